@@ -1,0 +1,328 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Store keeps plans. It is defined here, where it is used; the storage
+// package implements it on SQLite.
+type Store interface {
+	// CreatePlan stores a new plan and returns its ID, or ErrDuplicatePlan.
+	CreatePlan(ctx context.Context, p *Plan) (PlanID, error)
+	// Plan loads a plan of the team, or ErrNoPlan.
+	Plan(ctx context.Context, team string, id PlanID) (*Plan, error)
+	// PlanByName finds a plan in a channel by name, ignoring case, or ErrNoPlan.
+	PlanByName(ctx context.Context, team, channel, name string) (*Plan, error)
+	// Plans lists a channel's plans, oldest first.
+	Plans(ctx context.Context, team, channel string) ([]*Plan, error)
+	// Commit applies a step's changes in one transaction. It fails with
+	// ErrConflict if the plan moved since it was loaded, and with
+	// ErrDuplicate if key (when not empty) was committed before.
+	Commit(ctx context.Context, p *Plan, changes []Change, key string) error
+	// DeletePlan removes a plan and everything in it.
+	DeletePlan(ctx context.Context, team string, id PlanID) error
+	// CurrentPlan returns the plan a channel is working on, or 0.
+	CurrentPlan(ctx context.Context, team, channel string) (PlanID, error)
+	// SetCurrentPlan records which plan a channel is working on.
+	SetCurrentPlan(ctx context.Context, team, channel string, id PlanID) error
+}
+
+// Coach runs commands and replies against a store. Transports (the terminal,
+// Slack) turn what people type into Requests and render the Response.
+type Coach struct {
+	Catalogue *Catalogue
+	Store     Store
+	// Location renders dates in exports and status; UTC when nil.
+	Location *time.Location
+}
+
+// Request is one thing a person typed.
+type Request struct {
+	Team    string
+	Channel string
+	User    string
+	Text    string
+	Now     time.Time
+	// Plan is set when the text arrived in a plan's own conversation (a
+	// Slack coaching thread); otherwise the channel's current plan is used.
+	Plan PlanID
+	// Command is true for a slash command, whose text has no `/race` prefix.
+	Command bool
+	// Key makes recording idempotent: a Slack event_id, for instance.
+	Key string
+}
+
+// Response is what the coach says back.
+type Response struct {
+	Replies []Reply
+	// Plan is the plan the request concerned, as it stands after it.
+	Plan *Plan
+	// Created is true when the request started a new plan.
+	Created bool
+	// Draft asks the transport to draft an answer after acknowledging.
+	Draft *DraftRequest
+	// Duplicate is true when Key had already been recorded; nothing changed.
+	Duplicate bool
+}
+
+// maxAttempts bounds retries when two people answer the same plan at once.
+const maxAttempts = 5
+
+// Handle runs one request. Bad input comes back as a *UserError that
+// changed nothing; use Explain to put it into words.
+func (c *Coach) Handle(ctx context.Context, req Request) (Response, error) {
+	text := strings.TrimSpace(req.Text)
+	if req.Command {
+		cmd, err := ParseCommand(text)
+		if err != nil {
+			return Response{}, err
+		}
+		return c.run(ctx, req, cmd)
+	}
+	answering, err := c.answering(ctx, req)
+	if err != nil {
+		return Response{}, err
+	}
+	if cmd, ok := bareCommand(text, answering); ok {
+		return c.run(ctx, req, cmd)
+	}
+	if strings.HasPrefix(text, "/race") {
+		_, err := ParseCommand(text)
+		return Response{}, err
+	}
+	return c.reply(ctx, req)
+}
+
+// answering reports whether a plan is waiting for an answer, which decides
+// whether "new Berlin parents" is a command or an answer.
+func (c *Coach) answering(ctx context.Context, req Request) (bool, error) {
+	p, err := c.target(ctx, req)
+	if errors.Is(err, ErrNoPlan) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return p.Cursor.Phase != PhaseComplete, nil
+}
+
+func (c *Coach) target(ctx context.Context, req Request) (*Plan, error) {
+	id := req.Plan
+	if id == 0 {
+		cur, err := c.Store.CurrentPlan(ctx, req.Team, req.Channel)
+		if err != nil {
+			return nil, err
+		}
+		if cur == 0 {
+			return nil, ErrNoPlan
+		}
+		id = cur
+	}
+	return c.Store.Plan(ctx, req.Team, id)
+}
+
+var errNoCurrent = userErr(ErrNoPlan, "There is no plan here yet. Start one with `/race new <name>`, or list them with `/race plans`.")
+
+// reply feeds an answer to the plan's engine and commits what it changed.
+func (c *Coach) reply(ctx context.Context, req Request) (Response, error) {
+	for range maxAttempts {
+		p, err := c.target(ctx, req)
+		if errors.Is(err, ErrNoPlan) {
+			return Response{}, errNoCurrent
+		}
+		if err != nil {
+			return Response{}, err
+		}
+		out, err := Step(c.Catalogue, p, Input{Text: req.Text, User: req.User, Now: req.Now})
+		if err != nil {
+			return Response{}, err
+		}
+		err = c.Store.Commit(ctx, p, out.Changes, req.Key)
+		switch {
+		case errors.Is(err, ErrConflict):
+			continue
+		case errors.Is(err, ErrDuplicate):
+			return Response{Plan: p, Duplicate: true}, nil
+		case err != nil:
+			return Response{}, fmt.Errorf("commit step: %w", err)
+		}
+		return Response{Replies: out.Replies, Plan: out.Plan, Draft: out.Draft}, nil
+	}
+	return Response{}, fmt.Errorf("commit step: %w", ErrConflict)
+}
+
+func (c *Coach) run(ctx context.Context, req Request, cmd Command) (Response, error) {
+	switch cmd.Name {
+	case "help":
+		return Response{Replies: []Reply{{Kind: ReplyHelp, Text: helpText()}}}, nil
+	case "new":
+		return c.newPlan(ctx, req, cmd.Arg)
+	case "plans":
+		return c.plans(ctx, req)
+	case "continue":
+		return c.resume(ctx, req, cmd.Arg)
+	case "stage":
+		return c.stage(ctx, req, cmd.Arg)
+	case "status":
+		return c.status(ctx, req)
+	case "export":
+		return c.export(ctx, req)
+	case "delete":
+		return c.delete(ctx, req, cmd)
+	}
+	return Response{}, fmt.Errorf("command %q has no handler", cmd.Name)
+}
+
+// maxNameLen keeps plan names short enough for a Slack header and a modal title.
+const maxNameLen = 80
+
+func (c *Coach) newPlan(ctx context.Context, req Request, name string) (Response, error) {
+	name = strings.Join(strings.Fields(name), " ")
+	switch {
+	case name == "":
+		return Response{}, userErr(ErrBadInput, "Give the plan a name, for example `/race new Q1 Launch`.")
+	case len([]rune(name)) > maxNameLen:
+		return Response{}, userErr(ErrBadInput, "That name is %d characters long; keep plan names under %d.", len([]rune(name)), maxNameLen)
+	}
+	p := NewPlan(req.Team, req.Channel, name, req.User, req.Now)
+	id, err := c.Store.CreatePlan(ctx, p)
+	if errors.Is(err, ErrDuplicatePlan) {
+		return Response{}, userErr(ErrDuplicatePlan, "This channel already has a plan called %q. Pick another name, or `/race continue %s`.", name, name)
+	}
+	if err != nil {
+		return Response{}, fmt.Errorf("create plan: %w", err)
+	}
+	p.ID = id
+	if err := c.Store.SetCurrentPlan(ctx, req.Team, req.Channel, id); err != nil {
+		return Response{}, fmt.Errorf("select plan: %w", err)
+	}
+	replies := []Reply{{Kind: ReplyPlanCreated, Text: fmt.Sprintf("Plan %q is ready. We'll go stage by stage: Plan, Reach, Act, Convert, Engage. Reply to each question; `skip`, `back`, `done` and `draft` work as replies.", name)}}
+	replies = append(replies, Resume(c.Catalogue, p)...)
+	return Response{Replies: replies, Plan: p, Created: true}, nil
+}
+
+func (c *Coach) plans(ctx context.Context, req Request) (Response, error) {
+	plans, err := c.Store.Plans(ctx, req.Team, req.Channel)
+	if err != nil {
+		return Response{}, fmt.Errorf("list plans: %w", err)
+	}
+	if len(plans) == 0 {
+		return Response{Replies: []Reply{{Kind: ReplyPlans, Text: "No plans in this channel yet. Start one with `/race new <name>`."}}}, nil
+	}
+	cur, err := c.Store.CurrentPlan(ctx, req.Team, req.Channel)
+	if err != nil {
+		return Response{}, err
+	}
+	return Response{Replies: []Reply{{Kind: ReplyPlans, Text: plansText(c.Catalogue, plans, cur)}}}, nil
+}
+
+// pick finds the plan a command names, or the channel's current plan.
+func (c *Coach) pick(ctx context.Context, req Request, name string) (*Plan, error) {
+	if name == "" {
+		p, err := c.target(ctx, req)
+		if errors.Is(err, ErrNoPlan) {
+			return nil, errNoCurrent
+		}
+		return p, err
+	}
+	p, err := c.Store.PlanByName(ctx, req.Team, req.Channel, name)
+	if errors.Is(err, ErrNoPlan) {
+		return nil, userErr(ErrNoPlan, "There is no plan called %q in this channel. `/race plans` lists them.", name)
+	}
+	return p, err
+}
+
+func (c *Coach) resume(ctx context.Context, req Request, name string) (Response, error) {
+	p, err := c.pick(ctx, req, name)
+	if err != nil {
+		return Response{}, err
+	}
+	if err := c.Store.SetCurrentPlan(ctx, req.Team, req.Channel, p.ID); err != nil {
+		return Response{}, fmt.Errorf("select plan: %w", err)
+	}
+	replies := []Reply{{Kind: ReplyNote, Text: fmt.Sprintf("Continuing %q.", p.Name)}}
+	return Response{Replies: append(replies, Resume(c.Catalogue, p)...), Plan: p}, nil
+}
+
+func (c *Coach) stage(ctx context.Context, req Request, name string) (Response, error) {
+	if name == "" {
+		return Response{}, userErr(ErrBadInput, "Name the stage to jump to: one of %s.", strings.Join(c.Catalogue.StageNames(), ", "))
+	}
+	if _, ok := c.Catalogue.Stage(name); !ok {
+		return Response{}, userErr(ErrBadInput, "There is no stage called %q. Try one of %s.", name, strings.Join(c.Catalogue.StageNames(), ", "))
+	}
+	for range maxAttempts {
+		p, err := c.pick(ctx, req, "")
+		if err != nil {
+			return Response{}, err
+		}
+		out, err := JumpTo(c.Catalogue, p, name)
+		if err != nil {
+			return Response{}, err
+		}
+		err = c.Store.Commit(ctx, p, out.Changes, "")
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return Response{}, fmt.Errorf("commit jump: %w", err)
+		}
+		return Response{Replies: out.Replies, Plan: out.Plan}, nil
+	}
+	return Response{}, fmt.Errorf("commit jump: %w", ErrConflict)
+}
+
+func (c *Coach) status(ctx context.Context, req Request) (Response, error) {
+	p, err := c.pick(ctx, req, "")
+	if err != nil {
+		return Response{}, err
+	}
+	return Response{Replies: []Reply{{Kind: ReplyStatus, Text: StatusText(c.Catalogue, p)}}, Plan: p}, nil
+}
+
+func (c *Coach) export(ctx context.Context, req Request) (Response, error) {
+	p, err := c.pick(ctx, req, "")
+	if err != nil {
+		return Response{}, err
+	}
+	md := Markdown(c.Catalogue, p, c.location())
+	return Response{Replies: []Reply{{Kind: ReplyExport, Text: md, Markdown: md}}, Plan: p}, nil
+}
+
+func (c *Coach) location() *time.Location {
+	if c.Location == nil {
+		return time.UTC
+	}
+	return c.Location
+}
+
+func (c *Coach) delete(ctx context.Context, req Request, cmd Command) (Response, error) {
+	if cmd.Arg == "" {
+		return Response{}, userErr(ErrBadInput, "Name the plan to delete, for example `/race delete Q1 Launch`.")
+	}
+	p, err := c.pick(ctx, req, cmd.Arg)
+	if err != nil {
+		return Response{}, err
+	}
+	if !cmd.Yes {
+		answers := 0
+		for _, a := range p.Answers {
+			if a.Text != "" {
+				answers++
+			}
+		}
+		return Response{Plan: p, Replies: []Reply{{
+			Kind:    ReplyConfirm,
+			Text:    fmt.Sprintf("Delete plan %q with its %d answers and %d actions? This cannot be undone.", p.Name, answers, len(p.Actions)),
+			Confirm: fmt.Sprintf("delete %s --yes", p.Name),
+		}}}, nil
+	}
+	if err := c.Store.DeletePlan(ctx, req.Team, p.ID); err != nil {
+		return Response{}, fmt.Errorf("delete plan: %w", err)
+	}
+	return Response{Replies: []Reply{{Kind: ReplyDeleted, Text: fmt.Sprintf("Deleted plan %q.", p.Name)}}}, nil
+}

@@ -1,0 +1,392 @@
+package flows
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Change is one durable effect of a step. The store applies a step's changes
+// in one transaction, and Plan.Apply replays them in memory, so what is
+// saved and what the engine saw can never drift apart.
+type Change interface{ change() }
+
+// AnswerRecorded stores a new revision of an answer; earlier ones are kept.
+type AnswerRecorded struct{ Answer Answer }
+
+// QuestionSkipped marks a question as deliberately left open.
+type QuestionSkipped struct{ QuestionID string }
+
+// ActionAdded appends an action to the plan.
+type ActionAdded struct{ Action Action }
+
+// CursorMoved moves the coach to another step.
+type CursorMoved struct{ Cursor Cursor }
+
+// StageCompleted records that the team finished a stage.
+type StageCompleted struct{ Stage StageID }
+
+func (AnswerRecorded) change()  {}
+func (QuestionSkipped) change() {}
+func (ActionAdded) change()     {}
+func (CursorMoved) change()     {}
+func (StageCompleted) change()  {}
+
+// Apply replays one change on the plan.
+func (p *Plan) Apply(c Change) {
+	switch c := c.(type) {
+	case AnswerRecorded:
+		p.Answers[c.Answer.QuestionID] = c.Answer
+		delete(p.Skipped, c.Answer.QuestionID)
+	case QuestionSkipped:
+		p.Skipped[c.QuestionID] = true
+	case ActionAdded:
+		p.Actions = append(p.Actions, c.Action)
+	case CursorMoved:
+		p.Cursor = c.Cursor
+	case StageCompleted:
+		p.Completed[c.Stage] = true
+	default:
+		panic(fmt.Sprintf("flows: unknown change %T", c))
+	}
+}
+
+// Input is one reply from a person. Time comes in from the caller so the
+// engine stays deterministic.
+type Input struct {
+	Text string
+	User string
+	Now  time.Time
+}
+
+// Outcome is what a step did: the plan after it, the changes to store, what
+// to say back, and slow work for the transport to run after acknowledging.
+type Outcome struct {
+	Plan    *Plan
+	Changes []Change
+	Replies []Reply
+	Draft   *DraftRequest
+}
+
+// DraftRequest asks the transport to draft an answer for a question, after
+// it has acknowledged the person who asked.
+type DraftRequest struct {
+	Plan       PlanID
+	QuestionID string
+	User       string
+}
+
+type stepper struct {
+	cat *Catalogue
+	in  Input
+	out Outcome
+}
+
+func (s *stepper) apply(c Change) {
+	s.out.Plan.Apply(c)
+	s.out.Changes = append(s.out.Changes, c)
+}
+
+func (s *stepper) say(r Reply) { s.out.Replies = append(s.out.Replies, r) }
+
+// Step advances a plan by one reply: an answer, or one of the words skip,
+// back, done and draft, or "stage <name>" and "edit <stage> <n>". Bad input
+// returns a *UserError and no changes.
+func Step(cat *Catalogue, plan *Plan, in Input) (Outcome, error) {
+	s := &stepper{cat: cat, in: in, out: Outcome{Plan: plan.Clone()}}
+	text := strings.TrimSpace(in.Text)
+	word, rest, _ := strings.Cut(text, " ")
+	rest = strings.TrimSpace(rest)
+	var err error
+	switch strings.ToLower(word) {
+	case "skip":
+		if rest == "" {
+			err = s.skip()
+			break
+		}
+		err = s.answer(text)
+	case "back":
+		if rest == "" {
+			err = s.back()
+			break
+		}
+		err = s.answer(text)
+	case "done", "next":
+		if rest == "" {
+			err = s.done()
+			break
+		}
+		err = s.answer(text)
+	case "draft":
+		if rest == "" {
+			err = s.draft()
+			break
+		}
+		err = s.answer(text)
+	case "stage":
+		if i, ok := cat.Stage(rest); ok {
+			s.jump(i)
+			break
+		}
+		err = s.answer(text)
+	case "edit":
+		err = s.edit(rest)
+	default:
+		err = s.answer(text)
+	}
+	if err != nil {
+		return Outcome{Plan: plan}, err
+	}
+	return s.out, nil
+}
+
+// JumpTo moves the plan to a stage by name, for "/race stage <name>".
+func JumpTo(cat *Catalogue, plan *Plan, stage string) (Outcome, error) {
+	i, ok := cat.Stage(stage)
+	if !ok {
+		return Outcome{Plan: plan}, userErr(ErrBadInput, "There is no stage called %q. Try one of %s.", stage, strings.Join(cat.StageNames(), ", "))
+	}
+	s := &stepper{cat: cat, out: Outcome{Plan: plan.Clone()}}
+	s.jump(i)
+	return s.out, nil
+}
+
+// Resume says where the plan stands, without changing it: the question being
+// asked, or the action prompt, or that the plan is complete.
+func Resume(cat *Catalogue, plan *Plan) []Reply {
+	s := &stepper{cat: cat, out: Outcome{Plan: plan}}
+	s.prompt()
+	return s.out.Replies
+}
+
+func (s *stepper) answer(text string) error {
+	p := s.out.Plan
+	switch p.Cursor.Phase {
+	case PhaseActions:
+		return s.addAction(text)
+	case PhaseComplete:
+		return userErr(ErrBadInput, "This plan is complete. Use `stage <name>` to revisit a stage, or `/race status` to see it.")
+	}
+	if text == "" {
+		return userErr(ErrBadInput, "An empty answer can't be saved: type your answer, or `skip` to leave this question for later.")
+	}
+	_, q, ok := p.Current(s.cat)
+	if !ok {
+		return fmt.Errorf("cursor %+v outside the catalogue", p.Cursor)
+	}
+	prev, had := p.Answers[q.ID]
+	if had && prev.Text == text {
+		s.say(Reply{Kind: ReplyNote, Text: "That's the answer already saved; nothing changed."})
+	} else {
+		s.apply(AnswerRecorded{Answer: Answer{
+			QuestionID: q.ID,
+			Text:       text,
+			By:         s.in.User,
+			At:         s.in.Now,
+			Revision:   prev.Revision + 1,
+		}})
+		s.say(Reply{Kind: ReplySaved, QuestionID: q.ID, Text: savedText(had)})
+	}
+	s.advance()
+	return nil
+}
+
+func savedText(edited bool) string {
+	if edited {
+		return "Updated. The earlier version is kept in the plan's history."
+	}
+	return "Saved."
+}
+
+func (s *stepper) skip() error {
+	p := s.out.Plan
+	switch p.Cursor.Phase {
+	case PhaseActions:
+		return s.done()
+	case PhaseComplete:
+		return userErr(ErrBadInput, "There is nothing left to skip: this plan is complete.")
+	}
+	_, q, ok := p.Current(s.cat)
+	if !ok {
+		return fmt.Errorf("cursor %+v outside the catalogue", p.Cursor)
+	}
+	if p.Answers[q.ID].Text == "" {
+		s.apply(QuestionSkipped{QuestionID: q.ID})
+		s.say(Reply{Kind: ReplyNote, Text: "Skipped. It stays open, and `/race status` lists it."})
+	} else {
+		s.say(Reply{Kind: ReplyNote, Text: "Kept the answer as it was."})
+	}
+	s.advance()
+	return nil
+}
+
+// advance moves to the next open step of the current stage, or to its
+// actions once every step has an answer or was skipped.
+func (s *stepper) advance() {
+	p := s.out.Plan
+	steps := s.cat.Stages[p.Cursor.Stage].Steps()
+	for i := p.Cursor.Step + 1; i < len(steps); i++ {
+		if p.Answers[steps[i].ID].Text == "" && !p.Skipped[steps[i].ID] {
+			s.move(Cursor{Stage: p.Cursor.Stage, Step: i, Phase: PhaseQuestion})
+			return
+		}
+	}
+	s.move(Cursor{Stage: p.Cursor.Stage, Phase: PhaseActions})
+}
+
+func (s *stepper) move(c Cursor) {
+	if c != s.out.Plan.Cursor {
+		s.apply(CursorMoved{Cursor: c})
+	}
+	s.prompt()
+}
+
+func (s *stepper) back() error {
+	p := s.out.Plan
+	c := p.Cursor
+	switch {
+	case c.Phase == PhaseComplete:
+		last := len(s.cat.Stages) - 1
+		s.move(Cursor{Stage: last, Phase: PhaseActions})
+	case c.Phase == PhaseActions:
+		s.move(Cursor{Stage: c.Stage, Step: len(s.cat.Stages[c.Stage].Steps()) - 1, Phase: PhaseQuestion})
+	case c.Step > 0:
+		s.move(Cursor{Stage: c.Stage, Step: c.Step - 1, Phase: PhaseQuestion})
+	case c.Stage > 0:
+		prev := c.Stage - 1
+		s.move(Cursor{Stage: prev, Step: len(s.cat.Stages[prev].Steps()) - 1, Phase: PhaseQuestion})
+	default:
+		return userErr(ErrBadInput, "This is the first question already: there is nothing before it.")
+	}
+	return nil
+}
+
+func (s *stepper) done() error {
+	p := s.out.Plan
+	c := p.Cursor
+	switch c.Phase {
+	case PhaseQuestion:
+		s.move(Cursor{Stage: c.Stage, Phase: PhaseActions})
+		return nil
+	case PhaseComplete:
+		return userErr(ErrBadInput, "This plan is already complete. Use `stage <name>` to revisit a stage.")
+	}
+	st := s.cat.Stages[c.Stage]
+	if !p.Completed[st.ID] {
+		s.apply(StageCompleted{Stage: st.ID})
+	}
+	s.say(Reply{Kind: ReplyStageDone, Stage: st.ID, Text: fmt.Sprintf("%s stage done.", st.Name)})
+	next, ok := s.nextOpenStage(c.Stage)
+	if !ok {
+		s.move(Cursor{Stage: len(s.cat.Stages) - 1, Phase: PhaseComplete})
+		return nil
+	}
+	s.jump(next)
+	return nil
+}
+
+// nextOpenStage finds the first unfinished stage after from, wrapping round
+// so a team that jumped ahead is brought back to what it left behind.
+func (s *stepper) nextOpenStage(from int) (int, bool) {
+	n := len(s.cat.Stages)
+	for k := 1; k < n; k++ {
+		i := (from + k) % n
+		if !s.out.Plan.Completed[s.cat.Stages[i].ID] {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// jump opens a stage at its first unanswered step (skipped ones included:
+// coming back to a stage is how a team fills what it skipped), or at its
+// first step when everything is answered.
+func (s *stepper) jump(stage int) {
+	p := s.out.Plan
+	for i, q := range s.cat.Stages[stage].Steps() {
+		if p.Answers[q.ID].Text == "" {
+			s.move(Cursor{Stage: stage, Step: i, Phase: PhaseQuestion})
+			return
+		}
+	}
+	s.move(Cursor{Stage: stage, Step: 0, Phase: PhaseQuestion})
+}
+
+// edit opens one step for a new answer: "edit reach 2" or "edit reach.audience".
+func (s *stepper) edit(ref string) error {
+	stage, step, ok := s.findStep(ref)
+	if !ok {
+		return userErr(ErrBadInput, "I couldn't find question %q. Write `edit <stage> <number>`, for example `edit reach 2`.", ref)
+	}
+	s.move(Cursor{Stage: stage, Step: step, Phase: PhaseQuestion})
+	return nil
+}
+
+func (s *stepper) findStep(ref string) (stage, step int, ok bool) {
+	if _, st, sp, found := s.cat.Question(ref); found {
+		return st, sp, true
+	}
+	name, num, _ := strings.Cut(strings.TrimSpace(ref), " ")
+	si, found := s.cat.Stage(name)
+	if !found {
+		return 0, 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(num))
+	if err != nil || n < 1 || n > len(s.cat.Stages[si].Steps()) {
+		return 0, 0, false
+	}
+	return si, n - 1, true
+}
+
+func (s *stepper) draft() error {
+	p := s.out.Plan
+	_, q, ok := p.Current(s.cat)
+	if !ok {
+		return userErr(ErrBadInput, "There is no open question to draft an answer for. Use `stage <name>` to pick one.")
+	}
+	s.out.Draft = &DraftRequest{Plan: p.ID, QuestionID: q.ID, User: s.in.User}
+	return nil
+}
+
+func (s *stepper) addAction(text string) error {
+	p := s.out.Plan
+	st := s.cat.Stages[p.Cursor.Stage]
+	a, err := ParseAction(text, s.in.Now)
+	if err != nil {
+		return err
+	}
+	a.Stage, a.By, a.At = st.ID, s.in.User, s.in.Now
+	s.apply(ActionAdded{Action: a})
+	s.say(Reply{Kind: ReplyActionAdded, Stage: st.ID, Text: actionAddedText(a)})
+	return nil
+}
+
+// prompt says what the coach is waiting for now.
+func (s *stepper) prompt() {
+	p := s.out.Plan
+	c := p.Cursor
+	switch c.Phase {
+	case PhaseComplete:
+		s.say(Reply{Kind: ReplyPlanDone, Text: "Every stage is worked through: your RACE plan is complete. `/race status` shows it, `/race export` writes it out."})
+		return
+	case PhaseActions:
+		st := s.cat.Stages[c.Stage]
+		s.say(Reply{Kind: ReplyActions, Stage: st.ID, Text: actionsPrompt(st, p)})
+		return
+	}
+	st, q, ok := p.Current(s.cat)
+	if !ok {
+		return
+	}
+	steps := st.Steps()
+	s.say(Reply{
+		Kind:       ReplyQuestion,
+		Stage:      st.ID,
+		QuestionID: q.ID,
+		Step:       c.Step + 1,
+		Steps:      len(steps),
+		Current:    p.Answers[q.ID].Text,
+		Text:       questionText(st, q, c.Step+1, len(steps), p.Answers[q.ID].Text),
+	})
+}

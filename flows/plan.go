@@ -1,0 +1,194 @@
+package flows
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// PlanID identifies a plan in the store.
+type PlanID int64
+
+// Phase says what the coach is waiting for in the current stage.
+type Phase string
+
+const (
+	// PhaseQuestion waits for the answer to the stage's current step.
+	PhaseQuestion Phase = "question"
+	// PhaseActions collects the stage's actions, one per reply.
+	PhaseActions Phase = "actions"
+	// PhaseComplete means every stage has been worked through.
+	PhaseComplete Phase = "complete"
+)
+
+// Cursor is where the coach stands in a plan. It is all the state the engine
+// needs to resume, so the store keeps it with the plan.
+type Cursor struct {
+	Stage int
+	Step  int
+	Phase Phase
+}
+
+// Answer is the current text for one question. Earlier texts are kept as
+// revisions; Revision counts from 1.
+type Answer struct {
+	QuestionID string
+	Text       string
+	By         string
+	At         time.Time
+	Revision   int
+	Drafted    bool
+}
+
+// Action is a concrete thing the team will do, scored so the plan can put
+// quick wins first.
+type Action struct {
+	ID     int64
+	Stage  StageID
+	Text   string
+	Owner  string
+	Due    time.Time
+	Impact int
+	Effort int
+	By     string
+	At     time.Time
+}
+
+// QuickWin reports whether the action is worth doing first: high impact for
+// low effort.
+func (a Action) QuickWin() bool { return a.Impact >= 4 && a.Effort <= 2 }
+
+// Plan is a team's RACE plan. It belongs to one workspace (Team) and one
+// channel, and its name is unique in that channel.
+type Plan struct {
+	ID        PlanID
+	Team      string
+	Channel   string
+	Name      string
+	CreatedBy string
+	CreatedAt time.Time
+
+	Cursor    Cursor
+	Answers   map[string]Answer
+	Skipped   map[string]bool
+	Completed map[StageID]bool
+	Actions   []Action
+
+	// Version counts committed steps; the store refuses a commit made
+	// against an older version, so two people answering at once never
+	// overwrite each other.
+	Version int64
+
+	// Privacy keeps the plan's text away from the LLM.
+	Privacy bool
+	// Thread is the transport's handle on the plan's coaching conversation
+	// (a Slack thread ts); empty in the terminal.
+	Thread string
+}
+
+// NewPlan starts an empty plan at the first question.
+func NewPlan(team, channel, name, by string, now time.Time) *Plan {
+	return &Plan{
+		Team:      team,
+		Channel:   channel,
+		Name:      strings.TrimSpace(name),
+		CreatedBy: by,
+		CreatedAt: now,
+		Cursor:    Cursor{Phase: PhaseQuestion},
+		Answers:   make(map[string]Answer),
+		Skipped:   make(map[string]bool),
+		Completed: make(map[StageID]bool),
+	}
+}
+
+// Clone returns a deep copy, so Step can work on a plan without touching
+// the caller's.
+func (p *Plan) Clone() *Plan {
+	c := *p
+	c.Answers = make(map[string]Answer, len(p.Answers))
+	for k, v := range p.Answers {
+		c.Answers[k] = v
+	}
+	c.Skipped = make(map[string]bool, len(p.Skipped))
+	for k, v := range p.Skipped {
+		c.Skipped[k] = v
+	}
+	c.Completed = make(map[StageID]bool, len(p.Completed))
+	for k, v := range p.Completed {
+		c.Completed[k] = v
+	}
+	c.Actions = slices.Clone(p.Actions)
+	return &c
+}
+
+// RankedActions orders actions for the 90-day plan: quick wins first, then by
+// impact minus effort, then the earliest due date, then insertion order.
+func (p *Plan) RankedActions() []Action {
+	ranked := slices.Clone(p.Actions)
+	slices.SortStableFunc(ranked, func(a, b Action) int {
+		if a.QuickWin() != b.QuickWin() {
+			if a.QuickWin() {
+				return -1
+			}
+			return 1
+		}
+		if c := cmp.Compare(b.Impact-b.Effort, a.Impact-a.Effort); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Impact, a.Impact); c != 0 {
+			return c
+		}
+		return a.Due.Compare(b.Due)
+	})
+	return ranked
+}
+
+// StageProgress counts a stage's answered steps.
+type StageProgress struct {
+	Stage    StageID
+	Name     string
+	Answered int
+	Skipped  int
+	Total    int
+	Actions  int
+	Done     bool
+}
+
+// Progress reports how far each stage has come.
+func (p *Plan) Progress(c *Catalogue) []StageProgress {
+	out := make([]StageProgress, len(c.Stages))
+	for i := range c.Stages {
+		st := &c.Stages[i]
+		sp := StageProgress{Stage: st.ID, Name: st.Name, Done: p.Completed[st.ID]}
+		for _, q := range st.Steps() {
+			sp.Total++
+			switch {
+			case p.Answers[q.ID].Text != "":
+				sp.Answered++
+			case p.Skipped[q.ID]:
+				sp.Skipped++
+			}
+		}
+		for _, a := range p.Actions {
+			if a.Stage == st.ID {
+				sp.Actions++
+			}
+		}
+		out[i] = sp
+	}
+	return out
+}
+
+// Current returns the question the coach is asking, if it is asking one.
+func (p *Plan) Current(c *Catalogue) (Stage, Question, bool) {
+	if p.Cursor.Phase != PhaseQuestion || p.Cursor.Stage >= len(c.Stages) {
+		return Stage{}, Question{}, false
+	}
+	st := c.Stages[p.Cursor.Stage]
+	steps := st.Steps()
+	if p.Cursor.Step >= len(steps) {
+		return Stage{}, Question{}, false
+	}
+	return st, steps[p.Cursor.Step], true
+}

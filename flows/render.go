@@ -1,0 +1,154 @@
+package flows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// StatusText summarises a plan: where it stands, each stage's progress and
+// the questions still open.
+func StatusText(cat *Catalogue, p *Plan) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%s* — %s\n", p.Name, whereText(cat, p))
+	for _, sp := range p.Progress(cat) {
+		mark := "○"
+		switch {
+		case sp.Done:
+			mark = "✓"
+		case sp.Answered > 0 || sp.Actions > 0:
+			mark = "◐"
+		}
+		fmt.Fprintf(&b, "%s %-8s %d/%d answered", mark, sp.Name, sp.Answered, sp.Total)
+		if sp.Skipped > 0 {
+			fmt.Fprintf(&b, ", %d skipped", sp.Skipped)
+		}
+		fmt.Fprintf(&b, ", %d action(s)\n", sp.Actions)
+	}
+	if open := openQuestions(cat, p); len(open) > 0 {
+		fmt.Fprintf(&b, "Open questions: %s", strings.Join(open, ", "))
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// whereText says in a few words what the coach is waiting for.
+func whereText(cat *Catalogue, p *Plan) string {
+	switch p.Cursor.Phase {
+	case PhaseComplete:
+		return "complete"
+	case PhaseActions:
+		return fmt.Sprintf("%s: collecting actions", cat.Stages[p.Cursor.Stage].Name)
+	}
+	st, _, ok := p.Current(cat)
+	if !ok {
+		return "not started"
+	}
+	return fmt.Sprintf("%s: question %d of %d", st.Name, p.Cursor.Step+1, len(st.Steps()))
+}
+
+// NextStep describes what the plan needs next, for overviews such as the
+// Slack home tab.
+func NextStep(cat *Catalogue, p *Plan) string { return whereText(cat, p) }
+
+func openQuestions(cat *Catalogue, p *Plan) []string {
+	var open []string
+	for _, st := range cat.Stages {
+		for i, q := range st.Steps() {
+			if p.Answers[q.ID].Text == "" {
+				open = append(open, fmt.Sprintf("%s %d", st.Name, i+1))
+			}
+		}
+	}
+	if len(open) > 12 {
+		open = append(open[:12], fmt.Sprintf("and %d more", len(open)-12))
+	}
+	return open
+}
+
+func plansText(cat *Catalogue, plans []*Plan, current PlanID) string {
+	var b strings.Builder
+	b.WriteString("Plans in this channel:\n")
+	for _, p := range plans {
+		answered, total := 0, 0
+		for _, sp := range p.Progress(cat) {
+			answered += sp.Answered
+			total += sp.Total
+		}
+		marker := "•"
+		if p.ID == current {
+			marker = "▸"
+		}
+		fmt.Fprintf(&b, "%s *%s* — %d/%d answered, %s\n", marker, p.Name, answered, total, whereText(cat, p))
+	}
+	b.WriteString("`/race continue <name>` switches plan.")
+	return b.String()
+}
+
+// Markdown writes the whole plan as a document: every stage with its
+// questions, the answers with who gave them and when, and the ranked actions.
+func Markdown(cat *Catalogue, p *Plan, loc *time.Location) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n\nA RACE plan started by %s on %s.\n", p.Name, p.CreatedBy, p.CreatedAt.In(loc).Format("2 January 2006"))
+	for _, st := range cat.Stages {
+		fmt.Fprintf(&b, "\n## %s\n\n_%s_\n", st.Name, st.Purpose)
+		for _, q := range st.Steps() {
+			fmt.Fprintf(&b, "\n### %s\n\n", q.Text)
+			a, ok := p.Answers[q.ID]
+			switch {
+			case ok && a.Text != "":
+				fmt.Fprintf(&b, "%s\n\n— %s, %s", quoteLines(a.Text), a.By, a.At.In(loc).Format("2006-01-02 15:04"))
+				if a.Revision > 1 {
+					fmt.Fprintf(&b, " (revision %d)", a.Revision)
+				}
+				if a.Drafted {
+					b.WriteString(" (drafted with help)")
+				}
+				b.WriteString("\n")
+			case p.Skipped[q.ID]:
+				b.WriteString("_Skipped._\n")
+			default:
+				b.WriteString("_Not answered yet._\n")
+			}
+		}
+	}
+	b.WriteString("\n## Action plan\n\n")
+	ranked := p.RankedActions()
+	if len(ranked) == 0 {
+		b.WriteString("_No actions yet._\n")
+		return b.String()
+	}
+	b.WriteString("Ranked quick wins first (high impact, low effort).\n\n")
+	b.WriteString("| # | Action | Stage | Owner | Due | Impact | Effort |\n|---|---|---|---|---|---|---|\n")
+	for i, a := range ranked {
+		due := "—"
+		if !a.Due.IsZero() {
+			due = a.Due.Format("2006-01-02")
+		}
+		owner := a.Owner
+		if owner == "" {
+			owner = "—"
+		}
+		text := a.Text
+		if a.QuickWin() {
+			text += " ⚡"
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %d | %d |\n", i+1, cell(text), stageName(cat, a.Stage), cell(owner), due, a.Impact, a.Effort)
+	}
+	return b.String()
+}
+
+func stageName(cat *Catalogue, id StageID) string {
+	if i, ok := cat.Stage(string(id)); ok {
+		return cat.Stages[i].Name
+	}
+	return string(id)
+}
+
+func quoteLines(s string) string {
+	return "> " + strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n> ")
+}
+
+// cell keeps a table cell on one line and its pipes from splitting columns.
+func cell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}

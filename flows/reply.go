@@ -1,0 +1,98 @@
+package flows
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ReplyKind tells a transport what a reply is, so Slack can render buttons
+// for a question while the terminal prints the same reply as plain text.
+type ReplyKind string
+
+const (
+	ReplyQuestion    ReplyKind = "question"
+	ReplySaved       ReplyKind = "saved"
+	ReplyNote        ReplyKind = "note"
+	ReplyActions     ReplyKind = "actions"
+	ReplyActionAdded ReplyKind = "action-added"
+	ReplyStageDone   ReplyKind = "stage-done"
+	ReplyPlanDone    ReplyKind = "plan-done"
+	ReplyPlanCreated ReplyKind = "plan-created"
+	ReplyStatus      ReplyKind = "status"
+	ReplyPlans       ReplyKind = "plans"
+	ReplyExport      ReplyKind = "export"
+	ReplyHelp        ReplyKind = "help"
+	ReplyConfirm     ReplyKind = "confirm"
+	ReplyDeleted     ReplyKind = "deleted"
+	ReplyDraft       ReplyKind = "draft"
+)
+
+// Reply is one message for the person or team. Text is always set and reads
+// well as plain text (Slack's mrkdwn subset: `code`, *bold*, _italic_); the
+// other fields let a transport render it richer.
+type Reply struct {
+	Kind       ReplyKind
+	Text       string
+	Stage      StageID
+	QuestionID string
+	Step       int
+	Steps      int
+	Current    string
+	// Confirm is the exact command that carries out what a ReplyConfirm asks.
+	Confirm string
+	// Markdown holds a document, for ReplyExport.
+	Markdown string
+}
+
+func questionText(st Stage, q Question, step, steps int, current string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%s* · question %d of %d\n%s", st.Name, step, steps, q.Text)
+	if q.Hint != "" {
+		fmt.Fprintf(&b, "\n_Hint: %s_", q.Hint)
+	}
+	if current != "" {
+		fmt.Fprintf(&b, "\nCurrent answer: %s\nReply with a new answer to replace it (the old one is kept), or `skip` to keep it.", current)
+	}
+	return b.String()
+}
+
+func actionsPrompt(st Stage, p *Plan) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%s* · actions\n%s", st.Name, st.WrapUp.Action.Text)
+	if st.WrapUp.Action.Hint != "" {
+		fmt.Fprintf(&b, "\n_Hint: %s_", st.WrapUp.Action.Hint)
+	}
+	b.WriteString("\nOne action per reply: `what | owner | due date | impact 1-5 | effort 1-5`, for example `Add reviews to product pages | Ana | 2027-02-15 | impact 4 | effort 2`.")
+	n := 0
+	for _, a := range p.Actions {
+		if a.Stage == st.ID {
+			n++
+		}
+	}
+	if n > 0 {
+		fmt.Fprintf(&b, "\n%d action(s) so far in this stage.", n)
+	}
+	b.WriteString(" Reply `done` to finish the stage.")
+	return b.String()
+}
+
+func actionAddedText(a Action) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Action added: %s (impact %d, effort %d", a.Text, a.Impact, a.Effort)
+	if a.QuickWin() {
+		b.WriteString(", a quick win")
+	}
+	b.WriteString(").")
+	var missing []string
+	if a.Owner == "" {
+		missing = append(missing, "an owner")
+	}
+	if a.Due.IsZero() {
+		missing = append(missing, "a due date")
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(&b, " It has no %s yet.", strings.Join(missing, " or "))
+	}
+	b.WriteString(" Add another, or reply `done`.")
+	return b.String()
+}
