@@ -189,31 +189,33 @@ func TestRACEKPIDefinitions(t *testing.T) {
 }
 
 // The Action examples are what "Use this" would send back, so each must be a
-// line in the format the coach asks for: what | owner | date | impact | effort.
+// full line in the format the coach asks for and must parse into the action
+// it describes.
 func TestRACEActionExamples(t *testing.T) {
-	score := func(field, name string) (int, bool) {
-		n, err := strconv.Atoi(strings.TrimPrefix(field, name+" "))
-		return n, err == nil && strings.HasPrefix(field, name+" ") && n >= 1 && n <= 5
-	}
+	now := time.Date(2027, 1, 1, 9, 0, 0, 0, time.UTC)
 	for _, st := range RACE().Stages {
 		q := st.WrapUp.Action
 		for line := range strings.Lines(q.Example) {
-			f := strings.Split(strings.TrimSpace(line), " | ")
+			line = strings.TrimSpace(line)
+			f := strings.Split(line, " | ")
 			if len(f) != 5 {
-				t.Errorf("%s: example line %q has %d fields, want 5", q.ID, line, len(f))
+				t.Errorf("%s: example line %q has %d fields, want what | owner | date | impact | effort", q.ID, line, len(f))
 				continue
 			}
-			if f[0] == "" || f[1] == "" {
-				t.Errorf("%s: example line %q lacks an action or an owner", q.ID, line)
-			}
-			if _, err := time.Parse(time.DateOnly, f[2]); err != nil {
+			due, err := time.Parse(time.DateOnly, f[2])
+			if err != nil {
 				t.Errorf("%s: example due date: %v", q.ID, err)
 			}
-			if _, ok := score(f[3], "impact"); !ok {
-				t.Errorf("%s: example impact %q, want \"impact 1-5\"", q.ID, f[3])
+			impact, _ := strconv.Atoi(strings.TrimPrefix(f[3], "impact "))
+			effort, _ := strconv.Atoi(strings.TrimPrefix(f[4], "effort "))
+			want := Action{Text: f[0], Owner: f[1], Due: due, Impact: impact, Effort: effort}
+			got, err := ParseAction(line, now)
+			if err != nil {
+				t.Errorf("%s: ParseAction(%q) = %v", q.ID, line, err)
+				continue
 			}
-			if _, ok := score(f[4], "effort"); !ok {
-				t.Errorf("%s: example effort %q, want \"effort 1-5\"", q.ID, f[4])
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s: ParseAction(%q) (-want +got):\n%s", q.ID, line, diff)
 			}
 		}
 	}
