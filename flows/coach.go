@@ -83,11 +83,7 @@ func (c *Coach) Handle(ctx context.Context, req Request) (Response, error) {
 		}
 		return c.run(ctx, req, cmd)
 	}
-	answering, err := c.answering(ctx, req)
-	if err != nil {
-		return Response{}, err
-	}
-	if cmd, ok := bareCommand(text, answering); ok {
+	if cmd, ok := bareCommand(text, req.Plan != 0); ok {
 		return c.run(ctx, req, cmd)
 	}
 	if strings.HasPrefix(text, "/race") {
@@ -95,19 +91,6 @@ func (c *Coach) Handle(ctx context.Context, req Request) (Response, error) {
 		return Response{}, err
 	}
 	return c.reply(ctx, req)
-}
-
-// answering reports whether a plan is waiting for an answer, which decides
-// whether "new Berlin parents" is a command or an answer.
-func (c *Coach) answering(ctx context.Context, req Request) (bool, error) {
-	p, err := c.target(ctx, req)
-	if errors.Is(err, ErrNoPlan) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return p.Cursor.Phase != PhaseComplete, nil
 }
 
 func (c *Coach) target(ctx context.Context, req Request) (*Plan, error) {
@@ -167,6 +150,9 @@ func (c *Coach) run(ctx context.Context, req Request, cmd Command) (Response, er
 		return c.resume(ctx, req, cmd.Arg)
 	case "stage":
 		return c.stage(ctx, req, cmd.Arg)
+	case "skip", "back", "done", "draft", "edit":
+		req.Text = strings.TrimSpace(cmd.Name + " " + cmd.Arg)
+		return c.reply(ctx, req)
 	case "status":
 		return c.status(ctx, req)
 	case "export":

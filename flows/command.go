@@ -21,17 +21,24 @@ type commandSpec struct {
 	// Bare marks commands that work without `/race` when typed alone, as a
 	// reply in the coaching conversation.
 	Bare bool
+	// Args marks commands that take text after the command word.
+	Args bool
 }
 
 var commandSpecs = []commandSpec{
 	{Name: "help", Usage: "help", Help: "show this list", Bare: true},
-	{Name: "new", Usage: "new <name>", Help: "start a plan in this channel"},
+	{Name: "new", Usage: "new <name>", Help: "start a plan in this channel", Args: true},
 	{Name: "plans", Usage: "plans", Help: "list this channel's plans", Bare: true},
-	{Name: "continue", Usage: "continue [name]", Help: "pick up a plan where it stopped", Bare: true},
-	{Name: "stage", Usage: "stage <stage>", Help: "jump to Plan, Reach, Act, Convert or Engage"},
+	{Name: "continue", Usage: "continue [name]", Help: "pick up a plan where it stopped", Bare: true, Args: true},
+	{Name: "stage", Usage: "stage <stage>", Help: "jump to Plan, Reach, Act, Convert or Engage", Args: true},
+	{Name: "skip", Usage: "skip", Help: "leave the open question for later", Bare: true},
+	{Name: "back", Usage: "back", Help: "go back one question", Bare: true},
+	{Name: "done", Usage: "done", Help: "finish the stage (or its actions) and move on", Bare: true},
+	{Name: "draft", Usage: "draft", Help: "help me write the answer to the open question", Bare: true},
+	{Name: "edit", Usage: "edit <stage> <n>", Help: "change an earlier answer, for example `edit reach 2`", Args: true},
 	{Name: "status", Usage: "status", Help: "stages done, answers and actions", Bare: true},
 	{Name: "export", Usage: "export", Help: "the whole plan as Markdown", Bare: true},
-	{Name: "delete", Usage: "delete <name>", Help: "delete a plan (asks to confirm)"},
+	{Name: "delete", Usage: "delete <name>", Help: "delete a plan (asks to confirm)", Args: true},
 }
 
 // ParseCommand reads the text after `/race`. An unknown command is a
@@ -64,11 +71,12 @@ func findSpec(name string) (commandSpec, bool) {
 	return commandSpec{}, false
 }
 
-// bareCommand recognises a command typed without `/race` in a conversation.
-// Only whole-line command words count, so an answer that merely starts with
-// "new" or "status" is never mistaken for one; commands that take free text
-// need `/race` unless no question is waiting for an answer.
-func bareCommand(text string, answering bool) (Command, bool) {
+// bareCommand recognises a command typed without `/race`. In a plan's own
+// conversation (strict) only a whole-line command word counts, so an answer
+// that merely starts with "new" or "status" is never taken for a command;
+// elsewhere, as in the terminal, any line that starts with a command word is
+// one, and `/race` is optional.
+func bareCommand(text string, strict bool) (Command, bool) {
 	text = strings.TrimSpace(text)
 	if strings.HasPrefix(text, "/race") {
 		cmd, err := ParseCommand(text)
@@ -76,15 +84,13 @@ func bareCommand(text string, answering bool) (Command, bool) {
 	}
 	word, arg, _ := strings.Cut(text, " ")
 	spec, ok := findSpec(strings.ToLower(word))
-	if !ok {
+	hasArg := strings.TrimSpace(arg) != ""
+	switch {
+	case !ok, hasArg && !spec.Args, strict && (!spec.Bare || hasArg):
 		return Command{}, false
 	}
-	arg = strings.TrimSpace(arg)
-	if (spec.Bare && arg == "") || !answering {
-		cmd, err := ParseCommand(text)
-		return cmd, err == nil
-	}
-	return Command{}, false
+	cmd, err := ParseCommand(text)
+	return cmd, err == nil
 }
 
 func helpText() string {
@@ -93,6 +99,6 @@ func helpText() string {
 	for _, s := range commandSpecs {
 		fmt.Fprintf(&b, "• `%s` — %s\n", s.Usage, s.Help)
 	}
-	b.WriteString("While a question is open, reply with your answer, or `skip`, `back`, `done` (finish the stage), `draft` (help me write it), `stage <name>`, `edit <stage> <n>`.")
+	b.WriteString("While a question is open, just reply with your answer; `skip`, `back`, `done` and `draft` work without `/race` too.")
 	return b.String()
 }

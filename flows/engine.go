@@ -222,17 +222,27 @@ func (s *stepper) skip() error {
 }
 
 // advance moves to the next open step of the current stage, or to its
-// actions once every step has an answer or was skipped.
+// actions once every step has an answer or was skipped. In a stage finished
+// earlier (an edit after the fact) it returns to where work remains instead.
 func (s *stepper) advance() {
 	p := s.out.Plan
-	steps := s.cat.Stages[p.Cursor.Stage].Steps()
+	st := s.cat.Stages[p.Cursor.Stage]
+	steps := st.Steps()
 	for i := p.Cursor.Step + 1; i < len(steps); i++ {
 		if p.Answers[steps[i].ID].Text == "" && !p.Skipped[steps[i].ID] {
 			s.move(Cursor{Stage: p.Cursor.Stage, Step: i, Phase: PhaseQuestion})
 			return
 		}
 	}
-	s.move(Cursor{Stage: p.Cursor.Stage, Phase: PhaseActions})
+	if !p.Completed[st.ID] {
+		s.move(Cursor{Stage: p.Cursor.Stage, Phase: PhaseActions})
+		return
+	}
+	if next, ok := s.nextOpenStage(p.Cursor.Stage); ok {
+		s.jump(next)
+		return
+	}
+	s.move(Cursor{Stage: len(s.cat.Stages) - 1, Phase: PhaseComplete})
 }
 
 func (s *stepper) move(c Cursor) {

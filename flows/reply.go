@@ -62,7 +62,9 @@ func actionsPrompt(st Stage, p *Plan) string {
 	if st.WrapUp.Action.Hint != "" {
 		fmt.Fprintf(&b, "\n_Hint: %s_", st.WrapUp.Action.Hint)
 	}
-	b.WriteString("\nOne action per reply: `what | owner | due date | impact 1-5 | effort 1-5`, for example `Add reviews to product pages | Ana | 2027-02-15 | impact 4 | effort 2`.")
+	if ex := st.WrapUp.Action.Example; ex != "" {
+		fmt.Fprintf(&b, "\nFor example: `%s`", ex)
+	}
 	n := 0
 	for _, a := range p.Actions {
 		if a.Stage == st.ID {

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Config is everything racebot reads from its environment and flags, parsed
+// once at start-up.
+type Config struct {
+	DB   string
+	Addr string
+
+	SlackBotToken      string
+	SlackAppToken      string
+	SlackSigningSecret string
+	SlackAPIURL        string
+
+	OpenAIKey     string
+	OpenAIBaseURL string
+	OpenAIModel   string
+	LLMTimeout    time.Duration
+}
+
+// Mode says which front door racebot opens.
+type Mode string
+
+const (
+	ModeTerminal Mode = "terminal"
+	ModeSocket   Mode = "socket"
+	ModeHTTP     Mode = "http"
+)
+
+func loadConfig(getenv func(string) string) Config {
+	return Config{
+		DB:                 envOr(getenv, "RACEBOT_DB", "racebot.db"),
+		Addr:               envOr(getenv, "RACEBOT_ADDR", ":3000"),
+		SlackBotToken:      strings.TrimSpace(getenv("SLACK_BOT_TOKEN")),
+		SlackAppToken:      strings.TrimSpace(getenv("SLACK_APP_TOKEN")),
+		SlackSigningSecret: strings.TrimSpace(getenv("SLACK_SIGNING_SECRET")),
+		SlackAPIURL:        strings.TrimSpace(getenv("SLACK_API_URL")),
+		OpenAIKey:          strings.TrimSpace(getenv("OPENAI_API_KEY")),
+		OpenAIBaseURL:      strings.TrimSpace(getenv("OPENAI_BASE_URL")),
+		OpenAIModel:        envOr(getenv, "OPENAI_MODEL", "gpt-4o-mini"),
+		LLMTimeout:         30 * time.Second,
+	}
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := strings.TrimSpace(getenv(key)); v != "" {
+		return v
+	}
+	return def
+}
+
+// bindFlags lets flags override the environment for one run.
+func (c *Config) bindFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DB, "db", c.DB, "SQLite database file (env RACEBOT_DB)")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address for `racebot serve` (env RACEBOT_ADDR)")
+}
+
+// LLMEnabled reports whether drafting may call a model: a key for hosted
+// services, or a base URL for a local server that needs none.
+func (c Config) LLMEnabled() bool { return c.OpenAIKey != "" || c.OpenAIBaseURL != "" }
+
+// Mode picks the front door from the tokens present: no Slack tokens at all
+// means the terminal coach.
+func (c Config) Mode(serve bool) Mode {
+	switch {
+	case serve:
+		return ModeHTTP
+	case c.SlackBotToken == "" && c.SlackAppToken == "" && c.SlackSigningSecret == "":
+		return ModeTerminal
+	case c.SlackAppToken != "":
+		return ModeSocket
+	default:
+		return ModeHTTP
+	}
+}
+
+// Validate reports every problem at once, so a misconfigured deployment is
+// fixed in one round rather than one error per restart.
+func (c Config) Validate(mode Mode) error {
+	var errs []error
+	if c.DB == "" {
+		errs = append(errs, errors.New("RACEBOT_DB (or --db) is empty"))
+	}
+	if mode != ModeTerminal {
+		switch {
+		case c.SlackBotToken == "":
+			errs = append(errs, errors.New("SLACK_BOT_TOKEN is required in Slack mode"))
+		case !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
+			errs = append(errs, errors.New("SLACK_BOT_TOKEN must be a bot token starting with xoxb-"))
+		}
+	}
+	switch mode {
+	case ModeSocket:
+		if !strings.HasPrefix(c.SlackAppToken, "xapp-") {
+			errs = append(errs, errors.New("SLACK_APP_TOKEN must be an app-level token starting with xapp-"))
+		}
+	case ModeHTTP:
+		if c.SlackSigningSecret == "" {
+			errs = append(errs, errors.New("SLACK_SIGNING_SECRET is required in HTTP mode: without it requests cannot be verified"))
+		}
+		if c.Addr == "" {
+			errs = append(errs, errors.New("RACEBOT_ADDR (or --addr) is empty"))
+		}
+	}
+	if c.SlackAPIURL != "" && !strings.HasPrefix(c.SlackAPIURL, "http") {
+		errs = append(errs, fmt.Errorf("SLACK_API_URL %q is not an http(s) URL", c.SlackAPIURL))
+	}
+	if c.OpenAIBaseURL != "" && !strings.HasPrefix(c.OpenAIBaseURL, "http") {
+		errs = append(errs, fmt.Errorf("OPENAI_BASE_URL %q is not an http(s) URL", c.OpenAIBaseURL))
+	}
+	return errors.Join(errs...)
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}

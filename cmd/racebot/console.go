@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage"
+)
+
+// The terminal is one workspace with one channel: the same coach and store as
+// in Slack, addressed with fixed IDs.
+const (
+	terminalTeam    = "local"
+	terminalChannel = "terminal"
+)
+
+// console is the terminal front door: lines in, plain text out.
+type console struct {
+	coach *flows.Coach
+	user  string
+	out   io.Writer
+	style style
+	now   func() time.Time
+	// pending is the command a yes would run after a confirmation question.
+	pending string
+}
+
+func runCoach(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("racebot", stderr)
+	cfg.bindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	mode := cfg.Mode(false)
+	if err := cfg.Validate(mode); err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	if mode != ModeTerminal {
+		return runSlack(ctx, cfg, mode, stderr)
+	}
+	db, err := openDB(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	c := &console{
+		coach: &flows.Coach{Catalogue: flows.RACE(), Store: db, Location: time.Local},
+		user:  terminalUser(),
+		out:   stdout,
+		style: styleFor(stdin, stdout),
+		now:   time.Now,
+	}
+	return c.run(ctx, stdin)
+}
+
+// openDB opens the database and says in one sentence what is wrong with a
+// file that cannot be used.
+func openDB(ctx context.Context, path string) (*storage.DB, error) {
+	db, err := storage.Open(ctx, path)
+	switch {
+	case errors.Is(err, storage.ErrCorrupt):
+		return nil, fmt.Errorf("%s is not a racebot database or is damaged; nothing was changed. Point RACEBOT_DB (or --db) at another file", path)
+	case errors.Is(err, storage.ErrReadOnly):
+		return nil, fmt.Errorf("cannot write to %s; nothing was changed. Check the folder exists and is writable, or point RACEBOT_DB (or --db) elsewhere", path)
+	case err != nil:
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func terminalUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "you"
+}
+
+func (c *console) run(ctx context.Context, stdin io.Reader) error {
+	c.greet(ctx)
+	sc := bufio.NewScanner(stdin)
+	// Long answers are welcome; the default 64 KiB line limit is not.
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	c.prompt()
+	for sc.Scan() {
+		if ctx.Err() != nil {
+			return nil
+		}
+		line := strings.TrimSpace(sc.Text())
+		if line == "quit" || line == "exit" {
+			return nil
+		}
+		c.handle(ctx, line)
+		c.prompt()
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read input: %w", err)
+	}
+	c.println("")
+	return nil
+}
+
+func (c *console) greet(ctx context.Context) {
+	c.println(c.style.bold("racebot") + " — your RACE planning coach (Plan, Reach, Act, Convert, Engage).")
+	req := c.request("continue")
+	resp, err := c.coach.Handle(ctx, req)
+	if errors.Is(err, flows.ErrNoPlan) {
+		c.println("Start a plan with `new <name>`, for example `new Q1 Launch`. Type `help` for every command, `quit` to leave.")
+		return
+	}
+	if err != nil {
+		c.println(flows.Explain(err))
+		return
+	}
+	c.render(resp)
+}
+
+func (c *console) request(text string) flows.Request {
+	return flows.Request{Team: terminalTeam, Channel: terminalChannel, User: c.user, Text: text, Now: c.now()}
+}
+
+func (c *console) handle(ctx context.Context, line string) {
+	if c.pending != "" {
+		confirm := c.pending
+		c.pending = ""
+		if yes(line) {
+			line = "/race " + confirm
+		} else {
+			c.println("Kept it; nothing was deleted.")
+			return
+		}
+	}
+	resp, err := c.coach.Handle(ctx, c.request(line))
+	if err != nil {
+		c.println(flows.Explain(err))
+		return
+	}
+	c.render(resp)
+}
+
+func yes(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "y", "yes":
+		return true
+	}
+	return false
+}
+
+func (c *console) render(resp flows.Response) {
+	for _, r := range resp.Replies {
+		switch r.Kind {
+		case flows.ReplyExport:
+			c.println(r.Markdown)
+		case flows.ReplyConfirm:
+			c.println(c.style.text(r.Text) + " Type yes to confirm.")
+			c.pending = r.Confirm
+		default:
+			c.println(c.style.text(r.Text))
+		}
+	}
+	if resp.Draft != nil {
+		c.println(c.style.text(flows.OfflineDraft(c.coach.Catalogue, resp.Plan, resp.Draft.QuestionID)))
+	}
+}
+
+func (c *console) prompt() {
+	if c.style.tty {
+		fmt.Fprint(c.out, "> ")
+	}
+}
+
+func (c *console) println(s string) { fmt.Fprintln(c.out, s) }
+
+// style renders the coach's Slack-flavoured text for a terminal: bold and
+// dim on a real terminal, plain characters when output is piped, so scripts
+// and logs never see escape codes.
+type style struct{ tty bool }
+
+func styleFor(in io.Reader, out io.Writer) style {
+	return style{tty: isTerminal(in) && isTerminal(out)}
+}
+
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+var (
+	boldRe   = regexp.MustCompile(`\*([^*\n]+)\*`)
+	italicRe = regexp.MustCompile(`(?m)(^|\s)_([^_\n]+)_`)
+)
+
+func (s style) text(t string) string {
+	if s.tty {
+		t = boldRe.ReplaceAllString(t, "\x1b[1m$1\x1b[0m")
+		return italicRe.ReplaceAllString(t, "$1\x1b[2m$2\x1b[0m")
+	}
+	t = boldRe.ReplaceAllString(t, "$1")
+	return italicRe.ReplaceAllString(t, "$1$2")
+}
+
+func (s style) bold(t string) string {
+	if s.tty {
+		return "\x1b[1m" + t + "\x1b[0m"
+	}
+	return t
+}

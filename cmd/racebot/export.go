@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// runExport prints one plan as Markdown without entering the coach, so a
+// plan can be piped into a file or another tool.
+func runExport(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("racebot export", stderr)
+	cfg.bindFlags(fs)
+	name := fs.String("plan", "", "name of the plan to export")
+	team := fs.String("team", terminalTeam, "workspace (Slack team id) the plan belongs to")
+	channel := fs.String("channel", terminalChannel, "channel the plan belongs to")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *name == "" {
+		fmt.Fprintln(stderr, "racebot export: name the plan with --plan, for example --plan \"Q1 Launch\"")
+		return errUsage
+	}
+	db, err := openDB(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	p, err := db.PlanByName(ctx, *team, *channel, *name)
+	if errors.Is(err, flows.ErrNoPlan) {
+		return fmt.Errorf("there is no plan called %q in %s", *name, cfg.DB)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(stdout, flows.Markdown(flows.RACE(), p, time.Local))
+	return err
+}

@@ -1,0 +1,68 @@
+// Command racebot coaches marketing teams through a RACE plan, in Slack when
+// tokens are set and in the terminal when they are not.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, "racebot:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// errUsage is a command-line mistake already explained on stderr.
+var errUsage = errors.New("usage")
+
+func exitCode(err error) int {
+	if errors.Is(err, errUsage) {
+		return 2
+	}
+	return 1
+}
+
+// run is main without the process: tests call it with their own arguments,
+// environment and streams.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg := loadConfig(getenv)
+	sub := ""
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		sub, args = args[0], args[1:]
+	}
+	switch sub {
+	case "", "coach":
+		return runCoach(ctx, cfg, args, stdin, stdout, stderr)
+	case "export":
+		return runExport(ctx, cfg, args, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "racebot: unknown command %q\n\n%s", sub, usage)
+		return errUsage
+	}
+}
+
+const usage = `racebot coaches your marketing team through a RACE plan (Plan, Reach, Act, Convert, Engage).
+
+Usage:
+  racebot [--db FILE]                     the coach: in Slack when tokens are set, else in this terminal
+  racebot export --plan NAME [--db FILE]  print a plan as Markdown
+  racebot help                            this text
+
+Environment: RACEBOT_DB (default racebot.db), SLACK_BOT_TOKEN, SLACK_APP_TOKEN,
+SLACK_SIGNING_SECRET, OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL.
+`

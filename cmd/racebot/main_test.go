@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// buildBinary compiles racebot once per test into its temp dir, so the test
+// runs the program exactly as a user would.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "racebot")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// runBinary runs racebot with stdin and a clean environment: no Slack
+// tokens, so it is the terminal coach.
+func runBinary(t *testing.T, bin, dir, stdin string, args ...string) (string, string, error) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH")}
+	cmd.Stdin = strings.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	return stdout.String(), stderr.String(), err
+}
+
+func TestTerminalCoachWholePlanResumesAndExports(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	cat := flows.RACE()
+
+	// First session: Plan and Reach, with a skip, a back and actions; it
+	// stops halfway through Act, as a person closing the terminal would.
+	var first, second []string
+	first = append(first, "new Q1 Launch")
+	want := map[string]string{}
+	answer := func(script *[]string, q flows.Question, text string) {
+		*script = append(*script, text)
+		want[q.ID] = text
+	}
+	for si, st := range cat.Stages {
+		for qi, q := range st.Steps() {
+			// The first session ends before Act question 3, mid-stage.
+			script := &first
+			if si > 2 || (si == 2 && qi >= 2) {
+				script = &second
+			}
+			if si == 1 && qi == 1 {
+				*script = append(*script, "skip", "back")
+			}
+			answer(script, q, q.Example)
+		}
+		script := &first
+		if si >= 2 {
+			script = &second
+		}
+		*script = append(*script, st.WrapUp.Action.Example, "done")
+	}
+	// An edit of an earlier answer: the new text is what export shows.
+	second = append(second, "/race edit reach 3", "A better answer about the value we bring.")
+	reach3 := cat.Stages[1].Steps()[2].ID
+	want[reach3] = "A better answer about the value we bring."
+	second = append(second, "edit reach 3", "A better answer about the value we bring.")
+
+	out, stderr, err := runBinary(t, bin, dir, strings.Join(first, "\n")+"\n")
+	if err != nil {
+		t.Fatalf("first run: %v\nstderr: %s\nstdout: %s", err, stderr, out)
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Error("piped output contains terminal escape codes")
+	}
+	if !strings.Contains(out, "Reach stage done.") {
+		t.Errorf("first run did not finish Reach:\n%s", out)
+	}
+
+	// Second session on the same file: it resumes at Act question 3.
+	out, stderr, err = runBinary(t, bin, dir, strings.Join(second, "\n")+"\n")
+	if err != nil {
+		t.Fatalf("second run: %v\nstderr: %s", err, stderr)
+	}
+	act3 := cat.Stages[2].Steps()[2].Text
+	if i := strings.Index(out, act3); i < 0 || i > strings.Index(out, "Saved.") {
+		t.Errorf("second run did not resume at %q before the first answer:\n%.1200s", act3, out)
+	}
+	if !strings.Contains(out, "your RACE plan is complete") {
+		t.Errorf("second run did not complete the plan:\n%s", tail(out, 3000))
+	}
+	if strings.Contains(out, "I don't know") || strings.Contains(out, "went wrong") {
+		t.Errorf("second run reported an error:\n%s", out)
+	}
+
+	md, stderr, err := runBinary(t, bin, dir, "", "export", "--plan", "q1 launch")
+	if err != nil {
+		t.Fatalf("export: %v\n%s", err, stderr)
+	}
+	for id, text := range want {
+		if !strings.Contains(md, text) {
+			t.Errorf("export lacks the answer to %s: %q", id, text)
+		}
+	}
+	if !strings.Contains(md, "(revision 2)") {
+		t.Error("export does not mark the edited answer's revision")
+	}
+	for _, st := range cat.Stages {
+		if !strings.Contains(md, strings.Split(st.WrapUp.Action.Example, " | ")[0]) {
+			t.Errorf("export lacks the %s action", st.Name)
+		}
+	}
+	if strings.Contains(md, "Not answered yet") || strings.Contains(md, "Skipped") {
+		t.Errorf("export shows an open question although all were answered")
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[len(s)-n:]
+}
+
+func TestTerminalDeleteAsksFirst(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	env := func(k string) string {
+		if k == "RACEBOT_DB" {
+			return filepath.Join(dir, "r.db")
+		}
+		return ""
+	}
+	script := "new Keep me\ndelete Keep me\nno\nplans\ndelete Keep me\nyes\nplans\n"
+	if err := run(context.Background(), nil, env, strings.NewReader(script), &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{"This cannot be undone. Type yes to confirm.", "Kept it; nothing was deleted.", "▸ Keep me —", `Deleted plan "Keep me".`, "No plans in this channel yet."} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestBadDatabaseFileIsOneSentence(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "notes.txt")
+	os.WriteFile(bad, bytes.Repeat([]byte("not a database "), 20), 0o600)
+	tests := []struct {
+		name, path, want string
+	}{
+		{"corrupt", bad, "is not a racebot database or is damaged; nothing was changed"},
+		{"missing folder", filepath.Join(dir, "nope", "r.db"), "cannot write to"},
+		{"a folder", dir, "cannot write to"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			err := run(context.Background(), []string{"--db", tt.path}, func(string) string { return "" }, strings.NewReader(""), &out, &errb)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want it to say %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestConfigValidateReportsEverything(t *testing.T) {
+	cfg := loadConfig(func(k string) string {
+		return map[string]string{"SLACK_BOT_TOKEN": "xoxp-user", "SLACK_APP_TOKEN": "app", "OPENAI_BASE_URL": "localhost:11434"}[k]
+	})
+	err := cfg.Validate(cfg.Mode(false))
+	if err == nil {
+		t.Fatal("want errors")
+	}
+	for _, want := range []string{"xoxb-", "xapp-", "OPENAI_BASE_URL"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if got := loadConfig(func(string) string { return "" }).Mode(false); got != ModeTerminal {
+		t.Errorf("no tokens: mode = %s, want terminal", got)
+	}
+}

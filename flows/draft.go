@@ -1,0 +1,72 @@
+package flows
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Context question IDs: the answers any draft for the plan builds on.
+const (
+	QuestionBusiness         = "plan.business"
+	QuestionValueProposition = "plan.value-proposition"
+)
+
+// OfflineDraft helps with a question without a language model: what a good
+// answer covers, the worked example, and the plan's own earlier answers that
+// bear on it, so the team writes from its own material.
+func OfflineDraft(cat *Catalogue, p *Plan, questionID string) string {
+	q, stage, step, ok := cat.Question(questionID)
+	if !ok {
+		return "I can't find that question any more; `/race status` shows where the plan stands."
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "*A head start for:* %s\n", q.Text)
+	fmt.Fprintf(&b, "• *What a good answer covers:* %s\n", q.Hint)
+	fmt.Fprintf(&b, "• *A worked example:* %s\n", q.Example)
+	if ctx := draftContext(cat, p, stage, step); len(ctx) > 0 {
+		b.WriteString("• *From your plan so far:*\n")
+		for _, line := range ctx {
+			fmt.Fprintf(&b, "    – %s\n", line)
+		}
+	}
+	b.WriteString("Write your own version as a reply.")
+	return b.String()
+}
+
+// draftContext picks the earlier answers a draft should build on: the
+// business and value proposition, then this stage's answers before the step.
+func draftContext(cat *Catalogue, p *Plan, stage, step int) []string {
+	var lines []string
+	seen := map[string]bool{}
+	add := func(id string) {
+		a := p.Answers[id]
+		if a.Text == "" || seen[id] {
+			return
+		}
+		seen[id] = true
+		q, _, _, _ := cat.Question(id)
+		lines = append(lines, fmt.Sprintf("%s %s", q.Text, shorten(a.Text, 200)))
+	}
+	cur := cat.Stages[stage].Steps()[step].ID
+	seen[cur] = true
+	add(QuestionBusiness)
+	add(QuestionValueProposition)
+	for _, q := range cat.Stages[stage].Steps()[:step] {
+		add(q.ID)
+	}
+	return lines
+}
+
+// shorten cuts s to at most n runes on a word boundary.
+func shorten(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return cut + "…"
+}

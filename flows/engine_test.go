@@ -1,0 +1,249 @@
+package flows
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// testCatalogue is small enough to reason about step by step.
+func testCatalogue(t *testing.T) *Catalogue {
+	t.Helper()
+	q := func(id string) Question { return Question{ID: id, Text: "Q " + id, Hint: "hint", Example: "example"} }
+	stage := func(id StageID, name string) Stage {
+		return Stage{
+			ID: id, Name: name, Purpose: name + " purpose",
+			Questions: []Question{q(string(id) + ".one"), q(string(id) + ".two")},
+			WrapUp: WrapUp{
+				Opportunity: q(string(id) + ".opportunity"),
+				Strategy:    q(string(id) + ".strategy"),
+				Action:      q(string(id) + ".action"),
+			},
+		}
+	}
+	c, err := NewCatalogue([]Stage{stage("plan", "Plan"), stage("reach", "Reach")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+// walk feeds inputs through Step, failing on any error, and returns the plan.
+func walk(t *testing.T, c *Catalogue, p *Plan, inputs ...string) (*Plan, Outcome) {
+	t.Helper()
+	var out Outcome
+	for i, in := range inputs {
+		var err error
+		out, err = Step(c, p, Input{Text: in, User: "U1", Now: t0.Add(time.Duration(i) * time.Minute)})
+		if err != nil {
+			t.Fatalf("step %d %q: %v", i, in, err)
+		}
+		p = out.Plan
+	}
+	return p, out
+}
+
+func TestStepWalksStagesInOrder(t *testing.T) {
+	c := testCatalogue(t)
+	p, _ := walk(t, c, NewPlan("T", "C", "P", "U1", t0),
+		"a1", "a2", "opp", "strat", "Do it | Ana | 2027-01-10 | impact 5 | effort 1", "done")
+	if got, want := p.Cursor, (Cursor{Stage: 1, Step: 0, Phase: PhaseQuestion}); got != want {
+		t.Fatalf("cursor = %+v, want %+v", got, want)
+	}
+	if !p.Completed["plan"] {
+		t.Error("plan stage not completed")
+	}
+	if got := p.Answers["plan.two"]; got.Text != "a2" || got.By != "U1" || got.Revision != 1 {
+		t.Errorf("answer = %+v", got)
+	}
+	want := []Action{{Stage: "plan", Text: "Do it", Owner: "Ana", Due: time.Date(2027, 1, 10, 0, 0, 0, 0, time.UTC), Impact: 5, Effort: 1, By: "U1", At: t0.Add(4 * time.Minute)}}
+	if diff := cmp.Diff(want, p.Actions); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+}
+
+func TestStepSkipBackAndEditKeepRevisions(t *testing.T) {
+	c := testCatalogue(t)
+	p, _ := walk(t, c, NewPlan("T", "C", "P", "U1", t0), "first", "skip", "back", "back", "first, better")
+	if got := p.Answers["plan.one"]; got.Text != "first, better" || got.Revision != 2 {
+		t.Fatalf("edited answer = %+v, want revision 2", got)
+	}
+	// plan.two was skipped, so the next open step is the opportunity.
+	if got, want := p.Cursor, (Cursor{Stage: 0, Step: 2, Phase: PhaseQuestion}); got != want {
+		t.Fatalf("cursor = %+v, want %+v", got, want)
+	}
+	if !p.Skipped["plan.two"] {
+		t.Error("plan.two should stay skipped")
+	}
+	p, out := walk(t, c, p, "edit plan 2")
+	if got := out.Replies[0]; got.QuestionID != "plan.two" {
+		t.Fatalf("edit asked %q, want plan.two", got.QuestionID)
+	}
+	p, _ = walk(t, c, p, "now answered")
+	if p.Skipped["plan.two"] || p.Answers["plan.two"].Text != "now answered" {
+		t.Errorf("answering a skipped question should clear the skip: %+v", p.Answers["plan.two"])
+	}
+}
+
+func TestStepDoneJumpAndComplete(t *testing.T) {
+	c := testCatalogue(t)
+	p, _ := walk(t, c, NewPlan("T", "C", "P", "U1", t0), "stage reach", "r1", "done", "done")
+	// Reach done first; the coach brings the team back to Plan.
+	if !p.Completed["reach"] || p.Cursor != (Cursor{Stage: 0, Step: 0, Phase: PhaseQuestion}) {
+		t.Fatalf("after reach: completed=%v cursor=%+v", p.Completed, p.Cursor)
+	}
+	p, out := walk(t, c, p, "done", "done")
+	if p.Cursor.Phase != PhaseComplete {
+		t.Fatalf("phase = %s, want complete", p.Cursor.Phase)
+	}
+	if last := out.Replies[len(out.Replies)-1]; last.Kind != ReplyPlanDone {
+		t.Errorf("last reply = %+v, want plan-done", last)
+	}
+}
+
+func TestStepBadInputChangesNothing(t *testing.T) {
+	c := testCatalogue(t)
+	fresh := NewPlan("T", "C", "P", "U1", t0)
+	actions, _ := walk(t, c, fresh, "done")
+	complete, _ := walk(t, c, fresh, "done", "done", "done", "done")
+	tests := []struct {
+		name string
+		plan *Plan
+		in   string
+	}{
+		{"empty answer", fresh, "   "},
+		{"back at the start", fresh, "back"},
+		{"bad edit ref", fresh, "edit nowhere 9"},
+		{"action without scores", actions, "Do something"},
+		{"action with score out of range", actions, "Do it | impact 9 | effort 1"},
+		{"action with past date", actions, "Do it | 2020-01-01 | impact 3 | effort 1"},
+		{"action with unreadable date", actions, "Do it | 2027-13-45 | impact 3 | effort 1"},
+		{"action with two owners", actions, "Do it | Ana | Ben | impact 3 | effort 1"},
+		{"answer to a complete plan", complete, "more"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := tt.plan.Clone()
+			out, err := Step(c, tt.plan, Input{Text: tt.in, User: "U1", Now: t0})
+			var ue *UserError
+			if !errors.As(err, &ue) || !errors.Is(err, ErrBadInput) || ue.Msg == "" {
+				t.Fatalf("err = %v, want a *UserError wrapping ErrBadInput", err)
+			}
+			if len(out.Changes) != 0 {
+				t.Errorf("changes = %v, want none", out.Changes)
+			}
+			if diff := cmp.Diff(before, tt.plan); diff != "" {
+				t.Errorf("plan changed (-before +after):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestStepDraftAsksTransport(t *testing.T) {
+	c := testCatalogue(t)
+	p := NewPlan("T", "C", "P", "U1", t0)
+	p.ID = 7
+	out, err := Step(c, p, Input{Text: "draft", User: "U2", Now: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &DraftRequest{Plan: 7, QuestionID: "plan.one", User: "U2"}
+	if diff := cmp.Diff(want, out.Draft); diff != "" {
+		t.Errorf("draft (-want +got):\n%s", diff)
+	}
+	if len(out.Changes) != 0 {
+		t.Errorf("draft changed the plan: %v", out.Changes)
+	}
+}
+
+func TestReplayingChangesRebuildsThePlan(t *testing.T) {
+	c := testCatalogue(t)
+	start := NewPlan("T", "C", "P", "U1", t0)
+	var all []Change
+	p := start
+	for i, in := range []string{"a", "skip", "back", "b", "done", "X | 3 | 2", "done", "r1"} {
+		out, err := Step(c, p, Input{Text: in, User: "U1", Now: t0.Add(time.Duration(i) * time.Second)})
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		all = append(all, out.Changes...)
+		p = out.Plan
+	}
+	replayed := start.Clone()
+	for _, ch := range all {
+		replayed.Apply(ch)
+	}
+	if diff := cmp.Diff(p, replayed); diff != "" {
+		t.Errorf("replayed plan differs (-stepped +replayed):\n%s", diff)
+	}
+}
+
+func TestRankedActionsPutsQuickWinsFirst(t *testing.T) {
+	p := NewPlan("T", "C", "P", "U1", t0)
+	p.Actions = []Action{
+		{Text: "big bet", Impact: 5, Effort: 5},
+		{Text: "meh", Impact: 2, Effort: 1},
+		{Text: "quick win late", Impact: 4, Effort: 2, Due: t0.AddDate(0, 2, 0)},
+		{Text: "quick win early", Impact: 4, Effort: 2, Due: t0.AddDate(0, 1, 0)},
+		{Text: "best quick win", Impact: 5, Effort: 1},
+	}
+	var got []string
+	for _, a := range p.RankedActions() {
+		got = append(got, a.Text)
+	}
+	want := []string{"best quick win", "quick win early", "quick win late", "meh", "big bet"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ranking (-want +got):\n%s", diff)
+	}
+}
+
+func TestParseCommand(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Command
+		wantErr bool
+	}{
+		{"", Command{Name: "help"}, false},
+		{"/race new Q1 Launch", Command{Name: "new", Arg: "Q1 Launch"}, false},
+		{"STATUS", Command{Name: "status"}, false},
+		{"delete Q1 Launch --yes", Command{Name: "delete", Arg: "Q1 Launch", Yes: true}, false},
+		{"delete Q1 Launch", Command{Name: "delete", Arg: "Q1 Launch"}, false},
+		{"frobnicate", Command{}, true},
+	}
+	for _, tt := range tests {
+		got, err := ParseCommand(tt.in)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("ParseCommand(%q) err = %v", tt.in, err)
+			continue
+		}
+		if got != tt.want {
+			t.Errorf("ParseCommand(%q) = %+v, want %+v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestBareCommandInThreadsNeedsWholeLine(t *testing.T) {
+	tests := []struct {
+		in     string
+		strict bool
+		want   bool
+	}{
+		{"status", true, true},
+		{"new parents in big cities", true, false},
+		{"new Q1", false, true},
+		{"status of the market is calm", true, false},
+		{"/race new Q2", true, true},
+		{"Our audience", false, false},
+		{"Status quo is fine", false, false},
+		{"delete Old plan", false, true},
+	}
+	for _, tt := range tests {
+		if _, got := bareCommand(tt.in, tt.strict); got != tt.want {
+			t.Errorf("bareCommand(%q, strict=%v) = %v, want %v", tt.in, tt.strict, got, tt.want)
+		}
+	}
+}

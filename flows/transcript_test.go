@@ -1,0 +1,118 @@
+package flows_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./flows -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", path, diff)
+	}
+}
+
+// transcript plays scripted lines through a coach on a real database file
+// and writes what was said as "> user" / "< bot" lines.
+func transcript(t *testing.T, script []string) string {
+	t.Helper()
+	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "racebot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	coach := &flows.Coach{Catalogue: flows.RACE(), Store: db}
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	var b strings.Builder
+	for _, line := range script {
+		user, text, _ := strings.Cut(line, ": ")
+		now = now.Add(time.Minute)
+		fmt.Fprintf(&b, "> %s: %s\n", user, text)
+		resp, err := coach.Handle(context.Background(), flows.Request{Team: "T1", Channel: "C1", User: user, Text: text, Now: now})
+		if err != nil {
+			fmt.Fprintf(&b, "< (error) %s\n", flows.Explain(err))
+			continue
+		}
+		for _, r := range resp.Replies {
+			fmt.Fprintf(&b, "< %s\n", strings.ReplaceAll(r.Text, "\n", "\n  "))
+		}
+		if resp.Draft != nil {
+			fmt.Fprintf(&b, "< (draft) %s\n", strings.ReplaceAll(flows.OfflineDraft(coach.Catalogue, resp.Plan, resp.Draft.QuestionID), "\n", "\n  "))
+		}
+	}
+	return b.String()
+}
+
+// wholePlan answers every question of every stage, using each stage's own
+// worked examples, with a skip, a back, an edit, a draft and actions on the way.
+func wholePlan(cat *flows.Catalogue) []string {
+	script := []string{"ana: /race new Q1 Launch"}
+	for si, st := range cat.Stages {
+		for qi, q := range st.Steps() {
+			switch {
+			case si == 1 && qi == 1:
+				script = append(script, "ben: skip")
+			case si == 1 && qi == 2:
+				script = append(script, "ben: back", "ben: "+st.Steps()[qi-1].Example, "ben: "+q.Example)
+			case si == 2 && qi == 0:
+				script = append(script, "ana: draft", "ana: "+q.Example)
+			default:
+				script = append(script, "ana: "+q.Example)
+			}
+		}
+		script = append(script, "priya: "+st.WrapUp.Action.Example, "ana: done")
+	}
+	return append(script,
+		"ana: edit plan 1",
+		"ana: Fernhill Coffee roasts speciality coffee and sells subscriptions online.",
+		"ana: status",
+		"ana: export",
+	)
+}
+
+func TestTranscriptWholePlan(t *testing.T) {
+	golden(t, "whole-plan.transcript", transcript(t, wholePlan(flows.RACE())))
+}
+
+func TestTranscriptBadInput(t *testing.T) {
+	golden(t, "bad-input.transcript", transcript(t, []string{
+		"ana: hello",
+		"ana: /race frobnicate",
+		"ana: /race new",
+		"ana: /race new Q1 Launch",
+		"ana: /race new q1 launch",
+		"ana: ",
+		"ana: /race stage Retain",
+		"ana: back",
+		"ana: /race continue Q9",
+		"ana: /race delete Q9",
+		"ana: /race delete Q1 Launch",
+		"ana: plans",
+		"ana: /race delete Q1 Launch --yes",
+		"ana: status",
+	}))
+}

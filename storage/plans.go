@@ -1,0 +1,367 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+var _ flows.Store = (*DB)(nil)
+
+// CreatePlan stores a new plan, refusing a name already used in the channel.
+func (db *DB) CreatePlan(ctx context.Context, p *flows.Plan) (flows.PlanID, error) {
+	var id int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `
+			INSERT INTO plans (team_id, channel_id, name, name_key, created_by, created_at, stage, step, phase, privacy, thread)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			p.Team, p.Channel, p.Name, nameKey(p.Name), p.CreatedBy, millis(p.CreatedAt),
+			p.Cursor.Stage, p.Cursor.Step, string(p.Cursor.Phase), p.Privacy, p.Thread,
+		).Scan(&id)
+	})
+	if isConstraint(err) {
+		return 0, flows.ErrDuplicatePlan
+	}
+	if err != nil {
+		return 0, fmt.Errorf("insert plan: %w", err)
+	}
+	return flows.PlanID(id), nil
+}
+
+func nameKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+
+func isConstraint(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+}
+
+const planColumns = `id, team_id, channel_id, name, created_by, created_at, stage, step, phase, version, privacy, thread`
+
+// Plan loads a plan of the team. A plan of another team is reported as not
+// existing: workspaces never learn of each other's plans.
+func (db *DB) Plan(ctx context.Context, team string, id flows.PlanID) (*flows.Plan, error) {
+	var p *flows.Plan
+	err := db.snapshot(ctx, func(tx *sql.Tx) error {
+		var err error
+		p, err = loadPlan(ctx, tx, `SELECT `+planColumns+` FROM plans WHERE team_id = ? AND id = ?`, team, id)
+		return err
+	})
+	return p, err
+}
+
+// PlanByName finds a plan in a channel by name, ignoring case.
+func (db *DB) PlanByName(ctx context.Context, team, channel, name string) (*flows.Plan, error) {
+	var p *flows.Plan
+	err := db.snapshot(ctx, func(tx *sql.Tx) error {
+		var err error
+		p, err = loadPlan(ctx, tx, `SELECT `+planColumns+` FROM plans WHERE team_id = ? AND channel_id = ? AND name_key = ?`,
+			team, channel, nameKey(name))
+		return err
+	})
+	return p, err
+}
+
+// PlanByThread finds the plan whose coaching conversation is thread.
+func (db *DB) PlanByThread(ctx context.Context, team, channel, thread string) (*flows.Plan, error) {
+	if thread == "" {
+		return nil, flows.ErrNoPlan
+	}
+	var p *flows.Plan
+	err := db.snapshot(ctx, func(tx *sql.Tx) error {
+		var err error
+		p, err = loadPlan(ctx, tx, `SELECT `+planColumns+` FROM plans WHERE team_id = ? AND channel_id = ? AND thread = ?`,
+			team, channel, thread)
+		return err
+	})
+	return p, err
+}
+
+// Plans lists a channel's plans, oldest first.
+func (db *DB) Plans(ctx context.Context, team, channel string) ([]*flows.Plan, error) {
+	return db.plansWhere(ctx, `team_id = ? AND channel_id = ?`, team, channel)
+}
+
+// TeamPlans lists every plan of a workspace, oldest first.
+func (db *DB) TeamPlans(ctx context.Context, team string) ([]*flows.Plan, error) {
+	return db.plansWhere(ctx, `team_id = ?`, team)
+}
+
+func (db *DB) plansWhere(ctx context.Context, where string, args ...any) ([]*flows.Plan, error) {
+	var plans []*flows.Plan
+	err := db.snapshot(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM plans WHERE `+where+` ORDER BY id`, args...)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			p, err := loadPlan(ctx, tx, `SELECT `+planColumns+` FROM plans WHERE id = ?`, id)
+			if err != nil {
+				return err
+			}
+			plans = append(plans, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list plans: %w", err)
+	}
+	return plans, nil
+}
+
+func loadPlan(ctx context.Context, tx *sql.Tx, query string, args ...any) (*flows.Plan, error) {
+	var (
+		p         flows.Plan
+		createdAt int64
+		phase     string
+	)
+	err := tx.QueryRowContext(ctx, query, args...).Scan(&p.ID, &p.Team, &p.Channel, &p.Name, &p.CreatedBy, &createdAt,
+		&p.Cursor.Stage, &p.Cursor.Step, &phase, &p.Version, &p.Privacy, &p.Thread)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, flows.ErrNoPlan
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load plan: %w", err)
+	}
+	p.CreatedAt = fromMillis(createdAt)
+	p.Cursor.Phase = flows.Phase(phase)
+	p.Answers = make(map[string]flows.Answer)
+	p.Skipped = make(map[string]bool)
+	p.Completed = make(map[flows.StageID]bool)
+
+	// Revisions come in ascending order, so the last one read is current.
+	if err := each(ctx, tx, func(rows *sql.Rows) error {
+		var a flows.Answer
+		var at int64
+		if err := rows.Scan(&a.QuestionID, &a.Revision, &a.Text, &a.By, &at, &a.Drafted); err != nil {
+			return err
+		}
+		a.At = fromMillis(at)
+		p.Answers[a.QuestionID] = a
+		return nil
+	}, `SELECT question_id, revision, text, author, created_at, drafted FROM answers WHERE plan_id = ? ORDER BY question_id, revision`, p.ID); err != nil {
+		return nil, fmt.Errorf("load answers: %w", err)
+	}
+	if err := each(ctx, tx, func(rows *sql.Rows) error {
+		var q string
+		if err := rows.Scan(&q); err != nil {
+			return err
+		}
+		p.Skipped[q] = true
+		return nil
+	}, `SELECT question_id FROM skips WHERE plan_id = ?`, p.ID); err != nil {
+		return nil, fmt.Errorf("load skips: %w", err)
+	}
+	if err := each(ctx, tx, func(rows *sql.Rows) error {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		p.Completed[flows.StageID(s)] = true
+		return nil
+	}, `SELECT stage FROM completed_stages WHERE plan_id = ?`, p.ID); err != nil {
+		return nil, fmt.Errorf("load stages: %w", err)
+	}
+	if err := each(ctx, tx, func(rows *sql.Rows) error {
+		var (
+			a   flows.Action
+			due string
+			at  int64
+		)
+		if err := rows.Scan(&a.ID, &a.Stage, &a.Text, &a.Owner, &due, &a.Impact, &a.Effort, &a.By, &at); err != nil {
+			return err
+		}
+		if due != "" {
+			d, err := time.Parse(time.DateOnly, due)
+			if err != nil {
+				return fmt.Errorf("action %d due %q: %w", a.ID, due, err)
+			}
+			a.Due = d
+		}
+		a.At = fromMillis(at)
+		p.Actions = append(p.Actions, a)
+		return nil
+	}, `SELECT id, stage, text, owner, due, impact, effort, created_by, created_at FROM actions WHERE plan_id = ? ORDER BY id`, p.ID); err != nil {
+		return nil, fmt.Errorf("load actions: %w", err)
+	}
+	return &p, nil
+}
+
+func each(ctx context.Context, tx *sql.Tx, fn func(*sql.Rows) error, query string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Commit applies a step's changes in one transaction. The version check makes
+// it refuse a step computed from a plan that has moved on since it was loaded;
+// the key check makes a retried delivery record nothing.
+func (db *DB) Commit(ctx context.Context, p *flows.Plan, changes []flows.Change, key string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if key != "" {
+			res, err := tx.ExecContext(ctx, `INSERT INTO seen_keys (team_id, key, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+				p.Team, key, time.Now().UnixMilli())
+			if err != nil {
+				return fmt.Errorf("record key: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return flows.ErrDuplicate
+			}
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		cursor := p.Cursor
+		for _, c := range changes {
+			if m, ok := c.(flows.CursorMoved); ok {
+				cursor = m.Cursor
+			}
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE plans SET version = version + 1, stage = ?, step = ?, phase = ?
+			WHERE id = ? AND team_id = ? AND version = ?`,
+			cursor.Stage, cursor.Step, string(cursor.Phase), p.ID, p.Team, p.Version)
+		if err != nil {
+			return fmt.Errorf("update plan: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var exists int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE id = ? AND team_id = ?`, p.ID, p.Team).Scan(&exists); err != nil {
+				return err
+			}
+			if exists == 0 {
+				return flows.ErrNoPlan
+			}
+			return flows.ErrConflict
+		}
+		for _, c := range changes {
+			if err := applyChange(ctx, tx, p.ID, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c flows.Change) error {
+	var err error
+	switch c := c.(type) {
+	case flows.AnswerRecorded:
+		a := c.Answer
+		_, err = tx.ExecContext(ctx, `INSERT INTO answers (plan_id, question_id, revision, text, author, created_at, drafted) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			plan, a.QuestionID, a.Revision, a.Text, a.By, millis(a.At), a.Drafted)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, `DELETE FROM skips WHERE plan_id = ? AND question_id = ?`, plan, a.QuestionID)
+		}
+	case flows.QuestionSkipped:
+		_, err = tx.ExecContext(ctx, `INSERT INTO skips (plan_id, question_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, plan, c.QuestionID)
+	case flows.StageCompleted:
+		_, err = tx.ExecContext(ctx, `INSERT INTO completed_stages (plan_id, stage) VALUES (?, ?) ON CONFLICT DO NOTHING`, plan, string(c.Stage))
+	case flows.ActionAdded:
+		a := c.Action
+		due := ""
+		if !a.Due.IsZero() {
+			due = a.Due.Format(time.DateOnly)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO actions (plan_id, stage, text, owner, due, impact, effort, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			plan, string(a.Stage), a.Text, a.Owner, due, a.Impact, a.Effort, a.By, millis(a.At))
+	case flows.CursorMoved:
+		// Written with the version bump above.
+	default:
+		return fmt.Errorf("unknown change %T", c)
+	}
+	if err != nil {
+		return fmt.Errorf("apply %T: %w", c, err)
+	}
+	return nil
+}
+
+// Revisions lists every version of one answer, oldest first.
+func (db *DB) Revisions(ctx context.Context, team string, plan flows.PlanID, questionID string) ([]flows.Answer, error) {
+	var out []flows.Answer
+	err := db.snapshot(ctx, func(tx *sql.Tx) error {
+		return each(ctx, tx, func(rows *sql.Rows) error {
+			var a flows.Answer
+			var at int64
+			if err := rows.Scan(&a.QuestionID, &a.Revision, &a.Text, &a.By, &at, &a.Drafted); err != nil {
+				return err
+			}
+			a.At = fromMillis(at)
+			out = append(out, a)
+			return nil
+		}, `SELECT a.question_id, a.revision, a.text, a.author, a.created_at, a.drafted
+			FROM answers a JOIN plans p ON p.id = a.plan_id
+			WHERE p.team_id = ? AND a.plan_id = ? AND a.question_id = ? ORDER BY a.revision`, team, plan, questionID)
+	})
+	return out, err
+}
+
+// DeletePlan removes a plan; its answers, actions and the rest go with it
+// through ON DELETE CASCADE.
+func (db *DB) DeletePlan(ctx context.Context, team string, id flows.PlanID) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM plans WHERE team_id = ? AND id = ?`, team, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return flows.ErrNoPlan
+		}
+		return nil
+	})
+}
+
+// CurrentPlan returns the plan a channel is working on, or 0.
+func (db *DB) CurrentPlan(ctx context.Context, team, channel string) (flows.PlanID, error) {
+	var id flows.PlanID
+	err := db.read.QueryRowContext(ctx, `SELECT plan_id FROM current_plans WHERE team_id = ? AND channel_id = ?`, team, channel).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("current plan: %w", classify(err))
+	}
+	return id, nil
+}
+
+// SetCurrentPlan records which plan a channel is working on.
+func (db *DB) SetCurrentPlan(ctx context.Context, team, channel string, id flows.PlanID) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO current_plans (team_id, channel_id, plan_id) VALUES (?, ?, ?)
+			ON CONFLICT (team_id, channel_id) DO UPDATE SET plan_id = excluded.plan_id`, team, channel, id)
+		return err
+	})
+}
+
+// SetThread binds a plan to its coaching conversation (a Slack thread ts).
+func (db *DB) SetThread(ctx context.Context, team string, id flows.PlanID, thread string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE plans SET thread = ? WHERE team_id = ? AND id = ?`, thread, team, id)
+		return err
+	})
+}
