@@ -1,0 +1,251 @@
+package flows
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Reading is one KPI value taken from a check-in reply.
+type Reading struct {
+	KPI   string
+	Value Value
+	// Raw is the value as the user typed it ("$18,250"), kept for the record.
+	Raw string
+}
+
+// ParseReadings reads a check-in reply such as
+//
+//	visitors 12.4k, leads 310, revenue $18,250
+//
+// or one value per line ("visitors: 12.4k", "leads=310"). Items are split at
+// newlines, semicolons and commas, except a comma between two digits, which
+// belongs to a number ("$18,250"). Within an item a name comes before its
+// value, separated by ":", "=" or a space; "12.4k visitors" works too, and so
+// do several pairs without commas ("visitors 12.4k leads 310").
+//
+// names resolves what the user called a KPI (lower-cased, single-spaced:
+// "unique visitors", "aov") to its id and unit. ParseReadings returns the
+// readings it understood, in order, and one friendly error (errors.Is
+// ErrBadValue) for each part it could not use; nothing is guessed.
+func ParseReadings(s string, names func(token string) (kpiID string, unit UnitKind, ok bool)) ([]Reading, []error) {
+	var (
+		readings []Reading
+		errs     []error
+		seen     = map[string]int{} // KPI id → index in readings
+	)
+	for _, item := range splitItems(s) {
+		pairs, err := pairItem(item)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, p := range pairs {
+			p.name = trimFillers(p.name)
+			id, unit, ok := names(strings.ToLower(p.name))
+			if !ok {
+				errs = append(errs, userErr(ErrBadValue, "I don't track %q in this plan.", p.name))
+				continue
+			}
+			v, err := ParseValue(p.value, unit)
+			if err != nil {
+				errs = append(errs, userErr(ErrBadValue, "For %s, %s", p.name, Explain(err)))
+				continue
+			}
+			if i, dup := seen[id]; dup {
+				errs = append(errs, userErr(ErrBadValue, "You gave %s twice, so I kept %s and ignored %s.", p.name, readings[i].Raw, p.value))
+				continue
+			}
+			seen[id] = len(readings)
+			readings = append(readings, Reading{KPI: id, Value: v, Raw: p.value})
+		}
+	}
+	return readings, errs
+}
+
+// slackMarkup matches mentions and links (<@U123>, <https://…|text>), which
+// are never part of a reading.
+var slackMarkup = regexp.MustCompile(`<[^<>]*>`)
+
+// splitItems cuts a reply at newlines, semicolons and commas that do not sit
+// between two digits. Keeping "1,25" together matters: splitting it would
+// turn an ambiguous number into a silently wrong one.
+func splitItems(s string) []string {
+	s = slackMarkup.ReplaceAllString(s, " ")
+	s = strings.NewReplacer("*", "", "`", "").Replace(s)
+	var items []string
+	start := 0
+	cut := func(i int) {
+		if item := strings.TrimSpace(s[start:i]); item != "" {
+			items = append(items, item)
+		}
+		start = i + 1
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\n', '\r', ';':
+			cut(i)
+		case ',':
+			if i == 0 || i+1 >= len(s) || !isDigit(s[i-1]) || !isDigit(s[i+1]) {
+				cut(i)
+			}
+		}
+	}
+	cut(len(s))
+	return items
+}
+
+type pair struct{ name, value string }
+
+type run struct {
+	value      bool
+	start, end int // byte offsets into the item
+}
+
+// pairItem splits one item into name/value pairs by grouping its words
+// into runs of name words and runs of value words.
+func pairItem(item string) ([]pair, error) {
+	item = strings.TrimRight(item, ".!? ")
+	// ":" and "=" separate a name from its value, but a colon between
+	// digits is part of a time ("2:30").
+	b := []byte(item)
+	for i, c := range b {
+		if c == '=' || (c == ':' && (i == 0 || i+1 == len(b) || !isDigit(b[i-1]) || !isDigit(b[i+1]))) {
+			b[i] = ' '
+		}
+	}
+	toks := fieldsWithOffsets(string(b))
+	toks = dropListMarker(item, toks)
+	if len(toks) == 0 {
+		return nil, nil
+	}
+
+	var runs []run
+	for _, t := range toks {
+		word := item[t[0]:t[1]]
+		isValue := startsValue(word) || (len(runs) > 0 && runs[len(runs)-1].value && continuesValue(word))
+		if len(runs) > 0 && runs[len(runs)-1].value == isValue {
+			runs[len(runs)-1].end = t[1]
+			continue
+		}
+		runs = append(runs, run{value: isValue, start: t[0], end: t[1]})
+	}
+	text := func(r run) string { return item[r.start:r.end] }
+
+	var pairs []pair
+	if runs[0].value {
+		// "12.4k visitors, 310 leads": value first. An odd number of runs
+		// ("2026 visitors 12k") leaves no safe way to pair them.
+		if len(runs)%2 != 0 {
+			if len(runs) == 1 {
+				return nil, userErr(ErrBadValue, "%q has no KPI name; write it like leads 310.", item)
+			}
+			return nil, userErr(ErrBadValue, "I can't tell which numbers go with which names in %q; write it like visitors 12.4k, leads 310.", item)
+		}
+		for i := 0; i < len(runs); i += 2 {
+			pairs = append(pairs, pair{name: text(runs[i+1]), value: text(runs[i])})
+		}
+		return pairs, nil
+	}
+	for i := 0; i < len(runs); i += 2 {
+		if i+1 == len(runs) {
+			name := text(runs[i])
+			return pairs, userErr(ErrBadValue, "I found no value for %q; write it like %s 310.", name, name)
+		}
+		pairs = append(pairs, pair{name: text(runs[i]), value: text(runs[i+1])})
+	}
+	return pairs, nil
+}
+
+// fieldsWithOffsets is strings.Fields returning [start, end) byte offsets.
+func fieldsWithOffsets(s string) [][2]int {
+	var out [][2]int
+	start := -1
+	for i, r := range s {
+		if unicode.IsSpace(r) {
+			if start >= 0 {
+				out = append(out, [2]int{start, i})
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		out = append(out, [2]int{start, len(s)})
+	}
+	return out
+}
+
+var listMarker = regexp.MustCompile(`^(?:[-–•·]|\d{1,2}[.)])$`)
+
+// dropListMarker removes a bullet or "1." that starts a list line, so
+// "1. visitors 12k" does not read 1 as a value.
+func dropListMarker(item string, toks [][2]int) [][2]int {
+	if len(toks) >= 2 && listMarker.MatchString(item[toks[0][0]:toks[0][1]]) && !startsValue(item[toks[1][0]:toks[1][1]]) {
+		return toks[1:]
+	}
+	return toks
+}
+
+// startsValue reports whether a word begins a value: a digit, a sign or a
+// currency before one, or a word meaning "no value".
+func startsValue(w string) bool {
+	if isMissingWord(w) || currencyCodes[strings.ToLower(w)] != "" {
+		return true
+	}
+	r, size := utf8.DecodeRuneInString(w)
+	switch {
+	case r >= '0' && r <= '9':
+		return true
+	case r == '.':
+		return size < len(w) && isDigit(w[size])
+	case currencySymbols[string(r)] != "":
+		return true
+	case r == '-' || r == '+' || r == '−':
+		return size < len(w) && startsValue(w[size:])
+	}
+	return false
+}
+
+// valueWords may follow a number inside a value: multipliers, units of
+// time, currency codes and percent signs.
+var valueWords = func() map[string]bool {
+	m := map[string]bool{"%": true, "percent": true}
+	for w := range multipliers {
+		m[w] = true
+	}
+	for w := range durationUnits {
+		m[w] = true
+	}
+	for w := range currencyCodes {
+		m[w] = true
+	}
+	for w := range currencySymbols {
+		m[w] = true
+	}
+	for _, w := range []string{"thousands", "millions", "billions"} {
+		m[w] = true
+	}
+	return m
+}()
+
+func continuesValue(w string) bool { return valueWords[strings.ToLower(w)] }
+
+// fillers are words people put between a name and its value ("revenue was
+// $18k", "and leads 310").
+var fillers = map[string]bool{"and": true, "&": true, "is": true, "was": true, "are": true, "were": true, "at": true, "of": true, "about": true, "around": true, "~": true}
+
+// trimFillers collapses spaces in a KPI name and drops filler words at
+// either end, keeping the user's spelling for messages.
+func trimFillers(name string) string {
+	words := strings.Fields(name)
+	for len(words) > 1 && fillers[strings.ToLower(words[0])] {
+		words = words[1:]
+	}
+	for len(words) > 1 && fillers[strings.ToLower(words[len(words)-1])] {
+		words = words[:len(words)-1]
+	}
+	return strings.Join(words, " ")
+}
