@@ -183,12 +183,13 @@ func (c *Client) Stream(ctx context.Context, planKey string, m Messages, onDelta
 		err error
 	)
 	mode := "stream"
-	if !c.noStream.Load() {
+	plain := c.noStream.Load()
+	if !plain {
 		res, err = c.call(ctx, func(ctx context.Context, oc *openai.Client, rec *recorder) (Result, error) {
 			return c.streamOnce(ctx, oc, rec, m, onDelta)
 		})
 	}
-	if c.noStream.Load() || errors.Is(err, errNoStream) {
+	if plain || errors.Is(err, errNoStream) {
 		if err != nil {
 			c.logger.Debug("llm streaming unsupported, asking without streaming", "plan", planKey, "err", err)
 		}
