@@ -29,6 +29,8 @@ type Store interface {
 	CurrentPlan(ctx context.Context, team, channel string) (PlanID, error)
 	// SetCurrentPlan records which plan a channel is working on.
 	SetCurrentPlan(ctx context.Context, team, channel string, id PlanID) error
+	// MarkSeen records key, reporting false if it was recorded before.
+	MarkSeen(ctx context.Context, team, key string) (bool, error)
 }
 
 // Coach runs commands and replies against a store. Transports (the terminal,
@@ -84,7 +86,7 @@ func (c *Coach) Handle(ctx context.Context, req Request) (Response, error) {
 		return c.run(ctx, req, cmd)
 	}
 	if cmd, ok := bareCommand(text, req.Plan != 0); ok {
-		return c.run(ctx, req, cmd)
+		return c.runOnce(ctx, req, cmd)
 	}
 	if strings.HasPrefix(text, "/race") {
 		_, err := ParseCommand(text)
@@ -136,6 +138,30 @@ func (c *Coach) reply(ctx context.Context, req Request) (Response, error) {
 		return Response{Replies: out.Replies, Plan: out.Plan, Draft: out.Draft}, nil
 	}
 	return Response{}, fmt.Errorf("commit step: %w", ErrConflict)
+}
+
+// runOnce runs a command typed as a message, once per key: a retried
+// delivery of "status" must not answer twice. Replies are guarded by Commit
+// instead, atomically with what they record.
+func (c *Coach) runOnce(ctx context.Context, req Request, cmd Command) (Response, error) {
+	if req.Key != "" && !recordsThroughCommit(cmd.Name) {
+		fresh, err := c.Store.MarkSeen(ctx, req.Team, req.Key)
+		if err != nil {
+			return Response{}, fmt.Errorf("mark seen: %w", err)
+		}
+		if !fresh {
+			return Response{Duplicate: true}, nil
+		}
+	}
+	return c.run(ctx, req, cmd)
+}
+
+func recordsThroughCommit(name string) bool {
+	switch name {
+	case "skip", "back", "done", "draft", "edit":
+		return true
+	}
+	return false
 }
 
 func (c *Coach) run(ctx context.Context, req Request, cmd Command) (Response, error) {

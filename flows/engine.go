@@ -2,6 +2,7 @@ package flows
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -399,4 +400,61 @@ func (s *stepper) prompt() {
 		Current:    p.Answers[q.ID].Text,
 		Text:       questionText(st, q, c.Step+1, len(steps), p.Answers[q.ID].Text),
 	})
+}
+
+// FieldErrors reports bad fields of a form by question ID, so a transport
+// can show each message beside its field.
+type FieldErrors map[string]string
+
+func (e FieldErrors) Error() string {
+	msgs := make([]string, 0, len(e))
+	for id, msg := range e {
+		msgs = append(msgs, id+": "+msg)
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func (e FieldErrors) Unwrap() error { return ErrBadInput }
+
+// EditAnswers records several answers at once, as from a form. Unchanged
+// answers are left alone; changed ones get a new revision. Clearing an
+// answer is refused: the history keeps every version, and an empty one
+// would hide it.
+func EditAnswers(cat *Catalogue, plan *Plan, answers map[string]string, user string, now time.Time) (Outcome, error) {
+	s := &stepper{cat: cat, in: Input{User: user, Now: now}, out: Outcome{Plan: plan.Clone()}}
+	bad := FieldErrors{}
+	ids := make([]string, 0, len(answers))
+	for id := range answers {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	changed := 0
+	for _, id := range ids {
+		if _, _, _, ok := cat.Question(id); !ok {
+			bad[id] = "This question is not part of the plan."
+			continue
+		}
+		text := strings.TrimSpace(answers[id])
+		prev := plan.Answers[id]
+		switch {
+		case text == prev.Text:
+		case text == "":
+			bad[id] = "Answers can't be emptied; write a new version, or put the old text back."
+		default:
+			s.apply(AnswerRecorded{Answer: Answer{QuestionID: id, Text: text, By: user, At: now, Revision: prev.Revision + 1}})
+			changed++
+		}
+	}
+	if len(bad) > 0 {
+		return Outcome{Plan: plan}, bad
+	}
+	if changed == 0 {
+		s.say(Reply{Kind: ReplyNote, Text: "Nothing changed."})
+		return s.out, nil
+	}
+	s.say(Reply{Kind: ReplyNote, Text: fmt.Sprintf("Updated %d answer(s) through the form; earlier versions are kept.", changed)})
+	if _, q, ok := s.out.Plan.Current(cat); ok && s.out.Plan.Answers[q.ID].Text != "" && plan.Answers[q.ID].Text == "" {
+		s.advance()
+	}
+	return s.out, nil
 }

@@ -247,3 +247,28 @@ func TestBareCommandInThreadsNeedsWholeLine(t *testing.T) {
 		}
 	}
 }
+
+func TestEditAnswersRecordsRevisionsAndRefusesClearing(t *testing.T) {
+	c := testCatalogue(t)
+	p, _ := walk(t, c, NewPlan("T", "C", "P", "U1", t0), "one")
+	out, err := EditAnswers(c, p, map[string]string{"plan.one": "one", "plan.two": "two", "plan.strategy": " strat "}, "U2", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out.Plan.Answers["plan.two"]; got.Text != "two" || got.By != "U2" || got.Revision != 1 {
+		t.Errorf("plan.two = %+v", got)
+	}
+	if got := out.Plan.Answers["plan.one"]; got.Revision != 1 {
+		t.Errorf("unchanged answer got a new revision: %+v", got)
+	}
+	// The open question (plan.two) was answered in the form, so the coach
+	// moves on to the next open one.
+	if got := out.Plan.Cursor; got != (Cursor{Stage: 0, Step: 2, Phase: PhaseQuestion}) {
+		t.Errorf("cursor = %+v", got)
+	}
+	_, err = EditAnswers(c, out.Plan, map[string]string{"plan.one": "  ", "nope": "x"}, "U2", t0)
+	var fe FieldErrors
+	if !errors.As(err, &fe) || fe["plan.one"] == "" || fe["nope"] == "" || !errors.Is(err, ErrBadInput) {
+		t.Fatalf("err = %v, want field errors for plan.one and nope", err)
+	}
+}

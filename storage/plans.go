@@ -322,17 +322,63 @@ func (db *DB) Revisions(ctx context.Context, team string, plan flows.PlanID, que
 }
 
 // DeletePlan removes a plan; its answers, actions and the rest go with it
-// through ON DELETE CASCADE.
+// through ON DELETE CASCADE. Its thread is remembered, so a late reply there
+// can be told the plan is gone.
 func (db *DB) DeletePlan(ctx context.Context, team string, id flows.PlanID) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM plans WHERE team_id = ? AND id = ?`, team, id)
+		var channel, thread, name string
+		err := tx.QueryRowContext(ctx, `DELETE FROM plans WHERE team_id = ? AND id = ? RETURNING channel_id, thread, name`, team, id).Scan(&channel, &thread, &name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return flows.ErrNoPlan
+		}
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return flows.ErrNoPlan
+		if thread == "" {
+			return nil
 		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO deleted_threads (team_id, channel_id, thread, name, deleted_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT DO UPDATE SET name = excluded.name, deleted_at = excluded.deleted_at`,
+			team, channel, thread, name, time.Now().UnixMilli())
+		return err
+	})
+}
+
+// DeletedPlanName reports the name of the deleted plan a thread belonged to.
+func (db *DB) DeletedPlanName(ctx context.Context, team, channel, thread string) (string, bool, error) {
+	var name string
+	err := db.read.QueryRowContext(ctx, `SELECT name FROM deleted_threads WHERE team_id = ? AND channel_id = ? AND thread = ?`, team, channel, thread).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("deleted thread: %w", classify(err))
+	}
+	return name, true, nil
+}
+
+// MarkSeen records an input's key, reporting false if it was recorded
+// before: the guard for inputs that change nothing else.
+func (db *DB) MarkSeen(ctx context.Context, team, key string) (bool, error) {
+	var fresh bool
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO seen_keys (team_id, key, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, team, key, time.Now().UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		fresh = n == 1
 		return nil
+	})
+	return fresh, err
+}
+
+// PruneSeen forgets keys recorded before the given time; Slack stops
+// retrying long before.
+func (db *DB) PruneSeen(ctx context.Context, before time.Time) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM seen_keys WHERE seen_at < ?`, before.UnixMilli())
+		return err
 	})
 }
 

@@ -34,6 +34,19 @@ type console struct {
 	pending string
 }
 
+// runServe is the HTTP front door, whatever tokens are set.
+func runServe(ctx context.Context, cfg Config, args []string, stderr io.Writer) error {
+	fs := newFlagSet("racebot serve", stderr)
+	cfg.bindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if err := cfg.Validate(ModeHTTP); err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	return runSlack(ctx, cfg, ModeHTTP, stderr)
+}
+
 func runCoach(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("racebot", stderr)
 	cfg.bindFlags(fs)

@@ -45,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch sub {
 	case "", "coach":
 		return runCoach(ctx, cfg, args, stdin, stdout, stderr)
+	case "serve":
+		return runServe(ctx, cfg, args, stderr)
 	case "export":
 		return runExport(ctx, cfg, args, stdout, stderr)
 	case "help", "-h", "--help":
@@ -60,6 +62,7 @@ const usage = `racebot coaches your marketing team through a RACE plan (Plan, Re
 
 Usage:
   racebot [--db FILE]                     the coach: in Slack when tokens are set, else in this terminal
+  racebot serve [--addr :3000]            Slack over HTTP (needs SLACK_SIGNING_SECRET)
   racebot export --plan NAME [--db FILE]  print a plan as Markdown
   racebot help                            this text
 

@@ -3,9 +3,87 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/racebot/racebot/bot"
+	"github.com/racebot/racebot/flows"
+	"github.com/slack-go/slack/socketmode"
 )
 
+// shutdownGrace bounds how long a stopping racebot waits for work already
+// acknowledged (posts, uploads, drafts) before it closes the database.
+const shutdownGrace = 10 * time.Second
+
+// runSlack serves Slack until ctx ends: Socket Mode when an app token is
+// set, otherwise the HTTP front door.
 func runSlack(ctx context.Context, cfg Config, mode Mode, stderr io.Writer) error {
-	return errors.New("Slack mode is not available in this build yet; unset the Slack tokens to use the terminal coach")
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	db, err := openDB(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	api := bot.NewAPI(cfg.SlackBotToken, cfg.SlackAppToken, apiURL(cfg.SlackAPIURL))
+	b := bot.New(bot.Config{API: api, Store: db, Catalogue: flows.RACE(), Logger: logger})
+	if err := b.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		if err := b.Shutdown(sctx); err != nil {
+			logger.Warn("shutdown", "err", err)
+		}
+	}()
+
+	switch mode {
+	case ModeSocket:
+		logger.Info("racebot serving Slack over Socket Mode", "db", cfg.DB)
+		return b.RunSocket(ctx, socketmode.New(api))
+	default:
+		return serveHTTP(ctx, cfg, b, logger)
+	}
+}
+
+func serveHTTP(ctx context.Context, cfg Config, b *bot.Bot, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           b.HTTPHandler(cfg.SlackSigningSecret),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+	}
+	logger.Info("racebot serving Slack over HTTP", "addr", ln.Addr().String(), "db", cfg.DB)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	return nil
+}
+
+// apiURL makes sure the base URL ends in a slash: slack-go appends method
+// names to it directly.
+func apiURL(u string) string {
+	if u != "" && !strings.HasSuffix(u, "/") {
+		return u + "/"
+	}
+	return u
 }
