@@ -1,0 +1,294 @@
+package bot
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/slack-go/slack"
+)
+
+// Action IDs of the buttons racebot renders. They are the contract between
+// the Block Kit it sends and the interactions it receives.
+const (
+	actionDraft         = "race_draft"
+	actionSkip          = "race_skip"
+	actionEditStage     = "race_edit_stage"
+	actionDeleteConfirm = "race_delete_confirm"
+	actionDeleteCancel  = "race_delete_cancel"
+	actionOpenPlan      = "race_open_plan"
+
+	callbackEditAnswers = "race_edit_answers"
+	answerActionID      = "answer"
+)
+
+// Block Kit limits. Slack rejects a message past them outright, so the
+// renderer shortens instead.
+const (
+	maxBlocks      = 50
+	maxSectionText = 3000
+	maxHomeBlocks  = 100
+	maxModalTitle  = 24
+	maxInputLength = 3000
+	maxFallback    = 3000
+)
+
+// message is a rendered Slack message: the blocks and the plain-text
+// fallback Slack shows in notifications.
+type message struct {
+	Text   string
+	Blocks []slack.Block
+}
+
+func (m message) options() []slack.MsgOption {
+	opts := []slack.MsgOption{slack.MsgOptionText(truncate(m.Text, maxFallback), false)}
+	if len(m.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
+	}
+	return opts
+}
+
+// blockIDs hands out unique block ids within one message or view; Slack
+// refuses a payload with two equal ones.
+type blockIDs map[string]int
+
+func (ids blockIDs) next(base string) string {
+	ids[base]++
+	if n := ids[base]; n > 1 {
+		return base + "-" + strconv.Itoa(n)
+	}
+	return base
+}
+
+// renderReplies turns a coach's replies into one thread message: progress
+// notes in small print, then the question with its buttons.
+func renderReplies(plan *flows.Plan, replies []flows.Reply) message {
+	ids := blockIDs{}
+	var blocks []slack.Block
+	var text []string
+	for _, r := range replies {
+		text = append(text, r.Text)
+		switch r.Kind {
+		case flows.ReplyQuestion:
+			blocks = append(blocks, sections(ids, "question", r.Text)...)
+			blocks = append(blocks, questionButtons(ids, plan, r))
+		case flows.ReplyActions:
+			blocks = append(blocks, sections(ids, "actions", r.Text)...)
+			blocks = append(blocks, slack.NewActionBlock(ids.next("actions-buttons"),
+				button(actionEditStage, "Edit answers", planValue(plan, string(r.Stage)), "")))
+		case flows.ReplySaved, flows.ReplyNote, flows.ReplyActionAdded:
+			blocks = append(blocks, contextBlock(ids, "note", r.Text))
+		case flows.ReplyStageDone, flows.ReplyPlanDone:
+			blocks = append(blocks, sections(ids, "milestone", "🏁 "+r.Text)...)
+		default:
+			blocks = append(blocks, sections(ids, "reply", r.Text)...)
+		}
+	}
+	return message{Text: strings.Join(text, "\n"), Blocks: capBlocks(ids, blocks, maxBlocks)}
+}
+
+func questionButtons(ids blockIDs, plan *flows.Plan, r flows.Reply) *slack.ActionBlock {
+	return slack.NewActionBlock(ids.next("question-buttons"),
+		button(actionDraft, "Draft with AI", planValue(plan, r.QuestionID), "primary"),
+		button(actionSkip, "Skip", planValue(plan, r.QuestionID), ""),
+		button(actionEditStage, "Edit answers", planValue(plan, string(r.Stage)), ""),
+	)
+}
+
+// planValue packs a plan id and one more field into a button value.
+func planValue(plan *flows.Plan, rest string) string {
+	if plan == nil {
+		return rest
+	}
+	return fmt.Sprintf("%d|%s", plan.ID, rest)
+}
+
+func parsePlanValue(v string) (flows.PlanID, string, bool) {
+	id, rest, ok := strings.Cut(v, "|")
+	n, err := strconv.ParseInt(id, 10, 64)
+	if !ok || err != nil || n <= 0 {
+		return 0, "", false
+	}
+	return flows.PlanID(n), rest, true
+}
+
+func button(actionID, label, value, style string) *slack.ButtonBlockElement {
+	b := slack.NewButtonBlockElement(actionID, value, slack.NewTextBlockObject(slack.PlainTextType, label, false, false))
+	if style != "" {
+		b.Style = slack.Style(style)
+	}
+	return b
+}
+
+// sections splits long text over as many sections as it needs, breaking at
+// line ends where it can, since one section holds at most 3000 characters.
+func sections(ids blockIDs, base, text string) []slack.Block {
+	var out []slack.Block
+	for _, chunk := range split(text, maxSectionText) {
+		out = append(out, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, chunk, false, false), nil, nil, slack.SectionBlockOptionBlockID(ids.next(base))))
+	}
+	return out
+}
+
+func contextBlock(ids blockIDs, base, text string) *slack.ContextBlock {
+	return slack.NewContextBlock(ids.next(base), slack.NewTextBlockObject(slack.MarkdownType, truncate(text, maxSectionText), false, false))
+}
+
+// capBlocks keeps a message within Slack's block limit, saying what was left
+// out rather than letting Slack reject the whole message.
+func capBlocks(ids blockIDs, blocks []slack.Block, limit int) []slack.Block {
+	if len(blocks) <= limit {
+		return blocks
+	}
+	kept := blocks[:limit-1]
+	return append(kept, contextBlock(ids, "shortened", fmt.Sprintf("…and %d more blocks; `/race export` has everything.", len(blocks)-len(kept))))
+}
+
+// split cuts s into pieces of at most n runes, preferring line ends, then
+// spaces, as break points.
+func split(s string, n int) []string {
+	var out []string
+	for {
+		r := []rune(s)
+		if len(r) <= n {
+			if strings.TrimSpace(s) != "" || len(out) == 0 {
+				out = append(out, s)
+			}
+			return out
+		}
+		cut := string(r[:n])
+		at := strings.LastIndex(cut, "\n")
+		if at < n/2 {
+			at = strings.LastIndex(cut, " ")
+		}
+		if at < n/2 {
+			at = len(cut)
+		}
+		out = append(out, cut[:at])
+		s = strings.TrimLeft(s[at:], "\n ")
+	}
+}
+
+// truncate cuts s to at most n runes, marking the cut.
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// headerMessage is the plan's message in the channel; its thread is where
+// the coaching happens.
+func headerMessage(cat *flows.Catalogue, p *flows.Plan) message {
+	ids := blockIDs{}
+	title := fmt.Sprintf("📋 *%s* — a RACE plan started by <@%s>", escape(p.Name), p.CreatedBy)
+	body := "The coaching happens in this thread: anyone in the channel can answer. Reply `skip`, `back`, `done` or `draft` there too."
+	var progress []string
+	for _, sp := range p.Progress(cat) {
+		mark := "○"
+		switch {
+		case sp.Done:
+			mark = "✓"
+		case sp.Answered > 0:
+			mark = "◐"
+		}
+		progress = append(progress, fmt.Sprintf("%s %s %d/%d", mark, sp.Name, sp.Answered, sp.Total))
+	}
+	return message{
+		Text: fmt.Sprintf("RACE plan %s — answer in the thread", p.Name),
+		Blocks: []slack.Block{
+			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, title+"\n"+body, false, false), nil, nil, slack.SectionBlockOptionBlockID(ids.next("header"))),
+			contextBlock(ids, "progress", strings.Join(progress, "   ")),
+		},
+	}
+}
+
+// escape makes user text safe inside mrkdwn: Slack reads &, < and > as
+// control characters (links, mentions), so a plan named "<!channel>" must
+// not ping anyone.
+func escape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// confirmDeleteMessage asks before deleting, with the buttons that decide.
+func confirmDeleteMessage(p *flows.Plan, question string) message {
+	ids := blockIDs{}
+	value := strconv.FormatInt(int64(p.ID), 10)
+	confirm := button(actionDeleteConfirm, "Delete plan", value, "danger")
+	confirm.Confirm = slack.NewConfirmationBlockObject(
+		slack.NewTextBlockObject(slack.PlainTextType, "Delete this plan?", false, false),
+		slack.NewTextBlockObject(slack.PlainTextType, truncate("All answers, actions and KPIs of "+p.Name+" will be gone.", 300), false, false),
+		slack.NewTextBlockObject(slack.PlainTextType, "Delete", false, false),
+		slack.NewTextBlockObject(slack.PlainTextType, "Keep it", false, false),
+	)
+	confirm.Confirm.Style = slack.StyleDanger
+	return message{
+		Text: question,
+		Blocks: []slack.Block{
+			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(question, maxSectionText), false, false), nil, nil, slack.SectionBlockOptionBlockID(ids.next("confirm"))),
+			slack.NewActionBlock(ids.next("confirm-buttons"), confirm, button(actionDeleteCancel, "Keep it", value, "")),
+		},
+	}
+}
+
+// editModal lets the team write or rework a whole stage's answers at once.
+// Slack caps an input at 3000 characters, so a longer answer is shown, not
+// offered for editing, rather than cut.
+func editModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, meta string) slack.ModalViewRequest {
+	st := cat.Stages[stageIdx]
+	ids := blockIDs{}
+	blocks := []slack.Block{
+		contextBlock(ids, "plan", fmt.Sprintf("*%s* · %s — %s", escape(p.Name), st.Name, st.Purpose)),
+	}
+	for i, q := range st.Steps() {
+		current := p.Answers[q.ID].Text
+		if len([]rune(current)) > maxInputLength {
+			blocks = append(blocks, sections(ids, "long", fmt.Sprintf("*%d. %s*\nThis answer is longer than a form field can hold; change it in the thread with `edit %s %d`.", i+1, q.Text, st.ID, i+1))...)
+			continue
+		}
+		input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, truncate(q.Example, 150), false, false), answerActionID)
+		input.Multiline = true
+		input.MaxLength = maxInputLength
+		input.InitialValue = current
+		block := slack.NewInputBlock(inputBlockID(q.ID), slack.NewTextBlockObject(slack.PlainTextType, truncate(fmt.Sprintf("%d. %s", i+1, q.Text), 2000), false, false),
+			slack.NewTextBlockObject(slack.PlainTextType, truncate(q.Hint, 2000), false, false), input)
+		block.Optional = true
+		blocks = append(blocks, block)
+	}
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      callbackEditAnswers,
+		PrivateMetadata: meta,
+		Title:           slack.NewTextBlockObject(slack.PlainTextType, truncate("Edit "+st.Name+" answers", maxModalTitle), false, false),
+		Submit:          slack.NewTextBlockObject(slack.PlainTextType, "Save", false, false),
+		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
+		Blocks:          slack.Blocks{BlockSet: capBlocks(ids, blocks, maxHomeBlocks)},
+	}
+}
+
+func inputBlockID(questionID string) string { return "answer:" + questionID }
+
+// homeView is the App Home tab: the viewer's plans, how far each has come
+// and what it needs next.
+func homeView(cat *flows.Catalogue, plans []*flows.Plan) slack.HomeTabViewRequest {
+	ids := blockIDs{}
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Your RACE plans", false, false), slack.HeaderBlockOptionBlockID(ids.next("title"))),
+	}
+	if len(plans) == 0 {
+		blocks = append(blocks, sections(ids, "empty", "You have no plans yet. In a team channel, type `/race new Q1 Launch` to start one; the coaching happens in a thread there.")...)
+	}
+	for _, p := range plans {
+		answered, total := 0, 0
+		for _, sp := range p.Progress(cat) {
+			answered += sp.Answered
+			total += sp.Total
+		}
+		text := fmt.Sprintf("*%s* in <#%s>\n%d of %d answered · %d action(s) · next: %s", escape(p.Name), p.Channel, answered, total, len(p.Actions), flows.NextStep(cat, p))
+		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(text, maxSectionText), false, false), nil, nil, slack.SectionBlockOptionBlockID(ids.next(fmt.Sprintf("plan-%d", p.ID)))))
+	}
+	blocks = append(blocks, contextBlock(ids, "help", "`/race help` lists every command. `/race status` in a plan's channel shows its progress."))
+	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: capBlocks(ids, blocks, maxHomeBlocks)}}
+}

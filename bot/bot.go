@@ -1,0 +1,198 @@
+// Package bot is racebot's Slack transport: one Bot with two front doors,
+// Socket Mode and HTTP, that turns slash commands, thread replies, button
+// presses and modal submissions into coach requests and renders the
+// answers as Block Kit.
+//
+// Every entry point does the fast part first (parse, verify, commit what
+// the person typed to SQLite) and acknowledges; posting to Slack, uploads
+// and drafting run afterwards in tracked background work, because Slack
+// gives an app three seconds to acknowledge and retries when it does not.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/slack-go/slack"
+)
+
+// Store is what the bot needs of storage beyond the coach's own store.
+type Store interface {
+	flows.Store
+	PlanByThread(ctx context.Context, team, channel, thread string) (*flows.Plan, error)
+	SetThread(ctx context.Context, team string, id flows.PlanID, thread string) error
+	TeamPlans(ctx context.Context, team string) ([]*flows.Plan, error)
+	DeletedPlanName(ctx context.Context, team, channel, thread string) (string, bool, error)
+	PruneSeen(ctx context.Context, before time.Time) error
+}
+
+// Config wires a Bot.
+type Config struct {
+	API       *slack.Client
+	Store     Store
+	Catalogue *flows.Catalogue
+	Logger    *slog.Logger
+	// Now is the clock; tests pass their own.
+	Now func() time.Time
+	// Drafter writes drafts after the acknowledgement; nil means the
+	// built-in offline coach.
+	Drafter Drafter
+	// PostInterval paces messages per channel; Slack allows about one a
+	// second. Zero means one second.
+	PostInterval time.Duration
+}
+
+// Drafter drafts an answer for a question. It is called after the
+// acknowledgement, so it may be slow; it returns text ready to post.
+type Drafter interface {
+	Draft(ctx context.Context, cat *flows.Catalogue, p *flows.Plan, questionID string) (string, error)
+}
+
+// Bot is the Slack transport.
+type Bot struct {
+	api    *slack.Client
+	store  Store
+	coach  *flows.Coach
+	cat    *flows.Catalogue
+	log    *slog.Logger
+	now    func() time.Time
+	draft  Drafter
+	poster *poster
+
+	// botUserID is the bot's own user, learnt from auth.test, so it never
+	// answers its own messages.
+	botUserID string
+
+	// base outlives requests: background work must not be cancelled when
+	// the request that started it has been acknowledged.
+	base    context.Context
+	cancel  context.CancelFunc
+	pending sync.WaitGroup
+
+	// Periodic loops have a context of their own, ended first on shutdown.
+	loopCtx   context.Context
+	stopLoops context.CancelFunc
+	loops     sync.WaitGroup
+}
+
+// New makes a Bot. Call Start before serving.
+func New(cfg Config) *Bot {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.PostInterval == 0 {
+		cfg.PostInterval = time.Second
+	}
+	base, cancel := context.WithCancel(context.Background())
+	loopCtx, stopLoops := context.WithCancel(base)
+	b := &Bot{
+		loopCtx:   loopCtx,
+		stopLoops: stopLoops,
+		api:       cfg.API,
+		store:     cfg.Store,
+		coach:     &flows.Coach{Catalogue: cfg.Catalogue, Store: cfg.Store},
+		cat:       cfg.Catalogue,
+		log:       cfg.Logger,
+		now:       cfg.Now,
+		draft:     cfg.Drafter,
+		base:      base,
+		cancel:    cancel,
+	}
+	b.poster = newPoster(cfg.API, cfg.PostInterval)
+	return b
+}
+
+// Start learns the bot's own identity and starts housekeeping.
+func (b *Bot) Start(ctx context.Context) error {
+	auth, err := b.api.AuthTestContext(ctx)
+	if err != nil {
+		return fmt.Errorf("slack auth.test: %w", err)
+	}
+	b.botUserID = auth.UserID
+	b.loops.Add(1)
+	go func() {
+		defer b.loops.Done()
+		b.pruneLoop(b.loopCtx)
+	}()
+	return nil
+}
+
+// seenKeysKept is how long event ids are remembered. Slack retries a
+// delivery for a few minutes; an hour leaves a wide margin.
+const seenKeysKept = 2 * time.Hour
+
+func (b *Bot) pruneLoop(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		if err := b.store.PruneSeen(ctx, b.now().Add(-seenKeysKept)); err != nil && ctx.Err() == nil {
+			b.log.Warn("prune seen events", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// later runs slow work after the acknowledgement. The work is tracked so
+// Shutdown can wait for it, and a panic in it is logged instead of taking
+// the process down.
+func (b *Bot) later(what string, fn func(ctx context.Context)) {
+	b.pending.Add(1)
+	go func() {
+		defer b.pending.Done()
+		defer b.recover(what)
+		fn(b.base)
+	}()
+}
+
+func (b *Bot) recover(what string) {
+	if r := recover(); r != nil {
+		b.log.Error("panic", "in", what, "panic", r, "stack", string(debug.Stack()))
+	}
+}
+
+// Shutdown stops housekeeping and waits for background work, at most until
+// ctx ends; then it cancels what is left and waits for it to notice.
+func (b *Bot) Shutdown(ctx context.Context) error {
+	b.stopLoops()
+	b.loops.Wait()
+	done := make(chan struct{})
+	go func() {
+		b.pending.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		b.cancel()
+		return nil
+	case <-ctx.Done():
+		b.cancel()
+		<-done
+		return fmt.Errorf("shutdown: background work cut short: %w", ctx.Err())
+	}
+}
+
+// ackTimeout bounds the work done before an acknowledgement: Slack waits
+// three seconds, and the ack itself needs a moment to travel.
+const ackTimeout = 2 * time.Second
+
+// explain logs an unexpected error and returns the sentence for the user.
+func (b *Bot) explain(err error, what string) string {
+	var ue *flows.UserError
+	if !errors.As(err, &ue) {
+		b.log.Error(what, "err", err)
+	}
+	return flows.Explain(err)
+}

@@ -1,0 +1,204 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/slack-go/slack"
+)
+
+// ack is what a slash command answers at once: shown only to the person
+// who typed it. A nil ack acknowledges silently.
+type ack struct {
+	ResponseType string        `json:"response_type,omitempty"`
+	Text         string        `json:"text,omitempty"`
+	Blocks       []slack.Block `json:"blocks,omitempty"`
+}
+
+func ephemeralAck(m message) *ack {
+	return &ack{ResponseType: slack.ResponseTypeEphemeral, Text: truncate(m.Text, maxFallback), Blocks: m.Blocks}
+}
+
+func textAck(text string) *ack {
+	return ephemeralAck(message{Text: text, Blocks: sections(blockIDs{}, "ack", text)})
+}
+
+// Command runs a slash command: the coach's part (which commits to SQLite)
+// now, posting to the channel afterwards.
+func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
+	ctx, cancel := context.WithTimeout(ctx, ackTimeout)
+	defer cancel()
+	if cmd.TeamID == "" || cmd.ChannelID == "" || cmd.UserID == "" {
+		return textAck("That command arrived without a workspace, channel or user, so I can't act on it.")
+	}
+	req := flows.Request{
+		Team:    cmd.TeamID,
+		Channel: cmd.ChannelID,
+		User:    cmd.UserID,
+		Text:    cmd.Text,
+		Now:     b.now(),
+		Command: true,
+	}
+	resp, err := b.coach.Handle(ctx, req)
+	if err != nil {
+		return textAck(b.explain(err, "slash command"))
+	}
+	name := commandName(cmd.Text)
+	switch {
+	case resp.Created:
+		b.later("post new plan", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, resp.Replies, resp.Draft) })
+		return nil
+	case hasKind(resp.Replies, flows.ReplyConfirm):
+		r := resp.Replies[0]
+		return ephemeralAck(confirmDeleteMessage(resp.Plan, r.Text))
+	case hasKind(resp.Replies, flows.ReplyExport):
+		b.later("export", func(ctx context.Context) { b.export(ctx, cmd, resp.Plan) })
+		return textAck("Exporting the plan; the file will appear in this channel in a moment.")
+	case hasKind(resp.Replies, flows.ReplyDeleted):
+		return ephemeralAck(renderReplies(nil, resp.Replies))
+	case resp.Plan != nil && movesConversation(name):
+		b.later("post to plan", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, resp.Replies, resp.Draft) })
+		return textAck(fmt.Sprintf("Done — the conversation for *%s* continues in its thread.", escape(resp.Plan.Name)))
+	default:
+		return ephemeralAck(renderReplies(resp.Plan, resp.Replies))
+	}
+}
+
+// movesConversation says whether a command's reply belongs in the plan's
+// thread (the team sees the coach move) rather than only to its author.
+func movesConversation(name string) bool {
+	switch name {
+	case "continue", "stage", "skip", "back", "done", "draft", "edit":
+		return true
+	}
+	return false
+}
+
+func commandName(text string) string {
+	word, _, _ := strings.Cut(strings.TrimSpace(text), " ")
+	return strings.ToLower(word)
+}
+
+func hasKind(rs []flows.Reply, k flows.ReplyKind) bool {
+	for _, r := range rs {
+		if r.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
+// postToPlan posts replies in the plan's thread, first posting the plan's
+// header message (and so creating the thread) if it has none yet.
+func (b *Bot) postToPlan(ctx context.Context, p *flows.Plan, replies []flows.Reply, draft *flows.DraftRequest) {
+	thread, err := b.ensureThread(ctx, p)
+	if err != nil {
+		b.log.Error("post plan header", "plan", p.ID, "err", err)
+		return
+	}
+	if len(replies) > 0 {
+		if _, err := b.poster.post(ctx, p.Channel, thread, renderReplies(p, replies)); err != nil {
+			b.log.Error("post to thread", "plan", p.ID, "err", err)
+		}
+	}
+	if draft != nil {
+		b.postDraft(ctx, p, draft)
+	}
+}
+
+func (b *Bot) ensureThread(ctx context.Context, p *flows.Plan) (string, error) {
+	if p.Thread != "" {
+		return p.Thread, nil
+	}
+	ts, err := b.poster.post(ctx, p.Channel, "", headerMessage(b.cat, p))
+	if err != nil {
+		return "", err
+	}
+	if err := b.store.SetThread(ctx, p.Team, p.ID, ts); err != nil {
+		return "", fmt.Errorf("bind thread: %w", err)
+	}
+	p.Thread = ts
+	return ts, nil
+}
+
+// postDraft drafts an answer after the acknowledgement and posts it in the
+// plan's thread.
+func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftRequest) {
+	text := flows.OfflineDraft(b.cat, p, d.QuestionID)
+	if b.draft != nil {
+		drafted, err := b.draft.Draft(ctx, b.cat, p, d.QuestionID)
+		if err != nil {
+			b.log.Warn("draft", "plan", p.ID, "err", err)
+		} else {
+			text = drafted
+		}
+	}
+	ids := blockIDs{}
+	m := message{Text: text, Blocks: sections(ids, "draft", text)}
+	if _, err := b.poster.post(ctx, p.Channel, p.Thread, m); err != nil {
+		b.log.Error("post draft", "plan", p.ID, "err", err)
+	}
+}
+
+// export uploads the plan as a Markdown file to the channel.
+func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan) {
+	md := flows.Markdown(b.cat, p, nil)
+	_, err := b.api.UploadFileContext(ctx, slack.UploadFileParameters{
+		Reader:          bytes.NewReader([]byte(md)),
+		FileSize:        len(md),
+		Filename:        fileName(p.Name) + ".md",
+		Title:           p.Name + " — RACE plan",
+		Channel:         cmd.ChannelID,
+		ThreadTimestamp: p.Thread,
+		SnippetType:     "markdown",
+	})
+	if err != nil {
+		b.log.Error("upload export", "plan", p.ID, "err", err)
+		b.respond(ctx, cmd.ResponseURL, "Sorry, the export could not be uploaded. Please try again in a moment.")
+	}
+}
+
+// fileName makes a plan name safe and readable as a file name.
+func fileName(name string) string {
+	var sb strings.Builder
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			sb.WriteRune(r)
+		case sb.Len() > 0 && !strings.HasSuffix(sb.String(), "-"):
+			sb.WriteByte('-')
+		}
+	}
+	if out := strings.Trim(sb.String(), "-"); out != "" {
+		return out
+	}
+	return "race-plan"
+}
+
+// respond answers through a response_url, the way to reach a person after
+// the three seconds are over.
+func (b *Bot) respond(ctx context.Context, url, text string) {
+	if url == "" {
+		return
+	}
+	err := slack.PostWebhookContext(ctx, url, &slack.WebhookMessage{Text: text, ResponseType: slack.ResponseTypeEphemeral})
+	if err != nil {
+		b.log.Warn("respond via response_url", "err", err)
+	}
+}
+
+func (b *Bot) replace(ctx context.Context, url, text string) {
+	if url == "" {
+		return
+	}
+	err := slack.PostWebhookContext(ctx, url, &slack.WebhookMessage{Text: text, ReplaceOriginal: true})
+	if err != nil {
+		b.log.Warn("replace via response_url", "err", err)
+	}
+}
+
+var errNoWorkspace = errors.New("payload without team, channel or user")

@@ -1,0 +1,213 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/slack-go/slack"
+)
+
+// viewAck is what a view submission answers: nothing (close the modal) or
+// errors shown beside the fields.
+type viewAck struct {
+	ResponseAction string            `json:"response_action"`
+	Errors         map[string]string `json:"errors,omitempty"`
+}
+
+// editMeta travels in the modal's private_metadata, so the submission knows
+// which plan and stage it edits without a lookup table.
+type editMeta struct {
+	Plan    flows.PlanID  `json:"p"`
+	Stage   flows.StageID `json:"s"`
+	Channel string        `json:"c"`
+}
+
+// Interaction handles a button press or a modal submission. The returned
+// value, if not nil, is the acknowledgement's body.
+func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) any {
+	ctx, cancel := context.WithTimeout(ctx, ackTimeout)
+	defer cancel()
+	team := cb.Team.ID
+	if team == "" {
+		team = cb.User.TeamID
+	}
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		for _, a := range cb.ActionCallback.BlockActions {
+			b.blockAction(ctx, team, cb, a)
+		}
+		return nil
+	case slack.InteractionTypeViewSubmission:
+		if cb.View.CallbackID == callbackEditAnswers {
+			return b.submitEdits(ctx, team, cb)
+		}
+	}
+	return nil
+}
+
+func (b *Bot) blockAction(ctx context.Context, team string, cb slack.InteractionCallback, a *slack.BlockAction) {
+	user := cb.User.ID
+	switch a.ActionID {
+	case actionDraft, actionSkip:
+		id, qid, ok := parsePlanValue(a.Value)
+		if !ok {
+			return
+		}
+		p, err := b.store.Plan(ctx, team, id)
+		if err != nil {
+			b.tellAfter(cb, b.explain(planErr(err), "button"))
+			return
+		}
+		if _, q, open := p.Current(b.cat); !open || q.ID != qid {
+			b.tellAfter(cb, "That question is no longer the open one; the latest question is at the bottom of the thread.")
+			return
+		}
+		word := "draft"
+		if a.ActionID == actionSkip {
+			word = "skip"
+		}
+		resp, err := b.coach.Handle(ctx, flows.Request{Team: team, Channel: p.Channel, User: user, Text: word, Now: b.now(), Plan: p.ID, Key: "action:" + cb.ActionTs + ":" + user})
+		if err != nil {
+			b.tellAfter(cb, b.explain(err, "button"))
+			return
+		}
+		if resp.Duplicate {
+			return
+		}
+		b.later("post after button", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, resp.Replies, resp.Draft) })
+	case actionEditStage:
+		id, stage, ok := parsePlanValue(a.Value)
+		if !ok {
+			return
+		}
+		p, err := b.store.Plan(ctx, team, id)
+		if err != nil {
+			b.tellAfter(cb, b.explain(planErr(err), "button"))
+			return
+		}
+		si, ok := b.cat.Stage(stage)
+		if !ok {
+			return
+		}
+		meta, _ := json.Marshal(editMeta{Plan: p.ID, Stage: b.cat.Stages[si].ID, Channel: p.Channel})
+		// trigger_id expires three seconds after the click, so the modal
+		// opens now, not after the acknowledgement.
+		if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, editModal(b.cat, p, si, string(meta))); err != nil {
+			b.log.Error("open edit modal", "err", err)
+			b.tellAfter(cb, "Sorry, the form could not be opened. Please press the button again.")
+		}
+	case actionDeleteConfirm:
+		n, err := strconv.ParseInt(a.Value, 10, 64)
+		if err != nil {
+			return
+		}
+		p, err := b.store.Plan(ctx, team, flows.PlanID(n))
+		if err != nil {
+			b.replaceAfter(cb, b.explain(planErr(err), "delete"))
+			return
+		}
+		if err := b.store.DeletePlan(ctx, team, p.ID); err != nil {
+			b.replaceAfter(cb, b.explain(err, "delete"))
+			return
+		}
+		b.replaceAfter(cb, fmt.Sprintf("Deleted plan %q.", p.Name))
+		if p.Thread != "" {
+			b.later("announce delete", func(ctx context.Context) {
+				text := fmt.Sprintf("<@%s> deleted this plan. Replies here are no longer recorded.", user)
+				if _, err := b.poster.post(ctx, p.Channel, p.Thread, message{Text: text, Blocks: sections(blockIDs{}, "deleted", text)}); err != nil {
+					b.log.Warn("announce delete", "err", err)
+				}
+			})
+		}
+	case actionDeleteCancel:
+		b.replaceAfter(cb, "Kept the plan; nothing was deleted.")
+	}
+}
+
+// planErr turns a missing plan into words: a button on an old message may
+// point at a plan deleted since.
+func planErr(err error) error {
+	if errors.Is(err, flows.ErrNoPlan) {
+		return &flows.UserError{Err: err, Msg: "That plan no longer exists; it may have been deleted."}
+	}
+	return err
+}
+
+func (b *Bot) tellAfter(cb slack.InteractionCallback, text string) {
+	b.later("respond", func(ctx context.Context) { b.respond(ctx, cb.ResponseURL, text) })
+}
+
+func (b *Bot) replaceAfter(cb slack.InteractionCallback, text string) {
+	b.later("respond", func(ctx context.Context) { b.replace(ctx, cb.ResponseURL, text) })
+}
+
+// submitEdits records a stage's answers from the modal. Problems go back
+// as field errors, so the modal stays open with the person's text intact.
+func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.InteractionCallback) any {
+	var meta editMeta
+	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil || meta.Plan == 0 {
+		return nil
+	}
+	answers := map[string]string{}
+	for blockID, actions := range cb.View.State.Values {
+		qid, ok := strings.CutPrefix(blockID, "answer:")
+		if !ok {
+			continue
+		}
+		answers[qid] = actions[answerActionID].Value
+	}
+	for range 3 {
+		p, err := b.store.Plan(ctx, team, meta.Plan)
+		if err != nil {
+			return fieldError(answers, b.explain(planErr(err), "edit modal"))
+		}
+		out, err := flows.EditAnswers(b.cat, p, answers, cb.User.ID, b.now())
+		var fe flows.FieldErrors
+		if errors.As(err, &fe) {
+			errs := map[string]string{}
+			for qid, msg := range fe {
+				errs[inputBlockID(qid)] = msg
+			}
+			return viewAck{ResponseAction: "errors", Errors: errs}
+		}
+		if err != nil {
+			return fieldError(answers, b.explain(err, "edit modal"))
+		}
+		err = b.store.Commit(ctx, p, out.Changes, "view:"+cb.View.ID+":"+cb.View.Hash)
+		if errors.Is(err, flows.ErrConflict) {
+			continue
+		}
+		if errors.Is(err, flows.ErrDuplicate) {
+			return nil
+		}
+		if err != nil {
+			return fieldError(answers, b.explain(err, "edit modal"))
+		}
+		if len(out.Changes) > 0 {
+			replies := append([]flows.Reply{{Kind: flows.ReplyNote, Text: fmt.Sprintf("From <@%s>:", cb.User.ID)}}, out.Replies...)
+			b.later("post edits", func(ctx context.Context) { b.postToPlan(ctx, out.Plan, replies, nil) })
+		}
+		return nil
+	}
+	return fieldError(answers, "Someone else was editing at the same moment; please press Save again.")
+}
+
+// fieldError shows a general problem on the first field, the only place a
+// modal can show an error while keeping what was typed.
+func fieldError(answers map[string]string, msg string) any {
+	first := ""
+	for qid := range answers {
+		if first == "" || qid < first {
+			first = qid
+		}
+	}
+	if first == "" {
+		return nil
+	}
+	return viewAck{ResponseAction: "errors", Errors: map[string]string{inputBlockID(first): msg}}
+}

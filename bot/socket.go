@@ -1,0 +1,85 @@
+package bot
+
+import (
+	"context"
+	"errors"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// RunSocket serves Slack over Socket Mode until ctx ends. slack-go's client
+// reconnects by itself (on refresh_requested disconnects and dropped
+// sockets); this loop only dispatches.
+func (b *Bot) RunSocket(ctx context.Context, client *socketmode.Client) error {
+	errc := make(chan error, 1)
+	go func() { errc <- client.RunContext(ctx) }()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-errc:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		case evt, ok := <-client.Events:
+			if !ok {
+				return errors.New("socket mode: event stream closed")
+			}
+			b.socketEvent(ctx, client, evt)
+		}
+	}
+}
+
+// socketEvent handles one envelope. The quick part runs inline, so events
+// are handled in the order Slack sent them; the recover keeps one bad
+// event from ending the loop.
+func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+	defer b.recover("socket event " + string(evt.Type))
+	switch evt.Type {
+	case socketmode.EventTypeConnected:
+		b.log.Info("socket mode connected")
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError:
+		b.log.Warn("socket mode connection problem; reconnecting", "type", evt.Type)
+	case socketmode.EventTypeInvalidAuth:
+		b.log.Error("socket mode: the app token was refused")
+	case socketmode.EventTypeEventsAPI:
+		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+		if !ok || evt.Request == nil {
+			return
+		}
+		b.Event(ctx, ev)
+		b.ackSocket(client, evt.Request, nil)
+	case socketmode.EventTypeSlashCommand:
+		cmd, ok := evt.Data.(slack.SlashCommand)
+		if !ok || evt.Request == nil {
+			return
+		}
+		a := b.Command(ctx, cmd)
+		if a == nil {
+			b.ackSocket(client, evt.Request, nil)
+		} else {
+			b.ackSocket(client, evt.Request, a)
+		}
+	case socketmode.EventTypeInteractive:
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok || evt.Request == nil {
+			return
+		}
+		b.ackSocket(client, evt.Request, b.Interaction(ctx, cb))
+	}
+}
+
+func (b *Bot) ackSocket(client *socketmode.Client, req *socketmode.Request, payload any) {
+	var err error
+	if payload == nil {
+		err = client.Ack(*req)
+	} else {
+		err = client.Ack(*req, payload)
+	}
+	if err != nil {
+		b.log.Warn("socket mode ack", "err", err)
+	}
+}
