@@ -1,0 +1,35 @@
+// Package slackfake runs a loopback imitation of Slack that the real
+// slack-go client (github.com/slack-go/slack v0.35) talks to in tests.
+//
+// One Fake serves both halves of a Socket Mode app:
+//
+//   - the Web API under APIURL (chat.*, views.*, users.info,
+//     conversations.info, the three-step file upload, auth.test,
+//     apps.connections.open), recording every call and keeping the
+//     resulting messages, ephemerals, views and uploads so a test can read
+//     them back;
+//   - the Socket Mode WebSocket that apps.connections.open points to, which
+//     says hello, pings, delivers envelopes (queued while no client is
+//     connected, so none are lost), records acks and can ask the client to
+//     reconnect.
+//
+// A typical test:
+//
+//	fake := slackfake.New(t)
+//	api := slack.New("xoxb-test",
+//		slack.OptionAPIURL(fake.APIURL()),
+//		slack.OptionAppLevelToken("xapp-test"))
+//	client := socketmode.New(api)
+//	go client.RunContext(ctx)
+//	id := fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "new Q1",
+//		UserID: "U1", ChannelID: "C1"})
+//	fake.WaitAck(t, id)
+//	fake.WaitFor(t, func() bool { return len(fake.Messages("C1")) == 1 }, "plan header")
+//
+// Faults (HTTP 429 with Retry-After, 5xx, slow answers) are injected per
+// method, so retry and "ack before the slow work" paths can be tested
+// without sleeping. The payload builders (SlashCommand, MessageEvent,
+// AppHomeOpened, BlockAction, ViewSubmission, EventCallback) produce Slack's
+// wire JSON, and SignedRequest, FormBody, InteractionBody and EventBody
+// produce the same payloads for the HTTP front door.
+package slackfake

@@ -1,0 +1,134 @@
+package slackfake
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// fault is what is injected into one method's answers.
+type fault struct {
+	rateLimited int           // answers left to turn into 429
+	retryAfter  time.Duration // Retry-After of those answers
+	failures    int           // answers left to turn into failStatus
+	failStatus  int
+	delay       time.Duration // held before every answer
+}
+
+// RateLimitNext makes the next n calls of method answer HTTP 429 with a
+// Retry-After header of retryAfter rounded up to whole seconds, which
+// slack-go turns into *slack.RateLimitedError. It replaces any rate limit
+// still pending for method.
+func (f *Fake) RateLimitNext(method string, n int, retryAfter time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ft := f.faultLocked(method)
+	ft.rateLimited, ft.retryAfter = n, retryAfter
+}
+
+// FailNext makes the next n calls of method answer with HTTP status (a 5xx
+// usually), which slack-go turns into slack.StatusCodeError. It replaces any
+// failure still pending for method.
+func (f *Fake) FailNext(method string, n int, status int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ft := f.faultLocked(method)
+	ft.failures, ft.failStatus = n, status
+}
+
+// Delay holds every answer to method for d until it is called again with
+// 0. A held request is let go early when its caller gives up or the fake
+// closes, so a test can delay by an hour to prove that nothing waits on it.
+func (f *Fake) Delay(method string, d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faultLocked(method).delay = d
+}
+
+func (f *Fake) faultLocked(method string) *fault {
+	ft, ok := f.faults[method]
+	if !ok {
+		ft = &fault{}
+		f.faults[method] = ft
+	}
+	return ft
+}
+
+// reply is an HTTP answer that is decided under f.mu and written after.
+type reply struct {
+	status      int
+	header      http.Header
+	contentType string
+	body        []byte
+	slackError  string // for the call record
+}
+
+// answer is the path every request takes: it waits out any delay, turns the
+// answer into an injected fault if one is pending, otherwise runs handle,
+// and records the call together with the state change handle made, so a
+// test that sees the call also sees its effect.
+func (f *Fake) answer(w http.ResponseWriter, r *http.Request, call Call, handle func(*Call) reply) {
+	f.mu.Lock()
+	f.inFlight[call.Method]++
+	var delay time.Duration
+	if ft, ok := f.faults[call.Method]; ok {
+		delay = ft.delay
+	}
+	f.notifyLocked()
+	f.mu.Unlock()
+
+	gaveUp := false
+	if delay > 0 {
+		timer := time.NewTimer(delay)
+		select {
+		case <-timer.C:
+		case <-r.Context().Done():
+			gaveUp = true
+		case <-f.closing:
+			gaveUp = true
+		}
+		timer.Stop()
+	}
+
+	f.mu.Lock()
+	f.inFlight[call.Method]--
+	var rep reply
+	switch ft := f.faults[call.Method]; {
+	case gaveUp:
+		rep = reply{status: http.StatusServiceUnavailable, slackError: "caller gave up while delayed"}
+	case ft != nil && ft.rateLimited > 0:
+		ft.rateLimited--
+		secs := int64((ft.retryAfter + time.Second - 1) / time.Second)
+		rep = jsonReply(map[string]any{"ok": false, "error": "ratelimited"})
+		rep.status = http.StatusTooManyRequests
+		rep.header = http.Header{"Retry-After": {fmt.Sprint(secs)}}
+		rep.slackError = "ratelimited"
+	case ft != nil && ft.failures > 0:
+		ft.failures--
+		// Slack answers 5xx with an HTML page, which slack-go does not parse.
+		rep = reply{
+			status:      ft.failStatus,
+			contentType: "text/html; charset=utf-8",
+			body:        []byte("<html><body>" + http.StatusText(ft.failStatus) + "</body></html>"),
+		}
+	default:
+		rep = handle(&call)
+	}
+	call.Status = rep.status
+	call.Error = rep.slackError
+	f.calls = append(f.calls, call)
+	f.notifyLocked()
+	f.mu.Unlock()
+
+	if gaveUp {
+		return
+	}
+	for k, v := range rep.header {
+		w.Header()[k] = v
+	}
+	if rep.contentType != "" {
+		w.Header().Set("Content-Type", rep.contentType)
+	}
+	w.WriteHeader(rep.status)
+	_, _ = w.Write(rep.body)
+}
