@@ -1,0 +1,766 @@
+package flows
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ErrNoKPI means a plan has no KPI with the given key.
+var ErrNoKPI = errors.New("no such kpi")
+
+// KPI is a SMART target a plan tracks: one catalogue KPI (or a custom one)
+// with a baseline, a target, a deadline and an owner.
+type KPI struct {
+	ID    int64
+	Plan  PlanID
+	Stage StageID
+	// Key is the catalogue id ("visitors") or, for a custom KPI, a slug of
+	// its name ("webinar-sign-ups"). It is unique within a plan.
+	Key            string
+	Name           string
+	Unit           UnitKind
+	Currency       string
+	HigherIsBetter bool
+	// Baseline and Target are absent when Missing is set or Unit is empty.
+	Baseline, Target Value
+	// Deadline is a calendar date: midnight starting the day.
+	Deadline time.Time
+	Owner    string
+	By       string
+	// At is when the target was set; progress measures from the baseline
+	// at this time.
+	At time.Time
+}
+
+// HasBaseline reports whether the KPI has a baseline to measure from.
+func (k KPI) HasBaseline() bool { return present(k.Baseline) }
+
+// HasTarget reports whether the KPI has a number to aim for.
+func (k KPI) HasTarget() bool { return present(k.Target) }
+
+func present(v Value) bool { return v.Unit != "" && !v.Missing }
+
+// Measurement is one recorded value of a KPI.
+type Measurement struct {
+	KPI   int64
+	Value Value
+	At    time.Time
+	By    string
+	// Checkin is the check-in the value was given in, 0 if outside one.
+	Checkin int64
+}
+
+const kpiLineExample = "`visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana`"
+
+// ParseKPILine reads one KPI target per line, in the style of actions:
+//
+//	visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana
+//
+// The first part names a KPI of the stage from the catalogue, by id or name
+// and forgiving about it ("unique visitors", "AOV"), or a custom KPI:
+// "custom: webinar sign-ups (count)", where the parentheses may hold a unit
+// (count, currency, percent, duration, ratio; count if left out) and "lower
+// is better". With stage "" a catalogue KPI of any stage may be named.
+//
+// The other parts come in any order and are recognised by a keyword:
+// baseline/from/now, target/to/goal, by/deadline/due/until (a date as
+// ParseAction reads it, or "in 12 weeks"), owner/@name/<@U123>. A bare date
+// is the deadline and a bare name without digits the owner. Values are read
+// with ParseValue in the KPI's unit. Whether the target is SMART is left to
+// CheckTarget; ParseKPILine only refuses what it cannot read.
+func ParseKPILine(cat *Catalogue, stage StageID, line string, now time.Time) (KPI, error) {
+	parts := strings.Split(line, "|")
+	head := strings.TrimSpace(parts[0])
+	if head == "" {
+		return KPI{}, userErr(ErrBadInput, "Start with the KPI's name, for example %s.", kpiLineExample)
+	}
+	k, err := kpiHead(cat, stage, head)
+	if err != nil {
+		return KPI{}, err
+	}
+	k.At = now
+	k.Baseline = Value{Unit: k.Unit, Missing: true}
+	k.Target = Value{Unit: k.Unit, Missing: true}
+
+	given := map[string]string{}
+	for _, raw := range parts[1:] {
+		part := strings.TrimSpace(raw)
+		if part == "" {
+			continue
+		}
+		field, rest, err := kpiField(part, now)
+		if err != nil {
+			return KPI{}, err
+		}
+		if prev, dup := given[field]; dup {
+			return KPI{}, userErr(ErrBadInput, "You gave the %s twice (%q and %q); keep one.", field, prev, part)
+		}
+		given[field] = part
+		switch field {
+		case "baseline", "target":
+			v, err := ParseValue(rest, k.Unit)
+			if err != nil {
+				return KPI{}, userErr(ErrBadValue, "For the %s, %s", field, Explain(err))
+			}
+			if field == "baseline" {
+				k.Baseline = v
+			} else {
+				k.Target = v
+			}
+		case "deadline":
+			d, ok := parseDue(rest, now)
+			if !ok {
+				return KPI{}, userErr(ErrBadInput, "I couldn't read the deadline %q. Write it as 2027-03-31, 31 Mar 2027 or `in 12 weeks`.", rest)
+			}
+			k.Deadline = d
+		case "owner":
+			k.Owner = rest
+		}
+	}
+
+	if k.Unit == UnitCurrency {
+		b, t := k.Baseline.Currency, k.Target.Currency
+		if b != "" && t != "" && b != t {
+			return KPI{}, userErr(ErrBadValue, "The baseline is in %s but the target in %s; give both in one currency.", b, t)
+		}
+		k.Currency = cmpOr(b, t)
+		if present(k.Baseline) {
+			k.Baseline.Currency = k.Currency
+		}
+		if present(k.Target) {
+			k.Target.Currency = k.Currency
+		}
+	}
+	return k, nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// kpiKeywords maps the words that start a part of a KPI line to its field.
+var kpiKeywords = map[string]string{
+	"baseline": "baseline", "from": "baseline", "now": "baseline", "currently": "baseline", "today": "baseline",
+	"target": "target", "to": "target", "goal": "target",
+	"by": "deadline", "deadline": "deadline", "due": "deadline", "until": "deadline",
+	"owner": "owner",
+}
+
+// kpiField recognises one part after the KPI's name and returns its field
+// and the text of its value.
+func kpiField(part string, now time.Time) (field, rest string, err error) {
+	i := 0
+	for i < len(part) && isLetter(part[i]) {
+		i++
+	}
+	if f, ok := kpiKeywords[strings.ToLower(part[:i])]; ok {
+		rest = strings.TrimSpace(strings.TrimLeft(part[i:], " \t:="))
+		if rest == "" {
+			return "", "", userErr(ErrBadInput, "%q has nothing after it; write it like %s.", part, fieldExample(f))
+		}
+		return f, rest, nil
+	}
+	if _, ok := parseDue(part, now); ok {
+		return "deadline", part, nil
+	}
+	if strings.HasPrefix(part, "@") || strings.HasPrefix(part, "<@") {
+		return "owner", part, nil
+	}
+	if looksLikeDate(part) && !strings.ContainsFunc(part, unicode.IsLetter) && strings.ContainsAny(part, "-/") {
+		return "", "", userErr(ErrBadInput, "I couldn't read the date %q. Write it as 2027-03-31, or `in 12 weeks`.", part)
+	}
+	if strings.ContainsFunc(part, unicode.IsDigit) || len(strings.Fields(part)) > 3 {
+		return "", "", userErr(ErrBadInput, "I couldn't tell what %q is; start it with baseline, target, by or owner, like `target 20k`.", part)
+	}
+	return "owner", part, nil
+}
+
+// kpiExample is a sample target in a unit, for messages.
+func kpiExample(u UnitKind) string {
+	switch u {
+	case UnitCurrency:
+		return "$20,000"
+	case UnitPercent:
+		return "2.5%"
+	case UnitDuration:
+		return "3m 30s"
+	case UnitRatio:
+		return "4.5"
+	default:
+		return "20k"
+	}
+}
+
+func fieldExample(field string) string {
+	switch field {
+	case "baseline":
+		return "`baseline 8k`"
+	case "target":
+		return "`target 20k`"
+	case "deadline":
+		return "`by 2027-03-31`"
+	default:
+		return "`owner Ana`"
+	}
+}
+
+// kpiHead reads the first part of a KPI line: a catalogue KPI or a custom one.
+func kpiHead(cat *Catalogue, stage StageID, head string) (KPI, error) {
+	var st *Stage
+	if stage != "" {
+		i, ok := cat.Stage(string(stage))
+		if !ok {
+			return KPI{}, userErr(ErrBadInput, "There is no stage called %q; try one of %s.", stage, strings.Join(cat.StageNames(), ", "))
+		}
+		st = &cat.Stages[i]
+	}
+	if rest, ok := cutCustom(head); ok {
+		return customKPI(cat, st, rest)
+	}
+
+	var defs []KPIDef
+	if st != nil {
+		defs = st.KPIs
+	} else {
+		for _, s := range cat.Stages {
+			defs = append(defs, s.KPIs...)
+		}
+	}
+	found := matchKPI(len(defs), func(i int) (string, string) { return defs[i].ID, defs[i].Name }, head)
+	switch len(found) {
+	case 1:
+		d := defs[found[0]]
+		return KPI{Stage: d.Stage, Key: d.ID, Name: d.Name, Unit: d.Unit, HigherIsBetter: d.HigherIsBetter}, nil
+	case 0:
+	default:
+		names := make([]string, len(found))
+		for i, f := range found {
+			names[i] = defs[f].Name
+		}
+		return KPI{}, userErr(ErrBadInput, "%q could be %s; write the full name.", head, orList(names))
+	}
+
+	// Not in this stage: say where it lives rather than just "unknown".
+	var all []KPIDef
+	for _, s := range cat.Stages {
+		all = append(all, s.KPIs...)
+	}
+	if other := matchKPI(len(all), func(i int) (string, string) { return all[i].ID, all[i].Name }, head); len(other) == 1 {
+		d := all[other[0]]
+		return KPI{}, userErr(ErrBadInput, "%s is a %s KPI; set it in the %s stage, or name your own with `custom: %s`.",
+			d.Name, stageTitle(d.Stage), stageTitle(d.Stage), head)
+	}
+	if st != nil && len(st.KPIs) == 0 {
+		return KPI{}, userErr(ErrBadInput, "The %s stage has no KPIs of its own; name your own like `custom: %s (count)`.", st.Name, head)
+	}
+	names := make([]string, len(defs))
+	for i, d := range defs {
+		names[i] = d.Name
+	}
+	where := ""
+	if st != nil {
+		where = " in " + st.Name
+	}
+	return KPI{}, userErr(ErrBadInput, "I don't know a KPI called %q%s. Pick one of %s, or name your own like `custom: webinar sign-ups (count)`.",
+		head, where, strings.Join(names, ", "))
+}
+
+func cutCustom(head string) (string, bool) {
+	const prefix = "custom"
+	if len(head) < len(prefix) || !strings.EqualFold(head[:len(prefix)], prefix) {
+		return "", false
+	}
+	rest := head[len(prefix):]
+	if rest != "" && rest[0] != ':' && rest[0] != ' ' {
+		return "", false // "customers", "customer lifetime value"
+	}
+	return strings.TrimSpace(strings.TrimPrefix(rest, ":")), true
+}
+
+// customUnits maps what people write in a custom KPI's parentheses to a unit.
+var customUnits = map[string]UnitKind{
+	"count": UnitCount, "number": UnitCount, "#": UnitCount,
+	"currency": UnitCurrency, "money": UnitCurrency, "$": UnitCurrency, "€": UnitCurrency, "£": UnitCurrency,
+	"usd": UnitCurrency, "eur": UnitCurrency, "gbp": UnitCurrency,
+	"percent": UnitPercent, "percentage": UnitPercent, "%": UnitPercent, "rate": UnitPercent,
+	"duration": UnitDuration, "time": UnitDuration,
+	"ratio": UnitRatio, "score": UnitRatio, "average": UnitRatio,
+}
+
+const maxKPINameLen = 80
+
+func customKPI(cat *Catalogue, st *Stage, rest string) (KPI, error) {
+	const example = "`custom: webinar sign-ups (count)`"
+	if st == nil {
+		return KPI{}, userErr(ErrBadInput, "Say which stage the custom KPI belongs to, then set it there.")
+	}
+	k := KPI{Stage: st.ID, Unit: UnitCount, HigherIsBetter: true}
+	name, opts := rest, ""
+	if i := strings.IndexByte(rest, '('); i >= 0 {
+		name, opts = rest[:i], rest[i+1:]
+		j := strings.IndexByte(opts, ')')
+		if j < 0 || strings.TrimSpace(opts[j+1:]) != "" {
+			return KPI{}, userErr(ErrBadInput, "Put the unit in parentheses at the end of the name, like %s.", example)
+		}
+		opts = opts[:j]
+	}
+	k.Name = strings.Join(strings.Fields(name), " ")
+	if k.Name == "" {
+		return KPI{}, userErr(ErrBadInput, "Give the custom KPI a name, like %s.", example)
+	}
+	if len(k.Name) > maxKPINameLen {
+		return KPI{}, userErr(ErrBadInput, "That KPI name is %d characters long; keep it under %d.", len(k.Name), maxKPINameLen)
+	}
+	unitSet := false
+	for opt := range strings.FieldsFuncSeq(opts, func(r rune) bool { return r == ',' || r == ';' || r == '/' }) {
+		o := strings.ToLower(strings.Join(strings.Fields(opt), " "))
+		switch o {
+		case "lower is better", "lower better", "lower", "less is better":
+			k.HigherIsBetter = false
+			continue
+		case "higher is better", "higher better", "higher", "more is better":
+			k.HigherIsBetter = true
+			continue
+		}
+		u, ok := customUnits[o]
+		if !ok {
+			return KPI{}, userErr(ErrBadInput, "I don't know the unit %q; use count, currency, percent, duration or ratio, like %s.", strings.TrimSpace(opt), example)
+		}
+		if unitSet && u != k.Unit {
+			return KPI{}, userErr(ErrBadInput, "A KPI has one unit, but %q names two.", opts)
+		}
+		k.Unit, unitSet = u, true
+	}
+	k.Key = kpiSlug(k.Name)
+	if k.Key == "" {
+		return KPI{}, userErr(ErrBadInput, "Give the custom KPI a name with letters or digits, like %s.", example)
+	}
+	if d, ok := cat.KPI(k.Key); ok {
+		return KPI{}, userErr(ErrBadInput, "%s is already a %s KPI in the catalogue; set it without `custom:`.", d.Name, stageTitle(d.Stage))
+	}
+	return k, nil
+}
+
+// kpiSlug turns a custom KPI's name into its key: "Webinar sign-ups" →
+// "webinar-sign-ups".
+func kpiSlug(name string) string {
+	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	return strings.Join(words, "-")
+}
+
+// kpiAliases are names people use for catalogue KPIs that neither the id
+// nor the name contains, written normalised (see kpiNorm).
+var kpiAliases = map[string]string{
+	"ltv": "clv", "lifetime value": "clv", "csat": "satisfaction", "nps": "satisfaction",
+	"net promoter score": "satisfaction", "traffic": "visitors", "order": "sales",
+	"retention": "repeat-rate", "retention rate": "repeat-rate",
+}
+
+// kpiStopWords carry no meaning in a KPI's name: "number of leads" is "leads".
+var kpiStopWords = map[string]bool{"and": true, "the": true, "of": true, "a": true, "an": true, "to": true,
+	"per": true, "in": true, "on": true, "our": true, "my": true, "number": true, "total": true}
+
+// kpiNorm lower-cases a KPI name, drops punctuation and stop words and
+// singularises plurals, so "Shares, comments and likes" and "share comment
+// like" compare equal.
+func kpiNorm(s string) []string {
+	fields := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	words := fields[:0]
+	for _, w := range fields {
+		if kpiStopWords[w] {
+			continue
+		}
+		if w == "avg" {
+			w = "average"
+		}
+		if len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") {
+			w = w[:len(w)-1]
+		}
+		words = append(words, w)
+	}
+	return words
+}
+
+// matchKPI finds the candidates (given by key and name) that text names:
+// every candidate whose id, name, initials or alias equals it, or failing
+// that, every candidate whose id and name contain all its words.
+func matchKPI(n int, cand func(i int) (key, name string), text string) []int {
+	in := kpiNorm(text)
+	if len(in) == 0 {
+		return nil
+	}
+	phrase := strings.Join(in, " ")
+	var exact, loose []int
+	for i := range n {
+		key, name := cand(i)
+		kw, nw := kpiNorm(key), kpiNorm(name)
+		forms := []string{strings.Join(kw, " "), strings.Join(nw, " ")}
+		if len(nw) >= 2 {
+			var initials strings.Builder
+			for _, w := range nw {
+				r, _ := utf8.DecodeRuneInString(w)
+				initials.WriteRune(r)
+			}
+			forms = append(forms, initials.String())
+		}
+		if slices.Contains(forms, phrase) || kpiAliases[phrase] == key {
+			exact = append(exact, i)
+			continue
+		}
+		if !slices.ContainsFunc(in, func(w string) bool { return !slices.Contains(kw, w) && !slices.Contains(nw, w) }) {
+			loose = append(loose, i)
+		}
+	}
+	if len(exact) > 0 {
+		return exact
+	}
+	return loose
+}
+
+// KPIResolver returns a lookup for ParseReadings over a plan's KPIs: it
+// maps what a user calls a KPI ("unique visitors", "aov", "webinar sign
+// ups") to its Key and unit, forgiving in the same way as ParseKPILine.
+func KPIResolver(kpis []KPI) func(token string) (key string, unit UnitKind, ok bool) {
+	return func(token string) (string, UnitKind, bool) {
+		found := matchKPI(len(kpis), func(i int) (string, string) { return kpis[i].Key, kpis[i].Name }, token)
+		if len(found) != 1 {
+			return "", "", false
+		}
+		k := kpis[found[0]]
+		return k.Key, k.Unit, true
+	}
+}
+
+func stageTitle(id StageID) string {
+	s := string(id)
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func orList(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
+// Problem is one way a KPI target falls short of SMART, in one friendly
+// sentence. Blocking problems must be fixed before the target is saved;
+// the others are advice.
+type Problem struct {
+	// Field is "target", "baseline", "deadline" or "owner".
+	Field    string
+	Msg      string
+	Blocking bool
+}
+
+// HasBlocking reports whether any problem must be fixed first.
+func HasBlocking(ps []Problem) bool {
+	return slices.ContainsFunc(ps, func(p Problem) bool { return p.Blocking })
+}
+
+// CheckTarget checks that a KPI target is specific, measurable and
+// time-bound, and plausible against its baseline. Blocking: no target, a
+// target on the wrong side of the baseline or equal to it, no deadline, a
+// deadline already past, no owner. Advice: no baseline, a percentage above
+// 100, and growth far beyond what the time allows: more than 3× in under a
+// quarter, or more than doubling every quarter over longer spans.
+func CheckTarget(k KPI, now time.Time) []Problem {
+	var ps []Problem
+	add := func(field string, blocking bool, format string, args ...any) {
+		ps = append(ps, Problem{Field: field, Msg: fmt.Sprintf(format, args...), Blocking: blocking})
+	}
+	name := lowerName(k.Name)
+	fv := func(v Value) string { return FormatValue(v) }
+	hasB, hasT := k.HasBaseline(), k.HasTarget()
+
+	if !hasT {
+		add("target", true, "Set a number to aim for, so %s is measurable; for example `target %s`.", name, kpiExample(k.Unit))
+	} else {
+		t := k.Target.Amount
+		if hasB {
+			b := k.Baseline.Amount
+			better, aim := "higher", "above"
+			if !k.HigherIsBetter {
+				better, aim = "lower", "below"
+			}
+			bc, tc := k.Baseline.Currency, k.Target.Currency
+			switch {
+			case bc != "" && tc != "" && bc != tc:
+				add("target", true, "The baseline is in %s but the target in %s; give both in one currency.", bc, tc)
+			case t == b:
+				add("target", true, "The target equals the baseline (%s), so there is nothing to achieve; aim %s it.", fv(k.Baseline), aim)
+			case k.HigherIsBetter && t < b:
+				add("target", true, "The target (%s) is below the baseline (%s), but for %s higher is better; aim above %s.", fv(k.Target), fv(k.Baseline), name, fv(k.Baseline))
+			case !k.HigherIsBetter && t > b:
+				add("target", true, "The target (%s) is above the baseline (%s), but for %s lower is better; aim below %s.", fv(k.Target), fv(k.Baseline), name, fv(k.Baseline))
+			default:
+				if msg := growthWarning(k, name, better, now); msg != "" {
+					add("target", false, "%s", msg)
+				}
+			}
+		}
+		if k.Unit == UnitPercent && t > 100 {
+			add("target", false, "A target of %s is more than everyone; a share can't pass 100%%, so check the number.", fv(k.Target))
+		}
+	}
+	if !hasB {
+		add("baseline", false, "Without a baseline I can't judge progress; add today's value, for example `baseline %s`.", kpiExample(k.Unit))
+	} else if k.Unit == UnitPercent && k.Baseline.Amount > 100 {
+		add("baseline", false, "A baseline of %s is more than everyone; a share can't pass 100%%, so check the number.", fv(k.Baseline))
+	}
+
+	switch {
+	case k.Deadline.IsZero():
+		add("deadline", true, "Add a deadline so the target is time-bound, for example `by 2027-03-31` or `in 12 weeks`.")
+	case dayOf(k.Deadline).Before(dayOf(now)):
+		add("deadline", true, "The deadline %s has already passed; pick a date from today on.", k.Deadline.Format(time.DateOnly))
+	}
+	if strings.TrimSpace(k.Owner) == "" {
+		add("owner", true, "Name an owner who will report %s at check-ins, for example `owner Ana` or `@ana`.", name)
+	}
+	return ps
+}
+
+// growthWarning explains a target that asks for far more change than the
+// time allows, or returns "". The rule of thumb: a plan rarely more than
+// doubles a number (or halves one where lower is better) in a quarter, and
+// anything up to 3× is still believable in a short push.
+func growthWarning(k KPI, name, better string, now time.Time) string {
+	if k.Deadline.IsZero() {
+		return ""
+	}
+	start := k.At
+	if start.IsZero() {
+		start = now
+	}
+	days := dayOf(k.Deadline).Sub(dayOf(start)).Hours() / 24
+	if days < 0 {
+		return "" // a past deadline is reported on its own
+	}
+	days = max(days, 1)
+	b, t := k.Baseline.Amount, k.Target.Amount
+	if b < 0 || t < 0 || (k.HigherIsBetter && b == 0) {
+		return ""
+	}
+	allowed := max(3, math.Pow(2, days/91))
+	span := spanText(days)
+	if better == "lower" {
+		if t == 0 {
+			return fmt.Sprintf("Bringing %s down to zero %s is rarely possible; a plan seldom more than halves a number in a quarter, so check the target or allow more time.", name, span)
+		}
+		r := b / t
+		if r <= allowed {
+			return ""
+		}
+		return fmt.Sprintf("Cutting %s from %s to %s %s is a %s× drop; plans rarely more than halve a number in a quarter, so check the target or allow more time.",
+			name, FormatValue(k.Baseline), FormatValue(k.Target), span, times(r))
+	}
+	r := t / b
+	if r <= allowed {
+		return ""
+	}
+	return fmt.Sprintf("Going from %s to %s %s %s is %s×; plans rarely more than double in a quarter, so check the target or allow more time.",
+		FormatValue(k.Baseline), FormatValue(k.Target), name, span, times(r))
+}
+
+// spanText says how long a number of days is the way people plan: days,
+// then weeks, then months.
+func spanText(days float64) string {
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "in 1 " + unit
+		}
+		return "in " + strconv.Itoa(n) + " " + unit + "s"
+	}
+	switch {
+	case days < 14:
+		return plural(int(math.Round(days)), "day")
+	case days < 91:
+		return plural(int(math.Round(days/7)), "week")
+	}
+	return plural(int(math.Round(days/30.44)), "month")
+}
+
+// times writes a multiple with one decimal, rounding halves up as people
+// do (6.25 → 6.3), which strconv's exact binary rounding would not.
+func times(r float64) string {
+	return strconv.FormatFloat(math.Round(r*10)/10, 'f', 1, 64)
+}
+
+// lowerName lower-cases a KPI name for use mid-sentence, leaving acronyms
+// ("NPS", "AOV") alone.
+func lowerName(name string) string {
+	r := []rune(name)
+	if len(r) == 0 || (len(r) >= 2 && unicode.IsUpper(r[1])) {
+		return name
+	}
+	r[0] = unicode.ToLower(r[0])
+	return string(r)
+}
+
+// dayOf is the calendar day of t in its own location, as a UTC midnight, so
+// dates parsed in the team's zone and dates loaded from the store compare
+// by the day they name.
+func dayOf(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// Status says how a KPI is doing against its target.
+type Status string
+
+const (
+	StatusOnTrack  Status = "on-track"
+	StatusAtRisk   Status = "at-risk"
+	StatusOffTrack Status = "off-track"
+	// StatusNoData means there is nothing to judge yet: no target, no
+	// values, no deadline, or a single value and no baseline to draw a
+	// trend from.
+	StatusNoData   Status = "no-data"
+	StatusAchieved Status = "achieved"
+)
+
+// Progress is where a KPI stands against its target.
+type Progress struct {
+	// Latest is the most recent measurement with a value (n/a skipped).
+	Latest *Measurement
+	// Percent is how far Latest has come from the baseline to the target:
+	// below 0 when it moved the wrong way, above 100 past the target.
+	Percent float64
+	Status  Status
+	// Projected is the trend's value at the end of the deadline day.
+	Projected     float64
+	HasProjection bool
+}
+
+// atRiskShare is how much of the way to the target the projected trend
+// must cover for a KPI to count as at risk rather than off track.
+const atRiskShare = 0.8
+
+// KPIProgress judges a KPI's measurements against its target. The trend is
+// the least-squares line through the measurements (and the baseline at
+// k.At, when it comes before them), projected to the end of the deadline
+// day: on track if it reaches the target, at risk if it covers at least 80%
+// of the way, off track otherwise. With one measurement and a baseline the
+// line is the linear pace from the baseline to that measurement. Without a
+// baseline, the first measurement stands in for it. A KPI whose deadline
+// has passed without reaching its target is off track; one whose latest
+// value reaches the target is achieved. ms should hold this KPI's
+// measurements; missing values (n/a) are skipped.
+func KPIProgress(k KPI, ms []Measurement, now time.Time) Progress {
+	pts := make([]Measurement, 0, len(ms))
+	for _, m := range ms {
+		if present(m.Value) {
+			pts = append(pts, m)
+		}
+	}
+	slices.SortStableFunc(pts, func(a, b Measurement) int { return a.At.Compare(b.At) })
+
+	p := Progress{Status: StatusNoData}
+	if len(pts) == 0 {
+		return p
+	}
+	latest := pts[len(pts)-1]
+	p.Latest = &latest
+	if !k.HasTarget() {
+		return p
+	}
+	target, origin := k.Target.Amount, k.Baseline.Amount
+	hasOrigin := k.HasBaseline()
+	if !hasOrigin {
+		origin = pts[0].Value.Amount
+	}
+	reached := func(v float64) bool {
+		if k.HigherIsBetter {
+			return v >= target
+		}
+		return v <= target
+	}
+	way := func(v float64) float64 {
+		if target == origin {
+			return 0
+		}
+		return (v - origin) / (target - origin)
+	}
+	p.Percent = way(latest.Value.Amount) * 100
+
+	var end time.Time
+	if !k.Deadline.IsZero() {
+		y, m, d := k.Deadline.Date()
+		end = time.Date(y, m, d+1, 0, 0, 0, 0, k.Deadline.Location())
+		var xs []time.Time
+		var ys []float64
+		if hasOrigin && !k.At.IsZero() && k.At.Before(pts[0].At) {
+			xs, ys = append(xs, k.At), append(ys, origin)
+		}
+		for _, m := range pts {
+			xs, ys = append(xs, m.At), append(ys, m.Value.Amount)
+		}
+		p.Projected, p.HasProjection = fitAt(xs, ys, end)
+	}
+
+	switch {
+	case reached(latest.Value.Amount):
+		p.Status = StatusAchieved
+	case end.IsZero():
+		p.Status = StatusNoData
+	case now.After(end):
+		p.Status = StatusOffTrack
+	case !p.HasProjection:
+		p.Status = StatusNoData
+	case reached(p.Projected) || way(p.Projected) >= 1:
+		p.Status = StatusOnTrack
+	case way(p.Projected) >= atRiskShare:
+		p.Status = StatusAtRisk
+	default:
+		p.Status = StatusOffTrack
+	}
+	return p
+}
+
+// fitAt fits the least-squares line through (xs, ys) and evaluates it at x.
+// It fails when the points do not span any time.
+func fitAt(xs []time.Time, ys []float64, x time.Time) (float64, bool) {
+	if len(xs) < 2 {
+		return 0, false
+	}
+	day := func(t time.Time) float64 { return float64(t.Sub(xs[0])) / float64(24*time.Hour) }
+	var mx, my float64
+	for i := range xs {
+		mx += day(xs[i])
+		my += ys[i]
+	}
+	n := float64(len(xs))
+	mx, my = mx/n, my/n
+	var sxy, sxx float64
+	for i := range xs {
+		dx := day(xs[i]) - mx
+		sxy += dx * (ys[i] - my)
+		sxx += dx * dx
+	}
+	if sxx == 0 {
+		return 0, false
+	}
+	slope := sxy / sxx
+	return my + slope*(day(x)-mx), true
+}
