@@ -490,7 +490,7 @@ func TestKPIProgress(t *testing.T) {
 		},
 		{
 			name: "bounce rate exactly on target", k: bounce, now: kpiNow.AddDate(0, 0, 28),
-			ms:   []flows.Measurement{kpiAfter(28, pct(45))},
+			ms: []flows.Measurement{kpiAfter(28, pct(45))},
 			want: flows.Progress{Latest: m(28, pct(45)), Percent: 100, Status: flows.StatusAchieved,
 				Projected: 62 - 17.0/28*span, HasProjection: true},
 		},
