@@ -1,0 +1,225 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// SaveKPI stores a KPI target of a team's plan (k.Plan) and returns its id.
+// A plan keeps one KPI per key: setting the target again replaces the
+// earlier one in place, so its id, and the values recorded against it,
+// stay.
+func (db *DB) SaveKPI(ctx context.Context, team string, k flows.KPI) (int64, error) {
+	if strings.TrimSpace(k.Key) == "" {
+		return 0, fmt.Errorf("save kpi: empty key: %w", flows.ErrBadInput)
+	}
+	deadline := ""
+	if !k.Deadline.IsZero() {
+		deadline = k.Deadline.Format(time.DateOnly)
+	}
+	var id int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if err := kpiPlanExists(ctx, tx, team, k.Plan); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `
+			INSERT INTO kpis (plan_id, stage, key, name, unit, currency, higher_is_better, baseline, baseline_currency,
+				target, deadline, owner, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (plan_id, key) DO UPDATE SET
+				stage = excluded.stage, name = excluded.name, unit = excluded.unit, currency = excluded.currency,
+				higher_is_better = excluded.higher_is_better, baseline = excluded.baseline,
+				baseline_currency = excluded.baseline_currency, target = excluded.target, deadline = excluded.deadline,
+				owner = excluded.owner, created_by = excluded.created_by, created_at = excluded.created_at
+			RETURNING id`,
+			k.Plan, string(k.Stage), k.Key, k.Name, string(k.Unit), k.Currency, k.HigherIsBetter,
+			kpiAmount(k.HasBaseline(), k.Baseline), k.Baseline.Currency, kpiAmount(k.HasTarget(), k.Target),
+			deadline, k.Owner, k.By, millis(k.At),
+		).Scan(&id)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("save kpi %s: %w", k.Key, err)
+	}
+	return id, nil
+}
+
+// kpiAmount is a value's column: NULL when there is no number.
+func kpiAmount(ok bool, v flows.Value) any {
+	if !ok {
+		return nil
+	}
+	return v.Amount
+}
+
+// kpiPlanExists fails with flows.ErrNoPlan unless the plan belongs to the
+// team: a workspace cannot even learn that another's plan exists.
+func kpiPlanExists(ctx context.Context, tx *sql.Tx, team string, plan flows.PlanID) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE id = ? AND team_id = ?`, plan, team).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return flows.ErrNoPlan
+	}
+	return nil
+}
+
+// KPIs lists a team's plan's KPIs in the order they were first set.
+func (db *DB) KPIs(ctx context.Context, team string, plan flows.PlanID) ([]flows.KPI, error) {
+	var kpis []flows.KPI
+	err := db.snapshot(ctx, func(tx *sql.Tx) error {
+		if err := kpiPlanExists(ctx, tx, team, plan); err != nil {
+			return err
+		}
+		return each(ctx, tx, func(rows *sql.Rows) error {
+			var (
+				k                flows.KPI
+				stage, unit, dl  string
+				baseline, target sql.NullFloat64
+				at               int64
+			)
+			if err := rows.Scan(&k.ID, &k.Plan, &stage, &k.Key, &k.Name, &unit, &k.Currency, &k.HigherIsBetter,
+				&baseline, &k.Baseline.Currency, &target, &dl, &k.Owner, &k.By, &at); err != nil {
+				return err
+			}
+			k.Stage, k.Unit, k.At = flows.StageID(stage), flows.UnitKind(unit), fromMillis(at)
+			k.Baseline.Unit, k.Baseline.Amount, k.Baseline.Missing = k.Unit, baseline.Float64, !baseline.Valid
+			k.Target = flows.Value{Amount: target.Float64, Unit: k.Unit, Missing: !target.Valid}
+			if target.Valid {
+				k.Target.Currency = k.Currency
+			}
+			if dl != "" {
+				d, err := time.Parse(time.DateOnly, dl)
+				if err != nil {
+					return fmt.Errorf("kpi %d deadline %q: %w", k.ID, dl, err)
+				}
+				k.Deadline = d
+			}
+			kpis = append(kpis, k)
+			return nil
+		}, `SELECT k.id, k.plan_id, k.stage, k.key, k.name, k.unit, k.currency, k.higher_is_better,
+				k.baseline, k.baseline_currency, k.target, k.deadline, k.owner, k.created_by, k.created_at
+			FROM kpis k JOIN plans p ON p.id = k.plan_id
+			WHERE p.team_id = ? AND k.plan_id = ? ORDER BY k.id`, team, plan)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list kpis: %w", err)
+	}
+	return kpis, nil
+}
+
+// DeleteKPI removes a KPI and every value recorded against it. It fails with
+// flows.ErrNoPlan for a plan the team does not have and flows.ErrNoKPI when
+// the plan tracks no KPI with that key.
+func (db *DB) DeleteKPI(ctx context.Context, team string, plan flows.PlanID, key string) error {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if err := kpiPlanExists(ctx, tx, team, plan); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM kpis WHERE plan_id = ? AND key = ?`, plan, key)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return flows.ErrNoKPI
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete kpi %s: %w", key, err)
+	}
+	return nil
+}
+
+// RecordMeasurements stores values of a team's plan's KPIs in one
+// transaction: all of them or, on any error, none. A value for a KPI that is
+// not the plan's (another team's, say) is refused with flows.ErrNoPlan.
+//
+// Slack delivers some events more than once, so key (the event's id) makes
+// recording idempotent: a KPI keeps one value per key, and when every value
+// was recorded under key before, RecordMeasurements records nothing and
+// returns flows.ErrDuplicate. An empty key records every time.
+func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.PlanID, ms []flows.Measurement, key string) error {
+	var idem any
+	if key != "" {
+		idem = key
+	}
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if err := kpiPlanExists(ctx, tx, team, plan); err != nil {
+			return err
+		}
+		var recorded int64
+		for _, m := range ms {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM kpis WHERE id = ? AND plan_id = ?`, m.KPI, plan).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return fmt.Errorf("kpi %d: %w", m.KPI, flows.ErrNoPlan)
+			}
+			var value any
+			if !m.Value.Missing {
+				value = m.Value.Amount
+			}
+			var checkin any
+			if m.Checkin != 0 {
+				checkin = m.Checkin
+			}
+			res, err := tx.ExecContext(ctx, `
+				INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, key) VALUES (?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (kpi_id, key) DO NOTHING`,
+				m.KPI, value, m.Value.Currency, millis(m.At), m.By, checkin, idem)
+			if err != nil {
+				return err
+			}
+			n64, _ := res.RowsAffected()
+			recorded += n64
+		}
+		if key != "" && len(ms) > 0 && recorded == 0 {
+			return flows.ErrDuplicate
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record measurements: %w", err)
+	}
+	return nil
+}
+
+// Measurements returns every value recorded for a team's plan, by KPI id,
+// oldest first. A value given as n/a comes back with Value.Missing set.
+func (db *DB) Measurements(ctx context.Context, team string, plan flows.PlanID) (map[int64][]flows.Measurement, error) {
+	out := make(map[int64][]flows.Measurement)
+	err := db.snapshot(ctx, func(tx *sql.Tx) error {
+		if err := kpiPlanExists(ctx, tx, team, plan); err != nil {
+			return err
+		}
+		return each(ctx, tx, func(rows *sql.Rows) error {
+			var (
+				m       flows.Measurement
+				value   sql.NullFloat64
+				checkin sql.NullInt64
+				unit    string
+				at      int64
+			)
+			if err := rows.Scan(&m.KPI, &value, &m.Value.Currency, &at, &m.By, &checkin, &unit); err != nil {
+				return err
+			}
+			m.Value.Amount, m.Value.Missing, m.Value.Unit = value.Float64, !value.Valid, flows.UnitKind(unit)
+			m.At, m.Checkin = fromMillis(at), checkin.Int64
+			out[m.KPI] = append(out[m.KPI], m)
+			return nil
+		}, `SELECT m.kpi_id, m.value, m.currency, m.at, m.author, m.checkin_id, k.unit
+			FROM measurements m JOIN kpis k ON k.id = m.kpi_id JOIN plans p ON p.id = k.plan_id
+			WHERE p.team_id = ? AND k.plan_id = ? ORDER BY m.kpi_id, m.at, m.id`, team, plan)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list measurements: %w", err)
+	}
+	return out, nil
+}
