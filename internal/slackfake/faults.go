@@ -95,7 +95,7 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request, call Call, handle 
 	var rep reply
 	switch ft := f.faults[call.Method]; {
 	case gaveUp:
-		rep = reply{status: http.StatusServiceUnavailable, slackError: "caller gave up while delayed"}
+		rep = reply{slackError: "caller gave up while delayed"}
 	case ft != nil && ft.rateLimited > 0:
 		ft.rateLimited--
 		secs := int64((ft.retryAfter + time.Second - 1) / time.Second)

@@ -65,6 +65,25 @@ func (f *Fake) Responses(url string) []Response {
 	return out
 }
 
+// ResponsesFor returns what was posted to the response_url of an envelope
+// sent with SendEvent or SendEnvelope, such as a slash command's.
+func (f *Fake) ResponsesFor(envelopeID string) []Response {
+	var url string
+	for _, e := range f.Envelopes() {
+		if e.ID == envelopeID {
+			var p struct {
+				ResponseURL string `json:"response_url"`
+			}
+			_ = json.Unmarshal(e.Payload, &p)
+			url = p.ResponseURL
+		}
+	}
+	if url == "" {
+		return nil
+	}
+	return f.Responses(url)
+}
+
 func (f *Fake) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxBody))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -454,6 +455,31 @@ func TestResponseURL(t *testing.T) {
 	}
 	if n := len(fake.Responses("")); n != 5 {
 		t.Errorf("Responses(\"\") = %d, want 5", n)
+	}
+}
+
+func TestUnreadableAndUnknownRequests(t *testing.T) {
+	fake := slackfake.New(t)
+	tests := []struct {
+		method, contentType, body, want string
+	}{
+		{"chat.postMessage", "application/json", `{"channel":`, "invalid_json"},
+		{"reactions.add", "application/x-www-form-urlencoded", "token=xoxb-test&name=tada", "unknown_method"},
+	}
+	for _, tt := range tests {
+		resp, err := http.Post(fake.APIURL()+tt.method, tt.contentType, strings.NewReader(tt.body))
+		if err != nil {
+			t.Fatalf("POST %s: %v", tt.method, err)
+		}
+		var got slack.SlackResponse
+		err = json.NewDecoder(resp.Body).Decode(&got)
+		resp.Body.Close()
+		if err != nil || got.Ok || got.Error != tt.want {
+			t.Errorf("%s answered %+v (%v), want error %s", tt.method, got, err, tt.want)
+		}
+		if calls := fake.Calls(tt.method); len(calls) != 1 || calls[0].Error != tt.want {
+			t.Errorf("%s calls = %+v, want one recorded with %s", tt.method, calls, tt.want)
+		}
 	}
 }
 

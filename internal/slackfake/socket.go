@@ -31,8 +31,11 @@ type Envelope struct {
 	Type                   string // "events_api", "slash_commands", "interactive"
 	Payload                json.RawMessage
 	AcceptsResponsePayload bool
-	Queued                 time.Time
-	Delivered              bool
+	// RetryAttempt and RetryReason are set on redeliveries (see Redeliver).
+	RetryAttempt int
+	RetryReason  string
+	Queued       time.Time
+	Delivered    bool
 }
 
 // Ack is an acknowledgement the app sent over Socket Mode.
@@ -165,8 +168,8 @@ func (f *Fake) deliver(c *socketConn, env *Envelope) error {
 		"type":                     env.Type,
 		"payload":                  env.Payload,
 		"accepts_response_payload": env.AcceptsResponsePayload,
-		"retry_attempt":            0,
-		"retry_reason":             "",
+		"retry_attempt":            env.RetryAttempt,
+		"retry_reason":             env.RetryReason,
 	})
 	err := c.write(b)
 	f.mu.Lock()
@@ -271,7 +274,13 @@ func (f *Fake) SendEnvelope(typ string, payload any) string {
 		Queued:                 time.Now(),
 	}
 	f.learnTrigger(raw)
+	f.enqueue(env)
+	return env.ID
+}
 
+// enqueue delivers env now if a client is connected and nothing is waiting
+// ahead of it, and queues it otherwise.
+func (f *Fake) enqueue(env *Envelope) {
 	f.socket.sendMu.Lock()
 	defer f.socket.sendMu.Unlock()
 	f.mu.Lock()
@@ -281,7 +290,7 @@ func (f *Fake) SendEnvelope(typ string, payload any) string {
 		f.socket.queue = append(f.socket.queue, env)
 		f.notifyLocked()
 		f.mu.Unlock()
-		return env.ID
+		return
 	}
 	f.mu.Unlock()
 	if err := f.deliver(c, env); err != nil {
@@ -289,6 +298,43 @@ func (f *Fake) SendEnvelope(typ string, payload any) string {
 		f.socket.queue = append(f.socket.queue, env)
 		f.mu.Unlock()
 	}
+}
+
+// Redeliver sends an envelope's payload again the way Slack retries an
+// Events API delivery that was not acknowledged in time: a new envelope_id,
+// the same payload (so the same event_id), retry_attempt counting up and
+// retry_reason "timeout". Use it to prove the app handles a retried event
+// once. It returns the new envelope_id, or "" if envelopeID is unknown.
+func (f *Fake) Redeliver(envelopeID string) string {
+	f.mu.Lock()
+	var orig *Envelope
+	attempts := 0
+	for _, e := range f.socket.envelopes {
+		if e.ID == envelopeID {
+			orig = e
+		}
+	}
+	if orig != nil {
+		for _, e := range f.socket.envelopes {
+			if string(e.Payload) == string(orig.Payload) {
+				attempts = max(attempts, e.RetryAttempt)
+			}
+		}
+	}
+	f.mu.Unlock()
+	if orig == nil {
+		return ""
+	}
+	env := &Envelope{
+		ID:                     newUUID(),
+		Type:                   orig.Type,
+		Payload:                orig.Payload,
+		AcceptsResponsePayload: orig.AcceptsResponsePayload,
+		RetryAttempt:           attempts + 1,
+		RetryReason:            "timeout",
+		Queued:                 time.Now(),
+	}
+	f.enqueue(env)
 	return env.ID
 }
 

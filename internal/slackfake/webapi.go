@@ -12,6 +12,9 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	// Embedded zone data keeps users.info's tz_offset right on machines
+	// without /usr/share/zoneinfo.
+	_ "time/tzdata"
 )
 
 // maxBody bounds request bodies; Slack's own limits are far below it.
@@ -100,11 +103,11 @@ func method(name string) (apiHandler, tokenKind, bool) {
 
 func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
 	call, fields, err := parseCall(r, r.PathValue("method"))
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
 	f.answer(w, r, call, func(c *Call) reply {
+		if err != nil {
+			f.t.Logf("slackfake: unreadable %s request: %v", c.Method, err)
+			return errorReply("invalid_json")
+		}
 		handler, kind, ok := method(c.Method)
 		if !ok {
 			f.t.Logf("slackfake: the app called %s, which the fake does not serve", c.Method)
