@@ -26,6 +26,11 @@
 //	fake.WaitAck(t, id)
 //	fake.WaitFor(t, func() bool { return len(fake.Messages("C1")) == 1 }, "plan header")
 //
+// Redeliver repeats an envelope the way Slack retries an unacknowledged
+// event (same event_id, retry_attempt counting up), to test deduplication.
+// Note that slack-go may lose an ack it sends while tearing down a
+// connection after a disconnect; Slack would redeliver such an event.
+//
 // Faults (HTTP 429 with Retry-After, 5xx, slow answers) are injected per
 // method, so retry and "ack before the slow work" paths can be tested
 // without sleeping. The payload builders (SlashCommand, MessageEvent,
