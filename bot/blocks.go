@@ -34,6 +34,10 @@ const (
 	maxFallback    = 3000
 )
 
+// replyMrkdwn marks a reply the bot wrote itself in Slack's markup (a
+// mention, say), to be posted unescaped.
+const replyMrkdwn flows.ReplyKind = "slack-mrkdwn"
+
 // message is a rendered Slack message: the blocks and the plain-text
 // fallback Slack shows in notifications.
 type message struct {
@@ -68,6 +72,11 @@ func renderReplies(plan *flows.Plan, replies []flows.Reply) message {
 	var blocks []slack.Block
 	var text []string
 	for _, r := range replies {
+		// The coach's words carry the team's own text (answers, names);
+		// escaped, a "<!channel>" in an answer stays words and pings nobody.
+		if r.Kind != replyMrkdwn {
+			r.Text = escape(r.Text)
+		}
 		text = append(text, r.Text)
 		switch r.Kind {
 		case flows.ReplyQuestion:
@@ -77,7 +86,7 @@ func renderReplies(plan *flows.Plan, replies []flows.Reply) message {
 			blocks = append(blocks, sections(ids, "actions", r.Text)...)
 			blocks = append(blocks, slack.NewActionBlock(ids.next("actions-buttons"),
 				button(actionEditStage, "Edit answers", planValue(plan, string(r.Stage)), "")))
-		case flows.ReplySaved, flows.ReplyNote, flows.ReplyActionAdded:
+		case flows.ReplySaved, flows.ReplyNote, flows.ReplyActionAdded, replyMrkdwn:
 			blocks = append(blocks, contextBlock(ids, "note", r.Text))
 		case flows.ReplyStageDone, flows.ReplyPlanDone:
 			blocks = append(blocks, sections(ids, "milestone", "🏁 "+r.Text)...)
@@ -85,7 +94,7 @@ func renderReplies(plan *flows.Plan, replies []flows.Reply) message {
 			blocks = append(blocks, sections(ids, "reply", r.Text)...)
 		}
 	}
-	return message{Text: strings.Join(text, "\n"), Blocks: capBlocks(ids, blocks, maxBlocks)}
+	return message{Text: truncate(strings.Join(text, "\n"), maxFallback), Blocks: capBlocks(ids, blocks, maxBlocks)}
 }
 
 func questionButtons(ids blockIDs, plan *flows.Plan, r flows.Reply) *slack.ActionBlock {

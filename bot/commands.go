@@ -23,8 +23,17 @@ func ephemeralAck(m message) *ack {
 	return &ack{ResponseType: slack.ResponseTypeEphemeral, Text: truncate(m.Text, maxFallback), Blocks: m.Blocks}
 }
 
+// textAck acknowledges with a sentence that may quote what the person
+// typed, so it is escaped.
 func textAck(text string) *ack {
-	return ephemeralAck(message{Text: text, Blocks: sections(blockIDs{}, "ack", text)})
+	return ephemeralAck(plainMessage("ack", text))
+}
+
+// plainMessage is a one-section message of plain words, escaped so that
+// quoted user text cannot mention anyone.
+func plainMessage(base, text string) message {
+	text = escape(text)
+	return message{Text: text, Blocks: sections(blockIDs{}, base, text)}
 }
 
 // Command runs a slash command: the coach's part (which commits to SQLite)
@@ -62,7 +71,7 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		return ephemeralAck(renderReplies(nil, resp.Replies))
 	case resp.Plan != nil && movesConversation(name):
 		b.later("post to plan", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, resp.Replies, resp.Draft) })
-		return textAck(fmt.Sprintf("Done — the conversation for *%s* continues in its thread.", escape(resp.Plan.Name)))
+		return textAck(fmt.Sprintf("Done — the conversation for %q continues in its thread.", resp.Plan.Name))
 	default:
 		return ephemeralAck(renderReplies(resp.Plan, resp.Replies))
 	}
@@ -137,9 +146,7 @@ func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftReques
 			text = drafted
 		}
 	}
-	ids := blockIDs{}
-	m := message{Text: text, Blocks: sections(ids, "draft", text)}
-	if _, err := b.poster.post(ctx, p.Channel, p.Thread, m); err != nil {
+	if _, err := b.poster.post(ctx, p.Channel, p.Thread, plainMessage("draft", text)); err != nil {
 		b.log.Error("post draft", "plan", p.ID, "err", err)
 	}
 }
@@ -185,7 +192,7 @@ func (b *Bot) respond(ctx context.Context, url, text string) {
 	if url == "" {
 		return
 	}
-	err := slack.PostWebhookContext(ctx, url, &slack.WebhookMessage{Text: text, ResponseType: slack.ResponseTypeEphemeral})
+	err := slack.PostWebhookContext(ctx, url, &slack.WebhookMessage{Text: escape(text), ResponseType: slack.ResponseTypeEphemeral})
 	if err != nil {
 		b.log.Warn("respond via response_url", "err", err)
 	}
@@ -195,7 +202,7 @@ func (b *Bot) replace(ctx context.Context, url, text string) {
 	if url == "" {
 		return
 	}
-	err := slack.PostWebhookContext(ctx, url, &slack.WebhookMessage{Text: text, ReplaceOriginal: true})
+	err := slack.PostWebhookContext(ctx, url, &slack.WebhookMessage{Text: escape(text), ReplaceOriginal: true})
 	if err != nil {
 		b.log.Warn("replace via response_url", "err", err)
 	}

@@ -87,7 +87,7 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 	if err != nil {
 		msg := b.explain(err, "thread reply")
 		b.later("explain", func(ctx context.Context) {
-			if err := b.poster.ephemeral(ctx, m.Channel, m.ThreadTimeStamp, m.User, message{Text: msg, Blocks: sections(blockIDs{}, "error", msg)}); err != nil {
+			if err := b.poster.ephemeral(ctx, m.Channel, m.ThreadTimeStamp, m.User, plainMessage("error", msg)); err != nil {
 				b.log.Warn("post ephemeral", "err", err)
 			}
 		})
@@ -119,8 +119,7 @@ func (b *Bot) personal(ctx context.Context, channel, thread, user string, p *flo
 	case hasKind(replies, flows.ReplyConfirm):
 		m = confirmDeleteMessage(p, replies[0].Text)
 	default:
-		m = message{Text: "Use `/race export` to get the plan as a file."}
-		m.Blocks = sections(blockIDs{}, "export", m.Text)
+		m = plainMessage("export", "Use `/race export` to get the plan as a file.")
 	}
 	if err := b.poster.ephemeral(ctx, channel, thread, user, m); err != nil {
 		b.log.Warn("post ephemeral", "err", err)
@@ -136,7 +135,7 @@ func (b *Bot) deletedPlanReply(ctx context.Context, team string, m *slackevents.
 	}
 	msg := fmt.Sprintf("The plan %q was deleted, so this reply was not recorded. Start a new one with `/race new <name>`.", name)
 	b.later("explain deleted", func(ctx context.Context) {
-		if err := b.poster.ephemeral(ctx, m.Channel, m.ThreadTimeStamp, m.User, message{Text: msg, Blocks: sections(blockIDs{}, "deleted", msg)}); err != nil {
+		if err := b.poster.ephemeral(ctx, m.Channel, m.ThreadTimeStamp, m.User, plainMessage("deleted", msg)); err != nil {
 			b.log.Warn("post ephemeral", "err", err)
 		}
 	})

@@ -71,7 +71,7 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		if a.ActionID == actionSkip {
 			word = "skip"
 		}
-		resp, err := b.coach.Handle(ctx, flows.Request{Team: team, Channel: p.Channel, User: user, Text: word, Now: b.now(), Plan: p.ID, Key: "action:" + cb.ActionTs + ":" + user})
+		resp, err := b.coach.Handle(ctx, flows.Request{Team: team, Channel: p.Channel, User: user, Text: word, Now: b.now(), Plan: p.ID, Key: "action:" + a.ActionTs + ":" + user})
 		if err != nil {
 			b.tellAfter(cb, b.explain(err, "button"))
 			return
@@ -189,7 +189,7 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 			return fieldError(answers, b.explain(err, "edit modal"))
 		}
 		if len(out.Changes) > 0 {
-			replies := append([]flows.Reply{{Kind: flows.ReplyNote, Text: fmt.Sprintf("From <@%s>:", cb.User.ID)}}, out.Replies...)
+			replies := append([]flows.Reply{{Kind: replyMrkdwn, Text: fmt.Sprintf("From <@%s>:", cb.User.ID)}}, out.Replies...)
 			b.later("post edits", func(ctx context.Context) { b.postToPlan(ctx, out.Plan, replies, nil) })
 		}
 		return nil

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -42,7 +43,7 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 	case socketmode.EventTypeConnected:
 		b.log.Info("socket mode connected")
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError:
-		b.log.Warn("socket mode connection problem; reconnecting", "type", evt.Type)
+		b.log.Warn("socket mode connection problem; reconnecting", "type", evt.Type, "detail", fmt.Sprint(evt.Data))
 	case socketmode.EventTypeInvalidAuth:
 		b.log.Error("socket mode: the app token was refused")
 	case socketmode.EventTypeEventsAPI:

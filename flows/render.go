@@ -87,6 +87,9 @@ func plansText(cat *Catalogue, plans []*Plan, current PlanID) string {
 // Markdown writes the whole plan as a document: every stage with its
 // questions, the answers with who gave them and when, and the ranked actions.
 func Markdown(cat *Catalogue, p *Plan, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\nA RACE plan started by %s on %s.\n", p.Name, p.CreatedBy, p.CreatedAt.In(loc).Format("2 January 2006"))
 	for _, st := range cat.Stages {

@@ -1,0 +1,167 @@
+package bot
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/racebot/racebot/flows"
+	"github.com/slack-go/slack"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata")
+
+// golden compares v, as indented JSON, with testdata/name.
+func golden(t *testing.T, name string, v any) {
+	t.Helper()
+	got, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./bot -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", path, diff)
+	}
+}
+
+var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+func samplePlan(t *testing.T) (*flows.Catalogue, *flows.Plan) {
+	t.Helper()
+	cat := flows.RACE()
+	p := flows.NewPlan("T1", "C1", "Q1 <Launch> & co", "UANA", t0)
+	p.ID = 42
+	p.Thread = "1732350000.000100"
+	for i, line := range []string{"We roast coffee.", "Fresh beans, fast."} {
+		out, err := flows.Step(cat, p, flows.Input{Text: line, User: "UANA", Now: t0.Add(time.Duration(i) * time.Minute)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p = out.Plan
+	}
+	return cat, p
+}
+
+func TestGoldenBlocks(t *testing.T) {
+	cat, p := samplePlan(t)
+	out, err := flows.Step(cat, p, flows.Input{Text: "Home brewers first.", User: "UBEN", Now: t0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "reply-question.json", renderReplies(out.Plan, out.Replies).Blocks)
+	golden(t, "header.json", headerMessage(cat, p).Blocks)
+	golden(t, "confirm-delete.json", confirmDeleteMessage(p, "Delete plan \"Q1\" with its 2 answers and 0 actions? This cannot be undone.").Blocks)
+	golden(t, "edit-modal.json", editModal(cat, p, 0, `{"p":42,"s":"plan","c":"C1"}`))
+	golden(t, "home.json", homeView(cat, []*flows.Plan{p}))
+	done, err := flows.Step(cat, out.Plan, flows.Input{Text: "done", User: "UANA", Now: t0.Add(2 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "reply-actions.json", renderReplies(done.Plan, done.Replies).Blocks)
+}
+
+// TestBlockKitLimits renders oversized content and checks every limit
+// Slack enforces: 50 blocks, 3000 characters a section, unique block ids,
+// 24-character modal titles, 3000-character inputs.
+func TestBlockKitLimits(t *testing.T) {
+	cat, p := samplePlan(t)
+	long := strings.Repeat("A very long answer with many words. ", 400) // ~14,000 characters
+	var replies []flows.Reply
+	for range 60 {
+		replies = append(replies, flows.Reply{Kind: flows.ReplyStatus, Text: long})
+	}
+	m := renderReplies(p, replies)
+	if len(m.Blocks) > maxBlocks {
+		t.Errorf("%d blocks, Slack allows %d", len(m.Blocks), maxBlocks)
+	}
+	checkBlocks(t, m.Blocks)
+	if n := len([]rune(m.Text)); n > 40000 {
+		t.Errorf("fallback text has %d characters", n)
+	}
+
+	p.Answers[cat.Stages[0].Steps()[0].ID] = flows.Answer{QuestionID: cat.Stages[0].Steps()[0].ID, Text: long, Revision: 1}
+	p.Name = strings.Repeat("Name ", 20)
+	for si := range cat.Stages {
+		v := editModal(cat, p, si, "{}")
+		if n := len([]rune(v.Title.Text)); n > maxModalTitle {
+			t.Errorf("modal title %q has %d characters", v.Title.Text, n)
+		}
+		checkBlocks(t, v.Blocks.BlockSet)
+		for _, b := range v.Blocks.BlockSet {
+			if in, ok := b.(*slack.InputBlock); ok {
+				el := in.Element.(*slack.PlainTextInputBlockElement)
+				if len([]rune(el.InitialValue)) > maxInputLength {
+					t.Errorf("input %s pre-filled with %d characters", in.BlockID, len([]rune(el.InitialValue)))
+				}
+			}
+		}
+	}
+	var many []*flows.Plan
+	for range 150 {
+		many = append(many, p)
+	}
+	home := homeView(cat, many)
+	if len(home.Blocks.BlockSet) > maxHomeBlocks {
+		t.Errorf("home has %d blocks, Slack allows %d", len(home.Blocks.BlockSet), maxHomeBlocks)
+	}
+	checkBlocks(t, home.Blocks.BlockSet)
+}
+
+func checkBlocks(t *testing.T, blocks []slack.Block) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, b := range blocks {
+		id := blockID(b)
+		if id != "" && seen[id] {
+			t.Errorf("duplicate block id %q", id)
+		}
+		seen[id] = true
+		if s, ok := b.(*slack.SectionBlock); ok && s.Text != nil {
+			if n := len([]rune(s.Text.Text)); n > maxSectionText {
+				t.Errorf("section %s has %d characters", s.BlockID, n)
+			}
+		}
+	}
+}
+
+func blockID(b slack.Block) string {
+	raw, _ := json.Marshal(b)
+	var v struct {
+		BlockID string `json:"block_id"`
+	}
+	json.Unmarshal(raw, &v)
+	return v.BlockID
+}
+
+func TestSplitKeepsEveryCharacter(t *testing.T) {
+	for _, s := range []string{"", "short", strings.Repeat("x", 7000), strings.Repeat("line of text\n", 700), strings.Repeat("é", 3500)} {
+		parts := split(s, maxSectionText)
+		joined := ""
+		for _, p := range parts {
+			if n := len([]rune(p)); n > maxSectionText {
+				t.Errorf("part of %d runes", n)
+			}
+			joined += p
+		}
+		strip := func(x string) string { return strings.NewReplacer("\n", "", " ", "").Replace(x) }
+		if strip(joined) != strip(s) {
+			t.Errorf("split lost text: %d runes in, %d out", len([]rune(s)), len([]rune(joined)))
+		}
+	}
+}

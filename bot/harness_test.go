@@ -1,0 +1,109 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+	"github.com/racebot/racebot/storage"
+	"github.com/slack-go/slack"
+)
+
+// harness is a Bot wired to a real SQLite file and the Slack fake, with the
+// real slack-go client in between.
+type harness struct {
+	t    *testing.T
+	fake *slackfake.Fake
+	db   *storage.DB
+	api  *slack.Client
+	bot  *Bot
+}
+
+func newHarness(t *testing.T, configure ...func(*Config)) *harness {
+	t.Helper()
+	fake := slackfake.New(t)
+	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "racebot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := NewAPI("xoxb-test", "xapp-test", fake.APIURL())
+	cfg := Config{
+		API:          api,
+		Store:        db,
+		Catalogue:    flows.RACE(),
+		Logger:       slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		PostInterval: time.Millisecond,
+	}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	b := New(cfg)
+	if err := b.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := b.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		db.Close()
+	})
+	return &harness{t: t, fake: fake, db: db, api: api, bot: b}
+}
+
+// testWriter sends the bot's logs to the test log, so a failing test shows
+// what the bot said went wrong.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// header waits for the plan header message in a channel.
+func (h *harness) header(channel, name string) slackfake.Message {
+	h.t.Helper()
+	return h.fake.WaitMessage(h.t, channel, func(m slackfake.Message) bool {
+		return m.ThreadTS == "" && strings.Contains(m.Text, name)
+	}, "plan header for "+name)
+}
+
+// threadMessage waits for a reply in thread containing text.
+func (h *harness) threadMessage(channel, thread, text string) slackfake.Message {
+	h.t.Helper()
+	return h.fake.WaitMessage(h.t, channel, func(m slackfake.Message) bool {
+		return m.ThreadTS == thread && strings.Contains(m.Text, text)
+	}, "thread reply containing "+text)
+}
+
+// plan loads a plan by name from the database.
+func (h *harness) plan(team, channel, name string) *flows.Plan {
+	h.t.Helper()
+	p, err := h.db.PlanByName(context.Background(), team, channel, name)
+	if err != nil {
+		h.t.Fatalf("load plan %q: %v", name, err)
+	}
+	return p
+}
+
+// ackText reads the text of a slash command's acknowledgement payload.
+func ackText(t *testing.T, raw json.RawMessage) string {
+	t.Helper()
+	var a struct {
+		Text string `json:"text"`
+	}
+	if len(raw) == 0 {
+		return ""
+	}
+	if err := json.Unmarshal(raw, &a); err != nil {
+		t.Fatalf("ack payload %s: %v", raw, err)
+	}
+	return a.Text
+}
