@@ -1,0 +1,208 @@
+package charts
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"image/color"
+	"image/png"
+	"io"
+	"math"
+	"slices"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+// ErrNoData is returned by Render when it is given no series at all. A
+// series without points is not an error: its panel says "no values yet".
+var ErrNoData = errors.New("no series to chart")
+
+// Point is one recorded value of a KPI.
+type Point struct {
+	At    time.Time
+	Value float64
+}
+
+// Series is one KPI: its recorded values and what they are measured against.
+type Series struct {
+	// Name titles the panel ("Unique visitors").
+	Name string
+	// Unit picks how values are written: "count" (12.4k), "currency:USD"
+	// ($18k), "percent" (3.5%, values are percentage points), "duration"
+	// (2m30s, values are seconds) or "ratio" (2.5×).
+	Unit string
+	// Points are the recorded values in any order. Points with a zero
+	// time or a value that is NaN, infinite or beyond ±1e300 are left out.
+	Points []Point
+
+	Baseline    float64
+	HasBaseline bool
+	Target      float64
+	HasTarget   bool
+
+	// Deadline, when set, ends the target line, and the x-axis reaches it.
+	Deadline time.Time
+	// Status ("on track", "at risk", "off track" or "") is shown beside the
+	// panel title.
+	Status string
+}
+
+// MaxPanels bounds the image size; Render draws the first MaxPanels series
+// and says how many more there were in the title.
+const MaxPanels = 12
+
+// Layout, in pixels: the canvas is drawn at 72 dpi so that one point is
+// one pixel. Slack shows previews at about half this width, so text is
+// larger than a desktop chart would use.
+const (
+	imageWidth   = 1200
+	titleHeight  = 56
+	rowHeight1   = 400 // one panel per row
+	rowHeight2   = 360 // two panels per row
+	headerHeight = 34  // panel title and status above each plot
+	outerPad     = 20
+	gapX         = 40
+	gapY         = 28
+)
+
+// Render draws one panel per series, in a grid of one column for up to
+// three series and two beyond, and writes the chart to w as a PNG.
+//
+// Dates are drawn in the location of the earliest point (or else of the
+// first deadline), so callers pass times in the team's zone.
+func Render(w io.Writer, title string, series []Series) error {
+	if len(series) == 0 {
+		return ErrNoData
+	}
+	if n := len(series) - MaxPanels; n > 0 {
+		series = series[:MaxPanels]
+		if title != "" {
+			title += " "
+		}
+		title += fmt.Sprintf("(+%d more)", n)
+	}
+
+	cols := 1
+	if len(series) > 3 {
+		cols = 2
+	}
+	rows := (len(series) + cols - 1) / cols
+	rowHeight := rowHeight1
+	if cols == 2 {
+		rowHeight = rowHeight2
+	}
+	top := outerPad / 2
+	if title != "" {
+		top = titleHeight
+	}
+	height := top + rows*rowHeight + outerPad
+
+	loc := chartLocation(series)
+	// As many "Jan 2" labels as fit the panel width with room between.
+	maxXTicks := 12
+	if cols == 2 {
+		maxXTicks = 7
+	}
+	panels := make([]*panel, len(series))
+	for i, s := range series {
+		panels[i] = newPanel(s, loc, maxXTicks)
+	}
+
+	img := vgimg.NewWith(
+		vgimg.UseWH(vg.Length(imageWidth), vg.Length(height)),
+		vgimg.UseDPI(72),
+		vgimg.UseBackgroundColor(color.White),
+	)
+	dc := draw.New(img)
+	if title != "" {
+		drawChartTitle(dc, title)
+	}
+
+	grid := make([][]*plot.Plot, rows)
+	for r := range grid {
+		grid[r] = make([]*plot.Plot, cols)
+		for c := range grid[r] {
+			if i := r*cols + c; i < len(panels) {
+				grid[r][c] = panels[i].plot
+			}
+		}
+	}
+	body := dc
+	body.Max.Y -= vg.Length(top)
+	tiles := draw.Tiles{
+		Rows: rows, Cols: cols,
+		PadX: gapX, PadY: gapY,
+		// The last date label may be centred on the axis end; the right
+		// padding leaves room for half of it.
+		PadLeft: outerPad, PadRight: outerPad + 16, PadBottom: outerPad,
+	}
+	// Every tile loses the same header strip, so the data areas that Align
+	// lines up stay lined up.
+	canvases := plot.Align(grid, tiles, body)
+	for i, p := range panels {
+		c := canvases[i/cols][i%cols]
+		header := c
+		header.Min.Y = c.Max.Y - headerHeight
+		c.Max.Y -= headerHeight
+		p.drawHeader(header)
+		p.plot.Draw(c)
+	}
+
+	// Speed over size: flat chart colours compress well at any level, and
+	// encoding at the default level took most of the render time.
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	bw := bufio.NewWriter(w)
+	if err := enc.Encode(bw, img.Image()); err != nil {
+		return fmt.Errorf("write png: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write png: %w", err)
+	}
+	return nil
+}
+
+// chartLocation is the zone dates are labelled in: that of the earliest
+// point of all series, else of the first deadline, else UTC.
+func chartLocation(series []Series) *time.Location {
+	var first time.Time
+	for _, s := range series {
+		for _, p := range s.Points {
+			if first.IsZero() || p.At.Before(first) {
+				first = p.At
+			}
+		}
+	}
+	if !first.IsZero() {
+		return first.Location()
+	}
+	for _, s := range series {
+		if !s.Deadline.IsZero() {
+			return s.Deadline.Location()
+		}
+	}
+	return time.UTC
+}
+
+// cleanPoints drops values that cannot be drawn and sorts the rest by time;
+// equal times keep their given order so the output is stable.
+func cleanPoints(pts []Point) []Point {
+	out := make([]Point, 0, len(pts))
+	for _, p := range pts {
+		if !finite(p.Value) || p.At.IsZero() {
+			continue
+		}
+		out = append(out, p)
+	}
+	slices.SortStableFunc(out, func(a, b Point) int { return a.At.Compare(b.At) })
+	return out
+}
+
+// finite reports whether v can be placed on an axis. Values near the
+// float64 limit are out too: the axis padding would overflow.
+func finite(v float64) bool {
+	return !math.IsNaN(v) && math.Abs(v) < 1e300
+}

@@ -1,0 +1,83 @@
+package charts
+
+import (
+	"flag"
+	"os"
+	"testing"
+	"time"
+)
+
+// -sample writes the sample chart to a file for a person to look at:
+// go test ./charts -run TestSample -sample=/tmp/charts-sample.png
+var samplePath = flag.String("sample", "", "write the sample chart to this PNG file")
+
+// sampleSeries is a plan half way through a quarter: five KPIs in five
+// units, one of them without values yet.
+func sampleSeries(tb testing.TB) []Series {
+	tb.Helper()
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		tb.Fatalf("load location: %v", err)
+	}
+	start := time.Date(2026, time.January, 5, 9, 0, 0, 0, berlin)
+	week := func(i int) time.Time { return start.AddDate(0, 0, 7*i) }
+	deadline := time.Date(2026, time.March, 31, 0, 0, 0, 0, berlin)
+	return []Series{
+		{
+			Name: "Unique visitors", Unit: "count",
+			Points: []Point{
+				{week(3), 11200}, {week(0), 8100}, {week(1), 8900}, {week(2), 10150},
+				{week(4), 12400}, {week(5), 12950},
+			},
+			Baseline: 8000, HasBaseline: true, Target: 20000, HasTarget: true,
+			Deadline: deadline, Status: "on track",
+		},
+		{
+			Name: "Revenue", Unit: "currency:USD",
+			Points: []Point{
+				{week(0), 9800}, {week(1), 11250}, {week(2), 10900}, {week(3), 13400},
+				{week(4), 15100}, {week(5), 18250},
+			},
+			Baseline: 9000, HasBaseline: true, Target: 30000, HasTarget: true,
+			Deadline: deadline, Status: "at risk",
+		},
+		{
+			Name: "Lead conversion rate", Unit: "percent",
+			Points: []Point{
+				{week(0), 2.1}, {week(1), 2.4}, {week(2), 2.2}, {week(3), 2.0},
+				{week(4), 1.9}, {week(5), 1.7},
+			},
+			Baseline: 2.0, HasBaseline: true, Target: 3.5, HasTarget: true,
+			Deadline: deadline, Status: "off track",
+		},
+		{
+			Name: "Average time on site", Unit: "duration",
+			Points: []Point{
+				{week(0), 95}, {week(1), 110}, {week(2), 124}, {week(3), 131},
+				{week(4), 142}, {week(5), 150},
+			},
+			Baseline: 90, HasBaseline: true, Target: 180, HasTarget: true,
+			Deadline: deadline, Status: "on track",
+		},
+		{
+			Name: "Return on ad spend", Unit: "ratio",
+			Target: 4, HasTarget: true, Deadline: deadline,
+		},
+	}
+}
+
+func TestSample(t *testing.T) {
+	if *samplePath == "" {
+		t.Skip("no -sample path given")
+	}
+	f, err := os.Create(*samplePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Render(f, "Q1 Launch · KPI progress", sampleSeries(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
