@@ -1,0 +1,187 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Secret is the signing secret racebot is started with and requests are
+// signed with.
+const Secret = "bench-signing-secret-0123456789abcdef"
+
+// Build compiles racebot into dir and returns the binary's path. It builds
+// by import path, so it works from any folder inside the module.
+func Build(dir string) (string, error) {
+	bin := filepath.Join(dir, "racebot")
+	out, err := exec.Command("go", "build", "-o", bin, "github.com/racebot/racebot/cmd/racebot").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %w\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// Server is a running `racebot serve` subprocess.
+type Server struct {
+	// Addr is the host:port it listens on.
+	Addr string
+	// Log is the file its stderr (JSON logs) goes to.
+	Log string
+
+	cmd  *exec.Cmd
+	done chan struct{}
+	err  error
+}
+
+// Start runs `racebot serve` on db, talking to the Slack Web API at apiURL,
+// on a loopback port it picks itself, and waits until it listens.
+func Start(bin, db, apiURL, logFile string) (*Server, error) {
+	logf, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + filepath.Dir(db),
+		"SLACK_BOT_TOKEN=xoxb-bench",
+		"SLACK_SIGNING_SECRET=" + Secret,
+		"SLACK_API_URL=" + apiURL,
+		"RACEBOT_DB=" + db,
+		"RACEBOT_ADDR=127.0.0.1:0",
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		logf.Close()
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("start racebot: %w", err)
+	}
+	s := &Server{Log: logFile, cmd: cmd, done: make(chan struct{})}
+	addr := make(chan string, 1)
+	go func() {
+		// The log is copied whole; the listen address is read from the
+		// line that announces it, because racebot picks the port.
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+		for sc.Scan() {
+			line := sc.Bytes()
+			logf.Write(append(line, '\n'))
+			if a := listenAddr(line); a != "" {
+				select {
+				case addr <- a:
+				default:
+				}
+			}
+		}
+		io.Copy(logf, stderr)
+		s.err = cmd.Wait()
+		logf.Close()
+		close(s.done)
+	}()
+	select {
+	case a := <-addr:
+		s.Addr = a
+		return s, nil
+	case <-s.done:
+		return nil, fmt.Errorf("racebot exited before listening: %v\n%s", s.err, tailFile(logFile, 2000))
+	case <-time.After(30 * time.Second):
+		s.Kill()
+		return nil, fmt.Errorf("racebot did not listen within 30s\n%s", tailFile(logFile, 2000))
+	}
+}
+
+func listenAddr(line []byte) string {
+	if !bytes.Contains(line, []byte("serving Slack over HTTP")) {
+		return ""
+	}
+	var rec struct {
+		Addr string `json:"addr"`
+	}
+	if json.Unmarshal(line, &rec) != nil {
+		return ""
+	}
+	return rec.Addr
+}
+
+// URL is the Slack request URL of the server.
+func (s *Server) URL() string { return "http://" + s.Addr + "/slack/events" }
+
+// PID is the server's process id.
+func (s *Server) PID() int { return s.cmd.Process.Pid }
+
+// Kill ends the server with SIGKILL, as a crash or the OOM killer would,
+// and waits for it to be gone.
+func (s *Server) Kill() {
+	s.cmd.Process.Signal(syscall.SIGKILL)
+	<-s.done
+}
+
+// Stop asks the server to shut down with SIGTERM and waits for it; after
+// timeout it is killed. It returns the exit error of a server that did not
+// stop cleanly.
+func (s *Server) Stop(timeout time.Duration) error {
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+		return s.err
+	case <-time.After(timeout):
+		s.Kill()
+		return errors.New("racebot did not stop within " + timeout.String())
+	}
+}
+
+// Memory reads the server's resident set size and its peak (VmRSS and
+// VmHWM in /proc/<pid>/status), in bytes.
+func (s *Server) Memory() (rss, peak int64, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.PID()))
+	if err != nil {
+		return 0, 0, err
+	}
+	for line := range strings.Lines(string(b)) {
+		key, val, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(val), " kB"), 10, 64)
+		if err != nil {
+			continue
+		}
+		switch key {
+		case "VmRSS":
+			rss = kb << 10
+		case "VmHWM":
+			peak = kb << 10
+		}
+	}
+	return rss, peak, nil
+}
+
+// ResetPeak starts a new peak RSS measurement (Linux: "5" > clear_refs).
+func (s *Server) ResetPeak() error {
+	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", s.PID()), []byte("5"), 0)
+}
+
+// tailFile returns the last n bytes of a file, for error messages.
+func tailFile(path string, n int) string {
+	b, _ := os.ReadFile(path)
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return string(b)
+}
+
+// TailLog returns the end of the server's log.
+func (s *Server) TailLog(n int) string { return tailFile(s.Log, n) }

@@ -1,0 +1,198 @@
+package bench
+
+import (
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// BotUserID is the user racebot learns it is from auth.test.
+const BotUserID = "UBENCHBOT"
+
+// SlackAPI is a minimal, fast fake of the Slack Web API: enough for racebot
+// serve (auth.test, chat.postMessage, chat.postEphemeral, chat.update,
+// views.publish) and nothing else. Unlike internal/slackfake it keeps no
+// message history, because under load the history would be what is
+// measured; it remembers only the thread of each plan header.
+type SlackAPI struct {
+	srv *httptest.Server
+	// PostDelay holds every chat.postMessage this long before answering,
+	// to show acknowledgements do not wait for posts.
+	postDelay time.Duration
+
+	seq        atomic.Uint64
+	posts      atomic.Int64
+	ephemerals atomic.Int64
+	updates    atomic.Int64
+	inFlight   atomic.Int64
+	maxFlight  atomic.Int64
+
+	mu      sync.Mutex
+	headers map[string]string // channel -> ts of its first top-level message
+	waiters []chan struct{}
+}
+
+// NewSlackAPI starts the fake on a loopback port. Close it when done.
+func NewSlackAPI(postDelay time.Duration) *SlackAPI {
+	s := &SlackAPI{postDelay: postDelay, headers: make(map[string]string)}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// URL is the Web API base URL to give racebot as SLACK_API_URL.
+func (s *SlackAPI) URL() string { return s.srv.URL + "/api/" }
+
+// Close stops the fake, cutting any posts still held by PostDelay.
+func (s *SlackAPI) Close() {
+	s.srv.CloseClientConnections()
+	s.srv.Close()
+}
+
+// Counts reports what racebot sent so far: messages posted, ephemeral
+// messages (racebot's way of explaining an error to one person), message
+// updates, and the most posts it had in flight at once.
+func (s *SlackAPI) Counts() (posts, ephemerals, updates, maxInFlight int64) {
+	return s.posts.Load(), s.ephemerals.Load(), s.updates.Load(), s.maxFlight.Load()
+}
+
+// Threads returns the ts of each channel's first top-level message, which
+// for racebot is the plan header that opens the coaching thread.
+func (s *SlackAPI) Threads() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]string, len(s.headers))
+	for k, v := range s.headers {
+		out[k] = v
+	}
+	return out
+}
+
+// WaitThreads waits until n channels have a header, or the timeout passes,
+// and returns the threads seen.
+func (s *SlackAPI) WaitThreads(n int, timeout time.Duration) map[string]string {
+	deadline := time.Now().Add(timeout)
+	for {
+		s.mu.Lock()
+		if len(s.headers) >= n || time.Now().After(deadline) {
+			s.mu.Unlock()
+			return s.Threads()
+		}
+		ch := make(chan struct{})
+		s.waiters = append(s.waiters, ch)
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-time.After(time.Until(deadline)):
+		}
+	}
+}
+
+// nextTS makes a message timestamp unique across the fake's life, in
+// Slack's "seconds.micros" form.
+func (s *SlackAPI) nextTS() string {
+	n := s.seq.Add(1)
+	return strconv.FormatUint(1_700_000_000+n/1_000_000, 10) + "." + pad6(n%1_000_000)
+}
+
+func pad6(n uint64) string {
+	s := strconv.FormatUint(n, 10)
+	return strings.Repeat("0", 6-len(s)) + s
+}
+
+func (s *SlackAPI) serve(w http.ResponseWriter, r *http.Request) {
+	method, ok := strings.CutPrefix(r.URL.Path, "/api/")
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	params, err := readParams(r)
+	if err != nil {
+		writeOK(w, map[string]any{"ok": false, "error": "invalid_arguments"})
+		return
+	}
+	switch method {
+	case "auth.test":
+		writeOK(w, map[string]any{"ok": true, "url": "https://bench.slack.com/", "team": "Bench",
+			"user": "racebot", "team_id": "T0BENCH", "user_id": BotUserID, "bot_id": "B0BENCH"})
+	case "chat.postMessage":
+		s.postMessage(w, r, params)
+	case "chat.postEphemeral":
+		s.ephemerals.Add(1)
+		writeOK(w, map[string]any{"ok": true, "message_ts": s.nextTS()})
+	case "chat.update":
+		s.updates.Add(1)
+		writeOK(w, map[string]any{"ok": true, "channel": params.Get("channel"), "ts": params.Get("ts"), "text": ""})
+	default:
+		writeOK(w, map[string]any{"ok": true})
+	}
+}
+
+func (s *SlackAPI) postMessage(w http.ResponseWriter, r *http.Request, params url.Values) {
+	n := s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
+	for {
+		m := s.maxFlight.Load()
+		if n <= m || s.maxFlight.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	if s.postDelay > 0 {
+		select {
+		case <-time.After(s.postDelay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	channel := params.Get("channel")
+	ts := s.nextTS()
+	s.posts.Add(1)
+	if params.Get("thread_ts") == "" {
+		s.mu.Lock()
+		if _, ok := s.headers[channel]; !ok {
+			s.headers[channel] = ts
+			for _, ch := range s.waiters {
+				close(ch)
+			}
+			s.waiters = nil
+		}
+		s.mu.Unlock()
+	}
+	writeOK(w, map[string]any{"ok": true, "channel": channel, "ts": ts,
+		"message": map[string]any{"type": "message", "user": BotUserID, "ts": ts}})
+}
+
+// readParams reads a Web API call's arguments, sent as a form or as JSON.
+func readParams(r *http.Request) (url.Values, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 8<<20))
+	if err != nil {
+		return nil, err
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "application/json" {
+		return url.ParseQuery(string(body))
+	}
+	var fields map[string]any
+	if err := json.Unmarshal(body, &fields); err != nil {
+		return nil, err
+	}
+	v := url.Values{}
+	for k, f := range fields {
+		if s, ok := f.(string); ok {
+			v.Set(k, s)
+		}
+	}
+	return v, nil
+}
+
+func writeOK(w http.ResponseWriter, v map[string]any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}
