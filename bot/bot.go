@@ -29,6 +29,7 @@ type Store interface {
 	SetThread(ctx context.Context, team string, id flows.PlanID, thread string) error
 	TeamPlans(ctx context.Context, team string) ([]*flows.Plan, error)
 	DeletedPlanName(ctx context.Context, team, channel, thread string) (string, bool, error)
+	KPIs(ctx context.Context, team string, plan flows.PlanID) ([]flows.KPI, error)
 	PruneSeen(ctx context.Context, before time.Time) error
 }
 
@@ -40,30 +41,24 @@ type Config struct {
 	Logger    *slog.Logger
 	// Now is the clock; tests pass their own.
 	Now func() time.Time
-	// Drafter writes drafts after the acknowledgement; nil means the
-	// built-in offline coach.
-	Drafter Drafter
+	// Assistant drafts and reviews after the acknowledgement; nil means the
+	// built-in coach's hints and checks only.
+	Assistant Assistant
 	// PostInterval paces messages per channel; Slack allows about one a
 	// second. Zero means one second.
 	PostInterval time.Duration
 }
 
-// Drafter drafts an answer for a question. It is called after the
-// acknowledgement, so it may be slow; it returns text ready to post.
-type Drafter interface {
-	Draft(ctx context.Context, cat *flows.Catalogue, p *flows.Plan, questionID string) (string, error)
-}
-
 // Bot is the Slack transport.
 type Bot struct {
-	api    *slack.Client
-	store  Store
-	coach  *flows.Coach
-	cat    *flows.Catalogue
-	log    *slog.Logger
-	now    func() time.Time
-	draft  Drafter
-	poster *poster
+	api       *slack.Client
+	store     Store
+	coach     *flows.Coach
+	cat       *flows.Catalogue
+	log       *slog.Logger
+	now       func() time.Time
+	assistant Assistant
+	poster    *poster
 
 	// botUserID is the bot's own user, learnt from auth.test, so it never
 	// answers its own messages.
@@ -103,7 +98,7 @@ func New(cfg Config) *Bot {
 		cat:       cfg.Catalogue,
 		log:       cfg.Logger,
 		now:       cfg.Now,
-		draft:     cfg.Drafter,
+		assistant: cfg.Assistant,
 		base:      base,
 		cancel:    cancel,
 	}

@@ -67,6 +67,9 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 	case hasKind(resp.Replies, flows.ReplyExport):
 		b.later("export", func(ctx context.Context) { b.export(ctx, cmd, resp.Plan) })
 		return textAck("Exporting the plan; the file will appear in this channel in a moment.")
+	case resp.Review:
+		b.later("review", func(ctx context.Context) { b.postReview(ctx, resp.Plan) })
+		return textAck(fmt.Sprintf("Reviewing %q; the review will appear in its thread.", resp.Plan.Name))
 	case hasKind(resp.Replies, flows.ReplyDeleted):
 		return ephemeralAck(renderReplies(nil, resp.Replies))
 	case resp.Plan != nil && movesConversation(name):
@@ -132,23 +135,6 @@ func (b *Bot) ensureThread(ctx context.Context, p *flows.Plan) (string, error) {
 	}
 	p.Thread = ts
 	return ts, nil
-}
-
-// postDraft drafts an answer after the acknowledgement and posts it in the
-// plan's thread.
-func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftRequest) {
-	text := flows.OfflineDraft(b.cat, p, d.QuestionID)
-	if b.draft != nil {
-		drafted, err := b.draft.Draft(ctx, b.cat, p, d.QuestionID)
-		if err != nil {
-			b.log.Warn("draft", "plan", p.ID, "err", err)
-		} else {
-			text = drafted
-		}
-	}
-	if _, err := b.poster.post(ctx, p.Channel, p.Thread, plainMessage("draft", text)); err != nil {
-		b.log.Error("post draft", "plan", p.ID, "err", err)
-	}
 }
 
 // export uploads the plan as a Markdown file to the channel.

@@ -103,6 +103,8 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 	}
 	b.later("post reply", func(ctx context.Context) {
 		switch {
+		case resp.Review:
+			b.postReview(ctx, plan)
 		case hasKind(resp.Replies, flows.ReplyConfirm), hasKind(resp.Replies, flows.ReplyExport):
 			// Confirmations and exports are personal; in a thread they go to
 			// the person who asked.

@@ -126,6 +126,8 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		}
 	case actionDeleteCancel:
 		b.replaceAfter(cb, "Kept the plan; nothing was deleted.")
+	case actionDraftUse, actionDraftEdit, actionDraftDiscard:
+		b.draftAction(ctx, team, cb, a)
 	}
 }
 
@@ -161,40 +163,24 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 		}
 		answers[qid] = actions[answerActionID].Value
 	}
-	for range 3 {
-		p, err := b.store.Plan(ctx, team, meta.Plan)
-		if err != nil {
-			return fieldError(answers, b.explain(planErr(err), "edit modal"))
+	req := flows.Request{Team: team, User: cb.User.ID, Now: b.now(), Plan: meta.Plan, Key: "view:" + cb.View.ID + ":" + cb.View.Hash}
+	resp, err := b.coach.EditAnswers(ctx, req, answers)
+	var fe flows.FieldErrors
+	switch {
+	case errors.As(err, &fe):
+		errs := map[string]string{}
+		for qid, msg := range fe {
+			errs[inputBlockID(qid)] = msg
 		}
-		out, err := flows.EditAnswers(b.cat, p, answers, cb.User.ID, b.now())
-		var fe flows.FieldErrors
-		if errors.As(err, &fe) {
-			errs := map[string]string{}
-			for qid, msg := range fe {
-				errs[inputBlockID(qid)] = msg
-			}
-			return viewAck{ResponseAction: "errors", Errors: errs}
-		}
-		if err != nil {
-			return fieldError(answers, b.explain(err, "edit modal"))
-		}
-		err = b.store.Commit(ctx, p, out.Changes, "view:"+cb.View.ID+":"+cb.View.Hash)
-		if errors.Is(err, flows.ErrConflict) {
-			continue
-		}
-		if errors.Is(err, flows.ErrDuplicate) {
-			return nil
-		}
-		if err != nil {
-			return fieldError(answers, b.explain(err, "edit modal"))
-		}
-		if len(out.Changes) > 0 {
-			replies := append([]flows.Reply{{Kind: replyMrkdwn, Text: fmt.Sprintf("From <@%s>:", cb.User.ID)}}, out.Replies...)
-			b.later("post edits", func(ctx context.Context) { b.postToPlan(ctx, out.Plan, replies, nil) })
-		}
+		return viewAck{ResponseAction: "errors", Errors: errs}
+	case err != nil:
+		return fieldError(answers, b.explain(planErr(err), "edit modal"))
+	case resp.Duplicate, !resp.Changed:
 		return nil
 	}
-	return fieldError(answers, "Someone else was editing at the same moment; please press Save again.")
+	replies := append([]flows.Reply{{Kind: replyMrkdwn, Text: fmt.Sprintf("From <@%s>:", cb.User.ID)}}, resp.Replies...)
+	b.later("post edits", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, replies, nil) })
+	return nil
 }
 
 // fieldError shows a general problem on the first field, the only place a
@@ -210,4 +196,43 @@ func fieldError(answers map[string]string, msg string) any {
 		return nil
 	}
 	return viewAck{ResponseAction: "errors", Errors: map[string]string{inputBlockID(first): msg}}
+}
+
+// draftAction handles the buttons under a model's draft.
+func (b *Bot) draftAction(ctx context.Context, team string, cb slack.InteractionCallback, a *slack.BlockAction) {
+	id, qid, text, ok := parseDraftValue(a.Value)
+	if !ok {
+		return
+	}
+	if a.ActionID == actionDraftDiscard {
+		b.replaceAfter(cb, "Draft discarded.")
+		return
+	}
+	p, err := b.store.Plan(ctx, team, id)
+	if err != nil {
+		b.tellAfter(cb, b.explain(planErr(err), "draft button"))
+		return
+	}
+	if a.ActionID == actionDraftEdit {
+		_, si, _, ok := b.cat.Question(qid)
+		if !ok {
+			return
+		}
+		meta, _ := json.Marshal(editMeta{Plan: p.ID, Stage: b.cat.Stages[si].ID, Channel: p.Channel})
+		if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, draftModal(b.cat, p, qid, text, string(meta))); err != nil {
+			b.log.Error("open draft modal", "err", err)
+			b.tellAfter(cb, "Sorry, the form could not be opened. Please press Edit again.")
+		}
+		return
+	}
+	resp, err := b.coach.AcceptDraft(ctx, flows.Request{Team: team, Channel: p.Channel, User: cb.User.ID, Now: b.now(), Plan: p.ID, Key: "action:" + a.ActionTs + ":" + cb.User.ID}, qid, text)
+	if err != nil {
+		b.tellAfter(cb, b.explain(err, "use draft"))
+		return
+	}
+	if resp.Duplicate {
+		return
+	}
+	b.replaceAfter(cb, "✅ Used as the answer:\n"+text)
+	b.later("post after draft", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, resp.Replies, resp.Draft) })
 }

@@ -67,6 +67,10 @@ type Response struct {
 	Created bool
 	// Draft asks the transport to draft an answer after acknowledging.
 	Draft *DraftRequest
+	// Changed is true when the request changed the plan.
+	Changed bool
+	// Review asks the transport to review the plan after acknowledging.
+	Review bool
 	// Duplicate is true when Key had already been recorded; nothing changed.
 	Duplicate bool
 }
@@ -114,30 +118,9 @@ var errNoCurrent = userErr(ErrNoPlan, "There is no plan here yet. Start one with
 
 // reply feeds an answer to the plan's engine and commits what it changed.
 func (c *Coach) reply(ctx context.Context, req Request) (Response, error) {
-	for range maxAttempts {
-		p, err := c.target(ctx, req)
-		if errors.Is(err, ErrNoPlan) {
-			return Response{}, errNoCurrent
-		}
-		if err != nil {
-			return Response{}, err
-		}
-		out, err := Step(c.Catalogue, p, Input{Text: req.Text, User: req.User, Now: req.Now})
-		if err != nil {
-			return Response{}, err
-		}
-		err = c.Store.Commit(ctx, p, out.Changes, req.Key)
-		switch {
-		case errors.Is(err, ErrConflict):
-			continue
-		case errors.Is(err, ErrDuplicate):
-			return Response{Plan: p, Duplicate: true}, nil
-		case err != nil:
-			return Response{}, fmt.Errorf("commit step: %w", err)
-		}
-		return Response{Replies: out.Replies, Plan: out.Plan, Draft: out.Draft}, nil
-	}
-	return Response{}, fmt.Errorf("commit step: %w", ErrConflict)
+	return c.commitChanges(ctx, req, func(p *Plan) (Outcome, error) {
+		return Step(c.Catalogue, p, Input{Text: req.Text, User: req.User, Now: req.Now})
+	})
 }
 
 // runOnce runs a command typed as a message, once per key: a retried
@@ -185,6 +168,14 @@ func (c *Coach) run(ctx context.Context, req Request, cmd Command) (Response, er
 		return c.export(ctx, req)
 	case "delete":
 		return c.delete(ctx, req, cmd)
+	case "review":
+		p, err := c.pick(ctx, req, "")
+		if err != nil {
+			return Response{}, err
+		}
+		return Response{Plan: p, Review: true, Replies: []Reply{{Kind: ReplyNote, Text: fmt.Sprintf("Reviewing %q…", p.Name)}}}, nil
+	case "privacy":
+		return c.privacy(ctx, req, cmd.Arg)
 	}
 	return Response{}, fmt.Errorf("command %q has no handler", cmd.Name)
 }
@@ -267,25 +258,9 @@ func (c *Coach) stage(ctx context.Context, req Request, name string) (Response, 
 	if _, ok := c.Catalogue.Stage(name); !ok {
 		return Response{}, userErr(ErrBadInput, "There is no stage called %q. Try one of %s.", name, strings.Join(c.Catalogue.StageNames(), ", "))
 	}
-	for range maxAttempts {
-		p, err := c.pick(ctx, req, "")
-		if err != nil {
-			return Response{}, err
-		}
-		out, err := JumpTo(c.Catalogue, p, name)
-		if err != nil {
-			return Response{}, err
-		}
-		err = c.Store.Commit(ctx, p, out.Changes, "")
-		if errors.Is(err, ErrConflict) {
-			continue
-		}
-		if err != nil {
-			return Response{}, fmt.Errorf("commit jump: %w", err)
-		}
-		return Response{Replies: out.Replies, Plan: out.Plan}, nil
-	}
-	return Response{}, fmt.Errorf("commit jump: %w", ErrConflict)
+	return c.commitChanges(ctx, req, func(p *Plan) (Outcome, error) {
+		return JumpTo(c.Catalogue, p, name)
+	})
 }
 
 func (c *Coach) status(ctx context.Context, req Request) (Response, error) {
@@ -337,4 +312,71 @@ func (c *Coach) delete(ctx context.Context, req Request, cmd Command) (Response,
 		return Response{}, fmt.Errorf("delete plan: %w", err)
 	}
 	return Response{Replies: []Reply{{Kind: ReplyDeleted, Text: fmt.Sprintf("Deleted plan %q.", p.Name)}}}, nil
+}
+
+// privacy turns the plan's privacy switch.
+func (c *Coach) privacy(ctx context.Context, req Request, arg string) (Response, error) {
+	var on bool
+	switch strings.ToLower(strings.TrimSpace(arg)) {
+	case "on":
+		on = true
+	case "off":
+		on = false
+	default:
+		return Response{}, userErr(ErrBadInput, "Write `/race privacy on` to keep this plan's text away from the AI model, or `/race privacy off` to allow drafting with it.")
+	}
+	return c.commitChanges(ctx, req, func(p *Plan) (Outcome, error) {
+		out := Outcome{Plan: p.Clone()}
+		if p.Privacy != on {
+			ch := PrivacySet{On: on}
+			out.Plan.Apply(ch)
+			out.Changes = []Change{ch}
+		}
+		text := fmt.Sprintf("Privacy is on for %q: its answers never go to the AI model; drafts and reviews use the built-in coach.", p.Name)
+		if !on {
+			text = fmt.Sprintf("Privacy is off for %q: drafts and reviews may send its answers to the configured AI model.", p.Name)
+		}
+		out.Replies = []Reply{{Kind: ReplyNote, Text: text}}
+		return out, nil
+	})
+}
+
+// EditAnswers saves several answers at once, as from a form.
+func (c *Coach) EditAnswers(ctx context.Context, req Request, answers map[string]string) (Response, error) {
+	return c.commitChanges(ctx, req, func(p *Plan) (Outcome, error) {
+		return EditAnswers(c.Catalogue, p, answers, req.User, req.Now)
+	})
+}
+
+// AcceptDraft saves a draft as the answer to its question.
+func (c *Coach) AcceptDraft(ctx context.Context, req Request, questionID, text string) (Response, error) {
+	return c.commitChanges(ctx, req, func(p *Plan) (Outcome, error) {
+		return AcceptDraft(c.Catalogue, p, questionID, text, req.User, req.Now)
+	})
+}
+
+// commitChanges loads the request's plan, computes a step with fn and
+// commits it, retrying when someone else committed in between.
+func (c *Coach) commitChanges(ctx context.Context, req Request, fn func(*Plan) (Outcome, error)) (Response, error) {
+	for range maxAttempts {
+		p, err := c.pick(ctx, req, "")
+		if err != nil {
+			return Response{}, err
+		}
+		out, err := fn(p)
+		if err != nil {
+			return Response{}, err
+		}
+		err = c.Store.Commit(ctx, p, out.Changes, req.Key)
+		switch {
+		case errors.Is(err, ErrConflict):
+			continue
+		case errors.Is(err, ErrDuplicate):
+			return Response{Plan: p, Duplicate: true}, nil
+		case err != nil:
+			return Response{}, fmt.Errorf("commit: %w", err)
+		}
+		return Response{Replies: out.Replies, Plan: out.Plan, Draft: out.Draft, Changed: len(out.Changes) > 0}, nil
+	}
+	return Response{}, fmt.Errorf("commit: %w", ErrConflict)
 }

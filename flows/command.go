@@ -38,6 +38,8 @@ var commandSpecs = []commandSpec{
 	{Name: "edit", Usage: "edit <stage> <n>", Help: "change an earlier answer, for example `edit reach 2`", Args: true},
 	{Name: "status", Usage: "status", Help: "stages done, answers and actions", Bare: true},
 	{Name: "export", Usage: "export", Help: "the whole plan as Markdown", Bare: true},
+	{Name: "review", Usage: "review", Help: "a critique of the plan: gaps, weak KPIs, the funnel, quick wins", Bare: true},
+	{Name: "privacy", Usage: "privacy on|off", Help: "keep this plan's text away from the AI model (on), or allow drafting with it (off)", Args: true},
 	{Name: "delete", Usage: "delete <name>", Help: "delete a plan (asks to confirm)", Args: true},
 }
 

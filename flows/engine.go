@@ -28,11 +28,16 @@ type CursorMoved struct{ Cursor Cursor }
 // StageCompleted records that the team finished a stage.
 type StageCompleted struct{ Stage StageID }
 
+// PrivacySet turns the plan's privacy switch: on, its text never goes to a
+// language model.
+type PrivacySet struct{ On bool }
+
 func (AnswerRecorded) change()  {}
 func (QuestionSkipped) change() {}
 func (ActionAdded) change()     {}
 func (CursorMoved) change()     {}
 func (StageCompleted) change()  {}
+func (PrivacySet) change()      {}
 
 // Apply replays one change on the plan.
 func (p *Plan) Apply(c Change) {
@@ -48,6 +53,8 @@ func (p *Plan) Apply(c Change) {
 		p.Cursor = c.Cursor
 	case StageCompleted:
 		p.Completed[c.Stage] = true
+	case PrivacySet:
+		p.Privacy = c.On
 	default:
 		panic(fmt.Sprintf("flows: unknown change %T", c))
 	}
@@ -454,6 +461,32 @@ func EditAnswers(cat *Catalogue, plan *Plan, answers map[string]string, user str
 	}
 	s.say(Reply{Kind: ReplyNote, Text: fmt.Sprintf("Updated %d answer(s) through the form; earlier versions are kept.", changed)})
 	if _, q, ok := s.out.Plan.Current(cat); ok && s.out.Plan.Answers[q.ID].Text != "" && plan.Answers[q.ID].Text == "" {
+		s.advance()
+	}
+	return s.out, nil
+}
+
+// AcceptDraft records a draft as the answer to a question, marked as
+// drafted and attributed to the person who accepted it. If the question was
+// the open one, the coach moves on.
+func AcceptDraft(cat *Catalogue, plan *Plan, questionID, text, user string, now time.Time) (Outcome, error) {
+	q, _, _, ok := cat.Question(questionID)
+	if !ok {
+		return Outcome{Plan: plan}, userErr(ErrBadInput, "That draft is for a question that no longer exists.")
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return Outcome{Plan: plan}, userErr(ErrBadInput, "The draft is empty, so there is nothing to save.")
+	}
+	s := &stepper{cat: cat, in: Input{User: user, Now: now}, out: Outcome{Plan: plan.Clone()}}
+	prev := plan.Answers[questionID]
+	if prev.Text == text {
+		s.say(Reply{Kind: ReplyNote, Text: "That draft is already the saved answer."})
+		return s.out, nil
+	}
+	s.apply(AnswerRecorded{Answer: Answer{QuestionID: questionID, Text: text, By: user, At: now, Revision: prev.Revision + 1, Drafted: true}})
+	s.say(Reply{Kind: ReplySaved, QuestionID: questionID, Text: fmt.Sprintf("Saved the draft as the answer to %q.", q.Text)})
+	if _, cur, open := plan.Current(cat); open && cur.ID == questionID {
 		s.advance()
 	}
 	return s.out, nil

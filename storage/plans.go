@@ -290,6 +290,8 @@ func applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c flows.Cha
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO actions (plan_id, stage, text, owner, due, impact, effort, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			plan, string(a.Stage), a.Text, a.Owner, due, a.Impact, a.Effort, a.By, millis(a.At))
+	case flows.PrivacySet:
+		_, err = tx.ExecContext(ctx, `UPDATE plans SET privacy = ? WHERE id = ?`, c.On, plan)
 	case flows.CursorMoved:
 		// Written with the version bump above.
 	default:

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/user"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/racebot/racebot/assist"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/storage"
 )
@@ -25,13 +27,16 @@ const (
 
 // console is the terminal front door: lines in, plain text out.
 type console struct {
-	coach *flows.Coach
-	user  string
-	out   io.Writer
-	style style
-	now   func() time.Time
-	// pending is the command a yes would run after a confirmation question.
-	pending string
+	coach     *flows.Coach
+	assistant *assist.Assistant
+	kpis      func(ctx context.Context, team string, plan flows.PlanID) ([]flows.KPI, error)
+	user      string
+	out       io.Writer
+	style     style
+	now       func() time.Time
+	// pending, when set, takes the next line: the answer to a question the
+	// console asked (confirm a deletion, use a draft).
+	pending func(ctx context.Context, line string)
 }
 
 // runServe is the HTTP front door, whatever tokens are set.
@@ -65,14 +70,24 @@ func runCoach(ctx context.Context, cfg Config, args []string, stdin io.Reader, s
 		return err
 	}
 	defer db.Close()
-	c := &console{
-		coach: &flows.Coach{Catalogue: flows.RACE(), Store: db, Location: time.Local},
-		user:  terminalUser(),
-		out:   stdout,
-		style: styleFor(stdin, stdout),
-		now:   time.Now,
+	cat := flows.RACE()
+	// Logs would interleave with the conversation; in the terminal only
+	// warnings go to stderr, as text.
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	helper, err := newAssistant(cfg, cat, logger)
+	if err != nil {
+		return err
 	}
-	return c.run(ctx, stdin)
+	c := &console{
+		coach:     &flows.Coach{Catalogue: cat, Store: db, Location: time.Local},
+		assistant: helper,
+		kpis:      db.KPIs,
+		user:      terminalUser(),
+		out:       stdout,
+		style:     styleFor(stdin, stdout),
+		now:       time.Now,
+	}
+	return c.loop(ctx, stdin)
 }
 
 // openDB opens the database and says in one sentence what is wrong with a
@@ -97,7 +112,7 @@ func terminalUser() string {
 	return "you"
 }
 
-func (c *console) run(ctx context.Context, stdin io.Reader) error {
+func (c *console) loop(ctx context.Context, stdin io.Reader) error {
 	c.greet(ctx)
 	sc := bufio.NewScanner(stdin)
 	// Long answers are welcome; the default 64 KiB line limit is not.
@@ -129,11 +144,7 @@ func (c *console) greet(ctx context.Context) {
 		c.println("Start a plan with `new <name>`, for example `new Q1 Launch`. Type `help` for every command, `quit` to leave.")
 		return
 	}
-	if err != nil {
-		c.println(flows.Explain(err))
-		return
-	}
-	c.render(resp)
+	c.show(ctx, resp, err)
 }
 
 func (c *console) request(text string) flows.Request {
@@ -141,22 +152,25 @@ func (c *console) request(text string) flows.Request {
 }
 
 func (c *console) handle(ctx context.Context, line string) {
-	if c.pending != "" {
-		confirm := c.pending
-		c.pending = ""
-		if yes(line) {
-			line = "/race " + confirm
-		} else {
-			c.println("Kept it; nothing was deleted.")
-			return
-		}
+	if next := c.pending; next != nil {
+		c.pending = nil
+		next(ctx, line)
+		return
 	}
-	resp, err := c.coach.Handle(ctx, c.request(line))
+	c.run(ctx, c.request(line))
+}
+
+func (c *console) run(ctx context.Context, req flows.Request) {
+	resp, err := c.coach.Handle(ctx, req)
+	c.show(ctx, resp, err)
+}
+
+func (c *console) show(ctx context.Context, resp flows.Response, err error) {
 	if err != nil {
 		c.println(flows.Explain(err))
 		return
 	}
-	c.render(resp)
+	c.render(ctx, resp)
 }
 
 func yes(s string) bool {
@@ -167,21 +181,75 @@ func yes(s string) bool {
 	return false
 }
 
-func (c *console) render(resp flows.Response) {
+func (c *console) render(ctx context.Context, resp flows.Response) {
 	for _, r := range resp.Replies {
 		switch r.Kind {
 		case flows.ReplyExport:
 			c.println(r.Markdown)
 		case flows.ReplyConfirm:
 			c.println(c.style.text(r.Text) + " Type yes to confirm.")
-			c.pending = r.Confirm
+			confirm := r.Confirm
+			c.pending = func(ctx context.Context, line string) {
+				if !yes(line) {
+					c.println("Kept it; nothing was deleted.")
+					return
+				}
+				c.run(ctx, c.request("/race "+confirm))
+			}
 		default:
 			c.println(c.style.text(r.Text))
 		}
 	}
-	if resp.Draft != nil {
-		c.println(c.style.text(flows.OfflineDraft(c.coach.Catalogue, resp.Plan, resp.Draft.QuestionID)))
+	switch {
+	case resp.Draft != nil:
+		c.draft(ctx, resp.Plan, resp.Draft.QuestionID)
+	case resp.Review:
+		c.review(ctx, resp.Plan)
 	}
+}
+
+// draft shows a draft. A model's draft can become the answer (y), be
+// edited first (e) or be dropped (n); the built-in coach's help is only
+// shown, since its example is about another business.
+func (c *console) draft(ctx context.Context, p *flows.Plan, questionID string) {
+	res := c.assistant.Draft(ctx, p, questionID, nil)
+	if res.Note != "" {
+		c.println(c.style.text("_" + res.Note + "_"))
+	}
+	if !res.FromModel {
+		c.println(c.style.text(res.Text))
+		return
+	}
+	c.println("Draft:\n" + res.Text)
+	c.println("Use this draft? y = save it as the answer, e = edit it first, n = discard it")
+	c.pending = func(ctx context.Context, line string) {
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "y", "yes":
+			resp, err := c.coach.AcceptDraft(ctx, c.request(""), questionID, res.Text)
+			c.show(ctx, resp, err)
+		case "e", "edit":
+			c.println("Type your version of the answer:")
+			c.pending = func(ctx context.Context, line string) {
+				resp, err := c.coach.EditAnswers(ctx, c.request(""), map[string]string{questionID: line})
+				c.show(ctx, resp, err)
+			}
+		default:
+			c.println("Draft discarded. Type your own answer when you're ready.")
+		}
+	}
+}
+
+func (c *console) review(ctx context.Context, p *flows.Plan) {
+	kpis, err := c.kpis(ctx, p.Team, p.ID)
+	if err != nil {
+		c.println(flows.Explain(err))
+		return
+	}
+	res := c.assistant.Review(ctx, p, kpis, c.now(), nil)
+	if res.Note != "" {
+		c.println(c.style.text("_" + res.Note + "_"))
+	}
+	c.println(c.style.text(res.Text))
 }
 
 func (c *console) prompt() {

@@ -11,8 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/racebot/racebot/assist"
 	"github.com/racebot/racebot/bot"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/prompts"
 	"github.com/slack-go/slack/socketmode"
 )
 
@@ -30,8 +32,13 @@ func runSlack(ctx context.Context, cfg Config, mode Mode, stderr io.Writer) erro
 	}
 	defer db.Close()
 
+	cat := flows.RACE()
+	helper, err := newAssistant(cfg, cat, logger)
+	if err != nil {
+		return err
+	}
 	api := bot.NewAPI(cfg.SlackBotToken, cfg.SlackAppToken, apiURL(cfg.SlackAPIURL))
-	b := bot.New(bot.Config{API: api, Store: db, Catalogue: flows.RACE(), Logger: logger})
+	b := bot.New(bot.Config{API: api, Store: db, Catalogue: cat, Logger: logger, Assistant: helper})
 	if err := b.Start(ctx); err != nil {
 		return err
 	}
@@ -86,4 +93,19 @@ func apiURL(u string) string {
 		return u + "/"
 	}
 	return u
+}
+
+// newAssistant drafts with the configured model, or with the built-in coach
+// when no model is configured.
+func newAssistant(cfg Config, cat *flows.Catalogue, logger *slog.Logger) (*assist.Assistant, error) {
+	var model assist.Model
+	if cfg.LLMEnabled() {
+		model = prompts.NewClient(prompts.Config{
+			APIKey:  cfg.OpenAIKey,
+			BaseURL: cfg.OpenAIBaseURL,
+			Model:   cfg.OpenAIModel,
+			Timeout: cfg.LLMTimeout,
+		}, logger)
+	}
+	return assist.New(cat, model, logger)
 }

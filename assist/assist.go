@@ -1,0 +1,215 @@
+// Package assist drafts answers and reviews plans: with a language model
+// when one is configured and the plan allows it, with the built-in coach
+// otherwise. It never fails a person: a model that is slow, down, refusing
+// or babbling turns into a friendly note and the offline help.
+package assist
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/prompts"
+)
+
+// Model is the language model, as the prompts client offers it.
+type Model interface {
+	Complete(ctx context.Context, planKey string, m prompts.Messages) (prompts.Result, error)
+	Stream(ctx context.Context, planKey string, m prompts.Messages, onDelta func(soFar string)) (prompts.Result, error)
+}
+
+// Output lengths: a draft must fit one Slack section (3000 characters) and a
+// button value (2000), which is how "Use this" carries it; a review is
+// split over several sections.
+const (
+	MaxDraft  = 1900
+	MaxReview = 8000
+)
+
+// Result is a draft or a review, ready to show.
+type Result struct {
+	Text string
+	// FromModel is true when the model wrote Text; false means the built-in
+	// coach did.
+	FromModel bool
+	// Note says why the built-in coach answered, when it did.
+	Note string
+}
+
+// Assistant drafts and reviews for the coach.
+type Assistant struct {
+	cat     *flows.Catalogue
+	prompts *prompts.Prompts
+	model   Model
+	log     *slog.Logger
+}
+
+// New makes an Assistant. A nil model means no model is configured.
+func New(cat *flows.Catalogue, model Model, logger *slog.Logger) (*Assistant, error) {
+	p, err := prompts.New()
+	if err != nil {
+		return nil, fmt.Errorf("load prompts: %w", err)
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Assistant{cat: cat, prompts: p, model: model, log: logger}, nil
+}
+
+// Enabled reports whether a model may be used for this plan.
+func (a *Assistant) Enabled(p *flows.Plan) bool { return a.model != nil && !p.Privacy }
+
+// offlineNote says why the built-in coach answers instead of the model.
+func (a *Assistant) offlineNote(p *flows.Plan) string {
+	if p.Privacy {
+		return "This plan is private, so its text never goes to the AI model; here is the built-in coach's help instead."
+	}
+	return ""
+}
+
+// Draft writes a first answer to a question. onDelta, if not nil, receives
+// the text so far while a model streams it.
+func (a *Assistant) Draft(ctx context.Context, p *flows.Plan, questionID string, onDelta func(string)) Result {
+	offline := Result{Text: flows.OfflineDraft(a.cat, p, questionID), Note: a.offlineNote(p)}
+	if !a.Enabled(p) {
+		return offline
+	}
+	data, err := a.draftData(p, questionID)
+	if err != nil {
+		a.log.Warn("draft prompt", "plan", p.ID, "err", err)
+		return offline
+	}
+	m, err := a.prompts.Draft(data)
+	if err != nil {
+		a.log.Warn("draft prompt", "plan", p.ID, "err", err)
+		return offline
+	}
+	return a.ask(ctx, p, m, MaxDraft, onDelta, offline)
+}
+
+// Review critiques the whole plan. The built-in checks always run; the
+// model, when allowed, gets their funnel summary as grounding.
+func (a *Assistant) Review(ctx context.Context, p *flows.Plan, kpis []flows.KPI, now time.Time, onDelta func(string)) Result {
+	rules := flows.ReviewPlan(a.cat, p, kpis, now)
+	offline := Result{Text: rules.Text(p.Name), Note: a.offlineNote(p)}
+	if !a.Enabled(p) {
+		return offline
+	}
+	m, err := a.prompts.Review(a.reviewData(p, kpis, rules))
+	if err != nil {
+		a.log.Warn("review prompt", "plan", p.ID, "err", err)
+		return offline
+	}
+	return a.ask(ctx, p, m, MaxReview, onDelta, offline)
+}
+
+// ask calls the model and cleans what it says; any failure becomes the
+// offline result with a note in plain words.
+func (a *Assistant) ask(ctx context.Context, p *flows.Plan, m prompts.Messages, maxLen int, onDelta func(string), offline Result) Result {
+	key := fmt.Sprintf("%s/%d", p.Team, p.ID)
+	var clean func(string)
+	if onDelta != nil {
+		clean = func(s string) { onDelta(prompts.Clean(s, maxLen)) }
+	}
+	res, err := a.model.Stream(ctx, key, m, clean)
+	if err != nil {
+		a.log.Warn("llm call failed", "plan", key, "err", err)
+		offline.Note = failureNote(err)
+		return offline
+	}
+	text := prompts.Clean(res.Text, maxLen)
+	if strings.TrimSpace(text) == "" {
+		offline.Note = failureNote(prompts.ErrEmpty)
+		return offline
+	}
+	return Result{Text: text, FromModel: true}
+}
+
+func failureNote(err error) string {
+	switch {
+	case errors.Is(err, prompts.ErrRefused):
+		return "The AI model declined to answer this one; here is the built-in coach's help instead."
+	case errors.Is(err, prompts.ErrEmpty), errors.Is(err, prompts.ErrMalformed):
+		return "The AI model's reply was empty or garbled; here is the built-in coach's help instead."
+	case errors.Is(err, prompts.ErrRejected):
+		return "The AI model refused the request (check the API key and model name); here is the built-in coach's help instead."
+	default:
+		return "The AI model is not answering right now; here is the built-in coach's help instead."
+	}
+}
+
+func stageInfo(st flows.Stage) prompts.StageInfo {
+	info := prompts.StageInfo{Name: st.Name, Purpose: st.Purpose}
+	for _, k := range st.KPIs {
+		info.KPIs = append(info.KPIs, prompts.KPIInfo{ID: k.ID, Name: k.Name, Measures: k.Measures, Unit: string(k.Unit), HigherIsBetter: k.HigherIsBetter})
+	}
+	return info
+}
+
+// answers lists every step of the plan, blank where unanswered. Authors
+// are left out: Slack user IDs mean nothing to a model and need not leave
+// the workspace.
+func (a *Assistant) answers(p *flows.Plan) []prompts.AnswerInfo {
+	var out []prompts.AnswerInfo
+	for _, st := range a.cat.Stages {
+		for _, q := range st.Steps() {
+			out = append(out, prompts.AnswerInfo{QuestionID: q.ID, Stage: st.Name, Question: q.Text, Text: p.Answers[q.ID].Text})
+		}
+	}
+	return out
+}
+
+func (a *Assistant) draftData(p *flows.Plan, questionID string) (prompts.DraftData, error) {
+	q, si, _, ok := a.cat.Question(questionID)
+	if !ok {
+		return prompts.DraftData{}, fmt.Errorf("unknown question %q", questionID)
+	}
+	var earlier []prompts.AnswerInfo
+	for _, ai := range a.answers(p) {
+		if ai.QuestionID != questionID {
+			earlier = append(earlier, ai)
+		}
+	}
+	return prompts.DraftData{
+		PlanName:         p.Name,
+		Business:         p.Answers[flows.QuestionBusiness].Text,
+		ValueProposition: p.Answers[flows.QuestionValueProposition].Text,
+		Stage:            stageInfo(a.cat.Stages[si]),
+		Question:         q.Text,
+		Hint:             q.Hint,
+		Example:          q.Example,
+		Answers:          earlier,
+	}, nil
+}
+
+func (a *Assistant) reviewData(p *flows.Plan, kpis []flows.KPI, rules flows.Review) prompts.ReviewData {
+	d := prompts.ReviewData{PlanName: p.Name, Answers: a.answers(p), Funnel: rules.Funnel}
+	for _, st := range a.cat.Stages {
+		d.Stages = append(d.Stages, stageInfo(st))
+	}
+	for _, k := range kpis {
+		t := prompts.KPITarget{ID: k.Key, Name: k.Name, Stage: string(k.Stage), Unit: string(k.Unit), Owner: k.Owner}
+		if k.HasBaseline() {
+			t.Baseline = flows.FormatValue(k.Baseline)
+		}
+		if k.HasTarget() {
+			t.Target = flows.FormatValue(k.Target)
+		}
+		if !k.Deadline.IsZero() {
+			t.Deadline = k.Deadline.Format(time.DateOnly)
+		}
+		d.KPIs = append(d.KPIs, t)
+	}
+	for _, act := range p.RankedActions() {
+		due := ""
+		if !act.Due.IsZero() {
+			due = act.Due.Format(time.DateOnly)
+		}
+		d.Actions = append(d.Actions, prompts.ActionInfo{Stage: string(act.Stage), Text: act.Text, Owner: act.Owner, Due: due, Impact: act.Impact, Effort: act.Effort})
+	}
+	return d
+}

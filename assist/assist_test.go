@@ -1,0 +1,136 @@
+package assist
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/openaifake"
+	"github.com/racebot/racebot/prompts"
+)
+
+var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+func plan(t *testing.T, cat *flows.Catalogue, answers ...string) *flows.Plan {
+	t.Helper()
+	p := flows.NewPlan("T1", "C1", "Q1", "UANA", t0)
+	p.ID = 7
+	for _, a := range answers {
+		out, err := flows.Step(cat, p, flows.Input{Text: a, User: "UANA", Now: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p = out.Plan
+	}
+	return p
+}
+
+func newAssistant(t *testing.T, srv *openaifake.Server) *Assistant {
+	t.Helper()
+	var model Model
+	if srv != nil {
+		model = prompts.NewClient(prompts.Config{BaseURL: srv.URL(), Model: "test-model", Timeout: 2 * time.Second, MaxRetries: -1}, nil)
+	}
+	a, err := New(flows.RACE(), model, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestDraftFromModelIsGroundedAndCleaned(t *testing.T) {
+	srv := openaifake.New(t, "Hey @channel and <@U123>: beans roasted to order, at your door in 48 hours.")
+	a := newAssistant(t, srv)
+	cat := flows.RACE()
+	p := plan(t, cat, "Fernhill Coffee sells coffee subscriptions.")
+	var deltas []string
+	res := a.Draft(context.Background(), p, flows.QuestionValueProposition, func(s string) { deltas = append(deltas, s) })
+	if !res.FromModel {
+		t.Fatalf("draft not from the model: %+v", res)
+	}
+	for _, bad := range []string{"@channel", "<@U123>", "<!"} {
+		if strings.Contains(res.Text, bad) {
+			t.Errorf("draft still contains %q: %q", bad, res.Text)
+		}
+	}
+	if !strings.Contains(res.Text, "beans roasted to order") {
+		t.Errorf("draft lost the model's words: %q", res.Text)
+	}
+	if len(deltas) < 2 {
+		t.Errorf("got %d streamed updates, want the draft to arrive in pieces", len(deltas))
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 1 || !reqs[0].Stream || reqs[0].Model != "test-model" {
+		t.Fatalf("requests = %+v", reqs)
+	}
+	user := reqs[0].Messages[len(reqs[0].Messages)-1].Content
+	if !strings.Contains(user, "Fernhill Coffee sells coffee subscriptions.") {
+		t.Error("the prompt does not carry the plan's earlier answers")
+	}
+}
+
+func TestPrivacyKeepsPlanAwayFromModel(t *testing.T) {
+	srv := openaifake.New(t, "a draft")
+	a := newAssistant(t, srv)
+	cat := flows.RACE()
+	p := plan(t, cat, "Secret business.")
+	p.Privacy = true
+	d := a.Draft(context.Background(), p, flows.QuestionValueProposition, nil)
+	r := a.Review(context.Background(), p, nil, t0, nil)
+	if n := len(srv.Requests()); n != 0 {
+		t.Fatalf("%d requests reached the model with privacy on", n)
+	}
+	if d.FromModel || !strings.Contains(d.Note, "private") || !strings.Contains(d.Text, "A head start") {
+		t.Errorf("draft = %+v", d)
+	}
+	if r.FromModel || !strings.Contains(r.Text, "built-in checks") {
+		t.Errorf("review = %+v", r)
+	}
+}
+
+func TestModelFailuresFallBackToTheOfflineCoach(t *testing.T) {
+	cat := flows.RACE()
+	p := plan(t, cat, "Coffee.")
+	tests := []struct {
+		name  string
+		setup func(*openaifake.Server)
+		reply string
+		note  string
+	}{
+		{"server error", func(s *openaifake.Server) { s.Fail(500) }, "x", "not answering"},
+		{"bad key", func(s *openaifake.Server) { s.Fail(401) }, "x", "API key"},
+		{"timeout", func(s *openaifake.Server) { s.Delay(5 * time.Second) }, "x", "not answering"},
+		{"empty reply", func(*openaifake.Server) {}, "   ", "empty or garbled"},
+		{"only mentions", func(*openaifake.Server) {}, "<!channel>", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := openaifake.New(t, tt.reply)
+			tt.setup(srv)
+			res := newAssistant(t, srv).Draft(context.Background(), p, flows.QuestionValueProposition, nil)
+			if strings.Contains(res.Text, "<!channel>") {
+				t.Fatalf("mention reached the draft: %q", res.Text)
+			}
+			if tt.note == "" {
+				return
+			}
+			if res.FromModel || !strings.Contains(res.Note, tt.note) || !strings.Contains(res.Text, "A head start") {
+				t.Errorf("result = %+v, want the offline draft with a note about %q", res, tt.note)
+			}
+		})
+	}
+}
+
+func TestOfflineReviewFindsGapsAndQuickWins(t *testing.T) {
+	a := newAssistant(t, nil)
+	cat := flows.RACE()
+	p := plan(t, cat, "Coffee.", "done", "Add reviews | impact 5 | effort 1", "Rebuild site | Ana | 2027-06-01 | impact 3 | effort 5")
+	res := a.Review(context.Background(), p, nil, t0, nil)
+	for _, want := range []string{"Plan: question 2, 3", "one short line", "Reach has no KPI yet", `"Add reviews" has no owner or due date`, "Not enough information", "• Add reviews (impact 5, effort 1)"} {
+		if !strings.Contains(res.Text, want) {
+			t.Errorf("review lacks %q:\n%s", want, res.Text)
+		}
+	}
+}

@@ -1,0 +1,172 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/racebot/racebot/assist"
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/prompts"
+	"github.com/slack-go/slack"
+)
+
+// Assistant drafts answers and reviews plans; assist.Assistant is the one
+// racebot uses.
+type Assistant interface {
+	Enabled(p *flows.Plan) bool
+	Draft(ctx context.Context, p *flows.Plan, questionID string, onDelta func(string)) assist.Result
+	Review(ctx context.Context, p *flows.Plan, kpis []flows.KPI, now time.Time, onDelta func(string)) assist.Result
+}
+
+var _ Assistant = (*assist.Assistant)(nil)
+
+const (
+	actionDraftUse     = "race_draft_use"
+	actionDraftEdit    = "race_draft_edit"
+	actionDraftDiscard = "race_draft_discard"
+)
+
+// postDraft drafts an answer after the acknowledgement and posts it in the
+// plan's thread. A model's draft streams into a placeholder message, edited
+// in place at Slack's pace, and ends with Use this / Edit / Discard; the
+// built-in coach's help is posted as it is.
+func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftRequest) {
+	if b.assistant == nil || !b.assistant.Enabled(p) {
+		text := flows.OfflineDraft(b.cat, p, d.QuestionID)
+		if b.assistant != nil {
+			text = b.assistant.Draft(ctx, p, d.QuestionID, nil).Text
+		}
+		b.postPlain(ctx, p, "draft", text)
+		return
+	}
+	q, _, _, _ := b.cat.Question(d.QuestionID)
+	res := b.streamed(ctx, p, "✍️ Drafting an answer to: "+q.Text, func(onDelta func(string)) assist.Result {
+		return b.assistant.Draft(ctx, p, d.QuestionID, onDelta)
+	}, func(r assist.Result) message { return draftMessage(p, d.QuestionID, r) })
+	if res.FromModel {
+		b.log.Info("draft posted", "plan", p.ID, "question", d.QuestionID)
+	}
+}
+
+// postReview runs a review after the acknowledgement and posts it in the
+// plan's thread.
+func (b *Bot) postReview(ctx context.Context, p *flows.Plan) {
+	kpis, err := b.store.KPIs(ctx, p.Team, p.ID)
+	if err != nil {
+		b.log.Error("review: load kpis", "plan", p.ID, "err", err)
+	}
+	if b.assistant == nil {
+		b.postPlain(ctx, p, "review", flows.ReviewPlan(b.cat, p, kpis, b.now()).Text(p.Name))
+		return
+	}
+	if !b.assistant.Enabled(p) {
+		r := b.assistant.Review(ctx, p, kpis, b.now(), nil)
+		b.postPlain(ctx, p, "review", joinNote(r))
+		return
+	}
+	b.streamed(ctx, p, "🔎 Reviewing the plan…", func(onDelta func(string)) assist.Result {
+		return b.assistant.Review(ctx, p, kpis, b.now(), onDelta)
+	}, func(r assist.Result) message { return plainMessage("review", joinNote(r)) })
+}
+
+func joinNote(r assist.Result) string {
+	if r.Note == "" {
+		return r.Text
+	}
+	return "_" + r.Note + "_\n" + r.Text
+}
+
+// streamUpdateInterval paces in-place edits of a streaming message; Slack
+// rate-limits chat.update per channel like posting.
+const streamUpdateInterval = time.Second
+
+// streamed posts a placeholder, lets run stream into it, and replaces it
+// with the final rendering.
+func (b *Bot) streamed(ctx context.Context, p *flows.Plan, placeholder string, run func(func(string)) assist.Result, final func(assist.Result) message) assist.Result {
+	thread, err := b.ensureThread(ctx, p)
+	if err != nil {
+		b.log.Error("stream: thread", "plan", p.ID, "err", err)
+		return assist.Result{}
+	}
+	ts, err := b.poster.post(ctx, p.Channel, thread, plainMessage("working", placeholder))
+	if err != nil {
+		b.log.Error("stream: placeholder", "plan", p.ID, "err", err)
+		return assist.Result{}
+	}
+	push, _ := prompts.Throttle(streamUpdateInterval, nil, func(soFar string) {
+		if err := b.poster.update(ctx, p.Channel, ts, plainMessage("working", soFar+" …")); err != nil {
+			b.log.Warn("stream: update", "plan", p.ID, "err", err)
+		}
+	})
+	// A partial text still held by the throttle is never flushed: the final
+	// rendering replaces it.
+	res := run(push)
+	if err := b.poster.update(ctx, p.Channel, ts, final(res)); err != nil {
+		b.log.Error("stream: final update", "plan", p.ID, "err", err)
+	}
+	return res
+}
+
+func (b *Bot) postPlain(ctx context.Context, p *flows.Plan, base, text string) {
+	thread, err := b.ensureThread(ctx, p)
+	if err != nil {
+		b.log.Error("post: thread", "plan", p.ID, "err", err)
+		return
+	}
+	if _, err := b.poster.post(ctx, p.Channel, thread, plainMessage(base, text)); err != nil {
+		b.log.Error("post", "plan", p.ID, "err", err)
+	}
+}
+
+// draftMessage shows a model's draft with the buttons that decide its fate.
+// The draft travels in the button values (at most 2000 characters, which
+// assist.MaxDraft respects), so accepting it needs no server-side state.
+func draftMessage(p *flows.Plan, questionID string, r assist.Result) message {
+	if !r.FromModel {
+		return plainMessage("draft", joinNote(r))
+	}
+	ids := blockIDs{}
+	text := escape(r.Text)
+	value := fmt.Sprintf("%d|%s|%s", p.ID, questionID, r.Text)
+	blocks := sections(ids, "draft", text)
+	blocks = append(blocks,
+		contextBlock(ids, "draft-note", "Drafted by AI from your plan so far. Check the facts before you use it."),
+		slack.NewActionBlock(ids.next("draft-buttons"),
+			button(actionDraftUse, "Use this", value, "primary"),
+			button(actionDraftEdit, "Edit", value, ""),
+			button(actionDraftDiscard, "Discard", value, ""),
+		))
+	return message{Text: text, Blocks: blocks}
+}
+
+// parseDraftValue unpacks a draft button's value.
+func parseDraftValue(v string) (flows.PlanID, string, string, bool) {
+	id, rest, ok := parsePlanValue(v)
+	if !ok {
+		return 0, "", "", false
+	}
+	qid, text, ok := strings.Cut(rest, "|")
+	return id, qid, text, ok
+}
+
+// draftModal opens a model's draft for editing before it becomes the answer.
+func draftModal(cat *flows.Catalogue, p *flows.Plan, questionID, text, meta string) slack.ModalViewRequest {
+	q, _, _, _ := cat.Question(questionID)
+	ids := blockIDs{}
+	input := slack.NewPlainTextInputBlockElement(nil, answerActionID)
+	input.Multiline = true
+	input.MaxLength = maxInputLength
+	input.InitialValue = truncate(text, maxInputLength)
+	block := slack.NewInputBlock(inputBlockID(questionID), slack.NewTextBlockObject(slack.PlainTextType, truncate(q.Text, 2000), false, false), nil, input)
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      callbackEditAnswers,
+		PrivateMetadata: meta,
+		Title:           slack.NewTextBlockObject(slack.PlainTextType, "Edit the draft", false, false),
+		Submit:          slack.NewTextBlockObject(slack.PlainTextType, "Save answer", false, false),
+		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
+		Blocks:          slack.Blocks{BlockSet: []slack.Block{contextBlock(ids, "plan", escape(p.Name)), block}},
+	}
+}
