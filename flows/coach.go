@@ -31,6 +31,38 @@ type Store interface {
 	SetCurrentPlan(ctx context.Context, team, channel string, id PlanID) error
 	// MarkSeen records key, reporting false if it was recorded before.
 	MarkSeen(ctx context.Context, team, key string) (bool, error)
+	// RecordMeasurements stores KPI values once per key, or ErrDuplicate.
+	RecordMeasurements(ctx context.Context, team string, plan PlanID, ms []Measurement, key string) error
+	// Measurements lists a plan's KPI values by KPI id, oldest first.
+	Measurements(ctx context.Context, team string, plan PlanID) (map[int64][]Measurement, error)
+}
+
+// Schedules keeps KPI check-in schedules. It lives outside flows (schedule
+// parsing needs a cron library); the coach works without it, saying that
+// check-ins are not available.
+type Schedules interface {
+	// SetSchedule parses spec (in zone when it names none) and stores it.
+	SetSchedule(ctx context.Context, team string, plan PlanID, spec string, zone *time.Location, user string, now time.Time) (ScheduleInfo, error)
+	// ScheduleInfo describes a plan's schedule with its next n runs and its log.
+	ScheduleInfo(ctx context.Context, team string, plan PlanID, n int, now time.Time) (ScheduleInfo, error)
+	// SetPaused pauses or resumes a plan's check-ins.
+	SetPaused(ctx context.Context, team string, plan PlanID, paused bool, now time.Time) error
+}
+
+// ScheduleInfo is a plan's check-in schedule as people see it.
+type ScheduleInfo struct {
+	Describe string
+	Zone     *time.Location
+	Paused   bool
+	Next     []time.Time
+	Log      []ScheduleRun
+}
+
+// ScheduleRun is one past check-in occurrence.
+type ScheduleRun struct {
+	Due   time.Time
+	State string
+	Note  string
 }
 
 // Coach runs commands and replies against a store. Transports (the terminal,
@@ -38,6 +70,8 @@ type Store interface {
 type Coach struct {
 	Catalogue *Catalogue
 	Store     Store
+	// Schedules keeps check-in schedules; nil where check-ins do not run.
+	Schedules Schedules
 	// Location renders dates in exports and status; UTC when nil.
 	Location *time.Location
 }
@@ -56,6 +90,11 @@ type Request struct {
 	Command bool
 	// Key makes recording idempotent: a Slack event_id, for instance.
 	Key string
+	// Zone is the person's own time zone, when known; schedules default to
+	// it and show times in it.
+	Zone *time.Location
+	// Checkin is set when the text is a reply in a check-in thread.
+	Checkin int64
 }
 
 // Response is what the coach says back.
@@ -71,6 +110,8 @@ type Response struct {
 	Changed bool
 	// Review asks the transport to review the plan after acknowledging.
 	Review bool
+	// Report asks the transport to draw the KPI chart after acknowledging.
+	Report bool
 	// Duplicate is true when Key had already been recorded; nothing changed.
 	Duplicate bool
 }
@@ -168,6 +209,27 @@ func (c *Coach) run(ctx context.Context, req Request, cmd Command) (Response, er
 		return c.export(ctx, req)
 	case "delete":
 		return c.delete(ctx, req, cmd)
+	case "kpi":
+		return c.kpi(ctx, req, cmd.Arg)
+	case "funnel":
+		p, err := c.pick(ctx, req, "")
+		if err != nil {
+			return Response{}, err
+		}
+		return Response{Plan: p, Replies: []Reply{{Kind: ReplyFunnel, Text: funnelText(p)}}}, nil
+	case "values":
+		return c.Values(ctx, req, cmd.Arg)
+	case "report":
+		p, err := c.pick(ctx, req, "")
+		if err != nil {
+			return Response{}, err
+		}
+		if len(p.KPIs) == 0 {
+			return Response{}, userErr(ErrBadInput, "There are no KPIs to chart yet; set some with `/race kpi`.")
+		}
+		return Response{Plan: p, Report: true, Replies: []Reply{{Kind: ReplyNote, Text: "Drawing the KPI chart…"}}}, nil
+	case "checkin", "schedule", "pause", "resume":
+		return c.schedule(ctx, req, cmd)
 	case "review":
 		p, err := c.pick(ctx, req, "")
 		if err != nil {

@@ -28,6 +28,9 @@ type CursorMoved struct{ Cursor Cursor }
 // StageCompleted records that the team finished a stage.
 type StageCompleted struct{ Stage StageID }
 
+// KPISet chooses a KPI for the plan or replaces its target.
+type KPISet struct{ KPI KPI }
+
 // PrivacySet turns the plan's privacy switch: on, its text never goes to a
 // language model.
 type PrivacySet struct{ On bool }
@@ -38,6 +41,7 @@ func (ActionAdded) change()     {}
 func (CursorMoved) change()     {}
 func (StageCompleted) change()  {}
 func (PrivacySet) change()      {}
+func (KPISet) change()          {}
 
 // Apply replays one change on the plan.
 func (p *Plan) Apply(c Change) {
@@ -55,6 +59,15 @@ func (p *Plan) Apply(c Change) {
 		p.Completed[c.Stage] = true
 	case PrivacySet:
 		p.Privacy = c.On
+	case KPISet:
+		for i, k := range p.KPIs {
+			if k.Key == c.KPI.Key {
+				c.KPI.ID = k.ID
+				p.KPIs[i] = c.KPI
+				return
+			}
+		}
+		p.KPIs = append(p.KPIs, c.KPI)
 	default:
 		panic(fmt.Sprintf("flows: unknown change %T", c))
 	}
@@ -173,6 +186,8 @@ func (s *stepper) answer(text string) error {
 	switch p.Cursor.Phase {
 	case PhaseActions:
 		return s.addAction(text)
+	case PhaseKPIs:
+		return s.setKPI(text)
 	case PhaseComplete:
 		return userErr(ErrBadInput, "This plan is complete. Use `stage <name>` to revisit a stage, or `/race status` to see it.")
 	}
@@ -210,7 +225,7 @@ func savedText(edited bool) string {
 func (s *stepper) skip() error {
 	p := s.out.Plan
 	switch p.Cursor.Phase {
-	case PhaseActions:
+	case PhaseActions, PhaseKPIs:
 		return s.done()
 	case PhaseComplete:
 		return userErr(ErrBadInput, "There is nothing left to skip: this plan is complete.")
@@ -267,6 +282,8 @@ func (s *stepper) back() error {
 	case c.Phase == PhaseComplete:
 		last := len(s.cat.Stages) - 1
 		s.move(Cursor{Stage: last, Phase: PhaseActions})
+	case c.Phase == PhaseKPIs:
+		s.move(Cursor{Stage: c.Stage, Phase: PhaseActions})
 	case c.Phase == PhaseActions:
 		s.move(Cursor{Stage: c.Stage, Step: len(s.cat.Stages[c.Stage].Steps()) - 1, Phase: PhaseQuestion})
 	case c.Step > 0:
@@ -289,6 +306,11 @@ func (s *stepper) done() error {
 		return nil
 	case PhaseComplete:
 		return userErr(ErrBadInput, "This plan is already complete. Use `stage <name>` to revisit a stage.")
+	case PhaseActions:
+		if len(s.cat.Stages[c.Stage].KPIs) > 0 {
+			s.move(Cursor{Stage: c.Stage, Phase: PhaseKPIs})
+			return nil
+		}
 	}
 	st := s.cat.Stages[c.Stage]
 	if !p.Completed[st.ID] {
@@ -392,6 +414,10 @@ func (s *stepper) prompt() {
 		st := s.cat.Stages[c.Stage]
 		s.say(Reply{Kind: ReplyActions, Stage: st.ID, Text: actionsPrompt(st, p)})
 		return
+	case PhaseKPIs:
+		st := s.cat.Stages[c.Stage]
+		s.say(Reply{Kind: ReplyKPIs, Stage: st.ID, Text: kpisPrompt(st, p)})
+		return
 	}
 	st, q, ok := p.Current(s.cat)
 	if !ok {
@@ -490,4 +516,46 @@ func AcceptDraft(cat *Catalogue, plan *Plan, questionID, text, user string, now 
 		s.advance()
 	}
 	return s.out, nil
+}
+
+// setKPI reads one KPI line and checks its target. A target that breaks a
+// SMART rule is refused with every problem named; warnings are saved with
+// the KPI and said back.
+func (s *stepper) setKPI(text string) error {
+	p := s.out.Plan
+	st := s.cat.Stages[p.Cursor.Stage]
+	k, err := ParseKPILine(s.cat, st.ID, text, s.in.Now)
+	if err != nil {
+		return err
+	}
+	k.Plan, k.By = p.ID, s.in.User
+	problems := CheckTarget(k, s.in.Now)
+	if HasBlocking(problems) {
+		var msgs []string
+		for _, pr := range problems {
+			if pr.Blocking {
+				msgs = append(msgs, pr.Msg)
+			}
+		}
+		return userErr(ErrBadInput, "Not saved yet: %s", strings.Join(msgs, " "))
+	}
+	s.apply(KPISet{KPI: k})
+	var b strings.Builder
+	fmt.Fprintf(&b, "KPI set: %s from %s to %s by %s, owner %s.", k.Name, valueOrDash(k.Baseline, k.HasBaseline()), FormatValue(k.Target), k.Deadline.Format("2 Jan 2006"), k.Owner)
+	for _, pr := range problems {
+		fmt.Fprintf(&b, "\n⚠️ %s", pr.Msg)
+	}
+	if f := Funnel(p.KPIs); f.HasRevenueTarget && f.Bottleneck != "" {
+		fmt.Fprintf(&b, "\nFunnel check: %s", strings.Join(f.Lines, " "))
+	}
+	b.WriteString("\nAdd another KPI, or reply `done`.")
+	s.say(Reply{Kind: ReplyKPISet, Stage: st.ID, Text: b.String()})
+	return nil
+}
+
+func valueOrDash(v Value, ok bool) string {
+	if !ok {
+		return "—"
+	}
+	return FormatValue(v)
 }

@@ -18,6 +18,8 @@ const (
 	PhaseQuestion Phase = "question"
 	// PhaseActions collects the stage's actions, one per reply.
 	PhaseActions Phase = "actions"
+	// PhaseKPIs sets the stage's KPIs and their SMART targets, one per reply.
+	PhaseKPIs Phase = "kpis"
 	// PhaseComplete means every stage has been worked through.
 	PhaseComplete Phase = "complete"
 )
@@ -74,6 +76,8 @@ type Plan struct {
 	Skipped   map[string]bool
 	Completed map[StageID]bool
 	Actions   []Action
+	// KPIs are the plan's chosen KPIs with their targets, in the order set.
+	KPIs []KPI
 
 	// Version counts committed steps; the store refuses a commit made
 	// against an older version, so two people answering at once never
@@ -119,6 +123,7 @@ func (p *Plan) Clone() *Plan {
 		c.Completed[k] = v
 	}
 	c.Actions = slices.Clone(p.Actions)
+	c.KPIs = slices.Clone(p.KPIs)
 	return &c
 }
 

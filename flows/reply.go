@@ -15,6 +15,11 @@ const (
 	ReplyNote        ReplyKind = "note"
 	ReplyActions     ReplyKind = "actions"
 	ReplyActionAdded ReplyKind = "action-added"
+	ReplyKPIs        ReplyKind = "kpis"
+	ReplyKPISet      ReplyKind = "kpi-set"
+	ReplyFunnel      ReplyKind = "funnel"
+	ReplyValues      ReplyKind = "values"
+	ReplySchedule    ReplyKind = "schedule"
 	ReplyStageDone   ReplyKind = "stage-done"
 	ReplyPlanDone    ReplyKind = "plan-done"
 	ReplyPlanCreated ReplyKind = "plan-created"
@@ -96,5 +101,25 @@ func actionAddedText(a Action) string {
 		fmt.Fprintf(&b, " It has no %s yet.", strings.Join(missing, " or "))
 	}
 	b.WriteString(" Add another, or reply `done`.")
+	return b.String()
+}
+
+func kpisPrompt(st Stage, p *Plan) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%s* · KPIs\nWhich numbers will tell you %s is working? Pick from:", st.Name, strings.ToLower(st.Name))
+	for _, k := range st.KPIs {
+		fmt.Fprintf(&b, "\n• `%s` — %s", k.ID, k.Measures)
+	}
+	b.WriteString("\nOne KPI per reply, with a SMART target: `visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana`. A KPI of your own: `custom: webinar sign-ups (count) | target 200 | by 2027-03-31 | owner Ben`.")
+	n := 0
+	for _, k := range p.KPIs {
+		if k.Stage == st.ID {
+			n++
+		}
+	}
+	if n > 0 {
+		fmt.Fprintf(&b, "\n%d KPI(s) set in this stage.", n)
+	}
+	b.WriteString(" Reply `done` to finish the stage.")
 	return b.String()
 }

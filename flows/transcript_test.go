@@ -85,6 +85,10 @@ func wholePlan(cat *flows.Catalogue) []string {
 			}
 		}
 		script = append(script, "priya: "+st.WrapUp.Action.Example, "ana: done")
+		if len(st.KPIs) > 0 {
+			script = append(script, kpiLines[st.ID]...)
+			script = append(script, "ana: done")
+		}
 	}
 	return append(script,
 		"ana: edit plan 1",
@@ -92,6 +96,21 @@ func wholePlan(cat *flows.Catalogue) []string {
 		"ana: status",
 		"ana: export",
 	)
+}
+
+// kpiLines set each stage's KPIs, with one target the coach must refuse.
+var kpiLines = map[flows.StageID][]string{
+	flows.StageReach: {
+		"ana: visitors | baseline 8k | target 20k | by 2027-03-31",
+		"ana: visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana",
+	},
+	flows.StageAct: {"priya: lead-rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner Priya"},
+	flows.StageConvert: {
+		"ben: sales-rate | baseline 15% | target 20% | by 2027-03-31 | owner Ben",
+		"ben: aov | baseline $28 | target $30 | by 2027-03-31 | owner Ben",
+		"ben: revenue | baseline $5,000 | target $9,000 | by 2027-03-31 | owner Ben",
+	},
+	flows.StageEngage: {"ana: repeat-rate | baseline 40% | target 50% | by 2027-06-30 | owner Ana"},
 }
 
 func TestTranscriptWholePlan(t *testing.T) {

@@ -18,29 +18,14 @@ func (db *DB) SaveKPI(ctx context.Context, team string, k flows.KPI) (int64, err
 	if strings.TrimSpace(k.Key) == "" {
 		return 0, fmt.Errorf("save kpi: empty key: %w", flows.ErrBadInput)
 	}
-	deadline := ""
-	if !k.Deadline.IsZero() {
-		deadline = k.Deadline.Format(time.DateOnly)
-	}
 	var id int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		if err := kpiPlanExists(ctx, tx, team, k.Plan); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, `
-			INSERT INTO kpis (plan_id, stage, key, name, unit, currency, higher_is_better, baseline, baseline_currency,
-				target, deadline, owner, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (plan_id, key) DO UPDATE SET
-				stage = excluded.stage, name = excluded.name, unit = excluded.unit, currency = excluded.currency,
-				higher_is_better = excluded.higher_is_better, baseline = excluded.baseline,
-				baseline_currency = excluded.baseline_currency, target = excluded.target, deadline = excluded.deadline,
-				owner = excluded.owner, created_by = excluded.created_by, created_at = excluded.created_at
-			RETURNING id`,
-			k.Plan, string(k.Stage), k.Key, k.Name, string(k.Unit), k.Currency, k.HigherIsBetter,
-			kpiAmount(k.HasBaseline(), k.Baseline), k.Baseline.Currency, kpiAmount(k.HasTarget(), k.Target),
-			deadline, k.Owner, k.By, millis(k.At),
-		).Scan(&id)
+		var err error
+		id, err = saveKPI(ctx, tx, k)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("save kpi %s: %w", k.Key, err)
@@ -49,6 +34,31 @@ func (db *DB) SaveKPI(ctx context.Context, team string, k flows.KPI) (int64, err
 }
 
 // kpiAmount is a value's column: NULL when there is no number.
+// saveKPI inserts a KPI, or replaces its target in place by (plan, key), so
+// its id and recorded values survive a re-set target.
+func saveKPI(ctx context.Context, tx *sql.Tx, k flows.KPI) (int64, error) {
+	deadline := ""
+	if !k.Deadline.IsZero() {
+		deadline = k.Deadline.Format(time.DateOnly)
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `
+		INSERT INTO kpis (plan_id, stage, key, name, unit, currency, higher_is_better, baseline, baseline_currency,
+			target, deadline, owner, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (plan_id, key) DO UPDATE SET
+			stage = excluded.stage, name = excluded.name, unit = excluded.unit, currency = excluded.currency,
+			higher_is_better = excluded.higher_is_better, baseline = excluded.baseline,
+			baseline_currency = excluded.baseline_currency, target = excluded.target, deadline = excluded.deadline,
+			owner = excluded.owner, created_by = excluded.created_by, created_at = excluded.created_at
+		RETURNING id`,
+		k.Plan, string(k.Stage), k.Key, k.Name, string(k.Unit), k.Currency, k.HigherIsBetter,
+		kpiAmount(k.HasBaseline(), k.Baseline), k.Baseline.Currency, kpiAmount(k.HasTarget(), k.Target),
+		deadline, k.Owner, k.By, millis(k.At),
+	).Scan(&id)
+	return id, err
+}
+
 func kpiAmount(ok bool, v flows.Value) any {
 	if !ok {
 		return nil
@@ -76,36 +86,9 @@ func (db *DB) KPIs(ctx context.Context, team string, plan flows.PlanID) ([]flows
 		if err := kpiPlanExists(ctx, tx, team, plan); err != nil {
 			return err
 		}
-		return each(ctx, tx, func(rows *sql.Rows) error {
-			var (
-				k                flows.KPI
-				stage, unit, dl  string
-				baseline, target sql.NullFloat64
-				at               int64
-			)
-			if err := rows.Scan(&k.ID, &k.Plan, &stage, &k.Key, &k.Name, &unit, &k.Currency, &k.HigherIsBetter,
-				&baseline, &k.Baseline.Currency, &target, &dl, &k.Owner, &k.By, &at); err != nil {
-				return err
-			}
-			k.Stage, k.Unit, k.At = flows.StageID(stage), flows.UnitKind(unit), fromMillis(at)
-			k.Baseline.Unit, k.Baseline.Amount, k.Baseline.Missing = k.Unit, baseline.Float64, !baseline.Valid
-			k.Target = flows.Value{Amount: target.Float64, Unit: k.Unit, Missing: !target.Valid}
-			if target.Valid {
-				k.Target.Currency = k.Currency
-			}
-			if dl != "" {
-				d, err := time.Parse(time.DateOnly, dl)
-				if err != nil {
-					return fmt.Errorf("kpi %d deadline %q: %w", k.ID, dl, err)
-				}
-				k.Deadline = d
-			}
-			kpis = append(kpis, k)
-			return nil
-		}, `SELECT k.id, k.plan_id, k.stage, k.key, k.name, k.unit, k.currency, k.higher_is_better,
-				k.baseline, k.baseline_currency, k.target, k.deadline, k.owner, k.created_by, k.created_at
-			FROM kpis k JOIN plans p ON p.id = k.plan_id
-			WHERE p.team_id = ? AND k.plan_id = ? ORDER BY k.id`, team, plan)
+		var err error
+		kpis, err = loadKPIs(ctx, tx, plan)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list kpis: %w", err)
@@ -222,4 +205,39 @@ func (db *DB) Measurements(ctx context.Context, team string, plan flows.PlanID) 
 		return nil, fmt.Errorf("list measurements: %w", err)
 	}
 	return out, nil
+}
+
+// loadKPIs reads a plan's KPIs inside a transaction; callers check the team.
+func loadKPIs(ctx context.Context, tx *sql.Tx, plan flows.PlanID) ([]flows.KPI, error) {
+	var kpis []flows.KPI
+	err := each(ctx, tx, func(rows *sql.Rows) error {
+		var (
+			k                flows.KPI
+			stage, unit, dl  string
+			baseline, target sql.NullFloat64
+			at               int64
+		)
+		if err := rows.Scan(&k.ID, &k.Plan, &stage, &k.Key, &k.Name, &unit, &k.Currency, &k.HigherIsBetter,
+			&baseline, &k.Baseline.Currency, &target, &dl, &k.Owner, &k.By, &at); err != nil {
+			return err
+		}
+		k.Stage, k.Unit, k.At = flows.StageID(stage), flows.UnitKind(unit), fromMillis(at)
+		k.Baseline.Unit, k.Baseline.Amount, k.Baseline.Missing = k.Unit, baseline.Float64, !baseline.Valid
+		k.Target = flows.Value{Amount: target.Float64, Unit: k.Unit, Missing: !target.Valid}
+		if target.Valid {
+			k.Target.Currency = k.Currency
+		}
+		if dl != "" {
+			d, err := time.Parse(time.DateOnly, dl)
+			if err != nil {
+				return fmt.Errorf("kpi %d deadline %q: %w", k.ID, dl, err)
+			}
+			k.Deadline = d
+		}
+		kpis = append(kpis, k)
+		return nil
+	}, `SELECT k.id, k.plan_id, k.stage, k.key, k.name, k.unit, k.currency, k.higher_is_better,
+				k.baseline, k.baseline_currency, k.target, k.deadline, k.owner, k.created_by, k.created_at
+			FROM kpis k WHERE k.plan_id = ? ORDER BY k.id`, plan)
+	return kpis, err
 }

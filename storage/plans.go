@@ -202,6 +202,11 @@ func loadPlan(ctx context.Context, tx *sql.Tx, query string, args ...any) (*flow
 	}, `SELECT id, stage, text, owner, due, impact, effort, created_by, created_at FROM actions WHERE plan_id = ? ORDER BY id`, p.ID); err != nil {
 		return nil, fmt.Errorf("load actions: %w", err)
 	}
+	kpis, err := loadKPIs(ctx, tx, p.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load kpis: %w", err)
+	}
+	p.KPIs = kpis
 	return &p, nil
 }
 
@@ -290,6 +295,10 @@ func applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c flows.Cha
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO actions (plan_id, stage, text, owner, due, impact, effort, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			plan, string(a.Stage), a.Text, a.Owner, due, a.Impact, a.Effort, a.By, millis(a.At))
+	case flows.KPISet:
+		k := c.KPI
+		k.Plan = plan
+		_, err = saveKPI(ctx, tx, k)
 	case flows.PrivacySet:
 		_, err = tx.ExecContext(ctx, `UPDATE plans SET privacy = ? WHERE id = ?`, c.On, plan)
 	case flows.CursorMoved:

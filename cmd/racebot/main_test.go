@@ -69,6 +69,9 @@ func TestTerminalCoachWholePlanResumesAndExports(t *testing.T) {
 			script = &second
 		}
 		*script = append(*script, st.WrapUp.Action.Example, "done")
+		if line, ok := kpiLines[st.ID]; ok {
+			*script = append(*script, line, "done")
+		}
 	}
 	// An edit of an earlier answer: the new text is what export shows.
 	second = append(second, "/race edit reach 3", "A better answer about the value we bring.")
@@ -123,6 +126,14 @@ func TestTerminalCoachWholePlanResumesAndExports(t *testing.T) {
 	if strings.Contains(md, "Not answered yet") || strings.Contains(md, "Skipped") {
 		t.Errorf("export shows an open question although all were answered")
 	}
+}
+
+// kpiLines set one KPI per stage that has a KPI catalogue.
+var kpiLines = map[flows.StageID]string{
+	flows.StageReach:   "visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana",
+	flows.StageAct:     "lead-rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner Priya",
+	flows.StageConvert: "aov | baseline $28 | target $30 | by 2027-03-31 | owner Ben",
+	flows.StageEngage:  "repeat-rate | baseline 40% | target 50% | by 2027-06-30 | owner Ana",
 }
 
 func tail(s string, n int) string {
