@@ -1,0 +1,345 @@
+package flows
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CheckinSummary is where a check-in stands: which KPIs have values in it
+// and whose numbers are still missing.
+type CheckinSummary struct {
+	// Updated counts the KPIs with a value (n/a included) in this check-in.
+	Updated, Total int
+	Lines          []CheckinLine
+	// MissingOwners are the distinct owners of the KPIs not yet updated, in
+	// the order of the KPIs; KPIs without an owner add nobody.
+	MissingOwners []string
+	// Nobody is set while no KPI has been updated.
+	Nobody bool
+}
+
+// CheckinLine is one KPI in a check-in.
+type CheckinLine struct {
+	KPI KPI
+	// Latest is the newest value given in this check-in, nil while there
+	// is none. It may be an n/a.
+	Latest *Measurement
+	// Previous is the newest value with a number from outside this
+	// check-in (recorded no later than Latest), nil if there is none.
+	Previous *Measurement
+	// Progress judges every value recorded so far against the target.
+	Progress Progress
+}
+
+// SummarizeCheckin works out a check-in's state from the plan's KPIs and
+// every value recorded for them (ms, keyed by KPI id, as storage returns
+// them). A KPI counts as updated when it has a value whose Checkin is
+// checkin; checkin 0 means "not a check-in", so nothing counts as updated.
+func SummarizeCheckin(kpis []KPI, ms map[int64][]Measurement, checkin int64, now time.Time) CheckinSummary {
+	s := CheckinSummary{Total: len(kpis)}
+	var missing []string
+	for _, k := range kpis {
+		all := slices.Clone(ms[k.ID])
+		slices.SortStableFunc(all, func(a, b Measurement) int { return a.At.Compare(b.At) })
+		line := CheckinLine{KPI: k, Progress: KPIProgress(k, all, now)}
+		if checkin != 0 {
+			for i := len(all) - 1; i >= 0; i-- {
+				if all[i].Checkin == checkin {
+					line.Latest = &all[i]
+					break
+				}
+			}
+		}
+		for i := len(all) - 1; i >= 0; i-- {
+			m := all[i]
+			if (checkin != 0 && m.Checkin == checkin) || !present(m.Value) {
+				continue
+			}
+			if line.Latest != nil && m.At.After(line.Latest.At) {
+				continue
+			}
+			line.Previous = &all[i]
+			break
+		}
+		if line.Latest != nil {
+			s.Updated++
+		} else {
+			missing = append(missing, k.Owner)
+		}
+		s.Lines = append(s.Lines, line)
+	}
+	s.MissingOwners = distinctOwners(missing)
+	s.Nobody = s.Updated == 0
+	return s
+}
+
+// Text renders the summary as Slack mrkdwn that also reads as plain text: a
+// header "title — 3 of 5 KPIs updated" and one line per KPI with its value
+// in this check-in, the target, how far it has come from the baseline and
+// its status. The title is used as given; KPI names are escaped for Slack.
+// Owners are left out so that updating the message in place never pings
+// anyone again.
+func (s CheckinSummary) Text(title string) string {
+	var b strings.Builder
+	if title != "" {
+		b.WriteString(title + " — ")
+	}
+	if s.Total == 0 {
+		b.WriteString("no KPIs to check in on yet; set some with `/race kpi`.")
+		return b.String()
+	}
+	fmt.Fprintf(&b, "%d of %d KPIs updated", s.Updated, s.Total)
+	for _, l := range s.Lines {
+		b.WriteString("\n• " + l.text())
+	}
+	return b.String()
+}
+
+// text is one KPI's line in the summary.
+func (l CheckinLine) text() string {
+	k := l.KPI
+	value := "—"
+	if l.Latest != nil {
+		value = FormatValue(kpiValue(k, l.Latest.Value))
+	}
+	if l.Previous != nil {
+		word := "was"
+		if l.Latest == nil {
+			word = "last"
+		}
+		value += fmt.Sprintf(" (%s %s)", word, FormatValue(kpiValue(k, l.Previous.Value)))
+	}
+	parts := []string{fmt.Sprintf("*%s*: %s", mrkdwnEscape(k.Name), value), targetText(k)}
+	if pct, ok := percentText(k, l.Progress); ok {
+		parts = append(parts, pct+" of the way")
+	}
+	parts = append(parts, statusText(l.Progress.Status))
+	return strings.Join(parts, " · ")
+}
+
+// OpeningText is the message that opens a check-in thread: the KPIs with
+// their targets and last values, how to answer, and every owner mentioned
+// once at the end. late says the scheduler is catching up after downtime,
+// when missed earlier check-ins were skipped for this one.
+func OpeningText(planName string, kpis []KPI, ms map[int64][]Measurement, late bool, missed int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "📊 KPI check-in for *%s*", mrkdwnEscape(planName))
+	if late {
+		switch {
+		case missed == 1:
+			b.WriteString(" (late: racebot was down; 1 check-in was missed and this one catches up)")
+		case missed > 1:
+			fmt.Fprintf(&b, " (late: racebot was down; %d check-ins were missed and this one catches up)", missed)
+		default:
+			b.WriteString(" (late: racebot was down, so this one comes late)")
+		}
+	}
+	if len(kpis) == 0 {
+		b.WriteString("\nThis plan has no KPIs yet; set some with `/race kpi` and I'll ask for their numbers here.")
+		return b.String()
+	}
+	var owners []string
+	for _, k := range kpis {
+		last := "no values yet"
+		if m, ok := lastValue(ms[k.ID]); ok {
+			last = "last " + FormatValue(kpiValue(k, m.Value))
+		}
+		fmt.Fprintf(&b, "\n• *%s*: %s · %s", mrkdwnEscape(k.Name), targetText(k), last)
+		owners = append(owners, k.Owner)
+	}
+	fmt.Fprintf(&b, "\nReply in this thread with your numbers, e.g. `%s`, or press *Enter values*. Write `n/a` for a number you don't have.",
+		replyExample(kpis, ms))
+	if o := distinctOwners(owners); len(o) > 0 {
+		b.WriteString("\nOwners: " + strings.Join(o, " "))
+	}
+	return b.String()
+}
+
+// NudgeText is the one reminder in a check-in thread, mentioning only the
+// owners whose numbers are still missing.
+func NudgeText(missing []string, s CheckinSummary) string {
+	head := fmt.Sprintf("%d of %d KPIs updated", s.Updated, s.Total)
+	var open []string
+	for _, l := range s.Lines {
+		if l.Latest == nil {
+			open = append(open, mrkdwnEscape(l.KPI.Name))
+		}
+	}
+	owners := distinctOwners(missing)
+	switch {
+	case len(open) == 0:
+		return head + "; every number is in, thank you!"
+	case len(owners) == 0:
+		return fmt.Sprintf("%s; still open: %s. Anyone can reply here with the numbers.", head, andList(open))
+	}
+	return fmt.Sprintf("%s; %s, your numbers are still missing — reply here when you have them. Still open: %s.",
+		head, strings.Join(owners, " "), andList(open))
+}
+
+// ClosingText closes a check-in: that nobody answered, or how the KPIs
+// stand. It names the KPIs still without a value but mentions no one, as
+// the nudge already did.
+func ClosingText(s CheckinSummary) string {
+	const late = "Late values can still be added in this thread."
+	if s.Nobody {
+		return "Check-in closed: nobody answered this time. " + late
+	}
+	var b strings.Builder
+	if s.Updated == s.Total {
+		fmt.Fprintf(&b, "Check-in closed: all %d KPIs updated.", s.Total)
+	} else {
+		fmt.Fprintf(&b, "Check-in closed: %d of %d KPIs updated.", s.Updated, s.Total)
+	}
+	counts := map[Status]int{}
+	for _, l := range s.Lines {
+		counts[l.Progress.Status]++
+	}
+	var tally []string
+	for _, st := range []Status{StatusAchieved, StatusOnTrack, StatusAtRisk, StatusOffTrack, StatusNoData} {
+		if n := counts[st]; n > 0 {
+			emoji, word := statusParts(st)
+			tally = append(tally, fmt.Sprintf("%s %d %s", emoji, n, word))
+		}
+	}
+	if len(tally) > 0 {
+		b.WriteString("\n" + strings.Join(tally, " · "))
+	}
+	var open []string
+	for _, l := range s.Lines {
+		if l.Latest == nil {
+			open = append(open, mrkdwnEscape(l.KPI.Name))
+		}
+	}
+	if len(open) > 0 {
+		fmt.Fprintf(&b, "\nNo values for %s. %s", andList(open), late)
+	} else {
+		b.WriteString("\n" + late)
+	}
+	return b.String()
+}
+
+// statusParts gives a status its emoji and words.
+func statusParts(st Status) (emoji, word string) {
+	switch st {
+	case StatusOnTrack:
+		return "🟢", "on track"
+	case StatusAtRisk:
+		return "🟡", "at risk"
+	case StatusOffTrack:
+		return "🔴", "off track"
+	case StatusAchieved:
+		return "✅", "achieved"
+	}
+	return "⚪", "no data"
+}
+
+func statusText(st Status) string {
+	emoji, word := statusParts(st)
+	return emoji + " " + word
+}
+
+// percentText is how far a KPI has come from its baseline to its target,
+// rounded to a whole percent, when that can be said.
+func percentText(k KPI, p Progress) (string, bool) {
+	if p.Latest == nil || !k.HasTarget() || math.IsNaN(p.Percent) || math.IsInf(p.Percent, 0) {
+		return "", false
+	}
+	r := math.Round(p.Percent)
+	if r == 0 {
+		r = 0 // no "-0%"
+	}
+	return strconv.FormatFloat(r, 'f', 0, 64) + "%", true
+}
+
+// targetText is "target 20k by 31 Mar 2027", or says there is none.
+func targetText(k KPI) string {
+	if !k.HasTarget() {
+		return "no target"
+	}
+	s := "target " + FormatValue(kpiValue(k, k.Target))
+	if !k.Deadline.IsZero() {
+		s += " by " + k.Deadline.Format("2 Jan 2006")
+	}
+	return s
+}
+
+// kpiValue fills in the KPI's unit and currency where a value leaves them
+// out: values are stored in the plan's currency unless the user wrote one.
+func kpiValue(k KPI, v Value) Value {
+	if v.Unit == "" {
+		v.Unit = k.Unit
+	}
+	if v.Currency == "" && v.Unit == UnitCurrency {
+		v.Currency = k.Currency
+	}
+	return v
+}
+
+// lastValue is the newest measurement with a number.
+func lastValue(ms []Measurement) (Measurement, bool) {
+	var last Measurement
+	found := false
+	for _, m := range ms {
+		if present(m.Value) && (!found || !m.At.Before(last.At)) {
+			last, found = m, true
+		}
+	}
+	return last, found
+}
+
+// replyExample is a reply that ParseReadings reads for this plan, made
+// from the first two KPIs and their last values (or targets), so people
+// copy something that works.
+func replyExample(kpis []KPI, ms map[int64][]Measurement) string {
+	var items []string
+	for _, k := range kpis[:min(2, len(kpis))] {
+		v := Value{}
+		if m, ok := lastValue(ms[k.ID]); ok {
+			v = kpiValue(k, m.Value)
+		} else if k.HasTarget() {
+			v = kpiValue(k, k.Target)
+		}
+		num := kpiExample(k.Unit)
+		if present(v) && knownUnit(v.Unit) {
+			num = FormatValue(v)
+		}
+		items = append(items, k.Key+" "+num)
+	}
+	return strings.Join(items, ", ")
+}
+
+// distinctOwners drops empty owners and repeats, keeping the first-seen
+// order. A Slack mention with a label (<@U123|ana>) is the same person as
+// the bare one (<@U123>).
+func distinctOwners(owners []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, o := range owners {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		key := o
+		if strings.HasPrefix(o, "<@") && strings.HasSuffix(o, ">") {
+			id, _, _ := strings.Cut(o[2:len(o)-1], "|")
+			key = "<@" + id + ">"
+		}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, o)
+	}
+	return out
+}
+
+// mrkdwnEscape makes user text safe in Slack mrkdwn: Slack reads &, < and >
+// as control characters, so a KPI named "<!channel>" must not ping anyone.
+// Owners are never passed through it, as they are mentions on purpose.
+func mrkdwnEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
