@@ -31,7 +31,8 @@ type CheckinLine struct {
 	// Previous is the newest value with a number from outside this
 	// check-in (recorded no later than Latest), nil if there is none.
 	Previous *Measurement
-	// Progress judges every value recorded so far against the target.
+	// Progress judges every value recorded so far against the target,
+	// leaving out those in another currency (see Comparable).
 	Progress Progress
 }
 
@@ -45,7 +46,7 @@ func SummarizeCheckin(kpis []KPI, ms map[int64][]Measurement, checkin int64, now
 	for _, k := range kpis {
 		all := slices.Clone(ms[k.ID])
 		slices.SortStableFunc(all, func(a, b Measurement) int { return a.At.Compare(b.At) })
-		line := CheckinLine{KPI: k, Progress: KPIProgress(k, all, now)}
+		line := CheckinLine{KPI: k, Progress: KPIProgress(k, Comparable(k, all), now)}
 		if checkin != 0 {
 			for i := len(all) - 1; i >= 0; i-- {
 				if all[i].Checkin == checkin {
@@ -75,6 +76,25 @@ func SummarizeCheckin(kpis []KPI, ms map[int64][]Measurement, checkin int64, now
 	s.MissingOwners = distinctOwners(missing)
 	s.Nobody = s.Updated == 0
 	return s
+}
+
+// Comparable returns the measurements that can be set against k's target:
+// all of them but money in a currency other than k's, as no exchange rate
+// is known here. It returns ms itself when it drops nothing.
+func Comparable(k KPI, ms []Measurement) []Measurement {
+	foreign := func(m Measurement) bool {
+		return k.Unit == UnitCurrency && k.Currency != "" && m.Value.Currency != "" && m.Value.Currency != k.Currency
+	}
+	if !slices.ContainsFunc(ms, foreign) {
+		return ms
+	}
+	out := make([]Measurement, 0, len(ms))
+	for _, m := range ms {
+		if !foreign(m) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // Text renders the summary as Slack mrkdwn that also reads as plain text: a

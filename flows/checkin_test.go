@@ -440,3 +440,49 @@ func ExampleSummarizeCheckin() {
 	// *Q1 Launch* — 1 of 1 KPIs updated
 	// • *Unique visitors*: 12.4k (was 11k) · target 20k by 31 Mar 2027 · 37% of the way · 🟢 on track
 }
+
+func TestComparable(t *testing.T) {
+	usdKPI := flows.KPI{ID: 3, Unit: flows.UnitCurrency, Currency: "USD"}
+	plainKPI := flows.KPI{ID: 3, Unit: flows.UnitCurrency}
+	money := func(amount float64, currency string) flows.Measurement {
+		return flows.Measurement{KPI: 3, Value: flows.Value{Amount: amount, Unit: flows.UnitCurrency, Currency: currency}}
+	}
+	ms := []flows.Measurement{money(9800, ""), money(900, "EUR"), money(11000, "USD")}
+	tests := []struct {
+		name string
+		kpi  flows.KPI
+		want []float64
+	}{
+		{"another currency is left out", usdKPI, []float64{9800, 11000}},
+		{"a KPI without currency compares all", plainKPI, []float64{9800, 900, 11000}},
+		{"not money", flows.KPI{ID: 3, Unit: flows.UnitCount, Currency: "USD"}, []float64{9800, 900, 11000}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []float64
+			for _, m := range flows.Comparable(tt.kpi, ms) {
+				got = append(got, m.Value.Amount)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Comparable (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestSummarizeCheckinForeignCurrency: a value in euros for a dollar KPI is
+// shown as given, but does not drag the trend down.
+func TestSummarizeCheckinForeignCurrency(t *testing.T) {
+	kpis, ms := ciKPIs(), ciMeasurements()
+	revenue := kpis[2]
+	ms[3] = append(ms[3], flows.Measurement{KPI: 3, Value: flows.Value{Amount: 900, Unit: flows.UnitCurrency, Currency: "EUR"},
+		At: ciDay(time.January, 18).Add(3 * time.Hour), By: "UANA", Checkin: 3})
+	s := flows.SummarizeCheckin([]flows.KPI{revenue}, ms, 3, ciNow)
+	want := "1 of 1 KPIs updated\n• *Revenue*: €900 (was $9,800) · target $30,000 by 31 Mar 2027 · 4% of the way · 🔴 off track"
+	if diff := cmp.Diff(want, s.Text("")); diff != "" {
+		t.Errorf("Text (-want +got):\n%s", diff)
+	}
+	if got := s.Lines[0].Progress.Latest.Value.Amount; got != 9800 {
+		t.Errorf("progress judged the latest value %v, want the dollar value 9800", got)
+	}
+}

@@ -24,7 +24,7 @@ func KPIMarkdown(kpis []KPI, ms map[int64][]Measurement, loc *time.Location, now
 		b.WriteString("| KPI | Stage | Baseline | Target | Deadline | Owner | Latest | Progress | Status |\n")
 		b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
 		for _, k := range kpis {
-			p := KPIProgress(k, ms[k.ID], now)
+			p := KPIProgress(k, Comparable(k, ms[k.ID]), now)
 			baseline, target, deadline, latest, progress := "—", "—", "—", "—", "—"
 			if k.HasBaseline() {
 				baseline = FormatValue(kpiValue(k, k.Baseline))

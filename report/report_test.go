@@ -1,0 +1,199 @@
+package report_test
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"image"
+	"image/png"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/racebot/racebot/charts"
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/report"
+)
+
+// -sample writes the test plan's chart to a file for a person to look at:
+// go test ./report -run TestChart -sample=/tmp/report-sample.png
+var samplePath = flag.String("sample", "", "write the sample chart to this PNG file")
+
+func berlin(tb testing.TB) *time.Location {
+	tb.Helper()
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		tb.Fatalf("load location: %v", err)
+	}
+	return loc
+}
+
+// now is the morning of the sixth weekly check-in.
+var now = time.Date(2027, 2, 8, 10, 0, 0, 0, time.UTC)
+
+// plan is a quarter's three KPIs as storage returns them: deadlines as UTC
+// midnights, values by KPI id, one n/a, one value in a foreign currency.
+func plan() ([]flows.KPI, map[int64][]flows.Measurement) {
+	deadline := time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC)
+	set := time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC)
+	kpi := func(id int64, key, name string, unit flows.UnitKind, base, target float64) flows.KPI {
+		return flows.KPI{ID: id, Plan: 1, Key: key, Name: name, Unit: unit, HigherIsBetter: true,
+			Baseline: flows.Value{Amount: base, Unit: unit}, Target: flows.Value{Amount: target, Unit: unit},
+			Deadline: deadline, Owner: "<@UANA>", At: set}
+	}
+	revenue := kpi(2, "revenue", "Revenue", flows.UnitCurrency, 9000, 30000)
+	revenue.Currency, revenue.Target.Currency = "USD", "USD"
+	kpis := []flows.KPI{
+		kpi(1, "visitors", "Unique visitors", flows.UnitCount, 8000, 20000),
+		revenue,
+		kpi(3, "lead-rate", "Lead conversion rate", flows.UnitPercent, 2.0, 3.5),
+	}
+	week := func(i int) time.Time { return time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC).AddDate(0, 0, 7*i) }
+	series := func(id int64, unit flows.UnitKind, values ...float64) []flows.Measurement {
+		var ms []flows.Measurement
+		for i, v := range values {
+			ms = append(ms, flows.Measurement{KPI: id, Value: flows.Value{Amount: v, Unit: unit}, At: week(i + 1), By: "UANA", Checkin: int64(i + 1)})
+		}
+		return ms
+	}
+	ms := map[int64][]flows.Measurement{
+		1: series(1, flows.UnitCount, 8900, 10150, 11200, 12400, 13900),
+		2: series(2, flows.UnitCurrency, 9800, 11250, 10900, 14100, 16600),
+		3: series(3, flows.UnitPercent, 2.1, 2.4, 2.2, 2.0, 1.9),
+	}
+	ms[2][2].Value.Missing = true
+	ms[2] = append(ms[2], flows.Measurement{KPI: 2, Value: flows.Value{Amount: 900, Unit: flows.UnitCurrency, Currency: "EUR"}, At: week(5).Add(time.Hour)})
+	return kpis, ms
+}
+
+func pt(at time.Time, v float64) charts.Point { return charts.Point{At: at, Value: v} }
+
+func TestSeries(t *testing.T) {
+	loc := berlin(t)
+	kpis, ms := plan()
+	noTarget := flows.KPI{ID: 4, Name: "Time on site", Unit: flows.UnitDuration,
+		Baseline: flows.Value{Unit: flows.UnitDuration, Missing: true}, Target: flows.Value{Unit: flows.UnitDuration, Missing: true}}
+	plainMoney := flows.KPI{ID: 5, Name: "Average order", Unit: flows.UnitCurrency, HigherIsBetter: true,
+		Target: flows.Value{Amount: 34, Unit: flows.UnitCurrency}, Baseline: flows.Value{Unit: flows.UnitCurrency, Missing: true}}
+	done := kpis[0]
+	done.Target.Amount = 12000
+	at := func(d int) time.Time { return time.Date(2027, 1, d, 9, 0, 0, 0, loc) }
+	deadline := time.Date(2027, 3, 31, 0, 0, 0, 0, loc)
+
+	tests := []struct {
+		name string
+		kpis []flows.KPI
+		loc  *time.Location
+		want []charts.Series
+	}{
+		{
+			name: "plan in the team's zone", kpis: kpis, loc: loc,
+			want: []charts.Series{
+				{Name: "Unique visitors", Unit: "count",
+					Points:   []charts.Point{pt(at(11), 8900), pt(at(18), 10150), pt(at(25), 11200), pt(at(32), 12400), pt(at(39), 13900)},
+					Baseline: 8000, HasBaseline: true, Target: 20000, HasTarget: true, Deadline: deadline, Status: "on track"},
+				{Name: "Revenue", Unit: "currency:USD",
+					Points:   []charts.Point{pt(at(11), 9800), pt(at(18), 11250), pt(at(32), 14100), pt(at(39), 16600)},
+					Baseline: 9000, HasBaseline: true, Target: 30000, HasTarget: true, Deadline: deadline, Status: "at risk"},
+				{Name: "Lead conversion rate", Unit: "percent",
+					Points:   []charts.Point{pt(at(11), 2.1), pt(at(18), 2.4), pt(at(25), 2.2), pt(at(32), 2.0), pt(at(39), 1.9)},
+					Baseline: 2.0, HasBaseline: true, Target: 3.5, HasTarget: true, Deadline: deadline, Status: "off track"},
+			},
+		},
+		{
+			name: "no target, no deadline, no values", kpis: []flows.KPI{noTarget}, loc: loc,
+			want: []charts.Series{{Name: "Time on site", Unit: "duration"}},
+		},
+		{
+			name: "money in the plan's own currency, nil zone is UTC", kpis: []flows.KPI{plainMoney},
+			want: []charts.Series{{Name: "Average order", Unit: "currency", Target: 34, HasTarget: true}},
+		},
+		{
+			name: "achieved is drawn as on track", kpis: []flows.KPI{done}, loc: time.UTC,
+			want: []charts.Series{{Name: "Unique visitors", Unit: "count",
+				Points: []charts.Point{
+					pt(at(11).In(time.UTC), 8900), pt(at(18).In(time.UTC), 10150), pt(at(25).In(time.UTC), 11200),
+					pt(at(32).In(time.UTC), 12400), pt(at(39).In(time.UTC), 13900)},
+				Baseline: 8000, HasBaseline: true, Target: 12000, HasTarget: true,
+				Deadline: time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC), Status: "on track"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := report.Series(tt.kpis, ms, now, tt.loc)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Series (-want +got):\n%s", diff)
+			}
+			for i, s := range got {
+				for _, p := range s.Points {
+					if want := tt.loc; want != nil && p.At.Location() != want {
+						t.Errorf("series %d: point at %v is not in %v", i, p.At, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestChart(t *testing.T) {
+	kpis, ms := plan()
+	tests := []struct {
+		name          string
+		kpis          []flows.KPI
+		width, height int
+	}{
+		// Sizes follow charts' layout: a 56 px title, 400 px a row for up
+		// to three panels, 360 px a row of two beyond, 20 px padding.
+		{"three KPIs, one column", kpis, 1200, 56 + 3*400 + 20},
+		{"one KPI", kpis[:1], 1200, 56 + 400 + 20},
+		{"four KPIs, two columns", append(kpis[:3:3], kpis[0]), 1200, 56 + 2*360 + 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := report.Chart(&buf, "Q1 Launch · KPI progress", tt.kpis, ms, now, berlin(t)); err != nil {
+				t.Fatalf("Chart: %v", err)
+			}
+			raw := buf.Bytes()
+			img, err := png.Decode(bytes.NewReader(raw))
+			if err != nil {
+				t.Fatalf("decode png: %v", err)
+			}
+			if got, want := img.Bounds().Size(), (image.Point{tt.width, tt.height}); got != want {
+				t.Errorf("chart is %v, want %v", got, want)
+			}
+			if n := inked(img); n < img.Bounds().Dx()*img.Bounds().Dy()/100 {
+				t.Errorf("only %d pixels are not white; the chart looks empty", n)
+			}
+			if tt.name == "three KPIs, one column" && *samplePath != "" {
+				if err := os.WriteFile(*samplePath, raw, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func TestChartNoKPIs(t *testing.T) {
+	var buf bytes.Buffer
+	err := report.Chart(&buf, "Empty", nil, nil, now, time.UTC)
+	if !errors.Is(err, charts.ErrNoData) {
+		t.Errorf("Chart with no KPIs = %v, want charts.ErrNoData", err)
+	}
+}
+
+// inked counts the pixels that are not white.
+func inked(img image.Image) int {
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r != 0xffff || g != 0xffff || bl != 0xffff {
+				n++
+			}
+		}
+	}
+	return n
+}
