@@ -1,0 +1,39 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// BenchmarkCommitAnswer measures storing one answer the way a thread reply
+// does: one write transaction on a real file that records the event key,
+// bumps the plan's version and inserts the answer revision.
+func BenchmarkCommitAnswer(b *testing.B) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(b.TempDir(), "racebot.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	p := flows.NewPlan("T1", "C1", "Bench", "UANA", time.Now())
+	if p.ID, err = db.CreatePlan(ctx, p); err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	q := flows.RACE().Stages[0].Steps()[0].ID
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		a := flows.Answer{QuestionID: q, Text: "We sell roasted coffee by subscription.", By: "UANA", At: now, Revision: i}
+		if err := db.Commit(ctx, p, []flows.Change{flows.AnswerRecorded{Answer: a}}, fmt.Sprintf("Ev%d", i)); err != nil {
+			b.Fatal(err)
+		}
+		p.Version++
+	}
+}
