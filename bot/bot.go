@@ -10,6 +10,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,6 +31,12 @@ type Store interface {
 	TeamPlans(ctx context.Context, team string) ([]*flows.Plan, error)
 	DeletedPlanName(ctx context.Context, team, channel, thread string) (string, bool, error)
 	KPIs(ctx context.Context, team string, plan flows.PlanID) ([]flows.KPI, error)
+	CreateCheckin(ctx context.Context, team string, c flows.Checkin) (int64, error)
+	SetCheckinMessages(ctx context.Context, id int64, thread, summary string) error
+	CheckinByThread(ctx context.Context, team, channel, thread string) (flows.Checkin, error)
+	CheckinByID(ctx context.Context, team string, id int64) (flows.Checkin, error)
+	ClaimNudges(ctx context.Context, now time.Time) ([]flows.Checkin, error)
+	ClaimCloses(ctx context.Context, now time.Time) ([]flows.Checkin, error)
 	PruneSeen(ctx context.Context, before time.Time) error
 }
 
@@ -47,6 +54,12 @@ type Config struct {
 	// PostInterval paces messages per channel; Slack allows about one a
 	// second. Zero means one second.
 	PostInterval time.Duration
+	// NudgeAfter and CloseAfter time a check-in's one reminder and its
+	// close; CheckinPoll is how often they are looked for. Zero means the
+	// defaults (a day, three days, a minute).
+	NudgeAfter, CloseAfter, CheckinPoll time.Duration
+	// Schedules keeps check-in schedules, for /race checkin and friends.
+	Schedules flows.Schedules
 }
 
 // Bot is the Slack transport.
@@ -59,6 +72,8 @@ type Bot struct {
 	now       func() time.Time
 	assistant Assistant
 	poster    *poster
+
+	nudgeAfter, closeAfter, pollEvery time.Duration
 
 	// botUserID is the bot's own user, learnt from auth.test, so it never
 	// answers its own messages.
@@ -87,20 +102,26 @@ func New(cfg Config) *Bot {
 	if cfg.PostInterval == 0 {
 		cfg.PostInterval = time.Second
 	}
+	cfg.NudgeAfter = cmp.Or(cfg.NudgeAfter, defaultNudgeAfter)
+	cfg.CloseAfter = cmp.Or(cfg.CloseAfter, defaultCloseAfter)
+	cfg.CheckinPoll = cmp.Or(cfg.CheckinPoll, checkinPoll)
 	base, cancel := context.WithCancel(context.Background())
 	loopCtx, stopLoops := context.WithCancel(base)
 	b := &Bot{
-		loopCtx:   loopCtx,
-		stopLoops: stopLoops,
-		api:       cfg.API,
-		store:     cfg.Store,
-		coach:     &flows.Coach{Catalogue: cfg.Catalogue, Store: cfg.Store},
-		cat:       cfg.Catalogue,
-		log:       cfg.Logger,
-		now:       cfg.Now,
-		assistant: cfg.Assistant,
-		base:      base,
-		cancel:    cancel,
+		loopCtx:    loopCtx,
+		stopLoops:  stopLoops,
+		api:        cfg.API,
+		store:      cfg.Store,
+		coach:      &flows.Coach{Catalogue: cfg.Catalogue, Store: cfg.Store, Schedules: cfg.Schedules},
+		nudgeAfter: cfg.NudgeAfter,
+		closeAfter: cfg.CloseAfter,
+		pollEvery:  cfg.CheckinPoll,
+		cat:        cfg.Catalogue,
+		log:        cfg.Logger,
+		now:        cfg.Now,
+		assistant:  cfg.Assistant,
+		base:       base,
+		cancel:     cancel,
 	}
 	b.poster = newPoster(cfg.API, cfg.PostInterval)
 	return b
@@ -113,11 +134,14 @@ func (b *Bot) Start(ctx context.Context) error {
 		return fmt.Errorf("slack auth.test: %w", err)
 	}
 	b.botUserID = auth.UserID
-	b.loops.Add(1)
-	go func() {
-		defer b.loops.Done()
-		b.pruneLoop(b.loopCtx)
-	}()
+	for _, loop := range []func(context.Context){b.pruneLoop, b.checkinLoop} {
+		b.loops.Add(1)
+		go func() {
+			defer b.loops.Done()
+			defer b.recover("loop")
+			loop(b.loopCtx)
+		}()
+	}
 	return nil
 }
 

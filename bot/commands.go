@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/racebot/racebot/flows"
 	"github.com/slack-go/slack"
@@ -67,6 +68,9 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 	case hasKind(resp.Replies, flows.ReplyExport):
 		b.later("export", func(ctx context.Context) { b.export(ctx, cmd, resp.Plan) })
 		return textAck("Exporting the plan; the file will appear in this channel in a moment.")
+	case resp.Report:
+		b.later("report", func(ctx context.Context) { b.postReport(ctx, resp.Plan) })
+		return textAck("Drawing the KPI chart; it will appear in the plan's thread.")
 	case resp.Review:
 		b.later("review", func(ctx context.Context) { b.postReview(ctx, resp.Plan) })
 		return textAck(fmt.Sprintf("Reviewing %q; the review will appear in its thread.", resp.Plan.Name))
@@ -137,21 +141,37 @@ func (b *Bot) ensureThread(ctx context.Context, p *flows.Plan) (string, error) {
 	return ts, nil
 }
 
-// export uploads the plan as a Markdown file to the channel.
+// export uploads the plan as a Markdown file to the channel, and its KPI
+// history as CSV when it has KPIs.
 func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan) {
-	md := flows.Markdown(b.cat, p, nil)
-	_, err := b.api.UploadFileContext(ctx, slack.UploadFileParameters{
-		Reader:          bytes.NewReader([]byte(md)),
-		FileSize:        len(md),
-		Filename:        fileName(p.Name) + ".md",
-		Title:           p.Name + " — RACE plan",
-		Channel:         cmd.ChannelID,
-		ThreadTimestamp: p.Thread,
-		SnippetType:     "markdown",
-	})
+	ms, err := b.store.Measurements(ctx, p.Team, p.ID)
 	if err != nil {
-		b.log.Error("upload export", "plan", p.ID, "err", err)
-		b.respond(ctx, cmd.ResponseURL, "Sorry, the export could not be uploaded. Please try again in a moment.")
+		b.log.Error("export: values", "plan", p.ID, "err", err)
+		b.respond(ctx, cmd.ResponseURL, "Sorry, the export failed. Please try again in a moment.")
+		return
+	}
+	files := []slack.UploadFileParameters{{
+		Content:  flows.ExportMarkdown(b.cat, p, ms, nil, b.now()),
+		Filename: fileName(p.Name) + ".md",
+		Title:    p.Name + " — RACE plan",
+	}}
+	if len(p.KPIs) > 0 {
+		var csv bytes.Buffer
+		if err := flows.KPIHistoryCSV(&csv, p.KPIs, ms, time.UTC); err != nil {
+			b.log.Error("export: csv", "plan", p.ID, "err", err)
+		} else {
+			files = append(files, slack.UploadFileParameters{Content: csv.String(), Filename: fileName(p.Name) + "-kpi-history.csv", Title: p.Name + " — KPI history"})
+		}
+	}
+	for _, f := range files {
+		f.Reader, f.FileSize = strings.NewReader(f.Content), len(f.Content)
+		f.Content = ""
+		f.Channel, f.ThreadTimestamp = cmd.ChannelID, p.Thread
+		if _, err := b.api.UploadFileContext(ctx, f); err != nil {
+			b.log.Error("upload export", "plan", p.ID, "file", f.Filename, "err", err)
+			b.respond(ctx, cmd.ResponseURL, "Sorry, the export could not be uploaded. Please try again in a moment.")
+			return
+		}
 	}
 }
 

@@ -68,6 +68,10 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 	}
 	p, err := b.store.PlanByThread(ctx, team, m.Channel, m.ThreadTimeStamp)
 	if errors.Is(err, flows.ErrNoPlan) {
+		if c, err := b.store.CheckinByThread(ctx, team, m.Channel, m.ThreadTimeStamp); err == nil {
+			b.checkinReply(ctx, team, eventID, c, m, unescape(text))
+			return
+		}
 		b.deletedPlanReply(ctx, team, m)
 		return
 	}

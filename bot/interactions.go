@@ -43,8 +43,11 @@ func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) any
 		}
 		return nil
 	case slack.InteractionTypeViewSubmission:
-		if cb.View.CallbackID == callbackEditAnswers {
+		switch cb.View.CallbackID {
+		case callbackEditAnswers:
 			return b.submitEdits(ctx, team, cb)
+		case callbackValues:
+			return b.submitValues(ctx, team, cb)
 		}
 	}
 	return nil
@@ -128,6 +131,8 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		b.replaceAfter(cb, "Kept the plan; nothing was deleted.")
 	case actionDraftUse, actionDraftEdit, actionDraftDiscard:
 		b.draftAction(ctx, team, cb, a)
+	case actionEnterValues:
+		b.openValuesModal(ctx, team, cb, a.Value)
 	}
 }
 

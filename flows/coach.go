@@ -338,7 +338,11 @@ func (c *Coach) export(ctx context.Context, req Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	md := Markdown(c.Catalogue, p, c.location())
+	ms, err := c.Store.Measurements(ctx, req.Team, p.ID)
+	if err != nil {
+		return Response{}, fmt.Errorf("load values: %w", err)
+	}
+	md := ExportMarkdown(c.Catalogue, p, ms, c.location(), req.Now)
 	return Response{Replies: []Reply{{Kind: ReplyExport, Text: md, Markdown: md}}, Plan: p}, nil
 }
 

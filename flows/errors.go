@@ -13,6 +13,7 @@ var (
 	ErrConflict      = errors.New("plan changed concurrently")
 	ErrDuplicate     = errors.New("input already recorded")
 	ErrBadInput      = errors.New("bad input")
+	ErrNoCheckin     = errors.New("no such check-in")
 )
 
 // UserError is bad input explained in one friendly sentence. It unwraps to

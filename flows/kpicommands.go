@@ -34,7 +34,7 @@ func funnelText(p *Plan) string {
 	if len(f.Lines) == 0 {
 		return "Not enough targets yet to check the funnel: set KPIs for visitors (Reach), lead rate (Act), sales rate, order value and revenue (Convert)."
 	}
-	return "*Funnel check for " + p.Name + "*\n" + f.Text()
+	return f.Text()
 }
 
 // Values records KPI values from a line such as "visitors 12.4k, leads 310",

@@ -155,3 +155,13 @@ func quoteLines(s string) string {
 func cell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
 }
+
+// ExportMarkdown is the whole plan as a document: the plan itself, then its
+// KPIs with every recorded value and the funnel check.
+func ExportMarkdown(cat *Catalogue, p *Plan, ms map[int64][]Measurement, loc *time.Location, now time.Time) string {
+	md := Markdown(cat, p, loc)
+	if len(p.KPIs) == 0 {
+		return md
+	}
+	return md + "\n" + KPIMarkdown(p.KPIs, ms, loc, now)
+}

@@ -94,6 +94,9 @@ func wholePlan(cat *flows.Catalogue) []string {
 		"ana: edit plan 1",
 		"ana: Fernhill Coffee roasts speciality coffee and sells subscriptions online.",
 		"ana: status",
+		"ben: /race values visitors 9.1k, lead rate 1.8%, revenue $5,600, leads twelve",
+		"ben: /race values",
+		"ana: funnel",
 		"ana: export",
 	)
 }

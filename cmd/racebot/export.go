@@ -37,6 +37,10 @@ func runExport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	_, err = io.WriteString(stdout, flows.Markdown(flows.RACE(), p, time.Local))
+	ms, err := db.Measurements(ctx, *team, p.ID)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(stdout, flows.ExportMarkdown(flows.RACE(), p, ms, time.Local, time.Now()))
 	return err
 }

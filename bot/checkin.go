@@ -1,0 +1,390 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/report"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+)
+
+const (
+	actionEnterValues = "race_enter_values"
+	callbackValues    = "race_checkin_values"
+	valueActionID     = "value"
+)
+
+// Check-in timing defaults: a weekly check-in nudges the next day and
+// closes after three.
+const (
+	defaultNudgeAfter = 24 * time.Hour
+	defaultCloseAfter = 72 * time.Hour
+	checkinPoll       = time.Minute
+)
+
+var userMention = regexp.MustCompile(`^<@[UW][A-Z0-9]+(\|[^<>]*)?>$`)
+
+// safeOwners keeps owners that are real user mentions and escapes the rest,
+// so an owner typed as "<!channel>" is shown, not broadcast.
+func safeOwners(kpis []flows.KPI) []flows.KPI {
+	out := make([]flows.KPI, len(kpis))
+	for i, k := range kpis {
+		if !userMention.MatchString(k.Owner) {
+			k.Owner = escape(k.Owner)
+		}
+		out[i] = k
+	}
+	return out
+}
+
+// OpenCheckin starts a check-in for a plan: the opening message in the
+// plan's channel (its thread is where owners answer) and a summary message
+// in the thread that is edited in place as values arrive. The scheduler
+// calls it once per occurrence.
+func (b *Bot) OpenCheckin(ctx context.Context, team string, plan flows.PlanID, occurrence string, late bool, missed int) (int64, error) {
+	p, err := b.store.Plan(ctx, team, plan)
+	if err != nil {
+		return 0, fmt.Errorf("load plan: %w", err)
+	}
+	ms, err := b.store.Measurements(ctx, team, plan)
+	if err != nil {
+		return 0, fmt.Errorf("load values: %w", err)
+	}
+	now := b.now()
+	id, err := b.store.CreateCheckin(ctx, team, flows.Checkin{
+		Plan: plan, Occurrence: occurrence, Channel: p.Channel, Late: late,
+		OpenedAt: now, NudgeAt: now.Add(b.nudgeAfter), CloseAt: now.Add(b.closeAfter),
+	})
+	if err != nil {
+		return 0, err
+	}
+	kpis := safeOwners(p.KPIs)
+	opening := flows.OpeningText(p.Name, kpis, ms, late, missed)
+	ts, err := b.poster.post(ctx, p.Channel, "", message{Text: opening, Blocks: sections(blockIDs{}, "checkin", opening)})
+	if err != nil {
+		return id, fmt.Errorf("post check-in: %w", err)
+	}
+	summary := checkinSummaryMessage(id, p, flows.SummarizeCheckin(kpis, ms, id, now))
+	sts, err := b.poster.post(ctx, p.Channel, ts, summary)
+	if err != nil {
+		b.log.Warn("post check-in summary", "plan", plan, "err", err)
+	}
+	if err := b.store.SetCheckinMessages(ctx, id, ts, sts); err != nil {
+		return id, fmt.Errorf("record check-in thread: %w", err)
+	}
+	return id, nil
+}
+
+func checkinSummaryMessage(id int64, p *flows.Plan, s flows.CheckinSummary) message {
+	ids := blockIDs{}
+	text := s.Text("Progress")
+	blocks := sections(ids, "summary", text)
+	if s.Total > 0 {
+		blocks = append(blocks, slack.NewActionBlock(ids.next("summary-buttons"),
+			button(actionEnterValues, "Enter values", strconv.FormatInt(id, 10), "primary")))
+	}
+	return message{Text: text, Blocks: blocks}
+}
+
+// checkinReply records values written in a check-in thread, confirms what
+// was understood and updates the summary. Text that cannot be read gets a
+// question back, to its author only, and records nothing.
+func (b *Bot) checkinReply(ctx context.Context, team, eventID string, c flows.Checkin, m *slackevents.MessageEvent, text string) {
+	resp, err := b.coach.Values(ctx, flows.Request{
+		Team: team, Channel: m.Channel, User: m.User, Now: b.now(),
+		Plan: c.Plan, Checkin: c.ID, Key: eventID,
+	}, text)
+	if err != nil {
+		msg := b.explain(err, "check-in reply")
+		b.later("explain", func(ctx context.Context) {
+			if err := b.poster.ephemeral(ctx, m.Channel, m.ThreadTimeStamp, m.User, plainMessage("error", msg)); err != nil {
+				b.log.Warn("post ephemeral", "err", err)
+			}
+		})
+		return
+	}
+	if resp.Duplicate {
+		return
+	}
+	b.later("check-in reply", func(ctx context.Context) {
+		if _, err := b.poster.post(ctx, m.Channel, m.ThreadTimeStamp, renderReplies(resp.Plan, resp.Replies)); err != nil {
+			b.log.Error("confirm values", "err", err)
+		}
+		b.refreshSummary(ctx, c)
+	})
+}
+
+// refreshSummary edits the check-in's summary message to the latest values.
+func (b *Bot) refreshSummary(ctx context.Context, c flows.Checkin) {
+	if c.SummaryTS == "" {
+		return
+	}
+	p, err := b.store.Plan(ctx, c.Team, c.Plan)
+	if err != nil {
+		b.log.Warn("summary: plan", "err", err)
+		return
+	}
+	ms, err := b.store.Measurements(ctx, c.Team, c.Plan)
+	if err != nil {
+		b.log.Warn("summary: values", "err", err)
+		return
+	}
+	s := flows.SummarizeCheckin(safeOwners(p.KPIs), ms, c.ID, b.now())
+	if err := b.poster.update(ctx, c.Channel, c.SummaryTS, checkinSummaryMessage(c.ID, p, s)); err != nil {
+		b.log.Warn("summary: update", "err", err)
+	}
+}
+
+// checkinLoop nudges and closes check-ins when they are due. Claims are
+// made in the database, so a restart or a second racebot never nudges or
+// closes one twice.
+func (b *Bot) checkinLoop(ctx context.Context) {
+	t := time.NewTicker(b.pollEvery)
+	defer t.Stop()
+	for {
+		b.checkinTick(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (b *Bot) checkinTick(ctx context.Context) {
+	now := b.now()
+	nudges, err := b.store.ClaimNudges(ctx, now)
+	if err != nil && ctx.Err() == nil {
+		b.log.Warn("claim nudges", "err", err)
+	}
+	for _, c := range nudges {
+		b.nudge(ctx, c)
+	}
+	closes, err := b.store.ClaimCloses(ctx, now)
+	if err != nil && ctx.Err() == nil {
+		b.log.Warn("claim closes", "err", err)
+	}
+	for _, c := range closes {
+		b.close(ctx, c)
+	}
+}
+
+// nudge reminds only the owners whose numbers are missing, once.
+func (b *Bot) nudge(ctx context.Context, c flows.Checkin) {
+	p, ms, ok := b.checkinData(ctx, c)
+	if !ok {
+		return
+	}
+	s := flows.SummarizeCheckin(safeOwners(p.KPIs), ms, c.ID, b.now())
+	if s.Updated == s.Total {
+		return
+	}
+	text := flows.NudgeText(s.MissingOwners, s)
+	if _, err := b.poster.post(ctx, c.Channel, c.Thread, message{Text: text, Blocks: sections(blockIDs{}, "nudge", text)}); err != nil {
+		b.log.Error("post nudge", "checkin", c.ID, "err", err)
+	}
+}
+
+// close posts the closing note and the chart of the KPIs.
+func (b *Bot) close(ctx context.Context, c flows.Checkin) {
+	p, ms, ok := b.checkinData(ctx, c)
+	if !ok {
+		return
+	}
+	s := flows.SummarizeCheckin(safeOwners(p.KPIs), ms, c.ID, b.now())
+	text := flows.ClosingText(s)
+	if _, err := b.poster.post(ctx, c.Channel, c.Thread, message{Text: text, Blocks: sections(blockIDs{}, "closed", text)}); err != nil {
+		b.log.Error("post close", "checkin", c.ID, "err", err)
+	}
+	if !s.Nobody {
+		b.uploadChart(ctx, p, ms, c.Channel, c.Thread)
+	}
+}
+
+func (b *Bot) checkinData(ctx context.Context, c flows.Checkin) (*flows.Plan, map[int64][]flows.Measurement, bool) {
+	p, err := b.store.Plan(ctx, c.Team, c.Plan)
+	if err != nil {
+		b.log.Warn("check-in: plan", "checkin", c.ID, "err", err)
+		return nil, nil, false
+	}
+	ms, err := b.store.Measurements(ctx, c.Team, c.Plan)
+	if err != nil {
+		b.log.Warn("check-in: values", "checkin", c.ID, "err", err)
+		return nil, nil, false
+	}
+	return p, ms, true
+}
+
+// uploadChart draws every KPI against its target and uploads the PNG.
+func (b *Bot) uploadChart(ctx context.Context, p *flows.Plan, ms map[int64][]flows.Measurement, channel, thread string) {
+	var png bytes.Buffer
+	if err := report.Chart(&png, p.Name+" · KPI progress", p.KPIs, ms, b.now(), time.UTC); err != nil {
+		b.log.Error("draw chart", "plan", p.ID, "err", err)
+		return
+	}
+	_, err := b.api.UploadFileContext(ctx, slack.UploadFileParameters{
+		Reader:          &png,
+		FileSize:        png.Len(),
+		Filename:        fileName(p.Name) + "-kpis.png",
+		Title:           p.Name + " — KPI progress",
+		Channel:         channel,
+		ThreadTimestamp: thread,
+	})
+	if err != nil {
+		b.log.Error("upload chart", "plan", p.ID, "err", err)
+	}
+}
+
+// valuesModal collects a check-in's values in a form, one field per KPI.
+func valuesModal(p *flows.Plan, c flows.Checkin, ms map[int64][]flows.Measurement) slack.ModalViewRequest {
+	ids := blockIDs{}
+	blocks := []slack.Block{contextBlock(ids, "plan", "KPI check-in for *"+escape(p.Name)+"*. Leave a field empty to skip it; write `n/a` when there is no number.")}
+	for _, k := range p.KPIs {
+		input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, "e.g. "+exampleFor(k.Unit), false, false), valueActionID)
+		for _, m := range ms[k.ID] {
+			if m.Checkin == c.ID {
+				input.InitialValue = flows.FormatValue(m.Value)
+			}
+		}
+		hint := "Target " + flows.FormatValue(k.Target)
+		if !k.Deadline.IsZero() {
+			hint += " by " + k.Deadline.Format("2 Jan 2006")
+		}
+		block := slack.NewInputBlock("kpi:"+k.Key, slack.NewTextBlockObject(slack.PlainTextType, truncate(k.Name, 2000), false, false),
+			slack.NewTextBlockObject(slack.PlainTextType, truncate(hint, 2000), false, false), input)
+		block.Optional = true
+		blocks = append(blocks, block)
+	}
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      callbackValues,
+		PrivateMetadata: strconv.FormatInt(c.ID, 10),
+		Title:           slack.NewTextBlockObject(slack.PlainTextType, "Enter KPI values", false, false),
+		Submit:          slack.NewTextBlockObject(slack.PlainTextType, "Save", false, false),
+		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
+		Blocks:          slack.Blocks{BlockSet: capBlocks(ids, blocks, maxHomeBlocks)},
+	}
+}
+
+func exampleFor(u flows.UnitKind) string {
+	switch u {
+	case flows.UnitCurrency:
+		return "$18,250"
+	case flows.UnitPercent:
+		return "3.5%"
+	case flows.UnitDuration:
+		return "2m 30s"
+	case flows.UnitRatio:
+		return "0.8"
+	}
+	return "12.4k"
+}
+
+// openValuesModal opens the form for a check-in's values.
+func (b *Bot) openValuesModal(ctx context.Context, team string, cb slack.InteractionCallback, value string) {
+	id, err := strconv.ParseInt(value, 10, 64)
+	if err != nil {
+		return
+	}
+	c, err := b.store.CheckinByID(ctx, team, id)
+	if err != nil {
+		b.tellAfter(cb, "That check-in no longer exists.")
+		return
+	}
+	p, ms, ok := b.checkinData(ctx, c)
+	if !ok {
+		b.tellAfter(cb, "Sorry, the form could not be opened. Please press the button again.")
+		return
+	}
+	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, valuesModal(p, c, ms)); err != nil {
+		b.log.Error("open values modal", "err", err)
+		b.tellAfter(cb, "Sorry, the form could not be opened. Please press the button again.")
+	}
+}
+
+// submitValues records the values from the form; a field that cannot be
+// read keeps the form open with the question beside it.
+func (b *Bot) submitValues(ctx context.Context, team string, cb slack.InteractionCallback) any {
+	id, err := strconv.ParseInt(cb.View.PrivateMetadata, 10, 64)
+	if err != nil {
+		return nil
+	}
+	c, err := b.store.CheckinByID(ctx, team, id)
+	if errors.Is(err, flows.ErrNoCheckin) {
+		return nil
+	}
+	if err != nil {
+		b.log.Error("values modal: check-in", "err", err)
+		return nil
+	}
+	p, err := b.store.Plan(ctx, team, c.Plan)
+	if err != nil {
+		return nil
+	}
+	now := b.now()
+	var ms []flows.Measurement
+	var got []string
+	errs := map[string]string{}
+	for _, k := range p.KPIs {
+		raw := strings.TrimSpace(cb.View.State.Values["kpi:"+k.Key][valueActionID].Value)
+		if raw == "" {
+			continue
+		}
+		v, err := flows.ParseValue(raw, k.Unit)
+		if err != nil {
+			errs["kpi:"+k.Key] = flows.Explain(err)
+			continue
+		}
+		ms = append(ms, flows.Measurement{KPI: k.ID, Value: v, At: now, By: cb.User.ID, Checkin: c.ID})
+		got = append(got, k.Name+" "+flows.FormatValue(v))
+	}
+	if len(errs) > 0 {
+		return viewAck{ResponseAction: "errors", Errors: errs}
+	}
+	if len(ms) == 0 {
+		return nil
+	}
+	err = b.store.RecordMeasurements(ctx, team, p.ID, ms, "view:"+cb.View.ID+":"+cb.View.Hash)
+	if errors.Is(err, flows.ErrDuplicate) {
+		return nil
+	}
+	if err != nil {
+		b.log.Error("values modal: record", "err", err)
+		return fieldErrorBlock("kpi:"+p.KPIs[0].Key, flows.Explain(err))
+	}
+	confirm := fmt.Sprintf("<@%s> recorded: %s.", cb.User.ID, escape(strings.Join(got, ", ")))
+	b.later("values modal", func(ctx context.Context) {
+		if _, err := b.poster.post(ctx, c.Channel, c.Thread, message{Text: confirm, Blocks: sections(blockIDs{}, "values", confirm)}); err != nil {
+			b.log.Warn("confirm values", "err", err)
+		}
+		b.refreshSummary(ctx, c)
+	})
+	return nil
+}
+
+func fieldErrorBlock(blockID, msg string) any {
+	return viewAck{ResponseAction: "errors", Errors: map[string]string{blockID: msg}}
+}
+
+// postReport uploads the KPI chart to the plan's thread.
+func (b *Bot) postReport(ctx context.Context, p *flows.Plan) {
+	thread, err := b.ensureThread(ctx, p)
+	if err != nil {
+		b.log.Error("report: thread", "plan", p.ID, "err", err)
+		return
+	}
+	ms, err := b.store.Measurements(ctx, p.Team, p.ID)
+	if err != nil {
+		b.log.Error("report: values", "plan", p.ID, "err", err)
+		return
+	}
+	b.uploadChart(ctx, p, ms, p.Channel, thread)
+}

@@ -1,0 +1,122 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// CreateCheckin records a check-in before its thread is posted, so replies
+// that arrive the moment it appears already find it.
+func (db *DB) CreateCheckin(ctx context.Context, team string, c flows.Checkin) (int64, error) {
+	var id int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if err := kpiPlanExists(ctx, tx, team, c.Plan); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `INSERT INTO checkins (plan_id, occurrence, channel_id, late, opened_at, nudge_at, close_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			c.Plan, c.Occurrence, c.Channel, c.Late, millis(c.OpenedAt), millis(c.NudgeAt), millis(c.CloseAt)).Scan(&id)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("create check-in: %w", err)
+	}
+	return id, nil
+}
+
+// SetCheckinMessages records the thread and summary message of a check-in.
+func (db *DB) SetCheckinMessages(ctx context.Context, id int64, thread, summary string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE checkins SET thread = ?, summary_ts = ? WHERE id = ?`, thread, summary, id)
+		return err
+	})
+}
+
+const checkinColumns = `c.id, p.team_id, c.plan_id, c.occurrence, c.channel_id, c.thread, c.summary_ts, c.late,
+	c.opened_at, c.nudge_at, c.close_at, c.nudged, c.closed`
+
+func scanCheckin(scan func(...any) error) (flows.Checkin, error) {
+	var c flows.Checkin
+	var opened, nudge, closeAt int64
+	err := scan(&c.ID, &c.Team, &c.Plan, &c.Occurrence, &c.Channel, &c.Thread, &c.SummaryTS, &c.Late,
+		&opened, &nudge, &closeAt, &c.Nudged, &c.Closed)
+	c.OpenedAt, c.NudgeAt, c.CloseAt = fromMillis(opened), fromMillis(nudge), fromMillis(closeAt)
+	return c, err
+}
+
+// CheckinByThread finds the check-in whose thread a reply is in.
+func (db *DB) CheckinByThread(ctx context.Context, team, channel, thread string) (flows.Checkin, error) {
+	row := db.read.QueryRowContext(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
+		WHERE p.team_id = ? AND c.channel_id = ? AND c.thread = ? AND c.thread <> ''`, team, channel, thread)
+	c, err := scanCheckin(row.Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return flows.Checkin{}, flows.ErrNoCheckin
+	}
+	if err != nil {
+		return flows.Checkin{}, fmt.Errorf("check-in by thread: %w", classify(err))
+	}
+	return c, nil
+}
+
+// CheckinByID loads a check-in of the team.
+func (db *DB) CheckinByID(ctx context.Context, team string, id int64) (flows.Checkin, error) {
+	row := db.read.QueryRowContext(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
+		WHERE p.team_id = ? AND c.id = ?`, team, id)
+	c, err := scanCheckin(row.Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return flows.Checkin{}, flows.ErrNoCheckin
+	}
+	if err != nil {
+		return flows.Checkin{}, fmt.Errorf("check-in: %w", classify(err))
+	}
+	return c, nil
+}
+
+// ClaimNudges marks every check-in due for its nudge as nudged and returns
+// them; only the caller that flips the flag gets a check-in.
+func (db *DB) ClaimNudges(ctx context.Context, now time.Time) ([]flows.Checkin, error) {
+	return db.claim(ctx, `nudged = 1`, `nudged = 0 AND closed = 0 AND nudge_at <= ?`, now)
+}
+
+// ClaimCloses marks every check-in due to close as closed and returns them.
+func (db *DB) ClaimCloses(ctx context.Context, now time.Time) ([]flows.Checkin, error) {
+	return db.claim(ctx, `closed = 1`, `closed = 0 AND close_at <= ?`, now)
+}
+
+func (db *DB) claim(ctx context.Context, set, where string, now time.Time) ([]flows.Checkin, error) {
+	var out []flows.Checkin
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `UPDATE checkins SET `+set+` WHERE `+where+` AND thread <> '' RETURNING id`, millis(now))
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			c, err := scanCheckin(tx.QueryRowContext(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id WHERE c.id = ?`, id).Scan)
+			if err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim check-ins: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,66 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage"
+)
+
+func TestCheckinsAreNudgedAndClosedOnce(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "racebot.db")
+	a, b := MustOpen(t, path), MustOpen(t, path)
+	p := newPlan(t, a, "T1", "C1", "Q1")
+	id, err := a.CreateCheckin(ctx, "T1", flows.Checkin{Plan: p.ID, Channel: "C1", OpenedAt: t0, NudgeAt: t0.Add(4 * time.Hour), CloseAt: t0.Add(48 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateCheckin(ctx, "T2", flows.Checkin{Plan: p.ID, Channel: "C1", OpenedAt: t0}); err == nil {
+		t.Error("another workspace opened a check-in on T1's plan")
+	}
+	if err := a.SetCheckinMessages(ctx, id, "111.1", "111.2"); err != nil {
+		t.Fatal(err)
+	}
+	c, err := b.CheckinByThread(ctx, "T1", "C1", "111.1")
+	if err != nil || c.ID != id || c.SummaryTS != "111.2" {
+		t.Fatalf("by thread: %+v %v", c, err)
+	}
+	if _, err := b.CheckinByThread(ctx, "T2", "C1", "111.1"); !errors.Is(err, flows.ErrNoCheckin) {
+		t.Errorf("T2 found T1's check-in: %v", err)
+	}
+	if got, _ := a.ClaimNudges(ctx, t0.Add(time.Hour)); len(got) != 0 {
+		t.Errorf("nudged before time: %v", got)
+	}
+	// Two processes claim at once: exactly one gets the nudge.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	total := 0
+	for _, db := range []*storage.DB{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := db.ClaimNudges(ctx, t0.Add(5*time.Hour))
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			total += len(got)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if total != 1 {
+		t.Errorf("nudge claimed %d times, want once", total)
+	}
+	closed, _ := b.ClaimCloses(ctx, t0.Add(49*time.Hour))
+	again, _ := a.ClaimCloses(ctx, t0.Add(50*time.Hour))
+	if len(closed) != 1 || len(again) != 0 || closed[0].Team != "T1" {
+		t.Errorf("closes: %v then %v", closed, again)
+	}
+}
