@@ -233,7 +233,7 @@ func (b *Bot) uploadChart(ctx context.Context, p *flows.Plan, ms map[int64][]flo
 	_, err := b.api.UploadFileContext(ctx, slack.UploadFileParameters{
 		Reader:          &png,
 		FileSize:        png.Len(),
-		Filename:        fileName(p.Name) + "-kpis.png",
+		Filename:        flows.Slug(p.Name) + "-kpis.png",
 		Title:           p.Name + " — KPI progress",
 		Channel:         channel,
 		ThreadTimestamp: thread,

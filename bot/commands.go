@@ -152,7 +152,7 @@ func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan)
 	}
 	files := []slack.UploadFileParameters{{
 		Content:  flows.ExportMarkdown(b.cat, p, ms, nil, b.now()),
-		Filename: fileName(p.Name) + ".md",
+		Filename: flows.Slug(p.Name) + ".md",
 		Title:    p.Name + " — RACE plan",
 	}}
 	if len(p.KPIs) > 0 {
@@ -160,7 +160,7 @@ func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan)
 		if err := flows.KPIHistoryCSV(&csv, p.KPIs, ms, time.UTC); err != nil {
 			b.log.Error("export: csv", "plan", p.ID, "err", err)
 		} else {
-			files = append(files, slack.UploadFileParameters{Content: csv.String(), Filename: fileName(p.Name) + "-kpi-history.csv", Title: p.Name + " — KPI history"})
+			files = append(files, slack.UploadFileParameters{Content: csv.String(), Filename: flows.Slug(p.Name) + "-kpi-history.csv", Title: p.Name + " — KPI history"})
 		}
 	}
 	for _, f := range files {
@@ -173,23 +173,6 @@ func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan)
 			return
 		}
 	}
-}
-
-// fileName makes a plan name safe and readable as a file name.
-func fileName(name string) string {
-	var sb strings.Builder
-	for _, r := range strings.ToLower(name) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			sb.WriteRune(r)
-		case sb.Len() > 0 && !strings.HasSuffix(sb.String(), "-"):
-			sb.WriteByte('-')
-		}
-	}
-	if out := strings.Trim(sb.String(), "-"); out != "" {
-		return out
-	}
-	return "race-plan"
 }
 
 // respond answers through a response_url, the way to reach a person after

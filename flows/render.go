@@ -165,3 +165,23 @@ func ExportMarkdown(cat *Catalogue, p *Plan, ms map[int64][]Measurement, loc *ti
 	}
 	return md + "\n" + KPIMarkdown(p.KPIs, ms, loc, now)
 }
+
+// Slug makes a plan name safe and readable as a file name: "Q1 Launch!"
+// becomes "q1-launch".
+func Slug(name string) string {
+	var sb strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			sb.WriteRune(r)
+			dash = false
+		} else if sb.Len() > 0 && !dash {
+			sb.WriteByte('-')
+			dash = true
+		}
+	}
+	if out := strings.Trim(sb.String(), "-"); out != "" {
+		return out
+	}
+	return "race-plan"
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -80,5 +81,23 @@ func TestTerminalPrivacyAndOfflineReview(t *testing.T) {
 		if !strings.Contains(out, strings.ReplaceAll(want, "*", "")) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestTerminalValuesAndReportChart(t *testing.T) {
+	out, db := runScript(t, nil,
+		"new Launch Plan", "stage reach", "done", "done",
+		"visitors | baseline 8k | target 20k | by 2030-03-31 | owner Ana",
+		"values visitors 9.1k",
+		"report", "checkin every monday 09:00 Europe/Berlin")
+	want := filepath.Join(filepath.Dir(db), "launch-plan-kpis.png")
+	for _, s := range []string{"KPI set: Unique visitors", "Recorded: Unique visitors 9,100.", "Chart written to " + want, "Scheduled check-ins run where racebot is connected to Slack"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("output lacks %q:\n%s", s, out)
+		}
+	}
+	png, err := os.ReadFile(want)
+	if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
+		t.Errorf("chart file: %v, %d bytes", err, len(png))
 	}
 }

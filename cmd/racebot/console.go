@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,12 +10,14 @@ import (
 	"log/slog"
 	"os"
 	"os/user"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/racebot/racebot/assist"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/report"
 	"github.com/racebot/racebot/storage"
 )
 
@@ -30,10 +33,13 @@ type console struct {
 	coach     *flows.Coach
 	assistant *assist.Assistant
 	kpis      func(ctx context.Context, team string, plan flows.PlanID) ([]flows.KPI, error)
-	user      string
-	out       io.Writer
-	style     style
-	now       func() time.Time
+	values    func(ctx context.Context, team string, plan flows.PlanID) (map[int64][]flows.Measurement, error)
+	// dir is where report charts are written: beside the database.
+	dir   string
+	user  string
+	out   io.Writer
+	style style
+	now   func() time.Time
 	// pending, when set, takes the next line: the answer to a question the
 	// console asked (confirm a deletion, use a draft).
 	pending func(ctx context.Context, line string)
@@ -82,6 +88,8 @@ func runCoach(ctx context.Context, cfg Config, args []string, stdin io.Reader, s
 		coach:     &flows.Coach{Catalogue: cat, Store: db, Location: time.Local},
 		assistant: helper,
 		kpis:      db.KPIs,
+		values:    db.Measurements,
+		dir:       filepath.Dir(cfg.DB),
 		user:      terminalUser(),
 		out:       stdout,
 		style:     styleFor(stdin, stdout),
@@ -205,7 +213,29 @@ func (c *console) render(ctx context.Context, resp flows.Response) {
 		c.draft(ctx, resp.Plan, resp.Draft.QuestionID)
 	case resp.Review:
 		c.review(ctx, resp.Plan)
+	case resp.Report:
+		c.report(ctx, resp.Plan)
 	}
+}
+
+// report writes the KPI chart as a PNG beside the database and says where.
+func (c *console) report(ctx context.Context, p *flows.Plan) {
+	ms, err := c.values(ctx, p.Team, p.ID)
+	if err != nil {
+		c.println(flows.Explain(err))
+		return
+	}
+	var png bytes.Buffer
+	if err := report.Chart(&png, p.Name+" · KPI progress", p.KPIs, ms, c.now(), time.Local); err != nil {
+		c.println(flows.Explain(err))
+		return
+	}
+	path := filepath.Join(c.dir, flows.Slug(p.Name)+"-kpis.png")
+	if err := os.WriteFile(path, png.Bytes(), 0o644); err != nil {
+		c.println(fmt.Sprintf("Could not write the chart to %s: %v", path, err))
+		return
+	}
+	c.println("Chart written to " + path)
 }
 
 // draft shows a draft. A model's draft can become the answer (y), be
