@@ -75,6 +75,9 @@ type Bot struct {
 
 	nudgeAfter, closeAfter, pollEvery time.Duration
 
+	// zones caches people's Slack time zones by user id.
+	zones sync.Map
+
 	// botUserID is the bot's own user, learnt from auth.test, so it never
 	// answers its own messages.
 	botUserID string

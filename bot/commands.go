@@ -53,11 +53,14 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		Now:     b.now(),
 		Command: true,
 	}
+	name := commandName(cmd.Text)
+	if name == "checkin" || name == "schedule" {
+		req.Zone = b.userZone(ctx, cmd.UserID)
+	}
 	resp, err := b.coach.Handle(ctx, req)
 	if err != nil {
 		return textAck(b.explain(err, "slash command"))
 	}
-	name := commandName(cmd.Text)
 	switch {
 	case resp.Created:
 		b.later("post new plan", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, resp.Replies, resp.Draft) })
@@ -198,3 +201,26 @@ func (b *Bot) replace(ctx context.Context, url, text string) {
 }
 
 var errNoWorkspace = errors.New("payload without team, channel or user")
+
+// zoneLookup bounds the users.info call made before an acknowledgement.
+const zoneLookup = 700 * time.Millisecond
+
+// userZone is the person's Slack time zone, cached; nil when Slack does not
+// say in time. Schedules default to it and show times in it.
+func (b *Bot) userZone(ctx context.Context, user string) *time.Location {
+	if loc, ok := b.zones.Load(user); ok {
+		return loc.(*time.Location)
+	}
+	ctx, cancel := context.WithTimeout(ctx, zoneLookup)
+	defer cancel()
+	u, err := b.api.GetUserInfoContext(ctx, user)
+	if err != nil || u.TZ == "" {
+		return nil
+	}
+	loc, err := time.LoadLocation(u.TZ)
+	if err != nil {
+		return nil
+	}
+	b.zones.Store(user, loc)
+	return loc
+}

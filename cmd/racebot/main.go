@@ -49,6 +49,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, cfg, args, stderr)
 	case "export":
 		return runExport(ctx, cfg, args, stdout, stderr)
+	case "schedule":
+		return runScheduleNext(args, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, cfg, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -64,6 +68,9 @@ Usage:
   racebot [--db FILE]                     the coach: in Slack when tokens are set, else in this terminal
   racebot serve [--addr :3000]            Slack over HTTP (needs SLACK_SIGNING_SECRET)
   racebot export --plan NAME [--db FILE]  print a plan as Markdown
+  racebot schedule next "SPEC" [--after T] [--count N]
+                                          print the next check-ins of a schedule
+  racebot backup FILE [--db FILE]         consistent copy of a live database
   racebot help                            this text
 
 Environment: RACEBOT_DB (default racebot.db), SLACK_BOT_TOKEN, SLACK_APP_TOKEN,

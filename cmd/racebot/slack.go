@@ -15,6 +15,7 @@ import (
 	"github.com/racebot/racebot/bot"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/prompts"
+	"github.com/racebot/racebot/scheduler"
 	"github.com/slack-go/slack/socketmode"
 )
 
@@ -38,10 +39,27 @@ func runSlack(ctx context.Context, cfg Config, mode Mode, stderr io.Writer) erro
 		return err
 	}
 	api := bot.NewAPI(cfg.SlackBotToken, cfg.SlackAppToken, apiURL(cfg.SlackAPIURL))
-	b := bot.New(bot.Config{API: api, Store: db, Catalogue: cat, Logger: logger, Assistant: helper})
+	runner := &checkinRunner{}
+	sched := scheduler.New(db, runner, scheduler.RealClock{}, logger, "")
+	b := bot.New(bot.Config{API: api, Store: db, Catalogue: cat, Logger: logger, Assistant: helper, Schedules: sched.ForCoach(db)})
+	runner.bot = b
 	if err := b.Start(ctx); err != nil {
 		return err
 	}
+	// The scheduler's first tick catches up a check-in missed while
+	// racebot was down; afterwards it sleeps until the next one is due.
+	schedCtx, stopSched := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		if err := sched.Run(schedCtx); err != nil {
+			logger.Error("scheduler stopped", "err", err)
+		}
+	}()
+	defer func() {
+		stopSched()
+		<-schedDone
+	}()
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
@@ -108,4 +126,11 @@ func newAssistant(cfg Config, cat *flows.Catalogue, logger *slog.Logger) (*assis
 		}, logger)
 	}
 	return assist.New(cat, model, logger)
+}
+
+// checkinRunner opens the scheduler's check-ins through the bot.
+type checkinRunner struct{ bot *bot.Bot }
+
+func (r *checkinRunner) RunCheckin(ctx context.Context, job scheduler.Job) (int64, error) {
+	return r.bot.OpenCheckin(ctx, job.Team, job.Plan, job.Key, job.Late, job.Missed)
 }

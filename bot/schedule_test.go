@@ -1,0 +1,90 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+	"github.com/racebot/racebot/scheduler"
+)
+
+func (c *clock) After(d time.Duration) <-chan time.Time { return make(chan time.Time) }
+
+type botRunner struct{ b *Bot }
+
+func (r botRunner) RunCheckin(ctx context.Context, job scheduler.Job) (int64, error) {
+	return r.b.OpenCheckin(ctx, job.Team, job.Plan, job.Key, job.Late, job.Missed)
+}
+
+// TestScheduleToCheckin sets a schedule with /race checkin in the person's
+// Slack time zone, shows it with /race schedule, and lets the scheduler open
+// the check-in thread when it is due.
+func TestScheduleToCheckin(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)} // a Thursday
+	var sched *scheduler.Scheduler
+	runner := &botRunner{}
+	h := newHarness(t, func(c *Config) {
+		c.Now = clk.Now
+		sched = scheduler.New(c.Store.(scheduler.Store), runner, clk, nil, "test")
+		c.Schedules = sched.ForCoach(c.Store.(scheduler.History))
+	})
+	runner.b = h.bot
+	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "Europe/Berlin"})
+	h.fake.AddUser(slackfake.User{ID: "UBEN", TZ: "America/Los_Angeles"})
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UBEN>")
+
+	bad := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "checkin every blursday", UserID: "UANA", ChannelID: "C1"}))
+	if got := ackText(t, bad.Payload); !strings.Contains(got, "every monday") {
+		t.Errorf("bad schedule ack = %q, want an example that works", got)
+	}
+	set := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "checkin every monday 09:00", UserID: "UANA", ChannelID: "C1"}))
+	if got := ackText(t, set.Payload); !strings.Contains(got, "Europe/Berlin") || !strings.Contains(got, "Mon 30 Nov 2026 09:00 CET") {
+		t.Errorf("checkin ack = %q, want Monday 09:00 in Ana's zone", got)
+	}
+	show := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "schedule", UserID: "UBEN", ChannelID: "C1"}))
+	if got := ackText(t, show.Payload); !strings.Contains(got, "09:00 CET (your time: Mon 00:00 PST)") {
+		t.Errorf("schedule ack = %q, want Ben's own time beside the team's", got)
+	}
+
+	if err := sched.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range h.fake.Messages("C1") {
+		if strings.Contains(m.Text, "KPI check-in") {
+			t.Fatalf("a check-in was posted before it was due: %s", m.Text)
+		}
+	}
+	clk.Add(92 * time.Hour) // Monday 08:00 UTC = 09:00 Berlin
+	if err := sched.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	opening := h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool { return strings.Contains(m.Text, "KPI check-in") }, "the scheduled check-in")
+	if countMentions(opening.Text, "UBEN") != 1 {
+		t.Errorf("opening should mention the owner once:\n%s", opening.Text)
+	}
+	if err := sched.Tick(context.Background()); err != nil { // same slot again: nothing
+		t.Fatal(err)
+	}
+	log := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "schedule", UserID: "UANA", ChannelID: "C1"}))
+	if got := ackText(t, log.Payload); !strings.Contains(got, "Mon 30 Nov 09:00 — posted") {
+		t.Errorf("schedule log = %q", got)
+	}
+	checkins := 0
+	for _, m := range h.fake.Messages("C1") {
+		if strings.Contains(m.Text, "KPI check-in") {
+			checkins++
+		}
+	}
+	if checkins != 1 {
+		t.Errorf("%d check-ins posted, want 1", checkins)
+	}
+	pause := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "pause", UserID: "UANA", ChannelID: "C1"}))
+	if got := ackText(t, pause.Payload); !strings.Contains(got, "paused") {
+		t.Errorf("pause ack = %q", got)
+	}
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/schedule"
+)
+
+// runScheduleNext prints the next runs of a schedule spec, so anyone can
+// check what "every 2 weeks on friday 16:00" means before setting it.
+func runScheduleNext(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "next" {
+		fmt.Fprintln(stderr, `usage: racebot schedule next "<spec>" [--after 2026-03-27T00:00:00Z] [--count 5] [--zone Europe/Berlin]`)
+		return errUsage
+	}
+	fs := newFlagSet("racebot schedule next", stderr)
+	after := fs.String("after", "", "start after this RFC 3339 time (default now)")
+	count := fs.Int("count", 5, "how many runs to print")
+	zone := fs.String("zone", "UTC", "IANA time zone for specs that name none")
+	spec, rest := "", args[1:]
+	if len(rest) > 0 && len(rest[0]) > 0 && rest[0][0] != '-' {
+		spec, rest = rest[0], rest[1:]
+	}
+	if err := fs.Parse(rest); err != nil {
+		return errUsage
+	}
+	if spec == "" && fs.NArg() > 0 {
+		spec = fs.Arg(0)
+	}
+	if spec == "" {
+		fmt.Fprintln(stderr, `racebot schedule next: give a schedule, for example "every monday 09:00 Europe/Berlin"`)
+		return errUsage
+	}
+	loc, err := time.LoadLocation(*zone)
+	if err != nil {
+		return fmt.Errorf("unknown time zone %q: use an IANA name such as Europe/Berlin", *zone)
+	}
+	start := time.Now()
+	if *after != "" {
+		if start, err = time.Parse(time.RFC3339, *after); err != nil {
+			return fmt.Errorf("--after %q is not an RFC 3339 time such as 2026-03-27T00:00:00Z", *after)
+		}
+	}
+	if *count < 1 || *count > 1000 {
+		return fmt.Errorf("--count must be between 1 and 1000")
+	}
+	s, err := schedule.Parse(spec, loc)
+	if err != nil {
+		return fmt.Errorf("%s", flows.Explain(err))
+	}
+	fmt.Fprintf(stdout, "%s\n", s.Describe())
+	for _, t := range s.Upcoming(start, *count) {
+		fmt.Fprintf(stdout, "%s  (%s)\n", t.In(s.Zone()).Format("Mon 2006-01-02 15:04 MST"), t.UTC().Format(time.RFC3339))
+	}
+	return nil
+}

@@ -1,0 +1,77 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/schedule"
+	"github.com/racebot/racebot/storage"
+)
+
+// History is the run log the coach shows with /race schedule.
+type History interface {
+	Occurrences(ctx context.Context, team string, plan flows.PlanID, limit int) ([]storage.OccurrenceRow, error)
+}
+
+// ForCoach lets the coach set, show, pause and resume schedules.
+func (s *Scheduler) ForCoach(h History) flows.Schedules { return coachSchedules{s: s, h: h} }
+
+type coachSchedules struct {
+	s *Scheduler
+	h History
+}
+
+var _ flows.Schedules = coachSchedules{}
+
+// logShown is how many past runs /race schedule lists.
+const logShown = 5
+
+func (c coachSchedules) SetSchedule(ctx context.Context, team string, plan flows.PlanID, text string, zone *time.Location, user string, now time.Time) (flows.ScheduleInfo, error) {
+	spec, err := schedule.Parse(text, zone)
+	if err != nil {
+		return flows.ScheduleInfo{}, err
+	}
+	if err := c.s.Set(ctx, team, plan, spec, user); err != nil {
+		return flows.ScheduleInfo{}, err
+	}
+	return flows.ScheduleInfo{Describe: spec.Describe(), Zone: spec.Zone(), Next: spec.Upcoming(now, logShown)}, nil
+}
+
+func (c coachSchedules) ScheduleInfo(ctx context.Context, team string, plan flows.PlanID, n int, now time.Time) (flows.ScheduleInfo, error) {
+	row, err := c.s.store.Schedule(ctx, team, plan)
+	if err != nil {
+		if isNoSchedule(err) {
+			return flows.ScheduleInfo{}, &flows.UserError{Err: err, Msg: "This plan has no check-in schedule yet. Set one with `/race checkin every monday 09:00 Europe/Berlin`."}
+		}
+		return flows.ScheduleInfo{}, err
+	}
+	spec, err := c.s.parse(row)
+	if err != nil {
+		return flows.ScheduleInfo{}, err
+	}
+	info := flows.ScheduleInfo{Describe: spec.Describe(), Zone: spec.Zone(), Paused: row.Paused, Next: spec.Upcoming(now, n)}
+	runs, err := c.h.Occurrences(ctx, team, plan, logShown)
+	if err != nil {
+		return flows.ScheduleInfo{}, err
+	}
+	for _, r := range runs {
+		state := r.State
+		if state == storage.OccurrenceClaimed {
+			state = "not finished (racebot stopped while posting)"
+		}
+		info.Log = append(info.Log, flows.ScheduleRun{Due: r.Due, State: state, Note: r.Note})
+	}
+	return info, nil
+}
+
+func (c coachSchedules) SetPaused(ctx context.Context, team string, plan flows.PlanID, paused bool, _ time.Time) error {
+	err := c.s.SetPaused(ctx, team, plan, paused)
+	if isNoSchedule(err) {
+		return &flows.UserError{Err: err, Msg: "This plan has no check-in schedule to pause or resume. Set one with `/race checkin every monday 09:00 Europe/Berlin`."}
+	}
+	return err
+}
+
+func isNoSchedule(err error) bool { return errors.Is(err, storage.ErrNoSchedule) }
