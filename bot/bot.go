@@ -17,9 +17,11 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/metrics"
 	"github.com/slack-go/slack"
 )
 
@@ -38,6 +40,7 @@ type Store interface {
 	ClaimNudges(ctx context.Context, now time.Time) ([]flows.Checkin, error)
 	ClaimCloses(ctx context.Context, now time.Time) ([]flows.Checkin, error)
 	PruneSeen(ctx context.Context, before time.Time) error
+	Ping(ctx context.Context) error
 }
 
 // Config wires a Bot.
@@ -60,6 +63,9 @@ type Config struct {
 	NudgeAfter, CloseAfter, CheckinPoll time.Duration
 	// Schedules keeps check-in schedules, for /race checkin and friends.
 	Schedules flows.Schedules
+	// Metrics counts requests, acknowledgement times and check-ins; nil
+	// records nothing.
+	Metrics *metrics.Metrics
 }
 
 // Bot is the Slack transport.
@@ -77,6 +83,11 @@ type Bot struct {
 
 	// zones caches people's Slack time zones by user id.
 	zones sync.Map
+
+	metrics *metrics.Metrics
+	// connected is true while Slack can reach the bot: after auth.test in
+	// HTTP mode, while the socket is up in Socket Mode.
+	connected atomic.Bool
 
 	// botUserID is the bot's own user, learnt from auth.test, so it never
 	// answers its own messages.
@@ -119,6 +130,7 @@ func New(cfg Config) *Bot {
 		nudgeAfter: cfg.NudgeAfter,
 		closeAfter: cfg.CloseAfter,
 		pollEvery:  cfg.CheckinPoll,
+		metrics:    cfg.Metrics,
 		cat:        cfg.Catalogue,
 		log:        cfg.Logger,
 		now:        cfg.Now,
@@ -137,6 +149,7 @@ func (b *Bot) Start(ctx context.Context) error {
 		return fmt.Errorf("slack auth.test: %w", err)
 	}
 	b.botUserID = auth.UserID
+	b.connected.Store(true)
 	for _, loop := range []func(context.Context){b.pruneLoop, b.checkinLoop} {
 		b.loops.Add(1)
 		go func() {
@@ -217,4 +230,16 @@ func (b *Bot) explain(err error, what string) string {
 		b.log.Error(what, "err", err)
 	}
 	return flows.Explain(err)
+}
+
+// Ready reports whether the bot can serve: the database answers and Slack
+// is connected.
+func (b *Bot) Ready(ctx context.Context) error {
+	if err := b.store.Ping(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if !b.connected.Load() {
+		return errors.New("slack: not connected")
+	}
+	return nil
 }

@@ -70,6 +70,7 @@ func (b *Bot) OpenCheckin(ctx context.Context, team string, plan flows.PlanID, o
 	opening := flows.OpeningText(p.Name, kpis, ms, late, missed)
 	ts, err := b.poster.post(ctx, p.Channel, "", message{Text: opening, Blocks: sections(blockIDs{}, "checkin", opening)})
 	if err != nil {
+		b.metrics.Checkin("failed")
 		return id, fmt.Errorf("post check-in: %w", err)
 	}
 	summary := checkinSummaryMessage(id, p, flows.SummarizeCheckin(kpis, ms, id, now))
@@ -79,6 +80,11 @@ func (b *Bot) OpenCheckin(ctx context.Context, team string, plan flows.PlanID, o
 	}
 	if err := b.store.SetCheckinMessages(ctx, id, ts, sts); err != nil {
 		return id, fmt.Errorf("record check-in thread: %w", err)
+	}
+	if late {
+		b.metrics.Checkin("caught_up")
+	} else {
+		b.metrics.Checkin("posted")
 	}
 	return id, nil
 }
@@ -190,7 +196,9 @@ func (b *Bot) nudge(ctx context.Context, c flows.Checkin) {
 	text := flows.NudgeText(s.MissingOwners, s)
 	if _, err := b.poster.post(ctx, c.Channel, c.Thread, message{Text: text, Blocks: sections(blockIDs{}, "nudge", text)}); err != nil {
 		b.log.Error("post nudge", "checkin", c.ID, "err", err)
+		return
 	}
+	b.metrics.Checkin("nudged")
 }
 
 // close posts the closing note and the chart of the KPIs.
@@ -204,6 +212,7 @@ func (b *Bot) close(ctx context.Context, c flows.Checkin) {
 	if _, err := b.poster.post(ctx, c.Channel, c.Thread, message{Text: text, Blocks: sections(blockIDs{}, "closed", text)}); err != nil {
 		b.log.Error("post close", "checkin", c.ID, "err", err)
 	}
+	b.metrics.Checkin("closed")
 	if !s.Nobody {
 		b.uploadChart(ctx, p, ms, c.Channel, c.Thread)
 	}

@@ -32,9 +32,7 @@ func newHarness(t *testing.T, configure ...func(*Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := NewAPI("xoxb-test", "xapp-test", fake.APIURL())
 	cfg := Config{
-		API:          api,
 		Store:        db,
 		Catalogue:    flows.RACE(),
 		Logger:       slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
@@ -43,6 +41,8 @@ func newHarness(t *testing.T, configure ...func(*Config)) *harness {
 	for _, c := range configure {
 		c(&cfg)
 	}
+	api := NewAPI("xoxb-test", "xapp-test", fake.APIURL(), WithMetrics(cfg.Metrics))
+	cfg.API = api
 	b := New(cfg)
 	if err := b.Start(context.Background()); err != nil {
 		t.Fatal(err)

@@ -66,18 +66,38 @@ func Verify(secret string, header http.Header, body []byte, now time.Time) error
 }
 
 // HTTPHandler serves Slack's HTTP front door at /slack/events (slash
-// commands, interactivity and events alike) plus /healthz.
+// commands, interactivity and events alike) plus the operations endpoints.
 func (b *Bot) HTTPHandler(secret string) http.Handler {
-	mux := http.NewServeMux()
+	mux := b.OpsHandler()
 	mux.HandleFunc("POST /slack/events", func(w http.ResponseWriter, r *http.Request) { b.serveSlack(w, r, secret) })
+	return mux
+}
+
+// OpsHandler serves /healthz (the process is up), /readyz (the database
+// answers and Slack is connected) and /metrics (Prometheus).
+func (b *Bot) OpsHandler() *http.ServeMux {
+	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		io.WriteString(w, "ok\n")
 	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		if err := b.Ready(r.Context()); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, err.Error()+"\n")
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
+	if b.metrics != nil {
+		mux.Handle("GET /metrics", b.metrics.Handler())
+	}
 	return mux
 }
 
 func (b *Bot) serveSlack(w http.ResponseWriter, r *http.Request, secret string) {
+	start := time.Now()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
@@ -92,6 +112,7 @@ func (b *Bot) serveSlack(w http.ResponseWriter, r *http.Request, secret string) 
 	ctx := r.Context()
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		b.serveEvent(ctx, w, body)
+		b.metrics.Ack("event", time.Since(start))
 		return
 	}
 	form, err := url.ParseQuery(string(body))
@@ -107,13 +128,15 @@ func (b *Bot) serveSlack(w http.ResponseWriter, r *http.Request, secret string) 
 			return
 		}
 		writeJSON(w, b.Interaction(ctx, cb))
+		b.metrics.Ack("interaction", time.Since(start))
 	case form.Has("command"):
 		cmd := slashFromForm(form)
 		if a := b.Command(ctx, cmd); a != nil {
 			writeJSON(w, a)
-			return
+		} else {
+			w.WriteHeader(http.StatusOK)
 		}
-		w.WriteHeader(http.StatusOK)
+		b.metrics.Ack("command", time.Since(start))
 	default:
 		http.Error(w, "not a Slack command, interaction or event", http.StatusBadRequest)
 	}

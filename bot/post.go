@@ -2,9 +2,11 @@ package bot
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"time"
 
+	"github.com/racebot/racebot/metrics"
 	"github.com/slack-go/slack"
 	"golang.org/x/time/rate"
 )
@@ -71,14 +73,30 @@ func (p *poster) ephemeral(ctx context.Context, channel, thread, user string, m 
 	return err
 }
 
+// APIOption configures NewAPI.
+type APIOption func(*apiConfig)
+
+type apiConfig struct{ metrics *metrics.Metrics }
+
+// WithMetrics counts every Slack Web API call's outcome in m.
+func WithMetrics(m *metrics.Metrics) APIOption { return func(c *apiConfig) { c.metrics = m } }
+
 // NewAPI makes the Slack Web API client racebot uses: retries on rate
 // limits (honouring Retry-After), connection errors and 5xx answers.
-func NewAPI(token, appToken, apiURL string) *slack.Client {
+func NewAPI(token, appToken, apiURL string, options ...APIOption) *slack.Client {
+	var ac apiConfig
+	for _, o := range options {
+		o(&ac)
+	}
+	m := ac.metrics
 	cfg := slack.DefaultRetryConfig()
 	cfg.MaxRetries = 4
 	cfg.RetryAfterDuration = 5 * time.Second
 	cfg.Handlers = append(slack.AllBuiltinRetryHandlers(cfg), slack.NewServerErrorRetryHandler(cfg))
-	opts := []slack.Option{slack.OptionRetryConfig(cfg)}
+	client := &http.Client{Transport: m.Transport(nil), Timeout: 30 * time.Second}
+	// The retry wrapper must come after the HTTP client option, or it wraps
+	// the default client instead.
+	opts := []slack.Option{slack.OptionHTTPClient(client), slack.OptionRetryConfig(cfg)}
 	if appToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(appToken))
 	}

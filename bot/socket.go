@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -41,7 +42,10 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 	defer b.recover("socket event " + string(evt.Type))
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
+		b.connected.Store(true)
 		b.log.Info("socket mode connected")
+	case socketmode.EventTypeConnecting, socketmode.EventTypeDisconnect:
+		b.connected.Store(false)
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError:
 		b.log.Warn("socket mode connection problem; reconnecting", "type", evt.Type, "detail", fmt.Sprint(evt.Data))
 	case socketmode.EventTypeInvalidAuth:
@@ -51,25 +55,31 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 		if !ok || evt.Request == nil {
 			return
 		}
+		start := time.Now()
 		b.Event(ctx, ev)
 		b.ackSocket(client, evt.Request, nil)
+		b.metrics.Ack("event", time.Since(start))
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := evt.Data.(slack.SlashCommand)
 		if !ok || evt.Request == nil {
 			return
 		}
+		start := time.Now()
 		a := b.Command(ctx, cmd)
 		if a == nil {
 			b.ackSocket(client, evt.Request, nil)
 		} else {
 			b.ackSocket(client, evt.Request, a)
 		}
+		b.metrics.Ack("command", time.Since(start))
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok || evt.Request == nil {
 			return
 		}
+		start := time.Now()
 		b.ackSocket(client, evt.Request, b.Interaction(ctx, cb))
+		b.metrics.Ack("interaction", time.Since(start))
 	}
 }
 

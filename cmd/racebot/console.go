@@ -80,7 +80,7 @@ func runCoach(ctx context.Context, cfg Config, args []string, stdin io.Reader, s
 	// Logs would interleave with the conversation; in the terminal only
 	// warnings go to stderr, as text.
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	helper, err := newAssistant(cfg, cat, logger)
+	helper, err := newAssistant(cfg, cat, logger, nil)
 	if err != nil {
 		return err
 	}

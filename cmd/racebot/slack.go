@@ -14,6 +14,7 @@ import (
 	"github.com/racebot/racebot/assist"
 	"github.com/racebot/racebot/bot"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/metrics"
 	"github.com/racebot/racebot/prompts"
 	"github.com/racebot/racebot/scheduler"
 	"github.com/slack-go/slack/socketmode"
@@ -34,14 +35,15 @@ func runSlack(ctx context.Context, cfg Config, mode Mode, stderr io.Writer) erro
 	defer db.Close()
 
 	cat := flows.RACE()
-	helper, err := newAssistant(cfg, cat, logger)
+	m := metrics.New()
+	helper, err := newAssistant(cfg, cat, logger, m)
 	if err != nil {
 		return err
 	}
-	api := bot.NewAPI(cfg.SlackBotToken, cfg.SlackAppToken, apiURL(cfg.SlackAPIURL))
+	api := bot.NewAPI(cfg.SlackBotToken, cfg.SlackAppToken, apiURL(cfg.SlackAPIURL), bot.WithMetrics(m))
 	runner := &checkinRunner{}
 	sched := scheduler.New(db, runner, scheduler.RealClock{}, logger, "")
-	b := bot.New(bot.Config{API: api, Store: db, Catalogue: cat, Logger: logger, Assistant: helper, Schedules: sched.ForCoach(db)})
+	b := bot.New(bot.Config{API: api, Store: db, Catalogue: cat, Logger: logger, Assistant: helper, Schedules: sched.ForCoach(db), Metrics: m})
 	runner.bot = b
 	if err := b.Start(ctx); err != nil {
 		return err
@@ -70,25 +72,37 @@ func runSlack(ctx context.Context, cfg Config, mode Mode, stderr io.Writer) erro
 
 	switch mode {
 	case ModeSocket:
+		// Socket Mode needs no public URL, but /healthz, /readyz and
+		// /metrics still need a port of their own.
+		opsDone := make(chan error, 1)
+		opsCtx, stopOps := context.WithCancel(ctx)
+		defer func() {
+			stopOps()
+			if err := <-opsDone; err != nil {
+				logger.Warn("operations endpoints", "err", err)
+			}
+		}()
+		go func() { opsDone <- serve(opsCtx, cfg.Addr, b.OpsHandler(), logger, "operations endpoints") }()
 		logger.Info("racebot serving Slack over Socket Mode", "db", cfg.DB)
 		return b.RunSocket(ctx, socketmode.New(api))
 	default:
-		return serveHTTP(ctx, cfg, b, logger)
+		return serve(ctx, cfg.Addr, b.HTTPHandler(cfg.SlackSigningSecret), logger, "Slack over HTTP")
 	}
 }
 
-func serveHTTP(ctx context.Context, cfg Config, b *bot.Bot, logger *slog.Logger) error {
-	ln, err := net.Listen("tcp", cfg.Addr)
+// serve runs an HTTP server on addr until ctx ends, then drains it.
+func serve(ctx context.Context, addr string, h http.Handler, logger *slog.Logger, what string) error {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	srv := &http.Server{
-		Handler:           b.HTTPHandler(cfg.SlackSigningSecret),
+		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      10 * time.Second,
 	}
-	logger.Info("racebot serving Slack over HTTP", "addr", ln.Addr().String(), "db", cfg.DB)
+	logger.Info("racebot serving "+what, "addr", ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -114,18 +128,38 @@ func apiURL(u string) string {
 }
 
 // newAssistant drafts with the configured model, or with the built-in coach
-// when no model is configured.
-func newAssistant(cfg Config, cat *flows.Catalogue, logger *slog.Logger) (*assist.Assistant, error) {
+// when no model is configured. m, if not nil, times the model's calls.
+func newAssistant(cfg Config, cat *flows.Catalogue, logger *slog.Logger, m *metrics.Metrics) (*assist.Assistant, error) {
 	var model assist.Model
 	if cfg.LLMEnabled() {
-		model = prompts.NewClient(prompts.Config{
+		model = meteredModel{Model: prompts.NewClient(prompts.Config{
 			APIKey:  cfg.OpenAIKey,
 			BaseURL: cfg.OpenAIBaseURL,
 			Model:   cfg.OpenAIModel,
 			Timeout: cfg.LLMTimeout,
-		}, logger)
+		}, logger), metrics: m}
 	}
 	return assist.New(cat, model, logger)
+}
+
+// meteredModel records each model call's latency and tokens.
+type meteredModel struct {
+	assist.Model
+	metrics *metrics.Metrics
+}
+
+func (m meteredModel) Complete(ctx context.Context, key string, msgs prompts.Messages) (prompts.Result, error) {
+	start := time.Now()
+	res, err := m.Model.Complete(ctx, key, msgs)
+	m.metrics.LLM(time.Since(start), res.PromptTokens, res.CompletionTokens)
+	return res, err
+}
+
+func (m meteredModel) Stream(ctx context.Context, key string, msgs prompts.Messages, onDelta func(string)) (prompts.Result, error) {
+	start := time.Now()
+	res, err := m.Model.Stream(ctx, key, msgs, onDelta)
+	m.metrics.LLM(time.Since(start), res.PromptTokens, res.CompletionTokens)
+	return res, err
 }
 
 // checkinRunner opens the scheduler's check-ins through the bot.
