@@ -90,20 +90,8 @@ func (db *DB) ClaimCloses(ctx context.Context, now time.Time) ([]flows.Checkin, 
 func (db *DB) claim(ctx context.Context, set, where string, now time.Time) ([]flows.Checkin, error) {
 	var out []flows.Checkin
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `UPDATE checkins SET `+set+` WHERE `+where+` AND thread <> '' RETURNING id`, millis(now))
+		ids, err := queryIDs(ctx, tx, `UPDATE checkins SET `+set+` WHERE `+where+` AND thread <> '' RETURNING id`, millis(now))
 		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		if err := rows.Close(); err != nil {
 			return err
 		}
 		for _, id := range ids {

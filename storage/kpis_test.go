@@ -15,21 +15,6 @@ import (
 // kpiT0 is when the KPI tests set their targets.
 var kpiT0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
-// openKPITestDB opens a database file in the test's temp dir and closes it
-// when the test ends.
-func openKPITestDB(tb testing.TB, path string) *storage.DB {
-	tb.Helper()
-	if path == "" {
-		path = filepath.Join(tb.TempDir(), "racebot.db")
-	}
-	db, err := storage.Open(context.Background(), path)
-	if err != nil {
-		tb.Fatalf("open %s: %v", path, err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
-
 func kpiTestPlan(tb testing.TB, db *storage.DB, team, name string) flows.PlanID {
 	tb.Helper()
 	id, err := db.CreatePlan(context.Background(), flows.NewPlan(team, "C1", name, "U1", kpiT0))
@@ -71,7 +56,7 @@ var fernhillTargets = map[flows.StageID][]string{
 
 func TestKPIsRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	db := openKPITestDB(t, "")
+	db := MustOpen(t, "")
 	plan := kpiTestPlan(t, db, "T1", "Q1 Launch")
 
 	want := kpiTestTargets(t, db, "T1", plan, fernhillTargets)
@@ -90,7 +75,7 @@ func TestKPIsRoundTrip(t *testing.T) {
 
 func TestSaveKPIReplacesTheTargetInPlace(t *testing.T) {
 	ctx := context.Background()
-	db := openKPITestDB(t, "")
+	db := MustOpen(t, "")
 	plan := kpiTestPlan(t, db, "T1", "Q1 Launch")
 	first := kpiTestTargets(t, db, "T1", plan, map[flows.StageID][]string{flows.StageReach: {"visitors | baseline 9k | target 20k | by 2027-03-31 | owner Priya"}})[0]
 	if err := db.RecordMeasurements(ctx, "T1", plan, []flows.Measurement{{KPI: first.ID, Value: flows.Value{Amount: 10500, Unit: flows.UnitCount}, At: kpiT0.AddDate(0, 0, 7), By: "U2"}}, "Ev1"); err != nil {
@@ -119,7 +104,7 @@ func TestSaveKPIReplacesTheTargetInPlace(t *testing.T) {
 
 func TestRecordMeasurementsIsIdempotentAndOrdered(t *testing.T) {
 	ctx := context.Background()
-	db := openKPITestDB(t, "")
+	db := MustOpen(t, "")
 	plan := kpiTestPlan(t, db, "T1", "Q1 Launch")
 	kpis := kpiTestTargets(t, db, "T1", plan, map[flows.StageID][]string{
 		flows.StageReach: fernhillTargets[flows.StageReach], flows.StageConvert: fernhillTargets[flows.StageConvert]})
@@ -185,7 +170,7 @@ func TestRecordMeasurementsIsIdempotentAndOrdered(t *testing.T) {
 
 func TestKPIsStayInTheirWorkspace(t *testing.T) {
 	ctx := context.Background()
-	db := openKPITestDB(t, "")
+	db := MustOpen(t, "")
 	plan1 := kpiTestPlan(t, db, "T1", "Q1 Launch")
 	plan2 := kpiTestPlan(t, db, "T2", "Q1 Launch")
 	reach := map[flows.StageID][]string{flows.StageReach: fernhillTargets[flows.StageReach]}
@@ -247,7 +232,7 @@ func TestKPIsStayInTheirWorkspace(t *testing.T) {
 func TestDeleteKPIAndPlanTakeTheirValues(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "racebot.db")
-	db := openKPITestDB(t, path)
+	db := MustOpen(t, path)
 	plan := kpiTestPlan(t, db, "T1", "Q1 Launch")
 	kpis := kpiTestTargets(t, db, "T1", plan, fernhillTargets)
 	var ms []flows.Measurement
@@ -266,7 +251,7 @@ func TestDeleteKPIAndPlanTakeTheirValues(t *testing.T) {
 	}
 
 	// Reopening the file runs no migration twice and keeps everything.
-	db2 := openKPITestDB(t, path)
+	db2 := MustOpen(t, path)
 	got, err := db2.KPIs(ctx, "T1", plan)
 	if err != nil {
 		t.Fatal(err)

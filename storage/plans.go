@@ -96,20 +96,8 @@ func (db *DB) TeamPlans(ctx context.Context, team string) ([]*flows.Plan, error)
 func (db *DB) plansWhere(ctx context.Context, where string, args ...any) ([]*flows.Plan, error) {
 	var plans []*flows.Plan
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM plans WHERE `+where+` ORDER BY id`, args...)
+		ids, err := queryIDs(ctx, tx, `SELECT id FROM plans WHERE `+where+` ORDER BY id`, args...)
 		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		if err := rows.Close(); err != nil {
 			return err
 		}
 		for _, id := range ids {
@@ -208,6 +196,22 @@ func loadPlan(ctx context.Context, tx *sql.Tx, query string, args ...any) (*flow
 	}
 	p.KPIs = kpis
 	return &p, nil
+}
+
+// queryIDs runs a query that returns ids and reads them all, so the rows
+// are closed before the ids are used for further queries in the same
+// transaction.
+func queryIDs(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]int64, error) {
+	var ids []int64
+	err := each(ctx, tx, func(rows *sql.Rows) error {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+		return nil
+	}, query, args...)
+	return ids, err
 }
 
 func each(ctx context.Context, tx *sql.Tx, fn func(*sql.Rows) error, query string, args ...any) error {

@@ -19,19 +19,6 @@ var schedT0 = time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 
 const schedSpec = "every monday 09:00 Europe/Berlin"
 
-func openScheduleTestDB(tb testing.TB, path string) *storage.DB {
-	tb.Helper()
-	if path == "" {
-		path = filepath.Join(tb.TempDir(), "racebot.db")
-	}
-	db, err := storage.Open(context.Background(), path)
-	if err != nil {
-		tb.Fatalf("open %s: %v", path, err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
-
 func scheduleTestPlan(tb testing.TB, db *storage.DB, team, name string) flows.PlanID {
 	tb.Helper()
 	id, err := db.CreatePlan(context.Background(), flows.NewPlan(team, "C1", name, "U1", schedT0))
@@ -50,7 +37,7 @@ func setTestSchedule(tb testing.TB, db *storage.DB, team string, plan flows.Plan
 
 func TestSetScheduleAndLoad(t *testing.T) {
 	ctx := context.Background()
-	db := openScheduleTestDB(t, "")
+	db := MustOpen(t, "")
 	plan := scheduleTestPlan(t, db, "T1", "Q1")
 	setTestSchedule(t, db, "T1", plan, schedT0)
 
@@ -87,7 +74,7 @@ func TestSetScheduleAndLoad(t *testing.T) {
 
 func TestScheduleErrors(t *testing.T) {
 	ctx := context.Background()
-	db := openScheduleTestDB(t, "")
+	db := MustOpen(t, "")
 	plan := scheduleTestPlan(t, db, "T1", "Q1")
 	bare := scheduleTestPlan(t, db, "T1", "Q2")
 	setTestSchedule(t, db, "T1", plan, schedT0)
@@ -135,7 +122,7 @@ func schedErr[T any](_ T, err error) error { return err }
 
 func TestPauseAndResume(t *testing.T) {
 	ctx := context.Background()
-	db := openScheduleTestDB(t, "")
+	db := MustOpen(t, "")
 	plan := scheduleTestPlan(t, db, "T1", "Q1")
 	setTestSchedule(t, db, "T1", plan, schedT0)
 
@@ -166,7 +153,7 @@ func TestPauseAndResume(t *testing.T) {
 
 func TestDueSchedulesListsEveryTeam(t *testing.T) {
 	ctx := context.Background()
-	db := openScheduleTestDB(t, "")
+	db := MustOpen(t, "")
 	a := scheduleTestPlan(t, db, "T1", "Q1")
 	scheduleTestPlan(t, db, "T1", "unscheduled")
 	b := scheduleTestPlan(t, db, "T2", "Q1")
@@ -197,7 +184,7 @@ func TestDueSchedulesListsEveryTeam(t *testing.T) {
 
 func TestClaimFinishAndLog(t *testing.T) {
 	ctx := context.Background()
-	db := openScheduleTestDB(t, "")
+	db := MustOpen(t, "")
 	plan := scheduleTestPlan(t, db, "T1", "Q1")
 	setTestSchedule(t, db, "T1", plan, schedT0)
 
@@ -269,7 +256,7 @@ func TestClaimFinishAndLog(t *testing.T) {
 
 func TestDeletingPlanTakesScheduleAndLog(t *testing.T) {
 	ctx := context.Background()
-	db := openScheduleTestDB(t, "")
+	db := MustOpen(t, "")
 	plan := scheduleTestPlan(t, db, "T1", "Q1")
 	setTestSchedule(t, db, "T1", plan, schedT0)
 	if _, err := db.ClaimOccurrence(ctx, plan, "k1", schedT0, "a", schedT0); err != nil {
@@ -296,7 +283,7 @@ func TestDeletingPlanTakesScheduleAndLog(t *testing.T) {
 func TestClaimOnceAcrossProcesses(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "racebot.db")
-	dbs := []*storage.DB{openScheduleTestDB(t, path), openScheduleTestDB(t, path)}
+	dbs := []*storage.DB{MustOpen(t, path), MustOpen(t, path)}
 	plan := scheduleTestPlan(t, dbs[0], "T1", "Q1")
 	setTestSchedule(t, dbs[0], "T1", plan, schedT0)
 
