@@ -330,7 +330,11 @@ func (c *Coach) status(ctx context.Context, req Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	return Response{Replies: []Reply{{Kind: ReplyStatus, Text: StatusText(c.Catalogue, p)}}, Plan: p}, nil
+	ms, err := c.Store.Measurements(ctx, req.Team, p.ID)
+	if err != nil {
+		return Response{}, fmt.Errorf("load values: %w", err)
+	}
+	return Response{Replies: []Reply{{Kind: ReplyStatus, Text: StatusText(c.Catalogue, p, ms, req.Now)}}, Plan: p}, nil
 }
 
 func (c *Coach) export(ctx context.Context, req Request) (Response, error) {

@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// StatusText summarises a plan: where it stands, each stage's progress and
-// the questions still open.
-func StatusText(cat *Catalogue, p *Plan) string {
+// StatusText summarises a plan: where it stands, each stage's progress, the
+// questions still open and how each KPI is doing.
+func StatusText(cat *Catalogue, p *Plan, ms map[int64][]Measurement, now time.Time) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s* — %s\n", p.Name, whereText(cat, p))
 	for _, sp := range p.Progress(cat) {
@@ -26,7 +26,18 @@ func StatusText(cat *Catalogue, p *Plan) string {
 		fmt.Fprintf(&b, ", %d action(s)\n", sp.Actions)
 	}
 	if open := openQuestions(cat, p); len(open) > 0 {
-		fmt.Fprintf(&b, "Open questions: %s", strings.Join(open, ", "))
+		fmt.Fprintf(&b, "Open questions: %s\n", strings.Join(open, ", "))
+	}
+	if len(p.KPIs) > 0 {
+		b.WriteString("KPIs:\n")
+	}
+	for _, k := range p.KPIs {
+		prog := KPIProgress(k, Comparable(k, ms[k.ID]), now)
+		latest := "no values yet"
+		if prog.Latest != nil {
+			latest = "latest " + FormatValue(kpiValue(k, prog.Latest.Value))
+		}
+		fmt.Fprintf(&b, "• %s: %s · %s · %s\n", k.Name, latest, targetText(k), statusText(prog.Status))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

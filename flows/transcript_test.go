@@ -96,6 +96,7 @@ func wholePlan(cat *flows.Catalogue) []string {
 		"ana: status",
 		"ben: /race values visitors 9.1k, lead rate 1.8%, revenue $5,600, leads twelve",
 		"ben: /race values",
+		"ana: status",
 		"ana: funnel",
 		"ana: export",
 	)
