@@ -36,8 +36,8 @@ func (b *Bot) RunSocket(ctx context.Context, client *socketmode.Client) error {
 }
 
 // socketEvent handles one envelope. The quick part runs inline, so events
-// are handled in the order Slack sent them; the recover keeps one bad
-// event from ending the loop.
+// are handled in the order Slack sent them. A panic is recovered before the
+// ack, so one bad event neither ends the loop nor comes back as a retry.
 func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
 	defer b.recover("socket event " + string(evt.Type))
 	switch evt.Type {
@@ -56,7 +56,7 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 			return
 		}
 		start := time.Now()
-		b.Event(ctx, ev)
+		b.safely("event", func() { b.Event(ctx, ev) })
 		b.ackSocket(client, evt.Request, nil)
 		b.metrics.Ack("event", time.Since(start))
 	case socketmode.EventTypeSlashCommand:
@@ -65,7 +65,8 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 			return
 		}
 		start := time.Now()
-		a := b.Command(ctx, cmd)
+		var a *ack
+		b.safely("command", func() { a = b.Command(ctx, cmd) })
 		if a == nil {
 			b.ackSocket(client, evt.Request, nil)
 		} else {
@@ -78,7 +79,9 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 			return
 		}
 		start := time.Now()
-		b.ackSocket(client, evt.Request, b.Interaction(ctx, cb))
+		var reply any
+		b.safely("interaction", func() { reply = b.Interaction(ctx, cb) })
+		b.ackSocket(client, evt.Request, reply)
 		b.metrics.Ack("interaction", time.Since(start))
 	}
 }
@@ -93,4 +96,10 @@ func (b *Bot) ackSocket(client *socketmode.Client, req *socketmode.Request, payl
 	if err != nil {
 		b.log.Warn("socket mode ack", "err", err)
 	}
+}
+
+// safely runs fn, logging a panic instead of letting it escape.
+func (b *Bot) safely(what string, fn func()) {
+	defer b.recover(what)
+	fn()
 }

@@ -113,10 +113,10 @@ func TestSocketModeIgnoresBotsSideChatAndOtherThreads(t *testing.T) {
 func TestSocketModePanicInOneEventKeepsServing(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.Store = panicky{c.Store} })
 	h.runSocket()
-	// PlanByThread panics for this channel; the loop must survive it.
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "new Q1", UserID: "UANA", ChannelID: "C1"}))
-	header := h.header("C1", "Q1")
-	h.fake.SendEvent(slackfake.MessageEvent{Channel: "CPANIC", User: "UANA", Text: "boom", ThreadTS: header.TS})
+	// PlanByThread panics for this channel; the loop must survive it, and
+	// still acknowledge, so Slack does not deliver the poison event again.
+	header, _ := h.newPlanInSlack("Q1")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "CPANIC", User: "UANA", Text: "boom", ThreadTS: header.TS}))
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "We sell coffee.", ThreadTS: header.TS}))
 	h.threadMessage("C1", header.TS, "value proposition")
 }

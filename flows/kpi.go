@@ -667,6 +667,9 @@ const atRiskShare = 0.8
 // has passed without reaching its target is off track; one whose latest
 // value reaches the target is achieved. ms should hold this KPI's
 // measurements; missing values (n/a) are skipped.
+// minTrendSpan is the shortest history a trend is projected from.
+const minTrendSpan = 7 * 24 * time.Hour
+
 func KPIProgress(k KPI, ms []Measurement, now time.Time) Progress {
 	pts := make([]Measurement, 0, len(ms))
 	for _, m := range ms {
@@ -716,7 +719,11 @@ func KPIProgress(k KPI, ms []Measurement, now time.Time) Progress {
 		for _, m := range pts {
 			xs, ys = append(xs, m.At), append(ys, m.Value.Amount)
 		}
-		p.Projected, p.HasProjection = fitAt(xs, ys, end)
+		// A trend over less than a week is noise: a value typed minutes
+		// after the target was set says nothing about the pace.
+		if xs[len(xs)-1].Sub(xs[0]) >= minTrendSpan {
+			p.Projected, p.HasProjection = fitAt(xs, ys, end)
+		}
 	}
 
 	switch {
