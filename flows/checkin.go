@@ -253,6 +253,8 @@ func statusParts(st Status) (emoji, word string) {
 		return "🔴", "off track"
 	case StatusAchieved:
 		return "✅", "achieved"
+	case StatusEarly:
+		return "⚪", "too early to tell"
 	}
 	return "⚪", "no data"
 }

@@ -634,9 +634,11 @@ const (
 	StatusAtRisk   Status = "at-risk"
 	StatusOffTrack Status = "off-track"
 	// StatusNoData means there is nothing to judge yet: no target, no
-	// values, no deadline, or a single value and no baseline to draw a
-	// trend from.
-	StatusNoData   Status = "no-data"
+	// values or no deadline.
+	StatusNoData Status = "no-data"
+	// StatusEarly means there are values, but too short a history to tell
+	// the pace.
+	StatusEarly    Status = "early"
 	StatusAchieved Status = "achieved"
 )
 
@@ -734,7 +736,7 @@ func KPIProgress(k KPI, ms []Measurement, now time.Time) Progress {
 	case now.After(end):
 		p.Status = StatusOffTrack
 	case !p.HasProjection:
-		p.Status = StatusNoData
+		p.Status = StatusEarly
 	case reached(p.Projected) || way(p.Projected) >= 1:
 		p.Status = StatusOnTrack
 	case way(p.Projected) >= atRiskShare:

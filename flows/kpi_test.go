@@ -497,7 +497,7 @@ func TestKPIProgress(t *testing.T) {
 		{
 			name: "one value and no baseline: no trend", k: noBaseline, now: kpiNow.AddDate(0, 0, 28),
 			ms:   []flows.Measurement{kpiAfter(28, count(12000))},
-			want: flows.Progress{Latest: m(28, count(12000)), Status: flows.StatusNoData},
+			want: flows.Progress{Latest: m(28, count(12000)), Status: flows.StatusEarly},
 		},
 		{
 			name: "no baseline: the first value stands in", k: noBaseline, now: kpiNow.AddDate(0, 0, 28),
