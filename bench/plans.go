@@ -19,7 +19,8 @@ type Plan struct {
 
 // CreatePlans starts n plans, one per channel (channels "C<prefix>00000"
 // on), each with one signed `/race new` slash command, and waits until
-// racebot has posted every plan's header, which is when its thread exists.
+// racebot has posted every plan's header and its first question in the
+// header's thread, by when the thread is bound to the plan.
 // One channel per plan keeps Slack's per-channel pacing of posts out of
 // the way.
 func CreatePlans(ctx context.Context, client *http.Client, srv *Server, api *SlackAPI, prefix string, n int) ([]Plan, error) {
@@ -63,7 +64,7 @@ func CreatePlans(ctx context.Context, client *http.Client, srv *Server, api *Sla
 	for i := range plans {
 		ts, ok := threads[plans[i].Channel]
 		if !ok {
-			return nil, fmt.Errorf("racebot posted no header for the plan in %s", plans[i].Channel)
+			return nil, fmt.Errorf("racebot did not open a thread for the plan in %s", plans[i].Channel)
 		}
 		plans[i].Thread = ts
 	}

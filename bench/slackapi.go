@@ -37,12 +37,13 @@ type SlackAPI struct {
 
 	mu      sync.Mutex
 	headers map[string]string // channel -> ts of its first top-level message
+	opened  map[string]bool   // thread ts -> racebot has posted in the thread
 	waiters []chan struct{}
 }
 
 // NewSlackAPI starts the fake on a loopback port. Close it when done.
 func NewSlackAPI(postDelay time.Duration) *SlackAPI {
-	s := &SlackAPI{postDelay: postDelay, headers: make(map[string]string)}
+	s := &SlackAPI{postDelay: postDelay, headers: make(map[string]string), opened: make(map[string]bool)}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -63,28 +64,32 @@ func (s *SlackAPI) Counts() (posts, ephemerals, updates, maxInFlight int64) {
 	return s.posts.Load(), s.ephemerals.Load(), s.updates.Load(), s.maxFlight.Load()
 }
 
-// Threads returns the ts of each channel's first top-level message, which
-// for racebot is the plan header that opens the coaching thread.
+// Threads returns, by channel, the ts of each plan header racebot has
+// posted and then answered in its own thread. racebot binds the thread to
+// the plan between the two posts, so a reply sent before the first post in
+// the thread could find no plan; a thread counts only once it is open.
 func (s *SlackAPI) Threads() map[string]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make(map[string]string, len(s.headers))
-	for k, v := range s.headers {
-		out[k] = v
+	for ch, ts := range s.headers {
+		if s.opened[ts] {
+			out[ch] = ts
+		}
 	}
 	return out
 }
 
-// WaitThreads waits until n channels have a header, or the timeout passes,
-// and returns the threads seen.
+// WaitThreads waits until n threads are open, or the timeout passes, and
+// returns the threads open by then.
 func (s *SlackAPI) WaitThreads(n int, timeout time.Duration) map[string]string {
 	deadline := time.Now().Add(timeout)
 	for {
-		s.mu.Lock()
-		if len(s.headers) >= n || time.Now().After(deadline) {
-			s.mu.Unlock()
-			return s.Threads()
+		threads := s.Threads()
+		if len(threads) >= n || time.Now().After(deadline) {
+			return threads
 		}
+		s.mu.Lock()
 		ch := make(chan struct{})
 		s.waiters = append(s.waiters, ch)
 		s.mu.Unlock()
@@ -154,17 +159,17 @@ func (s *SlackAPI) postMessage(w http.ResponseWriter, r *http.Request, params ur
 	channel := params.Get("channel")
 	ts := s.nextTS()
 	s.posts.Add(1)
-	if params.Get("thread_ts") == "" {
-		s.mu.Lock()
-		if _, ok := s.headers[channel]; !ok {
-			s.headers[channel] = ts
-			for _, ch := range s.waiters {
-				close(ch)
-			}
-			s.waiters = nil
-		}
-		s.mu.Unlock()
+	s.mu.Lock()
+	if thread := params.Get("thread_ts"); thread != "" {
+		s.opened[thread] = true
+	} else if _, ok := s.headers[channel]; !ok {
+		s.headers[channel] = ts
 	}
+	for _, ch := range s.waiters {
+		close(ch)
+	}
+	s.waiters = nil
+	s.mu.Unlock()
 	writeOK(w, map[string]any{"ok": true, "channel": channel, "ts": ts,
 		"message": map[string]any{"type": "message", "user": BotUserID, "ts": ts}})
 }
