@@ -37,13 +37,14 @@ type SlackAPI struct {
 
 	mu      sync.Mutex
 	headers map[string]string // channel -> ts of its first top-level message
-	opened  map[string]bool   // thread ts -> racebot has posted in the thread
+	byTS    map[string]string // header ts -> channel
+	opened  map[string]bool   // header ts -> racebot has posted in its thread
 	waiters []chan struct{}
 }
 
 // NewSlackAPI starts the fake on a loopback port. Close it when done.
 func NewSlackAPI(postDelay time.Duration) *SlackAPI {
-	s := &SlackAPI{postDelay: postDelay, headers: make(map[string]string), opened: make(map[string]bool)}
+	s := &SlackAPI{postDelay: postDelay, headers: make(map[string]string), byTS: make(map[string]string), opened: make(map[string]bool)}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -71,11 +72,9 @@ func (s *SlackAPI) Counts() (posts, ephemerals, updates, maxInFlight int64) {
 func (s *SlackAPI) Threads() map[string]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]string, len(s.headers))
-	for ch, ts := range s.headers {
-		if s.opened[ts] {
-			out[ch] = ts
-		}
+	out := make(map[string]string, len(s.opened))
+	for ts := range s.opened {
+		out[s.byTS[ts]] = ts
 	}
 	return out
 }
@@ -85,9 +84,11 @@ func (s *SlackAPI) Threads() map[string]string {
 func (s *SlackAPI) WaitThreads(n int, timeout time.Duration) map[string]string {
 	deadline := time.Now().Add(timeout)
 	for {
-		threads := s.Threads()
-		if len(threads) >= n || time.Now().After(deadline) {
-			return threads
+		s.mu.Lock()
+		open := len(s.opened)
+		s.mu.Unlock()
+		if open >= n || time.Now().After(deadline) {
+			return s.Threads()
 		}
 		s.mu.Lock()
 		ch := make(chan struct{})
@@ -160,15 +161,20 @@ func (s *SlackAPI) postMessage(w http.ResponseWriter, r *http.Request, params ur
 	ts := s.nextTS()
 	s.posts.Add(1)
 	s.mu.Lock()
-	if thread := params.Get("thread_ts"); thread != "" {
+	thread := params.Get("thread_ts")
+	switch _, header := s.byTS[thread]; {
+	case thread == "":
+		if _, ok := s.headers[channel]; !ok {
+			s.headers[channel] = ts
+			s.byTS[ts] = channel
+		}
+	case header && !s.opened[thread]:
 		s.opened[thread] = true
-	} else if _, ok := s.headers[channel]; !ok {
-		s.headers[channel] = ts
+		for _, ch := range s.waiters {
+			close(ch)
+		}
+		s.waiters = nil
 	}
-	for _, ch := range s.waiters {
-		close(ch)
-	}
-	s.waiters = nil
 	s.mu.Unlock()
 	writeOK(w, map[string]any{"ok": true, "channel": channel, "ts": ts,
 		"message": map[string]any{"type": "message", "user": BotUserID, "ts": ts}})

@@ -173,6 +173,9 @@ func (b *bencher) runOne(ctx context.Context, n, rate int) (result, error) {
 		}
 	}
 	res.elapsed = end.Sub(start)
+	if res.sent >= capacity {
+		fmt.Fprintf(b.out, "every plan was full before the time was up; the run ended early (raise --max-capacity)\n")
+	}
 	cpu1, _ := srv.CPUTime()
 	res.serverCPU, res.loadCPU, res.allCPU = cpu1-cpu0, selfCPU()-self0, machineCPU()-all0
 	res.acked = res.ok
