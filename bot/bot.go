@@ -28,7 +28,7 @@ import (
 // Store is what the bot needs of storage beyond the coach's own store.
 type Store interface {
 	flows.Store
-	PlanByThread(ctx context.Context, team, channel, thread string) (*flows.Plan, error)
+	PlanIDByThread(ctx context.Context, team, channel, thread string) (flows.PlanID, error)
 	SetThread(ctx context.Context, team string, id flows.PlanID, thread string) error
 	TeamPlans(ctx context.Context, team string) ([]*flows.Plan, error)
 	DeletedPlanName(ctx context.Context, team, channel, thread string) (string, bool, error)
@@ -85,6 +85,10 @@ type Bot struct {
 	zones sync.Map
 
 	metrics *metrics.Metrics
+	// inflight bounds the HTTP requests being handled at once. Past it a
+	// request is turned away with 503 at once, which Slack retries, rather
+	// than queued until it misses the three seconds.
+	inflight chan struct{}
 	// connected is true while Slack can reach the bot: after auth.test in
 	// HTTP mode, while the socket is up in Socket Mode.
 	connected atomic.Bool
@@ -131,6 +135,7 @@ func New(cfg Config) *Bot {
 		closeAfter: cfg.CloseAfter,
 		pollEvery:  cfg.CheckinPoll,
 		metrics:    cfg.Metrics,
+		inflight:   make(chan struct{}, maxInFlight),
 		cat:        cfg.Catalogue,
 		log:        cfg.Logger,
 		now:        cfg.Now,
@@ -218,6 +223,10 @@ func (b *Bot) Shutdown(ctx context.Context) error {
 		return fmt.Errorf("shutdown: background work cut short: %w", ctx.Err())
 	}
 }
+
+// maxInFlight is how many HTTP requests are handled at once: enough to keep
+// both the CPU and SQLite busy, few enough that each is acknowledged fast.
+const maxInFlight = 64
 
 // ackTimeout bounds the work done before an acknowledgement: Slack waits
 // three seconds, and the ack itself needs a moment to travel.

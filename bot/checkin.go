@@ -103,22 +103,25 @@ func checkinSummaryMessage(id int64, p *flows.Plan, s flows.CheckinSummary) mess
 // checkinReply records values written in a check-in thread, confirms what
 // was understood and updates the summary. Text that cannot be read gets a
 // question back, to its author only, and records nothing.
-func (b *Bot) checkinReply(ctx context.Context, team, eventID string, c flows.Checkin, m *slackevents.MessageEvent, text string) {
+func (b *Bot) checkinReply(ctx context.Context, team, eventID string, c flows.Checkin, m *slackevents.MessageEvent, text string) error {
 	resp, err := b.coach.Values(ctx, flows.Request{
 		Team: team, Channel: m.Channel, User: m.User, Now: b.now(),
 		Plan: c.Plan, Checkin: c.ID, Key: eventID,
 	}, text)
 	if err != nil {
-		msg := b.explain(err, "check-in reply")
+		if !isUserError(err) {
+			return fmt.Errorf("check-in reply: %w", err)
+		}
+		msg := flows.Explain(err)
 		b.later("explain", func(ctx context.Context) {
 			if err := b.poster.ephemeral(ctx, m.Channel, m.ThreadTimeStamp, m.User, plainMessage("error", msg)); err != nil {
 				b.log.Warn("post ephemeral", "err", err)
 			}
 		})
-		return
+		return nil
 	}
 	if resp.Duplicate {
-		return
+		return nil
 	}
 	b.later("check-in reply", func(ctx context.Context) {
 		if _, err := b.poster.post(ctx, m.Channel, m.ThreadTimeStamp, renderReplies(resp.Plan, resp.Replies)); err != nil {
@@ -126,6 +129,7 @@ func (b *Bot) checkinReply(ctx context.Context, team, eventID string, c flows.Ch
 		}
 		b.refreshSummary(ctx, c)
 	})
+	return nil
 }
 
 // refreshSummary edits the check-in's summary message to the latest values.
@@ -323,7 +327,7 @@ func (b *Bot) openValuesModal(ctx context.Context, team string, cb slack.Interac
 // read keeps the form open with the question beside it.
 func (b *Bot) submitValues(ctx context.Context, team string, cb slack.InteractionCallback) any {
 	id, err := strconv.ParseInt(cb.View.PrivateMetadata, 10, 64)
-	if err != nil {
+	if err != nil || cb.View.State == nil {
 		return nil
 	}
 	c, err := b.store.CheckinByID(ctx, team, id)

@@ -15,10 +15,15 @@ import (
 // Event handles one Events API callback. What a person typed is committed
 // before it returns (the caller acknowledges after), so an answer is never
 // lost to a crash between the ack and the work; replies are posted later.
-func (b *Bot) Event(ctx context.Context, ev slackevents.EventsAPIEvent) {
+//
+// An error means nothing was recorded for a reason that may pass (the
+// database was busy past the deadline, say): the caller must not
+// acknowledge, so Slack delivers the event again. Bad input is not an
+// error; it is explained to the person and acknowledged.
+func (b *Bot) Event(ctx context.Context, ev slackevents.EventsAPIEvent) error {
 	cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
 	if !ok {
-		return
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, ackTimeout)
 	defer cancel()
@@ -28,12 +33,13 @@ func (b *Bot) Event(ctx context.Context, ev slackevents.EventsAPIEvent) {
 	}
 	switch inner := ev.InnerEvent.Data.(type) {
 	case *slackevents.MessageEvent:
-		b.message(ctx, team, cb.EventID, inner)
+		return b.message(ctx, team, cb.EventID, inner)
 	case *slackevents.AppHomeOpenedEvent:
 		if inner.Tab == "home" || inner.Tab == "" {
 			b.later("publish home", func(ctx context.Context) { b.publishHome(ctx, team, inner.User) })
 		}
 	}
+	return nil
 }
 
 var leadingMention = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(\|[^>]*)?>\s*`)
@@ -46,38 +52,40 @@ var leadingMention = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(\|[^>]*)?>\s*`)
 //   - a reply that starts by mentioning someone other than racebot is a
 //     conversation between people and ignored; one that starts by
 //     mentioning racebot is an answer with the mention removed.
-func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.MessageEvent) {
+func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.MessageEvent) error {
 	if m.BotID != "" || m.User == "" || m.User == b.botUserID {
-		return
+		return nil
 	}
 	if m.SubType != "" && m.SubType != "thread_broadcast" && m.SubType != "file_share" {
-		return
+		return nil
 	}
 	if m.ThreadTimeStamp == "" || m.ThreadTimeStamp == m.TimeStamp {
-		return
+		return nil
 	}
 	text := strings.TrimSpace(m.Text)
 	if strings.HasPrefix(text, "//") {
-		return
+		return nil
 	}
 	if mention := leadingMention.FindStringSubmatch(text); mention != nil {
 		if mention[1] != b.botUserID {
-			return
+			return nil
 		}
 		text = strings.TrimSpace(text[len(mention[0]):])
 	}
-	p, err := b.store.PlanByThread(ctx, team, m.Channel, m.ThreadTimeStamp)
+	id, err := b.store.PlanIDByThread(ctx, team, m.Channel, m.ThreadTimeStamp)
 	if errors.Is(err, flows.ErrNoPlan) {
-		if c, err := b.store.CheckinByThread(ctx, team, m.Channel, m.ThreadTimeStamp); err == nil {
-			b.checkinReply(ctx, team, eventID, c, m, unescape(text))
-			return
+		c, err := b.store.CheckinByThread(ctx, team, m.Channel, m.ThreadTimeStamp)
+		switch {
+		case err == nil:
+			return b.checkinReply(ctx, team, eventID, c, m, unescape(text))
+		case !errors.Is(err, flows.ErrNoCheckin):
+			return fmt.Errorf("find check-in by thread: %w", err)
 		}
 		b.deletedPlanReply(ctx, team, m)
-		return
+		return nil
 	}
 	if err != nil {
-		b.log.Error("find plan by thread", "err", err)
-		return
+		return fmt.Errorf("find plan by thread: %w", err)
 	}
 	resp, err := b.coach.Handle(ctx, flows.Request{
 		Team:    team,
@@ -85,27 +93,37 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 		User:    m.User,
 		Text:    unescape(text),
 		Now:     b.now(),
-		Plan:    p.ID,
+		Plan:    id,
 		Key:     eventID,
 	})
 	if err != nil {
-		msg := b.explain(err, "thread reply")
+		if !isUserError(err) {
+			return fmt.Errorf("thread reply: %w", err)
+		}
+		msg := flows.Explain(err)
 		b.later("explain", func(ctx context.Context) {
 			if err := b.poster.ephemeral(ctx, m.Channel, m.ThreadTimeStamp, m.User, plainMessage("error", msg)); err != nil {
 				b.log.Warn("post ephemeral", "err", err)
 			}
 		})
-		return
+		return nil
 	}
 	if resp.Duplicate {
 		b.log.Debug("duplicate event ignored", "event_id", eventID)
-		return
-	}
-	plan := resp.Plan
-	if plan == nil {
-		plan = p
+		return nil
 	}
 	b.later("post reply", func(ctx context.Context) {
+		plan := resp.Plan
+		if plan == nil {
+			// Help and the like concern no plan; they still belong in the
+			// thread they were asked in.
+			p, err := b.store.Plan(ctx, team, id)
+			if err != nil {
+				b.log.Warn("post reply: plan", "err", err)
+				return
+			}
+			plan = p
+		}
 		switch {
 		case resp.Review:
 			b.postReview(ctx, plan)
@@ -117,6 +135,14 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 			b.postToPlan(ctx, plan, resp.Replies, resp.Draft)
 		}
 	})
+	return nil
+}
+
+// isUserError tells bad input, which is explained and acknowledged, from
+// failures that Slack should retry.
+func isUserError(err error) bool {
+	var ue *flows.UserError
+	return errors.As(err, &ue)
 }
 
 func (b *Bot) personal(ctx context.Context, channel, thread, user string, p *flows.Plan, replies []flows.Reply) {

@@ -98,6 +98,14 @@ func (b *Bot) OpsHandler() *http.ServeMux {
 
 func (b *Bot) serveSlack(w http.ResponseWriter, r *http.Request, secret string) {
 	start := time.Now()
+	select {
+	case b.inflight <- struct{}{}:
+		defer func() { <-b.inflight }()
+	default:
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "busy, try again", http.StatusServiceUnavailable)
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
@@ -158,7 +166,12 @@ func (b *Bot) serveEvent(ctx context.Context, w http.ResponseWriter, body []byte
 		io.WriteString(w, ch.Challenge)
 		return
 	}
-	b.Event(ctx, ev)
+	if err := b.Event(ctx, ev); err != nil {
+		// A 5xx makes Slack deliver the event again: nothing was recorded.
+		b.log.Error("event not recorded; asking Slack to retry", "err", err)
+		http.Error(w, "try again", http.StatusServiceUnavailable)
+		return
+	}
 	w.WriteHeader(http.StatusOK)
 }
 

@@ -3,10 +3,12 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -198,4 +200,45 @@ func TestWorkspacesAreIsolated(t *testing.T) {
 		}
 	}
 	h.plan("T1", "C1", "Secret")
+}
+
+// flakyStore fails the next Commit, as a database busy past the deadline
+// would.
+type flakyStore struct {
+	Store
+	fail *atomic.Int32
+}
+
+func (f flakyStore) Commit(ctx context.Context, p *flows.Plan, changes []flows.Change, key string) error {
+	if f.fail.Add(-1) >= 0 {
+		return errors.New("database is busy")
+	}
+	return f.Store.Commit(ctx, p, changes, key)
+}
+
+// TestFailedCommitAsksSlackToRetry: an answer that could not be stored is
+// never acknowledged with a 2xx, so Slack delivers it again, and the retry
+// records it once.
+func TestFailedCommitAsksSlackToRetry(t *testing.T) {
+	fail := &atomic.Int32{}
+	h := newHarness(t, func(c *Config) { c.Store = flakyStore{Store: c.Store, fail: fail} })
+	srv := h.serveHTTP()
+	h.post(srv, slackfake.FormBody(slackfake.SlashCommand{Command: "/race", Text: "new Q1", UserID: "UANA", ChannelID: "C1"}), formType, time.Now())
+	header := h.header("C1", "Q1")
+	h.fake.WaitFor(t, func() bool { return h.plan(slackfake.TeamID, "C1", "Q1").Thread != "" }, "the thread binding")
+
+	fail.Store(1)
+	ev := slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "We sell coffee.", ThreadTS: header.TS, EventID: "EvFLAKY"}
+	if resp, _ := h.post(srv, slackfake.EventBody(ev), "application/json", time.Now()); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("failed commit answered %d, want 503 so Slack retries", resp.StatusCode)
+	}
+	if got := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness].Text; got != "" {
+		t.Fatalf("answer stored despite the failure: %q", got)
+	}
+	if resp, _ := h.post(srv, slackfake.EventBody(ev), "application/json", time.Now()); resp.StatusCode != http.StatusOK {
+		t.Fatalf("retry answered %d", resp.StatusCode)
+	}
+	if got := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; got.Text != "We sell coffee." || got.Revision != 1 {
+		t.Errorf("after the retry: %+v", got)
+	}
 }

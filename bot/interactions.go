@@ -157,7 +157,7 @@ func (b *Bot) replaceAfter(cb slack.InteractionCallback, text string) {
 // as field errors, so the modal stays open with the person's text intact.
 func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.InteractionCallback) any {
 	var meta editMeta
-	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil || meta.Plan == 0 {
+	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil || meta.Plan == 0 || cb.View.State == nil {
 		return nil
 	}
 	answers := map[string]string{}

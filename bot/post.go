@@ -93,7 +93,11 @@ func NewAPI(token, appToken, apiURL string, options ...APIOption) *slack.Client 
 	cfg.MaxRetries = 4
 	cfg.RetryAfterDuration = 5 * time.Second
 	cfg.Handlers = append(slack.AllBuiltinRetryHandlers(cfg), slack.NewServerErrorRetryHandler(cfg))
-	client := &http.Client{Transport: m.Transport(nil), Timeout: 30 * time.Second}
+	// Posts run concurrently (one per answer being replied to); the
+	// default two idle connections per host would make most of them dial.
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	base.MaxIdleConnsPerHost = 64
+	client := &http.Client{Transport: m.Transport(base), Timeout: 30 * time.Second}
 	// The retry wrapper must come after the HTTP client option, or it wraps
 	// the default client instead.
 	opts := []slack.Option{slack.OptionHTTPClient(client), slack.OptionRetryConfig(cfg)}

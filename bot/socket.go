@@ -56,7 +56,13 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 			return
 		}
 		start := time.Now()
-		b.safely("event", func() { b.Event(ctx, ev) })
+		var err error
+		b.safely("event", func() { err = b.Event(ctx, ev) })
+		if err != nil {
+			// Unacknowledged, the envelope comes again: nothing was recorded.
+			b.log.Error("event not recorded; leaving it for Slack to retry", "err", err)
+			return
+		}
 		b.ackSocket(client, evt.Request, nil)
 		b.metrics.Ack("event", time.Since(start))
 	case socketmode.EventTypeSlashCommand:

@@ -113,7 +113,7 @@ func TestSocketModeIgnoresBotsSideChatAndOtherThreads(t *testing.T) {
 func TestSocketModePanicInOneEventKeepsServing(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.Store = panicky{c.Store} })
 	h.runSocket()
-	// PlanByThread panics for this channel; the loop must survive it, and
+	// PlanIDByThread panics for this channel; the loop must survive it, and
 	// still acknowledge, so Slack does not deliver the poison event again.
 	header, _ := h.newPlanInSlack("Q1")
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "CPANIC", User: "UANA", Text: "boom", ThreadTS: header.TS}))
@@ -123,9 +123,9 @@ func TestSocketModePanicInOneEventKeepsServing(t *testing.T) {
 
 type panicky struct{ Store }
 
-func (p panicky) PlanByThread(ctx context.Context, team, channel, thread string) (*flows.Plan, error) {
+func (p panicky) PlanIDByThread(ctx context.Context, team, channel, thread string) (flows.PlanID, error) {
 	if channel == "CPANIC" {
 		panic("store exploded")
 	}
-	return p.Store.PlanByThread(ctx, team, channel, thread)
+	return p.Store.PlanIDByThread(ctx, team, channel, thread)
 }

@@ -68,19 +68,22 @@ func (db *DB) PlanByName(ctx context.Context, team, channel, name string) (*flow
 	return p, err
 }
 
-// PlanByThread finds the plan whose coaching conversation is thread.
-func (db *DB) PlanByThread(ctx context.Context, team, channel, thread string) (*flows.Plan, error) {
+// PlanIDByThread finds the plan whose coaching conversation is thread. It
+// reads one indexed row: a reply in a thread needs the id, and the coach
+// loads the plan itself.
+func (db *DB) PlanIDByThread(ctx context.Context, team, channel, thread string) (flows.PlanID, error) {
 	if thread == "" {
-		return nil, flows.ErrNoPlan
+		return 0, flows.ErrNoPlan
 	}
-	var p *flows.Plan
-	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		var err error
-		p, err = loadPlan(ctx, tx, `SELECT `+planColumns+` FROM plans WHERE team_id = ? AND channel_id = ? AND thread = ?`,
-			team, channel, thread)
-		return err
-	})
-	return p, err
+	var id flows.PlanID
+	err := db.read.QueryRowContext(ctx, `SELECT id FROM plans WHERE team_id = ? AND channel_id = ? AND thread = ?`, team, channel, thread).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, flows.ErrNoPlan
+	}
+	if err != nil {
+		return 0, fmt.Errorf("plan by thread: %w", classify(err))
+	}
+	return id, nil
 }
 
 // Plans lists a channel's plans, oldest first.
