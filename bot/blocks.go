@@ -86,6 +86,10 @@ func renderReplies(plan *flows.Plan, replies []flows.Reply) message {
 			blocks = append(blocks, sections(ids, "actions", r.Text)...)
 			blocks = append(blocks, slack.NewActionBlock(ids.next("actions-buttons"),
 				button(actionEditStage, "Edit answers", planValue(plan, string(r.Stage)), "")))
+		case flows.ReplyKPIs, flows.ReplyKPISet:
+			blocks = append(blocks, sections(ids, "kpis", r.Text)...)
+			blocks = append(blocks, slack.NewActionBlock(ids.next("kpi-buttons"),
+				button(actionKPIModal, "Set a KPI", planValue(plan, string(r.Stage)), "primary")))
 		case flows.ReplySaved, flows.ReplyNote, flows.ReplyActionAdded, replyMrkdwn:
 			blocks = append(blocks, contextBlock(ids, "note", r.Text))
 		case flows.ReplyStageDone, flows.ReplyPlanDone:

@@ -91,7 +91,7 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 // thread (the team sees the coach move) rather than only to its author.
 func movesConversation(name string) bool {
 	switch name {
-	case "continue", "stage", "skip", "back", "done", "draft", "edit":
+	case "continue", "stage", "skip", "back", "done", "draft", "edit", "kpi":
 		return true
 	}
 	return false

@@ -48,6 +48,8 @@ func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) any
 			return b.submitEdits(ctx, team, cb)
 		case callbackValues:
 			return b.submitValues(ctx, team, cb)
+		case callbackKPI:
+			return b.submitKPI(ctx, team, cb)
 		}
 	}
 	return nil
@@ -133,6 +135,8 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		b.draftAction(ctx, team, cb, a)
 	case actionEnterValues:
 		b.openValuesModal(ctx, team, cb, a.Value)
+	case actionKPIModal:
+		b.openKPIModal(ctx, team, cb, a.Value)
 	}
 }
 

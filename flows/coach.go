@@ -418,6 +418,13 @@ func (c *Coach) EditAnswers(ctx context.Context, req Request, answers map[string
 	})
 }
 
+// SetKPI sets a KPI of a stage from a KPI line, as from a form.
+func (c *Coach) SetKPI(ctx context.Context, req Request, stage StageID, line string) (Response, error) {
+	return c.commitChanges(ctx, req, func(p *Plan) (Outcome, error) {
+		return SetKPI(c.Catalogue, p, stage, line, req.User, req.Now)
+	})
+}
+
 // AcceptDraft saves a draft as the answer to its question.
 func (c *Coach) AcceptDraft(ctx context.Context, req Request, questionID, text string) (Response, error) {
 	return c.commitChanges(ctx, req, func(p *Plan) (Outcome, error) {

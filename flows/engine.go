@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -522,22 +523,37 @@ func AcceptDraft(cat *Catalogue, plan *Plan, questionID, text, user string, now 
 // SMART rule is refused with every problem named; warnings are saved with
 // the KPI and said back.
 func (s *stepper) setKPI(text string) error {
+	err := s.setStageKPI(s.cat.Stages[s.out.Plan.Cursor.Stage].ID, text)
+	if fe, ok := errors.AsType[FieldErrors](err); ok {
+		msgs := make([]string, 0, len(fe))
+		for _, f := range []string{"kpi", "baseline", "target", "deadline", "owner"} {
+			if msg, ok := fe[f]; ok {
+				msgs = append(msgs, msg)
+			}
+		}
+		return userErr(ErrBadInput, "Not saved yet: %s", strings.Join(msgs, " "))
+	}
+	return err
+}
+
+// setStageKPI sets a KPI of a stage; blocking problems come back as
+// FieldErrors keyed by the field they concern.
+func (s *stepper) setStageKPI(stage StageID, text string) error {
 	p := s.out.Plan
-	st := s.cat.Stages[p.Cursor.Stage]
-	k, err := ParseKPILine(s.cat, st.ID, text, s.in.Now)
+	k, err := ParseKPILine(s.cat, stage, text, s.in.Now)
 	if err != nil {
 		return err
 	}
 	k.Plan, k.By = p.ID, s.in.User
 	problems := CheckTarget(k, s.in.Now)
 	if HasBlocking(problems) {
-		var msgs []string
+		fe := FieldErrors{}
 		for _, pr := range problems {
 			if pr.Blocking {
-				msgs = append(msgs, pr.Msg)
+				fe[pr.Field] = strings.TrimSpace(fe[pr.Field] + " " + pr.Msg)
 			}
 		}
-		return userErr(ErrBadInput, "Not saved yet: %s", strings.Join(msgs, " "))
+		return fe
 	}
 	s.apply(KPISet{KPI: k})
 	var b strings.Builder
@@ -548,9 +564,22 @@ func (s *stepper) setKPI(text string) error {
 	if f := Funnel(p.KPIs); f.HasRevenueTarget && f.Bottleneck != "" {
 		fmt.Fprintf(&b, "\nFunnel check: %s", strings.Join(f.Lines, " "))
 	}
-	b.WriteString("\nAdd another KPI, or reply `done`.")
-	s.say(Reply{Kind: ReplyKPISet, Stage: st.ID, Text: b.String()})
+	if p.Cursor.Phase == PhaseKPIs {
+		b.WriteString("\nAdd another KPI, or reply `done`.")
+	}
+	s.say(Reply{Kind: ReplyKPISet, Stage: stage, Text: b.String()})
 	return nil
+}
+
+// SetKPI sets one KPI of a stage from a KPI line, wherever the plan stands,
+// as from a form. Blocking problems come back as FieldErrors keyed by
+// "target", "baseline", "deadline" or "owner".
+func SetKPI(cat *Catalogue, plan *Plan, stage StageID, line, user string, now time.Time) (Outcome, error) {
+	s := &stepper{cat: cat, in: Input{User: user, Now: now}, out: Outcome{Plan: plan.Clone()}}
+	if err := s.setStageKPI(stage, line); err != nil {
+		return Outcome{Plan: plan}, err
+	}
+	return s.out, nil
 }
 
 func valueOrDash(v Value, ok bool) string {

@@ -1,0 +1,135 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/slack-go/slack"
+)
+
+const (
+	actionKPIModal = "race_kpi_modal"
+	callbackKPI    = "race_kpi"
+)
+
+// KPI form block ids; the flows field names double as the keys of its
+// errors, so a refused target is shown beside the field it concerns.
+const (
+	kpiBlockKPI      = "kpi"
+	kpiBlockBaseline = "baseline"
+	kpiBlockTarget   = "target"
+	kpiBlockDeadline = "deadline"
+	kpiBlockOwner    = "owner"
+)
+
+// kpiModal sets one of a stage's KPIs with its SMART target. Custom KPIs
+// are set in the thread, where their unit can be named.
+func kpiModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, meta string) slack.ModalViewRequest {
+	st := cat.Stages[stageIdx]
+	ids := blockIDs{}
+	var opts []*slack.OptionBlockObject
+	for _, k := range st.KPIs {
+		opts = append(opts, slack.NewOptionBlockObject(k.ID,
+			slack.NewTextBlockObject(slack.PlainTextType, truncate(k.Name, 75), false, false),
+			slack.NewTextBlockObject(slack.PlainTextType, truncate(k.Measures, 75), false, false)))
+	}
+	text := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+	}
+	valueInput := func(block, label, placeholder, hint string, optional bool) *slack.InputBlock {
+		el := slack.NewPlainTextInputBlockElement(text(placeholder), answerActionID)
+		b := slack.NewInputBlock(block, text(label), text(hint), el)
+		b.Optional = optional
+		return b
+	}
+	blocks := []slack.Block{
+		contextBlock(ids, "plan", fmt.Sprintf("*%s* · %s KPIs. A custom KPI? Reply in the thread with `custom: name (unit) | target … | by … | owner …`.", escape(p.Name), st.Name)),
+		slack.NewInputBlock(kpiBlockKPI, text("KPI"), nil, slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, text("Pick a KPI"), answerActionID, opts...)),
+		valueInput(kpiBlockBaseline, "Baseline (today)", "8k", "Where the number stands now, so progress can be judged.", true),
+		valueInput(kpiBlockTarget, "Target", "20k", "Write it as you would say it: 20k, $9,000, 2.5%, 3m 30s.", false),
+		slack.NewInputBlock(kpiBlockDeadline, text("Deadline"), nil, slack.NewDatePickerBlockElement(answerActionID)),
+		slack.NewInputBlock(kpiBlockOwner, text("Owner"), text("Reports this number at check-ins."), slack.NewOptionsSelectBlockElement(slack.OptTypeUser, text("Pick a person"), answerActionID)),
+	}
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      callbackKPI,
+		PrivateMetadata: meta,
+		Title:           text(truncate("Set a "+st.Name+" KPI", maxModalTitle)),
+		Submit:          text("Save"),
+		Close:           text("Cancel"),
+		Blocks:          slack.Blocks{BlockSet: blocks},
+	}
+}
+
+// openKPIModal opens the KPI form for a plan's stage.
+func (b *Bot) openKPIModal(ctx context.Context, team string, cb slack.InteractionCallback, value string) {
+	id, stage, ok := parsePlanValue(value)
+	if !ok {
+		return
+	}
+	p, err := b.store.Plan(ctx, team, id)
+	if err != nil {
+		b.tellAfter(cb, b.explain(planErr(err), "kpi button"))
+		return
+	}
+	si, ok := b.cat.Stage(stage)
+	if !ok || len(b.cat.Stages[si].KPIs) == 0 {
+		return
+	}
+	meta, _ := json.Marshal(editMeta{Plan: p.ID, Stage: b.cat.Stages[si].ID, Channel: p.Channel})
+	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, kpiModal(b.cat, p, si, string(meta))); err != nil {
+		b.log.Error("open kpi modal", "err", err)
+		b.tellAfter(cb, "Sorry, the form could not be opened. Please press the button again.")
+	}
+}
+
+// submitKPI sets the KPI from the form. A target that breaks a SMART rule
+// keeps the form open with the reason beside the field.
+func (b *Bot) submitKPI(ctx context.Context, team string, cb slack.InteractionCallback) any {
+	var meta editMeta
+	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil || meta.Plan == 0 || cb.View.State == nil {
+		return nil
+	}
+	field := func(block string) slack.BlockAction { return cb.View.State.Values[block][answerActionID] }
+	kpi := field(kpiBlockKPI).SelectedOption.Value
+	parts := []string{kpi}
+	if v := strings.TrimSpace(field(kpiBlockBaseline).Value); v != "" {
+		parts = append(parts, "baseline "+v)
+	}
+	if v := strings.TrimSpace(field(kpiBlockTarget).Value); v != "" {
+		parts = append(parts, "target "+v)
+	}
+	if v := field(kpiBlockDeadline).SelectedDate; v != "" {
+		parts = append(parts, "by "+v)
+	}
+	if v := field(kpiBlockOwner).SelectedUser; v != "" {
+		parts = append(parts, "owner <@"+v+">")
+	}
+	// The parts are the coach's own KPI line, so the form and the thread
+	// check a target by the same rules.
+	line := strings.Join(parts, " | ")
+	req := flows.Request{Team: team, User: cb.User.ID, Now: b.now(), Plan: meta.Plan, Key: "view:" + cb.View.ID + ":" + cb.View.Hash}
+	resp, err := b.coach.SetKPI(ctx, req, meta.Stage, line)
+	if fe, ok := errors.AsType[flows.FieldErrors](err); ok {
+		errs := map[string]string{}
+		for f, msg := range fe {
+			errs[f] = msg
+		}
+		return viewAck{ResponseAction: "errors", Errors: errs}
+	}
+	if err != nil {
+		// Bad values (an unreadable target, say) are about the target or
+		// baseline; the target field is the one that always exists.
+		return viewAck{ResponseAction: "errors", Errors: map[string]string{kpiBlockTarget: b.explain(planErr(err), "kpi modal")}}
+	}
+	if resp.Duplicate {
+		return nil
+	}
+	replies := append([]flows.Reply{{Kind: replyMrkdwn, Text: fmt.Sprintf("From <@%s>:", cb.User.ID)}}, resp.Replies...)
+	b.later("post kpi", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, replies, nil) })
+	return nil
+}

@@ -1,0 +1,62 @@
+package bot
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+func TestKPIModal(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, p := h.newPlanInSlack("Q1")
+	a := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "kpi reach", UserID: "UANA", ChannelID: "C1"}))
+	if !strings.Contains(ackText(t, a.Payload), "continues in its thread") {
+		t.Errorf("kpi ack = %s", a.Payload)
+	}
+	prompt := h.threadMessage("C1", header.TS, "Reach* · KPIs")
+	if !strings.Contains(string(prompt.Blocks), actionKPIModal) {
+		t.Fatalf("KPI prompt has no Set a KPI button: %s", prompt.Blocks)
+	}
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionKPIModal, Value: planValue(p, "reach"), UserID: "UANA", ChannelID: "C1", MessageTS: prompt.TS}))
+	h.fake.WaitCalls(t, "views.open", 1)
+	view := h.fake.Views()[0]
+	if view.CallbackID != callbackKPI || !strings.Contains(string(view.JSON), `"value":"visitors"`) {
+		t.Fatalf("modal = %s", view.JSON)
+	}
+	form := func(target, owner string) map[string]map[string]slackfake.Input {
+		return map[string]map[string]slackfake.Input{
+			kpiBlockKPI:      {answerActionID: {Type: "static_select", SelectedOption: "visitors"}},
+			kpiBlockBaseline: {answerActionID: {Type: "plain_text_input", Value: "8k"}},
+			kpiBlockTarget:   {answerActionID: {Type: "plain_text_input", Value: target}},
+			kpiBlockDeadline: {answerActionID: {Type: "datepicker", SelectedDate: "2027-03-31"}},
+			kpiBlockOwner:    {answerActionID: {Type: "users_select", SelectedUser: owner}},
+		}
+	}
+	for _, bad := range []struct{ target, owner, field string }{
+		{"5k", "UBEN", kpiBlockTarget},   // below the baseline
+		{"20k", "", kpiBlockOwner},       // nobody reports it
+		{"lots", "UBEN", kpiBlockTarget}, // not a number
+	} {
+		ack := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{ViewID: view.ID, UserID: "UANA", Values: form(bad.target, bad.owner)}))
+		var va viewAck
+		if err := json.Unmarshal(ack.Payload, &va); err != nil || va.ResponseAction != "errors" || va.Errors[bad.field] == "" {
+			t.Errorf("target %q owner %q: ack %s, want an error on %s", bad.target, bad.owner, ack.Payload, bad.field)
+		}
+	}
+	if n := len(h.plan(slackfake.TeamID, "C1", "Q1").KPIs); n != 0 {
+		t.Fatalf("refused forms saved %d KPIs", n)
+	}
+	ok := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{ViewID: view.ID, UserID: "UANA", Values: form("20k", "UBEN")}))
+	if len(ok.Payload) != 0 && string(ok.Payload) != "null" {
+		t.Fatalf("ack = %s, want the modal to close", ok.Payload)
+	}
+	h.threadMessage("C1", header.TS, "KPI set: Unique visitors from 8,000 to 20k")
+	kpis := h.plan(slackfake.TeamID, "C1", "Q1").KPIs
+	if len(kpis) != 1 || kpis[0].Owner != "<@UBEN>" || kpis[0].Target.Amount != 20000 || kpis[0].Stage != flows.StageReach {
+		t.Errorf("kpis = %+v", kpis)
+	}
+}
