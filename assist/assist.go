@@ -213,3 +213,67 @@ func (a *Assistant) reviewData(p *flows.Plan, kpis []flows.KPI, rules flows.Revi
 	}
 	return d
 }
+
+// SuggestKPIs proposes KPIs and SMART targets for a stage. Offline it lists
+// the stage's catalogue KPIs with the line to set each.
+func (a *Assistant) SuggestKPIs(ctx context.Context, p *flows.Plan, stage flows.StageID, onDelta func(string)) Result {
+	si, ok := a.cat.Stage(string(stage))
+	if !ok {
+		return Result{Text: "That stage does not exist."}
+	}
+	st := a.cat.Stages[si]
+	offline := Result{Text: offlineKPIs(st), Note: a.offlineNote(p)}
+	if !a.Enabled(p) {
+		return offline
+	}
+	m, err := a.prompts.KPI(prompts.KPIData{PlanName: p.Name, Stage: stageInfo(st), Answers: a.answers(p)})
+	if err != nil {
+		a.log.Warn("kpi prompt", "plan", p.ID, "err", err)
+		return offline
+	}
+	return a.ask(ctx, p, m, MaxDraft, onDelta, offline)
+}
+
+func offlineKPIs(st flows.Stage) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "*KPIs for %s* (built-in suggestions)\n", st.Name)
+	for _, k := range st.KPIs {
+		fmt.Fprintf(&b, "• `%s` — %s\n", k.ID, k.Measures)
+	}
+	b.WriteString("Set one with a baseline, a target, a deadline and an owner, for example `")
+	if len(st.KPIs) > 0 {
+		b.WriteString(st.KPIs[0].ID)
+	}
+	b.WriteString(" | baseline … | target … | by 2027-03-31 | owner Ana`. Pick two or three you can measure today.")
+	return b.String()
+}
+
+// SummarizeCheckin writes a short summary of a closed check-in, to follow
+// its closing text. Offline, and for private plans, it is the closing text
+// itself, which already says it all.
+func (a *Assistant) SummarizeCheckin(ctx context.Context, p *flows.Plan, s flows.CheckinSummary) Result {
+	offline := Result{Text: flows.ClosingText(s)}
+	if !a.Enabled(p) || s.Nobody {
+		return offline
+	}
+	d := prompts.CheckinData{PlanName: p.Name}
+	for _, l := range s.Lines {
+		ri := prompts.ReadingInfo{KPI: l.KPI.Name, Status: string(l.Progress.Status)}
+		if l.KPI.HasTarget() {
+			ri.Target = flows.FormatValue(l.KPI.Target)
+		}
+		if l.Latest == nil {
+			d.Missing = append(d.Missing, l.KPI.Name)
+		} else {
+			ri.Value = flows.FormatValue(l.Latest.Value)
+			ri.Progress = fmt.Sprintf("%.0f%% of the way", l.Progress.Percent)
+		}
+		d.Readings = append(d.Readings, ri)
+	}
+	m, err := a.prompts.Checkin(d)
+	if err != nil {
+		a.log.Warn("check-in prompt", "plan", p.ID, "err", err)
+		return offline
+	}
+	return a.ask(ctx, p, m, MaxDraft, nil, offline)
+}

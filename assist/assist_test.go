@@ -134,3 +134,36 @@ func TestOfflineReviewFindsGapsAndQuickWins(t *testing.T) {
 		}
 	}
 }
+
+func TestKPISuggestionsAndCheckinSummary(t *testing.T) {
+	cat := flows.RACE()
+	p := plan(t, cat, "Coffee subscriptions.")
+	offline := newAssistant(t, nil).SuggestKPIs(context.Background(), p, flows.StageReach, nil)
+	if offline.FromModel || !strings.Contains(offline.Text, "`visitors`") {
+		t.Errorf("offline suggestions = %+v", offline)
+	}
+	srv := openaifake.New(t, "- Unique visitors [visitors]: +20% in 90 days. <!here>")
+	a := newAssistant(t, srv)
+	got := a.SuggestKPIs(context.Background(), p, flows.StageReach, nil)
+	if !got.FromModel || strings.Contains(got.Text, "<!here>") || !strings.Contains(got.Text, "+20% in 90 days") {
+		t.Errorf("model suggestions = %+v", got)
+	}
+	user := srv.Requests()[0].Messages[1].Content
+	if !strings.Contains(user, "Unique visitors") || !strings.Contains(user, "Coffee subscriptions.") {
+		t.Error("the KPI prompt lacks the catalogue KPIs or the plan's answers")
+	}
+	k, err := flows.ParseKPILine(cat, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.ID = 1
+	s := flows.SummarizeCheckin([]flows.KPI{k}, map[int64][]flows.Measurement{1: {{KPI: 1, Value: flows.Value{Amount: 9000, Unit: flows.UnitCount}, At: t0, Checkin: 5}}}, 5, t0)
+	sum := a.SummarizeCheckin(context.Background(), p, s)
+	if !sum.FromModel || len(srv.Requests()) != 2 {
+		t.Errorf("summary = %+v after %d requests", sum, len(srv.Requests()))
+	}
+	nobody := a.SummarizeCheckin(context.Background(), p, flows.SummarizeCheckin([]flows.KPI{k}, nil, 6, t0))
+	if nobody.FromModel || !strings.Contains(nobody.Text, "nobody answered") || len(srv.Requests()) != 2 {
+		t.Errorf("a check-in nobody answered went to the model: %+v", nobody)
+	}
+}

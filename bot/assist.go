@@ -18,6 +18,8 @@ type Assistant interface {
 	Enabled(p *flows.Plan) bool
 	Draft(ctx context.Context, p *flows.Plan, questionID string, onDelta func(string)) assist.Result
 	Review(ctx context.Context, p *flows.Plan, kpis []flows.KPI, now time.Time, onDelta func(string)) assist.Result
+	SuggestKPIs(ctx context.Context, p *flows.Plan, stage flows.StageID, onDelta func(string)) assist.Result
+	SummarizeCheckin(ctx context.Context, p *flows.Plan, s flows.CheckinSummary) assist.Result
 }
 
 var _ Assistant = (*assist.Assistant)(nil)
@@ -33,6 +35,10 @@ const (
 // in place at Slack's pace, and ends with Use this / Edit / Discard; the
 // built-in coach's help is posted as it is.
 func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftRequest) {
+	if d.KPIs {
+		b.postKPISuggestions(ctx, p, d.Stage)
+		return
+	}
 	if b.assistant == nil || !b.assistant.Enabled(p) {
 		text := flows.OfflineDraft(b.cat, p, d.QuestionID)
 		if b.assistant != nil {
@@ -48,6 +54,20 @@ func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftReques
 	if res.FromModel {
 		b.log.Info("draft posted", "plan", p.ID, "question", d.QuestionID)
 	}
+}
+
+// postKPISuggestions proposes KPIs and targets for a stage in the thread.
+func (b *Bot) postKPISuggestions(ctx context.Context, p *flows.Plan, stage flows.StageID) {
+	if b.assistant == nil {
+		return
+	}
+	if !b.assistant.Enabled(p) {
+		b.postPlain(ctx, p, "kpi-suggestions", joinNote(b.assistant.SuggestKPIs(ctx, p, stage, nil)))
+		return
+	}
+	b.streamed(ctx, p, "✍️ Suggesting KPIs…", func(onDelta func(string)) assist.Result {
+		return b.assistant.SuggestKPIs(ctx, p, stage, onDelta)
+	}, func(r assist.Result) message { return plainMessage("kpi-suggestions", joinNote(r)) })
 }
 
 // postReview runs a review after the acknowledgement and posts it in the

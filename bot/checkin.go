@@ -213,6 +213,13 @@ func (b *Bot) close(ctx context.Context, c flows.Checkin) {
 	}
 	s := flows.SummarizeCheckin(safeOwners(p.KPIs), ms, c.ID, b.now())
 	text := flows.ClosingText(s)
+	if b.assistant != nil {
+		if r := b.assistant.SummarizeCheckin(ctx, p, s); r.FromModel {
+			// The model's words are escaped like any other text it writes;
+			// the closing text escaped its KPI names itself.
+			text += "\n" + escape(r.Text)
+		}
+	}
 	if _, err := b.poster.post(ctx, c.Channel, c.Thread, message{Text: text, Blocks: sections(blockIDs{}, "closed", text)}); err != nil {
 		b.log.Error("post close", "checkin", c.ID, "err", err)
 	}

@@ -97,6 +97,9 @@ type DraftRequest struct {
 	Plan       PlanID
 	QuestionID string
 	User       string
+	// KPIs asks for KPI suggestions for Stage instead of an answer.
+	KPIs  bool
+	Stage StageID
 }
 
 type stepper struct {
@@ -382,6 +385,10 @@ func (s *stepper) findStep(ref string) (stage, step int, ok bool) {
 
 func (s *stepper) draft() error {
 	p := s.out.Plan
+	if p.Cursor.Phase == PhaseKPIs {
+		s.out.Draft = &DraftRequest{Plan: p.ID, User: s.in.User, KPIs: true, Stage: s.cat.Stages[p.Cursor.Stage].ID}
+		return nil
+	}
 	_, q, ok := p.Current(s.cat)
 	if !ok {
 		return userErr(ErrBadInput, "There is no open question to draft an answer for. Use `stage <name>` to pick one.")

@@ -209,6 +209,12 @@ func (c *console) render(ctx context.Context, resp flows.Response) {
 		}
 	}
 	switch {
+	case resp.Draft != nil && resp.Draft.KPIs:
+		res := c.assistant.SuggestKPIs(ctx, resp.Plan, resp.Draft.Stage, nil)
+		if res.Note != "" {
+			c.println(c.style.text("_" + res.Note + "_"))
+		}
+		c.println(c.style.text(res.Text))
 	case resp.Draft != nil:
 		c.draft(ctx, resp.Plan, resp.Draft.QuestionID)
 	case resp.Review:
