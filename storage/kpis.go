@@ -24,8 +24,10 @@ func (db *DB) SaveKPI(ctx context.Context, team string, k flows.KPI) (int64, err
 			return err
 		}
 		var err error
-		id, err = saveKPI(ctx, tx, k)
-		return err
+		if id, err = saveKPI(ctx, tx, k); err != nil {
+			return err
+		}
+		return bumpVersion(ctx, tx, k.Plan)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("save kpi %s: %w", k.Key, err)
@@ -111,7 +113,7 @@ func (db *DB) DeleteKPI(ctx context.Context, team string, plan flows.PlanID, key
 		if n, _ := res.RowsAffected(); n == 0 {
 			return flows.ErrNoKPI
 		}
-		return nil
+		return bumpVersion(ctx, tx, plan)
 	})
 	if err != nil {
 		return fmt.Errorf("delete kpi %s: %w", key, err)
@@ -240,4 +242,11 @@ func loadKPIs(ctx context.Context, tx *sql.Tx, plan flows.PlanID) ([]flows.KPI, 
 				k.baseline, k.baseline_currency, k.target, k.deadline, k.owner, k.created_by, k.created_at
 			FROM kpis k WHERE k.plan_id = ? ORDER BY k.id`, plan)
 	return kpis, err
+}
+
+// bumpVersion marks a plan changed outside Commit, so cached copies of it
+// are not used again.
+func bumpVersion(ctx context.Context, tx *sql.Tx, plan flows.PlanID) error {
+	_, err := tx.ExecContext(ctx, `UPDATE plans SET version = version + 1 WHERE id = ?`, plan)
+	return err
 }

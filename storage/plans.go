@@ -47,13 +47,30 @@ const planColumns = `id, team_id, channel_id, name, created_by, created_at, stag
 // Plan loads a plan of the team. A plan of another team is reported as not
 // existing: workspaces never learn of each other's plans.
 func (db *DB) Plan(ctx context.Context, team string, id flows.PlanID) (*flows.Plan, error) {
+	// created_at tells a plan from a later one that reused a deleted
+	// plan's id.
+	var version, created int64
+	err := db.read.QueryRowContext(ctx, `SELECT version, created_at FROM plans WHERE team_id = ? AND id = ?`, team, id).Scan(&version, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, flows.ErrNoPlan
+	}
+	if err != nil {
+		return nil, fmt.Errorf("plan version: %w", classify(err))
+	}
+	if p, ok := db.cache.get(id, team, version, fromMillis(created)); ok {
+		return p, nil
+	}
 	var p *flows.Plan
-	err := db.snapshot(ctx, func(tx *sql.Tx) error {
+	err = db.snapshot(ctx, func(tx *sql.Tx) error {
 		var err error
 		p, err = loadPlan(ctx, tx, `SELECT `+planColumns+` FROM plans WHERE team_id = ? AND id = ?`, team, id)
 		return err
 	})
-	return p, err
+	if err != nil {
+		return nil, err
+	}
+	db.cache.put(p)
+	return p, nil
 }
 
 // PlanByName finds a plan in a channel by name, ignoring case.
@@ -235,6 +252,32 @@ func each(ctx context.Context, tx *sql.Tx, fn func(*sql.Rows) error, query strin
 // it refuse a step computed from a plan that has moved on since it was loaded;
 // the key check makes a retried delivery record nothing.
 func (db *DB) Commit(ctx context.Context, p *flows.Plan, changes []flows.Change, key string) error {
+	err := db.commit(ctx, p, changes, key)
+	if err != nil || len(changes) == 0 {
+		return err
+	}
+	db.cacheAfter(p, changes)
+	return nil
+}
+
+// cacheAfter caches the plan as the commit left it, so the next answer
+// needs no reload. Changes that get ids from the database (actions, KPIs)
+// are not known in full here; the plan is reloaded after those instead.
+func (db *DB) cacheAfter(p *flows.Plan, changes []flows.Change) {
+	after := p.Clone()
+	for _, c := range changes {
+		switch c.(type) {
+		case flows.ActionAdded, flows.KPISet:
+			db.cache.drop(p.ID)
+			return
+		}
+		after.Apply(c)
+	}
+	after.Version++
+	db.cache.put(after)
+}
+
+func (db *DB) commit(ctx context.Context, p *flows.Plan, changes []flows.Change, key string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		if key != "" {
 			res, err := tx.ExecContext(ctx, `INSERT INTO seen_keys (team_id, key, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -352,6 +395,7 @@ func (db *DB) DeletePlan(ctx context.Context, team string, id flows.PlanID) erro
 		if err != nil {
 			return err
 		}
+		db.cache.drop(id)
 		if thread == "" {
 			return nil
 		}
@@ -425,7 +469,7 @@ func (db *DB) SetCurrentPlan(ctx context.Context, team, channel string, id flows
 // SetThread binds a plan to its coaching conversation (a Slack thread ts).
 func (db *DB) SetThread(ctx context.Context, team string, id flows.PlanID, thread string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE plans SET thread = ? WHERE team_id = ? AND id = ?`, thread, team, id)
+		_, err := tx.ExecContext(ctx, `UPDATE plans SET thread = ?, version = version + 1 WHERE team_id = ? AND id = ?`, thread, team, id)
 		return err
 	})
 }

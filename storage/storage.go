@@ -40,6 +40,7 @@ type DB struct {
 	write *sql.DB
 	read  *sql.DB
 	path  string
+	cache *planCache
 }
 
 // dsn sets pragmas per connection: database/sql opens connections lazily and
@@ -73,7 +74,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
-	db := &DB{write: write, read: read, path: path}
+	db := &DB{write: write, read: read, path: path, cache: newPlanCache()}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, classify(err))

@@ -283,3 +283,45 @@ func TestBadFilesAreExplained(t *testing.T) {
 		}
 	}
 }
+
+// TestCachedPlansFollowOtherWriters: a plan cached by one connection is
+// never served stale after another (another racebot process) changes it.
+func TestCachedPlansFollowOtherWriters(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "racebot.db")
+	a, b := MustOpen(t, path), MustOpen(t, path)
+	cat := flows.RACE()
+	p := newPlan(t, a, "T1", "C1", "Q1")
+	first, err := a.Plan(ctx, "T1", p.ID) // now cached in a
+	if err != nil {
+		t.Fatal(err)
+	}
+	step(t, b, cat, first, "written by the other process", t0)
+	if err := b.SetThread(ctx, "T1", p.ID, "123.456"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.Plan(ctx, "T1", p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Answers[flows.QuestionBusiness].Text != "written by the other process" || got.Thread != "123.456" {
+		t.Errorf("a served a stale plan: answer %q, thread %q", got.Answers[flows.QuestionBusiness].Text, got.Thread)
+	}
+	// Changing the copy a caller got never changes the cache.
+	got.Answers[flows.QuestionBusiness] = flows.Answer{Text: "scribbled"}
+	again, _ := a.Plan(ctx, "T1", p.ID)
+	if again.Answers[flows.QuestionBusiness].Text != "written by the other process" {
+		t.Error("a caller's edit leaked into the cache")
+	}
+	// A deleted plan is gone, and a new plan that reuses its id is itself.
+	if err := a.DeletePlan(ctx, "T1", p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Plan(ctx, "T1", p.ID); !errors.Is(err, flows.ErrNoPlan) {
+		t.Errorf("deleted plan: %v", err)
+	}
+	fresh := newPlan(t, b, "T1", "C1", "Q2")
+	if loaded, err := a.Plan(ctx, "T1", fresh.ID); err != nil || loaded.Name != "Q2" || len(loaded.Answers) != 0 {
+		t.Errorf("plan %d = %+v, %v", fresh.ID, loaded, err)
+	}
+}
