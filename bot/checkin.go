@@ -109,16 +109,7 @@ func (b *Bot) checkinReply(ctx context.Context, team, eventID string, c flows.Ch
 		Plan: c.Plan, Checkin: c.ID, Key: eventID,
 	}, text)
 	if err != nil {
-		if !isUserError(err) {
-			return fmt.Errorf("check-in reply: %w", err)
-		}
-		msg := flows.Explain(err)
-		b.later("explain", func(ctx context.Context) {
-			if err := b.poster.ephemeral(ctx, m.Channel, m.ThreadTimeStamp, m.User, plainMessage("error", msg)); err != nil {
-				b.log.Warn("post ephemeral", "err", err)
-			}
-		})
-		return nil
+		return b.replyError(err, "check-in reply", m)
 	}
 	if resp.Duplicate {
 		return nil

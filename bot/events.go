@@ -97,16 +97,7 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 		Key:     eventID,
 	})
 	if err != nil {
-		if !isUserError(err) {
-			return fmt.Errorf("thread reply: %w", err)
-		}
-		msg := flows.Explain(err)
-		b.later("explain", func(ctx context.Context) {
-			if err := b.poster.ephemeral(ctx, m.Channel, m.ThreadTimeStamp, m.User, plainMessage("error", msg)); err != nil {
-				b.log.Warn("post ephemeral", "err", err)
-			}
-		})
-		return nil
+		return b.replyError(err, "thread reply", m)
 	}
 	if resp.Duplicate {
 		b.log.Debug("duplicate event ignored", "event_id", eventID)
@@ -138,6 +129,26 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 	return nil
 }
 
+// replyError explains bad input in a reply to its author and returns nil
+// (the event is handled); any other error is returned for Slack to retry.
+func (b *Bot) replyError(err error, what string, m *slackevents.MessageEvent) error {
+	if !isUserError(err) {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	b.whisper(m, flows.Explain(err))
+	return nil
+}
+
+// whisper shows text to the author of a thread reply only, after the
+// acknowledgement.
+func (b *Bot) whisper(m *slackevents.MessageEvent, text string) {
+	b.later("ephemeral", func(ctx context.Context) {
+		if err := b.poster.ephemeral(ctx, m.Channel, m.ThreadTimeStamp, m.User, plainMessage("note", text)); err != nil {
+			b.log.Warn("post ephemeral", "err", err)
+		}
+	})
+}
+
 // isUserError tells bad input, which is explained and acknowledged, from
 // failures that Slack should retry.
 func isUserError(err error) bool {
@@ -165,12 +176,7 @@ func (b *Bot) deletedPlanReply(ctx context.Context, team string, m *slackevents.
 	if err != nil || !ok {
 		return
 	}
-	msg := fmt.Sprintf("The plan %q was deleted, so this reply was not recorded. Start a new one with `/race new <name>`.", name)
-	b.later("explain deleted", func(ctx context.Context) {
-		if err := b.poster.ephemeral(ctx, m.Channel, m.ThreadTimeStamp, m.User, plainMessage("deleted", msg)); err != nil {
-			b.log.Warn("post ephemeral", "err", err)
-		}
-	})
+	b.whisper(m, fmt.Sprintf("The plan %q was deleted, so this reply was not recorded. Start a new one with `/race new <name>`.", name))
 }
 
 // unescape undoes Slack's escaping of &, < and > in message text, so the
