@@ -3,7 +3,6 @@ package bot
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -199,8 +198,6 @@ func (b *Bot) replace(ctx context.Context, url, text string) {
 		b.log.Warn("replace via response_url", "err", err)
 	}
 }
-
-var errNoWorkspace = errors.New("payload without team, channel or user")
 
 // zoneLookup bounds the users.info call made before an acknowledgement.
 const zoneLookup = 700 * time.Millisecond
