@@ -3,6 +3,7 @@ package bot
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -62,7 +63,7 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 	}
 	switch {
 	case resp.Created:
-		b.later("post new plan", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, resp.Replies, resp.Draft) })
+		b.later("post new plan", func(ctx context.Context) { b.postOrExplain(ctx, cmd, resp) })
 		return nil
 	case hasKind(resp.Replies, flows.ReplyConfirm):
 		r := resp.Replies[0]
@@ -79,7 +80,7 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 	case hasKind(resp.Replies, flows.ReplyDeleted):
 		return ephemeralAck(renderReplies(nil, resp.Replies))
 	case resp.Plan != nil && movesConversation(name):
-		b.later("post to plan", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, resp.Replies, resp.Draft) })
+		b.later("post to plan", func(ctx context.Context) { b.postOrExplain(ctx, cmd, resp) })
 		return textAck(fmt.Sprintf("Done — the conversation for %q continues in its thread.", resp.Plan.Name))
 	default:
 		return ephemeralAck(renderReplies(resp.Plan, resp.Replies))
@@ -175,6 +176,27 @@ func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan)
 			return
 		}
 	}
+}
+
+// postOrExplain posts a command's replies in the plan's thread, or tells
+// the person through the response URL why the thread could not be started.
+func (b *Bot) postOrExplain(ctx context.Context, cmd slack.SlashCommand, resp flows.Response) {
+	if _, err := b.ensureThread(ctx, resp.Plan); err != nil {
+		b.log.Warn("post plan header", "plan", resp.Plan.ID, "err", err)
+		b.respond(ctx, cmd.ResponseURL, headerFailure(err, resp.Plan.Name))
+		return
+	}
+	b.postToPlan(ctx, resp.Plan, resp.Replies, resp.Draft)
+}
+
+// headerFailure says why a new plan's thread could not be started and how
+// to fix it; the plan itself is saved either way.
+func headerFailure(err error, name string) string {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) && (se.Err == "not_in_channel" || se.Err == "channel_not_found") {
+		return fmt.Sprintf("I saved the plan %q but can't post in this channel yet. Invite me with `/invite @racebot`, then type `/race continue %s` to start its thread.", name, name)
+	}
+	return fmt.Sprintf("I saved the plan %q but Slack did not take its first message. Type `/race continue %s` to try again.", name, name)
 }
 
 // respond answers through a response_url, the way to reach a person after

@@ -191,3 +191,16 @@ func TestExportUploadsMarkdown(t *testing.T) {
 		t.Errorf("upload = %s %s\n%s", up.Filename, up.Channel, up.Content)
 	}
 }
+
+func TestNewPlanInAChannelWithoutTheBot(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	h.fake.AddChannel(slackfake.Channel{ID: "C9", Name: "secret", NotMember: true})
+	url := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "new Hidden", UserID: "UANA", ChannelID: "C9", ResponseURL: url}))
+	h.fake.WaitFor(t, func() bool { return len(h.fake.Responses(url)) == 1 }, "an explanation through the response URL")
+	if got := h.fake.Responses(url)[0].Text; !strings.Contains(got, "/invite @racebot") {
+		t.Errorf("response = %q, want how to invite the bot", got)
+	}
+	h.plan(slackfake.TeamID, "C9", "Hidden") // saved, so /race continue can start its thread
+}
