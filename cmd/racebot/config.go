@@ -24,6 +24,12 @@ type Config struct {
 	OpenAIBaseURL string
 	OpenAIModel   string
 	LLMTimeout    time.Duration
+
+	// NudgeAfter and CloseAfter time each check-in's one reminder and its
+	// close; zero keeps the bot's defaults (a day, three days).
+	NudgeAfter, CloseAfter time.Duration
+	// badDurations collects unreadable duration settings for Validate.
+	badDurations []error
 }
 
 // Mode says which front door racebot opens.
@@ -36,7 +42,7 @@ const (
 )
 
 func loadConfig(getenv func(string) string) Config {
-	return Config{
+	c := Config{
 		DB:                 envOr(getenv, "RACEBOT_DB", "racebot.db"),
 		Addr:               envOr(getenv, "RACEBOT_ADDR", ":3000"),
 		SlackBotToken:      strings.TrimSpace(getenv("SLACK_BOT_TOKEN")),
@@ -48,6 +54,22 @@ func loadConfig(getenv func(string) string) Config {
 		OpenAIModel:        envOr(getenv, "OPENAI_MODEL", "gpt-4o-mini"),
 		LLMTimeout:         30 * time.Second,
 	}
+	c.NudgeAfter = c.duration(getenv, "RACEBOT_NUDGE_AFTER")
+	c.CloseAfter = c.duration(getenv, "RACEBOT_CLOSE_AFTER")
+	return c
+}
+
+func (c *Config) duration(getenv func(string) string, key string) time.Duration {
+	v := strings.TrimSpace(getenv(key))
+	if v == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		c.badDurations = append(c.badDurations, fmt.Errorf("%s %q is not a duration such as 24h or 90m", key, v))
+		return 0
+	}
+	return d
 }
 
 func envOr(getenv func(string) string, key, def string) string {
@@ -85,7 +107,7 @@ func (c Config) Mode(serve bool) Mode {
 // Validate reports every problem at once, so a misconfigured deployment is
 // fixed in one round rather than one error per restart.
 func (c Config) Validate(mode Mode) error {
-	var errs []error
+	errs := append([]error(nil), c.badDurations...)
 	if c.DB == "" {
 		errs = append(errs, errors.New("RACEBOT_DB (or --db) is empty"))
 	}

@@ -188,13 +188,13 @@ func TestBadDatabaseFileIsOneSentence(t *testing.T) {
 
 func TestConfigValidateReportsEverything(t *testing.T) {
 	cfg := loadConfig(func(k string) string {
-		return map[string]string{"SLACK_BOT_TOKEN": "xoxp-user", "SLACK_APP_TOKEN": "app", "OPENAI_BASE_URL": "localhost:11434"}[k]
+		return map[string]string{"SLACK_BOT_TOKEN": "xoxp-user", "SLACK_APP_TOKEN": "app", "OPENAI_BASE_URL": "localhost:11434", "RACEBOT_NUDGE_AFTER": "tomorrow"}[k]
 	})
 	err := cfg.Validate(cfg.Mode(false))
 	if err == nil {
 		t.Fatal("want errors")
 	}
-	for _, want := range []string{"xoxb-", "xapp-", "OPENAI_BASE_URL"} {
+	for _, want := range []string{"xoxb-", "xapp-", "OPENAI_BASE_URL", "RACEBOT_NUDGE_AFTER"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}

@@ -43,7 +43,8 @@ func runSlack(ctx context.Context, cfg Config, mode Mode, stderr io.Writer) erro
 	api := bot.NewAPI(cfg.SlackBotToken, cfg.SlackAppToken, apiURL(cfg.SlackAPIURL), bot.WithMetrics(m))
 	runner := &checkinRunner{}
 	sched := scheduler.New(db, runner, scheduler.RealClock{}, logger, "")
-	b := bot.New(bot.Config{API: api, Store: db, Catalogue: cat, Logger: logger, Assistant: helper, Schedules: sched.ForCoach(db), Metrics: m})
+	b := bot.New(bot.Config{API: api, Store: db, Catalogue: cat, Logger: logger, Assistant: helper, Schedules: sched.ForCoach(db), Metrics: m,
+		NudgeAfter: cfg.NudgeAfter, CloseAfter: cfg.CloseAfter})
 	runner.bot = b
 	if err := b.Start(ctx); err != nil {
 		return err
