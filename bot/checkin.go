@@ -68,6 +68,11 @@ func (b *Bot) OpenCheckin(ctx context.Context, team string, plan flows.PlanID, o
 	}
 	kpis := safeOwners(p.KPIs)
 	opening := flows.OpeningText(p.Name, kpis, ms, late, missed)
+	// The actions due before the next check-in (a week, at the usual pace)
+	// are asked about too; the team wrote them, so they are escaped.
+	if due := flows.ActionsDueText(p.ActionsDue(now.AddDate(0, 0, 7)), now); due != "" {
+		opening += "\n" + escape(due)
+	}
 	ts, err := b.poster.post(ctx, p.Channel, "", message{Text: opening, Blocks: sections(blockIDs{}, "checkin", opening)})
 	if err != nil {
 		b.metrics.Checkin("failed")

@@ -139,12 +139,19 @@ func TestCheckinNobodyAnswered(t *testing.T) {
 	h.runSocket()
 	_, p := h.newPlanInSlack("Quiet")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	due := flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "Ana", Due: time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1}
+	if err := h.db.Commit(context.Background(), p, []flows.Change{flows.ActionAdded{Action: due}}, ""); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := h.bot.OpenCheckin(context.Background(), slackfake.TeamID, p.ID, "", true, 3); err != nil {
 		t.Fatal(err)
 	}
 	opening := h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
 		return m.ThreadTS == "" && strings.Contains(m.Text, "3 check-ins were missed")
 	}, "a late opening that says it catches up")
+	if !strings.Contains(opening.Text, "Send sample bags (due 3 Dec, Ana)") {
+		t.Errorf("the check-in does not ask about the action due:\n%s", opening.Text)
+	}
 	clk.Add(100 * time.Hour)
 	h.bot.checkinTick(context.Background())
 	h.threadMessage("C1", opening.TS, "nobody answered")

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -270,5 +271,32 @@ func TestEditAnswersRecordsRevisionsAndRefusesClearing(t *testing.T) {
 	var fe FieldErrors
 	if !errors.As(err, &fe) || fe["plan.one"] == "" || fe["nope"] == "" || !errors.Is(err, ErrBadInput) {
 		t.Fatalf("err = %v, want field errors for plan.one and nope", err)
+	}
+}
+
+func TestActionsDue(t *testing.T) {
+	p := NewPlan("T", "C", "P", "U1", t0)
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 0, 0, 0, 0, time.UTC) }
+	p.Actions = []Action{
+		{Text: "later", Due: day(30)},
+		{Text: "overdue", Due: day(20), Owner: "Ana"},
+		{Text: "no date"},
+		{Text: "this week", Due: day(25)},
+	}
+	var got []string
+	for _, a := range p.ActionsDue(day(27)) {
+		got = append(got, a.Text)
+	}
+	if diff := cmp.Diff([]string{"overdue", "this week"}, got); diff != "" {
+		t.Errorf("due (-want +got):\n%s", diff)
+	}
+	text := ActionsDueText(p.ActionsDue(day(27)), day(23))
+	for _, want := range []string{"overdue (overdue since 20 Nov, Ana)", "this week (due 25 Nov)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+	if ActionsDueText(nil, t0) != "" {
+		t.Error("no actions due should say nothing")
 	}
 }

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -196,4 +197,39 @@ func (p *Plan) Current(c *Catalogue) (Stage, Question, bool) {
 		return Stage{}, Question{}, false
 	}
 	return st, steps[p.Cursor.Step], true
+}
+
+// ActionsDue lists the actions due by the given time, overdue ones
+// included, earliest first: what a check-in asks about.
+func (p *Plan) ActionsDue(by time.Time) []Action {
+	var due []Action
+	for _, a := range p.Actions {
+		if !a.Due.IsZero() && !a.Due.After(by) {
+			due = append(due, a)
+		}
+	}
+	slices.SortStableFunc(due, func(a, b Action) int { return a.Due.Compare(b.Due) })
+	return due
+}
+
+// ActionsDueText asks about the actions due, for a check-in; empty when
+// none are.
+func ActionsDueText(actions []Action, now time.Time) string {
+	if len(actions) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("*Actions due* — reply with how they went:")
+	for _, a := range actions {
+		when := "due " + a.Due.Format("2 Jan")
+		if a.Due.Before(startOfDay(now)) {
+			when = "overdue since " + a.Due.Format("2 Jan")
+		}
+		owner := ""
+		if a.Owner != "" {
+			owner = ", " + a.Owner
+		}
+		fmt.Fprintf(&b, "\n• %s (%s%s)", a.Text, when, owner)
+	}
+	return b.String()
 }
