@@ -50,7 +50,7 @@ func (db *DB) Plan(ctx context.Context, team string, id flows.PlanID) (*flows.Pl
 	// created_at tells a plan from a later one that reused a deleted
 	// plan's id.
 	var version, created int64
-	err := db.read.QueryRowContext(ctx, `SELECT version, created_at FROM plans WHERE team_id = ? AND id = ?`, team, id).Scan(&version, &created)
+	err := db.queryRow(ctx, `SELECT version, created_at FROM plans WHERE team_id = ? AND id = ?`, team, id).Scan(&version, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, flows.ErrNoPlan
 	}
@@ -93,7 +93,7 @@ func (db *DB) PlanIDByThread(ctx context.Context, team, channel, thread string) 
 		return 0, flows.ErrNoPlan
 	}
 	var id flows.PlanID
-	err := db.read.QueryRowContext(ctx, `SELECT id FROM plans WHERE team_id = ? AND channel_id = ? AND thread = ?`, team, channel, thread).Scan(&id)
+	err := db.queryRow(ctx, `SELECT id FROM plans WHERE team_id = ? AND channel_id = ? AND thread = ?`, team, channel, thread).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, flows.ErrNoPlan
 	}
@@ -280,8 +280,7 @@ func (db *DB) cacheAfter(p *flows.Plan, changes []flows.Change) {
 func (db *DB) commit(ctx context.Context, p *flows.Plan, changes []flows.Change, key string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		if key != "" {
-			res, err := tx.ExecContext(ctx, `INSERT INTO seen_keys (team_id, key, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-				p.Team, key, time.Now().UnixMilli())
+			res, err := db.execTx(ctx, tx, qSeenKey, p.Team, key, time.Now().UnixMilli())
 			if err != nil {
 				return fmt.Errorf("record key: %w", err)
 			}
@@ -298,9 +297,7 @@ func (db *DB) commit(ctx context.Context, p *flows.Plan, changes []flows.Change,
 				cursor = m.Cursor
 			}
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE plans SET version = version + 1, stage = ?, step = ?, phase = ?
-			WHERE id = ? AND team_id = ? AND version = ?`,
-			cursor.Stage, cursor.Step, string(cursor.Phase), p.ID, p.Team, p.Version)
+		res, err := db.execTx(ctx, tx, qBumpCursor, cursor.Stage, cursor.Step, string(cursor.Phase), p.ID, p.Team, p.Version)
 		if err != nil {
 			return fmt.Errorf("update plan: %w", err)
 		}
@@ -315,7 +312,7 @@ func (db *DB) commit(ctx context.Context, p *flows.Plan, changes []flows.Change,
 			return flows.ErrConflict
 		}
 		for _, c := range changes {
-			if err := applyChange(ctx, tx, p.ID, c); err != nil {
+			if err := db.applyChange(ctx, tx, p.ID, c); err != nil {
 				return err
 			}
 		}
@@ -323,15 +320,14 @@ func (db *DB) commit(ctx context.Context, p *flows.Plan, changes []flows.Change,
 	})
 }
 
-func applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c flows.Change) error {
+func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c flows.Change) error {
 	var err error
 	switch c := c.(type) {
 	case flows.AnswerRecorded:
 		a := c.Answer
-		_, err = tx.ExecContext(ctx, `INSERT INTO answers (plan_id, question_id, revision, text, author, created_at, drafted) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			plan, a.QuestionID, a.Revision, a.Text, a.By, millis(a.At), a.Drafted)
+		_, err = db.execTx(ctx, tx, qAnswer, plan, a.QuestionID, a.Revision, a.Text, a.By, millis(a.At), a.Drafted)
 		if err == nil {
-			_, err = tx.ExecContext(ctx, `DELETE FROM skips WHERE plan_id = ? AND question_id = ?`, plan, a.QuestionID)
+			_, err = db.execTx(ctx, tx, qUnskip, plan, a.QuestionID)
 		}
 	case flows.QuestionSkipped:
 		_, err = tx.ExecContext(ctx, `INSERT INTO skips (plan_id, question_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, plan, c.QuestionID)

@@ -41,6 +41,7 @@ type DB struct {
 	read  *sql.DB
 	path  string
 	cache *planCache
+	stmts stmts
 }
 
 // dsn sets pragmas per connection: database/sql opens connections lazily and
@@ -79,6 +80,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, classify(err))
 	}
+	db.prepareWrites(ctx)
 	return db, nil
 }
 
@@ -99,6 +101,7 @@ func classify(err error) error {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stmts.close()
 	return errors.Join(db.write.Close(), db.read.Close())
 }
 
