@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/racebot/racebot/assist"
@@ -159,16 +158,6 @@ func draftMessage(p *flows.Plan, questionID string, r assist.Result) message {
 			button(actionDraftDiscard, "Discard", value, ""),
 		))
 	return message{Text: text, Blocks: blocks}
-}
-
-// parseDraftValue unpacks a draft button's value.
-func parseDraftValue(v string) (flows.PlanID, string, string, bool) {
-	id, rest, ok := parsePlanValue(v)
-	if !ok {
-		return 0, "", "", false
-	}
-	qid, text, ok := strings.Cut(rest, "|")
-	return id, qid, text, ok
 }
 
 // draftModal opens a model's draft for editing before it becomes the answer.

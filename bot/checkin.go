@@ -320,10 +320,7 @@ func (b *Bot) openValuesModal(ctx context.Context, team string, cb slack.Interac
 		b.tellAfter(cb, "Sorry, the form could not be opened. Please press the button again.")
 		return
 	}
-	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, valuesModal(p, c, ms)); err != nil {
-		b.log.Error("open values modal", "err", err)
-		b.tellAfter(cb, "Sorry, the form could not be opened. Please press the button again.")
-	}
+	b.openModal(ctx, cb, valuesModal(p, c, ms))
 }
 
 // submitValues records the values from the form; a field that cannot be

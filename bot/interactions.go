@@ -59,13 +59,8 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 	user := cb.User.ID
 	switch a.ActionID {
 	case actionDraft, actionSkip:
-		id, qid, ok := parsePlanValue(a.Value)
+		p, qid, ok := b.buttonPlan(ctx, team, cb, a.Value)
 		if !ok {
-			return
-		}
-		p, err := b.store.Plan(ctx, team, id)
-		if err != nil {
-			b.tellAfter(cb, b.explain(planErr(err), "button"))
 			return
 		}
 		if _, q, open := p.Current(b.cat); !open || q.ID != qid {
@@ -86,25 +81,12 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		}
 		b.later("post after button", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, resp.Replies, resp.Draft) })
 	case actionEditStage:
-		id, stage, ok := parsePlanValue(a.Value)
+		p, stage, ok := b.buttonPlan(ctx, team, cb, a.Value)
 		if !ok {
 			return
 		}
-		p, err := b.store.Plan(ctx, team, id)
-		if err != nil {
-			b.tellAfter(cb, b.explain(planErr(err), "button"))
-			return
-		}
-		si, ok := b.cat.Stage(stage)
-		if !ok {
-			return
-		}
-		meta, _ := json.Marshal(editMeta{Plan: p.ID, Stage: b.cat.Stages[si].ID, Channel: p.Channel})
-		// trigger_id expires three seconds after the click, so the modal
-		// opens now, not after the acknowledgement.
-		if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, editModal(b.cat, p, si, string(meta))); err != nil {
-			b.log.Error("open edit modal", "err", err)
-			b.tellAfter(cb, "Sorry, the form could not be opened. Please press the button again.")
+		if si, ok := b.cat.Stage(stage); ok {
+			b.openModal(ctx, cb, editModal(b.cat, p, si, stageMeta(b.cat, p, si)))
 		}
 	case actionDeleteConfirm:
 		n, err := strconv.ParseInt(a.Value, 10, 64)
@@ -138,6 +120,36 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 	case actionKPIModal:
 		b.openKPIModal(ctx, team, cb, a.Value)
 	}
+}
+
+// buttonPlan reads a "planID|rest" button value and loads the plan. A plan
+// deleted since the button was posted is explained to whoever pressed it.
+func (b *Bot) buttonPlan(ctx context.Context, team string, cb slack.InteractionCallback, value string) (*flows.Plan, string, bool) {
+	id, rest, ok := parsePlanValue(value)
+	if !ok {
+		return nil, "", false
+	}
+	p, err := b.store.Plan(ctx, team, id)
+	if err != nil {
+		b.tellAfter(cb, b.explain(planErr(err), "button"))
+		return nil, "", false
+	}
+	return p, rest, true
+}
+
+// openModal opens a modal at once: trigger_id expires three seconds after
+// the click, so it cannot wait until after the acknowledgement.
+func (b *Bot) openModal(ctx context.Context, cb slack.InteractionCallback, view slack.ModalViewRequest) {
+	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
+		b.log.Error("open modal", "callback", view.CallbackID, "err", err)
+		b.tellAfter(cb, "Sorry, the form could not be opened. Please press the button again.")
+	}
+}
+
+// stageMeta is the private_metadata of a form about one stage of a plan.
+func stageMeta(cat *flows.Catalogue, p *flows.Plan, stage int) string {
+	meta, _ := json.Marshal(editMeta{Plan: p.ID, Stage: cat.Stages[stage].ID, Channel: p.Channel})
+	return string(meta)
 }
 
 // planErr turns a missing plan into words: a button on an old message may
@@ -209,28 +221,22 @@ func fieldError(answers map[string]string, msg string) any {
 
 // draftAction handles the buttons under a model's draft.
 func (b *Bot) draftAction(ctx context.Context, team string, cb slack.InteractionCallback, a *slack.BlockAction) {
-	id, qid, text, ok := parseDraftValue(a.Value)
-	if !ok {
-		return
-	}
 	if a.ActionID == actionDraftDiscard {
 		b.replaceAfter(cb, "Draft discarded.")
 		return
 	}
-	p, err := b.store.Plan(ctx, team, id)
-	if err != nil {
-		b.tellAfter(cb, b.explain(planErr(err), "draft button"))
+	p, rest, ok := b.buttonPlan(ctx, team, cb, a.Value)
+	if !ok {
+		return
+	}
+	// The draft travels in the button value after its question id.
+	qid, text, ok := strings.Cut(rest, "|")
+	if !ok {
 		return
 	}
 	if a.ActionID == actionDraftEdit {
-		_, si, _, ok := b.cat.Question(qid)
-		if !ok {
-			return
-		}
-		meta, _ := json.Marshal(editMeta{Plan: p.ID, Stage: b.cat.Stages[si].ID, Channel: p.Channel})
-		if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, draftModal(b.cat, p, qid, text, string(meta))); err != nil {
-			b.log.Error("open draft modal", "err", err)
-			b.tellAfter(cb, "Sorry, the form could not be opened. Please press Edit again.")
+		if _, si, _, ok := b.cat.Question(qid); ok {
+			b.openModal(ctx, cb, draftModal(b.cat, p, qid, text, stageMeta(b.cat, p, si)))
 		}
 		return
 	}

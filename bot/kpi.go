@@ -67,23 +67,12 @@ func kpiModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, meta string) sl
 
 // openKPIModal opens the KPI form for a plan's stage.
 func (b *Bot) openKPIModal(ctx context.Context, team string, cb slack.InteractionCallback, value string) {
-	id, stage, ok := parsePlanValue(value)
+	p, stage, ok := b.buttonPlan(ctx, team, cb, value)
 	if !ok {
 		return
 	}
-	p, err := b.store.Plan(ctx, team, id)
-	if err != nil {
-		b.tellAfter(cb, b.explain(planErr(err), "kpi button"))
-		return
-	}
-	si, ok := b.cat.Stage(stage)
-	if !ok || len(b.cat.Stages[si].KPIs) == 0 {
-		return
-	}
-	meta, _ := json.Marshal(editMeta{Plan: p.ID, Stage: b.cat.Stages[si].ID, Channel: p.Channel})
-	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, kpiModal(b.cat, p, si, string(meta))); err != nil {
-		b.log.Error("open kpi modal", "err", err)
-		b.tellAfter(cb, "Sorry, the form could not be opened. Please press the button again.")
+	if si, ok := b.cat.Stage(stage); ok && len(b.cat.Stages[si].KPIs) > 0 {
+		b.openModal(ctx, cb, kpiModal(b.cat, p, si, stageMeta(b.cat, p, si)))
 	}
 }
 

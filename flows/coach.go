@@ -325,26 +325,31 @@ func (c *Coach) stage(ctx context.Context, req Request, name string) (Response, 
 	})
 }
 
-func (c *Coach) status(ctx context.Context, req Request) (Response, error) {
+// pickWithValues is pick plus the plan's recorded KPI values.
+func (c *Coach) pickWithValues(ctx context.Context, req Request) (*Plan, map[int64][]Measurement, error) {
 	p, err := c.pick(ctx, req, "")
 	if err != nil {
-		return Response{}, err
+		return nil, nil, err
 	}
 	ms, err := c.Store.Measurements(ctx, req.Team, p.ID)
 	if err != nil {
-		return Response{}, fmt.Errorf("load values: %w", err)
+		return nil, nil, fmt.Errorf("load values: %w", err)
+	}
+	return p, ms, nil
+}
+
+func (c *Coach) status(ctx context.Context, req Request) (Response, error) {
+	p, ms, err := c.pickWithValues(ctx, req)
+	if err != nil {
+		return Response{}, err
 	}
 	return Response{Replies: []Reply{{Kind: ReplyStatus, Text: StatusText(c.Catalogue, p, ms, req.Now)}}, Plan: p}, nil
 }
 
 func (c *Coach) export(ctx context.Context, req Request) (Response, error) {
-	p, err := c.pick(ctx, req, "")
+	p, ms, err := c.pickWithValues(ctx, req)
 	if err != nil {
 		return Response{}, err
-	}
-	ms, err := c.Store.Measurements(ctx, req.Team, p.ID)
-	if err != nil {
-		return Response{}, fmt.Errorf("load values: %w", err)
 	}
 	md := ExportMarkdown(c.Catalogue, p, ms, c.location(), req.Now)
 	return Response{Replies: []Reply{{Kind: ReplyExport, Text: md, Markdown: md}}, Plan: p}, nil

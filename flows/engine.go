@@ -123,47 +123,37 @@ func Step(cat *Catalogue, plan *Plan, in Input) (Outcome, error) {
 	text := strings.TrimSpace(in.Text)
 	word, rest, _ := strings.Cut(text, " ")
 	rest = strings.TrimSpace(rest)
+	// skip, back, done and draft are reply words only on their own; a
+	// sentence that starts with one ("done right, this…") is an answer.
+	words := map[string]func() error{"skip": s.skip, "back": s.back, "done": s.done, "next": s.done, "draft": s.draft}
 	var err error
-	switch strings.ToLower(word) {
-	case "skip":
-		if rest == "" {
-			err = s.skip()
-			break
-		}
+	switch act, isWord := words[strings.ToLower(word)]; {
+	case isWord && rest == "":
+		err = act()
+	case isWord:
 		err = s.answer(text)
-	case "back":
-		if rest == "" {
-			err = s.back()
-			break
-		}
-		err = s.answer(text)
-	case "done", "next":
-		if rest == "" {
-			err = s.done()
-			break
-		}
-		err = s.answer(text)
-	case "draft":
-		if rest == "" {
-			err = s.draft()
-			break
-		}
-		err = s.answer(text)
-	case "stage":
-		if i, ok := cat.Stage(rest); ok {
-			s.jump(i)
-			break
-		}
-		err = s.answer(text)
-	case "edit":
-		err = s.edit(rest)
 	default:
-		err = s.answer(text)
+		err = s.step(word, rest, text)
 	}
 	if err != nil {
 		return Outcome{Plan: plan}, err
 	}
 	return s.out, nil
+}
+
+// step handles the replies that are not bare words: a stage jump, an edit,
+// or an answer.
+func (s *stepper) step(word, rest, text string) error {
+	switch strings.ToLower(word) {
+	case "stage":
+		if i, ok := s.cat.Stage(rest); ok {
+			s.jump(i)
+			return nil
+		}
+	case "edit":
+		return s.edit(rest)
+	}
+	return s.answer(text)
 }
 
 // JumpTo moves the plan to a stage by name, for "/race stage <name>".

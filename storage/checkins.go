@@ -15,7 +15,7 @@ import (
 func (db *DB) CreateCheckin(ctx context.Context, team string, c flows.Checkin) (int64, error) {
 	var id int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		if err := kpiPlanExists(ctx, tx, team, c.Plan); err != nil {
+		if err := teamHasPlan(ctx, tx, team, c.Plan); err != nil {
 			return err
 		}
 		return tx.QueryRowContext(ctx, `INSERT INTO checkins (plan_id, occurrence, channel_id, late, opened_at, nudge_at, close_at)

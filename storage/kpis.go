@@ -20,7 +20,7 @@ func (db *DB) SaveKPI(ctx context.Context, team string, k flows.KPI) (int64, err
 	}
 	var id int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		if err := kpiPlanExists(ctx, tx, team, k.Plan); err != nil {
+		if err := teamHasPlan(ctx, tx, team, k.Plan); err != nil {
 			return err
 		}
 		var err error
@@ -68,9 +68,10 @@ func kpiAmount(ok bool, v flows.Value) any {
 	return v.Amount
 }
 
-// kpiPlanExists fails with flows.ErrNoPlan unless the plan belongs to the
-// team: a workspace cannot even learn that another's plan exists.
-func kpiPlanExists(ctx context.Context, tx *sql.Tx, team string, plan flows.PlanID) error {
+// teamHasPlan fails with flows.ErrNoPlan unless the plan belongs to the
+// team: a workspace cannot even learn that another's plan exists. Every
+// method that takes a plan id from outside checks it first.
+func teamHasPlan(ctx context.Context, tx *sql.Tx, team string, plan flows.PlanID) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE id = ? AND team_id = ?`, plan, team).Scan(&n); err != nil {
 		return err
@@ -85,7 +86,7 @@ func kpiPlanExists(ctx context.Context, tx *sql.Tx, team string, plan flows.Plan
 func (db *DB) KPIs(ctx context.Context, team string, plan flows.PlanID) ([]flows.KPI, error) {
 	var kpis []flows.KPI
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		if err := kpiPlanExists(ctx, tx, team, plan); err != nil {
+		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
 		var err error
@@ -103,7 +104,7 @@ func (db *DB) KPIs(ctx context.Context, team string, plan flows.PlanID) ([]flows
 // the plan tracks no KPI with that key.
 func (db *DB) DeleteKPI(ctx context.Context, team string, plan flows.PlanID, key string) error {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		if err := kpiPlanExists(ctx, tx, team, plan); err != nil {
+		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM kpis WHERE plan_id = ? AND key = ?`, plan, key)
@@ -135,7 +136,7 @@ func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.Pl
 		idem = key
 	}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		if err := kpiPlanExists(ctx, tx, team, plan); err != nil {
+		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
 		var recorded int64
@@ -181,7 +182,7 @@ func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.Pl
 func (db *DB) Measurements(ctx context.Context, team string, plan flows.PlanID) (map[int64][]flows.Measurement, error) {
 	out := make(map[int64][]flows.Measurement)
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		if err := kpiPlanExists(ctx, tx, team, plan); err != nil {
+		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
 		return each(ctx, tx, func(rows *sql.Rows) error {

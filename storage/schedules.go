@@ -63,19 +63,6 @@ type OccurrenceRow struct {
 	Checkin    int64 // 0: nothing was posted
 }
 
-// teamHasPlan fails with flows.ErrNoPlan unless the plan belongs to the
-// team, so a workspace cannot learn that another's plan exists.
-func teamHasPlan(ctx context.Context, tx *sql.Tx, team string, plan flows.PlanID) error {
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE id = ? AND team_id = ?`, plan, team).Scan(&n); err != nil {
-		return err
-	}
-	if n == 0 {
-		return flows.ErrNoPlan
-	}
-	return nil
-}
-
 // SetSchedule sets a team's plan's check-in schedule, replacing any earlier
 // one. spec is the canonical text (schedule.Spec.String) and zone its IANA
 // zone name. Occurrences before now never run, so a new or changed schedule
