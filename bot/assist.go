@@ -72,7 +72,7 @@ func (b *Bot) postKPISuggestions(ctx context.Context, p *flows.Plan, stage flows
 // postReview runs a review after the acknowledgement and posts it in the
 // plan's thread.
 func (b *Bot) postReview(ctx context.Context, p *flows.Plan) {
-	kpis, err := b.store.KPIs(ctx, p.Team, p.ID)
+	kpis, err := b.svc.KPIs(ctx, p.Team, p.ID)
 	if err != nil {
 		b.log.Error("review: load kpis", "plan", p.ID, "err", err)
 	}

@@ -12,10 +12,10 @@ import (
 	"github.com/racebot/racebot/prompts"
 )
 
-func withModel(t *testing.T, llm *openaifake.Server) func(*Config) {
-	return func(c *Config) {
+func withModel(t *testing.T, llm *openaifake.Server) func(*setup) {
+	return func(c *setup) {
 		model := prompts.NewClient(prompts.Config{BaseURL: llm.URL(), Model: "test-model", Timeout: 5 * time.Second, MaxRetries: -1}, nil)
-		a, err := assist.New(c.Catalogue, model, nil)
+		a, err := assist.New(flows.RACE(), model, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,35 +20,19 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/metrics"
 	"github.com/slack-go/slack"
 )
 
-// Store is what the bot needs of storage beyond the coach's own store.
-type Store interface {
-	flows.Store
-	PlanIDByThread(ctx context.Context, team, channel, thread string) (flows.PlanID, error)
-	SetThread(ctx context.Context, team string, id flows.PlanID, thread string) error
-	TeamPlans(ctx context.Context, team string) ([]*flows.Plan, error)
-	DeletedPlanName(ctx context.Context, team, channel, thread string) (string, bool, error)
-	KPIs(ctx context.Context, team string, plan flows.PlanID) ([]flows.KPI, error)
-	CreateCheckin(ctx context.Context, team string, c flows.Checkin) (int64, error)
-	SetCheckinMessages(ctx context.Context, id int64, thread, summary string) error
-	CheckinByThread(ctx context.Context, team, channel, thread string) (flows.Checkin, error)
-	CheckinByID(ctx context.Context, team string, id int64) (flows.Checkin, error)
-	ClaimNudges(ctx context.Context, now time.Time) ([]flows.Checkin, error)
-	ClaimCloses(ctx context.Context, now time.Time) ([]flows.Checkin, error)
-	PruneSeen(ctx context.Context, before time.Time) error
-	Ping(ctx context.Context) error
-}
-
 // Config wires a Bot.
 type Config struct {
-	API       *slack.Client
-	Store     Store
-	Catalogue *flows.Catalogue
-	Logger    *slog.Logger
+	API *slack.Client
+	// Service is where every state change goes; the bot only translates
+	// Slack's payloads into its requests and renders its replies.
+	Service *coach.Service
+	Logger  *slog.Logger
 	// Now is the clock; tests pass their own.
 	Now func() time.Time
 	// Assistant drafts and reviews after the acknowledgement; nil means the
@@ -57,12 +41,9 @@ type Config struct {
 	// PostInterval paces messages per channel; Slack allows about one a
 	// second. Zero means one second.
 	PostInterval time.Duration
-	// NudgeAfter and CloseAfter time a check-in's one reminder and its
-	// close; CheckinPoll is how often they are looked for. Zero means the
-	// defaults (a day, three days, a minute).
-	NudgeAfter, CloseAfter, CheckinPoll time.Duration
-	// Schedules keeps check-in schedules, for /race checkin and friends.
-	Schedules flows.Schedules
+	// CheckinPoll is how often check-ins due for a reminder or a close are
+	// looked for; zero means a minute.
+	CheckinPoll time.Duration
 	// Metrics counts requests, acknowledgement times and check-ins; nil
 	// records nothing.
 	Metrics *metrics.Metrics
@@ -71,15 +52,14 @@ type Config struct {
 // Bot is the Slack transport.
 type Bot struct {
 	api       *slack.Client
-	store     Store
-	coach     *flows.Coach
+	svc       *coach.Service
 	cat       *flows.Catalogue
 	log       *slog.Logger
 	now       func() time.Time
 	assistant Assistant
 	poster    *poster
 
-	nudgeAfter, closeAfter, pollEvery time.Duration
+	pollEvery time.Duration
 
 	// zones caches people's Slack time zones by user id.
 	zones sync.Map
@@ -120,28 +100,23 @@ func New(cfg Config) *Bot {
 	if cfg.PostInterval == 0 {
 		cfg.PostInterval = time.Second
 	}
-	cfg.NudgeAfter = cmp.Or(cfg.NudgeAfter, defaultNudgeAfter)
-	cfg.CloseAfter = cmp.Or(cfg.CloseAfter, defaultCloseAfter)
 	cfg.CheckinPoll = cmp.Or(cfg.CheckinPoll, checkinPoll)
 	base, cancel := context.WithCancel(context.Background())
 	loopCtx, stopLoops := context.WithCancel(base)
 	b := &Bot{
-		loopCtx:    loopCtx,
-		stopLoops:  stopLoops,
-		api:        cfg.API,
-		store:      cfg.Store,
-		coach:      &flows.Coach{Catalogue: cfg.Catalogue, Store: cfg.Store, Schedules: cfg.Schedules},
-		nudgeAfter: cfg.NudgeAfter,
-		closeAfter: cfg.CloseAfter,
-		pollEvery:  cfg.CheckinPoll,
-		metrics:    cfg.Metrics,
-		inflight:   make(chan struct{}, maxInFlight),
-		cat:        cfg.Catalogue,
-		log:        cfg.Logger,
-		now:        cfg.Now,
-		assistant:  cfg.Assistant,
-		base:       base,
-		cancel:     cancel,
+		loopCtx:   loopCtx,
+		stopLoops: stopLoops,
+		api:       cfg.API,
+		svc:       cfg.Service,
+		pollEvery: cfg.CheckinPoll,
+		metrics:   cfg.Metrics,
+		inflight:  make(chan struct{}, maxInFlight),
+		cat:       cfg.Service.Catalogue(),
+		log:       cfg.Logger,
+		now:       cfg.Now,
+		assistant: cfg.Assistant,
+		base:      base,
+		cancel:    cancel,
 	}
 	b.poster = newPoster(cfg.API, cfg.PostInterval)
 	return b
@@ -166,15 +141,11 @@ func (b *Bot) Start(ctx context.Context) error {
 	return nil
 }
 
-// seenKeysKept is how long event ids are remembered. Slack retries a
-// delivery for a few minutes; an hour leaves a wide margin.
-const seenKeysKept = 2 * time.Hour
-
 func (b *Bot) pruneLoop(ctx context.Context) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
-		if err := b.store.PruneSeen(ctx, b.now().Add(-seenKeysKept)); err != nil && ctx.Err() == nil {
+		if err := b.svc.Prune(ctx, b.now()); err != nil && ctx.Err() == nil {
 			b.log.Warn("prune seen events", "err", err)
 		}
 		select {
@@ -244,7 +215,7 @@ func (b *Bot) explain(err error, what string) string {
 // Ready reports whether the bot can serve: the database answers and Slack
 // is connected.
 func (b *Bot) Ready(ctx context.Context) error {
-	if err := b.store.Ping(ctx); err != nil {
+	if err := b.svc.Ready(ctx); err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
 	if !b.connected.Load() {

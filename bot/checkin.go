@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/report"
 	"github.com/slack-go/slack"
@@ -22,13 +23,14 @@ const (
 	valueActionID     = "value"
 )
 
-// Check-in timing defaults: a weekly check-in nudges the next day and
-// closes after three.
-const (
-	defaultNudgeAfter = 24 * time.Hour
-	defaultCloseAfter = 72 * time.Hour
-	checkinPoll       = time.Minute
-)
+// checkinPoll is how often check-ins due for a reminder or a close are
+// looked for.
+const checkinPoll = time.Minute
+
+// claimedPostTimeout bounds the post that follows a claim. The post runs
+// under a context that shutdown does not cancel: a claimed nudge or close
+// is posted, or its failure logged, never silently dropped.
+const claimedPostTimeout = 8 * time.Second
 
 var userMention = regexp.MustCompile(`^<@[UW][A-Z0-9]+(\|[^<>]*)?>$`)
 
@@ -50,22 +52,12 @@ func safeOwners(kpis []flows.KPI) []flows.KPI {
 // in the thread that is edited in place as values arrive. The scheduler
 // calls it once per occurrence.
 func (b *Bot) OpenCheckin(ctx context.Context, team string, plan flows.PlanID, occurrence string, late bool, missed int) (int64, error) {
-	p, err := b.store.Plan(ctx, team, plan)
-	if err != nil {
-		return 0, fmt.Errorf("load plan: %w", err)
-	}
-	ms, err := b.store.Measurements(ctx, team, plan)
-	if err != nil {
-		return 0, fmt.Errorf("load values: %w", err)
-	}
 	now := b.now()
-	id, err := b.store.CreateCheckin(ctx, team, flows.Checkin{
-		Plan: plan, Occurrence: occurrence, Channel: p.Channel, Late: late,
-		OpenedAt: now, NudgeAt: now.Add(b.nudgeAfter), CloseAt: now.Add(b.closeAfter),
-	})
+	v, err := b.svc.OpenCheckin(ctx, team, plan, occurrence, late, now)
 	if err != nil {
 		return 0, err
 	}
+	id, p, ms := v.Checkin.ID, v.Plan, v.Values
 	kpis := safeOwners(p.KPIs)
 	opening := flows.OpeningText(p.Name, kpis, ms, late, missed)
 	// The actions due before the next check-in (a week, at the usual pace)
@@ -83,8 +75,8 @@ func (b *Bot) OpenCheckin(ctx context.Context, team string, plan flows.PlanID, o
 	if err != nil {
 		b.log.Warn("post check-in summary", "plan", plan, "err", err)
 	}
-	if err := b.store.SetCheckinMessages(ctx, id, ts, sts); err != nil {
-		return id, fmt.Errorf("record check-in thread: %w", err)
+	if err := b.svc.CheckinPosted(ctx, id, ts, sts); err != nil {
+		return id, err
 	}
 	if late {
 		b.metrics.Checkin("caught_up")
@@ -109,7 +101,7 @@ func checkinSummaryMessage(id int64, p *flows.Plan, s flows.CheckinSummary) mess
 // was understood and updates the summary. Text that cannot be read gets a
 // question back, to its author only, and records nothing.
 func (b *Bot) checkinReply(ctx context.Context, team, eventID string, c flows.Checkin, m *slackevents.MessageEvent, text string) error {
-	resp, err := b.coach.Values(ctx, flows.Request{
+	resp, err := b.svc.Values(ctx, coach.Request{
 		Team: team, Channel: m.Channel, User: m.User, Now: b.now(),
 		Plan: c.Plan, Checkin: c.ID, Key: eventID,
 	}, text)
@@ -133,18 +125,13 @@ func (b *Bot) refreshSummary(ctx context.Context, c flows.Checkin) {
 	if c.SummaryTS == "" {
 		return
 	}
-	p, err := b.store.Plan(ctx, c.Team, c.Plan)
+	v, err := b.svc.Checkin(ctx, c.Team, c.ID)
 	if err != nil {
-		b.log.Warn("summary: plan", "err", err)
+		b.log.Warn("summary: check-in", "err", err)
 		return
 	}
-	ms, err := b.store.Measurements(ctx, c.Team, c.Plan)
-	if err != nil {
-		b.log.Warn("summary: values", "err", err)
-		return
-	}
-	s := flows.SummarizeCheckin(safeOwners(p.KPIs), ms, c.ID, b.now())
-	if err := b.poster.update(ctx, c.Channel, c.SummaryTS, checkinSummaryMessage(c.ID, p, s)); err != nil {
+	s := flows.SummarizeCheckin(safeOwners(v.Plan.KPIs), v.Values, c.ID, b.now())
+	if err := b.poster.update(ctx, c.Channel, c.SummaryTS, checkinSummaryMessage(c.ID, v.Plan, s)); err != nil {
 		b.log.Warn("summary: update", "err", err)
 	}
 }
@@ -165,31 +152,37 @@ func (b *Bot) checkinLoop(ctx context.Context) {
 	}
 }
 
+// checkinTick claims due nudges and closes one at a time and posts each
+// before claiming the next, so a shutdown stops between two of them and
+// never leaves a claimed one unposted.
 func (b *Bot) checkinTick(ctx context.Context) {
-	now := b.now()
-	nudges, err := b.store.ClaimNudges(ctx, now)
-	if err != nil && ctx.Err() == nil {
-		b.log.Warn("claim nudges", "err", err)
-	}
-	for _, c := range nudges {
-		b.nudge(ctx, c)
-	}
-	closes, err := b.store.ClaimCloses(ctx, now)
-	if err != nil && ctx.Err() == nil {
-		b.log.Warn("claim closes", "err", err)
-	}
-	for _, c := range closes {
-		b.close(ctx, c)
+	for _, step := range []struct {
+		claim func(context.Context, time.Time) (coach.CheckinView, bool, error)
+		post  func(context.Context, coach.CheckinView)
+		what  string
+	}{{b.svc.ClaimNudge, b.nudge, "nudge"}, {b.svc.ClaimClose, b.close, "close"}} {
+		for ctx.Err() == nil {
+			v, ok, err := step.claim(ctx, b.now())
+			if err != nil {
+				if ctx.Err() == nil {
+					b.log.Warn("claim check-in "+step.what, "err", err)
+				}
+				break
+			}
+			if !ok {
+				break
+			}
+			pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
+			step.post(pctx, v)
+			cancel()
+		}
 	}
 }
 
 // nudge reminds only the owners whose numbers are missing, once.
-func (b *Bot) nudge(ctx context.Context, c flows.Checkin) {
-	p, ms, ok := b.checkinData(ctx, c)
-	if !ok {
-		return
-	}
-	s := flows.SummarizeCheckin(safeOwners(p.KPIs), ms, c.ID, b.now())
+func (b *Bot) nudge(ctx context.Context, v coach.CheckinView) {
+	c := v.Checkin
+	s := flows.SummarizeCheckin(safeOwners(v.Plan.KPIs), v.Values, c.ID, b.now())
 	if s.Updated == s.Total {
 		return
 	}
@@ -202,11 +195,8 @@ func (b *Bot) nudge(ctx context.Context, c flows.Checkin) {
 }
 
 // close posts the closing note and the chart of the KPIs.
-func (b *Bot) close(ctx context.Context, c flows.Checkin) {
-	p, ms, ok := b.checkinData(ctx, c)
-	if !ok {
-		return
-	}
+func (b *Bot) close(ctx context.Context, v coach.CheckinView) {
+	c, p, ms := v.Checkin, v.Plan, v.Values
 	s := flows.SummarizeCheckin(safeOwners(p.KPIs), ms, c.ID, b.now())
 	text := flows.ClosingText(s)
 	if b.assistant != nil {
@@ -223,20 +213,6 @@ func (b *Bot) close(ctx context.Context, c flows.Checkin) {
 	if !s.Nobody {
 		b.uploadChart(ctx, p, ms, c.Channel, c.Thread)
 	}
-}
-
-func (b *Bot) checkinData(ctx context.Context, c flows.Checkin) (*flows.Plan, map[int64][]flows.Measurement, bool) {
-	p, err := b.store.Plan(ctx, c.Team, c.Plan)
-	if err != nil {
-		b.log.Warn("check-in: plan", "checkin", c.ID, "err", err)
-		return nil, nil, false
-	}
-	ms, err := b.store.Measurements(ctx, c.Team, c.Plan)
-	if err != nil {
-		b.log.Warn("check-in: values", "checkin", c.ID, "err", err)
-		return nil, nil, false
-	}
-	return p, ms, true
 }
 
 // uploadChart draws every KPI against its target and uploads the PNG.
@@ -310,17 +286,17 @@ func (b *Bot) openValuesModal(ctx context.Context, team string, cb slack.Interac
 	if err != nil {
 		return
 	}
-	c, err := b.store.CheckinByID(ctx, team, id)
-	if err != nil {
+	v, err := b.svc.Checkin(ctx, team, id)
+	switch {
+	case errors.Is(err, flows.ErrNoCheckin), errors.Is(err, flows.ErrNoPlan):
 		b.tellAfter(cb, "That check-in no longer exists.")
 		return
-	}
-	p, ms, ok := b.checkinData(ctx, c)
-	if !ok {
+	case err != nil:
+		b.log.Warn("values modal: check-in", "err", err)
 		b.tellAfter(cb, "Sorry, the form could not be opened. Please press the button again.")
 		return
 	}
-	b.openModal(ctx, cb, valuesModal(p, c, ms))
+	b.openModal(ctx, cb, valuesModal(v.Plan, v.Checkin, v.Values))
 }
 
 // submitValues records the values from the form; a field that cannot be
@@ -330,52 +306,36 @@ func (b *Bot) submitValues(ctx context.Context, team string, cb slack.Interactio
 	if err != nil || cb.View.State == nil {
 		return nil
 	}
-	c, err := b.store.CheckinByID(ctx, team, id)
-	if errors.Is(err, flows.ErrNoCheckin) {
-		return nil
-	}
-	if err != nil {
-		b.log.Error("values modal: check-in", "err", err)
-		return nil
-	}
-	p, err := b.store.Plan(ctx, team, c.Plan)
-	if err != nil {
-		return nil
-	}
-	now := b.now()
-	var ms []flows.Measurement
-	var got []string
-	errs := map[string]string{}
-	for _, k := range p.KPIs {
-		raw := strings.TrimSpace(cb.View.State.Values["kpi:"+k.Key][valueActionID].Value)
-		if raw == "" {
-			continue
+	fields := map[string]string{}
+	for block, actions := range cb.View.State.Values {
+		if key, ok := strings.CutPrefix(block, "kpi:"); ok {
+			fields[key] = actions[valueActionID].Value
 		}
-		v, err := flows.ParseValue(raw, k.Unit)
-		if err != nil {
-			errs["kpi:"+k.Key] = flows.Explain(err)
-			continue
-		}
-		ms = append(ms, flows.Measurement{KPI: k.ID, Value: v, At: now, By: cb.User.ID, Checkin: c.ID})
-		got = append(got, k.Name+" "+flows.FormatValue(v))
 	}
-	if len(errs) > 0 {
+	req := coach.Request{Team: team, User: cb.User.ID, Now: b.now(), Key: viewKey(cb)}
+	resp, v, err := b.svc.SubmitValues(ctx, req, id, fields)
+	if fe, ok := errors.AsType[flows.FieldErrors](err); ok {
+		errs := map[string]string{}
+		for key, msg := range fe {
+			errs["kpi:"+key] = msg
+		}
 		return viewAck{ResponseAction: "errors", Errors: errs}
 	}
-	if len(ms) == 0 {
+	switch {
+	case errors.Is(err, flows.ErrNoCheckin), errors.Is(err, flows.ErrNoPlan):
 		return nil
-	}
-	err = b.store.RecordMeasurements(ctx, team, p.ID, ms, "view:"+cb.View.ID+":"+cb.View.Hash)
-	if errors.Is(err, flows.ErrDuplicate) {
-		return nil
-	}
-	if err != nil {
+	case err != nil:
 		b.log.Error("values modal: record", "err", err)
-		return fieldErrorBlock("kpi:"+p.KPIs[0].Key, flows.Explain(err))
+		if len(v.Plan.KPIs) > 0 {
+			return fieldErrorBlock("kpi:"+v.Plan.KPIs[0].Key, flows.Explain(err))
+		}
+		return nil
+	case resp.Duplicate || !resp.Changed:
+		return nil
 	}
-	confirm := fmt.Sprintf("<@%s> recorded: %s.", cb.User.ID, escape(strings.Join(got, ", ")))
+	c := v.Checkin
 	b.later("values modal", func(ctx context.Context) {
-		if _, err := b.poster.post(ctx, c.Channel, c.Thread, message{Text: confirm, Blocks: sections(blockIDs{}, "values", confirm)}); err != nil {
+		if _, err := b.poster.post(ctx, c.Channel, c.Thread, renderReplies(resp.Plan, resp.Replies)); err != nil {
 			b.log.Warn("confirm values", "err", err)
 		}
 		b.refreshSummary(ctx, c)
@@ -394,7 +354,7 @@ func (b *Bot) postReport(ctx context.Context, p *flows.Plan) {
 		b.log.Error("report: thread", "plan", p.ID, "err", err)
 		return
 	}
-	ms, err := b.store.Measurements(ctx, p.Team, p.ID)
+	ms, err := b.svc.Measurements(ctx, p.Team, p.ID)
 	if err != nil {
 		b.log.Error("report: values", "plan", p.ID, "err", err)
 		return

@@ -45,7 +45,7 @@ func countMentions(text, user string) int { return strings.Count(text, "<@"+user
 // and the close uploads a chart.
 func TestCheckinEndToEnd(t *testing.T) {
 	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *Config) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
@@ -135,7 +135,7 @@ func TestCheckinEndToEnd(t *testing.T) {
 
 func TestCheckinNobodyAnswered(t *testing.T) {
 	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *Config) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
 	h.runSocket()
 	_, p := h.newPlanInSlack("Quiet")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")

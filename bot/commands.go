@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/slack-go/slack"
 )
@@ -45,7 +46,7 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 	if cmd.TeamID == "" || cmd.ChannelID == "" || cmd.UserID == "" {
 		return textAck("That command arrived without a workspace, channel or user, so I can't act on it.")
 	}
-	req := flows.Request{
+	req := coach.Request{
 		Team:    cmd.TeamID,
 		Channel: cmd.ChannelID,
 		User:    cmd.UserID,
@@ -57,7 +58,7 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 	if name == "checkin" || name == "schedule" {
 		req.Zone = b.userZone(ctx, cmd.UserID)
 	}
-	resp, err := b.coach.Handle(ctx, req)
+	resp, err := b.svc.Handle(ctx, req)
 	if err != nil {
 		return textAck(b.explain(err, "slash command"))
 	}
@@ -129,6 +130,10 @@ func (b *Bot) postToPlan(ctx context.Context, p *flows.Plan, replies []flows.Rep
 	}
 }
 
+// ensureThread returns the plan's coaching thread, posting the plan's
+// header to start one if it has none. Two posts can race (two commands
+// acknowledged before either header is out): the first to bind its thread
+// wins, and the loser deletes its own header and uses the winner's thread.
 func (b *Bot) ensureThread(ctx context.Context, p *flows.Plan) (string, error) {
 	if p.Thread != "" {
 		return p.Thread, nil
@@ -137,17 +142,23 @@ func (b *Bot) ensureThread(ctx context.Context, p *flows.Plan) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := b.store.SetThread(ctx, p.Team, p.ID, ts); err != nil {
-		return "", fmt.Errorf("bind thread: %w", err)
+	bound, won, err := b.svc.BindThread(ctx, p.Team, p.ID, ts)
+	if err != nil {
+		return "", err
 	}
-	p.Thread = ts
-	return ts, nil
+	if !won {
+		if _, _, err := b.api.DeleteMessageContext(ctx, p.Channel, ts); err != nil {
+			b.log.Warn("remove duplicate plan header", "plan", p.ID, "err", err)
+		}
+	}
+	p.Thread = bound
+	return bound, nil
 }
 
 // export uploads the plan as a Markdown file to the channel, and its KPI
 // history as CSV when it has KPIs.
 func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan) {
-	ms, err := b.store.Measurements(ctx, p.Team, p.ID)
+	ms, err := b.svc.Measurements(ctx, p.Team, p.ID)
 	if err != nil {
 		b.log.Error("export: values", "plan", p.ID, "err", err)
 		b.respond(ctx, cmd.ResponseURL, "Sorry, the export failed. Please try again in a moment.")
@@ -180,7 +191,7 @@ func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan)
 
 // postOrExplain posts a command's replies in the plan's thread, or tells
 // the person through the response URL why the thread could not be started.
-func (b *Bot) postOrExplain(ctx context.Context, cmd slack.SlashCommand, resp flows.Response) {
+func (b *Bot) postOrExplain(ctx context.Context, cmd slack.SlashCommand, resp coach.Response) {
 	if _, err := b.ensureThread(ctx, resp.Plan); err != nil {
 		b.log.Warn("post plan header", "plan", resp.Plan.ID, "err", err)
 		b.respond(ctx, cmd.ResponseURL, headerFailure(err, resp.Plan.Name))

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -72,22 +73,20 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 		}
 		text = strings.TrimSpace(text[len(mention[0]):])
 	}
-	id, err := b.store.PlanIDByThread(ctx, team, m.Channel, m.ThreadTimeStamp)
-	if errors.Is(err, flows.ErrNoPlan) {
-		c, err := b.store.CheckinByThread(ctx, team, m.Channel, m.ThreadTimeStamp)
-		switch {
-		case err == nil:
-			return b.checkinReply(ctx, team, eventID, c, m, unescape(text))
-		case !errors.Is(err, flows.ErrNoCheckin):
-			return fmt.Errorf("find check-in by thread: %w", err)
-		}
-		b.deletedPlanReply(ctx, team, m)
+	conv, err := b.svc.Locate(ctx, team, m.Channel, m.ThreadTimeStamp)
+	switch {
+	case err != nil:
+		return err
+	case conv.Checkin.ID != 0:
+		return b.checkinReply(ctx, team, eventID, conv.Checkin, m, unescape(text))
+	case conv.Deleted != "":
+		b.whisper(m, fmt.Sprintf("The plan %q was deleted, so this reply was not recorded. Start a new one with `/race new <name>`.", conv.Deleted))
+		return nil
+	case conv.Plan == 0:
 		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("find plan by thread: %w", err)
-	}
-	resp, err := b.coach.Handle(ctx, flows.Request{
+	id := conv.Plan
+	resp, err := b.svc.Handle(ctx, coach.Request{
 		Team:    team,
 		Channel: m.Channel,
 		User:    m.User,
@@ -108,7 +107,7 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 		if plan == nil {
 			// Help and the like concern no plan; they still belong in the
 			// thread they were asked in.
-			p, err := b.store.Plan(ctx, team, id)
+			p, err := b.svc.Plan(ctx, team, id)
 			if err != nil {
 				b.log.Warn("post reply: plan", "err", err)
 				return
@@ -169,16 +168,6 @@ func (b *Bot) personal(ctx context.Context, channel, thread, user string, p *flo
 	}
 }
 
-// deletedPlanReply tells someone answering in the thread of a deleted plan
-// that nothing was recorded, instead of staying silent.
-func (b *Bot) deletedPlanReply(ctx context.Context, team string, m *slackevents.MessageEvent) {
-	name, ok, err := b.store.DeletedPlanName(ctx, team, m.Channel, m.ThreadTimeStamp)
-	if err != nil || !ok {
-		return
-	}
-	b.whisper(m, fmt.Sprintf("The plan %q was deleted, so this reply was not recorded. Start a new one with `/race new <name>`.", name))
-}
-
 // unescape undoes Slack's escaping of &, < and > in message text, so the
 // answer is stored as the person wrote it.
 func unescape(s string) string {
@@ -188,7 +177,7 @@ func unescape(s string) string {
 // publishHome renders the App Home tab with the plans the person started
 // or answered in.
 func (b *Bot) publishHome(ctx context.Context, team, user string) {
-	plans, err := b.store.TeamPlans(ctx, team)
+	plans, err := b.svc.TeamPlans(ctx, team)
 	if err != nil {
 		b.log.Error("home: list plans", "err", err)
 		return

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
 	"github.com/racebot/racebot/storage"
@@ -25,22 +26,33 @@ type harness struct {
 	bot  *Bot
 }
 
-func newHarness(t *testing.T, configure ...func(*Config)) *harness {
+// setup is what a test may change before the harness starts: the bot's
+// Config, and the store and schedules its coaching service runs on.
+type setup struct {
+	Config
+	Store     coach.Store
+	Schedules coach.Schedules
+}
+
+func newHarness(t *testing.T, configure ...func(*setup)) *harness {
 	t.Helper()
 	fake := slackfake.New(t)
 	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "racebot.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{
-		Store:        db,
-		Catalogue:    flows.RACE(),
-		Logger:       slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		PostInterval: time.Millisecond,
+	s := setup{
+		Config: Config{
+			Logger:       slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
+			PostInterval: time.Millisecond,
+		},
+		Store: db,
 	}
 	for _, c := range configure {
-		c(&cfg)
+		c(&s)
 	}
+	cfg := s.Config
+	cfg.Service = coach.New(coach.Config{Catalogue: flows.RACE(), Store: s.Store, Schedules: s.Schedules})
 	api := NewAPI("xoxb-test", "xapp-test", fake.APIURL(), WithMetrics(cfg.Metrics))
 	cfg.API = api
 	b := New(cfg)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
 	"github.com/racebot/racebot/storage"
@@ -45,7 +46,7 @@ func BenchmarkHTTPThreadReply(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	bot := New(Config{API: NewAPI("xoxb-bench", "", fake.APIURL()), Store: db, Catalogue: flows.RACE(), PostInterval: time.Microsecond})
+	bot := New(Config{API: NewAPI("xoxb-bench", "", fake.APIURL()), Service: coach.New(coach.Config{Catalogue: flows.RACE(), Store: db}), PostInterval: time.Microsecond})
 	if err := bot.Start(ctx); err != nil {
 		b.Fatal(err)
 	}
@@ -61,9 +62,9 @@ func BenchmarkHTTPThreadReply(b *testing.B) {
 		defer b.StartTimer()
 		channel, thread = fmt.Sprintf("C%d", n), fmt.Sprintf("1700000000.%06d", n)
 		p := flows.NewPlan(slackfake.TeamID, channel, "Bench", "UANA", time.Now())
-		id, err := db.CreatePlan(ctx, p)
+		id, err := db.CreatePlan(ctx, p, "")
 		if err == nil {
-			err = db.SetThread(ctx, slackfake.TeamID, id, thread)
+			_, err = db.BindThread(ctx, slackfake.TeamID, id, thread)
 		}
 		if err != nil {
 			b.Fatal(err)

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
 	"github.com/racebot/racebot/storage"
@@ -108,7 +109,7 @@ func FuzzHTTPPayload(f *testing.F) {
 	}
 	f.Cleanup(func() { db.Close() })
 	panics := &panicCounter{}
-	b := New(Config{API: NewAPI("xoxb-x", "", api.URL+"/api/"), Store: db, Catalogue: flows.RACE(),
+	b := New(Config{API: NewAPI("xoxb-x", "", api.URL+"/api/"), Service: coach.New(coach.Config{Catalogue: flows.RACE(), Store: db}),
 		Logger: slog.New(panics), PostInterval: time.Microsecond})
 	if err := b.Start(ctx); err != nil {
 		f.Fatal(err)
@@ -122,11 +123,11 @@ func FuzzHTTPPayload(f *testing.F) {
 
 	// A plan with a thread, so replies and buttons can reach one.
 	p := flows.NewPlan(slackfake.TeamID, "C1", "Fuzz plan", "UANA", time.Now())
-	if p.ID, err = db.CreatePlan(ctx, p); err != nil {
+	if p.ID, err = db.CreatePlan(ctx, p, ""); err != nil {
 		f.Fatal(err)
 	}
 	const thread = "1700000000.000001"
-	if err := db.SetThread(ctx, slackfake.TeamID, p.ID, thread); err != nil {
+	if _, err := db.BindThread(ctx, slackfake.TeamID, p.ID, thread); err != nil {
 		f.Fatal(err)
 	}
 	value := fmt.Sprintf("%d|%s", p.ID, flows.RACE().Stages[0].Steps()[0].ID)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
 )
@@ -205,7 +206,7 @@ func TestWorkspacesAreIsolated(t *testing.T) {
 // flakyStore fails the next Commit, as a database busy past the deadline
 // would.
 type flakyStore struct {
-	Store
+	coach.Store
 	fail *atomic.Int32
 }
 
@@ -221,7 +222,7 @@ func (f flakyStore) Commit(ctx context.Context, p *flows.Plan, changes []flows.C
 // records it once.
 func TestFailedCommitAsksSlackToRetry(t *testing.T) {
 	fail := &atomic.Int32{}
-	h := newHarness(t, func(c *Config) { c.Store = flakyStore{Store: c.Store, fail: fail} })
+	h := newHarness(t, func(c *setup) { c.Store = flakyStore{Store: c.Store, fail: fail} })
 	srv := h.serveHTTP()
 	h.post(srv, slackfake.FormBody(slackfake.SlashCommand{Command: "/race", Text: "new Q1", UserID: "UANA", ChannelID: "C1"}), formType, time.Now())
 	header := h.header("C1", "Q1")

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/slack-go/slack"
 )
@@ -71,7 +72,7 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		if a.ActionID == actionSkip {
 			word = "skip"
 		}
-		resp, err := b.coach.Handle(ctx, flows.Request{Team: team, Channel: p.Channel, User: user, Text: word, Now: b.now(), Plan: p.ID, Key: "action:" + a.ActionTs + ":" + user})
+		resp, err := b.svc.Handle(ctx, coach.Request{Team: team, Channel: p.Channel, User: user, Text: word, Now: b.now(), Plan: p.ID, Key: actionKey(a, user)})
 		if err != nil {
 			b.tellAfter(cb, b.explain(err, "button"))
 			return
@@ -93,15 +94,15 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		if err != nil {
 			return
 		}
-		p, err := b.store.Plan(ctx, team, flows.PlanID(n))
+		resp, err := b.svc.DeletePlan(ctx, coach.Request{Team: team, User: user, Now: b.now(), Key: actionKey(a, user)}, flows.PlanID(n))
 		if err != nil {
 			b.replaceAfter(cb, b.explain(planErr(err), "delete"))
 			return
 		}
-		if err := b.store.DeletePlan(ctx, team, p.ID); err != nil {
-			b.replaceAfter(cb, b.explain(err, "delete"))
+		if resp.Duplicate {
 			return
 		}
+		p := resp.Plan
 		b.replaceAfter(cb, fmt.Sprintf("Deleted plan %q.", p.Name))
 		if p.Thread != "" {
 			b.later("announce delete", func(ctx context.Context) {
@@ -122,6 +123,19 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 	}
 }
 
+// actionKey is a button press's delivery key. Slack sends no id of its own
+// for a press; the press's timestamp and who pressed identify it, so a
+// redelivered press is recognised.
+func actionKey(a *slack.BlockAction, user string) string {
+	return "action:" + a.ActionTs + ":" + user
+}
+
+// viewKey is a form submission's delivery key: the view and its hash, which
+// changes whenever the view does.
+func viewKey(cb slack.InteractionCallback) string {
+	return "view:" + cb.View.ID + ":" + cb.View.Hash
+}
+
 // buttonPlan reads a "planID|rest" button value and loads the plan. A plan
 // deleted since the button was posted is explained to whoever pressed it.
 func (b *Bot) buttonPlan(ctx context.Context, team string, cb slack.InteractionCallback, value string) (*flows.Plan, string, bool) {
@@ -129,7 +143,7 @@ func (b *Bot) buttonPlan(ctx context.Context, team string, cb slack.InteractionC
 	if !ok {
 		return nil, "", false
 	}
-	p, err := b.store.Plan(ctx, team, id)
+	p, err := b.svc.Plan(ctx, team, id)
 	if err != nil {
 		b.tellAfter(cb, b.explain(planErr(err), "button"))
 		return nil, "", false
@@ -184,8 +198,8 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 		}
 		answers[qid] = actions[answerActionID].Value
 	}
-	req := flows.Request{Team: team, User: cb.User.ID, Now: b.now(), Plan: meta.Plan, Key: "view:" + cb.View.ID + ":" + cb.View.Hash}
-	resp, err := b.coach.EditAnswers(ctx, req, answers)
+	req := coach.Request{Team: team, User: cb.User.ID, Now: b.now(), Plan: meta.Plan, Key: viewKey(cb)}
+	resp, err := b.svc.EditAnswers(ctx, req, answers)
 	var fe flows.FieldErrors
 	switch {
 	case errors.As(err, &fe):
@@ -240,7 +254,7 @@ func (b *Bot) draftAction(ctx context.Context, team string, cb slack.Interaction
 		}
 		return
 	}
-	resp, err := b.coach.AcceptDraft(ctx, flows.Request{Team: team, Channel: p.Channel, User: cb.User.ID, Now: b.now(), Plan: p.ID, Key: "action:" + a.ActionTs + ":" + cb.User.ID}, qid, text)
+	resp, err := b.svc.AcceptDraft(ctx, coach.Request{Team: team, Channel: p.Channel, User: cb.User.ID, Now: b.now(), Plan: p.ID, Key: actionKey(a, cb.User.ID)}, qid, text)
 	if err != nil {
 		b.tellAfter(cb, b.explain(err, "use draft"))
 		return

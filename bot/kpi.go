@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/slack-go/slack"
 )
@@ -101,8 +102,8 @@ func (b *Bot) submitKPI(ctx context.Context, team string, cb slack.InteractionCa
 	// The parts are the coach's own KPI line, so the form and the thread
 	// check a target by the same rules.
 	line := strings.Join(parts, " | ")
-	req := flows.Request{Team: team, User: cb.User.ID, Now: b.now(), Plan: meta.Plan, Key: "view:" + cb.View.ID + ":" + cb.View.Hash}
-	resp, err := b.coach.SetKPI(ctx, req, meta.Stage, line)
+	req := coach.Request{Team: team, User: cb.User.ID, Now: b.now(), Plan: meta.Plan, Key: viewKey(cb)}
+	resp, err := b.svc.SetKPI(ctx, req, meta.Stage, line)
 	if fe, ok := errors.AsType[flows.FieldErrors](err); ok {
 		errs := map[string]string{}
 		for f, msg := range fe {

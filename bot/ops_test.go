@@ -24,7 +24,7 @@ func get(t *testing.T, url string) (int, string) {
 
 func TestOpsEndpointsAndMetrics(t *testing.T) {
 	m := metrics.New()
-	h := newHarness(t, func(c *Config) { c.Metrics = m })
+	h := newHarness(t, func(c *setup) { c.Metrics = m })
 	srv := h.serveHTTP()
 	if code, _ := get(t, srv.URL+"/healthz"); code != http.StatusOK {
 		t.Errorf("healthz = %d", code)

@@ -26,7 +26,7 @@ func TestScheduleToCheckin(t *testing.T) {
 	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)} // a Thursday
 	var sched *scheduler.Scheduler
 	runner := &botRunner{}
-	h := newHarness(t, func(c *Config) {
+	h := newHarness(t, func(c *setup) {
 		c.Now = clk.Now
 		sched = scheduler.New(c.Store.(scheduler.Store), runner, clk, nil, "test")
 		c.Schedules = sched.ForCoach(c.Store.(scheduler.History))

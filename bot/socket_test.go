@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
 	"github.com/slack-go/slack/socketmode"
@@ -111,7 +112,7 @@ func TestSocketModeIgnoresBotsSideChatAndOtherThreads(t *testing.T) {
 }
 
 func TestSocketModePanicInOneEventKeepsServing(t *testing.T) {
-	h := newHarness(t, func(c *Config) { c.Store = panicky{c.Store} })
+	h := newHarness(t, func(c *setup) { c.Store = panicky{c.Store} })
 	h.runSocket()
 	// PlanIDByThread panics for this channel; the loop must survive it, and
 	// still acknowledge, so Slack does not deliver the poison event again.
@@ -121,7 +122,7 @@ func TestSocketModePanicInOneEventKeepsServing(t *testing.T) {
 	h.threadMessage("C1", header.TS, "value proposition")
 }
 
-type panicky struct{ Store }
+type panicky struct{ coach.Store }
 
 func (p panicky) PlanIDByThread(ctx context.Context, team, channel, thread string) (flows.PlanID, error) {
 	if channel == "CPANIC" {

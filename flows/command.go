@@ -81,12 +81,12 @@ func findSpec(name string) (commandSpec, bool) {
 	return commandSpec{}, false
 }
 
-// bareCommand recognises a command typed without `/race`. In a plan's own
+// BareCommand recognises a command typed without `/race`. In a plan's own
 // conversation (strict) only a whole-line command word counts, so an answer
 // that merely starts with "new" or "status" is never taken for a command;
 // elsewhere, as in the terminal, any line that starts with a command word is
 // one, and `/race` is optional.
-func bareCommand(text string, strict bool) (Command, bool) {
+func BareCommand(text string, strict bool) (Command, bool) {
 	text = strings.TrimSpace(text)
 	if strings.HasPrefix(text, "/race") {
 		cmd, err := ParseCommand(text)

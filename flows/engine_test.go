@@ -243,8 +243,8 @@ func TestBareCommandInThreadsNeedsWholeLine(t *testing.T) {
 		{"delete Old plan", false, true},
 	}
 	for _, tt := range tests {
-		if _, got := bareCommand(tt.in, tt.strict); got != tt.want {
-			t.Errorf("bareCommand(%q, strict=%v) = %v, want %v", tt.in, tt.strict, got, tt.want)
+		if _, got := BareCommand(tt.in, tt.strict); got != tt.want {
+			t.Errorf("BareCommand(%q, strict=%v) = %v, want %v", tt.in, tt.strict, got, tt.want)
 		}
 	}
 }

@@ -15,20 +15,20 @@ type History interface {
 	Occurrences(ctx context.Context, team string, plan flows.PlanID, limit int) ([]storage.OccurrenceRow, error)
 }
 
-// ForCoach lets the coach set, show, pause and resume schedules.
-func (s *Scheduler) ForCoach(h History) flows.Schedules { return coachSchedules{s: s, h: h} }
+// ForCoach lets the coaching service set, show, pause and resume
+// schedules.
+func (s *Scheduler) ForCoach(h History) CoachSchedules { return CoachSchedules{s: s, h: h} }
 
-type coachSchedules struct {
+// CoachSchedules is the scheduler as the coaching service sees it.
+type CoachSchedules struct {
 	s *Scheduler
 	h History
 }
 
-var _ flows.Schedules = coachSchedules{}
-
 // logShown is how many past runs /race schedule lists.
 const logShown = 5
 
-func (c coachSchedules) SetSchedule(ctx context.Context, team string, plan flows.PlanID, text string, zone *time.Location, user string, now time.Time) (flows.ScheduleInfo, error) {
+func (c CoachSchedules) SetSchedule(ctx context.Context, team string, plan flows.PlanID, text string, zone *time.Location, user string, now time.Time) (flows.ScheduleInfo, error) {
 	spec, err := schedule.Parse(text, zone)
 	if err != nil {
 		return flows.ScheduleInfo{}, err
@@ -39,7 +39,7 @@ func (c coachSchedules) SetSchedule(ctx context.Context, team string, plan flows
 	return flows.ScheduleInfo{Describe: spec.Describe(), Zone: spec.Zone(), Next: spec.Upcoming(now, logShown)}, nil
 }
 
-func (c coachSchedules) ScheduleInfo(ctx context.Context, team string, plan flows.PlanID, n int, now time.Time) (flows.ScheduleInfo, error) {
+func (c CoachSchedules) ScheduleInfo(ctx context.Context, team string, plan flows.PlanID, n int, now time.Time) (flows.ScheduleInfo, error) {
 	row, err := c.s.store.Schedule(ctx, team, plan)
 	if err != nil {
 		if isNoSchedule(err) {
@@ -66,7 +66,7 @@ func (c coachSchedules) ScheduleInfo(ctx context.Context, team string, plan flow
 	return info, nil
 }
 
-func (c coachSchedules) SetPaused(ctx context.Context, team string, plan flows.PlanID, paused bool, _ time.Time) error {
+func (c CoachSchedules) SetPaused(ctx context.Context, team string, plan flows.PlanID, paused bool, _ time.Time) error {
 	err := c.s.SetPaused(ctx, team, plan, paused)
 	if isNoSchedule(err) {
 		return &flows.UserError{Err: err, Msg: "This plan has no check-in schedule to pause or resume. Set one with `/race checkin every monday 09:00 Europe/Berlin`."}

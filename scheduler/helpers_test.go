@@ -43,7 +43,7 @@ func openDB(tb testing.TB, path string) *storage.DB {
 
 func newPlan(tb testing.TB, db *storage.DB, team, name string) flows.PlanID {
 	tb.Helper()
-	id, err := db.CreatePlan(context.Background(), flows.NewPlan(team, "C1", name, "U1", time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)))
+	id, err := db.CreatePlan(context.Background(), flows.NewPlan(team, "C1", name, "U1", time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)), "")
 	if err != nil {
 		tb.Fatalf("create plan: %v", err)
 	}

@@ -25,7 +25,7 @@ func TestBackupOfLiveDatabase(t *testing.T) {
 	}
 	defer db.Close()
 	p := flows.NewPlan("T1", "C1", "Live", "UANA", time.Now())
-	if p.ID, err = db.CreatePlan(ctx, p); err != nil {
+	if p.ID, err = db.CreatePlan(ctx, p, ""); err != nil {
 		t.Fatal(err)
 	}
 	q := flows.RACE().Stages[0].Steps()[0].ID

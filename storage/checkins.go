@@ -76,35 +76,35 @@ func (db *DB) CheckinByID(ctx context.Context, team string, id int64) (flows.Che
 	return c, nil
 }
 
-// ClaimNudges marks every check-in due for its nudge as nudged and returns
-// them; only the caller that flips the flag gets a check-in.
-func (db *DB) ClaimNudges(ctx context.Context, now time.Time) ([]flows.Checkin, error) {
-	return db.claim(ctx, `nudged = 1`, `nudged = 0 AND closed = 0 AND nudge_at <= ?`, now)
+// ClaimNudge marks one check-in due for its nudge as nudged and returns it,
+// reporting false when none is due. Only the caller that flips the flag
+// gets the check-in; claiming one at a time means a shutdown never leaves
+// a batch claimed and unposted.
+func (db *DB) ClaimNudge(ctx context.Context, now time.Time) (flows.Checkin, bool, error) {
+	return db.claimOne(ctx, `nudged = 1`, `nudged = 0 AND closed = 0 AND nudge_at <= ?`, now)
 }
 
-// ClaimCloses marks every check-in due to close as closed and returns them.
-func (db *DB) ClaimCloses(ctx context.Context, now time.Time) ([]flows.Checkin, error) {
-	return db.claim(ctx, `closed = 1`, `closed = 0 AND close_at <= ?`, now)
+// ClaimClose marks one check-in due to close as closed and returns it.
+func (db *DB) ClaimClose(ctx context.Context, now time.Time) (flows.Checkin, bool, error) {
+	return db.claimOne(ctx, `closed = 1`, `closed = 0 AND close_at <= ?`, now)
 }
 
-func (db *DB) claim(ctx context.Context, set, where string, now time.Time) ([]flows.Checkin, error) {
-	var out []flows.Checkin
+func (db *DB) claimOne(ctx context.Context, set, where string, now time.Time) (flows.Checkin, bool, error) {
+	var (
+		c  flows.Checkin
+		ok bool
+	)
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		ids, err := queryIDs(ctx, tx, `UPDATE checkins SET `+set+` WHERE `+where+` AND thread <> '' RETURNING id`, millis(now))
-		if err != nil {
+		ids, err := queryIDs(ctx, tx, `UPDATE checkins SET `+set+` WHERE id = (SELECT id FROM checkins WHERE `+where+` AND thread <> '' ORDER BY id LIMIT 1) RETURNING id`, millis(now))
+		if err != nil || len(ids) == 0 {
 			return err
 		}
-		for _, id := range ids {
-			c, err := scanCheckin(tx.QueryRowContext(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id WHERE c.id = ?`, id).Scan)
-			if err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return nil
+		c, err = scanCheckin(tx.QueryRowContext(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id WHERE c.id = ?`, ids[0]).Scan)
+		ok = err == nil
+		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("claim check-ins: %w", err)
+		return flows.Checkin{}, false, fmt.Errorf("claim check-in: %w", err)
 	}
-	return out, nil
+	return c, ok, nil
 }

@@ -34,7 +34,7 @@ func TestCheckinsAreNudgedAndClosedOnce(t *testing.T) {
 	if _, err := b.CheckinByThread(ctx, "T2", "C1", "111.1"); !errors.Is(err, flows.ErrNoCheckin) {
 		t.Errorf("T2 found T1's check-in: %v", err)
 	}
-	if got, _ := a.ClaimNudges(ctx, t0.Add(time.Hour)); len(got) != 0 {
+	if got, ok, _ := a.ClaimNudge(ctx, t0.Add(time.Hour)); ok {
 		t.Errorf("nudged before time: %v", got)
 	}
 	// Two processes claim at once: exactly one gets the nudge.
@@ -45,22 +45,24 @@ func TestCheckinsAreNudgedAndClosedOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got, err := db.ClaimNudges(ctx, t0.Add(5*time.Hour))
+			_, ok, err := db.ClaimNudge(ctx, t0.Add(5*time.Hour))
 			if err != nil {
 				t.Error(err)
 			}
-			mu.Lock()
-			total += len(got)
-			mu.Unlock()
+			if ok {
+				mu.Lock()
+				total++
+				mu.Unlock()
+			}
 		}()
 	}
 	wg.Wait()
 	if total != 1 {
 		t.Errorf("nudge claimed %d times, want once", total)
 	}
-	closed, _ := b.ClaimCloses(ctx, t0.Add(49*time.Hour))
-	again, _ := a.ClaimCloses(ctx, t0.Add(50*time.Hour))
-	if len(closed) != 1 || len(again) != 0 || closed[0].Team != "T1" {
-		t.Errorf("closes: %v then %v", closed, again)
+	closed, ok, _ := b.ClaimClose(ctx, t0.Add(49*time.Hour))
+	again, okAgain, _ := a.ClaimClose(ctx, t0.Add(50*time.Hour))
+	if !ok || okAgain || closed.Team != "T1" {
+		t.Errorf("closes: %v (%v) then %v (%v)", closed, ok, again, okAgain)
 	}
 }

@@ -21,7 +21,7 @@ func BenchmarkCommitAnswer(b *testing.B) {
 	}
 	defer db.Close()
 	p := flows.NewPlan("T1", "C1", "Bench", "UANA", time.Now())
-	if p.ID, err = db.CreatePlan(ctx, p); err != nil {
+	if p.ID, err = db.CreatePlan(ctx, p, ""); err != nil {
 		b.Fatal(err)
 	}
 	now := time.Now()

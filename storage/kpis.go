@@ -123,23 +123,18 @@ func (db *DB) DeleteKPI(ctx context.Context, team string, plan flows.PlanID, key
 }
 
 // RecordMeasurements stores values of a team's plan's KPIs in one
-// transaction: all of them or, on any error, none. A value for a KPI that is
-// not the plan's (another team's, say) is refused with flows.ErrNoPlan.
-//
-// Slack delivers some events more than once, so key (the event's id) makes
-// recording idempotent: a KPI keeps one value per key, and when every value
-// was recorded under key before, RecordMeasurements records nothing and
-// returns flows.ErrDuplicate. An empty key records every time.
+// transaction, with the delivery key that brought them: all of them or, on
+// any error, none. A value for a KPI that is not the plan's (another
+// team's, say) is refused with flows.ErrNoPlan; a key recorded before makes
+// it record nothing and return flows.ErrDuplicate.
 func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.PlanID, ms []flows.Measurement, key string) error {
-	var idem any
-	if key != "" {
-		idem = key
-	}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if err := db.recordKey(ctx, tx, team, key); err != nil {
+			return err
+		}
 		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
-		var recorded int64
 		for _, m := range ms {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM kpis WHERE id = ? AND plan_id = ?`, m.KPI, plan).Scan(&n); err != nil {
@@ -156,18 +151,11 @@ func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.Pl
 			if m.Checkin != 0 {
 				checkin = m.Checkin
 			}
-			res, err := tx.ExecContext(ctx, `
-				INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, key) VALUES (?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (kpi_id, key) DO NOTHING`,
-				m.KPI, value, m.Value.Currency, millis(m.At), m.By, checkin, idem)
-			if err != nil {
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id) VALUES (?, ?, ?, ?, ?, ?)`,
+				m.KPI, value, m.Value.Currency, millis(m.At), m.By, checkin); err != nil {
 				return err
 			}
-			n64, _ := res.RowsAffected()
-			recorded += n64
-		}
-		if key != "" && len(ms) > 0 && recorded == 0 {
-			return flows.ErrDuplicate
 		}
 		return nil
 	})

@@ -17,7 +17,7 @@ var kpiT0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
 func kpiTestPlan(tb testing.TB, db *storage.DB, team, name string) flows.PlanID {
 	tb.Helper()
-	id, err := db.CreatePlan(context.Background(), flows.NewPlan(team, "C1", name, "U1", kpiT0))
+	id, err := db.CreatePlan(context.Background(), flows.NewPlan(team, "C1", name, "U1", kpiT0), "")
 	if err != nil {
 		tb.Fatalf("create plan: %v", err)
 	}
@@ -123,16 +123,17 @@ func TestRecordMeasurementsIsIdempotentAndOrdered(t *testing.T) {
 	if err := db.RecordMeasurements(ctx, "T1", plan, reply2, "Ev2"); !errors.Is(err, flows.ErrDuplicate) {
 		t.Errorf("retried delivery: err = %v, want ErrDuplicate", err)
 	}
-	// The same event carrying a KPI it lacked before records that one only.
+	// A key is one delivery with one effect: whatever a later request with
+	// the same key carries, it records nothing.
 	more := []flows.Measurement{
 		{KPI: visitors.ID, Value: count(99999), At: week(2), By: "U2", Checkin: 2},
 		{KPI: revenue.ID, Value: flows.Value{Unit: flows.UnitCurrency, Missing: true}, At: week(2), By: "U3", Checkin: 2},
 	}
-	if err := db.RecordMeasurements(ctx, "T1", plan, more, "Ev2"); err != nil {
-		t.Fatal(err)
-	}
 	if err := db.RecordMeasurements(ctx, "T1", plan, more, "Ev2"); !errors.Is(err, flows.ErrDuplicate) {
-		t.Errorf("retried delivery: err = %v, want ErrDuplicate", err)
+		t.Errorf("another request under a recorded key: err = %v, want ErrDuplicate", err)
+	}
+	if err := db.RecordMeasurements(ctx, "T1", plan, more[1:], "Ev2b"); err != nil {
+		t.Fatal(err)
 	}
 	// Week 1's value comes late, outside a check-in, from the terminal
 	// (no key), so recording it twice really records it twice.
@@ -267,7 +268,7 @@ func TestDeleteKPIAndPlanTakeTheirValues(t *testing.T) {
 		t.Errorf("values of %d KPIs left, want %d", len(values), len(kpis)-1)
 	}
 
-	if err := db2.DeletePlan(ctx, "T1", plan); err != nil {
+	if err := db2.DeletePlan(ctx, "T1", plan, ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db2.KPIs(ctx, "T1", plan); !errors.Is(err, flows.ErrNoPlan) {

@@ -13,22 +13,46 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-var _ flows.Store = (*DB)(nil)
+// recordKey records a delivery's key in the transaction that carries its
+// effect, so the key and the effect land together or not at all: a retry
+// of a request that failed runs again, a retry of one that landed finds its
+// key and is refused with flows.ErrDuplicate. An empty key records nothing.
+func (db *DB) recordKey(ctx context.Context, tx *sql.Tx, team, key string) error {
+	if key == "" {
+		return nil
+	}
+	res, err := db.execTx(ctx, tx, qSeenKey, team, key, time.Now().UnixMilli())
+	if err != nil {
+		return fmt.Errorf("record key: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return flows.ErrDuplicate
+	}
+	return nil
+}
 
-// CreatePlan stores a new plan, refusing a name already used in the channel.
-func (db *DB) CreatePlan(ctx context.Context, p *flows.Plan) (flows.PlanID, error) {
+// CreatePlan stores a new plan and makes it its channel's current plan,
+// refusing a name already used in the channel.
+func (db *DB) CreatePlan(ctx context.Context, p *flows.Plan, key string) (flows.PlanID, error) {
 	var id int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `
+		if err := db.recordKey(ctx, tx, p.Team, key); err != nil {
+			return err
+		}
+		err := tx.QueryRowContext(ctx, `
 			INSERT INTO plans (team_id, channel_id, name, name_key, created_by, created_at, stage, step, phase, privacy, thread)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			p.Team, p.Channel, p.Name, nameKey(p.Name), p.CreatedBy, millis(p.CreatedAt),
 			p.Cursor.Stage, p.Cursor.Step, string(p.Cursor.Phase), p.Privacy, p.Thread,
 		).Scan(&id)
+		if isConstraint(err) {
+			return flows.ErrDuplicatePlan
+		}
+		if err != nil {
+			return err
+		}
+		return setCurrent(ctx, tx, p.Team, p.Channel, flows.PlanID(id))
 	})
-	if isConstraint(err) {
-		return 0, flows.ErrDuplicatePlan
-	}
 	if err != nil {
 		return 0, fmt.Errorf("insert plan: %w", err)
 	}
@@ -279,14 +303,8 @@ func (db *DB) cacheAfter(p *flows.Plan, changes []flows.Change) {
 
 func (db *DB) commit(ctx context.Context, p *flows.Plan, changes []flows.Change, key string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		if key != "" {
-			res, err := db.execTx(ctx, tx, qSeenKey, p.Team, key, time.Now().UnixMilli())
-			if err != nil {
-				return fmt.Errorf("record key: %w", err)
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return flows.ErrDuplicate
-			}
+		if err := db.recordKey(ctx, tx, p.Team, key); err != nil {
+			return err
 		}
 		if len(changes) == 0 {
 			return nil
@@ -381,8 +399,11 @@ func (db *DB) Revisions(ctx context.Context, team string, plan flows.PlanID, que
 // DeletePlan removes a plan; its answers, actions and the rest go with it
 // through ON DELETE CASCADE. Its thread is remembered, so a late reply there
 // can be told the plan is gone.
-func (db *DB) DeletePlan(ctx context.Context, team string, id flows.PlanID) error {
+func (db *DB) DeletePlan(ctx context.Context, team string, id flows.PlanID, key string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
+		if err := db.recordKey(ctx, tx, team, key); err != nil {
+			return err
+		}
 		var channel, thread, name string
 		err := tx.QueryRowContext(ctx, `DELETE FROM plans WHERE team_id = ? AND id = ? RETURNING channel_id, thread, name`, team, id).Scan(&channel, &thread, &name)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -415,20 +436,11 @@ func (db *DB) DeletedPlanName(ctx context.Context, team, channel, thread string)
 	return name, true, nil
 }
 
-// MarkSeen records an input's key, reporting false if it was recorded
-// before: the guard for inputs that change nothing else.
-func (db *DB) MarkSeen(ctx context.Context, team, key string) (bool, error) {
-	var fresh bool
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO seen_keys (team_id, key, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, team, key, time.Now().UnixMilli())
-		if err != nil {
-			return err
-		}
-		n, _ := res.RowsAffected()
-		fresh = n == 1
-		return nil
-	})
-	return fresh, err
+// MarkSeen records the key of an input whose only effect is what racebot
+// says back (status, help), failing with flows.ErrDuplicate if it was
+// recorded before.
+func (db *DB) MarkSeen(ctx context.Context, team, key string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error { return db.recordKey(ctx, tx, team, key) })
 }
 
 // PruneSeen forgets keys recorded before the given time; Slack stops
@@ -454,18 +466,41 @@ func (db *DB) CurrentPlan(ctx context.Context, team, channel string) (flows.Plan
 }
 
 // SetCurrentPlan records which plan a channel is working on.
-func (db *DB) SetCurrentPlan(ctx context.Context, team, channel string, id flows.PlanID) error {
+func (db *DB) SetCurrentPlan(ctx context.Context, team, channel string, id flows.PlanID, key string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO current_plans (team_id, channel_id, plan_id) VALUES (?, ?, ?)
-			ON CONFLICT (team_id, channel_id) DO UPDATE SET plan_id = excluded.plan_id`, team, channel, id)
-		return err
+		if err := db.recordKey(ctx, tx, team, key); err != nil {
+			return err
+		}
+		return setCurrent(ctx, tx, team, channel, id)
 	})
 }
 
-// SetThread binds a plan to its coaching conversation (a Slack thread ts).
-func (db *DB) SetThread(ctx context.Context, team string, id flows.PlanID, thread string) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE plans SET thread = ?, version = version + 1 WHERE team_id = ? AND id = ?`, thread, team, id)
+func setCurrent(ctx context.Context, tx *sql.Tx, team, channel string, id flows.PlanID) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO current_plans (team_id, channel_id, plan_id) VALUES (?, ?, ?)
+		ON CONFLICT (team_id, channel_id) DO UPDATE SET plan_id = excluded.plan_id`, team, channel, id)
+	return err
+}
+
+// BindThread binds a plan to its coaching conversation (a Slack thread ts)
+// unless it has one already, and returns the thread the plan ends up with.
+// Two posts of a plan's header can race (two /race new acknowledged before
+// either header is out); the first to bind wins, and the loser learns the
+// winner's thread instead of overwriting it.
+func (db *DB) BindThread(ctx context.Context, team string, id flows.PlanID, thread string) (string, error) {
+	var bound string
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE plans SET thread = ?, version = version + 1 WHERE team_id = ? AND id = ? AND thread = ''`, thread, team, id); err != nil {
+			return err
+		}
+		err := tx.QueryRowContext(ctx, `SELECT thread FROM plans WHERE team_id = ? AND id = ?`, team, id).Scan(&bound)
+		if errors.Is(err, sql.ErrNoRows) {
+			return flows.ErrNoPlan
+		}
 		return err
 	})
+	if err != nil {
+		return "", fmt.Errorf("bind thread: %w", err)
+	}
+	db.cache.drop(id)
+	return bound, nil
 }

@@ -21,7 +21,7 @@ const schedSpec = "every monday 09:00 Europe/Berlin"
 
 func scheduleTestPlan(tb testing.TB, db *storage.DB, team, name string) flows.PlanID {
 	tb.Helper()
-	id, err := db.CreatePlan(context.Background(), flows.NewPlan(team, "C1", name, "U1", schedT0))
+	id, err := db.CreatePlan(context.Background(), flows.NewPlan(team, "C1", name, "U1", schedT0), "")
 	if err != nil {
 		tb.Fatalf("create plan: %v", err)
 	}
@@ -262,7 +262,7 @@ func TestDeletingPlanTakesScheduleAndLog(t *testing.T) {
 	if _, err := db.ClaimOccurrence(ctx, plan, "k1", schedT0, "a", schedT0); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.DeletePlan(ctx, "T1", plan); err != nil {
+	if err := db.DeletePlan(ctx, "T1", plan, ""); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := db.DueSchedules(ctx)

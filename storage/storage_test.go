@@ -34,7 +34,7 @@ var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 func newPlan(tb testing.TB, db *storage.DB, team, channel, name string) *flows.Plan {
 	tb.Helper()
 	p := flows.NewPlan(team, channel, name, "U1", t0)
-	id, err := db.CreatePlan(context.Background(), p)
+	id, err := db.CreatePlan(context.Background(), p, "")
 	if err != nil {
 		tb.Fatalf("create plan: %v", err)
 	}
@@ -75,7 +75,7 @@ func TestReopenRunsNoMigrationTwiceAndResumes(t *testing.T) {
 	p = step(t, db, cat, p, "Fresh beans", t0.Add(3*time.Minute))
 	p = step(t, db, cat, p, "done", t0.Add(4*time.Minute))
 	p = step(t, db, cat, p, "Ask for reviews | Ana | 2027-02-01 | impact 4 | effort 2", t0.Add(5*time.Minute))
-	if err := db.SetCurrentPlan(ctx, "T1", "C1", p.ID); err != nil {
+	if err := db.SetCurrentPlan(ctx, "T1", "C1", p.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -133,7 +133,7 @@ func TestWorkspacesNeverSeeEachOther(t *testing.T) {
 	if _, err := db.PlanByName(ctx, "T2", "C1", "Secret"); !errors.Is(err, flows.ErrNoPlan) {
 		t.Errorf("T2 finding T1's plan by name: err = %v, want ErrNoPlan", err)
 	}
-	if err := db.DeletePlan(ctx, "T2", p.ID); !errors.Is(err, flows.ErrNoPlan) {
+	if err := db.DeletePlan(ctx, "T2", p.ID, ""); !errors.Is(err, flows.ErrNoPlan) {
 		t.Errorf("T2 deleting T1's plan: err = %v, want ErrNoPlan", err)
 	}
 	other := *p
@@ -150,12 +150,12 @@ func TestDuplicateNamesAndDeletion(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	p := newPlan(t, db, "T1", "C1", "Q1 Launch")
-	if _, err := db.CreatePlan(ctx, flows.NewPlan("T1", "C1", "q1 launch", "U2", t0)); !errors.Is(err, flows.ErrDuplicatePlan) {
+	if _, err := db.CreatePlan(ctx, flows.NewPlan("T1", "C1", "q1 launch", "U2", t0), ""); !errors.Is(err, flows.ErrDuplicatePlan) {
 		t.Fatalf("duplicate name: err = %v, want ErrDuplicatePlan", err)
 	}
 	newPlan(t, db, "T1", "C2", "Q1 Launch") // another channel is fine
 	step(t, db, flows.RACE(), p, "an answer", t0)
-	if err := db.DeletePlan(ctx, "T1", p.ID); err != nil {
+	if err := db.DeletePlan(ctx, "T1", p.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Plan(ctx, "T1", p.ID); !errors.Is(err, flows.ErrNoPlan) {
@@ -221,7 +221,7 @@ func TestConcurrentWritersNeverLock(t *testing.T) {
 			for i := range perWriter {
 				p := flows.NewPlan("T1", "C1", "", "U1", t0)
 				p.Name = "plan " + string(rune('A'+w)) + time.Duration(i).String()
-				id, err := db.CreatePlan(ctx, p)
+				id, err := db.CreatePlan(ctx, p, "")
 				if err != nil {
 					errs <- err
 					continue
@@ -297,7 +297,7 @@ func TestCachedPlansFollowOtherWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 	step(t, b, cat, first, "written by the other process", t0)
-	if err := b.SetThread(ctx, "T1", p.ID, "123.456"); err != nil {
+	if _, err := b.BindThread(ctx, "T1", p.ID, "123.456"); err != nil {
 		t.Fatal(err)
 	}
 	got, err := a.Plan(ctx, "T1", p.ID)
@@ -314,7 +314,7 @@ func TestCachedPlansFollowOtherWriters(t *testing.T) {
 		t.Error("a caller's edit leaked into the cache")
 	}
 	// A deleted plan is gone, and a new plan that reuses its id is itself.
-	if err := a.DeletePlan(ctx, "T1", p.ID); err != nil {
+	if err := a.DeletePlan(ctx, "T1", p.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.Plan(ctx, "T1", p.ID); !errors.Is(err, flows.ErrNoPlan) {

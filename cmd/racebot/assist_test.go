@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/terminal"
 	"github.com/racebot/racebot/internal/openaifake"
 	"github.com/racebot/racebot/storage"
 )
@@ -53,7 +54,7 @@ func TestTerminalDraftYesEditNo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	p, err := db.PlanByName(context.Background(), terminalTeam, terminalChannel, "Q1")
+	p, err := db.PlanByName(context.Background(), terminal.Team, terminal.Channel, "Q1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/racebot/racebot/storage"
+	"github.com/racebot/racebot/terminal"
 )
 
 func TestBackupCommand(t *testing.T) {
@@ -72,7 +73,7 @@ func TestBackupCommand(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			p, err := db.PlanByName(ctx, terminalTeam, terminalChannel, "backed up")
+			p, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, "backed up")
 			if err != nil {
 				t.Fatalf("the copy lacks the plan: %v", err)
 			}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/terminal"
 )
 
 // runExport prints one plan as Markdown without entering the coach, so a
@@ -16,8 +17,8 @@ func runExport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	fs := newFlagSet("racebot export", stderr)
 	cfg.bindFlags(fs)
 	name := fs.String("plan", "", "name of the plan to export")
-	team := fs.String("team", terminalTeam, "workspace (Slack team id) the plan belongs to")
-	channel := fs.String("channel", terminalChannel, "channel the plan belongs to")
+	team := fs.String("team", terminal.Team, "workspace (Slack team id) the plan belongs to")
+	channel := fs.String("channel", terminal.Channel, "channel the plan belongs to")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}

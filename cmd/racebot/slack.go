@@ -13,6 +13,7 @@ import (
 
 	"github.com/racebot/racebot/assist"
 	"github.com/racebot/racebot/bot"
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/metrics"
 	"github.com/racebot/racebot/prompts"
@@ -43,15 +44,18 @@ func runSlack(ctx context.Context, cfg Config, mode Mode, stderr io.Writer) erro
 	api := bot.NewAPI(cfg.SlackBotToken, cfg.SlackAppToken, apiURL(cfg.SlackAPIURL), bot.WithMetrics(m))
 	runner := &checkinRunner{}
 	sched := scheduler.New(db, runner, scheduler.RealClock{}, logger, "")
-	b := bot.New(bot.Config{API: api, Store: db, Catalogue: cat, Logger: logger, Assistant: helper, Schedules: sched.ForCoach(db), Metrics: m,
-		NudgeAfter: cfg.NudgeAfter, CloseAfter: cfg.CloseAfter})
+	svc := coach.New(coach.Config{
+		Catalogue: cat, Store: db, Schedules: sched.ForCoach(db),
+		NudgeAfter: cfg.NudgeAfter, CloseAfter: cfg.CloseAfter,
+	})
+	b := bot.New(bot.Config{API: api, Service: svc, Logger: logger, Assistant: helper, Metrics: m})
 	runner.bot = b
 	if err := b.Start(ctx); err != nil {
 		return err
 	}
 	// The scheduler's first tick catches up a check-in missed while
 	// racebot was down; afterwards it sleeps until the next one is due.
-	schedCtx, stopSched := context.WithCancel(ctx)
+	schedCtx, stopSched := context.WithCancel(context.WithoutCancel(ctx))
 	schedDone := make(chan struct{})
 	go func() {
 		defer close(schedDone)
@@ -59,11 +63,12 @@ func runSlack(ctx context.Context, cfg Config, mode Mode, stderr io.Writer) erro
 			logger.Error("scheduler stopped", "err", err)
 		}
 	}()
+	// One shutdown order, run once the front door has stopped taking
+	// requests: no new check-ins (stop the scheduler), then let the bot
+	// finish what it acknowledged, then close the store (deferred above).
 	defer func() {
 		stopSched()
 		<-schedDone
-	}()
-	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
 		if err := b.Shutdown(sctx); err != nil {
@@ -162,6 +167,8 @@ func (m meteredModel) Stream(ctx context.Context, key string, msgs prompts.Messa
 	m.metrics.LLM(time.Since(start), res.PromptTokens, res.CompletionTokens)
 	return res, err
 }
+
+var _ coach.Schedules = scheduler.CoachSchedules{}
 
 // checkinRunner opens the scheduler's check-ins through the bot.
 type checkinRunner struct{ bot *bot.Bot }

@@ -1,153 +1,137 @@
-package main
+// Package terminal is racebot's terminal transport: the same coaching
+// service as in Slack, driven by lines typed (or piped) on standard input
+// and answered as plain text, bold and dim only on a real terminal.
+package terminal
 
 import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/user"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/racebot/racebot/assist"
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/report"
-	"github.com/racebot/racebot/storage"
 )
 
-// The terminal is one workspace with one channel: the same coach and store as
-// in Slack, addressed with fixed IDs.
+// The terminal is one workspace with one channel: the same service and store
+// as in Slack, addressed with fixed IDs.
 const (
-	terminalTeam    = "local"
-	terminalChannel = "terminal"
+	Team    = "local"
+	Channel = "terminal"
 )
+
+// Config wires a terminal coach.
+type Config struct {
+	Service   *coach.Service
+	Assistant *assist.Assistant
+	// Dir is where report charts are written: beside the database.
+	Dir  string
+	User string
+	// In and Out are the conversation's streams; Styled turns on bold and
+	// dim (a real terminal at both ends).
+	In     io.Reader
+	Out    io.Writer
+	Styled bool
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
 
 // console is the terminal front door: lines in, plain text out.
 type console struct {
-	coach     *flows.Coach
+	svc       *coach.Service
 	assistant *assist.Assistant
-	kpis      func(ctx context.Context, team string, plan flows.PlanID) ([]flows.KPI, error)
-	values    func(ctx context.Context, team string, plan flows.PlanID) (map[int64][]flows.Measurement, error)
-	// dir is where report charts are written: beside the database.
-	dir   string
-	user  string
-	out   io.Writer
-	style style
-	now   func() time.Time
+	dir       string
+	user      string
+	out       io.Writer
+	style     style
+	now       func() time.Time
+	// session and seq make each line's delivery key, the terminal's
+	// counterpart of a Slack event id.
+	session string
+	seq     int
 	// pending, when set, takes the next line: the answer to a question the
 	// console asked (confirm a deletion, use a draft).
 	pending func(ctx context.Context, line string)
 }
 
-// runServe is the HTTP front door, whatever tokens are set.
-func runServe(ctx context.Context, cfg Config, args []string, stderr io.Writer) error {
-	fs := newFlagSet("racebot serve", stderr)
-	cfg.bindFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+// Run talks with the person until input ends, they type quit, or ctx ends
+// (Ctrl-C, SIGTERM): then it returns at once, between two lines, so nothing
+// is left half-written.
+func Run(ctx context.Context, cfg Config) error {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
-	if err := cfg.Validate(ModeHTTP); err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
-	}
-	return runSlack(ctx, cfg, ModeHTTP, stderr)
-}
-
-func runCoach(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlagSet("racebot", stderr)
-	cfg.bindFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	mode := cfg.Mode(false)
-	if err := cfg.Validate(mode); err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
-	}
-	if mode != ModeTerminal {
-		return runSlack(ctx, cfg, mode, stderr)
-	}
-	db, err := openDB(ctx, cfg.DB)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	cat := flows.RACE()
-	// Logs would interleave with the conversation; in the terminal only
-	// warnings go to stderr, as text.
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	helper, err := newAssistant(cfg, cat, logger, nil)
-	if err != nil {
-		return err
-	}
+	var id [6]byte
+	rand.Read(id[:])
 	c := &console{
-		coach:     &flows.Coach{Catalogue: cat, Store: db, Location: time.Local},
-		assistant: helper,
-		kpis:      db.KPIs,
-		values:    db.Measurements,
-		dir:       filepath.Dir(cfg.DB),
-		user:      terminalUser(),
-		out:       stdout,
-		style:     styleFor(stdin, stdout),
-		now:       time.Now,
+		svc: cfg.Service, assistant: cfg.Assistant, dir: cfg.Dir, user: cfg.User,
+		out: cfg.Out, style: style{tty: cfg.Styled}, now: cfg.Now, session: hex.EncodeToString(id[:]),
 	}
-	return c.loop(ctx, stdin)
-}
-
-// openDB opens the database and says in one sentence what is wrong with a
-// file that cannot be used.
-func openDB(ctx context.Context, path string) (*storage.DB, error) {
-	db, err := storage.Open(ctx, path)
-	switch {
-	case errors.Is(err, storage.ErrCorrupt):
-		return nil, fmt.Errorf("%s is not a racebot database or is damaged; nothing was changed. Point RACEBOT_DB (or --db) at another file", path)
-	case errors.Is(err, storage.ErrReadOnly):
-		return nil, fmt.Errorf("cannot write to %s; nothing was changed. Check the folder exists and is writable, or point RACEBOT_DB (or --db) elsewhere", path)
-	case err != nil:
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	return db, nil
-}
-
-func terminalUser() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return "you"
+	return c.loop(ctx, cfg.In)
 }
 
 func (c *console) loop(ctx context.Context, stdin io.Reader) error {
 	c.greet(ctx)
-	sc := bufio.NewScanner(stdin)
-	// Long answers are welcome; the default 64 KiB line limit is not.
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	lines, errc := readLines(stdin)
 	c.prompt()
-	for sc.Scan() {
-		if ctx.Err() != nil {
+	for {
+		// Reading happens on its own goroutine, so a signal ends the wait
+		// for input at once instead of after the next Enter.
+		select {
+		case <-ctx.Done():
+			c.println("")
 			return nil
+		case line, ok := <-lines:
+			if !ok {
+				if err := <-errc; err != nil {
+					return fmt.Errorf("read input: %w", err)
+				}
+				c.println("")
+				return nil
+			}
+			line = strings.TrimSpace(line)
+			if line == "quit" || line == "exit" {
+				return nil
+			}
+			c.handle(ctx, line)
+			c.prompt()
 		}
-		line := strings.TrimSpace(sc.Text())
-		if line == "quit" || line == "exit" {
-			return nil
+	}
+}
+
+// readLines scans stdin on a goroutine of its own. The goroutine may stay
+// blocked in a read after Run returns; the process is ending then.
+func readLines(stdin io.Reader) (<-chan string, <-chan error) {
+	lines := make(chan string)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stdin)
+		// Long answers are welcome; the default 64 KiB line limit is not.
+		sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+		for sc.Scan() {
+			lines <- sc.Text()
 		}
-		c.handle(ctx, line)
-		c.prompt()
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read input: %w", err)
-	}
-	c.println("")
-	return nil
+		errc <- sc.Err()
+	}()
+	return lines, errc
 }
 
 func (c *console) greet(ctx context.Context) {
 	c.println(c.style.bold("racebot") + " — your RACE planning coach (Plan, Reach, Act, Convert, Engage).")
 	req := c.request("continue")
-	resp, err := c.coach.Handle(ctx, req)
+	resp, err := c.svc.Handle(ctx, req)
 	if errors.Is(err, flows.ErrNoPlan) {
 		c.println("Start a plan with `new <name>`, for example `new Q1 Launch`. Type `help` for every command, `quit` to leave.")
 		return
@@ -155,8 +139,12 @@ func (c *console) greet(ctx context.Context) {
 	c.show(ctx, resp, err)
 }
 
-func (c *console) request(text string) flows.Request {
-	return flows.Request{Team: terminalTeam, Channel: terminalChannel, User: c.user, Text: text, Now: c.now()}
+func (c *console) request(text string) coach.Request {
+	c.seq++
+	return coach.Request{
+		Team: Team, Channel: Channel, User: c.user, Text: text, Now: c.now(),
+		Key: fmt.Sprintf("terminal:%s:%d", c.session, c.seq),
+	}
 }
 
 func (c *console) handle(ctx context.Context, line string) {
@@ -168,12 +156,12 @@ func (c *console) handle(ctx context.Context, line string) {
 	c.run(ctx, c.request(line))
 }
 
-func (c *console) run(ctx context.Context, req flows.Request) {
-	resp, err := c.coach.Handle(ctx, req)
+func (c *console) run(ctx context.Context, req coach.Request) {
+	resp, err := c.svc.Handle(ctx, req)
 	c.show(ctx, resp, err)
 }
 
-func (c *console) show(ctx context.Context, resp flows.Response, err error) {
+func (c *console) show(ctx context.Context, resp coach.Response, err error) {
 	if err != nil {
 		c.println(flows.Explain(err))
 		return
@@ -189,7 +177,7 @@ func yes(s string) bool {
 	return false
 }
 
-func (c *console) render(ctx context.Context, resp flows.Response) {
+func (c *console) render(ctx context.Context, resp coach.Response) {
 	for _, r := range resp.Replies {
 		switch r.Kind {
 		case flows.ReplyExport:
@@ -226,7 +214,7 @@ func (c *console) render(ctx context.Context, resp flows.Response) {
 
 // report writes the KPI chart as a PNG beside the database and says where.
 func (c *console) report(ctx context.Context, p *flows.Plan) {
-	ms, err := c.values(ctx, p.Team, p.ID)
+	ms, err := c.svc.Measurements(ctx, p.Team, p.ID)
 	if err != nil {
 		c.println(flows.Explain(err))
 		return
@@ -261,12 +249,12 @@ func (c *console) draft(ctx context.Context, p *flows.Plan, questionID string) {
 	c.pending = func(ctx context.Context, line string) {
 		switch strings.ToLower(strings.TrimSpace(line)) {
 		case "y", "yes":
-			resp, err := c.coach.AcceptDraft(ctx, c.request(""), questionID, res.Text)
+			resp, err := c.svc.AcceptDraft(ctx, c.request(""), questionID, res.Text)
 			c.show(ctx, resp, err)
 		case "e", "edit":
 			c.println("Type your version of the answer:")
 			c.pending = func(ctx context.Context, line string) {
-				resp, err := c.coach.EditAnswers(ctx, c.request(""), map[string]string{questionID: line})
+				resp, err := c.svc.EditAnswers(ctx, c.request(""), map[string]string{questionID: line})
 				c.show(ctx, resp, err)
 			}
 		default:
@@ -276,7 +264,7 @@ func (c *console) draft(ctx context.Context, p *flows.Plan, questionID string) {
 }
 
 func (c *console) review(ctx context.Context, p *flows.Plan) {
-	kpis, err := c.kpis(ctx, p.Team, p.ID)
+	kpis, err := c.svc.KPIs(ctx, p.Team, p.ID)
 	if err != nil {
 		c.println(flows.Explain(err))
 		return
@@ -301,11 +289,9 @@ func (c *console) println(s string) { fmt.Fprintln(c.out, s) }
 // and logs never see escape codes.
 type style struct{ tty bool }
 
-func styleFor(in io.Reader, out io.Writer) style {
-	return style{tty: isTerminal(in) && isTerminal(out)}
-}
-
-func isTerminal(v any) bool {
+// IsTerminal reports whether v is a character device: a person at a
+// keyboard rather than a pipe or a file.
+func IsTerminal(v any) bool {
 	f, ok := v.(*os.File)
 	if !ok {
 		return false

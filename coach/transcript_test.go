@@ -1,4 +1,4 @@
-package flows_test
+package coach_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/storage"
 )
@@ -29,7 +30,7 @@ func golden(t *testing.T, name, got string) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./flows -update to create it)", err)
+		t.Fatalf("%v (run go test ./coach -update to create it)", err)
 	}
 	if diff := cmp.Diff(string(want), got); diff != "" {
 		t.Errorf("%s differs (-want +got):\n%s", path, diff)
@@ -45,14 +46,14 @@ func transcript(t *testing.T, script []string) string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	coach := &flows.Coach{Catalogue: flows.RACE(), Store: db}
+	svc := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	var b strings.Builder
 	for _, line := range script {
 		user, text, _ := strings.Cut(line, ": ")
 		now = now.Add(time.Minute)
 		fmt.Fprintf(&b, "> %s: %s\n", user, text)
-		resp, err := coach.Handle(context.Background(), flows.Request{Team: "T1", Channel: "C1", User: user, Text: text, Now: now})
+		resp, err := svc.Handle(context.Background(), coach.Request{Team: "T1", Channel: "C1", User: user, Text: text, Now: now})
 		if err != nil {
 			fmt.Fprintf(&b, "< (error) %s\n", flows.Explain(err))
 			continue
@@ -61,7 +62,7 @@ func transcript(t *testing.T, script []string) string {
 			fmt.Fprintf(&b, "< %s\n", strings.ReplaceAll(r.Text, "\n", "\n  "))
 		}
 		if resp.Draft != nil {
-			fmt.Fprintf(&b, "< (draft) %s\n", strings.ReplaceAll(flows.OfflineDraft(coach.Catalogue, resp.Plan, resp.Draft.QuestionID), "\n", "\n  "))
+			fmt.Fprintf(&b, "< (draft) %s\n", strings.ReplaceAll(flows.OfflineDraft(svc.Catalogue(), resp.Plan, resp.Draft.QuestionID), "\n", "\n  "))
 		}
 	}
 	return b.String()

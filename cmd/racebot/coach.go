@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os/user"
+	"path/filepath"
+	"time"
+
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage"
+	"github.com/racebot/racebot/terminal"
+)
+
+// runServe is the HTTP front door, whatever tokens are set.
+func runServe(ctx context.Context, cfg Config, args []string, stderr io.Writer) error {
+	fs := newFlagSet("racebot serve", stderr)
+	cfg.bindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if err := cfg.Validate(ModeHTTP); err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	return runSlack(ctx, cfg, ModeHTTP, stderr)
+}
+
+func runCoach(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("racebot", stderr)
+	cfg.bindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	mode := cfg.Mode(false)
+	if err := cfg.Validate(mode); err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	if mode != ModeTerminal {
+		return runSlack(ctx, cfg, mode, stderr)
+	}
+	db, err := openDB(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cat := flows.RACE()
+	// Logs would interleave with the conversation; in the terminal only
+	// warnings go to stderr, as text.
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	helper, err := newAssistant(cfg, cat, logger, nil)
+	if err != nil {
+		return err
+	}
+	return terminal.Run(ctx, terminal.Config{
+		Service:   coach.New(coach.Config{Catalogue: cat, Store: db, Location: time.Local}),
+		Assistant: helper,
+		Dir:       filepath.Dir(cfg.DB),
+		User:      terminalUser(),
+		In:        stdin,
+		Out:       stdout,
+		Styled:    terminal.IsTerminal(stdin) && terminal.IsTerminal(stdout),
+	})
+}
+
+// openDB opens the database and says in one sentence what is wrong with a
+// file that cannot be used.
+func openDB(ctx context.Context, path string) (*storage.DB, error) {
+	db, err := storage.Open(ctx, path)
+	switch {
+	case errors.Is(err, storage.ErrCorrupt):
+		return nil, fmt.Errorf("%s is not a racebot database or is damaged; nothing was changed. Point RACEBOT_DB (or --db) at another file", path)
+	case errors.Is(err, storage.ErrReadOnly):
+		return nil, fmt.Errorf("cannot write to %s; nothing was changed. Check the folder exists and is writable, or point RACEBOT_DB (or --db) elsewhere", path)
+	case err != nil:
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func terminalUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "you"
+}

@@ -1,0 +1,164 @@
+package coach
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// CheckinStore keeps KPI check-ins. Nudges and closes are claimed one at a
+// time by flipping a flag, so a restart, a shutdown or a second racebot
+// never nudges or closes one twice, and never leaves a batch claimed but
+// not posted.
+type CheckinStore interface {
+	CreateCheckin(ctx context.Context, team string, c flows.Checkin) (int64, error)
+	SetCheckinMessages(ctx context.Context, id int64, thread, summary string) error
+	CheckinByThread(ctx context.Context, team, channel, thread string) (flows.Checkin, error)
+	CheckinByID(ctx context.Context, team string, id int64) (flows.Checkin, error)
+	ClaimNudge(ctx context.Context, now time.Time) (flows.Checkin, bool, error)
+	ClaimClose(ctx context.Context, now time.Time) (flows.Checkin, bool, error)
+}
+
+// Check-in timing defaults: a weekly check-in nudges the next day and
+// closes after three.
+const (
+	DefaultNudgeAfter = 24 * time.Hour
+	DefaultCloseAfter = 72 * time.Hour
+)
+
+// CheckinView is a check-in with what it takes to say anything about it:
+// its plan and every value recorded for the plan's KPIs.
+type CheckinView struct {
+	Checkin flows.Checkin
+	Plan    *flows.Plan
+	Values  map[int64][]flows.Measurement
+}
+
+// Summary is the check-in's progress as of now.
+func (v CheckinView) Summary(now time.Time) flows.CheckinSummary {
+	return flows.SummarizeCheckin(v.Plan.KPIs, v.Values, v.Checkin.ID, now)
+}
+
+// OpenCheckin records a new check-in of a plan before anything is posted,
+// so replies that arrive the moment its thread appears already find it.
+// The transport posts it and reports the messages with CheckinPosted.
+func (s *Service) OpenCheckin(ctx context.Context, team string, plan flows.PlanID, occurrence string, late bool, now time.Time) (CheckinView, error) {
+	p, err := s.store.Plan(ctx, team, plan)
+	if err != nil {
+		return CheckinView{}, fmt.Errorf("load plan: %w", err)
+	}
+	ms, err := s.store.Measurements(ctx, team, plan)
+	if err != nil {
+		return CheckinView{}, fmt.Errorf("load values: %w", err)
+	}
+	c := flows.Checkin{
+		Team: team, Plan: plan, Occurrence: occurrence, Channel: p.Channel, Late: late,
+		OpenedAt: now, NudgeAt: now.Add(s.nudgeAfter), CloseAt: now.Add(s.closeAfter),
+	}
+	id, err := s.store.CreateCheckin(ctx, team, c)
+	if err != nil {
+		return CheckinView{}, err
+	}
+	c.ID = id
+	return CheckinView{Checkin: c, Plan: p, Values: ms}, nil
+}
+
+// CheckinPosted records the opening (thread) and summary messages of a
+// check-in once the transport has posted them.
+func (s *Service) CheckinPosted(ctx context.Context, id int64, thread, summary string) error {
+	if err := s.store.SetCheckinMessages(ctx, id, thread, summary); err != nil {
+		return fmt.Errorf("record check-in thread: %w", err)
+	}
+	return nil
+}
+
+// Checkin loads a check-in of the team with its plan and values.
+func (s *Service) Checkin(ctx context.Context, team string, id int64) (CheckinView, error) {
+	c, err := s.store.CheckinByID(ctx, team, id)
+	if err != nil {
+		return CheckinView{}, err
+	}
+	return s.view(ctx, c)
+}
+
+func (s *Service) view(ctx context.Context, c flows.Checkin) (CheckinView, error) {
+	p, err := s.store.Plan(ctx, c.Team, c.Plan)
+	if err != nil {
+		return CheckinView{}, fmt.Errorf("check-in %d: plan: %w", c.ID, err)
+	}
+	ms, err := s.store.Measurements(ctx, c.Team, c.Plan)
+	if err != nil {
+		return CheckinView{}, fmt.Errorf("check-in %d: values: %w", c.ID, err)
+	}
+	return CheckinView{Checkin: c, Plan: p, Values: ms}, nil
+}
+
+// ClaimNudge claims the next check-in due for its reminder, reporting false
+// when none is.
+func (s *Service) ClaimNudge(ctx context.Context, now time.Time) (CheckinView, bool, error) {
+	return s.claimed(ctx, now, s.store.ClaimNudge)
+}
+
+// ClaimClose claims the next check-in due to close.
+func (s *Service) ClaimClose(ctx context.Context, now time.Time) (CheckinView, bool, error) {
+	return s.claimed(ctx, now, s.store.ClaimClose)
+}
+
+func (s *Service) claimed(ctx context.Context, now time.Time, claim func(context.Context, time.Time) (flows.Checkin, bool, error)) (CheckinView, bool, error) {
+	c, ok, err := claim(ctx, now)
+	if err != nil || !ok {
+		return CheckinView{}, false, err
+	}
+	v, err := s.view(ctx, c)
+	if err != nil {
+		return CheckinView{}, false, err
+	}
+	return v, true, nil
+}
+
+// SubmitValues records the values of a check-in's form, one field per KPI
+// key. A field that cannot be read is returned in flows.FieldErrors by KPI
+// key and nothing is recorded; empty fields are skipped.
+func (s *Service) SubmitValues(ctx context.Context, req Request, checkin int64, fields map[string]string) (Response, CheckinView, error) {
+	v, err := s.Checkin(ctx, req.Team, checkin)
+	if err != nil {
+		return Response{}, CheckinView{}, err
+	}
+	var (
+		ms  []flows.Measurement
+		got []string
+	)
+	errs := flows.FieldErrors{}
+	for _, k := range v.Plan.KPIs {
+		raw := strings.TrimSpace(fields[k.Key])
+		if raw == "" {
+			continue
+		}
+		val, err := flows.ParseValue(raw, k.Unit)
+		if err != nil {
+			errs[k.Key] = flows.Explain(err)
+			continue
+		}
+		ms = append(ms, flows.Measurement{KPI: k.ID, Value: val, At: req.Now, By: req.User, Checkin: v.Checkin.ID})
+		got = append(got, k.Name+" "+flows.FormatValue(val))
+	}
+	if len(errs) > 0 {
+		return Response{}, v, errs
+	}
+	if len(ms) == 0 {
+		return Response{Plan: v.Plan}, v, nil
+	}
+	err = s.store.RecordMeasurements(ctx, req.Team, v.Plan.ID, ms, req.Key)
+	switch {
+	case errors.Is(err, flows.ErrDuplicate):
+		return Response{Plan: v.Plan, Duplicate: true}, v, nil
+	case err != nil:
+		return Response{}, v, fmt.Errorf("record values: %w", err)
+	}
+	text := fmt.Sprintf("<@%s> recorded: %s.", req.User, strings.Join(got, ", "))
+	return Response{Plan: v.Plan, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyValues, Text: text}}}, v, nil
+}

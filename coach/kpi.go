@@ -1,0 +1,117 @@
+package coach
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// kpi opens a stage's KPI step: the named stage, or the one the plan is in.
+func (s *Service) kpi(ctx context.Context, req Request, stage string) (Response, error) {
+	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+		si := p.Cursor.Stage
+		if stage != "" {
+			i, ok := s.cat.Stage(stage)
+			if !ok {
+				return flows.Outcome{}, flows.NewUserError(flows.ErrBadInput, "There is no stage called %q. Try one of %s.", stage, strings.Join(s.cat.StageNames(), ", "))
+			}
+			si = i
+		}
+		st := s.cat.Stages[si]
+		if len(st.KPIs) == 0 {
+			return flows.Outcome{}, flows.NewUserError(flows.ErrBadInput, "%s has no KPIs of its own; its objectives are measured by the later stages. Try `/race kpi reach`.", st.Name)
+		}
+		return flows.OpenKPIs(s.cat, p, si, flows.Input{User: req.User, Now: req.Now}), nil
+	})
+}
+
+// Values records KPI values from a line such as "visitors 12.4k, leads 310",
+// in a check-in when req.Checkin is set. What it understood is recorded and
+// said back; what it could not read is asked about, and changes nothing.
+func (s *Service) Values(ctx context.Context, req Request, text string) (Response, error) {
+	p, err := s.pick(ctx, req, "")
+	if err != nil {
+		return Response{}, err
+	}
+	if len(p.KPIs) == 0 {
+		return Response{}, flows.NewUserError(flows.ErrBadInput, "This plan has no KPIs yet, so there is nothing to record values for. Set some with `/race kpi`.")
+	}
+	if strings.TrimSpace(text) == "" {
+		return Response{}, flows.NewUserError(flows.ErrBadInput, "Write the values after the command, for example `values %s`.", flows.ValuesExample(p.KPIs))
+	}
+	readings, problems := flows.ParseReadings(text, flows.KPIResolver(p.KPIs))
+	if len(readings) == 0 {
+		return Response{}, flows.NewUserError(flows.ErrBadInput, "I couldn't read any values there. %sWrite them like `%s`.", flows.ProblemText(problems), flows.ValuesExample(p.KPIs))
+	}
+	ms := make([]flows.Measurement, 0, len(readings))
+	var got []string
+	for _, r := range readings {
+		k, ok := flows.KPIByKey(p.KPIs, r.KPI)
+		if !ok {
+			continue
+		}
+		ms = append(ms, flows.Measurement{KPI: k.ID, Value: r.Value, At: req.Now, By: req.User, Checkin: req.Checkin})
+		got = append(got, fmt.Sprintf("%s %s", k.Name, flows.FormatValue(r.Value)))
+	}
+	err = s.store.RecordMeasurements(ctx, req.Team, p.ID, ms, req.Key)
+	if errors.Is(err, flows.ErrDuplicate) {
+		return Response{Plan: p, Duplicate: true}, nil
+	}
+	if err != nil {
+		return Response{}, fmt.Errorf("record values: %w", err)
+	}
+	msg := "Recorded: " + strings.Join(got, ", ") + "."
+	if len(problems) > 0 {
+		msg += " " + flows.ProblemText(problems)
+	}
+	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyValues, Text: msg}}}, nil
+}
+
+// schedule runs the check-in schedule commands. Setting, pausing and
+// resuming are idempotent, so their key is recorded after the change: a
+// crash in between leaves a retry that sets the same thing again.
+func (s *Service) schedule(ctx context.Context, req Request, cmd flows.Command) (Response, error) {
+	if s.schedules == nil {
+		return Response{}, flows.NewUserError(flows.ErrBadInput, "Scheduled check-ins run where racebot is connected to Slack; here you can record values with `values` and see progress with `report`.")
+	}
+	p, err := s.pick(ctx, req, "")
+	if err != nil {
+		return Response{}, err
+	}
+	zone := req.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	var text string
+	switch cmd.Name {
+	case "checkin":
+		if cmd.Arg == "" {
+			return Response{}, flows.NewUserError(flows.ErrBadInput, "Say when, for example `/race checkin every monday 09:00 %s`.", zone.String())
+		}
+		info, err := s.schedules.SetSchedule(ctx, req.Team, p.ID, cmd.Arg, zone, req.User, req.Now)
+		if err != nil {
+			return Response{}, err
+		}
+		text = fmt.Sprintf("Check-ins for %q: %s.\n%s", p.Name, info.Describe, flows.UpcomingText(info, zone))
+	case "schedule":
+		info, err := s.schedules.ScheduleInfo(ctx, req.Team, p.ID, 5, req.Now)
+		if err != nil {
+			return Response{}, err
+		}
+		text = flows.ScheduleText(p, info, zone)
+	case "pause", "resume":
+		paused := cmd.Name == "pause"
+		if err := s.schedules.SetPaused(ctx, req.Team, p.ID, paused, req.Now); err != nil {
+			return Response{}, err
+		}
+		text = fmt.Sprintf("Check-ins for %q are paused; `/race resume` starts them again.", p.Name)
+		if !paused {
+			text = fmt.Sprintf("Check-ins for %q are running again from the next slot.", p.Name)
+		}
+	}
+	return s.said(ctx, req, Response{Plan: p, Replies: []flows.Reply{{Kind: flows.ReplySchedule, Text: text}}})
+}

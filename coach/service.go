@@ -1,0 +1,519 @@
+// Package coach is the one service that changes racebot's state. Every input
+// — a thread reply, a slash command, a button, a form, a message edit, a
+// scheduler tick, a terminal line — arrives here as a typed request; the
+// service applies the rules of package flows and records the effect in the
+// store together with the request's delivery key, so a retry of a request
+// that landed changes nothing and a retry of one that failed runs again.
+//
+// The service knows neither Slack nor SQL: transports (package bot, package
+// terminal) translate inputs into requests and render the structured replies,
+// and the store (package storage) implements the Store interface below.
+package coach
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// Store keeps plans, answers, KPIs and check-ins. Every method that changes
+// something takes the delivery key of the request that caused it and
+// records it in the same transaction as the change, failing with
+// flows.ErrDuplicate when the key was recorded before.
+type Store interface {
+	// CreatePlan stores a new plan and makes it the channel's current one,
+	// or fails with flows.ErrDuplicatePlan.
+	CreatePlan(ctx context.Context, p *flows.Plan, key string) (flows.PlanID, error)
+	// Commit applies a step's changes. It fails with flows.ErrConflict if
+	// the plan moved since it was loaded.
+	Commit(ctx context.Context, p *flows.Plan, changes []flows.Change, key string) error
+	// DeletePlan removes a plan and everything in it.
+	DeletePlan(ctx context.Context, team string, id flows.PlanID, key string) error
+	// SetCurrentPlan records which plan a channel is working on.
+	SetCurrentPlan(ctx context.Context, team, channel string, id flows.PlanID, key string) error
+	// RecordMeasurements stores KPI values.
+	RecordMeasurements(ctx context.Context, team string, plan flows.PlanID, ms []flows.Measurement, key string) error
+	// MarkSeen records the key of a request whose only effect is a reply.
+	MarkSeen(ctx context.Context, team, key string) error
+	// PruneSeen forgets keys recorded before a time.
+	PruneSeen(ctx context.Context, before time.Time) error
+	// BindThread binds a plan to its conversation unless it has one, and
+	// returns the one it has.
+	BindThread(ctx context.Context, team string, id flows.PlanID, thread string) (string, error)
+
+	// Plan loads a plan of the team, or fails with flows.ErrNoPlan.
+	Plan(ctx context.Context, team string, id flows.PlanID) (*flows.Plan, error)
+	// PlanByName finds a plan in a channel by name, ignoring case.
+	PlanByName(ctx context.Context, team, channel, name string) (*flows.Plan, error)
+	// Plans lists a channel's plans, oldest first.
+	Plans(ctx context.Context, team, channel string) ([]*flows.Plan, error)
+	// TeamPlans lists every plan of a workspace.
+	TeamPlans(ctx context.Context, team string) ([]*flows.Plan, error)
+	// CurrentPlan returns the plan a channel is working on, or 0.
+	CurrentPlan(ctx context.Context, team, channel string) (flows.PlanID, error)
+	// PlanIDByThread finds the plan a conversation belongs to.
+	PlanIDByThread(ctx context.Context, team, channel, thread string) (flows.PlanID, error)
+	// DeletedPlanName names the deleted plan a conversation belonged to.
+	DeletedPlanName(ctx context.Context, team, channel, thread string) (string, bool, error)
+	// Measurements lists a plan's KPI values by KPI id, oldest first.
+	Measurements(ctx context.Context, team string, plan flows.PlanID) (map[int64][]flows.Measurement, error)
+	// KPIs lists a plan's KPIs.
+	KPIs(ctx context.Context, team string, plan flows.PlanID) ([]flows.KPI, error)
+
+	CheckinStore
+
+	// Ping reports whether the store answers.
+	Ping(ctx context.Context) error
+}
+
+// Schedules keeps KPI check-in schedules. It lives outside flows (schedule
+// parsing needs a cron library); the service works without it, saying that
+// check-ins are not available.
+type Schedules interface {
+	// SetSchedule parses spec (in zone when it names none) and stores it.
+	SetSchedule(ctx context.Context, team string, plan flows.PlanID, spec string, zone *time.Location, user string, now time.Time) (flows.ScheduleInfo, error)
+	// ScheduleInfo describes a plan's schedule with its next n runs and its log.
+	ScheduleInfo(ctx context.Context, team string, plan flows.PlanID, n int, now time.Time) (flows.ScheduleInfo, error)
+	// SetPaused pauses or resumes a plan's check-ins.
+	SetPaused(ctx context.Context, team string, plan flows.PlanID, paused bool, now time.Time) error
+}
+
+// Service runs every request against the store.
+type Service struct {
+	cat       *flows.Catalogue
+	store     Store
+	schedules Schedules
+	loc       *time.Location
+
+	nudgeAfter, closeAfter time.Duration
+}
+
+// Config wires a Service.
+type Config struct {
+	Catalogue *flows.Catalogue
+	Store     Store
+	// Schedules keeps check-in schedules; nil where check-ins do not run.
+	Schedules Schedules
+	// Location renders dates in exports and status; UTC when nil.
+	Location *time.Location
+	// NudgeAfter and CloseAfter time a check-in's one reminder and its
+	// close; zero means DefaultNudgeAfter and DefaultCloseAfter.
+	NudgeAfter, CloseAfter time.Duration
+}
+
+// New makes a Service.
+func New(cfg Config) *Service {
+	loc := cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &Service{
+		cat: cfg.Catalogue, store: cfg.Store, schedules: cfg.Schedules, loc: loc,
+		nudgeAfter: cmp.Or(cfg.NudgeAfter, DefaultNudgeAfter),
+		closeAfter: cmp.Or(cfg.CloseAfter, DefaultCloseAfter),
+	}
+}
+
+// Catalogue is the RACE catalogue the service coaches with.
+func (s *Service) Catalogue() *flows.Catalogue { return s.cat }
+
+// Request is one thing a person typed or did.
+type Request struct {
+	Team    string
+	Channel string
+	User    string
+	Text    string
+	Now     time.Time
+	// Plan is set when the text arrived in a plan's own conversation (a
+	// Slack coaching thread); otherwise the channel's current plan is used.
+	Plan flows.PlanID
+	// Command is true for a slash command, whose text has no `/race` prefix.
+	Command bool
+	// Key is the delivery key: a Slack event id, an interaction's id, a
+	// terminal line's sequence number. The effect of a request is recorded
+	// with it, once.
+	Key string
+	// Zone is the person's own time zone, when known; schedules default to
+	// it and show times in it.
+	Zone *time.Location
+	// Checkin is set when the text is a reply in a check-in thread.
+	Checkin int64
+}
+
+// Response is what the service says back and what slow work it asks for.
+type Response struct {
+	Replies []flows.Reply
+	// Plan is the plan the request concerned, as it stands after it.
+	Plan *flows.Plan
+	// Created is true when the request started a new plan.
+	Created bool
+	// Draft asks the transport to draft an answer after acknowledging.
+	Draft *flows.DraftRequest
+	// Changed is true when the request changed the plan.
+	Changed bool
+	// Review asks the transport to review the plan after acknowledging.
+	Review bool
+	// Report asks the transport to draw the KPI chart after acknowledging.
+	Report bool
+	// Duplicate is true when the request's key had been recorded before:
+	// it was handled already, and nothing changed now.
+	Duplicate bool
+}
+
+// maxAttempts bounds retries when two people answer the same plan at once.
+const maxAttempts = 5
+
+// Handle runs one request. Bad input comes back as a *flows.UserError that
+// changed nothing; flows.Explain puts it into words.
+func (s *Service) Handle(ctx context.Context, req Request) (Response, error) {
+	text := strings.TrimSpace(req.Text)
+	if req.Command {
+		cmd, err := flows.ParseCommand(text)
+		if err != nil {
+			return Response{}, err
+		}
+		return s.run(ctx, req, cmd)
+	}
+	if cmd, ok := flows.BareCommand(text, req.Plan != 0); ok {
+		return s.run(ctx, req, cmd)
+	}
+	if strings.HasPrefix(text, "/race") {
+		_, err := flows.ParseCommand(text)
+		return Response{}, err
+	}
+	return s.reply(ctx, req)
+}
+
+// said records the key of a request whose only effect is resp, so that a
+// retried delivery does not say it twice.
+func (s *Service) said(ctx context.Context, req Request, resp Response) (Response, error) {
+	if req.Key == "" {
+		return resp, nil
+	}
+	err := s.store.MarkSeen(ctx, req.Team, req.Key)
+	switch {
+	case errors.Is(err, flows.ErrDuplicate):
+		return Response{Plan: resp.Plan, Duplicate: true}, nil
+	case err != nil:
+		return Response{}, fmt.Errorf("record key: %w", err)
+	}
+	return resp, nil
+}
+
+func (s *Service) target(ctx context.Context, req Request) (*flows.Plan, error) {
+	id := req.Plan
+	if id == 0 {
+		cur, err := s.store.CurrentPlan(ctx, req.Team, req.Channel)
+		if err != nil {
+			return nil, err
+		}
+		if cur == 0 {
+			return nil, flows.ErrNoPlan
+		}
+		id = cur
+	}
+	return s.store.Plan(ctx, req.Team, id)
+}
+
+var errNoCurrent = flows.NewUserError(flows.ErrNoPlan, "There is no plan here yet. Start one with `/race new <name>`, or list them with `/race plans`.")
+
+// reply feeds an answer to the plan's engine and commits what it changed.
+func (s *Service) reply(ctx context.Context, req Request) (Response, error) {
+	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+		return flows.Step(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: req.Now})
+	})
+}
+
+func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Response, error) {
+	switch cmd.Name {
+	case "help":
+		return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyHelp, Text: flows.HelpText()}}})
+	case "new":
+		return s.newPlan(ctx, req, cmd.Arg)
+	case "plans":
+		return s.plans(ctx, req)
+	case "continue":
+		return s.resume(ctx, req, cmd.Arg)
+	case "stage":
+		return s.stage(ctx, req, cmd.Arg)
+	case "skip", "back", "done", "draft", "edit":
+		req.Text = strings.TrimSpace(cmd.Name + " " + cmd.Arg)
+		return s.reply(ctx, req)
+	case "status":
+		return s.status(ctx, req)
+	case "export":
+		return s.export(ctx, req)
+	case "delete":
+		return s.delete(ctx, req, cmd)
+	case "kpi":
+		return s.kpi(ctx, req, cmd.Arg)
+	case "funnel":
+		p, err := s.pick(ctx, req, "")
+		if err != nil {
+			return Response{}, err
+		}
+		return s.said(ctx, req, Response{Plan: p, Replies: []flows.Reply{{Kind: flows.ReplyFunnel, Text: flows.FunnelText(p)}}})
+	case "values":
+		return s.Values(ctx, req, cmd.Arg)
+	case "report":
+		p, err := s.pick(ctx, req, "")
+		if err != nil {
+			return Response{}, err
+		}
+		if len(p.KPIs) == 0 {
+			return Response{}, flows.NewUserError(flows.ErrBadInput, "There are no KPIs to chart yet; set some with `/race kpi`.")
+		}
+		return s.said(ctx, req, Response{Plan: p, Report: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Text: "Drawing the KPI chart…"}}})
+	case "checkin", "schedule", "pause", "resume":
+		return s.schedule(ctx, req, cmd)
+	case "review":
+		p, err := s.pick(ctx, req, "")
+		if err != nil {
+			return Response{}, err
+		}
+		return s.said(ctx, req, Response{Plan: p, Review: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Text: fmt.Sprintf("Reviewing %q…", p.Name)}}})
+	case "privacy":
+		return s.privacy(ctx, req, cmd.Arg)
+	}
+	return Response{}, fmt.Errorf("command %q has no handler", cmd.Name)
+}
+
+// maxNameLen keeps plan names short enough for a Slack header and a modal title.
+const maxNameLen = 80
+
+func (s *Service) newPlan(ctx context.Context, req Request, name string) (Response, error) {
+	name = strings.Join(strings.Fields(name), " ")
+	switch {
+	case name == "":
+		return Response{}, flows.NewUserError(flows.ErrBadInput, "Give the plan a name, for example `/race new Q1 Launch`.")
+	case len([]rune(name)) > maxNameLen:
+		return Response{}, flows.NewUserError(flows.ErrBadInput, "That name is %d characters long; keep plan names under %d.", len([]rune(name)), maxNameLen)
+	}
+	p := flows.NewPlan(req.Team, req.Channel, name, req.User, req.Now)
+	id, err := s.store.CreatePlan(ctx, p, req.Key)
+	switch {
+	case errors.Is(err, flows.ErrDuplicate):
+		return Response{Duplicate: true}, nil
+	case errors.Is(err, flows.ErrDuplicatePlan):
+		return Response{}, flows.NewUserError(flows.ErrDuplicatePlan, "This channel already has a plan called %q. Pick another name, or `/race continue %s`.", name, name)
+	case err != nil:
+		return Response{}, fmt.Errorf("create plan: %w", err)
+	}
+	p.ID = id
+	replies := []flows.Reply{{Kind: flows.ReplyPlanCreated, Text: fmt.Sprintf("Plan %q is ready. We'll go stage by stage: Plan, Reach, Act, Convert, Engage. Reply to each question; `skip`, `back`, `done` and `draft` work as replies.", name)}}
+	replies = append(replies, flows.Resume(s.cat, p)...)
+	return Response{Replies: replies, Plan: p, Created: true}, nil
+}
+
+func (s *Service) plans(ctx context.Context, req Request) (Response, error) {
+	plans, err := s.store.Plans(ctx, req.Team, req.Channel)
+	if err != nil {
+		return Response{}, fmt.Errorf("list plans: %w", err)
+	}
+	if len(plans) == 0 {
+		return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyPlans, Text: "No plans in this channel yet. Start one with `/race new <name>`."}}})
+	}
+	cur, err := s.store.CurrentPlan(ctx, req.Team, req.Channel)
+	if err != nil {
+		return Response{}, err
+	}
+	return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyPlans, Text: flows.PlansText(s.cat, plans, cur)}}})
+}
+
+// pick finds the plan a command names, or the channel's current plan.
+func (s *Service) pick(ctx context.Context, req Request, name string) (*flows.Plan, error) {
+	if name == "" {
+		p, err := s.target(ctx, req)
+		if errors.Is(err, flows.ErrNoPlan) {
+			return nil, errNoCurrent
+		}
+		return p, err
+	}
+	p, err := s.store.PlanByName(ctx, req.Team, req.Channel, name)
+	if errors.Is(err, flows.ErrNoPlan) {
+		return nil, flows.NewUserError(flows.ErrNoPlan, "There is no plan called %q in this channel. `/race plans` lists them.", name)
+	}
+	return p, err
+}
+
+func (s *Service) resume(ctx context.Context, req Request, name string) (Response, error) {
+	p, err := s.pick(ctx, req, name)
+	if err != nil {
+		return Response{}, err
+	}
+	err = s.store.SetCurrentPlan(ctx, req.Team, req.Channel, p.ID, req.Key)
+	switch {
+	case errors.Is(err, flows.ErrDuplicate):
+		return Response{Plan: p, Duplicate: true}, nil
+	case err != nil:
+		return Response{}, fmt.Errorf("select plan: %w", err)
+	}
+	replies := []flows.Reply{{Kind: flows.ReplyNote, Text: fmt.Sprintf("Continuing %q.", p.Name)}}
+	return Response{Replies: append(replies, flows.Resume(s.cat, p)...), Plan: p}, nil
+}
+
+func (s *Service) stage(ctx context.Context, req Request, name string) (Response, error) {
+	if name == "" {
+		return Response{}, flows.NewUserError(flows.ErrBadInput, "Name the stage to jump to: one of %s.", strings.Join(s.cat.StageNames(), ", "))
+	}
+	if _, ok := s.cat.Stage(name); !ok {
+		return Response{}, flows.NewUserError(flows.ErrBadInput, "There is no stage called %q. Try one of %s.", name, strings.Join(s.cat.StageNames(), ", "))
+	}
+	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+		return flows.JumpTo(s.cat, p, name)
+	})
+}
+
+// pickWithValues is pick plus the plan's recorded KPI values.
+func (s *Service) pickWithValues(ctx context.Context, req Request) (*flows.Plan, map[int64][]flows.Measurement, error) {
+	p, err := s.pick(ctx, req, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	ms, err := s.store.Measurements(ctx, req.Team, p.ID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load values: %w", err)
+	}
+	return p, ms, nil
+}
+
+func (s *Service) status(ctx context.Context, req Request) (Response, error) {
+	p, ms, err := s.pickWithValues(ctx, req)
+	if err != nil {
+		return Response{}, err
+	}
+	return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyStatus, Text: flows.StatusText(s.cat, p, ms, req.Now)}}, Plan: p})
+}
+
+func (s *Service) export(ctx context.Context, req Request) (Response, error) {
+	p, ms, err := s.pickWithValues(ctx, req)
+	if err != nil {
+		return Response{}, err
+	}
+	md := flows.ExportMarkdown(s.cat, p, ms, s.loc, req.Now)
+	return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyExport, Text: md, Markdown: md}}, Plan: p})
+}
+
+func (s *Service) delete(ctx context.Context, req Request, cmd flows.Command) (Response, error) {
+	if cmd.Arg == "" {
+		return Response{}, flows.NewUserError(flows.ErrBadInput, "Name the plan to delete, for example `/race delete Q1 Launch`.")
+	}
+	p, err := s.pick(ctx, req, cmd.Arg)
+	if err != nil {
+		return Response{}, err
+	}
+	if !cmd.Yes {
+		answers := 0
+		for _, a := range p.Answers {
+			if a.Text != "" {
+				answers++
+			}
+		}
+		return s.said(ctx, req, Response{Plan: p, Replies: []flows.Reply{{
+			Kind:    flows.ReplyConfirm,
+			Text:    fmt.Sprintf("Delete plan %q with its %d answers and %d actions? This cannot be undone.", p.Name, answers, len(p.Actions)),
+			Confirm: fmt.Sprintf("delete %s --yes", p.Name),
+		}}})
+	}
+	return s.deletePlan(ctx, req, p)
+}
+
+// DeletePlan deletes a plan by id, as the confirmation button does.
+func (s *Service) DeletePlan(ctx context.Context, req Request, id flows.PlanID) (Response, error) {
+	p, err := s.store.Plan(ctx, req.Team, id)
+	if err != nil {
+		return Response{}, err
+	}
+	return s.deletePlan(ctx, req, p)
+}
+
+func (s *Service) deletePlan(ctx context.Context, req Request, p *flows.Plan) (Response, error) {
+	err := s.store.DeletePlan(ctx, req.Team, p.ID, req.Key)
+	switch {
+	case errors.Is(err, flows.ErrDuplicate):
+		return Response{Duplicate: true}, nil
+	case err != nil:
+		return Response{}, fmt.Errorf("delete plan: %w", err)
+	}
+	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyDeleted, Text: fmt.Sprintf("Deleted plan %q.", p.Name)}}}, nil
+}
+
+// privacy turns the plan's privacy switch.
+func (s *Service) privacy(ctx context.Context, req Request, arg string) (Response, error) {
+	var on bool
+	switch strings.ToLower(strings.TrimSpace(arg)) {
+	case "on":
+		on = true
+	case "off":
+		on = false
+	default:
+		return Response{}, flows.NewUserError(flows.ErrBadInput, "Write `/race privacy on` to keep this plan's text away from the AI model, or `/race privacy off` to allow drafting with it.")
+	}
+	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+		out := flows.Outcome{Plan: p.Clone()}
+		if p.Privacy != on {
+			ch := flows.PrivacySet{On: on}
+			out.Plan.Apply(ch)
+			out.Changes = []flows.Change{ch}
+		}
+		text := fmt.Sprintf("Privacy is on for %q: its answers never go to the AI model; drafts and reviews use the built-in coach.", p.Name)
+		if !on {
+			text = fmt.Sprintf("Privacy is off for %q: drafts and reviews may send its answers to the configured AI model.", p.Name)
+		}
+		out.Replies = []flows.Reply{{Kind: flows.ReplyNote, Text: text}}
+		return out, nil
+	})
+}
+
+// EditAnswers saves several answers at once, as from a form.
+func (s *Service) EditAnswers(ctx context.Context, req Request, answers map[string]string) (Response, error) {
+	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+		return flows.EditAnswers(s.cat, p, answers, req.User, req.Now)
+	})
+}
+
+// SetKPI sets a KPI of a stage from a KPI line, as from a form.
+func (s *Service) SetKPI(ctx context.Context, req Request, stage flows.StageID, line string) (Response, error) {
+	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+		return flows.SetKPI(s.cat, p, stage, line, req.User, req.Now)
+	})
+}
+
+// AcceptDraft saves a draft as the answer to its question.
+func (s *Service) AcceptDraft(ctx context.Context, req Request, questionID, text string) (Response, error) {
+	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+		return flows.AcceptDraft(s.cat, p, questionID, text, req.User, req.Now)
+	})
+}
+
+// commitChanges loads the request's plan, computes a step with fn and
+// commits it with the request's key, retrying when someone else committed
+// in between.
+func (s *Service) commitChanges(ctx context.Context, req Request, fn func(*flows.Plan) (flows.Outcome, error)) (Response, error) {
+	for range maxAttempts {
+		p, err := s.pick(ctx, req, "")
+		if err != nil {
+			return Response{}, err
+		}
+		out, err := fn(p)
+		if err != nil {
+			return Response{}, err
+		}
+		err = s.store.Commit(ctx, p, out.Changes, req.Key)
+		switch {
+		case errors.Is(err, flows.ErrConflict):
+			continue
+		case errors.Is(err, flows.ErrDuplicate):
+			return Response{Plan: p, Duplicate: true}, nil
+		case err != nil:
+			return Response{}, fmt.Errorf("commit: %w", err)
+		}
+		return Response{Replies: out.Replies, Plan: out.Plan, Draft: out.Draft, Changed: len(out.Changes) > 0}, nil
+	}
+	return Response{}, fmt.Errorf("commit: %w", flows.ErrConflict)
+}

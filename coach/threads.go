@@ -1,0 +1,91 @@
+package coach
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// Conversation is what a thread belongs to: a plan's coaching thread, a
+// check-in thread, the thread of a plan deleted since, or nothing racebot
+// knows.
+type Conversation struct {
+	Plan    flows.PlanID
+	Checkin flows.Checkin
+	// Deleted names the deleted plan whose thread this was.
+	Deleted string
+}
+
+// Known reports whether the thread is one racebot keeps.
+func (c Conversation) Known() bool { return c.Plan != 0 || c.Checkin.ID != 0 }
+
+// Locate finds what a thread belongs to.
+func (s *Service) Locate(ctx context.Context, team, channel, thread string) (Conversation, error) {
+	id, err := s.store.PlanIDByThread(ctx, team, channel, thread)
+	if err == nil {
+		return Conversation{Plan: id}, nil
+	}
+	if !errors.Is(err, flows.ErrNoPlan) {
+		return Conversation{}, fmt.Errorf("find plan by thread: %w", err)
+	}
+	c, err := s.store.CheckinByThread(ctx, team, channel, thread)
+	if err == nil {
+		return Conversation{Checkin: c}, nil
+	}
+	if !errors.Is(err, flows.ErrNoCheckin) {
+		return Conversation{}, fmt.Errorf("find check-in by thread: %w", err)
+	}
+	name, ok, err := s.store.DeletedPlanName(ctx, team, channel, thread)
+	if err != nil || !ok {
+		return Conversation{}, err
+	}
+	return Conversation{Deleted: name}, nil
+}
+
+// BindThread records the thread a plan's header started. When another post
+// of the header won the race, it returns the winner's thread and false: the
+// caller removes its own header and uses the winner's.
+func (s *Service) BindThread(ctx context.Context, team string, plan flows.PlanID, thread string) (string, bool, error) {
+	bound, err := s.store.BindThread(ctx, team, plan, thread)
+	if err != nil {
+		return "", false, err
+	}
+	return bound, bound == thread, nil
+}
+
+// Plan loads a plan of the team.
+func (s *Service) Plan(ctx context.Context, team string, id flows.PlanID) (*flows.Plan, error) {
+	return s.store.Plan(ctx, team, id)
+}
+
+// TeamPlans lists a workspace's plans.
+func (s *Service) TeamPlans(ctx context.Context, team string) ([]*flows.Plan, error) {
+	return s.store.TeamPlans(ctx, team)
+}
+
+// Measurements lists a plan's KPI values by KPI id.
+func (s *Service) Measurements(ctx context.Context, team string, plan flows.PlanID) (map[int64][]flows.Measurement, error) {
+	return s.store.Measurements(ctx, team, plan)
+}
+
+// KPIs lists a plan's KPIs.
+func (s *Service) KPIs(ctx context.Context, team string, plan flows.PlanID) ([]flows.KPI, error) {
+	return s.store.KPIs(ctx, team, plan)
+}
+
+// KeysKept is how long delivery keys are remembered. Slack retries a
+// delivery for a few minutes; two hours leaves a wide margin.
+const KeysKept = 2 * time.Hour
+
+// Prune forgets delivery keys older than KeysKept.
+func (s *Service) Prune(ctx context.Context, now time.Time) error {
+	return s.store.PruneSeen(ctx, now.Add(-KeysKept))
+}
+
+// Ready reports whether the store answers.
+func (s *Service) Ready(ctx context.Context) error {
+	return s.store.Ping(ctx)
+}
