@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/racebot/racebot/flows"
-	"github.com/racebot/racebot/terminal"
 	"github.com/racebot/racebot/internal/openaifake"
 	"github.com/racebot/racebot/storage"
+	"github.com/racebot/racebot/terminal"
 )
 
 // runScript runs the terminal coach in-process on a fresh database.
