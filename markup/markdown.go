@@ -8,9 +8,8 @@ import "strings"
 //
 // Everything else is the person's text, so the characters that would make it
 // markup are escaped: \ ` * _ [ ] < > | everywhere, an & that would start a
-// character reference, and at the start of a line # - + = ~ and the . or )
-// after digits, when they would open a heading, list, rule or fence, which
-// they can only do there.
+// character reference, and # - + = ~ and the . or ) after digits only where
+// they would open a heading, list, rule or fence: at the start of a line.
 // Ordinary punctuation mid-line is left alone so the export stays readable.
 // Slack's own formatting (*bold*, _italic_) therefore shows as typed rather
 // than being translated.
@@ -55,14 +54,20 @@ type mdWriter struct {
 	digits    bool
 }
 
-// blockFollow lists, for each character that opens block markup at the
+// blockFollow returns, for a character that opens block markup at the
 // start of a line, the characters after it that make it do so.
-var blockFollow = map[byte]string{
-	'#': "# \t\n",
-	'-': "- \t\n",
-	'+': " \t\n",
-	'=': "= \t\n",
-	'~': "~",
+func blockFollow(c byte) string {
+	switch c {
+	case '#':
+		return "# \t\n"
+	case '-':
+		return "- \t\n"
+	case '+':
+		return " \t\n"
+	case '=':
+		return "= \t\n"
+	}
+	return "~"
 }
 
 // markup writes s as Markdown syntax, not as text.
@@ -91,7 +96,7 @@ func (w *mdWriter) text(s string) {
 				// fences, but only when the next character completes
 				// them: #general and -5% stay as they are. At the end of
 				// s the next piece is unknown, so escape.
-				if i+1 == len(s) || strings.IndexByte(blockFollow[c], s[i+1]) >= 0 {
+				if i+1 == len(s) || strings.IndexByte(blockFollow(c), s[i+1]) >= 0 {
 					w.b.WriteByte('\\')
 				}
 				w.b.WriteByte(c)

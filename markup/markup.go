@@ -44,9 +44,9 @@ func FromPlain(s string) Stored {
 
 // FromSlack takes the text of a Slack message as it arrives, which Slack has
 // already encoded, and returns it as stored text. Only control characters
-// other than newline and tab are dropped and \r\n becomes \n; entities are
-// kept byte for byte. Clean text, the common case, is returned without
-// copying.
+// other than newline and tab are dropped, \r\n becomes \n and invalid UTF-8
+// becomes U+FFFD; entities are kept byte for byte. Clean text, the common
+// case, is returned without copying.
 func FromSlack(s string) Stored {
 	return Stored(clean(s))
 }
@@ -76,24 +76,53 @@ func decode(s string) string {
 	return unescaper.Replace(s)
 }
 
+// writeDecoded writes decode(s) to b without building it first.
+func writeDecoded(b *strings.Builder, s string) {
+	for {
+		i := strings.IndexByte(s, '&')
+		if i < 0 {
+			b.WriteString(s)
+			return
+		}
+		b.WriteString(s[:i])
+		s = s[i:]
+		switch {
+		case strings.HasPrefix(s, "&amp;"):
+			b.WriteByte('&')
+			s = s[len("&amp;"):]
+		case strings.HasPrefix(s, "&lt;"):
+			b.WriteByte('<')
+			s = s[len("&lt;"):]
+		case strings.HasPrefix(s, "&gt;"):
+			b.WriteByte('>')
+			s = s[len("&gt;"):]
+		default:
+			b.WriteByte('&')
+			s = s[1:]
+		}
+	}
+}
+
 // clean drops C0 and C1 control characters and DEL except newline and tab,
 // and turns \r\n into \n. They have no place in a chat message, and in a
 // terminal or an export they can move the cursor or hide text. Invalid UTF-8
-// is passed through untouched: Slack's JSON never carries it, and replacing it
-// would make FromSlack change bytes it has no reason to change.
+// becomes U+FFFD, as encoding/json already does to what Slack sends: left
+// alone, a stray 0xC2 could meet the byte after a dropped control character
+// and become a C1 control itself.
 func clean(s string) string {
-	i := firstControl(s)
-	if i < 0 {
+	if firstControl(s) < 0 && utf8.ValidString(s) {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	b.WriteString(s[:i])
-	for i < len(s) {
+	for i := 0; i < len(s); {
 		r, w := utf8.DecodeRuneInString(s[i:])
-		// Dropping every \r also turns \r\n into \n; a lone \r (old Mac
-		// line ends) is as rare in chat as any other control character.
-		if !isControl(r) {
+		switch {
+		case r == utf8.RuneError && w == 1:
+			b.WriteRune(utf8.RuneError)
+		case !isControl(r):
+			// Dropping every \r also turns \r\n into \n; a lone \r (old
+			// Mac line ends) is as rare in chat as any other control.
 			b.WriteString(s[i : i+w])
 		}
 		i += w
@@ -101,8 +130,8 @@ func clean(s string) string {
 	return b.String()
 }
 
-// firstControl returns the byte offset of the first character clean would
-// drop, or -1. It looks at bytes only, which keeps the common case cheap: C1
+// firstControl returns the byte offset of the first control character clean
+// drops, or -1. It looks at bytes only, which keeps the common case cheap: C1
 // controls are the two-byte sequences 0xC2 0x80 to 0xC2 0x9F.
 func firstControl(s string) int {
 	for i := 0; i < len(s); i++ {
@@ -117,8 +146,7 @@ func firstControl(s string) int {
 	return -1
 }
 
-// isControl reports whether clean drops r. An invalid byte decodes as
-// utf8.RuneError, which is not a control character, so it is kept.
+// isControl reports whether clean drops r.
 func isControl(r rune) bool {
 	return (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f)
 }

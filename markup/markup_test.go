@@ -53,7 +53,8 @@ func TestFromSlack(t *testing.T) {
 		{"bell\a nul\x00 del\x7f c1\u0085 csi\u009b end", "bell nul del c1 csi end"},
 		{"keep\ttabs\nand newlines", "keep\ttabs\nand newlines"},
 		{"emoji 👍🏽 zwj 👩‍💻 é ¢", "emoji 👍🏽 zwj 👩‍💻 é ¢"},
-		{"invalid \xff\xc2 bytes", "invalid \xff\xc2 bytes"},
+		{"invalid \xff\xc2 bytes", "invalid \ufffd\ufffd bytes"},
+		{"no new C1 \xc2\x14\x84", "no new C1 \ufffd\ufffd"},
 	}
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, FromSlack(tt.in)); diff != "" {

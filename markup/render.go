@@ -30,13 +30,16 @@ func (s Stored) Slack() string {
 		case kText, kUser, kChannel, kDate, kLink:
 			b.WriteString(t.raw)
 		case kBroadcast:
-			b.WriteString("@" + t.id)
+			b.WriteByte('@')
+			b.WriteString(t.id)
 		case kSubteam:
 			b.WriteString(subteamName(t.label))
 		case kStray:
 			b.WriteString("&lt;")
 		case kUnknown:
-			b.WriteString("&lt;" + t.inner() + "&gt;")
+			b.WriteString("&lt;")
+			b.WriteString(t.inner())
+			b.WriteString("&gt;")
 		}
 	}
 	return b.String()
@@ -62,17 +65,20 @@ func (s Stored) Plain(n Names) string {
 		t, rest = next(rest)
 		switch t.kind {
 		case kText:
-			b.WriteString(decode(t.raw))
+			writeDecoded(&b, t.raw)
 		case kUser:
-			b.WriteString("@" + userName(n, t))
+			b.WriteByte('@')
+			b.WriteString(userName(n, t))
 		case kChannel:
-			b.WriteString("#" + channelName(n, t))
+			b.WriteByte('#')
+			b.WriteString(channelName(n, t))
 		case kBroadcast:
-			b.WriteString("@" + t.id)
+			b.WriteByte('@')
+			b.WriteString(t.id)
 		case kSubteam:
-			b.WriteString(decode(subteamName(t.label)))
+			writeDecoded(&b, subteamName(t.label))
 		case kDate:
-			b.WriteString(decode(t.label))
+			writeDecoded(&b, t.label)
 		case kLink:
 			url, label := decode(t.id), decode(t.label)
 			switch {
@@ -86,7 +92,9 @@ func (s Stored) Plain(n Names) string {
 		case kStray:
 			b.WriteByte('<')
 		case kUnknown:
-			b.WriteString("<" + decode(t.inner()) + ">")
+			b.WriteByte('<')
+			writeDecoded(&b, t.inner())
+			b.WriteByte('>')
 		}
 	}
 	return b.String()
