@@ -14,7 +14,7 @@ import (
 // that arrive the moment it appears already find it.
 func (db *DB) CreateCheckin(ctx context.Context, team string, c flows.Checkin) (int64, error) {
 	var id int64
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := teamHasPlan(ctx, tx, team, c.Plan); err != nil {
 			return err
 		}
@@ -30,7 +30,7 @@ func (db *DB) CreateCheckin(ctx context.Context, team string, c flows.Checkin) (
 
 // SetCheckinMessages records the thread and summary message of a check-in.
 func (db *DB) SetCheckinMessages(ctx context.Context, id int64, thread, summary string) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE checkins SET thread = ?, summary_ts = ? WHERE id = ?`, thread, summary, id)
 		return err
 	})
@@ -94,7 +94,7 @@ func (db *DB) claimOne(ctx context.Context, set, where string, now time.Time) (f
 		c  flows.Checkin
 		ok bool
 	)
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		ids, err := queryIDs(ctx, tx, `UPDATE checkins SET `+set+` WHERE id = (SELECT id FROM checkins WHERE `+where+` AND thread <> '' ORDER BY id LIMIT 1) RETURNING id`, millis(now))
 		if err != nil || len(ids) == 0 {
 			return err

@@ -19,7 +19,7 @@ func (db *DB) SaveKPI(ctx context.Context, team string, k flows.KPI) (int64, err
 		return 0, fmt.Errorf("save kpi: empty key: %w", flows.ErrBadInput)
 	}
 	var id int64
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := teamHasPlan(ctx, tx, team, k.Plan); err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func (db *DB) KPIs(ctx context.Context, team string, plan flows.PlanID) ([]flows
 // flows.ErrNoPlan for a plan the team does not have and flows.ErrNoKPI when
 // the plan tracks no KPI with that key.
 func (db *DB) DeleteKPI(ctx context.Context, team string, plan flows.PlanID, key string) error {
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
@@ -128,7 +128,7 @@ func (db *DB) DeleteKPI(ctx context.Context, team string, plan flows.PlanID, key
 // team's, say) is refused with flows.ErrNoPlan; a key recorded before makes
 // it record nothing and return flows.ErrDuplicate.
 func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.PlanID, ms []flows.Measurement, key string) error {
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := db.recordKey(ctx, tx, team, key); err != nil {
 			return err
 		}

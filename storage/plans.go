@@ -35,7 +35,7 @@ func (db *DB) recordKey(ctx context.Context, tx *sql.Tx, team, key string) error
 // refusing a name already used in the channel.
 func (db *DB) CreatePlan(ctx context.Context, p *flows.Plan, key string) (flows.PlanID, error) {
 	var id int64
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := db.recordKey(ctx, tx, p.Team, key); err != nil {
 			return err
 		}
@@ -302,7 +302,7 @@ func (db *DB) cacheAfter(p *flows.Plan, changes []flows.Change) {
 }
 
 func (db *DB) commit(ctx context.Context, p *flows.Plan, changes []flows.Change, key string) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := db.recordKey(ctx, tx, p.Team, key); err != nil {
 			return err
 		}
@@ -400,7 +400,7 @@ func (db *DB) Revisions(ctx context.Context, team string, plan flows.PlanID, que
 // through ON DELETE CASCADE. Its thread is remembered, so a late reply there
 // can be told the plan is gone.
 func (db *DB) DeletePlan(ctx context.Context, team string, id flows.PlanID, key string) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := db.recordKey(ctx, tx, team, key); err != nil {
 			return err
 		}
@@ -440,13 +440,13 @@ func (db *DB) DeletedPlanName(ctx context.Context, team, channel, thread string)
 // says back (status, help), failing with flows.ErrDuplicate if it was
 // recorded before.
 func (db *DB) MarkSeen(ctx context.Context, team, key string) error {
-	return db.tx(ctx, func(tx *sql.Tx) error { return db.recordKey(ctx, tx, team, key) })
+	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error { return db.recordKey(ctx, tx, team, key) })
 }
 
 // PruneSeen forgets keys recorded before the given time; Slack stops
 // retrying long before.
 func (db *DB) PruneSeen(ctx context.Context, before time.Time) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM seen_keys WHERE seen_at < ?`, before.UnixMilli())
 		return err
 	})
@@ -467,7 +467,7 @@ func (db *DB) CurrentPlan(ctx context.Context, team, channel string) (flows.Plan
 
 // SetCurrentPlan records which plan a channel is working on.
 func (db *DB) SetCurrentPlan(ctx context.Context, team, channel string, id flows.PlanID, key string) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := db.recordKey(ctx, tx, team, key); err != nil {
 			return err
 		}
@@ -488,7 +488,7 @@ func setCurrent(ctx context.Context, tx *sql.Tx, team, channel string, id flows.
 // winner's thread instead of overwriting it.
 func (db *DB) BindThread(ctx context.Context, team string, id flows.PlanID, thread string) (string, error) {
 	var bound string
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE plans SET thread = ?, version = version + 1 WHERE team_id = ? AND id = ? AND thread = ''`, thread, team, id); err != nil {
 			return err
 		}

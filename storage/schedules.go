@@ -71,7 +71,7 @@ func (db *DB) SetSchedule(ctx context.Context, team string, plan flows.PlanID, s
 	if strings.TrimSpace(spec) == "" || strings.TrimSpace(zone) == "" {
 		return fmt.Errorf("set schedule: empty spec or zone: %w", flows.ErrBadInput)
 	}
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
@@ -132,7 +132,7 @@ func (db *DB) Schedule(ctx context.Context, team string, plan flows.PlanID) (Sch
 // with the first occurrence after now: the ones that fell in the pause are
 // not caught up, which is the point of pausing for a holiday.
 func (db *DB) SetPaused(ctx context.Context, team string, plan flows.PlanID, paused bool, now time.Time) error {
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
@@ -182,7 +182,7 @@ func (db *DB) DueSchedules(ctx context.Context) ([]ScheduleRow, error) {
 // A claim for a deleted plan fails with flows.ErrNoPlan.
 func (db *DB) ClaimOccurrence(ctx context.Context, plan flows.PlanID, key string, due time.Time, instance string, now time.Time) (bool, error) {
 	var won bool
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO occurrences (plan_id, key, due_at, state, claimed_by, claimed_at)
 			VALUES (?, ?, ?, 'claimed', ?, ?)
@@ -222,7 +222,7 @@ func (db *DB) FinishOccurrence(ctx context.Context, plan flows.PlanID, key, stat
 	if checkin != 0 {
 		id = checkin
 	}
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			UPDATE occurrences SET state = ?, note = ?, checkin_id = ?, finished_at = ?
 			WHERE plan_id = ? AND key = ? AND state = 'claimed'`,

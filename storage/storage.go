@@ -37,11 +37,12 @@ var ErrReadOnly = errors.New("database file cannot be written")
 // fail with SQLITE_BUSY no matter how long busy_timeout is. Reads use a pool
 // of their own, which WAL lets run beside the writer.
 type DB struct {
-	write *sql.DB
-	read  *sql.DB
-	path  string
-	cache *planCache
-	stmts stmts
+	write  *sql.DB
+	writer *writer
+	read   *sql.DB
+	path   string
+	cache  *planCache
+	stmts  stmts
 }
 
 // dsn sets pragmas per connection: database/sql opens connections lazily and
@@ -75,7 +76,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
-	db := &DB{write: write, read: read, path: path, cache: newPlanCache()}
+	db := &DB{write: write, writer: newWriter(write), read: read, path: path, cache: newPlanCache()}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, classify(err))
@@ -101,6 +102,7 @@ func classify(err error) error {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.writer.close()
 	db.stmts.close()
 	return errors.Join(db.write.Close(), db.read.Close())
 }
@@ -146,7 +148,7 @@ func (db *DB) migrate(ctx context.Context) error {
 }
 
 func (db *DB) apply(ctx context.Context, version int, name, body string) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
 			return err
@@ -163,17 +165,11 @@ func (db *DB) apply(ctx context.Context, version int, name, body string) error {
 	})
 }
 
-// tx runs fn in a write transaction and commits it if fn returns nil.
-func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return classify(err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return classify(err)
-	}
-	return classify(tx.Commit())
+// tx runs fn in a write transaction, through the writer, and commits it if
+// fn returns nil. fn must use the context it is given, not ctx: see
+// writer.do.
+func (db *DB) tx(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
+	return classify(db.writer.do(ctx, fn))
 }
 
 // snapshot runs fn in a read transaction, so several queries see one

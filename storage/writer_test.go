@@ -1,0 +1,192 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+)
+
+// openWriter opens a bare SQLite file with one table and a writer on it.
+func openWriter(t *testing.T) (*writer, *sql.DB) {
+	t.Helper()
+	pool, err := sql.Open("sqlite", dsn(filepath.Join(t.TempDir(), "w.db"), "immediate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool.SetMaxOpenConns(1)
+	if _, err := pool.Exec(`CREATE TABLE t (k TEXT PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	w := newWriter(pool)
+	t.Cleanup(func() { w.close(); pool.Close() })
+	return w, pool
+}
+
+func insert(k string) func(context.Context, *sql.Tx) error {
+	return func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO t (k) VALUES (?)`, k)
+		return err
+	}
+}
+
+func count(t *testing.T, pool *sql.DB) int {
+	t.Helper()
+	var n int
+	if err := pool.QueryRow(`SELECT count(*) FROM t`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestGroupCommitIsolatesFailingMembers: many writers at once, a third of
+// them failing (a key taken twice, an error of their own); every good write
+// lands, every bad one lands nothing, and each caller hears its own result.
+func TestGroupCommitIsolatesFailingMembers(t *testing.T) {
+	w, pool := openWriter(t)
+	const n = 300
+	errMine := errors.New("refused by the caller")
+	var wg sync.WaitGroup
+	results := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			switch i % 3 {
+			case 0:
+				results[i] = w.do(context.Background(), insert(fmt.Sprint(i)))
+			case 1:
+				// Its own row, then a key that case 0 writes too: whichever
+				// of the two comes second fails, and its first row with it.
+				results[i] = w.do(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+					if err := insert(fmt.Sprint(i))(ctx, tx); err != nil {
+						return err
+					}
+					return insert(fmt.Sprint(i - 1))(ctx, tx)
+				})
+			default:
+				results[i] = w.do(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+					if err := insert(fmt.Sprint(i))(ctx, tx); err != nil {
+						return err
+					}
+					return errMine
+				})
+			}
+		}()
+	}
+	wg.Wait()
+	want := 0
+	for i := 0; i < n; i += 3 {
+		// Of each pair fighting over key i, exactly one won: the plain
+		// insert (one row) or the pair insert (its own row and key i).
+		switch a, b := results[i], results[i+1]; {
+		case a == nil && b != nil:
+			want++
+		case a != nil && b == nil:
+			want += 2
+		default:
+			t.Errorf("keys %d/%d: results %v and %v, want exactly one success", i, i+1, a, b)
+		}
+		if !errors.Is(results[i+2], errMine) {
+			t.Errorf("write %d: %v, want its own error", i+2, results[i+2])
+		}
+	}
+	if got := count(t, pool); got != want {
+		t.Errorf("rows = %d, want %d", got, want)
+	}
+}
+
+// TestWriteCalledOffBeforeItRuns: a caller whose deadline passes while its
+// write waits in the queue gets its context's error and nothing is written;
+// one already taken finishes and reports its real outcome.
+func TestWriteCalledOffBeforeItRuns(t *testing.T) {
+	w, pool := openWriter(t)
+	started, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- w.do(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+			close(started)
+			<-release
+			return insert("first")(ctx, tx)
+		})
+	}()
+	<-started
+	ctx, cancel := context.WithCancel(context.Background())
+	queued := make(chan error, 1)
+	go func() { queued <- w.do(ctx, insert("called off")) }()
+	// The queued write cannot be taken while the first one holds the
+	// writer; calling it off now must drop it.
+	for len(w.queue) == 0 {
+		select {
+		case err := <-queued:
+			t.Fatalf("queued write returned before it was taken: %v", err)
+		default:
+			runtime.Gosched()
+		}
+	}
+	cancel()
+	if err := <-queued; !errors.Is(err, context.Canceled) {
+		t.Errorf("called-off write: %v, want context.Canceled", err)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if got := count(t, pool); got != 1 {
+		t.Errorf("rows = %d, want only the first", got)
+	}
+}
+
+// TestWriterClosedRefuses: after close, writes are refused, never lost in a
+// queue nobody reads.
+func TestWriterClosedRefuses(t *testing.T) {
+	w, _ := openWriter(t)
+	if err := w.do(context.Background(), insert("a")); err != nil {
+		t.Fatal(err)
+	}
+	w.close()
+	if err := w.do(context.Background(), insert("b")); !errors.Is(err, errClosed) {
+		t.Errorf("write after close: %v, want errClosed", err)
+	}
+}
+
+// TestWritesWaitingTogetherCommitTogether: writes that queue while the
+// writer is busy are committed in one transaction, in arrival order.
+func TestWritesWaitingTogetherCommitTogether(t *testing.T) {
+	w, pool := openWriter(t)
+	started, release := make(chan struct{}), make(chan struct{})
+	go w.do(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+		close(started)
+		<-release
+		return nil
+	})
+	<-started
+	const n = 50
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.do(context.Background(), insert(fmt.Sprint(i))); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	for len(w.queue) < n {
+		runtime.Gosched()
+	}
+	before := w.commits.Load()
+	close(release)
+	wg.Wait()
+	if got := count(t, pool); got != n {
+		t.Fatalf("rows = %d, want %d", got, n)
+	}
+	// The blocking write's own commit, then the fifty queued behind it.
+	if got := w.commits.Load() - before; got != 2 {
+		t.Errorf("%d transactions for %d queued writes, want them grouped into one (plus the blocking one)", got, n)
+	}
+}
