@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/scheduler"
 	"github.com/racebot/racebot/storage"
 )
 
@@ -45,7 +46,7 @@ func TestSetScheduleAndLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := storage.ScheduleRow{
+	want := scheduler.Schedule{
 		Team: "T1", Plan: plan, Spec: schedSpec, Zone: "Europe/Berlin", CreatedBy: "U1",
 		CreatedAt: schedT0, UpdatedAt: schedT0, LastDue: schedT0,
 	}
@@ -85,13 +86,13 @@ func TestScheduleErrors(t *testing.T) {
 		want []error
 		not  []error
 	}{
-		{"other team's plan", schedErr(db.Schedule(ctx, "T2", plan)), []error{flows.ErrNoPlan}, []error{storage.ErrNoSchedule}},
-		{"plan without schedule", schedErr(db.Schedule(ctx, "T1", bare)), []error{storage.ErrNoSchedule, flows.ErrNoPlan}, nil},
-		{"no such plan", schedErr(db.Schedule(ctx, "T1", 999)), []error{flows.ErrNoPlan}, []error{storage.ErrNoSchedule}},
+		{"other team's plan", schedErr(db.Schedule(ctx, "T2", plan)), []error{flows.ErrNoPlan}, []error{scheduler.ErrNoSchedule}},
+		{"plan without schedule", schedErr(db.Schedule(ctx, "T1", bare)), []error{scheduler.ErrNoSchedule, flows.ErrNoPlan}, nil},
+		{"no such plan", schedErr(db.Schedule(ctx, "T1", 999)), []error{flows.ErrNoPlan}, []error{scheduler.ErrNoSchedule}},
 		{"set for other team", db.SetSchedule(ctx, "T2", plan, schedSpec, "Europe/Berlin", "U9", schedT0), []error{flows.ErrNoPlan}, nil},
 		{"set empty spec", db.SetSchedule(ctx, "T1", plan, " ", "Europe/Berlin", "U1", schedT0), []error{flows.ErrBadInput}, nil},
-		{"pause other team's", db.SetPaused(ctx, "T2", plan, true, schedT0), []error{flows.ErrNoPlan}, []error{storage.ErrNoSchedule}},
-		{"pause without schedule", db.SetPaused(ctx, "T1", bare, true, schedT0), []error{storage.ErrNoSchedule}, nil},
+		{"pause other team's", db.SetPaused(ctx, "T2", plan, true, schedT0), []error{flows.ErrNoPlan}, []error{scheduler.ErrNoSchedule}},
+		{"pause without schedule", db.SetPaused(ctx, "T1", bare, true, schedT0), []error{scheduler.ErrNoSchedule}, nil},
 		{"log of other team's plan", schedErr(db.Occurrences(ctx, "T2", plan, 0)), []error{flows.ErrNoPlan}, nil},
 	}
 	for _, tt := range tests {
@@ -194,7 +195,7 @@ func TestClaimFinishAndLog(t *testing.T) {
 	key1, key2 := due1.Format(time.RFC3339), due2.Format(time.RFC3339)
 	claim := func(key string, due time.Time, instance string) bool {
 		t.Helper()
-		ok, err := db.ClaimOccurrence(ctx, plan, key, due, instance, due)
+		ok, err := db.ClaimOccurrence(ctx, plan, key, due, 0, instance, due)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,20 +208,24 @@ func TestClaimFinishAndLog(t *testing.T) {
 	if claim(key1, due1, "b") || claim(key1, due1, "a") {
 		t.Fatal("second claim of the same occurrence won")
 	}
-	if err := db.FinishOccurrence(ctx, plan, key1, storage.OccurrencePosted, "", 41, due1.Add(time.Second)); err != nil {
+	if err := db.FinishOccurrence(ctx, plan, key1, "a", scheduler.StatePosted, "", 41, due1.Add(time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.FinishOccurrence(ctx, plan, key1, storage.OccurrenceFailed, "again", 0, due1); !errors.Is(err, storage.ErrNotClaimed) {
+	if err := db.FinishOccurrence(ctx, plan, key1, "a", scheduler.StateFailed, "again", 0, due1); !errors.Is(err, scheduler.ErrNotClaimed) {
 		t.Errorf("finishing twice: %v, want ErrNotClaimed", err)
 	}
-	if err := db.FinishOccurrence(ctx, plan, "never-claimed", storage.OccurrencePosted, "", 0, due1); !errors.Is(err, storage.ErrNotClaimed) {
+	if err := db.FinishOccurrence(ctx, plan, "never-claimed", "a", scheduler.StatePosted, "", 0, due1); !errors.Is(err, scheduler.ErrNotClaimed) {
 		t.Errorf("finishing unclaimed: %v, want ErrNotClaimed", err)
 	}
 	if !claim(key2, due2, "b") {
 		t.Fatal("claim of the next occurrence lost")
 	}
-	for _, state := range []string{storage.OccurrenceClaimed, "done", ""} {
-		if err := db.FinishOccurrence(ctx, plan, key2, state, "", 0, due2); !errors.Is(err, storage.ErrBadState) {
+	// Only the holder of a claim records its outcome.
+	if err := db.FinishOccurrence(ctx, plan, key2, "a", scheduler.StatePosted, "", 0, due2); !errors.Is(err, scheduler.ErrNotClaimed) {
+		t.Errorf("finishing another instance's claim: %v, want ErrNotClaimed", err)
+	}
+	for _, state := range []scheduler.State{scheduler.StateClaimed, scheduler.StateRetry, "done", ""} {
+		if err := db.FinishOccurrence(ctx, plan, key2, "b", state, "", 0, due2); !errors.Is(err, storage.ErrBadState) {
 			t.Errorf("finish as %q: %v, want ErrBadState", state, err)
 		}
 	}
@@ -237,9 +242,9 @@ func TestClaimFinishAndLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []storage.OccurrenceRow{
-		{Plan: plan, Key: key2, Due: due2, State: storage.OccurrenceClaimed, ClaimedBy: "b", ClaimedAt: due2},
-		{Plan: plan, Key: key1, Due: due1, State: storage.OccurrencePosted, ClaimedBy: "a", ClaimedAt: due1,
+	want := []scheduler.Occurrence{
+		{Plan: plan, Key: key2, Due: due2, State: scheduler.StateClaimed, ClaimedBy: "b", ClaimedAt: due2},
+		{Plan: plan, Key: key1, Due: due1, State: scheduler.StatePosted, ClaimedBy: "a", ClaimedAt: due1,
 			FinishedAt: due1.Add(time.Second), Checkin: 41},
 	}
 	if diff := cmp.Diff(want, log); diff != "" {
@@ -259,7 +264,7 @@ func TestDeletingPlanTakesScheduleAndLog(t *testing.T) {
 	db := MustOpen(t, "")
 	plan := scheduleTestPlan(t, db, "T1", "Q1")
 	setTestSchedule(t, db, "T1", plan, schedT0)
-	if _, err := db.ClaimOccurrence(ctx, plan, "k1", schedT0, "a", schedT0); err != nil {
+	if _, err := db.ClaimOccurrence(ctx, plan, "k1", schedT0, 0, "a", schedT0); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.DeletePlan(ctx, "T1", plan); err != nil {
@@ -273,7 +278,7 @@ func TestDeletingPlanTakesScheduleAndLog(t *testing.T) {
 		t.Errorf("schedules after delete: %+v", rows)
 	}
 	// A scheduler that read the schedule before the delete cannot claim.
-	if _, err := db.ClaimOccurrence(ctx, plan, "k2", schedT0, "a", schedT0); !errors.Is(err, flows.ErrNoPlan) {
+	if _, err := db.ClaimOccurrence(ctx, plan, "k2", schedT0, 0, "a", schedT0); !errors.Is(err, flows.ErrNoPlan) {
 		t.Errorf("claim for deleted plan: %v, want ErrNoPlan", err)
 	}
 }
@@ -295,7 +300,7 @@ func TestClaimOnceAcrossProcesses(t *testing.T) {
 			db := dbs[c%len(dbs)]
 			for i := range occurrences {
 				due := schedT0.Add(time.Duration(i) * time.Hour)
-				ok, err := db.ClaimOccurrence(ctx, plan, fmt.Sprint("k", i), due, fmt.Sprint("instance-", c), due)
+				ok, err := db.ClaimOccurrence(ctx, plan, fmt.Sprint("k", i), due, 0, fmt.Sprint("instance-", c), due)
 				if err != nil {
 					t.Error(err)
 					return
