@@ -2,9 +2,13 @@ package storage_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -330,5 +334,306 @@ func TestClaimOnceAcrossProcesses(t *testing.T) {
 	}
 	if len(log) != occurrences {
 		t.Errorf("log has %d entries, want %d", len(log), occurrences)
+	}
+}
+
+// claimed claims an occurrence for instance at now, failing the test if
+// the claim is lost.
+func claimed(tb testing.TB, db *storage.DB, plan flows.PlanID, key string, due time.Time, missed int, instance string, now time.Time) {
+	tb.Helper()
+	won, err := db.ClaimOccurrence(context.Background(), plan, key, due, missed, instance, now)
+	if err != nil || !won {
+		tb.Fatalf("claim %s: won %v, %v", key, won, err)
+	}
+}
+
+func occurrence(tb testing.TB, db *storage.DB, team string, plan flows.PlanID, key string) scheduler.Occurrence {
+	tb.Helper()
+	log, err := db.Occurrences(context.Background(), team, plan, 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, o := range log {
+		if o.Key == key {
+			return o
+		}
+	}
+	tb.Fatalf("no occurrence %s in %+v", key, log)
+	return scheduler.Occurrence{}
+}
+
+func TestRetryAndClaimRetry(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t, "")
+	plan := scheduleTestPlan(t, db, "T1", "Q1")
+	setTestSchedule(t, db, "T1", plan, schedT0)
+	due := schedT0.Add(time.Hour)
+	retryAt := due.Add(30 * time.Second)
+	claimed(t, db, plan, "k1", due, 3, "a", due)
+
+	if err := db.RetryOccurrence(ctx, plan, "k1", "b", retryAt, "not mine", due); !errors.Is(err, scheduler.ErrNotClaimed) {
+		t.Errorf("retry by another instance: %v, want ErrNotClaimed", err)
+	}
+	if err := db.RetryOccurrence(ctx, plan, "k1", "a", retryAt, "try 1 not posted", due.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	// Handed back, the occurrence is no longer a's to finish or retry.
+	if err := db.FinishOccurrence(ctx, plan, "k1", "a", scheduler.StatePosted, "", 1, due); !errors.Is(err, scheduler.ErrNotClaimed) {
+		t.Errorf("finish after retry: %v, want ErrNotClaimed", err)
+	}
+	if err := db.RetryOccurrence(ctx, plan, "k1", "a", retryAt, "", due); !errors.Is(err, scheduler.ErrNotClaimed) {
+		t.Errorf("retry twice: %v, want ErrNotClaimed", err)
+	}
+	want := scheduler.Occurrence{
+		Plan: plan, Key: "k1", Due: due, State: scheduler.StateRetry, ClaimedBy: "a", ClaimedAt: due,
+		FinishedAt: due.Add(time.Second), Note: "try 1 not posted", Missed: 3, Attempts: 1, RetryAt: retryAt,
+	}
+	if diff := cmp.Diff(want, occurrence(t, db, "T1", plan, "k1")); diff != "" {
+		t.Errorf("after retry (-want +got):\n%s", diff)
+	}
+
+	claimRetry := func(instance string, now time.Time) bool {
+		t.Helper()
+		won, err := db.ClaimRetry(ctx, plan, "k1", instance, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return won
+	}
+	if claimRetry("b", retryAt.Add(-time.Millisecond)) {
+		t.Fatal("retry claimed before its time")
+	}
+	if !claimRetry("b", retryAt) {
+		t.Fatal("retry not claimed at its time")
+	}
+	if claimRetry("c", retryAt.Add(time.Minute)) || claimRetry("b", retryAt.Add(time.Minute)) {
+		t.Fatal("retry claimed twice")
+	}
+	want.State, want.ClaimedBy, want.ClaimedAt, want.FinishedAt, want.RetryAt = scheduler.StateClaimed, "b", retryAt, time.Time{}, time.Time{}
+	if diff := cmp.Diff(want, occurrence(t, db, "T1", plan, "k1")); diff != "" {
+		t.Errorf("after claiming the retry (-want +got):\n%s", diff)
+	}
+	// The next failure counts on.
+	if err := db.RetryOccurrence(ctx, plan, "k1", "b", retryAt.Add(time.Minute), "try 2", retryAt); err != nil {
+		t.Fatal(err)
+	}
+	if got := occurrence(t, db, "T1", plan, "k1"); got.Attempts != 2 || got.State != scheduler.StateRetry {
+		t.Errorf("after a second retry: %+v", got)
+	}
+	if !claimRetry("c", retryAt.Add(time.Minute)) {
+		t.Fatal("second retry not claimed")
+	}
+	if err := db.FinishOccurrence(ctx, plan, "k1", "c", scheduler.StateMissed, "gave up", 0, retryAt.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if claimRetry("d", retryAt.Add(time.Hour)) {
+		t.Error("finished occurrence claimed as a retry")
+	}
+}
+
+func TestClaimStale(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t, "")
+	plan := scheduleTestPlan(t, db, "T1", "Q1")
+	setTestSchedule(t, db, "T1", plan, schedT0)
+	due := schedT0.Add(time.Hour)
+	claimed(t, db, plan, "k1", due, 0, "dead", due)
+
+	stale := func(instance string, before, now time.Time) bool {
+		t.Helper()
+		won, err := db.ClaimStale(ctx, plan, "k1", instance, before, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return won
+	}
+	if stale("b", due.Add(-time.Millisecond), due.Add(time.Minute)) {
+		t.Fatal("claim taken over before it was stale")
+	}
+	later := due.Add(5 * time.Minute)
+	if !stale("b", due, later) {
+		t.Fatal("stale claim not taken over")
+	}
+	// A second scheduler that saw the same stale claim comes too late: the
+	// claim is b's now, and fresh.
+	if stale("c", due, later) {
+		t.Fatal("stale claim taken over twice")
+	}
+	if err := db.FinishOccurrence(ctx, plan, "k1", "dead", scheduler.StatePosted, "", 1, later); !errors.Is(err, scheduler.ErrNotClaimed) {
+		t.Errorf("finish by the old holder: %v, want ErrNotClaimed", err)
+	}
+	if err := db.FinishOccurrence(ctx, plan, "k1", "b", scheduler.StatePosted, "", 7, later); err != nil {
+		t.Fatal(err)
+	}
+	if stale("c", later.Add(time.Hour), later.Add(time.Hour)) {
+		t.Error("finished occurrence taken over as stale")
+	}
+	got := occurrence(t, db, "T1", plan, "k1")
+	if got.State != scheduler.StatePosted || got.ClaimedBy != "b" || got.Checkin != 7 {
+		t.Errorf("after recovery: %+v", got)
+	}
+}
+
+// TestClaimRetryOnceAcrossProcesses claims one due retry from two
+// connections to one file at once, many times over: exactly one claim
+// wins each time.
+func TestClaimRetryOnceAcrossProcesses(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "racebot.db")
+	dbs := []*storage.DB{MustOpen(t, path), MustOpen(t, path)}
+	plan := scheduleTestPlan(t, dbs[0], "T1", "Q1")
+	setTestSchedule(t, dbs[0], "T1", plan, schedT0)
+
+	const rounds, claimers = 20, 4
+	for i := range rounds {
+		key := fmt.Sprint("k", i)
+		due := schedT0.Add(time.Duration(i) * time.Hour)
+		claimed(t, dbs[0], plan, key, due, 0, "first", due)
+		if err := dbs[0].RetryOccurrence(ctx, plan, key, "first", due, "", due); err != nil {
+			t.Fatal(err)
+		}
+		var (
+			mu   sync.Mutex
+			wins []string
+			wg   sync.WaitGroup
+		)
+		for c := range claimers {
+			wg.Go(func() {
+				who := fmt.Sprint("instance-", c)
+				won, err := dbs[c%len(dbs)].ClaimRetry(ctx, plan, key, who, due.Add(time.Minute))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if won {
+					mu.Lock()
+					wins = append(wins, who)
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if len(wins) != 1 {
+			t.Fatalf("retry of %s claimed by %v, want exactly one", key, wins)
+		}
+		if got := occurrence(t, dbs[1], "T1", plan, key); got.ClaimedBy != wins[0] || got.State != scheduler.StateClaimed {
+			t.Errorf("%s: %+v, want claimed by %s", key, got, wins[0])
+		}
+	}
+}
+
+func TestPendingOccurrences(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t, "")
+	a := scheduleTestPlan(t, db, "T1", "Q1")
+	b := scheduleTestPlan(t, db, "T2", "Q1")
+	setTestSchedule(t, db, "T1", a, schedT0)
+	setTestSchedule(t, db, "T2", b, schedT0)
+	at := func(h int) time.Time { return schedT0.Add(time.Duration(h) * time.Hour) }
+
+	claimed(t, db, a, "a-posted", at(1), 0, "x", at(1))
+	if err := db.FinishOccurrence(ctx, a, "a-posted", "x", scheduler.StatePosted, "", 1, at(1)); err != nil {
+		t.Fatal(err)
+	}
+	claimed(t, db, a, "a-claimed", at(3), 0, "x", at(3))
+	claimed(t, db, b, "b-retry", at(2), 2, "y", at(2))
+	if err := db.RetryOccurrence(ctx, b, "b-retry", "y", at(4), "", at(2)); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := db.PendingOccurrences(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type brief struct {
+		Plan    flows.PlanID
+		Key     string
+		State   scheduler.State
+		Missed  int
+		RetryAt time.Time
+	}
+	var briefs []brief
+	for _, o := range got {
+		briefs = append(briefs, brief{o.Plan, o.Key, o.State, o.Missed, o.RetryAt})
+	}
+	want := []brief{
+		{b, "b-retry", scheduler.StateRetry, 2, at(4)},
+		{a, "a-claimed", scheduler.StateClaimed, 0, time.Time{}},
+	}
+	if diff := cmp.Diff(want, briefs); diff != "" {
+		t.Errorf("pending (-want +got):\n%s", diff)
+	}
+}
+
+// TestMigrationKeepsRunLog opens a database written before occurrences
+// could be retried: migration 0006 rebuilds the table and keeps every run,
+// and the new states work on the old rows.
+func TestMigrationKeepsRunLog(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "racebot.db")
+	old, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := old.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	// The migrations table as storage.Open makes it, and the migrations
+	// shipped before this one.
+	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`)
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		base := filepath.Base(f)
+		n, _ := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if n >= 6 {
+			continue
+		}
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec(string(body))
+		exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, n, base)
+	}
+	ms := func(h int) int64 { return schedT0.Add(time.Duration(h) * time.Hour).UnixMilli() }
+	exec(`INSERT INTO plans (id, team_id, channel_id, name, name_key, created_by, created_at) VALUES (1, 'T1', 'C1', 'Q1', 'q1', 'U1', ?)`, ms(0))
+	exec(`INSERT INTO occurrences (plan_id, key, due_at, state, claimed_by, claimed_at, finished_at, note, checkin_id)
+		VALUES (1, 'k1', ?, 'posted', 'a', ?, ?, '', 11), (1, 'k2', ?, 'failed', 'a', ?, ?, 'boom', NULL), (1, 'k3', ?, 'claimed', 'a', ?, NULL, '', NULL)`,
+		ms(1), ms(1), ms(1), ms(2), ms(2), ms(2), ms(3), ms(3))
+	old.Close()
+
+	db := MustOpen(t, path)
+	log, err := db.Occurrences(ctx, "T1", 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(h int) time.Time { return schedT0.Add(time.Duration(h) * time.Hour) }
+	want := []scheduler.Occurrence{
+		{Plan: 1, Key: "k3", Due: at(3), State: scheduler.StateClaimed, ClaimedBy: "a", ClaimedAt: at(3)},
+		{Plan: 1, Key: "k2", Due: at(2), State: scheduler.StateFailed, ClaimedBy: "a", ClaimedAt: at(2), FinishedAt: at(2), Note: "boom"},
+		{Plan: 1, Key: "k1", Due: at(1), State: scheduler.StatePosted, ClaimedBy: "a", ClaimedAt: at(1), FinishedAt: at(1), Checkin: 11},
+	}
+	if diff := cmp.Diff(want, log); diff != "" {
+		t.Errorf("run log after migration (-want +got):\n%s", diff)
+	}
+	// The claim left by the old version can be recovered and retried.
+	if won, err := db.ClaimStale(ctx, 1, "k3", "b", at(3), at(4)); err != nil || !won {
+		t.Fatalf("claim stale: %v, %v", won, err)
+	}
+	if err := db.RetryOccurrence(ctx, 1, "k3", "b", at(5), "", at(4)); err != nil {
+		t.Fatal(err)
+	}
+	// Claims still cascade with their plan.
+	if err := db.DeletePlan(ctx, "T1", 1); err != nil {
+		t.Fatal(err)
+	}
+	if pending, err := db.PendingOccurrences(ctx); err != nil || len(pending) != 0 {
+		t.Errorf("pending after deleting the plan: %+v, %v", pending, err)
 	}
 }
