@@ -15,7 +15,7 @@ func (s *Scheduler) pending(ctx context.Context, p planSchedule, o Occurrence, n
 		if o.RetryAt.After(now) {
 			return o.RetryAt, nil
 		}
-		return time.Time{}, s.retry(ctx, p, o, now)
+		return s.retry(ctx, p, o, now)
 	case StateClaimed:
 		expires := o.ClaimedAt.Add(s.Lease)
 		rec, ok := s.runner.(Recoverer)
@@ -25,7 +25,7 @@ func (s *Scheduler) pending(ctx context.Context, p planSchedule, o Occurrence, n
 				return expires, nil
 			}
 		case ok:
-			return time.Time{}, s.recover(ctx, rec, p, o, now)
+			return s.recover(ctx, rec, p, o, now)
 		default:
 			s.reportStale(o)
 		}
@@ -34,21 +34,22 @@ func (s *Scheduler) pending(ctx context.Context, p planSchedule, o Occurrence, n
 }
 
 // retry claims an occurrence back from StateRetry and tries it again, or
-// logs it as missed if the next check-in is due by now.
-func (s *Scheduler) retry(ctx context.Context, p planSchedule, o Occurrence, now time.Time) error {
+// logs it as missed if the next check-in is due by now. It returns when
+// to retry again, if the try certainly posted nothing.
+func (s *Scheduler) retry(ctx context.Context, p planSchedule, o Occurrence, now time.Time) (time.Time, error) {
 	won, err := s.store.ClaimRetry(ctx, o.Plan, o.Key, s.instance, now)
 	if err != nil || !won {
-		return err
+		return time.Time{}, err
 	}
 	job := jobFor(p, o)
 	switch {
 	case p.row.Paused:
-		return s.finish(ctx, job, StatePaused, notePausedRetry, 0)
+		return time.Time{}, s.finish(ctx, job, StatePaused, notePausedRetry, 0)
 	case !now.Before(deadline(p.spec, job.Due)):
 		// Racebot was down, or busy, past the next occurrence: posting
 		// now would put an old check-in beside the new one.
 		s.jobLog(job).Error("check-in missed: not posted before the next one was due")
-		return s.finish(ctx, job, StateMissed, fmt.Sprintf("not posted: %d %s failed before the next check-in was due",
+		return time.Time{}, s.finish(ctx, job, StateMissed, fmt.Sprintf("not posted: %d %s failed before the next check-in was due",
 			o.Attempts, plural(o.Attempts, "try", "tries")), 0)
 	}
 	return s.post(ctx, p.spec, job, s.runner.RunCheckin, "")
@@ -56,17 +57,18 @@ func (s *Scheduler) retry(ctx context.Context, p planSchedule, o Occurrence, now
 
 // recover takes over a claim abandoned mid-post and has the runner find
 // the check-in or post it. A check-in no longer due is not posted: it
-// is logged as failed, since nobody knows whether it went out.
-func (s *Scheduler) recover(ctx context.Context, rec Recoverer, p planSchedule, o Occurrence, now time.Time) error {
+// is logged as failed, since nobody knows whether it went out. It returns
+// when to retry, like retry.
+func (s *Scheduler) recover(ctx context.Context, rec Recoverer, p planSchedule, o Occurrence, now time.Time) (time.Time, error) {
 	won, err := s.store.ClaimStale(ctx, o.Plan, o.Key, s.instance, now.Add(-s.Lease), now)
 	if err != nil || !won {
-		return err
+		return time.Time{}, err
 	}
 	job := jobFor(p, o)
 	log := s.jobLog(job).With("abandoned_by", o.ClaimedBy)
 	if p.row.Paused || !now.Before(deadline(p.spec, job.Due)) {
 		log.Error("check-in abandoned mid-post is no longer due; not known whether it was posted")
-		return s.finish(ctx, job, StateFailed, noteStaleOverdue, 0)
+		return time.Time{}, s.finish(ctx, job, StateFailed, noteStaleOverdue, 0)
 	}
 	log.Info("recovering check-in abandoned mid-post")
 	return s.post(ctx, p.spec, job, rec.Recover, noteRecovered)

@@ -313,14 +313,17 @@ func (s *Scheduler) tick(ctx context.Context) (time.Time, error) {
 		if !ok {
 			continue
 		}
-		keep(row.Plan, s.handle(ctx, p, now))
+		at, err := s.handle(ctx, p, now)
+		wake(at)
+		keep(row.Plan, err)
 		wake(p.spec.Next(now))
 	}
 	return next, errors.Join(errs...)
 }
 
-// handle runs one schedule's occurrences due in (row.LastDue, now].
-func (s *Scheduler) handle(ctx context.Context, p planSchedule, now time.Time) error {
+// handle runs one schedule's occurrences due in (row.LastDue, now]. It
+// returns when to retry the check-in, if it certainly was not posted.
+func (s *Scheduler) handle(ctx context.Context, p planSchedule, now time.Time) (time.Time, error) {
 	row, spec := p.row, p.spec
 	var (
 		due   []time.Time // the latest maxLogged+1 of them, oldest first
@@ -334,21 +337,21 @@ func (s *Scheduler) handle(ctx context.Context, p planSchedule, now time.Time) e
 		due = append(due, t)
 	}
 	if total == 0 {
-		return nil
+		return time.Time{}, nil
 	}
 	if row.Paused {
 		for _, t := range due {
 			if err := s.record(ctx, row.Plan, spec.Key(t), t, StatePaused, notePaused); err != nil {
-				return err
+				return time.Time{}, err
 			}
 		}
-		return nil
+		return time.Time{}, nil
 	}
 	// Everything but the latest occurrence was missed; the latest runs,
 	// late unless it is within the grace period.
 	for _, t := range due[:len(due)-1] {
 		if err := s.record(ctx, row.Plan, spec.Key(t), t, StateSkipped, noteMissed); err != nil {
-			return err
+			return time.Time{}, err
 		}
 	}
 	last := due[len(due)-1]
@@ -358,7 +361,7 @@ func (s *Scheduler) handle(ctx context.Context, p planSchedule, now time.Time) e
 	}
 	won, err := s.store.ClaimOccurrence(ctx, job.Plan, job.Key, job.Due, job.Missed, s.instance, s.clock.Now())
 	if err != nil || !won {
-		return err
+		return time.Time{}, err
 	}
 	return s.post(ctx, spec, job, s.runner.RunCheckin, "")
 }
@@ -376,8 +379,9 @@ func (s *Scheduler) record(ctx context.Context, plan flows.PlanID, key string, d
 // post has the runner post a job whose occurrence this scheduler holds,
 // through call (RunCheckin or Recover), and records how that went: a
 // final state, or a retry if the post certainly did not go out and there
-// is time for another try. how, if set, starts the run-log note.
-func (s *Scheduler) post(ctx context.Context, spec schedule.Spec, job Job, call func(context.Context, Job) (int64, error), how string) error {
+// is time for another try; then it returns when. how, if set, starts the
+// run-log note.
+func (s *Scheduler) post(ctx context.Context, spec schedule.Spec, job Job, call func(context.Context, Job) (int64, error), how string) (time.Time, error) {
 	log := s.jobLog(job)
 	id, err := s.call(ctx, call, job)
 	now := s.clock.Now()
@@ -391,7 +395,7 @@ func (s *Scheduler) post(ctx context.Context, spec schedule.Spec, job Job, call 
 		if retryAt.Before(deadline(spec, job.Due)) {
 			log.Warn("check-in not posted; will retry", "err", err, "retry_at", retryAt)
 			notes = append(notes, fmt.Sprintf("try %d not posted (%v); next try at %s", job.Attempt, err, retryAt.In(job.Due.Location()).Format("15:04:05 MST")))
-			return s.store.RetryOccurrence(context.WithoutCancel(ctx), job.Plan, job.Key, s.instance, retryAt, joinNotes(notes), now)
+			return retryAt, s.store.RetryOccurrence(context.WithoutCancel(ctx), job.Plan, job.Key, s.instance, retryAt, joinNotes(notes), now)
 		}
 		state, id = StateMissed, 0
 		notes = append(notes, fmt.Sprintf("not posted: %d %s failed before the next check-in was due; last: %v",
@@ -413,7 +417,7 @@ func (s *Scheduler) post(ctx context.Context, spec schedule.Spec, job Job, call 
 	if err == nil && job.Attempt > 1 {
 		notes = append(notes, fmt.Sprintf("posted at %s, on try %d", stamp(now, job.Due), job.Attempt))
 	}
-	return s.finish(ctx, job, state, joinNotes(notes), id)
+	return time.Time{}, s.finish(ctx, job, state, joinNotes(notes), id)
 }
 
 // finish records a job's outcome, even when ctx ended during the post:

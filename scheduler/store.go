@@ -72,7 +72,6 @@ type Schedule struct {
 
 // Occurrence is one entry of a plan's run log.
 type Occurrence struct {
-	Team       string
 	Plan       flows.PlanID
 	Key        string
 	Due        time.Time
