@@ -7,13 +7,7 @@ import (
 
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/schedule"
-	"github.com/racebot/racebot/storage"
 )
-
-// History is the run log the coach shows with /race schedule.
-type History interface {
-	Occurrences(ctx context.Context, team string, plan flows.PlanID, limit int) ([]storage.OccurrenceRow, error)
-}
 
 // ForCoach lets the coaching service set, show, pause and resume
 // schedules.
@@ -57,11 +51,7 @@ func (c CoachSchedules) ScheduleInfo(ctx context.Context, team string, plan flow
 		return flows.ScheduleInfo{}, err
 	}
 	for _, r := range runs {
-		state := r.State
-		if state == storage.OccurrenceClaimed {
-			state = "not finished (racebot stopped while posting)"
-		}
-		info.Log = append(info.Log, flows.ScheduleRun{Due: r.Due, State: state, Note: r.Note})
+		info.Log = append(info.Log, flows.ScheduleRun{Due: r.Due, State: shownState(r.State), Note: r.Note})
 	}
 	return info, nil
 }
@@ -74,4 +64,15 @@ func (c CoachSchedules) SetPaused(ctx context.Context, team string, plan flows.P
 	return err
 }
 
-func isNoSchedule(err error) bool { return errors.Is(err, storage.ErrNoSchedule) }
+func isNoSchedule(err error) bool { return errors.Is(err, ErrNoSchedule) }
+
+// shownState words the states that are not outcomes for people.
+func shownState(s State) string {
+	switch s {
+	case StateClaimed:
+		return "not finished (racebot stopped while posting)"
+	case StateRetry:
+		return "not posted yet, will retry"
+	}
+	return string(s)
+}

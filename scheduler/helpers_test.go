@@ -67,7 +67,7 @@ func setSchedule(tb testing.TB, s *scheduler.Scheduler, team string, plan flows.
 // six hours rather than every minute: walking a year minute by minute is
 // half a million ticks. TestNewScheduleNoticedWhileAsleep covers the
 // default.
-func newScheduler(db *storage.DB, runner *fakeRunner, clk *fakeClock, instance string) *scheduler.Scheduler {
+func newScheduler(db *storage.DB, runner scheduler.Runner, clk *fakeClock, instance string) *scheduler.Scheduler {
 	s := scheduler.New(db, runner, clk, nil, instance)
 	s.Recheck = 6 * time.Hour
 	return s

@@ -115,7 +115,7 @@ func TestWeeklyAcrossDST(t *testing.T) {
 				t.Errorf("log has %d entries, want %d", len(log), len(want))
 			}
 			for _, o := range log {
-				if o.State != storage.OccurrencePosted || o.Checkin == 0 {
+				if o.State != scheduler.StatePosted || o.Checkin == 0 {
 					t.Errorf("log entry %s: state %q, check-in %d", o.Key, o.State, o.Checkin)
 				}
 			}
@@ -185,11 +185,11 @@ func TestDailyAcrossDSTNights(t *testing.T) {
 // logEntry is the part of a run-log entry the tests compare.
 type logEntry struct {
 	Due       time.Time
-	State     string
+	State     scheduler.State
 	ClaimedBy string
 }
 
-func runLog(tb testing.TB, db *storage.DB, team string, plan flows.PlanID) ([]logEntry, []storage.OccurrenceRow) {
+func runLog(tb testing.TB, db *storage.DB, team string, plan flows.PlanID) ([]logEntry, []scheduler.Occurrence) {
 	tb.Helper()
 	rows, err := db.Occurrences(context.Background(), team, plan, 0)
 	if err != nil {
@@ -252,24 +252,24 @@ func TestRestartAfterOutageCatchesUpOnce(t *testing.T) {
 
 	log, rows := runLog(t, db2, "T1", plan)
 	wantLog := []logEntry{
-		{at(2, 16, 9), storage.OccurrencePosted, "second"},
-		{at(2, 9, 9), storage.OccurrencePosted, "second"},
-		{at(2, 2, 9), storage.OccurrenceCaughtUp, "second"},
-		{at(1, 26, 9), storage.OccurrenceSkipped, "second"},
-		{at(1, 19, 9), storage.OccurrenceSkipped, "second"},
-		{at(1, 12, 9), storage.OccurrencePosted, "first"},
-		{at(1, 5, 9), storage.OccurrencePosted, "first"},
+		{at(2, 16, 9), scheduler.StatePosted, "second"},
+		{at(2, 9, 9), scheduler.StatePosted, "second"},
+		{at(2, 2, 9), scheduler.StateCaughtUp, "second"},
+		{at(1, 26, 9), scheduler.StateSkipped, "second"},
+		{at(1, 19, 9), scheduler.StateSkipped, "second"},
+		{at(1, 12, 9), scheduler.StatePosted, "first"},
+		{at(1, 5, 9), scheduler.StatePosted, "first"},
 	}
 	if diff := cmp.Diff(wantLog, log); diff != "" {
 		t.Errorf("run log (-want +got):\n%s", diff)
 	}
 	for _, o := range rows {
 		switch o.State {
-		case storage.OccurrenceSkipped:
+		case scheduler.StateSkipped:
 			if o.Note != "missed while racebot was down" || o.Checkin != 0 {
 				t.Errorf("skipped %s: note %q, check-in %d", o.Key, o.Note, o.Checkin)
 			}
-		case storage.OccurrenceCaughtUp:
+		case scheduler.StateCaughtUp:
 			if !strings.Contains(o.Note, "3 slots missed") || o.Checkin == 0 {
 				t.Errorf("caught up %s: note %q, check-in %d", o.Key, o.Note, o.Checkin)
 			}
@@ -296,11 +296,11 @@ func TestOnTimeAfterOutage(t *testing.T) {
 		t.Fatalf("check-ins %+v, want one on time for 4 Jan", calls)
 	}
 	log, _ := runLog(t, db, "T1", plan)
-	var states []string
+	var states []scheduler.State
 	for _, e := range log {
 		states = append(states, e.State)
 	}
-	want := []string{storage.OccurrencePosted, storage.OccurrenceSkipped, storage.OccurrenceSkipped, storage.OccurrenceSkipped}
+	want := []scheduler.State{scheduler.StatePosted, scheduler.StateSkipped, scheduler.StateSkipped, scheduler.StateSkipped}
 	if diff := cmp.Diff(want, states); diff != "" {
 		t.Errorf("log states (-want +got):\n%s", diff)
 	}
@@ -370,7 +370,7 @@ func TestTwoProcessesPostOnce(t *testing.T) {
 		}
 		for _, o := range rows {
 			claims[o.ClaimedBy]++
-			if o.State == storage.OccurrenceClaimed || o.State == storage.OccurrenceFailed {
+			if o.State == scheduler.StateClaimed || o.State == scheduler.StateFailed {
 				t.Errorf("%s: %s left %s", p.spec, o.Key, o.State)
 			}
 		}
@@ -397,14 +397,14 @@ func TestCrashBetweenClaimAndFinish(t *testing.T) {
 	tests := []struct {
 		name      string
 		fail      func(scheduler.Job) error
-		wantState string
+		wantState scheduler.State
 	}{
 		// runtime.Goexit ends the goroutine without a panic, as close to
 		// the process dying mid-post as a test gets: nothing after the
 		// post runs, so the claim is never finished.
-		{"process dies", func(scheduler.Job) error { runtime.Goexit(); return nil }, storage.OccurrenceClaimed},
-		{"runner panics", func(scheduler.Job) error { panic("slack exploded") }, storage.OccurrenceFailed},
-		{"post fails", func(scheduler.Job) error { return errors.New("channel_not_found") }, storage.OccurrenceFailed},
+		{"process dies", func(scheduler.Job) error { runtime.Goexit(); return nil }, scheduler.StateClaimed},
+		{"runner panics", func(scheduler.Job) error { panic("slack exploded") }, scheduler.StateFailed},
+		{"post fails", func(scheduler.Job) error { return errors.New("channel_not_found") }, scheduler.StateFailed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -427,7 +427,7 @@ func TestCrashBetweenClaimAndFinish(t *testing.T) {
 			}()
 			<-done
 			// A second tick of the same process does not retry.
-			if tt.wantState != storage.OccurrenceClaimed {
+			if tt.wantState != scheduler.StateClaimed {
 				clk.Set(utc(1, 5, 9, 5))
 				if err := s1.Tick(context.Background()); err != nil {
 					t.Fatal(err)
@@ -451,13 +451,13 @@ func TestCrashBetweenClaimAndFinish(t *testing.T) {
 
 			log, rows := runLog(t, db2, "T1", plan)
 			want := []logEntry{
-				{utc(1, 12, 9, 0), storage.OccurrencePosted, "second"},
+				{utc(1, 12, 9, 0), scheduler.StatePosted, "second"},
 				{utc(1, 5, 9, 0), tt.wantState, "first"},
 			}
 			if diff := cmp.Diff(want, log); diff != "" {
 				t.Errorf("run log (-want +got):\n%s", diff)
 			}
-			if tt.wantState == storage.OccurrenceFailed && !strings.Contains(rows[1].Note, "not retried") {
+			if tt.wantState == scheduler.StateFailed && !strings.Contains(rows[1].Note, "not retried") {
 				t.Errorf("failed note %q does not say it is not retried", rows[1].Note)
 			}
 		})
@@ -501,11 +501,11 @@ func TestPausedPostsNothingAndResumeContinues(t *testing.T) {
 	}
 	log, rows := runLog(t, db, "T1", plan)
 	want := []logEntry{
-		{utc(2, 2, 9), storage.OccurrencePosted, "a"},
-		{utc(1, 26, 9), storage.OccurrencePosted, "a"},
-		{utc(1, 19, 9), storage.OccurrencePaused, "a"},
-		{utc(1, 12, 9), storage.OccurrencePaused, "a"},
-		{utc(1, 5, 9), storage.OccurrencePaused, "a"},
+		{utc(2, 2, 9), scheduler.StatePosted, "a"},
+		{utc(1, 26, 9), scheduler.StatePosted, "a"},
+		{utc(1, 19, 9), scheduler.StatePaused, "a"},
+		{utc(1, 12, 9), scheduler.StatePaused, "a"},
+		{utc(1, 5, 9), scheduler.StatePaused, "a"},
 	}
 	if diff := cmp.Diff(want, log); diff != "" {
 		t.Errorf("run log (-want +got):\n%s", diff)
@@ -573,7 +573,7 @@ func TestNext(t *testing.T) {
 	plan := newPlan(t, db, "T1", "Q1")
 	s := scheduler.New(db, &fakeRunner{clk: clk}, clk, nil, "a")
 
-	if _, err := s.Next(ctx, "T1", plan, 3); !errors.Is(err, storage.ErrNoSchedule) {
+	if _, err := s.Next(ctx, "T1", plan, 3); !errors.Is(err, scheduler.ErrNoSchedule) {
 		t.Errorf("Next without a schedule: %v, want ErrNoSchedule", err)
 	}
 	setSchedule(t, s, "T1", plan, "every monday 09:00 Europe/Berlin")
@@ -621,7 +621,7 @@ func TestLongOutageLogsBoundedBacklog(t *testing.T) {
 		t.Errorf("catch-up job %+v, want the 00:00 slot, late, 144 missed", c)
 	}
 	_, rows := runLog(t, db, "T1", plan)
-	if len(rows) != 101 || rows[0].State != storage.OccurrenceCaughtUp || rows[100].State != storage.OccurrenceSkipped {
+	if len(rows) != 101 || rows[0].State != scheduler.StateCaughtUp || rows[100].State != scheduler.StateSkipped {
 		t.Errorf("log has %d entries, newest %+v", len(rows), rows[0])
 	}
 }
@@ -634,7 +634,7 @@ type flakyStore struct {
 	failed bool
 }
 
-func (f *flakyStore) DueSchedules(ctx context.Context) ([]storage.ScheduleRow, error) {
+func (f *flakyStore) DueSchedules(ctx context.Context) ([]scheduler.Schedule, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if !f.failed {

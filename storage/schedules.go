@@ -9,59 +9,19 @@ import (
 	"time"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/scheduler"
 )
 
-// ErrNoSchedule means the plan has no check-in schedule. It wraps
-// flows.ErrNoPlan, so callers that only ask "is there a schedule for this
-// plan?" can branch on either.
-var ErrNoSchedule = fmt.Errorf("no schedule: %w", flows.ErrNoPlan)
-
-// ErrNotClaimed means FinishOccurrence found no claimed occurrence to
-// finish: it was never claimed, or its outcome is already recorded.
-var ErrNotClaimed = errors.New("occurrence not claimed")
-
-// ErrBadState means an occurrence state is not one of the Occurrence*
-// constants a finished occurrence can have.
+// ErrBadState means an occurrence state is not one a finished occurrence
+// can have (scheduler.State.Final).
 var ErrBadState = errors.New("bad occurrence state")
 
-// States of an occurrence in the run log.
-const (
-	OccurrenceClaimed  = "claimed"   // a scheduler is posting it, or crashed while it did
-	OccurrencePosted   = "posted"    // the check-in was posted on time
-	OccurrenceCaughtUp = "caught-up" // posted late, once, for slots missed while down
-	OccurrenceSkipped  = "skipped"   // missed, and covered by a later caught-up check-in
-	OccurrencePaused   = "paused"    // due while the plan was paused; nothing posted
-	OccurrenceFailed   = "failed"    // posting failed; not retried automatically
+// The scheduler owns the types of schedules and their run log; the DB is
+// its Store and History.
+var (
+	_ scheduler.Store   = (*DB)(nil)
+	_ scheduler.History = (*DB)(nil)
 )
-
-// ScheduleRow is a plan's check-in schedule as stored.
-type ScheduleRow struct {
-	Team      string
-	Plan      flows.PlanID
-	Spec      string // canonical schedule text, zone included
-	Zone      string // IANA zone name
-	Paused    bool
-	CreatedBy string
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	// LastDue is the latest occurrence handled (claimed by some scheduler),
-	// or when the schedule was set or resumed if that is later. Only
-	// occurrences after it are due.
-	LastDue time.Time
-}
-
-// OccurrenceRow is one entry of a plan's run log.
-type OccurrenceRow struct {
-	Plan       flows.PlanID
-	Key        string
-	Due        time.Time
-	State      string // one of the Occurrence* constants
-	ClaimedBy  string
-	ClaimedAt  time.Time
-	FinishedAt time.Time // zero while the occurrence is claimed
-	Note       string
-	Checkin    int64 // 0: nothing was posted
-}
 
 // SetSchedule sets a team's plan's check-in schedule, replacing any earlier
 // one. spec is the canonical text (schedule.Spec.String) and zone its IANA
@@ -92,23 +52,23 @@ func (db *DB) SetSchedule(ctx context.Context, team string, plan flows.PlanID, s
 
 const scheduleColumns = `p.team_id, s.plan_id, s.spec, s.zone, s.paused, s.created_by, s.created_at, s.updated_at, s.last_due`
 
-func scanSchedule(scan func(...any) error) (ScheduleRow, error) {
+func scanSchedule(scan func(...any) error) (scheduler.Schedule, error) {
 	var (
-		r                      ScheduleRow
+		r                      scheduler.Schedule
 		created, updated, last int64
 	)
 	if err := scan(&r.Team, &r.Plan, &r.Spec, &r.Zone, &r.Paused, &r.CreatedBy, &created, &updated, &last); err != nil {
-		return ScheduleRow{}, err
+		return scheduler.Schedule{}, err
 	}
 	r.CreatedAt, r.UpdatedAt, r.LastDue = fromMillis(created), fromMillis(updated), fromMillis(last)
 	return r, nil
 }
 
 // Schedule returns a team's plan's schedule. It fails with flows.ErrNoPlan
-// for a plan the team does not have and ErrNoSchedule (which also matches
+// for a plan the team does not have and scheduler.ErrNoSchedule (which also matches
 // flows.ErrNoPlan) when the plan has no schedule.
-func (db *DB) Schedule(ctx context.Context, team string, plan flows.PlanID) (ScheduleRow, error) {
-	var r ScheduleRow
+func (db *DB) Schedule(ctx context.Context, team string, plan flows.PlanID) (scheduler.Schedule, error) {
+	var r scheduler.Schedule
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
 		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
@@ -118,12 +78,12 @@ func (db *DB) Schedule(ctx context.Context, team string, plan flows.PlanID) (Sch
 			FROM schedules s JOIN plans p ON p.id = s.plan_id
 			WHERE p.team_id = ? AND s.plan_id = ?`, team, plan).Scan)
 		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNoSchedule
+			return scheduler.ErrNoSchedule
 		}
 		return err
 	})
 	if err != nil {
-		return ScheduleRow{}, fmt.Errorf("load schedule: %w", err)
+		return scheduler.Schedule{}, fmt.Errorf("load schedule: %w", err)
 	}
 	return r, nil
 }
@@ -144,7 +104,7 @@ func (db *DB) SetPaused(ctx context.Context, team string, plan flows.PlanID, pau
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNoSchedule
+			return scheduler.ErrNoSchedule
 		}
 		return nil
 	})
@@ -156,8 +116,8 @@ func (db *DB) SetPaused(ctx context.Context, team string, plan flows.PlanID, pau
 
 // DueSchedules lists every schedule of every team, paused ones included
 // (their occurrences are logged as paused), for the scheduler loop.
-func (db *DB) DueSchedules(ctx context.Context) ([]ScheduleRow, error) {
-	var out []ScheduleRow
+func (db *DB) DueSchedules(ctx context.Context) ([]scheduler.Schedule, error) {
+	var out []scheduler.Schedule
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
 		return each(ctx, tx, func(rows *sql.Rows) error {
 			r, err := scanSchedule(rows.Scan)
@@ -175,19 +135,20 @@ func (db *DB) DueSchedules(ctx context.Context) ([]ScheduleRow, error) {
 }
 
 // ClaimOccurrence records that instance is handling the plan's occurrence
-// key (due at due) and reports whether it won: of any number of claims on
-// one occurrence, from any number of processes, across restarts, exactly one
-// returns true. The claim also moves the schedule's LastDue up to due, in
-// the same transaction, so a restart does not see the occurrence as missed.
-// A claim for a deleted plan fails with flows.ErrNoPlan.
-func (db *DB) ClaimOccurrence(ctx context.Context, plan flows.PlanID, key string, due time.Time, instance string, now time.Time) (bool, error) {
+// key (due at due, standing for missed slots if late) and reports whether
+// it won: of any number of claims on one occurrence, from any number of
+// processes, across restarts, exactly one returns true. The claim also
+// moves the schedule's LastDue up to due, in the same transaction, so a
+// restart does not see the occurrence as missed. A claim for a deleted
+// plan fails with flows.ErrNoPlan.
+func (db *DB) ClaimOccurrence(ctx context.Context, plan flows.PlanID, key string, due time.Time, missed int, instance string, now time.Time) (bool, error) {
 	var won bool
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `
-			INSERT INTO occurrences (plan_id, key, due_at, state, claimed_by, claimed_at)
-			VALUES (?, ?, ?, 'claimed', ?, ?)
+			INSERT INTO occurrences (plan_id, key, due_at, state, claimed_by, claimed_at, missed)
+			VALUES (?, ?, ?, 'claimed', ?, ?, ?)
 			ON CONFLICT (plan_id, key) DO NOTHING`,
-			plan, key, millis(due), instance, millis(now))
+			plan, key, millis(due), instance, millis(now), missed)
 		if err != nil {
 			return err
 		}
@@ -209,71 +170,168 @@ func (db *DB) ClaimOccurrence(ctx context.Context, plan flows.PlanID, key string
 	return won, nil
 }
 
-// FinishOccurrence records the outcome of a claimed occurrence: its final
-// state, a note for the run log, and the check-in posted (0 for none). An
-// outcome is recorded once; finishing again fails with ErrNotClaimed.
-func (db *DB) FinishOccurrence(ctx context.Context, plan flows.PlanID, key, state, note string, checkin int64, now time.Time) error {
-	switch state {
-	case OccurrencePosted, OccurrenceCaughtUp, OccurrenceSkipped, OccurrencePaused, OccurrenceFailed:
-	default:
+// ClaimRetry claims an occurrence back from the retry state once its
+// retry time has come, and reports whether instance won it. One UPDATE
+// whose condition only the first claimer meets makes it atomic, across
+// processes as much as goroutines.
+func (db *DB) ClaimRetry(ctx context.Context, plan flows.PlanID, key, instance string, now time.Time) (bool, error) {
+	won, err := db.reclaim(ctx, plan, key, instance, now, `state = 'retry' AND retry_at <= ?`, millis(now))
+	if err != nil {
+		return false, fmt.Errorf("claim retry %s: %w", key, err)
+	}
+	return won, nil
+}
+
+// ClaimStale takes over an occurrence claimed before claimedBefore and
+// never finished, and reports whether instance won it. The new claim
+// stamps claimed_at with now, so of several schedulers that found the
+// same stale claim only the first takes it.
+func (db *DB) ClaimStale(ctx context.Context, plan flows.PlanID, key, instance string, claimedBefore, now time.Time) (bool, error) {
+	won, err := db.reclaim(ctx, plan, key, instance, now, `state = 'claimed' AND claimed_at <= ?`, millis(claimedBefore))
+	if err != nil {
+		return false, fmt.Errorf("claim stale %s: %w", key, err)
+	}
+	return won, nil
+}
+
+func (db *DB) reclaim(ctx context.Context, plan flows.PlanID, key, instance string, now time.Time, cond string, arg any) (bool, error) {
+	var won bool
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE occurrences SET state = 'claimed', claimed_by = ?, claimed_at = ?, retry_at = NULL, finished_at = NULL
+			WHERE plan_id = ? AND key = ? AND `+cond,
+			instance, millis(now), plan, key, arg)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		won = n == 1
+		return err
+	})
+	return won, err
+}
+
+// FinishOccurrence records the outcome of an occurrence instance claimed:
+// its final state, a note for the run log, and the check-in posted (0 for
+// none). An outcome is recorded once, by the holder of the claim;
+// finishing again, or without holding the claim, fails with
+// scheduler.ErrNotClaimed.
+func (db *DB) FinishOccurrence(ctx context.Context, plan flows.PlanID, key, instance string, state scheduler.State, note string, checkin int64, now time.Time) error {
+	if !state.Final() {
 		return fmt.Errorf("finish occurrence %s: %q: %w", key, state, ErrBadState)
 	}
 	var id any
 	if checkin != 0 {
 		id = checkin
 	}
-	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `
-			UPDATE occurrences SET state = ?, note = ?, checkin_id = ?, finished_at = ?
-			WHERE plan_id = ? AND key = ? AND state = 'claimed'`,
-			state, note, id, millis(now), plan, key)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotClaimed
-		}
-		return nil
-	})
+	err := db.release(ctx, plan, key, instance, `state = ?, note = ?, checkin_id = ?, finished_at = ?`,
+		state, note, id, millis(now))
 	if err != nil {
 		return fmt.Errorf("finish occurrence %s: %w", key, err)
 	}
 	return nil
 }
 
+// RetryOccurrence hands an occurrence instance claimed back, to be claimed
+// again with ClaimRetry from retryAt on, and counts the failed attempt.
+// It fails with scheduler.ErrNotClaimed when instance does not hold the
+// claim.
+func (db *DB) RetryOccurrence(ctx context.Context, plan flows.PlanID, key, instance string, retryAt time.Time, note string, now time.Time) error {
+	err := db.release(ctx, plan, key, instance, `state = 'retry', note = ?, retry_at = ?, attempts = attempts + 1, finished_at = ?`,
+		note, millis(retryAt), millis(now))
+	if err != nil {
+		return fmt.Errorf("retry occurrence %s: %w", key, err)
+	}
+	return nil
+}
+
+// release applies set to an occurrence instance holds the claim of.
+func (db *DB) release(ctx context.Context, plan flows.PlanID, key, instance, set string, args ...any) error {
+	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE occurrences SET `+set+`
+			WHERE plan_id = ? AND key = ? AND state = 'claimed' AND claimed_by = ?`,
+			append(args, plan, key, instance)...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return scheduler.ErrNotClaimed
+		}
+		return nil
+	})
+}
+
+const occurrenceColumns = `o.plan_id, o.key, o.due_at, o.state, o.claimed_by, o.claimed_at, o.finished_at, o.note, o.checkin_id,
+	o.missed, o.attempts, o.retry_at`
+
+func scanOccurrence(scan func(...any) error) (scheduler.Occurrence, error) {
+	var (
+		o                          scheduler.Occurrence
+		due, claimed               int64
+		finished, checkin, retryAt sql.NullInt64
+	)
+	if err := scan(&o.Plan, &o.Key, &due, &o.State, &o.ClaimedBy, &claimed, &finished, &o.Note, &checkin,
+		&o.Missed, &o.Attempts, &retryAt); err != nil {
+		return scheduler.Occurrence{}, err
+	}
+	o.Due, o.ClaimedAt, o.Checkin = fromMillis(due), fromMillis(claimed), checkin.Int64
+	if finished.Valid {
+		o.FinishedAt = fromMillis(finished.Int64)
+	}
+	if retryAt.Valid {
+		o.RetryAt = fromMillis(retryAt.Int64)
+	}
+	return o, nil
+}
+
 // Occurrences returns a team's plan's run log, newest first, at most limit
 // entries (all of them when limit <= 0).
-func (db *DB) Occurrences(ctx context.Context, team string, plan flows.PlanID, limit int) ([]OccurrenceRow, error) {
+func (db *DB) Occurrences(ctx context.Context, team string, plan flows.PlanID, limit int) ([]scheduler.Occurrence, error) {
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	var out []OccurrenceRow
+	var out []scheduler.Occurrence
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
 		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
 		return each(ctx, tx, func(rows *sql.Rows) error {
-			var (
-				o                 OccurrenceRow
-				due, claimed      int64
-				finished, checkin sql.NullInt64
-			)
-			if err := rows.Scan(&o.Plan, &o.Key, &due, &o.State, &o.ClaimedBy, &claimed, &finished, &o.Note, &checkin); err != nil {
+			o, err := scanOccurrence(rows.Scan)
+			if err != nil {
 				return err
-			}
-			o.Due, o.ClaimedAt, o.Checkin = fromMillis(due), fromMillis(claimed), checkin.Int64
-			if finished.Valid {
-				o.FinishedAt = fromMillis(finished.Int64)
 			}
 			out = append(out, o)
 			return nil
-		}, `SELECT o.plan_id, o.key, o.due_at, o.state, o.claimed_by, o.claimed_at, o.finished_at, o.note, o.checkin_id
+		}, `SELECT `+occurrenceColumns+`
 			FROM occurrences o JOIN plans p ON p.id = o.plan_id
 			WHERE p.team_id = ? AND o.plan_id = ?
 			ORDER BY o.due_at DESC, o.key DESC LIMIT ?`, team, plan, limit)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list occurrences: %w", err)
+	}
+	return out, nil
+}
+
+// PendingOccurrences lists the occurrences of every team that wait for an
+// outcome (claimed, or to be retried), oldest first, for the scheduler
+// loop.
+func (db *DB) PendingOccurrences(ctx context.Context) ([]scheduler.Occurrence, error) {
+	var out []scheduler.Occurrence
+	err := db.snapshot(ctx, func(tx *sql.Tx) error {
+		return each(ctx, tx, func(rows *sql.Rows) error {
+			o, err := scanOccurrence(rows.Scan)
+			if err != nil {
+				return err
+			}
+			out = append(out, o)
+			return nil
+		}, `SELECT `+occurrenceColumns+` FROM occurrences o
+			WHERE o.state IN ('claimed', 'retry')
+			ORDER BY o.due_at, o.plan_id, o.key`)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list pending occurrences: %w", err)
 	}
 	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/racebot/racebot/assist"
@@ -18,6 +19,7 @@ import (
 	"github.com/racebot/racebot/metrics"
 	"github.com/racebot/racebot/prompts"
 	"github.com/racebot/racebot/scheduler"
+	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 )
 
@@ -173,6 +175,24 @@ var _ coach.Schedules = scheduler.CoachSchedules{}
 // checkinRunner opens the scheduler's check-ins through the bot.
 type checkinRunner struct{ bot *bot.Bot }
 
+var _ scheduler.Runner = (*checkinRunner)(nil)
+
+// RunCheckin opens the check-in and tells the scheduler when it certainly
+// did not go out, so that it is tried again.
 func (r *checkinRunner) RunCheckin(ctx context.Context, job scheduler.Job) (int64, error) {
-	return r.bot.OpenCheckin(ctx, job.Team, job.Plan, job.Key, job.Late, job.Missed)
+	id, err := r.bot.OpenCheckin(ctx, job.Team, job.Plan, job.Key, job.Late, job.Missed)
+	if err != nil && certainlyNotPosted(err) {
+		return id, fmt.Errorf("%w: %w", scheduler.ErrNotPosted, err)
+	}
+	return id, err
+}
+
+// certainlyNotPosted reports errors after which Slack cannot have taken
+// the check-in: it answered 429 (after the client's own retries), or no
+// connection was ever made. A 5xx, a reset or a timeout may come after
+// Slack posted it, so they do not count. Of the errors OpenCheckin
+// returns, only the opening post talks to Slack.
+func certainlyNotPosted(err error) bool {
+	var limited *slack.RateLimitedError
+	return errors.As(err, &limited) || errors.Is(err, syscall.ECONNREFUSED)
 }

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/bot"
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+	"github.com/racebot/racebot/scheduler"
+	"github.com/racebot/racebot/storage"
+)
+
+// TestCheckinRunnerSaysWhenNotPosted opens check-ins through the real bot
+// and Slack client against the fake, and checks which failures the
+// scheduler is told are safe to retry.
+func TestCheckinRunnerSaysWhenNotPosted(t *testing.T) {
+	// A port nothing listens on: connections to it are refused.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://" + ln.Addr().String() + "/api/"
+	ln.Close()
+
+	tests := []struct {
+		name          string
+		fault         func(*slackfake.Fake)
+		apiURL        string // the fake's if empty
+		wantErr       bool
+		wantNotPosted bool
+	}{
+		{name: "posted"},
+		{name: "rate limited", fault: func(f *slackfake.Fake) { f.RateLimitNext("chat.postMessage", 100, 0) }, wantErr: true, wantNotPosted: true},
+		{name: "connection refused", apiURL: refused, wantErr: true, wantNotPosted: true},
+		// Slack may have posted before failing: not safe to retry.
+		{name: "server error", fault: func(f *slackfake.Fake) { f.FailNext("chat.postMessage", 100, http.StatusInternalServerError) }, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // the client's retries sleep; nothing else waits
+			ctx := context.Background()
+			fake := slackfake.New(t)
+			if tt.fault != nil {
+				tt.fault(fake)
+			}
+			url := tt.apiURL
+			if url == "" {
+				url = fake.APIURL()
+			}
+			db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "racebot.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			now := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+			plan, err := db.CreatePlan(ctx, flows.NewPlan("T1", "C1", "Q1", "U1", now), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := bot.New(bot.Config{API: bot.NewAPI("xoxb-test", "", url), Service: coach.New(coach.Config{Catalogue: flows.RACE(), Store: db}),
+				Now: func() time.Time { return now }, PostInterval: time.Millisecond})
+			runner := &checkinRunner{bot: b}
+
+			_, err = runner.RunCheckin(ctx, scheduler.Job{Team: "T1", Plan: plan, Due: now, Key: "2026-01-05T09:00:00Z", Attempt: 1})
+			if (err != nil) != tt.wantErr || errors.Is(err, scheduler.ErrNotPosted) != tt.wantNotPosted {
+				t.Fatalf("err = %v, want error %v, not posted %v", err, tt.wantErr, tt.wantNotPosted)
+			}
+			posted := 0
+			for _, m := range fake.Messages("C1") {
+				if strings.Contains(m.Text, "check-in") {
+					posted++
+				}
+			}
+			if want := map[bool]int{true: 0, false: 1}[tt.wantErr]; posted != want {
+				t.Errorf("%d check-ins in the channel, want %d", posted, want)
+			}
+		})
+	}
+}
