@@ -66,7 +66,7 @@ func TestGroupCommitIsolatesFailingMembers(t *testing.T) {
 					if err := insert(fmt.Sprint(i))(ctx, tx); err != nil {
 						return err
 					}
-					return insert(fmt.Sprint(i - 1))(ctx, tx)
+					return insert(fmt.Sprint(i-1))(ctx, tx)
 				})
 			default:
 				results[i] = w.do(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
