@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -20,15 +21,45 @@ import (
 // signed with.
 const Secret = "bench-signing-secret-0123456789abcdef"
 
-// Build compiles racebot into dir and returns the binary's path. It builds
-// by import path, so it works from any folder inside the module.
+// Build compiles racebot into dir and returns the binary's path. bench
+// is a module of its own (its load generator stays out of the shipped
+// module graph), so the binary is built in the racebot module that bench's
+// go.mod points to with its replace directive, with that module's own
+// go.mod and dependencies, whatever folder the caller runs in.
 func Build(dir string) (string, error) {
-	bin := filepath.Join(dir, "racebot")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/racebot/racebot/cmd/racebot").CombinedOutput()
+	root, err := racebotRoot()
 	if err != nil {
-		return "", fmt.Errorf("go build: %w\n%s", err, out)
+		return "", err
+	}
+	bin := filepath.Join(dir, "racebot")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/racebot")
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build in %s: %w\n%s", root, err, out)
 	}
 	return bin, nil
+}
+
+// racebotRoot is the folder of the racebot module, as bench's go.mod
+// resolves it. The bench module is found from this source file, which
+// go run and go test compile in place.
+func racebotRoot() (string, error) {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return "", errors.New("cannot locate the bench module's source")
+	}
+	cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/racebot/racebot")
+	cmd.Dir = filepath.Dir(file)
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("find the racebot module from %s: %w", cmd.Dir, err)
+	}
+	root := strings.TrimSpace(string(out))
+	if root == "" {
+		return "", fmt.Errorf("find the racebot module from %s: no folder", cmd.Dir)
+	}
+	return root, nil
 }
 
 // Server is a running `racebot serve` subprocess.
