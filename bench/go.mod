@@ -3,6 +3,7 @@ module github.com/racebot/racebot/bench
 go 1.26.0
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/racebot/racebot v0.0.0-00010101000000-000000000000
 	github.com/tsenart/vegeta/v12 v12.13.0
 	modernc.org/sqlite v1.62.0

@@ -126,15 +126,7 @@ func (b *bencher) runOne(ctx context.Context, n, rate int) (result, error) {
 		// Round robin over the plans: a plan's next answer comes a whole
 		// round later, as in a team that answers between other work, so
 		// answers do not queue behind each other on one plan.
-		p := plans[i%uint64(len(plans))]
-		body := bench.Message{
-			EventID: "EvL" + strconv.FormatUint(i, 36),
-			Channel: p.Channel,
-			User:    "U" + strconv.FormatUint(i%97, 10),
-			Thread:  p.Thread,
-			TS:      bench.MessageTS(i),
-			Text:    "Load answer " + strconv.FormatUint(i, 10) + ": we sell roasted coffee by subscription to busy offices.",
-		}.AppendBody(make([]byte, 0, 512))
+		body := bench.Answer(i, plans[i%uint64(len(plans))]).AppendBody(make([]byte, 0, 3072))
 		t.Method = http.MethodPost
 		t.URL = srv.URL()
 		t.Body = body
