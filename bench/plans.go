@@ -41,7 +41,8 @@ func CreatePlans(ctx context.Context, client *http.Client, srv *Server, api *Sla
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				body := CommandBody(plans[i].Channel, "UOWNER", fmt.Sprintf("new Bench plan %s %d", prefix, i))
+				body := Command{Channel: plans[i].Channel, User: "UOWNER", Text: fmt.Sprintf("new Bench plan %s %d", prefix, i),
+					ResponseURL: api.ResponseURL(uint64(i)), Seq: uint64(i)}.Body()
 				if err := post(ctx, client, srv.URL(), body, FormType); err != nil {
 					mu.Lock()
 					if firstErr == nil {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -20,19 +21,53 @@ import (
 // signed with.
 const Secret = "bench-signing-secret-0123456789abcdef"
 
-// Build compiles racebot into dir and returns the binary's path. It builds
-// by import path, so it works from any folder inside the module.
+// Build compiles racebot into dir and returns the binary's path. bench
+// is a module of its own (its load generator stays out of the shipped
+// module graph), so the binary is built in the racebot module that bench's
+// go.mod points to with its replace directive, with that module's own
+// go.mod and dependencies, whatever folder the caller runs in.
 func Build(dir string) (string, error) {
-	bin := filepath.Join(dir, "racebot")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/racebot/racebot/cmd/racebot").CombinedOutput()
+	root, err := racebotRoot()
 	if err != nil {
-		return "", fmt.Errorf("go build: %w\n%s", err, out)
+		return "", err
+	}
+	bin := filepath.Join(dir, "racebot")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/racebot")
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build in %s: %w\n%s", root, err, out)
 	}
 	return bin, nil
 }
 
-// Server is a running `racebot serve` subprocess.
+// racebotRoot is the folder of the racebot module, as bench's go.mod
+// resolves it. The bench module is found from this source file, which
+// go run and go test compile in place.
+func racebotRoot() (string, error) {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return "", errors.New("cannot locate the bench module's source")
+	}
+	cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/racebot/racebot")
+	cmd.Dir = filepath.Dir(file)
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("find the racebot module from %s: %w", cmd.Dir, err)
+	}
+	root := strings.TrimSpace(string(out))
+	if root == "" {
+		return "", fmt.Errorf("find the racebot module from %s: no folder", cmd.Dir)
+	}
+	return root, nil
+}
+
+// Server is a running server subprocess: `racebot serve` or a reference
+// server.
 type Server struct {
+	// Name is what the server is called in messages: racebot, or the
+	// reference server's kind.
+	Name string
 	// Addr is the host:port it listens on.
 	Addr string
 	// Log is the file its stderr (JSON logs) goes to.
@@ -43,13 +78,13 @@ type Server struct {
 	err  error
 }
 
+// listenMessage is the log message with which racebot, and the reference
+// servers after it, announce the address they listen on.
+const listenMessage = "serving Slack over HTTP"
+
 // Start runs `racebot serve` on db, talking to the Slack Web API at apiURL,
 // on a loopback port it picks itself, and waits until it listens.
 func Start(bin, db, apiURL, logFile string) (*Server, error) {
-	logf, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, err
-	}
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"),
@@ -60,6 +95,26 @@ func Start(bin, db, apiURL, logFile string) (*Server, error) {
 		"RACEBOT_DB=" + db,
 		"RACEBOT_ADDR=127.0.0.1:0",
 	}
+	return start(cmd, "racebot", logFile)
+}
+
+// StartRef runs a reference server of the given kind as a subprocess, as
+// racebot runs, so both pay for a process of their own: exe must run
+// RunRef when its first argument is "ref" (the load tool does). db is the
+// commit server's file; ackFile holds its answer to slash commands.
+func StartRef(exe string, kind RefKind, db, ackFile, logFile string) (*Server, error) {
+	cmd := exec.Command(exe, "ref", "--kind", string(kind), "--db", db, "--ack", ackFile)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + filepath.Dir(db)}
+	return start(cmd, "ref-"+string(kind), logFile)
+}
+
+// start runs cmd with its stderr copied to logFile and waits until it
+// announces where it listens.
+func start(cmd *exec.Cmd, name, logFile string) (*Server, error) {
+	logf, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		logf.Close()
@@ -67,13 +122,13 @@ func Start(bin, db, apiURL, logFile string) (*Server, error) {
 	}
 	if err := cmd.Start(); err != nil {
 		logf.Close()
-		return nil, fmt.Errorf("start racebot: %w", err)
+		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	s := &Server{Log: logFile, cmd: cmd, done: make(chan struct{})}
+	s := &Server{Name: name, Log: logFile, cmd: cmd, done: make(chan struct{})}
 	addr := make(chan string, 1)
 	go func() {
 		// The log is copied whole; the listen address is read from the
-		// line that announces it, because racebot picks the port.
+		// line that announces it, because the server picks the port.
 		sc := bufio.NewScanner(stderr)
 		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 		for sc.Scan() {
@@ -96,15 +151,15 @@ func Start(bin, db, apiURL, logFile string) (*Server, error) {
 		s.Addr = a
 		return s, nil
 	case <-s.done:
-		return nil, fmt.Errorf("racebot exited before listening: %v\n%s", s.err, tailFile(logFile, 2000))
+		return nil, fmt.Errorf("%s exited before listening: %v\n%s", name, s.err, tailFile(logFile, 2000))
 	case <-time.After(30 * time.Second):
 		s.Kill()
-		return nil, fmt.Errorf("racebot did not listen within 30s\n%s", tailFile(logFile, 2000))
+		return nil, fmt.Errorf("%s did not listen within 30s\n%s", name, tailFile(logFile, 2000))
 	}
 }
 
 func listenAddr(line []byte) string {
-	if !bytes.Contains(line, []byte("serving Slack over HTTP")) {
+	if !bytes.Contains(line, []byte(listenMessage)) {
 		return ""
 	}
 	var rec struct {
@@ -139,7 +194,7 @@ func (s *Server) Stop(timeout time.Duration) error {
 		return s.err
 	case <-time.After(timeout):
 		s.Kill()
-		return errors.New("racebot did not stop within " + timeout.String())
+		return errors.New(s.Name + " did not stop within " + timeout.String())
 	}
 }
 

@@ -52,6 +52,14 @@ func NewSlackAPI(postDelay time.Duration) *SlackAPI {
 // URL is the Web API base URL to give racebot as SLACK_API_URL.
 func (s *SlackAPI) URL() string { return s.srv.URL + "/api/" }
 
+// ResponseURL is the response URL of the n-th slash command, served by
+// the fake so that replies through it stay on the machine. It is as long
+// as Slack's (https://hooks.slack.com/commands/…), give or take a few
+// bytes.
+func (s *SlackAPI) ResponseURL(n uint64) string {
+	return s.srv.URL + "/commands/" + Team + "/" + strconv.FormatUint(7_700_000_000_000+n, 10) + "/q3ZbW8nKx2Lr5TcV9mHa1YdE"
+}
+
 // Close stops the fake, cutting any posts still held by PostDelay.
 func (s *SlackAPI) Close() {
 	s.srv.CloseClientConnections()
@@ -59,7 +67,8 @@ func (s *SlackAPI) Close() {
 }
 
 // Counts reports what racebot sent so far: messages posted, ephemeral
-// messages (racebot's way of explaining an error to one person), message
+// messages and replies through response URLs (racebot's ways of
+// explaining an error to one person), message
 // updates, and the most posts it had in flight at once.
 func (s *SlackAPI) Counts() (posts, ephemerals, updates, maxInFlight int64) {
 	return s.posts.Load(), s.ephemerals.Load(), s.updates.Load(), s.maxFlight.Load()
@@ -114,6 +123,14 @@ func pad6(n uint64) string {
 }
 
 func (s *SlackAPI) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/commands/") {
+		// A reply through a command's response URL: racebot's way of
+		// explaining, after the acknowledgement, what went wrong.
+		io.Copy(io.Discard, r.Body)
+		s.ephemerals.Add(1)
+		io.WriteString(w, "ok")
+		return
+	}
 	method, ok := strings.CutPrefix(r.URL.Path, "/api/")
 	if !ok {
 		http.NotFound(w, r)

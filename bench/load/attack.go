@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -28,89 +29,196 @@ type bencher struct {
 	cfg     config
 	dir     string
 	out     io.Writer
-	bin     string
+	bin     string // racebot
+	self    string // this program, which is also the reference servers
+	ackFile string // racebot's answer to `/race help`, for the references
 	perPlan int
+}
+
+// run1 is one run: a server attacked at one rate in one scenario.
+type run1 struct {
+	n        int
+	scenario string
+	round    int
+	server   string
+	rate     int // 0: the maximum
 }
 
 // result is what one run measured.
 type result struct {
-	rate      int
+	run1
 	sent      int
 	elapsed   time.Duration
 	ok        int // 2xx
 	errors    int // non-2xx and transport errors
 	firstErr  string
+	bytesIn   int64 // response bodies
 	p50, p99  time.Duration
 	max       time.Duration
 	setupRSS  int64
 	peakRSS   int64
 	acked     int // answers acknowledged with a 2xx
-	stored    int // answer revisions in the database afterwards
+	stored    int // answer rows in the database afterwards
 	explained int // ephemeral messages: errors explained to a person
-	logErrors int // ERROR lines in racebot's log
+	logErrors int // ERROR lines in the server's log
 	maxPosts  int64
 	plans     int
-	serverCPU time.Duration // racebot's CPU time during the attack
+	serverCPU time.Duration // the server's CPU time during the attack
 	loadCPU   time.Duration // this process's: load generator and fake Slack
 	allCPU    time.Duration // the whole machine's busy time
 }
 
-func (b *bencher) prepare() error {
+func (b *bencher) prepare(ctx context.Context) error {
 	fmt.Fprintf(b.out, "building racebot; %d CPUs, %s\n", runtime.NumCPU(), runtime.Version())
 	bin, err := bench.Build(b.dir)
 	if err != nil {
 		return err
 	}
 	b.bin = bin
+	if b.self, err = os.Executable(); err != nil {
+		return fmt.Errorf("find this program for the reference servers: %w", err)
+	}
 	b.perPlan = b.cfg.perPlan
 	if b.perPlan == 0 {
 		// Past the first stage's questions a reply is read as an action,
 		// which needs scores: every reply in the benchmark is an answer.
 		b.perPlan = len(flows.RACE().Stages[0].Steps())
 	}
+	ack, err := b.helpAck(ctx)
+	if err != nil {
+		return fmt.Errorf("ask racebot for its /race help answer: %w", err)
+	}
+	b.ackFile = filepath.Join(b.dir, "help-ack.json")
+	if err := os.WriteFile(b.ackFile, ack, 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(b.out, "racebot answers /race help with %d bytes of JSON; the reference servers answer every slash command with the same\n", len(ack))
 	return nil
 }
 
-// runOne measures one rate (0: the maximum) on a fresh server and file.
-func (b *bencher) runOne(ctx context.Context, n, rate int) (result, error) {
-	res := result{rate: rate}
-	runDir := filepath.Join(b.dir, fmt.Sprintf("run%d-%s", n, strings.TrimSuffix(rateName(rate), "/s")))
+// helpAck starts racebot once and returns its answer to `/race help`, so
+// the reference servers answer the slash scenario with the same bytes.
+func (b *bencher) helpAck(ctx context.Context) ([]byte, error) {
+	dir := filepath.Join(b.dir, "probe")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return nil, err
+	}
+	api := bench.NewSlackAPI(0)
+	defer api.Close()
+	srv, err := bench.Start(b.bin, filepath.Join(dir, "racebot.db"), api.URL(), filepath.Join(dir, "racebot.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Kill()
+	body := helpCommand(api, 0)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL(), bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header = bench.SignedHeader(body, bench.FormType, time.Now())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	ack, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK || !bytes.HasPrefix(bytes.TrimSpace(ack), []byte("{")) {
+		return nil, fmt.Errorf("HTTP %d %.200s", resp.StatusCode, ack)
+	}
+	srv.Stop(10 * time.Second)
+	return ack, nil
+}
+
+// helpCommand is the i-th `/race help` of the slash scenario: a hundred
+// people in a hundred channels.
+func helpCommand(api *bench.SlackAPI, i uint64) []byte {
+	return bench.Command{
+		Channel:     "CS" + strconv.FormatUint(10000+i%100, 10),
+		User:        "U" + strconv.FormatUint(1000+i%97, 10),
+		Text:        "help",
+		ResponseURL: api.ResponseURL(i),
+		Seq:         i,
+	}.Body()
+}
+
+// runOne measures one server at one rate on a fresh process and file.
+func (b *bencher) runOne(ctx context.Context, r1 run1) (result, error) {
+	res := result{run1: r1}
+	rate := r1.rate
+	runDir := filepath.Join(b.dir, fmt.Sprintf("run%03d-%s-%s-%s", r1.n, r1.scenario, r1.server, strings.TrimSuffix(rateName(rate), "/s")))
 	if err := os.Mkdir(runDir, 0o700); err != nil {
 		return res, err
 	}
+	// Every run has the fake Slack, whose URLs are in the slash commands'
+	// response_url; only racebot calls it.
 	api := bench.NewSlackAPI(b.cfg.postDelay)
 	defer api.Close()
-	db := filepath.Join(runDir, "racebot.db")
-	srv, err := bench.Start(b.bin, db, api.URL(), filepath.Join(runDir, "racebot.log"))
+	db := filepath.Join(runDir, r1.server+".db")
+	logFile := filepath.Join(runDir, r1.server+".log")
+	var (
+		srv *bench.Server
+		err error
+	)
+	switch r1.server {
+	case racebot:
+		srv, err = bench.Start(b.bin, db, api.URL(), logFile)
+	case refVerify:
+		srv, err = bench.StartRef(b.self, bench.RefVerify, db, b.ackFile, logFile)
+	case refCommit:
+		srv, err = bench.StartRef(b.self, bench.RefCommit, db, b.ackFile, logFile)
+	}
 	if err != nil {
 		return res, err
 	}
 	defer srv.Kill()
 
-	// Enough plans that every request answers an open question.
-	perSecond := rate
-	if rate == 0 {
-		perSecond = b.cfg.maxRate
-	}
-	capacity := int(float64(perSecond)*b.cfg.duration.Seconds()*1.05) + 1
-	res.plans = (capacity + b.perPlan - 1) / b.perPlan
+	// capacity bounds the requests of a run; racebot's answers need an
+	// open question each, so its plans set the bound.
+	capacity := uint64(1) << 62
+	var plans []bench.Plan
 	setup := time.Now()
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
-	plans, err := bench.CreatePlans(ctx, client, srv, api, fmt.Sprintf("R%d", n), res.plans)
-	if err != nil {
-		return res, err
+	if r1.scenario == scenarioAnswers {
+		perSecond := rate
+		if rate == 0 {
+			perSecond = b.cfg.maxRate
+		}
+		c := int(float64(perSecond)*b.cfg.duration.Seconds()*1.05) + 1
+		res.plans = (c + b.perPlan - 1) / b.perPlan
+		prefix := fmt.Sprintf("R%d", r1.n)
+		if r1.server == racebot {
+			capacity = uint64(c)
+			client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+			plans, err = bench.CreatePlans(ctx, client, srv, api, prefix, res.plans)
+			if err != nil {
+				return res, err
+			}
+			client.CloseIdleConnections()
+		} else {
+			// The references keep no plans; they get the same number of
+			// channels and threads of the same shape, so the bodies match.
+			plans = make([]bench.Plan, res.plans)
+			for i := range plans {
+				plans[i] = bench.Plan{Channel: fmt.Sprintf("C%s%05d", prefix, i), Thread: "1700000000." + fmt.Sprintf("%06d", 2*i+1)}
+			}
+		}
 	}
-	client.CloseIdleConnections()
-	fmt.Fprintf(b.out, "\n== %s for %s: %d plans created in %s\n", rateName(rate), b.cfg.duration, len(plans), time.Since(setup).Round(time.Millisecond))
-	// Let the plan headers' follow-up posts settle, then measure from here.
-	time.Sleep(time.Second)
+	fmt.Fprintf(b.out, "\n== %s round %d, %s %s for %s", r1.scenario, r1.round, r1.server, rateName(rate), b.cfg.duration)
+	if r1.server == racebot && len(plans) > 0 {
+		fmt.Fprintf(b.out, ": %d plans created in %s", len(plans), time.Since(setup).Round(time.Millisecond))
+		// Let the plan headers' follow-up posts settle, then measure from here.
+		time.Sleep(time.Second)
+	}
+	fmt.Fprintln(b.out)
 	res.setupRSS, _, _ = srv.Memory()
 	if err := srv.ResetPeak(); err != nil {
 		fmt.Fprintf(b.out, "cannot reset the peak RSS (%v); the figure includes setup\n", err)
 	}
 
 	var stopPerf func() (string, error)
-	if b.cfg.perf {
+	if b.cfg.perf && r1.server == racebot {
 		stopPerf, err = startPerf(srv.PID(), filepath.Join(runDir, "perf.data"))
 		if err != nil {
 			return res, err
@@ -118,27 +226,26 @@ func (b *bencher) runOne(ctx context.Context, n, rate int) (result, error) {
 	}
 
 	var seq atomic.Uint64
+	url := srv.URL()
 	targeter := func(t *vegeta.Target) error {
 		i := seq.Add(1) - 1
-		if i >= uint64(capacity) {
+		if i >= capacity {
 			return vegeta.ErrNoTargets
 		}
-		// Round robin over the plans: a plan's next answer comes a whole
-		// round later, as in a team that answers between other work, so
-		// answers do not queue behind each other on one plan.
-		p := plans[i%uint64(len(plans))]
-		body := bench.Message{
-			EventID: "EvL" + strconv.FormatUint(i, 36),
-			Channel: p.Channel,
-			User:    "U" + strconv.FormatUint(i%97, 10),
-			Thread:  p.Thread,
-			TS:      bench.MessageTS(i),
-			Text:    "Load answer " + strconv.FormatUint(i, 10) + ": we sell roasted coffee by subscription to busy offices.",
-		}.AppendBody(make([]byte, 0, 512))
+		var body []byte
+		contentType := bench.JSONType
+		if r1.scenario == scenarioAnswers {
+			// Round robin over the plans: a plan's next answer comes a
+			// whole round later, as in a team that answers between other
+			// work, so answers do not queue behind each other on one plan.
+			body = bench.Answer(i, plans[i%uint64(len(plans))]).AppendBody(make([]byte, 0, 3072))
+		} else {
+			body, contentType = helpCommand(api, i), bench.FormType
+		}
 		t.Method = http.MethodPost
-		t.URL = srv.URL()
+		t.URL = url
 		t.Body = body
-		t.Header = bench.SignedHeader(body, bench.JSONType, time.Now())
+		t.Header = bench.SignedHeader(body, contentType, time.Now())
 		return nil
 	}
 	opts := []func(*vegeta.Attacker){vegeta.Timeout(10 * time.Second), vegeta.KeepAlive(true)}
@@ -154,11 +261,12 @@ func (b *bencher) runOne(ctx context.Context, n, rate int) (result, error) {
 	all0 := machineCPU()
 	start := time.Now()
 	var end time.Time
-	for r := range atk.Attack(vegeta.Targeter(targeter), pacer, b.cfg.duration, "answers") {
+	for r := range atk.Attack(vegeta.Targeter(targeter), pacer, b.cfg.duration, r1.scenario) {
 		if r.Error == vegeta.ErrNoTargets.Error() && r.Code == 0 {
 			continue // the plans are full: the attack ends here
 		}
 		res.sent++
+		res.bytesIn += int64(r.BytesIn)
 		lat = append(lat, r.Latency)
 		if e := r.End(); e.After(end) {
 			end = e
@@ -173,7 +281,7 @@ func (b *bencher) runOne(ctx context.Context, n, rate int) (result, error) {
 		}
 	}
 	res.elapsed = end.Sub(start)
-	if res.sent >= capacity {
+	if uint64(res.sent) >= capacity {
 		fmt.Fprintf(b.out, "every plan was full before the time was up; the run ended early (raise --max-capacity)\n")
 	}
 	cpu1, _ := srv.CPUTime()
@@ -190,15 +298,18 @@ func (b *bencher) runOne(ctx context.Context, n, rate int) (result, error) {
 	slices.Sort(lat)
 	res.p50, res.p99, res.max = quantile(lat, 0.50), quantile(lat, 0.99), quantile(lat, 1)
 
-	// SIGTERM drains the posts still queued, then the file is checked.
+	// SIGTERM drains what is still queued (racebot's posts, the commit
+	// reference's writes), then the file is checked.
 	if err := srv.Stop(time.Minute); err != nil {
-		fmt.Fprintf(b.out, "racebot did not stop cleanly: %v\n", err)
+		fmt.Fprintf(b.out, "%s did not stop cleanly: %v\n", r1.server, err)
 	}
 	_, explained, _, maxPosts := api.Counts()
 	res.explained, res.maxPosts = int(explained), maxPosts
 	res.logErrors = countErrors(srv.Log)
-	if res.stored, err = countAnswers(db); err != nil {
-		return res, err
+	if r1.server != refVerify {
+		if res.stored, err = countAnswers(db); err != nil {
+			return res, err
+		}
 	}
 	printRun(b.out, res)
 	return res, nil
@@ -303,45 +414,3 @@ func perfLines(report []byte) string {
 	}
 	return sb.String()
 }
-
-func printRun(w io.Writer, r result) {
-	fmt.Fprintf(w, "sent %d in %s = %.0f req/s; 2xx %d (%.0f/s); errors %d %s\n",
-		r.sent, r.elapsed.Round(time.Millisecond), perSec(r.sent, r.elapsed), r.ok, perSec(r.ok, r.elapsed), r.errors, r.firstErr)
-	fmt.Fprintf(w, "latency p50 %s  p99 %s  max %s\n", ms(r.p50), ms(r.p99), ms(r.max))
-	fmt.Fprintf(w, "CPU: racebot %.0f%% of a core (%.0f µs a request), load generator and fake Slack %.0f%%\n",
-		100*r.serverCPU.Seconds()/r.elapsed.Seconds(), float64(r.serverCPU.Microseconds())/float64(max(1, r.sent)),
-		100*r.loadCPU.Seconds()/r.elapsed.Seconds())
-	if other := r.allCPU - r.serverCPU - r.loadCPU; other > r.elapsed/10 {
-		fmt.Fprintf(w, "warning: other processes used %.0f%% of a core during the run; the figures are low\n", 100*other.Seconds()/r.elapsed.Seconds())
-	}
-	fmt.Fprintf(w, "racebot RSS after setup %s, peak during the run %s\n", mb(r.setupRSS), mb(r.peakRSS))
-	fmt.Fprintf(w, "answers acknowledged %d, stored %d; errors explained to users %d; ERROR log lines %d; most posts in flight %d\n",
-		r.acked, r.stored, r.explained, r.logErrors, r.maxPosts)
-}
-
-func printTable(w io.Writer, cfg config, rs []result) {
-	fmt.Fprintf(w, "\n| rate | achieved req/s | p50 | p99 | max | errors | peak RSS | acked / stored |\n")
-	fmt.Fprintf(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
-	for _, r := range rs {
-		name := rateName(r.rate)
-		if r.rate == 0 {
-			name = fmt.Sprintf("max (%d workers)", cfg.workers)
-		}
-		fmt.Fprintf(w, "| %s | %.0f | %s | %s | %s | %d | %s | %d / %d |\n",
-			name, perSec(r.ok, r.elapsed), ms(r.p50), ms(r.p99), ms(r.max), r.errors, mb(r.peakRSS), r.acked, r.stored)
-	}
-	if cfg.postDelay > 0 {
-		fmt.Fprintf(w, "(the fake Slack held every chat.postMessage for %s)\n", cfg.postDelay)
-	}
-}
-
-func perSec(n int, d time.Duration) float64 {
-	if d <= 0 {
-		return 0
-	}
-	return float64(n) / d.Seconds()
-}
-
-func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
-
-func mb(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }

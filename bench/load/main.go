@@ -1,15 +1,20 @@
-// Command load is racebot's load benchmark: it builds racebot, starts
-// `racebot serve` on a fresh SQLite file against an in-process fake of the
-// Slack Web API, and attacks /slack/events with freshly signed thread
-// replies (Events API message events) that each record a coaching answer,
-// at fixed rates and at the maximum. For every run it prints requests/s,
-// p50/p99/max latency, errors, the server's peak memory, and how many of
-// the acknowledged answers are in the database afterwards.
+// Command load is racebot's load benchmark. It builds racebot and attacks
+// `racebot serve` (a subprocess on a fresh SQLite file, against an
+// in-process fake of the Slack Web API) with freshly signed requests as
+// Slack sends them, at fixed rates and at the maximum, in two scenarios:
+// answers (thread replies that each record a coaching answer) and slash
+// (`/race help`). In the same invocation, alternated with racebot through
+// the same load, it runs two reference servers (bench.RefVerify and
+// bench.RefCommit), so every figure of racebot's is also a ratio to what
+// the same machine, at the same moment, gives a server that does much less.
+// For every run it prints requests/s, p50/p99/max latency, errors, peak
+// memory, CPU per request, and how many acknowledged answers are stored.
 //
-//	go run ./bench/load --rates 1000,5000,10000,max --duration 5s
-//	go run ./bench/load --post-delay 2s --rates 1000,5000   # ack under load
+//	go run ./load --rates 1000,4000,max --duration 5s --rounds 3
+//	go run ./load --scenario answers --post-delay 2s --rates 300,500   # ack under load
 //
-// See bench/README.md for what it measures and the figures on a 2-core box.
+// Run it from the bench folder (bench is a module of its own). See
+// bench/README.md for what it measures and what the ratios mean.
 package main
 
 import (
@@ -24,11 +29,20 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/racebot/racebot/bench"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	var err error
+	if len(os.Args) > 1 && os.Args[1] == "ref" {
+		// The load tool runs itself as the reference servers, so they are
+		// processes of their own as racebot is.
+		err = bench.RunRef(ctx, os.Args[2:], os.Stderr)
+	} else {
+		err = run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	}
 	stop()
 	switch {
 	case errors.Is(err, errUsage):
@@ -41,6 +55,12 @@ func main() {
 
 var errUsage = errors.New("usage")
 
+// Scenarios: what each request asks of the server.
+const (
+	scenarioAnswers = "answers" // a thread reply that records a coaching answer
+	scenarioSlash   = "slash"   // `/race help`, answered with an ephemeral message
+)
+
 // config is the benchmark's command line.
 type config struct {
 	rates     []int // 0 is the maximum
@@ -51,23 +71,28 @@ type config struct {
 	workers   uint64
 	maxRate   int
 	perf      bool
+	scenarios []string
+	rounds    int
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		cfg   config
-		rates string
+		cfg      config
+		rates    string
+		scenario string
 	)
-	fs.StringVar(&rates, "rates", "1000,5000,10000,max", "comma-separated request rates per second; max attacks as fast as racebot answers")
+	fs.StringVar(&rates, "rates", "1000,4000,max", "comma-separated request rates per second; max attacks as fast as the server answers")
 	fs.DurationVar(&cfg.duration, "duration", 5*time.Second, "length of each run")
+	fs.StringVar(&scenario, "scenario", "both", "answers (thread replies that record an answer), slash (/race help) or both")
+	fs.IntVar(&cfg.rounds, "rounds", 1, "rounds; each runs every rate on ref-verify, racebot, ref-commit, racebot in turn")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the temporary folder with databases, logs and profiles")
 	fs.DurationVar(&cfg.postDelay, "post-delay", 0, "make the fake Slack hold every chat.postMessage this long (ack under load: try 2s)")
 	fs.IntVar(&cfg.perPlan, "per-plan", 0, "answers per plan; 0 means the number of questions in the first RACE stage")
 	fs.Uint64Var(&cfg.workers, "workers", 64, "concurrent requests in the max run")
-	fs.IntVar(&cfg.maxRate, "max-capacity", 5000, "plans for the max run are created for this many requests/s")
-	fs.BoolVar(&cfg.perf, "perf", false, "record each run with `perf record` and print racebot's hottest functions")
+	fs.IntVar(&cfg.maxRate, "max-capacity", 5000, "plans for racebot's max answers run are created for this many requests/s")
+	fs.BoolVar(&cfg.perf, "perf", false, "record racebot's runs with `perf record` and print its hottest functions")
 	if err := fs.Parse(args); err != nil {
 		return cfg, errUsage
 	}
@@ -88,12 +113,34 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		}
 		cfg.rates = append(cfg.rates, n)
 	}
-	if cfg.duration <= 0 || cfg.workers == 0 || cfg.maxRate <= 0 {
-		fmt.Fprintln(stderr, "load: --duration, --workers and --max-capacity must be positive")
+	switch scenario {
+	case scenarioAnswers, scenarioSlash:
+		cfg.scenarios = []string{scenario}
+	case "both":
+		cfg.scenarios = []string{scenarioAnswers, scenarioSlash}
+	default:
+		fmt.Fprintf(stderr, "load: --scenario: %q is not answers, slash or both\n", scenario)
+		return cfg, errUsage
+	}
+	if cfg.duration <= 0 || cfg.workers == 0 || cfg.maxRate <= 0 || cfg.rounds <= 0 {
+		fmt.Fprintln(stderr, "load: --duration, --workers, --max-capacity and --rounds must be positive")
 		return cfg, errUsage
 	}
 	return cfg, nil
 }
+
+// order is the servers of one rate in one round. racebot runs right after
+// each reference, and each ratio is taken against the racebot run that
+// followed that reference: the two ran seconds apart, on the same machine
+// in the same state.
+var order = []string{refVerify, racebot, refCommit, racebot}
+
+// Server names in the output.
+const (
+	racebot   = "racebot"
+	refVerify = "ref-verify"
+	refCommit = "ref-commit"
+)
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, stderr)
@@ -110,24 +157,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer os.RemoveAll(dir)
 	}
 	b := &bencher{cfg: cfg, dir: dir, out: stdout}
-	if err := b.prepare(); err != nil {
+	if err := b.prepare(ctx); err != nil {
 		return err
 	}
 	var results []result
-	for i, rate := range cfg.rates {
-		if ctx.Err() != nil {
-			break
+	n := 0
+	for _, sc := range cfg.scenarios {
+		for round := 1; round <= cfg.rounds; round++ {
+			for _, rate := range cfg.rates {
+				for _, server := range order {
+					if ctx.Err() != nil {
+						break
+					}
+					r, err := b.runOne(ctx, run1{n: n, scenario: sc, round: round, server: server, rate: rate})
+					n++
+					if err != nil {
+						return fmt.Errorf("%s %s %s round %d: %w", sc, server, rateName(rate), round, err)
+					}
+					results = append(results, r)
+				}
+			}
 		}
-		r, err := b.runOne(ctx, i, rate)
-		if err != nil {
-			return fmt.Errorf("run %s: %w", rateName(rate), err)
-		}
-		results = append(results, r)
 	}
-	printTable(stdout, cfg, results)
+	for _, sc := range cfg.scenarios {
+		printScenario(stdout, cfg, sc, results)
+	}
 	for _, r := range results {
-		if r.stored != r.acked {
-			return fmt.Errorf("%s: %d answers acknowledged but %d stored", rateName(r.rate), r.acked, r.stored)
+		if r.scenario == scenarioAnswers && r.server != refVerify && r.stored != r.acked {
+			return fmt.Errorf("%s %s %s round %d: %d answers acknowledged but %d stored",
+				r.scenario, r.server, rateName(r.rate), r.round, r.acked, r.stored)
 		}
 	}
 	return nil
