@@ -84,7 +84,7 @@ func TestBlockKitLimits(t *testing.T) {
 	long := strings.Repeat("A very long answer with many words. ", 400) // ~14,000 characters
 	var replies []flows.Reply
 	for range 60 {
-		replies = append(replies, flows.Reply{Kind: flows.ReplyStatus, Text: long})
+		replies = append(replies, flows.Reply{Kind: flows.ReplyStatus, Msg: flows.Say(flows.Text(long))})
 	}
 	m := renderReplies(p, replies)
 	if len(m.Blocks) > maxBlocks {

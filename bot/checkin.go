@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -30,21 +29,6 @@ const (
 	checkinPoll       = time.Minute
 )
 
-var userMention = regexp.MustCompile(`^<@[UW][A-Z0-9]+(\|[^<>]*)?>$`)
-
-// safeOwners keeps owners that are real user mentions and escapes the rest,
-// so an owner typed as "<!channel>" is shown, not broadcast.
-func safeOwners(kpis []flows.KPI) []flows.KPI {
-	out := make([]flows.KPI, len(kpis))
-	for i, k := range kpis {
-		if !userMention.MatchString(k.Owner) {
-			k.Owner = escape(k.Owner)
-		}
-		out[i] = k
-	}
-	return out
-}
-
 // OpenCheckin starts a check-in for a plan: the opening message in the
 // plan's channel (its thread is where owners answer) and a summary message
 // in the thread that is edited in place as values arrive. The scheduler
@@ -66,19 +50,20 @@ func (b *Bot) OpenCheckin(ctx context.Context, team string, plan flows.PlanID, o
 	if err != nil {
 		return 0, err
 	}
-	kpis := safeOwners(p.KPIs)
-	opening := flows.OpeningText(p.Name, kpis, ms, late, missed)
+	// Owners are the team's text: a mention pings its person, while one
+	// typed as "<!channel>" is shown, not broadcast (see slackUserText).
+	opening := flows.OpeningText(p.Name, p.KPIs, ms, late, missed)
 	// The actions due before the next check-in (a week, at the usual pace)
-	// are asked about too; the team wrote them, so they are escaped.
-	if due := flows.ActionsDueText(p.ActionsDue(now.AddDate(0, 0, 7)), now); due != "" {
-		opening += "\n" + escape(due)
+	// are asked about too.
+	if due := flows.ActionsDueText(p.ActionsDue(now.AddDate(0, 0, 7)), now); len(due) > 0 {
+		opening = flows.Lines(opening, due)
 	}
-	ts, err := b.poster.post(ctx, p.Channel, "", message{Text: opening, Blocks: sections(blockIDs{}, "checkin", opening)})
+	ts, err := b.poster.post(ctx, p.Channel, "", msgMessage("checkin", opening))
 	if err != nil {
 		b.metrics.Checkin("failed")
 		return id, fmt.Errorf("post check-in: %w", err)
 	}
-	summary := checkinSummaryMessage(id, p, flows.SummarizeCheckin(kpis, ms, id, now))
+	summary := checkinSummaryMessage(id, p, flows.SummarizeCheckin(p.KPIs, ms, id, now))
 	sts, err := b.poster.post(ctx, p.Channel, ts, summary)
 	if err != nil {
 		b.log.Warn("post check-in summary", "plan", plan, "err", err)
@@ -96,7 +81,7 @@ func (b *Bot) OpenCheckin(ctx context.Context, team string, plan flows.PlanID, o
 
 func checkinSummaryMessage(id int64, p *flows.Plan, s flows.CheckinSummary) message {
 	ids := blockIDs{}
-	text := s.Text("Progress")
+	text := mrkdwn(s.Text("Progress"))
 	blocks := sections(ids, "summary", text)
 	if s.Total > 0 {
 		blocks = append(blocks, slack.NewActionBlock(ids.next("summary-buttons"),
@@ -143,7 +128,7 @@ func (b *Bot) refreshSummary(ctx context.Context, c flows.Checkin) {
 		b.log.Warn("summary: values", "err", err)
 		return
 	}
-	s := flows.SummarizeCheckin(safeOwners(p.KPIs), ms, c.ID, b.now())
+	s := flows.SummarizeCheckin(p.KPIs, ms, c.ID, b.now())
 	if err := b.poster.update(ctx, c.Channel, c.SummaryTS, checkinSummaryMessage(c.ID, p, s)); err != nil {
 		b.log.Warn("summary: update", "err", err)
 	}
@@ -189,12 +174,11 @@ func (b *Bot) nudge(ctx context.Context, c flows.Checkin) {
 	if !ok {
 		return
 	}
-	s := flows.SummarizeCheckin(safeOwners(p.KPIs), ms, c.ID, b.now())
+	s := flows.SummarizeCheckin(p.KPIs, ms, c.ID, b.now())
 	if s.Updated == s.Total {
 		return
 	}
-	text := flows.NudgeText(s.MissingOwners, s)
-	if _, err := b.poster.post(ctx, c.Channel, c.Thread, message{Text: text, Blocks: sections(blockIDs{}, "nudge", text)}); err != nil {
+	if _, err := b.poster.post(ctx, c.Channel, c.Thread, msgMessage("nudge", flows.NudgeText(s.MissingOwners, s))); err != nil {
 		b.log.Error("post nudge", "checkin", c.ID, "err", err)
 		return
 	}
@@ -207,16 +191,15 @@ func (b *Bot) close(ctx context.Context, c flows.Checkin) {
 	if !ok {
 		return
 	}
-	s := flows.SummarizeCheckin(safeOwners(p.KPIs), ms, c.ID, b.now())
+	s := flows.SummarizeCheckin(p.KPIs, ms, c.ID, b.now())
 	text := flows.ClosingText(s)
 	if b.assistant != nil {
 		if r := b.assistant.SummarizeCheckin(ctx, p, s); r.FromModel {
-			// The model's words are escaped like any other text it writes;
-			// the closing text escaped its KPI names itself.
-			text += "\n" + escape(r.Text)
+			// The model's words are escaped like any other text it writes.
+			text = flows.Lines(text, say(r.Text))
 		}
 	}
-	if _, err := b.poster.post(ctx, c.Channel, c.Thread, message{Text: text, Blocks: sections(blockIDs{}, "closed", text)}); err != nil {
+	if _, err := b.poster.post(ctx, c.Channel, c.Thread, msgMessage("closed", text)); err != nil {
 		b.log.Error("post close", "checkin", c.ID, "err", err)
 	}
 	b.metrics.Checkin("closed")
@@ -262,7 +245,7 @@ func (b *Bot) uploadChart(ctx context.Context, p *flows.Plan, ms map[int64][]flo
 // valuesModal collects a check-in's values in a form, one field per KPI.
 func valuesModal(p *flows.Plan, c flows.Checkin, ms map[int64][]flows.Measurement) slack.ModalViewRequest {
 	ids := blockIDs{}
-	blocks := []slack.Block{contextBlock(ids, "plan", "KPI check-in for *"+escape(p.Name)+"*. Leave a field empty to skip it; write `n/a` when there is no number.")}
+	blocks := []slack.Block{contextBlock(ids, "plan", "KPI check-in for *"+slackUserText(p.Name)+"*. Leave a field empty to skip it; write `n/a` when there is no number.")}
 	for _, k := range p.KPIs {
 		input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, "e.g. "+exampleFor(k.Unit), false, false), valueActionID)
 		for _, m := range ms[k.ID] {
@@ -274,7 +257,7 @@ func valuesModal(p *flows.Plan, c flows.Checkin, ms map[int64][]flows.Measuremen
 		if !k.Deadline.IsZero() {
 			hint += " by " + k.Deadline.Format("2 Jan 2006")
 		}
-		block := slack.NewInputBlock("kpi:"+k.Key, slack.NewTextBlockObject(slack.PlainTextType, truncate(k.Name, 2000), false, false),
+		block := slack.NewInputBlock("kpi:"+k.Key, slack.NewTextBlockObject(slack.PlainTextType, truncate(plainUserText(k.Name), 2000), false, false),
 			slack.NewTextBlockObject(slack.PlainTextType, truncate(hint, 2000), false, false), input)
 		block.Optional = true
 		blocks = append(blocks, block)
@@ -312,12 +295,12 @@ func (b *Bot) openValuesModal(ctx context.Context, team string, cb slack.Interac
 	}
 	c, err := b.store.CheckinByID(ctx, team, id)
 	if err != nil {
-		b.tellAfter(cb, "That check-in no longer exists.")
+		b.tellAfter(cb, say("That check-in no longer exists."))
 		return
 	}
 	p, ms, ok := b.checkinData(ctx, c)
 	if !ok {
-		b.tellAfter(cb, "Sorry, the form could not be opened. Please press the button again.")
+		b.tellAfter(cb, say("Sorry, the form could not be opened. Please press the button again."))
 		return
 	}
 	b.openModal(ctx, cb, valuesModal(p, c, ms))
@@ -344,7 +327,7 @@ func (b *Bot) submitValues(ctx context.Context, team string, cb slack.Interactio
 	}
 	now := b.now()
 	var ms []flows.Measurement
-	var got []string
+	var got []flows.Msg
 	errs := map[string]string{}
 	for _, k := range p.KPIs {
 		raw := strings.TrimSpace(cb.View.State.Values["kpi:"+k.Key][valueActionID].Value)
@@ -353,11 +336,11 @@ func (b *Bot) submitValues(ctx context.Context, team string, cb slack.Interactio
 		}
 		v, err := flows.ParseValue(raw, k.Unit)
 		if err != nil {
-			errs["kpi:"+k.Key] = flows.Explain(err)
+			errs["kpi:"+k.Key] = plainText(flows.Explain(err))
 			continue
 		}
 		ms = append(ms, flows.Measurement{KPI: k.ID, Value: v, At: now, By: cb.User.ID, Checkin: c.ID})
-		got = append(got, k.Name+" "+flows.FormatValue(v))
+		got = append(got, flows.Sayf("%s %s", flows.User(k.Name), flows.FormatValue(v)))
 	}
 	if len(errs) > 0 {
 		return viewAck{ResponseAction: "errors", Errors: errs}
@@ -371,11 +354,11 @@ func (b *Bot) submitValues(ctx context.Context, team string, cb slack.Interactio
 	}
 	if err != nil {
 		b.log.Error("values modal: record", "err", err)
-		return fieldErrorBlock("kpi:"+p.KPIs[0].Key, flows.Explain(err))
+		return fieldErrorBlock("kpi:"+p.KPIs[0].Key, plainText(flows.Explain(err)))
 	}
-	confirm := fmt.Sprintf("<@%s> recorded: %s.", cb.User.ID, escape(strings.Join(got, ", ")))
+	confirm := flows.Sayf("%s recorded: %s.", flows.Person(cb.User.ID), flows.Join(got, ", "))
 	b.later("values modal", func(ctx context.Context) {
-		if _, err := b.poster.post(ctx, c.Channel, c.Thread, message{Text: confirm, Blocks: sections(blockIDs{}, "values", confirm)}); err != nil {
+		if _, err := b.poster.post(ctx, c.Channel, c.Thread, msgMessage("values", confirm)); err != nil {
 			b.log.Warn("confirm values", "err", err)
 		}
 		b.refreshSummary(ctx, c)

@@ -141,9 +141,9 @@ func (b *Bot) replyError(err error, what string, m *slackevents.MessageEvent) er
 
 // whisper shows text to the author of a thread reply only, after the
 // acknowledgement.
-func (b *Bot) whisper(m *slackevents.MessageEvent, text string) {
+func (b *Bot) whisper(m *slackevents.MessageEvent, msg flows.Msg) {
 	b.later("ephemeral", func(ctx context.Context) {
-		if err := b.poster.ephemeral(ctx, m.Channel, m.ThreadTimeStamp, m.User, plainMessage("note", text)); err != nil {
+		if err := b.poster.ephemeral(ctx, m.Channel, m.ThreadTimeStamp, m.User, msgMessage("note", msg)); err != nil {
 			b.log.Warn("post ephemeral", "err", err)
 		}
 	})
@@ -160,7 +160,7 @@ func (b *Bot) personal(ctx context.Context, channel, thread, user string, p *flo
 	var m message
 	switch {
 	case hasKind(replies, flows.ReplyConfirm):
-		m = confirmDeleteMessage(p, replies[0].Text)
+		m = confirmDeleteMessage(p, mrkdwn(replies[0].Msg))
 	default:
 		m = plainMessage("export", "Use `/race export` to get the plan as a file.")
 	}
@@ -176,7 +176,7 @@ func (b *Bot) deletedPlanReply(ctx context.Context, team string, m *slackevents.
 	if err != nil || !ok {
 		return
 	}
-	b.whisper(m, fmt.Sprintf("The plan %q was deleted, so this reply was not recorded. Start a new one with `/race new <name>`.", name))
+	b.whisper(m, flows.Sayf("The plan %q was deleted, so this reply was not recorded. Start a new one with %s.", flows.User(name), flows.Cmd("new <name>")))
 }
 
 // unescape undoes Slack's escaping of &, < and > in message text, so the
