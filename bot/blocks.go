@@ -224,7 +224,7 @@ func confirmDeleteMessage(p *flows.Plan, question string) message {
 	confirm := button(actionDeleteConfirm, "Delete plan", value, "danger")
 	confirm.Confirm = slack.NewConfirmationBlockObject(
 		slack.NewTextBlockObject(slack.PlainTextType, "Delete this plan?", false, false),
-		slack.NewTextBlockObject(slack.PlainTextType, truncate("All answers, actions and KPIs of "+p.Name+" will be gone.", 300), false, false),
+		slack.NewTextBlockObject(slack.PlainTextType, truncate("All answers, actions and KPIs of "+plainUserText(p.Name)+" will be gone.", 300), false, false),
 		slack.NewTextBlockObject(slack.PlainTextType, "Delete", false, false),
 		slack.NewTextBlockObject(slack.PlainTextType, "Keep it", false, false),
 	)

@@ -45,7 +45,7 @@ var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 func samplePlan(t *testing.T) (*flows.Catalogue, *flows.Plan) {
 	t.Helper()
 	cat := flows.RACE()
-	p := flows.NewPlan("T1", "C1", "Q1 <Launch> & co", "UANA", t0)
+	p := flows.NewPlan("T1", "C1", "Q1 &lt;Launch&gt; &amp; co", "UANA", t0)
 	p.ID = 42
 	p.Thread = "1732350000.000100"
 	for i, line := range []string{"We roast coffee.", "Fresh beans, fast."} {
@@ -74,6 +74,22 @@ func TestGoldenBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "reply-actions.json", renderReplies(done.Plan, done.Replies).Blocks)
+}
+
+// TestGoldenUserText shows an answer quoted back in its stored form: the
+// mention and the link keep working, the escapes are not doubled and the
+// broadcast pings nobody.
+func TestGoldenUserText(t *testing.T) {
+	cat, p := samplePlan(t)
+	first := cat.Stages[0].Steps()[0].ID
+	a := p.Answers[first]
+	a.Text = "Ask <@UBEN|ben>, see <https://shop.example|our shop> &amp; &lt;b&gt; <!channel>"
+	p.Answers[first] = a
+	out, err := flows.Step(cat, p, flows.Input{Text: "edit plan 1", User: "UANA", Now: t0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "reply-user-text.json", renderReplies(out.Plan, out.Replies).Blocks)
 }
 
 // TestBlockKitLimits renders oversized content and checks every limit

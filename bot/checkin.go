@@ -225,15 +225,15 @@ func (b *Bot) checkinData(ctx context.Context, c flows.Checkin) (*flows.Plan, ma
 // uploadChart draws every KPI against its target and uploads the PNG.
 func (b *Bot) uploadChart(ctx context.Context, p *flows.Plan, ms map[int64][]flows.Measurement, channel, thread string) {
 	var png bytes.Buffer
-	if err := report.Chart(&png, p.Name+" · KPI progress", p.KPIs, ms, b.now(), time.UTC); err != nil {
+	if err := report.Chart(&png, plainUserText(p.Name)+" · KPI progress", p.KPIs, ms, b.now(), time.UTC); err != nil {
 		b.log.Error("draw chart", "plan", p.ID, "err", err)
 		return
 	}
 	_, err := b.api.UploadFileContext(ctx, slack.UploadFileParameters{
 		Reader:          &png,
 		FileSize:        png.Len(),
-		Filename:        flows.Slug(p.Name) + "-kpis.png",
-		Title:           p.Name + " — KPI progress",
+		Filename:        flows.Slug(plainUserText(p.Name)) + "-kpis.png",
+		Title:           plainUserText(p.Name) + " — KPI progress",
 		Channel:         channel,
 		ThreadTimestamp: thread,
 	})

@@ -155,15 +155,15 @@ func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan)
 	}
 	files := []slack.UploadFileParameters{{
 		Content:  flows.ExportMarkdown(b.cat, p, ms, nil, b.now(), markdownUserText),
-		Filename: flows.Slug(p.Name) + ".md",
-		Title:    p.Name + " — RACE plan",
+		Filename: flows.Slug(plainUserText(p.Name)) + ".md",
+		Title:    plainUserText(p.Name) + " — RACE plan",
 	}}
 	if len(p.KPIs) > 0 {
 		var csv bytes.Buffer
 		if err := flows.KPIHistoryCSV(&csv, p.KPIs, ms, time.UTC); err != nil {
 			b.log.Error("export: csv", "plan", p.ID, "err", err)
 		} else {
-			files = append(files, slack.UploadFileParameters{Content: csv.String(), Filename: flows.Slug(p.Name) + "-kpi-history.csv", Title: p.Name + " — KPI history"})
+			files = append(files, slack.UploadFileParameters{Content: csv.String(), Filename: flows.Slug(plainUserText(p.Name)) + "-kpi-history.csv", Title: plainUserText(p.Name) + " — KPI history"})
 		}
 	}
 	for _, f := range files {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 )
 
 // slashCommand is racebot's slash command, as the manifest registers it.
@@ -70,96 +71,14 @@ func styled(s, marker string) string {
 }
 
 // slackUserText renders text a person typed, in its stored form, inside
-// mrkdwn. Mentions, channels and links stay as they are, so they keep
-// working; broadcasts (<!channel>, <!here>, <!everyone>, <!subteam^…>) are
-// shown, not sent, so an answer quoted back never pings a crowd; a stray
-// &, < or > is escaped, and an escape already in the text is left alone, so
-// nothing is escaped twice.
-func slackUserText(stored string) string {
-	var b strings.Builder
-	scanStored(stored, func(text string) {
-		b.WriteString(escapeStray(text))
-	}, func(ref, _ string) {
-		if allowedRef(ref) {
-			b.WriteString(ref)
-		} else {
-			b.WriteString(escape(ref))
-		}
-	})
-	return b.String()
-}
-
-// allowedRef reports whether a reference (with its angle brackets) may
-// reach Slack as it is: people, channels and links, not broadcasts.
-func allowedRef(ref string) bool {
-	inner := ref[1 : len(ref)-1]
-	for _, prefix := range []string{"@U", "@W", "#C", "#G", "http://", "https://", "mailto:"} {
-		if strings.HasPrefix(inner, prefix) {
-			return true
-		}
-	}
-	return false
-}
-
-// scanStored splits stored text into its words and its references: every
-// "<…>" with no angle bracket inside, passed whole with its target (the
-// part before any "|") and label.
-func scanStored(s string, text func(string), ref func(ref, label string)) {
-	for s != "" {
-		open := strings.IndexByte(s, '<')
-		if open < 0 {
-			text(s)
-			return
-		}
-		end := strings.IndexAny(s[open+1:], "<>")
-		if end < 0 || s[open+1+end] != '>' {
-			text(s[:open+1])
-			s = s[open+1:]
-			continue
-		}
-		end += open + 1
-		if open > 0 {
-			text(s[:open])
-		}
-		_, label, _ := strings.Cut(s[open+1:end], "|")
-		ref(s[open:end+1], label)
-		s = s[end+1:]
-	}
-}
-
-// escapeStray escapes &, < and > in people's words, except the escapes
-// Slack already wrote (&amp; &lt; &gt;).
-func escapeStray(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '&':
-			if rest := s[i:]; strings.HasPrefix(rest, "&amp;") || strings.HasPrefix(rest, "&lt;") || strings.HasPrefix(rest, "&gt;") {
-				b.WriteByte(c)
-			} else {
-				b.WriteString("&amp;")
-			}
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
-// decodeStored turns Slack's escapes in people's words back into the
-// characters they stand for.
-func decodeStored(s string) string {
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
-}
+// mrkdwn: mentions, channels and links keep working, broadcasts become
+// plain words, and nothing is escaped twice (see markup.Stored.Slack).
+func slackUserText(stored string) string { return markup.Stored(stored).Slack() }
 
 // plainText renders a coach's message where Slack shows text as it is:
 // form errors and plain_text fields. Literals and commands keep their
 // backticks as quotes; people's text is decoded and its references
-// reduced to their names.
+// reduced to names.
 func plainText(m flows.Msg) string {
 	var b strings.Builder
 	for _, s := range m {
@@ -181,53 +100,11 @@ func plainText(m flows.Msg) string {
 
 // plainUserText is people's stored text as plain words: "<@U1|ana>" reads
 // @ana, a link its label, and &lt; a "<".
-func plainUserText(stored string) string {
-	var b strings.Builder
-	scanStored(stored, func(text string) {
-		b.WriteString(decodeStored(text))
-	}, func(ref, label string) {
-		b.WriteString(refName(ref, label))
-	})
-	return b.String()
-}
-
-// refName names a reference in plain words.
-func refName(ref, label string) string {
-	target, _, _ := strings.Cut(ref[1:len(ref)-1], "|")
-	switch {
-	case label != "" && (strings.HasPrefix(target, "@") || strings.HasPrefix(target, "!subteam")):
-		return "@" + strings.TrimPrefix(decodeStored(label), "@")
-	case label != "" && strings.HasPrefix(target, "#"):
-		return "#" + strings.TrimPrefix(decodeStored(label), "#")
-	case label != "":
-		return decodeStored(label)
-	case strings.HasPrefix(target, "!"):
-		return "@" + strings.TrimPrefix(target, "!")
-	}
-	return decodeStored(target)
-}
+func plainUserText(stored string) string { return markup.Stored(stored).Plain(nil) }
 
 // markdownUserText is people's stored text for a Markdown export: links
 // become Markdown links, mentions names.
-func markdownUserText(stored string) string {
-	var b strings.Builder
-	scanStored(stored, func(text string) {
-		b.WriteString(decodeStored(text))
-	}, func(ref, label string) {
-		target, _, _ := strings.Cut(ref[1:len(ref)-1], "|")
-		switch {
-		case strings.HasPrefix(target, "http://"), strings.HasPrefix(target, "https://"), strings.HasPrefix(target, "mailto:"):
-			if label == "" {
-				b.WriteString("<" + decodeStored(target) + ">")
-			} else {
-				b.WriteString("[" + decodeStored(label) + "](" + decodeStored(target) + ")")
-			}
-		default:
-			b.WriteString(refName(ref, label))
-		}
-	})
-	return b.String()
-}
+func markdownUserText(stored string) string { return markup.Stored(stored).Markdown(nil) }
 
 // msgMessage is a one-section message of a coach's words.
 func msgMessage(base string, m flows.Msg) message {

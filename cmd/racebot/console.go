@@ -16,6 +16,7 @@ import (
 
 	"github.com/racebot/racebot/assist"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 	"github.com/racebot/racebot/report"
 	"github.com/racebot/racebot/storage"
 )
@@ -84,7 +85,7 @@ func runCoach(ctx context.Context, cfg Config, args []string, stdin io.Reader, s
 		return err
 	}
 	c := &console{
-		coach:     &flows.Coach{Catalogue: cat, Store: db, Location: time.Local, UserText: terminalUserText},
+		coach:     &flows.Coach{Catalogue: cat, Store: db, Location: time.Local, UserText: markdownUserText},
 		assistant: helper,
 		kpis:      db.KPIs,
 		values:    db.Measurements,
@@ -341,11 +342,12 @@ func (s style) text(m flows.Msg) string {
 // note renders a side remark, dim on a terminal.
 func (s style) note(t string) string { return s.text(flows.Say(flows.Text(t).Emph())) }
 
-// terminalUserText shows people's text as they wrote it, undoing the
-// escapes of its stored form (&amp; &lt; &gt;).
-func terminalUserText(stored string) string {
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(stored)
-}
+// terminalUserText shows people's text as they wrote it, decoded from its
+// stored form: mentions as names, &lt; as "<".
+func terminalUserText(stored string) string { return markup.Stored(stored).Plain(nil) }
+
+// markdownUserText is people's text in a Markdown export.
+func markdownUserText(stored string) string { return markup.Stored(stored).Markdown(nil) }
 
 // resultMsg is a draft or review: the built-in coach's message, or the
 // model's words.

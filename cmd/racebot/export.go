@@ -41,6 +41,6 @@ func runExport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	_, err = io.WriteString(stdout, flows.ExportMarkdown(flows.RACE(), p, ms, time.Local, time.Now(), terminalUserText))
+	_, err = io.WriteString(stdout, flows.ExportMarkdown(flows.RACE(), p, ms, time.Local, time.Now(), markdownUserText))
 	return err
 }
