@@ -74,8 +74,9 @@ type Msg []Span
 func Say(spans ...Span) Msg { return Msg(spans).compact() }
 
 // Sayf formats a message like fmt.Sprintf. An argument of type Span or Msg
-// is inserted as its spans (with %q, between double quotes); any other
-// argument is formatted by fmt into our words, verb, flags and all.
+// is inserted as its spans (with %q, between double quotes; widths do not
+// apply); any other argument is formatted by fmt into our words, verb,
+// flags and all.
 // Explicit argument indexes (%[1]s) are not supported.
 func Sayf(format string, args ...any) Msg {
 	var m Msg
@@ -93,14 +94,18 @@ func Sayf(format string, args ...any) Msg {
 		}
 		text(format[i : i+j])
 		i += j
-		verb, n := verbAt(format[i:])
+		verb, n, stars, takesArg := verbAt(format[i:])
 		i += n
 		if verb == "%%" {
 			text("%")
 			continue
 		}
-		// Stars take their width or precision from the arguments.
-		stars := strings.Count(verb, "*")
+		if !takesArg {
+			end := min(next+stars, len(args))
+			text(fmt.Sprintf(verb, args[next:end]...))
+			next = end
+			continue
+		}
 		if next+stars >= len(args) {
 			text(fmt.Sprintf(verb, args[min(next, len(args)):]...))
 			next = len(args)
@@ -124,19 +129,42 @@ func Sayf(format string, args ...any) Msg {
 	return m.compact()
 }
 
-// verbAt reads the verb at the start of s ("%-8s", "%.1f", "%%") and
-// returns it with its length in bytes. An unfinished verb is returned
-// whole, for fmt to report.
-func verbAt(s string) (string, int) {
+// verbAt reads the verb at the start of s ("%-8s", "%.1f", "%%") as fmt
+// does: flags, a width, a precision, then one rune. It returns the verb with
+// its length in bytes, how many stars take a width or precision from the
+// arguments, and whether it formats an argument: "%5%" and an unfinished
+// verb at the end, returned whole for fmt to report, do not.
+func verbAt(s string) (verb string, n, stars int, takesArg bool) {
 	i := 1
-	for i < len(s) && strings.IndexByte("+-# 0123456789.*", s[i]) >= 0 {
+	for i < len(s) && strings.IndexByte("+-# 0", s[i]) >= 0 {
 		i++
 	}
-	if i == len(s) {
-		return s, i
+	number := func() {
+		if i < len(s) && s[i] == '*' {
+			i++
+			stars++
+			return
+		}
+		// fmt gives up on an absurdly long number, and on the rest of
+		// the format with it.
+		for v := 0; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			if v > 1e6 {
+				i = len(s)
+				return
+			}
+			v = v*10 + int(s[i]-'0')
+		}
 	}
-	_, size := utf8.DecodeRuneInString(s[i:])
-	return s[:i+size], i + size
+	number()
+	if i+1 < len(s) && s[i] == '.' {
+		i++
+		number()
+	}
+	if i == len(s) {
+		return s, i, stars, false
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	return s[:i+size], i + size, stars, r != '%'
 }
 
 func quote(m Msg, quoted bool) Msg {

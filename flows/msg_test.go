@@ -2,6 +2,8 @@ package flows_test
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -84,4 +86,28 @@ func TestUserErrorKeepsItsMessage(t *testing.T) {
 	if got := flows.Explain(errors.New("disk full")).String(); got == "" || got == "disk full" {
 		t.Errorf("Explain of an internal error = %q, want our apology", got)
 	}
+}
+
+// FuzzSayf checks that Sayf with arguments of plain types says exactly
+// what fmt.Sprintf would, in one span of our words.
+func FuzzSayf(f *testing.F) {
+	for _, s := range []string{"%s", "%q and %d%%", "%-8s|%.1f", "%*d", "100%", "%", "%é", "%!", "a %v b %x"} {
+		f.Add(s, "x", 3)
+	}
+	f.Fuzz(func(t *testing.T, format, s string, n int) {
+		if strings.Contains(format, "[") {
+			t.Skip("explicit argument indexes are not supported")
+		}
+		want := fmt.Sprintf(format, s, n)
+		if strings.Contains(want, "%!(EXTRA") {
+			t.Skip("extra arguments are reported differently")
+		}
+		got := flows.Sayf(format, s, n)
+		if got.String() != want {
+			t.Fatalf("Sayf(%q).String() = %q, want %q", format, got.String(), want)
+		}
+		if len(got) > 1 || (len(got) == 1 && got[0].Kind != flows.SpanText) {
+			t.Fatalf("Sayf(%q) = %#v, want one span of our words", format, got)
+		}
+	})
 }
