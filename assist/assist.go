@@ -33,6 +33,10 @@ const (
 // Result is a draft or a review, ready to show.
 type Result struct {
 	Text string
+	// Msg is the built-in coach's message, set when it answered; Text is
+	// then its plain text. Transports render Msg, which keeps the team's
+	// own words apart from the coach's.
+	Msg flows.Msg
 	// FromModel is true when the model wrote Text; false means the built-in
 	// coach did.
 	FromModel bool
@@ -74,7 +78,7 @@ func (a *Assistant) offlineNote(p *flows.Plan) string {
 // Draft writes a first answer to a question. onDelta, if not nil, receives
 // the text so far while a model streams it.
 func (a *Assistant) Draft(ctx context.Context, p *flows.Plan, questionID string, onDelta func(string)) Result {
-	offline := Result{Text: flows.OfflineDraft(a.cat, p, questionID), Note: a.offlineNote(p)}
+	offline := builtIn(flows.OfflineDraft(a.cat, p, questionID), a.offlineNote(p))
 	if !a.Enabled(p) {
 		return offline
 	}
@@ -95,7 +99,7 @@ func (a *Assistant) Draft(ctx context.Context, p *flows.Plan, questionID string,
 // model, when allowed, gets their funnel summary as grounding.
 func (a *Assistant) Review(ctx context.Context, p *flows.Plan, kpis []flows.KPI, now time.Time, onDelta func(string)) Result {
 	rules := flows.ReviewPlan(a.cat, p, kpis, now)
-	offline := Result{Text: rules.Text(p.Name), Note: a.offlineNote(p)}
+	offline := builtIn(rules.Text(p.Name), a.offlineNote(p))
 	if !a.Enabled(p) {
 		return offline
 	}
@@ -127,6 +131,11 @@ func (a *Assistant) ask(ctx context.Context, p *flows.Plan, m prompts.Messages, 
 		return offline
 	}
 	return Result{Text: text, FromModel: true}
+}
+
+// builtIn is the built-in coach's answer.
+func builtIn(m flows.Msg, note string) Result {
+	return Result{Text: m.String(), Msg: m, Note: note}
 }
 
 func failureNote(err error) string {
@@ -187,7 +196,7 @@ func (a *Assistant) draftData(p *flows.Plan, questionID string) (prompts.DraftDa
 }
 
 func (a *Assistant) reviewData(p *flows.Plan, kpis []flows.KPI, rules flows.Review) prompts.ReviewData {
-	d := prompts.ReviewData{PlanName: p.Name, Answers: a.answers(p), Funnel: rules.Funnel}
+	d := prompts.ReviewData{PlanName: p.Name, Answers: a.answers(p), Funnel: rules.Funnel.String()}
 	for _, st := range a.cat.Stages {
 		d.Stages = append(d.Stages, stageInfo(st))
 	}
@@ -252,7 +261,7 @@ func offlineKPIs(st flows.Stage) string {
 // its closing text. Offline, and for private plans, it is the closing text
 // itself, which already says it all.
 func (a *Assistant) SummarizeCheckin(ctx context.Context, p *flows.Plan, s flows.CheckinSummary) Result {
-	offline := Result{Text: flows.ClosingText(s)}
+	offline := builtIn(flows.ClosingText(s), "")
 	if !a.Enabled(p) || s.Nobody {
 		return offline
 	}

@@ -39,11 +39,11 @@ func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftReques
 		return
 	}
 	if b.assistant == nil || !b.assistant.Enabled(p) {
-		text := flows.OfflineDraft(b.cat, p, d.QuestionID)
+		m := flows.OfflineDraft(b.cat, p, d.QuestionID)
 		if b.assistant != nil {
-			text = b.assistant.Draft(ctx, p, d.QuestionID, nil).Text
+			m = b.assistant.Draft(ctx, p, d.QuestionID, nil).Msg
 		}
-		b.postPlain(ctx, p, "draft", text)
+		b.postMsg(ctx, p, "draft", m)
 		return
 	}
 	q, _, _, _ := b.cat.Question(d.QuestionID)
@@ -61,12 +61,12 @@ func (b *Bot) postKPISuggestions(ctx context.Context, p *flows.Plan, stage flows
 		return
 	}
 	if !b.assistant.Enabled(p) {
-		b.postPlain(ctx, p, "kpi-suggestions", joinNote(b.assistant.SuggestKPIs(ctx, p, stage, nil)))
+		b.postMsg(ctx, p, "kpi-suggestions", resultMsg(b.assistant.SuggestKPIs(ctx, p, stage, nil)))
 		return
 	}
 	b.streamed(ctx, p, "✍️ Suggesting KPIs…", func(onDelta func(string)) assist.Result {
 		return b.assistant.SuggestKPIs(ctx, p, stage, onDelta)
-	}, func(r assist.Result) message { return plainMessage("kpi-suggestions", joinNote(r)) })
+	}, func(r assist.Result) message { return msgMessage("kpi-suggestions", resultMsg(r)) })
 }
 
 // postReview runs a review after the acknowledgement and posts it in the
@@ -77,24 +77,31 @@ func (b *Bot) postReview(ctx context.Context, p *flows.Plan) {
 		b.log.Error("review: load kpis", "plan", p.ID, "err", err)
 	}
 	if b.assistant == nil {
-		b.postPlain(ctx, p, "review", flows.ReviewPlan(b.cat, p, kpis, b.now()).Text(p.Name))
+		b.postMsg(ctx, p, "review", flows.ReviewPlan(b.cat, p, kpis, b.now()).Text(p.Name))
 		return
 	}
 	if !b.assistant.Enabled(p) {
 		r := b.assistant.Review(ctx, p, kpis, b.now(), nil)
-		b.postPlain(ctx, p, "review", joinNote(r))
+		b.postMsg(ctx, p, "review", resultMsg(r))
 		return
 	}
 	b.streamed(ctx, p, "🔎 Reviewing the plan…", func(onDelta func(string)) assist.Result {
 		return b.assistant.Review(ctx, p, kpis, b.now(), onDelta)
-	}, func(r assist.Result) message { return plainMessage("review", joinNote(r)) })
+	}, func(r assist.Result) message { return msgMessage("review", resultMsg(r)) })
 }
 
-func joinNote(r assist.Result) string {
-	if r.Note == "" {
-		return r.Text
+// resultMsg is a draft or review as a message: the note in italics, then
+// the built-in coach's message or the model's words, which are escaped like
+// our own.
+func resultMsg(r assist.Result) flows.Msg {
+	body := r.Msg
+	if body == nil {
+		body = say(r.Text)
 	}
-	return "_" + r.Note + "_\n" + r.Text
+	if r.Note == "" {
+		return body
+	}
+	return flows.Sayf("%s\n%s", flows.Text(r.Note).Emph(), body)
 }
 
 // streamUpdateInterval paces in-place edits of a streaming message; Slack
@@ -128,13 +135,13 @@ func (b *Bot) streamed(ctx context.Context, p *flows.Plan, placeholder string, r
 	return res
 }
 
-func (b *Bot) postPlain(ctx context.Context, p *flows.Plan, base, text string) {
+func (b *Bot) postMsg(ctx context.Context, p *flows.Plan, base string, m flows.Msg) {
 	thread, err := b.ensureThread(ctx, p)
 	if err != nil {
 		b.log.Error("post: thread", "plan", p.ID, "err", err)
 		return
 	}
-	if _, err := b.poster.post(ctx, p.Channel, thread, plainMessage(base, text)); err != nil {
+	if _, err := b.poster.post(ctx, p.Channel, thread, msgMessage(base, m)); err != nil {
 		b.log.Error("post", "plan", p.ID, "err", err)
 	}
 }
@@ -144,7 +151,7 @@ func (b *Bot) postPlain(ctx context.Context, p *flows.Plan, base, text string) {
 // assist.MaxDraft respects), so accepting it needs no server-side state.
 func draftMessage(p *flows.Plan, questionID string, r assist.Result) message {
 	if !r.FromModel {
-		return plainMessage("draft", joinNote(r))
+		return msgMessage("draft", resultMsg(r))
 	}
 	ids := blockIDs{}
 	text := escape(r.Text)
@@ -176,6 +183,6 @@ func draftModal(cat *flows.Catalogue, p *flows.Plan, questionID, text, meta stri
 		Title:           slack.NewTextBlockObject(slack.PlainTextType, "Edit the draft", false, false),
 		Submit:          slack.NewTextBlockObject(slack.PlainTextType, "Save answer", false, false),
 		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
-		Blocks:          slack.Blocks{BlockSet: []slack.Block{contextBlock(ids, "plan", escape(p.Name)), block}},
+		Blocks:          slack.Blocks{BlockSet: []slack.Block{contextBlock(ids, "plan", slackUserText(p.Name)), block}},
 	}
 }

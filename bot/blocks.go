@@ -34,10 +34,6 @@ const (
 	maxFallback    = 3000
 )
 
-// replyMrkdwn marks a reply the bot wrote itself in Slack's markup (a
-// mention, say), to be posted unescaped.
-const replyMrkdwn flows.ReplyKind = "slack-mrkdwn"
-
 // message is a rendered Slack message: the blocks and the plain-text
 // fallback Slack shows in notifications.
 type message struct {
@@ -72,30 +68,26 @@ func renderReplies(plan *flows.Plan, replies []flows.Reply) message {
 	var blocks []slack.Block
 	var text []string
 	for _, r := range replies {
-		// The coach's words carry the team's own text (answers, names);
-		// escaped, a "<!channel>" in an answer stays words and pings nobody.
-		if r.Kind != replyMrkdwn {
-			r.Text = escape(r.Text)
-		}
-		text = append(text, r.Text)
+		rt := mrkdwn(r.Msg)
+		text = append(text, rt)
 		switch r.Kind {
 		case flows.ReplyQuestion:
-			blocks = append(blocks, sections(ids, "question", r.Text)...)
+			blocks = append(blocks, sections(ids, "question", rt)...)
 			blocks = append(blocks, questionButtons(ids, plan, r))
 		case flows.ReplyActions:
-			blocks = append(blocks, sections(ids, "actions", r.Text)...)
+			blocks = append(blocks, sections(ids, "actions", rt)...)
 			blocks = append(blocks, slack.NewActionBlock(ids.next("actions-buttons"),
 				button(actionEditStage, "Edit answers", planValue(plan, string(r.Stage)), "")))
 		case flows.ReplyKPIs, flows.ReplyKPISet:
-			blocks = append(blocks, sections(ids, "kpis", r.Text)...)
+			blocks = append(blocks, sections(ids, "kpis", rt)...)
 			blocks = append(blocks, slack.NewActionBlock(ids.next("kpi-buttons"),
 				button(actionKPIModal, "Set a KPI", planValue(plan, string(r.Stage)), "primary")))
-		case flows.ReplySaved, flows.ReplyNote, flows.ReplyActionAdded, replyMrkdwn:
-			blocks = append(blocks, contextBlock(ids, "note", r.Text))
+		case flows.ReplySaved, flows.ReplyNote, flows.ReplyActionAdded:
+			blocks = append(blocks, contextBlock(ids, "note", rt))
 		case flows.ReplyStageDone, flows.ReplyPlanDone:
-			blocks = append(blocks, sections(ids, "milestone", "🏁 "+r.Text)...)
+			blocks = append(blocks, sections(ids, "milestone", "🏁 "+rt)...)
 		default:
-			blocks = append(blocks, sections(ids, "reply", r.Text)...)
+			blocks = append(blocks, sections(ids, "reply", rt)...)
 		}
 	}
 	return message{Text: truncate(strings.Join(text, "\n"), maxFallback), Blocks: capBlocks(ids, blocks, maxBlocks)}
@@ -196,7 +188,7 @@ func truncate(s string, n int) string {
 // the coaching happens.
 func headerMessage(cat *flows.Catalogue, p *flows.Plan) message {
 	ids := blockIDs{}
-	title := fmt.Sprintf("📋 *%s* — a RACE plan started by <@%s>", escape(p.Name), p.CreatedBy)
+	title := fmt.Sprintf("📋 *%s* — a RACE plan started by <@%s>", slackUserText(p.Name), p.CreatedBy)
 	body := "The coaching happens in this thread: anyone in the channel can answer. Reply `skip`, `back`, `done` or `draft` there too."
 	var progress []string
 	for _, sp := range p.Progress(cat) {
@@ -210,7 +202,7 @@ func headerMessage(cat *flows.Catalogue, p *flows.Plan) message {
 		progress = append(progress, fmt.Sprintf("%s %s %d/%d", mark, sp.Name, sp.Answered, sp.Total))
 	}
 	return message{
-		Text: fmt.Sprintf("RACE plan %s — answer in the thread", p.Name),
+		Text: fmt.Sprintf("RACE plan %s — answer in the thread", slackUserText(p.Name)),
 		Blocks: []slack.Block{
 			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, title+"\n"+body, false, false), nil, nil, slack.SectionBlockOptionBlockID(ids.next("header"))),
 			contextBlock(ids, "progress", strings.Join(progress, "   ")),
@@ -218,9 +210,9 @@ func headerMessage(cat *flows.Catalogue, p *flows.Plan) message {
 	}
 }
 
-// escape makes user text safe inside mrkdwn: Slack reads &, < and > as
-// control characters (links, mentions), so a plan named "<!channel>" must
-// not ping anyone.
+// escape makes our own words safe inside mrkdwn: Slack reads &, < and > as
+// control characters (links, mentions). People's text goes through
+// slackUserText instead.
 func escape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
@@ -232,7 +224,7 @@ func confirmDeleteMessage(p *flows.Plan, question string) message {
 	confirm := button(actionDeleteConfirm, "Delete plan", value, "danger")
 	confirm.Confirm = slack.NewConfirmationBlockObject(
 		slack.NewTextBlockObject(slack.PlainTextType, "Delete this plan?", false, false),
-		slack.NewTextBlockObject(slack.PlainTextType, truncate("All answers, actions and KPIs of "+p.Name+" will be gone.", 300), false, false),
+		slack.NewTextBlockObject(slack.PlainTextType, truncate("All answers, actions and KPIs of "+plainUserText(p.Name)+" will be gone.", 300), false, false),
 		slack.NewTextBlockObject(slack.PlainTextType, "Delete", false, false),
 		slack.NewTextBlockObject(slack.PlainTextType, "Keep it", false, false),
 	)
@@ -253,7 +245,7 @@ func editModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, meta string) s
 	st := cat.Stages[stageIdx]
 	ids := blockIDs{}
 	blocks := []slack.Block{
-		contextBlock(ids, "plan", fmt.Sprintf("*%s* · %s — %s", escape(p.Name), st.Name, st.Purpose)),
+		contextBlock(ids, "plan", fmt.Sprintf("*%s* · %s — %s", slackUserText(p.Name), st.Name, st.Purpose)),
 	}
 	for i, q := range st.Steps() {
 		current := p.Answers[q.ID].Text
@@ -299,7 +291,7 @@ func homeView(cat *flows.Catalogue, plans []*flows.Plan) slack.HomeTabViewReques
 			answered += sp.Answered
 			total += sp.Total
 		}
-		text := fmt.Sprintf("*%s* in <#%s>\n%d of %d answered · %d action(s) · next: %s", escape(p.Name), p.Channel, answered, total, len(p.Actions), flows.NextStep(cat, p))
+		text := fmt.Sprintf("*%s* in <#%s>\n%d of %d answered · %d action(s) · next: %s", slackUserText(p.Name), p.Channel, answered, total, len(p.Actions), flows.NextStep(cat, p))
 		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(text, maxSectionText), false, false), nil, nil, slack.SectionBlockOptionBlockID(ids.next(fmt.Sprintf("plan-%d", p.ID)))))
 	}
 	blocks = append(blocks, contextBlock(ids, "help", "`/race help` lists every command. `/race status` in a plan's channel shows its progress."))

@@ -45,7 +45,7 @@ var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 func samplePlan(t *testing.T) (*flows.Catalogue, *flows.Plan) {
 	t.Helper()
 	cat := flows.RACE()
-	p := flows.NewPlan("T1", "C1", "Q1 <Launch> & co", "UANA", t0)
+	p := flows.NewPlan("T1", "C1", "Q1 &lt;Launch&gt; &amp; co", "UANA", t0)
 	p.ID = 42
 	p.Thread = "1732350000.000100"
 	for i, line := range []string{"We roast coffee.", "Fresh beans, fast."} {
@@ -76,6 +76,22 @@ func TestGoldenBlocks(t *testing.T) {
 	golden(t, "reply-actions.json", renderReplies(done.Plan, done.Replies).Blocks)
 }
 
+// TestGoldenUserText shows an answer quoted back in its stored form: the
+// mention and the link keep working, the escapes are not doubled and the
+// broadcast pings nobody.
+func TestGoldenUserText(t *testing.T) {
+	cat, p := samplePlan(t)
+	first := cat.Stages[0].Steps()[0].ID
+	a := p.Answers[first]
+	a.Text = "Ask <@UBEN|ben>, see <https://shop.example|our shop> &amp; &lt;b&gt; <!channel>"
+	p.Answers[first] = a
+	out, err := flows.Step(cat, p, flows.Input{Text: "edit plan 1", User: "UANA", Now: t0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "reply-user-text.json", renderReplies(out.Plan, out.Replies).Blocks)
+}
+
 // TestBlockKitLimits renders oversized content and checks every limit
 // Slack enforces: 50 blocks, 3000 characters a section, unique block ids,
 // 24-character modal titles, 3000-character inputs.
@@ -84,7 +100,7 @@ func TestBlockKitLimits(t *testing.T) {
 	long := strings.Repeat("A very long answer with many words. ", 400) // ~14,000 characters
 	var replies []flows.Reply
 	for range 60 {
-		replies = append(replies, flows.Reply{Kind: flows.ReplyStatus, Text: long})
+		replies = append(replies, flows.Reply{Kind: flows.ReplyStatus, Msg: flows.Say(flows.Text(long))})
 	}
 	m := renderReplies(p, replies)
 	if len(m.Blocks) > maxBlocks {

@@ -204,7 +204,7 @@ const maxInFlight = 64
 const ackTimeout = 2 * time.Second
 
 // explain logs an unexpected error and returns the sentence for the user.
-func (b *Bot) explain(err error, what string) string {
+func (b *Bot) explain(err error, what string) flows.Msg {
 	var ue *flows.UserError
 	if !errors.As(err, &ue) {
 		b.log.Error(what, "err", err)

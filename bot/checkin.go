@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -32,21 +31,6 @@ const checkinPoll = time.Minute
 // is posted, or its failure logged, never silently dropped.
 const claimedPostTimeout = 8 * time.Second
 
-var userMention = regexp.MustCompile(`^<@[UW][A-Z0-9]+(\|[^<>]*)?>$`)
-
-// safeOwners keeps owners that are real user mentions and escapes the rest,
-// so an owner typed as "<!channel>" is shown, not broadcast.
-func safeOwners(kpis []flows.KPI) []flows.KPI {
-	out := make([]flows.KPI, len(kpis))
-	for i, k := range kpis {
-		if !userMention.MatchString(k.Owner) {
-			k.Owner = escape(k.Owner)
-		}
-		out[i] = k
-	}
-	return out
-}
-
 // OpenCheckin starts a check-in for a plan: the opening message in the
 // plan's channel (its thread is where owners answer) and a summary message
 // in the thread that is edited in place as values arrive. The scheduler
@@ -58,19 +42,20 @@ func (b *Bot) OpenCheckin(ctx context.Context, team string, plan flows.PlanID, o
 		return 0, err
 	}
 	id, p, ms := v.Checkin.ID, v.Plan, v.Values
-	kpis := safeOwners(p.KPIs)
-	opening := flows.OpeningText(p.Name, kpis, ms, late, missed)
+	// Owners are the team's text: a mention pings its person, while one
+	// typed as "<!channel>" is shown, not broadcast (see slackUserText).
+	opening := flows.OpeningText(p.Name, p.KPIs, ms, late, missed)
 	// The actions due before the next check-in (a week, at the usual pace)
-	// are asked about too; the team wrote them, so they are escaped.
-	if due := flows.ActionsDueText(p.ActionsDue(now.AddDate(0, 0, 7)), now); due != "" {
-		opening += "\n" + escape(due)
+	// are asked about too.
+	if due := flows.ActionsDueText(p.ActionsDue(now.AddDate(0, 0, 7)), now); len(due) > 0 {
+		opening = flows.Lines(opening, due)
 	}
-	ts, err := b.poster.post(ctx, p.Channel, "", message{Text: opening, Blocks: sections(blockIDs{}, "checkin", opening)})
+	ts, err := b.poster.post(ctx, p.Channel, "", msgMessage("checkin", opening))
 	if err != nil {
 		b.metrics.Checkin("failed")
 		return id, fmt.Errorf("post check-in: %w", err)
 	}
-	summary := checkinSummaryMessage(id, p, flows.SummarizeCheckin(kpis, ms, id, now))
+	summary := checkinSummaryMessage(id, p, flows.SummarizeCheckin(p.KPIs, ms, id, now))
 	sts, err := b.poster.post(ctx, p.Channel, ts, summary)
 	if err != nil {
 		b.log.Warn("post check-in summary", "plan", plan, "err", err)
@@ -88,7 +73,7 @@ func (b *Bot) OpenCheckin(ctx context.Context, team string, plan flows.PlanID, o
 
 func checkinSummaryMessage(id int64, p *flows.Plan, s flows.CheckinSummary) message {
 	ids := blockIDs{}
-	text := s.Text("Progress")
+	text := mrkdwn(s.Text("Progress"))
 	blocks := sections(ids, "summary", text)
 	if s.Total > 0 {
 		blocks = append(blocks, slack.NewActionBlock(ids.next("summary-buttons"),
@@ -130,7 +115,7 @@ func (b *Bot) refreshSummary(ctx context.Context, c flows.Checkin) {
 		b.log.Warn("summary: check-in", "err", err)
 		return
 	}
-	s := flows.SummarizeCheckin(safeOwners(v.Plan.KPIs), v.Values, c.ID, b.now())
+	s := flows.SummarizeCheckin(v.Plan.KPIs, v.Values, c.ID, b.now())
 	if err := b.poster.update(ctx, c.Channel, c.SummaryTS, checkinSummaryMessage(c.ID, v.Plan, s)); err != nil {
 		b.log.Warn("summary: update", "err", err)
 	}
@@ -182,12 +167,11 @@ func (b *Bot) checkinTick(ctx context.Context) {
 // nudge reminds only the owners whose numbers are missing, once.
 func (b *Bot) nudge(ctx context.Context, v coach.CheckinView) {
 	c := v.Checkin
-	s := flows.SummarizeCheckin(safeOwners(v.Plan.KPIs), v.Values, c.ID, b.now())
+	s := flows.SummarizeCheckin(v.Plan.KPIs, v.Values, c.ID, b.now())
 	if s.Updated == s.Total {
 		return
 	}
-	text := flows.NudgeText(s.MissingOwners, s)
-	if _, err := b.poster.post(ctx, c.Channel, c.Thread, message{Text: text, Blocks: sections(blockIDs{}, "nudge", text)}); err != nil {
+	if _, err := b.poster.post(ctx, c.Channel, c.Thread, msgMessage("nudge", flows.NudgeText(s.MissingOwners, s))); err != nil {
 		b.log.Error("post nudge", "checkin", c.ID, "err", err)
 		return
 	}
@@ -197,16 +181,15 @@ func (b *Bot) nudge(ctx context.Context, v coach.CheckinView) {
 // close posts the closing note and the chart of the KPIs.
 func (b *Bot) close(ctx context.Context, v coach.CheckinView) {
 	c, p, ms := v.Checkin, v.Plan, v.Values
-	s := flows.SummarizeCheckin(safeOwners(p.KPIs), ms, c.ID, b.now())
+	s := flows.SummarizeCheckin(p.KPIs, ms, c.ID, b.now())
 	text := flows.ClosingText(s)
 	if b.assistant != nil {
 		if r := b.assistant.SummarizeCheckin(ctx, p, s); r.FromModel {
-			// The model's words are escaped like any other text it writes;
-			// the closing text escaped its KPI names itself.
-			text += "\n" + escape(r.Text)
+			// The model's words are escaped like any other text it writes.
+			text = flows.Lines(text, say(r.Text))
 		}
 	}
-	if _, err := b.poster.post(ctx, c.Channel, c.Thread, message{Text: text, Blocks: sections(blockIDs{}, "closed", text)}); err != nil {
+	if _, err := b.poster.post(ctx, c.Channel, c.Thread, msgMessage("closed", text)); err != nil {
 		b.log.Error("post close", "checkin", c.ID, "err", err)
 	}
 	b.metrics.Checkin("closed")
@@ -218,15 +201,15 @@ func (b *Bot) close(ctx context.Context, v coach.CheckinView) {
 // uploadChart draws every KPI against its target and uploads the PNG.
 func (b *Bot) uploadChart(ctx context.Context, p *flows.Plan, ms map[int64][]flows.Measurement, channel, thread string) {
 	var png bytes.Buffer
-	if err := report.Chart(&png, p.Name+" · KPI progress", p.KPIs, ms, b.now(), time.UTC); err != nil {
+	if err := report.Chart(&png, plainUserText(p.Name)+" · KPI progress", p.KPIs, ms, b.now(), time.UTC); err != nil {
 		b.log.Error("draw chart", "plan", p.ID, "err", err)
 		return
 	}
 	_, err := b.api.UploadFileContext(ctx, slack.UploadFileParameters{
 		Reader:          &png,
 		FileSize:        png.Len(),
-		Filename:        flows.Slug(p.Name) + "-kpis.png",
-		Title:           p.Name + " — KPI progress",
+		Filename:        flows.Slug(plainUserText(p.Name)) + "-kpis.png",
+		Title:           plainUserText(p.Name) + " — KPI progress",
 		Channel:         channel,
 		ThreadTimestamp: thread,
 	})
@@ -238,7 +221,7 @@ func (b *Bot) uploadChart(ctx context.Context, p *flows.Plan, ms map[int64][]flo
 // valuesModal collects a check-in's values in a form, one field per KPI.
 func valuesModal(p *flows.Plan, c flows.Checkin, ms map[int64][]flows.Measurement) slack.ModalViewRequest {
 	ids := blockIDs{}
-	blocks := []slack.Block{contextBlock(ids, "plan", "KPI check-in for *"+escape(p.Name)+"*. Leave a field empty to skip it; write `n/a` when there is no number.")}
+	blocks := []slack.Block{contextBlock(ids, "plan", "KPI check-in for *"+slackUserText(p.Name)+"*. Leave a field empty to skip it; write `n/a` when there is no number.")}
 	for _, k := range p.KPIs {
 		input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, "e.g. "+exampleFor(k.Unit), false, false), valueActionID)
 		for _, m := range ms[k.ID] {
@@ -250,7 +233,7 @@ func valuesModal(p *flows.Plan, c flows.Checkin, ms map[int64][]flows.Measuremen
 		if !k.Deadline.IsZero() {
 			hint += " by " + k.Deadline.Format("2 Jan 2006")
 		}
-		block := slack.NewInputBlock("kpi:"+k.Key, slack.NewTextBlockObject(slack.PlainTextType, truncate(k.Name, 2000), false, false),
+		block := slack.NewInputBlock("kpi:"+k.Key, slack.NewTextBlockObject(slack.PlainTextType, truncate(plainUserText(k.Name), 2000), false, false),
 			slack.NewTextBlockObject(slack.PlainTextType, truncate(hint, 2000), false, false), input)
 		block.Optional = true
 		blocks = append(blocks, block)
@@ -289,11 +272,11 @@ func (b *Bot) openValuesModal(ctx context.Context, team string, cb slack.Interac
 	v, err := b.svc.Checkin(ctx, team, id)
 	switch {
 	case errors.Is(err, flows.ErrNoCheckin), errors.Is(err, flows.ErrNoPlan):
-		b.tellAfter(cb, "That check-in no longer exists.")
+		b.tellAfter(cb, say("That check-in no longer exists."))
 		return
 	case err != nil:
 		b.log.Warn("values modal: check-in", "err", err)
-		b.tellAfter(cb, "Sorry, the form could not be opened. Please press the button again.")
+		b.tellAfter(cb, say("Sorry, the form could not be opened. Please press the button again."))
 		return
 	}
 	b.openModal(ctx, cb, valuesModal(v.Plan, v.Checkin, v.Values))
@@ -317,7 +300,7 @@ func (b *Bot) submitValues(ctx context.Context, team string, cb slack.Interactio
 	if fe, ok := errors.AsType[flows.FieldErrors](err); ok {
 		errs := map[string]string{}
 		for key, msg := range fe {
-			errs["kpi:"+key] = msg
+			errs["kpi:"+key] = plainText(msg)
 		}
 		return viewAck{ResponseAction: "errors", Errors: errs}
 	}
@@ -327,7 +310,7 @@ func (b *Bot) submitValues(ctx context.Context, team string, cb slack.Interactio
 	case err != nil:
 		b.log.Error("values modal: record", "err", err)
 		if len(v.Plan.KPIs) > 0 {
-			return fieldErrorBlock("kpi:"+v.Plan.KPIs[0].Key, flows.Explain(err))
+			return fieldErrorBlock("kpi:"+v.Plan.KPIs[0].Key, plainText(flows.Explain(err)))
 		}
 		return nil
 	case resp.Duplicate || !resp.Changed:

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -60,7 +59,7 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 	}
 	resp, err := b.svc.Handle(ctx, req)
 	if err != nil {
-		return textAck(b.explain(err, "slash command"))
+		return msgAck(b.explain(err, "slash command"))
 	}
 	switch {
 	case resp.Created:
@@ -68,7 +67,7 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		return nil
 	case hasKind(resp.Replies, flows.ReplyConfirm):
 		r := resp.Replies[0]
-		return ephemeralAck(confirmDeleteMessage(resp.Plan, r.Text))
+		return ephemeralAck(confirmDeleteMessage(resp.Plan, mrkdwn(r.Msg)))
 	case hasKind(resp.Replies, flows.ReplyExport):
 		b.later("export", func(ctx context.Context) { b.export(ctx, cmd, resp.Plan) })
 		return textAck("Exporting the plan; the file will appear in this channel in a moment.")
@@ -77,12 +76,12 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		return textAck("Drawing the KPI chart; it will appear in the plan's thread.")
 	case resp.Review:
 		b.later("review", func(ctx context.Context) { b.postReview(ctx, resp.Plan) })
-		return textAck(fmt.Sprintf("Reviewing %q; the review will appear in its thread.", resp.Plan.Name))
+		return msgAck(flows.Sayf("Reviewing %q; the review will appear in its thread.", flows.User(resp.Plan.Name)))
 	case hasKind(resp.Replies, flows.ReplyDeleted):
 		return ephemeralAck(renderReplies(nil, resp.Replies))
 	case resp.Plan != nil && movesConversation(name):
 		b.later("post to plan", func(ctx context.Context) { b.postOrExplain(ctx, cmd, resp) })
-		return textAck(fmt.Sprintf("Done — the conversation for %q continues in its thread.", resp.Plan.Name))
+		return msgAck(flows.Sayf("Done — the conversation for %q continues in its thread.", flows.User(resp.Plan.Name)))
 	default:
 		return ephemeralAck(renderReplies(resp.Plan, resp.Replies))
 	}
@@ -161,20 +160,20 @@ func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan)
 	ms, err := b.svc.Measurements(ctx, p.Team, p.ID)
 	if err != nil {
 		b.log.Error("export: values", "plan", p.ID, "err", err)
-		b.respond(ctx, cmd.ResponseURL, "Sorry, the export failed. Please try again in a moment.")
+		b.respond(ctx, cmd.ResponseURL, say("Sorry, the export failed. Please try again in a moment."))
 		return
 	}
 	files := []slack.UploadFileParameters{{
-		Content:  flows.ExportMarkdown(b.cat, p, ms, nil, b.now()),
-		Filename: flows.Slug(p.Name) + ".md",
-		Title:    p.Name + " — RACE plan",
+		Content:  flows.ExportMarkdown(b.cat, p, ms, nil, b.now(), markdownUserText),
+		Filename: flows.Slug(plainUserText(p.Name)) + ".md",
+		Title:    plainUserText(p.Name) + " — RACE plan",
 	}}
 	if len(p.KPIs) > 0 {
 		var csv bytes.Buffer
 		if err := flows.KPIHistoryCSV(&csv, p.KPIs, ms, time.UTC); err != nil {
 			b.log.Error("export: csv", "plan", p.ID, "err", err)
 		} else {
-			files = append(files, slack.UploadFileParameters{Content: csv.String(), Filename: flows.Slug(p.Name) + "-kpi-history.csv", Title: p.Name + " — KPI history"})
+			files = append(files, slack.UploadFileParameters{Content: csv.String(), Filename: flows.Slug(plainUserText(p.Name)) + "-kpi-history.csv", Title: plainUserText(p.Name) + " — KPI history"})
 		}
 	}
 	for _, f := range files {
@@ -183,7 +182,7 @@ func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan)
 		f.Channel, f.ThreadTimestamp = cmd.ChannelID, p.Thread
 		if _, err := b.api.UploadFileContext(ctx, f); err != nil {
 			b.log.Error("upload export", "plan", p.ID, "file", f.Filename, "err", err)
-			b.respond(ctx, cmd.ResponseURL, "Sorry, the export could not be uploaded. Please try again in a moment.")
+			b.respond(ctx, cmd.ResponseURL, say("Sorry, the export could not be uploaded. Please try again in a moment."))
 			return
 		}
 	}
@@ -202,31 +201,31 @@ func (b *Bot) postOrExplain(ctx context.Context, cmd slack.SlashCommand, resp co
 
 // headerFailure says why a new plan's thread could not be started and how
 // to fix it; the plan itself is saved either way.
-func headerFailure(err error, name string) string {
+func headerFailure(err error, name string) flows.Msg {
 	var se slack.SlackErrorResponse
 	if errors.As(err, &se) && (se.Err == "not_in_channel" || se.Err == "channel_not_found") {
-		return fmt.Sprintf("I saved the plan %q but can't post in this channel yet. Invite me with `/invite @racebot`, then type `/race continue %s` to start its thread.", name, name)
+		return flows.Sayf("I saved the plan %q but can't post in this channel yet. Invite me with %s, then type %s to start its thread.", flows.User(name), flows.Code("/invite @racebot"), flows.Cmd("continue "+name))
 	}
-	return fmt.Sprintf("I saved the plan %q but Slack did not take its first message. Type `/race continue %s` to try again.", name, name)
+	return flows.Sayf("I saved the plan %q but Slack did not take its first message. Type %s to try again.", flows.User(name), flows.Cmd("continue "+name))
 }
 
 // respond answers through a response_url, the way to reach a person after
 // the three seconds are over.
-func (b *Bot) respond(ctx context.Context, url, text string) {
+func (b *Bot) respond(ctx context.Context, url string, m flows.Msg) {
 	if url == "" {
 		return
 	}
-	err := slack.PostWebhookContext(ctx, url, &slack.WebhookMessage{Text: escape(text), ResponseType: slack.ResponseTypeEphemeral})
+	err := slack.PostWebhookContext(ctx, url, &slack.WebhookMessage{Text: mrkdwn(m), ResponseType: slack.ResponseTypeEphemeral})
 	if err != nil {
 		b.log.Warn("respond via response_url", "err", err)
 	}
 }
 
-func (b *Bot) replace(ctx context.Context, url, text string) {
+func (b *Bot) replace(ctx context.Context, url string, m flows.Msg) {
 	if url == "" {
 		return
 	}
-	err := slack.PostWebhookContext(ctx, url, &slack.WebhookMessage{Text: escape(text), ReplaceOriginal: true})
+	err := slack.PostWebhookContext(ctx, url, &slack.WebhookMessage{Text: mrkdwn(m), ReplaceOriginal: true})
 	if err != nil {
 		b.log.Warn("replace via response_url", "err", err)
 	}

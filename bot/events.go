@@ -80,7 +80,7 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 	case conv.Checkin.ID != 0:
 		return b.checkinReply(ctx, team, eventID, conv.Checkin, m, unescape(text))
 	case conv.Deleted != "":
-		b.whisper(m, fmt.Sprintf("The plan %q was deleted, so this reply was not recorded. Start a new one with `/race new <name>`.", conv.Deleted))
+		b.whisper(m, flows.Sayf("The plan %q was deleted, so this reply was not recorded. Start a new one with %s.", flows.User(conv.Deleted), flows.Cmd("new <name>")))
 		return nil
 	case conv.Plan == 0:
 		return nil
@@ -140,9 +140,9 @@ func (b *Bot) replyError(err error, what string, m *slackevents.MessageEvent) er
 
 // whisper shows text to the author of a thread reply only, after the
 // acknowledgement.
-func (b *Bot) whisper(m *slackevents.MessageEvent, text string) {
+func (b *Bot) whisper(m *slackevents.MessageEvent, msg flows.Msg) {
 	b.later("ephemeral", func(ctx context.Context) {
-		if err := b.poster.ephemeral(ctx, m.Channel, m.ThreadTimeStamp, m.User, plainMessage("note", text)); err != nil {
+		if err := b.poster.ephemeral(ctx, m.Channel, m.ThreadTimeStamp, m.User, msgMessage("note", msg)); err != nil {
 			b.log.Warn("post ephemeral", "err", err)
 		}
 	})
@@ -159,7 +159,7 @@ func (b *Bot) personal(ctx context.Context, channel, thread, user string, p *flo
 	var m message
 	switch {
 	case hasKind(replies, flows.ReplyConfirm):
-		m = confirmDeleteMessage(p, replies[0].Text)
+		m = confirmDeleteMessage(p, mrkdwn(replies[0].Msg))
 	default:
 		m = plainMessage("export", "Use `/race export` to get the plan as a file.")
 	}

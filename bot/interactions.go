@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -65,7 +64,7 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 			return
 		}
 		if _, q, open := p.Current(b.cat); !open || q.ID != qid {
-			b.tellAfter(cb, "That question is no longer the open one; the latest question is at the bottom of the thread.")
+			b.tellAfter(cb, say("That question is no longer the open one; the latest question is at the bottom of the thread."))
 			return
 		}
 		word := "draft"
@@ -103,17 +102,17 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 			return
 		}
 		p := resp.Plan
-		b.replaceAfter(cb, fmt.Sprintf("Deleted plan %q.", p.Name))
+		b.replaceAfter(cb, flows.Sayf("Deleted plan %q.", flows.User(p.Name)))
 		if p.Thread != "" {
 			b.later("announce delete", func(ctx context.Context) {
-				text := fmt.Sprintf("<@%s> deleted this plan. Replies here are no longer recorded.", user)
+				text := mrkdwn(flows.Sayf("%s deleted this plan. Replies here are no longer recorded.", flows.Person(user)))
 				if _, err := b.poster.post(ctx, p.Channel, p.Thread, message{Text: text, Blocks: sections(blockIDs{}, "deleted", text)}); err != nil {
 					b.log.Warn("announce delete", "err", err)
 				}
 			})
 		}
 	case actionDeleteCancel:
-		b.replaceAfter(cb, "Kept the plan; nothing was deleted.")
+		b.replaceAfter(cb, say("Kept the plan; nothing was deleted."))
 	case actionDraftUse, actionDraftEdit, actionDraftDiscard:
 		b.draftAction(ctx, team, cb, a)
 	case actionEnterValues:
@@ -156,7 +155,7 @@ func (b *Bot) buttonPlan(ctx context.Context, team string, cb slack.InteractionC
 func (b *Bot) openModal(ctx context.Context, cb slack.InteractionCallback, view slack.ModalViewRequest) {
 	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
 		b.log.Error("open modal", "callback", view.CallbackID, "err", err)
-		b.tellAfter(cb, "Sorry, the form could not be opened. Please press the button again.")
+		b.tellAfter(cb, say("Sorry, the form could not be opened. Please press the button again."))
 	}
 }
 
@@ -170,17 +169,17 @@ func stageMeta(cat *flows.Catalogue, p *flows.Plan, stage int) string {
 // point at a plan deleted since.
 func planErr(err error) error {
 	if errors.Is(err, flows.ErrNoPlan) {
-		return &flows.UserError{Err: err, Msg: "That plan no longer exists; it may have been deleted."}
+		return &flows.UserError{Err: err, Msg: say("That plan no longer exists; it may have been deleted.")}
 	}
 	return err
 }
 
-func (b *Bot) tellAfter(cb slack.InteractionCallback, text string) {
-	b.later("respond", func(ctx context.Context) { b.respond(ctx, cb.ResponseURL, text) })
+func (b *Bot) tellAfter(cb slack.InteractionCallback, m flows.Msg) {
+	b.later("respond", func(ctx context.Context) { b.respond(ctx, cb.ResponseURL, m) })
 }
 
-func (b *Bot) replaceAfter(cb slack.InteractionCallback, text string) {
-	b.later("respond", func(ctx context.Context) { b.replace(ctx, cb.ResponseURL, text) })
+func (b *Bot) replaceAfter(cb slack.InteractionCallback, m flows.Msg) {
+	b.later("respond", func(ctx context.Context) { b.replace(ctx, cb.ResponseURL, m) })
 }
 
 // submitEdits records a stage's answers from the modal. Problems go back
@@ -205,15 +204,15 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 	case errors.As(err, &fe):
 		errs := map[string]string{}
 		for qid, msg := range fe {
-			errs[inputBlockID(qid)] = msg
+			errs[inputBlockID(qid)] = plainText(msg)
 		}
 		return viewAck{ResponseAction: "errors", Errors: errs}
 	case err != nil:
-		return fieldError(answers, b.explain(planErr(err), "edit modal"))
+		return fieldError(answers, plainText(b.explain(planErr(err), "edit modal")))
 	case resp.Duplicate, !resp.Changed:
 		return nil
 	}
-	replies := append([]flows.Reply{{Kind: replyMrkdwn, Text: fmt.Sprintf("From <@%s>:", cb.User.ID)}}, resp.Replies...)
+	replies := append([]flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("From %s:", flows.Person(cb.User.ID))}}, resp.Replies...)
 	b.later("post edits", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, replies, nil) })
 	return nil
 }
@@ -236,7 +235,7 @@ func fieldError(answers map[string]string, msg string) any {
 // draftAction handles the buttons under a model's draft.
 func (b *Bot) draftAction(ctx context.Context, team string, cb slack.InteractionCallback, a *slack.BlockAction) {
 	if a.ActionID == actionDraftDiscard {
-		b.replaceAfter(cb, "Draft discarded.")
+		b.replaceAfter(cb, say("Draft discarded."))
 		return
 	}
 	p, rest, ok := b.buttonPlan(ctx, team, cb, a.Value)
@@ -262,6 +261,6 @@ func (b *Bot) draftAction(ctx context.Context, team string, cb slack.Interaction
 	if resp.Duplicate {
 		return
 	}
-	b.replaceAfter(cb, "✅ Used as the answer:\n"+text)
+	b.replaceAfter(cb, say("✅ Used as the answer:\n"+text))
 	b.later("post after draft", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, resp.Replies, resp.Draft) })
 }

@@ -48,7 +48,7 @@ func kpiModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, meta string) sl
 		return b
 	}
 	blocks := []slack.Block{
-		contextBlock(ids, "plan", fmt.Sprintf("*%s* · %s KPIs. A custom KPI? Reply in the thread with `custom: name (unit) | target … | by … | owner …`.", escape(p.Name), st.Name)),
+		contextBlock(ids, "plan", fmt.Sprintf("*%s* · %s KPIs. A custom KPI? Reply in the thread with `custom: name (unit) | target … | by … | owner …`.", slackUserText(p.Name), st.Name)),
 		slack.NewInputBlock(kpiBlockKPI, text("KPI"), nil, slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, text("Pick a KPI"), answerActionID, opts...)),
 		valueInput(kpiBlockBaseline, "Baseline (today)", "8k", "Where the number stands now, so progress can be judged.", true),
 		valueInput(kpiBlockTarget, "Target", "20k", "Write it as you would say it: 20k, $9,000, 2.5%, 3m 30s.", false),
@@ -107,19 +107,19 @@ func (b *Bot) submitKPI(ctx context.Context, team string, cb slack.InteractionCa
 	if fe, ok := errors.AsType[flows.FieldErrors](err); ok {
 		errs := map[string]string{}
 		for f, msg := range fe {
-			errs[f] = msg
+			errs[f] = plainText(msg)
 		}
 		return viewAck{ResponseAction: "errors", Errors: errs}
 	}
 	if err != nil {
 		// Bad values (an unreadable target, say) are about the target or
 		// baseline; the target field is the one that always exists.
-		return viewAck{ResponseAction: "errors", Errors: map[string]string{kpiBlockTarget: b.explain(planErr(err), "kpi modal")}}
+		return viewAck{ResponseAction: "errors", Errors: map[string]string{kpiBlockTarget: plainText(b.explain(planErr(err), "kpi modal"))}}
 	}
 	if resp.Duplicate {
 		return nil
 	}
-	replies := append([]flows.Reply{{Kind: replyMrkdwn, Text: fmt.Sprintf("From <@%s>:", cb.User.ID)}}, resp.Replies...)
+	replies := append([]flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("From %s:", flows.Person(cb.User.ID))}}, resp.Replies...)
 	b.later("post kpi", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, replies, nil) })
 	return nil
 }

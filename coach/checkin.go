@@ -130,7 +130,7 @@ func (s *Service) SubmitValues(ctx context.Context, req Request, checkin int64, 
 	}
 	var (
 		ms  []flows.Measurement
-		got []string
+		got []flows.Msg
 	)
 	errs := flows.FieldErrors{}
 	for _, k := range v.Plan.KPIs {
@@ -144,7 +144,7 @@ func (s *Service) SubmitValues(ctx context.Context, req Request, checkin int64, 
 			continue
 		}
 		ms = append(ms, flows.Measurement{KPI: k.ID, Value: val, At: req.Now, By: req.User, Checkin: v.Checkin.ID})
-		got = append(got, k.Name+" "+flows.FormatValue(val))
+		got = append(got, flows.Sayf("%s %s", flows.User(k.Name), flows.FormatValue(val)))
 	}
 	if len(errs) > 0 {
 		return Response{}, v, errs
@@ -159,6 +159,6 @@ func (s *Service) SubmitValues(ctx context.Context, req Request, checkin int64, 
 	case err != nil:
 		return Response{}, v, fmt.Errorf("record values: %w", err)
 	}
-	text := fmt.Sprintf("<@%s> recorded: %s.", req.User, strings.Join(got, ", "))
-	return Response{Plan: v.Plan, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyValues, Text: text}}}, v, nil
+	text := flows.Sayf("%s recorded: %s.", flows.Person(req.User), flows.Join(got, ", "))
+	return Response{Plan: v.Plan, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyValues, Msg: text}}}, v, nil
 }

@@ -17,13 +17,13 @@ func (s *Service) kpi(ctx context.Context, req Request, stage string) (Response,
 		if stage != "" {
 			i, ok := s.cat.Stage(stage)
 			if !ok {
-				return flows.Outcome{}, flows.NewUserError(flows.ErrBadInput, "There is no stage called %q. Try one of %s.", stage, strings.Join(s.cat.StageNames(), ", "))
+				return flows.Outcome{}, flows.UserErrorf(flows.ErrBadInput, "There is no stage called %q. Try one of %s.", flows.User(stage), strings.Join(s.cat.StageNames(), ", "))
 			}
 			si = i
 		}
 		st := s.cat.Stages[si]
 		if len(st.KPIs) == 0 {
-			return flows.Outcome{}, flows.NewUserError(flows.ErrBadInput, "%s has no KPIs of its own; its objectives are measured by the later stages. Try `/race kpi reach`.", st.Name)
+			return flows.Outcome{}, flows.UserErrorf(flows.ErrBadInput, "%s has no KPIs of its own; its objectives are measured by the later stages. Try %s.", st.Name, flows.Cmd("kpi reach"))
 		}
 		return flows.OpenKPIs(s.cat, p, si, flows.Input{User: req.User, Now: req.Now}), nil
 	})
@@ -38,24 +38,24 @@ func (s *Service) Values(ctx context.Context, req Request, text string) (Respons
 		return Response{}, err
 	}
 	if len(p.KPIs) == 0 {
-		return Response{}, flows.NewUserError(flows.ErrBadInput, "This plan has no KPIs yet, so there is nothing to record values for. Set some with `/race kpi`.")
+		return Response{}, flows.UserErrorf(flows.ErrBadInput, "This plan has no KPIs yet, so there is nothing to record values for. Set some with %s.", flows.Cmd("kpi"))
 	}
 	if strings.TrimSpace(text) == "" {
-		return Response{}, flows.NewUserError(flows.ErrBadInput, "Write the values after the command, for example `values %s`.", flows.ValuesExample(p.KPIs))
+		return Response{}, flows.UserErrorf(flows.ErrBadInput, "Write the values after the command, for example %s.", flows.Cmd("values "+flows.ValuesExample(p.KPIs)))
 	}
 	readings, problems := flows.ParseReadings(text, flows.KPIResolver(p.KPIs))
 	if len(readings) == 0 {
-		return Response{}, flows.NewUserError(flows.ErrBadInput, "I couldn't read any values there. %sWrite them like `%s`.", flows.ProblemText(problems), flows.ValuesExample(p.KPIs))
+		return Response{}, flows.UserErrorf(flows.ErrBadInput, "I couldn't read any values there. %sWrite them like %s.", flows.ProblemText(problems), flows.Code(flows.ValuesExample(p.KPIs)))
 	}
 	ms := make([]flows.Measurement, 0, len(readings))
-	var got []string
+	var got []flows.Msg
 	for _, r := range readings {
 		k, ok := flows.KPIByKey(p.KPIs, r.KPI)
 		if !ok {
 			continue
 		}
 		ms = append(ms, flows.Measurement{KPI: k.ID, Value: r.Value, At: req.Now, By: req.User, Checkin: req.Checkin})
-		got = append(got, fmt.Sprintf("%s %s", k.Name, flows.FormatValue(r.Value)))
+		got = append(got, flows.Sayf("%s %s", flows.User(k.Name), flows.FormatValue(r.Value)))
 	}
 	err = s.store.RecordMeasurements(ctx, req.Team, p.ID, ms, req.Key)
 	if errors.Is(err, flows.ErrDuplicate) {
@@ -64,11 +64,11 @@ func (s *Service) Values(ctx context.Context, req Request, text string) (Respons
 	if err != nil {
 		return Response{}, fmt.Errorf("record values: %w", err)
 	}
-	msg := "Recorded: " + strings.Join(got, ", ") + "."
+	msg := flows.Sayf("Recorded: %s.", flows.Join(got, ", "))
 	if len(problems) > 0 {
-		msg += " " + flows.ProblemText(problems)
+		msg = msg.Append(" ", flows.ProblemText(problems))
 	}
-	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyValues, Text: msg}}}, nil
+	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyValues, Msg: msg}}}, nil
 }
 
 // schedule runs the check-in schedule commands. Setting, pausing and
@@ -76,7 +76,7 @@ func (s *Service) Values(ctx context.Context, req Request, text string) (Respons
 // crash in between leaves a retry that sets the same thing again.
 func (s *Service) schedule(ctx context.Context, req Request, cmd flows.Command) (Response, error) {
 	if s.schedules == nil {
-		return Response{}, flows.NewUserError(flows.ErrBadInput, "Scheduled check-ins run where racebot is connected to Slack; here you can record values with `values` and see progress with `report`.")
+		return Response{}, flows.UserErrorf(flows.ErrBadInput, "Scheduled check-ins run where racebot is connected to Slack; here you can record values with %s and see progress with %s.", flows.Cmd("values"), flows.Cmd("report"))
 	}
 	p, err := s.pick(ctx, req, "")
 	if err != nil {
@@ -86,17 +86,17 @@ func (s *Service) schedule(ctx context.Context, req Request, cmd flows.Command) 
 	if zone == nil {
 		zone = time.UTC
 	}
-	var text string
+	var text flows.Msg
 	switch cmd.Name {
 	case "checkin":
 		if cmd.Arg == "" {
-			return Response{}, flows.NewUserError(flows.ErrBadInput, "Say when, for example `/race checkin every monday 09:00 %s`.", zone.String())
+			return Response{}, flows.UserErrorf(flows.ErrBadInput, "Say when, for example %s.", flows.Cmd("checkin every monday 09:00 "+zone.String()))
 		}
 		info, err := s.schedules.SetSchedule(ctx, req.Team, p.ID, cmd.Arg, zone, req.User, req.Now)
 		if err != nil {
 			return Response{}, err
 		}
-		text = fmt.Sprintf("Check-ins for %q: %s.\n%s", p.Name, info.Describe, flows.UpcomingText(info, zone))
+		text = flows.Sayf("Check-ins for %q: %s.\n%s", flows.User(p.Name), info.Describe, flows.UpcomingText(info, zone))
 	case "schedule":
 		info, err := s.schedules.ScheduleInfo(ctx, req.Team, p.ID, 5, req.Now)
 		if err != nil {
@@ -108,10 +108,10 @@ func (s *Service) schedule(ctx context.Context, req Request, cmd flows.Command) 
 		if err := s.schedules.SetPaused(ctx, req.Team, p.ID, paused, req.Now); err != nil {
 			return Response{}, err
 		}
-		text = fmt.Sprintf("Check-ins for %q are paused; `/race resume` starts them again.", p.Name)
+		text = flows.Sayf("Check-ins for %q are paused; %s starts them again.", flows.User(p.Name), flows.Cmd("resume"))
 		if !paused {
-			text = fmt.Sprintf("Check-ins for %q are running again from the next slot.", p.Name)
+			text = flows.Sayf("Check-ins for %q are running again from the next slot.", flows.User(p.Name))
 		}
 	}
-	return s.said(ctx, req, Response{Plan: p, Replies: []flows.Reply{{Kind: flows.ReplySchedule, Text: text}}})
+	return s.said(ctx, req, Response{Plan: p, Replies: []flows.Reply{{Kind: flows.ReplySchedule, Msg: text}}})
 }

@@ -89,6 +89,7 @@ type Service struct {
 	store     Store
 	schedules Schedules
 	loc       *time.Location
+	userText  func(stored string) string
 
 	nudgeAfter, closeAfter time.Duration
 }
@@ -101,6 +102,9 @@ type Config struct {
 	Schedules Schedules
 	// Location renders dates in exports and status; UTC when nil.
 	Location *time.Location
+	// UserText turns people's stored text into Markdown for exports (see
+	// flows.ExportMarkdown); the text is used as stored when nil.
+	UserText func(stored string) string
 	// NudgeAfter and CloseAfter time a check-in's one reminder and its
 	// close; zero means DefaultNudgeAfter and DefaultCloseAfter.
 	NudgeAfter, CloseAfter time.Duration
@@ -112,8 +116,12 @@ func New(cfg Config) *Service {
 	if loc == nil {
 		loc = time.UTC
 	}
+	userText := cfg.UserText
+	if userText == nil {
+		userText = func(s string) string { return s }
+	}
 	return &Service{
-		cat: cfg.Catalogue, store: cfg.Store, schedules: cfg.Schedules, loc: loc,
+		cat: cfg.Catalogue, store: cfg.Store, schedules: cfg.Schedules, loc: loc, userText: userText,
 		nudgeAfter: cmp.Or(cfg.NudgeAfter, DefaultNudgeAfter),
 		closeAfter: cmp.Or(cfg.CloseAfter, DefaultCloseAfter),
 	}
@@ -132,7 +140,7 @@ type Request struct {
 	// Plan is set when the text arrived in a plan's own conversation (a
 	// Slack coaching thread); otherwise the channel's current plan is used.
 	Plan flows.PlanID
-	// Command is true for a slash command, whose text has no `/race` prefix.
+	// Command is true for a slash command, whose text has no prefix.
 	Command bool
 	// Key is the delivery key: a Slack event id, an interaction's id, a
 	// terminal line's sequence number. The effect of a request is recorded
@@ -179,15 +187,23 @@ func (s *Service) Handle(ctx context.Context, req Request) (Response, error) {
 		}
 		return s.run(ctx, req, cmd)
 	}
+	// A command typed as a message may carry the slash command's name, as
+	// people type it in Slack; then it is a command wherever it is typed.
+	if rest, ok := strings.CutPrefix(text, commandPrefix); ok {
+		cmd, err := flows.ParseCommand(rest)
+		if err != nil {
+			return Response{}, err
+		}
+		return s.run(ctx, req, cmd)
+	}
 	if cmd, ok := flows.BareCommand(text, req.Plan != 0); ok {
 		return s.run(ctx, req, cmd)
 	}
-	if strings.HasPrefix(text, "/race") {
-		_, err := flows.ParseCommand(text)
-		return Response{}, err
-	}
 	return s.reply(ctx, req)
 }
+
+// commandPrefix is the slash command people may type in front of a command.
+const commandPrefix = "/race"
 
 // said records the key of a request whose only effect is resp, so that a
 // retried delivery does not say it twice.
@@ -220,7 +236,7 @@ func (s *Service) target(ctx context.Context, req Request) (*flows.Plan, error) 
 	return s.store.Plan(ctx, req.Team, id)
 }
 
-var errNoCurrent = flows.NewUserError(flows.ErrNoPlan, "There is no plan here yet. Start one with `/race new <name>`, or list them with `/race plans`.")
+var errNoCurrent error = flows.UserErrorf(flows.ErrNoPlan, "There is no plan here yet. Start one with %s, or list them with %s.", flows.Cmd("new <name>"), flows.Cmd("plans"))
 
 // reply feeds an answer to the plan's engine and commits what it changed.
 func (s *Service) reply(ctx context.Context, req Request) (Response, error) {
@@ -232,7 +248,7 @@ func (s *Service) reply(ctx context.Context, req Request) (Response, error) {
 func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Response, error) {
 	switch cmd.Name {
 	case "help":
-		return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyHelp, Text: flows.HelpText()}}})
+		return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyHelp, Msg: flows.HelpText()}}})
 	case "new":
 		return s.newPlan(ctx, req, cmd.Arg)
 	case "plans":
@@ -257,7 +273,7 @@ func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Resp
 		if err != nil {
 			return Response{}, err
 		}
-		return s.said(ctx, req, Response{Plan: p, Replies: []flows.Reply{{Kind: flows.ReplyFunnel, Text: flows.FunnelText(p)}}})
+		return s.said(ctx, req, Response{Plan: p, Replies: []flows.Reply{{Kind: flows.ReplyFunnel, Msg: flows.FunnelText(p)}}})
 	case "values":
 		return s.Values(ctx, req, cmd.Arg)
 	case "report":
@@ -266,9 +282,9 @@ func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Resp
 			return Response{}, err
 		}
 		if len(p.KPIs) == 0 {
-			return Response{}, flows.NewUserError(flows.ErrBadInput, "There are no KPIs to chart yet; set some with `/race kpi`.")
+			return Response{}, flows.UserErrorf(flows.ErrBadInput, "There are no KPIs to chart yet; set some with %s.", flows.Cmd("kpi"))
 		}
-		return s.said(ctx, req, Response{Plan: p, Report: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Text: "Drawing the KPI chart…"}}})
+		return s.said(ctx, req, Response{Plan: p, Report: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Say(flows.Text("Drawing the KPI chart…"))}}})
 	case "checkin", "schedule", "pause", "resume":
 		return s.schedule(ctx, req, cmd)
 	case "review":
@@ -276,7 +292,7 @@ func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Resp
 		if err != nil {
 			return Response{}, err
 		}
-		return s.said(ctx, req, Response{Plan: p, Review: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Text: fmt.Sprintf("Reviewing %q…", p.Name)}}})
+		return s.said(ctx, req, Response{Plan: p, Review: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("Reviewing %q…", flows.User(p.Name))}}})
 	case "privacy":
 		return s.privacy(ctx, req, cmd.Arg)
 	}
@@ -290,9 +306,9 @@ func (s *Service) newPlan(ctx context.Context, req Request, name string) (Respon
 	name = strings.Join(strings.Fields(name), " ")
 	switch {
 	case name == "":
-		return Response{}, flows.NewUserError(flows.ErrBadInput, "Give the plan a name, for example `/race new Q1 Launch`.")
+		return Response{}, flows.UserErrorf(flows.ErrBadInput, "Give the plan a name, for example %s.", flows.Cmd("new Q1 Launch"))
 	case len([]rune(name)) > maxNameLen:
-		return Response{}, flows.NewUserError(flows.ErrBadInput, "That name is %d characters long; keep plan names under %d.", len([]rune(name)), maxNameLen)
+		return Response{}, flows.UserErrorf(flows.ErrBadInput, "That name is %d characters long; keep plan names under %d.", len([]rune(name)), maxNameLen)
 	}
 	p := flows.NewPlan(req.Team, req.Channel, name, req.User, req.Now)
 	id, err := s.store.CreatePlan(ctx, p, req.Key)
@@ -300,12 +316,12 @@ func (s *Service) newPlan(ctx context.Context, req Request, name string) (Respon
 	case errors.Is(err, flows.ErrDuplicate):
 		return Response{Duplicate: true}, nil
 	case errors.Is(err, flows.ErrDuplicatePlan):
-		return Response{}, flows.NewUserError(flows.ErrDuplicatePlan, "This channel already has a plan called %q. Pick another name, or `/race continue %s`.", name, name)
+		return Response{}, flows.UserErrorf(flows.ErrDuplicatePlan, "This channel already has a plan called %q. Pick another name, or %s.", flows.User(name), flows.Cmd("continue "+name))
 	case err != nil:
 		return Response{}, fmt.Errorf("create plan: %w", err)
 	}
 	p.ID = id
-	replies := []flows.Reply{{Kind: flows.ReplyPlanCreated, Text: fmt.Sprintf("Plan %q is ready. We'll go stage by stage: Plan, Reach, Act, Convert, Engage. Reply to each question; `skip`, `back`, `done` and `draft` work as replies.", name)}}
+	replies := []flows.Reply{{Kind: flows.ReplyPlanCreated, Msg: flows.Sayf("Plan %q is ready. We'll go stage by stage: Plan, Reach, Act, Convert, Engage. Reply to each question; %s, %s, %s and %s work as replies.", flows.User(name), flows.Code("skip"), flows.Code("back"), flows.Code("done"), flows.Code("draft"))}}
 	replies = append(replies, flows.Resume(s.cat, p)...)
 	return Response{Replies: replies, Plan: p, Created: true}, nil
 }
@@ -316,13 +332,13 @@ func (s *Service) plans(ctx context.Context, req Request) (Response, error) {
 		return Response{}, fmt.Errorf("list plans: %w", err)
 	}
 	if len(plans) == 0 {
-		return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyPlans, Text: "No plans in this channel yet. Start one with `/race new <name>`."}}})
+		return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyPlans, Msg: flows.Sayf("No plans in this channel yet. Start one with %s.", flows.Cmd("new <name>"))}}})
 	}
 	cur, err := s.store.CurrentPlan(ctx, req.Team, req.Channel)
 	if err != nil {
 		return Response{}, err
 	}
-	return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyPlans, Text: flows.PlansText(s.cat, plans, cur)}}})
+	return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyPlans, Msg: flows.PlansText(s.cat, plans, cur)}}})
 }
 
 // pick finds the plan a command names, or the channel's current plan.
@@ -336,7 +352,7 @@ func (s *Service) pick(ctx context.Context, req Request, name string) (*flows.Pl
 	}
 	p, err := s.store.PlanByName(ctx, req.Team, req.Channel, name)
 	if errors.Is(err, flows.ErrNoPlan) {
-		return nil, flows.NewUserError(flows.ErrNoPlan, "There is no plan called %q in this channel. `/race plans` lists them.", name)
+		return nil, flows.UserErrorf(flows.ErrNoPlan, "There is no plan called %q in this channel. %s lists them.", flows.User(name), flows.Cmd("plans"))
 	}
 	return p, err
 }
@@ -353,16 +369,16 @@ func (s *Service) resume(ctx context.Context, req Request, name string) (Respons
 	case err != nil:
 		return Response{}, fmt.Errorf("select plan: %w", err)
 	}
-	replies := []flows.Reply{{Kind: flows.ReplyNote, Text: fmt.Sprintf("Continuing %q.", p.Name)}}
+	replies := []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("Continuing %q.", flows.User(p.Name))}}
 	return Response{Replies: append(replies, flows.Resume(s.cat, p)...), Plan: p}, nil
 }
 
 func (s *Service) stage(ctx context.Context, req Request, name string) (Response, error) {
 	if name == "" {
-		return Response{}, flows.NewUserError(flows.ErrBadInput, "Name the stage to jump to: one of %s.", strings.Join(s.cat.StageNames(), ", "))
+		return Response{}, flows.UserErrorf(flows.ErrBadInput, "Name the stage to jump to: one of %s.", strings.Join(s.cat.StageNames(), ", "))
 	}
 	if _, ok := s.cat.Stage(name); !ok {
-		return Response{}, flows.NewUserError(flows.ErrBadInput, "There is no stage called %q. Try one of %s.", name, strings.Join(s.cat.StageNames(), ", "))
+		return Response{}, flows.UserErrorf(flows.ErrBadInput, "There is no stage called %q. Try one of %s.", flows.User(name), strings.Join(s.cat.StageNames(), ", "))
 	}
 	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
 		return flows.JumpTo(s.cat, p, name)
@@ -387,7 +403,7 @@ func (s *Service) status(ctx context.Context, req Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyStatus, Text: flows.StatusText(s.cat, p, ms, req.Now)}}, Plan: p})
+	return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyStatus, Msg: flows.StatusText(s.cat, p, ms, req.Now)}}, Plan: p})
 }
 
 func (s *Service) export(ctx context.Context, req Request) (Response, error) {
@@ -395,13 +411,13 @@ func (s *Service) export(ctx context.Context, req Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	md := flows.ExportMarkdown(s.cat, p, ms, s.loc, req.Now)
-	return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyExport, Text: md, Markdown: md}}, Plan: p})
+	md := flows.ExportMarkdown(s.cat, p, ms, s.loc, req.Now, s.userText)
+	return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyExport, Msg: flows.Sayf("The plan %q as Markdown.", flows.User(p.Name)), Markdown: md}}, Plan: p})
 }
 
 func (s *Service) delete(ctx context.Context, req Request, cmd flows.Command) (Response, error) {
 	if cmd.Arg == "" {
-		return Response{}, flows.NewUserError(flows.ErrBadInput, "Name the plan to delete, for example `/race delete Q1 Launch`.")
+		return Response{}, flows.UserErrorf(flows.ErrBadInput, "Name the plan to delete, for example %s.", flows.Cmd("delete Q1 Launch"))
 	}
 	p, err := s.pick(ctx, req, cmd.Arg)
 	if err != nil {
@@ -416,7 +432,7 @@ func (s *Service) delete(ctx context.Context, req Request, cmd flows.Command) (R
 		}
 		return s.said(ctx, req, Response{Plan: p, Replies: []flows.Reply{{
 			Kind:    flows.ReplyConfirm,
-			Text:    fmt.Sprintf("Delete plan %q with its %d answers and %d actions? This cannot be undone.", p.Name, answers, len(p.Actions)),
+			Msg:     flows.Sayf("Delete plan %q with its %d answers and %d actions? This cannot be undone.", flows.User(p.Name), answers, len(p.Actions)),
 			Confirm: fmt.Sprintf("delete %s --yes", p.Name),
 		}}})
 	}
@@ -440,7 +456,7 @@ func (s *Service) deletePlan(ctx context.Context, req Request, p *flows.Plan) (R
 	case err != nil:
 		return Response{}, fmt.Errorf("delete plan: %w", err)
 	}
-	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyDeleted, Text: fmt.Sprintf("Deleted plan %q.", p.Name)}}}, nil
+	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyDeleted, Msg: flows.Sayf("Deleted plan %q.", flows.User(p.Name))}}}, nil
 }
 
 // privacy turns the plan's privacy switch.
@@ -452,7 +468,7 @@ func (s *Service) privacy(ctx context.Context, req Request, arg string) (Respons
 	case "off":
 		on = false
 	default:
-		return Response{}, flows.NewUserError(flows.ErrBadInput, "Write `/race privacy on` to keep this plan's text away from the AI model, or `/race privacy off` to allow drafting with it.")
+		return Response{}, flows.UserErrorf(flows.ErrBadInput, "Write %s to keep this plan's text away from the AI model, or %s to allow drafting with it.", flows.Cmd("privacy on"), flows.Cmd("privacy off"))
 	}
 	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
 		out := flows.Outcome{Plan: p.Clone()}
@@ -461,11 +477,11 @@ func (s *Service) privacy(ctx context.Context, req Request, arg string) (Respons
 			out.Plan.Apply(ch)
 			out.Changes = []flows.Change{ch}
 		}
-		text := fmt.Sprintf("Privacy is on for %q: its answers never go to the AI model; drafts and reviews use the built-in coach.", p.Name)
+		text := flows.Sayf("Privacy is on for %q: its answers never go to the AI model; drafts and reviews use the built-in coach.", flows.User(p.Name))
 		if !on {
-			text = fmt.Sprintf("Privacy is off for %q: drafts and reviews may send its answers to the configured AI model.", p.Name)
+			text = flows.Sayf("Privacy is off for %q: drafts and reviews may send its answers to the configured AI model.", flows.User(p.Name))
 		}
-		out.Replies = []flows.Reply{{Kind: flows.ReplyNote, Text: text}}
+		out.Replies = []flows.Reply{{Kind: flows.ReplyNote, Msg: text}}
 		return out, nil
 	})
 }

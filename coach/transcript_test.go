@@ -59,10 +59,14 @@ func transcript(t *testing.T, script []string) string {
 			continue
 		}
 		for _, r := range resp.Replies {
-			fmt.Fprintf(&b, "< %s\n", strings.ReplaceAll(r.Text, "\n", "\n  "))
+			text := r.Msg.String()
+			if r.Kind == flows.ReplyExport {
+				text = r.Markdown
+			}
+			fmt.Fprintf(&b, "< %s\n", strings.ReplaceAll(text, "\n", "\n  "))
 		}
 		if resp.Draft != nil {
-			fmt.Fprintf(&b, "< (draft) %s\n", strings.ReplaceAll(flows.OfflineDraft(svc.Catalogue(), resp.Plan, resp.Draft.QuestionID), "\n", "\n  "))
+			fmt.Fprintf(&b, "< (draft) %s\n", strings.ReplaceAll(flows.OfflineDraft(svc.Catalogue(), resp.Plan, resp.Draft.QuestionID).String(), "\n", "\n  "))
 		}
 	}
 	return b.String()

@@ -22,7 +22,7 @@ func ParseAction(line string, now time.Time) (Action, error) {
 	parts := strings.Split(line, "|")
 	a := Action{Text: strings.TrimSpace(parts[0])}
 	if a.Text == "" {
-		return Action{}, userErr(ErrBadInput, "An action needs a description first, for example `Add reviews to product pages | Ana | 2027-02-15 | impact 4 | effort 2`.")
+		return Action{}, userErr(ErrBadInput, "An action needs a description first, for example %s.", Code("Add reviews to product pages | Ana | 2027-02-15 | impact 4 | effort 2"))
 	}
 	var bare []int
 	for _, raw := range parts[1:] {
@@ -33,7 +33,7 @@ func ParseAction(line string, now time.Time) (Action, error) {
 		if m := scoreRe.FindStringSubmatch(part); m != nil {
 			n, _ := strconv.Atoi(m[2])
 			if n < 1 || n > 5 {
-				return Action{}, userErr(ErrBadInput, "Impact and effort are scores from 1 to 5; %q is outside that range.", part)
+				return Action{}, userErr(ErrBadInput, "Impact and effort are scores from 1 to 5; %q is outside that range.", User(part))
 			}
 			if strings.HasPrefix(strings.ToLower(m[1]), "i") {
 				a.Impact = n
@@ -54,10 +54,10 @@ func ParseAction(line string, now time.Time) (Action, error) {
 			continue
 		}
 		if looksLikeDate(part) {
-			return Action{}, userErr(ErrBadInput, "I couldn't read the date %q. Write it as 2027-02-15, or `in 3 weeks`.", part)
+			return Action{}, userErr(ErrBadInput, "I couldn't read the date %q. Write it as 2027-02-15, or %s.", User(part), Code("in 3 weeks"))
 		}
 		if a.Owner != "" {
-			return Action{}, userErr(ErrBadInput, "I read both %q and %q as the owner. Give one owner per action, separated by `|` from the rest.", a.Owner, part)
+			return Action{}, userErr(ErrBadInput, "I read both %q and %q as the owner. Give one owner per action, separated by %s from the rest.", User(a.Owner), User(part), Code("|"))
 		}
 		a.Owner = strings.TrimPrefix(strings.TrimPrefix(part, "owner"), ":")
 		a.Owner = strings.TrimSpace(a.Owner)
@@ -69,11 +69,11 @@ func ParseAction(line string, now time.Time) (Action, error) {
 		case a.Effort == 0:
 			a.Effort = n
 		default:
-			return Action{}, userErr(ErrBadInput, "There are more scores than impact and effort in that action; write them as `impact 4 | effort 2`.")
+			return Action{}, userErr(ErrBadInput, "There are more scores than impact and effort in that action; write them as %s.", Code("impact 4 | effort 2"))
 		}
 	}
 	if a.Impact == 0 || a.Effort == 0 {
-		return Action{}, userErr(ErrBadInput, "Give the action an impact and an effort score from 1 to 5, for example `%s | impact 4 | effort 2`, or reply `done` to finish the stage.", a.Text)
+		return Action{}, userErr(ErrBadInput, "Give %q an impact and an effort score from 1 to 5 by adding %s to the line, or reply %s to finish the stage.", User(a.Text), Code("| impact 4 | effort 2"), Code("done"))
 	}
 	if !a.Due.IsZero() && a.Due.Before(startOfDay(now)) {
 		return Action{}, userErr(ErrBadInput, "The due date %s is already past; pick a date from today on.", a.Due.Format("2006-01-02"))

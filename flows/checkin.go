@@ -97,30 +97,28 @@ func Comparable(k KPI, ms []Measurement) []Measurement {
 	return out
 }
 
-// Text renders the summary as Slack mrkdwn that also reads as plain text: a
-// header "title — 3 of 5 KPIs updated" and one line per KPI with its value
-// in this check-in, the target, how far it has come from the baseline and
-// its status. The title is used as given; KPI names are escaped for Slack.
-// Owners are left out so that updating the message in place never pings
-// anyone again.
-func (s CheckinSummary) Text(title string) string {
-	var b strings.Builder
+// Text renders the summary: a header "title — 3 of 5 KPIs updated" and one
+// line per KPI with its value in this check-in, the target, how far it has
+// come from the baseline and its status. Owners are left out so that
+// updating the message in place never pings anyone again.
+func (s CheckinSummary) Text(title string) Msg {
+	var b msgBuilder
 	if title != "" {
-		b.WriteString(title + " — ")
+		b.add(title + " — ")
 	}
 	if s.Total == 0 {
-		b.WriteString("no KPIs to check in on yet; set some with `/race kpi`.")
-		return b.String()
+		b.printf("no KPIs to check in on yet; set some with %s.", Cmd("kpi"))
+		return b.msg()
 	}
-	fmt.Fprintf(&b, "%d of %d KPIs updated", s.Updated, s.Total)
+	b.printf("%d of %d KPIs updated", s.Updated, s.Total)
 	for _, l := range s.Lines {
-		b.WriteString("\n• " + l.text())
+		b.printf("\n• %s", l.text())
 	}
-	return b.String()
+	return b.msg()
 }
 
 // text is one KPI's line in the summary.
-func (l CheckinLine) text() string {
+func (l CheckinLine) text() Msg {
 	k := l.KPI
 	value := "—"
 	if l.Latest != nil {
@@ -133,34 +131,33 @@ func (l CheckinLine) text() string {
 		}
 		value += fmt.Sprintf(" (%s %s)", word, FormatValue(kpiValue(k, l.Previous.Value)))
 	}
-	parts := []string{fmt.Sprintf("*%s*: %s", mrkdwnEscape(k.Name), value), targetText(k)}
+	m := Sayf("%s: %s · %s", kpiName(k).Strong(), value, targetText(k))
 	if pct, ok := percentText(k, l.Progress); ok {
-		parts = append(parts, pct+" of the way")
+		m = m.Append(" · " + pct + " of the way")
 	}
-	parts = append(parts, statusText(l.Progress.Status))
-	return strings.Join(parts, " · ")
+	return m.Append(" · " + statusText(l.Progress.Status))
 }
 
 // OpeningText is the message that opens a check-in thread: the KPIs with
 // their targets and last values, how to answer, and every owner mentioned
 // once at the end. late says the scheduler is catching up after downtime,
 // when missed earlier check-ins were skipped for this one.
-func OpeningText(planName string, kpis []KPI, ms map[int64][]Measurement, late bool, missed int) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "📊 KPI check-in for *%s*", mrkdwnEscape(planName))
+func OpeningText(planName string, kpis []KPI, ms map[int64][]Measurement, late bool, missed int) Msg {
+	var b msgBuilder
+	b.printf("📊 KPI check-in for %s", User(planName).Strong())
 	if late {
 		switch {
 		case missed == 1:
-			b.WriteString(" (late: racebot was down; 1 check-in was missed and this one catches up)")
+			b.add(" (late: racebot was down; 1 check-in was missed and this one catches up)")
 		case missed > 1:
-			fmt.Fprintf(&b, " (late: racebot was down; %d check-ins were missed and this one catches up)", missed)
+			b.printf(" (late: racebot was down; %d check-ins were missed and this one catches up)", missed)
 		default:
-			b.WriteString(" (late: racebot was down, so this one comes late)")
+			b.add(" (late: racebot was down, so this one comes late)")
 		}
 	}
 	if len(kpis) == 0 {
-		b.WriteString("\nThis plan has no KPIs yet; set some with `/race kpi` and I'll ask for their numbers here.")
-		return b.String()
+		b.printf("\nThis plan has no KPIs yet; set some with %s and I'll ask for their numbers here.", Cmd("kpi"))
+		return b.msg()
 	}
 	var owners []string
 	for _, k := range kpis {
@@ -168,51 +165,60 @@ func OpeningText(planName string, kpis []KPI, ms map[int64][]Measurement, late b
 		if m, ok := lastValue(ms[k.ID]); ok {
 			last = "last " + FormatValue(kpiValue(k, m.Value))
 		}
-		fmt.Fprintf(&b, "\n• *%s*: %s · %s", mrkdwnEscape(k.Name), targetText(k), last)
+		b.printf("\n• %s: %s · %s", kpiName(k).Strong(), targetText(k), last)
 		owners = append(owners, k.Owner)
 	}
-	fmt.Fprintf(&b, "\nReply in this thread with your numbers, e.g. `%s`, or press *Enter values*. Write `n/a` for a number you don't have.",
-		replyExample(kpis, ms))
+	b.printf("\nReply in this thread with your numbers, e.g. %s, or press %s. Write %s for a number you don't have.",
+		Code(replyExample(kpis, ms)), Text("Enter values").Strong(), Code("n/a"))
 	if o := distinctOwners(owners); len(o) > 0 {
-		b.WriteString("\nOwners: " + strings.Join(o, " "))
+		b.printf("\nOwners: %s", userList(o, " "))
 	}
-	return b.String()
+	return b.msg()
+}
+
+// userList joins people's texts, such as owners, with sep.
+func userList(items []string, sep string) Msg {
+	ms := make([]Msg, len(items))
+	for i, it := range items {
+		ms[i] = Say(User(it))
+	}
+	return Join(ms, sep)
 }
 
 // NudgeText is the one reminder in a check-in thread, mentioning only the
 // owners whose numbers are still missing.
-func NudgeText(missing []string, s CheckinSummary) string {
+func NudgeText(missing []string, s CheckinSummary) Msg {
 	head := fmt.Sprintf("%d of %d KPIs updated", s.Updated, s.Total)
-	var open []string
+	var open []Msg
 	for _, l := range s.Lines {
 		if l.Latest == nil {
-			open = append(open, mrkdwnEscape(l.KPI.Name))
+			open = append(open, Say(kpiName(l.KPI)))
 		}
 	}
 	owners := distinctOwners(missing)
 	switch {
 	case len(open) == 0:
-		return head + "; every number is in, thank you!"
+		return Say(Text(head + "; every number is in, thank you!"))
 	case len(owners) == 0:
-		return fmt.Sprintf("%s; still open: %s. Anyone can reply here with the numbers.", head, andList(open))
+		return Sayf("%s; still open: %s. Anyone can reply here with the numbers.", head, andListMsg(open))
 	}
-	return fmt.Sprintf("%s; %s, your numbers are still missing — reply here when you have them. Still open: %s.",
-		head, strings.Join(owners, " "), andList(open))
+	return Sayf("%s; %s, your numbers are still missing — reply here when you have them. Still open: %s.",
+		head, userList(owners, " "), andListMsg(open))
 }
 
 // ClosingText closes a check-in: that nobody answered, or how the KPIs
 // stand. It names the KPIs still without a value but mentions no one, as
 // the nudge already did.
-func ClosingText(s CheckinSummary) string {
+func ClosingText(s CheckinSummary) Msg {
 	const late = "Late values can still be added in this thread."
 	if s.Nobody {
-		return "Check-in closed: nobody answered this time. " + late
+		return Say(Text("Check-in closed: nobody answered this time. " + late))
 	}
-	var b strings.Builder
+	var b msgBuilder
 	if s.Updated == s.Total {
-		fmt.Fprintf(&b, "Check-in closed: all %d KPIs updated.", s.Total)
+		b.printf("Check-in closed: all %d KPIs updated.", s.Total)
 	} else {
-		fmt.Fprintf(&b, "Check-in closed: %d of %d KPIs updated.", s.Updated, s.Total)
+		b.printf("Check-in closed: %d of %d KPIs updated.", s.Updated, s.Total)
 	}
 	counts := map[Status]int{}
 	for _, l := range s.Lines {
@@ -226,20 +232,20 @@ func ClosingText(s CheckinSummary) string {
 		}
 	}
 	if len(tally) > 0 {
-		b.WriteString("\n" + strings.Join(tally, " · "))
+		b.add("\n" + strings.Join(tally, " · "))
 	}
-	var open []string
+	var open []Msg
 	for _, l := range s.Lines {
 		if l.Latest == nil {
-			open = append(open, mrkdwnEscape(l.KPI.Name))
+			open = append(open, Say(kpiName(l.KPI)))
 		}
 	}
 	if len(open) > 0 {
-		fmt.Fprintf(&b, "\nNo values for %s. %s", andList(open), late)
+		b.printf("\nNo values for %s. %s", andListMsg(open), late)
 	} else {
-		b.WriteString("\n" + late)
+		b.add("\n" + late)
 	}
-	return b.String()
+	return b.msg()
 }
 
 // statusParts gives a status its emoji and words.
@@ -335,8 +341,8 @@ func replyExample(kpis []KPI, ms map[int64][]Measurement) string {
 }
 
 // distinctOwners drops empty owners and repeats, keeping the first-seen
-// order. A Slack mention with a label (<@U123|ana>) is the same person as
-// the bare one (<@U123>).
+// order. A stored reference with a label is the same person as the bare
+// one (see storedRef).
 func distinctOwners(owners []string) []string {
 	var out []string
 	seen := map[string]bool{}
@@ -346,9 +352,8 @@ func distinctOwners(owners []string) []string {
 			continue
 		}
 		key := o
-		if strings.HasPrefix(o, "<@") && strings.HasSuffix(o, ">") {
-			id, _, _ := strings.Cut(o[2:len(o)-1], "|")
-			key = "<@" + id + ">"
+		if ref, ok := storedRef(o); ok {
+			key = "<" + ref + ">"
 		}
 		if seen[key] {
 			continue
@@ -357,11 +362,4 @@ func distinctOwners(owners []string) []string {
 		out = append(out, o)
 	}
 	return out
-}
-
-// mrkdwnEscape makes user text safe in Slack mrkdwn: Slack reads &, < and >
-// as control characters, so a KPI named "<!channel>" must not ping anyone.
-// Owners are never passed through it, as they are mentions on purpose.
-func mrkdwnEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }

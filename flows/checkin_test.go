@@ -186,26 +186,27 @@ func TestCheckinSummaryText(t *testing.T) {
 		want    string
 	}{
 		{
-			name: "check-in 3", title: "*Q1 Launch*", kpis: kpis, checkin: 3,
-			want: "*Q1 Launch* — 3 of 5 KPIs updated\n" +
-				"• *Unique visitors*: 12.4k (was 11k) · target 20k by 31 Mar 2027 · 37% of the way · 🔴 off track\n" +
-				"• *Leads*: — (last 170) · target 400 by 31 Mar 2027 · 8% of the way · 🔴 off track\n" +
-				"• *Revenue*: n/a (was $9,800) · target $30,000 by 31 Mar 2027 · 4% of the way · 🔴 off track\n" +
-				"• *Lead conversion rate*: — · target 2.5% by 31 Mar 2027 · ⚪ no data\n" +
-				"• *Q&amp;A sign-ups*: 12 · no target · ⚪ no data",
+			name: "check-in 3", title: "Q1 Launch", kpis: kpis, checkin: 3,
+			want: "Q1 Launch — 3 of 5 KPIs updated\n" +
+				"• Unique visitors: 12.4k (was 11k) · target 20k by 31 Mar 2027 · 37% of the way · 🔴 off track\n" +
+				"• Leads: — (last 170) · target 400 by 31 Mar 2027 · 8% of the way · 🔴 off track\n" +
+				"• Revenue: n/a (was $9,800) · target $30,000 by 31 Mar 2027 · 4% of the way · 🔴 off track\n" +
+				"• Lead conversion rate: — · target 2.5% by 31 Mar 2027 · ⚪ no data\n" +
+				"• Q&A sign-ups: 12 · no target · ⚪ no data",
 		},
 		{
 			name: "no title, one KPI", kpis: kpis[1:2], checkin: 2,
-			want: "1 of 1 KPIs updated\n• *Leads*: 170 (was 160) · target 400 by 31 Mar 2027 · 8% of the way · 🔴 off track",
+			want: "1 of 1 KPIs updated\n• Leads: 170 (was 160) · target 400 by 31 Mar 2027 · 8% of the way · 🔴 off track",
 		},
 		{
-			name: "no KPIs", title: "*Q1 Launch*",
-			want: "*Q1 Launch* — no KPIs to check in on yet; set some with `/race kpi`.",
+			name: "no KPIs", title: "Q1 Launch",
+			want: "Q1 Launch — no KPIs to check in on yet; set some with `kpi`.",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := flows.SummarizeCheckin(tt.kpis, ms, tt.checkin, ciNow).Text(tt.title)
+			msg := flows.SummarizeCheckin(tt.kpis, ms, tt.checkin, ciNow).Text(tt.title)
+			got := msg.String()
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("Text (-want +got):\n%s", diff)
 			}
@@ -236,7 +237,7 @@ func TestCheckinStatusWords(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ms := map[int64][]flows.Measurement{1: {ciM(1, 3, ciDay(time.January, 18), tt.value, flows.UnitCount, "UBEN")}}
-			got := flows.SummarizeCheckin([]flows.KPI{base}, ms, 3, ciNow).Text("")
+			got := flows.SummarizeCheckin([]flows.KPI{base}, ms, 3, ciNow).Text("").String()
 			if !strings.HasSuffix(got, tt.want) {
 				t.Errorf("Text = %q, want it to end in %q", got, tt.want)
 			}
@@ -255,12 +256,12 @@ func mentions(s string) map[string]int {
 
 func TestOpeningText(t *testing.T) {
 	kpis, ms := ciKPIs(), ciMeasurements()
-	const list = "\n• *Unique visitors*: target 20k by 31 Mar 2027 · last 12.4k" +
-		"\n• *Leads*: target 400 by 31 Mar 2027 · last 170" +
-		"\n• *Revenue*: target $30,000 by 31 Mar 2027 · last $9,800" +
-		"\n• *Lead conversion rate*: target 2.5% by 31 Mar 2027 · no values yet" +
-		"\n• *Q&amp;A sign-ups*: no target · last 12" +
-		"\nReply in this thread with your numbers, e.g. `visitors 12.4k, leads 170`, or press *Enter values*. Write `n/a` for a number you don't have." +
+	const list = "\n• Unique visitors: target 20k by 31 Mar 2027 · last 12.4k" +
+		"\n• Leads: target 400 by 31 Mar 2027 · last 170" +
+		"\n• Revenue: target $30,000 by 31 Mar 2027 · last $9,800" +
+		"\n• Lead conversion rate: target 2.5% by 31 Mar 2027 · no values yet" +
+		"\n• Q&A sign-ups: no target · last 12" +
+		"\nReply in this thread with your numbers, e.g. `visitors 12.4k, leads 170`, or press Enter values. Write `n/a` for a number you don't have." +
 		"\nOwners: <@UANA> <@UBEN> <@UCAT>"
 	tests := []struct {
 		name   string
@@ -271,30 +272,33 @@ func TestOpeningText(t *testing.T) {
 		want   string
 	}{
 		{name: "on time", plan: "Q1 Launch", kpis: kpis,
-			want: "📊 KPI check-in for *Q1 Launch*" + list},
+			want: "📊 KPI check-in for Q1 Launch" + list},
 		{name: "late after three missed", plan: "Q1 Launch", kpis: kpis, late: true, missed: 3,
-			want: "📊 KPI check-in for *Q1 Launch* (late: racebot was down; 3 check-ins were missed and this one catches up)" + list},
+			want: "📊 KPI check-in for Q1 Launch (late: racebot was down; 3 check-ins were missed and this one catches up)" + list},
 		{name: "late after one missed", plan: "Q1 Launch", kpis: kpis, late: true, missed: 1,
-			want: "📊 KPI check-in for *Q1 Launch* (late: racebot was down; 1 check-in was missed and this one catches up)" + list},
+			want: "📊 KPI check-in for Q1 Launch (late: racebot was down; 1 check-in was missed and this one catches up)" + list},
 		{name: "late, none missed", plan: "Q1 Launch", kpis: kpis, late: true,
-			want: "📊 KPI check-in for *Q1 Launch* (late: racebot was down, so this one comes late)" + list},
+			want: "📊 KPI check-in for Q1 Launch (late: racebot was down, so this one comes late)" + list},
 		{name: "missed is ignored when not late", plan: "Q1 Launch", kpis: kpis, missed: 2,
-			want: "📊 KPI check-in for *Q1 Launch*" + list},
-		{name: "plan name is escaped", plan: "R&D <!channel>", kpis: kpis[3:4],
-			want: "📊 KPI check-in for *R&amp;D &lt;!channel&gt;*" +
-				"\n• *Lead conversion rate*: target 2.5% by 31 Mar 2027 · no values yet" +
-				"\nReply in this thread with your numbers, e.g. `lead-rate 2.5%`, or press *Enter values*. Write `n/a` for a number you don't have." +
+			want: "📊 KPI check-in for Q1 Launch" + list},
+		// The plan's name is the team's text, kept apart for the transport
+		// to render safely (see TestOpeningTextKeepsPeoplesTextApart).
+		{name: "plan name as typed", plan: "R&amp;D <!channel>", kpis: kpis[3:4],
+			want: "📊 KPI check-in for R&amp;D <!channel>" +
+				"\n• Lead conversion rate: target 2.5% by 31 Mar 2027 · no values yet" +
+				"\nReply in this thread with your numbers, e.g. `lead-rate 2.5%`, or press Enter values. Write `n/a` for a number you don't have." +
 				"\nOwners: <@UCAT>"},
 		{name: "no owners, no line", plan: "Q1", kpis: kpis[4:],
-			want: "📊 KPI check-in for *Q1*" +
-				"\n• *Q&amp;A sign-ups*: no target · last 12" +
-				"\nReply in this thread with your numbers, e.g. `q-a-sign-ups 12`, or press *Enter values*. Write `n/a` for a number you don't have."},
+			want: "📊 KPI check-in for Q1" +
+				"\n• Q&A sign-ups: no target · last 12" +
+				"\nReply in this thread with your numbers, e.g. `q-a-sign-ups 12`, or press Enter values. Write `n/a` for a number you don't have."},
 		{name: "no KPIs", plan: "Q1",
-			want: "📊 KPI check-in for *Q1*\nThis plan has no KPIs yet; set some with `/race kpi` and I'll ask for their numbers here."},
+			want: "📊 KPI check-in for Q1\nThis plan has no KPIs yet; set some with `kpi` and I'll ask for their numbers here."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := flows.OpeningText(tt.plan, tt.kpis, ms, tt.late, tt.missed)
+			msg := flows.OpeningText(tt.plan, tt.kpis, ms, tt.late, tt.missed)
+			got := msg.String()
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("OpeningText (-want +got):\n%s", diff)
 			}
@@ -304,6 +308,34 @@ func TestOpeningText(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// userTexts lists the texts of a message's SpanUser spans, in order.
+func userTexts(m flows.Msg) []string {
+	var out []string
+	for _, sp := range m {
+		if sp.Kind == flows.SpanUser {
+			out = append(out, sp.Text)
+		}
+	}
+	return out
+}
+
+// TestOpeningTextKeepsPeoplesTextApart checks that the plan's name, the KPI
+// names and the owners reach the transport as the team's text, never as
+// our words, so the transport decides how to show them.
+func TestOpeningTextKeepsPeoplesTextApart(t *testing.T) {
+	kpis, ms := ciKPIs(), ciMeasurements()
+	got := userTexts(flows.OpeningText("R&amp;D <!channel>", kpis[1:], ms, false, 0))
+	want := []string{"R&amp;D <!channel>", "Leads", "Revenue", "Lead conversion rate", "Q&A sign-ups", "<@UBEN>", "<@UANA|ana>", "<@UCAT>"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("user spans (-want +got):\n%s", diff)
+	}
+	for _, sp := range flows.OpeningText("Q1", kpis, ms, false, 0) {
+		if sp.Kind == flows.SpanText && strings.Contains(sp.Text, "<") {
+			t.Errorf("our words carry markup: %q", sp.Text)
+		}
 	}
 }
 
@@ -320,7 +352,7 @@ func TestOpeningTextExampleParses(t *testing.T) {
 		for _, pair := range [][]flows.KPI{{kpis[i], kpis[(i+1)%len(kpis)]}, {dur, ratio}, {kpis[i], dur}} {
 			name := pair[0].Key + "+" + pair[1].Key
 			t.Run(name, func(t *testing.T) {
-				text := flows.OpeningText("Q1", pair, ms, false, 0)
+				text := flows.OpeningText("Q1", pair, ms, false, 0).String()
 				m := example.FindStringSubmatch(text)
 				if m == nil {
 					t.Fatalf("no example reply in:\n%s", text)
@@ -360,11 +392,11 @@ func TestNudgeText(t *testing.T) {
 		},
 		{
 			name: "nobody answered", kpis: kpis, checkin: 4,
-			want: "0 of 5 KPIs updated; <@UANA> <@UBEN> <@UCAT>, your numbers are still missing — reply here when you have them. Still open: Unique visitors, Leads, Revenue, Lead conversion rate and Q&amp;A sign-ups.",
+			want: "0 of 5 KPIs updated; <@UANA> <@UBEN> <@UCAT>, your numbers are still missing — reply here when you have them. Still open: Unique visitors, Leads, Revenue, Lead conversion rate and Q&A sign-ups.",
 		},
 		{
 			name: "missing KPIs have no owner", kpis: kpis[4:], checkin: 2,
-			want: "0 of 1 KPIs updated; still open: Q&amp;A sign-ups. Anyone can reply here with the numbers.",
+			want: "0 of 1 KPIs updated; still open: Q&A sign-ups. Anyone can reply here with the numbers.",
 		},
 		{
 			name: "all in", kpis: kpis[:2], checkin: 2,
@@ -378,7 +410,8 @@ func TestNudgeText(t *testing.T) {
 			if missing == nil {
 				missing = s.MissingOwners
 			}
-			got := flows.NudgeText(missing, s)
+			msg := flows.NudgeText(missing, s)
+			got := msg.String()
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("NudgeText (-want +got):\n%s", diff)
 			}
@@ -415,7 +448,7 @@ func TestClosingText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := flows.ClosingText(flows.SummarizeCheckin(tt.kpis, ms, tt.checkin, ciNow))
+			got := flows.ClosingText(flows.SummarizeCheckin(tt.kpis, ms, tt.checkin, ciNow)).String()
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("ClosingText (-want +got):\n%s", diff)
 			}
@@ -435,10 +468,10 @@ func ExampleSummarizeCheckin() {
 		{KPI: 1, Value: flows.Value{Amount: 12400, Unit: flows.UnitCount}, At: time.Date(2027, 1, 18, 9, 0, 0, 0, time.UTC), Checkin: 2},
 	}}
 	s := flows.SummarizeCheckin([]flows.KPI{k}, ms, 2, time.Date(2027, 1, 18, 10, 0, 0, 0, time.UTC))
-	fmt.Println(s.Text("*Q1 Launch*"))
+	fmt.Println(s.Text("Q1 Launch"))
 	// Output:
-	// *Q1 Launch* — 1 of 1 KPIs updated
-	// • *Unique visitors*: 12.4k (was 11k) · target 20k by 31 Mar 2027 · 37% of the way · 🟢 on track
+	// Q1 Launch — 1 of 1 KPIs updated
+	// • Unique visitors: 12.4k (was 11k) · target 20k by 31 Mar 2027 · 37% of the way · 🟢 on track
 }
 
 func TestComparable(t *testing.T) {
@@ -478,8 +511,8 @@ func TestSummarizeCheckinForeignCurrency(t *testing.T) {
 	ms[3] = append(ms[3], flows.Measurement{KPI: 3, Value: flows.Value{Amount: 900, Unit: flows.UnitCurrency, Currency: "EUR"},
 		At: ciDay(time.January, 18).Add(3 * time.Hour), By: "UANA", Checkin: 3})
 	s := flows.SummarizeCheckin([]flows.KPI{revenue}, ms, 3, ciNow)
-	want := "1 of 1 KPIs updated\n• *Revenue*: €900 (was $9,800) · target $30,000 by 31 Mar 2027 · 4% of the way · 🔴 off track"
-	if diff := cmp.Diff(want, s.Text("")); diff != "" {
+	want := "1 of 1 KPIs updated\n• Revenue: €900 (was $9,800) · target $30,000 by 31 Mar 2027 · 4% of the way · 🔴 off track"
+	if diff := cmp.Diff(want, s.Text("").String()); diff != "" {
 		t.Errorf("Text (-want +got):\n%s", diff)
 	}
 	if got := s.Lines[0].Progress.Latest.Value.Amount; got != 9800 {

@@ -1,11 +1,8 @@
 package flows
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
-// Command is a parsed `/race` command.
+// Command is a parsed racebot command.
 type Command struct {
 	Name string
 	Arg  string
@@ -18,8 +15,10 @@ type commandSpec struct {
 	Name  string
 	Usage string
 	Help  string
-	// Bare marks commands that work without `/race` when typed alone, as a
-	// reply in the coaching conversation.
+	// Example is a command that shows the arguments, for help.
+	Example string
+	// Bare marks commands that work without their prefix when typed alone,
+	// as a reply in the coaching conversation.
 	Bare bool
 	// Args marks commands that take text after the command word.
 	Args bool
@@ -35,14 +34,14 @@ var commandSpecs = []commandSpec{
 	{Name: "back", Usage: "back", Help: "go back one question", Bare: true},
 	{Name: "done", Usage: "done", Help: "finish the stage (or its actions) and move on", Bare: true},
 	{Name: "draft", Usage: "draft", Help: "help me write the answer to the open question", Bare: true},
-	{Name: "edit", Usage: "edit <stage> <n>", Help: "change an earlier answer, for example `edit reach 2`", Args: true},
+	{Name: "edit", Usage: "edit <stage> <n>", Help: "change an earlier answer", Example: "edit reach 2", Args: true},
 	{Name: "status", Usage: "status", Help: "stages done, answers and actions", Bare: true},
 	{Name: "export", Usage: "export", Help: "the whole plan as Markdown", Bare: true},
 	{Name: "kpi", Usage: "kpi [stage]", Help: "set KPIs with SMART targets for a stage", Bare: true, Args: true},
 	{Name: "funnel", Usage: "funnel", Help: "check that the stage targets add up to the revenue target", Bare: true},
-	{Name: "values", Usage: "values <kpi> <value>, …", Help: "record KPI values, e.g. `values visitors 12.4k, leads 310`", Args: true},
+	{Name: "values", Usage: "values <kpi> <value>, …", Help: "record KPI values", Example: "values visitors 12.4k, leads 310", Args: true},
 	{Name: "report", Usage: "report", Help: "a chart of every KPI against its target", Bare: true},
-	{Name: "checkin", Usage: "checkin <schedule>", Help: "weekly KPI check-ins, e.g. `checkin every monday 09:00 Europe/Berlin`", Args: true},
+	{Name: "checkin", Usage: "checkin <schedule>", Help: "weekly KPI check-ins", Example: "checkin every monday 09:00 Europe/Berlin", Args: true},
 	{Name: "schedule", Usage: "schedule", Help: "the next check-ins and a log of past ones", Bare: true},
 	{Name: "pause", Usage: "pause", Help: "pause check-ins (holidays)", Bare: true},
 	{Name: "resume", Usage: "resume", Help: "resume check-ins", Bare: true},
@@ -51,18 +50,18 @@ var commandSpecs = []commandSpec{
 	{Name: "delete", Usage: "delete <name>", Help: "delete a plan (asks to confirm)", Args: true},
 }
 
-// ParseCommand reads the text after `/race`. An unknown command is a
-// *UserError that lists what is available.
+// ParseCommand reads a command without its prefix ("new Q1 Launch"): the
+// command's name in a chat belongs to the transport, which cuts it off.
+// An unknown command is a *UserError that lists what is available.
 func ParseCommand(text string) (Command, error) {
 	text = strings.TrimSpace(text)
-	text = strings.TrimSpace(strings.TrimPrefix(text, "/race"))
 	if text == "" {
 		return Command{Name: "help"}, nil
 	}
 	word, arg, _ := strings.Cut(text, " ")
 	cmd := Command{Name: strings.ToLower(word), Arg: strings.TrimSpace(arg)}
 	if _, ok := findSpec(cmd.Name); !ok {
-		return Command{}, userErr(ErrBadInput, "I don't know the command %q. Try `/race help` to see them all.", word)
+		return Command{}, userErr(ErrBadInput, "I don't know the command %q. Try %s to see them all.", User(word), Cmd("help"))
 	}
 	if cmd.Name == "delete" {
 		if rest, ok := strings.CutSuffix(cmd.Arg, "--yes"); ok {
@@ -81,17 +80,13 @@ func findSpec(name string) (commandSpec, bool) {
 	return commandSpec{}, false
 }
 
-// BareCommand recognises a command typed without `/race`. In a plan's own
-// conversation (strict) only a whole-line command word counts, so an answer
-// that merely starts with "new" or "status" is never taken for a command;
-// elsewhere, as in the terminal, any line that starts with a command word is
-// one, and `/race` is optional.
+// BareCommand recognises a command typed as a message, without its
+// prefix. In a plan's own conversation (strict) only a whole-line command
+// word counts, so an answer that merely starts with "new" or "status" is
+// never taken for a command; elsewhere, as in the terminal, any line that
+// starts with a command word is one.
 func BareCommand(text string, strict bool) (Command, bool) {
 	text = strings.TrimSpace(text)
-	if strings.HasPrefix(text, "/race") {
-		cmd, err := ParseCommand(text)
-		return cmd, err == nil
-	}
 	word, arg, _ := strings.Cut(text, " ")
 	spec, ok := findSpec(strings.ToLower(word))
 	hasArg := strings.TrimSpace(arg) != ""
@@ -103,12 +98,16 @@ func BareCommand(text string, strict bool) (Command, bool) {
 	return cmd, err == nil
 }
 
-func helpText() string {
-	var b strings.Builder
-	b.WriteString("*racebot* coaches your team through a RACE plan: Plan, Reach, Act, Convert, Engage.\nCommands (`/race <command>`):\n")
+func helpText() Msg {
+	var b msgBuilder
+	b.printf("%s coaches your team through a RACE plan: Plan, Reach, Act, Convert, Engage.\nCommands:\n", Text("racebot").Strong())
 	for _, s := range commandSpecs {
-		fmt.Fprintf(&b, "• `%s` — %s\n", s.Usage, s.Help)
+		b.printf("• %s — %s", Cmd(s.Usage), s.Help)
+		if s.Example != "" {
+			b.printf(", e.g. %s", Cmd(s.Example))
+		}
+		b.add("\n")
 	}
-	b.WriteString("While a question is open, just reply with your answer; `skip`, `back`, `done` and `draft` work without `/race` too.")
-	return b.String()
+	b.printf("While a question is open, just reply with your answer; %s, %s, %s and %s work as replies too.", Code("skip"), Code("back"), Code("done"), Code("draft"))
+	return b.msg()
 }

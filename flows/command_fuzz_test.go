@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// FuzzParseCommand checks that any text after `/race` either parses to a
+// FuzzParseCommand checks that any command text either parses to a
 // known command with a trimmed argument, or is refused with a friendly
 // *UserError that changes nothing.
 func FuzzParseCommand(f *testing.F) {
@@ -20,7 +20,7 @@ func FuzzParseCommand(f *testing.F) {
 		cmd, err := ParseCommand(text)
 		if err != nil {
 			var ue *UserError
-			if !errors.As(err, &ue) || !errors.Is(err, ErrBadInput) || strings.TrimSpace(ue.Msg) == "" {
+			if !errors.As(err, &ue) || !errors.Is(err, ErrBadInput) || strings.TrimSpace(ue.Msg.String()) == "" {
 				t.Fatalf("ParseCommand(%q) error %#v is not a friendly UserError", text, err)
 			}
 			if cmd != (Command{}) {

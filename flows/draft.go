@@ -1,9 +1,6 @@
 package flows
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // Context question IDs: the answers any draft for the plan builds on.
 const (
@@ -14,29 +11,29 @@ const (
 // OfflineDraft helps with a question without a language model: what a good
 // answer covers, the worked example, and the plan's own earlier answers that
 // bear on it, so the team writes from its own material.
-func OfflineDraft(cat *Catalogue, p *Plan, questionID string) string {
+func OfflineDraft(cat *Catalogue, p *Plan, questionID string) Msg {
 	q, stage, step, ok := cat.Question(questionID)
 	if !ok {
-		return "I can't find that question any more; `/race status` shows where the plan stands."
+		return Sayf("I can't find that question any more; %s shows where the plan stands.", Cmd("status"))
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "*A head start for:* %s\n", q.Text)
-	fmt.Fprintf(&b, "• *What a good answer covers:* %s\n", q.Hint)
-	fmt.Fprintf(&b, "• *A worked example:* %s\n", q.Example)
+	var b msgBuilder
+	b.printf("%s %s\n", Text("A head start for:").Strong(), q.Text)
+	b.printf("• %s %s\n", Text("What a good answer covers:").Strong(), q.Hint)
+	b.printf("• %s %s\n", Text("A worked example:").Strong(), q.Example)
 	if ctx := draftContext(cat, p, stage, step); len(ctx) > 0 {
-		b.WriteString("• *From your plan so far:*\n")
+		b.printf("• %s\n", Text("From your plan so far:").Strong())
 		for _, line := range ctx {
-			fmt.Fprintf(&b, "    – %s\n", line)
+			b.printf("    – %s\n", line)
 		}
 	}
-	b.WriteString("Write your own version as a reply.")
-	return b.String()
+	b.add("Write your own version as a reply.")
+	return b.msg()
 }
 
 // draftContext picks the earlier answers a draft should build on: the
 // business and value proposition, then this stage's answers before the step.
-func draftContext(cat *Catalogue, p *Plan, stage, step int) []string {
-	var lines []string
+func draftContext(cat *Catalogue, p *Plan, stage, step int) []Msg {
+	var lines []Msg
 	seen := map[string]bool{}
 	add := func(id string) {
 		a := p.Answers[id]
@@ -45,7 +42,7 @@ func draftContext(cat *Catalogue, p *Plan, stage, step int) []string {
 		}
 		seen[id] = true
 		q, _, _, _ := cat.Question(id)
-		lines = append(lines, fmt.Sprintf("%s %s", q.Text, shorten(a.Text, 200)))
+		lines = append(lines, Sayf("%s %s", q.Text, User(shorten(a.Text, 200))))
 	}
 	cur := cat.Stages[stage].Steps()[step].ID
 	seen[cur] = true

@@ -156,11 +156,11 @@ func (s *stepper) step(word, rest, text string) error {
 	return s.answer(text)
 }
 
-// JumpTo moves the plan to a stage by name, for "/race stage <name>".
+// JumpTo moves the plan to a stage by name, for the stage command.
 func JumpTo(cat *Catalogue, plan *Plan, stage string) (Outcome, error) {
 	i, ok := cat.Stage(stage)
 	if !ok {
-		return Outcome{Plan: plan}, userErr(ErrBadInput, "There is no stage called %q. Try one of %s.", stage, strings.Join(cat.StageNames(), ", "))
+		return Outcome{Plan: plan}, userErr(ErrBadInput, "There is no stage called %q. Try one of %s.", User(stage), strings.Join(cat.StageNames(), ", "))
 	}
 	s := &stepper{cat: cat, out: Outcome{Plan: plan.Clone()}}
 	s.jump(i)
@@ -183,10 +183,10 @@ func (s *stepper) answer(text string) error {
 	case PhaseKPIs:
 		return s.setKPI(text)
 	case PhaseComplete:
-		return userErr(ErrBadInput, "This plan is complete. Use `stage <name>` to revisit a stage, or `/race status` to see it.")
+		return userErr(ErrBadInput, "This plan is complete. Use %s to revisit a stage, or %s to see it.", Code("stage <name>"), Cmd("status"))
 	}
 	if text == "" {
-		return userErr(ErrBadInput, "An empty answer can't be saved: type your answer, or `skip` to leave this question for later.")
+		return userErr(ErrBadInput, "An empty answer can't be saved: type your answer, or %s to leave this question for later.", Code("skip"))
 	}
 	_, q, ok := p.Current(s.cat)
 	if !ok {
@@ -194,7 +194,7 @@ func (s *stepper) answer(text string) error {
 	}
 	prev, had := p.Answers[q.ID]
 	if had && prev.Text == text {
-		s.say(Reply{Kind: ReplyNote, Text: "That's the answer already saved; nothing changed."})
+		s.say(Reply{Kind: ReplyNote, Msg: Say(Text("That's the answer already saved; nothing changed."))})
 	} else {
 		s.apply(AnswerRecorded{Answer: Answer{
 			QuestionID: q.ID,
@@ -203,17 +203,17 @@ func (s *stepper) answer(text string) error {
 			At:         s.in.Now,
 			Revision:   prev.Revision + 1,
 		}})
-		s.say(Reply{Kind: ReplySaved, QuestionID: q.ID, Text: savedText(had)})
+		s.say(Reply{Kind: ReplySaved, QuestionID: q.ID, Msg: savedText(had)})
 	}
 	s.advance()
 	return nil
 }
 
-func savedText(edited bool) string {
+func savedText(edited bool) Msg {
 	if edited {
-		return "Updated. The earlier version is kept in the plan's history."
+		return Say(Text("Updated. The earlier version is kept in the plan's history."))
 	}
-	return "Saved."
+	return Say(Text("Saved."))
 }
 
 func (s *stepper) skip() error {
@@ -230,9 +230,9 @@ func (s *stepper) skip() error {
 	}
 	if p.Answers[q.ID].Text == "" {
 		s.apply(QuestionSkipped{QuestionID: q.ID})
-		s.say(Reply{Kind: ReplyNote, Text: "Skipped. It stays open, and `/race status` lists it."})
+		s.say(Reply{Kind: ReplyNote, Msg: Sayf("Skipped. It stays open, and %s lists it.", Cmd("status"))})
 	} else {
-		s.say(Reply{Kind: ReplyNote, Text: "Kept the answer as it was."})
+		s.say(Reply{Kind: ReplyNote, Msg: Say(Text("Kept the answer as it was."))})
 	}
 	s.advance()
 	return nil
@@ -299,7 +299,7 @@ func (s *stepper) done() error {
 		s.move(Cursor{Stage: c.Stage, Phase: PhaseActions})
 		return nil
 	case PhaseComplete:
-		return userErr(ErrBadInput, "This plan is already complete. Use `stage <name>` to revisit a stage.")
+		return userErr(ErrBadInput, "This plan is already complete. Use %s to revisit a stage.", Code("stage <name>"))
 	case PhaseActions:
 		if len(s.cat.Stages[c.Stage].KPIs) > 0 {
 			s.move(Cursor{Stage: c.Stage, Phase: PhaseKPIs})
@@ -310,7 +310,7 @@ func (s *stepper) done() error {
 	if !p.Completed[st.ID] {
 		s.apply(StageCompleted{Stage: st.ID})
 	}
-	s.say(Reply{Kind: ReplyStageDone, Stage: st.ID, Text: fmt.Sprintf("%s stage done.", st.Name)})
+	s.say(Reply{Kind: ReplyStageDone, Stage: st.ID, Msg: Sayf("%s stage done.", st.Name)})
 	next, ok := s.nextOpenStage(c.Stage)
 	if !ok {
 		s.move(Cursor{Stage: len(s.cat.Stages) - 1, Phase: PhaseComplete})
@@ -351,7 +351,7 @@ func (s *stepper) jump(stage int) {
 func (s *stepper) edit(ref string) error {
 	stage, step, ok := s.findStep(ref)
 	if !ok {
-		return userErr(ErrBadInput, "I couldn't find question %q. Write `edit <stage> <number>`, for example `edit reach 2`.", ref)
+		return userErr(ErrBadInput, "I couldn't find question %q. Write %s, for example %s.", User(ref), Code("edit <stage> <number>"), Code("edit reach 2"))
 	}
 	s.move(Cursor{Stage: stage, Step: step, Phase: PhaseQuestion})
 	return nil
@@ -381,7 +381,7 @@ func (s *stepper) draft() error {
 	}
 	_, q, ok := p.Current(s.cat)
 	if !ok {
-		return userErr(ErrBadInput, "There is no open question to draft an answer for. Use `stage <name>` to pick one.")
+		return userErr(ErrBadInput, "There is no open question to draft an answer for. Use %s to pick one.", Code("stage <name>"))
 	}
 	s.out.Draft = &DraftRequest{Plan: p.ID, QuestionID: q.ID, User: s.in.User}
 	return nil
@@ -396,7 +396,7 @@ func (s *stepper) addAction(text string) error {
 	}
 	a.Stage, a.By, a.At = st.ID, s.in.User, s.in.Now
 	s.apply(ActionAdded{Action: a})
-	s.say(Reply{Kind: ReplyActionAdded, Stage: st.ID, Text: actionAddedText(a)})
+	s.say(Reply{Kind: ReplyActionAdded, Stage: st.ID, Msg: actionAddedText(a)})
 	return nil
 }
 
@@ -406,15 +406,15 @@ func (s *stepper) prompt() {
 	c := p.Cursor
 	switch c.Phase {
 	case PhaseComplete:
-		s.say(Reply{Kind: ReplyPlanDone, Text: "Every stage is worked through: your RACE plan is complete. `/race status` shows it, `/race export` writes it out."})
+		s.say(Reply{Kind: ReplyPlanDone, Msg: Sayf("Every stage is worked through: your RACE plan is complete. %s shows it, %s writes it out.", Cmd("status"), Cmd("export"))})
 		return
 	case PhaseActions:
 		st := s.cat.Stages[c.Stage]
-		s.say(Reply{Kind: ReplyActions, Stage: st.ID, Text: actionsPrompt(st, p)})
+		s.say(Reply{Kind: ReplyActions, Stage: st.ID, Msg: actionsPrompt(st, p)})
 		return
 	case PhaseKPIs:
 		st := s.cat.Stages[c.Stage]
-		s.say(Reply{Kind: ReplyKPIs, Stage: st.ID, Text: kpisPrompt(st, p)})
+		s.say(Reply{Kind: ReplyKPIs, Stage: st.ID, Msg: kpisPrompt(st, p)})
 		return
 	}
 	st, q, ok := p.Current(s.cat)
@@ -429,18 +429,23 @@ func (s *stepper) prompt() {
 		Step:       c.Step + 1,
 		Steps:      len(steps),
 		Current:    p.Answers[q.ID].Text,
-		Text:       questionText(st, q, c.Step+1, len(steps), p.Answers[q.ID].Text),
+		Msg:        questionText(st, q, c.Step+1, len(steps), p.Answers[q.ID].Text),
 	})
 }
 
 // FieldErrors reports bad fields of a form by question ID, so a transport
 // can show each message beside its field.
-type FieldErrors map[string]string
+type FieldErrors map[string]Msg
 
 func (e FieldErrors) Error() string {
+	ids := make([]string, 0, len(e))
+	for id := range e {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
 	msgs := make([]string, 0, len(e))
-	for id, msg := range e {
-		msgs = append(msgs, id+": "+msg)
+	for _, id := range ids {
+		msgs = append(msgs, id+": "+e[id].String())
 	}
 	return strings.Join(msgs, "; ")
 }
@@ -462,7 +467,7 @@ func EditAnswers(cat *Catalogue, plan *Plan, answers map[string]string, user str
 	changed := 0
 	for _, id := range ids {
 		if _, _, _, ok := cat.Question(id); !ok {
-			bad[id] = "This question is not part of the plan."
+			bad[id] = Say(Text("This question is not part of the plan."))
 			continue
 		}
 		text := strings.TrimSpace(answers[id])
@@ -470,7 +475,7 @@ func EditAnswers(cat *Catalogue, plan *Plan, answers map[string]string, user str
 		switch {
 		case text == prev.Text:
 		case text == "":
-			bad[id] = "Answers can't be emptied; write a new version, or put the old text back."
+			bad[id] = Say(Text("Answers can't be emptied; write a new version, or put the old text back."))
 		default:
 			s.apply(AnswerRecorded{Answer: Answer{QuestionID: id, Text: text, By: user, At: now, Revision: prev.Revision + 1}})
 			changed++
@@ -480,10 +485,10 @@ func EditAnswers(cat *Catalogue, plan *Plan, answers map[string]string, user str
 		return Outcome{Plan: plan}, bad
 	}
 	if changed == 0 {
-		s.say(Reply{Kind: ReplyNote, Text: "Nothing changed."})
+		s.say(Reply{Kind: ReplyNote, Msg: Say(Text("Nothing changed."))})
 		return s.out, nil
 	}
-	s.say(Reply{Kind: ReplyNote, Text: fmt.Sprintf("Updated %d answer(s) through the form; earlier versions are kept.", changed)})
+	s.say(Reply{Kind: ReplyNote, Msg: Sayf("Updated %d answer(s) through the form; earlier versions are kept.", changed)})
 	if _, q, ok := s.out.Plan.Current(cat); ok && s.out.Plan.Answers[q.ID].Text != "" && plan.Answers[q.ID].Text == "" {
 		s.advance()
 	}
@@ -505,11 +510,11 @@ func AcceptDraft(cat *Catalogue, plan *Plan, questionID, text, user string, now 
 	s := &stepper{cat: cat, in: Input{User: user, Now: now}, out: Outcome{Plan: plan.Clone()}}
 	prev := plan.Answers[questionID]
 	if prev.Text == text {
-		s.say(Reply{Kind: ReplyNote, Text: "That draft is already the saved answer."})
+		s.say(Reply{Kind: ReplyNote, Msg: Say(Text("That draft is already the saved answer."))})
 		return s.out, nil
 	}
 	s.apply(AnswerRecorded{Answer: Answer{QuestionID: questionID, Text: text, By: user, At: now, Revision: prev.Revision + 1, Drafted: true}})
-	s.say(Reply{Kind: ReplySaved, QuestionID: questionID, Text: fmt.Sprintf("Saved the draft as the answer to %q.", q.Text)})
+	s.say(Reply{Kind: ReplySaved, QuestionID: questionID, Msg: Sayf("Saved the draft as the answer to %q.", q.Text)})
 	if _, cur, open := plan.Current(cat); open && cur.ID == questionID {
 		s.advance()
 	}
@@ -522,13 +527,13 @@ func AcceptDraft(cat *Catalogue, plan *Plan, questionID, text, user string, now 
 func (s *stepper) setKPI(text string) error {
 	err := s.setStageKPI(s.cat.Stages[s.out.Plan.Cursor.Stage].ID, text)
 	if fe, ok := errors.AsType[FieldErrors](err); ok {
-		msgs := make([]string, 0, len(fe))
+		msgs := make([]Msg, 0, len(fe))
 		for _, f := range []string{"kpi", "baseline", "target", "deadline", "owner"} {
 			if msg, ok := fe[f]; ok {
 				msgs = append(msgs, msg)
 			}
 		}
-		return userErr(ErrBadInput, "Not saved yet: %s", strings.Join(msgs, " "))
+		return userErr(ErrBadInput, "Not saved yet: %s", Join(msgs, " "))
 	}
 	return err
 }
@@ -546,25 +551,30 @@ func (s *stepper) setStageKPI(stage StageID, text string) error {
 	if HasBlocking(problems) {
 		fe := FieldErrors{}
 		for _, pr := range problems {
-			if pr.Blocking {
-				fe[pr.Field] = strings.TrimSpace(fe[pr.Field] + " " + pr.Msg)
+			if !pr.Blocking {
+				continue
+			}
+			if prev, ok := fe[pr.Field]; ok {
+				fe[pr.Field] = Join([]Msg{prev, pr.Msg}, " ")
+			} else {
+				fe[pr.Field] = pr.Msg
 			}
 		}
 		return fe
 	}
 	s.apply(KPISet{KPI: k})
-	var b strings.Builder
-	fmt.Fprintf(&b, "KPI set: %s from %s to %s by %s, owner %s.", k.Name, valueOrDash(k.Baseline, k.HasBaseline()), FormatValue(k.Target), k.Deadline.Format("2 Jan 2006"), k.Owner)
+	var b msgBuilder
+	b.printf("KPI set: %s from %s to %s by %s, owner %s.", kpiName(k), valueOrDash(k.Baseline, k.HasBaseline()), FormatValue(k.Target), k.Deadline.Format("2 Jan 2006"), User(k.Owner))
 	for _, pr := range problems {
-		fmt.Fprintf(&b, "\n⚠️ %s", pr.Msg)
+		b.printf("\n⚠️ %s", pr.Msg)
 	}
 	if f := Funnel(p.KPIs); f.HasRevenueTarget && f.Bottleneck != "" {
-		fmt.Fprintf(&b, "\nFunnel check: %s", strings.Join(f.Lines, " "))
+		b.printf("\nFunnel check: %s", strings.Join(f.Lines, " "))
 	}
 	if p.Cursor.Phase == PhaseKPIs {
-		b.WriteString("\nAdd another KPI, or reply `done`.")
+		b.printf("\nAdd another KPI, or reply %s.", Code("done"))
 	}
-	s.say(Reply{Kind: ReplyKPISet, Stage: stage, Text: b.String()})
+	s.say(Reply{Kind: ReplyKPISet, Stage: stage, Msg: b.msg()})
 	return nil
 }
 

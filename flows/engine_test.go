@@ -131,7 +131,7 @@ func TestStepBadInputChangesNothing(t *testing.T) {
 			before := tt.plan.Clone()
 			out, err := Step(c, tt.plan, Input{Text: tt.in, User: "U1", Now: t0})
 			var ue *UserError
-			if !errors.As(err, &ue) || !errors.Is(err, ErrBadInput) || ue.Msg == "" {
+			if !errors.As(err, &ue) || !errors.Is(err, ErrBadInput) || len(ue.Msg) == 0 {
 				t.Fatalf("err = %v, want a *UserError wrapping ErrBadInput", err)
 			}
 			if len(out.Changes) != 0 {
@@ -209,7 +209,8 @@ func TestParseCommand(t *testing.T) {
 		wantErr bool
 	}{
 		{"", Command{Name: "help"}, false},
-		{"/race new Q1 Launch", Command{Name: "new", Arg: "Q1 Launch"}, false},
+		{"new Q1 Launch", Command{Name: "new", Arg: "Q1 Launch"}, false},
+		{"/race new Q1 Launch", Command{}, true}, // the prefix is the transport's to cut
 		{"STATUS", Command{Name: "status"}, false},
 		{"delete Q1 Launch --yes", Command{Name: "delete", Arg: "Q1 Launch", Yes: true}, false},
 		{"delete Q1 Launch", Command{Name: "delete", Arg: "Q1 Launch"}, false},
@@ -237,7 +238,6 @@ func TestBareCommandInThreadsNeedsWholeLine(t *testing.T) {
 		{"new parents in big cities", true, false},
 		{"new Q1", false, true},
 		{"status of the market is calm", true, false},
-		{"/race new Q2", true, true},
 		{"Our audience", false, false},
 		{"Status quo is fine", false, false},
 		{"delete Old plan", false, true},
@@ -269,7 +269,7 @@ func TestEditAnswersRecordsRevisionsAndRefusesClearing(t *testing.T) {
 	}
 	_, err = EditAnswers(c, out.Plan, map[string]string{"plan.one": "  ", "nope": "x"}, "U2", t0)
 	var fe FieldErrors
-	if !errors.As(err, &fe) || fe["plan.one"] == "" || fe["nope"] == "" || !errors.Is(err, ErrBadInput) {
+	if !errors.As(err, &fe) || len(fe["plan.one"]) == 0 || len(fe["nope"]) == 0 || !errors.Is(err, ErrBadInput) {
 		t.Fatalf("err = %v, want field errors for plan.one and nope", err)
 	}
 }
@@ -290,13 +290,13 @@ func TestActionsDue(t *testing.T) {
 	if diff := cmp.Diff([]string{"overdue", "this week"}, got); diff != "" {
 		t.Errorf("due (-want +got):\n%s", diff)
 	}
-	text := ActionsDueText(p.ActionsDue(day(27)), day(23))
+	text := ActionsDueText(p.ActionsDue(day(27)), day(23)).String()
 	for _, want := range []string{"overdue (overdue since 20 Nov, Ana)", "this week (due 25 Nov)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
 		}
 	}
-	if ActionsDueText(nil, t0) != "" {
+	if len(ActionsDueText(nil, t0)) != 0 {
 		t.Error("no actions due should say nothing")
 	}
 }

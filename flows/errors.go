@@ -1,9 +1,6 @@
 package flows
 
-import (
-	"errors"
-	"fmt"
-)
+import "errors"
 
 // Sentinels for the cases callers branch on. User-facing wording lives in
 // UserError, never in these.
@@ -20,22 +17,27 @@ var (
 // a sentinel so callers can still branch with errors.Is.
 type UserError struct {
 	Err error
-	Msg string
+	Msg Msg
 }
 
-func (e *UserError) Error() string { return e.Msg }
+func (e *UserError) Error() string { return e.Msg.String() }
 func (e *UserError) Unwrap() error { return e.Err }
 
+// UserErrorf is a *UserError with its sentence made by Sayf.
+func UserErrorf(sentinel error, format string, args ...any) *UserError {
+	return &UserError{Err: sentinel, Msg: Sayf(format, args...)}
+}
+
 func userErr(sentinel error, format string, args ...any) error {
-	return &UserError{Err: sentinel, Msg: fmt.Sprintf(format, args...)}
+	return UserErrorf(sentinel, format, args...)
 }
 
 // Explain turns an error into the words a user sees. Bad input keeps its own
 // sentence; anything else is our fault, so the user learns that nothing they
 // typed was changed rather than a stack of internals.
-func Explain(err error) string {
+func Explain(err error) Msg {
 	if ue, ok := errors.AsType[*UserError](err); ok {
 		return ue.Msg
 	}
-	return "Sorry, something went wrong on our side and nothing was changed. Please try again in a moment."
+	return Say(Text("Sorry, something went wrong on our side and nothing was changed. Please try again in a moment."))
 }

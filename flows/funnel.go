@@ -55,16 +55,13 @@ type FunnelReport struct {
 	Lines []string
 }
 
-// Text renders the report as a few lines of plain text that read well in a
-// terminal and in Slack mrkdwn.
-func (r FunnelReport) Text() string {
-	var b strings.Builder
-	b.WriteString("*Funnel check*")
+// Text is the report as a message: a heading and one line per finding.
+func (r FunnelReport) Text() Msg {
+	m := Say(Text("Funnel check").Strong())
 	for _, l := range r.Lines {
-		b.WriteString("\n• ")
-		b.WriteString(l)
+		m = m.Append("\n• " + l)
 	}
-	return b.String()
+	return m
 }
 
 // funnelFactor is one factor's value, in the KPI's unit.
@@ -397,6 +394,17 @@ func consistencyLines(byKey map[string]KPI, f funnelFactors) []string {
 		}
 	}
 	return lines
+}
+
+// andListMsg is andList for messages.
+func andListMsg(items []Msg) Msg {
+	switch len(items) {
+	case 0:
+		return nil
+	case 1:
+		return items[0]
+	}
+	return Join([]Msg{Join(items[:len(items)-1], ", "), items[len(items)-1]}, " and ")
 }
 
 func andList(items []string) string {

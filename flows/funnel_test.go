@@ -249,8 +249,9 @@ func TestFunnel(t *testing.T) {
 					t.Errorf("no line (in order) contains %q; lines:\n%s", want, strings.Join(got.Lines, "\n"))
 				}
 			}
-			text := got.Text()
-			if !strings.HasPrefix(text, "*Funnel check*") || strings.Count(text, "\n• ") != len(got.Lines) {
+			msg := got.Text()
+			text := msg.String()
+			if msg[0] != flows.Text("Funnel check").Strong() || strings.Count(text, "\n• ") != len(got.Lines) {
 				t.Errorf("Text() = %q, want a heading and one bullet per line", text)
 			}
 		})
@@ -281,7 +282,7 @@ func TestFunnelFromParsedLines(t *testing.T) {
 	if math.Abs(r.ImpliedRevenue-4000) > 1e-6 || r.Gap >= 1 || r.Bottleneck != "" || len(r.Missing) != 0 {
 		t.Errorf("Funnel = implied %v, gap %v, bottleneck %q, missing %v; want $4,000, covered", r.ImpliedRevenue, r.Gap, r.Bottleneck, r.Missing)
 	}
-	if want := "That covers the $3,500 revenue target, with $500 to spare."; !strings.Contains(r.Text(), want) {
+	if want := "That covers the $3,500 revenue target, with $500 to spare."; !strings.Contains(r.Text().String(), want) {
 		t.Errorf("Text() = %q, want it to contain %q", r.Text(), want)
 	}
 }

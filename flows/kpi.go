@@ -2,7 +2,6 @@ package flows
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -39,6 +38,11 @@ type KPI struct {
 	At time.Time
 }
 
+// kpiName is the KPI's name in a message. A custom KPI is named by the
+// team, so every name is taken as their text; a catalogue name reads the
+// same either way.
+func kpiName(k KPI) Span { return User(k.Name) }
+
 // HasBaseline reports whether the KPI has a baseline to measure from.
 func (k KPI) HasBaseline() bool { return present(k.Baseline) }
 
@@ -57,8 +61,6 @@ type Measurement struct {
 	Checkin int64
 }
 
-const kpiLineExample = "`visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana`"
-
 // ParseKPILine reads one KPI target per line, in the style of actions:
 //
 //	visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana
@@ -71,7 +73,7 @@ const kpiLineExample = "`visitors | baseline 8k | target 20k | by 2027-03-31 | o
 //
 // The other parts come in any order and are recognised by a keyword:
 // baseline/from/now, target/to/goal, by/deadline/due/until (a date as
-// ParseAction reads it, or "in 12 weeks"), owner/@name/<@U123>. A bare date
+// ParseAction reads it, or "in 12 weeks"), owner/@name/a mention. A bare date
 // is the deadline and a bare name without digits the owner. Values are read
 // with ParseValue in the KPI's unit. Whether the target is SMART is left to
 // CheckTarget; ParseKPILine only refuses what it cannot read.
@@ -79,7 +81,7 @@ func ParseKPILine(cat *Catalogue, stage StageID, line string, now time.Time) (KP
 	parts := strings.Split(line, "|")
 	head := strings.TrimSpace(parts[0])
 	if head == "" {
-		return KPI{}, userErr(ErrBadInput, "Start with the KPI's name, for example %s.", kpiLineExample)
+		return KPI{}, userErr(ErrBadInput, "Start with the KPI's name, for example %s.", Code(kpiLineExample))
 	}
 	k, err := kpiHead(cat, stage, head)
 	if err != nil {
@@ -100,7 +102,7 @@ func ParseKPILine(cat *Catalogue, stage StageID, line string, now time.Time) (KP
 			return KPI{}, err
 		}
 		if prev, dup := given[field]; dup {
-			return KPI{}, userErr(ErrBadInput, "You gave the %s twice (%q and %q); keep one.", field, prev, part)
+			return KPI{}, userErr(ErrBadInput, "You gave the %s twice (%q and %q); keep one.", field, User(prev), User(part))
 		}
 		given[field] = part
 		switch field {
@@ -117,7 +119,7 @@ func ParseKPILine(cat *Catalogue, stage StageID, line string, now time.Time) (KP
 		case "deadline":
 			d, ok := parseDue(rest, now)
 			if !ok {
-				return KPI{}, userErr(ErrBadInput, "I couldn't read the deadline %q. Write it as 2027-03-31, 31 Mar 2027 or `in 12 weeks`.", rest)
+				return KPI{}, userErr(ErrBadInput, "I couldn't read the deadline %q. Write it as 2027-03-31, 31 Mar 2027 or %s.", User(rest), Code("in 12 weeks"))
 			}
 			k.Deadline = d
 		case "owner":
@@ -166,21 +168,21 @@ func kpiField(part string, now time.Time) (field, rest string, err error) {
 	if f, ok := kpiKeywords[strings.ToLower(part[:i])]; ok {
 		rest = strings.TrimSpace(strings.TrimLeft(part[i:], " \t:="))
 		if rest == "" {
-			return "", "", userErr(ErrBadInput, "%q has nothing after it; write it like %s.", part, fieldExample(f))
+			return "", "", userErr(ErrBadInput, "%q has nothing after it; write it like %s.", User(part), Code(fieldExample(f)))
 		}
 		return f, rest, nil
 	}
 	if _, ok := parseDue(part, now); ok {
 		return "deadline", part, nil
 	}
-	if strings.HasPrefix(part, "@") || strings.HasPrefix(part, "<@") {
+	if strings.HasPrefix(part, "@") || startsWithRef(part) {
 		return "owner", part, nil
 	}
 	if looksLikeDate(part) && !strings.ContainsFunc(part, unicode.IsLetter) && strings.ContainsAny(part, "-/") {
-		return "", "", userErr(ErrBadInput, "I couldn't read the date %q. Write it as 2027-03-31, or `in 12 weeks`.", part)
+		return "", "", userErr(ErrBadInput, "I couldn't read the date %q. Write it as 2027-03-31, or %s.", User(part), Code("in 12 weeks"))
 	}
 	if strings.ContainsFunc(part, unicode.IsDigit) || len(strings.Fields(part)) > 3 {
-		return "", "", userErr(ErrBadInput, "I couldn't tell what %q is; start it with baseline, target, by or owner, like `target 20k`.", part)
+		return "", "", userErr(ErrBadInput, "I couldn't tell what %q is; start it with baseline, target, by or owner, like %s.", User(part), Code("target 20k"))
 	}
 	return "owner", part, nil
 }
@@ -204,13 +206,13 @@ func kpiExample(u UnitKind) string {
 func fieldExample(field string) string {
 	switch field {
 	case "baseline":
-		return "`baseline 8k`"
+		return "baseline 8k"
 	case "target":
-		return "`target 20k`"
+		return "target 20k"
 	case "deadline":
-		return "`by 2027-03-31`"
+		return "by 2027-03-31"
 	default:
-		return "`owner Ana`"
+		return "owner Ana"
 	}
 }
 
@@ -247,7 +249,7 @@ func kpiHead(cat *Catalogue, stage StageID, head string) (KPI, error) {
 		for i, f := range found {
 			names[i] = defs[f].Name
 		}
-		return KPI{}, userErr(ErrBadInput, "%q could be %s; write the full name.", head, orList(names))
+		return KPI{}, userErr(ErrBadInput, "%q could be %s; write the full name.", User(head), orList(names))
 	}
 
 	// Not in this stage: say where it lives rather than just "unknown".
@@ -257,11 +259,11 @@ func kpiHead(cat *Catalogue, stage StageID, head string) (KPI, error) {
 	}
 	if other := matchKPI(len(all), func(i int) (string, string) { return all[i].ID, all[i].Name }, head); len(other) == 1 {
 		d := all[other[0]]
-		return KPI{}, userErr(ErrBadInput, "%s is a %s KPI; set it in the %s stage, or name your own with `custom: %s`.",
-			d.Name, stageTitle(d.Stage), stageTitle(d.Stage), head)
+		return KPI{}, userErr(ErrBadInput, "%s is a %s KPI; set it in the %s stage, or make %q a KPI of your own by starting the line with %s.",
+			d.Name, stageTitle(d.Stage), stageTitle(d.Stage), User(head), Code("custom:"))
 	}
 	if st != nil && len(st.KPIs) == 0 {
-		return KPI{}, userErr(ErrBadInput, "The %s stage has no KPIs of its own; name your own like `custom: %s (count)`.", st.Name, head)
+		return KPI{}, userErr(ErrBadInput, "The %s stage has no KPIs of its own; name your own by starting the line with %s, like %s.", st.Name, Code("custom:"), Code("custom: webinar sign-ups (count)"))
 	}
 	names := make([]string, len(defs))
 	for i, d := range defs {
@@ -271,8 +273,8 @@ func kpiHead(cat *Catalogue, stage StageID, head string) (KPI, error) {
 	if st != nil {
 		where = " in " + st.Name
 	}
-	return KPI{}, userErr(ErrBadInput, "I don't know a KPI called %q%s. Pick one of %s, or name your own like `custom: webinar sign-ups (count)`.",
-		head, where, strings.Join(names, ", "))
+	return KPI{}, userErr(ErrBadInput, "I don't know a KPI called %q%s. Pick one of %s, or name your own like %s.",
+		User(head), where, strings.Join(names, ", "), Code("custom: webinar sign-ups (count)"))
 }
 
 func cutCustom(head string) (string, bool) {
@@ -300,7 +302,7 @@ var customUnits = map[string]UnitKind{
 const maxKPINameLen = 80
 
 func customKPI(cat *Catalogue, st *Stage, rest string) (KPI, error) {
-	const example = "`custom: webinar sign-ups (count)`"
+	example := Code("custom: webinar sign-ups (count)")
 	if st == nil {
 		return KPI{}, userErr(ErrBadInput, "Say which stage the custom KPI belongs to, then set it there.")
 	}
@@ -334,10 +336,10 @@ func customKPI(cat *Catalogue, st *Stage, rest string) (KPI, error) {
 		}
 		u, ok := customUnits[o]
 		if !ok {
-			return KPI{}, userErr(ErrBadInput, "I don't know the unit %q; use count, currency, percent, duration or ratio, like %s.", strings.TrimSpace(opt), example)
+			return KPI{}, userErr(ErrBadInput, "I don't know the unit %q; use count, currency, percent, duration or ratio, like %s.", User(strings.TrimSpace(opt)), example)
 		}
 		if unitSet && u != k.Unit {
-			return KPI{}, userErr(ErrBadInput, "A KPI has one unit, but %q names two.", opts)
+			return KPI{}, userErr(ErrBadInput, "A KPI has one unit, but %q names two.", User(opts))
 		}
 		k.Unit, unitSet = u, true
 	}
@@ -346,7 +348,7 @@ func customKPI(cat *Catalogue, st *Stage, rest string) (KPI, error) {
 		return KPI{}, userErr(ErrBadInput, "Give the custom KPI a name with letters or digits, like %s.", example)
 	}
 	if d, ok := cat.KPI(k.Key); ok {
-		return KPI{}, userErr(ErrBadInput, "%s is already a %s KPI in the catalogue; set it without `custom:`.", d.Name, stageTitle(d.Stage))
+		return KPI{}, userErr(ErrBadInput, "%s is already a %s KPI in the catalogue; set it without %s.", d.Name, stageTitle(d.Stage), Code("custom:"))
 	}
 	return k, nil
 }
@@ -469,7 +471,7 @@ func orList(items []string) string {
 type Problem struct {
 	// Field is "target", "baseline", "deadline" or "owner".
 	Field    string
-	Msg      string
+	Msg      Msg
 	Blocking bool
 }
 
@@ -487,14 +489,14 @@ func HasBlocking(ps []Problem) bool {
 func CheckTarget(k KPI, now time.Time) []Problem {
 	var ps []Problem
 	add := func(field string, blocking bool, format string, args ...any) {
-		ps = append(ps, Problem{Field: field, Msg: fmt.Sprintf(format, args...), Blocking: blocking})
+		ps = append(ps, Problem{Field: field, Msg: Sayf(format, args...), Blocking: blocking})
 	}
-	name := lowerName(k.Name)
+	name := User(lowerName(k.Name))
 	fv := func(v Value) string { return FormatValue(v) }
 	hasB, hasT := k.HasBaseline(), k.HasTarget()
 
 	if !hasT {
-		add("target", true, "Set a number to aim for, so %s is measurable; for example `target %s`.", name, kpiExample(k.Unit))
+		add("target", true, "Set a number to aim for, so %s is measurable; for example %s.", name, Code("target "+kpiExample(k.Unit)))
 	} else {
 		t := k.Target.Amount
 		if hasB {
@@ -514,7 +516,7 @@ func CheckTarget(k KPI, now time.Time) []Problem {
 			case !k.HigherIsBetter && t > b:
 				add("target", true, "The target (%s) is above the baseline (%s), but for %s lower is better; aim below %s.", fv(k.Target), fv(k.Baseline), name, fv(k.Baseline))
 			default:
-				if msg := growthWarning(k, name, better, now); msg != "" {
+				if msg := growthWarning(k, name, better, now); len(msg) > 0 {
 					add("target", false, "%s", msg)
 				}
 			}
@@ -524,30 +526,30 @@ func CheckTarget(k KPI, now time.Time) []Problem {
 		}
 	}
 	if !hasB {
-		add("baseline", false, "Without a baseline I can't judge progress; add today's value, for example `baseline %s`.", kpiExample(k.Unit))
+		add("baseline", false, "Without a baseline I can't judge progress; add today's value, for example %s.", Code("baseline "+kpiExample(k.Unit)))
 	} else if k.Unit == UnitPercent && k.Baseline.Amount > 100 {
 		add("baseline", false, "A baseline of %s is more than everyone; a share can't pass 100%%, so check the number.", fv(k.Baseline))
 	}
 
 	switch {
 	case k.Deadline.IsZero():
-		add("deadline", true, "Add a deadline so the target is time-bound, for example `by 2027-03-31` or `in 12 weeks`.")
+		add("deadline", true, "Add a deadline so the target is time-bound, for example %s or %s.", Code("by 2027-03-31"), Code("in 12 weeks"))
 	case dayOf(k.Deadline).Before(dayOf(now)):
 		add("deadline", true, "The deadline %s has already passed; pick a date from today on.", k.Deadline.Format(time.DateOnly))
 	}
 	if strings.TrimSpace(k.Owner) == "" {
-		add("owner", true, "Name an owner who will report %s at check-ins, for example `owner Ana` or `@ana`.", name)
+		add("owner", true, "Name an owner who will report %s at check-ins, for example %s or %s.", name, Code("owner Ana"), Code("@ana"))
 	}
 	return ps
 }
 
 // growthWarning explains a target that asks for far more change than the
-// time allows, or returns "". The rule of thumb: a plan rarely more than
+// time allows, or returns an empty message. The rule of thumb: a plan rarely more than
 // doubles a number (or halves one where lower is better) in a quarter, and
 // anything up to 3× is still believable in a short push.
-func growthWarning(k KPI, name, better string, now time.Time) string {
+func growthWarning(k KPI, name Span, better string, now time.Time) Msg {
 	if k.Deadline.IsZero() {
-		return ""
+		return nil
 	}
 	start := k.At
 	if start.IsZero() {
@@ -555,31 +557,31 @@ func growthWarning(k KPI, name, better string, now time.Time) string {
 	}
 	days := dayOf(k.Deadline).Sub(dayOf(start)).Hours() / 24
 	if days < 0 {
-		return "" // a past deadline is reported on its own
+		return nil // a past deadline is reported on its own
 	}
 	days = max(days, 1)
 	b, t := k.Baseline.Amount, k.Target.Amount
 	if b < 0 || t < 0 || (k.HigherIsBetter && b == 0) {
-		return ""
+		return nil
 	}
 	allowed := max(3, math.Pow(2, days/91))
 	span := spanText(days)
 	if better == "lower" {
 		if t == 0 {
-			return fmt.Sprintf("Bringing %s down to zero %s is rarely possible; a plan seldom more than halves a number in a quarter, so check the target or allow more time.", name, span)
+			return Sayf("Bringing %s down to zero %s is rarely possible; a plan seldom more than halves a number in a quarter, so check the target or allow more time.", name, span)
 		}
 		r := b / t
 		if r <= allowed {
-			return ""
+			return nil
 		}
-		return fmt.Sprintf("Cutting %s from %s to %s %s is a %s× drop; plans rarely more than halve a number in a quarter, so check the target or allow more time.",
+		return Sayf("Cutting %s from %s to %s %s is a %s× drop; plans rarely more than halve a number in a quarter, so check the target or allow more time.",
 			name, FormatValue(k.Baseline), FormatValue(k.Target), span, times(r))
 	}
 	r := t / b
 	if r <= allowed {
-		return ""
+		return nil
 	}
-	return fmt.Sprintf("Going from %s to %s %s %s is %s×; plans rarely more than double in a quarter, so check the target or allow more time.",
+	return Sayf("Going from %s to %s %s %s is %s×; plans rarely more than double in a quarter, so check the target or allow more time.",
 		FormatValue(k.Baseline), FormatValue(k.Target), name, span, times(r))
 }
 

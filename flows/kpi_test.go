@@ -177,7 +177,7 @@ func TestParseKPILineErrors(t *testing.T) {
 			if !errors.Is(err, tt.bad) || !errors.Is(err, flows.ErrBadInput) {
 				t.Errorf("error %v is not %v", err, tt.bad)
 			}
-			if msg := flows.Explain(err); !strings.Contains(msg, tt.want) {
+			if msg := flows.Explain(err).String(); !strings.Contains(msg, tt.want) {
 				t.Errorf("message %q does not contain %q", msg, tt.want)
 			}
 		})
@@ -215,7 +215,7 @@ func TestKPIResolverReadsCheckInReplies(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("readings (-want +got):\n%s", diff)
 	}
-	if len(errs) != 1 || !strings.Contains(flows.Explain(errs[0]), "bounce rate") {
+	if len(errs) != 1 || !strings.Contains(flows.Explain(errs[0]).String(), "bounce rate") {
 		t.Errorf("errors = %v, want one about bounce rate, which the plan does not track", errs)
 	}
 }
@@ -363,7 +363,7 @@ func TestCheckTarget(t *testing.T) {
 				t.Errorf("problems (-want +got):\n%s\nproblems: %+v", diff, ps)
 			}
 			for i, m := range tt.msgs {
-				if i >= len(ps) || !strings.Contains(ps[i].Msg, m) {
+				if i >= len(ps) || !strings.Contains(ps[i].Msg.String(), m) {
 					t.Errorf("problem %d: problems %+v, want message %q", i, ps, m)
 				}
 			}

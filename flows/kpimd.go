@@ -11,8 +11,8 @@ import (
 // targets and where each stands at now, every recorded value with who gave
 // it and when (in loc, UTC if nil), and the funnel check, or a note that
 // there is nothing to check while no KPI has a target. It is meant to
-// follow Markdown's plan document.
-func KPIMarkdown(kpis []KPI, ms map[int64][]Measurement, loc *time.Location, now time.Time) string {
+// follow Markdown's plan document; userText is as for Markdown.
+func KPIMarkdown(kpis []KPI, ms map[int64][]Measurement, loc *time.Location, now time.Time, userText func(stored string) string) string {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -41,14 +41,14 @@ func KPIMarkdown(kpis []KPI, ms map[int64][]Measurement, loc *time.Location, now
 			if pct, ok := percentText(k, p); ok {
 				progress = pct
 			}
-			owner := cmpOr(k.Owner, "—")
+			owner := cmpOr(userText(k.Owner), "—")
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-				cell(k.Name), stageTitle(k.Stage), baseline, target, deadline, cell(owner), latest, progress, statusText(p.Status))
+				cell(userText(k.Name)), stageTitle(k.Stage), baseline, target, deadline, cell(owner), latest, progress, statusText(p.Status))
 		}
 
 		b.WriteString("\n### Recorded values\n")
 		for _, k := range kpis {
-			fmt.Fprintf(&b, "\n**%s**\n\n", mdInline(k.Name))
+			fmt.Fprintf(&b, "\n**%s**\n\n", mdInline(userText(k.Name)))
 			rows := slices.Clone(ms[k.ID])
 			if len(rows) == 0 {
 				b.WriteString("_No values yet._\n")
@@ -65,8 +65,7 @@ func KPIMarkdown(kpis []KPI, ms map[int64][]Measurement, loc *time.Location, now
 		}
 	}
 
-	// The funnel's lines become a Markdown list: FunnelReport.Text's "•"
-	// lines would run together into one paragraph.
+	// The funnel's lines become a Markdown list, one finding an item.
 	b.WriteString("\n## Funnel\n\n")
 	r := Funnel(kpis)
 	if !slices.ContainsFunc(kpis, KPI.HasTarget) || len(r.Lines) == 0 {

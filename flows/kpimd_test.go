@@ -9,6 +9,12 @@ import (
 	"github.com/racebot/racebot/flows"
 )
 
+// decodeStored stands in for a transport's Markdown rendering of people's
+// stored text: it only decodes &amp;, &lt; and &gt;.
+func decodeStored(s string) string {
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+}
+
 func TestKPIMarkdown(t *testing.T) {
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
@@ -108,7 +114,7 @@ _No values yet._
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := flows.KPIMarkdown(tt.kpis, ms, tt.loc, ciNow)
+			got := flows.KPIMarkdown(tt.kpis, ms, tt.loc, ciNow, decodeStored)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("KPIMarkdown (-want +got):\n%s", diff)
 			}
@@ -123,7 +129,7 @@ func TestKPIMarkdownFunnel(t *testing.T) {
 	for i := range kpis {
 		kpis[i].ID = int64(i + 1)
 	}
-	got := flows.KPIMarkdown(kpis, nil, time.UTC, ciNow)
+	got := flows.KPIMarkdown(kpis, nil, time.UTC, ciNow, decodeStored)
 	_, funnel, ok := strings.Cut(got, "\n## Funnel\n\n")
 	if !ok {
 		t.Fatalf("no funnel section in:\n%s", got)

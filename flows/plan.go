@@ -2,7 +2,6 @@ package flows
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -214,22 +213,22 @@ func (p *Plan) ActionsDue(by time.Time) []Action {
 
 // ActionsDueText asks about the actions due, for a check-in; empty when
 // none are.
-func ActionsDueText(actions []Action, now time.Time) string {
+func ActionsDueText(actions []Action, now time.Time) Msg {
 	if len(actions) == 0 {
-		return ""
+		return nil
 	}
-	var b strings.Builder
-	b.WriteString("*Actions due* — reply with how they went:")
+	var b msgBuilder
+	b.printf("%s — reply with how they went:", Text("Actions due").Strong())
 	for _, a := range actions {
 		when := "due " + a.Due.Format("2 Jan")
 		if a.Due.Before(startOfDay(now)) {
 			when = "overdue since " + a.Due.Format("2 Jan")
 		}
-		owner := ""
 		if a.Owner != "" {
-			owner = ", " + a.Owner
+			b.printf("\n• %s (%s, %s)", User(a.Text), when, User(a.Owner))
+		} else {
+			b.printf("\n• %s (%s)", User(a.Text), when)
 		}
-		fmt.Fprintf(&b, "\n• %s (%s%s)", a.Text, when, owner)
 	}
-	return b.String()
+	return b.msg()
 }

@@ -45,16 +45,16 @@ func ParseReadings(s string, names func(token string) (kpiID string, unit UnitKi
 			p.name = trimFillers(p.name)
 			id, unit, ok := names(strings.ToLower(p.name))
 			if !ok {
-				errs = append(errs, userErr(ErrBadValue, "I don't track %q in this plan.", p.name))
+				errs = append(errs, userErr(ErrBadValue, "I don't track %q in this plan.", User(p.name)))
 				continue
 			}
 			v, err := ParseValue(p.value, unit)
 			if err != nil {
-				errs = append(errs, userErr(ErrBadValue, "For %s, %s", p.name, Explain(err)))
+				errs = append(errs, userErr(ErrBadValue, "For %s, %s", User(p.name), Explain(err)))
 				continue
 			}
 			if i, dup := seen[id]; dup {
-				errs = append(errs, userErr(ErrBadValue, "You gave %s twice, so I kept %s and ignored %s.", p.name, readings[i].Raw, p.value))
+				errs = append(errs, userErr(ErrBadValue, "You gave %s twice, so I kept %s and ignored %s.", User(p.name), User(readings[i].Raw), User(p.value)))
 				continue
 			}
 			seen[id] = len(readings)
@@ -64,15 +64,15 @@ func ParseReadings(s string, names func(token string) (kpiID string, unit UnitKi
 	return readings, errs
 }
 
-// slackMarkup matches mentions and links (<@U123>, <https://…|text>), which
-// are never part of a reading.
-var slackMarkup = regexp.MustCompile(`<[^<>]*>`)
+// storedRefs matches the references in stored text (mentions, channels,
+// links; see SpanUser), which are never part of a reading.
+var storedRefs = regexp.MustCompile(`<[^<>]*>`)
 
 // splitItems cuts a reply at newlines, semicolons and commas that do not sit
 // between two digits. Keeping "1,25" together matters: splitting it would
 // turn an ambiguous number into a silently wrong one.
 func splitItems(s string) []string {
-	s = slackMarkup.ReplaceAllString(s, " ")
+	s = storedRefs.ReplaceAllString(s, " ")
 	s = strings.NewReplacer("*", "", "`", "").Replace(s)
 	var items []string
 	start := 0
@@ -139,9 +139,9 @@ func pairItem(item string) ([]pair, error) {
 		// ("2026 visitors 12k") leaves no safe way to pair them.
 		if len(runs)%2 != 0 {
 			if len(runs) == 1 {
-				return nil, userErr(ErrBadValue, "%q has no KPI name; write it like leads 310.", item)
+				return nil, userErr(ErrBadValue, "%q has no KPI name; write it like leads 310.", User(item))
 			}
-			return nil, userErr(ErrBadValue, "I can't tell which numbers go with which names in %q; write it like visitors 12.4k, leads 310.", item)
+			return nil, userErr(ErrBadValue, "I can't tell which numbers go with which names in %q; write it like visitors 12.4k, leads 310.", User(item))
 		}
 		for i := 0; i < len(runs); i += 2 {
 			pairs = append(pairs, pair{name: text(runs[i+1]), value: text(runs[i])})
@@ -151,7 +151,7 @@ func pairItem(item string) ([]pair, error) {
 	for i := 0; i < len(runs); i += 2 {
 		if i+1 == len(runs) {
 			name := text(runs[i])
-			return pairs, userErr(ErrBadValue, "I found no value for %q; write it like %s 310.", name, name)
+			return pairs, userErr(ErrBadValue, "I found no value for %q; write it like %s 310.", User(name), User(name))
 		}
 		pairs = append(pairs, pair{name: text(runs[i]), value: text(runs[i+1])})
 	}

@@ -129,7 +129,7 @@ func TestParseReadings(t *testing.T) {
 				if !errors.Is(err, ErrBadValue) {
 					t.Errorf("error %v is not ErrBadValue", err)
 				}
-				msgs = append(msgs, Explain(err))
+				msgs = append(msgs, Explain(err).String())
 			}
 			if diff := cmp.Diff(tt.errs, msgs); diff != "" {
 				t.Errorf("errors mismatch (-want +got):\n%s", diff)

@@ -8,9 +8,9 @@ import (
 
 // StatusText summarises a plan: where it stands, each stage's progress, the
 // questions still open and how each KPI is doing.
-func StatusText(cat *Catalogue, p *Plan, ms map[int64][]Measurement, now time.Time) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "*%s* — %s\n", p.Name, whereText(cat, p))
+func StatusText(cat *Catalogue, p *Plan, ms map[int64][]Measurement, now time.Time) Msg {
+	var b msgBuilder
+	b.printf("%s — %s\n", User(p.Name).Strong(), whereText(cat, p))
 	for _, sp := range p.Progress(cat) {
 		mark := "○"
 		switch {
@@ -19,17 +19,17 @@ func StatusText(cat *Catalogue, p *Plan, ms map[int64][]Measurement, now time.Ti
 		case sp.Answered > 0 || sp.Actions > 0:
 			mark = "◐"
 		}
-		fmt.Fprintf(&b, "%s %-8s %d/%d answered", mark, sp.Name, sp.Answered, sp.Total)
+		b.printf("%s %-8s %d/%d answered", mark, sp.Name, sp.Answered, sp.Total)
 		if sp.Skipped > 0 {
-			fmt.Fprintf(&b, ", %d skipped", sp.Skipped)
+			b.printf(", %d skipped", sp.Skipped)
 		}
-		fmt.Fprintf(&b, ", %d action(s)\n", sp.Actions)
+		b.printf(", %d action(s)\n", sp.Actions)
 	}
 	if open := openQuestions(cat, p); len(open) > 0 {
-		fmt.Fprintf(&b, "Open questions: %s\n", strings.Join(open, ", "))
+		b.printf("Open questions: %s\n", strings.Join(open, ", "))
 	}
 	if len(p.KPIs) > 0 {
-		b.WriteString("KPIs:\n")
+		b.add("KPIs:\n")
 	}
 	for _, k := range p.KPIs {
 		prog := KPIProgress(k, Comparable(k, ms[k.ID]), now)
@@ -37,9 +37,25 @@ func StatusText(cat *Catalogue, p *Plan, ms map[int64][]Measurement, now time.Ti
 		if prog.Latest != nil {
 			latest = "latest " + FormatValue(kpiValue(k, prog.Latest.Value))
 		}
-		fmt.Fprintf(&b, "• %s: %s · %s · %s\n", k.Name, latest, targetText(k), statusText(prog.Status))
+		b.printf("• %s: %s · %s · %s\n", kpiName(k), latest, targetText(k), statusText(prog.Status))
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return trimNewlines(b.msg())
+}
+
+// trimNewlines drops the line ends a message built line by line ends with.
+func trimNewlines(m Msg) Msg {
+	for len(m) > 0 {
+		last := &m[len(m)-1]
+		if last.Kind != SpanText {
+			break
+		}
+		last.Text = strings.TrimRight(last.Text, "\n")
+		if last.Text != "" {
+			break
+		}
+		m = m[:len(m)-1]
+	}
+	return m
 }
 
 // whereText says in a few words what the coach is waiting for.
@@ -76,9 +92,9 @@ func openQuestions(cat *Catalogue, p *Plan) []string {
 	return open
 }
 
-func plansText(cat *Catalogue, plans []*Plan, current PlanID) string {
-	var b strings.Builder
-	b.WriteString("Plans in this channel:\n")
+func plansText(cat *Catalogue, plans []*Plan, current PlanID) Msg {
+	var b msgBuilder
+	b.add("Plans in this channel:\n")
 	for _, p := range plans {
 		answered, total := 0, 0
 		for _, sp := range p.Progress(cat) {
@@ -89,20 +105,22 @@ func plansText(cat *Catalogue, plans []*Plan, current PlanID) string {
 		if p.ID == current {
 			marker = "▸"
 		}
-		fmt.Fprintf(&b, "%s *%s* — %d/%d answered, %s\n", marker, p.Name, answered, total, whereText(cat, p))
+		b.printf("%s %s — %d/%d answered, %s\n", marker, User(p.Name).Strong(), answered, total, whereText(cat, p))
 	}
-	b.WriteString("`/race continue <name>` switches plan.")
-	return b.String()
+	b.printf("%s switches plan.", Cmd("continue <name>"))
+	return b.msg()
 }
 
 // Markdown writes the whole plan as a document: every stage with its
 // questions, the answers with who gave them and when, and the ranked actions.
-func Markdown(cat *Catalogue, p *Plan, loc *time.Location) string {
+// userText turns text people typed, in its stored form (see SpanUser), into
+// Markdown; it is the transport's, as only it knows what a mention names.
+func Markdown(cat *Catalogue, p *Plan, loc *time.Location, userText func(stored string) string) string {
 	if loc == nil {
 		loc = time.UTC
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\nA RACE plan started by %s on %s.\n", p.Name, p.CreatedBy, p.CreatedAt.In(loc).Format("2 January 2006"))
+	fmt.Fprintf(&b, "# %s\n\nA RACE plan started by %s on %s.\n", mdInline(userText(p.Name)), p.CreatedBy, p.CreatedAt.In(loc).Format("2 January 2006"))
 	for _, st := range cat.Stages {
 		fmt.Fprintf(&b, "\n## %s\n\n_%s_\n", st.Name, st.Purpose)
 		for _, q := range st.Steps() {
@@ -110,7 +128,7 @@ func Markdown(cat *Catalogue, p *Plan, loc *time.Location) string {
 			a, ok := p.Answers[q.ID]
 			switch {
 			case ok && a.Text != "":
-				fmt.Fprintf(&b, "%s\n\n— %s, %s", quoteLines(a.Text), a.By, a.At.In(loc).Format("2006-01-02 15:04"))
+				fmt.Fprintf(&b, "%s\n\n— %s, %s", quoteLines(userText(a.Text)), a.By, a.At.In(loc).Format("2006-01-02 15:04"))
 				if a.Revision > 1 {
 					fmt.Fprintf(&b, " (revision %d)", a.Revision)
 				}
@@ -138,11 +156,11 @@ func Markdown(cat *Catalogue, p *Plan, loc *time.Location) string {
 		if !a.Due.IsZero() {
 			due = a.Due.Format("2006-01-02")
 		}
-		owner := a.Owner
+		owner := userText(a.Owner)
 		if owner == "" {
 			owner = "—"
 		}
-		text := a.Text
+		text := userText(a.Text)
 		if a.QuickWin() {
 			text += " ⚡"
 		}
@@ -168,13 +186,14 @@ func cell(s string) string {
 }
 
 // ExportMarkdown is the whole plan as a document: the plan itself, then its
-// KPIs with every recorded value and the funnel check.
-func ExportMarkdown(cat *Catalogue, p *Plan, ms map[int64][]Measurement, loc *time.Location, now time.Time) string {
-	md := Markdown(cat, p, loc)
+// KPIs with every recorded value and the funnel check. userText is as for
+// Markdown.
+func ExportMarkdown(cat *Catalogue, p *Plan, ms map[int64][]Measurement, loc *time.Location, now time.Time, userText func(stored string) string) string {
+	md := Markdown(cat, p, loc, userText)
 	if len(p.KPIs) == 0 {
 		return md
 	}
-	return md + "\n" + KPIMarkdown(p.KPIs, ms, loc, now)
+	return md + "\n" + KPIMarkdown(p.KPIs, ms, loc, now, userText)
 }
 
 // Slug makes a plan name safe and readable as a file name: "Q1 Launch!"

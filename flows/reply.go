@@ -1,9 +1,6 @@
 package flows
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // ReplyKind tells a transport what a reply is, so Slack can render buttons
 // for a question while the terminal prints the same reply as plain text.
@@ -32,12 +29,11 @@ const (
 	ReplyDraft       ReplyKind = "draft"
 )
 
-// Reply is one message for the person or team. Text is always set and reads
-// well as plain text (Slack's mrkdwn subset: `code`, *bold*, _italic_); the
+// Reply is one message for the person or team. Msg is always set; the
 // other fields let a transport render it richer.
 type Reply struct {
 	Kind       ReplyKind
-	Text       string
+	Msg        Msg
 	Stage      StageID
 	QuestionID string
 	Step       int
@@ -49,26 +45,26 @@ type Reply struct {
 	Markdown string
 }
 
-func questionText(st Stage, q Question, step, steps int, current string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "*%s* · question %d of %d\n%s", st.Name, step, steps, q.Text)
+func questionText(st Stage, q Question, step, steps int, current string) Msg {
+	var b msgBuilder
+	b.printf("%s · question %d of %d\n%s", Text(st.Name).Strong(), step, steps, q.Text)
 	if q.Hint != "" {
-		fmt.Fprintf(&b, "\n_Hint: %s_", q.Hint)
+		b.add("\n", Text("Hint: "+q.Hint).Emph())
 	}
 	if current != "" {
-		fmt.Fprintf(&b, "\nCurrent answer: %s\nReply with a new answer to replace it (the old one is kept), or `skip` to keep it.", current)
+		b.printf("\nCurrent answer: %s\nReply with a new answer to replace it (the old one is kept), or %s to keep it.", User(current), Code("skip"))
 	}
-	return b.String()
+	return b.msg()
 }
 
-func actionsPrompt(st Stage, p *Plan) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "*%s* · actions\n%s", st.Name, st.WrapUp.Action.Text)
+func actionsPrompt(st Stage, p *Plan) Msg {
+	var b msgBuilder
+	b.printf("%s · actions\n%s", Text(st.Name).Strong(), st.WrapUp.Action.Text)
 	if st.WrapUp.Action.Hint != "" {
-		fmt.Fprintf(&b, "\n_Hint: %s_", st.WrapUp.Action.Hint)
+		b.add("\n", Text("Hint: "+st.WrapUp.Action.Hint).Emph())
 	}
 	if ex := st.WrapUp.Action.Example; ex != "" {
-		fmt.Fprintf(&b, "\nFor example: `%s`", ex)
+		b.printf("\nFor example: %s", Code(ex))
 	}
 	n := 0
 	for _, a := range p.Actions {
@@ -77,19 +73,19 @@ func actionsPrompt(st Stage, p *Plan) string {
 		}
 	}
 	if n > 0 {
-		fmt.Fprintf(&b, "\n%d action(s) so far in this stage.", n)
+		b.printf("\n%d action(s) so far in this stage.", n)
 	}
-	b.WriteString(" Reply `done` to finish the stage.")
-	return b.String()
+	b.printf(" Reply %s to finish the stage.", Code("done"))
+	return b.msg()
 }
 
-func actionAddedText(a Action) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Action added: %s (impact %d, effort %d", a.Text, a.Impact, a.Effort)
+func actionAddedText(a Action) Msg {
+	var b msgBuilder
+	b.printf("Action added: %s (impact %d, effort %d", User(a.Text), a.Impact, a.Effort)
 	if a.QuickWin() {
-		b.WriteString(", a quick win")
+		b.add(", a quick win")
 	}
-	b.WriteString(").")
+	b.add(").")
 	var missing []string
 	if a.Owner == "" {
 		missing = append(missing, "an owner")
@@ -98,19 +94,26 @@ func actionAddedText(a Action) string {
 		missing = append(missing, "a due date")
 	}
 	if len(missing) > 0 {
-		fmt.Fprintf(&b, " It has no %s yet.", strings.Join(missing, " or "))
+		b.printf(" It has no %s yet.", strings.Join(missing, " or "))
 	}
-	b.WriteString(" Add another, or reply `done`.")
-	return b.String()
+	b.printf(" Add another, or reply %s.", Code("done"))
+	return b.msg()
 }
 
-func kpisPrompt(st Stage, p *Plan) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "*%s* · KPIs\nWhich numbers will tell you %s is working? Pick from:", st.Name, strings.ToLower(st.Name))
+// kpiLineExample and customKPIExample are KPI lines that ParseKPILine
+// reads, for messages.
+const (
+	kpiLineExample   = "visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana"
+	customKPIExample = "custom: webinar sign-ups (count) | target 200 | by 2027-03-31 | owner Ben"
+)
+
+func kpisPrompt(st Stage, p *Plan) Msg {
+	var b msgBuilder
+	b.printf("%s · KPIs\nWhich numbers will tell you %s is working? Pick from:", Text(st.Name).Strong(), strings.ToLower(st.Name))
 	for _, k := range st.KPIs {
-		fmt.Fprintf(&b, "\n• `%s` — %s", k.ID, k.Measures)
+		b.printf("\n• %s — %s", Code(k.ID), k.Measures)
 	}
-	b.WriteString("\nOne KPI per reply, with a SMART target: `visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana`. A KPI of your own: `custom: webinar sign-ups (count) | target 200 | by 2027-03-31 | owner Ben`.")
+	b.printf("\nOne KPI per reply, with a SMART target: %s. A KPI of your own: %s.", Code(kpiLineExample), Code(customKPIExample))
 	n := 0
 	for _, k := range p.KPIs {
 		if k.Stage == st.ID {
@@ -118,8 +121,8 @@ func kpisPrompt(st Stage, p *Plan) string {
 		}
 	}
 	if n > 0 {
-		fmt.Fprintf(&b, "\n%d KPI(s) set in this stage.", n)
+		b.printf("\n%d KPI(s) set in this stage.", n)
 	}
-	b.WriteString(" Reply `done` to finish the stage.")
-	return b.String()
+	b.printf(" Reply %s to finish the stage.", Code("done"))
+	return b.msg()
 }

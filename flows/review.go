@@ -14,11 +14,11 @@ const thinAnswer = 60
 // where the funnel is short and what to do first. It needs no model and
 // invents nothing: every finding points at the plan's own content.
 type Review struct {
-	Gaps      []string
-	Thin      []string
-	KPIs      []string
-	Actions   []string
-	Funnel    string
+	Gaps      []Msg
+	Thin      []Msg
+	KPIs      []Msg
+	Actions   []Msg
+	Funnel    Msg
 	QuickWins []Action
 }
 
@@ -33,19 +33,19 @@ func ReviewPlan(cat *Catalogue, p *Plan, kpis []KPI, now time.Time) Review {
 			case a.Text == "":
 				open = append(open, fmt.Sprintf("%d", i+1))
 			case len([]rune(a.Text)) < thinAnswer && !strings.Contains(a.Text, "\n"):
-				r.Thin = append(r.Thin, fmt.Sprintf("%s %d (%q) is one short line; add who, how much and by when.", st.Name, i+1, shorten(a.Text, 40)))
+				r.Thin = append(r.Thin, Sayf("%s %d (%q) is one short line; add who, how much and by when.", st.Name, i+1, User(shorten(a.Text, 40))))
 			}
 		}
 		if len(open) > 0 {
-			r.Gaps = append(r.Gaps, fmt.Sprintf("%s: question %s unanswered.", st.Name, strings.Join(open, ", ")))
+			r.Gaps = append(r.Gaps, Sayf("%s: question %s unanswered.", st.Name, strings.Join(open, ", ")))
 		}
 		if len(st.KPIs) > 0 && !hasStageKPI(kpis, st.ID) {
-			r.KPIs = append(r.KPIs, fmt.Sprintf("%s has no KPI yet; candidates: %s.", st.Name, kpiNames(st.KPIs, 3)))
+			r.KPIs = append(r.KPIs, Sayf("%s has no KPI yet; candidates: %s.", st.Name, kpiNames(st.KPIs, 3)))
 		}
 	}
 	for _, k := range kpis {
 		for _, pr := range CheckTarget(k, now) {
-			r.KPIs = append(r.KPIs, fmt.Sprintf("%s: %s", k.Name, pr.Msg))
+			r.KPIs = append(r.KPIs, Sayf("%s: %s", kpiName(k), pr.Msg))
 		}
 	}
 	for _, a := range p.Actions {
@@ -57,7 +57,7 @@ func ReviewPlan(cat *Catalogue, p *Plan, kpis []KPI, now time.Time) Review {
 			missing = append(missing, "due date")
 		}
 		if len(missing) > 0 {
-			r.Actions = append(r.Actions, fmt.Sprintf("%q has no %s.", a.Text, strings.Join(missing, " or ")))
+			r.Actions = append(r.Actions, Sayf("%q has no %s.", User(a.Text), strings.Join(missing, " or ")))
 		}
 	}
 	if len(kpis) > 0 {
@@ -95,35 +95,35 @@ func kpiNames(defs []KPIDef, n int) string {
 
 // Text renders the review for a person, section by section, saying so when
 // a section has nothing to report rather than leaving it out.
-func (r Review) Text(planName string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "*Review of %s* (built-in checks)\n", planName)
-	section := func(title string, items []string, none string) {
-		fmt.Fprintf(&b, "\n*%s*\n", title)
+func (r Review) Text(planName string) Msg {
+	var b msgBuilder
+	b.printf("%s%s (built-in checks)\n", Text("Review of ").Strong(), User(planName).Strong())
+	section := func(title string, items []Msg, none string) {
+		b.printf("\n%s\n", Text(title).Strong())
 		if len(items) == 0 {
-			fmt.Fprintf(&b, "%s\n", none)
+			b.printf("%s\n", none)
 			return
 		}
 		for _, it := range items {
-			fmt.Fprintf(&b, "• %s\n", it)
+			b.printf("• %s\n", it)
 		}
 	}
 	section("Gaps", r.Gaps, "Every question has an answer.")
 	section("Thin answers", r.Thin, "No one-line answers.")
 	section("KPIs", r.KPIs, "Every stage has a KPI with a complete SMART target.")
 	section("Actions", r.Actions, "Every action has an owner and a due date.")
-	b.WriteString("\n*Funnel*\n")
-	if r.Funnel == "" {
-		b.WriteString("Not enough information: set targets for visitors, lead rate, sales rate and order value to check the funnel.\n")
+	b.printf("\n%s\n", Text("Funnel").Strong())
+	if len(r.Funnel) == 0 {
+		b.add("Not enough information: set targets for visitors, lead rate, sales rate and order value to check the funnel.\n")
 	} else {
-		b.WriteString(r.Funnel + "\n")
+		b.printf("%s\n", r.Funnel)
 	}
-	b.WriteString("\n*Quick wins*\n")
+	b.printf("\n%s\n", Text("Quick wins").Strong())
 	if len(r.QuickWins) == 0 {
-		b.WriteString("None yet: score actions by impact and effort to find them.\n")
+		b.add("None yet: score actions by impact and effort to find them.\n")
 	}
 	for _, a := range r.QuickWins {
-		fmt.Fprintf(&b, "• %s (impact %d, effort %d)\n", a.Text, a.Impact, a.Effort)
+		b.printf("• %s (impact %d, effort %d)\n", User(a.Text), a.Impact, a.Effort)
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return trimNewlines(b.msg())
 }

@@ -9,17 +9,11 @@ import (
 // This file holds what the coaching service (package coach) needs of the
 // rules and the wording: the service decides what happens, flows says it.
 
-// NewUserError is bad input explained in one sentence, for the service's
-// own checks.
-func NewUserError(sentinel error, format string, args ...any) error {
-	return userErr(sentinel, format, args...)
-}
-
 // HelpText lists the commands.
-func HelpText() string { return helpText() }
+func HelpText() Msg { return helpText() }
 
 // PlansText lists a channel's plans, marking the current one.
-func PlansText(cat *Catalogue, plans []*Plan, current PlanID) string {
+func PlansText(cat *Catalogue, plans []*Plan, current PlanID) Msg {
 	return plansText(cat, plans, current)
 }
 
@@ -31,10 +25,10 @@ func OpenKPIs(cat *Catalogue, p *Plan, stage int, in Input) Outcome {
 }
 
 // FunnelText checks the plan's funnel, or says which targets are missing.
-func FunnelText(p *Plan) string {
+func FunnelText(p *Plan) Msg {
 	f := Funnel(p.KPIs)
 	if len(f.Lines) == 0 {
-		return "Not enough targets yet to check the funnel: set KPIs for visitors (Reach), lead rate (Act), sales rate, order value and revenue (Convert)."
+		return Say(Text("Not enough targets yet to check the funnel: set KPIs for visitors (Reach), lead rate (Act), sales rate, order value and revenue (Convert)."))
 	}
 	return f.Text()
 }
@@ -50,15 +44,15 @@ func KPIByKey(kpis []KPI, key string) (KPI, bool) {
 }
 
 // ProblemText says which values were not recorded and why; empty when all were.
-func ProblemText(errs []error) string {
-	var msgs []string
+func ProblemText(errs []error) Msg {
+	var msgs []Msg
 	for _, err := range errs {
 		msgs = append(msgs, Explain(err))
 	}
 	if len(msgs) == 0 {
-		return ""
+		return nil
 	}
-	return "Not recorded: " + strings.Join(msgs, " ") + " "
+	return Sayf("Not recorded: %s ", Join(msgs, " "))
 }
 
 // ValuesExample is a values line for the plan's first KPIs.
@@ -88,23 +82,23 @@ func UpcomingText(info ScheduleInfo, viewer *time.Location) string {
 }
 
 // ScheduleText describes a plan's check-in schedule with its recent runs.
-func ScheduleText(p *Plan, info ScheduleInfo, viewer *time.Location) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "*Check-ins for %s*: %s", p.Name, info.Describe)
+func ScheduleText(p *Plan, info ScheduleInfo, viewer *time.Location) Msg {
+	var b msgBuilder
+	b.printf("%s%s: %s", Text("Check-ins for ").Strong(), User(p.Name).Strong(), info.Describe)
 	if info.Paused {
-		b.WriteString(" — paused (`/race resume` to restart)")
+		b.printf(" — paused (%s to restart)", Cmd("resume"))
 	}
-	b.WriteString("\n" + UpcomingText(info, viewer))
+	b.add("\n" + UpcomingText(info, viewer))
 	if len(info.Log) > 0 {
-		b.WriteString("\nRecent runs:")
+		b.add("\nRecent runs:")
 		for _, r := range info.Log {
-			fmt.Fprintf(&b, "\n• %s — %s", r.Due.In(info.Zone).Format("Mon 2 Jan 15:04"), r.State)
+			b.printf("\n• %s — %s", r.Due.In(info.Zone).Format("Mon 2 Jan 15:04"), r.State)
 			if r.Note != "" {
-				fmt.Fprintf(&b, " (%s)", r.Note)
+				b.printf(" (%s)", r.Note)
 			}
 		}
 	}
-	return b.String()
+	return b.msg()
 }
 
 // ScheduleInfo is a plan's check-in schedule as people see it.

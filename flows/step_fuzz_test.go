@@ -37,7 +37,7 @@ func FuzzStep(f *testing.F) {
 		}
 		if err != nil {
 			var ue *UserError
-			if !errors.As(err, &ue) || strings.TrimSpace(ue.Msg) == "" {
+			if !errors.As(err, &ue) || strings.TrimSpace(ue.Msg.String()) == "" {
 				t.Fatalf("Step(%q) error %#v is not a friendly UserError", text, err)
 			}
 			if len(out.Changes) != 0 {

@@ -66,7 +66,7 @@ func ParseValue(s string, want UnitKind) (Value, error) {
 	case n.percent && want != UnitPercent:
 		return Value{}, mismatch(raw, "is a percentage", want)
 	case n.amount < 0 && (want == UnitCount || want == UnitPercent):
-		return Value{}, userErr(ErrBadValue, "%q is below zero, but %s can't be negative.", raw, unitNoun(want))
+		return Value{}, userErr(ErrBadValue, "%q is below zero, but %s can't be negative.", User(raw), unitNoun(want))
 	}
 	return Value{Amount: n.amount, Unit: want, Currency: n.currency}, nil
 }
@@ -156,7 +156,7 @@ func unitNoun(u UnitKind) string {
 }
 
 func mismatch(raw, what string, want UnitKind) error {
-	return userErr(ErrBadValue, "%q %s, but this KPI is %s; write it like %s.", raw, what, unitNoun(want), example(want))
+	return userErr(ErrBadValue, "%q %s, but this KPI is %s; write it like %s.", User(raw), what, unitNoun(want), example(want))
 }
 
 func currencySymbol(code string) string {

@@ -27,17 +27,17 @@ func parseDurationValue(raw string) (Value, error) {
 			case n.percent:
 				return Value{}, mismatch(raw, "is a percentage", UnitDuration)
 			case n.amount < 0:
-				return Value{}, userErr(ErrBadValue, "%q is below zero, but a length of time can't be negative.", raw)
+				return Value{}, userErr(ErrBadValue, "%q is below zero, but a length of time can't be negative.", User(raw))
 			case n.amount == 0:
 				return Value{Unit: UnitDuration}, nil
 			}
 			num := strconv.FormatFloat(n.amount, 'f', -1, 64)
-			return Value{}, userErr(ErrBadValue, "%q has no unit: did you mean %s seconds or %s minutes? Write it as %ss or %sm.", raw, num, num, num, num)
+			return Value{}, userErr(ErrBadValue, "%q has no unit: did you mean %s seconds or %s minutes? Write it as %ss or %sm.", User(raw), User(num), User(num), User(num), User(num))
 		}
-		return Value{}, userErr(ErrBadValue, "%q is not a length of time I can read; write it like 2m 30s or 2:30.", raw)
+		return Value{}, userErr(ErrBadValue, "%q is not a length of time I can read; write it like 2m 30s or 2:30.", User(raw))
 	}
 	if secs > maxAmount {
-		return Value{}, userErr(ErrBadValue, "%q is too long for a KPI value; check the number of digits.", raw)
+		return Value{}, userErr(ErrBadValue, "%q is too long for a KPI value; check the number of digits.", User(raw))
 	}
 	return Value{Amount: secs, Unit: UnitDuration}, nil
 }
@@ -50,7 +50,7 @@ func parseDuration(raw string) (secs float64, ok bool, err error) {
 	neg, t := takeSign(t)
 	if neg {
 		if _, ok, _ := parseDuration(t); ok {
-			return 0, false, userErr(ErrBadValue, "%q is below zero, but a length of time can't be negative.", raw)
+			return 0, false, userErr(ErrBadValue, "%q is below zero, but a length of time can't be negative.", User(raw))
 		}
 		return 0, false, nil
 	}

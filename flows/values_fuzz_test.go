@@ -82,7 +82,7 @@ func checkFriendly(tb testing.TB, err error) {
 	if !errors.Is(err, ErrBadValue) {
 		tb.Fatalf("error %v is not ErrBadValue", err)
 	}
-	if msg := Explain(err); msg == "" || err.Error() == "" {
+	if msg := Explain(err); len(msg) == 0 || err.Error() == "" {
 		tb.Fatalf("error %#v has no message", err)
 	}
 }

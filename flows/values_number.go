@@ -20,7 +20,7 @@ type number struct {
 func scanNumber(raw string, want UnitKind) (number, error) {
 	var n number
 	unreadable := func() error {
-		return userErr(ErrBadValue, "%q is not a number I can read; write it like %s.", raw, example(want))
+		return userErr(ErrBadValue, "%q is not a number I can read; write it like %s.", User(raw), example(want))
 	}
 	t := raw
 	neg, t := takeSign(t)
@@ -40,7 +40,7 @@ func scanNumber(raw string, want UnitKind) (number, error) {
 	if len(rest) > 0 {
 		if m, ok := multipliers[rest[0]]; ok {
 			if want != UnitCount && want != UnitCurrency {
-				return n, userErr(ErrBadValue, "%q has a k, M or bn, but this KPI is %s; write it like %s.", raw, unitNoun(want), example(want))
+				return n, userErr(ErrBadValue, "%q has a k, M or bn, but this KPI is %s; write it like %s.", User(raw), unitNoun(want), example(want))
 			}
 			mult, rest = m, rest[1:]
 		}
@@ -52,7 +52,7 @@ func scanNumber(raw string, want UnitKind) (number, error) {
 		case currencyCodes[tok] != "" || currencySymbols[tok] != "":
 			c := currencyCodes[tok] + currencySymbols[tok]
 			if n.currency != "" && n.currency != c {
-				return n, userErr(ErrBadValue, "%q names two currencies; write it with one, like %s.", raw, example(UnitCurrency))
+				return n, userErr(ErrBadValue, "%q names two currencies; write it with one, like %s.", User(raw), example(UnitCurrency))
 			}
 			n.currency, rest = c, rest[1:]
 		}
@@ -71,7 +71,7 @@ func scanNumber(raw string, want UnitKind) (number, error) {
 	}
 	n.amount = *x * mult
 	if n.amount > maxAmount {
-		return n, userErr(ErrBadValue, "%q is too large for a KPI value; check the number of digits.", raw)
+		return n, userErr(ErrBadValue, "%q is too large for a KPI value; check the number of digits.", User(raw))
 	}
 	if neg && n.amount != 0 {
 		n.amount = -n.amount
@@ -184,9 +184,9 @@ func parseCore(raw string, start, end int, ambiguousDot bool) (*float64, error) 
 	ask := func(format string, a, bOpt string) error {
 		alt := func(x string) string { return raw[:start] + x + raw[end:] }
 		if bOpt == "" {
-			return userErr(ErrBadValue, format, raw, alt(a), alt(a))
+			return userErr(ErrBadValue, format, User(raw), User(alt(a)), User(alt(a)))
 		}
-		return userErr(ErrBadValue, format, raw, alt(a), alt(bOpt), alt(a), alt(bOpt))
+		return userErr(ErrBadValue, format, User(raw), User(alt(a)), User(alt(bOpt)), User(alt(a)), User(alt(bOpt)))
 	}
 
 	seps := ""

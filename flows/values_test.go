@@ -151,7 +151,7 @@ func TestParseValueErrors(t *testing.T) {
 		if !errors.Is(err, ErrBadInput) {
 			t.Errorf("ParseValue(%q, %s) error does not wrap ErrBadInput", tt.in, tt.unit)
 		}
-		if got := Explain(err); got != tt.msg {
+		if got := Explain(err).String(); got != tt.msg {
 			t.Errorf("ParseValue(%q, %s) message:\n got %s\nwant %s", tt.in, tt.unit, got, tt.msg)
 		}
 	}

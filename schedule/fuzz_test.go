@@ -29,7 +29,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		spec, err := Parse(s, berlin)
 		if err != nil {
-			if !errors.Is(err, ErrBadSpec) || flows.Explain(err) != err.Error() || err.Error() == "" {
+			if !errors.Is(err, ErrBadSpec) || flows.Explain(err).String() != err.Error() || err.Error() == "" {
 				t.Fatalf("Parse(%q) error %#v is not a friendly ErrBadSpec", s, err)
 			}
 			return

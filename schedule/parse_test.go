@@ -161,7 +161,7 @@ func TestParseErrors(t *testing.T) {
 			t.Errorf("Parse(%q) error = %v, want ErrBadSpec", tt.in, err)
 			continue
 		}
-		if got := flows.Explain(err); got != tt.msg {
+		if got := flows.Explain(err).String(); got != tt.msg {
 			t.Errorf("Parse(%q) message:\n got %s\nwant %s", tt.in, got, tt.msg)
 		}
 	}

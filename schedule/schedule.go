@@ -27,7 +27,7 @@ import (
 var ErrBadSpec = fmt.Errorf("bad schedule: %w", flows.ErrBadInput)
 
 func bad(format string, args ...any) error {
-	return &flows.UserError{Err: ErrBadSpec, Msg: fmt.Sprintf(format, args...)}
+	return flows.UserErrorf(ErrBadSpec, format, args...)
 }
 
 type kind int

@@ -37,7 +37,7 @@ func (c CoachSchedules) ScheduleInfo(ctx context.Context, team string, plan flow
 	row, err := c.s.store.Schedule(ctx, team, plan)
 	if err != nil {
 		if isNoSchedule(err) {
-			return flows.ScheduleInfo{}, &flows.UserError{Err: err, Msg: "This plan has no check-in schedule yet. Set one with `/race checkin every monday 09:00 Europe/Berlin`."}
+			return flows.ScheduleInfo{}, flows.UserErrorf(err, "This plan has no check-in schedule yet. Set one with %s.", flows.Cmd("checkin every monday 09:00 Europe/Berlin"))
 		}
 		return flows.ScheduleInfo{}, err
 	}
@@ -59,7 +59,7 @@ func (c CoachSchedules) ScheduleInfo(ctx context.Context, team string, plan flow
 func (c CoachSchedules) SetPaused(ctx context.Context, team string, plan flows.PlanID, paused bool, _ time.Time) error {
 	err := c.s.SetPaused(ctx, team, plan, paused)
 	if isNoSchedule(err) {
-		return &flows.UserError{Err: err, Msg: "This plan has no check-in schedule to pause or resume. Set one with `/race checkin every monday 09:00 Europe/Berlin`."}
+		return flows.UserErrorf(err, "This plan has no check-in schedule to pause or resume. Set one with %s.", flows.Cmd("checkin every monday 09:00 Europe/Berlin"))
 	}
 	return err
 }

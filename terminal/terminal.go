@@ -14,13 +14,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/racebot/racebot/assist"
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 	"github.com/racebot/racebot/report"
 )
 
@@ -163,7 +163,7 @@ func (c *console) run(ctx context.Context, req coach.Request) {
 
 func (c *console) show(ctx context.Context, resp coach.Response, err error) {
 	if err != nil {
-		c.println(flows.Explain(err))
+		c.println(c.style.text(flows.Explain(err)))
 		return
 	}
 	c.render(ctx, resp)
@@ -183,7 +183,7 @@ func (c *console) render(ctx context.Context, resp coach.Response) {
 		case flows.ReplyExport:
 			c.println(r.Markdown)
 		case flows.ReplyConfirm:
-			c.println(c.style.text(r.Text) + " Type yes to confirm.")
+			c.println(c.style.text(r.Msg) + " Type yes to confirm.")
 			confirm := r.Confirm
 			c.pending = func(ctx context.Context, line string) {
 				if !yes(line) {
@@ -193,16 +193,16 @@ func (c *console) render(ctx context.Context, resp coach.Response) {
 				c.run(ctx, c.request("/race "+confirm))
 			}
 		default:
-			c.println(c.style.text(r.Text))
+			c.println(c.style.text(r.Msg))
 		}
 	}
 	switch {
 	case resp.Draft != nil && resp.Draft.KPIs:
 		res := c.assistant.SuggestKPIs(ctx, resp.Plan, resp.Draft.Stage, nil)
 		if res.Note != "" {
-			c.println(c.style.text("_" + res.Note + "_"))
+			c.println(c.style.note(res.Note))
 		}
-		c.println(c.style.text(res.Text))
+		c.println(c.style.text(resultMsg(res)))
 	case resp.Draft != nil:
 		c.draft(ctx, resp.Plan, resp.Draft.QuestionID)
 	case resp.Review:
@@ -216,12 +216,12 @@ func (c *console) render(ctx context.Context, resp coach.Response) {
 func (c *console) report(ctx context.Context, p *flows.Plan) {
 	ms, err := c.svc.Measurements(ctx, p.Team, p.ID)
 	if err != nil {
-		c.println(flows.Explain(err))
+		c.println(c.style.text(flows.Explain(err)))
 		return
 	}
 	var png bytes.Buffer
 	if err := report.Chart(&png, p.Name+" · KPI progress", p.KPIs, ms, c.now(), time.Local); err != nil {
-		c.println(flows.Explain(err))
+		c.println(c.style.text(flows.Explain(err)))
 		return
 	}
 	path := filepath.Join(c.dir, flows.Slug(p.Name)+"-kpis.png")
@@ -238,10 +238,10 @@ func (c *console) report(ctx context.Context, p *flows.Plan) {
 func (c *console) draft(ctx context.Context, p *flows.Plan, questionID string) {
 	res := c.assistant.Draft(ctx, p, questionID, nil)
 	if res.Note != "" {
-		c.println(c.style.text("_" + res.Note + "_"))
+		c.println(c.style.note(res.Note))
 	}
 	if !res.FromModel {
-		c.println(c.style.text(res.Text))
+		c.println(c.style.text(resultMsg(res)))
 		return
 	}
 	c.println("Draft:\n" + res.Text)
@@ -266,14 +266,14 @@ func (c *console) draft(ctx context.Context, p *flows.Plan, questionID string) {
 func (c *console) review(ctx context.Context, p *flows.Plan) {
 	kpis, err := c.svc.KPIs(ctx, p.Team, p.ID)
 	if err != nil {
-		c.println(flows.Explain(err))
+		c.println(c.style.text(flows.Explain(err)))
 		return
 	}
 	res := c.assistant.Review(ctx, p, kpis, c.now(), nil)
 	if res.Note != "" {
-		c.println(c.style.text("_" + res.Note + "_"))
+		c.println(c.style.note(res.Note))
 	}
-	c.println(c.style.text(res.Text))
+	c.println(c.style.text(resultMsg(res)))
 }
 
 func (c *console) prompt() {
@@ -284,9 +284,9 @@ func (c *console) prompt() {
 
 func (c *console) println(s string) { fmt.Fprintln(c.out, s) }
 
-// style renders the coach's Slack-flavoured text for a terminal: bold and
-// dim on a real terminal, plain characters when output is piped, so scripts
-// and logs never see escape codes.
+// style renders the coach's messages for a terminal: bold and dim on a real
+// terminal, plain characters when output is piped, so scripts and logs
+// never see escape codes.
 type style struct{ tty bool }
 
 // IsTerminal reports whether v is a character device: a person at a
@@ -300,18 +300,48 @@ func IsTerminal(v any) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-var (
-	boldRe   = regexp.MustCompile(`\*([^*\n]+)\*`)
-	italicRe = regexp.MustCompile(`(?m)(^|\s)_([^_\n]+)_`)
-)
-
-func (s style) text(t string) string {
-	if s.tty {
-		t = boldRe.ReplaceAllString(t, "\x1b[1m$1\x1b[0m")
-		return italicRe.ReplaceAllString(t, "$1\x1b[2m$2\x1b[0m")
+// text renders a message. Commands are typed here without a prefix; they
+// and other literals to type stand between backticks. People's text is
+// shown as they wrote it.
+func (s style) text(m flows.Msg) string {
+	var b strings.Builder
+	for _, sp := range m {
+		t := sp.Text
+		switch sp.Kind {
+		case flows.SpanCode, flows.SpanCommand:
+			t = "`" + t + "`"
+		case flows.SpanUser:
+			t = terminalUserText(t)
+		}
+		switch {
+		case !s.tty:
+		case sp.Style == flows.StyleStrong:
+			t = "\x1b[1m" + t + "\x1b[0m"
+		case sp.Style == flows.StyleEmph:
+			t = "\x1b[2m" + t + "\x1b[0m"
+		}
+		b.WriteString(t)
 	}
-	t = boldRe.ReplaceAllString(t, "$1")
-	return italicRe.ReplaceAllString(t, "$1$2")
+	return b.String()
+}
+
+// note renders a side remark, dim on a terminal.
+func (s style) note(t string) string { return s.text(flows.Say(flows.Text(t).Emph())) }
+
+// terminalUserText shows people's text as they wrote it, decoded from its
+// stored form: mentions as names, &lt; as "<".
+func terminalUserText(stored string) string { return markup.Stored(stored).Plain(nil) }
+
+// MarkdownUserText is people's text in a Markdown export.
+func MarkdownUserText(stored string) string { return markup.Stored(stored).Markdown(nil) }
+
+// resultMsg is a draft or review: the built-in coach's message, or the
+// model's words.
+func resultMsg(r assist.Result) flows.Msg {
+	if r.Msg != nil {
+		return r.Msg
+	}
+	return flows.Say(flows.Text(r.Text))
 }
 
 func (s style) bold(t string) string {

@@ -78,7 +78,7 @@ func TestTerminalPrivacyAndOfflineReview(t *testing.T) {
 	if n := len(llm.Requests()); n != 0 {
 		t.Fatalf("%d requests reached the model with privacy on", n)
 	}
-	for _, want := range []string{"Privacy is on", "its text never goes to the AI model", "A head start for", "Review of Q1* (built-in checks)", "Write `/race privacy on`"} {
+	for _, want := range []string{"Privacy is on", "its text never goes to the AI model", "A head start for", "Review of Q1* (built-in checks)", "Write `privacy on`"} {
 		if !strings.Contains(out, strings.ReplaceAll(want, "*", "")) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

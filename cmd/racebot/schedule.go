@@ -49,7 +49,7 @@ func runScheduleNext(args []string, stdout, stderr io.Writer) error {
 	}
 	s, err := schedule.Parse(spec, loc)
 	if err != nil {
-		return fmt.Errorf("%s", flows.Explain(err))
+		return fmt.Errorf("%s", flows.Explain(err).String())
 	}
 	fmt.Fprintf(stdout, "%s\n", s.Describe())
 	for _, t := range s.Upcoming(start, *count) {

@@ -1,0 +1,121 @@
+package bot
+
+import (
+	"strings"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
+)
+
+// slashCommand is racebot's slash command, as the manifest registers it.
+const slashCommand = "/race"
+
+// mrkdwn renders a coach's message in Slack's markup. Escaping is decided
+// here, per span, and nowhere else: our words are escaped, people's text
+// keeps its mentions and links but can never broadcast, and commands get
+// the slash command in front.
+func mrkdwn(m flows.Msg) string {
+	var b strings.Builder
+	for i := 0; i < len(m); {
+		// Consecutive spans in one style share one pair of markers:
+		// "*Review of Q1*", not "*Review of **Q1*", which Slack shows as is.
+		j := i + 1
+		for j < len(m) && m[j].Style == m[i].Style {
+			j++
+		}
+		var run strings.Builder
+		for _, s := range m[i:j] {
+			run.WriteString(mrkdwnSpan(s))
+		}
+		switch m[i].Style {
+		case flows.StyleStrong:
+			b.WriteString(styled(run.String(), "*"))
+		case flows.StyleEmph:
+			b.WriteString(styled(run.String(), "_"))
+		default:
+			b.WriteString(run.String())
+		}
+		i = j
+	}
+	return b.String()
+}
+
+func mrkdwnSpan(s flows.Span) string {
+	switch s.Kind {
+	case flows.SpanCode:
+		return "`" + escape(s.Text) + "`"
+	case flows.SpanCommand:
+		return "`" + slashCommand + " " + escape(s.Text) + "`"
+	case flows.SpanUser:
+		return slackUserText(s.Text)
+	case flows.SpanPerson:
+		return "<@" + s.Text + ">"
+	}
+	return escape(s.Text)
+}
+
+// styled wraps each line of s in a marker. Slack's bold and italics need
+// the markers against the words and end at a line break, so spaces and
+// line breaks stay outside.
+func styled(s, marker string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		core := strings.TrimSpace(l)
+		if core == "" {
+			continue
+		}
+		start := strings.Index(l, core)
+		lines[i] = l[:start] + marker + core + marker + l[start+len(core):]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// slackUserText renders text a person typed, in its stored form, inside
+// mrkdwn: mentions, channels and links keep working, broadcasts become
+// plain words, and nothing is escaped twice (see markup.Stored.Slack).
+func slackUserText(stored string) string { return markup.Stored(stored).Slack() }
+
+// plainText renders a coach's message where Slack shows text as it is:
+// form errors and plain_text fields. Literals and commands keep their
+// backticks as quotes; people's text is decoded and its references
+// reduced to names.
+func plainText(m flows.Msg) string {
+	var b strings.Builder
+	for _, s := range m {
+		switch s.Kind {
+		case flows.SpanCode:
+			b.WriteString("`" + s.Text + "`")
+		case flows.SpanCommand:
+			b.WriteString("`" + slashCommand + " " + s.Text + "`")
+		case flows.SpanUser:
+			b.WriteString(plainUserText(s.Text))
+		case flows.SpanPerson:
+			b.WriteString("@" + s.Text)
+		default:
+			b.WriteString(s.Text)
+		}
+	}
+	return b.String()
+}
+
+// plainUserText is people's stored text as plain words: "<@U1|ana>" reads
+// @ana, a link its label, and &lt; a "<".
+func plainUserText(stored string) string { return markup.Stored(stored).Plain(nil) }
+
+// markdownUserText is people's stored text for a Markdown export: links
+// become Markdown links, mentions names.
+func markdownUserText(stored string) string { return markup.Stored(stored).Markdown(nil) }
+
+// msgMessage is a one-section message of a coach's words.
+func msgMessage(base string, m flows.Msg) message {
+	text := mrkdwn(m)
+	return message{Text: text, Blocks: sections(blockIDs{}, base, text)}
+}
+
+// msgAck acknowledges a slash command with a coach's words.
+func msgAck(m flows.Msg) *ack {
+	return ephemeralAck(msgMessage("ack", m))
+}
+
+// say makes a message of the bot's own words.
+func say(s string) flows.Msg { return flows.Say(flows.Text(s)) }
