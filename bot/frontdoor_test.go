@@ -286,3 +286,55 @@ func TestPostsNeverUnfurlLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestFullHouseShedsOnlyEvents: with every in-flight slot taken by real
+// work (events stuck in the store), another event is turned away with 503
+// and Retry-After, which Slack retries; a slash command and a modal
+// submission, which Slack never retries, are answered 200 with a word that
+// the bot is busy, the modal staying open.
+func TestFullHouseShedsOnlyEvents(t *testing.T) {
+	var gated gatedStore
+	h := newHarness(t, func(c *Config) {
+		gated = newGatedStore(c.Store, "CSLOW")
+		c.Store = gated
+	})
+	srv := h.serveHTTP()
+	t.Cleanup(gated.release) // runs before the server closes
+	var stuck sync.WaitGroup
+	t.Cleanup(stuck.Wait)
+	for i := range maxInFlight {
+		stuck.Add(1)
+		go func() {
+			defer stuck.Done()
+			ev := slackfake.EventBody(slackfake.MessageEvent{Channel: "CSLOW", User: "UANA", Text: "stuck", ThreadTS: "1700000000.000100", EventID: fmt.Sprintf("EvSTUCK%d", i)})
+			req := slackfake.SignedRequest(secret, srv.URL+"/slack/events", ev, time.Now())
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	h.fake.WaitFor(t, func() bool { return len(h.bot.inflight) == maxInFlight }, "every in-flight slot taken")
+
+	ev := slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "hello", ThreadTS: "1700000000.000200"})
+	resp, _ := h.post(srv, ev, "application/json", time.Now())
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("event with every slot taken: %d Retry-After %q, want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	cmd := slackfake.FormBody(slackfake.SlashCommand{Command: "/race", Text: "status", UserID: "UANA", ChannelID: "C1"})
+	resp, body := h.post(srv, cmd, formType, time.Now())
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "busy") || !strings.Contains(body, `"ephemeral"`) {
+		t.Errorf("command with every slot taken: %d %q, want 200 and an ephemeral busy note", resp.StatusCode, body)
+	}
+	submit := slackfake.InteractionBody(slackfake.ViewSubmission{CallbackID: callbackEditAnswers, PrivateMetadata: `{"p":1,"s":"plan","c":"C1"}`, UserID: "UANA",
+		Values: map[string]map[string]slackfake.Input{"answer:business": {answerActionID: {Value: "We sell coffee."}}}})
+	resp, body = h.post(srv, submit, formType, time.Now())
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"response_action":"errors"`) || !strings.Contains(body, "answer:business") {
+		t.Errorf("modal submission with every slot taken: %d %q, want 200 with a field error", resp.StatusCode, body)
+	}
+
+	gated.release()
+	stuck.Wait()
+	if resp, body := h.post(srv, cmd, formType, time.Now()); resp.StatusCode != http.StatusOK || strings.Contains(body, "busy") {
+		t.Errorf("command once the slots are free: %d %q", resp.StatusCode, body)
+	}
+}
