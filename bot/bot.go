@@ -65,13 +65,16 @@ type Bot struct {
 	zones sync.Map
 
 	metrics *metrics.Metrics
-	// inflight bounds the HTTP requests being handled at once. Past it a
-	// request is turned away with 503 at once, which Slack retries, rather
-	// than queued until it misses the three seconds.
+	// inflight bounds the verified requests being handled at once. Past it
+	// an Events API delivery is turned away at once, which Slack retries,
+	// rather than queued until it misses the three seconds; commands and
+	// interactions, never retried, wait a moment for a slot (see admit).
 	inflight chan struct{}
 	// connected is true while Slack can reach the bot: after auth.test in
 	// HTTP mode, while the socket is up in Socket Mode.
 	connected atomic.Bool
+	// refused samples the log lines of unsigned and stale requests.
+	refused sampledLog
 
 	// botUserID is the bot's own user, learnt from auth.test, so it never
 	// answers its own messages.
@@ -212,11 +215,11 @@ func (b *Bot) explain(err error, what string) flows.Msg {
 	return flows.Explain(err)
 }
 
-// Ready reports whether the bot can serve: the database answers and Slack
-// is connected.
+// Ready reports whether the bot can serve: the database answers and takes
+// a write, and Slack is connected.
 func (b *Bot) Ready(ctx context.Context) error {
 	if err := b.svc.Ready(ctx); err != nil {
-		return fmt.Errorf("database: %w", err)
+		return err
 	}
 	if !b.connected.Load() {
 		return errors.New("slack: not connected")

@@ -10,10 +10,13 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -74,7 +77,8 @@ func (b *Bot) HTTPHandler(secret string) http.Handler {
 }
 
 // OpsHandler serves /healthz (the process is up), /readyz (the database
-// answers and Slack is connected) and /metrics (Prometheus).
+// answers and takes a write, and Slack is connected) and /metrics
+// (Prometheus).
 func (b *Bot) OpsHandler() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -96,29 +100,57 @@ func (b *Bot) OpsHandler() *http.ServeMux {
 	return mux
 }
 
+// bodyReadTimeout bounds reading a request's body, counted from the moment
+// its headers arrived. Slack sends its few kilobytes at once; a sender that
+// drips a body a byte at a time is cut off instead of holding a connection
+// and a goroutine for as long as it likes.
+const bodyReadTimeout = 2 * time.Second
+
+// slotWait is how long a verified slash command or interaction waits for an
+// in-flight slot. Slack never delivers those again, so they wait rather
+// than being turned away, but not past the point where the work would miss
+// the three seconds.
+const slotWait = time.Second
+
+// busyText is what a person sees when every slot stayed taken.
+const busyText = "I'm very busy right now; please try that again in a moment."
+
 func (b *Bot) serveSlack(w http.ResponseWriter, r *http.Request, secret string) {
 	start := time.Now()
-	select {
-	case b.inflight <- struct{}{}:
-		defer func() { <-b.inflight }()
-	default:
-		w.Header().Set("Retry-After", "1")
-		http.Error(w, "busy, try again", http.StatusServiceUnavailable)
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := readBody(w, r, start.Add(bodyReadTimeout))
 	if err != nil {
-		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		w.Header().Set("Connection", "close")
+		http.Error(w, "request body too slow", http.StatusRequestTimeout)
 		return
 	}
-	// Nothing is parsed before the signature is checked.
+	// Nothing is parsed, and no slot is taken, before the signature is
+	// checked: an unsigned sender costs a read and an HMAC, nothing more.
 	if err := Verify(secret, r.Header, body, b.now()); err != nil {
-		b.log.Warn("refused unsigned request", "err", err, "remote", r.RemoteAddr)
+		if ok, suppressed := b.refused.note(b.now()); ok {
+			b.log.Warn("refused unsigned request", "err", err, "remote", r.RemoteAddr, "suppressed", suppressed)
+		}
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return
 	}
-	ctx := r.Context()
+	// The work before the ack shares the three seconds with the wait above.
+	ctx, cancel := context.WithDeadline(r.Context(), start.Add(ackTimeout))
+	defer cancel()
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		// Slack delivers an event again when it is not acknowledged, so past
+		// the limit it is turned away at once rather than queued until it
+		// misses the three seconds.
+		release, ok := b.admit(ctx, time.Time{})
+		if !ok {
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "busy, try again", http.StatusServiceUnavailable)
+			return
+		}
+		defer release()
 		b.serveEvent(ctx, w, body)
 		b.metrics.Ack("event", time.Since(start))
 		return
@@ -129,15 +161,31 @@ func (b *Bot) serveSlack(w http.ResponseWriter, r *http.Request, secret string) 
 		return
 	}
 	switch {
+	case form.Get("ssl_check") == "1":
+		// Slack checks the certificate of a distributed app's URLs now and
+		// then with a token and nothing to act on.
+		w.WriteHeader(http.StatusOK)
 	case form.Has("payload"):
 		var cb slack.InteractionCallback
 		if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
 			http.Error(w, "unreadable interaction payload", http.StatusBadRequest)
 			return
 		}
+		release, ok := b.admit(ctx, start.Add(slotWait))
+		if !ok {
+			writeJSON(w, b.busyInteraction(cb))
+			return
+		}
+		defer release()
 		writeJSON(w, b.Interaction(ctx, cb))
 		b.metrics.Ack("interaction", time.Since(start))
 	case form.Has("command"):
+		release, ok := b.admit(ctx, start.Add(slotWait))
+		if !ok {
+			writeJSON(w, textAck(busyText))
+			return
+		}
+		defer release()
 		cmd := slashFromForm(form)
 		if a := b.Command(ctx, cmd); a != nil {
 			writeJSON(w, a)
@@ -148,6 +196,86 @@ func (b *Bot) serveSlack(w http.ResponseWriter, r *http.Request, secret string) 
 	default:
 		http.Error(w, "not a Slack command, interaction or event", http.StatusBadRequest)
 	}
+}
+
+// readBody reads a request body of at most maxBody bytes by deadline.
+//
+// The deadline is lifted once the body is in: the server watches the idle
+// connection while the handler runs, and a deadline passing then would
+// cancel the request's context. After a failed read it stays, so the
+// server, which tries to drain an unread body before reusing the
+// connection, gives up on it at once instead of waiting for the drip.
+func readBody(w http.ResponseWriter, r *http.Request, deadline time.Time) ([]byte, error) {
+	rc := http.NewResponseController(w)
+	// Recorders and HTTP/2 may not support deadlines; the server's own
+	// ReadTimeout still bounds those.
+	supported := rc.SetReadDeadline(deadline) == nil
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err == nil && supported {
+		rc.SetReadDeadline(time.Time{})
+	}
+	return body, err
+}
+
+// admit takes an in-flight slot, waiting for one until wait (not at all
+// for a zero wait) or until ctx ends.
+func (b *Bot) admit(ctx context.Context, wait time.Time) (release func(), ok bool) {
+	select {
+	case b.inflight <- struct{}{}:
+		return func() { <-b.inflight }, true
+	default:
+	}
+	if wait.IsZero() {
+		return nil, false
+	}
+	timer := time.NewTimer(time.Until(wait))
+	defer timer.Stop()
+	select {
+	case b.inflight <- struct{}{}:
+		return func() { <-b.inflight }, true
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	return nil, false
+}
+
+// busyInteraction acknowledges an interaction that found no slot. A modal
+// stays open with a note beside its first field, so nothing typed is lost;
+// a button press is answered through its response_url.
+func (b *Bot) busyInteraction(cb slack.InteractionCallback) any {
+	if cb.Type == slack.InteractionTypeViewSubmission {
+		if cb.View.State == nil || len(cb.View.State.Values) == 0 {
+			return nil
+		}
+		first := slices.Min(slices.Collect(maps.Keys(cb.View.State.Values)))
+		return viewAck{ResponseAction: "errors", Errors: map[string]string{first: busyText}}
+	}
+	b.tellAfter(cb, say(busyText))
+	return nil
+}
+
+// sampleEvery is how often a sampledLog lets a line through: a flood of
+// forged requests, say, must not become a flood of log lines.
+const sampleEvery = time.Minute
+
+// sampledLog decides which of many like events are logged: the first in
+// each interval, with the count of those left out since the last line.
+type sampledLog struct {
+	mu         sync.Mutex
+	next       time.Time
+	suppressed int
+}
+
+func (l *sampledLog) note(now time.Time) (log bool, suppressed int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Before(l.next) {
+		l.suppressed++
+		return false, 0
+	}
+	l.next = now.Add(sampleEvery)
+	suppressed, l.suppressed = l.suppressed, 0
+	return true, suppressed
 }
 
 func (b *Bot) serveEvent(ctx context.Context, w http.ResponseWriter, body []byte) {
@@ -210,3 +338,4 @@ func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(buf.Bytes())
 }
+

@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"context"
+	"database/sql"
 	"io"
 	"net/http"
 	"strings"
@@ -51,5 +53,45 @@ func TestOpsEndpointsAndMetrics(t *testing.T) {
 	h.db.Close()
 	if code, body := get(t, srv.URL+"/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "database") {
 		t.Errorf("readyz with a closed database = %d %q", code, body)
+	}
+}
+
+// TestReadyzNeedsAWritableDatabase: while another process holds the
+// database's write lock, reads still answer but racebot could not record
+// anything anyone types, so it is not ready; once the lock is let go it is
+// ready again by itself.
+func TestReadyzNeedsAWritableDatabase(t *testing.T) {
+	h := newHarness(t)
+	srv := h.serveHTTP()
+	if code, body := get(t, srv.URL+"/readyz"); code != http.StatusOK {
+		t.Fatalf("readyz = %d %q", code, body)
+	}
+
+	ctx := context.Background()
+	other, err := sql.Open("sqlite", "file:"+h.db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatalf("take the write lock: %v", err)
+	}
+	if err := h.db.Ping(ctx); err != nil {
+		t.Fatalf("reads should still answer: %v", err)
+	}
+	if code, body := get(t, srv.URL+"/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "database writes") {
+		t.Errorf("readyz while writes cannot commit = %d %q, want 503 naming database writes", code, body)
+	}
+
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := get(t, srv.URL+"/readyz"); code != http.StatusOK {
+		t.Errorf("readyz after the lock was let go = %d %q", code, body)
 	}
 }

@@ -27,6 +27,12 @@ func newPoster(api *slack.Client, interval time.Duration) *poster {
 	return &poster{api: api, interval: interval, channels: make(map[string]*rate.Limiter)}
 }
 
+// noUnfurls keeps Slack from unfurling links in what racebot posts: a
+// link quoted from an answer would otherwise grow a preview card in the
+// middle of a coaching thread. chat.update does not document the
+// arguments; they are sent there too, so an edit never adds a card.
+var noUnfurls = []slack.MsgOption{slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl()}
+
 // wait blocks until channel may take another message.
 func (p *poster) wait(ctx context.Context, channel string) error {
 	p.mu.Lock()
@@ -46,7 +52,7 @@ func (p *poster) post(ctx context.Context, channel, thread string, m message) (s
 	if err := p.wait(ctx, channel); err != nil {
 		return "", err
 	}
-	opts := m.options()
+	opts := append(m.options(), noUnfurls...)
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}
@@ -59,7 +65,7 @@ func (p *poster) update(ctx context.Context, channel, ts string, m message) erro
 	if err := p.wait(ctx, channel); err != nil {
 		return err
 	}
-	_, _, _, err := p.api.UpdateMessageContext(ctx, channel, ts, m.options()...)
+	_, _, _, err := p.api.UpdateMessageContext(ctx, channel, ts, append(m.options(), noUnfurls...)...)
 	return err
 }
 

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -11,12 +12,56 @@ import (
 	"github.com/slack-go/slack/socketmode"
 )
 
+// eventQueue is how many Events API envelopes may wait for the event
+// worker. Past it an envelope is left unacknowledged, and Slack delivers it
+// again, as the HTTP front door answers 503.
+const eventQueue = 128
+
+// maxSocketHandlers bounds the slash commands and interactions being
+// handled, or waiting for an in-flight slot, at once. Past it one is
+// acknowledged as busy at once.
+const maxSocketHandlers = 4 * maxInFlight
+
+// maxAckBytes is the largest acknowledgement payload sent. Slack drops a
+// Socket Mode response of 20 KB or more and the request stays
+// unacknowledged (slack-go refuses to send one at all); the margin leaves
+// room for the envelope around the payload.
+const maxAckBytes = 15_000
+
+// shortAckRunes is how much of an oversized reply's text the
+// acknowledgement keeps; even at six bytes a character in JSON it fits.
+const shortAckRunes = 1000
+
+// ackSendTimeout bounds handing an ack to the client; past Slack's three
+// seconds it is of no use anyway.
+const ackSendTimeout = 3 * time.Second
+
 // RunSocket serves Slack over Socket Mode until ctx ends. slack-go's client
 // reconnects by itself (on refresh_requested disconnects and dropped
 // sockets); this loop only dispatches.
+//
+// Events API envelopes are handled one at a time, in the order Slack sent
+// them, by one worker: replies in a thread must be recorded in the order
+// they were written. Slash commands and interactions each run in a handler
+// of their own, so a slow event never holds a button or a modal past the
+// three seconds its trigger lives.
 func (b *Bot) RunSocket(ctx context.Context, client *socketmode.Client) error {
 	errc := make(chan error, 1)
 	go func() { errc <- client.RunContext(ctx) }()
+
+	workerCtx, stopWorker := context.WithCancel(ctx)
+	events := make(chan socketmode.Event, eventQueue)
+	workerDone := make(chan struct{})
+	go func() {
+		defer close(workerDone)
+		b.eventWorker(workerCtx, client, events)
+	}()
+	defer func() {
+		stopWorker()
+		<-workerDone
+	}()
+
+	d := &socketDispatch{client: client, events: events, handlers: make(chan struct{}, maxSocketHandlers)}
 	for {
 		select {
 		case <-ctx.Done():
@@ -30,16 +75,22 @@ func (b *Bot) RunSocket(ctx context.Context, client *socketmode.Client) error {
 			if !ok {
 				return errors.New("socket mode: event stream closed")
 			}
-			b.socketEvent(ctx, client, evt)
+			b.dispatch(ctx, d, evt)
 		}
 	}
 }
 
-// socketEvent handles one envelope. The quick part runs inline, so events
-// are handled in the order Slack sent them. A panic is recovered before the
-// ack, so one bad event neither ends the loop nor comes back as a retry.
-func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
-	defer b.recover("socket event " + string(evt.Type))
+// socketDispatch is what the loop hands work to.
+type socketDispatch struct {
+	client   *socketmode.Client
+	events   chan socketmode.Event
+	handlers chan struct{}
+	dropped  sampledLog
+}
+
+// dispatch routes one envelope. Connection news is handled inline; the rest
+// goes to the event worker or a handler of its own.
+func (b *Bot) dispatch(ctx context.Context, d *socketDispatch, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
 		b.connected.Store(true)
@@ -51,55 +102,160 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 	case socketmode.EventTypeInvalidAuth:
 		b.log.Error("socket mode: the app token was refused")
 	case socketmode.EventTypeEventsAPI:
-		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
-		if !ok || evt.Request == nil {
+		if evt.Request == nil {
+			return
+		}
+		select {
+		case d.events <- evt:
+		default:
+			// Unacknowledged, the envelope comes again once the worker has
+			// caught up.
+			if ok, suppressed := d.dropped.note(time.Now()); ok {
+				b.log.Warn("socket mode: events queue full; leaving the event for Slack to retry", "suppressed", suppressed)
+			}
+		}
+	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive:
+		if evt.Request == nil {
 			return
 		}
 		start := time.Now()
-		var err error
-		b.safely("event", func() { err = b.Event(ctx, ev) })
-		if err != nil {
-			// Unacknowledged, the envelope comes again: nothing was recorded.
-			b.log.Error("event not recorded; leaving it for Slack to retry", "err", err)
+		select {
+		case d.handlers <- struct{}{}:
+		default:
+			b.ackSocket(ctx, d.client, evt.Request, b.busySocket(evt))
 			return
 		}
-		b.ackSocket(client, evt.Request, nil)
-		b.metrics.Ack("event", time.Since(start))
+		// Tracked with the background work, so Shutdown waits for it.
+		b.pending.Add(1)
+		go func() {
+			defer b.pending.Done()
+			defer func() { <-d.handlers }()
+			b.socketRequest(ctx, d.client, evt, start)
+		}()
+	}
+}
+
+// eventWorker handles Events API envelopes in order until ctx ends; what is
+// still queued then was never acknowledged, and Slack delivers it again.
+func (b *Bot) eventWorker(ctx context.Context, client *socketmode.Client, events <-chan socketmode.Event) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case evt := <-events:
+			b.socketEvent(ctx, client, evt)
+		}
+	}
+}
+
+// socketEvent handles one Events API envelope. A panic is recovered before
+// the ack, so one bad event neither stops the worker nor comes back as a
+// retry.
+func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+	ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+	if !ok {
+		return
+	}
+	start := time.Now()
+	var err error
+	b.safely("event", func() { err = b.Event(ctx, ev) })
+	if err != nil {
+		// Unacknowledged, the envelope comes again: nothing was recorded.
+		b.log.Error("event not recorded; leaving it for Slack to retry", "err", err)
+		return
+	}
+	b.ackSocket(ctx, client, evt.Request, nil)
+	b.metrics.Ack("event", time.Since(start))
+}
+
+// socketRequest handles a slash command or an interaction and acknowledges
+// it exactly once, panic or not. Slack never delivers these again, so a
+// busy bot says so rather than staying silent.
+func (b *Bot) socketRequest(ctx context.Context, client *socketmode.Client, evt socketmode.Event, start time.Time) {
+	release, ok := b.admit(ctx, start.Add(slotWait))
+	if !ok {
+		b.ackSocket(ctx, client, evt.Request, b.busySocket(evt))
+		return
+	}
+	defer release()
+	hctx, cancel := context.WithDeadline(ctx, start.Add(ackTimeout))
+	defer cancel()
+	switch evt.Type {
 	case socketmode.EventTypeSlashCommand:
-		cmd, ok := evt.Data.(slack.SlashCommand)
-		if !ok || evt.Request == nil {
-			return
-		}
-		start := time.Now()
+		cmd, _ := evt.Data.(slack.SlashCommand)
 		var a *ack
-		b.safely("command", func() { a = b.Command(ctx, cmd) })
-		if a == nil {
-			b.ackSocket(client, evt.Request, nil)
-		} else {
-			b.ackSocket(client, evt.Request, a)
+		b.safely("command", func() { a = b.Command(hctx, cmd) })
+		send, full := fitAck(a)
+		b.ackSocket(ctx, client, evt.Request, send)
+		if full != nil {
+			b.later("full reply", func(ctx context.Context) { b.respondAck(ctx, cmd.ResponseURL, full) })
 		}
 		b.metrics.Ack("command", time.Since(start))
 	case socketmode.EventTypeInteractive:
-		cb, ok := evt.Data.(slack.InteractionCallback)
-		if !ok || evt.Request == nil {
-			return
-		}
-		start := time.Now()
+		cb, _ := evt.Data.(slack.InteractionCallback)
 		var reply any
-		b.safely("interaction", func() { reply = b.Interaction(ctx, cb) })
-		b.ackSocket(client, evt.Request, reply)
+		b.safely("interaction", func() { reply = b.Interaction(hctx, cb) })
+		b.ackSocket(ctx, client, evt.Request, reply)
 		b.metrics.Ack("interaction", time.Since(start))
 	}
 }
 
-func (b *Bot) ackSocket(client *socketmode.Client, req *socketmode.Request, payload any) {
-	var err error
-	if payload == nil {
-		err = client.Ack(*req)
-	} else {
-		err = client.Ack(*req, payload)
+// busySocket is the acknowledgement of a command or interaction that found
+// no room.
+func (b *Bot) busySocket(evt socketmode.Event) any {
+	if cb, ok := evt.Data.(slack.InteractionCallback); ok {
+		return b.busyInteraction(cb)
 	}
-	if err != nil {
+	return textAck(busyText)
+}
+
+// fitAck returns what to acknowledge a slash command with and, when its
+// reply is too large for an acknowledgement, the full reply to send through
+// the command's response_url afterwards: the ack then carries the start of
+// the text and says the rest follows.
+func fitAck(a *ack) (send any, full *ack) {
+	if a == nil {
+		return nil, nil
+	}
+	if raw, err := json.Marshal(a); err == nil && len(raw) <= maxAckBytes {
+		return a, nil
+	}
+	short := &ack{
+		ResponseType: a.ResponseType,
+		Text:         split(a.Text, shortAckRunes)[0] + "\n…\n_The full reply follows in a moment._",
+	}
+	return short, a
+}
+
+// respondAck posts a command's full reply through its response_url.
+func (b *Bot) respondAck(ctx context.Context, url string, a *ack) {
+	if url == "" {
+		b.log.Warn("a reply too large to acknowledge has no response_url to go to")
+		return
+	}
+	off := false
+	msg := &slack.WebhookMessage{ResponseType: a.ResponseType, Text: a.Text, UnfurlLinks: &off, UnfurlMedia: &off}
+	if len(a.Blocks) > 0 {
+		msg.Blocks = &slack.Blocks{BlockSet: a.Blocks}
+	}
+	if err := slack.PostWebhookContext(ctx, url, msg); err != nil {
+		b.log.Warn("full reply via response_url", "err", err)
+	}
+}
+
+// ackSocket acknowledges an envelope, with payload unless it is nil. A
+// payload Slack would drop is left out, so the request is at least
+// acknowledged.
+func (b *Bot) ackSocket(ctx context.Context, client *socketmode.Client, req *socketmode.Request, payload any) {
+	if payload != nil {
+		if raw, err := json.Marshal(payload); err != nil || len(raw) > maxAckBytes {
+			b.log.Error("socket mode ack payload too large for Slack; acknowledging without it", "bytes", len(raw), "err", err)
+			payload = nil
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, ackSendTimeout)
+	defer cancel()
+	if err := client.AckCtx(ctx, req.EnvelopeID, payload); err != nil {
 		b.log.Warn("socket mode ack", "err", err)
 	}
 }

@@ -67,8 +67,10 @@ type Store interface {
 
 	CheckinStore
 
-	// Ping reports whether the store answers.
+	// Ping reports whether the store answers; PingWrite whether it takes
+	// a write.
 	Ping(ctx context.Context) error
+	PingWrite(ctx context.Context) error
 }
 
 // Schedules keeps KPI check-in schedules. It lives outside flows (schedule

@@ -85,7 +85,22 @@ func (s *Service) Prune(ctx context.Context, now time.Time) error {
 	return s.store.PruneSeen(ctx, now.Add(-KeysKept))
 }
 
-// Ready reports whether the store answers.
+// readyProbe bounds the write probe behind readiness: a store that cannot
+// commit within it is as good as stuck for Slack's three seconds.
+const readyProbe = time.Second
+
+// Ready reports whether the store answers and takes a write: reads can go
+// on while writes cannot (a full disk, a read-only file system, another
+// process holding the write lock), and a bot that cannot commit what
+// people type must not be taken for ready.
 func (s *Service) Ready(ctx context.Context) error {
-	return s.store.Ping(ctx)
+	if err := s.store.Ping(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, readyProbe)
+	defer cancel()
+	if err := s.store.PingWrite(ctx); err != nil {
+		return fmt.Errorf("database writes: %w", err)
+	}
+	return nil
 }

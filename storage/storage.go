@@ -47,12 +47,20 @@ type DB struct {
 
 // dsn sets pragmas per connection: database/sql opens connections lazily and
 // at will, so a PRAGMA run once through Exec would reach only one of them.
-func dsn(path, txlock string) string {
+//
+// The writer commits with synchronous=FULL: under WAL, NORMAL syncs the WAL
+// only at checkpoints, so a power cut can roll back transactions that
+// already committed, and racebot acknowledges Slack right after a commit;
+// Slack does not deliver an acknowledged event again, so a lost commit is a
+// lost answer. FULL costs one fsync per commit. Readers never commit, so
+// their setting only matters for the checkpoint a closing connection may
+// run, which NORMAL already syncs.
+func dsn(path, txlock, synchronous string) string {
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "synchronous("+synchronous+")")
 	q.Set("_txlock", txlock)
 	return "file:" + path + "?" + q.Encode()
 }
@@ -65,12 +73,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("open %s: %w", path, ErrReadOnly)
 		}
 	}
-	write, err := sql.Open("sqlite", dsn(path, "immediate"))
+	write, err := sql.Open("sqlite", dsn(path, "immediate", "FULL"))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	write.SetMaxOpenConns(1)
-	read, err := sql.Open("sqlite", dsn(path, "deferred"))
+	read, err := sql.Open("sqlite", dsn(path, "deferred", "NORMAL"))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -112,6 +120,19 @@ func (db *DB) Path() string { return db.path }
 
 // Ping checks the database answers, for readiness probes.
 func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// PingWrite commits a one-row write on the writer connection, for readiness
+// probes: reads can go on while writes cannot (another process holds the
+// write lock, the file system turned read-only, I/O fails), and a bot that
+// cannot commit what people type must not be taken for ready. It takes the
+// write lock like every write, so it waits behind them; bound it with ctx.
+func (db *DB) PingWrite(ctx context.Context) error {
+	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO health (id, probed_at) VALUES (1, ?)
+			ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at`, time.Now().UnixMilli())
+		return err
+	})
+}
 
 // migrate applies the embedded migrations not yet recorded, each in its own
 // transaction, in file-name order. Files are append-only: a shipped migration

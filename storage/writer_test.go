@@ -14,7 +14,7 @@ import (
 // openWriter opens a bare SQLite file with one table and a writer on it.
 func openWriter(t *testing.T) (*writer, *sql.DB) {
 	t.Helper()
-	pool, err := sql.Open("sqlite", dsn(filepath.Join(t.TempDir(), "w.db"), "immediate"))
+	pool, err := sql.Open("sqlite", dsn(filepath.Join(t.TempDir(), "w.db"), "immediate", "FULL"))
 	if err != nil {
 		t.Fatal(err)
 	}
