@@ -172,7 +172,7 @@ func (b *Bot) checkinTick(ctx context.Context) {
 			if !ok {
 				break
 			}
-			pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
+			pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.claimTimeout)
 			step.post(pctx, v)
 			cancel()
 		}
