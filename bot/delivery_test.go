@@ -146,7 +146,7 @@ var errBusy = errors.New("database is busy")
 // one off. Reads pass through.
 type failingStore struct {
 	coach.Store
-	commit, seen, measure, create atomic.Int32
+	commit, seen, measure, create, bind atomic.Int32
 	// lost commits, then reports a failure, as a request that ran out of
 	// time just after its commit would.
 	lost atomic.Int32
@@ -186,6 +186,13 @@ func (f *failingStore) CreatePlan(ctx context.Context, p *flows.Plan, key string
 		return 0, errBusy
 	}
 	return f.Store.CreatePlan(ctx, p, key)
+}
+
+func (f *failingStore) BindThread(ctx context.Context, team string, id flows.PlanID, thread string) (string, error) {
+	if take(&f.bind) {
+		return "", errBusy
+	}
+	return f.Store.BindThread(ctx, team, id, thread)
 }
 
 func newFailingHarness(t *testing.T) (*harness, *failingStore) {
