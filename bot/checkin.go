@@ -154,7 +154,10 @@ func (b *Bot) checkinLoop(ctx context.Context) {
 
 // checkinTick claims due nudges and closes one at a time and posts each
 // before claiming the next, so a shutdown stops between two of them and
-// never leaves a claimed one unposted.
+// never leaves a claimed one unposted. Once a claim is made nobody else
+// will post it, so the claim, loading the check-in and the post run under
+// a context that shutdown does not cancel, bounded by b.claimTimeout; a
+// failure among them is logged as an error, never dropped.
 func (b *Bot) checkinTick(ctx context.Context) {
 	for _, step := range []struct {
 		claim func(context.Context, time.Time) (coach.CheckinView, bool, error)
@@ -162,21 +165,27 @@ func (b *Bot) checkinTick(ctx context.Context) {
 		what  string
 	}{{b.svc.ClaimNudge, b.nudge, "nudge"}, {b.svc.ClaimClose, b.close, "close"}} {
 		for ctx.Err() == nil {
-			v, ok, err := step.claim(ctx, b.now())
-			if err != nil {
-				if ctx.Err() == nil {
-					b.log.Warn("claim check-in "+step.what, "err", err)
-				}
+			if !b.claimAndPost(ctx, step.claim, step.post, step.what) {
 				break
 			}
-			if !ok {
-				break
-			}
-			pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.claimTimeout)
-			step.post(pctx, v)
-			cancel()
 		}
 	}
+}
+
+// claimAndPost claims one check-in and posts it, reporting whether there
+// was one.
+func (b *Bot) claimAndPost(ctx context.Context, claim func(context.Context, time.Time) (coach.CheckinView, bool, error), post func(context.Context, coach.CheckinView), what string) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.claimTimeout)
+	defer cancel()
+	v, ok, err := claim(ctx, b.now())
+	if err != nil {
+		b.log.Error("claim check-in "+what, "err", err)
+		return false
+	}
+	if ok {
+		post(ctx, v)
+	}
+	return ok
 }
 
 // nudge reminds only the owners whose numbers are missing, once.

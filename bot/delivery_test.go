@@ -36,11 +36,11 @@ func (h *harness) settle() {
 // posts counts the chat.postMessage calls Slack has answered.
 func (h *harness) posts() int { return len(h.fake.Calls("chat.postMessage")) }
 
-// deliver posts a signed Events API body to the HTTP front door and
-// returns the status. A Slack retry sends the very same body again.
+// deliver posts a signed Events API body to the HTTP front door, signed at
+// the bot's own time, and returns the status. A Slack retry sends the very same body again.
 func (h *harness) deliver(srv *httptest.Server, body []byte) int {
 	h.t.Helper()
-	resp, _ := h.post(srv, body, "application/json", time.Now())
+	resp, _ := h.post(srv, body, "application/json", h.bot.now())
 	return resp.StatusCode
 }
 
@@ -48,7 +48,7 @@ func (h *harness) deliver(srv *httptest.Server, body []byte) int {
 // returns the acknowledgement's text.
 func (h *harness) slash(srv *httptest.Server, channel, text string) string {
 	h.t.Helper()
-	resp, body := h.post(srv, slackfake.FormBody(slackfake.SlashCommand{Command: "/race", Text: text, UserID: "UANA", ChannelID: channel}), formType, time.Now())
+	resp, body := h.post(srv, slackfake.FormBody(slackfake.SlashCommand{Command: "/race", Text: text, UserID: "UANA", ChannelID: channel}), formType, h.bot.now())
 	if resp.StatusCode != http.StatusOK {
 		h.t.Fatalf("/race %s: status %d: %s", text, resp.StatusCode, body)
 	}
