@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -90,5 +92,49 @@ func TestHeaderWhoseThreadWasNotBoundIsRemoved(t *testing.T) {
 	p := h.plan(slackfake.TeamID, "C1", "Q1")
 	if hs := h.headers("C1", "Q1"); len(hs) != 1 || hs[0].TS != p.Thread {
 		t.Errorf("after /race continue: %d headers, plan thread %q\n%s", len(hs), p.Thread, h.fake.Dump())
+	}
+}
+
+// TestConcurrentNewPlansAreOne: two people typing `/race new Q1` at once
+// get one plan; the second is told the name is taken.
+func TestConcurrentNewPlansAreOne(t *testing.T) {
+	h := newHarness(t)
+	srv := h.serveHTTP()
+	acks := make(chan string, 2)
+	for _, user := range []string{"UANA", "UBEN"} {
+		go func() {
+			body := slackfake.FormBody(slackfake.SlashCommand{Command: "/race", Text: "new Q1", UserID: user, ChannelID: "C1"})
+			req := slackfake.SignedRequest(secret, srv.URL+"/slack/events", body, time.Now())
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				acks <- "error: " + err.Error()
+				return
+			}
+			defer resp.Body.Close()
+			var b strings.Builder
+			io.Copy(&b, resp.Body)
+			acks <- fmt.Sprintf("%d %s", resp.StatusCode, b.String())
+		}()
+	}
+	var refused int
+	for range 2 {
+		ack := <-acks
+		switch {
+		case strings.Contains(ack, "already has a plan called"):
+			refused++
+		case ack != "200 ":
+			t.Errorf("unexpected ack %q", ack)
+		}
+	}
+	h.settle()
+	if refused != 1 {
+		t.Errorf("%d of the two were refused, want 1", refused)
+	}
+	plans, err := h.db.Plans(context.Background(), slackfake.TeamID, "C1")
+	if err != nil || len(plans) != 1 {
+		t.Fatalf("%d plans, %v; want 1", len(plans), err)
+	}
+	if hs := h.headers("C1", "Q1"); len(hs) != 1 || hs[0].TS != plans[0].Thread {
+		t.Errorf("%d headers, plan thread %q; want one, the plan's", len(hs), plans[0].Thread)
 	}
 }
