@@ -27,9 +27,10 @@ const (
 // looked for.
 const checkinPoll = time.Minute
 
-// claimedPostTimeout bounds the post that follows a claim. The post runs
-// under a context that shutdown does not cancel: a claimed nudge or close
-// is posted, or its failure logged, never silently dropped.
+// claimedPostTimeout bounds the post that follows a claim: a nudge, a
+// close, or a check-in whose occurrence the scheduler claimed. The post
+// runs under a context that shutdown does not cancel: what was claimed is
+// posted, or its failure logged, never silently dropped.
 const claimedPostTimeout = 8 * time.Second
 
 var userMention = regexp.MustCompile(`^<@[UW][A-Z0-9]+(\|[^<>]*)?>$`)
@@ -50,8 +51,12 @@ func safeOwners(kpis []flows.KPI) []flows.KPI {
 // OpenCheckin starts a check-in for a plan: the opening message in the
 // plan's channel (its thread is where owners answer) and a summary message
 // in the thread that is edited in place as values arrive. The scheduler
-// calls it once per occurrence.
+// calls it once per occurrence, after claiming the occurrence; nobody else
+// will post it, so it runs to the end under a context that shutdown does
+// not cancel, bounded like the post of a claimed nudge or close.
 func (b *Bot) OpenCheckin(ctx context.Context, team string, plan flows.PlanID, occurrence string, late bool, missed int) (int64, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.claimTimeout)
+	defer cancel()
 	now := b.now()
 	v, err := b.svc.OpenCheckin(ctx, team, plan, occurrence, late, now)
 	if err != nil {

@@ -302,3 +302,46 @@ func TestShutdownRightAfterAClaimStillPosts(t *testing.T) {
 		t.Errorf("%d closing messages for a claimed close, want 1; records: %+v", n, logs.records)
 	}
 }
+
+// TestCheckinOpenedAsShutdownBeginsIsPosted: the scheduler has claimed the
+// occurrence when it asks the bot to open a check-in, so nobody else will
+// post it; a shutdown that cancels the request while Slack is slow still
+// lets the opening and summary out and records the thread, so replies,
+// the nudge and the close find it.
+func TestCheckinOpenedAsShutdownBeginsIsPosted(t *testing.T) {
+	h, srv, _ := newCheckinHarness(t)
+	_, p := h.newPlanOverHTTP(srv, "C1", "Q1")
+	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+
+	release := h.fake.Hold("chat.postMessage")
+	ctx, cancel := context.WithCancel(context.Background())
+	type opened struct {
+		id  int64
+		err error
+	}
+	done := make(chan opened, 1)
+	go func() {
+		id, err := h.bot.OpenCheckin(ctx, p.Team, p.ID, "2026-11-30T08:00:00Z", false, 0)
+		done <- opened{id, err}
+	}()
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.postMessage") == 1 }, "the opening on its way")
+	cancel()
+	release()
+	var got opened
+	select {
+	case got = <-done:
+	case <-time.After(slackfake.DefaultWaitTimeout):
+		t.Fatal("OpenCheckin did not return")
+	}
+	if got.err != nil {
+		t.Fatalf("OpenCheckin: %v", got.err)
+	}
+	c, err := h.db.CheckinByID(context.Background(), p.Team, got.id)
+	if err != nil || c.Thread == "" || c.SummaryTS == "" {
+		t.Fatalf("check-in %+v, %v: want its opening and summary recorded", c, err)
+	}
+	if _, ok := h.message("C1", c.Thread); !ok {
+		t.Error("the opening message is not in the channel")
+	}
+	h.threadMessage("C1", c.Thread, "0 of 1 KPIs updated")
+}
