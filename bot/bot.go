@@ -60,8 +60,8 @@ type Bot struct {
 	poster    *poster
 
 	pollEvery time.Duration
-	// claimTimeout bounds the post of a claimed nudge or close;
-	// claimedPostTimeout but for tests.
+	// claimTimeout bounds what follows a claim (see claimedPostTimeout);
+	// tests shorten it.
 	claimTimeout time.Duration
 
 	// zones caches people's Slack time zones by user id.
@@ -107,22 +107,22 @@ func New(cfg Config) *Bot {
 	base, cancel := context.WithCancel(context.Background())
 	loopCtx, stopLoops := context.WithCancel(base)
 	b := &Bot{
-		loopCtx:      loopCtx,
-		stopLoops:    stopLoops,
-		api:          cfg.API,
-		svc:          cfg.Service,
-		pollEvery:    cfg.CheckinPoll,
-		claimTimeout: claimedPostTimeout,
-		metrics:      cfg.Metrics,
-		inflight:     make(chan struct{}, maxInFlight),
-		cat:          cfg.Service.Catalogue(),
-		log:          cfg.Logger,
-		now:          cfg.Now,
-		assistant:    cfg.Assistant,
-		base:         base,
-		cancel:       cancel,
+		loopCtx:   loopCtx,
+		stopLoops: stopLoops,
+		api:       cfg.API,
+		svc:       cfg.Service,
+		pollEvery: cfg.CheckinPoll,
+		metrics:   cfg.Metrics,
+		inflight:  make(chan struct{}, maxInFlight),
+		cat:       cfg.Service.Catalogue(),
+		log:       cfg.Logger,
+		now:       cfg.Now,
+		assistant: cfg.Assistant,
+		base:      base,
+		cancel:    cancel,
 	}
 	b.poster = newPoster(cfg.API, cfg.PostInterval)
+	b.claimTimeout = claimedPostTimeout
 	return b
 }
 
