@@ -60,6 +60,9 @@ type Bot struct {
 	poster    *poster
 
 	pollEvery time.Duration
+	// claimTimeout bounds what follows a claim (see claimedPostTimeout);
+	// tests shorten it.
+	claimTimeout time.Duration
 
 	// zones caches people's Slack time zones by user id.
 	zones sync.Map
@@ -122,6 +125,7 @@ func New(cfg Config) *Bot {
 		cancel:    cancel,
 	}
 	b.poster = newPoster(cfg.API, cfg.PostInterval)
+	b.claimTimeout = claimedPostTimeout
 	return b
 }
 

@@ -26,16 +26,21 @@ const (
 // looked for.
 const checkinPoll = time.Minute
 
-// claimedPostTimeout bounds the post that follows a claim. The post runs
-// under a context that shutdown does not cancel: a claimed nudge or close
-// is posted, or its failure logged, never silently dropped.
+// claimedPostTimeout bounds the post that follows a claim: a nudge, a
+// close, or a check-in whose occurrence the scheduler claimed. The post
+// runs under a context that shutdown does not cancel: what was claimed is
+// posted, or its failure logged, never silently dropped.
 const claimedPostTimeout = 8 * time.Second
 
 // OpenCheckin starts a check-in for a plan: the opening message in the
 // plan's channel (its thread is where owners answer) and a summary message
 // in the thread that is edited in place as values arrive. The scheduler
-// calls it once per occurrence.
+// calls it once per occurrence, after claiming the occurrence; nobody else
+// will post it, so it runs to the end under a context that shutdown does
+// not cancel, bounded like the post of a claimed nudge or close.
 func (b *Bot) OpenCheckin(ctx context.Context, team string, plan flows.PlanID, occurrence string, late bool, missed int) (int64, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.claimTimeout)
+	defer cancel()
 	now := b.now()
 	v, err := b.svc.OpenCheckin(ctx, team, plan, occurrence, late, now)
 	if err != nil {
@@ -139,7 +144,10 @@ func (b *Bot) checkinLoop(ctx context.Context) {
 
 // checkinTick claims due nudges and closes one at a time and posts each
 // before claiming the next, so a shutdown stops between two of them and
-// never leaves a claimed one unposted.
+// never leaves a claimed one unposted. Once a claim is made nobody else
+// will post it, so the claim, loading the check-in and the post run under
+// a context that shutdown does not cancel, bounded by b.claimTimeout; a
+// failure among them is logged as an error, never dropped.
 func (b *Bot) checkinTick(ctx context.Context) {
 	for _, step := range []struct {
 		claim func(context.Context, time.Time) (coach.CheckinView, bool, error)
@@ -147,21 +155,27 @@ func (b *Bot) checkinTick(ctx context.Context) {
 		what  string
 	}{{b.svc.ClaimNudge, b.nudge, "nudge"}, {b.svc.ClaimClose, b.close, "close"}} {
 		for ctx.Err() == nil {
-			v, ok, err := step.claim(ctx, b.now())
-			if err != nil {
-				if ctx.Err() == nil {
-					b.log.Warn("claim check-in "+step.what, "err", err)
-				}
+			if !b.claimAndPost(ctx, step.claim, step.post, step.what) {
 				break
 			}
-			if !ok {
-				break
-			}
-			pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
-			step.post(pctx, v)
-			cancel()
 		}
 	}
+}
+
+// claimAndPost claims one check-in and posts it, reporting whether there
+// was one.
+func (b *Bot) claimAndPost(ctx context.Context, claim func(context.Context, time.Time) (coach.CheckinView, bool, error), post func(context.Context, coach.CheckinView), what string) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.claimTimeout)
+	defer cancel()
+	v, ok, err := claim(ctx, b.now())
+	if err != nil {
+		b.log.Error("claim check-in "+what, "err", err)
+		return false
+	}
+	if ok {
+		post(ctx, v)
+	}
+	return ok
 }
 
 // nudge reminds only the owners whose numbers are missing, once.

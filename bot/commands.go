@@ -133,6 +133,8 @@ func (b *Bot) postToPlan(ctx context.Context, p *flows.Plan, replies []flows.Rep
 // header to start one if it has none. Two posts can race (two commands
 // acknowledged before either header is out): the first to bind its thread
 // wins, and the loser deletes its own header and uses the winner's thread.
+// A header whose thread could not be bound is deleted too: replies there
+// would reach no plan, and the next try posts a header of its own.
 func (b *Bot) ensureThread(ctx context.Context, p *flows.Plan) (string, error) {
 	if p.Thread != "" {
 		return p.Thread, nil
@@ -143,15 +145,25 @@ func (b *Bot) ensureThread(ctx context.Context, p *flows.Plan) (string, error) {
 	}
 	bound, won, err := b.svc.BindThread(ctx, p.Team, p.ID, ts)
 	if err != nil {
+		b.removeHeader(ctx, p, ts)
 		return "", err
 	}
 	if !won {
-		if _, _, err := b.api.DeleteMessageContext(ctx, p.Channel, ts); err != nil {
-			b.log.Warn("remove duplicate plan header", "plan", p.ID, "err", err)
-		}
+		b.removeHeader(ctx, p, ts)
 	}
 	p.Thread = bound
 	return bound, nil
+}
+
+// removeHeader deletes a header that started no plan's thread.
+func (b *Bot) removeHeader(ctx context.Context, p *flows.Plan, ts string) {
+	// The header is out whatever happens to the request that posted it,
+	// so it is taken down even when that request's context has ended.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
+	defer cancel()
+	if _, _, err := b.api.DeleteMessageContext(ctx, p.Channel, ts); err != nil {
+		b.log.Warn("remove plan header", "plan", p.ID, "ts", ts, "err", err)
+	}
 }
 
 // export uploads the plan as a Markdown file to the channel, and its KPI

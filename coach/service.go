@@ -444,7 +444,12 @@ func (s *Service) delete(ctx context.Context, req Request, cmd flows.Command) (R
 // DeletePlan deletes a plan by id, as the confirmation button does.
 func (s *Service) DeletePlan(ctx context.Context, req Request, id flows.PlanID) (Response, error) {
 	p, err := s.store.Plan(ctx, req.Team, id)
-	if err != nil {
+	switch {
+	case errors.Is(err, flows.ErrNoPlan):
+		// A press delivered again finds the plan it deleted gone; the
+		// store tells that (a duplicate) from a plan that never was.
+		p = &flows.Plan{ID: id, Team: req.Team}
+	case err != nil:
 		return Response{}, err
 	}
 	return s.deletePlan(ctx, req, p)

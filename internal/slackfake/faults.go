@@ -3,6 +3,7 @@ package slackfake
 import (
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -13,6 +14,7 @@ type fault struct {
 	failures    int           // answers left to turn into failStatus
 	failStatus  int
 	delay       time.Duration // held before every answer
+	hold        chan struct{} // closed by Hold's release; nil when not held
 }
 
 // RateLimitNext makes the next n calls of method answer HTTP 429 with a
@@ -45,6 +47,32 @@ func (f *Fake) Delay(method string, d time.Duration) {
 	f.faultLocked(method).delay = d
 }
 
+// Hold holds every answer to method, without a timer, until the returned
+// release is called; release lets the held requests and every later one
+// through, and calling it again is harmless. A test decides when the
+// answers go, for example once two posts are in flight at the same time,
+// which Delay can only guess at. A held request is let go early when its
+// caller gives up or the fake closes, as with Delay.
+func (f *Fake) Hold(method string) (release func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ft := f.faultLocked(method)
+	gate := make(chan struct{})
+	ft.hold = gate
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			if ft.hold == gate {
+				ft.hold = nil
+			}
+			close(gate)
+			f.notifyLocked()
+		})
+	}
+}
+
 func (f *Fake) faultLocked(method string) *fault {
 	ft, ok := f.faults[method]
 	if !ok {
@@ -70,15 +98,27 @@ type reply struct {
 func (f *Fake) answer(w http.ResponseWriter, r *http.Request, call Call, handle func(*Call) reply) {
 	f.mu.Lock()
 	f.inFlight[call.Method]++
-	var delay time.Duration
+	var (
+		delay time.Duration
+		hold  chan struct{}
+	)
 	if ft, ok := f.faults[call.Method]; ok {
-		delay = ft.delay
+		delay, hold = ft.delay, ft.hold
 	}
 	f.notifyLocked()
 	f.mu.Unlock()
 
 	gaveUp := false
-	if delay > 0 {
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-r.Context().Done():
+			gaveUp = true
+		case <-f.closing:
+			gaveUp = true
+		}
+	}
+	if delay > 0 && !gaveUp {
 		timer := time.NewTimer(delay)
 		select {
 		case <-timer.C:

@@ -1,0 +1,142 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// twice sends a payload over Socket Mode and then the same envelope again,
+// as a redelivery would carry it, and waits for both acks and for the work
+// they started.
+func (h *harness) twice(p slackfake.Payload) {
+	h.t.Helper()
+	env := h.fake.SendEvent(p)
+	h.fake.WaitAck(h.t, env)
+	h.fake.WaitAck(h.t, h.fake.Redeliver(env))
+	h.settle()
+}
+
+// openView presses a button that opens a modal and returns the modal.
+func (h *harness) openView(press slackfake.BlockAction) slackfake.View {
+	h.t.Helper()
+	before := len(h.fake.Views())
+	h.fake.WaitAck(h.t, h.fake.SendEvent(press))
+	h.fake.WaitFor(h.t, func() bool { return len(h.fake.Views()) > before }, "the modal "+press.ActionID+" opens")
+	return h.fake.Views()[before]
+}
+
+// TestFormsAndButtonsDeliveredTwiceActOnce: a modal submission or a button
+// press that reaches the bot twice (same payload) is recorded once and
+// answered once.
+func TestFormsAndButtonsDeliveredTwiceActOnce(t *testing.T) {
+	cat := flows.RACE()
+
+	t.Run("edit answers modal", func(t *testing.T) {
+		h := newHarness(t)
+		h.runSocket()
+		header, p := h.newPlanInSlack("Q1")
+		view := h.openView(slackfake.BlockAction{ActionID: actionEditStage, Value: planValue(p, "plan"), UserID: "UBEN", ChannelID: "C1"})
+		q := cat.Stages[0].Steps()[0].ID
+		h.twice(slackfake.ViewSubmission{ViewID: view.ID, UserID: "UBEN", Values: map[string]map[string]slackfake.Input{
+			inputBlockID(q): {answerActionID: {Type: "plain_text_input", Value: "We roast coffee."}},
+		}})
+		if revs, _ := h.db.Revisions(context.Background(), slackfake.TeamID, p.ID, q); len(revs) != 1 {
+			t.Errorf("%d revisions, want 1", len(revs))
+		}
+		if n := h.countReplies("C1", header.TS, "From <@UBEN>"); n != 1 {
+			t.Errorf("the edit was announced %d times, want once", n)
+		}
+	})
+
+	t.Run("KPI modal", func(t *testing.T) {
+		h := newHarness(t)
+		h.runSocket()
+		header, p := h.newPlanInSlack("Q1")
+		view := h.openView(slackfake.BlockAction{ActionID: actionKPIModal, Value: planValue(p, "reach"), UserID: "UANA", ChannelID: "C1"})
+		version := h.plan(slackfake.TeamID, "C1", "Q1").Version
+		h.twice(slackfake.ViewSubmission{ViewID: view.ID, UserID: "UANA", Values: map[string]map[string]slackfake.Input{
+			kpiBlockKPI:      {answerActionID: {Type: "static_select", SelectedOption: "visitors"}},
+			kpiBlockBaseline: {answerActionID: {Type: "plain_text_input", Value: "8k"}},
+			kpiBlockTarget:   {answerActionID: {Type: "plain_text_input", Value: "20k"}},
+			kpiBlockDeadline: {answerActionID: {Type: "datepicker", SelectedDate: "2027-03-31"}},
+			kpiBlockOwner:    {answerActionID: {Type: "users_select", SelectedUser: "UBEN"}},
+		}})
+		got := h.plan(slackfake.TeamID, "C1", "Q1")
+		if len(got.KPIs) != 1 || got.Version != version+1 {
+			t.Errorf("%d KPIs at version %d, want 1 at %d", len(got.KPIs), got.Version, version+1)
+		}
+		if n := h.countReplies("C1", header.TS, "KPI set"); n != 1 {
+			t.Errorf("the KPI was announced %d times, want once", n)
+		}
+	})
+
+	t.Run("values modal", func(t *testing.T) {
+		h := newHarness(t)
+		h.runSocket()
+		_, p := h.newPlanInSlack("Q1")
+		p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+		id, opening := h.openCheckin(p)
+		view := h.openView(slackfake.BlockAction{ActionID: actionEnterValues, Value: strconv.FormatInt(id, 10), UserID: "UANA", ChannelID: "C1"})
+		h.twice(slackfake.ViewSubmission{ViewID: view.ID, UserID: "UANA", Values: map[string]map[string]slackfake.Input{
+			"kpi:visitors": {valueActionID: {Type: "plain_text_input", Value: "12.4k"}},
+		}})
+		if n := h.checkinValues(p, id); n != 1 {
+			t.Errorf("%d values recorded, want 1", n)
+		}
+		if n := h.countReplies("C1", opening.TS, "recorded:"); n != 1 {
+			t.Errorf("the values were confirmed %d times, want once", n)
+		}
+	})
+
+	t.Run("skip button", func(t *testing.T) {
+		h := newHarness(t)
+		h.runSocket()
+		header, p := h.newPlanInSlack("Q1")
+		h.twice(slackfake.BlockAction{ActionID: actionSkip, Value: planValue(p, flows.QuestionBusiness), UserID: "UBEN", ChannelID: "C1"})
+		got := h.plan(slackfake.TeamID, "C1", "Q1")
+		if !got.Skipped[flows.QuestionBusiness] || got.Cursor.Step != 1 || got.Version != p.Version+1 {
+			t.Errorf("after a skip delivered twice: cursor %+v, version %d; want one skip", got.Cursor, got.Version)
+		}
+		if n := h.countReplies("C1", header.TS, "Skipped"); n != 1 {
+			t.Errorf("the skip was answered %d times, want once", n)
+		}
+	})
+
+	t.Run("draft button", func(t *testing.T) {
+		h := newHarness(t)
+		h.runSocket()
+		header, p := h.newPlanInSlack("Q1")
+		h.twice(slackfake.BlockAction{ActionID: actionDraft, Value: planValue(p, flows.QuestionBusiness), UserID: "UBEN", ChannelID: "C1"})
+		if n := h.countReplies("C1", header.TS, "A head start for"); n != 1 {
+			t.Errorf("%d drafts posted, want one", n)
+		}
+	})
+
+	t.Run("delete confirmation", func(t *testing.T) {
+		h := newHarness(t)
+		h.runSocket()
+		header, p := h.newPlanInSlack("Doomed")
+		url := h.fake.ResponseURL()
+		h.twice(slackfake.BlockAction{ActionID: actionDeleteConfirm, Value: strconv.FormatInt(int64(p.ID), 10), UserID: "UANA", ChannelID: "C1", ResponseURL: url})
+		if _, err := h.db.Plan(context.Background(), slackfake.TeamID, p.ID); err == nil {
+			t.Fatal("the plan was not deleted")
+		}
+		// The press's message says what happened, once; a second answer
+		// would replace "Deleted" with a puzzling "no longer exists".
+		var said []string
+		for _, r := range h.fake.Responses(url) {
+			said = append(said, r.Text)
+		}
+		if len(said) != 1 || !strings.Contains(said[0], `Deleted plan "Doomed"`) {
+			t.Errorf("responses to the press = %q, want one saying it was deleted", said)
+		}
+		if n := h.countReplies("C1", header.TS, "deleted this plan"); n != 1 {
+			t.Errorf("the deletion was announced %d times, want once", n)
+		}
+	})
+}
