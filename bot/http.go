@@ -338,4 +338,3 @@ func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(buf.Bytes())
 }
-
