@@ -13,6 +13,9 @@ package flows
 //   - Today: 350 active subscribers, 9,000 unique visitors a month, 1.8% of
 //     visitors become leads, about 20% of leads subscribe, 4.8-star reviews.
 //   - Goal: 550 subscribers by 31 March 2027 on a $6,000 quarterly budget.
+//
+// Fernhill stands for e-commerce. The other kinds of business follow their
+// own fictional business in examples_*.go; ExampleFor picks by kind.
 
 // RACE returns the built-in RACE catalogue: Plan, Reach, Act, Convert and
 // Engage with their guiding questions, wrap-ups and KPIs. Each call builds a
