@@ -215,3 +215,37 @@ func TestWithdrawRestoresThePriorTextAndReopensTheQuestion(t *testing.T) {
 		t.Errorf("a revised answer was withdrawn: %+v", got)
 	}
 }
+
+// FuzzClassify checks that any line is an answer with no command, or a
+// command (or offer) of a known name with a trimmed argument; only `new`,
+// and only while the plan waits for a reply, is ever ambiguous.
+func FuzzClassify(f *testing.F) {
+	for _, s := range []string{
+		"new Q1 Launch", "stage reach", "Stage by stage", "values visitors 12k, leads 3", "delete Old funnel --yes",
+		"checkin every monday 09:00", "", "edit plan 2", "next", "privacy on", "kpi", "continue q1 launch", "help me",
+	} {
+		f.Add(s, true)
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, text string, open bool) {
+		cmd, kind := Classify(text, classifyContext(open))
+		switch kind {
+		case LineAnswer:
+			if cmd != (Command{}) {
+				t.Fatalf("Classify(%q) = answer with command %+v", text, cmd)
+			}
+		case LineCommand, LineAmbiguous:
+			if _, ok := findSpec(cmd.Name); !ok {
+				t.Fatalf("Classify(%q) = unknown command %+v", text, cmd)
+			}
+			if cmd.Arg != strings.TrimSpace(cmd.Arg) {
+				t.Fatalf("Classify(%q) = %+v: argument not trimmed", text, cmd)
+			}
+			if kind == LineAmbiguous && (cmd.Name != "new" || !open) {
+				t.Fatalf("Classify(%q, open=%v) = ambiguous %+v", text, open, cmd)
+			}
+		default:
+			t.Fatalf("Classify(%q) = kind %v", text, kind)
+		}
+	})
+}
