@@ -130,8 +130,6 @@ func Step(cat *Catalogue, plan *Plan, in Input) (Outcome, error) {
 	switch act, isWord := words[strings.ToLower(word)]; {
 	case isWord && rest == "":
 		err = act()
-	case isWord:
-		err = s.answer(text)
 	default:
 		err = s.answer(text)
 	}
