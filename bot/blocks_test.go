@@ -85,7 +85,7 @@ func TestGoldenUserText(t *testing.T) {
 	a := p.Answers[first]
 	a.Text = "Ask <@UBEN|ben>, see <https://shop.example|our shop> &amp; &lt;b&gt; <!channel>"
 	p.Answers[first] = a
-	out, err := flows.Step(cat, p, flows.Input{Text: "edit plan 1", User: "UANA", Now: t0.Add(time.Hour)})
+	out, err := flows.Edit(cat, p, "plan 1")
 	if err != nil {
 		t.Fatal(err)
 	}

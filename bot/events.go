@@ -86,7 +86,7 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 		return nil
 	}
 	id := conv.Plan
-	resp, err := b.svc.Handle(ctx, coach.Request{
+	req := coach.Request{
 		Team:    team,
 		Channel: m.Channel,
 		User:    m.User,
@@ -94,7 +94,11 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 		Now:     b.now(),
 		Plan:    id,
 		Key:     eventID,
-	})
+	}
+	if name := commandName(text); name == "checkin" || name == "schedule" {
+		req.Zone = b.userZone(ctx, m.User)
+	}
+	resp, err := b.svc.Handle(ctx, req)
 	if err != nil {
 		return b.replyError(err, "thread reply", m)
 	}
@@ -117,10 +121,12 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 		switch {
 		case resp.Review:
 			b.postReview(ctx, plan)
-		case hasKind(resp.Replies, flows.ReplyConfirm), hasKind(resp.Replies, flows.ReplyExport):
-			// Confirmations and exports are personal; in a thread they go to
-			// the person who asked.
-			b.personal(ctx, m.Channel, m.ThreadTimeStamp, m.User, plan, resp.Replies)
+		case resp.Report:
+			b.postReport(ctx, plan)
+		case hasKind(resp.Replies, flows.ReplyExport):
+			b.export(ctx, slack.SlashCommand{ChannelID: plan.Channel}, plan)
+		case hasKind(resp.Replies, flows.ReplyConfirm):
+			b.confirmInThread(ctx, m, plan, mrkdwn(resp.Replies[0].Msg))
 		default:
 			b.postToPlan(ctx, plan, resp.Replies, resp.Draft)
 		}
@@ -155,15 +161,10 @@ func isUserError(err error) bool {
 	return errors.As(err, &ue)
 }
 
-func (b *Bot) personal(ctx context.Context, channel, thread, user string, p *flows.Plan, replies []flows.Reply) {
-	var m message
-	switch {
-	case hasKind(replies, flows.ReplyConfirm):
-		m = confirmDeleteMessage(p, mrkdwn(replies[0].Msg))
-	default:
-		m = plainMessage("export", "Use `/race export` to get the plan as a file.")
-	}
-	if err := b.poster.ephemeral(ctx, channel, thread, user, m); err != nil {
+// confirmInThread asks the person who typed a destructive command in a
+// thread, and only them, to confirm it.
+func (b *Bot) confirmInThread(ctx context.Context, m *slackevents.MessageEvent, p *flows.Plan, question string) {
+	if err := b.poster.ephemeral(ctx, m.Channel, m.ThreadTimeStamp, m.User, confirmDeleteMessage(p, question)); err != nil {
 		b.log.Warn("post ephemeral", "err", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
+	"github.com/racebot/racebot/schedule"
 	"github.com/racebot/racebot/storage"
 	"github.com/slack-go/slack"
 )
@@ -52,7 +53,7 @@ func newHarness(t *testing.T, configure ...func(*setup)) *harness {
 		c(&s)
 	}
 	cfg := s.Config
-	cfg.Service = coach.New(coach.Config{Catalogue: flows.RACE(), Store: s.Store, Schedules: s.Schedules})
+	cfg.Service = coach.New(coach.Config{Catalogue: flows.RACE(), Store: s.Store, Schedules: s.Schedules, ParseSchedule: parseSchedule})
 	api := NewAPI("xoxb-test", "xapp-test", fake.APIURL(), WithMetrics(cfg.Metrics))
 	cfg.API = api
 	b := New(cfg)
@@ -68,6 +69,12 @@ func newHarness(t *testing.T, configure ...func(*setup)) *harness {
 		db.Close()
 	})
 	return &harness{t: t, fake: fake, db: db, api: api, bot: b}
+}
+
+// parseSchedule is the check a deployed racebot makes of `checkin <spec>`.
+func parseSchedule(spec string) error {
+	_, err := schedule.Parse(spec, nil)
+	return err
 }
 
 // testWriter sends the bot's logs to the test log, so a failing test shows

@@ -45,6 +45,12 @@ type Store interface {
 	// BindThread binds a plan to its conversation unless it has one, and
 	// returns the one it has.
 	BindThread(ctx context.Context, team string, id flows.PlanID, thread string) (string, error)
+	// CommitOffer is Commit that also records the offer made with the
+	// step, replacing the person's earlier one on the plan.
+	CommitOffer(ctx context.Context, p *flows.Plan, changes []flows.Change, o flows.Offer, key string) error
+	// TakeOffer removes an offer (flows.ErrConflict when it is gone),
+	// commits changes to the plan it was made on and creates p, all at once.
+	TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, changes []flows.Change, p *flows.Plan, key string) (flows.PlanID, error)
 
 	// Plan loads a plan of the team, or fails with flows.ErrNoPlan.
 	Plan(ctx context.Context, team string, id flows.PlanID) (*flows.Plan, error)
@@ -64,6 +70,8 @@ type Store interface {
 	Measurements(ctx context.Context, team string, plan flows.PlanID) (map[int64][]flows.Measurement, error)
 	// KPIs lists a plan's KPIs.
 	KPIs(ctx context.Context, team string, plan flows.PlanID) ([]flows.KPI, error)
+	// Offer returns a person's offer on a plan, reporting false when none.
+	Offer(ctx context.Context, team, channel string, plan flows.PlanID, user string) (flows.Offer, bool, error)
 
 	CheckinStore
 
@@ -90,6 +98,7 @@ type Service struct {
 	cat       *flows.Catalogue
 	store     Store
 	schedules Schedules
+	parseSpec func(string) error
 	loc       *time.Location
 	userText  func(stored string) string
 
@@ -102,6 +111,10 @@ type Config struct {
 	Store     Store
 	// Schedules keeps check-in schedules; nil where check-ins do not run.
 	Schedules Schedules
+	// ParseSchedule checks a check-in schedule, so that `checkin <spec>`
+	// typed in a conversation is a command only when spec parses; nil, and
+	// it is always an answer.
+	ParseSchedule func(spec string) error
 	// Location renders dates in exports and status; UTC when nil.
 	Location *time.Location
 	// UserText turns people's stored text into Markdown for exports (see
@@ -123,7 +136,7 @@ func New(cfg Config) *Service {
 		userText = func(s string) string { return s }
 	}
 	return &Service{
-		cat: cfg.Catalogue, store: cfg.Store, schedules: cfg.Schedules, loc: loc, userText: userText,
+		cat: cfg.Catalogue, store: cfg.Store, schedules: cfg.Schedules, parseSpec: cfg.ParseSchedule, loc: loc, userText: userText,
 		nudgeAfter: cmp.Or(cfg.NudgeAfter, DefaultNudgeAfter),
 		closeAfter: cmp.Or(cfg.CloseAfter, DefaultCloseAfter),
 	}
@@ -180,28 +193,71 @@ const maxAttempts = 5
 
 // Handle runs one request. Bad input comes back as a *flows.UserError that
 // changed nothing; flows.Explain puts it into words.
+//
+// A slash command, or a line starting with `/race`, is a command. Any other
+// line is an answer unless flows.Classify finds it is exactly a command
+// form; `new <name>` while the plan waits for a reply is kept as the answer,
+// and the command is offered to its author, whose `yes` takes it.
 func (s *Service) Handle(ctx context.Context, req Request) (Response, error) {
 	text := strings.TrimSpace(req.Text)
-	if req.Command {
-		cmd, err := flows.ParseCommand(text)
-		if err != nil {
-			return Response{}, err
-		}
-		return s.run(ctx, req, cmd)
-	}
 	// A command typed as a message may carry the slash command's name, as
 	// people type it in Slack; then it is a command wherever it is typed.
-	if rest, ok := strings.CutPrefix(text, commandPrefix); ok {
+	rest, prefixed := strings.CutPrefix(text, commandPrefix)
+	if req.Command || prefixed {
 		cmd, err := flows.ParseCommand(rest)
 		if err != nil {
 			return Response{}, err
 		}
 		return s.run(ctx, req, cmd)
 	}
-	if cmd, ok := flows.BareCommand(text, req.Plan != 0); ok {
-		return s.run(ctx, req, cmd)
+	p, err := s.target(ctx, req)
+	switch {
+	case errors.Is(err, flows.ErrNoPlan):
+		p = nil
+	case err != nil:
+		return Response{}, err
 	}
-	return s.reply(ctx, req)
+	if p != nil && isYes(text) {
+		if resp, taken, err := s.takeOffer(ctx, req, p); taken || err != nil {
+			return resp, err
+		}
+	}
+	cmd, kind, err := s.classify(ctx, req, text, p)
+	if err != nil {
+		return Response{}, err
+	}
+	switch kind {
+	case flows.LineCommand:
+		return s.run(ctx, req, cmd)
+	case flows.LineAmbiguous:
+		return s.keepAndOffer(ctx, req, p, cmd)
+	}
+	return s.reply(ctx, req, p)
+}
+
+// classify tells a command from an answer where the line was typed.
+func (s *Service) classify(ctx context.Context, req Request, text string, p *flows.Plan) (flows.Command, flows.LineKind, error) {
+	var lookupErr error
+	lc := flows.LineContext{
+		Catalogue:     s.cat,
+		ParseSchedule: s.parseSpec,
+		PlanExists: func(name string) bool {
+			_, err := s.store.PlanByName(ctx, req.Team, req.Channel, name)
+			if err != nil && !errors.Is(err, flows.ErrNoPlan) {
+				lookupErr = err
+			}
+			return err == nil
+		},
+	}
+	if p != nil {
+		lc.Open = p.Cursor.Phase != flows.PhaseComplete
+		lc.KPIs = p.KPIs
+	}
+	cmd, kind := flows.Classify(text, lc)
+	if lookupErr != nil {
+		return flows.Command{}, 0, fmt.Errorf("find plan: %w", lookupErr)
+	}
+	return cmd, kind, nil
 }
 
 // commandPrefix is the slash command people may type in front of a command.
@@ -240,11 +296,16 @@ func (s *Service) target(ctx context.Context, req Request) (*flows.Plan, error) 
 
 var errNoCurrent error = flows.UserErrorf(flows.ErrNoPlan, "There is no plan here yet. Start one with %s, or list them with %s.", flows.Cmd("new <name>"), flows.Cmd("plans"))
 
-// reply feeds an answer to the plan's engine and commits what it changed.
-func (s *Service) reply(ctx context.Context, req Request) (Response, error) {
-	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+// reply feeds an answer (or skip, back, done, draft) to the plan's engine
+// and commits what it changed; p, when set, is the plan as just loaded.
+func (s *Service) reply(ctx context.Context, req Request, p *flows.Plan) (Response, error) {
+	return s.commitFrom(ctx, req, p, s.step(req), s.commit(ctx, req))
+}
+
+func (s *Service) step(req Request) func(*flows.Plan) (flows.Outcome, error) {
+	return func(p *flows.Plan) (flows.Outcome, error) {
 		return flows.Step(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: req.Now})
-	})
+	}
 }
 
 func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Response, error) {
@@ -259,9 +320,13 @@ func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Resp
 		return s.resume(ctx, req, cmd.Arg)
 	case "stage":
 		return s.stage(ctx, req, cmd.Arg)
-	case "skip", "back", "done", "draft", "edit":
-		req.Text = strings.TrimSpace(cmd.Name + " " + cmd.Arg)
-		return s.reply(ctx, req)
+	case "skip", "back", "done", "draft":
+		req.Text = cmd.Name
+		return s.reply(ctx, req, nil)
+	case "edit":
+		return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+			return flows.Edit(s.cat, p, cmd.Arg)
+		})
 	case "status":
 		return s.status(ctx, req)
 	case "export":
@@ -301,16 +366,10 @@ func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Resp
 	return Response{}, fmt.Errorf("command %q has no handler", cmd.Name)
 }
 
-// maxNameLen keeps plan names short enough for a Slack header and a modal title.
-const maxNameLen = 80
-
 func (s *Service) newPlan(ctx context.Context, req Request, name string) (Response, error) {
-	name = strings.Join(strings.Fields(name), " ")
-	switch {
-	case name == "":
-		return Response{}, flows.UserErrorf(flows.ErrBadInput, "Give the plan a name, for example %s.", flows.Cmd("new Q1 Launch"))
-	case len([]rune(name)) > maxNameLen:
-		return Response{}, flows.UserErrorf(flows.ErrBadInput, "That name is %d characters long; keep plan names under %d.", len([]rune(name)), maxNameLen)
+	name, err := planName(name)
+	if err != nil {
+		return Response{}, err
 	}
 	p := flows.NewPlan(req.Team, req.Channel, name, req.User, req.Now)
 	id, err := s.store.CreatePlan(ctx, p, req.Key)
@@ -318,14 +377,34 @@ func (s *Service) newPlan(ctx context.Context, req Request, name string) (Respon
 	case errors.Is(err, flows.ErrDuplicate):
 		return Response{Duplicate: true}, nil
 	case errors.Is(err, flows.ErrDuplicatePlan):
-		return Response{}, flows.UserErrorf(flows.ErrDuplicatePlan, "This channel already has a plan called %q. Pick another name, or %s.", flows.User(name), flows.Cmd("continue "+name))
+		return Response{}, duplicatePlan(name)
 	case err != nil:
 		return Response{}, fmt.Errorf("create plan: %w", err)
 	}
 	p.ID = id
-	replies := []flows.Reply{{Kind: flows.ReplyPlanCreated, Msg: flows.Sayf("Plan %q is ready. We'll go stage by stage: Plan, Reach, Act, Convert, Engage. Reply to each question; %s, %s, %s and %s work as replies.", flows.User(name), flows.Code("skip"), flows.Code("back"), flows.Code("done"), flows.Code("draft"))}}
-	replies = append(replies, flows.Resume(s.cat, p)...)
-	return Response{Replies: replies, Plan: p, Created: true}, nil
+	return Response{Replies: s.planCreated(p), Plan: p, Created: true}, nil
+}
+
+// planName tidies a new plan's name, refusing none and one too long.
+func planName(name string) (string, error) {
+	name = strings.Join(strings.Fields(name), " ")
+	switch {
+	case name == "":
+		return "", flows.UserErrorf(flows.ErrBadInput, "Give the plan a name, for example %s.", flows.Cmd("new Q1 Launch"))
+	case len([]rune(name)) > flows.MaxPlanName:
+		return "", flows.UserErrorf(flows.ErrBadInput, "That name is %d characters long; keep plan names under %d.", len([]rune(name)), flows.MaxPlanName)
+	}
+	return name, nil
+}
+
+func duplicatePlan(name string) error {
+	return flows.UserErrorf(flows.ErrDuplicatePlan, "This channel already has a plan called %q. Pick another name, or %s.", flows.User(name), flows.Cmd("continue "+name))
+}
+
+// planCreated says a new plan is ready and asks its first question.
+func (s *Service) planCreated(p *flows.Plan) []flows.Reply {
+	replies := []flows.Reply{{Kind: flows.ReplyPlanCreated, Msg: flows.Sayf("Plan %q is ready. We'll go stage by stage: Plan, Reach, Act, Convert, Engage. Reply to each question; %s, %s, %s and %s work as replies.", flows.User(p.Name), flows.Code("skip"), flows.Code("back"), flows.Code("done"), flows.Code("draft"))}}
+	return append(replies, flows.Resume(s.cat, p)...)
 }
 
 func (s *Service) plans(ctx context.Context, req Request) (Response, error) {
@@ -518,18 +597,34 @@ func (s *Service) AcceptDraft(ctx context.Context, req Request, questionID, text
 // commits it with the request's key, retrying when someone else committed
 // in between.
 func (s *Service) commitChanges(ctx context.Context, req Request, fn func(*flows.Plan) (flows.Outcome, error)) (Response, error) {
+	return s.commitFrom(ctx, req, nil, fn, s.commit(ctx, req))
+}
+
+// commit stores a step's changes with the request's key.
+func (s *Service) commit(ctx context.Context, req Request) func(*flows.Plan, flows.Outcome) error {
+	return func(p *flows.Plan, out flows.Outcome) error {
+		return s.store.Commit(ctx, p, out.Changes, req.Key)
+	}
+}
+
+// commitFrom is commitChanges starting from p when it is set (the plan as
+// the request found it), and storing with save.
+func (s *Service) commitFrom(ctx context.Context, req Request, p *flows.Plan, fn func(*flows.Plan) (flows.Outcome, error), save func(*flows.Plan, flows.Outcome) error) (Response, error) {
 	for range maxAttempts {
-		p, err := s.pick(ctx, req, "")
-		if err != nil {
-			return Response{}, err
+		if p == nil {
+			var err error
+			if p, err = s.pick(ctx, req, ""); err != nil {
+				return Response{}, err
+			}
 		}
 		out, err := fn(p)
 		if err != nil {
 			return Response{}, err
 		}
-		err = s.store.Commit(ctx, p, out.Changes, req.Key)
+		err = save(p, out)
 		switch {
 		case errors.Is(err, flows.ErrConflict):
+			p = nil
 			continue
 		case errors.Is(err, flows.ErrDuplicate):
 			return Response{Plan: p, Duplicate: true}, nil

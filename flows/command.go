@@ -17,35 +17,32 @@ type commandSpec struct {
 	Help  string
 	// Example is a command that shows the arguments, for help.
 	Example string
-	// Bare marks commands that work without their prefix when typed alone,
-	// as a reply in the coaching conversation.
-	Bare bool
 	// Args marks commands that take text after the command word.
 	Args bool
 }
 
 var commandSpecs = []commandSpec{
-	{Name: "help", Usage: "help", Help: "show this list", Bare: true},
+	{Name: "help", Usage: "help", Help: "show this list"},
 	{Name: "new", Usage: "new <name>", Help: "start a plan in this channel", Args: true},
-	{Name: "plans", Usage: "plans", Help: "list this channel's plans", Bare: true},
-	{Name: "continue", Usage: "continue [name]", Help: "pick up a plan where it stopped", Bare: true, Args: true},
+	{Name: "plans", Usage: "plans", Help: "list this channel's plans"},
+	{Name: "continue", Usage: "continue [name]", Help: "pick up a plan where it stopped", Args: true},
 	{Name: "stage", Usage: "stage <stage>", Help: "jump to Plan, Reach, Act, Convert or Engage", Args: true},
-	{Name: "skip", Usage: "skip", Help: "leave the open question for later", Bare: true},
-	{Name: "back", Usage: "back", Help: "go back one question", Bare: true},
-	{Name: "done", Usage: "done", Help: "finish the stage (or its actions) and move on", Bare: true},
-	{Name: "draft", Usage: "draft", Help: "help me write the answer to the open question", Bare: true},
+	{Name: "skip", Usage: "skip", Help: "leave the open question for later"},
+	{Name: "back", Usage: "back", Help: "go back one question"},
+	{Name: "done", Usage: "done", Help: "finish the stage (or its actions) and move on"},
+	{Name: "draft", Usage: "draft", Help: "help me write the answer to the open question"},
 	{Name: "edit", Usage: "edit <stage> <n>", Help: "change an earlier answer", Example: "edit reach 2", Args: true},
-	{Name: "status", Usage: "status", Help: "stages done, answers and actions", Bare: true},
-	{Name: "export", Usage: "export", Help: "the whole plan as Markdown", Bare: true},
-	{Name: "kpi", Usage: "kpi [stage]", Help: "set KPIs with SMART targets for a stage", Bare: true, Args: true},
-	{Name: "funnel", Usage: "funnel", Help: "check that the stage targets add up to the revenue target", Bare: true},
+	{Name: "status", Usage: "status", Help: "stages done, answers and actions"},
+	{Name: "export", Usage: "export", Help: "the whole plan as Markdown"},
+	{Name: "kpi", Usage: "kpi [stage]", Help: "set KPIs with SMART targets for a stage", Args: true},
+	{Name: "funnel", Usage: "funnel", Help: "check that the stage targets add up to the revenue target"},
 	{Name: "values", Usage: "values <kpi> <value>, …", Help: "record KPI values", Example: "values visitors 12.4k, leads 310", Args: true},
-	{Name: "report", Usage: "report", Help: "a chart of every KPI against its target", Bare: true},
+	{Name: "report", Usage: "report", Help: "a chart of every KPI against its target"},
 	{Name: "checkin", Usage: "checkin <schedule>", Help: "weekly KPI check-ins", Example: "checkin every monday 09:00 Europe/Berlin", Args: true},
-	{Name: "schedule", Usage: "schedule", Help: "the next check-ins and a log of past ones", Bare: true},
-	{Name: "pause", Usage: "pause", Help: "pause check-ins (holidays)", Bare: true},
-	{Name: "resume", Usage: "resume", Help: "resume check-ins", Bare: true},
-	{Name: "review", Usage: "review", Help: "a critique of the plan: gaps, weak KPIs, the funnel, quick wins", Bare: true},
+	{Name: "schedule", Usage: "schedule", Help: "the next check-ins and a log of past ones"},
+	{Name: "pause", Usage: "pause", Help: "pause check-ins (holidays)"},
+	{Name: "resume", Usage: "resume", Help: "resume check-ins"},
+	{Name: "review", Usage: "review", Help: "a critique of the plan: gaps, weak KPIs, the funnel, quick wins"},
 	{Name: "privacy", Usage: "privacy on|off", Help: "keep this plan's text away from the AI model (on), or allow drafting with it (off)", Args: true},
 	{Name: "delete", Usage: "delete <name>", Help: "delete a plan (asks to confirm)", Args: true},
 }
@@ -59,16 +56,22 @@ func ParseCommand(text string) (Command, error) {
 		return Command{Name: "help"}, nil
 	}
 	word, arg, _ := strings.Cut(text, " ")
-	cmd := Command{Name: strings.ToLower(word), Arg: strings.TrimSpace(arg)}
-	if _, ok := findSpec(cmd.Name); !ok {
+	name := strings.ToLower(word)
+	if _, ok := findSpec(name); !ok {
 		return Command{}, userErr(ErrBadInput, "I don't know the command %q. Try %s to see them all.", User(word), Cmd("help"))
 	}
-	if cmd.Name == "delete" {
-		if rest, ok := strings.CutSuffix(cmd.Arg, "--yes"); ok {
+	return newCommand(name, strings.TrimSpace(arg)), nil
+}
+
+// newCommand makes a command of a known name and its trimmed argument.
+func newCommand(name, arg string) Command {
+	cmd := Command{Name: name, Arg: arg}
+	if name == "delete" {
+		if rest, ok := strings.CutSuffix(arg, "--yes"); ok {
 			cmd.Arg, cmd.Yes = strings.TrimSpace(rest), true
 		}
 	}
-	return cmd, nil
+	return cmd
 }
 
 func findSpec(name string) (commandSpec, bool) {
@@ -78,24 +81,6 @@ func findSpec(name string) (commandSpec, bool) {
 		}
 	}
 	return commandSpec{}, false
-}
-
-// BareCommand recognises a command typed as a message, without its
-// prefix. In a plan's own conversation (strict) only a whole-line command
-// word counts, so an answer that merely starts with "new" or "status" is
-// never taken for a command; elsewhere, as in the terminal, any line that
-// starts with a command word is one.
-func BareCommand(text string, strict bool) (Command, bool) {
-	text = strings.TrimSpace(text)
-	word, arg, _ := strings.Cut(text, " ")
-	spec, ok := findSpec(strings.ToLower(word))
-	hasArg := strings.TrimSpace(arg) != ""
-	switch {
-	case !ok, hasArg && !spec.Args, strict && (!spec.Bare || hasArg):
-		return Command{}, false
-	}
-	cmd, err := ParseCommand(text)
-	return cmd, err == nil
 }
 
 func helpText() Msg {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -116,7 +115,8 @@ func (s *stepper) apply(c Change) {
 func (s *stepper) say(r Reply) { s.out.Replies = append(s.out.Replies, r) }
 
 // Step advances a plan by one reply: an answer, or one of the words skip,
-// back, done and draft, or "stage <name>" and "edit <stage> <n>". Bad input
+// back, done and draft alone. Other commands never reach it (Classify tells
+// them from answers), so "Stage by stage onboarding" is an answer. Bad input
 // returns a *UserError and no changes.
 func Step(cat *Catalogue, plan *Plan, in Input) (Outcome, error) {
 	s := &stepper{cat: cat, in: in, out: Outcome{Plan: plan.Clone()}}
@@ -130,30 +130,13 @@ func Step(cat *Catalogue, plan *Plan, in Input) (Outcome, error) {
 	switch act, isWord := words[strings.ToLower(word)]; {
 	case isWord && rest == "":
 		err = act()
-	case isWord:
-		err = s.answer(text)
 	default:
-		err = s.step(word, rest, text)
+		err = s.answer(text)
 	}
 	if err != nil {
 		return Outcome{Plan: plan}, err
 	}
 	return s.out, nil
-}
-
-// step handles the replies that are not bare words: a stage jump, an edit,
-// or an answer.
-func (s *stepper) step(word, rest, text string) error {
-	switch strings.ToLower(word) {
-	case "stage":
-		if i, ok := s.cat.Stage(rest); ok {
-			s.jump(i)
-			return nil
-		}
-	case "edit":
-		return s.edit(rest)
-	}
-	return s.answer(text)
 }
 
 // JumpTo moves the plan to a stage by name, for the stage command.
@@ -347,30 +330,16 @@ func (s *stepper) jump(stage int) {
 	s.move(Cursor{Stage: stage, Step: 0, Phase: PhaseQuestion})
 }
 
-// edit opens one step for a new answer: "edit reach 2" or "edit reach.audience".
-func (s *stepper) edit(ref string) error {
-	stage, step, ok := s.findStep(ref)
+// Edit opens one step of the plan for a new answer, for "edit reach 2" or
+// "edit reach.audience".
+func Edit(cat *Catalogue, plan *Plan, ref string) (Outcome, error) {
+	stage, step, ok := cat.findStep(ref)
 	if !ok {
-		return userErr(ErrBadInput, "I couldn't find question %q. Write %s, for example %s.", User(ref), Code("edit <stage> <number>"), Code("edit reach 2"))
+		return Outcome{Plan: plan}, userErr(ErrBadInput, "I couldn't find question %q. Write %s, for example %s.", User(ref), Code("edit <stage> <number>"), Code("edit reach 2"))
 	}
+	s := &stepper{cat: cat, out: Outcome{Plan: plan.Clone()}}
 	s.move(Cursor{Stage: stage, Step: step, Phase: PhaseQuestion})
-	return nil
-}
-
-func (s *stepper) findStep(ref string) (stage, step int, ok bool) {
-	if _, st, sp, found := s.cat.Question(ref); found {
-		return st, sp, true
-	}
-	name, num, _ := strings.Cut(strings.TrimSpace(ref), " ")
-	si, found := s.cat.Stage(name)
-	if !found {
-		return 0, 0, false
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(num))
-	if err != nil || n < 1 || n > len(s.cat.Stages[si].Steps()) {
-		return 0, 0, false
-	}
-	return si, n - 1, true
+	return s.out, nil
 }
 
 func (s *stepper) draft() error {

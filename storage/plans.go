@@ -39,24 +39,32 @@ func (db *DB) CreatePlan(ctx context.Context, p *flows.Plan, key string) (flows.
 		if err := db.recordKey(ctx, tx, p.Team, key); err != nil {
 			return err
 		}
-		err := tx.QueryRowContext(ctx, `
-			INSERT INTO plans (team_id, channel_id, name, name_key, created_by, created_at, stage, step, phase, privacy, thread)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			p.Team, p.Channel, p.Name, nameKey(p.Name), p.CreatedBy, millis(p.CreatedAt),
-			p.Cursor.Stage, p.Cursor.Step, string(p.Cursor.Phase), p.Privacy, p.Thread,
-		).Scan(&id)
-		if isConstraint(err) {
-			return flows.ErrDuplicatePlan
-		}
-		if err != nil {
-			return err
-		}
-		return setCurrent(ctx, tx, p.Team, p.Channel, flows.PlanID(id))
+		var err error
+		id, err = insertPlan(ctx, tx, p)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("insert plan: %w", err)
 	}
 	return flows.PlanID(id), nil
+}
+
+// insertPlan adds a plan and makes it its channel's current one.
+func insertPlan(ctx context.Context, tx *sql.Tx, p *flows.Plan) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `
+		INSERT INTO plans (team_id, channel_id, name, name_key, created_by, created_at, stage, step, phase, privacy, thread)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		p.Team, p.Channel, p.Name, nameKey(p.Name), p.CreatedBy, millis(p.CreatedAt),
+		p.Cursor.Stage, p.Cursor.Step, string(p.Cursor.Phase), p.Privacy, p.Thread,
+	).Scan(&id)
+	if isConstraint(err) {
+		return 0, flows.ErrDuplicatePlan
+	}
+	if err != nil {
+		return 0, err
+	}
+	return id, setCurrent(ctx, tx, p.Team, p.Channel, flows.PlanID(id))
 }
 
 func nameKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
@@ -306,36 +314,42 @@ func (db *DB) commit(ctx context.Context, p *flows.Plan, changes []flows.Change,
 		if err := db.recordKey(ctx, tx, p.Team, key); err != nil {
 			return err
 		}
-		if len(changes) == 0 {
-			return nil
-		}
-		cursor := p.Cursor
-		for _, c := range changes {
-			if m, ok := c.(flows.CursorMoved); ok {
-				cursor = m.Cursor
-			}
-		}
-		res, err := db.execTx(ctx, tx, qBumpCursor, cursor.Stage, cursor.Step, string(cursor.Phase), p.ID, p.Team, p.Version)
-		if err != nil {
-			return fmt.Errorf("update plan: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			var exists int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE id = ? AND team_id = ?`, p.ID, p.Team).Scan(&exists); err != nil {
-				return err
-			}
-			if exists == 0 {
-				return flows.ErrNoPlan
-			}
-			return flows.ErrConflict
-		}
-		for _, c := range changes {
-			if err := db.applyChange(ctx, tx, p.ID, c); err != nil {
-				return err
-			}
-		}
-		return nil
+		return db.commitTx(ctx, tx, p, changes)
 	})
+}
+
+// commitTx applies changes to a plan inside tx, refusing them with
+// flows.ErrConflict if the plan moved since p was loaded.
+func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, p *flows.Plan, changes []flows.Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	cursor := p.Cursor
+	for _, c := range changes {
+		if m, ok := c.(flows.CursorMoved); ok {
+			cursor = m.Cursor
+		}
+	}
+	res, err := db.execTx(ctx, tx, qBumpCursor, cursor.Stage, cursor.Step, string(cursor.Phase), p.ID, p.Team, p.Version)
+	if err != nil {
+		return fmt.Errorf("update plan: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE id = ? AND team_id = ?`, p.ID, p.Team).Scan(&exists); err != nil {
+			return err
+		}
+		if exists == 0 {
+			return flows.ErrNoPlan
+		}
+		return flows.ErrConflict
+	}
+	for _, c := range changes {
+		if err := db.applyChange(ctx, tx, p.ID, c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c flows.Change) error {

@@ -3,144 +3,241 @@ package terminal_test
 import (
 	"bytes"
 	"context"
+	"flag"
 	"io"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/racebot/racebot/assist"
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/schedule"
 	"github.com/racebot/racebot/storage"
 	"github.com/racebot/racebot/terminal"
 )
 
-// wait bounds every wait for the console; generous, as a -race run on a
-// busy machine is slow.
-const wait = 10 * time.Second
+var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
-// output is the console's output, safe to read while it is written.
-type output struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+// screen is what a person at the terminal sees: the console's output and
+// the lines they type, echoed. Each prompt the console writes lets the
+// typist type the next line, so the two never interleave.
+type screen struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	prompts chan struct{}
 }
 
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.Write(p)
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.String()
-}
-
-// waitFor polls the output until it contains text.
-func (o *output) waitFor(t *testing.T, text string) {
-	t.Helper()
-	deadline := time.Now().Add(wait)
-	for !strings.Contains(o.String(), text) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the console never said %q:\n%s", text, o.String())
-		}
-		time.Sleep(5 * time.Millisecond)
+func (s *screen) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if string(p) == "> " {
+		s.prompts <- struct{}{}
 	}
+	return s.buf.Write(p)
 }
 
-func openDB(t *testing.T) *storage.DB {
+// typist types one line each time the console prompts for one.
+type typist struct {
+	screen *screen
+	lines  []string
+	rest   []byte
+}
+
+func (t *typist) Read(p []byte) (int, error) {
+	if len(t.rest) == 0 {
+		if len(t.lines) == 0 {
+			return 0, io.EOF
+		}
+		select {
+		case <-t.screen.prompts:
+		case <-time.After(time.Minute):
+			return 0, io.ErrNoProgress
+		}
+		t.rest = []byte(t.lines[0] + "\n")
+		t.lines = t.lines[1:]
+		t.screen.mu.Lock()
+		t.screen.buf.Write(t.rest)
+		t.screen.mu.Unlock()
+	}
+	n := copy(p, t.rest)
+	t.rest = t.rest[n:]
+	return n, nil
+}
+
+var escapes = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// session runs the terminal coach on a fresh database with lines typed at
+// it, and returns the screen without its bold and dim.
+func session(t *testing.T, lines []string) (string, *storage.DB) {
 	t.Helper()
-	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "racebot.db"))
+	dir := t.TempDir()
+	db, err := storage.Open(context.Background(), filepath.Join(dir, "racebot.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-// start runs a console on db that reads from a pipe nobody closes, as a
-// person who has stopped typing.
-func start(t *testing.T, ctx context.Context, db *storage.DB) (io.Writer, *output, <-chan error) {
-	t.Helper()
-	in, typing := io.Pipe()
-	t.Cleanup(func() { typing.Close() })
-	out := &output{}
-	done := make(chan error, 1)
-	go func() {
-		done <- terminal.Run(ctx, terminal.Config{
-			Service: coach.New(coach.Config{Catalogue: flows.RACE(), Store: db}),
-			Dir:     t.TempDir(),
-			User:    "ana",
-			In:      in,
-			Out:     out,
-		})
-	}()
-	return typing, out, done
-}
-
-func returned(t *testing.T, done <-chan error) {
-	t.Helper()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Run = %v, want nil", err)
-		}
-	case <-time.After(wait):
-		t.Fatal("Run still waits for input after its context ended")
-	}
-}
-
-// TestRunReturnsOnCancelWhileWaitingForInput: Ctrl-C or SIGTERM (the
-// context ending) ends the conversation at once, although no more input
-// comes and none ends; what was typed before is saved.
-func TestRunReturnsOnCancelWhileWaitingForInput(t *testing.T) {
-	db := openDB(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	typing, out, done := start(t, ctx, db)
-	io.WriteString(typing, "new Q1\n")
-	out.waitFor(t, "What does the business sell")
-	io.WriteString(typing, "We sell coffee.\n")
-	out.waitFor(t, "value proposition")
-
-	cancel()
-	returned(t, done)
-	p, err := db.PlanByName(context.Background(), terminal.Team, terminal.Channel, "Q1")
+	cat := flows.RACE()
+	helper, err := assist.New(cat, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := p.Answers[flows.QuestionBusiness].Text; got != "We sell coffee." {
-		t.Errorf("answer = %q", got)
+	parse := func(spec string) error {
+		_, err := schedule.Parse(spec, nil)
+		return err
 	}
-}
-
-// TestRunWithAnEndedContextReturns: a console started after the signal
-// came returns without waiting for a line.
-func TestRunWithAnEndedContextReturns(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, _, done := start(t, ctx, openDB(t))
-	returned(t, done)
-}
-
-// TestEndOfInputEndsTheConversation: a script piped in ends when its
-// input does, every line handled.
-func TestEndOfInputEndsTheConversation(t *testing.T) {
-	db := openDB(t)
-	out := &output{}
-	err := terminal.Run(context.Background(), terminal.Config{
-		Service: coach.New(coach.Config{Catalogue: flows.RACE(), Store: db}),
-		Dir:     t.TempDir(),
-		User:    "ana",
-		In:      strings.NewReader("new Q1\nWe sell coffee.\nstatus\n"),
-		Out:     out,
+	scr := &screen{prompts: make(chan struct{}, len(lines)+1)}
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	err = terminal.Run(context.Background(), terminal.Config{
+		Service:   coach.New(coach.Config{Catalogue: cat, Store: db, ParseSchedule: parse}),
+		Assistant: helper,
+		Dir:       dir,
+		User:      "ana",
+		In:        &typist{screen: scr, lines: lines},
+		Out:       scr,
+		Styled:    true,
+		Now: func() time.Time {
+			now = now.Add(time.Minute)
+			return now
+		},
 	})
 	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	scr.mu.Lock()
+	defer scr.mu.Unlock()
+	return escapes.ReplaceAllString(scr.buf.String(), ""), db
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./terminal -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", path, diff)
+	}
+}
+
+// sentences start with every command word and are answers to the open
+// question (or, with scores, an action), one per line of the session.
+var sentences = []string{
+	"New clinic owners in the US, sold online.",
+	"Help desks in hospitals are our second market.",
+	"Plans start at $29 a month; clinics pay yearly.",
+	"Continue growing the newsletter to 5,000 readers.",
+	"Stage by stage onboarding is our strategy.",
+	"Skip the middleman: we sell direct.",
+	"Back to basics: one simple subscription.",
+	"Done right, onboarding sells the upgrade.",
+	"Next we open an office in Toronto.",
+	"Draft a referral programme for existing clinics.",
+	"Review sites outreach to 20 clinics | Ana | impact 4 | effort 2",
+	"done",
+	"Edit: we also sell onboarding workshops.",
+	"Status quo is our biggest competitor.",
+	"Export to Germany in 2027.",
+	"Kpi dashboards for every clinic manager.",
+	"Funnel visitors through the blog and webinars.",
+	"Values matter most to our buyers.",
+	"Report monthly to the board.",
+	"Checkin every Monday is our ritual.",
+	"Resume writing help for clinic staff | Ben | impact 3 | effort 2",
+	"done",
+	"done",
+	"Schedule flexibility is why clinics choose us.",
+	"Pause any time, that's our promise.",
+	"Privacy matters to our customers.",
+	"Delete the old funnel and start over.",
+	"Review sites bring most of our traffic.",
+	"yes",
+}
+
+func TestTerminalAnswersAreAnswers(t *testing.T) {
+	lines := append([]string{"new Fernhill"}, sentences...)
+	lines = append(lines,
+		// Mid-question, `new <name>` is kept as the answer and offered; yes
+		// takes the answer back and starts the plan.
+		"new Q1 Launch",
+		"yes",
+		"plans",
+		"continue Fernhill",
+		"status",
+		"export",
+	)
+	out, db := session(t, lines)
+	golden(t, "answers.transcript", out)
+
+	ctx := context.Background()
+	p, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, "Fernhill")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "1/10 answered") {
-		t.Errorf("the last line was not handled:\n%s", out.String())
+	stored := map[string]bool{}
+	for _, a := range p.Answers {
+		stored[a.Text] = true
+	}
+	for _, a := range p.Actions {
+		stored[a.Text] = true
+	}
+	for _, s := range sentences {
+		text, _, _ := strings.Cut(s, " | ")
+		if s != "done" && !stored[text] {
+			t.Errorf("%q was not stored as an answer", text)
+		}
+	}
+	if _, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, "Q1 Launch"); err != nil {
+		t.Errorf("yes did not start Q1 Launch: %v", err)
+	}
+	if stored["new Q1 Launch"] {
+		t.Error("the answer yes took back is still the current answer")
+	}
+	_, q, ok := p.Current(flows.RACE())
+	if !ok {
+		t.Fatalf("Fernhill is not at a question: %+v", p.Cursor)
+	}
+	revs, err := db.Revisions(ctx, terminal.Team, p.ID, q.ID)
+	if err != nil || len(revs) != 2 || revs[0].Text != "new Q1 Launch" || revs[1].Text != "" {
+		t.Errorf("revisions of %s = %+v, %v; want the withdrawn answer kept, then none", q.ID, revs, err)
+	}
+	if !strings.Contains(out, "New clinic owners in the US, sold online.") || strings.Contains(out, `Plan "clinic owners`) {
+		t.Error("the first answer started a plan")
+	}
+}
+
+// TestTerminalNewWhenNothingIsOpen: before any plan, and once a plan is
+// complete, `new <name>` is a command at once.
+func TestTerminalNewWhenNothingIsOpen(t *testing.T) {
+	lines := []string{"New clinic owners"}
+	for range 14 { // every stage: questions, actions, then KPIs where it has them
+		lines = append(lines, "done")
+	}
+	out, db := session(t, append(lines, "new Second"))
+	if !strings.Contains(out, "your RACE plan is complete") {
+		t.Fatalf("the plan was not completed:\n%s", out)
+	}
+	for _, name := range []string{"clinic owners", "Second"} {
+		if _, err := db.PlanByName(context.Background(), terminal.Team, terminal.Channel, name); err != nil {
+			t.Errorf("plan %q was not started: %v\n%s", name, err, out)
+		}
+	}
+	if strings.Contains(out, "Reply `yes`") {
+		t.Errorf("an offer was made with nothing open:\n%s", out)
 	}
 }

@@ -74,7 +74,7 @@ func TestTerminalDraftYesEditNo(t *testing.T) {
 func TestTerminalPrivacyAndOfflineReview(t *testing.T) {
 	llm := openaifake.New(t, "should never be asked")
 	out, _ := runScript(t, map[string]string{"OPENAI_BASE_URL": llm.URL()},
-		"new Q1", "privacy on", "We roast coffee.", "draft", "review", "privacy maybe")
+		"new Q1", "privacy on", "We roast coffee.", "draft", "review", "/race privacy maybe")
 	if n := len(llm.Requests()); n != 0 {
 		t.Fatalf("%d requests reached the model with privacy on", n)
 	}

@@ -56,7 +56,10 @@ func runCoach(ctx context.Context, cfg Config, args []string, stdin io.Reader, s
 		return err
 	}
 	return terminal.Run(ctx, terminal.Config{
-		Service:   coach.New(coach.Config{Catalogue: cat, Store: db, Location: time.Local, UserText: terminal.MarkdownUserText}),
+		Service: coach.New(coach.Config{
+			Catalogue: cat, Store: db, Location: time.Local,
+			UserText: terminal.MarkdownUserText, ParseSchedule: parseSchedule,
+		}),
 		Assistant: helper,
 		Dir:       filepath.Dir(cfg.DB),
 		User:      terminalUser(),

@@ -57,3 +57,10 @@ func runScheduleNext(args []string, stdout, stderr io.Writer) error {
 	}
 	return nil
 }
+
+// parseSchedule tells the coach whether `checkin <spec>` typed in a
+// conversation names a schedule, and so is a command rather than an answer.
+func parseSchedule(spec string) error {
+	_, err := schedule.Parse(spec, nil)
+	return err
+}

@@ -47,7 +47,7 @@ func runSlack(ctx context.Context, cfg Config, mode Mode, stderr io.Writer) erro
 	runner := &checkinRunner{}
 	sched := scheduler.New(db, runner, scheduler.RealClock{}, logger, "")
 	svc := coach.New(coach.Config{
-		Catalogue: cat, Store: db, Schedules: sched.ForCoach(db),
+		Catalogue: cat, Store: db, Schedules: sched.ForCoach(db), ParseSchedule: parseSchedule,
 		NudgeAfter: cfg.NudgeAfter, CloseAfter: cfg.CloseAfter,
 	})
 	b := bot.New(bot.Config{API: api, Service: svc, Logger: logger, Assistant: helper, Metrics: m})

@@ -1,0 +1,149 @@
+package bot
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+	"github.com/racebot/racebot/scheduler"
+)
+
+// say types text as Ana's reply in a thread and waits for the bot to post
+// a new message there containing want.
+func (h *harness) say(thread, text, want string) slackfake.Message {
+	h.t.Helper()
+	before := map[string]bool{}
+	for _, m := range h.fake.Messages("C1") {
+		before[m.TS] = true
+	}
+	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: text, ThreadTS: thread}))
+	return h.fake.WaitMessage(h.t, "C1", func(m slackfake.Message) bool {
+		return !before[m.TS] && m.ThreadTS == thread && strings.Contains(m.Text, want)
+	}, "a reply to "+text+" containing "+want)
+}
+
+// sayAndWait types text as Ana's reply in a thread and waits for cond.
+func (h *harness) sayAndWait(thread, text string, cond func() bool) {
+	h.t.Helper()
+	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: text, ThreadTS: thread}))
+	h.fake.WaitFor(h.t, cond, "the effect of "+text)
+}
+
+// TestEveryCommandWorksAsAThreadReply: typed exactly, every command takes
+// effect in the plan's thread, on that plan, and says so there.
+func TestEveryCommandWorksAsAThreadReply(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	runner := &botRunner{}
+	h := newHarness(t, func(c *setup) {
+		c.Now = clk.Now
+		sched := scheduler.New(c.Store.(scheduler.Store), runner, clk, nil, "test")
+		c.Schedules = sched.ForCoach(c.Store.(scheduler.History))
+	})
+	runner.b = h.bot
+	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "Europe/Berlin"})
+	h.runSocket()
+	_, other := h.newPlanInSlack("Other")
+	header, p := h.newPlanInSlack("Q1")
+	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana")
+	th := header.TS
+	q1 := func() *flows.Plan { return h.plan(slackfake.TeamID, "C1", "Q1") }
+	cursor := func(c flows.Cursor) func() bool { return func() bool { return q1().Cursor == c } }
+
+	h.say(th, "help", "show this list")
+	h.say(th, "plans", "Plans in this channel")
+	h.say(th, "status", "0/10 answered")
+	h.say(th, "funnel", "revenue")
+
+	h.say(th, "stage reach", "Where does your audience spend its time")
+	h.say(th, "kpi", "Which numbers will tell you reach is working")
+	h.sayAndWait(th, "edit plan 2", cursor(flows.Cursor{Stage: 0, Step: 1, Phase: flows.PhaseQuestion}))
+	h.sayAndWait(th, "kpi reach", cursor(flows.Cursor{Stage: 1, Phase: flows.PhaseKPIs}))
+	h.sayAndWait(th, "edit plan 2", cursor(flows.Cursor{Stage: 0, Step: 1, Phase: flows.PhaseQuestion}))
+	h.sayAndWait(th, "skip", func() bool { return q1().Skipped[flows.QuestionValueProposition] })
+	h.sayAndWait(th, "back", cursor(flows.Cursor{Stage: 0, Step: 1, Phase: flows.PhaseQuestion}))
+	h.sayAndWait(th, "next", cursor(flows.Cursor{Stage: 0, Phase: flows.PhaseActions}))
+	h.sayAndWait(th, "done", func() bool { return q1().Completed[flows.StagePlan] })
+	h.say(th, "draft", "A head start for")
+
+	h.sayAndWait(th, "values visitors 12.4k", func() bool {
+		ms, err := h.db.Measurements(context.Background(), slackfake.TeamID, p.ID)
+		return err == nil && len(ms) == 1
+	})
+	h.sayAndWait(th, "report", func() bool { return hasUpload(h.fake.Uploads(), th, ".png") })
+	h.sayAndWait(th, "export", func() bool { return hasUpload(h.fake.Uploads(), th, "q1.md") })
+
+	h.say(th, "checkin every monday 09:00", "Europe/Berlin")
+	h.say(th, "schedule", "Mon 30 Nov")
+	h.say(th, "pause", "paused")
+	h.say(th, "resume", "running again")
+	h.say(th, "review", "Review of Q1")
+	h.sayAndWait(th, "privacy on", func() bool { return q1().Privacy })
+	h.say(th, "continue", `Continuing "Q1"`)
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "delete Other", ThreadTS: th}))
+	h.fake.WaitFor(t, func() bool {
+		return slices.ContainsFunc(h.fake.Ephemerals(), func(e slackfake.Ephemeral) bool {
+			return e.User == "UANA" && e.ThreadTS == th && strings.Contains(e.Text, `Delete plan "Other"`)
+		})
+	}, "the delete confirmation, to Ana only")
+	h.plan(slackfake.TeamID, "C1", "Other") // still there
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "continue Other", ThreadTS: th}))
+	h.threadMessage("C1", other.Thread, `Continuing "Other"`)
+	if cur, _ := h.db.CurrentPlan(context.Background(), slackfake.TeamID, "C1"); cur != other.ID {
+		t.Errorf("current plan = %d, want Other (%d)", cur, other.ID)
+	}
+
+	// None of it was taken for an answer.
+	for id, a := range q1().Answers {
+		if a.Text != "" {
+			t.Errorf("answer %s = %q, want no answers", id, a.Text)
+		}
+	}
+	if len(q1().Actions) != 0 {
+		t.Errorf("actions = %+v, want none", q1().Actions)
+	}
+}
+
+// TestSentencesStartingWithCommandWordsAreAnswersInThreads: in a thread a
+// sentence that starts with a command word is an answer; `New …` is kept as
+// the answer, with an offer that the author's yes takes.
+func TestSentencesStartingWithCommandWordsAreAnswersInThreads(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, _ := h.newPlanInSlack("Q1")
+	th := header.TS
+	h.say(th, "New clinic owners in the US, sold online.", "Start a new plan called")
+	h.say(th, "Stage by stage onboarding is our value.", "question 3 of 10")
+	h.say(th, "Privacy matters to our customers.", "question 4 of 10")
+	p := h.plan(slackfake.TeamID, "C1", "Q1")
+	for id, want := range map[string]string{
+		flows.QuestionBusiness:         "New clinic owners in the US, sold online.",
+		flows.QuestionValueProposition: "Stage by stage onboarding is our value.",
+	} {
+		if got := p.Answers[id]; got.Text != want || got.By != "UANA" {
+			t.Errorf("answer %s = %+v, want %q by Ana", id, got, want)
+		}
+	}
+
+	// Asked again with the next line: yes starts the plan in a thread of
+	// its own and takes the answer back.
+	h.say(th, "new Q2 Launch", "Start a new plan called")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: th}))
+	q2 := h.header("C1", "Q2 Launch")
+	h.threadMessage("C1", q2.TS, "What does the business sell")
+	p = h.plan(slackfake.TeamID, "C1", "Q1")
+	if got := p.Answers[flows.RACE().Stages[0].Steps()[3].ID].Text; got != "" {
+		t.Errorf("the taken-back answer is still %q", got)
+	}
+}
+
+func hasUpload(ups []slackfake.Upload, thread, suffix string) bool {
+	return slices.ContainsFunc(ups, func(u slackfake.Upload) bool {
+		return u.ThreadTS == thread && strings.HasSuffix(u.Filename, suffix)
+	})
+}

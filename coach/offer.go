@@ -1,0 +1,114 @@
+package coach
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// OfferKept is how long an offer to run a command instead of an answer
+// waits for its `yes`.
+const OfferKept = 10 * time.Minute
+
+func isYes(text string) bool {
+	switch strings.ToLower(strings.TrimRight(text, ".!")) {
+	case "yes", "y":
+		return true
+	}
+	return false
+}
+
+// keepAndOffer stores a line that could be a command (`new Q1 Launch`
+// while a question is open) as the answer it most likely is, and offers its
+// author the command: their `yes` next takes the answer back and runs it.
+// The offer is stored in the answer's transaction, so a retried delivery
+// finds both or neither. A line the plan refuses as an answer (not an
+// action, not a KPI) can only be the command, and runs as one.
+func (s *Service) keepAndOffer(ctx context.Context, req Request, p *flows.Plan, cmd flows.Command) (Response, error) {
+	offered := false
+	resp, err := s.commitFrom(ctx, req, p, s.step(req), func(p *flows.Plan, out flows.Outcome) error {
+		o := flows.Offer{
+			Team: req.Team, Channel: req.Channel, Plan: p.ID, User: req.User,
+			Command: cmd.Name + " " + cmd.Arg, Version: p.Version, Expires: req.Now.Add(OfferKept),
+		}
+		for _, c := range out.Changes {
+			if a, ok := c.(flows.AnswerRecorded); ok {
+				o.QuestionID, o.Revision, o.Prior = a.Answer.QuestionID, a.Answer.Revision, p.Answers[a.Answer.QuestionID].Text
+			}
+		}
+		if o.QuestionID == "" {
+			// An action or a KPI: nothing to take back, so nothing to offer.
+			offered = false
+			return s.store.Commit(ctx, p, out.Changes, req.Key)
+		}
+		offered = true
+		if len(out.Changes) > 0 {
+			o.Version++
+		}
+		return s.store.CommitOffer(ctx, p, out.Changes, o, req.Key)
+	})
+	if _, bad := errors.AsType[*flows.UserError](err); bad {
+		return s.run(ctx, req, cmd)
+	}
+	if err != nil || !offered || resp.Duplicate {
+		return resp, err
+	}
+	note := flows.Reply{Kind: flows.ReplyNote, Msg: flows.Sayf("Start a new plan called %q? Reply %s, or I'll keep it as your answer.", flows.User(cmd.Arg), flows.Code("yes"))}
+	// After "Saved." and before the next question, which stays last.
+	resp.Replies = slices.Insert(resp.Replies, min(1, len(resp.Replies)), note)
+	return resp, nil
+}
+
+// takeOffer runs the command offered to the author of `yes`, if they have
+// a live offer on the plan: it withdraws the answer the offer was made with
+// and starts the plan, in one transaction. It reports false when there is
+// no such offer, and `yes` is an answer like any other.
+func (s *Service) takeOffer(ctx context.Context, req Request, p *flows.Plan) (Response, bool, error) {
+	for range maxAttempts {
+		o, ok, err := s.store.Offer(ctx, req.Team, req.Channel, p.ID, req.User)
+		if err != nil {
+			return Response{}, false, err
+		}
+		if !ok || !o.Valid(p, req.Now) {
+			return Response{}, false, nil
+		}
+		cmd, err := flows.ParseCommand(o.Command)
+		if err != nil || cmd.Name != "new" {
+			return Response{}, false, nil
+		}
+		name, err := planName(cmd.Arg)
+		if err != nil {
+			return Response{}, true, err
+		}
+		out, err := flows.Withdraw(s.cat, p, o, flows.Input{User: req.User, Now: req.Now})
+		if err != nil {
+			return Response{}, true, err
+		}
+		np := flows.NewPlan(req.Team, req.Channel, name, req.User, req.Now)
+		id, err := s.store.TakeOffer(ctx, o, p, out.Changes, np, req.Key)
+		switch {
+		case errors.Is(err, flows.ErrConflict):
+			// The plan moved or the offer went since they were read: look
+			// again; a stale offer makes `yes` an answer.
+			if p, err = s.store.Plan(ctx, req.Team, p.ID); err != nil {
+				return Response{}, true, err
+			}
+			continue
+		case errors.Is(err, flows.ErrDuplicate):
+			return Response{Duplicate: true}, true, nil
+		case errors.Is(err, flows.ErrDuplicatePlan):
+			return Response{}, true, duplicatePlan(name)
+		case err != nil:
+			return Response{}, true, err
+		}
+		np.ID = id
+		replies := []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("Took back that answer in %q; it stays in the plan's history.", flows.User(p.Name))}}
+		return Response{Replies: append(replies, s.planCreated(np)...), Plan: np, Created: true}, true, nil
+	}
+	return Response{}, true, fmt.Errorf("take offer: %w", flows.ErrConflict)
+}

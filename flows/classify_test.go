@@ -1,0 +1,251 @@
+package flows
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// classifyContext is a plan waiting for an answer, in a channel with the
+// plans "Q1 Launch" and "Old funnel", with a visitors KPI and a schedule
+// parser that knows one schedule.
+func classifyContext(open bool) LineContext {
+	plans := map[string]bool{"q1 launch": true, "old funnel": true}
+	return LineContext{
+		Catalogue: RACE(),
+		Open:      open,
+		KPIs:      []KPI{{ID: 1, Key: "visitors", Name: "Visitors", Unit: UnitCount, HigherIsBetter: true}},
+		PlanExists: func(name string) bool {
+			return plans[strings.ToLower(name)]
+		},
+		ParseSchedule: func(spec string) error {
+			if strings.EqualFold(spec, "every monday 09:00") {
+				return nil
+			}
+			return errors.New("not a schedule")
+		},
+	}
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Command
+		kind LineKind
+	}{
+		// Every command word alone is a command, even those that need an
+		// argument: their handler says what to add.
+		{"help", Command{Name: "help"}, LineCommand},
+		{"new", Command{Name: "new"}, LineCommand},
+		{"plans", Command{Name: "plans"}, LineCommand},
+		{"continue", Command{Name: "continue"}, LineCommand},
+		{"stage", Command{Name: "stage"}, LineCommand},
+		{"skip", Command{Name: "skip"}, LineCommand},
+		{"back", Command{Name: "back"}, LineCommand},
+		{"done", Command{Name: "done"}, LineCommand},
+		{"next", Command{Name: "done"}, LineCommand},
+		{"draft", Command{Name: "draft"}, LineCommand},
+		{"edit", Command{Name: "edit"}, LineCommand},
+		{"status", Command{Name: "status"}, LineCommand},
+		{"export", Command{Name: "export"}, LineCommand},
+		{"kpi", Command{Name: "kpi"}, LineCommand},
+		{"funnel", Command{Name: "funnel"}, LineCommand},
+		{"values", Command{Name: "values"}, LineCommand},
+		{"report", Command{Name: "report"}, LineCommand},
+		{"checkin", Command{Name: "checkin"}, LineCommand},
+		{"schedule", Command{Name: "schedule"}, LineCommand},
+		{"pause", Command{Name: "pause"}, LineCommand},
+		{"resume", Command{Name: "resume"}, LineCommand},
+		{"review", Command{Name: "review"}, LineCommand},
+		{"privacy", Command{Name: "privacy"}, LineCommand},
+		{"delete", Command{Name: "delete"}, LineCommand},
+		{"  Status ", Command{Name: "status"}, LineCommand},
+		{"SKIP", Command{Name: "skip"}, LineCommand},
+
+		// A command word with arguments that parse here.
+		{"continue q1 launch", Command{Name: "continue", Arg: "q1 launch"}, LineCommand},
+		{"stage reach", Command{Name: "stage", Arg: "reach"}, LineCommand},
+		{"Stage  Convert", Command{Name: "stage", Arg: "Convert"}, LineCommand},
+		{"edit plan 2", Command{Name: "edit", Arg: "plan 2"}, LineCommand},
+		{"edit plan.business", Command{Name: "edit", Arg: "plan.business"}, LineCommand},
+		{"kpi reach", Command{Name: "kpi", Arg: "reach"}, LineCommand},
+		{"values visitors 12.4k", Command{Name: "values", Arg: "visitors 12.4k"}, LineCommand},
+		{"checkin every monday 09:00", Command{Name: "checkin", Arg: "every monday 09:00"}, LineCommand},
+		{"privacy on", Command{Name: "privacy", Arg: "on"}, LineCommand},
+		{"privacy OFF", Command{Name: "privacy", Arg: "OFF"}, LineCommand},
+		{"delete Old funnel", Command{Name: "delete", Arg: "Old funnel"}, LineCommand},
+		{"delete Q1 Launch --yes", Command{Name: "delete", Arg: "Q1 Launch", Yes: true}, LineCommand},
+		{"stage\treach", Command{Name: "stage", Arg: "reach"}, LineCommand},
+
+		// `new <name>` while the plan waits for an answer could be either.
+		{"new Q1 Launch", Command{Name: "new", Arg: "Q1 Launch"}, LineAmbiguous},
+		{"New clinic owners in the US, sold online.", Command{Name: "new", Arg: "clinic owners in the US, sold online."}, LineAmbiguous},
+
+		// Every command word at the start of a sentence is an answer.
+		{"Help desks in hospitals are our biggest buyers.", Command{}, LineAnswer},
+		{"New " + strings.Repeat("and improved ", 7) + "coffee for everyone.", Command{}, LineAnswer},
+		{"Plans for Q3 include a pop-up store.", Command{}, LineAnswer},
+		{"Continue growing the newsletter.", Command{}, LineAnswer},
+		{"Stage by stage onboarding is our strategy.", Command{}, LineAnswer},
+		{"Skip the middleman: we sell direct.", Command{}, LineAnswer},
+		{"Back to basics: one simple subscription.", Command{}, LineAnswer},
+		{"Done right, coffee sells itself.", Command{}, LineAnswer},
+		{"Next we open a second shop.", Command{}, LineAnswer},
+		{"Draft beer and cold brew on tap.", Command{}, LineAnswer},
+		{"Edit: we also sell gift cards.", Command{}, LineAnswer},
+		{"Edit the copy every week.", Command{}, LineAnswer},
+		{"Status quo is our biggest competitor.", Command{}, LineAnswer},
+		{"Export to Germany in 2027.", Command{}, LineAnswer},
+		{"Kpi dashboards for every team.", Command{}, LineAnswer},
+		{"Funnel visitors through the blog.", Command{}, LineAnswer},
+		{"Values matter most to our buyers.", Command{}, LineAnswer},
+		{"Report monthly to the board.", Command{}, LineAnswer},
+		{"Checkin every Monday is our ritual.", Command{}, LineAnswer},
+		{"Schedule flexibility is why people choose us.", Command{}, LineAnswer},
+		{"Pause any time, that's our promise.", Command{}, LineAnswer},
+		{"Resume writing services for graduates.", Command{}, LineAnswer},
+		{"Review sites bring most of our traffic.", Command{}, LineAnswer},
+		{"Privacy matters to our customers.", Command{}, LineAnswer},
+		{"Delete the old funnel and start over.", Command{}, LineAnswer},
+
+		// Not command words at all.
+		{"We sell coffee.", Command{}, LineAnswer},
+		{"yes", Command{}, LineAnswer},
+		{"", Command{}, LineAnswer},
+		{"statuses", Command{}, LineAnswer},
+	}
+	seen := map[string]bool{}
+	for _, tt := range tests {
+		cmd, kind := Classify(tt.in, classifyContext(true))
+		if cmd != tt.want || kind != tt.kind {
+			t.Errorf("Classify(%q) = %+v, %v; want %+v, %v", tt.in, cmd, kind, tt.want, tt.kind)
+		}
+		word, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tt.in)), " ")
+		if kind == LineCommand {
+			seen["command "+word] = true
+		} else {
+			seen["answer "+word] = true
+		}
+	}
+	for _, s := range commandSpecs {
+		for _, form := range []string{"command ", "answer "} {
+			if !seen[form+s.Name] {
+				t.Errorf("no case has %q as a %s", s.Name, strings.TrimSpace(form))
+			}
+		}
+	}
+}
+
+// TestClassifyWithNothingOpen: with no question open (no plan yet, or the
+// plan is complete) `new <name>` is a command, whatever the name.
+func TestClassifyWithNothingOpen(t *testing.T) {
+	long := "New " + strings.Repeat("x", MaxPlanName+1)
+	for _, in := range []string{"new Q1 Launch", "New clinic owners in the US, sold online.", long} {
+		cmd, kind := Classify(in, classifyContext(false))
+		if kind != LineCommand || cmd.Name != "new" {
+			t.Errorf("Classify(%q) with nothing open = %+v, %v; want the new command", in, cmd, kind)
+		}
+	}
+}
+
+// TestClassifyWithoutLookups: without the channel's plans, KPIs or a
+// schedule parser, the commands that need them are answers.
+func TestClassifyWithoutLookups(t *testing.T) {
+	lc := LineContext{Catalogue: RACE(), Open: true}
+	for _, in := range []string{"continue Q1 Launch", "delete Q1 Launch", "values visitors 12.4k", "checkin every monday 09:00"} {
+		if cmd, kind := Classify(in, lc); kind != LineAnswer {
+			t.Errorf("Classify(%q) without lookups = %+v, %v; want an answer", in, cmd, kind)
+		}
+	}
+}
+
+// TestStepTakesCommandShapedSentencesAsAnswers: Step stores any text that
+// is not a reply word alone; commands are told apart before it runs.
+func TestStepTakesCommandShapedSentencesAsAnswers(t *testing.T) {
+	c := testCatalogue(t)
+	for _, in := range []string{"Stage by stage onboarding", "stage reach", "Edit the copy weekly", "edit plan 2", "done right"} {
+		out, err := Step(c, NewPlan("T", "C", "P", "U1", t0), Input{Text: in, User: "U1", Now: t0})
+		if err != nil {
+			t.Fatalf("Step(%q): %v", in, err)
+		}
+		if got := out.Plan.Answers["plan.one"].Text; got != in {
+			t.Errorf("Step(%q) stored %q as the answer", in, got)
+		}
+	}
+}
+
+func TestEditRefusesAnUnknownQuestion(t *testing.T) {
+	c := testCatalogue(t)
+	p := NewPlan("T", "C", "P", "U1", t0)
+	out, err := Edit(c, p, "nowhere 9")
+	if !errors.Is(err, ErrBadInput) || len(out.Changes) != 0 {
+		t.Fatalf("Edit(nowhere 9) = %d changes, %v; want a bad-input error and no changes", len(out.Changes), err)
+	}
+}
+
+func TestWithdrawRestoresThePriorTextAndReopensTheQuestion(t *testing.T) {
+	c := testCatalogue(t)
+	p, _ := walk(t, c, NewPlan("T", "C", "P", "U1", t0), "first")
+	p, _ = walk(t, c, p, "back", "new Q2")
+	o := Offer{Plan: p.ID, QuestionID: "plan.one", Revision: 2, Prior: "first", Version: p.Version}
+	out, err := Withdraw(c, p, o, Input{User: "U1", Now: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out.Plan.Answers["plan.one"]; got.Text != "first" || got.Revision != 3 {
+		t.Errorf("answer after withdrawing = %+v, want the prior text as revision 3", got)
+	}
+	if got := out.Plan.Cursor; got != (Cursor{Stage: 0, Step: 0, Phase: PhaseQuestion}) {
+		t.Errorf("cursor = %+v, want the withdrawn question", got)
+	}
+	replayed := p.Clone()
+	for _, ch := range out.Changes {
+		replayed.Apply(ch)
+	}
+	if replayed.Answers["plan.one"] != out.Plan.Answers["plan.one"] || replayed.Cursor != out.Plan.Cursor {
+		t.Error("replaying the changes differs from the plan returned")
+	}
+	// An answer revised since the offer is not the one to take back.
+	o.Revision = 1
+	out, err = Withdraw(c, p, o, Input{User: "U1", Now: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out.Plan.Answers["plan.one"]; got.Text != "new Q2" {
+		t.Errorf("a revised answer was withdrawn: %+v", got)
+	}
+}
+
+// FuzzClassify checks that any line is an answer with no command, or a
+// command (or offer) of a known name with a trimmed argument; only `new`,
+// and only while the plan waits for a reply, is ever ambiguous.
+func FuzzClassify(f *testing.F) {
+	for _, s := range []string{
+		"new Q1 Launch", "stage reach", "Stage by stage", "values visitors 12k, leads 3", "delete Old funnel --yes",
+		"checkin every monday 09:00", "", "edit plan 2", "next", "privacy on", "kpi", "continue q1 launch", "help me",
+	} {
+		f.Add(s, true)
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, text string, open bool) {
+		cmd, kind := Classify(text, classifyContext(open))
+		switch kind {
+		case LineAnswer:
+			if cmd != (Command{}) {
+				t.Fatalf("Classify(%q) = answer with command %+v", text, cmd)
+			}
+		case LineCommand, LineAmbiguous:
+			if _, ok := findSpec(cmd.Name); !ok {
+				t.Fatalf("Classify(%q) = unknown command %+v", text, cmd)
+			}
+			if cmd.Arg != strings.TrimSpace(cmd.Arg) {
+				t.Fatalf("Classify(%q) = %+v: argument not trimmed", text, cmd)
+			}
+			if kind == LineAmbiguous && (cmd.Name != "new" || !open) {
+				t.Fatalf("Classify(%q, open=%v) = ambiguous %+v", text, open, cmd)
+			}
+		default:
+			t.Fatalf("Classify(%q) = kind %v", text, kind)
+		}
+	})
+}

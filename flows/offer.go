@@ -1,0 +1,54 @@
+package flows
+
+import (
+	"fmt"
+	"time"
+)
+
+// Offer is a command racebot offered to run instead of a line it kept as an
+// answer ("new Q1 Launch" typed while a question was open). Only the person
+// who typed the line can take it, by replying `yes` next, before it expires
+// and while the plan is as the answer left it.
+type Offer struct {
+	Team    string
+	Channel string
+	Plan    PlanID
+	User    string
+	// Command is the offered command as ParseCommand reads it.
+	Command string
+	// QuestionID and Revision name the answer the line was saved as, and
+	// Prior is the text it replaced, so taking the offer can withdraw it.
+	QuestionID string
+	Revision   int
+	Prior      string
+	// Version is the plan's version right after the answer: the offer
+	// stands only while nothing else has changed the plan.
+	Version int64
+	Expires time.Time
+}
+
+// Valid reports whether the offer can still be taken on plan at now.
+func (o Offer) Valid(plan *Plan, now time.Time) bool {
+	return plan != nil && o.Plan == plan.ID && o.Version == plan.Version && now.Before(o.Expires)
+}
+
+// Withdraw takes back the answer an offer was made with: a new revision
+// restores the text it replaced (the withdrawn one stays in the history)
+// and the question is open again, for when the team comes back to the plan.
+func Withdraw(cat *Catalogue, plan *Plan, o Offer, in Input) (Outcome, error) {
+	s := &stepper{cat: cat, in: in, out: Outcome{Plan: plan.Clone()}}
+	if o.QuestionID == "" {
+		return s.out, nil
+	}
+	_, stage, step, ok := cat.Question(o.QuestionID)
+	if !ok {
+		return Outcome{Plan: plan}, fmt.Errorf("offer names unknown question %q", o.QuestionID)
+	}
+	if a := plan.Answers[o.QuestionID]; a.Revision == o.Revision {
+		s.apply(AnswerRecorded{Answer: Answer{QuestionID: o.QuestionID, Text: o.Prior, By: in.User, At: in.Now, Revision: a.Revision + 1}})
+	}
+	if c := (Cursor{Stage: stage, Step: step, Phase: PhaseQuestion}); c != plan.Cursor {
+		s.apply(CursorMoved{Cursor: c})
+	}
+	return s.out, nil
+}

@@ -1,0 +1,96 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// CommitOffer commits a step's changes as Commit does and records, in the
+// same transaction, the offer made with them, replacing the person's
+// earlier offer on the plan: the answer and the offer land together or not
+// at all.
+func (db *DB) CommitOffer(ctx context.Context, p *flows.Plan, changes []flows.Change, o flows.Offer, key string) error {
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := db.recordKey(ctx, tx, p.Team, key); err != nil {
+			return err
+		}
+		if err := db.commitTx(ctx, tx, p, changes); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO offers (team_id, channel_id, plan_id, user_id, command, question_id, revision, prior, version, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (team_id, channel_id, plan_id, user_id) DO UPDATE SET
+				command = excluded.command, question_id = excluded.question_id, revision = excluded.revision,
+				prior = excluded.prior, version = excluded.version, expires_at = excluded.expires_at`,
+			o.Team, o.Channel, o.Plan, o.User, o.Command, o.QuestionID, o.Revision, o.Prior, o.Version, millis(o.Expires))
+		if err != nil {
+			return fmt.Errorf("record offer: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(changes) > 0 {
+		db.cacheAfter(p, changes)
+	}
+	return nil
+}
+
+// Offer returns a person's offer on a plan, reporting false when there is
+// none. Expired offers are returned too; flows.Offer.Valid tells.
+func (db *DB) Offer(ctx context.Context, team, channel string, plan flows.PlanID, user string) (flows.Offer, bool, error) {
+	o := flows.Offer{Team: team, Channel: channel, Plan: plan, User: user}
+	var expires int64
+	err := db.read.QueryRowContext(ctx, `
+		SELECT command, question_id, revision, prior, version, expires_at FROM offers
+		WHERE team_id = ? AND channel_id = ? AND plan_id = ? AND user_id = ?`, team, channel, plan, user).
+		Scan(&o.Command, &o.QuestionID, &o.Revision, &o.Prior, &o.Version, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return flows.Offer{}, false, nil
+	}
+	if err != nil {
+		return flows.Offer{}, false, fmt.Errorf("offer: %w", classify(err))
+	}
+	o.Expires = fromMillis(expires)
+	return o, true, nil
+}
+
+// TakeOffer takes an offer to start a plan, in one transaction: it removes
+// the offer (flows.ErrConflict when it is gone or was replaced), commits
+// changes to the plan it was made on (withdrawing the answer) and creates p
+// as the channel's current plan (flows.ErrDuplicatePlan undoes it all).
+func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, changes []flows.Change, p *flows.Plan, key string) (flows.PlanID, error) {
+	var id int64
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := db.recordKey(ctx, tx, o.Team, key); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM offers
+			WHERE team_id = ? AND channel_id = ? AND plan_id = ? AND user_id = ? AND command = ? AND version = ?`,
+			o.Team, o.Channel, o.Plan, o.User, o.Command, o.Version)
+		if err != nil {
+			return fmt.Errorf("remove offer: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return flows.ErrConflict
+		}
+		if err := db.commitTx(ctx, tx, from, changes); err != nil {
+			return err
+		}
+		id, err = insertPlan(ctx, tx, p)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("take offer: %w", err)
+	}
+	if len(changes) > 0 {
+		db.cacheAfter(from, changes)
+	}
+	return flows.PlanID(id), nil
+}
