@@ -55,6 +55,10 @@ type Measurement struct {
 	By    string
 	// Checkin is the check-in the value was given in, 0 if outside one.
 	Checkin int64
+	// Source is the message the value was written in (a transport's
+	// "channel/ts"), so an edit or a deletion of it can find the value;
+	// empty for forms and the terminal.
+	Source string
 }
 
 const kpiLineExample = "`visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana`"
