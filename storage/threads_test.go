@@ -161,4 +161,3 @@ func TestReplaceMeasurementsFromOneMessage(t *testing.T) {
 		t.Errorf("after the delete: %+v", ms[visitors])
 	}
 }
-
