@@ -37,25 +37,9 @@ func (s *Service) Values(ctx context.Context, req Request, text string) (Respons
 	if err != nil {
 		return Response{}, err
 	}
-	if len(p.KPIs) == 0 {
-		return Response{}, flows.NewUserError(flows.ErrBadInput, "This plan has no KPIs yet, so there is nothing to record values for. Set some with `/race kpi`.")
-	}
-	if strings.TrimSpace(text) == "" {
-		return Response{}, flows.NewUserError(flows.ErrBadInput, "Write the values after the command, for example `values %s`.", flows.ValuesExample(p.KPIs))
-	}
-	readings, problems := flows.ParseReadings(text, flows.KPIResolver(p.KPIs))
-	if len(readings) == 0 {
-		return Response{}, flows.NewUserError(flows.ErrBadInput, "I couldn't read any values there. %sWrite them like `%s`.", flows.ProblemText(problems), flows.ValuesExample(p.KPIs))
-	}
-	ms := make([]flows.Measurement, 0, len(readings))
-	var got []string
-	for _, r := range readings {
-		k, ok := flows.KPIByKey(p.KPIs, r.KPI)
-		if !ok {
-			continue
-		}
-		ms = append(ms, flows.Measurement{KPI: k.ID, Value: r.Value, At: req.Now, By: req.User, Checkin: req.Checkin})
-		got = append(got, fmt.Sprintf("%s %s", k.Name, flows.FormatValue(r.Value)))
+	ms, said, err := readValues(p, text, req)
+	if err != nil {
+		return Response{}, err
 	}
 	err = s.store.RecordMeasurements(ctx, req.Team, p.ID, ms, req.Key)
 	if errors.Is(err, flows.ErrDuplicate) {
@@ -64,11 +48,37 @@ func (s *Service) Values(ctx context.Context, req Request, text string) (Respons
 	if err != nil {
 		return Response{}, fmt.Errorf("record values: %w", err)
 	}
-	msg := "Recorded: " + strings.Join(got, ", ") + "."
-	if len(problems) > 0 {
-		msg += " " + flows.ProblemText(problems)
+	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyValues, Text: "Recorded: " + said}}}, nil
+}
+
+// readValues reads a line of KPI values for the plan as req gives them,
+// and says what it understood and what it could not read.
+func readValues(p *flows.Plan, text string, req Request) ([]flows.Measurement, string, error) {
+	if len(p.KPIs) == 0 {
+		return nil, "", flows.NewUserError(flows.ErrBadInput, "This plan has no KPIs yet, so there is nothing to record values for. Set some with `/race kpi`.")
 	}
-	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyValues, Text: msg}}}, nil
+	if strings.TrimSpace(text) == "" {
+		return nil, "", flows.NewUserError(flows.ErrBadInput, "Write the values after the command, for example `values %s`.", flows.ValuesExample(p.KPIs))
+	}
+	readings, problems := flows.ParseReadings(text, flows.KPIResolver(p.KPIs))
+	if len(readings) == 0 {
+		return nil, "", flows.NewUserError(flows.ErrBadInput, "I couldn't read any values there. %sWrite them like `%s`.", flows.ProblemText(problems), flows.ValuesExample(p.KPIs))
+	}
+	ms := make([]flows.Measurement, 0, len(readings))
+	var got []string
+	for _, r := range readings {
+		k, ok := flows.KPIByKey(p.KPIs, r.KPI)
+		if !ok {
+			continue
+		}
+		ms = append(ms, flows.Measurement{KPI: k.ID, Value: r.Value, At: req.Now, By: req.User, Checkin: req.Checkin, Source: source(req)})
+		got = append(got, fmt.Sprintf("%s %s", k.Name, flows.FormatValue(r.Value)))
+	}
+	said := strings.Join(got, ", ") + "."
+	if len(problems) > 0 {
+		said += " " + flows.ProblemText(problems)
+	}
+	return ms, said, nil
 }
 
 // schedule runs the check-in schedule commands. Setting, pausing and

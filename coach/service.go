@@ -65,6 +65,8 @@ type Store interface {
 	// KPIs lists a plan's KPIs.
 	KPIs(ctx context.Context, team string, plan flows.PlanID) ([]flows.KPI, error)
 
+	MessageStore
+
 	CheckinStore
 
 	// Ping reports whether the store answers.
@@ -143,6 +145,16 @@ type Request struct {
 	Zone *time.Location
 	// Checkin is set when the text is a reply in a check-in thread.
 	Checkin int64
+	// TS is the transport's handle on the message the text came from (a
+	// Slack ts): answers and values keep it, so that an edit or a deletion
+	// of the message finds them, and a reply is filed under the prompt
+	// posted before it.
+	TS string
+	// Saw names what the person was answering, as flows.Reply.Asks named
+	// it, for a transport that knows what it last showed them (the
+	// terminal). Empty means the service works it out from TS, or takes
+	// whatever the plan asks now.
+	Saw string
 }
 
 // Response is what the service says back and what slow work it asks for.
@@ -224,8 +236,12 @@ var errNoCurrent = flows.NewUserError(flows.ErrNoPlan, "There is no plan here ye
 
 // reply feeds an answer to the plan's engine and commits what it changed.
 func (s *Service) reply(ctx context.Context, req Request) (Response, error) {
+	saw, err := s.saw(ctx, req)
+	if err != nil {
+		return Response{}, err
+	}
 	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
-		return flows.Step(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: req.Now})
+		return flows.Step(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: req.Now, Saw: saw, Source: source(req)})
 	})
 }
 
