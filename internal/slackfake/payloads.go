@@ -202,6 +202,99 @@ func (m MessageEvent) wire(d *defaults) map[string]any {
 	return eventCallback(m.TeamID, m.EventID, inner)
 }
 
+// MessageChanged is the "message" event of subtype "message_changed" that
+// Slack sends when someone edits a message: hidden, with the message as it
+// reads now under "message" (keeping its original ts, thread_ts and user,
+// plus "edited") and as it read before under "previous_message". The
+// event's own ts is the edit's; a blank EditTS gets a fresh one.
+type MessageChanged struct {
+	Channel string
+	User    string // who wrote the message
+	Editor  string // who edited it; User if blank
+	TS      string // the edited message's ts
+	// ThreadTS is the thread the message is in, "" for a top-level one.
+	ThreadTS     string
+	Text         string // the new text
+	PreviousText string
+	EditTS       string
+	ChannelType  string
+	TeamID       string
+	EventID      string
+}
+
+// EnvelopeType implements Payload.
+func (MessageChanged) EnvelopeType() string { return "events_api" }
+
+func (m MessageChanged) wire(d *defaults) map[string]any {
+	ets := or(m.EditTS, d.ts())
+	msgID := newUUID()
+	current := userMessage(m.User, m.Text, m.TS, m.ThreadTS, m.TeamID, msgID)
+	current["edited"] = map[string]any{"user": or(m.Editor, m.User), "ts": ets}
+	return eventCallback(m.TeamID, m.EventID, map[string]any{
+		"type":             "message",
+		"subtype":          "message_changed",
+		"hidden":           true,
+		"channel":          m.Channel,
+		"channel_type":     or(m.ChannelType, channelType(m.Channel)),
+		"ts":               ets,
+		"event_ts":         ets,
+		"message":          current,
+		"previous_message": userMessage(m.User, m.PreviousText, m.TS, m.ThreadTS, m.TeamID, msgID),
+	})
+}
+
+// MessageDeleted is the "message" event of subtype "message_deleted" that
+// Slack sends when a message is deleted: hidden, naming the message in
+// "deleted_ts" and carrying it as it read under "previous_message"; the
+// thread, if any, is only there. A blank DeleteTS gets a fresh ts.
+type MessageDeleted struct {
+	Channel      string
+	User         string // who wrote the message
+	TS           string // the deleted message's ts
+	ThreadTS     string
+	PreviousText string
+	DeleteTS     string
+	ChannelType  string
+	TeamID       string
+	EventID      string
+}
+
+// EnvelopeType implements Payload.
+func (MessageDeleted) EnvelopeType() string { return "events_api" }
+
+func (m MessageDeleted) wire(d *defaults) map[string]any {
+	dts := or(m.DeleteTS, d.ts())
+	return eventCallback(m.TeamID, m.EventID, map[string]any{
+		"type":             "message",
+		"subtype":          "message_deleted",
+		"hidden":           true,
+		"channel":          m.Channel,
+		"channel_type":     or(m.ChannelType, channelType(m.Channel)),
+		"ts":               dts,
+		"event_ts":         dts,
+		"deleted_ts":       m.TS,
+		"previous_message": userMessage(m.User, m.PreviousText, m.TS, m.ThreadTS, m.TeamID, newUUID()),
+	})
+}
+
+// userMessage is a person's message as Slack nests it in edit and delete
+// events.
+func userMessage(user, text, ts, threadTS, teamID, clientMsgID string) map[string]any {
+	out := map[string]any{
+		"type":          "message",
+		"user":          user,
+		"text":          text,
+		"ts":            ts,
+		"team":          or(teamID, TeamID),
+		"client_msg_id": clientMsgID,
+	}
+	if threadTS != "" {
+		out["thread_ts"] = threadTS
+		out["parent_user_id"] = BotUserID
+	}
+	return out
+}
+
 func channelType(channel string) string {
 	switch {
 	case strings.HasPrefix(channel, "D"):
