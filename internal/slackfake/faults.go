@@ -13,6 +13,7 @@ type fault struct {
 	failures    int           // answers left to turn into failStatus
 	failStatus  int
 	delay       time.Duration // held before every answer
+	release     chan struct{} // closed when the delay changes, letting held answers go
 }
 
 // RateLimitNext makes the next n calls of method answer HTTP 429 with a
@@ -37,12 +38,18 @@ func (f *Fake) FailNext(method string, n int, status int) {
 }
 
 // Delay holds every answer to method for d until it is called again with
-// 0. A held request is let go early when its caller gives up or the fake
-// closes, so a test can delay by an hour to prove that nothing waits on it.
+// 0. A held request is let go early when its caller gives up, the fake
+// closes or Delay is called again for the method, so a test can delay by
+// an hour to hold requests until it lets them go.
 func (f *Fake) Delay(method string, d time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.faultLocked(method).delay = d
+	ft := f.faultLocked(method)
+	ft.delay = d
+	if ft.release != nil {
+		close(ft.release)
+	}
+	ft.release = make(chan struct{})
 }
 
 func (f *Fake) faultLocked(method string) *fault {
@@ -70,9 +77,12 @@ type reply struct {
 func (f *Fake) answer(w http.ResponseWriter, r *http.Request, call Call, handle func(*Call) reply) {
 	f.mu.Lock()
 	f.inFlight[call.Method]++
-	var delay time.Duration
+	var (
+		delay   time.Duration
+		release <-chan struct{}
+	)
 	if ft, ok := f.faults[call.Method]; ok {
-		delay = ft.delay
+		delay, release = ft.delay, ft.release
 	}
 	f.notifyLocked()
 	f.mu.Unlock()
@@ -82,6 +92,7 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request, call Call, handle 
 		timer := time.NewTimer(delay)
 		select {
 		case <-timer.C:
+		case <-release:
 		case <-r.Context().Done():
 			gaveUp = true
 		case <-f.closing:

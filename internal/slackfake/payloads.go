@@ -21,7 +21,10 @@ type Payload interface {
 // defaults supplies what a builder leaves blank. A fake's defaults link the
 // payload to its own state; standalone ones are used for the HTTP helpers.
 type defaults struct {
-	ts          func() string
+	ts func() string
+	// observe learns a ts given by a test, so that what the fake stamps
+	// later comes after it, as in a Slack channel.
+	observe     func(ts string)
 	responseURL func() string
 	message     func(channel, ts string) (Message, bool)
 	view        func(id string) (View, bool)
@@ -30,6 +33,7 @@ type defaults struct {
 func (f *Fake) defaults() *defaults {
 	return &defaults{
 		ts:          f.nextTS,
+		observe:     f.observeTS,
 		responseURL: f.ResponseURL,
 		message: func(channel, ts string) (Message, bool) {
 			f.mu.Lock()
@@ -50,6 +54,7 @@ func standaloneDefaults() *defaults {
 			micro := time.Now().UnixMicro()
 			return fmt.Sprintf("%d.%06d", micro/1e6, micro%1e6)
 		},
+		observe:     func(string) {},
 		responseURL: func() string { return "" },
 		message:     func(string, string) (Message, bool) { return Message{}, false },
 		view:        func(string) (View, bool) { return View{}, false },
@@ -155,7 +160,8 @@ func (e EventCallback) wire(*defaults) map[string]any {
 // MessageEvent is a "message" event: someone wrote in a channel the bot is
 // in, or in a thread (ThreadTS), or a bot did (BotID, SubType). A blank TS
 // gets a fresh timestamp from the fake's clock, ordered after every message
-// the app posted before.
+// the app posted before; a TS given moves the clock past it, so messages
+// the app posts afterwards come later, as in Slack.
 type MessageEvent struct {
 	Channel     string
 	User        string
@@ -174,6 +180,7 @@ func (MessageEvent) EnvelopeType() string { return "events_api" }
 
 func (m MessageEvent) wire(d *defaults) map[string]any {
 	ts := or(m.TS, d.ts())
+	d.observe(ts)
 	inner := map[string]any{
 		"type":         "message",
 		"channel":      m.Channel,
