@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/racebot/racebot/coach"
@@ -215,7 +216,7 @@ func involved(p *flows.Plan, user string) bool {
 		return true
 	}
 	for _, a := range p.Answers {
-		if a.By == user {
+		if a.By == user || slices.ContainsFunc(a.Also, func(c flows.Contribution) bool { return c.By == user }) {
 			return true
 		}
 	}

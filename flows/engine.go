@@ -53,7 +53,7 @@ func (p *Plan) Apply(c Change) {
 	case AnswerRecorded:
 		// Co-answers stay when the answer itself changes.
 		a := c.Answer
-		a.Also = p.Answers[a.QuestionID].Also
+		a.Also, a.Last = p.Answers[a.QuestionID].Also, a.Revision
 		p.Answers[a.QuestionID] = a
 		delete(p.Skipped, c.Answer.QuestionID)
 	case AnswerAdded:
@@ -225,7 +225,7 @@ func (s *stepper) answer(text string) error {
 			Text:       text,
 			By:         s.in.User,
 			At:         s.in.Now,
-			Revision:   prev.Revision + 1,
+			Revision:   prev.Next(),
 			Source:     s.in.Source,
 		}})
 		s.say(Reply{Kind: ReplySaved, QuestionID: q.ID, Text: savedText(had)})
@@ -499,7 +499,7 @@ func EditAnswers(cat *Catalogue, plan *Plan, answers map[string]string, user str
 		case text == "":
 			bad[id] = "Answers can't be emptied; write a new version, or put the old text back."
 		default:
-			s.apply(AnswerRecorded{Answer: Answer{QuestionID: id, Text: text, By: user, At: now, Revision: prev.Revision + 1}})
+			s.apply(AnswerRecorded{Answer: Answer{QuestionID: id, Text: text, By: user, At: now, Revision: prev.Next()}})
 			changed++
 		}
 	}
@@ -535,7 +535,7 @@ func AcceptDraft(cat *Catalogue, plan *Plan, questionID, text, user string, now 
 		s.say(Reply{Kind: ReplyNote, Text: "That draft is already the saved answer."})
 		return s.out, nil
 	}
-	s.apply(AnswerRecorded{Answer: Answer{QuestionID: questionID, Text: text, By: user, At: now, Revision: prev.Revision + 1, Drafted: true}})
+	s.apply(AnswerRecorded{Answer: Answer{QuestionID: questionID, Text: text, By: user, At: now, Revision: prev.Next(), Drafted: true}})
 	s.say(Reply{Kind: ReplySaved, QuestionID: questionID, Text: fmt.Sprintf("Saved the draft as the answer to %q.", q.Text)})
 	if _, cur, open := plan.Current(cat); open && cur.ID == questionID {
 		s.advance()

@@ -92,11 +92,13 @@ type AnswerWithdrawn struct {
 
 func (p *Plan) addAnswer(c AnswerAdded) {
 	a := p.Answers[c.QuestionID]
-	a.QuestionID, a.Revision = c.QuestionID, c.Revision
+	a.QuestionID, a.Last = c.QuestionID, c.Revision
+	o := c.Contribution
+	o.Revision = c.Revision
 	if a.Text == "" {
-		a.Text, a.By, a.At, a.Source, a.Drafted = c.Contribution.Text, c.Contribution.By, c.Contribution.At, c.Contribution.Source, false
+		a.Text, a.By, a.At, a.Source, a.Drafted, a.Revision = o.Text, o.By, o.At, o.Source, false, o.Revision
 	} else {
-		a.Also = append(slices.Clip(a.Also), c.Contribution)
+		a.Also = append(slices.Clip(a.Also), o)
 	}
 	p.Answers[c.QuestionID] = a
 	delete(p.Skipped, c.QuestionID)
@@ -107,12 +109,12 @@ func (p *Plan) reviseAnswer(c AnswerRevised) {
 	if !ok {
 		return
 	}
-	a.Revision = c.Revision
+	a.Last = c.Revision
 	if i := slices.IndexFunc(a.Also, func(o Contribution) bool { return o.Source == c.Source }); i >= 0 && c.Source != "" {
 		a.Also = slices.Clone(a.Also)
-		a.Also[i].Text, a.Also[i].At = c.Text, c.At
+		a.Also[i].Text, a.Also[i].At, a.Also[i].Revision = c.Text, c.At, c.Revision
 	} else if a.Source == c.Source && c.Source != "" {
-		a.Text, a.At, a.Drafted = c.Text, c.At, false
+		a.Text, a.At, a.Drafted, a.Revision = c.Text, c.At, false, c.Revision
 	}
 	p.Answers[c.QuestionID] = a
 }
@@ -122,17 +124,17 @@ func (p *Plan) withdrawAnswer(c AnswerWithdrawn) {
 	if !ok {
 		return
 	}
-	a.Revision = c.Revision
+	a.Last = c.Revision
 	switch i := slices.IndexFunc(a.Also, func(o Contribution) bool { return o.Source == c.Source }); {
 	case c.Source == "":
 	case i >= 0:
 		a.Also = slices.Delete(slices.Clone(a.Also), i, i+1)
 	case a.Source == c.Source && len(a.Also) > 0:
 		next := a.Also[0]
-		a.Text, a.By, a.At, a.Source, a.Drafted = next.Text, next.By, next.At, next.Source, false
+		a.Text, a.By, a.At, a.Source, a.Drafted, a.Revision = next.Text, next.By, next.At, next.Source, false, next.Revision
 		a.Also = slices.Clone(a.Also[1:])
 	case a.Source == c.Source:
-		a.Text, a.By, a.At, a.Source, a.Drafted = "", c.By, c.At, "", false
+		a.Text, a.By, a.At, a.Source, a.Drafted, a.Revision = "", c.By, c.At, "", false, c.Revision
 	}
 	if len(a.Also) == 0 {
 		a.Also = nil
@@ -147,7 +149,7 @@ func (p *Plan) AnswerFrom(source string) (questionID string, c Contribution, ok 
 	}
 	for id, a := range p.Answers {
 		if a.Source == source && a.Text != "" {
-			return id, Contribution{Text: a.Text, By: a.By, At: a.At, Source: a.Source}, true
+			return id, Contribution{Text: a.Text, By: a.By, At: a.At, Source: a.Source, Revision: a.Revision}, true
 		}
 		for _, o := range a.Also {
 			if o.Source == source {
@@ -206,10 +208,10 @@ func (s *stepper) late(text string) error {
 	case prev.Text == text || slices.ContainsFunc(prev.Also, func(o Contribution) bool { return o.Text == text }):
 		s.say(Reply{Kind: ReplyNote, Text: "That's the answer already saved; nothing changed."})
 	case prev.Text == "":
-		s.apply(AnswerRecorded{Answer: Answer{QuestionID: q.ID, Text: text, By: s.in.User, At: s.in.Now, Revision: prev.Revision + 1, Source: s.in.Source}})
+		s.apply(AnswerRecorded{Answer: Answer{QuestionID: q.ID, Text: text, By: s.in.User, At: s.in.Now, Revision: prev.Next(), Source: s.in.Source}})
 		s.say(Reply{Kind: ReplySaved, QuestionID: q.ID, Text: filedText(ref, "", s.in.User)})
 	default:
-		s.apply(AnswerAdded{QuestionID: q.ID, Revision: prev.Revision + 1, Contribution: Contribution{Text: text, By: s.in.User, At: s.in.Now, Source: s.in.Source}})
+		s.apply(AnswerAdded{QuestionID: q.ID, Revision: prev.Next(), Contribution: Contribution{Text: text, By: s.in.User, At: s.in.Now, Source: s.in.Source}})
 		s.say(Reply{Kind: ReplySaved, QuestionID: q.ID, Text: filedText(ref, prev.By, s.in.User)})
 	}
 	return nil
@@ -227,7 +229,7 @@ func ReviseAnswer(cat *Catalogue, plan *Plan, source, text, user string, now tim
 	if !ok || c.By != user || text == "" || text == c.Text {
 		return s.out
 	}
-	s.apply(AnswerRevised{QuestionID: qid, Revision: plan.Answers[qid].Revision + 1, Source: source, Text: text, By: user, At: now})
+	s.apply(AnswerRevised{QuestionID: qid, Revision: plan.Answers[qid].Next(), Source: source, Text: text, By: user, At: now})
 	s.say(Reply{Kind: ReplyNote, QuestionID: qid, Text: fmt.Sprintf("Updated your answer to %s; the earlier version is kept in the plan's history.", QuestionRef(cat, qid))})
 	return s.out
 }
@@ -241,7 +243,7 @@ func WithdrawAnswer(cat *Catalogue, plan *Plan, source string, now time.Time) Ou
 	if !ok {
 		return s.out
 	}
-	s.apply(AnswerWithdrawn{QuestionID: qid, Revision: plan.Answers[qid].Revision + 1, Source: source, By: c.By, At: now})
+	s.apply(AnswerWithdrawn{QuestionID: qid, Revision: plan.Answers[qid].Next(), Source: source, By: c.By, At: now})
 	open := s.out.Plan.Answers[qid].Text == ""
 	s.say(Reply{Kind: ReplyNote, QuestionID: qid, Text: withdrawnText(QuestionRef(cat, qid), open)})
 	return s.out

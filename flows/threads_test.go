@@ -139,10 +139,10 @@ func TestCoAnswersEditsAndWithdrawals(t *testing.T) {
 	}
 	a := p.Answers["plan.one"]
 	want := []Contribution{
-		{Text: "ben's, better", By: "UBEN", At: t0.Add(time.Minute), Source: "C/2"},
-		{Text: "priya's", By: "UPRIYA", At: t0.Add(2 * time.Second), Source: "C/3"},
+		{Text: "ben's, better", By: "UBEN", At: t0.Add(time.Minute), Source: "C/2", Revision: 4},
+		{Text: "priya's", By: "UPRIYA", At: t0.Add(2 * time.Second), Source: "C/3", Revision: 3},
 	}
-	if a.Text != "ana's" || a.Revision != 4 || !cmp.Equal(want, a.Also) {
+	if a.Text != "ana's" || a.Revision != 1 || a.Last != 4 || a.Next() != 5 || !cmp.Equal(want, a.Also) {
 		t.Errorf("after the edit: %+v", a)
 	}
 	if got := before.Answers["plan.one"].Also[0].Text; got != "ben's" {
@@ -153,7 +153,7 @@ func TestCoAnswersEditsAndWithdrawals(t *testing.T) {
 	out = WithdrawAnswer(c, p, "C/1", t0.Add(2*time.Minute))
 	p = out.Plan
 	a = p.Answers["plan.one"]
-	if a.Text != "ben's, better" || a.By != "UBEN" || a.Revision != 5 || len(a.Also) != 1 {
+	if a.Text != "ben's, better" || a.By != "UBEN" || a.Revision != 4 || a.Last != 5 || len(a.Also) != 1 {
 		t.Errorf("after withdrawing the answer: %+v", a)
 	}
 	if !strings.Contains(out.Replies[0].Text, "the other answers to it stay") {
@@ -162,7 +162,7 @@ func TestCoAnswersEditsAndWithdrawals(t *testing.T) {
 	p = WithdrawAnswer(c, p, "C/3", t0).Plan
 	out = WithdrawAnswer(c, p, "C/2", t0.Add(3*time.Minute))
 	p = out.Plan
-	if a := p.Answers["plan.one"]; a.Text != "" || a.Also != nil || a.Revision != 7 {
+	if a := p.Answers["plan.one"]; a.Text != "" || a.Also != nil || a.Next() != 8 {
 		t.Errorf("after withdrawing every answer: %+v", a)
 	}
 	if !strings.Contains(out.Replies[0].Text, "open again") {
@@ -186,6 +186,9 @@ func TestMarkdownShowsEveryContribution(t *testing.T) {
 		p.Apply(ch)
 	}
 	md := Markdown(c, p, time.UTC)
+	if strings.Contains(md, "(revision") {
+		t.Errorf("a co-answer made Ana's answer look revised:\n%s", md)
+	}
 	for _, want := range []string{"> Ana's words\n\n— UANA, 2026-11-23 09:00", "> Ben's words\n\n— UBEN, 2026-11-23 09:01 (also answered)"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("export lacks %q:\n%s", want, md)

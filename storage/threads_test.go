@@ -46,7 +46,7 @@ func TestCoAnswersEditsAndWithdrawalsSurviveReopening(t *testing.T) {
 	commit(flows.WithdrawAnswer(cat, p, "C1/1.4", t0.Add(4*time.Minute)))
 
 	want := p.Answers
-	if a := want[q]; a.Text != "Ben's answer, edited" || len(a.Also) != 1 || a.Revision != 5 {
+	if a := want[q]; a.Text != "Ben's answer, edited" || len(a.Also) != 1 || a.Revision != 4 || a.Last != 5 {
 		t.Fatalf("engine's answer = %+v", a)
 	}
 	if a := want["plan.value-proposition"]; a.Text != "" || a.Revision != 2 {
