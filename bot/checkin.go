@@ -93,7 +93,7 @@ func checkinSummaryMessage(id int64, p *flows.Plan, s flows.CheckinSummary) mess
 func (b *Bot) checkinReply(ctx context.Context, team, eventID string, c flows.Checkin, m *slackevents.MessageEvent, text string) error {
 	resp, err := b.svc.Values(ctx, coach.Request{
 		Team: team, Channel: m.Channel, User: m.User, Now: b.now(),
-		Plan: c.Plan, Checkin: c.ID, Key: eventID,
+		Plan: c.Plan, Checkin: c.ID, Key: eventID, TS: m.TimeStamp,
 	}, text)
 	if err != nil {
 		return b.replyError(err, "check-in reply", m)

@@ -120,8 +120,11 @@ func (b *Bot) postToPlan(ctx context.Context, p *flows.Plan, replies []flows.Rep
 		return
 	}
 	if len(replies) > 0 {
-		if _, err := b.poster.post(ctx, p.Channel, thread, renderReplies(p, replies)); err != nil {
+		ts, err := b.poster.post(ctx, p.Channel, thread, renderReplies(p, replies))
+		if err != nil {
 			b.log.Error("post to thread", "plan", p.ID, "err", err)
+		} else {
+			b.asked(ctx, p, replies, ts)
 		}
 	}
 	if draft != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/racebot/racebot/coach"
@@ -47,13 +48,19 @@ var leadingMention = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(\|[^>]*)?>\s*`)
 
 // message handles a reply in a coaching thread. Which messages count:
 //   - only replies inside a plan's thread, from people (never bots, never
-//     racebot itself), new or broadcast to the channel; edits and deletions
-//     of messages are ignored;
+//     racebot itself), new or broadcast to the channel; edits and
+//     deletions of them are handled by edited and deleted;
 //   - a reply starting with "//" is side chat and ignored;
 //   - a reply that starts by mentioning someone other than racebot is a
 //     conversation between people and ignored; one that starts by
 //     mentioning racebot is an answer with the mention removed.
 func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.MessageEvent) error {
+	switch m.SubType {
+	case "message_changed":
+		return b.edited(ctx, team, eventID, m)
+	case "message_deleted":
+		return b.deleted(ctx, team, eventID, m)
+	}
 	if m.BotID != "" || m.User == "" || m.User == b.botUserID {
 		return nil
 	}
@@ -63,15 +70,9 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 	if m.ThreadTimeStamp == "" || m.ThreadTimeStamp == m.TimeStamp {
 		return nil
 	}
-	text := strings.TrimSpace(m.Text)
-	if strings.HasPrefix(text, "//") {
+	text, ok := b.replyText(m.Text)
+	if !ok {
 		return nil
-	}
-	if mention := leadingMention.FindStringSubmatch(text); mention != nil {
-		if mention[1] != b.botUserID {
-			return nil
-		}
-		text = strings.TrimSpace(text[len(mention[0]):])
 	}
 	conv, err := b.svc.Locate(ctx, team, m.Channel, m.ThreadTimeStamp)
 	switch {
@@ -94,6 +95,7 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 		Now:     b.now(),
 		Plan:    id,
 		Key:     eventID,
+		TS:      m.TimeStamp,
 	}
 	if name := commandName(text); name == "checkin" || name == "schedule" {
 		req.Zone = b.userZone(ctx, m.User)
@@ -132,6 +134,22 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 		}
 	})
 	return nil
+}
+
+// replyText is what a thread reply says to racebot, false for side chat
+// and for words addressed to someone else.
+func (b *Bot) replyText(raw string) (string, bool) {
+	text := strings.TrimSpace(raw)
+	if strings.HasPrefix(text, "//") {
+		return "", false
+	}
+	if mention := leadingMention.FindStringSubmatch(text); mention != nil {
+		if mention[1] != b.botUserID {
+			return "", false
+		}
+		text = strings.TrimSpace(text[len(mention[0]):])
+	}
+	return text, true
 }
 
 // replyError explains bad input in a reply to its author and returns nil
@@ -199,7 +217,7 @@ func involved(p *flows.Plan, user string) bool {
 		return true
 	}
 	for _, a := range p.Answers {
-		if a.By == user {
+		if a.By == user || slices.ContainsFunc(a.Also, func(c flows.Contribution) bool { return c.By == user }) {
 			return true
 		}
 	}

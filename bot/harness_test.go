@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,11 +21,12 @@ import (
 // harness is a Bot wired to a real SQLite file and the Slack fake, with the
 // real slack-go client in between.
 type harness struct {
-	t    *testing.T
-	fake *slackfake.Fake
-	db   *storage.DB
-	api  *slack.Client
-	bot  *Bot
+	t     *testing.T
+	fake  *slackfake.Fake
+	db    *storage.DB
+	api   *slack.Client
+	bot   *Bot
+	asked *askedLog
 }
 
 // setup is what a test may change before the harness starts: the bot's
@@ -52,8 +54,9 @@ func newHarness(t *testing.T, configure ...func(*setup)) *harness {
 	for _, c := range configure {
 		c(&s)
 	}
+	asked := &askedLog{ts: map[string]bool{}}
 	cfg := s.Config
-	cfg.Service = coach.New(coach.Config{Catalogue: flows.RACE(), Store: s.Store, Schedules: s.Schedules, ParseSchedule: parseSchedule})
+	cfg.Service = coach.New(coach.Config{Catalogue: flows.RACE(), Store: askedRecorder{s.Store, asked}, Schedules: s.Schedules, ParseSchedule: parseSchedule})
 	api := NewAPI("xoxb-test", "xapp-test", fake.APIURL(), WithMetrics(cfg.Metrics))
 	cfg.API = api
 	b := New(cfg)
@@ -68,7 +71,44 @@ func newHarness(t *testing.T, configure ...func(*setup)) *harness {
 		}
 		db.Close()
 	})
-	return &harness{t: t, fake: fake, db: db, api: api, bot: b}
+	return &harness{t: t, fake: fake, db: db, api: api, bot: b, asked: asked}
+}
+
+// askedLog notes the messages the bot has reported as asking something.
+type askedLog struct {
+	mu sync.Mutex
+	ts map[string]bool
+}
+
+func (l *askedLog) has(ts string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ts[ts]
+}
+
+// askedRecorder is the real store, noting what RecordAsked recorded.
+type askedRecorder struct {
+	coach.Store
+	log *askedLog
+}
+
+func (r askedRecorder) RecordAsked(ctx context.Context, team string, plan flows.PlanID, at int64, ts, asks string) error {
+	err := r.Store.RecordAsked(ctx, team, plan, at, ts, asks)
+	if err == nil {
+		r.log.mu.Lock()
+		r.log.ts[ts] = true
+		r.log.mu.Unlock()
+	}
+	return err
+}
+
+// asksSomething reports whether a message the bot posted carries a prompt
+// (a question, a stage's actions or KPIs, the plan's completion), which
+// the bot reports to the coach once Slack has taken the message.
+func asksSomething(m slackfake.Message) bool {
+	blocks := string(m.Blocks)
+	return strings.Contains(blocks, `"block_id":"question-buttons"`) || strings.Contains(blocks, `"block_id":"actions-buttons"`) ||
+		strings.Contains(m.Text, " · KPIs\n") || strings.Contains(m.Text, "your RACE plan is complete")
 }
 
 // parseSchedule is the check a deployed racebot makes of `checkin <spec>`.
@@ -94,12 +134,19 @@ func (h *harness) header(channel, name string) slackfake.Message {
 	}, "plan header for "+name)
 }
 
-// threadMessage waits for a reply in thread containing text.
+// threadMessage waits for a reply in thread containing text. A prompt is
+// waited for until the bot has recorded it too: a person needs seconds to
+// read it and answer, a test microseconds, and an answer is filed under
+// the prompt its author saw.
 func (h *harness) threadMessage(channel, thread, text string) slackfake.Message {
 	h.t.Helper()
-	return h.fake.WaitMessage(h.t, channel, func(m slackfake.Message) bool {
+	m := h.fake.WaitMessage(h.t, channel, func(m slackfake.Message) bool {
 		return m.ThreadTS == thread && strings.Contains(m.Text, text)
 	}, "thread reply containing "+text)
+	if asksSomething(m) {
+		h.fake.WaitFor(h.t, func() bool { return h.asked.has(m.TS) }, "the bot to record the prompt in "+m.TS)
+	}
+	return m
 }
 
 // plan loads a plan by name from the database.

@@ -90,18 +90,18 @@ func TestHTTPModeEndToEnd(t *testing.T) {
 	header := h.header("C1", "Q1 Launch")
 	h.threadMessage("C1", header.TS, "What does the business sell")
 
-	answers := []struct{ user, text string }{
-		{"UANA", "Fernhill Coffee sells speciality coffee subscriptions."},
-		{"UBEN", "Beans roasted to order & at your door in 48 hours <fast>."},
-		{"UPRIYA", "Home brewers, gift buyers and small offices."},
+	answers := []struct{ user, text, next string }{
+		{"UANA", "Fernhill Coffee sells speciality coffee subscriptions.", "value proposition"},
+		{"UBEN", "Beans roasted to order & at your door in 48 hours <fast>.", "Which customer segments"},
+		{"UPRIYA", "Home brewers, gift buyers and small offices.", "Who is your typical customer"},
 	}
 	for _, a := range answers {
 		ev := slackfake.MessageEvent{Channel: "C1", User: a.user, Text: escape(a.text), ThreadTS: header.TS}
 		if resp, body := h.post(srv, slackfake.EventBody(ev), "application/json", now); resp.StatusCode != http.StatusOK {
 			t.Fatalf("event: status %d: %s", resp.StatusCode, body)
 		}
+		h.threadMessage("C1", header.TS, a.next)
 	}
-	h.threadMessage("C1", header.TS, "Who is your typical customer")
 	p := h.plan(slackfake.TeamID, "C1", "Q1 Launch")
 	for i, a := range answers {
 		got := p.Answers[flows.RACE().Stages[0].Steps()[i].ID]

@@ -38,15 +38,17 @@ func TestSocketModeEndToEnd(t *testing.T) {
 	header := h.header("C1", "Q1 Launch")
 	h.threadMessage("C1", header.TS, "What does the business sell")
 
-	answers := []struct{ user, text string }{
-		{"UANA", "Fernhill Coffee sells speciality coffee subscriptions."},
-		{"UBEN", "Beans roasted to order, at your door in 48 hours."},
-		{"UPRIYA", "Home brewers, gift buyers and small offices."},
+	// Each answers the question in front of them: the next is asked
+	// before the next person replies.
+	answers := []struct{ user, text, next string }{
+		{"UANA", "Fernhill Coffee sells speciality coffee subscriptions.", "value proposition"},
+		{"UBEN", "Beans roasted to order, at your door in 48 hours.", "Which customer segments"},
+		{"UPRIYA", "Home brewers, gift buyers and small offices.", "Who is your typical customer"},
 	}
 	for _, a := range answers {
 		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: a.user, Text: a.text, ThreadTS: header.TS}))
+		h.threadMessage("C1", header.TS, a.next)
 	}
-	h.threadMessage("C1", header.TS, "Who is your typical customer")
 
 	p := h.plan(slackfake.TeamID, "C1", "Q1 Launch")
 	cat := flows.RACE()

@@ -21,16 +21,43 @@ func (h *harness) say(thread, text, want string) slackfake.Message {
 		before[m.TS] = true
 	}
 	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: text, ThreadTS: thread}))
-	return h.fake.WaitMessage(h.t, "C1", func(m slackfake.Message) bool {
+	m := h.fake.WaitMessage(h.t, "C1", func(m slackfake.Message) bool {
 		return !before[m.TS] && m.ThreadTS == thread && strings.Contains(m.Text, want)
 	}, "a reply to "+text+" containing "+want)
+	// A person reads the question before replying: wait until the bot has
+	// recorded it as asked, as a real reply would come seconds later.
+	if asksSomething(m) {
+		h.fake.WaitFor(h.t, func() bool { return h.asked.has(m.TS) }, "the bot to record the prompt in "+m.TS)
+	}
+	return m
 }
 
-// sayAndWait types text as Ana's reply in a thread and waits for cond.
+// sayAndWait types text as Ana's reply in a thread and waits for cond,
+// then, as a person reads before replying, for the bot's answer in the
+// thread and for any question in it to be recorded as asked.
 func (h *harness) sayAndWait(thread, text string, cond func() bool) {
 	h.t.Helper()
+	before := map[string]bool{}
+	for _, m := range h.fake.Messages("C1") {
+		before[m.TS] = true
+	}
+	uploads := len(h.fake.Uploads())
 	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: text, ThreadTS: thread}))
 	h.fake.WaitFor(h.t, cond, "the effect of "+text)
+	h.fake.WaitFor(h.t, func() bool {
+		// A file is an answer too (report, export).
+		answered := len(h.fake.Uploads()) > uploads
+		for _, m := range h.fake.Messages("C1") {
+			if before[m.TS] || m.ThreadTS != thread {
+				continue
+			}
+			answered = true
+			if asksSomething(m) && !h.asked.has(m.TS) {
+				return false
+			}
+		}
+		return answered
+	}, "the bot's answer to "+text)
 }
 
 // TestEveryCommandWorksAsAThreadReply: typed exactly, every command takes

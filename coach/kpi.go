@@ -37,25 +37,9 @@ func (s *Service) Values(ctx context.Context, req Request, text string) (Respons
 	if err != nil {
 		return Response{}, err
 	}
-	if len(p.KPIs) == 0 {
-		return Response{}, flows.UserErrorf(flows.ErrBadInput, "This plan has no KPIs yet, so there is nothing to record values for. Set some with %s.", flows.Cmd("kpi"))
-	}
-	if strings.TrimSpace(text) == "" {
-		return Response{}, flows.UserErrorf(flows.ErrBadInput, "Write the values after the command, for example %s.", flows.Cmd("values "+flows.ValuesExample(p.KPIs)))
-	}
-	readings, problems := flows.ParseReadings(text, flows.KPIResolver(p.KPIs))
-	if len(readings) == 0 {
-		return Response{}, flows.UserErrorf(flows.ErrBadInput, "I couldn't read any values there. %sWrite them like %s.", flows.ProblemText(problems), flows.Code(flows.ValuesExample(p.KPIs)))
-	}
-	ms := make([]flows.Measurement, 0, len(readings))
-	var got []flows.Msg
-	for _, r := range readings {
-		k, ok := flows.KPIByKey(p.KPIs, r.KPI)
-		if !ok {
-			continue
-		}
-		ms = append(ms, flows.Measurement{KPI: k.ID, Value: r.Value, At: req.Now, By: req.User, Checkin: req.Checkin})
-		got = append(got, flows.Sayf("%s %s", flows.User(k.Name), flows.FormatValue(r.Value)))
+	ms, said, err := readValues(p, text, req)
+	if err != nil {
+		return Response{}, err
 	}
 	err = s.store.RecordMeasurements(ctx, req.Team, p.ID, ms, req.Key)
 	if errors.Is(err, flows.ErrDuplicate) {
@@ -64,11 +48,37 @@ func (s *Service) Values(ctx context.Context, req Request, text string) (Respons
 	if err != nil {
 		return Response{}, fmt.Errorf("record values: %w", err)
 	}
-	msg := flows.Sayf("Recorded: %s.", flows.Join(got, ", "))
-	if len(problems) > 0 {
-		msg = msg.Append(" ", flows.ProblemText(problems))
+	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyValues, Msg: flows.Sayf("Recorded: %s", said)}}}, nil
+}
+
+// readValues reads a line of KPI values for the plan as req gives them,
+// and says what it understood and what it could not read.
+func readValues(p *flows.Plan, text string, req Request) ([]flows.Measurement, flows.Msg, error) {
+	if len(p.KPIs) == 0 {
+		return nil, nil, flows.UserErrorf(flows.ErrBadInput, "This plan has no KPIs yet, so there is nothing to record values for. Set some with %s.", flows.Cmd("kpi"))
 	}
-	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyValues, Msg: msg}}}, nil
+	if strings.TrimSpace(text) == "" {
+		return nil, nil, flows.UserErrorf(flows.ErrBadInput, "Write the values after the command, for example %s.", flows.Cmd("values "+flows.ValuesExample(p.KPIs)))
+	}
+	readings, problems := flows.ParseReadings(text, flows.KPIResolver(p.KPIs))
+	if len(readings) == 0 {
+		return nil, nil, flows.UserErrorf(flows.ErrBadInput, "I couldn't read any values there. %sWrite them like %s.", flows.ProblemText(problems), flows.Code(flows.ValuesExample(p.KPIs)))
+	}
+	ms := make([]flows.Measurement, 0, len(readings))
+	var got []flows.Msg
+	for _, r := range readings {
+		k, ok := flows.KPIByKey(p.KPIs, r.KPI)
+		if !ok {
+			continue
+		}
+		ms = append(ms, flows.Measurement{KPI: k.ID, Value: r.Value, At: req.Now, By: req.User, Checkin: req.Checkin, Source: source(req)})
+		got = append(got, flows.Sayf("%s %s", flows.User(k.Name), flows.FormatValue(r.Value)))
+	}
+	said := flows.Sayf("%s.", flows.Join(got, ", "))
+	if len(problems) > 0 {
+		said = said.Append(" ", flows.ProblemText(problems))
+	}
+	return ms, said, nil
 }
 
 // schedule runs the check-in schedule commands. Setting, pausing and

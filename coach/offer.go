@@ -31,7 +31,11 @@ func isYes(text string) bool {
 // action, not a KPI) can only be the command, and runs as one.
 func (s *Service) keepAndOffer(ctx context.Context, req Request, p *flows.Plan, cmd flows.Command) (Response, error) {
 	offered := false
-	resp, err := s.commitFrom(ctx, req, p, s.step(req), func(p *flows.Plan, out flows.Outcome) error {
+	saw, err := s.saw(ctx, req)
+	if err != nil {
+		return Response{}, err
+	}
+	resp, err := s.commitFrom(ctx, req, p, s.step(req, saw), func(p *flows.Plan, out flows.Outcome) error {
 		o := flows.Offer{
 			Team: req.Team, Channel: req.Channel, Plan: p.ID, User: req.User,
 			Command: cmd.Name + " " + cmd.Arg, Version: p.Version, Expires: req.Now.Add(OfferKept),

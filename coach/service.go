@@ -73,6 +73,8 @@ type Store interface {
 	// Offer returns a person's offer on a plan, reporting false when none.
 	Offer(ctx context.Context, team, channel string, plan flows.PlanID, user string) (flows.Offer, bool, error)
 
+	MessageStore
+
 	CheckinStore
 
 	// Ping reports whether the store answers; PingWrite whether it takes
@@ -166,6 +168,16 @@ type Request struct {
 	Zone *time.Location
 	// Checkin is set when the text is a reply in a check-in thread.
 	Checkin int64
+	// TS is the transport's handle on the message the text came from (a
+	// Slack ts): answers and values keep it, so that an edit or a deletion
+	// of the message finds them, and a reply is filed under the prompt
+	// posted before it.
+	TS string
+	// Saw names what the person was answering, as flows.Reply.Asks named
+	// it, for a transport that knows what it last showed them (the
+	// terminal). Empty means the service works it out from TS, or takes
+	// whatever the plan asks now.
+	Saw string
 }
 
 // Response is what the service says back and what slow work it asks for.
@@ -298,13 +310,19 @@ var errNoCurrent error = flows.UserErrorf(flows.ErrNoPlan, "There is no plan her
 
 // reply feeds an answer (or skip, back, done, draft) to the plan's engine
 // and commits what it changed; p, when set, is the plan as just loaded.
+// The answer goes to the question its author saw (see saw), which may no
+// longer be the open one when two people answer at once.
 func (s *Service) reply(ctx context.Context, req Request, p *flows.Plan) (Response, error) {
-	return s.commitFrom(ctx, req, p, s.step(req), s.commit(ctx, req))
+	saw, err := s.saw(ctx, req)
+	if err != nil {
+		return Response{}, err
+	}
+	return s.commitFrom(ctx, req, p, s.step(req, saw), s.commit(ctx, req))
 }
 
-func (s *Service) step(req Request) func(*flows.Plan) (flows.Outcome, error) {
+func (s *Service) step(req Request, saw string) func(*flows.Plan) (flows.Outcome, error) {
 	return func(p *flows.Plan) (flows.Outcome, error) {
-		return flows.Step(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: req.Now})
+		return flows.Step(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: req.Now, Saw: saw, Source: source(req)})
 	}
 }
 

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -202,7 +203,7 @@ func TestWithdrawRestoresThePriorTextAndReopensTheQuestion(t *testing.T) {
 	for _, ch := range out.Changes {
 		replayed.Apply(ch)
 	}
-	if replayed.Answers["plan.one"] != out.Plan.Answers["plan.one"] || replayed.Cursor != out.Plan.Cursor {
+	if !reflect.DeepEqual(replayed.Answers["plan.one"], out.Plan.Answers["plan.one"]) || replayed.Cursor != out.Plan.Cursor {
 		t.Error("replaying the changes differs from the plan returned")
 	}
 	// An answer revised since the offer is not the one to take back.

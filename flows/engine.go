@@ -36,6 +36,9 @@ type KPISet struct{ KPI KPI }
 type PrivacySet struct{ On bool }
 
 func (AnswerRecorded) change()  {}
+func (AnswerAdded) change()     {}
+func (AnswerRevised) change()   {}
+func (AnswerWithdrawn) change() {}
 func (QuestionSkipped) change() {}
 func (ActionAdded) change()     {}
 func (CursorMoved) change()     {}
@@ -47,8 +50,17 @@ func (KPISet) change()          {}
 func (p *Plan) Apply(c Change) {
 	switch c := c.(type) {
 	case AnswerRecorded:
-		p.Answers[c.Answer.QuestionID] = c.Answer
+		// Co-answers stay when the answer itself changes.
+		a := c.Answer
+		a.Also, a.Last = p.Answers[a.QuestionID].Also, a.Revision
+		p.Answers[a.QuestionID] = a
 		delete(p.Skipped, c.Answer.QuestionID)
+	case AnswerAdded:
+		p.addAnswer(c)
+	case AnswerRevised:
+		p.reviseAnswer(c)
+	case AnswerWithdrawn:
+		p.withdrawAnswer(c)
 	case QuestionSkipped:
 		p.Skipped[c.QuestionID] = true
 	case ActionAdded:
@@ -79,6 +91,11 @@ type Input struct {
 	Text string
 	User string
 	Now  time.Time
+	// Saw names what the person was answering, as Reply.Asks named it when
+	// it was shown to them; empty means whatever the plan asks now.
+	Saw string
+	// Source is the message the reply came from, kept with the answer.
+	Source string
 }
 
 // Outcome is what a step did: the plan after it, the changes to store, what
@@ -127,7 +144,14 @@ func Step(cat *Catalogue, plan *Plan, in Input) (Outcome, error) {
 	// sentence that starts with one ("done right, this…") is an answer.
 	words := map[string]func() error{"skip": s.skip, "back": s.back, "done": s.done, "next": s.done, "draft": s.draft}
 	var err error
+	// A reply to a prompt the coach has moved on from answers that prompt,
+	// not the one asked now, which its author has not seen.
+	stale := in.Saw != "" && in.Saw != plan.Asking(cat)
 	switch act, isWord := words[strings.ToLower(word)]; {
+	case stale && isWord && rest == "":
+		s.say(Reply{Kind: ReplyNote, Msg: movedOnText(Say(Code(strings.ToLower(word))))})
+	case stale:
+		err = s.late(text)
 	case isWord && rest == "":
 		err = act()
 	default:
@@ -184,7 +208,8 @@ func (s *stepper) answer(text string) error {
 			Text:       text,
 			By:         s.in.User,
 			At:         s.in.Now,
-			Revision:   prev.Revision + 1,
+			Revision:   prev.Next(),
+			Source:     s.in.Source,
 		}})
 		s.say(Reply{Kind: ReplySaved, QuestionID: q.ID, Msg: savedText(had)})
 	}
@@ -357,8 +382,10 @@ func (s *stepper) draft() error {
 }
 
 func (s *stepper) addAction(text string) error {
-	p := s.out.Plan
-	st := s.cat.Stages[p.Cursor.Stage]
+	return s.addActionTo(s.cat.Stages[s.out.Plan.Cursor.Stage], text)
+}
+
+func (s *stepper) addActionTo(st Stage, text string) error {
 	a, err := ParseAction(text, s.in.Now)
 	if err != nil {
 		return err
@@ -446,7 +473,7 @@ func EditAnswers(cat *Catalogue, plan *Plan, answers map[string]string, user str
 		case text == "":
 			bad[id] = Say(Text("Answers can't be emptied; write a new version, or put the old text back."))
 		default:
-			s.apply(AnswerRecorded{Answer: Answer{QuestionID: id, Text: text, By: user, At: now, Revision: prev.Revision + 1}})
+			s.apply(AnswerRecorded{Answer: Answer{QuestionID: id, Text: text, By: user, At: now, Revision: prev.Next()}})
 			changed++
 		}
 	}
@@ -482,7 +509,7 @@ func AcceptDraft(cat *Catalogue, plan *Plan, questionID, text, user string, now 
 		s.say(Reply{Kind: ReplyNote, Msg: Say(Text("That draft is already the saved answer."))})
 		return s.out, nil
 	}
-	s.apply(AnswerRecorded{Answer: Answer{QuestionID: questionID, Text: text, By: user, At: now, Revision: prev.Revision + 1, Drafted: true}})
+	s.apply(AnswerRecorded{Answer: Answer{QuestionID: questionID, Text: text, By: user, At: now, Revision: prev.Next(), Drafted: true}})
 	s.say(Reply{Kind: ReplySaved, QuestionID: questionID, Msg: Sayf("Saved the draft as the answer to %q.", q.Text)})
 	if _, cur, open := plan.Current(cat); open && cur.ID == questionID {
 		s.advance()
@@ -494,7 +521,11 @@ func AcceptDraft(cat *Catalogue, plan *Plan, questionID, text, user string, now 
 // SMART rule is refused with every problem named; warnings are saved with
 // the KPI and said back.
 func (s *stepper) setKPI(text string) error {
-	err := s.setStageKPI(s.cat.Stages[s.out.Plan.Cursor.Stage].ID, text)
+	return s.setKPIOf(s.cat.Stages[s.out.Plan.Cursor.Stage].ID, text)
+}
+
+func (s *stepper) setKPIOf(stage StageID, text string) error {
+	err := s.setStageKPI(stage, text)
 	if fe, ok := errors.AsType[FieldErrors](err); ok {
 		msgs := make([]Msg, 0, len(fe))
 		for _, f := range []string{"kpi", "baseline", "target", "deadline", "owner"} {
@@ -540,7 +571,7 @@ func (s *stepper) setStageKPI(stage StageID, text string) error {
 	if f := Funnel(p.KPIs); f.HasRevenueTarget && f.Bottleneck != "" {
 		b.printf("\nFunnel check: %s", strings.Join(f.Lines, " "))
 	}
-	if p.Cursor.Phase == PhaseKPIs {
+	if p.Cursor.Phase == PhaseKPIs && s.cat.Stages[p.Cursor.Stage].ID == stage {
 		b.printf("\nAdd another KPI, or reply %s.", Code("done"))
 	}
 	s.say(Reply{Kind: ReplyKPISet, Stage: stage, Msg: b.msg()})

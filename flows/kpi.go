@@ -59,6 +59,10 @@ type Measurement struct {
 	By    string
 	// Checkin is the check-in the value was given in, 0 if outside one.
 	Checkin int64
+	// Source is the message the value was written in (a transport's
+	// "channel/ts"), so an edit or a deletion of it can find the value;
+	// empty for forms and the terminal.
+	Source string
 }
 
 // ParseKPILine reads one KPI target per line, in the style of actions:

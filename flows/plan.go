@@ -33,7 +33,9 @@ type Cursor struct {
 }
 
 // Answer is the current text for one question. Earlier texts are kept as
-// revisions; Revision counts from 1.
+// revisions; Revision counts from 1. Every change to the question (a new
+// text, a co-answer, an edit, a withdrawal) is one revision: Revision is
+// the one that wrote Text, Last the latest of them.
 type Answer struct {
 	QuestionID string
 	Text       string
@@ -41,7 +43,29 @@ type Answer struct {
 	At         time.Time
 	Revision   int
 	Drafted    bool
+	Last       int
+	// Source is the message the text came from (a transport's
+	// "channel/ts"), so an edit or a deletion of that message can find it;
+	// empty for forms, drafts and the terminal.
+	Source string
+	// Also are answers others gave to the same question after the coach
+	// had moved on from it, in the order given: two people answering at
+	// once both keep their words.
+	Also []Contribution
 }
+
+// Contribution is one more answer to a question, beside its Answer.
+// Revision is the question's revision that wrote Text.
+type Contribution struct {
+	Text     string
+	By       string
+	At       time.Time
+	Source   string
+	Revision int
+}
+
+// Next is the number of the question's next revision.
+func (a Answer) Next() int { return max(a.Revision, a.Last) + 1 }
 
 // Action is a concrete thing the team will do, scored so the plan can put
 // quick wins first.

@@ -136,6 +136,9 @@ func Markdown(cat *Catalogue, p *Plan, loc *time.Location, userText func(stored 
 					b.WriteString(" (drafted with help)")
 				}
 				b.WriteString("\n")
+				for _, o := range a.Also {
+					fmt.Fprintf(&b, "\n%s\n\n— %s, %s (also answered)\n", quoteLines(o.Text), o.By, o.At.In(loc).Format("2006-01-02 15:04"))
+				}
 			case p.Skipped[q.ID]:
 				b.WriteString("_Skipped._\n")
 			default:

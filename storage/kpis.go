@@ -135,32 +135,36 @@ func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.Pl
 		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
-		for _, m := range ms {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM kpis WHERE id = ? AND plan_id = ?`, m.KPI, plan).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				return fmt.Errorf("kpi %d: %w", m.KPI, flows.ErrNoPlan)
-			}
-			var value any
-			if !m.Value.Missing {
-				value = m.Value.Amount
-			}
-			var checkin any
-			if m.Checkin != 0 {
-				checkin = m.Checkin
-			}
-			if _, err := tx.ExecContext(ctx, `
-				INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id) VALUES (?, ?, ?, ?, ?, ?)`,
-				m.KPI, value, m.Value.Currency, millis(m.At), m.By, checkin); err != nil {
-				return err
-			}
-		}
-		return nil
+		return insertMeasurements(ctx, tx, plan, ms)
 	})
 	if err != nil {
 		return fmt.Errorf("record measurements: %w", err)
+	}
+	return nil
+}
+
+func insertMeasurements(ctx context.Context, tx *sql.Tx, plan flows.PlanID, ms []flows.Measurement) error {
+	for _, m := range ms {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM kpis WHERE id = ? AND plan_id = ?`, m.KPI, plan).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("kpi %d: %w", m.KPI, flows.ErrNoPlan)
+		}
+		var value any
+		if !m.Value.Missing {
+			value = m.Value.Amount
+		}
+		var checkin any
+		if m.Checkin != 0 {
+			checkin = m.Checkin
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			m.KPI, value, m.Value.Currency, millis(m.At), m.By, checkin, m.Source); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -181,14 +185,14 @@ func (db *DB) Measurements(ctx context.Context, team string, plan flows.PlanID) 
 				unit    string
 				at      int64
 			)
-			if err := rows.Scan(&m.KPI, &value, &m.Value.Currency, &at, &m.By, &checkin, &unit); err != nil {
+			if err := rows.Scan(&m.KPI, &value, &m.Value.Currency, &at, &m.By, &checkin, &unit, &m.Source); err != nil {
 				return err
 			}
 			m.Value.Amount, m.Value.Missing, m.Value.Unit = value.Float64, !value.Valid, flows.UnitKind(unit)
 			m.At, m.Checkin = fromMillis(at), checkin.Int64
 			out[m.KPI] = append(out[m.KPI], m)
 			return nil
-		}, `SELECT m.kpi_id, m.value, m.currency, m.at, m.author, m.checkin_id, k.unit
+		}, `SELECT m.kpi_id, m.value, m.currency, m.at, m.author, m.checkin_id, k.unit, m.source
 			FROM measurements m JOIN kpis k ON k.id = m.kpi_id JOIN plans p ON p.id = k.plan_id
 			WHERE p.team_id = ? AND k.plan_id = ? ORDER BY m.kpi_id, m.at, m.id`, team, plan)
 	})

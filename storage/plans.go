@@ -187,17 +187,25 @@ func loadPlan(ctx context.Context, tx *sql.Tx, query string, args ...any) (*flow
 	p.Skipped = make(map[string]bool)
 	p.Completed = make(map[flows.StageID]bool)
 
-	// Revisions come in ascending order, so the last one read is current.
+	// Revisions come in ascending order and are replayed as the changes
+	// that wrote them, so the plan loaded is the plan the engine saw.
 	if err := each(ctx, tx, func(rows *sql.Rows) error {
-		var a flows.Answer
-		var at int64
-		if err := rows.Scan(&a.QuestionID, &a.Revision, &a.Text, &a.By, &at, &a.Drafted); err != nil {
+		var (
+			a    flows.Answer
+			at   int64
+			kind string
+		)
+		if err := rows.Scan(&a.QuestionID, &a.Revision, &a.Text, &a.By, &at, &a.Drafted, &a.Source, &kind); err != nil {
 			return err
 		}
 		a.At = fromMillis(at)
-		p.Answers[a.QuestionID] = a
+		c, err := answerChange(a, kind)
+		if err != nil {
+			return err
+		}
+		p.Apply(c)
 		return nil
-	}, `SELECT question_id, revision, text, author, created_at, drafted FROM answers WHERE plan_id = ? ORDER BY question_id, revision`, p.ID); err != nil {
+	}, `SELECT question_id, revision, text, author, created_at, drafted, source, kind FROM answers WHERE plan_id = ? ORDER BY question_id, revision`, p.ID); err != nil {
 		return nil, fmt.Errorf("load answers: %w", err)
 	}
 	if err := each(ctx, tx, func(rows *sql.Rows) error {
@@ -357,10 +365,20 @@ func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c 
 	switch c := c.(type) {
 	case flows.AnswerRecorded:
 		a := c.Answer
-		_, err = db.execTx(ctx, tx, qAnswer, plan, a.QuestionID, a.Revision, a.Text, a.By, millis(a.At), a.Drafted)
+		_, err = db.execTx(ctx, tx, qAnswer, plan, a.QuestionID, a.Revision, a.Text, a.By, millis(a.At), a.Drafted, a.Source, kindAnswer)
 		if err == nil {
 			_, err = db.execTx(ctx, tx, qUnskip, plan, a.QuestionID)
 		}
+	case flows.AnswerAdded:
+		o := c.Contribution
+		_, err = db.execTx(ctx, tx, qAnswer, plan, c.QuestionID, c.Revision, o.Text, o.By, millis(o.At), false, o.Source, kindAlso)
+		if err == nil {
+			_, err = db.execTx(ctx, tx, qUnskip, plan, c.QuestionID)
+		}
+	case flows.AnswerRevised:
+		_, err = db.execTx(ctx, tx, qAnswer, plan, c.QuestionID, c.Revision, c.Text, c.By, millis(c.At), false, c.Source, kindRevised)
+	case flows.AnswerWithdrawn:
+		_, err = db.execTx(ctx, tx, qAnswer, plan, c.QuestionID, c.Revision, "", c.By, millis(c.At), false, c.Source, kindWithdrawn)
 	case flows.QuestionSkipped:
 		_, err = tx.ExecContext(ctx, `INSERT INTO skips (plan_id, question_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, plan, c.QuestionID)
 	case flows.StageCompleted:
@@ -390,20 +408,45 @@ func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c 
 	return nil
 }
 
-// Revisions lists every version of one answer, oldest first.
+// Kinds of answer rows: what each does to its question when replayed.
+const (
+	kindAnswer    = "answer"
+	kindAlso      = "also"
+	kindRevised   = "revised"
+	kindWithdrawn = "withdrawn"
+)
+
+// answerChange is the change an answer row recorded.
+func answerChange(a flows.Answer, kind string) (flows.Change, error) {
+	switch kind {
+	case kindAnswer:
+		return flows.AnswerRecorded{Answer: a}, nil
+	case kindAlso:
+		return flows.AnswerAdded{QuestionID: a.QuestionID, Revision: a.Revision, Contribution: flows.Contribution{Text: a.Text, By: a.By, At: a.At, Source: a.Source}}, nil
+	case kindRevised:
+		return flows.AnswerRevised{QuestionID: a.QuestionID, Revision: a.Revision, Source: a.Source, Text: a.Text, By: a.By, At: a.At}, nil
+	case kindWithdrawn:
+		return flows.AnswerWithdrawn{QuestionID: a.QuestionID, Revision: a.Revision, Source: a.Source, By: a.By, At: a.At}, nil
+	}
+	return nil, fmt.Errorf("answer %s revision %d: unknown kind %q", a.QuestionID, a.Revision, kind)
+}
+
+// Revisions lists every row of one question's history, oldest first: each
+// text it was given, co-answers, edits and withdrawals (with no text)
+// included.
 func (db *DB) Revisions(ctx context.Context, team string, plan flows.PlanID, questionID string) ([]flows.Answer, error) {
 	var out []flows.Answer
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
 		return each(ctx, tx, func(rows *sql.Rows) error {
 			var a flows.Answer
 			var at int64
-			if err := rows.Scan(&a.QuestionID, &a.Revision, &a.Text, &a.By, &at, &a.Drafted); err != nil {
+			if err := rows.Scan(&a.QuestionID, &a.Revision, &a.Text, &a.By, &at, &a.Drafted, &a.Source); err != nil {
 				return err
 			}
 			a.At = fromMillis(at)
 			out = append(out, a)
 			return nil
-		}, `SELECT a.question_id, a.revision, a.text, a.author, a.created_at, a.drafted
+		}, `SELECT a.question_id, a.revision, a.text, a.author, a.created_at, a.drafted, a.source
 			FROM answers a JOIN plans p ON p.id = a.plan_id
 			WHERE p.team_id = ? AND a.plan_id = ? AND a.question_id = ? ORDER BY a.revision`, team, plan, questionID)
 	})

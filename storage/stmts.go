@@ -62,7 +62,7 @@ func (s *stmts) close() {
 const (
 	qSeenKey    = `INSERT INTO seen_keys (team_id, key, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
 	qBumpCursor = `UPDATE plans SET version = version + 1, stage = ?, step = ?, phase = ? WHERE id = ? AND team_id = ? AND version = ?`
-	qAnswer     = `INSERT INTO answers (plan_id, question_id, revision, text, author, created_at, drafted) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	qAnswer     = `INSERT INTO answers (plan_id, question_id, revision, text, author, created_at, drafted, source, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qUnskip     = `DELETE FROM skips WHERE plan_id = ? AND question_id = ?`
 )
 

@@ -60,6 +60,9 @@ type console struct {
 	// counterpart of a Slack event id.
 	session string
 	seq     int
+	// saw is what the coach last asked on this console: a reply answers
+	// that, even when another session on the same plan moved on.
+	saw string
 	// pending, when set, takes the next line: the answer to a question the
 	// console asked (confirm a deletion, use a draft).
 	pending func(ctx context.Context, line string)
@@ -142,7 +145,7 @@ func (c *console) greet(ctx context.Context) {
 func (c *console) request(text string) coach.Request {
 	c.seq++
 	return coach.Request{
-		Team: Team, Channel: Channel, User: c.user, Text: text, Now: c.now(),
+		Team: Team, Channel: Channel, User: c.user, Text: text, Now: c.now(), Saw: c.saw,
 		Key: fmt.Sprintf("terminal:%s:%d", c.session, c.seq),
 	}
 }
@@ -179,6 +182,9 @@ func yes(s string) bool {
 
 func (c *console) render(ctx context.Context, resp coach.Response) {
 	for _, r := range resp.Replies {
+		if asks := r.Asks(); asks != "" {
+			c.saw = asks
+		}
 		switch r.Kind {
 		case flows.ReplyExport:
 			c.println(r.Markdown)

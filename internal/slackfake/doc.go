@@ -34,7 +34,8 @@
 // Faults (HTTP 429 with Retry-After, 5xx, slow answers) are injected per
 // method, so retry and "ack before the slow work" paths can be tested
 // without sleeping. The payload builders (SlashCommand, MessageEvent,
-// AppHomeOpened, BlockAction, ViewSubmission, EventCallback) produce Slack's
+// MessageChanged, MessageDeleted, AppHomeOpened, BlockAction,
+// ViewSubmission, EventCallback) produce Slack's
 // wire JSON, and SignedRequest, FormBody, InteractionBody and EventBody
 // produce the same payloads for the HTTP front door.
 package slackfake

@@ -307,6 +307,18 @@ func (f *Fake) nextTSLocked() string {
 	return fmt.Sprintf("%d.%06d", micro/1e6, micro%1e6)
 }
 
+// observeTS moves the fake's clock past ts, a Slack timestamp a test
+// chose; one that does not parse is ignored.
+func (f *Fake) observeTS(ts string) {
+	var sec, micro int64
+	if n, err := fmt.Sscanf(ts, "%d.%06d", &sec, &micro); err != nil || n != 2 {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lastMicro = max(f.lastMicro, sec*1e6+micro)
+}
+
 // nextTS is nextTSLocked for callers that do not hold f.mu.
 func (f *Fake) nextTS() string {
 	f.mu.Lock()

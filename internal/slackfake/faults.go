@@ -15,6 +15,7 @@ type fault struct {
 	failStatus  int
 	delay       time.Duration // held before every answer
 	hold        chan struct{} // closed by Hold's release; nil when not held
+	release     chan struct{} // closed when the delay changes, letting held answers go
 }
 
 // RateLimitNext makes the next n calls of method answer HTTP 429 with a
@@ -39,12 +40,18 @@ func (f *Fake) FailNext(method string, n int, status int) {
 }
 
 // Delay holds every answer to method for d until it is called again with
-// 0. A held request is let go early when its caller gives up or the fake
-// closes, so a test can delay by an hour to prove that nothing waits on it.
+// 0. A held request is let go early when its caller gives up, the fake
+// closes or Delay is called again for the method, so a test can delay by
+// an hour to hold requests until it lets them go.
 func (f *Fake) Delay(method string, d time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.faultLocked(method).delay = d
+	ft := f.faultLocked(method)
+	ft.delay = d
+	if ft.release != nil {
+		close(ft.release)
+	}
+	ft.release = make(chan struct{})
 }
 
 // Hold holds every answer to method, without a timer, until the returned
@@ -99,11 +106,12 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request, call Call, handle 
 	f.mu.Lock()
 	f.inFlight[call.Method]++
 	var (
-		delay time.Duration
-		hold  chan struct{}
+		delay   time.Duration
+		hold    chan struct{}
+		release <-chan struct{}
 	)
 	if ft, ok := f.faults[call.Method]; ok {
-		delay, hold = ft.delay, ft.hold
+		delay, hold, release = ft.delay, ft.hold, ft.release
 	}
 	f.notifyLocked()
 	f.mu.Unlock()
@@ -122,6 +130,7 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request, call Call, handle 
 		timer := time.NewTimer(delay)
 		select {
 		case <-timer.C:
+		case <-release:
 		case <-r.Context().Done():
 			gaveUp = true
 		case <-f.closing:

@@ -21,7 +21,10 @@ type Payload interface {
 // defaults supplies what a builder leaves blank. A fake's defaults link the
 // payload to its own state; standalone ones are used for the HTTP helpers.
 type defaults struct {
-	ts          func() string
+	ts func() string
+	// observe learns a ts given by a test, so that what the fake stamps
+	// later comes after it, as in a Slack channel.
+	observe     func(ts string)
 	responseURL func() string
 	message     func(channel, ts string) (Message, bool)
 	view        func(id string) (View, bool)
@@ -30,6 +33,7 @@ type defaults struct {
 func (f *Fake) defaults() *defaults {
 	return &defaults{
 		ts:          f.nextTS,
+		observe:     f.observeTS,
 		responseURL: f.ResponseURL,
 		message: func(channel, ts string) (Message, bool) {
 			f.mu.Lock()
@@ -50,6 +54,7 @@ func standaloneDefaults() *defaults {
 			micro := time.Now().UnixMicro()
 			return fmt.Sprintf("%d.%06d", micro/1e6, micro%1e6)
 		},
+		observe:     func(string) {},
 		responseURL: func() string { return "" },
 		message:     func(string, string) (Message, bool) { return Message{}, false },
 		view:        func(string) (View, bool) { return View{}, false },
@@ -155,7 +160,8 @@ func (e EventCallback) wire(*defaults) map[string]any {
 // MessageEvent is a "message" event: someone wrote in a channel the bot is
 // in, or in a thread (ThreadTS), or a bot did (BotID, SubType). A blank TS
 // gets a fresh timestamp from the fake's clock, ordered after every message
-// the app posted before.
+// the app posted before; a TS given moves the clock past it, so messages
+// the app posts afterwards come later, as in Slack.
 type MessageEvent struct {
 	Channel     string
 	User        string
@@ -174,6 +180,7 @@ func (MessageEvent) EnvelopeType() string { return "events_api" }
 
 func (m MessageEvent) wire(d *defaults) map[string]any {
 	ts := or(m.TS, d.ts())
+	d.observe(ts)
 	inner := map[string]any{
 		"type":         "message",
 		"channel":      m.Channel,
@@ -200,6 +207,99 @@ func (m MessageEvent) wire(d *defaults) map[string]any {
 		inner["client_msg_id"] = newUUID()
 	}
 	return eventCallback(m.TeamID, m.EventID, inner)
+}
+
+// MessageChanged is the "message" event of subtype "message_changed" that
+// Slack sends when someone edits a message: hidden, with the message as it
+// reads now under "message" (keeping its original ts, thread_ts and user,
+// plus "edited") and as it read before under "previous_message". The
+// event's own ts is the edit's; a blank EditTS gets a fresh one.
+type MessageChanged struct {
+	Channel string
+	User    string // who wrote the message
+	Editor  string // who edited it; User if blank
+	TS      string // the edited message's ts
+	// ThreadTS is the thread the message is in, "" for a top-level one.
+	ThreadTS     string
+	Text         string // the new text
+	PreviousText string
+	EditTS       string
+	ChannelType  string
+	TeamID       string
+	EventID      string
+}
+
+// EnvelopeType implements Payload.
+func (MessageChanged) EnvelopeType() string { return "events_api" }
+
+func (m MessageChanged) wire(d *defaults) map[string]any {
+	ets := or(m.EditTS, d.ts())
+	msgID := newUUID()
+	current := userMessage(m.User, m.Text, m.TS, m.ThreadTS, m.TeamID, msgID)
+	current["edited"] = map[string]any{"user": or(m.Editor, m.User), "ts": ets}
+	return eventCallback(m.TeamID, m.EventID, map[string]any{
+		"type":             "message",
+		"subtype":          "message_changed",
+		"hidden":           true,
+		"channel":          m.Channel,
+		"channel_type":     or(m.ChannelType, channelType(m.Channel)),
+		"ts":               ets,
+		"event_ts":         ets,
+		"message":          current,
+		"previous_message": userMessage(m.User, m.PreviousText, m.TS, m.ThreadTS, m.TeamID, msgID),
+	})
+}
+
+// MessageDeleted is the "message" event of subtype "message_deleted" that
+// Slack sends when a message is deleted: hidden, naming the message in
+// "deleted_ts" and carrying it as it read under "previous_message"; the
+// thread, if any, is only there. A blank DeleteTS gets a fresh ts.
+type MessageDeleted struct {
+	Channel      string
+	User         string // who wrote the message
+	TS           string // the deleted message's ts
+	ThreadTS     string
+	PreviousText string
+	DeleteTS     string
+	ChannelType  string
+	TeamID       string
+	EventID      string
+}
+
+// EnvelopeType implements Payload.
+func (MessageDeleted) EnvelopeType() string { return "events_api" }
+
+func (m MessageDeleted) wire(d *defaults) map[string]any {
+	dts := or(m.DeleteTS, d.ts())
+	return eventCallback(m.TeamID, m.EventID, map[string]any{
+		"type":             "message",
+		"subtype":          "message_deleted",
+		"hidden":           true,
+		"channel":          m.Channel,
+		"channel_type":     or(m.ChannelType, channelType(m.Channel)),
+		"ts":               dts,
+		"event_ts":         dts,
+		"deleted_ts":       m.TS,
+		"previous_message": userMessage(m.User, m.PreviousText, m.TS, m.ThreadTS, m.TeamID, newUUID()),
+	})
+}
+
+// userMessage is a person's message as Slack nests it in edit and delete
+// events.
+func userMessage(user, text, ts, threadTS, teamID, clientMsgID string) map[string]any {
+	out := map[string]any{
+		"type":          "message",
+		"user":          user,
+		"text":          text,
+		"ts":            ts,
+		"team":          or(teamID, TeamID),
+		"client_msg_id": clientMsgID,
+	}
+	if threadTS != "" {
+		out["thread_ts"] = threadTS
+		out["parent_user_id"] = BotUserID
+	}
+	return out
 }
 
 func channelType(channel string) string {

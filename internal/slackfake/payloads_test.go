@@ -175,6 +175,39 @@ func TestEventBodyParses(t *testing.T) {
 			},
 		},
 		{
+			name: "edit of a thread reply",
+			event: slackfake.MessageChanged{Channel: "C1", User: "U1", TS: "1732380001.000200", ThreadTS: "1732380000.000100",
+				Text: "new words", PreviousText: "old words", EditTS: "1732380009.000300"},
+			check: func(t *testing.T, ev slackevents.EventsAPIEvent) {
+				m := ev.InnerEvent.Data.(*slackevents.MessageEvent)
+				if m.SubType != "message_changed" || m.TimeStamp != "1732380009.000300" || m.User != "" || m.Message == nil || m.PreviousMessage == nil {
+					t.Fatalf("got %+v", m)
+				}
+				got := []string{m.Message.User, m.Message.Text, m.Message.Timestamp, m.Message.ThreadTimestamp, m.PreviousMessage.Text, m.PreviousMessage.Timestamp}
+				if diff := cmp.Diff([]string{"U1", "new words", "1732380001.000200", "1732380000.000100", "old words", "1732380001.000200"}, got); diff != "" {
+					t.Errorf("(-want +got):\n%s", diff)
+				}
+				if !m.IsEdited() || m.Message.Edited.User != "U1" || m.Message.Edited.Timestamp != "1732380009.000300" {
+					t.Errorf("edited = %+v", m.Message.Edited)
+				}
+			},
+		},
+		{
+			name: "deletion of a thread reply",
+			event: slackfake.MessageDeleted{Channel: "G1", User: "U1", TS: "1732380001.000200", ThreadTS: "1732380000.000100",
+				PreviousText: "old words", DeleteTS: "1732380009.000300"},
+			check: func(t *testing.T, ev slackevents.EventsAPIEvent) {
+				m := ev.InnerEvent.Data.(*slackevents.MessageEvent)
+				if m.SubType != "message_deleted" || m.DeletedTimeStamp != "1732380001.000200" || m.ChannelType != "group" || m.PreviousMessage == nil {
+					t.Fatalf("got %+v", m)
+				}
+				got := []string{m.PreviousMessage.User, m.PreviousMessage.Text, m.PreviousMessage.ThreadTimestamp, m.TimeStamp}
+				if diff := cmp.Diff([]string{"U1", "old words", "1732380000.000100", "1732380009.000300"}, got); diff != "" {
+					t.Errorf("(-want +got):\n%s", diff)
+				}
+			},
+		},
+		{
 			name:  "app home opened",
 			event: slackfake.AppHomeOpened{User: "U1"},
 			check: func(t *testing.T, ev slackevents.EventsAPIEvent) {

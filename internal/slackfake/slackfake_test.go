@@ -181,6 +181,30 @@ func TestDelayHoldsAnswerUntilCallerGivesUp(t *testing.T) {
 	}
 }
 
+// TestDelayZeroLetsHeldCallsGo: a test holds posts, looks at the state
+// they would change, then lets them go, in that order.
+func TestDelayZeroLetsHeldCallsGo(t *testing.T) {
+	fake, api := newAPI(t)
+	fake.Delay("chat.postMessage", time.Hour)
+	done := make(chan string, 1)
+	go func() {
+		_, ts, err := api.PostMessageContext(t.Context(), "C1", slack.MsgOptionText("held", false))
+		if err != nil {
+			t.Errorf("held PostMessage: %v", err)
+		}
+		done <- ts
+	}()
+	fake.WaitFor(t, func() bool { return fake.InFlight("chat.postMessage") == 1 }, "the held postMessage")
+	// A message a test stamps meanwhile comes before the held post.
+	before := "9999999999.000001"
+	fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "U1", Text: "typed while it was held", TS: before})
+	fake.Delay("chat.postMessage", 0)
+	ts := <-done
+	if len(ts) != len(before) || ts <= before {
+		t.Errorf("held post got ts %s, want one after %s", ts, before)
+	}
+}
+
 func TestTokensAreChecked(t *testing.T) {
 	fake := slackfake.New(t)
 	tests := []struct {

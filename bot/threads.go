@@ -1,0 +1,119 @@
+package bot
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
+	"github.com/slack-go/slack/slackevents"
+)
+
+// asked tells the coach which prompt a message it posted in a plan's
+// thread carries, so replies written before the next prompt appeared are
+// filed under this one. One message shows one batch of replies; the last
+// prompt in it is the one that stands.
+func (b *Bot) asked(ctx context.Context, p *flows.Plan, replies []flows.Reply, ts string) {
+	asks := ""
+	for _, r := range replies {
+		if a := r.Asks(); a != "" {
+			asks = a
+		}
+	}
+	if asks == "" {
+		return
+	}
+	if err := b.svc.Asked(ctx, p.Team, p.ID, asks, ts); err != nil {
+		// Replies then fall back to the question the plan asks when they
+		// arrive.
+		b.log.Warn("record asked", "plan", p.ID, "err", err)
+	}
+}
+
+// edited handles a message_changed event: Slack sends the message as it
+// reads now under "message", its ts the original one. Only edits of
+// people's replies in racebot's threads count, and only when the text
+// changed (Slack also sends this event for link previews and the like).
+// The service ignores edits of messages it kept nothing from and edits by
+// anyone but the author.
+func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.MessageEvent) error {
+	msg := m.Message
+	if msg == nil || msg.BotID != "" || msg.User == "" || msg.User == b.botUserID {
+		return nil
+	}
+	if msg.ThreadTimestamp == "" || msg.ThreadTimestamp == msg.Timestamp {
+		return nil
+	}
+	if m.PreviousMessage != nil && m.PreviousMessage.Text == msg.Text {
+		return nil
+	}
+	text, ok := b.replyText(msg.Text)
+	if !ok {
+		return nil
+	}
+	editor := msg.User
+	if msg.Edited != nil && msg.Edited.User != "" {
+		editor = msg.Edited.User
+	}
+	conv, err := b.svc.Locate(ctx, team, m.Channel, msg.ThreadTimestamp)
+	if err != nil || !conv.Known() {
+		return err
+	}
+	author := &slackevents.MessageEvent{Channel: m.Channel, ThreadTimeStamp: msg.ThreadTimestamp, User: editor}
+	resp, err := b.svc.EditMessage(ctx, coach.Request{
+		Team: team, Channel: m.Channel, User: editor, Text: unescape(text), Now: b.now(),
+		Plan: conv.Plan, Checkin: conv.Checkin.ID, TS: msg.Timestamp, Key: eventID,
+	})
+	if err != nil {
+		return b.replyError(err, "edit", author)
+	}
+	if resp.Duplicate || !resp.Changed {
+		return nil
+	}
+	for _, r := range resp.Replies {
+		b.whisper(author, r.Msg)
+	}
+	if conv.Checkin.ID != 0 {
+		b.later("summary after edit", func(ctx context.Context) { b.refreshSummary(ctx, conv.Checkin) })
+	}
+	return nil
+}
+
+// deleted handles a message_deleted event: the message is named by
+// deleted_ts and carried, with its thread, under "previous_message". A
+// withdrawn answer is announced in its thread; removed values show in the
+// check-in's summary.
+func (b *Bot) deleted(ctx context.Context, team, eventID string, m *slackevents.MessageEvent) error {
+	prev := m.PreviousMessage
+	if prev == nil || prev.BotID != "" || prev.User == "" || prev.User == b.botUserID {
+		return nil
+	}
+	ts := cmp.Or(m.DeletedTimeStamp, prev.Timestamp)
+	thread := cmp.Or(prev.ThreadTimestamp, m.ThreadTimeStamp)
+	if thread == "" || thread == ts {
+		return nil
+	}
+	conv, err := b.svc.Locate(ctx, team, m.Channel, thread)
+	if err != nil || !conv.Known() {
+		return err
+	}
+	resp, err := b.svc.DeleteMessage(ctx, coach.Request{
+		Team: team, Channel: m.Channel, User: prev.User, Now: b.now(),
+		Plan: conv.Plan, Checkin: conv.Checkin.ID, TS: ts, Key: eventID,
+	})
+	if err != nil {
+		return fmt.Errorf("delete: %w", err)
+	}
+	if resp.Duplicate || !resp.Changed {
+		return nil
+	}
+	b.later("after delete", func(ctx context.Context) {
+		if conv.Checkin.ID != 0 {
+			b.refreshSummary(ctx, conv.Checkin)
+			return
+		}
+		b.postToPlan(ctx, resp.Plan, resp.Replies, nil)
+	})
+	return nil
+}

@@ -1,0 +1,265 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// tsAfter is the Slack ts d after ts.
+func tsAfter(t *testing.T, ts string, d time.Duration) string {
+	t.Helper()
+	var sec, micro int64
+	if _, err := fmt.Sscanf(ts, "%d.%06d", &sec, &micro); err != nil {
+		t.Fatalf("ts %q: %v", ts, err)
+	}
+	n := sec*1e6 + micro + d.Microseconds()
+	return fmt.Sprintf("%d.%06d", n/1e6, n%1e6)
+}
+
+// waitAsked waits until the bot has told the coach that a posted message
+// asks q. In Slack a person needs seconds to read a question and reply;
+// a test that replies within microseconds waits for the record instead.
+func (h *harness) waitAsked(p *flows.Plan, q string) {
+	h.t.Helper()
+	h.fake.WaitFor(h.t, func() bool {
+		got, err := h.db.LastAsked(context.Background(), p.Team, p.ID, math.MaxInt64)
+		return err == nil && got == q
+	}, "the bot to record that its message asks "+q)
+}
+
+func (h *harness) waitEphemeral(user, text string) slackfake.Ephemeral {
+	h.t.Helper()
+	var found slackfake.Ephemeral
+	h.fake.WaitFor(h.t, func() bool {
+		for _, e := range h.fake.Ephemerals() {
+			if e.User == user && strings.Contains(e.Text, text) {
+				found = e
+				return true
+			}
+		}
+		return false
+	}, fmt.Sprintf("an ephemeral to %s containing %q", user, text))
+	return found
+}
+
+// exportText runs /race export and returns the Markdown file uploaded.
+func (h *harness) exportText(n int) string {
+	h.t.Helper()
+	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "export", UserID: "UANA", ChannelID: "C1"}))
+	var md string
+	h.fake.WaitFor(h.t, func() bool {
+		var mds []string
+		for _, u := range h.fake.Uploads() {
+			if strings.HasSuffix(u.Filename, ".md") {
+				mds = append(mds, string(u.Content))
+			}
+		}
+		if len(mds) < n {
+			return false
+		}
+		md = mds[n-1]
+		return true
+	}, fmt.Sprintf("export number %d", n))
+	return md
+}
+
+// TestTwoRepliesToOneQuestion: two people answer the first question 10 ms
+// apart, both before the second question is posted. Both answers are kept
+// under the first question, each with its author, and nothing is filed
+// under the second, which neither of them had seen.
+func TestTwoRepliesToOneQuestion(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, p := h.newPlanInSlack("Q1")
+	q1 := h.threadMessage("C1", header.TS, "What does the business sell")
+	h.waitAsked(p, flows.QuestionBusiness)
+
+	// Hold the bot's next posts (the second question among them) until
+	// both replies are in.
+	h.fake.Delay("chat.postMessage", time.Hour)
+	ana := tsAfter(t, q1.TS, 5*time.Millisecond)
+	ben := tsAfter(t, ana, 10*time.Millisecond)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Speciality coffee subscriptions.", TS: ana, ThreadTS: header.TS}))
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "Beans roasted to order for home brewers.", TS: ben, ThreadTS: header.TS}))
+
+	got := h.plan(slackfake.TeamID, "C1", "Q1")
+	a := got.Answers[flows.QuestionBusiness]
+	if a.Text != "Speciality coffee subscriptions." || a.By != "UANA" || a.Source != "C1/"+ana {
+		t.Errorf("the answer = %+v", a)
+	}
+	if len(a.Also) != 1 || a.Also[0].Text != "Beans roasted to order for home brewers." || a.Also[0].By != "UBEN" || a.Also[0].Source != "C1/"+ben {
+		t.Errorf("the co-answers = %+v", a.Also)
+	}
+	if a := got.Answers["plan.value-proposition"]; a.Text != "" || len(a.Also) != 0 {
+		t.Errorf("question 2 has %+v, but nobody had seen it", a)
+	}
+
+	h.fake.Delay("chat.postMessage", 0)
+	h.threadMessage("C1", header.TS, "Saved as your answer to Plan question 1 (business), alongside <@UANA>'s.")
+	h.threadMessage("C1", header.TS, "What is your value proposition")
+	h.waitAsked(p, "plan.value-proposition")
+
+	md := h.exportText(1)
+	for _, want := range []string{
+		"> Speciality coffee subscriptions.\n\n— UANA,",
+		"> Beans roasted to order for home brewers.\n\n— UBEN,",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the export lacks %q:\n%s", want, md)
+		}
+	}
+
+	// A reply written after the second question appeared answers it.
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "Fresh beans in 48 hours.", ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "Which customer segments")
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers["plan.value-proposition"]; a.Text != "Fresh beans in 48 hours." || a.By != "UBEN" {
+		t.Errorf("question 2 = %+v", a)
+	}
+}
+
+// TestEditedAndDeletedReplies: an edit of an answer's message is a new
+// revision of that answer, told to its author only; an edit by anyone
+// else, or of a message racebot kept nothing from, changes nothing; a
+// redelivered edit records once; a deleted answer reopens its question.
+func TestEditedAndDeletedReplies(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, p := h.newPlanInSlack("Q1")
+	q1 := h.threadMessage("C1", header.TS, "What does the business sell")
+	ts := tsAfter(t, q1.TS, time.Millisecond)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Coffee.", TS: ts, ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "What is your value proposition")
+
+	revisions := func() []flows.Answer {
+		t.Helper()
+		revs, err := h.db.Revisions(context.Background(), slackfake.TeamID, p.ID, flows.QuestionBusiness)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return revs
+	}
+	edit := slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Speciality coffee, by subscription.", PreviousText: "Coffee.", EventID: "EvEDIT1"}
+	env := h.fake.SendEvent(edit)
+	h.fake.WaitAck(t, env)
+	h.waitEphemeral("UANA", "Updated your answer to Plan question 1 (business)")
+	// Slack retries a delivery it thinks failed: the same event id again.
+	h.fake.WaitAck(t, h.fake.Redeliver(env))
+	revs := revisions()
+	if len(revs) != 2 || revs[1].Revision != 2 || revs[1].Text != "Speciality coffee, by subscription." || revs[0].Text != "Coffee." {
+		t.Fatalf("revisions after an edit and its redelivery = %+v", revs)
+	}
+
+	// Ignored: an edit by someone else, an edit of a message racebot did
+	// not keep, a change that leaves the text as it was (a link preview).
+	for _, ev := range []slackfake.MessageChanged{
+		{Channel: "C1", User: "UANA", Editor: "UBEN", TS: ts, ThreadTS: header.TS, Text: "Ben was here.", PreviousText: "Speciality coffee, by subscription."},
+		{Channel: "C1", User: "UANA", TS: tsAfter(t, ts, time.Second), ThreadTS: header.TS, Text: "lunch at 12?", PreviousText: "lunch at 1?"},
+		{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Speciality coffee, by subscription.", PreviousText: "Speciality coffee, by subscription."},
+	} {
+		h.fake.WaitAck(t, h.fake.SendEvent(ev))
+	}
+	if revs := revisions(); len(revs) != 2 {
+		t.Errorf("ignored edits recorded revisions: %+v", revs)
+	}
+	if n := len(h.fake.Ephemerals()); n != 1 {
+		t.Errorf("%d ephemerals, want only the one about Ana's edit: %+v", n, h.fake.Ephemerals())
+	}
+
+	md := h.exportText(1)
+	if !strings.Contains(md, "> Speciality coffee, by subscription.\n\n— UANA,") || !strings.Contains(md, "(revision 2)") {
+		t.Errorf("the export does not show the edited answer:\n%s", md)
+	}
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, PreviousText: "Speciality coffee, by subscription."}))
+	h.threadMessage("C1", header.TS, "The answer to Plan question 1 (business) was deleted, so the question is open again.")
+	got := h.plan(slackfake.TeamID, "C1", "Q1")
+	if a := got.Answers[flows.QuestionBusiness]; a.Text != "" {
+		t.Errorf("the deleted answer is still %+v", a)
+	}
+	if revs := revisions(); len(revs) != 3 || revs[1].Text != "Speciality coffee, by subscription." {
+		t.Errorf("the history lost the deleted answer: %+v", revs)
+	}
+	status := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "status", UserID: "UANA", ChannelID: "C1"}))
+	if got := ackText(t, status.Payload); !strings.Contains(got, "Open questions: Plan 1,") || !strings.Contains(got, "Plan     0/10 answered") {
+		t.Errorf("status after the delete = %q", got)
+	}
+	// The coach did not move: it still asks question 2.
+	if got.Cursor.Step != 1 {
+		t.Errorf("cursor = %+v", got.Cursor)
+	}
+}
+
+// TestEditedCheckinValue: an edited value replaces the one its message
+// gave, and the summary shows the new number; a deleted one takes its
+// value away.
+func TestEditedCheckinValue(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	p = h.setKPIs(p, flows.StageAct, "lead-rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner <@UBEN>")
+	id, err := h.bot.OpenCheckin(context.Background(), slackfake.TeamID, p.ID, "", false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opening := h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
+		return m.ThreadTS == "" && strings.Contains(m.Text, "KPI check-in")
+	}, "the check-in's opening message")
+	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	summaryShows := func(text, what string) {
+		t.Helper()
+		h.fake.WaitFor(t, func() bool {
+			for _, m := range h.fake.Messages("C1") {
+				if m.TS == summary.TS && strings.Contains(m.Text, text) {
+					return true
+				}
+			}
+			return false
+		}, what)
+	}
+
+	ts := tsAfter(t, summary.TS, time.Millisecond)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k, lead rate 1.8%", TS: ts, ThreadTS: opening.TS}))
+	summaryShows("*Unique visitors*: 12.4k", "the summary with the first value")
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 13.1k", PreviousText: "visitors 12.4k, lead rate 1.8%"}))
+	summaryShows("*Unique visitors*: 13.1k", "the summary updated to the edited value")
+	h.waitEphemeral("UANA", "Updated: Unique visitors 13.1k.")
+	ms, err := h.db.Measurements(context.Background(), slackfake.TeamID, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	visitors, leads := p.KPIs[0].ID, p.KPIs[1].ID
+	if len(ms[visitors]) != 1 || ms[visitors][0].Value.Amount != 13100 || ms[visitors][0].Checkin != id {
+		t.Errorf("visitors after the edit = %+v", ms[visitors])
+	}
+	if len(ms[leads]) != 0 {
+		t.Errorf("the lead rate the edit took out is still there: %+v", ms[leads])
+	}
+	var updates int
+	for _, c := range h.fake.Calls("chat.update") {
+		if c.Get("ts") == summary.TS && strings.Contains(c.Get("text"), "13.1k") {
+			updates++
+		}
+	}
+	if updates == 0 {
+		t.Error("no chat.update of the summary carried the new number")
+	}
+
+	// Ben may not edit Ana's numbers.
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", Editor: "UBEN", TS: ts, ThreadTS: opening.TS, Text: "visitors 99k", PreviousText: "visitors 13.1k"}))
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, PreviousText: "visitors 13.1k"}))
+	summaryShows("0 of 2 KPIs updated", "the summary without the deleted value")
+	ms, _ = h.db.Measurements(context.Background(), slackfake.TeamID, p.ID)
+	if len(ms[visitors]) != 0 {
+		t.Errorf("visitors after the delete = %+v", ms[visitors])
+	}
+}

@@ -1,0 +1,183 @@
+package coach
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// MessageStore keeps what ties a conversation's messages to a plan: which
+// message asked what, and which values came from which message (answers
+// carry their message in the plan itself).
+type MessageStore interface {
+	// RecordAsked records that message ts, ordered by at, asked what asks
+	// names (flows.Reply.Asks); recording it again changes nothing.
+	RecordAsked(ctx context.Context, team string, plan flows.PlanID, at int64, ts, asks string) error
+	// LastAsked names what the latest message at or before at asked, or
+	// "" when none is recorded.
+	LastAsked(ctx context.Context, team string, plan flows.PlanID, at int64) (string, error)
+	// ReplaceMeasurements replaces the values that came from a message
+	// with ms (none for a deleted message) and reports how many it
+	// replaced; when none came from it, it records nothing, key included.
+	ReplaceMeasurements(ctx context.Context, team string, plan flows.PlanID, source string, ms []flows.Measurement, key string) (int, error)
+}
+
+// source is the handle kept with what a request's message gave: its
+// channel and ts, or nothing where messages have none.
+func source(req Request) string {
+	if req.TS == "" {
+		return ""
+	}
+	return req.Channel + "/" + req.TS
+}
+
+// messageOrder turns a Slack ts ("1700000000.000100": seconds, a dot,
+// microseconds) into a number that orders messages. As text, ts values of
+// different lengths sort wrongly ("999999999.9" after "1000000000.0"), and
+// as floats they lose the last digits.
+func messageOrder(ts string) (int64, bool) {
+	sec, frac, ok := strings.Cut(ts, ".")
+	if !ok || sec == "" || frac == "" || len(frac) > 6 || len(sec) > 12 {
+		return 0, false
+	}
+	var n int64
+	for _, r := range sec + frac + strings.Repeat("0", 6-len(frac)) {
+		if r < '0' || r > '9' || n > (math.MaxInt64-9)/10 {
+			return 0, false
+		}
+		n = n*10 + int64(r-'0')
+	}
+	return n, true
+}
+
+// saw works out what the author of a reply was answering: what the
+// transport says it showed them (Request.Saw), else the latest prompt
+// posted in the plan's conversation at or before the reply (Request.TS).
+// When neither is known (the prompt is not posted yet, or the transport
+// has no message times) it is whatever the plan asks now.
+//
+// A prompt is recorded just after Slack takes it, while a person needs
+// seconds to read it and reply, so a reply written after a prompt finds it
+// recorded.
+func (s *Service) saw(ctx context.Context, req Request) (string, error) {
+	if req.Saw != "" || req.TS == "" || req.Plan == 0 {
+		return req.Saw, nil
+	}
+	at, ok := messageOrder(req.TS)
+	if !ok {
+		return "", nil
+	}
+	asks, err := s.store.LastAsked(ctx, req.Team, req.Plan, at)
+	if err != nil {
+		return "", fmt.Errorf("what the reply answers: %w", err)
+	}
+	return asks, nil
+}
+
+// Asked records that a message posted in a plan's conversation (ts) asks
+// what asks names (flows.Reply.Asks), so that replies to it are filed
+// under it even after the coach has moved on.
+func (s *Service) Asked(ctx context.Context, team string, plan flows.PlanID, asks, ts string) error {
+	at, ok := messageOrder(ts)
+	if !ok || asks == "" {
+		return nil
+	}
+	return s.store.RecordAsked(ctx, team, plan, at, ts, asks)
+}
+
+// EditMessage applies an edit of a message in a plan's conversation
+// (req.Plan) or a check-in's (req.Checkin): req.TS is the message, req.Text
+// its new text and req.User who edited it. An edited answer gets a new
+// revision, the earlier text kept; edited values replace the values from
+// that message. A message racebot kept nothing from, and an edit by
+// someone other than the author, change nothing and say nothing.
+func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error) {
+	if req.Checkin != 0 {
+		return s.editValues(ctx, req)
+	}
+	src := source(req)
+	p, err := s.pick(ctx, req, "")
+	if err != nil {
+		return Response{}, err
+	}
+	if _, c, ok := p.AnswerFrom(src); !ok || c.By != req.User {
+		return Response{Plan: p}, nil
+	}
+	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+		return flows.ReviseAnswer(s.cat, p, src, req.Text, req.User, req.Now), nil
+	})
+}
+
+// DeleteMessage applies the deletion of a message (req.TS) in a plan's or
+// a check-in's conversation: its answer is withdrawn, the text kept in the
+// history, or its values are removed. A message racebot kept nothing from
+// changes nothing.
+func (s *Service) DeleteMessage(ctx context.Context, req Request) (Response, error) {
+	src := source(req)
+	if req.Checkin != 0 {
+		c, err := s.store.CheckinByID(ctx, req.Team, req.Checkin)
+		if err != nil {
+			return Response{}, err
+		}
+		return s.replaceValues(ctx, req, c.Plan, src, nil, nil)
+	}
+	p, err := s.pick(ctx, req, "")
+	if err != nil {
+		return Response{}, err
+	}
+	if _, _, ok := p.AnswerFrom(src); !ok {
+		return Response{Plan: p}, nil
+	}
+	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+		return flows.WithdrawAnswer(s.cat, p, src, req.Now), nil
+	})
+}
+
+// editValues replaces the values an edited check-in reply gave with the
+// values its new text gives. They keep the time and check-in of the
+// originals: the edit corrects what was reported then.
+func (s *Service) editValues(ctx context.Context, req Request) (Response, error) {
+	src := source(req)
+	v, err := s.Checkin(ctx, req.Team, req.Checkin)
+	if err != nil {
+		return Response{}, err
+	}
+	var old *flows.Measurement
+	for _, list := range v.Values {
+		for i := range list {
+			if src != "" && list[i].Source == src {
+				old = &list[i]
+			}
+		}
+	}
+	if old == nil || old.By != req.User {
+		return Response{Plan: v.Plan}, nil
+	}
+	req.Now, req.Checkin = old.At, old.Checkin
+	ms, said, err := readValues(v.Plan, req.Text, req)
+	if err != nil {
+		return Response{}, err
+	}
+	return s.replaceValues(ctx, req, v.Plan.ID, src, ms, said)
+}
+
+func (s *Service) replaceValues(ctx context.Context, req Request, plan flows.PlanID, src string, ms []flows.Measurement, said flows.Msg) (Response, error) {
+	n, err := s.store.ReplaceMeasurements(ctx, req.Team, plan, src, ms, req.Key)
+	switch {
+	case errors.Is(err, flows.ErrDuplicate):
+		return Response{Duplicate: true}, nil
+	case err != nil:
+		return Response{}, fmt.Errorf("replace values: %w", err)
+	case n == 0:
+		return Response{}, nil
+	}
+	resp := Response{Changed: true}
+	if len(said) > 0 {
+		resp.Replies = []flows.Reply{{Kind: flows.ReplyValues, Msg: flows.Sayf("Updated: %s", said)}}
+	}
+	return resp, nil
+}

@@ -1,0 +1,271 @@
+package flows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// What a prompt asks, in the terms of Reply.Asks and Plan.Asking: a
+// question's id, or one of these prefixes followed by a stage id, or
+// asksNothing once the plan is complete.
+const (
+	asksActions = "actions:"
+	asksKPIs    = "kpis:"
+	asksNothing = "complete"
+)
+
+// Asks names what a reply asks the team, so that an answer given later can
+// be matched with the prompt its author saw: a question's id,
+// "actions:<stage>", "kpis:<stage>" or "complete"; empty for a reply that
+// asks nothing.
+func (r Reply) Asks() string {
+	switch r.Kind {
+	case ReplyQuestion:
+		return r.QuestionID
+	case ReplyActions:
+		return asksActions + string(r.Stage)
+	case ReplyKPIs:
+		return asksKPIs + string(r.Stage)
+	case ReplyPlanDone:
+		return asksNothing
+	}
+	return ""
+}
+
+// Asking names what the plan asks now, in the terms of Reply.Asks.
+func (p *Plan) Asking(cat *Catalogue) string {
+	c := p.Cursor
+	if c.Stage < 0 || c.Stage >= len(cat.Stages) {
+		return ""
+	}
+	switch c.Phase {
+	case PhaseComplete:
+		return asksNothing
+	case PhaseActions:
+		return asksActions + string(cat.Stages[c.Stage].ID)
+	case PhaseKPIs:
+		return asksKPIs + string(cat.Stages[c.Stage].ID)
+	}
+	if _, q, ok := p.Current(cat); ok {
+		return q.ID
+	}
+	return ""
+}
+
+// AnswerAdded keeps one more answer to a question beside the one it has:
+// someone answered it after the coach had moved on, without seeing the
+// answer given meanwhile. Neither text replaces the other.
+type AnswerAdded struct {
+	QuestionID   string
+	Revision     int
+	Contribution Contribution
+}
+
+// AnswerRevised replaces the text of the answer or co-answer that came
+// from Source: its author edited the message. The earlier text stays in
+// the question's history.
+type AnswerRevised struct {
+	QuestionID string
+	Revision   int
+	Source     string
+	Text       string
+	By         string
+	At         time.Time
+}
+
+// AnswerWithdrawn removes the answer or co-answer that came from Source:
+// its message was deleted. The history keeps the text. When the answer
+// itself goes, the first co-answer takes its place, or the question is
+// open again.
+type AnswerWithdrawn struct {
+	QuestionID string
+	Revision   int
+	Source     string
+	By         string
+	At         time.Time
+}
+
+// The changes below never modify a slice of Also in place: clones of a
+// plan share those slices.
+
+func (p *Plan) addAnswer(c AnswerAdded) {
+	a := p.Answers[c.QuestionID]
+	a.QuestionID, a.Last = c.QuestionID, c.Revision
+	o := c.Contribution
+	o.Revision = c.Revision
+	if a.Text == "" {
+		a.Text, a.By, a.At, a.Source, a.Drafted, a.Revision = o.Text, o.By, o.At, o.Source, false, o.Revision
+	} else {
+		a.Also = append(slices.Clip(a.Also), o)
+	}
+	p.Answers[c.QuestionID] = a
+	delete(p.Skipped, c.QuestionID)
+}
+
+func (p *Plan) reviseAnswer(c AnswerRevised) {
+	a, ok := p.Answers[c.QuestionID]
+	if !ok {
+		return
+	}
+	a.Last = c.Revision
+	if i := slices.IndexFunc(a.Also, func(o Contribution) bool { return o.Source == c.Source }); i >= 0 && c.Source != "" {
+		a.Also = slices.Clone(a.Also)
+		a.Also[i].Text, a.Also[i].At, a.Also[i].Revision = c.Text, c.At, c.Revision
+	} else if a.Source == c.Source && c.Source != "" {
+		a.Text, a.At, a.Drafted, a.Revision = c.Text, c.At, false, c.Revision
+	}
+	p.Answers[c.QuestionID] = a
+}
+
+func (p *Plan) withdrawAnswer(c AnswerWithdrawn) {
+	a, ok := p.Answers[c.QuestionID]
+	if !ok {
+		return
+	}
+	a.Last = c.Revision
+	switch i := slices.IndexFunc(a.Also, func(o Contribution) bool { return o.Source == c.Source }); {
+	case c.Source == "":
+	case i >= 0:
+		a.Also = slices.Delete(slices.Clone(a.Also), i, i+1)
+	case a.Source == c.Source && len(a.Also) > 0:
+		next := a.Also[0]
+		a.Text, a.By, a.At, a.Source, a.Drafted, a.Revision = next.Text, next.By, next.At, next.Source, false, next.Revision
+		a.Also = slices.Clone(a.Also[1:])
+	case a.Source == c.Source:
+		a.Text, a.By, a.At, a.Source, a.Drafted, a.Revision = "", c.By, c.At, "", false, c.Revision
+	}
+	if len(a.Also) == 0 {
+		a.Also = nil
+	}
+	p.Answers[c.QuestionID] = a
+}
+
+// AnswerFrom finds the answer or co-answer that came from a message.
+func (p *Plan) AnswerFrom(source string) (questionID string, c Contribution, ok bool) {
+	if source == "" {
+		return "", Contribution{}, false
+	}
+	for id, a := range p.Answers {
+		if a.Source == source && a.Text != "" {
+			return id, Contribution{Text: a.Text, By: a.By, At: a.At, Source: a.Source, Revision: a.Revision}, true
+		}
+		for _, o := range a.Also {
+			if o.Source == source {
+				return id, o, true
+			}
+		}
+	}
+	return "", Contribution{}, false
+}
+
+// late files a reply under the prompt its author saw, which is no longer
+// the one the coach asks, and leaves the coach where it is. An answered
+// question keeps its answer and gains the reply as a co-answer: the author
+// did not see the answer given meanwhile, so neither replaces the other.
+// Replacing an answer stays an explicit act: `edit`, the form, or editing
+// one's own message.
+func (s *stepper) late(text string) error {
+	saw := s.in.Saw
+	if id, ok := strings.CutPrefix(saw, asksActions); ok {
+		if i, ok := s.cat.Stage(id); ok {
+			return s.addActionTo(s.cat.Stages[i], text)
+		}
+	}
+	if id, ok := strings.CutPrefix(saw, asksKPIs); ok {
+		if i, ok := s.cat.Stage(id); ok {
+			return s.setKPIOf(s.cat.Stages[i].ID, text)
+		}
+	}
+	q, _, _, ok := s.cat.Question(saw)
+	if !ok {
+		// The plan was complete when the author looked, or the question
+		// left the catalogue: there is nothing it answers now.
+		s.say(Reply{Kind: ReplyNote, Msg: movedOnText(Say(Text("your reply")))})
+		return nil
+	}
+	if text == "" {
+		return userErr(ErrBadInput, "An empty answer can't be saved: type your answer, or %s to leave this question for later.", Code("skip"))
+	}
+	p := s.out.Plan
+	prev := p.Answers[q.ID]
+	ref := QuestionRef(s.cat, q.ID)
+	switch {
+	case prev.Text == text || slices.ContainsFunc(prev.Also, func(o Contribution) bool { return o.Text == text }):
+		s.say(Reply{Kind: ReplyNote, Msg: Say(Text("That's the answer already saved; nothing changed."))})
+	case prev.Text == "":
+		s.apply(AnswerRecorded{Answer: Answer{QuestionID: q.ID, Text: text, By: s.in.User, At: s.in.Now, Revision: prev.Next(), Source: s.in.Source}})
+		s.say(Reply{Kind: ReplySaved, QuestionID: q.ID, Msg: filedText(ref, "", s.in.User)})
+	default:
+		s.apply(AnswerAdded{QuestionID: q.ID, Revision: prev.Next(), Contribution: Contribution{Text: text, By: s.in.User, At: s.in.Now, Source: s.in.Source}})
+		s.say(Reply{Kind: ReplySaved, QuestionID: q.ID, Msg: filedText(ref, prev.By, s.in.User)})
+	}
+	return nil
+}
+
+// ReviseAnswer records an edit of the message an answer came from: a new
+// revision of that answer or co-answer, the earlier text kept. It changes
+// nothing when no answer came from source (a message racebot did not
+// keep, or one replaced since), when user did not give that answer, or
+// when the text is unchanged.
+func ReviseAnswer(cat *Catalogue, plan *Plan, source, text, user string, now time.Time) Outcome {
+	s := &stepper{cat: cat, in: Input{User: user, Now: now}, out: Outcome{Plan: plan.Clone()}}
+	text = strings.TrimSpace(text)
+	qid, c, ok := plan.AnswerFrom(source)
+	if !ok || c.By != user || text == "" || text == c.Text {
+		return s.out
+	}
+	s.apply(AnswerRevised{QuestionID: qid, Revision: plan.Answers[qid].Next(), Source: source, Text: text, By: user, At: now})
+	s.say(Reply{Kind: ReplyNote, QuestionID: qid, Msg: Sayf("Updated your answer to %s; the earlier version is kept in the plan's history.", QuestionRef(cat, qid))})
+	return s.out
+}
+
+// WithdrawAnswer records that the message an answer came from was
+// deleted: the answer or co-answer is withdrawn, its text kept in the
+// history. It changes nothing when no answer came from source.
+func WithdrawAnswer(cat *Catalogue, plan *Plan, source string, now time.Time) Outcome {
+	s := &stepper{cat: cat, out: Outcome{Plan: plan.Clone()}}
+	qid, c, ok := plan.AnswerFrom(source)
+	if !ok {
+		return s.out
+	}
+	s.apply(AnswerWithdrawn{QuestionID: qid, Revision: plan.Answers[qid].Next(), Source: source, By: c.By, At: now})
+	open := s.out.Plan.Answers[qid].Text == ""
+	s.say(Reply{Kind: ReplyNote, QuestionID: qid, Msg: withdrawnText(QuestionRef(cat, qid), open)})
+	return s.out
+}
+
+// QuestionRef names a question the way a team finds it in the thread:
+// "Plan question 2 (value proposition)".
+func QuestionRef(cat *Catalogue, id string) string {
+	_, si, step, ok := cat.Question(id)
+	if !ok {
+		return id
+	}
+	_, short, _ := strings.Cut(id, ".")
+	return fmt.Sprintf("%s question %d (%s)", cat.Stages[si].Name, step+1, strings.ReplaceAll(short, "-", " "))
+}
+
+// The words of this file, kept together.
+
+func movedOnText(what Msg) Msg {
+	return Sayf("That question has moved on since you saw it, so %s changed nothing. Reply to the latest one.", what)
+}
+
+func filedText(ref, with, user string) Msg {
+	switch with {
+	case "":
+		return Sayf("Saved as your answer to %s.", ref)
+	case user:
+		return Sayf("Saved as your answer to %s, alongside your earlier one.", ref)
+	}
+	return Sayf("Saved as your answer to %s, alongside %s's.", ref, Person(with))
+}
+
+func withdrawnText(ref string, open bool) Msg {
+	if open {
+		return Sayf("The answer to %s was deleted, so the question is open again. Its text stays in the plan's history.", ref)
+	}
+	return Sayf("An answer to %s was deleted; the other answers to it stay. Its text stays in the plan's history.", ref)
+}

@@ -1,0 +1,213 @@
+package flows
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestStepFilesRepliesUnderWhatTheirAuthorSaw: a reply answers the prompt
+// its author saw (Input.Saw), not the one the coach moved on to.
+func TestStepFilesRepliesUnderWhatTheirAuthorSaw(t *testing.T) {
+	c := testCatalogue(t)
+	// Ana answered plan.one; the coach now asks plan.two.
+	start, err := Step(c, NewPlan("T", "C", "P", "UANA", t0), Input{Text: "a1", User: "UANA", Now: t0, Source: "C/1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := start.Plan
+	at := t0.Add(time.Minute)
+	atTwo := Cursor{Stage: 0, Step: 1, Phase: PhaseQuestion}
+	tests := []struct {
+		name, saw, text, user string
+		want                  []Change // nil: none
+		reply                 string   // a substring of the first reply
+		cursor                Cursor
+		err                   bool
+	}{
+		{
+			name: "answer to the question before is a co-answer", saw: "plan.one", text: "b1", user: "UBEN",
+			want:  []Change{AnswerAdded{QuestionID: "plan.one", Revision: 2, Contribution: Contribution{Text: "b1", By: "UBEN", At: at, Source: "C/2"}}},
+			reply: "Saved as your answer to Plan question 1 (one), alongside UANA's.", cursor: atTwo,
+		},
+		{
+			name: "a second message of the same author is kept too", saw: "plan.one", text: "and more", user: "UANA",
+			want:  []Change{AnswerAdded{QuestionID: "plan.one", Revision: 2, Contribution: Contribution{Text: "and more", By: "UANA", At: at, Source: "C/2"}}},
+			reply: "alongside your earlier one", cursor: atTwo,
+		},
+		{
+			name: "the same text again changes nothing", saw: "plan.one", text: "a1", user: "UBEN",
+			reply: "already saved", cursor: atTwo,
+		},
+		{
+			name: "an open question gets its answer, the coach stays", saw: "reach.one", text: "r1", user: "UBEN",
+			want:  []Change{AnswerRecorded{Answer: Answer{QuestionID: "reach.one", Text: "r1", By: "UBEN", At: at, Revision: 1, Source: "C/2"}}},
+			reply: "Saved as your answer to Reach question 1 (one).", cursor: atTwo,
+		},
+		{name: "skip of a question moved on from changes nothing", saw: "plan.one", text: "skip", user: "UBEN", reply: "moved on", cursor: atTwo},
+		{name: "back likewise", saw: "plan.one", text: "back", user: "UBEN", reply: "`back` changed nothing", cursor: atTwo},
+		{name: "draft likewise", saw: "plan.one", text: "draft", user: "UBEN", reply: "`draft` changed nothing", cursor: atTwo},
+		{name: "done likewise", saw: "plan.one", text: "Done", user: "UBEN", reply: "`done` changed nothing", cursor: atTwo},
+		{
+			name: "an action for a stage's actions prompt lands in that stage", saw: "actions:reach", text: "Ads | Ana | impact 3 | effort 2", user: "UBEN",
+			want:  []Change{ActionAdded{Action: Action{Stage: "reach", Text: "Ads", Owner: "Ana", Impact: 3, Effort: 2, By: "UBEN", At: at}}},
+			reply: "Action added: Ads", cursor: atTwo,
+		},
+		{name: "a bad action is refused", saw: "actions:plan", text: "Ads | impact 9", user: "UBEN", err: true, cursor: atTwo},
+		{name: "a reply to the completed plan files nothing", saw: "complete", text: "thanks", user: "UBEN", reply: "moved on", cursor: atTwo},
+		{name: "an empty late answer is refused", saw: "plan.one", text: " ", user: "UBEN", err: true, cursor: atTwo},
+		{
+			name: "a reply to the current question is an answer", saw: "plan.two", text: "b2", user: "UBEN",
+			want: []Change{
+				AnswerRecorded{Answer: Answer{QuestionID: "plan.two", Text: "b2", By: "UBEN", At: at, Revision: 1, Source: "C/2"}},
+				CursorMoved{Cursor: Cursor{Stage: 0, Step: 2, Phase: PhaseQuestion}},
+			},
+			reply: "Saved.", cursor: Cursor{Stage: 0, Step: 2, Phase: PhaseQuestion},
+		},
+		{
+			name: "without Saw the current question is answered", text: "b2", user: "UBEN",
+			want: []Change{
+				AnswerRecorded{Answer: Answer{QuestionID: "plan.two", Text: "b2", By: "UBEN", At: at, Revision: 1, Source: "C/2"}},
+				CursorMoved{Cursor: Cursor{Stage: 0, Step: 2, Phase: PhaseQuestion}},
+			},
+			reply: "Saved.", cursor: Cursor{Stage: 0, Step: 2, Phase: PhaseQuestion},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := Step(c, base, Input{Text: tt.text, User: tt.user, Now: at, Saw: tt.saw, Source: "C/2"})
+			if tt.err {
+				if !errors.Is(err, ErrBadInput) {
+					t.Fatalf("err = %v, want bad input", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, out.Changes); diff != "" {
+				t.Errorf("changes (-want +got):\n%s", diff)
+			}
+			if out.Plan.Cursor != tt.cursor {
+				t.Errorf("cursor = %+v, want %+v", out.Plan.Cursor, tt.cursor)
+			}
+			if len(out.Replies) == 0 || !strings.Contains(out.Replies[0].Msg.String(), tt.reply) {
+				t.Errorf("replies = %+v, want the first to contain %q", out.Replies, tt.reply)
+			}
+			if got := base.Answers["plan.one"]; got.Text != "a1" || len(got.Also) != 0 {
+				t.Errorf("the step changed the plan it was given: %+v", got)
+			}
+		})
+	}
+}
+
+func TestCoAnswersEditsAndWithdrawals(t *testing.T) {
+	c := testCatalogue(t)
+	p := NewPlan("T", "C", "P", "UANA", t0)
+	step := func(in Input) {
+		t.Helper()
+		out, err := Step(c, p, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p = out.Plan
+	}
+	step(Input{Text: "ana's", User: "UANA", Now: t0, Source: "C/1"})
+	step(Input{Text: "ben's", User: "UBEN", Now: t0.Add(time.Second), Saw: "plan.one", Source: "C/2"})
+	step(Input{Text: "priya's", User: "UPRIYA", Now: t0.Add(2 * time.Second), Saw: "plan.one", Source: "C/3"})
+	before := p
+
+	// Someone else's edit of Ben's message changes nothing.
+	if out := ReviseAnswer(c, p, "C/2", "hijacked", "UANA", t0); len(out.Changes) != 0 {
+		t.Fatalf("an edit by someone else changed %+v", out.Changes)
+	}
+	if out := ReviseAnswer(c, p, "C/99", "unknown", "UANA", t0); len(out.Changes) != 0 || len(out.Replies) != 0 {
+		t.Fatalf("an edit of an unknown message changed %+v", out.Changes)
+	}
+	out := ReviseAnswer(c, p, "C/2", "ben's, better", "UBEN", t0.Add(time.Minute))
+	p = out.Plan
+	if len(out.Replies) != 1 || !strings.Contains(out.Replies[0].Msg.String(), "Updated your answer to Plan question 1 (one)") {
+		t.Errorf("replies = %+v", out.Replies)
+	}
+	a := p.Answers["plan.one"]
+	want := []Contribution{
+		{Text: "ben's, better", By: "UBEN", At: t0.Add(time.Minute), Source: "C/2", Revision: 4},
+		{Text: "priya's", By: "UPRIYA", At: t0.Add(2 * time.Second), Source: "C/3", Revision: 3},
+	}
+	if a.Text != "ana's" || a.Revision != 1 || a.Last != 4 || a.Next() != 5 || !cmp.Equal(want, a.Also) {
+		t.Errorf("after the edit: %+v", a)
+	}
+	if got := before.Answers["plan.one"].Also[0].Text; got != "ben's" {
+		t.Errorf("the edit reached a plan it was not applied to: %q", got)
+	}
+
+	// Ana's message is deleted: Ben's answer takes its place.
+	out = WithdrawAnswer(c, p, "C/1", t0.Add(2*time.Minute))
+	p = out.Plan
+	a = p.Answers["plan.one"]
+	if a.Text != "ben's, better" || a.By != "UBEN" || a.Revision != 4 || a.Last != 5 || len(a.Also) != 1 {
+		t.Errorf("after withdrawing the answer: %+v", a)
+	}
+	if !strings.Contains(out.Replies[0].Msg.String(), "the other answers to it stay") {
+		t.Errorf("reply = %q", out.Replies[0].Msg.String())
+	}
+	p = WithdrawAnswer(c, p, "C/3", t0).Plan
+	out = WithdrawAnswer(c, p, "C/2", t0.Add(3*time.Minute))
+	p = out.Plan
+	if a := p.Answers["plan.one"]; a.Text != "" || a.Also != nil || a.Next() != 8 {
+		t.Errorf("after withdrawing every answer: %+v", a)
+	}
+	if !strings.Contains(out.Replies[0].Msg.String(), "open again") {
+		t.Errorf("reply = %q", out.Replies[0].Msg.String())
+	}
+	if got := StatusText(c, p, nil, t0).String(); !strings.Contains(got, "Open questions: Plan 1,") {
+		t.Errorf("status does not list the withdrawn question as open:\n%s", got)
+	}
+	if out := WithdrawAnswer(c, p, "C/2", t0); len(out.Changes) != 0 {
+		t.Errorf("a second withdrawal changed %+v", out.Changes)
+	}
+}
+
+func TestMarkdownShowsEveryContribution(t *testing.T) {
+	c := testCatalogue(t)
+	p := NewPlan("T", "C", "P", "UANA", t0)
+	for _, ch := range []Change{
+		AnswerRecorded{Answer: Answer{QuestionID: "plan.one", Text: "Ana's words", By: "UANA", At: t0, Revision: 1}},
+		AnswerAdded{QuestionID: "plan.one", Revision: 2, Contribution: Contribution{Text: "Ben's words", By: "UBEN", At: t0.Add(time.Minute)}},
+	} {
+		p.Apply(ch)
+	}
+	md := Markdown(c, p, time.UTC, func(s string) string { return s })
+	if strings.Contains(md, "(revision") {
+		t.Errorf("a co-answer made Ana's answer look revised:\n%s", md)
+	}
+	for _, want := range []string{"> Ana's words\n\n— UANA, 2026-11-23 09:00", "> Ben's words\n\n— UBEN, 2026-11-23 09:01 (also answered)"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("export lacks %q:\n%s", want, md)
+		}
+	}
+}
+
+func TestAsksNamesWhatThePlanAsks(t *testing.T) {
+	c := testCatalogue(t)
+	p, _ := walk(t, c, NewPlan("T", "C", "P", "U1", t0), "a1")
+	for _, in := range []string{"a2", "opp", "strat", "done", "skip"} {
+		out, err := Step(c, p, Input{Text: in, User: "U1", Now: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p = out.Plan
+		last := ""
+		for _, r := range out.Replies {
+			if a := r.Asks(); a != "" {
+				last = a
+			}
+		}
+		if last != p.Asking(c) {
+			t.Errorf("after %q the reply asks %q, the plan %q", in, last, p.Asking(c))
+		}
+	}
+}

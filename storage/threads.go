@@ -1,0 +1,86 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// RecordAsked records that the message ts of a plan's conversation, ordered
+// by at, asked what asks names (flows.Reply.Asks). Recording the same
+// message again changes nothing.
+func (db *DB) RecordAsked(ctx context.Context, team string, plan flows.PlanID, at int64, ts, asks string) error {
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO asked (plan_id, at, ts, asks)
+			SELECT id, ?, ?, ? FROM plans WHERE id = ? AND team_id = ?
+			ON CONFLICT DO NOTHING`, at, ts, asks, plan, team)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return teamHasPlan(ctx, tx, team, plan)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record asked: %w", err)
+	}
+	return nil
+}
+
+// LastAsked names what the latest message of a plan's conversation at or
+// before at asked, or "" when none is recorded.
+func (db *DB) LastAsked(ctx context.Context, team string, plan flows.PlanID, at int64) (string, error) {
+	var asks string
+	err := db.queryRow(ctx, `SELECT a.asks FROM asked a JOIN plans p ON p.id = a.plan_id
+		WHERE p.team_id = ? AND a.plan_id = ? AND a.at <= ? ORDER BY a.at DESC LIMIT 1`, team, plan, at).Scan(&asks)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("last asked: %w", classify(err))
+	}
+	return asks, nil
+}
+
+// errNoSource rolls back a replacement that found nothing to replace.
+var errNoSource = errors.New("no values from that message")
+
+// ReplaceMeasurements replaces the KPI values of a team's plan that came
+// from one message with ms (none, when the message was deleted), in one
+// transaction with the delivery key, and reports how many values it
+// replaced. When no value came from source it writes nothing, key
+// included, and returns 0: an edit of a message racebot did not record
+// values from changes nothing.
+func (db *DB) ReplaceMeasurements(ctx context.Context, team string, plan flows.PlanID, source string, ms []flows.Measurement, key string) (int, error) {
+	if source == "" {
+		return 0, nil
+	}
+	var replaced int64
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := db.recordKey(ctx, tx, team, key); err != nil {
+			return err
+		}
+		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM measurements WHERE source = ? AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = ?)`, source, plan)
+		if err != nil {
+			return err
+		}
+		if replaced, _ = res.RowsAffected(); replaced == 0 {
+			return errNoSource
+		}
+		return insertMeasurements(ctx, tx, plan, ms)
+	})
+	switch {
+	case errors.Is(err, errNoSource):
+		return 0, nil
+	case err != nil:
+		return 0, fmt.Errorf("replace measurements: %w", err)
+	}
+	return int(replaced), nil
+}
