@@ -4,17 +4,11 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"image/color"
 	"image/png"
 	"io"
 	"math"
 	"slices"
 	"time"
-
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // ErrNoData is returned by Render when it is given no series at all. A
@@ -55,9 +49,8 @@ type Series struct {
 // and says how many more there were in the title.
 const MaxPanels = 12
 
-// Layout, in pixels: the canvas is drawn at 72 dpi so that one point is
-// one pixel. Slack shows previews at about half this width, so text is
-// larger than a desktop chart would use.
+// Layout, in pixels. Slack shows previews at about half this width, so
+// text is larger than a desktop chart would use.
 const (
 	imageWidth   = 1200
 	titleHeight  = 56
@@ -112,51 +105,34 @@ func Render(w io.Writer, title string, series []Series) error {
 		panels[i] = newPanel(s, loc, maxXTicks)
 	}
 
-	img := vgimg.NewWith(
-		vgimg.UseWH(vg.Length(imageWidth), vg.Length(height)),
-		vgimg.UseDPI(72),
-		vgimg.UseBackgroundColor(color.White),
-	)
-	dc := draw.New(img)
+	cv := newCanvas(imageWidth, height)
 	if title != "" {
-		drawChartTitle(dc, title)
+		cv.text(style(sizeChartTitle, true, colText), point{outerPad, titleHeight/2 + 2}, alignStart, alignMiddle, title)
 	}
 
-	grid := make([][]*plot.Plot, rows)
-	for r := range grid {
-		grid[r] = make([]*plot.Plot, cols)
-		for c := range grid[r] {
-			if i := r*cols + c; i < len(panels) {
-				grid[r][c] = panels[i].plot
-			}
-		}
-	}
-	body := dc
-	body.Max.Y -= vg.Length(top)
-	tiles := draw.Tiles{
-		Rows: rows, Cols: cols,
-		PadX: gapX, PadY: gapY,
-		// The last date label may be centred on the axis end; the right
-		// padding leaves room for half of it.
-		PadLeft: outerPad, PadRight: outerPad + 16, PadBottom: outerPad,
-	}
-	// Every tile loses the same header strip, so the data areas that Align
-	// lines up stay lined up.
-	canvases := plot.Align(grid, tiles, body)
+	// Every panel in a column gets the room its widest y-axis needs, so
+	// that the data areas of a column line up.
+	yAxisW := make([]float64, cols)
 	for i, p := range panels {
-		c := canvases[i/cols][i%cols]
-		header := c
-		header.Min.Y = c.Max.Y - headerHeight
-		c.Max.Y -= headerHeight
-		p.drawHeader(header)
-		p.plot.Draw(c)
+		yAxisW[i%cols] = max(yAxisW[i%cols], p.yAxisWidth(cv))
+	}
+	// The last date label may be centred on the axis end; the right
+	// padding leaves room for half of it.
+	const padLeft, padRight, padBottom = outerPad, outerPad + 16, outerPad
+	tileW := float64(imageWidth-padLeft-padRight-(cols-1)*gapX) / float64(cols)
+	tileH := float64(height-top-padBottom-(rows-1)*gapY) / float64(rows)
+	for i, p := range panels {
+		r, c := i/cols, i%cols
+		x0 := padLeft + float64(c)*(tileW+gapX)
+		y0 := float64(top) + float64(r)*(tileH+gapY)
+		p.draw(cv, x0, y0, x0+tileW, y0+tileH, yAxisW[c])
 	}
 
 	// Speed over size: flat chart colours compress well at any level, and
 	// encoding at the default level took most of the render time.
 	enc := png.Encoder{CompressionLevel: png.BestSpeed}
 	bw := bufio.NewWriter(w)
-	if err := enc.Encode(bw, img.Image()); err != nil {
+	if err := enc.Encode(bw, cv.img); err != nil {
 		return fmt.Errorf("write png: %w", err)
 	}
 	if err := bw.Flush(); err != nil {

@@ -15,8 +15,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"gonum.org/v1/plot/vg"
 )
 
 var monday = time.Date(2026, time.February, 2, 9, 0, 0, 0, time.UTC)
@@ -96,7 +94,17 @@ func panelRect(i, n int, title bool) image.Rectangle {
 	return image.Rect(c*colW+margin, top+r*rowH+margin, (c+1)*colW-margin, top+(r+1)*rowH-margin)
 }
 
+// pixelHeavy skips a test that renders and inspects images in one
+// goroutine when the race detector is on; see raceEnabled.
+func pixelHeavy(t *testing.T) {
+	t.Helper()
+	if raceEnabled {
+		t.Skip("single-goroutine pixel test: runs without -race")
+	}
+}
+
 func TestRenderLayout(t *testing.T) {
+	pixelHeavy(t)
 	t.Parallel()
 	full := Series{
 		Name: "Unique visitors", Unit: "count",
@@ -151,6 +159,7 @@ func TestRenderLayout(t *testing.T) {
 }
 
 func TestRenderMorePanelsThanMax(t *testing.T) {
+	pixelHeavy(t)
 	t.Parallel()
 	many := make([]Series, MaxPanels+3)
 	for i := range many {
@@ -164,6 +173,7 @@ func TestRenderMorePanelsThanMax(t *testing.T) {
 }
 
 func TestRenderNoPoints(t *testing.T) {
+	pixelHeavy(t)
 	t.Parallel()
 	tests := []struct {
 		name string
@@ -195,6 +205,7 @@ func TestRenderNoPoints(t *testing.T) {
 }
 
 func TestRenderSinglePoint(t *testing.T) {
+	pixelHeavy(t)
 	t.Parallel()
 	for _, v := range []float64{0, 42, -3, 1e-9} {
 		t.Run(fmt.Sprint(v), func(t *testing.T) {
@@ -207,6 +218,7 @@ func TestRenderSinglePoint(t *testing.T) {
 }
 
 func TestRenderExtremeValues(t *testing.T) {
+	pixelHeavy(t)
 	t.Parallel()
 	tests := []struct {
 		name string
@@ -261,6 +273,7 @@ func TestRenderWriteError(t *testing.T) {
 }
 
 func TestRenderDeterministic(t *testing.T) {
+	pixelHeavy(t)
 	t.Parallel()
 	series := sampleSeries(t)
 	var first bytes.Buffer
@@ -285,18 +298,30 @@ func TestRenderDeterministic(t *testing.T) {
 }
 
 // TestRenderConcurrent runs renders side by side, as the bot does for
-// several plans at once; -race checks the shared font cache.
+// several plans at once, and checks that each comes out as a render on its
+// own does. It is the smoke test the race detector runs: the parsed fonts
+// are shared between renders.
 func TestRenderConcurrent(t *testing.T) {
 	t.Parallel()
-	series := sampleSeries(t)
+	series := sampleSeries(t)[:2]
+	outs := make([]bytes.Buffer, 4)
+	errs := make([]error, len(outs))
 	var wg sync.WaitGroup
-	errs := make([]error, 4)
-	for i := range errs {
-		wg.Go(func() { errs[i] = Render(io.Discard, "Q1", series) })
+	for i := range outs {
+		wg.Go(func() { errs[i] = Render(&outs[i], "Q1", series) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
+	}
+	var alone bytes.Buffer
+	if err := Render(&alone, "Q1", series); err != nil {
+		t.Fatal(err)
+	}
+	for i := range outs {
+		if !bytes.Equal(outs[i].Bytes(), alone.Bytes()) {
+			t.Errorf("concurrent render %d differs from a render on its own", i)
+		}
 	}
 }
 
@@ -330,23 +355,24 @@ func BenchmarkRender(b *testing.B) {
 }
 
 func TestFit(t *testing.T) {
-	sty := textStyle(sizePanelTitle, true, colText)
+	cv := newCanvas(10, 10)
+	sty := style(sizePanelTitle, true, colText)
 	long := "Average order value for returning customers in the European storefront"
 	tests := []struct {
 		name  string
-		width vg.Length
+		width float64
 		want  string
 	}{
-		{"fits", sty.Width(long), long},
+		{"fits", cv.textWidth(sty, long), long},
 		{"too narrow for anything", 1, ""},
 	}
 	for _, tt := range tests {
-		if got := fit(sty, long, tt.width); got != tt.want {
+		if got := fit(cv, sty, long, tt.width); got != tt.want {
 			t.Errorf("%s: fit = %q, want %q", tt.name, got, tt.want)
 		}
 	}
-	got := fit(sty, long, 200)
-	if !strings.HasSuffix(got, "…") || sty.Width(got) > 200 || len(got) < 10 {
-		t.Errorf("fit to 200px = %q (%.0fpx), want a shortened name ending in …", got, sty.Width(got))
+	got := fit(cv, sty, long, 200)
+	if !strings.HasSuffix(got, "…") || cv.textWidth(sty, got) > 200 || len(got) < 10 {
+		t.Errorf("fit to 200px = %q (%.0fpx), want a shortened name ending in …", got, cv.textWidth(sty, got))
 	}
 }

@@ -3,7 +3,9 @@
 // line and the baseline as a faint one.
 //
 // It knows nothing of plans or storage: callers copy what they have into
-// Series values. Rendering is pure Go (gonum.org/v1/plot with its embedded
-// Liberation fonts), so the same input always gives the same bytes and the
-// binary stays free of cgo.
+// Series values. Rendering is pure Go and small: shapes are filled with
+// golang.org/x/image/vector and text is set in two embedded Go font faces,
+// regular and bold, so the same input always gives the same bytes, the
+// binary stays free of cgo, and it carries no plotting library with its
+// font collections and PDF, SVG and EPS writers for one PNG.
 package charts

@@ -2,46 +2,54 @@ package charts
 
 import (
 	"image/color"
+	"math"
 	"time"
-
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/text"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
 )
 
-// panel is one KPI's plot and the header drawn above it.
+// Axis geometry, in pixels.
+const (
+	axisPadding = 6 // between the data area and an axis line
+	tickLength  = 5
+	labelGap    = 3 // between a tick and its label
+)
+
+// panel is one KPI: its ranges, ticks and the lines drawn in its plot.
 type panel struct {
-	name   string
-	status string
-	plot   *plot.Plot
+	name, status string
+	unit         string
+	pts          []Point
+
+	xmin, xmax, ymin, ymax float64
+	xTicks, yTicks         []tick
+
+	hasTarget, hasBaseline, hasDeadline bool
+	target, baseline                    float64
+	deadline                            float64 // x of the deadline
+	end                                 float64 // where reference lines stop
 }
 
-// newPanel builds the plot for one series. maxXTicks depends on the panel
-// width so date labels never collide.
+// newPanel works out the ranges and ticks of one series. maxXTicks
+// depends on the panel width so date labels never collide.
 func newPanel(s Series, loc *time.Location, maxXTicks int) *panel {
-	pts := cleanPoints(s.Points)
-	p := plot.New()
-	styleAxes(p)
+	pn := &panel{name: s.Name, status: s.Status, unit: s.Unit, pts: cleanPoints(s.Points)}
 
 	// X range: the values and the deadline, at least a week wide so that a
 	// single check-in sits in the middle of a readable axis.
 	var xs []float64
-	for _, pt := range pts {
+	for _, pt := range pn.pts {
 		xs = append(xs, unixSeconds(pt.At))
 	}
-	hasDeadline := !s.Deadline.IsZero()
-	if hasDeadline {
-		xs = append(xs, unixSeconds(s.Deadline))
+	pn.hasDeadline = !s.Deadline.IsZero()
+	if pn.hasDeadline {
+		pn.deadline = unixSeconds(s.Deadline)
+		xs = append(xs, pn.deadline)
 	}
-	xmin, xmax := 0.0, 1.0
-	hasX := len(xs) > 0
-	if hasX {
-		xmin, xmax = minMax(xs)
+	pn.xmin, pn.xmax = 0, 1
+	if len(xs) > 0 {
+		xmin, xmax := minMax(xs)
 		const week = 7 * 86400
 		switch span := xmax - xmin; {
-		case len(pts) == 0:
+		case len(pn.pts) == 0:
 			// Only a deadline: show the month leading up to it.
 			xmin = xmax - 4*week
 		case span < week:
@@ -54,264 +62,223 @@ func newPanel(s Series, loc *time.Location, maxXTicks int) *panel {
 		}
 		// Room on the right for the last value's label.
 		xmax += (xmax - xmin) * 0.03
-		p.X.Tick.Marker = plot.TickerFunc(func(min, max float64) []plot.Tick {
-			return dateTicks(min, max, loc, maxXTicks)
-		})
-	} else {
-		p.X.Tick.Marker = plot.ConstantTicks{}
+		pn.xmin, pn.xmax = xmin, xmax
+		pn.xTicks = dateTicks(xmin, xmax, loc, maxXTicks)
 	}
 
 	// Y range: values, target and baseline, so the target line is always
 	// on the chart however far away it is.
 	var ys []float64
-	for _, pt := range pts {
+	for _, pt := range pn.pts {
 		ys = append(ys, pt.Value)
 	}
-	hasTarget := s.HasTarget && finite(s.Target)
-	hasBaseline := s.HasBaseline && finite(s.Baseline)
-	if hasTarget {
+	pn.hasTarget = s.HasTarget && finite(s.Target)
+	pn.hasBaseline = s.HasBaseline && finite(s.Baseline)
+	pn.target, pn.baseline = s.Target, s.Baseline
+	if pn.hasTarget {
 		ys = append(ys, s.Target)
 	}
-	if hasBaseline {
+	if pn.hasBaseline {
 		ys = append(ys, s.Baseline)
 	}
-	ymin, ymax := 0.0, 1.0
+	pn.ymin, pn.ymax = 0, 1
 	if len(ys) > 0 {
 		lo, hi := minMax(ys)
 		ax := newValueAxis(lo, hi, s.Unit)
-		ymin, ymax = ax.min, ax.max
-		p.Y.Tick.Marker = ax.labelledTicks(s.Unit)
-	} else {
-		p.Y.Tick.Marker = plot.ConstantTicks{}
+		pn.ymin, pn.ymax = ax.min, ax.max
+		pn.yTicks = ax.labelledTicks(s.Unit)
 	}
 
 	// Reference lines end at the deadline: after it they mean nothing.
-	end := xmax
-	if hasDeadline {
-		end = unixSeconds(s.Deadline)
+	pn.end = pn.xmax
+	if pn.hasDeadline {
+		pn.end = pn.deadline
 	}
-	p.Add(&grid{})
-	if hasBaseline {
-		p.Add(&hLine{
-			y: s.Baseline, x0: xmin, x1: end,
-			line:  draw.LineStyle{Color: colBaseline, Width: 1.5},
-			label: "baseline " + formatValue(s.Baseline, s.Unit),
-			style: textStyle(sizeLineLabel, false, colMuted),
-		})
-	}
-	if hasDeadline && hasX {
-		p.Add(&vLine{
-			x:    unixSeconds(s.Deadline),
-			line: draw.LineStyle{Color: colDeadline, Width: 1.5, Dashes: []vg.Length{2, 4}},
-		})
-	}
-	if hasTarget {
-		p.Add(&hLine{
-			y: s.Target, x0: xmin, x1: end,
-			line:  draw.LineStyle{Color: colTarget, Width: 2, Dashes: []vg.Length{9, 6}},
-			label: "target " + formatValue(s.Target, s.Unit),
-			style: textStyle(sizeLineLabel, true, colTarget),
-		})
-	}
-
-	if len(pts) > 0 {
-		xys := make(plotter.XYs, len(pts))
-		for i, pt := range pts {
-			xys[i] = plotter.XY{X: unixSeconds(pt.At), Y: pt.Value}
-		}
-		if len(xys) > 1 {
-			p.Add(&plotter.Line{
-				XYs:       xys,
-				LineStyle: draw.LineStyle{Color: colActual, Width: 3},
-			})
-		}
-		p.Add(&markers{xys: xys})
-		last := xys[len(xys)-1]
-		p.Add(&pointLabel{
-			x: last.X, y: last.Y,
-			below: len(xys) > 1 && last.Y < xys[len(xys)-2].Y,
-			label: formatValue(last.Y, s.Unit),
-			style: textStyle(sizeLineLabel, true, colActual),
-		})
-	} else {
-		p.Add(&note{text: "no values yet", style: textStyle(sizeNote, false, colMuted)})
-	}
-
-	p.X.Min, p.X.Max = xmin, xmax
-	p.Y.Min, p.Y.Max = ymin, ymax
-	return &panel{name: s.Name, status: s.Status, plot: p}
+	return pn
 }
 
-// styleAxes sets the quiet axis look shared by every panel.
-func styleAxes(p *plot.Plot) {
-	p.BackgroundColor = nil // the canvas is already white
-	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
-		ax.LineStyle = draw.LineStyle{Color: colAxis, Width: 1}
-		ax.Tick.LineStyle = draw.LineStyle{Color: colAxis, Width: 1}
-		ax.Tick.Length = 5
-		ax.Padding = 6
+// yAxisWidth is the room the y-axis needs left of the data area: the
+// widest tick label, the tick and the padding.
+func (pn *panel) yAxisWidth(cv *canvas) float64 {
+	st := style(sizeTick, false, colText)
+	w := 0.0
+	for _, t := range pn.yTicks {
+		w = max(w, cv.textWidth(st, t.Label))
 	}
-	p.X.Tick.Label = textStyle(sizeTick, false, colText)
-	p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XCenter, draw.YTop
-	p.Y.Tick.Label = textStyle(sizeTick, false, colText)
-	p.Y.Tick.Label.XAlign, p.Y.Tick.Label.YAlign = draw.XRight, draw.YCenter
+	return w + labelGap + tickLength + axisPadding
 }
 
-// drawHeader writes the KPI name on the left and its status on the right.
-func (pn *panel) drawHeader(c draw.Canvas) {
-	y := c.Min.Y + 8
-	right := c.Max.X
+// frame is a panel's data area on the canvas and the values at its edges.
+type frame struct {
+	x0, y0, x1, y1         float64 // pixels, y0 at the top
+	xmin, xmax, ymin, ymax float64 // values
+}
+
+// x is the pixel column of the value v on the x-axis.
+func (f frame) x(v float64) float64 {
+	return f.x0 + (v-f.xmin)/(f.xmax-f.xmin)*(f.x1-f.x0)
+}
+
+// y is the pixel row of the value v on the y-axis.
+func (f frame) y(v float64) float64 {
+	return f.y1 - (v-f.ymin)/(f.ymax-f.ymin)*(f.y1-f.y0)
+}
+
+// draw draws the panel in the tile between (x0, y0) and (x1, y1); the
+// data area starts yAxisW to the right of x0, the same for every panel in
+// a column so that their axes line up.
+func (pn *panel) draw(cv *canvas, x0, y0, x1, y1, yAxisW float64) {
+	pn.drawHeader(cv, x0, y0+headerHeight, x1)
+	tickH := cv.textHeight(style(sizeTick, false, colText))
+	f := frame{
+		// Half a label of room at the top for the highest y tick's label.
+		x0: x0 + yAxisW, y0: y0 + headerHeight + tickH/2,
+		x1: x1, y1: y1 - (axisPadding + tickLength + labelGap + tickH),
+		xmin: pn.xmin, xmax: pn.xmax, ymin: pn.ymin, ymax: pn.ymax,
+	}
+	pn.drawAxes(cv, f)
+	pn.drawLines(cv, f)
+	pn.drawValues(cv, f)
+}
+
+// drawHeader writes the KPI name on the left and its status on the right,
+// above bottom.
+func (pn *panel) drawHeader(cv *canvas, left, bottom, right float64) {
+	y := bottom - 8
 	if pn.status != "" {
-		sty := textStyle(sizeStatus, true, colText)
-		sty.XAlign = draw.XRight
-		c.FillText(sty, vg.Point{X: right, Y: y}, pn.status)
+		st := style(sizeStatus, true, colText)
+		cv.text(st, point{right, y}, alignEnd, alignEnd, pn.status)
 		const r = 7
-		dotX := right - sty.Width(pn.status) - r - 6
-		dot := draw.GlyphStyle{Color: statusColor(pn.status), Radius: r, Shape: draw.CircleGlyph{}}
-		c.DrawGlyphNoClip(dot, vg.Point{X: dotX, Y: y + sizeStatus*0.35})
+		dotX := right - cv.textWidth(st, pn.status) - r - 6
+		var dot shape
+		// Centred on the capitals and ascenders of the status beside it.
+		dot.circle(point{dotX, y - cv.capMiddle(st)}, r)
+		cv.fill(&dot, statusColor(pn.status))
 		right = dotX - r - 16
 	}
-	sty := textStyle(sizePanelTitle, true, colText)
-	c.FillText(sty, vg.Point{X: c.Min.X, Y: y}, fit(sty, pn.name, right-c.Min.X))
+	st := style(sizePanelTitle, true, colText)
+	cv.text(st, point{left, y}, alignStart, alignEnd, fit(cv, st, pn.name, right-left))
 }
 
 // fit shortens s with an ellipsis until it is at most w wide.
-func fit(sty text.Style, s string, w vg.Length) string {
-	if sty.Width(s) <= w {
+func fit(cv *canvas, st textStyle, s string, w float64) string {
+	if cv.textWidth(st, s) <= w {
 		return s
 	}
 	r := []rune(s)
 	for len(r) > 0 {
 		r = r[:len(r)-1]
-		if t := string(r) + "…"; sty.Width(t) <= w {
+		if t := string(r) + "…"; cv.textWidth(st, t) <= w {
 			return t
 		}
 	}
 	return ""
 }
 
-// grid draws faint horizontal lines at the labelled y ticks.
-type grid struct{}
-
-func (*grid) Plot(c draw.Canvas, p *plot.Plot) {
-	_, trY := p.Transforms(&c)
-	sty := draw.LineStyle{Color: colGrid, Width: 1}
-	for _, t := range p.Y.Tick.Marker.Ticks(p.Y.Min, p.Y.Max) {
-		if t.IsMinor() {
-			continue
-		}
-		y := trY(t.Value)
-		c.StrokeLine2(sty, c.Min.X, y, c.Max.X, y)
+// drawAxes draws the two axis lines with their ticks and labels, and the
+// faint grid lines across the data area at the y ticks. The axis lines
+// stand off the data area so that no value is drawn on them.
+func (pn *panel) drawAxes(cv *canvas, f frame) {
+	st := style(sizeTick, false, colText)
+	ax := math.Floor(f.x0 - axisPadding)
+	ay := math.Floor(f.y1 + axisPadding)
+	for _, t := range pn.yTicks {
+		cv.rule(f.x0, f.y(t.Value), f.x1, f.y(t.Value), colGrid)
+	}
+	cv.rule(ax, f.y0, ax, f.y1, colAxis)
+	cv.rule(f.x0, ay, f.x1, ay, colAxis)
+	for _, t := range pn.yTicks {
+		y := f.y(t.Value)
+		cv.rule(ax-tickLength, y, ax, y, colAxis)
+		cv.text(st, point{ax - tickLength - labelGap, math.Floor(y) + 0.5}, alignEnd, alignMiddle, t.Label)
+	}
+	for _, t := range pn.xTicks {
+		x := f.x(t.Value)
+		cv.rule(x, ay, x, ay+tickLength+1, colAxis)
+		cv.text(st, point{math.Floor(x) + 0.5, ay + 1 + tickLength + labelGap}, alignMiddle, alignStart, t.Label)
 	}
 }
 
-// hLine is a labelled horizontal reference line (target or baseline).
-type hLine struct {
-	y, x0, x1 float64
-	line      draw.LineStyle
-	label     string
-	style     text.Style
-}
-
-func (h *hLine) Plot(c draw.Canvas, p *plot.Plot) {
-	trX, trY := p.Transforms(&c)
-	y := trY(h.y)
-	x0, x1 := max(trX(h.x0), c.Min.X), min(trX(h.x1), c.Max.X)
-	c.StrokeLine2(h.line, x0, y, x1, y)
-	sty := h.style
-	sty.XAlign = draw.XRight
-	drawLabel(c, sty, vg.Point{X: x1, Y: y + 6}, h.label)
-}
-
-// vLine is an unlabelled vertical marker (the deadline).
-type vLine struct {
-	x    float64
-	line draw.LineStyle
-}
-
-func (v *vLine) Plot(c draw.Canvas, p *plot.Plot) {
-	trX, _ := p.Transforms(&c)
-	x := trX(v.x)
-	c.StrokeLine2(v.line, x, c.Min.Y, x, c.Max.Y)
-}
-
-// markers draws the recorded values as dots with a white rim, so they
-// stand out where they sit on the target line.
-type markers struct {
-	xys plotter.XYs
-}
-
-func (m *markers) Plot(c draw.Canvas, p *plot.Plot) {
-	trX, trY := p.Transforms(&c)
-	rim := draw.GlyphStyle{Color: color.White, Radius: 7, Shape: draw.CircleGlyph{}}
-	dot := draw.GlyphStyle{Color: colActual, Radius: 5, Shape: draw.CircleGlyph{}}
-	for _, xy := range m.xys {
-		pt := vg.Point{X: trX(xy.X), Y: trY(xy.Y)}
-		c.DrawGlyphNoClip(rim, pt)
-		c.DrawGlyphNoClip(dot, pt)
+// drawLines draws the baseline, the deadline and the target line.
+func (pn *panel) drawLines(cv *canvas, f frame) {
+	x0, x1 := max(f.x(pn.xmin), f.x0), min(f.x(pn.end), f.x1)
+	if pn.hasBaseline {
+		y := f.y(pn.baseline)
+		cv.line(point{x0, y}, point{x1, y}, 1.5, colBaseline)
+		cv.label(style(sizeLineLabel, false, colMuted), point{x1, y - 5}, alignEnd, alignEnd,
+			"baseline "+formatValue(pn.baseline, pn.unit))
+	}
+	if pn.hasDeadline {
+		x := f.x(pn.deadline)
+		var s shape
+		s.dashed(point{x, f.y0}, point{x, f.y1}, 1.5, 2, 4)
+		cv.fill(&s, colDeadline)
+	}
+	if pn.hasTarget {
+		y := f.y(pn.target)
+		var s shape
+		s.dashed(point{x0, y}, point{x1, y}, 2, 9, 6)
+		cv.fill(&s, colTarget)
+		cv.label(style(sizeLineLabel, true, colTarget), point{x1, y - 5}, alignEnd, alignEnd,
+			"target "+formatValue(pn.target, pn.unit))
 	}
 }
 
-// pointLabel writes the latest value next to its marker: above it, or
-// below when the line comes down into it, so the line does not cross it.
-type pointLabel struct {
-	x, y  float64
-	below bool
-	label string
-	style text.Style
+// drawValues draws the recorded values as a line with dots, and the
+// latest value beside its dot; or says there are none.
+func (pn *panel) drawValues(cv *canvas, f frame) {
+	if len(pn.pts) == 0 {
+		// A third of the way up: a lone target line sits in the middle.
+		cv.label(style(sizeNote, false, colMuted), point{(f.x0 + f.x1) / 2, f.y1 - (f.y1-f.y0)/3},
+			alignMiddle, alignMiddle, "no values yet")
+		return
+	}
+	pts := make([]point, len(pn.pts))
+	for i, p := range pn.pts {
+		pts[i] = point{f.x(unixSeconds(p.At)), f.y(p.Value)}
+	}
+	var line shape
+	line.polyline(pts, 3)
+	cv.fill(&line, colActual)
+	// White rims make the dots stand out where they sit on the target line.
+	// Each dot is filled on its own: one shape for all would rasterize the
+	// whole area between them.
+	for _, p := range pts {
+		var rim, dot shape
+		rim.circle(p, 7)
+		cv.fill(&rim, color.White)
+		dot.circle(p, 5)
+		cv.fill(&dot, colActual)
+	}
+
+	last := pts[len(pts)-1]
+	// Below the dot when the line comes down into it, so the line does not
+	// cross the label.
+	below := len(pts) > 1 && pn.pts[len(pn.pts)-1].Value < pn.pts[len(pn.pts)-2].Value
+	pn.drawValueLabel(cv, f, last, below, formatValue(pn.pts[len(pn.pts)-1].Value, pn.unit))
 }
 
-func (l *pointLabel) Plot(c draw.Canvas, p *plot.Plot) {
+// drawValueLabel writes s above or below the dot at p, inside the data
+// area.
+func (pn *panel) drawValueLabel(cv *canvas, f frame, p point, below bool, s string) {
 	const gap = 10
-	trX, trY := p.Transforms(&c)
-	x, y := trX(l.x), trY(l.y)
-	sty := l.style
-	sty.XAlign = draw.XCenter
+	st := style(sizeLineLabel, true, colActual)
+	ax := alignMiddle
 	// Keep the label inside the data area when the point is at an edge.
-	if w := sty.Width(l.label); x+w/2 > c.Max.X {
-		sty.XAlign = draw.XRight
-		x = c.Max.X
+	if p.x+cv.textWidth(st, s)/2 > f.x1 {
+		ax, p.x = alignEnd, f.x1
 	}
-	h := sty.Rectangle(l.label).Size().Y
-	below := l.below
-	if !below && y+gap+h > c.Max.Y {
+	h := cv.textHeight(st)
+	if !below && p.y-gap-h < f.y0 {
 		below = true
-	} else if below && y-gap-h < c.Min.Y {
+	} else if below && p.y+gap+h > f.y1 {
 		below = false
 	}
 	if below {
-		sty.YAlign = draw.YTop
-		y -= gap
+		cv.label(st, point{p.x, p.y + gap}, ax, alignStart, s)
 	} else {
-		y += gap
+		cv.label(st, point{p.x, p.y - gap}, ax, alignEnd, s)
 	}
-	drawLabel(c, sty, vg.Point{X: x, Y: y}, l.label)
-}
-
-// note writes a message in the middle of the data area.
-type note struct {
-	text  string
-	style text.Style
-}
-
-func (n *note) Plot(c draw.Canvas, _ *plot.Plot) {
-	sty := n.style
-	sty.XAlign, sty.YAlign = draw.XCenter, draw.YCenter
-	// A third of the way up: a lone target line sits in the middle.
-	drawLabel(c, sty, vg.Point{X: c.Center().X, Y: c.Y(1.0 / 3)}, n.text)
-}
-
-// drawLabel writes text on a white patch so lines under it do not cut
-// through the letters.
-func drawLabel(c draw.Canvas, sty text.Style, pt vg.Point, s string) {
-	r := sty.Rectangle(s)
-	const pad = 3
-	c.SetColor(color.White)
-	c.Fill(vg.Rectangle{
-		Min: vg.Point{X: pt.X + r.Min.X - pad, Y: pt.Y + r.Min.Y - 1},
-		Max: vg.Point{X: pt.X + r.Max.X + pad, Y: pt.Y + r.Max.Y + 1},
-	}.Path())
-	c.FillText(sty, pt, s)
 }
 
 // minMax returns the smallest and largest of vs, which is not empty.

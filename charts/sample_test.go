@@ -1,7 +1,10 @@
 package charts
 
 import (
+	"bytes"
 	"flag"
+	"image"
+	"image/png"
 	"os"
 	"testing"
 	"time"
@@ -10,6 +13,13 @@ import (
 // -sample writes the sample chart to a file for a person to look at:
 // go test ./charts -run TestSample -sample=/tmp/charts-sample.png
 var samplePath = flag.String("sample", "", "write the sample chart to this PNG file")
+
+// -update rewrites the golden chart after an intended change of the look:
+// go test ./charts -run TestGolden -update, then look at the file.
+var update = flag.Bool("update", false, "rewrite "+goldenPath+" from the current renderer")
+
+// goldenPath is the sample chart as a person last looked at it.
+const goldenPath = "testdata/sample.png"
 
 // sampleSeries is a plan half way through a quarter: five KPIs in five
 // units, one of them without values yet.
@@ -80,4 +90,56 @@ func TestSample(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestGolden compares the sample chart pixel by pixel with the golden one,
+// so that any change to the look is seen and approved. Pixels rather than
+// bytes: another Go release may compress the same image differently.
+func TestGolden(t *testing.T) {
+	pixelHeavy(t)
+	var buf bytes.Buffer
+	if err := Render(&buf, "Q1 Launch · KPI progress", sampleSeries(t)); err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile(goldenPath, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := png.Decode(&buf)
+	if err != nil {
+		t.Fatalf("decode rendered png: %v", err)
+	}
+	f, err := os.Open(goldenPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("decode %s: %v", goldenPath, err)
+	}
+	if got.Bounds() != want.Bounds() {
+		t.Fatalf("chart is %v, golden is %v (-update after an intended change)", got.Bounds(), want.Bounds())
+	}
+	if n, box := diffPixels(got, want); n > 0 {
+		t.Errorf("%d pixels differ from %s, within %v (-update after an intended change, and look at it)", n, goldenPath, box)
+	}
+}
+
+// diffPixels counts the pixels in which a and b, of the same bounds,
+// differ, and the box around them.
+func diffPixels(a, b image.Image) (int, image.Rectangle) {
+	n, box := 0, image.Rectangle{}
+	r := a.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if a.At(x, y) != b.At(x, y) {
+				n++
+				box = box.Union(image.Rect(x, y, x+1, y+1))
+			}
+		}
+	}
+	return n, box
 }

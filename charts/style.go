@@ -1,14 +1,17 @@
 package charts
 
 import (
+	"fmt"
+	"image"
 	"image/color"
+	"math"
+	"sync"
 
-	stdfont "golang.org/x/image/font"
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
-	"gonum.org/v1/plot/text"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
 )
 
 // Colours come from the Okabe–Ito palette, which stays distinct for the
@@ -27,26 +30,38 @@ var (
 	colDeadline = color.RGBA{0xBB, 0xBB, 0xBB, 0xFF}
 )
 
-// sans is the embedded Liberation Sans that gonum/plot registers; using a
-// fixed embedded face keeps output identical on every machine.
-var sans = font.Font{Typeface: "Liberation", Variant: "Sans"}
+// The two embedded faces every chart is written in: a fixed face keeps
+// output identical on every machine, and two faces of the Go font family
+// (about 270 KB) are all the text the binary carries.
+var (
+	regularFont = sync.OnceValue(func() *opentype.Font { return mustParse(goregular.TTF) })
+	boldFont    = sync.OnceValue(func() *opentype.Font { return mustParse(gobold.TTF) })
+)
 
-// textStyle returns a style in Liberation Sans at size pixels.
-func textStyle(size vg.Length, bold bool, c color.Color) text.Style {
-	f := sans
-	if bold {
-		f.Weight = stdfont.WeightBold
+// mustParse parses an embedded font; it can only fail if the embedded
+// data is broken, which no input can cause.
+func mustParse(ttf []byte) *opentype.Font {
+	f, err := opentype.Parse(ttf)
+	if err != nil {
+		panic(fmt.Sprintf("charts: parse embedded font: %v", err))
 	}
-	return text.Style{
-		Color:   c,
-		Font:    font.From(f, size),
-		XAlign:  draw.XLeft,
-		YAlign:  draw.YBottom,
-		Handler: plot.DefaultTextHandler,
-	}
+	return f
 }
 
-// Font sizes in pixels (the canvas is 72 dpi).
+// textStyle is how a piece of text is written: size in pixels, weight
+// and colour.
+type textStyle struct {
+	size  float64
+	bold  bool
+	color color.Color
+}
+
+// style returns a text style.
+func style(size float64, bold bool, c color.Color) textStyle {
+	return textStyle{size: size, bold: bold, color: c}
+}
+
+// Font sizes in pixels.
 const (
 	sizeChartTitle = 26
 	sizePanelTitle = 20
@@ -55,6 +70,106 @@ const (
 	sizeLineLabel  = 15
 	sizeNote       = 20
 )
+
+// Text anchors: where on the text the given point is, as a fraction of
+// its width (left to right) or height (top to bottom).
+const (
+	alignStart  = 0.0
+	alignMiddle = 0.5
+	alignEnd    = 1.0
+)
+
+// fontSet holds the faces of one canvas. Faces cache glyph state and are
+// not safe for concurrent use, so each Render has its own set; the parsed
+// fonts behind them are shared.
+type fontSet struct {
+	faces map[textStyleKey]font.Face
+}
+
+type textStyleKey struct {
+	size float64
+	bold bool
+}
+
+func newFontSet() *fontSet {
+	return &fontSet{faces: map[textStyleKey]font.Face{}}
+}
+
+// face returns the face for st, made on first use.
+func (fs *fontSet) face(st textStyle) font.Face {
+	k := textStyleKey{st.size, st.bold}
+	if f, ok := fs.faces[k]; ok {
+		return f
+	}
+	src := regularFont()
+	if st.bold {
+		src = boldFont()
+	}
+	f, err := opentype.NewFace(src, &opentype.FaceOptions{Size: st.size, DPI: 72, Hinting: font.HintingNone})
+	if err != nil {
+		// Only a size of zero or less fails, and the sizes are constants.
+		panic(fmt.Sprintf("charts: font face of size %v: %v", st.size, err))
+	}
+	fs.faces[k] = f
+	return f
+}
+
+// textWidth is how wide s is when written in st.
+func (cv *canvas) textWidth(st textStyle, s string) float64 {
+	return fromFixed(font.MeasureString(cv.fonts.face(st), s))
+}
+
+// textHeight is the height of a line of text in st, ascent plus descent.
+func (cv *canvas) textHeight(st textStyle) float64 {
+	m := cv.fonts.face(st).Metrics()
+	return fromFixed(m.Ascent + m.Descent)
+}
+
+// capMiddle is how far the middle of a capital letter in st is above the
+// bottom of its line of text.
+func (cv *canvas) capMiddle(st textStyle) float64 {
+	m := cv.fonts.face(st).Metrics()
+	return fromFixed(m.Descent + m.CapHeight/2)
+}
+
+// textRect is the box s takes when written with its anchor (ax, ay) at p.
+func (cv *canvas) textRect(st textStyle, p point, ax, ay float64, s string) (x0, y0, x1, y1 float64) {
+	w, h := cv.textWidth(st, s), cv.textHeight(st)
+	x0 = p.x - ax*w
+	y0 = math.Round(p.y - ay*h)
+	return x0, y0, x0 + w, y0 + h
+}
+
+// text writes s with its anchor (ax, ay) at p.
+func (cv *canvas) text(st textStyle, p point, ax, ay float64, s string) {
+	face := cv.fonts.face(st)
+	x0, y0, _, _ := cv.textRect(st, p, ax, ay, s)
+	// The baseline sits on a whole pixel so that horizontal strokes of the
+	// glyphs stay sharp.
+	baseline := y0 + fromFixed(face.Metrics().Ascent)
+	d := font.Drawer{
+		Dst:  cv.img,
+		Src:  image.NewUniform(st.color),
+		Face: face,
+		Dot:  fixed.Point26_6{X: toFixed(x0), Y: toFixed(math.Round(baseline))},
+	}
+	d.DrawString(s)
+}
+
+// label writes s on a white patch so that lines under it do not cut
+// through the letters.
+func (cv *canvas) label(st textStyle, p point, ax, ay float64, s string) {
+	x0, y0, x1, y1 := cv.textRect(st, p, ax, ay, s)
+	const pad = 3
+	var patch shape
+	patch.rect(x0-pad, y0-1, x1+pad, y1+1)
+	cv.fill(&patch, color.White)
+	cv.text(st, p, ax, ay, s)
+}
+
+func fromFixed(v fixed.Int26_6) float64 { return float64(v) / 64 }
+
+func toFixed(v float64) fixed.Int26_6 { return fixed.Int26_6(math.Round(v * 64)) }
 
 // statusColor maps a Status to its dot colour; unknown statuses get grey.
 func statusColor(status string) color.Color {
@@ -68,11 +183,4 @@ func statusColor(status string) color.Color {
 	default:
 		return colMuted
 	}
-}
-
-// drawChartTitle writes the chart title at the top left.
-func drawChartTitle(c draw.Canvas, title string) {
-	sty := textStyle(sizeChartTitle, true, colText)
-	sty.YAlign = draw.YCenter
-	c.FillText(sty, vg.Point{X: c.Min.X + outerPad, Y: c.Max.Y - titleHeight/2 - 2}, title)
 }

@@ -3,9 +3,13 @@ package charts
 import (
 	"math"
 	"time"
-
-	"gonum.org/v1/plot"
 )
+
+// tick is one labelled position on an axis.
+type tick struct {
+	Value float64
+	Label string
+}
 
 // valueAxis is a y-axis range that starts and ends on a tick.
 type valueAxis struct {
@@ -100,12 +104,12 @@ func durationStep(raw float64) float64 {
 	return niceStep(raw/86400) * 86400
 }
 
-// labelledTicks turns an axis into plot ticks with unit-aware labels.
-func (a valueAxis) labelledTicks(unit string) plot.ConstantTicks {
+// labelledTicks is the axis's ticks with unit-aware labels.
+func (a valueAxis) labelledTicks(unit string) []tick {
 	labels := formatTicks(a.ticks, a.step, unit)
-	ticks := make(plot.ConstantTicks, len(a.ticks))
+	ticks := make([]tick, len(a.ticks))
 	for i, v := range a.ticks {
-		ticks[i] = plot.Tick{Value: v, Label: labels[i]}
+		ticks[i] = tick{Value: v, Label: labels[i]}
 	}
 	return ticks
 }
@@ -126,7 +130,7 @@ var dateSteps = []dateStep{
 // dateTicks labels whole days between min and max (Unix seconds) in loc,
 // at most maxTicks of them, as "Jan 2" (with the year when the range spans
 // more than one, and only the year for steps of years).
-func dateTicks(min, max float64, loc *time.Location, maxTicks int) []plot.Tick {
+func dateTicks(min, max float64, loc *time.Location, maxTicks int) []tick {
 	if !(max > min) {
 		return nil
 	}
@@ -145,9 +149,9 @@ func dateTicks(min, max float64, loc *time.Location, maxTicks int) []plot.Tick {
 			break
 		}
 	}
-	ticks := make([]plot.Tick, len(times))
+	ticks := make([]tick, len(times))
 	for i, t := range times {
-		ticks[i] = plot.Tick{Value: unixSeconds(t), Label: t.Format(format)}
+		ticks[i] = tick{Value: unixSeconds(t), Label: t.Format(format)}
 	}
 	return ticks
 }
