@@ -1,0 +1,381 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/racebot/racebot/flows"
+)
+
+func testKPIs(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	revenue := flows.KPI{Plan: p.ID, Stage: flows.StageConvert, Key: "revenue", Name: "Revenue", Unit: flows.UnitCurrency, Currency: "EUR",
+		HigherIsBetter: true, Baseline: flows.Value{Amount: 1000.5, Unit: flows.UnitCurrency, Currency: "USD"},
+		Target:   flows.Value{Amount: 2500.25, Unit: flows.UnitCurrency, Currency: "EUR"},
+		Deadline: time.Date(2027, 6, 30, 0, 0, 0, 0, time.UTC), Owner: "U2", By: "U1", At: t0}
+	visits := flows.KPI{Plan: p.ID, Stage: flows.StageReach, Key: "visits", Name: "Visits", Unit: flows.UnitCount,
+		Baseline: flows.Value{Unit: flows.UnitCount, Missing: true}, Target: flows.Value{Unit: flows.UnitCount, Missing: true}, By: "U1", At: t0}
+	var err error
+	if revenue.ID, err = db.SaveKPI(ctx, "T1", revenue); err != nil {
+		t.Fatal(err)
+	}
+	if visits.ID, err = db.SaveKPI(ctx, "T1", visits); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SaveKPI(ctx, "T1", flows.KPI{Plan: p.ID, Key: " "}); !errors.Is(err, flows.ErrBadInput) {
+		t.Errorf("KPI without a key: %v, want ErrBadInput", err)
+	}
+	other := another()
+	got, err := other.KPIs(ctx, "T1", p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]flows.KPI{revenue, visits}, got); diff != "" {
+		t.Errorf("KPIs in the order set (-want +got):\n%s", diff)
+	}
+
+	// Values: amounts, n/a, a check-in, a source; oldest first per KPI.
+	ms := []flows.Measurement{
+		{KPI: revenue.ID, Value: flows.Value{Amount: 1200, Unit: flows.UnitCurrency, Currency: "EUR"}, At: t0.Add(2 * time.Hour), By: "U2", Checkin: 7, Source: "C1/2"},
+		{KPI: revenue.ID, Value: flows.Value{Amount: 1100, Unit: flows.UnitCurrency}, At: t0.Add(time.Hour), By: "U2"},
+		{KPI: visits.ID, Value: flows.Value{Unit: flows.UnitCount, Missing: true}, At: t0, By: "U3"},
+	}
+	if err := db.RecordMeasurements(ctx, "T1", p.ID, ms, "EvValues"); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.RecordMeasurements(ctx, "T1", p.ID, ms, "EvValues"); !errors.Is(err, flows.ErrDuplicate) {
+		t.Errorf("values delivered again: %v, want ErrDuplicate", err)
+	}
+	values, err := other.Measurements(ctx, "T1", p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64][]flows.Measurement{revenue.ID: {ms[1], ms[0]}, visits.ID: {ms[2]}}
+	if diff := cmp.Diff(want, values); diff != "" {
+		t.Errorf("measurements (-want +got):\n%s", diff)
+	}
+
+	// A value for a KPI of another plan refuses the whole batch.
+	q2 := newPlan(t, db, "T1", "C1", "Q2")
+	foreign, err := db.SaveKPI(ctx, "T1", flows.KPI{Plan: q2.ID, Stage: flows.StageReach, Key: "visits", Name: "Visits", Unit: flows.UnitCount, By: "U1", At: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := []flows.Measurement{
+		{KPI: visits.ID, Value: flows.Value{Amount: 1, Unit: flows.UnitCount}, At: t0, By: "U1"},
+		{KPI: foreign, Value: flows.Value{Amount: 2, Unit: flows.UnitCount}, At: t0, By: "U1"},
+	}
+	if err := db.RecordMeasurements(ctx, "T1", p.ID, batch, "EvMixed"); !errors.Is(err, flows.ErrNoPlan) {
+		t.Errorf("values with another plan's KPI: %v, want ErrNoPlan", err)
+	}
+	if again, _ := other.Measurements(ctx, "T1", p.ID); len(again[visits.ID]) != 1 {
+		t.Errorf("a refused batch left %d values for visits, want 1", len(again[visits.ID]))
+	}
+
+	// Setting a target again replaces it in place: same id, values kept.
+	before := load(t, db, "T1", p.ID).Version
+	revenue.Target = flows.Value{Amount: 3000, Unit: flows.UnitCurrency, Currency: "EUR"}
+	revenue.Owner = "U3"
+	id, err := other.SaveKPI(ctx, "T1", revenue)
+	if err != nil || id != revenue.ID {
+		t.Fatalf("re-set target: id %d, %v; want %d", id, err, revenue.ID)
+	}
+	if after := load(t, db, "T1", p.ID); after.Version != before+1 || after.KPIs[0].Target.Amount != 3000 {
+		t.Errorf("after SaveKPI: version %d→%d, target %v", before, after.Version, after.KPIs[0].Target)
+	}
+	if vs, _ := db.Measurements(ctx, "T1", p.ID); len(vs[revenue.ID]) != 2 {
+		t.Errorf("re-set target kept %d values, want 2", len(vs[revenue.ID]))
+	}
+
+	if err := db.DeleteKPI(ctx, "T1", p.ID, "revenue"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeleteKPI(ctx, "T1", p.ID, "revenue"); !errors.Is(err, flows.ErrNoKPI) {
+		t.Errorf("deleting again: %v, want ErrNoKPI", err)
+	}
+	vs, _ := other.Measurements(ctx, "T1", p.ID)
+	if _, ok := vs[revenue.ID]; ok {
+		t.Error("values of a deleted KPI remain")
+	}
+	if ks, _ := other.KPIs(ctx, "T1", p.ID); len(ks) != 1 || ks[0].Key != "visits" {
+		t.Errorf("KPIs after delete: %v", ks)
+	}
+}
+
+func testReplaceMeasurements(t *testing.T, open Open) {
+	db, _ := open(t)
+	ctx := ctxFor(t)
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	kpi, err := db.SaveKPI(ctx, "T1", flows.KPI{Plan: p.ID, Stage: flows.StageReach, Key: "visits", Name: "Visits", Unit: flows.UnitCount, By: "U1", At: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := func(n float64, source string) flows.Measurement {
+		return flows.Measurement{KPI: kpi, Value: flows.Value{Amount: n, Unit: flows.UnitCount}, At: t0, By: "U1", Source: source}
+	}
+	if err := db.RecordMeasurements(ctx, "T1", p.ID, []flows.Measurement{v(1, "C1/1"), v(2, "C1/1"), v(3, "C1/2")}, ""); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/1", []flows.Measurement{v(10, "C1/1")}, "EvEdit")
+	if err != nil || n != 2 {
+		t.Fatalf("replace: %d, %v; want 2", n, err)
+	}
+	if _, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/1", nil, "EvEdit"); !errors.Is(err, flows.ErrDuplicate) {
+		t.Errorf("the edit delivered again: %v, want ErrDuplicate", err)
+	}
+	// A message no value came from changes nothing, and takes no key.
+	if n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/9", []flows.Measurement{v(99, "C1/9")}, "EvOther"); err != nil || n != 0 {
+		t.Errorf("replace from an unknown message: %d, %v", n, err)
+	}
+	if err := db.MarkSeen(ctx, "T1", "EvOther"); err != nil {
+		t.Errorf("a replacement of nothing recorded its key: %v", err)
+	}
+	if n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "", nil, ""); err != nil || n != 0 {
+		t.Errorf("replace with no source: %d, %v", n, err)
+	}
+	vs, _ := db.Measurements(ctx, "T1", p.ID)
+	var got []float64
+	for _, m := range vs[kpi] {
+		got = append(got, m.Value.Amount)
+	}
+	if diff := cmp.Diff([]float64{3, 10}, got, cmpSortFloats); diff != "" {
+		t.Errorf("values after the edit (-want +got):\n%s", diff)
+	}
+	// Deleting the message withdraws its values.
+	if n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/1", nil, ""); err != nil || n != 1 {
+		t.Errorf("delete: %d, %v; want 1", n, err)
+	}
+}
+
+var cmpSortFloats = cmp.Transformer("sort", func(in []float64) []float64 {
+	out := append([]float64(nil), in...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+})
+
+func testAsked(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	for _, m := range []struct {
+		at   int64
+		asks string
+	}{{1700000000000100, "plan.business"}, {1700000005000000, "plan.value"}, {999999999900000, "early"}} {
+		if err := db.RecordAsked(ctx, "T1", p.ID, m.at, fmt.Sprint(m.at), m.asks); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Recording a message again changes nothing.
+	if err := db.RecordAsked(ctx, "T1", p.ID, 1700000000000100, "x", "changed"); err != nil {
+		t.Fatal(err)
+	}
+	other := another()
+	for at, want := range map[int64]string{
+		1: "", 999999999900000: "early", 1700000000000100: "plan.business", 1700000004999999: "plan.business", 1800000000000000: "plan.value",
+	} {
+		if got, err := other.LastAsked(ctx, "T1", p.ID, at); err != nil || got != want {
+			t.Errorf("LastAsked(%d) = %q, %v; want %q", at, got, err, want)
+		}
+	}
+	if got, _ := other.LastAsked(ctx, "T2", p.ID, 1800000000000000); got != "" {
+		t.Errorf("another team reads %q", got)
+	}
+}
+
+func testOffers(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	other := another()
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	cs := changes(t, p, "We sell coffee", t0)
+	o := flows.Offer{Team: "T1", Channel: "C1", Plan: p.ID, User: "U1", Command: "new Q2 Launch", QuestionID: flows.QuestionBusiness,
+		Revision: 1, Prior: "", Version: p.Version + 1, Expires: t0.Add(10 * time.Minute)}
+	if err := db.CommitOffer(ctx, p, cs, o, "EvOffer"); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.CommitOffer(ctx, p, cs, o, "EvOffer"); !errors.Is(err, flows.ErrDuplicate) {
+		t.Errorf("offer delivered again: %v, want ErrDuplicate", err)
+	}
+	got, ok, err := other.Offer(ctx, "T1", "C1", p.ID, "U1")
+	if err != nil || !ok {
+		t.Fatalf("offer: %v, %v", ok, err)
+	}
+	if diff := cmp.Diff(o, got); diff != "" {
+		t.Errorf("offer (-want +got):\n%s", diff)
+	}
+	if _, ok, _ := other.Offer(ctx, "T1", "C1", p.ID, "U2"); ok {
+		t.Error("another person has an offer")
+	}
+	p = load(t, other, "T1", p.ID)
+	if p.Answers[flows.QuestionBusiness].Text == "" {
+		t.Error("the answer committed with the offer is missing")
+	}
+
+	// Taking it: the answer withdrawn, the new plan created and current.
+	withdraw := []flows.Change{flows.AnswerWithdrawn{QuestionID: flows.QuestionBusiness, Revision: 2, By: "U1", At: t0}}
+	taken, err := other.TakeOffer(ctx, o, p, withdraw, flows.NewPlan("T1", "C1", "Q2 Launch", "U1", t0), "EvYes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur, _ := db.CurrentPlan(ctx, "T1", "C1"); cur != taken {
+		t.Errorf("current plan %d, want the new %d", cur, taken)
+	}
+	if _, err := db.TakeOffer(ctx, o, p, nil, flows.NewPlan("T1", "C1", "Q3", "U1", t0), "EvYes2"); !errors.Is(err, flows.ErrConflict) {
+		t.Errorf("taking a taken offer: %v, want ErrConflict", err)
+	}
+	if _, ok, _ := db.Offer(ctx, "T1", "C1", p.ID, "U1"); ok {
+		t.Error("the offer is still there after it was taken")
+	}
+
+	// A taken offer whose plan name is in use undoes everything.
+	p = load(t, db, "T1", p.ID)
+	o2 := o
+	o2.Command, o2.Version = "new Q2 Launch", p.Version+1
+	cs = changes(t, p, "something", t0)
+	if err := db.CommitOffer(ctx, p, cs, o2, ""); err != nil {
+		t.Fatal(err)
+	}
+	p = load(t, db, "T1", p.ID)
+	if _, err := other.TakeOffer(ctx, o2, p, nil, flows.NewPlan("T1", "C1", "q2 launch", "U1", t0), "EvDup"); !errors.Is(err, flows.ErrDuplicatePlan) {
+		t.Fatalf("taking an offer for a used name: %v, want ErrDuplicatePlan", err)
+	}
+	if _, ok, _ := db.Offer(ctx, "T1", "C1", p.ID, "U1"); !ok {
+		t.Error("a refused take removed the offer")
+	}
+	if err := db.MarkSeen(ctx, "T1", "EvDup"); err != nil {
+		t.Errorf("a refused take recorded its key: %v", err)
+	}
+}
+
+func testCheckins(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	other := another()
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	c := flows.Checkin{Team: "T1", Plan: p.ID, Occurrence: "2026-11-23T09:00", Channel: "C1", Late: true,
+		OpenedAt: t0, NudgeAt: t0.Add(4 * time.Hour), CloseAt: t0.Add(48 * time.Hour)}
+	id, err := db.CreateCheckin(ctx, "T1", c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ID = id
+	// Not claimable before its thread is posted.
+	if got, ok, err := other.ClaimNudge(ctx, t0.Add(72*time.Hour)); ok || err != nil {
+		t.Errorf("nudge claimed before the thread was posted: %v, %v", got, err)
+	}
+	if err := db.SetCheckinMessages(ctx, id, "111.1", "111.2"); err != nil {
+		t.Fatal(err)
+	}
+	c.Thread, c.SummaryTS = "111.1", "111.2"
+	got, err := other.CheckinByThread(ctx, "T1", "C1", "111.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(c, got); diff != "" {
+		t.Errorf("check-in by thread (-want +got):\n%s", diff)
+	}
+	if got, err := other.CheckinByID(ctx, "T1", id); err != nil || got.Thread != "111.1" {
+		t.Errorf("check-in by id: %+v, %v", got, err)
+	}
+	if _, err := other.CheckinByID(ctx, "T2", id); !errors.Is(err, flows.ErrNoCheckin) {
+		t.Errorf("another team's check-in by id: %v", err)
+	}
+	if _, err := other.CheckinByThread(ctx, "T1", "C1", ""); !errors.Is(err, flows.ErrNoCheckin) {
+		t.Errorf("check-in with no thread: %v", err)
+	}
+	if _, ok, _ := db.ClaimNudge(ctx, t0.Add(time.Hour)); ok {
+		t.Error("nudged before its time")
+	}
+	n, ok, err := other.ClaimNudge(ctx, t0.Add(5*time.Hour))
+	if err != nil || !ok || n.ID != id || !n.Nudged {
+		t.Errorf("nudge: %+v, %v, %v", n, ok, err)
+	}
+	if _, ok, _ := db.ClaimNudge(ctx, t0.Add(6*time.Hour)); ok {
+		t.Error("nudged twice")
+	}
+	cl, ok, err := db.ClaimClose(ctx, t0.Add(49*time.Hour))
+	if err != nil || !ok || !cl.Closed || cl.Team != "T1" {
+		t.Errorf("close: %+v, %v, %v", cl, ok, err)
+	}
+	if _, ok, _ := other.ClaimClose(ctx, t0.Add(50*time.Hour)); ok {
+		t.Error("closed twice")
+	}
+	// A check-in closed before its nudge is never nudged.
+	id2, err := db.CreateCheckin(ctx, "T1", flows.Checkin{Plan: p.ID, Channel: "C1", OpenedAt: t0, NudgeAt: t0.Add(time.Hour), CloseAt: t0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetCheckinMessages(ctx, id2, "222.1", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := db.ClaimClose(ctx, t0.Add(2*time.Hour)); !ok {
+		t.Fatal("second check-in not closed")
+	}
+	if got, ok, _ := db.ClaimNudge(ctx, t0.Add(2*time.Hour)); ok {
+		t.Errorf("a closed check-in was nudged: %+v", got)
+	}
+}
+
+// testCheckinClaims: many check-ins due at once, claimed by handles
+// racing: each is nudged once and closed once.
+func testCheckinClaims(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	handles := []Store{db, another(), another()}
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	const n = 12
+	for i := range n {
+		id, err := db.CreateCheckin(ctx, "T1", flows.Checkin{Plan: p.ID, Channel: "C1", OpenedAt: t0, NudgeAt: t0.Add(time.Hour), CloseAt: t0.Add(2 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetCheckinMessages(ctx, id, fmt.Sprintf("%d.1", i), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, claim := range []struct {
+		name string
+		fn   func(Store) (flows.Checkin, bool, error)
+	}{
+		{"nudge", func(s Store) (flows.Checkin, bool, error) { return s.ClaimNudge(ctx, t0.Add(90*time.Minute)) }},
+		{"close", func(s Store) (flows.Checkin, bool, error) { return s.ClaimClose(ctx, t0.Add(3*time.Hour)) }},
+	} {
+		var (
+			mu  sync.Mutex
+			got = map[int64]int{}
+		)
+		// Each racer claims until nothing is left, as a replica's loop does.
+		race(t, 6, func(i int) error {
+			for {
+				c, ok, err := claim.fn(handles[i%3])
+				if err != nil || !ok {
+					return err
+				}
+				mu.Lock()
+				got[c.ID]++
+				mu.Unlock()
+			}
+		})
+		if len(got) != n {
+			t.Errorf("%s: %d check-ins claimed, want %d", claim.name, len(got), n)
+		}
+		for id, times := range got {
+			if times != 1 {
+				t.Errorf("%s: check-in %d claimed %d times", claim.name, id, times)
+			}
+		}
+	}
+}

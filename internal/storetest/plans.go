@@ -1,0 +1,474 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// planOpts compares plans as the engine sees them; ids of actions and
+// KPIs come from the database, and an empty list is no list.
+var planOpts = cmp.Options{
+	cmpopts.EquateEmpty(),
+	cmpopts.IgnoreFields(flows.Action{}, "ID"),
+	cmpopts.IgnoreFields(flows.KPI{}, "ID"),
+}
+
+func isAny(err error, targets []error) bool {
+	for _, t := range targets {
+		if errors.Is(err, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// testPlanRoundTrip commits every kind of change and checks that the plan
+// each handle loads is the plan the engine saw: the changes applied in
+// memory, the version one up per commit.
+func testPlanRoundTrip(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	p := newPlan(t, db, "T1", "C1", "Q1 Launch")
+	q := flows.QuestionBusiness
+	commit := func(cs ...flows.Change) {
+		t.Helper()
+		want := p.Clone()
+		for _, c := range cs {
+			want.Apply(c)
+		}
+		want.Version++
+		if err := db.Commit(ctx, p, cs, ""); err != nil {
+			t.Fatalf("commit %T: %v", cs[0], err)
+		}
+		p = load(t, db, "T1", p.ID)
+		if diff := cmp.Diff(want, p, planOpts); diff != "" {
+			t.Fatalf("after %T (-engine +stored):\n%s", cs[0], diff)
+		}
+	}
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+
+	for i, line := range []string{"We sell coffee", "skip", "back", "Fresh beans", "done",
+		"Ask for reviews | Ana | 2027-02-01 | impact 4 | effort 2"} {
+		commit(changes(t, p, line, at(i))...)
+	}
+	a := p.Answers[q]
+	commit(flows.AnswerAdded{QuestionID: q, Revision: a.Next(), Contribution: flows.Contribution{Text: "And cake.", By: "U2", At: at(10), Source: "C1/10"}})
+	commit(flows.AnswerRevised{QuestionID: q, Revision: p.Answers[q].Next(), Source: "C1/10", Text: "And carrot cake.", By: "U2", At: at(11)})
+	commit(flows.AnswerRecorded{Answer: flows.Answer{QuestionID: "plan.goals", Text: "Double sales", By: "U3", At: at(12), Revision: 1, Source: "C1/12", Drafted: true}})
+	commit(flows.AnswerWithdrawn{QuestionID: "plan.goals", Revision: 2, Source: "C1/12", By: "U3", At: at(13)})
+	commit(flows.PrivacySet{On: true})
+	commit(flows.StageCompleted{Stage: flows.StageReach}, flows.QuestionSkipped{QuestionID: "reach.channels"},
+		flows.CursorMoved{Cursor: flows.Cursor{Stage: 2, Step: 1, Phase: flows.PhaseActions}})
+	commit(flows.KPISet{KPI: flows.KPI{Plan: p.ID, Stage: flows.StageReach, Key: "visits", Name: "Site visits", Unit: flows.UnitCount,
+		HigherIsBetter: true, Baseline: flows.Value{Unit: flows.UnitCount, Missing: true}, Target: flows.Value{Amount: 5000, Unit: flows.UnitCount}, Deadline: time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), Owner: "U1", By: "U1", At: at(14)}})
+
+	// Another handle, with a cold cache, loads the same plan.
+	other := another()
+	if diff := cmp.Diff(p, load(t, other, "T1", p.ID), cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("another handle loads (-first +other):\n%s", diff)
+	}
+	revs, err := other.Revisions(ctx, "T1", p.ID, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, r := range revs {
+		texts = append(texts, fmt.Sprintf("%d %s", r.Revision, r.Text))
+	}
+	if diff := cmp.Diff([]string{"1 We sell coffee", "2 And cake.", "3 And carrot cake."}, texts); diff != "" {
+		t.Errorf("revisions (-want +got):\n%s", diff)
+	}
+
+	byName, err := other.PlanByName(ctx, "T1", "C1", "  q1 LAUNCH ")
+	if err != nil || byName.ID != p.ID {
+		t.Errorf("PlanByName ignoring case = %v, %v", byName, err)
+	}
+	if _, err := other.PlanByName(ctx, "T1", "C2", "Q1 Launch"); !errors.Is(err, flows.ErrNoPlan) {
+		t.Errorf("PlanByName in another channel: %v, want ErrNoPlan", err)
+	}
+	second := newPlan(t, db, "T1", "C1", "Q2")
+	third := newPlan(t, db, "T1", "C2", "Q3")
+	names := func(ps []*flows.Plan, err error) []string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.Name)
+		}
+		return out
+	}
+	if diff := cmp.Diff([]string{"Q1 Launch", "Q2"}, names(other.Plans(ctx, "T1", "C1"))); diff != "" {
+		t.Errorf("Plans of C1, oldest first (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"Q1 Launch", "Q2", "Q3"}, names(other.TeamPlans(ctx, "T1"))); diff != "" {
+		t.Errorf("TeamPlans (-want +got):\n%s", diff)
+	}
+	// Creating a plan makes it its channel's current one.
+	for channel, want := range map[string]flows.PlanID{"C1": second.ID, "C2": third.ID, "C9": 0} {
+		if got, err := other.CurrentPlan(ctx, "T1", channel); err != nil || got != want {
+			t.Errorf("CurrentPlan(%s) = %d, %v; want %d", channel, got, err, want)
+		}
+	}
+	if err := other.SetCurrentPlan(ctx, "T1", "C1", p.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.CurrentPlan(ctx, "T1", "C1"); got != p.ID {
+		t.Errorf("CurrentPlan after SetCurrentPlan = %d, want %d", got, p.ID)
+	}
+}
+
+func testPlanNames(t *testing.T, open Open) {
+	db, _ := open(t)
+	ctx := ctxFor(t)
+	newPlan(t, db, "T1", "C1", "Q1 Launch")
+	if _, err := db.CreatePlan(ctx, flows.NewPlan("T1", "C1", "q1 launch", "U2", t0), "k1"); !errors.Is(err, flows.ErrDuplicatePlan) {
+		t.Fatalf("same name, other case: %v, want ErrDuplicatePlan", err)
+	}
+	// The refused plan did not take its key.
+	if err := db.MarkSeen(ctx, "T1", "k1"); err != nil {
+		t.Errorf("key of a refused plan was recorded: %v", err)
+	}
+	newPlan(t, db, "T1", "C2", "Q1 Launch")
+	newPlan(t, db, "T2", "C1", "Q1 Launch")
+}
+
+// testTeams: every read and write that takes a plan id from outside
+// refuses another team's plan as if it did not exist.
+func testTeams(t *testing.T, open Open) {
+	db, _ := open(t)
+	ctx := ctxFor(t)
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	if _, err := db.SaveKPI(ctx, "T1", flows.KPI{Plan: p.ID, Stage: flows.StagePlan, Key: "k", Name: "K", Unit: flows.UnitCount, By: "U1", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetSchedule(ctx, "T1", p.ID, "every monday 09:00 UTC", "UTC", "U1", t0); err != nil {
+		t.Fatal(err)
+	}
+	calls := map[string]error{}
+	_, calls["Plan"] = db.Plan(ctx, "T2", p.ID)
+	_, calls["KPIs"] = db.KPIs(ctx, "T2", p.ID)
+	_, calls["Measurements"] = db.Measurements(ctx, "T2", p.ID)
+	_, calls["SaveKPI"] = db.SaveKPI(ctx, "T2", flows.KPI{Plan: p.ID, Key: "x", By: "U9", At: t0})
+	calls["DeleteKPI"] = db.DeleteKPI(ctx, "T2", p.ID, "k")
+	calls["RecordMeasurements"] = db.RecordMeasurements(ctx, "T2", p.ID, nil, "")
+	_, calls["ReplaceMeasurements"] = db.ReplaceMeasurements(ctx, "T2", p.ID, "C1/1", nil, "")
+	calls["DeletePlan"] = db.DeletePlan(ctx, "T2", p.ID, "")
+	_, calls["BindThread"] = db.BindThread(ctx, "T2", p.ID, "1.1")
+	calls["RecordAsked"] = db.RecordAsked(ctx, "T2", p.ID, 1, "1.1", "x")
+	_, calls["CreateCheckin"] = db.CreateCheckin(ctx, "T2", flows.Checkin{Plan: p.ID, Channel: "C1", OpenedAt: t0, NudgeAt: t0, CloseAt: t0})
+	_, calls["Schedule"] = db.Schedule(ctx, "T2", p.ID)
+	calls["SetSchedule"] = db.SetSchedule(ctx, "T2", p.ID, "every day 08:00 UTC", "UTC", "U9", t0)
+	calls["SetPaused"] = db.SetPaused(ctx, "T2", p.ID, true, t0)
+	_, calls["Occurrences"] = db.Occurrences(ctx, "T2", p.ID, 0)
+	other := p.Clone()
+	other.Team = "T2"
+	calls["Commit"] = db.Commit(ctx, other, []flows.Change{flows.PrivacySet{On: true}}, "")
+	for name, err := range calls {
+		if !errors.Is(err, flows.ErrNoPlan) {
+			t.Errorf("%s on another team's plan: %v, want ErrNoPlan", name, err)
+		}
+	}
+	if got := load(t, db, "T1", p.ID); got.Version != p.Version+1 || got.Privacy || got.Thread != "" {
+		t.Errorf("another team changed the plan: version %d→%d, privacy %v, thread %q", p.Version, got.Version, got.Privacy, got.Thread)
+	}
+	if s, err := db.Schedule(ctx, "T1", p.ID); err != nil || s.Paused || s.Spec != "every monday 09:00 UTC" {
+		t.Errorf("another team changed the schedule: %+v, %v", s, err)
+	}
+	if id, _ := db.PlanIDByThread(ctx, "T2", "C1", ""); id != 0 {
+		t.Errorf("PlanIDByThread with no thread = %d", id)
+	}
+}
+
+// testKeys: a key lands with its effect, or not at all, per team.
+func testKeys(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	id, err := db.CreatePlan(ctx, flows.NewPlan("T1", "C1", "Q1", "U1", t0), "Ev1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreatePlan(ctx, flows.NewPlan("T1", "C1", "Q2", "U1", t0), "Ev1"); !errors.Is(err, flows.ErrDuplicate) {
+		t.Fatalf("second CreatePlan with the key: %v, want ErrDuplicate", err)
+	}
+	if ps, _ := db.Plans(ctx, "T1", "C1"); len(ps) != 1 {
+		t.Fatalf("%d plans after a duplicate delivery, want 1", len(ps))
+	}
+	// Keys are per workspace.
+	if err := db.MarkSeen(ctx, "T2", "Ev1"); err != nil {
+		t.Errorf("the same key in another team: %v", err)
+	}
+
+	p := load(t, db, "T1", id)
+	p = step(t, db, p, "We sell coffee", "Ev2", t0)
+	// A retry of a delivery that landed records nothing, on any handle.
+	other := another()
+	stale := p.Clone()
+	if err := other.Commit(ctx, stale, changes(t, stale, "Fresh beans", t0), "Ev2"); !errors.Is(err, flows.ErrDuplicate) {
+		t.Fatalf("retry of a landed commit: %v, want ErrDuplicate", err)
+	}
+	if got := load(t, other, "T1", id); got.Version != p.Version {
+		t.Errorf("a duplicate moved the plan from version %d to %d", p.Version, got.Version)
+	}
+	// A write refused for another reason leaves its key free for the retry.
+	old := p.Clone()
+	old.Version--
+	if err := db.Commit(ctx, old, changes(t, old, "x", t0), "Ev3"); !errors.Is(err, flows.ErrConflict) {
+		t.Fatalf("stale commit: %v, want ErrConflict", err)
+	}
+	p = step(t, db, p, "Fresh beans", "Ev3", t0)
+	if err := other.MarkSeen(ctx, "T1", "Ev3"); !errors.Is(err, flows.ErrDuplicate) {
+		t.Errorf("MarkSeen of a committed key: %v, want ErrDuplicate", err)
+	}
+	for _, call := range []struct {
+		name string
+		err  error
+	}{
+		{"SetCurrentPlan", other.SetCurrentPlan(ctx, "T1", "C1", id, "Ev3")},
+		{"RecordMeasurements", other.RecordMeasurements(ctx, "T1", id, nil, "Ev3")},
+		{"DeletePlan", other.DeletePlan(ctx, "T1", id, "Ev3")},
+	} {
+		if !errors.Is(call.err, flows.ErrDuplicate) {
+			t.Errorf("%s with a recorded key: %v, want ErrDuplicate", call.name, call.err)
+		}
+	}
+	if _, err := db.Plan(ctx, "T1", id); err != nil {
+		t.Errorf("a duplicate DeletePlan deleted the plan: %v", err)
+	}
+
+	// Pruning forgets keys recorded before the cut, and only those.
+	if err := db.PruneSeen(ctx, time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkSeen(ctx, "T1", "Ev3"); !errors.Is(err, flows.ErrDuplicate) {
+		t.Errorf("a recent key was pruned: %v", err)
+	}
+	if err := db.PruneSeen(ctx, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkSeen(ctx, "T1", "Ev3"); err != nil {
+		t.Errorf("a pruned key is still seen: %v", err)
+	}
+}
+
+// testKeyRace: one delivery handed to several handles at once (Slack
+// retrying to another replica) lands once.
+func testKeyRace(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	handles := []Store{db, another(), another()}
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	cs := changes(t, p, "We sell coffee", t0)
+	for round := range 5 {
+		key := fmt.Sprintf("EvMark%d", round)
+		if won := race(t, 6, func(i int) error { return handles[i%3].MarkSeen(ctx, "T1", key) }, flows.ErrDuplicate); won != 1 {
+			t.Errorf("MarkSeen %s: %d won, want 1", key, won)
+		}
+	}
+	won := race(t, 6, func(i int) error {
+		return handles[i%3].Commit(ctx, p.Clone(), cs, "EvAnswer")
+	}, flows.ErrDuplicate, flows.ErrConflict)
+	if won != 1 {
+		t.Errorf("one answer delivered six times: %d commits landed, want 1", won)
+	}
+	revs, err := db.Revisions(ctx, "T1", p.ID, flows.QuestionBusiness)
+	if err != nil || len(revs) != 1 {
+		t.Errorf("revisions after the race: %d, %v; want 1", len(revs), err)
+	}
+	won = race(t, 6, func(i int) error {
+		_, err := handles[i%3].CreatePlan(ctx, flows.NewPlan("T1", "C2", fmt.Sprintf("Plan %d", i), "U1", t0), "EvNew")
+		return err
+	}, flows.ErrDuplicate)
+	if ps, _ := db.Plans(ctx, "T1", "C2"); won != 1 || len(ps) != 1 {
+		t.Errorf("one /race new delivered six times: %d won, %d plans; want 1 and 1", won, len(ps))
+	}
+}
+
+func testVersionConflict(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	other := another()
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	seenByOther := load(t, other, "T1", p.ID)
+	p = step(t, db, p, "We sell coffee", "", t0)
+	err := other.Commit(ctx, seenByOther, changes(t, seenByOther, "We sell tea", t0), "EvTea")
+	if !errors.Is(err, flows.ErrConflict) {
+		t.Fatalf("commit from a plan another handle moved: %v, want ErrConflict", err)
+	}
+	if got := load(t, other, "T1", p.ID); got.Answers[flows.QuestionBusiness].Text != "We sell coffee" {
+		t.Errorf("answer after the conflict = %q", got.Answers[flows.QuestionBusiness].Text)
+	}
+	if err := db.DeletePlan(ctx, "T1", p.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Commit(ctx, p, changes(t, p, "x", t0), ""); !errors.Is(err, flows.ErrNoPlan) {
+		t.Errorf("commit to a deleted plan: %v, want ErrNoPlan", err)
+	}
+	// Committing nothing is not a write and needs no version check.
+	if err := db.Commit(ctx, p, nil, ""); err != nil {
+		t.Errorf("empty commit: %v", err)
+	}
+}
+
+// testCommitRace: of commits computed from one version on several handles
+// at once, exactly one lands, and the plan holds exactly its change.
+func testCommitRace(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	handles := []Store{db, another(), another()}
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	for round := range 4 {
+		base := load(t, db, "T1", p.ID)
+		cs := make([][]flows.Change, 6)
+		for i := range cs {
+			cs[i] = changes(t, base, fmt.Sprintf("answer %d from %d", round, i), t0)
+		}
+		won := race(t, 6, func(i int) error {
+			return handles[i%3].Commit(ctx, base, cs[i], fmt.Sprintf("Ev%d-%d", round, i))
+		}, flows.ErrConflict)
+		if won != 1 {
+			t.Fatalf("round %d: %d of 6 racing commits landed, want 1", round, won)
+		}
+		p = load(t, handles[round%3], "T1", p.ID)
+		if p.Version != base.Version+1 {
+			t.Errorf("round %d: version %d → %d, want one step", round, base.Version, p.Version)
+		}
+	}
+}
+
+// testCacheAcrossHandles: what one handle writes, another reads at once,
+// though it had the plan cached.
+func testCacheAcrossHandles(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	other := another()
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	load(t, other, "T1", p.ID) // cached there
+	p = step(t, db, p, "We sell coffee", "", t0)
+	if got := load(t, other, "T1", p.ID); got.Answers[flows.QuestionBusiness].Text != "We sell coffee" || got.Version != p.Version {
+		t.Errorf("other handle after a commit: version %d, answer %q", got.Version, got.Answers[flows.QuestionBusiness].Text)
+	}
+	if _, err := db.SaveKPI(ctx, "T1", flows.KPI{Plan: p.ID, Stage: flows.StageReach, Key: "visits", Name: "Visits", Unit: flows.UnitCount, By: "U1", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if got := load(t, other, "T1", p.ID); len(got.KPIs) != 1 {
+		t.Errorf("other handle after SaveKPI: %d KPIs, want 1", len(got.KPIs))
+	}
+	if err := db.DeleteKPI(ctx, "T1", p.ID, "visits"); err != nil {
+		t.Fatal(err)
+	}
+	if got := load(t, other, "T1", p.ID); len(got.KPIs) != 0 {
+		t.Errorf("other handle after DeleteKPI: %d KPIs, want 0", len(got.KPIs))
+	}
+	if _, err := db.BindThread(ctx, "T1", p.ID, "1700000000.000100"); err != nil {
+		t.Fatal(err)
+	}
+	if got := load(t, other, "T1", p.ID); got.Thread != "1700000000.000100" {
+		t.Errorf("other handle after BindThread: thread %q", got.Thread)
+	}
+	// A plan deleted on one handle is gone on the other, cache or not.
+	if err := db.DeletePlan(ctx, "T1", p.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Plan(ctx, "T1", p.ID); !errors.Is(err, flows.ErrNoPlan) {
+		t.Errorf("other handle after DeletePlan: %v, want ErrNoPlan", err)
+	}
+}
+
+func testDeletePlan(t *testing.T, open Open) {
+	db, _ := open(t)
+	ctx := ctxFor(t)
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	if _, err := db.BindThread(ctx, "T1", p.ID, "1.000100"); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := db.PlanIDByThread(ctx, "T1", "C1", "1.000100"); err != nil || id != p.ID {
+		t.Fatalf("PlanIDByThread = %d, %v", id, err)
+	}
+	p = load(t, db, "T1", p.ID)
+	p = step(t, db, p, "We sell coffee", "", t0)
+	kpi, err := db.SaveKPI(ctx, "T1", flows.KPI{Plan: p.ID, Stage: flows.StageReach, Key: "visits", Name: "Visits", Unit: flows.UnitCount, By: "U1", At: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordMeasurements(ctx, "T1", p.ID, []flows.Measurement{{KPI: kpi, Value: flows.Value{Amount: 3}, At: t0, By: "U1"}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetSchedule(ctx, "T1", p.ID, "every monday 09:00 UTC", "UTC", "U1", t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeletePlan(ctx, "T1", p.ID, "EvDel"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeletePlan(ctx, "T1", p.ID, ""); !errors.Is(err, flows.ErrNoPlan) {
+		t.Errorf("deleting again: %v, want ErrNoPlan", err)
+	}
+	if _, err := db.PlanIDByThread(ctx, "T1", "C1", "1.000100"); !errors.Is(err, flows.ErrNoPlan) {
+		t.Errorf("PlanIDByThread after delete: %v", err)
+	}
+	if name, ok, err := db.DeletedPlanName(ctx, "T1", "C1", "1.000100"); err != nil || !ok || name != "Q1" {
+		t.Errorf("DeletedPlanName = %q, %v, %v", name, ok, err)
+	}
+	if _, ok, _ := db.DeletedPlanName(ctx, "T2", "C1", "1.000100"); ok {
+		t.Error("another team learns of a deleted plan")
+	}
+	if cur, _ := db.CurrentPlan(ctx, "T1", "C1"); cur != 0 {
+		t.Errorf("CurrentPlan after delete = %d, want 0", cur)
+	}
+	due, err := db.DueSchedules(ctx)
+	if err != nil || len(due) != 0 {
+		t.Errorf("schedules after delete: %d, %v", len(due), err)
+	}
+	// The name is free again in the channel.
+	newPlan(t, db, "T1", "C1", "Q1")
+}
+
+// testBindThread: two posts of a plan's header race to bind it; the first
+// wins and both learn its thread.
+func testBindThread(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	handles := []Store{db, another()}
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	bound := make([]string, 6)
+	won := race(t, 6, func(i int) error {
+		var err error
+		bound[i], err = handles[i%2].BindThread(ctx, "T1", p.ID, fmt.Sprintf("17000000%02d.000100", i))
+		return err
+	})
+	if won != 6 {
+		t.Fatalf("%d of 6 binds succeeded", won)
+	}
+	for i, b := range bound {
+		if b != bound[0] {
+			t.Errorf("bind %d learned thread %q, bind 0 %q", i, b, bound[0])
+		}
+	}
+	if got := load(t, another(), "T1", p.ID); got.Thread != bound[0] {
+		t.Errorf("plan thread %q, binds learned %q", got.Thread, bound[0])
+	}
+	if _, err := db.BindThread(ctx, "T1", p.ID+1000, "1.1"); !errors.Is(err, flows.ErrNoPlan) {
+		t.Errorf("BindThread of a missing plan: %v", err)
+	}
+}
+
+func testPing(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	for _, s := range []Store{db, another()} {
+		if err := s.Ping(ctx); err != nil {
+			t.Errorf("Ping: %v", err)
+		}
+		if err := s.PingWrite(ctx); err != nil {
+			t.Errorf("PingWrite: %v", err)
+		}
+	}
+}

@@ -1,0 +1,166 @@
+// Package storetest is the storage contract: one suite of tests that every
+// racebot store passes, the SQLite file (package storage) and PostgreSQL
+// (package storage/postgres) alike. It reaches the stores only through the
+// interfaces their users own (coach.Store, scheduler.Store,
+// scheduler.History) and the few methods Store adds, so a method added to
+// one of those interfaces fails to build for a store that lacks it, and a
+// promise a store does not keep fails here.
+//
+// Promises that matter once several processes share a database are tested
+// with two handles on one database: each has its own pool and plan cache,
+// as two racebot replicas would.
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/scheduler"
+)
+
+// Store is what every racebot store implements.
+type Store interface {
+	coach.Store
+	scheduler.Store
+	scheduler.History
+
+	// SaveKPI sets a KPI's target on a plan, replacing the one with its key.
+	SaveKPI(ctx context.Context, team string, k flows.KPI) (int64, error)
+	// DeleteKPI removes a KPI and its values.
+	DeleteKPI(ctx context.Context, team string, plan flows.PlanID, key string) error
+	// Revisions lists every row of a question's history, oldest first.
+	Revisions(ctx context.Context, team string, plan flows.PlanID, questionID string) ([]flows.Answer, error)
+	Close() error
+}
+
+// Open makes an empty database for t and returns a handle on it, and a
+// function that opens another handle on the same database, as a second
+// process or replica would. The store closes every handle when t ends.
+type Open func(t *testing.T) (db Store, another func() Store)
+
+// Run runs the contract against the store open makes, each test in
+// parallel on a database of its own.
+func Run(t *testing.T, open Open) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, Open)
+	}{
+		{"PlanRoundTrip", testPlanRoundTrip},
+		{"PlanNamesUniquePerChannel", testPlanNames},
+		{"TeamsNeverSeeEachOther", testTeams},
+		{"KeyRecordedWithItsEffect", testKeys},
+		{"KeyRaceAcrossHandles", testKeyRace},
+		{"VersionConflict", testVersionConflict},
+		{"CommitRaceAcrossHandles", testCommitRace},
+		{"CacheSeesOtherHandlesWrites", testCacheAcrossHandles},
+		{"DeletePlan", testDeletePlan},
+		{"BindThreadFirstWins", testBindThread},
+		{"KPIsAndValues", testKPIs},
+		{"ReplaceMeasurements", testReplaceMeasurements},
+		{"AskedMessages", testAsked},
+		{"Offers", testOffers},
+		{"Checkins", testCheckins},
+		{"CheckinClaimsAcrossHandles", testCheckinClaims},
+		{"Schedules", testSchedules},
+		{"OccurrenceLifecycle", testOccurrences},
+		{"OccurrenceClaimsAcrossHandles", testOccurrenceClaims},
+		{"Ping", testPing},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.fn(t, open)
+		})
+	}
+}
+
+// t0 is a Monday morning, the start of every test's timeline.
+var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+// patience bounds every wait on another goroutine: a bound, not a timing
+// claim.
+const patience = 30 * time.Second
+
+func ctxFor(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// newPlan creates a plan with no delivery key.
+func newPlan(t *testing.T, db Store, team, channel, name string) *flows.Plan {
+	t.Helper()
+	p := flows.NewPlan(team, channel, name, "U1", t0)
+	id, err := db.CreatePlan(ctxFor(t), p, "")
+	if err != nil {
+		t.Fatalf("create plan %s: %v", name, err)
+	}
+	return load(t, db, team, id)
+}
+
+func load(t *testing.T, db Store, team string, id flows.PlanID) *flows.Plan {
+	t.Helper()
+	p, err := db.Plan(ctxFor(t), team, id)
+	if err != nil {
+		t.Fatalf("load plan %d: %v", id, err)
+	}
+	return p
+}
+
+// step runs one line through the engine and commits its changes with key,
+// as the coach does, and returns the plan reloaded.
+func step(t *testing.T, db Store, p *flows.Plan, text, key string, at time.Time) *flows.Plan {
+	t.Helper()
+	out, err := flows.Step(flows.RACE(), p, flows.Input{Text: text, User: "U1", Now: at, Source: "C1/" + text})
+	if err != nil {
+		t.Fatalf("step %q: %v", text, err)
+	}
+	if err := db.Commit(ctxFor(t), p, out.Changes, key); err != nil {
+		t.Fatalf("commit %q: %v", text, err)
+	}
+	return load(t, db, p.Team, p.ID)
+}
+
+// changes runs one line through the engine without committing.
+func changes(t *testing.T, p *flows.Plan, text string, at time.Time) []flows.Change {
+	t.Helper()
+	out, err := flows.Step(flows.RACE(), p, flows.Input{Text: text, User: "U2", Now: at})
+	if err != nil {
+		t.Fatalf("step %q: %v", text, err)
+	}
+	return out.Changes
+}
+
+// race runs fn n times at once, each with its index, and returns how many
+// returned nil; errors other than the expected ones fail the test.
+func race(t *testing.T, n int, fn func(i int) error, expected ...error) int {
+	t.Helper()
+	errs := make(chan error, n)
+	start := make(chan struct{})
+	for i := range n {
+		go func() {
+			<-start
+			errs <- fn(i)
+		}()
+	}
+	close(start)
+	won := 0
+	for range n {
+		select {
+		case err := <-errs:
+			if err == nil {
+				won++
+				continue
+			}
+			if !isAny(err, expected) {
+				t.Errorf("unexpected error: %v", err)
+			}
+		case <-time.After(patience):
+			t.Fatal("gave up waiting for the racers")
+		}
+	}
+	return won
+}

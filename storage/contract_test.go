@@ -1,0 +1,18 @@
+package storage_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/racebot/racebot/internal/storetest"
+)
+
+// TestContract runs the storage contract every racebot store keeps, with
+// handles on one file standing for racebot processes sharing it.
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) (storetest.Store, func() storetest.Store) {
+		path := filepath.Join(t.TempDir(), "racebot.db")
+		open := func() storetest.Store { return MustOpen(t, path) }
+		return open(), open
+	})
+}

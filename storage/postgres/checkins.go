@@ -1,0 +1,200 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// CreateCheckin records a check-in before its thread is posted, so replies
+// that arrive the moment it appears already find it.
+func (db *DB) CreateCheckin(ctx context.Context, team string, c flows.Checkin) (int64, error) {
+	var id int64
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := teamHasPlan(ctx, tx, team, c.Plan); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `INSERT INTO checkins (plan_id, occurrence, channel_id, late, opened_at, nudge_at, close_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			c.Plan, c.Occurrence, c.Channel, c.Late, millis(c.OpenedAt), millis(c.NudgeAt), millis(c.CloseAt)).Scan(&id)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("create check-in: %w", err)
+	}
+	return id, nil
+}
+
+// SetCheckinMessages records the thread and summary message of a check-in.
+func (db *DB) SetCheckinMessages(ctx context.Context, id int64, thread, summary string) error {
+	return db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE checkins SET thread = $1, summary_ts = $2 WHERE id = $3`, thread, summary, id)
+		return err
+	})
+}
+
+const checkinColumns = `c.id, p.team_id, c.plan_id, c.occurrence, c.channel_id, c.thread, c.summary_ts, c.late,
+	c.opened_at, c.nudge_at, c.close_at, c.nudged, c.closed`
+
+func scanCheckin(row pgx.Row) (flows.Checkin, error) {
+	var c flows.Checkin
+	var opened, nudge, closeAt int64
+	err := row.Scan(&c.ID, &c.Team, &c.Plan, &c.Occurrence, &c.Channel, &c.Thread, &c.SummaryTS, &c.Late,
+		&opened, &nudge, &closeAt, &c.Nudged, &c.Closed)
+	c.OpenedAt, c.NudgeAt, c.CloseAt = fromMillis(opened), fromMillis(nudge), fromMillis(closeAt)
+	return c, err
+}
+
+// CheckinByThread finds the check-in whose thread a reply is in.
+func (db *DB) CheckinByThread(ctx context.Context, team, channel, thread string) (flows.Checkin, error) {
+	c, err := scanCheckin(db.pool.QueryRow(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
+		WHERE p.team_id = $1 AND c.channel_id = $2 AND c.thread = $3 AND c.thread <> ''`, team, channel, thread))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return flows.Checkin{}, flows.ErrNoCheckin
+	}
+	if err != nil {
+		return flows.Checkin{}, fmt.Errorf("check-in by thread: %w", err)
+	}
+	return c, nil
+}
+
+// CheckinByID loads a check-in of the team.
+func (db *DB) CheckinByID(ctx context.Context, team string, id int64) (flows.Checkin, error) {
+	c, err := scanCheckin(db.pool.QueryRow(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
+		WHERE p.team_id = $1 AND c.id = $2`, team, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return flows.Checkin{}, flows.ErrNoCheckin
+	}
+	if err != nil {
+		return flows.Checkin{}, fmt.Errorf("check-in: %w", err)
+	}
+	return c, nil
+}
+
+// ClaimNudge marks one check-in due for its nudge as nudged and returns it,
+// reporting false when none is due. Of replicas claiming at once each gets
+// a different check-in or none: see claimOne.
+func (db *DB) ClaimNudge(ctx context.Context, now time.Time) (flows.Checkin, bool, error) {
+	return db.claimOne(ctx, `nudged = true`, `NOT nudged AND NOT closed AND nudge_at <= $1`, now)
+}
+
+// ClaimClose marks one check-in due to close as closed and returns it.
+func (db *DB) ClaimClose(ctx context.Context, now time.Time) (flows.Checkin, bool, error) {
+	return db.claimOne(ctx, `closed = true`, `NOT closed AND close_at <= $1`, now)
+}
+
+// claimOne flips one due check-in's flag. The row is picked FOR UPDATE
+// SKIP LOCKED, so a replica passes over a check-in another is claiming
+// instead of queueing behind it, and the condition is checked again on
+// the locked row: a row picked by an earlier snapshot that another
+// replica has since claimed updates nothing.
+func (db *DB) claimOne(ctx context.Context, set, where string, now time.Time) (flows.Checkin, bool, error) {
+	var (
+		c  flows.Checkin
+		ok bool
+	)
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		ids, err := queryIDs(ctx, tx, `UPDATE checkins SET `+set+`
+			WHERE id = (SELECT id FROM checkins WHERE `+where+` AND thread <> '' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+				AND `+where+` RETURNING id`, millis(now))
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		c, err = scanCheckin(tx.QueryRow(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id WHERE c.id = $1`, ids[0]))
+		ok = err == nil
+		return err
+	})
+	if err != nil {
+		return flows.Checkin{}, false, fmt.Errorf("claim check-in: %w", err)
+	}
+	return c, ok, nil
+}
+
+// CommitOffer commits a step's changes as Commit does and records, in the
+// same transaction, the offer made with them, replacing the person's
+// earlier offer on the plan.
+func (db *DB) CommitOffer(ctx context.Context, p *flows.Plan, changes []flows.Change, o flows.Offer, key string) error {
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := recordKey(ctx, tx, p.Team, key); err != nil {
+			return err
+		}
+		if err := commitTx(ctx, tx, p, changes); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `
+			INSERT INTO offers (team_id, channel_id, plan_id, user_id, command, question_id, revision, prior, version, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			ON CONFLICT (team_id, channel_id, plan_id, user_id) DO UPDATE SET
+				command = excluded.command, question_id = excluded.question_id, revision = excluded.revision,
+				prior = excluded.prior, version = excluded.version, expires_at = excluded.expires_at`,
+			o.Team, o.Channel, o.Plan, o.User, o.Command, o.QuestionID, o.Revision, o.Prior, o.Version, millis(o.Expires))
+		if err != nil {
+			return fmt.Errorf("record offer: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(changes) > 0 {
+		db.cacheAfter(p, changes)
+	}
+	return nil
+}
+
+// Offer returns a person's offer on a plan, reporting false when there is
+// none. Expired offers are returned too; flows.Offer.Valid tells.
+func (db *DB) Offer(ctx context.Context, team, channel string, plan flows.PlanID, user string) (flows.Offer, bool, error) {
+	o := flows.Offer{Team: team, Channel: channel, Plan: plan, User: user}
+	var expires int64
+	err := db.pool.QueryRow(ctx, `
+		SELECT command, question_id, revision, prior, version, expires_at FROM offers
+		WHERE team_id = $1 AND channel_id = $2 AND plan_id = $3 AND user_id = $4`, team, channel, plan, user).
+		Scan(&o.Command, &o.QuestionID, &o.Revision, &o.Prior, &o.Version, &expires)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return flows.Offer{}, false, nil
+	}
+	if err != nil {
+		return flows.Offer{}, false, fmt.Errorf("offer: %w", err)
+	}
+	o.Expires = fromMillis(expires)
+	return o, true, nil
+}
+
+// TakeOffer takes an offer to start a plan, in one transaction: it removes
+// the offer (flows.ErrConflict when it is gone or was replaced), commits
+// changes to the plan it was made on and creates p as the channel's current
+// plan (flows.ErrDuplicatePlan undoes it all).
+func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, changes []flows.Change, p *flows.Plan, key string) (flows.PlanID, error) {
+	var id int64
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := recordKey(ctx, tx, o.Team, key); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM offers
+			WHERE team_id = $1 AND channel_id = $2 AND plan_id = $3 AND user_id = $4 AND command = $5 AND version = $6`,
+			o.Team, o.Channel, o.Plan, o.User, o.Command, o.Version)
+		if err != nil {
+			return fmt.Errorf("remove offer: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return flows.ErrConflict
+		}
+		if err := commitTx(ctx, tx, from, changes); err != nil {
+			return err
+		}
+		id, err = insertPlan(ctx, tx, p)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("take offer: %w", err)
+	}
+	if len(changes) > 0 {
+		db.cacheAfter(from, changes)
+	}
+	return flows.PlanID(id), nil
+}

@@ -1,0 +1,325 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// errNoSource rolls back a replacement that found nothing to replace.
+var errNoSource = errors.New("no values from that message")
+
+// SaveKPI stores a KPI target of a team's plan (k.Plan) and returns its id.
+// A plan keeps one KPI per key: setting the target again replaces the
+// earlier one in place, so its id, and the values recorded against it,
+// stay.
+func (db *DB) SaveKPI(ctx context.Context, team string, k flows.KPI) (int64, error) {
+	if strings.TrimSpace(k.Key) == "" {
+		return 0, fmt.Errorf("save kpi: empty key: %w", flows.ErrBadInput)
+	}
+	var id int64
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := teamHasPlan(ctx, tx, team, k.Plan); err != nil {
+			return err
+		}
+		var err error
+		if id, err = saveKPI(ctx, tx, k); err != nil {
+			return err
+		}
+		return bumpVersion(ctx, tx, k.Plan)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("save kpi %s: %w", k.Key, err)
+	}
+	return id, nil
+}
+
+// saveKPI inserts a KPI, or replaces its target in place by (plan, key), so
+// its id and recorded values survive a re-set target.
+func saveKPI(ctx context.Context, tx pgx.Tx, k flows.KPI) (int64, error) {
+	deadline := ""
+	if !k.Deadline.IsZero() {
+		deadline = k.Deadline.Format(time.DateOnly)
+	}
+	var id int64
+	err := tx.QueryRow(ctx, `
+		INSERT INTO kpis (plan_id, stage, key, name, unit, currency, higher_is_better, baseline, baseline_currency,
+			target, deadline, owner, created_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		ON CONFLICT (plan_id, key) DO UPDATE SET
+			stage = excluded.stage, name = excluded.name, unit = excluded.unit, currency = excluded.currency,
+			higher_is_better = excluded.higher_is_better, baseline = excluded.baseline,
+			baseline_currency = excluded.baseline_currency, target = excluded.target, deadline = excluded.deadline,
+			owner = excluded.owner, created_by = excluded.created_by, created_at = excluded.created_at
+		RETURNING id`,
+		k.Plan, string(k.Stage), k.Key, k.Name, string(k.Unit), k.Currency, k.HigherIsBetter,
+		kpiAmount(k.HasBaseline(), k.Baseline), k.Baseline.Currency, kpiAmount(k.HasTarget(), k.Target),
+		deadline, k.Owner, k.By, millis(k.At),
+	).Scan(&id)
+	return id, err
+}
+
+// kpiAmount is a value's column: NULL when there is no number.
+func kpiAmount(ok bool, v flows.Value) *float64 {
+	if !ok {
+		return nil
+	}
+	return &v.Amount
+}
+
+// teamHasPlan fails with flows.ErrNoPlan unless the plan belongs to the
+// team: a workspace cannot even learn that another's plan exists.
+func teamHasPlan(ctx context.Context, tx pgx.Tx, team string, plan flows.PlanID) error {
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM plans WHERE id = $1 AND team_id = $2`, plan, team).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return flows.ErrNoPlan
+	}
+	return nil
+}
+
+// KPIs lists a team's plan's KPIs in the order they were first set.
+func (db *DB) KPIs(ctx context.Context, team string, plan flows.PlanID) ([]flows.KPI, error) {
+	var kpis []flows.KPI
+	err := db.snapshot(ctx, func(tx pgx.Tx) error {
+		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
+			return err
+		}
+		var err error
+		kpis, err = loadKPIs(ctx, tx, plan)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list kpis: %w", err)
+	}
+	return kpis, nil
+}
+
+// DeleteKPI removes a KPI and every value recorded against it.
+func (db *DB) DeleteKPI(ctx context.Context, team string, plan flows.PlanID, key string) error {
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM kpis WHERE plan_id = $1 AND key = $2`, plan, key)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return flows.ErrNoKPI
+		}
+		return bumpVersion(ctx, tx, plan)
+	})
+	if err != nil {
+		return fmt.Errorf("delete kpi %s: %w", key, err)
+	}
+	return nil
+}
+
+// RecordMeasurements stores values of a team's plan's KPIs in one
+// transaction, with the delivery key that brought them: all of them or, on
+// any error, none.
+func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.PlanID, ms []flows.Measurement, key string) error {
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := recordKey(ctx, tx, team, key); err != nil {
+			return err
+		}
+		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
+			return err
+		}
+		return insertMeasurements(ctx, tx, plan, ms)
+	})
+	if err != nil {
+		return fmt.Errorf("record measurements: %w", err)
+	}
+	return nil
+}
+
+func insertMeasurements(ctx context.Context, tx pgx.Tx, plan flows.PlanID, ms []flows.Measurement) error {
+	for _, m := range ms {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM kpis WHERE id = $1 AND plan_id = $2`, m.KPI, plan).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("kpi %d: %w", m.KPI, flows.ErrNoPlan)
+		}
+		var value *float64
+		if !m.Value.Missing {
+			value = &m.Value.Amount
+		}
+		var checkin *int64
+		if m.Checkin != 0 {
+			checkin = &m.Checkin
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			m.KPI, value, m.Value.Currency, millis(m.At), m.By, checkin, m.Source); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Measurements returns every value recorded for a team's plan, by KPI id,
+// oldest first. A value given as n/a comes back with Value.Missing set.
+func (db *DB) Measurements(ctx context.Context, team string, plan flows.PlanID) (map[int64][]flows.Measurement, error) {
+	out := make(map[int64][]flows.Measurement)
+	err := db.snapshot(ctx, func(tx pgx.Tx) error {
+		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
+			return err
+		}
+		return each(ctx, tx, func(rows pgx.Rows) error {
+			var (
+				m       flows.Measurement
+				value   *float64
+				checkin *int64
+				unit    string
+				at      int64
+			)
+			if err := rows.Scan(&m.KPI, &value, &m.Value.Currency, &at, &m.By, &checkin, &unit, &m.Source); err != nil {
+				return err
+			}
+			if value != nil {
+				m.Value.Amount = *value
+			}
+			if checkin != nil {
+				m.Checkin = *checkin
+			}
+			m.Value.Missing, m.Value.Unit = value == nil, flows.UnitKind(unit)
+			m.At = fromMillis(at)
+			out[m.KPI] = append(out[m.KPI], m)
+			return nil
+		}, `SELECT m.kpi_id, m.value, m.currency, m.at, m.author, m.checkin_id, k.unit, m.source
+			FROM measurements m JOIN kpis k ON k.id = m.kpi_id JOIN plans p ON p.id = k.plan_id
+			WHERE p.team_id = $1 AND k.plan_id = $2 ORDER BY m.kpi_id, m.at, m.id`, team, plan)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list measurements: %w", err)
+	}
+	return out, nil
+}
+
+// loadKPIs reads a plan's KPIs inside a transaction; callers check the team.
+func loadKPIs(ctx context.Context, tx pgx.Tx, plan flows.PlanID) ([]flows.KPI, error) {
+	var kpis []flows.KPI
+	err := each(ctx, tx, func(rows pgx.Rows) error {
+		var (
+			k                flows.KPI
+			stage, unit, dl  string
+			baseline, target *float64
+			at               int64
+		)
+		if err := rows.Scan(&k.ID, &k.Plan, &stage, &k.Key, &k.Name, &unit, &k.Currency, &k.HigherIsBetter,
+			&baseline, &k.Baseline.Currency, &target, &dl, &k.Owner, &k.By, &at); err != nil {
+			return err
+		}
+		k.Stage, k.Unit, k.At = flows.StageID(stage), flows.UnitKind(unit), fromMillis(at)
+		k.Baseline.Unit, k.Baseline.Missing = k.Unit, baseline == nil
+		if baseline != nil {
+			k.Baseline.Amount = *baseline
+		}
+		k.Target = flows.Value{Unit: k.Unit, Missing: target == nil}
+		if target != nil {
+			k.Target.Amount, k.Target.Currency = *target, k.Currency
+		}
+		if dl != "" {
+			d, err := time.Parse(time.DateOnly, dl)
+			if err != nil {
+				return fmt.Errorf("kpi %d deadline %q: %w", k.ID, dl, err)
+			}
+			k.Deadline = d
+		}
+		kpis = append(kpis, k)
+		return nil
+	}, `SELECT k.id, k.plan_id, k.stage, k.key, k.name, k.unit, k.currency, k.higher_is_better,
+				k.baseline, k.baseline_currency, k.target, k.deadline, k.owner, k.created_by, k.created_at
+			FROM kpis k WHERE k.plan_id = $1 ORDER BY k.id`, plan)
+	return kpis, err
+}
+
+// bumpVersion marks a plan changed outside Commit, so cached copies of it,
+// in every replica, are not used again.
+func bumpVersion(ctx context.Context, tx pgx.Tx, plan flows.PlanID) error {
+	_, err := tx.Exec(ctx, `UPDATE plans SET version = version + 1 WHERE id = $1`, plan)
+	return err
+}
+
+// RecordAsked records that the message ts of a plan's conversation, ordered
+// by at, asked what asks names. Recording the same message again changes
+// nothing.
+func (db *DB) RecordAsked(ctx context.Context, team string, plan flows.PlanID, at int64, ts, asks string) error {
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO asked (plan_id, at, ts, asks)
+			SELECT id, $1, $2, $3 FROM plans WHERE id = $4 AND team_id = $5
+			ON CONFLICT DO NOTHING`, at, ts, asks, plan, team)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return teamHasPlan(ctx, tx, team, plan)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record asked: %w", err)
+	}
+	return nil
+}
+
+// LastAsked names what the latest message of a plan's conversation at or
+// before at asked, or "" when none is recorded.
+func (db *DB) LastAsked(ctx context.Context, team string, plan flows.PlanID, at int64) (string, error) {
+	var asks string
+	err := db.pool.QueryRow(ctx, `SELECT a.asks FROM asked a JOIN plans p ON p.id = a.plan_id
+		WHERE p.team_id = $1 AND a.plan_id = $2 AND a.at <= $3 ORDER BY a.at DESC LIMIT 1`, team, plan, at).Scan(&asks)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("last asked: %w", err)
+	}
+	return asks, nil
+}
+
+// ReplaceMeasurements replaces the KPI values of a team's plan that came
+// from one message with ms, in one transaction with the delivery key, and
+// reports how many values it replaced. When no value came from source it
+// writes nothing, key included, and returns 0.
+func (db *DB) ReplaceMeasurements(ctx context.Context, team string, plan flows.PlanID, source string, ms []flows.Measurement, key string) (int, error) {
+	if source == "" {
+		return 0, nil
+	}
+	var replaced int64
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := recordKey(ctx, tx, team, key); err != nil {
+			return err
+		}
+		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2)`, source, plan)
+		if err != nil {
+			return err
+		}
+		if replaced = tag.RowsAffected(); replaced == 0 {
+			return errNoSource
+		}
+		return insertMeasurements(ctx, tx, plan, ms)
+	})
+	switch {
+	case errors.Is(err, errNoSource):
+		return 0, nil
+	case err != nil:
+		return 0, fmt.Errorf("replace measurements: %w", err)
+	}
+	return int(replaced), nil
+}

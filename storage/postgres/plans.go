@@ -1,0 +1,557 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// recordKey records a delivery's key in the transaction that carries its
+// effect, so the key and the effect land together or not at all. Two
+// replicas recording one key at once meet on its unique index: the second
+// waits for the first transaction and, if it committed, records nothing
+// and refuses with flows.ErrDuplicate. An empty key records nothing.
+func recordKey(ctx context.Context, tx pgx.Tx, team, key string) error {
+	if key == "" {
+		return nil
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO seen_keys (team_id, key, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+		team, key, time.Now().UnixMilli())
+	if err != nil {
+		return fmt.Errorf("record key: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return flows.ErrDuplicate
+	}
+	return nil
+}
+
+// CreatePlan stores a new plan and makes it its channel's current plan,
+// refusing a name already used in the channel.
+func (db *DB) CreatePlan(ctx context.Context, p *flows.Plan, key string) (flows.PlanID, error) {
+	var id int64
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := recordKey(ctx, tx, p.Team, key); err != nil {
+			return err
+		}
+		var err error
+		id, err = insertPlan(ctx, tx, p)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("insert plan: %w", err)
+	}
+	return flows.PlanID(id), nil
+}
+
+// insertPlan adds a plan and makes it its channel's current one.
+func insertPlan(ctx context.Context, tx pgx.Tx, p *flows.Plan) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `
+		INSERT INTO plans (team_id, channel_id, name, name_key, created_by, created_at, stage, step, phase, privacy, thread)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		p.Team, p.Channel, p.Name, nameKey(p.Name), p.CreatedBy, millis(p.CreatedAt),
+		p.Cursor.Stage, p.Cursor.Step, string(p.Cursor.Phase), p.Privacy, p.Thread,
+	).Scan(&id)
+	if pgCode(err) == uniqueViolation {
+		return 0, flows.ErrDuplicatePlan
+	}
+	if err != nil {
+		return 0, err
+	}
+	return id, setCurrent(ctx, tx, p.Team, p.Channel, flows.PlanID(id))
+}
+
+func nameKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+
+const planColumns = `id, team_id, channel_id, name, created_by, created_at, stage, step, phase, version, privacy, thread`
+
+// Plan loads a plan of the team. A plan of another team is reported as not
+// existing: workspaces never learn of each other's plans. The version read
+// first is what keeps the cache honest across replicas.
+func (db *DB) Plan(ctx context.Context, team string, id flows.PlanID) (*flows.Plan, error) {
+	var version, created int64
+	err := db.pool.QueryRow(ctx, `SELECT version, created_at FROM plans WHERE team_id = $1 AND id = $2`, team, id).Scan(&version, &created)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, flows.ErrNoPlan
+	}
+	if err != nil {
+		return nil, fmt.Errorf("plan version: %w", err)
+	}
+	if p, ok := db.cache.get(id, team, version, fromMillis(created)); ok {
+		return p, nil
+	}
+	var p *flows.Plan
+	err = db.snapshot(ctx, func(tx pgx.Tx) error {
+		var err error
+		p, err = loadPlan(ctx, tx, `SELECT `+planColumns+` FROM plans WHERE team_id = $1 AND id = $2`, team, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	db.cache.put(p)
+	return p, nil
+}
+
+// PlanByName finds a plan in a channel by name, ignoring case.
+func (db *DB) PlanByName(ctx context.Context, team, channel, name string) (*flows.Plan, error) {
+	var p *flows.Plan
+	err := db.snapshot(ctx, func(tx pgx.Tx) error {
+		var err error
+		p, err = loadPlan(ctx, tx, `SELECT `+planColumns+` FROM plans WHERE team_id = $1 AND channel_id = $2 AND name_key = $3`,
+			team, channel, nameKey(name))
+		return err
+	})
+	return p, err
+}
+
+// PlanIDByThread finds the plan whose coaching conversation is thread.
+func (db *DB) PlanIDByThread(ctx context.Context, team, channel, thread string) (flows.PlanID, error) {
+	if thread == "" {
+		return 0, flows.ErrNoPlan
+	}
+	var id flows.PlanID
+	err := db.pool.QueryRow(ctx, `SELECT id FROM plans WHERE team_id = $1 AND channel_id = $2 AND thread = $3`, team, channel, thread).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, flows.ErrNoPlan
+	}
+	if err != nil {
+		return 0, fmt.Errorf("plan by thread: %w", err)
+	}
+	return id, nil
+}
+
+// Plans lists a channel's plans, oldest first.
+func (db *DB) Plans(ctx context.Context, team, channel string) ([]*flows.Plan, error) {
+	return db.plansWhere(ctx, `team_id = $1 AND channel_id = $2`, team, channel)
+}
+
+// TeamPlans lists every plan of a workspace, oldest first.
+func (db *DB) TeamPlans(ctx context.Context, team string) ([]*flows.Plan, error) {
+	return db.plansWhere(ctx, `team_id = $1`, team)
+}
+
+func (db *DB) plansWhere(ctx context.Context, where string, args ...any) ([]*flows.Plan, error) {
+	var plans []*flows.Plan
+	err := db.snapshot(ctx, func(tx pgx.Tx) error {
+		ids, err := queryIDs(ctx, tx, `SELECT id FROM plans WHERE `+where+` ORDER BY id`, args...)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			p, err := loadPlan(ctx, tx, `SELECT `+planColumns+` FROM plans WHERE id = $1`, id)
+			if err != nil {
+				return err
+			}
+			plans = append(plans, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list plans: %w", err)
+	}
+	return plans, nil
+}
+
+func loadPlan(ctx context.Context, tx pgx.Tx, query string, args ...any) (*flows.Plan, error) {
+	var (
+		p         flows.Plan
+		createdAt int64
+		phase     string
+	)
+	err := tx.QueryRow(ctx, query, args...).Scan(&p.ID, &p.Team, &p.Channel, &p.Name, &p.CreatedBy, &createdAt,
+		&p.Cursor.Stage, &p.Cursor.Step, &phase, &p.Version, &p.Privacy, &p.Thread)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, flows.ErrNoPlan
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load plan: %w", err)
+	}
+	p.CreatedAt = fromMillis(createdAt)
+	p.Cursor.Phase = flows.Phase(phase)
+	p.Answers = make(map[string]flows.Answer)
+	p.Skipped = make(map[string]bool)
+	p.Completed = make(map[flows.StageID]bool)
+
+	// Revisions come in ascending order and are replayed as the changes
+	// that wrote them, so the plan loaded is the plan the engine saw.
+	if err := each(ctx, tx, func(rows pgx.Rows) error {
+		var (
+			a    flows.Answer
+			at   int64
+			kind string
+		)
+		if err := rows.Scan(&a.QuestionID, &a.Revision, &a.Text, &a.By, &at, &a.Drafted, &a.Source, &kind); err != nil {
+			return err
+		}
+		a.At = fromMillis(at)
+		c, err := answerChange(a, kind)
+		if err != nil {
+			return err
+		}
+		p.Apply(c)
+		return nil
+	}, `SELECT question_id, revision, text, author, created_at, drafted, source, kind FROM answers
+		WHERE plan_id = $1 ORDER BY question_id COLLATE "C", revision`, p.ID); err != nil {
+		return nil, fmt.Errorf("load answers: %w", err)
+	}
+	if err := each(ctx, tx, func(rows pgx.Rows) error {
+		var q string
+		if err := rows.Scan(&q); err != nil {
+			return err
+		}
+		p.Skipped[q] = true
+		return nil
+	}, `SELECT question_id FROM skips WHERE plan_id = $1`, p.ID); err != nil {
+		return nil, fmt.Errorf("load skips: %w", err)
+	}
+	if err := each(ctx, tx, func(rows pgx.Rows) error {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		p.Completed[flows.StageID(s)] = true
+		return nil
+	}, `SELECT stage FROM completed_stages WHERE plan_id = $1`, p.ID); err != nil {
+		return nil, fmt.Errorf("load stages: %w", err)
+	}
+	if err := each(ctx, tx, func(rows pgx.Rows) error {
+		var (
+			a   flows.Action
+			due string
+			at  int64
+		)
+		if err := rows.Scan(&a.ID, &a.Stage, &a.Text, &a.Owner, &due, &a.Impact, &a.Effort, &a.By, &at); err != nil {
+			return err
+		}
+		if due != "" {
+			d, err := time.Parse(time.DateOnly, due)
+			if err != nil {
+				return fmt.Errorf("action %d due %q: %w", a.ID, due, err)
+			}
+			a.Due = d
+		}
+		a.At = fromMillis(at)
+		p.Actions = append(p.Actions, a)
+		return nil
+	}, `SELECT id, stage, text, owner, due, impact, effort, created_by, created_at FROM actions WHERE plan_id = $1 ORDER BY id`, p.ID); err != nil {
+		return nil, fmt.Errorf("load actions: %w", err)
+	}
+	kpis, err := loadKPIs(ctx, tx, p.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load kpis: %w", err)
+	}
+	p.KPIs = kpis
+	return &p, nil
+}
+
+// queryIDs runs a query that returns ids and reads them all, so the rows
+// are closed before the ids are used for further queries: a connection
+// runs one query at a time.
+func queryIDs(ctx context.Context, tx pgx.Tx, query string, args ...any) ([]int64, error) {
+	var ids []int64
+	err := each(ctx, tx, func(rows pgx.Rows) error {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+		return nil
+	}, query, args...)
+	return ids, err
+}
+
+func each(ctx context.Context, tx pgx.Tx, fn func(pgx.Rows) error, query string, args ...any) error {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Commit applies a step's changes in one transaction. The version check
+// makes it refuse a step computed from a plan that has moved on since it
+// was loaded, by this replica or another; the key check makes a retried
+// delivery record nothing.
+func (db *DB) Commit(ctx context.Context, p *flows.Plan, changes []flows.Change, key string) error {
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := recordKey(ctx, tx, p.Team, key); err != nil {
+			return err
+		}
+		return commitTx(ctx, tx, p, changes)
+	})
+	if err != nil || len(changes) == 0 {
+		return err
+	}
+	db.cacheAfter(p, changes)
+	return nil
+}
+
+// cacheAfter caches the plan as the commit left it, so the next answer
+// needs no reload. Changes that get ids from the database (actions, KPIs)
+// are not known in full here; the plan is reloaded after those instead.
+func (db *DB) cacheAfter(p *flows.Plan, changes []flows.Change) {
+	after := p.Clone()
+	for _, c := range changes {
+		switch c.(type) {
+		case flows.ActionAdded, flows.KPISet:
+			db.cache.drop(p.ID)
+			return
+		}
+		after.Apply(c)
+	}
+	after.Version++
+	db.cache.put(after)
+}
+
+// commitTx applies changes to a plan inside tx, refusing them with
+// flows.ErrConflict if the plan moved since p was loaded. The UPDATE takes
+// the plan's row lock, so a second replica committing to the same plan
+// waits here, then finds the version moved.
+func commitTx(ctx context.Context, tx pgx.Tx, p *flows.Plan, changes []flows.Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	cursor := p.Cursor
+	for _, c := range changes {
+		if m, ok := c.(flows.CursorMoved); ok {
+			cursor = m.Cursor
+		}
+	}
+	tag, err := tx.Exec(ctx, `UPDATE plans SET version = version + 1, stage = $1, step = $2, phase = $3
+		WHERE id = $4 AND team_id = $5 AND version = $6`,
+		cursor.Stage, cursor.Step, string(cursor.Phase), p.ID, p.Team, p.Version)
+	if err != nil {
+		return fmt.Errorf("update plan: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		if err := teamHasPlan(ctx, tx, p.Team, p.ID); err != nil {
+			return err
+		}
+		return flows.ErrConflict
+	}
+	for _, c := range changes {
+		if err := applyChange(ctx, tx, p.ID, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const (
+	qAnswer = `INSERT INTO answers (plan_id, question_id, revision, text, author, created_at, drafted, source, kind)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+	qUnskip = `DELETE FROM skips WHERE plan_id = $1 AND question_id = $2`
+)
+
+func applyChange(ctx context.Context, tx pgx.Tx, plan flows.PlanID, c flows.Change) error {
+	var err error
+	switch c := c.(type) {
+	case flows.AnswerRecorded:
+		a := c.Answer
+		_, err = tx.Exec(ctx, qAnswer, plan, a.QuestionID, a.Revision, a.Text, a.By, millis(a.At), a.Drafted, a.Source, kindAnswer)
+		if err == nil {
+			_, err = tx.Exec(ctx, qUnskip, plan, a.QuestionID)
+		}
+	case flows.AnswerAdded:
+		o := c.Contribution
+		_, err = tx.Exec(ctx, qAnswer, plan, c.QuestionID, c.Revision, o.Text, o.By, millis(o.At), false, o.Source, kindAlso)
+		if err == nil {
+			_, err = tx.Exec(ctx, qUnskip, plan, c.QuestionID)
+		}
+	case flows.AnswerRevised:
+		_, err = tx.Exec(ctx, qAnswer, plan, c.QuestionID, c.Revision, c.Text, c.By, millis(c.At), false, c.Source, kindRevised)
+	case flows.AnswerWithdrawn:
+		_, err = tx.Exec(ctx, qAnswer, plan, c.QuestionID, c.Revision, "", c.By, millis(c.At), false, c.Source, kindWithdrawn)
+	case flows.QuestionSkipped:
+		_, err = tx.Exec(ctx, `INSERT INTO skips (plan_id, question_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, plan, c.QuestionID)
+	case flows.StageCompleted:
+		_, err = tx.Exec(ctx, `INSERT INTO completed_stages (plan_id, stage) VALUES ($1, $2) ON CONFLICT DO NOTHING`, plan, string(c.Stage))
+	case flows.ActionAdded:
+		a := c.Action
+		due := ""
+		if !a.Due.IsZero() {
+			due = a.Due.Format(time.DateOnly)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO actions (plan_id, stage, text, owner, due, impact, effort, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			plan, string(a.Stage), a.Text, a.Owner, due, a.Impact, a.Effort, a.By, millis(a.At))
+	case flows.KPISet:
+		k := c.KPI
+		k.Plan = plan
+		_, err = saveKPI(ctx, tx, k)
+	case flows.PrivacySet:
+		_, err = tx.Exec(ctx, `UPDATE plans SET privacy = $1 WHERE id = $2`, c.On, plan)
+	case flows.CursorMoved:
+		// Written with the version bump above.
+	default:
+		return fmt.Errorf("unknown change %T", c)
+	}
+	if err != nil {
+		return fmt.Errorf("apply %T: %w", c, err)
+	}
+	return nil
+}
+
+// Kinds of answer rows: what each does to its question when replayed.
+const (
+	kindAnswer    = "answer"
+	kindAlso      = "also"
+	kindRevised   = "revised"
+	kindWithdrawn = "withdrawn"
+)
+
+// answerChange is the change an answer row recorded.
+func answerChange(a flows.Answer, kind string) (flows.Change, error) {
+	switch kind {
+	case kindAnswer:
+		return flows.AnswerRecorded{Answer: a}, nil
+	case kindAlso:
+		return flows.AnswerAdded{QuestionID: a.QuestionID, Revision: a.Revision, Contribution: flows.Contribution{Text: a.Text, By: a.By, At: a.At, Source: a.Source}}, nil
+	case kindRevised:
+		return flows.AnswerRevised{QuestionID: a.QuestionID, Revision: a.Revision, Source: a.Source, Text: a.Text, By: a.By, At: a.At}, nil
+	case kindWithdrawn:
+		return flows.AnswerWithdrawn{QuestionID: a.QuestionID, Revision: a.Revision, Source: a.Source, By: a.By, At: a.At}, nil
+	}
+	return nil, fmt.Errorf("answer %s revision %d: unknown kind %q", a.QuestionID, a.Revision, kind)
+}
+
+// Revisions lists every row of one question's history, oldest first.
+func (db *DB) Revisions(ctx context.Context, team string, plan flows.PlanID, questionID string) ([]flows.Answer, error) {
+	var out []flows.Answer
+	err := db.snapshot(ctx, func(tx pgx.Tx) error {
+		return each(ctx, tx, func(rows pgx.Rows) error {
+			var a flows.Answer
+			var at int64
+			if err := rows.Scan(&a.QuestionID, &a.Revision, &a.Text, &a.By, &at, &a.Drafted, &a.Source); err != nil {
+				return err
+			}
+			a.At = fromMillis(at)
+			out = append(out, a)
+			return nil
+		}, `SELECT a.question_id, a.revision, a.text, a.author, a.created_at, a.drafted, a.source
+			FROM answers a JOIN plans p ON p.id = a.plan_id
+			WHERE p.team_id = $1 AND a.plan_id = $2 AND a.question_id = $3 ORDER BY a.revision`, team, plan, questionID)
+	})
+	return out, err
+}
+
+// DeletePlan removes a plan; its answers, actions and the rest go with it
+// through ON DELETE CASCADE. Its thread is remembered, so a late reply there
+// can be told the plan is gone.
+func (db *DB) DeletePlan(ctx context.Context, team string, id flows.PlanID, key string) error {
+	return db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := recordKey(ctx, tx, team, key); err != nil {
+			return err
+		}
+		var channel, thread, name string
+		err := tx.QueryRow(ctx, `DELETE FROM plans WHERE team_id = $1 AND id = $2 RETURNING channel_id, thread, name`, team, id).Scan(&channel, &thread, &name)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return flows.ErrNoPlan
+		}
+		if err != nil {
+			return err
+		}
+		db.cache.drop(id)
+		if thread == "" {
+			return nil
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO deleted_threads (team_id, channel_id, thread, name, deleted_at) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (team_id, channel_id, thread) DO UPDATE SET name = excluded.name, deleted_at = excluded.deleted_at`,
+			team, channel, thread, name, time.Now().UnixMilli())
+		return err
+	})
+}
+
+// DeletedPlanName reports the name of the deleted plan a thread belonged to.
+func (db *DB) DeletedPlanName(ctx context.Context, team, channel, thread string) (string, bool, error) {
+	var name string
+	err := db.pool.QueryRow(ctx, `SELECT name FROM deleted_threads WHERE team_id = $1 AND channel_id = $2 AND thread = $3`, team, channel, thread).Scan(&name)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("deleted thread: %w", err)
+	}
+	return name, true, nil
+}
+
+// MarkSeen records the key of an input whose only effect is what racebot
+// says back, failing with flows.ErrDuplicate if it was recorded before.
+func (db *DB) MarkSeen(ctx context.Context, team, key string) error {
+	return db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error { return recordKey(ctx, tx, team, key) })
+}
+
+// PruneSeen forgets keys recorded before the given time; Slack stops
+// retrying long before.
+func (db *DB) PruneSeen(ctx context.Context, before time.Time) error {
+	return db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM seen_keys WHERE seen_at < $1`, before.UnixMilli())
+		return err
+	})
+}
+
+// CurrentPlan returns the plan a channel is working on, or 0.
+func (db *DB) CurrentPlan(ctx context.Context, team, channel string) (flows.PlanID, error) {
+	var id flows.PlanID
+	err := db.pool.QueryRow(ctx, `SELECT plan_id FROM current_plans WHERE team_id = $1 AND channel_id = $2`, team, channel).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("current plan: %w", err)
+	}
+	return id, nil
+}
+
+// SetCurrentPlan records which plan a channel is working on.
+func (db *DB) SetCurrentPlan(ctx context.Context, team, channel string, id flows.PlanID, key string) error {
+	return db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := recordKey(ctx, tx, team, key); err != nil {
+			return err
+		}
+		return setCurrent(ctx, tx, team, channel, id)
+	})
+}
+
+func setCurrent(ctx context.Context, tx pgx.Tx, team, channel string, id flows.PlanID) error {
+	_, err := tx.Exec(ctx, `INSERT INTO current_plans (team_id, channel_id, plan_id) VALUES ($1, $2, $3)
+		ON CONFLICT (team_id, channel_id) DO UPDATE SET plan_id = excluded.plan_id`, team, channel, id)
+	return err
+}
+
+// BindThread binds a plan to its coaching conversation unless it has one
+// already, and returns the thread the plan ends up with. Of two binds,
+// from one replica or two, the first wins: the second's UPDATE waits for
+// the first's row lock, then finds the thread set and changes nothing.
+func (db *DB) BindThread(ctx context.Context, team string, id flows.PlanID, thread string) (string, error) {
+	var bound string
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE plans SET thread = $1, version = version + 1 WHERE team_id = $2 AND id = $3 AND thread = ''`, thread, team, id); err != nil {
+			return err
+		}
+		err := tx.QueryRow(ctx, `SELECT thread FROM plans WHERE team_id = $1 AND id = $2`, team, id).Scan(&bound)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return flows.ErrNoPlan
+		}
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("bind thread: %w", err)
+	}
+	db.cache.drop(id)
+	return bound, nil
+}
