@@ -164,3 +164,6 @@ func race(t *testing.T, n int, fn func(i int) error, expected ...error) int {
 	}
 	return won
 }
+
+// T0 is the time Fill starts its timeline at.
+var T0 = t0
