@@ -30,6 +30,9 @@ func runBackup(ctx context.Context, cfg Config, args []string, stdout, stderr io
 		fmt.Fprintln(stderr, "racebot backup: name one new file to write, for example: racebot backup racebot-2027-01-04.db")
 		return errUsage
 	}
+	if cfg.DatabaseURL != "" {
+		return errors.New("racebot backup copies the SQLite file, and RACEBOT_DATABASE_URL puts racebot on PostgreSQL: back that up with pg_dump")
+	}
 	// Opening a missing database would create an empty one, and back that up.
 	if _, err := os.Stat(cfg.DB); errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("there is no database at %s to back up; point RACEBOT_DB (or --db) at it", cfg.DB)

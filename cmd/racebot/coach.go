@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os/user"
-	"path/filepath"
 	"time"
 
 	"github.com/racebot/racebot/coach"
@@ -42,7 +41,7 @@ func runCoach(ctx context.Context, cfg Config, args []string, stdin io.Reader, s
 	if mode != ModeTerminal {
 		return runSlack(ctx, cfg, mode, stderr)
 	}
-	db, err := openDB(ctx, cfg.DB)
+	db, _, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -61,7 +60,7 @@ func runCoach(ctx context.Context, cfg Config, args []string, stdin io.Reader, s
 			UserText: terminal.MarkdownUserText, ParseSchedule: parseSchedule,
 		}),
 		Assistant: helper,
-		Dir:       filepath.Dir(cfg.DB),
+		Dir:       chartDir(cfg),
 		User:      terminalUser(),
 		In:        stdin,
 		Out:       stdout,

@@ -12,8 +12,11 @@ import (
 // Config is everything racebot reads from its environment and flags, parsed
 // once at start-up.
 type Config struct {
-	DB   string
-	Addr string
+	DB string
+	// DatabaseURL, when set, puts racebot on PostgreSQL instead of the
+	// SQLite file DB (postgres://user:password@host:5432/racebot).
+	DatabaseURL string
+	Addr        string
 
 	SlackBotToken      string
 	SlackAppToken      string
@@ -44,6 +47,7 @@ const (
 func loadConfig(getenv func(string) string) Config {
 	c := Config{
 		DB:                 envOr(getenv, "RACEBOT_DB", "racebot.db"),
+		DatabaseURL:        strings.TrimSpace(getenv("RACEBOT_DATABASE_URL")),
 		Addr:               envOr(getenv, "RACEBOT_ADDR", ":3000"),
 		SlackBotToken:      strings.TrimSpace(getenv("SLACK_BOT_TOKEN")),
 		SlackAppToken:      strings.TrimSpace(getenv("SLACK_APP_TOKEN")),
@@ -108,8 +112,11 @@ func (c Config) Mode(serve bool) Mode {
 // fixed in one round rather than one error per restart.
 func (c Config) Validate(mode Mode) error {
 	errs := append([]error(nil), c.badDurations...)
-	if c.DB == "" {
+	if c.DB == "" && c.DatabaseURL == "" {
 		errs = append(errs, errors.New("RACEBOT_DB (or --db) is empty"))
+	}
+	if u := c.DatabaseURL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		errs = append(errs, errors.New("RACEBOT_DATABASE_URL must be a postgres:// URL, like postgres://racebot:secret@db:5432/racebot"))
 	}
 	if mode != ModeTerminal {
 		switch {

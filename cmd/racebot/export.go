@@ -26,14 +26,14 @@ func runExport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 		fmt.Fprintln(stderr, "racebot export: name the plan with --plan, for example --plan \"Q1 Launch\"")
 		return errUsage
 	}
-	db, err := openDB(ctx, cfg.DB)
+	db, where, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	p, err := db.PlanByName(ctx, *team, *channel, *name)
 	if errors.Is(err, flows.ErrNoPlan) {
-		return fmt.Errorf("there is no plan called %q in %s", *name, cfg.DB)
+		return fmt.Errorf("there is no plan called %q in %s", *name, where)
 	}
 	if err != nil {
 		return err

@@ -53,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runScheduleNext(args, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, cfg, args, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, cfg, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -71,8 +73,11 @@ Usage:
   racebot schedule next "SPEC" [--after T] [--count N]
                                           print the next check-ins of a schedule
   racebot backup FILE [--db FILE]         consistent copy of a live database
+  racebot migrate --to postgres://… [--db FILE] [--force]
+                                          copy the SQLite database into PostgreSQL, verified
   racebot help                            this text
 
-Environment: RACEBOT_DB (default racebot.db), SLACK_BOT_TOKEN, SLACK_APP_TOKEN,
+Environment: RACEBOT_DB (default racebot.db), RACEBOT_DATABASE_URL (PostgreSQL
+instead of the file, for several replicas), SLACK_BOT_TOKEN, SLACK_APP_TOKEN,
 SLACK_SIGNING_SECRET, OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL.
 `

@@ -31,7 +31,7 @@ const shutdownGrace = 10 * time.Second
 // set, otherwise the HTTP front door.
 func runSlack(ctx context.Context, cfg Config, mode Mode, stderr io.Writer) error {
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-	db, err := openDB(ctx, cfg.DB)
+	db, where, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -91,9 +91,10 @@ func runSlack(ctx context.Context, cfg Config, mode Mode, stderr io.Writer) erro
 			}
 		}()
 		go func() { opsDone <- serve(opsCtx, cfg.Addr, b.OpsHandler(), logger, "operations endpoints") }()
-		logger.Info("racebot serving Slack over Socket Mode", "db", cfg.DB)
+		logger.Info("racebot serving Slack over Socket Mode", "db", where)
 		return b.RunSocket(ctx, socketmode.New(api))
 	default:
+		logger.Info("racebot database", "db", where)
 		return serve(ctx, cfg.Addr, b.HTTPHandler(cfg.SlackSigningSecret), logger, "Slack over HTTP")
 	}
 }
