@@ -224,7 +224,7 @@ func testKeys(t *testing.T, open Open) {
 	if err := db.Commit(ctx, old, changes(t, old, "x", t0), "Ev3"); !errors.Is(err, flows.ErrConflict) {
 		t.Fatalf("stale commit: %v, want ErrConflict", err)
 	}
-	p = step(t, db, p, "Fresh beans", "Ev3", t0)
+	step(t, db, p, "Fresh beans", "Ev3", t0)
 	if err := other.MarkSeen(ctx, "T1", "Ev3"); !errors.Is(err, flows.ErrDuplicate) {
 		t.Errorf("MarkSeen of a committed key: %v, want ErrDuplicate", err)
 	}
