@@ -98,6 +98,7 @@ func (db *DB) claimOne(ctx context.Context, set, where string, now time.Time) (f
 		ok bool
 	)
 	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		c, ok = flows.Checkin{}, false // a transaction run again starts afresh
 		ids, err := queryIDs(ctx, tx, `UPDATE checkins SET `+set+`
 			WHERE id = (SELECT id FROM checkins WHERE `+where+` AND thread <> '' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
 				AND `+where+` RETURNING id`, millis(now))

@@ -22,10 +22,13 @@
 //   - A cached plan is used only after an indexed read of its version, so
 //     what another replica commits is seen at the next read.
 //
-// Each request is one transaction; there is no group commit, as the server
-// commits concurrent transactions side by side. A write that has begun is
-// finished whatever happens to its caller's context, so that what the
-// caller reports is what was stored (see tx).
+// Each request is one transaction; there is no writer goroutine grouping
+// commits, as the server commits concurrent transactions side by side.
+// Writes to one plan queue on its row lock and land one after another,
+// each checked against the one before, as in the SQLite writer's queue;
+// a caller's writes land in the order it made them. A write that has begun is finished whatever
+// happens to its caller's context, so that what the caller reports is what
+// was stored (see tx).
 package postgres
 
 import (
