@@ -303,7 +303,16 @@ func (s *Service) target(ctx context.Context, req Request) (*flows.Plan, error) 
 		}
 		id = cur
 	}
-	return s.store.Plan(ctx, req.Team, id)
+	p, err := s.store.Plan(ctx, req.Team, id)
+	if err != nil {
+		return nil, err
+	}
+	// A plan named by id (a thread's, a button's, a form's) is acted on
+	// only from its own channel.
+	if err := inChannel(req, p.Channel); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 var errNoCurrent error = flows.UserErrorf(flows.ErrNoPlan, "There is no plan here yet. Start one with %s, or list them with %s.", flows.Cmd("new <name>"), flows.Cmd("plans"))
@@ -548,6 +557,10 @@ func (s *Service) DeletePlan(ctx context.Context, req Request, id flows.PlanID) 
 		p = &flows.Plan{ID: id, Team: req.Team}
 	case err != nil:
 		return Response{}, err
+	default:
+		if err := inChannel(req, p.Channel); err != nil {
+			return Response{}, err
+		}
 	}
 	return s.deletePlan(ctx, req, p)
 }
