@@ -5,12 +5,15 @@ import (
 	"database/sql"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/internal/fulldisk"
 	"github.com/racebot/racebot/internal/slackfake"
 	"github.com/racebot/racebot/metrics"
+	"github.com/racebot/racebot/storage"
 )
 
 func get(t *testing.T, url string) (int, string) {
@@ -93,5 +96,40 @@ func TestReadyzNeedsAWritableDatabase(t *testing.T) {
 	}
 	if code, body := get(t, srv.URL+"/readyz"); code != http.StatusOK {
 		t.Errorf("readyz after the lock was let go = %d %q", code, body)
+	}
+}
+
+// TestReadyzWithAFullDisk: with the database on a real file system filled
+// to the last byte, racebot could not record what anyone types, so it is
+// not ready, naming database writes; once the room comes back it is ready
+// again by itself, and records again.
+func TestReadyzWithAFullDisk(t *testing.T) {
+	dir := fulldisk.Mount(t, "4m")
+	db, err := storage.Open(context.Background(), filepath.Join(dir, "racebot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	h := newHarness(t, func(c *setup) { c.Store = db })
+	srv := h.serveHTTP()
+	if code, body := get(t, srv.URL+"/readyz"); code != http.StatusOK {
+		t.Fatalf("readyz = %d %q", code, body)
+	}
+
+	free := fulldisk.Fill(t, dir)
+	for range 2 {
+		if code, body := get(t, srv.URL+"/readyz"); code != http.StatusServiceUnavailable || !strings.HasPrefix(body, "database writes") {
+			t.Errorf("readyz on a full disk = %d %q, want 503 naming database writes", code, body)
+		}
+	}
+
+	free()
+	if code, body := get(t, srv.URL+"/readyz"); code != http.StatusOK {
+		t.Errorf("readyz once the room came back = %d %q", code, body)
+	}
+	h.post(srv, slackfake.FormBody(slackfake.SlashCommand{Command: "/race", Text: "new Roomy", UserID: "UANA", ChannelID: "C1"}), formType, time.Now())
+	h.header("C1", "Roomy")
+	if _, err := db.PlanByName(context.Background(), slackfake.TeamID, "C1", "Roomy"); err != nil {
+		t.Errorf("a plan started once the room came back was not recorded: %v", err)
 	}
 }
