@@ -149,7 +149,11 @@ func (s *Service) Catalogue() *flows.Catalogue { return s.cat }
 
 // Request is one thing a person typed or did.
 type Request struct {
-	Team    string
+	Team string
+	// Channel is where the request came from. A plan or check-in named by
+	// id (Plan, Checkin, a button's value) is acted on only from its own
+	// channel; from any other, or none, the request fails with
+	// ErrOtherChannel.
 	Channel string
 	User    string
 	Text    string
