@@ -3,6 +3,7 @@ package bot
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -255,12 +256,25 @@ func valuesModal(p *flows.Plan, c flows.Checkin, ms map[int64][]flows.Measuremen
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callbackValues,
-		PrivateMetadata: strconv.FormatInt(c.ID, 10),
+		PrivateMetadata: valuesMeta(c),
 		Title:           slack.NewTextBlockObject(slack.PlainTextType, "Enter KPI values", false, false),
 		Submit:          slack.NewTextBlockObject(slack.PlainTextType, "Save", false, false),
 		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
 		Blocks:          slack.Blocks{BlockSet: capBlocks(ids, blocks, maxHomeBlocks)},
 	}
+}
+
+// checkinMeta is a values form's private_metadata: the check-in and the
+// channel it was opened in, which the submission, carrying no channel of
+// its own, is checked against.
+type checkinMeta struct {
+	Checkin int64  `json:"k"`
+	Channel string `json:"c"`
+}
+
+func valuesMeta(c flows.Checkin) string {
+	meta, _ := json.Marshal(checkinMeta{Checkin: c.ID, Channel: c.Channel})
+	return string(meta)
 }
 
 func exampleFor(u flows.UnitKind) string {
@@ -277,16 +291,20 @@ func exampleFor(u flows.UnitKind) string {
 	return "12.4k"
 }
 
-// openValuesModal opens the form for a check-in's values.
+// openValuesModal opens the form for a check-in's values, when the
+// check-in is one of the channel the button was pressed in.
 func (b *Bot) openValuesModal(ctx context.Context, team string, cb slack.InteractionCallback, value string) {
 	id, err := strconv.ParseInt(value, 10, 64)
 	if err != nil {
 		return
 	}
-	v, err := b.svc.Checkin(ctx, team, id)
+	v, err := b.svc.CheckinFor(ctx, coach.Request{Team: team, Channel: pressedIn(cb), Checkin: id})
 	switch {
 	case errors.Is(err, flows.ErrNoCheckin), errors.Is(err, flows.ErrNoPlan):
 		b.tellAfter(cb, say("That check-in no longer exists."))
+		return
+	case errors.Is(err, coach.ErrOtherChannel):
+		b.tellAfter(cb, flows.Explain(err))
 		return
 	case err != nil:
 		b.log.Warn("values modal: check-in", "err", err)
@@ -299,8 +317,8 @@ func (b *Bot) openValuesModal(ctx context.Context, team string, cb slack.Interac
 // submitValues records the values from the form; a field that cannot be
 // read keeps the form open with the question beside it.
 func (b *Bot) submitValues(ctx context.Context, team string, cb slack.InteractionCallback) any {
-	id, err := strconv.ParseInt(cb.View.PrivateMetadata, 10, 64)
-	if err != nil || cb.View.State == nil {
+	var meta checkinMeta
+	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil || meta.Checkin == 0 || cb.View.State == nil {
 		return nil
 	}
 	fields := map[string]string{}
@@ -309,8 +327,8 @@ func (b *Bot) submitValues(ctx context.Context, team string, cb slack.Interactio
 			fields[key] = actions[valueActionID].Value
 		}
 	}
-	req := coach.Request{Team: team, User: cb.User.ID, Now: b.now(), Key: viewKey(cb)}
-	resp, v, err := b.svc.SubmitValues(ctx, req, id, fields)
+	req := coach.Request{Team: team, Channel: meta.Channel, User: cb.User.ID, Now: b.now(), Key: viewKey(cb)}
+	resp, v, err := b.svc.SubmitValues(ctx, req, meta.Checkin, fields)
 	if fe, ok := errors.AsType[flows.FieldErrors](err); ok {
 		errs := map[string]string{}
 		for key, msg := range fe {
@@ -320,10 +338,13 @@ func (b *Bot) submitValues(ctx context.Context, team string, cb slack.Interactio
 	}
 	switch {
 	case errors.Is(err, flows.ErrNoCheckin), errors.Is(err, flows.ErrNoPlan):
-		return nil
+		return formError(cb, say("That check-in no longer exists; nothing was saved."))
+	case errors.Is(err, coach.ErrOtherChannel):
+		return formError(cb, formElsewhere)
 	case err != nil:
 		b.log.Error("values modal: record", "err", err)
-		if len(v.Plan.KPIs) > 0 {
+		// The check-in may not have loaded at all.
+		if v.Plan != nil && len(v.Plan.KPIs) > 0 {
 			return fieldErrorBlock("kpi:"+v.Plan.KPIs[0].Key, plainText(flows.Explain(err)))
 		}
 		return nil

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,7 +21,10 @@ type viewAck struct {
 }
 
 // editMeta travels in the modal's private_metadata, so the submission knows
-// which plan and stage it edits without a lookup table.
+// which plan and stage it edits without a lookup table. A submission carries
+// no channel of its own: the one recorded here, where the button that
+// opened the form was pressed, is the channel the service checks the plan
+// against.
 type editMeta struct {
 	Plan    flows.PlanID  `json:"p"`
 	Stage   flows.StageID `json:"s"`
@@ -57,6 +61,7 @@ func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) any
 
 func (b *Bot) blockAction(ctx context.Context, team string, cb slack.InteractionCallback, a *slack.BlockAction) {
 	user := cb.User.ID
+	channel := pressedIn(cb)
 	switch a.ActionID {
 	case actionDraft, actionSkip:
 		p, qid, ok := b.buttonPlan(ctx, team, cb, a.Value)
@@ -71,7 +76,7 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		if a.ActionID == actionSkip {
 			word = "skip"
 		}
-		resp, err := b.svc.Handle(ctx, coach.Request{Team: team, Channel: p.Channel, User: user, Text: word, Now: b.now(), Plan: p.ID, Key: actionKey(a, user)})
+		resp, err := b.svc.Handle(ctx, coach.Request{Team: team, Channel: channel, User: user, Text: word, Now: b.now(), Plan: p.ID, Key: actionKey(a, user)})
 		if err != nil {
 			b.tellAfter(cb, b.explain(err, "button"))
 			return
@@ -93,7 +98,7 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		if err != nil {
 			return
 		}
-		resp, err := b.svc.DeletePlan(ctx, coach.Request{Team: team, User: user, Now: b.now(), Key: actionKey(a, user)}, flows.PlanID(n))
+		resp, err := b.svc.DeletePlan(ctx, coach.Request{Team: team, Channel: channel, User: user, Now: b.now(), Key: actionKey(a, user)}, flows.PlanID(n))
 		if err != nil {
 			b.replaceAfter(cb, b.explain(planErr(err), "delete"))
 			return
@@ -135,14 +140,21 @@ func viewKey(cb slack.InteractionCallback) string {
 	return "view:" + cb.View.ID + ":" + cb.View.Hash
 }
 
+// pressedIn is the channel of the message whose button was pressed.
+func pressedIn(cb slack.InteractionCallback) string {
+	return cmp.Or(cb.Channel.ID, cb.Container.ChannelID)
+}
+
 // buttonPlan reads a "planID|rest" button value and loads the plan. A plan
-// deleted since the button was posted is explained to whoever pressed it.
+// deleted since the button was posted, or one of another channel than the
+// button's message (a copied or forged value), is explained to whoever
+// pressed it.
 func (b *Bot) buttonPlan(ctx context.Context, team string, cb slack.InteractionCallback, value string) (*flows.Plan, string, bool) {
 	id, rest, ok := parsePlanValue(value)
 	if !ok {
 		return nil, "", false
 	}
-	p, err := b.svc.Plan(ctx, team, id)
+	p, err := b.svc.PlanFor(ctx, coach.Request{Team: team, Channel: pressedIn(cb), Plan: id})
 	if err != nil {
 		b.tellAfter(cb, b.explain(planErr(err), "button"))
 		return nil, "", false
@@ -197,10 +209,12 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 		}
 		answers[qid] = actions[answerActionID].Value
 	}
-	req := coach.Request{Team: team, User: cb.User.ID, Now: b.now(), Plan: meta.Plan, Key: viewKey(cb)}
+	req := coach.Request{Team: team, Channel: meta.Channel, User: cb.User.ID, Now: b.now(), Plan: meta.Plan, Key: viewKey(cb)}
 	resp, err := b.svc.EditAnswers(ctx, req, answers)
 	var fe flows.FieldErrors
 	switch {
+	case errors.Is(err, coach.ErrOtherChannel):
+		return formError(cb, formElsewhere)
 	case errors.As(err, &fe):
 		errs := map[string]string{}
 		for qid, msg := range fe {
@@ -215,6 +229,28 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 	replies := append([]flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("From %s:", flows.Person(cb.User.ID))}}, resp.Replies...)
 	b.later("post edits", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, replies, nil) })
 	return nil
+}
+
+// formElsewhere answers a form whose metadata names a plan or check-in of
+// another channel than the one it was opened in. The metadata is racebot's
+// own, so only a forged or tampered form gets it.
+var formElsewhere = say("This form belongs to another channel's plan; nothing was saved.")
+
+// formError shows m beside the submitted form's first field, the only
+// place a modal can show an error while keeping what was typed.
+func formError(cb slack.InteractionCallback, m flows.Msg) any {
+	first := ""
+	if cb.View.State != nil {
+		for id := range cb.View.State.Values {
+			if first == "" || id < first {
+				first = id
+			}
+		}
+	}
+	if first == "" {
+		return nil
+	}
+	return fieldErrorBlock(first, plainText(m))
 }
 
 // fieldError shows a general problem on the first field, the only place a
@@ -253,7 +289,7 @@ func (b *Bot) draftAction(ctx context.Context, team string, cb slack.Interaction
 		}
 		return
 	}
-	resp, err := b.svc.AcceptDraft(ctx, coach.Request{Team: team, Channel: p.Channel, User: cb.User.ID, Now: b.now(), Plan: p.ID, Key: actionKey(a, cb.User.ID)}, qid, text)
+	resp, err := b.svc.AcceptDraft(ctx, coach.Request{Team: team, Channel: pressedIn(cb), User: cb.User.ID, Now: b.now(), Plan: p.ID, Key: actionKey(a, cb.User.ID)}, qid, text)
 	if err != nil {
 		b.tellAfter(cb, b.explain(err, "use draft"))
 		return

@@ -102,8 +102,11 @@ func (b *Bot) submitKPI(ctx context.Context, team string, cb slack.InteractionCa
 	// The parts are the coach's own KPI line, so the form and the thread
 	// check a target by the same rules.
 	line := strings.Join(parts, " | ")
-	req := coach.Request{Team: team, User: cb.User.ID, Now: b.now(), Plan: meta.Plan, Key: viewKey(cb)}
+	req := coach.Request{Team: team, Channel: meta.Channel, User: cb.User.ID, Now: b.now(), Plan: meta.Plan, Key: viewKey(cb)}
 	resp, err := b.svc.SetKPI(ctx, req, meta.Stage, line)
+	if errors.Is(err, coach.ErrOtherChannel) {
+		return formError(cb, formElsewhere)
+	}
 	if fe, ok := errors.AsType[flows.FieldErrors](err); ok {
 		errs := map[string]string{}
 		for f, msg := range fe {

@@ -122,9 +122,11 @@ func (s *Service) claimed(ctx context.Context, now time.Time, claim func(context
 
 // SubmitValues records the values of a check-in's form, one field per KPI
 // key. A field that cannot be read is returned in flows.FieldErrors by KPI
-// key and nothing is recorded; empty fields are skipped.
+// key and nothing is recorded; empty fields are skipped. A check-in of
+// another channel than req.Channel is refused with ErrOtherChannel.
 func (s *Service) SubmitValues(ctx context.Context, req Request, checkin int64, fields map[string]string) (Response, CheckinView, error) {
-	v, err := s.Checkin(ctx, req.Team, checkin)
+	req.Checkin = checkin
+	v, err := s.CheckinFor(ctx, req)
 	if err != nil {
 		return Response{}, CheckinView{}, err
 	}

@@ -149,7 +149,11 @@ func (s *Service) Catalogue() *flows.Catalogue { return s.cat }
 
 // Request is one thing a person typed or did.
 type Request struct {
-	Team    string
+	Team string
+	// Channel is where the request came from. A plan or check-in named by
+	// id (Plan, Checkin, a button's value) is acted on only from its own
+	// channel; from any other, or none, the request fails with
+	// ErrOtherChannel.
 	Channel string
 	User    string
 	Text    string
@@ -303,7 +307,16 @@ func (s *Service) target(ctx context.Context, req Request) (*flows.Plan, error) 
 		}
 		id = cur
 	}
-	return s.store.Plan(ctx, req.Team, id)
+	p, err := s.store.Plan(ctx, req.Team, id)
+	if err != nil {
+		return nil, err
+	}
+	// A plan named by id (a thread's, a button's, a form's) is acted on
+	// only from its own channel.
+	if err := inChannel(req, p.Channel); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 var errNoCurrent error = flows.UserErrorf(flows.ErrNoPlan, "There is no plan here yet. Start one with %s, or list them with %s.", flows.Cmd("new <name>"), flows.Cmd("plans"))
@@ -548,6 +561,10 @@ func (s *Service) DeletePlan(ctx context.Context, req Request, id flows.PlanID) 
 		p = &flows.Plan{ID: id, Team: req.Team}
 	case err != nil:
 		return Response{}, err
+	default:
+		if err := inChannel(req, p.Channel); err != nil {
+			return Response{}, err
+		}
 	}
 	return s.deletePlan(ctx, req, p)
 }
