@@ -179,13 +179,13 @@ func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan)
 		return
 	}
 	files := []slack.UploadFileParameters{{
-		Content:  flows.ExportMarkdown(b.cat, p, ms, nil, b.now(), markdownUserText),
+		Content:  flows.ExportMarkdown(b.cat, p, ms, nil, b.now(), flows.People{Text: markdownUserText}),
 		Filename: flows.Slug(plainUserText(p.Name)) + ".md",
 		Title:    plainUserText(p.Name) + " — RACE plan",
 	}}
 	if len(p.KPIs) > 0 {
 		var csv bytes.Buffer
-		if err := flows.KPIHistoryCSV(&csv, p.KPIs, ms, time.UTC); err != nil {
+		if err := flows.KPIHistoryCSV(&csv, p.KPIs, ms, time.UTC, flows.People{}); err != nil {
 			b.log.Error("export: csv", "plan", p.ID, "err", err)
 		} else {
 			files = append(files, slack.UploadFileParameters{Content: csv.String(), Filename: flows.Slug(plainUserText(p.Name)) + "-kpi-history.csv", Title: plainUserText(p.Name) + " — KPI history"})

@@ -510,7 +510,7 @@ func (s *Service) export(ctx context.Context, req Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	md := flows.ExportMarkdown(s.cat, p, ms, s.loc, req.Now, s.userText)
+	md := flows.ExportMarkdown(s.cat, p, ms, s.loc, req.Now, flows.People{Text: s.userText})
 	return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyExport, Msg: flows.Sayf("The plan %q as Markdown.", flows.User(p.Name)), Markdown: md}}, Plan: p})
 }
 
