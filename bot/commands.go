@@ -9,6 +9,7 @@ import (
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 	"github.com/slack-go/slack"
 )
 
@@ -49,7 +50,8 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		Team:    cmd.TeamID,
 		Channel: cmd.ChannelID,
 		User:    cmd.UserID,
-		Text:    cmd.Text,
+		// Slack encodes a command's text as it does a message's.
+		Text:    string(markup.FromSlack(cmd.Text)),
 		Now:     b.now(),
 		Command: true,
 	}
@@ -178,17 +180,20 @@ func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan)
 		b.respond(ctx, cmd.ResponseURL, say("Sorry, the export failed. Please try again in a moment."))
 		return
 	}
+	// Outside Slack a mention is only an id: the files name people.
+	n := b.planNames(ctx, p, ms)
+	name := markup.Stored(p.Name).Plain(n)
 	files := []slack.UploadFileParameters{{
-		Content:  flows.ExportMarkdown(b.cat, p, ms, nil, b.now(), flows.People{Text: markdownUserText}),
-		Filename: flows.Slug(plainUserText(p.Name)) + ".md",
-		Title:    plainUserText(p.Name) + " — RACE plan",
+		Content:  flows.ExportMarkdown(b.cat, p, ms, nil, b.now(), markdownPeople(n)),
+		Filename: flows.Slug(name) + ".md",
+		Title:    name + " — RACE plan",
 	}}
 	if len(p.KPIs) > 0 {
 		var csv bytes.Buffer
-		if err := flows.KPIHistoryCSV(&csv, p.KPIs, ms, time.UTC, flows.People{}); err != nil {
+		if err := flows.KPIHistoryCSV(&csv, p.KPIs, ms, time.UTC, plainPeople(n)); err != nil {
 			b.log.Error("export: csv", "plan", p.ID, "err", err)
 		} else {
-			files = append(files, slack.UploadFileParameters{Content: csv.String(), Filename: flows.Slug(plainUserText(p.Name)) + "-kpi-history.csv", Title: plainUserText(p.Name) + " — KPI history"})
+			files = append(files, slack.UploadFileParameters{Content: csv.String(), Filename: flows.Slug(name) + "-kpi-history.csv", Title: name + " — KPI history"})
 		}
 	}
 	for _, f := range files {
