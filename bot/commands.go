@@ -224,9 +224,9 @@ func (b *Bot) postOrExplain(ctx context.Context, cmd slack.SlashCommand, resp co
 func headerFailure(err error, name string) flows.Msg {
 	var se slack.SlackErrorResponse
 	if errors.As(err, &se) && (se.Err == "not_in_channel" || se.Err == "channel_not_found") {
-		return flows.Sayf("I saved the plan %q but can't post in this channel yet. Invite me with %s, then type %s to start its thread.", flows.User(name), flows.Code("/invite @racebot"), flows.Cmd("continue "+name))
+		return flows.Sayf("I saved the plan %q but can't post in this channel yet. Invite me with %s, then type %s to start its thread.", flows.User(name), flows.Code("/invite @racebot"), flows.Cmd("continue "+plainUserText(name)))
 	}
-	return flows.Sayf("I saved the plan %q but Slack did not take its first message. Type %s to try again.", flows.User(name), flows.Cmd("continue "+name))
+	return flows.Sayf("I saved the plan %q but Slack did not take its first message. Type %s to try again.", flows.User(name), flows.Cmd("continue "+plainUserText(name)))
 }
 
 // respond answers through a response_url, the way to reach a person after

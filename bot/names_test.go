@@ -264,3 +264,27 @@ func TestNameCache(t *testing.T) {
 		t.Errorf("%d cached names, bound is 3", got)
 	}
 }
+
+// TestPlanNameInStoredForm: a plan name with & and < arrives encoded, as
+// Slack encodes a command's text, is stored so, is shown in Slack without
+// escaping it twice, and continue finds it whether typed as a command or
+// in a thread.
+func TestPlanNameInStoredForm(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	const name = "R&amp;D &lt;3 plan"
+	header, _ := h.newPlanInSlack(name)
+	if strings.Contains(shown(t, header), "&amp;amp;") || !strings.Contains(header.Text, name) {
+		t.Errorf("header shows the name escaped twice or not at all:\n%s", shown(t, header))
+	}
+	a := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "continue " + name, UserID: "UANA", ChannelID: "C1"}))
+	if got := ackText(t, a.Payload); !strings.Contains(got, `"`+name+`" continues in its thread`) {
+		t.Errorf("continue by command = %q", got)
+	}
+	h.say(header.TS, "continue "+name, "Continuing \""+name+"\"")
+
+	a = h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "new " + name, UserID: "UANA", ChannelID: "C1"}))
+	if got := ackText(t, a.Payload); !strings.Contains(got, "`/race continue R&amp;D &lt;3 plan`") {
+		t.Errorf("the duplicate's hint does not show the command to type once escaped: %q", got)
+	}
+}

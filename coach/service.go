@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 )
 
 // Store keeps plans, answers, KPIs and check-ins. Every method that changes
@@ -416,7 +417,9 @@ func planName(name string) (string, error) {
 }
 
 func duplicatePlan(name string) error {
-	return flows.UserErrorf(flows.ErrDuplicatePlan, "This channel already has a plan called %q. Pick another name, or %s.", flows.User(name), flows.Cmd("continue "+name))
+	// A command span is literal text to type, so the stored name is
+	// decoded for it: "continue R&D", not "continue R&amp;D".
+	return flows.UserErrorf(flows.ErrDuplicatePlan, "This channel already has a plan called %q. Pick another name, or %s.", flows.User(name), flows.Cmd("continue "+markup.Stored(name).Plain(nil)))
 }
 
 // planCreated says a new plan is ready and asks its first question.
