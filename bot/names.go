@@ -96,7 +96,7 @@ func (c *nameCache) cached(team string, texts ...string) names {
 	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, k := range keys(team, users, channels) {
+	for _, k := range nameKeys(team, users, channels) {
 		if e, ok := c.entries[k]; ok && now.Before(e.expires) && e.name != "" {
 			out.put(k, e.name)
 		}
@@ -123,7 +123,7 @@ func (c *nameCache) lookup(ctx context.Context, team string, users, channels []s
 	now := c.now()
 	var missing []nameKey
 	c.mu.Lock()
-	for _, k := range keys(team, users, channels) {
+	for _, k := range nameKeys(team, users, channels) {
 		e, ok := c.entries[k]
 		switch {
 		case !ok || !now.Before(e.expires):
@@ -171,8 +171,8 @@ func (n names) put(k nameKey, name string) {
 	}
 }
 
-// keys lists the ids to look up, each once.
-func keys(team string, users, channels []string) []nameKey {
+// nameKeys lists the ids to look up, each once.
+func nameKeys(team string, users, channels []string) []nameKey {
 	seen := map[nameKey]bool{}
 	var out []nameKey
 	add := func(channel bool, ids []string) {
