@@ -66,6 +66,8 @@ type Bot struct {
 
 	// zones caches people's Slack time zones by user id.
 	zones sync.Map
+	// names caches display names for exports and prompts.
+	names *nameCache
 
 	metrics *metrics.Metrics
 	// inflight bounds the verified requests being handled at once. Past it
@@ -125,6 +127,7 @@ func New(cfg Config) *Bot {
 		cancel:    cancel,
 	}
 	b.poster = newPoster(cfg.API, cfg.PostInterval)
+	b.names = newNameCache(cfg.API, cfg.Now, cfg.Logger)
 	b.claimTimeout = claimedPostTimeout
 	return b
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 	"github.com/racebot/racebot/report"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -199,7 +200,15 @@ func (b *Bot) close(ctx context.Context, v coach.CheckinView) {
 	s := flows.SummarizeCheckin(p.KPIs, ms, c.ID, b.now())
 	text := flows.ClosingText(s)
 	if b.assistant != nil {
-		if r := b.assistant.SummarizeCheckin(ctx, p, s); r.FromModel {
+		var n markup.Names
+		if b.assistant.Enabled(p) {
+			var kpis []string
+			for _, k := range p.KPIs {
+				kpis = append(kpis, k.Name)
+			}
+			n = b.textNames(ctx, p.Team, kpis...)
+		}
+		if r := b.assistant.SummarizeCheckin(ctx, p, n, s); r.FromModel {
 			// The model's words are escaped like any other text it writes.
 			text = flows.Lines(text, say(r.Text))
 		}
@@ -324,7 +333,7 @@ func (b *Bot) submitValues(ctx context.Context, team string, cb slack.Interactio
 	fields := map[string]string{}
 	for block, actions := range cb.View.State.Values {
 		if key, ok := strings.CutPrefix(block, "kpi:"); ok {
-			fields[key] = actions[valueActionID].Value
+			fields[key] = string(markup.FromPlain(actions[valueActionID].Value))
 		}
 	}
 	req := coach.Request{Team: team, Channel: meta.Channel, User: cb.User.ID, Now: b.now(), Key: viewKey(cb)}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 	"github.com/slack-go/slack"
 )
 
@@ -49,7 +50,8 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		Team:    cmd.TeamID,
 		Channel: cmd.ChannelID,
 		User:    cmd.UserID,
-		Text:    cmd.Text,
+		// Slack encodes a command's text as it does a message's.
+		Text:    string(markup.FromSlack(cmd.Text)),
 		Now:     b.now(),
 		Command: true,
 	}
@@ -178,17 +180,20 @@ func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan)
 		b.respond(ctx, cmd.ResponseURL, say("Sorry, the export failed. Please try again in a moment."))
 		return
 	}
+	// Outside Slack a mention is only an id: the files name people.
+	n := b.planNames(ctx, p, ms)
+	name := markup.Stored(p.Name).Plain(n)
 	files := []slack.UploadFileParameters{{
-		Content:  flows.ExportMarkdown(b.cat, p, ms, nil, b.now(), markdownUserText),
-		Filename: flows.Slug(plainUserText(p.Name)) + ".md",
-		Title:    plainUserText(p.Name) + " — RACE plan",
+		Content:  flows.ExportMarkdown(b.cat, p, ms, nil, b.now(), markdownPeople(n)),
+		Filename: flows.Slug(name) + ".md",
+		Title:    name + " — RACE plan",
 	}}
 	if len(p.KPIs) > 0 {
 		var csv bytes.Buffer
-		if err := flows.KPIHistoryCSV(&csv, p.KPIs, ms, time.UTC); err != nil {
+		if err := flows.KPIHistoryCSV(&csv, p.KPIs, ms, time.UTC, plainPeople(n)); err != nil {
 			b.log.Error("export: csv", "plan", p.ID, "err", err)
 		} else {
-			files = append(files, slack.UploadFileParameters{Content: csv.String(), Filename: flows.Slug(plainUserText(p.Name)) + "-kpi-history.csv", Title: plainUserText(p.Name) + " — KPI history"})
+			files = append(files, slack.UploadFileParameters{Content: csv.String(), Filename: flows.Slug(name) + "-kpi-history.csv", Title: name + " — KPI history"})
 		}
 	}
 	for _, f := range files {
@@ -219,9 +224,9 @@ func (b *Bot) postOrExplain(ctx context.Context, cmd slack.SlashCommand, resp co
 func headerFailure(err error, name string) flows.Msg {
 	var se slack.SlackErrorResponse
 	if errors.As(err, &se) && (se.Err == "not_in_channel" || se.Err == "channel_not_found") {
-		return flows.Sayf("I saved the plan %q but can't post in this channel yet. Invite me with %s, then type %s to start its thread.", flows.User(name), flows.Code("/invite @racebot"), flows.Cmd("continue "+name))
+		return flows.Sayf("I saved the plan %q but can't post in this channel yet. Invite me with %s, then type %s to start its thread.", flows.User(name), flows.Code("/invite @racebot"), flows.Cmd("continue "+plainUserText(name)))
 	}
-	return flows.Sayf("I saved the plan %q but Slack did not take its first message. Type %s to try again.", flows.User(name), flows.Cmd("continue "+name))
+	return flows.Sayf("I saved the plan %q but Slack did not take its first message. Type %s to try again.", flows.User(name), flows.Cmd("continue "+plainUserText(name)))
 }
 
 // respond answers through a response_url, the way to reach a person after

@@ -10,6 +10,7 @@ import (
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 )
@@ -79,7 +80,7 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 	case err != nil:
 		return err
 	case conv.Checkin.ID != 0:
-		return b.checkinReply(ctx, team, eventID, conv.Checkin, m, unescape(text))
+		return b.checkinReply(ctx, team, eventID, conv.Checkin, m, text)
 	case conv.Deleted != "":
 		b.whisper(m, flows.Sayf("The plan %q was deleted, so this reply was not recorded. Start a new one with %s.", flows.User(conv.Deleted), flows.Cmd("new <name>")))
 		return nil
@@ -91,7 +92,7 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 		Team:    team,
 		Channel: m.Channel,
 		User:    m.User,
-		Text:    unescape(text),
+		Text:    text,
 		Now:     b.now(),
 		Plan:    id,
 		Key:     eventID,
@@ -137,9 +138,11 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 }
 
 // replyText is what a thread reply says to racebot, false for side chat
-// and for words addressed to someone else.
+// and for words addressed to someone else. It is in Slack's own encoding,
+// the form the coach stores: mentions and links stay as Slack sent them,
+// so quoting the reply back later keeps them working.
 func (b *Bot) replyText(raw string) (string, bool) {
-	text := strings.TrimSpace(raw)
+	text := strings.TrimSpace(string(markup.FromSlack(raw)))
 	if strings.HasPrefix(text, "//") {
 		return "", false
 	}
@@ -185,12 +188,6 @@ func (b *Bot) confirmInThread(ctx context.Context, m *slackevents.MessageEvent, 
 	if err := b.poster.ephemeral(ctx, m.Channel, m.ThreadTimeStamp, m.User, confirmDeleteMessage(p, question)); err != nil {
 		b.log.Warn("post ephemeral", "err", err)
 	}
-}
-
-// unescape undoes Slack's escaping of &, < and > in message text, so the
-// answer is stored as the person wrote it.
-func unescape(s string) string {
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 }
 
 // publishHome renders the App Home tab with the plans the person started

@@ -105,8 +105,9 @@ func TestHTTPModeEndToEnd(t *testing.T) {
 	p := h.plan(slackfake.TeamID, "C1", "Q1 Launch")
 	for i, a := range answers {
 		got := p.Answers[flows.RACE().Stages[0].Steps()[i].ID]
-		if got.Text != a.text || got.By != a.user {
-			t.Errorf("answer %d = %q by %s, want %q by %s", i+1, got.Text, got.By, a.text, a.user)
+		// Answers are kept as Slack sent them, escapes included.
+		if got.Text != escape(a.text) || got.By != a.user {
+			t.Errorf("answer %d = %q by %s, want %q by %s", i+1, got.Text, got.By, escape(a.text), a.user)
 		}
 	}
 

@@ -3,6 +3,8 @@ package bot
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 	"github.com/slack-go/slack"
 )
 
@@ -29,6 +32,19 @@ type editMeta struct {
 	Plan    flows.PlanID  `json:"p"`
 	Stage   flows.StageID `json:"s"`
 	Channel string        `json:"c"`
+	// Shown fingerprints the text each field of the answers form started
+	// with, by question id. A plain-text field cannot hold a mention or a
+	// link, so a field left as it was keeps the stored answer instead of
+	// the words it showed.
+	Shown map[string]string `json:"h,omitempty"`
+}
+
+// fingerprint identifies a form field's text in editMeta.Shown, short
+// enough for private_metadata's 3000 characters. Surrounding blanks do not
+// count, as the coach trims answers.
+func fingerprint(text string) string {
+	sum := sha256.Sum256([]byte(strings.TrimSpace(text)))
+	return base64.RawURLEncoding.EncodeToString(sum[:9])
 }
 
 // Interaction handles a button press or a modal submission. The returned
@@ -91,7 +107,9 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 			return
 		}
 		if si, ok := b.cat.Stage(stage); ok {
-			b.openModal(ctx, cb, editModal(b.cat, p, si, stageMeta(b.cat, p, si)))
+			// The form opens now, so it shows the names already known
+			// and asks Slack for none.
+			b.openModal(ctx, cb, editModal(b.cat, p, si, b.names.cached(team, stageTexts(b.cat, p, si)...)))
 		}
 	case actionDeleteConfirm:
 		n, err := strconv.ParseInt(a.Value, 10, 64)
@@ -201,13 +219,20 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil || meta.Plan == 0 || cb.View.State == nil {
 		return nil
 	}
-	answers := map[string]string{}
+	// Form fields are plain text, which Slack sends as typed: encoded
+	// here, they are stored like a reply in the thread.
+	answers, fields := map[string]string{}, map[string]string{}
 	for blockID, actions := range cb.View.State.Values {
 		qid, ok := strings.CutPrefix(blockID, "answer:")
 		if !ok {
 			continue
 		}
-		answers[qid] = actions[answerActionID].Value
+		value := actions[answerActionID].Value
+		fields[qid] = value
+		if shown, ok := meta.Shown[qid]; ok && shown == fingerprint(value) {
+			continue
+		}
+		answers[qid] = string(markup.FromPlain(value))
 	}
 	req := coach.Request{Team: team, Channel: meta.Channel, User: cb.User.ID, Now: b.now(), Plan: meta.Plan, Key: viewKey(cb)}
 	resp, err := b.svc.EditAnswers(ctx, req, answers)
@@ -222,7 +247,7 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 		}
 		return viewAck{ResponseAction: "errors", Errors: errs}
 	case err != nil:
-		return fieldError(answers, plainText(b.explain(planErr(err), "edit modal")))
+		return fieldError(fields, plainText(b.explain(planErr(err), "edit modal")))
 	case resp.Duplicate, !resp.Changed:
 		return nil
 	}
@@ -289,7 +314,8 @@ func (b *Bot) draftAction(ctx context.Context, team string, cb slack.Interaction
 		}
 		return
 	}
-	resp, err := b.svc.AcceptDraft(ctx, coach.Request{Team: team, Channel: pressedIn(cb), User: cb.User.ID, Now: b.now(), Plan: p.ID, Key: actionKey(a, cb.User.ID)}, qid, text)
+	// The draft is the model's plain text, stored like a form field's.
+	resp, err := b.svc.AcceptDraft(ctx, coach.Request{Team: team, Channel: pressedIn(cb), User: cb.User.ID, Now: b.now(), Plan: p.ID, Key: actionKey(a, cb.User.ID)}, qid, string(markup.FromPlain(text)))
 	if err != nil {
 		b.tellAfter(cb, b.explain(err, "use draft"))
 		return

@@ -9,6 +9,7 @@ import (
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 	"github.com/slack-go/slack"
 )
 
@@ -87,10 +88,12 @@ func (b *Bot) submitKPI(ctx context.Context, team string, cb slack.InteractionCa
 	field := func(block string) slack.BlockAction { return cb.View.State.Values[block][answerActionID] }
 	kpi := field(kpiBlockKPI).SelectedOption.Value
 	parts := []string{kpi}
-	if v := strings.TrimSpace(field(kpiBlockBaseline).Value); v != "" {
+	// Typed values are plain text, and the line is in the stored form.
+	typed := func(block string) string { return string(markup.FromPlain(strings.TrimSpace(field(block).Value))) }
+	if v := typed(kpiBlockBaseline); v != "" {
 		parts = append(parts, "baseline "+v)
 	}
-	if v := strings.TrimSpace(field(kpiBlockTarget).Value); v != "" {
+	if v := typed(kpiBlockTarget); v != "" {
 		parts = append(parts, "target "+v)
 	}
 	if v := field(kpiBlockDeadline).SelectedDate; v != "" {

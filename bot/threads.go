@@ -62,7 +62,7 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 	}
 	author := &slackevents.MessageEvent{Channel: m.Channel, ThreadTimeStamp: msg.ThreadTimestamp, User: editor}
 	resp, err := b.svc.EditMessage(ctx, coach.Request{
-		Team: team, Channel: m.Channel, User: editor, Text: unescape(text), Now: b.now(),
+		Team: team, Channel: m.Channel, User: editor, Text: text, Now: b.now(),
 		Plan: conv.Plan, Checkin: conv.Checkin.ID, TS: msg.Timestamp, Key: eventID,
 	})
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 )
 
 // Store keeps plans, answers, KPIs and check-ins. Every method that changes
@@ -429,7 +430,9 @@ func planName(name string) (string, error) {
 }
 
 func duplicatePlan(name string) error {
-	return flows.UserErrorf(flows.ErrDuplicatePlan, "This channel already has a plan called %q. Pick another name, or %s.", flows.User(name), flows.Cmd("continue "+name))
+	// A command span is literal text to type, so the stored name is
+	// decoded for it: "continue R&D", not "continue R&amp;D".
+	return flows.UserErrorf(flows.ErrDuplicatePlan, "This channel already has a plan called %q. Pick another name, or %s.", flows.User(name), flows.Cmd("continue "+markup.Stored(name).Plain(nil)))
 }
 
 // planCreated says a new plan is ready and asks its first question.
@@ -523,7 +526,7 @@ func (s *Service) export(ctx context.Context, req Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	md := flows.ExportMarkdown(s.cat, p, ms, s.loc, req.Now, s.userText)
+	md := flows.ExportMarkdown(s.cat, p, ms, s.loc, req.Now, flows.People{Text: s.userText})
 	return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyExport, Msg: flows.Sayf("The plan %q as Markdown.", flows.User(p.Name)), Markdown: md}}, Plan: p})
 }
 

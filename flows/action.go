@@ -19,7 +19,7 @@ var dateLayouts = []string{"2006-01-02", "2 Jan 2006", "Jan 2 2006", "2 January 
 // their form (a date, "impact 4", a bare score); bare scores are impact then
 // effort. Owner and due date may be left out, scores may not: ranking needs them.
 func ParseAction(line string, now time.Time) (Action, error) {
-	parts := strings.Split(line, "|")
+	parts := splitOutsideRefs(line, '|')
 	a := Action{Text: strings.TrimSpace(parts[0])}
 	if a.Text == "" {
 		return Action{}, userErr(ErrBadInput, "An action needs a description first, for example %s.", Code("Add reviews to product pages | Ana | 2027-02-15 | impact 4 | effort 2"))

@@ -82,7 +82,7 @@ type Measurement struct {
 // with ParseValue in the KPI's unit. Whether the target is SMART is left to
 // CheckTarget; ParseKPILine only refuses what it cannot read.
 func ParseKPILine(cat *Catalogue, stage StageID, line string, now time.Time) (KPI, error) {
-	parts := strings.Split(line, "|")
+	parts := splitOutsideRefs(line, '|')
 	head := strings.TrimSpace(parts[0])
 	if head == "" {
 		return KPI{}, userErr(ErrBadInput, "Start with the KPI's name, for example %s.", Code(kpiLineExample))
@@ -360,7 +360,7 @@ func customKPI(cat *Catalogue, st *Stage, rest string) (KPI, error) {
 // kpiSlug turns a custom KPI's name into its key: "Webinar sign-ups" →
 // "webinar-sign-ups".
 func kpiSlug(name string) string {
-	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
+	words := strings.FieldsFunc(strings.ToLower(decodeEntities(name)), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
 	return strings.Join(words, "-")
@@ -382,7 +382,7 @@ var kpiStopWords = map[string]bool{"and": true, "the": true, "of": true, "a": tr
 // singularises plurals, so "Shares, comments and likes" and "share comment
 // like" compare equal.
 func kpiNorm(s string) []string {
-	fields := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+	fields := strings.FieldsFunc(strings.ToLower(decodeEntities(s)), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
 	words := fields[:0]
