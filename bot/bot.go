@@ -83,6 +83,11 @@ type Bot struct {
 	// answers its own messages.
 	botUserID string
 
+	// catchupKick asks catchupLoop for a catch-up (see requestCatchup);
+	// catchupPacer spaces its calls to Slack, tests shorten it.
+	catchupKick  chan struct{}
+	catchupPacer pacer
+
 	// base outlives requests: background work must not be cancelled when
 	// the request that started it has been acknowledged.
 	base    context.Context
@@ -126,10 +131,14 @@ func New(cfg Config) *Bot {
 	}
 	b.poster = newPoster(cfg.API, cfg.PostInterval)
 	b.claimTimeout = claimedPostTimeout
+	b.catchupKick = make(chan struct{}, 1)
+	b.catchupPacer.every = catchupPace
 	return b
 }
 
-// Start learns the bot's own identity and starts housekeeping.
+// Start learns the bot's own identity and starts housekeeping, the first
+// of which is catching up with the replies written while racebot was
+// away.
 func (b *Bot) Start(ctx context.Context) error {
 	auth, err := b.api.AuthTestContext(ctx)
 	if err != nil {
@@ -137,7 +146,8 @@ func (b *Bot) Start(ctx context.Context) error {
 	}
 	b.botUserID = auth.UserID
 	b.connected.Store(true)
-	for _, loop := range []func(context.Context){b.pruneLoop, b.checkinLoop} {
+	b.requestCatchup()
+	for _, loop := range []func(context.Context){b.pruneLoop, b.checkinLoop, b.catchupLoop} {
 		b.loops.Add(1)
 		go func() {
 			defer b.loops.Done()
