@@ -87,6 +87,9 @@ type Bot struct {
 	// catchupPacer spaces its calls to Slack, tests shorten it.
 	catchupKick  chan struct{}
 	catchupPacer pacer
+	// catchupsStarted and catchupsDone count catch-up runs, so a test can
+	// tell when one that began after something it did has finished.
+	catchupsStarted, catchupsDone atomic.Int64
 
 	// base outlives requests: background work must not be cancelled when
 	// the request that started it has been acknowledged.

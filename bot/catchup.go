@@ -76,6 +76,8 @@ func (b *Bot) catchupLoop(ctx context.Context) {
 // each was last read and records those not recorded yet, oldest first in
 // each thread.
 func (b *Bot) catchUp(ctx context.Context) {
+	b.catchupsStarted.Add(1)
+	defer b.catchupsDone.Add(1)
 	threads, err := b.svc.CatchupThreads(ctx, b.now())
 	if err != nil {
 		if ctx.Err() == nil {
