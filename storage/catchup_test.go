@@ -2,7 +2,13 @@ package storage_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -148,4 +154,77 @@ func TestMessageKeysOutliveDeliveryKeys(t *testing.T) {
 	if seen(msg) {
 		t.Error("the message key outlived its own cut-off")
 	}
+}
+
+// TestMigrationReadsOldThreadsFromNow: the conversations of a database
+// written before catch-ups existed were followed with the events' own
+// keys, so a catch-up reads them from the upgrade on, not from their
+// start, which would record their replies again.
+func TestMigrationReadsOldThreadsFromNow(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "racebot.db")
+	old, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := old.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`)
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		base := filepath.Base(f)
+		n, _ := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if n >= 12 {
+			continue
+		}
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec(string(body))
+		exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, n, base)
+	}
+	now := time.Now()
+	exec(`INSERT INTO plans (id, team_id, channel_id, name, name_key, created_by, created_at, thread) VALUES
+		(1, 'T1', 'C1', 'Q1', 'q1', 'U1', ?, '100.000001'), (2, 'T1', 'C1', 'Q2', 'q2', 'U1', ?, '')`, now.UnixMilli(), now.UnixMilli())
+	exec(`INSERT INTO checkins (id, plan_id, channel_id, thread, opened_at, nudge_at, close_at) VALUES (7, 2, 'C1', '200.000001', ?, ?, ?)`,
+		now.UnixMilli(), now.UnixMilli(), now.UnixMilli())
+	old.Close()
+
+	before := slackTS(now.Add(-time.Second))
+	db := MustOpen(t, path)
+	after := slackTS(time.Now().Add(time.Second))
+	got, err := db.CatchupThreads(ctx, now.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("threads after the upgrade: %+v", got)
+	}
+	for _, th := range got {
+		if !coach.MessageAfter(th.Read, before) || !coach.MessageAfter(after, th.Read) {
+			t.Errorf("thread %s read through %q, want between %s and %s", th.Thread, th.Read, before, after)
+		}
+	}
+	// Threads bound after the upgrade are read from their start.
+	p := planAt(t, db, "T1", "new", now, "300.000001")
+	got, err = db.CatchupThreads(ctx, now.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := slices.IndexFunc(got, func(th coach.Thread) bool { return th.Plan == p.ID }); i < 0 || got[i].Read != "" {
+		t.Errorf("a new thread: %+v", got)
+	}
+}
+
+func slackTS(t time.Time) string {
+	us := t.UnixMicro()
+	return fmt.Sprintf("%d.%06d", us/1e6, us%1e6)
 }

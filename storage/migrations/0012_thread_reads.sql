@@ -11,3 +11,16 @@ CREATE TABLE thread_reads (
     ts         TEXT    NOT NULL,
     PRIMARY KEY (team_id, channel_id, thread)
 ) WITHOUT ROWID;
+
+-- The conversations there are already were followed with other keys (the
+-- events' ids): read back from their start, their replies would be
+-- recorded again. They are read back from now on.
+INSERT INTO thread_reads (team_id, channel_id, thread, at, ts)
+SELECT team_id, channel_id, thread, CAST(strftime('%s', 'now') AS INTEGER) * 1000000, strftime('%s', 'now') || '.000000'
+FROM plans WHERE thread <> ''
+ON CONFLICT DO NOTHING;
+
+INSERT INTO thread_reads (team_id, channel_id, thread, at, ts)
+SELECT p.team_id, c.channel_id, c.thread, CAST(strftime('%s', 'now') AS INTEGER) * 1000000, strftime('%s', 'now') || '.000000'
+FROM checkins c JOIN plans p ON p.id = c.plan_id WHERE c.thread <> ''
+ON CONFLICT DO NOTHING;
