@@ -85,6 +85,14 @@ type Bot struct {
 	// answers its own messages.
 	botUserID string
 
+	// catchupKick asks catchupLoop for a catch-up (see requestCatchup);
+	// catchupPacer spaces its calls to Slack, tests shorten it.
+	catchupKick  chan struct{}
+	catchupPacer pacer
+	// catchupsStarted and catchupsDone count catch-up runs, so a test can
+	// tell when one that began after something it did has finished.
+	catchupsStarted, catchupsDone atomic.Int64
+
 	// base outlives requests: background work must not be cancelled when
 	// the request that started it has been acknowledged.
 	base    context.Context
@@ -129,10 +137,14 @@ func New(cfg Config) *Bot {
 	b.poster = newPoster(cfg.API, cfg.PostInterval)
 	b.names = newNameCache(cfg.API, cfg.Now, cfg.Logger)
 	b.claimTimeout = claimedPostTimeout
+	b.catchupKick = make(chan struct{}, 1)
+	b.catchupPacer.every = catchupPace
 	return b
 }
 
-// Start learns the bot's own identity and starts housekeeping.
+// Start learns the bot's own identity and starts housekeeping, the first
+// of which is catching up with the replies written while racebot was
+// away.
 func (b *Bot) Start(ctx context.Context) error {
 	auth, err := b.api.AuthTestContext(ctx)
 	if err != nil {
@@ -140,7 +152,8 @@ func (b *Bot) Start(ctx context.Context) error {
 	}
 	b.botUserID = auth.UserID
 	b.connected.Store(true)
-	for _, loop := range []func(context.Context){b.pruneLoop, b.checkinLoop} {
+	b.requestCatchup()
+	for _, loop := range []func(context.Context){b.pruneLoop, b.checkinLoop, b.catchupLoop} {
 		b.loops.Add(1)
 		go func() {
 			defer b.loops.Done()

@@ -92,13 +92,13 @@ func checkinSummaryMessage(id int64, p *flows.Plan, s flows.CheckinSummary) mess
 // checkinReply records values written in a check-in thread, confirms what
 // was understood and updates the summary. Text that cannot be read gets a
 // question back, to its author only, and records nothing.
-func (b *Bot) checkinReply(ctx context.Context, team, eventID string, c flows.Checkin, m *slackevents.MessageEvent, text string) error {
+func (b *Bot) checkinReply(ctx context.Context, team, key string, c flows.Checkin, m *slackevents.MessageEvent, text string) error {
 	resp, err := b.svc.Values(ctx, coach.Request{
 		Team: team, Channel: m.Channel, User: m.User, Now: b.now(),
-		Plan: c.Plan, Checkin: c.ID, Key: eventID, TS: m.TimeStamp,
+		Plan: c.Plan, Checkin: c.ID, Key: key, TS: m.TimeStamp,
 	}, text)
 	if err != nil {
-		return b.replyError(err, "check-in reply", m)
+		return b.explainOnce(ctx, team, key, err, "check-in reply", m)
 	}
 	if resp.Duplicate {
 		return nil

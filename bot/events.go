@@ -47,14 +47,9 @@ func (b *Bot) Event(ctx context.Context, ev slackevents.EventsAPIEvent) error {
 
 var leadingMention = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(\|[^>]*)?>\s*`)
 
-// message handles a reply in a coaching thread. Which messages count:
-//   - only replies inside a plan's thread, from people (never bots, never
-//     racebot itself), new or broadcast to the channel; edits and
-//     deletions of them are handled by edited and deleted;
-//   - a reply starting with "//" is side chat and ignored;
-//   - a reply that starts by mentioning someone other than racebot is a
-//     conversation between people and ignored; one that starts by
-//     mentioning racebot is an answer with the mention removed.
+// message handles a message event: a new reply, or an edit or a deletion
+// of one, which are keyed by their event (they are other inputs on the
+// same message).
 func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.MessageEvent) error {
 	switch m.SubType {
 	case "message_changed":
@@ -62,6 +57,22 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 	case "message_deleted":
 		return b.deleted(ctx, team, eventID, m)
 	}
+	return b.reply(ctx, team, m)
+}
+
+// reply handles a new reply in a coaching or check-in thread, delivered
+// live or read back by a catch-up (see catchUp). It is keyed by the
+// message itself (coach.MessageKey), not by the event that carried it, so
+// a retried event, a catch-up and a live delivery of one message record
+// it once. Which messages count:
+//   - only replies inside a plan's thread, from people (never bots, never
+//     racebot itself), new or broadcast to the channel; edits and
+//     deletions of them are handled by edited and deleted;
+//   - a reply starting with "//" is side chat and ignored;
+//   - a reply that starts by mentioning someone other than racebot is a
+//     conversation between people and ignored; one that starts by
+//     mentioning racebot is an answer with the mention removed.
+func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEvent) error {
 	if m.BotID != "" || m.User == "" || m.User == b.botUserID {
 		return nil
 	}
@@ -75,12 +86,13 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 	if !ok {
 		return nil
 	}
+	key := coach.MessageKey(m.Channel, m.TimeStamp)
 	conv, err := b.svc.Locate(ctx, team, m.Channel, m.ThreadTimeStamp)
 	switch {
 	case err != nil:
 		return err
 	case conv.Checkin.ID != 0:
-		return b.checkinReply(ctx, team, eventID, conv.Checkin, m, text)
+		return b.checkinReply(ctx, team, key, conv.Checkin, m, text)
 	case conv.Deleted != "":
 		b.whisper(m, flows.Sayf("The plan %q was deleted, so this reply was not recorded. Start a new one with %s.", flows.User(conv.Deleted), flows.Cmd("new <name>")))
 		return nil
@@ -95,7 +107,7 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 		Text:    text,
 		Now:     b.now(),
 		Plan:    id,
-		Key:     eventID,
+		Key:     key,
 		TS:      m.TimeStamp,
 	}
 	if name := commandName(text); name == "checkin" || name == "schedule" {
@@ -103,10 +115,10 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 	}
 	resp, err := b.svc.Handle(ctx, req)
 	if err != nil {
-		return b.replyError(err, "thread reply", m)
+		return b.explainOnce(ctx, team, key, err, "thread reply", m)
 	}
 	if resp.Duplicate {
-		b.log.Debug("duplicate event ignored", "event_id", eventID)
+		b.log.Debug("duplicate message ignored", "key", key)
 		return nil
 	}
 	b.later("post reply", func(ctx context.Context) {

@@ -41,8 +41,9 @@ type Store interface {
 	RecordMeasurements(ctx context.Context, team string, plan flows.PlanID, ms []flows.Measurement, key string) error
 	// MarkSeen records the key of a request whose only effect is a reply.
 	MarkSeen(ctx context.Context, team, key string) error
-	// PruneSeen forgets keys recorded before a time.
-	PruneSeen(ctx context.Context, before time.Time) error
+	// PruneSeen forgets keys recorded before a time, and the keys of
+	// messages (MessageKey) recorded before an earlier one.
+	PruneSeen(ctx context.Context, before, messagesBefore time.Time) error
 	// BindThread binds a plan to its conversation unless it has one, and
 	// returns the one it has.
 	BindThread(ctx context.Context, team string, id flows.PlanID, thread string) (string, error)
@@ -77,6 +78,8 @@ type Store interface {
 	MessageStore
 
 	CheckinStore
+
+	CatchupStore
 
 	// Ping reports whether the store answers; PingWrite whether it takes
 	// a write.

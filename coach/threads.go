@@ -80,9 +80,10 @@ func (s *Service) KPIs(ctx context.Context, team string, plan flows.PlanID) ([]f
 // delivery for a few minutes; two hours leaves a wide margin.
 const KeysKept = 2 * time.Hour
 
-// Prune forgets delivery keys older than KeysKept.
+// Prune forgets delivery keys older than KeysKept, and the keys of
+// messages older than MessageKeysKept.
 func (s *Service) Prune(ctx context.Context, now time.Time) error {
-	return s.store.PruneSeen(ctx, now.Add(-KeysKept))
+	return s.store.PruneSeen(ctx, now.Add(-KeysKept), now.Add(-MessageKeysKept))
 }
 
 // readyProbe bounds the write probe behind readiness: a store that cannot

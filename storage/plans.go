@@ -500,11 +500,14 @@ func (db *DB) MarkSeen(ctx context.Context, team, key string) error {
 	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error { return db.recordKey(ctx, tx, team, key) })
 }
 
-// PruneSeen forgets keys recorded before the given time; Slack stops
-// retrying long before.
-func (db *DB) PruneSeen(ctx context.Context, before time.Time) error {
+// PruneSeen forgets keys recorded before the given time, when Slack has
+// long stopped retrying, and the keys of messages (coach.MessageKey, the
+// "msg:" prefix) recorded before messagesBefore: a catch-up may read a
+// message back days after it was recorded.
+func (db *DB) PruneSeen(ctx context.Context, before, messagesBefore time.Time) error {
 	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM seen_keys WHERE seen_at < ?`, before.UnixMilli())
+		_, err := tx.ExecContext(ctx, `DELETE FROM seen_keys WHERE seen_at < ? AND (substr(key, 1, 4) <> 'msg:' OR seen_at < ?)`,
+			before.UnixMilli(), messagesBefore.UnixMilli())
 		return err
 	})
 }
