@@ -4,10 +4,11 @@
 // One Fake serves both halves of a Socket Mode app:
 //
 //   - the Web API under APIURL (chat.*, views.*, users.info,
-//     conversations.info, the three-step file upload, auth.test,
+//     conversations.info, conversations.history and conversations.replies
+//     with message metadata, the three-step file upload, auth.test,
 //     apps.connections.open), recording every call and keeping the
 //     resulting messages, ephemerals, views and uploads so a test can read
-//     them back;
+//     them back; AddMessage adds what people wrote to the history;
 //   - the Socket Mode WebSocket that apps.connections.open points to, which
 //     says hello, pings, delivers envelopes (queued while no client is
 //     connected, so none are lost), records acks and can ask the client to

@@ -258,8 +258,8 @@ func (f *Fake) Dump() string {
 	for _, ch := range channels {
 		fmt.Fprintf(&b, "--- messages in %s\n", ch)
 		for _, m := range f.messages[ch] {
-			fmt.Fprintf(&b, "  ts=%s thread=%s updated=%t text=%q blocks=%s\n",
-				m.TS, m.ThreadTS, m.Updated, clip(m.Text), clip(string(m.Blocks)))
+			fmt.Fprintf(&b, "  ts=%s thread=%s updated=%t text=%q blocks=%s%s\n",
+				m.TS, m.ThreadTS, m.Updated, clip(m.Text), clip(string(m.Blocks)), describeMetadata(m.Metadata))
 		}
 	}
 	f.socket.dump(&b)
