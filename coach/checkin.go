@@ -39,6 +39,9 @@ type CheckinView struct {
 	Checkin flows.Checkin
 	Plan    *flows.Plan
 	Values  map[int64][]flows.Measurement
+	// Resumed is set by OpenCheckin when an earlier try opened the
+	// check-in: what that try posted may be out, recorded or not.
+	Resumed bool
 }
 
 // Summary is the check-in's progress as of now.
@@ -68,7 +71,7 @@ func (s *Service) OpenCheckin(ctx context.Context, team string, plan flows.PlanI
 		c, err := s.store.CheckinByOccurrence(ctx, team, plan, occurrence)
 		switch {
 		case err == nil:
-			return CheckinView{Checkin: c, Plan: p, Values: ms}, nil
+			return CheckinView{Checkin: c, Plan: p, Values: ms, Resumed: true}, nil
 		case !errors.Is(err, flows.ErrNoCheckin):
 			return CheckinView{}, err
 		}

@@ -23,6 +23,9 @@ func TestCheckinOpenedOncePerOccurrence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if first.Resumed || !again.Resumed {
+		t.Errorf("Resumed = %t then %t, want false then true", first.Resumed, again.Resumed)
+	}
 	if again.Checkin.ID != first.Checkin.ID || again.Checkin.Thread != "" {
 		t.Fatalf("second open of %s = check-in %d (thread %q), want %d without a thread", occ, again.Checkin.ID, again.Checkin.Thread, first.Checkin.ID)
 	}
