@@ -80,7 +80,12 @@ func (b *Bot) openCheckin(ctx context.Context, team string, plan flows.PlanID, o
 		key := openingKey(c)
 		if look {
 			ts, ok, err := b.poster.find(ctx, c.Channel, "", key, since)
-			if err != nil {
+			switch {
+			case refused(err):
+				// Not in the channel, or not allowed to read it: another
+				// try would be refused the same.
+				return c.ID, fmt.Errorf("look for check-in: %w", err)
+			case err != nil:
 				return c.ID, fmt.Errorf("look for check-in: %w: %w", ErrMaybePosted, err)
 			}
 			thread, found = ts, ok

@@ -351,6 +351,21 @@ func TestCheckinRecoveredAfterCrash(t *testing.T) {
 		}
 	})
 
+	t.Run("claimed, racebot removed from the channel since", func(t *testing.T) {
+		t.Parallel()
+		e := newOnceEnv(t)
+		claimDead(e)
+		e.fake.AddChannel(slackfake.Channel{ID: "C1", NotMember: true})
+		e.tick(e.due.Add(scheduler.DefaultLease + time.Minute))
+		// Slack refuses to show the channel: trying again cannot help.
+		if o := e.occurrence(); o.State != scheduler.StateFailed {
+			t.Errorf("state %s, note %q; want failed", o.State, o.Note)
+		}
+		if n := len(e.fake.Calls("chat.postMessage")); n != 0 {
+			t.Errorf("%d posts, want none", n)
+		}
+	})
+
 	t.Run("posted, thread not recorded", func(t *testing.T) {
 		t.Parallel()
 		e := newOnceEnv(t)
