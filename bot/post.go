@@ -37,12 +37,14 @@ var ErrMaybePosted = errors.New("maybe posted")
 const postEventType = "racebot_post"
 
 // Looking for a post whose answer was lost: from a little before the
-// first try (Slack's clock and ours differ), a page at a time, and no
-// further back than maxLookup messages.
+// first try (Slack's clock and ours differ), a page at a time, through at
+// most maxLookup messages or maxLookupPages pages (Slack may answer with
+// fewer messages than asked for).
 const (
-	lookBack   = time.Minute
-	lookupPage = 200
-	maxLookup  = 1000
+	lookBack       = time.Minute
+	lookupPage     = 200
+	maxLookup      = 1000
+	maxLookupPages = 20
 )
 
 // maxPostTries bounds the posts of one message whose answers were lost
@@ -148,7 +150,7 @@ func (p *poster) postOnce(ctx context.Context, channel, thread, key string, m me
 func (p *poster) find(ctx context.Context, channel, thread, key string, since time.Time) (string, bool, error) {
 	oldest := slackTS(since)
 	cursor := ""
-	for read := 0; read < maxLookup; read += lookupPage {
+	for read, pages := 0, 0; read < maxLookup && pages < maxLookupPages; pages++ {
 		var (
 			ms   []slack.Message
 			next string
@@ -170,6 +172,7 @@ func (p *poster) find(ctx context.Context, channel, thread, key string, since ti
 		if err != nil {
 			return "", false, err
 		}
+		read += len(ms)
 		for _, m := range ms {
 			if m.Metadata.EventType == postEventType && m.Metadata.EventPayload["key"] == key {
 				return m.Timestamp, true, nil
