@@ -144,7 +144,7 @@ func (b *Bot) ensureThread(ctx context.Context, p *flows.Plan) (string, error) {
 	if p.Thread != "" {
 		return p.Thread, nil
 	}
-	ts, err := b.poster.post(ctx, p.Channel, "", headerMessage(b.cat, p))
+	ts, err := b.poster.postOnce(ctx, p.Channel, "", headerKey(p), headerMessage(b.cat, p))
 	if err != nil {
 		return "", err
 	}

@@ -32,9 +32,10 @@
 // Note that slack-go may lose an ack it sends while tearing down a
 // connection after a disconnect; Slack would redeliver such an event.
 //
-// Faults (HTTP 429 with Retry-After, 5xx, slow answers) are injected per
-// method, so retry and "ack before the slow work" paths can be tested
-// without sleeping. The payload builders (SlashCommand, MessageEvent,
+// Faults (HTTP 429 with Retry-After, 5xx, slow answers, and a 5xx or a
+// reset connection after the work was done) are injected per method, so
+// retry and "ack before the slow work" paths can be tested without
+// sleeping. The payload builders (SlashCommand, MessageEvent,
 // MessageChanged, MessageDeleted, AppHomeOpened, BlockAction,
 // ViewSubmission, EventCallback) produce Slack's
 // wire JSON, and SignedRequest, FormBody, InteractionBody and EventBody

@@ -50,7 +50,8 @@ type Call struct {
 	// Token is the bearer or form token the caller presented.
 	Token string
 	// Status is the HTTP status the fake answered with, 0 if the caller
-	// gave up while Delay or Hold held the answer.
+	// gave up while Delay or Hold held the answer or ResetAfterNext reset
+	// the connection.
 	Status int
 	// Error is the Slack error code of an ok:false answer, if any.
 	Error string

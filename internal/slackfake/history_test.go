@@ -1,6 +1,7 @@
 package slackfake_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -166,5 +167,36 @@ func TestMetadataMustBeAnEvent(t *testing.T) {
 	}
 	if n := len(fake.Messages("C1")); n != 0 {
 		t.Errorf("%d messages posted, want none", n)
+	}
+}
+
+func TestFaultsAfterTheWork(t *testing.T) {
+	fake, api := newAPI(t)
+	fake.FailAfterNext("chat.postMessage", 1, 500)
+	_, _, err := api.PostMessage("C1", slack.MsgOptionText("one", false))
+	var sc slack.StatusCodeError
+	if !errors.As(err, &sc) || sc.Code != 500 {
+		t.Fatalf("PostMessage after FailAfterNext: err = %v, want StatusCodeError 500", err)
+	}
+	fake.ResetAfterNext("chat.postMessage", 1)
+	if _, _, err := api.PostMessage("C1", slack.MsgOptionText("two", false)); err == nil {
+		t.Fatal("PostMessage after ResetAfterNext succeeded, want a connection error")
+	}
+	if _, _, err := api.PostMessage("C1", slack.MsgOptionText("three", false)); err != nil {
+		t.Fatalf("PostMessage once the faults are used up: %v", err)
+	}
+	var got []string
+	for _, m := range fake.Messages("C1") {
+		got = append(got, m.Text)
+	}
+	if diff := cmp.Diff([]string{"one", "two", "three"}, got); diff != "" {
+		t.Errorf("messages: every call did its work (-want +got):\n%s", diff)
+	}
+	var statuses []int
+	for _, c := range fake.Calls("chat.postMessage") {
+		statuses = append(statuses, c.Status)
+	}
+	if diff := cmp.Diff([]int{500, 0, 200}, statuses); diff != "" {
+		t.Errorf("recorded statuses (-want +got):\n%s", diff)
 	}
 }
