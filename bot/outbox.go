@@ -358,19 +358,24 @@ const notPosted = "replies not posted before shutdown"
 
 // compose is the thread's message. The replies of one request go out as
 // the coach wrote them. Those of several are merged: one line for all the
-// confirmations, the other replies once each in order, then the latest
-// prompt.
+// confirmations, the other replies once each in order, then a prompt, so
+// that a busy thread keeps ending with its open question even when the
+// message that asked it has scrolled away.
 func (t *threadQueue) compose(cat *flows.Catalogue, p *flows.Plan, loaded bool) []flows.Reply {
+	merged := t.requests > 1 || t.dropped > 0 || t.cut > 0
 	prompt := t.prompt
-	if prompt.Kind != "" && loaded && p.Version > t.promptAt && p.Asking(cat) != prompt.Asks() {
-		// A later step moved the plan on and its own message went out
-		// first (or not at all): ask what the plan asks now.
-		if rs := flows.Resume(cat, p); len(rs) > 0 {
-			prompt = rs[len(rs)-1]
+	if loaded {
+		switch {
+		case prompt.Kind != "" && p.Version > t.promptAt && p.Asking(cat) != prompt.Asks():
+			// A later step moved the plan on and its own message went
+			// out first (or not at all): ask what the plan asks now.
+			prompt = asking(cat, p, prompt)
+		case prompt.Kind == "" && merged:
+			prompt = asking(cat, p, prompt)
 		}
 	}
 	var out []flows.Reply
-	if t.requests == 1 && t.dropped == 0 && t.cut == 0 {
+	if !merged {
 		for _, q := range t.replies {
 			out = append(out, q.reply)
 		}
@@ -400,6 +405,15 @@ func (t *threadQueue) compose(cat *flows.Catalogue, p *flows.Plan, loaded bool) 
 		out = append(out, prompt)
 	}
 	return out
+}
+
+// asking is the prompt for what the plan asks now, or fallback if the
+// plan asks nothing the coach can word.
+func asking(cat *flows.Catalogue, p *flows.Plan, fallback flows.Reply) flows.Reply {
+	if rs := flows.Resume(cat, p); len(rs) > 0 {
+		return rs[len(rs)-1]
+	}
+	return fallback
 }
 
 // savedSummary confirms many answers in one line: "Saved 12 answers: Plan
