@@ -71,6 +71,8 @@ func (p *Plan) Apply(c Change) {
 		p.Completed[c.Stage] = true
 	case PrivacySet:
 		p.Privacy = c.On
+	case ActionStatusSet:
+		p.setActionStatus(c)
 	case KPISet:
 		for i, k := range p.KPIs {
 			if k.Key == c.KPI.Key {
