@@ -118,6 +118,12 @@ type Plan struct {
 	// Thread is the transport's handle on the plan's coaching conversation
 	// (a Slack thread ts); empty in the terminal.
 	Thread string
+
+	// Prior holds the answers of the plan this one was started from, by
+	// question id: starting points to keep or change, not answers until
+	// someone keeps them. It is set when the plan is created and never
+	// changed, so clones share it.
+	Prior map[string]Prior
 }
 
 // NewPlan starts an empty plan at the first question.

@@ -19,9 +19,13 @@ func kpi(t *testing.T, cat *Catalogue, id string, base, target float64, owner st
 	if !ok {
 		t.Fatalf("no catalogue KPI %q", id)
 	}
+	cur := ""
+	if d.Unit == UnitCurrency {
+		cur = "USD"
+	}
 	return KPI{
-		ID: int64(len(id)), Stage: d.Stage, Key: d.ID, Name: d.Name, Unit: d.Unit, HigherIsBetter: d.HigherIsBetter,
-		Baseline: Value{Amount: base, Unit: d.Unit}, Target: Value{Amount: target, Unit: d.Unit},
+		ID: int64(len(id)), Stage: d.Stage, Key: d.ID, Name: d.Name, Unit: d.Unit, HigherIsBetter: d.HigherIsBetter, Currency: cur,
+		Baseline: Value{Amount: base, Unit: d.Unit, Currency: cur}, Target: Value{Amount: target, Unit: d.Unit, Currency: cur},
 		Deadline: date(2027, 3, 31), Owner: owner, At: reviewNow,
 	}
 }
