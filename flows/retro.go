@@ -1,11 +1,16 @@
 package flows
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
 	"time"
 )
+
+// ErrNoRetro means there is no such retro, or it belongs to another
+// workspace.
+var ErrNoRetro = errors.New("no such retro")
 
 // RetroQuestion is one of the three questions that close a quarter.
 type RetroQuestion struct {
