@@ -265,7 +265,7 @@ func ActionListText(p *Plan, now time.Time) Msg {
 // example reply, or a placeholder when the text is not plain words.
 func actionRefExample(text string) string {
 	words := strings.Fields(text)
-	words = words[:min(3, len(words))]
+	words = words[:min(2, len(words))]
 	for _, w := range words {
 		for _, r := range w {
 			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' {

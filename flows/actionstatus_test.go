@@ -127,7 +127,7 @@ func TestActionListAndDue(t *testing.T) {
 	if diff := cmp.Diff([]string{"Cart recovery emails"}, due); diff != "" {
 		t.Errorf("a done action is still due (-want +got):\n%s", diff)
 	}
-	if got := ActionsDueText(p.ActionsDue(date(2026, 12, 7)), now).String(); !strings.Contains(got, "(under way, due 1 Dec, Ben)") || !strings.Contains(got, "`done: cart recovery emails`") {
+	if got := ActionsDueText(p.ActionsDue(date(2026, 12, 7)), now).String(); !strings.Contains(got, "(under way, due 1 Dec, Ben)") || !strings.Contains(got, "`done: cart recovery`") {
 		t.Errorf("due text:\n%s", got)
 	}
 }

@@ -87,7 +87,8 @@ func Classify(text string, lc LineContext) (Command, LineKind) {
 		return cmd, LineCommand
 	case !parses(cmd, lc):
 		return Command{}, LineAnswer
-	case name == "new":
+	case name == "new" && cmd.From == "":
+		// With --from it can only be the command.
 		return cmd, LineAmbiguous
 	}
 	return cmd, LineCommand

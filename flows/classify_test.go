@@ -89,7 +89,7 @@ func TestClassify(t *testing.T) {
 		// `new <name>` while the plan waits for an answer could be either.
 		{"new Q1 Launch", Command{Name: "new", Arg: "Q1 Launch"}, LineAmbiguous},
 		{"New clinic owners in the US, sold online.", Command{Name: "new", Arg: "clinic owners in the US, sold online."}, LineAmbiguous},
-		{`new Q2 Plan --from "Q1 Launch"`, Command{Name: "new", Arg: "Q2 Plan", From: "Q1 Launch"}, LineAmbiguous},
+		{`new Q2 Plan --from "Q1 Launch"`, Command{Name: "new", Arg: "Q2 Plan", From: "Q1 Launch"}, LineCommand},
 
 		// Every command word at the start of a sentence is an answer.
 		{"Help desks in hospitals are our biggest buyers.", Command{}, LineAnswer},
