@@ -52,10 +52,11 @@ func (b *Bot) OpenCheckin(ctx context.Context, team string, plan flows.PlanID, o
 	opening := flows.OpeningText(p.Name, p.KPIs, ms, late, missed)
 	// The actions due before the next check-in (a week, at the usual pace)
 	// are asked about too.
-	if due := flows.ActionsDueText(p.ActionsDue(now.AddDate(0, 0, 7)), now); len(due) > 0 {
+	dueActions := p.ActionsDue(now.AddDate(0, 0, 7))
+	if due := flows.ActionsDueText(dueActions, now); len(due) > 0 {
 		opening = flows.Lines(opening, due)
 	}
-	ts, err := b.poster.post(ctx, p.Channel, "", msgMessage("checkin", opening))
+	ts, err := b.poster.post(ctx, p.Channel, "", checkinOpening(p, opening, dueActions))
 	if err != nil {
 		b.metrics.Checkin("failed")
 		return id, fmt.Errorf("post check-in: %w", err)
@@ -68,6 +69,7 @@ func (b *Bot) OpenCheckin(ctx context.Context, team string, plan flows.PlanID, o
 	if err := b.svc.CheckinPosted(ctx, id, ts, sts); err != nil {
 		return id, err
 	}
+	b.remindCapability(ctx, team, p, ts, occurrence)
 	if late {
 		b.metrics.Checkin("caught_up")
 	} else {
@@ -91,7 +93,7 @@ func checkinSummaryMessage(id int64, p *flows.Plan, s flows.CheckinSummary) mess
 // was understood and updates the summary. Text that cannot be read gets a
 // question back, to its author only, and records nothing.
 func (b *Bot) checkinReply(ctx context.Context, team, eventID string, c flows.Checkin, m *slackevents.MessageEvent, text string) error {
-	resp, err := b.svc.Values(ctx, coach.Request{
+	resp, err := b.svc.CheckinReply(ctx, coach.Request{
 		Team: team, Channel: m.Channel, User: m.User, Now: b.now(),
 		Plan: c.Plan, Checkin: c.ID, Key: eventID, TS: m.TimeStamp,
 	}, text)

@@ -80,6 +80,8 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 		return err
 	case conv.Checkin.ID != 0:
 		return b.checkinReply(ctx, team, eventID, conv.Checkin, m, unescape(text))
+	case conv.Retro != 0:
+		return b.retroReply(ctx, team, eventID, conv.Retro, m, unescape(text))
 	case conv.Deleted != "":
 		b.whisper(m, flows.Sayf("The plan %q was deleted, so this reply was not recorded. Start a new one with %s.", flows.User(conv.Deleted), flows.Cmd("new <name>")))
 		return nil
@@ -129,6 +131,10 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 			b.export(ctx, slack.SlashCommand{ChannelID: plan.Channel}, plan)
 		case hasKind(resp.Replies, flows.ReplyConfirm):
 			b.confirmInThread(ctx, m, plan, mrkdwn(resp.Replies[0].Msg))
+		case resp.Retro != 0:
+			b.postRetro(ctx, plan, resp)
+		case hasKind(resp.Replies, flows.ReplyScoreForm):
+			b.scoreInThread(ctx, plan, m.ThreadTimeStamp)
 		default:
 			b.postToPlan(ctx, plan, resp.Replies, resp.Draft)
 		}

@@ -45,7 +45,7 @@ func (s *Service) actions(ctx context.Context, req Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	return s.said(ctx, req, Response{Plan: p, Replies: []flows.Reply{{Kind: flows.ReplyActionList, Msg: flows.ActionListText(p, req.Now)}}})
+	return s.said(ctx, req, Response{Plan: p, Replies: []flows.Reply{flows.ActionListReply(p, req.Now)}})
 }
 
 // action sets an action's status from `action done 2`.

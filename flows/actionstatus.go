@@ -261,6 +261,16 @@ func ActionListText(p *Plan, now time.Time) Msg {
 	return b.msg()
 }
 
+// ActionListReply is the action list as a reply, with each action's line
+// for a transport that puts controls beside them.
+func ActionListReply(p *Plan, now time.Time) Reply {
+	r := Reply{Kind: ReplyActionList, Msg: ActionListText(p, now)}
+	for i, a := range p.Actions {
+		r.Lines = append(r.Lines, ActionLine(i, a, now))
+	}
+	return r
+}
+
 // actionRefExample is a few words of an action's text to show in an
 // example reply, or a placeholder when the text is not plain words.
 func actionRefExample(text string) string {

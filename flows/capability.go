@@ -241,3 +241,15 @@ func CapabilityText(cat *Catalogue, p *Plan, cur CapabilityRating, prev *Capabil
 	}
 	return b.msg()
 }
+
+// CapabilityReminderText is the quarter's reminder to rate the team,
+// carried by its first check-in.
+func CapabilityReminderText() Msg {
+	return Sayf("%s How has the team grown? Rate each stage from 1 to 5 — a minute's work — and I'll say which one to invest in next (or type %s).", Text("A new quarter has begun.").Strong(), Cmd("score"))
+}
+
+// ScoreButtonText goes with a button that opens the capability form,
+// where the form can't open at once.
+func ScoreButtonText() Msg {
+	return Sayf("Rate the team's capability per stage with the form below; %s tells what 1, 3 and 5 mean in each.", Text("Rate capability").Strong())
+}

@@ -54,6 +54,10 @@ type Reply struct {
 	Confirm string
 	// Markdown holds a document, for ReplyExport.
 	Markdown string
+	// Lines are the items of a list one by one, for a transport that gives
+	// each controls of its own: for ReplyActionList, one per action in
+	// Plan.Actions order.
+	Lines []Msg
 }
 
 func questionText(st Stage, q Question, step, steps int, current string) Msg {
