@@ -29,7 +29,9 @@ type scoreMeta struct {
 // and 5 carry the rubric, preset to the last rating so a rater changes
 // only what moved.
 func scoreModal(cat *flows.Catalogue, p *flows.Plan, last *flows.CapabilityRating) slack.ModalViewRequest {
-	text := func(s string) *slack.TextBlockObject { return slack.NewTextBlockObject(slack.PlainTextType, s, false, false) }
+	text := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+	}
 	ids := blockIDs{}
 	intro := plainText(flows.ScoreFormText(cat, last))
 	blocks := []slack.Block{contextBlock(ids, "intro", escape(intro))}
