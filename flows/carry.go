@@ -62,7 +62,7 @@ func CarryOver(old *Plan, ms map[int64][]Measurement, name, by string, now time.
 // the actions left undone.
 func CarriedText(p, old *Plan) Msg {
 	var b msgBuilder
-	b.printf("Started from %q: its %s come up as starting points — reply %s to keep one, or write a new answer.", User(old.Name), plural(len(p.Prior), "answer"), Code("keep"))
+	b.printf("Started from %q, with its answers (%d) offered as starting points: reply %s to keep one, or write a new answer.", User(old.Name), len(p.Prior), Code("keep"))
 	if len(p.KPIs) > 0 {
 		b.add("\nKPIs carried over, with the last values as new baselines:")
 		for _, k := range p.KPIs {

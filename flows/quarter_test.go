@@ -186,7 +186,7 @@ func TestCarryOver(t *testing.T) {
 		t.Errorf("keep with nothing to keep: %v", err)
 	}
 	text := CarriedText(p, old).String()
-	for _, w := range []string{`Started from "Q1 Launch": its 1 answer come up`, "• Unique visitors: baseline 21.5k", "`kpi <stage>`", `Not done in "Q1 Launch": "Cart recovery emails".`} {
+	for _, w := range []string{`Started from "Q1 Launch", with its answers (1) offered as starting points`, "• Unique visitors: baseline 21.5k", "`kpi <stage>`", `Not done in "Q1 Launch": "Cart recovery emails".`} {
 		if !strings.Contains(text, w) {
 			t.Errorf("carried text lacks %q:\n%s", w, text)
 		}
