@@ -86,6 +86,8 @@ func renderReplies(plan *flows.Plan, replies []flows.Reply) message {
 				button(actionKPIModal, "Set a KPI", planValue(plan, string(r.Stage)), "primary")))
 		case flows.ReplySaved, flows.ReplyNote, flows.ReplyActionAdded:
 			blocks = append(blocks, contextBlock(ids, "note", rt))
+		case flows.ReplyActionList:
+			blocks = append(blocks, actionListBlocks(ids, plan, r, rt)...)
 		case flows.ReplyStageDone, flows.ReplyPlanDone:
 			blocks = append(blocks, sections(ids, "milestone", "🏁 "+rt)...)
 		default:

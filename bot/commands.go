@@ -70,6 +70,11 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 	case hasKind(resp.Replies, flows.ReplyConfirm):
 		r := resp.Replies[0]
 		return ephemeralAck(confirmDeleteMessage(resp.Plan, mrkdwn(r.Msg)))
+	case hasKind(resp.Replies, flows.ReplyScoreForm):
+		return b.openScoreForm(ctx, cmd, resp.Plan)
+	case resp.Retro != 0:
+		b.later("post retro", func(ctx context.Context) { b.postRetro(ctx, resp.Plan, resp) })
+		return msgAck(flows.Sayf("The retro of %q is going up in this channel; answer its questions in its thread.", flows.User(resp.Plan.Name)))
 	case hasKind(resp.Replies, flows.ReplyExport):
 		b.later("export", func(ctx context.Context) { b.export(ctx, cmd, resp.Plan) })
 		return textAck("Exporting the plan; the file will appear in this channel in a moment.")
@@ -93,7 +98,7 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 // thread (the team sees the coach move) rather than only to its author.
 func movesConversation(name string) bool {
 	switch name {
-	case "continue", "stage", "skip", "back", "done", "draft", "edit", "kpi":
+	case "continue", "stage", "skip", "back", "done", "draft", "edit", "kpi", "action", "score":
 		return true
 	}
 	return false

@@ -93,6 +93,8 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 		return err
 	case conv.Checkin.ID != 0:
 		return b.checkinReply(ctx, team, key, conv.Checkin, m, text)
+	case conv.Retro != 0:
+		return b.retroReply(ctx, team, key, conv.Retro, m, text)
 	case conv.Deleted != "":
 		b.whisper(m, flows.Sayf("The plan %q was deleted, so this reply was not recorded. Start a new one with %s.", flows.User(conv.Deleted), flows.Cmd("new <name>")))
 		return nil
@@ -122,7 +124,7 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 		return nil
 	}
 	switch {
-	case resp.Review, resp.Report, hasKind(resp.Replies, flows.ReplyExport), hasKind(resp.Replies, flows.ReplyConfirm):
+	case resp.Review, resp.Report, resp.Retro != 0, hasKind(resp.Replies, flows.ReplyExport), hasKind(resp.Replies, flows.ReplyConfirm), hasKind(resp.Replies, flows.ReplyScoreForm):
 		b.later("post reply", func(ctx context.Context) {
 			plan := resp.Plan
 			if plan == nil {
@@ -140,6 +142,10 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 				b.postReport(ctx, plan)
 			case hasKind(resp.Replies, flows.ReplyExport):
 				b.export(ctx, slack.SlashCommand{ChannelID: plan.Channel}, plan)
+			case resp.Retro != 0:
+				b.postRetro(ctx, plan, resp)
+			case hasKind(resp.Replies, flows.ReplyScoreForm):
+				b.scoreInThread(ctx, plan, m.ThreadTimeStamp)
 			default:
 				b.confirmInThread(ctx, m, plan, mrkdwn(resp.Replies[0].Msg))
 			}

@@ -70,6 +70,8 @@ func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) any
 			return b.submitValues(ctx, team, cb)
 		case callbackKPI:
 			return b.submitKPI(ctx, team, cb)
+		case callbackScore:
+			return b.submitScore(ctx, team, cb)
 		}
 	}
 	return nil
@@ -142,6 +144,10 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		b.openValuesModal(ctx, team, cb, a.Value)
 	case actionKPIModal:
 		b.openKPIModal(ctx, team, cb, a.Value)
+	case actionScoreOpen:
+		b.openScoreFromButton(ctx, team, cb, a.Value)
+	case actionSetStatus:
+		b.setActionStatus(ctx, team, cb, a)
 	}
 }
 

@@ -80,6 +80,7 @@ type Store interface {
 	CheckinStore
 
 	CatchupStore
+	QuarterStore
 
 	// Ping reports whether the store answers; PingWrite whether it takes
 	// a write.
@@ -206,6 +207,9 @@ type Response struct {
 	// Duplicate is true when the request's key had been recorded before:
 	// it was handled already, and nothing changed now.
 	Duplicate bool
+	// Retro is the retro the request opened or answered; a transport
+	// posts a newly opened one as a conversation of its own.
+	Retro int64
 }
 
 // maxAttempts bounds retries when two people answer the same plan at once.
@@ -272,6 +276,7 @@ func (s *Service) classify(ctx context.Context, req Request, text string, p *flo
 	if p != nil {
 		lc.Open = p.Cursor.Phase != flows.PhaseComplete
 		lc.KPIs = p.KPIs
+		lc.Actions = p.Actions
 	}
 	cmd, kind := flows.Classify(text, lc)
 	if lookupErr != nil {
@@ -348,6 +353,9 @@ func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Resp
 	case "help":
 		return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyHelp, Msg: flows.HelpText()}}})
 	case "new":
+		if cmd.From != "" {
+			return s.newPlanFrom(ctx, req, cmd.Arg, cmd.From)
+		}
 		return s.newPlan(ctx, req, cmd.Arg)
 	case "plans":
 		return s.plans(ctx, req)
@@ -397,6 +405,14 @@ func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Resp
 		return s.said(ctx, req, Response{Plan: p, Review: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("Reviewing %q…", flows.User(p.Name))}}})
 	case "privacy":
 		return s.privacy(ctx, req, cmd.Arg)
+	case "actions":
+		return s.actions(ctx, req)
+	case "action":
+		return s.action(ctx, req, cmd.Arg)
+	case "score":
+		return s.score(ctx, req, cmd.Arg)
+	case "retro":
+		return s.retro(ctx, req)
 	}
 	return Response{}, fmt.Errorf("command %q has no handler", cmd.Name)
 }

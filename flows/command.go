@@ -8,6 +8,8 @@ type Command struct {
 	Arg  string
 	// Yes confirms a destructive command (`delete <name> --yes`).
 	Yes bool
+	// From names the plan a new one starts from (`new <name> --from <plan>`).
+	From string
 }
 
 // commandSpec documents one command; the table drives parsing and help.
@@ -23,7 +25,7 @@ type commandSpec struct {
 
 var commandSpecs = []commandSpec{
 	{Name: "help", Usage: "help", Help: "show this list"},
-	{Name: "new", Usage: "new <name>", Help: "start a plan in this channel", Args: true},
+	{Name: "new", Usage: "new <name> [--from <plan>]", Help: "start a plan in this channel; --from offers an earlier plan's answers and carries its KPIs over", Example: `new Q2 Plan --from "Q1 Launch"`, Args: true},
 	{Name: "plans", Usage: "plans", Help: "list this channel's plans"},
 	{Name: "continue", Usage: "continue [name]", Help: "pick up a plan where it stopped", Args: true},
 	{Name: "stage", Usage: "stage <stage>", Help: "jump to Plan, Reach, Act, Convert or Engage", Args: true},
@@ -43,6 +45,10 @@ var commandSpecs = []commandSpec{
 	{Name: "pause", Usage: "pause", Help: "pause check-ins (holidays)"},
 	{Name: "resume", Usage: "resume", Help: "resume check-ins"},
 	{Name: "review", Usage: "review", Help: "a critique of the plan: gaps, weak KPIs, the funnel, quick wins"},
+	{Name: "actions", Usage: "actions", Help: "the plan's actions, numbered, with their status"},
+	{Name: "action", Usage: "action <status> <n or words>", Help: "mark an action open, doing, done or dropped", Example: "action done 2", Args: true},
+	{Name: "score", Usage: "score", Help: "rate the team's capability per stage (1–5) and see where to invest next; ratings can follow the word", Example: "score plan 3, reach 2, act 3, convert 2, engage 4", Args: true},
+	{Name: "retro", Usage: "retro", Help: "close the quarter: each KPI against its target, actions done and not, three questions"},
 	{Name: "privacy", Usage: "privacy on|off", Help: "keep this plan's text away from the AI model (on), or allow drafting with it (off)", Args: true},
 	{Name: "delete", Usage: "delete <name>", Help: "delete a plan (asks to confirm)", Args: true},
 }
@@ -70,6 +76,9 @@ func newCommand(name, arg string) Command {
 		if rest, ok := strings.CutSuffix(arg, "--yes"); ok {
 			cmd.Arg, cmd.Yes = strings.TrimSpace(rest), true
 		}
+	}
+	if name == "new" {
+		cmd.Arg, cmd.From = cutFrom(arg)
 	}
 	return cmd
 }

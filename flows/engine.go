@@ -71,6 +71,8 @@ func (p *Plan) Apply(c Change) {
 		p.Completed[c.Stage] = true
 	case PrivacySet:
 		p.Privacy = c.On
+	case ActionStatusSet:
+		p.setActionStatus(c)
 	case KPISet:
 		for i, k := range p.KPIs {
 			if k.Key == c.KPI.Key {
@@ -142,7 +144,7 @@ func Step(cat *Catalogue, plan *Plan, in Input) (Outcome, error) {
 	rest = strings.TrimSpace(rest)
 	// skip, back, done and draft are reply words only on their own; a
 	// sentence that starts with one ("done right, this…") is an answer.
-	words := map[string]func() error{"skip": s.skip, "back": s.back, "done": s.done, "next": s.done, "draft": s.draft}
+	words := map[string]func() error{"skip": s.skip, "back": s.back, "done": s.done, "next": s.done, "draft": s.draft, "keep": s.keep}
 	var err error
 	// A reply to a prompt the coach has moved on from answers that prompt,
 	// not the one asked now, which its author has not seen.
@@ -425,7 +427,7 @@ func (s *stepper) prompt() {
 		Step:       c.Step + 1,
 		Steps:      len(steps),
 		Current:    p.Answers[q.ID].Text,
-		Msg:        questionText(st, q, c.Step+1, len(steps), p.Answers[q.ID].Text),
+		Msg:        withPrior(questionText(st, q, c.Step+1, len(steps), p.Answers[q.ID].Text), p, q.ID),
 	})
 }
 

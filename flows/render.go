@@ -39,6 +39,7 @@ func StatusText(cat *Catalogue, p *Plan, ms map[int64][]Measurement, now time.Ti
 		}
 		b.printf("• %s: %s · %s · %s\n", kpiName(k), latest, targetText(k), statusText(prog.Status))
 	}
+	b.printf("%s\n", ScorePlan(cat, p, now).Text())
 	return trimNewlines(b.msg())
 }
 
@@ -218,7 +219,7 @@ func cell(s string) string {
 // KPIs with every recorded value and the funnel check. people is as for
 // Markdown.
 func ExportMarkdown(cat *Catalogue, p *Plan, ms map[int64][]Measurement, loc *time.Location, now time.Time, people People) string {
-	md := Markdown(cat, p, loc, people)
+	md := Markdown(cat, p, loc, people) + "\n" + ScorePlan(cat, p, now).Markdown(people.text)
 	if len(p.KPIs) == 0 {
 		return md
 	}

@@ -27,6 +27,17 @@ const (
 	ReplyConfirm     ReplyKind = "confirm"
 	ReplyDeleted     ReplyKind = "deleted"
 	ReplyDraft       ReplyKind = "draft"
+
+	ReplyActionStatus ReplyKind = "action-status"
+	ReplyActionList   ReplyKind = "action-list"
+	// ReplyScoreForm asks for the team's capability ratings: a transport
+	// shows its form (a Slack modal, one terminal prompt per stage).
+	ReplyScoreForm  ReplyKind = "score-form"
+	ReplyCapability ReplyKind = "capability"
+	ReplyRetro      ReplyKind = "retro"
+	// ReplyRetroQuestion asks one of a retro's questions; QuestionID
+	// names it (see RetroQuestions).
+	ReplyRetroQuestion ReplyKind = "retro-question"
 )
 
 // Reply is one message for the person or team. Msg is always set; the
@@ -43,6 +54,10 @@ type Reply struct {
 	Confirm string
 	// Markdown holds a document, for ReplyExport.
 	Markdown string
+	// Lines are the items of a list one by one, for a transport that gives
+	// each controls of its own: for ReplyActionList, one per action in
+	// Plan.Actions order.
+	Lines []Msg
 }
 
 func questionText(st Stage, q Question, step, steps int, current string) Msg {

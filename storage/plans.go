@@ -250,6 +250,12 @@ func loadPlan(ctx context.Context, tx *sql.Tx, query string, args ...any) (*flow
 	}, `SELECT id, stage, text, owner, due, impact, effort, created_by, created_at FROM actions WHERE plan_id = ? ORDER BY id`, p.ID); err != nil {
 		return nil, fmt.Errorf("load actions: %w", err)
 	}
+	if err := loadActionStatuses(ctx, tx, &p); err != nil {
+		return nil, fmt.Errorf("load action statuses: %w", err)
+	}
+	if err := loadPrior(ctx, tx, &p); err != nil {
+		return nil, fmt.Errorf("load carried answers: %w", err)
+	}
 	kpis, err := loadKPIs(ctx, tx, p.ID)
 	if err != nil {
 		return nil, fmt.Errorf("load kpis: %w", err)
@@ -397,6 +403,8 @@ func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c 
 		_, err = saveKPI(ctx, tx, k)
 	case flows.PrivacySet:
 		_, err = tx.ExecContext(ctx, `UPDATE plans SET privacy = ? WHERE id = ?`, c.On, plan)
+	case flows.ActionStatusSet:
+		err = insertActionStatus(ctx, tx, plan, c)
 	case flows.CursorMoved:
 		// Written with the version bump above.
 	default:
