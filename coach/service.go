@@ -329,7 +329,13 @@ func (s *Service) step(req Request, saw string) func(*flows.Plan) (flows.Outcome
 func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Response, error) {
 	switch cmd.Name {
 	case "help":
-		return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyHelp, Msg: flows.HelpText()}}})
+		msg, err := flows.HelpTopic(cmd.Arg)
+		if err != nil {
+			return Response{}, err
+		}
+		return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyHelp, Msg: msg}}})
+	case "kind":
+		return s.kind(ctx, req, cmd.Arg)
 	case "new":
 		return s.newPlan(ctx, req, cmd.Arg)
 	case "plans":
@@ -421,7 +427,11 @@ func duplicatePlan(name string) error {
 
 // planCreated says a new plan is ready and asks its first question.
 func (s *Service) planCreated(p *flows.Plan) []flows.Reply {
-	replies := []flows.Reply{{Kind: flows.ReplyPlanCreated, Msg: flows.Sayf("Plan %q is ready. We'll go stage by stage: Plan, Reach, Act, Convert, Engage. Reply to each question; %s, %s, %s and %s work as replies.", flows.User(p.Name), flows.Code("skip"), flows.Code("back"), flows.Code("done"), flows.Code("draft"))}}
+	msg := flows.Sayf("Plan %q is ready. We'll go stage by stage: Plan, Reach, Act, Convert, Engage. Reply to each question; %s, %s, %s and %s work as replies.", flows.User(p.Name), flows.Code("skip"), flows.Code("back"), flows.Code("done"), flows.Code("draft"))
+	if p.Kind.Valid() {
+		msg = msg.Append(" ", flows.KindText(p))
+	}
+	replies := []flows.Reply{{Kind: flows.ReplyPlanCreated, Msg: msg}}
 	return append(replies, flows.Resume(s.cat, p)...)
 }
 

@@ -37,6 +37,7 @@ func TestClassify(t *testing.T) {
 		// Every command word alone is a command, even those that need an
 		// argument: their handler says what to add.
 		{"help", Command{Name: "help"}, LineCommand},
+		{"kind", Command{Name: "kind"}, LineCommand},
 		{"new", Command{Name: "new"}, LineCommand},
 		{"plans", Command{Name: "plans"}, LineCommand},
 		{"continue", Command{Name: "continue"}, LineCommand},
@@ -77,6 +78,10 @@ func TestClassify(t *testing.T) {
 		{"delete Old funnel", Command{Name: "delete", Arg: "Old funnel"}, LineCommand},
 		{"delete Q1 Launch --yes", Command{Name: "delete", Arg: "Q1 Launch", Yes: true}, LineCommand},
 		{"stage\treach", Command{Name: "stage", Arg: "reach"}, LineCommand},
+		{"kind saas", Command{Name: "kind", Arg: "saas"}, LineCommand},
+		{"Kind B2B services", Command{Name: "kind", Arg: "B2B services"}, LineCommand},
+		{"help kpi", Command{Name: "help", Arg: "kpi"}, LineCommand},
+		{"help Actions", Command{Name: "help", Arg: "Actions"}, LineCommand},
 
 		// `new <name>` while the plan waits for an answer could be either.
 		{"new Q1 Launch", Command{Name: "new", Arg: "Q1 Launch"}, LineAmbiguous},
@@ -108,6 +113,9 @@ func TestClassify(t *testing.T) {
 		{"Review sites bring most of our traffic.", Command{}, LineAnswer},
 		{"Privacy matters to our customers.", Command{}, LineAnswer},
 		{"Delete the old funnel and start over.", Command{}, LineAnswer},
+		{"Kind words from customers keep us going.", Command{}, LineAnswer},
+		{"Kind regards", Command{}, LineAnswer},
+		{"Help me", Command{}, LineAnswer},
 
 		// Not command words at all.
 		{"We sell coffee.", Command{}, LineAnswer},
