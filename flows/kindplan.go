@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -67,10 +68,13 @@ func kindLearned(k Kind, why []string) Msg {
 	// The strongest cues come first; a few say enough, and patterns with
 	// gaps ("sell * online") are the scorer's, not the team's words.
 	var quoted []Msg
+	var taken []string
 	for _, w := range why {
-		if len(quoted) < 3 && !strings.Contains(w, "*") {
-			quoted = append(quoted, Sayf("%q", w))
+		if len(quoted) == 3 || strings.Contains(w, "*") || slices.ContainsFunc(taken, func(t string) bool { return strings.Contains(t, w) }) {
+			continue
 		}
+		taken = append(taken, w)
+		quoted = append(quoted, Sayf("%q", w))
 	}
 	m := Sayf("I took this for %s (from %s), so examples and KPI suggestions follow %s. Not right? Reply %s.",
 		kindBusiness(k), andListMsg(quoted), k.BusinessName(), kindChoices())

@@ -36,7 +36,7 @@ func raceStages() []Stage {
 
 // actionHint is shared by every stage's Action step because the reply format
 // is the same everywhere; only the example changes.
-const actionHint = "One action per reply: what | owner | due date (YYYY-MM-DD) | impact 1-5 | effort 1-5. " +
+const actionHint = "One action per reply: what | owner | due date | impact 1-5 | effort 1-5; dates such as 2027-02-15, 15 Mar or end of February all work. " +
 	"Start with quick wins, the high-impact, low-effort actions, and leave big projects for later."
 
 func planStage() Stage {

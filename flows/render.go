@@ -69,6 +69,8 @@ func whereText(cat *Catalogue, p *Plan) string {
 		return "complete"
 	case PhaseActions:
 		return fmt.Sprintf("%s: collecting actions", cat.Stages[p.Cursor.Stage].Name)
+	case PhaseKPIs:
+		return fmt.Sprintf("%s: setting KPIs", cat.Stages[p.Cursor.Stage].Name)
 	}
 	st, _, ok := p.Current(cat)
 	if !ok {
