@@ -322,7 +322,7 @@ func (s *Service) reply(ctx context.Context, req Request, p *flows.Plan) (Respon
 
 func (s *Service) step(req Request, saw string) func(*flows.Plan) (flows.Outcome, error) {
 	return func(p *flows.Plan) (flows.Outcome, error) {
-		return flows.Step(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: req.Now, Saw: saw, Source: source(req)})
+		return flows.Step(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: req.Now, Saw: saw, Source: source(req), Zone: req.Zone})
 	}
 }
 

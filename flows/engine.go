@@ -102,6 +102,18 @@ type Input struct {
 	Saw string
 	// Source is the message the reply came from, kept with the answer.
 	Source string
+	// Zone is the person's time zone, when known: "tomorrow" and "next
+	// friday" in an action or KPI line are their days, not the server's.
+	Zone *time.Location
+}
+
+// localNow is the time of the input in the person's zone, for reading
+// the dates they write.
+func (s *stepper) localNow() time.Time {
+	if s.in.Zone != nil {
+		return s.in.Now.In(s.in.Zone)
+	}
+	return s.in.Now
 }
 
 // Outcome is what a step did: the plan after it, the changes to store, what
@@ -426,7 +438,7 @@ func (s *stepper) addAction(text string) error {
 }
 
 func (s *stepper) addActionTo(st Stage, text string) error {
-	a, err := ParseAction(text, s.in.Now)
+	a, err := ParseAction(text, s.localNow())
 	if err != nil {
 		return err
 	}
@@ -588,12 +600,12 @@ func (s *stepper) setKPIOf(stage StageID, text string) error {
 // FieldErrors keyed by the field they concern.
 func (s *stepper) setStageKPI(stage StageID, text string) error {
 	p := s.out.Plan
-	k, read, err := parseKPILine(s.cat, stage, p.Kind, text, s.in.Now)
+	k, read, err := parseKPILine(s.cat, stage, p.Kind, text, s.localNow())
 	if err != nil {
 		return err
 	}
 	k.Plan, k.By = p.ID, s.in.User
-	problems := CheckTarget(k, s.in.Now)
+	problems := CheckTarget(k, s.localNow())
 	if HasBlocking(problems) {
 		fe := FieldErrors{}
 		for _, pr := range problems {
