@@ -260,7 +260,7 @@ func editModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, n markup.Names
 			blocks = append(blocks, sections(ids, "long", fmt.Sprintf("*%d. %s*\nThis answer is longer than a form field can hold; change it in the thread with `edit %s %d`.", i+1, q.Text, st.ID, i+1))...)
 			continue
 		}
-		input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, truncate(q.Example, 150), false, false), answerActionID)
+		input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, truncate(flows.ExampleFor(cat, q.ID, p.Kind), 150), false, false), answerActionID)
 		input.Multiline = true
 		input.MaxLength = maxInputLength
 		input.InitialValue = current

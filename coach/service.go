@@ -344,14 +344,20 @@ func (s *Service) reply(ctx context.Context, req Request, p *flows.Plan) (Respon
 
 func (s *Service) step(req Request, saw string) func(*flows.Plan) (flows.Outcome, error) {
 	return func(p *flows.Plan) (flows.Outcome, error) {
-		return flows.Step(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: req.Now, Saw: saw, Source: source(req)})
+		return flows.Step(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: req.Now, Saw: saw, Source: source(req), Zone: req.Zone})
 	}
 }
 
 func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Response, error) {
 	switch cmd.Name {
 	case "help":
-		return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyHelp, Msg: flows.HelpText()}}})
+		msg, err := flows.HelpTopic(cmd.Arg)
+		if err != nil {
+			return Response{}, err
+		}
+		return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyHelp, Msg: msg}}})
+	case "kind":
+		return s.kind(ctx, req, cmd.Arg)
 	case "new":
 		if cmd.From != "" {
 			return s.newPlanFrom(ctx, req, cmd.Arg, cmd.From)
@@ -456,7 +462,11 @@ func duplicatePlan(name string) error {
 
 // planCreated says a new plan is ready and asks its first question.
 func (s *Service) planCreated(p *flows.Plan) []flows.Reply {
-	replies := []flows.Reply{{Kind: flows.ReplyPlanCreated, Msg: flows.Sayf("Plan %q is ready. We'll go stage by stage: Plan, Reach, Act, Convert, Engage. Reply to each question; %s, %s, %s and %s work as replies.", flows.User(p.Name), flows.Code("skip"), flows.Code("back"), flows.Code("done"), flows.Code("draft"))}}
+	msg := flows.Sayf("Plan %q is ready. We'll go stage by stage: Plan, Reach, Act, Convert, Engage. Reply to each question; %s, %s, %s and %s work as replies.", flows.User(p.Name), flows.Code("skip"), flows.Code("back"), flows.Code("done"), flows.Code("draft"))
+	if p.Kind.Valid() {
+		msg = msg.Append(" ", flows.KindText(p))
+	}
+	replies := []flows.Reply{{Kind: flows.ReplyPlanCreated, Msg: msg}}
 	return append(replies, flows.Resume(s.cat, p)...)
 }
 

@@ -113,6 +113,12 @@ func parses(cmd Command, lc LineContext) bool {
 		}
 		readings, _ := ParseReadings(cmd.Arg, KPIResolver(lc.KPIs))
 		return len(readings) > 0
+	case "kind":
+		_, ok := ParseKind(cmd.Arg)
+		return ok
+	case "help":
+		_, ok := helpTopics[strings.ToLower(cmd.Arg)]
+		return ok
 	case "privacy":
 		switch strings.ToLower(cmd.Arg) {
 		case "on", "off":

@@ -38,6 +38,7 @@ func TestClassify(t *testing.T) {
 		// Every command word alone is a command, even those that need an
 		// argument: their handler says what to add.
 		{"help", Command{Name: "help"}, LineCommand},
+		{"kind", Command{Name: "kind"}, LineCommand},
 		{"new", Command{Name: "new"}, LineCommand},
 		{"plans", Command{Name: "plans"}, LineCommand},
 		{"continue", Command{Name: "continue"}, LineCommand},
@@ -85,6 +86,10 @@ func TestClassify(t *testing.T) {
 		{"action done 2", Command{Name: "action", Arg: "done 2"}, LineCommand},
 		{"action doing webinar series", Command{Name: "action", Arg: "doing webinar series"}, LineCommand},
 		{"score plan 3, reach 2, act 3, convert 2, engage 4", Command{Name: "score", Arg: "plan 3, reach 2, act 3, convert 2, engage 4"}, LineCommand},
+		{"kind saas", Command{Name: "kind", Arg: "saas"}, LineCommand},
+		{"Kind B2B services", Command{Name: "kind", Arg: "B2B services"}, LineCommand},
+		{"help kpi", Command{Name: "help", Arg: "kpi"}, LineCommand},
+		{"help Actions", Command{Name: "help", Arg: "Actions"}, LineCommand},
 
 		// `new <name>` while the plan waits for an answer could be either.
 		{"new Q1 Launch", Command{Name: "new", Arg: "Q1 Launch"}, LineAmbiguous},
@@ -123,6 +128,9 @@ func TestClassify(t *testing.T) {
 		{"Score big with bundle deals.", Command{}, LineAnswer},
 		{"score 3 out of 5 on reviews", Command{}, LineAnswer},
 		{"Retro styling is our brand.", Command{}, LineAnswer},
+		{"Kind words from customers keep us going.", Command{}, LineAnswer},
+		{"Kind regards", Command{}, LineAnswer},
+		{"Help me", Command{}, LineAnswer},
 
 		// Not command words at all.
 		{"We sell coffee.", Command{}, LineAnswer},

@@ -115,6 +115,10 @@ type Plan struct {
 
 	// Privacy keeps the plan's text away from the LLM.
 	Privacy bool
+	// Kind is the kind of business the plan is for; it picks the worked
+	// examples and KPI suggestions. Empty until known, which reads as the
+	// catalogue's own (e-commerce) examples.
+	Kind Kind
 	// Thread is the transport's handle on the plan's coaching conversation
 	// (a Slack thread ts); empty in the terminal.
 	Thread string
@@ -138,7 +142,17 @@ func NewPlan(team, channel, name, by string, now time.Time) *Plan {
 		Answers:   make(map[string]Answer),
 		Skipped:   make(map[string]bool),
 		Completed: make(map[StageID]bool),
+		Kind:      nameKind(name),
 	}
+}
+
+// nameKind reads a kind of business from a plan's name when the name makes
+// it plain ("Webshop relaunch"); most names ("Q1 Launch") say nothing.
+func nameKind(name string) Kind {
+	if k, ok := DetectKind(name); ok {
+		return k
+	}
+	return ""
 }
 
 // Clone returns a deep copy, so Step can work on a plan without touching

@@ -23,23 +23,14 @@ func overdueText(a Action) Msg {
 	return Sayf("%q was due %s and is still %s.", User(a.Text), a.Due.Format("2 Jan 2006"), statusWord(a.State()))
 }
 
-var monthNames = map[string]time.Month{
-	"jan": time.January, "january": time.January, "feb": time.February, "february": time.February,
-	"mar": time.March, "march": time.March, "apr": time.April, "april": time.April, "may": time.May,
-	"jun": time.June, "june": time.June, "jul": time.July, "july": time.July, "aug": time.August,
-	"august": time.August, "sep": time.September, "sept": time.September, "september": time.September,
-	"oct": time.October, "october": time.October, "nov": time.November, "november": time.November,
-	"dec": time.December, "december": time.December,
-}
-
 const monthPattern = `(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)`
 
 var (
-	isoDateRe   = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
-	dayMonthRe  = regexp.MustCompile(`(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthPattern + `\.?,?\s+(\d{4})\b`)
-	monthDayRe  = regexp.MustCompile(`(?i)\b` + monthPattern + `\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b`)
-	monthYearRe = regexp.MustCompile(`(?i)\b(?:end of\s+)?` + monthPattern + `\.?\s+(\d{4})\b`)
-	quarterRe   = regexp.MustCompile(`(?i)\bq([1-4])\s*(\d{4})\b`)
+	isoDateRe      = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
+	yearDayMonthRe = regexp.MustCompile(`(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthPattern + `\.?,?\s+(\d{4})\b`)
+	yearMonthDayRe = regexp.MustCompile(`(?i)\b` + monthPattern + `\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b`)
+	monthYearRe    = regexp.MustCompile(`(?i)\b(?:end of\s+)?` + monthPattern + `\.?\s+(\d{4})\b`)
+	yearQuarterRe  = regexp.MustCompile(`(?i)\bq([1-4])\s*(\d{4})\b`)
 )
 
 // datedPhrase is a date found in text, with the words that named it.
@@ -79,14 +70,14 @@ func findDates(text string) []datedPhrase {
 		t, ok := valid(y, time.Month(m), d)
 		add(loc, t, ok)
 	}
-	for _, loc := range dayMonthRe.FindAllStringSubmatchIndex(text, -1) {
+	for _, loc := range yearDayMonthRe.FindAllStringSubmatchIndex(text, -1) {
 		d, _ := strconv.Atoi(text[loc[2]:loc[3]])
 		m := monthNames[strings.ToLower(text[loc[4]:loc[5]])]
 		y, _ := strconv.Atoi(text[loc[6]:loc[7]])
 		t, ok := valid(y, m, d)
 		add(loc, t, ok)
 	}
-	for _, loc := range monthDayRe.FindAllStringSubmatchIndex(text, -1) {
+	for _, loc := range yearMonthDayRe.FindAllStringSubmatchIndex(text, -1) {
 		m := monthNames[strings.ToLower(text[loc[2]:loc[3]])]
 		d, _ := strconv.Atoi(text[loc[4]:loc[5]])
 		y, _ := strconv.Atoi(text[loc[6]:loc[7]])
@@ -98,7 +89,7 @@ func findDates(text string) []datedPhrase {
 		y, _ := strconv.Atoi(text[loc[4]:loc[5]])
 		add(loc, time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC), true)
 	}
-	for _, loc := range quarterRe.FindAllStringSubmatchIndex(text, -1) {
+	for _, loc := range yearQuarterRe.FindAllStringSubmatchIndex(text, -1) {
 		q, _ := strconv.Atoi(text[loc[2]:loc[3]])
 		y, _ := strconv.Atoi(text[loc[4]:loc[5]])
 		add(loc, time.Date(y, time.Month(3*q+1), 0, 0, 0, 0, 0, time.UTC), true)
@@ -197,15 +188,16 @@ var usualRates = map[string]usualRate{
 	"product-page-conversion": {"product page visitors who buy", "a few percent to the low teens", 40},
 }
 
-// rateFindings flags a KPI's rate target that can't be (past 100%) or is
-// far above what is usual for that rate.
+// rateFindings flags a KPI's rate target far above what is usual for that
+// rate.
 func rateFindings(k KPI) []Msg {
 	if k.Unit != UnitPercent || !k.HasTarget() {
 		return nil
 	}
 	t := k.Target.Amount
 	if t > 100 {
-		return []Msg{Sayf("%s: a target of %s is impossible; a rate counts a share of people and can't pass 100%%.", kpiName(k), FormatValue(k.Target))}
+		// The KPI's own SMART check names a share past 100% already.
+		return nil
 	}
 	if u, ok := usualRates[k.Key]; ok && k.HigherIsBetter && t > u.suspicious {
 		return []Msg{Sayf("%s: a target of %s is far above the usual range (%s of %s); check it is the rate you mean.", kpiName(k), FormatValue(k.Target), u.usual, u.what)}
