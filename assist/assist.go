@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 	"github.com/racebot/racebot/prompts"
 )
 
@@ -76,13 +77,14 @@ func (a *Assistant) offlineNote(p *flows.Plan) string {
 }
 
 // Draft writes a first answer to a question. onDelta, if not nil, receives
-// the text so far while a model streams it.
-func (a *Assistant) Draft(ctx context.Context, p *flows.Plan, questionID string, onDelta func(string)) Result {
+// the text so far while a model streams it. names, which may be nil, names
+// the people and channels the plan's text mentions (see teamText).
+func (a *Assistant) Draft(ctx context.Context, p *flows.Plan, names markup.Names, questionID string, onDelta func(string)) Result {
 	offline := builtIn(flows.OfflineDraft(a.cat, p, questionID), a.offlineNote(p))
 	if !a.Enabled(p) {
 		return offline
 	}
-	data, err := a.draftData(p, questionID)
+	data, err := a.draftData(p, teamText(names), questionID)
 	if err != nil {
 		a.log.Warn("draft prompt", "plan", p.ID, "err", err)
 		return offline
@@ -96,14 +98,15 @@ func (a *Assistant) Draft(ctx context.Context, p *flows.Plan, questionID string,
 }
 
 // Review critiques the whole plan. The built-in checks always run; the
-// model, when allowed, gets their funnel summary as grounding.
-func (a *Assistant) Review(ctx context.Context, p *flows.Plan, kpis []flows.KPI, now time.Time, onDelta func(string)) Result {
+// model, when allowed, gets their funnel summary as grounding. names is as
+// for Draft.
+func (a *Assistant) Review(ctx context.Context, p *flows.Plan, names markup.Names, kpis []flows.KPI, now time.Time, onDelta func(string)) Result {
 	rules := flows.ReviewPlan(a.cat, p, kpis, now)
 	offline := builtIn(rules.Text(p.Name), a.offlineNote(p))
 	if !a.Enabled(p) {
 		return offline
 	}
-	m, err := a.prompts.Review(a.reviewData(p, kpis, rules))
+	m, err := a.prompts.Review(a.reviewData(p, teamText(names), kpis, rules))
 	if err != nil {
 		a.log.Warn("review prompt", "plan", p.ID, "err", err)
 		return offline
@@ -151,6 +154,13 @@ func failureNote(err error) string {
 	}
 }
 
+// teamText renders text the team typed, kept in Slack's encoding, as the
+// plain words a model reads: entities decoded, mentions as @Name, links as
+// "label (url)". The prompts then fence it off as data.
+func teamText(names markup.Names) func(stored string) string {
+	return func(s string) string { return markup.Stored(s).Plain(names) }
+}
+
 func stageInfo(st flows.Stage) prompts.StageInfo {
 	info := prompts.StageInfo{Name: st.Name, Purpose: st.Purpose}
 	for _, k := range st.KPIs {
@@ -162,46 +172,46 @@ func stageInfo(st flows.Stage) prompts.StageInfo {
 // answers lists every step of the plan, blank where unanswered. Authors
 // are left out: Slack user IDs mean nothing to a model and need not leave
 // the workspace.
-func (a *Assistant) answers(p *flows.Plan) []prompts.AnswerInfo {
+func (a *Assistant) answers(p *flows.Plan, text func(string) string) []prompts.AnswerInfo {
 	var out []prompts.AnswerInfo
 	for _, st := range a.cat.Stages {
 		for _, q := range st.Steps() {
-			out = append(out, prompts.AnswerInfo{QuestionID: q.ID, Stage: st.Name, Question: q.Text, Text: p.Answers[q.ID].Text})
+			out = append(out, prompts.AnswerInfo{QuestionID: q.ID, Stage: st.Name, Question: q.Text, Text: text(p.Answers[q.ID].Text)})
 		}
 	}
 	return out
 }
 
-func (a *Assistant) draftData(p *flows.Plan, questionID string) (prompts.DraftData, error) {
+func (a *Assistant) draftData(p *flows.Plan, text func(string) string, questionID string) (prompts.DraftData, error) {
 	q, si, _, ok := a.cat.Question(questionID)
 	if !ok {
 		return prompts.DraftData{}, fmt.Errorf("unknown question %q", questionID)
 	}
 	var earlier []prompts.AnswerInfo
-	for _, ai := range a.answers(p) {
+	for _, ai := range a.answers(p, text) {
 		if ai.QuestionID != questionID {
 			earlier = append(earlier, ai)
 		}
 	}
 	return prompts.DraftData{
-		PlanName:         p.Name,
-		Business:         p.Answers[flows.QuestionBusiness].Text,
-		ValueProposition: p.Answers[flows.QuestionValueProposition].Text,
+		PlanName:         text(p.Name),
+		Business:         text(p.Answers[flows.QuestionBusiness].Text),
+		ValueProposition: text(p.Answers[flows.QuestionValueProposition].Text),
 		Stage:            stageInfo(a.cat.Stages[si]),
 		Question:         q.Text,
 		Hint:             q.Hint,
-		Example:          q.Example,
+		Example:          flows.ExampleFor(a.cat, questionID, p.Kind),
 		Answers:          earlier,
 	}, nil
 }
 
-func (a *Assistant) reviewData(p *flows.Plan, kpis []flows.KPI, rules flows.Review) prompts.ReviewData {
-	d := prompts.ReviewData{PlanName: p.Name, Answers: a.answers(p), Funnel: rules.Funnel.String()}
+func (a *Assistant) reviewData(p *flows.Plan, text func(string) string, kpis []flows.KPI, rules flows.Review) prompts.ReviewData {
+	d := prompts.ReviewData{PlanName: text(p.Name), Answers: a.answers(p, text), Funnel: rules.Funnel.String()}
 	for _, st := range a.cat.Stages {
 		d.Stages = append(d.Stages, stageInfo(st))
 	}
 	for _, k := range kpis {
-		t := prompts.KPITarget{ID: k.Key, Name: k.Name, Stage: string(k.Stage), Unit: string(k.Unit), Owner: k.Owner}
+		t := prompts.KPITarget{ID: k.Key, Name: text(k.Name), Stage: string(k.Stage), Unit: string(k.Unit), Owner: text(k.Owner)}
 		if k.HasBaseline() {
 			t.Baseline = flows.FormatValue(k.Baseline)
 		}
@@ -218,24 +228,29 @@ func (a *Assistant) reviewData(p *flows.Plan, kpis []flows.KPI, rules flows.Revi
 		if !act.Due.IsZero() {
 			due = act.Due.Format(time.DateOnly)
 		}
-		d.Actions = append(d.Actions, prompts.ActionInfo{Stage: string(act.Stage), Text: act.Text, Owner: act.Owner, Due: due, Impact: act.Impact, Effort: act.Effort})
+		d.Actions = append(d.Actions, prompts.ActionInfo{Stage: string(act.Stage), Text: text(act.Text), Owner: text(act.Owner), Due: due, Impact: act.Impact, Effort: act.Effort})
 	}
 	return d
 }
 
 // SuggestKPIs proposes KPIs and SMART targets for a stage. Offline it lists
-// the stage's catalogue KPIs with the line to set each.
-func (a *Assistant) SuggestKPIs(ctx context.Context, p *flows.Plan, stage flows.StageID, onDelta func(string)) Result {
+// the stage's catalogue KPIs with the line to set each. names is as for
+// Draft.
+func (a *Assistant) SuggestKPIs(ctx context.Context, p *flows.Plan, names markup.Names, stage flows.StageID, onDelta func(string)) Result {
 	si, ok := a.cat.Stage(string(stage))
 	if !ok {
 		return Result{Text: "That stage does not exist."}
 	}
 	st := a.cat.Stages[si]
-	offline := Result{Text: offlineKPIs(st), Note: a.offlineNote(p)}
+	// The stage's KPIs as they suit the plan's kind of business, for the
+	// built-in coach and the model alike.
+	st.KPIs = flows.StageKPIs(a.cat, st.ID, p.Kind)
+	offline := builtIn(offlineKPIs(st, p.Kind), a.offlineNote(p))
 	if !a.Enabled(p) {
 		return offline
 	}
-	m, err := a.prompts.KPI(prompts.KPIData{PlanName: p.Name, Stage: stageInfo(st), Answers: a.answers(p)})
+	text := teamText(names)
+	m, err := a.prompts.KPI(prompts.KPIData{PlanName: text(p.Name), Stage: stageInfo(st), Answers: a.answers(p, text)})
 	if err != nil {
 		a.log.Warn("kpi prompt", "plan", p.ID, "err", err)
 		return offline
@@ -243,36 +258,41 @@ func (a *Assistant) SuggestKPIs(ctx context.Context, p *flows.Plan, stage flows.
 	return a.ask(ctx, p, m, MaxDraft, onDelta, offline)
 }
 
-func offlineKPIs(st flows.Stage) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "*KPIs for %s* (built-in suggestions)\n", st.Name)
-	for _, k := range st.KPIs {
-		fmt.Fprintf(&b, "• `%s` — %s\n", k.ID, k.Measures)
+func offlineKPIs(st flows.Stage, k flows.Kind) flows.Msg {
+	var m flows.Msg
+	if k.Valid() {
+		m = flows.Sayf("%s (built-in suggestions for %s)", flows.Text("KPIs for "+st.Name).Strong(), k.Name())
+	} else {
+		m = flows.Sayf("%s (built-in suggestions)", flows.Text("KPIs for "+st.Name).Strong())
 	}
-	b.WriteString("Set one with a baseline, a target, a deadline and an owner, for example `")
+	for _, d := range st.KPIs {
+		m = m.Append("\n• ", flows.Code(d.ID), " — "+d.Measures)
+	}
+	example := "…"
 	if len(st.KPIs) > 0 {
-		b.WriteString(st.KPIs[0].ID)
+		example = st.KPIs[0].ID
 	}
-	b.WriteString(" | baseline … | target … | by 2027-03-31 | owner Ana`. Pick two or three you can measure today.")
-	return b.String()
+	return m.Append("\nSet one with a baseline, a target, a deadline and an owner, for example ",
+		flows.Code(example+" | baseline … | target … | by 2027-03-31 | owner Ana"), ". Pick two or three you can measure today.")
 }
 
 // SummarizeCheckin writes a short summary of a closed check-in, to follow
 // its closing text. Offline, and for private plans, it is the closing text
-// itself, which already says it all.
-func (a *Assistant) SummarizeCheckin(ctx context.Context, p *flows.Plan, s flows.CheckinSummary) Result {
+// itself, which already says it all. names is as for Draft.
+func (a *Assistant) SummarizeCheckin(ctx context.Context, p *flows.Plan, names markup.Names, s flows.CheckinSummary) Result {
 	offline := builtIn(flows.ClosingText(s), "")
 	if !a.Enabled(p) || s.Nobody {
 		return offline
 	}
-	d := prompts.CheckinData{PlanName: p.Name}
+	text := teamText(names)
+	d := prompts.CheckinData{PlanName: text(p.Name)}
 	for _, l := range s.Lines {
-		ri := prompts.ReadingInfo{KPI: l.KPI.Name, Status: string(l.Progress.Status)}
+		ri := prompts.ReadingInfo{KPI: text(l.KPI.Name), Status: string(l.Progress.Status)}
 		if l.KPI.HasTarget() {
 			ri.Target = flows.FormatValue(l.KPI.Target)
 		}
 		if l.Latest == nil {
-			d.Missing = append(d.Missing, l.KPI.Name)
+			d.Missing = append(d.Missing, text(l.KPI.Name))
 		} else {
 			ri.Value = flows.FormatValue(l.Latest.Value)
 			ri.Progress = fmt.Sprintf("%.0f%% of the way", l.Progress.Percent)

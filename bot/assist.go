@@ -7,6 +7,7 @@ import (
 
 	"github.com/racebot/racebot/assist"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 	"github.com/racebot/racebot/prompts"
 	"github.com/slack-go/slack"
 )
@@ -15,10 +16,10 @@ import (
 // racebot uses.
 type Assistant interface {
 	Enabled(p *flows.Plan) bool
-	Draft(ctx context.Context, p *flows.Plan, questionID string, onDelta func(string)) assist.Result
-	Review(ctx context.Context, p *flows.Plan, kpis []flows.KPI, now time.Time, onDelta func(string)) assist.Result
-	SuggestKPIs(ctx context.Context, p *flows.Plan, stage flows.StageID, onDelta func(string)) assist.Result
-	SummarizeCheckin(ctx context.Context, p *flows.Plan, s flows.CheckinSummary) assist.Result
+	Draft(ctx context.Context, p *flows.Plan, names markup.Names, questionID string, onDelta func(string)) assist.Result
+	Review(ctx context.Context, p *flows.Plan, names markup.Names, kpis []flows.KPI, now time.Time, onDelta func(string)) assist.Result
+	SuggestKPIs(ctx context.Context, p *flows.Plan, names markup.Names, stage flows.StageID, onDelta func(string)) assist.Result
+	SummarizeCheckin(ctx context.Context, p *flows.Plan, names markup.Names, s flows.CheckinSummary) assist.Result
 }
 
 var _ Assistant = (*assist.Assistant)(nil)
@@ -41,14 +42,14 @@ func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftReques
 	if b.assistant == nil || !b.assistant.Enabled(p) {
 		m := flows.OfflineDraft(b.cat, p, d.QuestionID)
 		if b.assistant != nil {
-			m = b.assistant.Draft(ctx, p, d.QuestionID, nil).Msg
+			m = b.assistant.Draft(ctx, p, nil, d.QuestionID, nil).Msg
 		}
 		b.postMsg(ctx, p, "draft", m)
 		return
 	}
 	q, _, _, _ := b.cat.Question(d.QuestionID)
 	res := b.streamed(ctx, p, "✍️ Drafting an answer to: "+q.Text, func(onDelta func(string)) assist.Result {
-		return b.assistant.Draft(ctx, p, d.QuestionID, onDelta)
+		return b.assistant.Draft(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), d.QuestionID, onDelta)
 	}, func(r assist.Result) message { return draftMessage(p, d.QuestionID, r) })
 	if res.FromModel {
 		b.log.Info("draft posted", "plan", p.ID, "question", d.QuestionID)
@@ -61,11 +62,11 @@ func (b *Bot) postKPISuggestions(ctx context.Context, p *flows.Plan, stage flows
 		return
 	}
 	if !b.assistant.Enabled(p) {
-		b.postMsg(ctx, p, "kpi-suggestions", resultMsg(b.assistant.SuggestKPIs(ctx, p, stage, nil)))
+		b.postMsg(ctx, p, "kpi-suggestions", resultMsg(b.assistant.SuggestKPIs(ctx, p, nil, stage, nil)))
 		return
 	}
 	b.streamed(ctx, p, "✍️ Suggesting KPIs…", func(onDelta func(string)) assist.Result {
-		return b.assistant.SuggestKPIs(ctx, p, stage, onDelta)
+		return b.assistant.SuggestKPIs(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), stage, onDelta)
 	}, func(r assist.Result) message { return msgMessage("kpi-suggestions", resultMsg(r)) })
 }
 
@@ -81,12 +82,12 @@ func (b *Bot) postReview(ctx context.Context, p *flows.Plan) {
 		return
 	}
 	if !b.assistant.Enabled(p) {
-		r := b.assistant.Review(ctx, p, kpis, b.now(), nil)
+		r := b.assistant.Review(ctx, p, nil, kpis, b.now(), nil)
 		b.postMsg(ctx, p, "review", resultMsg(r))
 		return
 	}
 	b.streamed(ctx, p, "🔎 Reviewing the plan…", func(onDelta func(string)) assist.Result {
-		return b.assistant.Review(ctx, p, kpis, b.now(), onDelta)
+		return b.assistant.Review(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), kpis, b.now(), onDelta)
 	}, func(r assist.Result) message { return msgMessage("review", resultMsg(r)) })
 }
 

@@ -1,11 +1,13 @@
 package bot
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 	"github.com/slack-go/slack"
 )
 
@@ -84,6 +86,8 @@ func renderReplies(plan *flows.Plan, replies []flows.Reply) message {
 				button(actionKPIModal, "Set a KPI", planValue(plan, string(r.Stage)), "primary")))
 		case flows.ReplySaved, flows.ReplyNote, flows.ReplyActionAdded:
 			blocks = append(blocks, contextBlock(ids, "note", rt))
+		case flows.ReplyActionList:
+			blocks = append(blocks, actionListBlocks(ids, plan, r, rt)...)
 		case flows.ReplyStageDone, flows.ReplyPlanDone:
 			blocks = append(blocks, sections(ids, "milestone", "🏁 "+rt)...)
 		default:
@@ -240,32 +244,39 @@ func confirmDeleteMessage(p *flows.Plan, question string) message {
 
 // editModal lets the team write or rework a whole stage's answers at once.
 // Slack caps an input at 3000 characters, so a longer answer is shown, not
-// offered for editing, rather than cut.
-func editModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, meta string) slack.ModalViewRequest {
+// offered for editing, rather than cut. The fields are plain text, so an
+// answer shows as plain words, its mentions named by n; the metadata
+// remembers what each field showed (see editMeta.Shown).
+func editModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, n markup.Names) slack.ModalViewRequest {
 	st := cat.Stages[stageIdx]
+	meta := editMeta{Plan: p.ID, Stage: st.ID, Channel: p.Channel, Shown: map[string]string{}}
 	ids := blockIDs{}
 	blocks := []slack.Block{
 		contextBlock(ids, "plan", fmt.Sprintf("*%s* · %s — %s", slackUserText(p.Name), st.Name, st.Purpose)),
 	}
 	for i, q := range st.Steps() {
-		current := p.Answers[q.ID].Text
+		current := markup.Stored(p.Answers[q.ID].Text).Plain(n)
 		if len([]rune(current)) > maxInputLength {
 			blocks = append(blocks, sections(ids, "long", fmt.Sprintf("*%d. %s*\nThis answer is longer than a form field can hold; change it in the thread with `edit %s %d`.", i+1, q.Text, st.ID, i+1))...)
 			continue
 		}
-		input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, truncate(q.Example, 150), false, false), answerActionID)
+		input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, truncate(flows.ExampleFor(cat, q.ID, p.Kind), 150), false, false), answerActionID)
 		input.Multiline = true
 		input.MaxLength = maxInputLength
 		input.InitialValue = current
+		if current != "" {
+			meta.Shown[q.ID] = fingerprint(current)
+		}
 		block := slack.NewInputBlock(inputBlockID(q.ID), slack.NewTextBlockObject(slack.PlainTextType, truncate(fmt.Sprintf("%d. %s", i+1, q.Text), 2000), false, false),
 			slack.NewTextBlockObject(slack.PlainTextType, truncate(q.Hint, 2000), false, false), input)
 		block.Optional = true
 		blocks = append(blocks, block)
 	}
+	raw, _ := json.Marshal(meta)
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callbackEditAnswers,
-		PrivateMetadata: meta,
+		PrivateMetadata: string(raw),
 		Title:           slack.NewTextBlockObject(slack.PlainTextType, truncate("Edit "+st.Name+" answers", maxModalTitle), false, false),
 		Submit:          slack.NewTextBlockObject(slack.PlainTextType, "Save", false, false),
 		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),

@@ -67,7 +67,7 @@ func TestGoldenBlocks(t *testing.T) {
 	golden(t, "reply-question.json", renderReplies(out.Plan, out.Replies).Blocks)
 	golden(t, "header.json", headerMessage(cat, p).Blocks)
 	golden(t, "confirm-delete.json", confirmDeleteMessage(p, "Delete plan \"Q1\" with its 2 answers and 0 actions? This cannot be undone.").Blocks)
-	golden(t, "edit-modal.json", editModal(cat, p, 0, `{"p":42,"s":"plan","c":"C1"}`))
+	golden(t, "edit-modal.json", editModal(cat, p, 0, nil))
 	golden(t, "home.json", homeView(cat, []*flows.Plan{p}))
 	done, err := flows.Step(cat, out.Plan, flows.Input{Text: "done", User: "UANA", Now: t0.Add(2 * time.Hour)})
 	if err != nil {
@@ -114,7 +114,7 @@ func TestBlockKitLimits(t *testing.T) {
 	p.Answers[cat.Stages[0].Steps()[0].ID] = flows.Answer{QuestionID: cat.Stages[0].Steps()[0].ID, Text: long, Revision: 1}
 	p.Name = strings.Repeat("Name ", 20)
 	for si := range cat.Stages {
-		v := editModal(cat, p, si, "{}")
+		v := editModal(cat, p, si, nil)
 		if n := len([]rune(v.Title.Text)); n > maxModalTitle {
 			t.Errorf("modal title %q has %d characters", v.Title.Text, n)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 	"github.com/slack-go/slack"
 )
 
@@ -49,7 +50,8 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		Team:    cmd.TeamID,
 		Channel: cmd.ChannelID,
 		User:    cmd.UserID,
-		Text:    cmd.Text,
+		// Slack encodes a command's text as it does a message's.
+		Text:    string(markup.FromSlack(cmd.Text)),
 		Now:     b.now(),
 		Command: true,
 	}
@@ -68,6 +70,11 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 	case hasKind(resp.Replies, flows.ReplyConfirm):
 		r := resp.Replies[0]
 		return ephemeralAck(confirmDeleteMessage(resp.Plan, mrkdwn(r.Msg)))
+	case hasKind(resp.Replies, flows.ReplyScoreForm):
+		return b.openScoreForm(ctx, cmd, resp.Plan)
+	case resp.Retro != 0:
+		b.later("post retro", func(ctx context.Context) { b.postRetro(ctx, resp.Plan, resp) })
+		return msgAck(flows.Sayf("The retro of %q is going up in this channel; answer its questions in its thread.", flows.User(resp.Plan.Name)))
 	case hasKind(resp.Replies, flows.ReplyExport):
 		b.later("export", func(ctx context.Context) { b.export(ctx, cmd, resp.Plan) })
 		return textAck("Exporting the plan; the file will appear in this channel in a moment.")
@@ -91,7 +98,7 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 // thread (the team sees the coach move) rather than only to its author.
 func movesConversation(name string) bool {
 	switch name {
-	case "continue", "stage", "skip", "back", "done", "draft", "edit", "kpi":
+	case "continue", "stage", "skip", "back", "done", "draft", "edit", "kpi", "action", "score":
 		return true
 	}
 	return false
@@ -111,25 +118,25 @@ func hasKind(rs []flows.Reply, k flows.ReplyKind) bool {
 	return false
 }
 
-// postToPlan posts replies in the plan's thread, first posting the plan's
-// header message (and so creating the thread) if it has none yet.
-func (b *Bot) postToPlan(ctx context.Context, p *flows.Plan, replies []flows.Reply, draft *flows.DraftRequest) {
-	thread, err := b.ensureThread(ctx, p)
-	if err != nil {
-		b.log.Error("post plan header", "plan", p.ID, "err", err)
+// postToPlan queues replies to what by wrote for the plan's thread (see
+// outbox.go) and returns at once: a handler calls it before
+// acknowledging. A plan without a thread yet gets its header posted
+// first, after the acknowledgement.
+func (b *Bot) postToPlan(p *flows.Plan, by string, replies []flows.Reply, draft *flows.DraftRequest) {
+	if len(replies) == 0 && draft == nil {
 		return
 	}
-	if len(replies) > 0 {
-		ts, err := b.poster.post(ctx, p.Channel, thread, renderReplies(p, replies))
-		if err != nil {
-			b.log.Error("post to thread", "plan", p.ID, "err", err)
-		} else {
-			b.asked(ctx, p, replies, ts)
+	if p.Thread != "" {
+		b.outbox.add(viewOf(p), by, replies, draft)
+		return
+	}
+	b.later("post plan header", func(ctx context.Context) {
+		if _, err := b.ensureThread(ctx, p); err != nil {
+			b.log.Error("post plan header", "plan", p.ID, "err", err)
+			return
 		}
-	}
-	if draft != nil {
-		b.postDraft(ctx, p, draft)
-	}
+		b.outbox.add(viewOf(p), by, replies, draft)
+	})
 }
 
 // ensureThread returns the plan's coaching thread, posting the plan's
@@ -142,7 +149,7 @@ func (b *Bot) ensureThread(ctx context.Context, p *flows.Plan) (string, error) {
 	if p.Thread != "" {
 		return p.Thread, nil
 	}
-	ts, err := b.poster.post(ctx, p.Channel, "", headerMessage(b.cat, p))
+	ts, err := b.poster.postOnce(ctx, p.Channel, "", headerKey(p), headerMessage(b.cat, p))
 	if err != nil {
 		return "", err
 	}
@@ -178,17 +185,20 @@ func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan)
 		b.respond(ctx, cmd.ResponseURL, say("Sorry, the export failed. Please try again in a moment."))
 		return
 	}
+	// Outside Slack a mention is only an id: the files name people.
+	n := b.planNames(ctx, p, ms)
+	name := markup.Stored(p.Name).Plain(n)
 	files := []slack.UploadFileParameters{{
-		Content:  flows.ExportMarkdown(b.cat, p, ms, nil, b.now(), markdownUserText),
-		Filename: flows.Slug(plainUserText(p.Name)) + ".md",
-		Title:    plainUserText(p.Name) + " — RACE plan",
+		Content:  flows.ExportMarkdown(b.cat, p, ms, nil, b.now(), markdownPeople(n)),
+		Filename: flows.Slug(name) + ".md",
+		Title:    name + " — RACE plan",
 	}}
 	if len(p.KPIs) > 0 {
 		var csv bytes.Buffer
-		if err := flows.KPIHistoryCSV(&csv, p.KPIs, ms, time.UTC); err != nil {
+		if err := flows.KPIHistoryCSV(&csv, p.KPIs, ms, time.UTC, plainPeople(n)); err != nil {
 			b.log.Error("export: csv", "plan", p.ID, "err", err)
 		} else {
-			files = append(files, slack.UploadFileParameters{Content: csv.String(), Filename: flows.Slug(plainUserText(p.Name)) + "-kpi-history.csv", Title: plainUserText(p.Name) + " — KPI history"})
+			files = append(files, slack.UploadFileParameters{Content: csv.String(), Filename: flows.Slug(name) + "-kpi-history.csv", Title: name + " — KPI history"})
 		}
 	}
 	for _, f := range files {
@@ -211,7 +221,7 @@ func (b *Bot) postOrExplain(ctx context.Context, cmd slack.SlashCommand, resp co
 		b.respond(ctx, cmd.ResponseURL, headerFailure(err, resp.Plan.Name))
 		return
 	}
-	b.postToPlan(ctx, resp.Plan, resp.Replies, resp.Draft)
+	b.postToPlan(resp.Plan, cmd.UserID, resp.Replies, resp.Draft)
 }
 
 // headerFailure says why a new plan's thread could not be started and how
@@ -219,9 +229,9 @@ func (b *Bot) postOrExplain(ctx context.Context, cmd slack.SlashCommand, resp co
 func headerFailure(err error, name string) flows.Msg {
 	var se slack.SlackErrorResponse
 	if errors.As(err, &se) && (se.Err == "not_in_channel" || se.Err == "channel_not_found") {
-		return flows.Sayf("I saved the plan %q but can't post in this channel yet. Invite me with %s, then type %s to start its thread.", flows.User(name), flows.Code("/invite @racebot"), flows.Cmd("continue "+name))
+		return flows.Sayf("I saved the plan %q but can't post in this channel yet. Invite me with %s, then type %s to start its thread.", flows.User(name), flows.Code("/invite @racebot"), flows.Cmd("continue "+plainUserText(name)))
 	}
-	return flows.Sayf("I saved the plan %q but Slack did not take its first message. Type %s to try again.", flows.User(name), flows.Cmd("continue "+name))
+	return flows.Sayf("I saved the plan %q but Slack did not take its first message. Type %s to try again.", flows.User(name), flows.Cmd("continue "+plainUserText(name)))
 }
 
 // respond answers through a response_url, the way to reach a person after

@@ -1,7 +1,10 @@
 package bot
 
 import (
+	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -9,6 +12,7 @@ import (
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 	"github.com/slack-go/slack"
 )
 
@@ -20,11 +24,27 @@ type viewAck struct {
 }
 
 // editMeta travels in the modal's private_metadata, so the submission knows
-// which plan and stage it edits without a lookup table.
+// which plan and stage it edits without a lookup table. A submission carries
+// no channel of its own: the one recorded here, where the button that
+// opened the form was pressed, is the channel the service checks the plan
+// against.
 type editMeta struct {
 	Plan    flows.PlanID  `json:"p"`
 	Stage   flows.StageID `json:"s"`
 	Channel string        `json:"c"`
+	// Shown fingerprints the text each field of the answers form started
+	// with, by question id. A plain-text field cannot hold a mention or a
+	// link, so a field left as it was keeps the stored answer instead of
+	// the words it showed.
+	Shown map[string]string `json:"h,omitempty"`
+}
+
+// fingerprint identifies a form field's text in editMeta.Shown, short
+// enough for private_metadata's 3000 characters. Surrounding blanks do not
+// count, as the coach trims answers.
+func fingerprint(text string) string {
+	sum := sha256.Sum256([]byte(strings.TrimSpace(text)))
+	return base64.RawURLEncoding.EncodeToString(sum[:9])
 }
 
 // Interaction handles a button press or a modal submission. The returned
@@ -50,6 +70,8 @@ func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) any
 			return b.submitValues(ctx, team, cb)
 		case callbackKPI:
 			return b.submitKPI(ctx, team, cb)
+		case callbackScore:
+			return b.submitScore(ctx, team, cb)
 		}
 	}
 	return nil
@@ -57,6 +79,7 @@ func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) any
 
 func (b *Bot) blockAction(ctx context.Context, team string, cb slack.InteractionCallback, a *slack.BlockAction) {
 	user := cb.User.ID
+	channel := pressedIn(cb)
 	switch a.ActionID {
 	case actionDraft, actionSkip:
 		p, qid, ok := b.buttonPlan(ctx, team, cb, a.Value)
@@ -71,7 +94,7 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		if a.ActionID == actionSkip {
 			word = "skip"
 		}
-		resp, err := b.svc.Handle(ctx, coach.Request{Team: team, Channel: p.Channel, User: user, Text: word, Now: b.now(), Plan: p.ID, Key: actionKey(a, user)})
+		resp, err := b.svc.Handle(ctx, coach.Request{Team: team, Channel: channel, User: user, Text: word, Now: b.now(), Plan: p.ID, Key: actionKey(a, user)})
 		if err != nil {
 			b.tellAfter(cb, b.explain(err, "button"))
 			return
@@ -79,21 +102,23 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		if resp.Duplicate {
 			return
 		}
-		b.later("post after button", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, resp.Replies, resp.Draft) })
+		b.postToPlan(resp.Plan, user, resp.Replies, resp.Draft)
 	case actionEditStage:
 		p, stage, ok := b.buttonPlan(ctx, team, cb, a.Value)
 		if !ok {
 			return
 		}
 		if si, ok := b.cat.Stage(stage); ok {
-			b.openModal(ctx, cb, editModal(b.cat, p, si, stageMeta(b.cat, p, si)))
+			// The form opens now, so it shows the names already known
+			// and asks Slack for none.
+			b.openModal(ctx, cb, editModal(b.cat, p, si, b.names.cached(team, stageTexts(b.cat, p, si)...)))
 		}
 	case actionDeleteConfirm:
 		n, err := strconv.ParseInt(a.Value, 10, 64)
 		if err != nil {
 			return
 		}
-		resp, err := b.svc.DeletePlan(ctx, coach.Request{Team: team, User: user, Now: b.now(), Key: actionKey(a, user)}, flows.PlanID(n))
+		resp, err := b.svc.DeletePlan(ctx, coach.Request{Team: team, Channel: channel, User: user, Now: b.now(), Key: actionKey(a, user)}, flows.PlanID(n))
 		if err != nil {
 			b.replaceAfter(cb, b.explain(planErr(err), "delete"))
 			return
@@ -119,6 +144,10 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		b.openValuesModal(ctx, team, cb, a.Value)
 	case actionKPIModal:
 		b.openKPIModal(ctx, team, cb, a.Value)
+	case actionScoreOpen:
+		b.openScoreFromButton(ctx, team, cb, a.Value)
+	case actionSetStatus:
+		b.setActionStatus(ctx, team, cb, a)
 	}
 }
 
@@ -135,14 +164,21 @@ func viewKey(cb slack.InteractionCallback) string {
 	return "view:" + cb.View.ID + ":" + cb.View.Hash
 }
 
+// pressedIn is the channel of the message whose button was pressed.
+func pressedIn(cb slack.InteractionCallback) string {
+	return cmp.Or(cb.Channel.ID, cb.Container.ChannelID)
+}
+
 // buttonPlan reads a "planID|rest" button value and loads the plan. A plan
-// deleted since the button was posted is explained to whoever pressed it.
+// deleted since the button was posted, or one of another channel than the
+// button's message (a copied or forged value), is explained to whoever
+// pressed it.
 func (b *Bot) buttonPlan(ctx context.Context, team string, cb slack.InteractionCallback, value string) (*flows.Plan, string, bool) {
 	id, rest, ok := parsePlanValue(value)
 	if !ok {
 		return nil, "", false
 	}
-	p, err := b.svc.Plan(ctx, team, id)
+	p, err := b.svc.PlanFor(ctx, coach.Request{Team: team, Channel: pressedIn(cb), Plan: id})
 	if err != nil {
 		b.tellAfter(cb, b.explain(planErr(err), "button"))
 		return nil, "", false
@@ -189,18 +225,27 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil || meta.Plan == 0 || cb.View.State == nil {
 		return nil
 	}
-	answers := map[string]string{}
+	// Form fields are plain text, which Slack sends as typed: encoded
+	// here, they are stored like a reply in the thread.
+	answers, fields := map[string]string{}, map[string]string{}
 	for blockID, actions := range cb.View.State.Values {
 		qid, ok := strings.CutPrefix(blockID, "answer:")
 		if !ok {
 			continue
 		}
-		answers[qid] = actions[answerActionID].Value
+		value := actions[answerActionID].Value
+		fields[qid] = value
+		if shown, ok := meta.Shown[qid]; ok && shown == fingerprint(value) {
+			continue
+		}
+		answers[qid] = string(markup.FromPlain(value))
 	}
-	req := coach.Request{Team: team, User: cb.User.ID, Now: b.now(), Plan: meta.Plan, Key: viewKey(cb)}
+	req := coach.Request{Team: team, Channel: meta.Channel, User: cb.User.ID, Now: b.now(), Plan: meta.Plan, Key: viewKey(cb)}
 	resp, err := b.svc.EditAnswers(ctx, req, answers)
 	var fe flows.FieldErrors
 	switch {
+	case errors.Is(err, coach.ErrOtherChannel):
+		return formError(cb, formElsewhere)
 	case errors.As(err, &fe):
 		errs := map[string]string{}
 		for qid, msg := range fe {
@@ -208,13 +253,35 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 		}
 		return viewAck{ResponseAction: "errors", Errors: errs}
 	case err != nil:
-		return fieldError(answers, plainText(b.explain(planErr(err), "edit modal")))
+		return fieldError(fields, plainText(b.explain(planErr(err), "edit modal")))
 	case resp.Duplicate, !resp.Changed:
 		return nil
 	}
 	replies := append([]flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("From %s:", flows.Person(cb.User.ID))}}, resp.Replies...)
-	b.later("post edits", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, replies, nil) })
+	b.postToPlan(resp.Plan, cb.User.ID, replies, nil)
 	return nil
+}
+
+// formElsewhere answers a form whose metadata names a plan or check-in of
+// another channel than the one it was opened in. The metadata is racebot's
+// own, so only a forged or tampered form gets it.
+var formElsewhere = say("This form belongs to another channel's plan; nothing was saved.")
+
+// formError shows m beside the submitted form's first field, the only
+// place a modal can show an error while keeping what was typed.
+func formError(cb slack.InteractionCallback, m flows.Msg) any {
+	first := ""
+	if cb.View.State != nil {
+		for id := range cb.View.State.Values {
+			if first == "" || id < first {
+				first = id
+			}
+		}
+	}
+	if first == "" {
+		return nil
+	}
+	return fieldErrorBlock(first, plainText(m))
 }
 
 // fieldError shows a general problem on the first field, the only place a
@@ -253,7 +320,8 @@ func (b *Bot) draftAction(ctx context.Context, team string, cb slack.Interaction
 		}
 		return
 	}
-	resp, err := b.svc.AcceptDraft(ctx, coach.Request{Team: team, Channel: p.Channel, User: cb.User.ID, Now: b.now(), Plan: p.ID, Key: actionKey(a, cb.User.ID)}, qid, text)
+	// The draft is the model's plain text, stored like a form field's.
+	resp, err := b.svc.AcceptDraft(ctx, coach.Request{Team: team, Channel: pressedIn(cb), User: cb.User.ID, Now: b.now(), Plan: p.ID, Key: actionKey(a, cb.User.ID)}, qid, string(markup.FromPlain(text)))
 	if err != nil {
 		b.tellAfter(cb, b.explain(err, "use draft"))
 		return
@@ -262,5 +330,5 @@ func (b *Bot) draftAction(ctx context.Context, team string, cb slack.Interaction
 		return
 	}
 	b.replaceAfter(cb, say("✅ Used as the answer:\n"+text))
-	b.later("post after draft", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, resp.Replies, resp.Draft) })
+	b.postToPlan(resp.Plan, cb.User.ID, resp.Replies, resp.Draft)
 }

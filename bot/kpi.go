@@ -9,6 +9,7 @@ import (
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 	"github.com/slack-go/slack"
 )
 
@@ -87,10 +88,12 @@ func (b *Bot) submitKPI(ctx context.Context, team string, cb slack.InteractionCa
 	field := func(block string) slack.BlockAction { return cb.View.State.Values[block][answerActionID] }
 	kpi := field(kpiBlockKPI).SelectedOption.Value
 	parts := []string{kpi}
-	if v := strings.TrimSpace(field(kpiBlockBaseline).Value); v != "" {
+	// Typed values are plain text, and the line is in the stored form.
+	typed := func(block string) string { return string(markup.FromPlain(strings.TrimSpace(field(block).Value))) }
+	if v := typed(kpiBlockBaseline); v != "" {
 		parts = append(parts, "baseline "+v)
 	}
-	if v := strings.TrimSpace(field(kpiBlockTarget).Value); v != "" {
+	if v := typed(kpiBlockTarget); v != "" {
 		parts = append(parts, "target "+v)
 	}
 	if v := field(kpiBlockDeadline).SelectedDate; v != "" {
@@ -102,8 +105,11 @@ func (b *Bot) submitKPI(ctx context.Context, team string, cb slack.InteractionCa
 	// The parts are the coach's own KPI line, so the form and the thread
 	// check a target by the same rules.
 	line := strings.Join(parts, " | ")
-	req := coach.Request{Team: team, User: cb.User.ID, Now: b.now(), Plan: meta.Plan, Key: viewKey(cb)}
+	req := coach.Request{Team: team, Channel: meta.Channel, User: cb.User.ID, Now: b.now(), Plan: meta.Plan, Key: viewKey(cb)}
 	resp, err := b.svc.SetKPI(ctx, req, meta.Stage, line)
+	if errors.Is(err, coach.ErrOtherChannel) {
+		return formError(cb, formElsewhere)
+	}
 	if fe, ok := errors.AsType[flows.FieldErrors](err); ok {
 		errs := map[string]string{}
 		for f, msg := range fe {
@@ -120,6 +126,6 @@ func (b *Bot) submitKPI(ctx context.Context, team string, cb slack.InteractionCa
 		return nil
 	}
 	replies := append([]flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("From %s:", flows.Person(cb.User.ID))}}, resp.Replies...)
-	b.later("post kpi", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, replies, nil) })
+	b.postToPlan(resp.Plan, cb.User.ID, replies, nil)
 	return nil
 }

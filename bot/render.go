@@ -102,10 +102,6 @@ func plainText(m flows.Msg) string {
 // @ana, a link its label, and &lt; a "<".
 func plainUserText(stored string) string { return markup.Stored(stored).Plain(nil) }
 
-// markdownUserText is people's stored text for a Markdown export: links
-// become Markdown links, mentions names.
-func markdownUserText(stored string) string { return markup.Stored(stored).Markdown(nil) }
-
 // msgMessage is a one-section message of a coach's words.
 func msgMessage(base string, m flows.Msg) message {
 	text := mrkdwn(m)

@@ -48,17 +48,24 @@ func TestPlainText(t *testing.T) {
 	}
 }
 
-func TestMarkdownUserText(t *testing.T) {
+func TestMarkdownPeople(t *testing.T) {
+	n := names{users: map[string]string{"UBEN": "Ben", "UANA": "Ana *Lopez*"}, channels: map[string]string{"C1": "launch"}}
+	people := markdownPeople(n)
 	tests := []struct{ in, want string }{
 		{"buy at <https://shop.example|our shop>", "buy at [our shop](https://shop.example)"},
 		{"see <https://x.example>", "see <https://x.example>"},
-		{"<@UBEN|ben> and <@UCAT>", "@ben and @UCAT"},
+		{"<@UBEN|ben> and <@UCAT> in <#C1>", "@Ben and @UCAT in #launch"},
 		{"R&amp;D &lt;3", `R&D \<3`},
-		{"<!subteam^S1|@marketing>", "@marketing"},
+		{"<!subteam^S1|@marketing> <!channel>", "@marketing @channel"},
 	}
 	for _, tt := range tests {
-		if got := markdownUserText(tt.in); got != tt.want {
-			t.Errorf("markdownUserText(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := people.Text(tt.in); got != tt.want {
+			t.Errorf("Text(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	for id, want := range map[string]string{"UANA": `Ana \*Lopez\*`, "UCAT": "UCAT"} {
+		if got := people.Name(id); got != want {
+			t.Errorf("Name(%s) = %q, want %q", id, got, want)
 		}
 	}
 }

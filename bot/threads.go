@@ -62,7 +62,7 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 	}
 	author := &slackevents.MessageEvent{Channel: m.Channel, ThreadTimeStamp: msg.ThreadTimestamp, User: editor}
 	resp, err := b.svc.EditMessage(ctx, coach.Request{
-		Team: team, Channel: m.Channel, User: editor, Text: unescape(text), Now: b.now(),
+		Team: team, Channel: m.Channel, User: editor, Text: text, Now: b.now(),
 		Plan: conv.Plan, Checkin: conv.Checkin.ID, TS: msg.Timestamp, Key: eventID,
 	})
 	if err != nil {
@@ -108,12 +108,10 @@ func (b *Bot) deleted(ctx context.Context, team, eventID string, m *slackevents.
 	if resp.Duplicate || !resp.Changed {
 		return nil
 	}
-	b.later("after delete", func(ctx context.Context) {
-		if conv.Checkin.ID != 0 {
-			b.refreshSummary(ctx, conv.Checkin)
-			return
-		}
-		b.postToPlan(ctx, resp.Plan, resp.Replies, nil)
-	})
+	if conv.Checkin.ID != 0 {
+		b.later("after delete", func(ctx context.Context) { b.refreshSummary(ctx, conv.Checkin) })
+		return nil
+	}
+	b.postToPlan(resp.Plan, prev.User, resp.Replies, nil)
 	return nil
 }

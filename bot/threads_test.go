@@ -76,6 +76,7 @@ func (h *harness) exportText(n int) string {
 // under the second, which neither of them had seen.
 func TestTwoRepliesToOneQuestion(t *testing.T) {
 	h := newHarness(t)
+	h.fake.AddUser(slackfake.User{ID: "UANA", RealName: "Ana Lopez", DisplayName: "Ana"})
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
 	q1 := h.threadMessage("C1", header.TS, "What does the business sell")
@@ -108,8 +109,9 @@ func TestTwoRepliesToOneQuestion(t *testing.T) {
 
 	md := h.exportText(1)
 	for _, want := range []string{
-		"> Speciality coffee subscriptions.\n\n— UANA,",
-		"> Beans roasted to order for home brewers.\n\n— UBEN,",
+		"> Speciality coffee subscriptions.\n\n— Ana,",
+		// Users the fake was not told about show as their lower-cased ids.
+		"> Beans roasted to order for home brewers.\n\n— uben,",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("the export lacks %q:\n%s", want, md)
@@ -173,7 +175,8 @@ func TestEditedAndDeletedReplies(t *testing.T) {
 	}
 
 	md := h.exportText(1)
-	if !strings.Contains(md, "> Speciality coffee, by subscription.\n\n— UANA,") || !strings.Contains(md, "(revision 2)") {
+	// The fake's users show as their lower-cased ids.
+	if !strings.Contains(md, "> Speciality coffee, by subscription.\n\n— uana,") || !strings.Contains(md, "(revision 2)") {
 		t.Errorf("the export does not show the edited answer:\n%s", md)
 	}
 

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 )
 
 // Store keeps plans, answers, KPIs and check-ins. Every method that changes
@@ -40,8 +41,9 @@ type Store interface {
 	RecordMeasurements(ctx context.Context, team string, plan flows.PlanID, ms []flows.Measurement, key string) error
 	// MarkSeen records the key of a request whose only effect is a reply.
 	MarkSeen(ctx context.Context, team, key string) error
-	// PruneSeen forgets keys recorded before a time.
-	PruneSeen(ctx context.Context, before time.Time) error
+	// PruneSeen forgets keys recorded before a time, and the keys of
+	// messages (MessageKey) recorded before an earlier one.
+	PruneSeen(ctx context.Context, before, messagesBefore time.Time) error
 	// BindThread binds a plan to its conversation unless it has one, and
 	// returns the one it has.
 	BindThread(ctx context.Context, team string, id flows.PlanID, thread string) (string, error)
@@ -76,6 +78,9 @@ type Store interface {
 	MessageStore
 
 	CheckinStore
+
+	CatchupStore
+	QuarterStore
 
 	// Ping reports whether the store answers; PingWrite whether it takes
 	// a write.
@@ -149,7 +154,11 @@ func (s *Service) Catalogue() *flows.Catalogue { return s.cat }
 
 // Request is one thing a person typed or did.
 type Request struct {
-	Team    string
+	Team string
+	// Channel is where the request came from. A plan or check-in named by
+	// id (Plan, Checkin, a button's value) is acted on only from its own
+	// channel; from any other, or none, the request fails with
+	// ErrOtherChannel.
 	Channel string
 	User    string
 	Text    string
@@ -198,6 +207,9 @@ type Response struct {
 	// Duplicate is true when the request's key had been recorded before:
 	// it was handled already, and nothing changed now.
 	Duplicate bool
+	// Retro is the retro the request opened or answered; a transport
+	// posts a newly opened one as a conversation of its own.
+	Retro int64
 }
 
 // maxAttempts bounds retries when two people answer the same plan at once.
@@ -264,6 +276,7 @@ func (s *Service) classify(ctx context.Context, req Request, text string, p *flo
 	if p != nil {
 		lc.Open = p.Cursor.Phase != flows.PhaseComplete
 		lc.KPIs = p.KPIs
+		lc.Actions = p.Actions
 	}
 	cmd, kind := flows.Classify(text, lc)
 	if lookupErr != nil {
@@ -303,7 +316,16 @@ func (s *Service) target(ctx context.Context, req Request) (*flows.Plan, error) 
 		}
 		id = cur
 	}
-	return s.store.Plan(ctx, req.Team, id)
+	p, err := s.store.Plan(ctx, req.Team, id)
+	if err != nil {
+		return nil, err
+	}
+	// A plan named by id (a thread's, a button's, a form's) is acted on
+	// only from its own channel.
+	if err := inChannel(req, p.Channel); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 var errNoCurrent error = flows.UserErrorf(flows.ErrNoPlan, "There is no plan here yet. Start one with %s, or list them with %s.", flows.Cmd("new <name>"), flows.Cmd("plans"))
@@ -322,15 +344,24 @@ func (s *Service) reply(ctx context.Context, req Request, p *flows.Plan) (Respon
 
 func (s *Service) step(req Request, saw string) func(*flows.Plan) (flows.Outcome, error) {
 	return func(p *flows.Plan) (flows.Outcome, error) {
-		return flows.Step(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: req.Now, Saw: saw, Source: source(req)})
+		return flows.Step(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: req.Now, Saw: saw, Source: source(req), Zone: req.Zone})
 	}
 }
 
 func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Response, error) {
 	switch cmd.Name {
 	case "help":
-		return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyHelp, Msg: flows.HelpText()}}})
+		msg, err := flows.HelpTopic(cmd.Arg)
+		if err != nil {
+			return Response{}, err
+		}
+		return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyHelp, Msg: msg}}})
+	case "kind":
+		return s.kind(ctx, req, cmd.Arg)
 	case "new":
+		if cmd.From != "" {
+			return s.newPlanFrom(ctx, req, cmd.Arg, cmd.From)
+		}
 		return s.newPlan(ctx, req, cmd.Arg)
 	case "plans":
 		return s.plans(ctx, req)
@@ -380,6 +411,14 @@ func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Resp
 		return s.said(ctx, req, Response{Plan: p, Review: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("Reviewing %q…", flows.User(p.Name))}}})
 	case "privacy":
 		return s.privacy(ctx, req, cmd.Arg)
+	case "actions":
+		return s.actions(ctx, req)
+	case "action":
+		return s.action(ctx, req, cmd.Arg)
+	case "score":
+		return s.score(ctx, req, cmd.Arg)
+	case "retro":
+		return s.retro(ctx, req)
 	}
 	return Response{}, fmt.Errorf("command %q has no handler", cmd.Name)
 }
@@ -416,12 +455,18 @@ func planName(name string) (string, error) {
 }
 
 func duplicatePlan(name string) error {
-	return flows.UserErrorf(flows.ErrDuplicatePlan, "This channel already has a plan called %q. Pick another name, or %s.", flows.User(name), flows.Cmd("continue "+name))
+	// A command span is literal text to type, so the stored name is
+	// decoded for it: "continue R&D", not "continue R&amp;D".
+	return flows.UserErrorf(flows.ErrDuplicatePlan, "This channel already has a plan called %q. Pick another name, or %s.", flows.User(name), flows.Cmd("continue "+markup.Stored(name).Plain(nil)))
 }
 
 // planCreated says a new plan is ready and asks its first question.
 func (s *Service) planCreated(p *flows.Plan) []flows.Reply {
-	replies := []flows.Reply{{Kind: flows.ReplyPlanCreated, Msg: flows.Sayf("Plan %q is ready. We'll go stage by stage: Plan, Reach, Act, Convert, Engage. Reply to each question; %s, %s, %s and %s work as replies.", flows.User(p.Name), flows.Code("skip"), flows.Code("back"), flows.Code("done"), flows.Code("draft"))}}
+	msg := flows.Sayf("Plan %q is ready. We'll go stage by stage: Plan, Reach, Act, Convert, Engage. Reply to each question; %s, %s, %s and %s work as replies.", flows.User(p.Name), flows.Code("skip"), flows.Code("back"), flows.Code("done"), flows.Code("draft"))
+	if p.Kind.Valid() {
+		msg = msg.Append(" ", flows.KindText(p))
+	}
+	replies := []flows.Reply{{Kind: flows.ReplyPlanCreated, Msg: msg}}
 	return append(replies, flows.Resume(s.cat, p)...)
 }
 
@@ -510,7 +555,7 @@ func (s *Service) export(ctx context.Context, req Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	md := flows.ExportMarkdown(s.cat, p, ms, s.loc, req.Now, s.userText)
+	md := flows.ExportMarkdown(s.cat, p, ms, s.loc, req.Now, flows.People{Text: s.userText})
 	return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyExport, Msg: flows.Sayf("The plan %q as Markdown.", flows.User(p.Name)), Markdown: md}}, Plan: p})
 }
 
@@ -548,6 +593,10 @@ func (s *Service) DeletePlan(ctx context.Context, req Request, id flows.PlanID) 
 		p = &flows.Plan{ID: id, Team: req.Team}
 	case err != nil:
 		return Response{}, err
+	default:
+		if err := inChannel(req, p.Channel); err != nil {
+			return Response{}, err
+		}
 	}
 	return s.deletePlan(ctx, req, p)
 }

@@ -21,9 +21,10 @@ var kpiCSVHeader = []string{"kpi", "stage", "unit", "currency", "time", "value",
 // deadline are empty cells. Times are RFC 3339 in loc (UTC if nil);
 // deadlines are calendar dates. Values of KPIs not in kpis are left out.
 //
-// Text a spreadsheet would run as a formula (a name or owner starting with
-// =, +, - or @) is prefixed with a single quote.
-func KPIHistoryCSV(w io.Writer, kpis []KPI, ms map[int64][]Measurement, loc *time.Location) error {
+// people renders KPI names and owners, which people typed, and who gave
+// each value, as plain text. Text a spreadsheet would run as a formula (a
+// name or owner starting with =, +, - or @) is prefixed with a single quote.
+func KPIHistoryCSV(w io.Writer, kpis []KPI, ms map[int64][]Measurement, loc *time.Location, people People) error {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -57,8 +58,8 @@ func KPIHistoryCSV(w io.Writer, kpis []KPI, ms map[int64][]Measurement, loc *tim
 			if !m.At.IsZero() {
 				at = m.At.In(loc).Format(time.RFC3339)
 			}
-			row := []string{safeCell(k.Name), string(k.Stage), string(k.Unit), v.Currency, at, value,
-				safeCell(m.By), checkin, baseline, target, deadline, safeCell(k.Owner)}
+			row := []string{safeCell(people.text(k.Name)), string(k.Stage), string(k.Unit), v.Currency, at, value,
+				safeCell(people.name(m.By)), checkin, baseline, target, deadline, safeCell(people.text(k.Owner))}
 			if err := cw.Write(row); err != nil {
 				return fmt.Errorf("write kpi csv: %w", err)
 			}

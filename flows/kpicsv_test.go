@@ -73,7 +73,7 @@ func TestKPIHistoryCSV(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b strings.Builder
-			if err := flows.KPIHistoryCSV(&b, tt.kpis, tt.ms, tt.loc); err != nil {
+			if err := flows.KPIHistoryCSV(&b, tt.kpis, tt.ms, tt.loc, flows.People{}); err != nil {
 				t.Fatalf("KPIHistoryCSV: %v", err)
 			}
 			// The golden text pins the quoting; the reader pins that it parses.
@@ -101,7 +101,7 @@ var errWrite = errors.New("broken pipe")
 func (failWriter) Write([]byte) (int, error) { return 0, errWrite }
 
 func TestKPIHistoryCSVWriteError(t *testing.T) {
-	err := flows.KPIHistoryCSV(failWriter{}, ciKPIs(), ciMeasurements(), time.UTC)
+	err := flows.KPIHistoryCSV(failWriter{}, ciKPIs(), ciMeasurements(), time.UTC, flows.People{})
 	if !errors.Is(err, errWrite) {
 		t.Errorf("KPIHistoryCSV to a broken writer = %v, want it to wrap %v", err, errWrite)
 	}

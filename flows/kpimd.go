@@ -11,11 +11,12 @@ import (
 // targets and where each stands at now, every recorded value with who gave
 // it and when (in loc, UTC if nil), and the funnel check, or a note that
 // there is nothing to check while no KPI has a target. It is meant to
-// follow Markdown's plan document; userText is as for Markdown.
-func KPIMarkdown(kpis []KPI, ms map[int64][]Measurement, loc *time.Location, now time.Time, userText func(stored string) string) string {
+// follow Markdown's plan document; people is as for Markdown.
+func KPIMarkdown(kpis []KPI, ms map[int64][]Measurement, loc *time.Location, now time.Time, people People) string {
 	if loc == nil {
 		loc = time.UTC
 	}
+	userText := people.text
 	var b strings.Builder
 	b.WriteString("## KPIs\n\n")
 	if len(kpis) == 0 {
@@ -56,7 +57,7 @@ func KPIMarkdown(kpis []KPI, ms map[int64][]Measurement, loc *time.Location, now
 			}
 			slices.SortStableFunc(rows, func(a, b Measurement) int { return a.At.Compare(b.At) })
 			for _, m := range rows {
-				fmt.Fprintf(&b, "- %s — %s, %s", FormatValue(kpiValue(k, m.Value)), mdInline(cmpOr(m.By, "unknown")), m.At.In(loc).Format("2006-01-02 15:04"))
+				fmt.Fprintf(&b, "- %s — %s, %s", FormatValue(kpiValue(k, m.Value)), mdInline(cmpOr(people.name(m.By), "unknown")), m.At.In(loc).Format("2006-01-02 15:04"))
 				if m.Checkin != 0 {
 					fmt.Fprintf(&b, " (check-in %d)", m.Checkin)
 				}

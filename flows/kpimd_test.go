@@ -114,7 +114,7 @@ _No values yet._
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := flows.KPIMarkdown(tt.kpis, ms, tt.loc, ciNow, decodeStored)
+			got := flows.KPIMarkdown(tt.kpis, ms, tt.loc, ciNow, flows.People{Text: decodeStored})
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("KPIMarkdown (-want +got):\n%s", diff)
 			}
@@ -129,7 +129,7 @@ func TestKPIMarkdownFunnel(t *testing.T) {
 	for i := range kpis {
 		kpis[i].ID = int64(i + 1)
 	}
-	got := flows.KPIMarkdown(kpis, nil, time.UTC, ciNow, decodeStored)
+	got := flows.KPIMarkdown(kpis, nil, time.UTC, ciNow, flows.People{Text: decodeStored})
 	_, funnel, ok := strings.Cut(got, "\n## Funnel\n\n")
 	if !ok {
 		t.Fatalf("no funnel section in:\n%s", got)

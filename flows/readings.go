@@ -84,8 +84,14 @@ func splitItems(s string) []string {
 	}
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
-		case '\n', '\r', ';':
+		case '\n', '\r':
 			cut(i)
+		case ';':
+			// The ; of &amp;, &lt; or &gt; is part of the text: "R&amp;D
+			// spend 900" is one item.
+			if !endsWithEntity(s[start:i]) {
+				cut(i)
+			}
 		case ',':
 			if i == 0 || i+1 >= len(s) || !isDigit(s[i-1]) || !isDigit(s[i+1]) {
 				cut(i)

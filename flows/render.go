@@ -14,7 +14,8 @@ func StatusText(cat *Catalogue, p *Plan, ms map[int64][]Measurement, now time.Ti
 	for _, sp := range p.Progress(cat) {
 		mark := "○"
 		switch {
-		case sp.Done:
+		case sp.Done && sp.Answered > 0:
+			// A stage with no answers is open, however it was left.
 			mark = "✓"
 		case sp.Answered > 0 || sp.Actions > 0:
 			mark = "◐"
@@ -39,6 +40,7 @@ func StatusText(cat *Catalogue, p *Plan, ms map[int64][]Measurement, now time.Ti
 		}
 		b.printf("• %s: %s · %s · %s\n", kpiName(k), latest, targetText(k), statusText(prog.Status))
 	}
+	b.printf("%s\n", ScorePlan(cat, p, now).Text())
 	return trimNewlines(b.msg())
 }
 
@@ -62,9 +64,14 @@ func trimNewlines(m Msg) Msg {
 func whereText(cat *Catalogue, p *Plan) string {
 	switch p.Cursor.Phase {
 	case PhaseComplete:
+		if n := openCount(cat, p); n > 0 {
+			return fmt.Sprintf("through every stage, %d question(s) still open", n)
+		}
 		return "complete"
 	case PhaseActions:
 		return fmt.Sprintf("%s: collecting actions", cat.Stages[p.Cursor.Stage].Name)
+	case PhaseKPIs:
+		return fmt.Sprintf("%s: setting KPIs", cat.Stages[p.Cursor.Stage].Name)
 	}
 	st, _, ok := p.Current(cat)
 	if !ok {
@@ -76,6 +83,14 @@ func whereText(cat *Catalogue, p *Plan) string {
 // NextStep describes what the plan needs next, for overviews such as the
 // Slack home tab.
 func NextStep(cat *Catalogue, p *Plan) string { return whereText(cat, p) }
+
+func openCount(cat *Catalogue, p *Plan) int {
+	n := 0
+	for _, st := range cat.Stages {
+		n += len(st.Steps()) - answeredIn(st, p)
+	}
+	return n
+}
 
 func openQuestions(cat *Catalogue, p *Plan) []string {
 	var open []string
@@ -111,16 +126,42 @@ func plansText(cat *Catalogue, plans []*Plan, current PlanID) Msg {
 	return b.msg()
 }
 
+// People says how a document (a Markdown export, a CSV file) shows what
+// people typed and who they are. Both are the transport's to decide: only it
+// knows what a mention or a user id names, and how its format marks text up.
+type People struct {
+	// Text renders text people typed, in its stored form (see SpanUser);
+	// the text is used as stored when nil.
+	Text func(stored string) string
+	// Name renders the person with a user id, such as an answer's author,
+	// in the same format as Text; the id is used when nil.
+	Name func(id string) string
+}
+
+func (pp People) text(stored string) string {
+	if pp.Text == nil {
+		return stored
+	}
+	return pp.Text(stored)
+}
+
+func (pp People) name(id string) string {
+	if pp.Name == nil || id == "" {
+		return id
+	}
+	return pp.Name(id)
+}
+
 // Markdown writes the whole plan as a document: every stage with its
 // questions, the answers with who gave them and when, and the ranked actions.
-// userText turns text people typed, in its stored form (see SpanUser), into
-// Markdown; it is the transport's, as only it knows what a mention names.
-func Markdown(cat *Catalogue, p *Plan, loc *time.Location, userText func(stored string) string) string {
+// people renders what people typed, and who they are, as Markdown.
+func Markdown(cat *Catalogue, p *Plan, loc *time.Location, people People) string {
 	if loc == nil {
 		loc = time.UTC
 	}
+	userText := people.text
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\nA RACE plan started by %s on %s.\n", mdInline(userText(p.Name)), p.CreatedBy, p.CreatedAt.In(loc).Format("2 January 2006"))
+	fmt.Fprintf(&b, "# %s\n\nA RACE plan started by %s on %s.\n", mdInline(userText(p.Name)), mdInline(people.name(p.CreatedBy)), p.CreatedAt.In(loc).Format("2 January 2006"))
 	for _, st := range cat.Stages {
 		fmt.Fprintf(&b, "\n## %s\n\n_%s_\n", st.Name, st.Purpose)
 		for _, q := range st.Steps() {
@@ -128,7 +169,7 @@ func Markdown(cat *Catalogue, p *Plan, loc *time.Location, userText func(stored 
 			a, ok := p.Answers[q.ID]
 			switch {
 			case ok && a.Text != "":
-				fmt.Fprintf(&b, "%s\n\n— %s, %s", quoteLines(userText(a.Text)), a.By, a.At.In(loc).Format("2006-01-02 15:04"))
+				fmt.Fprintf(&b, "%s\n\n— %s, %s", quoteLines(userText(a.Text)), mdInline(people.name(a.By)), a.At.In(loc).Format("2006-01-02 15:04"))
 				if a.Revision > 1 {
 					fmt.Fprintf(&b, " (revision %d)", a.Revision)
 				}
@@ -137,7 +178,7 @@ func Markdown(cat *Catalogue, p *Plan, loc *time.Location, userText func(stored 
 				}
 				b.WriteString("\n")
 				for _, o := range a.Also {
-					fmt.Fprintf(&b, "\n%s\n\n— %s, %s (also answered)\n", quoteLines(o.Text), o.By, o.At.In(loc).Format("2006-01-02 15:04"))
+					fmt.Fprintf(&b, "\n%s\n\n— %s, %s (also answered)\n", quoteLines(userText(o.Text)), mdInline(people.name(o.By)), o.At.In(loc).Format("2006-01-02 15:04"))
 				}
 			case p.Skipped[q.ID]:
 				b.WriteString("_Skipped._\n")
@@ -189,14 +230,14 @@ func cell(s string) string {
 }
 
 // ExportMarkdown is the whole plan as a document: the plan itself, then its
-// KPIs with every recorded value and the funnel check. userText is as for
+// KPIs with every recorded value and the funnel check. people is as for
 // Markdown.
-func ExportMarkdown(cat *Catalogue, p *Plan, ms map[int64][]Measurement, loc *time.Location, now time.Time, userText func(stored string) string) string {
-	md := Markdown(cat, p, loc, userText)
+func ExportMarkdown(cat *Catalogue, p *Plan, ms map[int64][]Measurement, loc *time.Location, now time.Time, people People) string {
+	md := Markdown(cat, p, loc, people) + "\n" + ScorePlan(cat, p, now).Markdown(people.text)
 	if len(p.KPIs) == 0 {
 		return md
 	}
-	return md + "\n" + KPIMarkdown(p.KPIs, ms, loc, now, userText)
+	return md + "\n" + KPIMarkdown(p.KPIs, ms, loc, now, people)
 }
 
 // Slug makes a plan name safe and readable as a file name: "Q1 Launch!"

@@ -180,7 +180,7 @@ func TestMarkdownShowsEveryContribution(t *testing.T) {
 	} {
 		p.Apply(ch)
 	}
-	md := Markdown(c, p, time.UTC, func(s string) string { return s })
+	md := Markdown(c, p, time.UTC, People{})
 	if strings.Contains(md, "(revision") {
 		t.Errorf("a co-answer made Ana's answer look revised:\n%s", md)
 	}

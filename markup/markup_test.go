@@ -217,6 +217,22 @@ func TestUserIDs(t *testing.T) {
 	}
 }
 
+func TestChannelIDs(t *testing.T) {
+	tests := []struct {
+		in   Stored
+		want []string
+	}{
+		{"", nil},
+		{"see <#C1|general> and <#C2>, again <#C1>", []string{"C1", "C2"}},
+		{"<@U1> <!here> <https://x.example|C3> &lt;#C4&gt; <#C 5>", nil},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, tt.in.ChannelIDs()); diff != "" {
+			t.Errorf("Stored(%q).ChannelIDs() (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
 // plainAlphabet is weighted towards the characters and words that make up
 // Slack's encoding, so random strings often look like entities.
 var plainAlphabet = []string{

@@ -102,12 +102,18 @@ func (s Stored) Plain(n Names) string {
 
 // UserIDs returns the ids of the people mentioned in s, each once, in the
 // order they first appear, for looking up their names before rendering.
-func (s Stored) UserIDs() []string {
+func (s Stored) UserIDs() []string { return s.ids(kUser) }
+
+// ChannelIDs returns the ids of the channels s links to, each once, in the
+// order they first appear, as UserIDs does for people.
+func (s Stored) ChannelIDs() []string { return s.ids(kChannel) }
+
+func (s Stored) ids(k kind) []string {
 	var ids []string
 	for rest := clean(string(s)); rest != ""; {
 		var t token
 		t, rest = next(rest)
-		if t.kind == kUser && !contains(ids, t.id) {
+		if t.kind == k && !contains(ids, t.id) {
 			ids = append(ids, t.id)
 		}
 	}

@@ -121,18 +121,59 @@ func (db *DB) Path() string { return db.path }
 // Ping checks the database answers, for readiness probes.
 func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
 
-// PingWrite commits a one-row write on the writer connection, for readiness
+// PingWrite reports whether the database takes writes, for readiness
 // probes: reads can go on while writes cannot (another process holds the
-// write lock, the file system turned read-only, I/O fails), and a bot that
-// cannot commit what people type must not be taken for ready. It takes the
-// write lock like every write, so it waits behind them; bound it with ctx.
+// write lock, the file system turned read-only or is full, I/O fails), and
+// a bot that cannot commit what people type must not be taken for ready.
+//
+// It first claims roomProbe bytes of new space next to the database, then
+// commits a one-row write on the writer connection. The commit alone does
+// not prove there is room: once a checkpoint has restarted the WAL, commits
+// overwrite frames the WAL file already holds, so they succeed on a full
+// disk until the WAL needs to grow or a checkpoint needs the database file
+// to, and then every write fails at once. The commit takes the write lock
+// like every write, so it waits behind them; bound it with ctx.
 func (db *DB) PingWrite(ctx context.Context) error {
+	if err := db.probeRoom(); err != nil {
+		return err
+	}
 	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO health (id, probed_at) VALUES (1, ?)
 			ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at`, time.Now().UnixMilli())
 		return err
 	})
 }
+
+// roomProbe is how much new space the readiness probe claims: room for a
+// few hundred one-page commits to grow the WAL, so that ready means writes
+// keep landing for a while, not only the next one.
+const roomProbe = 1 << 20
+
+// probeRoom writes a fresh file of roomProbe bytes beside the database and
+// removes it. A fresh file needs new blocks, as a growing WAL or database
+// does, so a full disk or an exhausted quota fails it; file systems that
+// allocate late still reserve the blocks when written, and the file is
+// gone before it would reach the disk. Each probe has a file of its own,
+// so two at once cannot truncate each other's into a sparse file that
+// claims nothing.
+func (db *DB) probeRoom() error {
+	f, err := os.CreateTemp(filepath.Dir(db.path), filepath.Base(db.path)+"-probe-*")
+	if err != nil {
+		return fmt.Errorf("disk room: %w", err)
+	}
+	_, err = f.Write(zeroes[:])
+	err = errors.Join(err, f.Close())
+	if rmErr := os.Remove(f.Name()); rmErr != nil {
+		err = errors.Join(err, rmErr)
+	}
+	if err != nil {
+		return fmt.Errorf("disk room: %w", err)
+	}
+	return nil
+}
+
+// zeroes is what probeRoom writes; it is only ever read.
+var zeroes [roomProbe]byte
 
 // migrate applies the embedded migrations not yet recorded, each in its own
 // transaction, in file-name order. Files are append-only: a shipped migration

@@ -156,8 +156,13 @@ func (c *console) handle(ctx context.Context, line string) {
 		next(ctx, line)
 		return
 	}
-	c.run(ctx, c.request(line))
+	c.run(ctx, c.request(typed(line)))
 }
+
+// typed is a line as the coach keeps what people type: in Slack's
+// encoding, so "R&D" typed here and "R&D" typed in Slack are the same plan
+// name, answer or KPI.
+func typed(line string) string { return string(markup.FromPlain(line)) }
 
 func (c *console) run(ctx context.Context, req coach.Request) {
 	resp, err := c.svc.Handle(ctx, req)
@@ -204,7 +209,7 @@ func (c *console) render(ctx context.Context, resp coach.Response) {
 	}
 	switch {
 	case resp.Draft != nil && resp.Draft.KPIs:
-		res := c.assistant.SuggestKPIs(ctx, resp.Plan, resp.Draft.Stage, nil)
+		res := c.assistant.SuggestKPIs(ctx, resp.Plan, nil, resp.Draft.Stage, nil)
 		if res.Note != "" {
 			c.println(c.style.note(res.Note))
 		}
@@ -215,6 +220,12 @@ func (c *console) render(ctx context.Context, resp coach.Response) {
 		c.review(ctx, resp.Plan)
 	case resp.Report:
 		c.report(ctx, resp.Plan)
+	case hasKind(resp.Replies, flows.ReplyScoreForm):
+		c.rateCapability(ctx)
+	case hasKind(resp.Replies, flows.ReplyRetro):
+		if asks, ok := retroAsks(resp.Replies); ok {
+			c.answerRetro(resp.Retro, asks)
+		}
 	}
 }
 
@@ -226,11 +237,12 @@ func (c *console) report(ctx context.Context, p *flows.Plan) {
 		return
 	}
 	var png bytes.Buffer
-	if err := report.Chart(&png, p.Name+" · KPI progress", p.KPIs, ms, c.now(), time.Local); err != nil {
+	name := terminalUserText(p.Name)
+	if err := report.Chart(&png, name+" · KPI progress", p.KPIs, ms, c.now(), time.Local); err != nil {
 		c.println(c.style.text(flows.Explain(err)))
 		return
 	}
-	path := filepath.Join(c.dir, flows.Slug(p.Name)+"-kpis.png")
+	path := filepath.Join(c.dir, flows.Slug(name)+"-kpis.png")
 	if err := os.WriteFile(path, png.Bytes(), 0o644); err != nil {
 		c.println(fmt.Sprintf("Could not write the chart to %s: %v", path, err))
 		return
@@ -242,7 +254,7 @@ func (c *console) report(ctx context.Context, p *flows.Plan) {
 // edited first (e) or be dropped (n); the built-in coach's help is only
 // shown, since its example is about another business.
 func (c *console) draft(ctx context.Context, p *flows.Plan, questionID string) {
-	res := c.assistant.Draft(ctx, p, questionID, nil)
+	res := c.assistant.Draft(ctx, p, nil, questionID, nil)
 	if res.Note != "" {
 		c.println(c.style.note(res.Note))
 	}
@@ -255,12 +267,12 @@ func (c *console) draft(ctx context.Context, p *flows.Plan, questionID string) {
 	c.pending = func(ctx context.Context, line string) {
 		switch strings.ToLower(strings.TrimSpace(line)) {
 		case "y", "yes":
-			resp, err := c.svc.AcceptDraft(ctx, c.request(""), questionID, res.Text)
+			resp, err := c.svc.AcceptDraft(ctx, c.request(""), questionID, typed(res.Text))
 			c.show(ctx, resp, err)
 		case "e", "edit":
 			c.println("Type your version of the answer:")
 			c.pending = func(ctx context.Context, line string) {
-				resp, err := c.svc.EditAnswers(ctx, c.request(""), map[string]string{questionID: line})
+				resp, err := c.svc.EditAnswers(ctx, c.request(""), map[string]string{questionID: typed(line)})
 				c.show(ctx, resp, err)
 			}
 		default:
@@ -275,7 +287,7 @@ func (c *console) review(ctx context.Context, p *flows.Plan) {
 		c.println(c.style.text(flows.Explain(err)))
 		return
 	}
-	res := c.assistant.Review(ctx, p, kpis, c.now(), nil)
+	res := c.assistant.Review(ctx, p, nil, kpis, c.now(), nil)
 	if res.Note != "" {
 		c.println(c.style.note(res.Note))
 	}

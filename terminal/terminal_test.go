@@ -229,8 +229,10 @@ func TestTerminalNewWhenNothingIsOpen(t *testing.T) {
 		lines = append(lines, "done")
 	}
 	out, db := session(t, append(lines, "new Second"))
-	if !strings.Contains(out, "your RACE plan is complete") {
-		t.Fatalf("the plan was not completed:\n%s", out)
+	// Every stage was left with no answers, so the coach, through with
+	// them, says what is left rather than calling the plan complete.
+	if !strings.Contains(out, "You've been through every stage, but the plan isn't complete yet") {
+		t.Fatalf("the coach did not get through every stage:\n%s", out)
 	}
 	for _, name := range []string{"clinic owners", "Second"} {
 		if _, err := db.PlanByName(context.Background(), terminal.Team, terminal.Channel, name); err != nil {
@@ -239,5 +241,28 @@ func TestTerminalNewWhenNothingIsOpen(t *testing.T) {
 	}
 	if strings.Contains(out, "Reply `yes`") {
 		t.Errorf("an offer was made with nothing open:\n%s", out)
+	}
+}
+
+// TestTerminalKeepsWhatWasTyped: what is typed here is stored in Slack's
+// encoding, like a reply in a Slack thread, and shown back exactly as it
+// was typed; the same plan name reaches the same plan.
+func TestTerminalKeepsWhatWasTyped(t *testing.T) {
+	out, db := session(t, []string{"new R&D <3 & co", "We sell <b>tea</b> & cake, see <https://x.example|this>", "plans", "continue R&D <3 & co", "status", "edit plan 1"})
+	ctx := context.Background()
+	p, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, "R&amp;D &lt;3 &amp; co")
+	if err != nil {
+		t.Fatalf("plan not stored in Slack's encoding: %v\n%s", err, out)
+	}
+	if got, want := p.Answers[flows.QuestionBusiness].Text, "We sell &lt;b&gt;tea&lt;/b&gt; &amp; cake, see &lt;https://x.example|this&gt;"; got != want {
+		t.Errorf("stored answer = %q, want %q", got, want)
+	}
+	for _, want := range []string{`Continuing "R&D <3 & co"`, "R&D <3 & co —", "Current answer: We sell <b>tea</b> & cake, see <https://x.example|this>\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("screen lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "&amp;") || strings.Contains(out, "&lt;") {
+		t.Errorf("screen shows an entity:\n%s", out)
 	}
 }

@@ -42,6 +42,6 @@ func runExport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	_, err = io.WriteString(stdout, flows.ExportMarkdown(flows.RACE(), p, ms, time.Local, time.Now(), terminal.MarkdownUserText))
+	_, err = io.WriteString(stdout, flows.ExportMarkdown(flows.RACE(), p, ms, time.Local, time.Now(), flows.People{Text: terminal.MarkdownUserText}))
 	return err
 }

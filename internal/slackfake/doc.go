@@ -4,10 +4,11 @@
 // One Fake serves both halves of a Socket Mode app:
 //
 //   - the Web API under APIURL (chat.*, views.*, users.info,
-//     conversations.info, the three-step file upload, auth.test,
+//     conversations.info, conversations.history and conversations.replies
+//     with message metadata, the three-step file upload, auth.test,
 //     apps.connections.open), recording every call and keeping the
 //     resulting messages, ephemerals, views and uploads so a test can read
-//     them back;
+//     them back; AddMessage adds what people wrote to the history;
 //   - the Socket Mode WebSocket that apps.connections.open points to, which
 //     says hello, pings, delivers envelopes (queued while no client is
 //     connected, so none are lost), records acks and can ask the client to
@@ -31,9 +32,10 @@
 // Note that slack-go may lose an ack it sends while tearing down a
 // connection after a disconnect; Slack would redeliver such an event.
 //
-// Faults (HTTP 429 with Retry-After, 5xx, slow answers) are injected per
-// method, so retry and "ack before the slow work" paths can be tested
-// without sleeping. The payload builders (SlashCommand, MessageEvent,
+// Faults (HTTP 429 with Retry-After, 5xx, slow answers, and a 5xx or a
+// reset connection after the work was done) are injected per method, so
+// retry and "ack before the slow work" paths can be tested without
+// sleeping. The payload builders (SlashCommand, MessageEvent,
 // MessageChanged, MessageDeleted, AppHomeOpened, BlockAction,
 // ViewSubmission, EventCallback) produce Slack's
 // wire JSON, and SignedRequest, FormBody, InteractionBody and EventBody

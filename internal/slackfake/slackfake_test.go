@@ -372,16 +372,18 @@ func TestViews(t *testing.T) {
 func TestUsersAndConversations(t *testing.T) {
 	fake, api := newAPI(t)
 	fake.AddUser(slackfake.User{ID: "U1", Name: "ana", RealName: "Ana Lopez", TZ: "Europe/Berlin"})
+	fake.AddUser(slackfake.User{ID: "U3", Name: "ben", DisplayName: "Ben O."})
 	fake.AddChannel(slackfake.Channel{ID: "C1", Name: "q1-launch"})
 	fake.AddChannel(slackfake.Channel{ID: "C9", Name: "secret", IsPrivate: true, NotMember: true})
 
 	tests := []struct {
-		user         string
-		wantTZ, name string
-		wantErr      string
+		user                  string
+		wantTZ, name, display string
+		wantErr               string
 	}{
-		{user: "U1", wantTZ: "Europe/Berlin", name: "ana"},
-		{user: "U2", wantTZ: "UTC", name: "u2"},
+		{user: "U1", wantTZ: "Europe/Berlin", name: "ana", display: "ana"},
+		{user: "U2", wantTZ: "UTC", name: "u2", display: "u2"},
+		{user: "U3", wantTZ: "UTC", name: "ben", display: "Ben O."},
 		{user: "nobody", wantErr: "user_not_found"},
 	}
 	for _, tt := range tests {
@@ -395,8 +397,8 @@ func TestUsersAndConversations(t *testing.T) {
 		if err != nil {
 			t.Fatalf("GetUserInfo(%s): %v", tt.user, err)
 		}
-		if u.TZ != tt.wantTZ || u.Name != tt.name {
-			t.Errorf("GetUserInfo(%s) = tz %q name %q, want %q %q", tt.user, u.TZ, u.Name, tt.wantTZ, tt.name)
+		if u.TZ != tt.wantTZ || u.Name != tt.name || u.Profile.DisplayName != tt.display {
+			t.Errorf("GetUserInfo(%s) = tz %q name %q display name %q, want %q %q %q", tt.user, u.TZ, u.Name, u.Profile.DisplayName, tt.wantTZ, tt.name, tt.display)
 		}
 	}
 	berlin, _ := api.GetUserInfo("U1")

@@ -416,6 +416,23 @@ func (f *Fake) Disconnect(reason string) {
 	}()
 }
 
+// Drop closes the current connection at once, without the disconnect
+// message Slack sends before it recycles one, as a network failure or a
+// Slack outage does. A slack-go client notices the broken connection and
+// reconnects on its own; envelopes sent meanwhile wait for the new one.
+func (f *Fake) Drop() {
+	f.socket.sendMu.Lock()
+	defer f.socket.sendMu.Unlock()
+	f.mu.Lock()
+	c := f.socket.current
+	f.mu.Unlock()
+	if c == nil {
+		f.t.Logf("slackfake: Drop with no client connected")
+		return
+	}
+	f.dropConn(c)
+}
+
 // Connections counts the Socket Mode connections ever opened.
 func (f *Fake) Connections() int {
 	f.mu.Lock()

@@ -2,6 +2,7 @@ package slackfake
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -93,6 +94,10 @@ func method(name string) (apiHandler, tokenKind, bool) {
 		return (*Fake).conversationsInfo, botToken, true
 	case "conversations.open":
 		return (*Fake).conversationsOpen, botToken, true
+	case "conversations.history":
+		return (*Fake).conversationsHistory, botToken, true
+	case "conversations.replies":
+		return (*Fake).conversationsReplies, botToken, true
 	case "files.getUploadURLExternal":
 		return (*Fake).filesGetUploadURLExternal, botToken, true
 	case "files.completeUploadExternal":
@@ -224,9 +229,12 @@ type User struct {
 	ID       string
 	Name     string // handle; the lower-cased ID if empty
 	RealName string
-	TZ       string // IANA zone such as "Europe/Berlin"; "UTC" if empty
-	IsBot    bool
-	Deleted  bool
+	// DisplayName is the name people chose to be shown by; the handle if
+	// empty.
+	DisplayName string
+	TZ          string // IANA zone such as "Europe/Berlin"; "UTC" if empty
+	IsBot       bool
+	Deleted     bool
 }
 
 // Channel is a conversation as conversations.info describes it.
@@ -339,7 +347,7 @@ func (f *Fake) usersInfo(r *apiRequest) (map[string]any, error) {
 		"updated":   time.Now().Unix(),
 		"profile": map[string]any{
 			"real_name":    realName,
-			"display_name": name,
+			"display_name": cmp.Or(u.DisplayName, name),
 			"team":         TeamID,
 		},
 	}}, nil
