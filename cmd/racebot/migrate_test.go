@@ -37,7 +37,7 @@ func exports(t *testing.T, db interface {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out[id] = flows.ExportMarkdown(flows.RACE(), p, ms, time.UTC, now, terminal.MarkdownUserText)
+			out[id] = flows.ExportMarkdown(flows.RACE(), p, ms, time.UTC, now, flows.People{Text: terminal.MarkdownUserText})
 		}
 	}
 	return out

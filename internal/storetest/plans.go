@@ -245,13 +245,13 @@ func testKeys(t *testing.T, open Open) {
 	}
 
 	// Pruning forgets keys recorded before the cut, and only those.
-	if err := db.PruneSeen(ctx, time.Now().Add(-time.Hour)); err != nil {
+	if err := db.PruneSeen(ctx, time.Now().Add(-time.Hour), time.Now().Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.MarkSeen(ctx, "T1", "Ev3"); !errors.Is(err, flows.ErrDuplicate) {
 		t.Errorf("a recent key was pruned: %v", err)
 	}
-	if err := db.PruneSeen(ctx, time.Now().Add(time.Hour)); err != nil {
+	if err := db.PruneSeen(ctx, time.Now().Add(time.Hour), time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.MarkSeen(ctx, "T1", "Ev3"); err != nil {

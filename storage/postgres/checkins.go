@@ -62,6 +62,23 @@ func (db *DB) CheckinByThread(ctx context.Context, team, channel, thread string)
 	return c, nil
 }
 
+// CheckinByOccurrence finds the check-in opened for a schedule occurrence
+// of a team's plan. Of two rows for one occurrence (left by racebot
+// versions that opened a new one on each retry, and copied in from their
+// SQLite files) the one that was posted wins, else the first.
+func (db *DB) CheckinByOccurrence(ctx context.Context, team string, plan flows.PlanID, occurrence string) (flows.Checkin, error) {
+	c, err := scanCheckin(db.pool.QueryRow(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
+		WHERE p.team_id = $1 AND c.plan_id = $2 AND c.occurrence = $3 AND c.occurrence <> ''
+		ORDER BY c.thread <> '' DESC, c.id LIMIT 1`, team, plan, occurrence))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return flows.Checkin{}, flows.ErrNoCheckin
+	}
+	if err != nil {
+		return flows.Checkin{}, fmt.Errorf("check-in by occurrence: %w", err)
+	}
+	return c, nil
+}
+
 // CheckinByID loads a check-in of the team.
 func (db *DB) CheckinByID(ctx context.Context, team string, id int64) (flows.Checkin, error) {
 	c, err := scanCheckin(db.pool.QueryRow(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id

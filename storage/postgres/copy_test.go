@@ -222,11 +222,11 @@ func TestCopyRefusesDriftedSchema(t *testing.T) {
 	ctx := context.Background()
 	pg := mustOpen(t, pgtest.URL(t))
 	_, raw := sqliteFile(t)
-	if _, err := raw.ExecContext(ctx, `ALTER TABLE plans ADD COLUMN kind TEXT NOT NULL DEFAULT ''`); err != nil {
+	if _, err := raw.ExecContext(ctx, `ALTER TABLE plans ADD COLUMN drift TEXT NOT NULL DEFAULT ''`); err != nil {
 		t.Fatal(err)
 	}
 	_, err := pg.CopyFromSQLite(ctx, raw, false)
-	if !errors.Is(err, postgres.ErrSchemaMismatch) || !strings.Contains(err.Error(), "plans.kind is in SQLite only") {
+	if !errors.Is(err, postgres.ErrSchemaMismatch) || !strings.Contains(err.Error(), "plans.drift is in SQLite only") {
 		t.Errorf("copy with a column PostgreSQL lacks: %v", err)
 	}
 }

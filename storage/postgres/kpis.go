@@ -50,17 +50,18 @@ func saveKPI(ctx context.Context, tx pgx.Tx, k flows.KPI) (int64, error) {
 	var id int64
 	err := tx.QueryRow(ctx, `
 		INSERT INTO kpis (plan_id, stage, key, name, unit, currency, higher_is_better, baseline, baseline_currency,
-			target, deadline, owner, created_by, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+			target, deadline, owner, created_by, created_at, period)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 		ON CONFLICT (plan_id, key) DO UPDATE SET
 			stage = excluded.stage, name = excluded.name, unit = excluded.unit, currency = excluded.currency,
 			higher_is_better = excluded.higher_is_better, baseline = excluded.baseline,
 			baseline_currency = excluded.baseline_currency, target = excluded.target, deadline = excluded.deadline,
-			owner = excluded.owner, created_by = excluded.created_by, created_at = excluded.created_at
+			owner = excluded.owner, created_by = excluded.created_by, created_at = excluded.created_at,
+			period = excluded.period
 		RETURNING id`,
 		k.Plan, string(k.Stage), k.Key, k.Name, string(k.Unit), k.Currency, k.HigherIsBetter,
 		kpiAmount(k.HasBaseline(), k.Baseline), k.Baseline.Currency, kpiAmount(k.HasTarget(), k.Target),
-		deadline, k.Owner, k.By, millis(k.At),
+		deadline, k.Owner, k.By, millis(k.At), string(k.Period),
 	).Scan(&id)
 	return id, err
 }
@@ -215,14 +216,15 @@ func loadKPIs(ctx context.Context, tx pgx.Tx, plan flows.PlanID) ([]flows.KPI, e
 		var (
 			k                flows.KPI
 			stage, unit, dl  string
+			period           string
 			baseline, target *float64
 			at               int64
 		)
 		if err := rows.Scan(&k.ID, &k.Plan, &stage, &k.Key, &k.Name, &unit, &k.Currency, &k.HigherIsBetter,
-			&baseline, &k.Baseline.Currency, &target, &dl, &k.Owner, &k.By, &at); err != nil {
+			&baseline, &k.Baseline.Currency, &target, &dl, &k.Owner, &k.By, &at, &period); err != nil {
 			return err
 		}
-		k.Stage, k.Unit, k.At = flows.StageID(stage), flows.UnitKind(unit), fromMillis(at)
+		k.Stage, k.Unit, k.At, k.Period = flows.StageID(stage), flows.UnitKind(unit), fromMillis(at), flows.Period(period)
 		k.Baseline.Unit, k.Baseline.Missing = k.Unit, baseline == nil
 		if baseline != nil {
 			k.Baseline.Amount = *baseline
@@ -241,7 +243,7 @@ func loadKPIs(ctx context.Context, tx pgx.Tx, plan flows.PlanID) ([]flows.KPI, e
 		kpis = append(kpis, k)
 		return nil
 	}, `SELECT k.id, k.plan_id, k.stage, k.key, k.name, k.unit, k.currency, k.higher_is_better,
-				k.baseline, k.baseline_currency, k.target, k.deadline, k.owner, k.created_by, k.created_at
+				k.baseline, k.baseline_currency, k.target, k.deadline, k.owner, k.created_by, k.created_at, k.period
 			FROM kpis k WHERE k.plan_id = $1 ORDER BY k.id`, plan)
 	return kpis, err
 }

@@ -54,10 +54,10 @@ func (db *DB) CreatePlan(ctx context.Context, p *flows.Plan, key string) (flows.
 func insertPlan(ctx context.Context, tx pgx.Tx, p *flows.Plan) (int64, error) {
 	var id int64
 	err := tx.QueryRow(ctx, `
-		INSERT INTO plans (team_id, channel_id, name, name_key, created_by, created_at, stage, step, phase, privacy, thread)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		INSERT INTO plans (team_id, channel_id, name, name_key, created_by, created_at, stage, step, phase, privacy, thread, kind)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 		p.Team, p.Channel, p.Name, nameKey(p.Name), p.CreatedBy, millis(p.CreatedAt),
-		p.Cursor.Stage, p.Cursor.Step, string(p.Cursor.Phase), p.Privacy, p.Thread,
+		p.Cursor.Stage, p.Cursor.Step, string(p.Cursor.Phase), p.Privacy, p.Thread, string(p.Kind),
 	).Scan(&id)
 	if pgCode(err) == uniqueViolation {
 		return 0, flows.ErrDuplicatePlan
@@ -70,7 +70,7 @@ func insertPlan(ctx context.Context, tx pgx.Tx, p *flows.Plan) (int64, error) {
 
 func nameKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
-const planColumns = `id, team_id, channel_id, name, created_by, created_at, stage, step, phase, version, privacy, thread`
+const planColumns = `id, team_id, channel_id, name, created_by, created_at, stage, step, phase, version, privacy, thread, kind`
 
 // Plan loads a plan of the team. A plan of another team is reported as not
 // existing: workspaces never learn of each other's plans. The version read
@@ -165,9 +165,10 @@ func loadPlan(ctx context.Context, tx pgx.Tx, query string, args ...any) (*flows
 		p         flows.Plan
 		createdAt int64
 		phase     string
+		kind      string
 	)
 	err := tx.QueryRow(ctx, query, args...).Scan(&p.ID, &p.Team, &p.Channel, &p.Name, &p.CreatedBy, &createdAt,
-		&p.Cursor.Stage, &p.Cursor.Step, &phase, &p.Version, &p.Privacy, &p.Thread)
+		&p.Cursor.Stage, &p.Cursor.Step, &phase, &p.Version, &p.Privacy, &p.Thread, &kind)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, flows.ErrNoPlan
 	}
@@ -176,6 +177,7 @@ func loadPlan(ctx context.Context, tx pgx.Tx, query string, args ...any) (*flows
 	}
 	p.CreatedAt = fromMillis(createdAt)
 	p.Cursor.Phase = flows.Phase(phase)
+	p.Kind = flows.Kind(kind)
 	p.Answers = make(map[string]flows.Answer)
 	p.Skipped = make(map[string]bool)
 	p.Completed = make(map[flows.StageID]bool)
@@ -243,6 +245,12 @@ func loadPlan(ctx context.Context, tx pgx.Tx, query string, args ...any) (*flows
 		return nil
 	}, `SELECT id, stage, text, owner, due, impact, effort, created_by, created_at FROM actions WHERE plan_id = $1 ORDER BY id`, p.ID); err != nil {
 		return nil, fmt.Errorf("load actions: %w", err)
+	}
+	if err := loadActionStatuses(ctx, tx, &p); err != nil {
+		return nil, fmt.Errorf("load action statuses: %w", err)
+	}
+	if err := loadPrior(ctx, tx, &p); err != nil {
+		return nil, fmt.Errorf("load carried answers: %w", err)
 	}
 	kpis, err := loadKPIs(ctx, tx, p.ID)
 	if err != nil {
@@ -395,6 +403,10 @@ func applyChange(ctx context.Context, tx pgx.Tx, plan flows.PlanID, c flows.Chan
 		_, err = saveKPI(ctx, tx, k)
 	case flows.PrivacySet:
 		_, err = tx.Exec(ctx, `UPDATE plans SET privacy = $1 WHERE id = $2`, c.On, plan)
+	case flows.ActionStatusSet:
+		err = insertActionStatus(ctx, tx, plan, c)
+	case flows.KindSet:
+		_, err = tx.Exec(ctx, `UPDATE plans SET kind = $1 WHERE id = $2`, string(c.Kind), plan)
 	case flows.CursorMoved:
 		// Written with the version bump above.
 	default:
@@ -495,11 +507,14 @@ func (db *DB) MarkSeen(ctx context.Context, team, key string) error {
 	return db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error { return recordKey(ctx, tx, team, key) })
 }
 
-// PruneSeen forgets keys recorded before the given time; Slack stops
-// retrying long before.
-func (db *DB) PruneSeen(ctx context.Context, before time.Time) error {
+// PruneSeen forgets keys recorded before the given time, when Slack has
+// long stopped retrying, and the keys of messages (coach.MessageKey, the
+// "msg:" prefix) recorded before messagesBefore: a catch-up may read a
+// message back days after it was recorded.
+func (db *DB) PruneSeen(ctx context.Context, before, messagesBefore time.Time) error {
 	return db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `DELETE FROM seen_keys WHERE seen_at < $1`, before.UnixMilli())
+		_, err := tx.Exec(ctx, `DELETE FROM seen_keys WHERE seen_at < $1 AND (left(key, 4) <> 'msg:' OR seen_at < $2)`,
+			before.UnixMilli(), messagesBefore.UnixMilli())
 		return err
 	})
 }

@@ -1,0 +1,381 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// insertActionStatus records a new status of one of a plan's actions. The
+// action must belong to the plan: a status change never reaches across
+// plans, and so never across workspaces.
+func insertActionStatus(ctx context.Context, tx pgx.Tx, plan flows.PlanID, c flows.ActionStatusSet) error {
+	tag, err := tx.Exec(ctx, `INSERT INTO action_updates (action_id, status, author, at)
+		SELECT id, $1, $2, $3 FROM actions WHERE id = $4 AND plan_id = $5`,
+		string(c.Status), c.By, millis(c.At), c.Action, plan)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("action %d is not in plan %d: %w", c.Action, plan, flows.ErrConflict)
+	}
+	return nil
+}
+
+// loadActionStatuses replays every status the plan's actions were given,
+// oldest first, so the plan loaded is the plan the engine saw.
+func loadActionStatuses(ctx context.Context, tx pgx.Tx, p *flows.Plan) error {
+	return each(ctx, tx, func(rows pgx.Rows) error {
+		var (
+			c      flows.ActionStatusSet
+			status string
+			at     int64
+		)
+		if err := rows.Scan(&c.Action, &status, &c.By, &at); err != nil {
+			return err
+		}
+		c.Status, c.At = flows.ActionStatus(status), fromMillis(at)
+		p.Apply(c)
+		return nil
+	}, `SELECT u.action_id, u.status, u.author, u.at FROM action_updates u JOIN actions a ON a.id = u.action_id
+		WHERE a.plan_id = $1 ORDER BY u.id`, p.ID)
+}
+
+// loadPrior reads the answers a plan was started with from an earlier one.
+func loadPrior(ctx context.Context, tx pgx.Tx, p *flows.Plan) error {
+	return each(ctx, tx, func(rows pgx.Rows) error {
+		var (
+			id string
+			pr flows.Prior
+		)
+		if err := rows.Scan(&id, &pr.Text, &pr.By, &pr.From); err != nil {
+			return err
+		}
+		if p.Prior == nil {
+			p.Prior = make(map[string]flows.Prior)
+		}
+		p.Prior[id] = pr
+		return nil
+	}, `SELECT question_id, text, author, from_plan FROM carried_answers WHERE plan_id = $1`, p.ID)
+}
+
+// CreatePlanFrom stores a plan started from an earlier one (see
+// flows.CarryOver): the plan, the answers it offers as starting points and
+// the KPIs it carried over, in one transaction with the delivery key, and
+// makes it its channel's current plan.
+func (db *DB) CreatePlanFrom(ctx context.Context, p *flows.Plan, key string) (flows.PlanID, error) {
+	var id int64
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := recordKey(ctx, tx, p.Team, key); err != nil {
+			return err
+		}
+		var err error
+		if id, err = insertPlan(ctx, tx, p); err != nil {
+			return err
+		}
+		for qid, pr := range p.Prior {
+			if _, err := tx.Exec(ctx, `INSERT INTO carried_answers (plan_id, question_id, text, author, from_plan) VALUES ($1, $2, $3, $4, $5)`,
+				id, qid, pr.Text, pr.By, pr.From); err != nil {
+				return err
+			}
+		}
+		for _, k := range p.KPIs {
+			k.Plan = flows.PlanID(id)
+			if _, err := saveKPI(ctx, tx, k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("insert plan: %w", err)
+	}
+	return flows.PlanID(id), nil
+}
+
+// AddCapabilityRating stores a rating of a team's capability with its
+// delivery key.
+func (db *DB) AddCapabilityRating(ctx context.Context, r flows.CapabilityRating, key string) (int64, error) {
+	var id int64
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := recordKey(ctx, tx, r.Team, key); err != nil {
+			return err
+		}
+		var plan *flows.PlanID
+		if r.Plan != 0 {
+			if err := teamHasPlan(ctx, tx, r.Team, r.Plan); err != nil {
+				return err
+			}
+			plan = &r.Plan
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO capability_ratings (team_id, channel_id, plan_id, rated_by, rated_at)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, r.Team, r.Channel, plan, r.By, millis(r.At)).Scan(&id); err != nil {
+			return err
+		}
+		for st, n := range r.Scores {
+			if _, err := tx.Exec(ctx, `INSERT INTO capability_scores (rating_id, stage, score) VALUES ($1, $2, $3)`, id, string(st), n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("add capability rating: %w", err)
+	}
+	return id, nil
+}
+
+// CapabilityHistory lists a channel's capability ratings, newest first, at
+// most limit of them (all of them for a negative limit, as in SQLite).
+func (db *DB) CapabilityHistory(ctx context.Context, team, channel string, limit int) ([]flows.CapabilityRating, error) {
+	var max *int
+	if limit >= 0 {
+		max = &limit
+	}
+	var out []flows.CapabilityRating
+	err := db.snapshot(ctx, func(tx pgx.Tx) error {
+		if err := each(ctx, tx, func(rows pgx.Rows) error {
+			r := flows.CapabilityRating{Team: team, Channel: channel, Scores: map[flows.StageID]int{}}
+			var (
+				plan *int64
+				at   int64
+			)
+			if err := rows.Scan(&r.ID, &plan, &r.By, &at); err != nil {
+				return err
+			}
+			if plan != nil {
+				r.Plan = flows.PlanID(*plan)
+			}
+			r.At = fromMillis(at)
+			out = append(out, r)
+			return nil
+		}, `SELECT id, plan_id, rated_by, rated_at FROM capability_ratings WHERE team_id = $1 AND channel_id = $2
+			ORDER BY rated_at DESC, id DESC LIMIT $3`, team, channel, max); err != nil {
+			return err
+		}
+		for i := range out {
+			r := &out[i]
+			if err := each(ctx, tx, func(rows pgx.Rows) error {
+				var (
+					st string
+					n  int
+				)
+				if err := rows.Scan(&st, &n); err != nil {
+					return err
+				}
+				r.Scores[flows.StageID(st)] = n
+				return nil
+			}, `SELECT stage, score FROM capability_scores WHERE rating_id = $1`, r.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("capability history: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimCapabilityReminder claims the quarter's capability reminder for a
+// channel on behalf of one check-in occurrence. It reports true when the
+// occurrence holds the claim: it made it now, or made it before and this
+// is a retry of the same occurrence (whose earlier post certainly did not
+// go out). It reports false when another occurrence has it, or when the
+// team rated itself since the quarter began, which makes a reminder moot.
+//
+// Replicas claiming at once meet on the claim's primary key: the second
+// insert waits for the first transaction, then inserts nothing and reads
+// the claim the first made. A rating that commits while a claim is being
+// made does not stop that claim; the reminder then crosses the rating, as
+// it would had the rating come a moment later.
+func (db *DB) ClaimCapabilityReminder(ctx context.Context, team, channel string, plan flows.PlanID, quarter, occurrence string, since, now time.Time) (bool, error) {
+	var ours bool
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		ours = false // a transaction run again starts afresh
+		var rated bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM capability_ratings WHERE team_id = $1 AND channel_id = $2 AND rated_at >= $3)`,
+			team, channel, millis(since)).Scan(&rated); err != nil {
+			return err
+		}
+		if rated {
+			return nil
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO capability_reminders (team_id, channel_id, quarter, plan_id, occurrence, claimed_at)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, team, channel, quarter, plan, occurrence, millis(now))
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 1 {
+			ours = true
+			return nil
+		}
+		var heldPlan flows.PlanID
+		var held string
+		if err := tx.QueryRow(ctx, `SELECT plan_id, occurrence FROM capability_reminders WHERE team_id = $1 AND channel_id = $2 AND quarter = $3`,
+			team, channel, quarter).Scan(&heldPlan, &held); err != nil {
+			return err
+		}
+		ours = heldPlan == plan && held == occurrence
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("claim capability reminder: %w", err)
+	}
+	return ours, nil
+}
+
+// OpenRetro stores a new retro of a team's plan with the delivery key and
+// returns its id.
+func (db *DB) OpenRetro(ctx context.Context, r flows.Retro, key string) (int64, error) {
+	var id int64
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := recordKey(ctx, tx, r.Team, key); err != nil {
+			return err
+		}
+		if err := teamHasPlan(ctx, tx, r.Team, r.Plan); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `INSERT INTO retros (plan_id, channel_id, thread, opened_by, opened_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			r.Plan, r.Channel, r.Thread, r.By, millis(r.At)).Scan(&id)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("open retro: %w", err)
+	}
+	return id, nil
+}
+
+// SetRetroThread records the thread a retro's opening message started,
+// unless it has one.
+func (db *DB) SetRetroThread(ctx context.Context, team string, id int64, thread string) error {
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE retros SET thread = $1 WHERE id = $2 AND thread = ''
+			AND plan_id IN (SELECT id FROM plans WHERE team_id = $3)`, thread, id, team)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set retro thread: %w", err)
+	}
+	return nil
+}
+
+const retroColumns = `r.id, p.team_id, r.plan_id, r.channel_id, r.thread, r.opened_by, r.opened_at`
+
+// Retro loads a team's retro with its answers, or fails with
+// flows.ErrNoRetro.
+func (db *DB) Retro(ctx context.Context, team string, id int64) (flows.Retro, error) {
+	return db.loadRetro(ctx, `SELECT `+retroColumns+` FROM retros r JOIN plans p ON p.id = r.plan_id WHERE p.team_id = $1 AND r.id = $2`, team, id)
+}
+
+// RetroByThread finds the retro whose conversation is thread.
+func (db *DB) RetroByThread(ctx context.Context, team, channel, thread string) (flows.Retro, error) {
+	if thread == "" {
+		return flows.Retro{}, flows.ErrNoRetro
+	}
+	return db.loadRetro(ctx, `SELECT `+retroColumns+` FROM retros r JOIN plans p ON p.id = r.plan_id
+		WHERE p.team_id = $1 AND r.channel_id = $2 AND r.thread = $3`, team, channel, thread)
+}
+
+// LatestRetro loads the newest retro of a team's plan, reporting false when
+// it has none.
+func (db *DB) LatestRetro(ctx context.Context, team string, plan flows.PlanID) (flows.Retro, bool, error) {
+	r, err := db.loadRetro(ctx, `SELECT `+retroColumns+` FROM retros r JOIN plans p ON p.id = r.plan_id
+		WHERE p.team_id = $1 AND r.plan_id = $2 ORDER BY r.id DESC LIMIT 1`, team, plan)
+	if errors.Is(err, flows.ErrNoRetro) {
+		return flows.Retro{}, false, nil
+	}
+	return r, err == nil, err
+}
+
+func (db *DB) loadRetro(ctx context.Context, query string, args ...any) (flows.Retro, error) {
+	var r flows.Retro
+	err := db.snapshot(ctx, func(tx pgx.Tx) error {
+		var at int64
+		err := tx.QueryRow(ctx, query, args...).Scan(&r.ID, &r.Team, &r.Plan, &r.Channel, &r.Thread, &r.By, &at)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return flows.ErrNoRetro
+		}
+		if err != nil {
+			return err
+		}
+		r.At = fromMillis(at)
+		return each(ctx, tx, func(rows pgx.Rows) error {
+			var (
+				a  flows.RetroAnswer
+				at int64
+			)
+			if err := rows.Scan(&a.Question, &a.Text, &a.By, &at, &a.Source); err != nil {
+				return err
+			}
+			a.At = fromMillis(at)
+			r.Answers = append(r.Answers, a)
+			return nil
+		}, `SELECT question, text, author, at, source FROM retro_answers WHERE retro_id = $1 ORDER BY id`, r.ID)
+	})
+	if err != nil {
+		if errors.Is(err, flows.ErrNoRetro) {
+			return flows.Retro{}, err
+		}
+		return flows.Retro{}, fmt.Errorf("load retro: %w", err)
+	}
+	return r, nil
+}
+
+// AddRetroAnswer stores an answer to one of a team's retro's questions
+// with its delivery key.
+func (db *DB) AddRetroAnswer(ctx context.Context, team string, retro int64, a flows.RetroAnswer, key string) error {
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := recordKey(ctx, tx, team, key); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO retro_answers (retro_id, question, text, author, at, source)
+			SELECT r.id, $1, $2, $3, $4, $5 FROM retros r JOIN plans p ON p.id = r.plan_id WHERE r.id = $6 AND p.team_id = $7`,
+			a.Question, a.Text, a.By, millis(a.At), a.Source, retro, team)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return flows.ErrNoRetro
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("add retro answer: %w", err)
+	}
+	return nil
+}
+
+// RecordRetroPrompt records that message ts of a retro's thread, ordered
+// by at, asked the question; recording it again changes nothing.
+func (db *DB) RecordRetroPrompt(ctx context.Context, team string, retro int64, at int64, ts, question string) error {
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO retro_prompts (retro_id, at, ts, question)
+			SELECT r.id, $1, $2, $3 FROM retros r JOIN plans p ON p.id = r.plan_id WHERE r.id = $4 AND p.team_id = $5
+			ON CONFLICT DO NOTHING`, at, ts, question, retro, team)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("record retro prompt: %w", err)
+	}
+	return nil
+}
+
+// RetroPromptBefore names the question the latest prompt of a retro's
+// thread at or before at asked, or "" when none is recorded.
+func (db *DB) RetroPromptBefore(ctx context.Context, team string, retro int64, at int64) (string, error) {
+	var q string
+	err := db.pool.QueryRow(ctx, `SELECT x.question FROM retro_prompts x JOIN retros r ON r.id = x.retro_id JOIN plans p ON p.id = r.plan_id
+		WHERE p.team_id = $1 AND x.retro_id = $2 AND x.at <= $3 ORDER BY x.at DESC LIMIT 1`, team, retro, at).Scan(&q)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("retro prompt: %w", err)
+	}
+	return q, nil
+}
