@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -19,10 +20,13 @@ type Filled struct {
 // Fill writes a little of everything a team accumulates into db, through
 // the store's own methods: plans in two workspaces with answers, skips,
 // revisions, co-answers, withdrawals, actions, privacy, threads, KPIs with
-// and without baselines and targets, values (n/a among them, some from a
-// check-in), a schedule with a run log, check-ins, an offer, asked
-// messages, seen keys, a current plan and a deleted plan. Tests of copying
-// one store into another fill one and compare.
+// and without baselines and targets and with a period, values (n/a among
+// them, some from a check-in), a schedule with a run log, check-ins, an
+// offer, asked messages, read marks, action statuses, a kind of business,
+// capability ratings and a reminder claim, a retro with answers and
+// prompts, a plan started from another, seen keys, a current plan and a
+// deleted plan. Tests of copying one store into another fill one and
+// compare.
 func Fill(t *testing.T, db Store) Filled {
 	t.Helper()
 	ctx := ctxFor(t)
@@ -46,6 +50,9 @@ func Fill(t *testing.T, db Store) Filled {
 	commit(flows.AnswerAdded{QuestionID: q, Revision: p.Answers[q].Next(), Contribution: flows.Contribution{Text: "Tea, too.", By: "U3", At: at(12), Source: "C1/1700000012.000100"}})
 	commit(flows.AnswerWithdrawn{QuestionID: q, Revision: p.Answers[q].Next(), Source: "C1/1700000012.000100", By: "U3", At: at(13)})
 	commit(flows.PrivacySet{On: true})
+	commit(flows.KindSet{Kind: flows.KindEcommerce})
+	commit(flows.ActionStatusSet{Action: p.Actions[0].ID, Status: flows.ActionDoing, By: "U2", At: at(14)})
+	commit(flows.ActionStatusSet{Action: p.Actions[0].ID, Status: flows.ActionDone, By: "U3", At: at(15)})
 	if _, err := db.BindThread(ctx, "T1", p.ID, "1700000000.000100"); err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +69,7 @@ func Fill(t *testing.T, db Store) Filled {
 	if err != nil {
 		t.Fatal(err)
 	}
-	visits, err := db.SaveKPI(ctx, "T1", flows.KPI{Plan: p.ID, Stage: flows.StageReach, Key: "visits", Name: "Site visits", Unit: flows.UnitCount, By: "U1", At: at(21)})
+	visits, err := db.SaveKPI(ctx, "T1", flows.KPI{Plan: p.ID, Stage: flows.StageReach, Key: "visits", Name: "Site visits", Unit: flows.UnitCount, By: "U1", At: at(21), Period: flows.PeriodMonth})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +116,48 @@ func Fill(t *testing.T, db Store) Filled {
 		t.Fatal(err)
 	}
 
+	if err := db.ReadThrough(ctx, "T1", "C1", "1700000000.000100", 1700000003000100, "1700000003.000100"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ReadThrough(ctx, "T1", "C1", "1700000100.000100", 1700000101000100, "1700000101.000100"); err != nil {
+		t.Fatal(err)
+	}
+	for i, plan := range []flows.PlanID{p.ID, 0} {
+		if _, err := db.AddCapabilityRating(ctx, flows.CapabilityRating{Team: "T1", Channel: "C1", Plan: plan, By: "U2", At: at(60 + i),
+			Scores: map[flows.StageID]int{flows.StagePlan: 2 + i, flows.StageReach: 3, flows.StageEngage: 5 - i}}, fmt.Sprintf("EvRate%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.ClaimCapabilityReminder(ctx, "T1", "C2", p.ID, "2026-Q4", "2026-11-30T09:00", t0.AddDate(0, -2, 0), due); err != nil {
+		t.Fatal(err)
+	}
+	retro, err := db.OpenRetro(ctx, flows.Retro{Team: "T1", Plan: p.ID, Channel: "C1", By: "U1", At: at(70)}, "EvRetro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetRetroThread(ctx, "T1", retro, "1700000200.000100"); err != nil {
+		t.Fatal(err)
+	}
+	for i, a := range []flows.RetroAnswer{{Question: "worked", Text: "Tastings — “full” rooms", By: "U2", At: at(71), Source: "C1/1700000201.000100"},
+		{Question: "worked", Text: "Reviews", By: "U3", At: at(72)}, {Question: "change", Text: "Fewer channels", By: "U2", At: at(73)}} {
+		if err := db.AddRetroAnswer(ctx, "T1", retro, a, fmt.Sprintf("EvRetroAnswer%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, q := range []string{"worked", "didnt", "change"} {
+		if err := db.RecordRetroPrompt(ctx, "T1", retro, 1700000200000100+int64(i)*1000, "1700000200.000100", q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ms2, err := db.Measurements(ctx, "T1", p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	carried, err := db.CreatePlanFrom(ctx, flows.CarryOver(load(t, db, "T1", p.ID), ms2, "Q2 Launch", "U2", at(80)), "EvFrom")
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	gone := newPlan(t, db, "T1", "C1", "Old plan")
 	if _, err := db.BindThread(ctx, "T1", gone.ID, "1690000000.000100"); err != nil {
 		t.Fatal(err)
@@ -126,5 +175,5 @@ func Fill(t *testing.T, db Store) Filled {
 	if err := db.MarkSeen(ctx, "T2", "EvStatus"); err != nil {
 		t.Fatal(err)
 	}
-	return Filled{Plans: map[string][]flows.PlanID{"T1": {p.ID}, "T2": {other.ID}}, DeletedThread: "1690000000.000100"}
+	return Filled{Plans: map[string][]flows.PlanID{"T1": {p.ID, carried}, "T2": {other.ID}}, DeletedThread: "1690000000.000100"}
 }

@@ -64,10 +64,13 @@ func testPlanRoundTrip(t *testing.T, open Open) {
 	commit(flows.AnswerRecorded{Answer: flows.Answer{QuestionID: "plan.goals", Text: "Double sales", By: "U3", At: at(12), Revision: 1, Source: "C1/12", Drafted: true}})
 	commit(flows.AnswerWithdrawn{QuestionID: "plan.goals", Revision: 2, Source: "C1/12", By: "U3", At: at(13)})
 	commit(flows.PrivacySet{On: true})
+	commit(flows.KindSet{Kind: flows.KindEcommerce})
+	commit(flows.ActionStatusSet{Action: p.Actions[0].ID, Status: flows.ActionDoing, By: "U2", At: at(15)})
+	commit(flows.ActionStatusSet{Action: p.Actions[0].ID, Status: flows.ActionDone, By: "U3", At: at(16)})
 	commit(flows.StageCompleted{Stage: flows.StageReach}, flows.QuestionSkipped{QuestionID: "reach.channels"},
 		flows.CursorMoved{Cursor: flows.Cursor{Stage: 2, Step: 1, Phase: flows.PhaseActions}})
 	commit(flows.KPISet{KPI: flows.KPI{Plan: p.ID, Stage: flows.StageReach, Key: "visits", Name: "Site visits", Unit: flows.UnitCount,
-		HigherIsBetter: true, Baseline: flows.Value{Unit: flows.UnitCount, Missing: true}, Target: flows.Value{Amount: 5000, Unit: flows.UnitCount}, Deadline: time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), Owner: "U1", By: "U1", At: at(14)}})
+		HigherIsBetter: true, Baseline: flows.Value{Unit: flows.UnitCount, Missing: true}, Target: flows.Value{Amount: 5000, Unit: flows.UnitCount}, Deadline: time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), Owner: "U1", By: "U1", At: at(14), Period: flows.PeriodMonth}})
 
 	// Another handle, with a cold cache, loads the same plan.
 	other := another()

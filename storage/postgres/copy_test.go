@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -97,7 +98,9 @@ func TestCopyFromSQLite(t *testing.T) {
 		}
 	}
 	for table, min := range map[string]int64{"plans": 2, "answers": 7, "skips": 1, "actions": 2, "kpis": 2, "measurements": 3,
-		"schedules": 1, "occurrences": 2, "checkins": 1, "offers": 1, "asked": 3, "seen_keys": 10, "deleted_threads": 1, "current_plans": 2} {
+		"schedules": 1, "occurrences": 2, "checkins": 1, "offers": 1, "asked": 3, "seen_keys": 10, "deleted_threads": 1, "current_plans": 2,
+		"thread_reads": 2, "action_updates": 2, "capability_ratings": 2, "capability_scores": 6, "capability_reminders": 1,
+		"retros": 1, "retro_answers": 3, "retro_prompts": 3, "carried_answers": 1} {
 		if rows[table] < min {
 			t.Errorf("%s: %d rows copied, want at least %d", table, rows[table], min)
 		}
@@ -127,6 +130,25 @@ func TestCopyFromSQLite(t *testing.T) {
 			gr, err2 := pg.Revisions(ctx, team, id, flows.QuestionBusiness)
 			same(t, "revisions", wr, err1, gr, err2)
 		}
+	}
+	since := storetest.T0.Add(-365 * 24 * time.Hour)
+	wt, err1 := lite.CatchupThreads(ctx, since)
+	gt, err2 := pg.CatchupThreads(ctx, since)
+	same(t, "catch-up threads", wt, err1, gt, err2)
+	wc, err1 := lite.CapabilityHistory(ctx, "T1", "C1", 10)
+	gc, err2 := pg.CapabilityHistory(ctx, "T1", "C1", 10)
+	same(t, "capability history", wc, err1, gc, err2)
+	wrt, _, err1 := lite.LatestRetro(ctx, "T1", filled.Plans["T1"][0])
+	grt, _, err2 := pg.LatestRetro(ctx, "T1", filled.Plans["T1"][0])
+	same(t, "retro", wrt, err1, grt, err2)
+	wrq, err1 := lite.RetroPromptBefore(ctx, "T1", wrt.ID, 1700000200001100)
+	grq, err2 := pg.RetroPromptBefore(ctx, "T1", wrt.ID, 1700000200001100)
+	same(t, "retro prompt", wrq, err1, grq, err2)
+	wo, err1 := lite.CheckinByOccurrence(ctx, "T1", filled.Plans["T1"][0], "2026-11-30T09:00")
+	gob, err2 := pg.CheckinByOccurrence(ctx, "T1", filled.Plans["T1"][0], "2026-11-30T09:00")
+	same(t, "check-in by occurrence", wo, err1, gob, err2)
+	if ok, err := pg.ClaimCapabilityReminder(ctx, "T1", "C2", filled.Plans["T1"][0], "2026-Q4", "2026-12-07T09:00", storetest.T0.AddDate(0, -2, 0), storetest.T0); ok || err != nil {
+		t.Errorf("a reminder claimed in SQLite is claimed again in PostgreSQL: %t, %v", ok, err)
 	}
 	wp, err1 := lite.PendingOccurrences(ctx)
 	gp, err2 := pg.PendingOccurrences(ctx)
