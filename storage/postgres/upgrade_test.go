@@ -1,0 +1,111 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/pgtest"
+)
+
+// TestUpgradeReadsOldThreadsFromNow: a database written before catch-ups
+// existed (migrations up to 0010, as the first PostgreSQL racebots left
+// it) followed its conversations with the events' own keys, so after the
+// upgrade a catch-up reads them from the upgrade on, not from their start,
+// which would record their replies again. Its plans and check-ins come
+// through the later migrations intact.
+func TestUpgradeReadsOldThreadsFromNow(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	old, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close(ctx)
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := old.Exec(ctx, q, args...); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`)
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		base := filepath.Base(f)
+		n, _ := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if n > 10 {
+			continue
+		}
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec(string(body))
+		exec(`INSERT INTO schema_migrations VALUES ($1, $2, 0)`, n, base)
+	}
+	now := time.Now()
+	var q1, q2 flows.PlanID
+	if err := old.QueryRow(ctx, `INSERT INTO plans (team_id, channel_id, name, name_key, created_by, created_at, thread)
+		VALUES ('T1', 'C1', 'Q1', 'q1', 'U1', $1, '100.000001') RETURNING id`, now.UnixMilli()).Scan(&q1); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.QueryRow(ctx, `INSERT INTO plans (team_id, channel_id, name, name_key, created_by, created_at)
+		VALUES ('T1', 'C1', 'Q2', 'q2', 'U1', $1) RETURNING id`, now.UnixMilli()).Scan(&q2); err != nil {
+		t.Fatal(err)
+	}
+	exec(`INSERT INTO checkins (plan_id, channel_id, thread, opened_at, nudge_at, close_at) VALUES ($1, 'C1', '200.000001', $2, $2, $2)`,
+		q2, now.UnixMilli())
+
+	before := slackTS(now.Add(-time.Second))
+	db := mustOpen(t, url)
+	after := slackTS(time.Now().Add(time.Second))
+	got, err := db.CatchupThreads(ctx, now.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("threads after the upgrade: %+v", got)
+	}
+	for _, th := range got {
+		if !coach.MessageAfter(th.Read, before) || !coach.MessageAfter(after, th.Read) {
+			t.Errorf("thread %s read through %q, want between %s and %s", th.Thread, th.Read, before, after)
+		}
+	}
+	p, err := db.Plan(ctx, "T1", q1)
+	if err != nil || p.Kind != "" || p.Thread != "100.000001" {
+		t.Fatalf("the old plan after the upgrade: %+v, %v", p, err)
+	}
+	// Threads bound after the upgrade are read from their start.
+	id, err := db.CreatePlan(ctx, flows.NewPlan("T1", "C1", "new", "U1", now), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.BindThread(ctx, "T1", id, "300.000001"); err != nil {
+		t.Fatal(err)
+	}
+	got, err = db.CatchupThreads(ctx, now.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := slices.IndexFunc(got, func(th coach.Thread) bool { return th.Plan == id }); i < 0 || got[i].Read != "" {
+		t.Errorf("a new thread: %+v", got)
+	}
+}
+
+func slackTS(t time.Time) string {
+	us := t.UnixMicro()
+	return fmt.Sprintf("%d.%06d", us/1e6, us%1e6)
+}
