@@ -110,6 +110,9 @@ type Service struct {
 	userText  func(stored string) string
 
 	nudgeAfter, closeAfter time.Duration
+
+	// turns lets one request at a time step a plan in this process.
+	turns planLocks
 }
 
 // Config wires a Service.
@@ -677,11 +680,25 @@ func (s *Service) commit(ctx context.Context, req Request) func(*flows.Plan, flo
 // commitFrom is commitChanges starting from p when it is set (the plan as
 // the request found it), and storing with save.
 func (s *Service) commitFrom(ctx context.Context, req Request, p *flows.Plan, fn func(*flows.Plan) (flows.Outcome, error), save func(*flows.Plan, flows.Outcome) error) (Response, error) {
+	var unlock func()
+	defer func() {
+		if unlock != nil {
+			unlock()
+		}
+	}()
 	for range maxAttempts {
 		if p == nil {
 			var err error
 			if p, err = s.pick(ctx, req, ""); err != nil {
 				return Response{}, err
+			}
+		}
+		if unlock == nil {
+			// A plan loaded before its turn came may be stale; the version
+			// check then sends this round back for a fresh load.
+			var err error
+			if unlock, err = s.turns.lock(ctx, p.ID); err != nil {
+				return Response{}, fmt.Errorf("wait for the plan: %w", err)
 			}
 		}
 		out, err := fn(p)
