@@ -54,6 +54,7 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		Text:    string(markup.FromSlack(cmd.Text)),
 		Now:     b.now(),
 		Command: true,
+		Key:     commandKey(cmd),
 	}
 	name := commandName(cmd.Text)
 	if name == "checkin" || name == "schedule" {
@@ -64,6 +65,10 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		return msgAck(b.explain(err, "slash command"))
 	}
 	switch {
+	case resp.Duplicate:
+		// Handled when it first came; that delivery said what there was
+		// to say.
+		return nil
 	case resp.Created:
 		b.later("post new plan", func(ctx context.Context) { b.postOrExplain(ctx, cmd, resp) })
 		return nil
@@ -92,6 +97,16 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 	default:
 		return ephemeralAck(renderReplies(resp.Plan, resp.Replies))
 	}
+}
+
+// commandKey is a slash command's delivery key. Slack sends a command no id
+// of its own, but each invocation gets a trigger id of its own, and a
+// Socket Mode envelope delivered again carries the same one.
+func commandKey(cmd slack.SlashCommand) string {
+	if cmd.TriggerID == "" {
+		return ""
+	}
+	return "command:" + cmd.TriggerID
 }
 
 // movesConversation says whether a command's reply belongs in the plan's
