@@ -140,6 +140,11 @@ func Render(w io.Writer, title string, series []Series) error {
 		p.draw(cv, x0, y0, x0+tileW, y0+tileH, yAxisW[c])
 	}
 
+	return encode(w, cv)
+}
+
+// encode writes the canvas to w as a PNG.
+func encode(w io.Writer, cv *canvas) error {
 	// Speed over size: flat chart colours compress well at any level, and
 	// encoding at the default level took most of the render time.
 	enc := png.Encoder{CompressionLevel: png.BestSpeed}
