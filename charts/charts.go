@@ -137,7 +137,13 @@ func Render(w io.Writer, title string, series []Series) error {
 		r, c := i/cols, i%cols
 		x0 := padLeft + float64(c)*(tileW+gapX)
 		y0 := float64(top) + float64(r)*(tileH+gapY)
-		p.draw(cv, x0, y0, x0+tileW, y0+tileH, yAxisW[c])
+		// Date labels may reach half way into the gap beside a panel, or
+		// nearly to the image's edge.
+		right := float64(gapX / 2)
+		if c == cols-1 {
+			right = padRight - 4
+		}
+		p.draw(cv, x0, y0, x0+tileW, y0+tileH, yAxisW[c], right)
 	}
 
 	return encode(w, cv)

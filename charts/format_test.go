@@ -197,7 +197,7 @@ func TestDateTicks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, tk := range dateTicks(tt.from, tt.to, berlin, tt.px, tt.overhang, measure) {
+			for _, tk := range dateTicks(tt.from, tt.to, berlin, tt.px, tt.overhang, tt.overhang, measure) {
 				got = append(got, tk.Label)
 				if tm := unixTime(tk.Value).In(berlin); tm.Hour() != 0 || tm.Minute() != 0 {
 					t.Errorf("tick %q at %v, not midnight", tk.Label, tm)
@@ -223,7 +223,7 @@ func TestDateLabelsNeverOverlap(t *testing.T) {
 		for _, px := range []float64{180, 300, 460, 520, 1080} {
 			from, to := start, start+days*86400
 			const overhang = 20
-			ticks := dateTicks(from, to, time.UTC, px, overhang, measure)
+			ticks := dateTicks(from, to, time.UTC, px, overhang, overhang, measure)
 			if len(ticks) == 0 {
 				t.Errorf("%v days in %v px: no date labels", days, px)
 				continue

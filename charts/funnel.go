@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"slices"
 )
 
 // FunnelStage is one row of the funnel picture: a stage of the way from
@@ -22,6 +23,10 @@ type FunnelStage struct {
 	HasTarget bool
 	Actual    float64
 	HasActual bool
+	// Derived marks a stage whose numbers were worked out from rates
+	// rather than counted: its name gets an asterisk, explained under the
+	// funnel.
+	Derived bool
 }
 
 // Funnel layout, in pixels.
@@ -30,6 +35,7 @@ const (
 	funnelBarHeight = 66
 	funnelLabelW    = 250 // the names on the left
 	funnelValueW    = 230 // the numbers on the right
+	funnelFootnote  = 24  // the line explaining the asterisks
 )
 
 var (
@@ -51,6 +57,10 @@ func RenderFunnel(w io.Writer, title string, stages []FunnelStage) error {
 		top = titleHeight
 	}
 	height := top + len(stages)*funnelRowHeight + outerPad
+	derived := slices.ContainsFunc(stages, func(s FunnelStage) bool { return s.Derived })
+	if derived {
+		height += funnelFootnote
+	}
 	cv := newCanvas(imageWidth, height)
 	if title != "" {
 		st := style(sizeChartTitle, true, colText)
@@ -94,13 +104,21 @@ func RenderFunnel(w io.Writer, title string, stages []FunnelStage) error {
 		mid := (y0 + y1) / 2
 		name := style(sizePanelTitle, true, colText)
 		note := style(sizeLineLabel, false, colMuted)
-		cv.text(name, point{outerPad, mid - 2}, alignStart, alignEnd, fit(cv, name, s.Name, funnelLabelW-10))
+		title := s.Name
+		if s.Derived {
+			title += "*"
+		}
+		cv.text(name, point{outerPad, mid - 2}, alignStart, alignEnd, fit(cv, name, title, funnelLabelW-10))
 		cv.text(note, point{outerPad, mid + 2}, alignStart, alignStart, fit(cv, note, s.Note, funnelLabelW-10))
 
 		vx := float64(imageWidth - outerPad)
 		amount, status := s.words()
 		cv.text(style(sizePanelTitle, true, colText), point{vx, mid - 2}, alignEnd, alignEnd, fit(cv, name, amount, funnelValueW-10))
 		cv.text(note, point{vx, mid + 2}, alignEnd, alignStart, status)
+	}
+	if derived {
+		cv.text(style(sizeLineLabel, false, colMuted), point{outerPad, float64(height - outerPad)}, alignStart, alignEnd,
+			"* worked out from the rates, as no KPI counts it")
 	}
 	return encode(w, cv)
 }

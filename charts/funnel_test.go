@@ -23,7 +23,7 @@ const funnelGolden = "testdata/funnel.png"
 func sampleFunnel() []FunnelStage {
 	return []FunnelStage{
 		{Name: "Visitors", Note: "Reach", Unit: "count", Target: 20000, HasTarget: true, Actual: 12950, HasActual: true},
-		{Name: "Leads", Note: "1.7% of visitors, target 3.5%", Unit: "count", Target: 700, HasTarget: true, Actual: 220, HasActual: true},
+		{Name: "Leads", Note: "1.7% of visitors, target 3.5%", Unit: "count", Target: 700, HasTarget: true, Actual: 220, HasActual: true, Derived: true},
 		{Name: "Sales", Note: "Convert", Unit: "count", Target: 140, HasTarget: true},
 		{Name: "Revenue", Note: "Convert", Unit: "currency:USD", Target: 30000, HasTarget: true, Actual: 18250, HasActual: true},
 	}

@@ -127,8 +127,9 @@ func (f frame) y(v float64) float64 {
 
 // draw draws the panel in the tile between (x0, y0) and (x1, y1); the
 // data area starts yAxisW to the right of x0, the same for every panel in
-// a column so that their axes line up.
-func (pn *panel) draw(cv *canvas, x0, y0, x1, y1, yAxisW float64) {
+// a column so that their axes line up. Date labels may reach left into the
+// y-axis's room, which they pass below, and rightRoom past x1.
+func (pn *panel) draw(cv *canvas, x0, y0, x1, y1, yAxisW, rightRoom float64) {
 	pn.drawHeader(cv, x0, y0+headerHeight, x1)
 	tickH := cv.textHeight(style(sizeTick, false, colText))
 	f := frame{
@@ -137,13 +138,14 @@ func (pn *panel) draw(cv *canvas, x0, y0, x1, y1, yAxisW float64) {
 		x1: x1, y1: y1 - (axisPadding + tickLength + labelGap + tickH),
 		xmin: pn.xmin, xmax: pn.xmax, ymin: pn.ymin, ymax: pn.ymax,
 	}
-	// Date labels may reach into the room left of the axis and, on the
-	// right, half way into the gap beside the panel.
 	measure := func(s string) float64 { return cv.textWidth(style(sizeTick, false, colText), s) }
-	pn.xTicks = dateTicks(f.xmin, f.xmax, pn.loc, f.x1-f.x0, min(yAxisW, gapX/2), measure)
+	pn.xTicks = dateTicks(f.xmin, f.xmax, pn.loc, f.x1-f.x0, yAxisW, rightRoom, measure)
 	pn.drawAxes(cv, f)
-	pn.drawLines(cv, f)
+	// The trend goes under the reference lines and their labels, its
+	// projection over them.
 	pn.drawTrend(cv, f)
+	pn.drawLines(cv, f)
+	pn.drawProjection(cv, f)
 	pn.drawValues(cv, f)
 }
 
@@ -244,12 +246,8 @@ func (pn *panel) label(cv *canvas, st textStyle, p point, ax, ay float64, s stri
 }
 
 // drawTrend draws the trend line, dashed and cut off at the edges of the
-// plot, and marks its end, the projection at the deadline, with a ring
-// and the projected value where that fits without covering another label.
+// plot.
 func (pn *panel) drawTrend(cv *canvas, f frame) {
-	if len(pn.trend) < 2 {
-		return
-	}
 	for i := 1; i < len(pn.trend); i++ {
 		a := point{f.x(unixSeconds(pn.trend[i-1].At)), f.y(pn.trend[i-1].Value)}
 		b := point{f.x(unixSeconds(pn.trend[i].At)), f.y(pn.trend[i].Value)}
@@ -258,6 +256,15 @@ func (pn *panel) drawTrend(cv *canvas, f frame) {
 			s.dashed(a, b, 2.5, 7, 5)
 			cv.fill(&s, colTrend)
 		}
+	}
+}
+
+// drawProjection marks the trend's end, the projection at the deadline,
+// with a ring and the projected value where that fits without covering
+// another label.
+func (pn *panel) drawProjection(cv *canvas, f frame) {
+	if len(pn.trend) < 2 {
+		return
 	}
 	last := pn.trend[len(pn.trend)-1]
 	end := point{f.x(unixSeconds(last.At)), f.y(last.Value)}

@@ -134,14 +134,14 @@ const minLabelGap = 14
 // dateTicks labels whole days between min and max (Unix seconds) in loc on
 // an axis px pixels wide. It takes the finest step whose labels, as wide as
 // measure says, stand at least minLabelGap apart, so that no two overlap
-// however long the range or narrow the panel. Labels may reach overhang
-// pixels past either end of the axis; a label that would reach further is
-// left out.
+// however long the range or narrow the panel. Labels may reach left and
+// right pixels past the ends of the axis; a label that would reach further
+// is left out.
 //
 // Steps of days read "Jan 2", of months "Jan" and of years "2027"; when the
 // range spans more than one year, the first label and the first of each new
 // year carry the year too ("Dec 28 2026", "Jan 2027").
-func dateTicks(min, max float64, loc *time.Location, px, overhang float64, measure func(string) float64) []tick {
+func dateTicks(min, max float64, loc *time.Location, px, left, right float64, measure func(string) float64) []tick {
 	if !(max > min) || px <= 0 {
 		return nil
 	}
@@ -151,7 +151,7 @@ func dateTicks(min, max float64, loc *time.Location, px, overhang float64, measu
 	var ticks []tick
 	for _, s := range dateSteps {
 		times := stepTimes(from, to, s)
-		if len(times) > maxDateTicks || float64(len(times)-1)*minLabelGap > px+2*overhang {
+		if len(times) > maxDateTicks || float64(len(times)-1)*minLabelGap > px+left+right {
 			// Too many to fit even as labels of no width.
 			continue
 		}
@@ -164,7 +164,7 @@ func dateTicks(min, max float64, loc *time.Location, px, overhang float64, measu
 			kept := times[:0:0]
 			for i, t := range times {
 				w, at := measure(labels[i]), x(unixSeconds(t))
-				if at-w/2 >= -overhang && at+w/2 <= px+overhang {
+				if at-w/2 >= -left && at+w/2 <= px+right {
 					kept = append(kept, t)
 				}
 			}
