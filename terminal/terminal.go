@@ -232,7 +232,7 @@ func (c *console) report(ctx context.Context, p *flows.Plan) {
 	}
 	var png bytes.Buffer
 	name := terminalUserText(p.Name)
-	if err := report.Chart(&png, name+" · KPI progress", p.KPIs, ms, c.now(), time.Local); err != nil {
+	if err := report.Chart(&png, name+" · KPI progress", p, ms, c.now(), time.Local); err != nil {
 		c.println(c.style.text(flows.Explain(err)))
 		return
 	}
