@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage"
 	"github.com/racebot/racebot/terminal"
 )
 
@@ -26,9 +27,11 @@ func runExport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 		fmt.Fprintln(stderr, "racebot export: name the plan with --plan, for example --plan \"Q1 Launch\"")
 		return errUsage
 	}
-	db, err := openDB(ctx, cfg.DB)
+	// Exporting reads: a mistyped --db must not leave a new, empty
+	// database behind.
+	db, err := storage.OpenExisting(ctx, cfg.DB)
 	if err != nil {
-		return err
+		return openError(cfg.DB, err)
 	}
 	defer db.Close()
 	p, err := db.PlanByName(ctx, *team, *channel, *name)
