@@ -58,6 +58,9 @@ type Bot struct {
 	now       func() time.Time
 	assistant Assistant
 	poster    *poster
+	// outbox holds replies to plan threads until their channel may take
+	// a message; see outbox.go.
+	outbox *outbox
 
 	pollEvery time.Duration
 	// claimTimeout bounds what follows a claim (see claimedPostTimeout);
@@ -136,6 +139,7 @@ func New(cfg Config) *Bot {
 	}
 	b.poster = newPoster(cfg.API, cfg.PostInterval)
 	b.names = newNameCache(cfg.API, cfg.Now, cfg.Logger)
+	b.outbox = newOutbox(b)
 	b.claimTimeout = claimedPostTimeout
 	b.catchupKick = make(chan struct{}, 1)
 	b.catchupPacer.every = catchupPace
@@ -199,6 +203,9 @@ func (b *Bot) recover(what string) {
 
 // Shutdown stops housekeeping and waits for background work, at most until
 // ctx ends; then it cancels what is left and waits for it to notice.
+// Replies waiting for their thread are posted meanwhile, each thread's
+// backlog as one message; what the window leaves unposted is logged with
+// its count, and those threads catch up with their next message.
 func (b *Bot) Shutdown(ctx context.Context) error {
 	b.stopLoops()
 	b.loops.Wait()
@@ -210,10 +217,12 @@ func (b *Bot) Shutdown(ctx context.Context) error {
 	select {
 	case <-done:
 		b.cancel()
+		b.outbox.abandon()
 		return nil
 	case <-ctx.Done():
 		b.cancel()
 		<-done
+		b.outbox.abandon()
 		return fmt.Errorf("shutdown: background work cut short: %w", ctx.Err())
 	}
 }

@@ -93,7 +93,8 @@ func (b *Bot) openCheckin(ctx context.Context, team string, plan flows.PlanID, o
 			thread, found = ts, ok
 		}
 		if !found {
-			ts, err := b.poster.postOnce(ctx, c.Channel, "", key, msgMessage("checkin", openingText(v, late, missed, now)))
+			opening, dueActions := openingText(v, late, missed, now)
+			ts, err := b.poster.postOnce(ctx, c.Channel, "", key, checkinOpening(v.Plan, opening, dueActions))
 			if err != nil {
 				b.metrics.Checkin("failed")
 				return c.ID, fmt.Errorf("post check-in: %w", err)
@@ -111,6 +112,7 @@ func (b *Bot) openCheckin(ctx context.Context, team string, plan flows.PlanID, o
 			return c.ID, fmt.Errorf("%w: %w", ErrMaybePosted, err)
 		}
 	}
+	b.remindCapability(ctx, team, v.Plan, thread, occurrence)
 	switch {
 	case found:
 		b.metrics.Checkin("recovered")
@@ -122,18 +124,20 @@ func (b *Bot) openCheckin(ctx context.Context, team string, plan flows.PlanID, o
 	return c.ID, nil
 }
 
-// openingText is a check-in's opening message.
-func openingText(v coach.CheckinView, late bool, missed int, now time.Time) flows.Msg {
+// openingText is a check-in's opening message and the actions it asks
+// about.
+func openingText(v coach.CheckinView, late bool, missed int, now time.Time) (flows.Msg, []flows.Action) {
 	p := v.Plan
 	// Owners are the team's text: a mention pings its person, while one
 	// typed as "<!channel>" is shown, not broadcast (see slackUserText).
 	opening := flows.OpeningText(p.Name, p.KPIs, v.Values, late, missed)
 	// The actions due before the next check-in (a week, at the usual pace)
 	// are asked about too.
-	if due := flows.ActionsDueText(p.ActionsDue(now.AddDate(0, 0, 7)), now); len(due) > 0 {
+	dueActions := p.ActionsDue(now.AddDate(0, 0, 7))
+	if due := flows.ActionsDueText(dueActions, now); len(due) > 0 {
 		opening = flows.Lines(opening, due)
 	}
-	return opening
+	return opening, dueActions
 }
 
 // postSummary posts a check-in's summary in its thread and returns its ts,
@@ -195,7 +199,7 @@ func checkinSummaryMessage(id int64, p *flows.Plan, s flows.CheckinSummary) mess
 // was understood and updates the summary. Text that cannot be read gets a
 // question back, to its author only, and records nothing.
 func (b *Bot) checkinReply(ctx context.Context, team, key string, c flows.Checkin, m *slackevents.MessageEvent, text string) error {
-	resp, err := b.svc.Values(ctx, coach.Request{
+	resp, err := b.svc.CheckinReply(ctx, coach.Request{
 		Team: team, Channel: m.Channel, User: m.User, Now: b.now(),
 		Plan: c.Plan, Checkin: c.ID, Key: key, TS: m.TimeStamp,
 	}, text)

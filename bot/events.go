@@ -93,6 +93,8 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 		return err
 	case conv.Checkin.ID != 0:
 		return b.checkinReply(ctx, team, key, conv.Checkin, m, text)
+	case conv.Retro != 0:
+		return b.retroReply(ctx, team, key, conv.Retro, m, text)
 	case conv.Deleted != "":
 		b.whisper(m, flows.Sayf("The plan %q was deleted, so this reply was not recorded. Start a new one with %s.", flows.User(conv.Deleted), flows.Cmd("new <name>")))
 		return nil
@@ -121,31 +123,40 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 		b.log.Debug("duplicate message ignored", "key", key)
 		return nil
 	}
-	b.later("post reply", func(ctx context.Context) {
-		plan := resp.Plan
-		if plan == nil {
-			// Help and the like concern no plan; they still belong in the
-			// thread they were asked in.
-			p, err := b.svc.Plan(ctx, team, id)
-			if err != nil {
-				b.log.Warn("post reply: plan", "err", err)
-				return
+	switch {
+	case resp.Review, resp.Report, resp.Retro != 0, hasKind(resp.Replies, flows.ReplyExport), hasKind(resp.Replies, flows.ReplyConfirm), hasKind(resp.Replies, flows.ReplyScoreForm):
+		b.later("post reply", func(ctx context.Context) {
+			plan := resp.Plan
+			if plan == nil {
+				p, err := b.svc.Plan(ctx, team, id)
+				if err != nil {
+					b.log.Warn("post reply: plan", "err", err)
+					return
+				}
+				plan = p
 			}
-			plan = p
-		}
-		switch {
-		case resp.Review:
-			b.postReview(ctx, plan)
-		case resp.Report:
-			b.postReport(ctx, plan)
-		case hasKind(resp.Replies, flows.ReplyExport):
-			b.export(ctx, slack.SlashCommand{ChannelID: plan.Channel}, plan)
-		case hasKind(resp.Replies, flows.ReplyConfirm):
-			b.confirmInThread(ctx, m, plan, mrkdwn(resp.Replies[0].Msg))
-		default:
-			b.postToPlan(ctx, plan, resp.Replies, resp.Draft)
-		}
-	})
+			switch {
+			case resp.Review:
+				b.postReview(ctx, plan)
+			case resp.Report:
+				b.postReport(ctx, plan)
+			case hasKind(resp.Replies, flows.ReplyExport):
+				b.export(ctx, slack.SlashCommand{ChannelID: plan.Channel}, plan)
+			case resp.Retro != 0:
+				b.postRetro(ctx, plan, resp)
+			case hasKind(resp.Replies, flows.ReplyScoreForm):
+				b.scoreInThread(ctx, plan, m.ThreadTimeStamp)
+			default:
+				b.confirmInThread(ctx, m, plan, mrkdwn(resp.Replies[0].Msg))
+			}
+		})
+	case resp.Plan == nil:
+		// Help and the like concern no plan; they still belong in the
+		// thread they were asked in.
+		b.outbox.add(planView{ID: id, Team: team, Channel: m.Channel, Thread: m.ThreadTimeStamp}, m.User, resp.Replies, resp.Draft)
+	default:
+		b.postToPlan(resp.Plan, m.User, resp.Replies, resp.Draft)
+	}
 	return nil
 }
 

@@ -162,6 +162,9 @@ func (s *Service) SubmitValues(ctx context.Context, req Request, checkin int64, 
 			continue
 		}
 		val, err := flows.ParseValue(raw, k.Unit)
+		if err == nil {
+			err = flows.CheckReading(k, val)
+		}
 		if err != nil {
 			errs[k.Key] = flows.Explain(err)
 			continue

@@ -15,6 +15,10 @@ import (
 type Conversation struct {
 	Plan    flows.PlanID
 	Checkin flows.Checkin
+	// Retro is the retro whose thread this is. Retro answers are kept as
+	// given, so Known leaves retro threads out: their edits and deletions
+	// change nothing.
+	Retro int64
 	// Deleted names the deleted plan whose thread this was.
 	Deleted string
 }
@@ -37,6 +41,13 @@ func (s *Service) Locate(ctx context.Context, team, channel, thread string) (Con
 	}
 	if !errors.Is(err, flows.ErrNoCheckin) {
 		return Conversation{}, fmt.Errorf("find check-in by thread: %w", err)
+	}
+	r, err := s.store.RetroByThread(ctx, team, channel, thread)
+	if err == nil {
+		return Conversation{Retro: r.ID}, nil
+	}
+	if !errors.Is(err, flows.ErrNoRetro) {
+		return Conversation{}, fmt.Errorf("find retro by thread: %w", err)
 	}
 	name, ok, err := s.store.DeletedPlanName(ctx, team, channel, thread)
 	if err != nil || !ok {

@@ -3,62 +3,43 @@ package flows
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 )
 
-// QuestionObjectives is the Plan stage's question whose answer states the
-// plan's objectives; the export's summary opens with it.
-const QuestionObjectives = "plan.objectives"
-
 // Export is a plan as a document a lead can forward: a one-screen summary
 // first, then every answer, the action plan, the KPIs with every value and
-// the funnel check. The caller fills what it knows; each optional part of
-// the summary is left out while it is empty, so that a plan score, the
-// capability history or a review show up as soon as whoever works them
-// out passes them in.
+// the funnel check. The service fills what it keeps (coach.Service.Export);
+// the transport adds how people are named, and the latest review when it
+// showed one. Each optional part of the summary is left out while it is
+// empty.
 type Export struct {
 	Catalogue *Catalogue
 	Plan      *Plan
 	Values    map[int64][]Measurement
 	// Location renders dates and times; UTC when nil.
 	Location *time.Location
-	// Now is when the export is made: KPI statuses are as of then.
+	// Now is when the export is made: KPI statuses and the plan score are
+	// as of then.
 	Now time.Time
 	// People renders what people typed, and who they are, as Markdown.
 	People People
 
-	// Score is the plan score, when one has been worked out.
-	Score *ExportScore
-	// Capability is the team's capability ratings, oldest first; the
+	// Capability is the team's capability ratings, in any order; the
 	// summary shows the first and the latest side by side.
-	Capability []ExportCapability
+	Capability []CapabilityRating
 	// Review is the plan's latest review, when one was made.
 	Review *ExportReview
 }
 
-// ExportScore is the plan score as the summary shows it.
-type ExportScore struct {
-	// Points is the score from 0 to 100.
-	Points int
-	// Tips are what would raise the score most, best first, as sentences
-	// in Markdown.
-	Tips []string
-}
-
-// ExportCapability is one capability rating of the team.
-type ExportCapability struct {
-	At time.Time
-	// Stages rates each stage from 1 to 5; a stage left out was not
-	// rated.
-	Stages map[StageID]float64
-}
-
-// ExportReview is a review of the plan, by the language model or the
-// built-in rules.
+// ExportReview is a review of a plan, by the language model or the
+// built-in rules, as the export shows it.
 type ExportReview struct {
-	At time.Time
+	// Plan is the plan reviewed: an export of another plan leaves it out.
+	Plan PlanID
+	At   time.Time
 	// By is who asked for it (a user id), "" when not known.
 	By string
 	// Text is the review in Markdown.
@@ -69,7 +50,6 @@ type ExportReview struct {
 const (
 	summaryObjectiveRunes = 600
 	summaryActions        = 5
-	summaryTips           = 3
 )
 
 // ExportMarkdown is the whole plan as a document with nothing but the plan
@@ -92,7 +72,7 @@ func (e Export) Markdown() string {
 	b.WriteString(head)
 	fmt.Fprintf(&b, "Exported on %s.\n\n", e.Now.In(loc).Format("2 January 2006"))
 	e.writeSummary(&b, loc)
-	if r := e.Review; r != nil && strings.TrimSpace(r.Text) != "" {
+	if r := e.Review; r != nil && r.Plan == e.Plan.ID && strings.TrimSpace(r.Text) != "" {
 		b.WriteString("\n## Latest review\n\n")
 		b.WriteString(reviewByline(r, loc, e.People) + "\n\n")
 		// Quoted, so that a heading the review may hold stays inside it.
@@ -125,17 +105,19 @@ func (e Export) writeSummary(b *strings.Builder, loc *time.Location) {
 		b.WriteString("_Not set yet: the Plan stage asks for them._\n")
 	}
 
-	if s := e.Score; s != nil {
-		fmt.Fprintf(b, "\n**Plan score: %d/100**", s.Points)
-		tips := s.Tips[:min(len(s.Tips), summaryTips)]
-		if len(tips) > 0 {
-			b.WriteString(" — what would raise it most:\n\n")
-			for _, t := range tips {
-				b.WriteString("- " + mdInline(t) + "\n")
-			}
-		} else {
-			b.WriteString("\n")
+	score := ScorePlan(e.Catalogue, p, e.Now)
+	var parts []string
+	for _, pt := range score.Parts {
+		parts = append(parts, fmt.Sprintf("%s %d/%d", strings.ToLower(pt.Name), pt.Points, pt.Max))
+	}
+	fmt.Fprintf(b, "\n**Plan score: %d/100** (%s)", score.Total, strings.Join(parts, " · "))
+	if len(score.Tips) > 0 {
+		b.WriteString(". To raise it:\n\n")
+		for _, t := range score.Tips {
+			fmt.Fprintf(b, "- %s (+%d)\n", mdInline(msgMarkdown(t.Msg, people.text)), t.Gain)
 		}
+	} else {
+		b.WriteString("\n")
 	}
 
 	if len(p.KPIs) > 0 {
@@ -166,7 +148,13 @@ func (e Export) writeSummary(b *strings.Builder, loc *time.Location) {
 		var steps []string
 		worked := false
 		for _, c := range counts {
-			v := func(x float64) string { return FormatValue(Value{Amount: x, Unit: c.Unit, Currency: c.Currency}) }
+			v := func(x float64) string {
+				if c.Unit == UnitCount {
+					// Worked out from rates, a count has decimals no one counted.
+					x = math.Round(x)
+				}
+				return FormatValue(Value{Amount: x, Unit: c.Unit, Currency: c.Currency})
+			}
 			actual, target := "—", ""
 			if c.HasActual {
 				actual = v(c.Actual)
@@ -230,22 +218,23 @@ func (e Export) writeSummary(b *strings.Builder, loc *time.Location) {
 
 // capabilityLine is the capability trend in one line: each stage's first
 // rating and its latest, "Reach 2 → 3".
-func capabilityLine(cat *Catalogue, ratings []ExportCapability, loc *time.Location) string {
+func capabilityLine(cat *Catalogue, ratings []CapabilityRating, loc *time.Location) string {
 	if len(ratings) == 0 {
 		return ""
 	}
+	ratings = slices.Clone(ratings)
+	slices.SortStableFunc(ratings, func(a, b CapabilityRating) int { return a.At.Compare(b.At) })
 	first, last := ratings[0], ratings[len(ratings)-1]
 	var parts []string
 	for _, st := range cat.Stages {
-		now, ok := last.Stages[st.ID]
+		now, ok := last.Scores[st.ID]
 		if !ok {
 			continue
 		}
-		was, before := first.Stages[st.ID]
-		if len(ratings) > 1 && before {
-			parts = append(parts, fmt.Sprintf("%s %s → %s", st.Name, rating(was), rating(now)))
+		if was, before := first.Scores[st.ID]; len(ratings) > 1 && before {
+			parts = append(parts, fmt.Sprintf("%s %d → %d", st.Name, was, now))
 		} else {
-			parts = append(parts, fmt.Sprintf("%s %s", st.Name, rating(now)))
+			parts = append(parts, fmt.Sprintf("%s %d", st.Name, now))
 		}
 	}
 	if len(parts) == 0 {
@@ -258,13 +247,10 @@ func capabilityLine(cat *Catalogue, ratings []ExportCapability, loc *time.Locati
 	return fmt.Sprintf("**Capability** (1–5), %s: %s.", when, strings.Join(parts, ", "))
 }
 
-// rating writes a 1–5 rating, with one decimal when it is an average.
-func rating(x float64) string {
-	if x == math.Trunc(x) {
-		return fmt.Sprintf("%.0f", x)
-	}
-	return fmt.Sprintf("%.1f", x)
-}
+// MsgMarkdown writes a message into a Markdown document as the export
+// writes its own: literals and commands as code, people's text through
+// userText. A transport uses it for a built-in review it passes to Export.
+func MsgMarkdown(m Msg, userText func(string) string) string { return msgMarkdown(m, userText) }
 
 // reviewByline says when a review was made and who asked for it.
 func reviewByline(r *ExportReview, loc *time.Location, people People) string {

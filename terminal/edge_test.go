@@ -127,3 +127,23 @@ func TestControlCharactersNeverReachTheTerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestExportCarriesCapabilityAndReview: what the service keeps (the
+// capability ratings) and what the console showed (the latest review) are
+// in the export's summary and after it.
+func TestExportCarriesCapabilityAndReview(t *testing.T) {
+	out, _ := piped(t, "new Fernhill\nWe roast coffee for home brewers.\n"+
+		"score 2 2 1 2 1\nscore plan 3, reach 2, act 2, convert 2, engage 3\nreview\nexport\n")
+	_, export, ok := strings.Cut(out, "# Fernhill\n")
+	if !ok {
+		t.Fatalf("no export in:\n%s", out)
+	}
+	for _, want := range []string{
+		"**Capability** (1–5), 23 Nov 2026 → 23 Nov 2026: Plan 2 → 3, Reach 2 → 2, Act 1 → 2, Convert 2 → 2, Engage 1 → 3.",
+		"\n## Latest review\n\n_Made on 23 November 2026 for ana._\n\n> Review of Fernhill (built-in checks)\n",
+	} {
+		if !strings.Contains(export, want) {
+			t.Errorf("export lacks %q:\n%s", want, export)
+		}
+	}
+}

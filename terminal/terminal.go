@@ -68,6 +68,9 @@ type console struct {
 	// pending, when set, takes the next line: the answer to a question the
 	// console asked (confirm a deletion, use a draft).
 	pending func(ctx context.Context, line string)
+	// review is the latest review shown on this console, for an export of
+	// its plan to include.
+	lastReview *flows.ExportReview
 }
 
 // Run talks with the person until input ends, they type quit, or ctx ends
@@ -202,7 +205,7 @@ func (c *console) request(text string) coach.Request {
 	c.seq++
 	return coach.Request{
 		Team: Team, Channel: Channel, User: c.user, Text: text, Now: c.now(), Saw: c.saw,
-		Key: fmt.Sprintf("terminal:%s:%d", c.session, c.seq),
+		Key: fmt.Sprintf("terminal:%s:%d", c.session, c.seq), Review: c.lastReview,
 	}
 }
 
@@ -276,6 +279,12 @@ func (c *console) render(ctx context.Context, resp coach.Response) {
 		c.review(ctx, resp.Plan)
 	case resp.Report:
 		c.report(ctx, resp.Plan)
+	case hasKind(resp.Replies, flows.ReplyScoreForm):
+		c.rateCapability(ctx)
+	case hasKind(resp.Replies, flows.ReplyRetro):
+		if asks, ok := retroAsks(resp.Replies); ok {
+			c.answerRetro(resp.Retro, asks)
+		}
 	}
 }
 
@@ -359,6 +368,11 @@ func (c *console) review(ctx context.Context, p *flows.Plan) {
 		c.println(c.style.note(res.Note))
 	}
 	c.println(c.style.text(resultMsg(res)))
+	text := res.Text
+	if !res.FromModel && res.Msg != nil {
+		text = flows.MsgMarkdown(res.Msg, MarkdownUserText)
+	}
+	c.lastReview = &flows.ExportReview{Plan: p.ID, At: c.now(), By: c.user, Text: text}
 }
 
 func (c *console) prompt() {
