@@ -194,17 +194,19 @@ func (b *Bot) removeHeader(ctx context.Context, p *flows.Plan, ts string) {
 // export uploads the plan as a Markdown file to the channel, and its KPI
 // history as CSV when it has KPIs.
 func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan) {
-	ms, err := b.svc.Measurements(ctx, p.Team, p.ID)
+	e, err := b.svc.Export(ctx, p, b.now())
 	if err != nil {
 		b.log.Error("export: values", "plan", p.ID, "err", err)
 		b.respond(ctx, cmd.ResponseURL, say("Sorry, the export failed. Please try again in a moment."))
 		return
 	}
+	ms := e.Values
 	// Outside Slack a mention is only an id: the files name people.
 	n := b.planNames(ctx, p, ms)
 	name := markup.Stored(p.Name).Plain(n)
+	e.People = markdownPeople(n)
 	files := []slack.UploadFileParameters{{
-		Content:  flows.ExportMarkdown(b.cat, p, ms, nil, b.now(), markdownPeople(n)),
+		Content:  e.Markdown(),
 		Filename: flows.Slug(name) + ".md",
 		Title:    name + " — RACE plan",
 	}}

@@ -190,6 +190,9 @@ type Request struct {
 	// terminal). Empty means the service works it out from TS, or takes
 	// whatever the plan asks now.
 	Saw string
+	// Review is the latest review the transport showed, for an export to
+	// include; an export of another plan leaves it out.
+	Review *flows.ExportReview
 }
 
 // Response is what the service says back and what slow work it asks for.
@@ -554,11 +557,16 @@ func (s *Service) status(ctx context.Context, req Request) (Response, error) {
 }
 
 func (s *Service) export(ctx context.Context, req Request) (Response, error) {
-	p, ms, err := s.pickWithValues(ctx, req)
+	p, err := s.pick(ctx, req, "")
 	if err != nil {
 		return Response{}, err
 	}
-	md := flows.ExportMarkdown(s.cat, p, ms, s.loc, req.Now, flows.People{Text: s.userText})
+	e, err := s.Export(ctx, p, req.Now)
+	if err != nil {
+		return Response{}, err
+	}
+	e.Review = req.Review
+	md := e.Markdown()
 	return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyExport, Msg: flows.Sayf("The plan %q as Markdown.", flows.User(p.Name)), Markdown: md}}, Plan: p})
 }
 
