@@ -331,7 +331,7 @@ func (b *Bot) close(ctx context.Context, v coach.CheckinView) {
 // uploadChart draws every KPI against its target and uploads the PNG.
 func (b *Bot) uploadChart(ctx context.Context, p *flows.Plan, ms map[int64][]flows.Measurement, channel, thread string) {
 	var png bytes.Buffer
-	if err := report.Chart(&png, plainUserText(p.Name)+" · KPI progress", p.KPIs, ms, b.now(), time.UTC); err != nil {
+	if err := report.Chart(&png, plainUserText(p.Name)+" · KPI progress", p, ms, b.now(), time.UTC); err != nil {
 		b.log.Error("draw chart", "plan", p.ID, "err", err)
 		return
 	}

@@ -54,6 +54,7 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		Text:    string(markup.FromSlack(cmd.Text)),
 		Now:     b.now(),
 		Command: true,
+		Key:     commandKey(cmd),
 	}
 	name := commandName(cmd.Text)
 	if name == "checkin" || name == "schedule" {
@@ -64,6 +65,10 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		return msgAck(b.explain(err, "slash command"))
 	}
 	switch {
+	case resp.Duplicate:
+		// Handled when it first came; that delivery said what there was
+		// to say.
+		return nil
 	case resp.Created:
 		b.later("post new plan", func(ctx context.Context) { b.postOrExplain(ctx, cmd, resp) })
 		return nil
@@ -92,6 +97,16 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 	default:
 		return ephemeralAck(renderReplies(resp.Plan, resp.Replies))
 	}
+}
+
+// commandKey is a slash command's delivery key. Slack sends a command no id
+// of its own, but each invocation gets a trigger id of its own, and a
+// Socket Mode envelope delivered again carries the same one.
+func commandKey(cmd slack.SlashCommand) string {
+	if cmd.TriggerID == "" {
+		return ""
+	}
+	return "command:" + cmd.TriggerID
 }
 
 // movesConversation says whether a command's reply belongs in the plan's
@@ -179,17 +194,19 @@ func (b *Bot) removeHeader(ctx context.Context, p *flows.Plan, ts string) {
 // export uploads the plan as a Markdown file to the channel, and its KPI
 // history as CSV when it has KPIs.
 func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan) {
-	ms, err := b.svc.Measurements(ctx, p.Team, p.ID)
+	e, err := b.svc.Export(ctx, p, b.now())
 	if err != nil {
 		b.log.Error("export: values", "plan", p.ID, "err", err)
 		b.respond(ctx, cmd.ResponseURL, say("Sorry, the export failed. Please try again in a moment."))
 		return
 	}
+	ms := e.Values
 	// Outside Slack a mention is only an id: the files name people.
 	n := b.planNames(ctx, p, ms)
 	name := markup.Stored(p.Name).Plain(n)
+	e.People = markdownPeople(n)
 	files := []slack.UploadFileParameters{{
-		Content:  flows.ExportMarkdown(b.cat, p, ms, nil, b.now(), markdownPeople(n)),
+		Content:  e.Markdown(),
 		Filename: flows.Slug(name) + ".md",
 		Title:    name + " — RACE plan",
 	}}

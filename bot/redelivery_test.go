@@ -140,3 +140,27 @@ func TestFormsAndButtonsDeliveredTwiceActOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestSlashCommandDeliveredTwiceActsOnce: a command's envelope delivered
+// again (the same trigger id) starts no second plan and says nothing more.
+func TestSlashCommandDeliveredTwiceActsOnce(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	cmd := slackfake.SlashCommand{Command: "/race", Text: "new Twice", UserID: "UANA", ChannelID: "C1", TriggerID: "13345224609.738474920.8088930838d88f008e0"}
+	h.fake.WaitAck(t, h.fake.SendEvent(cmd))
+	header := h.header("C1", "Twice")
+	h.threadMessage("C1", header.TS, "What does the business sell")
+	again := h.fake.WaitAck(t, h.fake.SendEvent(cmd))
+	if text := ackText(t, again.Payload); text != "" {
+		t.Errorf("the second delivery answered %q, want a silent ack", text)
+	}
+	headers := 0
+	for _, m := range h.fake.Messages("C1") {
+		if m.ThreadTS == "" && strings.Contains(m.Text, "Twice") {
+			headers++
+		}
+	}
+	if headers != 1 {
+		t.Errorf("%d plan headers, want 1", headers)
+	}
+}

@@ -61,9 +61,9 @@ func (b *Bot) postRetroReplies(ctx context.Context, team, channel, thread string
 
 // retroReply records a reply in a retro's thread as an answer, then
 // acknowledges it there (and asks the next question).
-func (b *Bot) retroReply(ctx context.Context, team, eventID string, retro int64, m *slackevents.MessageEvent, text string) error {
+func (b *Bot) retroReply(ctx context.Context, team, key string, retro int64, m *slackevents.MessageEvent, text string) error {
 	resp, err := b.svc.RetroReply(ctx, coach.Request{
-		Team: team, Channel: m.Channel, User: m.User, Now: b.now(), Key: eventID, TS: m.TimeStamp,
+		Team: team, Channel: m.Channel, User: m.User, Now: b.now(), Key: key, TS: m.TimeStamp,
 	}, retro, text)
 	if err != nil {
 		return b.replyError(err, "retro reply", m)

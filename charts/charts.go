@@ -25,9 +25,10 @@ type Point struct {
 type Series struct {
 	// Name titles the panel ("Unique visitors").
 	Name string
-	// Unit picks how values are written: "count" (12.4k), "currency:USD"
-	// ($18k), "percent" (3.5%, values are percentage points), "duration"
-	// (2m30s, values are seconds) or "ratio" (2.5×).
+	// Unit picks how values are written: "count" (12.4k), "number" (a
+	// score or an average: 47, 4.8), "currency:USD" ($18k), "percent"
+	// (3.5%, values are percentage points), "duration" (2m30s, values are
+	// seconds) or "ratio" (a multiple: 2.5×).
 	Unit string
 	// Points are the recorded values in any order. Points with a zero
 	// time or a value that is NaN, infinite or beyond ±1e300 are left out.
@@ -40,6 +41,13 @@ type Series struct {
 
 	// Deadline, when set, ends the target line, and the x-axis reaches it.
 	Deadline time.Time
+	// Start, when set, is when the series began to be tracked, such as
+	// the day its plan started; the x-axis reaches back to it.
+	Start time.Time
+	// Trend, when it has two points or more, is drawn as a dashed line:
+	// the trend of the values projected to the deadline. Its last point
+	// is marked and labelled as the projection.
+	Trend []Point
 	// Status ("on track", "at risk", "off track" or "") is shown beside the
 	// panel title.
 	Status string
@@ -65,8 +73,11 @@ const (
 // Render draws one panel per series, in a grid of one column for up to
 // three series and two beyond, and writes the chart to w as a PNG.
 //
-// Dates are drawn in the location of the earliest point (or else of the
-// first deadline), so callers pass times in the team's zone.
+// Every panel spans the same period, from the earliest start or value to
+// the latest deadline or value of all series, so that panels read side by
+// side and a KPI without values still shows the whole plan's time. Dates
+// are drawn in the location of the earliest point (or else of the first
+// start or deadline), so callers pass times in the team's zone.
 func Render(w io.Writer, title string, series []Series) error {
 	if len(series) == 0 {
 		return ErrNoData
@@ -95,19 +106,20 @@ func Render(w io.Writer, title string, series []Series) error {
 	height := top + rows*rowHeight + outerPad
 
 	loc := chartLocation(series)
-	// As many "Jan 2" labels as fit the panel width with room between.
-	maxXTicks := 12
-	if cols == 2 {
-		maxXTicks = 7
-	}
+	xmin, xmax := chartPeriod(series, loc)
 	panels := make([]*panel, len(series))
 	for i, s := range series {
-		panels[i] = newPanel(s, loc, maxXTicks)
+		panels[i] = newPanel(s, loc, xmin, xmax)
 	}
 
 	cv := newCanvas(imageWidth, height)
 	if title != "" {
-		cv.text(style(sizeChartTitle, true, colText), point{outerPad, titleHeight/2 + 2}, alignStart, alignMiddle, title)
+		right := float64(imageWidth - outerPad)
+		if w := drawLegend(cv, right, titleHeight/2+2, panels); w > 0 {
+			right -= w + 24
+		}
+		st := style(sizeChartTitle, true, colText)
+		cv.text(st, point{outerPad, titleHeight/2 + 2}, alignStart, alignMiddle, fit(cv, st, title, right-outerPad))
 	}
 
 	// Every panel in a column gets the room its widest y-axis needs, so
@@ -125,9 +137,20 @@ func Render(w io.Writer, title string, series []Series) error {
 		r, c := i/cols, i%cols
 		x0 := padLeft + float64(c)*(tileW+gapX)
 		y0 := float64(top) + float64(r)*(tileH+gapY)
-		p.draw(cv, x0, y0, x0+tileW, y0+tileH, yAxisW[c])
+		// Date labels may reach half way into the gap beside a panel, or
+		// nearly to the image's edge.
+		right := float64(gapX / 2)
+		if c == cols-1 {
+			right = padRight - 4
+		}
+		p.draw(cv, x0, y0, x0+tileW, y0+tileH, yAxisW[c], right)
 	}
 
+	return encode(w, cv)
+}
+
+// encode writes the canvas to w as a PNG.
+func encode(w io.Writer, cv *canvas) error {
 	// Speed over size: flat chart colours compress well at any level, and
 	// encoding at the default level took most of the render time.
 	enc := png.Encoder{CompressionLevel: png.BestSpeed}
@@ -141,8 +164,51 @@ func Render(w io.Writer, title string, series []Series) error {
 	return nil
 }
 
+// chartPeriod is the x range every panel shares, in Unix seconds: from
+// the earliest start or value to the latest deadline, value or projection,
+// at least a week wide so that a single check-in sits in the middle of a
+// readable axis, and with room on the right for the last value's label.
+// With nothing but deadlines it is the month leading up to the last one.
+func chartPeriod(series []Series, loc *time.Location) (xmin, xmax float64) {
+	var xs, ends []float64
+	for _, s := range series {
+		for _, p := range cleanPoints(s.Points) {
+			xs = append(xs, unixSeconds(p.At))
+		}
+		for _, p := range cleanPoints(s.Trend) {
+			ends = append(ends, unixSeconds(p.At))
+		}
+		if !s.Start.IsZero() {
+			xs = append(xs, unixSeconds(s.Start))
+		}
+		if !s.Deadline.IsZero() {
+			ends = append(ends, unixSeconds(s.Deadline))
+		}
+	}
+	const week = 7 * 86400
+	switch {
+	case len(xs) == 0 && len(ends) == 0:
+		return 0, 1
+	case len(xs) == 0:
+		_, xmax = minMax(ends)
+		xmin = xmax - 4*week
+	default:
+		xmin, xmax = minMax(append(xs, ends...))
+	}
+	if span := xmax - xmin; span < week {
+		mid := xmin + span/2
+		xmin, xmax = mid-week/2, mid+week/2
+	} else {
+		// Start at midnight so that the first day is labelled.
+		y, m, d := unixTime(xmin).In(loc).Date()
+		xmin = unixSeconds(time.Date(y, m, d, 0, 0, 0, 0, loc))
+	}
+	xmax += (xmax - xmin) * 0.03
+	return xmin, xmax
+}
+
 // chartLocation is the zone dates are labelled in: that of the earliest
-// point of all series, else of the first deadline, else UTC.
+// point of all series, else of the first start or deadline, else UTC.
 func chartLocation(series []Series) *time.Location {
 	var first time.Time
 	for _, s := range series {
@@ -156,7 +222,10 @@ func chartLocation(series []Series) *time.Location {
 		return first.Location()
 	}
 	for _, s := range series {
-		if !s.Deadline.IsZero() {
+		switch {
+		case !s.Start.IsZero():
+			return s.Start.Location()
+		case !s.Deadline.IsZero():
 			return s.Deadline.Location()
 		}
 	}

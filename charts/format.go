@@ -9,6 +9,7 @@ import (
 // Unit kinds understood in Series.Unit. Anything else is drawn as a count.
 const (
 	unitCount    = "count"
+	unitNumber   = "number"
 	unitCurrency = "currency"
 	unitPercent  = "percent"
 	unitDuration = "duration"
@@ -56,6 +57,9 @@ func parseUnit(unit string) unitFormat {
 		return unitFormat{kind: unitRatio, suffix: "×"}
 	case unitDuration:
 		return unitFormat{kind: unitDuration}
+	case unitNumber:
+		// A score or an average is written as it is: NPS 47, rating 4.8.
+		return unitFormat{kind: unitNumber}
 	default:
 		return unitFormat{kind: unitCount}
 	}

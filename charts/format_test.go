@@ -3,6 +3,7 @@ package charts
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,6 +41,10 @@ func TestFormatValue(t *testing.T) {
 		{1500, "percent", "1500%"},
 		{2.5, "ratio", "2.5×"},
 		{4, "ratio", "4×"},
+		// Scores and averages carry no unit sign: an NPS of 47 is not 47×.
+		{47, "number", "47"},
+		{4.8, "number", "4.8"},
+		{-12, "number", "-12"},
 		{150, "duration", "2m30s"},
 		{45, "duration", "45s"},
 		{2.5, "duration", "2.5s"},
@@ -162,27 +167,37 @@ func TestDateTicks(t *testing.T) {
 	at := func(y int, m time.Month, d int) float64 {
 		return unixSeconds(time.Date(y, m, d, 12, 0, 0, 0, berlin))
 	}
+	midnight := func(y int, m time.Month, d int) float64 {
+		return unixSeconds(time.Date(y, m, d, 0, 0, 0, 0, berlin))
+	}
+	// Eight pixels a character: "Feb 3" is 40 wide.
+	measure := func(s string) float64 { return 8 * float64(len(s)) }
 	tests := []struct {
-		name     string
-		from, to float64
-		maxTicks int
-		want     []string
+		name         string
+		from, to     float64
+		px, overhang float64
+		want         []string
 	}{
-		{"days", at(2026, 2, 2), at(2026, 2, 5), 7, []string{"Feb 3", "Feb 4", "Feb 5"}},
+		{"days", at(2026, 2, 2), at(2026, 2, 5), 600, 30, []string{"Feb 3", "Feb 4", "Feb 5"}},
 		// Counted from midnight of the first day, which is outside the range.
-		{"two days", at(2026, 2, 1), at(2026, 2, 10), 5, []string{"Feb 3", "Feb 5", "Feb 7", "Feb 9"}},
-		{"weeks on mondays", at(2026, 1, 7), at(2026, 2, 20), 7, []string{"Jan 12", "Jan 19", "Jan 26", "Feb 2", "Feb 9", "Feb 16"}},
-		{"months on the first", at(2026, 1, 5), at(2026, 6, 30), 7, []string{"Feb 1", "Mar 1", "Apr 1", "May 1", "Jun 1"}},
-		{"across a year", at(2025, 12, 1), at(2026, 3, 15), 5, []string{"Jan 1 2026", "Feb 1 2026", "Mar 1 2026"}},
-		{"years", at(2020, 6, 1), at(2026, 6, 1), 7, []string{"2021", "2022", "2023", "2024", "2025", "2026"}},
+		{"two days", at(2026, 2, 1), at(2026, 2, 10), 300, 30, []string{"Feb 3", "Feb 5", "Feb 7", "Feb 9"}},
+		{"weeks on mondays", at(2026, 1, 7), at(2026, 2, 20), 600, 30, []string{"Jan 12", "Jan 19", "Jan 26", "Feb 2", "Feb 9", "Feb 16"}},
+		{"months on the first", at(2026, 1, 5), at(2026, 6, 30), 400, 30, []string{"Feb", "Mar", "Apr", "May", "Jun"}},
+		// The year is written on the first label and where it changes.
+		{"across a year", at(2025, 12, 1), at(2026, 3, 15), 300, 30, []string{"Jan 2026", "Feb", "Mar"}},
+		// Dec 21 2026 would stick out on the left; Dec 28 takes the year.
+		{"weeks across a year", at(2026, 12, 20), at(2027, 1, 20), 800, 30, []string{"Dec 28 2026", "Jan 4 2027", "Jan 11", "Jan 18"}},
+		{"years", at(2020, 6, 1), at(2026, 6, 1), 300, 30, []string{"2021", "2022", "2023", "2024", "2025", "2026"}},
 		// The spring DST change must not shift ticks off midnight.
-		{"over DST", at(2026, 3, 27), at(2026, 3, 31), 7, []string{"Mar 28", "Mar 29", "Mar 30", "Mar 31"}},
-		{"empty range", at(2026, 3, 1), at(2026, 3, 1), 7, nil},
+		{"over DST", at(2026, 3, 27), at(2026, 3, 31), 600, 30, []string{"Mar 28", "Mar 29", "Mar 30", "Mar 31"}},
+		// Labels at the very ends would stick out past the room there is.
+		{"ends without room", midnight(2026, 2, 2), midnight(2026, 2, 4), 200, 0, []string{"Feb 3"}},
+		{"empty range", at(2026, 3, 1), at(2026, 3, 1), 600, 30, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, tk := range dateTicks(tt.from, tt.to, berlin, tt.maxTicks) {
+			for _, tk := range dateTicks(tt.from, tt.to, berlin, tt.px, tt.overhang, tt.overhang, measure) {
 				got = append(got, tk.Label)
 				if tm := unixTime(tk.Value).In(berlin); tm.Hour() != 0 || tm.Minute() != 0 {
 					t.Errorf("tick %q at %v, not midnight", tk.Label, tm)
@@ -192,5 +207,46 @@ func TestDateTicks(t *testing.T) {
 				t.Errorf("dateTicks mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestDateLabelsNeverOverlap: whatever the period and the panel width,
+// the date labels, measured in the chart's own font, stand apart and
+// inside the room they are given, and there are some. A quarter crossing
+// the new year in a half-width panel once read "Jan 1 202Feb 1 20Mar…".
+func TestDateLabelsNeverOverlap(t *testing.T) {
+	cv := newCanvas(1, 1)
+	st := style(sizeTick, false, colText)
+	measure := func(s string) float64 { return cv.textWidth(st, s) }
+	start := unixSeconds(time.Date(2026, 10, 14, 9, 0, 0, 0, time.UTC))
+	for _, days := range []float64{7, 10, 30, 45, 90, 120, 170, 200, 365, 400, 800, 2000, 9000, 30000} {
+		for _, px := range []float64{180, 300, 460, 520, 1080} {
+			from, to := start, start+days*86400
+			const overhang = 20
+			ticks := dateTicks(from, to, time.UTC, px, overhang, overhang, measure)
+			if len(ticks) == 0 {
+				t.Errorf("%v days in %v px: no date labels", days, px)
+				continue
+			}
+			x := func(v float64) float64 { return (v - from) / (to - from) * px }
+			var labels []string
+			for i, tk := range ticks {
+				labels = append(labels, tk.Label)
+				w := measure(tk.Label)
+				if left, right := x(tk.Value)-w/2, x(tk.Value)+w/2; left < -overhang || right > px+overhang {
+					t.Errorf("%v days in %v px: %q spans %.0f..%.0f, outside the room", days, px, tk.Label, left, right)
+				}
+				if i == 0 {
+					continue
+				}
+				prev := ticks[i-1]
+				if gap := x(tk.Value) - x(prev.Value) - (w+measure(prev.Label))/2; gap < minLabelGap {
+					t.Errorf("%v days in %v px: %q and %q are %.1f px apart", days, px, prev.Label, tk.Label, gap)
+				}
+			}
+			if testing.Verbose() {
+				t.Logf("%v days in %v px: %s", days, px, strings.Join(labels, " | "))
+			}
+		}
 	}
 }

@@ -3,6 +3,7 @@ package charts
 import (
 	"image/color"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -17,7 +18,9 @@ const (
 type panel struct {
 	name, status string
 	unit         string
+	loc          *time.Location
 	pts          []Point
+	trend        []Point
 
 	xmin, xmax, ymin, ymax float64
 	xTicks, yTicks         []tick
@@ -26,44 +29,30 @@ type panel struct {
 	target, baseline                    float64
 	deadline                            float64 // x of the deadline
 	end                                 float64 // where reference lines stop
+
+	// labels are the boxes of the line labels drawn so far, so that a
+	// later label can keep clear of them.
+	labels []box
 }
 
-// newPanel works out the ranges and ticks of one series. maxXTicks
-// depends on the panel width so date labels never collide.
-func newPanel(s Series, loc *time.Location, maxXTicks int) *panel {
-	pn := &panel{name: s.Name, status: s.Status, unit: s.Unit, pts: cleanPoints(s.Points)}
+// box is a rectangle on the canvas, y0 at the top.
+type box struct{ x0, y0, x1, y1 float64 }
 
-	// X range: the values and the deadline, at least a week wide so that a
-	// single check-in sits in the middle of a readable axis.
-	var xs []float64
-	for _, pt := range pn.pts {
-		xs = append(xs, unixSeconds(pt.At))
+func (b box) overlaps(o box) bool {
+	return b.x0 < o.x1 && o.x0 < b.x1 && b.y0 < o.y1 && o.y0 < b.y1
+}
+
+// newPanel works out the value range and ticks of one series on the x
+// range the chart's panels share.
+func newPanel(s Series, loc *time.Location, xmin, xmax float64) *panel {
+	pn := &panel{name: s.Name, status: s.Status, unit: s.Unit, loc: loc,
+		pts: cleanPoints(s.Points), trend: cleanPoints(s.Trend), xmin: xmin, xmax: xmax}
+	if len(pn.trend) < 2 {
+		pn.trend = nil
 	}
 	pn.hasDeadline = !s.Deadline.IsZero()
 	if pn.hasDeadline {
 		pn.deadline = unixSeconds(s.Deadline)
-		xs = append(xs, pn.deadline)
-	}
-	pn.xmin, pn.xmax = 0, 1
-	if len(xs) > 0 {
-		xmin, xmax := minMax(xs)
-		const week = 7 * 86400
-		switch span := xmax - xmin; {
-		case len(pn.pts) == 0:
-			// Only a deadline: show the month leading up to it.
-			xmin = xmax - 4*week
-		case span < week:
-			mid := xmin + span/2
-			xmin, xmax = mid-week/2, mid+week/2
-		default:
-			// Start at midnight so the first check-in's date is labelled.
-			y, m, d := unixTime(xmin).In(loc).Date()
-			xmin = unixSeconds(time.Date(y, m, d, 0, 0, 0, 0, loc))
-		}
-		// Room on the right for the last value's label.
-		xmax += (xmax - xmin) * 0.03
-		pn.xmin, pn.xmax = xmin, xmax
-		pn.xTicks = dateTicks(xmin, xmax, loc, maxXTicks)
 	}
 
 	// Y range: values, target and baseline, so the target line is always
@@ -81,6 +70,18 @@ func newPanel(s Series, loc *time.Location, maxXTicks int) *panel {
 	if pn.hasBaseline {
 		ys = append(ys, s.Baseline)
 	}
+	// The projection widens the range only while it stays near the rest:
+	// a wild one would squash the values into a line; it is cut off at the
+	// edge of the plot instead.
+	if len(ys) > 0 {
+		lo, hi := minMax(ys)
+		reach := max(hi-lo, math.Abs(hi)*0.5, math.Abs(lo)*0.5)
+		for _, pt := range pn.trend {
+			if pt.Value >= lo-reach && pt.Value <= hi+reach {
+				ys = append(ys, pt.Value)
+			}
+		}
+	}
 	pn.ymin, pn.ymax = 0, 1
 	if len(ys) > 0 {
 		lo, hi := minMax(ys)
@@ -91,7 +92,7 @@ func newPanel(s Series, loc *time.Location, maxXTicks int) *panel {
 
 	// Reference lines end at the deadline: after it they mean nothing.
 	pn.end = pn.xmax
-	if pn.hasDeadline {
+	if pn.hasDeadline && pn.deadline < pn.xmax {
 		pn.end = pn.deadline
 	}
 	return pn
@@ -126,8 +127,9 @@ func (f frame) y(v float64) float64 {
 
 // draw draws the panel in the tile between (x0, y0) and (x1, y1); the
 // data area starts yAxisW to the right of x0, the same for every panel in
-// a column so that their axes line up.
-func (pn *panel) draw(cv *canvas, x0, y0, x1, y1, yAxisW float64) {
+// a column so that their axes line up. Date labels may reach left into the
+// y-axis's room, which they pass below, and rightRoom past x1.
+func (pn *panel) draw(cv *canvas, x0, y0, x1, y1, yAxisW, rightRoom float64) {
 	pn.drawHeader(cv, x0, y0+headerHeight, x1)
 	tickH := cv.textHeight(style(sizeTick, false, colText))
 	f := frame{
@@ -136,8 +138,14 @@ func (pn *panel) draw(cv *canvas, x0, y0, x1, y1, yAxisW float64) {
 		x1: x1, y1: y1 - (axisPadding + tickLength + labelGap + tickH),
 		xmin: pn.xmin, xmax: pn.xmax, ymin: pn.ymin, ymax: pn.ymax,
 	}
+	measure := func(s string) float64 { return cv.textWidth(style(sizeTick, false, colText), s) }
+	pn.xTicks = dateTicks(f.xmin, f.xmax, pn.loc, f.x1-f.x0, yAxisW, rightRoom, measure)
 	pn.drawAxes(cv, f)
+	// The trend goes under the reference lines and their labels, its
+	// projection over them.
+	pn.drawTrend(cv, f)
 	pn.drawLines(cv, f)
+	pn.drawProjection(cv, f)
 	pn.drawValues(cv, f)
 }
 
@@ -202,10 +210,16 @@ func (pn *panel) drawAxes(cv *canvas, f frame) {
 // drawLines draws the baseline, the deadline and the target line.
 func (pn *panel) drawLines(cv *canvas, f frame) {
 	x0, x1 := max(f.x(pn.xmin), f.x0), min(f.x(pn.end), f.x1)
+	// The projection's ring sits at the deadline, where the lines end:
+	// their labels stop short of it.
+	lx := x1
+	if len(pn.trend) > 1 {
+		lx -= 12
+	}
 	if pn.hasBaseline {
 		y := f.y(pn.baseline)
 		cv.line(point{x0, y}, point{x1, y}, 1.5, colBaseline)
-		cv.label(style(sizeLineLabel, false, colMuted), point{x1, y - 5}, alignEnd, alignEnd,
+		pn.label(cv, style(sizeLineLabel, false, colMuted), point{lx, y - 5}, alignEnd, alignEnd,
 			"baseline "+formatValue(pn.baseline, pn.unit))
 	}
 	if pn.hasDeadline {
@@ -219,9 +233,96 @@ func (pn *panel) drawLines(cv *canvas, f frame) {
 		var s shape
 		s.dashed(point{x0, y}, point{x1, y}, 2, 9, 6)
 		cv.fill(&s, colTarget)
-		cv.label(style(sizeLineLabel, true, colTarget), point{x1, y - 5}, alignEnd, alignEnd,
+		pn.label(cv, style(sizeLineLabel, true, colTarget), point{lx, y - 5}, alignEnd, alignEnd,
 			"target "+formatValue(pn.target, pn.unit))
 	}
+}
+
+// label writes a line label and keeps its box for labels drawn later.
+func (pn *panel) label(cv *canvas, st textStyle, p point, ax, ay float64, s string) {
+	x0, y0, x1, y1 := cv.textRect(st, p, ax, ay, s)
+	pn.labels = append(pn.labels, box{x0 - 3, y0 - 1, x1 + 3, y1 + 1})
+	cv.label(st, p, ax, ay, s)
+}
+
+// drawTrend draws the trend line, dashed and cut off at the edges of the
+// plot.
+func (pn *panel) drawTrend(cv *canvas, f frame) {
+	for i := 1; i < len(pn.trend); i++ {
+		a := point{f.x(unixSeconds(pn.trend[i-1].At)), f.y(pn.trend[i-1].Value)}
+		b := point{f.x(unixSeconds(pn.trend[i].At)), f.y(pn.trend[i].Value)}
+		if a, b, ok := clipSegment(a, b, f); ok {
+			var s shape
+			s.dashed(a, b, 2.5, 7, 5)
+			cv.fill(&s, colTrend)
+		}
+	}
+}
+
+// drawProjection marks the trend's end, the projection at the deadline,
+// with a ring and the projected value where that fits without covering
+// another label.
+func (pn *panel) drawProjection(cv *canvas, f frame) {
+	if len(pn.trend) < 2 {
+		return
+	}
+	last := pn.trend[len(pn.trend)-1]
+	end := point{f.x(unixSeconds(last.At)), f.y(last.Value)}
+	const eps = 0.5
+	if end.x < f.x0-eps || end.x > f.x1+eps || end.y < f.y0-eps || end.y > f.y1+eps {
+		return
+	}
+	var rim, hole shape
+	rim.circle(end, 6)
+	cv.fill(&rim, colTrend)
+	hole.circle(end, 3.5)
+	cv.fill(&hole, color.White)
+
+	st := style(sizeLineLabel, false, colTrendText)
+	text := "projected " + formatValue(last.Value, pn.unit)
+	// On the side the line does not come from, so that it does not run
+	// through the label; the other side when a label is in the way.
+	first := pn.trend[len(pn.trend)-2]
+	above := f.y(first.Value) >= end.y
+	for _, up := range []bool{above, !above} {
+		p, ay := point{end.x - 10, end.y + 9}, alignStart
+		if up {
+			p, ay = point{end.x - 10, end.y - 9}, alignEnd
+		}
+		x0, y0, x1, y1 := cv.textRect(st, p, alignEnd, ay, text)
+		b := box{x0 - 3, y0 - 1, x1 + 3, y1 + 1}
+		if b.x0 < f.x0 || b.y0 < f.y0 || b.y1 > f.y1 || slices.ContainsFunc(pn.labels, b.overlaps) {
+			continue
+		}
+		pn.label(cv, st, p, alignEnd, ay, text)
+		return
+	}
+}
+
+// clipSegment cuts the segment from a to b to the frame's data area
+// (Liang–Barsky); ok is false when none of it is inside.
+func clipSegment(a, b point, f frame) (point, point, bool) {
+	t0, t1 := 0.0, 1.0
+	dx, dy := b.x-a.x, b.y-a.y
+	for _, e := range [4][2]float64{
+		{-dx, a.x - f.x0}, {dx, f.x1 - a.x},
+		{-dy, a.y - f.y0}, {dy, f.y1 - a.y},
+	} {
+		p, q := e[0], e[1]
+		switch {
+		case p == 0 && q < 0:
+			return a, b, false
+		case p == 0:
+		case p < 0:
+			t0 = max(t0, q/p)
+		default:
+			t1 = min(t1, q/p)
+		}
+	}
+	if t0 > t1 {
+		return a, b, false
+	}
+	return point{a.x + t0*dx, a.y + t0*dy}, point{a.x + t1*dx, a.y + t1*dy}, true
 }
 
 // drawValues draws the recorded values as a line with dots, and the

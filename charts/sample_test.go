@@ -21,18 +21,20 @@ var update = flag.Bool("update", false, "rewrite "+goldenPath+" from the current
 // goldenPath is the sample chart as a person last looked at it.
 const goldenPath = "testdata/sample.png"
 
-// sampleSeries is a plan half way through a quarter: five KPIs in five
-// units, one of them without values yet.
+// sampleSeries is a plan half way through a quarter: six KPIs in six
+// units, one of them without values yet. The plan started before the new
+// year, so the time axis crosses it.
 func sampleSeries(tb testing.TB) []Series {
 	tb.Helper()
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		tb.Fatalf("load location: %v", err)
 	}
+	started := time.Date(2025, time.December, 15, 11, 0, 0, 0, berlin)
 	start := time.Date(2026, time.January, 5, 9, 0, 0, 0, berlin)
 	week := func(i int) time.Time { return start.AddDate(0, 0, 7*i) }
 	deadline := time.Date(2026, time.March, 31, 0, 0, 0, 0, berlin)
-	return []Series{
+	series := []Series{
 		{
 			Name: "Unique visitors", Unit: "count",
 			Points: []Point{
@@ -70,10 +72,53 @@ func sampleSeries(tb testing.TB) []Series {
 			Deadline: deadline, Status: "on track",
 		},
 		{
+			Name: "Net Promoter Score", Unit: "number",
+			Points: []Point{
+				{week(0), 31}, {week(2), 36}, {week(4), 41}, {week(5), 47},
+			},
+			Baseline: 30, HasBaseline: true, Target: 50, HasTarget: true,
+			Deadline: deadline, Status: "on track",
+		},
+		{
 			Name: "Return on ad spend", Unit: "ratio",
 			Target: 4, HasTarget: true, Deadline: deadline,
 		},
 	}
+	for i := range series {
+		series[i].Start = started
+		series[i].Trend = fitLine(series[i].Points, deadline)
+	}
+	return series
+}
+
+// fitLine is the least-squares line through pts, from the first point to
+// end, as the report package draws a KPI's trend; nil for fewer than two
+// points.
+func fitLine(pts []Point, end time.Time) []Point {
+	if len(pts) < 2 {
+		return nil
+	}
+	first := pts[0].At
+	for _, p := range pts {
+		if p.At.Before(first) {
+			first = p.At
+		}
+	}
+	x := func(t time.Time) float64 { return t.Sub(first).Hours() }
+	var mx, my float64
+	for _, p := range pts {
+		mx += x(p.At)
+		my += p.Value
+	}
+	n := float64(len(pts))
+	mx, my = mx/n, my/n
+	var sxy, sxx float64
+	for _, p := range pts {
+		sxy += (x(p.At) - mx) * (p.Value - my)
+		sxx += (x(p.At) - mx) * (x(p.At) - mx)
+	}
+	at := func(t time.Time) float64 { return my + sxy/sxx*(x(t)-mx) }
+	return []Point{{first, at(first)}, {end, at(end)}}
 }
 
 func TestSample(t *testing.T) {

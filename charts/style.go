@@ -28,6 +28,10 @@ var (
 	colAxis     = color.RGBA{0x99, 0x99, 0x99, 0xFF}
 	colGrid     = color.RGBA{0xE6, 0xE6, 0xE6, 0xFF}
 	colDeadline = color.RGBA{0xBB, 0xBB, 0xBB, 0xFF}
+	colTrend    = color.RGBA{0x56, 0xB4, 0xE9, 0xFF} // sky blue: the values' colour, lighter
+	// colTrendText writes the projection: the sky blue is too light for
+	// text on white.
+	colTrendText = colActual
 )
 
 // The two embedded faces every chart is written in: a fixed face keeps

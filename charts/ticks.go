@@ -119,7 +119,7 @@ type dateStep struct {
 	days, months, years int
 }
 
-// dateSteps are tried in order until the ticks fit; check-ins are weekly,
+// dateSteps are tried in order until the labels fit; check-ins are weekly,
 // so the week steps line up with them.
 var dateSteps = []dateStep{
 	{days: 1}, {days: 2}, {days: 7}, {days: 14},
@@ -127,33 +127,96 @@ var dateSteps = []dateStep{
 	{years: 1}, {years: 2}, {years: 5}, {years: 10}, {years: 25}, {years: 50}, {years: 100},
 }
 
-// dateTicks labels whole days between min and max (Unix seconds) in loc,
-// at most maxTicks of them, as "Jan 2" (with the year when the range spans
-// more than one, and only the year for steps of years).
-func dateTicks(min, max float64, loc *time.Location, maxTicks int) []tick {
-	if !(max > min) {
+// minLabelGap is the least room, in pixels, between two date labels: less
+// and a reader cannot tell where one ends and the next begins.
+const minLabelGap = 14
+
+// dateTicks labels whole days between min and max (Unix seconds) in loc on
+// an axis px pixels wide. It takes the finest step whose labels, as wide as
+// measure says, stand at least minLabelGap apart, so that no two overlap
+// however long the range or narrow the panel. Labels may reach left and
+// right pixels past the ends of the axis; a label that would reach further
+// is left out.
+//
+// Steps of days read "Jan 2", of months "Jan" and of years "2027"; when the
+// range spans more than one year, the first label and the first of each new
+// year carry the year too ("Dec 28 2026", "Jan 2027").
+func dateTicks(min, max float64, loc *time.Location, px, left, right float64, measure func(string) float64) []tick {
+	if !(max > min) || px <= 0 {
 		return nil
 	}
 	from, to := unixTime(min).In(loc), unixTime(max).In(loc)
-	format := "Jan 2"
-	if from.Year() != to.Year() {
-		format = "Jan 2 2006"
-	}
-	var times []time.Time
+	multiYear := from.Year() != to.Year()
+	x := func(v float64) float64 { return (v - min) / (max - min) * px }
+	var ticks []tick
 	for _, s := range dateSteps {
-		times = stepTimes(from, to, s)
-		if len(times) <= maxTicks {
-			if s.years > 0 {
-				format = "2006"
+		times := stepTimes(from, to, s)
+		if len(times) > maxDateTicks || float64(len(times)-1)*minLabelGap > px+left+right {
+			// Too many to fit even as labels of no width.
+			continue
+		}
+		// A label dropped at an end can hand the year on to the next one,
+		// which is then wider: settle which labels stay before measuring
+		// the gaps between them.
+		var labels []string
+		for {
+			labels = dateLabels(times, s, multiYear)
+			kept := times[:0:0]
+			for i, t := range times {
+				w, at := measure(labels[i]), x(unixSeconds(t))
+				if at-w/2 >= -left && at+w/2 <= px+right {
+					kept = append(kept, t)
+				}
 			}
+			if len(kept) == len(times) {
+				break
+			}
+			times = kept
+		}
+		ticks = ticks[:0]
+		widths := make([]float64, len(times))
+		for i, t := range times {
+			ticks = append(ticks, tick{Value: unixSeconds(t), Label: labels[i]})
+			widths[i] = measure(labels[i])
+		}
+		if labelsFit(ticks, widths, x) {
 			break
 		}
 	}
-	ticks := make([]tick, len(times))
-	for i, t := range times {
-		ticks[i] = tick{Value: unixSeconds(t), Label: t.Format(format)}
-	}
 	return ticks
+}
+
+// labelsFit reports whether centred labels of the given widths at the
+// ticks keep minLabelGap between neighbours.
+func labelsFit(ticks []tick, widths []float64, x func(float64) float64) bool {
+	for i := 1; i < len(ticks); i++ {
+		gap := x(ticks[i].Value) - x(ticks[i-1].Value) - (widths[i]+widths[i-1])/2
+		if gap < minLabelGap {
+			return false
+		}
+	}
+	return true
+}
+
+// dateLabels writes the labels of ticks spaced by s.
+func dateLabels(times []time.Time, s dateStep, multiYear bool) []string {
+	labels := make([]string, len(times))
+	for i, t := range times {
+		withYear := multiYear && (i == 0 || t.Year() != times[i-1].Year())
+		switch {
+		case s.years > 0:
+			labels[i] = t.Format("2006")
+		case s.months > 0 && withYear:
+			labels[i] = t.Format("Jan 2006")
+		case s.months > 0:
+			labels[i] = t.Format("Jan")
+		case withYear:
+			labels[i] = t.Format("Jan 2 2006")
+		default:
+			labels[i] = t.Format("Jan 2")
+		}
+	}
+	return labels
 }
 
 // maxDateTicks bounds the loop for absurd ranges; no step list entry is

@@ -110,6 +110,9 @@ type Service struct {
 	userText  func(stored string) string
 
 	nudgeAfter, closeAfter time.Duration
+
+	// turns lets one request at a time step a plan in this process.
+	turns planLocks
 }
 
 // Config wires a Service.
@@ -187,6 +190,9 @@ type Request struct {
 	// terminal). Empty means the service works it out from TS, or takes
 	// whatever the plan asks now.
 	Saw string
+	// Review is the latest review the transport showed, for an export to
+	// include; an export of another plan leaves it out.
+	Review *flows.ExportReview
 }
 
 // Response is what the service says back and what slow work it asks for.
@@ -551,11 +557,16 @@ func (s *Service) status(ctx context.Context, req Request) (Response, error) {
 }
 
 func (s *Service) export(ctx context.Context, req Request) (Response, error) {
-	p, ms, err := s.pickWithValues(ctx, req)
+	p, err := s.pick(ctx, req, "")
 	if err != nil {
 		return Response{}, err
 	}
-	md := flows.ExportMarkdown(s.cat, p, ms, s.loc, req.Now, flows.People{Text: s.userText})
+	e, err := s.Export(ctx, p, req.Now)
+	if err != nil {
+		return Response{}, err
+	}
+	e.Review = req.Review
+	md := e.Markdown()
 	return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyExport, Msg: flows.Sayf("The plan %q as Markdown.", flows.User(p.Name)), Markdown: md}}, Plan: p})
 }
 
@@ -677,11 +688,25 @@ func (s *Service) commit(ctx context.Context, req Request) func(*flows.Plan, flo
 // commitFrom is commitChanges starting from p when it is set (the plan as
 // the request found it), and storing with save.
 func (s *Service) commitFrom(ctx context.Context, req Request, p *flows.Plan, fn func(*flows.Plan) (flows.Outcome, error), save func(*flows.Plan, flows.Outcome) error) (Response, error) {
+	var unlock func()
+	defer func() {
+		if unlock != nil {
+			unlock()
+		}
+	}()
 	for range maxAttempts {
 		if p == nil {
 			var err error
 			if p, err = s.pick(ctx, req, ""); err != nil {
 				return Response{}, err
+			}
+		}
+		if unlock == nil {
+			// A plan loaded before its turn came may be stale; the version
+			// check then sends this round back for a fresh load.
+			var err error
+			if unlock, err = s.turns.lock(ctx, p.ID); err != nil {
+				return Response{}, fmt.Errorf("wait for the plan: %w", err)
 			}
 		}
 		out, err := fn(p)

@@ -808,6 +808,11 @@ type Progress struct {
 	// Projected is the trend's value at the end of the deadline day.
 	Projected     float64
 	HasProjection bool
+	// TrendFrom is where the trend line starts, the first point it was
+	// fitted through, and TrendFromValue its value there; with Projected
+	// it draws the line. Set with HasProjection.
+	TrendFrom      time.Time
+	TrendFromValue float64
 }
 
 // atRiskShare is how much of the way to the target the projected trend
@@ -880,6 +885,8 @@ func KPIProgress(k KPI, ms []Measurement, now time.Time) Progress {
 		// after the target was set says nothing about the pace.
 		if xs[len(xs)-1].Sub(xs[0]) >= minTrendSpan {
 			p.Projected, p.HasProjection = fitAt(xs, ys, end)
+			p.TrendFrom = xs[0]
+			p.TrendFromValue, _ = fitAt(xs, ys, xs[0])
 		}
 	}
 

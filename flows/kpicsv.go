@@ -23,7 +23,8 @@ var kpiCSVHeader = []string{"kpi", "stage", "unit", "currency", "time", "value",
 //
 // people renders KPI names and owners, which people typed, and who gave
 // each value, as plain text. Text a spreadsheet would run as a formula (a
-// name or owner starting with =, +, - or @) is prefixed with a single quote.
+// name or owner starting with =, +, - or @) is prefixed with a single quote;
+// control characters are left out.
 func KPIHistoryCSV(w io.Writer, kpis []KPI, ms map[int64][]Measurement, loc *time.Location, people People) error {
 	if loc == nil {
 		loc = time.UTC
@@ -58,7 +59,7 @@ func KPIHistoryCSV(w io.Writer, kpis []KPI, ms map[int64][]Measurement, loc *tim
 			if !m.At.IsZero() {
 				at = m.At.In(loc).Format(time.RFC3339)
 			}
-			row := []string{safeCell(people.text(k.Name)), string(k.Stage), string(k.Unit), v.Currency, at, value,
+			row := []string{safeCell(people.text(k.Name)), string(k.Stage), string(k.Unit), safeCell(v.Currency), at, value,
 				safeCell(people.name(m.By)), checkin, baseline, target, deadline, safeCell(people.text(k.Owner))}
 			if err := cw.Write(row); err != nil {
 				return fmt.Errorf("write kpi csv: %w", err)
@@ -80,9 +81,11 @@ func plainNumber(x float64) string {
 
 // safeCell keeps a spreadsheet from running text as a formula: Excel and
 // LibreOffice treat cells starting with =, +, - or @ as formulas, and an
-// owner written "@ana" would otherwise show as an error.
+// owner written "@ana" would otherwise show as an error. Control
+// characters are left out first, so that none can hide such a start.
 func safeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+	s = printable(s)
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}
 	return s

@@ -11,7 +11,8 @@ import (
 // targets and where each stands at now, every recorded value with who gave
 // it and when (in loc, UTC if nil), and the funnel check, or a note that
 // there is nothing to check while no KPI has a target. It is meant to
-// follow Markdown's plan document; people is as for Markdown.
+// follow Markdown's plan document; people is as for Markdown. Control
+// characters are left out, as in Export.
 func KPIMarkdown(kpis []KPI, ms map[int64][]Measurement, loc *time.Location, now time.Time, people People) string {
 	if loc == nil {
 		loc = time.UTC
@@ -71,12 +72,12 @@ func KPIMarkdown(kpis []KPI, ms map[int64][]Measurement, loc *time.Location, now
 	r := Funnel(kpis)
 	if !slices.ContainsFunc(kpis, KPI.HasTarget) || len(r.Lines) == 0 {
 		b.WriteString("Not enough targets yet to check the funnel.\n")
-		return b.String()
+		return printable(b.String())
 	}
 	for _, l := range r.Lines {
 		b.WriteString("- " + mdInline(l) + "\n")
 	}
-	return b.String()
+	return printable(b.String())
 }
 
 // mdInline keeps user text on one line so it cannot start a heading or a

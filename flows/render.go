@@ -154,7 +154,8 @@ func (pp People) name(id string) string {
 
 // Markdown writes the whole plan as a document: every stage with its
 // questions, the answers with who gave them and when, and the ranked actions.
-// people renders what people typed, and who they are, as Markdown.
+// people renders what people typed, and who they are, as Markdown. Control
+// characters are left out, as in Export.
 func Markdown(cat *Catalogue, p *Plan, loc *time.Location, people People) string {
 	if loc == nil {
 		loc = time.UTC
@@ -191,7 +192,7 @@ func Markdown(cat *Catalogue, p *Plan, loc *time.Location, people People) string
 	ranked := p.RankedActions()
 	if len(ranked) == 0 {
 		b.WriteString("_No actions yet._\n")
-		return b.String()
+		return printable(b.String())
 	}
 	b.WriteString("Ranked quick wins first (high impact, low effort).\n\n")
 	b.WriteString("| # | Action | Stage | Owner | Due | Impact | Effort |\n|---|---|---|---|---|---|---|\n")
@@ -210,7 +211,7 @@ func Markdown(cat *Catalogue, p *Plan, loc *time.Location, people People) string
 		}
 		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %d | %d |\n", i+1, cell(text), stageName(cat, a.Stage), cell(owner), due, a.Impact, a.Effort)
 	}
-	return b.String()
+	return printable(b.String())
 }
 
 func stageName(cat *Catalogue, id StageID) string {
@@ -227,17 +228,6 @@ func quoteLines(s string) string {
 // cell keeps a table cell on one line and its pipes from splitting columns.
 func cell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
-}
-
-// ExportMarkdown is the whole plan as a document: the plan itself, then its
-// KPIs with every recorded value and the funnel check. people is as for
-// Markdown.
-func ExportMarkdown(cat *Catalogue, p *Plan, ms map[int64][]Measurement, loc *time.Location, now time.Time, people People) string {
-	md := Markdown(cat, p, loc, people) + "\n" + ScorePlan(cat, p, now).Markdown(people.text)
-	if len(p.KPIs) == 0 {
-		return md
-	}
-	return md + "\n" + KPIMarkdown(p.KPIs, ms, loc, now, people)
 }
 
 // Slug makes a plan name safe and readable as a file name: "Q1 Launch!"

@@ -77,10 +77,22 @@ func TestSeries(t *testing.T) {
 		Baseline: flows.Value{Unit: flows.UnitDuration, Missing: true}, Target: flows.Value{Unit: flows.UnitDuration, Missing: true}}
 	plainMoney := flows.KPI{ID: 5, Name: "Average order", Unit: flows.UnitCurrency, HigherIsBetter: true,
 		Target: flows.Value{Amount: 34, Unit: flows.UnitCurrency}, Baseline: flows.Value{Unit: flows.UnitCurrency, Missing: true}}
+	nps := flows.KPI{ID: 6, Name: "Net Promoter Score", Unit: flows.UnitRatio, HigherIsBetter: true,
+		Target: flows.Value{Amount: 50, Unit: flows.UnitRatio}, Baseline: flows.Value{Amount: 30, Unit: flows.UnitRatio}}
 	done := kpis[0]
 	done.Target.Amount = 12000
 	at := func(d int) time.Time { return time.Date(2027, 1, d, 9, 0, 0, 0, loc) }
 	deadline := time.Date(2027, 3, 31, 0, 0, 0, 0, loc)
+	set := time.Date(2027, 1, 4, 9, 0, 0, 0, loc)
+	// trend is the line KPIProgress judges k by, from its first point to
+	// the deadline, where the chart draws the projection.
+	trend := func(k flows.KPI, deadline time.Time) []charts.Point {
+		p := flows.KPIProgress(k, flows.Comparable(k, ms[k.ID]), now)
+		if !p.HasProjection {
+			t.Fatalf("%s has no trend", k.Name)
+		}
+		return []charts.Point{pt(p.TrendFrom.In(deadline.Location()), p.TrendFromValue), pt(deadline, p.Projected)}
+	}
 
 	tests := []struct {
 		name string
@@ -93,13 +105,16 @@ func TestSeries(t *testing.T) {
 			want: []charts.Series{
 				{Name: "Unique visitors", Unit: "count",
 					Points:   []charts.Point{pt(at(11), 8900), pt(at(18), 10150), pt(at(25), 11200), pt(at(32), 12400), pt(at(39), 13900)},
-					Baseline: 8000, HasBaseline: true, Target: 20000, HasTarget: true, Deadline: deadline, Status: "on track"},
+					Baseline: 8000, HasBaseline: true, Target: 20000, HasTarget: true, Deadline: deadline, Status: "on track",
+					Start: set, Trend: trend(kpis[0], deadline)},
 				{Name: "Revenue", Unit: "currency:USD",
 					Points:   []charts.Point{pt(at(11), 9800), pt(at(18), 11250), pt(at(32), 14100), pt(at(39), 16600)},
-					Baseline: 9000, HasBaseline: true, Target: 30000, HasTarget: true, Deadline: deadline, Status: "at risk"},
+					Baseline: 9000, HasBaseline: true, Target: 30000, HasTarget: true, Deadline: deadline, Status: "at risk",
+					Start: set, Trend: trend(kpis[1], deadline)},
 				{Name: "Lead conversion rate", Unit: "percent",
 					Points:   []charts.Point{pt(at(11), 2.1), pt(at(18), 2.4), pt(at(25), 2.2), pt(at(32), 2.0), pt(at(39), 1.9)},
-					Baseline: 2.0, HasBaseline: true, Target: 3.5, HasTarget: true, Deadline: deadline, Status: "off track"},
+					Baseline: 2.0, HasBaseline: true, Target: 3.5, HasTarget: true, Deadline: deadline, Status: "off track",
+					Start: set, Trend: trend(kpis[2], deadline)},
 			},
 		},
 		{
@@ -111,13 +126,19 @@ func TestSeries(t *testing.T) {
 			want: []charts.Series{{Name: "Average order", Unit: "currency", Target: 34, HasTarget: true}},
 		},
 		{
+			// A ratio KPI is a score: drawn as 47, not 47×.
+			name: "a score is a plain number", kpis: []flows.KPI{nps}, loc: loc,
+			want: []charts.Series{{Name: "Net Promoter Score", Unit: "number", Target: 50, HasTarget: true, Baseline: 30, HasBaseline: true}},
+		},
+		{
 			name: "achieved is drawn as on track", kpis: []flows.KPI{done}, loc: time.UTC,
 			want: []charts.Series{{Name: "Unique visitors", Unit: "count",
 				Points: []charts.Point{
 					pt(at(11).In(time.UTC), 8900), pt(at(18).In(time.UTC), 10150), pt(at(25).In(time.UTC), 11200),
 					pt(at(32).In(time.UTC), 12400), pt(at(39).In(time.UTC), 13900)},
 				Baseline: 8000, HasBaseline: true, Target: 12000, HasTarget: true,
-				Deadline: time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC), Status: "on track"}},
+				Deadline: time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC), Status: "on track",
+				Start: set.In(time.UTC), Trend: trend(done, time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC))}},
 		},
 	}
 	for _, tt := range tests {
@@ -127,13 +148,32 @@ func TestSeries(t *testing.T) {
 				t.Errorf("Series (-want +got):\n%s", diff)
 			}
 			for i, s := range got {
-				for _, p := range s.Points {
+				for _, p := range append(s.Points, s.Trend...) {
 					if want := tt.loc; want != nil && p.At.Location() != want {
 						t.Errorf("series %d: point at %v is not in %v", i, p.At, want)
 					}
 				}
 			}
 		})
+	}
+}
+
+// TestChartSpansThePlan: the chart's panels start on the day the plan
+// did, before any target was set.
+func TestChartSpansThePlan(t *testing.T) {
+	kpis, ms := plan()
+	p := &flows.Plan{Name: "Q1 Launch", CreatedAt: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), KPIs: kpis}
+	var withPlan, withoutStart bytes.Buffer
+	if err := report.Chart(&withPlan, "Q1", p, ms, now, berlin(t)); err != nil {
+		t.Fatal(err)
+	}
+	later := *p
+	later.CreatedAt = time.Time{}
+	if err := report.Chart(&withoutStart, "Q1", &later, ms, now, berlin(t)); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(withPlan.Bytes(), withoutStart.Bytes()) {
+		t.Error("a plan started a month before its targets draws the same chart as one without a start")
 	}
 }
 
@@ -158,7 +198,8 @@ func TestChart(t *testing.T) {
 		}
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := report.Chart(&buf, "Q1 Launch · KPI progress", tt.kpis, ms, now, berlin(t)); err != nil {
+			p := &flows.Plan{Name: "Q1 Launch", CreatedAt: time.Date(2026, 12, 21, 9, 0, 0, 0, time.UTC), KPIs: tt.kpis}
+			if err := report.Chart(&buf, "Q1 Launch · KPI progress", p, ms, now, berlin(t)); err != nil {
 				t.Fatalf("Chart: %v", err)
 			}
 			raw := buf.Bytes()
@@ -183,7 +224,7 @@ func TestChart(t *testing.T) {
 
 func TestChartNoKPIs(t *testing.T) {
 	var buf bytes.Buffer
-	err := report.Chart(&buf, "Empty", nil, nil, now, time.UTC)
+	err := report.Chart(&buf, "Empty", &flows.Plan{Name: "Empty"}, nil, now, time.UTC)
 	if !errors.Is(err, charts.ErrNoData) {
 		t.Errorf("Chart with no KPIs = %v, want charts.ErrNoData", err)
 	}

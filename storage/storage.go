@@ -31,6 +31,11 @@ var ErrCorrupt = errors.New("database file is damaged or not a racebot database"
 // ErrReadOnly means the file or its folder cannot be written.
 var ErrReadOnly = errors.New("database file cannot be written")
 
+// ErrForeign means the file is an SQLite database of another program: it
+// has tables racebot did not make. Open refuses it before changing
+// anything, so that pointing racebot at the wrong file adds no table to it.
+var ErrForeign = errors.New("database file belongs to another program")
+
 // DB is an open racebot database. Writes go through one connection and take
 // the write lock when they begin (BEGIN IMMEDIATE): SQLite allows a single
 // writer, and a deferred transaction that upgrades from read to write can
@@ -66,19 +71,44 @@ func dsn(path, txlock, synchronous string) string {
 }
 
 // Open opens (creating if needed) the database at path and brings its
-// schema up to date.
+// schema up to date. A file that holds another program's tables is refused
+// with ErrForeign and left as it was; a new file, an empty one and one
+// with no tables yet become racebot's.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, true)
+}
+
+// OpenExisting is Open for a database that must already be there, such as
+// the one a plan is exported from: it never creates the file, and fails
+// with an error wrapping fs.ErrNotExist when there is none.
+func OpenExisting(ctx context.Context, path string) (*DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return open(ctx, path, false)
+}
+
+func open(ctx context.Context, path string, create bool) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if _, err := os.Stat(dir); err != nil {
 			return nil, fmt.Errorf("open %s: %w", path, ErrReadOnly)
 		}
 	}
-	write, err := sql.Open("sqlite", dsn(path, "immediate", "FULL"))
+	// Before the pools: their pragmas alone switch a file to WAL.
+	if err := checkOwner(ctx, path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, classify(err))
+	}
+	// SQLite's default mode creates a missing file; rw does not.
+	mode := ""
+	if !create {
+		mode = "&mode=rw"
+	}
+	write, err := sql.Open("sqlite", dsn(path, "immediate", "FULL")+mode)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	write.SetMaxOpenConns(1)
-	read, err := sql.Open("sqlite", dsn(path, "deferred", "NORMAL"))
+	read, err := sql.Open("sqlite", dsn(path, "deferred", "NORMAL")+mode)
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)

@@ -16,8 +16,10 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/racebot/racebot/assist"
+	"github.com/racebot/racebot/charts"
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/markup"
@@ -66,6 +68,9 @@ type console struct {
 	// pending, when set, takes the next line: the answer to a question the
 	// console asked (confirm a deletion, use a draft).
 	pending func(ctx context.Context, line string)
+	// review is the latest review shown on this console, for an export of
+	// its plan to include.
+	lastReview *flows.ExportReview
 }
 
 // Run talks with the person until input ends, they type quit, or ctx ends
@@ -95,7 +100,7 @@ func (c *console) loop(ctx context.Context, stdin io.Reader) error {
 		case <-ctx.Done():
 			c.println("")
 			return nil
-		case line, ok := <-lines:
+		case in, ok := <-lines:
 			if !ok {
 				if err := <-errc; err != nil {
 					return fmt.Errorf("read input: %w", err)
@@ -103,7 +108,12 @@ func (c *console) loop(ctx context.Context, stdin io.Reader) error {
 				c.println("")
 				return nil
 			}
-			line = strings.TrimSpace(line)
+			if in.tooLong {
+				c.println(fmt.Sprintf("That line is longer than %d MiB, so I left it out and saved nothing. Split it over several replies, or shorten it.", maxLine>>20))
+				c.prompt()
+				continue
+			}
+			line := strings.TrimSpace(in.text)
 			if line == "quit" || line == "exit" {
 				return nil
 			}
@@ -113,22 +123,71 @@ func (c *console) loop(ctx context.Context, stdin io.Reader) error {
 	}
 }
 
-// readLines scans stdin on a goroutine of its own. The goroutine may stay
-// blocked in a read after Run returns; the process is ending then.
-func readLines(stdin io.Reader) (<-chan string, <-chan error) {
-	lines := make(chan string)
+// maxLine is the longest line the console reads: long answers are
+// welcome, a pasted file is not.
+const maxLine = 1 << 20
+
+// inputLine is one line typed or piped, without its line end; tooLong
+// says it ran past maxLine and was left out.
+type inputLine struct {
+	text    string
+	tooLong bool
+}
+
+// readLines reads stdin line by line on a goroutine of its own. A line
+// past maxLine is read to its end and passed on as too long, and reading
+// goes on after it; a bufio.Scanner would stop there for good. The
+// goroutine may stay blocked in a read after Run returns; the process is
+// ending then.
+func readLines(stdin io.Reader) (<-chan inputLine, <-chan error) {
+	lines := make(chan inputLine)
 	errc := make(chan error, 1)
 	go func() {
 		defer close(lines)
-		sc := bufio.NewScanner(stdin)
-		// Long answers are welcome; the default 64 KiB line limit is not.
-		sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-		for sc.Scan() {
-			lines <- sc.Text()
+		r := bufio.NewReaderSize(stdin, 64*1024)
+		for {
+			in, err := readLine(r)
+			if err != nil && !errors.Is(err, io.EOF) {
+				errc <- err
+				return
+			}
+			if in.text != "" || in.tooLong || err == nil {
+				lines <- in
+			}
+			if err != nil {
+				errc <- nil
+				return
+			}
 		}
-		errc <- sc.Err()
 	}()
 	return lines, errc
+}
+
+// readLine reads up to and including the next line feed and returns the
+// line without it (and without a carriage return before it). It keeps no
+// more than maxLine bytes: the rest of a longer line is read and dropped.
+// At the end of the input it returns what the last line held and io.EOF.
+func readLine(r *bufio.Reader) (inputLine, error) {
+	var buf []byte
+	var in inputLine
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if !in.tooLong {
+			content := len(buf) + len(bytes.TrimRight(chunk, "\r\n"))
+			if content > maxLine {
+				in.tooLong, buf = true, nil
+			} else {
+				buf = append(buf, chunk...)
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if !in.tooLong {
+			in.text = strings.TrimSuffix(strings.TrimSuffix(string(buf), "\n"), "\r")
+		}
+		return in, err
+	}
 }
 
 func (c *console) greet(ctx context.Context) {
@@ -146,7 +205,7 @@ func (c *console) request(text string) coach.Request {
 	c.seq++
 	return coach.Request{
 		Team: Team, Channel: Channel, User: c.user, Text: text, Now: c.now(), Saw: c.saw,
-		Key: fmt.Sprintf("terminal:%s:%d", c.session, c.seq),
+		Key: fmt.Sprintf("terminal:%s:%d", c.session, c.seq), Review: c.lastReview,
 	}
 }
 
@@ -192,7 +251,7 @@ func (c *console) render(ctx context.Context, resp coach.Response) {
 		}
 		switch r.Kind {
 		case flows.ReplyExport:
-			c.println(r.Markdown)
+			c.println(visible(r.Markdown))
 		case flows.ReplyConfirm:
 			c.println(c.style.text(r.Msg) + " Type yes to confirm.")
 			confirm := r.Confirm
@@ -238,16 +297,33 @@ func (c *console) report(ctx context.Context, p *flows.Plan) {
 	}
 	var png bytes.Buffer
 	name := terminalUserText(p.Name)
-	if err := report.Chart(&png, name+" · KPI progress", p.KPIs, ms, c.now(), time.Local); err != nil {
+	if err := report.Chart(&png, name+" · KPI progress", p, ms, c.now(), time.Local); err != nil {
 		c.println(c.style.text(flows.Explain(err)))
 		return
 	}
 	path := filepath.Join(c.dir, flows.Slug(name)+"-kpis.png")
 	if err := os.WriteFile(path, png.Bytes(), 0o644); err != nil {
-		c.println(fmt.Sprintf("Could not write the chart to %s: %v", path, err))
+		c.println(visible(fmt.Sprintf("Could not write the chart to %s: %v", path, err)))
 		return
 	}
-	c.println("Chart written to " + path)
+	c.println(visible("Chart written to " + path))
+
+	// The funnel beside it, when the plan tracks any of its stages.
+	png.Reset()
+	err = report.Funnel(&png, name+" · Funnel, latest against target", p.KPIs, ms)
+	switch {
+	case errors.Is(err, charts.ErrNoData):
+		return
+	case err != nil:
+		c.println(c.style.text(flows.Explain(err)))
+		return
+	}
+	path = filepath.Join(c.dir, flows.Slug(name)+"-funnel.png")
+	if err := os.WriteFile(path, png.Bytes(), 0o644); err != nil {
+		c.println(visible(fmt.Sprintf("Could not write the funnel to %s: %v", path, err)))
+		return
+	}
+	c.println(visible("Funnel written to " + path))
 }
 
 // draft shows a draft. A model's draft can become the answer (y), be
@@ -262,7 +338,7 @@ func (c *console) draft(ctx context.Context, p *flows.Plan, questionID string) {
 		c.println(c.style.text(resultMsg(res)))
 		return
 	}
-	c.println("Draft:\n" + res.Text)
+	c.println("Draft:\n" + visible(res.Text))
 	c.println("Use this draft? y = save it as the answer, e = edit it first, n = discard it")
 	c.pending = func(ctx context.Context, line string) {
 		switch strings.ToLower(strings.TrimSpace(line)) {
@@ -292,6 +368,11 @@ func (c *console) review(ctx context.Context, p *flows.Plan) {
 		c.println(c.style.note(res.Note))
 	}
 	c.println(c.style.text(resultMsg(res)))
+	text := res.Text
+	if !res.FromModel && res.Msg != nil {
+		text = flows.MsgMarkdown(res.Msg, MarkdownUserText)
+	}
+	c.lastReview = &flows.ExportReview{Plan: p.ID, At: c.now(), By: c.user, Text: text}
 }
 
 func (c *console) prompt() {
@@ -320,7 +401,8 @@ func IsTerminal(v any) bool {
 
 // text renders a message. Commands are typed here without a prefix; they
 // and other literals to type stand between backticks. People's text is
-// shown as they wrote it.
+// shown as they wrote it, but for control characters, which are shown
+// escaped (see visible).
 func (s style) text(m flows.Msg) string {
 	var b strings.Builder
 	for _, sp := range m {
@@ -331,6 +413,7 @@ func (s style) text(m flows.Msg) string {
 		case flows.SpanUser:
 			t = terminalUserText(t)
 		}
+		t = visible(t)
 		switch {
 		case !s.tty:
 		case sp.Style == flows.StyleStrong:
@@ -341,6 +424,56 @@ func (s style) text(m flows.Msg) string {
 		b.WriteString(t)
 	}
 	return b.String()
+}
+
+// visible shows the control characters in s instead of sending them to
+// the terminal, which would act on them: an escape sequence someone typed
+// or stored could recolour the screen, move the cursor, retitle the window
+// or, on some terminals, answer back as if typed. C0 controls and DEL
+// are written in caret notation (ESC is ^[, as a terminal echoes it), C1
+// controls and the bidirectional overrides as \u009b; bytes that are not
+// UTF-8 become U+FFFD. Line feeds and tabs stay: they only lay text out.
+func visible(s string) string {
+	clean := true
+	for _, r := range s {
+		if control(r) || r == utf8.RuneError {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case r < 0x20:
+			b.WriteString("^" + string(rune(r+'@')))
+		case r == 0x7f:
+			b.WriteString("^?")
+		case control(r):
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			// Invalid bytes arrive as utf8.RuneError, written as U+FFFD.
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// control reports whether visible escapes r.
+func control(r rune) bool {
+	switch {
+	case r == '\n' || r == '\t':
+		return false
+	case r < 0x20, r >= 0x7f && r <= 0x9f:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
 }
 
 // note renders a side remark, dim on a terminal.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os/user"
 	"time"
@@ -72,15 +73,25 @@ func runCoach(ctx context.Context, cfg Config, args []string, stdin io.Reader, s
 // file that cannot be used.
 func openDB(ctx context.Context, path string) (*storage.DB, error) {
 	db, err := storage.Open(ctx, path)
-	switch {
-	case errors.Is(err, storage.ErrCorrupt):
-		return nil, fmt.Errorf("%s is not a racebot database or is damaged; nothing was changed. Point RACEBOT_DB (or --db) at another file", path)
-	case errors.Is(err, storage.ErrReadOnly):
-		return nil, fmt.Errorf("cannot write to %s; nothing was changed. Check the folder exists and is writable, or point RACEBOT_DB (or --db) elsewhere", path)
-	case err != nil:
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+	if err != nil {
+		return nil, openError(path, err)
 	}
 	return db, nil
+}
+
+// openError is the sentence for a database file that cannot be used.
+func openError(path string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("there is no database at %s; nothing was created. Point --db (or RACEBOT_DB) at the file your plans are in", path)
+	case errors.Is(err, storage.ErrForeign):
+		return fmt.Errorf("%s holds another program's tables, not racebot's; nothing was changed. Point RACEBOT_DB (or --db) at another file", path)
+	case errors.Is(err, storage.ErrCorrupt):
+		return fmt.Errorf("%s is not a racebot database or is damaged; nothing was changed. Point RACEBOT_DB (or --db) at another file", path)
+	case errors.Is(err, storage.ErrReadOnly):
+		return fmt.Errorf("cannot write to %s; nothing was changed. Check the folder exists and is writable, or point RACEBOT_DB (or --db) elsewhere", path)
+	}
+	return fmt.Errorf("open database %s: %w", path, err)
 }
 
 func terminalUser() string {

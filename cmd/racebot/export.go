@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/terminal"
 )
@@ -26,7 +27,9 @@ func runExport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 		fmt.Fprintln(stderr, "racebot export: name the plan with --plan, for example --plan \"Q1 Launch\"")
 		return errUsage
 	}
-	db, where, err := openStore(ctx, cfg)
+	// Exporting reads: a mistyped --db must not leave a new, empty
+	// database behind.
+	db, where, err := openExistingStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -38,10 +41,12 @@ func runExport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	ms, err := db.Measurements(ctx, *team, p.ID)
+	// The same document as the coach's export, capability trend included.
+	svc := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db, Location: time.Local, UserText: terminal.MarkdownUserText})
+	e, err := svc.Export(ctx, p, time.Now())
 	if err != nil {
 		return err
 	}
-	_, err = io.WriteString(stdout, flows.ExportMarkdown(flows.RACE(), p, ms, time.Local, time.Now(), flows.People{Text: terminal.MarkdownUserText}))
+	_, err = io.WriteString(stdout, e.Markdown())
 	return err
 }

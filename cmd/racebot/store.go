@@ -44,6 +44,19 @@ func openStore(ctx context.Context, cfg Config) (store, string, error) {
 	return db, cfg.DB, nil
 }
 
+// openExistingStore is openStore for commands that only read: an SQLite
+// file that is not there is an error, not a new empty database.
+func openExistingStore(ctx context.Context, cfg Config) (store, string, error) {
+	if cfg.DatabaseURL != "" {
+		return openStore(ctx, cfg)
+	}
+	db, err := storage.OpenExisting(ctx, cfg.DB)
+	if err != nil {
+		return nil, "", openError(cfg.DB, err)
+	}
+	return db, cfg.DB, nil
+}
+
 // openPostgres opens a PostgreSQL database and says in one sentence what
 // is wrong when it cannot; from names where the URL came from.
 func openPostgres(ctx context.Context, url, from string) (*postgres.DB, error) {
