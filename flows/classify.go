@@ -110,7 +110,7 @@ func parses(cmd Command, lc LineContext) bool {
 		}
 		readings, _ := ParseReadings(cmd.Arg, KPIResolver(lc.KPIs))
 		return len(readings) > 0
-	case "privacy":
+	case "privacy", "remind":
 		switch strings.ToLower(cmd.Arg) {
 		case "on", "off":
 			return true

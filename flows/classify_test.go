@@ -74,6 +74,7 @@ func TestClassify(t *testing.T) {
 		{"checkin every monday 09:00", Command{Name: "checkin", Arg: "every monday 09:00"}, LineCommand},
 		{"privacy on", Command{Name: "privacy", Arg: "on"}, LineCommand},
 		{"privacy OFF", Command{Name: "privacy", Arg: "OFF"}, LineCommand},
+		{"remind off", Command{Name: "remind", Arg: "off"}, LineCommand},
 		{"delete Old funnel", Command{Name: "delete", Arg: "Old funnel"}, LineCommand},
 		{"delete Q1 Launch --yes", Command{Name: "delete", Arg: "Q1 Launch", Yes: true}, LineCommand},
 		{"stage\treach", Command{Name: "stage", Arg: "reach"}, LineCommand},
@@ -107,6 +108,7 @@ func TestClassify(t *testing.T) {
 		{"Resume writing services for graduates.", Command{}, LineAnswer},
 		{"Review sites bring most of our traffic.", Command{}, LineAnswer},
 		{"Privacy matters to our customers.", Command{}, LineAnswer},
+		{"Remind buyers before the sale ends.", Command{}, LineAnswer},
 		{"Delete the old funnel and start over.", Command{}, LineAnswer},
 
 		// Not command words at all.

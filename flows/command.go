@@ -43,6 +43,7 @@ var commandSpecs = []commandSpec{
 	{Name: "pause", Usage: "pause", Help: "pause check-ins (holidays)"},
 	{Name: "resume", Usage: "resume", Help: "resume check-ins"},
 	{Name: "review", Usage: "review", Help: "a critique of the plan: gaps, weak KPIs, the funnel, quick wins"},
+	{Name: "remind", Usage: "remind on|off", Help: "direct messages to you before this plan's check-ins close and its actions are due (on, the default), or none (off)", Args: true},
 	{Name: "privacy", Usage: "privacy on|off", Help: "keep this plan's text away from the AI model (on), or allow drafting with it (off)", Args: true},
 	{Name: "delete", Usage: "delete <name>", Help: "delete a plan (asks to confirm)", Args: true},
 }
