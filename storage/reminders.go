@@ -247,3 +247,48 @@ func (db *DB) Snoozes(ctx context.Context, team string, plan flows.PlanID) (map[
 	}
 	return out, nil
 }
+
+// RemindedPlans lists the plans a person was last sent a reminder about,
+// with when: a reply to racebot in a direct message most likely concerns
+// the plan it reminded them of.
+func (db *DB) RemindedPlans(ctx context.Context, team, user string) (map[flows.PlanID]time.Time, error) {
+	out := map[flows.PlanID]time.Time{}
+	err := db.snapshot(ctx, func(tx *sql.Tx) error {
+		return each(ctx, tx, func(rows *sql.Rows) error {
+			var (
+				plan flows.PlanID
+				at   int64
+			)
+			if err := rows.Scan(&plan, &at); err != nil {
+				return err
+			}
+			out[plan] = fromMillis(at)
+			return nil
+		}, `SELECT plan_id, max(claimed_at) FROM reminders WHERE team_id = ? AND user_id = ? GROUP BY plan_id`, team, user)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reminded plans: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimedReminders lists the reminders about a plan claimed so far, as
+// "user key", so that a racebot looking for reminders due skips the ones
+// sent without a write.
+func (db *DB) ClaimedReminders(ctx context.Context, team string, plan flows.PlanID) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := db.snapshot(ctx, func(tx *sql.Tx) error {
+		return each(ctx, tx, func(rows *sql.Rows) error {
+			var user, key string
+			if err := rows.Scan(&user, &key); err != nil {
+				return err
+			}
+			out[user+" "+key] = true
+			return nil
+		}, `SELECT user_id, key FROM reminders WHERE team_id = ? AND plan_id = ?`, team, plan)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claimed reminders: %w", err)
+	}
+	return out, nil
+}

@@ -50,6 +50,18 @@ func TestRemindersAreClaimedOnce(t *testing.T) {
 	if err := a.ReminderSent(ctx, "T1", "UANA", "checkin:7", "DUANA", "111.1"); err != nil {
 		t.Fatal(err)
 	}
+	if got, err := b.RemindedPlans(ctx, "T1", "UANA"); err != nil || !got[p.ID].Equal(t0) || len(got) != 1 {
+		t.Errorf("reminded plans = %v %v", got, err)
+	}
+	if got, err := b.ClaimedReminders(ctx, "T1", p.ID); err != nil || !cmp.Equal(got, map[string]bool{"UANA checkin:7": true}) {
+		t.Errorf("claimed = %v %v", got, err)
+	}
+	if got, err := b.ClaimedReminders(ctx, "T2", p.ID); err != nil || len(got) != 0 {
+		t.Errorf("another workspace's claimed = %v %v", got, err)
+	}
+	if got, err := b.RemindedPlans(ctx, "T2", "UANA"); err != nil || len(got) != 0 {
+		t.Errorf("another workspace's reminded plans = %v %v", got, err)
+	}
 	a.Close()
 	b.Close()
 	c := MustOpen(t, path)
