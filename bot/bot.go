@@ -41,6 +41,9 @@ type Config struct {
 	// PostInterval paces messages per channel; Slack allows about one a
 	// second. Zero means one second.
 	PostInterval time.Duration
+	// HomeEvery is the least time between two publishes of one person's
+	// Home tab; zero means ten seconds.
+	HomeEvery time.Duration
 	// CheckinPoll is how often check-ins due for a reminder or a close are
 	// looked for; zero means a minute.
 	CheckinPoll time.Duration
@@ -66,6 +69,10 @@ type Bot struct {
 
 	// zones caches people's Slack time zones by user id.
 	zones sync.Map
+	// dms caches the direct message channel with each person by user id.
+	dms sync.Map
+	// homes publishes people's Home tabs again when their plans change.
+	homes *homes
 	// names caches display names for exports and prompts.
 	names *nameCache
 
@@ -129,6 +136,17 @@ func New(cfg Config) *Bot {
 	b.poster = newPoster(cfg.API, cfg.PostInterval)
 	b.names = newNameCache(cfg.API, cfg.Now, cfg.Logger)
 	b.claimTimeout = claimedPostTimeout
+	b.homes = newHomes(cmp.Or(cfg.HomeEvery, homeEvery), cfg.Now,
+		func(team, user string) { b.publishHome(b.base, team, user) },
+		func(fn func()) {
+			b.pending.Add(1)
+			go func() {
+				defer b.pending.Done()
+				defer b.recover("publish home")
+				fn()
+			}()
+		})
+	cfg.Service.Watch(b.planChanged)
 	return b
 }
 
@@ -140,7 +158,7 @@ func (b *Bot) Start(ctx context.Context) error {
 	}
 	b.botUserID = auth.UserID
 	b.connected.Store(true)
-	for _, loop := range []func(context.Context){b.pruneLoop, b.checkinLoop} {
+	for _, loop := range []func(context.Context){b.pruneLoop, b.checkinLoop, b.remindLoop} {
 		b.loops.Add(1)
 		go func() {
 			defer b.loops.Done()
@@ -189,6 +207,7 @@ func (b *Bot) recover(what string) {
 func (b *Bot) Shutdown(ctx context.Context) error {
 	b.stopLoops()
 	b.loops.Wait()
+	b.homes.close()
 	done := make(chan struct{})
 	go func() {
 		b.pending.Wait()

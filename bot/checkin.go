@@ -54,7 +54,7 @@ func (b *Bot) OpenCheckin(ctx context.Context, team string, plan flows.PlanID, o
 	opening := flows.OpeningText(p.Name, p.KPIs, ms, late, missed)
 	// The actions due before the next check-in (a week, at the usual pace)
 	// are asked about too.
-	if due := flows.ActionsDueText(p.ActionsDue(now.AddDate(0, 0, 7)), now); len(due) > 0 {
+	if due := flows.ActionsDueText(b.openActionsDue(ctx, p, now.AddDate(0, 0, 7)), now); len(due) > 0 {
 		opening = flows.Lines(opening, due)
 	}
 	ts, err := b.poster.post(ctx, p.Channel, "", msgMessage("checkin", opening))

@@ -70,6 +70,16 @@ func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) any
 			return b.submitValues(ctx, team, cb)
 		case callbackKPI:
 			return b.submitKPI(ctx, team, cb)
+		case callbackAddForm:
+			return b.submitAdd(ctx, team, cb)
+		}
+	case slack.InteractionTypeMessageAction:
+		if cb.CallbackID == shortcutAddToPlan {
+			b.addToPlan(ctx, team, cb)
+		}
+	case slack.InteractionTypeShortcut:
+		if cb.CallbackID == shortcutMyValues {
+			b.myValues(ctx, team, cb)
 		}
 	}
 	return nil
@@ -142,6 +152,10 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		b.openValuesModal(ctx, team, cb, a.Value)
 	case actionKPIModal:
 		b.openKPIModal(ctx, team, cb, a.Value)
+	case actionOwnerValues:
+		b.ownerValues(ctx, team, cb, a.Value)
+	case actionActionDone, actionActionSnooze:
+		b.actionButton(ctx, team, cb, a)
 	}
 }
 

@@ -250,13 +250,14 @@ func (s *Service) AddAnswer(ctx context.Context, req Request, by, questionID, te
 // AddAction adds a message to a plan as an action, the message's author's
 // (req.User); by is who used the shortcut. Problems come back as
 // flows.FieldErrors keyed "text", "stage", "due", "impact" and "effort".
+// An action without a stage goes to the stage the plan is working on.
 func (s *Service) AddAction(ctx context.Context, req Request, by string, a flows.Action) (Response, error) {
 	bad := flows.FieldErrors{}
 	a.Text = strings.TrimSpace(a.Text)
 	if a.Text == "" {
 		bad["text"] = flows.Say(flows.Text("Describe the action."))
 	}
-	if _, ok := s.cat.Stage(string(a.Stage)); !ok {
+	if _, ok := s.cat.Stage(string(a.Stage)); a.Stage != "" && !ok {
 		bad["stage"] = flows.Say(flows.Text("Pick the stage the action belongs to."))
 	}
 	for field, n := range map[string]int{"impact": a.Impact, "effort": a.Effort} {
@@ -272,6 +273,11 @@ func (s *Service) AddAction(ctx context.Context, req Request, by string, a flows
 	}
 	a.By, a.At = req.User, req.Now
 	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+		a := a
+		if a.Stage == "" {
+			// The stage the plan is working on, where the team will look.
+			a.Stage = s.cat.Stages[min(p.Cursor.Stage, len(s.cat.Stages)-1)].ID
+		}
 		ch := flows.ActionAdded{Action: a}
 		out := flows.Outcome{Plan: p.Clone(), Changes: []flows.Change{ch}}
 		out.Plan.Apply(ch)
@@ -380,4 +386,32 @@ func (s *Service) Dashboard(ctx context.Context, team, user string, now time.Tim
 		}
 	}
 	return d, nil
+}
+
+// ChannelPlans lists a channel's plans, oldest first, with the one it is
+// working on (0 when none).
+func (s *Service) ChannelPlans(ctx context.Context, team, channel string) ([]*flows.Plan, flows.PlanID, error) {
+	plans, err := s.store.Plans(ctx, team, channel)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list plans: %w", err)
+	}
+	cur, err := s.store.CurrentPlan(ctx, team, channel)
+	if err != nil {
+		return nil, 0, fmt.Errorf("current plan: %w", err)
+	}
+	return plans, cur, nil
+}
+
+// Once records a delivery key for work that is not a change to a plan (a
+// check-in started by a workflow), reporting false when the key was
+// recorded before: the work was started already and must not be again.
+func (s *Service) Once(ctx context.Context, team, key string) (bool, error) {
+	err := s.store.MarkSeen(ctx, team, key)
+	switch {
+	case errors.Is(err, flows.ErrDuplicate):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("record key: %w", err)
+	}
+	return true, nil
 }
