@@ -241,14 +241,24 @@ func afterPlanName(text string) string {
 	return text
 }
 
-// withoutMentionOf removes mentions of the bot from text, wherever they
-// are: "@racebot status" and "status @racebot" both mean status.
+// withoutMentionOf reads what someone asked racebot in a message that
+// mentions it: the words after its first mention ("hey @racebot status"),
+// or before it when nothing follows ("status @racebot"), with any other
+// mention of it removed.
 func withoutMentionOf(text, bot string) string {
-	for _, id := range markup.Stored(text).UserIDs() {
-		if id != bot {
-			continue
+	first, at := "", len(text)
+	for _, form := range mentionForms(text, bot) {
+		if i := strings.Index(text, form); i >= 0 && i < at {
+			first, at = form, i
 		}
-		for _, form := range mentionForms(text, id) {
+	}
+	if first != "" {
+		before, after := text[:at], text[at+len(first):]
+		text = after
+		if strings.TrimSpace(after) == "" {
+			text = before
+		}
+		for _, form := range mentionForms(text, bot) {
 			text = strings.ReplaceAll(text, form, " ")
 		}
 	}

@@ -32,6 +32,9 @@ type homes struct {
 	// start runs fn as tracked background work; it is called with mu held,
 	// so that close, holding mu, knows every publish already started.
 	start func(fn func())
+	// after runs fn once d has passed and returns what cancels it
+	// (time.AfterFunc); tests pass their own.
+	after func(d time.Duration, fn func()) (stop func() bool)
 
 	mu     sync.Mutex
 	closed bool
@@ -41,12 +44,15 @@ type homes struct {
 type homeKey struct{ team, user string }
 
 type homeState struct {
-	last  time.Time   // when the latest publish started
-	timer *time.Timer // a publish waiting for the interval to end
+	last time.Time // when the latest publish started
+	// waiting cancels a publish waiting for the interval to end; nil when
+	// none waits.
+	waiting func() bool
 }
 
 func newHomes(every time.Duration, now func() time.Time, publish func(team, user string), start func(func())) *homes {
-	return &homes{every: every, now: now, publish: publish, start: start, people: map[homeKey]*homeState{}}
+	return &homes{every: every, now: now, publish: publish, start: start, people: map[homeKey]*homeState{},
+		after: func(d time.Duration, fn func()) func() bool { return time.AfterFunc(d, fn).Stop }}
 }
 
 // refresh publishes a person's tab now, or at the end of the interval
@@ -63,7 +69,7 @@ func (h *homes) refresh(team, user string) {
 		st = &homeState{}
 		h.people[k] = st
 	}
-	if st.timer != nil {
+	if st.waiting != nil {
 		return
 	}
 	wait := st.last.Add(h.every).Sub(h.now())
@@ -71,10 +77,10 @@ func (h *homes) refresh(team, user string) {
 		h.runLocked(st, k)
 		return
 	}
-	st.timer = time.AfterFunc(wait, func() {
+	st.waiting = h.after(wait, func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		st.timer = nil
+		st.waiting = nil
 		if !h.closed {
 			h.runLocked(st, k)
 		}
@@ -106,9 +112,9 @@ func (h *homes) close() {
 	defer h.mu.Unlock()
 	h.closed = true
 	for _, st := range h.people {
-		if st.timer != nil {
-			st.timer.Stop()
-			st.timer = nil
+		if st.waiting != nil {
+			st.waiting()
+			st.waiting = nil
 		}
 	}
 }

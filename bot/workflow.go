@@ -23,6 +23,9 @@ const (
 	inputPlan    = "plan"       // the plan's name; the channel's current plan when empty
 	inputValues  = "values"     // "visitors 12.4k, leads 310"
 	inputUser    = "user_id"    // slack#/types/user_id: whose values they are
+
+	outputRecorded = "recorded" // what record_kpi_values recorded, in words
+	outputPlan     = "plan"     // the plan start_checkin checked in on
 )
 
 // functionExecuted runs a workflow step and completes it with
@@ -102,7 +105,7 @@ func (b *Bot) recordValuesStep(ctx context.Context, team string, ev *slackevents
 				b.postToPlan(ctx, a.Plan, replies, nil)
 			}
 		}
-		b.completeStep(ctx, execution, map[string]string{"recorded": recorded})
+		b.completeStep(ctx, execution, map[string]string{outputRecorded: recorded})
 	})
 	return nil
 }
@@ -128,7 +131,7 @@ func (b *Bot) startCheckinStep(ctx context.Context, team string, ev *slackevents
 			b.errorStep(ctx, execution, "The check-in could not be posted; try running the workflow again.")
 			return
 		}
-		b.completeStep(ctx, execution, map[string]string{"plan": plainUserText(p.Name)})
+		b.completeStep(ctx, execution, map[string]string{outputPlan: plainUserText(p.Name)})
 	})
 	return nil
 }

@@ -49,7 +49,8 @@ func (s *Service) ask(ctx context.Context, req Request, direct bool) (Asked, err
 
 // RecordValues records a line of KPI values for the plan req names, in its
 // open check-in when it has one (or req.Checkin), so values given anywhere
-// count in the check-in as if they had been written in its thread.
+// count in the check-in as if they had been written in its thread. A
+// duplicate records nothing and still says what was recorded.
 func (s *Service) RecordValues(ctx context.Context, req Request, text string) (Asked, error) {
 	p, err := s.pick(ctx, req, "")
 	if err != nil {
@@ -71,6 +72,14 @@ func (s *Service) RecordValues(ctx context.Context, req Request, text string) (A
 	resp, err := s.Values(ctx, req, text)
 	if err != nil {
 		return Asked{}, err
+	}
+	if resp.Duplicate {
+		// What the first delivery recorded, said again without recording
+		// it, for a caller that must answer either way (a workflow step
+		// whose first run may have stopped before completing).
+		if _, said, err := readValues(resp.Plan, text, req); err == nil {
+			resp.Replies = []flows.Reply{{Kind: flows.ReplyValues, Msg: flows.Sayf("Recorded: %s", said)}}
+		}
 	}
 	return Asked{Response: resp, Checkin: c}, nil
 }
