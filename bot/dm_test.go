@@ -182,3 +182,54 @@ func TestDirectMessageValuesLandInTheCheckin(t *testing.T) {
 		t.Errorf("%d messages after two, want one more than %d", n, before)
 	}
 }
+
+// TestActionReminderDoneAndSnooze: an action's owner is reminded the day
+// before it is due, at 09:00 their time; Snooze brings the reminder back
+// the next morning, and Done on it marks the action done, says so in the
+// plan's thread and turns the reminder into a note.
+func TestActionReminderDoneAndSnooze(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)}
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
+	h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
+	h.runSocket()
+	header, p := h.newPlanInSlack("Q1")
+	a := flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UBER>", Due: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()}
+	if err := h.db.Commit(context.Background(), p, []flows.Change{flows.ActionAdded{Action: a}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	p = h.plan(slackfake.TeamID, "C1", "Q1")
+	value := actionValue(p.ID, p.Actions[0].ID)
+
+	h.bot.remindTick(context.Background())
+	if n := len(h.dms("UBER")); n != 0 {
+		t.Fatalf("%d reminders before 09:00 in Berlin", n)
+	}
+	clk.Add(2 * time.Hour) // 08:00 UTC, 09:00 in Berlin
+	h.bot.remindTick(context.Background())
+	dms := h.dms("UBER")
+	if len(dms) != 1 || !strings.Contains(dms[0].Text, `"Send sample bags" (Q1) is due tomorrow, Wed 2 Dec`) {
+		t.Fatalf("reminders = %+v", dms)
+	}
+	snooze := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionActionSnooze, Value: value, UserID: "UBER", ChannelID: h.fake.DMChannel("UBER"), MessageTS: dms[0].TS, ResponseURL: snooze}))
+	h.fake.WaitFor(t, func() bool {
+		rs := h.fake.Responses(snooze)
+		return len(rs) == 1 && strings.Contains(rs[0].Text, "again Wed 2 Dec at 09:00")
+	}, "the reminder replaced by the snooze")
+
+	clk.Add(24 * time.Hour) // 09:00 in Berlin the next day
+	h.bot.remindTick(context.Background())
+	dms = h.dms("UBER")
+	if len(dms) != 2 {
+		t.Fatalf("%d reminders after the snooze, want 2", len(dms))
+	}
+	done := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionActionDone, Value: value, UserID: "UBER", ChannelID: h.fake.DMChannel("UBER"), MessageTS: dms[1].TS, ResponseURL: done}))
+	h.threadMessage("C1", header.TS, `<@UBER> marked "Send sample bags" done.`)
+	h.fake.WaitFor(t, func() bool { return len(h.fake.Responses(done)) == 1 }, "the reminder replaced by the note")
+	clk.Add(24 * time.Hour) // overdue by now, but done
+	h.bot.remindTick(context.Background())
+	if n := len(h.dms("UBER")); n != 2 {
+		t.Errorf("%d reminders, want no more after Done", n)
+	}
+}

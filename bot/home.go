@@ -96,6 +96,9 @@ func (h *homes) runLocked(st *homeState, k homeKey) {
 func (h *homes) team(team string) []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.closed {
+		return nil
+	}
 	var out []string
 	for k := range h.people {
 		if k.team == team {

@@ -123,14 +123,17 @@ func TestHomeIsPublishedAtMostOncePerInterval(t *testing.T) {
 	if n := count(); n != 3 || len(timers) != 2 || waits[1] != 10*time.Second {
 		t.Errorf("%d publishes and waits %v after the waiting one ran", n, waits)
 	}
+	if got := h.team("T1"); len(got) != 2 {
+		t.Errorf("people = %v", got)
+	}
 	h.close()
 	timers[1]()
 	h.refresh("T1", "UBEN")
 	if n := count(); n != 3 {
 		t.Errorf("%d publishes after close, want 3", n)
 	}
-	if got := h.team("T1"); len(got) != 2 {
-		t.Errorf("people = %v", got)
+	if got := h.team("T1"); len(got) != 0 {
+		t.Errorf("people after close = %v", got)
 	}
 }
 
