@@ -200,7 +200,7 @@ func (a *Assistant) draftData(p *flows.Plan, text func(string) string, questionI
 		Stage:            stageInfo(a.cat.Stages[si]),
 		Question:         q.Text,
 		Hint:             q.Hint,
-		Example:          q.Example,
+		Example:          flows.ExampleFor(a.cat, questionID, p.Kind),
 		Answers:          earlier,
 	}, nil
 }
@@ -242,7 +242,10 @@ func (a *Assistant) SuggestKPIs(ctx context.Context, p *flows.Plan, names markup
 		return Result{Text: "That stage does not exist."}
 	}
 	st := a.cat.Stages[si]
-	offline := Result{Text: offlineKPIs(st), Note: a.offlineNote(p)}
+	// The stage's KPIs as they suit the plan's kind of business, for the
+	// built-in coach and the model alike.
+	st.KPIs = flows.StageKPIs(a.cat, st.ID, p.Kind)
+	offline := builtIn(offlineKPIs(st, p.Kind), a.offlineNote(p))
 	if !a.Enabled(p) {
 		return offline
 	}
@@ -255,18 +258,22 @@ func (a *Assistant) SuggestKPIs(ctx context.Context, p *flows.Plan, names markup
 	return a.ask(ctx, p, m, MaxDraft, onDelta, offline)
 }
 
-func offlineKPIs(st flows.Stage) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "*KPIs for %s* (built-in suggestions)\n", st.Name)
-	for _, k := range st.KPIs {
-		fmt.Fprintf(&b, "• `%s` — %s\n", k.ID, k.Measures)
+func offlineKPIs(st flows.Stage, k flows.Kind) flows.Msg {
+	var m flows.Msg
+	if k.Valid() {
+		m = flows.Sayf("%s (built-in suggestions for %s)", flows.Text("KPIs for "+st.Name).Strong(), k.Name())
+	} else {
+		m = flows.Sayf("%s (built-in suggestions)", flows.Text("KPIs for "+st.Name).Strong())
 	}
-	b.WriteString("Set one with a baseline, a target, a deadline and an owner, for example `")
+	for _, d := range st.KPIs {
+		m = m.Append("\n• ", flows.Code(d.ID), " — "+d.Measures)
+	}
+	example := "…"
 	if len(st.KPIs) > 0 {
-		b.WriteString(st.KPIs[0].ID)
+		example = st.KPIs[0].ID
 	}
-	b.WriteString(" | baseline … | target … | by 2027-03-31 | owner Ana`. Pick two or three you can measure today.")
-	return b.String()
+	return m.Append("\nSet one with a baseline, a target, a deadline and an owner, for example ",
+		flows.Code(example+" | baseline … | target … | by 2027-03-31 | owner Ana"), ". Pick two or three you can measure today.")
 }
 
 // SummarizeCheckin writes a short summary of a closed check-in, to follow

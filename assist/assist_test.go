@@ -214,3 +214,42 @@ func TestPromptsCarryPlainText(t *testing.T) {
 		}
 	}
 }
+
+// The built-in coach's drafts and KPI suggestions follow the plan's kind of
+// business, and so does what the model is shown.
+func TestSuggestionsFollowTheKind(t *testing.T) {
+	cat := flows.RACE()
+	p := plan(t, cat, "Booking software for dental practices, sold per location after a free trial.")
+	if p.Kind != flows.KindSaaS {
+		t.Fatalf("kind = %q", p.Kind)
+	}
+	offline := newAssistant(t, nil)
+	kpis := offline.SuggestKPIs(context.Background(), p, nil, flows.StageEngage, nil)
+	for _, want := range []string{"`churn-rate`", "`time-to-first-value`", "B2B SaaS"} {
+		if !strings.Contains(kpis.Text, want) {
+			t.Errorf("offline KPI suggestions lack %q: %s", want, kpis.Text)
+		}
+	}
+	if strings.Contains(kpis.Text, "`mentions`") {
+		t.Errorf("offline KPI suggestions for B2B SaaS list brand mentions: %s", kpis.Text)
+	}
+	d := offline.Draft(context.Background(), p, nil, "reach.audience", nil)
+	if !strings.Contains(d.Text, "A worked example from Chairside: "+flows.ExampleFor(cat, "reach.audience", flows.KindSaaS)) {
+		t.Errorf("offline draft = %s", d.Text)
+	}
+
+	srv := openaifake.New(t, "- Churn rate [churn-rate]: 2% to 1.5% a month.")
+	a := newAssistant(t, srv)
+	a.SuggestKPIs(context.Background(), p, nil, flows.StageEngage, nil)
+	a.Draft(context.Background(), p, nil, "reach.audience", nil)
+	reqs := srv.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	if user := reqs[0].Messages[len(reqs[0].Messages)-1].Content; !strings.Contains(user, "Churn rate") || strings.Contains(user, "Brand mentions") {
+		t.Errorf("the KPI prompt does not follow the kind:\n%s", user)
+	}
+	if user := reqs[1].Messages[len(reqs[1].Messages)-1].Content; !strings.Contains(user, "Practice managers like Claire") {
+		t.Errorf("the draft prompt's example is not the kind's:\n%s", user)
+	}
+}

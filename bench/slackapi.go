@@ -28,23 +28,28 @@ type SlackAPI struct {
 	// to show acknowledgements do not wait for posts.
 	postDelay time.Duration
 
-	seq        atomic.Uint64
-	posts      atomic.Int64
-	ephemerals atomic.Int64
-	updates    atomic.Int64
-	inFlight   atomic.Int64
-	maxFlight  atomic.Int64
+	seq         atomic.Uint64
+	posts       atomic.Int64
+	threadPosts atomic.Int64
+	ephemerals  atomic.Int64
+	updates     atomic.Int64
+	inFlight    atomic.Int64
+	maxFlight   atomic.Int64
 
-	mu      sync.Mutex
-	headers map[string]string // channel -> ts of its first top-level message
-	byTS    map[string]string // header ts -> channel
-	opened  map[string]bool   // header ts -> racebot has posted in its thread
-	waiters []chan struct{}
+	mu sync.Mutex
+	// pace is the least time between two posts in a channel; nextTurn is
+	// each channel's next free turn.
+	pace     time.Duration
+	nextTurn map[string]time.Time
+	headers  map[string]string // channel -> ts of its first top-level message
+	byTS     map[string]string // header ts -> channel
+	opened   map[string]bool   // header ts -> racebot has posted in its thread
+	waiters  []chan struct{}
 }
 
 // NewSlackAPI starts the fake on a loopback port. Close it when done.
 func NewSlackAPI(postDelay time.Duration) *SlackAPI {
-	s := &SlackAPI{postDelay: postDelay, headers: make(map[string]string), byTS: make(map[string]string), opened: make(map[string]bool)}
+	s := &SlackAPI{postDelay: postDelay, nextTurn: make(map[string]time.Time), headers: make(map[string]string), byTS: make(map[string]string), opened: make(map[string]bool)}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -73,6 +78,35 @@ func (s *SlackAPI) Close() {
 func (s *SlackAPI) Counts() (posts, ephemerals, updates, maxInFlight int64) {
 	return s.posts.Load(), s.ephemerals.Load(), s.updates.Load(), s.maxFlight.Load()
 }
+
+// PacePosts makes chat.postMessage take at most one message per interval
+// in a channel, as Slack does (about one a second): a post that comes
+// before its channel's turn is held until then. Slack answers such a post
+// with HTTP 429 instead, which racebot's client waits out; holding it
+// keeps the fake's pace exact.
+func (s *SlackAPI) PacePosts(interval time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pace = interval
+}
+
+// turn books the channel's next turn at or after now and returns it.
+func (s *SlackAPI) turn(channel string, now time.Time) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pace <= 0 {
+		return now
+	}
+	t := now
+	if next := s.nextTurn[channel]; next.After(t) {
+		t = next
+	}
+	s.nextTurn[channel] = t.Add(s.pace)
+	return t
+}
+
+// ThreadPosts is how many messages racebot has posted in threads.
+func (s *SlackAPI) ThreadPosts() int64 { return s.threadPosts.Load() }
 
 // Threads returns, by channel, the ts of each plan header racebot has
 // posted and then answered in its own thread. racebot binds the thread to
@@ -175,10 +209,22 @@ func (s *SlackAPI) postMessage(w http.ResponseWriter, r *http.Request, params ur
 		}
 	}
 	channel := params.Get("channel")
+	if wait := time.Until(s.turn(channel, time.Now())); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
 	ts := s.nextTS()
 	s.posts.Add(1)
-	s.mu.Lock()
 	thread := params.Get("thread_ts")
+	if thread != "" {
+		s.threadPosts.Add(1)
+	}
+	s.mu.Lock()
 	switch _, header := s.byTS[thread]; {
 	case thread == "":
 		if _, ok := s.headers[channel]; !ok {

@@ -86,6 +86,8 @@ func renderReplies(plan *flows.Plan, replies []flows.Reply) message {
 				button(actionKPIModal, "Set a KPI", planValue(plan, string(r.Stage)), "primary")))
 		case flows.ReplySaved, flows.ReplyNote, flows.ReplyActionAdded:
 			blocks = append(blocks, contextBlock(ids, "note", rt))
+		case flows.ReplyActionList:
+			blocks = append(blocks, actionListBlocks(ids, plan, r, rt)...)
 		case flows.ReplyStageDone, flows.ReplyPlanDone:
 			blocks = append(blocks, sections(ids, "milestone", "🏁 "+rt)...)
 		default:
@@ -258,7 +260,7 @@ func editModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, n markup.Names
 			blocks = append(blocks, sections(ids, "long", fmt.Sprintf("*%d. %s*\nThis answer is longer than a form field can hold; change it in the thread with `edit %s %d`.", i+1, q.Text, st.ID, i+1))...)
 			continue
 		}
-		input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, truncate(q.Example, 150), false, false), answerActionID)
+		input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, truncate(flows.ExampleFor(cat, q.ID, p.Kind), 150), false, false), answerActionID)
 		input.Multiline = true
 		input.MaxLength = maxInputLength
 		input.InitialValue = current

@@ -61,6 +61,9 @@ type Bot struct {
 	now       func() time.Time
 	assistant Assistant
 	poster    *poster
+	// outbox holds replies to plan threads until their channel may take
+	// a message; see outbox.go.
+	outbox *outbox
 
 	pollEvery time.Duration
 	// claimTimeout bounds what follows a claim (see claimedPostTimeout);
@@ -91,6 +94,14 @@ type Bot struct {
 	// botUserID is the bot's own user, learnt from auth.test, so it never
 	// answers its own messages.
 	botUserID string
+
+	// catchupKick asks catchupLoop for a catch-up (see requestCatchup);
+	// catchupPacer spaces its calls to Slack, tests shorten it.
+	catchupKick  chan struct{}
+	catchupPacer pacer
+	// catchupsStarted and catchupsDone count catch-up runs, so a test can
+	// tell when one that began after something it did has finished.
+	catchupsStarted, catchupsDone atomic.Int64
 
 	// base outlives requests: background work must not be cancelled when
 	// the request that started it has been acknowledged.
@@ -135,6 +146,7 @@ func New(cfg Config) *Bot {
 	}
 	b.poster = newPoster(cfg.API, cfg.PostInterval)
 	b.names = newNameCache(cfg.API, cfg.Now, cfg.Logger)
+	b.outbox = newOutbox(b)
 	b.claimTimeout = claimedPostTimeout
 	b.homes = newHomes(cmp.Or(cfg.HomeEvery, homeEvery), cfg.Now,
 		func(team, user string) { b.publishHome(b.base, team, user) },
@@ -147,10 +159,14 @@ func New(cfg Config) *Bot {
 			}()
 		})
 	cfg.Service.Watch(b.planChanged)
+	b.catchupKick = make(chan struct{}, 1)
+	b.catchupPacer.every = catchupPace
 	return b
 }
 
-// Start learns the bot's own identity and starts housekeeping.
+// Start learns the bot's own identity and starts housekeeping, the first
+// of which is catching up with the replies written while racebot was
+// away.
 func (b *Bot) Start(ctx context.Context) error {
 	auth, err := b.api.AuthTestContext(ctx)
 	if err != nil {
@@ -158,7 +174,8 @@ func (b *Bot) Start(ctx context.Context) error {
 	}
 	b.botUserID = auth.UserID
 	b.connected.Store(true)
-	for _, loop := range []func(context.Context){b.pruneLoop, b.checkinLoop, b.remindLoop} {
+	b.requestCatchup()
+	for _, loop := range []func(context.Context){b.pruneLoop, b.checkinLoop, b.catchupLoop, b.remindLoop} {
 		b.loops.Add(1)
 		go func() {
 			defer b.loops.Done()
@@ -204,6 +221,9 @@ func (b *Bot) recover(what string) {
 
 // Shutdown stops housekeeping and waits for background work, at most until
 // ctx ends; then it cancels what is left and waits for it to notice.
+// Replies waiting for their thread are posted meanwhile, each thread's
+// backlog as one message; what the window leaves unposted is logged with
+// its count, and those threads catch up with their next message.
 func (b *Bot) Shutdown(ctx context.Context) error {
 	b.stopLoops()
 	b.loops.Wait()
@@ -216,10 +236,12 @@ func (b *Bot) Shutdown(ctx context.Context) error {
 	select {
 	case <-done:
 		b.cancel()
+		b.outbox.abandon()
 		return nil
 	case <-ctx.Done():
 		b.cancel()
 		<-done
+		b.outbox.abandon()
 		return fmt.Errorf("shutdown: background work cut short: %w", ctx.Err())
 	}
 }

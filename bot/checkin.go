@@ -40,7 +40,27 @@ const claimedPostTimeout = 8 * time.Second
 // calls it once per occurrence, after claiming the occurrence; nobody else
 // will post it, so it runs to the end under a context that shutdown does
 // not cancel, bounded like the post of a claimed nudge or close.
+//
+// The scheduler calls it again when a try failed before anything could
+// have been posted (the error wraps ErrNotPosted) or when a try lost
+// Slack's answer and could not look for the post (ErrMaybePosted). The
+// check-in is then the one the earlier try opened, and what that try may
+// have posted is looked for before anything is posted again.
 func (b *Bot) OpenCheckin(ctx context.Context, team string, plan flows.PlanID, occurrence string, late bool, missed int) (int64, error) {
+	return b.openCheckin(ctx, team, plan, occurrence, late, missed, false, time.Time{})
+}
+
+// RecoverCheckin finishes the check-in of an occurrence whose scheduler
+// stopped mid-post, when nobody knows what went out: it looks in the
+// plan's channel for the opening and in its thread for the summary,
+// records what it finds, and posts only what is missing. A check-in not
+// recorded at all is looked for from due on, as it cannot have been
+// posted before it was due.
+func (b *Bot) RecoverCheckin(ctx context.Context, team string, plan flows.PlanID, occurrence string, late bool, missed int, due time.Time) (int64, error) {
+	return b.openCheckin(ctx, team, plan, occurrence, late, missed, true, due)
+}
+
+func (b *Bot) openCheckin(ctx context.Context, team string, plan flows.PlanID, occurrence string, late bool, missed int, recovering bool, due time.Time) (int64, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.claimTimeout)
 	defer cancel()
 	now := b.now()
@@ -48,35 +68,121 @@ func (b *Bot) OpenCheckin(ctx context.Context, team string, plan flows.PlanID, o
 	if err != nil {
 		return 0, err
 	}
-	id, p, ms := v.Checkin.ID, v.Plan, v.Values
-	// Owners are the team's text: a mention pings its person, while one
-	// typed as "<!channel>" is shown, not broadcast (see slackUserText).
-	opening := flows.OpeningText(p.Name, p.KPIs, ms, late, missed)
-	// The actions due before the next check-in (a week, at the usual pace)
-	// are asked about too.
-	if due := flows.ActionsDueText(b.openActionsDue(ctx, p, now.AddDate(0, 0, 7)), now); len(due) > 0 {
-		opening = flows.Lines(opening, due)
+	c := v.Checkin
+	// An earlier try posted no earlier than it opened the check-in.
+	look, since := recovering || v.Resumed, due
+	if v.Resumed {
+		since = c.OpenedAt
 	}
-	ts, err := b.poster.post(ctx, p.Channel, "", msgMessage("checkin", opening))
-	if err != nil {
-		b.metrics.Checkin("failed")
-		return id, fmt.Errorf("post check-in: %w", err)
+	since = since.Add(-lookBack)
+
+	thread, summary := c.Thread, c.SummaryTS
+	found := thread != ""
+	if thread == "" {
+		key := openingKey(c)
+		if look {
+			ts, ok, err := b.poster.find(ctx, c.Channel, "", key, since)
+			switch {
+			case refused(err):
+				// Not in the channel, or not allowed to read it: another
+				// try would be refused the same.
+				return c.ID, fmt.Errorf("look for check-in: %w", err)
+			case err != nil:
+				return c.ID, fmt.Errorf("look for check-in: %w: %w", ErrMaybePosted, err)
+			}
+			thread, found = ts, ok
+		}
+		if !found {
+			opening, dueActions := openingText(v, late, missed, now)
+			ts, err := b.poster.postOnce(ctx, c.Channel, "", key, checkinOpening(v.Plan, opening, dueActions))
+			if err != nil {
+				b.metrics.Checkin("failed")
+				return c.ID, fmt.Errorf("post check-in: %w", err)
+			}
+			thread = ts
+		}
 	}
-	summary := checkinSummaryMessage(id, p, flows.SummarizeCheckin(p.KPIs, ms, id, now))
-	sts, err := b.poster.post(ctx, p.Channel, ts, summary)
-	if err != nil {
-		b.log.Warn("post check-in summary", "plan", plan, "err", err)
+	if summary == "" {
+		summary = b.postSummary(ctx, v, thread, found, since, now)
 	}
-	if err := b.svc.CheckinPosted(ctx, id, ts, sts); err != nil {
-		return id, err
+	if thread != c.Thread || summary != c.SummaryTS {
+		if err := b.svc.CheckinPosted(ctx, c.ID, thread, summary); err != nil {
+			// The check-in is out but its thread is not recorded: another
+			// try finds the opening and records it.
+			return c.ID, fmt.Errorf("%w: %w", ErrMaybePosted, err)
+		}
 	}
-	if late {
+	b.remindCapability(ctx, team, v.Plan, thread, occurrence)
+	switch {
+	case found:
+		b.metrics.Checkin("recovered")
+	case late:
 		b.metrics.Checkin("caught_up")
-	} else {
+	default:
 		b.metrics.Checkin("posted")
 	}
-	return id, nil
+	return c.ID, nil
 }
+
+// openingText is a check-in's opening message and the actions it asks
+// about.
+func openingText(v coach.CheckinView, late bool, missed int, now time.Time) (flows.Msg, []flows.Action) {
+	p := v.Plan
+	// Owners are the team's text: a mention pings its person, while one
+	// typed as "<!channel>" is shown, not broadcast (see slackUserText).
+	opening := flows.OpeningText(p.Name, p.KPIs, v.Values, late, missed)
+	// The actions due before the next check-in (a week, at the usual pace)
+	// are asked about too.
+	dueActions := p.ActionsDue(now.AddDate(0, 0, 7))
+	if due := flows.ActionsDueText(dueActions, now); len(due) > 0 {
+		opening = flows.Lines(opening, due)
+	}
+	return opening, dueActions
+}
+
+// postSummary posts a check-in's summary in its thread and returns its ts,
+// or "" when it could not be posted: the check-in stands without it. In a
+// thread found already posted, the summary may be there too; it is looked
+// for first, and nothing is posted when the thread cannot be read.
+func (b *Bot) postSummary(ctx context.Context, v coach.CheckinView, thread string, look bool, since, now time.Time) string {
+	c := v.Checkin
+	key := summaryKey(c)
+	if look {
+		ts, ok, err := b.poster.find(ctx, c.Channel, thread, key, since)
+		if err != nil {
+			b.log.Warn("look for check-in summary", "checkin", c.ID, "err", err)
+			return ""
+		}
+		if ok {
+			return ts
+		}
+	}
+	summary := checkinSummaryMessage(c.ID, v.Plan, flows.SummarizeCheckin(v.Plan.KPIs, v.Values, c.ID, now))
+	ts, err := b.poster.postOnce(ctx, c.Channel, thread, key, summary)
+	if err != nil {
+		b.log.Warn("post check-in summary", "checkin", c.ID, "err", err)
+	}
+	return ts
+}
+
+// Keys of the messages of a check-in (see poster.postOnce). A scheduled
+// check-in's opening is named by plan and occurrence, which every try of
+// the occurrence knows before it has a check-in; one run by hand has no
+// other try and is named by its id.
+func openingKey(c flows.Checkin) string {
+	if c.Occurrence != "" {
+		return fmt.Sprintf("checkin:%d:%s", c.Plan, c.Occurrence)
+	}
+	return fmt.Sprintf("checkin:%d", c.ID)
+}
+
+func summaryKey(c flows.Checkin) string { return fmt.Sprintf("summary:%d", c.ID) }
+func nudgeKey(c flows.Checkin) string   { return fmt.Sprintf("nudge:%d", c.ID) }
+func closeKey(c flows.Checkin) string   { return fmt.Sprintf("close:%d", c.ID) }
+
+// replyKey names the reply to a delivery (an event, a form submission):
+// Slack redelivers what it thinks was not acknowledged.
+func replyKey(delivery string) string { return "reply:" + delivery }
 
 func checkinSummaryMessage(id int64, p *flows.Plan, s flows.CheckinSummary) message {
 	ids := blockIDs{}
@@ -92,19 +198,19 @@ func checkinSummaryMessage(id int64, p *flows.Plan, s flows.CheckinSummary) mess
 // checkinReply records values written in a check-in thread, confirms what
 // was understood and updates the summary. Text that cannot be read gets a
 // question back, to its author only, and records nothing.
-func (b *Bot) checkinReply(ctx context.Context, team, eventID string, c flows.Checkin, m *slackevents.MessageEvent, text string) error {
-	resp, err := b.svc.Values(ctx, coach.Request{
+func (b *Bot) checkinReply(ctx context.Context, team, key string, c flows.Checkin, m *slackevents.MessageEvent, text string) error {
+	resp, err := b.svc.CheckinReply(ctx, coach.Request{
 		Team: team, Channel: m.Channel, User: m.User, Now: b.now(),
-		Plan: c.Plan, Checkin: c.ID, Key: eventID, TS: m.TimeStamp,
+		Plan: c.Plan, Checkin: c.ID, Key: key, TS: m.TimeStamp,
 	}, text)
 	if err != nil {
-		return b.replyError(err, "check-in reply", m)
+		return b.explainOnce(ctx, team, key, err, "check-in reply", m)
 	}
 	if resp.Duplicate {
 		return nil
 	}
 	b.later("check-in reply", func(ctx context.Context) {
-		if _, err := b.poster.post(ctx, m.Channel, m.ThreadTimeStamp, renderReplies(resp.Plan, resp.Replies)); err != nil {
+		if _, err := b.poster.postOnce(ctx, m.Channel, m.ThreadTimeStamp, replyKey(key), renderReplies(resp.Plan, resp.Replies)); err != nil {
 			b.log.Error("confirm values", "err", err)
 		}
 		b.refreshSummary(ctx, c)
@@ -187,7 +293,7 @@ func (b *Bot) nudge(ctx context.Context, v coach.CheckinView) {
 	if s.Updated == s.Total {
 		return
 	}
-	if _, err := b.poster.post(ctx, c.Channel, c.Thread, msgMessage("nudge", flows.NudgeText(s.MissingOwners, s))); err != nil {
+	if _, err := b.poster.postOnce(ctx, c.Channel, c.Thread, nudgeKey(c), msgMessage("nudge", flows.NudgeText(s.MissingOwners, s))); err != nil {
 		b.log.Error("post nudge", "checkin", c.ID, "err", err)
 		return
 	}
@@ -213,7 +319,7 @@ func (b *Bot) close(ctx context.Context, v coach.CheckinView) {
 			text = flows.Lines(text, say(r.Text))
 		}
 	}
-	if _, err := b.poster.post(ctx, c.Channel, c.Thread, msgMessage("closed", text)); err != nil {
+	if _, err := b.poster.postOnce(ctx, c.Channel, c.Thread, closeKey(c), msgMessage("closed", text)); err != nil {
 		b.log.Error("post close", "checkin", c.ID, "err", err)
 	}
 	b.metrics.Checkin("closed")
@@ -362,7 +468,7 @@ func (b *Bot) submitValues(ctx context.Context, team string, cb slack.Interactio
 	}
 	c := v.Checkin
 	b.later("values modal", func(ctx context.Context) {
-		if _, err := b.poster.post(ctx, c.Channel, c.Thread, renderReplies(resp.Plan, resp.Replies)); err != nil {
+		if _, err := b.poster.postOnce(ctx, c.Channel, c.Thread, replyKey(req.Key), renderReplies(resp.Plan, resp.Replies)); err != nil {
 			b.log.Warn("confirm values", "err", err)
 		}
 		b.refreshSummary(ctx, c)

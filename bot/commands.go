@@ -70,6 +70,11 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 	case hasKind(resp.Replies, flows.ReplyConfirm):
 		r := resp.Replies[0]
 		return ephemeralAck(confirmDeleteMessage(resp.Plan, mrkdwn(r.Msg)))
+	case hasKind(resp.Replies, flows.ReplyScoreForm):
+		return b.openScoreForm(ctx, cmd, resp.Plan)
+	case resp.Retro != 0:
+		b.later("post retro", func(ctx context.Context) { b.postRetro(ctx, resp.Plan, resp) })
+		return msgAck(flows.Sayf("The retro of %q is going up in this channel; answer its questions in its thread.", flows.User(resp.Plan.Name)))
 	case hasKind(resp.Replies, flows.ReplyExport):
 		b.later("export", func(ctx context.Context) { b.export(ctx, cmd, resp.Plan) })
 		return textAck("Exporting the plan; the file will appear in this channel in a moment.")
@@ -93,7 +98,7 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 // thread (the team sees the coach move) rather than only to its author.
 func movesConversation(name string) bool {
 	switch name {
-	case "continue", "stage", "skip", "back", "done", "draft", "edit", "kpi":
+	case "continue", "stage", "skip", "back", "done", "draft", "edit", "kpi", "action", "score":
 		return true
 	}
 	return false
@@ -113,25 +118,25 @@ func hasKind(rs []flows.Reply, k flows.ReplyKind) bool {
 	return false
 }
 
-// postToPlan posts replies in the plan's thread, first posting the plan's
-// header message (and so creating the thread) if it has none yet.
-func (b *Bot) postToPlan(ctx context.Context, p *flows.Plan, replies []flows.Reply, draft *flows.DraftRequest) {
-	thread, err := b.ensureThread(ctx, p)
-	if err != nil {
-		b.log.Error("post plan header", "plan", p.ID, "err", err)
+// postToPlan queues replies to what by wrote for the plan's thread (see
+// outbox.go) and returns at once: a handler calls it before
+// acknowledging. A plan without a thread yet gets its header posted
+// first, after the acknowledgement.
+func (b *Bot) postToPlan(p *flows.Plan, by string, replies []flows.Reply, draft *flows.DraftRequest) {
+	if len(replies) == 0 && draft == nil {
 		return
 	}
-	if len(replies) > 0 {
-		ts, err := b.poster.post(ctx, p.Channel, thread, renderReplies(p, replies))
-		if err != nil {
-			b.log.Error("post to thread", "plan", p.ID, "err", err)
-		} else {
-			b.asked(ctx, p, replies, ts)
+	if p.Thread != "" {
+		b.outbox.add(viewOf(p), by, replies, draft)
+		return
+	}
+	b.later("post plan header", func(ctx context.Context) {
+		if _, err := b.ensureThread(ctx, p); err != nil {
+			b.log.Error("post plan header", "plan", p.ID, "err", err)
+			return
 		}
-	}
-	if draft != nil {
-		b.postDraft(ctx, p, draft)
-	}
+		b.outbox.add(viewOf(p), by, replies, draft)
+	})
 }
 
 // ensureThread returns the plan's coaching thread, posting the plan's
@@ -144,7 +149,7 @@ func (b *Bot) ensureThread(ctx context.Context, p *flows.Plan) (string, error) {
 	if p.Thread != "" {
 		return p.Thread, nil
 	}
-	ts, err := b.poster.post(ctx, p.Channel, "", headerMessage(b.cat, p))
+	ts, err := b.poster.postOnce(ctx, p.Channel, "", headerKey(p), headerMessage(b.cat, p))
 	if err != nil {
 		return "", err
 	}
@@ -216,7 +221,7 @@ func (b *Bot) postOrExplain(ctx context.Context, cmd slack.SlashCommand, resp co
 		b.respond(ctx, cmd.ResponseURL, headerFailure(err, resp.Plan.Name))
 		return
 	}
-	b.postToPlan(ctx, resp.Plan, resp.Replies, resp.Draft)
+	b.postToPlan(resp.Plan, cmd.UserID, resp.Replies, resp.Draft)
 }
 
 // headerFailure says why a new plan's thread could not be started and how

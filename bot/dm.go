@@ -84,7 +84,9 @@ func (b *Bot) sendReminder(ctx context.Context, r coach.Reminder) {
 		b.log.Error("reminder claimed but not sent: open direct message", "key", r.Key, "user", r.User, "err", err)
 		return
 	}
-	ts, err := b.poster.post(ctx, channel, "", reminderMessage(r))
+	// Keyed by the reminder, so that an answer lost on the way back is
+	// looked for rather than sent again.
+	ts, err := b.poster.postOnce(ctx, channel, "", "reminder:"+r.User+":"+r.Key, reminderMessage(r))
 	if err != nil {
 		b.log.Error("reminder claimed but not sent", "key", r.Key, "user", r.User, "err", err)
 		return
@@ -197,7 +199,7 @@ func (b *Bot) actionButton(ctx context.Context, team string, cb slack.Interactio
 		b.replaceAfter(cb, resp.Replies[0].Msg)
 	}
 	if a.ActionID == actionActionDone && resp.Changed {
-		b.later("action done", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, resp.Replies, nil) })
+		b.postToPlan(resp.Plan, user, resp.Replies, nil)
 	}
 }
 
@@ -205,12 +207,13 @@ func (b *Bot) actionButton(ctx context.Context, team string, cb slack.Interactio
 // commands a mention takes, about the writer's own plans. Values written
 // here go into the plan's open check-in and are confirmed in its thread
 // too, as if typed there.
-func (b *Bot) directMessage(ctx context.Context, team, eventID string, m *slackevents.MessageEvent) error {
+func (b *Bot) directMessage(ctx context.Context, team string, m *slackevents.MessageEvent) error {
 	if m.BotID != "" || m.User == "" || m.User == b.botUserID || m.SubType != "" {
 		return nil
 	}
 	text := withoutMentionOf(string(markup.FromSlack(m.Text)), b.botUserID)
-	req := coach.Request{Team: team, Channel: m.Channel, User: m.User, Text: text, Now: b.now(), Key: eventID}
+	key := coach.MessageKey(m.Channel, m.TimeStamp)
+	req := coach.Request{Team: team, Channel: m.Channel, User: m.User, Text: text, Now: b.now(), Key: key}
 	if name := commandName(afterPlanName(text)); name == "schedule" {
 		req.Zone = b.userZone(ctx, m.User)
 	}
@@ -220,7 +223,7 @@ func (b *Bot) directMessage(ctx context.Context, team, eventID string, m *slacke
 			return fmt.Errorf("direct message: %w", err)
 		}
 		b.later("direct reply", func(ctx context.Context) {
-			if _, err := b.poster.post(ctx, m.Channel, "", msgMessage("note", flows.Explain(err))); err != nil {
+			if _, err := b.poster.postOnce(ctx, m.Channel, "", replyKey(key), msgMessage("note", flows.Explain(err))); err != nil {
 				b.log.Warn("direct reply", "err", err)
 			}
 		})
@@ -229,7 +232,7 @@ func (b *Bot) directMessage(ctx context.Context, team, eventID string, m *slacke
 	if a.Duplicate {
 		return nil
 	}
-	b.later("direct reply", func(ctx context.Context) { b.answerAsked(ctx, m.Channel, "", a, m.User) })
+	b.later("direct reply", func(ctx context.Context) { b.answerAsked(ctx, key, m.Channel, "", a, m.User) })
 	return nil
 }
 
@@ -286,7 +289,9 @@ func mentionForms(text, id string) []string {
 // answerAsked posts what a mention or a direct message asked for where it
 // was asked: the reply, a review, a chart. Values that went into a
 // check-in are confirmed in its thread as well, and its summary updated.
-func (b *Bot) answerAsked(ctx context.Context, channel, thread string, a coach.Asked, user string) {
+// key is the question's delivery key, from which the replies' keys are
+// made.
+func (b *Bot) answerAsked(ctx context.Context, key, channel, thread string, a coach.Asked, user string) {
 	switch {
 	case a.Review:
 		b.reviewInto(ctx, a.Plan, channel, thread)
@@ -298,7 +303,7 @@ func (b *Bot) answerAsked(ctx context.Context, channel, thread string, a coach.A
 		}
 		b.uploadChart(ctx, a.Plan, ms, channel, thread)
 	case len(a.Replies) > 0:
-		if _, err := b.poster.post(ctx, channel, thread, renderReplies(a.Plan, a.Replies)); err != nil {
+		if _, err := b.poster.postOnce(ctx, channel, thread, replyKey(key), renderReplies(a.Plan, a.Replies)); err != nil {
 			b.log.Error("answer", "err", err)
 		}
 	}
@@ -312,7 +317,7 @@ func (b *Bot) answerAsked(ctx context.Context, channel, thread string, a coach.A
 			replies = append(replies, r)
 		}
 	}
-	if _, err := b.poster.post(ctx, c.Channel, c.Thread, renderReplies(a.Plan, replies)); err != nil {
+	if _, err := b.poster.postOnce(ctx, c.Channel, c.Thread, replyKey(key)+":checkin", renderReplies(a.Plan, replies)); err != nil {
 		b.log.Warn("confirm values in the check-in", "checkin", c.ID, "err", err)
 	}
 	b.refreshSummary(ctx, c)
@@ -338,17 +343,4 @@ func (b *Bot) reviewInto(ctx context.Context, p *flows.Plan, channel, thread str
 	if _, err := b.poster.post(ctx, channel, thread, msgMessage("review", m)); err != nil {
 		b.log.Error("post review", "plan", p.ID, "err", err)
 	}
-}
-
-// openActionsDue lists a plan's actions due by a time that are not done,
-// for a check-in to ask about; all of them when the statuses can't be read.
-func (b *Bot) openActionsDue(ctx context.Context, p *flows.Plan, by time.Time) []flows.Action {
-	open, err := b.svc.OpenActions(ctx, p)
-	if err != nil {
-		b.log.Warn("check-in: action statuses", "plan", p.ID, "err", err)
-		return p.ActionsDue(by)
-	}
-	q := *p
-	q.Actions = open
-	return q.ActionsDue(by)
 }

@@ -35,6 +35,8 @@ type setup struct {
 	Config
 	Store     coach.Store
 	Schedules coach.Schedules
+	// BeforeStart, when set, sees the bot before it starts.
+	BeforeStart func(*Bot)
 }
 
 func newHarness(t *testing.T, configure ...func(*setup)) *harness {
@@ -60,6 +62,9 @@ func newHarness(t *testing.T, configure ...func(*setup)) *harness {
 	api := NewAPI("xoxb-test", "xapp-test", fake.APIURL(), WithMetrics(cfg.Metrics))
 	cfg.API = api
 	b := New(cfg)
+	if s.BeforeStart != nil {
+		s.BeforeStart(b)
+	}
 	if err := b.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
 )
@@ -52,9 +53,9 @@ func TestHomeDoneMarksTheActionDoneEverywhere(t *testing.T) {
 		return v.Updates == 1 && !strings.Contains(string(v.JSON), "Send sample bags")
 	}, "Home published again without the action")
 
-	open, err := h.bot.svc.OpenActions(context.Background(), p)
-	if err != nil || len(open) != 0 {
-		t.Errorf("open actions = %+v %v", open, err)
+	p = h.plan(slackfake.TeamID, "C1", "Q1")
+	if open := coach.OpenActions(p); len(open) != 0 || p.Actions[0].Status != flows.ActionDone || p.Actions[0].StatusBy != "UANA" {
+		t.Errorf("open actions = %+v, status %+v", open, p.Actions[0])
 	}
 	// Overdue from 09:00 on 2 December.
 	clk.Add(50 * time.Hour)

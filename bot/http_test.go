@@ -112,9 +112,9 @@ func TestHTTPModeEndToEnd(t *testing.T) {
 	}
 
 	// The same event delivered twice (a Slack retry) records once.
-	dup := slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Maya, 34.", ThreadTS: header.TS, EventID: "EvRETRY"}
+	dup := slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Maya, 34.", ThreadTS: header.TS, EventID: "EvRETRY"})
 	for range 2 {
-		if resp, _ := h.post(srv, slackfake.EventBody(dup), "application/json", now); resp.StatusCode != http.StatusOK {
+		if resp, _ := h.post(srv, dup, "application/json", now); resp.StatusCode != http.StatusOK {
 			t.Fatalf("retry: status %d", resp.StatusCode)
 		}
 	}
@@ -230,14 +230,14 @@ func TestFailedCommitAsksSlackToRetry(t *testing.T) {
 	h.fake.WaitFor(t, func() bool { return h.plan(slackfake.TeamID, "C1", "Q1").Thread != "" }, "the thread binding")
 
 	fail.Store(1)
-	ev := slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "We sell coffee.", ThreadTS: header.TS, EventID: "EvFLAKY"}
-	if resp, _ := h.post(srv, slackfake.EventBody(ev), "application/json", time.Now()); resp.StatusCode != http.StatusServiceUnavailable {
+	ev := slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "We sell coffee.", ThreadTS: header.TS, EventID: "EvFLAKY"})
+	if resp, _ := h.post(srv, ev, "application/json", time.Now()); resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("failed commit answered %d, want 503 so Slack retries", resp.StatusCode)
 	}
 	if got := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness].Text; got != "" {
 		t.Fatalf("answer stored despite the failure: %q", got)
 	}
-	if resp, _ := h.post(srv, slackfake.EventBody(ev), "application/json", time.Now()); resp.StatusCode != http.StatusOK {
+	if resp, _ := h.post(srv, ev, "application/json", time.Now()); resp.StatusCode != http.StatusOK {
 		t.Fatalf("retry answered %d", resp.StatusCode)
 	}
 	if got := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; got.Text != "We sell coffee." || got.Revision != 1 {

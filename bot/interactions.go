@@ -70,6 +70,8 @@ func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) any
 			return b.submitValues(ctx, team, cb)
 		case callbackKPI:
 			return b.submitKPI(ctx, team, cb)
+		case callbackScore:
+			return b.submitScore(ctx, team, cb)
 		case callbackAddForm:
 			return b.submitAdd(ctx, team, cb)
 		}
@@ -110,7 +112,7 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		if resp.Duplicate {
 			return
 		}
-		b.later("post after button", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, resp.Replies, resp.Draft) })
+		b.postToPlan(resp.Plan, user, resp.Replies, resp.Draft)
 	case actionEditStage:
 		p, stage, ok := b.buttonPlan(ctx, team, cb, a.Value)
 		if !ok {
@@ -152,6 +154,10 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		b.openValuesModal(ctx, team, cb, a.Value)
 	case actionKPIModal:
 		b.openKPIModal(ctx, team, cb, a.Value)
+	case actionScoreOpen:
+		b.openScoreFromButton(ctx, team, cb, a.Value)
+	case actionSetStatus:
+		b.setActionStatus(ctx, team, cb, a)
 	case actionOwnerValues:
 		b.ownerValues(ctx, team, cb, a.Value)
 	case actionActionDone, actionActionSnooze:
@@ -266,7 +272,7 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 		return nil
 	}
 	replies := append([]flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("From %s:", flows.Person(cb.User.ID))}}, resp.Replies...)
-	b.later("post edits", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, replies, nil) })
+	b.postToPlan(resp.Plan, cb.User.ID, replies, nil)
 	return nil
 }
 
@@ -338,5 +344,5 @@ func (b *Bot) draftAction(ctx context.Context, team string, cb slack.Interaction
 		return
 	}
 	b.replaceAfter(cb, say("✅ Used as the answer:\n"+text))
-	b.later("post after draft", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, resp.Replies, resp.Draft) })
+	b.postToPlan(resp.Plan, cb.User.ID, resp.Replies, resp.Draft)
 }

@@ -126,6 +126,6 @@ func (b *Bot) submitKPI(ctx context.Context, team string, cb slack.InteractionCa
 		return nil
 	}
 	replies := append([]flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("From %s:", flows.Person(cb.User.ID))}}, resp.Replies...)
-	b.later("post kpi", func(ctx context.Context) { b.postToPlan(ctx, resp.Plan, replies, nil) })
+	b.postToPlan(resp.Plan, cb.User.ID, replies, nil)
 	return nil
 }

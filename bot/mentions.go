@@ -18,7 +18,7 @@ import (
 // In racebot's own threads (a plan's, a check-in's) Slack sends the same
 // words as a message event too, and the thread's handler answers them as a
 // reply there; the mention is left to it, so nothing is answered twice.
-func (b *Bot) mention(ctx context.Context, team, eventID string, m *slackevents.AppMentionEvent) error {
+func (b *Bot) mention(ctx context.Context, team string, m *slackevents.AppMentionEvent) error {
 	if m.BotID != "" || m.User == "" || m.User == b.botUserID {
 		return nil
 	}
@@ -32,7 +32,10 @@ func (b *Bot) mention(ctx context.Context, team, eventID string, m *slackevents.
 		}
 	}
 	text := withoutMentionOf(string(markup.FromSlack(m.Text)), b.botUserID)
-	req := coach.Request{Team: team, Channel: m.Channel, User: m.User, Text: text, Now: b.now(), Key: eventID}
+	// Keyed by the message, as replies in threads are: a retried event
+	// and the message event Slack may send too are one question.
+	key := coach.MessageKey(m.Channel, m.TimeStamp)
+	req := coach.Request{Team: team, Channel: m.Channel, User: m.User, Text: text, Now: b.now(), Key: key}
 	if commandName(text) == "schedule" {
 		req.Zone = b.userZone(ctx, m.User)
 	}
@@ -49,6 +52,6 @@ func (b *Bot) mention(ctx context.Context, team, eventID string, m *slackevents.
 	if a.Duplicate {
 		return nil
 	}
-	b.later("answer mention", func(ctx context.Context) { b.answerAsked(ctx, m.Channel, thread, a, m.User) })
+	b.later("answer mention", func(ctx context.Context) { b.answerAsked(ctx, key, m.Channel, thread, a, m.User) })
 	return nil
 }

@@ -2,29 +2,75 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
 	"net/http"
+	"path"
 	"sync"
+	"syscall"
 	"time"
 
+	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/metrics"
 	"github.com/slack-go/slack"
 	"golang.org/x/time/rate"
 )
 
-// poster paces messages per channel. Slack allows about one message a
-// second in a channel and answers bursts with HTTP 429; pacing here keeps a
-// busy check-in from being throttled, and the slack client's retry handlers
-// (see NewAPI) wait out the 429s and transient errors that still happen.
+// ErrNotPosted marks a post that certainly did not reach Slack: it
+// answered 429 after the client's own retries, or no connection could be
+// made. Trying again later cannot double it. Every other failure of a post
+// may have come after Slack posted the message.
+var ErrNotPosted = errors.New("not posted")
+
+// ErrMaybePosted marks a post that may be out without racebot knowing it:
+// Slack's answer was lost and the channel could not be read, or the post
+// went out and recording it failed. Another try must look for it first
+// (see poster.find and Bot.OpenCheckin) rather than post again.
+var ErrMaybePosted = errors.New("maybe posted")
+
+// postEventType is the metadata event type of racebot's messages; the
+// payload's "key" names the post, so that a post whose answer was lost is
+// found in the channel instead of being posted again.
+const postEventType = "racebot_post"
+
+// Looking for a post whose answer was lost: from a little before the
+// first try (Slack's clock and ours differ), a page at a time, through at
+// most maxLookup messages or maxLookupPages pages (Slack may answer with
+// fewer messages than asked for).
+const (
+	lookBack       = time.Minute
+	lookupPage     = 200
+	maxLookup      = 1000
+	maxLookupPages = 20
+)
+
+// maxPostTries bounds the posts of one message whose answers were lost
+// and which the channel did not show afterwards.
+const maxPostTries = 3
+
+// poster paces messages per channel and posts each exactly once. Slack
+// allows about one message a second in a channel and answers bursts with
+// HTTP 429; pacing here keeps a busy check-in from being throttled. The
+// client (see NewAPI) retries a post only when Slack certainly did not
+// take it; when the answer is lost (a 5xx, a dropped connection, a
+// timeout) the poster looks in the channel for the post's key before it
+// posts again.
 type poster struct {
 	api      *slack.Client
 	interval time.Duration
+	// wall is the clock compared with Slack's timestamps: the real one,
+	// even when the bot runs on a test's clock.
+	wall func() time.Time
 
 	mu       sync.Mutex
 	channels map[string]*rate.Limiter
 }
 
 func newPoster(api *slack.Client, interval time.Duration) *poster {
-	return &poster{api: api, interval: interval, channels: make(map[string]*rate.Limiter)}
+	return &poster{api: api, interval: interval, wall: time.Now, channels: make(map[string]*rate.Limiter)}
 }
 
 // noUnfurls keeps Slack from unfurling links in what racebot posts: a
@@ -47,17 +93,152 @@ func (p *poster) wait(ctx context.Context, channel string) error {
 	return lim.Wait(ctx)
 }
 
-// post sends a message, in a thread when thread is set, and returns its ts.
+// post sends a message, in a thread when thread is set, and returns its
+// ts. It is postOnce under a key of its own: a lost answer does not double
+// the message, though a second call of post is a second message.
 func (p *poster) post(ctx context.Context, channel, thread string, m message) (string, error) {
-	if err := p.wait(ctx, channel); err != nil {
-		return "", err
-	}
+	return p.postOnce(ctx, channel, thread, "once:"+randomKey(), m)
+}
+
+// postOnce sends a message under key, in a thread when thread is set, and
+// returns its ts. The key goes into the message's metadata. When Slack's
+// answer is lost the channel (or thread) is searched for the key, and the
+// message found there is the post; only when it is not there is it posted
+// again. A key names one message: callers derive it from what the message
+// is for (a check-in's opening, a delivery's reply), so that a second try
+// of the same work finds the first one's post too, via find.
+//
+// Errors wrap ErrNotPosted when nothing went out: Slack certainly did not
+// take it, or the message was not in the channel after each of
+// maxPostTries lost answers. They wrap ErrMaybePosted when an answer was
+// lost and the channel could not be read.
+func (p *poster) postOnce(ctx context.Context, channel, thread, key string, m message) (string, error) {
+	since := p.wall().Add(-lookBack)
 	opts := append(m.options(), noUnfurls...)
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}
-	_, ts, err := p.api.PostMessageContext(ctx, channel, opts...)
-	return ts, err
+	opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: postEventType, EventPayload: map[string]any{"key": key}}))
+	for try := 1; ; try++ {
+		if err := p.wait(ctx, channel); err != nil {
+			return "", fmt.Errorf("%w: %w", ErrNotPosted, err)
+		}
+		_, ts, err := p.api.PostMessageContext(ctx, channel, opts...)
+		switch {
+		case err == nil:
+			return ts, nil
+		case certainlyNotPosted(err):
+			return "", fmt.Errorf("%w: %w", ErrNotPosted, err)
+		case refused(err):
+			return "", err
+		}
+		ts, found, ferr := p.find(ctx, channel, thread, key, since)
+		switch {
+		case ferr != nil:
+			return "", fmt.Errorf("%w: %w; looking for it: %w", ErrMaybePosted, err, ferr)
+		case found:
+			return ts, nil
+		case try == maxPostTries:
+			return "", fmt.Errorf("%w (%d tries, none in the channel): %w", ErrNotPosted, try, err)
+		}
+	}
+}
+
+// find looks for the message posted under key since the given time: in
+// the channel's history for a top-level post, in the thread's replies
+// otherwise. It reads at most maxLookup messages.
+func (p *poster) find(ctx context.Context, channel, thread, key string, since time.Time) (string, bool, error) {
+	oldest := slackTS(since)
+	cursor := ""
+	for read, pages := 0, 0; read < maxLookup && pages < maxLookupPages; pages++ {
+		var (
+			ms   []slack.Message
+			next string
+			err  error
+		)
+		if thread == "" {
+			var h *slack.GetConversationHistoryResponse
+			h, err = p.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+				ChannelID: channel, Oldest: oldest, Inclusive: true, Limit: lookupPage, Cursor: cursor, IncludeAllMetadata: true,
+			})
+			if h != nil {
+				ms, next = h.Messages, h.ResponseMetaData.NextCursor
+			}
+		} else {
+			ms, _, next, err = p.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+				ChannelID: channel, Timestamp: thread, Oldest: oldest, Inclusive: true, Limit: lookupPage, Cursor: cursor, IncludeAllMetadata: true,
+			})
+		}
+		if err != nil {
+			return "", false, err
+		}
+		read += len(ms)
+		for _, m := range ms {
+			if m.Metadata.EventType == postEventType && m.Metadata.EventPayload["key"] == key {
+				return m.Timestamp, true, nil
+			}
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	return "", false, nil
+}
+
+// headerKey names a plan's header (see poster.postOnce). Two headers of a
+// plan posted at once share it, so one that finds the other's after a
+// lost answer binds the same thread, and neither is removed.
+func headerKey(p *flows.Plan) string { return fmt.Sprintf("header:%d", p.ID) }
+
+func randomKey() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// certainlyNotPosted reports errors after which Slack cannot have taken
+// the request: it answered 429 (after the client's own retries), or no
+// connection was ever made.
+func certainlyNotPosted(err error) bool {
+	var limited *slack.RateLimitedError
+	var status slack.StatusCodeError
+	var slackErr slack.SlackErrorResponse
+	switch {
+	case errors.As(err, &limited):
+		return true
+	case errors.As(err, &status):
+		return status.Code == http.StatusTooManyRequests
+	case errors.As(err, &slackErr):
+		return slackErr.Err == "ratelimited"
+	}
+	return dialFailed(err)
+}
+
+// refused reports an answer in which Slack declined the request
+// (not_in_channel, msg_too_long, ...): nothing was posted, and posting
+// again would be declined again. Slack's own failures, which it reports
+// the same way, are not refusals: the post may have gone through.
+func refused(err error) bool {
+	var slackErr slack.SlackErrorResponse
+	if !errors.As(err, &slackErr) {
+		return false
+	}
+	switch slackErr.Err {
+	case "internal_error", "fatal_error", "service_unavailable", "request_timeout":
+		return false
+	}
+	return true
+}
+
+// dialFailed reports a connection that was never made: the request was
+// not sent.
+func dialFailed(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // update rewrites a message in place.
@@ -82,15 +263,30 @@ func (p *poster) ephemeral(ctx context.Context, channel, thread, user string, m 
 // APIOption configures NewAPI.
 type APIOption func(*apiConfig)
 
-type apiConfig struct{ metrics *metrics.Metrics }
+type apiConfig struct {
+	metrics *metrics.Metrics
+	sleep   func(context.Context, time.Duration) bool
+}
 
 // WithMetrics counts every Slack Web API call's outcome in m.
 func WithMetrics(m *metrics.Metrics) APIOption { return func(c *apiConfig) { c.metrics = m } }
 
-// NewAPI makes the Slack Web API client racebot uses: retries on rate
-// limits (honouring Retry-After), connection errors and 5xx answers.
+// WithRetryWait replaces how the client waits before a retry: wait
+// reports whether the retry should go ahead after d. Tests pass one that
+// moves a simulated clock, so a 30-second Retry-After takes no time.
+func WithRetryWait(wait func(ctx context.Context, d time.Duration) bool) APIOption {
+	return func(c *apiConfig) { c.sleep = wait }
+}
+
+// NewAPI makes the Slack Web API client racebot uses. Reads, edits and
+// deletions are retried on rate limits (honouring Retry-After), connection
+// errors and 5xx answers. Methods that create something (a message, a
+// file) are retried only when Slack certainly did not take the request: on
+// a 429 and when no connection could be made. A 5xx or a connection lost
+// after sending may come after the message was posted; the poster then
+// looks before it posts again.
 func NewAPI(token, appToken, apiURL string, options ...APIOption) *slack.Client {
-	var ac apiConfig
+	ac := apiConfig{sleep: sleepUnlessLate}
 	for _, o := range options {
 		o(&ac)
 	}
@@ -98,7 +294,7 @@ func NewAPI(token, appToken, apiURL string, options ...APIOption) *slack.Client 
 	cfg := slack.DefaultRetryConfig()
 	cfg.MaxRetries = 4
 	cfg.RetryAfterDuration = 5 * time.Second
-	cfg.Handlers = append(slack.AllBuiltinRetryHandlers(cfg), slack.NewServerErrorRetryHandler(cfg))
+	cfg.Handlers = []slack.RetryHandler{newRetryPolicy(cfg, ac.sleep)}
 	// Posts run concurrently (one per answer being replied to); the
 	// default two idle connections per host would make most of them dial.
 	base := http.DefaultTransport.(*http.Transport).Clone()
@@ -114,4 +310,73 @@ func NewAPI(token, appToken, apiURL string, options ...APIOption) *slack.Client 
 		opts = append(opts, slack.OptionAPIURL(apiURL))
 	}
 	return slack.New(token, opts...)
+}
+
+// creating lists the Web API methods that make something new each time
+// they run. Ephemeral messages are left out: they vanish, and one shown
+// twice does less harm than one lost.
+var creating = map[string]bool{
+	"chat.postMessage":             true,
+	"chat.scheduleMessage":         true,
+	"chat.meMessage":               true,
+	"files.completeUploadExternal": true,
+	"files.upload":                 true,
+}
+
+// retryPolicy picks the retry handlers by method and does the waiting
+// itself, through sleep, so that tests can simulate it and so that a wait
+// the request's deadline would cut short is not begun: the client then
+// returns the 429 itself, which says "not posted", rather than the
+// context's error, which would not.
+type retryPolicy struct {
+	create, other []slack.RetryHandler
+	sleep         func(context.Context, time.Duration) bool
+}
+
+func newRetryPolicy(cfg slack.RetryConfig, sleep func(context.Context, time.Duration) bool) retryPolicy {
+	limit := slack.NewRateLimitErrorRetryHandler(cfg)
+	return retryPolicy{
+		create: []slack.RetryHandler{limit, dialRetryHandler{}},
+		other:  []slack.RetryHandler{slack.NewConnectionErrorRetryHandler(), limit, slack.NewServerErrorRetryHandler(cfg)},
+		sleep:  sleep,
+	}
+}
+
+func (rp retryPolicy) ShouldRetry(state *slack.RetryState, req *http.Request, resp *http.Response, err error) (bool, time.Duration) {
+	handlers := rp.other
+	if creating[path.Base(req.URL.Path)] {
+		handlers = rp.create
+	}
+	for _, h := range handlers {
+		if retry, wait := h.ShouldRetry(state, req, resp, err); retry {
+			return rp.sleep(req.Context(), wait), 0
+		}
+	}
+	return false, 0
+}
+
+// dialRetryHandler retries a request whose connection could not be made.
+type dialRetryHandler struct{}
+
+func (dialRetryHandler) ShouldRetry(state *slack.RetryState, _ *http.Request, resp *http.Response, err error) (bool, time.Duration) {
+	if resp != nil || err == nil || !dialFailed(err) || state.Attempt >= state.MaxRetries {
+		return false, 0
+	}
+	return true, state.Backoff.Duration()
+}
+
+// sleepUnlessLate waits d, reporting false without waiting when ctx ends
+// first or would end before d is over.
+func sleepUnlessLate(ctx context.Context, d time.Duration) bool {
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		return false
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

@@ -260,15 +260,15 @@ func (b *Bot) submitAdd(ctx context.Context, team string, cb slack.InteractionCa
 		note := flows.Sayf("%s added values from %s by %s:", flows.Person(sharer), from, flows.Person(meta.Author))
 		replies = append([]flows.Reply{{Kind: flows.ReplyNote, Msg: note}}, replies...)
 	}
+	if checkin.ID == 0 {
+		b.postToPlan(resp.Plan, sharer, replies, nil)
+		return nil
+	}
 	b.later("after add to plan", func(ctx context.Context) {
-		if checkin.ID != 0 {
-			if _, err := b.poster.post(ctx, checkin.Channel, checkin.Thread, renderReplies(resp.Plan, replies)); err != nil {
-				b.log.Warn("confirm values", "err", err)
-			}
-			b.refreshSummary(ctx, checkin)
-			return
+		if _, err := b.poster.postOnce(ctx, checkin.Channel, checkin.Thread, replyKey(req.Key), renderReplies(resp.Plan, replies)); err != nil {
+			b.log.Warn("confirm values", "err", err)
 		}
-		b.postToPlan(ctx, resp.Plan, replies, nil)
+		b.refreshSummary(ctx, checkin)
 	})
 	return nil
 }

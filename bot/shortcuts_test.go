@@ -68,7 +68,13 @@ func TestShortcutAddsTheAuthorsAnswerWithALink(t *testing.T) {
 			"question": {"question": {Type: "static_select", SelectedOption: "reach.audience"}},
 		}}
 	}
-	h.twice(submit(view, shown))
+	// Delivered twice, it is added once and answered without an error.
+	env := h.fake.SendEvent(submit(view, shown))
+	h.fake.WaitAck(t, env)
+	if again := h.fake.WaitAck(t, h.fake.Redeliver(env)); again.Payload != nil {
+		t.Errorf("the same form again was answered %s", again.Payload)
+	}
+	h.settle()
 	h.threadMessage("C1", header.TS, "<@UANA> added a message by <@UBEN> as an answer to")
 	a := h.plan(slackfake.TeamID, "C1", "Q1").Answers["reach.audience"]
 	if a.By != "UBEN" || a.Source != "C1/"+m.TS || len(a.Also) != 0 {
@@ -120,7 +126,7 @@ func TestShortcutAddsTheAuthorsAnswerWithALink(t *testing.T) {
 	}
 
 	// A bot's message is not added.
-	bot := h.fake.AddMessage(slackfake.Message{Channel: "C1", Text: "Plan header"})
+	bot := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: slackfake.BotUserID, Text: "Plan header"})
 	url := h.fake.ResponseURL()
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageShortcut{CallbackID: shortcutAddToPlan, UserID: "UANA", Channel: "C1", MessageTS: bot.TS, ResponseURL: url}))
 	h.fake.WaitFor(t, func() bool { return len(h.fake.Responses(url)) == 1 }, "a word that only people's messages are added")

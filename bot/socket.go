@@ -95,6 +95,9 @@ func (b *Bot) dispatch(ctx context.Context, d *socketDispatch, evt socketmode.Ev
 	case socketmode.EventTypeConnected:
 		b.connected.Store(true)
 		b.log.Info("socket mode connected")
+		// Events Slack gave up on while the socket was down are only in
+		// the threads' history now.
+		b.requestCatchup()
 	case socketmode.EventTypeConnecting, socketmode.EventTypeDisconnect:
 		b.connected.Store(false)
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError:

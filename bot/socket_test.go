@@ -60,11 +60,11 @@ func TestSocketModeEndToEnd(t *testing.T) {
 		}
 	}
 
-	// Slack retries a delivery it thinks failed: the same event id again
+	// Slack retries a delivery it thinks failed: the same event again
 	// records nothing.
-	dup := slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Maya, 34, a designer.", ThreadTS: header.TS, EventID: "EvDUPLICATE"}
-	h.fake.WaitAck(t, h.fake.SendEvent(dup))
-	h.fake.WaitAck(t, h.fake.SendEvent(dup))
+	dup := h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Maya, 34, a designer.", ThreadTS: header.TS, EventID: "EvDUPLICATE"})
+	h.fake.WaitAck(t, dup)
+	h.fake.WaitAck(t, h.fake.Redeliver(dup))
 	h.threadMessage("C1", header.TS, "How do you position yourself")
 	p = h.plan(slackfake.TeamID, "C1", "Q1 Launch")
 	if n := p.Progress(cat)[0].Answered; n != 4 {

@@ -108,12 +108,10 @@ func (b *Bot) deleted(ctx context.Context, team, eventID string, m *slackevents.
 	if resp.Duplicate || !resp.Changed {
 		return nil
 	}
-	b.later("after delete", func(ctx context.Context) {
-		if conv.Checkin.ID != 0 {
-			b.refreshSummary(ctx, conv.Checkin)
-			return
-		}
-		b.postToPlan(ctx, resp.Plan, resp.Replies, nil)
-	})
+	if conv.Checkin.ID != 0 {
+		b.later("after delete", func(ctx context.Context) { b.refreshSummary(ctx, conv.Checkin) })
+		return nil
+	}
+	b.postToPlan(resp.Plan, prev.User, resp.Replies, nil)
 	return nil
 }

@@ -93,17 +93,16 @@ func (b *Bot) recordValuesStep(ctx context.Context, team string, ev *slackevents
 	for _, r := range a.Replies {
 		recorded += plainText(r.Msg)
 	}
+	replies := append([]flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("From a workflow, for %s:", flows.Person(user))}}, a.Replies...)
+	if !a.Duplicate && a.Checkin.ID == 0 {
+		b.postToPlan(a.Plan, user, replies, nil)
+	}
 	b.later("workflow step", func(ctx context.Context) {
-		if !a.Duplicate {
-			replies := append([]flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("From a workflow, for %s:", flows.Person(user))}}, a.Replies...)
-			if c := a.Checkin; c.ID != 0 {
-				if _, err := b.poster.post(ctx, c.Channel, c.Thread, renderReplies(a.Plan, replies)); err != nil {
-					b.log.Warn("workflow values: confirm", "err", err)
-				}
-				b.refreshSummary(ctx, c)
-			} else {
-				b.postToPlan(ctx, a.Plan, replies, nil)
+		if c := a.Checkin; !a.Duplicate && c.ID != 0 {
+			if _, err := b.poster.postOnce(ctx, c.Channel, c.Thread, replyKey(req.Key), renderReplies(a.Plan, replies)); err != nil {
+				b.log.Warn("workflow values: confirm", "err", err)
 			}
+			b.refreshSummary(ctx, c)
 		}
 		b.completeStep(ctx, execution, map[string]string{outputRecorded: recorded})
 	})

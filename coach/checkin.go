@@ -19,6 +19,9 @@ type CheckinStore interface {
 	SetCheckinMessages(ctx context.Context, id int64, thread, summary string) error
 	CheckinByThread(ctx context.Context, team, channel, thread string) (flows.Checkin, error)
 	CheckinByID(ctx context.Context, team string, id int64) (flows.Checkin, error)
+	// CheckinByOccurrence fails with flows.ErrNoCheckin when none was
+	// opened for the occurrence.
+	CheckinByOccurrence(ctx context.Context, team string, plan flows.PlanID, occurrence string) (flows.Checkin, error)
 	ClaimNudge(ctx context.Context, now time.Time) (flows.Checkin, bool, error)
 	ClaimClose(ctx context.Context, now time.Time) (flows.Checkin, bool, error)
 }
@@ -36,6 +39,9 @@ type CheckinView struct {
 	Checkin flows.Checkin
 	Plan    *flows.Plan
 	Values  map[int64][]flows.Measurement
+	// Resumed is set by OpenCheckin when an earlier try opened the
+	// check-in: what that try posted may be out, recorded or not.
+	Resumed bool
 }
 
 // Summary is the check-in's progress as of now.
@@ -46,6 +52,12 @@ func (v CheckinView) Summary(now time.Time) flows.CheckinSummary {
 // OpenCheckin records a new check-in of a plan before anything is posted,
 // so replies that arrive the moment its thread appears already find it.
 // The transport posts it and reports the messages with CheckinPosted.
+//
+// A scheduled check-in (occurrence set) is recorded once. When its
+// occurrence has one already, from a try whose post certainly did not go
+// out or from a racebot that stopped mid-post, that one is returned with
+// whatever messages it has, for the transport to find or post the rest:
+// a new row would leave the first one behind, unposted and never closed.
 func (s *Service) OpenCheckin(ctx context.Context, team string, plan flows.PlanID, occurrence string, late bool, now time.Time) (CheckinView, error) {
 	p, err := s.store.Plan(ctx, team, plan)
 	if err != nil {
@@ -54,6 +66,15 @@ func (s *Service) OpenCheckin(ctx context.Context, team string, plan flows.PlanI
 	ms, err := s.store.Measurements(ctx, team, plan)
 	if err != nil {
 		return CheckinView{}, fmt.Errorf("load values: %w", err)
+	}
+	if occurrence != "" {
+		c, err := s.store.CheckinByOccurrence(ctx, team, plan, occurrence)
+		switch {
+		case err == nil:
+			return CheckinView{Checkin: c, Plan: p, Values: ms, Resumed: true}, nil
+		case !errors.Is(err, flows.ErrNoCheckin):
+			return CheckinView{}, err
+		}
 	}
 	c := flows.Checkin{
 		Team: team, Plan: plan, Occurrence: occurrence, Channel: p.Channel, Late: late,
@@ -141,6 +162,9 @@ func (s *Service) SubmitValues(ctx context.Context, req Request, checkin int64, 
 			continue
 		}
 		val, err := flows.ParseValue(raw, k.Unit)
+		if err == nil {
+			err = flows.CheckReading(k, val)
+		}
 		if err != nil {
 			errs[k.Key] = flows.Explain(err)
 			continue

@@ -61,9 +61,6 @@ func readValues(p *flows.Plan, text string, req Request) ([]flows.Measurement, f
 		return nil, nil, flows.UserErrorf(flows.ErrBadInput, "Write the values after the command, for example %s.", flows.Cmd("values "+flows.ValuesExample(p.KPIs)))
 	}
 	readings, problems := flows.ParseReadings(text, flows.KPIResolver(p.KPIs))
-	if len(readings) == 0 {
-		return nil, nil, flows.UserErrorf(flows.ErrBadInput, "I couldn't read any values there. %sWrite them like %s.", flows.ProblemText(problems), flows.Code(flows.ValuesExample(p.KPIs)))
-	}
 	ms := make([]flows.Measurement, 0, len(readings))
 	var got []flows.Msg
 	for _, r := range readings {
@@ -71,8 +68,24 @@ func readValues(p *flows.Plan, text string, req Request) ([]flows.Measurement, f
 		if !ok {
 			continue
 		}
+		// A value in another currency, or a share past 100%, is refused
+		// like one that can't be read: it is never reported recorded.
+		if err := flows.CheckReading(k, r.Value); err != nil {
+			problems = append(problems, err)
+			continue
+		}
 		ms = append(ms, flows.Measurement{KPI: k.ID, Value: r.Value, At: req.Now, By: req.User, Checkin: req.Checkin, Source: source(req)})
 		got = append(got, flows.Sayf("%s %s", flows.User(k.Name), flows.FormatValue(r.Value)))
+	}
+	if len(ms) == 0 {
+		if len(readings) > 0 {
+			why := make([]flows.Msg, len(problems))
+			for i, err := range problems {
+				why[i] = flows.Explain(err)
+			}
+			return nil, nil, flows.UserErrorf(flows.ErrBadValue, "Not recorded: %s", flows.Join(why, " "))
+		}
+		return nil, nil, flows.UserErrorf(flows.ErrBadInput, "I couldn't read any values there. %sWrite them like %s.", flows.ProblemText(problems), flows.Code(flows.ValuesExample(p.KPIs)))
 	}
 	said := flows.Sayf("%s.", flows.Join(got, ", "))
 	if len(problems) > 0 {

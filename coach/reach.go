@@ -242,9 +242,9 @@ func (s *Service) AddAnswer(ctx context.Context, req Request, by, questionID, te
 	if strings.TrimSpace(text) == "" {
 		return Response{}, flows.FieldErrors{"text": flows.Say(flows.Text("There is nothing to add; write the answer here."))}
 	}
-	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+	resp, err := s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
 		if _, _, ok := p.AnswerFrom(source(req)); ok {
-			return flows.Outcome{}, flows.FieldErrors{"text": flows.Say(flows.Text("This message is in the plan already."))}
+			return flows.Outcome{}, errInPlan
 		}
 		ch := flows.AnswerAdded{QuestionID: questionID, Revision: p.Answers[questionID].Next(),
 			Contribution: flows.Contribution{Text: strings.TrimSpace(text), By: req.User, At: req.Now, Source: source(req)}}
@@ -254,7 +254,19 @@ func (s *Service) AddAnswer(ctx context.Context, req Request, by, questionID, te
 		out.Replies = []flows.Reply{{Kind: flows.ReplyNote, Msg: msg}}
 		return out, nil
 	})
+	if !errors.Is(err, errInPlan) {
+		return resp, err
+	}
+	// The same form delivered again finds its own answer: its key tells
+	// it from someone adding the message a second time.
+	if resp, err := s.said(ctx, req, Response{}); err != nil || resp.Duplicate {
+		return resp, err
+	}
+	return Response{}, flows.FieldErrors{"text": flows.Say(flows.Text("This message is in the plan already."))}
 }
+
+// errInPlan means a message is in the plan already.
+var errInPlan = errors.New("message in the plan already")
 
 // AddAction adds a message to a plan as an action, the message's author's
 // (req.User); by is who used the shortcut. Problems come back as
@@ -361,11 +373,7 @@ func (s *Service) Dashboard(ctx context.Context, team, user string, now time.Tim
 			}
 		}
 		d.Plans = append(d.Plans, card)
-		open, err := s.OpenActions(ctx, p)
-		if err != nil {
-			return Dashboard{}, fmt.Errorf("action statuses: %w", err)
-		}
-		for _, a := range open {
+		for _, a := range OpenActions(p) {
 			if !a.Due.IsZero() && owns(a.Owner, user) {
 				y, m, dd := now.Date()
 				d.Actions = append(d.Actions, MyAction{Plan: p, Action: a, Overdue: a.Due.Before(time.Date(y, m, dd, 0, 0, 0, 0, a.Due.Location()))})

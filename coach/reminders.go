@@ -14,10 +14,9 @@ import (
 	"github.com/racebot/racebot/markup"
 )
 
-// ReminderStore keeps personal reminders and what they act on: which
-// reminders were claimed (each once, by whichever racebot inserts it
-// first), who turned them off for a plan, snoozes, and whether an action
-// is done.
+// ReminderStore keeps personal reminders: which were claimed (each once,
+// by whichever racebot inserts it first), who turned them off for a plan,
+// and snoozes. Whether an action is done is the plan's (flows.Action.Status).
 type ReminderStore interface {
 	// OpenCheckins lists posted check-ins not yet closed, of every
 	// workspace.
@@ -39,19 +38,11 @@ type ReminderStore interface {
 	SetReminders(ctx context.Context, team string, plan flows.PlanID, user string, on bool, now time.Time, key string) error
 	// MutedReminders lists who turned reminders about a plan off.
 	MutedReminders(ctx context.Context, team string, plan flows.PlanID) (map[string]bool, error)
-	// SetActionStatus sets an action's status and reports whether it
-	// changed.
-	SetActionStatus(ctx context.Context, team string, plan flows.PlanID, action int64, status, key string) (bool, error)
-	// ActionStatuses lists the actions of a plan that are not open.
-	ActionStatuses(ctx context.Context, team string, plan flows.PlanID) (map[int64]string, error)
 	// Snooze puts a person's reminder about an action off until a time.
 	Snooze(ctx context.Context, team string, plan flows.PlanID, action int64, user string, until time.Time, key string) error
 	// Snoozes lists snoozed reminders: action id to person to time.
 	Snoozes(ctx context.Context, team string, plan flows.PlanID) (map[int64]map[string]time.Time, error)
 }
-
-// ActionDone is the status the Done button gives an action.
-const ActionDone = "done"
 
 // Zones tells a person's time zone, nil when it is not known.
 type Zones func(ctx context.Context, team, user string) *time.Location
@@ -208,10 +199,6 @@ func (s *Service) actionReminders(ctx context.Context, now time.Time, locate fun
 		if err != nil {
 			return nil, err
 		}
-		st, err := s.reminders.ActionStatuses(ctx, team, id)
-		if err != nil {
-			return nil, err
-		}
 		muted, err := s.reminders.MutedReminders(ctx, team, id)
 		if err != nil {
 			return nil, err
@@ -225,7 +212,7 @@ func (s *Service) actionReminders(ctx context.Context, now time.Time, locate fun
 			return nil, err
 		}
 		for _, a := range p.Actions {
-			if a.Due.IsZero() || st[a.ID] == ActionDone {
+			if a.Due.IsZero() || a.Closed() {
 				continue
 			}
 			for _, user := range people(a.Owner) {
@@ -337,30 +324,18 @@ func (s *Service) actionFor(ctx context.Context, req Request, action int64) (*fl
 }
 
 // MarkDone marks an action of req.Plan done, as its owner's Done button
-// does, wherever the button is (a reminder, the Home tab). A second press,
-// or someone else's, finds it done and changes nothing.
+// does, wherever the button is (a reminder, the Home tab): a plan change
+// like `action done`, so its reminders stop, check-ins and Home tabs leave
+// it out, and the quarter's retro counts it. A second press, or someone
+// else's, finds it done and changes nothing.
 func (s *Service) MarkDone(ctx context.Context, req Request, action int64) (Response, error) {
-	if s.reminders == nil {
-		return Response{}, errNoReminders
-	}
-	p, a, err := s.actionFor(ctx, req, action)
+	p, _, err := s.actionFor(ctx, req, action)
 	if err != nil {
 		return Response{}, err
 	}
-	changed, err := s.reminders.SetActionStatus(ctx, req.Team, p.ID, a.ID, ActionDone, req.Key)
-	switch {
-	case errors.Is(err, flows.ErrDuplicate):
-		return Response{Plan: p, Duplicate: true}, nil
-	case errors.Is(err, flows.ErrNoPlan):
-		return Response{}, flows.UserErrorf(flows.ErrNoPlan, "That action is no longer in the plan.")
-	case err != nil:
-		return Response{}, err
-	}
-	if !changed {
-		return Response{Plan: p, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("%q is done already.", flows.User(a.Text))}}}, nil
-	}
-	s.notify(req.Team, p.ID)
-	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.ActionDoneText(req.User, a)}}}, nil
+	// The owner's button is good wherever it is; the change is the plan's.
+	req.Channel = p.Channel
+	return s.SetActionStatus(ctx, req, action, flows.ActionDone)
 }
 
 // Snooze puts the owner's reminder about an action off to ReminderHour of
@@ -384,22 +359,16 @@ func (s *Service) Snooze(ctx context.Context, req Request, action int64) (Respon
 	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.SnoozedText(a, until.In(cmp.Or(req.Zone, time.UTC)))}}}, nil
 }
 
-// OpenActions lists a plan's actions that are not done.
-func (s *Service) OpenActions(ctx context.Context, p *flows.Plan) ([]flows.Action, error) {
-	if s.reminders == nil {
-		return p.Actions, nil
-	}
-	st, err := s.reminders.ActionStatuses(ctx, p.Team, p.ID)
-	if err != nil {
-		return nil, err
-	}
+// OpenActions lists a plan's actions still to do: neither done nor
+// dropped.
+func OpenActions(p *flows.Plan) []flows.Action {
 	var out []flows.Action
 	for _, a := range p.Actions {
-		if st[a.ID] != ActionDone {
+		if !a.Closed() {
 			out = append(out, a)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // CheckinForOwner loads the check-in req.Checkin names, for one of the

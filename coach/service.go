@@ -42,8 +42,9 @@ type Store interface {
 	RecordMeasurements(ctx context.Context, team string, plan flows.PlanID, ms []flows.Measurement, key string) error
 	// MarkSeen records the key of a request whose only effect is a reply.
 	MarkSeen(ctx context.Context, team, key string) error
-	// PruneSeen forgets keys recorded before a time.
-	PruneSeen(ctx context.Context, before time.Time) error
+	// PruneSeen forgets keys recorded before a time, and the keys of
+	// messages (MessageKey) recorded before an earlier one.
+	PruneSeen(ctx context.Context, before, messagesBefore time.Time) error
 	// BindThread binds a plan to its conversation unless it has one, and
 	// returns the one it has.
 	BindThread(ctx context.Context, team string, id flows.PlanID, thread string) (string, error)
@@ -79,6 +80,9 @@ type Store interface {
 
 	CheckinStore
 
+	CatchupStore
+	QuarterStore
+
 	// Ping reports whether the store answers; PingWrite whether it takes
 	// a write.
 	Ping(ctx context.Context) error
@@ -112,6 +116,8 @@ type Service struct {
 	// there are none (the terminal).
 	reminders ReminderStore
 	watch     watchers
+	// turns lets one request at a time step a plan in this process.
+	turns planLocks
 }
 
 // Config wires a Service.
@@ -215,6 +221,9 @@ type Response struct {
 	// Duplicate is true when the request's key had been recorded before:
 	// it was handled already, and nothing changed now.
 	Duplicate bool
+	// Retro is the retro the request opened or answered; a transport
+	// posts a newly opened one as a conversation of its own.
+	Retro int64
 }
 
 // maxAttempts bounds retries when two people answer the same plan at once.
@@ -281,6 +290,7 @@ func (s *Service) classify(ctx context.Context, req Request, text string, p *flo
 	if p != nil {
 		lc.Open = p.Cursor.Phase != flows.PhaseComplete
 		lc.KPIs = p.KPIs
+		lc.Actions = p.Actions
 	}
 	cmd, kind := flows.Classify(text, lc)
 	if lookupErr != nil {
@@ -348,15 +358,24 @@ func (s *Service) reply(ctx context.Context, req Request, p *flows.Plan) (Respon
 
 func (s *Service) step(req Request, saw string) func(*flows.Plan) (flows.Outcome, error) {
 	return func(p *flows.Plan) (flows.Outcome, error) {
-		return flows.Step(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: req.Now, Saw: saw, Source: source(req)})
+		return flows.Step(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: req.Now, Saw: saw, Source: source(req), Zone: req.Zone})
 	}
 }
 
 func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Response, error) {
 	switch cmd.Name {
 	case "help":
-		return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyHelp, Msg: flows.HelpText()}}})
+		msg, err := flows.HelpTopic(cmd.Arg)
+		if err != nil {
+			return Response{}, err
+		}
+		return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyHelp, Msg: msg}}})
+	case "kind":
+		return s.kind(ctx, req, cmd.Arg)
 	case "new":
+		if cmd.From != "" {
+			return s.newPlanFrom(ctx, req, cmd.Arg, cmd.From)
+		}
 		return s.newPlan(ctx, req, cmd.Arg)
 	case "plans":
 		return s.plans(ctx, req)
@@ -406,6 +425,14 @@ func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Resp
 		return s.said(ctx, req, Response{Plan: p, Review: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("Reviewing %q…", flows.User(p.Name))}}})
 	case "privacy":
 		return s.privacy(ctx, req, cmd.Arg)
+	case "actions":
+		return s.actions(ctx, req)
+	case "action":
+		return s.action(ctx, req, cmd.Arg)
+	case "score":
+		return s.score(ctx, req, cmd.Arg)
+	case "retro":
+		return s.retro(ctx, req)
 	case "remind":
 		return s.remind(ctx, req, cmd.Arg)
 	}
@@ -451,7 +478,11 @@ func duplicatePlan(name string) error {
 
 // planCreated says a new plan is ready and asks its first question.
 func (s *Service) planCreated(p *flows.Plan) []flows.Reply {
-	replies := []flows.Reply{{Kind: flows.ReplyPlanCreated, Msg: flows.Sayf("Plan %q is ready. We'll go stage by stage: Plan, Reach, Act, Convert, Engage. Reply to each question; %s, %s, %s and %s work as replies.", flows.User(p.Name), flows.Code("skip"), flows.Code("back"), flows.Code("done"), flows.Code("draft"))}}
+	msg := flows.Sayf("Plan %q is ready. We'll go stage by stage: Plan, Reach, Act, Convert, Engage. Reply to each question; %s, %s, %s and %s work as replies.", flows.User(p.Name), flows.Code("skip"), flows.Code("back"), flows.Code("done"), flows.Code("draft"))
+	if p.Kind.Valid() {
+		msg = msg.Append(" ", flows.KindText(p))
+	}
+	replies := []flows.Reply{{Kind: flows.ReplyPlanCreated, Msg: msg}}
 	return append(replies, flows.Resume(s.cat, p)...)
 }
 
@@ -662,11 +693,25 @@ func (s *Service) commit(ctx context.Context, req Request) func(*flows.Plan, flo
 // commitFrom is commitChanges starting from p when it is set (the plan as
 // the request found it), and storing with save.
 func (s *Service) commitFrom(ctx context.Context, req Request, p *flows.Plan, fn func(*flows.Plan) (flows.Outcome, error), save func(*flows.Plan, flows.Outcome) error) (Response, error) {
+	var unlock func()
+	defer func() {
+		if unlock != nil {
+			unlock()
+		}
+	}()
 	for range maxAttempts {
 		if p == nil {
 			var err error
 			if p, err = s.pick(ctx, req, ""); err != nil {
 				return Response{}, err
+			}
+		}
+		if unlock == nil {
+			// A plan loaded before its turn came may be stale; the version
+			// check then sends this round back for a fresh load.
+			var err error
+			if unlock, err = s.turns.lock(ctx, p.ID); err != nil {
+				return Response{}, fmt.Errorf("wait for the plan: %w", err)
 			}
 		}
 		out, err := fn(p)

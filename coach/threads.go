@@ -15,6 +15,10 @@ import (
 type Conversation struct {
 	Plan    flows.PlanID
 	Checkin flows.Checkin
+	// Retro is the retro whose thread this is. Retro answers are kept as
+	// given, so Known leaves retro threads out: their edits and deletions
+	// change nothing.
+	Retro int64
 	// Deleted names the deleted plan whose thread this was.
 	Deleted string
 }
@@ -37,6 +41,13 @@ func (s *Service) Locate(ctx context.Context, team, channel, thread string) (Con
 	}
 	if !errors.Is(err, flows.ErrNoCheckin) {
 		return Conversation{}, fmt.Errorf("find check-in by thread: %w", err)
+	}
+	r, err := s.store.RetroByThread(ctx, team, channel, thread)
+	if err == nil {
+		return Conversation{Retro: r.ID}, nil
+	}
+	if !errors.Is(err, flows.ErrNoRetro) {
+		return Conversation{}, fmt.Errorf("find retro by thread: %w", err)
 	}
 	name, ok, err := s.store.DeletedPlanName(ctx, team, channel, thread)
 	if err != nil || !ok {
@@ -80,9 +91,10 @@ func (s *Service) KPIs(ctx context.Context, team string, plan flows.PlanID) ([]f
 // delivery for a few minutes; two hours leaves a wide margin.
 const KeysKept = 2 * time.Hour
 
-// Prune forgets delivery keys older than KeysKept.
+// Prune forgets delivery keys older than KeysKept, and the keys of
+// messages older than MessageKeysKept.
 func (s *Service) Prune(ctx context.Context, now time.Time) error {
-	return s.store.PruneSeen(ctx, now.Add(-KeysKept))
+	return s.store.PruneSeen(ctx, now.Add(-KeysKept), now.Add(-MessageKeysKept))
 }
 
 // readyProbe bounds the write probe behind readiness: a store that cannot

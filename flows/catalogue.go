@@ -45,6 +45,10 @@ type KPIDef struct {
 	Measures       string
 	Unit           UnitKind
 	HigherIsBetter bool
+	// Per is the period a count or an amount is usually counted over
+	// (visitors a month); PeriodNone for rates, averages and levels. A
+	// KPI line may say otherwise ("per week", "over the plan").
+	Per Period
 }
 
 // WrapUp holds the Opportunity / Strategy / Action prompts that close each

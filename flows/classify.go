@@ -37,6 +37,8 @@ type LineContext struct {
 	Open bool
 	// KPIs are the plan's KPIs, which the readings after `values` must name.
 	KPIs []KPI
+	// Actions are the plan's actions, one of which `action` must name.
+	Actions []Action
 	// PlanExists reports whether the channel has a plan of that name, for
 	// `continue` and `delete`; nil means it has none.
 	PlanExists func(name string) bool
@@ -85,7 +87,8 @@ func Classify(text string, lc LineContext) (Command, LineKind) {
 		return cmd, LineCommand
 	case !parses(cmd, lc):
 		return Command{}, LineAnswer
-	case name == "new":
+	case name == "new" && cmd.From == "":
+		// With --from it can only be the command.
 		return cmd, LineAmbiguous
 	}
 	return cmd, LineCommand
@@ -110,6 +113,12 @@ func parses(cmd Command, lc LineContext) bool {
 		}
 		readings, _ := ParseReadings(cmd.Arg, KPIResolver(lc.KPIs))
 		return len(readings) > 0
+	case "kind":
+		_, ok := ParseKind(cmd.Arg)
+		return ok
+	case "help":
+		_, ok := helpTopics[strings.ToLower(cmd.Arg)]
+		return ok
 	case "privacy", "remind":
 		switch strings.ToLower(cmd.Arg) {
 		case "on", "off":
@@ -117,6 +126,16 @@ func parses(cmd Command, lc LineContext) bool {
 		}
 	case "checkin":
 		return lc.ParseSchedule != nil && lc.ParseSchedule(cmd.Arg) == nil
+	case "score":
+		_, err := ParseCapability(lc.Catalogue, cmd.Arg)
+		return err == nil
+	case "action":
+		_, ref, err := ParseActionCommand(cmd.Arg)
+		if err != nil {
+			return false
+		}
+		_, err = (&Plan{Actions: lc.Actions}).FindAction(ref)
+		return err == nil
 	}
 	return false
 }

@@ -16,6 +16,7 @@ func classifyContext(open bool) LineContext {
 		Catalogue: RACE(),
 		Open:      open,
 		KPIs:      []KPI{{ID: 1, Key: "visitors", Name: "Visitors", Unit: UnitCount, HigherIsBetter: true}},
+		Actions:   []Action{{ID: 1, Text: "Webinar series"}, {ID: 2, Text: "Cart recovery emails"}},
 		PlanExists: func(name string) bool {
 			return plans[strings.ToLower(name)]
 		},
@@ -37,6 +38,7 @@ func TestClassify(t *testing.T) {
 		// Every command word alone is a command, even those that need an
 		// argument: their handler says what to add.
 		{"help", Command{Name: "help"}, LineCommand},
+		{"kind", Command{Name: "kind"}, LineCommand},
 		{"new", Command{Name: "new"}, LineCommand},
 		{"plans", Command{Name: "plans"}, LineCommand},
 		{"continue", Command{Name: "continue"}, LineCommand},
@@ -60,6 +62,10 @@ func TestClassify(t *testing.T) {
 		{"review", Command{Name: "review"}, LineCommand},
 		{"privacy", Command{Name: "privacy"}, LineCommand},
 		{"delete", Command{Name: "delete"}, LineCommand},
+		{"actions", Command{Name: "actions"}, LineCommand},
+		{"action", Command{Name: "action"}, LineCommand},
+		{"score", Command{Name: "score"}, LineCommand},
+		{"retro", Command{Name: "retro"}, LineCommand},
 		{"  Status ", Command{Name: "status"}, LineCommand},
 		{"SKIP", Command{Name: "skip"}, LineCommand},
 
@@ -78,10 +84,18 @@ func TestClassify(t *testing.T) {
 		{"delete Old funnel", Command{Name: "delete", Arg: "Old funnel"}, LineCommand},
 		{"delete Q1 Launch --yes", Command{Name: "delete", Arg: "Q1 Launch", Yes: true}, LineCommand},
 		{"stage\treach", Command{Name: "stage", Arg: "reach"}, LineCommand},
+		{"action done 2", Command{Name: "action", Arg: "done 2"}, LineCommand},
+		{"action doing webinar series", Command{Name: "action", Arg: "doing webinar series"}, LineCommand},
+		{"score plan 3, reach 2, act 3, convert 2, engage 4", Command{Name: "score", Arg: "plan 3, reach 2, act 3, convert 2, engage 4"}, LineCommand},
+		{"kind saas", Command{Name: "kind", Arg: "saas"}, LineCommand},
+		{"Kind B2B services", Command{Name: "kind", Arg: "B2B services"}, LineCommand},
+		{"help kpi", Command{Name: "help", Arg: "kpi"}, LineCommand},
+		{"help Actions", Command{Name: "help", Arg: "Actions"}, LineCommand},
 
 		// `new <name>` while the plan waits for an answer could be either.
 		{"new Q1 Launch", Command{Name: "new", Arg: "Q1 Launch"}, LineAmbiguous},
 		{"New clinic owners in the US, sold online.", Command{Name: "new", Arg: "clinic owners in the US, sold online."}, LineAmbiguous},
+		{`new Q2 Plan --from "Q1 Launch"`, Command{Name: "new", Arg: "Q2 Plan", From: "Q1 Launch"}, LineCommand},
 
 		// Every command word at the start of a sentence is an answer.
 		{"Help desks in hospitals are our biggest buyers.", Command{}, LineAnswer},
@@ -110,6 +124,15 @@ func TestClassify(t *testing.T) {
 		{"Privacy matters to our customers.", Command{}, LineAnswer},
 		{"Remind buyers before the sale ends.", Command{}, LineAnswer},
 		{"Delete the old funnel and start over.", Command{}, LineAnswer},
+		{"Actions speak louder than ads.", Command{}, LineAnswer},
+		{"Action cameras are our best sellers.", Command{}, LineAnswer},
+		{"action done 7", Command{}, LineAnswer},
+		{"Score big with bundle deals.", Command{}, LineAnswer},
+		{"score 3 out of 5 on reviews", Command{}, LineAnswer},
+		{"Retro styling is our brand.", Command{}, LineAnswer},
+		{"Kind words from customers keep us going.", Command{}, LineAnswer},
+		{"Kind regards", Command{}, LineAnswer},
+		{"Help me", Command{}, LineAnswer},
 
 		// Not command words at all.
 		{"We sell coffee.", Command{}, LineAnswer},

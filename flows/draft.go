@@ -19,7 +19,7 @@ func OfflineDraft(cat *Catalogue, p *Plan, questionID string) Msg {
 	var b msgBuilder
 	b.printf("%s %s\n", Text("A head start for:").Strong(), q.Text)
 	b.printf("• %s %s\n", Text("What a good answer covers:").Strong(), q.Hint)
-	b.printf("• %s %s\n", Text("A worked example:").Strong(), q.Example)
+	b.printf("• %s %s\n", Text("A worked example from "+p.Kind.BusinessName()+":").Strong(), ExampleFor(cat, questionID, p.Kind))
 	if ctx := draftContext(cat, p, stage, step); len(ctx) > 0 {
 		b.printf("• %s\n", Text("From your plan so far:").Strong())
 		for _, line := range ctx {

@@ -31,6 +31,9 @@ type StageCompleted struct{ Stage StageID }
 // KPISet chooses a KPI for the plan or replaces its target.
 type KPISet struct{ KPI KPI }
 
+// KindSet records the kind of business the plan is for.
+type KindSet struct{ Kind Kind }
+
 // PrivacySet turns the plan's privacy switch: on, its text never goes to a
 // language model.
 type PrivacySet struct{ On bool }
@@ -44,6 +47,7 @@ func (ActionAdded) change()     {}
 func (CursorMoved) change()     {}
 func (StageCompleted) change()  {}
 func (PrivacySet) change()      {}
+func (KindSet) change()         {}
 func (KPISet) change()          {}
 
 // Apply replays one change on the plan.
@@ -71,6 +75,10 @@ func (p *Plan) Apply(c Change) {
 		p.Completed[c.Stage] = true
 	case PrivacySet:
 		p.Privacy = c.On
+	case ActionStatusSet:
+		p.setActionStatus(c)
+	case KindSet:
+		p.Kind = c.Kind
 	case KPISet:
 		for i, k := range p.KPIs {
 			if k.Key == c.KPI.Key {
@@ -96,6 +104,18 @@ type Input struct {
 	Saw string
 	// Source is the message the reply came from, kept with the answer.
 	Source string
+	// Zone is the person's time zone, when known: "tomorrow" and "next
+	// friday" in an action or KPI line are their days, not the server's.
+	Zone *time.Location
+}
+
+// localNow is the time of the input in the person's zone, for reading
+// the dates they write.
+func (s *stepper) localNow() time.Time {
+	if s.in.Zone != nil {
+		return s.in.Now.In(s.in.Zone)
+	}
+	return s.in.Now
 }
 
 // Outcome is what a step did: the plan after it, the changes to store, what
@@ -122,6 +142,9 @@ type stepper struct {
 	cat *Catalogue
 	in  Input
 	out Outcome
+	// revisiting is set when the question replied to had been skipped
+	// before: the stage's skipped questions are being asked again.
+	revisiting bool
 }
 
 func (s *stepper) apply(c Change) {
@@ -137,12 +160,15 @@ func (s *stepper) say(r Reply) { s.out.Replies = append(s.out.Replies, r) }
 // returns a *UserError and no changes.
 func Step(cat *Catalogue, plan *Plan, in Input) (Outcome, error) {
 	s := &stepper{cat: cat, in: in, out: Outcome{Plan: plan.Clone()}}
+	if _, q, ok := plan.Current(cat); ok {
+		s.revisiting = plan.Skipped[q.ID]
+	}
 	text := strings.TrimSpace(in.Text)
 	word, rest, _ := strings.Cut(text, " ")
 	rest = strings.TrimSpace(rest)
 	// skip, back, done and draft are reply words only on their own; a
 	// sentence that starts with one ("done right, this…") is an answer.
-	words := map[string]func() error{"skip": s.skip, "back": s.back, "done": s.done, "next": s.done, "draft": s.draft}
+	words := map[string]func() error{"skip": s.skip, "back": s.back, "done": s.done, "next": s.done, "draft": s.draft, "keep": s.keep}
 	var err error
 	// A reply to a prompt the coach has moved on from answers that prompt,
 	// not the one asked now, which its author has not seen.
@@ -211,7 +237,11 @@ func (s *stepper) answer(text string) error {
 			Revision:   prev.Next(),
 			Source:     s.in.Source,
 		}})
-		s.say(Reply{Kind: ReplySaved, QuestionID: q.ID, Msg: savedText(had)})
+		msg := savedText(had)
+		if note := s.learnKind(q.ID, !had); len(note) > 0 {
+			msg = Join([]Msg{msg, note}, " ")
+		}
+		s.say(Reply{Kind: ReplySaved, QuestionID: q.ID, Msg: msg})
 	}
 	s.advance()
 	return nil
@@ -238,7 +268,7 @@ func (s *stepper) skip() error {
 	}
 	if p.Answers[q.ID].Text == "" {
 		s.apply(QuestionSkipped{QuestionID: q.ID})
-		s.say(Reply{Kind: ReplyNote, Msg: Sayf("Skipped. It stays open, and %s lists it.", Cmd("status"))})
+		s.say(Reply{Kind: ReplyNote, Msg: skippedText(s.revisiting)})
 	} else {
 		s.say(Reply{Kind: ReplyNote, Msg: Say(Text("Kept the answer as it was."))})
 	}
@@ -246,9 +276,10 @@ func (s *stepper) skip() error {
 	return nil
 }
 
-// advance moves to the next open step of the current stage, or to its
-// actions once every step has an answer or was skipped. In a stage finished
-// earlier (an edit after the fact) it returns to where work remains instead.
+// advance moves to the next open step of the current stage; at its end it
+// asks the questions skipped in it once more, then moves to its actions.
+// In a stage finished earlier (an edit after the fact) it returns to where
+// work remains instead.
 func (s *stepper) advance() {
 	p := s.out.Plan
 	st := s.cat.Stages[p.Cursor.Stage]
@@ -260,6 +291,13 @@ func (s *stepper) advance() {
 		}
 	}
 	if !p.Completed[st.ID] {
+		if i, ok := s.skippedToAsk(steps); ok {
+			if !s.revisiting {
+				s.say(Reply{Kind: ReplyNote, Stage: st.ID, Msg: revisitText(st, p)})
+			}
+			s.move(Cursor{Stage: p.Cursor.Stage, Step: i, Phase: PhaseQuestion})
+			return
+		}
 		s.move(Cursor{Stage: p.Cursor.Stage, Phase: PhaseActions})
 		return
 	}
@@ -304,6 +342,8 @@ func (s *stepper) done() error {
 	c := p.Cursor
 	switch c.Phase {
 	case PhaseQuestion:
+		// Leaving the questions early leaves the rest open, as skips.
+		s.skipRest(s.cat.Stages[c.Stage])
 		s.move(Cursor{Stage: c.Stage, Phase: PhaseActions})
 		return nil
 	case PhaseComplete:
@@ -315,10 +355,16 @@ func (s *stepper) done() error {
 		}
 	}
 	st := s.cat.Stages[c.Stage]
-	if !p.Completed[st.ID] {
+	switch {
+	case answeredIn(st, p) == 0:
+		// A stage with nothing in it is not done, however it was left.
+		s.say(Reply{Kind: ReplyNote, Stage: st.ID, Msg: stageOpenText(st, p)})
+	case !p.Completed[st.ID]:
 		s.apply(StageCompleted{Stage: st.ID})
+		fallthrough
+	default:
+		s.say(Reply{Kind: ReplyStageDone, Stage: st.ID, Msg: Sayf("%s stage done.", st.Name)})
 	}
-	s.say(Reply{Kind: ReplyStageDone, Stage: st.ID, Msg: Sayf("%s stage done.", st.Name)})
 	next, ok := s.nextOpenStage(c.Stage)
 	if !ok {
 		s.move(Cursor{Stage: len(s.cat.Stages) - 1, Phase: PhaseComplete})
@@ -329,12 +375,20 @@ func (s *stepper) done() error {
 }
 
 // nextOpenStage finds the first unfinished stage after from, wrapping round
-// so a team that jumped ahead is brought back to what it left behind.
+// so a team that jumped ahead is brought back to what it left behind. A
+// stage the team left with every question skipped stays behind: it is
+// listed as open, not asked round and round.
 func (s *stepper) nextOpenStage(from int) (int, bool) {
+	p := s.out.Plan
 	n := len(s.cat.Stages)
 	for k := 1; k < n; k++ {
 		i := (from + k) % n
-		if !s.out.Plan.Completed[s.cat.Stages[i].ID] {
+		st := s.cat.Stages[i]
+		answered := answeredIn(st, p)
+		switch {
+		case p.Completed[st.ID] && answered > 0:
+		case answered == 0 && skippedIn(st, p) == len(st.Steps()):
+		default:
 			return i, true
 		}
 	}
@@ -386,7 +440,7 @@ func (s *stepper) addAction(text string) error {
 }
 
 func (s *stepper) addActionTo(st Stage, text string) error {
-	a, err := ParseAction(text, s.in.Now)
+	a, err := ParseAction(text, s.localNow())
 	if err != nil {
 		return err
 	}
@@ -402,15 +456,15 @@ func (s *stepper) prompt() {
 	c := p.Cursor
 	switch c.Phase {
 	case PhaseComplete:
-		s.say(Reply{Kind: ReplyPlanDone, Msg: Sayf("Every stage is worked through: your RACE plan is complete. %s shows it, %s writes it out.", Cmd("status"), Cmd("export"))})
+		s.say(Reply{Kind: ReplyPlanDone, Msg: planDoneText(s.cat, p)})
 		return
 	case PhaseActions:
 		st := s.cat.Stages[c.Stage]
-		s.say(Reply{Kind: ReplyActions, Stage: st.ID, Msg: actionsPrompt(st, p)})
+		s.say(Reply{Kind: ReplyActions, Stage: st.ID, Msg: actionsPrompt(s.cat, st, p)})
 		return
 	case PhaseKPIs:
 		st := s.cat.Stages[c.Stage]
-		s.say(Reply{Kind: ReplyKPIs, Stage: st.ID, Msg: kpisPrompt(st, p)})
+		s.say(Reply{Kind: ReplyKPIs, Stage: st.ID, Msg: kpisPrompt(s.cat, st, p)})
 		return
 	}
 	st, q, ok := p.Current(s.cat)
@@ -425,7 +479,7 @@ func (s *stepper) prompt() {
 		Step:       c.Step + 1,
 		Steps:      len(steps),
 		Current:    p.Answers[q.ID].Text,
-		Msg:        questionText(st, q, c.Step+1, len(steps), p.Answers[q.ID].Text),
+		Msg:        withPrior(questionText(s.cat, p.Kind, st, q, c.Step+1, len(steps), p.Answers[q.ID].Text), p, q.ID),
 	})
 }
 
@@ -484,7 +538,13 @@ func EditAnswers(cat *Catalogue, plan *Plan, answers map[string]string, user str
 		s.say(Reply{Kind: ReplyNote, Msg: Say(Text("Nothing changed."))})
 		return s.out, nil
 	}
-	s.say(Reply{Kind: ReplyNote, Msg: Sayf("Updated %d answer(s) through the form; earlier versions are kept.", changed)})
+	msg := Sayf("Updated %d answer(s) through the form; earlier versions are kept.", changed)
+	if _, ok := answers[QuestionBusiness]; ok {
+		if note := s.learnKind(QuestionBusiness, plan.Answers[QuestionBusiness].Text == ""); len(note) > 0 {
+			msg = Join([]Msg{msg, note}, " ")
+		}
+	}
+	s.say(Reply{Kind: ReplyNote, Msg: msg})
 	if _, q, ok := s.out.Plan.Current(cat); ok && s.out.Plan.Answers[q.ID].Text != "" && plan.Answers[q.ID].Text == "" {
 		s.advance()
 	}
@@ -542,12 +602,12 @@ func (s *stepper) setKPIOf(stage StageID, text string) error {
 // FieldErrors keyed by the field they concern.
 func (s *stepper) setStageKPI(stage StageID, text string) error {
 	p := s.out.Plan
-	k, err := ParseKPILine(s.cat, stage, text, s.in.Now)
+	k, read, err := parseKPILine(s.cat, stage, p.Kind, text, s.localNow())
 	if err != nil {
 		return err
 	}
 	k.Plan, k.By = p.ID, s.in.User
-	problems := CheckTarget(k, s.in.Now)
+	problems := CheckTarget(k, s.localNow())
 	if HasBlocking(problems) {
 		fe := FieldErrors{}
 		for _, pr := range problems {
@@ -562,12 +622,14 @@ func (s *stepper) setStageKPI(stage StageID, text string) error {
 		}
 		return fe
 	}
+	prev, had := KPIByKey(p.KPIs, k.Key)
+	if had && sameTarget(prev, k) {
+		s.say(Reply{Kind: ReplyNote, Stage: stage, Msg: Sayf("That's the %s target already set; nothing changed.", User(lowerName(k.Name)))})
+		return nil
+	}
 	s.apply(KPISet{KPI: k})
 	var b msgBuilder
-	b.printf("KPI set: %s from %s to %s by %s, owner %s.", kpiName(k), valueOrDash(k.Baseline, k.HasBaseline()), FormatValue(k.Target), k.Deadline.Format("2 Jan 2006"), User(k.Owner))
-	for _, pr := range problems {
-		b.printf("\n⚠️ %s", pr.Msg)
-	}
+	b.add(kpiSetText(prev, had, k, read, problems))
 	if f := Funnel(p.KPIs); f.HasRevenueTarget && f.Bottleneck != "" {
 		b.printf("\nFunnel check: %s", strings.Join(f.Lines, " "))
 	}

@@ -35,13 +35,11 @@ var agencyProfile = kindProfile{
 	Examples:     agencyExamples,
 	KPIs: []string{
 		"visitors", "followers", "shares",
-		"lead-rate", "leads", "time-on-site",
-		"sales", "revenue", "profit", "sales-rate",
+		"lead-rate", "leads", "time-on-site", "cost-per-lead",
+		"sales", "revenue", "profit", "sales-rate", "customer-acquisition-cost",
 		"repeat-rate", "clv", "satisfaction", "referrals", "mentions",
 	},
 	Custom: []KPIDef{
-		{ID: "cost-per-lead", Stage: StageAct, Name: "Cost per lead", Unit: UnitCurrency, HigherIsBetter: false,
-			Measures: "Marketing spend in the period divided by the new leads it brought in; lower is better."},
 		{ID: "proposal-win-rate", Stage: StageConvert, Name: "Proposal win rate", Unit: UnitPercent, HigherIsBetter: true,
 			Measures: "Share of proposals sent in the period that the client signed, in percent."},
 	},

@@ -21,12 +21,10 @@ var ecommerceProfile = kindProfile{
 	KPIs: []string{
 		"visitors", "value-per-visit", "followers", "shares",
 		"lead-rate", "leads", "bounce-rate", "product-page-conversion",
-		"sales", "revenue", "aov", "sales-rate", "visitor-to-buyer",
-		"repeat-rate", "clv", "satisfaction", "referrals",
+		"sales", "revenue", "aov", "sales-rate", "visitor-to-buyer", "cost-per-acquisition",
+		"repeat-rate", "clv", "satisfaction", "referrals", "unsubscribe-rate",
 	},
 	Custom: []KPIDef{
-		{ID: "cost-per-acquisition", Stage: StageConvert, Name: "Cost per acquisition", Unit: UnitCurrency, HigherIsBetter: false,
-			Measures: "Marketing spend in the period divided by the new customers it brought in; lower is better."},
 		{ID: "monthly-cancellation-rate", Stage: StageEngage, Name: "Monthly cancellation rate", Unit: UnitPercent, HigherIsBetter: false,
 			Measures: "Share of subscribers at the start of a month who cancel during it, in percent; lower is better."},
 	},

@@ -34,7 +34,7 @@ var localProfile = kindProfile{
 	Examples:     localExamples,
 	KPIs: []string{
 		"visitors", "followers",
-		"lead-rate", "leads", "bounce-rate", "pages-per-visit",
+		"lead-rate", "leads", "bounce-rate", "pages-per-visit", "cost-per-lead",
 		"sales", "revenue", "aov", "sales-rate",
 		"repeat-rate", "satisfaction", "referrals", "mentions",
 	},

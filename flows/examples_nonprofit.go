@@ -37,7 +37,7 @@ var nonprofitProfile = kindProfile{
 		"visitors", "followers", "shares",
 		"lead-rate", "leads", "engagement-actions",
 		"sales", "revenue", "aov", "sales-rate", "visitor-to-buyer",
-		"repeat-rate", "clv", "referrals", "mentions",
+		"repeat-rate", "clv", "referrals", "mentions", "unsubscribe-rate",
 	},
 	Custom: []KPIDef{
 		{ID: "cost-per-new-donor", Stage: StageConvert, Name: "Cost per new donor", Unit: UnitCurrency, HigherIsBetter: false,

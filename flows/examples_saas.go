@@ -31,15 +31,13 @@ var saasProfile = kindProfile{
 	Examples:     saasExamples,
 	KPIs: []string{
 		"visitors", "value-per-visit", "followers",
-		"lead-rate", "leads", "time-on-site", "bounce-rate",
-		"sales", "revenue", "aov", "sales-rate",
-		"repeat-rate", "clv", "satisfaction", "referrals",
+		"lead-rate", "leads", "time-on-site", "bounce-rate", "cost-per-lead",
+		"sales", "revenue", "aov", "sales-rate", "customer-acquisition-cost",
+		"repeat-rate", "clv", "satisfaction", "referrals", "churn-rate", "time-to-first-value",
 	},
 	Custom: []KPIDef{
 		{ID: "trial-to-paid-conversion", Stage: StageConvert, Name: "Trial-to-paid conversion", Unit: UnitPercent, HigherIsBetter: true,
 			Measures: "Share of free trials started in the period that become paying accounts, in percent."},
-		{ID: "monthly-churn", Stage: StageEngage, Name: "Monthly churn", Unit: UnitPercent, HigherIsBetter: false,
-			Measures: "Share of paying accounts at the start of a month that cancel during it, in percent; lower is better."},
 	},
 }
 

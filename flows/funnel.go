@@ -1,8 +1,10 @@
 package flows
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -155,16 +157,35 @@ func Funnel(kpis []KPI) FunnelReport {
 			byKey[k.Key] = k
 		}
 	}
+	// Counts and amounts are compared per month, whatever period each was
+	// set for: 300 leads a week and 20k visitors a month are one funnel.
+	monthly := map[string]float64{}
+	var periodLines []string
+	for _, key := range funnelVolumes {
+		k, ok := byKey[key]
+		if !ok {
+			continue
+		}
+		f, line := monthFactor(k)
+		monthly[key] = f
+		if line != "" {
+			periodLines = append(periodLines, line)
+		}
+	}
 	get := func(base bool) func(string) (float64, bool) {
 		return func(key string) (float64, bool) {
 			k, ok := byKey[key]
+			f := 1.0
+			if m, vol := monthly[key]; vol {
+				f = m
+			}
 			switch {
 			case !ok:
 				return 0, false
 			case base:
-				return k.Baseline.Amount, k.HasBaseline()
+				return k.Baseline.Amount * f, k.HasBaseline()
 			}
-			return k.Target.Amount, k.HasTarget()
+			return k.Target.Amount * f, k.HasTarget()
 		}
 	}
 	plan, base := deriveFunnel(get(false)), deriveFunnel(get(true))
@@ -210,7 +231,10 @@ func Funnel(kpis []KPI) FunnelReport {
 	if !hasRevenue {
 		r.Missing = append(r.Missing, "revenue")
 	}
-	money := func(x float64) string { return FormatValue(Value{Amount: x, Unit: UnitCurrency, Currency: r.Currency}) }
+	// Revenue a month is an estimate: whole units are what people read.
+	money := func(x float64) string {
+		return FormatValue(Value{Amount: math.Round(x), Unit: UnitCurrency, Currency: r.Currency})
+	}
 
 	if len(r.Missing) > 0 && !(len(r.Missing) == 1 && r.Missing[0] == "revenue") {
 		var names []string
@@ -233,20 +257,24 @@ func Funnel(kpis []KPI) FunnelReport {
 	for _, st := range r.Steps {
 		switch {
 		case st.Key == "visitors":
-			factors = append(factors, stepValue(st, st.Planned, r.Currency)+" visitors")
+			factors = append(factors, stepValue(st, st.Planned, r.Currency)+" visitors a month")
 		case st.Key == "repeat-rate":
 			factors = append(factors, "(1 + "+stepValue(st, st.Planned, r.Currency)+" repeat purchases)")
 		default:
 			factors = append(factors, stepValue(st, st.Planned, r.Currency)+" "+st.Name)
 		}
 	}
-	r.Lines = append(r.Lines, fmt.Sprintf("The targets imply %s revenue: %s.", money(implied), strings.Join(factors, " × ")))
+	r.Lines = append(r.Lines, periodLines...)
+	r.Lines = append(r.Lines, fmt.Sprintf("The targets imply %s revenue a month: %s.", money(implied), strings.Join(factors, " × ")))
 	for _, st := range r.Steps {
 		if st.Derived != "" {
 			r.Lines = append(r.Lines, fmt.Sprintf("I worked out the %s as %s: %s.", st.Name, st.Derived, stepValue(st, st.Planned, r.Currency)))
 		}
+		if st.Key == "repeat-rate" {
+			r.Lines = append(r.Lines, repeatLine(st))
+		}
 	}
-	r.Lines = append(r.Lines, consistencyLines(byKey, plan)...)
+	r.Lines = append(r.Lines, consistencyLines(byKey, plan, monthly)...)
 
 	switch {
 	case !hasRevenue:
@@ -259,7 +287,7 @@ func Funnel(kpis []KPI) FunnelReport {
 		return r
 	case implied <= 0:
 		r.RevenueTarget, r.HasRevenueTarget = revenue, true
-		r.Lines = append(r.Lines, fmt.Sprintf("With a factor of zero the funnel delivers nothing towards the %s revenue target.", money(revenue)))
+		r.Lines = append(r.Lines, fmt.Sprintf("With a factor of zero the funnel delivers nothing towards the revenue target of %s a month.", money(revenue)))
 		return r
 	}
 	r.RevenueTarget, r.HasRevenueTarget = revenue, true
@@ -276,18 +304,213 @@ func Funnel(kpis []KPI) FunnelReport {
 	if r.Gap <= 1+1e-9 {
 		spare := ""
 		if r.Gap < 1-1e-9 {
-			spare = fmt.Sprintf(", with %s to spare", money(implied-revenue))
+			spare = fmt.Sprintf(", with %s a month to spare", money(implied-revenue))
 		}
-		r.Lines = append(r.Lines, fmt.Sprintf("That covers the %s revenue target%s.", money(revenue), spare))
+		r.Lines = append(r.Lines, fmt.Sprintf("That covers the revenue target of %s a month%s.", money(revenue), spare))
 		return r
 	}
-	r.Lines = append(r.Lines, fmt.Sprintf("The revenue target (%s) is %s× what the targets add up to.", money(revenue), times(r.Gap)))
+	r.Bottleneck, _ = bottleneck(r.Steps)
+	if r.Gap > bigGap {
+		r.Lines = append(r.Lines, fmt.Sprintf("The revenue target (%s a month) is %s× what the targets add up to: a big gap, more than one stage can plausibly close.", money(revenue), times(r.Gap)))
+		r.Lines = append(r.Lines, leverLines(r.Steps, r.Gap, implied, revenue, r.Currency)...)
+		return r
+	}
+	r.Lines = append(r.Lines, fmt.Sprintf("The revenue target (%s a month) is %s× what the targets add up to.", money(revenue), times(r.Gap)))
 	for _, st := range r.Steps {
 		r.Lines = append(r.Lines, shortLine(st, r.Currency))
 	}
-	r.Bottleneck, _ = bottleneck(r.Steps)
 	r.Lines = append(r.Lines, bottleneckLine(r.Steps, r.Bottleneck, r.Gap, r.Currency))
 	return r
+}
+
+// funnelVolumes are the funnel's counts and amounts, which have a period.
+var funnelVolumes = []string{"visitors", "leads", "sales", "revenue"}
+
+// funnelLabels name the volumes in sentences.
+var funnelLabels = map[string]string{"visitors": "visitors", "leads": "leads", "sales": "sales", "revenue": "revenue"}
+
+// monthFactor is what turns a volume KPI's numbers into a month's, and a
+// line saying so when its period is not a month.
+func monthFactor(k KPI) (float64, string) {
+	per := k.Per()
+	switch per {
+	case PeriodMonth, PeriodNone:
+		return 1, ""
+	}
+	f := per.perMonth(k.At, k.Deadline)
+	label := funnelLabels[k.Key]
+	if f == 0 {
+		return 1, fmt.Sprintf("Your %s target is over the plan, but without a deadline I can't spread it over months, so I took it as a month's.", label)
+	}
+	if !k.HasTarget() {
+		return f, ""
+	}
+	month := k.Target
+	month.Amount = math.Round(month.Amount * f)
+	return f, fmt.Sprintf("I compare per month: your %s target of %s is %s a month.", label, valueWithPeriod(k.Target, per), FormatValue(month))
+}
+
+// repeatLine explains what a repeat rate does to the revenue the funnel
+// implies, so it never multiplies revenue unexplained.
+func repeatLine(st FunnelStep) string {
+	r := st.Planned
+	return fmt.Sprintf("Repeat purchases come on top of first orders: a %s repeat rate turns every 100 first orders into %s, so revenue × %s.",
+		FormatValue(Value{Amount: r, Unit: UnitPercent}), fixed(100+r, 0), fixed(1+r/100, 2))
+}
+
+// bigGap is how many times short the funnel may fall before the coach
+// stops asking each stage for the whole gap and looks for levers.
+const bigGap = 3
+
+// plausibleMax is the most a factor of the funnel can believably become
+// in one plan: traffic up to three times today's (twice the plan without
+// a baseline), rates at most doubled and within what good teams reach
+// (a 10% lead rate, a 50% sales rate, a 5% visitor-to-buyer rate, every
+// customer buying again), orders up by half.
+func plausibleMax(st FunnelStep) float64 {
+	var m float64
+	switch st.Key {
+	case "visitors":
+		m = 2 * st.Planned
+		if st.HasBaseline && st.Baseline > 0 {
+			m = 3 * st.Baseline
+		}
+	case "lead-rate":
+		m = min(2*st.Planned, 10)
+	case "sales-rate":
+		m = min(2*st.Planned, 50)
+	case "visitor-to-buyer":
+		m = min(2*st.Planned, 5)
+	case "repeat-rate":
+		m = min(st.Planned+30, 100)
+	default:
+		m = 1.5 * st.Planned
+	}
+	return max(m, st.Planned)
+}
+
+// factorOf is what a step contributes to revenue at value x.
+func factorOf(st FunnelStep, x float64) float64 {
+	if st.Key == "repeat-rate" {
+		return 1 + x/100
+	}
+	return x
+}
+
+// valueFor is the step's value that contributes factor f.
+func valueFor(st FunnelStep, f float64) float64 {
+	if st.Key == "repeat-rate" {
+		return (f - 1) * 100
+	}
+	return f
+}
+
+// leverLines finds the two or three stages with the most plausible room
+// and what each would have to become, together, to close a big gap; or,
+// when even all of them at their plausible best fall short, says the
+// revenue target needs revisiting.
+func leverLines(steps []FunnelStep, gap, implied, revenue float64, currency string) []string {
+	type lever struct {
+		st   FunnelStep
+		room float64 // how many times its factor can plausibly grow
+		mult float64 // how many times it grows in the answer
+	}
+	var levers []lever
+	best := 1.0
+	for _, st := range steps {
+		room := factorOf(st, plausibleMax(st)) / factorOf(st, st.Planned)
+		best *= room
+		if room > 1.01 {
+			levers = append(levers, lever{st: st, room: room})
+		}
+	}
+	slices.SortStableFunc(levers, func(a, b lever) int { return cmp.Compare(b.room, a.room) })
+	money := func(x float64) string {
+		return FormatValue(Value{Amount: math.Round(x), Unit: UnitCurrency, Currency: currency})
+	}
+	if best < gap*(1-1e-9) {
+		var at []string
+		for _, l := range levers {
+			at = append(at, atValue(l.st, plausibleMax(l.st), currency))
+		}
+		if len(at) == 0 {
+			return []string{fmt.Sprintf("No stage has plausible room left, so the revenue target of %s a month needs revisiting, or more time.", money(revenue))}
+		}
+		return []string{fmt.Sprintf("Even at the edge of what's plausible (%s) the funnel gives %s a month, so the revenue target of %s a month needs revisiting, or more time.",
+			andList(at), money(implied*best), money(revenue))}
+	}
+	// Use the fewest levers that can close the gap, up to three when they
+	// can, and share it out evenly (in multiples) within each one's room.
+	n := min(3, len(levers))
+	for k := 1; k <= len(levers); k++ {
+		prod := 1.0
+		for _, l := range levers[:k] {
+			prod *= l.room
+		}
+		if prod >= gap*(1-1e-9) {
+			n = max(k, min(2, len(levers)))
+			break
+		}
+	}
+	chosen := levers[:n]
+	slices.SortStableFunc(chosen, func(a, b lever) int { return cmp.Compare(a.room, b.room) })
+	left := math.Log(gap)
+	for i := range chosen {
+		share := left / float64(len(chosen)-i)
+		m := min(math.Log(chosen[i].room), share)
+		chosen[i].mult = math.Exp(m)
+		left -= m
+	}
+	if left > 1e-9 {
+		// The evenly shared answer left some gap: the roomiest lever takes it.
+		for i := len(chosen) - 1; i >= 0 && left > 1e-9; i-- {
+			extra := min(math.Log(chosen[i].room)-math.Log(chosen[i].mult), left)
+			chosen[i].mult *= math.Exp(extra)
+			left -= extra
+		}
+	}
+	slices.SortStableFunc(chosen, func(a, b lever) int { return cmp.Compare(stageOrder(a.st.Stage), stageOrder(b.st.Stage)) })
+	var parts []string
+	for _, l := range chosen {
+		to := valueFor(l.st, factorOf(l.st, l.st.Planned)*l.mult)
+		parts = append(parts, fmt.Sprintf("%s %s (planned: %s)", l.st.Name, leverValue(l.st, to, currency), stepValue(l.st, l.st.Planned, currency)))
+	}
+	return []string{fmt.Sprintf("Realistic levers that would close it together: %s.", andList(parts))}
+}
+
+// leverValue writes what a lever would have to become, rounded as people
+// plan: "to 30k a month", "to 4.5%", "to $45".
+func leverValue(st FunnelStep, x float64, currency string) string {
+	switch st.Unit {
+	case UnitPercent:
+		return "to " + FormatValue(Value{Amount: math.Ceil(x*10) / 10, Unit: UnitPercent})
+	case UnitCurrency:
+		return "to " + FormatValue(Value{Amount: math.Ceil(x), Unit: UnitCurrency, Currency: currency})
+	}
+	s := "to " + FormatValue(Value{Amount: math.Ceil(x), Unit: UnitCount})
+	if st.Key == "visitors" {
+		s += " a month"
+	}
+	return s
+}
+
+// atValue writes a factor at a value as a noun phrase: "27k visitors a
+// month", "a 5% lead rate", "a $54 average order".
+func atValue(st FunnelStep, x float64, currency string) string {
+	v := strings.TrimPrefix(leverValue(st, x, currency), "to ")
+	if st.Key == "visitors" {
+		return strings.Replace(v, " a month", " visitors a month", 1)
+	}
+	return "a " + v + " " + st.Name
+}
+
+func stageOrder(id StageID) int {
+	for i, s := range []StageID{StagePlan, StageReach, StageAct, StageConvert, StageEngage} {
+		if s == id {
+			return i
+		}
+	}
+	return 99
 }
 
 // stepValue formats one of a step's numbers in its unit.
@@ -302,17 +525,17 @@ func stepValue(st FunnelStep, x float64, currency string) string {
 func shortLine(st FunnelStep, currency string) string {
 	req, planned := stepValue(st, st.Required, currency), stepValue(st, st.Planned, currency)
 	stage := stageTitle(st.Stage)
+	if st.Unit == UnitPercent && st.Required > 100 {
+		// A rate past 100% is no target: say so rather than print one.
+		return fmt.Sprintf("On its own, %s would need its %s past 100%% (it plans %s); no rate gets there, so %s alone can't close the gap.", stage, st.Name, planned, stage)
+	}
 	switch st.Key {
 	case "visitors":
-		return fmt.Sprintf("The revenue target needs %s visitors; %s plans %s: %s× short.", req, stage, planned, times(st.Ratio))
+		return fmt.Sprintf("The revenue target needs %s visitors a month; %s plans %s: %s× short.", req, stage, planned, times(st.Ratio))
 	case "repeat-rate":
 		return fmt.Sprintf("The revenue target needs a %s repeat rate; %s plans %s.", req, stage, planned)
 	}
-	line := fmt.Sprintf("The revenue target needs a %s %s; %s plans %s: %s× short.", req, st.Name, stage, planned, times(st.Ratio))
-	if st.Unit == UnitPercent && st.Required > 100 {
-		line += fmt.Sprintf(" No rate passes 100%%, so %s alone can't close the gap.", stage)
-	}
-	return line
+	return fmt.Sprintf("The revenue target needs a %s %s; %s plans %s: %s× short.", req, st.Name, stage, planned, times(st.Ratio))
 }
 
 // bottleneck picks the step furthest short (the largest ratio); as holding
@@ -364,20 +587,24 @@ func bottleneckLine(steps []FunnelStep, stage StageID, gap float64, currency str
 
 // consistencyLines flags count targets that disagree with the rates set
 // beside them, such as a leads target that visitors × lead rate cannot give.
-func consistencyLines(byKey map[string]KPI, f funnelFactors) []string {
+func consistencyLines(byKey map[string]KPI, f funnelFactors, monthly map[string]float64) []string {
 	var lines []string
 	target := func(key string) (float64, bool) {
 		k, ok := byKey[key]
-		return k.Target.Amount, ok && k.HasTarget()
+		m, vol := monthly[key]
+		if !vol {
+			m = 1
+		}
+		return k.Target.Amount * m, ok && k.HasTarget()
 	}
-	count := func(x float64) string { return FormatValue(Value{Amount: x, Unit: UnitCount}) }
+	count := func(x float64) string { return FormatValue(Value{Amount: x, Unit: UnitCount}) + " a month" }
 	pct := func(x float64) string { return FormatValue(Value{Amount: x, Unit: UnitPercent}) }
 	differ := func(a, b float64) bool { return math.Abs(a-b) > 0.05*math.Max(math.Abs(a), math.Abs(b)) }
 
 	if leads, ok := target("leads"); ok && f.leadRate.ok && f.leadRate.derived == "" && f.visitors.ok {
 		if want := f.visitors.val * f.leadRate.val / 100; differ(leads, want) {
 			lines = append(lines, fmt.Sprintf("The leads target (%s) doesn't match visitors × lead rate (%s × %s = %s).",
-				count(leads), count(f.visitors.val), pct(f.leadRate.val), count(want)))
+				count(leads), FormatValue(Value{Amount: f.visitors.val, Unit: UnitCount}), pct(f.leadRate.val), count(want)))
 		}
 	}
 	if sales, ok := target("sales"); ok && f.salesRate.ok && f.salesRate.derived == "" && f.leads.ok {

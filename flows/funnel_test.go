@@ -66,9 +66,9 @@ func TestFunnel(t *testing.T) {
 				ImpliedRevenue: 3000, RevenueTarget: 9000, HasRevenueTarget: true, Gap: 3, Bottleneck: flows.StageConvert, Currency: "USD",
 			},
 			lines: []string{
-				"The targets imply $3,000 revenue: 20k visitors × 2.5% lead rate × 20% sales rate × $30 average order.",
-				"The revenue target ($9,000) is 3.0× what the targets add up to.",
-				"The revenue target needs 60k visitors; Reach plans 20k: 3.0× short.",
+				"The targets imply $3,000 revenue a month: 20k visitors a month × 2.5% lead rate × 20% sales rate × $30 average order.",
+				"The revenue target ($9,000 a month) is 3.0× what the targets add up to.",
+				"The revenue target needs 60k visitors a month; Reach plans 20k: 3.0× short.",
 				"The revenue target needs a 7.5% lead rate; Act plans 2.5%: 3.0× short.",
 				"The revenue target needs a 60% sales rate; Convert plans 20%: 3.0× short.",
 				"The revenue target needs a $90 average order; Convert plans $30: 3.0× short.",
@@ -88,10 +88,11 @@ func TestFunnel(t *testing.T) {
 				ImpliedRevenue: 2250, RevenueTarget: 9000, HasRevenueTarget: true, Gap: 4, Bottleneck: flows.StageReach, Currency: "USD",
 			},
 			lines: []string{
-				"The targets imply $2,250 revenue: 10k visitors × 2.5% lead rate × 25% sales rate × $36 average order.",
-				"The revenue target ($9,000) is 4.0× what the targets add up to.",
-				"The revenue target needs 40k visitors; Reach plans 10k: 4.0× short.",
-				"Bottleneck: Reach. Every stage would have to deliver 4.0× on its own, and Reach's visitors target plans the smallest rise over today (9,000 → 10k), so ask more of Reach first.",
+				"The targets imply $2,250 revenue a month: 10k visitors a month × 2.5% lead rate × 25% sales rate × $36 average order.",
+				"The revenue target ($9,000 a month) is 4.0× what the targets add up to: a big gap, more than one stage can plausibly close.",
+				// Visitors may triple from today's 9,000 and the lead rate
+				// double: together they close it, no rate past plausible.
+				"Realistic levers that would close it together: visitors to 20k a month (planned: 10k) and lead rate to 5% (planned: 2.5%).",
 			},
 		},
 		{
@@ -124,7 +125,7 @@ func TestFunnel(t *testing.T) {
 			lines: []string{
 				"I worked out the lead rate as leads ÷ visitors: 3%.",
 				"I worked out the sales rate as sales ÷ leads: 25%.",
-				"That covers the $4,500 revenue target.",
+				"That covers the revenue target of $4,500 a month.",
 			},
 		},
 		{
@@ -141,8 +142,9 @@ func TestFunnel(t *testing.T) {
 				ImpliedRevenue: 4500, RevenueTarget: 9000, HasRevenueTarget: true, Gap: 2, Bottleneck: flows.StageConvert, Currency: "USD",
 			},
 			lines: []string{
-				"The targets imply $4,500 revenue: 20k visitors × 0.5% visitor-to-buyer rate × $30 average order × (1 + 50% repeat purchases).",
-				"The revenue target needs a 200% repeat rate; Engage plans 50%.",
+				"The targets imply $4,500 revenue a month: 20k visitors a month × 0.5% visitor-to-buyer rate × $30 average order × (1 + 50% repeat purchases).",
+				"Repeat purchases come on top of first orders: a 50% repeat rate turns every 100 first orders into 150, so revenue × 1.5.",
+				"On its own, Engage would need its repeat rate past 100% (it plans 50%); no rate gets there, so Engage alone can't close the gap.",
 			},
 		},
 		{
@@ -191,9 +193,9 @@ func TestFunnel(t *testing.T) {
 				ImpliedRevenue: 3000, RevenueTarget: 2000, HasRevenueTarget: true, Gap: 2 / 3.0, Currency: "USD",
 			},
 			lines: []string{
-				"The leads target (600) doesn't match visitors × lead rate (20k × 2.5% = 500).",
-				"The sales target (200) doesn't match leads × sales rate (600 × 20% = 120).",
-				"That covers the $2,000 revenue target, with $1,000 to spare.",
+				"The leads target (600 a month) doesn't match visitors × lead rate (20k × 2.5% = 500 a month).",
+				"The sales target (200 a month) doesn't match leads × sales rate (600 a month × 20% = 120 a month).",
+				"That covers the revenue target of $2,000 a month, with $1,000 a month to spare.",
 			},
 		},
 		{
@@ -208,7 +210,12 @@ func TestFunnel(t *testing.T) {
 				},
 				ImpliedRevenue: 2500, RevenueTarget: 10000, HasRevenueTarget: true, Gap: 4, Bottleneck: flows.StageReach, Currency: "USD",
 			},
-			lines: []string{"The revenue target needs a 200% lead rate; Act plans 50%: 4.0× short. No rate passes 100%, so Act alone can't close the gap."},
+			lines: []string{
+				"The revenue target ($10,000 a month) is 4.0× what the targets add up to: a big gap",
+				// Rates of 50% have no room left; traffic may double and
+				// orders grow by half: 3× at most, short of 4×.
+				"Even at the edge of what's plausible (2,000 visitors a month and a $15 average order) the funnel gives $7,500 a month, so the revenue target of $10,000 a month needs revisiting, or more time.",
+			},
 		},
 		{
 			name: "revenue and order value in different currencies",
@@ -282,7 +289,7 @@ func TestFunnelFromParsedLines(t *testing.T) {
 	if math.Abs(r.ImpliedRevenue-4000) > 1e-6 || r.Gap >= 1 || r.Bottleneck != "" || len(r.Missing) != 0 {
 		t.Errorf("Funnel = implied %v, gap %v, bottleneck %q, missing %v; want $4,000, covered", r.ImpliedRevenue, r.Gap, r.Bottleneck, r.Missing)
 	}
-	if want := "That covers the $3,500 revenue target, with $500 to spare."; !strings.Contains(r.Text().String(), want) {
+	if want := "That covers the revenue target of $3,500 a month, with $500 a month to spare."; !strings.Contains(r.Text().String(), want) {
 		t.Errorf("Text() = %q, want it to contain %q", r.Text(), want)
 	}
 }

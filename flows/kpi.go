@@ -27,6 +27,10 @@ type KPI struct {
 	Unit           UnitKind
 	Currency       string
 	HigherIsBetter bool
+	// Period is what the baseline and target are counted over, when they
+	// are counts or amounts: "20k visitors a month". PeriodNone when not
+	// given; see Per.
+	Period Period
 	// Baseline and Target are absent when Missing is set or Unit is empty.
 	Baseline, Target Value
 	// Deadline is a calendar date: midnight starting the day.
@@ -67,53 +71,102 @@ type Measurement struct {
 
 // ParseKPILine reads one KPI target per line, in the style of actions:
 //
-//	visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana
+//	visitors | baseline 8k | target 20k a month | by 2027-03-31 | owner Ana
 //
 // The first part names a KPI of the stage from the catalogue, by id or name
-// and forgiving about it ("unique visitors", "AOV"), or a custom KPI:
+// and forgiving about it ("unique visitors", "AOV", "CAC"), or a custom KPI:
 // "custom: webinar sign-ups (count)", where the parentheses may hold a unit
 // (count, currency, percent, duration, ratio; count if left out) and "lower
-// is better". With stage "" a catalogue KPI of any stage may be named.
+// is better". A custom KPI without either is read as lower is better when
+// its target is below its baseline, or when its name says so (churn, cost
+// per …) and the numbers do not say otherwise. With stage "" a catalogue
+// KPI of any stage may be named.
 //
 // The other parts come in any order and are recognised by a keyword:
 // baseline/from/now, target/to/goal, by/deadline/due/until (a date as
-// ParseAction reads it, or "in 12 weeks"), owner/@name/a mention. A bare date
-// is the deadline and a bare name without digits the owner. Values are read
-// with ParseValue in the KPI's unit. Whether the target is SMART is left to
-// CheckTarget; ParseKPILine only refuses what it cannot read.
+// ParseAction reads it: "2027-03-31", "end of March", "Q1", "in 12 weeks"),
+// owner/@name/a mention, or a period ("per month", "per week", "over the
+// plan"), which may also follow a value ("20k a month"). A bare date is the
+// deadline and a bare name without digits the owner. A count or an amount
+// of a catalogue KPI without a period takes its definition's (visitors are
+// counted per month). Values are read with ParseValue in the KPI's unit.
+// Whether the target is SMART is left to CheckTarget; ParseKPILine only
+// refuses what it cannot read.
 func ParseKPILine(cat *Catalogue, stage StageID, line string, now time.Time) (KPI, error) {
+	k, _, err := parseKPILine(cat, stage, "", line, now)
+	return k, err
+}
+
+// kpiRead is what the coach says back about how it read a KPI line.
+type kpiRead struct {
+	// lowerFrom says why a custom KPI reads as lower is better, when no
+	// direction was written: "numbers" or "name".
+	lowerFrom string
+	// higherDespiteName is set when a custom KPI's name reads as lower is
+	// better (churn) but its target above the baseline says otherwise.
+	higherDespiteName bool
+	// periodFrom is "definition" when the period was not written and comes
+	// from the catalogue.
+	periodFrom string
+}
+
+// parseKPILine is ParseKPILine for a plan of kind k, whose own KPIs (the
+// ones the catalogue lacks) may be named without "custom:".
+func parseKPILine(cat *Catalogue, stage StageID, kind Kind, line string, now time.Time) (KPI, kpiRead, error) {
+	var read kpiRead
+	// A link's label is kept apart from its address by a bar too.
 	parts := splitOutsideRefs(line, '|')
 	head := strings.TrimSpace(parts[0])
 	if head == "" {
-		return KPI{}, userErr(ErrBadInput, "Start with the KPI's name, for example %s.", Code(kpiLineExample))
+		return KPI{}, read, userErr(ErrBadInput, "Start with the KPI's name, for example %s.", Code(kpiLineExample))
 	}
-	k, err := kpiHead(cat, stage, head)
+	k, explicit, err := kpiHead(cat, stage, kind, head)
 	if err != nil {
-		return KPI{}, err
+		return KPI{}, read, err
 	}
 	k.At = now
 	k.Baseline = Value{Unit: k.Unit, Missing: true}
 	k.Target = Value{Unit: k.Unit, Missing: true}
 
 	given := map[string]string{}
+	period, periodPart := PeriodNone, ""
+	setPeriod := func(p Period, part string) error {
+		if period != PeriodNone && p != period {
+			return userErr(ErrBadInput, "%q and %q give two periods; count the baseline and the target over the same one.", User(periodPart), User(part))
+		}
+		period, periodPart = p, part
+		return nil
+	}
 	for _, raw := range parts[1:] {
 		part := strings.TrimSpace(raw)
 		if part == "" {
 			continue
 		}
+		if p, ok := parsePeriod(part); ok {
+			if err := setPeriod(p, part); err != nil {
+				return KPI{}, read, err
+			}
+			continue
+		}
 		field, rest, err := kpiField(part, now)
 		if err != nil {
-			return KPI{}, err
+			return KPI{}, read, err
 		}
 		if prev, dup := given[field]; dup {
-			return KPI{}, userErr(ErrBadInput, "You gave the %s twice (%q and %q); keep one.", field, User(prev), User(part))
+			return KPI{}, read, userErr(ErrBadInput, "You gave the %s twice (%q and %q); keep one.", field, User(prev), User(part))
 		}
 		given[field] = part
 		switch field {
 		case "baseline", "target":
+			rest, p := cutPeriod(rest)
+			if p != PeriodNone {
+				if err := setPeriod(p, part); err != nil {
+					return KPI{}, read, err
+				}
+			}
 			v, err := ParseValue(rest, k.Unit)
 			if err != nil {
-				return KPI{}, userErr(ErrBadValue, "For the %s, %s", field, Explain(err))
+				return KPI{}, read, userErr(ErrBadValue, "For the %s, %s", field, Explain(err))
 			}
 			if field == "baseline" {
 				k.Baseline = v
@@ -123,18 +176,24 @@ func ParseKPILine(cat *Catalogue, stage StageID, line string, now time.Time) (KP
 		case "deadline":
 			d, ok := parseDue(rest, now)
 			if !ok {
-				return KPI{}, userErr(ErrBadInput, "I couldn't read the deadline %q. Write it as 2027-03-31, 31 Mar 2027 or %s.", User(rest), Code("in 12 weeks"))
+				return KPI{}, read, userErr(ErrBadInput, "I couldn't read the deadline %q. Write it as 2027-03-31, 31 Mar 2027, end of March or %s.", User(rest), Code("in 12 weeks"))
 			}
 			k.Deadline = d
 		case "owner":
 			k.Owner = rest
 		}
 	}
+	switch {
+	case period != PeriodNone:
+		k.Period = period
+	case k.Period != PeriodNone && !isCustom(head):
+		read.periodFrom = "definition"
+	}
 
 	if k.Unit == UnitCurrency {
 		b, t := k.Baseline.Currency, k.Target.Currency
 		if b != "" && t != "" && b != t {
-			return KPI{}, userErr(ErrBadValue, "The baseline is in %s but the target in %s; give both in one currency.", b, t)
+			return KPI{}, read, userErr(ErrBadValue, "The baseline is in %s but the target in %s; give both in one currency.", b, t)
 		}
 		k.Currency = cmpOr(b, t)
 		if present(k.Baseline) {
@@ -144,7 +203,55 @@ func ParseKPILine(cat *Catalogue, stage StageID, line string, now time.Time) (KP
 			k.Target.Currency = k.Currency
 		}
 	}
-	return k, nil
+	if _, ok := catalogueDefs[k.Key]; !ok && !explicit {
+		read.lowerFrom, read.higherDespiteName = inferDirection(&k)
+	}
+	return k, read, nil
+}
+
+// inferDirection reads a custom KPI's direction from its numbers, or from
+// its name when they do not tell: a target below the baseline means lower
+// is better, and so does a name such as "first-90-day churn" or "cost per
+// demo". It says what it went by.
+func inferDirection(k *KPI) (lowerFrom string, higherDespiteName bool) {
+	byName := nameSaysLower(k.Name)
+	if k.HasBaseline() && k.HasTarget() && k.Target.Amount != k.Baseline.Amount {
+		k.HigherIsBetter = k.Target.Amount > k.Baseline.Amount
+		if !k.HigherIsBetter {
+			return "numbers", false
+		}
+		return "", byName
+	}
+	if byName {
+		k.HigherIsBetter = false
+		return "name", false
+	}
+	k.HigherIsBetter = true
+	return "", false
+}
+
+// lowerWords are words in a KPI's name that mean less is the goal.
+var lowerWords = map[string]bool{
+	"churn": true, "cost": true, "cac": true, "cpa": true, "cpl": true, "cpc": true, "bounce": true,
+	"unsubscribe": true, "cancellation": true, "cancel": true, "attrition": true, "complaint": true,
+	"refund": true, "abandon": true, "abandonment": true, "dropout": true, "drop": true, "missed": true,
+	"noshow": true, "wait": true, "waiting": true, "lost": true, "latency": true, "downtime": true,
+	"defect": true, "error": true, "backlog": true,
+}
+
+// nameSaysLower reports whether a KPI's name reads as lower is better:
+// churn, costs, bounces, unsubscribes, no-shows, time to a result.
+func nameSaysLower(name string) bool {
+	low := strings.ToLower(name)
+	if strings.Contains(low, "time to ") || strings.Contains(low, "no-show") || strings.Contains(low, "no show") {
+		return true
+	}
+	for _, w := range kpiNorm(name) {
+		if lowerWords[w] {
+			return true
+		}
+	}
+	return false
 }
 
 func cmpOr(a, b string) string {
@@ -182,8 +289,8 @@ func kpiField(part string, now time.Time) (field, rest string, err error) {
 	if strings.HasPrefix(part, "@") || startsWithRef(part) {
 		return "owner", part, nil
 	}
-	if looksLikeDate(part) && !strings.ContainsFunc(part, unicode.IsLetter) && strings.ContainsAny(part, "-/") {
-		return "", "", userErr(ErrBadInput, "I couldn't read the date %q. Write it as 2027-03-31, or %s.", User(part), Code("in 12 weeks"))
+	if looksLikeDate(part) && (!strings.ContainsFunc(part, unicode.IsLetter) && strings.ContainsAny(part, "-/") || dateLike(part, now) || monthOnly(part)) {
+		return "", "", userErr(ErrBadInput, "I couldn't read the date %q. Write it as 2027-03-31, end of March or %s.", User(part), Code("in 12 weeks"))
 	}
 	if strings.ContainsFunc(part, unicode.IsDigit) || len(strings.Fields(part)) > 3 {
 		return "", "", userErr(ErrBadInput, "I couldn't tell what %q is; start it with baseline, target, by or owner, like %s.", User(part), Code("target 20k"))
@@ -220,19 +327,26 @@ func fieldExample(field string) string {
 	}
 }
 
-// kpiHead reads the first part of a KPI line: a catalogue KPI or a custom one.
-func kpiHead(cat *Catalogue, stage StageID, head string) (KPI, error) {
+// kpiHead reads the first part of a KPI line: a catalogue KPI, one of the
+// kind's own, or a custom one; explicit reports whether a custom KPI's
+// direction was written.
+func kpiHead(cat *Catalogue, stage StageID, kind Kind, head string) (k KPI, explicit bool, err error) {
 	var st *Stage
 	if stage != "" {
 		i, ok := cat.Stage(string(stage))
 		if !ok {
-			return KPI{}, userErr(ErrBadInput, "There is no stage called %q; try one of %s.", stage, strings.Join(cat.StageNames(), ", "))
+			return KPI{}, false, userErr(ErrBadInput, "There is no stage called %q; try one of %s.", stage, strings.Join(cat.StageNames(), ", "))
 		}
 		st = &cat.Stages[i]
 	}
 	if rest, ok := cutCustom(head); ok {
 		return customKPI(cat, st, rest)
 	}
+	k, err = catalogueHead(cat, st, kind, head)
+	return k, false, err
+}
+
+func catalogueHead(cat *Catalogue, st *Stage, kind Kind, head string) (KPI, error) {
 
 	var defs []KPIDef
 	if st != nil {
@@ -246,8 +360,13 @@ func kpiHead(cat *Catalogue, stage StageID, head string) (KPI, error) {
 	switch len(found) {
 	case 1:
 		d := defs[found[0]]
-		return KPI{Stage: d.Stage, Key: d.ID, Name: d.Name, Unit: d.Unit, HigherIsBetter: d.HigherIsBetter}, nil
+		return KPI{Stage: d.Stage, Key: d.ID, Name: d.Name, Unit: d.Unit, HigherIsBetter: d.HigherIsBetter, Period: d.Per}, nil
 	case 0:
+		if st != nil {
+			if d, ok := kindCustom(kind, st.ID, head); ok {
+				return KPI{Stage: d.Stage, Key: d.ID, Name: d.Name, Unit: d.Unit, HigherIsBetter: d.HigherIsBetter, Period: d.Per}, nil
+			}
+		}
 	default:
 		names := make([]string, len(found))
 		for i, f := range found {
@@ -281,6 +400,11 @@ func kpiHead(cat *Catalogue, stage StageID, head string) (KPI, error) {
 		User(head), where, strings.Join(names, ", "), Code("custom: webinar sign-ups (count)"))
 }
 
+func isCustom(head string) bool {
+	_, ok := cutCustom(head)
+	return ok
+}
+
 func cutCustom(head string) (string, bool) {
 	const prefix = "custom"
 	if len(head) < len(prefix) || !strings.EqualFold(head[:len(prefix)], prefix) {
@@ -305,56 +429,61 @@ var customUnits = map[string]UnitKind{
 
 const maxKPINameLen = 80
 
-func customKPI(cat *Catalogue, st *Stage, rest string) (KPI, error) {
+func customKPI(cat *Catalogue, st *Stage, rest string) (KPI, bool, error) {
 	example := Code("custom: webinar sign-ups (count)")
 	if st == nil {
-		return KPI{}, userErr(ErrBadInput, "Say which stage the custom KPI belongs to, then set it there.")
+		return KPI{}, false, userErr(ErrBadInput, "Say which stage the custom KPI belongs to, then set it there.")
 	}
 	k := KPI{Stage: st.ID, Unit: UnitCount, HigherIsBetter: true}
+	explicit := false
 	name, opts := rest, ""
 	if i := strings.IndexByte(rest, '('); i >= 0 {
 		name, opts = rest[:i], rest[i+1:]
 		j := strings.IndexByte(opts, ')')
 		if j < 0 || strings.TrimSpace(opts[j+1:]) != "" {
-			return KPI{}, userErr(ErrBadInput, "Put the unit in parentheses at the end of the name, like %s.", example)
+			return KPI{}, false, userErr(ErrBadInput, "Put the unit in parentheses at the end of the name, like %s.", example)
 		}
 		opts = opts[:j]
 	}
 	k.Name = strings.Join(strings.Fields(name), " ")
 	if k.Name == "" {
-		return KPI{}, userErr(ErrBadInput, "Give the custom KPI a name, like %s.", example)
+		return KPI{}, false, userErr(ErrBadInput, "Give the custom KPI a name, like %s.", example)
 	}
 	if len(k.Name) > maxKPINameLen {
-		return KPI{}, userErr(ErrBadInput, "That KPI name is %d characters long; keep it under %d.", len(k.Name), maxKPINameLen)
+		return KPI{}, false, userErr(ErrBadInput, "That KPI name is %d characters long; keep it under %d.", len(k.Name), maxKPINameLen)
 	}
 	unitSet := false
 	for opt := range strings.FieldsFuncSeq(opts, func(r rune) bool { return r == ',' || r == ';' || r == '/' }) {
 		o := strings.ToLower(strings.Join(strings.Fields(opt), " "))
 		switch o {
 		case "lower is better", "lower better", "lower", "less is better":
-			k.HigherIsBetter = false
+			k.HigherIsBetter, explicit = false, true
 			continue
 		case "higher is better", "higher better", "higher", "more is better":
-			k.HigherIsBetter = true
+			k.HigherIsBetter, explicit = true, true
+			continue
+		}
+		if p, ok := parsePeriod(o); ok {
+			k.Period = p
 			continue
 		}
 		u, ok := customUnits[o]
 		if !ok {
-			return KPI{}, userErr(ErrBadInput, "I don't know the unit %q; use count, currency, percent, duration or ratio, like %s.", User(strings.TrimSpace(opt)), example)
+			return KPI{}, false, userErr(ErrBadInput, "I don't know the unit %q; use count, currency, percent, duration or ratio, like %s.", User(strings.TrimSpace(opt)), example)
 		}
 		if unitSet && u != k.Unit {
-			return KPI{}, userErr(ErrBadInput, "A KPI has one unit, but %q names two.", User(opts))
+			return KPI{}, false, userErr(ErrBadInput, "A KPI has one unit, but %q names two.", User(opts))
 		}
 		k.Unit, unitSet = u, true
 	}
 	k.Key = kpiSlug(k.Name)
 	if k.Key == "" {
-		return KPI{}, userErr(ErrBadInput, "Give the custom KPI a name with letters or digits, like %s.", example)
+		return KPI{}, false, userErr(ErrBadInput, "Give the custom KPI a name with letters or digits, like %s.", example)
 	}
 	if d, ok := cat.KPI(k.Key); ok {
-		return KPI{}, userErr(ErrBadInput, "%s is already a %s KPI in the catalogue; set it without %s.", d.Name, stageTitle(d.Stage), Code("custom:"))
+		return KPI{}, false, userErr(ErrBadInput, "%s is already in the catalogue, as a KPI of %s; set it without %s.", d.Name, stageTitle(d.Stage), Code("custom:"))
 	}
-	return k, nil
+	return k, explicit, nil
 }
 
 // kpiSlug turns a custom KPI's name into its key: "Webinar sign-ups" →
@@ -372,6 +501,9 @@ var kpiAliases = map[string]string{
 	"ltv": "clv", "lifetime value": "clv", "csat": "satisfaction", "nps": "satisfaction",
 	"net promoter score": "satisfaction", "traffic": "visitors", "order": "sales",
 	"retention": "repeat-rate", "retention rate": "repeat-rate",
+	"churn": "churn-rate", "attrition": "churn-rate", "cancellation rate": "churn-rate",
+	"cpl": "cost-per-lead", "cpa": "cost-per-acquisition", "acquisition cost": "customer-acquisition-cost",
+	"unsubscribe": "unsubscribe-rate", "unsub": "unsubscribe-rate", "ttfv": "time-to-first-value", "ttv": "time-to-first-value",
 }
 
 // kpiStopWords carry no meaning in a KPI's name: "number of leads" is "leads".
@@ -525,14 +657,14 @@ func CheckTarget(k KPI, now time.Time) []Problem {
 				}
 			}
 		}
-		if k.Unit == UnitPercent && t > 100 {
-			add("target", false, "A target of %s is more than everyone; a share can't pass 100%%, so check the number.", fv(k.Target))
+		if isShare(k) && t > 100 {
+			add("target", true, "A target of %s can't be right: %s is a share, and a share can't pass 100%%.", fv(k.Target), name)
 		}
 	}
 	if !hasB {
 		add("baseline", false, "Without a baseline I can't judge progress; add today's value, for example %s.", Code("baseline "+kpiExample(k.Unit)))
-	} else if k.Unit == UnitPercent && k.Baseline.Amount > 100 {
-		add("baseline", false, "A baseline of %s is more than everyone; a share can't pass 100%%, so check the number.", fv(k.Baseline))
+	} else if isShare(k) && k.Baseline.Amount > 100 {
+		add("baseline", true, "A baseline of %s can't be right: %s is a share, and a share can't pass 100%%.", fv(k.Baseline), name)
 	}
 
 	switch {
@@ -543,8 +675,25 @@ func CheckTarget(k KPI, now time.Time) []Problem {
 	}
 	if strings.TrimSpace(k.Owner) == "" {
 		add("owner", true, "Name an owner who will report %s at check-ins, for example %s or %s.", name, Code("owner Ana"), Code("@ana"))
+	} else if msg := ownerProblem(k.Owner, true, dateLike(k.Owner, now)); len(msg) > 0 {
+		add("owner", true, "%s", msg)
 	}
 	return ps
+}
+
+// isShare reports whether a KPI is a share of a whole, which can't pass
+// 100%: every percentage but growth and returns ("revenue growth", "ROI").
+func isShare(k KPI) bool {
+	if k.Unit != UnitPercent {
+		return false
+	}
+	for _, w := range kpiNorm(k.Name) {
+		switch w {
+		case "growth", "increase", "uplift", "lift", "roi", "roa", "roas", "return", "change", "markup":
+			return false
+		}
+	}
+	return true
 }
 
 // growthWarning explains a target that asks for far more change than the

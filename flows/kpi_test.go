@@ -38,13 +38,13 @@ func TestParseKPILine(t *testing.T) {
 			name: "catalogue id, every part", stage: flows.StageReach,
 			line: "visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana",
 			want: flows.KPI{Stage: flows.StageReach, Key: "visitors", Name: "Unique visitors", Unit: flows.UnitCount, HigherIsBetter: true,
-				Baseline: val(8000, flows.UnitCount), Target: val(20000, flows.UnitCount), Deadline: deadline, Owner: "Ana", At: kpiNow},
+				Period: flows.PeriodMonth, Baseline: val(8000, flows.UnitCount), Target: val(20000, flows.UnitCount), Deadline: deadline, Owner: "Ana", At: kpiNow},
 		},
 		{
 			name: "name, other keywords, any order, relative date", stage: flows.StageReach,
 			line: "Unique Visitors | owner: Ana | to 20,000 | from 9,000 | in 12 weeks",
 			want: flows.KPI{Stage: flows.StageReach, Key: "visitors", Name: "Unique visitors", Unit: flows.UnitCount, HigherIsBetter: true,
-				Baseline: val(9000, flows.UnitCount), Target: val(20000, flows.UnitCount), Deadline: kpiDate(2027, 2, 15), Owner: "Ana", At: kpiNow},
+				Period: flows.PeriodMonth, Baseline: val(9000, flows.UnitCount), Target: val(20000, flows.UnitCount), Deadline: kpiDate(2027, 2, 15), Owner: "Ana", At: kpiNow},
 		},
 		{
 			name: "acronym, money, mention", stage: flows.StageConvert,
@@ -74,7 +74,7 @@ func TestParseKPILine(t *testing.T) {
 			name: "bare date and bare owner", stage: flows.StageAct,
 			line: "leads | target 600 | 2027-03-31 | Ben",
 			want: flows.KPI{Stage: flows.StageAct, Key: "leads", Name: "Leads", Unit: flows.UnitCount, HigherIsBetter: true,
-				Baseline: none(flows.UnitCount), Target: val(600, flows.UnitCount), Deadline: deadline, Owner: "Ben", At: kpiNow},
+				Period: flows.PeriodMonth, Baseline: none(flows.UnitCount), Target: val(600, flows.UnitCount), Deadline: deadline, Owner: "Ben", At: kpiNow},
 		},
 		{
 			name: "alias", stage: flows.StageEngage,
@@ -92,7 +92,7 @@ func TestParseKPILine(t *testing.T) {
 			name: "any stage when none is given", stage: "",
 			line: "revenue | target $18k",
 			want: flows.KPI{Stage: flows.StageConvert, Key: "revenue", Name: "Revenue", Unit: flows.UnitCurrency, Currency: "USD", HigherIsBetter: true,
-				Baseline: none(flows.UnitCurrency), Target: usd(18000), At: kpiNow},
+				Period: flows.PeriodMonth, Baseline: none(flows.UnitCurrency), Target: usd(18000), At: kpiNow},
 		},
 		{
 			name: "custom count", stage: flows.StageReach,
@@ -108,8 +108,8 @@ func TestParseKPILine(t *testing.T) {
 		},
 		{
 			name: "custom money, lower is better", stage: flows.StageAct,
-			line: "custom: cost per lead (currency, lower is better) | baseline $12 | target $8",
-			want: flows.KPI{Stage: flows.StageAct, Key: "cost-per-lead", Name: "cost per lead", Unit: flows.UnitCurrency, Currency: "USD",
+			line: "custom: cost per demo (currency, lower is better) | baseline $12 | target $8",
+			want: flows.KPI{Stage: flows.StageAct, Key: "cost-per-demo", Name: "cost per demo", Unit: flows.UnitCurrency, Currency: "USD",
 				Baseline: usd(12), Target: usd(8), At: kpiNow},
 		},
 		{
@@ -161,7 +161,7 @@ func TestParseKPILineErrors(t *testing.T) {
 		{flows.StageReach, "visitors | 2027-13-45", `I couldn't read the date "2027-13-45"`, flows.ErrBadInput},
 		{flows.StageReach, "visitors | owner Ana | @ben", "You gave the owner twice", flows.ErrBadInput},
 		{flows.StageConvert, "revenue | baseline $8k | target €20k", "The baseline is in USD but the target in EUR", flows.ErrBadValue},
-		{flows.StageReach, "custom: visitors", "Unique visitors is already a Reach KPI", flows.ErrBadInput},
+		{flows.StageReach, "custom: visitors", "Unique visitors is already in the catalogue, as a KPI of Reach", flows.ErrBadInput},
 		{flows.StageReach, "custom: podcast plays (furlongs)", `I don't know the unit "furlongs"`, flows.ErrBadInput},
 		{flows.StageReach, "custom: podcast plays (count, percent)", "names two", flows.ErrBadInput},
 		{flows.StageReach, "custom: (count)", "Give the custom KPI a name", flows.ErrBadInput},
@@ -327,8 +327,8 @@ func TestCheckTarget(t *testing.T) {
 		{
 			name: "percent above 100",
 			k:    leadRate(80, 120),
-			want: []problemKey{{"target", false}},
-			msgs: []string{"A target of 120% is more than everyone"},
+			want: []problemKey{{"target", true}},
+			msgs: []string{"A target of 120% can't be right: lead conversion rate is a share, and a share can't pass 100%."},
 		},
 		{
 			name: "lead rate 1.8% to 2.5% is fine",

@@ -79,6 +79,11 @@ type Action struct {
 	Effort int
 	By     string
 	At     time.Time
+	// Status is where the action stands; empty means open (see State).
+	Status ActionStatus
+	// StatusBy and StatusAt say who set Status, and when.
+	StatusBy string
+	StatusAt time.Time
 }
 
 // QuickWin reports whether the action is worth doing first: high impact for
@@ -110,9 +115,19 @@ type Plan struct {
 
 	// Privacy keeps the plan's text away from the LLM.
 	Privacy bool
+	// Kind is the kind of business the plan is for; it picks the worked
+	// examples and KPI suggestions. Empty until known, which reads as the
+	// catalogue's own (e-commerce) examples.
+	Kind Kind
 	// Thread is the transport's handle on the plan's coaching conversation
 	// (a Slack thread ts); empty in the terminal.
 	Thread string
+
+	// Prior holds the answers of the plan this one was started from, by
+	// question id: starting points to keep or change, not answers until
+	// someone keeps them. It is set when the plan is created and never
+	// changed, so clones share it.
+	Prior map[string]Prior
 }
 
 // NewPlan starts an empty plan at the first question.
@@ -127,7 +142,17 @@ func NewPlan(team, channel, name, by string, now time.Time) *Plan {
 		Answers:   make(map[string]Answer),
 		Skipped:   make(map[string]bool),
 		Completed: make(map[StageID]bool),
+		Kind:      nameKind(name),
 	}
+}
+
+// nameKind reads a kind of business from a plan's name when the name makes
+// it plain ("Webshop relaunch"); most names ("Q1 Launch") say nothing.
+func nameKind(name string) Kind {
+	if k, ok := DetectKind(name); ok {
+		return k
+	}
+	return ""
 }
 
 // Clone returns a deep copy, so Step can work on a plan without touching
@@ -222,12 +247,12 @@ func (p *Plan) Current(c *Catalogue) (Stage, Question, bool) {
 	return st, steps[p.Cursor.Step], true
 }
 
-// ActionsDue lists the actions due by the given time, overdue ones
-// included, earliest first: what a check-in asks about.
+// ActionsDue lists the actions still to do that are due by the given time,
+// overdue ones included, earliest first: what a check-in asks about.
 func (p *Plan) ActionsDue(by time.Time) []Action {
 	var due []Action
 	for _, a := range p.Actions {
-		if !a.Due.IsZero() && !a.Due.After(by) {
+		if !a.Closed() && !a.Due.IsZero() && !a.Due.After(by) {
 			due = append(due, a)
 		}
 	}
@@ -248,11 +273,15 @@ func ActionsDueText(actions []Action, now time.Time) Msg {
 		if a.Due.Before(startOfDay(now)) {
 			when = "overdue since " + a.Due.Format("2 Jan")
 		}
+		if a.State() == ActionDoing {
+			when = "under way, " + when
+		}
 		if a.Owner != "" {
 			b.printf("\n• %s (%s, %s)", User(a.Text), when, User(a.Owner))
 		} else {
 			b.printf("\n• %s (%s)", User(a.Text), when)
 		}
 	}
+	b.printf("\nFinished one? Reply %s (or %s, %s).", Code("done: "+actionRefExample(actions[0].Text)), Code("doing: …"), Code("dropped: …"))
 	return b.msg()
 }

@@ -36,7 +36,7 @@ func raceStages() []Stage {
 
 // actionHint is shared by every stage's Action step because the reply format
 // is the same everywhere; only the example changes.
-const actionHint = "One action per reply: what | owner | due date (YYYY-MM-DD) | impact 1-5 | effort 1-5. " +
+const actionHint = "One action per reply: what | owner | due date | impact 1-5 | effort 1-5; dates such as 2027-02-15, 15 Mar or end of February all work. " +
 	"Start with quick wins, the high-impact, low-effort actions, and leave big projects for later."
 
 func planStage() Stage {
@@ -181,13 +181,13 @@ func reachStage() Stage {
 			},
 		},
 		KPIs: []KPIDef{
-			{ID: "visitors", Stage: StageReach, Name: "Unique visitors", Unit: UnitCount, HigherIsBetter: true,
+			{ID: "visitors", Stage: StageReach, Name: "Unique visitors", Unit: UnitCount, HigherIsBetter: true, Per: PeriodMonth,
 				Measures: "How many different people visited your website in the period, as counted by your analytics tool."},
 			{ID: "value-per-visit", Stage: StageReach, Name: "Value per visit", Unit: UnitCurrency, HigherIsBetter: true,
 				Measures: "What an average visit is worth: revenue in the period divided by the number of visits."},
 			{ID: "followers", Stage: StageReach, Name: "Fans and followers", Unit: UnitCount, HigherIsBetter: true,
 				Measures: "Total fans and followers across your social media accounts at the end of the period."},
-			{ID: "shares", Stage: StageReach, Name: "Content shares", Unit: UnitCount, HigherIsBetter: true,
+			{ID: "shares", Stage: StageReach, Name: "Content shares", Unit: UnitCount, HigherIsBetter: true, Per: PeriodMonth,
 				Measures: "How many times people shared your posts, articles and videos in the period."},
 		},
 	}
@@ -259,11 +259,11 @@ func actStage() Stage {
 		KPIs: []KPIDef{
 			{ID: "lead-rate", Stage: StageAct, Name: "Lead conversion rate", Unit: UnitPercent, HigherIsBetter: true,
 				Measures: "Share of visitors who become leads by signing up, leaving contact details or asking for information, in percent."},
-			{ID: "leads", Stage: StageAct, Name: "Leads", Unit: UnitCount, HigherIsBetter: true,
+			{ID: "leads", Stage: StageAct, Name: "Leads", Unit: UnitCount, HigherIsBetter: true, Per: PeriodMonth,
 				Measures: "Number of new leads (people who left contact details) in the period."},
 			{ID: "time-on-site", Stage: StageAct, Name: "Time on site", Unit: UnitDuration, HigherIsBetter: true,
 				Measures: "Average time a visitor spends on your website in one visit."},
-			{ID: "engagement-actions", Stage: StageAct, Name: "Shares, comments and likes", Unit: UnitCount, HigherIsBetter: true,
+			{ID: "engagement-actions", Stage: StageAct, Name: "Shares, comments and likes", Unit: UnitCount, HigherIsBetter: true, Per: PeriodMonth,
 				Measures: "Total shares, comments and likes on your site and social content in the period."},
 			{ID: "bounce-rate", Stage: StageAct, Name: "Bounce rate", Unit: UnitPercent, HigherIsBetter: false,
 				Measures: "Share of visits that end after a single page, in percent; lower is better."},
@@ -271,6 +271,8 @@ func actStage() Stage {
 				Measures: "Average number of pages viewed in one visit."},
 			{ID: "product-page-conversion", Stage: StageAct, Name: "Product page conversion", Unit: UnitPercent, HigherIsBetter: true,
 				Measures: "Share of product page visits that end with an add to basket or a sign-up, in percent."},
+			{ID: "cost-per-lead", Stage: StageAct, Name: "Cost per lead", Unit: UnitCurrency, HigherIsBetter: false,
+				Measures: "Marketing spend in the period divided by the new leads it brought in; lower is better."},
 		},
 	}
 }
@@ -339,11 +341,11 @@ func convertStage() Stage {
 			},
 		},
 		KPIs: []KPIDef{
-			{ID: "sales", Stage: StageConvert, Name: "Sales (online and offline)", Unit: UnitCount, HigherIsBetter: true,
+			{ID: "sales", Stage: StageConvert, Name: "Sales (online and offline)", Unit: UnitCount, HigherIsBetter: true, Per: PeriodMonth,
 				Measures: "Number of orders in the period, web shop and offline channels (store, phone, events) together."},
-			{ID: "revenue", Stage: StageConvert, Name: "Revenue", Unit: UnitCurrency, HigherIsBetter: true,
+			{ID: "revenue", Stage: StageConvert, Name: "Revenue", Unit: UnitCurrency, HigherIsBetter: true, Per: PeriodMonth,
 				Measures: "Total value of sales in the period, online and offline, before costs."},
-			{ID: "profit", Stage: StageConvert, Name: "Profit", Unit: UnitCurrency, HigherIsBetter: true,
+			{ID: "profit", Stage: StageConvert, Name: "Profit", Unit: UnitCurrency, HigherIsBetter: true, Per: PeriodMonth,
 				Measures: "Revenue in the period minus the cost of the goods sold and the marketing spend."},
 			{ID: "aov", Stage: StageConvert, Name: "Average order value", Unit: UnitCurrency, HigherIsBetter: true,
 				Measures: "Revenue divided by the number of orders in the period."},
@@ -351,6 +353,10 @@ func convertStage() Stage {
 				Measures: "Share of leads who go on to buy, in percent. This is the sales rate of the funnel check: visitors × lead rate × sales rate × average order value."},
 			{ID: "visitor-to-buyer", Stage: StageConvert, Name: "Visitor-to-buyer conversion", Unit: UnitPercent, HigherIsBetter: true,
 				Measures: "Share of visitors who buy, in percent: buyers in the period divided by unique visitors."},
+			{ID: "cost-per-acquisition", Stage: StageConvert, Name: "Cost per acquisition", Unit: UnitCurrency, HigherIsBetter: false,
+				Measures: "Ad spend on a campaign or channel divided by the purchases or sign-ups it brought in (CPA); lower is better."},
+			{ID: "customer-acquisition-cost", Stage: StageConvert, Name: "Customer acquisition cost", Unit: UnitCurrency, HigherIsBetter: false,
+				Measures: "Everything spent on marketing and selling in the period divided by the new customers won in it (CAC); lower is better."},
 		},
 	}
 }
@@ -425,12 +431,18 @@ func engageStage() Stage {
 				Measures: "Expected net profit from one customer over the whole relationship, for example average order value × orders per year × years as a customer × margin."},
 			{ID: "satisfaction", Stage: StageEngage, Name: "Customer satisfaction", Unit: UnitRatio, HigherIsBetter: true,
 				Measures: "Average score from your satisfaction survey, such as a 1-5 CSAT score or a Net Promoter Score; keep the same scale over time."},
-			{ID: "referrals", Stage: StageEngage, Name: "Advocacy (referrals and testimonials)", Unit: UnitCount, HigherIsBetter: true,
+			{ID: "referrals", Stage: StageEngage, Name: "Advocacy (referrals and testimonials)", Unit: UnitCount, HigherIsBetter: true, Per: PeriodMonth,
 				Measures: "Number of new customers referred by existing ones, plus new testimonials received, in the period."},
-			{ID: "repeat-visitors", Stage: StageEngage, Name: "Repeat visitors", Unit: UnitCount, HigherIsBetter: true,
+			{ID: "repeat-visitors", Stage: StageEngage, Name: "Repeat visitors", Unit: UnitCount, HigherIsBetter: true, Per: PeriodMonth,
 				Measures: "Number of visitors who came back to your website more than once in the period."},
-			{ID: "mentions", Stage: StageEngage, Name: "Brand mentions", Unit: UnitCount, HigherIsBetter: true,
+			{ID: "mentions", Stage: StageEngage, Name: "Brand mentions", Unit: UnitCount, HigherIsBetter: true, Per: PeriodMonth,
 				Measures: "Times your brand was mentioned on social media, in reviews, blogs and the press in the period."},
+			{ID: "churn-rate", Stage: StageEngage, Name: "Churn rate", Unit: UnitPercent, HigherIsBetter: false,
+				Measures: "Share of customers, subscribers or paying accounts at the start of the period who leave during it, in percent; lower is better."},
+			{ID: "unsubscribe-rate", Stage: StageEngage, Name: "Unsubscribe rate", Unit: UnitPercent, HigherIsBetter: false,
+				Measures: "Share of the people an email went to who unsubscribed from it, averaged over the period's sends, in percent; lower is better."},
+			{ID: "time-to-first-value", Stage: StageEngage, Name: "Time to first value", Unit: UnitDuration, HigherIsBetter: false,
+				Measures: "How long a new customer takes from buying or signing up to a first real result, such as a first booking taken or a first order used up, in days or hours; lower is better."},
 		},
 	}
 }

@@ -77,11 +77,6 @@ func ActionReminderText(planName string, a Action, kind ReminderKind, now time.T
 		User(a.Text), User(planName), when, Text("Done").Strong(), Text("Snooze").Strong())
 }
 
-// ActionDoneText says who finished an action, for the plan's thread.
-func ActionDoneText(user string, a Action) Msg {
-	return Sayf("✅ %s marked %q done.", Person(user), User(a.Text))
-}
-
 // SnoozedText confirms a snoozed reminder.
 func SnoozedText(a Action, until time.Time) Msg {
 	return Sayf("😴 I'll remind you about %q again %s.", User(a.Text), until.Format("Mon 2 Jan at 15:04"))

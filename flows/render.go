@@ -14,7 +14,8 @@ func StatusText(cat *Catalogue, p *Plan, ms map[int64][]Measurement, now time.Ti
 	for _, sp := range p.Progress(cat) {
 		mark := "○"
 		switch {
-		case sp.Done:
+		case sp.Done && sp.Answered > 0:
+			// A stage with no answers is open, however it was left.
 			mark = "✓"
 		case sp.Answered > 0 || sp.Actions > 0:
 			mark = "◐"
@@ -39,6 +40,7 @@ func StatusText(cat *Catalogue, p *Plan, ms map[int64][]Measurement, now time.Ti
 		}
 		b.printf("• %s: %s · %s · %s\n", kpiName(k), latest, targetText(k), statusText(prog.Status))
 	}
+	b.printf("%s\n", ScorePlan(cat, p, now).Text())
 	return trimNewlines(b.msg())
 }
 
@@ -62,9 +64,14 @@ func trimNewlines(m Msg) Msg {
 func whereText(cat *Catalogue, p *Plan) string {
 	switch p.Cursor.Phase {
 	case PhaseComplete:
+		if n := openCount(cat, p); n > 0 {
+			return fmt.Sprintf("through every stage, %d question(s) still open", n)
+		}
 		return "complete"
 	case PhaseActions:
 		return fmt.Sprintf("%s: collecting actions", cat.Stages[p.Cursor.Stage].Name)
+	case PhaseKPIs:
+		return fmt.Sprintf("%s: setting KPIs", cat.Stages[p.Cursor.Stage].Name)
 	}
 	st, _, ok := p.Current(cat)
 	if !ok {
@@ -76,6 +83,14 @@ func whereText(cat *Catalogue, p *Plan) string {
 // NextStep describes what the plan needs next, for overviews such as the
 // Slack home tab.
 func NextStep(cat *Catalogue, p *Plan) string { return whereText(cat, p) }
+
+func openCount(cat *Catalogue, p *Plan) int {
+	n := 0
+	for _, st := range cat.Stages {
+		n += len(st.Steps()) - answeredIn(st, p)
+	}
+	return n
+}
 
 func openQuestions(cat *Catalogue, p *Plan) []string {
 	var open []string
@@ -218,7 +233,7 @@ func cell(s string) string {
 // KPIs with every recorded value and the funnel check. people is as for
 // Markdown.
 func ExportMarkdown(cat *Catalogue, p *Plan, ms map[int64][]Measurement, loc *time.Location, now time.Time, people People) string {
-	md := Markdown(cat, p, loc, people)
+	md := Markdown(cat, p, loc, people) + "\n" + ScorePlan(cat, p, now).Markdown(people.text)
 	if len(p.KPIs) == 0 {
 		return md
 	}

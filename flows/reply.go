@@ -27,6 +27,17 @@ const (
 	ReplyConfirm     ReplyKind = "confirm"
 	ReplyDeleted     ReplyKind = "deleted"
 	ReplyDraft       ReplyKind = "draft"
+
+	ReplyActionStatus ReplyKind = "action-status"
+	ReplyActionList   ReplyKind = "action-list"
+	// ReplyScoreForm asks for the team's capability ratings: a transport
+	// shows its form (a Slack modal, one terminal prompt per stage).
+	ReplyScoreForm  ReplyKind = "score-form"
+	ReplyCapability ReplyKind = "capability"
+	ReplyRetro      ReplyKind = "retro"
+	// ReplyRetroQuestion asks one of a retro's questions; QuestionID
+	// names it (see RetroQuestions).
+	ReplyRetroQuestion ReplyKind = "retro-question"
 )
 
 // Reply is one message for the person or team. Msg is always set; the
@@ -43,13 +54,20 @@ type Reply struct {
 	Confirm string
 	// Markdown holds a document, for ReplyExport.
 	Markdown string
+	// Lines are the items of a list one by one, for a transport that gives
+	// each controls of its own: for ReplyActionList, one per action in
+	// Plan.Actions order.
+	Lines []Msg
 }
 
-func questionText(st Stage, q Question, step, steps int, current string) Msg {
+func questionText(cat *Catalogue, k Kind, st Stage, q Question, step, steps int, current string) Msg {
 	var b msgBuilder
 	b.printf("%s · question %d of %d\n%s", Text(st.Name).Strong(), step, steps, q.Text)
 	if q.Hint != "" {
 		b.add("\n", Text("Hint: "+q.Hint).Emph())
+	}
+	if ex := exampleLine(cat, k, q.ID); len(ex) > 0 {
+		b.printf("\n%s", ex)
 	}
 	if current != "" {
 		b.printf("\nCurrent answer: %s\nReply with a new answer to replace it (the old one is kept), or %s to keep it.", User(current), Code("skip"))
@@ -57,13 +75,13 @@ func questionText(st Stage, q Question, step, steps int, current string) Msg {
 	return b.msg()
 }
 
-func actionsPrompt(st Stage, p *Plan) Msg {
+func actionsPrompt(cat *Catalogue, st Stage, p *Plan) Msg {
 	var b msgBuilder
 	b.printf("%s · actions\n%s", Text(st.Name).Strong(), st.WrapUp.Action.Text)
 	if st.WrapUp.Action.Hint != "" {
 		b.add("\n", Text("Hint: "+st.WrapUp.Action.Hint).Emph())
 	}
-	if ex := st.WrapUp.Action.Example; ex != "" {
+	if ex := ExampleFor(cat, st.WrapUp.Action.ID, p.Kind); ex != "" {
 		b.printf("\nFor example: %s", Code(ex))
 	}
 	n := 0
@@ -79,24 +97,26 @@ func actionsPrompt(st Stage, p *Plan) Msg {
 	return b.msg()
 }
 
+// actionAddedText says back what the coach understood of an action line,
+// so a date read from "end of February" or an owner can be checked at once.
 func actionAddedText(a Action) Msg {
 	var b msgBuilder
-	b.printf("Action added: %s (impact %d, effort %d", User(a.Text), a.Impact, a.Effort)
+	b.printf("Action added: %s — ", User(a.Text))
+	if a.Owner != "" {
+		b.printf("owner %s, ", User(a.Owner))
+	} else {
+		b.add("no owner yet, ")
+	}
+	if !a.Due.IsZero() {
+		b.printf("due %s, ", dueText(a.Due))
+	} else {
+		b.add("no due date yet, ")
+	}
+	b.printf("impact %d, effort %d", a.Impact, a.Effort)
 	if a.QuickWin() {
-		b.add(", a quick win")
+		b.add(" (a quick win)")
 	}
-	b.add(").")
-	var missing []string
-	if a.Owner == "" {
-		missing = append(missing, "an owner")
-	}
-	if a.Due.IsZero() {
-		missing = append(missing, "a due date")
-	}
-	if len(missing) > 0 {
-		b.printf(" It has no %s yet.", strings.Join(missing, " or "))
-	}
-	b.printf(" Add another, or reply %s.", Code("done"))
+	b.printf(". Add another, or reply %s.", Code("done"))
 	return b.msg()
 }
 
@@ -107,11 +127,27 @@ const (
 	customKPIExample = "custom: webinar sign-ups (count) | target 200 | by 2027-03-31 | owner Ben"
 )
 
-func kpisPrompt(st Stage, p *Plan) Msg {
+func kpisPrompt(cat *Catalogue, st Stage, p *Plan) Msg {
 	var b msgBuilder
-	b.printf("%s · KPIs\nWhich numbers will tell you %s is working? Pick from:", Text(st.Name).Strong(), strings.ToLower(st.Name))
-	for _, k := range st.KPIs {
+	defs := StageKPIs(cat, st.ID, p.Kind)
+	if p.Kind.Valid() {
+		b.printf("%s · KPIs\nWhich numbers will tell you %s is working? For %s, pick from:", Text(st.Name).Strong(), strings.ToLower(st.Name), kindBusiness(p.Kind))
+	} else {
+		b.printf("%s · KPIs\nWhich numbers will tell you %s is working? Pick from:", Text(st.Name).Strong(), strings.ToLower(st.Name))
+	}
+	suggested := map[string]bool{}
+	for _, k := range defs {
+		suggested[k.ID] = true
 		b.printf("\n• %s — %s", Code(k.ID), k.Measures)
+	}
+	var others []Msg
+	for _, k := range st.KPIs {
+		if !suggested[k.ID] {
+			others = append(others, Say(Code(k.ID)))
+		}
+	}
+	if len(others) > 0 {
+		b.printf("\nAlso in the catalogue: %s.", Join(others, ", "))
 	}
 	b.printf("\nOne KPI per reply, with a SMART target: %s. A KPI of your own: %s.", Code(kpiLineExample), Code(customKPIExample))
 	n := 0

@@ -9,6 +9,7 @@ import (
 
 // durationUnits maps the words people use for time to seconds.
 var durationUnits = map[string]float64{
+	"d": 86400, "day": 86400, "days": 86400,
 	"h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
 	"m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
 	"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
@@ -126,10 +127,19 @@ func formatDuration(secs float64) string {
 		return sign + fixed(secs, 1) + "s"
 	}
 	total := math.Round(secs)
+	var parts []string
+	// Days only from a whole day on, so time on site reads as it always did.
+	if total >= 86400 {
+		d := math.Floor(total / 86400)
+		parts = append(parts, strconv.FormatFloat(d, 'f', 0, 64)+"d")
+		total -= d * 86400
+		if total == 0 {
+			return sign + parts[0]
+		}
+	}
 	h := math.Floor(total / 3600)
 	m := math.Floor((total - h*3600) / 60)
 	s := total - h*3600 - m*60
-	var parts []string
 	if h > 0 {
 		parts = append(parts, strconv.FormatFloat(h, 'f', 0, 64)+"h")
 	}

@@ -23,8 +23,10 @@ var ErrNotClaimed = errors.New("occurrence not claimed")
 // not posted: Slack answered 429, the connection was refused. Only the
 // runner can tell, so it wraps the cause with this sentinel
 // (fmt.Errorf("post: %w: %w", scheduler.ErrNotPosted, err)); the scheduler
-// then tries again later. Any other error may have come after the post
-// went out, and is not retried.
+// then tries again later. A runner whose next try looks for what this one
+// may have posted before posting (the Slack runner does) may use it for
+// such a try as well. Any other error may have come after the post went
+// out, and is not retried.
 var ErrNotPosted = errors.New("check-in not posted")
 
 // State is where an occurrence stands in the run log.

@@ -62,6 +62,24 @@ func (db *DB) CheckinByThread(ctx context.Context, team, channel, thread string)
 	return c, nil
 }
 
+// CheckinByOccurrence finds the check-in opened for a schedule occurrence
+// of a team's plan. Of two rows for one occurrence (left by racebot
+// versions that opened a new one on each retry) the one that was posted
+// wins, else the first.
+func (db *DB) CheckinByOccurrence(ctx context.Context, team string, plan flows.PlanID, occurrence string) (flows.Checkin, error) {
+	row := db.read.QueryRowContext(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
+		WHERE p.team_id = ? AND c.plan_id = ? AND c.occurrence = ? AND c.occurrence <> ''
+		ORDER BY c.thread <> '' DESC, c.id LIMIT 1`, team, plan, occurrence)
+	c, err := scanCheckin(row.Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return flows.Checkin{}, flows.ErrNoCheckin
+	}
+	if err != nil {
+		return flows.Checkin{}, fmt.Errorf("check-in by occurrence: %w", classify(err))
+	}
+	return c, nil
+}
+
 // CheckinByID loads a check-in of the team.
 func (db *DB) CheckinByID(ctx context.Context, team string, id int64) (flows.Checkin, error) {
 	row := db.read.QueryRowContext(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id

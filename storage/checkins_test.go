@@ -66,3 +66,44 @@ func TestCheckinsAreNudgedAndClosedOnce(t *testing.T) {
 		t.Errorf("closes: %v (%v) then %v (%v)", closed, ok, again, okAgain)
 	}
 }
+
+// TestCheckinByOccurrence finds a scheduled check-in by its occurrence,
+// within its workspace only; of two rows for one occurrence (older racebots
+// opened one per retry) the posted one wins.
+func TestCheckinByOccurrence(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t, filepath.Join(t.TempDir(), "racebot.db"))
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	const occ = "2026-11-23T09:00:00Z"
+	if _, err := db.CheckinByOccurrence(ctx, "T1", p.ID, occ); !errors.Is(err, flows.ErrNoCheckin) {
+		t.Fatalf("before any: err = %v, want ErrNoCheckin", err)
+	}
+	open := func() int64 {
+		t.Helper()
+		id, err := db.CreateCheckin(ctx, "T1", flows.Checkin{Plan: p.ID, Occurrence: occ, Channel: "C1", OpenedAt: t0, NudgeAt: t0, CloseAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	first := open()
+	if c, err := db.CheckinByOccurrence(ctx, "T1", p.ID, occ); err != nil || c.ID != first {
+		t.Fatalf("by occurrence = %d, %v; want %d", c.ID, err, first)
+	}
+	second := open()
+	if c, err := db.CheckinByOccurrence(ctx, "T1", p.ID, occ); err != nil || c.ID != first {
+		t.Errorf("two unposted rows: by occurrence = %d, %v; want the first, %d", c.ID, err, first)
+	}
+	if err := db.SetCheckinMessages(ctx, second, "400.000001", "400.000002"); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := db.CheckinByOccurrence(ctx, "T1", p.ID, occ); err != nil || c.ID != second || c.Thread != "400.000001" {
+		t.Errorf("one posted: by occurrence = %+v, %v; want %d with its thread", c, err, second)
+	}
+	if _, err := db.CheckinByOccurrence(ctx, "T2", p.ID, occ); !errors.Is(err, flows.ErrNoCheckin) {
+		t.Errorf("T2 found T1's check-in: %v", err)
+	}
+	if _, err := db.CheckinByOccurrence(ctx, "T1", p.ID, ""); !errors.Is(err, flows.ErrNoCheckin) {
+		t.Errorf("the empty occurrence (check-ins by hand) found one: %v", err)
+	}
+}

@@ -155,7 +155,7 @@ func TestKeysBelongToTheirWorkspace(t *testing.T) {
 			t.Errorf("an empty key: %v", err)
 		}
 	}
-	if err := db.PruneSeen(ctx, time.Now().Add(time.Minute)); err != nil {
+	if err := db.PruneSeen(ctx, time.Now().Add(time.Minute), time.Now().Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.MarkSeen(ctx, "T1", "Ev1"); err != nil {

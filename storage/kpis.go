@@ -46,17 +46,18 @@ func saveKPI(ctx context.Context, tx *sql.Tx, k flows.KPI) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `
 		INSERT INTO kpis (plan_id, stage, key, name, unit, currency, higher_is_better, baseline, baseline_currency,
-			target, deadline, owner, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			target, deadline, owner, created_by, created_at, period)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (plan_id, key) DO UPDATE SET
 			stage = excluded.stage, name = excluded.name, unit = excluded.unit, currency = excluded.currency,
 			higher_is_better = excluded.higher_is_better, baseline = excluded.baseline,
 			baseline_currency = excluded.baseline_currency, target = excluded.target, deadline = excluded.deadline,
-			owner = excluded.owner, created_by = excluded.created_by, created_at = excluded.created_at
+			owner = excluded.owner, created_by = excluded.created_by, created_at = excluded.created_at,
+			period = excluded.period
 		RETURNING id`,
 		k.Plan, string(k.Stage), k.Key, k.Name, string(k.Unit), k.Currency, k.HigherIsBetter,
 		kpiAmount(k.HasBaseline(), k.Baseline), k.Baseline.Currency, kpiAmount(k.HasTarget(), k.Target),
-		deadline, k.Owner, k.By, millis(k.At),
+		deadline, k.Owner, k.By, millis(k.At), string(k.Period),
 	).Scan(&id)
 	return id, err
 }
@@ -209,14 +210,15 @@ func loadKPIs(ctx context.Context, tx *sql.Tx, plan flows.PlanID) ([]flows.KPI, 
 		var (
 			k                flows.KPI
 			stage, unit, dl  string
+			period           string
 			baseline, target sql.NullFloat64
 			at               int64
 		)
 		if err := rows.Scan(&k.ID, &k.Plan, &stage, &k.Key, &k.Name, &unit, &k.Currency, &k.HigherIsBetter,
-			&baseline, &k.Baseline.Currency, &target, &dl, &k.Owner, &k.By, &at); err != nil {
+			&baseline, &k.Baseline.Currency, &target, &dl, &k.Owner, &k.By, &at, &period); err != nil {
 			return err
 		}
-		k.Stage, k.Unit, k.At = flows.StageID(stage), flows.UnitKind(unit), fromMillis(at)
+		k.Stage, k.Unit, k.At, k.Period = flows.StageID(stage), flows.UnitKind(unit), fromMillis(at), flows.Period(period)
 		k.Baseline.Unit, k.Baseline.Amount, k.Baseline.Missing = k.Unit, baseline.Float64, !baseline.Valid
 		k.Target = flows.Value{Amount: target.Float64, Unit: k.Unit, Missing: !target.Valid}
 		if target.Valid {
@@ -232,7 +234,7 @@ func loadKPIs(ctx context.Context, tx *sql.Tx, plan flows.PlanID) ([]flows.KPI, 
 		kpis = append(kpis, k)
 		return nil
 	}, `SELECT k.id, k.plan_id, k.stage, k.key, k.name, k.unit, k.currency, k.higher_is_better,
-				k.baseline, k.baseline_currency, k.target, k.deadline, k.owner, k.created_by, k.created_at
+				k.baseline, k.baseline_currency, k.target, k.deadline, k.owner, k.created_by, k.created_at, k.period
 			FROM kpis k WHERE k.plan_id = ? ORDER BY k.id`, plan)
 	return kpis, err
 }

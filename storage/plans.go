@@ -53,10 +53,10 @@ func (db *DB) CreatePlan(ctx context.Context, p *flows.Plan, key string) (flows.
 func insertPlan(ctx context.Context, tx *sql.Tx, p *flows.Plan) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `
-		INSERT INTO plans (team_id, channel_id, name, name_key, created_by, created_at, stage, step, phase, privacy, thread)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		INSERT INTO plans (team_id, channel_id, name, name_key, created_by, created_at, stage, step, phase, privacy, thread, kind)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		p.Team, p.Channel, p.Name, nameKey(p.Name), p.CreatedBy, millis(p.CreatedAt),
-		p.Cursor.Stage, p.Cursor.Step, string(p.Cursor.Phase), p.Privacy, p.Thread,
+		p.Cursor.Stage, p.Cursor.Step, string(p.Cursor.Phase), p.Privacy, p.Thread, string(p.Kind),
 	).Scan(&id)
 	if isConstraint(err) {
 		return 0, flows.ErrDuplicatePlan
@@ -74,7 +74,7 @@ func isConstraint(err error) bool {
 	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
 }
 
-const planColumns = `id, team_id, channel_id, name, created_by, created_at, stage, step, phase, version, privacy, thread`
+const planColumns = `id, team_id, channel_id, name, created_by, created_at, stage, step, phase, version, privacy, thread, kind`
 
 // Plan loads a plan of the team. A plan of another team is reported as not
 // existing: workspaces never learn of each other's plans.
@@ -172,9 +172,10 @@ func loadPlan(ctx context.Context, tx *sql.Tx, query string, args ...any) (*flow
 		p         flows.Plan
 		createdAt int64
 		phase     string
+		kind      string
 	)
 	err := tx.QueryRowContext(ctx, query, args...).Scan(&p.ID, &p.Team, &p.Channel, &p.Name, &p.CreatedBy, &createdAt,
-		&p.Cursor.Stage, &p.Cursor.Step, &phase, &p.Version, &p.Privacy, &p.Thread)
+		&p.Cursor.Stage, &p.Cursor.Step, &phase, &p.Version, &p.Privacy, &p.Thread, &kind)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, flows.ErrNoPlan
 	}
@@ -183,6 +184,7 @@ func loadPlan(ctx context.Context, tx *sql.Tx, query string, args ...any) (*flow
 	}
 	p.CreatedAt = fromMillis(createdAt)
 	p.Cursor.Phase = flows.Phase(phase)
+	p.Kind = flows.Kind(kind)
 	p.Answers = make(map[string]flows.Answer)
 	p.Skipped = make(map[string]bool)
 	p.Completed = make(map[flows.StageID]bool)
@@ -249,6 +251,12 @@ func loadPlan(ctx context.Context, tx *sql.Tx, query string, args ...any) (*flow
 		return nil
 	}, `SELECT id, stage, text, owner, due, impact, effort, created_by, created_at FROM actions WHERE plan_id = ? ORDER BY id`, p.ID); err != nil {
 		return nil, fmt.Errorf("load actions: %w", err)
+	}
+	if err := loadActionStatuses(ctx, tx, &p); err != nil {
+		return nil, fmt.Errorf("load action statuses: %w", err)
+	}
+	if err := loadPrior(ctx, tx, &p); err != nil {
+		return nil, fmt.Errorf("load carried answers: %w", err)
 	}
 	kpis, err := loadKPIs(ctx, tx, p.ID)
 	if err != nil {
@@ -397,6 +405,10 @@ func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c 
 		_, err = saveKPI(ctx, tx, k)
 	case flows.PrivacySet:
 		_, err = tx.ExecContext(ctx, `UPDATE plans SET privacy = ? WHERE id = ?`, c.On, plan)
+	case flows.ActionStatusSet:
+		err = insertActionStatus(ctx, tx, plan, c)
+	case flows.KindSet:
+		_, err = tx.ExecContext(ctx, `UPDATE plans SET kind = ? WHERE id = ?`, string(c.Kind), plan)
 	case flows.CursorMoved:
 		// Written with the version bump above.
 	default:
@@ -500,11 +512,14 @@ func (db *DB) MarkSeen(ctx context.Context, team, key string) error {
 	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error { return db.recordKey(ctx, tx, team, key) })
 }
 
-// PruneSeen forgets keys recorded before the given time; Slack stops
-// retrying long before.
-func (db *DB) PruneSeen(ctx context.Context, before time.Time) error {
+// PruneSeen forgets keys recorded before the given time, when Slack has
+// long stopped retrying, and the keys of messages (coach.MessageKey, the
+// "msg:" prefix) recorded before messagesBefore: a catch-up may read a
+// message back days after it was recorded.
+func (db *DB) PruneSeen(ctx context.Context, before, messagesBefore time.Time) error {
 	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM seen_keys WHERE seen_at < ?`, before.UnixMilli())
+		_, err := tx.ExecContext(ctx, `DELETE FROM seen_keys WHERE seen_at < ? AND (substr(key, 1, 4) <> 'msg:' OR seen_at < ?)`,
+			before.UnixMilli(), messagesBefore.UnixMilli())
 		return err
 	})
 }

@@ -3,17 +3,10 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/racebot/racebot/flows"
-)
-
-// Action statuses the actions table knows (see migration 0018).
-const (
-	actionOpen = "open"
-	actionDone = "done"
 )
 
 // OpenCheckins lists the check-ins of every workspace that are posted and
@@ -37,8 +30,9 @@ func (db *DB) OpenCheckins(ctx context.Context) ([]flows.Checkin, error) {
 }
 
 // PlansWithActionsDue lists the plans, of every workspace, with an action
-// still open that is due on or before the calendar day of by, as plan id
-// to team.
+// still to do (neither done nor dropped: its latest status update, see
+// migration 0015) that is due on or before the calendar day of by, as plan
+// id to team.
 func (db *DB) PlansWithActionsDue(ctx context.Context, by time.Time) (map[flows.PlanID]string, error) {
 	out := map[flows.PlanID]string{}
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
@@ -53,7 +47,9 @@ func (db *DB) PlansWithActionsDue(ctx context.Context, by time.Time) (map[flows.
 			out[id] = team
 			return nil
 		}, `SELECT DISTINCT p.id, p.team_id FROM actions a JOIN plans p ON p.id = a.plan_id
-			WHERE a.due <> '' AND a.due <= ? AND a.status <> ?`, by.Format(time.DateOnly), actionDone)
+			WHERE a.due <> '' AND a.due <= ?
+			AND coalesce((SELECT u.status FROM action_updates u WHERE u.action_id = a.id ORDER BY u.id DESC LIMIT 1), 'open') NOT IN ('done', 'dropped')`,
+			by.Format(time.DateOnly))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("plans with actions due: %w", err)
@@ -138,59 +134,6 @@ func (db *DB) MutedReminders(ctx context.Context, team string, plan flows.PlanID
 	})
 	if err != nil {
 		return nil, fmt.Errorf("muted reminders: %w", err)
-	}
-	return out, nil
-}
-
-// SetActionStatus gives an action of a team's plan a status, recording the
-// request's key with it, and reports whether the status changed: a second
-// press of Done, by anyone, finds the action done already. An action that
-// is not the plan's is flows.ErrNoPlan.
-func (db *DB) SetActionStatus(ctx context.Context, team string, plan flows.PlanID, action int64, status, key string) (bool, error) {
-	var changed bool
-	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := db.recordKey(ctx, tx, team, key); err != nil {
-			return err
-		}
-		var current string
-		err := tx.QueryRowContext(ctx, `SELECT a.status FROM actions a JOIN plans p ON p.id = a.plan_id
-			WHERE p.team_id = ? AND a.plan_id = ? AND a.id = ?`, team, plan, action).Scan(&current)
-		if errors.Is(err, sql.ErrNoRows) {
-			return flows.ErrNoPlan
-		}
-		if err != nil || current == status {
-			return err
-		}
-		changed = true
-		_, err = tx.ExecContext(ctx, `UPDATE actions SET status = ? WHERE id = ?`, status, action)
-		return err
-	})
-	if err != nil {
-		return false, fmt.Errorf("set action status: %w", err)
-	}
-	return changed, nil
-}
-
-// ActionStatuses lists the status of every action of a plan that is not
-// open, by action id.
-func (db *DB) ActionStatuses(ctx context.Context, team string, plan flows.PlanID) (map[int64]string, error) {
-	out := map[int64]string{}
-	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		return each(ctx, tx, func(rows *sql.Rows) error {
-			var (
-				id     int64
-				status string
-			)
-			if err := rows.Scan(&id, &status); err != nil {
-				return err
-			}
-			out[id] = status
-			return nil
-		}, `SELECT a.id, a.status FROM actions a JOIN plans p ON p.id = a.plan_id
-			WHERE p.team_id = ? AND a.plan_id = ? AND a.status <> ?`, team, plan, actionOpen)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("action statuses: %w", err)
 	}
 	return out, nil
 }

@@ -101,23 +101,17 @@ func TestActionStatusAndDueActions(t *testing.T) {
 		t.Errorf("due on the day: %v %v", plans, err)
 	}
 
-	changed, err := db.SetActionStatus(ctx, "T1", p.ID, first, "done", "press-1")
-	if err != nil || !changed {
-		t.Fatalf("done: %v %v", changed, err)
-	}
-	if _, err := db.SetActionStatus(ctx, "T1", p.ID, first, "done", "press-1"); !errors.Is(err, flows.ErrDuplicate) {
-		t.Errorf("the same press again: %v", err)
-	}
-	// A second person pressing Done finds it done already.
-	if changed, err := db.SetActionStatus(ctx, "T1", p.ID, first, "done", "press-2"); err != nil || changed {
-		t.Errorf("a second press: %v %v", changed, err)
-	}
-	if _, err := db.SetActionStatus(ctx, "T2", p.ID, first, "done", "press-3"); !errors.Is(err, flows.ErrNoPlan) {
-		t.Errorf("another workspace marked T1's action: %v", err)
-	}
-	st, err := db.ActionStatuses(ctx, "T1", p.ID)
-	if err != nil || !cmp.Equal(st, map[int64]string{first: "done"}) {
-		t.Errorf("statuses = %v %v", st, err)
+	// Done (a status update, migration 0015) takes the action out; so
+	// would dropped, but reopened brings it back.
+	for _, st := range []flows.ActionStatus{flows.ActionDone, flows.ActionOpen, flows.ActionDropped} {
+		if err := db.Commit(ctx, p, []flows.Change{flows.ActionStatusSet{Action: first, Status: st, By: "UANA", At: t0}}, ""); err != nil {
+			t.Fatal(err)
+		}
+		p = loadPlan(t, db, p)
+		plans, err = db.PlansWithActionsDue(ctx, due.Add(15*time.Hour))
+		if want := st == flows.ActionOpen; err != nil || (len(plans) == 1) != want {
+			t.Errorf("after %s, plans due = %v %v", st, plans, err)
+		}
 	}
 	plans, err = db.PlansWithActionsDue(ctx, due.Add(15*time.Hour))
 	if err != nil || len(plans) != 0 {

@@ -220,6 +220,12 @@ func (c *console) render(ctx context.Context, resp coach.Response) {
 		c.review(ctx, resp.Plan)
 	case resp.Report:
 		c.report(ctx, resp.Plan)
+	case hasKind(resp.Replies, flows.ReplyScoreForm):
+		c.rateCapability(ctx)
+	case hasKind(resp.Replies, flows.ReplyRetro):
+		if asks, ok := retroAsks(resp.Replies); ok {
+			c.answerRetro(resp.Retro, asks)
+		}
 	}
 }
 

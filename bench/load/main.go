@@ -3,7 +3,8 @@
 // in-process fake of the Slack Web API) with freshly signed requests as
 // Slack sends them, at fixed rates and at the maximum, in two scenarios:
 // answers (thread replies that each record a coaching answer) and slash
-// (`/race help`). In the same invocation, alternated with racebot through
+// (`/race help`). A third scenario, backlog, runs racebot alone: answers
+// into one thread far faster than Slack takes messages in a channel. In the same invocation, alternated with racebot through
 // the same load, it runs two reference servers (bench.RefVerify and
 // bench.RefCommit), so every figure of racebot's is also a ratio to what
 // the same machine, at the same moment, gives a server that does much less.
@@ -12,6 +13,7 @@
 //
 //	go run ./load --rates 1000,4000,max --duration 5s --rounds 3
 //	go run ./load --scenario answers --post-delay 2s --rates 300,500   # ack under load
+//	go run ./load --scenario backlog --duration 60s                    # 50 answers/s into one thread
 //
 // Run it from the bench folder (bench is a module of its own). See
 // bench/README.md for what it measures and what the ratios mean.
@@ -25,6 +27,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -59,7 +62,12 @@ var errUsage = errors.New("usage")
 const (
 	scenarioAnswers = "answers" // a thread reply that records a coaching answer
 	scenarioSlash   = "slash"   // `/race help`, answered with an ephemeral message
+	scenarioBacklog = "backlog" // answers into one thread, faster than Slack takes replies
 )
+
+// backlogDuration is the backlog scenario's run unless --duration says
+// otherwise: long enough for a backlog to build up.
+const backlogDuration = time.Minute
 
 // config is the benchmark's command line.
 type config struct {
@@ -73,6 +81,8 @@ type config struct {
 	perf      bool
 	scenarios []string
 	rounds    int
+	// backlogRate is the backlog scenario's answers a second.
+	backlogRate int
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -84,8 +94,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		scenario string
 	)
 	fs.StringVar(&rates, "rates", "1000,4000,max", "comma-separated request rates per second; max attacks as fast as the server answers")
-	fs.DurationVar(&cfg.duration, "duration", 5*time.Second, "length of each run")
-	fs.StringVar(&scenario, "scenario", "both", "answers (thread replies that record an answer), slash (/race help) or both")
+	fs.DurationVar(&cfg.duration, "duration", 5*time.Second, "length of each run (the backlog scenario's default is 1m)")
+	fs.StringVar(&scenario, "scenario", "both", "answers (thread replies that record an answer), slash (/race help), both, or backlog (answers into one thread, racebot alone)")
+	fs.IntVar(&cfg.backlogRate, "backlog-rate", 50, "answers a second into the backlog scenario's one thread")
 	fs.IntVar(&cfg.rounds, "rounds", 1, "rounds; each runs every rate on ref-verify, racebot, ref-commit, racebot in turn")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the temporary folder with databases, logs and profiles")
 	fs.DurationVar(&cfg.postDelay, "post-delay", 0, "make the fake Slack hold every chat.postMessage this long (ack under load: try 2s)")
@@ -118,12 +129,19 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		cfg.scenarios = []string{scenario}
 	case "both":
 		cfg.scenarios = []string{scenarioAnswers, scenarioSlash}
+	case scenarioBacklog:
+		cfg.scenarios = []string{scenario}
+		explicit := false
+		fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "duration" })
+		if !explicit {
+			cfg.duration = backlogDuration
+		}
 	default:
-		fmt.Fprintf(stderr, "load: --scenario: %q is not answers, slash or both\n", scenario)
+		fmt.Fprintf(stderr, "load: --scenario: %q is not answers, slash, both or backlog\n", scenario)
 		return cfg, errUsage
 	}
-	if cfg.duration <= 0 || cfg.workers == 0 || cfg.maxRate <= 0 || cfg.rounds <= 0 {
-		fmt.Fprintln(stderr, "load: --duration, --workers, --max-capacity and --rounds must be positive")
+	if cfg.duration <= 0 || cfg.workers == 0 || cfg.maxRate <= 0 || cfg.rounds <= 0 || cfg.backlogRate <= 0 {
+		fmt.Fprintln(stderr, "load: --duration, --workers, --max-capacity, --rounds and --backlog-rate must be positive")
 		return cfg, errUsage
 	}
 	return cfg, nil
@@ -157,6 +175,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer os.RemoveAll(dir)
 	}
 	b := &bencher{cfg: cfg, dir: dir, out: stdout}
+	if cfg.scenarios[0] == scenarioBacklog {
+		return b.backlog(ctx)
+	}
 	if err := b.prepare(ctx); err != nil {
 		return err
 	}
@@ -196,4 +217,21 @@ func rateName(rate int) string {
 		return "max"
 	}
 	return strconv.Itoa(rate) + "/s"
+}
+
+// backlog runs the backlog scenario once and reports it; it fails when an
+// acknowledged answer is missing from the database.
+func (b *bencher) backlog(ctx context.Context) error {
+	fmt.Fprintf(b.out, "building racebot; %d CPUs, %s\n", runtime.NumCPU(), runtime.Version())
+	bin, err := bench.Build(b.dir)
+	if err != nil {
+		return err
+	}
+	b.bin = bin
+	r, err := b.runBacklog(ctx)
+	if err != nil {
+		return fmt.Errorf("backlog: %w", err)
+	}
+	printBacklog(b.out, r)
+	return backlogOK(r)
 }

@@ -36,16 +36,27 @@ func TestCheckinRunnerSaysWhenNotPosted(t *testing.T) {
 		apiURL        string // the fake's if empty
 		wantErr       bool
 		wantNotPosted bool
+		wantPosts     int // check-ins in the channel when there is an error
 	}{
 		{name: "posted"},
 		{name: "rate limited", fault: func(f *slackfake.Fake) { f.RateLimitNext("chat.postMessage", 100, 0) }, wantErr: true, wantNotPosted: true},
 		{name: "connection refused", apiURL: refused, wantErr: true, wantNotPosted: true},
-		// Slack may have posted before failing: not safe to retry.
-		{name: "server error", fault: func(f *slackfake.Fake) { f.FailNext("chat.postMessage", 100, http.StatusInternalServerError) }, wantErr: true},
+		// Each 500 was looked for in the channel and was not there.
+		{name: "server error", fault: func(f *slackfake.Fake) { f.FailNext("chat.postMessage", 100, http.StatusInternalServerError) }, wantErr: true, wantNotPosted: true},
+		// The post went out; it is found, not posted again.
+		{name: "server error after posting", fault: func(f *slackfake.Fake) { f.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError) }},
+		// It may have gone out and the channel cannot be read: the next
+		// try looks first, so the scheduler may try again.
+		{name: "server error after posting, channel unreadable", fault: func(f *slackfake.Fake) {
+			f.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError)
+			f.FailNext("conversations.history", 100, http.StatusInternalServerError)
+		}, wantErr: true, wantNotPosted: true, wantPosts: 1},
+		// Slack refused: final.
+		{name: "not in channel", fault: func(f *slackfake.Fake) { f.AddChannel(slackfake.Channel{ID: "C1", NotMember: true}) }, wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel() // the client's retries sleep; nothing else waits
+			t.Parallel()
 			ctx := context.Background()
 			fake := slackfake.New(t)
 			if tt.fault != nil {
@@ -65,7 +76,8 @@ func TestCheckinRunnerSaysWhenNotPosted(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b := bot.New(bot.Config{API: bot.NewAPI("xoxb-test", "", url), Service: coach.New(coach.Config{Catalogue: flows.RACE(), Store: db}),
+			noWait := bot.WithRetryWait(func(context.Context, time.Duration) bool { return true })
+			b := bot.New(bot.Config{API: bot.NewAPI("xoxb-test", "", url, noWait), Service: coach.New(coach.Config{Catalogue: flows.RACE(), Store: db}),
 				Now: func() time.Time { return now }, PostInterval: time.Millisecond})
 			runner := &checkinRunner{bot: b}
 
@@ -79,7 +91,7 @@ func TestCheckinRunnerSaysWhenNotPosted(t *testing.T) {
 					posted++
 				}
 			}
-			if want := map[bool]int{true: 0, false: 1}[tt.wantErr]; posted != want {
+			if want := map[bool]int{true: tt.wantPosts, false: 1}[tt.wantErr]; posted != want {
 				t.Errorf("%d check-ins in the channel, want %d", posted, want)
 			}
 		})

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/racebot/racebot/assist"
@@ -20,7 +19,6 @@ import (
 	"github.com/racebot/racebot/prompts"
 	"github.com/racebot/racebot/scheduler"
 	"github.com/racebot/racebot/storage"
-	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 )
 
@@ -175,27 +173,39 @@ var _ coach.Schedules = scheduler.CoachSchedules{}
 
 var _ coach.ReminderStore = (*storage.DB)(nil)
 
-// checkinRunner opens the scheduler's check-ins through the bot.
+// checkinRunner opens the scheduler's check-ins through the bot, and
+// finishes those a stopped racebot left half-done.
 type checkinRunner struct{ bot *bot.Bot }
 
-var _ scheduler.Runner = (*checkinRunner)(nil)
+var _ scheduler.Recoverer = (*checkinRunner)(nil)
 
-// RunCheckin opens the check-in and tells the scheduler when it certainly
-// did not go out, so that it is tried again.
+// RunCheckin opens the check-in and tells the scheduler when it may try
+// again.
 func (r *checkinRunner) RunCheckin(ctx context.Context, job scheduler.Job) (int64, error) {
 	id, err := r.bot.OpenCheckin(ctx, job.Team, job.Plan, job.Key, job.Late, job.Missed)
-	if err != nil && certainlyNotPosted(err) {
-		return id, fmt.Errorf("%w: %w", scheduler.ErrNotPosted, err)
-	}
-	return id, err
+	return id, retryable(err)
 }
 
-// certainlyNotPosted reports errors after which Slack cannot have taken
-// the check-in: it answered 429 (after the client's own retries), or no
-// connection was ever made. A 5xx, a reset or a timeout may come after
-// Slack posted it, so they do not count. Of the errors OpenCheckin
-// returns, only the opening post talks to Slack.
-func certainlyNotPosted(err error) bool {
-	var limited *slack.RateLimitedError
-	return errors.As(err, &limited) || errors.Is(err, syscall.ECONNREFUSED)
+// Recover finishes a check-in whose scheduler stopped mid-post: the bot
+// looks in the plan's channel for the opening by the occurrence's key and
+// records it, or posts it when it is not there.
+func (r *checkinRunner) Recover(ctx context.Context, job scheduler.Job) (int64, error) {
+	id, err := r.bot.RecoverCheckin(ctx, job.Team, job.Plan, job.Key, job.Late, job.Missed, job.Due)
+	return id, retryable(err)
+}
+
+// retryable marks the errors after which the scheduler may try the
+// check-in again (scheduler.ErrNotPosted): Slack certainly did not take
+// the opening (a 429 after the client's own retries, no connection), or
+// it may have and the bot could not tell. The second kind is safe to try
+// again too, because the next try resumes the check-in the first one
+// opened and looks for its post before posting (bot.OpenCheckin); so a
+// Slack outage delays a check-in rather than failing it. Other errors
+// (Slack refused the post, the database failed before anything was
+// posted) are final.
+func retryable(err error) error {
+	if errors.Is(err, bot.ErrNotPosted) || errors.Is(err, bot.ErrMaybePosted) {
+		return fmt.Errorf("%w: %w", scheduler.ErrNotPosted, err)
+	}
+	return err
 }

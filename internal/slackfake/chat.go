@@ -16,6 +16,10 @@ type Message struct {
 	Blocks   json.RawMessage // the blocks array as sent, nil without blocks
 	User     string          // who posted it: BotUserID for the app
 	Updated  bool            // chat.update changed it at least once
+	// Metadata is the message metadata as sent ({"event_type":…,
+	// "event_payload":{…}}), nil without. conversations.history and
+	// conversations.replies return it when include_all_metadata is set.
+	Metadata json.RawMessage
 }
 
 // Ephemeral is a message shown to one user only.
@@ -91,6 +95,10 @@ func (f *Fake) chatPostMessage(r *apiRequest) (map[string]any, error) {
 	if text == "" && !hasBlocks && r.get("attachments") == "" {
 		return nil, apiError("no_text")
 	}
+	metadata, err := metadataParam(r)
+	if err != nil {
+		return nil, err
+	}
 	threadTS := r.get("thread_ts")
 	if i, ok := f.messageLocked(ch.ID, threadTS); ok && f.messages[ch.ID][i].ThreadTS != "" {
 		// A reply to a reply lands in the same thread, under its root.
@@ -103,6 +111,7 @@ func (f *Fake) chatPostMessage(r *apiRequest) (map[string]any, error) {
 		Text:     text,
 		Blocks:   blocks,
 		User:     BotUserID,
+		Metadata: metadata,
 	}
 	f.messages[ch.ID] = append(f.messages[ch.ID], m)
 	return map[string]any{"channel": m.Channel, "ts": m.TS, "message": messageJSON(m)}, nil
@@ -124,6 +133,13 @@ func (f *Fake) chatUpdate(r *apiRequest) (map[string]any, error) {
 	blocks, hasBlocks, err := blocksParam(r)
 	if err != nil {
 		return nil, err
+	}
+	metadata, err := metadataParam(r)
+	if err != nil {
+		return nil, err
+	}
+	if metadata != nil {
+		m.Metadata = metadata
 	}
 	// Like Slack: fields left out keep their old value; an empty blocks
 	// array removes the blocks.

@@ -50,7 +50,8 @@ type Call struct {
 	// Token is the bearer or form token the caller presented.
 	Token string
 	// Status is the HTTP status the fake answered with, 0 if the caller
-	// gave up while Delay or Hold held the answer.
+	// gave up while Delay or Hold held the answer or ResetAfterNext reset
+	// the connection.
 	Status int
 	// Error is the Slack error code of an ok:false answer, if any.
 	Error string
@@ -260,8 +261,8 @@ func (f *Fake) Dump() string {
 	for _, ch := range channels {
 		fmt.Fprintf(&b, "--- messages in %s\n", ch)
 		for _, m := range f.messages[ch] {
-			fmt.Fprintf(&b, "  ts=%s thread=%s updated=%t text=%q blocks=%s\n",
-				m.TS, m.ThreadTS, m.Updated, clip(m.Text), clip(string(m.Blocks)))
+			fmt.Fprintf(&b, "  ts=%s thread=%s updated=%t text=%q blocks=%s%s\n",
+				m.TS, m.ThreadTS, m.Updated, clip(m.Text), clip(string(m.Blocks)), describeMetadata(m.Metadata))
 		}
 	}
 	f.socket.dump(&b)

@@ -2,6 +2,7 @@ package slackfake
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -13,9 +14,15 @@ type fault struct {
 	retryAfter  time.Duration // Retry-After of those answers
 	failures    int           // answers left to turn into failStatus
 	failStatus  int
-	delay       time.Duration // held before every answer
-	hold        chan struct{} // closed by Hold's release; nil when not held
-	release     chan struct{} // closed when the delay changes, letting held answers go
+	// Faults after the work: the call is handled (a message is posted),
+	// then its answer is turned into failAfterStatus or the connection is
+	// reset, so the caller cannot tell that it worked.
+	failAfter       int
+	failAfterStatus int
+	resetAfter      int
+	delay           time.Duration // held before every answer
+	hold            chan struct{} // closed by Hold's release; nil when not held
+	release         chan struct{} // closed when the delay changes, letting held answers go
 }
 
 // RateLimitNext makes the next n calls of method answer HTTP 429 with a
@@ -37,6 +44,28 @@ func (f *Fake) FailNext(method string, n int, status int) {
 	defer f.mu.Unlock()
 	ft := f.faultLocked(method)
 	ft.failures, ft.failStatus = n, status
+}
+
+// FailAfterNext makes the next n calls of method do their work (post the
+// message, update the view) and then answer with HTTP status instead of
+// the result, as Slack does when it fails after committing: the caller
+// sees a slack.StatusCodeError for something that happened. It replaces
+// any such failure still pending for method.
+func (f *Fake) FailAfterNext(method string, n int, status int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ft := f.faultLocked(method)
+	ft.failAfter, ft.failAfterStatus = n, status
+}
+
+// ResetAfterNext makes the next n calls of method do their work and then
+// reset the connection without answering, as when a connection drops
+// after Slack took a request: the caller gets a connection error for
+// something that happened. Such calls are recorded with Status 0.
+func (f *Fake) ResetAfterNext(method string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faultLocked(method).resetAfter = n
 }
 
 // Delay holds every answer to method for d until it is called again with
@@ -116,7 +145,7 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request, call Call, handle 
 	f.notifyLocked()
 	f.mu.Unlock()
 
-	gaveUp := false
+	gaveUp, reset := false, false
 	if hold != nil {
 		select {
 		case <-hold:
@@ -162,6 +191,20 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request, call Call, handle 
 		}
 	default:
 		rep = handle(&call)
+		switch {
+		case ft != nil && ft.failAfter > 0:
+			ft.failAfter--
+			rep = reply{
+				status:      ft.failAfterStatus,
+				contentType: "text/html; charset=utf-8",
+				body:        []byte("<html><body>" + http.StatusText(ft.failAfterStatus) + "</body></html>"),
+				slackError:  "failed after the work was done",
+			}
+		case ft != nil && ft.resetAfter > 0:
+			ft.resetAfter--
+			reset = true
+			rep = reply{slackError: "connection reset after the work was done"}
+		}
 	}
 	call.Status = rep.status
 	call.Error = rep.slackError
@@ -172,6 +215,10 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request, call Call, handle 
 	if gaveUp {
 		return
 	}
+	if reset {
+		resetConn(w)
+		return
+	}
 	for k, v := range rep.header {
 		w.Header()[k] = v
 	}
@@ -180,4 +227,18 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request, call Call, handle 
 	}
 	w.WriteHeader(rep.status)
 	_, _ = w.Write(rep.body)
+}
+
+// resetConn drops the connection under w without an answer. A zero linger
+// makes the close a TCP reset, so the client reads "connection reset by
+// peer" while it waits for the response to a request it has sent.
+func resetConn(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
 }

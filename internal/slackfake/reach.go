@@ -5,24 +5,6 @@ import (
 	"strings"
 )
 
-// AddMessage records a message someone wrote, as if Slack had it in the
-// channel: message shortcuts sent with SendEvent then carry it, and
-// chat.getPermalink finds it. A blank TS gets a fresh timestamp, a blank
-// User is the bot. It returns the message as recorded.
-func (f *Fake) AddMessage(m Message) Message {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if m.TS == "" {
-		m.TS = f.nextTSLocked()
-	}
-	if m.User == "" {
-		m.User = BotUserID
-	}
-	f.messages[m.Channel] = append(f.messages[m.Channel], m)
-	f.notifyLocked()
-	return m
-}
-
 // MessageShortcut is a message_action interaction: someone chose one of
 // the app's shortcuts from a message's menu. When sent with SendEvent the
 // message is filled in from the one the fake knows under Channel and

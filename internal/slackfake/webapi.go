@@ -94,6 +94,10 @@ func method(name string) (apiHandler, tokenKind, bool) {
 		return (*Fake).conversationsInfo, botToken, true
 	case "conversations.open":
 		return (*Fake).conversationsOpen, botToken, true
+	case "conversations.history":
+		return (*Fake).conversationsHistory, botToken, true
+	case "conversations.replies":
+		return (*Fake).conversationsReplies, botToken, true
 	case "files.getUploadURLExternal":
 		return (*Fake).filesGetUploadURLExternal, botToken, true
 	case "files.completeUploadExternal":

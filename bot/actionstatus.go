@@ -1,0 +1,166 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
+	"github.com/slack-go/slack"
+)
+
+// actionSetStatus is the action id of every control that sets an action's
+// status: the buttons under a check-in's actions and the menu beside each
+// action of the list. Its value (a button's, or the chosen option's) is
+// "plan|action|status".
+const actionSetStatus = "race_action_status"
+
+// Block Kit budgets for actions: a check-in shows a few due actions with
+// a row of buttons each; the list gives each action one section.
+const (
+	maxDueButtons    = 10
+	maxListedActions = maxBlocks - 4
+	maxButtonLabel   = 75
+)
+
+func statusValue(p *flows.Plan, a flows.Action, st flows.ActionStatus) string {
+	return fmt.Sprintf("%d|%d|%s", p.ID, a.ID, st)
+}
+
+func parseStatusValue(v string) (flows.PlanID, int64, flows.ActionStatus, bool) {
+	plan, rest, ok := parsePlanValue(v)
+	if !ok {
+		return 0, 0, "", false
+	}
+	id, st, ok := strings.Cut(rest, "|")
+	n, err := strconv.ParseInt(id, 10, 64)
+	status, known := flows.ParseActionStatus(st)
+	if !ok || err != nil || n <= 0 || !known {
+		return 0, 0, "", false
+	}
+	return plan, n, status, true
+}
+
+// statusLabels are the words on the controls that move an action to a
+// status.
+var statusLabels = map[flows.ActionStatus]string{
+	flows.ActionOpen:    "Reopen",
+	flows.ActionDoing:   "Under way",
+	flows.ActionDone:    "Done",
+	flows.ActionDropped: "Drop",
+}
+
+// actionListBlocks renders the action list one section per action, each
+// with a menu of the statuses it can move to.
+func actionListBlocks(ids blockIDs, p *flows.Plan, r flows.Reply, text string) []slack.Block {
+	if p == nil || len(r.Lines) == 0 || len(r.Lines) != len(p.Actions) {
+		return sections(ids, "actions-list", text)
+	}
+	head, _, _ := strings.Cut(text, "\n")
+	blocks := sections(ids, "actions-list", head)
+	for i, a := range p.Actions {
+		if i == maxListedActions {
+			blocks = append(blocks, contextBlock(ids, "actions-more", fmt.Sprintf("…and %d more.", len(p.Actions)-i)))
+			break
+		}
+		var opts []*slack.OptionBlockObject
+		for _, st := range flows.ActionStatuses {
+			if st == a.State() || a.ID == 0 {
+				continue
+			}
+			opts = append(opts, slack.NewOptionBlockObject(statusValue(p, a, st),
+				slack.NewTextBlockObject(slack.PlainTextType, statusLabels[st], false, false), nil))
+		}
+		var acc *slack.Accessory
+		if len(opts) > 0 {
+			acc = slack.NewAccessory(slack.NewOverflowBlockElement(actionSetStatus, opts...))
+		}
+		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(mrkdwn(r.Lines[i]), maxSectionText), false, false), nil, acc,
+			slack.SectionBlockOptionBlockID(ids.next("action"))))
+	}
+	return blocks
+}
+
+// checkinOpening is a check-in's opening message, with a row of status
+// buttons under each action due.
+func checkinOpening(p *flows.Plan, opening flows.Msg, due []flows.Action) message {
+	m := msgMessage("checkin", opening)
+	if len(due) == 0 {
+		return m
+	}
+	ids := blockIDs{"checkin": len(m.Blocks)}
+	for _, a := range due[:min(len(due), maxDueButtons)] {
+		var buttons []slack.BlockElement
+		for _, st := range []flows.ActionStatus{flows.ActionDone, flows.ActionDoing, flows.ActionDropped} {
+			if st == a.State() {
+				continue
+			}
+			label := truncate(statusLabels[st]+": "+plainUserText(a.Text), maxButtonLabel)
+			buttons = append(buttons, button(actionSetStatus, label, statusValue(p, a, st), ""))
+		}
+		m.Blocks = append(m.Blocks, slack.NewActionBlock(ids.next("due-action"), buttons...))
+	}
+	return m
+}
+
+// setActionStatus handles a status button or menu. A press on a shared
+// message (a check-in) is answered in its thread for the team; one on
+// the list shown only to its reader updates that list and tells the plan's
+// thread.
+func (b *Bot) setActionStatus(ctx context.Context, team string, cb slack.InteractionCallback, a *slack.BlockAction) {
+	value := a.Value
+	if a.SelectedOption.Value != "" {
+		value = a.SelectedOption.Value
+	}
+	plan, action, st, ok := parseStatusValue(value)
+	if !ok {
+		return
+	}
+	user := cb.User.ID
+	req := coach.Request{Team: team, Channel: cb.Channel.ID, User: user, Now: b.now(), Plan: plan, Key: actionKey(a, user)}
+	resp, err := b.svc.SetActionStatus(ctx, req, action, st)
+	if err != nil {
+		b.tellAfter(cb, b.explain(planErr(err), "action status"))
+		return
+	}
+	if resp.Duplicate {
+		return
+	}
+	if cb.Container.IsEphemeral || cb.Message.Timestamp == "" {
+		list := flows.ActionListReply(resp.Plan, b.now())
+		b.later("update action list", func(ctx context.Context) {
+			b.replaceWith(ctx, cb.ResponseURL, renderReplies(resp.Plan, []flows.Reply{list}))
+			if resp.Changed {
+				b.postToPlan(resp.Plan, cb.User.ID, resp.Replies, nil)
+			}
+		})
+		return
+	}
+	thread := cb.Message.ThreadTimestamp
+	if thread == "" {
+		thread = cb.Message.Timestamp
+	}
+	channel := cb.Channel.ID
+	if channel == "" {
+		channel = resp.Plan.Channel
+	}
+	b.later("post action status", func(ctx context.Context) {
+		if _, err := b.poster.post(ctx, channel, thread, renderReplies(resp.Plan, resp.Replies)); err != nil {
+			b.log.Error("post action status", "plan", plan, "err", err)
+		}
+	})
+}
+
+// replaceWith replaces the message a response_url belongs to, blocks and
+// all.
+func (b *Bot) replaceWith(ctx context.Context, url string, m message) {
+	if url == "" {
+		return
+	}
+	err := slack.PostWebhookContext(ctx, url, &slack.WebhookMessage{Text: truncate(m.Text, maxFallback), Blocks: &slack.Blocks{BlockSet: m.Blocks}, ReplaceOriginal: true})
+	if err != nil {
+		b.log.Warn("replace via response_url", "err", err)
+	}
+}

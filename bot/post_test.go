@@ -1,0 +1,261 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/internal/slackfake"
+	"github.com/slack-go/slack"
+)
+
+// waits records the client's retry waits without sleeping them.
+type waits struct {
+	mu    sync.Mutex
+	total time.Duration
+	n     int
+}
+
+func (w *waits) wait(_ context.Context, d time.Duration) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.total += d
+	w.n++
+	return true
+}
+
+// newTestPoster is a poster on the real client against the fake, whose
+// retry waits take no time.
+func newTestPoster(t *testing.T) (*poster, *slackfake.Fake, *waits) {
+	t.Helper()
+	fake := slackfake.New(t)
+	w := &waits{}
+	return newPoster(NewAPI("xoxb-test", "", fake.APIURL(), WithRetryWait(w.wait)), time.Millisecond), fake, w
+}
+
+func hello() message { return message{Text: "hello"} }
+
+// TestPostOnceUnderLostAnswers: whatever goes wrong after Slack took a post,
+// the channel holds it once and postOnce returns its ts.
+func TestPostOnceUnderLostAnswers(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		thread bool
+		fault  func(*slackfake.Fake)
+		calls  int // chat.postMessage calls
+	}{
+		{name: "500 after posting", fault: func(f *slackfake.Fake) { f.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError) }, calls: 1},
+		{name: "502 after posting in a thread", thread: true, fault: func(f *slackfake.Fake) { f.FailAfterNext("chat.postMessage", 1, http.StatusBadGateway) }, calls: 1},
+		{name: "reset after posting", fault: func(f *slackfake.Fake) { f.ResetAfterNext("chat.postMessage", 1) }, calls: 1},
+		{name: "reset after posting in a thread", thread: true, fault: func(f *slackfake.Fake) { f.ResetAfterNext("chat.postMessage", 1) }, calls: 1},
+		// Not there when looked for: posted again, once.
+		{name: "500 before posting", fault: func(f *slackfake.Fake) { f.FailNext("chat.postMessage", 1, http.StatusInternalServerError) }, calls: 2},
+		{name: "429 then posted", fault: func(f *slackfake.Fake) { f.RateLimitNext("chat.postMessage", 2, 30*time.Second) }, calls: 3},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p, fake, _ := newTestPoster(t)
+			ctx := context.Background()
+			thread := ""
+			if tt.thread {
+				var err error
+				if thread, err = p.post(ctx, "C1", "", message{Text: "parent"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := len(fake.Calls("chat.postMessage"))
+			tt.fault(fake)
+			ts, err := p.postOnce(ctx, "C1", thread, "k1", hello())
+			if err != nil {
+				t.Fatalf("postOnce: %v\n%s", err, fake.Dump())
+			}
+			var got []slackfake.Message
+			for _, m := range fake.Messages("C1") {
+				if m.Text == "hello" {
+					got = append(got, m)
+				}
+			}
+			if len(got) != 1 || got[0].TS != ts || got[0].ThreadTS != thread {
+				t.Fatalf("postOnce returned %s; messages %+v; want one in thread %q with that ts\n%s", ts, got, thread, fake.Dump())
+			}
+			if n := len(fake.Calls("chat.postMessage")) - before; n != tt.calls {
+				t.Errorf("%d chat.postMessage calls, want %d", n, tt.calls)
+			}
+		})
+	}
+}
+
+// TestPostOnceFindsAnEarlierTry: a second try of the same work (same key)
+// finds the first one's post when asked to look.
+func TestPostOnceFindsAnEarlierTry(t *testing.T) {
+	p, fake, _ := newTestPoster(t)
+	ctx := context.Background()
+	since := time.Now().Add(-lookBack)
+	ts, err := p.postOnce(ctx, "C1", "", "checkin:1:x", hello())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Other posts since, people's messages among them, and a reply in its
+	// thread under another key.
+	if _, err := p.post(ctx, "C1", "", message{Text: "other"}); err != nil {
+		t.Fatal(err)
+	}
+	fake.AddMessage(slackfake.Message{Channel: "C1", User: "UANA", Text: "hi"})
+	reply, err := p.postOnce(ctx, "C1", ts, "summary:1", message{Text: "summary"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok, err := p.find(ctx, "C1", "", "checkin:1:x", since); err != nil || !ok || got != ts {
+		t.Errorf("find top-level = %q, %t, %v; want %s", got, ok, err, ts)
+	}
+	if got, ok, err := p.find(ctx, "C1", ts, "summary:1", since); err != nil || !ok || got != reply {
+		t.Errorf("find in thread = %q, %t, %v; want %s", got, ok, err, reply)
+	}
+	if _, ok, err := p.find(ctx, "C1", "", "checkin:1:y", since); err != nil || ok {
+		t.Errorf("find of another key = %t, %v; want not found", ok, err)
+	}
+	if _, ok, err := p.find(ctx, "C1", "", "checkin:1:x", time.Now().Add(time.Hour)); err != nil || ok {
+		t.Errorf("find after the post = %t, %v; want not found", ok, err)
+	}
+	for _, c := range fake.Calls("conversations.history") {
+		if c.Get("include_all_metadata") != "1" || c.Get("oldest") == "" {
+			t.Errorf("conversations.history called with include_all_metadata=%q oldest=%q", c.Get("include_all_metadata"), c.Get("oldest"))
+		}
+	}
+}
+
+// TestPostOnceFindsPastAFullPage: the lookup pages through a busy channel.
+func TestPostOnceFindsPastAFullPage(t *testing.T) {
+	p, fake, _ := newTestPoster(t)
+	ctx := context.Background()
+	since := time.Now().Add(-lookBack)
+	ts, err := p.postOnce(ctx, "C1", "", "k", hello())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range lookupPage + 5 {
+		fake.AddMessage(slackfake.Message{Channel: "C1", User: "UANA", Text: "chatter"})
+	}
+	if got, ok, err := p.find(ctx, "C1", "", "k", since); err != nil || !ok || got != ts {
+		t.Errorf("find = %q, %t, %v; want %s", got, ok, err, ts)
+	}
+	if n := len(fake.Calls("conversations.history")); n != 2 {
+		t.Errorf("%d pages read, want 2", n)
+	}
+}
+
+// TestPostOnceSaysWhatItKnows: the errors say whether the post certainly
+// did not go out, may have, or was refused.
+func TestPostOnceSaysWhatItKnows(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("lost answer, unreadable channel", func(t *testing.T) {
+		p, fake, _ := newTestPoster(t)
+		fake.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError)
+		fake.FailNext("conversations.history", 100, http.StatusServiceUnavailable)
+		_, err := p.postOnce(ctx, "C1", "", "k", hello())
+		if !errors.Is(err, ErrMaybePosted) || errors.Is(err, ErrNotPosted) {
+			t.Errorf("err = %v, want ErrMaybePosted only", err)
+		}
+		if n := len(fake.Messages("C1")); n != 1 {
+			t.Errorf("%d messages, want the one that went out", n)
+		}
+		// Reads keep the client's retries of 5xx answers.
+		if n := len(fake.Calls("conversations.history")); n != 5 {
+			t.Errorf("%d conversations.history calls, want 5 (4 retries)", n)
+		}
+	})
+	t.Run("never there", func(t *testing.T) {
+		p, fake, _ := newTestPoster(t)
+		fake.FailNext("chat.postMessage", 100, http.StatusInternalServerError)
+		_, err := p.postOnce(ctx, "C1", "", "k", hello())
+		if !errors.Is(err, ErrNotPosted) {
+			t.Errorf("err = %v, want ErrNotPosted", err)
+		}
+		// A post is not retried by the client on a 5xx: each try looked.
+		if p, h := len(fake.Calls("chat.postMessage")), len(fake.Calls("conversations.history")); p != maxPostTries || h != maxPostTries {
+			t.Errorf("%d posts and %d lookups, want %d of each", p, h, maxPostTries)
+		}
+	})
+	t.Run("rate limited throughout", func(t *testing.T) {
+		p, fake, w := newTestPoster(t)
+		fake.RateLimitNext("chat.postMessage", 100, 30*time.Second)
+		_, err := p.postOnce(ctx, "C1", "", "k", hello())
+		var limited *slack.RateLimitedError
+		if !errors.Is(err, ErrNotPosted) || !errors.As(err, &limited) {
+			t.Errorf("err = %v, want ErrNotPosted with the rate limit", err)
+		}
+		if n := len(fake.Calls("chat.postMessage")); n != 5 || w.n != 4 || w.total < 4*30*time.Second {
+			t.Errorf("%d calls after %d waits of %v in all; want 5 calls, 4 waits of Retry-After", n, w.n, w.total)
+		}
+		if n := len(fake.Calls("conversations.history")); n != 0 {
+			t.Errorf("looked %d times for a post Slack refused with 429", n)
+		}
+	})
+	t.Run("refused", func(t *testing.T) {
+		p, fake, _ := newTestPoster(t)
+		fake.AddChannel(slackfake.Channel{ID: "C9", NotMember: true})
+		_, err := p.postOnce(ctx, "C9", "", "k", hello())
+		var se slack.SlackErrorResponse
+		if !errors.As(err, &se) || se.Err != "not_in_channel" || errors.Is(err, ErrNotPosted) || errors.Is(err, ErrMaybePosted) {
+			t.Errorf("err = %v, want not_in_channel as it is", err)
+		}
+	})
+	t.Run("connection refused", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		url := "http://" + ln.Addr().String() + "/api/"
+		ln.Close()
+		w := &waits{}
+		p := newPoster(NewAPI("xoxb-test", "", url, WithRetryWait(w.wait)), time.Millisecond)
+		_, err = p.postOnce(ctx, "C1", "", "k", hello())
+		if !errors.Is(err, ErrNotPosted) {
+			t.Errorf("err = %v, want ErrNotPosted", err)
+		}
+		if w.n != 4 {
+			t.Errorf("%d retries of a refused connection, want 4", w.n)
+		}
+	})
+}
+
+// TestRetryWaitNotBegunPastTheDeadline: a Retry-After longer than the
+// caller's deadline ends the post at once with the rate limit, which says
+// "not posted", instead of sleeping into the deadline, which would not.
+func TestRetryWaitNotBegunPastTheDeadline(t *testing.T) {
+	fake := slackfake.New(t)
+	p := newPoster(NewAPI("xoxb-test", "", fake.APIURL()), time.Millisecond)
+	fake.RateLimitNext("chat.postMessage", 1, time.Hour)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := p.postOnce(ctx, "C1", "", "k", hello())
+	if !errors.Is(err, ErrNotPosted) || ctx.Err() != nil {
+		t.Errorf("err = %v (context: %v), want ErrNotPosted before the deadline", err, ctx.Err())
+	}
+}
+
+// TestEditsKeepRetryingServerErrors: an edit is the same edit when
+// repeated, so the client still retries it on a 5xx or a lost connection.
+func TestEditsKeepRetryingServerErrors(t *testing.T) {
+	p, fake, _ := newTestPoster(t)
+	ctx := context.Background()
+	ts, err := p.post(ctx, "C1", "", hello())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.FailNext("chat.update", 1, http.StatusInternalServerError)
+	fake.ResetAfterNext("chat.update", 1)
+	if err := p.update(ctx, "C1", ts, message{Text: "edited"}); err != nil {
+		t.Fatalf("update: %v", err)
+	}
+	if n := len(fake.Calls("chat.update")); n != 3 {
+		t.Errorf("%d chat.update calls, want 3 (two retried)", n)
+	}
+	if m := fake.Messages("C1"); len(m) != 1 || m[0].Text != "edited" {
+		t.Errorf("messages = %+v, want the one, edited", m)
+	}
+}

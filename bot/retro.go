@@ -1,0 +1,78 @@
+package bot
+
+import (
+	"context"
+
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
+	"github.com/slack-go/slack/slackevents"
+)
+
+// postRetro posts a newly opened retro as a conversation of its own: the
+// report opens a thread in the plan's channel, and its questions are
+// asked in that thread, where the team answers.
+func (b *Bot) postRetro(ctx context.Context, p *flows.Plan, resp coach.Response) {
+	var report, asks []flows.Reply
+	for _, r := range resp.Replies {
+		if r.Kind == flows.ReplyRetroQuestion {
+			asks = append(asks, r)
+		} else {
+			report = append(report, r)
+		}
+	}
+	ts, err := b.poster.post(ctx, p.Channel, "", renderReplies(p, report))
+	if err != nil {
+		b.log.Error("post retro", "plan", p.ID, "err", err)
+		return
+	}
+	if err := b.svc.RetroPosted(ctx, p.Team, resp.Retro, ts); err != nil {
+		// Replies in its thread would reach nothing; the retro can be
+		// opened again.
+		b.log.Error("record retro thread", "plan", p.ID, "err", err)
+		return
+	}
+	b.postRetroReplies(ctx, p.Team, p.Channel, ts, resp.Retro, asks)
+}
+
+// postRetroReplies posts replies in a retro's thread and records the
+// question they ask, so answers written after it are filed under it.
+func (b *Bot) postRetroReplies(ctx context.Context, team, channel, thread string, retro int64, replies []flows.Reply) {
+	if len(replies) == 0 {
+		return
+	}
+	ts, err := b.poster.post(ctx, channel, thread, renderReplies(nil, replies))
+	if err != nil {
+		b.log.Error("post to retro thread", "retro", retro, "err", err)
+		return
+	}
+	asks := ""
+	for _, r := range replies {
+		if r.Kind == flows.ReplyRetroQuestion {
+			asks = r.QuestionID
+		}
+	}
+	if asks == "" {
+		return
+	}
+	if err := b.svc.RetroAsked(ctx, team, retro, asks, ts); err != nil {
+		b.log.Warn("record retro question", "retro", retro, "err", err)
+	}
+}
+
+// retroReply records a reply in a retro's thread as an answer, then
+// acknowledges it there (and asks the next question).
+func (b *Bot) retroReply(ctx context.Context, team, eventID string, retro int64, m *slackevents.MessageEvent, text string) error {
+	resp, err := b.svc.RetroReply(ctx, coach.Request{
+		Team: team, Channel: m.Channel, User: m.User, Now: b.now(), Key: eventID, TS: m.TimeStamp,
+	}, retro, text)
+	if err != nil {
+		return b.replyError(err, "retro reply", m)
+	}
+	if resp.Duplicate {
+		return nil
+	}
+	b.later("retro reply", func(ctx context.Context) {
+		b.postRetroReplies(ctx, team, m.Channel, m.ThreadTimeStamp, retro, resp.Replies)
+	})
+	return nil
+}

@@ -1,0 +1,47 @@
+package coach_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage"
+)
+
+// Dates in action lines are read in the writer's zone: just after midnight
+// in Berlin, "tomorrow" is the day after that Berlin day, whatever the
+// server's clock says.
+func TestActionDatesInTheWritersZone(t *testing.T) {
+	ctx := context.Background()
+	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "racebot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip("no zone database:", err)
+	}
+	svc := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
+	// Sunday 29 November 2026, 23:30 UTC: already Monday 30th in Berlin.
+	now := time.Date(2026, 11, 29, 23, 30, 0, 0, time.UTC)
+	req := func(key, text string) coach.Request {
+		return coach.Request{Team: "T1", Channel: "C1", User: "ana", Text: text, Now: now, Key: key, Zone: berlin}
+	}
+	for i, text := range []string{"/race new Q1", "done"} {
+		if _, err := svc.Handle(ctx, req(string(rune('a'+i)), text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resp, err := svc.Handle(ctx, req("c", "Call the roaster - Ben - tomorrow - impact 3, effort 1"))
+	if err != nil {
+		t.Fatal(flows.Explain(err))
+	}
+	acts := resp.Plan.Actions
+	if len(acts) != 1 || acts[0].Due.Format(time.DateOnly) != "2026-12-01" {
+		t.Errorf("actions = %+v, want one due Tuesday 1 December", acts)
+	}
+}

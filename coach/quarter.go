@@ -1,0 +1,382 @@
+package coach
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// QuarterStore keeps what closes a quarter and carries the team into the
+// next: capability ratings, retros, and plans started from earlier ones.
+// Action statuses are plan changes, committed with Commit.
+type QuarterStore interface {
+	// CreatePlanFrom is CreatePlan for a plan made by flows.CarryOver: it
+	// stores the answers it offers and the KPIs it carried over too.
+	CreatePlanFrom(ctx context.Context, p *flows.Plan, key string) (flows.PlanID, error)
+
+	AddCapabilityRating(ctx context.Context, r flows.CapabilityRating, key string) (int64, error)
+	// CapabilityHistory lists a channel's ratings, newest first.
+	CapabilityHistory(ctx context.Context, team, channel string, limit int) ([]flows.CapabilityRating, error)
+	// ClaimCapabilityReminder claims a channel's reminder for a quarter
+	// for one check-in occurrence; see storage for the rules.
+	ClaimCapabilityReminder(ctx context.Context, team, channel string, plan flows.PlanID, quarter, occurrence string, since, now time.Time) (bool, error)
+
+	OpenRetro(ctx context.Context, r flows.Retro, key string) (int64, error)
+	SetRetroThread(ctx context.Context, team string, id int64, thread string) error
+	// Retro and RetroByThread fail with flows.ErrNoRetro.
+	Retro(ctx context.Context, team string, id int64) (flows.Retro, error)
+	RetroByThread(ctx context.Context, team, channel, thread string) (flows.Retro, error)
+	LatestRetro(ctx context.Context, team string, plan flows.PlanID) (flows.Retro, bool, error)
+	AddRetroAnswer(ctx context.Context, team string, retro int64, a flows.RetroAnswer, key string) error
+	RecordRetroPrompt(ctx context.Context, team string, retro int64, at int64, ts, question string) error
+	// RetroPromptBefore names the question the latest prompt at or before
+	// at asked, "" when none is recorded.
+	RetroPromptBefore(ctx context.Context, team string, retro int64, at int64) (string, error)
+}
+
+// actions lists the plan's actions with their status.
+func (s *Service) actions(ctx context.Context, req Request) (Response, error) {
+	p, err := s.pick(ctx, req, "")
+	if err != nil {
+		return Response{}, err
+	}
+	return s.said(ctx, req, Response{Plan: p, Replies: []flows.Reply{flows.ActionListReply(p, req.Now)}})
+}
+
+// action sets an action's status from `action done 2`.
+func (s *Service) action(ctx context.Context, req Request, arg string) (Response, error) {
+	st, ref, err := flows.ParseActionCommand(arg)
+	if err != nil {
+		return Response{}, err
+	}
+	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+		i, err := p.FindAction(ref)
+		if err != nil {
+			return flows.Outcome{}, err
+		}
+		return flows.SetActionStatus(p, i, st, req.User, req.Now)
+	})
+}
+
+// SetActionStatus sets the status of a plan's action (req.Plan) by its
+// id, as a button does.
+func (s *Service) SetActionStatus(ctx context.Context, req Request, action int64, st flows.ActionStatus) (Response, error) {
+	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+		for i, a := range p.Actions {
+			if a.ID == action {
+				return flows.SetActionStatus(p, i, st, req.User, req.Now)
+			}
+		}
+		return flows.Outcome{}, flows.UserErrorf(flows.ErrBadInput, "That action is no longer in the plan; %s lists them.", flows.Cmd("actions"))
+	})
+}
+
+// CheckinReply takes a reply in a check-in thread: lines such as "done:
+// webinar series" set actions' status, the rest are KPI values. Each part
+// is recorded under a key of its own, so a retry after one landed records
+// only the other.
+func (s *Service) CheckinReply(ctx context.Context, req Request, text string) (Response, error) {
+	type statusLine struct {
+		st  flows.ActionStatus
+		ref string
+	}
+	var statuses []statusLine
+	var rest []string
+	for line := range strings.SplitSeq(text, "\n") {
+		if st, ref, ok := flows.StatusLine(line); ok {
+			statuses = append(statuses, statusLine{st, ref})
+		} else if strings.TrimSpace(line) != "" {
+			rest = append(rest, line)
+		}
+	}
+	if len(statuses) == 0 {
+		return s.Values(ctx, req, text)
+	}
+	sreq := req
+	if len(rest) > 0 && req.Key != "" {
+		sreq.Key = req.Key + "#actions"
+	}
+	resp, err := s.commitChanges(ctx, sreq, func(p *flows.Plan) (flows.Outcome, error) {
+		out := flows.Outcome{Plan: p}
+		for _, l := range statuses {
+			i, err := out.Plan.FindAction(l.ref)
+			if err != nil {
+				return flows.Outcome{}, err
+			}
+			o, err := flows.SetActionStatus(out.Plan, i, l.st, req.User, req.Now)
+			if err != nil {
+				return flows.Outcome{}, err
+			}
+			out.Plan = o.Plan
+			out.Changes = append(out.Changes, o.Changes...)
+			out.Replies = append(out.Replies, o.Replies...)
+		}
+		return out, nil
+	})
+	if err != nil || len(rest) == 0 {
+		return resp, err
+	}
+	values, err := s.Values(ctx, req, strings.Join(rest, ", "))
+	if err != nil {
+		return Response{}, err
+	}
+	values.Replies = append(resp.Replies, values.Replies...)
+	values.Duplicate = values.Duplicate && resp.Duplicate
+	values.Changed = values.Changed || resp.Changed
+	if values.Plan == nil {
+		values.Plan = resp.Plan
+	}
+	return values, nil
+}
+
+// capabilityShown is how many earlier ratings a comparison needs.
+const capabilityShown = 1
+
+// score rates the team's capability: with ratings after the word it
+// records them, without it asks the transport for its form.
+func (s *Service) score(ctx context.Context, req Request, arg string) (Response, error) {
+	p, err := s.pick(ctx, req, "")
+	if err != nil {
+		return Response{}, err
+	}
+	if strings.TrimSpace(arg) != "" {
+		scores, err := flows.ParseCapability(s.cat, arg)
+		if err != nil {
+			return Response{}, err
+		}
+		req.Plan = p.ID
+		return s.RecordCapability(ctx, req, scores)
+	}
+	last, err := s.LastCapability(ctx, req.Team, p.Channel)
+	if err != nil {
+		return Response{}, err
+	}
+	return s.said(ctx, req, Response{Plan: p, Replies: []flows.Reply{{Kind: flows.ReplyScoreForm, Msg: flows.ScoreFormText(s.cat, last)}}})
+}
+
+// LastCapability is a channel's latest capability rating, nil when it has
+// none.
+func (s *Service) LastCapability(ctx context.Context, team, channel string) (*flows.CapabilityRating, error) {
+	h, err := s.store.CapabilityHistory(ctx, team, channel, capabilityShown)
+	if err != nil {
+		return nil, err
+	}
+	if len(h) == 0 {
+		return nil, nil
+	}
+	return &h[0], nil
+}
+
+// RecordCapability stores a rating of the team's capability, made under
+// req's plan, and says how it compares with the last one and where to
+// invest next.
+func (s *Service) RecordCapability(ctx context.Context, req Request, scores map[flows.StageID]int) (Response, error) {
+	p, err := s.pick(ctx, req, "")
+	if err != nil {
+		return Response{}, err
+	}
+	for _, st := range s.cat.Stages {
+		if n := scores[st.ID]; n < 1 || n > 5 {
+			return Response{}, flows.UserErrorf(flows.ErrBadInput, "Rate %s from 1 to 5.", st.Name)
+		}
+	}
+	prev, err := s.LastCapability(ctx, req.Team, p.Channel)
+	if err != nil {
+		return Response{}, err
+	}
+	r := flows.CapabilityRating{Team: req.Team, Channel: p.Channel, Plan: p.ID, By: req.User, At: req.Now, Scores: scores}
+	r.ID, err = s.store.AddCapabilityRating(ctx, r, req.Key)
+	switch {
+	case errors.Is(err, flows.ErrDuplicate):
+		return Response{Plan: p, Duplicate: true}, nil
+	case err != nil:
+		return Response{}, err
+	}
+	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyCapability, Msg: flows.CapabilityText(s.cat, p, r, prev)}}}, nil
+}
+
+// CapabilityReminderDue claims the quarter's capability reminder for a
+// check-in a scheduler is opening (occurrence is its key) and reports
+// whether the check-in should carry it: the first scheduled check-in of a
+// quarter in a channel does, unless the team rated itself since the
+// quarter began. A retry of the same occurrence gets it again; no other
+// check-in does, in this process or another. Quarters are counted in the
+// service's time zone.
+func (s *Service) CapabilityReminderDue(ctx context.Context, team string, plan flows.PlanID, occurrence string, now time.Time) (bool, error) {
+	if occurrence == "" {
+		return false, nil
+	}
+	p, err := s.store.Plan(ctx, team, plan)
+	if err != nil {
+		return false, err
+	}
+	local := now.In(s.loc)
+	since := time.Date(local.Year(), local.Month()-(local.Month()-1)%3, 1, 0, 0, 0, 0, s.loc)
+	return s.store.ClaimCapabilityReminder(ctx, team, p.Channel, p.ID, flows.QuarterOf(local), occurrence, since, now)
+}
+
+// retro opens a retro of the plan: the report, and the first question.
+// The transport posts it as a conversation of its own (see RetroPosted).
+func (s *Service) retro(ctx context.Context, req Request) (Response, error) {
+	p, ms, err := s.pickWithValues(ctx, req)
+	if err != nil {
+		return Response{}, err
+	}
+	id, err := s.store.OpenRetro(ctx, flows.Retro{Team: req.Team, Plan: p.ID, Channel: p.Channel, By: req.User, At: req.Now}, req.Key)
+	switch {
+	case errors.Is(err, flows.ErrDuplicate):
+		return Response{Plan: p, Duplicate: true}, nil
+	case err != nil:
+		return Response{}, err
+	}
+	first := flows.RetroQuestions[0]
+	return Response{Plan: p, Retro: id, Changed: true, Replies: []flows.Reply{
+		{Kind: flows.ReplyRetro, Msg: flows.BuildRetro(p, ms).Text(p.Name)},
+		{Kind: flows.ReplyRetroQuestion, QuestionID: first.ID, Msg: flows.RetroQuestionText(first)},
+	}}, nil
+}
+
+// RetroPosted records the thread a retro's opening message started.
+func (s *Service) RetroPosted(ctx context.Context, team string, retro int64, thread string) error {
+	return s.store.SetRetroThread(ctx, team, retro, thread)
+}
+
+// RetroAsked records that message ts of a retro's thread asks a question,
+// so replies written after it are filed under it.
+func (s *Service) RetroAsked(ctx context.Context, team string, retro int64, question, ts string) error {
+	at, ok := messageOrder(ts)
+	if !ok || question == "" {
+		return nil
+	}
+	return s.store.RecordRetroPrompt(ctx, team, retro, at, ts, question)
+}
+
+// Retro loads a team's retro.
+func (s *Service) Retro(ctx context.Context, team string, id int64) (flows.Retro, error) {
+	return s.store.Retro(ctx, team, id)
+}
+
+// RetroReply answers a retro question. A reply that starts with a label
+// ("didn't: …") answers that question; otherwise the one its author saw:
+// req.Saw (a question id) where the transport knows, else the latest
+// prompt posted before the reply (req.TS), else the first one nobody has
+// answered. An answer to the question being asked brings the next one;
+// once all three have an answer, the retro is done.
+func (s *Service) RetroReply(ctx context.Context, req Request, retro int64, text string) (Response, error) {
+	r, err := s.store.Retro(ctx, req.Team, retro)
+	if err != nil {
+		return Response{}, err
+	}
+	text = strings.TrimSpace(text)
+	qid, labelled := "", false
+	if id, rest, ok := flows.RetroLabel(text); ok {
+		qid, text, labelled = id, rest, true
+	}
+	if text == "" {
+		return Response{}, flows.UserErrorf(flows.ErrBadInput, "An empty answer can't be saved; write what you think.")
+	}
+	asking, err := s.retroAsking(ctx, req, r)
+	if err != nil {
+		return Response{}, err
+	}
+	if !labelled {
+		qid = asking
+	}
+	if qid == "" {
+		if q, ok := r.Next(); ok {
+			qid = q.ID
+		} else {
+			qid = flows.RetroQuestions[len(flows.RetroQuestions)-1].ID
+		}
+	}
+	q, _, ok := flows.RetroQuestionByID(qid)
+	if !ok {
+		return Response{}, fmt.Errorf("retro %d: unknown question %q", retro, qid)
+	}
+	_, wasOpen := r.Next()
+	first := !r.Answered(q.ID)
+	a := flows.RetroAnswer{Question: q.ID, Text: text, By: req.User, At: req.Now, Source: source(req)}
+	err = s.store.AddRetroAnswer(ctx, req.Team, retro, a, req.Key)
+	switch {
+	case errors.Is(err, flows.ErrDuplicate):
+		return Response{Retro: retro, Duplicate: true}, nil
+	case err != nil:
+		return Response{}, err
+	}
+	r.Answers = append(r.Answers, a)
+	resp := Response{Retro: retro, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("Noted under %q.", flows.Text(q.Text))}}}
+	next, more := r.Next()
+	switch {
+	case more && first && (asking == "" || asking == q.ID):
+		// The asked question got its first answer: on to the next. Later
+		// answers to it, and answers to other questions, ask nothing.
+		resp.Replies = append(resp.Replies, flows.Reply{Kind: flows.ReplyRetroQuestion, QuestionID: next.ID, Msg: flows.RetroQuestionText(next)})
+	case !more && wasOpen:
+		p, err := s.store.Plan(ctx, req.Team, r.Plan)
+		if err != nil {
+			return Response{}, err
+		}
+		resp.Plan = p
+		resp.Replies = append(resp.Replies, flows.Reply{Kind: flows.ReplyNote, Msg: flows.RetroClosedText(p.Name)})
+	}
+	return resp, nil
+}
+
+// retroAsking is the question the reply's author saw asked: req.Saw, or
+// the latest prompt at or before the reply, or when the reply has no time
+// the latest prompt of all; "" when none is known.
+func (s *Service) retroAsking(ctx context.Context, req Request, r flows.Retro) (string, error) {
+	if req.Saw != "" {
+		return req.Saw, nil
+	}
+	at := int64(math.MaxInt64)
+	if req.TS != "" {
+		var ok bool
+		if at, ok = messageOrder(req.TS); !ok {
+			return "", nil
+		}
+	}
+	q, err := s.store.RetroPromptBefore(ctx, req.Team, r.ID, at)
+	if err != nil {
+		return "", fmt.Errorf("what the reply answers: %w", err)
+	}
+	return q, nil
+}
+
+// newPlanFrom starts a plan from an earlier one of the channel: its
+// answers offered as starting points, its KPIs carried over with their
+// last values as baselines.
+func (s *Service) newPlanFrom(ctx context.Context, req Request, name, from string) (Response, error) {
+	name, err := planName(name)
+	if err != nil {
+		return Response{}, err
+	}
+	old, err := s.pick(ctx, req, from)
+	if err != nil {
+		return Response{}, err
+	}
+	ms, err := s.store.Measurements(ctx, req.Team, old.ID)
+	if err != nil {
+		return Response{}, fmt.Errorf("load values: %w", err)
+	}
+	p := flows.CarryOver(old, ms, name, req.User, req.Now)
+	id, err := s.store.CreatePlanFrom(ctx, p, req.Key)
+	switch {
+	case errors.Is(err, flows.ErrDuplicate):
+		return Response{Duplicate: true}, nil
+	case errors.Is(err, flows.ErrDuplicatePlan):
+		return Response{}, duplicatePlan(name)
+	case err != nil:
+		return Response{}, fmt.Errorf("create plan: %w", err)
+	}
+	p.ID = id
+	replies := s.planCreated(p)
+	carried := flows.Reply{Kind: flows.ReplyNote, Msg: flows.CarriedText(p, old)}
+	replies = append(replies[:1], append([]flows.Reply{carried}, replies[1:]...)...)
+	return Response{Replies: replies, Plan: p, Created: true}, nil
+}

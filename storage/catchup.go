@@ -1,0 +1,82 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/racebot/racebot/coach"
+)
+
+var _ coach.CatchupStore = (*DB)(nil)
+
+// CatchupThreads lists the conversations a catch-up reads back: the
+// threads of plans created, answered or asked in since a time, or read
+// back with replies since then, and the threads of check-ins opened since
+// then or not closed yet. Each comes with the latest message read back.
+func (db *DB) CatchupThreads(ctx context.Context, since time.Time) ([]coach.Thread, error) {
+	sinceMs, sinceMicro := millis(since), since.UnixMicro()
+	var threads []coach.Thread
+	err := db.snapshot(ctx, func(tx *sql.Tx) error {
+		scan := func(rows *sql.Rows) error {
+			var t coach.Thread
+			if err := rows.Scan(&t.Team, &t.Channel, &t.Thread, &t.Plan, &t.Checkin, &t.Read); err != nil {
+				return err
+			}
+			threads = append(threads, t)
+			return nil
+		}
+		if err := each(ctx, tx, scan, `SELECT p.team_id, p.channel_id, p.thread, p.id, 0, COALESCE(r.ts, '')
+			FROM plans p LEFT JOIN thread_reads r ON r.team_id = p.team_id AND r.channel_id = p.channel_id AND r.thread = p.thread
+			WHERE p.thread <> '' AND (p.created_at >= ?
+				OR EXISTS (SELECT 1 FROM answers a WHERE a.plan_id = p.id AND a.created_at >= ?)
+				OR EXISTS (SELECT 1 FROM asked k WHERE k.plan_id = p.id AND k.at >= ?)
+				OR r.at >= ?)
+			ORDER BY p.id`, sinceMs, sinceMs, sinceMicro, sinceMicro); err != nil {
+			return fmt.Errorf("plan threads: %w", err)
+		}
+		if err := each(ctx, tx, scan, `SELECT p.team_id, c.channel_id, c.thread, c.plan_id, c.id, COALESCE(r.ts, '')
+			FROM checkins c JOIN plans p ON p.id = c.plan_id
+			LEFT JOIN thread_reads r ON r.team_id = p.team_id AND r.channel_id = c.channel_id AND r.thread = c.thread
+			WHERE c.thread <> '' AND (c.closed = 0 OR c.opened_at >= ?)
+			ORDER BY c.id`, sinceMs); err != nil {
+			return fmt.Errorf("check-in threads: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("catch-up threads: %w", err)
+	}
+	return threads, nil
+}
+
+// ReadThrough records that a conversation was read back up to message ts,
+// ordered by at. An earlier message than the one recorded changes nothing:
+// two catch-ups that overlap never move the read back.
+func (db *DB) ReadThrough(ctx context.Context, team, channel, thread string, at int64, ts string) error {
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO thread_reads (team_id, channel_id, thread, at, ts) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (team_id, channel_id, thread) DO UPDATE SET at = excluded.at, ts = excluded.ts
+			WHERE excluded.at > thread_reads.at`, team, channel, thread, at, ts)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("read through: %w", err)
+	}
+	return nil
+}
+
+// KeySeen reports whether a delivery key of the team is recorded.
+func (db *DB) KeySeen(ctx context.Context, team, key string) (bool, error) {
+	var one int
+	err := db.queryRow(ctx, `SELECT 1 FROM seen_keys WHERE team_id = ? AND key = ?`, team, key).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("key seen: %w", classify(err))
+	}
+	return true, nil
+}

@@ -1,0 +1,131 @@
+package terminal
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// rateCapability asks for the team's capability one stage per line, each
+// with its rubric and the last rating, then records them together. A
+// number outside 1–5 asks again; "cancel" stops without recording.
+func (c *console) rateCapability(ctx context.Context) {
+	last, err := c.svc.LastCapability(ctx, Team, Channel)
+	if err != nil {
+		c.println(c.style.text(flows.Explain(err)))
+		return
+	}
+	rubrics := flows.Rubrics(c.svc.Catalogue())
+	scores := map[flows.StageID]int{}
+	var ask func(i int)
+	ask = func(i int) {
+		if i == len(rubrics) {
+			resp, err := c.svc.RecordCapability(ctx, c.request(""), scores)
+			c.show(ctx, resp, err)
+			return
+		}
+		r := rubrics[i]
+		prev := 0
+		if last != nil {
+			prev = last.Scores[r.Stage]
+		}
+		c.println(c.style.text(flows.RubricText(r, prev)))
+		c.println(r.Name + " (1–5, or cancel):")
+		c.pending = func(ctx context.Context, line string) {
+			if strings.EqualFold(strings.TrimSpace(line), "cancel") {
+				c.println("Cancelled; nothing was recorded.")
+				return
+			}
+			n, err := flows.ParseRating(line)
+			if err != nil {
+				c.println(c.style.text(flows.Explain(err)))
+				ask(i)
+				return
+			}
+			scores[r.Stage] = n
+			ask(i + 1)
+		}
+	}
+	ask(0)
+}
+
+// answerRetro takes the lines that follow a retro's question as its
+// answers: each line answers the question on screen, "skip" moves to the
+// next one, "stop" leaves the rest unanswered.
+func (c *console) answerRetro(retro int64, asking string) {
+	c.pending = func(ctx context.Context, line string) {
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "stop":
+			c.println("Stopped; the answers given so far are kept.")
+			return
+		case "skip":
+			if next, ok := c.retroAfter(ctx, retro, asking); ok {
+				c.println(c.style.text(flows.RetroQuestionText(next)))
+				c.answerRetro(retro, next.ID)
+				return
+			}
+			c.println("No more questions; the answers given so far are kept.")
+			return
+		}
+		req := c.request(line)
+		req.Saw = asking
+		resp, err := c.svc.RetroReply(ctx, req, retro, line)
+		if err != nil {
+			c.println(c.style.text(flows.Explain(err)))
+			c.answerRetro(retro, asking)
+			return
+		}
+		c.render(ctx, resp)
+		if next, ok := retroAsks(resp.Replies); ok {
+			c.answerRetro(retro, next)
+			return
+		}
+		if c.retroOpen(ctx, retro) {
+			c.answerRetro(retro, asking)
+		}
+	}
+}
+
+// retroAsks is the retro question the replies ask, if any.
+func retroAsks(replies []flows.Reply) (string, bool) {
+	asks := ""
+	for _, r := range replies {
+		if r.Kind == flows.ReplyRetroQuestion {
+			asks = r.QuestionID
+		}
+	}
+	return asks, asks != ""
+}
+
+// retroAfter is the first question after id that nobody has answered.
+func (c *console) retroAfter(ctx context.Context, retro int64, id string) (flows.RetroQuestion, bool) {
+	r, err := c.svc.Retro(ctx, Team, retro)
+	if err != nil {
+		return flows.RetroQuestion{}, false
+	}
+	_, i, _ := flows.RetroQuestionByID(id)
+	for _, q := range flows.RetroQuestions[i+1:] {
+		if !r.Answered(q.ID) {
+			return q, true
+		}
+	}
+	return flows.RetroQuestion{}, false
+}
+
+// hasKind reports whether a reply of kind k is among rs.
+func hasKind(rs []flows.Reply, k flows.ReplyKind) bool {
+	return slices.ContainsFunc(rs, func(r flows.Reply) bool { return r.Kind == k })
+}
+
+// retroOpen reports whether the retro still has a question without an
+// answer.
+func (c *console) retroOpen(ctx context.Context, retro int64) bool {
+	r, err := c.svc.Retro(ctx, Team, retro)
+	if err != nil {
+		return false
+	}
+	_, ok := r.Next()
+	return ok
+}

@@ -1,0 +1,80 @@
+package terminal_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/terminal"
+)
+
+// TestTerminalClosesTheQuarter: action statuses, a retro answered line by
+// line (with a skip and a stop), the capability rated one stage per line,
+// and the next plan started from this one, all at the terminal.
+func TestTerminalClosesTheQuarter(t *testing.T) {
+	out, db := session(t, []string{
+		"new Q1 Launch",
+		"We roast speciality coffee and sell subscriptions online and at a market stall.",
+		"done",
+		"Webinar series | Ana | in 2 weeks | impact 4 | effort 3",
+		"Cart recovery emails | Ben | in 3 weeks | impact 5 | effort 2",
+		"done",
+		"done",
+		"done",
+		"visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana",
+		"values visitors 12k",
+		"actions",
+		"action done webinar",
+		"action doing 2",
+		"retro",
+		"The webinars brought half of the new leads.",
+		"skip",
+		"Start cart emails in week one.",
+		"stop",
+		"score",
+		"3",
+		"7",
+		"2",
+		"3",
+		"2",
+		"3",
+		`new Q2 Plan --from "Q1 Launch"`,
+		"keep",
+	})
+	golden(t, "quarter.transcript", out)
+
+	ctx := context.Background()
+	old, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, "Q1 Launch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := []flows.ActionStatus{old.Actions[0].State(), old.Actions[1].State()}; got[0] != flows.ActionDone || got[1] != flows.ActionDoing {
+		t.Errorf("statuses = %v", got)
+	}
+	r, ok, err := db.LatestRetro(ctx, terminal.Team, old.ID)
+	if err != nil || !ok {
+		t.Fatalf("no retro: %v", err)
+	}
+	var answered []string
+	for _, a := range r.Answers {
+		answered = append(answered, a.Question+": "+a.Text)
+	}
+	if strings.Join(answered, "|") != "worked: The webinars brought half of the new leads.|change: Start cart emails in week one." {
+		t.Errorf("retro answers = %v", answered)
+	}
+	hist, err := db.CapabilityHistory(ctx, terminal.Team, terminal.Channel, 5)
+	if err != nil || len(hist) != 1 || hist[0].Scores[flows.StageAct] != 3 || hist[0].Scores[flows.StageReach] != 2 {
+		t.Errorf("capability = %+v, %v", hist, err)
+	}
+	q2, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, "Q2 Plan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := q2.Answers[flows.QuestionBusiness]; !strings.HasPrefix(a.Text, "We roast speciality coffee") {
+		t.Errorf("kept answer = %+v", a)
+	}
+	if len(q2.KPIs) != 1 || flows.FormatValue(q2.KPIs[0].Baseline) != "12k" {
+		t.Errorf("carried KPIs = %+v", q2.KPIs)
+	}
+}
