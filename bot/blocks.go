@@ -285,26 +285,3 @@ func editModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, n markup.Names
 }
 
 func inputBlockID(questionID string) string { return "answer:" + questionID }
-
-// homeView is the App Home tab: the viewer's plans, how far each has come
-// and what it needs next.
-func homeView(cat *flows.Catalogue, plans []*flows.Plan) slack.HomeTabViewRequest {
-	ids := blockIDs{}
-	blocks := []slack.Block{
-		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Your RACE plans", false, false), slack.HeaderBlockOptionBlockID(ids.next("title"))),
-	}
-	if len(plans) == 0 {
-		blocks = append(blocks, sections(ids, "empty", "You have no plans yet. In a team channel, type `/race new Q1 Launch` to start one; the coaching happens in a thread there.")...)
-	}
-	for _, p := range plans {
-		answered, total := 0, 0
-		for _, sp := range p.Progress(cat) {
-			answered += sp.Answered
-			total += sp.Total
-		}
-		text := fmt.Sprintf("*%s* in <#%s>\n%d of %d answered · %d action(s) · next: %s", slackUserText(p.Name), p.Channel, answered, total, len(p.Actions), flows.NextStep(cat, p))
-		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(text, maxSectionText), false, false), nil, nil, slack.SectionBlockOptionBlockID(ids.next(fmt.Sprintf("plan-%d", p.ID)))))
-	}
-	blocks = append(blocks, contextBlock(ids, "help", "`/race help` lists every command. `/race status` in a plan's channel shows its progress."))
-	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: capBlocks(ids, blocks, maxHomeBlocks)}}
-}

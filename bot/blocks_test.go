@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/slack-go/slack"
 )
@@ -58,6 +59,20 @@ func samplePlan(t *testing.T) (*flows.Catalogue, *flows.Plan) {
 	return cat, p
 }
 
+// sampleDashboard is a Home tab's worth of the sample plan: an action due,
+// a check-in waiting for a value, a KPI on track, the next check-in.
+func sampleDashboard(cat *flows.Catalogue, p *flows.Plan) coach.Dashboard {
+	k := flows.KPI{ID: 7, Key: "visitors", Name: "Unique visitors", Unit: flows.UnitCount, HigherIsBetter: true,
+		Target: flows.Value{Unit: flows.UnitCount, Amount: 20000}, Owner: "<@UANA>"}
+	latest := flows.Measurement{KPI: 7, Value: flows.Value{Unit: flows.UnitCount, Amount: 12400}, At: t0}
+	return coach.Dashboard{
+		Actions:  []coach.MyAction{{Plan: p, Action: flows.Action{ID: 3, Text: "Send sample bags", Owner: "<@UANA>", Due: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)}}},
+		Awaiting: []coach.Awaiting{{Plan: p, Checkin: flows.Checkin{ID: 9, CloseAt: t0.Add(72 * time.Hour)}, KPIs: []flows.KPI{k}}},
+		Plans: []coach.PlanCard{{Plan: p, Stages: p.Progress(cat), Next: t0.Add(7 * 24 * time.Hour),
+			KPIs: []flows.CheckinLine{{KPI: k, Progress: flows.Progress{Latest: &latest, Status: flows.StatusOnTrack}}}}},
+	}
+}
+
 func TestGoldenBlocks(t *testing.T) {
 	cat, p := samplePlan(t)
 	out, err := flows.Step(cat, p, flows.Input{Text: "Home brewers first.", User: "UBEN", Now: t0.Add(time.Hour)})
@@ -68,7 +83,7 @@ func TestGoldenBlocks(t *testing.T) {
 	golden(t, "header.json", headerMessage(cat, p).Blocks)
 	golden(t, "confirm-delete.json", confirmDeleteMessage(p, "Delete plan \"Q1\" with its 2 answers and 0 actions? This cannot be undone.").Blocks)
 	golden(t, "edit-modal.json", editModal(cat, p, 0, nil))
-	golden(t, "home.json", homeView(cat, []*flows.Plan{p}))
+	golden(t, "home.json", homeView(cat, sampleDashboard(cat, p), t0, time.UTC))
 	done, err := flows.Step(cat, out.Plan, flows.Input{Text: "done", User: "UANA", Now: t0.Add(2 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
@@ -128,11 +143,16 @@ func TestBlockKitLimits(t *testing.T) {
 			}
 		}
 	}
-	var many []*flows.Plan
-	for range 150 {
-		many = append(many, p)
+	var many coach.Dashboard
+	for i := range 150 {
+		d := sampleDashboard(cat, p)
+		d.Actions[0].Action.Text = long
+		d.Actions[0].Action.ID = int64(i)
+		many.Actions = append(many.Actions, d.Actions...)
+		many.Awaiting = append(many.Awaiting, d.Awaiting...)
+		many.Plans = append(many.Plans, d.Plans...)
 	}
-	home := homeView(cat, many)
+	home := homeView(cat, many, t0, time.UTC)
 	if len(home.Blocks.BlockSet) > maxHomeBlocks {
 		t.Errorf("home has %d blocks, Slack allows %d", len(home.Blocks.BlockSet), maxHomeBlocks)
 	}

@@ -41,6 +41,9 @@ type Config struct {
 	// PostInterval paces messages per channel; Slack allows about one a
 	// second. Zero means one second.
 	PostInterval time.Duration
+	// HomeEvery is the least time between two publishes of one person's
+	// Home tab; zero means ten seconds.
+	HomeEvery time.Duration
 	// CheckinPoll is how often check-ins due for a reminder or a close are
 	// looked for; zero means a minute.
 	CheckinPoll time.Duration
@@ -69,6 +72,10 @@ type Bot struct {
 
 	// zones caches people's Slack time zones by user id.
 	zones sync.Map
+	// dms caches the direct message channel with each person by user id.
+	dms sync.Map
+	// homes publishes people's Home tabs again when their plans change.
+	homes *homes
 	// names caches display names for exports and prompts.
 	names *nameCache
 
@@ -141,6 +148,17 @@ func New(cfg Config) *Bot {
 	b.names = newNameCache(cfg.API, cfg.Now, cfg.Logger)
 	b.outbox = newOutbox(b)
 	b.claimTimeout = claimedPostTimeout
+	b.homes = newHomes(cmp.Or(cfg.HomeEvery, homeEvery), cfg.Now,
+		func(team, user string) { b.publishHome(b.base, team, user) },
+		func(fn func()) {
+			b.pending.Add(1)
+			go func() {
+				defer b.pending.Done()
+				defer b.recover("publish home")
+				fn()
+			}()
+		})
+	cfg.Service.Watch(b.planChanged)
 	b.catchupKick = make(chan struct{}, 1)
 	b.catchupPacer.every = catchupPace
 	return b
@@ -157,7 +175,7 @@ func (b *Bot) Start(ctx context.Context) error {
 	b.botUserID = auth.UserID
 	b.connected.Store(true)
 	b.requestCatchup()
-	for _, loop := range []func(context.Context){b.pruneLoop, b.checkinLoop, b.catchupLoop} {
+	for _, loop := range []func(context.Context){b.pruneLoop, b.checkinLoop, b.catchupLoop, b.remindLoop} {
 		b.loops.Add(1)
 		go func() {
 			defer b.loops.Done()
@@ -209,6 +227,7 @@ func (b *Bot) recover(what string) {
 func (b *Bot) Shutdown(ctx context.Context) error {
 	b.stopLoops()
 	b.loops.Wait()
+	b.homes.close()
 	done := make(chan struct{})
 	go func() {
 		b.pending.Wait()

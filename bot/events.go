@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/racebot/racebot/coach"
@@ -36,10 +35,17 @@ func (b *Bot) Event(ctx context.Context, ev slackevents.EventsAPIEvent) error {
 	}
 	switch inner := ev.InnerEvent.Data.(type) {
 	case *slackevents.MessageEvent:
+		if inner.ChannelType == "im" {
+			return b.directMessage(ctx, team, inner)
+		}
 		return b.message(ctx, team, cb.EventID, inner)
+	case *slackevents.AppMentionEvent:
+		return b.mention(ctx, team, inner)
+	case *slackevents.FunctionExecutedEvent:
+		return b.functionExecuted(ctx, team, inner)
 	case *slackevents.AppHomeOpenedEvent:
 		if inner.Tab == "home" || inner.Tab == "" {
-			b.later("publish home", func(ctx context.Context) { b.publishHome(ctx, team, inner.User) })
+			b.homes.refresh(team, inner.User)
 		}
 	}
 	return nil
@@ -211,40 +217,4 @@ func (b *Bot) confirmInThread(ctx context.Context, m *slackevents.MessageEvent, 
 	if err := b.poster.ephemeral(ctx, m.Channel, m.ThreadTimeStamp, m.User, confirmDeleteMessage(p, question)); err != nil {
 		b.log.Warn("post ephemeral", "err", err)
 	}
-}
-
-// publishHome renders the App Home tab with the plans the person started
-// or answered in.
-func (b *Bot) publishHome(ctx context.Context, team, user string) {
-	plans, err := b.svc.TeamPlans(ctx, team)
-	if err != nil {
-		b.log.Error("home: list plans", "err", err)
-		return
-	}
-	var mine []*flows.Plan
-	for _, p := range plans {
-		if involved(p, user) {
-			mine = append(mine, p)
-		}
-	}
-	if _, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: homeView(b.cat, mine)}); err != nil {
-		b.log.Error("home: publish", "err", err)
-	}
-}
-
-func involved(p *flows.Plan, user string) bool {
-	if p.CreatedBy == user {
-		return true
-	}
-	for _, a := range p.Answers {
-		if a.By == user || slices.ContainsFunc(a.Also, func(c flows.Contribution) bool { return c.By == user }) {
-			return true
-		}
-	}
-	for _, a := range p.Actions {
-		if a.By == user || strings.Contains(a.Owner, user) {
-			return true
-		}
-	}
-	return false
 }

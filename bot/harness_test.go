@@ -58,7 +58,7 @@ func newHarness(t *testing.T, configure ...func(*setup)) *harness {
 	}
 	asked := &askedLog{ts: map[string]bool{}}
 	cfg := s.Config
-	cfg.Service = coach.New(coach.Config{Catalogue: flows.RACE(), Store: askedRecorder{s.Store, asked}, Schedules: s.Schedules, ParseSchedule: parseSchedule})
+	cfg.Service = coach.New(coach.Config{Catalogue: flows.RACE(), Store: askedRecorder{s.Store, asked}, Schedules: s.Schedules, ParseSchedule: parseSchedule, Reminders: db})
 	api := NewAPI("xoxb-test", "xapp-test", fake.APIURL(), WithMetrics(cfg.Metrics))
 	cfg.API = api
 	b := New(cfg)

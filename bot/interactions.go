@@ -72,6 +72,16 @@ func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) any
 			return b.submitKPI(ctx, team, cb)
 		case callbackScore:
 			return b.submitScore(ctx, team, cb)
+		case callbackAddForm:
+			return b.submitAdd(ctx, team, cb)
+		}
+	case slack.InteractionTypeMessageAction:
+		if cb.CallbackID == shortcutAddToPlan {
+			b.addToPlan(ctx, team, cb)
+		}
+	case slack.InteractionTypeShortcut:
+		if cb.CallbackID == shortcutMyValues {
+			b.myValues(ctx, team, cb)
 		}
 	}
 	return nil
@@ -148,6 +158,10 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		b.openScoreFromButton(ctx, team, cb, a.Value)
 	case actionSetStatus:
 		b.setActionStatus(ctx, team, cb, a)
+	case actionOwnerValues:
+		b.ownerValues(ctx, team, cb, a.Value)
+	case actionActionDone, actionActionSnooze:
+		b.actionButton(ctx, team, cb, a)
 	}
 }
 

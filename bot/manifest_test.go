@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"maps"
 	"os"
 	"slices"
 	"testing"
@@ -15,13 +16,30 @@ func TestManifestsMatchWhatTheBotHandles(t *testing.T) {
 	type manifest struct {
 		Features struct {
 			AppHome struct {
-				HomeTab bool `yaml:"home_tab_enabled"`
+				HomeTab     bool `yaml:"home_tab_enabled"`
+				MessagesTab bool `yaml:"messages_tab_enabled"`
+				ReadOnly    bool `yaml:"messages_tab_read_only_enabled"`
 			} `yaml:"app_home"`
+			Shortcuts []struct {
+				Name       string `yaml:"name"`
+				Type       string `yaml:"type"`
+				CallbackID string `yaml:"callback_id"`
+			} `yaml:"shortcuts"`
 			SlashCommands []struct {
 				Command string `yaml:"command"`
 				URL     string `yaml:"url"`
 			} `yaml:"slash_commands"`
 		} `yaml:"features"`
+		Functions map[string]struct {
+			Title  string `yaml:"title"`
+			Inputs map[string]struct {
+				Type     string `yaml:"type"`
+				Required bool   `yaml:"is_required"`
+			} `yaml:"input_parameters"`
+			Outputs map[string]struct {
+				Type string `yaml:"type"`
+			} `yaml:"output_parameters"`
+		} `yaml:"functions"`
 		OAuth struct {
 			Scopes struct {
 				Bot []string `yaml:"bot"`
@@ -36,7 +54,9 @@ func TestManifestsMatchWhatTheBotHandles(t *testing.T) {
 				Enabled    bool   `yaml:"is_enabled"`
 				RequestURL string `yaml:"request_url"`
 			} `yaml:"interactivity"`
-			SocketMode bool `yaml:"socket_mode_enabled"`
+			SocketMode      bool   `yaml:"socket_mode_enabled"`
+			OrgDeploy       bool   `yaml:"org_deploy_enabled"`
+			FunctionRuntime string `yaml:"function_runtime"`
 		} `yaml:"settings"`
 	}
 	for file, socket := range map[string]bool{"../slack/manifest.socket.yml": true, "../slack/manifest.http.yml": false} {
@@ -51,18 +71,64 @@ func TestManifestsMatchWhatTheBotHandles(t *testing.T) {
 		if len(m.Features.SlashCommands) != 1 || m.Features.SlashCommands[0].Command != "/race" {
 			t.Errorf("%s: slash commands = %+v", file, m.Features.SlashCommands)
 		}
-		for _, scope := range []string{"commands", "chat:write", "channels:history", "groups:history", "files:write"} {
+		for _, scope := range []string{"commands", "chat:write", "channels:history", "groups:history", "files:write",
+			"users:read", "im:write", "im:history", "app_mentions:read"} {
 			if !slices.Contains(m.OAuth.Scopes.Bot, scope) {
 				t.Errorf("%s: missing scope %s", file, scope)
 			}
 		}
-		for _, ev := range []string{"app_home_opened", "message.channels", "message.groups"} {
+		for _, ev := range []string{"app_home_opened", "message.channels", "message.groups", "message.im", "app_mention", "function_executed"} {
 			if !slices.Contains(m.Settings.Events.BotEvents, ev) {
 				t.Errorf("%s: missing event %s", file, ev)
 			}
 		}
 		if !m.Features.AppHome.HomeTab || !m.Settings.Interactivity.Enabled || m.Settings.SocketMode != socket {
 			t.Errorf("%s: home tab, interactivity or socket mode setting is wrong: %+v", file, m.Settings)
+		}
+		if !m.Features.AppHome.MessagesTab || m.Features.AppHome.ReadOnly {
+			t.Errorf("%s: people can't write to racebot directly: %+v", file, m.Features.AppHome)
+		}
+		shortcuts := map[string]string{}
+		for _, s := range m.Features.Shortcuts {
+			shortcuts[s.CallbackID] = s.Type
+			if s.Name == "" || len([]rune(s.Name)) > 24 {
+				t.Errorf("%s: shortcut %s has name %q", file, s.CallbackID, s.Name)
+			}
+		}
+		if want := map[string]string{shortcutAddToPlan: "message", shortcutMyValues: "global"}; !maps.Equal(shortcuts, want) {
+			t.Errorf("%s: shortcuts = %v, want %v", file, shortcuts, want)
+		}
+		// Custom steps: the callback ids, inputs and outputs the code
+		// reads and writes.
+		if !m.Settings.OrgDeploy || m.Settings.FunctionRuntime != "remote" {
+			t.Errorf("%s: custom steps need org_deploy_enabled and function_runtime remote: %+v", file, m.Settings)
+		}
+		steps := map[string]struct {
+			inputs  map[string]string
+			outputs []string
+		}{
+			functionRecordValues: {map[string]string{inputChannel: "slack#/types/channel_id", inputPlan: "string", inputValues: "string", inputUser: "slack#/types/user_id"}, []string{outputRecorded}},
+			functionStartCheckin: {map[string]string{inputChannel: "slack#/types/channel_id", inputPlan: "string"}, []string{outputPlan}},
+		}
+		if len(m.Functions) != len(steps) {
+			t.Errorf("%s: %d functions, want %d", file, len(m.Functions), len(steps))
+		}
+		for id, want := range steps {
+			fn, ok := m.Functions[id]
+			if !ok || fn.Title == "" {
+				t.Errorf("%s: no function %s", file, id)
+				continue
+			}
+			got := map[string]string{}
+			for name, in := range fn.Inputs {
+				got[name] = in.Type
+			}
+			if !maps.Equal(got, want.inputs) || !fn.Inputs[inputChannel].Required {
+				t.Errorf("%s: %s inputs = %v, want %v with the channel required", file, id, got, want.inputs)
+			}
+			if outs := slices.Sorted(maps.Keys(fn.Outputs)); !slices.Equal(outs, want.outputs) {
+				t.Errorf("%s: %s outputs = %v, want %v", file, id, outs, want.outputs)
+			}
 		}
 		if !socket {
 			for _, u := range []string{m.Features.SlashCommands[0].URL, m.Settings.Events.RequestURL, m.Settings.Interactivity.RequestURL} {

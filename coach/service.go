@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/racebot/racebot/flows"
@@ -111,6 +112,10 @@ type Service struct {
 
 	nudgeAfter, closeAfter time.Duration
 
+	// reminders keeps personal reminders and action statuses; nil where
+	// there are none (the terminal).
+	reminders ReminderStore
+	watch     watchers
 	// turns lets one request at a time step a plan in this process.
 	turns planLocks
 }
@@ -133,6 +138,9 @@ type Config struct {
 	// NudgeAfter and CloseAfter time a check-in's one reminder and its
 	// close; zero means DefaultNudgeAfter and DefaultCloseAfter.
 	NudgeAfter, CloseAfter time.Duration
+	// Reminders keeps personal reminders and whether actions are done;
+	// nil where nobody can be sent a message.
+	Reminders ReminderStore
 }
 
 // New makes a Service.
@@ -145,11 +153,14 @@ func New(cfg Config) *Service {
 	if userText == nil {
 		userText = func(s string) string { return s }
 	}
-	return &Service{
-		cat: cfg.Catalogue, store: cfg.Store, schedules: cfg.Schedules, parseSpec: cfg.ParseSchedule, loc: loc, userText: userText,
+	s := &Service{
+		cat: cfg.Catalogue, schedules: cfg.Schedules, parseSpec: cfg.ParseSchedule, loc: loc, userText: userText,
 		nudgeAfter: cmp.Or(cfg.NudgeAfter, DefaultNudgeAfter),
 		closeAfter: cmp.Or(cfg.CloseAfter, DefaultCloseAfter),
+		reminders:  cfg.Reminders,
 	}
+	s.store = watchedStore{Store: cfg.Store, notify: s.notify, opening: &sync.Map{}}
+	return s
 }
 
 // Catalogue is the RACE catalogue the service coaches with.
@@ -425,6 +436,8 @@ func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Resp
 		return s.score(ctx, req, cmd.Arg)
 	case "retro":
 		return s.retro(ctx, req)
+	case "remind":
+		return s.remind(ctx, req, cmd.Arg)
 	}
 	return Response{}, fmt.Errorf("command %q has no handler", cmd.Name)
 }

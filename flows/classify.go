@@ -119,7 +119,7 @@ func parses(cmd Command, lc LineContext) bool {
 	case "help":
 		_, ok := helpTopics[strings.ToLower(cmd.Arg)]
 		return ok
-	case "privacy":
+	case "privacy", "remind":
 		switch strings.ToLower(cmd.Arg) {
 		case "on", "off":
 			return true

@@ -50,6 +50,7 @@ var commandSpecs = []commandSpec{
 	{Name: "action", Usage: "action <status> <n or words>", Help: "mark an action open, doing, done or dropped", Example: "action done 2", Args: true},
 	{Name: "score", Usage: "score", Help: "rate the team's capability per stage (1–5) and see where to invest next; ratings can follow the word", Example: "score plan 3, reach 2, act 3, convert 2, engage 4", Args: true},
 	{Name: "retro", Usage: "retro", Help: "close the quarter: each KPI against its target, actions done and not, three questions"},
+	{Name: "remind", Usage: "remind on|off", Help: "direct messages to you before this plan's check-ins close and its actions are due (on, the default), or none (off)", Args: true},
 	{Name: "privacy", Usage: "privacy on|off", Help: "keep this plan's text away from the AI model (on), or allow drafting with it (off)", Args: true},
 	{Name: "delete", Usage: "delete <name>", Help: "delete a plan (asks to confirm)", Args: true},
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/racebot/racebot/metrics"
 	"github.com/racebot/racebot/prompts"
 	"github.com/racebot/racebot/scheduler"
+	"github.com/racebot/racebot/storage"
 	"github.com/slack-go/slack/socketmode"
 )
 
@@ -46,7 +47,7 @@ func runSlack(ctx context.Context, cfg Config, mode Mode, stderr io.Writer) erro
 	sched := scheduler.New(db, runner, scheduler.RealClock{}, logger, "")
 	svc := coach.New(coach.Config{
 		Catalogue: cat, Store: db, Schedules: sched.ForCoach(db), ParseSchedule: parseSchedule,
-		NudgeAfter: cfg.NudgeAfter, CloseAfter: cfg.CloseAfter,
+		NudgeAfter: cfg.NudgeAfter, CloseAfter: cfg.CloseAfter, Reminders: db,
 	})
 	b := bot.New(bot.Config{API: api, Service: svc, Logger: logger, Assistant: helper, Metrics: m})
 	runner.bot = b
@@ -170,6 +171,8 @@ func (m meteredModel) Stream(ctx context.Context, key string, msgs prompts.Messa
 }
 
 var _ coach.Schedules = scheduler.CoachSchedules{}
+
+var _ coach.ReminderStore = (*storage.DB)(nil)
 
 // checkinRunner opens the scheduler's check-ins through the bot, and
 // finishes those a stopped racebot left half-done.

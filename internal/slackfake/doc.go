@@ -5,10 +5,12 @@
 //
 //   - the Web API under APIURL (chat.*, views.*, users.info,
 //     conversations.info, conversations.history and conversations.replies
-//     with message metadata, the three-step file upload, auth.test,
-//     apps.connections.open), recording every call and keeping the
-//     resulting messages, ephemerals, views and uploads so a test can read
-//     them back; AddMessage adds what people wrote to the history;
+//     with message metadata, conversations.open for direct messages, the
+//     three-step file upload, functions.completeSuccess and completeError,
+//     auth.test, apps.connections.open), recording every call and keeping
+//     the resulting messages, ephemerals, views, uploads and function
+//     executions so a test can read them back; AddMessage adds what people
+//     wrote to the history;
 //   - the Socket Mode WebSocket that apps.connections.open points to, which
 //     says hello, pings, delivers envelopes (queued while no client is
 //     connected, so none are lost), records acks and can ask the client to
@@ -36,8 +38,9 @@
 // reset connection after the work was done) are injected per method, so
 // retry and "ack before the slow work" paths can be tested without
 // sleeping. The payload builders (SlashCommand, MessageEvent,
-// MessageChanged, MessageDeleted, AppHomeOpened, BlockAction,
-// ViewSubmission, EventCallback) produce Slack's
+// MessageChanged, MessageDeleted, AppHomeOpened, AppMention,
+// FunctionExecuted, BlockAction, ViewSubmission, MessageShortcut,
+// GlobalShortcut, EventCallback) produce Slack's
 // wire JSON, and SignedRequest, FormBody, InteractionBody and EventBody
 // produce the same payloads for the HTTP front door.
 package slackfake

@@ -104,6 +104,7 @@ type Fake struct {
 	uploads    []Upload
 	hooks      map[string]*hook // response URL path -> state
 	responses  []Response
+	executions map[string]*Execution // custom function runs by function_execution_id
 
 	socket socketState
 }
@@ -124,6 +125,7 @@ func New(t testing.TB) *Fake {
 		triggers:    map[string]string{},
 		files:       map[string]*pendingFile{},
 		hooks:       map[string]*hook{},
+		executions:  map[string]*Execution{},
 	}
 	f.socket.init()
 	mux := http.NewServeMux()

@@ -28,6 +28,8 @@ type defaults struct {
 	responseURL func() string
 	message     func(channel, ts string) (Message, bool)
 	view        func(id string) (View, bool)
+	// execute marks a custom function's execution as running.
+	execute func(id string)
 }
 
 func (f *Fake) defaults() *defaults {
@@ -45,6 +47,11 @@ func (f *Fake) defaults() *defaults {
 			return f.messages[channel][i], true
 		},
 		view: f.View,
+		execute: func(id string) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.executeLocked(id)
+		},
 	}
 }
 
@@ -58,6 +65,7 @@ func standaloneDefaults() *defaults {
 		responseURL: func() string { return "" },
 		message:     func(string, string) (Message, bool) { return Message{}, false },
 		view:        func(string) (View, bool) { return View{}, false },
+		execute:     func(string) {},
 	}
 }
 

@@ -102,6 +102,10 @@ func method(name string) (apiHandler, tokenKind, bool) {
 		return (*Fake).filesGetUploadURLExternal, botToken, true
 	case "files.completeUploadExternal":
 		return (*Fake).filesCompleteUploadExternal, botToken, true
+	case "functions.completeSuccess":
+		return func(f *Fake, r *apiRequest) (map[string]any, error) { return f.functionsComplete(r, true) }, botToken, true
+	case "functions.completeError":
+		return func(f *Fake, r *apiRequest) (map[string]any, error) { return f.functionsComplete(r, false) }, botToken, true
 	}
 	return nil, 0, false
 }

@@ -1,0 +1,346 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+)
+
+// Buttons of personal reminders and the Home tab.
+const (
+	// actionOwnerValues opens a check-in's values form for one of its KPI
+	// owners, wherever the button is: a direct message, the Home tab.
+	actionOwnerValues  = "race_owner_values"
+	actionActionDone   = "race_action_done"
+	actionActionSnooze = "race_action_snooze"
+)
+
+// remindLoop sends personal reminders as they fall due. Each is claimed in
+// the database before it is sent (see sendReminder), so this loop may run
+// in any number of racebots on one database, and across restarts, without
+// anyone hearing twice.
+func (b *Bot) remindLoop(ctx context.Context) {
+	t := time.NewTicker(b.pollEvery)
+	defer t.Stop()
+	for {
+		b.remindTick(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// remindTick sends every reminder due now, one at a time.
+func (b *Bot) remindTick(ctx context.Context) {
+	rs, err := b.svc.DueReminders(ctx, b.now(), b.zoneOf)
+	if err != nil {
+		if ctx.Err() == nil {
+			b.log.Error("list reminders", "err", err)
+		}
+		return
+	}
+	for _, r := range rs {
+		if ctx.Err() != nil {
+			return
+		}
+		b.sendReminder(ctx, r)
+	}
+}
+
+// zoneOf is a person's Slack time zone, for the coach's reminders.
+func (b *Bot) zoneOf(ctx context.Context, _, user string) *time.Location {
+	return b.userZone(ctx, user)
+}
+
+// sendReminder claims a reminder and sends it as a direct message. Once
+// claimed nobody else sends it, so the claim and the post run to the end
+// under a context shutdown does not cancel, like a check-in's nudge; a
+// post that fails after the claim is logged, not tried again, because a
+// retry could send it twice.
+func (b *Bot) sendReminder(ctx context.Context, r coach.Reminder) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.claimTimeout)
+	defer cancel()
+	ok, err := b.svc.ClaimReminder(ctx, r, b.now())
+	if err != nil {
+		b.log.Error("claim reminder", "key", r.Key, "err", err)
+		return
+	}
+	if !ok {
+		return
+	}
+	channel, err := b.dmChannel(ctx, r.User)
+	if err != nil {
+		b.log.Error("reminder claimed but not sent: open direct message", "key", r.Key, "user", r.User, "err", err)
+		return
+	}
+	// Keyed by the reminder, so that an answer lost on the way back is
+	// looked for rather than sent again.
+	ts, err := b.poster.postOnce(ctx, channel, "", "reminder:"+r.User+":"+r.Key, reminderMessage(r))
+	if err != nil {
+		b.log.Error("reminder claimed but not sent", "key", r.Key, "user", r.User, "err", err)
+		return
+	}
+	if err := b.svc.ReminderSent(ctx, r, channel, ts); err != nil {
+		b.log.Warn("record reminder message", "key", r.Key, "err", err)
+	}
+}
+
+// dmChannel opens (or finds) the direct message with a person.
+func (b *Bot) dmChannel(ctx context.Context, user string) (string, error) {
+	if ch, ok := b.dms.Load(user); ok {
+		return ch.(string), nil
+	}
+	ch, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+	if err != nil {
+		return "", fmt.Errorf("conversations.open: %w", err)
+	}
+	b.dms.Store(user, ch.ID)
+	return ch.ID, nil
+}
+
+// reminderMessage is a reminder with the buttons that act on it: Enter
+// values for a check-in, Done and Snooze for an action.
+func reminderMessage(r coach.Reminder) message {
+	ids := blockIDs{}
+	text := mrkdwn(r.Msg)
+	blocks := sections(ids, "reminder", text)
+	blocks = append(blocks, contextBlock(ids, "where", fmt.Sprintf("%s · <#%s>", slackUserText(r.Plan.Name), r.Plan.Channel)))
+	if r.Kind == flows.RemindCheckin {
+		blocks = append(blocks, slack.NewActionBlock(ids.next("reminder-buttons"),
+			button(actionOwnerValues, "Enter values", strconv.FormatInt(r.Checkin.ID, 10), "primary")))
+	} else {
+		value := actionValue(r.Plan.ID, r.Action.ID)
+		blocks = append(blocks, slack.NewActionBlock(ids.next("reminder-buttons"),
+			button(actionActionDone, "Done", value, "primary"), button(actionActionSnooze, "Snooze", value, "")))
+	}
+	return message{Text: text, Blocks: blocks}
+}
+
+// actionValue is a Done or Snooze button's value: the plan and the action.
+func actionValue(plan flows.PlanID, action int64) string {
+	return fmt.Sprintf("%d|%d", plan, action)
+}
+
+func parseActionValue(v string) (flows.PlanID, int64, bool) {
+	plan, rest, ok := parsePlanValue(v)
+	if !ok {
+		return 0, 0, false
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	return plan, id, err == nil && id > 0
+}
+
+// ownerValues opens a check-in's values form for one of its KPI owners,
+// from a reminder or the Home tab. The form is the one the check-in's
+// thread opens; what is saved there is confirmed in the thread.
+func (b *Bot) ownerValues(ctx context.Context, team string, cb slack.InteractionCallback, value string) {
+	id, err := strconv.ParseInt(value, 10, 64)
+	if err != nil {
+		return
+	}
+	v, err := b.svc.CheckinForOwner(ctx, coach.Request{Team: team, User: cb.User.ID, Checkin: id})
+	switch {
+	case errors.Is(err, flows.ErrNoCheckin), errors.Is(err, flows.ErrNoPlan):
+		b.tellAfter(cb, say("That check-in no longer exists."))
+		return
+	case isUserError(err):
+		b.tellAfter(cb, flows.Explain(err))
+		return
+	case err != nil:
+		b.log.Warn("values form: check-in", "err", err)
+		b.tellAfter(cb, say("Sorry, the form could not be opened. Please press the button again."))
+		return
+	}
+	b.openModal(ctx, cb, valuesModal(v.Plan, v.Checkin, v.Values))
+}
+
+// actionButton handles Done and Snooze on a reminder or the Home tab.
+// Only the action's owner may press them; Done marks the action done for
+// everyone (its reminders stop, the Home tabs and the check-ins leave it
+// out) and says so in the plan's thread.
+func (b *Bot) actionButton(ctx context.Context, team string, cb slack.InteractionCallback, a *slack.BlockAction) {
+	plan, action, ok := parseActionValue(a.Value)
+	if !ok {
+		return
+	}
+	user := cb.User.ID
+	req := coach.Request{Team: team, User: user, Now: b.now(), Plan: plan, Key: actionKey(a, user)}
+	var (
+		resp coach.Response
+		err  error
+	)
+	if a.ActionID == actionActionSnooze {
+		req.Zone = b.userZone(ctx, user)
+		resp, err = b.svc.Snooze(ctx, req, action)
+	} else {
+		resp, err = b.svc.MarkDone(ctx, req, action)
+	}
+	switch {
+	case err != nil:
+		b.tellAfter(cb, b.explain(planErr(err), "action button"))
+		return
+	case resp.Duplicate:
+		return
+	}
+	if len(resp.Replies) > 0 {
+		// A reminder becomes what was done with it; on the Home tab there
+		// is no message to replace, and the tab is published again.
+		b.replaceAfter(cb, resp.Replies[0].Msg)
+	}
+	if a.ActionID == actionActionDone && resp.Changed {
+		b.postToPlan(resp.Plan, user, resp.Replies, nil)
+	}
+}
+
+// directMessage handles a message someone wrote to racebot directly: the
+// commands a mention takes, about the writer's own plans. Values written
+// here go into the plan's open check-in and are confirmed in its thread
+// too, as if typed there.
+func (b *Bot) directMessage(ctx context.Context, team string, m *slackevents.MessageEvent) error {
+	if m.BotID != "" || m.User == "" || m.User == b.botUserID || m.SubType != "" {
+		return nil
+	}
+	text := withoutMentionOf(string(markup.FromSlack(m.Text)), b.botUserID)
+	key := coach.MessageKey(m.Channel, m.TimeStamp)
+	req := coach.Request{Team: team, Channel: m.Channel, User: m.User, Text: text, Now: b.now(), Key: key}
+	if name := commandName(afterPlanName(text)); name == "schedule" {
+		req.Zone = b.userZone(ctx, m.User)
+	}
+	a, err := b.svc.Direct(ctx, req)
+	if err != nil {
+		if !isUserError(err) {
+			return fmt.Errorf("direct message: %w", err)
+		}
+		b.later("direct reply", func(ctx context.Context) {
+			if _, err := b.poster.postOnce(ctx, m.Channel, "", replyKey(key), msgMessage("note", flows.Explain(err))); err != nil {
+				b.log.Warn("direct reply", "err", err)
+			}
+		})
+		return nil
+	}
+	if a.Duplicate {
+		return nil
+	}
+	b.later("direct reply", func(ctx context.Context) { b.answerAsked(ctx, key, m.Channel, "", a, m.User) })
+	return nil
+}
+
+// afterPlanName drops a leading "<plan name>:" from a direct message.
+func afterPlanName(text string) string {
+	if _, rest, ok := strings.Cut(text, ":"); ok {
+		return rest
+	}
+	return text
+}
+
+// withoutMentionOf reads what someone asked racebot in a message that
+// mentions it: the words after its first mention ("hey @racebot status"),
+// or before it when nothing follows ("status @racebot"), with any other
+// mention of it removed.
+func withoutMentionOf(text, bot string) string {
+	first, at := "", len(text)
+	for _, form := range mentionForms(text, bot) {
+		if i := strings.Index(text, form); i >= 0 && i < at {
+			first, at = form, i
+		}
+	}
+	if first != "" {
+		before, after := text[:at], text[at+len(first):]
+		text = after
+		if strings.TrimSpace(after) == "" {
+			text = before
+		}
+		for _, form := range mentionForms(text, bot) {
+			text = strings.ReplaceAll(text, form, " ")
+		}
+	}
+	return strings.Join(strings.Fields(text), " ")
+}
+
+// mentionForms lists the ways id is mentioned in text: "<@U1>" and
+// "<@U1|name>".
+func mentionForms(text, id string) []string {
+	forms := []string{"<@" + id + ">"}
+	for rest := text; ; {
+		i := strings.Index(rest, "<@"+id+"|")
+		if i < 0 {
+			return forms
+		}
+		end := strings.IndexByte(rest[i:], '>')
+		if end < 0 {
+			return forms
+		}
+		forms = append(forms, rest[i:i+end+1])
+		rest = rest[i+end+1:]
+	}
+}
+
+// answerAsked posts what a mention or a direct message asked for where it
+// was asked: the reply, a review, a chart. Values that went into a
+// check-in are confirmed in its thread as well, and its summary updated.
+// key is the question's delivery key, from which the replies' keys are
+// made.
+func (b *Bot) answerAsked(ctx context.Context, key, channel, thread string, a coach.Asked, user string) {
+	switch {
+	case a.Review:
+		b.reviewInto(ctx, a.Plan, channel, thread)
+	case a.Report:
+		ms, err := b.svc.Measurements(ctx, a.Plan.Team, a.Plan.ID)
+		if err != nil {
+			b.log.Error("report: values", "plan", a.Plan.ID, "err", err)
+			return
+		}
+		b.uploadChart(ctx, a.Plan, ms, channel, thread)
+	case len(a.Replies) > 0:
+		if _, err := b.poster.postOnce(ctx, channel, thread, replyKey(key), renderReplies(a.Plan, a.Replies)); err != nil {
+			b.log.Error("answer", "err", err)
+		}
+	}
+	c := a.Checkin
+	if c.ID == 0 || !a.Changed || (c.Channel == channel && c.Thread == thread) {
+		return
+	}
+	replies := []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("From %s:", flows.Person(user))}}
+	for _, r := range a.Replies {
+		if r.Kind == flows.ReplyValues {
+			replies = append(replies, r)
+		}
+	}
+	if _, err := b.poster.postOnce(ctx, c.Channel, c.Thread, replyKey(key)+":checkin", renderReplies(a.Plan, replies)); err != nil {
+		b.log.Warn("confirm values in the check-in", "checkin", c.ID, "err", err)
+	}
+	b.refreshSummary(ctx, c)
+}
+
+// reviewInto reviews a plan and posts the review where it was asked for,
+// in one piece: a mention's thread or a direct message is no place for a
+// placeholder edited as the model writes.
+func (b *Bot) reviewInto(ctx context.Context, p *flows.Plan, channel, thread string) {
+	kpis, err := b.svc.KPIs(ctx, p.Team, p.ID)
+	if err != nil {
+		b.log.Error("review: load kpis", "plan", p.ID, "err", err)
+	}
+	var m flows.Msg
+	switch {
+	case b.assistant == nil:
+		m = flows.ReviewPlan(b.cat, p, kpis, b.now()).Text(p.Name)
+	case !b.assistant.Enabled(p):
+		m = resultMsg(b.assistant.Review(ctx, p, nil, kpis, b.now(), nil))
+	default:
+		m = resultMsg(b.assistant.Review(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), kpis, b.now(), nil))
+	}
+	if _, err := b.poster.post(ctx, channel, thread, msgMessage("review", m)); err != nil {
+		b.log.Error("post review", "plan", p.ID, "err", err)
+	}
+}

@@ -1,0 +1,274 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
+	"github.com/slack-go/slack"
+)
+
+// homeEvery is the least time between two publishes of one person's Home
+// tab. views.publish is limited per user and per app; a busy check-in
+// changes a plan several times a second, and the tab only needs to be
+// right when someone looks. Changes in between are gathered into one
+// publish at the end of the interval.
+const homeEvery = 10 * time.Second
+
+// homes keeps the Home tabs of the people who opened one since racebot
+// started, and publishes each again when something on it changes, at most
+// once per interval.
+type homes struct {
+	every time.Duration
+	now   func() time.Time
+	// publish publishes a person's tab; it is tracked work (see start).
+	publish func(team, user string)
+	// start runs fn as tracked background work; it is called with mu held,
+	// so that close, holding mu, knows every publish already started.
+	start func(fn func())
+	// after runs fn once d has passed and returns what cancels it
+	// (time.AfterFunc); tests pass their own.
+	after func(d time.Duration, fn func()) (stop func() bool)
+
+	mu     sync.Mutex
+	closed bool
+	people map[homeKey]*homeState
+}
+
+type homeKey struct{ team, user string }
+
+type homeState struct {
+	last time.Time // when the latest publish started
+	// waiting cancels a publish waiting for the interval to end; nil when
+	// none waits.
+	waiting func() bool
+}
+
+func newHomes(every time.Duration, now func() time.Time, publish func(team, user string), start func(func())) *homes {
+	return &homes{every: every, now: now, publish: publish, start: start, people: map[homeKey]*homeState{},
+		after: func(d time.Duration, fn func()) func() bool { return time.AfterFunc(d, fn).Stop }}
+}
+
+// refresh publishes a person's tab now, or at the end of the interval
+// since the last publish; a publish already waiting covers this change too.
+func (h *homes) refresh(team, user string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return
+	}
+	k := homeKey{team, user}
+	st := h.people[k]
+	if st == nil {
+		st = &homeState{}
+		h.people[k] = st
+	}
+	if st.waiting != nil {
+		return
+	}
+	wait := st.last.Add(h.every).Sub(h.now())
+	if st.last.IsZero() || wait <= 0 {
+		h.runLocked(st, k)
+		return
+	}
+	st.waiting = h.after(wait, func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		st.waiting = nil
+		if !h.closed {
+			h.runLocked(st, k)
+		}
+	})
+}
+
+func (h *homes) runLocked(st *homeState, k homeKey) {
+	st.last = h.now()
+	h.start(func() { h.publish(k.team, k.user) })
+}
+
+// team lists the people of a workspace whose tab racebot keeps.
+func (h *homes) team(team string) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil
+	}
+	var out []string
+	for k := range h.people {
+		if k.team == team {
+			out = append(out, k.user)
+		}
+	}
+	return out
+}
+
+// close stops the waiting publishes and takes no more; publishes already
+// started are tracked work, which shutdown waits for.
+func (h *homes) close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	for _, st := range h.people {
+		if st.waiting != nil {
+			st.waiting()
+			st.waiting = nil
+		}
+	}
+}
+
+// planChanged publishes again the tabs of the people a changed plan
+// concerns. It is told on the path of the request that made the change,
+// so the work is handed on at once.
+func (b *Bot) planChanged(team string, plan flows.PlanID) {
+	people := b.homes.team(team)
+	if len(people) == 0 {
+		return
+	}
+	b.later("home after a change", func(ctx context.Context) {
+		p, err := b.svc.Plan(ctx, team, plan)
+		switch {
+		case errors.Is(err, flows.ErrNoPlan):
+			// Deleted: whoever had it on their tab no longer should.
+		case err != nil:
+			b.log.Warn("home: plan", "plan", plan, "err", err)
+			return
+		}
+		for _, user := range people {
+			if p == nil || coach.Involved(p, user) {
+				b.homes.refresh(team, user)
+			}
+		}
+	})
+}
+
+// publishHome renders a person's Home tab as a dashboard and publishes it.
+func (b *Bot) publishHome(ctx context.Context, team, user string) {
+	now := b.now()
+	d, err := b.svc.Dashboard(ctx, team, user, now)
+	if err != nil {
+		b.log.Error("home: dashboard", "err", err)
+		return
+	}
+	loc := b.userZone(ctx, user)
+	if loc == nil {
+		loc = time.UTC
+	}
+	if _, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: homeView(b.cat, d, now, loc)}); err != nil {
+		b.log.Error("home: publish", "err", err)
+	}
+}
+
+// Caps on the Home tab's lists, so that the plans still fit in Slack's
+// hundred blocks after them.
+const (
+	maxHomeActions  = 10
+	maxHomeAwaiting = 5
+)
+
+// homeView is the App Home tab: the person's actions due with Done
+// buttons, the check-ins waiting for their values with the form's button,
+// and each of their plans: stage by stage, KPI by KPI, and the next
+// check-in, in the person's own time.
+func homeView(cat *flows.Catalogue, d coach.Dashboard, now time.Time, loc *time.Location) slack.HomeTabViewRequest {
+	ids := blockIDs{}
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Your RACE plans", false, false), slack.HeaderBlockOptionBlockID(ids.next("title"))),
+	}
+	if len(d.Plans) == 0 {
+		blocks = append(blocks, sections(ids, "empty", "You have no plans yet. In a team channel, type `/race new Q1 Launch` to start one; the coaching happens in a thread there.")...)
+	}
+	if len(d.Actions) > 0 {
+		blocks = append(blocks, sections(ids, "actions-title", "*Your actions due*")...)
+		for _, a := range d.Actions[:min(len(d.Actions), maxHomeActions)] {
+			when := "due " + a.Action.Due.Format("Mon 2 Jan")
+			if a.Overdue {
+				when = "⚠️ overdue since " + a.Action.Due.Format("Mon 2 Jan")
+			}
+			text := fmt.Sprintf("*%s* — %s · %s", slackUserText(a.Action.Text), when, slackUserText(a.Plan.Name))
+			blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(text, maxSectionText), false, false), nil,
+				slack.NewAccessory(button(actionActionDone, "Done", actionValue(a.Plan.ID, a.Action.ID), "primary")),
+				slack.SectionBlockOptionBlockID(ids.next("action"))))
+		}
+		if n := len(d.Actions) - maxHomeActions; n > 0 {
+			blocks = append(blocks, contextBlock(ids, "more-actions", fmt.Sprintf("…and %d more.", n)))
+		}
+	}
+	if len(d.Awaiting) > 0 {
+		blocks = append(blocks, sections(ids, "awaiting-title", "*Your KPIs awaiting a value*")...)
+		for _, w := range d.Awaiting[:min(len(d.Awaiting), maxHomeAwaiting)] {
+			names := make([]string, len(w.KPIs))
+			for i, k := range w.KPIs {
+				names[i] = slackUserText(k.Name)
+			}
+			text := fmt.Sprintf("*%s* check-in, closes %s: %s", slackUserText(w.Plan.Name), w.Checkin.CloseAt.In(loc).Format("Mon 2 Jan 15:04"), strings.Join(names, ", "))
+			blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(text, maxSectionText), false, false), nil,
+				slack.NewAccessory(button(actionOwnerValues, "Enter values", strconv.FormatInt(w.Checkin.ID, 10), "primary")),
+				slack.SectionBlockOptionBlockID(ids.next("awaiting"))))
+		}
+	}
+	for _, c := range d.Plans {
+		blocks = append(blocks, slack.NewDividerBlock())
+		blocks = append(blocks, sections(ids, fmt.Sprintf("plan-%d", c.Plan.ID), truncate(planCardText(cat, c, loc), maxSectionText))...)
+	}
+	blocks = append(blocks, contextBlock(ids, "help", "`/race help` lists every command. Mention @racebot anywhere, or write to it here, for `status`, `review` or `values`; `/race remind off` in a plan's channel stops its reminders."))
+	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: capBlocks(ids, blocks, maxHomeBlocks)}}
+}
+
+// planCardText is one plan on the Home tab: where it is, each stage's
+// progress, each KPI against its target, and the next check-in.
+func planCardText(cat *flows.Catalogue, c coach.PlanCard, loc *time.Location) string {
+	p := c.Plan
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%s* in <#%s> · next: %s\n", slackUserText(p.Name), p.Channel, escape(flows.NextStep(cat, p)))
+	var stages []string
+	for _, sp := range c.Stages {
+		mark := "○"
+		switch {
+		case sp.Done:
+			mark = "✓"
+		case sp.Answered > 0:
+			mark = "◐"
+		}
+		stages = append(stages, fmt.Sprintf("%s %s %d/%d", mark, sp.Name, sp.Answered, sp.Total))
+	}
+	b.WriteString(strings.Join(stages, "   "))
+	for _, l := range c.KPIs {
+		value := "no values yet"
+		if m := l.Progress.Latest; m != nil {
+			value = flows.FormatValue(m.Value)
+		}
+		target := "no target"
+		if l.KPI.HasTarget() {
+			target = "target " + flows.FormatValue(l.KPI.Target)
+		}
+		fmt.Fprintf(&b, "\n%s *%s* %s · %s", statusMark(l.Progress.Status), slackUserText(l.KPI.Name), escape(value), escape(target))
+	}
+	switch {
+	case c.Paused:
+		b.WriteString("\nCheck-ins are paused.")
+	case !c.Next.IsZero():
+		fmt.Fprintf(&b, "\nNext check-in: %s (your time)", c.Next.In(loc).Format("Mon 2 Jan 15:04"))
+	}
+	return b.String()
+}
+
+// statusMark is a KPI status as the Home tab shows it.
+func statusMark(s flows.Status) string {
+	switch s {
+	case flows.StatusAchieved:
+		return "🏆"
+	case flows.StatusOnTrack:
+		return "🟢"
+	case flows.StatusAtRisk:
+		return "🟡"
+	case flows.StatusOffTrack:
+		return "🔴"
+	}
+	return "⚪"
+}

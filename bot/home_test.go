@@ -1,0 +1,154 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// TestHomeDoneMarksTheActionDoneEverywhere: Home shows my action due with
+// a Done button and the check-in waiting for my value; pressing Done marks
+// it done for everyone: the tab is published again without it, the plan's
+// thread says so, no reminder follows and the next check-in leaves it out.
+// Someone else's press changes nothing.
+func TestHomeDoneMarksTheActionDoneEverywhere(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
+	h.runSocket()
+	header, p := h.newPlanInSlack("Q1")
+	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	due := flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UANA>", Due: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()}
+	if err := h.db.Commit(context.Background(), p, []flows.Change{flows.ActionAdded{Action: due}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	p = h.plan(slackfake.TeamID, "C1", "Q1")
+	action := p.Actions[0]
+	h.openCheckin(p)
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppHomeOpened{User: "UANA"}))
+	h.fake.WaitCalls(t, "views.publish", 1)
+	home, _ := h.fake.HomeView("UANA")
+	for _, want := range []string{"Your actions due", "Send sample bags", actionActionDone, "Your KPIs awaiting a value", actionOwnerValues, "Unique visitors", "○ Reach 0/8"} {
+		if !strings.Contains(string(home.JSON), want) {
+			t.Errorf("Home lacks %q: %s", want, home.JSON)
+		}
+	}
+
+	clk.Add(11 * time.Second)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionActionDone, Value: actionValue(p.ID, action.ID), UserID: "UBEN", ViewID: home.ID}))
+	h.settle()
+	if n := len(h.fake.Calls("views.publish")); n != 1 {
+		t.Errorf("Ben's press published Ana's Home again (%d publishes)", n)
+	}
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionActionDone, Value: actionValue(p.ID, action.ID), UserID: "UANA", ViewID: home.ID}))
+	h.threadMessage("C1", header.TS, `<@UANA> marked "Send sample bags" done.`)
+	h.fake.WaitFor(t, func() bool {
+		v, _ := h.fake.HomeView("UANA")
+		return v.Updates == 1 && !strings.Contains(string(v.JSON), "Send sample bags")
+	}, "Home published again without the action")
+
+	p = h.plan(slackfake.TeamID, "C1", "Q1")
+	if open := coach.OpenActions(p); len(open) != 0 || p.Actions[0].Status != flows.ActionDone || p.Actions[0].StatusBy != "UANA" {
+		t.Errorf("open actions = %+v, status %+v", open, p.Actions[0])
+	}
+	// Overdue from 09:00 on 2 December.
+	clk.Add(50 * time.Hour)
+	h.bot.remindTick(context.Background())
+	for _, m := range h.dms("UANA") {
+		if strings.Contains(m.Text, "Send sample bags") {
+			t.Errorf("a reminder about a done action: %s", m.Text)
+		}
+	}
+	_, next := h.openCheckin(p)
+	if strings.Contains(next.Text, "Send sample bags") {
+		t.Errorf("the next check-in asks about a done action:\n%s", next.Text)
+	}
+}
+
+// TestHomeIsPublishedAtMostOncePerInterval: changes in quick succession
+// make one publish at once and one more at the end of the interval, which
+// shows the latest state; none after shutdown.
+func TestHomeIsPublishedAtMostOncePerInterval(t *testing.T) {
+	clk := &clock{now: t0}
+	var (
+		mu        sync.Mutex
+		published []string
+		wg        sync.WaitGroup
+		timers    []func()
+		waits     []time.Duration
+	)
+	h := newHomes(10*time.Second, clk.Now, func(team, user string) {
+		mu.Lock()
+		defer mu.Unlock()
+		published = append(published, user)
+	}, func(fn func()) { wg.Go(fn) })
+	h.after = func(d time.Duration, fn func()) func() bool {
+		timers, waits = append(timers, fn), append(waits, d)
+		return func() bool { return true }
+	}
+	count := func() int {
+		wg.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		return len(published)
+	}
+	h.refresh("T1", "UANA")
+	if n := count(); n != 1 {
+		t.Fatalf("%d publishes after the first change, want 1", n)
+	}
+	for range 5 {
+		clk.Add(time.Second)
+		h.refresh("T1", "UANA")
+	}
+	if n := count(); n != 1 || len(timers) != 1 || waits[0] != 9*time.Second {
+		t.Errorf("%d publishes within the interval and %d waiting (%v), want 1 and one waiting 9s", n, len(timers), waits)
+	}
+	// Another person is not held up by Ana's interval.
+	h.refresh("T1", "UBEN")
+	if n := count(); n != 2 {
+		t.Errorf("%d publishes after Ben's first change, want 2", n)
+	}
+	clk.Add(9 * time.Second)
+	timers[0]()
+	if n := count(); n != 3 {
+		t.Fatalf("%d publishes, want the waiting one too", n)
+	}
+	// Right after it, the next change waits a whole interval again.
+	h.refresh("T1", "UANA")
+	if n := count(); n != 3 || len(timers) != 2 || waits[1] != 10*time.Second {
+		t.Errorf("%d publishes and waits %v after the waiting one ran", n, waits)
+	}
+	if got := h.team("T1"); len(got) != 2 {
+		t.Errorf("people = %v", got)
+	}
+	h.close()
+	timers[1]()
+	h.refresh("T1", "UBEN")
+	if n := count(); n != 3 {
+		t.Errorf("%d publishes after close, want 3", n)
+	}
+	if got := h.team("T1"); len(got) != 0 {
+		t.Errorf("people after close = %v", got)
+	}
+}
+
+func TestWithoutMentionOf(t *testing.T) {
+	for in, want := range map[string]string{
+		"<@UBOT> status":             "status",
+		"hey <@UBOT|racebot> status": "status",
+		"status <@UBOT>":             "status",
+		"values visitors 12k":        "values visitors 12k",
+		"<@UBOT> ask <@UANA> first":  "ask <@UANA> first",
+		"<@UBOT> <@UBOT> review":     "review",
+	} {
+		if got := withoutMentionOf(in, "UBOT"); got != want {
+			t.Errorf("withoutMentionOf(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

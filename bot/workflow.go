@@ -1,0 +1,169 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+)
+
+// Workflow Builder steps: custom functions declared in the manifests'
+// functions section under these callback ids, with these inputs.
+const (
+	functionRecordValues = "record_kpi_values"
+	functionStartCheckin = "start_checkin"
+
+	inputChannel = "channel_id" // slack#/types/channel_id: the plan's channel
+	inputPlan    = "plan"       // the plan's name; the channel's current plan when empty
+	inputValues  = "values"     // "visitors 12.4k, leads 310"
+	inputUser    = "user_id"    // slack#/types/user_id: whose values they are
+
+	outputRecorded = "recorded" // what record_kpi_values recorded, in words
+	outputPlan     = "plan"     // the plan start_checkin checked in on
+)
+
+// functionExecuted runs a workflow step and completes it with
+// functions.completeSuccess or functions.completeError after the
+// acknowledgement. The function execution's id is the delivery key, so a
+// redelivered event records nothing twice; it still completes the step,
+// which the first delivery may not have reached.
+func (b *Bot) functionExecuted(ctx context.Context, team string, ev *slackevents.FunctionExecutedEvent) error {
+	switch ev.Function.CallbackID {
+	case functionRecordValues:
+		return b.recordValuesStep(ctx, team, ev)
+	case functionStartCheckin:
+		return b.startCheckinStep(ctx, team, ev)
+	}
+	return nil
+}
+
+// input reads a step's input as text.
+func input(ev *slackevents.FunctionExecutedEvent, name string) string {
+	switch v := ev.Inputs[name].(type) {
+	case nil:
+		return ""
+	case string:
+		return strings.TrimSpace(v)
+	default:
+		return strings.TrimSpace(fmt.Sprint(v))
+	}
+}
+
+// stepPlan finds the plan a step names: by name in its channel, or the
+// channel's current plan.
+func (b *Bot) stepPlan(ctx context.Context, team string, ev *slackevents.FunctionExecutedEvent) (*flows.Plan, error) {
+	channel, name := input(ev, inputChannel), input(ev, inputPlan)
+	plans, current, err := b.svc.ChannelPlans(ctx, team, channel)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range plans {
+		if (name == "" && p.ID == current) || (name != "" && strings.EqualFold(plainUserText(p.Name), name)) {
+			return p, nil
+		}
+	}
+	if name != "" {
+		return nil, flows.UserErrorf(flows.ErrNoPlan, "There is no plan called %q in that channel.", flows.User(name))
+	}
+	return nil, flows.UserErrorf(flows.ErrNoPlan, "That channel has no plan; start one with %s there.", flows.Cmd("new <name>"))
+}
+
+func (b *Bot) recordValuesStep(ctx context.Context, team string, ev *slackevents.FunctionExecutedEvent) error {
+	execution := ev.FunctionExecutionID
+	p, err := b.stepPlan(ctx, team, ev)
+	if err != nil {
+		return b.failStep(err, execution)
+	}
+	user := input(ev, inputUser)
+	if user == "" {
+		return b.failStep(flows.UserErrorf(flows.ErrBadInput, "Say whose values these are: the step needs a person."), execution)
+	}
+	req := coach.Request{Team: team, Channel: p.Channel, User: user, Now: b.now(), Plan: p.ID, Key: "function:" + execution}
+	a, err := b.svc.RecordValues(ctx, req, string(markup.FromPlain(input(ev, inputValues))))
+	if err != nil {
+		return b.failStep(err, execution)
+	}
+	recorded := ""
+	for _, r := range a.Replies {
+		recorded += plainText(r.Msg)
+	}
+	replies := append([]flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("From a workflow, for %s:", flows.Person(user))}}, a.Replies...)
+	if !a.Duplicate && a.Checkin.ID == 0 {
+		b.postToPlan(a.Plan, user, replies, nil)
+	}
+	b.later("workflow step", func(ctx context.Context) {
+		if c := a.Checkin; !a.Duplicate && c.ID != 0 {
+			if _, err := b.poster.postOnce(ctx, c.Channel, c.Thread, replyKey(req.Key), renderReplies(a.Plan, replies)); err != nil {
+				b.log.Warn("workflow values: confirm", "err", err)
+			}
+			b.refreshSummary(ctx, c)
+		}
+		b.completeStep(ctx, execution, map[string]string{outputRecorded: recorded})
+	})
+	return nil
+}
+
+func (b *Bot) startCheckinStep(ctx context.Context, team string, ev *slackevents.FunctionExecutedEvent) error {
+	execution := ev.FunctionExecutionID
+	p, err := b.stepPlan(ctx, team, ev)
+	if err != nil {
+		return b.failStep(err, execution)
+	}
+	// Claimed before the post, as the scheduler claims an occurrence: a
+	// redelivered event never opens a second check-in.
+	first, err := b.svc.Once(ctx, team, "function:"+execution)
+	if err != nil {
+		return err
+	}
+	if !first {
+		return nil
+	}
+	b.later("workflow check-in", func(ctx context.Context) {
+		if _, err := b.OpenCheckin(ctx, team, p.ID, "workflow:"+execution, false, 0); err != nil {
+			b.log.Error("workflow check-in", "plan", p.ID, "err", err)
+			b.errorStep(ctx, execution, "The check-in could not be posted; try running the workflow again.")
+			return
+		}
+		b.completeStep(ctx, execution, map[string]string{outputPlan: plainUserText(p.Name)})
+	})
+	return nil
+}
+
+// failStep completes a step with the reason a person can act on, after
+// the acknowledgement; an error that may pass is returned, so Slack
+// delivers the event again.
+func (b *Bot) failStep(err error, execution string) error {
+	if !isUserError(err) {
+		return fmt.Errorf("workflow step: %w", err)
+	}
+	b.later("workflow step failed", func(ctx context.Context) { b.errorStep(ctx, execution, plainText(flows.Explain(err))) })
+	return nil
+}
+
+func (b *Bot) completeStep(ctx context.Context, execution string, outputs map[string]string) {
+	err := b.api.FunctionCompleteSuccessContext(ctx, execution, slack.FunctionCompleteSuccessRequestOptionOutput(outputs))
+	b.logStep(err, execution)
+}
+
+func (b *Bot) errorStep(ctx context.Context, execution, reason string) {
+	b.logStep(b.api.FunctionCompleteErrorContext(ctx, execution, reason), execution)
+}
+
+// logStep logs a completion that failed. One that finds the step
+// completed already (a redelivered event) is expected.
+func (b *Bot) logStep(err error, execution string) {
+	var se slack.SlackErrorResponse
+	switch {
+	case err == nil:
+	case errors.As(err, &se) && se.Err == "execution_not_in_running_state":
+		b.log.Debug("workflow step completed already", "execution", execution)
+	default:
+		b.log.Error("complete workflow step", "execution", execution, "err", err)
+	}
+}

@@ -1,0 +1,435 @@
+package coach
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
+)
+
+// ReminderStore keeps personal reminders: which were claimed (each once,
+// by whichever racebot inserts it first), who turned them off for a plan,
+// and snoozes. Whether an action is done is the plan's (flows.Action.Status).
+type ReminderStore interface {
+	// OpenCheckins lists posted check-ins not yet closed, of every
+	// workspace.
+	OpenCheckins(ctx context.Context) ([]flows.Checkin, error)
+	// PlansWithActionsDue lists plans with an open action due on or before
+	// the day of by, as plan id to team.
+	PlansWithActionsDue(ctx context.Context, by time.Time) (map[flows.PlanID]string, error)
+	// ClaimReminder claims a person's reminder named by key, reporting
+	// false when it was claimed before.
+	ClaimReminder(ctx context.Context, team, user, key string, plan flows.PlanID, now time.Time) (bool, error)
+	// ReminderSent records the message a claimed reminder went out as.
+	ReminderSent(ctx context.Context, team, user, key, channel, ts string) error
+	// ClaimedReminders lists the reminders about a plan claimed so far,
+	// as "user key".
+	ClaimedReminders(ctx context.Context, team string, plan flows.PlanID) (map[string]bool, error)
+	// RemindedPlans lists when a person was last reminded of each plan.
+	RemindedPlans(ctx context.Context, team, user string) (map[flows.PlanID]time.Time, error)
+	// SetReminders turns a person's reminders about a plan on or off.
+	SetReminders(ctx context.Context, team string, plan flows.PlanID, user string, on bool, now time.Time, key string) error
+	// MutedReminders lists who turned reminders about a plan off.
+	MutedReminders(ctx context.Context, team string, plan flows.PlanID) (map[string]bool, error)
+	// Snooze puts a person's reminder about an action off until a time.
+	Snooze(ctx context.Context, team string, plan flows.PlanID, action int64, user string, until time.Time, key string) error
+	// Snoozes lists snoozed reminders: action id to person to time.
+	Snoozes(ctx context.Context, team string, plan flows.PlanID) (map[int64]map[string]time.Time, error)
+}
+
+// Zones tells a person's time zone, nil when it is not known.
+type Zones func(ctx context.Context, team, user string) *time.Location
+
+// Reminder is one direct message due to one person.
+type Reminder struct {
+	Team, User string
+	// Key names the reminder for this person: what it is about and which
+	// time it is. It is claimed once.
+	Key  string
+	Kind flows.ReminderKind
+	Plan *flows.Plan
+	// Checkin and Missing are set for flows.RemindCheckin: the check-in
+	// and the person's KPIs without a value in it.
+	Checkin flows.Checkin
+	Missing []flows.KPI
+	// Action is set for the action reminders.
+	Action flows.Action
+	// At is when the reminder fell due, in the person's zone.
+	At time.Time
+	// Msg is what the reminder says.
+	Msg flows.Msg
+}
+
+// How far reminders reach: an overdue or snoozed action is reminded of
+// within a week of its time, not forever after (a racebot started after a
+// long pause does not send a backlog), and actions due within two days
+// are looked at, as a person's tomorrow may be up to a day ahead of UTC's.
+const (
+	reminderWindow = 7 * 24 * time.Hour
+	dueLookahead   = 48 * time.Hour
+)
+
+var errNoReminders error = flows.UserErrorf(flows.ErrBadInput, "Reminders are sent where racebot is connected to Slack.")
+
+// DueReminders lists the reminders due now that nobody has claimed yet, for
+// everyone in every workspace: KPI owners whose values are missing from a
+// check-in that closes within their next day, and owners of actions due
+// tomorrow, overdue, or snoozed until now. A person who turned reminders
+// off for a plan gets none about it. Two racebots may list the same
+// reminder; only the one whose ClaimReminder wins sends it. zone tells each person's time zone;
+// UTC stands in where it is not known.
+func (s *Service) DueReminders(ctx context.Context, now time.Time, zone Zones) ([]Reminder, error) {
+	if s.reminders == nil {
+		return nil, nil
+	}
+	locate := func(team, user string) *time.Location {
+		if loc := zone(ctx, team, user); loc != nil {
+			return loc
+		}
+		return time.UTC
+	}
+	checkins, err := s.checkinReminders(ctx, now, locate)
+	if err != nil {
+		return nil, err
+	}
+	actions, err := s.actionReminders(ctx, now, locate)
+	if err != nil {
+		return nil, err
+	}
+	return append(checkins, actions...), nil
+}
+
+func (s *Service) checkinReminders(ctx context.Context, now time.Time, locate func(team, user string) *time.Location) ([]Reminder, error) {
+	open, err := s.reminders.OpenCheckins(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Reminder
+	for _, c := range open {
+		if !now.Before(c.CloseAt) {
+			continue
+		}
+		v, err := s.view(ctx, c)
+		if errors.Is(err, flows.ErrNoPlan) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		muted, err := s.reminders.MutedReminders(ctx, c.Team, c.Plan)
+		if err != nil {
+			return nil, err
+		}
+		claimed, err := s.reminders.ClaimedReminders(ctx, c.Team, c.Plan)
+		if err != nil {
+			return nil, err
+		}
+		key := "checkin:" + strconv.FormatInt(c.ID, 10)
+		for user, missing := range missingByOwner(v) {
+			if muted[user] || claimed[user+" "+key] {
+				continue
+			}
+			loc := locate(c.Team, user)
+			at := flows.CheckinReminderAt(c.CloseAt, loc)
+			// A check-in opened after that time mentioned its owners a
+			// moment ago; a direct message on top would be noise.
+			if now.Before(at) || at.Before(c.OpenedAt) {
+				continue
+			}
+			out = append(out, Reminder{
+				Team: c.Team, User: user, Key: key, Kind: flows.RemindCheckin,
+				Plan: v.Plan, Checkin: c, Missing: missing, At: at,
+				Msg: flows.CheckinReminderText(v.Plan.Name, missing, c.CloseAt, now, loc),
+			})
+		}
+	}
+	return out, nil
+}
+
+// missingByOwner lists, for each person a KPI's owner mentions, their KPIs
+// with no value in the check-in yet.
+func missingByOwner(v CheckinView) map[string][]flows.KPI {
+	out := map[string][]flows.KPI{}
+	for _, l := range v.Summary(v.Checkin.OpenedAt).Lines {
+		if l.Latest != nil {
+			continue
+		}
+		for _, u := range people(l.KPI.Owner) {
+			out[u] = append(out[u], l.KPI)
+		}
+	}
+	return out
+}
+
+// people lists the Slack users an owner field mentions; an owner written
+// as a name ("Ana") can't be sent a message.
+func people(owner string) []string {
+	ids := markup.Stored(owner).UserIDs()
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// owns reports whether an owner field names the person.
+func owns(owner, user string) bool { return user != "" && slices.Contains(people(owner), user) }
+
+func (s *Service) actionReminders(ctx context.Context, now time.Time, locate func(team, user string) *time.Location) ([]Reminder, error) {
+	plans, err := s.reminders.PlansWithActionsDue(ctx, now.Add(dueLookahead))
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]flows.PlanID, 0, len(plans))
+	for id := range plans {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var out []Reminder
+	for _, id := range ids {
+		team := plans[id]
+		p, err := s.store.Plan(ctx, team, id)
+		if errors.Is(err, flows.ErrNoPlan) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		muted, err := s.reminders.MutedReminders(ctx, team, id)
+		if err != nil {
+			return nil, err
+		}
+		snoozed, err := s.reminders.Snoozes(ctx, team, id)
+		if err != nil {
+			return nil, err
+		}
+		claimed, err := s.reminders.ClaimedReminders(ctx, team, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range p.Actions {
+			if a.Due.IsZero() || a.Closed() {
+				continue
+			}
+			for _, user := range people(a.Owner) {
+				if muted[user] {
+					continue
+				}
+				r := Reminder{Team: team, User: user, Plan: p, Action: a}
+				key := "action:" + strconv.FormatInt(a.ID, 10) + ":"
+				loc := locate(team, user)
+				y, m, d := a.Due.Date()
+				dueAt, dueDay := flows.ReminderOnDate(a.Due, loc, -1), time.Date(y, m, d, 0, 0, 0, 0, loc)
+				overAt := flows.ReminderOnDate(a.Due, loc, 1)
+				switch {
+				// Said the day before only: on the day itself "due
+				// tomorrow" would be wrong, and the overdue one follows.
+				case !now.Before(dueAt) && now.Before(dueDay):
+					r.Kind, r.Key, r.At = flows.RemindDue, key+"due", dueAt
+				case !now.Before(overAt) && now.Before(overAt.Add(reminderWindow)):
+					r.Kind, r.Key, r.At = flows.RemindOverdue, key+"overdue", overAt
+				}
+				if r.Kind != "" && !claimed[user+" "+r.Key] {
+					r.Msg = flows.ActionReminderText(p.Name, a, r.Kind, now, loc)
+					out = append(out, r)
+				}
+				if until, ok := snoozed[a.ID][user]; ok && !now.Before(until) && now.Before(until.Add(reminderWindow)) {
+					sr := Reminder{Team: team, User: user, Plan: p, Action: a, Kind: flows.RemindSnoozed, At: until,
+						Key: key + "snoozed:" + strconv.FormatInt(until.UnixMilli(), 10)}
+					if !claimed[user+" "+sr.Key] {
+						sr.Msg = flows.ActionReminderText(p.Name, a, flows.RemindSnoozed, now, loc)
+						out = append(out, sr)
+					}
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// ClaimReminder claims a reminder before it is sent, reporting false when
+// another racebot, or this one before a restart, claimed it already: a
+// reminder is sent at most once.
+func (s *Service) ClaimReminder(ctx context.Context, r Reminder, now time.Time) (bool, error) {
+	if s.reminders == nil {
+		return false, nil
+	}
+	ok, err := s.reminders.ClaimReminder(ctx, r.Team, r.User, r.Key, r.Plan.ID, now)
+	if errors.Is(err, flows.ErrNoPlan) {
+		return false, nil
+	}
+	return ok, err
+}
+
+// ReminderSent records the message a claimed reminder went out as.
+func (s *Service) ReminderSent(ctx context.Context, r Reminder, channel, ts string) error {
+	if s.reminders == nil {
+		return nil
+	}
+	return s.reminders.ReminderSent(ctx, r.Team, r.User, r.Key, channel, ts)
+}
+
+// remind turns the person's reminders about the channel's plan on or off.
+func (s *Service) remind(ctx context.Context, req Request, arg string) (Response, error) {
+	if s.reminders == nil {
+		return Response{}, errNoReminders
+	}
+	var on bool
+	switch strings.ToLower(strings.TrimSpace(arg)) {
+	case "on":
+		on = true
+	case "off":
+	default:
+		return Response{}, flows.UserErrorf(flows.ErrBadInput, "Write %s to stop the direct messages I send you about this plan, or %s to have them again.", flows.Cmd("remind off"), flows.Cmd("remind on"))
+	}
+	p, err := s.pick(ctx, req, "")
+	if err != nil {
+		return Response{}, err
+	}
+	err = s.reminders.SetReminders(ctx, req.Team, p.ID, req.User, on, req.Now, req.Key)
+	switch {
+	case errors.Is(err, flows.ErrDuplicate):
+		return Response{Plan: p, Duplicate: true}, nil
+	case err != nil:
+		return Response{}, err
+	}
+	return Response{Plan: p, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.RemindersText(p.Name, on)}}}, nil
+}
+
+// ErrNotYours means a person pressed a button meant for someone else: the
+// Done of an action they do not own, the form of KPIs they own none of.
+var ErrNotYours = errors.New("not the person's")
+
+// actionFor loads the plan req.Plan names and one of its actions, which
+// req.User must own or, failing an owner anyone can be sent a message,
+// must have started the plan.
+func (s *Service) actionFor(ctx context.Context, req Request, action int64) (*flows.Plan, flows.Action, error) {
+	p, err := s.store.Plan(ctx, req.Team, req.Plan)
+	if err != nil {
+		return nil, flows.Action{}, err
+	}
+	i := slices.IndexFunc(p.Actions, func(a flows.Action) bool { return a.ID == action })
+	if i < 0 {
+		return nil, flows.Action{}, flows.UserErrorf(flows.ErrNoPlan, "That action is no longer in the plan.")
+	}
+	a := p.Actions[i]
+	if !owns(a.Owner, req.User) && !(len(people(a.Owner)) == 0 && p.CreatedBy == req.User) {
+		return nil, flows.Action{}, flows.UserErrorf(ErrNotYours, "Only the owner of %q can mark it done.", flows.User(a.Text))
+	}
+	return p, a, nil
+}
+
+// MarkDone marks an action of req.Plan done, as its owner's Done button
+// does, wherever the button is (a reminder, the Home tab): a plan change
+// like `action done`, so its reminders stop, check-ins and Home tabs leave
+// it out, and the quarter's retro counts it. A second press, or someone
+// else's, finds it done and changes nothing.
+func (s *Service) MarkDone(ctx context.Context, req Request, action int64) (Response, error) {
+	p, _, err := s.actionFor(ctx, req, action)
+	if err != nil {
+		return Response{}, err
+	}
+	// The owner's button is good wherever it is; the change is the plan's.
+	req.Channel = p.Channel
+	return s.SetActionStatus(ctx, req, action, flows.ActionDone)
+}
+
+// Snooze puts the owner's reminder about an action off to ReminderHour of
+// their next day, in zone (UTC when nil).
+func (s *Service) Snooze(ctx context.Context, req Request, action int64) (Response, error) {
+	if s.reminders == nil {
+		return Response{}, errNoReminders
+	}
+	p, a, err := s.actionFor(ctx, req, action)
+	if err != nil {
+		return Response{}, err
+	}
+	until := flows.ReminderAt(req.Now, cmp.Or(req.Zone, time.UTC), 1)
+	err = s.reminders.Snooze(ctx, req.Team, p.ID, a.ID, req.User, until, req.Key)
+	switch {
+	case errors.Is(err, flows.ErrDuplicate):
+		return Response{Plan: p, Duplicate: true}, nil
+	case err != nil:
+		return Response{}, fmt.Errorf("snooze: %w", err)
+	}
+	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.SnoozedText(a, until.In(cmp.Or(req.Zone, time.UTC)))}}}, nil
+}
+
+// OpenActions lists a plan's actions still to do: neither done nor
+// dropped.
+func OpenActions(p *flows.Plan) []flows.Action {
+	var out []flows.Action
+	for _, a := range p.Actions {
+		if !a.Closed() {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// CheckinForOwner loads the check-in req.Checkin names, for one of the
+// owners of its KPIs, wherever they are: a direct message, the Home tab.
+// Anyone else is refused with ErrNotYours; another workspace's check-in
+// is flows.ErrNoCheckin.
+func (s *Service) CheckinForOwner(ctx context.Context, req Request) (CheckinView, error) {
+	c, err := s.store.CheckinByID(ctx, req.Team, req.Checkin)
+	if err != nil {
+		return CheckinView{}, err
+	}
+	v, err := s.view(ctx, c)
+	if err != nil {
+		return CheckinView{}, err
+	}
+	if !slices.ContainsFunc(v.Plan.KPIs, func(k flows.KPI) bool { return owns(k.Owner, req.User) }) {
+		return CheckinView{}, flows.UserErrorf(ErrNotYours, "That form is for the owners of the KPIs of %q.", flows.User(v.Plan.Name))
+	}
+	return v, nil
+}
+
+// MyCheckin finds the latest open check-in of the workspace in which the
+// person owns a KPI, reporting false when there is none.
+func (s *Service) MyCheckin(ctx context.Context, team, user string) (CheckinView, bool, error) {
+	if s.reminders == nil {
+		return CheckinView{}, false, nil
+	}
+	open, err := s.reminders.OpenCheckins(ctx)
+	if err != nil {
+		return CheckinView{}, false, err
+	}
+	for _, c := range slices.Backward(open) {
+		if c.Team != team {
+			continue
+		}
+		v, err := s.CheckinForOwner(ctx, Request{Team: team, User: user, Checkin: c.ID})
+		switch {
+		case errors.Is(err, ErrNotYours), errors.Is(err, flows.ErrNoPlan), errors.Is(err, flows.ErrNoCheckin):
+			continue
+		case err != nil:
+			return CheckinView{}, false, err
+		}
+		return v, true, nil
+	}
+	return CheckinView{}, false, nil
+}
+
+// openCheckinOf finds a plan's latest open check-in, reporting false when
+// it has none.
+func (s *Service) openCheckinOf(ctx context.Context, team string, plan flows.PlanID) (flows.Checkin, bool, error) {
+	if s.reminders == nil {
+		return flows.Checkin{}, false, nil
+	}
+	open, err := s.reminders.OpenCheckins(ctx)
+	if err != nil {
+		return flows.Checkin{}, false, err
+	}
+	for _, c := range slices.Backward(open) {
+		if c.Team == team && c.Plan == plan {
+			return c, true, nil
+		}
+	}
+	return flows.Checkin{}, false, nil
+}
