@@ -17,6 +17,7 @@ import (
 // serve` replicas can share.
 type store interface {
 	coach.Store
+	coach.ReminderStore
 	scheduler.Store
 	scheduler.History
 	Close() error

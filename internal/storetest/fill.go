@@ -23,7 +23,8 @@ type Filled struct {
 // and without baselines and targets and with a period, values (n/a among
 // them, some from a check-in), a schedule with a run log, check-ins, an
 // offer, asked messages, read marks, action statuses, a kind of business,
-// capability ratings and a reminder claim, a retro with answers and
+// capability ratings and a reminder claim, personal reminders with a mute
+// and a snooze, a retro with answers and
 // prompts, a plan started from another, seen keys, a current plan and a
 // deleted plan. Tests of copying one store into another fill one and
 // compare.
@@ -148,6 +149,19 @@ func Fill(t *testing.T, db Store) Filled {
 		if err := db.RecordRetroPrompt(ctx, "T1", retro, 1700000200000100+int64(i)*1000, "1700000200.000100", q); err != nil {
 			t.Fatal(err)
 		}
+	}
+	reminder := fmt.Sprintf("checkin:%d", checkin)
+	if ok, err := db.ClaimReminder(ctx, "T1", "U2", reminder, p.ID, due.Add(2*time.Hour)); !ok || err != nil {
+		t.Fatalf("claim reminder: %t, %v", ok, err)
+	}
+	if err := db.ReminderSent(ctx, "T1", "U2", reminder, "D2", "1700000300.000100"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetReminders(ctx, "T1", p.ID, "U3", false, at(90), "EvRemindOff"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Snooze(ctx, "T1", p.ID, p.Actions[1].ID, "U2", due.Add(48*time.Hour), "EvSnooze"); err != nil {
+		t.Fatal(err)
 	}
 	ms2, err := db.Measurements(ctx, "T1", p.ID)
 	if err != nil {

@@ -1,14 +1,14 @@
 // Package storetest is the storage contract: one suite of tests that every
 // racebot store passes, the SQLite file (package storage) and PostgreSQL
 // (package storage/postgres) alike. It reaches the stores only through the
-// interfaces their users own (coach.Store, scheduler.Store,
-// scheduler.History) and the few methods Store adds, so a method added to
-// one of those interfaces fails to build for a store that lacks it, and a
-// promise a store does not keep fails here.
+// interfaces their users own (coach.Store, coach.ReminderStore,
+// scheduler.Store, scheduler.History) and the few methods Store adds, so a
+// method added to one of those interfaces fails to build for a store that
+// lacks it, and a promise a store does not keep fails here.
 //
 // Promises that matter once several processes share a database are tested
-// with two handles on one database: each has its own pool and plan cache,
-// as two racebot replicas would.
+// with two handles on one database: each has its own pool and plan cache, as
+// two racebot replicas would.
 package storetest
 
 import (
@@ -24,6 +24,7 @@ import (
 // Store is what every racebot store implements.
 type Store interface {
 	coach.Store
+	coach.ReminderStore
 	scheduler.Store
 	scheduler.History
 
@@ -73,6 +74,9 @@ func Run(t *testing.T, open Open) {
 		{"CapabilityHistory", testCapabilityHistory},
 		{"CapabilityReminderOncePerQuarter", testCapabilityReminder},
 		{"Retros", testRetros},
+		{"RemindersClaimedOnce", testRemindersClaimedOnce},
+		{"RemindersOfActions", testRemindersOfActions},
+		{"OpenCheckins", testOpenCheckins},
 		{"Schedules", testSchedules},
 		{"OccurrenceLifecycle", testOccurrences},
 		{"OccurrenceClaimsAcrossHandles", testOccurrenceClaims},

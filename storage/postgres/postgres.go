@@ -2,7 +2,8 @@
 // that several `racebot serve` replicas can share one database. It holds
 // the same rows as package storage, the SQLite store, keeps the same
 // promises (internal/storetest runs one suite against both) and implements
-// the same interfaces: coach.Store, scheduler.Store and scheduler.History.
+// the same interfaces: coach.Store, coach.ReminderStore, scheduler.Store
+// and scheduler.History.
 //
 // What SQLite gets from having one writer, this store gets from
 // PostgreSQL's row locks, and each promise holds across processes:
@@ -276,7 +277,8 @@ func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 // The interfaces the coach and the scheduler own; a method added to one
 // and not here fails the build.
 var (
-	_ coach.Store       = (*DB)(nil)
-	_ scheduler.Store   = (*DB)(nil)
-	_ scheduler.History = (*DB)(nil)
+	_ coach.Store         = (*DB)(nil)
+	_ coach.ReminderStore = (*DB)(nil)
+	_ scheduler.Store     = (*DB)(nil)
+	_ scheduler.History   = (*DB)(nil)
 )

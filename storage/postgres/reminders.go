@@ -1,0 +1,237 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// OpenCheckins lists the check-ins of every workspace that are posted and
+// not yet closed, oldest first: the ones whose owners may need a reminder.
+func (db *DB) OpenCheckins(ctx context.Context) ([]flows.Checkin, error) {
+	var out []flows.Checkin
+	err := db.snapshot(ctx, func(tx pgx.Tx) error {
+		return each(ctx, tx, func(rows pgx.Rows) error {
+			c, err := scanCheckin(rows)
+			if err == nil {
+				out = append(out, c)
+			}
+			return err
+		}, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
+			WHERE NOT c.closed AND c.thread <> '' ORDER BY c.id`)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open check-ins: %w", err)
+	}
+	return out, nil
+}
+
+// PlansWithActionsDue lists the plans, of every workspace, with an action
+// still to do (neither done nor dropped: its latest status update) that is
+// due on or before the calendar day of by, as plan id to team. Due dates
+// are YYYY-MM-DD text, compared byte by byte whatever the database's
+// collation.
+func (db *DB) PlansWithActionsDue(ctx context.Context, by time.Time) (map[flows.PlanID]string, error) {
+	out := map[flows.PlanID]string{}
+	err := db.snapshot(ctx, func(tx pgx.Tx) error {
+		return each(ctx, tx, func(rows pgx.Rows) error {
+			var (
+				id   flows.PlanID
+				team string
+			)
+			if err := rows.Scan(&id, &team); err != nil {
+				return err
+			}
+			out[id] = team
+			return nil
+		}, `SELECT DISTINCT p.id, p.team_id FROM actions a JOIN plans p ON p.id = a.plan_id
+			WHERE a.due <> '' AND a.due COLLATE "C" <= $1
+			AND coalesce((SELECT u.status FROM action_updates u WHERE u.action_id = a.id ORDER BY u.id DESC LIMIT 1), 'open') NOT IN ('done', 'dropped')`,
+			by.Format(time.DateOnly))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("plans with actions due: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimReminder claims the reminder named by key for a person, reporting
+// false when it was claimed before, by this replica or another. The row
+// goes in before the message is sent, so the reminder is sent at most once
+// whatever happens afterwards; replicas claiming at once meet on its
+// primary key, and the second inserts nothing once the first commits.
+func (db *DB) ClaimReminder(ctx context.Context, team, user, key string, plan flows.PlanID, now time.Time) (bool, error) {
+	var claimed bool
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		claimed = false // a transaction run again starts afresh
+		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO reminders (team_id, user_id, key, plan_id, claimed_at)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, team, user, key, plan, millis(now))
+		claimed = err == nil && tag.RowsAffected() == 1
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("claim reminder: %w", err)
+	}
+	return claimed, nil
+}
+
+// ReminderSent records the message a claimed reminder went out as.
+func (db *DB) ReminderSent(ctx context.Context, team, user, key, channel, ts string) error {
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE reminders SET channel_id = $1, ts = $2 WHERE team_id = $3 AND user_id = $4 AND key = $5`,
+			channel, ts, team, user, key)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("record reminder message: %w", err)
+	}
+	return nil
+}
+
+// SetReminders turns a person's reminders about a plan on or off, recording
+// the request's key with the change.
+func (db *DB) SetReminders(ctx context.Context, team string, plan flows.PlanID, user string, on bool, now time.Time, key string) error {
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := recordKey(ctx, tx, team, key); err != nil {
+			return err
+		}
+		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
+			return err
+		}
+		var err error
+		if on {
+			_, err = tx.Exec(ctx, `DELETE FROM reminder_mutes WHERE plan_id = $1 AND user_id = $2`, plan, user)
+		} else {
+			_, err = tx.Exec(ctx, `INSERT INTO reminder_mutes (plan_id, user_id, muted_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, plan, user, millis(now))
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set reminders: %w", err)
+	}
+	return nil
+}
+
+// MutedReminders lists the people who turned reminders about a plan off.
+func (db *DB) MutedReminders(ctx context.Context, team string, plan flows.PlanID) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := db.snapshot(ctx, func(tx pgx.Tx) error {
+		return each(ctx, tx, func(rows pgx.Rows) error {
+			var user string
+			if err := rows.Scan(&user); err != nil {
+				return err
+			}
+			out[user] = true
+			return nil
+		}, `SELECT m.user_id FROM reminder_mutes m JOIN plans p ON p.id = m.plan_id WHERE p.team_id = $1 AND m.plan_id = $2`, team, plan)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("muted reminders: %w", err)
+	}
+	return out, nil
+}
+
+// Snooze puts a person's reminder about an action off until a time,
+// replacing an earlier snooze of theirs, and records the request's key.
+func (db *DB) Snooze(ctx context.Context, team string, plan flows.PlanID, action int64, user string, until time.Time, key string) error {
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := recordKey(ctx, tx, team, key); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM actions a JOIN plans p ON p.id = a.plan_id
+			WHERE p.team_id = $1 AND a.plan_id = $2 AND a.id = $3`, team, plan, action).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return flows.ErrNoPlan
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO reminder_snoozes (action_id, user_id, until) VALUES ($1, $2, $3)
+			ON CONFLICT (action_id, user_id) DO UPDATE SET until = excluded.until`, action, user, millis(until))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("snooze: %w", err)
+	}
+	return nil
+}
+
+// Snoozes lists the snoozed reminders about a plan's actions: action id to
+// person to the time the reminder is due again.
+func (db *DB) Snoozes(ctx context.Context, team string, plan flows.PlanID) (map[int64]map[string]time.Time, error) {
+	out := map[int64]map[string]time.Time{}
+	err := db.snapshot(ctx, func(tx pgx.Tx) error {
+		return each(ctx, tx, func(rows pgx.Rows) error {
+			var (
+				action int64
+				user   string
+				until  int64
+			)
+			if err := rows.Scan(&action, &user, &until); err != nil {
+				return err
+			}
+			if out[action] == nil {
+				out[action] = map[string]time.Time{}
+			}
+			out[action][user] = fromMillis(until)
+			return nil
+		}, `SELECT s.action_id, s.user_id, s.until FROM reminder_snoozes s JOIN actions a ON a.id = s.action_id JOIN plans p ON p.id = a.plan_id
+			WHERE p.team_id = $1 AND a.plan_id = $2`, team, plan)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("snoozes: %w", err)
+	}
+	return out, nil
+}
+
+// RemindedPlans lists the plans a person was last sent a reminder about,
+// with when: a reply to racebot in a direct message most likely concerns
+// the plan it reminded them of.
+func (db *DB) RemindedPlans(ctx context.Context, team, user string) (map[flows.PlanID]time.Time, error) {
+	out := map[flows.PlanID]time.Time{}
+	err := db.snapshot(ctx, func(tx pgx.Tx) error {
+		return each(ctx, tx, func(rows pgx.Rows) error {
+			var (
+				plan flows.PlanID
+				at   int64
+			)
+			if err := rows.Scan(&plan, &at); err != nil {
+				return err
+			}
+			out[plan] = fromMillis(at)
+			return nil
+		}, `SELECT plan_id, max(claimed_at) FROM reminders WHERE team_id = $1 AND user_id = $2 GROUP BY plan_id`, team, user)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reminded plans: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimedReminders lists the reminders about a plan claimed so far, as
+// "user key", so that a replica looking for reminders due skips the ones
+// already claimed, by it or another.
+func (db *DB) ClaimedReminders(ctx context.Context, team string, plan flows.PlanID) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := db.snapshot(ctx, func(tx pgx.Tx) error {
+		return each(ctx, tx, func(rows pgx.Rows) error {
+			var user, key string
+			if err := rows.Scan(&user, &key); err != nil {
+				return err
+			}
+			out[user+" "+key] = true
+			return nil
+		}, `SELECT user_id, key FROM reminders WHERE team_id = $1 AND plan_id = $2`, team, plan)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claimed reminders: %w", err)
+	}
+	return out, nil
+}
