@@ -7,14 +7,8 @@ import (
 	"io"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 )
-
-// commandSeq numbers every slash command of the process: racebot takes a
-// command's trigger id as its delivery key, so two calls of CreatePlans
-// (before and after a crash) must not send the same one.
-var commandSeq atomic.Uint64
 
 // Plan is a plan created through Slack: its channel and the thread its
 // header opened, where replies are answers.
@@ -48,7 +42,7 @@ func CreatePlans(ctx context.Context, client *http.Client, srv *Server, api *Sla
 			defer wg.Done()
 			for i := range next {
 				body := Command{Channel: plans[i].Channel, User: "UOWNER", Text: fmt.Sprintf("new Bench plan %s %d", prefix, i),
-					ResponseURL: api.ResponseURL(uint64(i)), Seq: commandSeq.Add(1)}.Body()
+					ResponseURL: api.ResponseURL(uint64(i)), Seq: uint64(i)}.Body()
 				if err := post(ctx, client, srv.URL(), body, FormType); err != nil {
 					mu.Lock()
 					if firstErr == nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -82,8 +83,15 @@ func (c Command) Body() []byte {
 		"api_app_id":            {App},
 		"is_enterprise_install": {"false"},
 		"response_url":          {c.ResponseURL},
-		"trigger_id":            {"8412345" + seq + ".7714820613.3c1f0a9be2d47e58b6a4c0d19f27e3b5"},
+		"trigger_id":            {"8412345" + seq + "." + triggerNonce() + ".3c1f0a9be2d47e58b6a4c0d19f27e3b5"},
 	}.Encode())
+}
+
+// triggerNonce makes every command's trigger id unique, as Slack's are,
+// even when two runs number their commands from zero against one
+// database: racebot takes a trigger id as the command's delivery key.
+func triggerNonce() string {
+	return strconv.FormatUint(rand.Uint64()%1e10, 10)
 }
 
 // Message is one reply a person writes in a coaching thread, delivered as

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -48,7 +49,7 @@ func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftReques
 		return
 	}
 	q, _, _, _ := b.cat.Question(d.QuestionID)
-	res := b.streamed(ctx, p, "✍️ Drafting an answer to: "+q.Text, func(onDelta func(string)) assist.Result {
+	res, _ := b.streamed(ctx, p, "✍️ Drafting an answer to: "+q.Text, func(onDelta func(string)) assist.Result {
 		return b.assistant.Draft(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), d.QuestionID, onDelta)
 	}, func(r assist.Result) message { return draftMessage(p, d.QuestionID, r) })
 	if res.FromModel {
@@ -70,25 +71,41 @@ func (b *Bot) postKPISuggestions(ctx context.Context, p *flows.Plan, stage flows
 	}, func(r assist.Result) message { return msgMessage("kpi-suggestions", resultMsg(r)) })
 }
 
-// postReview runs a review after the acknowledgement and posts it in the
-// plan's thread.
-func (b *Bot) postReview(ctx context.Context, p *flows.Plan) {
+// postReview runs a review for by after the acknowledgement, posts it in
+// the plan's thread, and keeps it as the plan's latest for its exports.
+func (b *Bot) postReview(ctx context.Context, p *flows.Plan, by string) {
 	kpis, err := b.svc.KPIs(ctx, p.Team, p.ID)
 	if err != nil {
 		b.log.Error("review: load kpis", "plan", p.ID, "err", err)
 	}
-	if b.assistant == nil {
-		b.postMsg(ctx, p, "review", flows.ReviewPlan(b.cat, p, kpis, b.now()).Text(p.Name))
+	var (
+		res   assist.Result
+		shown bool
+	)
+	switch {
+	case b.assistant == nil:
+		res = assist.Result{Msg: flows.ReviewPlan(b.cat, p, kpis, b.now()).Text(p.Name)}
+		shown = b.postMsg(ctx, p, "review", res.Msg)
+	case !b.assistant.Enabled(p):
+		res = b.assistant.Review(ctx, p, nil, kpis, b.now(), nil)
+		shown = b.postMsg(ctx, p, "review", resultMsg(res))
+	default:
+		res, shown = b.streamed(ctx, p, "🔎 Reviewing the plan…", func(onDelta func(string)) assist.Result {
+			return b.assistant.Review(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), kpis, b.now(), onDelta)
+		}, func(r assist.Result) message { return msgMessage("review", resultMsg(r)) })
+	}
+	if !shown {
 		return
 	}
-	if !b.assistant.Enabled(p) {
-		r := b.assistant.Review(ctx, p, nil, kpis, b.now(), nil)
-		b.postMsg(ctx, p, "review", resultMsg(r))
-		return
+	// The review's own words, without the note on how it came about: the
+	// model's as they are, the built-in coach's as plain text.
+	text := markup.FromPlain(res.Text)
+	if !res.FromModel && res.Msg != nil {
+		text = markup.FromPlain(plainText(res.Msg))
 	}
-	b.streamed(ctx, p, "🔎 Reviewing the plan…", func(onDelta func(string)) assist.Result {
-		return b.assistant.Review(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), kpis, b.now(), onDelta)
-	}, func(r assist.Result) message { return msgMessage("review", resultMsg(r)) })
+	if err := b.svc.ReviewGiven(ctx, p.Team, p.ID, string(text), res.FromModel, by, b.now()); err != nil && !errors.Is(err, flows.ErrNoPlan) {
+		b.log.Error("review: keep", "plan", p.ID, "err", err)
+	}
 }
 
 // resultMsg is a draft or review as a message: the note in italics, then
@@ -110,17 +127,17 @@ func resultMsg(r assist.Result) flows.Msg {
 const streamUpdateInterval = time.Second
 
 // streamed posts a placeholder, lets run stream into it, and replaces it
-// with the final rendering.
-func (b *Bot) streamed(ctx context.Context, p *flows.Plan, placeholder string, run func(func(string)) assist.Result, final func(assist.Result) message) assist.Result {
+// with the final rendering, reporting whether that rendering was shown.
+func (b *Bot) streamed(ctx context.Context, p *flows.Plan, placeholder string, run func(func(string)) assist.Result, final func(assist.Result) message) (assist.Result, bool) {
 	thread, err := b.ensureThread(ctx, p)
 	if err != nil {
 		b.log.Error("stream: thread", "plan", p.ID, "err", err)
-		return assist.Result{}
+		return assist.Result{}, false
 	}
 	ts, err := b.poster.post(ctx, p.Channel, thread, plainMessage("working", placeholder))
 	if err != nil {
 		b.log.Error("stream: placeholder", "plan", p.ID, "err", err)
-		return assist.Result{}
+		return assist.Result{}, false
 	}
 	push, _ := prompts.Throttle(streamUpdateInterval, nil, func(soFar string) {
 		if err := b.poster.update(ctx, p.Channel, ts, plainMessage("working", soFar+" …")); err != nil {
@@ -132,19 +149,24 @@ func (b *Bot) streamed(ctx context.Context, p *flows.Plan, placeholder string, r
 	res := run(push)
 	if err := b.poster.update(ctx, p.Channel, ts, final(res)); err != nil {
 		b.log.Error("stream: final update", "plan", p.ID, "err", err)
+		return res, false
 	}
-	return res
+	return res, true
 }
 
-func (b *Bot) postMsg(ctx context.Context, p *flows.Plan, base string, m flows.Msg) {
+// postMsg posts a coach's message in the plan's thread, reporting whether
+// it was posted.
+func (b *Bot) postMsg(ctx context.Context, p *flows.Plan, base string, m flows.Msg) bool {
 	thread, err := b.ensureThread(ctx, p)
 	if err != nil {
 		b.log.Error("post: thread", "plan", p.ID, "err", err)
-		return
+		return false
 	}
 	if _, err := b.poster.post(ctx, p.Channel, thread, msgMessage(base, m)); err != nil {
 		b.log.Error("post", "plan", p.ID, "err", err)
+		return false
 	}
+	return true
 }
 
 // draftMessage shows a model's draft with the buttons that decide its fate.

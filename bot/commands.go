@@ -87,7 +87,7 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		b.later("report", func(ctx context.Context) { b.postReport(ctx, resp.Plan) })
 		return textAck("Drawing the KPI chart; it will appear in the plan's thread.")
 	case resp.Review:
-		b.later("review", func(ctx context.Context) { b.postReview(ctx, resp.Plan) })
+		b.later("review", func(ctx context.Context) { b.postReview(ctx, resp.Plan, cmd.UserID) })
 		return msgAck(flows.Sayf("Reviewing %q; the review will appear in its thread.", flows.User(resp.Plan.Name)))
 	case hasKind(resp.Replies, flows.ReplyDeleted):
 		return ephemeralAck(renderReplies(nil, resp.Replies))
@@ -202,7 +202,7 @@ func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan)
 	}
 	ms := e.Values
 	// Outside Slack a mention is only an id: the files name people.
-	n := b.planNames(ctx, p, ms)
+	n := b.planNames(ctx, p, ms, e.Review)
 	name := markup.Stored(p.Name).Plain(n)
 	e.People = markdownPeople(n)
 	files := []slack.UploadFileParameters{{

@@ -143,7 +143,7 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 			}
 			switch {
 			case resp.Review:
-				b.postReview(ctx, plan)
+				b.postReview(ctx, plan, m.User)
 			case resp.Report:
 				b.postReport(ctx, plan)
 			case hasKind(resp.Replies, flows.ReplyExport):

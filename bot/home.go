@@ -173,8 +173,8 @@ const (
 
 // homeView is the App Home tab: the person's actions due with Done
 // buttons, the check-ins waiting for their values with the form's button,
-// and each of their plans: stage by stage, KPI by KPI, and the next
-// check-in, in the person's own time.
+// and each of their plans: stage by stage, its score, KPI by KPI, and the
+// next check-in, in the person's own time.
 func homeView(cat *flows.Catalogue, d coach.Dashboard, now time.Time, loc *time.Location) slack.HomeTabViewRequest {
 	ids := blockIDs{}
 	blocks := []slack.Block{
@@ -214,15 +214,16 @@ func homeView(cat *flows.Catalogue, d coach.Dashboard, now time.Time, loc *time.
 	}
 	for _, c := range d.Plans {
 		blocks = append(blocks, slack.NewDividerBlock())
-		blocks = append(blocks, sections(ids, fmt.Sprintf("plan-%d", c.Plan.ID), truncate(planCardText(cat, c, loc), maxSectionText))...)
+		blocks = append(blocks, sections(ids, fmt.Sprintf("plan-%d", c.Plan.ID), truncate(planCardText(cat, c, now, loc), maxSectionText))...)
 	}
 	blocks = append(blocks, contextBlock(ids, "help", "`/race help` lists every command. Mention @racebot anywhere, or write to it here, for `status`, `review` or `values`; `/race remind off` in a plan's channel stops its reminders."))
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: capBlocks(ids, blocks, maxHomeBlocks)}}
 }
 
 // planCardText is one plan on the Home tab: where it is, each stage's
-// progress, each KPI against its target, and the next check-in.
-func planCardText(cat *flows.Catalogue, c coach.PlanCard, loc *time.Location) string {
+// progress, its score as of now with the tip that would raise it most,
+// each KPI against its target, and the next check-in.
+func planCardText(cat *flows.Catalogue, c coach.PlanCard, now time.Time, loc *time.Location) string {
 	p := c.Plan
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s* in <#%s> · next: %s\n", slackUserText(p.Name), p.Channel, escape(flows.NextStep(cat, p)))
@@ -238,6 +239,12 @@ func planCardText(cat *flows.Catalogue, c coach.PlanCard, loc *time.Location) st
 		stages = append(stages, fmt.Sprintf("%s %s %d/%d", mark, sp.Name, sp.Answered, sp.Total))
 	}
 	b.WriteString(strings.Join(stages, "   "))
+	score := flows.ScorePlan(cat, p, now)
+	fmt.Fprintf(&b, "\nPlan score: *%d/100*", score.Total)
+	if len(score.Tips) > 0 {
+		t := score.Tips[0]
+		fmt.Fprintf(&b, " · to raise it: %s (+%d)", mrkdwn(t.Msg), t.Gain)
+	}
 	for _, l := range c.KPIs {
 		value := "no values yet"
 		if m := l.Progress.Latest; m != nil {

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +40,15 @@ func TestHomeDoneMarksTheActionDoneEverywhere(t *testing.T) {
 		if !strings.Contains(string(home.JSON), want) {
 			t.Errorf("Home lacks %q: %s", want, home.JSON)
 		}
+	}
+	// The plan's score as of now, with the tip that raises it most.
+	score := flows.ScorePlan(flows.RACE(), p, clk.Now())
+	if score.Total == 0 || len(score.Tips) == 0 {
+		t.Fatalf("the plan scores %+v; the test wants points and a tip", score)
+	}
+	scoreLine := fmt.Sprintf("Plan score: *%d/100* · to raise it: %s (+%d)", score.Total, mrkdwn(score.Tips[0].Msg), score.Tips[0].Gain)
+	if !strings.Contains(homeText(t, home.JSON), scoreLine) {
+		t.Errorf("Home lacks the score line %q: %s", scoreLine, home.JSON)
 	}
 
 	clk.Add(11 * time.Second)
@@ -151,4 +162,25 @@ func TestWithoutMentionOf(t *testing.T) {
 			t.Errorf("withoutMentionOf(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// homeText is the text of a published Home tab's sections, one a line,
+// as people read it (the JSON escapes < > & and the like).
+func homeText(t *testing.T, view []byte) string {
+	t.Helper()
+	var v struct {
+		Blocks []struct {
+			Text *struct{ Text string } `json:"text"`
+		} `json:"blocks"`
+	}
+	if err := json.Unmarshal(view, &v); err != nil {
+		t.Fatalf("home view: %v", err)
+	}
+	var b strings.Builder
+	for _, bl := range v.Blocks {
+		if bl.Text != nil {
+			b.WriteString(bl.Text.Text + "\n")
+		}
+	}
+	return b.String()
 }

@@ -236,11 +236,18 @@ func (c *nameCache) evictLocked(now time.Time) {
 }
 
 // planNames looks up the names an export of p shows: the people who wrote
-// in it or gave its values, and everyone and every channel its text
-// mentions.
-func (b *Bot) planNames(ctx context.Context, p *flows.Plan, ms map[int64][]flows.Measurement) names {
-	users, channels := mentioned(planTexts(p)...)
+// in it, gave its values or asked for its latest review r (nil for none),
+// and everyone and every channel their text mentions.
+func (b *Bot) planNames(ctx context.Context, p *flows.Plan, ms map[int64][]flows.Measurement, r *flows.ExportReview) names {
+	texts := planTexts(p)
+	if r != nil {
+		texts = append(texts, r.Text)
+	}
+	users, channels := mentioned(texts...)
 	users = append(users, p.CreatedBy)
+	if r != nil {
+		users = append(users, r.By)
+	}
 	for _, a := range p.Answers {
 		users = append(users, a.By)
 		for _, o := range a.Also {

@@ -3,6 +3,7 @@ package coach
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/racebot/racebot/flows"
@@ -13,11 +14,33 @@ import (
 // with the latest.
 const exportRatings = 8
 
+// ReviewStore keeps each plan's latest review for its exports.
+type ReviewStore interface {
+	// SetLatestReview keeps a review unless its plan has a newer one; it
+	// fails with flows.ErrNoPlan when the team has no such plan.
+	SetLatestReview(ctx context.Context, team string, r flows.ExportReview) error
+	// LatestReview reports false when the plan has no review.
+	LatestReview(ctx context.Context, team string, plan flows.PlanID) (flows.ExportReview, bool, error)
+}
+
+// ReviewGiven records a review a transport showed of a team's plan as the
+// plan's latest, for its exports. text is the review as shown, in the
+// stored form (the model's words through markup.FromPlain, the built-in
+// review as its plain rendering); by asked for it at at. A review that
+// finishes after a newer one leaves the newer one in place. The caller
+// records it after posting, off the acknowledgement's path.
+func (s *Service) ReviewGiven(ctx context.Context, team string, plan flows.PlanID, text string, fromModel bool, by string, at time.Time) error {
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	return s.store.SetLatestReview(ctx, team, flows.ExportReview{Plan: plan, At: at, By: by, Text: text, FromModel: fromModel})
+}
+
 // Export is what a plan's export shows beyond the plan itself: its
-// recorded values and the team's capability ratings, as of now, in the
-// service's time zone, with people's text rendered as for every export.
-// The transport names people (Export.People.Name), adds the latest review
-// when it showed one, and renders it with Markdown.
+// recorded values, the team's capability ratings and the plan's latest
+// review, as of now, in the service's time zone, with people's text
+// rendered as for every export. The transport names people
+// (Export.People.Name) and renders it with Markdown.
 func (s *Service) Export(ctx context.Context, p *flows.Plan, now time.Time) (flows.Export, error) {
 	ms, err := s.store.Measurements(ctx, p.Team, p.ID)
 	if err != nil {
@@ -27,8 +50,26 @@ func (s *Service) Export(ctx context.Context, p *flows.Plan, now time.Time) (flo
 	if err != nil {
 		return flows.Export{}, fmt.Errorf("load capability: %w", err)
 	}
-	return flows.Export{
+	e := flows.Export{
 		Catalogue: s.cat, Plan: p, Values: ms, Location: s.loc, Now: now,
 		People: flows.People{Text: s.userText}, Capability: ratings,
-	}, nil
+	}
+	r, ok, err := s.store.LatestReview(ctx, p.Team, p.ID)
+	if err != nil {
+		return flows.Export{}, fmt.Errorf("load review: %w", err)
+	}
+	if ok {
+		e.Review = &r
+	}
+	return e, nil
+}
+
+// newerReview is the review an export shows: the one a request carries
+// (what its transport just showed) unless it is of another plan or the
+// store holds a newer one, as another session may have made.
+func newerReview(stored, shown *flows.ExportReview, plan flows.PlanID) *flows.ExportReview {
+	if shown == nil || shown.Plan != plan || stored != nil && stored.At.After(shown.At) {
+		return stored
+	}
+	return shown
 }

@@ -82,6 +82,7 @@ type Store interface {
 
 	CatchupStore
 	QuarterStore
+	ReviewStore
 
 	// Ping reports whether the store answers; PingWrite whether it takes
 	// a write.
@@ -202,7 +203,8 @@ type Request struct {
 	// whatever the plan asks now.
 	Saw string
 	// Review is the latest review the transport showed, for an export to
-	// include; an export of another plan leaves it out.
+	// include when the store has none newer; an export of another plan
+	// leaves it out.
 	Review *flows.ExportReview
 }
 
@@ -578,7 +580,7 @@ func (s *Service) export(ctx context.Context, req Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	e.Review = req.Review
+	e.Review = newerReview(e.Review, req.Review, p.ID)
 	md := e.Markdown()
 	return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyExport, Msg: flows.Sayf("The plan %q as Markdown.", flows.User(p.Name)), Markdown: md}}, Plan: p})
 }

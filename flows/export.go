@@ -12,8 +12,8 @@ import (
 // Export is a plan as a document a lead can forward: a one-screen summary
 // first, then every answer, the action plan, the KPIs with every value and
 // the funnel check. The service fills what it keeps (coach.Service.Export);
-// the transport adds how people are named, and the latest review when it
-// showed one. Each optional part of the summary is left out while it is
+// the transport adds how people are named. The latest review comes from
+// the store, or from the transport that just showed one. Each optional part of the summary is left out while it is
 // empty.
 type Export struct {
 	Catalogue *Catalogue
@@ -42,8 +42,11 @@ type ExportReview struct {
 	At   time.Time
 	// By is who asked for it (a user id), "" when not known.
 	By string
-	// Text is the review in Markdown.
+	// Text is the review as it was shown, in the stored form of what
+	// people type (see SpanUser): the export renders it with People.Text.
 	Text string
+	// FromModel is true when the language model wrote it.
+	FromModel bool
 }
 
 // Summary limits: the summary is meant to fit one screen.
@@ -76,7 +79,7 @@ func (e Export) Markdown() string {
 		b.WriteString("\n## Latest review\n\n")
 		b.WriteString(reviewByline(r, loc, e.People) + "\n\n")
 		// Quoted, so that a heading the review may hold stays inside it.
-		b.WriteString(quoteLines(r.Text) + "\n")
+		b.WriteString(quoteLines(e.People.text(r.Text)) + "\n")
 	}
 	b.WriteString("\n## " + body)
 	if len(e.Plan.KPIs) > 0 {
@@ -247,21 +250,25 @@ func capabilityLine(cat *Catalogue, ratings []CapabilityRating, loc *time.Locati
 	return fmt.Sprintf("**Capability** (1–5), %s: %s.", when, strings.Join(parts, ", "))
 }
 
-// MsgMarkdown writes a message into a Markdown document as the export
-// writes its own: literals and commands as code, people's text through
-// userText. A transport uses it for a built-in review it passes to Export.
-func MsgMarkdown(m Msg, userText func(string) string) string { return msgMarkdown(m, userText) }
-
-// reviewByline says when a review was made and who asked for it.
+// reviewByline says when a review was made, who asked for it, and
+// whether AI wrote it: a reader weighs a model's words differently.
 func reviewByline(r *ExportReview, loc *time.Location, people People) string {
-	s := "_Made"
+	start := "_Made"
+	if r.FromModel {
+		start = "_Written by AI"
+	}
+	s := start
 	if !r.At.IsZero() {
 		s += " on " + r.At.In(loc).Format("2 January 2006")
 	}
 	if by := mdInline(people.name(r.By)); by != "" {
 		s += " for " + by
 	}
-	if s == "_Made" {
+	switch {
+	case s != start:
+	case r.FromModel:
+		return "_The latest review, written by AI._"
+	default:
 		return "_The latest review._"
 	}
 	return s + "._"

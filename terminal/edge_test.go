@@ -147,3 +147,45 @@ func TestExportCarriesCapabilityAndReview(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewIsKeptForItsPlanOnly: a review shown on the console is stored
+// as its plan's latest, for exports made later or elsewhere; an export of
+// another plan in the same session leaves it out.
+func TestReviewIsKeptForItsPlanOnly(t *testing.T) {
+	out, db := piped(t, "new Fernhill\nWe roast coffee for home brewers.\nreview\n"+
+		"new Other\nyes\nWe sell tea.\nexport\ncontinue Fernhill\nexport\n")
+	_, other, ok := strings.Cut(out, "# Other\n\nA RACE plan")
+	if !ok {
+		t.Fatalf("no export of Other in:\n%s", out)
+	}
+	other, fernhill, ok := strings.Cut(other, "# Fernhill\n\nA RACE plan")
+	if !ok {
+		t.Fatalf("no export of Fernhill after Other's in:\n%s", out)
+	}
+	if strings.Contains(other, "Latest review") || strings.Contains(other, "Review of Fernhill") {
+		t.Errorf("the export of Other shows Fernhill's review:\n%s", other)
+	}
+	if want := "\n## Latest review\n\n_Made on 23 November 2026 for ana._\n\n> Review of Fernhill (built-in checks)\n"; !strings.Contains(fernhill, want) {
+		t.Errorf("the export of Fernhill lacks %q:\n%s", want, fernhill)
+	}
+
+	ctx := context.Background()
+	p, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, "Fernhill")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok, err := db.LatestReview(ctx, terminal.Team, p.ID)
+	if err != nil || !ok {
+		t.Fatalf("the review was not kept: %v %v", ok, err)
+	}
+	if r.By != "ana" || r.FromModel || !strings.HasPrefix(r.Text, "Review of Fernhill (built-in checks)") {
+		t.Errorf("kept review = %+v", r)
+	}
+	o, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, "Other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := db.LatestReview(ctx, terminal.Team, o.ID); ok || err != nil {
+		t.Errorf("Other has a review: %v %v", ok, err)
+	}
+}

@@ -68,8 +68,8 @@ type console struct {
 	// pending, when set, takes the next line: the answer to a question the
 	// console asked (confirm a deletion, use a draft).
 	pending func(ctx context.Context, line string)
-	// review is the latest review shown on this console, for an export of
-	// its plan to include.
+	// lastReview is the latest review shown on this console, for an export
+	// of its plan to include even when storing it failed.
 	lastReview *flows.ExportReview
 }
 
@@ -368,11 +368,18 @@ func (c *console) review(ctx context.Context, p *flows.Plan) {
 		c.println(c.style.note(res.Note))
 	}
 	c.println(c.style.text(resultMsg(res)))
-	text := res.Text
-	if !res.FromModel && res.Msg != nil {
-		text = flows.MsgMarkdown(res.Msg, MarkdownUserText)
+	// Kept as shown, without the terminal's colours.
+	text := string(markup.FromPlain(style{}.text(resultMsg(res))))
+	if res.FromModel {
+		text = string(markup.FromPlain(res.Text))
 	}
-	c.lastReview = &flows.ExportReview{Plan: p.ID, At: c.now(), By: c.user, Text: text}
+	r := flows.ExportReview{Plan: p.ID, At: c.now(), By: c.user, Text: text, FromModel: res.FromModel}
+	c.lastReview = &r
+	if err := c.svc.ReviewGiven(ctx, p.Team, p.ID, r.Text, r.FromModel, r.By, r.At); err != nil {
+		// The export of this session still has it; another may not.
+		c.println(c.style.note("The review could not be kept for later exports."))
+		c.println(c.style.text(flows.Explain(err)))
+	}
 }
 
 func (c *console) prompt() {

@@ -1,0 +1,89 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/openaifake"
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// waitReviewKept waits until a plan's latest review is stored: the bot
+// keeps it after posting it, off the acknowledgement's path.
+func (h *harness) waitReviewKept(p *flows.Plan, has string) {
+	h.t.Helper()
+	h.fake.WaitFor(h.t, func() bool {
+		r, ok, err := h.db.LatestReview(context.Background(), p.Team, p.ID)
+		return err == nil && ok && strings.Contains(r.Text, has)
+	}, "the review kept for "+p.Name)
+}
+
+// TestExportCarriesTheLatestReview: /race review, then /race export: the
+// file has a "Latest review" section with the model's review, who asked
+// for it and that AI wrote it. A plan never reviewed exports without one,
+// and a built-in review asked for later in the thread replaces the
+// model's.
+func TestExportCarriesTheLatestReview(t *testing.T) {
+	llm := openaifake.New(t, "Gaps: everything after the first question. Quick wins: reviews & referrals.")
+	h := newHarness(t, withModel(t, llm))
+	h.fake.AddUser(slackfake.User{ID: "UANA", Name: "ana", RealName: "Ana Lopez", DisplayName: "Ana"})
+	h.fake.AddUser(slackfake.User{ID: "UBEN", Name: "ben", RealName: "Ben Okafor", DisplayName: "Ben"})
+	h.runSocket()
+	header, q1 := h.newPlanInSlack("Q1")
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "review", UserID: "UBEN", ChannelID: "C1"}))
+	h.fake.WaitFor(t, func() bool {
+		for _, m := range h.fake.Replies("C1", header.TS) {
+			if strings.Contains(m.Text, "Quick wins: reviews") {
+				return true
+			}
+		}
+		return false
+	}, "the model's review in the thread")
+	h.waitReviewKept(q1, "Quick wins")
+
+	md := h.exportText(1)
+	for _, want := range []string{
+		"\n## Latest review\n\n_Written by AI on ",
+		" for Ben._\n\n> Gaps: everything after the first question. Quick wins: reviews & referrals.\n",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the export lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Count(md, "## Latest review") != 1 {
+		t.Errorf("the export has %d review sections:\n%s", strings.Count(md, "## Latest review"), md)
+	}
+
+	// Q2 becomes the channel's current plan; Q1's review is not its.
+	h.newPlanInSlack("Q2")
+	md = h.exportText(2)
+	if !strings.HasPrefix(md, "# Q2\n") {
+		t.Fatalf("the second export is not of Q2:\n%s", md)
+	}
+	for _, bad := range []string{"Latest review", "Quick wins"} {
+		if strings.Contains(md, bad) {
+			t.Errorf("the export of Q2 shows %q:\n%s", bad, md)
+		}
+	}
+
+	// The built-in review (privacy keeps the model out) asked for in Q1's
+	// thread is now Q1's latest.
+	h.say(header.TS, "privacy on", "")
+	h.fake.WaitFor(t, func() bool { return h.plan(slackfake.TeamID, "C1", "Q1").Privacy }, "privacy on")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "review", ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "built-in checks")
+	h.waitReviewKept(q1, "built-in checks")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "continue Q1", UserID: "UANA", ChannelID: "C1"}))
+	md = h.exportText(3)
+	for _, want := range []string{"\n## Latest review\n\n_Made on ", " for Ana._\n\n> Review of Q1 (built-in checks)"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the export lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "Gaps: everything after") {
+		t.Errorf("the export keeps the older review:\n%s", md)
+	}
+}

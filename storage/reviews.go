@@ -1,0 +1,54 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// SetLatestReview keeps r as its plan's latest review, unless the plan
+// already has one made after it: two reviews finishing in the wrong order
+// leave the newer one.
+func (db *DB) SetLatestReview(ctx context.Context, team string, r flows.ExportReview) error {
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO plan_reviews (plan_id, text, from_model, by_user, at)
+			SELECT id, ?, ?, ?, ? FROM plans WHERE id = ? AND team_id = ?
+			ON CONFLICT (plan_id) DO UPDATE SET text = excluded.text, from_model = excluded.from_model,
+				by_user = excluded.by_user, at = excluded.at
+			WHERE excluded.at >= plan_reviews.at`,
+			r.Text, r.FromModel, r.By, millis(r.At), r.Plan, team)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			// Either no such plan, or a newer review is kept.
+			return teamHasPlan(ctx, tx, team, r.Plan)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("set latest review: %w", err)
+	}
+	return nil
+}
+
+// LatestReview loads a team's plan's latest review, reporting false when
+// it has none.
+func (db *DB) LatestReview(ctx context.Context, team string, plan flows.PlanID) (flows.ExportReview, bool, error) {
+	r := flows.ExportReview{Plan: plan}
+	var at int64
+	err := db.read.QueryRowContext(ctx, `SELECT r.text, r.from_model, r.by_user, r.at
+		FROM plan_reviews r JOIN plans p ON p.id = r.plan_id
+		WHERE p.team_id = ? AND r.plan_id = ?`, team, plan).Scan(&r.Text, &r.FromModel, &r.By, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return flows.ExportReview{}, false, nil
+	}
+	if err != nil {
+		return flows.ExportReview{}, false, fmt.Errorf("latest review: %w", classify(err))
+	}
+	r.At = fromMillis(at)
+	return r, true, nil
+}
