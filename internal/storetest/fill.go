@@ -24,7 +24,7 @@ type Filled struct {
 // them, some from a check-in), a schedule with a run log, check-ins, an
 // offer, asked messages, read marks, action statuses, a kind of business,
 // capability ratings and a reminder claim, personal reminders with a mute
-// and a snooze, a retro with answers and
+// and a snooze, a latest review, a retro with answers and
 // prompts, a plan started from another, seen keys, a current plan and a
 // deleted plan. Tests of copying one store into another fill one and
 // compare.
@@ -161,6 +161,9 @@ func Fill(t *testing.T, db Store) Filled {
 		t.Fatal(err)
 	}
 	if err := db.Snooze(ctx, "T1", p.ID, p.Actions[1].ID, "U2", due.Add(48*time.Hour), "EvSnooze"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetLatestReview(ctx, "T1", flows.ExportReview{Plan: p.ID, At: at(95), By: "U2", Text: "Gaps: &lt;none&gt; — “fine”", FromModel: true}); err != nil {
 		t.Fatal(err)
 	}
 	ms2, err := db.Measurements(ctx, "T1", p.ID)

@@ -77,6 +77,7 @@ func Run(t *testing.T, open Open) {
 		{"RemindersClaimedOnce", testRemindersClaimedOnce},
 		{"RemindersOfActions", testRemindersOfActions},
 		{"OpenCheckins", testOpenCheckins},
+		{"LatestReview", testLatestReview},
 		{"Schedules", testSchedules},
 		{"OccurrenceLifecycle", testOccurrences},
 		{"OccurrenceClaimsAcrossHandles", testOccurrenceClaims},

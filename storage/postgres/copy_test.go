@@ -100,7 +100,8 @@ func TestCopyFromSQLite(t *testing.T) {
 	for table, min := range map[string]int64{"plans": 2, "answers": 7, "skips": 1, "actions": 2, "kpis": 2, "measurements": 3,
 		"schedules": 1, "occurrences": 2, "checkins": 1, "offers": 1, "asked": 3, "seen_keys": 10, "deleted_threads": 1, "current_plans": 2,
 		"thread_reads": 2, "action_updates": 2, "capability_ratings": 2, "capability_scores": 6, "capability_reminders": 1,
-		"retros": 1, "retro_answers": 3, "retro_prompts": 3, "carried_answers": 1, "reminders": 1, "reminder_mutes": 1, "reminder_snoozes": 1} {
+		"retros": 1, "retro_answers": 3, "retro_prompts": 3, "carried_answers": 1, "reminders": 1, "reminder_mutes": 1, "reminder_snoozes": 1,
+		"plan_reviews": 1} {
 		if rows[table] < min {
 			t.Errorf("%s: %d rows copied, want at least %d", table, rows[table], min)
 		}
@@ -150,6 +151,9 @@ func TestCopyFromSQLite(t *testing.T) {
 	if ok, err := pg.ClaimCapabilityReminder(ctx, "T1", "C2", filled.Plans["T1"][0], "2026-Q4", "2026-12-07T09:00", storetest.T0.AddDate(0, -2, 0), storetest.T0); ok || err != nil {
 		t.Errorf("a reminder claimed in SQLite is claimed again in PostgreSQL: %t, %v", ok, err)
 	}
+	wrv, _, err1 := lite.LatestReview(ctx, "T1", filled.Plans["T1"][0])
+	grv, _, err2 := pg.LatestReview(ctx, "T1", filled.Plans["T1"][0])
+	same(t, "latest review", wrv, err1, grv, err2)
 	wrp, err1 := lite.RemindedPlans(ctx, "T1", "U2")
 	grp, err2 := pg.RemindedPlans(ctx, "T1", "U2")
 	same(t, "reminded plans", wrp, err1, grp, err2)
