@@ -2,6 +2,7 @@ package storage
 
 import (
 	"slices"
+	"sort"
 	"sync"
 	"time"
 	"unsafe"
@@ -239,7 +240,7 @@ func (c *planCache) lastAsked(team string, id flows.PlanID, at int64) (asks stri
 		return "", false, askedToken{e: e, seq: e.asked.seq}
 	}
 	rows := e.asked.rows
-	i, _ := slices.BinarySearchFunc(rows, at+1, func(r askedRow, at int64) int { return cmpInt(r.at, at) })
+	i := sort.Search(len(rows), func(i int) bool { return rows[i].at > at })
 	if i == 0 {
 		// Nothing kept at or before at: either there is nothing, or it
 		// is older than the kept tail.

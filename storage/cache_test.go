@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -243,6 +244,9 @@ func TestCachedAskedMatchesTheTable(t *testing.T) {
 	check("read back from the file")
 	record(985, "between")
 	check("recorded after the read")
+	if got, _ := db.LastAsked(ctx, "T1", id, math.MaxInt64); got != "newest" {
+		t.Errorf("LastAsked(the end of time) = %q, want the newest prompt", got)
+	}
 	if _, err := db.LastAsked(ctx, "T2", id, 1000); err != nil {
 		t.Fatal(err)
 	}
