@@ -45,12 +45,13 @@ type planCache struct {
 	maxBytes int
 }
 
-// Bounds of the cache. A plan of a first stage fully answered takes about
-// 3 KB here; the byte budget holds a few thousand of those and fewer of
-// the large ones.
+// Bounds of the cache. A plan whose first stage is answered in a few
+// sentences a question takes about 7 KB here, a plan just started under
+// 0.5 KB: the byte budget holds over two thousand of the first, the count
+// four thousand of the second. Past either, the least recently used go.
 const (
 	maxCachedPlans = 4096
-	maxCachedBytes = 8 << 20
+	maxCachedBytes = 16 << 20
 )
 
 // maxAsked is how many of a plan's latest prompts are kept. Replies answer

@@ -68,12 +68,16 @@ const (
 	qBumpCursor = `UPDATE plans SET version = version + 1, stage = ?, step = ?, phase = ? WHERE id = ? AND team_id = ? AND version = ? AND created_at = ?`
 	qAnswer     = `INSERT INTO answers (plan_id, question_id, revision, text, author, created_at, drafted, source, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qUnskip     = `DELETE FROM skips WHERE plan_id = ? AND question_id = ?`
+	// qAsked runs once for every prompt posted, as often as answers come.
+	qAsked = `INSERT INTO asked (plan_id, at, ts, asks)
+		SELECT id, ?, ?, ? FROM plans WHERE id = ? AND team_id = ?
+		ON CONFLICT DO NOTHING`
 
 	qDataVersion = `PRAGMA data_version`
 )
 
 func (db *DB) prepareWrites(ctx context.Context) {
-	for _, q := range []string{qSeenKey, qBumpCursor, qAnswer, qUnskip, qDataVersion} {
+	for _, q := range []string{qSeenKey, qBumpCursor, qAnswer, qUnskip, qAsked, qDataVersion} {
 		db.stmts.prepared(ctx, db.write, q)
 	}
 }

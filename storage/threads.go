@@ -14,9 +14,7 @@ import (
 // message again changes nothing.
 func (db *DB) RecordAsked(ctx context.Context, team string, plan flows.PlanID, at int64, ts, asks string) error {
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO asked (plan_id, at, ts, asks)
-			SELECT id, ?, ?, ? FROM plans WHERE id = ? AND team_id = ?
-			ON CONFLICT DO NOTHING`, at, ts, asks, plan, team)
+		res, err := db.execTx(ctx, tx, qAsked, at, ts, asks, plan, team)
 		if err != nil {
 			return err
 		}
