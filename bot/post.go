@@ -99,13 +99,10 @@ func NewAPI(token, appToken, apiURL string, options ...APIOption) *slack.Client 
 	cfg.MaxRetries = 4
 	cfg.RetryAfterDuration = 5 * time.Second
 	cfg.Handlers = append(slack.AllBuiltinRetryHandlers(cfg), slack.NewServerErrorRetryHandler(cfg))
-	// Posts run concurrently; with the default two idle connections per
-	// host most of them would dial (a TLS handshake each). Eight idle ones
-	// carry a steady stream of posts; a burst past them dials and its
-	// extra connections close when done, instead of idling on (each kept
-	// connection holds two goroutines and their buffers).
+	// Posts run concurrently (one per answer being replied to); the
+	// default two idle connections per host would make most of them dial.
 	base := http.DefaultTransport.(*http.Transport).Clone()
-	base.MaxIdleConnsPerHost = 8
+	base.MaxIdleConnsPerHost = 64
 	client := &http.Client{Transport: m.Transport(base), Timeout: 30 * time.Second}
 	// The retry wrapper must come after the HTTP client option, or it wraps
 	// the default client instead.
