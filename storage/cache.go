@@ -27,6 +27,12 @@ import (
 // read may show a plan as it was, but no stale plan is ever committed
 // over a newer one.
 //
+// So every write that changes what a plan loads as must leave the cache
+// right once it has committed: Commit and its kin cache the plan as
+// committed (cacheAfter), BindThread notes the thread (bound), and
+// anything else that raises the version (bumpVersion) drops the plan
+// after its transaction.
+//
 // Plans are kept compactly (answers in a slice, not a map) and the cache
 // is bounded both by count and by an estimate of their bytes, dropping the
 // least recently used.
