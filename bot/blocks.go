@@ -217,9 +217,11 @@ func headerMessage(cat *flows.Catalogue, p *flows.Plan) message {
 // escape makes our own words safe inside mrkdwn: Slack reads &, < and > as
 // control characters (links, mentions). People's text goes through
 // slackUserText instead.
-func escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func escape(s string) string { return escaper.Replace(s) }
+
+// escaper is built once: building a Replacer costs more than most
+// replacements it makes, and escape runs for every span of every reply.
+var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // confirmDeleteMessage asks before deleting, with the buttons that decide.
 func confirmDeleteMessage(p *flows.Plan, question string) message {

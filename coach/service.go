@@ -353,12 +353,18 @@ var errNoCurrent error = flows.UserErrorf(flows.ErrNoPlan, "There is no plan her
 // and commits what it changed; p, when set, is the plan as just loaded.
 // The answer goes to the question its author saw (see saw), which may no
 // longer be the open one when two people answer at once.
+//
+// What the author saw is worked out again on every attempt: an attempt
+// fails with flows.ErrConflict when another racebot moved the plan, and
+// that one may also have posted the prompt the author answered.
 func (s *Service) reply(ctx context.Context, req Request, p *flows.Plan) (Response, error) {
-	saw, err := s.saw(ctx, req)
-	if err != nil {
-		return Response{}, err
-	}
-	return s.commitFrom(ctx, req, p, s.step(req, saw), s.commit(ctx, req))
+	return s.commitFrom(ctx, req, p, func(p *flows.Plan) (flows.Outcome, error) {
+		saw, err := s.saw(ctx, req)
+		if err != nil {
+			return flows.Outcome{}, err
+		}
+		return s.step(req, saw)(p)
+	}, s.commit(ctx, req))
 }
 
 func (s *Service) step(req Request, saw string) func(*flows.Plan) (flows.Outcome, error) {

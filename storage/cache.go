@@ -1,52 +1,455 @@
 package storage
 
 import (
+	"maps"
+	"slices"
+	"sort"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/racebot/racebot/flows"
 )
 
-// planCache keeps loaded plans by id. Every change to a plan's row or what
-// hangs off it raises the plan's version, so a cached plan is used only
-// after one indexed read confirms its version is still current: loading a
-// plan afresh takes six queries, and answering a question needs the plan
-// every time. Another process's commits raise the version too, so two
-// racebots on one file never see stale plans.
+// planCache keeps recently used plans in memory, with what an answer needs
+// beside its plan: which plan a thread belongs to, and which prompts the
+// plan's conversation asked. A thread reply then needs no read at all: the
+// plan, its thread and its prompts come from here, and the only statement
+// is the commit.
+//
+// A cached plan is trusted without asking the file. Every write of this
+// process goes through the writer and updates or drops the plan it
+// changed once it has committed, so in-process the cache is never behind
+// the file. Another process on the same file is noticed two ways: a
+// commit from a plan it moved fails the version check (UPDATE … WHERE
+// version = ?) with flows.ErrConflict, which drops the plan here so the
+// retry loads it afresh; and the writer sees the file's data_version
+// change at its next transaction, which clears the cache. Until then a
+// read may show a plan as it was, but no stale plan is ever committed
+// over a newer one.
+//
+// So every write that changes what a plan loads as must leave the cache
+// right once it has committed: Commit and its kin cache the plan as
+// committed (cacheAfter), BindThread notes the thread (bound), and
+// anything else that raises the version (bumpVersion) drops the plan
+// after its transaction.
+//
+// Plans are kept compactly (answers in a slice, not a map) and the cache
+// is bounded both by count and by an estimate of their bytes, dropping the
+// least recently used.
 type planCache struct {
-	mu    sync.Mutex
-	plans map[flows.PlanID]*flows.Plan
+	mu sync.Mutex
+	// gen changes whenever a plan is dropped. A plan loaded from the file,
+	// or committed, is put only if no drop happened since the load or
+	// commit began: a drop that raced it may have been for a change the
+	// load did not see.
+	gen      uint64
+	plans    map[flows.PlanID]*cached
+	threads  map[threadKey]flows.PlanID
+	head     cached // sentinel of the recency list: head.next is the newest
+	bytes    int
+	maxPlans int
+	maxBytes int
 }
 
-// maxCached bounds the cache; past it the cache starts over, which costs
-// one full load per plan.
-const maxCached = 4096
+// Bounds of the cache. A plan whose first stage is answered in a few
+// sentences a question takes about 7 KB here, a plan just started under
+// 0.5 KB: the byte budget holds over two thousand of the first, the count
+// four thousand of the second. Past either, the least recently used go.
+const (
+	maxCachedPlans = 4096
+	maxCachedBytes = 16 << 20
+)
 
-func newPlanCache() *planCache { return &planCache{plans: make(map[flows.PlanID]*flows.Plan)} }
+// maxAsked is how many of a plan's latest prompts are kept. Replies answer
+// recent prompts; one to an older prompt than these reads the file.
+const maxAsked = 32
 
-// get returns a copy of the cached plan if it is the same plan, created at
-// created, and still at version v.
-func (c *planCache) get(id flows.PlanID, team string, v int64, created time.Time) (*flows.Plan, bool) {
+type threadKey struct{ team, channel, thread string }
+
+type cached struct {
+	prev, next *cached
+	// plan has nil Answers, Skipped and Completed; they are kept in the
+	// slices below and rebuilt for each caller.
+	plan      flows.Plan
+	answers   []flows.Answer
+	skipped   []string
+	completed []flows.StageID
+	size      int
+	asked     askedLog
+}
+
+// askedLog is the tail of a plan's asked table, oldest first.
+type askedLog struct {
+	loaded bool
+	// partial means older rows exist than those kept.
+	partial bool
+	rows    []askedRow
+	// seq counts prompts recorded since the entry was made, so a log read
+	// from the file is installed only if none was recorded meanwhile.
+	seq uint64
+}
+
+type askedRow struct {
+	at   int64
+	asks string
+}
+
+func newPlanCache() *planCache {
+	c := &planCache{
+		plans:    make(map[flows.PlanID]*cached),
+		threads:  make(map[threadKey]flows.PlanID),
+		maxPlans: maxCachedPlans,
+		maxBytes: maxCachedBytes,
+	}
+	c.head.next, c.head.prev = &c.head, &c.head
+	return c
+}
+
+// generation is the value to pass to put for a load or commit that begins
+// now.
+func (c *planCache) generation() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p, ok := c.plans[id]
-	if !ok || p.Version != v || p.Team != team || !p.CreatedAt.Equal(created) {
+	return c.gen
+}
+
+// get returns a copy of the team's cached plan id, for the caller to
+// change as it likes.
+func (c *planCache) get(team string, id flows.PlanID) (*flows.Plan, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.plans[id]
+	if !ok || e.plan.Team != team {
 		return nil, false
 	}
-	return p.Clone(), true
+	c.touch(e)
+	return e.materialize(), true
 }
 
-func (c *planCache) put(p *flows.Plan) {
+// put caches p as loaded or committed by an operation that began at
+// generation gen. A plan dropped since gen is not cached (a drop may stand
+// for a change p lacks), and an older version never replaces a newer one:
+// loads and commits finish in any order.
+func (c *planCache) put(p *flows.Plan, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.plans) >= maxCached {
-		clear(c.plans)
+	e, ok := c.plans[p.ID]
+	if gen != c.gen {
+		if ok {
+			c.remove(e)
+		}
+		return
 	}
-	c.plans[p.ID] = p.Clone()
+	if ok {
+		if e.plan.Team != p.Team || !e.plan.CreatedAt.Equal(stored(p.CreatedAt)) {
+			// The id was reused by a plan created since; which of the
+			// two is the live one is for the file to say.
+			c.remove(e)
+			return
+		}
+		if e.plan.Version > p.Version {
+			return
+		}
+		c.unindex(e)
+		c.bytes -= e.size
+		asked := e.asked
+		*e = cached{prev: e.prev, next: e.next, asked: asked}
+		e.fill(p)
+		c.touch(e)
+	} else {
+		e = &cached{}
+		e.fill(p)
+		c.plans[p.ID] = e
+		c.link(e)
+	}
+	c.bytes += e.size
+	if p.Thread != "" {
+		c.threads[threadKey{p.Team, p.Channel, p.Thread}] = p.ID
+	}
+	for len(c.plans) > c.maxPlans || (c.bytes > c.maxBytes && len(c.plans) > 1) {
+		c.remove(c.head.prev)
+	}
 }
 
+// putCreated caches a plan just created at generation gen: its row is all
+// there is of it, and its conversation has asked nothing yet.
+func (c *planCache) putCreated(p *flows.Plan, gen uint64) {
+	c.put(p, gen)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.plans[p.ID]; ok && e.plan.Version == 0 && !e.asked.loaded && e.asked.seq == 0 {
+		e.asked.loaded = true
+	}
+}
+
+// bound notes that a plan was bound to thread by a write that began at
+// generation gen and left it at version.
+func (c *planCache) bound(team string, id flows.PlanID, thread string, version int64, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.plans[id]
+	if !ok {
+		return
+	}
+	if gen != c.gen || e.plan.Team != team || e.plan.Version != version-1 || e.plan.Thread != "" {
+		c.remove(e)
+		return
+	}
+	e.plan.Thread, e.plan.Version = thread, version
+	e.size += len(thread)
+	c.bytes += len(thread)
+	c.threads[threadKey{e.plan.Team, e.plan.Channel, thread}] = id
+}
+
+// drop forgets a plan: it changed in a way the cache cannot follow, or it
+// is gone.
 func (c *planCache) drop(id flows.PlanID) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.plans, id)
+	c.gen++
+	if e, ok := c.plans[id]; ok {
+		c.remove(e)
+	}
 }
+
+// clear forgets every plan: another process wrote to the file.
+func (c *planCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	clear(c.plans)
+	clear(c.threads)
+	c.head.next, c.head.prev = &c.head, &c.head
+	c.bytes = 0
+}
+
+// thread returns the cached plan bound to a thread. A thread stays bound to
+// its plan for the plan's life, so the answer holds as long as the plan is
+// cached.
+func (c *planCache) thread(team, channel, thread string) (flows.PlanID, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	id, ok := c.threads[threadKey{team, channel, thread}]
+	return id, ok
+}
+
+// lastAsked answers LastAsked from the cache. When the plan is cached but
+// its prompts are not, it returns a token for installAsked; when it cannot
+// answer at all, ok is false and the caller reads the file.
+func (c *planCache) lastAsked(team string, id flows.PlanID, at int64) (asks string, ok bool, tok askedToken) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, found := c.plans[id]
+	if !found || e.plan.Team != team {
+		return "", false, askedToken{}
+	}
+	if !e.asked.loaded {
+		return "", false, askedToken{e: e, seq: e.asked.seq}
+	}
+	rows := e.asked.rows
+	i := sort.Search(len(rows), func(i int) bool { return rows[i].at > at })
+	if i == 0 {
+		// Nothing kept at or before at: either there is nothing, or it
+		// is older than the kept tail.
+		return "", !e.asked.partial, askedToken{}
+	}
+	return rows[i-1].asks, true, askedToken{}
+}
+
+// askedToken names a cache entry whose prompts were found missing, and how
+// many had been recorded into it then.
+type askedToken struct {
+	e   *cached
+	seq uint64
+}
+
+// installAsked caches a plan's latest prompts read from the file (newest
+// first, at most maxAsked+1 of them, the extra one only telling that more
+// exist), unless the entry went or a prompt was recorded meanwhile.
+func (c *planCache) installAsked(tok askedToken, newestFirst []askedRow) {
+	if tok.e == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := tok.e
+	if c.plans[e.plan.ID] != e || e.asked.loaded || e.asked.seq != tok.seq {
+		return
+	}
+	partial := len(newestFirst) > maxAsked
+	if partial {
+		newestFirst = newestFirst[:maxAsked]
+	}
+	rows := slices.Clone(newestFirst)
+	slices.Reverse(rows)
+	e.asked = askedLog{loaded: true, partial: partial, rows: rows, seq: e.asked.seq}
+	c.bytes += askedSize(rows)
+	e.size += askedSize(rows)
+}
+
+// asked notes a prompt recorded in the file. The first prompt recorded at
+// a time stays, as in the table.
+func (c *planCache) asked(team string, id flows.PlanID, at int64, asks string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.plans[id]
+	if !ok || e.plan.Team != team {
+		return
+	}
+	e.asked.seq++
+	if !e.asked.loaded {
+		return
+	}
+	rows := e.asked.rows
+	i, found := slices.BinarySearchFunc(rows, at, func(r askedRow, at int64) int { return cmpInt(r.at, at) })
+	if found || (i == 0 && e.asked.partial && len(rows) > 0) {
+		// Known, or older than the kept tail, which reads the file anyway.
+		return
+	}
+	before := askedSize(rows)
+	rows = slices.Insert(rows, i, askedRow{at: at, asks: asks})
+	if len(rows) > maxAsked {
+		rows = slices.Delete(rows, 0, len(rows)-maxAsked)
+		e.asked.partial = true
+	}
+	e.asked.rows = rows
+	d := askedSize(rows) - before
+	e.size += d
+	c.bytes += d
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// remove unlinks e and its thread; the caller holds mu.
+func (c *planCache) remove(e *cached) {
+	c.unindex(e)
+	delete(c.plans, e.plan.ID)
+	e.prev.next, e.next.prev = e.next, e.prev
+	e.prev, e.next = nil, nil
+	c.bytes -= e.size
+}
+
+func (c *planCache) unindex(e *cached) {
+	if e.plan.Thread == "" {
+		return
+	}
+	k := threadKey{e.plan.Team, e.plan.Channel, e.plan.Thread}
+	if c.threads[k] == e.plan.ID {
+		delete(c.threads, k)
+	}
+}
+
+func (c *planCache) link(e *cached) {
+	e.prev, e.next = &c.head, c.head.next
+	c.head.next.prev = e
+	c.head.next = e
+}
+
+func (c *planCache) touch(e *cached) {
+	if c.head.next == e {
+		return
+	}
+	e.prev.next, e.next.prev = e.next, e.prev
+	c.link(e)
+}
+
+// fill sets e to a compact copy of p.
+func (e *cached) fill(p *flows.Plan) {
+	e.plan = *p
+	e.plan.CreatedAt = stored(p.CreatedAt)
+	e.plan.Answers, e.plan.Skipped, e.plan.Completed = nil, nil, nil
+	e.plan.Actions = slices.Clip(slices.Clone(p.Actions))
+	e.plan.KPIs = slices.Clip(slices.Clone(p.KPIs))
+	e.plan.Prior = maps.Clone(p.Prior)
+	e.answers = make([]flows.Answer, 0, len(p.Answers))
+	for _, a := range p.Answers {
+		// Clipped, so a caller appending a co-answer to its copy never
+		// writes into the array the cache holds.
+		a.Also = slices.Clip(slices.Clone(a.Also))
+		e.answers = append(e.answers, a)
+	}
+	e.skipped = make([]string, 0, len(p.Skipped))
+	for q, ok := range p.Skipped {
+		if ok {
+			e.skipped = append(e.skipped, q)
+		}
+	}
+	e.completed = make([]flows.StageID, 0, len(p.Completed))
+	for s, ok := range p.Completed {
+		if ok {
+			e.completed = append(e.completed, s)
+		}
+	}
+	e.size = e.planSize() + askedSize(e.asked.rows)
+}
+
+// materialize builds the plan a caller gets: its own maps and slices, the
+// strings shared (they never change).
+func (e *cached) materialize() *flows.Plan {
+	p := e.plan
+	p.Answers = make(map[string]flows.Answer, len(e.answers))
+	for _, a := range e.answers {
+		p.Answers[a.QuestionID] = a
+	}
+	p.Skipped = make(map[string]bool, len(e.skipped))
+	for _, q := range e.skipped {
+		p.Skipped[q] = true
+	}
+	p.Completed = make(map[flows.StageID]bool, len(e.completed))
+	for _, s := range e.completed {
+		p.Completed[s] = true
+	}
+	p.Actions = slices.Clip(slices.Clone(e.plan.Actions))
+	p.KPIs = slices.Clip(slices.Clone(e.plan.KPIs))
+	p.Prior = maps.Clone(e.plan.Prior)
+	return &p
+}
+
+// planSize estimates the bytes the entry holds: its structs and the text
+// in them.
+func (e *cached) planSize() int {
+	p := &e.plan
+	n := int(unsafe.Sizeof(*e)) + len(p.Team) + len(p.Channel) + len(p.Name) + len(p.CreatedBy) + len(p.Thread)
+	for id, pr := range p.Prior {
+		n += len(id) + int(unsafe.Sizeof(pr)) + len(pr.Text) + len(pr.By) + len(pr.From)
+	}
+	for _, a := range e.answers {
+		n += int(unsafe.Sizeof(a)) + len(a.QuestionID) + len(a.Text) + len(a.By) + len(a.Source)
+		for _, o := range a.Also {
+			n += int(unsafe.Sizeof(o)) + len(o.Text) + len(o.By) + len(o.Source)
+		}
+	}
+	for _, q := range e.skipped {
+		n += int(unsafe.Sizeof(q)) + len(q)
+	}
+	for _, s := range e.completed {
+		n += int(unsafe.Sizeof(s)) + len(s)
+	}
+	for _, a := range p.Actions {
+		n += int(unsafe.Sizeof(a)) + len(a.Stage) + len(a.Text) + len(a.Owner) + len(a.By)
+	}
+	for _, k := range p.KPIs {
+		n += int(unsafe.Sizeof(k)) + len(k.Stage) + len(k.Key) + len(k.Name) + len(k.Currency) + len(k.Owner) + len(k.By)
+	}
+	return n
+}
+
+func askedSize(rows []askedRow) int {
+	n := 0
+	for _, r := range rows {
+		n += int(unsafe.Sizeof(r)) + len(r.asks)
+	}
+	return n
+}
+
+// stored is t as the file keeps it, and a load returns it.
+func stored(t time.Time) time.Time { return fromMillis(millis(t)) }

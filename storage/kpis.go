@@ -29,6 +29,7 @@ func (db *DB) SaveKPI(ctx context.Context, team string, k flows.KPI) (int64, err
 		}
 		return bumpVersion(ctx, tx, k.Plan)
 	})
+	db.cache.drop(k.Plan)
 	if err != nil {
 		return 0, fmt.Errorf("save kpi %s: %w", k.Key, err)
 	}
@@ -117,6 +118,7 @@ func (db *DB) DeleteKPI(ctx context.Context, team string, plan flows.PlanID, key
 		}
 		return bumpVersion(ctx, tx, plan)
 	})
+	db.cache.drop(plan)
 	if err != nil {
 		return fmt.Errorf("delete kpi %s: %w", key, err)
 	}
@@ -239,8 +241,11 @@ func loadKPIs(ctx context.Context, tx *sql.Tx, plan flows.PlanID) ([]flows.KPI, 
 	return kpis, err
 }
 
-// bumpVersion marks a plan changed outside Commit, so cached copies of it
-// are not used again.
+// bumpVersion marks a plan changed outside Commit, so a commit from a copy
+// loaded before fails with flows.ErrConflict. The caller also drops the
+// plan from the cache once the transaction is over (db.cache.drop after
+// db.tx returns; inside it, a load could cache the plan again before the
+// commit).
 func bumpVersion(ctx context.Context, tx *sql.Tx, plan flows.PlanID) error {
 	_, err := tx.ExecContext(ctx, `UPDATE plans SET version = version + 1 WHERE id = ?`, plan)
 	return err

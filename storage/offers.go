@@ -14,6 +14,7 @@ import (
 // earlier offer on the plan: the answer and the offer land together or not
 // at all.
 func (db *DB) CommitOffer(ctx context.Context, p *flows.Plan, changes []flows.Change, o flows.Offer, key string) error {
+	gen := db.cache.generation()
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := db.recordKey(ctx, tx, p.Team, key); err != nil {
 			return err
@@ -33,13 +34,8 @@ func (db *DB) CommitOffer(ctx context.Context, p *flows.Plan, changes []flows.Ch
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	if len(changes) > 0 {
-		db.cacheAfter(p, changes)
-	}
-	return nil
+	db.cacheAfter(p, changes, gen, err)
+	return err
 }
 
 // Offer returns a person's offer on a plan, reporting false when there is
@@ -67,6 +63,7 @@ func (db *DB) Offer(ctx context.Context, team, channel string, plan flows.PlanID
 // as the channel's current plan (flows.ErrDuplicatePlan undoes it all).
 func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, changes []flows.Change, p *flows.Plan, key string) (flows.PlanID, error) {
 	var id int64
+	gen := db.cache.generation()
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := db.recordKey(ctx, tx, o.Team, key); err != nil {
 			return err
@@ -86,11 +83,10 @@ func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, ch
 		id, err = insertPlan(ctx, tx, p)
 		return err
 	})
+	db.cacheAfter(from, changes, gen, err)
 	if err != nil {
 		return 0, fmt.Errorf("take offer: %w", err)
 	}
-	if len(changes) > 0 {
-		db.cacheAfter(from, changes)
-	}
+	db.cacheCreated(p, flows.PlanID(id), gen)
 	return flows.PlanID(id), nil
 }

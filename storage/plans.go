@@ -35,6 +35,7 @@ func (db *DB) recordKey(ctx context.Context, tx *sql.Tx, team, key string) error
 // refusing a name already used in the channel.
 func (db *DB) CreatePlan(ctx context.Context, p *flows.Plan, key string) (flows.PlanID, error) {
 	var id int64
+	gen := db.cache.generation()
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := db.recordKey(ctx, tx, p.Team, key); err != nil {
 			return err
@@ -46,7 +47,20 @@ func (db *DB) CreatePlan(ctx context.Context, p *flows.Plan, key string) (flows.
 	if err != nil {
 		return 0, fmt.Errorf("insert plan: %w", err)
 	}
+	db.cacheCreated(p, flows.PlanID(id), gen)
 	return flows.PlanID(id), nil
+}
+
+// cacheCreated caches a plan just created, when the row is all there is of
+// it, as it is for a new plan: its first answers then need no load. It
+// has asked nothing yet either.
+func (db *DB) cacheCreated(p *flows.Plan, id flows.PlanID, gen uint64) {
+	if len(p.Answers) > 0 || len(p.Skipped) > 0 || len(p.Completed) > 0 || len(p.Actions) > 0 || len(p.KPIs) > 0 {
+		return
+	}
+	c := p.Clone()
+	c.ID, c.Version = id, 0
+	db.cache.putCreated(c, gen)
 }
 
 // insertPlan adds a plan and makes it its channel's current one.
@@ -78,22 +92,18 @@ const planColumns = `id, team_id, channel_id, name, created_by, created_at, stag
 
 // Plan loads a plan of the team. A plan of another team is reported as not
 // existing: workspaces never learn of each other's plans.
+//
+// A cached plan is returned without reading the file (see planCache):
+// every change this process makes updates or drops it, and a commit from
+// a plan another process has moved since fails with flows.ErrConflict
+// and drops it, so the caller's retry loads it afresh.
 func (db *DB) Plan(ctx context.Context, team string, id flows.PlanID) (*flows.Plan, error) {
-	// created_at tells a plan from a later one that reused a deleted
-	// plan's id.
-	var version, created int64
-	err := db.queryRow(ctx, `SELECT version, created_at FROM plans WHERE team_id = ? AND id = ?`, team, id).Scan(&version, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, flows.ErrNoPlan
-	}
-	if err != nil {
-		return nil, fmt.Errorf("plan version: %w", classify(err))
-	}
-	if p, ok := db.cache.get(id, team, version, fromMillis(created)); ok {
+	if p, ok := db.cache.get(team, id); ok {
 		return p, nil
 	}
+	gen := db.cache.generation()
 	var p *flows.Plan
-	err = db.snapshot(ctx, func(tx *sql.Tx) error {
+	err := db.snapshot(ctx, func(tx *sql.Tx) error {
 		var err error
 		p, err = loadPlan(ctx, tx, `SELECT `+planColumns+` FROM plans WHERE team_id = ? AND id = ?`, team, id)
 		return err
@@ -101,7 +111,7 @@ func (db *DB) Plan(ctx context.Context, team string, id flows.PlanID) (*flows.Pl
 	if err != nil {
 		return nil, err
 	}
-	db.cache.put(p)
+	db.cache.put(p, gen)
 	return p, nil
 }
 
@@ -117,12 +127,15 @@ func (db *DB) PlanByName(ctx context.Context, team, channel, name string) (*flow
 	return p, err
 }
 
-// PlanIDByThread finds the plan whose coaching conversation is thread. It
-// reads one indexed row: a reply in a thread needs the id, and the coach
-// loads the plan itself.
+// PlanIDByThread finds the plan whose coaching conversation is thread:
+// from the cache when the plan is cached (a plan keeps its thread for
+// life), else from one indexed row.
 func (db *DB) PlanIDByThread(ctx context.Context, team, channel, thread string) (flows.PlanID, error) {
 	if thread == "" {
 		return 0, flows.ErrNoPlan
+	}
+	if id, ok := db.cache.thread(team, channel, thread); ok {
+		return id, nil
 	}
 	var id flows.PlanID
 	err := db.queryRow(ctx, `SELECT id FROM plans WHERE team_id = ? AND channel_id = ? AND thread = ?`, team, channel, thread).Scan(&id)
@@ -300,18 +313,27 @@ func each(ctx context.Context, tx *sql.Tx, fn func(*sql.Rows) error, query strin
 // it refuse a step computed from a plan that has moved on since it was loaded;
 // the key check makes a retried delivery record nothing.
 func (db *DB) Commit(ctx context.Context, p *flows.Plan, changes []flows.Change, key string) error {
+	gen := db.cache.generation()
 	err := db.commit(ctx, p, changes, key)
-	if err != nil || len(changes) == 0 {
-		return err
-	}
-	db.cacheAfter(p, changes)
-	return nil
+	db.cacheAfter(p, changes, gen, err)
+	return err
 }
 
-// cacheAfter caches the plan as the commit left it, so the next answer
-// needs no reload. Changes that get ids from the database (actions, KPIs)
-// are not known in full here; the plan is reloaded after those instead.
-func (db *DB) cacheAfter(p *flows.Plan, changes []flows.Change) {
+// cacheAfter brings the cache up to date with a commit of changes to p
+// that began at generation gen and ended with err. After a success it
+// caches the plan as the commit left it, so the next answer needs no
+// load; changes that get ids from the database (actions, KPIs) are not
+// known in full here, and the plan is loaded afresh after those instead.
+// After a conflict it drops the plan: the cached copy is behind the file
+// (another process moved it), and the caller's retry must load it.
+func (db *DB) cacheAfter(p *flows.Plan, changes []flows.Change, gen uint64, err error) {
+	switch {
+	case errors.Is(err, flows.ErrConflict), errors.Is(err, flows.ErrNoPlan):
+		db.cache.drop(p.ID)
+		return
+	case err != nil, len(changes) == 0:
+		return
+	}
 	after := p.Clone()
 	for _, c := range changes {
 		switch c.(type) {
@@ -322,7 +344,7 @@ func (db *DB) cacheAfter(p *flows.Plan, changes []flows.Change) {
 		after.Apply(c)
 	}
 	after.Version++
-	db.cache.put(after)
+	db.cache.put(after, gen)
 }
 
 func (db *DB) commit(ctx context.Context, p *flows.Plan, changes []flows.Change, key string) error {
@@ -346,13 +368,13 @@ func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, p *flows.Plan, changes [
 			cursor = m.Cursor
 		}
 	}
-	res, err := db.execTx(ctx, tx, qBumpCursor, cursor.Stage, cursor.Step, string(cursor.Phase), p.ID, p.Team, p.Version)
+	res, err := db.execTx(ctx, tx, qBumpCursor, cursor.Stage, cursor.Step, string(cursor.Phase), p.ID, p.Team, p.Version, millis(p.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("update plan: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		var exists int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE id = ? AND team_id = ?`, p.ID, p.Team).Scan(&exists); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE id = ? AND team_id = ? AND created_at = ?`, p.ID, p.Team, millis(p.CreatedAt)).Scan(&exists); err != nil {
 			return err
 		}
 		if exists == 0 {
@@ -469,6 +491,9 @@ func (db *DB) Revisions(ctx context.Context, team string, plan flows.PlanID, que
 // through ON DELETE CASCADE. Its thread is remembered, so a late reply there
 // can be told the plan is gone.
 func (db *DB) DeletePlan(ctx context.Context, team string, id flows.PlanID, key string) error {
+	// Dropped once the delete is over, not inside it: a load between the
+	// drop and the commit would cache the plan again.
+	defer db.cache.drop(id)
 	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := db.recordKey(ctx, tx, team, key); err != nil {
 			return err
@@ -481,7 +506,6 @@ func (db *DB) DeletePlan(ctx context.Context, team string, id flows.PlanID, key 
 		if err != nil {
 			return err
 		}
-		db.cache.drop(id)
 		if thread == "" {
 			return nil
 		}
@@ -559,20 +583,30 @@ func setCurrent(ctx context.Context, tx *sql.Tx, team, channel string, id flows.
 // either header is out); the first to bind wins, and the loser learns the
 // winner's thread instead of overwriting it.
 func (db *DB) BindThread(ctx context.Context, team string, id flows.PlanID, thread string) (string, error) {
-	var bound string
+	var (
+		bound   string
+		version int64 // the plan's version after binding it here; 0 when it was bound before
+	)
+	gen := db.cache.generation()
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE plans SET thread = ?, version = version + 1 WHERE team_id = ? AND id = ? AND thread = ''`, thread, team, id); err != nil {
+		version = 0
+		err := tx.QueryRowContext(ctx, `UPDATE plans SET thread = ?, version = version + 1 WHERE team_id = ? AND id = ? AND thread = '' RETURNING version`,
+			thread, team, id).Scan(&version)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		err := tx.QueryRowContext(ctx, `SELECT thread FROM plans WHERE team_id = ? AND id = ?`, team, id).Scan(&bound)
+		err = tx.QueryRowContext(ctx, `SELECT thread FROM plans WHERE team_id = ? AND id = ?`, team, id).Scan(&bound)
 		if errors.Is(err, sql.ErrNoRows) {
 			return flows.ErrNoPlan
 		}
 		return err
 	})
 	if err != nil {
+		db.cache.drop(id)
 		return "", fmt.Errorf("bind thread: %w", err)
 	}
-	db.cache.drop(id)
+	if version != 0 {
+		db.cache.bound(team, id, thread, version, gen)
+	}
 	return bound, nil
 }

@@ -59,15 +59,25 @@ func (s *stmts) close() {
 // Hot writes, prepared when the database opens: the writer pool has a
 // single connection, and inside a transaction that connection is taken, so
 // a statement cannot be prepared on the pool then.
+//
+// qBumpCursor also matches created_at: a plan cached here may have been
+// deleted by another process and its id reused by a new plan, whose
+// version may well equal the cached one's.
 const (
 	qSeenKey    = `INSERT INTO seen_keys (team_id, key, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
-	qBumpCursor = `UPDATE plans SET version = version + 1, stage = ?, step = ?, phase = ? WHERE id = ? AND team_id = ? AND version = ?`
+	qBumpCursor = `UPDATE plans SET version = version + 1, stage = ?, step = ?, phase = ? WHERE id = ? AND team_id = ? AND version = ? AND created_at = ?`
 	qAnswer     = `INSERT INTO answers (plan_id, question_id, revision, text, author, created_at, drafted, source, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qUnskip     = `DELETE FROM skips WHERE plan_id = ? AND question_id = ?`
+	// qAsked runs once for every prompt posted, as often as answers come.
+	qAsked = `INSERT INTO asked (plan_id, at, ts, asks)
+		SELECT id, ?, ?, ? FROM plans WHERE id = ? AND team_id = ?
+		ON CONFLICT DO NOTHING`
+
+	qDataVersion = `PRAGMA data_version`
 )
 
 func (db *DB) prepareWrites(ctx context.Context) {
-	for _, q := range []string{qSeenKey, qBumpCursor, qAnswer, qUnskip} {
+	for _, q := range []string{qSeenKey, qBumpCursor, qAnswer, qUnskip, qAsked, qDataVersion} {
 		db.stmts.prepared(ctx, db.write, q)
 	}
 }

@@ -48,6 +48,10 @@ type DB struct {
 	path   string
 	cache  *planCache
 	stmts  stmts
+
+	// dataVersion is the file's data_version as the writer connection
+	// last saw it; only the writer goroutine uses it.
+	dataVersion int64
 }
 
 // dsn sets pragmas per connection: database/sql opens connections lazily and
@@ -59,13 +63,16 @@ type DB struct {
 // Slack does not deliver an acknowledged event again, so a lost commit is a
 // lost answer. FULL costs one fsync per commit. Readers never commit, so
 // their setting only matters for the checkpoint a closing connection may
-// run, which NORMAL already syncs.
-func dsn(path, txlock, synchronous string) string {
+// run, which NORMAL already syncs. pragmas are more, for one pool.
+func dsn(path, txlock, synchronous string, pragmas ...string) string {
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous("+synchronous+")")
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
 	q.Set("_txlock", txlock)
 	return "file:" + path + "?" + q.Encode()
 }
@@ -108,19 +115,55 @@ func open(ctx context.Context, path string, create bool) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	write.SetMaxOpenConns(1)
-	read, err := sql.Open("sqlite", dsn(path, "deferred", "NORMAL")+mode)
+	read, err := sql.Open("sqlite", dsn(path, "deferred", "NORMAL", readCache)+mode)
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
-	db := &DB{write: write, writer: newWriter(write), read: read, path: path, cache: newPlanCache()}
+	// Every read connection stays open: database/sql keeps two idle ones
+	// by default, so past two concurrent reads it closed connections and
+	// opened new ones (open, pragmas, schema parse) over and over.
+	readers := max(4, runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(readers)
+	read.SetMaxIdleConns(readers)
+	db := &DB{write: write, read: read, path: path, cache: newPlanCache()}
+	db.writer = newWriter(write, db.noticeOthers)
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, classify(err))
 	}
 	db.prepareWrites(ctx)
 	return db, nil
+}
+
+// readCache bounds each read connection's page cache (negative: KiB).
+// Reads are few once plans are cached (see planCache), the operating
+// system caches the file anyway, and every read connection has a cache of
+// its own: SQLite's default of 2 MB each was several MB of memory that
+// bought little.
+const readCache = "cache_size(-512)"
+
+// noticeOthers runs first in every write transaction. data_version on the
+// writer connection changes only when another connection commits to the
+// file, and this process's other connections only read, so a change means
+// another process wrote: the cache may be behind it and is cleared. Until
+// this process next writes, reads may still show what the other process
+// changed as it was before; a commit from such a plan fails with
+// flows.ErrConflict and loads it afresh (see planCache).
+func (db *DB) noticeOthers(ctx context.Context, tx *sql.Tx) error {
+	var v int64
+	row := func() *sql.Row { return tx.QueryRowContext(ctx, qDataVersion) }
+	if st := db.stmts.lookup(db.write, qDataVersion); st != nil {
+		row = func() *sql.Row { return tx.StmtContext(ctx, st).QueryRowContext(ctx) }
+	}
+	if err := row().Scan(&v); err != nil {
+		return fmt.Errorf("data version: %w", err)
+	}
+	if db.dataVersion != 0 && v != db.dataVersion {
+		db.cache.clear()
+	}
+	db.dataVersion = v
+	return nil
 }
 
 // classify maps SQLite's result codes for damaged and read-only files to

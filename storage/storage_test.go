@@ -285,7 +285,10 @@ func TestBadFilesAreExplained(t *testing.T) {
 }
 
 // TestCachedPlansFollowOtherWriters: a plan cached by one connection is
-// never served stale after another (another racebot process) changes it.
+// never committed over a newer version another connection (another
+// racebot process) wrote: the commit fails with ErrConflict, and the plan
+// loads afresh after it. Once the first connection writes anything, it
+// notices the other's commits and follows them without a conflict.
 func TestCachedPlansFollowOtherWriters(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "racebot.db")
@@ -300,12 +303,26 @@ func TestCachedPlansFollowOtherWriters(t *testing.T) {
 	if _, err := b.BindThread(ctx, "T1", p.ID, "123.456"); err != nil {
 		t.Fatal(err)
 	}
+	cached, err := a.Plan(ctx, "T1", p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := flows.Step(cat, cached, flows.Input{Text: "from a stale copy", User: "U2", Now: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Commit(ctx, cached, out.Changes, ""); !errors.Is(err, flows.ErrConflict) {
+		t.Fatalf("commit from a stale cached plan: err = %v, want ErrConflict", err)
+	}
 	got, err := a.Plan(ctx, "T1", p.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Answers[flows.QuestionBusiness].Text != "written by the other process" || got.Thread != "123.456" {
-		t.Errorf("a served a stale plan: answer %q, thread %q", got.Answers[flows.QuestionBusiness].Text, got.Thread)
+		t.Errorf("after the conflict a still has a stale plan: answer %q, thread %q", got.Answers[flows.QuestionBusiness].Text, got.Thread)
+	}
+	if id, err := a.PlanIDByThread(ctx, "T1", "C1", "123.456"); err != nil || id != p.ID {
+		t.Errorf("thread = plan %d, %v; want %d", id, err, p.ID)
 	}
 	// Changing the copy a caller got never changes the cache.
 	got.Answers[flows.QuestionBusiness] = flows.Answer{Text: "scribbled"}
@@ -313,6 +330,16 @@ func TestCachedPlansFollowOtherWriters(t *testing.T) {
 	if again.Answers[flows.QuestionBusiness].Text != "written by the other process" {
 		t.Error("a caller's edit leaked into the cache")
 	}
+
+	// b moves the plan again; a's next write, whatever it is, notices.
+	step(t, b, cat, again, "the other process again", t0.Add(time.Minute))
+	if err := a.MarkSeen(ctx, "T1", "Ev-any-write"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := a.Plan(ctx, "T1", p.ID); got.Version != again.Version+1 || len(got.Answers) != 2 {
+		t.Errorf("after a wrote, a still has version %d with %d answers; want %d with 2", got.Version, len(got.Answers), again.Version+1)
+	}
+
 	// A deleted plan is gone, and a new plan that reuses its id is itself.
 	if err := a.DeletePlan(ctx, "T1", p.ID, ""); err != nil {
 		t.Fatal(err)
@@ -320,8 +347,51 @@ func TestCachedPlansFollowOtherWriters(t *testing.T) {
 	if _, err := a.Plan(ctx, "T1", p.ID); !errors.Is(err, flows.ErrNoPlan) {
 		t.Errorf("deleted plan: %v", err)
 	}
+	if _, err := a.PlanIDByThread(ctx, "T1", "C1", "123.456"); !errors.Is(err, flows.ErrNoPlan) {
+		t.Errorf("thread of the deleted plan: %v", err)
+	}
 	fresh := newPlan(t, b, "T1", "C1", "Q2")
 	if loaded, err := a.Plan(ctx, "T1", fresh.ID); err != nil || loaded.Name != "Q2" || len(loaded.Answers) != 0 {
 		t.Errorf("plan %d = %+v, %v", fresh.ID, loaded, err)
+	}
+}
+
+// TestReusedIDIsNotAnotherPlan: a plan cached by one connection, deleted by
+// another which then creates a plan that gets the same id at the same
+// version, never takes the first plan's answers.
+func TestReusedIDIsNotAnotherPlan(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "racebot.db")
+	a, b := MustOpen(t, path), MustOpen(t, path)
+	cat := flows.RACE()
+	p := newPlan(t, a, "T1", "C1", "Old")
+	old, err := a.Plan(ctx, "T1", p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.DeletePlan(ctx, "T1", p.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	reused := flows.NewPlan("T1", "C1", "New", "U2", t0.Add(time.Hour))
+	id, err := b.CreatePlan(ctx, reused, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != p.ID {
+		t.Skipf("SQLite gave the new plan id %d, not the deleted %d", id, p.ID)
+	}
+	out, err := flows.Step(cat, old, flows.Input{Text: "meant for the old plan", User: "U1", Now: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Commit(ctx, old, out.Changes, ""); !errors.Is(err, flows.ErrNoPlan) {
+		t.Fatalf("commit to the deleted plan: err = %v, want ErrNoPlan", err)
+	}
+	got, err := b.Plan(ctx, "T1", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "New" || len(got.Answers) != 0 {
+		t.Errorf("the new plan took the old one's answer: %+v", got)
 	}
 }

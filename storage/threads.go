@@ -14,9 +14,7 @@ import (
 // message again changes nothing.
 func (db *DB) RecordAsked(ctx context.Context, team string, plan flows.PlanID, at int64, ts, asks string) error {
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO asked (plan_id, at, ts, asks)
-			SELECT id, ?, ?, ? FROM plans WHERE id = ? AND team_id = ?
-			ON CONFLICT DO NOTHING`, at, ts, asks, plan, team)
+		res, err := db.execTx(ctx, tx, qAsked, at, ts, asks, plan, team)
 		if err != nil {
 			return err
 		}
@@ -28,13 +26,29 @@ func (db *DB) RecordAsked(ctx context.Context, team string, plan flows.PlanID, a
 	if err != nil {
 		return fmt.Errorf("record asked: %w", err)
 	}
+	db.cache.asked(team, plan, at, asks)
 	return nil
 }
 
 // LastAsked names what the latest message of a plan's conversation at or
-// before at asked, or "" when none is recorded.
+// before at asked, or "" when none is recorded. For a cached plan it reads
+// the plan's latest prompts once, and answers from memory after that:
+// RecordAsked keeps them up to date.
 func (db *DB) LastAsked(ctx context.Context, team string, plan flows.PlanID, at int64) (string, error) {
-	var asks string
+	asks, ok, tok := db.cache.lastAsked(team, plan, at)
+	if ok {
+		return asks, nil
+	}
+	if tok.e != nil {
+		rows, err := db.latestAsked(ctx, plan)
+		if err != nil {
+			return "", err
+		}
+		db.cache.installAsked(tok, rows)
+		if asks, ok, _ := db.cache.lastAsked(team, plan, at); ok {
+			return asks, nil
+		}
+	}
 	err := db.queryRow(ctx, `SELECT a.asks FROM asked a JOIN plans p ON p.id = a.plan_id
 		WHERE p.team_id = ? AND a.plan_id = ? AND a.at <= ? ORDER BY a.at DESC LIMIT 1`, team, plan, at).Scan(&asks)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -44,6 +58,29 @@ func (db *DB) LastAsked(ctx context.Context, team string, plan flows.PlanID, at 
 		return "", fmt.Errorf("last asked: %w", classify(err))
 	}
 	return asks, nil
+}
+
+// latestAsked reads a plan's latest prompts for the cache, newest first:
+// maxAsked of them and one more, if there is one, to tell that older ones
+// exist. The caller has checked the plan is the team's (it is cached).
+func (db *DB) latestAsked(ctx context.Context, plan flows.PlanID) ([]askedRow, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT at, asks FROM asked WHERE plan_id = ? ORDER BY at DESC LIMIT ?`, plan, maxAsked+1)
+	if err != nil {
+		return nil, fmt.Errorf("last asked: %w", classify(err))
+	}
+	defer rows.Close()
+	var out []askedRow
+	for rows.Next() {
+		var r askedRow
+		if err := rows.Scan(&r.at, &r.asks); err != nil {
+			return nil, fmt.Errorf("last asked: %w", classify(err))
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("last asked: %w", classify(err))
+	}
+	return out, nil
 }
 
 // errNoSource rolls back a replacement that found nothing to replace.

@@ -24,6 +24,9 @@ type writer struct {
 	pool  *sql.DB
 	queue chan *writeReq
 	done  chan struct{}
+	// begun, when set, runs first in every transaction, before its
+	// members.
+	begun func(context.Context, *sql.Tx) error
 
 	mu     sync.RWMutex // held for reading while queueing, for writing to close
 	closed bool
@@ -54,8 +57,8 @@ type writeReq struct {
 
 var errClosed = errors.New("database is closed")
 
-func newWriter(pool *sql.DB) *writer {
-	w := &writer{pool: pool, queue: make(chan *writeReq, 4*maxBatch), done: make(chan struct{})}
+func newWriter(pool *sql.DB, begun func(context.Context, *sql.Tx) error) *writer {
+	w := &writer{pool: pool, queue: make(chan *writeReq, 4*maxBatch), done: make(chan struct{}), begun: begun}
 	go w.run()
 	return w
 }
@@ -155,7 +158,7 @@ func (w *writer) commit(batch []*writeReq) {
 // transaction as a whole did not commit.
 func (w *writer) group(live []*writeReq) ([]error, error) {
 	ctx := context.Background()
-	tx, err := w.pool.BeginTx(ctx, nil)
+	tx, err := w.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +191,7 @@ func (w *writer) group(live []*writeReq) ([]error, error) {
 
 func (w *writer) single(r *writeReq) error {
 	ctx := context.WithoutCancel(r.ctx)
-	tx, err := w.pool.BeginTx(ctx, nil)
+	tx, err := w.begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -201,4 +204,16 @@ func (w *writer) single(r *writeReq) error {
 	}
 	w.commits.Add(1)
 	return nil
+}
+
+func (w *writer) begin(ctx context.Context) (*sql.Tx, error) {
+	tx, err := w.pool.BeginTx(ctx, nil)
+	if err != nil || w.begun == nil {
+		return tx, err
+	}
+	if err := w.begun(ctx, tx); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return tx, nil
 }

@@ -22,7 +22,7 @@ func openWriter(t *testing.T) (*writer, *sql.DB) {
 	if _, err := pool.Exec(`CREATE TABLE t (k TEXT PRIMARY KEY)`); err != nil {
 		t.Fatal(err)
 	}
-	w := newWriter(pool)
+	w := newWriter(pool, nil)
 	t.Cleanup(func() { w.close(); pool.Close() })
 	return w, pool
 }

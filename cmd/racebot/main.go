@@ -9,10 +9,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
 func main() {
+	guardMemory(os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
@@ -21,6 +23,23 @@ func main() {
 			fmt.Fprintln(os.Stderr, "racebot:", err)
 		}
 		os.Exit(exitCode(err))
+	}
+}
+
+// defaultMemoryLimit is the soft memory limit racebot runs under when
+// GOMEMLIMIT is not set. racebot needs about 30-40 MB under load; the limit
+// is a guard, not a budget: past it the collector runs more often rather
+// than letting a burst (many slow posts in flight, say) double the heap
+// before the next collection. It is soft, so racebot can still use more
+// when its live data needs it; set GOMEMLIMIT (or GOMEMLIMIT=off) to
+// choose otherwise.
+const defaultMemoryLimit = 64 << 20
+
+// guardMemory sets defaultMemoryLimit unless the environment sets a limit
+// of its own, which the runtime has already applied.
+func guardMemory(getenv func(string) string) {
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
 }
 
@@ -79,5 +98,6 @@ Usage:
 
 Environment: RACEBOT_DB (default racebot.db), RACEBOT_DATABASE_URL (PostgreSQL
 instead of the file, for several replicas), SLACK_BOT_TOKEN, SLACK_APP_TOKEN,
-SLACK_SIGNING_SECRET, OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL.
+SLACK_SIGNING_SECRET, OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL; GOMEMLIMIT
+(default 64MiB, a soft limit: the collector works harder near it).
 `
