@@ -12,7 +12,7 @@ import (
 	"github.com/racebot/racebot/flows"
 )
 
-func testKPIs(t *testing.T, open Open) {
+func testKPIs(t *testing.T, open Open, opts Options) {
 	db, another := open(t)
 	ctx := ctxFor(t)
 	p := newPlan(t, db, "T1", "C1", "Q1")
@@ -87,6 +87,7 @@ func testKPIs(t *testing.T, open Open) {
 	if err != nil || id != revenue.ID {
 		t.Fatalf("re-set target: id %d, %v; want %d", id, err, revenue.ID)
 	}
+	settle(t, db, opts)
 	if after := load(t, db, "T1", p.ID); after.Version != before+1 || after.KPIs[0].Target.Amount != 3000 {
 		t.Errorf("after SaveKPI: version %d→%d, target %v", before, after.Version, after.KPIs[0].Target)
 	}

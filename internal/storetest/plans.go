@@ -347,33 +347,46 @@ func testCommitRace(t *testing.T, open Open) {
 	}
 }
 
-// testCacheAcrossHandles: what one handle writes, another reads at once,
-// though it had the plan cached.
-func testCacheAcrossHandles(t *testing.T, open Open) {
+// testCacheAcrossHandles: what one handle writes, another reads though it
+// had the plan cached: at once where reads are fresh, else from its next
+// write on; a plan it reads as it was is never committed over the newer.
+func testCacheAcrossHandles(t *testing.T, open Open, opts Options) {
 	db, another := open(t)
 	ctx := ctxFor(t)
 	other := another()
 	p := newPlan(t, db, "T1", "C1", "Q1")
 	load(t, other, "T1", p.ID) // cached there
 	p = step(t, db, p, "We sell coffee", "", t0)
+	if seen := load(t, other, "T1", p.ID); seen.Version != p.Version {
+		if opts.FreshReads {
+			t.Errorf("other handle after a commit: version %d, want %d", seen.Version, p.Version)
+		}
+		if err := other.Commit(ctx, seen, changes(t, seen, "We sell tea", t0), ""); !errors.Is(err, flows.ErrConflict) {
+			t.Errorf("commit from a plan read as it was: %v, want ErrConflict", err)
+		}
+	}
+	settle(t, other, opts)
 	if got := load(t, other, "T1", p.ID); got.Answers[flows.QuestionBusiness].Text != "We sell coffee" || got.Version != p.Version {
 		t.Errorf("other handle after a commit: version %d, answer %q", got.Version, got.Answers[flows.QuestionBusiness].Text)
 	}
 	if _, err := db.SaveKPI(ctx, "T1", flows.KPI{Plan: p.ID, Stage: flows.StageReach, Key: "visits", Name: "Visits", Unit: flows.UnitCount, By: "U1", At: t0}); err != nil {
 		t.Fatal(err)
 	}
+	settle(t, other, opts)
 	if got := load(t, other, "T1", p.ID); len(got.KPIs) != 1 {
 		t.Errorf("other handle after SaveKPI: %d KPIs, want 1", len(got.KPIs))
 	}
 	if err := db.DeleteKPI(ctx, "T1", p.ID, "visits"); err != nil {
 		t.Fatal(err)
 	}
+	settle(t, other, opts)
 	if got := load(t, other, "T1", p.ID); len(got.KPIs) != 0 {
 		t.Errorf("other handle after DeleteKPI: %d KPIs, want 0", len(got.KPIs))
 	}
 	if _, err := db.BindThread(ctx, "T1", p.ID, "1700000000.000100"); err != nil {
 		t.Fatal(err)
 	}
+	settle(t, other, opts)
 	if got := load(t, other, "T1", p.ID); got.Thread != "1700000000.000100" {
 		t.Errorf("other handle after BindThread: thread %q", got.Thread)
 	}
@@ -381,6 +394,7 @@ func testCacheAcrossHandles(t *testing.T, open Open) {
 	if err := db.DeletePlan(ctx, "T1", p.ID, ""); err != nil {
 		t.Fatal(err)
 	}
+	settle(t, other, opts)
 	if _, err := other.Plan(ctx, "T1", p.ID); !errors.Is(err, flows.ErrNoPlan) {
 		t.Errorf("other handle after DeletePlan: %v, want ErrNoPlan", err)
 	}

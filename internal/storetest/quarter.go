@@ -28,7 +28,7 @@ func planWithActions(t *testing.T, db Store, team, name string) *flows.Plan {
 // testActionStatus: every status an action is given is kept, the latest
 // is its status on every handle, a retried delivery records nothing, and
 // a status never reaches another plan's action.
-func testActionStatus(t *testing.T, open Open) {
+func testActionStatus(t *testing.T, open Open, opts Options) {
 	db, another := open(t)
 	ctx := ctxFor(t)
 	other := another()
@@ -49,14 +49,17 @@ func testActionStatus(t *testing.T, open Open) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	settle(t, other, opts)
 	p, err = set(other, load(t, other, "T1", p.ID), 1, flows.ActionDone, "UANA", "k2", t0.Add(2*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
+	settle(t, db, opts)
 	if _, err := set(db, load(t, db, "T1", p.ID), 0, flows.ActionDropped, "UANA", "k2", t0.Add(3*time.Hour)); !errors.Is(err, flows.ErrDuplicate) {
 		t.Errorf("retried key: %v, want ErrDuplicate", err)
 	}
 	// Two people setting statuses from one version: one lands.
+	settle(t, db, opts)
 	base := load(t, db, "T1", p.ID)
 	handles := []Store{db, other}
 	won := race(t, 4, func(i int) error {
@@ -70,6 +73,7 @@ func testActionStatus(t *testing.T, open Open) {
 		t.Errorf("%d of 4 racing status changes landed, want 1", won)
 	}
 	for _, h := range handles {
+		settle(t, h, opts)
 		got := load(t, h, "T1", p.ID)
 		if a := got.Actions[1]; a.Status != flows.ActionDone || a.StatusBy != "UANA" || !a.StatusAt.Equal(t0.Add(2*time.Hour)) {
 			t.Errorf("action 2 = %+v", a)
@@ -82,6 +86,7 @@ func testActionStatus(t *testing.T, open Open) {
 	// A change naming another plan's action is refused, whatever plan it
 	// is committed to, and leaves both alone.
 	b := planWithActions(t, db, "T1", "B")
+	settle(t, db, opts)
 	a := load(t, db, "T1", p.ID)
 	c := flows.ActionStatusSet{Action: b.Actions[0].ID, Status: flows.ActionDone, By: "U1", At: t0}
 	if err := other.Commit(ctx, a, []flows.Change{c}, "kx"); !errors.Is(err, flows.ErrConflict) {
@@ -152,6 +157,15 @@ func testCreatePlanFrom(t *testing.T, open Open) {
 	}
 	if diff := cmp.Diff(p.KPIs, got.KPIs, cmpopts.IgnoreFields(flows.KPI{}, "ID", "Plan")); diff != "" {
 		t.Errorf("kpis (-carried over +stored):\n%s", diff)
+	}
+	// A plan cached after a commit, and loaded from the cache, keeps them.
+	load(t, db, "T1", id)
+	got = step(t, db, load(t, db, "T1", id), "We roast coffee and sell it online.", "", t0.AddDate(0, 4, 0))
+	if diff := cmp.Diff(want, got.Prior); diff != "" {
+		t.Errorf("prior after a commit (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, load(t, db, "T1", id).Prior); diff != "" {
+		t.Errorf("prior from the cache (-want +got):\n%s", diff)
 	}
 	if cur, _ := other.CurrentPlan(ctx, "T1", "C1"); cur != id {
 		t.Errorf("current plan = %d, want the new one %d", cur, id)

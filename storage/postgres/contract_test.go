@@ -21,12 +21,13 @@ func mustOpen(tb testing.TB, url string) *postgres.DB {
 }
 
 // TestContract runs the storage contract against a real PostgreSQL
-// server, with handles on one database standing for replicas.
+// server, with handles on one database standing for replicas, whose reads
+// see one another's commits at once.
 func TestContract(t *testing.T) {
 	pgtest.URL(t) // skips early, with the reason, when there is no server
 	storetest.Run(t, func(t *testing.T) (storetest.Store, func() storetest.Store) {
 		url := pgtest.URL(t)
 		open := func() storetest.Store { return mustOpen(t, url) }
 		return open(), open
-	})
+	}, storetest.Options{FreshReads: true})
 }
