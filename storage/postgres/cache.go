@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"maps"
 	"sync"
 	"time"
 
@@ -36,7 +37,7 @@ func (c *planCache) get(id flows.PlanID, team string, v int64, created time.Time
 	if !ok || p.Version != v || p.Team != team || !p.CreatedAt.Equal(created) {
 		return nil, false
 	}
-	return p.Clone(), true
+	return clonePlan(p), true
 }
 
 func (c *planCache) put(p *flows.Plan) {
@@ -45,7 +46,15 @@ func (c *planCache) put(p *flows.Plan) {
 	if len(c.plans) >= maxCached {
 		clear(c.plans)
 	}
-	c.plans[p.ID] = p.Clone()
+	c.plans[p.ID] = clonePlan(p)
+}
+
+// clonePlan is flows.Plan.Clone with the carried answers copied too, so
+// that no caller shares a map with the cache.
+func clonePlan(p *flows.Plan) *flows.Plan {
+	c := p.Clone()
+	c.Prior = maps.Clone(p.Prior)
+	return c
 }
 
 func (c *planCache) drop(id flows.PlanID) {
