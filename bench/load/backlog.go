@@ -104,7 +104,13 @@ func (b *bencher) runBacklog(ctx context.Context) (backlogResult, error) {
 	var seq atomic.Uint64
 	targeter := func(t *vegeta.Target) error {
 		i := seq.Add(1) - 1
-		body := bench.Answer(i, plan).AppendBody(make([]byte, 0, 3072))
+		// One thread takes far more replies than its stage has questions;
+		// past them a reply is read as an action, which needs its scores.
+		// A line that is both a fair answer and a valid action keeps every
+		// reply something racebot stores.
+		m := bench.Answer(i, plan)
+		m.Text = fmt.Sprintf("Backlog reply %d: call ten offices about the free tasting week | impact 3 | effort 2", i)
+		body := m.AppendBody(make([]byte, 0, 3072))
 		t.Method, t.URL, t.Body = http.MethodPost, url, body
 		t.Header = bench.SignedHeader(body, bench.JSONType, time.Now())
 		return nil
