@@ -26,6 +26,9 @@ type planLock struct {
 
 // lock waits for the plan's turn, or for ctx to end.
 func (l *planLocks) lock(ctx context.Context, id flows.PlanID) (unlock func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	l.mu.Lock()
 	if l.locks == nil {
 		l.locks = make(map[flows.PlanID]*planLock)

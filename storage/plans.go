@@ -322,8 +322,8 @@ func (db *DB) Commit(ctx context.Context, p *flows.Plan, changes []flows.Change,
 // cacheAfter brings the cache up to date with a commit of changes to p
 // that began at generation gen and ended with err. After a success it
 // caches the plan as the commit left it, so the next answer needs no
-// load; changes that get ids from the database (actions, KPIs) are not
-// known in full here, and the plan is loaded afresh after those instead.
+// load. An added action comes back with its id (see commitTx); a KPI's id
+// is not known here, and the plan is loaded afresh after one instead.
 // After a conflict it drops the plan: the cached copy is behind the file
 // (another process moved it), and the caller's retry must load it.
 func (db *DB) cacheAfter(p *flows.Plan, changes []flows.Change, gen uint64, err error) {
@@ -336,8 +336,13 @@ func (db *DB) cacheAfter(p *flows.Plan, changes []flows.Change, gen uint64, err 
 	}
 	after := p.Clone()
 	for _, c := range changes {
-		switch c.(type) {
-		case flows.ActionAdded, flows.KPISet:
+		switch c := c.(type) {
+		case flows.ActionAdded:
+			if c.Action.ID == 0 {
+				db.cache.drop(p.ID)
+				return
+			}
+		case flows.KPISet:
 			db.cache.drop(p.ID)
 			return
 		}
@@ -382,12 +387,36 @@ func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, p *flows.Plan, changes [
 		}
 		return flows.ErrConflict
 	}
-	for _, c := range changes {
+	for i, c := range changes {
+		if a, ok := c.(flows.ActionAdded); ok {
+			// The action's id comes from the database; the change carries
+			// it back, so the cached plan can take the action in place
+			// instead of being read again (a plan with a long action list
+			// would otherwise be reloaded on every action added).
+			id, err := insertAction(ctx, tx, p.ID, a.Action)
+			if err != nil {
+				return fmt.Errorf("apply %T: %w", c, err)
+			}
+			a.Action.ID = id
+			changes[i] = a
+			continue
+		}
 		if err := db.applyChange(ctx, tx, p.ID, c); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func insertAction(ctx context.Context, tx *sql.Tx, plan flows.PlanID, a flows.Action) (int64, error) {
+	due := ""
+	if !a.Due.IsZero() {
+		due = a.Due.Format(time.DateOnly)
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO actions (plan_id, stage, text, owner, due, impact, effort, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		plan, string(a.Stage), a.Text, a.Owner, due, a.Impact, a.Effort, a.By, millis(a.At)).Scan(&id)
+	return id, err
 }
 
 func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c flows.Change) error {
@@ -414,13 +443,7 @@ func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c 
 	case flows.StageCompleted:
 		_, err = tx.ExecContext(ctx, `INSERT INTO completed_stages (plan_id, stage) VALUES (?, ?) ON CONFLICT DO NOTHING`, plan, string(c.Stage))
 	case flows.ActionAdded:
-		a := c.Action
-		due := ""
-		if !a.Due.IsZero() {
-			due = a.Due.Format(time.DateOnly)
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO actions (plan_id, stage, text, owner, due, impact, effort, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			plan, string(a.Stage), a.Text, a.Owner, due, a.Impact, a.Effort, a.By, millis(a.At))
+		_, err = insertAction(ctx, tx, plan, c.Action)
 	case flows.KPISet:
 		k := c.KPI
 		k.Plan = plan

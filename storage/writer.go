@@ -69,6 +69,11 @@ func newWriter(pool *sql.DB, begun func(context.Context, *sql.Tx) error) *writer
 // of a batch. ctx still bounds the wait: a write not yet taken when ctx
 // ends is dropped and reports ctx's error, and nothing of it is written.
 func (w *writer) do(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		// select picks at random among ready cases: without this, a write
+		// whose caller has given up could still be queued and run.
+		return err
+	}
 	r := &writeReq{ctx: ctx, fn: fn, result: make(chan error, 1)}
 	w.mu.RLock()
 	if w.closed {
