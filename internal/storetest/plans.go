@@ -489,3 +489,49 @@ func testPing(t *testing.T, open Open) {
 		}
 	}
 }
+
+// testAddedActionsCached: actions added by commits come back with the ids
+// the database gave them, from the handle that added them (and may have
+// cached the plan) as from a fresh one, and a status set right after
+// reaches the right action.
+func testAddedActionsCached(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	for i := range 3 {
+		cur := load(t, db, "T1", p.ID)
+		var cs []flows.Change
+		for j := range i + 1 {
+			cs = append(cs, flows.ActionAdded{Action: flows.Action{Stage: flows.StagePlan, Text: fmt.Sprintf("step %d.%d", i, j), Impact: 3, Effort: 2, By: "U1", At: t0}})
+		}
+		if err := db.Commit(ctx, cur, cs, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cached := load(t, db, "T1", p.ID)
+	fresh := load(t, another(), "T1", p.ID)
+	if len(cached.Actions) != 6 {
+		t.Fatalf("%d actions, want 6", len(cached.Actions))
+	}
+	for _, a := range cached.Actions {
+		if a.ID == 0 {
+			t.Errorf("action %q has no id", a.Text)
+		}
+	}
+	if diff := cmp.Diff(fresh, cached, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("the adding handle's plan differs from a fresh handle's (-fresh +adding):\n%s", diff)
+	}
+	out, err := flows.SetActionStatus(cached, 4, flows.ActionDone, "U2", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Commit(ctx, cached, out.Changes, ""); err != nil {
+		t.Fatal(err)
+	}
+	got := load(t, another(), "T1", p.ID)
+	for i, a := range got.Actions {
+		if want := map[bool]flows.ActionStatus{true: flows.ActionDone, false: flows.ActionOpen}[i == 4]; a.State() != want {
+			t.Errorf("action %d %q is %s, want %s", i, a.Text, a.State(), want)
+		}
+	}
+}

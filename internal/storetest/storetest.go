@@ -88,6 +88,7 @@ func Run(t *testing.T, open Open, opts Options) {
 		{"CacheSeesOtherHandlesWrites", func(t *testing.T, open Open) { testCacheAcrossHandles(t, open, opts) }},
 		{"DeletePlan", testDeletePlan},
 		{"BindThreadFirstWins", testBindThread},
+		{"AddedActionsCached", testAddedActionsCached},
 		{"KPIsAndValues", func(t *testing.T, open Open) { testKPIs(t, open, opts) }},
 		{"ReplaceMeasurements", testReplaceMeasurements},
 		{"AskedMessages", testAsked},

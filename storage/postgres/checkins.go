@@ -136,14 +136,16 @@ func (db *DB) claimOne(ctx context.Context, set, where string, now time.Time) (f
 // same transaction, the offer made with them, replacing the person's
 // earlier offer on the plan.
 func (db *DB) CommitOffer(ctx context.Context, p *flows.Plan, changes []flows.Change, o flows.Offer, key string) error {
+	var applied []flows.Change
 	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		if err := recordKey(ctx, tx, p.Team, key); err != nil {
 			return err
 		}
-		if err := commitTx(ctx, tx, p, changes); err != nil {
+		var err error
+		if applied, err = commitTx(ctx, tx, p, changes); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `
+		_, err = tx.Exec(ctx, `
 			INSERT INTO offers (team_id, channel_id, plan_id, user_id, command, question_id, revision, prior, version, expires_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 			ON CONFLICT (team_id, channel_id, plan_id, user_id) DO UPDATE SET
@@ -159,7 +161,7 @@ func (db *DB) CommitOffer(ctx context.Context, p *flows.Plan, changes []flows.Ch
 		return err
 	}
 	if len(changes) > 0 {
-		db.cacheAfter(p, changes)
+		db.cacheAfter(p, applied)
 	}
 	return nil
 }
@@ -188,7 +190,10 @@ func (db *DB) Offer(ctx context.Context, team, channel string, plan flows.PlanID
 // changes to the plan it was made on and creates p as the channel's current
 // plan (flows.ErrDuplicatePlan undoes it all).
 func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, changes []flows.Change, p *flows.Plan, key string) (flows.PlanID, error) {
-	var id int64
+	var (
+		id      int64
+		applied []flows.Change
+	)
 	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		if err := recordKey(ctx, tx, o.Team, key); err != nil {
 			return err
@@ -202,7 +207,7 @@ func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, ch
 		if tag.RowsAffected() == 0 {
 			return flows.ErrConflict
 		}
-		if err := commitTx(ctx, tx, from, changes); err != nil {
+		if applied, err = commitTx(ctx, tx, from, changes); err != nil {
 			return err
 		}
 		id, err = insertPlan(ctx, tx, p)
@@ -212,7 +217,7 @@ func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, ch
 		return 0, fmt.Errorf("take offer: %w", err)
 	}
 	if len(changes) > 0 {
-		db.cacheAfter(from, changes)
+		db.cacheAfter(from, applied)
 	}
 	return flows.PlanID(id), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -295,27 +296,36 @@ func each(ctx context.Context, tx pgx.Tx, fn func(pgx.Rows) error, query string,
 // was loaded, by this replica or another; the key check makes a retried
 // delivery record nothing.
 func (db *DB) Commit(ctx context.Context, p *flows.Plan, changes []flows.Change, key string) error {
+	var applied []flows.Change
 	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		if err := recordKey(ctx, tx, p.Team, key); err != nil {
 			return err
 		}
-		return commitTx(ctx, tx, p, changes)
+		var err error
+		applied, err = commitTx(ctx, tx, p, changes)
+		return err
 	})
 	if err != nil || len(changes) == 0 {
 		return err
 	}
-	db.cacheAfter(p, changes)
+	db.cacheAfter(p, applied)
 	return nil
 }
 
-// cacheAfter caches the plan as the commit left it, so the next answer
-// needs no reload. Changes that get ids from the database (actions, KPIs)
-// are not known in full here; the plan is reloaded after those instead.
+// cacheAfter caches the plan as the commit left it (changes as commitTx
+// applied them), so the next answer needs no reload. An added action
+// comes back with its id; a KPI's id is not known here, and the plan is
+// reloaded after one instead.
 func (db *DB) cacheAfter(p *flows.Plan, changes []flows.Change) {
 	after := p.Clone()
 	for _, c := range changes {
-		switch c.(type) {
-		case flows.ActionAdded, flows.KPISet:
+		switch c := c.(type) {
+		case flows.ActionAdded:
+			if c.Action.ID == 0 {
+				db.cache.drop(p.ID)
+				return
+			}
+		case flows.KPISet:
 			db.cache.drop(p.ID)
 			return
 		}
@@ -328,10 +338,13 @@ func (db *DB) cacheAfter(p *flows.Plan, changes []flows.Change) {
 // commitTx applies changes to a plan inside tx, refusing them with
 // flows.ErrConflict if the plan moved since p was loaded. The UPDATE takes
 // the plan's row lock, so a second replica committing to the same plan
-// waits here, then finds the version moved.
-func commitTx(ctx context.Context, tx pgx.Tx, p *flows.Plan, changes []flows.Change) error {
+// waits here, then finds the version moved. It returns the changes as
+// applied: a copy, in which an added action carries the id the database
+// gave it, so the cache can take the action in place; the caller's slice
+// is left alone, as it may be shared.
+func commitTx(ctx context.Context, tx pgx.Tx, p *flows.Plan, changes []flows.Change) ([]flows.Change, error) {
 	if len(changes) == 0 {
-		return nil
+		return nil, nil
 	}
 	cursor := p.Cursor
 	for _, c := range changes {
@@ -343,20 +356,42 @@ func commitTx(ctx context.Context, tx pgx.Tx, p *flows.Plan, changes []flows.Cha
 		WHERE id = $4 AND team_id = $5 AND version = $6`,
 		cursor.Stage, cursor.Step, string(cursor.Phase), p.ID, p.Team, p.Version)
 	if err != nil {
-		return fmt.Errorf("update plan: %w", err)
+		return nil, fmt.Errorf("update plan: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
 		if err := teamHasPlan(ctx, tx, p.Team, p.ID); err != nil {
-			return err
+			return nil, err
 		}
-		return flows.ErrConflict
+		return nil, flows.ErrConflict
 	}
-	for _, c := range changes {
+	applied := slices.Clone(changes)
+	for i, c := range changes {
+		if a, ok := c.(flows.ActionAdded); ok {
+			id, err := insertAction(ctx, tx, p.ID, a.Action)
+			if err != nil {
+				return nil, fmt.Errorf("apply %T: %w", c, err)
+			}
+			a.Action.ID = id
+			applied[i] = a
+			continue
+		}
 		if err := applyChange(ctx, tx, p.ID, c); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return applied, nil
+}
+
+func insertAction(ctx context.Context, tx pgx.Tx, plan flows.PlanID, a flows.Action) (int64, error) {
+	due := ""
+	if !a.Due.IsZero() {
+		due = a.Due.Format(time.DateOnly)
+	}
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO actions (plan_id, stage, text, owner, due, impact, effort, created_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		plan, string(a.Stage), a.Text, a.Owner, due, a.Impact, a.Effort, a.By, millis(a.At)).Scan(&id)
+	return id, err
 }
 
 const (
@@ -389,14 +424,7 @@ func applyChange(ctx context.Context, tx pgx.Tx, plan flows.PlanID, c flows.Chan
 	case flows.StageCompleted:
 		_, err = tx.Exec(ctx, `INSERT INTO completed_stages (plan_id, stage) VALUES ($1, $2) ON CONFLICT DO NOTHING`, plan, string(c.Stage))
 	case flows.ActionAdded:
-		a := c.Action
-		due := ""
-		if !a.Due.IsZero() {
-			due = a.Due.Format(time.DateOnly)
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO actions (plan_id, stage, text, owner, due, impact, effort, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			plan, string(a.Stage), a.Text, a.Owner, due, a.Impact, a.Effort, a.By, millis(a.At))
+		_, err = insertAction(ctx, tx, plan, c.Action)
 	case flows.KPISet:
 		k := c.KPI
 		k.Plan = plan
