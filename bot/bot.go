@@ -78,6 +78,8 @@ type Bot struct {
 	homes *homes
 	// names caches display names for exports and prompts.
 	names *nameCache
+	// helpAcks holds help, rendered and encoded once.
+	helpAcks helpAcks
 
 	metrics *metrics.Metrics
 	// inflight bounds the verified requests being handled at once. Past it

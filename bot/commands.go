@@ -3,8 +3,10 @@ package bot
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/racebot/racebot/coach"
@@ -19,6 +21,8 @@ type ack struct {
 	ResponseType string        `json:"response_type,omitempty"`
 	Text         string        `json:"text,omitempty"`
 	Blocks       []slack.Block `json:"blocks,omitempty"`
+	// encoded, when set, is the ack as JSON already (see helpAcks).
+	encoded []byte
 }
 
 func ephemeralAck(m message) *ack {
@@ -65,6 +69,8 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		return msgAck(b.explain(err, "slash command"))
 	}
 	switch {
+	case name == "help" && len(resp.Replies) == 1 && resp.Replies[0].Kind == flows.ReplyHelp:
+		return b.helpAcks.ack(cmd.Text, resp.Replies)
 	case resp.Duplicate:
 		// Handled when it first came; that delivery said what there was
 		// to say.
@@ -294,4 +300,23 @@ func (b *Bot) userZone(ctx context.Context, user string) *time.Location {
 	}
 	b.zones.Store(user, loc)
 	return loc
+}
+
+// helpAcks keeps the encoded answer to each help topic. Help is what
+// people ask most and it never changes, so it is rendered and encoded
+// once. Only replies the coach gave as help are kept, and it knows a
+// handful of topics, so the map stays small.
+type helpAcks struct{ byTopic sync.Map } // normalised command text -> *ack
+
+func (h *helpAcks) ack(text string, replies []flows.Reply) *ack {
+	topic := strings.ToLower(strings.Join(strings.Fields(text), " "))
+	if a, ok := h.byTopic.Load(topic); ok {
+		return a.(*ack)
+	}
+	a := ephemeralAck(renderReplies(nil, replies))
+	if enc, err := json.Marshal(a); err == nil {
+		a.encoded = append(enc, '\n')
+	}
+	h.byTopic.Store(topic, a)
+	return a
 }

@@ -336,12 +336,26 @@ func writeJSON(w http.ResponseWriter, v any) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+	body, err := encodeAck(v)
+	if err != nil {
 		slog.Error("encode ack", "err", err)
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	// A length lets the server send the body in one piece, not chunked.
 	w.Header().Set("Content-Type", "application/json")
-	w.Write(buf.Bytes())
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
+}
+
+// encodeAck is an acknowledgement's JSON body.
+func encodeAck(v any) ([]byte, error) {
+	if a, ok := v.(*ack); ok && a.encoded != nil {
+		return a.encoded, nil
+	}
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

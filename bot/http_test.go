@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -242,5 +244,53 @@ func TestFailedCommitAsksSlackToRetry(t *testing.T) {
 	}
 	if got := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; got.Text != "We sell coffee." || got.Revision != 1 {
 		t.Errorf("after the retry: %+v", got)
+	}
+}
+
+// TestHelpAcksAreTheRenderedHelpEachTime: help is encoded once per topic,
+// and every later asker, however they spell the topic, gets the same full
+// answer as the first; a topic the coach does not know gets its sentence
+// and is not kept.
+func TestHelpAcksAreTheRenderedHelpEachTime(t *testing.T) {
+	h := newHarness(t)
+	srv := h.serveHTTP()
+	ask := func(text, trigger string) string {
+		t.Helper()
+		cmd := slackfake.FormBody(slackfake.SlashCommand{Command: "/race", Text: text, UserID: "UANA", ChannelID: "C1", TriggerID: trigger})
+		resp, body := h.post(srv, cmd, formType, time.Now())
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("/race %s: %d %q", text, resp.StatusCode, body)
+		}
+		if got, want := resp.Header.Get("Content-Length"), strconv.Itoa(len(body)); got != want {
+			t.Errorf("/race %s: Content-Length %q, body %s bytes", text, got, want)
+		}
+		return body
+	}
+	first := ask("help", "T-1")
+	for i, text := range []string{"help", "HELP", "  help "} {
+		if again := ask(text, fmt.Sprintf("T-again-%d", i)); again != first {
+			t.Errorf("/race %q answered\n%s\nwant the first answer\n%s", text, again, first)
+		}
+	}
+	// The same trigger again (a redelivery) still gets help: it changed
+	// nothing, so it is not refused as a duplicate.
+	if again := ask("help", "T-1"); again != first {
+		t.Errorf("help delivered again answered %q", again)
+	}
+	kpi := ask("help kpi", "T-kpi")
+	if kpi == first || !strings.Contains(kpi, "KPI lines.") {
+		t.Errorf("/race help kpi answered %q", kpi)
+	}
+	if again := ask("help   KPI", "T-kpi-2"); again != kpi {
+		t.Errorf("/race help   KPI answered %q, want %q", again, kpi)
+	}
+	bad := ask("help gardening", "T-bad")
+	if !strings.Contains(bad, "I have help on") {
+		t.Errorf("/race help gardening answered %q", bad)
+	}
+	n := 0
+	h.bot.helpAcks.byTopic.Range(func(any, any) bool { n++; return true })
+	if n != 2 {
+		t.Errorf("%d help answers kept, want 2: help, and help kpi however it is spelt", n)
 	}
 }

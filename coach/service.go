@@ -380,7 +380,14 @@ func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Resp
 		if err != nil {
 			return Response{}, err
 		}
-		return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyHelp, Msg: msg}}})
+		resp := Response{Replies: []flows.Reply{{Kind: flows.ReplyHelp, Msg: msg}}}
+		if req.Command {
+			// A slash command's help goes to its asker alone, in the
+			// acknowledgement; shown twice it does no harm, so it costs
+			// no write. Help typed in a thread is posted there, once.
+			return resp, nil
+		}
+		return s.said(ctx, req, resp)
 	case "kind":
 		return s.kind(ctx, req, cmd.Arg)
 	case "new":

@@ -1,6 +1,10 @@
 package flows
 
-import "strings"
+import (
+	"slices"
+	"strings"
+	"sync"
+)
 
 // Command is a parsed racebot command.
 type Command struct {
@@ -94,7 +98,22 @@ func findSpec(name string) (commandSpec, bool) {
 	return commandSpec{}, false
 }
 
-func helpText() Msg {
+// The help texts never change, and help is the command people
+// send most: each is built once and handed out as a copy.
+var (
+	helpText   = onceMsg(buildHelpText)
+	kpiHelp    = onceMsg(buildKPIHelp)
+	actionHelp = onceMsg(buildActionHelp)
+)
+
+// onceMsg builds a message on first use and returns a fresh copy each
+// time, so a caller that appends to it cannot change the next one.
+func onceMsg(build func() Msg) func() Msg {
+	m := sync.OnceValue(build)
+	return func() Msg { return slices.Clone(m()) }
+}
+
+func buildHelpText() Msg {
 	var b msgBuilder
 	b.printf("%s coaches your team through a RACE plan: Plan, Reach, Act, Convert, Engage.\nCommands:\n", Text("racebot").Strong())
 	for _, s := range commandSpecs {
@@ -128,7 +147,7 @@ func HelpTopic(topic string) (Msg, error) {
 	return nil, userErr(ErrBadInput, "I have help on %s and %s; %s lists the commands.", Cmd("help kpi"), Cmd("help actions"), Cmd("help"))
 }
 
-func kpiHelp() Msg {
+func buildKPIHelp() Msg {
 	var b msgBuilder
 	b.printf("%s One KPI per line, its name first, then the parts separated by %s in any order:\n", Text("KPI lines.").Strong(), Code("|"))
 	b.printf("• %s\n", Code(kpiLineExample))
@@ -143,7 +162,7 @@ func kpiHelp() Msg {
 	return b.msg()
 }
 
-func actionHelp() Msg {
+func buildActionHelp() Msg {
 	var b msgBuilder
 	b.printf("%s One action per line: what, then owner, due date, impact and effort, separated by %s, %s or %s:\n", Text("Action lines.").Strong(), Code("|"), Code(" - "), Code(","))
 	b.printf("• %s\n", Code("Add reviews to product pages | Ana | 2027-02-15 | impact 4 | effort 2"))

@@ -250,7 +250,20 @@ type msgBuilder struct{ m Msg }
 
 func (b *msgBuilder) printf(format string, args ...any) { b.m = append(b.m, Sayf(format, args...)...) }
 
-func (b *msgBuilder) add(parts ...any) { b.m = b.m.Append(parts...) }
+func (b *msgBuilder) add(parts ...any) {
+	for _, p := range parts {
+		switch p := p.(type) {
+		case Span:
+			b.m = append(b.m, p)
+		case Msg:
+			b.m = append(b.m, p...)
+		case string:
+			b.m = append(b.m, Text(p))
+		default:
+			panic(fmt.Sprintf("flows: add of %T", p))
+		}
+	}
+}
 
 func (b *msgBuilder) msg() Msg { return b.m.compact() }
 
