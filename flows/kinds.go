@@ -211,11 +211,10 @@ func ExplainKind(text string) (Kind, []string, bool) {
 	markBuyers(toks)
 	scores := make(map[Kind]int)
 	why := make(map[Kind][]string)
-	for _, c := range kindCues {
-		if c.matches(toks) {
-			scores[c.kind] += c.weight
-			why[c.kind] = append(why[c.kind], c.text)
-		}
+	for _, i := range matchedCues(toks) {
+		c := kindCues[i]
+		scores[c.kind] += c.weight
+		why[c.kind] = append(why[c.kind], c.text)
 	}
 	var best Kind
 	top, second := 0, 0
@@ -339,16 +338,37 @@ type kindCue struct {
 
 const kindGap = 6
 
-// matches reports whether the cue matches anywhere but at the start of a
-// buyer phrase.
-func (c kindCue) matches(toks []kindToken) bool {
+// matchedCues returns, in table order, the cues that match anywhere but at
+// the start of a buyer phrase. Only the cues that begin with a token's own
+// word are tried at it: every answer to the business question is scored,
+// and most of the table's few hundred cues share no word with it.
+func matchedCues(toks []kindToken) []int {
+	seen := make(map[int]bool)
+	var out []int
 	for i := range toks {
-		if !toks[i].buyer && matchCue(toks, i, c.words) {
-			return true
+		if toks[i].buyer {
+			continue
+		}
+		for _, ci := range cuesByFirst[toks[i].word] {
+			if !seen[ci] && matchCue(toks, i, kindCues[ci].words) {
+				seen[ci] = true
+				out = append(out, ci)
+			}
 		}
 	}
-	return false
+	slices.Sort(out)
+	return out
 }
+
+// cuesByFirst indexes kindCues by their first word; no cue starts with a
+// gap (a test checks).
+var cuesByFirst = func() map[string][]int {
+	m := make(map[string][]int)
+	for i, c := range kindCues {
+		m[c.words[0]] = append(m[c.words[0]], i)
+	}
+	return m
+}()
 
 func matchCue(toks []kindToken, i int, words []string) bool {
 	if len(words) == 0 {

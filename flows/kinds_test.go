@@ -675,3 +675,13 @@ func seedWords(s string) []string {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
 }
+
+// TestEveryCueStartsWithAWord: cues are looked up by their first word, so
+// a cue that began with a gap, or had no words, would never be tried.
+func TestEveryCueStartsWithAWord(t *testing.T) {
+	for _, c := range kindCues {
+		if len(c.words) == 0 || c.words[0] == "*" {
+			t.Errorf("cue %q of %s starts with %q", c.text, c.kind, c.words)
+		}
+	}
+}
