@@ -2,6 +2,7 @@ package flows
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -68,12 +69,24 @@ type Stage struct {
 	Questions []Question
 	WrapUp    WrapUp
 	KPIs      []KPIDef
+
+	// steps is Steps as NewCatalogue indexed it: every answer asks for
+	// them several times, and building them each time was a tenth of an
+	// answer's allocations.
+	steps []Question
 }
 
 // Steps lists the questions the coach asks in this stage, in order: the
 // guiding questions, then the opportunity and the strategy. Actions follow
-// as a step of their own.
+// as a step of their own. The list is shared: read it, do not change it.
 func (s *Stage) Steps() []Question {
+	if s.steps != nil {
+		return slices.Clip(s.steps)
+	}
+	return s.buildSteps()
+}
+
+func (s *Stage) buildSteps() []Question {
 	steps := make([]Question, 0, len(s.Questions)+2)
 	steps = append(steps, s.Questions...)
 	return append(steps, s.WrapUp.Opportunity, s.WrapUp.Strategy)
@@ -102,7 +115,8 @@ func NewCatalogue(stages []Stage) (*Catalogue, error) {
 		if st.ID == "" || st.Name == "" {
 			return nil, fmt.Errorf("catalogue: stage %d has no id or name", si)
 		}
-		for qi, q := range st.Steps() {
+		st.steps = st.buildSteps()
+		for qi, q := range st.steps {
 			if q.ID == "" || q.Text == "" {
 				return nil, fmt.Errorf("catalogue: stage %s step %d has no id or text", st.ID, qi)
 			}
