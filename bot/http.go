@@ -210,11 +210,34 @@ func readBody(w http.ResponseWriter, r *http.Request, deadline time.Time) ([]byt
 	// Recorders and HTTP/2 may not support deadlines; the server's own
 	// ReadTimeout still bounds those.
 	supported := rc.SetReadDeadline(deadline) == nil
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := readAll(http.MaxBytesReader(w, r.Body, maxBody), r.ContentLength)
 	if err == nil && supported {
 		rc.SetReadDeadline(time.Time{})
 	}
 	return body, err
+}
+
+// readAll is io.ReadAll into a buffer of the announced length, read in
+// one go instead of grown from 512 bytes; past maxBody the reader fails
+// anyway, so a false length costs at most that.
+func readAll(r io.Reader, length int64) ([]byte, error) {
+	if length <= 0 || length > maxBody {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, 0, length+1) // +1: reaching EOF needs room for one more read
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, 512)
+		}
+	}
 }
 
 // admit takes an in-flight slot, waiting for one until wait (not at all

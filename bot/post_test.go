@@ -2,9 +2,11 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -257,5 +259,42 @@ func TestEditsKeepRetryingServerErrors(t *testing.T) {
 	}
 	if m := fake.Messages("C1"); len(m) != 1 || m[0].Text != "edited" {
 		t.Errorf("messages = %+v, want the one, edited", m)
+	}
+}
+
+// TestPostAnswerLeavesOutTheEcho: the client hands slack-go
+// chat.postMessage's answer without the echoed message, and the post's
+// channel and ts come through; other methods' answers are untouched.
+func TestPostAnswerLeavesOutTheEcho(t *testing.T) {
+	fake := slackfake.New(t)
+	client := &http.Client{Transport: dropEcho{http.DefaultTransport}}
+	raw := func(method string) map[string]any {
+		t.Helper()
+		resp, err := client.PostForm(fake.APIURL()+method, url.Values{"token": {"xoxb-test"}, "channel": {"C1"}, "text": {"hello"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	posted := raw("chat.postMessage")
+	if _, echoed := posted["message"]; echoed || posted["ok"] != true || posted["ts"] == "" || posted["channel"] != "C1" {
+		t.Errorf("chat.postMessage answered %v, want ok, channel and ts without the message", posted)
+	}
+	if got := fake.Messages("C1"); len(got) != 1 || got[0].Text != "hello" {
+		t.Fatalf("the fake holds %v", got)
+	}
+	if info := raw("conversations.info"); info["channel"] == nil {
+		t.Errorf("conversations.info lost its channel: %v", info)
+	}
+
+	api := NewAPI("xoxb-test", "", fake.APIURL())
+	ch, ts, err := api.PostMessageContext(context.Background(), "C1", slack.MsgOptionText("again", false))
+	if err != nil || ch != "C1" || ts == "" || ts == posted["ts"] {
+		t.Errorf("PostMessage through the client = %q, %q, %v", ch, ts, err)
 	}
 }
