@@ -397,7 +397,7 @@ func (d dropEcho) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.StatusCode != http.StatusOK || !strings.HasSuffix(req.URL.Path, "/chat.postMessage") {
 		return resp, err
 	}
-	body, err := io.ReadAll(resp.Body)
+	body, err := readAll(resp.Body, resp.ContentLength)
 	resp.Body.Close()
 	if err != nil {
 		// Lost after Slack answered: the post may have landed, and the
