@@ -179,11 +179,15 @@ func New(cfg Config) *Bot {
 // of which is catching up with the replies written while racebot was
 // away.
 func (b *Bot) Start(ctx context.Context) error {
-	auth, err := b.slack(ctx).AuthTestContext(ctx)
-	if err != nil {
-		return fmt.Errorf("slack auth.test: %w", err)
+	// A distributed app without a token of its own learns each
+	// workspace's bot user at install time instead.
+	if b.api != nil {
+		auth, err := b.api.AuthTestContext(ctx)
+		if err != nil {
+			return fmt.Errorf("slack auth.test: %w", err)
+		}
+		b.botUserID = auth.UserID
 	}
-	b.botUserID = auth.UserID
 	b.connected.Store(true)
 	b.requestCatchup()
 	for _, loop := range []func(context.Context){b.pruneLoop, b.checkinLoop, b.catchupLoop, b.remindLoop, b.purgeLoop} {

@@ -4,8 +4,8 @@ import "context"
 
 // ServedOnly is store with the schedules of workspaces that serves rejects
 // left out of DueSchedules: a workspace that uninstalled racebot gets no
-// check-ins, and gets them again, from its next occurrence, if it is
-// installed again while its data is kept.
+// check-ins, and gets them again (the scheduler catching up as after any
+// pause in service) if it is installed again while its data is kept.
 func ServedOnly(store Store, serves func(ctx context.Context, team string) bool) Store {
 	return servedOnly{Store: store, serves: serves}
 }
