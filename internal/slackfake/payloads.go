@@ -150,14 +150,14 @@ func eventCallbackIn(teamID, enterprise string, orgWide bool, eventID string, in
 		enterpriseID = enterprise
 	}
 	return map[string]any{
-		"token":      "verification-token",
-		"team_id":    or(teamID, TeamID),
-		"api_app_id": AppID,
-		"event":      inner,
-		"type":       "event_callback",
-		"event_id":   or(eventID, newEventID()),
-		"event_time": time.Now().Unix(),
-		"enterprise_id":  enterpriseID,
+		"token":         "verification-token",
+		"team_id":       or(teamID, TeamID),
+		"api_app_id":    AppID,
+		"event":         inner,
+		"type":          "event_callback",
+		"event_id":      or(eventID, newEventID()),
+		"event_time":    time.Now().Unix(),
+		"enterprise_id": enterpriseID,
 		"authorizations": []any{map[string]any{
 			"enterprise_id":         enterpriseID,
 			"team_id":               or(teamID, TeamID),
