@@ -270,7 +270,11 @@ func TestOAuthRefusesForgedStaleOrForeignState(t *testing.T) {
 			back := approve(e.startInstall(e.browser))
 			u, _ := url.Parse(back)
 			state := u.Query().Get("state")
-			return e.browser, withState(back, state[:len(state)-1]+"0")
+			flipped := "0"
+			if strings.HasSuffix(state, "0") {
+				flipped = "1"
+			}
+			return e.browser, withState(back, state[:len(state)-1]+flipped)
 		}},
 		{"expired state", http.StatusBadRequest, func() (*http.Client, string) {
 			back := approve(e.startInstall(e.browser))
