@@ -130,7 +130,7 @@ func (b *Bot) setActionStatus(ctx context.Context, team string, cb slack.Interac
 	}
 	if cb.Container.IsEphemeral || cb.Message.Timestamp == "" {
 		list := flows.ActionListReply(resp.Plan, b.now())
-		b.later("update action list", func(ctx context.Context) {
+		b.later(ctx, "update action list", func(ctx context.Context) {
 			b.replaceWith(ctx, cb.ResponseURL, renderReplies(resp.Plan, []flows.Reply{list}))
 			if resp.Changed {
 				b.postToPlan(resp.Plan, cb.User.ID, resp.Replies, nil)
@@ -146,7 +146,7 @@ func (b *Bot) setActionStatus(ctx context.Context, team string, cb slack.Interac
 	if channel == "" {
 		channel = resp.Plan.Channel
 	}
-	b.later("post action status", func(ctx context.Context) {
+	b.later(ctx, "post action status", func(ctx context.Context) {
 		if _, err := b.poster.post(ctx, channel, thread, renderReplies(resp.Plan, resp.Replies)); err != nil {
 			b.log.Error("post action status", "plan", plan, "err", err)
 		}

@@ -28,7 +28,12 @@ import (
 
 // Config wires a Bot.
 type Config struct {
+	// API is the client of the one workspace SLACK_BOT_TOKEN serves; nil
+	// when racebot serves only workspaces installed through OAuth.
 	API *slack.Client
+	// OAuth, when set, makes racebot a distributed app: installs through
+	// /slack/install, each workspace served with its own token.
+	OAuth *OAuth
 	// Service is where every state change goes; the bot only translates
 	// Slack's payloads into its requests and renders its replies.
 	Service *coach.Service
@@ -55,6 +60,8 @@ type Config struct {
 // Bot is the Slack transport.
 type Bot struct {
 	api       *slack.Client
+	ws        *workspaces
+	oauth     *OAuth
 	svc       *coach.Service
 	cat       *flows.Catalogue
 	log       *slog.Logger
@@ -146,12 +153,16 @@ func New(cfg Config) *Bot {
 		base:      base,
 		cancel:    cancel,
 	}
+	b.ws = newWorkspaces(cfg.API, cfg.OAuth, cfg.Now, cfg.Metrics.Install)
+	b.oauth = cfg.OAuth
 	b.poster = newPoster(cfg.API, cfg.PostInterval)
+	b.poster.resolve = b.ws.client
 	b.names = newNameCache(cfg.API, cfg.Now, cfg.Logger)
+	b.names.resolve = b.ws.client
 	b.outbox = newOutbox(b)
 	b.claimTimeout = claimedPostTimeout
 	b.homes = newHomes(cmp.Or(cfg.HomeEvery, homeEvery), cfg.Now,
-		func(team, user string) { b.publishHome(b.base, team, user) },
+		func(team, user string) { b.publishHome(withTeam(b.base, "", team), team, user) },
 		func(fn func()) {
 			b.pending.Add(1)
 			go func() {
@@ -170,14 +181,18 @@ func New(cfg Config) *Bot {
 // of which is catching up with the replies written while racebot was
 // away.
 func (b *Bot) Start(ctx context.Context) error {
-	auth, err := b.api.AuthTestContext(ctx)
-	if err != nil {
-		return fmt.Errorf("slack auth.test: %w", err)
+	// A distributed app without a token of its own learns each
+	// workspace's bot user at install time instead.
+	if b.api != nil {
+		auth, err := b.api.AuthTestContext(ctx)
+		if err != nil {
+			return fmt.Errorf("slack auth.test: %w", err)
+		}
+		b.botUserID = auth.UserID
 	}
-	b.botUserID = auth.UserID
 	b.connected.Store(true)
 	b.requestCatchup()
-	for _, loop := range []func(context.Context){b.pruneLoop, b.checkinLoop, b.catchupLoop, b.remindLoop} {
+	for _, loop := range []func(context.Context){b.pruneLoop, b.checkinLoop, b.catchupLoop, b.remindLoop, b.purgeLoop} {
 		b.loops.Add(1)
 		go func() {
 			defer b.loops.Done()
@@ -205,13 +220,15 @@ func (b *Bot) pruneLoop(ctx context.Context) {
 
 // later runs slow work after the acknowledgement. The work is tracked so
 // Shutdown can wait for it, and a panic in it is logged instead of taking
-// the process down.
-func (b *Bot) later(what string, fn func(ctx context.Context)) {
+// the process down. It is for the workspace ctx is for, but does not end
+// with ctx.
+func (b *Bot) later(ctx context.Context, what string, fn func(ctx context.Context)) {
+	t := tenantOf(ctx)
 	b.pending.Add(1)
 	go func() {
 		defer b.pending.Done()
 		defer b.recover(what)
-		fn(b.base)
+		fn(withTenant(b.base, t))
 	}()
 }
 

@@ -72,7 +72,7 @@ func (b *Bot) openScoreForm(ctx context.Context, cmd slack.SlashCommand, p *flow
 	if err != nil {
 		return msgAck(b.explain(err, "score form"))
 	}
-	if _, err := b.api.OpenViewContext(ctx, cmd.TriggerID, scoreModal(b.cat, p, last)); err != nil {
+	if _, err := b.slack(ctx).OpenViewContext(ctx, cmd.TriggerID, scoreModal(b.cat, p, last)); err != nil {
 		b.log.Error("open modal", "callback", callbackScore, "err", err)
 		return textAck("Sorry, the form could not be opened. Please type /race score again.")
 	}

@@ -87,7 +87,10 @@ func (b *Bot) catchUp(ctx context.Context) {
 	}
 	var read, recorded int
 	for _, t := range threads {
-		r, n, err := b.catchUpThread(ctx, t)
+		if !b.serves(ctx, tenant{team: t.Team}) {
+			continue
+		}
+		r, n, err := b.catchUpThread(onTeam(ctx, t.Team), t)
 		read += r
 		recorded += n
 		var limited *slack.RateLimitedError
@@ -198,7 +201,7 @@ func (b *Bot) replies(ctx context.Context, params *slack.GetConversationRepliesP
 			return nil, false, "", err
 		}
 		cctx, cancel := context.WithTimeout(ctx, catchupCallTimeout)
-		msgs, more, next, err := b.api.GetConversationRepliesContext(cctx, params)
+		msgs, more, next, err := b.slack(cctx).GetConversationRepliesContext(cctx, params)
 		cancel()
 		var limited *slack.RateLimitedError
 		if !errors.As(err, &limited) || attempt+1 >= catchupRateLimits {
@@ -277,7 +280,7 @@ func (b *Bot) explainOnce(ctx context.Context, team, key string, err error, what
 		return fmt.Errorf("%s: %w", what, kerr)
 	}
 	if first {
-		b.whisper(m, flows.Explain(err))
+		b.whisper(ctx, m, flows.Explain(err))
 	}
 	return nil
 }

@@ -61,7 +61,7 @@ func (b *Bot) RecoverCheckin(ctx context.Context, team string, plan flows.PlanID
 }
 
 func (b *Bot) openCheckin(ctx context.Context, team string, plan flows.PlanID, occurrence string, late bool, missed int, recovering bool, due time.Time) (int64, error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.claimTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(onTeam(ctx, team)), b.claimTimeout)
 	defer cancel()
 	now := b.now()
 	v, err := b.svc.OpenCheckin(ctx, team, plan, occurrence, late, now)
@@ -209,7 +209,7 @@ func (b *Bot) checkinReply(ctx context.Context, team, key string, c flows.Checki
 	if resp.Duplicate {
 		return nil
 	}
-	b.later("check-in reply", func(ctx context.Context) {
+	b.later(ctx, "check-in reply", func(ctx context.Context) {
 		if _, err := b.poster.postOnce(ctx, m.Channel, m.ThreadTimeStamp, replyKey(key), renderReplies(resp.Plan, resp.Replies)); err != nil {
 			b.log.Error("confirm values", "err", err)
 		}
@@ -281,7 +281,7 @@ func (b *Bot) claimAndPost(ctx context.Context, claim func(context.Context, time
 		return false
 	}
 	if ok {
-		post(ctx, v)
+		post(onTeam(ctx, v.Checkin.Team), v)
 	}
 	return ok
 }
@@ -335,7 +335,7 @@ func (b *Bot) uploadChart(ctx context.Context, p *flows.Plan, ms map[int64][]flo
 		b.log.Error("draw chart", "plan", p.ID, "err", err)
 		return
 	}
-	_, err := b.api.UploadFileContext(ctx, slack.UploadFileParameters{
+	_, err := b.slack(ctx).UploadFileContext(ctx, slack.UploadFileParameters{
 		Reader:          &png,
 		FileSize:        png.Len(),
 		Filename:        flows.Slug(plainUserText(p.Name)) + "-kpis.png",
@@ -467,7 +467,7 @@ func (b *Bot) submitValues(ctx context.Context, team string, cb slack.Interactio
 		return nil
 	}
 	c := v.Checkin
-	b.later("values modal", func(ctx context.Context) {
+	b.later(ctx, "values modal", func(ctx context.Context) {
 		if _, err := b.poster.postOnce(ctx, c.Channel, c.Thread, replyKey(req.Key), renderReplies(resp.Plan, resp.Replies)); err != nil {
 			b.log.Warn("confirm values", "err", err)
 		}

@@ -50,6 +50,11 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 	if cmd.TeamID == "" || cmd.ChannelID == "" || cmd.UserID == "" {
 		return textAck("That command arrived without a workspace, channel or user, so I can't act on it.")
 	}
+	t := tenant{enterprise: cmd.EnterpriseID, team: cmd.TeamID}
+	ctx = withTenant(ctx, t)
+	if !b.serves(ctx, t) {
+		return nil
+	}
 	req := coach.Request{
 		Team:    cmd.TeamID,
 		Channel: cmd.ChannelID,
@@ -76,7 +81,7 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		// to say.
 		return nil
 	case resp.Created:
-		b.later("post new plan", func(ctx context.Context) { b.postOrExplain(ctx, cmd, resp) })
+		b.later(ctx, "post new plan", func(ctx context.Context) { b.postOrExplain(ctx, cmd, resp) })
 		return nil
 	case hasKind(resp.Replies, flows.ReplyConfirm):
 		r := resp.Replies[0]
@@ -84,21 +89,21 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 	case hasKind(resp.Replies, flows.ReplyScoreForm):
 		return b.openScoreForm(ctx, cmd, resp.Plan)
 	case resp.Retro != 0:
-		b.later("post retro", func(ctx context.Context) { b.postRetro(ctx, resp.Plan, resp) })
+		b.later(ctx, "post retro", func(ctx context.Context) { b.postRetro(ctx, resp.Plan, resp) })
 		return msgAck(flows.Sayf("The retro of %q is going up in this channel; answer its questions in its thread.", flows.User(resp.Plan.Name)))
 	case hasKind(resp.Replies, flows.ReplyExport):
-		b.later("export", func(ctx context.Context) { b.export(ctx, cmd, resp.Plan) })
+		b.later(ctx, "export", func(ctx context.Context) { b.export(ctx, cmd, resp.Plan) })
 		return textAck("Exporting the plan; the file will appear in this channel in a moment.")
 	case resp.Report:
-		b.later("report", func(ctx context.Context) { b.postReport(ctx, resp.Plan) })
+		b.later(ctx, "report", func(ctx context.Context) { b.postReport(ctx, resp.Plan) })
 		return textAck("Drawing the KPI chart; it will appear in the plan's thread.")
 	case resp.Review:
-		b.later("review", func(ctx context.Context) { b.postReview(ctx, resp.Plan, cmd.UserID) })
+		b.later(ctx, "review", func(ctx context.Context) { b.postReview(ctx, resp.Plan, cmd.UserID) })
 		return msgAck(flows.Sayf("Reviewing %q; the review will appear in its thread.", flows.User(resp.Plan.Name)))
 	case hasKind(resp.Replies, flows.ReplyDeleted):
 		return ephemeralAck(renderReplies(nil, resp.Replies))
 	case resp.Plan != nil && movesConversation(name):
-		b.later("post to plan", func(ctx context.Context) { b.postOrExplain(ctx, cmd, resp) })
+		b.later(ctx, "post to plan", func(ctx context.Context) { b.postOrExplain(ctx, cmd, resp) })
 		return msgAck(flows.Sayf("Done — the conversation for %q continues in its thread.", flows.User(resp.Plan.Name)))
 	default:
 		return ephemeralAck(renderReplies(resp.Plan, resp.Replies))
@@ -151,7 +156,7 @@ func (b *Bot) postToPlan(p *flows.Plan, by string, replies []flows.Reply, draft 
 		b.outbox.add(viewOf(p), by, replies, draft)
 		return
 	}
-	b.later("post plan header", func(ctx context.Context) {
+	b.later(teamCtx(p.Team), "post plan header", func(ctx context.Context) {
 		if _, err := b.ensureThread(ctx, p); err != nil {
 			b.log.Error("post plan header", "plan", p.ID, "err", err)
 			return
@@ -192,7 +197,7 @@ func (b *Bot) removeHeader(ctx context.Context, p *flows.Plan, ts string) {
 	// so it is taken down even when that request's context has ended.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
 	defer cancel()
-	if _, _, err := b.api.DeleteMessageContext(ctx, p.Channel, ts); err != nil {
+	if _, _, err := b.slack(ctx).DeleteMessageContext(ctx, p.Channel, ts); err != nil {
 		b.log.Warn("remove plan header", "plan", p.ID, "ts", ts, "err", err)
 	}
 }
@@ -228,7 +233,7 @@ func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan)
 		f.Reader, f.FileSize = strings.NewReader(f.Content), len(f.Content)
 		f.Content = ""
 		f.Channel, f.ThreadTimestamp = cmd.ChannelID, p.Thread
-		if _, err := b.api.UploadFileContext(ctx, f); err != nil {
+		if _, err := b.slack(ctx).UploadFileContext(ctx, f); err != nil {
 			b.log.Error("upload export", "plan", p.ID, "file", f.Filename, "err", err)
 			b.respond(ctx, cmd.ResponseURL, say("Sorry, the export could not be uploaded. Please try again in a moment."))
 			return
@@ -290,7 +295,7 @@ func (b *Bot) userZone(ctx context.Context, user string) *time.Location {
 	}
 	ctx, cancel := context.WithTimeout(ctx, zoneLookup)
 	defer cancel()
-	u, err := b.api.GetUserInfoContext(ctx, user)
+	u, err := b.slack(ctx).GetUserInfoContext(ctx, user)
 	if err != nil || u.TZ == "" {
 		return nil
 	}

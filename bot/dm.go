@@ -69,8 +69,12 @@ func (b *Bot) zoneOf(ctx context.Context, _, user string) *time.Location {
 // post that fails after the claim is logged, not tried again, because a
 // retry could send it twice.
 func (b *Bot) sendReminder(ctx context.Context, r coach.Reminder) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.claimTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(onTeam(ctx, r.Team)), b.claimTimeout)
 	defer cancel()
+	// A reminder claimed for a workspace that is not served would be lost.
+	if !b.serves(ctx, tenant{team: r.Team}) {
+		return
+	}
 	ok, err := b.svc.ClaimReminder(ctx, r, b.now())
 	if err != nil {
 		b.log.Error("claim reminder", "key", r.Key, "err", err)
@@ -101,7 +105,7 @@ func (b *Bot) dmChannel(ctx context.Context, user string) (string, error) {
 	if ch, ok := b.dms.Load(user); ok {
 		return ch.(string), nil
 	}
-	ch, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+	ch, _, _, err := b.slack(ctx).OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
 	if err != nil {
 		return "", fmt.Errorf("conversations.open: %w", err)
 	}
@@ -208,10 +212,10 @@ func (b *Bot) actionButton(ctx context.Context, team string, cb slack.Interactio
 // here go into the plan's open check-in and are confirmed in its thread
 // too, as if typed there.
 func (b *Bot) directMessage(ctx context.Context, team string, m *slackevents.MessageEvent) error {
-	if m.BotID != "" || m.User == "" || m.User == b.botUserID || m.SubType != "" {
+	if m.BotID != "" || m.User == "" || m.User == b.botUser(ctx) || m.SubType != "" {
 		return nil
 	}
-	text := withoutMentionOf(string(markup.FromSlack(m.Text)), b.botUserID)
+	text := withoutMentionOf(string(markup.FromSlack(m.Text)), b.botUser(ctx))
 	key := coach.MessageKey(m.Channel, m.TimeStamp)
 	req := coach.Request{Team: team, Channel: m.Channel, User: m.User, Text: text, Now: b.now(), Key: key}
 	if name := commandName(afterPlanName(text)); name == "schedule" {
@@ -222,7 +226,7 @@ func (b *Bot) directMessage(ctx context.Context, team string, m *slackevents.Mes
 		if !isUserError(err) {
 			return fmt.Errorf("direct message: %w", err)
 		}
-		b.later("direct reply", func(ctx context.Context) {
+		b.later(ctx, "direct reply", func(ctx context.Context) {
 			if _, err := b.poster.postOnce(ctx, m.Channel, "", replyKey(key), msgMessage("note", flows.Explain(err))); err != nil {
 				b.log.Warn("direct reply", "err", err)
 			}
@@ -232,7 +236,7 @@ func (b *Bot) directMessage(ctx context.Context, team string, m *slackevents.Mes
 	if a.Duplicate {
 		return nil
 	}
-	b.later("direct reply", func(ctx context.Context) { b.answerAsked(ctx, key, m.Channel, "", a, m.User) })
+	b.later(ctx, "direct reply", func(ctx context.Context) { b.answerAsked(ctx, key, m.Channel, "", a, m.User) })
 	return nil
 }
 

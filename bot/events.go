@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,6 +33,26 @@ func (b *Bot) Event(ctx context.Context, ev slackevents.EventsAPIEvent) error {
 	team := ev.TeamID
 	if team == "" {
 		team = cb.TeamID
+	}
+	t := tenant{enterprise: cmp.Or(ev.EnterpriseID, cb.EnterpriseID), team: team}
+	orgWide := len(cb.Authorizations) > 0 && cb.Authorizations[0].IsEnterpriseInstall
+	if len(cb.Authorizations) > 0 && t.enterprise == "" {
+		t.enterprise = cb.Authorizations[0].EnterpriseID
+	}
+	ctx = withTenant(ctx, t)
+	switch inner := ev.InnerEvent.Data.(type) {
+	case *slackevents.AppUninstalledEvent:
+		return b.uninstalled(ctx, t, orgWide, "app_uninstalled")
+	case *slackevents.TokensRevokedEvent:
+		if len(inner.Tokens.Bot) > 0 {
+			return b.uninstalled(ctx, t, orgWide, "tokens_revoked")
+		}
+		return nil
+	}
+	// A workspace racebot does not serve (uninstalled, or never
+	// installed) is answered with silence: Slack must not deliver again.
+	if !b.serves(ctx, t) {
+		return nil
 	}
 	switch inner := ev.InnerEvent.Data.(type) {
 	case *slackevents.MessageEvent:
@@ -79,7 +100,7 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 //     conversation between people and ignored; one that starts by
 //     mentioning racebot is an answer with the mention removed.
 func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEvent) error {
-	if m.BotID != "" || m.User == "" || m.User == b.botUserID {
+	if m.BotID != "" || m.User == "" || m.User == b.botUser(ctx) {
 		return nil
 	}
 	if m.SubType != "" && m.SubType != "thread_broadcast" && m.SubType != "file_share" {
@@ -88,7 +109,7 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 	if m.ThreadTimeStamp == "" || m.ThreadTimeStamp == m.TimeStamp {
 		return nil
 	}
-	text, ok := b.replyText(m.Text)
+	text, ok := b.replyText(ctx, m.Text)
 	if !ok {
 		return nil
 	}
@@ -102,7 +123,7 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 	case conv.Retro != 0:
 		return b.retroReply(ctx, team, key, conv.Retro, m, text)
 	case conv.Deleted != "":
-		b.whisper(m, flows.Sayf("The plan %q was deleted, so this reply was not recorded. Start a new one with %s.", flows.User(conv.Deleted), flows.Cmd("new <name>")))
+		b.whisper(ctx, m, flows.Sayf("The plan %q was deleted, so this reply was not recorded. Start a new one with %s.", flows.User(conv.Deleted), flows.Cmd("new <name>")))
 		return nil
 	case conv.Plan == 0:
 		return nil
@@ -131,7 +152,7 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 	}
 	switch {
 	case resp.Review, resp.Report, resp.Retro != 0, hasKind(resp.Replies, flows.ReplyExport), hasKind(resp.Replies, flows.ReplyConfirm), hasKind(resp.Replies, flows.ReplyScoreForm):
-		b.later("post reply", func(ctx context.Context) {
+		b.later(ctx, "post reply", func(ctx context.Context) {
 			plan := resp.Plan
 			if plan == nil {
 				p, err := b.svc.Plan(ctx, team, id)
@@ -170,13 +191,13 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 // and for words addressed to someone else. It is in Slack's own encoding,
 // the form the coach stores: mentions and links stay as Slack sent them,
 // so quoting the reply back later keeps them working.
-func (b *Bot) replyText(raw string) (string, bool) {
+func (b *Bot) replyText(ctx context.Context, raw string) (string, bool) {
 	text := strings.TrimSpace(string(markup.FromSlack(raw)))
 	if strings.HasPrefix(text, "//") {
 		return "", false
 	}
 	if mention := leadingMention.FindStringSubmatch(text); mention != nil {
-		if mention[1] != b.botUserID {
+		if mention[1] != b.botUser(ctx) {
 			return "", false
 		}
 		text = strings.TrimSpace(text[len(mention[0]):])
@@ -186,18 +207,18 @@ func (b *Bot) replyText(raw string) (string, bool) {
 
 // replyError explains bad input in a reply to its author and returns nil
 // (the event is handled); any other error is returned for Slack to retry.
-func (b *Bot) replyError(err error, what string, m *slackevents.MessageEvent) error {
+func (b *Bot) replyError(ctx context.Context, err error, what string, m *slackevents.MessageEvent) error {
 	if !isUserError(err) {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	b.whisper(m, flows.Explain(err))
+	b.whisper(ctx, m, flows.Explain(err))
 	return nil
 }
 
 // whisper shows text to the author of a thread reply only, after the
 // acknowledgement.
-func (b *Bot) whisper(m *slackevents.MessageEvent, msg flows.Msg) {
-	b.later("ephemeral", func(ctx context.Context) {
+func (b *Bot) whisper(ctx context.Context, m *slackevents.MessageEvent, msg flows.Msg) {
+	b.later(ctx, "ephemeral", func(ctx context.Context) {
 		if err := b.poster.ephemeral(ctx, m.Channel, m.ThreadTimeStamp, m.User, msgMessage("note", msg)); err != nil {
 			b.log.Warn("post ephemeral", "err", err)
 		}

@@ -130,7 +130,7 @@ func (b *Bot) planChanged(team string, plan flows.PlanID) {
 	if len(people) == 0 {
 		return
 	}
-	b.later("home after a change", func(ctx context.Context) {
+	b.later(teamCtx(team), "home after a change", func(ctx context.Context) {
 		p, err := b.svc.Plan(ctx, team, plan)
 		switch {
 		case errors.Is(err, flows.ErrNoPlan):
@@ -159,7 +159,7 @@ func (b *Bot) publishHome(ctx context.Context, team, user string) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	if _, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: homeView(b.cat, d, now, loc)}); err != nil {
+	if _, err := b.slack(ctx).PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: homeView(b.cat, d, now, loc)}); err != nil {
 		b.log.Error("home: publish", "err", err)
 	}
 }

@@ -73,6 +73,10 @@ func Verify(secret string, header http.Header, body []byte, now time.Time) error
 func (b *Bot) HTTPHandler(secret string) http.Handler {
 	mux := b.OpsHandler()
 	mux.HandleFunc("POST /slack/events", func(w http.ResponseWriter, r *http.Request) { b.serveSlack(w, r, secret) })
+	if b.oauth != nil {
+		mux.HandleFunc("GET /slack/install", b.handleInstall)
+		mux.HandleFunc("GET /slack/oauth_redirect", b.handleRedirect)
+	}
 	return mux
 }
 

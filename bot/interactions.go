@@ -56,6 +56,11 @@ func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) any
 	if team == "" {
 		team = cb.User.TeamID
 	}
+	t := tenant{enterprise: cb.Enterprise.ID, team: team}
+	ctx = withTenant(ctx, t)
+	if !b.serves(ctx, t) {
+		return nil
+	}
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
 		for _, a := range cb.ActionCallback.BlockActions {
@@ -139,7 +144,7 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		p := resp.Plan
 		b.replaceAfter(cb, flows.Sayf("Deleted plan %q.", flows.User(p.Name)))
 		if p.Thread != "" {
-			b.later("announce delete", func(ctx context.Context) {
+			b.later(ctx, "announce delete", func(ctx context.Context) {
 				text := mrkdwn(flows.Sayf("%s deleted this plan. Replies here are no longer recorded.", flows.Person(user)))
 				if _, err := b.poster.post(ctx, p.Channel, p.Thread, message{Text: text, Blocks: sections(blockIDs{}, "deleted", text)}); err != nil {
 					b.log.Warn("announce delete", "err", err)
@@ -203,7 +208,7 @@ func (b *Bot) buttonPlan(ctx context.Context, team string, cb slack.InteractionC
 // openModal opens a modal at once: trigger_id expires three seconds after
 // the click, so it cannot wait until after the acknowledgement.
 func (b *Bot) openModal(ctx context.Context, cb slack.InteractionCallback, view slack.ModalViewRequest) {
-	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
+	if _, err := b.slack(ctx).OpenViewContext(ctx, cb.TriggerID, view); err != nil {
 		b.log.Error("open modal", "callback", view.CallbackID, "err", err)
 		b.tellAfter(cb, say("Sorry, the form could not be opened. Please press the button again."))
 	}
@@ -225,11 +230,11 @@ func planErr(err error) error {
 }
 
 func (b *Bot) tellAfter(cb slack.InteractionCallback, m flows.Msg) {
-	b.later("respond", func(ctx context.Context) { b.respond(ctx, cb.ResponseURL, m) })
+	b.later(interactionCtx(cb), "respond", func(ctx context.Context) { b.respond(ctx, cb.ResponseURL, m) })
 }
 
 func (b *Bot) replaceAfter(cb slack.InteractionCallback, m flows.Msg) {
-	b.later("respond", func(ctx context.Context) { b.replace(ctx, cb.ResponseURL, m) })
+	b.later(interactionCtx(cb), "respond", func(ctx context.Context) { b.replace(ctx, cb.ResponseURL, m) })
 }
 
 // submitEdits records a stage's answers from the modal. Problems go back

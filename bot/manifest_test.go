@@ -41,7 +41,8 @@ func TestManifestsMatchWhatTheBotHandles(t *testing.T) {
 			} `yaml:"output_parameters"`
 		} `yaml:"functions"`
 		OAuth struct {
-			Scopes struct {
+			RedirectURLs []string `yaml:"redirect_urls"`
+			Scopes       struct {
 				Bot []string `yaml:"bot"`
 			} `yaml:"scopes"`
 		} `yaml:"oauth_config"`
@@ -55,6 +56,7 @@ func TestManifestsMatchWhatTheBotHandles(t *testing.T) {
 				RequestURL string `yaml:"request_url"`
 			} `yaml:"interactivity"`
 			SocketMode      bool   `yaml:"socket_mode_enabled"`
+			TokenRotation   bool   `yaml:"token_rotation_enabled"`
 			OrgDeploy       bool   `yaml:"org_deploy_enabled"`
 			FunctionRuntime string `yaml:"function_runtime"`
 		} `yaml:"settings"`
@@ -131,6 +133,21 @@ func TestManifestsMatchWhatTheBotHandles(t *testing.T) {
 			}
 		}
 		if !socket {
+			// An install asks for exactly the scopes the manifest grants.
+			if got, want := slices.Sorted(slices.Values(m.OAuth.Scopes.Bot)), slices.Sorted(slices.Values(BotScopes)); !slices.Equal(got, want) {
+				t.Errorf("%s: bot scopes %v, but /slack/install asks for %v", file, got, want)
+			}
+			if !slices.Equal(m.OAuth.RedirectURLs, []string{"https://racebot.example.com/slack/oauth_redirect"}) {
+				t.Errorf("%s: redirect URLs %v, want the install's /slack/oauth_redirect", file, m.OAuth.RedirectURLs)
+			}
+			if !m.Settings.TokenRotation {
+				t.Errorf("%s: token rotation is off", file)
+			}
+			for _, ev := range []string{"app_uninstalled", "tokens_revoked"} {
+				if !slices.Contains(m.Settings.Events.BotEvents, ev) {
+					t.Errorf("%s: missing event %s, which stops serving an uninstalled workspace", file, ev)
+				}
+			}
 			for _, u := range []string{m.Features.SlashCommands[0].URL, m.Settings.Events.RequestURL, m.Settings.Interactivity.RequestURL} {
 				if u != "https://racebot.example.com/slack/events" {
 					t.Errorf("%s: request URL %q should point at /slack/events", file, u)

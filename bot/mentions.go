@@ -19,7 +19,7 @@ import (
 // words as a message event too, and the thread's handler answers them as a
 // reply there; the mention is left to it, so nothing is answered twice.
 func (b *Bot) mention(ctx context.Context, team string, m *slackevents.AppMentionEvent) error {
-	if m.BotID != "" || m.User == "" || m.User == b.botUserID {
+	if m.BotID != "" || m.User == "" || m.User == b.botUser(ctx) {
 		return nil
 	}
 	if m.ThreadTimeStamp != "" && m.ThreadTimeStamp != m.TimeStamp {
@@ -31,7 +31,7 @@ func (b *Bot) mention(ctx context.Context, team string, m *slackevents.AppMentio
 			return nil
 		}
 	}
-	text := withoutMentionOf(string(markup.FromSlack(m.Text)), b.botUserID)
+	text := withoutMentionOf(string(markup.FromSlack(m.Text)), b.botUser(ctx))
 	// Keyed by the message, as replies in threads are: a retried event
 	// and the message event Slack may send too are one question.
 	key := coach.MessageKey(m.Channel, m.TimeStamp)
@@ -46,12 +46,12 @@ func (b *Bot) mention(ctx context.Context, team string, m *slackevents.AppMentio
 			return fmt.Errorf("mention: %w", err)
 		}
 		// Bad input is for its author's eyes only.
-		b.whisper(&slackevents.MessageEvent{Channel: m.Channel, ThreadTimeStamp: thread, User: m.User}, flows.Explain(err))
+		b.whisper(ctx, &slackevents.MessageEvent{Channel: m.Channel, ThreadTimeStamp: thread, User: m.User}, flows.Explain(err))
 		return nil
 	}
 	if a.Duplicate {
 		return nil
 	}
-	b.later("answer mention", func(ctx context.Context) { b.answerAsked(ctx, key, m.Channel, thread, a, m.User) })
+	b.later(ctx, "answer mention", func(ctx context.Context) { b.answerAsked(ctx, key, m.Channel, thread, a, m.User) })
 	return nil
 }

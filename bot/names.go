@@ -35,10 +35,13 @@ const (
 // the path that must answer Slack within three seconds.
 type nameCache struct {
 	api *slack.Client
-	now func() time.Time
-	log *slog.Logger
-	ttl time.Duration
-	max int
+	// resolve, when set, picks the client of the workspace a context is
+	// for.
+	resolve func(context.Context) *slack.Client
+	now     func() time.Time
+	log     *slog.Logger
+	ttl     time.Duration
+	max     int
 
 	mu      sync.Mutex
 	entries map[nameKey]nameEntry
@@ -119,6 +122,7 @@ func mentioned(texts ...string) (users, channels []string) {
 // lookups stop and the ids left are missing from the result: the
 // renderers then fall back to a mention's label or the id.
 func (c *nameCache) lookup(ctx context.Context, team string, users, channels []string) names {
+	ctx = onTeam(ctx, team)
 	out := names{users: map[string]string{}, channels: map[string]string{}}
 	now := c.now()
 	var missing []nameKey
@@ -189,17 +193,24 @@ func nameKeys(team string, users, channels []string) []nameKey {
 	return out
 }
 
+func (c *nameCache) client(ctx context.Context) *slack.Client {
+	if c.resolve != nil {
+		return c.resolve(ctx)
+	}
+	return c.api
+}
+
 // fetch asks Slack for one name. A person is shown by the display name
 // they chose, else their full name, else their handle, as Slack does.
 func (c *nameCache) fetch(ctx context.Context, k nameKey) (string, error) {
 	if k.channel {
-		ch, err := c.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: k.id})
+		ch, err := c.client(ctx).GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: k.id})
 		if err != nil {
 			return "", err
 		}
 		return ch.Name, nil
 	}
-	u, err := c.api.GetUserInfoContext(ctx, k.id)
+	u, err := c.client(ctx).GetUserInfoContext(ctx, k.id)
 	if err != nil {
 		return "", err
 	}

@@ -204,7 +204,7 @@ func (o *outbox) add(v planView, by string, replies []flows.Reply, draft *flows.
 	}
 	if !cq.sender {
 		cq.sender = true
-		o.start(v.Channel)
+		o.start(v.Team, v.Channel)
 	}
 }
 
@@ -244,14 +244,14 @@ func (o *outbox) shed(cq *channelQueue, tq *threadQueue) {
 
 // start runs a sender for channel. It is tracked like other background
 // work, so Shutdown waits for it.
-func (o *outbox) start(channel string) {
+func (o *outbox) start(team, channel string) {
 	b := o.b
 	b.pending.Add(1)
 	go func() {
 		defer b.pending.Done()
 		defer o.stopped(channel)
 		defer b.recover("post to thread")
-		o.run(b.base, channel)
+		o.run(withTeam(b.base, "", team), channel)
 	}()
 }
 
@@ -349,7 +349,7 @@ func (o *outbox) send(ctx context.Context, tq *threadQueue) {
 			return
 		}
 		d := *tq.draft
-		b.later("post draft", func(ctx context.Context) { b.postDraft(ctx, p, &d) })
+		b.later(ctx, "post draft", func(ctx context.Context) { b.postDraft(ctx, p, &d) })
 	}
 }
 
@@ -491,7 +491,7 @@ func (o *outbox) abandon() {
 // taking the turn: the post that follows takes it.
 func (p *poster) ready(ctx context.Context, channel string) error {
 	p.mu.Lock()
-	lim := p.channels[channel]
+	lim := p.channels[paceKey(ctx, channel)]
 	p.mu.Unlock()
 	if lim == nil {
 		return ctx.Err()

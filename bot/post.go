@@ -63,7 +63,10 @@ const maxPostTries = 3
 // timeout) the poster looks in the channel for the post's key before it
 // posts again.
 type poster struct {
-	api      *slack.Client
+	api *slack.Client
+	// resolve, when set, picks the client of the workspace a context is
+	// for (see workspaces); api serves every workspace otherwise.
+	resolve  func(context.Context) *slack.Client
 	interval time.Duration
 	// wall is the clock compared with Slack's timestamps: the real one,
 	// even when the bot runs on a test's clock.
@@ -83,15 +86,31 @@ func newPoster(api *slack.Client, interval time.Duration) *poster {
 // arguments; they are sent there too, so an edit never adds a card.
 var noUnfurls = []slack.MsgOption{slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl()}
 
+// client is the Slack client for the workspace ctx is for.
+func (p *poster) client(ctx context.Context) *slack.Client {
+	if p.resolve != nil {
+		return p.resolve(ctx)
+	}
+	return p.api
+}
+
+// paceKey names the pacing of a channel. It is the workspace's and the
+// channel's: Slack limits each workspace on its own, so one busy workspace
+// never delays another's messages.
+func paceKey(ctx context.Context, channel string) string {
+	return tenantOf(ctx).team + "/" + channel
+}
+
 // wait blocks until channel may take another message.
 func (p *poster) wait(ctx context.Context, channel string) error {
+	key := paceKey(ctx, channel)
 	p.mu.Lock()
-	lim, ok := p.channels[channel]
+	lim, ok := p.channels[key]
 	if !ok {
 		// A burst of three lets a short exchange (note, question, milestone)
 		// flow at once; sustained traffic settles at one a second.
 		lim = rate.NewLimiter(rate.Every(p.interval), 3)
-		p.channels[channel] = lim
+		p.channels[key] = lim
 	}
 	p.mu.Unlock()
 	return lim.Wait(ctx)
@@ -127,7 +146,7 @@ func (p *poster) postOnce(ctx context.Context, channel, thread, key string, m me
 		if err := p.wait(ctx, channel); err != nil {
 			return "", fmt.Errorf("%w: %w", ErrNotPosted, err)
 		}
-		_, ts, err := p.api.PostMessageContext(ctx, channel, opts...)
+		_, ts, err := p.client(ctx).PostMessageContext(ctx, channel, opts...)
 		switch {
 		case err == nil:
 			return ts, nil
@@ -162,14 +181,14 @@ func (p *poster) find(ctx context.Context, channel, thread, key string, since ti
 		)
 		if thread == "" {
 			var h *slack.GetConversationHistoryResponse
-			h, err = p.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			h, err = p.client(ctx).GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
 				ChannelID: channel, Oldest: oldest, Inclusive: true, Limit: lookupPage, Cursor: cursor, IncludeAllMetadata: true,
 			})
 			if h != nil {
 				ms, next = h.Messages, h.ResponseMetaData.NextCursor
 			}
 		} else {
-			ms, _, next, err = p.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ms, _, next, err = p.client(ctx).GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
 				ChannelID: channel, Timestamp: thread, Oldest: oldest, Inclusive: true, Limit: lookupPage, Cursor: cursor, IncludeAllMetadata: true,
 			})
 		}
@@ -250,7 +269,7 @@ func (p *poster) update(ctx context.Context, channel, ts string, m message) erro
 	if err := p.wait(ctx, channel); err != nil {
 		return err
 	}
-	_, _, _, err := p.api.UpdateMessageContext(ctx, channel, ts, append(m.options(), noUnfurls...)...)
+	_, _, _, err := p.client(ctx).UpdateMessageContext(ctx, channel, ts, append(m.options(), noUnfurls...)...)
 	return err
 }
 
@@ -260,7 +279,7 @@ func (p *poster) ephemeral(ctx context.Context, channel, thread, user string, m 
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}
-	_, err := p.api.PostEphemeralContext(ctx, channel, user, opts...)
+	_, err := p.client(ctx).PostEphemeralContext(ctx, channel, user, opts...)
 	return err
 }
 

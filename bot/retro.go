@@ -66,12 +66,12 @@ func (b *Bot) retroReply(ctx context.Context, team, key string, retro int64, m *
 		Team: team, Channel: m.Channel, User: m.User, Now: b.now(), Key: key, TS: m.TimeStamp,
 	}, retro, text)
 	if err != nil {
-		return b.replyError(err, "retro reply", m)
+		return b.replyError(ctx, err, "retro reply", m)
 	}
 	if resp.Duplicate {
 		return nil
 	}
-	b.later("retro reply", func(ctx context.Context) {
+	b.later(ctx, "retro reply", func(ctx context.Context) {
 		b.postRetroReplies(ctx, team, m.Channel, m.ThreadTimeStamp, retro, resp.Replies)
 	})
 	return nil

@@ -58,7 +58,7 @@ const maxMetadata = 3000
 func (b *Bot) addToPlan(ctx context.Context, team string, cb slack.InteractionCallback) {
 	msg := cb.Message
 	channel := cb.Channel.ID
-	if msg.User == "" || msg.BotID != "" || msg.User == b.botUserID {
+	if msg.User == "" || msg.BotID != "" || msg.User == b.botUser(ctx) {
 		b.tellAfter(cb, say("Only messages people wrote can be added to a plan."))
 		return
 	}
@@ -83,7 +83,7 @@ func (b *Bot) addToPlan(ctx context.Context, team string, cb slack.InteractionCa
 	plain := markup.Stored(stored).Plain(b.names.cached(team, stored))
 	meta := addMeta{Channel: channel, TS: msg.Timestamp, Author: msg.User, Stored: stored, Shown: fingerprint(plain)}
 	lctx, cancel := context.WithTimeout(ctx, permalinkLookup)
-	link, err := b.api.GetPermalinkContext(lctx, &slack.PermalinkParameters{Channel: channel, Ts: msg.Timestamp})
+	link, err := b.slack(lctx).GetPermalinkContext(lctx, &slack.PermalinkParameters{Channel: channel, Ts: msg.Timestamp})
 	cancel()
 	if err != nil {
 		// The form still opens; the message is linked by its place only.
@@ -264,7 +264,7 @@ func (b *Bot) submitAdd(ctx context.Context, team string, cb slack.InteractionCa
 		b.postToPlan(resp.Plan, sharer, replies, nil)
 		return nil
 	}
-	b.later("after add to plan", func(ctx context.Context) {
+	b.later(ctx, "after add to plan", func(ctx context.Context) {
 		if _, err := b.poster.postOnce(ctx, checkin.Channel, checkin.Thread, replyKey(req.Key), renderReplies(resp.Plan, replies)); err != nil {
 			b.log.Warn("confirm values", "err", err)
 		}

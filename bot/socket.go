@@ -191,7 +191,7 @@ func (b *Bot) socketRequest(ctx context.Context, client *socketmode.Client, evt 
 		send, full := fitAck(a)
 		b.ackSocket(ctx, client, evt.Request, send)
 		if full != nil {
-			b.later("full reply", func(ctx context.Context) { b.respondAck(ctx, cmd.ResponseURL, full) })
+			b.later(ctx, "full reply", func(ctx context.Context) { b.respondAck(ctx, cmd.ResponseURL, full) })
 		}
 		b.metrics.Ack("command", time.Since(start))
 	case socketmode.EventTypeInteractive:

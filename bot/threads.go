@@ -39,7 +39,7 @@ func (b *Bot) asked(ctx context.Context, p *flows.Plan, replies []flows.Reply, t
 // anyone but the author.
 func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.MessageEvent) error {
 	msg := m.Message
-	if msg == nil || msg.BotID != "" || msg.User == "" || msg.User == b.botUserID {
+	if msg == nil || msg.BotID != "" || msg.User == "" || msg.User == b.botUser(ctx) {
 		return nil
 	}
 	if msg.ThreadTimestamp == "" || msg.ThreadTimestamp == msg.Timestamp {
@@ -48,7 +48,7 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 	if m.PreviousMessage != nil && m.PreviousMessage.Text == msg.Text {
 		return nil
 	}
-	text, ok := b.replyText(msg.Text)
+	text, ok := b.replyText(ctx, msg.Text)
 	if !ok {
 		return nil
 	}
@@ -66,16 +66,16 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 		Plan: conv.Plan, Checkin: conv.Checkin.ID, TS: msg.Timestamp, Key: eventID,
 	})
 	if err != nil {
-		return b.replyError(err, "edit", author)
+		return b.replyError(ctx, err, "edit", author)
 	}
 	if resp.Duplicate || !resp.Changed {
 		return nil
 	}
 	for _, r := range resp.Replies {
-		b.whisper(author, r.Msg)
+		b.whisper(ctx, author, r.Msg)
 	}
 	if conv.Checkin.ID != 0 {
-		b.later("summary after edit", func(ctx context.Context) { b.refreshSummary(ctx, conv.Checkin) })
+		b.later(ctx, "summary after edit", func(ctx context.Context) { b.refreshSummary(ctx, conv.Checkin) })
 	}
 	return nil
 }
@@ -86,7 +86,7 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 // check-in's summary.
 func (b *Bot) deleted(ctx context.Context, team, eventID string, m *slackevents.MessageEvent) error {
 	prev := m.PreviousMessage
-	if prev == nil || prev.BotID != "" || prev.User == "" || prev.User == b.botUserID {
+	if prev == nil || prev.BotID != "" || prev.User == "" || prev.User == b.botUser(ctx) {
 		return nil
 	}
 	ts := cmp.Or(m.DeletedTimeStamp, prev.Timestamp)
@@ -109,7 +109,7 @@ func (b *Bot) deleted(ctx context.Context, team, eventID string, m *slackevents.
 		return nil
 	}
 	if conv.Checkin.ID != 0 {
-		b.later("after delete", func(ctx context.Context) { b.refreshSummary(ctx, conv.Checkin) })
+		b.later(ctx, "after delete", func(ctx context.Context) { b.refreshSummary(ctx, conv.Checkin) })
 		return nil
 	}
 	b.postToPlan(resp.Plan, prev.User, resp.Replies, nil)

@@ -78,16 +78,16 @@ func (b *Bot) recordValuesStep(ctx context.Context, team string, ev *slackevents
 	execution := ev.FunctionExecutionID
 	p, err := b.stepPlan(ctx, team, ev)
 	if err != nil {
-		return b.failStep(err, execution)
+		return b.failStep(ctx, err, execution)
 	}
 	user := input(ev, inputUser)
 	if user == "" {
-		return b.failStep(flows.UserErrorf(flows.ErrBadInput, "Say whose values these are: the step needs a person."), execution)
+		return b.failStep(ctx, flows.UserErrorf(flows.ErrBadInput, "Say whose values these are: the step needs a person."), execution)
 	}
 	req := coach.Request{Team: team, Channel: p.Channel, User: user, Now: b.now(), Plan: p.ID, Key: "function:" + execution}
 	a, err := b.svc.RecordValues(ctx, req, string(markup.FromPlain(input(ev, inputValues))))
 	if err != nil {
-		return b.failStep(err, execution)
+		return b.failStep(ctx, err, execution)
 	}
 	recorded := ""
 	for _, r := range a.Replies {
@@ -97,7 +97,7 @@ func (b *Bot) recordValuesStep(ctx context.Context, team string, ev *slackevents
 	if !a.Duplicate && a.Checkin.ID == 0 {
 		b.postToPlan(a.Plan, user, replies, nil)
 	}
-	b.later("workflow step", func(ctx context.Context) {
+	b.later(ctx, "workflow step", func(ctx context.Context) {
 		if c := a.Checkin; !a.Duplicate && c.ID != 0 {
 			if _, err := b.poster.postOnce(ctx, c.Channel, c.Thread, replyKey(req.Key), renderReplies(a.Plan, replies)); err != nil {
 				b.log.Warn("workflow values: confirm", "err", err)
@@ -113,7 +113,7 @@ func (b *Bot) startCheckinStep(ctx context.Context, team string, ev *slackevents
 	execution := ev.FunctionExecutionID
 	p, err := b.stepPlan(ctx, team, ev)
 	if err != nil {
-		return b.failStep(err, execution)
+		return b.failStep(ctx, err, execution)
 	}
 	// Claimed before the post, as the scheduler claims an occurrence: a
 	// redelivered event never opens a second check-in.
@@ -124,7 +124,7 @@ func (b *Bot) startCheckinStep(ctx context.Context, team string, ev *slackevents
 	if !first {
 		return nil
 	}
-	b.later("workflow check-in", func(ctx context.Context) {
+	b.later(ctx, "workflow check-in", func(ctx context.Context) {
 		if _, err := b.OpenCheckin(ctx, team, p.ID, "workflow:"+execution, false, 0); err != nil {
 			b.log.Error("workflow check-in", "plan", p.ID, "err", err)
 			b.errorStep(ctx, execution, "The check-in could not be posted; try running the workflow again.")
@@ -138,21 +138,21 @@ func (b *Bot) startCheckinStep(ctx context.Context, team string, ev *slackevents
 // failStep completes a step with the reason a person can act on, after
 // the acknowledgement; an error that may pass is returned, so Slack
 // delivers the event again.
-func (b *Bot) failStep(err error, execution string) error {
+func (b *Bot) failStep(ctx context.Context, err error, execution string) error {
 	if !isUserError(err) {
 		return fmt.Errorf("workflow step: %w", err)
 	}
-	b.later("workflow step failed", func(ctx context.Context) { b.errorStep(ctx, execution, plainText(flows.Explain(err))) })
+	b.later(ctx, "workflow step failed", func(ctx context.Context) { b.errorStep(ctx, execution, plainText(flows.Explain(err))) })
 	return nil
 }
 
 func (b *Bot) completeStep(ctx context.Context, execution string, outputs map[string]string) {
-	err := b.api.FunctionCompleteSuccessContext(ctx, execution, slack.FunctionCompleteSuccessRequestOptionOutput(outputs))
+	err := b.slack(ctx).FunctionCompleteSuccessContext(ctx, execution, slack.FunctionCompleteSuccessRequestOptionOutput(outputs))
 	b.logStep(err, execution)
 }
 
 func (b *Bot) errorStep(ctx context.Context, execution, reason string) {
-	b.logStep(b.api.FunctionCompleteErrorContext(ctx, execution, reason), execution)
+	b.logStep(b.slack(ctx).FunctionCompleteErrorContext(ctx, execution, reason), execution)
 }
 
 // logStep logs a completion that failed. One that finds the step

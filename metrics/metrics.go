@@ -22,6 +22,7 @@ type Metrics struct {
 	llmSeconds prometheus.Histogram
 	llmTokens  *prometheus.CounterVec
 	checkins   *prometheus.CounterVec
+	installs   *prometheus.CounterVec
 }
 
 // New registers racebot's collectors, plus the Go runtime's and the
@@ -50,8 +51,11 @@ func New() *Metrics {
 		checkins: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "racebot_checkins_total", Help: "Check-ins by result (posted, caught_up, failed, nudged, closed).",
 		}, []string{"result"}),
+		installs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "racebot_installs_total", Help: "Workspace installations and their tokens by outcome (installed, cancelled, refused, failed, refreshed, refresh_failed, uninstalled, purged); never by workspace.",
+		}, []string{"outcome"}),
 	}
-	m.reg.MustRegister(m.requests, m.ack, m.slackCalls, m.llmSeconds, m.llmTokens, m.checkins,
+	m.reg.MustRegister(m.requests, m.ack, m.slackCalls, m.llmSeconds, m.llmTokens, m.checkins, m.installs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -68,6 +72,15 @@ func (m *Metrics) Ack(kind string, took time.Duration) {
 	}
 	m.requests.WithLabelValues(kind).Inc()
 	m.ack.WithLabelValues(kind).Observe(took.Seconds())
+}
+
+// Install records one outcome of installing racebot in a workspace or of
+// keeping its tokens (see the metric's help for the outcomes).
+func (m *Metrics) Install(outcome string) {
+	if m == nil {
+		return
+	}
+	m.installs.WithLabelValues(outcome).Inc()
 }
 
 // LLM records one model call.

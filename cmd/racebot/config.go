@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/racebot/racebot/install"
 )
 
 // Config is everything racebot reads from its environment and flags, parsed
@@ -22,6 +24,23 @@ type Config struct {
 	SlackAppToken      string
 	SlackSigningSecret string
 	SlackAPIURL        string
+
+	// SlackClientID, SlackClientSecret and SlackStateSecret (Bolt's
+	// names) make racebot a distributed app: workspaces install it at
+	// /slack/install, each served with its own token.
+	SlackClientID     string
+	SlackClientSecret string
+	SlackStateSecret  string
+	// SlackRedirectURI is the OAuth redirect URL when it cannot be derived
+	// from the install request's host (a proxy rewriting it).
+	SlackRedirectURI string
+	// TokenKey, when set, seals the installations' tokens at rest with
+	// AES-256-GCM (RACEBOT_TOKEN_KEY, 32 bytes in base64 or hex).
+	TokenKey []byte
+	// UninstallRetention keeps an uninstalled workspace's data this long
+	// before deleting it; zero keeps the bot's default, thirty days.
+	UninstallRetention time.Duration
+	badTokenKey        bool
 
 	OpenAIKey     string
 	OpenAIBaseURL string
@@ -53,6 +72,10 @@ func loadConfig(getenv func(string) string) Config {
 		SlackAppToken:      strings.TrimSpace(getenv("SLACK_APP_TOKEN")),
 		SlackSigningSecret: strings.TrimSpace(getenv("SLACK_SIGNING_SECRET")),
 		SlackAPIURL:        strings.TrimSpace(getenv("SLACK_API_URL")),
+		SlackClientID:      strings.TrimSpace(getenv("SLACK_CLIENT_ID")),
+		SlackClientSecret:  strings.TrimSpace(getenv("SLACK_CLIENT_SECRET")),
+		SlackStateSecret:   strings.TrimSpace(getenv("SLACK_STATE_SECRET")),
+		SlackRedirectURI:   strings.TrimSpace(getenv("SLACK_REDIRECT_URI")),
 		OpenAIKey:          strings.TrimSpace(getenv("OPENAI_API_KEY")),
 		OpenAIBaseURL:      strings.TrimSpace(getenv("OPENAI_BASE_URL")),
 		OpenAIModel:        envOr(getenv, "OPENAI_MODEL", "gpt-4o-mini"),
@@ -60,6 +83,11 @@ func loadConfig(getenv func(string) string) Config {
 	}
 	c.NudgeAfter = c.duration(getenv, "RACEBOT_NUDGE_AFTER")
 	c.CloseAfter = c.duration(getenv, "RACEBOT_CLOSE_AFTER")
+	c.UninstallRetention = c.duration(getenv, "RACEBOT_UNINSTALL_RETENTION")
+	if k := strings.TrimSpace(getenv("RACEBOT_TOKEN_KEY")); k != "" {
+		key, err := install.ParseKey(k)
+		c.TokenKey, c.badTokenKey = key, err != nil
+	}
 	return c
 }
 
@@ -89,6 +117,10 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address for `racebot serve` (env RACEBOT_ADDR)")
 }
 
+// OAuthEnabled reports whether racebot is a distributed app, installed
+// through Slack's OAuth flow.
+func (c Config) OAuthEnabled() bool { return c.SlackClientID != "" }
+
 // LLMEnabled reports whether drafting may call a model: a key for hosted
 // services, or a base URL for a local server that needs none.
 func (c Config) LLMEnabled() bool { return c.OpenAIKey != "" || c.OpenAIBaseURL != "" }
@@ -99,7 +131,7 @@ func (c Config) Mode(serve bool) Mode {
 	switch {
 	case serve:
 		return ModeHTTP
-	case c.SlackBotToken == "" && c.SlackAppToken == "" && c.SlackSigningSecret == "":
+	case c.SlackBotToken == "" && c.SlackAppToken == "" && c.SlackSigningSecret == "" && c.SlackClientID == "":
 		return ModeTerminal
 	case c.SlackAppToken != "":
 		return ModeSocket
@@ -120,6 +152,8 @@ func (c Config) Validate(mode Mode) error {
 	}
 	if mode != ModeTerminal {
 		switch {
+		case c.SlackBotToken == "" && c.OAuthEnabled() && mode == ModeHTTP:
+			// Every workspace brings its own token when it installs.
 		case c.SlackBotToken == "":
 			errs = append(errs, errors.New("SLACK_BOT_TOKEN is required in Slack mode"))
 		case !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
@@ -132,12 +166,24 @@ func (c Config) Validate(mode Mode) error {
 			errs = append(errs, errors.New("SLACK_APP_TOKEN must be an app-level token starting with xapp-"))
 		}
 	case ModeHTTP:
+		if c.OAuthEnabled() && c.SlackClientSecret == "" {
+			errs = append(errs, errors.New("SLACK_CLIENT_SECRET is required with SLACK_CLIENT_ID: installs exchange their code with it"))
+		}
+		if c.OAuthEnabled() && c.SlackStateSecret == "" {
+			errs = append(errs, errors.New("SLACK_STATE_SECRET is required with SLACK_CLIENT_ID: it signs each install's state"))
+		}
 		if c.SlackSigningSecret == "" {
 			errs = append(errs, errors.New("SLACK_SIGNING_SECRET is required in HTTP mode: without it requests cannot be verified"))
 		}
 		if c.Addr == "" {
 			errs = append(errs, errors.New("RACEBOT_ADDR (or --addr) is empty"))
 		}
+	}
+	if mode == ModeSocket && c.OAuthEnabled() {
+		errs = append(errs, errors.New("SLACK_CLIENT_ID needs the HTTP front door: remove SLACK_APP_TOKEN to install racebot in other workspaces"))
+	}
+	if c.badTokenKey {
+		errs = append(errs, errors.New("RACEBOT_TOKEN_KEY must be 32 bytes in base64 or hex, such as the output of: openssl rand -base64 32"))
 	}
 	if c.SlackAPIURL != "" && !strings.HasPrefix(c.SlackAPIURL, "http") {
 		errs = append(errs, fmt.Errorf("SLACK_API_URL %q is not an http(s) URL", c.SlackAPIURL))

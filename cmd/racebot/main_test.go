@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/racebot/racebot/flows"
 )
@@ -201,5 +202,34 @@ func TestConfigValidateReportsEverything(t *testing.T) {
 	}
 	if got := loadConfig(func(string) string { return "" }).Mode(false); got != ModeTerminal {
 		t.Errorf("no tokens: mode = %s, want terminal", got)
+	}
+}
+
+func TestConfigOAuth(t *testing.T) {
+	env := func(kv map[string]string) Config { return loadConfig(func(k string) string { return kv[k] }) }
+	key := "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" // 32 bytes, base64
+	ok := env(map[string]string{"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_STATE_SECRET": "st", "SLACK_SIGNING_SECRET": "sig", "RACEBOT_TOKEN_KEY": key, "RACEBOT_UNINSTALL_RETENTION": "168h"})
+	if mode := ok.Mode(false); mode != ModeHTTP {
+		t.Errorf("OAuth without a bot token: mode %s, want http", mode)
+	}
+	if err := ok.Validate(ModeHTTP); err != nil {
+		t.Errorf("OAuth without a bot token: %v", err)
+	}
+	if len(ok.TokenKey) != 32 || ok.UninstallRetention != 168*time.Hour {
+		t.Errorf("token key %d bytes, retention %v", len(ok.TokenKey), ok.UninstallRetention)
+	}
+	bad := env(map[string]string{"SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": "sig", "RACEBOT_TOKEN_KEY": "short"})
+	err := bad.Validate(ModeHTTP)
+	for _, want := range []string{"SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET", "RACEBOT_TOKEN_KEY"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+	if err != nil && strings.Contains(err.Error(), "short") {
+		t.Errorf("the error quotes the key: %v", err)
+	}
+	socket := env(map[string]string{"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_STATE_SECRET": "st", "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
+	if err := socket.Validate(socket.Mode(false)); err == nil || !strings.Contains(err.Error(), "SLACK_CLIENT_ID") {
+		t.Errorf("OAuth in Socket Mode: %v", err)
 	}
 }

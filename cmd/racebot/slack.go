@@ -15,10 +15,12 @@ import (
 	"github.com/racebot/racebot/bot"
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/install"
 	"github.com/racebot/racebot/metrics"
 	"github.com/racebot/racebot/prompts"
 	"github.com/racebot/racebot/scheduler"
 	"github.com/racebot/racebot/storage"
+	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 )
 
@@ -42,14 +44,23 @@ func runSlack(ctx context.Context, cfg Config, mode Mode, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	api := bot.NewAPI(cfg.SlackBotToken, cfg.SlackAppToken, apiURL(cfg.SlackAPIURL), bot.WithMetrics(m))
+	// With only OAuth configured there is no token of racebot's own: each
+	// workspace's comes with its install.
+	var api *slack.Client
+	if cfg.SlackBotToken != "" {
+		api = bot.NewAPI(cfg.SlackBotToken, cfg.SlackAppToken, apiURL(cfg.SlackAPIURL), bot.WithMetrics(m))
+	}
+	oauth, err := oauthConfig(cfg, db, m)
+	if err != nil {
+		return err
+	}
 	runner := &checkinRunner{}
-	sched := scheduler.New(db, runner, scheduler.RealClock{}, logger, "")
+	sched := scheduler.New(scheduler.ServedOnly(db, runner.serves), runner, scheduler.RealClock{}, logger, "")
 	svc := coach.New(coach.Config{
 		Catalogue: cat, Store: db, Schedules: sched.ForCoach(db), ParseSchedule: parseSchedule,
 		NudgeAfter: cfg.NudgeAfter, CloseAfter: cfg.CloseAfter, Reminders: db,
 	})
-	b := bot.New(bot.Config{API: api, Service: svc, Logger: logger, Assistant: helper, Metrics: m})
+	b := bot.New(bot.Config{API: api, OAuth: oauth, Service: svc, Logger: logger, Assistant: helper, Metrics: m})
 	runner.bot = b
 	if err := b.Start(ctx); err != nil {
 		return err
@@ -126,6 +137,32 @@ func serve(ctx context.Context, addr string, h http.Handler, logger *slog.Logger
 	return nil
 }
 
+// oauthConfig is the distributed app's configuration, nil when racebot
+// serves only the workspace of SLACK_BOT_TOKEN.
+func oauthConfig(cfg Config, db install.Store, m *metrics.Metrics) (*bot.OAuth, error) {
+	if !cfg.OAuthEnabled() {
+		return nil, nil
+	}
+	installs := db
+	if cfg.TokenKey != nil {
+		sealed, err := install.Sealed(db, cfg.TokenKey)
+		if err != nil {
+			return nil, err
+		}
+		installs = sealed
+	}
+	return &bot.OAuth{
+		ClientID:      cfg.SlackClientID,
+		ClientSecret:  cfg.SlackClientSecret,
+		StateSecret:   cfg.SlackStateSecret,
+		Installations: installs,
+		APIURL:        apiURL(cfg.SlackAPIURL),
+		APIOptions:    []bot.APIOption{bot.WithMetrics(m)},
+		RedirectURL:   cfg.SlackRedirectURI,
+		Retention:     cfg.UninstallRetention,
+	}, nil
+}
+
 // apiURL makes sure the base URL ends in a slash: slack-go appends method
 // names to it directly.
 func apiURL(u string) string {
@@ -179,6 +216,12 @@ var _ coach.ReminderStore = (*storage.DB)(nil)
 type checkinRunner struct{ bot *bot.Bot }
 
 var _ scheduler.Recoverer = (*checkinRunner)(nil)
+
+// serves reports whether the bot serves a workspace, so that one that
+// uninstalled racebot gets no check-ins.
+func (r *checkinRunner) serves(ctx context.Context, team string) bool {
+	return r.bot == nil || r.bot.Serves(ctx, team)
+}
 
 // RunCheckin opens the check-in and tells the scheduler when it may try
 // again.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/install"
 	"github.com/racebot/racebot/scheduler"
 	"github.com/racebot/racebot/storage"
 	"github.com/racebot/racebot/storage/postgres"
@@ -20,6 +21,7 @@ type store interface {
 	coach.ReminderStore
 	scheduler.Store
 	scheduler.History
+	install.Store
 	Close() error
 }
 

@@ -49,6 +49,10 @@ type Call struct {
 	JSON map[string]any
 	// Token is the bearer or form token the caller presented.
 	Token string
+	// Team is the workspace (team id, or enterprise id for an org-wide
+	// install) the fake issued Token for; empty while the fake knows no
+	// workspaces (see AddWorkspace).
+	Team string
 	// Status is the HTTP status the fake answered with, 0 if the caller
 	// gave up while Delay or Hold held the answer or ResetAfterNext reset
 	// the connection.
@@ -106,6 +110,7 @@ type Fake struct {
 	responses  []Response
 	executions map[string]*Execution // custom function runs by function_execution_id
 
+	oauth  oauthState
 	socket socketState
 }
 

@@ -91,6 +91,10 @@ type SlashCommand struct {
 	TeamID      string
 	TriggerID   string
 	ResponseURL string
+	// EnterpriseID is the Enterprise Grid organisation of the workspace;
+	// EnterpriseInstall says the app is installed org-wide there.
+	EnterpriseID      string
+	EnterpriseInstall bool
 }
 
 // EnvelopeType implements Payload.
@@ -103,7 +107,7 @@ func (c SlashCommand) fields(d *defaults) map[string]string {
 	if strings.HasPrefix(c.ChannelID, "D") {
 		channelName = "directmessage"
 	}
-	return map[string]string{
+	out := map[string]string{
 		"token":                 "verification-token",
 		"team_id":               or(c.TeamID, TeamID),
 		"team_domain":           TeamDomain,
@@ -118,6 +122,11 @@ func (c SlashCommand) fields(d *defaults) map[string]string {
 		"response_url":          or(c.ResponseURL, d.responseURL()),
 		"trigger_id":            or(c.TriggerID, newTriggerID()),
 	}
+	if c.EnterpriseID != "" {
+		out["enterprise_id"] = c.EnterpriseID
+		out["is_enterprise_install"] = fmt.Sprint(c.EnterpriseInstall)
+	}
+	return out
 }
 
 func (c SlashCommand) wire(d *defaults) map[string]any {
@@ -130,20 +139,31 @@ func (c SlashCommand) wire(d *defaults) map[string]any {
 
 // eventCallback wraps an inner event the way the Events API delivers it.
 func eventCallback(teamID, eventID string, inner any) map[string]any {
+	return eventCallbackIn(teamID, "", false, eventID, inner)
+}
+
+// eventCallbackIn is eventCallback for a workspace of an Enterprise Grid
+// organisation, where the app may be installed org-wide.
+func eventCallbackIn(teamID, enterprise string, orgWide bool, eventID string, inner any) map[string]any {
+	var enterpriseID any
+	if enterprise != "" {
+		enterpriseID = enterprise
+	}
 	return map[string]any{
-		"token":      "verification-token",
-		"team_id":    or(teamID, TeamID),
-		"api_app_id": AppID,
-		"event":      inner,
-		"type":       "event_callback",
-		"event_id":   or(eventID, newEventID()),
-		"event_time": time.Now().Unix(),
+		"token":         "verification-token",
+		"team_id":       or(teamID, TeamID),
+		"api_app_id":    AppID,
+		"event":         inner,
+		"type":          "event_callback",
+		"event_id":      or(eventID, newEventID()),
+		"event_time":    time.Now().Unix(),
+		"enterprise_id": enterpriseID,
 		"authorizations": []any{map[string]any{
-			"enterprise_id":         nil,
+			"enterprise_id":         enterpriseID,
 			"team_id":               or(teamID, TeamID),
 			"user_id":               BotUserID,
 			"is_bot":                true,
-			"is_enterprise_install": false,
+			"is_enterprise_install": orgWide,
 		}},
 		"is_ext_shared_channel": false,
 		"event_context":         "4-" + randomHex(16),
@@ -156,13 +176,34 @@ type EventCallback struct {
 	TeamID  string
 	EventID string
 	Event   any
+	// EnterpriseID and EnterpriseInstall place the workspace in an
+	// Enterprise Grid organisation, with the app installed org-wide.
+	EnterpriseID      string
+	EnterpriseInstall bool
 }
 
 // EnvelopeType implements Payload.
 func (EventCallback) EnvelopeType() string { return "events_api" }
 
 func (e EventCallback) wire(*defaults) map[string]any {
-	return eventCallback(e.TeamID, e.EventID, e.Event)
+	return eventCallbackIn(e.TeamID, e.EnterpriseID, e.EnterpriseInstall, e.EventID, e.Event)
+}
+
+// AppUninstalled is the "app_uninstalled" event Slack sends when the app
+// is removed from a workspace (or, with EnterpriseInstall, from an
+// organisation).
+func AppUninstalled(team, enterprise string, orgWide bool) EventCallback {
+	return EventCallback{TeamID: team, EnterpriseID: enterprise, EnterpriseInstall: orgWide, Event: map[string]any{"type": "app_uninstalled"}}
+}
+
+// TokensRevoked is the "tokens_revoked" event Slack sends when tokens of
+// the app in a workspace are revoked; bots are the bot users whose tokens
+// went.
+func TokensRevoked(team string, bots ...string) EventCallback {
+	return EventCallback{TeamID: team, Event: map[string]any{
+		"type":   "tokens_revoked",
+		"tokens": map[string]any{"oauth": []string{}, "bot": bots},
+	}}
 }
 
 // MessageEvent is a "message" event: someone wrote in a channel the bot is
@@ -181,6 +222,10 @@ type MessageEvent struct {
 	ChannelType string // "channel", "group" or "im"; derived from Channel if blank
 	TeamID      string
 	EventID     string
+	// EnterpriseID and EnterpriseInstall place the workspace in an
+	// Enterprise Grid organisation, with the app installed org-wide.
+	EnterpriseID      string
+	EnterpriseInstall bool
 }
 
 // EnvelopeType implements Payload.
@@ -214,7 +259,7 @@ func (m MessageEvent) wire(d *defaults) map[string]any {
 		// Only messages typed by people carry a client_msg_id.
 		inner["client_msg_id"] = newUUID()
 	}
-	return eventCallback(m.TeamID, m.EventID, inner)
+	return eventCallbackIn(m.TeamID, m.EnterpriseID, m.EnterpriseInstall, m.EventID, inner)
 }
 
 // MessageChanged is the "message" event of subtype "message_changed" that

@@ -33,6 +33,7 @@ type tokenKind int
 const (
 	botToken tokenKind = iota // xoxb- or xoxp-
 	appToken                  // xapp-
+	noToken                   // client credentials in the form (oauth.v2.access)
 )
 
 // apiRequest is a parsed Web API request as a handler sees it.
@@ -66,6 +67,8 @@ type apiHandler func(f *Fake, r *apiRequest) (map[string]any, error)
 // method returns the handler of a Web API method and the token it needs.
 func method(name string) (apiHandler, tokenKind, bool) {
 	switch name {
+	case MethodOAuthAccess:
+		return (*Fake).oauthV2Access, noToken, true
 	case "auth.test":
 		return (*Fake).authTest, botToken, true
 	case "apps.connections.open":
@@ -122,8 +125,15 @@ func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
 			f.t.Logf("slackfake: the app called %s, which the fake does not serve", c.Method)
 			return errorReply("unknown_method")
 		}
-		if code := checkToken(c.Token, kind); code != "" {
-			return errorReply(code)
+		if kind != noToken {
+			if code := checkToken(c.Token, kind); code != "" {
+				return errorReply(code)
+			}
+		}
+		if kind == botToken {
+			if code := f.checkIssuedLocked(c); code != "" {
+				return errorReply(code)
+			}
 		}
 		body, err := handler(f, &apiRequest{call: c, fields: fields})
 		if err != nil {
@@ -209,7 +219,19 @@ func errorReply(code string) reply {
 	return rep
 }
 
-func (f *Fake) authTest(_ *apiRequest) (map[string]any, error) {
+func (f *Fake) authTest(r *apiRequest) (map[string]any, error) {
+	if it, ok := f.oauth.tokens[r.call.Token]; ok {
+		return map[string]any{
+			"url":                   "https://" + TeamDomain + ".slack.com/",
+			"team":                  it.ws.TeamName,
+			"user":                  BotName,
+			"team_id":               it.ws.TeamID,
+			"enterprise_id":         it.ws.EnterpriseID,
+			"is_enterprise_install": it.ws.EnterpriseInstall,
+			"user_id":               it.ws.botUser(),
+			"bot_id":                BotID,
+		}, nil
+	}
 	return map[string]any{
 		"url":     "https://" + TeamDomain + ".slack.com/",
 		"team":    "Racebot Test",

@@ -20,6 +20,7 @@ import (
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/install"
 	"github.com/racebot/racebot/scheduler"
 )
 
@@ -29,6 +30,7 @@ type Store interface {
 	coach.ReminderStore
 	scheduler.Store
 	scheduler.History
+	install.Store
 
 	// SaveKPI sets a KPI's target on a plan, replacing the one with its key.
 	SaveKPI(ctx context.Context, team string, k flows.KPI) (int64, error)
@@ -112,6 +114,10 @@ func Run(t *testing.T, open Open, opts Options) {
 		{"OccurrenceLifecycle", testOccurrences},
 		{"OccurrenceClaimsAcrossHandles", testOccurrenceClaims},
 		{"Ping", testPing},
+		{"Installations", testInstallations},
+		{"EnterpriseInstallations", testEnterpriseInstallations},
+		{"TokenRotationOnceAcrossHandles", testTokenRotation},
+		{"UninstallAndPurge", testUninstallAndPurge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,283 @@
+package bot
+
+import (
+	"cmp"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/racebot/racebot/install"
+	"github.com/slack-go/slack"
+)
+
+// BotScopes are the bot scopes racebot asks for when it is installed: the
+// same list as slack/manifest.http.yml (a test keeps them equal).
+var BotScopes = []string{
+	"commands", "chat:write", "channels:history", "groups:history", "files:write",
+	"users:read", "im:write", "im:history", "app_mentions:read",
+}
+
+const (
+	// stateCookie holds the state of an install begun in this browser, as
+	// Bolt's does: a state that reached the redirect from another browser
+	// (a link someone was sent) is refused.
+	stateCookie = "slack-app-oauth-state"
+	// stateLife bounds the time from "Add to Slack" to Slack's redirect.
+	stateLife = 10 * time.Minute
+)
+
+var (
+	errBadState    = errors.New("install state is forged or damaged")
+	errStaleState  = errors.New("install state has expired")
+	errStateCookie = errors.New("install state does not match this browser's")
+)
+
+// newState is a nonce and an expiry, signed: nonce.expiry.hex(HMAC-SHA256).
+func newState(secret string, now time.Time) string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	body := hex.EncodeToString(b) + "." + strconv.FormatInt(now.Add(stateLife).Unix(), 10)
+	return body + "." + stateMAC(secret, body)
+}
+
+func stateMAC(secret, body string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(body))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// checkState verifies a state's signature and expiry, and that it is the
+// one this browser was given.
+func checkState(secret, state, cookie string, now time.Time) error {
+	i := strings.LastIndexByte(state, '.')
+	if i < 0 {
+		return errBadState
+	}
+	body, sig := state[:i], state[i+1:]
+	if !hmac.Equal([]byte(sig), []byte(stateMAC(secret, body))) {
+		return errBadState
+	}
+	_, exp, ok := strings.Cut(body, ".")
+	unix, err := strconv.ParseInt(exp, 10, 64)
+	if !ok || err != nil {
+		return errBadState
+	}
+	if !now.Before(time.Unix(unix, 0)) {
+		return errStaleState
+	}
+	if cookie == "" || !hmac.Equal([]byte(cookie), []byte(state)) {
+		return errStateCookie
+	}
+	return nil
+}
+
+// authorizeURL is Slack's install page. It lives on the host of the Web
+// API, so that a SLACK_API_URL pointing elsewhere (a test's fake) moves it
+// too.
+func (o *OAuth) authorizeURL() string {
+	u, err := url.Parse(cmp.Or(o.APIURL, slack.APIURL))
+	if err != nil {
+		return "https://slack.com/oauth/v2/authorize"
+	}
+	return u.Scheme + "://" + u.Host + "/oauth/v2/authorize"
+}
+
+// redirectURL is where Slack sends the browser back after the install.
+func (o *OAuth) redirectURL(r *http.Request) string {
+	if o.RedirectURL != "" {
+		return o.RedirectURL
+	}
+	scheme := "https"
+	if r.TLS == nil && r.Header.Get("X-Forwarded-Proto") != "https" && isLoopback(r.Host) {
+		scheme = "http"
+	}
+	return scheme + "://" + r.Host + "/slack/oauth_redirect"
+}
+
+func isLoopback(host string) bool {
+	h := host
+	if i := strings.LastIndexByte(h, ':'); i >= 0 {
+		h = h[:i]
+	}
+	return h == "localhost" || h == "127.0.0.1" || h == "[::1]"
+}
+
+// handleInstall starts an install: it sends the browser to Slack's
+// authorize page with racebot's bot scopes and a signed, expiring state,
+// and keeps the state in a cookie to compare on the way back.
+func (b *Bot) handleInstall(w http.ResponseWriter, r *http.Request) {
+	o := b.oauth
+	state := newState(o.StateSecret, b.now())
+	http.SetCookie(w, &http.Cookie{
+		Name: stateCookie, Value: state, Path: "/slack", MaxAge: int(stateLife / time.Second),
+		HttpOnly: true, Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https", SameSite: http.SameSiteLaxMode,
+	})
+	q := url.Values{
+		"client_id":    {o.ClientID},
+		"scope":        {strings.Join(BotScopes, ",")},
+		"redirect_uri": {o.redirectURL(r)},
+		"state":        {state},
+	}
+	http.Redirect(w, r, o.authorizeURL()+"?"+q.Encode(), http.StatusFound)
+}
+
+// handleRedirect finishes an install: Slack sends the browser back with a
+// code, which oauth.v2.access exchanges for the workspace's tokens.
+func (b *Bot) handleRedirect(w http.ResponseWriter, r *http.Request) {
+	o := b.oauth
+	q := r.URL.Query()
+	// The state is spent whatever happens next.
+	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: "", Path: "/slack", MaxAge: -1, HttpOnly: true})
+	if e := q.Get("error"); e != "" {
+		b.metrics.Install("cancelled")
+		page(w, http.StatusOK, "Installation cancelled",
+			"racebot was not added to your workspace, and nothing was stored. You can start again from the install link whenever you like.")
+		return
+	}
+	cookie := ""
+	if c, err := r.Cookie(stateCookie); err == nil {
+		cookie = c.Value
+	}
+	if err := checkState(o.StateSecret, q.Get("state"), cookie, b.now()); err != nil {
+		b.metrics.Install("refused")
+		b.log.Warn("install refused", "err", err, "remote", r.RemoteAddr)
+		page(w, http.StatusBadRequest, "This install link has expired",
+			"The install could not be verified: it was started too long ago, or in another browser. Please start again from the install link.")
+		return
+	}
+	if q.Get("code") == "" {
+		b.metrics.Install("refused")
+		page(w, http.StatusBadRequest, "Installation failed", "Slack sent no authorization code. Please start again from the install link.")
+		return
+	}
+	resp, err := slack.GetOAuthV2ResponseContext(r.Context(), b.ws.http, o.ClientID, o.ClientSecret, q.Get("code"), o.redirectURL(r), slack.OAuthOptionAPIURL(b.ws.apiURL()))
+	if err != nil {
+		b.metrics.Install("failed")
+		b.log.Warn("install: oauth.v2.access", "err", err)
+		page(w, http.StatusBadGateway, "Installation failed", "Slack did not accept the install. Please start again from the install link.")
+		return
+	}
+	in := install.Installation{
+		EnterpriseID:      resp.Enterprise.ID,
+		TeamID:            resp.Team.ID,
+		EnterpriseInstall: resp.IsEnterpriseInstall,
+		AppID:             resp.AppID,
+		BotUserID:         resp.BotUserID,
+		Scopes:            resp.Scope,
+		InstalledBy:       resp.AuthedUser.ID,
+		BotToken:          resp.AccessToken,
+		RefreshToken:      resp.RefreshToken,
+		InstalledAt:       b.now(),
+	}
+	if resp.ExpiresIn > 0 {
+		in.ExpiresAt = b.now().Add(time.Duration(resp.ExpiresIn) * time.Second)
+	}
+	if in.EnterpriseInstall {
+		in.TeamID = ""
+	}
+	if err := o.Installations.SaveInstallation(r.Context(), in); err != nil {
+		b.metrics.Install("failed")
+		b.log.Error("install: save", "team", in.TeamID, "enterprise", in.EnterpriseID, "err", err)
+		page(w, http.StatusServiceUnavailable, "Installation failed", "racebot could not record the install. Please try again in a moment.")
+		return
+	}
+	b.ws.forget(in.Key())
+	b.metrics.Install("installed")
+	b.log.Info("installed", "team", in.TeamID, "enterprise", in.EnterpriseID, "org_wide", in.EnterpriseInstall)
+	page(w, http.StatusOK, "racebot is installed",
+		"Next: invite @racebot to the channel where your team plans (/invite @racebot), then type /race new followed by a name for your plan, for example /race new Q1 Launch.")
+}
+
+var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5}</style>
+</head><body><h1>{{.Title}}</h1><p>{{.Text}}</p></body></html>
+`))
+
+func page(w http.ResponseWriter, status int, title, text string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = pageTemplate.Execute(w, struct{ Title, Text string }{title, text})
+}
+
+// uninstalled stops serving a workspace whose app was removed or whose
+// bot token was revoked: its installation is marked, so that every
+// replica stops serving it and its schedules stop (see Serves), and this
+// process forgets its client at once. Its data is kept for the retention
+// (see purgeUninstalled), so a reinstall meanwhile finds it.
+func (b *Bot) uninstalled(ctx context.Context, t tenant, orgWide bool, event string) error {
+	if !b.ws.multi() {
+		b.log.Warn("app removed from a workspace served with SLACK_BOT_TOKEN; remove the token to stop serving it", "team", t.team, "event", event)
+		return nil
+	}
+	store := b.oauth.Installations
+	k := install.Key{EnterpriseID: t.enterprise, EnterpriseInstall: true}
+	if !orgWide {
+		in, err := store.FindInstallation(ctx, t.enterprise, t.team)
+		switch {
+		case errors.Is(err, install.ErrNotInstalled):
+			return nil
+		case err != nil:
+			return fmt.Errorf("%s: %w", event, err)
+		}
+		k = in.Key()
+	}
+	if err := store.MarkUninstalled(ctx, k, b.now()); err != nil {
+		return fmt.Errorf("%s: %w", event, err)
+	}
+	b.ws.forget(k)
+	b.metrics.Install("uninstalled")
+	b.log.Info("workspace uninstalled; no longer served, its data kept for the retention", "team", k.TeamID, "enterprise", k.EnterpriseID, "event", event)
+	return nil
+}
+
+// purgeLoop deletes the data of workspaces uninstalled longer than the
+// retention, once an hour.
+func (b *Bot) purgeLoop(ctx context.Context) {
+	if !b.ws.multi() {
+		return
+	}
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := b.purgeUninstalled(ctx); err != nil && ctx.Err() == nil {
+			b.log.Warn("purge uninstalled workspaces", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// purgeUninstalled deletes the installations, and the data, of workspaces
+// uninstalled longer than the retention ago.
+func (b *Bot) purgeUninstalled(ctx context.Context) error {
+	store := b.oauth.Installations
+	ins, err := store.UninstalledBefore(ctx, b.now().Add(-cmp.Or(b.oauth.Retention, defaultRetention)))
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, in := range ins {
+		if err := store.PurgeInstallation(ctx, in.Key()); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		b.metrics.Install("purged")
+		b.log.Info("deleted the data of an uninstalled workspace", "team", in.TeamID, "enterprise", in.EnterpriseID)
+	}
+	return errors.Join(errs...)
+}

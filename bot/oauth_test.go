@@ -1,0 +1,567 @@
+package bot
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/install"
+	"github.com/racebot/racebot/internal/slackfake"
+	"github.com/racebot/racebot/scheduler"
+	"github.com/racebot/racebot/storage"
+)
+
+const (
+	testClientID     = "111.222"
+	testClientSecret = "client-secret"
+	testStateSecret  = "state-secret"
+)
+
+// oauthEnv is racebot as a distributed app: no token of its own, installs
+// through its HTTP front door, a real SQLite file and the Slack fake, on a
+// clock the test moves.
+type oauthEnv struct {
+	t       *testing.T
+	fake    *slackfake.Fake
+	db      *storage.DB
+	path    string
+	store   install.Store
+	clk     *clock
+	bot     *Bot
+	srv     *httptest.Server
+	browser *http.Client
+}
+
+type oauthOptions struct {
+	rotation bool
+	key      []byte
+}
+
+func newOAuthEnv(t *testing.T, opts oauthOptions) *oauthEnv {
+	t.Helper()
+	fake := slackfake.New(t)
+	fake.SetOAuthApp(slackfake.OAuthApp{ClientID: testClientID, ClientSecret: testClientSecret, Rotation: opts.rotation})
+	path := filepath.Join(t.TempDir(), "racebot.db")
+	db, err := storage.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var store install.Store = db
+	if opts.key != nil {
+		if store, err = install.Sealed(db, opts.key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk := &clock{now: time.Now().UTC()}
+	b := New(Config{
+		Service:      coach.New(coach.Config{Catalogue: flows.RACE(), Store: db, ParseSchedule: parseSchedule, Reminders: db}),
+		Logger:       slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Now:          clk.Now,
+		PostInterval: time.Millisecond,
+		OAuth: &OAuth{
+			ClientID: testClientID, ClientSecret: testClientSecret, StateSecret: testStateSecret,
+			Installations: store, APIURL: fake.APIURL(),
+		},
+	})
+	if err := b.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(b.HTTPHandler(secret))
+	t.Cleanup(func() {
+		srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := b.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		db.Close()
+	})
+	return &oauthEnv{t: t, fake: fake, db: db, path: path, store: store, clk: clk, bot: b, srv: srv, browser: newBrowser(t)}
+}
+
+// newBrowser keeps cookies and stops at redirects, so the test sees each.
+func newBrowser(t *testing.T) *http.Client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func browse(t *testing.T, c *http.Client, u string) (*http.Response, string) {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+// startInstall follows "Add to Slack" in browser and returns the authorize
+// URL racebot sent it to.
+func (e *oauthEnv) startInstall(browser *http.Client) string {
+	e.t.Helper()
+	resp, _ := browse(e.t, browser, e.srv.URL+"/slack/install")
+	if resp.StatusCode != http.StatusFound {
+		e.t.Fatalf("/slack/install answered %d, want a redirect", resp.StatusCode)
+	}
+	return resp.Header.Get("Location")
+}
+
+// install installs racebot in ws through the front door, as a person in a
+// browser would, and returns the success page.
+func (e *oauthEnv) install(ws slackfake.Workspace) string {
+	e.t.Helper()
+	back, err := e.fake.Approve(e.startInstall(e.browser), ws)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	resp, body := browse(e.t, e.browser, back)
+	if resp.StatusCode != http.StatusOK {
+		e.t.Fatalf("install of %+v: %d %s", ws, resp.StatusCode, body)
+	}
+	return body
+}
+
+// send posts a signed payload to /slack/events and returns the answer.
+func (e *oauthEnv) send(body []byte) (int, string) {
+	e.t.Helper()
+	req := slackfake.SignedRequest(secret, e.srv.URL+"/slack/events", body, e.clk.Now())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
+}
+
+func (e *oauthEnv) command(cmd slackfake.SlashCommand) (int, string) {
+	e.t.Helper()
+	cmd.Command = "/race"
+	return e.send(slackfake.FormBody(cmd))
+}
+
+// header waits for a plan's header in a channel.
+func (e *oauthEnv) header(channel, name string) slackfake.Message {
+	e.t.Helper()
+	return e.fake.WaitMessage(e.t, channel, func(m slackfake.Message) bool {
+		return m.ThreadTS == "" && strings.Contains(m.Text, name)
+	}, "plan header for "+name+" in "+channel)
+}
+
+// postsIn lists the chat.postMessage calls to a channel.
+func (e *oauthEnv) postsIn(channel string) []slackfake.Call {
+	var out []slackfake.Call
+	for _, c := range e.fake.Calls("chat.postMessage") {
+		if c.Get("channel") == channel {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// noneRefused fails the test if Slack refused any call's token.
+func (e *oauthEnv) noneRefused() {
+	e.t.Helper()
+	for _, c := range e.fake.Calls("") {
+		if c.Error == "invalid_auth" || c.Error == "token_expired" || c.Error == "not_authed" {
+			e.t.Errorf("%s was refused: %s (token of %q)", c.Method, c.Error, c.Team)
+		}
+	}
+}
+
+func (e *oauthEnv) refreshes() int {
+	n := 0
+	for _, c := range e.fake.Calls(slackfake.MethodOAuthAccess) {
+		if c.Get("grant_type") == "refresh_token" {
+			n++
+		}
+	}
+	return n
+}
+
+// TestOAuthInstallServesEachWorkspaceWithItsOwnToken installs racebot in
+// two workspaces through /slack/install and /slack/oauth_redirect; each
+// one's commands and thread replies are answered with its own token.
+func TestOAuthInstallServesEachWorkspaceWithItsOwnToken(t *testing.T) {
+	e := newOAuthEnv(t, oauthOptions{})
+	page := e.install(slackfake.Workspace{TeamID: "TA", TeamName: "Alpha"})
+	if !strings.Contains(page, "invite @racebot") || !strings.Contains(page, "/race new") {
+		t.Errorf("success page does not say what to do next:\n%s", page)
+	}
+	e.install(slackfake.Workspace{TeamID: "TB", TeamName: "Beta"})
+	for _, team := range []string{"TA", "TB"} {
+		in, err := e.db.FindInstallation(context.Background(), "", team)
+		if err != nil || in.BotUserID != "UBOT"+team || in.InstalledBy != "UADMIN" || !slices.Contains(e.fake.BotTokens(team), in.BotToken) {
+			t.Fatalf("%s's installation: %+v %v", team, in, err)
+		}
+	}
+
+	for _, ws := range []struct{ team, channel string }{{"TA", "CA1"}, {"TB", "CB1"}} {
+		if status, _ := e.command(slackfake.SlashCommand{Text: "new Launch", TeamID: ws.team, ChannelID: ws.channel, UserID: "U" + ws.team}); status != http.StatusOK {
+			t.Fatalf("%s: /race new answered %d", ws.team, status)
+		}
+	}
+	for _, ws := range []struct{ team, channel string }{{"TA", "CA1"}, {"TB", "CB1"}} {
+		h := e.header(ws.channel, "Launch")
+		status, _ := e.send(slackfake.EventBody(slackfake.MessageEvent{
+			TeamID: ws.team, Channel: ws.channel, User: "U" + ws.team, ThreadTS: h.TS, Text: "Founders of seed-stage startups",
+		}))
+		if status != http.StatusOK {
+			t.Fatalf("%s: thread reply answered %d", ws.team, status)
+		}
+		e.fake.WaitFor(t, func() bool { return len(e.postsIn(ws.channel)) >= 2 }, ws.team+"'s answer to the thread reply")
+	}
+	for _, ws := range []struct{ team, channel string }{{"TA", "CA1"}, {"TB", "CB1"}} {
+		for _, c := range e.postsIn(ws.channel) {
+			if c.Team != ws.team {
+				t.Errorf("a post to %s used the token of %q, want %s's", ws.channel, c.Team, ws.team)
+			}
+		}
+	}
+	e.noneRefused()
+}
+
+// TestOAuthRefusesForgedStaleOrForeignState: a redirect whose state is
+// forged, expired, or not the one this browser was given stores nothing;
+// nor does a cancelled install or a code Slack does not accept.
+func TestOAuthRefusesForgedStaleOrForeignState(t *testing.T) {
+	e := newOAuthEnv(t, oauthOptions{})
+	ws := slackfake.Workspace{TeamID: "TA"}
+	approve := func(authorize string) string {
+		back, err := e.fake.Approve(authorize, ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return back
+	}
+	withState := func(back, state string) string {
+		u, _ := url.Parse(back)
+		q := u.Query()
+		q.Set("state", state)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	tests := []struct {
+		name   string
+		status int
+		// redirect starts an install and returns the browser and where it is
+		// sent back to.
+		redirect func() (*http.Client, string)
+	}{
+		{"forged state", http.StatusBadRequest, func() (*http.Client, string) {
+			back := approve(e.startInstall(e.browser))
+			u, _ := url.Parse(back)
+			state := u.Query().Get("state")
+			flipped := "0"
+			if strings.HasSuffix(state, "0") {
+				flipped = "1"
+			}
+			return e.browser, withState(back, state[:len(state)-1]+flipped)
+		}},
+		{"expired state", http.StatusBadRequest, func() (*http.Client, string) {
+			back := approve(e.startInstall(e.browser))
+			e.clk.Add(stateLife + time.Second)
+			return e.browser, back
+		}},
+		{"no cookie", http.StatusBadRequest, func() (*http.Client, string) {
+			return newBrowser(t), approve(e.startInstall(e.browser))
+		}},
+		{"another browser's state", http.StatusBadRequest, func() (*http.Client, string) {
+			mine := e.startInstall(e.browser)
+			other := newBrowser(t)
+			e.startInstall(other) // a state of its own in its cookie
+			return other, approve(mine)
+		}},
+		{"cancelled", http.StatusOK, func() (*http.Client, string) {
+			back, err := e.fake.Deny(e.startInstall(e.browser))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e.browser, back
+		}},
+		{"code Slack does not accept", http.StatusBadGateway, func() (*http.Client, string) {
+			back := approve(e.startInstall(e.browser))
+			u, _ := url.Parse(back)
+			q := u.Query()
+			q.Set("code", "code-made-up")
+			u.RawQuery = q.Encode()
+			return e.browser, u.String()
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			browser, back := tt.redirect()
+			resp, body := browse(t, browser, back)
+			if resp.StatusCode != tt.status {
+				t.Errorf("redirect answered %d, want %d: %s", resp.StatusCode, tt.status, body)
+			}
+			if tt.name == "cancelled" && !strings.Contains(body, "nothing was stored") {
+				t.Errorf("cancel page: %s", body)
+			}
+			if _, err := e.db.FindInstallation(context.Background(), "", "TA"); !errors.Is(err, install.ErrNotInstalled) {
+				t.Errorf("an installation was stored: %v", err)
+			}
+		})
+	}
+	if n := len(e.fake.Calls(slackfake.MethodOAuthAccess)); n != 1 {
+		t.Errorf("oauth.v2.access called %d times, want once (for the made-up code only)", n)
+	}
+	// The refused installs spent nothing: the same workspace installs.
+	e.install(ws)
+}
+
+// TestOAuthTokenRefreshedOnceUnderConcurrentRequests: twenty requests
+// from a workspace whose token is about to expire cause one refresh; the
+// new pair is stored, and served from then on.
+func TestOAuthTokenRefreshedOnceUnderConcurrentRequests(t *testing.T) {
+	e := newOAuthEnv(t, oauthOptions{rotation: true})
+	e.install(slackfake.Workspace{TeamID: "TA"})
+	before, err := e.db.FindInstallation(context.Background(), "", "TA")
+	if err != nil || before.RefreshToken == "" || before.ExpiresAt.IsZero() {
+		t.Fatalf("rotating installation: %+v %v", before, err)
+	}
+	e.clk.Add(before.ExpiresAt.Sub(e.clk.Now()) - refreshAhead + time.Minute)
+
+	var wg sync.WaitGroup
+	statuses := make(chan int, 20)
+	for i := range 20 {
+		wg.Go(func() {
+			status, _ := e.command(slackfake.SlashCommand{Text: "help", TeamID: "TA", ChannelID: "CA1", UserID: "UA", TriggerID: "trigger-" + string(rune('a'+i))})
+			statuses <- status
+		})
+	}
+	wg.Wait()
+	close(statuses)
+	for s := range statuses {
+		if s != http.StatusOK {
+			t.Errorf("a request answered %d", s)
+		}
+	}
+	if n := e.refreshes(); n != 1 {
+		t.Fatalf("%d refreshes, want 1", n)
+	}
+	after, err := e.db.FindInstallation(context.Background(), "", "TA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.BotToken == before.BotToken || after.RefreshToken == before.RefreshToken || !after.ExpiresAt.After(before.ExpiresAt) {
+		t.Errorf("the store kept the old pair: %+v", after)
+	}
+	if live := e.fake.BotTokens("TA"); !slices.Equal(live, []string{after.BotToken}) {
+		t.Errorf("Slack's live tokens %v, stored %s", live, after.BotToken)
+	}
+	e.command(slackfake.SlashCommand{Text: "new Launch", TeamID: "TA", ChannelID: "CA1", UserID: "UA"})
+	e.header("CA1", "Launch")
+	for _, c := range e.postsIn("CA1") {
+		if c.Token != after.BotToken {
+			t.Errorf("posted with a token other than the refreshed one")
+		}
+	}
+	if n := e.refreshes(); n != 1 {
+		t.Errorf("%d refreshes after more requests, want 1", n)
+	}
+	e.noneRefused()
+}
+
+// TestOAuthUninstallStopsOnlyThatWorkspace: app_uninstalled from one
+// workspace stops its service and its check-ins at once, the other goes
+// on; after the retention its data is deleted and the other's kept.
+func TestOAuthUninstallStopsOnlyThatWorkspace(t *testing.T) {
+	e := newOAuthEnv(t, oauthOptions{})
+	ctx := context.Background()
+	e.install(slackfake.Workspace{TeamID: "TA"})
+	e.install(slackfake.Workspace{TeamID: "TB"})
+	plans := map[string]flows.PlanID{}
+	for _, ws := range []struct{ team, channel string }{{"TA", "CA1"}, {"TB", "CB1"}} {
+		e.command(slackfake.SlashCommand{Text: "new Launch", TeamID: ws.team, ChannelID: ws.channel, UserID: "U" + ws.team})
+		e.header(ws.channel, "Launch")
+		id, err := e.db.CurrentPlan(ctx, ws.team, ws.channel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plans[ws.team] = id
+		if err := e.db.SetSchedule(ctx, ws.team, id, "every monday 09:00", "UTC", "U"+ws.team, e.clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	due := func() []string {
+		scheds, err := scheduler.ServedOnly(e.db, e.bot.Serves).DueSchedules(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var teams []string
+		for _, s := range scheds {
+			teams = append(teams, s.Team)
+		}
+		slices.Sort(teams)
+		return teams
+	}
+	if got := due(); !slices.Equal(got, []string{"TA", "TB"}) {
+		t.Fatalf("schedules before the uninstall: %v", got)
+	}
+
+	if status, _ := e.send(slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))); status != http.StatusOK {
+		t.Fatalf("app_uninstalled answered %d", status)
+	}
+	e.fake.Revoke("TA")
+	calls := len(e.fake.Calls(""))
+	status, body := e.command(slackfake.SlashCommand{Text: "new Second", TeamID: "TA", ChannelID: "CA1", UserID: "UTA"})
+	if status != http.StatusOK || body != "" {
+		t.Errorf("a command from the uninstalled workspace: %d %q, want a quiet 200", status, body)
+	}
+	if status, _ := e.send(slackfake.EventBody(slackfake.MessageEvent{TeamID: "TA", Channel: "CA1", User: "UTA", ThreadTS: e.header("CA1", "Launch").TS, Text: "Founders"})); status != http.StatusOK {
+		t.Errorf("an event from the uninstalled workspace answered %d", status)
+	}
+	e.command(slackfake.SlashCommand{Text: "new Second", TeamID: "TB", ChannelID: "CB1", UserID: "UTB"})
+	e.header("CB1", "Second")
+	for _, c := range e.fake.Calls("")[calls:] {
+		if c.Team == "TA" || c.Get("channel") == "CA1" {
+			t.Errorf("%s for the uninstalled workspace after the uninstall", c.Method)
+		}
+	}
+	if _, err := e.db.CurrentPlan(ctx, "TA", "CA1"); err != nil {
+		t.Errorf("the uninstalled workspace's data should be kept for now: %v", err)
+	}
+	if got := due(); !slices.Equal(got, []string{"TB"}) {
+		t.Errorf("schedules after the uninstall: %v, want TB's only", got)
+	}
+
+	if err := e.bot.purgeUninstalled(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.Plan(ctx, "TA", plans["TA"]); err != nil {
+		t.Errorf("purged within the retention: %v", err)
+	}
+	e.clk.Add(defaultRetention + time.Hour)
+	if err := e.bot.purgeUninstalled(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.Plan(ctx, "TA", plans["TA"]); !errors.Is(err, flows.ErrNoPlan) {
+		t.Errorf("TA's plan after the retention: %v, want ErrNoPlan", err)
+	}
+	if _, err := e.db.Installation(ctx, install.Key{TeamID: "TA"}); !errors.Is(err, install.ErrNotInstalled) {
+		t.Errorf("TA's installation after the retention: %v", err)
+	}
+	if _, err := e.db.Plan(ctx, "TB", plans["TB"]); err != nil {
+		t.Errorf("TB's plan: %v", err)
+	}
+	if got := due(); !slices.Equal(got, []string{"TB"}) {
+		t.Errorf("schedules after the purge: %v, want TB's", got)
+	}
+	e.noneRefused()
+}
+
+// TestOAuthReinstallWithinRetentionServesKeptData: a workspace whose
+// bot token was revoked and that installs again before the retention ends
+// finds its plans.
+func TestOAuthReinstallWithinRetentionServesKeptData(t *testing.T) {
+	e := newOAuthEnv(t, oauthOptions{})
+	ctx := context.Background()
+	e.install(slackfake.Workspace{TeamID: "TA"})
+	e.command(slackfake.SlashCommand{Text: "new Launch", TeamID: "TA", ChannelID: "CA1", UserID: "UA"})
+	e.header("CA1", "Launch")
+	if status, _ := e.send(slackfake.EventBody(slackfake.TokensRevoked("TA", "UBOTTA"))); status != http.StatusOK {
+		t.Fatalf("tokens_revoked answered %d", status)
+	}
+	if e.bot.Serves(ctx, "TA") {
+		t.Fatal("still serving after tokens_revoked")
+	}
+	e.clk.Add(defaultRetention / 2)
+	if err := e.bot.purgeUninstalled(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.install(slackfake.Workspace{TeamID: "TA"})
+	_, body := e.command(slackfake.SlashCommand{Text: "status", TeamID: "TA", ChannelID: "CA1", UserID: "UA"})
+	if !strings.Contains(body, "Launch") {
+		t.Errorf("status after the reinstall does not show the kept plan: %s", body)
+	}
+	e.clk.Add(defaultRetention)
+	if err := e.bot.purgeUninstalled(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.CurrentPlan(ctx, "TA", "CA1"); err != nil {
+		t.Errorf("a reinstalled workspace's data was purged: %v", err)
+	}
+}
+
+// TestOAuthEnterpriseInstallServesItsWorkspaces: an org-wide install
+// serves a workspace of the organisation, for requests and for background
+// work that knows only the team.
+func TestOAuthEnterpriseInstallServesItsWorkspaces(t *testing.T) {
+	e := newOAuthEnv(t, oauthOptions{})
+	e.install(slackfake.Workspace{EnterpriseID: "E1", EnterpriseInstall: true})
+	in, err := e.db.FindInstallation(context.Background(), "E1", "T9")
+	if err != nil || !in.EnterpriseInstall || in.TeamID != "" {
+		t.Fatalf("org-wide installation: %+v %v", in, err)
+	}
+	e.command(slackfake.SlashCommand{Text: "new Launch", TeamID: "T9", EnterpriseID: "E1", EnterpriseInstall: true, ChannelID: "C9", UserID: "U9"})
+	e.header("C9", "Launch")
+	for _, c := range e.postsIn("C9") {
+		if c.Team != "E1" {
+			t.Errorf("posted in the org's workspace with the token of %q", c.Team)
+		}
+	}
+	if !e.bot.Serves(context.Background(), "T9") {
+		t.Error("background work for the org's workspace is not served")
+	}
+	if e.bot.Serves(context.Background(), "T8") {
+		t.Error("a workspace outside the org is served")
+	}
+	status, body := e.command(slackfake.SlashCommand{Text: "new Other", TeamID: "T8", EnterpriseID: "E2", ChannelID: "C8", UserID: "U8"})
+	if status != http.StatusOK || body != "" {
+		t.Errorf("another organisation's command: %d %q, want a quiet 200", status, body)
+	}
+	e.noneRefused()
+}
+
+// TestOAuthTokensSealedAtRest: with a token key the stored tokens are
+// ciphertext, and racebot still serves with the real ones.
+func TestOAuthTokensSealedAtRest(t *testing.T) {
+	key := make([]byte, 32)
+	for i := range key {
+		key[i] = byte(i)
+	}
+	e := newOAuthEnv(t, oauthOptions{key: key, rotation: true})
+	e.install(slackfake.Workspace{TeamID: "TA"})
+	raw, err := sql.Open("sqlite", e.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var token, refresh string
+	if err := raw.QueryRow(`SELECT bot_token, refresh_token FROM installations WHERE team_id = 'TA'`).Scan(&token, &refresh); err != nil {
+		t.Fatal(err)
+	}
+	live := e.fake.BotTokens("TA")
+	if len(live) != 1 || strings.Contains(token, live[0]) || strings.Contains(token, "xoxb-") || strings.Contains(refresh, "xoxe-") || token == "" || refresh == "" {
+		t.Errorf("stored tokens are not sealed: %q %q", token, refresh)
+	}
+	e.command(slackfake.SlashCommand{Text: "new Launch", TeamID: "TA", ChannelID: "CA1", UserID: "UA"})
+	e.header("CA1", "Launch")
+	if posts := e.postsIn("CA1"); len(posts) == 0 || posts[0].Token != live[0] {
+		t.Errorf("not served with the real token")
+	}
+	// Another key opens nothing.
+	other, _ := install.Sealed(e.db, make([]byte, 32))
+	if _, err := other.FindInstallation(context.Background(), "", "TA"); !errors.Is(err, install.ErrUnsealable) {
+		t.Errorf("another key: %v, want ErrUnsealable", err)
+	}
+}

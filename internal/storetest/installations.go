@@ -1,0 +1,202 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/install"
+)
+
+func installation(team, token string) install.Installation {
+	return install.Installation{
+		TeamID: team, AppID: "A1", BotUserID: "UBOT" + team, Scopes: "chat:write,commands", InstalledBy: "U1",
+		BotToken: token, RefreshToken: "xoxe-" + token, ExpiresAt: t0.Add(12 * time.Hour), InstalledAt: t0,
+	}
+}
+
+// testInstallations: an installation is found by its workspace and comes
+// back as saved; a reinstall replaces it; another workspace finds nothing.
+func testInstallations(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	if _, err := db.FindInstallation(ctx, "", "T1"); !errors.Is(err, install.ErrNotInstalled) {
+		t.Fatalf("before any install: %v, want ErrNotInstalled", err)
+	}
+	in := installation("T1", "xoxb-1")
+	if err := db.SaveInstallation(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	got, err := another().FindInstallation(ctx, "", "T1")
+	if err != nil || !cmp.Equal(got, in) {
+		t.Fatalf("found %+v %v, want %+v", got, err, in)
+	}
+	if _, err := db.FindInstallation(ctx, "", "T2"); !errors.Is(err, install.ErrNotInstalled) {
+		t.Errorf("T2: %v, want ErrNotInstalled", err)
+	}
+	// A token that does not expire has no expiry.
+	forever := installation("T2", "xoxb-2")
+	forever.RefreshToken, forever.ExpiresAt = "", time.Time{}
+	if err := db.SaveInstallation(ctx, forever); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.FindInstallation(ctx, "", "T2"); err != nil || !cmp.Equal(got, forever) {
+		t.Errorf("T2 found %+v %v", got, err)
+	}
+	// Reinstalling replaces the tokens and serves the workspace again.
+	if err := db.MarkUninstalled(ctx, in.Key(), t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.FindInstallation(ctx, "", "T1"); !errors.Is(err, install.ErrNotInstalled) {
+		t.Errorf("uninstalled T1: %v, want ErrNotInstalled", err)
+	}
+	if got, err := db.Installation(ctx, in.Key()); err != nil || !got.UninstalledAt.Equal(t0.Add(time.Hour)) {
+		t.Errorf("uninstalled row: %+v %v", got, err)
+	}
+	again := installation("T1", "xoxb-3")
+	again.InstalledAt = t0.Add(2 * time.Hour)
+	if err := db.SaveInstallation(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.FindInstallation(ctx, "", "T1"); err != nil || !cmp.Equal(got, again) {
+		t.Errorf("reinstalled: %+v %v, want %+v", got, err, again)
+	}
+}
+
+// testEnterpriseInstallations: an org-wide install serves every workspace
+// of its organisation, named with the request's enterprise id or, for
+// background work, through the workspace noted in it; a workspace's own
+// installation comes first.
+func testEnterpriseInstallations(t *testing.T, open Open) {
+	db, _ := open(t)
+	ctx := ctxFor(t)
+	org := install.Installation{EnterpriseID: "E1", EnterpriseInstall: true, AppID: "A1", BotUserID: "UORG", BotToken: "xoxb-org", InstalledAt: t0}
+	if err := db.SaveInstallation(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.FindInstallation(ctx, "E1", "T7"); err != nil || !cmp.Equal(got, org) {
+		t.Errorf("T7 in E1: %+v %v", got, err)
+	}
+	if _, err := db.FindInstallation(ctx, "", "T7"); !errors.Is(err, install.ErrNotInstalled) {
+		t.Errorf("T7 before it was noted: %v, want ErrNotInstalled", err)
+	}
+	if err := db.NoteWorkspace(ctx, "E1", "T7"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.FindInstallation(ctx, "", "T7"); err != nil || got.BotToken != "xoxb-org" {
+		t.Errorf("noted T7: %+v %v", got, err)
+	}
+	if _, err := db.FindInstallation(ctx, "E2", "T8"); !errors.Is(err, install.ErrNotInstalled) {
+		t.Errorf("another organisation: %v, want ErrNotInstalled", err)
+	}
+	own := installation("T7", "xoxb-own")
+	own.EnterpriseID = "E1"
+	if err := db.SaveInstallation(ctx, own); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.FindInstallation(ctx, "E1", "T7"); err != nil || got.BotToken != "xoxb-own" {
+		t.Errorf("T7 with its own install: %+v %v", got, err)
+	}
+}
+
+// testTokenRotation: of many handles rotating one installation's tokens
+// from the same refresh token at once, exactly one wins; the others are
+// told to read again and find the winner's pair.
+func testTokenRotation(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	in := installation("T1", "xoxb-1")
+	if err := db.SaveInstallation(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	handles := []Store{db, another(), another()}
+	won := race(t, 9, func(i int) error {
+		return handles[i%3].RotateTokens(ctx, in.Key(), in.RefreshToken, fmt.Sprintf("xoxb-new%d", i), fmt.Sprintf("xoxe-new%d", i), t0.Add(24*time.Hour))
+	}, install.ErrRotated)
+	if won != 1 {
+		t.Fatalf("%d rotations won, want 1", won)
+	}
+	got, err := another().FindInstallation(ctx, "", "T1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var i int
+	if _, err := fmt.Sscanf(got.BotToken, "xoxb-new%d", &i); err != nil || got.RefreshToken != fmt.Sprintf("xoxe-new%d", i) || !got.ExpiresAt.Equal(t0.Add(24*time.Hour)) {
+		t.Errorf("stored pair %q %q %v is not one rotation's", got.BotToken, got.RefreshToken, got.ExpiresAt)
+	}
+	if err := db.RotateTokens(ctx, in.Key(), in.RefreshToken, "xoxb-late", "xoxe-late", t0); !errors.Is(err, install.ErrRotated) {
+		t.Errorf("a rotation from the old refresh token: %v, want ErrRotated", err)
+	}
+}
+
+// testUninstallAndPurge: an uninstalled workspace is listed once its
+// retention starts; purging deletes its rows and no other workspace's,
+// and leaves a workspace installed again meanwhile alone.
+func testUninstallAndPurge(t *testing.T, open Open) {
+	db, _ := open(t)
+	ctx := ctxFor(t)
+	a, b := installation("TA", "xoxb-a"), installation("TB", "xoxb-b")
+	for _, in := range []install.Installation{a, b} {
+		if err := db.SaveInstallation(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pa := step(t, db, newPlan(t, db, "TA", "C1", "Q1"), "Our audience is founders", "a1", t0)
+	pb := step(t, db, newPlan(t, db, "TB", "C1", "Q1"), "Our audience is founders", "b1", t0)
+	if err := db.SetSchedule(ctx, "TA", pa.ID, "every monday 09:00", "UTC", "U1", t0); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.ClaimReminder(ctx, "TA", "U1", "checkin:1", pa.ID, t0); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	gone := t0.Add(time.Hour)
+	if err := db.MarkUninstalled(ctx, a.Key(), gone); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkUninstalled(ctx, a.Key(), gone.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.UninstalledBefore(ctx, gone); err != nil || len(got) != 0 {
+		t.Errorf("uninstalled before %v: %+v %v", gone, got, err)
+	}
+	got, err := db.UninstalledBefore(ctx, gone.Add(time.Minute))
+	if err != nil || len(got) != 1 || got[0].TeamID != "TA" || !got[0].UninstalledAt.Equal(gone) {
+		t.Fatalf("uninstalled: %+v %v, want TA at its first uninstall", got, err)
+	}
+	if err := db.PurgeInstallation(ctx, a.Key()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Plan(ctx, "TA", pa.ID); !errors.Is(err, flows.ErrNoPlan) {
+		t.Errorf("TA's plan after the purge: %v, want ErrNoPlan", err)
+	}
+	if _, err := db.Schedule(ctx, "TA", pa.ID); err == nil {
+		t.Error("TA's schedule outlived the purge")
+	}
+	if got, err := db.RemindedPlans(ctx, "TA", "U1"); err != nil || len(got) != 0 {
+		t.Errorf("TA's reminders after the purge: %v %v", got, err)
+	}
+	if _, err := db.Installation(ctx, a.Key()); !errors.Is(err, install.ErrNotInstalled) {
+		t.Errorf("TA's installation after the purge: %v", err)
+	}
+	if p := load(t, db, "TB", pb.ID); len(p.Answers) == 0 {
+		t.Errorf("TB's plan lost its answers: %+v", p)
+	}
+	if _, err := db.FindInstallation(ctx, "", "TB"); err != nil {
+		t.Errorf("TB's installation: %v", err)
+	}
+	// A purge of an installation that is installed again does nothing.
+	if err := db.MarkUninstalled(ctx, b.Key(), gone); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveInstallation(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PurgeInstallation(ctx, b.Key()); err != nil {
+		t.Fatal(err)
+	}
+	load(t, db, "TB", pb.ID)
+}
