@@ -87,6 +87,8 @@ type Bot struct {
 	names *nameCache
 	// helpAcks holds help, rendered and encoded once.
 	helpAcks helpAcks
+	// summaries keeps each check-in's summary refreshes in turn.
+	summaries summaryRefreshes
 
 	metrics *metrics.Metrics
 	// inflight bounds the verified requests being handled at once. Past it

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/racebot/racebot/coach"
@@ -219,10 +220,64 @@ func (b *Bot) checkinReply(ctx context.Context, team, key string, c flows.Checki
 }
 
 // refreshSummary edits the check-in's summary message to the latest values.
+//
+// Two values recorded at once each ask for a refresh, and the one that
+// read the check-in first may reach Slack last, leaving the summary a
+// value behind. So one check-in's refreshes take turns, and a refresh
+// asked for while another runs is folded into one more run after it,
+// which reads the values as they are by then.
 func (b *Bot) refreshSummary(ctx context.Context, c flows.Checkin) {
 	if c.SummaryTS == "" {
 		return
 	}
+	if !b.summaries.begin(c.ID) {
+		return
+	}
+	for {
+		b.updateSummary(ctx, c)
+		if !b.summaries.again(c.ID) {
+			return
+		}
+	}
+}
+
+// summaryRefreshes tracks the check-ins whose summary is being refreshed,
+// and whether another refresh was asked for meanwhile.
+type summaryRefreshes struct {
+	mu      sync.Mutex
+	running map[int64]bool // check-in id -> asked for again
+}
+
+// begin reports whether the caller should refresh, or leave it to the
+// refresh already running, which will go round once more.
+func (r *summaryRefreshes) begin(id int64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.running == nil {
+		r.running = make(map[int64]bool)
+	}
+	if _, busy := r.running[id]; busy {
+		r.running[id] = true
+		return false
+	}
+	r.running[id] = false
+	return true
+}
+
+// again reports whether a refresh was asked for during the last run, and
+// otherwise ends the turn.
+func (r *summaryRefreshes) again(id int64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.running[id] {
+		r.running[id] = false
+		return true
+	}
+	delete(r.running, id)
+	return false
+}
+
+func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin) {
 	v, err := b.svc.Checkin(ctx, c.Team, c.ID)
 	if err != nil {
 		b.log.Warn("summary: check-in", "err", err)

@@ -156,3 +156,39 @@ func TestCheckinNobodyAnswered(t *testing.T) {
 	h.bot.checkinTick(context.Background())
 	h.threadMessage("C1", opening.TS, "nobody answered")
 }
+
+// TestSummaryEndsWithTheLatestValues: two values arrive while the first
+// one's summary update is still on its way to Slack. The summary ends
+// showing both, not whichever update happened to land last.
+func TestSummaryEndsWithTheLatestValues(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	p = h.setKPIs(p, flows.StageAct, "lead-rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner <@UBEN>")
+	if _, err := h.bot.OpenCheckin(context.Background(), slackfake.TeamID, p.ID, "2026-11-30T08:00:00Z", false, 0); err != nil {
+		t.Fatal(err)
+	}
+	opening := h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
+		return m.ThreadTS == "" && strings.Contains(m.Text, "KPI check-in")
+	}, "the check-in's opening message")
+	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+
+	release := h.fake.Hold("chat.update")
+	defer release()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k", ThreadTS: opening.TS}))
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.update") == 1 }, "the first summary update held")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "lead rate 1.9%", ThreadTS: opening.TS}))
+	h.threadMessage("C1", opening.TS, "Recorded: Lead conversion rate 1.9%")
+	release()
+
+	h.fake.WaitFor(t, func() bool {
+		return len(h.fake.Calls("chat.update")) >= 2 && h.fake.InFlight("chat.update") == 0
+	}, "both values' summary updates answered")
+	for _, m := range h.fake.Messages("C1") {
+		if m.TS == summary.TS && !strings.Contains(m.Text, "2 of 2 KPIs updated") {
+			t.Errorf("the summary ends as %q, want 2 of 2 updated", m.Text)
+		}
+	}
+}
