@@ -99,11 +99,13 @@ type served struct {
 
 // workspaces picks each workspace's Slack client.
 type workspaces struct {
-	single    *slack.Client
-	oauth     *OAuth
-	now       func() time.Time
-	newClient func(token string) *slack.Client
-	http      *http.Client
+	single *slack.Client
+	// singleServed serves with single, made once: every Slack call asks.
+	singleServed *served
+	oauth        *OAuth
+	now          func() time.Time
+	newClient    func(token string) *slack.Client
+	http         *http.Client
 	// refused answers every call with errNotServed, for work whose
 	// workspace is not served.
 	refused *slack.Client
@@ -126,15 +128,16 @@ func (refusingDoer) Do(*http.Request) (*http.Response, error) { return nil, errN
 
 func newWorkspaces(single *slack.Client, o *OAuth, now func() time.Time, onEvent func(string)) *workspaces {
 	w := &workspaces{
-		single:   single,
-		oauth:    o,
-		now:      now,
-		refused:  slack.New("", slack.OptionHTTPClient(refusingDoer{})),
-		onEvent:  onEvent,
-		teams:    map[tenant]*served{},
-		installs: map[install.Key]*served{},
-		noted:    map[string]bool{},
-		http:     &http.Client{Timeout: 30 * time.Second},
+		single:       single,
+		singleServed: &served{client: single},
+		oauth:        o,
+		now:          now,
+		refused:      slack.New("", slack.OptionHTTPClient(refusingDoer{})),
+		onEvent:      onEvent,
+		teams:        map[tenant]*served{},
+		installs:     map[install.Key]*served{},
+		noted:        map[string]bool{},
+		http:         &http.Client{Timeout: 30 * time.Second},
 	}
 	if o != nil {
 		w.newClient = func(token string) *slack.Client { return NewAPI(token, "", o.APIURL, o.APIOptions...) }
@@ -160,7 +163,7 @@ func (w *workspaces) client(ctx context.Context) *slack.Client {
 // installation of its own is served with that token.
 func (w *workspaces) resolve(ctx context.Context, t tenant) (*served, error) {
 	if w.oauth == nil {
-		return &served{client: w.single}, nil
+		return w.singleServed, nil
 	}
 	w.mu.Lock()
 	s := w.teams[t]
@@ -168,7 +171,7 @@ func (w *workspaces) resolve(ctx context.Context, t tenant) (*served, error) {
 	if s == nil || w.now().Sub(s.at) >= installCacheFor {
 		in, err := w.oauth.Installations.FindInstallation(ctx, t.enterprise, t.team)
 		if errors.Is(err, install.ErrNotInstalled) && w.single != nil {
-			return &served{client: w.single}, nil
+			return w.singleServed, nil
 		}
 		if err != nil {
 			w.forgetTenant(t)
