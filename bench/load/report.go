@@ -32,6 +32,15 @@ func printRun(w io.Writer, r result) {
 	fmt.Fprintln(w, strings.Join(parts, "; "))
 }
 
+// storeNote says, in a heading, that racebot ran on PostgreSQL while the
+// references kept their SQLite files.
+func storeNote(cfg config) string {
+	if cfg.databaseURL == "" {
+		return ""
+	}
+	return "; racebot on PostgreSQL, the references on SQLite"
+}
+
 // cpuPerRequest is the server's CPU time per request sent, in µs.
 func (r result) cpuPerRequest() float64 {
 	return float64(r.serverCPU.Microseconds()) / float64(max(1, r.sent))
@@ -52,7 +61,7 @@ func printScenario(w io.Writer, cfg config, sc string, rs []result) {
 	if sc == scenarioSlash {
 		what = "`/race help`"
 	}
-	fmt.Fprintf(w, "\n## %s: %s, %s a run, %d round(s)\n\n", sc, what, cfg.duration, cfg.rounds)
+	fmt.Fprintf(w, "\n## %s: %s, %s a run, %d round(s)%s\n\n", sc, what, cfg.duration, cfg.rounds, storeNote(cfg))
 	fmt.Fprintf(w, "| round | rate | server | achieved 2xx/s | p50 | p99 | max | non-2xx | peak RSS | CPU/request | bytes/response | acked / stored |\n")
 	fmt.Fprintf(w, "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, r := range rs {
