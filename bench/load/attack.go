@@ -65,8 +65,12 @@ type result struct {
 	maxPosts  int64
 	plans     int
 	serverCPU time.Duration // the server's CPU time during the attack
-	loadCPU   time.Duration // this process's: load generator and fake Slack
-	allCPU    time.Duration // the whole machine's busy time
+	// dbCPU is the PostgreSQL server's CPU time during a racebot attack
+	// with --database-url (0 otherwise): the references do their SQLite
+	// work in their own process, so racebot's CPU a request includes it.
+	dbCPU   time.Duration
+	loadCPU time.Duration // this process's: load generator and fake Slack
+	allCPU  time.Duration // the whole machine's busy time
 }
 
 func (b *bencher) prepare(ctx context.Context) error {
@@ -264,6 +268,10 @@ func (b *bencher) runOne(ctx context.Context, r1 run1) (result, error) {
 	atk := vegeta.NewAttacker(opts...)
 	var lat []time.Duration
 	cpu0, _ := srv.CPUTime()
+	var db0 time.Duration
+	if store.URL != "" {
+		db0 = b.pg.cpu()
+	}
 	self0 := selfCPU()
 	all0 := machineCPU()
 	start := time.Now()
@@ -292,6 +300,9 @@ func (b *bencher) runOne(ctx context.Context, r1 run1) (result, error) {
 		fmt.Fprintf(b.out, "every plan was full before the time was up; the run ended early (raise --max-capacity)\n")
 	}
 	cpu1, _ := srv.CPUTime()
+	if store.URL != "" {
+		res.dbCPU = b.pg.cpu() - db0
+	}
 	res.serverCPU, res.loadCPU, res.allCPU = cpu1-cpu0, selfCPU()-self0, machineCPU()-all0
 	res.acked = res.ok
 	_, res.peakRSS, _ = srv.Memory()

@@ -6,6 +6,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,6 +30,10 @@ type pgServer struct {
 	// settings is how the server commits, for the header: a server
 	// without fsync makes racebot's commits cheaper than the references'.
 	settings string
+	// postmaster is the server's process on this machine, whose CPU
+	// time and its children's is the database's share of a racebot run;
+	// 0 when the server is elsewhere or its data folder unreadable.
+	postmaster int
 }
 
 // pgTimeout bounds each statement the tool itself sends to the server.
@@ -58,7 +66,75 @@ func openServer(ctx context.Context, raw string, keep bool) (*pgServer, error) {
 	if fsync != "on" || syncCommit == "off" {
 		p.settings += " (commits not durable: cheaper than the references' synchronous=FULL)"
 	}
+	// Only a superuser (or pg_read_all_settings) may read data_directory;
+	// without it the server's CPU goes unmeasured, and the output says so.
+	var dataDir string
+	if conn.QueryRow(ctx, `SELECT current_setting('data_directory')`).Scan(&dataDir) == nil {
+		p.postmaster = postmasterPID(dataDir)
+	}
+	if p.postmaster == 0 {
+		p.settings += "; its CPU is not measured (not on this machine, or its data folder unreadable), so racebot's CPU/request leaves out the database's share"
+	} else {
+		p.settings += "; racebot's CPU/request includes the server's processes'"
+	}
 	return p, nil
+}
+
+// postmasterPID is the PostgreSQL server running on dataDir on this
+// machine, or 0.
+func postmasterPID(dataDir string) int {
+	b, err := os.ReadFile(filepath.Join(dataDir, "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil || pid <= 0 {
+		return 0
+	}
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err != nil {
+		return 0
+	}
+	return pid
+}
+
+// cpu is the processor time the server has used so far: the postmaster's
+// and its children's, live ones (backends, writers, autovacuum) and those
+// it has reaped. 0 when the server is not on this machine.
+func (p *pgServer) cpu() time.Duration {
+	if p.postmaster == 0 {
+		return 0
+	}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	var ticks int64
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue // gone since the listing
+		}
+		// After the parenthesised command name: state, ppid, …; utime,
+		// stime, cutime and cstime are the 14th to 17th fields.
+		_, rest, ok := strings.Cut(string(b), ") ")
+		f := strings.Fields(rest)
+		if !ok || len(f) < 15 {
+			continue
+		}
+		if ppid, _ := strconv.Atoi(f[1]); pid != p.postmaster && ppid != p.postmaster {
+			continue
+		}
+		for _, v := range f[11:15] {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			ticks += n
+		}
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
 }
 
 // describe names the server, without a password, and how it commits.
