@@ -99,7 +99,7 @@ func (b *bencher) runBacklog(ctx context.Context) (backlogResult, error) {
 	// The plan's first posts take the channel's turns; start from a
 	// quiet channel.
 	time.Sleep(2 * slackPace)
-	fmt.Fprintf(b.out, "\n== backlog: %d answers/s into one thread for %s on %s; the fake Slack takes one post a second per channel\n", res.rate, res.duration, res.storeName())
+	fmt.Fprintf(b.out, "\n== backlog: %d answers/s into one thread for %s%s; the fake Slack takes one post a second per channel\n", res.rate, res.duration, res.storeNote())
 	res.setupRSS, _, _ = srv.Memory()
 	if err := srv.ResetPeak(); err != nil {
 		fmt.Fprintf(b.out, "cannot reset the peak RSS (%v); the figure includes setup\n", err)
@@ -222,17 +222,21 @@ func printBacklog(w io.Writer, r backlogResult) {
 	}
 	fmt.Fprintf(w, "exit after SIGTERM %s (%s; within the %s drain window: %s); replies reported not posted %d; ERROR log lines %d\n",
 		r.exit.Round(time.Millisecond), stop, drainWindow, met(r.exit < drainWindow), r.notPosted, r.logErrors)
-	fmt.Fprintf(w, "\nracebot on %s:\n\n", r.storeName())
+	fmt.Fprintf(w, "\n")
+	if r.postgres {
+		fmt.Fprintf(w, "racebot on PostgreSQL:\n\n")
+	}
 	fmt.Fprintf(w, "| rate | duration | acked / stored | thread posts | peak RSS | exit after SIGTERM | not posted |\n")
 	fmt.Fprintf(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	fmt.Fprintf(w, "| %d/s | %s | %d / %d | %d | %s | %s | %d |\n", r.rate, r.duration, r.acked, r.stored.total(), r.posts, mb(r.peakRSS), r.exit.Round(time.Millisecond), r.notPosted)
 }
 
-func (r backlogResult) storeName() string {
+// storeNote says, in the run's heading, that racebot ran on PostgreSQL.
+func (r backlogResult) storeNote() string {
 	if r.postgres {
-		return "PostgreSQL"
+		return ", racebot on PostgreSQL"
 	}
-	return "SQLite"
+	return ""
 }
 
 func met(ok bool) string {
