@@ -222,7 +222,7 @@ func printBacklog(w io.Writer, r backlogResult) {
 	}
 	fmt.Fprintf(w, "exit after SIGTERM %s (%s; within the %s drain window: %s); replies reported not posted %d; ERROR log lines %d\n",
 		r.exit.Round(time.Millisecond), stop, drainWindow, met(r.exit < drainWindow), r.notPosted, r.logErrors)
-	fmt.Fprintf(w, "\n")
+	fmt.Fprintln(w)
 	if r.postgres {
 		fmt.Fprintf(w, "racebot on PostgreSQL:\n\n")
 	}
