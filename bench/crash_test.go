@@ -142,7 +142,7 @@ func TestCrashLosesNoAcknowledgedAnswer(t *testing.T) {
 
 func startServer(t *testing.T, bin, db string, api *SlackAPI, log string) *Server {
 	t.Helper()
-	srv, err := Start(bin, db, api.URL(), log)
+	srv, err := Start(bin, SQLite(db), api.URL(), log)
 	if err != nil {
 		t.Fatal(err)
 	}

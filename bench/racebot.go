@@ -82,17 +82,37 @@ type Server struct {
 // servers after it, announce the address they listen on.
 const listenMessage = "serving Slack over HTTP"
 
-// Start runs `racebot serve` on db, talking to the Slack Web API at apiURL,
-// on a loopback port it picks itself, and waits until it listens.
-func Start(bin, db, apiURL, logFile string) (*Server, error) {
+// Store is where a racebot run keeps its data: the SQLite file File, or,
+// when URL is set, the PostgreSQL database it names (RACEBOT_DATABASE_URL).
+type Store struct {
+	File string
+	URL  string
+}
+
+// SQLite is the store of an SQLite file.
+func SQLite(file string) Store { return Store{File: file} }
+
+// Start runs `racebot serve` on store, talking to the Slack Web API at
+// apiURL, on a loopback port it picks itself, and waits until it listens.
+func Start(bin string, store Store, apiURL, logFile string) (*Server, error) {
+	// HOME is a folder of the run's own, so nothing racebot might keep
+	// there outlives the run: the database's folder, or the log's when the
+	// database is a server's.
+	home := filepath.Dir(logFile)
+	db := "RACEBOT_DB=" + store.File
+	if store.URL != "" {
+		db = "RACEBOT_DATABASE_URL=" + store.URL
+	} else {
+		home = filepath.Dir(store.File)
+	}
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + filepath.Dir(db),
+		"HOME=" + home,
 		"SLACK_BOT_TOKEN=xoxb-bench",
 		"SLACK_SIGNING_SECRET=" + Secret,
 		"SLACK_API_URL=" + apiURL,
-		"RACEBOT_DB=" + db,
+		db,
 		"RACEBOT_ADDR=127.0.0.1:0",
 	}
 	return start(cmd, "racebot", logFile)

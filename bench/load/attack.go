@@ -33,6 +33,7 @@ type bencher struct {
 	self    string // this program, which is also the reference servers
 	ackFile string // racebot's answer to `/race help`, for the references
 	perPlan int
+	pg      *pgServer // with --database-url: racebot's runs are on it
 }
 
 // run1 is one run: a server attacked at one rate in one scenario.
@@ -64,8 +65,12 @@ type result struct {
 	maxPosts  int64
 	plans     int
 	serverCPU time.Duration // the server's CPU time during the attack
-	loadCPU   time.Duration // this process's: load generator and fake Slack
-	allCPU    time.Duration // the whole machine's busy time
+	// dbCPU is the PostgreSQL server's CPU time during a racebot attack
+	// with --database-url (0 otherwise): the references do their SQLite
+	// work in their own process, so racebot's CPU a request includes it.
+	dbCPU   time.Duration
+	loadCPU time.Duration // this process's: load generator and fake Slack
+	allCPU  time.Duration // the whole machine's busy time
 }
 
 func (b *bencher) prepare(ctx context.Context) error {
@@ -105,7 +110,7 @@ func (b *bencher) helpAck(ctx context.Context) ([]byte, error) {
 	}
 	api := bench.NewSlackAPI(0)
 	defer api.Close()
-	srv, err := bench.Start(b.bin, filepath.Join(dir, "racebot.db"), api.URL(), filepath.Join(dir, "racebot.log"))
+	srv, err := bench.Start(b.bin, bench.SQLite(filepath.Join(dir, "racebot.db")), api.URL(), filepath.Join(dir, "racebot.log"))
 	if err != nil {
 		return nil, err
 	}
@@ -159,12 +164,18 @@ func (b *bencher) runOne(ctx context.Context, r1 run1) (result, error) {
 	db := filepath.Join(runDir, r1.server+".db")
 	logFile := filepath.Join(runDir, r1.server+".log")
 	var (
-		srv *bench.Server
-		err error
+		srv   *bench.Server
+		store bench.Store
+		err   error
 	)
 	switch r1.server {
 	case racebot:
-		srv, err = bench.Start(b.bin, db, api.URL(), logFile)
+		var drop func()
+		if store, drop, err = b.racebotStore(ctx, db); err != nil {
+			return res, err
+		}
+		defer drop()
+		srv, err = bench.Start(b.bin, store, api.URL(), logFile)
 	case refVerify:
 		srv, err = bench.StartRef(b.self, bench.RefVerify, db, b.ackFile, logFile)
 	case refCommit:
@@ -257,6 +268,10 @@ func (b *bencher) runOne(ctx context.Context, r1 run1) (result, error) {
 	atk := vegeta.NewAttacker(opts...)
 	var lat []time.Duration
 	cpu0, _ := srv.CPUTime()
+	var db0 time.Duration
+	if store.URL != "" {
+		db0 = b.pg.cpu()
+	}
 	self0 := selfCPU()
 	all0 := machineCPU()
 	start := time.Now()
@@ -285,6 +300,9 @@ func (b *bencher) runOne(ctx context.Context, r1 run1) (result, error) {
 		fmt.Fprintf(b.out, "every plan was full before the time was up; the run ended early (raise --max-capacity)\n")
 	}
 	cpu1, _ := srv.CPUTime()
+	if store.URL != "" {
+		res.dbCPU = b.pg.cpu() - db0
+	}
 	res.serverCPU, res.loadCPU, res.allCPU = cpu1-cpu0, selfCPU()-self0, machineCPU()-all0
 	res.acked = res.ok
 	_, res.peakRSS, _ = srv.Memory()
@@ -306,7 +324,14 @@ func (b *bencher) runOne(ctx context.Context, r1 run1) (result, error) {
 	_, explained, _, maxPosts := api.Counts()
 	res.explained, res.maxPosts = int(explained), maxPosts
 	res.logErrors = countErrors(srv.Log)
-	if r1.server != refVerify {
+	switch r1.server {
+	case racebot:
+		s, err := countRacebot(ctx, store)
+		if err != nil {
+			return res, err
+		}
+		res.stored = s.answers + s.also
+	case refCommit:
 		if res.stored, err = countAnswers(db); err != nil {
 			return res, err
 		}
@@ -346,6 +371,25 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 	}
 	i := int(q*float64(len(sorted))+0.5) - 1
 	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+// racebotStore is where one racebot run keeps its data: the SQLite file
+// file, or with --database-url a fresh database on that server, which the
+// returned function drops once the run is over.
+func (b *bencher) racebotStore(ctx context.Context, file string) (bench.Store, func(), error) {
+	if b.pg == nil {
+		return bench.SQLite(file), func() {}, nil
+	}
+	return b.pg.create(ctx, func(format string, args ...any) { fmt.Fprintf(b.out, format, args...) })
+}
+
+// countRacebot counts what a racebot run stored, in whichever store it
+// ran on.
+func countRacebot(ctx context.Context, store bench.Store) (stored, error) {
+	if store.URL != "" {
+		return countStoredPG(ctx, store.URL)
+	}
+	return countStored(store.File)
 }
 
 // countAnswers counts answer revisions in the database and checks its

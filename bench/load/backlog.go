@@ -53,6 +53,8 @@ type backlogResult struct {
 	explained int64
 	notPosted int // replies racebot reported unposted at shutdown
 	logErrors int
+	// postgres is whether racebot ran on PostgreSQL, not an SQLite file.
+	postgres bool
 }
 
 // stored is what the database holds of the replies: answers and
@@ -69,7 +71,7 @@ func (s stored) total() int { return s.answers + s.also + s.actions }
 // into its thread at the backlog rate for the run's duration, then stops
 // racebot with SIGTERM and checks the file.
 func (b *bencher) runBacklog(ctx context.Context) (backlogResult, error) {
-	res := backlogResult{rate: b.cfg.backlogRate, duration: b.cfg.duration}
+	res := backlogResult{rate: b.cfg.backlogRate, duration: b.cfg.duration, postgres: b.pg != nil}
 	dir := filepath.Join(b.dir, "backlog")
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return res, err
@@ -77,8 +79,12 @@ func (b *bencher) runBacklog(ctx context.Context) (backlogResult, error) {
 	api := bench.NewSlackAPI(b.cfg.postDelay)
 	defer api.Close()
 	api.PacePosts(slackPace)
-	db := filepath.Join(dir, "racebot.db")
-	srv, err := bench.Start(b.bin, db, api.URL(), filepath.Join(dir, "racebot.log"))
+	store, drop, err := b.racebotStore(ctx, filepath.Join(dir, "racebot.db"))
+	if err != nil {
+		return res, err
+	}
+	defer drop()
+	srv, err := bench.Start(b.bin, store, api.URL(), filepath.Join(dir, "racebot.log"))
 	if err != nil {
 		return res, err
 	}
@@ -93,7 +99,7 @@ func (b *bencher) runBacklog(ctx context.Context) (backlogResult, error) {
 	// The plan's first posts take the channel's turns; start from a
 	// quiet channel.
 	time.Sleep(2 * slackPace)
-	fmt.Fprintf(b.out, "\n== backlog: %d answers/s into one thread for %s; the fake Slack takes one post a second per channel\n", res.rate, res.duration)
+	fmt.Fprintf(b.out, "\n== backlog: %d answers/s into one thread for %s%s; the fake Slack takes one post a second per channel\n", res.rate, res.duration, res.storeNote())
 	res.setupRSS, _, _ = srv.Memory()
 	if err := srv.ResetPeak(); err != nil {
 		fmt.Fprintf(b.out, "cannot reset the peak RSS (%v); the figure includes setup\n", err)
@@ -145,13 +151,19 @@ func (b *bencher) runBacklog(ctx context.Context) (backlogResult, error) {
 	if res.notPosted, err = notPostedInLog(srv.Log); err != nil {
 		return res, err
 	}
-	if res.stored, err = countStored(db); err != nil {
+	if res.stored, err = countRacebot(ctx, store); err != nil {
 		return res, err
 	}
 	return res, nil
 }
 
-// countStored counts what the replies became in the database, checking
+// storedQuery counts what the replies became, in either store.
+const storedQuery = `SELECT
+	(SELECT count(*) FROM answers WHERE kind <> 'also'),
+	(SELECT count(*) FROM answers WHERE kind = 'also'),
+	(SELECT count(*) FROM actions)`
+
+// countStored counts what the replies became in the SQLite file, checking
 // its integrity on the way.
 func countStored(path string) (stored, error) {
 	var s stored
@@ -163,10 +175,7 @@ func countStored(path string) (stored, error) {
 		return s, err
 	}
 	defer db.Close()
-	err = db.QueryRow(`SELECT
-		(SELECT count(*) FROM answers WHERE kind <> 'also'),
-		(SELECT count(*) FROM answers WHERE kind = 'also'),
-		(SELECT count(*) FROM actions)`).Scan(&s.answers, &s.also, &s.actions)
+	err = db.QueryRow(storedQuery).Scan(&s.answers, &s.also, &s.actions)
 	if err != nil {
 		return s, fmt.Errorf("count stored replies: %w", err)
 	}
@@ -214,9 +223,20 @@ func printBacklog(w io.Writer, r backlogResult) {
 	fmt.Fprintf(w, "exit after SIGTERM %s (%s; within the %s drain window: %s); replies reported not posted %d; ERROR log lines %d\n",
 		r.exit.Round(time.Millisecond), stop, drainWindow, met(r.exit < drainWindow), r.notPosted, r.logErrors)
 	fmt.Fprintln(w)
+	if r.postgres {
+		fmt.Fprintf(w, "racebot on PostgreSQL:\n\n")
+	}
 	fmt.Fprintf(w, "| rate | duration | acked / stored | thread posts | peak RSS | exit after SIGTERM | not posted |\n")
 	fmt.Fprintf(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	fmt.Fprintf(w, "| %d/s | %s | %d / %d | %d | %s | %s | %d |\n", r.rate, r.duration, r.acked, r.stored.total(), r.posts, mb(r.peakRSS), r.exit.Round(time.Millisecond), r.notPosted)
+}
+
+// storeNote says, in the run's heading, that racebot ran on PostgreSQL.
+func (r backlogResult) storeNote() string {
+	if r.postgres {
+		return ", racebot on PostgreSQL"
+	}
+	return ""
 }
 
 func met(ok bool) string {

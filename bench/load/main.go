@@ -1,6 +1,6 @@
 // Command load is racebot's load benchmark. It builds racebot and attacks
-// `racebot serve` (a subprocess on a fresh SQLite file, against an
-// in-process fake of the Slack Web API) with freshly signed requests as
+// `racebot serve` (a subprocess on a fresh SQLite file, or with
+// --database-url on a fresh PostgreSQL database, against an in-process fake of the Slack Web API) with freshly signed requests as
 // Slack sends them, at fixed rates and at the maximum, in two scenarios:
 // answers (thread replies that each record a coaching answer) and slash
 // (`/race help`). A third scenario, backlog, runs racebot alone: answers
@@ -14,6 +14,7 @@
 //	go run ./load --rates 1000,4000,max --duration 5s --rounds 3
 //	go run ./load --scenario answers --post-delay 2s --rates 300,500   # ack under load
 //	go run ./load --scenario backlog --duration 60s                    # 50 answers/s into one thread
+//	go run ./load --database-url "$(../.ci/postgres start /tmp/pg)"   # racebot on PostgreSQL
 //
 // Run it from the bench folder (bench is a module of its own). See
 // bench/README.md for what it measures and what the ratios mean.
@@ -37,15 +38,11 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	var err error
 	if len(os.Args) > 1 && os.Args[1] == "ref" {
-		// The load tool runs itself as the reference servers, so they are
-		// processes of their own as racebot is.
-		err = bench.RunRef(ctx, os.Args[2:], os.Stderr)
-	} else {
-		err = run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+		os.Exit(ref(os.Args[2:]))
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	switch {
 	case errors.Is(err, errUsage):
@@ -54,6 +51,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
+}
+
+// ref runs a reference server until SIGTERM and returns its exit status.
+// The load tool runs itself as the reference servers, so they are
+// processes of their own as racebot is.
+func ref(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := bench.RunRef(ctx, args, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "load ref:", err)
+		return 1
+	}
+	return 0
 }
 
 var errUsage = errors.New("usage")
@@ -83,7 +93,13 @@ type config struct {
 	rounds    int
 	// backlogRate is the backlog scenario's answers a second.
 	backlogRate int
+	// databaseURL is the PostgreSQL server racebot runs on, a fresh
+	// database each run; empty: an SQLite file each run.
+	databaseURL string
 }
+
+// databaseURLEnv is the default of --database-url.
+const databaseURLEnv = "RACEBOT_BENCH_DATABASE_URL"
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
@@ -104,6 +120,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Uint64Var(&cfg.workers, "workers", 64, "concurrent requests in the max run")
 	fs.IntVar(&cfg.maxRate, "max-capacity", 5000, "plans for racebot's max answers run are created for this many requests/s")
 	fs.BoolVar(&cfg.perf, "perf", false, "record racebot's runs with `perf record` and print its hottest functions")
+	fs.StringVar(&cfg.databaseURL, "database-url", os.Getenv(databaseURLEnv), "run racebot on this PostgreSQL server (postgres://…), in a database of its own each run that is dropped afterwards unless --keep; the references stay on SQLite (env "+databaseURLEnv+")")
 	if err := fs.Parse(args); err != nil {
 		return cfg, errUsage
 	}
@@ -140,6 +157,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fmt.Fprintf(stderr, "load: --scenario: %q is not answers, slash, both or backlog\n", scenario)
 		return cfg, errUsage
 	}
+	if u := cfg.databaseURL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		fmt.Fprintln(stderr, "load: --database-url must be a postgres:// URL")
+		return cfg, errUsage
+	}
 	if cfg.duration <= 0 || cfg.workers == 0 || cfg.maxRate <= 0 || cfg.rounds <= 0 || cfg.backlogRate <= 0 {
 		fmt.Fprintln(stderr, "load: --duration, --workers, --max-capacity, --rounds and --backlog-rate must be positive")
 		return cfg, errUsage
@@ -165,27 +186,62 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "racebot-load-")
+	b, err := newBencher(ctx, cfg, stdout)
 	if err != nil {
 		return err
 	}
-	if cfg.keep {
-		fmt.Fprintf(stdout, "keeping %s\n", dir)
-	} else {
-		defer os.RemoveAll(dir)
-	}
-	b := &bencher{cfg: cfg, dir: dir, out: stdout}
+	defer b.close()
 	if cfg.scenarios[0] == scenarioBacklog {
 		return b.backlog(ctx)
 	}
-	if err := b.prepare(ctx); err != nil {
+	results, err := b.runAll(ctx)
+	if err != nil {
 		return err
+	}
+	for _, sc := range cfg.scenarios {
+		printScenario(stdout, cfg, sc, results)
+	}
+	return storedAll(results)
+}
+
+// newBencher makes the invocation's temporary folder and, with
+// --database-url, checks the PostgreSQL server and says how it commits.
+func newBencher(ctx context.Context, cfg config, stdout io.Writer) (*bencher, error) {
+	dir, err := os.MkdirTemp("", "racebot-load-")
+	if err != nil {
+		return nil, err
+	}
+	b := &bencher{cfg: cfg, dir: dir, out: stdout}
+	if cfg.keep {
+		fmt.Fprintf(stdout, "keeping %s\n", dir)
+	}
+	if cfg.databaseURL != "" {
+		if b.pg, err = openServer(ctx, cfg.databaseURL, cfg.keep); err != nil {
+			b.close()
+			return nil, err
+		}
+		fmt.Fprintf(stdout, "racebot on PostgreSQL: %s\n", b.pg.describe())
+	}
+	return b, nil
+}
+
+// close removes the temporary folder unless --keep.
+func (b *bencher) close() {
+	if !b.cfg.keep {
+		os.RemoveAll(b.dir)
+	}
+}
+
+// runAll runs every scenario, round, rate and server in turn.
+func (b *bencher) runAll(ctx context.Context) ([]result, error) {
+	if err := b.prepare(ctx); err != nil {
+		return nil, err
 	}
 	var results []result
 	n := 0
-	for _, sc := range cfg.scenarios {
-		for round := 1; round <= cfg.rounds; round++ {
-			for _, rate := range cfg.rates {
+	for _, sc := range b.cfg.scenarios {
+		for round := 1; round <= b.cfg.rounds; round++ {
+			for _, rate := range b.cfg.rates {
 				for _, server := range order {
 					if ctx.Err() != nil {
 						break
@@ -193,16 +249,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 					r, err := b.runOne(ctx, run1{n: n, scenario: sc, round: round, server: server, rate: rate})
 					n++
 					if err != nil {
-						return fmt.Errorf("%s %s %s round %d: %w", sc, server, rateName(rate), round, err)
+						return results, fmt.Errorf("%s %s %s round %d: %w", sc, server, rateName(rate), round, err)
 					}
 					results = append(results, r)
 				}
 			}
 		}
 	}
-	for _, sc := range cfg.scenarios {
-		printScenario(stdout, cfg, sc, results)
-	}
+	return results, nil
+}
+
+// storedAll is the exit status's verdict: every answer that racebot or
+// ref-commit acknowledged is stored.
+func storedAll(results []result) error {
 	for _, r := range results {
 		if r.scenario == scenarioAnswers && r.server != refVerify && r.stored != r.acked {
 			return fmt.Errorf("%s %s %s round %d: %d answers acknowledged but %d stored",

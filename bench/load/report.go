@@ -13,8 +13,12 @@ func printRun(w io.Writer, r result) {
 		r.sent, r.elapsed.Round(time.Millisecond), perSec(r.sent, r.elapsed), r.ok, perSec(r.ok, r.elapsed), r.errors, r.firstErr)
 	fmt.Fprintf(w, "latency p50 %s  p99 %s  max %s; %.0f bytes a response\n", ms(r.p50), ms(r.p99), ms(r.max), r.respBytes())
 	fmt.Fprintf(w, "CPU: %s %.0f%% of a core (%.0f µs a request), load generator and fake Slack %.0f%%\n",
-		r.server, 100*r.serverCPU.Seconds()/r.elapsed.Seconds(), r.cpuPerRequest(), 100*r.loadCPU.Seconds()/r.elapsed.Seconds())
-	if other := r.allCPU - r.serverCPU - r.loadCPU; other > r.elapsed/10 {
+		r.server, 100*r.serverCPU.Seconds()/r.elapsed.Seconds(), float64(r.serverCPU.Microseconds())/float64(max(1, r.sent)), 100*r.loadCPU.Seconds()/r.elapsed.Seconds())
+	if r.dbCPU > 0 {
+		fmt.Fprintf(w, "CPU: PostgreSQL server %.0f%% of a core; racebot and it together %.0f µs a request (the CPU/request figure below)\n",
+			100*r.dbCPU.Seconds()/r.elapsed.Seconds(), r.cpuPerRequest())
+	}
+	if other := r.allCPU - r.serverCPU - r.dbCPU - r.loadCPU; other > r.elapsed/10 {
 		fmt.Fprintf(w, "warning: other processes used %.0f%% of a core during the run; the figures are low\n", 100*other.Seconds()/r.elapsed.Seconds())
 	}
 	fmt.Fprintf(w, "%s RSS after setup %s, peak during the run %s\n", r.server, mb(r.setupRSS), mb(r.peakRSS))
@@ -32,9 +36,20 @@ func printRun(w io.Writer, r result) {
 	fmt.Fprintln(w, strings.Join(parts, "; "))
 }
 
-// cpuPerRequest is the server's CPU time per request sent, in µs.
+// storeNote says, in a heading, that racebot ran on PostgreSQL while the
+// references kept their SQLite files.
+func storeNote(cfg config) string {
+	if cfg.databaseURL == "" {
+		return ""
+	}
+	return "; racebot on PostgreSQL, the references on SQLite"
+}
+
+// cpuPerRequest is the server's CPU time per request sent, in µs; for
+// racebot on PostgreSQL the database server's with it, as the references'
+// SQLite work is in theirs.
 func (r result) cpuPerRequest() float64 {
-	return float64(r.serverCPU.Microseconds()) / float64(max(1, r.sent))
+	return float64((r.serverCPU + r.dbCPU).Microseconds()) / float64(max(1, r.sent))
 }
 
 func (r result) respBytes() float64 { return float64(r.bytesIn) / float64(max(1, r.sent)) }
@@ -52,7 +67,7 @@ func printScenario(w io.Writer, cfg config, sc string, rs []result) {
 	if sc == scenarioSlash {
 		what = "`/race help`"
 	}
-	fmt.Fprintf(w, "\n## %s: %s, %s a run, %d round(s)\n\n", sc, what, cfg.duration, cfg.rounds)
+	fmt.Fprintf(w, "\n## %s: %s, %s a run, %d round(s)%s\n\n", sc, what, cfg.duration, cfg.rounds, storeNote(cfg))
 	fmt.Fprintf(w, "| round | rate | server | achieved 2xx/s | p50 | p99 | max | non-2xx | peak RSS | CPU/request | bytes/response | acked / stored |\n")
 	fmt.Fprintf(w, "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, r := range rs {
