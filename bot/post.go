@@ -318,10 +318,13 @@ func NewAPI(token, appToken, apiURL string, options ...APIOption) *slack.Client 
 	cfg.MaxRetries = 4
 	cfg.RetryAfterDuration = 5 * time.Second
 	cfg.Handlers = []slack.RetryHandler{newRetryPolicy(cfg, ac.sleep)}
-	// Posts run concurrently (one per answer being replied to); the
-	// default two idle connections per host would make most of them dial.
+	// Posts run concurrently (one per busy thread); the default two idle
+	// connections per host would make most of them dial. Sixteen covers
+	// the posts in flight at a few thousand answers a second (each takes a
+	// few milliseconds), and each idle one costs two goroutines and their
+	// buffers.
 	base := http.DefaultTransport.(*http.Transport).Clone()
-	base.MaxIdleConnsPerHost = 64
+	base.MaxIdleConnsPerHost = 16
 	client := &http.Client{Transport: dropEcho{m.Transport(base)}, Timeout: 30 * time.Second}
 	// The retry wrapper must come after the HTTP client option, or it wraps
 	// the default client instead.
