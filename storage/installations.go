@@ -8,29 +8,10 @@ import (
 	"time"
 
 	"github.com/racebot/racebot/install"
+	"github.com/racebot/racebot/storage/internal/record"
 )
 
 var _ install.Store = (*DB)(nil)
-
-const installationColumns = `enterprise_id, team_id, enterprise_install, app_id, bot_user_id, scopes, installed_by,
-	bot_token, refresh_token, expires_at, installed_at, uninstalled_at`
-
-func scanInstallation(scan func(...any) error) (install.Installation, error) {
-	var (
-		in                            install.Installation
-		expires, installed, uninstall int64
-	)
-	err := scan(&in.EnterpriseID, &in.TeamID, &in.EnterpriseInstall, &in.AppID, &in.BotUserID, &in.Scopes, &in.InstalledBy,
-		&in.BotToken, &in.RefreshToken, &expires, &installed, &uninstall)
-	if expires != 0 {
-		in.ExpiresAt = fromMillis(expires)
-	}
-	in.InstalledAt = fromMillis(installed)
-	if uninstall != 0 {
-		in.UninstalledAt = fromMillis(uninstall)
-	}
-	return in, err
-}
 
 func optionalMillis(t time.Time) int64 {
 	if t.IsZero() {
@@ -50,7 +31,7 @@ func (db *DB) SaveInstallation(ctx context.Context, in install.Installation) err
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO installations (`+installationColumns+`)
+		_, err := tx.ExecContext(ctx, `INSERT INTO installations (`+record.InstallationColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
 			ON CONFLICT (enterprise_id, team_id, enterprise_install) DO UPDATE SET
 				app_id = excluded.app_id, bot_user_id = excluded.bot_user_id, scopes = excluded.scopes,
@@ -73,10 +54,10 @@ func (db *DB) FindInstallation(ctx context.Context, enterprise, team string) (in
 	var in install.Installation
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
 		if team != "" {
-			row := tx.QueryRowContext(ctx, `SELECT `+installationColumns+` FROM installations
+			row := tx.QueryRowContext(ctx, `SELECT `+record.InstallationColumns+` FROM installations
 				WHERE team_id = ? AND enterprise_install = 0 AND uninstalled_at = 0`, team)
 			var err error
-			if in, err = scanInstallation(row.Scan); !errors.Is(err, sql.ErrNoRows) {
+			if in, err = record.Installation(row.Scan); !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}
 			if enterprise == "" {
@@ -92,10 +73,10 @@ func (db *DB) FindInstallation(ctx context.Context, enterprise, team string) (in
 		if enterprise == "" {
 			return install.ErrNotInstalled
 		}
-		row := tx.QueryRowContext(ctx, `SELECT `+installationColumns+` FROM installations
+		row := tx.QueryRowContext(ctx, `SELECT `+record.InstallationColumns+` FROM installations
 			WHERE enterprise_id = ? AND team_id = '' AND enterprise_install = 1 AND uninstalled_at = 0`, enterprise)
 		var err error
-		in, err = scanInstallation(row.Scan)
+		in, err = record.Installation(row.Scan)
 		if errors.Is(err, sql.ErrNoRows) {
 			return install.ErrNotInstalled
 		}
@@ -111,10 +92,10 @@ func (db *DB) FindInstallation(ctx context.Context, enterprise, team string) (in
 func (db *DB) Installation(ctx context.Context, k install.Key) (install.Installation, error) {
 	var in install.Installation
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		row := tx.QueryRowContext(ctx, `SELECT `+installationColumns+` FROM installations
+		row := tx.QueryRowContext(ctx, `SELECT `+record.InstallationColumns+` FROM installations
 			WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ?`, k.EnterpriseID, k.TeamID, k.EnterpriseInstall)
 		var err error
-		in, err = scanInstallation(row.Scan)
+		in, err = record.Installation(row.Scan)
 		if errors.Is(err, sql.ErrNoRows) {
 			return install.ErrNotInstalled
 		}
@@ -185,26 +166,19 @@ func (db *DB) MarkUninstalled(ctx context.Context, k install.Key, at time.Time) 
 func (db *DB) UninstalledBefore(ctx context.Context, t time.Time) ([]install.Installation, error) {
 	var out []install.Installation
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		return each(ctx, tx, func(rows *sql.Rows) error {
-			in, err := scanInstallation(rows.Scan)
+		return each(ctx, tx, func(scan record.Scan) error {
+			in, err := record.Installation(scan)
 			if err == nil {
 				out = append(out, in)
 			}
 			return err
-		}, `SELECT `+installationColumns+` FROM installations WHERE uninstalled_at <> 0 AND uninstalled_at < ?
+		}, `SELECT `+record.InstallationColumns+` FROM installations WHERE uninstalled_at <> 0 AND uninstalled_at < ?
 			ORDER BY uninstalled_at`, millis(t))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("uninstalled installations: %w", err)
 	}
 	return out, nil
-}
-
-// workspaceTables hold a team_id column; every other table of a
-// workspace's data hangs off plans and goes with them (ON DELETE CASCADE).
-var workspaceTables = []string{
-	"seen_keys", "current_plans", "deleted_threads", "offers", "thread_reads",
-	"capability_ratings", "capability_reminders", "reminders", "plans",
 }
 
 // PurgeInstallation deletes an uninstalled installation and the data of
@@ -222,9 +196,9 @@ func (db *DB) PurgeInstallation(ctx context.Context, k install.Key) error {
 		}
 		var teams []string
 		if k.EnterpriseInstall {
-			err = each(ctx, tx, func(rows *sql.Rows) error {
+			err = each(ctx, tx, func(scan record.Scan) error {
 				var t string
-				err := rows.Scan(&t)
+				err := scan(&t)
 				teams = append(teams, t)
 				return err
 			}, `SELECT team_id FROM enterprise_workspaces WHERE enterprise_id = ?`, k.EnterpriseID)
@@ -248,7 +222,7 @@ func (db *DB) PurgeInstallation(ctx context.Context, k install.Key) error {
 			if served {
 				continue
 			}
-			for _, table := range workspaceTables {
+			for _, table := range record.WorkspaceTables {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE team_id = ?`, team); err != nil {
 					return fmt.Errorf("%s: %w", table, err)
 				}

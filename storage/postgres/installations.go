@@ -9,29 +9,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/racebot/racebot/install"
+	"github.com/racebot/racebot/storage/internal/record"
 )
 
 var _ install.Store = (*DB)(nil)
-
-const installationColumns = `enterprise_id, team_id, enterprise_install, app_id, bot_user_id, scopes, installed_by,
-	bot_token, refresh_token, expires_at, installed_at, uninstalled_at`
-
-func scanInstallation(scan func(...any) error) (install.Installation, error) {
-	var (
-		in                            install.Installation
-		expires, installed, uninstall int64
-	)
-	err := scan(&in.EnterpriseID, &in.TeamID, &in.EnterpriseInstall, &in.AppID, &in.BotUserID, &in.Scopes, &in.InstalledBy,
-		&in.BotToken, &in.RefreshToken, &expires, &installed, &uninstall)
-	if expires != 0 {
-		in.ExpiresAt = fromMillis(expires)
-	}
-	in.InstalledAt = fromMillis(installed)
-	if uninstall != 0 {
-		in.UninstalledAt = fromMillis(uninstall)
-	}
-	return in, err
-}
 
 func optionalMillis(t time.Time) int64 {
 	if t.IsZero() {
@@ -51,7 +32,7 @@ func (db *DB) SaveInstallation(ctx context.Context, in install.Installation) err
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO installations (`+installationColumns+`)
+		_, err := tx.Exec(ctx, `INSERT INTO installations (`+record.InstallationColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0)
 			ON CONFLICT (enterprise_id, team_id, enterprise_install) DO UPDATE SET
 				app_id = excluded.app_id, bot_user_id = excluded.bot_user_id, scopes = excluded.scopes,
@@ -74,10 +55,10 @@ func (db *DB) FindInstallation(ctx context.Context, enterprise, team string) (in
 	var in install.Installation
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
 		if team != "" {
-			row := tx.QueryRow(ctx, `SELECT `+installationColumns+` FROM installations
+			row := tx.QueryRow(ctx, `SELECT `+record.InstallationColumns+` FROM installations
 				WHERE team_id = $1 AND NOT enterprise_install AND uninstalled_at = 0`, team)
 			var err error
-			if in, err = scanInstallation(row.Scan); !errors.Is(err, pgx.ErrNoRows) {
+			if in, err = record.Installation(row.Scan); !errors.Is(err, pgx.ErrNoRows) {
 				return err
 			}
 			if enterprise == "" {
@@ -93,10 +74,10 @@ func (db *DB) FindInstallation(ctx context.Context, enterprise, team string) (in
 		if enterprise == "" {
 			return install.ErrNotInstalled
 		}
-		row := tx.QueryRow(ctx, `SELECT `+installationColumns+` FROM installations
+		row := tx.QueryRow(ctx, `SELECT `+record.InstallationColumns+` FROM installations
 			WHERE enterprise_id = $1 AND team_id = '' AND enterprise_install AND uninstalled_at = 0`, enterprise)
 		var err error
-		in, err = scanInstallation(row.Scan)
+		in, err = record.Installation(row.Scan)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return install.ErrNotInstalled
 		}
@@ -112,10 +93,10 @@ func (db *DB) FindInstallation(ctx context.Context, enterprise, team string) (in
 func (db *DB) Installation(ctx context.Context, k install.Key) (install.Installation, error) {
 	var in install.Installation
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		row := tx.QueryRow(ctx, `SELECT `+installationColumns+` FROM installations
+		row := tx.QueryRow(ctx, `SELECT `+record.InstallationColumns+` FROM installations
 			WHERE enterprise_id = $1 AND team_id = $2 AND enterprise_install = $3`, k.EnterpriseID, k.TeamID, k.EnterpriseInstall)
 		var err error
-		in, err = scanInstallation(row.Scan)
+		in, err = record.Installation(row.Scan)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return install.ErrNotInstalled
 		}
@@ -179,26 +160,19 @@ func (db *DB) MarkUninstalled(ctx context.Context, k install.Key, at time.Time) 
 func (db *DB) UninstalledBefore(ctx context.Context, t time.Time) ([]install.Installation, error) {
 	var out []install.Installation
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		return each(ctx, tx, func(rows pgx.Rows) error {
-			in, err := scanInstallation(rows.Scan)
+		return each(ctx, tx, func(scan record.Scan) error {
+			in, err := record.Installation(scan)
 			if err == nil {
 				out = append(out, in)
 			}
 			return err
-		}, `SELECT `+installationColumns+` FROM installations WHERE uninstalled_at <> 0 AND uninstalled_at < $1
+		}, `SELECT `+record.InstallationColumns+` FROM installations WHERE uninstalled_at <> 0 AND uninstalled_at < $1
 			ORDER BY uninstalled_at`, millis(t))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("uninstalled installations: %w", err)
 	}
 	return out, nil
-}
-
-// workspaceTables hold a team_id column; every other table of a
-// workspace's data hangs off plans and goes with them (ON DELETE CASCADE).
-var workspaceTables = []string{
-	"seen_keys", "current_plans", "deleted_threads", "offers", "thread_reads",
-	"capability_ratings", "capability_reminders", "reminders", "plans",
 }
 
 // PurgeInstallation deletes an uninstalled installation and the data of
@@ -216,9 +190,9 @@ func (db *DB) PurgeInstallation(ctx context.Context, k install.Key) error {
 		}
 		var teams []string
 		if k.EnterpriseInstall {
-			err = each(ctx, tx, func(rows pgx.Rows) error {
+			err = each(ctx, tx, func(scan record.Scan) error {
 				var t string
-				err := rows.Scan(&t)
+				err := scan(&t)
 				teams = append(teams, t)
 				return err
 			}, `SELECT team_id FROM enterprise_workspaces WHERE enterprise_id = $1`, k.EnterpriseID)
@@ -242,7 +216,7 @@ func (db *DB) PurgeInstallation(ctx context.Context, k install.Key) error {
 			if served {
 				continue
 			}
-			for _, table := range workspaceTables {
+			for _, table := range record.WorkspaceTables {
 				if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE team_id = $1`, team); err != nil {
 					return fmt.Errorf("%s: %w", table, err)
 				}

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage/internal/record"
 )
 
 // errNoSource rolls back a replacement that found nothing to replace.
@@ -178,28 +179,7 @@ func (db *DB) Measurements(ctx context.Context, team string, plan flows.PlanID) 
 		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
-		return each(ctx, tx, func(rows pgx.Rows) error {
-			var (
-				m       flows.Measurement
-				value   *float64
-				checkin *int64
-				unit    string
-				at      int64
-			)
-			if err := rows.Scan(&m.KPI, &value, &m.Value.Currency, &at, &m.By, &checkin, &unit, &m.Source); err != nil {
-				return err
-			}
-			if value != nil {
-				m.Value.Amount = *value
-			}
-			if checkin != nil {
-				m.Checkin = *checkin
-			}
-			m.Value.Missing, m.Value.Unit = value == nil, flows.UnitKind(unit)
-			m.At = fromMillis(at)
-			out[m.KPI] = append(out[m.KPI], m)
-			return nil
-		}, `SELECT m.kpi_id, m.value, m.currency, m.at, m.author, m.checkin_id, k.unit, m.source
+		return each(ctx, tx, record.Measurements(out), `SELECT m.kpi_id, m.value, m.currency, m.at, m.author, m.checkin_id, k.unit, m.source
 			FROM measurements m JOIN kpis k ON k.id = m.kpi_id JOIN plans p ON p.id = k.plan_id
 			WHERE p.team_id = $1 AND k.plan_id = $2 ORDER BY m.kpi_id, m.at, m.id`, team, plan)
 	})
@@ -209,42 +189,13 @@ func (db *DB) Measurements(ctx context.Context, team string, plan flows.PlanID) 
 	return out, nil
 }
 
+// kpisQuery reads a plan's KPIs in the order they were first set.
+const kpisQuery = `SELECT ` + record.KPIColumns + ` FROM kpis k WHERE k.plan_id = $1 ORDER BY k.id`
+
 // loadKPIs reads a plan's KPIs inside a transaction; callers check the team.
 func loadKPIs(ctx context.Context, tx pgx.Tx, plan flows.PlanID) ([]flows.KPI, error) {
 	var kpis []flows.KPI
-	err := each(ctx, tx, func(rows pgx.Rows) error {
-		var (
-			k                flows.KPI
-			stage, unit, dl  string
-			period           string
-			baseline, target *float64
-			at               int64
-		)
-		if err := rows.Scan(&k.ID, &k.Plan, &stage, &k.Key, &k.Name, &unit, &k.Currency, &k.HigherIsBetter,
-			&baseline, &k.Baseline.Currency, &target, &dl, &k.Owner, &k.By, &at, &period); err != nil {
-			return err
-		}
-		k.Stage, k.Unit, k.At, k.Period = flows.StageID(stage), flows.UnitKind(unit), fromMillis(at), flows.Period(period)
-		k.Baseline.Unit, k.Baseline.Missing = k.Unit, baseline == nil
-		if baseline != nil {
-			k.Baseline.Amount = *baseline
-		}
-		k.Target = flows.Value{Unit: k.Unit, Missing: target == nil}
-		if target != nil {
-			k.Target.Amount, k.Target.Currency = *target, k.Currency
-		}
-		if dl != "" {
-			d, err := time.Parse(time.DateOnly, dl)
-			if err != nil {
-				return fmt.Errorf("kpi %d deadline %q: %w", k.ID, dl, err)
-			}
-			k.Deadline = d
-		}
-		kpis = append(kpis, k)
-		return nil
-	}, `SELECT k.id, k.plan_id, k.stage, k.key, k.name, k.unit, k.currency, k.higher_is_better,
-				k.baseline, k.baseline_currency, k.target, k.deadline, k.owner, k.created_by, k.created_at, k.period
-			FROM kpis k WHERE k.plan_id = $1 ORDER BY k.id`, plan)
+	err := each(ctx, tx, record.KPIs(&kpis), kpisQuery, plan)
 	return kpis, err
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage/internal/record"
 )
 
 // insertActionStatus records a new status of one of a plan's actions. The
@@ -25,43 +26,6 @@ func insertActionStatus(ctx context.Context, tx pgx.Tx, plan flows.PlanID, c flo
 		return fmt.Errorf("action %d is not in plan %d: %w", c.Action, plan, flows.ErrConflict)
 	}
 	return nil
-}
-
-// loadActionStatuses replays every status the plan's actions were given,
-// oldest first, so the plan loaded is the plan the engine saw.
-func loadActionStatuses(ctx context.Context, tx pgx.Tx, p *flows.Plan) error {
-	return each(ctx, tx, func(rows pgx.Rows) error {
-		var (
-			c      flows.ActionStatusSet
-			status string
-			at     int64
-		)
-		if err := rows.Scan(&c.Action, &status, &c.By, &at); err != nil {
-			return err
-		}
-		c.Status, c.At = flows.ActionStatus(status), fromMillis(at)
-		p.Apply(c)
-		return nil
-	}, `SELECT u.action_id, u.status, u.author, u.at FROM action_updates u JOIN actions a ON a.id = u.action_id
-		WHERE a.plan_id = $1 ORDER BY u.id`, p.ID)
-}
-
-// loadPrior reads the answers a plan was started with from an earlier one.
-func loadPrior(ctx context.Context, tx pgx.Tx, p *flows.Plan) error {
-	return each(ctx, tx, func(rows pgx.Rows) error {
-		var (
-			id string
-			pr flows.Prior
-		)
-		if err := rows.Scan(&id, &pr.Text, &pr.By, &pr.From); err != nil {
-			return err
-		}
-		if p.Prior == nil {
-			p.Prior = make(map[string]flows.Prior)
-		}
-		p.Prior[id] = pr
-		return nil
-	}, `SELECT question_id, text, author, from_plan FROM carried_answers WHERE plan_id = $1`, p.ID)
 }
 
 // CreatePlanFrom stores a plan started from an earlier one (see
@@ -139,13 +103,13 @@ func (db *DB) CapabilityHistory(ctx context.Context, team, channel string, limit
 	}
 	var out []flows.CapabilityRating
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		if err := each(ctx, tx, func(rows pgx.Rows) error {
+		if err := each(ctx, tx, func(scan record.Scan) error {
 			r := flows.CapabilityRating{Team: team, Channel: channel, Scores: map[flows.StageID]int{}}
 			var (
 				plan *int64
 				at   int64
 			)
-			if err := rows.Scan(&r.ID, &plan, &r.By, &at); err != nil {
+			if err := scan(&r.ID, &plan, &r.By, &at); err != nil {
 				return err
 			}
 			if plan != nil {
@@ -160,12 +124,12 @@ func (db *DB) CapabilityHistory(ctx context.Context, team, channel string, limit
 		}
 		for i := range out {
 			r := &out[i]
-			if err := each(ctx, tx, func(rows pgx.Rows) error {
+			if err := each(ctx, tx, func(scan record.Scan) error {
 				var (
 					st string
 					n  int
 				)
-				if err := rows.Scan(&st, &n); err != nil {
+				if err := scan(&st, &n); err != nil {
 					return err
 				}
 				r.Scores[flows.StageID(st)] = n
@@ -304,12 +268,12 @@ func (db *DB) loadRetro(ctx context.Context, query string, args ...any) (flows.R
 			return err
 		}
 		r.At = fromMillis(at)
-		return each(ctx, tx, func(rows pgx.Rows) error {
+		return each(ctx, tx, func(scan record.Scan) error {
 			var (
 				a  flows.RetroAnswer
 				at int64
 			)
-			if err := rows.Scan(&a.Question, &a.Text, &a.By, &at, &a.Source); err != nil {
+			if err := scan(&a.Question, &a.Text, &a.By, &at, &a.Source); err != nil {
 				return err
 			}
 			a.At = fromMillis(at)

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage/internal/record"
 )
 
 // OpenCheckins lists the check-ins of every workspace that are posted and
@@ -15,13 +16,13 @@ import (
 func (db *DB) OpenCheckins(ctx context.Context) ([]flows.Checkin, error) {
 	var out []flows.Checkin
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		return each(ctx, tx, func(rows pgx.Rows) error {
-			c, err := scanCheckin(rows)
+		return each(ctx, tx, func(scan record.Scan) error {
+			c, err := record.Checkin(scan)
 			if err == nil {
 				out = append(out, c)
 			}
 			return err
-		}, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
+		}, `SELECT `+record.CheckinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
 			WHERE NOT c.closed AND c.thread <> '' ORDER BY c.id`)
 	})
 	if err != nil {
@@ -38,12 +39,12 @@ func (db *DB) OpenCheckins(ctx context.Context) ([]flows.Checkin, error) {
 func (db *DB) PlansWithActionsDue(ctx context.Context, by time.Time) (map[flows.PlanID]string, error) {
 	out := map[flows.PlanID]string{}
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		return each(ctx, tx, func(rows pgx.Rows) error {
+		return each(ctx, tx, func(scan record.Scan) error {
 			var (
 				id   flows.PlanID
 				team string
 			)
-			if err := rows.Scan(&id, &team); err != nil {
+			if err := scan(&id, &team); err != nil {
 				return err
 			}
 			out[id] = team
@@ -123,9 +124,9 @@ func (db *DB) SetReminders(ctx context.Context, team string, plan flows.PlanID, 
 func (db *DB) MutedReminders(ctx context.Context, team string, plan flows.PlanID) (map[string]bool, error) {
 	out := map[string]bool{}
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		return each(ctx, tx, func(rows pgx.Rows) error {
+		return each(ctx, tx, func(scan record.Scan) error {
 			var user string
-			if err := rows.Scan(&user); err != nil {
+			if err := scan(&user); err != nil {
 				return err
 			}
 			out[user] = true
@@ -168,13 +169,13 @@ func (db *DB) Snooze(ctx context.Context, team string, plan flows.PlanID, action
 func (db *DB) Snoozes(ctx context.Context, team string, plan flows.PlanID) (map[int64]map[string]time.Time, error) {
 	out := map[int64]map[string]time.Time{}
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		return each(ctx, tx, func(rows pgx.Rows) error {
+		return each(ctx, tx, func(scan record.Scan) error {
 			var (
 				action int64
 				user   string
 				until  int64
 			)
-			if err := rows.Scan(&action, &user, &until); err != nil {
+			if err := scan(&action, &user, &until); err != nil {
 				return err
 			}
 			if out[action] == nil {
@@ -197,12 +198,12 @@ func (db *DB) Snoozes(ctx context.Context, team string, plan flows.PlanID) (map[
 func (db *DB) RemindedPlans(ctx context.Context, team, user string) (map[flows.PlanID]time.Time, error) {
 	out := map[flows.PlanID]time.Time{}
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		return each(ctx, tx, func(rows pgx.Rows) error {
+		return each(ctx, tx, func(scan record.Scan) error {
 			var (
 				plan flows.PlanID
 				at   int64
 			)
-			if err := rows.Scan(&plan, &at); err != nil {
+			if err := scan(&plan, &at); err != nil {
 				return err
 			}
 			out[plan] = fromMillis(at)
@@ -221,9 +222,9 @@ func (db *DB) RemindedPlans(ctx context.Context, team, user string) (map[flows.P
 func (db *DB) ClaimedReminders(ctx context.Context, team string, plan flows.PlanID) (map[string]bool, error) {
 	out := map[string]bool{}
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		return each(ctx, tx, func(rows pgx.Rows) error {
+		return each(ctx, tx, func(scan record.Scan) error {
 			var user, key string
-			if err := rows.Scan(&user, &key); err != nil {
+			if err := scan(&user, &key); err != nil {
 				return err
 			}
 			out[user+" "+key] = true

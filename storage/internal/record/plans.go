@@ -1,0 +1,210 @@
+package record
+
+import (
+	"fmt"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// PlanColumns are the columns Plan reads, in its order.
+const PlanColumns = `id, team_id, channel_id, name, created_by, created_at, stage, step, phase, version, privacy, thread, kind`
+
+// Plan reads a plan's own row (PlanColumns), ready for its answers,
+// skips and stages to be replayed into it. A scan error is returned as
+// it is, so the caller can tell no row from a failure.
+func Plan(scan Scan) (*flows.Plan, error) {
+	var (
+		p         flows.Plan
+		createdAt int64
+		phase     string
+		kind      string
+	)
+	if err := scan(&p.ID, &p.Team, &p.Channel, &p.Name, &p.CreatedBy, &createdAt,
+		&p.Cursor.Stage, &p.Cursor.Step, &phase, &p.Version, &p.Privacy, &p.Thread, &kind); err != nil {
+		return nil, err
+	}
+	p.CreatedAt = FromMillis(createdAt)
+	p.Cursor.Phase = flows.Phase(phase)
+	p.Kind = flows.Kind(kind)
+	p.Answers = make(map[string]flows.Answer)
+	p.Skipped = make(map[string]bool)
+	p.Completed = make(map[flows.StageID]bool)
+	return &p, nil
+}
+
+// Kinds of answer rows: what each does to its question when replayed.
+const (
+	KindAnswer    = "answer"
+	KindAlso      = "also"
+	KindRevised   = "revised"
+	KindWithdrawn = "withdrawn"
+)
+
+// AnswerChange is the change an answer row of the given kind recorded.
+func AnswerChange(a flows.Answer, kind string) (flows.Change, error) {
+	switch kind {
+	case KindAnswer:
+		return flows.AnswerRecorded{Answer: a}, nil
+	case KindAlso:
+		return flows.AnswerAdded{QuestionID: a.QuestionID, Revision: a.Revision, Contribution: flows.Contribution{Text: a.Text, By: a.By, At: a.At, Source: a.Source}}, nil
+	case KindRevised:
+		return flows.AnswerRevised{QuestionID: a.QuestionID, Revision: a.Revision, Source: a.Source, Text: a.Text, By: a.By, At: a.At}, nil
+	case KindWithdrawn:
+		return flows.AnswerWithdrawn{QuestionID: a.QuestionID, Revision: a.Revision, Source: a.Source, By: a.By, At: a.At}, nil
+	}
+	return nil, fmt.Errorf("answer %s revision %d: unknown kind %q", a.QuestionID, a.Revision, kind)
+}
+
+// Answers replays answer rows (question_id, revision, text, author,
+// created_at, drafted, source, kind) into p as the changes that wrote
+// them. Rows must come in ascending revision order per question, so the
+// plan loaded is the plan the engine saw.
+func Answers(p *flows.Plan) Reader {
+	return func(scan Scan) error {
+		var (
+			a    flows.Answer
+			at   int64
+			kind string
+		)
+		if err := scan(&a.QuestionID, &a.Revision, &a.Text, &a.By, &at, &a.Drafted, &a.Source, &kind); err != nil {
+			return err
+		}
+		a.At = FromMillis(at)
+		c, err := AnswerChange(a, kind)
+		if err != nil {
+			return err
+		}
+		p.Apply(c)
+		return nil
+	}
+}
+
+// Revisions reads the rows of one question's history (question_id,
+// revision, text, author, created_at, drafted, source) into out.
+func Revisions(out *[]flows.Answer) Reader {
+	return func(scan Scan) error {
+		var a flows.Answer
+		var at int64
+		if err := scan(&a.QuestionID, &a.Revision, &a.Text, &a.By, &at, &a.Drafted, &a.Source); err != nil {
+			return err
+		}
+		a.At = FromMillis(at)
+		*out = append(*out, a)
+		return nil
+	}
+}
+
+// Skips reads skipped question ids into p.
+func Skips(p *flows.Plan) Reader {
+	return func(scan Scan) error {
+		var q string
+		if err := scan(&q); err != nil {
+			return err
+		}
+		p.Skipped[q] = true
+		return nil
+	}
+}
+
+// Stages reads completed stages into p.
+func Stages(p *flows.Plan) Reader {
+	return func(scan Scan) error {
+		var s string
+		if err := scan(&s); err != nil {
+			return err
+		}
+		p.Completed[flows.StageID(s)] = true
+		return nil
+	}
+}
+
+// Actions reads action rows (id, stage, text, owner, due, impact, effort,
+// created_by, created_at) into p, in the order they come.
+func Actions(p *flows.Plan) Reader {
+	return func(scan Scan) error {
+		var (
+			a   flows.Action
+			due string
+			at  int64
+		)
+		if err := scan(&a.ID, &a.Stage, &a.Text, &a.Owner, &due, &a.Impact, &a.Effort, &a.By, &at); err != nil {
+			return err
+		}
+		d, err := parseDate(due)
+		if err != nil {
+			return fmt.Errorf("action %d due %q: %w", a.ID, due, err)
+		}
+		a.Due, a.At = d, FromMillis(at)
+		p.Actions = append(p.Actions, a)
+		return nil
+	}
+}
+
+// ActionStatuses replays status rows (action_id, status, author, at) into
+// p; rows must come oldest first, so the plan loaded is the plan the
+// engine saw.
+func ActionStatuses(p *flows.Plan) Reader {
+	return func(scan Scan) error {
+		var (
+			c      flows.ActionStatusSet
+			status string
+			at     int64
+		)
+		if err := scan(&c.Action, &status, &c.By, &at); err != nil {
+			return err
+		}
+		c.Status, c.At = flows.ActionStatus(status), FromMillis(at)
+		p.Apply(c)
+		return nil
+	}
+}
+
+// PlanParts are a store's queries for the rows a plan is assembled from,
+// each taking the plan's id as its one parameter and each returning the
+// columns its reader takes: Answers, Skips, Stages, Actions,
+// ActionStatuses, Priors and KPIs.
+type PlanParts struct {
+	Answers, Skips, Stages, Actions, ActionStatuses, Priors, KPIs string
+}
+
+// Fill reads the rest of a plan whose own row Plan read: each runs a
+// query in the caller's transaction and hands every row to a Reader.
+func (q *PlanParts) Fill(p *flows.Plan, each func(r Reader, query string, args ...any) error) error {
+	parts := [...]struct {
+		what, query string
+		r           Reader
+	}{
+		{"answers", q.Answers, Answers(p)},
+		{"skips", q.Skips, Skips(p)},
+		{"stages", q.Stages, Stages(p)},
+		{"actions", q.Actions, Actions(p)},
+		{"action statuses", q.ActionStatuses, ActionStatuses(p)},
+		{"carried answers", q.Priors, Priors(p)},
+		{"kpis", q.KPIs, KPIs(&p.KPIs)},
+	}
+	for _, part := range parts {
+		if err := each(part.r, part.query, p.ID); err != nil {
+			return fmt.Errorf("load %s: %w", part.what, err)
+		}
+	}
+	return nil
+}
+
+// Priors reads the answers a plan was started with from an earlier one
+// (question_id, text, author, from_plan) into p.
+func Priors(p *flows.Plan) Reader {
+	return func(scan Scan) error {
+		var (
+			id string
+			pr flows.Prior
+		)
+		if err := scan(&id, &pr.Text, &pr.By, &pr.From); err != nil {
+			return err
+		}
+		if p.Prior == nil {
+			p.Prior = make(map[string]flows.Prior)
+		}
+		p.Prior[id] = pr
+		return nil
+	}
+}
