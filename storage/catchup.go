@@ -21,14 +21,7 @@ func (db *DB) CatchupThreads(ctx context.Context, since time.Time) ([]coach.Thre
 	sinceMs, sinceMicro := millis(since), since.UnixMicro()
 	var threads []coach.Thread
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		read := func(scan record.Scan) error {
-			var t coach.Thread
-			if err := scan(&t.Team, &t.Channel, &t.Thread, &t.Plan, &t.Checkin, &t.Read); err != nil {
-				return err
-			}
-			threads = append(threads, t)
-			return nil
-		}
+		read := record.Threads(&threads)
 		if err := each(ctx, tx, read, `SELECT p.team_id, p.channel_id, p.thread, p.id, 0, COALESCE(r.ts, '')
 			FROM plans p LEFT JOIN thread_reads r ON r.team_id = p.team_id AND r.channel_id = p.channel_id AND r.thread = p.thread
 			WHERE p.thread <> '' AND (p.created_at >= ?

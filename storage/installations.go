@@ -166,13 +166,7 @@ func (db *DB) MarkUninstalled(ctx context.Context, k install.Key, at time.Time) 
 func (db *DB) UninstalledBefore(ctx context.Context, t time.Time) ([]install.Installation, error) {
 	var out []install.Installation
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		return each(ctx, tx, func(scan record.Scan) error {
-			in, err := record.Installation(scan)
-			if err == nil {
-				out = append(out, in)
-			}
-			return err
-		}, `SELECT `+record.InstallationColumns+` FROM installations WHERE uninstalled_at <> 0 AND uninstalled_at < ?
+		return each(ctx, tx, record.Installations(&out), `SELECT `+record.InstallationColumns+` FROM installations WHERE uninstalled_at <> 0 AND uninstalled_at < ?
 			ORDER BY uninstalled_at`, millis(t))
 	})
 	if err != nil {
@@ -196,12 +190,7 @@ func (db *DB) PurgeInstallation(ctx context.Context, k install.Key) error {
 		}
 		var teams []string
 		if k.EnterpriseInstall {
-			err = each(ctx, tx, func(scan record.Scan) error {
-				var t string
-				err := scan(&t)
-				teams = append(teams, t)
-				return err
-			}, `SELECT team_id FROM enterprise_workspaces WHERE enterprise_id = ?`, k.EnterpriseID)
+			err = each(ctx, tx, record.Strings(&teams), `SELECT team_id FROM enterprise_workspaces WHERE enterprise_id = ?`, k.EnterpriseID)
 			if err != nil {
 				return err
 			}

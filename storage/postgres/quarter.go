@@ -103,38 +103,13 @@ func (db *DB) CapabilityHistory(ctx context.Context, team, channel string, limit
 	}
 	var out []flows.CapabilityRating
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		if err := each(ctx, tx, func(scan record.Scan) error {
-			r := flows.CapabilityRating{Team: team, Channel: channel, Scores: map[flows.StageID]int{}}
-			var (
-				plan *int64
-				at   int64
-			)
-			if err := scan(&r.ID, &plan, &r.By, &at); err != nil {
-				return err
-			}
-			if plan != nil {
-				r.Plan = flows.PlanID(*plan)
-			}
-			r.At = fromMillis(at)
-			out = append(out, r)
-			return nil
-		}, `SELECT id, plan_id, rated_by, rated_at FROM capability_ratings WHERE team_id = $1 AND channel_id = $2
+		if err := each(ctx, tx, record.CapabilityRatings(team, channel, &out), `SELECT id, plan_id, rated_by, rated_at FROM capability_ratings WHERE team_id = $1 AND channel_id = $2
 			ORDER BY rated_at DESC, id DESC LIMIT $3`, team, channel, max); err != nil {
 			return err
 		}
 		for i := range out {
 			r := &out[i]
-			if err := each(ctx, tx, func(scan record.Scan) error {
-				var (
-					st string
-					n  int
-				)
-				if err := scan(&st, &n); err != nil {
-					return err
-				}
-				r.Scores[flows.StageID(st)] = n
-				return nil
-			}, `SELECT stage, score FROM capability_scores WHERE rating_id = $1`, r.ID); err != nil {
+			if err := each(ctx, tx, record.Scores(r), `SELECT stage, score FROM capability_scores WHERE rating_id = $1`, r.ID); err != nil {
 				return err
 			}
 		}
@@ -228,12 +203,10 @@ func (db *DB) SetRetroThread(ctx context.Context, team string, id int64, thread 
 	return nil
 }
 
-const retroColumns = `r.id, p.team_id, r.plan_id, r.channel_id, r.thread, r.opened_by, r.opened_at`
-
 // Retro loads a team's retro with its answers, or fails with
 // flows.ErrNoRetro.
 func (db *DB) Retro(ctx context.Context, team string, id int64) (flows.Retro, error) {
-	return db.loadRetro(ctx, `SELECT `+retroColumns+` FROM retros r JOIN plans p ON p.id = r.plan_id WHERE p.team_id = $1 AND r.id = $2`, team, id)
+	return db.loadRetro(ctx, `SELECT `+record.RetroColumns+` FROM retros r JOIN plans p ON p.id = r.plan_id WHERE p.team_id = $1 AND r.id = $2`, team, id)
 }
 
 // RetroByThread finds the retro whose conversation is thread.
@@ -241,14 +214,14 @@ func (db *DB) RetroByThread(ctx context.Context, team, channel, thread string) (
 	if thread == "" {
 		return flows.Retro{}, flows.ErrNoRetro
 	}
-	return db.loadRetro(ctx, `SELECT `+retroColumns+` FROM retros r JOIN plans p ON p.id = r.plan_id
+	return db.loadRetro(ctx, `SELECT `+record.RetroColumns+` FROM retros r JOIN plans p ON p.id = r.plan_id
 		WHERE p.team_id = $1 AND r.channel_id = $2 AND r.thread = $3`, team, channel, thread)
 }
 
 // LatestRetro loads the newest retro of a team's plan, reporting false when
 // it has none.
 func (db *DB) LatestRetro(ctx context.Context, team string, plan flows.PlanID) (flows.Retro, bool, error) {
-	r, err := db.loadRetro(ctx, `SELECT `+retroColumns+` FROM retros r JOIN plans p ON p.id = r.plan_id
+	r, err := db.loadRetro(ctx, `SELECT `+record.RetroColumns+` FROM retros r JOIN plans p ON p.id = r.plan_id
 		WHERE p.team_id = $1 AND r.plan_id = $2 ORDER BY r.id DESC LIMIT 1`, team, plan)
 	if errors.Is(err, flows.ErrNoRetro) {
 		return flows.Retro{}, false, nil
@@ -259,27 +232,15 @@ func (db *DB) LatestRetro(ctx context.Context, team string, plan flows.PlanID) (
 func (db *DB) loadRetro(ctx context.Context, query string, args ...any) (flows.Retro, error) {
 	var r flows.Retro
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		var at int64
-		err := tx.QueryRow(ctx, query, args...).Scan(&r.ID, &r.Team, &r.Plan, &r.Channel, &r.Thread, &r.By, &at)
+		var err error
+		r, err = record.Retro(tx.QueryRow(ctx, query, args...).Scan)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return flows.ErrNoRetro
 		}
 		if err != nil {
 			return err
 		}
-		r.At = fromMillis(at)
-		return each(ctx, tx, func(scan record.Scan) error {
-			var (
-				a  flows.RetroAnswer
-				at int64
-			)
-			if err := scan(&a.Question, &a.Text, &a.By, &at, &a.Source); err != nil {
-				return err
-			}
-			a.At = fromMillis(at)
-			r.Answers = append(r.Answers, a)
-			return nil
-		}, `SELECT question, text, author, at, source FROM retro_answers WHERE retro_id = $1 ORDER BY id`, r.ID)
+		return each(ctx, tx, record.RetroAnswers(&r), `SELECT question, text, author, at, source FROM retro_answers WHERE retro_id = $1 ORDER BY id`, r.ID)
 	})
 	if err != nil {
 		if errors.Is(err, flows.ErrNoRetro) {
