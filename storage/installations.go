@@ -48,38 +48,30 @@ func (db *DB) SaveInstallation(ctx context.Context, in install.Installation) err
 	return nil
 }
 
+// installationQueries are the SQL of the installation rules.
+var installationQueries = record.InstallationQueries{
+	Own: `SELECT ` + record.InstallationColumns + ` FROM installations
+		WHERE team_id = ? AND enterprise_install = 0 AND uninstalled_at = 0`,
+	Enterprise: `SELECT enterprise_id FROM enterprise_workspaces WHERE team_id = ?`,
+	OrgWide: `SELECT ` + record.InstallationColumns + ` FROM installations
+		WHERE enterprise_id = ? AND team_id = '' AND enterprise_install = 1 AND uninstalled_at = 0`,
+	Uninstalled: `SELECT uninstalled_at FROM installations WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ?`,
+	Workspaces:  `SELECT team_id FROM enterprise_workspaces WHERE enterprise_id = ?`,
+	Served: `SELECT EXISTS (SELECT 1 FROM installations i WHERE i.uninstalled_at = 0 AND (
+		(i.team_id = ? AND i.enterprise_install = 0) OR
+		(i.enterprise_install = 1 AND i.enterprise_id = (SELECT enterprise_id FROM enterprise_workspaces WHERE team_id = ?))))`,
+	DeleteTeam: `DELETE FROM %s WHERE team_id = ?`,
+	DeleteOrg:  `DELETE FROM enterprise_workspaces WHERE enterprise_id = ?`,
+	Delete:     `DELETE FROM installations WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ?`,
+}
+
 // FindInstallation returns the active installation serving team: its own,
 // else its organisation's org-wide one.
 func (db *DB) FindInstallation(ctx context.Context, enterprise, team string) (install.Installation, error) {
 	var in install.Installation
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		if team != "" {
-			row := tx.QueryRowContext(ctx, `SELECT `+record.InstallationColumns+` FROM installations
-				WHERE team_id = ? AND enterprise_install = 0 AND uninstalled_at = 0`, team)
-			var err error
-			if in, err = record.Installation(row.Scan); !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-			if enterprise == "" {
-				err := tx.QueryRowContext(ctx, `SELECT enterprise_id FROM enterprise_workspaces WHERE team_id = ?`, team).Scan(&enterprise)
-				if errors.Is(err, sql.ErrNoRows) {
-					return install.ErrNotInstalled
-				}
-				if err != nil {
-					return err
-				}
-			}
-		}
-		if enterprise == "" {
-			return install.ErrNotInstalled
-		}
-		row := tx.QueryRowContext(ctx, `SELECT `+record.InstallationColumns+` FROM installations
-			WHERE enterprise_id = ? AND team_id = '' AND enterprise_install = 1 AND uninstalled_at = 0`, enterprise)
 		var err error
-		in, err = record.Installation(row.Scan)
-		if errors.Is(err, sql.ErrNoRows) {
-			return install.ErrNotInstalled
-		}
+		in, err = record.FindInstallation(sqlTx{ctx, tx}, &installationQueries, enterprise, team)
 		return err
 	})
 	if err != nil {
@@ -179,52 +171,7 @@ func (db *DB) UninstalledBefore(ctx context.Context, t time.Time) ([]install.Ins
 // the workspaces only it served.
 func (db *DB) PurgeInstallation(ctx context.Context, k install.Key) error {
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		var uninstalled int64
-		err := tx.QueryRowContext(ctx, `SELECT uninstalled_at FROM installations
-			WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ?`, k.EnterpriseID, k.TeamID, k.EnterpriseInstall).Scan(&uninstalled)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && uninstalled == 0) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		var teams []string
-		if k.EnterpriseInstall {
-			err = each(ctx, tx, record.Strings(&teams), `SELECT team_id FROM enterprise_workspaces WHERE enterprise_id = ?`, k.EnterpriseID)
-			if err != nil {
-				return err
-			}
-		} else {
-			teams = []string{k.TeamID}
-		}
-		for _, team := range teams {
-			// A workspace still served, by an installation of its own or by
-			// its organisation's, keeps its data.
-			var served bool
-			err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM installations i WHERE i.uninstalled_at = 0 AND (
-					(i.team_id = ? AND i.enterprise_install = 0) OR
-					(i.enterprise_install = 1 AND i.enterprise_id = (SELECT enterprise_id FROM enterprise_workspaces WHERE team_id = ?))))`,
-				team, team).Scan(&served)
-			if err != nil {
-				return err
-			}
-			if served {
-				continue
-			}
-			for _, table := range record.WorkspaceTables {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE team_id = ?`, team); err != nil {
-					return fmt.Errorf("%s: %w", table, err)
-				}
-			}
-		}
-		if k.EnterpriseInstall {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM enterprise_workspaces WHERE enterprise_id = ?`, k.EnterpriseID); err != nil {
-				return err
-			}
-		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM installations WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ?`,
-			k.EnterpriseID, k.TeamID, k.EnterpriseInstall)
-		return err
+		return record.PurgeInstallation(sqlTx{ctx, tx}, &installationQueries, k)
 	})
 	// Deleted plans must not be served from the cache.
 	db.cache.clear()

@@ -235,6 +235,37 @@ func each(ctx context.Context, tx *sql.Tx, read record.Reader, query string, arg
 	return rows.Err()
 }
 
+// sqlTx is a transaction as the rules both stores share use it.
+type sqlTx struct {
+	ctx context.Context
+	tx  *sql.Tx
+}
+
+var _ record.Tx = sqlTx{}
+
+func (t sqlTx) Row(query string, args ...any) record.Scan {
+	row := t.tx.QueryRowContext(t.ctx, query, args...)
+	return func(dest ...any) error {
+		err := row.Scan(dest...)
+		if errors.Is(err, sql.ErrNoRows) {
+			return record.ErrNoRows
+		}
+		return err
+	}
+}
+
+func (t sqlTx) Exec(query string, args ...any) (int64, error) {
+	res, err := t.tx.ExecContext(t.ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (t sqlTx) Each(read record.Reader, query string, args ...any) error {
+	return each(t.ctx, t.tx, read, query, args...)
+}
+
 // Commit applies a step's changes in one transaction. The version check makes
 // it refuse a step computed from a plan that has moved on since it was loaded;
 // the key check makes a retried delivery record nothing.

@@ -49,38 +49,30 @@ func (db *DB) SaveInstallation(ctx context.Context, in install.Installation) err
 	return nil
 }
 
+// installationQueries are the SQL of the installation rules.
+var installationQueries = record.InstallationQueries{
+	Own: `SELECT ` + record.InstallationColumns + ` FROM installations
+		WHERE team_id = $1 AND NOT enterprise_install AND uninstalled_at = 0`,
+	Enterprise: `SELECT enterprise_id FROM enterprise_workspaces WHERE team_id = $1`,
+	OrgWide: `SELECT ` + record.InstallationColumns + ` FROM installations
+		WHERE enterprise_id = $1 AND team_id = '' AND enterprise_install AND uninstalled_at = 0`,
+	Uninstalled: `SELECT uninstalled_at FROM installations WHERE enterprise_id = $1 AND team_id = $2 AND enterprise_install = $3`,
+	Workspaces:  `SELECT team_id FROM enterprise_workspaces WHERE enterprise_id = $1`,
+	Served: `SELECT EXISTS (SELECT 1 FROM installations i WHERE i.uninstalled_at = 0 AND (
+		(i.team_id = $1 AND NOT i.enterprise_install) OR
+		(i.enterprise_install AND i.enterprise_id = (SELECT enterprise_id FROM enterprise_workspaces WHERE team_id = $2))))`,
+	DeleteTeam: `DELETE FROM %s WHERE team_id = $1`,
+	DeleteOrg:  `DELETE FROM enterprise_workspaces WHERE enterprise_id = $1`,
+	Delete:     `DELETE FROM installations WHERE enterprise_id = $1 AND team_id = $2 AND enterprise_install = $3`,
+}
+
 // FindInstallation returns the active installation serving team: its own,
 // else its organisation's org-wide one.
 func (db *DB) FindInstallation(ctx context.Context, enterprise, team string) (install.Installation, error) {
 	var in install.Installation
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		if team != "" {
-			row := tx.QueryRow(ctx, `SELECT `+record.InstallationColumns+` FROM installations
-				WHERE team_id = $1 AND NOT enterprise_install AND uninstalled_at = 0`, team)
-			var err error
-			if in, err = record.Installation(row.Scan); !errors.Is(err, pgx.ErrNoRows) {
-				return err
-			}
-			if enterprise == "" {
-				err := tx.QueryRow(ctx, `SELECT enterprise_id FROM enterprise_workspaces WHERE team_id = $1`, team).Scan(&enterprise)
-				if errors.Is(err, pgx.ErrNoRows) {
-					return install.ErrNotInstalled
-				}
-				if err != nil {
-					return err
-				}
-			}
-		}
-		if enterprise == "" {
-			return install.ErrNotInstalled
-		}
-		row := tx.QueryRow(ctx, `SELECT `+record.InstallationColumns+` FROM installations
-			WHERE enterprise_id = $1 AND team_id = '' AND enterprise_install AND uninstalled_at = 0`, enterprise)
 		var err error
-		in, err = record.Installation(row.Scan)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return install.ErrNotInstalled
-		}
+		in, err = record.FindInstallation(pgTx{ctx, tx}, &installationQueries, enterprise, team)
 		return err
 	})
 	if err != nil {
@@ -173,52 +165,7 @@ func (db *DB) UninstalledBefore(ctx context.Context, t time.Time) ([]install.Ins
 // the workspaces only it served.
 func (db *DB) PurgeInstallation(ctx context.Context, k install.Key) error {
 	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		var uninstalled int64
-		err := tx.QueryRow(ctx, `SELECT uninstalled_at FROM installations
-			WHERE enterprise_id = $1 AND team_id = $2 AND enterprise_install = $3`, k.EnterpriseID, k.TeamID, k.EnterpriseInstall).Scan(&uninstalled)
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && uninstalled == 0) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		var teams []string
-		if k.EnterpriseInstall {
-			err = each(ctx, tx, record.Strings(&teams), `SELECT team_id FROM enterprise_workspaces WHERE enterprise_id = $1`, k.EnterpriseID)
-			if err != nil {
-				return err
-			}
-		} else {
-			teams = []string{k.TeamID}
-		}
-		for _, team := range teams {
-			// A workspace still served, by an installation of its own or by
-			// its organisation's, keeps its data.
-			var served bool
-			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM installations i WHERE i.uninstalled_at = 0 AND (
-					(i.team_id = $1 AND NOT i.enterprise_install) OR
-					(i.enterprise_install AND i.enterprise_id = (SELECT enterprise_id FROM enterprise_workspaces WHERE team_id = $2))))`,
-				team, team).Scan(&served)
-			if err != nil {
-				return err
-			}
-			if served {
-				continue
-			}
-			for _, table := range record.WorkspaceTables {
-				if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE team_id = $1`, team); err != nil {
-					return fmt.Errorf("%s: %w", table, err)
-				}
-			}
-		}
-		if k.EnterpriseInstall {
-			if _, err := tx.Exec(ctx, `DELETE FROM enterprise_workspaces WHERE enterprise_id = $1`, k.EnterpriseID); err != nil {
-				return err
-			}
-		}
-		_, err = tx.Exec(ctx, `DELETE FROM installations WHERE enterprise_id = $1 AND team_id = $2 AND enterprise_install = $3`,
-			k.EnterpriseID, k.TeamID, k.EnterpriseInstall)
-		return err
+		return record.PurgeInstallation(pgTx{ctx, tx}, &installationQueries, k)
 	})
 	if err != nil {
 		return fmt.Errorf("purge installation: %w", err)

@@ -217,6 +217,34 @@ func each(ctx context.Context, tx pgx.Tx, read record.Reader, query string, args
 	return rows.Err()
 }
 
+// pgTx is a transaction as the rules both stores share use it.
+type pgTx struct {
+	ctx context.Context
+	tx  pgx.Tx
+}
+
+var _ record.Tx = pgTx{}
+
+func (t pgTx) Row(query string, args ...any) record.Scan {
+	row := t.tx.QueryRow(t.ctx, query, args...)
+	return func(dest ...any) error {
+		err := row.Scan(dest...)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return record.ErrNoRows
+		}
+		return err
+	}
+}
+
+func (t pgTx) Exec(query string, args ...any) (int64, error) {
+	tag, err := t.tx.Exec(t.ctx, query, args...)
+	return tag.RowsAffected(), err
+}
+
+func (t pgTx) Each(read record.Reader, query string, args ...any) error {
+	return each(t.ctx, t.tx, read, query, args...)
+}
+
 // Commit applies a step's changes in one transaction. The version check
 // makes it refuse a step computed from a plan that has moved on since it
 // was loaded, by this replica or another; the key check makes a retried
