@@ -13,13 +13,6 @@ import (
 
 var _ install.Store = (*DB)(nil)
 
-func optionalMillis(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return millis(t)
-}
-
 // SaveInstallation stores an installation, replacing the one with its key;
 // a workspace has one installation of its own, so a reinstall reported
 // under another organisation replaces the old row too.
@@ -39,7 +32,7 @@ func (db *DB) SaveInstallation(ctx context.Context, in install.Installation) err
 				refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
 				installed_at = excluded.installed_at, uninstalled_at = 0`,
 			in.EnterpriseID, in.TeamID, in.EnterpriseInstall, in.AppID, in.BotUserID, in.Scopes, in.InstalledBy,
-			in.BotToken, in.RefreshToken, optionalMillis(in.ExpiresAt), millis(in.InstalledAt))
+			in.BotToken, in.RefreshToken, record.OptionalMillis(in.ExpiresAt), millis(in.InstalledAt))
 		return err
 	})
 	if err != nil {
@@ -118,7 +111,7 @@ func (db *DB) RotateTokens(ctx context.Context, k install.Key, oldRefresh, token
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE installations SET bot_token = ?, refresh_token = ?, expires_at = ?
 			WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ? AND refresh_token = ?`,
-			token, refresh, optionalMillis(expires), k.EnterpriseID, k.TeamID, k.EnterpriseInstall, oldRefresh)
+			token, refresh, record.OptionalMillis(expires), k.EnterpriseID, k.TeamID, k.EnterpriseInstall, oldRefresh)
 		if err != nil {
 			return err
 		}

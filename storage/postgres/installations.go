@@ -14,13 +14,6 @@ import (
 
 var _ install.Store = (*DB)(nil)
 
-func optionalMillis(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return millis(t)
-}
-
 // SaveInstallation stores an installation, replacing the one with its key;
 // a workspace has one installation of its own, so a reinstall reported
 // under another organisation replaces the old row too.
@@ -40,7 +33,7 @@ func (db *DB) SaveInstallation(ctx context.Context, in install.Installation) err
 				refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
 				installed_at = excluded.installed_at, uninstalled_at = 0`,
 			in.EnterpriseID, in.TeamID, in.EnterpriseInstall, in.AppID, in.BotUserID, in.Scopes, in.InstalledBy,
-			in.BotToken, in.RefreshToken, optionalMillis(in.ExpiresAt), millis(in.InstalledAt))
+			in.BotToken, in.RefreshToken, record.OptionalMillis(in.ExpiresAt), millis(in.InstalledAt))
 		return err
 	})
 	if err != nil {
@@ -119,7 +112,7 @@ func (db *DB) RotateTokens(ctx context.Context, k install.Key, oldRefresh, token
 	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE installations SET bot_token = $1, refresh_token = $2, expires_at = $3
 			WHERE enterprise_id = $4 AND team_id = $5 AND enterprise_install = $6 AND refresh_token = $7`,
-			token, refresh, optionalMillis(expires), k.EnterpriseID, k.TeamID, k.EnterpriseInstall, oldRefresh)
+			token, refresh, record.OptionalMillis(expires), k.EnterpriseID, k.TeamID, k.EnterpriseInstall, oldRefresh)
 		if err != nil {
 			return err
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -44,10 +43,6 @@ func (db *DB) SaveKPI(ctx context.Context, team string, k flows.KPI) (int64, err
 // saveKPI inserts a KPI, or replaces its target in place by (plan, key), so
 // its id and recorded values survive a re-set target.
 func saveKPI(ctx context.Context, tx pgx.Tx, k flows.KPI) (int64, error) {
-	deadline := ""
-	if !k.Deadline.IsZero() {
-		deadline = k.Deadline.Format(time.DateOnly)
-	}
 	var id int64
 	err := tx.QueryRow(ctx, `
 		INSERT INTO kpis (plan_id, stage, key, name, unit, currency, higher_is_better, baseline, baseline_currency,
@@ -62,7 +57,7 @@ func saveKPI(ctx context.Context, tx pgx.Tx, k flows.KPI) (int64, error) {
 		RETURNING id`,
 		k.Plan, string(k.Stage), k.Key, k.Name, string(k.Unit), k.Currency, k.HigherIsBetter,
 		kpiAmount(k.HasBaseline(), k.Baseline), k.Baseline.Currency, kpiAmount(k.HasTarget(), k.Target),
-		deadline, k.Owner, k.By, millis(k.At), string(k.Period),
+		record.Date(k.Deadline), k.Owner, k.By, millis(k.At), string(k.Period),
 	).Scan(&id)
 	return id, err
 }

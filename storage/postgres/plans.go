@@ -141,18 +141,9 @@ func (db *DB) TeamPlans(ctx context.Context, team string) ([]*flows.Plan, error)
 func (db *DB) plansWhere(ctx context.Context, where string, args ...any) ([]*flows.Plan, error) {
 	var plans []*flows.Plan
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		ids, err := queryIDs(ctx, tx, `SELECT id FROM plans WHERE `+where+` ORDER BY id`, args...)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			p, err := loadPlan(ctx, tx, `SELECT `+record.PlanColumns+` FROM plans WHERE id = $1`, id)
-			if err != nil {
-				return err
-			}
-			plans = append(plans, p)
-		}
-		return nil
+		var err error
+		plans, err = planParts.List(pgTx{ctx, tx}, `SELECT id FROM plans WHERE `+where+` ORDER BY id`, args...)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list plans: %w", err)
@@ -173,23 +164,11 @@ var planParts = record.PlanParts{
 		WHERE a.plan_id = $1 ORDER BY u.id`,
 	Priors: `SELECT question_id, text, author, from_plan FROM carried_answers WHERE plan_id = $1`,
 	KPIs:   kpisQuery,
+	ByID:   `SELECT ` + record.PlanColumns + ` FROM plans WHERE id = $1`,
 }
 
 func loadPlan(ctx context.Context, tx pgx.Tx, query string, args ...any) (*flows.Plan, error) {
-	p, err := record.Plan(tx.QueryRow(ctx, query, args...).Scan)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, flows.ErrNoPlan
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load plan: %w", err)
-	}
-	err = planParts.Fill(p, func(read record.Reader, query string, args ...any) error {
-		return each(ctx, tx, read, query, args...)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
+	return planParts.Load(pgTx{ctx, tx}, query, args...)
 }
 
 // queryIDs runs a query that returns ids and reads them all, so the rows
@@ -337,14 +316,10 @@ func commitTx(ctx context.Context, tx pgx.Tx, p *flows.Plan, changes []flows.Cha
 }
 
 func insertAction(ctx context.Context, tx pgx.Tx, plan flows.PlanID, a flows.Action) (int64, error) {
-	due := ""
-	if !a.Due.IsZero() {
-		due = a.Due.Format(time.DateOnly)
-	}
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO actions (plan_id, stage, text, owner, due, impact, effort, created_by, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		plan, string(a.Stage), a.Text, a.Owner, due, a.Impact, a.Effort, a.By, millis(a.At)).Scan(&id)
+		plan, string(a.Stage), a.Text, a.Owner, record.Date(a.Due), a.Impact, a.Effort, a.By, millis(a.At)).Scan(&id)
 	return id, err
 }
 

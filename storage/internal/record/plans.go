@@ -1,6 +1,7 @@
 package record
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/racebot/racebot/flows"
@@ -165,11 +166,49 @@ func ActionStatuses(p *flows.Plan) Reader {
 // ActionStatuses, Priors and KPIs.
 type PlanParts struct {
 	Answers, Skips, Stages, Actions, ActionStatuses, Priors, KPIs string
+
+	// ByID reads a plan's own row (PlanColumns) by its id, for List.
+	ByID string
+}
+
+// Load reads the plan the query's one row (PlanColumns) names, with all
+// its parts, failing with flows.ErrNoPlan when the query finds none.
+func (q *PlanParts) Load(tx Tx, query string, args ...any) (*flows.Plan, error) {
+	p, err := Plan(tx.Row(query, args...))
+	if errors.Is(err, ErrNoRows) {
+		return nil, flows.ErrNoPlan
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load plan: %w", err)
+	}
+	if err := q.Fill(p, tx.Each); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// List loads the plans whose ids the query returns, in its order. The ids
+// are all read before the first plan is, so the query's rows are closed
+// before the next query of the transaction runs.
+func (q *PlanParts) List(tx Tx, ids string, args ...any) ([]*flows.Plan, error) {
+	var list []int64
+	if err := tx.Each(IDs(&list), ids, args...); err != nil {
+		return nil, err
+	}
+	var plans []*flows.Plan
+	for _, id := range list {
+		p, err := q.Load(tx, q.ByID, id)
+		if err != nil {
+			return nil, err
+		}
+		plans = append(plans, p)
+	}
+	return plans, nil
 }
 
 // Fill reads the rest of a plan whose own row Plan read: each runs a
 // query in the caller's transaction and hands every row to a Reader.
-func (q *PlanParts) Fill(p *flows.Plan, each func(r Reader, query string, args ...any) error) error {
+func (q *PlanParts) Fill(p *flows.Plan, each func(read Reader, query string, args ...any) error) error {
 	parts := [...]struct {
 		what, query string
 		r           Reader
