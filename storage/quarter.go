@@ -116,6 +116,14 @@ func (db *DB) CapabilityHistory(ctx context.Context, team, channel string, limit
 	return out, nil
 }
 
+// capabilityReminderQueries are the SQL of the capability reminder claim.
+var capabilityReminderQueries = record.CapabilityReminderQueries{
+	Rated: `SELECT EXISTS (SELECT 1 FROM capability_ratings WHERE team_id = ? AND channel_id = ? AND rated_at >= ?)`,
+	Claim: `INSERT INTO capability_reminders (team_id, channel_id, quarter, plan_id, occurrence, claimed_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+	Held: `SELECT plan_id, occurrence FROM capability_reminders WHERE team_id = ? AND channel_id = ? AND quarter = ?`,
+}
+
 // ClaimCapabilityReminder claims the quarter's capability reminder for a
 // channel on behalf of one check-in occurrence. It reports true when the
 // occurrence holds the claim: it made it now, or made it before and this
@@ -125,31 +133,9 @@ func (db *DB) CapabilityHistory(ctx context.Context, team, channel string, limit
 func (db *DB) ClaimCapabilityReminder(ctx context.Context, team, channel string, plan flows.PlanID, quarter, occurrence string, since, now time.Time) (bool, error) {
 	var ours bool
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		var rated int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM capability_ratings WHERE team_id = ? AND channel_id = ? AND rated_at >= ?`,
-			team, channel, millis(since)).Scan(&rated); err != nil {
-			return err
-		}
-		if rated > 0 {
-			return nil
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO capability_reminders (team_id, channel_id, quarter, plan_id, occurrence, claimed_at)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, team, channel, quarter, plan, occurrence, millis(now))
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			ours = true
-			return nil
-		}
-		var heldPlan flows.PlanID
-		var held string
-		if err := tx.QueryRowContext(ctx, `SELECT plan_id, occurrence FROM capability_reminders WHERE team_id = ? AND channel_id = ? AND quarter = ?`,
-			team, channel, quarter).Scan(&heldPlan, &held); err != nil {
-			return err
-		}
-		ours = heldPlan == plan && held == occurrence
-		return nil
+		var err error
+		ours, err = record.ClaimCapabilityReminder(sqlTx{ctx, tx}, &capabilityReminderQueries, team, channel, plan, quarter, occurrence, millis(since), millis(now))
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("claim capability reminder: %w", err)

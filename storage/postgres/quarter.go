@@ -121,6 +121,14 @@ func (db *DB) CapabilityHistory(ctx context.Context, team, channel string, limit
 	return out, nil
 }
 
+// capabilityReminderQueries are the SQL of the capability reminder claim.
+var capabilityReminderQueries = record.CapabilityReminderQueries{
+	Rated: `SELECT EXISTS (SELECT 1 FROM capability_ratings WHERE team_id = $1 AND channel_id = $2 AND rated_at >= $3)`,
+	Claim: `INSERT INTO capability_reminders (team_id, channel_id, quarter, plan_id, occurrence, claimed_at)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+	Held: `SELECT plan_id, occurrence FROM capability_reminders WHERE team_id = $1 AND channel_id = $2 AND quarter = $3`,
+}
+
 // ClaimCapabilityReminder claims the quarter's capability reminder for a
 // channel on behalf of one check-in occurrence. It reports true when the
 // occurrence holds the claim: it made it now, or made it before and this
@@ -136,32 +144,9 @@ func (db *DB) CapabilityHistory(ctx context.Context, team, channel string, limit
 func (db *DB) ClaimCapabilityReminder(ctx context.Context, team, channel string, plan flows.PlanID, quarter, occurrence string, since, now time.Time) (bool, error) {
 	var ours bool
 	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		ours = false // a transaction run again starts afresh
-		var rated bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM capability_ratings WHERE team_id = $1 AND channel_id = $2 AND rated_at >= $3)`,
-			team, channel, millis(since)).Scan(&rated); err != nil {
-			return err
-		}
-		if rated {
-			return nil
-		}
-		tag, err := tx.Exec(ctx, `INSERT INTO capability_reminders (team_id, channel_id, quarter, plan_id, occurrence, claimed_at)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, team, channel, quarter, plan, occurrence, millis(now))
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 1 {
-			ours = true
-			return nil
-		}
-		var heldPlan flows.PlanID
-		var held string
-		if err := tx.QueryRow(ctx, `SELECT plan_id, occurrence FROM capability_reminders WHERE team_id = $1 AND channel_id = $2 AND quarter = $3`,
-			team, channel, quarter).Scan(&heldPlan, &held); err != nil {
-			return err
-		}
-		ours = heldPlan == plan && held == occurrence
-		return nil
+		var err error
+		ours, err = record.ClaimCapabilityReminder(pgTx{ctx, tx}, &capabilityReminderQueries, team, channel, plan, quarter, occurrence, millis(since), millis(now))
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("claim capability reminder: %w", err)

@@ -72,3 +72,41 @@ func RetroAnswers(r *flows.Retro) Reader {
 		return nil
 	}
 }
+
+// CapabilityReminderQueries are a store's SQL for ClaimCapabilityReminder,
+// each described with the parameters it takes.
+type CapabilityReminderQueries struct {
+	Rated string // team, channel, since: whether the channel rated itself since
+	Claim string // team, channel, quarter, plan, occurrence, now: the claim, inserting nothing when there is one
+	Held  string // team, channel, quarter: the plan and occurrence holding the claim
+}
+
+// ClaimCapabilityReminder claims the quarter's capability reminder for a
+// channel on behalf of one check-in occurrence, and reports whether the
+// occurrence holds the claim: it made it now, or made it before and this
+// is a retry of the same occurrence. A channel that rated itself since
+// the quarter began needs no reminder, and no claim is made.
+func ClaimCapabilityReminder(tx Tx, q *CapabilityReminderQueries, team, channel string, plan flows.PlanID, quarter, occurrence string, since, now int64) (bool, error) {
+	var rated bool
+	if err := tx.Row(q.Rated, team, channel, since)(&rated); err != nil {
+		return false, err
+	}
+	if rated {
+		return false, nil
+	}
+	n, err := tx.Exec(q.Claim, team, channel, quarter, plan, occurrence, now)
+	if err != nil {
+		return false, err
+	}
+	if n == 1 {
+		return true, nil
+	}
+	var (
+		heldPlan flows.PlanID
+		held     string
+	)
+	if err := tx.Row(q.Held, team, channel, quarter)(&heldPlan, &held); err != nil {
+		return false, err
+	}
+	return heldPlan == plan && held == occurrence, nil
+}
