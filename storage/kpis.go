@@ -36,14 +36,12 @@ func (db *DB) SaveKPI(ctx context.Context, team string, k flows.KPI) (int64, err
 	return id, nil
 }
 
-// kpiAmount is a value's column: NULL when there is no number.
 // saveKPI inserts a KPI, or replaces its target in place by (plan, key), so
 // its id and recorded values survive a re-set target.
 func saveKPI(ctx context.Context, tx *sql.Tx, k flows.KPI) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `
-		INSERT INTO kpis (plan_id, stage, key, name, unit, currency, higher_is_better, baseline, baseline_currency,
-			target, deadline, owner, created_by, created_at, period)
+		INSERT INTO kpis (`+record.KPIInsertColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (plan_id, key) DO UPDATE SET
 			stage = excluded.stage, name = excluded.name, unit = excluded.unit, currency = excluded.currency,
@@ -52,18 +50,9 @@ func saveKPI(ctx context.Context, tx *sql.Tx, k flows.KPI) (int64, error) {
 			owner = excluded.owner, created_by = excluded.created_by, created_at = excluded.created_at,
 			period = excluded.period
 		RETURNING id`,
-		k.Plan, string(k.Stage), k.Key, k.Name, string(k.Unit), k.Currency, k.HigherIsBetter,
-		kpiAmount(k.HasBaseline(), k.Baseline), k.Baseline.Currency, kpiAmount(k.HasTarget(), k.Target),
-		record.Date(k.Deadline), k.Owner, k.By, millis(k.At), string(k.Period),
+		record.KPIValues(k)...,
 	).Scan(&id)
 	return id, err
-}
-
-func kpiAmount(ok bool, v flows.Value) any {
-	if !ok {
-		return nil
-	}
-	return v.Amount
 }
 
 // teamHasPlan fails with flows.ErrNoPlan unless the plan belongs to the
@@ -142,30 +131,14 @@ func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.Pl
 	return nil
 }
 
+// measurementQueries are the SQL of record.InsertMeasurements.
+var measurementQueries = record.MeasurementQueries{
+	Owned:  `SELECT count(*) FROM kpis WHERE id = ? AND plan_id = ?`,
+	Insert: `INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+}
+
 func insertMeasurements(ctx context.Context, tx *sql.Tx, plan flows.PlanID, ms []flows.Measurement) error {
-	for _, m := range ms {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM kpis WHERE id = ? AND plan_id = ?`, m.KPI, plan).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return fmt.Errorf("kpi %d: %w", m.KPI, flows.ErrNoPlan)
-		}
-		var value any
-		if !m.Value.Missing {
-			value = m.Value.Amount
-		}
-		var checkin any
-		if m.Checkin != 0 {
-			checkin = m.Checkin
-		}
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			m.KPI, value, m.Value.Currency, millis(m.At), m.By, checkin, m.Source); err != nil {
-			return err
-		}
-	}
-	return nil
+	return record.InsertMeasurements(sqlTx{ctx, tx}, &measurementQueries, plan, ms)
 }
 
 // Measurements returns every value recorded for a team's plan, by KPI id,

@@ -32,8 +32,7 @@ func (db *DB) SaveInstallation(ctx context.Context, in install.Installation) err
 				installed_by = excluded.installed_by, bot_token = excluded.bot_token,
 				refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
 				installed_at = excluded.installed_at, uninstalled_at = 0`,
-			in.EnterpriseID, in.TeamID, in.EnterpriseInstall, in.AppID, in.BotUserID, in.Scopes, in.InstalledBy,
-			in.BotToken, in.RefreshToken, record.OptionalMillis(in.ExpiresAt), millis(in.InstalledAt))
+			record.InstallationValues(in)...)
 		return err
 	})
 	if err != nil {

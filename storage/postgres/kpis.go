@@ -45,8 +45,7 @@ func (db *DB) SaveKPI(ctx context.Context, team string, k flows.KPI) (int64, err
 func saveKPI(ctx context.Context, tx pgx.Tx, k flows.KPI) (int64, error) {
 	var id int64
 	err := tx.QueryRow(ctx, `
-		INSERT INTO kpis (plan_id, stage, key, name, unit, currency, higher_is_better, baseline, baseline_currency,
-			target, deadline, owner, created_by, created_at, period)
+		INSERT INTO kpis (`+record.KPIInsertColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 		ON CONFLICT (plan_id, key) DO UPDATE SET
 			stage = excluded.stage, name = excluded.name, unit = excluded.unit, currency = excluded.currency,
@@ -55,19 +54,9 @@ func saveKPI(ctx context.Context, tx pgx.Tx, k flows.KPI) (int64, error) {
 			owner = excluded.owner, created_by = excluded.created_by, created_at = excluded.created_at,
 			period = excluded.period
 		RETURNING id`,
-		k.Plan, string(k.Stage), k.Key, k.Name, string(k.Unit), k.Currency, k.HigherIsBetter,
-		kpiAmount(k.HasBaseline(), k.Baseline), k.Baseline.Currency, kpiAmount(k.HasTarget(), k.Target),
-		record.Date(k.Deadline), k.Owner, k.By, millis(k.At), string(k.Period),
+		record.KPIValues(k)...,
 	).Scan(&id)
 	return id, err
-}
-
-// kpiAmount is a value's column: NULL when there is no number.
-func kpiAmount(ok bool, v flows.Value) *float64 {
-	if !ok {
-		return nil
-	}
-	return &v.Amount
 }
 
 // teamHasPlan fails with flows.ErrNoPlan unless the plan belongs to the
@@ -140,30 +129,14 @@ func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.Pl
 	return nil
 }
 
+// measurementQueries are the SQL of record.InsertMeasurements.
+var measurementQueries = record.MeasurementQueries{
+	Owned:  `SELECT count(*) FROM kpis WHERE id = $1 AND plan_id = $2`,
+	Insert: `INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+}
+
 func insertMeasurements(ctx context.Context, tx pgx.Tx, plan flows.PlanID, ms []flows.Measurement) error {
-	for _, m := range ms {
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM kpis WHERE id = $1 AND plan_id = $2`, m.KPI, plan).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return fmt.Errorf("kpi %d: %w", m.KPI, flows.ErrNoPlan)
-		}
-		var value *float64
-		if !m.Value.Missing {
-			value = &m.Value.Amount
-		}
-		var checkin *int64
-		if m.Checkin != 0 {
-			checkin = &m.Checkin
-		}
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			m.KPI, value, m.Value.Currency, millis(m.At), m.By, checkin, m.Source); err != nil {
-			return err
-		}
-	}
-	return nil
+	return record.InsertMeasurements(pgTx{ctx, tx}, &measurementQueries, plan, ms)
 }
 
 // Measurements returns every value recorded for a team's plan, by KPI id,

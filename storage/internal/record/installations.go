@@ -139,3 +139,11 @@ func PurgeInstallation(tx Tx, q *InstallationQueries, k install.Key) error {
 	_, err = tx.Exec(q.Delete, k.EnterpriseID, k.TeamID, k.EnterpriseInstall)
 	return err
 }
+
+// InstallationValues are in's values for InstallationColumns but the
+// last, uninstalled_at, which a saved installation does not have yet. An
+// unset expiry is stored as 0.
+func InstallationValues(in install.Installation) []any {
+	return []any{in.EnterpriseID, in.TeamID, in.EnterpriseInstall, in.AppID, in.BotUserID, in.Scopes, in.InstalledBy,
+		in.BotToken, in.RefreshToken, OptionalMillis(in.ExpiresAt), Millis(in.InstalledAt)}
+}

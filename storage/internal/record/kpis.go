@@ -71,3 +71,58 @@ func Measurements(out map[int64][]flows.Measurement) Reader {
 		return nil
 	}
 }
+
+// KPIInsertColumns are the columns KPIValues gives, in its order.
+const KPIInsertColumns = `plan_id, stage, key, name, unit, currency, higher_is_better, baseline, baseline_currency,
+	target, deadline, owner, created_by, created_at, period`
+
+// KPIValues are k's values for KPIInsertColumns. A baseline or target
+// without a number is NULL.
+func KPIValues(k flows.KPI) []any {
+	return []any{k.Plan, string(k.Stage), k.Key, k.Name, string(k.Unit), k.Currency, k.HigherIsBetter,
+		amount(k.HasBaseline(), k.Baseline), k.Baseline.Currency, amount(k.HasTarget(), k.Target),
+		Date(k.Deadline), k.Owner, k.By, Millis(k.At), string(k.Period)}
+}
+
+// amount is a value's column: NULL when there is no number.
+func amount(ok bool, v flows.Value) any {
+	if !ok {
+		return nil
+	}
+	return v.Amount
+}
+
+// MeasurementQueries are a store's SQL for InsertMeasurements, each
+// described with the parameters it takes.
+type MeasurementQueries struct {
+	Owned  string // kpi, plan: how many KPIs of the plan have that id
+	Insert string // kpi_id, value, currency, at, author, checkin_id, source
+}
+
+// InsertMeasurements stores values of a plan's KPIs. A value for a KPI
+// that is not the plan's (another team's, say) is refused with
+// flows.ErrNoPlan; the caller's transaction then stores none of them. A
+// value given as n/a, and a value of no check-in, are stored as NULL.
+func InsertMeasurements(tx Tx, q *MeasurementQueries, plan flows.PlanID, ms []flows.Measurement) error {
+	for _, m := range ms {
+		var n int64
+		if err := tx.Row(q.Owned, m.KPI, plan)(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("kpi %d: %w", m.KPI, flows.ErrNoPlan)
+		}
+		var value any
+		if !m.Value.Missing {
+			value = m.Value.Amount
+		}
+		var checkin any
+		if m.Checkin != 0 {
+			checkin = m.Checkin
+		}
+		if _, err := tx.Exec(q.Insert, m.KPI, value, m.Value.Currency, Millis(m.At), m.By, checkin, m.Source); err != nil {
+			return err
+		}
+	}
+	return nil
+}
