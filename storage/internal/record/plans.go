@@ -95,30 +95,6 @@ func Revisions(out *[]flows.Answer) Reader {
 	}
 }
 
-// Skips reads skipped question ids into p.
-func Skips(p *flows.Plan) Reader {
-	return func(scan Scan) error {
-		var q string
-		if err := scan(&q); err != nil {
-			return err
-		}
-		p.Skipped[q] = true
-		return nil
-	}
-}
-
-// Stages reads completed stages into p.
-func Stages(p *flows.Plan) Reader {
-	return func(scan Scan) error {
-		var s string
-		if err := scan(&s); err != nil {
-			return err
-		}
-		p.Completed[flows.StageID(s)] = true
-		return nil
-	}
-}
-
 // Actions reads action rows (id, stage, text, owner, due, impact, effort,
 // created_by, created_at) into p, in the order they come.
 func Actions(p *flows.Plan) Reader {
@@ -214,8 +190,8 @@ func (q *PlanParts) Fill(p *flows.Plan, each func(read Reader, query string, arg
 		r           Reader
 	}{
 		{"answers", q.Answers, Answers(p)},
-		{"skips", q.Skips, Skips(p)},
-		{"stages", q.Stages, Stages(p)},
+		{"skips", q.Skips, Set(p.Skipped)},
+		{"stages", q.Stages, Set(p.Completed)},
 		{"actions", q.Actions, Actions(p)},
 		{"action statuses", q.ActionStatuses, ActionStatuses(p)},
 		{"carried answers", q.Priors, Priors(p)},

@@ -71,3 +71,15 @@ func Strings(out *[]string) Reader {
 		return nil
 	}
 }
+
+// Set reads a column of text into out, as a set.
+func Set[K ~string](out map[K]bool) Reader {
+	return func(scan Scan) error {
+		var s string
+		if err := scan(&s); err != nil {
+			return err
+		}
+		out[K(s)] = true
+		return nil
+	}
+}

@@ -3,7 +3,6 @@ package record
 import (
 	"time"
 
-	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 )
 
@@ -37,18 +36,6 @@ func PlanTimes(out map[flows.PlanID]time.Time) Reader {
 	}
 }
 
-// Set reads a column of text into out, as a set.
-func Set(out map[string]bool) Reader {
-	return func(scan Scan) error {
-		var s string
-		if err := scan(&s); err != nil {
-			return err
-		}
-		out[s] = true
-		return nil
-	}
-}
-
 // Claimed reads claimed reminder rows (user_id, key) into out, as "user
 // key", the form the coach looks them up by.
 func Claimed(out map[string]bool) Reader {
@@ -78,19 +65,6 @@ func Snoozes(out map[int64]map[string]time.Time) Reader {
 			out[action] = map[string]time.Time{}
 		}
 		out[action][user] = FromMillis(until)
-		return nil
-	}
-}
-
-// Threads reads catch-up rows (team, channel, thread, plan, check-in, the
-// latest message read back) into out.
-func Threads(out *[]coach.Thread) Reader {
-	return func(scan Scan) error {
-		var t coach.Thread
-		if err := scan(&t.Team, &t.Channel, &t.Thread, &t.Plan, &t.Checkin, &t.Read); err != nil {
-			return err
-		}
-		*out = append(*out, t)
 		return nil
 	}
 }

@@ -1,6 +1,7 @@
 package record
 
 import (
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/scheduler"
 )
@@ -102,6 +103,19 @@ func Checkins(out *[]flows.Checkin) Reader {
 			return err
 		}
 		*out = append(*out, c)
+		return nil
+	}
+}
+
+// Threads reads catch-up rows (team, channel, thread, plan, check-in, the
+// latest message read back) into out.
+func Threads(out *[]coach.Thread) Reader {
+	return func(scan Scan) error {
+		var t coach.Thread
+		if err := scan(&t.Team, &t.Channel, &t.Thread, &t.Plan, &t.Checkin, &t.Read); err != nil {
+			return err
+		}
+		*out = append(*out, t)
 		return nil
 	}
 }
