@@ -150,7 +150,7 @@ func (db *DB) MarkUninstalled(ctx context.Context, k install.Key, at time.Time) 
 func (db *DB) UninstalledBefore(ctx context.Context, t time.Time) ([]install.Installation, error) {
 	var out []install.Installation
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		return each(ctx, tx, record.Installations(&out), `SELECT `+record.InstallationColumns+` FROM installations WHERE uninstalled_at <> 0 AND uninstalled_at < ?
+		return each(ctx, tx, record.Rows(&out, record.Installation), `SELECT `+record.InstallationColumns+` FROM installations WHERE uninstalled_at <> 0 AND uninstalled_at < ?
 			ORDER BY uninstalled_at`, millis(t))
 	})
 	if err != nil {

@@ -403,7 +403,7 @@ func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c 
 func (db *DB) Revisions(ctx context.Context, team string, plan flows.PlanID, questionID string) ([]flows.Answer, error) {
 	var out []flows.Answer
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		return each(ctx, tx, record.Revisions(&out), `SELECT a.question_id, a.revision, a.text, a.author, a.created_at, a.drafted, a.source
+		return each(ctx, tx, record.Rows(&out, record.Revision), `SELECT a.question_id, a.revision, a.text, a.author, a.created_at, a.drafted, a.source
 			FROM answers a JOIN plans p ON p.id = a.plan_id
 			WHERE p.team_id = ? AND a.plan_id = ? AND a.question_id = ? ORDER BY a.revision`, team, plan, questionID)
 	})

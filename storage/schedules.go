@@ -106,7 +106,7 @@ func (db *DB) SetPaused(ctx context.Context, team string, plan flows.PlanID, pau
 func (db *DB) DueSchedules(ctx context.Context) ([]scheduler.Schedule, error) {
 	var out []scheduler.Schedule
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		return each(ctx, tx, record.Schedules(&out), `SELECT `+record.ScheduleColumns+` FROM schedules s JOIN plans p ON p.id = s.plan_id ORDER BY s.plan_id`)
+		return each(ctx, tx, record.Rows(&out, record.Schedule), `SELECT `+record.ScheduleColumns+` FROM schedules s JOIN plans p ON p.id = s.plan_id ORDER BY s.plan_id`)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list schedules: %w", err)
@@ -252,7 +252,7 @@ func (db *DB) Occurrences(ctx context.Context, team string, plan flows.PlanID, l
 		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
-		return each(ctx, tx, record.Occurrences(&out), `SELECT `+record.OccurrenceColumns+`
+		return each(ctx, tx, record.Rows(&out, record.Occurrence), `SELECT `+record.OccurrenceColumns+`
 			FROM occurrences o JOIN plans p ON p.id = o.plan_id
 			WHERE p.team_id = ? AND o.plan_id = ?
 			ORDER BY o.due_at DESC, o.key DESC LIMIT ?`, team, plan, limit)
@@ -269,7 +269,7 @@ func (db *DB) Occurrences(ctx context.Context, team string, plan flows.PlanID, l
 func (db *DB) PendingOccurrences(ctx context.Context) ([]scheduler.Occurrence, error) {
 	var out []scheduler.Occurrence
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		return each(ctx, tx, record.Occurrences(&out), `SELECT `+record.OccurrenceColumns+` FROM occurrences o
+		return each(ctx, tx, record.Rows(&out, record.Occurrence), `SELECT `+record.OccurrenceColumns+` FROM occurrences o
 			WHERE o.state IN ('claimed', 'retry')
 			ORDER BY o.due_at, o.plan_id, o.key`)
 	})

@@ -225,7 +225,7 @@ func (db *DB) loadRetro(ctx context.Context, query string, args ...any) (flows.R
 		if err != nil {
 			return err
 		}
-		return each(ctx, tx, record.RetroAnswers(&r), `SELECT question, text, author, at, source FROM retro_answers WHERE retro_id = $1 ORDER BY id`, r.ID)
+		return each(ctx, tx, record.Rows(&r.Answers, record.RetroAnswer), `SELECT question, text, author, at, source FROM retro_answers WHERE retro_id = $1 ORDER BY id`, r.ID)
 	})
 	if err != nil {
 		if errors.Is(err, flows.ErrNoRetro) {

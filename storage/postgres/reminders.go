@@ -16,7 +16,7 @@ import (
 func (db *DB) OpenCheckins(ctx context.Context) ([]flows.Checkin, error) {
 	var out []flows.Checkin
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		return each(ctx, tx, record.Checkins(&out), `SELECT `+record.CheckinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
+		return each(ctx, tx, record.Rows(&out, record.Checkin), `SELECT `+record.CheckinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
 			WHERE NOT c.closed AND c.thread <> '' ORDER BY c.id`)
 	})
 	if err != nil {

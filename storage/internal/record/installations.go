@@ -31,18 +31,6 @@ func Installation(scan Scan) (install.Installation, error) {
 	return in, err
 }
 
-// Installations reads installation rows into out.
-func Installations(out *[]install.Installation) Reader {
-	return func(scan Scan) error {
-		in, err := Installation(scan)
-		if err != nil {
-			return err
-		}
-		*out = append(*out, in)
-		return nil
-	}
-}
-
 // workspaceTables hold a team_id column; every other table of a
 // workspace's data hangs off plans and goes with them (ON DELETE
 // CASCADE). Purging a workspace deletes its rows from each, in this

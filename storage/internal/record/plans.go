@@ -80,19 +80,16 @@ func Answers(p *flows.Plan) Reader {
 	}
 }
 
-// Revisions reads the rows of one question's history (question_id,
-// revision, text, author, created_at, drafted, source) into out.
-func Revisions(out *[]flows.Answer) Reader {
-	return func(scan Scan) error {
-		var a flows.Answer
-		var at int64
-		if err := scan(&a.QuestionID, &a.Revision, &a.Text, &a.By, &at, &a.Drafted, &a.Source); err != nil {
-			return err
-		}
-		a.At = FromMillis(at)
-		*out = append(*out, a)
-		return nil
+// Revision reads a row of one question's history (question_id, revision,
+// text, author, created_at, drafted, source).
+func Revision(scan Scan) (flows.Answer, error) {
+	var a flows.Answer
+	var at int64
+	if err := scan(&a.QuestionID, &a.Revision, &a.Text, &a.By, &at, &a.Drafted, &a.Source); err != nil {
+		return flows.Answer{}, err
 	}
+	a.At = FromMillis(at)
+	return a, nil
 }
 
 // Actions reads action rows (id, stage, text, owner, due, impact, effort,

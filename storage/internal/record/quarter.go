@@ -43,9 +43,9 @@ func Scores(r *flows.CapabilityRating) Reader {
 // joined with plans p.
 const RetroColumns = `r.id, p.team_id, r.plan_id, r.channel_id, r.thread, r.opened_by, r.opened_at`
 
-// Retro reads a retro's own row (RetroColumns), ready for RetroAnswers. A
-// scan error is returned as it is, so the caller can tell no row from a
-// failure.
+// Retro reads a retro's own row (RetroColumns), ready for its answers
+// (RetroAnswer). A scan error is returned as it is, so the caller can tell
+// no row from a failure.
 func Retro(scan Scan) (flows.Retro, error) {
 	var r flows.Retro
 	var at int64
@@ -56,21 +56,18 @@ func Retro(scan Scan) (flows.Retro, error) {
 	return r, nil
 }
 
-// RetroAnswers reads a retro's answer rows (question, text, author, at,
-// source) into r, in the order they come.
-func RetroAnswers(r *flows.Retro) Reader {
-	return func(scan Scan) error {
-		var (
-			a  flows.RetroAnswer
-			at int64
-		)
-		if err := scan(&a.Question, &a.Text, &a.By, &at, &a.Source); err != nil {
-			return err
-		}
-		a.At = FromMillis(at)
-		r.Answers = append(r.Answers, a)
-		return nil
+// RetroAnswer reads a retro's answer row (question, text, author, at,
+// source).
+func RetroAnswer(scan Scan) (flows.RetroAnswer, error) {
+	var (
+		a  flows.RetroAnswer
+		at int64
+	)
+	if err := scan(&a.Question, &a.Text, &a.By, &at, &a.Source); err != nil {
+		return flows.RetroAnswer{}, err
 	}
+	a.At = FromMillis(at)
+	return a, nil
 }
 
 // CapabilityReminderQueries are a store's SQL for ClaimCapabilityReminder,

@@ -48,6 +48,18 @@ func parseDate(s string) (time.Time, error) {
 	return time.Parse(time.DateOnly, s)
 }
 
+// Rows reads every row with one into out.
+func Rows[T any](out *[]T, one func(Scan) (T, error)) Reader {
+	return func(scan Scan) error {
+		v, err := one(scan)
+		if err != nil {
+			return err
+		}
+		*out = append(*out, v)
+		return nil
+	}
+}
+
 // IDs reads a column of ids into ids.
 func IDs(ids *[]int64) Reader {
 	return func(scan Scan) error {

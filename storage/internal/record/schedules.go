@@ -71,42 +71,6 @@ func Occurrence(scan Scan) (scheduler.Occurrence, error) {
 	return o, nil
 }
 
-// Schedules reads schedule rows into out.
-func Schedules(out *[]scheduler.Schedule) Reader {
-	return func(scan Scan) error {
-		r, err := Schedule(scan)
-		if err != nil {
-			return err
-		}
-		*out = append(*out, r)
-		return nil
-	}
-}
-
-// Occurrences reads run log rows into out.
-func Occurrences(out *[]scheduler.Occurrence) Reader {
-	return func(scan Scan) error {
-		o, err := Occurrence(scan)
-		if err != nil {
-			return err
-		}
-		*out = append(*out, o)
-		return nil
-	}
-}
-
-// Checkins reads check-in rows into out.
-func Checkins(out *[]flows.Checkin) Reader {
-	return func(scan Scan) error {
-		c, err := Checkin(scan)
-		if err != nil {
-			return err
-		}
-		*out = append(*out, c)
-		return nil
-	}
-}
-
 // Threads reads catch-up rows (team, channel, thread, plan, check-in, the
 // latest message read back) into out.
 func Threads(out *[]coach.Thread) Reader {
