@@ -41,7 +41,8 @@ var workspaceTables = []string{
 }
 
 // InstallationQueries are a store's SQL for FindInstallation and
-// PurgeInstallation, each described with the parameters it takes.
+// PurgeInstallation, each described with the parameters it takes; a key
+// is the enterprise id, team id and enterprise_install flag.
 type InstallationQueries struct {
 	Own        string // team: the workspace's own active installation (InstallationColumns)
 	Enterprise string // team: the organisation the workspace was seen in
@@ -50,7 +51,7 @@ type InstallationQueries struct {
 	Uninstalled string // key: the installation's uninstalled_at
 	Workspaces  string // enterprise: the workspaces seen in the organisation
 	Served      string // team, team: whether an active installation still serves the workspace
-	DeleteTeam  string // a table name, then team: delete the workspace's rows of the table
+	DeleteTeam  string // team, with %s for a table name: delete the workspace's rows of the table
 	DeleteOrg   string // enterprise: forget the organisation's workspaces
 	Delete      string // key: delete the installation
 }

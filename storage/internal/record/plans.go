@@ -41,8 +41,8 @@ const (
 	KindWithdrawn = "withdrawn"
 )
 
-// AnswerChange is the change an answer row of the given kind recorded.
-func AnswerChange(a flows.Answer, kind string) (flows.Change, error) {
+// answerChange is the change an answer row of the given kind recorded.
+func answerChange(a flows.Answer, kind string) (flows.Change, error) {
 	switch kind {
 	case KindAnswer:
 		return flows.AnswerRecorded{Answer: a}, nil
@@ -56,11 +56,11 @@ func AnswerChange(a flows.Answer, kind string) (flows.Change, error) {
 	return nil, fmt.Errorf("answer %s revision %d: unknown kind %q", a.QuestionID, a.Revision, kind)
 }
 
-// Answers replays answer rows (question_id, revision, text, author,
+// answers replays answer rows (question_id, revision, text, author,
 // created_at, drafted, source, kind) into p as the changes that wrote
 // them. Rows must come in ascending revision order per question, so the
 // plan loaded is the plan the engine saw.
-func Answers(p *flows.Plan) Reader {
+func answers(p *flows.Plan) Reader {
 	return func(scan Scan) error {
 		var (
 			a    flows.Answer
@@ -71,7 +71,7 @@ func Answers(p *flows.Plan) Reader {
 			return err
 		}
 		a.At = FromMillis(at)
-		c, err := AnswerChange(a, kind)
+		c, err := answerChange(a, kind)
 		if err != nil {
 			return err
 		}
@@ -92,9 +92,9 @@ func Revision(scan Scan) (flows.Answer, error) {
 	return a, nil
 }
 
-// Actions reads action rows (id, stage, text, owner, due, impact, effort,
+// actions reads action rows (id, stage, text, owner, due, impact, effort,
 // created_by, created_at) into p, in the order they come.
-func Actions(p *flows.Plan) Reader {
+func actions(p *flows.Plan) Reader {
 	return func(scan Scan) error {
 		var (
 			a   flows.Action
@@ -114,10 +114,10 @@ func Actions(p *flows.Plan) Reader {
 	}
 }
 
-// ActionStatuses replays status rows (action_id, status, author, at) into
+// actionStatuses replays status rows (action_id, status, author, at) into
 // p; rows must come oldest first, so the plan loaded is the plan the
 // engine saw.
-func ActionStatuses(p *flows.Plan) Reader {
+func actionStatuses(p *flows.Plan) Reader {
 	return func(scan Scan) error {
 		var (
 			c      flows.ActionStatusSet
@@ -154,7 +154,7 @@ func (q *PlanParts) Load(tx Tx, query string, args ...any) (*flows.Plan, error) 
 	if err != nil {
 		return nil, fmt.Errorf("load plan: %w", err)
 	}
-	if err := q.Fill(p, tx.Each); err != nil {
+	if err := q.fill(tx, p); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -179,32 +179,31 @@ func (q *PlanParts) List(tx Tx, ids string, args ...any) ([]*flows.Plan, error) 
 	return plans, nil
 }
 
-// Fill reads the rest of a plan whose own row Plan read: each runs a
-// query in the caller's transaction and hands every row to a Reader.
-func (q *PlanParts) Fill(p *flows.Plan, each func(read Reader, query string, args ...any) error) error {
+// fill reads the parts of a plan whose own row Plan read.
+func (q *PlanParts) fill(tx Tx, p *flows.Plan) error {
 	parts := [...]struct {
 		what, query string
 		r           Reader
 	}{
-		{"answers", q.Answers, Answers(p)},
+		{"answers", q.Answers, answers(p)},
 		{"skips", q.Skips, Set(p.Skipped)},
 		{"stages", q.Stages, Set(p.Completed)},
-		{"actions", q.Actions, Actions(p)},
-		{"action statuses", q.ActionStatuses, ActionStatuses(p)},
-		{"carried answers", q.Priors, Priors(p)},
+		{"actions", q.Actions, actions(p)},
+		{"action statuses", q.ActionStatuses, actionStatuses(p)},
+		{"carried answers", q.Priors, priors(p)},
 		{"kpis", q.KPIs, KPIs(&p.KPIs)},
 	}
 	for _, part := range parts {
-		if err := each(part.r, part.query, p.ID); err != nil {
+		if err := tx.Each(part.r, part.query, p.ID); err != nil {
 			return fmt.Errorf("load %s: %w", part.what, err)
 		}
 	}
 	return nil
 }
 
-// Priors reads the answers a plan was started with from an earlier one
+// priors reads the answers a plan was started with from an earlier one
 // (question_id, text, author, from_plan) into p.
-func Priors(p *flows.Plan) Reader {
+func priors(p *flows.Plan) Reader {
 	return func(scan Scan) error {
 		var (
 			id string

@@ -43,7 +43,7 @@ func TestAnswersReplayEveryKind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	read := Answers(p)
+	read := answers(p)
 	for _, r := range []Scan{
 		row("q1", 1, "first", "U1", int64(2000), false, "C1/1", KindAnswer),
 		row("q1", 2, "second voice", "U2", int64(3000), false, "C1/2", KindAlso),
@@ -74,7 +74,7 @@ func TestAnswersReplayEveryKind(t *testing.T) {
 
 func TestAnswersRefuseAnUnknownKind(t *testing.T) {
 	p := &flows.Plan{Answers: map[string]flows.Answer{}, Skipped: map[string]bool{}}
-	if err := Answers(p)(row("q1", 1, "x", "U1", int64(1), false, "", "rewritten")); err == nil {
+	if err := answers(p)(row("q1", 1, "x", "U1", int64(1), false, "", "rewritten")); err == nil {
 		t.Fatal("an answer row of an unknown kind was replayed")
 	}
 	if len(p.Answers) != 0 {
@@ -108,7 +108,7 @@ func TestKPIsWithoutNumbersAreMissing(t *testing.T) {
 
 func TestActionsRefuseABadDueDate(t *testing.T) {
 	p := &flows.Plan{}
-	err := Actions(p)(row(int64(3), "act", "Ship it", "U1", "31/12/2026", 3, 1, "U1", int64(1)))
+	err := actions(p)(row(int64(3), "act", "Ship it", "U1", "31/12/2026", 3, 1, "U1", int64(1)))
 	var perr *time.ParseError
 	if !errors.As(err, &perr) {
 		t.Fatalf("err = %v, want a date parse error", err)
