@@ -270,21 +270,11 @@ func (db *DB) cacheAfter(p *flows.Plan, changes []flows.Change, gen uint64, err 
 	case err != nil, len(changes) == 0:
 		return
 	}
-	after := p.Clone()
-	for _, c := range changes {
-		switch c := c.(type) {
-		case flows.ActionAdded:
-			if c.Action.ID == 0 {
-				db.cache.drop(p.ID)
-				return
-			}
-		case flows.KPISet:
-			db.cache.drop(p.ID)
-			return
-		}
-		after.Apply(c)
+	after, ok := record.Committed(p, changes)
+	if !ok {
+		db.cache.drop(p.ID)
+		return
 	}
-	after.Version++
 	db.cache.put(after, gen)
 }
 

@@ -250,21 +250,11 @@ func (db *DB) Commit(ctx context.Context, p *flows.Plan, changes []flows.Change,
 // comes back with its id; a KPI's id is not known here, and the plan is
 // reloaded after one instead.
 func (db *DB) cacheAfter(p *flows.Plan, changes []flows.Change) {
-	after := p.Clone()
-	for _, c := range changes {
-		switch c := c.(type) {
-		case flows.ActionAdded:
-			if c.Action.ID == 0 {
-				db.cache.drop(p.ID)
-				return
-			}
-		case flows.KPISet:
-			db.cache.drop(p.ID)
-			return
-		}
-		after.Apply(c)
+	after, ok := record.Committed(p, changes)
+	if !ok {
+		db.cache.drop(p.ID)
+		return
 	}
-	after.Version++
 	db.cache.put(after)
 }
 

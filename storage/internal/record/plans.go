@@ -80,6 +80,28 @@ func answers(p *flows.Plan) Reader {
 	}
 }
 
+// Committed is p as a commit of changes (as the store applied them) left
+// it, a version on, or false when that is not known without reading the
+// plan again: an added action comes back with the id the database gave
+// it, but a KPI's id, or an action's not carried back, is known only to
+// the database.
+func Committed(p *flows.Plan, changes []flows.Change) (*flows.Plan, bool) {
+	after := p.Clone()
+	for _, c := range changes {
+		switch c := c.(type) {
+		case flows.ActionAdded:
+			if c.Action.ID == 0 {
+				return nil, false
+			}
+		case flows.KPISet:
+			return nil, false
+		}
+		after.Apply(c)
+	}
+	after.Version++
+	return after, true
+}
+
 // Revision reads a row of one question's history (question_id, revision,
 // text, author, created_at, drafted, source).
 func Revision(scan Scan) (flows.Answer, error) {

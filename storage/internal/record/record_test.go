@@ -117,3 +117,23 @@ func TestActionsRefuseABadDueDate(t *testing.T) {
 		t.Errorf("actions after a refused row: %v", p.Actions)
 	}
 }
+
+func TestCommittedKnowsThePlanOnlyWithoutDatabaseIDs(t *testing.T) {
+	p := &flows.Plan{ID: 7, Version: 4, Answers: map[string]flows.Answer{}, Skipped: map[string]bool{}, Completed: map[flows.StageID]bool{}}
+	added := flows.ActionAdded{Action: flows.Action{ID: 12, Text: "Ship it"}}
+	after, ok := Committed(p, []flows.Change{flows.QuestionSkipped{QuestionID: "q1"}, added})
+	if !ok {
+		t.Fatal("a commit whose action came back with its id is not known")
+	}
+	if after.Version != 5 || !after.Skipped["q1"] || len(after.Actions) != 1 || after.Actions[0].ID != 12 {
+		t.Errorf("after = version %d, skipped %v, actions %v; want version 5, q1 skipped, action 12", after.Version, after.Skipped, after.Actions)
+	}
+	if p.Version != 4 || len(p.Skipped) != 0 || len(p.Actions) != 0 {
+		t.Errorf("the plan committed from changed: version %d, skipped %v, actions %v", p.Version, p.Skipped, p.Actions)
+	}
+	for _, c := range []flows.Change{flows.ActionAdded{Action: flows.Action{Text: "no id"}}, flows.KPISet{KPI: flows.KPI{Key: "visits"}}} {
+		if _, ok := Committed(p, []flows.Change{c}); ok {
+			t.Errorf("Committed after %T with no database id reports the plan known", c)
+		}
+	}
+}
