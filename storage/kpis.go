@@ -131,10 +131,12 @@ func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.Pl
 	return nil
 }
 
-// measurementQueries are the SQL of record.InsertMeasurements.
+// measurementQueries are the SQL of record.InsertMeasurements and
+// record.ReplaceMeasurements.
 var measurementQueries = record.MeasurementQueries{
 	Owned:  `SELECT count(*) FROM kpis WHERE id = ? AND plan_id = ?`,
 	Insert: `INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	Delete: `DELETE FROM measurements WHERE source = ? AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = ?)`,
 }
 
 func insertMeasurements(ctx context.Context, tx *sql.Tx, plan flows.PlanID, ms []flows.Measurement) error {

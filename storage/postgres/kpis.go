@@ -12,9 +12,6 @@ import (
 	"github.com/racebot/racebot/storage/internal/record"
 )
 
-// errNoSource rolls back a replacement that found nothing to replace.
-var errNoSource = errors.New("no values from that message")
-
 // SaveKPI stores a KPI target of a team's plan (k.Plan) and returns its id.
 // A plan keeps one KPI per key: setting the target again replaces the
 // earlier one in place, so its id, and the values recorded against it,
@@ -129,10 +126,12 @@ func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.Pl
 	return nil
 }
 
-// measurementQueries are the SQL of record.InsertMeasurements.
+// measurementQueries are the SQL of record.InsertMeasurements and
+// record.ReplaceMeasurements.
 var measurementQueries = record.MeasurementQueries{
 	Owned:  `SELECT count(*) FROM kpis WHERE id = $1 AND plan_id = $2`,
 	Insert: `INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+	Delete: `DELETE FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2)`,
 }
 
 func insertMeasurements(ctx context.Context, tx pgx.Tx, plan flows.PlanID, ms []flows.Measurement) error {
@@ -227,17 +226,12 @@ func (db *DB) ReplaceMeasurements(ctx context.Context, team string, plan flows.P
 		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `DELETE FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2)`, source, plan)
-		if err != nil {
-			return err
-		}
-		if replaced = tag.RowsAffected(); replaced == 0 {
-			return errNoSource
-		}
-		return insertMeasurements(ctx, tx, plan, ms)
+		var err error
+		replaced, err = record.ReplaceMeasurements(pgTx{ctx, tx}, &measurementQueries, plan, source, ms)
+		return err
 	})
 	switch {
-	case errors.Is(err, errNoSource):
+	case errors.Is(err, record.ErrNoSource):
 		return 0, nil
 	case err != nil:
 		return 0, fmt.Errorf("replace measurements: %w", err)

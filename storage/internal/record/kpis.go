@@ -1,6 +1,7 @@
 package record
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/racebot/racebot/flows"
@@ -92,11 +93,13 @@ func amount(ok bool, v flows.Value) any {
 	return v.Amount
 }
 
-// MeasurementQueries are a store's SQL for InsertMeasurements, each
+// MeasurementQueries are a store's SQL for InsertMeasurements and
+// ReplaceMeasurements, each
 // described with the parameters it takes.
 type MeasurementQueries struct {
 	Owned  string // kpi, plan: how many KPIs of the plan have that id
 	Insert string // kpi_id, value, currency, at, author, checkin_id, source
+	Delete string // source, plan: delete the plan's values that came from the message
 }
 
 // InsertMeasurements stores values of a plan's KPIs. A value for a KPI
@@ -125,4 +128,23 @@ func InsertMeasurements(tx Tx, q *MeasurementQueries, plan flows.PlanID, ms []fl
 		}
 	}
 	return nil
+}
+
+// ErrNoSource rolls back a replacement that found no values from the
+// message to replace: the caller reports 0 and writes nothing, the
+// delivery key included.
+var ErrNoSource = errors.New("no values from that message")
+
+// ReplaceMeasurements replaces the values of a plan's KPIs that came from
+// the message source with ms, and reports how many it replaced; when
+// none came from source it fails with ErrNoSource.
+func ReplaceMeasurements(tx Tx, q *MeasurementQueries, plan flows.PlanID, source string, ms []flows.Measurement) (int64, error) {
+	replaced, err := tx.Exec(q.Delete, source, plan)
+	if err != nil {
+		return 0, err
+	}
+	if replaced == 0 {
+		return 0, ErrNoSource
+	}
+	return replaced, InsertMeasurements(tx, q, plan, ms)
 }
