@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/storage/internal/record"
 )
 
 var _ coach.CatchupStore = (*DB)(nil)
@@ -20,15 +21,8 @@ func (db *DB) CatchupThreads(ctx context.Context, since time.Time) ([]coach.Thre
 	sinceMs, sinceMicro := millis(since), since.UnixMicro()
 	var threads []coach.Thread
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		scan := func(rows *sql.Rows) error {
-			var t coach.Thread
-			if err := rows.Scan(&t.Team, &t.Channel, &t.Thread, &t.Plan, &t.Checkin, &t.Read); err != nil {
-				return err
-			}
-			threads = append(threads, t)
-			return nil
-		}
-		if err := each(ctx, tx, scan, `SELECT p.team_id, p.channel_id, p.thread, p.id, 0, COALESCE(r.ts, '')
+		read := record.Threads(&threads)
+		if err := each(ctx, tx, read, `SELECT p.team_id, p.channel_id, p.thread, p.id, 0, COALESCE(r.ts, '')
 			FROM plans p LEFT JOIN thread_reads r ON r.team_id = p.team_id AND r.channel_id = p.channel_id AND r.thread = p.thread
 			WHERE p.thread <> '' AND (p.created_at >= ?
 				OR EXISTS (SELECT 1 FROM answers a WHERE a.plan_id = p.id AND a.created_at >= ?)
@@ -37,7 +31,7 @@ func (db *DB) CatchupThreads(ctx context.Context, since time.Time) ([]coach.Thre
 			ORDER BY p.id`, sinceMs, sinceMs, sinceMicro, sinceMicro); err != nil {
 			return fmt.Errorf("plan threads: %w", err)
 		}
-		if err := each(ctx, tx, scan, `SELECT p.team_id, c.channel_id, c.thread, c.plan_id, c.id, COALESCE(r.ts, '')
+		if err := each(ctx, tx, read, `SELECT p.team_id, c.channel_id, c.thread, c.plan_id, c.id, COALESCE(r.ts, '')
 			FROM checkins c JOIN plans p ON p.id = c.plan_id
 			LEFT JOIN thread_reads r ON r.team_id = p.team_id AND r.channel_id = c.channel_id AND r.thread = c.thread
 			WHERE c.thread <> '' AND (c.closed = 0 OR c.opened_at >= ?)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage/internal/record"
 )
 
 // CreateCheckin records a check-in before its thread is posted, so replies
@@ -36,23 +37,11 @@ func (db *DB) SetCheckinMessages(ctx context.Context, id int64, thread, summary 
 	})
 }
 
-const checkinColumns = `c.id, p.team_id, c.plan_id, c.occurrence, c.channel_id, c.thread, c.summary_ts, c.late,
-	c.opened_at, c.nudge_at, c.close_at, c.nudged, c.closed`
-
-func scanCheckin(scan func(...any) error) (flows.Checkin, error) {
-	var c flows.Checkin
-	var opened, nudge, closeAt int64
-	err := scan(&c.ID, &c.Team, &c.Plan, &c.Occurrence, &c.Channel, &c.Thread, &c.SummaryTS, &c.Late,
-		&opened, &nudge, &closeAt, &c.Nudged, &c.Closed)
-	c.OpenedAt, c.NudgeAt, c.CloseAt = fromMillis(opened), fromMillis(nudge), fromMillis(closeAt)
-	return c, err
-}
-
 // CheckinByThread finds the check-in whose thread a reply is in.
 func (db *DB) CheckinByThread(ctx context.Context, team, channel, thread string) (flows.Checkin, error) {
-	row := db.read.QueryRowContext(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
+	row := db.read.QueryRowContext(ctx, `SELECT `+record.CheckinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
 		WHERE p.team_id = ? AND c.channel_id = ? AND c.thread = ? AND c.thread <> ''`, team, channel, thread)
-	c, err := scanCheckin(row.Scan)
+	c, err := record.Checkin(row.Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return flows.Checkin{}, flows.ErrNoCheckin
 	}
@@ -67,10 +56,10 @@ func (db *DB) CheckinByThread(ctx context.Context, team, channel, thread string)
 // versions that opened a new one on each retry) the one that was posted
 // wins, else the first.
 func (db *DB) CheckinByOccurrence(ctx context.Context, team string, plan flows.PlanID, occurrence string) (flows.Checkin, error) {
-	row := db.read.QueryRowContext(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
+	row := db.read.QueryRowContext(ctx, `SELECT `+record.CheckinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
 		WHERE p.team_id = ? AND c.plan_id = ? AND c.occurrence = ? AND c.occurrence <> ''
 		ORDER BY c.thread <> '' DESC, c.id LIMIT 1`, team, plan, occurrence)
-	c, err := scanCheckin(row.Scan)
+	c, err := record.Checkin(row.Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return flows.Checkin{}, flows.ErrNoCheckin
 	}
@@ -82,9 +71,9 @@ func (db *DB) CheckinByOccurrence(ctx context.Context, team string, plan flows.P
 
 // CheckinByID loads a check-in of the team.
 func (db *DB) CheckinByID(ctx context.Context, team string, id int64) (flows.Checkin, error) {
-	row := db.read.QueryRowContext(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
+	row := db.read.QueryRowContext(ctx, `SELECT `+record.CheckinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
 		WHERE p.team_id = ? AND c.id = ?`, team, id)
-	c, err := scanCheckin(row.Scan)
+	c, err := record.Checkin(row.Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return flows.Checkin{}, flows.ErrNoCheckin
 	}
@@ -117,7 +106,7 @@ func (db *DB) claimOne(ctx context.Context, set, where string, now time.Time) (f
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		c, err = scanCheckin(tx.QueryRowContext(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id WHERE c.id = ?`, ids[0]).Scan)
+		c, err = record.Checkin(tx.QueryRowContext(ctx, `SELECT `+record.CheckinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id WHERE c.id = ?`, ids[0]).Scan)
 		ok = err == nil
 		return err
 	})

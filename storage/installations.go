@@ -8,36 +8,10 @@ import (
 	"time"
 
 	"github.com/racebot/racebot/install"
+	"github.com/racebot/racebot/storage/internal/record"
 )
 
 var _ install.Store = (*DB)(nil)
-
-const installationColumns = `enterprise_id, team_id, enterprise_install, app_id, bot_user_id, scopes, installed_by,
-	bot_token, refresh_token, expires_at, installed_at, uninstalled_at`
-
-func scanInstallation(scan func(...any) error) (install.Installation, error) {
-	var (
-		in                            install.Installation
-		expires, installed, uninstall int64
-	)
-	err := scan(&in.EnterpriseID, &in.TeamID, &in.EnterpriseInstall, &in.AppID, &in.BotUserID, &in.Scopes, &in.InstalledBy,
-		&in.BotToken, &in.RefreshToken, &expires, &installed, &uninstall)
-	if expires != 0 {
-		in.ExpiresAt = fromMillis(expires)
-	}
-	in.InstalledAt = fromMillis(installed)
-	if uninstall != 0 {
-		in.UninstalledAt = fromMillis(uninstall)
-	}
-	return in, err
-}
-
-func optionalMillis(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return millis(t)
-}
 
 // SaveInstallation stores an installation, replacing the one with its key;
 // a workspace has one installation of its own, so a reinstall reported
@@ -50,15 +24,14 @@ func (db *DB) SaveInstallation(ctx context.Context, in install.Installation) err
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO installations (`+installationColumns+`)
+		_, err := tx.ExecContext(ctx, `INSERT INTO installations (`+record.InstallationColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
 			ON CONFLICT (enterprise_id, team_id, enterprise_install) DO UPDATE SET
 				app_id = excluded.app_id, bot_user_id = excluded.bot_user_id, scopes = excluded.scopes,
 				installed_by = excluded.installed_by, bot_token = excluded.bot_token,
 				refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
 				installed_at = excluded.installed_at, uninstalled_at = 0`,
-			in.EnterpriseID, in.TeamID, in.EnterpriseInstall, in.AppID, in.BotUserID, in.Scopes, in.InstalledBy,
-			in.BotToken, in.RefreshToken, optionalMillis(in.ExpiresAt), millis(in.InstalledAt))
+			record.InstallationValues(in)...)
 		return err
 	})
 	if err != nil {
@@ -67,38 +40,30 @@ func (db *DB) SaveInstallation(ctx context.Context, in install.Installation) err
 	return nil
 }
 
+// installationQueries are the SQL of the installation rules.
+var installationQueries = record.InstallationQueries{
+	Own: `SELECT ` + record.InstallationColumns + ` FROM installations
+		WHERE team_id = ? AND enterprise_install = 0 AND uninstalled_at = 0`,
+	Enterprise: `SELECT enterprise_id FROM enterprise_workspaces WHERE team_id = ?`,
+	OrgWide: `SELECT ` + record.InstallationColumns + ` FROM installations
+		WHERE enterprise_id = ? AND team_id = '' AND enterprise_install = 1 AND uninstalled_at = 0`,
+	Uninstalled: `SELECT uninstalled_at FROM installations WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ?`,
+	Workspaces:  `SELECT team_id FROM enterprise_workspaces WHERE enterprise_id = ?`,
+	Served: `SELECT EXISTS (SELECT 1 FROM installations i WHERE i.uninstalled_at = 0 AND (
+		(i.team_id = ? AND i.enterprise_install = 0) OR
+		(i.enterprise_install = 1 AND i.enterprise_id = (SELECT enterprise_id FROM enterprise_workspaces WHERE team_id = ?))))`,
+	DeleteTeam: `DELETE FROM %s WHERE team_id = ?`,
+	DeleteOrg:  `DELETE FROM enterprise_workspaces WHERE enterprise_id = ?`,
+	Delete:     `DELETE FROM installations WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ?`,
+}
+
 // FindInstallation returns the active installation serving team: its own,
 // else its organisation's org-wide one.
 func (db *DB) FindInstallation(ctx context.Context, enterprise, team string) (install.Installation, error) {
 	var in install.Installation
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		if team != "" {
-			row := tx.QueryRowContext(ctx, `SELECT `+installationColumns+` FROM installations
-				WHERE team_id = ? AND enterprise_install = 0 AND uninstalled_at = 0`, team)
-			var err error
-			if in, err = scanInstallation(row.Scan); !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-			if enterprise == "" {
-				err := tx.QueryRowContext(ctx, `SELECT enterprise_id FROM enterprise_workspaces WHERE team_id = ?`, team).Scan(&enterprise)
-				if errors.Is(err, sql.ErrNoRows) {
-					return install.ErrNotInstalled
-				}
-				if err != nil {
-					return err
-				}
-			}
-		}
-		if enterprise == "" {
-			return install.ErrNotInstalled
-		}
-		row := tx.QueryRowContext(ctx, `SELECT `+installationColumns+` FROM installations
-			WHERE enterprise_id = ? AND team_id = '' AND enterprise_install = 1 AND uninstalled_at = 0`, enterprise)
 		var err error
-		in, err = scanInstallation(row.Scan)
-		if errors.Is(err, sql.ErrNoRows) {
-			return install.ErrNotInstalled
-		}
+		in, err = record.FindInstallation(sqlTx{ctx, tx}, &installationQueries, enterprise, team)
 		return err
 	})
 	if err != nil {
@@ -111,10 +76,10 @@ func (db *DB) FindInstallation(ctx context.Context, enterprise, team string) (in
 func (db *DB) Installation(ctx context.Context, k install.Key) (install.Installation, error) {
 	var in install.Installation
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		row := tx.QueryRowContext(ctx, `SELECT `+installationColumns+` FROM installations
+		row := tx.QueryRowContext(ctx, `SELECT `+record.InstallationColumns+` FROM installations
 			WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ?`, k.EnterpriseID, k.TeamID, k.EnterpriseInstall)
 		var err error
-		in, err = scanInstallation(row.Scan)
+		in, err = record.Installation(row.Scan)
 		if errors.Is(err, sql.ErrNoRows) {
 			return install.ErrNotInstalled
 		}
@@ -145,7 +110,7 @@ func (db *DB) RotateTokens(ctx context.Context, k install.Key, oldRefresh, token
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE installations SET bot_token = ?, refresh_token = ?, expires_at = ?
 			WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ? AND refresh_token = ?`,
-			token, refresh, optionalMillis(expires), k.EnterpriseID, k.TeamID, k.EnterpriseInstall, oldRefresh)
+			token, refresh, record.OptionalMillis(expires), k.EnterpriseID, k.TeamID, k.EnterpriseInstall, oldRefresh)
 		if err != nil {
 			return err
 		}
@@ -185,13 +150,7 @@ func (db *DB) MarkUninstalled(ctx context.Context, k install.Key, at time.Time) 
 func (db *DB) UninstalledBefore(ctx context.Context, t time.Time) ([]install.Installation, error) {
 	var out []install.Installation
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		return each(ctx, tx, func(rows *sql.Rows) error {
-			in, err := scanInstallation(rows.Scan)
-			if err == nil {
-				out = append(out, in)
-			}
-			return err
-		}, `SELECT `+installationColumns+` FROM installations WHERE uninstalled_at <> 0 AND uninstalled_at < ?
+		return each(ctx, tx, record.Rows(&out, record.Installation), `SELECT `+record.InstallationColumns+` FROM installations WHERE uninstalled_at <> 0 AND uninstalled_at < ?
 			ORDER BY uninstalled_at`, millis(t))
 	})
 	if err != nil {
@@ -200,68 +159,11 @@ func (db *DB) UninstalledBefore(ctx context.Context, t time.Time) ([]install.Ins
 	return out, nil
 }
 
-// workspaceTables hold a team_id column; every other table of a
-// workspace's data hangs off plans and goes with them (ON DELETE CASCADE).
-var workspaceTables = []string{
-	"seen_keys", "current_plans", "deleted_threads", "offers", "thread_reads",
-	"capability_ratings", "capability_reminders", "reminders", "plans",
-}
-
 // PurgeInstallation deletes an uninstalled installation and the data of
 // the workspaces only it served.
 func (db *DB) PurgeInstallation(ctx context.Context, k install.Key) error {
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		var uninstalled int64
-		err := tx.QueryRowContext(ctx, `SELECT uninstalled_at FROM installations
-			WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ?`, k.EnterpriseID, k.TeamID, k.EnterpriseInstall).Scan(&uninstalled)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && uninstalled == 0) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		var teams []string
-		if k.EnterpriseInstall {
-			err = each(ctx, tx, func(rows *sql.Rows) error {
-				var t string
-				err := rows.Scan(&t)
-				teams = append(teams, t)
-				return err
-			}, `SELECT team_id FROM enterprise_workspaces WHERE enterprise_id = ?`, k.EnterpriseID)
-			if err != nil {
-				return err
-			}
-		} else {
-			teams = []string{k.TeamID}
-		}
-		for _, team := range teams {
-			// A workspace still served, by an installation of its own or by
-			// its organisation's, keeps its data.
-			var served bool
-			err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM installations i WHERE i.uninstalled_at = 0 AND (
-					(i.team_id = ? AND i.enterprise_install = 0) OR
-					(i.enterprise_install = 1 AND i.enterprise_id = (SELECT enterprise_id FROM enterprise_workspaces WHERE team_id = ?))))`,
-				team, team).Scan(&served)
-			if err != nil {
-				return err
-			}
-			if served {
-				continue
-			}
-			for _, table := range workspaceTables {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE team_id = ?`, team); err != nil {
-					return fmt.Errorf("%s: %w", table, err)
-				}
-			}
-		}
-		if k.EnterpriseInstall {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM enterprise_workspaces WHERE enterprise_id = ?`, k.EnterpriseID); err != nil {
-				return err
-			}
-		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM installations WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ?`,
-			k.EnterpriseID, k.TeamID, k.EnterpriseInstall)
-		return err
+		return record.PurgeInstallation(sqlTx{ctx, tx}, &installationQueries, k)
 	})
 	// Deleted plans must not be served from the cache.
 	db.cache.clear()

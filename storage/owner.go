@@ -5,13 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/racebot/racebot/storage/internal/schema"
 	"io/fs"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -145,24 +144,14 @@ var tableRe = regexp.MustCompile("(?i)(?:CREATE\\s+(?:TEMP\\s+|TEMPORARY\\s+)?TA
 // knownMigrations reads the embedded migrations once.
 var knownMigrations = sync.OnceValues(func() (migrationSet, error) {
 	set := migrationSet{names: map[int]string{}, tables: map[string]bool{"schema_migrations": true}}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	ms, err := schema.Migrations(migrations)
 	if err != nil {
 		return set, err
 	}
-	for _, name := range names {
-		base := filepath.Base(name)
-		num, _, _ := strings.Cut(base, "_")
-		version, err := strconv.Atoi(num)
-		if err != nil {
-			return set, fmt.Errorf("migration %s: name must start with a number", base)
-		}
-		set.names[version] = base
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return set, err
-		}
-		for _, m := range tableRe.FindAllStringSubmatch(string(body), -1) {
-			set.tables[strings.ToLower(m[1])] = true
+	for _, m := range ms {
+		set.names[m.Version] = m.Name
+		for _, t := range tableRe.FindAllStringSubmatch(m.Body, -1) {
+			set.tables[strings.ToLower(t[1])] = true
 		}
 	}
 	return set, nil

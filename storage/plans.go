@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage/internal/record"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -88,8 +89,6 @@ func isConstraint(err error) bool {
 	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
 }
 
-const planColumns = `id, team_id, channel_id, name, created_by, created_at, stage, step, phase, version, privacy, thread, kind`
-
 // Plan loads a plan of the team. A plan of another team is reported as not
 // existing: workspaces never learn of each other's plans.
 //
@@ -105,7 +104,7 @@ func (db *DB) Plan(ctx context.Context, team string, id flows.PlanID) (*flows.Pl
 	var p *flows.Plan
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
 		var err error
-		p, err = loadPlan(ctx, tx, `SELECT `+planColumns+` FROM plans WHERE team_id = ? AND id = ?`, team, id)
+		p, err = loadPlan(ctx, tx, `SELECT `+record.PlanColumns+` FROM plans WHERE team_id = ? AND id = ?`, team, id)
 		return err
 	})
 	if err != nil {
@@ -120,7 +119,7 @@ func (db *DB) PlanByName(ctx context.Context, team, channel, name string) (*flow
 	var p *flows.Plan
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
 		var err error
-		p, err = loadPlan(ctx, tx, `SELECT `+planColumns+` FROM plans WHERE team_id = ? AND channel_id = ? AND name_key = ?`,
+		p, err = loadPlan(ctx, tx, `SELECT `+record.PlanColumns+` FROM plans WHERE team_id = ? AND channel_id = ? AND name_key = ?`,
 			team, channel, nameKey(name))
 		return err
 	})
@@ -161,18 +160,9 @@ func (db *DB) TeamPlans(ctx context.Context, team string) ([]*flows.Plan, error)
 func (db *DB) plansWhere(ctx context.Context, where string, args ...any) ([]*flows.Plan, error) {
 	var plans []*flows.Plan
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		ids, err := queryIDs(ctx, tx, `SELECT id FROM plans WHERE `+where+` ORDER BY id`, args...)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			p, err := loadPlan(ctx, tx, `SELECT `+planColumns+` FROM plans WHERE id = ?`, id)
-			if err != nil {
-				return err
-			}
-			plans = append(plans, p)
-		}
-		return nil
+		var err error
+		plans, err = planParts.List(sqlTx{ctx, tx}, `SELECT id FROM plans WHERE `+where+` ORDER BY id`, args...)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list plans: %w", err)
@@ -180,103 +170,23 @@ func (db *DB) plansWhere(ctx context.Context, where string, args ...any) ([]*flo
 	return plans, nil
 }
 
-func loadPlan(ctx context.Context, tx *sql.Tx, query string, args ...any) (*flows.Plan, error) {
-	var (
-		p         flows.Plan
-		createdAt int64
-		phase     string
-		kind      string
-	)
-	err := tx.QueryRowContext(ctx, query, args...).Scan(&p.ID, &p.Team, &p.Channel, &p.Name, &p.CreatedBy, &createdAt,
-		&p.Cursor.Stage, &p.Cursor.Step, &phase, &p.Version, &p.Privacy, &p.Thread, &kind)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, flows.ErrNoPlan
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load plan: %w", err)
-	}
-	p.CreatedAt = fromMillis(createdAt)
-	p.Cursor.Phase = flows.Phase(phase)
-	p.Kind = flows.Kind(kind)
-	p.Answers = make(map[string]flows.Answer)
-	p.Skipped = make(map[string]bool)
-	p.Completed = make(map[flows.StageID]bool)
+// planParts are the queries for the rows a plan is assembled from.
+// Answer revisions come in ascending order and statuses oldest first, so
+// that replaying them gives the plan the engine saw.
+var planParts = record.PlanParts{
+	Answers: `SELECT question_id, revision, text, author, created_at, drafted, source, kind FROM answers WHERE plan_id = ? ORDER BY question_id, revision`,
+	Skips:   `SELECT question_id FROM skips WHERE plan_id = ?`,
+	Stages:  `SELECT stage FROM completed_stages WHERE plan_id = ?`,
+	Actions: `SELECT id, stage, text, owner, due, impact, effort, created_by, created_at FROM actions WHERE plan_id = ? ORDER BY id`,
+	ActionStatuses: `SELECT u.action_id, u.status, u.author, u.at FROM action_updates u JOIN actions a ON a.id = u.action_id
+		WHERE a.plan_id = ? ORDER BY u.id`,
+	Priors: `SELECT question_id, text, author, from_plan FROM carried_answers WHERE plan_id = ?`,
+	KPIs:   kpisQuery,
+	ByID:   `SELECT ` + record.PlanColumns + ` FROM plans WHERE id = ?`,
+}
 
-	// Revisions come in ascending order and are replayed as the changes
-	// that wrote them, so the plan loaded is the plan the engine saw.
-	if err := each(ctx, tx, func(rows *sql.Rows) error {
-		var (
-			a    flows.Answer
-			at   int64
-			kind string
-		)
-		if err := rows.Scan(&a.QuestionID, &a.Revision, &a.Text, &a.By, &at, &a.Drafted, &a.Source, &kind); err != nil {
-			return err
-		}
-		a.At = fromMillis(at)
-		c, err := answerChange(a, kind)
-		if err != nil {
-			return err
-		}
-		p.Apply(c)
-		return nil
-	}, `SELECT question_id, revision, text, author, created_at, drafted, source, kind FROM answers WHERE plan_id = ? ORDER BY question_id, revision`, p.ID); err != nil {
-		return nil, fmt.Errorf("load answers: %w", err)
-	}
-	if err := each(ctx, tx, func(rows *sql.Rows) error {
-		var q string
-		if err := rows.Scan(&q); err != nil {
-			return err
-		}
-		p.Skipped[q] = true
-		return nil
-	}, `SELECT question_id FROM skips WHERE plan_id = ?`, p.ID); err != nil {
-		return nil, fmt.Errorf("load skips: %w", err)
-	}
-	if err := each(ctx, tx, func(rows *sql.Rows) error {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return err
-		}
-		p.Completed[flows.StageID(s)] = true
-		return nil
-	}, `SELECT stage FROM completed_stages WHERE plan_id = ?`, p.ID); err != nil {
-		return nil, fmt.Errorf("load stages: %w", err)
-	}
-	if err := each(ctx, tx, func(rows *sql.Rows) error {
-		var (
-			a   flows.Action
-			due string
-			at  int64
-		)
-		if err := rows.Scan(&a.ID, &a.Stage, &a.Text, &a.Owner, &due, &a.Impact, &a.Effort, &a.By, &at); err != nil {
-			return err
-		}
-		if due != "" {
-			d, err := time.Parse(time.DateOnly, due)
-			if err != nil {
-				return fmt.Errorf("action %d due %q: %w", a.ID, due, err)
-			}
-			a.Due = d
-		}
-		a.At = fromMillis(at)
-		p.Actions = append(p.Actions, a)
-		return nil
-	}, `SELECT id, stage, text, owner, due, impact, effort, created_by, created_at FROM actions WHERE plan_id = ? ORDER BY id`, p.ID); err != nil {
-		return nil, fmt.Errorf("load actions: %w", err)
-	}
-	if err := loadActionStatuses(ctx, tx, &p); err != nil {
-		return nil, fmt.Errorf("load action statuses: %w", err)
-	}
-	if err := loadPrior(ctx, tx, &p); err != nil {
-		return nil, fmt.Errorf("load carried answers: %w", err)
-	}
-	kpis, err := loadKPIs(ctx, tx, p.ID)
-	if err != nil {
-		return nil, fmt.Errorf("load kpis: %w", err)
-	}
-	p.KPIs = kpis
-	return &p, nil
+func loadPlan(ctx context.Context, tx *sql.Tx, query string, args ...any) (*flows.Plan, error) {
+	return planParts.Load(sqlTx{ctx, tx}, query, args...)
 }
 
 // queryIDs runs a query that returns ids and reads them all, so the rows
@@ -284,29 +194,55 @@ func loadPlan(ctx context.Context, tx *sql.Tx, query string, args ...any) (*flow
 // transaction.
 func queryIDs(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]int64, error) {
 	var ids []int64
-	err := each(ctx, tx, func(rows *sql.Rows) error {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		ids = append(ids, id)
-		return nil
-	}, query, args...)
+	err := each(ctx, tx, record.IDs(&ids), query, args...)
 	return ids, err
 }
 
-func each(ctx context.Context, tx *sql.Tx, fn func(*sql.Rows) error, query string, args ...any) error {
+// each runs a query and hands every row to read.
+func each(ctx context.Context, tx *sql.Tx, read record.Reader, query string, args ...any) error {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	scan := rows.Scan
 	for rows.Next() {
-		if err := fn(rows); err != nil {
+		if err := read(scan); err != nil {
 			return err
 		}
 	}
 	return rows.Err()
+}
+
+// sqlTx is a transaction as the rules both stores share use it.
+type sqlTx struct {
+	ctx context.Context
+	tx  *sql.Tx
+}
+
+var _ record.Tx = sqlTx{}
+
+func (t sqlTx) Row(query string, args ...any) record.Scan {
+	row := t.tx.QueryRowContext(t.ctx, query, args...)
+	return func(dest ...any) error {
+		err := row.Scan(dest...)
+		if errors.Is(err, sql.ErrNoRows) {
+			return record.ErrNoRows
+		}
+		return err
+	}
+}
+
+func (t sqlTx) Exec(query string, args ...any) (int64, error) {
+	res, err := t.tx.ExecContext(t.ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (t sqlTx) Each(read record.Reader, query string, args ...any) error {
+	return each(t.ctx, t.tx, read, query, args...)
 }
 
 // Commit applies a step's changes in one transaction. The version check makes
@@ -334,21 +270,11 @@ func (db *DB) cacheAfter(p *flows.Plan, changes []flows.Change, gen uint64, err 
 	case err != nil, len(changes) == 0:
 		return
 	}
-	after := p.Clone()
-	for _, c := range changes {
-		switch c := c.(type) {
-		case flows.ActionAdded:
-			if c.Action.ID == 0 {
-				db.cache.drop(p.ID)
-				return
-			}
-		case flows.KPISet:
-			db.cache.drop(p.ID)
-			return
-		}
-		after.Apply(c)
+	after, ok := record.Committed(p, changes)
+	if !ok {
+		db.cache.drop(p.ID)
+		return
 	}
-	after.Version++
 	db.cache.put(after, gen)
 }
 
@@ -409,13 +335,9 @@ func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, p *flows.Plan, changes [
 }
 
 func insertAction(ctx context.Context, tx *sql.Tx, plan flows.PlanID, a flows.Action) (int64, error) {
-	due := ""
-	if !a.Due.IsZero() {
-		due = a.Due.Format(time.DateOnly)
-	}
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO actions (plan_id, stage, text, owner, due, impact, effort, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		plan, string(a.Stage), a.Text, a.Owner, due, a.Impact, a.Effort, a.By, millis(a.At)).Scan(&id)
+		plan, string(a.Stage), a.Text, a.Owner, record.Date(a.Due), a.Impact, a.Effort, a.By, millis(a.At)).Scan(&id)
 	return id, err
 }
 
@@ -424,20 +346,20 @@ func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c 
 	switch c := c.(type) {
 	case flows.AnswerRecorded:
 		a := c.Answer
-		_, err = db.execTx(ctx, tx, qAnswer, plan, a.QuestionID, a.Revision, a.Text, a.By, millis(a.At), a.Drafted, a.Source, kindAnswer)
+		_, err = db.execTx(ctx, tx, qAnswer, plan, a.QuestionID, a.Revision, a.Text, a.By, millis(a.At), a.Drafted, a.Source, record.KindAnswer)
 		if err == nil {
 			_, err = db.execTx(ctx, tx, qUnskip, plan, a.QuestionID)
 		}
 	case flows.AnswerAdded:
 		o := c.Contribution
-		_, err = db.execTx(ctx, tx, qAnswer, plan, c.QuestionID, c.Revision, o.Text, o.By, millis(o.At), false, o.Source, kindAlso)
+		_, err = db.execTx(ctx, tx, qAnswer, plan, c.QuestionID, c.Revision, o.Text, o.By, millis(o.At), false, o.Source, record.KindAlso)
 		if err == nil {
 			_, err = db.execTx(ctx, tx, qUnskip, plan, c.QuestionID)
 		}
 	case flows.AnswerRevised:
-		_, err = db.execTx(ctx, tx, qAnswer, plan, c.QuestionID, c.Revision, c.Text, c.By, millis(c.At), false, c.Source, kindRevised)
+		_, err = db.execTx(ctx, tx, qAnswer, plan, c.QuestionID, c.Revision, c.Text, c.By, millis(c.At), false, c.Source, record.KindRevised)
 	case flows.AnswerWithdrawn:
-		_, err = db.execTx(ctx, tx, qAnswer, plan, c.QuestionID, c.Revision, "", c.By, millis(c.At), false, c.Source, kindWithdrawn)
+		_, err = db.execTx(ctx, tx, qAnswer, plan, c.QuestionID, c.Revision, "", c.By, millis(c.At), false, c.Source, record.KindWithdrawn)
 	case flows.QuestionSkipped:
 		_, err = tx.ExecContext(ctx, `INSERT INTO skips (plan_id, question_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, plan, c.QuestionID)
 	case flows.StageCompleted:
@@ -465,45 +387,13 @@ func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c 
 	return nil
 }
 
-// Kinds of answer rows: what each does to its question when replayed.
-const (
-	kindAnswer    = "answer"
-	kindAlso      = "also"
-	kindRevised   = "revised"
-	kindWithdrawn = "withdrawn"
-)
-
-// answerChange is the change an answer row recorded.
-func answerChange(a flows.Answer, kind string) (flows.Change, error) {
-	switch kind {
-	case kindAnswer:
-		return flows.AnswerRecorded{Answer: a}, nil
-	case kindAlso:
-		return flows.AnswerAdded{QuestionID: a.QuestionID, Revision: a.Revision, Contribution: flows.Contribution{Text: a.Text, By: a.By, At: a.At, Source: a.Source}}, nil
-	case kindRevised:
-		return flows.AnswerRevised{QuestionID: a.QuestionID, Revision: a.Revision, Source: a.Source, Text: a.Text, By: a.By, At: a.At}, nil
-	case kindWithdrawn:
-		return flows.AnswerWithdrawn{QuestionID: a.QuestionID, Revision: a.Revision, Source: a.Source, By: a.By, At: a.At}, nil
-	}
-	return nil, fmt.Errorf("answer %s revision %d: unknown kind %q", a.QuestionID, a.Revision, kind)
-}
-
 // Revisions lists every row of one question's history, oldest first: each
 // text it was given, co-answers, edits and withdrawals (with no text)
 // included.
 func (db *DB) Revisions(ctx context.Context, team string, plan flows.PlanID, questionID string) ([]flows.Answer, error) {
 	var out []flows.Answer
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		return each(ctx, tx, func(rows *sql.Rows) error {
-			var a flows.Answer
-			var at int64
-			if err := rows.Scan(&a.QuestionID, &a.Revision, &a.Text, &a.By, &at, &a.Drafted, &a.Source); err != nil {
-				return err
-			}
-			a.At = fromMillis(at)
-			out = append(out, a)
-			return nil
-		}, `SELECT a.question_id, a.revision, a.text, a.author, a.created_at, a.drafted, a.source
+		return each(ctx, tx, record.Rows(&out, record.Revision), `SELECT a.question_id, a.revision, a.text, a.author, a.created_at, a.drafted, a.source
 			FROM answers a JOIN plans p ON p.id = a.plan_id
 			WHERE p.team_id = ? AND a.plan_id = ? AND a.question_id = ? ORDER BY a.revision`, team, plan, questionID)
 	})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage/internal/record"
 )
 
 // insertActionStatus records a new status of one of a plan's actions. The
@@ -24,43 +25,6 @@ func insertActionStatus(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c fl
 		return fmt.Errorf("action %d is not in plan %d: %w", c.Action, plan, flows.ErrConflict)
 	}
 	return nil
-}
-
-// loadActionStatuses replays every status the plan's actions were given,
-// oldest first, so the plan loaded is the plan the engine saw.
-func loadActionStatuses(ctx context.Context, tx *sql.Tx, p *flows.Plan) error {
-	return each(ctx, tx, func(rows *sql.Rows) error {
-		var (
-			c      flows.ActionStatusSet
-			status string
-			at     int64
-		)
-		if err := rows.Scan(&c.Action, &status, &c.By, &at); err != nil {
-			return err
-		}
-		c.Status, c.At = flows.ActionStatus(status), fromMillis(at)
-		p.Apply(c)
-		return nil
-	}, `SELECT u.action_id, u.status, u.author, u.at FROM action_updates u JOIN actions a ON a.id = u.action_id
-		WHERE a.plan_id = ? ORDER BY u.id`, p.ID)
-}
-
-// loadPrior reads the answers a plan was started with from an earlier one.
-func loadPrior(ctx context.Context, tx *sql.Tx, p *flows.Plan) error {
-	return each(ctx, tx, func(rows *sql.Rows) error {
-		var (
-			id string
-			pr flows.Prior
-		)
-		if err := rows.Scan(&id, &pr.Text, &pr.By, &pr.From); err != nil {
-			return err
-		}
-		if p.Prior == nil {
-			p.Prior = make(map[string]flows.Prior)
-		}
-		p.Prior[id] = pr
-		return nil
-	}, `SELECT question_id, text, author, from_plan FROM carried_answers WHERE plan_id = ?`, p.ID)
 }
 
 // CreatePlanFrom stores a plan started from an earlier one (see
@@ -134,35 +98,13 @@ func (db *DB) AddCapabilityRating(ctx context.Context, r flows.CapabilityRating,
 func (db *DB) CapabilityHistory(ctx context.Context, team, channel string, limit int) ([]flows.CapabilityRating, error) {
 	var out []flows.CapabilityRating
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		if err := each(ctx, tx, func(rows *sql.Rows) error {
-			r := flows.CapabilityRating{Team: team, Channel: channel, Scores: map[flows.StageID]int{}}
-			var (
-				plan sql.NullInt64
-				at   int64
-			)
-			if err := rows.Scan(&r.ID, &plan, &r.By, &at); err != nil {
-				return err
-			}
-			r.Plan, r.At = flows.PlanID(plan.Int64), fromMillis(at)
-			out = append(out, r)
-			return nil
-		}, `SELECT id, plan_id, rated_by, rated_at FROM capability_ratings WHERE team_id = ? AND channel_id = ?
+		if err := each(ctx, tx, record.CapabilityRatings(team, channel, &out), `SELECT id, plan_id, rated_by, rated_at FROM capability_ratings WHERE team_id = ? AND channel_id = ?
 			ORDER BY rated_at DESC, id DESC LIMIT ?`, team, channel, limit); err != nil {
 			return err
 		}
 		for i := range out {
 			r := &out[i]
-			if err := each(ctx, tx, func(rows *sql.Rows) error {
-				var (
-					st string
-					n  int
-				)
-				if err := rows.Scan(&st, &n); err != nil {
-					return err
-				}
-				r.Scores[flows.StageID(st)] = n
-				return nil
-			}, `SELECT stage, score FROM capability_scores WHERE rating_id = ?`, r.ID); err != nil {
+			if err := each(ctx, tx, record.Scores(r), `SELECT stage, score FROM capability_scores WHERE rating_id = ?`, r.ID); err != nil {
 				return err
 			}
 		}
@@ -174,6 +116,14 @@ func (db *DB) CapabilityHistory(ctx context.Context, team, channel string, limit
 	return out, nil
 }
 
+// capabilityReminderQueries are the SQL of the capability reminder claim.
+var capabilityReminderQueries = record.CapabilityReminderQueries{
+	Rated: `SELECT EXISTS (SELECT 1 FROM capability_ratings WHERE team_id = ? AND channel_id = ? AND rated_at >= ?)`,
+	Claim: `INSERT INTO capability_reminders (team_id, channel_id, quarter, plan_id, occurrence, claimed_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+	Held: `SELECT plan_id, occurrence FROM capability_reminders WHERE team_id = ? AND channel_id = ? AND quarter = ?`,
+}
+
 // ClaimCapabilityReminder claims the quarter's capability reminder for a
 // channel on behalf of one check-in occurrence. It reports true when the
 // occurrence holds the claim: it made it now, or made it before and this
@@ -183,31 +133,9 @@ func (db *DB) CapabilityHistory(ctx context.Context, team, channel string, limit
 func (db *DB) ClaimCapabilityReminder(ctx context.Context, team, channel string, plan flows.PlanID, quarter, occurrence string, since, now time.Time) (bool, error) {
 	var ours bool
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		var rated int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM capability_ratings WHERE team_id = ? AND channel_id = ? AND rated_at >= ?`,
-			team, channel, millis(since)).Scan(&rated); err != nil {
-			return err
-		}
-		if rated > 0 {
-			return nil
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO capability_reminders (team_id, channel_id, quarter, plan_id, occurrence, claimed_at)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, team, channel, quarter, plan, occurrence, millis(now))
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			ours = true
-			return nil
-		}
-		var heldPlan flows.PlanID
-		var held string
-		if err := tx.QueryRowContext(ctx, `SELECT plan_id, occurrence FROM capability_reminders WHERE team_id = ? AND channel_id = ? AND quarter = ?`,
-			team, channel, quarter).Scan(&heldPlan, &held); err != nil {
-			return err
-		}
-		ours = heldPlan == plan && held == occurrence
-		return nil
+		var err error
+		ours, err = record.ClaimCapabilityReminder(sqlTx{ctx, tx}, &capabilityReminderQueries, team, channel, plan, quarter, occurrence, millis(since), millis(now))
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("claim capability reminder: %w", err)
@@ -249,12 +177,10 @@ func (db *DB) SetRetroThread(ctx context.Context, team string, id int64, thread 
 	return nil
 }
 
-const retroColumns = `r.id, p.team_id, r.plan_id, r.channel_id, r.thread, r.opened_by, r.opened_at`
-
 // Retro loads a team's retro with its answers, or fails with
 // flows.ErrNoRetro.
 func (db *DB) Retro(ctx context.Context, team string, id int64) (flows.Retro, error) {
-	return db.loadRetro(ctx, `SELECT `+retroColumns+` FROM retros r JOIN plans p ON p.id = r.plan_id WHERE p.team_id = ? AND r.id = ?`, team, id)
+	return db.loadRetro(ctx, `SELECT `+record.RetroColumns+` FROM retros r JOIN plans p ON p.id = r.plan_id WHERE p.team_id = ? AND r.id = ?`, team, id)
 }
 
 // RetroByThread finds the retro whose conversation is thread.
@@ -262,14 +188,14 @@ func (db *DB) RetroByThread(ctx context.Context, team, channel, thread string) (
 	if thread == "" {
 		return flows.Retro{}, flows.ErrNoRetro
 	}
-	return db.loadRetro(ctx, `SELECT `+retroColumns+` FROM retros r JOIN plans p ON p.id = r.plan_id
+	return db.loadRetro(ctx, `SELECT `+record.RetroColumns+` FROM retros r JOIN plans p ON p.id = r.plan_id
 		WHERE p.team_id = ? AND r.channel_id = ? AND r.thread = ?`, team, channel, thread)
 }
 
 // LatestRetro loads the newest retro of a team's plan, reporting false when
 // it has none.
 func (db *DB) LatestRetro(ctx context.Context, team string, plan flows.PlanID) (flows.Retro, bool, error) {
-	r, err := db.loadRetro(ctx, `SELECT `+retroColumns+` FROM retros r JOIN plans p ON p.id = r.plan_id
+	r, err := db.loadRetro(ctx, `SELECT `+record.RetroColumns+` FROM retros r JOIN plans p ON p.id = r.plan_id
 		WHERE p.team_id = ? AND r.plan_id = ? ORDER BY r.id DESC LIMIT 1`, team, plan)
 	if errors.Is(err, flows.ErrNoRetro) {
 		return flows.Retro{}, false, nil
@@ -280,27 +206,15 @@ func (db *DB) LatestRetro(ctx context.Context, team string, plan flows.PlanID) (
 func (db *DB) loadRetro(ctx context.Context, query string, args ...any) (flows.Retro, error) {
 	var r flows.Retro
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		var at int64
-		err := tx.QueryRowContext(ctx, query, args...).Scan(&r.ID, &r.Team, &r.Plan, &r.Channel, &r.Thread, &r.By, &at)
+		var err error
+		r, err = record.Retro(tx.QueryRowContext(ctx, query, args...).Scan)
 		if errors.Is(err, sql.ErrNoRows) {
 			return flows.ErrNoRetro
 		}
 		if err != nil {
 			return err
 		}
-		r.At = fromMillis(at)
-		return each(ctx, tx, func(rows *sql.Rows) error {
-			var (
-				a  flows.RetroAnswer
-				at int64
-			)
-			if err := rows.Scan(&a.Question, &a.Text, &a.By, &at, &a.Source); err != nil {
-				return err
-			}
-			a.At = fromMillis(at)
-			r.Answers = append(r.Answers, a)
-			return nil
-		}, `SELECT question, text, author, at, source FROM retro_answers WHERE retro_id = ? ORDER BY id`, r.ID)
+		return each(ctx, tx, record.Rows(&r.Answers, record.RetroAnswer), `SELECT question, text, author, at, source FROM retro_answers WHERE retro_id = ? ORDER BY id`, r.ID)
 	})
 	if err != nil {
 		if errors.Is(err, flows.ErrNoRetro) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage/internal/record"
 )
 
 // OpenCheckins lists the check-ins of every workspace that are posted and
@@ -14,13 +15,7 @@ import (
 func (db *DB) OpenCheckins(ctx context.Context) ([]flows.Checkin, error) {
 	var out []flows.Checkin
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		return each(ctx, tx, func(rows *sql.Rows) error {
-			c, err := scanCheckin(rows.Scan)
-			if err == nil {
-				out = append(out, c)
-			}
-			return err
-		}, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
+		return each(ctx, tx, record.Rows(&out, record.Checkin), `SELECT `+record.CheckinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
 			WHERE c.closed = 0 AND c.thread <> '' ORDER BY c.id`)
 	})
 	if err != nil {
@@ -36,17 +31,7 @@ func (db *DB) OpenCheckins(ctx context.Context) ([]flows.Checkin, error) {
 func (db *DB) PlansWithActionsDue(ctx context.Context, by time.Time) (map[flows.PlanID]string, error) {
 	out := map[flows.PlanID]string{}
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		return each(ctx, tx, func(rows *sql.Rows) error {
-			var (
-				id   flows.PlanID
-				team string
-			)
-			if err := rows.Scan(&id, &team); err != nil {
-				return err
-			}
-			out[id] = team
-			return nil
-		}, `SELECT DISTINCT p.id, p.team_id FROM actions a JOIN plans p ON p.id = a.plan_id
+		return each(ctx, tx, record.PlanTeams(out), `SELECT DISTINCT p.id, p.team_id FROM actions a JOIN plans p ON p.id = a.plan_id
 			WHERE a.due <> '' AND a.due <= ?
 			AND coalesce((SELECT u.status FROM action_updates u WHERE u.action_id = a.id ORDER BY u.id DESC LIMIT 1), 'open') NOT IN ('done', 'dropped')`,
 			by.Format(time.DateOnly))
@@ -123,14 +108,7 @@ func (db *DB) SetReminders(ctx context.Context, team string, plan flows.PlanID, 
 func (db *DB) MutedReminders(ctx context.Context, team string, plan flows.PlanID) (map[string]bool, error) {
 	out := map[string]bool{}
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		return each(ctx, tx, func(rows *sql.Rows) error {
-			var user string
-			if err := rows.Scan(&user); err != nil {
-				return err
-			}
-			out[user] = true
-			return nil
-		}, `SELECT m.user_id FROM reminder_mutes m JOIN plans p ON p.id = m.plan_id WHERE p.team_id = ? AND m.plan_id = ?`, team, plan)
+		return each(ctx, tx, record.Set(out), `SELECT m.user_id FROM reminder_mutes m JOIN plans p ON p.id = m.plan_id WHERE p.team_id = ? AND m.plan_id = ?`, team, plan)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("muted reminders: %w", err)
@@ -168,21 +146,7 @@ func (db *DB) Snooze(ctx context.Context, team string, plan flows.PlanID, action
 func (db *DB) Snoozes(ctx context.Context, team string, plan flows.PlanID) (map[int64]map[string]time.Time, error) {
 	out := map[int64]map[string]time.Time{}
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		return each(ctx, tx, func(rows *sql.Rows) error {
-			var (
-				action int64
-				user   string
-				until  int64
-			)
-			if err := rows.Scan(&action, &user, &until); err != nil {
-				return err
-			}
-			if out[action] == nil {
-				out[action] = map[string]time.Time{}
-			}
-			out[action][user] = fromMillis(until)
-			return nil
-		}, `SELECT s.action_id, s.user_id, s.until FROM reminder_snoozes s JOIN actions a ON a.id = s.action_id JOIN plans p ON p.id = a.plan_id
+		return each(ctx, tx, record.Snoozes(out), `SELECT s.action_id, s.user_id, s.until FROM reminder_snoozes s JOIN actions a ON a.id = s.action_id JOIN plans p ON p.id = a.plan_id
 			WHERE p.team_id = ? AND a.plan_id = ?`, team, plan)
 	})
 	if err != nil {
@@ -197,17 +161,7 @@ func (db *DB) Snoozes(ctx context.Context, team string, plan flows.PlanID) (map[
 func (db *DB) RemindedPlans(ctx context.Context, team, user string) (map[flows.PlanID]time.Time, error) {
 	out := map[flows.PlanID]time.Time{}
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		return each(ctx, tx, func(rows *sql.Rows) error {
-			var (
-				plan flows.PlanID
-				at   int64
-			)
-			if err := rows.Scan(&plan, &at); err != nil {
-				return err
-			}
-			out[plan] = fromMillis(at)
-			return nil
-		}, `SELECT plan_id, max(claimed_at) FROM reminders WHERE team_id = ? AND user_id = ? GROUP BY plan_id`, team, user)
+		return each(ctx, tx, record.PlanTimes(out), `SELECT plan_id, max(claimed_at) FROM reminders WHERE team_id = ? AND user_id = ? GROUP BY plan_id`, team, user)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reminded plans: %w", err)
@@ -221,14 +175,7 @@ func (db *DB) RemindedPlans(ctx context.Context, team, user string) (map[flows.P
 func (db *DB) ClaimedReminders(ctx context.Context, team string, plan flows.PlanID) (map[string]bool, error) {
 	out := map[string]bool{}
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		return each(ctx, tx, func(rows *sql.Rows) error {
-			var user, key string
-			if err := rows.Scan(&user, &key); err != nil {
-				return err
-			}
-			out[user+" "+key] = true
-			return nil
-		}, `SELECT user_id, key FROM reminders WHERE team_id = ? AND plan_id = ?`, team, plan)
+		return each(ctx, tx, record.Claimed(out), `SELECT user_id, key FROM reminders WHERE team_id = ? AND plan_id = ?`, team, plan)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claimed reminders: %w", err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage/internal/record"
 )
 
 // RecordAsked records that the message ts of a plan's conversation, ordered
@@ -83,9 +84,6 @@ func (db *DB) latestAsked(ctx context.Context, plan flows.PlanID) ([]askedRow, e
 	return out, nil
 }
 
-// errNoSource rolls back a replacement that found nothing to replace.
-var errNoSource = errors.New("no values from that message")
-
 // ReplaceMeasurements replaces the KPI values of a team's plan that came
 // from one message with ms (none, when the message was deleted), in one
 // transaction with the delivery key, and reports how many values it
@@ -104,17 +102,12 @@ func (db *DB) ReplaceMeasurements(ctx context.Context, team string, plan flows.P
 		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM measurements WHERE source = ? AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = ?)`, source, plan)
-		if err != nil {
-			return err
-		}
-		if replaced, _ = res.RowsAffected(); replaced == 0 {
-			return errNoSource
-		}
-		return insertMeasurements(ctx, tx, plan, ms)
+		var err error
+		replaced, err = record.ReplaceMeasurements(sqlTx{ctx, tx}, &measurementQueries, plan, source, ms)
+		return err
 	})
 	switch {
-	case errors.Is(err, errNoSource):
+	case errors.Is(err, record.ErrNoSource):
 		return 0, nil
 	case err != nil:
 		return 0, fmt.Errorf("replace measurements: %w", err)

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage/internal/record"
 )
 
 // CreateCheckin records a check-in before its thread is posted, so replies
@@ -37,22 +38,10 @@ func (db *DB) SetCheckinMessages(ctx context.Context, id int64, thread, summary 
 	})
 }
 
-const checkinColumns = `c.id, p.team_id, c.plan_id, c.occurrence, c.channel_id, c.thread, c.summary_ts, c.late,
-	c.opened_at, c.nudge_at, c.close_at, c.nudged, c.closed`
-
-func scanCheckin(row pgx.Row) (flows.Checkin, error) {
-	var c flows.Checkin
-	var opened, nudge, closeAt int64
-	err := row.Scan(&c.ID, &c.Team, &c.Plan, &c.Occurrence, &c.Channel, &c.Thread, &c.SummaryTS, &c.Late,
-		&opened, &nudge, &closeAt, &c.Nudged, &c.Closed)
-	c.OpenedAt, c.NudgeAt, c.CloseAt = fromMillis(opened), fromMillis(nudge), fromMillis(closeAt)
-	return c, err
-}
-
 // CheckinByThread finds the check-in whose thread a reply is in.
 func (db *DB) CheckinByThread(ctx context.Context, team, channel, thread string) (flows.Checkin, error) {
-	c, err := scanCheckin(db.pool.QueryRow(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
-		WHERE p.team_id = $1 AND c.channel_id = $2 AND c.thread = $3 AND c.thread <> ''`, team, channel, thread))
+	c, err := record.Checkin(db.pool.QueryRow(ctx, `SELECT `+record.CheckinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
+		WHERE p.team_id = $1 AND c.channel_id = $2 AND c.thread = $3 AND c.thread <> ''`, team, channel, thread).Scan)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return flows.Checkin{}, flows.ErrNoCheckin
 	}
@@ -67,9 +56,9 @@ func (db *DB) CheckinByThread(ctx context.Context, team, channel, thread string)
 // versions that opened a new one on each retry, and copied in from their
 // SQLite files) the one that was posted wins, else the first.
 func (db *DB) CheckinByOccurrence(ctx context.Context, team string, plan flows.PlanID, occurrence string) (flows.Checkin, error) {
-	c, err := scanCheckin(db.pool.QueryRow(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
+	c, err := record.Checkin(db.pool.QueryRow(ctx, `SELECT `+record.CheckinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
 		WHERE p.team_id = $1 AND c.plan_id = $2 AND c.occurrence = $3 AND c.occurrence <> ''
-		ORDER BY c.thread <> '' DESC, c.id LIMIT 1`, team, plan, occurrence))
+		ORDER BY c.thread <> '' DESC, c.id LIMIT 1`, team, plan, occurrence).Scan)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return flows.Checkin{}, flows.ErrNoCheckin
 	}
@@ -81,8 +70,8 @@ func (db *DB) CheckinByOccurrence(ctx context.Context, team string, plan flows.P
 
 // CheckinByID loads a check-in of the team.
 func (db *DB) CheckinByID(ctx context.Context, team string, id int64) (flows.Checkin, error) {
-	c, err := scanCheckin(db.pool.QueryRow(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
-		WHERE p.team_id = $1 AND c.id = $2`, team, id))
+	c, err := record.Checkin(db.pool.QueryRow(ctx, `SELECT `+record.CheckinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
+		WHERE p.team_id = $1 AND c.id = $2`, team, id).Scan)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return flows.Checkin{}, flows.ErrNoCheckin
 	}
@@ -122,7 +111,7 @@ func (db *DB) claimOne(ctx context.Context, set, where string, now time.Time) (f
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		c, err = scanCheckin(tx.QueryRow(ctx, `SELECT `+checkinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id WHERE c.id = $1`, ids[0]))
+		c, err = record.Checkin(tx.QueryRow(ctx, `SELECT `+record.CheckinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id WHERE c.id = $1`, ids[0]).Scan)
 		ok = err == nil
 		return err
 	})

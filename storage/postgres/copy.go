@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/racebot/racebot/storage/internal/record"
 )
 
 // Errors of CopyFromSQLite and Verify.
@@ -515,10 +517,10 @@ func (db *DB) tables(ctx context.Context) ([]table, error) {
 	byName := map[string]*table{}
 	var order []string
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		if err := each(ctx, tx, func(rows pgx.Rows) error {
+		if err := each(ctx, tx, func(scan record.Scan) error {
 			var name, col, typ string
 			var pk bool
-			if err := rows.Scan(&name, &col, &typ, &pk); err != nil {
+			if err := scan(&name, &col, &typ, &pk); err != nil {
 				return err
 			}
 			if skipped[name] {
@@ -543,9 +545,9 @@ func (db *DB) tables(ctx context.Context) ([]table, error) {
 			return err
 		}
 		deps := map[string][]string{}
-		if err := each(ctx, tx, func(rows pgx.Rows) error {
+		if err := each(ctx, tx, func(scan record.Scan) error {
 			var from, to string
-			if err := rows.Scan(&from, &to); err != nil {
+			if err := scan(&from, &to); err != nil {
 				return err
 			}
 			deps[from] = append(deps[from], to)

@@ -9,36 +9,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/racebot/racebot/install"
+	"github.com/racebot/racebot/storage/internal/record"
 )
 
 var _ install.Store = (*DB)(nil)
-
-const installationColumns = `enterprise_id, team_id, enterprise_install, app_id, bot_user_id, scopes, installed_by,
-	bot_token, refresh_token, expires_at, installed_at, uninstalled_at`
-
-func scanInstallation(scan func(...any) error) (install.Installation, error) {
-	var (
-		in                            install.Installation
-		expires, installed, uninstall int64
-	)
-	err := scan(&in.EnterpriseID, &in.TeamID, &in.EnterpriseInstall, &in.AppID, &in.BotUserID, &in.Scopes, &in.InstalledBy,
-		&in.BotToken, &in.RefreshToken, &expires, &installed, &uninstall)
-	if expires != 0 {
-		in.ExpiresAt = fromMillis(expires)
-	}
-	in.InstalledAt = fromMillis(installed)
-	if uninstall != 0 {
-		in.UninstalledAt = fromMillis(uninstall)
-	}
-	return in, err
-}
-
-func optionalMillis(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return millis(t)
-}
 
 // SaveInstallation stores an installation, replacing the one with its key;
 // a workspace has one installation of its own, so a reinstall reported
@@ -51,15 +25,14 @@ func (db *DB) SaveInstallation(ctx context.Context, in install.Installation) err
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO installations (`+installationColumns+`)
+		_, err := tx.Exec(ctx, `INSERT INTO installations (`+record.InstallationColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0)
 			ON CONFLICT (enterprise_id, team_id, enterprise_install) DO UPDATE SET
 				app_id = excluded.app_id, bot_user_id = excluded.bot_user_id, scopes = excluded.scopes,
 				installed_by = excluded.installed_by, bot_token = excluded.bot_token,
 				refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
 				installed_at = excluded.installed_at, uninstalled_at = 0`,
-			in.EnterpriseID, in.TeamID, in.EnterpriseInstall, in.AppID, in.BotUserID, in.Scopes, in.InstalledBy,
-			in.BotToken, in.RefreshToken, optionalMillis(in.ExpiresAt), millis(in.InstalledAt))
+			record.InstallationValues(in)...)
 		return err
 	})
 	if err != nil {
@@ -68,38 +41,30 @@ func (db *DB) SaveInstallation(ctx context.Context, in install.Installation) err
 	return nil
 }
 
+// installationQueries are the SQL of the installation rules.
+var installationQueries = record.InstallationQueries{
+	Own: `SELECT ` + record.InstallationColumns + ` FROM installations
+		WHERE team_id = $1 AND NOT enterprise_install AND uninstalled_at = 0`,
+	Enterprise: `SELECT enterprise_id FROM enterprise_workspaces WHERE team_id = $1`,
+	OrgWide: `SELECT ` + record.InstallationColumns + ` FROM installations
+		WHERE enterprise_id = $1 AND team_id = '' AND enterprise_install AND uninstalled_at = 0`,
+	Uninstalled: `SELECT uninstalled_at FROM installations WHERE enterprise_id = $1 AND team_id = $2 AND enterprise_install = $3`,
+	Workspaces:  `SELECT team_id FROM enterprise_workspaces WHERE enterprise_id = $1`,
+	Served: `SELECT EXISTS (SELECT 1 FROM installations i WHERE i.uninstalled_at = 0 AND (
+		(i.team_id = $1 AND NOT i.enterprise_install) OR
+		(i.enterprise_install AND i.enterprise_id = (SELECT enterprise_id FROM enterprise_workspaces WHERE team_id = $2))))`,
+	DeleteTeam: `DELETE FROM %s WHERE team_id = $1`,
+	DeleteOrg:  `DELETE FROM enterprise_workspaces WHERE enterprise_id = $1`,
+	Delete:     `DELETE FROM installations WHERE enterprise_id = $1 AND team_id = $2 AND enterprise_install = $3`,
+}
+
 // FindInstallation returns the active installation serving team: its own,
 // else its organisation's org-wide one.
 func (db *DB) FindInstallation(ctx context.Context, enterprise, team string) (install.Installation, error) {
 	var in install.Installation
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		if team != "" {
-			row := tx.QueryRow(ctx, `SELECT `+installationColumns+` FROM installations
-				WHERE team_id = $1 AND NOT enterprise_install AND uninstalled_at = 0`, team)
-			var err error
-			if in, err = scanInstallation(row.Scan); !errors.Is(err, pgx.ErrNoRows) {
-				return err
-			}
-			if enterprise == "" {
-				err := tx.QueryRow(ctx, `SELECT enterprise_id FROM enterprise_workspaces WHERE team_id = $1`, team).Scan(&enterprise)
-				if errors.Is(err, pgx.ErrNoRows) {
-					return install.ErrNotInstalled
-				}
-				if err != nil {
-					return err
-				}
-			}
-		}
-		if enterprise == "" {
-			return install.ErrNotInstalled
-		}
-		row := tx.QueryRow(ctx, `SELECT `+installationColumns+` FROM installations
-			WHERE enterprise_id = $1 AND team_id = '' AND enterprise_install AND uninstalled_at = 0`, enterprise)
 		var err error
-		in, err = scanInstallation(row.Scan)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return install.ErrNotInstalled
-		}
+		in, err = record.FindInstallation(pgTx{ctx, tx}, &installationQueries, enterprise, team)
 		return err
 	})
 	if err != nil {
@@ -112,10 +77,10 @@ func (db *DB) FindInstallation(ctx context.Context, enterprise, team string) (in
 func (db *DB) Installation(ctx context.Context, k install.Key) (install.Installation, error) {
 	var in install.Installation
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		row := tx.QueryRow(ctx, `SELECT `+installationColumns+` FROM installations
+		row := tx.QueryRow(ctx, `SELECT `+record.InstallationColumns+` FROM installations
 			WHERE enterprise_id = $1 AND team_id = $2 AND enterprise_install = $3`, k.EnterpriseID, k.TeamID, k.EnterpriseInstall)
 		var err error
-		in, err = scanInstallation(row.Scan)
+		in, err = record.Installation(row.Scan)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return install.ErrNotInstalled
 		}
@@ -146,7 +111,7 @@ func (db *DB) RotateTokens(ctx context.Context, k install.Key, oldRefresh, token
 	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE installations SET bot_token = $1, refresh_token = $2, expires_at = $3
 			WHERE enterprise_id = $4 AND team_id = $5 AND enterprise_install = $6 AND refresh_token = $7`,
-			token, refresh, optionalMillis(expires), k.EnterpriseID, k.TeamID, k.EnterpriseInstall, oldRefresh)
+			token, refresh, record.OptionalMillis(expires), k.EnterpriseID, k.TeamID, k.EnterpriseInstall, oldRefresh)
 		if err != nil {
 			return err
 		}
@@ -179,13 +144,7 @@ func (db *DB) MarkUninstalled(ctx context.Context, k install.Key, at time.Time) 
 func (db *DB) UninstalledBefore(ctx context.Context, t time.Time) ([]install.Installation, error) {
 	var out []install.Installation
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		return each(ctx, tx, func(rows pgx.Rows) error {
-			in, err := scanInstallation(rows.Scan)
-			if err == nil {
-				out = append(out, in)
-			}
-			return err
-		}, `SELECT `+installationColumns+` FROM installations WHERE uninstalled_at <> 0 AND uninstalled_at < $1
+		return each(ctx, tx, record.Rows(&out, record.Installation), `SELECT `+record.InstallationColumns+` FROM installations WHERE uninstalled_at <> 0 AND uninstalled_at < $1
 			ORDER BY uninstalled_at`, millis(t))
 	})
 	if err != nil {
@@ -194,68 +153,11 @@ func (db *DB) UninstalledBefore(ctx context.Context, t time.Time) ([]install.Ins
 	return out, nil
 }
 
-// workspaceTables hold a team_id column; every other table of a
-// workspace's data hangs off plans and goes with them (ON DELETE CASCADE).
-var workspaceTables = []string{
-	"seen_keys", "current_plans", "deleted_threads", "offers", "thread_reads",
-	"capability_ratings", "capability_reminders", "reminders", "plans",
-}
-
 // PurgeInstallation deletes an uninstalled installation and the data of
 // the workspaces only it served.
 func (db *DB) PurgeInstallation(ctx context.Context, k install.Key) error {
 	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		var uninstalled int64
-		err := tx.QueryRow(ctx, `SELECT uninstalled_at FROM installations
-			WHERE enterprise_id = $1 AND team_id = $2 AND enterprise_install = $3`, k.EnterpriseID, k.TeamID, k.EnterpriseInstall).Scan(&uninstalled)
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && uninstalled == 0) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		var teams []string
-		if k.EnterpriseInstall {
-			err = each(ctx, tx, func(rows pgx.Rows) error {
-				var t string
-				err := rows.Scan(&t)
-				teams = append(teams, t)
-				return err
-			}, `SELECT team_id FROM enterprise_workspaces WHERE enterprise_id = $1`, k.EnterpriseID)
-			if err != nil {
-				return err
-			}
-		} else {
-			teams = []string{k.TeamID}
-		}
-		for _, team := range teams {
-			// A workspace still served, by an installation of its own or by
-			// its organisation's, keeps its data.
-			var served bool
-			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM installations i WHERE i.uninstalled_at = 0 AND (
-					(i.team_id = $1 AND NOT i.enterprise_install) OR
-					(i.enterprise_install AND i.enterprise_id = (SELECT enterprise_id FROM enterprise_workspaces WHERE team_id = $2))))`,
-				team, team).Scan(&served)
-			if err != nil {
-				return err
-			}
-			if served {
-				continue
-			}
-			for _, table := range workspaceTables {
-				if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE team_id = $1`, team); err != nil {
-					return fmt.Errorf("%s: %w", table, err)
-				}
-			}
-		}
-		if k.EnterpriseInstall {
-			if _, err := tx.Exec(ctx, `DELETE FROM enterprise_workspaces WHERE enterprise_id = $1`, k.EnterpriseID); err != nil {
-				return err
-			}
-		}
-		_, err = tx.Exec(ctx, `DELETE FROM installations WHERE enterprise_id = $1 AND team_id = $2 AND enterprise_install = $3`,
-			k.EnterpriseID, k.TeamID, k.EnterpriseInstall)
-		return err
+		return record.PurgeInstallation(pgTx{ctx, tx}, &installationQueries, k)
 	})
 	if err != nil {
 		return fmt.Errorf("purge installation: %w", err)

@@ -5,15 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage/internal/record"
 )
-
-// errNoSource rolls back a replacement that found nothing to replace.
-var errNoSource = errors.New("no values from that message")
 
 // SaveKPI stores a KPI target of a team's plan (k.Plan) and returns its id.
 // A plan keeps one KPI per key: setting the target again replaces the
@@ -43,14 +40,9 @@ func (db *DB) SaveKPI(ctx context.Context, team string, k flows.KPI) (int64, err
 // saveKPI inserts a KPI, or replaces its target in place by (plan, key), so
 // its id and recorded values survive a re-set target.
 func saveKPI(ctx context.Context, tx pgx.Tx, k flows.KPI) (int64, error) {
-	deadline := ""
-	if !k.Deadline.IsZero() {
-		deadline = k.Deadline.Format(time.DateOnly)
-	}
 	var id int64
 	err := tx.QueryRow(ctx, `
-		INSERT INTO kpis (plan_id, stage, key, name, unit, currency, higher_is_better, baseline, baseline_currency,
-			target, deadline, owner, created_by, created_at, period)
+		INSERT INTO kpis (`+record.KPIInsertColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 		ON CONFLICT (plan_id, key) DO UPDATE SET
 			stage = excluded.stage, name = excluded.name, unit = excluded.unit, currency = excluded.currency,
@@ -59,19 +51,9 @@ func saveKPI(ctx context.Context, tx pgx.Tx, k flows.KPI) (int64, error) {
 			owner = excluded.owner, created_by = excluded.created_by, created_at = excluded.created_at,
 			period = excluded.period
 		RETURNING id`,
-		k.Plan, string(k.Stage), k.Key, k.Name, string(k.Unit), k.Currency, k.HigherIsBetter,
-		kpiAmount(k.HasBaseline(), k.Baseline), k.Baseline.Currency, kpiAmount(k.HasTarget(), k.Target),
-		deadline, k.Owner, k.By, millis(k.At), string(k.Period),
+		record.KPIValues(k)...,
 	).Scan(&id)
 	return id, err
-}
-
-// kpiAmount is a value's column: NULL when there is no number.
-func kpiAmount(ok bool, v flows.Value) *float64 {
-	if !ok {
-		return nil
-	}
-	return &v.Amount
 }
 
 // teamHasPlan fails with flows.ErrNoPlan unless the plan belongs to the
@@ -144,30 +126,16 @@ func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.Pl
 	return nil
 }
 
+// measurementQueries are the SQL of record.InsertMeasurements and
+// record.ReplaceMeasurements.
+var measurementQueries = record.MeasurementQueries{
+	Owned:  `SELECT count(*) FROM kpis WHERE id = $1 AND plan_id = $2`,
+	Insert: `INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+	Delete: `DELETE FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2)`,
+}
+
 func insertMeasurements(ctx context.Context, tx pgx.Tx, plan flows.PlanID, ms []flows.Measurement) error {
-	for _, m := range ms {
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM kpis WHERE id = $1 AND plan_id = $2`, m.KPI, plan).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return fmt.Errorf("kpi %d: %w", m.KPI, flows.ErrNoPlan)
-		}
-		var value *float64
-		if !m.Value.Missing {
-			value = &m.Value.Amount
-		}
-		var checkin *int64
-		if m.Checkin != 0 {
-			checkin = &m.Checkin
-		}
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			m.KPI, value, m.Value.Currency, millis(m.At), m.By, checkin, m.Source); err != nil {
-			return err
-		}
-	}
-	return nil
+	return record.InsertMeasurements(pgTx{ctx, tx}, &measurementQueries, plan, ms)
 }
 
 // Measurements returns every value recorded for a team's plan, by KPI id,
@@ -178,28 +146,7 @@ func (db *DB) Measurements(ctx context.Context, team string, plan flows.PlanID) 
 		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
-		return each(ctx, tx, func(rows pgx.Rows) error {
-			var (
-				m       flows.Measurement
-				value   *float64
-				checkin *int64
-				unit    string
-				at      int64
-			)
-			if err := rows.Scan(&m.KPI, &value, &m.Value.Currency, &at, &m.By, &checkin, &unit, &m.Source); err != nil {
-				return err
-			}
-			if value != nil {
-				m.Value.Amount = *value
-			}
-			if checkin != nil {
-				m.Checkin = *checkin
-			}
-			m.Value.Missing, m.Value.Unit = value == nil, flows.UnitKind(unit)
-			m.At = fromMillis(at)
-			out[m.KPI] = append(out[m.KPI], m)
-			return nil
-		}, `SELECT m.kpi_id, m.value, m.currency, m.at, m.author, m.checkin_id, k.unit, m.source
+		return each(ctx, tx, record.Measurements(out), `SELECT m.kpi_id, m.value, m.currency, m.at, m.author, m.checkin_id, k.unit, m.source
 			FROM measurements m JOIN kpis k ON k.id = m.kpi_id JOIN plans p ON p.id = k.plan_id
 			WHERE p.team_id = $1 AND k.plan_id = $2 ORDER BY m.kpi_id, m.at, m.id`, team, plan)
 	})
@@ -209,42 +156,13 @@ func (db *DB) Measurements(ctx context.Context, team string, plan flows.PlanID) 
 	return out, nil
 }
 
+// kpisQuery reads a plan's KPIs in the order they were first set.
+const kpisQuery = `SELECT ` + record.KPIColumns + ` FROM kpis k WHERE k.plan_id = $1 ORDER BY k.id`
+
 // loadKPIs reads a plan's KPIs inside a transaction; callers check the team.
 func loadKPIs(ctx context.Context, tx pgx.Tx, plan flows.PlanID) ([]flows.KPI, error) {
 	var kpis []flows.KPI
-	err := each(ctx, tx, func(rows pgx.Rows) error {
-		var (
-			k                flows.KPI
-			stage, unit, dl  string
-			period           string
-			baseline, target *float64
-			at               int64
-		)
-		if err := rows.Scan(&k.ID, &k.Plan, &stage, &k.Key, &k.Name, &unit, &k.Currency, &k.HigherIsBetter,
-			&baseline, &k.Baseline.Currency, &target, &dl, &k.Owner, &k.By, &at, &period); err != nil {
-			return err
-		}
-		k.Stage, k.Unit, k.At, k.Period = flows.StageID(stage), flows.UnitKind(unit), fromMillis(at), flows.Period(period)
-		k.Baseline.Unit, k.Baseline.Missing = k.Unit, baseline == nil
-		if baseline != nil {
-			k.Baseline.Amount = *baseline
-		}
-		k.Target = flows.Value{Unit: k.Unit, Missing: target == nil}
-		if target != nil {
-			k.Target.Amount, k.Target.Currency = *target, k.Currency
-		}
-		if dl != "" {
-			d, err := time.Parse(time.DateOnly, dl)
-			if err != nil {
-				return fmt.Errorf("kpi %d deadline %q: %w", k.ID, dl, err)
-			}
-			k.Deadline = d
-		}
-		kpis = append(kpis, k)
-		return nil
-	}, `SELECT k.id, k.plan_id, k.stage, k.key, k.name, k.unit, k.currency, k.higher_is_better,
-				k.baseline, k.baseline_currency, k.target, k.deadline, k.owner, k.created_by, k.created_at, k.period
-			FROM kpis k WHERE k.plan_id = $1 ORDER BY k.id`, plan)
+	err := each(ctx, tx, record.KPIs(&kpis), kpisQuery, plan)
 	return kpis, err
 }
 
@@ -308,17 +226,12 @@ func (db *DB) ReplaceMeasurements(ctx context.Context, team string, plan flows.P
 		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `DELETE FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2)`, source, plan)
-		if err != nil {
-			return err
-		}
-		if replaced = tag.RowsAffected(); replaced == 0 {
-			return errNoSource
-		}
-		return insertMeasurements(ctx, tx, plan, ms)
+		var err error
+		replaced, err = record.ReplaceMeasurements(pgTx{ctx, tx}, &measurementQueries, plan, source, ms)
+		return err
 	})
 	switch {
-	case errors.Is(err, errNoSource):
+	case errors.Is(err, record.ErrNoSource):
 		return 0, nil
 	case err != nil:
 		return 0, fmt.Errorf("replace measurements: %w", err)

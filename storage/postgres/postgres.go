@@ -37,9 +37,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +47,7 @@ import (
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/scheduler"
+	"github.com/racebot/racebot/storage/internal/schema"
 )
 
 //go:embed migrations/*.sql
@@ -137,24 +135,13 @@ func (db *DB) PingWrite(ctx context.Context) error {
 // starting at once do not apply one twice. Files are append-only, and are
 // numbered as their SQLite counterparts in storage/migrations.
 func (db *DB) migrate(ctx context.Context) error {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	ms, err := schema.Migrations(migrations)
 	if err != nil {
 		return err
 	}
-	slices.Sort(names)
-	for _, name := range names {
-		base := path.Base(name)
-		num, _, _ := strings.Cut(base, "_")
-		version, err := strconv.Atoi(num)
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with a number", base)
-		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		if err := db.apply(ctx, version, base, string(body)); err != nil {
-			return fmt.Errorf("migration %s: %w", base, err)
+	for _, m := range ms {
+		if err := db.apply(ctx, m.Version, m.Name, m.Body); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/scheduler"
+	"github.com/racebot/racebot/storage/internal/record"
 )
 
 // ErrBadState means an occurrence state is not one a finished occurrence
@@ -42,20 +43,6 @@ func (db *DB) SetSchedule(ctx context.Context, team string, plan flows.PlanID, s
 	return nil
 }
 
-const scheduleColumns = `p.team_id, s.plan_id, s.spec, s.zone, s.paused, s.created_by, s.created_at, s.updated_at, s.last_due`
-
-func scanSchedule(row pgx.Row) (scheduler.Schedule, error) {
-	var (
-		r                      scheduler.Schedule
-		created, updated, last int64
-	)
-	if err := row.Scan(&r.Team, &r.Plan, &r.Spec, &r.Zone, &r.Paused, &r.CreatedBy, &created, &updated, &last); err != nil {
-		return scheduler.Schedule{}, err
-	}
-	r.CreatedAt, r.UpdatedAt, r.LastDue = fromMillis(created), fromMillis(updated), fromMillis(last)
-	return r, nil
-}
-
 // Schedule returns a team's plan's schedule. It fails with flows.ErrNoPlan
 // for a plan the team does not have and scheduler.ErrNoSchedule when the
 // plan has no schedule.
@@ -66,9 +53,9 @@ func (db *DB) Schedule(ctx context.Context, team string, plan flows.PlanID) (sch
 			return err
 		}
 		var err error
-		r, err = scanSchedule(tx.QueryRow(ctx, `SELECT `+scheduleColumns+`
+		r, err = record.Schedule(tx.QueryRow(ctx, `SELECT `+record.ScheduleColumns+`
 			FROM schedules s JOIN plans p ON p.id = s.plan_id
-			WHERE p.team_id = $1 AND s.plan_id = $2`, team, plan))
+			WHERE p.team_id = $1 AND s.plan_id = $2`, team, plan).Scan)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return scheduler.ErrNoSchedule
 		}
@@ -110,14 +97,7 @@ func (db *DB) SetPaused(ctx context.Context, team string, plan flows.PlanID, pau
 func (db *DB) DueSchedules(ctx context.Context) ([]scheduler.Schedule, error) {
 	var out []scheduler.Schedule
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		return each(ctx, tx, func(rows pgx.Rows) error {
-			r, err := scanSchedule(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-			return nil
-		}, `SELECT `+scheduleColumns+` FROM schedules s JOIN plans p ON p.id = s.plan_id ORDER BY s.plan_id`)
+		return each(ctx, tx, record.Rows(&out, record.Schedule), `SELECT `+record.ScheduleColumns+` FROM schedules s JOIN plans p ON p.id = s.plan_id ORDER BY s.plan_id`)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list schedules: %w", err)
@@ -242,33 +222,6 @@ func (db *DB) release(ctx context.Context, plan flows.PlanID, key, instance, set
 	})
 }
 
-const occurrenceColumns = `o.plan_id, o.key, o.due_at, o.state, o.claimed_by, o.claimed_at, o.finished_at, o.note, o.checkin_id,
-	o.missed, o.attempts, o.retry_at`
-
-func scanOccurrence(row pgx.Row) (scheduler.Occurrence, error) {
-	var (
-		o                          scheduler.Occurrence
-		state                      string
-		due, claimed               int64
-		finished, checkin, retryAt *int64
-	)
-	if err := row.Scan(&o.Plan, &o.Key, &due, &state, &o.ClaimedBy, &claimed, &finished, &o.Note, &checkin,
-		&o.Missed, &o.Attempts, &retryAt); err != nil {
-		return scheduler.Occurrence{}, err
-	}
-	o.State, o.Due, o.ClaimedAt = scheduler.State(state), fromMillis(due), fromMillis(claimed)
-	if checkin != nil {
-		o.Checkin = *checkin
-	}
-	if finished != nil {
-		o.FinishedAt = fromMillis(*finished)
-	}
-	if retryAt != nil {
-		o.RetryAt = fromMillis(*retryAt)
-	}
-	return o, nil
-}
-
 // Occurrences returns a team's plan's run log, newest first, at most limit
 // entries (all of them when limit <= 0).
 func (db *DB) Occurrences(ctx context.Context, team string, plan flows.PlanID, limit int) ([]scheduler.Occurrence, error) {
@@ -281,14 +234,7 @@ func (db *DB) Occurrences(ctx context.Context, team string, plan flows.PlanID, l
 		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
-		return each(ctx, tx, func(rows pgx.Rows) error {
-			o, err := scanOccurrence(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, o)
-			return nil
-		}, `SELECT `+occurrenceColumns+`
+		return each(ctx, tx, record.Rows(&out, record.Occurrence), `SELECT `+record.OccurrenceColumns+`
 			FROM occurrences o JOIN plans p ON p.id = o.plan_id
 			WHERE p.team_id = $1 AND o.plan_id = $2
 			ORDER BY o.due_at DESC, o.key COLLATE "C" DESC LIMIT $3`, team, plan, lim)
@@ -305,14 +251,7 @@ func (db *DB) Occurrences(ctx context.Context, team string, plan flows.PlanID, l
 func (db *DB) PendingOccurrences(ctx context.Context) ([]scheduler.Occurrence, error) {
 	var out []scheduler.Occurrence
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		return each(ctx, tx, func(rows pgx.Rows) error {
-			o, err := scanOccurrence(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, o)
-			return nil
-		}, `SELECT `+occurrenceColumns+` FROM occurrences o
+		return each(ctx, tx, record.Rows(&out, record.Occurrence), `SELECT `+record.OccurrenceColumns+` FROM occurrences o
 			WHERE o.state IN ('claimed', 'retry')
 			ORDER BY o.due_at, o.plan_id, o.key COLLATE "C"`)
 	})

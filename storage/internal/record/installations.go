@@ -1,0 +1,138 @@
+package record
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/racebot/racebot/install"
+)
+
+// InstallationColumns are the columns Installation reads, in its order.
+const InstallationColumns = `enterprise_id, team_id, enterprise_install, app_id, bot_user_id, scopes, installed_by,
+	bot_token, refresh_token, expires_at, installed_at, uninstalled_at`
+
+// Installation reads an installation's row (InstallationColumns); an
+// expiry or uninstall time of 0 is none. A scan error is returned as it
+// is, so the caller can tell no row from a failure.
+func Installation(scan Scan) (install.Installation, error) {
+	var (
+		in                            install.Installation
+		expires, installed, uninstall int64
+	)
+	err := scan(&in.EnterpriseID, &in.TeamID, &in.EnterpriseInstall, &in.AppID, &in.BotUserID, &in.Scopes, &in.InstalledBy,
+		&in.BotToken, &in.RefreshToken, &expires, &installed, &uninstall)
+	if expires != 0 {
+		in.ExpiresAt = FromMillis(expires)
+	}
+	in.InstalledAt = FromMillis(installed)
+	if uninstall != 0 {
+		in.UninstalledAt = FromMillis(uninstall)
+	}
+	return in, err
+}
+
+// workspaceTables hold a team_id column; every other table of a
+// workspace's data hangs off plans and goes with them (ON DELETE
+// CASCADE). Purging a workspace deletes its rows from each, in this
+// order.
+var workspaceTables = []string{
+	"seen_keys", "current_plans", "deleted_threads", "offers", "thread_reads",
+	"capability_ratings", "capability_reminders", "reminders", "plans",
+}
+
+// InstallationQueries are a store's SQL for FindInstallation and
+// PurgeInstallation, each described with the parameters it takes; a key
+// is the enterprise id, team id and enterprise_install flag.
+type InstallationQueries struct {
+	Own        string // team: the workspace's own active installation (InstallationColumns)
+	Enterprise string // team: the organisation the workspace was seen in
+	OrgWide    string // enterprise: the organisation's active org-wide installation (InstallationColumns)
+
+	Uninstalled string // key: the installation's uninstalled_at
+	Workspaces  string // enterprise: the workspaces seen in the organisation
+	Served      string // team, team: whether an active installation still serves the workspace
+	DeleteTeam  string // team, with %s for a table name: delete the workspace's rows of the table
+	DeleteOrg   string // enterprise: forget the organisation's workspaces
+	Delete      string // key: delete the installation
+}
+
+// FindInstallation returns the active installation serving team: its own,
+// else its organisation's org-wide one. An empty enterprise is looked up
+// from the organisation the team was last seen in.
+func FindInstallation(tx Tx, q *InstallationQueries, enterprise, team string) (install.Installation, error) {
+	if team != "" {
+		in, err := Installation(tx.Row(q.Own, team))
+		if !errors.Is(err, ErrNoRows) {
+			return in, err
+		}
+		if enterprise == "" {
+			err := tx.Row(q.Enterprise, team)(&enterprise)
+			if errors.Is(err, ErrNoRows) {
+				return install.Installation{}, install.ErrNotInstalled
+			}
+			if err != nil {
+				return install.Installation{}, err
+			}
+		}
+	}
+	if enterprise == "" {
+		return install.Installation{}, install.ErrNotInstalled
+	}
+	in, err := Installation(tx.Row(q.OrgWide, enterprise))
+	if errors.Is(err, ErrNoRows) {
+		return install.Installation{}, install.ErrNotInstalled
+	}
+	return in, err
+}
+
+// PurgeInstallation deletes an uninstalled installation and the data of
+// the workspaces only it served. An installation still installed, or
+// not there at all, is left alone.
+func PurgeInstallation(tx Tx, q *InstallationQueries, k install.Key) error {
+	var uninstalled int64
+	err := tx.Row(q.Uninstalled, k.EnterpriseID, k.TeamID, k.EnterpriseInstall)(&uninstalled)
+	if errors.Is(err, ErrNoRows) || (err == nil && uninstalled == 0) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	teams := []string{k.TeamID}
+	if k.EnterpriseInstall {
+		teams = nil
+		if err := tx.Each(Strings(&teams), q.Workspaces, k.EnterpriseID); err != nil {
+			return err
+		}
+	}
+	for _, team := range teams {
+		// A workspace still served, by an installation of its own or by
+		// its organisation's, keeps its data.
+		var served bool
+		if err := tx.Row(q.Served, team, team)(&served); err != nil {
+			return err
+		}
+		if served {
+			continue
+		}
+		for _, table := range workspaceTables {
+			if _, err := tx.Exec(fmt.Sprintf(q.DeleteTeam, table), team); err != nil {
+				return fmt.Errorf("%s: %w", table, err)
+			}
+		}
+	}
+	if k.EnterpriseInstall {
+		if _, err := tx.Exec(q.DeleteOrg, k.EnterpriseID); err != nil {
+			return err
+		}
+	}
+	_, err = tx.Exec(q.Delete, k.EnterpriseID, k.TeamID, k.EnterpriseInstall)
+	return err
+}
+
+// InstallationValues are in's values for InstallationColumns but the
+// last, uninstalled_at, which a saved installation does not have yet. An
+// unset expiry is stored as 0.
+func InstallationValues(in install.Installation) []any {
+	return []any{in.EnterpriseID, in.TeamID, in.EnterpriseInstall, in.AppID, in.BotUserID, in.Scopes, in.InstalledBy,
+		in.BotToken, in.RefreshToken, OptionalMillis(in.ExpiresAt), Millis(in.InstalledAt)}
+}

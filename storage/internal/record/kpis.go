@@ -1,0 +1,150 @@
+package record
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/racebot/racebot/flows"
+)
+
+// KPIColumns are the columns KPIs reads, in its order, from kpis k.
+const KPIColumns = `k.id, k.plan_id, k.stage, k.key, k.name, k.unit, k.currency, k.higher_is_better,
+	k.baseline, k.baseline_currency, k.target, k.deadline, k.owner, k.created_by, k.created_at, k.period`
+
+// KPIs reads KPI rows (KPIColumns) into out. A baseline or target
+// without a number is NULL and comes back Missing.
+func KPIs(out *[]flows.KPI) Reader {
+	return func(scan Scan) error {
+		var (
+			k                flows.KPI
+			stage, unit, dl  string
+			period           string
+			baseline, target *float64
+			at               int64
+		)
+		if err := scan(&k.ID, &k.Plan, &stage, &k.Key, &k.Name, &unit, &k.Currency, &k.HigherIsBetter,
+			&baseline, &k.Baseline.Currency, &target, &dl, &k.Owner, &k.By, &at, &period); err != nil {
+			return err
+		}
+		k.Stage, k.Unit, k.At, k.Period = flows.StageID(stage), flows.UnitKind(unit), FromMillis(at), flows.Period(period)
+		k.Baseline.Unit, k.Baseline.Missing = k.Unit, baseline == nil
+		if baseline != nil {
+			k.Baseline.Amount = *baseline
+		}
+		k.Target = flows.Value{Unit: k.Unit, Missing: target == nil}
+		if target != nil {
+			k.Target.Amount, k.Target.Currency = *target, k.Currency
+		}
+		d, err := parseDate(dl)
+		if err != nil {
+			return fmt.Errorf("kpi %d deadline %q: %w", k.ID, dl, err)
+		}
+		k.Deadline = d
+		*out = append(*out, k)
+		return nil
+	}
+}
+
+// Measurements reads measurement rows (kpi_id, value, currency, at,
+// author, checkin_id, the KPI's unit, source) into out by KPI id. A value
+// given as n/a is NULL and comes back with Value.Missing set.
+func Measurements(out map[int64][]flows.Measurement) Reader {
+	return func(scan Scan) error {
+		var (
+			m       flows.Measurement
+			value   *float64
+			checkin *int64
+			unit    string
+			at      int64
+		)
+		if err := scan(&m.KPI, &value, &m.Value.Currency, &at, &m.By, &checkin, &unit, &m.Source); err != nil {
+			return err
+		}
+		if value != nil {
+			m.Value.Amount = *value
+		}
+		if checkin != nil {
+			m.Checkin = *checkin
+		}
+		m.Value.Missing, m.Value.Unit = value == nil, flows.UnitKind(unit)
+		m.At = FromMillis(at)
+		out[m.KPI] = append(out[m.KPI], m)
+		return nil
+	}
+}
+
+// KPIInsertColumns are the columns KPIValues gives, in its order.
+const KPIInsertColumns = `plan_id, stage, key, name, unit, currency, higher_is_better, baseline, baseline_currency,
+	target, deadline, owner, created_by, created_at, period`
+
+// KPIValues are k's values for KPIInsertColumns. A baseline or target
+// without a number is NULL.
+func KPIValues(k flows.KPI) []any {
+	return []any{k.Plan, string(k.Stage), k.Key, k.Name, string(k.Unit), k.Currency, k.HigherIsBetter,
+		amount(k.HasBaseline(), k.Baseline), k.Baseline.Currency, amount(k.HasTarget(), k.Target),
+		Date(k.Deadline), k.Owner, k.By, Millis(k.At), string(k.Period)}
+}
+
+// amount is a value's column: NULL when there is no number.
+func amount(ok bool, v flows.Value) any {
+	if !ok {
+		return nil
+	}
+	return v.Amount
+}
+
+// MeasurementQueries are a store's SQL for InsertMeasurements and
+// ReplaceMeasurements, each
+// described with the parameters it takes.
+type MeasurementQueries struct {
+	Owned  string // kpi, plan: how many KPIs of the plan have that id
+	Insert string // kpi_id, value, currency, at, author, checkin_id, source
+	Delete string // source, plan: delete the plan's values that came from the message
+}
+
+// InsertMeasurements stores values of a plan's KPIs. A value for a KPI
+// that is not the plan's (another team's, say) is refused with
+// flows.ErrNoPlan; the caller's transaction then stores none of them. A
+// value given as n/a, and a value of no check-in, are stored as NULL.
+func InsertMeasurements(tx Tx, q *MeasurementQueries, plan flows.PlanID, ms []flows.Measurement) error {
+	for _, m := range ms {
+		var n int64
+		if err := tx.Row(q.Owned, m.KPI, plan)(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("kpi %d: %w", m.KPI, flows.ErrNoPlan)
+		}
+		var value any
+		if !m.Value.Missing {
+			value = m.Value.Amount
+		}
+		var checkin any
+		if m.Checkin != 0 {
+			checkin = m.Checkin
+		}
+		if _, err := tx.Exec(q.Insert, m.KPI, value, m.Value.Currency, Millis(m.At), m.By, checkin, m.Source); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ErrNoSource rolls back a replacement that found no values from the
+// message to replace: the caller reports 0 and writes nothing, the
+// delivery key included.
+var ErrNoSource = errors.New("no values from that message")
+
+// ReplaceMeasurements replaces the values of a plan's KPIs that came from
+// the message source with ms, and reports how many it replaced; when
+// none came from source it fails with ErrNoSource.
+func ReplaceMeasurements(tx Tx, q *MeasurementQueries, plan flows.PlanID, source string, ms []flows.Measurement) (int64, error) {
+	replaced, err := tx.Exec(q.Delete, source, plan)
+	if err != nil {
+		return 0, err
+	}
+	if replaced == 0 {
+		return 0, ErrNoSource
+	}
+	return replaced, InsertMeasurements(tx, q, plan, ms)
+}
