@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -313,6 +314,10 @@ func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, p *flows.Plan, changes [
 		}
 		return flows.ErrConflict
 	}
+	// The version check just passed, so the file's skips are p's, and
+	// those the changes add as they go.
+	var skipped []string
+	isSkipped := func(q string) bool { return p.Skipped[q] || slices.Contains(skipped, q) }
 	for i, c := range changes {
 		if a, ok := c.(flows.ActionAdded); ok {
 			// The action's id comes from the database; the change carries
@@ -327,7 +332,10 @@ func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, p *flows.Plan, changes [
 			changes[i] = a
 			continue
 		}
-		if err := db.applyChange(ctx, tx, p.ID, c); err != nil {
+		if q, ok := c.(flows.QuestionSkipped); ok {
+			skipped = append(skipped, q.QuestionID)
+		}
+		if err := db.applyChange(ctx, tx, p.ID, c, isSkipped); err != nil {
 			return err
 		}
 	}
@@ -341,19 +349,22 @@ func insertAction(ctx context.Context, tx *sql.Tx, plan flows.PlanID, a flows.Ac
 	return id, err
 }
 
-func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c flows.Change) error {
+// applyChange writes one change of a plan's step. isSkipped says whether a
+// question stands skipped in the file, so that answering it only deletes
+// the skip when there is one: a statement less for nearly every answer.
+func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c flows.Change, isSkipped func(string) bool) error {
 	var err error
 	switch c := c.(type) {
 	case flows.AnswerRecorded:
 		a := c.Answer
 		_, err = db.execTx(ctx, tx, qAnswer, plan, a.QuestionID, a.Revision, a.Text, a.By, millis(a.At), a.Drafted, a.Source, record.KindAnswer)
-		if err == nil {
+		if err == nil && isSkipped(a.QuestionID) {
 			_, err = db.execTx(ctx, tx, qUnskip, plan, a.QuestionID)
 		}
 	case flows.AnswerAdded:
 		o := c.Contribution
 		_, err = db.execTx(ctx, tx, qAnswer, plan, c.QuestionID, c.Revision, o.Text, o.By, millis(o.At), false, o.Source, record.KindAlso)
-		if err == nil {
+		if err == nil && isSkipped(c.QuestionID) {
 			_, err = db.execTx(ctx, tx, qUnskip, plan, c.QuestionID)
 		}
 	case flows.AnswerRevised:

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"sync"
@@ -393,5 +394,55 @@ func TestReusedIDIsNotAnotherPlan(t *testing.T) {
 	}
 	if got.Name != "New" || len(got.Answers) != 0 {
 		t.Errorf("the new plan took the old one's answer: %+v", got)
+	}
+}
+
+// TestAnsweringASkippedQuestionUnskipsItInTheFile: an answer deletes its
+// question's skip only when the plan has one, and the file agrees with the
+// cache afterwards, also when the skip and the answer come in one step.
+func TestAnsweringASkippedQuestionUnskipsItInTheFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "racebot.db")
+	db, err := storage.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := flows.RACE().Stages[0].Steps()
+	q1, q2, q3 := steps[0].ID, steps[1].ID, steps[2].ID
+	now := time.Now()
+	p := flows.NewPlan("T1", "C1", "Skips", "UANA", now)
+	if p.ID, err = db.CreatePlan(ctx, p, ""); err != nil {
+		t.Fatal(err)
+	}
+	commit := func(key string, changes ...flows.Change) {
+		t.Helper()
+		cur, err := db.Plan(ctx, "T1", p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Commit(ctx, cur, changes, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answer := func(q string, revision int) flows.Change {
+		return flows.AnswerRecorded{Answer: flows.Answer{QuestionID: q, Text: "An answer.", By: "UANA", At: now, Revision: revision}}
+	}
+	commit("skip", flows.QuestionSkipped{QuestionID: q1}, flows.QuestionSkipped{QuestionID: q2})
+	commit("answer q1", answer(q1, 1))
+	commit("answer q3", answer(q3, 1))
+	commit("skip and answer q3", flows.QuestionSkipped{QuestionID: q3}, answer(q3, 2))
+	db.Close()
+
+	fresh, err := storage.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	got, err := fresh.Plan(ctx, "T1", p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]bool{q2: true}; !maps.Equal(got.Skipped, want) {
+		t.Errorf("skipped in the file: %v, want %v", got.Skipped, want)
 	}
 }
