@@ -207,11 +207,11 @@ func (db *DB) PingWrite(ctx context.Context) error {
 	if err := db.probeRoom(); err != nil {
 		return err
 	}
-	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return classify(db.writer.probe(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO health (id, probed_at) VALUES (1, ?)
 			ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at`, time.Now().UnixMilli())
 		return err
-	})
+	}))
 }
 
 // roomProbe is how much new space the readiness probe claims: room for a

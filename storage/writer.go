@@ -70,6 +70,18 @@ func newWriter(pool *sql.DB, begun func(context.Context, *sql.Tx) error) *writer
 // of a batch. ctx still bounds the wait: a write not yet taken when ctx
 // ends is dropped and reports ctx's error, and nothing of it is written.
 func (w *writer) do(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
+	return w.run1(ctx, fn, true)
+}
+
+// probe is do for a write whose outcome matters to nobody but its caller
+// (the readiness probe): once ctx ends the caller stops waiting, even if
+// the writer has taken it. A probe stuck behind another process's write
+// lock then reports in time instead of after the busy timeout.
+func (w *writer) probe(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
+	return w.run1(ctx, fn, false)
+}
+
+func (w *writer) run1(ctx context.Context, fn func(context.Context, *sql.Tx) error, waitIfTaken bool) error {
 	if err := ctx.Err(); err != nil {
 		// select picks at random among ready cases: without this, a write
 		// whose caller has given up could still be queued and run.
@@ -92,7 +104,7 @@ func (w *writer) do(ctx context.Context, fn func(context.Context, *sql.Tx) error
 	case err := <-r.result:
 		return err
 	case <-ctx.Done():
-		if r.state.CompareAndSwap(stateQueued, stateCancelled) {
+		if r.state.CompareAndSwap(stateQueued, stateCancelled) || !waitIfTaken {
 			return ctx.Err()
 		}
 		// Taken: it is being written and its outcome is what the caller
