@@ -44,7 +44,11 @@ func buildBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(binDir, "racebot")
 	buildOnce.Do(func() {
-		buildOut, buildErr = exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+		args := []string{"build", "-o", bin}
+		if raceBuild {
+			args = append(args, "-race")
+		}
+		buildOut, buildErr = exec.Command("go", append(args, ".")...).CombinedOutput()
 	})
 	if buildErr != nil {
 		t.Fatalf("go build: %v\n%s", buildErr, buildOut)
