@@ -197,20 +197,25 @@ func (m Msg) compact() Msg {
 // Append returns the message followed by more: spans, messages, or strings
 // of our own words.
 func (m Msg) Append(parts ...any) Msg {
-	out := append(Msg(nil), m...)
+	return appendParts(append(Msg(nil), m...), parts).compact()
+}
+
+// appendParts appends spans, messages and strings of our own words to m
+// in place.
+func appendParts(m Msg, parts []any) Msg {
 	for _, p := range parts {
 		switch p := p.(type) {
 		case Span:
-			out = append(out, p)
+			m = append(m, p)
 		case Msg:
-			out = append(out, p...)
+			m = append(m, p...)
 		case string:
-			out = append(out, Text(p))
+			m = append(m, Text(p))
 		default:
 			panic(fmt.Sprintf("flows: Append of %T", p))
 		}
 	}
-	return out.compact()
+	return m
 }
 
 // Join puts sep, as our own words, between messages.
@@ -250,20 +255,7 @@ type msgBuilder struct{ m Msg }
 
 func (b *msgBuilder) printf(format string, args ...any) { b.m = append(b.m, Sayf(format, args...)...) }
 
-func (b *msgBuilder) add(parts ...any) {
-	for _, p := range parts {
-		switch p := p.(type) {
-		case Span:
-			b.m = append(b.m, p)
-		case Msg:
-			b.m = append(b.m, p...)
-		case string:
-			b.m = append(b.m, Text(p))
-		default:
-			panic(fmt.Sprintf("flows: add of %T", p))
-		}
-	}
-}
+func (b *msgBuilder) add(parts ...any) { b.m = appendParts(b.m, parts) }
 
 func (b *msgBuilder) msg() Msg { return b.m.compact() }
 
