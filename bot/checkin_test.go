@@ -38,18 +38,27 @@ func (h *harness) setKPIs(p *flows.Plan, stage flows.StageID, lines ...string) *
 	return p
 }
 
-func countMentions(text, user string) int { return strings.Count(text, "<@"+user+">") }
-
-// TestCheckinEndToEnd: a check-in thread is posted, two owners reply, the
-// summary is updated in place, the nudge mentions only the third owner,
-// and the close uploads a chart.
-func TestCheckinEndToEnd(t *testing.T) {
+// checkinSetup is a Socket Mode bot on a simulated clock (Monday 30 Nov
+// 2026, 08:00 UTC) with plan Q1 and two KPIs owned by Ana and Ben, ready
+// for a check-in.
+func checkinSetup(t *testing.T) (*harness, *flows.Plan, *clock) {
+	t.Helper()
 	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
 	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
 	p = h.setKPIs(p, flows.StageAct, "lead-rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner <@UBEN>")
+	return h, p, clk
+}
+
+func countMentions(text, user string) int { return strings.Count(text, "<@"+user+">") }
+
+// TestCheckinEndToEnd: a check-in thread is posted, two owners reply, the
+// summary is updated in place, the nudge mentions only the third owner,
+// and the close uploads a chart.
+func TestCheckinEndToEnd(t *testing.T) {
+	h, p, clk := checkinSetup(t)
 	p = h.setKPIs(p, flows.StageConvert, "revenue | baseline $5,000 | target $9,000 | by 2027-03-31 | owner <@UPRIYA>")
 
 	id, err := h.bot.OpenCheckin(context.Background(), slackfake.TeamID, p.ID, "2026-11-30T08:00:00Z", false, 0)
@@ -161,12 +170,7 @@ func TestCheckinNobodyAnswered(t *testing.T) {
 // one's summary update is still on its way to Slack. The summary ends
 // showing both, not whichever update happened to land last.
 func TestSummaryEndsWithTheLatestValues(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
-	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
-	p = h.setKPIs(p, flows.StageAct, "lead-rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner <@UBEN>")
+	h, p, _ := checkinSetup(t)
 	if _, err := h.bot.OpenCheckin(context.Background(), slackfake.TeamID, p.ID, "2026-11-30T08:00:00Z", false, 0); err != nil {
 		t.Fatal(err)
 	}

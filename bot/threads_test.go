@@ -203,12 +203,7 @@ func TestEditedAndDeletedReplies(t *testing.T) {
 // gave, and the summary shows the new number; a deleted one takes its
 // value away.
 func TestEditedCheckinValue(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
-	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
-	p = h.setKPIs(p, flows.StageAct, "lead-rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner <@UBEN>")
+	h, p, _ := checkinSetup(t)
 	id, err := h.bot.OpenCheckin(context.Background(), slackfake.TeamID, p.ID, "", false, 0)
 	if err != nil {
 		t.Fatal(err)
