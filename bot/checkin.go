@@ -335,10 +335,17 @@ func (b *Bot) claimAndPost(ctx context.Context, claim func(context.Context, time
 		b.log.Error("claim check-in "+what, "err", err)
 		return false
 	}
-	if ok {
-		post(onTeam(ctx, v.Checkin.Team), v)
+	if !ok {
+		return false
 	}
-	return ok
+	// A workspace that removed racebot while the check-in was open gets
+	// nothing more; the claim stands, so nobody tries again.
+	if t := (tenant{team: v.Checkin.Team}); !b.serves(ctx, t) {
+		b.log.Info("check-in "+what+" skipped: workspace no longer served", "team", t.team, "checkin", v.Checkin.ID)
+		return true
+	}
+	post(onTeam(ctx, v.Checkin.Team), v)
+	return true
 }
 
 // nudge reminds only the owners whose numbers are missing, once.

@@ -49,6 +49,29 @@ type oauthEnv struct {
 type oauthOptions struct {
 	rotation bool
 	key      []byte
+	// errors, when set, counts the ERROR lines the bot logs.
+	errors *errorLines
+}
+
+// errorLines counts log lines at ERROR, for a test that expects none.
+type errorLines struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (e *errorLines) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), "level=ERROR") {
+		e.mu.Lock()
+		e.lines = append(e.lines, strings.TrimSpace(string(p)))
+		e.mu.Unlock()
+	}
+	return len(p), nil
+}
+
+func (e *errorLines) all() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.lines)
 }
 
 func newOAuthEnv(t *testing.T, opts oauthOptions) *oauthEnv {
@@ -67,9 +90,13 @@ func newOAuthEnv(t *testing.T, opts oauthOptions) *oauthEnv {
 		}
 	}
 	clk := &clock{now: time.Now().UTC()}
+	var logs io.Writer = testWriter{t}
+	if opts.errors != nil {
+		logs = io.MultiWriter(logs, opts.errors)
+	}
 	b := New(Config{
 		Service:      coach.New(coach.Config{Catalogue: flows.RACE(), Store: db, ParseSchedule: parseSchedule, Reminders: db}),
-		Logger:       slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Logger:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Now:          clk.Now,
 		PostInterval: time.Millisecond,
 		OAuth: &OAuth{
@@ -563,5 +590,54 @@ func TestOAuthTokensSealedAtRest(t *testing.T) {
 	other, _ := install.Sealed(e.db, make([]byte, 32))
 	if _, err := other.FindInstallation(context.Background(), "", "TA"); !errors.Is(err, install.ErrUnsealable) {
 		t.Errorf("another key: %v, want ErrUnsealable", err)
+	}
+}
+
+// TestOAuthCheckinOfAnUninstalledWorkspaceIsLeftQuietly: a check-in open
+// when its workspace removes racebot comes due for its nudge and its
+// close; neither is posted, and neither is logged as an error, since
+// nothing went wrong.
+func TestOAuthCheckinOfAnUninstalledWorkspaceIsLeftQuietly(t *testing.T) {
+	errs := &errorLines{}
+	e := newOAuthEnv(t, oauthOptions{errors: errs})
+	ctx := context.Background()
+	e.install(slackfake.Workspace{TeamID: "TA"})
+	e.command(slackfake.SlashCommand{Text: "new Launch", TeamID: "TA", ChannelID: "CA1", UserID: "UTA"})
+	e.header("CA1", "Launch")
+	id, err := e.db.CurrentPlan(ctx, "TA", "CA1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.db.Plan(ctx, "TA", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := flows.ParseKPILine(flows.RACE(), flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UTA>", e.clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Plan = id
+	if err := e.db.Commit(ctx, p, []flows.Change{flows.KPISet{KPI: k}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.bot.OpenCheckin(ctx, "TA", id, "occurrence-1", false, 0); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.WaitMessage(t, "CA1", func(m slackfake.Message) bool { return strings.Contains(m.Text, "KPI check-in") }, "the check-in's opening")
+
+	if status, _ := e.send(slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))); status != http.StatusOK {
+		t.Fatalf("app_uninstalled answered %d", status)
+	}
+	e.fake.Revoke("TA")
+	calls := len(e.fake.Calls(""))
+	for range 2 { // past the nudge, then past the close
+		e.clk.Add(coach.DefaultCloseAfter)
+		e.bot.checkinTick(ctx)
+	}
+	for _, c := range e.fake.Calls("")[calls:] {
+		t.Errorf("%s called for the uninstalled workspace", c.Method)
+	}
+	if lines := errs.all(); len(lines) > 0 {
+		t.Errorf("errors logged for a check-in of an uninstalled workspace:\n%s", strings.Join(lines, "\n"))
 	}
 }
