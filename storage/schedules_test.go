@@ -571,36 +571,7 @@ func TestPendingOccurrences(t *testing.T) {
 func TestMigrationKeepsRunLog(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "racebot.db")
-	old, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := old.ExecContext(ctx, q, args...); err != nil {
-			t.Fatalf("%.60s: %v", q, err)
-		}
-	}
-	// The migrations table as storage.Open makes it, and the migrations
-	// shipped before this one.
-	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`)
-	files, err := filepath.Glob("migrations/*.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		base := filepath.Base(f)
-		n, _ := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if n >= 6 {
-			continue
-		}
-		body, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exec(string(body))
-		exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, n, base)
-	}
+	old, exec := olderDatabase(t, path, 6)
 	ms := func(h int) int64 { return schedT0.Add(time.Duration(h) * time.Hour).UnixMilli() }
 	exec(`INSERT INTO plans (id, team_id, channel_id, name, name_key, created_by, created_at) VALUES (1, 'T1', 'C1', 'Q1', 'q1', 'U1', ?)`, ms(0))
 	exec(`INSERT INTO occurrences (plan_id, key, due_at, state, claimed_by, claimed_at, finished_at, note, checkin_id)
@@ -636,4 +607,43 @@ func TestMigrationKeepsRunLog(t *testing.T) {
 	if pending, err := db.PendingOccurrences(ctx); err != nil || len(pending) != 0 {
 		t.Errorf("pending after deleting the plan: %+v, %v", pending, err)
 	}
+}
+
+// olderDatabase makes the file at path as a racebot from before migration
+// first left it: the migrations table as storage.Open makes it, and every
+// migration numbered below first, applied and recorded. It returns the
+// connection, for the caller to close before opening the file with
+// storage.Open, and an exec that fails the test on an error.
+func olderDatabase(t *testing.T, path string, first int) (*sql.DB, func(q string, args ...any)) {
+	t.Helper()
+	ctx := context.Background()
+	old, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := old.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`)
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		base := filepath.Base(f)
+		n, _ := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if n >= first {
+			continue
+		}
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec(string(body))
+		exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, n, base)
+	}
+	return old, exec
 }
