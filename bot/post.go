@@ -301,6 +301,9 @@ func WithRetryWait(wait func(ctx context.Context, d time.Duration) bool) APIOpti
 	return func(c *apiConfig) { c.sleep = wait }
 }
 
+// slackConns is how many connections racebot keeps to one Slack host.
+const slackConns = 32
+
 // NewAPI makes the Slack Web API client racebot uses. Reads, edits and
 // deletions are retried on rate limits (honouring Retry-After), connection
 // errors and 5xx answers. Methods that create something (a message, a
@@ -318,13 +321,16 @@ func NewAPI(token, appToken, apiURL string, options ...APIOption) *slack.Client 
 	cfg.MaxRetries = 4
 	cfg.RetryAfterDuration = 5 * time.Second
 	cfg.Handlers = []slack.RetryHandler{newRetryPolicy(cfg, ac.sleep)}
-	// Posts run concurrently (one per busy thread); the default two idle
-	// connections per host would make most of them dial. Sixteen covers
-	// the posts in flight at a few thousand answers a second (each takes a
-	// few milliseconds), and each idle one costs two goroutines and their
-	// buffers.
+	// Posts run concurrently, one per busy channel. When more were in
+	// flight than the pool kept idle, each extra one dialled a connection
+	// and closed it after one post: under load a sixth of racebot's CPU
+	// went to connecting. Capping the connections at the idle pool makes
+	// a post wait a moment for a free connection instead. Over HTTP/2
+	// (slack.com) one connection carries many posts, so the cap only
+	// matters for HTTP/1.1.
 	base := http.DefaultTransport.(*http.Transport).Clone()
-	base.MaxIdleConnsPerHost = 16
+	base.MaxIdleConnsPerHost = slackConns
+	base.MaxConnsPerHost = slackConns
 	client := &http.Client{Transport: dropEcho{m.Transport(base)}, Timeout: 30 * time.Second}
 	// The retry wrapper must come after the HTTP client option, or it wraps
 	// the default client instead.
@@ -414,6 +420,20 @@ func sleepUnlessLate(ctx context.Context, d time.Duration) bool {
 // memory an answer took.
 type dropEcho struct{ next http.RoundTripper }
 
+// postAnswer is what slack-go reads of chat.postMessage's answer, the
+// echoed message left out; the rest is passed on as Slack sent it.
+type postAnswer struct {
+	OK               bool            `json:"ok"`
+	Error            string          `json:"error,omitempty"`
+	Warning          string          `json:"warning,omitempty"`
+	Errors           json.RawMessage `json:"errors,omitempty"`
+	ResponseMetadata json.RawMessage `json:"response_metadata,omitempty"`
+	Needed           string          `json:"needed,omitempty"`
+	Provided         string          `json:"provided,omitempty"`
+	Channel          string          `json:"channel,omitempty"`
+	TS               string          `json:"ts,omitempty"`
+}
+
 func (d dropEcho) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := d.next.RoundTrip(req)
 	if err != nil || resp.StatusCode != http.StatusOK || !strings.HasSuffix(req.URL.Path, "/chat.postMessage") {
@@ -426,13 +446,11 @@ func (d dropEcho) RoundTrip(req *http.Request) (*http.Response, error) {
 		// poster looks before it posts again.
 		return nil, err
 	}
-	var top map[string]json.RawMessage
-	if json.Unmarshal(body, &top) == nil {
-		if _, ok := top["message"]; ok {
-			delete(top, "message")
-			if trimmed, err := json.Marshal(top); err == nil {
-				body = trimmed
-			}
+	// Decoding into postAnswer skips the message without building it.
+	var a postAnswer
+	if json.Unmarshal(body, &a) == nil {
+		if trimmed, err := json.Marshal(a); err == nil {
+			body = trimmed
 		}
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))

@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -296,5 +299,61 @@ func TestPostAnswerLeavesOutTheEcho(t *testing.T) {
 	ch, ts, err := api.PostMessageContext(context.Background(), "C1", slack.MsgOptionText("again", false))
 	if err != nil || ch != "C1" || ts == "" || ts == posted["ts"] {
 		t.Errorf("PostMessage through the client = %q, %q, %v", ch, ts, err)
+	}
+}
+
+// TestPostAnswerKeepsSlackRefusal: a refusal passes through the trimming
+// as Slack sent it, so the poster still sees why nothing was posted.
+func TestPostAnswerKeepsSlackRefusal(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":false,"error":"not_in_channel","response_metadata":{"messages":["[ERROR] not in channel"]}}`)
+	}))
+	defer srv.Close()
+	api := NewAPI("xoxb-test", "", srv.URL+"/api/")
+	_, _, err := api.PostMessageContext(context.Background(), "C1", slack.MsgOptionText("hello", false))
+	var refusal slack.SlackErrorResponse
+	if !errors.As(err, &refusal) || refusal.Err != "not_in_channel" || len(refusal.ResponseMetadata.Messages) != 1 || !refused(err) {
+		t.Fatalf("err = %#v, want Slack's not_in_channel with its message", err)
+	}
+}
+
+// TestPostsShareTheConnections: posts beyond the pool wait for a free
+// connection rather than dialling one they close after a single post,
+// which under load cost more CPU than the posts.
+func TestPostsShareTheConnections(t *testing.T) {
+	var (
+		opened  atomic.Int64
+		release = make(chan struct{})
+	)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true,"channel":"C1","ts":"1700000000.000100"}`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	api := NewAPI("xoxb-test", "", srv.URL+"/api/")
+	const posts = 3 * slackConns
+	errs := make(chan error, posts)
+	for range posts {
+		go func() {
+			_, _, err := api.PostMessageContext(context.Background(), "C1", slack.MsgOptionText("hello", false))
+			errs <- err
+		}()
+	}
+	close(release)
+	for range posts {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := opened.Load(); n > slackConns {
+		t.Errorf("%d posts opened %d connections, want at most %d", posts, n, slackConns)
 	}
 }
