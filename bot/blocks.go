@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/markup"
@@ -181,11 +182,20 @@ func split(s string, n int) []string {
 
 // truncate cuts s to at most n runes, marking the cut.
 func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
+	if len(s) <= n { // n bytes hold at most n runes
 		return s
 	}
-	return string(r[:n-1]) + "…"
+	runes := 0
+	for i := range s {
+		if runes == n-1 {
+			if utf8.RuneCountInString(s[i:]) <= 1 {
+				return s
+			}
+			return s[:i] + "…"
+		}
+		runes++
+	}
+	return s
 }
 
 // headerMessage is the plan's message in the channel; its thread is where

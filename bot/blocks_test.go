@@ -201,3 +201,20 @@ func TestSplitKeepsEveryCharacter(t *testing.T) {
 		}
 	}
 }
+
+func TestTruncateCountsRunes(t *testing.T) {
+	byRunes := func(s string, n int) string {
+		r := []rune(s)
+		if len(r) <= n {
+			return s
+		}
+		return string(r[:n-1]) + "…"
+	}
+	for _, s := range []string{"", "a", "abc", "abcd", "ééé", "éééé", "日本語テキスト", "a日b本c", "👋👋👋👋👋", strings.Repeat("x", 40)} {
+		for n := 1; n <= 8; n++ {
+			if got, want := truncate(s, n), byRunes(s, n); got != want {
+				t.Errorf("truncate(%q, %d) = %q, want %q", s, n, got, want)
+			}
+		}
+	}
+}
