@@ -32,8 +32,11 @@ func Build(dir string) (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(dir, "racebot")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/racebot")
+	// As the Dockerfile builds it (cgo off: Go's own resolver, no libc),
+	// but with its symbols, which perf needs and which are never loaded.
+	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, "./cmd/racebot")
 	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("go build in %s: %w\n%s", root, err, out)
@@ -114,6 +117,13 @@ func Start(bin string, store Store, apiURL, logFile string) (*Server, error) {
 		"SLACK_API_URL=" + apiURL,
 		db,
 		"RACEBOT_ADDR=127.0.0.1:0",
+	}
+	// The Go runtime's own settings pass through, so their effect can be
+	// measured: GOGC=50 go run ./load …
+	for _, k := range []string{"GODEBUG", "GOGC", "GOMEMLIMIT", "GOMAXPROCS"} {
+		if v, ok := os.LookupEnv(k); ok {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
 	}
 	return start(cmd, "racebot", logFile)
 }
