@@ -168,12 +168,11 @@ func Step(cat *Catalogue, plan *Plan, in Input) (Outcome, error) {
 	rest = strings.TrimSpace(rest)
 	// skip, back, done and draft are reply words only on their own; a
 	// sentence that starts with one ("done right, this…") is an answer.
-	words := map[string]func() error{"skip": s.skip, "back": s.back, "done": s.done, "next": s.done, "draft": s.draft, "keep": s.keep}
 	var err error
 	// A reply to a prompt the coach has moved on from answers that prompt,
 	// not the one asked now, which its author has not seen.
 	stale := in.Saw != "" && in.Saw != plan.Asking(cat)
-	switch act, isWord := words[strings.ToLower(word)]; {
+	switch act, isWord := s.word(word); {
 	case stale && isWord && rest == "":
 		s.say(Reply{Kind: ReplyNote, Msg: movedOnText(Say(Code(strings.ToLower(word))))})
 	case stale:
@@ -187,6 +186,28 @@ func Step(cat *Catalogue, plan *Plan, in Input) (Outcome, error) {
 		return Outcome{Plan: plan}, err
 	}
 	return s.out, nil
+}
+
+// word is what a reply word does, and whether word is one. Most replies
+// are answers, so it is a switch: a map of method values was made afresh
+// for every reply.
+func (s *stepper) word(word string) (func() error, bool) {
+	if len(word) > len("draft") {
+		return nil, false
+	}
+	switch strings.ToLower(word) {
+	case "skip":
+		return s.skip, true
+	case "back":
+		return s.back, true
+	case "done", "next":
+		return s.done, true
+	case "draft":
+		return s.draft, true
+	case "keep":
+		return s.keep, true
+	}
+	return nil, false
 }
 
 // JumpTo moves the plan to a stage by name, for the stage command.

@@ -3,6 +3,7 @@ package flows
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -143,6 +144,20 @@ func exampleLine(cat *Catalogue, k Kind, questionID string) Msg {
 // firstSentence cuts an example at the end of its first sentence of some
 // length, so "Yes. The first steps…" keeps going past "Yes.".
 func firstSentence(s string) string {
+	if cut, ok := firstSentences.Load(s); ok {
+		return cut.(string)
+	}
+	cut := cutFirstSentence(s)
+	firstSentences.Store(s, cut)
+	return cut
+}
+
+// firstSentences holds the first sentence of each example cut so far.
+// Every question prompt quotes one, and the examples are the catalogue's
+// and the kinds' own fixed texts, so the map stays as small as they are.
+var firstSentences sync.Map
+
+func cutFirstSentence(s string) string {
 	const minLen, maxLen = 40, 240
 	s = strings.Join(strings.Fields(s), " ")
 	for i := 0; i < len(s); i++ {
