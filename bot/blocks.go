@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/markup"
@@ -160,14 +159,14 @@ func capBlocks(ids blockIDs, blocks []slack.Block, limit int) []slack.Block {
 func split(s string, n int) []string {
 	var out []string
 	for {
-		r := []rune(s)
-		if len(r) <= n {
+		end := runeOffset(s, n)
+		if end == len(s) {
 			if strings.TrimSpace(s) != "" || len(out) == 0 {
 				out = append(out, s)
 			}
 			return out
 		}
-		cut := string(r[:n])
+		cut := s[:end]
 		at := strings.LastIndex(cut, "\n")
 		if at < n/2 {
 			at = strings.LastIndex(cut, " ")
@@ -180,22 +179,27 @@ func split(s string, n int) []string {
 	}
 }
 
+// runeOffset is where s's first n runes end, len(s) when it has no more.
+func runeOffset(s string, n int) int {
+	if len(s) <= n { // n bytes hold at most n runes
+		return len(s)
+	}
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
+}
+
 // truncate cuts s to at most n runes, marking the cut.
 func truncate(s string, n int) string {
-	if len(s) <= n { // n bytes hold at most n runes
+	end := runeOffset(s, n-1)
+	if end == len(s) || runeOffset(s[end:], 1) == len(s)-end {
 		return s
 	}
-	runes := 0
-	for i := range s {
-		if runes == n-1 {
-			if utf8.RuneCountInString(s[i:]) <= 1 {
-				return s
-			}
-			return s[:i] + "…"
-		}
-		runes++
-	}
-	return s
+	return s[:end] + "…"
 }
 
 // headerMessage is the plan's message in the channel; its thread is where

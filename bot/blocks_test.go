@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -214,6 +215,38 @@ func TestTruncateCountsRunes(t *testing.T) {
 		for n := 1; n <= 8; n++ {
 			if got, want := truncate(s, n), byRunes(s, n); got != want {
 				t.Errorf("truncate(%q, %d) = %q, want %q", s, n, got, want)
+			}
+		}
+	}
+}
+
+func TestSplitCountsRunes(t *testing.T) {
+	byRunes := func(s string, n int) []string {
+		var out []string
+		for {
+			r := []rune(s)
+			if len(r) <= n {
+				if strings.TrimSpace(s) != "" || len(out) == 0 {
+					out = append(out, s)
+				}
+				return out
+			}
+			cut := string(r[:n])
+			at := strings.LastIndex(cut, "\n")
+			if at < n/2 {
+				at = strings.LastIndex(cut, " ")
+			}
+			if at < n/2 {
+				at = len(cut)
+			}
+			out = append(out, cut[:at])
+			s = strings.TrimLeft(s[at:], "\n ")
+		}
+	}
+	for _, s := range []string{"", " ", "abc", "ab cd ef gh", "日本語 テキスト です ね", "a\nbb\nccc dddd", "👋👋 👋👋👋 👋", strings.Repeat("é ", 30)} {
+		for n := 1; n <= 9; n++ {
+			if got, want := split(s, n), byRunes(s, n); !slices.Equal(got, want) {
+				t.Errorf("split(%q, %d) = %q, want %q", s, n, got, want)
 			}
 		}
 	}
