@@ -23,14 +23,13 @@ import (
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/metrics"
-	"github.com/slack-go/slack"
 )
 
 // Config wires a Bot.
 type Config struct {
 	// API is the client of the one workspace SLACK_BOT_TOKEN serves; nil
 	// when racebot serves only workspaces installed through OAuth.
-	API *slack.Client
+	API *Client
 	// OAuth, when set, makes racebot a distributed app: installs through
 	// /slack/install, each workspace served with its own token.
 	OAuth *OAuth
@@ -59,7 +58,7 @@ type Config struct {
 
 // Bot is the Slack transport.
 type Bot struct {
-	api       *slack.Client
+	api       *Client
 	ws        *workspaces
 	oauth     *OAuth
 	svc       *coach.Service

@@ -15,7 +15,6 @@ import (
 	"github.com/racebot/racebot/internal/slackfake"
 	"github.com/racebot/racebot/schedule"
 	"github.com/racebot/racebot/storage"
-	"github.com/slack-go/slack"
 )
 
 // harness is a Bot wired to a real SQLite file and the Slack fake, with the
@@ -24,7 +23,7 @@ type harness struct {
 	t     *testing.T
 	fake  *slackfake.Fake
 	db    *storage.DB
-	api   *slack.Client
+	api   *Client
 	bot   *Bot
 	asked *askedLog
 }

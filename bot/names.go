@@ -34,10 +34,10 @@ const (
 // up calls Slack, so lookup runs after the acknowledgement only, never on
 // the path that must answer Slack within three seconds.
 type nameCache struct {
-	api *slack.Client
+	api *Client
 	// resolve, when set, picks the client of the workspace a context is
 	// for.
-	resolve func(context.Context) *slack.Client
+	resolve func(context.Context) *Client
 	now     func() time.Time
 	log     *slog.Logger
 	ttl     time.Duration
@@ -58,7 +58,7 @@ type nameEntry struct {
 	expires time.Time
 }
 
-func newNameCache(api *slack.Client, now func() time.Time, log *slog.Logger) *nameCache {
+func newNameCache(api *Client, now func() time.Time, log *slog.Logger) *nameCache {
 	return &nameCache{api: api, now: now, log: log, ttl: nameTTL, max: maxCachedNames, entries: map[nameKey]nameEntry{}}
 }
 
@@ -193,7 +193,7 @@ func nameKeys(team string, users, channels []string) []nameKey {
 	return out
 }
 
-func (c *nameCache) client(ctx context.Context) *slack.Client {
+func (c *nameCache) client(ctx context.Context) *Client {
 	if c.resolve != nil {
 		return c.resolve(ctx)
 	}

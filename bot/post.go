@@ -1,18 +1,14 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"path"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -63,10 +59,10 @@ const maxPostTries = 3
 // timeout) the poster looks in the channel for the post's key before it
 // posts again.
 type poster struct {
-	api *slack.Client
+	api *Client
 	// resolve, when set, picks the client of the workspace a context is
 	// for (see workspaces); api serves every workspace otherwise.
-	resolve  func(context.Context) *slack.Client
+	resolve  func(context.Context) *Client
 	interval time.Duration
 	// wall is the clock compared with Slack's timestamps: the real one,
 	// even when the bot runs on a test's clock.
@@ -76,7 +72,7 @@ type poster struct {
 	channels map[string]*rate.Limiter
 }
 
-func newPoster(api *slack.Client, interval time.Duration) *poster {
+func newPoster(api *Client, interval time.Duration) *poster {
 	return &poster{api: api, interval: interval, wall: time.Now, channels: make(map[string]*rate.Limiter)}
 }
 
@@ -87,7 +83,7 @@ func newPoster(api *slack.Client, interval time.Duration) *poster {
 var noUnfurls = []slack.MsgOption{slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl()}
 
 // client is the Slack client for the workspace ctx is for.
-func (p *poster) client(ctx context.Context) *slack.Client {
+func (p *poster) client(ctx context.Context) *Client {
 	if p.resolve != nil {
 		return p.resolve(ctx)
 	}
@@ -137,16 +133,11 @@ func (p *poster) post(ctx context.Context, channel, thread string, m message) (s
 // lost and the channel could not be read.
 func (p *poster) postOnce(ctx context.Context, channel, thread, key string, m message) (string, error) {
 	since := p.wall().Add(-lookBack)
-	opts := append(m.options(), noUnfurls...)
-	if thread != "" {
-		opts = append(opts, slack.MsgOptionTS(thread))
-	}
-	opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: postEventType, EventPayload: map[string]any{"key": key}}))
 	for try := 1; ; try++ {
 		if err := p.wait(ctx, channel); err != nil {
 			return "", fmt.Errorf("%w: %w", ErrNotPosted, err)
 		}
-		_, ts, err := p.client(ctx).PostMessageContext(ctx, channel, opts...)
+		ts, err := p.client(ctx).chat.postMessage(ctx, channel, thread, key, m)
 		switch {
 		case err == nil:
 			return ts, nil
@@ -311,7 +302,7 @@ const slackConns = 32
 // a 429 and when no connection could be made. A 5xx or a connection lost
 // after sending may come after the message was posted; the poster then
 // looks before it posts again.
-func NewAPI(token, appToken, apiURL string, options ...APIOption) *slack.Client {
+func NewAPI(token, appToken, apiURL string, options ...APIOption) *Client {
 	ac := apiConfig{sleep: sleepUnlessLate}
 	for _, o := range options {
 		o(&ac)
@@ -331,7 +322,7 @@ func NewAPI(token, appToken, apiURL string, options ...APIOption) *slack.Client 
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.MaxIdleConnsPerHost = slackConns
 	base.MaxConnsPerHost = slackConns
-	client := &http.Client{Transport: dropEcho{m.Transport(base)}, Timeout: 30 * time.Second}
+	client := &http.Client{Transport: m.Transport(base), Timeout: 30 * time.Second}
 	// The retry wrapper must come after the HTTP client option, or it wraps
 	// the default client instead.
 	opts := []slack.Option{slack.OptionHTTPClient(client), slack.OptionRetryConfig(cfg)}
@@ -340,8 +331,14 @@ func NewAPI(token, appToken, apiURL string, options ...APIOption) *slack.Client 
 	}
 	if apiURL != "" {
 		opts = append(opts, slack.OptionAPIURL(apiURL))
+	} else {
+		apiURL = slack.APIURL
 	}
-	return slack.New(token, opts...)
+	return &Client{
+		Client: slack.New(token, opts...),
+		chat: chatPoster{url: apiURL + "chat.postMessage", token: token, http: client,
+			retries: cfg.MaxRetries, defaultWait: cfg.RetryAfterDuration, sleep: ac.sleep},
+	}
 }
 
 // creating lists the Web API methods that make something new each time
@@ -413,48 +410,4 @@ func sleepUnlessLate(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// dropEcho takes the echoed message out of chat.postMessage's answer.
-// Slack sends back the whole message that was posted, blocks and all, and
-// slack-go decodes every block of it, though a post's caller reads only
-// the channel and the ts: on a busy thread that was a tenth of the
-// memory an answer took.
-type dropEcho struct{ next http.RoundTripper }
 
-// postAnswer is what slack-go reads of chat.postMessage's answer, the
-// echoed message left out; the rest is passed on as Slack sent it.
-type postAnswer struct {
-	OK               bool            `json:"ok"`
-	Error            string          `json:"error,omitempty"`
-	Warning          string          `json:"warning,omitempty"`
-	Errors           json.RawMessage `json:"errors,omitempty"`
-	ResponseMetadata json.RawMessage `json:"response_metadata,omitempty"`
-	Needed           string          `json:"needed,omitempty"`
-	Provided         string          `json:"provided,omitempty"`
-	Channel          string          `json:"channel,omitempty"`
-	TS               string          `json:"ts,omitempty"`
-}
-
-func (d dropEcho) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := d.next.RoundTrip(req)
-	if err != nil || resp.StatusCode != http.StatusOK || !strings.HasSuffix(req.URL.Path, "/chat.postMessage") {
-		return resp, err
-	}
-	body, err := readAll(resp.Body, resp.ContentLength)
-	resp.Body.Close()
-	if err != nil {
-		// Lost after Slack answered: the post may have landed, and the
-		// poster looks before it posts again.
-		return nil, err
-	}
-	// Decoding into postAnswer skips the message without building it.
-	var a postAnswer
-	if json.Unmarshal(body, &a) == nil {
-		if trimmed, err := json.Marshal(a); err == nil {
-			body = trimmed
-		}
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	resp.ContentLength = int64(len(body))
-	resp.Header.Del("Content-Length")
-	return resp, nil
-}

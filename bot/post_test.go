@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -265,45 +264,49 @@ func TestEditsKeepRetryingServerErrors(t *testing.T) {
 	}
 }
 
-// TestPostAnswerLeavesOutTheEcho: the client hands slack-go
-// chat.postMessage's answer without the echoed message, and the post's
-// channel and ts come through; other methods' answers are untouched.
-func TestPostAnswerLeavesOutTheEcho(t *testing.T) {
+// TestPostMessageAsJSON: a post goes to chat.postMessage as a JSON body
+// with the bot token as a bearer token, and Slack gets everything the
+// form used to carry: the channel, the thread, the fallback text, the
+// blocks, the metadata key and no unfurls.
+func TestPostMessageAsJSON(t *testing.T) {
 	fake := slackfake.New(t)
-	client := &http.Client{Transport: dropEcho{http.DefaultTransport}}
-	raw := func(method string) map[string]any {
-		t.Helper()
-		resp, err := client.PostForm(fake.APIURL()+method, url.Values{"token": {"xoxb-test"}, "channel": {"C1"}, "text": {"hello"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
-	posted := raw("chat.postMessage")
-	if _, echoed := posted["message"]; echoed || posted["ok"] != true || posted["ts"] == "" || posted["channel"] != "C1" {
-		t.Errorf("chat.postMessage answered %v, want ok, channel and ts without the message", posted)
-	}
-	if got := fake.Messages("C1"); len(got) != 1 || got[0].Text != "hello" {
-		t.Fatalf("the fake holds %v", got)
-	}
-	if info := raw("conversations.info"); info["channel"] == nil {
-		t.Errorf("conversations.info lost its channel: %v", info)
-	}
-
+	ctx := context.Background()
 	api := NewAPI("xoxb-test", "", fake.APIURL())
-	ch, ts, err := api.PostMessageContext(context.Background(), "C1", slack.MsgOptionText("again", false))
-	if err != nil || ch != "C1" || ts == "" || ts == posted["ts"] {
-		t.Errorf("PostMessage through the client = %q, %q, %v", ch, ts, err)
+	top, err := api.chat.postMessage(ctx, "C1", "", "k0", message{Text: "top"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := message{Text: "Hi <@U1> & <https://example.com|docs>", Blocks: []slack.Block{
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "*Which* question?", false, false), nil, nil, slack.SectionBlockOptionBlockID("q")),
+	}}
+	ts, err := api.chat.postMessage(ctx, "C1", top, "k1", m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fake.Messages("C1")
+	if len(got) != 2 || got[1].TS != ts || got[1].ThreadTS != top || got[1].Text != m.Text {
+		t.Fatalf("the fake holds %+v, want the reply %s in thread %s", got, ts, top)
+	}
+	var blocks []map[string]any
+	if err := json.Unmarshal(got[1].Blocks, &blocks); err != nil || len(blocks) != 1 || blocks[0]["block_id"] != "q" {
+		t.Errorf("blocks = %s (%v)", got[1].Blocks, err)
+	}
+	var meta struct {
+		EventType    string            `json:"event_type"`
+		EventPayload map[string]string `json:"event_payload"`
+	}
+	if err := json.Unmarshal(got[1].Metadata, &meta); err != nil || meta.EventType != postEventType || meta.EventPayload["key"] != "k1" {
+		t.Errorf("metadata = %s (%v)", got[1].Metadata, err)
+	}
+	calls := fake.Calls("chat.postMessage")
+	c := calls[len(calls)-1]
+	if c.Token != "xoxb-test" || c.JSON == nil || c.Get("unfurl_links") != "false" || c.Get("unfurl_media") != "false" {
+		t.Errorf("call = token %q, JSON %v, unfurl_links %q, unfurl_media %q", c.Token, c.JSON != nil, c.Get("unfurl_links"), c.Get("unfurl_media"))
 	}
 }
 
-// TestPostAnswerKeepsSlackRefusal: a refusal passes through the trimming
-// as Slack sent it, so the poster still sees why nothing was posted.
+// TestPostAnswerKeepsSlackRefusal: a refusal comes back as slack-go's
+// error with Slack's reason, so the poster sees that nothing was posted.
 func TestPostAnswerKeepsSlackRefusal(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -311,7 +314,7 @@ func TestPostAnswerKeepsSlackRefusal(t *testing.T) {
 	}))
 	defer srv.Close()
 	api := NewAPI("xoxb-test", "", srv.URL+"/api/")
-	_, _, err := api.PostMessageContext(context.Background(), "C1", slack.MsgOptionText("hello", false))
+	_, err := api.chat.postMessage(context.Background(), "C1", "", "k", message{Text: "hello"})
 	var refusal slack.SlackErrorResponse
 	if !errors.As(err, &refusal) || refusal.Err != "not_in_channel" || len(refusal.ResponseMetadata.Messages) != 1 || !refused(err) {
 		t.Fatalf("err = %#v, want Slack's not_in_channel with its message", err)
@@ -343,7 +346,7 @@ func TestPostsShareTheConnections(t *testing.T) {
 	errs := make(chan error, posts)
 	for range posts {
 		go func() {
-			_, _, err := api.PostMessageContext(context.Background(), "C1", slack.MsgOptionText("hello", false))
+			_, err := api.chat.postMessage(context.Background(), "C1", "", "k", message{Text: "hello"})
 			errs <- err
 		}()
 	}

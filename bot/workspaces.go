@@ -92,23 +92,23 @@ const (
 // newer one replaces it.
 type served struct {
 	in     install.Installation
-	client *slack.Client
+	client *Client
 	// at is when the installation was read.
 	at time.Time
 }
 
 // workspaces picks each workspace's Slack client.
 type workspaces struct {
-	single *slack.Client
+	single *Client
 	// singleServed serves with single, made once: every Slack call asks.
 	singleServed *served
 	oauth        *OAuth
 	now          func() time.Time
-	newClient    func(token string) *slack.Client
+	newClient    func(token string) *Client
 	http         *http.Client
 	// refused answers every call with errNotServed, for work whose
 	// workspace is not served.
-	refused *slack.Client
+	refused *Client
 	onEvent func(outcome string)
 
 	mu       sync.Mutex
@@ -126,13 +126,13 @@ type refusingDoer struct{}
 
 func (refusingDoer) Do(*http.Request) (*http.Response, error) { return nil, errNotServed }
 
-func newWorkspaces(single *slack.Client, o *OAuth, now func() time.Time, onEvent func(string)) *workspaces {
+func newWorkspaces(single *Client, o *OAuth, now func() time.Time, onEvent func(string)) *workspaces {
 	w := &workspaces{
 		single:       single,
 		singleServed: &served{client: single},
 		oauth:        o,
 		now:          now,
-		refused:      slack.New("", slack.OptionHTTPClient(refusingDoer{})),
+		refused:      &Client{Client: slack.New("", slack.OptionHTTPClient(refusingDoer{})), chat: chatPoster{http: refusingDoer{}}},
 		onEvent:      onEvent,
 		teams:        map[tenant]*served{},
 		installs:     map[install.Key]*served{},
@@ -140,7 +140,7 @@ func newWorkspaces(single *slack.Client, o *OAuth, now func() time.Time, onEvent
 		http:         &http.Client{Timeout: 30 * time.Second},
 	}
 	if o != nil {
-		w.newClient = func(token string) *slack.Client { return NewAPI(token, "", o.APIURL, o.APIOptions...) }
+		w.newClient = func(token string) *Client { return NewAPI(token, "", o.APIURL, o.APIOptions...) }
 	}
 	return w
 }
@@ -150,7 +150,7 @@ func (w *workspaces) multi() bool { return w.oauth != nil }
 
 // client is the Slack client for the workspace ctx is for; a refusing one,
 // whose every call fails with errNotServed, when racebot does not serve it.
-func (w *workspaces) client(ctx context.Context) *slack.Client {
+func (w *workspaces) client(ctx context.Context) *Client {
 	s, err := w.resolve(ctx, tenantOf(ctx))
 	if err != nil {
 		return w.refused
@@ -323,7 +323,7 @@ func interactionCtx(cb slack.InteractionCallback) context.Context {
 }
 
 // slack is the Slack client for the workspace ctx is for.
-func (b *Bot) slack(ctx context.Context) *slack.Client { return b.ws.client(ctx) }
+func (b *Bot) slack(ctx context.Context) *Client { return b.ws.client(ctx) }
 
 // serves reports whether racebot serves the workspace t: always with only
 // SLACK_BOT_TOKEN, otherwise while an installation does.

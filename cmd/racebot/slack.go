@@ -20,7 +20,6 @@ import (
 	"github.com/racebot/racebot/prompts"
 	"github.com/racebot/racebot/scheduler"
 	"github.com/racebot/racebot/storage"
-	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 )
 
@@ -46,7 +45,7 @@ func runSlack(ctx context.Context, cfg Config, mode Mode, stderr io.Writer) erro
 	}
 	// With only OAuth configured there is no token of racebot's own: each
 	// workspace's comes with its install.
-	var api *slack.Client
+	var api *bot.Client
 	if cfg.SlackBotToken != "" {
 		api = bot.NewAPI(cfg.SlackBotToken, cfg.SlackAppToken, apiURL(cfg.SlackAPIURL), bot.WithMetrics(m))
 	}
@@ -102,7 +101,7 @@ func runSlack(ctx context.Context, cfg Config, mode Mode, stderr io.Writer) erro
 		}()
 		go func() { opsDone <- serve(opsCtx, cfg.Addr, b.OpsHandler(), logger, "operations endpoints") }()
 		logger.Info("racebot serving Slack over Socket Mode", "db", where)
-		return b.RunSocket(ctx, socketmode.New(api))
+		return b.RunSocket(ctx, socketmode.New(api.Client))
 	default:
 		logger.Info("racebot database", "db", where)
 		return serve(ctx, cfg.Addr, b.HTTPHandler(cfg.SlackSigningSecret), logger, "Slack over HTTP")

@@ -1,0 +1,168 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// Client is the Slack Web API client racebot uses: slack-go's for every
+// method, except chat.postMessage, which racebot calls once for every
+// answer and sends itself. slack-go sends a message as a form, its blocks
+// encoded as JSON and then escaped into the form, and decodes the whole
+// message Slack echoes back; under answer load that was half of what an
+// answer allocated. Slack takes the same arguments as a JSON body, and
+// only the channel and ts of the answer are read.
+type Client struct {
+	*slack.Client
+	chat chatPoster
+}
+
+// chatPoster sends chat.postMessage as JSON, with the retries NewAPI
+// gives creating methods: after a 429 (honouring Retry-After) and when no
+// connection could be made, never after a request that may have arrived.
+type chatPoster struct {
+	url   string // the method's URL
+	token string
+	http  interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+	retries int
+	// defaultWait is the wait after a 429 without Retry-After.
+	defaultWait time.Duration
+	sleep       func(context.Context, time.Duration) bool
+}
+
+// chatMessage is chat.postMessage's body.
+type chatMessage struct {
+	Channel     string              `json:"channel"`
+	Text        string              `json:"text"`
+	Blocks      []slack.Block       `json:"blocks,omitempty"`
+	ThreadTS    string              `json:"thread_ts,omitempty"`
+	UnfurlLinks bool                `json:"unfurl_links"`
+	UnfurlMedia bool                `json:"unfurl_media"`
+	Metadata    slack.SlackMetadata `json:"metadata"`
+}
+
+// chatBuffers keeps encoded bodies' buffers for the next post.
+var chatBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// postAnswer is what racebot reads of chat.postMessage's answer.
+type postAnswer struct {
+	OK               bool            `json:"ok"`
+	Error            string          `json:"error"`
+	ResponseMetadata json.RawMessage `json:"response_metadata"`
+	TS               string          `json:"ts"`
+}
+
+// postMessage posts m to channel (in thread, when set) with its metadata
+// key and returns the message's ts. Its errors are slack-go's, so callers
+// tell them apart as they do slack-go's: *slack.RateLimitedError after
+// the retries of a 429, slack.StatusCodeError for another status,
+// slack.SlackErrorResponse when Slack refused, and the transport's error
+// when the request failed.
+func (c *chatPoster) postMessage(ctx context.Context, channel, thread, key string, m message) (string, error) {
+	buf := chatBuffers.Get().(*bytes.Buffer)
+	defer chatBuffers.Put(buf)
+	buf.Reset()
+	err := json.NewEncoder(buf).Encode(chatMessage{
+		Channel:  channel,
+		Text:     truncate(m.Text, maxFallback),
+		Blocks:   m.Blocks,
+		ThreadTS: thread,
+		Metadata: slack.SlackMetadata{EventType: postEventType, EventPayload: map[string]any{"key": key}},
+	})
+	if err != nil {
+		return "", err
+	}
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			return "", err
+		}
+		req.Header = http.Header{
+			"Content-Type":  {"application/json; charset=utf-8"},
+			"Authorization": {"Bearer " + c.token},
+		}
+		resp, err := c.http.Do(req)
+		if err != nil {
+			if dialFailed(err) && attempt < c.retries && c.sleep(ctx, backoff(attempt)) {
+				continue
+			}
+			return "", err
+		}
+		if resp.StatusCode == http.StatusTooManyRequests {
+			wait := retryAfter(resp.Header, c.defaultWait)
+			discard(resp)
+			if attempt < c.retries && c.sleep(ctx, wait) {
+				continue
+			}
+			return "", &slack.RateLimitedError{RetryAfter: wait}
+		}
+		return readPosted(resp)
+	}
+}
+
+// readPosted reads chat.postMessage's answer.
+func readPosted(resp *http.Response) (string, error) {
+	defer discard(resp)
+	if resp.StatusCode != http.StatusOK {
+		return "", slack.StatusCodeError{Code: resp.StatusCode, Status: resp.Status}
+	}
+	body, err := readAll(resp.Body, resp.ContentLength)
+	if err != nil {
+		return "", err
+	}
+	// Unmarshalling into postAnswer skips the echoed message unbuilt.
+	var a postAnswer
+	if err := json.Unmarshal(body, &a); err != nil {
+		return "", err
+	}
+	if !a.OK {
+		refusal := slack.SlackErrorResponse{Err: a.Error}
+		if len(a.ResponseMetadata) > 0 {
+			_ = json.Unmarshal(a.ResponseMetadata, &refusal.ResponseMetadata)
+		}
+		return "", refusal
+	}
+	if a.TS == "" {
+		return "", errors.New("chat.postMessage answered without a ts")
+	}
+	return a.TS, nil
+}
+
+// discard reads what is left of a body, so the connection is used again,
+// and closes it.
+func discard(resp *http.Response) {
+	io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
+	resp.Body.Close()
+}
+
+// retryAfter is a 429's wait: its Retry-After seconds, at least one, or
+// fallback without the header.
+func retryAfter(h http.Header, fallback time.Duration) time.Duration {
+	s := strings.TrimSpace(h.Get("Retry-After"))
+	if s == "" {
+		return fallback
+	}
+	sec, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || sec < 1 {
+		return time.Second
+	}
+	return time.Duration(sec) * time.Second
+}
+
+// backoff is the wait before the attempt after attempt when no
+// connection could be made: 100 ms, doubling, at most 5 s.
+func backoff(attempt int) time.Duration {
+	return min(100*time.Millisecond<<attempt, 5*time.Second)
+}
