@@ -409,5 +409,3 @@ func sleepUnlessLate(ctx context.Context, d time.Duration) bool {
 		return false
 	}
 }
-
-
