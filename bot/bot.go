@@ -185,7 +185,7 @@ func (b *Bot) Start(ctx context.Context) error {
 	// A distributed app without a token of its own learns each
 	// workspace's bot user at install time instead.
 	if b.api != nil {
-		auth, err := b.api.AuthTestContext(ctx)
+		auth, err := b.api.api.AuthTestContext(ctx)
 		if err != nil {
 			return fmt.Errorf("slack auth.test: %w", err)
 		}

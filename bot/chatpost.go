@@ -23,9 +23,14 @@ import (
 // answer allocated. Slack takes the same arguments as a JSON body, and
 // only the channel and ts of the answer are read.
 type Client struct {
-	*slack.Client
+	api  *slack.Client
 	chat chatPoster
 }
+
+// Slack is slack-go's client, for everything but posting messages. (It
+// is not embedded: that would link a wrapper of every one of slack-go's
+// methods, a third of a megabyte.)
+func (c *Client) Slack() *slack.Client { return c.api }
 
 // chatPoster sends chat.postMessage as JSON, with the retries NewAPI
 // gives creating methods: after a 429 (honouring Retry-After) and when no

@@ -204,13 +204,13 @@ func (c *nameCache) client(ctx context.Context) *Client {
 // they chose, else their full name, else their handle, as Slack does.
 func (c *nameCache) fetch(ctx context.Context, k nameKey) (string, error) {
 	if k.channel {
-		ch, err := c.client(ctx).GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: k.id})
+		ch, err := c.client(ctx).api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: k.id})
 		if err != nil {
 			return "", err
 		}
 		return ch.Name, nil
 	}
-	u, err := c.client(ctx).GetUserInfoContext(ctx, k.id)
+	u, err := c.client(ctx).api.GetUserInfoContext(ctx, k.id)
 	if err != nil {
 		return "", err
 	}

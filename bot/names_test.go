@@ -219,7 +219,7 @@ func TestNameCache(t *testing.T) {
 	fake.AddUser(slackfake.User{ID: "UBEN", RealName: "Ben Okafor", DisplayName: "Ben"})
 	fake.AddChannel(slackfake.Channel{ID: "C9", Name: "launch"})
 	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-	c := newNameCache(&Client{Client: slack.New("xoxb-test", slack.OptionAPIURL(fake.APIURL()))}, clk.Now, slog.New(slog.DiscardHandler))
+	c := newNameCache(&Client{api: slack.New("xoxb-test", slack.OptionAPIURL(fake.APIURL()))}, clk.Now, slog.New(slog.DiscardHandler))
 	ctx := context.Background()
 
 	n := c.lookup(ctx, "T1", []string{"UANA", "UBEN", "UANA", "nobody"}, []string{"C9"})

@@ -172,14 +172,14 @@ func (p *poster) find(ctx context.Context, channel, thread, key string, since ti
 		)
 		if thread == "" {
 			var h *slack.GetConversationHistoryResponse
-			h, err = p.client(ctx).GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			h, err = p.client(ctx).api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
 				ChannelID: channel, Oldest: oldest, Inclusive: true, Limit: lookupPage, Cursor: cursor, IncludeAllMetadata: true,
 			})
 			if h != nil {
 				ms, next = h.Messages, h.ResponseMetaData.NextCursor
 			}
 		} else {
-			ms, _, next, err = p.client(ctx).GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ms, _, next, err = p.client(ctx).api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
 				ChannelID: channel, Timestamp: thread, Oldest: oldest, Inclusive: true, Limit: lookupPage, Cursor: cursor, IncludeAllMetadata: true,
 			})
 		}
@@ -260,7 +260,7 @@ func (p *poster) update(ctx context.Context, channel, ts string, m message) erro
 	if err := p.wait(ctx, channel); err != nil {
 		return err
 	}
-	_, _, _, err := p.client(ctx).UpdateMessageContext(ctx, channel, ts, append(m.options(), noUnfurls...)...)
+	_, _, _, err := p.client(ctx).api.UpdateMessageContext(ctx, channel, ts, append(m.options(), noUnfurls...)...)
 	return err
 }
 
@@ -270,7 +270,7 @@ func (p *poster) ephemeral(ctx context.Context, channel, thread, user string, m 
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}
-	_, err := p.client(ctx).PostEphemeralContext(ctx, channel, user, opts...)
+	_, err := p.client(ctx).api.PostEphemeralContext(ctx, channel, user, opts...)
 	return err
 }
 
@@ -335,7 +335,7 @@ func NewAPI(token, appToken, apiURL string, options ...APIOption) *Client {
 		apiURL = slack.APIURL
 	}
 	return &Client{
-		Client: slack.New(token, opts...),
+		api: slack.New(token, opts...),
 		chat: chatPoster{url: apiURL + "chat.postMessage", token: token, http: client,
 			retries: cfg.MaxRetries, defaultWait: cfg.RetryAfterDuration, sleep: ac.sleep},
 	}

@@ -19,7 +19,7 @@ func (h *harness) runSocket() {
 	h.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- h.bot.RunSocket(ctx, socketmode.New(h.api.Client)) }()
+	go func() { done <- h.bot.RunSocket(ctx, socketmode.New(h.api.api)) }()
 	h.t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -132,7 +132,7 @@ func newWorkspaces(single *Client, o *OAuth, now func() time.Time, onEvent func(
 		singleServed: &served{client: single},
 		oauth:        o,
 		now:          now,
-		refused:      &Client{Client: slack.New("", slack.OptionHTTPClient(refusingDoer{})), chat: chatPoster{http: refusingDoer{}}},
+		refused:      &Client{api: slack.New("", slack.OptionHTTPClient(refusingDoer{})), chat: chatPoster{http: refusingDoer{}}},
 		onEvent:      onEvent,
 		teams:        map[tenant]*served{},
 		installs:     map[install.Key]*served{},
@@ -323,7 +323,7 @@ func interactionCtx(cb slack.InteractionCallback) context.Context {
 }
 
 // slack is the Slack client for the workspace ctx is for.
-func (b *Bot) slack(ctx context.Context) *Client { return b.ws.client(ctx) }
+func (b *Bot) slack(ctx context.Context) *slack.Client { return b.ws.client(ctx).api }
 
 // serves reports whether racebot serves the workspace t: always with only
 // SLACK_BOT_TOKEN, otherwise while an installation does.

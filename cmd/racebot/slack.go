@@ -101,7 +101,7 @@ func runSlack(ctx context.Context, cfg Config, mode Mode, stderr io.Writer) erro
 		}()
 		go func() { opsDone <- serve(opsCtx, cfg.Addr, b.OpsHandler(), logger, "operations endpoints") }()
 		logger.Info("racebot serving Slack over Socket Mode", "db", where)
-		return b.RunSocket(ctx, socketmode.New(api.Client))
+		return b.RunSocket(ctx, socketmode.New(api.Slack()))
 	default:
 		logger.Info("racebot database", "db", where)
 		return serve(ctx, cfg.Addr, b.HTTPHandler(cfg.SlackSigningSecret), logger, "Slack over HTTP")
