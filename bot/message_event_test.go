@@ -73,6 +73,35 @@ func TestDecodeMessageEventAsSlackevents(t *testing.T) {
 	}
 }
 
+// FuzzDecodeMessageEvent: whatever body the small decoder takes as a
+// message event, slackevents reads the same on every field racebot reads.
+func FuzzDecodeMessageEvent(f *testing.F) {
+	f.Add(messageEventBody(f))
+	f.Add(slackfake.EventBody(slackfake.MessageChanged{Channel: "C1", User: "UANA", Editor: "UBEN", TS: "1.2", ThreadTS: "1.1", Text: "new", PreviousText: "old"}))
+	f.Add([]byte(`{"type":"event_callback","team_id":"T1","TEAM_ID":"T2","event":{"type":"message","Text":"a","text":"b","ts":"1.3","thread_ts":"1.1"}}`))
+	f.Add([]byte("{\"type\":\"event_callback\",\"event\":{\"type\":\"message\",\"text\":\"\xff\xfe\",\"ts\":\"1.3\"}}"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, ok := decodeMessageEvent(body)
+		if !ok {
+			return
+		}
+		want, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
+		if err != nil {
+			return // slackevents refuses what the small decoder reads: racebot then answers it
+		}
+		opts := cmp.Options{
+			msgFields,
+			cmpopts.EquateEmpty(),
+			cmpopts.IgnoreFields(slackevents.EventsAPICallbackEvent{}, "InnerEvent", "AuthedUsers", "AuthedTeams"),
+			cmpopts.IgnoreFields(slackevents.MessageEvent{}, "Blocks", "Root", "Username", "Icons", "WorkflowID",
+				"AssistantThread", "ActionToken", "AppContext", "Room", "NoNotifications", "Permalink"),
+		}
+		if diff := cmp.Diff(want, got, opts); diff != "" {
+			t.Errorf("decoded differently from slackevents (-slackevents +small):\n%s", diff)
+		}
+	})
+}
+
 // TestDecodeMessageEventLeavesTheRest: anything but a message event, and
 // anything unreadable, is left to slackevents.
 func TestDecodeMessageEventLeavesTheRest(t *testing.T) {
