@@ -136,10 +136,8 @@ func TestBacklogInOneThreadIsCoalesced(t *testing.T) {
 	last := msgs[len(msgs)-1]
 	endsWithOpenQuestion(t, last, h.plan(slackfake.TeamID, "C1", "Q1"))
 	h.fake.WaitFor(t, func() bool { return h.asked.has(last.TS) }, "the last message recorded as asking the open question")
-	h.bot.outbox.mu.Lock()
-	defer h.bot.outbox.mu.Unlock()
-	if len(h.bot.outbox.channels) != 0 {
-		t.Errorf("%d channel queues left after the backlog was posted; an idle channel keeps none", len(h.bot.outbox.channels))
+	if n := h.bot.outbox.channelQueues(); n != 0 {
+		t.Errorf("%d channel queues left after the backlog was posted; an idle channel keeps none", n)
 	}
 }
 
@@ -319,9 +317,7 @@ func TestBacklogMemoryStaysBounded(t *testing.T) {
 		queue(i)
 	}
 	at20k := heap()
-	o.mu.Lock()
-	entries := o.channels["C1"].entries
-	o.mu.Unlock()
+	entries := o.queued("C1")
 	if entries > o.limit {
 		t.Errorf("%d replies queued for the channel, over the bound of %d", entries, o.limit)
 	}
