@@ -474,3 +474,38 @@ func TestQuietChannelsPacingIsForgotten(t *testing.T) {
 		t.Errorf("%d channels still paced after three quiet intervals, want 0", len(p.channels))
 	}
 }
+
+// TestOutboxChannelsDoNotWaitForEachOther: queueing a reply in one channel
+// does not wait for another channel's queue, whoever holds it; past
+// capacity every request queues a reply while hundreds of senders take
+// theirs.
+func TestOutboxChannelsDoNotWaitForEachOther(t *testing.T) {
+	o := newOutbox(&Bot{})
+	busy := o.shard("C1")
+	other := ""
+	for i := 2; other == ""; i++ {
+		if c := fmt.Sprintf("C%d", i); o.shard(c) != busy {
+			other = c
+		}
+	}
+	busy.mu.Lock()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// Marked as having a sender, so that add starts none: the test has
+		// no Slack to post to.
+		o.shard(other).mu.Lock()
+		o.shard(other).channels[other] = &channelQueue{sender: true}
+		o.shard(other).mu.Unlock()
+		o.add(planView{ID: 1, Channel: other, Thread: "1.1"}, "UANA", []flows.Reply{{Kind: flows.ReplySaved, Msg: flows.Say(flows.Text("Saved."))}}, nil)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("queueing in another channel waited for C1's queue")
+	}
+	busy.mu.Unlock()
+	if n := o.queued(other); n != 1 {
+		t.Errorf("%s holds %d replies, want 1", other, n)
+	}
+}
