@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -58,9 +57,6 @@ type chatMessage struct {
 	Metadata    slack.SlackMetadata `json:"metadata"`
 }
 
-// chatBuffers keeps encoded bodies' buffers for the next post.
-var chatBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
 // postAnswer is what racebot reads of chat.postMessage's answer.
 type postAnswer struct {
 	OK               bool            `json:"ok"`
@@ -76,10 +72,9 @@ type postAnswer struct {
 // slack.SlackErrorResponse when Slack refused, and the transport's error
 // when the request failed.
 func (c *chatPoster) postMessage(ctx context.Context, channel, thread, key string, m message) (string, error) {
-	buf := chatBuffers.Get().(*bytes.Buffer)
-	defer chatBuffers.Put(buf)
-	buf.Reset()
-	err := json.NewEncoder(buf).Encode(chatMessage{
+	// A body of its own, not a pooled buffer: the transport may still be
+	// writing it after Do returns, when Slack answers before reading it all.
+	body, err := json.Marshal(chatMessage{
 		Channel:  channel,
 		Text:     truncate(m.Text, maxFallback),
 		Blocks:   m.Blocks,
@@ -90,7 +85,7 @@ func (c *chatPoster) postMessage(ctx context.Context, channel, thread, key strin
 		return "", err
 	}
 	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(buf.Bytes()))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
 		if err != nil {
 			return "", err
 		}
