@@ -32,8 +32,8 @@ func main() {
 // fifth of it the binary's own pages). It used to be 64 MiB, which
 // overload reached: past capacity the live heap grew towards it, the
 // collector then took half the CPU, fewer requests were served, more
-// waited, and at 4,000 answers/s one run in five fell to a quarter of its
-// throughput (at 256 MiB, none of six). It is soft, so racebot can still
+// waited, and at 4,000 answers/s four runs in 26 fell to a quarter of their
+// throughput (at 256 MiB, none of 12). It is soft, so racebot can still
 // use more when its live data needs it; set GOMEMLIMIT (or
 // GOMEMLIMIT=off) to choose otherwise.
 const defaultMemoryLimit = 256 << 20
