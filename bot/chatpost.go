@@ -7,8 +7,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -41,9 +39,10 @@ type chatPoster struct {
 		Do(*http.Request) (*http.Response, error)
 	}
 	retries int
-	// defaultWait is the wait after a 429 without Retry-After.
-	defaultWait time.Duration
-	sleep       func(context.Context, time.Duration) bool
+	// limited is slack-go's own handler of a 429, which says how long to
+	// wait: Retry-After, at least a second, with jitter.
+	limited slack.RetryHandler
+	sleep   func(context.Context, time.Duration) bool
 }
 
 // chatMessage is chat.postMessage's body.
@@ -101,7 +100,7 @@ func (c *chatPoster) postMessage(ctx context.Context, channel, thread, key strin
 			return "", err
 		}
 		if resp.StatusCode == http.StatusTooManyRequests {
-			wait := retryAfter(resp.Header, c.defaultWait)
+			_, wait := c.limited.ShouldRetry(&slack.RetryState{MaxRetries: 1}, req, resp, nil)
 			discard(resp)
 			if attempt < c.retries && c.sleep(ctx, wait) {
 				continue
@@ -145,20 +144,6 @@ func readPosted(resp *http.Response) (string, error) {
 func discard(resp *http.Response) {
 	io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
 	resp.Body.Close()
-}
-
-// retryAfter is a 429's wait: its Retry-After seconds, at least one, or
-// fallback without the header.
-func retryAfter(h http.Header, fallback time.Duration) time.Duration {
-	s := strings.TrimSpace(h.Get("Retry-After"))
-	if s == "" {
-		return fallback
-	}
-	sec, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || sec < 1 {
-		return time.Second
-	}
-	return time.Duration(sec) * time.Second
 }
 
 // backoff is the wait before the attempt after attempt when no

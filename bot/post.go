@@ -337,7 +337,7 @@ func NewAPI(token, appToken, apiURL string, options ...APIOption) *Client {
 	return &Client{
 		api: slack.New(token, opts...),
 		chat: chatPoster{url: apiURL + "chat.postMessage", token: token, http: client,
-			retries: cfg.MaxRetries, defaultWait: cfg.RetryAfterDuration, sleep: ac.sleep},
+			retries: cfg.MaxRetries, limited: slack.NewRateLimitErrorRetryHandler(cfg), sleep: ac.sleep},
 	}
 }
 
