@@ -16,9 +16,9 @@ import (
 // method, except chat.postMessage, which racebot calls once for every
 // answer and sends itself. slack-go sends a message as a form, its blocks
 // encoded as JSON and then escaped into the form, and decodes the whole
-// message Slack echoes back; under answer load that was half of what an
-// answer allocated. Slack takes the same arguments as a JSON body, and
-// only the channel and ts of the answer are read.
+// message Slack echoes back; under answer load that was a quarter of what an
+// answer allocated. Slack takes the same arguments as a JSON body, and of
+// the answer racebot reads only whether it worked and the message's ts.
 type Client struct {
 	api  *slack.Client
 	chat chatPoster
