@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -43,6 +44,8 @@ type chatPoster struct {
 	// wait: Retry-After, at least a second, with jitter.
 	limited slack.RetryHandler
 	sleep   func(context.Context, time.Duration) bool
+	// slots bounds the posts out at once (see NewAPI); nil: no bound.
+	slots chan struct{}
 }
 
 // chatMessage is chat.postMessage's body.
@@ -92,23 +95,49 @@ func (c *chatPoster) postMessage(ctx context.Context, channel, thread, key strin
 			"Content-Type":  {"application/json; charset=utf-8"},
 			"Authorization": {"Bearer " + c.token},
 		}
-		resp, err := c.http.Do(req)
-		if err != nil {
-			if dialFailed(err) && attempt < c.retries && c.sleep(ctx, backoff(attempt)) {
-				continue
-			}
-			return "", err
-		}
-		if resp.StatusCode == http.StatusTooManyRequests {
-			_, wait := c.limited.ShouldRetry(&slack.RetryState{MaxRetries: 1}, req, resp, nil)
-			discard(resp)
+		ts, wait, err := c.send(req)
+		switch {
+		case err == nil:
+			return ts, nil
+		case wait > 0:
 			if attempt < c.retries && c.sleep(ctx, wait) {
 				continue
 			}
 			return "", &slack.RateLimitedError{RetryAfter: wait}
+		case dialFailed(err) && attempt < c.retries && c.sleep(ctx, backoff(attempt)):
+			continue
 		}
-		return readPosted(resp)
+		return "", err
 	}
+}
+
+// errNoSlot is a post given up before it was sent: no slot came free in
+// time.
+var errNoSlot = errors.New("no free slot to post")
+
+// send makes one try in one of the slots and reads its answer, so that
+// the connection is back in the pool before the slot is. After a 429 it
+// returns how long Slack asked to wait.
+func (c *chatPoster) send(req *http.Request) (ts string, wait time.Duration, err error) {
+	if c.slots != nil {
+		select {
+		case c.slots <- struct{}{}:
+			defer func() { <-c.slots }()
+		case <-req.Context().Done():
+			return "", 0, fmt.Errorf("%w: %w", errNoSlot, req.Context().Err())
+		}
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return "", 0, err
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		_, wait = c.limited.ShouldRetry(&slack.RetryState{MaxRetries: 1}, req, resp, nil)
+		discard(resp)
+		return "", wait, errors.New("rate limited")
+	}
+	ts, err = readPosted(resp)
+	return ts, 0, err
 }
 
 // readPosted reads chat.postMessage's answer.

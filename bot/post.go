@@ -212,13 +212,15 @@ func randomKey() string {
 }
 
 // certainlyNotPosted reports errors after which Slack cannot have taken
-// the request: it answered 429 (after the client's own retries), or no
-// connection was ever made.
+// the request: it answered 429 (after the client's own retries), no
+// connection was ever made, or the post never got a slot to go out.
 func certainlyNotPosted(err error) bool {
 	var limited *slack.RateLimitedError
 	var status slack.StatusCodeError
 	var slackErr slack.SlackErrorResponse
 	switch {
+	case errors.Is(err, errNoSlot):
+		return true
 	case errors.As(err, &limited):
 		return true
 	case errors.As(err, &status):
@@ -292,7 +294,7 @@ func WithRetryWait(wait func(ctx context.Context, d time.Duration) bool) APIOpti
 	return func(c *apiConfig) { c.sleep = wait }
 }
 
-// slackConns is how many connections racebot keeps to one Slack host.
+// slackConns is how many posts a client has out at once.
 const slackConns = 32
 
 // NewAPI makes the Slack Web API client racebot uses. Reads, edits and
@@ -315,13 +317,13 @@ func NewAPI(token, appToken, apiURL string, options ...APIOption) *Client {
 	// Posts run concurrently, one per busy channel. When more were in
 	// flight than the pool kept idle, each extra one dialled a connection
 	// and closed it after one post: under load a sixth of racebot's CPU
-	// went to connecting. Capping the connections at the idle pool makes
-	// a post wait a moment for a free connection instead. Over HTTP/2
-	// (slack.com) one connection carries many posts, so the cap only
-	// matters for HTTP/1.1.
+	// went to connecting. The JSON poster lets at most slackConns posts
+	// out at once, and the pool keeps twice that idle, so a post finds a
+	// connection waiting. (Transport.MaxConnsPerHost would bound them too,
+	// but has hung HTTP/2 clients, golang/go#34941, and slack.com speaks
+	// HTTP/2.)
 	base := http.DefaultTransport.(*http.Transport).Clone()
-	base.MaxIdleConnsPerHost = slackConns
-	base.MaxConnsPerHost = slackConns
+	base.MaxIdleConnsPerHost = 2 * slackConns
 	client := &http.Client{Transport: m.Transport(base), Timeout: 30 * time.Second}
 	// The retry wrapper must come after the HTTP client option, or it wraps
 	// the default client instead.
@@ -337,7 +339,8 @@ func NewAPI(token, appToken, apiURL string, options ...APIOption) *Client {
 	return &Client{
 		api: slack.New(token, opts...),
 		chat: chatPoster{url: apiURL + "chat.postMessage", token: token, http: client,
-			retries: cfg.MaxRetries, limited: slack.NewRateLimitErrorRetryHandler(cfg), sleep: ac.sleep},
+			retries: cfg.MaxRetries, limited: slack.NewRateLimitErrorRetryHandler(cfg), sleep: ac.sleep,
+			slots: make(chan struct{}, slackConns)},
 	}
 }
 

@@ -321,8 +321,8 @@ func TestPostAnswerKeepsSlackRefusal(t *testing.T) {
 	}
 }
 
-// TestPostsShareTheConnections: posts beyond the pool wait for a free
-// connection rather than dialling one they close after a single post,
+// TestPostsShareTheConnections: posts beyond the bound wait for a free
+// slot rather than dialling a connection they close after a single post,
 // which under load cost more CPU than the posts.
 func TestPostsShareTheConnections(t *testing.T) {
 	var (
@@ -356,7 +356,26 @@ func TestPostsShareTheConnections(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := opened.Load(); n > slackConns {
-		t.Errorf("%d posts opened %d connections, want at most %d", posts, n, slackConns)
+	// At most slackConns go out at once; a connection a post has just
+	// given back may not be idle yet when the next one starts, and the
+	// pool keeps those too.
+	if n := opened.Load(); n > 2*slackConns {
+		t.Errorf("%d posts opened %d connections, want at most %d", posts, n, 2*slackConns)
+	}
+}
+
+// TestPostGivenUpBeforeASlotIsNotPosted: a post whose time runs out while
+// every slot is taken never went out, and says so, so that nobody looks
+// for it in the channel.
+func TestPostGivenUpBeforeASlotIsNotPosted(t *testing.T) {
+	api := NewAPI("xoxb-test", "", "http://127.0.0.1:1/api/")
+	for range slackConns {
+		api.chat.slots <- struct{}{}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := api.chat.postMessage(ctx, "C1", "", "k", message{Text: "hello"})
+	if err == nil || !certainlyNotPosted(err) {
+		t.Fatalf("err = %v, want one that says the post did not go out", err)
 	}
 }
