@@ -49,6 +49,8 @@ func TestDecodeMessageEventAsSlackevents(t *testing.T) {
 		"edit":              slackfake.EventBody(slackfake.MessageChanged{Channel: "C1", User: "UANA", Editor: "UBEN", TS: "1.2", ThreadTS: "1.1", Text: "new", PreviousText: "old"}),
 		"delete":            slackfake.EventBody(slackfake.MessageDeleted{Channel: "G1", User: "UANA", TS: "1.2", ThreadTS: "1.1", PreviousText: "gone"}),
 		"message null":      []byte(`{"type":"event_callback","team_id":"T1","event_id":"Ev2","event":{"type":"message","channel":"C1","user":"U1","text":"x","ts":"1.3","thread_ts":"1.1","message":null}}`),
+		"nulls":             []byte(`{"type":"event_callback","token":null,"event_time":null,"authorizations":[null,{"team_id":"T1","is_bot":true}],"event":{"type":"message","text":"x","edited":null,"ts":"1.3"}}`),
+		"escaped text":      []byte(`{"type":"event_callback","event":{"type":"message","text":"caf\u00e9 \"quoted\" \ud83d\ude00","ts":"1.3"}}`),
 	}
 	for name, body := range bodies {
 		t.Run(name, func(t *testing.T) {
@@ -115,6 +117,14 @@ func TestDecodeMessageEventLeavesTheRest(t *testing.T) {
 		"truncated":        messageEventBody(t)[:1000],
 		"empty":            nil,
 		"array":            []byte(`[]`),
+		// What encoding/json might read otherwise: it folds case (and
+		// "ſ" to "s"), unescapes names, and takes the last of two.
+		"folded name":    []byte(`{"type":"event_callback","event":{"type":"message","Text":"a","ts":"1.3"}}`),
+		"non-ASCII name": []byte(`{"type":"event_callback","event":{"type":"message","ſubtype":"bot_message","ts":"1.3"}}`),
+		"escaped name":   []byte(`{"type":"event_callback","event":{"type":"message","\u0074ext":"a","ts":"1.3"}}`),
+		"name twice":     []byte(`{"type":"event_callback","event":{"type":"message","text":"a","text":"b","ts":"1.3"}}`),
+		"fraction":       []byte(`{"type":"event_callback","event_time":1.5,"event":{"type":"message","ts":"1.3"}}`),
+		"trailing data":  []byte(`{"type":"event_callback","event":{"type":"message","ts":"1.3"}} {}`),
 	} {
 		if _, ok := decodeMessageEvent(body); ok {
 			t.Errorf("%s: decoded as a message event", name)
