@@ -91,12 +91,10 @@ type Bot struct {
 
 	metrics *metrics.Metrics
 	// inflight bounds the verified requests being handled at once. Past it
-	// an Events API delivery waits a moment for a slot (eventSlotWait) and
-	// is then turned away, which Slack retries, rather than queued until it
-	// misses the three seconds; commands and interactions, never retried,
-	// wait longer (slotWait). waiting counts those waiting.
+	// an Events API delivery is turned away at once, which Slack retries,
+	// rather than queued until it misses the three seconds; commands and
+	// interactions, never retried, wait a moment for a slot (see admit).
 	inflight chan struct{}
-	waiting  atomic.Int32
 	// connected is true while Slack can reach the bot: after auth.test in
 	// HTTP mode, while the socket is up in Socket Mode.
 	connected atomic.Bool

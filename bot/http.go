@@ -116,13 +116,6 @@ const bodyReadTimeout = 2 * time.Second
 // the three seconds.
 const slotWait = time.Second
 
-// eventSlotWait is how long a verified event waits for an in-flight slot
-// before it is turned away with 503. Slack delivers it again, but only
-// after a minute or more, which is a minute the person waits for the next
-// question: a moment's wait absorbs a burst, and only load that lasts is
-// shed. It is short beside the three seconds, so the work still has them.
-const eventSlotWait = 250 * time.Millisecond
-
 // busyText is what a person sees when every slot stayed taken.
 const busyText = "I'm very busy right now; please try that again in a moment."
 
@@ -153,10 +146,11 @@ func (b *Bot) serveSlack(w http.ResponseWriter, r *http.Request, secret string) 
 	defer cancel()
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		// Slack delivers an event again when it is not acknowledged, so past
-		// the limit it is turned away soon rather than queued until it
+		// the limit it is turned away at once rather than queued until it
 		// misses the three seconds.
-		release, ok := b.admit(ctx, start.Add(eventSlotWait))
+		release, ok := b.admit(ctx, time.Time{})
 		if !ok {
+			b.metrics.Busy("event")
 			w.Header().Set("Retry-After", "1")
 			http.Error(w, "busy, try again", http.StatusServiceUnavailable)
 			return
@@ -184,6 +178,7 @@ func (b *Bot) serveSlack(w http.ResponseWriter, r *http.Request, secret string) 
 		}
 		release, ok := b.admit(ctx, start.Add(slotWait))
 		if !ok {
+			b.metrics.Busy("interaction")
 			writeJSON(w, b.busyInteraction(cb))
 			return
 		}
@@ -193,6 +188,7 @@ func (b *Bot) serveSlack(w http.ResponseWriter, r *http.Request, secret string) 
 	case form.Has("command"):
 		release, ok := b.admit(ctx, start.Add(slotWait))
 		if !ok {
+			b.metrics.Busy("command")
 			writeJSON(w, textAck(busyText))
 			return
 		}
@@ -251,16 +247,17 @@ func readAll(r io.Reader, length int64) ([]byte, error) {
 	}
 }
 
-// admit takes an in-flight slot, waiting for one until wait or until ctx
-// ends.
+// admit takes an in-flight slot, waiting for one until wait (not at all
+// for a zero wait) or until ctx ends.
 func (b *Bot) admit(ctx context.Context, wait time.Time) (release func(), ok bool) {
 	select {
 	case b.inflight <- struct{}{}:
 		return func() { <-b.inflight }, true
 	default:
 	}
-	b.waiting.Add(1)
-	defer b.waiting.Add(-1)
+	if wait.IsZero() {
+		return nil, false
+	}
 	timer := time.NewTimer(time.Until(wait))
 	defer timer.Stop()
 	select {

@@ -177,6 +177,11 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 func (b *Bot) socketRequest(ctx context.Context, client *socketmode.Client, evt socketmode.Event, start time.Time) {
 	release, ok := b.admit(ctx, start.Add(slotWait))
 	if !ok {
+		if evt.Type == socketmode.EventTypeSlashCommand {
+			b.metrics.Busy("command")
+		} else {
+			b.metrics.Busy("interaction")
+		}
 		b.ackSocket(ctx, client, evt.Request, b.busySocket(evt))
 		return
 	}

@@ -24,7 +24,7 @@ import (
 type Metrics struct {
 	families []*family
 
-	requests, ack, slackCalls, llmSeconds, llmTokens, checkins, installs *family
+	requests, ack, busy, slackCalls, llmSeconds, llmTokens, checkins, installs *family
 }
 
 // family is one metric name with its help, its type and its series. Label
@@ -76,6 +76,7 @@ func New() *Metrics {
 	// Slack allows three seconds; the buckets resolve the fast end.
 	m.ack = add("racebot_ack_seconds", "histogram", "Time from receiving a Slack request to acknowledging it.",
 		.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5)
+	m.busy = add("racebot_busy_total", "counter", "Slack requests that found every in-flight slot taken, by kind: events are answered 503 for Slack to deliver again, commands and interactions with a note that racebot is busy.")
 	m.slackCalls = add("racebot_slack_api_calls_total", "counter", "Slack Web API calls by outcome (ok, rate_limited, server_error, client_error, network_error).")
 	m.llmSeconds = add("racebot_llm_seconds", "histogram", "Language model call latency.",
 		0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2)
@@ -109,6 +110,15 @@ func (m *Metrics) Ack(kind string, took time.Duration) {
 	}
 	m.requests.counter("kind", kind).Inc()
 	m.ack.histogram("kind", kind).Update(took.Seconds())
+}
+
+// Busy records one request of a kind (command, event, interaction) that
+// found every in-flight slot taken.
+func (m *Metrics) Busy(kind string) {
+	if m == nil {
+		return
+	}
+	m.busy.counter("kind", kind).Inc()
 }
 
 // Install records one outcome of installing racebot in a workspace or of
