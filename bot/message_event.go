@@ -1,16 +1,7 @@
 package bot
 
 import (
-	"bytes"
-	"io"
-	"reflect"
-	"strconv"
-	"strings"
-	"sync"
-	"unicode/utf8"
-
 	"github.com/go-json-experiment/json/jsontext"
-
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 )
@@ -20,9 +11,9 @@ import (
 // never reads: the text again as rich_text blocks, the author's profile,
 // files and attachments. slackevents.ParseEvent decodes all of it, several
 // times over (the envelope, the callback, the inner event's type, the
-// event, and for a new message the event again as a slack.Msg); one
-// json.Unmarshal into these few fields skips it instead. Other events, and
-// bodies this does not read, go through slackevents.ParseEvent.
+// event, and for a new message the event again as a slack.Msg);
+// decodeMessageEvent reads these few fields and skips the rest. Other
+// events, and bodies it does not read, go through slackevents.ParseEvent.
 type messageCallback struct {
 	Token              string                     `json:"token"`
 	Type               string                     `json:"type"`
@@ -73,28 +64,19 @@ type messageFields struct {
 // the caller then hands to slackevents.ParseEvent.
 //
 // It walks the body's tokens with jsontext (the tokenizer of Go's
-// encoding/json/v2, kept as a module until v2 leaves its experiment),
-// reading the few fields above and skipping the rest in one pass.
-// json.Unmarshal into the same structs went over the body twice, once to
-// check it and once to decode it: 24 µs for a 2.5 KB reply, a tenth of
-// racebot's time on an answer, against 9.5 µs here. Whatever it might read
+// encoding/json/v2, kept as a module until v2 leaves its experiment; see
+// jsonread.go). json.Unmarshal into the same structs took 24 µs for a
+// 2.5 KB reply, a tenth of racebot's time on an answer, against 9.5 µs
+// here. Whatever it might read
 // differently from encoding/json it refuses instead, for slackevents to
 // read: a name that matches a field only when case is folded (which
 // encoding/json takes and this does not), a name given twice (the last
 // wins there), a value of the wrong kind, invalid UTF-8.
 func decodeMessageEvent(body []byte) (slackevents.EventsAPIEvent, bool) {
-	d := decoders.Get().(*jsontext.Decoder)
-	defer func() {
-		d.Reset(noBody) // so the pool does not keep the body
-		decoders.Put(d)
-	}()
-	d.Reset(bytes.NewBuffer(body))
 	var cb messageCallback
-	if !readCallback(d, &cb) || cb.Type != slackevents.CallbackEvent || cb.Event == nil || cb.Event.Type != "message" {
+	if !withDecoder(body, func(d *jsontext.Decoder) bool { return readCallback(d, &cb) && atEnd(d) }) ||
+		cb.Type != slackevents.CallbackEvent || cb.Event == nil || cb.Event.Type != "message" {
 		return slackevents.EventsAPIEvent{}, false
-	}
-	if _, err := d.ReadToken(); err != io.EOF {
-		return slackevents.EventsAPIEvent{}, false // more after the object
 	}
 	return slackevents.EventsAPIEvent{
 		Token:              cb.Token,
@@ -118,13 +100,6 @@ func decodeMessageEvent(body []byte) (slackevents.EventsAPIEvent, bool) {
 		InnerEvent: slackevents.EventsAPIInnerEvent{Type: cb.Event.Type, Data: cb.Event.toSlack()},
 	}, true
 }
-
-// decoders are kept for reuse: a decoder's state is a fifth of what
-// decoding an event allocates otherwise.
-var decoders = sync.Pool{New: func() any { return jsontext.NewDecoder(noBody) }}
-
-// noBody is what a decoder is left reading while pooled; it is never read.
-var noBody = new(bytes.Buffer)
 
 func readCallback(d *jsontext.Decoder, cb *messageCallback) bool {
 	return readObject(d, callbackNames, func(name []byte) bool {
@@ -218,115 +193,6 @@ var (
 	editedNames        = jsonNames(slack.Edited{})
 	authorizationNames = jsonNames(slack.EventAuthorization{})
 )
-
-func jsonNames(v any) []string {
-	t := reflect.TypeOf(v)
-	var names []string
-	for i := range t.NumField() {
-		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" {
-			names = append(names, name)
-		}
-	}
-	return names
-}
-
-// readObject reads an object, handing each name to member to read its
-// value. It refuses the object if it is not one, or if a name is escaped
-// or not known (see known).
-func readObject(d *jsontext.Decoder, names []string, member func(name []byte) bool) bool {
-	if tok, err := d.ReadToken(); err != nil || tok.Kind() != '{' {
-		return false
-	}
-	for d.PeekKind() == '"' {
-		raw, err := d.ReadValue()
-		if err != nil || bytes.IndexByte(raw, '\\') >= 0 {
-			return false
-		}
-		name := raw[1 : len(raw)-1]
-		if !known(names, name) || !member(name) {
-			return false
-		}
-	}
-	tok, err := d.ReadToken()
-	return err == nil && tok.Kind() == '}'
-}
-
-// known reports whether a name is one encoding/json reads as it is
-// spelled: one of names, or none of them even when case is folded. A name
-// that is not ASCII is refused (Slack's are): folding it may give an
-// ASCII one ("ſ" folds to "s").
-func known(names []string, name []byte) bool {
-	for _, c := range name {
-		if c >= utf8.RuneSelf {
-			return false
-		}
-	}
-	for _, n := range names {
-		if n == string(name) {
-			return true
-		}
-	}
-	for _, n := range names {
-		if len(n) == len(name) && bytes.EqualFold([]byte(n), name) {
-			return false
-		}
-	}
-	return true
-}
-
-// readString reads a string into s; null leaves s as it is, as in
-// encoding/json.
-func readString(d *jsontext.Decoder, s *string) bool {
-	tok, err := d.ReadToken()
-	switch {
-	case err != nil:
-		return false
-	case tok.Kind() == '"':
-		*s = tok.String()
-		return true
-	}
-	return tok.Kind() == 'n'
-}
-
-func readBool(d *jsontext.Decoder, b *bool) bool {
-	tok, err := d.ReadToken()
-	switch {
-	case err != nil:
-		return false
-	case tok.Kind() == 't' || tok.Kind() == 'f':
-		*b = tok.Bool()
-		return true
-	}
-	return tok.Kind() == 'n'
-}
-
-// readInt reads an integer as encoding/json reads one into an int: its
-// digits, with no fraction or exponent.
-func readInt(d *jsontext.Decoder, n *int) bool {
-	v, err := d.ReadValue()
-	switch {
-	case err != nil:
-		return false
-	case v.Kind() == 'n':
-		return true
-	case v.Kind() != '0':
-		return false
-	}
-	i, err := strconv.ParseInt(string(v), 10, 0)
-	*n = int(i)
-	return err == nil
-}
-
-// readPointer reads an object into a new *p with read; null sets *p to
-// nil, as in encoding/json.
-func readPointer[T any](d *jsontext.Decoder, p **T, read func(*jsontext.Decoder, *T) bool) bool {
-	if d.PeekKind() == 'n' {
-		*p = nil
-		return d.SkipValue() == nil
-	}
-	*p = new(T)
-	return read(d, *p)
-}
 
 func readEdited(d *jsontext.Decoder, e *slack.Edited) bool {
 	return readObject(d, editedNames, func(name []byte) bool {

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -378,4 +380,50 @@ func TestPostGivenUpBeforeASlotIsNotPosted(t *testing.T) {
 	if err == nil || !certainlyNotPosted(err) {
 		t.Fatalf("err = %v, want one that says the post did not go out", err)
 	}
+}
+
+// TestDecodePostAnswer: chat.postMessage's answer as Slack gives it (the
+// posted message echoed back, blocks, bot profile and all) yields its ts,
+// and a refusal its error and messages; a body that is not one JSON object
+// is an error, not an empty success.
+func TestDecodePostAnswer(t *testing.T) {
+	body, err := os.ReadFile("testdata/post-answer.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := decodePostAnswer(body)
+	if err != nil || !a.OK || a.TS != "1700000100.000200" || !strings.Contains(string(a.ResponseMetadata), "missing_charset") {
+		t.Errorf("Slack's answer read as %+v, %v", a, err)
+	}
+	for _, bad := range []string{``, `[]`, `{"ok":true,"ts":"1.2"`, `{"ok":"yes","ts":"1.2"}`, `{"ok":true,"ts":"1.2"} {}`, `<html>502 Bad Gateway</html>`} {
+		if a, err := decodePostAnswer([]byte(bad)); err == nil {
+			t.Errorf("%q read as %+v, want an error", bad, a)
+		}
+	}
+}
+
+// BenchmarkDecodePostAnswer reads chat.postMessage's answer as Slack gives
+// it, with encoding/json as racebot did and with decodePostAnswer.
+func BenchmarkDecodePostAnswer(b *testing.B) {
+	body, err := os.ReadFile("testdata/post-answer.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var a postAnswer
+			if err := json.Unmarshal(body, &a); err != nil || a.TS == "" {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("tokens", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if a, err := decodePostAnswer(body); err != nil || a.TS == "" {
+				b.Fatal(err)
+			}
+		}
+	})
 }
