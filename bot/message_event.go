@@ -67,11 +67,11 @@ type messageFields struct {
 // encoding/json/v2, kept as a module until v2 leaves its experiment; see
 // jsonread.go). json.Unmarshal into the same structs took 24 µs for a
 // 2.5 KB reply, a tenth of racebot's time on an answer, against 9.5 µs
-// here. Whatever it might read
-// differently from encoding/json it refuses instead, for slackevents to
-// read: a name that matches a field only when case is folded (which
-// encoding/json takes and this does not), a name given twice (the last
-// wins there), a value of the wrong kind, invalid UTF-8.
+// here. Whatever it might read differently from encoding/json it refuses
+// instead, for slackevents to read: a name that matches a field only when
+// case is folded (which encoding/json takes and this does not), a name
+// given twice (the last wins there), a value of the wrong kind, invalid
+// UTF-8.
 func decodeMessageEvent(body []byte) (slackevents.EventsAPIEvent, bool) {
 	var cb messageCallback
 	if !withDecoder(body, func(d *jsontext.Decoder) bool { return readCallback(d, &cb) && atEnd(d) }) ||
