@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -424,6 +425,31 @@ func BenchmarkDecodePostAnswer(b *testing.B) {
 			if a, err := decodePostAnswer(body); err != nil || a.TS == "" {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+// FuzzDecodePostAnswer: whatever answer decodePostAnswer reads, encoding/json
+// reads alike; what it refuses is an error, never a post taken for done.
+func FuzzDecodePostAnswer(f *testing.F) {
+	body, err := os.ReadFile("testdata/post-answer.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(body)
+	f.Add([]byte(`{"ok":false,"error":"not_in_channel","response_metadata":{"messages":["[ERROR] not in channel"]}}`))
+	f.Add([]byte(`{"ok":true,"ts":"1.2","TS":"3.4"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, err := decodePostAnswer(body)
+		if err != nil {
+			return
+		}
+		var want postAnswer
+		if err := json.Unmarshal(body, &want); err != nil {
+			t.Fatalf("read %+v where encoding/json fails: %v", got, err)
+		}
+		if got.OK != want.OK || got.Error != want.Error || got.TS != want.TS || !bytes.Equal(got.ResponseMetadata, want.ResponseMetadata) {
+			t.Errorf("read %+v, encoding/json %+v", got, want)
 		}
 	})
 }
