@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/racebot/racebot/assist"
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/slack-go/slack"
@@ -249,5 +250,109 @@ func TestSplitCountsRunes(t *testing.T) {
 				t.Errorf("split(%q, %d) = %q, want %q", s, n, got, want)
 			}
 		}
+	}
+}
+
+// TestWireBlocksMarshalAlike: chat.postMessage's blocks in their wire form
+// are the same bytes slack-go's own types marshal to, for every reply of a
+// plan worked through from its first question to its end, the plan header,
+// a check-in's opening with action buttons, a draft, and blocks with no
+// elements.
+func TestWireBlocksMarshalAlike(t *testing.T) {
+	cat, p := samplePlan(t)
+	var msgs []message
+	step := func(text string) {
+		t.Helper()
+		out, err := flows.Step(cat, p, flows.Input{Text: text, User: "UANA", Now: t0.Add(time.Hour)})
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		p = out.Plan
+		msgs = append(msgs, renderReplies(p, out.Replies))
+	}
+	for range cat.Stages {
+		st := cat.Stages[p.Cursor.Stage]
+		for p.Cursor.Phase == flows.PhaseQuestion && cat.Stages[p.Cursor.Stage].ID == st.ID {
+			step("An answer with <@UBEN>, <https://shop.example|a link> & <b>escapes</b>.")
+		}
+		step("Launch the offer page | <@UANA> | due friday | impact 4 | effort 2")
+		step("done")
+		for p.Cursor.Phase == flows.PhaseKPIs {
+			step("done")
+		}
+	}
+	if p.Cursor.Phase != flows.PhaseComplete {
+		t.Fatalf("the walk ended at %+v, not at the plan's end", p.Cursor)
+	}
+	due := []flows.Action{{ID: 3, Text: "Send sample bags", Owner: "<@UANA>"}}
+	msgs = append(msgs,
+		headerMessage(cat, p),
+		checkinOpening(p, flows.Say(flows.Text("Check-in time.")), due),
+		draftMessage(p, cat.Stages[0].Steps()[0].ID, assist.Result{Text: "A drafted <answer> & more.", FromModel: true}),
+		message{Blocks: []slack.Block{&slack.ActionBlock{Type: slack.MBTAction, BlockID: "none"}, slack.NewContextBlock("empty"), slack.NewActionBlock("no-elements")}},
+	)
+	actions, contexts := 0, 0
+	for i, m := range msgs {
+		want, err := json.Marshal(chatMessage{Channel: "C1", Text: m.Text, Blocks: slackBlocks(m.Blocks)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := json.Marshal(chatMessage{Channel: "C1", Text: m.Text, Blocks: wireBlocks(m.Blocks)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("message %d:\nwire  %s\nslack %s", i, got, want)
+		}
+		for _, b := range m.Blocks {
+			switch b.(type) {
+			case *slack.ActionBlock:
+				actions++
+			case *slack.ContextBlock:
+				contexts++
+			}
+		}
+	}
+	if actions < 5 || contexts < 5 {
+		t.Errorf("%d action and %d context blocks compared; the test no longer covers them", actions, contexts)
+	}
+}
+
+// slackBlocks is blocks as slack-go marshals them, each through its own
+// type.
+func slackBlocks(blocks []slack.Block) []any {
+	if len(blocks) == 0 {
+		return nil
+	}
+	out := make([]any, len(blocks))
+	for i, b := range blocks {
+		out[i] = b
+	}
+	return out
+}
+
+// BenchmarkMarshalPost marshals a question's reply for chat.postMessage,
+// through slack-go's types and in the wire form.
+func BenchmarkMarshalPost(b *testing.B) {
+	cat := flows.RACE()
+	p := flows.NewPlan("T1", "C1", "Bench", "UANA", t0)
+	p.ID = 42
+	out, err := flows.Step(cat, p, flows.Input{Text: "We sell roasted coffee by subscription to busy offices.", User: "UANA", Now: t0})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := renderReplies(out.Plan, out.Replies)
+	for _, form := range []struct {
+		name   string
+		blocks func([]slack.Block) []any
+	}{{"slack-go", slackBlocks}, {"wire", wireBlocks}} {
+		b.Run(form.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := json.Marshal(chatMessage{Channel: "C1", Text: m.Text, Blocks: form.blocks(m.Blocks), ThreadTS: "1.1"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
