@@ -179,17 +179,45 @@ func quote(m Msg, quoted bool) Msg {
 
 // compact drops empty spans and joins neighbouring spans of our own words
 // in the same style, so equal messages compare equal however they were built.
+// The result never shares m's array. A run of spans to join is joined in
+// one allocation: messages are built of many short pieces ("question ",
+// "3", " of ", "8") ahead of a long one, and joining them pairwise copied
+// the long text once per piece.
 func (m Msg) compact() Msg {
-	out := m[:0:0]
-	for _, s := range m {
+	if len(m) == 0 {
+		return m[:0:0]
+	}
+	out := make(Msg, 0, len(m))
+	for i := 0; i < len(m); i++ {
+		s := m[i]
 		if s.Text == "" {
 			continue
 		}
-		if n := len(out); n > 0 && s.Kind == SpanText && out[n-1].Kind == SpanText && out[n-1].Style == s.Style {
-			out[n-1].Text += s.Text
+		if s.Kind != SpanText {
+			out = append(out, s)
 			continue
 		}
+		end, size := i+1, len(s.Text)
+		for ; end < len(m); end++ {
+			t := m[end]
+			if t.Text == "" {
+				continue
+			}
+			if t.Kind != SpanText || t.Style != s.Style {
+				break
+			}
+			size += len(t.Text)
+		}
+		if size > len(s.Text) {
+			var b strings.Builder
+			b.Grow(size)
+			for _, t := range m[i:end] {
+				b.WriteString(t.Text)
+			}
+			s.Text = b.String()
+		}
 		out = append(out, s)
+		i = end - 1
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -159,21 +160,22 @@ func nameKind(name string) Kind {
 // the caller's.
 func (p *Plan) Clone() *Plan {
 	c := *p
-	c.Answers = make(map[string]Answer, len(p.Answers))
-	for k, v := range p.Answers {
-		c.Answers[k] = v
-	}
-	c.Skipped = make(map[string]bool, len(p.Skipped))
-	for k, v := range p.Skipped {
-		c.Skipped[k] = v
-	}
-	c.Completed = make(map[StageID]bool, len(p.Completed))
-	for k, v := range p.Completed {
-		c.Completed[k] = v
-	}
+	c.Answers = cloneMap(p.Answers)
+	c.Skipped = cloneMap(p.Skipped)
+	c.Completed = cloneMap(p.Completed)
 	c.Actions = slices.Clone(p.Actions)
 	c.KPIs = slices.Clone(p.KPIs)
 	return &c
+}
+
+// cloneMap is maps.Clone, which copies a map's table whole rather than
+// inserting key by key, except that the copy of a nil map is an empty one
+// the clone's owner can write to.
+func cloneMap[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return make(map[K]V)
+	}
+	return maps.Clone(m)
 }
 
 // RankedActions orders actions for the 90-day plan: quick wins first, then by
