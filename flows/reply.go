@@ -1,6 +1,10 @@
 package flows
 
-import "strings"
+import (
+	"slices"
+	"strings"
+	"sync"
+)
 
 // ReplyKind tells a transport what a reply is, so Slack can render buttons
 // for a question while the terminal prints the same reply as plain text.
@@ -61,6 +65,16 @@ type Reply struct {
 }
 
 func questionText(cat *Catalogue, k Kind, st Stage, q Question, step, steps int, current string) Msg {
+	if current != "" {
+		return buildQuestionText(cat, k, st, q, step, steps, current)
+	}
+	return openPrompts.get(promptKey{kind: k, stage: st.Name, id: q.ID, text: q.Text, hint: q.Hint,
+		example: ExampleFor(cat, q.ID, k), step: step, steps: steps}, func() Msg {
+		return buildQuestionText(cat, k, st, q, step, steps, "")
+	})
+}
+
+func buildQuestionText(cat *Catalogue, k Kind, st Stage, q Question, step, steps int, current string) Msg {
 	var b msgBuilder
 	b.printf("%s · question %d of %d\n%s", Text(st.Name).Strong(), step, steps, q.Text)
 	if q.Hint != "" {
@@ -73,6 +87,47 @@ func questionText(cat *Catalogue, k Kind, st Stage, q Question, step, steps int,
 		b.printf("\nCurrent answer: %s\nReply with a new answer to replace it (the old one is kept), or %s to keep it.", User(current), Code("skip"))
 	}
 	return b.msg()
+}
+
+// openPrompts holds each question's prompt as it is asked with no answer
+// yet, the prompt nearly every answer is followed by. It is made of the
+// catalogue's fixed text alone, so it is built once per question, kind of
+// business and position; the key holds every text it is made of, so a
+// catalogue changed after use cannot be answered from here with old words.
+var openPrompts = promptMemo{max: 4096}
+
+type promptKey struct {
+	kind                           Kind
+	stage, id, text, hint, example string
+	step, steps                    int
+}
+
+// promptMemo is a bounded memo of messages. The messages it returns are
+// shared: clipped, so that appending to one copies it, and never changed
+// in place by anything in this package or its callers.
+type promptMemo struct {
+	mu  sync.RWMutex
+	m   map[promptKey]Msg
+	max int
+}
+
+func (c *promptMemo) get(k promptKey, build func() Msg) Msg {
+	c.mu.RLock()
+	m, ok := c.m[k]
+	c.mu.RUnlock()
+	if ok {
+		return m
+	}
+	m = slices.Clip(build())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[promptKey]Msg)
+	}
+	if len(c.m) < c.max {
+		c.m[k] = m
+	}
+	return m
 }
 
 func actionsPrompt(cat *Catalogue, st Stage, p *Plan) Msg {
