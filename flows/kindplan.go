@@ -18,14 +18,16 @@ var kindWords = map[Kind]string{
 	KindNonprofit: "nonprofit",
 }
 
-// kindChoices lists the `kind` commands for every kind, for messages.
-func kindChoices() Msg {
+// kindChoices lists the `kind` commands for every kind, for messages. Its
+// words are fixed, so it is built once; like kindAsk's, the message is
+// shared, clipped so that appending to it copies.
+var kindChoices = sync.OnceValue(func() Msg {
 	items := make([]Msg, 0, len(kindProfiles))
 	for _, k := range Kinds() {
 		items = append(items, Say(Cmd("kind "+kindWords[k])))
 	}
-	return orListMsg(items)
-}
+	return slices.Clip(orListMsg(items))
+})
 
 func orListMsg(items []Msg) Msg {
 	switch len(items) {
@@ -54,10 +56,10 @@ func kindBusiness(k Kind) string {
 
 // kindAsk is asked once, in the reply to the first answer about the
 // business, when DetectKind cannot tell what kind of business it is.
-func kindAsk() Msg {
-	return Sayf("Is this B2B SaaS, e-commerce, local services, B2B services/agency or non-profit? Reply %s so the examples fit; until then they follow %s.",
-		kindChoices(), KindEcommerce.BusinessName())
-}
+var kindAsk = sync.OnceValue(func() Msg {
+	return slices.Clip(Sayf("Is this B2B SaaS, e-commerce, local services, B2B services/agency or non-profit? Reply %s so the examples fit; until then they follow %s.",
+		kindChoices(), KindEcommerce.BusinessName()))
+})
 
 // kindFollows says whose examples the coach now shows.
 func kindFollows(k Kind) Msg {

@@ -245,28 +245,31 @@ type kindToken struct {
 // for punctuation that ends a clause. Hyphens, slashes and apostrophes only
 // separate words, so "e-commerce" is "e commerce" wherever it is written.
 func kindTokens(s string) []kindToken {
-	var toks []kindToken
-	var w strings.Builder
-	flush := func() {
-		if w.Len() > 0 {
-			toks = append(toks, kindToken{word: singular(w.String())})
-			w.Reset()
+	lower := strings.ToLower(s)
+	toks := make([]kindToken, 0, len(lower)/5)
+	start := -1 // where the word being read began, or -1 between words
+	flush := func(end int) {
+		if start >= 0 {
+			toks = append(toks, kindToken{word: singular(lower[start:end])})
+			start = -1
 		}
 	}
-	for _, r := range strings.ToLower(s) {
+	for i, r := range lower {
 		switch {
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			w.WriteRune(r)
+			if start < 0 {
+				start = i
+			}
 		case strings.ContainsRune(".,;:!?\n", r):
-			flush()
+			flush(i)
 			if len(toks) > 0 && toks[len(toks)-1].word != clauseBreak {
 				toks = append(toks, kindToken{word: clauseBreak})
 			}
 		default:
-			flush()
+			flush(i)
 		}
 	}
-	flush()
+	flush(len(lower))
 	return toks
 }
 
