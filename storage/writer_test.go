@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 )
 
 // openWriter opens a bare SQLite file with one table and a writer on it.
@@ -188,5 +189,88 @@ func TestWritesWaitingTogetherCommitTogether(t *testing.T) {
 	// The blocking write's own commit, then the fifty queued behind it.
 	if got := w.commits.Load() - before; got != 2 {
 		t.Errorf("%d transactions for %d queued writes, want them grouped into one (plus the blocking one)", got, n)
+	}
+}
+
+// TestBusyWriterWaitsForCompany: a write that finds the writer idle is
+// committed at once; one that comes while commits are following each
+// other waits for the batch to fill, so the writes a commit wakes are
+// committed together instead of the first of them alone. The clock is the
+// test's, and its timer never fires: nothing here depends on how fast the
+// machine is.
+func TestBusyWriterWaitsForCompany(t *testing.T) {
+	pool, err := sql.Open("sqlite", dsn(filepath.Join(t.TempDir(), "w.db"), "immediate", "FULL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	pool.SetMaxOpenConns(1)
+	if _, err := pool.Exec(`CREATE TABLE t (k TEXT PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	w := makeWriter(pool, nil)
+	var mu sync.Mutex
+	now := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
+	w.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	waits := make(chan struct{}, 2*lingerBatch)
+	w.timer = func(time.Duration) (<-chan time.Time, func() bool) {
+		waits <- struct{}{}
+		return nil, func() bool { return true }
+	}
+	go w.run()
+	defer w.close()
+
+	atOnce := func(k string) {
+		t.Helper()
+		done := make(chan error, 1)
+		go func() { done <- w.do(context.Background(), insert(k)) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-waits:
+			t.Fatalf("write %q waited though the writer was idle", k)
+		}
+	}
+	atOnce("first")
+
+	// The clock has not moved since that commit: the next write waits
+	// until lingerBatch writes are there, and they commit together.
+	var wg sync.WaitGroup
+	write := func(i int) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.do(context.Background(), insert(fmt.Sprint("busy-", i))); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	first := make(chan error, 1)
+	go func() { first <- w.do(context.Background(), insert("busy-0")) }()
+	select {
+	case <-waits:
+	case err := <-first:
+		t.Fatalf("a write right after a commit was committed alone (%v)", err)
+	}
+	for i := 1; i < lingerBatch; i++ {
+		write(i)
+	}
+	wg.Wait()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if got := w.commits.Load(); got != 2 {
+		t.Errorf("%d transactions for 1 write and a batch of %d, want 2", got, lingerBatch)
+	}
+
+	// Once the writer has been idle for maxLinger, a write goes at once.
+	mu.Lock()
+	now = now.Add(maxLinger)
+	mu.Unlock()
+	atOnce("after a pause")
+	if got := count(t, pool); got != lingerBatch+2 {
+		t.Errorf("rows = %d, want %d", got, lingerBatch+2)
 	}
 }
