@@ -15,17 +15,25 @@ import (
 // openWriter opens a bare SQLite file with one table and a writer on it.
 func openWriter(t *testing.T) (*writer, *sql.DB) {
 	t.Helper()
+	pool := openTable(t)
+	w := newWriter(pool, nil)
+	t.Cleanup(func() { w.close() })
+	return w, pool
+}
+
+// openTable opens a bare SQLite file with one table, t (k).
+func openTable(t *testing.T) *sql.DB {
+	t.Helper()
 	pool, err := sql.Open("sqlite", dsn(filepath.Join(t.TempDir(), "w.db"), "immediate", "FULL"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { pool.Close() })
 	pool.SetMaxOpenConns(1)
 	if _, err := pool.Exec(`CREATE TABLE t (k TEXT PRIMARY KEY)`); err != nil {
 		t.Fatal(err)
 	}
-	w := newWriter(pool, nil)
-	t.Cleanup(func() { w.close(); pool.Close() })
-	return w, pool
+	return pool
 }
 
 func insert(k string) func(context.Context, *sql.Tx) error {
@@ -199,15 +207,7 @@ func TestWritesWaitingTogetherCommitTogether(t *testing.T) {
 // test's, and its timer never fires: nothing here depends on how fast the
 // machine is.
 func TestBusyWriterWaitsForCompany(t *testing.T) {
-	pool, err := sql.Open("sqlite", dsn(filepath.Join(t.TempDir(), "w.db"), "immediate", "FULL"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	pool.SetMaxOpenConns(1)
-	if _, err := pool.Exec(`CREATE TABLE t (k TEXT PRIMARY KEY)`); err != nil {
-		t.Fatal(err)
-	}
+	pool := openTable(t)
 	w := makeWriter(pool, nil)
 	var mu sync.Mutex
 	now := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
