@@ -118,7 +118,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.postDelay, "post-delay", 0, "make the fake Slack hold every chat.postMessage this long (ack under load: try 2s)")
 	fs.IntVar(&cfg.perPlan, "per-plan", 0, "answers per plan; 0 means the number of questions in the first RACE stage")
 	fs.Uint64Var(&cfg.workers, "workers", 64, "concurrent requests in the max run")
-	fs.IntVar(&cfg.maxRate, "max-capacity", 7000, "plans for racebot's max answers run are created for this many requests/s")
+	fs.IntVar(&cfg.maxRate, "max-capacity", 6000, "plans for racebot's max answers run are created for this many requests/s")
 	fs.BoolVar(&cfg.perf, "perf", false, "record racebot's runs with `perf record` and print its hottest functions")
 	fs.StringVar(&cfg.databaseURL, "database-url", os.Getenv(databaseURLEnv), "run racebot on this PostgreSQL server (postgres://…), in a database of its own each run that is dropped afterwards unless --keep; the references stay on SQLite (env "+databaseURLEnv+")")
 	if err := fs.Parse(args); err != nil {
