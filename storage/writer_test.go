@@ -200,12 +200,12 @@ func TestWritesWaitingTogetherCommitTogether(t *testing.T) {
 	}
 }
 
-// TestBusyWriterWaitsForCompany: a write that finds the writer idle is
-// committed at once; one that comes while commits are following each
-// other waits for the batch to fill, so the writes a commit wakes are
-// committed together instead of the first of them alone. The clock is the
-// test's, and its timer never fires: nothing here depends on how fast the
-// machine is.
+// TestBusyWriterWaitsForCompany: a write that finds the writer idle, or
+// that follows a commit of one write alone, is committed at once; one that
+// comes right after a commit of several waits for the batch to fill, so the
+// writes a commit wakes are committed together instead of the first of
+// them alone. The clock is the test's, and its timer never fires: nothing
+// here depends on how fast the machine is.
 func TestBusyWriterWaitsForCompany(t *testing.T) {
 	pool := openTable(t)
 	w := makeWriter(pool, nil)
@@ -230,15 +230,53 @@ func TestBusyWriterWaitsForCompany(t *testing.T) {
 				t.Fatal(err)
 			}
 		case <-waits:
-			t.Fatalf("write %q waited though the writer was idle", k)
+			t.Fatalf("write %q waited for company", k)
 		}
 	}
 	atOnce("first")
+	// The clock has not moved, but the writer's last commit held this
+	// caller's own write alone: nobody else is writing.
+	atOnce("one after another")
 
-	// The clock has not moved since that commit: the next write waits
-	// until lingerBatch writes are there, and they commit together.
+	// Two writes queued behind a held one commit together...
+	held, release := make(chan struct{}), make(chan struct{})
 	var wg sync.WaitGroup
-	write := func(i int) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		w.do(context.Background(), func(context.Context, *sql.Tx) error {
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.do(context.Background(), insert(fmt.Sprint("pair-", i))); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	for len(w.queue) < 2 {
+		runtime.Gosched()
+	}
+	close(release)
+	wg.Wait()
+	before := w.commits.Load()
+
+	// ...so the next write, with the clock still where it was, waits
+	// until lingerBatch writes are there, and they commit together.
+	first := make(chan error, 1)
+	go func() { first <- w.do(context.Background(), insert("busy-0")) }()
+	select {
+	case <-waits:
+	case err := <-first:
+		t.Fatalf("a write right after a commit of several was committed alone (%v)", err)
+	}
+	for i := 1; i < lingerBatch; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -247,22 +285,12 @@ func TestBusyWriterWaitsForCompany(t *testing.T) {
 			}
 		}()
 	}
-	first := make(chan error, 1)
-	go func() { first <- w.do(context.Background(), insert("busy-0")) }()
-	select {
-	case <-waits:
-	case err := <-first:
-		t.Fatalf("a write right after a commit was committed alone (%v)", err)
-	}
-	for i := 1; i < lingerBatch; i++ {
-		write(i)
-	}
 	wg.Wait()
 	if err := <-first; err != nil {
 		t.Fatal(err)
 	}
-	if got := w.commits.Load(); got != 2 {
-		t.Errorf("%d transactions for 1 write and a batch of %d, want 2", got, lingerBatch)
+	if got := w.commits.Load() - before; got != 1 {
+		t.Errorf("%d transactions for a batch of %d, want 1", got, lingerBatch)
 	}
 
 	// Once the writer has been idle for maxLinger, a write goes at once.
@@ -270,7 +298,7 @@ func TestBusyWriterWaitsForCompany(t *testing.T) {
 	now = now.Add(maxLinger)
 	mu.Unlock()
 	atOnce("after a pause")
-	if got := count(t, pool); got != lingerBatch+2 {
-		t.Errorf("rows = %d, want %d", got, lingerBatch+2)
+	if got, want := count(t, pool), 2+2+lingerBatch+1; got != want {
+		t.Errorf("rows = %d, want %d", got, want)
 	}
 }
