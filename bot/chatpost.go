@@ -40,6 +40,11 @@ type chatPoster struct {
 	http  interface {
 		Do(*http.Request) (*http.Response, error)
 	}
+	// timeout bounds each try, the answer read included. It is a deadline
+	// on the request's context rather than the client's Timeout: with a
+	// Transport wrapped (the metrics' counter), the client enforces a
+	// Timeout with a goroutine, a timer and two channels for every request.
+	timeout time.Duration
 	retries int
 	// limited is slack-go's own handler of a 429, which says how long to
 	// wait: Retry-After, at least a second, with jitter.
@@ -88,15 +93,7 @@ func (c *chatPoster) postMessage(ctx context.Context, channel, thread, key strin
 		return "", err
 	}
 	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
-		if err != nil {
-			return "", err
-		}
-		req.Header = http.Header{
-			"Content-Type":  {"application/json; charset=utf-8"},
-			"Authorization": {"Bearer " + c.token},
-		}
-		ts, wait, err := c.send(req)
+		ts, wait, err := c.try(ctx, body)
 		switch {
 		case err == nil:
 			return ts, nil
@@ -156,18 +153,37 @@ type wireContext struct {
 // time.
 var errNoSlot = errors.New("no free slot to post")
 
-// send makes one try in one of the slots and reads its answer, so that
-// the connection is back in the pool before the slot is. After a 429 it
-// returns how long Slack asked to wait.
-func (c *chatPoster) send(req *http.Request) (ts string, wait time.Duration, err error) {
+// try makes one try of posting body, by the poster's timeout once it has a
+// slot.
+func (c *chatPoster) try(ctx context.Context, body []byte) (ts string, wait time.Duration, err error) {
 	if c.slots != nil {
 		select {
 		case c.slots <- struct{}{}:
 			defer func() { <-c.slots }()
-		case <-req.Context().Done():
-			return "", 0, fmt.Errorf("%w: %w", errNoSlot, req.Context().Err())
+		case <-ctx.Done():
+			return "", 0, fmt.Errorf("%w: %w", errNoSlot, ctx.Err())
 		}
 	}
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
+	if err != nil {
+		return "", 0, err
+	}
+	req.Header = http.Header{
+		"Content-Type":  {"application/json; charset=utf-8"},
+		"Authorization": {"Bearer " + c.token},
+	}
+	return c.send(req)
+}
+
+// send makes one try and reads its answer, so that the connection is back
+// in the pool before the slot is. After a 429 it returns how long Slack
+// asked to wait.
+func (c *chatPoster) send(req *http.Request) (ts string, wait time.Duration, err error) {
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return "", 0, err

@@ -294,6 +294,10 @@ func WithRetryWait(wait func(ctx context.Context, d time.Duration) bool) APIOpti
 	return func(c *apiConfig) { c.sleep = wait }
 }
 
+// apiTimeout bounds one call of the Web API, from the request to the
+// end of the answer.
+const apiTimeout = 30 * time.Second
+
 // slackConns is how many posts a client has out at once.
 const slackConns = 32
 
@@ -324,7 +328,8 @@ func NewAPI(token, appToken, apiURL string, options ...APIOption) *Client {
 	// HTTP/2.)
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.MaxIdleConnsPerHost = 2 * slackConns
-	client := &http.Client{Transport: m.Transport(base), Timeout: 30 * time.Second}
+	transport := m.Transport(base)
+	client := &http.Client{Transport: transport, Timeout: apiTimeout}
 	// The retry wrapper must come after the HTTP client option, or it wraps
 	// the default client instead.
 	opts := []slack.Option{slack.OptionHTTPClient(client), slack.OptionRetryConfig(cfg)}
@@ -338,7 +343,9 @@ func NewAPI(token, appToken, apiURL string, options ...APIOption) *Client {
 	}
 	return &Client{
 		api: slack.New(token, opts...),
-		chat: chatPoster{url: apiURL + "chat.postMessage", token: token, http: client,
+		// The poster's client has no Timeout: it bounds each try with its
+		// context instead (see chatPoster.try).
+		chat: chatPoster{url: apiURL + "chat.postMessage", token: token, http: &http.Client{Transport: transport}, timeout: apiTimeout,
 			retries: cfg.MaxRetries, limited: slack.NewRateLimitErrorRetryHandler(cfg), sleep: ac.sleep,
 			slots: make(chan struct{}, slackConns)},
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/racebot/racebot/internal/slackfake"
+	"github.com/racebot/racebot/metrics"
 	"github.com/slack-go/slack"
 )
 
@@ -380,6 +381,28 @@ func TestPostGivenUpBeforeASlotIsNotPosted(t *testing.T) {
 	_, err := api.chat.postMessage(ctx, "C1", "", "k", message{Text: "hello"})
 	if err == nil || !certainlyNotPosted(err) {
 		t.Fatalf("err = %v, want one that says the post did not go out", err)
+	}
+}
+
+// TestPostTryEndsAtItsTimeout: a post Slack never answers ends at the
+// poster's timeout, though the caller's context has no deadline, and is
+// not tried again: it may have arrived. The client is NewAPI's, metrics
+// and all, whose Timeout the poster's client no longer carries.
+func TestPostTryEndsAtItsTimeout(t *testing.T) {
+	fake := slackfake.New(t)
+	release := fake.Hold("chat.postMessage")
+	defer release()
+	api := NewAPI("xoxb-test", "", fake.APIURL(), WithMetrics(metrics.New()))
+	api.chat.timeout = 50 * time.Millisecond
+	_, err := api.chat.postMessage(context.Background(), "C1", "", "k", message{Text: "hello"})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the try's deadline", err)
+	}
+	if certainlyNotPosted(err) {
+		t.Errorf("err = %v says not posted; a try that timed out may have arrived", err)
+	}
+	if n := len(fake.Calls("chat.postMessage")); n != 1 {
+		t.Errorf("%d calls of chat.postMessage, want 1", n)
 	}
 }
 
