@@ -274,6 +274,17 @@ const maxInFlight = 64
 // three seconds, and the ack itself needs a moment to travel.
 const ackTimeout = 2 * time.Second
 
+// ackBound bounds the work before an acknowledgement by ackTimeout, unless
+// ctx ends by then already: the HTTP handler and Socket Mode bound it from
+// the request's arrival, and a second deadline would cost a timer and a
+// context for every request and change nothing.
+func ackBound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d, ok := ctx.Deadline(); ok && time.Until(d) <= ackTimeout {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, ackTimeout)
+}
+
 // explain logs an unexpected error and returns the sentence for the user.
 func (b *Bot) explain(err error, what string) flows.Msg {
 	var ue *flows.UserError
