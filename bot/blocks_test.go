@@ -356,3 +356,19 @@ func BenchmarkMarshalPost(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRenderReplies renders the replies to an answer: the
+// confirmation and the next question, with its buttons.
+func BenchmarkRenderReplies(b *testing.B) {
+	cat := flows.RACE()
+	p := flows.NewPlan("T1", "C1", "Bench", "UANA", t0)
+	p.ID = 42
+	out, err := flows.Step(cat, p, flows.Input{Text: "We sell roasted coffee by subscription to busy offices.", User: "UANA", Now: t0})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		renderReplies(out.Plan, out.Replies)
+	}
+}

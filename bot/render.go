@@ -15,7 +15,15 @@ const slashCommand = "/race"
 // keeps its mentions and links but can never broadcast, and commands get
 // the slash command in front.
 func mrkdwn(m flows.Msg) string {
-	var b strings.Builder
+	// One buffer sized for the whole message: a reply renders a dozen
+	// spans, and growing a builder for each run, then the message, was a
+	// twentieth of what racebot allocated for an answer.
+	n := 0
+	for _, s := range m {
+		n += len(s.Text) + 2
+	}
+	var b, run strings.Builder
+	b.Grow(n)
 	for i := 0; i < len(m); {
 		// Consecutive spans in one style share one pair of markers:
 		// "*Review of Q1*", not "*Review of **Q1*", which Slack shows as is.
@@ -23,35 +31,49 @@ func mrkdwn(m flows.Msg) string {
 		for j < len(m) && m[j].Style == m[i].Style {
 			j++
 		}
-		var run strings.Builder
-		for _, s := range m[i:j] {
-			run.WriteString(mrkdwnSpan(s))
-		}
+		marker := ""
 		switch m[i].Style {
 		case flows.StyleStrong:
-			b.WriteString(styled(run.String(), "*"))
+			marker = "*"
 		case flows.StyleEmph:
-			b.WriteString(styled(run.String(), "_"))
-		default:
-			b.WriteString(run.String())
+			marker = "_"
+		}
+		if marker == "" {
+			for _, s := range m[i:j] {
+				writeSpan(&b, s)
+			}
+		} else {
+			run.Reset()
+			for _, s := range m[i:j] {
+				writeSpan(&run, s)
+			}
+			b.WriteString(styled(run.String(), marker))
 		}
 		i = j
 	}
 	return b.String()
 }
 
-func mrkdwnSpan(s flows.Span) string {
+// writeSpan writes one span of a message in Slack's markup.
+func writeSpan(b *strings.Builder, s flows.Span) {
 	switch s.Kind {
 	case flows.SpanCode:
-		return "`" + escape(s.Text) + "`"
+		b.WriteByte('`')
+		escaper.WriteString(b, s.Text)
+		b.WriteByte('`')
 	case flows.SpanCommand:
-		return "`" + slashCommand + " " + escape(s.Text) + "`"
+		b.WriteString("`" + slashCommand + " ")
+		escaper.WriteString(b, s.Text)
+		b.WriteByte('`')
 	case flows.SpanUser:
-		return slackUserText(s.Text)
+		b.WriteString(slackUserText(s.Text))
 	case flows.SpanPerson:
-		return "<@" + s.Text + ">"
+		b.WriteString("<@")
+		b.WriteString(s.Text)
+		b.WriteByte('>')
+	default:
+		escaper.WriteString(b, s.Text)
 	}
-	return escape(s.Text)
 }
 
 // styled wraps each line of s in a marker. Slack's bold and italics need

@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/racebot/racebot/flows"
@@ -37,6 +39,62 @@ func TestMrkdwn(t *testing.T) {
 				t.Errorf("mrkdwn = %q\n          want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestMrkdwnAsSpanBySpan: the one-buffer rendering writes what rendering
+// each span on its own and joining them wrote, over random messages of
+// every kind, style and awkward character.
+func TestMrkdwnAsSpanBySpan(t *testing.T) {
+	oneSpan := func(s flows.Span) string {
+		switch s.Kind {
+		case flows.SpanCode:
+			return "`" + escape(s.Text) + "`"
+		case flows.SpanCommand:
+			return "`" + slashCommand + " " + escape(s.Text) + "`"
+		case flows.SpanUser:
+			return slackUserText(s.Text)
+		case flows.SpanPerson:
+			return "<@" + s.Text + ">"
+		}
+		return escape(s.Text)
+	}
+	oracle := func(m flows.Msg) string {
+		var out string
+		for i := 0; i < len(m); {
+			j := i + 1
+			for j < len(m) && m[j].Style == m[i].Style {
+				j++
+			}
+			var run string
+			for _, s := range m[i:j] {
+				run += oneSpan(s)
+			}
+			switch m[i].Style {
+			case flows.StyleStrong:
+				run = styled(run, "*")
+			case flows.StyleEmph:
+				run = styled(run, "_")
+			}
+			out += run
+			i = j
+		}
+		return out
+	}
+	pieces := []string{"a", "R&D", "<", ">", "&amp;", " ", "\n", "\n\n", "<@U1>", "<!here>", "<https://x.example|x>", "é", "*", "_", "`"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		var m flows.Msg
+		for range rng.IntN(8) {
+			var text strings.Builder
+			for range rng.IntN(5) {
+				text.WriteString(pieces[rng.IntN(len(pieces))])
+			}
+			m = append(m, flows.Span{Kind: flows.SpanKind(rng.IntN(5)), Style: flows.Style(rng.IntN(3)), Text: text.String()})
+		}
+		if got, want := mrkdwn(m), oracle(m); got != want {
+			t.Fatalf("mrkdwn(%#v)\n = %q\nwant %q", m, got, want)
+		}
 	}
 }
 
