@@ -3,6 +3,7 @@ module github.com/racebot/racebot/bench
 go 1.26.0
 
 require (
+	github.com/go-json-experiment/json v1.27.2
 	github.com/google/go-cmp v0.7.0
 	github.com/jackc/pgx/v5 v5.13.0
 	github.com/racebot/racebot v0.0.0-00010101000000-000000000000

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -24,5 +25,31 @@ func TestPacedPostsTakeTurnsPerChannel(t *testing.T) {
 	later := t0.Add(time.Minute)
 	if got := s.turn("C1", later); !got.Equal(later) {
 		t.Errorf("after a quiet minute: turn %s, want %s", got, later)
+	}
+}
+
+// TestJSONArgsAsUnmarshal: the fake's reader of a JSON call takes what
+// json.Unmarshal takes from racebot's posts (blocks, escapes and all),
+// and what it does not expect it leaves to json.Unmarshal.
+func TestJSONArgsAsUnmarshal(t *testing.T) {
+	bodies := []string{
+		`{"channel":"C1","text":"hi","blocks":[{"type":"section","text":{"type":"mrkdwn","text":"\"ts\": \"no\" {[<@U1>]}"}},{"type":"actions","elements":[{"type":"button","value":"1"}]}],"thread_ts":"1700000000.000100","unfurl_links":false,"metadata":{"event_type":"racebot_post","event_payload":{"key":"once:x"}}}`,
+		`{"channel":"C\u00312","ts":"1.2","thread_ts":"3.4"}`,
+		`{"channel":"C1","channel":"C2"}`,
+		`{"thread_ts":null,"channel":"C1"}`,
+		`{"chann\u0065l":"C1"}`,
+		`{"Channel":"C1"}`,
+		`{}`,
+		`[]`,
+		`{"channel":"C1"`,
+		`{"channel":"C1"} {}`,
+	}
+	for _, body := range bodies {
+		var want apiArgs
+		wantErr := json.Unmarshal([]byte(body), &want)
+		got, err := jsonArgs([]byte(body))
+		if got != want || (err == nil) != (wantErr == nil) {
+			t.Errorf("jsonArgs(%s) = %+v, %v; json.Unmarshal: %+v, %v", body, got, err, want, wantErr)
+		}
 	}
 }
