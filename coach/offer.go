@@ -15,8 +15,15 @@ import (
 // waits for its `yes`.
 const OfferKept = 10 * time.Minute
 
+// isYes says whether text takes an offer. It runs on every reply, most of
+// them answers of a few sentences, so those are turned down by their
+// length rather than lower-cased whole.
 func isYes(text string) bool {
-	switch strings.ToLower(strings.TrimRight(text, ".!")) {
+	text = strings.TrimRight(text, ".!")
+	if len(text) > len("yes") {
+		return false
+	}
+	switch strings.ToLower(text) {
 	case "yes", "y":
 		return true
 	}
