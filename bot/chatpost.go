@@ -56,13 +56,23 @@ type chatPoster struct {
 
 // chatMessage is chat.postMessage's body.
 type chatMessage struct {
-	Channel     string              `json:"channel"`
-	Text        string              `json:"text"`
-	Blocks      []any               `json:"blocks,omitempty"`
-	ThreadTS    string              `json:"thread_ts,omitempty"`
-	UnfurlLinks bool                `json:"unfurl_links"`
-	UnfurlMedia bool                `json:"unfurl_media"`
-	Metadata    slack.SlackMetadata `json:"metadata"`
+	Channel     string       `json:"channel"`
+	Text        string       `json:"text"`
+	Blocks      []any        `json:"blocks,omitempty"`
+	ThreadTS    string       `json:"thread_ts,omitempty"`
+	UnfurlLinks bool         `json:"unfurl_links"`
+	UnfurlMedia bool         `json:"unfurl_media"`
+	Metadata    postMetadata `json:"metadata"`
+}
+
+// postMetadata is slack.SlackMetadata as racebot fills it, with the key in
+// a struct rather than a map[string]any, which encoding/json sorts and
+// walks by reflection on every post. The JSON is the same.
+type postMetadata struct {
+	EventType    string `json:"event_type"`
+	EventPayload struct {
+		Key string `json:"key"`
+	} `json:"event_payload"`
 }
 
 // postAnswer is what racebot reads of chat.postMessage's answer.
@@ -82,13 +92,15 @@ type postAnswer struct {
 func (c *chatPoster) postMessage(ctx context.Context, channel, thread, key string, m message) (string, error) {
 	// A body of its own, not a pooled buffer: the transport may still be
 	// writing it after Do returns, when Slack answers before reading it all.
-	body, err := json.Marshal(chatMessage{
+	msg := chatMessage{
 		Channel:  channel,
 		Text:     truncate(m.Text, maxFallback),
 		Blocks:   wireBlocks(m.Blocks),
 		ThreadTS: thread,
-		Metadata: slack.SlackMetadata{EventType: postEventType, EventPayload: map[string]any{"key": key}},
-	})
+		Metadata: postMetadata{EventType: postEventType},
+	}
+	msg.Metadata.EventPayload.Key = key
+	body, err := json.Marshal(msg)
 	if err != nil {
 		return "", err
 	}
