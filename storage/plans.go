@@ -372,9 +372,9 @@ func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c 
 	case flows.AnswerWithdrawn:
 		_, err = db.execTx(ctx, tx, qAnswer, plan, c.QuestionID, c.Revision, "", c.By, millis(c.At), false, c.Source, record.KindWithdrawn)
 	case flows.QuestionSkipped:
-		_, err = tx.ExecContext(ctx, `INSERT INTO skips (plan_id, question_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, plan, c.QuestionID)
+		_, err = db.execTx(ctx, tx, qSkip, plan, c.QuestionID)
 	case flows.StageCompleted:
-		_, err = tx.ExecContext(ctx, `INSERT INTO completed_stages (plan_id, stage) VALUES (?, ?) ON CONFLICT DO NOTHING`, plan, string(c.Stage))
+		_, err = db.execTx(ctx, tx, qCompleted, plan, string(c.Stage))
 	case flows.ActionAdded:
 		_, err = insertAction(ctx, tx, plan, c.Action)
 	case flows.KPISet:
@@ -386,7 +386,7 @@ func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c 
 	case flows.ActionStatusSet:
 		err = insertActionStatus(ctx, tx, plan, c)
 	case flows.KindSet:
-		_, err = tx.ExecContext(ctx, `UPDATE plans SET kind = ? WHERE id = ?`, string(c.Kind), plan)
+		_, err = db.execTx(ctx, tx, qKind, string(c.Kind), plan)
 	case flows.CursorMoved:
 		// Written with the version bump above.
 	default:

@@ -68,6 +68,12 @@ const (
 	qBumpCursor = `UPDATE plans SET version = version + 1, stage = ?, step = ?, phase = ? WHERE id = ? AND team_id = ? AND version = ? AND created_at = ?`
 	qAnswer     = `INSERT INTO answers (plan_id, question_id, revision, text, author, created_at, drafted, source, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qUnskip     = `DELETE FROM skips WHERE plan_id = ? AND question_id = ?`
+	// A step's other changes: a plan's first answer sets its kind, the
+	// last of a stage completes it, and a skip comes as often as a team
+	// likes. Compiled afresh, each took longer than the insert it made.
+	qSkip      = `INSERT INTO skips (plan_id, question_id) VALUES (?, ?) ON CONFLICT DO NOTHING`
+	qCompleted = `INSERT INTO completed_stages (plan_id, stage) VALUES (?, ?) ON CONFLICT DO NOTHING`
+	qKind      = `UPDATE plans SET kind = ? WHERE id = ?`
 	// qAsked runs once for every prompt posted, as often as answers come.
 	qAsked = `INSERT INTO asked (plan_id, at, ts, asks)
 		SELECT id, ?, ?, ? FROM plans WHERE id = ? AND team_id = ?
@@ -77,7 +83,7 @@ const (
 )
 
 func (db *DB) prepareWrites(ctx context.Context) {
-	for _, q := range []string{qSeenKey, qBumpCursor, qAnswer, qUnskip, qAsked, qDataVersion} {
+	for _, q := range []string{qSeenKey, qBumpCursor, qAnswer, qUnskip, qSkip, qCompleted, qKind, qAsked, qDataVersion} {
 		db.stmts.prepared(ctx, db.write, q)
 	}
 }
