@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,4 +37,39 @@ func BenchmarkCommitAnswer(b *testing.B) {
 		}
 		p.Version++
 	}
+}
+
+// BenchmarkCommitAnswersTogether commits answers from many requests at
+// once, each to a plan of its own, as under load: the writer commits them
+// in batches, so it is the statements' cost rather than the fsync that
+// the time per answer shows.
+func BenchmarkCommitAnswersTogether(b *testing.B) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(b.TempDir(), "racebot.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	q := flows.RACE().Stages[0].Steps()[0].ID
+	var plans atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(32)
+	b.RunParallel(func(pb *testing.PB) {
+		n := plans.Add(1)
+		p := flows.NewPlan("T1", fmt.Sprintf("C%d", n), "Bench", "UANA", time.Now())
+		var err error
+		if p.ID, err = db.CreatePlan(ctx, p, ""); err != nil {
+			b.Error(err)
+			return
+		}
+		now := time.Now()
+		for i := 1; pb.Next(); i++ {
+			a := flows.Answer{QuestionID: q, Text: "We sell roasted coffee by subscription.", By: "UANA", At: now, Revision: i}
+			if err := db.Commit(ctx, p, []flows.Change{flows.AnswerRecorded{Answer: a}}, fmt.Sprintf("Ev%d.%d", n, i)); err != nil {
+				b.Error(err)
+				return
+			}
+			p.Version++
+		}
+	})
 }

@@ -12,6 +12,10 @@ import (
 type stmts struct {
 	mu   sync.Mutex
 	byDB map[*sql.DB]map[string]*sql.Stmt
+	// ofTx are the statements of the latest write transaction, tx (see
+	// inTx).
+	tx   *sql.Tx
+	ofTx map[string]*sql.Stmt
 }
 
 // prepared returns the statement for query on pool, preparing it once. It
@@ -54,6 +58,7 @@ func (s *stmts) close() {
 		}
 	}
 	s.byDB = nil
+	s.tx, s.ofTx = nil, nil
 }
 
 // Hot writes, prepared when the database opens: the writer pool has a
@@ -91,10 +96,38 @@ func (db *DB) prepareWrites(ctx context.Context) {
 // execTx runs a write inside tx, through its prepared statement when it is
 // one of the hot writes prepared at open.
 func (db *DB) execTx(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
-	if st := db.stmts.lookup(db.write, query); st != nil {
-		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	if st := db.stmts.inTx(ctx, tx, db.write, query); st != nil {
+		return st.ExecContext(ctx, args...)
 	}
 	return tx.ExecContext(ctx, query, args...)
+}
+
+// inTx returns the hot write query prepared on pool as a statement of tx,
+// or nil if it is not one. A transaction of the writer commits the writes
+// of many requests, each running the same few statements: each gets its
+// statement of tx once, not on every use (database/sql makes and
+// registers a new one each time, and closes them all at the commit).
+func (s *stmts) inTx(ctx context.Context, tx *sql.Tx, pool *sql.DB, query string) *sql.Stmt {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tx != tx {
+		// The statements of an earlier transaction closed with it.
+		s.tx = tx
+		clear(s.ofTx)
+	}
+	if st, ok := s.ofTx[query]; ok {
+		return st
+	}
+	st := s.byDB[pool][query]
+	if st == nil {
+		return nil
+	}
+	st = tx.StmtContext(ctx, st)
+	if s.ofTx == nil {
+		s.ofTx = make(map[string]*sql.Stmt)
+	}
+	s.ofTx[query] = st
+	return st
 }
 
 // queryRow runs a hot read through its prepared statement.
