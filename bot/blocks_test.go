@@ -334,13 +334,7 @@ func slackBlocks(blocks []slack.Block) []any {
 // BenchmarkMarshalPost marshals a question's reply for chat.postMessage,
 // through slack-go's types and in the wire form.
 func BenchmarkMarshalPost(b *testing.B) {
-	cat := flows.RACE()
-	p := flows.NewPlan("T1", "C1", "Bench", "UANA", t0)
-	p.ID = 42
-	out, err := flows.Step(cat, p, flows.Input{Text: "We sell roasted coffee by subscription to busy offices.", User: "UANA", Now: t0})
-	if err != nil {
-		b.Fatal(err)
-	}
+	out := firstAnswer(b)
 	m := renderReplies(out.Plan, out.Replies)
 	for _, form := range []struct {
 		name   string
@@ -360,15 +354,21 @@ func BenchmarkMarshalPost(b *testing.B) {
 // BenchmarkRenderReplies renders the replies to an answer: the
 // confirmation and the next question, with its buttons.
 func BenchmarkRenderReplies(b *testing.B) {
-	cat := flows.RACE()
-	p := flows.NewPlan("T1", "C1", "Bench", "UANA", t0)
-	p.ID = 42
-	out, err := flows.Step(cat, p, flows.Input{Text: "We sell roasted coffee by subscription to busy offices.", User: "UANA", Now: t0})
-	if err != nil {
-		b.Fatal(err)
-	}
+	out := firstAnswer(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		renderReplies(out.Plan, out.Replies)
 	}
+}
+
+// firstAnswer is the engine's outcome of a plan's first answer: the
+// confirmation, the kind of business learned and the next question.
+func firstAnswer(tb testing.TB) flows.Outcome {
+	p := flows.NewPlan("T1", "C1", "Bench", "UANA", t0)
+	p.ID = 42
+	out, err := flows.Step(flows.RACE(), p, flows.Input{Text: "We sell roasted coffee by subscription to busy offices.", User: "UANA", Now: t0})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
 }

@@ -266,11 +266,7 @@ func (db *DB) lastAskedFromTable(ctx context.Context, team string, plan flows.Pl
 // saw) comes from memory: with the read pool closed it all still works.
 func TestAnswerReadsNothing(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "racebot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	cat := flows.RACE()
 	id, err := db.CreatePlan(ctx, flows.NewPlan("T1", "C1", "P", "U1", c0), "")
 	if err != nil {

@@ -16,11 +16,8 @@ import (
 // bumps the plan's version and inserts the answer revision.
 func BenchmarkCommitAnswer(b *testing.B) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(b.TempDir(), "racebot.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(b)
+	var err error
 	p := flows.NewPlan("T1", "C1", "Bench", "UANA", time.Now())
 	if p.ID, err = db.CreatePlan(ctx, p, ""); err != nil {
 		b.Fatal(err)
@@ -45,11 +42,7 @@ func BenchmarkCommitAnswer(b *testing.B) {
 // the time per answer shows.
 func BenchmarkCommitAnswersTogether(b *testing.B) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(b.TempDir(), "racebot.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(b)
 	q := flows.RACE().Stages[0].Steps()[0].ID
 	var plans atomic.Int64
 	b.ReportAllocs()
@@ -72,4 +65,16 @@ func BenchmarkCommitAnswersTogether(b *testing.B) {
 			p.Version++
 		}
 	})
+}
+
+// openTemp opens a database in a file of the test's own, closed when the
+// test ends.
+func openTemp(tb testing.TB) *DB {
+	tb.Helper()
+	db, err := Open(context.Background(), filepath.Join(tb.TempDir(), "racebot.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
 }

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"testing"
 )
 
@@ -13,11 +12,7 @@ import (
 // through each pool rather than trusted from the DSN.
 func TestWriterSyncsEveryCommit(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "racebot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	for _, tt := range []struct {
 		name string
 		pool *sql.DB
