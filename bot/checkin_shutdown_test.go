@@ -254,7 +254,11 @@ func TestClaimedCloseThatCannotBePostedIsLogged(t *testing.T) {
 	t.Cleanup(release)
 	logs := &logRecorder{}
 	b := h.startBot(botOptions{logger: slog.New(logs), claimTimeout: 200 * time.Millisecond})
-	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.postMessage") == 1 }, "the claimed close on its way")
+	// On a busy machine the time limit may pass before the post reaches
+	// Slack; the failure is logged all the same.
+	h.fake.WaitFor(t, func() bool {
+		return h.fake.InFlight("chat.postMessage") == 1 || len(logs.errorsAbout("checkin", c.id)) > 0
+	}, "the claimed close on its way")
 	h.waitShutdown(h.stopWhile(b))
 	if n := h.closes(c); n != 0 {
 		t.Fatalf("%d closing messages posted although Slack held them", n)

@@ -384,16 +384,39 @@ func TestPostGivenUpBeforeASlotIsNotPosted(t *testing.T) {
 	}
 }
 
-// TestPostTryEndsAtItsTimeout: a post Slack never answers ends at the
-// poster's timeout, though the caller's context has no deadline, and is
-// not tried again: it may have arrived. The client is NewAPI's, metrics
-// and all, whose Timeout the poster's client no longer carries.
+// TestPostTryEndsAtItsTimeout: each try carries the poster's deadline,
+// though the caller's context has none, and a try whose deadline passes
+// after Slack has the post is not called "not posted" (it may have
+// arrived) and is not tried again. The client is NewAPI's, metrics and
+// all, whose Timeout the poster's client no longer carries. The deadline
+// passes when the test says so, once the fake holds the post, not when a
+// clock says: on a busy machine a short real deadline can pass before the
+// post is even sent.
 func TestPostTryEndsAtItsTimeout(t *testing.T) {
 	fake := slackfake.New(t)
 	release := fake.Hold("chat.postMessage")
 	defer release()
 	api := NewAPI("xoxb-test", "", fake.APIURL(), WithMetrics(metrics.New()))
-	api.chat.timeout = 50 * time.Millisecond
+	client := api.chat.http
+	var tries atomic.Int32
+	api.chat.http = doFunc(func(req *http.Request) (*http.Response, error) {
+		tries.Add(1)
+		if deadline, ok := req.Context().Deadline(); !ok || time.Until(deadline) > apiTimeout {
+			t.Errorf("try's deadline %v (set: %v), want one within %v", deadline, ok, apiTimeout)
+		}
+		ctx, expire := context.WithCancelCause(req.Context())
+		go func() {
+			for fake.InFlight("chat.postMessage") == 0 {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(time.Millisecond):
+				}
+			}
+			expire(context.DeadlineExceeded)
+		}()
+		return client.Do(req.WithContext(ctx))
+	})
 	_, err := api.chat.postMessage(context.Background(), "C1", "", "k", message{Text: "hello"})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want the try's deadline", err)
@@ -401,10 +424,19 @@ func TestPostTryEndsAtItsTimeout(t *testing.T) {
 	if certainlyNotPosted(err) {
 		t.Errorf("err = %v says not posted; a try that timed out may have arrived", err)
 	}
-	if n := len(fake.Calls("chat.postMessage")); n != 1 {
+	if n := tries.Load(); n != 1 {
+		t.Errorf("%d tries, want 1", n)
+	}
+	// The fake records a held call once it sees the try give up.
+	if n := len(fake.WaitCalls(t, "chat.postMessage", 1)); n != 1 {
 		t.Errorf("%d calls of chat.postMessage, want 1", n)
 	}
 }
+
+// doFunc is an HTTP client made of a function.
+type doFunc func(*http.Request) (*http.Response, error)
+
+func (f doFunc) Do(req *http.Request) (*http.Response, error) { return f(req) }
 
 // TestDecodePostAnswer: chat.postMessage's answer as Slack gives it (the
 // posted message echoed back, blocks, bot profile and all) yields its ts,

@@ -221,7 +221,7 @@ func TestCompleteFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeServer(t, tt.reply)
-			c, sleeps, _ := testClient(t, f, func(cfg *Config) { cfg.Timeout = 100 * time.Millisecond })
+			c, sleeps, _ := testClient(t, f, stallTimeout(tt.reply))
 			got, err := c.Complete(t.Context(), "plan", testMessages)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("Complete = %+v, %v; want %v", got, err, tt.wantErr)
@@ -393,7 +393,7 @@ func TestStreamFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeServer(t, tt.replies...)
-			c, _, _ := testClient(t, f, func(cfg *Config) { cfg.Timeout = 100 * time.Millisecond })
+			c, _, _ := testClient(t, f, stallTimeout(tt.replies...))
 			got, err := c.Stream(t.Context(), "plan", testMessages, func(string) {})
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("Stream = %+v, %v; want %v", got, err, tt.wantErr)

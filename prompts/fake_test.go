@@ -115,6 +115,21 @@ func (f *fakeServer) requests() []gotRequest {
 
 // testClient returns a client for f whose backoff sleeps are recorded
 // instead of slept, and a buffer holding its logs.
+// stallTimeout shortens the client's timeout when a reply stalls, so the
+// test ends soon, and leaves the default otherwise: a short timeout on
+// every case would fail a busy machine's slow request as if it stalled.
+// The shortened one is still long enough for the request to reach a
+// busy machine's fake.
+func stallTimeout(replies ...reply) func(*Config) {
+	return func(cfg *Config) {
+		for _, r := range replies {
+			if r.hang {
+				cfg.Timeout = time.Second
+			}
+		}
+	}
+}
+
 func testClient(tb testing.TB, f *fakeServer, change func(*Config)) (*Client, *[]time.Duration, *bytes.Buffer) {
 	tb.Helper()
 	var (
