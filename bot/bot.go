@@ -75,6 +75,10 @@ type Bot struct {
 	// claimTimeout bounds what follows a claim (see claimedPostTimeout);
 	// tests shorten it.
 	claimTimeout time.Duration
+	// ackWithin bounds the work before an acknowledgement; zero means
+	// ackTimeout. Tests lengthen it, so that a busy machine's slow store
+	// is not taken for a failure.
+	ackWithin time.Duration
 
 	// zones caches people's Slack time zones by user id.
 	zones sync.Map
@@ -274,15 +278,19 @@ const maxInFlight = 64
 // three seconds, and the ack itself needs a moment to travel.
 const ackTimeout = 2 * time.Second
 
-// ackBound bounds the work before an acknowledgement by ackTimeout, unless
+// ackWindow is how long the work before an acknowledgement may take.
+func (b *Bot) ackWindow() time.Duration { return cmp.Or(b.ackWithin, ackTimeout) }
+
+// ackBound bounds the work before an acknowledgement by its window, unless
 // ctx ends by then already: the HTTP handler and Socket Mode bound it from
 // the request's arrival, and a second deadline would cost a timer and a
 // context for every request and change nothing.
-func ackBound(ctx context.Context) (context.Context, context.CancelFunc) {
-	if d, ok := ctx.Deadline(); ok && time.Until(d) <= ackTimeout {
+func (b *Bot) ackBound(ctx context.Context) (context.Context, context.CancelFunc) {
+	window := b.ackWindow()
+	if d, ok := ctx.Deadline(); ok && time.Until(d) <= window {
 		return ctx, func() {}
 	}
-	return context.WithTimeout(ctx, ackTimeout)
+	return context.WithTimeout(ctx, window)
 }
 
 // explain logs an unexpected error and returns the sentence for the user.

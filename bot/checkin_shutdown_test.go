@@ -81,6 +81,7 @@ func (h *harness) startBot(o botOptions) *Bot {
 		PostInterval: time.Millisecond,
 		CheckinPoll:  time.Hour,
 	})
+	b.ackWithin = testAckWindow
 	if o.claimTimeout > 0 {
 		b.claimTimeout = o.claimTimeout
 	}

@@ -45,7 +45,7 @@ func plainMessage(base, text string) message {
 // Command runs a slash command: the coach's part (which commits to SQLite)
 // now, posting to the channel afterwards.
 func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
-	ctx, cancel := ackBound(ctx)
+	ctx, cancel := b.ackBound(ctx)
 	defer cancel()
 	if cmd.TeamID == "" || cmd.ChannelID == "" || cmd.UserID == "" {
 		return textAck("That command arrived without a workspace, channel or user, so I can't act on it.")

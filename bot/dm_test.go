@@ -33,6 +33,7 @@ func (h *harness) anotherRacebot() (b *Bot, stop func()) {
 		PostInterval: time.Millisecond,
 		CheckinPoll:  time.Hour,
 	})
+	b.ackWithin = testAckWindow
 	if err := b.Start(context.Background()); err != nil {
 		h.t.Fatal(err)
 	}

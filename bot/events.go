@@ -28,7 +28,7 @@ func (b *Bot) Event(ctx context.Context, ev slackevents.EventsAPIEvent) error {
 	if !ok {
 		return nil
 	}
-	ctx, cancel := ackBound(ctx)
+	ctx, cancel := b.ackBound(ctx)
 	defer cancel()
 	team := ev.TeamID
 	if team == "" {

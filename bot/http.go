@@ -142,7 +142,7 @@ func (b *Bot) serveSlack(w http.ResponseWriter, r *http.Request, secret string) 
 		return
 	}
 	// The work before the ack shares the three seconds with the wait above.
-	ctx, cancel := context.WithDeadline(r.Context(), start.Add(ackTimeout))
+	ctx, cancel := context.WithDeadline(r.Context(), start.Add(b.ackWindow()))
 	defer cancel()
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		// Slack delivers an event again when it is not acknowledged, so past

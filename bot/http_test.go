@@ -300,14 +300,15 @@ func TestHelpAcksAreTheRenderedHelpEachTime(t *testing.T) {
 // TestAckBound: the work before an ack is bounded by ackTimeout, and a
 // context the handler already bounded as tightly is used as it is.
 func TestAckBound(t *testing.T) {
-	ctx, cancel := ackBound(context.Background())
+	b := &Bot{}
+	ctx, cancel := b.ackBound(context.Background())
 	defer cancel()
 	if d, ok := ctx.Deadline(); !ok || time.Until(d) > ackTimeout {
 		t.Errorf("no deadline within %v on an unbounded context (%v, %v)", ackTimeout, d, ok)
 	}
 	sooner, cancelSooner := context.WithTimeout(context.Background(), ackTimeout/2)
 	defer cancelSooner()
-	if got, cancel := ackBound(sooner); got != sooner {
+	if got, cancel := b.ackBound(sooner); got != sooner {
 		t.Error("a context with a sooner deadline got another")
 	} else {
 		cancel()
@@ -317,7 +318,7 @@ func TestAckBound(t *testing.T) {
 	}
 	later, cancelLater := context.WithTimeout(context.Background(), time.Hour)
 	defer cancelLater()
-	got, cancel := ackBound(later)
+	got, cancel := b.ackBound(later)
 	defer cancel()
 	if d, _ := got.Deadline(); time.Until(d) > ackTimeout {
 		t.Errorf("a context with a later deadline kept it: %v", d)

@@ -50,7 +50,7 @@ func fingerprint(text string) string {
 // Interaction handles a button press or a modal submission. The returned
 // value, if not nil, is the acknowledgement's body.
 func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) any {
-	ctx, cancel := ackBound(ctx)
+	ctx, cancel := b.ackBound(ctx)
 	defer cancel()
 	team := cb.Team.ID
 	if team == "" {

@@ -104,6 +104,7 @@ func newOAuthEnv(t *testing.T, opts oauthOptions) *oauthEnv {
 			Installations: store, APIURL: fake.APIURL(),
 		},
 	})
+	b.ackWithin = testAckWindow
 	if err := b.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -186,7 +186,7 @@ func (b *Bot) socketRequest(ctx context.Context, client *socketmode.Client, evt 
 		return
 	}
 	defer release()
-	hctx, cancel := context.WithDeadline(ctx, start.Add(ackTimeout))
+	hctx, cancel := context.WithDeadline(ctx, start.Add(b.ackWindow()))
 	defer cancel()
 	switch evt.Type {
 	case socketmode.EventTypeSlashCommand:
