@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/schedule"
 	"github.com/racebot/racebot/storage"
 )
@@ -46,7 +46,7 @@ const testAckWindow = time.Minute
 func newHarness(t *testing.T, configure ...func(*setup)) *harness {
 	t.Helper()
 	fake := slackfake.New(t)
-	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "racebot.db"))
+	db, err := storage.Open(context.Background(), testdb.Path(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -21,6 +20,7 @@ import (
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/install"
 	"github.com/racebot/racebot/internal/slackfake"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/scheduler"
 	"github.com/racebot/racebot/storage"
 )
@@ -78,7 +78,7 @@ func newOAuthEnv(t *testing.T, opts oauthOptions) *oauthEnv {
 	t.Helper()
 	fake := slackfake.New(t)
 	fake.SetOAuthApp(slackfake.OAuthApp{ClientID: testClientID, ClientSecret: testClientSecret, Rotation: opts.rotation})
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	db, err := storage.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)

@@ -2,12 +2,12 @@ package coach_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/storage"
 )
 
@@ -16,7 +16,7 @@ import (
 // server's clock says.
 func TestActionDatesInTheWritersZone(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "racebot.db"))
+	db, err := storage.Open(ctx, testdb.Path(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/storage"
 )
 
@@ -26,7 +26,7 @@ type chat struct {
 
 func newChat(t *testing.T) *chat {
 	t.Helper()
-	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "racebot.db"))
+	db, err := storage.Open(context.Background(), testdb.Path(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/storage"
 )
 
@@ -80,7 +80,7 @@ func TestTranscriptQuarter(t *testing.T) {
 func quarterTranscript(t *testing.T, script []string) string {
 	t.Helper()
 	ctx := context.Background()
-	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "racebot.db"))
+	db, err := storage.Open(ctx, testdb.Path(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func quarterTranscript(t *testing.T, script []string) string {
 // asked once.
 func TestRetroRepliesFollowThePromptTheySaw(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "racebot.db"))
+	db, err := storage.Open(ctx, testdb.Path(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestRetroRepliesFollowThePromptTheySaw(t *testing.T) {
 // again; a check-in run by hand never does; a new quarter starts afresh.
 func TestCapabilityReminderRidesTheFirstCheckinOfAQuarter(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "racebot.db"))
+	db, err := storage.Open(ctx, testdb.Path(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +264,7 @@ func TestCapabilityReminderRidesTheFirstCheckinOfAQuarter(t *testing.T) {
 // in it changes nothing.
 func TestCheckinReplyRecordsEachPartOnce(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "racebot.db"))
+	db, err := storage.Open(ctx, testdb.Path(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package coach_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/storage"
 )
 
@@ -27,7 +27,7 @@ type reach struct {
 
 func newReach(t *testing.T) *reach {
 	t.Helper()
-	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "racebot.db"))
+	db, err := storage.Open(context.Background(), testdb.Path(t))
 	if err != nil {
 		t.Fatal(err)
 	}

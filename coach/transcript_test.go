@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/storage"
 )
 
@@ -41,7 +42,7 @@ func golden(t *testing.T, name, got string) {
 // and writes what was said as "> user" / "< bot" lines.
 func transcript(t *testing.T, script []string) string {
 	t.Helper()
-	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "racebot.db"))
+	db, err := storage.Open(context.Background(), testdb.Path(t))
 	if err != nil {
 		t.Fatal(err)
 	}

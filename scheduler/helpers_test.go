@@ -3,12 +3,12 @@ package scheduler_test
 import (
 	"context"
 	"math/rand/v2"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/schedule"
 	"github.com/racebot/racebot/scheduler"
 	"github.com/racebot/racebot/storage"
@@ -31,7 +31,7 @@ func mustLoad(tb testing.TB, name string) *time.Location {
 func openDB(tb testing.TB, path string) *storage.DB {
 	tb.Helper()
 	if path == "" {
-		path = filepath.Join(tb.TempDir(), "racebot.db")
+		path = testdb.Path(tb)
 	}
 	db, err := storage.Open(context.Background(), path)
 	if err != nil {

@@ -1,10 +1,10 @@
 package storage_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/racebot/racebot/internal/storetest"
+	"github.com/racebot/racebot/internal/testdb"
 )
 
 // TestContract runs the storage contract every racebot store keeps, with
@@ -13,7 +13,7 @@ import (
 // next write notices the file changed.
 func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) (storetest.Store, func() storetest.Store) {
-		path := filepath.Join(t.TempDir(), "racebot.db")
+		path := testdb.Path(t)
 		open := func() storetest.Store { return MustOpen(t, path) }
 		return open(), open
 	}, storetest.Options{})

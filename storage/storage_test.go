@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/storage"
 )
 
@@ -20,7 +21,7 @@ import (
 func MustOpen(tb testing.TB, path string) *storage.DB {
 	tb.Helper()
 	if path == "" {
-		path = filepath.Join(tb.TempDir(), "racebot.db")
+		path = testdb.Path(tb)
 	}
 	db, err := storage.Open(context.Background(), path)
 	if err != nil {

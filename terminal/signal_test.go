@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/storage"
 	"github.com/racebot/racebot/terminal"
 )
@@ -52,7 +52,7 @@ func (o *output) waitFor(t *testing.T, text string) {
 
 func openDB(t *testing.T) *storage.DB {
 	t.Helper()
-	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "racebot.db"))
+	db, err := storage.Open(context.Background(), testdb.Path(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/scheduler"
 	"github.com/racebot/racebot/storage"
 )
@@ -66,7 +66,7 @@ func TestCheckinRunnerSaysWhenNotPosted(t *testing.T) {
 			if url == "" {
 				url = fake.APIURL()
 			}
-			db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "racebot.db"))
+			db, err := storage.Open(ctx, testdb.Path(t))
 			if err != nil {
 				t.Fatal(err)
 			}

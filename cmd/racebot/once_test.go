@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/schedule"
 	"github.com/racebot/racebot/scheduler"
 	"github.com/racebot/racebot/storage"
@@ -72,7 +72,7 @@ func newOnceEnv(t *testing.T) *onceEnv {
 	t.Helper()
 	ctx := context.Background()
 	e := &onceEnv{t: t, fake: slackfake.New(t)}
-	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "racebot.db"))
+	db, err := storage.Open(ctx, testdb.Path(t))
 	if err != nil {
 		t.Fatal(err)
 	}
