@@ -113,8 +113,6 @@ func (f *fakeServer) requests() []gotRequest {
 	return append([]gotRequest(nil), f.got...)
 }
 
-// testClient returns a client for f whose backoff sleeps are recorded
-// instead of slept, and a buffer holding its logs.
 // stallTimeout shortens the client's timeout when a reply stalls, so the
 // test ends soon, and leaves the default otherwise: a short timeout on
 // every case would fail a busy machine's slow request as if it stalled.
@@ -130,6 +128,8 @@ func stallTimeout(replies ...reply) func(*Config) {
 	}
 }
 
+// testClient returns a client for f whose backoff sleeps are recorded
+// instead of slept, and a buffer holding its logs.
 func testClient(tb testing.TB, f *fakeServer, change func(*Config)) (*Client, *[]time.Duration, *bytes.Buffer) {
 	tb.Helper()
 	var (
