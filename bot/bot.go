@@ -95,10 +95,16 @@ type Bot struct {
 
 	metrics *metrics.Metrics
 	// inflight bounds the verified requests being handled at once. Past it
-	// an Events API delivery is turned away at once, which Slack retries,
-	// rather than queued until it misses the three seconds; commands and
-	// interactions, never retried, wait a moment for a slot (see admit).
+	// an Events API delivery waits a moment for a slot, in a bounded line
+	// (see admitEvent), and is then turned away with 503, which Slack
+	// retries; commands and interactions, never retried, wait longer (see
+	// admit).
 	inflight chan struct{}
+	// eventWaiters counts the events waiting for a slot; eventWait, when
+	// set, is how long one waits instead of eventSlotWait (tests lengthen
+	// it).
+	eventWaiters atomic.Int32
+	eventWait    time.Duration
 	// connected is true while Slack can reach the bot: after auth.test in
 	// HTTP mode, while the socket is up in Socket Mode.
 	connected atomic.Bool

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/openaifake"
 	"github.com/racebot/racebot/internal/slackfake"
 	"github.com/racebot/racebot/metrics"
@@ -290,7 +291,8 @@ func TestPostsNeverUnfurlLinks(t *testing.T) {
 
 // TestFullHouseShedsOnlyEvents: with every in-flight slot taken by real
 // work (events stuck in the store), another event is turned away with 503
-// and Retry-After, which Slack retries; a slash command and a modal
+// and Retry-After once its moment's wait is over, which Slack retries; a
+// slash command and a modal
 // submission, which Slack never retries, are answered 200 with a word that
 // the bot is busy, the modal staying open.
 func TestFullHouseShedsOnlyEvents(t *testing.T) {
@@ -346,5 +348,111 @@ func TestFullHouseShedsOnlyEvents(t *testing.T) {
 	stuck.Wait()
 	if resp, body := h.post(srv, cmd, formType, time.Now()); resp.StatusCode != http.StatusOK || strings.Contains(body, "busy") {
 		t.Errorf("command once the slots are free: %d %q", resp.StatusCode, body)
+	}
+}
+
+// fillSlots takes every in-flight slot with an event stuck in a gated
+// store, until the test ends or the gate is released.
+func fillSlots(t *testing.T, h *harness, srv *httptest.Server, gated gatedStore) {
+	t.Helper()
+	var stuck sync.WaitGroup
+	t.Cleanup(stuck.Wait)
+	t.Cleanup(gated.release) // runs first: cleanups run last-in first-out
+	for i := range maxInFlight {
+		stuck.Add(1)
+		go func() {
+			defer stuck.Done()
+			ev := slackfake.EventBody(slackfake.MessageEvent{Channel: "CSLOW", User: "UANA", Text: "stuck", ThreadTS: "1700000000.000100", EventID: fmt.Sprintf("EvSTUCK%d", i)})
+			req := slackfake.SignedRequest(secret, srv.URL+"/slack/events", ev, time.Now())
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	h.fake.WaitFor(t, func() bool { return len(h.bot.inflight) == maxInFlight }, "every in-flight slot taken")
+}
+
+// TestEventWaitsOutABurst: an answer that finds every slot taken waits for
+// one instead of being turned away at once; a slot freed within the wait
+// takes it, and the answer is recorded and acknowledged 200.
+func TestEventWaitsOutABurst(t *testing.T) {
+	var gated gatedStore
+	h := newHarness(t, func(c *setup) {
+		gated = newGatedStore(c.Store, "CSLOW")
+		c.Store = gated
+	})
+	h.bot.eventWait = time.Minute // the slot comes free when the test says
+	srv := h.serveHTTP()
+	header, _ := h.newPlanOverHTTP(srv, "C1", "Q1 Launch")
+	fillSlots(t, h, srv, gated)
+
+	ev := slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "We sell booking software to dental clinics.", ThreadTS: header.TS, TS: "1700000100.000001", EventID: "EvBURST"})
+	code := make(chan int, 1)
+	go func() {
+		resp, _ := h.post(srv, ev, "application/json", time.Now())
+		code <- resp.StatusCode
+	}()
+	h.fake.WaitFor(t, func() bool { return h.bot.eventWaiters.Load() == 1 }, "the answer waiting for a slot")
+	gated.release()
+	if c := <-code; c != http.StatusOK {
+		t.Fatalf("answer that found every slot taken, one freed within its wait: %d, want 200", c)
+	}
+	if got := h.plan(slackfake.TeamID, "C1", "Q1 Launch").Answers[flows.QuestionBusiness].Text; got != "We sell booking software to dental clinics." {
+		t.Errorf("answer after the wait = %q", got)
+	}
+	if n := h.bot.eventWaiters.Load(); n != 0 {
+		t.Errorf("%d events still counted as waiting", n)
+	}
+}
+
+// TestEventLineIsBounded: with every slot taken and maxEventWaiters events
+// already waiting, the next event is turned away with 503 at once rather
+// than joining the line, so a lasting overload cannot pile requests up;
+// once the slots come free, those that waited are served.
+func TestEventLineIsBounded(t *testing.T) {
+	var gated gatedStore
+	h := newHarness(t, func(c *setup) {
+		gated = newGatedStore(c.Store, "CSLOW")
+		c.Store = gated
+	})
+	h.bot.eventWait = time.Minute
+	srv := h.serveHTTP()
+	header, _ := h.newPlanOverHTTP(srv, "C1", "Q1 Launch")
+	fillSlots(t, h, srv, gated)
+
+	codes := make(chan int, maxEventWaiters)
+	for i := range maxEventWaiters {
+		go func() {
+			// Chatter in a channel with no plan: acknowledged, nothing kept.
+			ev := slackfake.EventBody(slackfake.MessageEvent{Channel: "CIDLE", User: fmt.Sprintf("UW%d", i), Text: "thumbs up",
+				TS: fmt.Sprintf("1700000200.%06d", i), EventID: fmt.Sprintf("EvWAIT%d", i)})
+			resp, _ := h.post(srv, ev, "application/json", time.Now())
+			codes <- resp.StatusCode
+		}()
+	}
+	h.fake.WaitFor(t, func() bool { return h.bot.eventWaiters.Load() == maxEventWaiters }, "a full line of waiting events")
+
+	ev := slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "We sell booking software to dental clinics.", ThreadTS: header.TS, TS: "1700000300.000001", EventID: "EvLATE"})
+	answered := make(chan *http.Response, 1)
+	go func() {
+		resp, _ := h.post(srv, ev, "application/json", time.Now())
+		answered <- resp
+	}()
+	h.fake.WaitFor(t, func() bool { return len(answered) == 1 || h.bot.eventWaiters.Load() > maxEventWaiters }, "the event past the line answered")
+	if n := h.bot.eventWaiters.Load(); n != maxEventWaiters {
+		t.Fatalf("%d events wait, want the %d of the full line and no more", n, maxEventWaiters)
+	}
+	if resp := <-answered; resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("event with every slot taken and a full line: %d Retry-After %q, want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if got := h.plan(slackfake.TeamID, "C1", "Q1 Launch").Answers[flows.QuestionBusiness].Text; got != "" {
+		t.Errorf("the refused answer was recorded: %q", got)
+	}
+
+	gated.release()
+	for range maxEventWaiters {
+		if c := <-codes; c != http.StatusOK {
+			t.Errorf("an event that waited in line: %d, want 200 once the slots came free", c)
+		}
 	}
 }
