@@ -34,7 +34,7 @@ import (
 // anything else that raises the version (bumpVersion) drops the plan
 // after its transaction.
 //
-// Plans are kept compactly (answers in a slice, not a map) and the cache
+// Plans are kept compactly (each answer packed in a byte slice) and the cache
 // is bounded both by count and by an estimate of their bytes, dropping the
 // least recently used.
 type planCache struct {
@@ -69,10 +69,10 @@ type threadKey struct{ team, channel, thread string }
 
 type cached struct {
 	prev, next *cached
-	// plan has nil Answers, Skipped and Completed; they are kept in the
-	// slices below and rebuilt for each caller.
+	// plan has nil Answers, Skipped and Completed; they are kept below
+	// (the answers packed, see packedAnswer) and rebuilt for each caller.
 	plan      flows.Plan
-	answers   []flows.Answer
+	answers   []packedAnswer
 	skipped   []string
 	completed []flows.StageID
 	size      int
@@ -153,13 +153,13 @@ func (c *planCache) put(p *flows.Plan, gen uint64) {
 		}
 		c.unindex(e)
 		c.bytes -= e.size
-		asked := e.asked
+		asked, old := e.asked, e.answers
 		*e = cached{prev: e.prev, next: e.next, asked: asked}
-		e.fill(p)
+		e.fill(p, old)
 		c.touch(e)
 	} else {
 		e = &cached{}
-		e.fill(p)
+		e.fill(p, nil)
 		c.plans[p.ID] = e
 		c.link(e)
 	}
@@ -362,21 +362,16 @@ func (c *planCache) touch(e *cached) {
 	c.link(e)
 }
 
-// fill sets e to a compact copy of p.
-func (e *cached) fill(p *flows.Plan) {
+// fill sets e to a compact copy of p; old are the answers e held before,
+// whose bytes it keeps for the answers p has unchanged.
+func (e *cached) fill(p *flows.Plan, old []packedAnswer) {
 	e.plan = *p
 	e.plan.CreatedAt = stored(p.CreatedAt)
 	e.plan.Answers, e.plan.Skipped, e.plan.Completed = nil, nil, nil
 	e.plan.Actions = slices.Clip(slices.Clone(p.Actions))
 	e.plan.KPIs = slices.Clip(slices.Clone(p.KPIs))
 	e.plan.Prior = maps.Clone(p.Prior)
-	e.answers = make([]flows.Answer, 0, len(p.Answers))
-	for _, a := range p.Answers {
-		// Clipped, so a caller appending a co-answer to its copy never
-		// writes into the array the cache holds.
-		a.Also = slices.Clip(slices.Clone(a.Also))
-		e.answers = append(e.answers, a)
-	}
+	e.answers = packAnswers(p.Answers, old)
 	e.skipped = make([]string, 0, len(p.Skipped))
 	for q, ok := range p.Skipped {
 		if ok {
@@ -397,7 +392,8 @@ func (e *cached) fill(p *flows.Plan) {
 func (e *cached) materialize() *flows.Plan {
 	p := e.plan
 	p.Answers = make(map[string]flows.Answer, len(e.answers))
-	for _, a := range e.answers {
+	for _, pa := range e.answers {
+		a := pa.unpack()
 		p.Answers[a.QuestionID] = a
 	}
 	p.Skipped = make(map[string]bool, len(e.skipped))
@@ -422,11 +418,8 @@ func (e *cached) planSize() int {
 	for id, pr := range p.Prior {
 		n += len(id) + int(unsafe.Sizeof(pr)) + len(pr.Text) + len(pr.By) + len(pr.From)
 	}
-	for _, a := range e.answers {
-		n += int(unsafe.Sizeof(a)) + len(a.QuestionID) + len(a.Text) + len(a.By) + len(a.Source)
-		for _, o := range a.Also {
-			n += int(unsafe.Sizeof(o)) + len(o.Text) + len(o.By) + len(o.Source)
-		}
+	for _, pa := range e.answers {
+		n += int(unsafe.Sizeof(pa)) + cap(pa)
 	}
 	for _, q := range e.skipped {
 		n += int(unsafe.Sizeof(q)) + len(q)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/racebot/racebot/flows"
@@ -32,6 +33,8 @@ func TestCachedPlanIsThePlan(t *testing.T) {
 	p.Answers["q1"] = flows.Answer{QuestionID: "q1", Text: "one", By: "U1", At: c0, Revision: 2, Last: 3, Source: "C1/1.3",
 		Also: []flows.Contribution{{Text: "also", By: "U2", At: c0, Source: "C1/1.4", Revision: 3}}}
 	p.Answers["q2"] = flows.Answer{QuestionID: "q2", Text: "two", Drafted: true}
+	p.Answers["q4"] = flows.Answer{QuestionID: "q4", Text: "four é ✓", By: "U3", Revision: 1, At: c0.Add(1500 * time.Millisecond),
+		Also: []flows.Contribution{{Text: "", By: "U4"}, {Text: "more", At: c0.Add(-time.Hour), Revision: 7}}}
 	p.Skipped["q3"] = true
 	p.Completed["reach"] = true
 	p.Actions = []flows.Action{{ID: 1, Stage: "reach", Text: "do", Owner: "U1", Due: c0, Impact: 4, Effort: 1, By: "U1", At: c0}}
@@ -51,6 +54,9 @@ func TestCachedPlanIsThePlan(t *testing.T) {
 	if _, ok := c.get("T2", 7); ok {
 		t.Error("another team got the plan")
 	}
+	if !got.Answers["q2"].At.IsZero() {
+		t.Errorf("an answer with no time came back at %v", got.Answers["q2"].At)
+	}
 
 	// Scribbling on one copy, appending a co-answer included, leaves the
 	// next copy as it was.
@@ -69,6 +75,47 @@ func TestCachedPlanIsThePlan(t *testing.T) {
 	b.Also = append(b.Also, flows.Contribution{Text: "theirs"})
 	if a.Also[len(a.Also)-1].Text != "mine" {
 		t.Error("two callers' appended co-answers share an array")
+	}
+}
+
+// TestCachedTimesAreStored: the cache keeps times as the file does, to
+// the millisecond, so a cached plan is the plan a load would give.
+func TestCachedTimesAreStored(t *testing.T) {
+	at := time.Date(2026, 11, 23, 9, 0, 0, 123456789, time.FixedZone("CET", 3600))
+	p := cachePlan(7, 3)
+	p.Answers["q1"] = flows.Answer{QuestionID: "q1", Text: "one", At: at, Also: []flows.Contribution{{Text: "also", At: at}}}
+	c := newPlanCache()
+	c.put(p, c.generation())
+	got, _ := c.get("T1", 7)
+	a := got.Answers["q1"]
+	if want := stored(at); !a.At.Equal(want) || !a.Also[0].At.Equal(want) {
+		t.Errorf("times came back as %v and %v, want %v as the file keeps it", a.At, a.Also[0].At, want)
+	}
+}
+
+// TestCacheKeepsUnchangedAnswers: a commit changes an answer or two of
+// many; the cache packs those again and keeps the bytes of the rest.
+func TestCacheKeepsUnchangedAnswers(t *testing.T) {
+	p := cachePlan(7, 3)
+	p.Answers["q1"] = flows.Answer{QuestionID: "q1", Text: "one", By: "U1", At: c0, Revision: 1}
+	p.Answers["q2"] = flows.Answer{QuestionID: "q2", Text: "two", By: "U1", At: c0, Revision: 1}
+	c := newPlanCache()
+	c.put(p, c.generation())
+	first, _ := c.get("T1", 7)
+
+	next, _ := c.get("T1", 7)
+	next.Version++
+	q2 := next.Answers["q2"]
+	q2.Also = append(q2.Also, flows.Contribution{Text: "two, too", By: "U2", At: c0, Revision: 2})
+	next.Answers["q2"] = q2
+	c.put(next, c.generation())
+
+	got, _ := c.get("T1", 7)
+	if unsafe.StringData(got.Answers["q1"].Text) != unsafe.StringData(first.Answers["q1"].Text) {
+		t.Error("the unchanged answer was packed again")
+	}
+	if diff := cmp.Diff(next, got); diff != "" {
+		t.Errorf("plan after the commit (-put +got):\n%s", diff)
 	}
 }
 
@@ -299,5 +346,24 @@ func TestAnswerReadsNothing(t *testing.T) {
 		if err := db.Commit(ctx, p, out.Changes, "Ev"+strconv.Itoa(i)); err != nil {
 			t.Fatalf("answer %d: commit: %v", i, err)
 		}
+	}
+}
+
+// BenchmarkCachedPlan is what the cache does for one answer to a plan
+// whose first stage is answered: a get for the caller, and a put of the
+// plan as committed.
+func BenchmarkCachedPlan(b *testing.B) {
+	p := cachePlan(1, 0)
+	for i := range 10 {
+		q := "question-" + strconv.Itoa(i)
+		p.Answers[q] = flows.Answer{QuestionID: q, Text: string(make([]byte, 430)), By: "U0123456", At: c0, Revision: 1, Source: "C0123456/1700000000.000100"}
+	}
+	c := newPlanCache()
+	c.put(p, c.generation())
+	b.ReportAllocs()
+	for b.Loop() {
+		got, _ := c.get("T1", 1)
+		got.Version++
+		c.put(got, c.generation())
 	}
 }
