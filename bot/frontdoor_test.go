@@ -296,29 +296,10 @@ func TestPostsNeverUnfurlLinks(t *testing.T) {
 // submission, which Slack never retries, are answered 200 with a word that
 // the bot is busy, the modal staying open.
 func TestFullHouseShedsOnlyEvents(t *testing.T) {
-	var gated gatedStore
 	m := metrics.New()
-	h := newHarness(t, func(c *setup) {
-		gated = newGatedStore(c.Store, "CSLOW")
-		c.Store = gated
-		c.Metrics = m
-	})
+	h, gated := newGatedHarness(t, "CSLOW", func(c *setup) { c.Metrics = m })
 	srv := h.serveHTTP()
-	t.Cleanup(gated.release) // runs before the server closes
-	var stuck sync.WaitGroup
-	t.Cleanup(stuck.Wait)
-	for i := range maxInFlight {
-		stuck.Add(1)
-		go func() {
-			defer stuck.Done()
-			ev := slackfake.EventBody(slackfake.MessageEvent{Channel: "CSLOW", User: "UANA", Text: "stuck", ThreadTS: "1700000000.000100", EventID: fmt.Sprintf("EvSTUCK%d", i)})
-			req := slackfake.SignedRequest(secret, srv.URL+"/slack/events", ev, time.Now())
-			if resp, err := http.DefaultClient.Do(req); err == nil {
-				resp.Body.Close()
-			}
-		}()
-	}
-	h.fake.WaitFor(t, func() bool { return len(h.bot.inflight) == maxInFlight }, "every in-flight slot taken")
+	free := fillSlots(t, h, srv, gated)
 
 	ev := slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "hello", ThreadTS: "1700000000.000200"})
 	resp, _ := h.post(srv, ev, "application/json", time.Now())
@@ -344,16 +325,15 @@ func TestFullHouseShedsOnlyEvents(t *testing.T) {
 		}
 	}
 
-	gated.release()
-	stuck.Wait()
+	free()
 	if resp, body := h.post(srv, cmd, formType, time.Now()); resp.StatusCode != http.StatusOK || strings.Contains(body, "busy") {
 		t.Errorf("command once the slots are free: %d %q", resp.StatusCode, body)
 	}
 }
 
 // fillSlots takes every in-flight slot with an event stuck in a gated
-// store, until the test ends or the gate is released.
-func fillSlots(t *testing.T, h *harness, srv *httptest.Server, gated gatedStore) {
+// store; free releases the gate and waits for them, as the test's end does.
+func fillSlots(t *testing.T, h *harness, srv *httptest.Server, gated gatedStore) (free func()) {
 	t.Helper()
 	var stuck sync.WaitGroup
 	t.Cleanup(stuck.Wait)
@@ -370,17 +350,17 @@ func fillSlots(t *testing.T, h *harness, srv *httptest.Server, gated gatedStore)
 		}()
 	}
 	h.fake.WaitFor(t, func() bool { return len(h.bot.inflight) == maxInFlight }, "every in-flight slot taken")
+	return func() {
+		gated.release()
+		stuck.Wait()
+	}
 }
 
 // TestEventWaitsOutABurst: an answer that finds every slot taken waits for
 // one instead of being turned away at once; a slot freed within the wait
 // takes it, and the answer is recorded and acknowledged 200.
 func TestEventWaitsOutABurst(t *testing.T) {
-	var gated gatedStore
-	h := newHarness(t, func(c *setup) {
-		gated = newGatedStore(c.Store, "CSLOW")
-		c.Store = gated
-	})
+	h, gated := newGatedHarness(t, "CSLOW")
 	h.bot.eventWait = time.Minute // the slot comes free when the test says
 	srv := h.serveHTTP()
 	header, _ := h.newPlanOverHTTP(srv, "C1", "Q1 Launch")
@@ -410,11 +390,7 @@ func TestEventWaitsOutABurst(t *testing.T) {
 // than joining the line, so a lasting overload cannot pile requests up;
 // once the slots come free, those that waited are served.
 func TestEventLineIsBounded(t *testing.T) {
-	var gated gatedStore
-	h := newHarness(t, func(c *setup) {
-		gated = newGatedStore(c.Store, "CSLOW")
-		c.Store = gated
-	})
+	h, gated := newGatedHarness(t, "CSLOW")
 	h.bot.eventWait = time.Minute
 	srv := h.serveHTTP()
 	header, _ := h.newPlanOverHTTP(srv, "C1", "Q1 Launch")

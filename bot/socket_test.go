@@ -158,6 +158,18 @@ func newGatedStore(s coach.Store, channel string) gatedStore {
 	return gatedStore{Store: s, channel: channel, entered: make(chan struct{}), once: &sync.Once{}, gate: gate, release: release}
 }
 
+// newGatedHarness is a harness whose store holds every call about channel
+// until the gate is released.
+func newGatedHarness(t *testing.T, channel string, configure ...func(*setup)) (*harness, gatedStore) {
+	t.Helper()
+	var gated gatedStore
+	h := newHarness(t, append(configure, func(c *setup) {
+		gated = newGatedStore(c.Store, channel)
+		c.Store = gated
+	})...)
+	return h, gated
+}
+
 func (g gatedStore) hold(channel string) {
 	if channel != g.channel {
 		return
@@ -190,11 +202,7 @@ func waitClosed(t *testing.T, c <-chan struct{}, what string) {
 // answered (their trigger and ack windows are three seconds); events keep
 // their order, the one behind the stuck one waiting for it.
 func TestSocketModeButtonsDoNotWaitForSlowEvents(t *testing.T) {
-	var gated gatedStore
-	h := newHarness(t, func(c *setup) {
-		gated = newGatedStore(c.Store, "CSLOW")
-		c.Store = gated
-	})
+	h, gated := newGatedHarness(t, "CSLOW")
 	h.runSocket()
 	// Registered after runSocket, so a failing test opens the gate before
 	// the socket loop is stopped and waited for.
@@ -236,11 +244,7 @@ func TestSocketModeButtonsDoNotWaitForSlowEvents(t *testing.T) {
 // TestShutdownWaitsForSocketCommands: a slash command being handled when
 // shutdown begins is waited for, so it never runs against a closed store.
 func TestShutdownWaitsForSocketCommands(t *testing.T) {
-	var gated gatedStore
-	h := newHarness(t, func(c *setup) {
-		gated = newGatedStore(c.Store, "CSLOW")
-		c.Store = gated
-	})
+	h, gated := newGatedHarness(t, "CSLOW")
 	h.runSocket()
 	t.Cleanup(gated.release)
 	env := h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "status", UserID: "UANA", ChannelID: "CSLOW"})
