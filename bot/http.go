@@ -247,12 +247,12 @@ func readAll(r io.Reader, length int64) ([]byte, error) {
 
 // An event that finds every slot taken waits up to eventSlotWait for one,
 // and at most maxEventWaiters wait at once; past either it is turned away
-// with 503. At a steady 2,000–3,000 answers a second, well below what the
-// benchmark's machine serves, a pause of a few tens of milliseconds (the
-// collector, a long commit, the load generator taking both cores) filled
-// every slot, and 9 to 155 answers in 15,000 were turned away; with the wait
-// none were. Slack retries a refused event, but only after the 503 has
-// cost a second delivery, a second signature check and a second parse.
+// with 503. At a steady 3,000 answers a second, well below what the
+// benchmark's machine serves, a pause of a few tens of milliseconds (a
+// garbage collection's marking, chiefly) filled every slot: six runs of
+// 15,000 answers had up to 703 turned away each, 1,056 in all; with the
+// wait, 14 in all. Slack retries a refused event, but the 503 costs a
+// second delivery, a second signature check and a second parse.
 // The line is bounded because an unbounded one was tried: under lasting
 // overload its waiters held 270 MB and fewer answers were served. A
 // waiter uses no CPU, and the wait is short beside the three seconds,
