@@ -367,3 +367,41 @@ func BenchmarkCachedPlan(b *testing.B) {
 		c.put(got, c.generation())
 	}
 }
+
+// TestPackedAnswerKeepsEveryField: every field of an answer and of its
+// co-answers, each set to something other than its zero value, comes back
+// from packing. A field added to flows.Answer or flows.Contribution that
+// packAnswer does not write fails here, instead of being dropped by the
+// cache while the file keeps it.
+func TestPackedAnswerKeepsEveryField(t *testing.T) {
+	var a flows.Answer
+	fillFields(t, reflect.ValueOf(&a).Elem())
+	got := packAnswer(a).unpack()
+	if diff := cmp.Diff(a, got); diff != "" {
+		t.Errorf("answer after packing (-want +got):\n%s", diff)
+	}
+}
+
+// fillFields sets every field of the struct v to a value other than zero,
+// and a slice of structs to one filled element.
+func fillFields(t *testing.T, v reflect.Value) {
+	t.Helper()
+	for i := range v.NumField() {
+		f, name := v.Field(i), v.Type().Field(i).Name
+		switch {
+		case f.Type() == reflect.TypeFor[time.Time]():
+			f.Set(reflect.ValueOf(c0.Add(time.Duration(i) * time.Minute)))
+		case f.Kind() == reflect.String:
+			f.SetString(name + " ✓")
+		case f.Kind() == reflect.Int:
+			f.SetInt(int64(i + 1))
+		case f.Kind() == reflect.Bool:
+			f.SetBool(true)
+		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.Struct:
+			f.Set(reflect.MakeSlice(f.Type(), 1, 1))
+			fillFields(t, f.Index(0))
+		default:
+			t.Fatalf("%s.%s is a %s the test cannot fill; teach it, and packAnswer", v.Type().Name(), name, f.Type())
+		}
+	}
+}
