@@ -105,9 +105,7 @@ func (db *DB) SetPaused(ctx context.Context, team string, plan flows.PlanID, pau
 // (their occurrences are logged as paused), for the scheduler loop.
 func (db *DB) DueSchedules(ctx context.Context) ([]scheduler.Schedule, error) {
 	var out []scheduler.Schedule
-	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		return each(ctx, tx, record.Rows(&out, record.Schedule), `SELECT `+record.ScheduleColumns+` FROM schedules s JOIN plans p ON p.id = s.plan_id ORDER BY s.plan_id`)
-	})
+	err := db.eachPrepared(ctx, record.Rows(&out, record.Schedule), qDueSchedules)
 	if err != nil {
 		return nil, fmt.Errorf("list schedules: %w", err)
 	}
@@ -268,11 +266,7 @@ func (db *DB) Occurrences(ctx context.Context, team string, plan flows.PlanID, l
 // loop.
 func (db *DB) PendingOccurrences(ctx context.Context) ([]scheduler.Occurrence, error) {
 	var out []scheduler.Occurrence
-	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		return each(ctx, tx, record.Rows(&out, record.Occurrence), `SELECT `+record.OccurrenceColumns+` FROM occurrences o
-			WHERE o.state IN ('claimed', 'retry')
-			ORDER BY o.due_at, o.plan_id, o.key`)
-	})
+	err := db.eachPrepared(ctx, record.Rows(&out, record.Occurrence), qPendingOccurrences)
 	if err != nil {
 		return nil, fmt.Errorf("list pending occurrences: %w", err)
 	}
