@@ -211,17 +211,28 @@ func (b *Bot) replies(ctx context.Context, params *slack.GetConversationRepliesP
 			return msgs, more, next, nil
 		}
 		b.log.Info("catch up: rate limited; waiting", "retry_after", limited.RetryAfter)
-		if err := sleep(ctx, limited.RetryAfter); err != nil {
+		if err := b.catchupPacer.sleep(ctx, limited.RetryAfter); err != nil {
 			return nil, false, "", err
 		}
 	}
 }
 
-// pacer spaces calls at least every apart. It is used by one goroutine at
-// a time.
+// pacer spaces calls at least every apart, and waits out the pauses Slack
+// asks for. It is used by one goroutine at a time.
 type pacer struct {
 	every time.Duration
 	last  time.Time
+	// hold, when set, waits out Slack's pauses instead of sleep: a test
+	// sees how long Slack asked for without spending it.
+	hold func(context.Context, time.Duration) error
+}
+
+// sleep waits out a pause Slack asked for.
+func (p *pacer) sleep(ctx context.Context, d time.Duration) error {
+	if p.hold != nil {
+		return p.hold(ctx, d)
+	}
+	return sleep(ctx, d)
 }
 
 // wait returns when the next call may go, or when ctx ends.

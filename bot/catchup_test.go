@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -267,7 +268,28 @@ func TestCatchupAtStartRecordsCheckinValues(t *testing.T) {
 // with 429, more often than the client retries by itself, is waited out
 // and the reply is still recorded.
 func TestCatchupWaitsOutRateLimits(t *testing.T) {
-	h := newHarness(t, func(c *setup) { c.BeforeStart = fastCatchup })
+	// Slack's pauses are noted rather than spent: the client's own
+	// retries wait through RetryWait, the catch-up's through its pacer.
+	var mu sync.Mutex
+	var waits []time.Duration
+	note := func(d time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		waits = append(waits, d)
+	}
+	h := newHarness(t, func(c *setup) {
+		c.RetryWait = func(ctx context.Context, d time.Duration) bool {
+			note(d)
+			return ctx.Err() == nil
+		}
+		c.BeforeStart = func(b *Bot) {
+			fastCatchup(b)
+			b.catchupPacer.hold = func(ctx context.Context, d time.Duration) error {
+				note(d)
+				return ctx.Err()
+			}
+		}
+	})
 	h.fake.SetWaitTimeout(time.Minute)
 	h.runSocket()
 	header, _ := h.newPlanInSlack("Q1")
@@ -286,6 +308,13 @@ func TestCatchupWaitsOutRateLimits(t *testing.T) {
 	}
 	if want := []int{429, 429, 429, 429, 429, 200}; !slices.Equal(statuses[:min(len(statuses), 6)], want) {
 		t.Errorf("conversations.replies answered %v after the outage; want %v", statuses, want)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	// The client adds up to a second of jitter to each of its waits, so
+	// that many clients limited at once do not come back at once.
+	if len(waits) != 5 || slices.ContainsFunc(waits, func(d time.Duration) bool { return d < time.Second || d >= 2*time.Second }) {
+		t.Errorf("waits after five 429s with Retry-After 1 s: %v; want five, each of 1 to 2 s", waits)
 	}
 }
 

@@ -36,6 +36,9 @@ type setup struct {
 	Schedules coach.Schedules
 	// BeforeStart, when set, sees the bot before it starts.
 	BeforeStart func(*Bot)
+	// RetryWait, when set, is how the Slack client waits before a retry
+	// (see WithRetryWait).
+	RetryWait func(context.Context, time.Duration) bool
 }
 
 // testAckWindow is the tests' bound on the work before an ack. Slack's
@@ -63,7 +66,11 @@ func newHarness(t *testing.T, configure ...func(*setup)) *harness {
 	asked := &askedLog{ts: map[string]bool{}}
 	cfg := s.Config
 	cfg.Service = coach.New(coach.Config{Catalogue: flows.RACE(), Store: askedRecorder{s.Store, asked}, Schedules: s.Schedules, ParseSchedule: parseSchedule, Reminders: db})
-	api := NewAPI("xoxb-test", "xapp-test", fake.APIURL(), WithMetrics(cfg.Metrics))
+	opts := []APIOption{WithMetrics(cfg.Metrics)}
+	if s.RetryWait != nil {
+		opts = append(opts, WithRetryWait(s.RetryWait))
+	}
+	api := NewAPI("xoxb-test", "xapp-test", fake.APIURL(), opts...)
 	cfg.API = api
 	b := New(cfg)
 	b.ackWithin = testAckWindow
