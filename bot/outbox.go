@@ -182,7 +182,14 @@ type outbox struct {
 
 	sweepMu   sync.Mutex
 	lastSweep time.Time
+
+	// after starts the timer that ends a channel's pause (see resume):
+	// time.AfterFunc, or a test's own.
+	after func(time.Duration, func()) pauseTimer
 }
+
+// pauseTimer is the timer of a channel's pause.
+type pauseTimer interface{ Stop() bool }
 
 // outboxShards is how many locks the outbox's queues are split over.
 const outboxShards = 64
@@ -194,7 +201,8 @@ type outboxShard struct {
 }
 
 func newOutbox(b *Bot) *outbox {
-	o := &outbox{b: b, limit: outboxLimit, sweepEvery: limiterSweep, seed: maphash.MakeSeed(), lastSweep: time.Now()}
+	o := &outbox{b: b, limit: outboxLimit, sweepEvery: limiterSweep, seed: maphash.MakeSeed(), lastSweep: time.Now(),
+		after: func(d time.Duration, f func()) pauseTimer { return time.AfterFunc(d, f) }}
 	for i := range o.shards {
 		o.shards[i].channels = make(map[string]*channelQueue)
 	}
@@ -275,31 +283,94 @@ func (o *outbox) shed(cq *channelQueue, tq *threadQueue) {
 // start runs a sender for channel. It is tracked like other background
 // work, so Shutdown waits for it.
 func (o *outbox) start(team, channel string) {
-	b := o.b
-	b.pending.Add(1)
-	go func() {
-		defer b.pending.Done()
-		defer o.stopped(channel)
-		defer b.recover("post to thread")
-		o.run(withTeam(b.base, "", team), channel)
-	}()
+	o.b.pending.Add(1)
+	go o.sender(team, channel)
 }
 
-// run posts a channel's pending threads, one message each, at the pace
-// the channel allows, and returns when there is nothing left.
-func (o *outbox) run(ctx context.Context, channel string) {
+// sender posts channel's pending threads, at the pace the channel allows,
+// until none is left. When the channel must wait for its turn, a timer
+// takes over (see resume) and the goroutine ends: a channel waiting for
+// its turn holds none. Under load every busy channel waits for its turn
+// most of the time; at 5,000 answers a second over 3,800 channels, 3,659
+// senders slept in their own goroutines, 23 MB of stacks.
+//
+// Each call stands for one count of b.pending, released when it returns.
+func (o *outbox) sender(team, channel string) {
+	b := o.b
+	defer b.pending.Done()
+	paused := false
+	defer func() {
+		if !paused {
+			o.stopped(channel)
+		}
+	}()
+	defer b.recover("post to thread")
+	if wait := o.run(withTeam(b.base, "", team), channel); wait > 0 {
+		o.resume(team, channel, wait)
+		paused = true
+	}
+}
+
+// run posts a channel's pending threads, one message each, while the
+// channel's pacing lets it. It returns how long the channel must wait
+// before its next message, or 0 when nothing is left (or ctx has ended).
+func (o *outbox) run(ctx context.Context, channel string) time.Duration {
 	for ctx.Err() == nil {
 		// The channel's turn comes before the thread's replies are taken,
 		// so those that arrive meanwhile join the message.
-		if err := o.b.poster.ready(ctx, channel); err != nil {
-			return
+		if wait := o.b.poster.untilReady(ctx, channel); wait >= minPause {
+			return wait
 		}
 		tq := o.next(channel)
 		if tq == nil {
-			return
+			return 0
 		}
 		o.send(ctx, tq)
 	}
+	return 0
+}
+
+// minPause is the shortest wait for a turn that a sender pauses for; a
+// shorter one the post waits out itself. A timer sized to the turn can
+// end a hair before it, as the pacing counts: the sender then posts
+// rather than pausing again for the rest.
+const minPause = time.Millisecond
+
+// resume runs channel's sender again after d, or at once when background
+// work is cancelled (the sender then stops, leaving the channel's replies
+// for abandon). The channel keeps its sender meanwhile, so replies queued
+// in the pause join its next message instead of starting another.
+func (o *outbox) resume(team, channel string, d time.Duration) {
+	b := o.b
+	b.pending.Add(1)
+	var (
+		mu      sync.Mutex
+		fired   bool
+		unwatch func() bool
+	)
+	t := o.after(d, func() {
+		mu.Lock()
+		fired = true
+		stop := unwatch
+		mu.Unlock()
+		if stop != nil {
+			stop()
+		}
+		o.sender(team, channel)
+	})
+	stop := context.AfterFunc(b.base, func() {
+		if t.Stop() {
+			o.sender(team, channel)
+		}
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if fired {
+		// The timer beat the registration; the watch must not outlive it.
+		stop()
+		return
+	}
+	unwatch = stop
 }
 
 // next takes the thread that has waited longest; with none left the
@@ -547,27 +618,20 @@ func (o *outbox) abandon() {
 	}
 }
 
-// ready waits until channel's pacing would let a message through, without
-// taking the turn: the post that follows takes it.
-func (p *poster) ready(ctx context.Context, channel string) error {
+// untilReady is how long channel's pacing needs before it lets a message
+// through, without taking the turn: the post that follows takes it.
+func (p *poster) untilReady(ctx context.Context, channel string) time.Duration {
 	p.mu.Lock()
 	lim := p.channels[paceKey(ctx, channel)]
 	p.mu.Unlock()
 	if lim == nil {
-		return ctx.Err()
+		return 0
 	}
 	missing := 1 - lim.Tokens()
 	if missing <= 0 {
-		return ctx.Err()
+		return 0
 	}
-	t := time.NewTimer(time.Duration(missing / float64(lim.Limit()) * float64(time.Second)))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return time.Duration(missing / float64(lim.Limit()) * float64(time.Second))
 }
 
 // sweep forgets the pacing of channels quiet long enough to have their

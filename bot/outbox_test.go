@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -507,5 +508,154 @@ func TestOutboxChannelsDoNotWaitForEachOther(t *testing.T) {
 	busy.mu.Unlock()
 	if n := o.queued(other); n != 1 {
 		t.Errorf("%s holds %d replies, want 1", other, n)
+	}
+}
+
+// TestChannelsWaitingTheirTurnHoldNoGoroutine: a channel whose pacing
+// makes its next message wait keeps its replies, not a goroutine, until
+// its turn; the replies queued meanwhile go out together then, and
+// shutdown ends the waits at once, leaving their replies unposted.
+func TestChannelsWaitingTheirTurnHoldNoGoroutine(t *testing.T) {
+	held := &heldPauses{}
+	h := newHarness(t, func(c *setup) {
+		c.PostInterval = time.Hour
+		c.BeforeStart = func(b *Bot) { b.outbox.after = held.after }
+	})
+	// Before the harness's own cleanup, which waits for every pause.
+	t.Cleanup(held.endAll)
+	h.runSocket()
+	header, p := h.newPlanInSlack("Q1")
+	h.settle()
+	seen := len(h.fake.Replies("C1", header.TS))
+	o := h.bot.outbox
+	note := func(text string) []flows.Reply {
+		return []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Say(flows.Text(text))}}
+	}
+
+	h.spendTurns("C1")
+	o.add(viewOf(p), "UANA", note("First note."), nil)
+	held.waitFor(t, 1)
+	o.add(viewOf(p), "UBEN", note("Second note."), nil)
+
+	before := runtime.NumGoroutine()
+	const waiting = 100
+	for i := range waiting {
+		ch := fmt.Sprintf("CW%03d", i)
+		h.spendTurns(ch)
+		o.add(planView{ID: p.ID, Team: p.Team, Channel: ch, Thread: header.TS, Version: p.Version}, "UANA", note("Waiting."), nil)
+	}
+	held.waitFor(t, 1+waiting)
+	h.fake.WaitFor(t, func() bool { return runtime.NumGoroutine() < before+waiting/2 }, "the senders of the waiting channels to end")
+
+	// C1's turn comes: one message with both notes.
+	h.bot.poster.mu.Lock()
+	delete(h.bot.poster.channels, paceKey(withTeam(context.Background(), "", slackfake.TeamID), "C1"))
+	h.bot.poster.mu.Unlock()
+	held.end(0)
+	h.fake.WaitFor(t, func() bool { return len(newReplies(h.fake, header.TS, seen)) > 0 }, "C1's message")
+	msgs := newReplies(h.fake, header.TS, seen)
+	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "First note.") || !strings.Contains(msgs[0].Text, "Second note.") {
+		var texts []string
+		for _, m := range msgs {
+			texts = append(texts, m.Text)
+		}
+		t.Errorf("C1's messages after its turn came: %q; want one with both notes", texts)
+	}
+
+	// Shutdown ends the other waits instead of sitting out the hour.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- h.bot.Shutdown(ctx) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("shutdown with channels waiting for their turn: %v, want the work cut short", err)
+		}
+	case <-time.After(slackfake.DefaultWaitTimeout):
+		t.Fatal("shutdown waited for the channels' turns")
+	}
+	if n := o.channelQueues(); n != 0 {
+		t.Errorf("%d channel queues left after shutdown", n)
+	}
+	if n := len(h.fake.Calls("chat.postMessage")); n != seen+2 {
+		t.Errorf("%d messages posted; want the plan's %d and C1's one", n, seen+1)
+	}
+}
+
+// spendTurns uses up channel's burst, so that its next message waits for
+// its turn.
+func (h *harness) spendTurns(channel string) {
+	lim := h.bot.poster.pace(withTeam(context.Background(), "", slackfake.TeamID), channel)
+	for lim.Allow() {
+	}
+}
+
+// heldPauses stands in for the timers that end channels' pauses: a test
+// ends each when it chooses.
+type heldPauses struct {
+	mu     sync.Mutex
+	pauses []*heldPause
+}
+
+type heldPause struct {
+	mu    sync.Mutex
+	ended bool
+	f     func()
+}
+
+func (h *heldPauses) after(_ time.Duration, f func()) pauseTimer {
+	p := &heldPause{f: f}
+	h.mu.Lock()
+	h.pauses = append(h.pauses, p)
+	h.mu.Unlock()
+	return p
+}
+
+func (p *heldPause) Stop() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ended {
+		return false
+	}
+	p.ended = true
+	return true
+}
+
+// end ends the i-th pause begun, as its timer would.
+func (h *heldPauses) end(i int) {
+	h.mu.Lock()
+	p := h.pauses[i]
+	h.mu.Unlock()
+	if p.Stop() {
+		p.f()
+	}
+}
+
+// endAll ends every pause not ended yet.
+func (h *heldPauses) endAll() {
+	h.mu.Lock()
+	n := len(h.pauses)
+	h.mu.Unlock()
+	for i := range n {
+		h.end(i)
+	}
+}
+
+// waitFor waits until n pauses have begun.
+func (h *heldPauses) waitFor(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(slackfake.DefaultWaitTimeout)
+	for {
+		h.mu.Lock()
+		got := len(h.pauses)
+		h.mu.Unlock()
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d channels began waiting for their turn, want %d", got, n)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

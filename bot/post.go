@@ -99,8 +99,14 @@ func paceKey(ctx context.Context, channel string) string {
 
 // wait blocks until channel may take another message.
 func (p *poster) wait(ctx context.Context, channel string) error {
+	return p.pace(ctx, channel).Wait(ctx)
+}
+
+// pace is channel's pacing.
+func (p *poster) pace(ctx context.Context, channel string) *rate.Limiter {
 	key := paceKey(ctx, channel)
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	lim, ok := p.channels[key]
 	if !ok {
 		// A burst of three lets a short exchange (note, question, milestone)
@@ -108,8 +114,7 @@ func (p *poster) wait(ctx context.Context, channel string) error {
 		lim = rate.NewLimiter(rate.Every(p.interval), 3)
 		p.channels[key] = lim
 	}
-	p.mu.Unlock()
-	return lim.Wait(ctx)
+	return lim
 }
 
 // post sends a message, in a thread when thread is set, and returns its
