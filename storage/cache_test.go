@@ -6,7 +6,9 @@ import (
 	"math"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -380,6 +382,28 @@ func TestPackedAnswerKeepsEveryField(t *testing.T) {
 	if diff := cmp.Diff(a, got); diff != "" {
 		t.Errorf("answer after packing (-want +got):\n%s", diff)
 	}
+}
+
+// TestPackedAnswerTakesItsLength: a cached answer costs the heap its
+// packed length, rounded up to the allocator's size class, and not room
+// for the longest varints besides (some 80 bytes an answer, before).
+func TestPackedAnswerTakesItsLength(t *testing.T) {
+	a := flows.Answer{QuestionID: "business", Text: strings.Repeat("a", 500), By: "U0123456", At: c0, Revision: 1, Source: "C0123456/1700000000.000100"}
+	length := len(packAnswer(a))
+	const n = 1000
+	kept := make([]packedAnswer, n)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := range kept {
+		kept[i] = packAnswer(a)
+	}
+	runtime.ReadMemStats(&after)
+	// Size classes are at most 64 bytes apart at this length; other
+	// goroutines' allocations meanwhile only add to the figure.
+	if per := int(after.TotalAlloc-before.TotalAlloc) / n; per >= length+64 {
+		t.Errorf("each packed answer of %d bytes allocated %d", length, per)
+	}
+	runtime.KeepAlive(kept)
 }
 
 // fillFields sets every field of the struct v to a value other than zero,
