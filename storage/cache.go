@@ -1,14 +1,13 @@
 package storage
 
 import (
-	"maps"
 	"slices"
 	"sort"
 	"sync"
-	"time"
 	"unsafe"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage/internal/packed"
 )
 
 // planCache keeps recently used plans in memory, with what an answer needs
@@ -69,14 +68,9 @@ type threadKey struct{ team, channel, thread string }
 
 type cached struct {
 	prev, next *cached
-	// plan has nil Answers, Skipped and Completed; they are kept below
-	// (the answers packed, see packedAnswer) and rebuilt for each caller.
-	plan      flows.Plan
-	answers   []packedAnswer
-	skipped   []string
-	completed []flows.StageID
-	size      int
-	asked     askedLog
+	packed.Plan
+	size  int
+	asked askedLog
 }
 
 // askedLog is the tail of a plan's asked table, oldest first.
@@ -120,11 +114,11 @@ func (c *planCache) get(team string, id flows.PlanID) (*flows.Plan, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.plans[id]
-	if !ok || e.plan.Team != team {
+	if !ok || e.Head.Team != team {
 		return nil, false
 	}
 	c.touch(e)
-	return e.materialize(), true
+	return e.Unpack(), true
 }
 
 // put caches p as loaded or committed by an operation that began at
@@ -142,24 +136,22 @@ func (c *planCache) put(p *flows.Plan, gen uint64) {
 		return
 	}
 	if ok {
-		if e.plan.Team != p.Team || !e.plan.CreatedAt.Equal(stored(p.CreatedAt)) {
+		if e.Head.Team != p.Team || !e.Head.CreatedAt.Equal(packed.Stored(p.CreatedAt)) {
 			// The id was reused by a plan created since; which of the
 			// two is the live one is for the file to say.
 			c.remove(e)
 			return
 		}
-		if e.plan.Version > p.Version {
+		if e.Head.Version > p.Version {
 			return
 		}
 		c.unindex(e)
 		c.bytes -= e.size
-		asked, old := e.asked, e.answers
-		*e = cached{prev: e.prev, next: e.next, asked: asked}
-		e.fill(p, old)
+		e.fill(p)
 		c.touch(e)
 	} else {
 		e = &cached{}
-		e.fill(p, nil)
+		e.fill(p)
 		c.plans[p.ID] = e
 		c.link(e)
 	}
@@ -178,7 +170,7 @@ func (c *planCache) putCreated(p *flows.Plan, gen uint64) {
 	c.put(p, gen)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.plans[p.ID]; ok && e.plan.Version == 0 && !e.asked.loaded && e.asked.seq == 0 {
+	if e, ok := c.plans[p.ID]; ok && e.Head.Version == 0 && !e.asked.loaded && e.asked.seq == 0 {
 		e.asked.loaded = true
 	}
 }
@@ -192,14 +184,14 @@ func (c *planCache) bound(team string, id flows.PlanID, thread string, version i
 	if !ok {
 		return
 	}
-	if gen != c.gen || e.plan.Team != team || e.plan.Version != version-1 || e.plan.Thread != "" {
+	if gen != c.gen || e.Head.Team != team || e.Head.Version != version-1 || e.Head.Thread != "" {
 		c.remove(e)
 		return
 	}
-	e.plan.Thread, e.plan.Version = thread, version
+	e.Head.Thread, e.Head.Version = thread, version
 	e.size += len(thread)
 	c.bytes += len(thread)
-	c.threads[threadKey{e.plan.Team, e.plan.Channel, thread}] = id
+	c.threads[threadKey{e.Head.Team, e.Head.Channel, thread}] = id
 }
 
 // drop forgets a plan: it changed in a way the cache cannot follow, or it
@@ -241,7 +233,7 @@ func (c *planCache) lastAsked(team string, id flows.PlanID, at int64) (asks stri
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, found := c.plans[id]
-	if !found || e.plan.Team != team {
+	if !found || e.Head.Team != team {
 		return "", false, askedToken{}
 	}
 	if !e.asked.loaded {
@@ -274,7 +266,7 @@ func (c *planCache) installAsked(tok askedToken, newestFirst []askedRow) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := tok.e
-	if c.plans[e.plan.ID] != e || e.asked.loaded || e.asked.seq != tok.seq {
+	if c.plans[e.Head.ID] != e || e.asked.loaded || e.asked.seq != tok.seq {
 		return
 	}
 	partial := len(newestFirst) > maxAsked
@@ -294,7 +286,7 @@ func (c *planCache) asked(team string, id flows.PlanID, at int64, asks string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.plans[id]
-	if !ok || e.plan.Team != team {
+	if !ok || e.Head.Team != team {
 		return
 	}
 	e.asked.seq++
@@ -332,18 +324,18 @@ func cmpInt(a, b int64) int {
 // remove unlinks e and its thread; the caller holds mu.
 func (c *planCache) remove(e *cached) {
 	c.unindex(e)
-	delete(c.plans, e.plan.ID)
+	delete(c.plans, e.Head.ID)
 	e.prev.next, e.next.prev = e.next, e.prev
 	e.prev, e.next = nil, nil
 	c.bytes -= e.size
 }
 
 func (c *planCache) unindex(e *cached) {
-	if e.plan.Thread == "" {
+	if e.Head.Thread == "" {
 		return
 	}
-	k := threadKey{e.plan.Team, e.plan.Channel, e.plan.Thread}
-	if c.threads[k] == e.plan.ID {
+	k := threadKey{e.Head.Team, e.Head.Channel, e.Head.Thread}
+	if c.threads[k] == e.Head.ID {
 		delete(c.threads, k)
 	}
 }
@@ -362,78 +354,11 @@ func (c *planCache) touch(e *cached) {
 	c.link(e)
 }
 
-// fill sets e to a compact copy of p; old are the answers e held before,
-// whose bytes it keeps for the answers p has unchanged.
-func (e *cached) fill(p *flows.Plan, old []packedAnswer) {
-	e.plan = *p
-	e.plan.CreatedAt = stored(p.CreatedAt)
-	e.plan.Answers, e.plan.Skipped, e.plan.Completed = nil, nil, nil
-	e.plan.Actions = slices.Clip(slices.Clone(p.Actions))
-	e.plan.KPIs = slices.Clip(slices.Clone(p.KPIs))
-	e.plan.Prior = maps.Clone(p.Prior)
-	e.answers = packAnswers(p.Answers, old)
-	e.skipped = make([]string, 0, len(p.Skipped))
-	for q, ok := range p.Skipped {
-		if ok {
-			e.skipped = append(e.skipped, q)
-		}
-	}
-	e.completed = make([]flows.StageID, 0, len(p.Completed))
-	for s, ok := range p.Completed {
-		if ok {
-			e.completed = append(e.completed, s)
-		}
-	}
-	e.size = e.planSize() + askedSize(e.asked.rows)
-}
-
-// materialize builds the plan a caller gets: its own maps and slices, the
-// strings shared (they never change).
-func (e *cached) materialize() *flows.Plan {
-	p := e.plan
-	p.Answers = make(map[string]flows.Answer, len(e.answers))
-	for _, pa := range e.answers {
-		a := pa.unpack()
-		p.Answers[a.QuestionID] = a
-	}
-	p.Skipped = make(map[string]bool, len(e.skipped))
-	for _, q := range e.skipped {
-		p.Skipped[q] = true
-	}
-	p.Completed = make(map[flows.StageID]bool, len(e.completed))
-	for _, s := range e.completed {
-		p.Completed[s] = true
-	}
-	p.Actions = slices.Clip(slices.Clone(e.plan.Actions))
-	p.KPIs = slices.Clip(slices.Clone(e.plan.KPIs))
-	p.Prior = maps.Clone(e.plan.Prior)
-	return &p
-}
-
-// planSize estimates the bytes the entry holds: its structs and the text
-// in them.
-func (e *cached) planSize() int {
-	p := &e.plan
-	n := int(unsafe.Sizeof(*e)) + len(p.Team) + len(p.Channel) + len(p.Name) + len(p.CreatedBy) + len(p.Thread)
-	for id, pr := range p.Prior {
-		n += len(id) + int(unsafe.Sizeof(pr)) + len(pr.Text) + len(pr.By) + len(pr.From)
-	}
-	for _, pa := range e.answers {
-		n += int(unsafe.Sizeof(pa)) + cap(pa)
-	}
-	for _, q := range e.skipped {
-		n += int(unsafe.Sizeof(q)) + len(q)
-	}
-	for _, s := range e.completed {
-		n += int(unsafe.Sizeof(s)) + len(s)
-	}
-	for _, a := range p.Actions {
-		n += int(unsafe.Sizeof(a)) + len(a.Stage) + len(a.Text) + len(a.Owner) + len(a.By)
-	}
-	for _, k := range p.KPIs {
-		n += int(unsafe.Sizeof(k)) + len(k.Stage) + len(k.Key) + len(k.Name) + len(k.Currency) + len(k.Owner) + len(k.By)
-	}
-	return n
+// fill packs p into e, keeping the bytes of the answers e held that p
+// has unchanged.
+func (e *cached) fill(p *flows.Plan) {
+	e.Plan = packed.Pack(p, &e.Plan)
+	e.size = e.Plan.Size() + int(unsafe.Sizeof(*e)-unsafe.Sizeof(e.Plan)) + askedSize(e.asked.rows)
 }
 
 func askedSize(rows []askedRow) int {
@@ -443,6 +368,3 @@ func askedSize(rows []askedRow) int {
 	}
 	return n
 }
-
-// stored is t as the file keeps it, and a load returns it.
-func stored(t time.Time) time.Time { return fromMillis(millis(t)) }

@@ -1,11 +1,11 @@
 package postgres
 
 import (
-	"maps"
 	"sync"
 	"time"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage/internal/packed"
 )
 
 // planCache keeps loaded plans by id. Every change to a plan's row or what
@@ -17,48 +17,70 @@ import (
 // cache is package storage's, kept in step by hand: a version check per
 // read is all either store needs, and LISTEN/NOTIFY would save only that
 // one indexed read.)
+//
+// Plans are kept packed, as package storage keeps them: thousands of plans
+// as flows.Plan values were most of the objects on the heap, and the
+// collector scanned them all in every cycle.
 type planCache struct {
 	mu    sync.Mutex
-	plans map[flows.PlanID]*flows.Plan
+	plans map[flows.PlanID]*cached
+	bytes int
+	// maxPlans and maxBytes bound the cache: past either, it starts
+	// over, which costs one full load per plan.
+	maxPlans, maxBytes int
 }
 
-// maxCached bounds the cache; past it the cache starts over, which costs
-// one full load per plan.
-const maxCached = 4096
+type cached struct {
+	packed.Plan
+	size int
+}
 
-func newPlanCache() *planCache { return &planCache{plans: make(map[flows.PlanID]*flows.Plan)} }
+// Bounds of the cache, package storage's.
+const (
+	maxCachedPlans = 4096
+	maxCachedBytes = 16 << 20
+)
+
+func newPlanCache() *planCache {
+	return &planCache{plans: make(map[flows.PlanID]*cached), maxPlans: maxCachedPlans, maxBytes: maxCachedBytes}
+}
 
 // get returns a copy of the cached plan if it is the same plan, created at
 // created, and still at version v.
 func (c *planCache) get(id flows.PlanID, team string, v int64, created time.Time) (*flows.Plan, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p, ok := c.plans[id]
-	if !ok || p.Version != v || p.Team != team || !p.CreatedAt.Equal(created) {
+	e, ok := c.plans[id]
+	if !ok || e.Head.Version != v || e.Head.Team != team || !e.Head.CreatedAt.Equal(created) {
 		return nil, false
 	}
-	return clonePlan(p), true
+	return e.Unpack(), true
 }
 
 func (c *planCache) put(p *flows.Plan) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.plans) >= maxCached {
-		clear(c.plans)
+	var prev *packed.Plan
+	if old, ok := c.plans[p.ID]; ok {
+		prev = &old.Plan
+		c.bytes -= old.size
+		delete(c.plans, p.ID)
 	}
-	c.plans[p.ID] = clonePlan(p)
-}
-
-// clonePlan is flows.Plan.Clone with the carried answers copied too, so
-// that no caller shares a map with the cache.
-func clonePlan(p *flows.Plan) *flows.Plan {
-	c := p.Clone()
-	c.Prior = maps.Clone(p.Prior)
-	return c
+	e := &cached{Plan: packed.Pack(p, prev)}
+	e.size = e.Size()
+	if len(c.plans) >= c.maxPlans || c.bytes+e.size > c.maxBytes {
+		clear(c.plans)
+		c.bytes = 0
+	}
+	c.plans[p.ID] = e
+	c.bytes += e.size
 }
 
 func (c *planCache) drop(id flows.PlanID) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.plans, id)
+	if e, ok := c.plans[id]; ok {
+		c.bytes -= e.size
+		delete(c.plans, id)
+	}
 }

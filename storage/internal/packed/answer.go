@@ -1,4 +1,4 @@
-package storage
+package packed
 
 import (
 	"bytes"
@@ -7,9 +7,10 @@ import (
 	"unsafe"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage/internal/record"
 )
 
-// packedAnswer is one cached answer packed into a byte slice, which holds
+// Answer is one cached answer packed into a byte slice, which holds
 // no pointers. Kept as flows.Answer values, the answers of the cached
 // plans were most of the objects on the heap (a text, an author, a source
 // and the struct, each answer), and the collector marked and scanned every
@@ -19,20 +20,20 @@ import (
 // A packed answer is never changed, so the strings unpack reads are views
 // of its bytes rather than copies, and a commit that leaves an answer as
 // it was keeps its bytes (see reuse).
-type packedAnswer []byte
+type Answer []byte
 
 // zeroAt stands for the zero time, which has no milliseconds of its own
 // that would come back as time.Time{}.
 const zeroAt = -1 << 63
 
-// packAnswer packs a, its times to the millisecond as the file keeps them.
+// packAnswer packs a, its times to the millisecond as the stores keep them.
 // It packs on the stack and copies the result, so a cached answer is
 // allocated for the bytes it holds: sized up front for the longest
 // varints, each had carried some 80 bytes it never used, a tenth of the
 // cache for answers of a few sentences.
-func packAnswer(a flows.Answer) packedAnswer {
+func packAnswer(a flows.Answer) Answer {
 	var scratch [2048]byte
-	return packedAnswer(bytes.Clone(appendAnswer(scratch[:0], a)))
+	return Answer(bytes.Clone(appendAnswer(scratch[:0], a)))
 }
 
 func appendAnswer(b []byte, a flows.Answer) []byte {
@@ -60,7 +61,7 @@ func appendAnswer(b []byte, a flows.Answer) []byte {
 }
 
 // unpack is the answer; its strings share the packed bytes.
-func (pa packedAnswer) unpack() flows.Answer {
+func (pa Answer) unpack() flows.Answer {
 	r := packReader{b: pa}
 	var a flows.Answer
 	a.QuestionID = r.string()
@@ -87,7 +88,7 @@ func (pa packedAnswer) unpack() flows.Answer {
 
 // same reports whether pa packs a, without unpacking its co-answers.
 // Strings read from pa compare at once when a's are the same views.
-func (pa packedAnswer) same(a flows.Answer) bool {
+func (pa Answer) same(a flows.Answer) bool {
 	r := packReader{b: pa}
 	if r.string() != a.QuestionID || r.string() != a.Text || r.string() != a.By || r.string() != a.Source ||
 		r.varint() != atMillis(a.At) || int(r.varint()) != a.Revision || int(r.varint()) != a.Last || (r.byte() == 1) != a.Drafted ||
@@ -104,15 +105,15 @@ func (pa packedAnswer) same(a flows.Answer) bool {
 
 // packAnswers packs answers, keeping the bytes of those that old already
 // packs as they are: a commit usually changes one answer of many.
-func packAnswers(answers map[string]flows.Answer, old []packedAnswer) []packedAnswer {
-	packed := make([]packedAnswer, 0, len(answers))
+func packAnswers(answers map[string]flows.Answer, old []Answer) []Answer {
+	out := make([]Answer, 0, len(answers))
 	for _, a := range answers {
-		packed = append(packed, reuse(old, a))
+		out = append(out, reuse(old, a))
 	}
-	return packed
+	return out
 }
 
-func reuse(old []packedAnswer, a flows.Answer) packedAnswer {
+func reuse(old []Answer, a flows.Answer) Answer {
 	for _, pa := range old {
 		r := packReader{b: pa}
 		if r.string() == a.QuestionID {
@@ -136,7 +137,7 @@ func atMillis(t time.Time) int64 {
 	if t.IsZero() {
 		return zeroAt
 	}
-	return millis(t)
+	return record.Millis(t)
 }
 
 // packReader reads what packAnswer wrote; only the process that packed an
@@ -179,5 +180,5 @@ func (r *packReader) at() time.Time {
 	if ms == zeroAt {
 		return time.Time{}
 	}
-	return fromMillis(ms)
+	return record.FromMillis(ms)
 }
