@@ -85,3 +85,34 @@ func BenchmarkHTTPThreadReply(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHTTPSlashHelp measures the front door for `/race help`, the
+// command people send most: verify, parse the form, ask the coach, and
+// acknowledge with the help message. Signing each request (a fresh
+// trigger id each, as Slack sends) is in the loop too.
+func BenchmarkHTTPSlashHelp(b *testing.B) {
+	ctx := context.Background()
+	fake := slackfake.New(b)
+	db, err := storage.Open(ctx, filepath.Join(b.TempDir(), "racebot.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	bot := New(Config{API: NewAPI("xoxb-bench", "", fake.APIURL()), Service: coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})})
+	if err := bot.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer bot.Shutdown(ctx)
+	h := bot.HTTPHandler(secret)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		body := slackfake.FormBody(slackfake.SlashCommand{Command: "/race", Text: "help", UserID: "UANA", ChannelID: "C1",
+			TriggerID: fmt.Sprintf("1337.42.%d", i)})
+		req := slackfake.SignedRequest(secret, "http://localhost/slack/events", body, time.Now())
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK || w.Body.Len() < 1000 {
+			b.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+	}
+}

@@ -106,11 +106,13 @@ var (
 	actionHelp = onceMsg(buildActionHelp)
 )
 
-// onceMsg builds a message on first use and returns a fresh copy each
-// time, so a caller that appends to it cannot change the next one.
+// onceMsg builds a message on first use and shares it after, as the
+// prompts are shared (see promptMemo): clipped, so that a caller appending
+// to it copies, and never changed in place. Help is what people ask for
+// most, and a fresh copy for each asker was most of what answering them
+// allocated.
 func onceMsg(build func() Msg) func() Msg {
-	m := sync.OnceValue(build)
-	return func() Msg { return slices.Clone(m()) }
+	return sync.OnceValue(func() Msg { return slices.Clip(build()) })
 }
 
 func buildHelpText() Msg {
