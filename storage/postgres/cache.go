@@ -13,14 +13,12 @@ import (
 // after one indexed read confirms its version is still current: loading a
 // plan afresh takes six queries, and answering a question needs the plan
 // every time. Another replica's commits raise the version too, so replicas
-// on one database never answer from a plan another has moved on. (The
-// cache is package storage's, kept in step by hand: a version check per
-// read is all either store needs, and LISTEN/NOTIFY would save only that
-// one indexed read.)
+// on one database never answer from a plan another has moved on.
+// (LISTEN/NOTIFY would save only that one indexed read.)
 //
-// Plans are kept packed, as package storage keeps them: thousands of plans
-// as flows.Plan values were most of the objects on the heap, and the
-// collector scanned them all in every cycle.
+// Plans are kept packed, as package storage's cache keeps them: thousands
+// of plans as flows.Plan values were most of the objects on the heap, and
+// the collector scanned them all in every cycle.
 type planCache struct {
 	mu    sync.Mutex
 	plans map[flows.PlanID]*cached
