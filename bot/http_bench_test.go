@@ -40,18 +40,7 @@ func BenchmarkVerify(b *testing.B) {
 //	go test -run '^$' -bench HTTPThreadReply -cpuprofile cpu.out ./bot
 func BenchmarkHTTPThreadReply(b *testing.B) {
 	ctx := context.Background()
-	fake := slackfake.New(b)
-	db, err := storage.Open(ctx, filepath.Join(b.TempDir(), "racebot.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	bot := New(Config{API: NewAPI("xoxb-bench", "", fake.APIURL()), Service: coach.New(coach.Config{Catalogue: flows.RACE(), Store: db}), PostInterval: time.Microsecond})
-	if err := bot.Start(ctx); err != nil {
-		b.Fatal(err)
-	}
-	defer bot.Shutdown(ctx)
-	h := bot.HTTPHandler(secret)
+	h, db := frontDoor(b, Config{PostInterval: time.Microsecond})
 	perPlan := len(flows.RACE().Stages[0].Steps())
 
 	// A plan takes as many answers as its first stage has questions; the
@@ -91,19 +80,7 @@ func BenchmarkHTTPThreadReply(b *testing.B) {
 // acknowledge with the help message. Signing each request (a fresh
 // trigger id each, as Slack sends) is in the loop too.
 func BenchmarkHTTPSlashHelp(b *testing.B) {
-	ctx := context.Background()
-	fake := slackfake.New(b)
-	db, err := storage.Open(ctx, filepath.Join(b.TempDir(), "racebot.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	bot := New(Config{API: NewAPI("xoxb-bench", "", fake.APIURL()), Service: coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})})
-	if err := bot.Start(ctx); err != nil {
-		b.Fatal(err)
-	}
-	defer bot.Shutdown(ctx)
-	h := bot.HTTPHandler(secret)
+	h, _ := frontDoor(b, Config{})
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		body := slackfake.FormBody(slackfake.SlashCommand{Command: "/race", Text: "help", UserID: "UANA", ChannelID: "C1",
@@ -115,4 +92,25 @@ func BenchmarkHTTPSlashHelp(b *testing.B) {
 			b.Fatalf("status %d: %s", w.Code, w.Body)
 		}
 	}
+}
+
+// frontDoor is a started bot on a real SQLite file behind the Slack fake,
+// for the benchmarks of the front door: cfg with the fake's API and a
+// coach on the file.
+func frontDoor(b *testing.B, cfg Config) (http.Handler, *storage.DB) {
+	ctx := context.Background()
+	fake := slackfake.New(b)
+	db, err := storage.Open(ctx, filepath.Join(b.TempDir(), "racebot.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	cfg.API = NewAPI("xoxb-bench", "", fake.APIURL())
+	cfg.Service = coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
+	bot := New(cfg)
+	if err := bot.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { bot.Shutdown(ctx) })
+	return bot.HTTPHandler(secret), db
 }
