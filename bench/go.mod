@@ -8,7 +8,7 @@ require (
 	github.com/jackc/pgx/v5 v5.13.0
 	github.com/racebot/racebot v0.0.0-00010101000000-000000000000
 	github.com/tsenart/vegeta/v12 v12.13.0
-	modernc.org/sqlite v1.62.0
+	modernc.org/sqlite v1.63.0
 )
 
 require (
