@@ -2,10 +2,12 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -13,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/storage/internal/packed"
+	"github.com/racebot/racebot/storage/internal/record"
 )
 
 var c0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
@@ -322,5 +325,75 @@ func BenchmarkCachedPlan(b *testing.B) {
 		got, _ := c.get("T1", 1)
 		got.Version++
 		c.put(got, c.generation())
+	}
+}
+
+// BenchmarkLoadPlan is what a cache miss costs: the plan of
+// BenchmarkCachedPlan read from the file, its row and its seven parts.
+func BenchmarkLoadPlan(b *testing.B) {
+	ctx := context.Background()
+	db := openTemp(b)
+	p := flows.NewPlan("T1", "C1", "Bench", "U0123456", c0)
+	var err error
+	if p.ID, err = db.CreatePlan(ctx, p, ""); err != nil {
+		b.Fatal(err)
+	}
+	for i, st := range flows.RACE().Stages[0].Steps() {
+		a := flows.Answer{QuestionID: st.ID, Text: strings.Repeat("x", 430), By: "U0123456", At: c0, Revision: 1, Source: "C0123456/1700000000.000100"}
+		if err := db.Commit(ctx, p, []flows.Change{flows.AnswerRecorded{Answer: a}}, "Ev"+strconv.Itoa(i)); err != nil {
+			b.Fatal(err)
+		}
+		p.Version++
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		db.cache.clear()
+		got, err := db.Plan(ctx, "T1", p.ID)
+		if err != nil || len(got.Answers) != len(flows.RACE().Stages[0].Steps()) {
+			b.Fatalf("plan: %v, %d answers", err, len(got.Answers))
+		}
+	}
+}
+
+// TestPreparedReadsStayInTheSnapshot: a plan's parts are read through
+// statements prepared on the read pool, but each runs on the snapshot's
+// own connection, so a commit made between two of them is seen by
+// neither. A statement run on the pool instead would read it.
+func TestPreparedReadsStayInTheSnapshot(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	p := flows.NewPlan("T1", "C1", "P", "U1", c0)
+	var err error
+	if p.ID, err = db.CreatePlan(ctx, p, ""); err != nil {
+		t.Fatal(err)
+	}
+	if db.stmts.lookup(db.read, planParts.Answers) == nil {
+		t.Fatal("the answers of a plan are not read through a prepared statement")
+	}
+	err = db.snapshot(ctx, func(tx *sql.Tx) error {
+		r := db.readTx(ctx, tx)
+		// The snapshot begins with its first read.
+		if _, err := record.Plan(r.Row(qPlan, "T1", p.ID)); err != nil {
+			return err
+		}
+		a := flows.Answer{QuestionID: flows.QuestionBusiness, Text: "We roast coffee.", By: "U1", At: c0, Revision: 1}
+		if err := db.Commit(ctx, p, []flows.Change{flows.AnswerRecorded{Answer: a}}, "Ev1"); err != nil {
+			return err
+		}
+		n := 0
+		if err := r.Each(func(record.Scan) error { n++; return nil }, planParts.Answers, p.ID); err != nil {
+			return err
+		}
+		if n != 0 {
+			t.Errorf("a read of the snapshot saw an answer committed after it began (%d rows)", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Plan(ctx, "T1", p.ID)
+	if err != nil || len(got.Answers) != 1 {
+		t.Fatalf("after the snapshot: %v, %d answers", err, len(got.Answers))
 	}
 }

@@ -63,7 +63,7 @@ func (db *DB) FindInstallation(ctx context.Context, enterprise, team string) (in
 	var in install.Installation
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
 		var err error
-		in, err = record.FindInstallation(sqlTx{ctx, tx}, &installationQueries, enterprise, team)
+		in, err = record.FindInstallation(sqlTx{ctx: ctx, tx: tx}, &installationQueries, enterprise, team)
 		return err
 	})
 	if err != nil {
@@ -163,7 +163,7 @@ func (db *DB) UninstalledBefore(ctx context.Context, t time.Time) ([]install.Ins
 // the workspaces only it served.
 func (db *DB) PurgeInstallation(ctx context.Context, k install.Key) error {
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return record.PurgeInstallation(sqlTx{ctx, tx}, &installationQueries, k)
+		return record.PurgeInstallation(sqlTx{ctx: ctx, tx: tx}, &installationQueries, k)
 	})
 	// Deleted plans must not be served from the cache.
 	db.cache.clear()

@@ -140,7 +140,7 @@ var measurementQueries = record.MeasurementQueries{
 }
 
 func insertMeasurements(ctx context.Context, tx *sql.Tx, plan flows.PlanID, ms []flows.Measurement) error {
-	return record.InsertMeasurements(sqlTx{ctx, tx}, &measurementQueries, plan, ms)
+	return record.InsertMeasurements(sqlTx{ctx: ctx, tx: tx}, &measurementQueries, plan, ms)
 }
 
 // Measurements returns every value recorded for a team's plan, by KPI id,

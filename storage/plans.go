@@ -105,7 +105,7 @@ func (db *DB) Plan(ctx context.Context, team string, id flows.PlanID) (*flows.Pl
 	var p *flows.Plan
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
 		var err error
-		p, err = loadPlan(ctx, tx, `SELECT `+record.PlanColumns+` FROM plans WHERE team_id = ? AND id = ?`, team, id)
+		p, err = planParts.Load(db.readTx(ctx, tx), qPlan, team, id)
 		return err
 	})
 	if err != nil {
@@ -120,8 +120,7 @@ func (db *DB) PlanByName(ctx context.Context, team, channel, name string) (*flow
 	var p *flows.Plan
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
 		var err error
-		p, err = loadPlan(ctx, tx, `SELECT `+record.PlanColumns+` FROM plans WHERE team_id = ? AND channel_id = ? AND name_key = ?`,
-			team, channel, nameKey(name))
+		p, err = planParts.Load(db.readTx(ctx, tx), qPlanByName, team, channel, nameKey(name))
 		return err
 	})
 	return p, err
@@ -162,7 +161,7 @@ func (db *DB) plansWhere(ctx context.Context, where string, args ...any) ([]*flo
 	var plans []*flows.Plan
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
 		var err error
-		plans, err = planParts.List(sqlTx{ctx, tx}, `SELECT id FROM plans WHERE `+where+` ORDER BY id`, args...)
+		plans, err = planParts.List(db.readTx(ctx, tx), `SELECT id FROM plans WHERE `+where+` ORDER BY id`, args...)
 		return err
 	})
 	if err != nil {
@@ -186,10 +185,6 @@ var planParts = record.PlanParts{
 	ByID:   `SELECT ` + record.PlanColumns + ` FROM plans WHERE id = ?`,
 }
 
-func loadPlan(ctx context.Context, tx *sql.Tx, query string, args ...any) (*flows.Plan, error) {
-	return planParts.Load(sqlTx{ctx, tx}, query, args...)
-}
-
 // queryIDs runs a query that returns ids and reads them all, so the rows
 // are closed before the ids are used for further queries in the same
 // transaction.
@@ -201,30 +196,47 @@ func queryIDs(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]int
 
 // each runs a query and hands every row to read.
 func each(ctx context.Context, tx *sql.Tx, read record.Reader, query string, args ...any) error {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	scan := rows.Scan
-	for rows.Next() {
-		if err := read(scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return sqlTx{ctx: ctx, tx: tx}.Each(read, query, args...)
 }
 
 // sqlTx is a transaction as the rules both stores share use it.
 type sqlTx struct {
 	ctx context.Context
 	tx  *sql.Tx
+	// prepared, when set, holds statements prepared on pool, the pool tx
+	// belongs to: a query that is one of them runs as it (see prepareReads).
+	prepared *stmts
+	pool     *sql.DB
 }
 
 var _ record.Tx = sqlTx{}
 
+// readTx is tx, a snapshot of the read pool, with the hot reads prepared.
+func (db *DB) readTx(ctx context.Context, tx *sql.Tx) sqlTx {
+	return sqlTx{ctx: ctx, tx: tx, prepared: &db.stmts, pool: db.read}
+}
+
+// stmt is query's prepared statement as a statement of the transaction,
+// or nil when it has none. database/sql reuses what the statement
+// compiled on the transaction's connection before, so each connection
+// compiles it once.
+func (t sqlTx) stmt(query string) *sql.Stmt {
+	if t.prepared == nil {
+		return nil
+	}
+	if st := t.prepared.lookup(t.pool, query); st != nil {
+		return t.tx.StmtContext(t.ctx, st)
+	}
+	return nil
+}
+
 func (t sqlTx) Row(query string, args ...any) record.Scan {
-	row := t.tx.QueryRowContext(t.ctx, query, args...)
+	var row *sql.Row
+	if st := t.stmt(query); st != nil {
+		row = st.QueryRowContext(t.ctx, args...)
+	} else {
+		row = t.tx.QueryRowContext(t.ctx, query, args...)
+	}
 	return func(dest ...any) error {
 		err := row.Scan(dest...)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -243,7 +255,24 @@ func (t sqlTx) Exec(query string, args ...any) (int64, error) {
 }
 
 func (t sqlTx) Each(read record.Reader, query string, args ...any) error {
-	return each(t.ctx, t.tx, read, query, args...)
+	var rows *sql.Rows
+	var err error
+	if st := t.stmt(query); st != nil {
+		rows, err = st.QueryContext(t.ctx, args...)
+	} else {
+		rows, err = t.tx.QueryContext(t.ctx, query, args...)
+	}
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	scan := rows.Scan
+	for rows.Next() {
+		if err := read(scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // Commit applies a step's changes in one transaction. The version check makes

@@ -134,7 +134,7 @@ func (db *DB) ClaimCapabilityReminder(ctx context.Context, team, channel string,
 	var ours bool
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
-		ours, err = record.ClaimCapabilityReminder(sqlTx{ctx, tx}, &capabilityReminderQueries, team, channel, plan, quarter, occurrence, millis(since), millis(now))
+		ours, err = record.ClaimCapabilityReminder(sqlTx{ctx: ctx, tx: tx}, &capabilityReminderQueries, team, channel, plan, quarter, occurrence, millis(since), millis(now))
 		return err
 	})
 	if err != nil {

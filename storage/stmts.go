@@ -95,6 +95,25 @@ func (db *DB) prepareWrites(ctx context.Context) {
 	}
 }
 
+// Hot reads: loading a plan (its row, then its seven parts) when the
+// cache misses. With more plans in play than the cache holds, that is
+// most answers, and compiling the eight queries took longer than running
+// them. They are prepared on the read pool when the database opens, and a
+// snapshot runs them through its own connection (sqlTx.stmt): preparing
+// on the pool from inside a snapshot would wait for a free connection,
+// which the other snapshots may all be holding.
+const (
+	qPlan       = `SELECT ` + record.PlanColumns + ` FROM plans WHERE team_id = ? AND id = ?`
+	qPlanByName = `SELECT ` + record.PlanColumns + ` FROM plans WHERE team_id = ? AND channel_id = ? AND name_key = ?`
+)
+
+func (db *DB) prepareReads(ctx context.Context) {
+	for _, q := range []string{qPlan, qPlanByName, planParts.ByID, planParts.Answers, planParts.Skips, planParts.Stages,
+		planParts.Actions, planParts.ActionStatuses, planParts.Priors, planParts.KPIs} {
+		db.stmts.prepared(ctx, db.read, q)
+	}
+}
+
 // execTx runs a write inside tx, through its prepared statement when it is
 // one of the hot writes prepared at open.
 func (db *DB) execTx(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {

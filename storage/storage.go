@@ -130,6 +130,7 @@ func open(ctx context.Context, path string, create bool) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, classify(err))
 	}
 	db.prepareWrites(ctx)
+	db.prepareReads(ctx)
 	return db, nil
 }
 
