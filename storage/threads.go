@@ -64,25 +64,24 @@ func (db *DB) LastAsked(ctx context.Context, team string, plan flows.PlanID, at 
 // latestAsked reads a plan's latest prompts for the cache, newest first:
 // maxAsked of them and one more, if there is one, to tell that older ones
 // exist. The caller has checked the plan is the team's (it is cached).
+// It runs for every plan the cache takes in, so it is kept prepared.
 func (db *DB) latestAsked(ctx context.Context, plan flows.PlanID) ([]askedRow, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT at, asks FROM asked WHERE plan_id = ? ORDER BY at DESC LIMIT ?`, plan, maxAsked+1)
-	if err != nil {
-		return nil, fmt.Errorf("last asked: %w", classify(err))
-	}
-	defer rows.Close()
 	var out []askedRow
-	for rows.Next() {
+	err := db.eachPrepared(ctx, func(scan record.Scan) error {
 		var r askedRow
-		if err := rows.Scan(&r.at, &r.asks); err != nil {
-			return nil, fmt.Errorf("last asked: %w", classify(err))
+		if err := scan(&r.at, &r.asks); err != nil {
+			return err
 		}
 		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("last asked: %w", classify(err))
+		return nil
+	}, qLatestAsked, plan, maxAsked+1)
+	if err != nil {
+		return nil, fmt.Errorf("last asked: %w", err)
 	}
 	return out, nil
 }
+
+const qLatestAsked = `SELECT at, asks FROM asked WHERE plan_id = ? ORDER BY at DESC LIMIT ?`
 
 // ReplaceMeasurements replaces the KPI values of a team's plan that came
 // from one message with ms (none, when the message was deleted), in one
@@ -103,7 +102,7 @@ func (db *DB) ReplaceMeasurements(ctx context.Context, team string, plan flows.P
 			return err
 		}
 		var err error
-		replaced, err = record.ReplaceMeasurements(sqlTx{ctx, tx}, &measurementQueries, plan, source, ms)
+		replaced, err = record.ReplaceMeasurements(sqlTx{ctx: ctx, tx: tx}, &measurementQueries, plan, source, ms)
 		return err
 	})
 	switch {
