@@ -397,3 +397,53 @@ func TestPreparedReadsStayInTheSnapshot(t *testing.T) {
 		t.Fatalf("after the snapshot: %v, %d answers", err, len(got.Answers))
 	}
 }
+
+// TestFirstPrepareStallsNoSnapshot: a statement prepared on the read pool
+// for the first time waits for a free connection. Snapshots holding every
+// connection must still find their own statements meanwhile, and end,
+// freeing one. Prepared under the statements' lock, the first prepare and
+// the snapshots waited for each other until the deadline.
+func TestFirstPrepareStallsNoSnapshot(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	db := openTemp(t)
+	p := flows.NewPlan("T1", "C1", "P", "U1", c0)
+	var err error
+	if p.ID, err = db.CreatePlan(ctx, p, ""); err != nil {
+		t.Fatal(err)
+	}
+	n := db.read.Stats().MaxOpenConnections
+	holding, proceed := make(chan struct{}), make(chan struct{})
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			errs <- db.snapshot(ctx, func(tx *sql.Tx) error {
+				if _, err := tx.ExecContext(ctx, `SELECT 1`); err != nil {
+					return err
+				}
+				holding <- struct{}{}
+				<-proceed
+				_, err := planParts.Load(db.readTx(ctx, tx), qPlan, "T1", p.ID)
+				return err
+			})
+		}()
+	}
+	for range n {
+		<-holding
+	}
+	waits := db.read.Stats().WaitCount
+	prepared := make(chan *sql.Stmt, 1)
+	go func() { prepared <- db.stmts.prepared(ctx, db.read, `SELECT count(*) FROM plans WHERE team_id = ?`) }()
+	for db.read.Stats().WaitCount == waits {
+		time.Sleep(time.Millisecond) // until the prepare waits for a connection
+	}
+	close(proceed)
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("snapshot: %v", err)
+		}
+	}
+	if st := <-prepared; st == nil {
+		t.Errorf("the first prepare gave up: %v", ctx.Err())
+	}
+}

@@ -22,7 +22,19 @@ type stmts struct {
 
 // prepared returns the statement for query on pool, preparing it once. It
 // returns nil if preparing fails; callers then run the query unprepared.
+//
+// It prepares without holding mu: preparing waits for a free connection
+// of pool, and a snapshot holding one takes mu to look up its statements
+// (sqlTx.stmt). Holding it, a first use stalled every snapshot and the
+// writer until the waiting request's deadline.
 func (s *stmts) prepared(ctx context.Context, pool *sql.DB, query string) *sql.Stmt {
+	if st := s.lookup(pool, query); st != nil {
+		return st
+	}
+	st, err := pool.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.byDB == nil {
@@ -33,12 +45,10 @@ func (s *stmts) prepared(ctx context.Context, pool *sql.DB, query string) *sql.S
 		m = make(map[string]*sql.Stmt)
 		s.byDB[pool] = m
 	}
-	if st, ok := m[query]; ok {
-		return st
-	}
-	st, err := pool.PrepareContext(ctx, query)
-	if err != nil {
-		return nil
+	if prev, ok := m[query]; ok {
+		// Another caller prepared it meanwhile.
+		st.Close()
+		return prev
 	}
 	m[query] = st
 	return st
@@ -95,10 +105,10 @@ func (db *DB) prepareWrites(ctx context.Context) {
 	}
 }
 
-// Hot reads: loading a plan (its row, then its seven parts) when the
-// cache misses. With more plans in play than the cache holds, that is
-// most answers, and compiling the eight queries took longer than running
-// them. They are prepared on the read pool when the database opens, and a
+// Hot reads: what the cache reads when it misses, a plan (its row, then
+// its seven parts) and its latest prompts. With more plans in play than
+// the cache holds, that is most answers, and compiling the queries took
+// longer than running them. They are prepared on the read pool when the database opens, and a
 // snapshot runs them through its own connection (sqlTx.stmt): preparing
 // on the pool from inside a snapshot would wait for a free connection,
 // which the other snapshots may all be holding.
@@ -109,7 +119,7 @@ const (
 
 func (db *DB) prepareReads(ctx context.Context) {
 	for _, q := range []string{qPlan, qPlanByName, planParts.ByID, planParts.Answers, planParts.Skips, planParts.Stages,
-		planParts.Actions, planParts.ActionStatuses, planParts.Priors, planParts.KPIs} {
+		planParts.Actions, planParts.ActionStatuses, planParts.Priors, planParts.KPIs, qLatestAsked} {
 		db.stmts.prepared(ctx, db.read, q)
 	}
 }
