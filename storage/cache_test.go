@@ -333,11 +333,7 @@ func BenchmarkCachedPlan(b *testing.B) {
 func BenchmarkLoadPlan(b *testing.B) {
 	ctx := context.Background()
 	db := openTemp(b)
-	p := flows.NewPlan("T1", "C1", "Bench", "U0123456", c0)
-	var err error
-	if p.ID, err = db.CreatePlan(ctx, p, ""); err != nil {
-		b.Fatal(err)
-	}
+	p := createdPlan(b, db)
 	for i, st := range flows.RACE().Stages[0].Steps() {
 		a := flows.Answer{QuestionID: st.ID, Text: strings.Repeat("x", 430), By: "U0123456", At: c0, Revision: 1, Source: "C0123456/1700000000.000100"}
 		if err := db.Commit(ctx, p, []flows.Change{flows.AnswerRecorded{Answer: a}}, "Ev"+strconv.Itoa(i)); err != nil {
@@ -362,15 +358,11 @@ func BenchmarkLoadPlan(b *testing.B) {
 func TestPreparedReadsStayInTheSnapshot(t *testing.T) {
 	ctx := context.Background()
 	db := openTemp(t)
-	p := flows.NewPlan("T1", "C1", "P", "U1", c0)
-	var err error
-	if p.ID, err = db.CreatePlan(ctx, p, ""); err != nil {
-		t.Fatal(err)
-	}
+	p := createdPlan(t, db)
 	if db.stmts.lookup(db.read, planParts.Answers) == nil {
 		t.Fatal("the answers of a plan are not read through a prepared statement")
 	}
-	err = db.snapshot(ctx, func(tx *sql.Tx) error {
+	err := db.snapshot(ctx, func(tx *sql.Tx) error {
 		r := db.readTx(ctx, tx)
 		// The snapshot begins with its first read.
 		if _, err := record.Plan(r.Row(qPlan, "T1", p.ID)); err != nil {
@@ -407,11 +399,7 @@ func TestFirstPrepareStallsNoSnapshot(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	db := openTemp(t)
-	p := flows.NewPlan("T1", "C1", "P", "U1", c0)
-	var err error
-	if p.ID, err = db.CreatePlan(ctx, p, ""); err != nil {
-		t.Fatal(err)
-	}
+	p := createdPlan(t, db)
 	n := db.read.Stats().MaxOpenConnections
 	holding, proceed := make(chan struct{}), make(chan struct{})
 	errs := make(chan error, n)
@@ -446,4 +434,15 @@ func TestFirstPrepareStallsNoSnapshot(t *testing.T) {
 	if st := <-prepared; st == nil {
 		t.Errorf("the first prepare gave up: %v", ctx.Err())
 	}
+}
+
+// createdPlan is a new plan of team T1, created in db.
+func createdPlan(tb testing.TB, db *DB) *flows.Plan {
+	tb.Helper()
+	p := flows.NewPlan("T1", "C1", "P", "U1", c0)
+	var err error
+	if p.ID, err = db.CreatePlan(context.Background(), p, ""); err != nil {
+		tb.Fatal(err)
+	}
+	return p
 }

@@ -266,13 +266,7 @@ func (t sqlTx) Each(read record.Reader, query string, args ...any) error {
 		return err
 	}
 	defer rows.Close()
-	scan := rows.Scan
-	for rows.Next() {
-		if err := read(scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return record.ReadAll(rows, read)
 }
 
 // Commit applies a step's changes in one transaction. The version check makes

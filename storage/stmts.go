@@ -187,12 +187,7 @@ func (db *DB) eachPrepared(ctx context.Context, read record.Reader, query string
 		return classify(err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := read(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return classify(rows.Err())
+	return classify(record.ReadAll(rows, read))
 }
 
 // queryRow runs a hot read through its prepared statement.

@@ -187,13 +187,7 @@ func each(ctx context.Context, tx pgx.Tx, read record.Reader, query string, args
 		return err
 	}
 	defer rows.Close()
-	scan := rows.Scan
-	for rows.Next() {
-		if err := read(scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return record.ReadAll(rows, read)
 }
 
 // pgTx is a transaction as the rules both stores share use it.

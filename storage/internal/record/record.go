@@ -17,6 +17,24 @@ type Scan = func(dest ...any) error
 // Reader takes in one row.
 type Reader = func(Scan) error
 
+// Results is what both drivers' query results have for reading them.
+type Results interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// ReadAll hands every row of rows to read, stopping at its first error.
+// The caller closes rows.
+func ReadAll(rows Results, read Reader) error {
+	for rows.Next() {
+		if err := read(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // Millis is how both stores keep a time: Unix milliseconds.
 func Millis(t time.Time) int64 { return t.UnixMilli() }
 
