@@ -108,10 +108,10 @@ func (db *DB) prepareWrites(ctx context.Context) {
 // Hot reads: what the cache reads when it misses, a plan (its row, then
 // its seven parts) and its latest prompts. With more plans in play than
 // the cache holds, that is most answers, and compiling the queries took
-// longer than running them. They are prepared on the read pool when the database opens, and a
-// snapshot runs them through its own connection (sqlTx.stmt): preparing
-// on the pool from inside a snapshot would wait for a free connection,
-// which the other snapshots may all be holding.
+// longer than running them. They are prepared on the read pool when the
+// database opens, and a snapshot runs them through its own connection
+// (sqlTx.stmt): preparing on the pool from inside a snapshot would wait
+// for a free connection, which the other snapshots may all be holding.
 const (
 	qPlan       = `SELECT ` + record.PlanColumns + ` FROM plans WHERE team_id = ? AND id = ?`
 	qPlanByName = `SELECT ` + record.PlanColumns + ` FROM plans WHERE team_id = ? AND channel_id = ? AND name_key = ?`
