@@ -422,8 +422,14 @@ func TestFirstPrepareStallsNoSnapshot(t *testing.T) {
 	waits := db.read.Stats().WaitCount
 	prepared := make(chan *sql.Stmt, 1)
 	go func() { prepared <- db.stmts.prepared(ctx, db.read, `SELECT count(*) FROM plans WHERE team_id = ?`) }()
-	for db.read.Stats().WaitCount == waits {
-		time.Sleep(time.Millisecond) // until the prepare waits for a connection
+	for db.read.Stats().WaitCount == waits { // until the prepare waits for a connection
+		select {
+		case st := <-prepared:
+			close(proceed)
+			t.Fatalf("the prepare ended (%v) without waiting for a connection", st)
+		default:
+			time.Sleep(time.Millisecond)
+		}
 	}
 	close(proceed)
 	for range n {
