@@ -148,7 +148,7 @@ func (b *Bot) setActionStatus(ctx context.Context, team string, cb slack.Interac
 	}
 	b.later(ctx, "post action status", func(ctx context.Context) {
 		if _, err := b.poster.post(ctx, channel, thread, renderReplies(resp.Plan, resp.Replies)); err != nil {
-			b.log.Error("post action status", "plan", plan, "err", err)
+			b.failed(ctx, "post action status", err, "plan", plan)
 		}
 	})
 }

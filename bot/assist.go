@@ -131,12 +131,12 @@ const streamUpdateInterval = time.Second
 func (b *Bot) streamed(ctx context.Context, p *flows.Plan, placeholder string, run func(func(string)) assist.Result, final func(assist.Result) message) (assist.Result, bool) {
 	thread, err := b.ensureThread(ctx, p)
 	if err != nil {
-		b.log.Error("stream: thread", "plan", p.ID, "err", err)
+		b.failed(ctx, "stream: thread", err, "plan", p.ID)
 		return assist.Result{}, false
 	}
 	ts, err := b.poster.post(ctx, p.Channel, thread, plainMessage("working", placeholder))
 	if err != nil {
-		b.log.Error("stream: placeholder", "plan", p.ID, "err", err)
+		b.failed(ctx, "stream: placeholder", err, "plan", p.ID)
 		return assist.Result{}, false
 	}
 	push, _ := prompts.Throttle(streamUpdateInterval, nil, func(soFar string) {
@@ -148,7 +148,7 @@ func (b *Bot) streamed(ctx context.Context, p *flows.Plan, placeholder string, r
 	// rendering replaces it.
 	res := run(push)
 	if err := b.poster.update(ctx, p.Channel, ts, final(res)); err != nil {
-		b.log.Error("stream: final update", "plan", p.ID, "err", err)
+		b.failed(ctx, "stream: final update", err, "plan", p.ID)
 		return res, false
 	}
 	return res, true
@@ -159,11 +159,11 @@ func (b *Bot) streamed(ctx context.Context, p *flows.Plan, placeholder string, r
 func (b *Bot) postMsg(ctx context.Context, p *flows.Plan, base string, m flows.Msg) bool {
 	thread, err := b.ensureThread(ctx, p)
 	if err != nil {
-		b.log.Error("post: thread", "plan", p.ID, "err", err)
+		b.failed(ctx, "post: thread", err, "plan", p.ID)
 		return false
 	}
 	if _, err := b.poster.post(ctx, p.Channel, thread, msgMessage(base, m)); err != nil {
-		b.log.Error("post", "plan", p.ID, "err", err)
+		b.failed(ctx, "post", err, "plan", p.ID)
 		return false
 	}
 	return true

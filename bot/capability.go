@@ -73,7 +73,7 @@ func (b *Bot) openScoreForm(ctx context.Context, cmd slack.SlashCommand, p *flow
 		return msgAck(b.explain(err, "score form"))
 	}
 	if _, err := b.slack(ctx).OpenViewContext(ctx, cmd.TriggerID, scoreModal(b.cat, p, last)); err != nil {
-		b.log.Error("open modal", "callback", callbackScore, "err", err)
+		b.failed(ctx, "open modal", err, "callback", callbackScore)
 		return textAck("Sorry, the form could not be opened. Please type /race score again.")
 	}
 	return nil
@@ -160,7 +160,7 @@ func (b *Bot) remindCapability(ctx context.Context, team string, p *flows.Plan, 
 	}
 	key := "capability:" + strconv.FormatInt(int64(p.ID), 10) + ":" + occurrence
 	if _, err := b.poster.postOnce(ctx, p.Channel, thread, key, scoreButtonMessage(p, flows.CapabilityReminderText())); err != nil {
-		b.log.Error("post capability reminder", "plan", p.ID, "err", err)
+		b.failed(ctx, "post capability reminder", err, "plan", p.ID)
 	}
 }
 

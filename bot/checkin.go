@@ -356,7 +356,7 @@ func (b *Bot) nudge(ctx context.Context, v coach.CheckinView) {
 		return
 	}
 	if _, err := b.poster.postOnce(ctx, c.Channel, c.Thread, nudgeKey(c), msgMessage("nudge", flows.NudgeText(s.MissingOwners, s))); err != nil {
-		b.log.Error("post nudge", "checkin", c.ID, "err", err)
+		b.failed(ctx, "post nudge", err, "checkin", c.ID)
 		return
 	}
 	b.metrics.Checkin("nudged")
@@ -382,7 +382,7 @@ func (b *Bot) close(ctx context.Context, v coach.CheckinView) {
 		}
 	}
 	if _, err := b.poster.postOnce(ctx, c.Channel, c.Thread, closeKey(c), msgMessage("closed", text)); err != nil {
-		b.log.Error("post close", "checkin", c.ID, "err", err)
+		b.failed(ctx, "post close", err, "checkin", c.ID)
 	}
 	b.metrics.Checkin("closed")
 	if !s.Nobody {
@@ -406,7 +406,7 @@ func (b *Bot) uploadChart(ctx context.Context, p *flows.Plan, ms map[int64][]flo
 		ThreadTimestamp: thread,
 	})
 	if err != nil {
-		b.log.Error("upload chart", "plan", p.ID, "err", err)
+		b.failed(ctx, "upload chart", err, "plan", p.ID)
 	}
 }
 
@@ -546,7 +546,7 @@ func fieldErrorBlock(blockID, msg string) any {
 func (b *Bot) postReport(ctx context.Context, p *flows.Plan) {
 	thread, err := b.ensureThread(ctx, p)
 	if err != nil {
-		b.log.Error("report: thread", "plan", p.ID, "err", err)
+		b.failed(ctx, "report: thread", err, "plan", p.ID)
 		return
 	}
 	ms, err := b.svc.Measurements(ctx, p.Team, p.ID)

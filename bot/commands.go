@@ -158,7 +158,7 @@ func (b *Bot) postToPlan(p *flows.Plan, by string, replies []flows.Reply, draft 
 	}
 	b.later(teamCtx(p.Team), "post plan header", func(ctx context.Context) {
 		if _, err := b.ensureThread(ctx, p); err != nil {
-			b.log.Error("post plan header", "plan", p.ID, "err", err)
+			b.failed(ctx, "post plan header", err, "plan", p.ID)
 			return
 		}
 		b.outbox.add(viewOf(p), by, replies, draft)
@@ -234,7 +234,7 @@ func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan)
 		f.Content = ""
 		f.Channel, f.ThreadTimestamp = cmd.ChannelID, p.Thread
 		if _, err := b.slack(ctx).UploadFileContext(ctx, f); err != nil {
-			b.log.Error("upload export", "plan", p.ID, "file", f.Filename, "err", err)
+			b.failed(ctx, "upload export", err, "plan", p.ID, "file", f.Filename)
 			b.respond(ctx, cmd.ResponseURL, say("Sorry, the export could not be uploaded. Please try again in a moment."))
 			return
 		}

@@ -21,15 +21,20 @@ import (
 // delivered.
 func (h *harness) settle() {
 	h.t.Helper()
+	settle(h.t, h.bot, h.fake)
+}
+
+func settle(t testing.TB, b *Bot, fake *slackfake.Fake) {
+	t.Helper()
 	done := make(chan struct{})
 	go func() {
-		h.bot.pending.Wait()
+		b.pending.Wait()
 		close(done)
 	}()
 	select {
 	case <-done:
 	case <-time.After(slackfake.DefaultWaitTimeout):
-		h.t.Fatalf("the bot's background work did not finish\n%s", h.fake.Dump())
+		t.Fatalf("the bot's background work did not finish\n%s", fake.Dump())
 	}
 }
 

@@ -85,14 +85,14 @@ func (b *Bot) sendReminder(ctx context.Context, r coach.Reminder) {
 	}
 	channel, err := b.dmChannel(ctx, r.User)
 	if err != nil {
-		b.log.Error("reminder claimed but not sent: open direct message", "key", r.Key, "user", r.User, "err", err)
+		b.failed(ctx, "reminder claimed but not sent: open direct message", err, "key", r.Key, "user", r.User)
 		return
 	}
 	// Keyed by the reminder, so that an answer lost on the way back is
 	// looked for rather than sent again.
 	ts, err := b.poster.postOnce(ctx, channel, "", "reminder:"+r.User+":"+r.Key, reminderMessage(r))
 	if err != nil {
-		b.log.Error("reminder claimed but not sent", "key", r.Key, "user", r.User, "err", err)
+		b.failed(ctx, "reminder claimed but not sent", err, "key", r.Key, "user", r.User)
 		return
 	}
 	if err := b.svc.ReminderSent(ctx, r, channel, ts); err != nil {
@@ -345,6 +345,6 @@ func (b *Bot) reviewInto(ctx context.Context, p *flows.Plan, channel, thread str
 		m = resultMsg(b.assistant.Review(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), kpis, b.now(), nil))
 	}
 	if _, err := b.poster.post(ctx, channel, thread, msgMessage("review", m)); err != nil {
-		b.log.Error("post review", "plan", p.ID, "err", err)
+		b.failed(ctx, "post review", err, "plan", p.ID)
 	}
 }

@@ -160,7 +160,7 @@ func (b *Bot) publishHome(ctx context.Context, team, user string) {
 		loc = time.UTC
 	}
 	if _, err := b.slack(ctx).PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: homeView(b.cat, d, now, loc)}); err != nil {
-		b.log.Error("home: publish", "err", err)
+		b.failed(ctx, "home: publish", err)
 	}
 }
 

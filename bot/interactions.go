@@ -209,7 +209,7 @@ func (b *Bot) buttonPlan(ctx context.Context, team string, cb slack.InteractionC
 // the click, so it cannot wait until after the acknowledgement.
 func (b *Bot) openModal(ctx context.Context, cb slack.InteractionCallback, view slack.ModalViewRequest) {
 	if _, err := b.slack(ctx).OpenViewContext(ctx, cb.TriggerID, view); err != nil {
-		b.log.Error("open modal", "callback", view.CallbackID, "err", err)
+		b.failed(ctx, "open modal", err, "callback", view.CallbackID)
 		b.tellAfter(cb, say("Sorry, the form could not be opened. Please press the button again."))
 	}
 }

@@ -194,6 +194,12 @@ func (e *oauthEnv) header(channel, name string) slackfake.Message {
 	}, "plan header for "+name+" in "+channel)
 }
 
+// settle waits until the work the bot has acknowledged so far is done.
+func (e *oauthEnv) settle() {
+	e.t.Helper()
+	settle(e.t, e.bot, e.fake)
+}
+
 // postsIn lists the chat.postMessage calls to a channel.
 func (e *oauthEnv) postsIn(channel string) []slackfake.Call {
 	var out []slackfake.Call
@@ -446,6 +452,9 @@ func TestOAuthUninstallStopsOnlyThatWorkspace(t *testing.T) {
 		t.Fatalf("schedules before the uninstall: %v", got)
 	}
 
+	// What the workspace's requests left to post goes out before it
+	// leaves; replies caught on their way have a test of their own.
+	e.settle()
 	if status, _ := e.send(slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))); status != http.StatusOK {
 		t.Fatalf("app_uninstalled answered %d", status)
 	}
@@ -633,6 +642,7 @@ func TestOAuthCheckinOfAnUninstalledWorkspaceIsLeftQuietly(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.fake.WaitMessage(t, "CA1", func(m slackfake.Message) bool { return strings.Contains(m.Text, "KPI check-in") }, "the check-in's opening")
+	e.settle()
 
 	if status, _ := e.send(slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))); status != http.StatusOK {
 		t.Fatalf("app_uninstalled answered %d", status)
@@ -648,5 +658,71 @@ func TestOAuthCheckinOfAnUninstalledWorkspaceIsLeftQuietly(t *testing.T) {
 	}
 	if lines := errs.all(); len(lines) > 0 {
 		t.Errorf("errors logged for a check-in of an uninstalled workspace:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+// TestOAuthRepliesCaughtByAnUninstallAreDroppedQuietly: a workspace
+// removes racebot while a thread's reply is on its way to Slack and
+// another waits behind it. Slack refuses the first (its token is revoked
+// by then) and the second is not sent at all; neither is an error, as
+// nothing went wrong, and both answers stay recorded.
+func TestOAuthRepliesCaughtByAnUninstallAreDroppedQuietly(t *testing.T) {
+	errs := &errorLines{}
+	e := newOAuthEnv(t, oauthOptions{errors: errs})
+	ctx := context.Background()
+	e.install(slackfake.Workspace{TeamID: "TA"})
+	e.command(slackfake.SlashCommand{Text: "new Launch", TeamID: "TA", ChannelID: "CA1", UserID: "UTA"})
+	thread := e.header("CA1", "Launch").TS
+	e.settle()
+
+	release := e.fake.Hold("chat.postMessage")
+	defer release()
+	answer := func(text string) {
+		t.Helper()
+		ev := slackfake.MessageEvent{TeamID: "TA", Channel: "CA1", User: "UTA", ThreadTS: thread, Text: text}
+		if status, _ := e.send(slackfake.EventBody(ev)); status != http.StatusOK {
+			t.Fatalf("answer %q: %d", text, status)
+		}
+	}
+	answer("Founders and growth leads")
+	e.fake.WaitFor(t, func() bool { return e.fake.InFlight("chat.postMessage") == 1 }, "the first reply on its way")
+	answer("Double trial sign-ups")
+
+	if status, _ := e.send(slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))); status != http.StatusOK {
+		t.Fatalf("app_uninstalled answered %d", status)
+	}
+	e.fake.Revoke("TA")
+	calls := len(e.fake.Calls(""))
+	release()
+	e.settle()
+
+	after := e.fake.Calls("")[calls:]
+	if len(after) != 1 || after[0].Method != "chat.postMessage" || after[0].Error != "invalid_auth" {
+		for _, c := range after {
+			t.Errorf("after the uninstall: %s (%s)", c.Method, c.Error)
+		}
+		t.Errorf("want only the reply already on its way, refused")
+	}
+	if lines := errs.all(); len(lines) > 0 {
+		t.Errorf("errors logged for replies of an uninstalled workspace:\n%s", strings.Join(lines, "\n"))
+	}
+	id, err := e.db.CurrentPlan(ctx, "TA", "CA1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.db.Plan(ctx, "TA", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range p.Answers {
+		got = append(got, a.Text)
+		for _, c := range a.Also {
+			got = append(got, c.Text)
+		}
+	}
+	slices.Sort(got)
+	if want := []string{"Double trial sign-ups", "Founders and growth leads"}; !slices.Equal(got, want) {
+		t.Errorf("answers kept: %q, want %q", got, want)
 	}
 }

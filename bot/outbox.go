@@ -443,7 +443,7 @@ func (o *outbox) send(ctx context.Context, tq *threadQueue) {
 			b.log.Warn(notPosted, "plan", v.ID, "replies", tq.entries(), "err", err)
 			return
 		case err != nil:
-			b.log.Error("post to thread", "plan", v.ID, "replies", tq.entries(), "err", err)
+			b.failed(ctx, "post to thread", err, "plan", v.ID, "replies", tq.entries())
 			return
 		}
 		b.asked(ctx, p, replies, ts)

@@ -218,13 +218,14 @@ func randomKey() string {
 
 // certainlyNotPosted reports errors after which Slack cannot have taken
 // the request: it answered 429 (after the client's own retries), no
-// connection was ever made, or the post never got a slot to go out.
+// connection was ever made, the post never got a slot to go out, or the
+// workspace is no longer served (nothing was sent for it).
 func certainlyNotPosted(err error) bool {
 	var limited *slack.RateLimitedError
 	var status slack.StatusCodeError
 	var slackErr slack.SlackErrorResponse
 	switch {
-	case errors.Is(err, errNoSlot):
+	case errors.Is(err, errNoSlot), errors.Is(err, errNotServed):
 		return true
 	case errors.As(err, &limited):
 		return true

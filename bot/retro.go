@@ -22,7 +22,7 @@ func (b *Bot) postRetro(ctx context.Context, p *flows.Plan, resp coach.Response)
 	}
 	ts, err := b.poster.post(ctx, p.Channel, "", renderReplies(p, report))
 	if err != nil {
-		b.log.Error("post retro", "plan", p.ID, "err", err)
+		b.failed(ctx, "post retro", err, "plan", p.ID)
 		return
 	}
 	if err := b.svc.RetroPosted(ctx, p.Team, resp.Retro, ts); err != nil {
@@ -42,7 +42,7 @@ func (b *Bot) postRetroReplies(ctx context.Context, team, channel, thread string
 	}
 	ts, err := b.poster.post(ctx, channel, thread, renderReplies(nil, replies))
 	if err != nil {
-		b.log.Error("post to retro thread", "retro", retro, "err", err)
+		b.failed(ctx, "post to retro thread", err, "retro", retro)
 		return
 	}
 	asks := ""

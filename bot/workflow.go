@@ -148,22 +148,22 @@ func (b *Bot) failStep(ctx context.Context, err error, execution string) error {
 
 func (b *Bot) completeStep(ctx context.Context, execution string, outputs map[string]string) {
 	err := b.slack(ctx).FunctionCompleteSuccessContext(ctx, execution, slack.FunctionCompleteSuccessRequestOptionOutput(outputs))
-	b.logStep(err, execution)
+	b.logStep(ctx, err, execution)
 }
 
 func (b *Bot) errorStep(ctx context.Context, execution, reason string) {
-	b.logStep(b.slack(ctx).FunctionCompleteErrorContext(ctx, execution, reason), execution)
+	b.logStep(ctx, b.slack(ctx).FunctionCompleteErrorContext(ctx, execution, reason), execution)
 }
 
 // logStep logs a completion that failed. One that finds the step
 // completed already (a redelivered event) is expected.
-func (b *Bot) logStep(err error, execution string) {
+func (b *Bot) logStep(ctx context.Context, err error, execution string) {
 	var se slack.SlackErrorResponse
 	switch {
 	case err == nil:
 	case errors.As(err, &se) && se.Err == "execution_not_in_running_state":
 		b.log.Debug("workflow step completed already", "execution", execution)
 	default:
-		b.log.Error("complete workflow step", "execution", execution, "err", err)
+		b.failed(ctx, "complete workflow step", err, "execution", execution)
 	}
 }

@@ -347,6 +347,36 @@ func (b *Bot) Serves(ctx context.Context, team string) bool {
 	return b.serves(ctx, tenant{team: team})
 }
 
+// failed logs work for Slack that did not get done. When the workspace
+// has removed racebot meanwhile that is no error: its work is dropped,
+// at info. The call may have been stopped here (errNotServed) or, when
+// it was already on its way, refused by Slack for the revoked token.
+func (b *Bot) failed(ctx context.Context, what string, err error, args ...any) {
+	args = append(args, "err", err)
+	if b.left(ctx, err) {
+		b.log.Info(what+": the workspace removed racebot; dropped", args...)
+		return
+	}
+	b.log.Error(what, args...)
+}
+
+// left reports whether err comes of the workspace ctx is for having
+// removed racebot.
+func (b *Bot) left(ctx context.Context, err error) bool {
+	if errors.Is(err, install.ErrNotInstalled) {
+		return true
+	}
+	var slackErr slack.SlackErrorResponse
+	if !b.ws.multi() || !errors.As(err, &slackErr) {
+		return false
+	}
+	switch slackErr.Err {
+	case "invalid_auth", "not_authed", "token_revoked", "account_inactive", "team_not_found":
+		return !b.serves(ctx, tenantOf(ctx))
+	}
+	return false
+}
+
 // botUser is racebot's own user in the workspace ctx is for.
 func (b *Bot) botUser(ctx context.Context) string {
 	if b.ws.multi() {
