@@ -603,17 +603,25 @@ func TestOAuthTokensSealedAtRest(t *testing.T) {
 	}
 }
 
+// launchInTA installs racebot in workspace TA and starts plan Launch in
+// its channel CA1, for a test of what happens when TA removes racebot. It
+// returns the plan's header and the ERROR lines the bot logs.
+func launchInTA(t *testing.T) (*oauthEnv, *errorLines, slackfake.Message) {
+	t.Helper()
+	errs := &errorLines{}
+	e := newOAuthEnv(t, oauthOptions{errors: errs})
+	e.install(slackfake.Workspace{TeamID: "TA"})
+	e.command(slackfake.SlashCommand{Text: "new Launch", TeamID: "TA", ChannelID: "CA1", UserID: "UTA"})
+	return e, errs, e.header("CA1", "Launch")
+}
+
 // TestOAuthCheckinOfAnUninstalledWorkspaceIsLeftQuietly: a check-in open
 // when its workspace removes racebot comes due for its nudge and its
 // close; neither is posted, and neither is logged as an error, since
 // nothing went wrong.
 func TestOAuthCheckinOfAnUninstalledWorkspaceIsLeftQuietly(t *testing.T) {
-	errs := &errorLines{}
-	e := newOAuthEnv(t, oauthOptions{errors: errs})
+	e, errs, _ := launchInTA(t)
 	ctx := context.Background()
-	e.install(slackfake.Workspace{TeamID: "TA"})
-	e.command(slackfake.SlashCommand{Text: "new Launch", TeamID: "TA", ChannelID: "CA1", UserID: "UTA"})
-	e.header("CA1", "Launch")
 	id, err := e.db.CurrentPlan(ctx, "TA", "CA1")
 	if err != nil {
 		t.Fatal(err)
@@ -667,12 +675,9 @@ func TestOAuthCheckinOfAnUninstalledWorkspaceIsLeftQuietly(t *testing.T) {
 // by then) and the second is not sent at all; neither is an error, as
 // nothing went wrong, and both answers stay recorded.
 func TestOAuthRepliesCaughtByAnUninstallAreDroppedQuietly(t *testing.T) {
-	errs := &errorLines{}
-	e := newOAuthEnv(t, oauthOptions{errors: errs})
+	e, errs, header := launchInTA(t)
 	ctx := context.Background()
-	e.install(slackfake.Workspace{TeamID: "TA"})
-	e.command(slackfake.SlashCommand{Text: "new Launch", TeamID: "TA", ChannelID: "CA1", UserID: "UTA"})
-	thread := e.header("CA1", "Launch").TS
+	thread := header.TS
 	e.settle()
 
 	release := e.fake.Hold("chat.postMessage")

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/install"
 	"github.com/racebot/racebot/internal/slackfake"
 	"github.com/racebot/racebot/metrics"
 	"github.com/slack-go/slack"
@@ -210,6 +211,13 @@ func TestPostOnceSaysWhatItKnows(t *testing.T) {
 		var se slack.SlackErrorResponse
 		if !errors.As(err, &se) || se.Err != "not_in_channel" || errors.Is(err, ErrNotPosted) || errors.Is(err, ErrMaybePosted) {
 			t.Errorf("err = %v, want not_in_channel as it is", err)
+		}
+	})
+	t.Run("workspace not served", func(t *testing.T) {
+		p := newPoster(newWorkspaces(nil, nil, time.Now, nil).refused, time.Millisecond)
+		_, err := p.postOnce(ctx, "C1", "", "k", hello())
+		if !errors.Is(err, ErrNotPosted) || errors.Is(err, ErrMaybePosted) || !errors.Is(err, install.ErrNotInstalled) {
+			t.Errorf("err = %v, want ErrNotPosted for a workspace not installed", err)
 		}
 	})
 	t.Run("connection refused", func(t *testing.T) {
