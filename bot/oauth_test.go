@@ -23,6 +23,7 @@ import (
 	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/scheduler"
 	"github.com/racebot/racebot/storage"
+	"github.com/slack-go/slack"
 )
 
 const (
@@ -729,5 +730,51 @@ func TestOAuthRepliesCaughtByAnUninstallAreDroppedQuietly(t *testing.T) {
 	slices.Sort(got)
 	if want := []string{"Double trial sign-ups", "Founders and growth leads"}; !slices.Equal(got, want) {
 		t.Errorf("answers kept: %q, want %q", got, want)
+	}
+}
+
+// TestOAuthCheckinOpeningCaughtByAnUninstall: a scheduled check-in's
+// opening is on its way to Slack when the workspace removes racebot.
+// Slack refuses it for the revoked token; the bot says the workspace
+// left (Left), so the scheduler records the check-in as missed without
+// an error, and logs none itself. The same refusal for a workspace that
+// is still installed is an error.
+func TestOAuthCheckinOpeningCaughtByAnUninstall(t *testing.T) {
+	e, errs, _ := launchInTA(t)
+	ctx := context.Background()
+	id, err := e.db.CurrentPlan(ctx, "TA", "CA1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	refusal := slack.SlackErrorResponse{Err: "invalid_auth"}
+	if e.bot.Left(ctx, "TA", refusal) {
+		t.Fatal("a workspace still installed counted as gone")
+	}
+
+	release := e.fake.Hold("chat.postMessage")
+	defer release()
+	opened := make(chan error, 1)
+	go func() {
+		_, err := e.bot.OpenCheckin(ctx, "TA", id, "occurrence-1", false, 0)
+		opened <- err
+	}()
+	e.fake.WaitFor(t, func() bool { return e.fake.InFlight("chat.postMessage") == 1 }, "the check-in's opening on its way")
+	if status, _ := e.send(slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))); status != http.StatusOK {
+		t.Fatalf("app_uninstalled answered %d", status)
+	}
+	e.fake.Revoke("TA")
+	release()
+
+	err = <-opened
+	if err == nil {
+		t.Fatal("the opening was posted with a revoked token")
+	}
+	if !e.bot.Left(ctx, "TA", err) {
+		t.Errorf("OpenCheckin's error %v does not say the workspace left", err)
+	}
+	e.settle()
+	if lines := errs.all(); len(lines) > 0 {
+		t.Errorf("errors logged:\n%s", strings.Join(lines, "\n"))
 	}
 }

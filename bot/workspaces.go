@@ -360,6 +360,12 @@ func (b *Bot) failed(ctx context.Context, what string, err error, args ...any) {
 	b.log.Error(what, args...)
 }
 
+// Left reports whether err, from work for the workspace team, comes of
+// that workspace having removed racebot, for the scheduler's check-ins.
+func (b *Bot) Left(ctx context.Context, team string, err error) bool {
+	return b.left(onTeam(ctx, team), err)
+}
+
 // left reports whether err comes of the workspace ctx is for having
 // removed racebot.
 func (b *Bot) left(ctx context.Context, err error) bool {

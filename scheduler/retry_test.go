@@ -176,6 +176,50 @@ func TestMaybePostedIsNotRetried(t *testing.T) {
 	}
 }
 
+// TestNotServedIsMissedQuietly: the workspace removed racebot while its
+// check-in was being posted. Nothing is tried again and nothing is
+// logged as an error; the run log says why the check-in is missing.
+func TestNotServedIsMissedQuietly(t *testing.T) {
+	clk := newFakeClock(utcAt(1, 5, 8, 0, 0))
+	db := openDB(t, "")
+	plan := newPlan(t, db, "T1", "Q1")
+	runner := &fakeRunner{clk: clk, fail: func(job scheduler.Job) error {
+		if job.Due.Day() == 5 {
+			// What the runner says when Slack refused the token of a
+			// workspace that is no longer installed: it must win over
+			// "not posted", which alone would be tried again.
+			return fmt.Errorf("post: %w: %w: invalid_auth", scheduler.ErrNotServed, scheduler.ErrNotPosted)
+		}
+		return nil
+	}}
+	logs := &logRecords{}
+	s := scheduler.New(db, runner, clk, slog.New(logs), "a")
+	s.Recheck = 6 * time.Hour
+	setSchedule(t, s, "T1", plan, "every day 09:00 UTC")
+
+	w := startWalk(t, clk, 0, s)
+	w.until(utcAt(1, 6, 12, 0, 0))
+	w.stop()
+
+	if diff := cmp.Diff([]time.Time{utcAt(1, 5, 9, 0, 0), utcAt(1, 6, 9, 0, 0)}, dues(runner.Calls())); diff != "" {
+		t.Errorf("check-ins (-want +got):\n%s", diff)
+	}
+	log, rows := runLog(t, db, "T1", plan)
+	want := []logEntry{
+		{utcAt(1, 6, 9, 0, 0), scheduler.StatePosted, "a"},
+		{utcAt(1, 5, 9, 0, 0), scheduler.StateMissed, "a"},
+	}
+	if diff := cmp.Diff(want, log); diff != "" {
+		t.Errorf("run log (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(rows[1].Note, "the workspace removed racebot") {
+		t.Errorf("missed entry's note: %q", rows[1].Note)
+	}
+	if n := logs.count(slog.LevelError); n != 0 {
+		t.Errorf("%d errors logged", n)
+	}
+}
+
 // TestRetryRunsOutWhileDown stops racebot with a retry pending and starts
 // it after the next check-in was due: the old one is logged as missed and
 // never posted, the new one runs.

@@ -390,6 +390,10 @@ func (s *Scheduler) post(ctx context.Context, spec schedule.Spec, job Job, call 
 		notes = []string{how}
 	)
 	switch {
+	case errors.Is(err, ErrNotServed):
+		state, id = StateMissed, 0
+		notes = append(notes, "not posted: the workspace removed racebot")
+		log.Info("check-in not posted: the workspace removed racebot", "err", err)
 	case errors.Is(err, ErrNotPosted):
 		retryAt := now.Add(backoff(job.Attempt))
 		if retryAt.Before(deadline(spec, job.Due)) {

@@ -29,6 +29,13 @@ var ErrNotClaimed = errors.New("occurrence not claimed")
 // out, and is not retried.
 var ErrNotPosted = errors.New("check-in not posted")
 
+// ErrNotServed marks a Runner error for a check-in of a workspace that
+// removed racebot meanwhile: nothing can be posted there any more, and
+// nothing went wrong. The occurrence is logged as missed, at info, and is
+// not tried again; ServedOnly keeps the workspace's next ones from
+// coming due at all.
+var ErrNotServed = errors.New("the workspace removed racebot")
+
 // State is where an occurrence stands in the run log.
 type State string
 

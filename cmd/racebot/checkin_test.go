@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -12,10 +13,12 @@ import (
 	"github.com/racebot/racebot/bot"
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/install"
 	"github.com/racebot/racebot/internal/slackfake"
 	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/scheduler"
 	"github.com/racebot/racebot/storage"
+	"github.com/slack-go/slack"
 )
 
 // TestCheckinRunnerSaysWhenNotPosted opens check-ins through the real bot
@@ -95,5 +98,37 @@ func TestCheckinRunnerSaysWhenNotPosted(t *testing.T) {
 				t.Errorf("%d check-ins in the channel, want %d", posted, want)
 			}
 		})
+	}
+}
+
+// TestCheckinRunnerSaysWhenTheWorkspaceLeft: an error that comes of the
+// workspace having removed racebot reaches the scheduler as ErrNotServed,
+// which it records without trying again; the others keep their meaning.
+func TestCheckinRunnerSaysWhenTheWorkspaceLeft(t *testing.T) {
+	ctx := context.Background()
+	db, err := storage.Open(ctx, testdb.Path(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	r := &checkinRunner{bot: bot.New(bot.Config{
+		API:     bot.NewAPI("xoxb-test", "", slackfake.New(t).APIURL()),
+		Service: coach.New(coach.Config{Catalogue: flows.RACE(), Store: db}),
+	})}
+	for _, tt := range []struct {
+		err                  error
+		notServed, notPosted bool
+	}{
+		{err: fmt.Errorf("post check-in: %w", install.ErrNotInstalled), notServed: true},
+		{err: fmt.Errorf("post check-in: %w: connection refused", bot.ErrNotPosted), notPosted: true},
+		{err: fmt.Errorf("post check-in: %w", slack.SlackErrorResponse{Err: "invalid_auth"})}, // served by SLACK_BOT_TOKEN: a real failure
+	} {
+		got := r.outcome(ctx, "T1", tt.err)
+		if errors.Is(got, scheduler.ErrNotServed) != tt.notServed || errors.Is(got, scheduler.ErrNotPosted) != tt.notPosted {
+			t.Errorf("outcome(%v) = %v; want not served %t, not posted %t", tt.err, got, tt.notServed, tt.notPosted)
+		}
+	}
+	if got := r.outcome(ctx, "T1", nil); got != nil {
+		t.Errorf("outcome(nil) = %v", got)
 	}
 }

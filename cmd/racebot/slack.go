@@ -226,7 +226,7 @@ func (r *checkinRunner) serves(ctx context.Context, team string) bool {
 // again.
 func (r *checkinRunner) RunCheckin(ctx context.Context, job scheduler.Job) (int64, error) {
 	id, err := r.bot.OpenCheckin(ctx, job.Team, job.Plan, job.Key, job.Late, job.Missed)
-	return id, retryable(err)
+	return id, r.outcome(ctx, job.Team, err)
 }
 
 // Recover finishes a check-in whose scheduler stopped mid-post: the bot
@@ -234,7 +234,17 @@ func (r *checkinRunner) RunCheckin(ctx context.Context, job scheduler.Job) (int6
 // records it, or posts it when it is not there.
 func (r *checkinRunner) Recover(ctx context.Context, job scheduler.Job) (int64, error) {
 	id, err := r.bot.RecoverCheckin(ctx, job.Team, job.Plan, job.Key, job.Late, job.Missed, job.Due)
-	return id, retryable(err)
+	return id, r.outcome(ctx, job.Team, err)
+}
+
+// outcome tells the scheduler what err means for a check-in of team: a
+// workspace that removed racebot while it was being posted gets nothing
+// more (scheduler.ErrNotServed); otherwise, whether it may try again.
+func (r *checkinRunner) outcome(ctx context.Context, team string, err error) error {
+	if err != nil && r.bot.Left(ctx, team, err) {
+		return fmt.Errorf("%w: %w", scheduler.ErrNotServed, err)
+	}
+	return retryable(err)
 }
 
 // retryable marks the errors after which the scheduler may try the
