@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -52,6 +53,8 @@ type oauthOptions struct {
 	key      []byte
 	// errors, when set, counts the ERROR lines the bot logs.
 	errors *errorLines
+	// wrap, when set, stands between the bot and its installations.
+	wrap func(install.Store) install.Store
 }
 
 // errorLines counts log lines at ERROR, for a test that expects none.
@@ -89,6 +92,9 @@ func newOAuthEnv(t *testing.T, opts oauthOptions) *oauthEnv {
 		if store, err = install.Sealed(db, opts.key); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if opts.wrap != nil {
+		store = opts.wrap(store)
 	}
 	clk := &clock{now: time.Now().UTC()}
 	var logs io.Writer = testWriter{t}
@@ -776,5 +782,53 @@ func TestOAuthCheckinOpeningCaughtByAnUninstall(t *testing.T) {
 	e.settle()
 	if lines := errs.all(); len(lines) > 0 {
 		t.Errorf("errors logged:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+// unreadable is an installation store that fails to read while down.
+type unreadable struct {
+	install.Store
+	down atomic.Bool
+}
+
+func (u *unreadable) FindInstallation(ctx context.Context, enterprise, team string) (install.Installation, error) {
+	if u.down.Load() {
+		return install.Installation{}, errors.New("database is locked")
+	}
+	return u.Store.FindInstallation(ctx, enterprise, team)
+}
+
+// TestOAuthUnreadableInstallationIsNotAnUninstall: while the installations
+// cannot be read, a workspace's post fails as certainly not posted, to be
+// tried again, and is an error; it is not taken for the workspace having
+// removed racebot, which would drop the work quietly.
+func TestOAuthUnreadableInstallationIsNotAnUninstall(t *testing.T) {
+	errs := &errorLines{}
+	store := &unreadable{}
+	e := newOAuthEnv(t, oauthOptions{errors: errs, wrap: func(s install.Store) install.Store {
+		store.Store = s
+		return store
+	}})
+	e.install(slackfake.Workspace{TeamID: "TA"})
+	ctx := teamCtx("TA")
+	if _, err := e.bot.poster.post(ctx, "CA1", "", hello()); err != nil {
+		t.Fatal(err)
+	}
+	store.down.Store(true)
+	e.clk.Add(2 * installCacheFor) // past what the bot remembers of the installation
+	calls := len(e.fake.Calls(""))
+	_, err := e.bot.poster.post(ctx, "CA1", "", hello())
+	if !errors.Is(err, ErrNotPosted) || errors.Is(err, install.ErrNotInstalled) {
+		t.Errorf("post while the installations cannot be read: %v, want not posted, not 'not installed'", err)
+	}
+	if e.bot.Left(ctx, "TA", err) {
+		t.Errorf("%v taken for the workspace having left", err)
+	}
+	if n := len(e.fake.Calls("")) - calls; n != 0 {
+		t.Errorf("%d Slack calls without a token to make them with", n)
+	}
+	e.bot.failed(ctx, "post", err)
+	if lines := errs.all(); len(lines) != 1 {
+		t.Errorf("logged at ERROR: %q, want the failed post", lines)
 	}
 }

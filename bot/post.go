@@ -218,14 +218,14 @@ func randomKey() string {
 
 // certainlyNotPosted reports errors after which Slack cannot have taken
 // the request: it answered 429 (after the client's own retries), no
-// connection was ever made, the post never got a slot to go out, or the
-// workspace is no longer served (nothing was sent for it).
+// connection was ever made, the post never got a slot to go out, or no
+// client was had for the workspace (nothing was sent for it).
 func certainlyNotPosted(err error) bool {
 	var limited *slack.RateLimitedError
 	var status slack.StatusCodeError
 	var slackErr slack.SlackErrorResponse
 	switch {
-	case errors.Is(err, errNoSlot), errors.Is(err, errNotServed):
+	case errors.Is(err, errNoSlot), errors.Is(err, errNotServed), errors.Is(err, errNoClient):
 		return true
 	case errors.As(err, &limited):
 		return true

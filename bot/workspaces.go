@@ -122,9 +122,20 @@ type workspaces struct {
 // installed there, or it was uninstalled.
 var errNotServed = fmt.Errorf("workspace not served: %w", install.ErrNotInstalled)
 
-type refusingDoer struct{}
+// errNoClient means the workspace's client could not be had for now: its
+// installation could not be read, or its token not renewed. Unlike
+// errNotServed it says nothing of whether racebot still serves it.
+var errNoClient = errors.New("no Slack client for the workspace")
 
-func (refusingDoer) Do(*http.Request) (*http.Response, error) { return nil, errNotServed }
+// refusingDoer fails every call with err, sending nothing.
+type refusingDoer struct{ err error }
+
+func (d refusingDoer) Do(*http.Request) (*http.Response, error) { return nil, d.err }
+
+func refusingClient(err error) *Client {
+	d := refusingDoer{err}
+	return &Client{api: slack.New("", slack.OptionHTTPClient(d)), chat: chatPoster{http: d}}
+}
 
 func newWorkspaces(single *Client, o *OAuth, now func() time.Time, onEvent func(string)) *workspaces {
 	w := &workspaces{
@@ -132,7 +143,7 @@ func newWorkspaces(single *Client, o *OAuth, now func() time.Time, onEvent func(
 		singleServed: &served{client: single},
 		oauth:        o,
 		now:          now,
-		refused:      &Client{api: slack.New("", slack.OptionHTTPClient(refusingDoer{})), chat: chatPoster{http: refusingDoer{}}},
+		refused:      refusingClient(errNotServed),
 		onEvent:      onEvent,
 		teams:        map[tenant]*served{},
 		installs:     map[install.Key]*served{},
@@ -148,14 +159,20 @@ func newWorkspaces(single *Client, o *OAuth, now func() time.Time, onEvent func(
 // multi reports whether workspaces are served with tokens of their own.
 func (w *workspaces) multi() bool { return w.oauth != nil }
 
-// client is the Slack client for the workspace ctx is for; a refusing one,
-// whose every call fails with errNotServed, when racebot does not serve it.
+// client is the Slack client for the workspace ctx is for. When racebot
+// does not serve it, it is a refusing one whose every call fails with
+// errNotServed; when the installation could not be read or renewed, one
+// whose calls fail with errNoClient and the cause, so that the work is
+// tried again or reported, not dropped as if the workspace had left.
 func (w *workspaces) client(ctx context.Context) *Client {
 	s, err := w.resolve(ctx, tenantOf(ctx))
-	if err != nil {
+	switch {
+	case err == nil:
+		return s.client
+	case errors.Is(err, install.ErrNotInstalled):
 		return w.refused
 	}
-	return s.client
+	return refusingClient(fmt.Errorf("%w: %w", errNoClient, err))
 }
 
 // resolve finds the installation serving t, renewing its token when it is
@@ -378,6 +395,10 @@ func (b *Bot) left(ctx context.Context, err error) bool {
 	}
 	switch slackErr.Err {
 	case "invalid_auth", "not_authed", "token_revoked", "account_inactive", "team_not_found":
+		// Only these answers ask the store (or, past the cache, Slack for
+		// a renewed token); an installation this process has cached for
+		// the last minute counts as served, so an uninstall another
+		// replica took is still an error here until then.
 		return !b.serves(ctx, tenantOf(ctx))
 	}
 	return false

@@ -185,9 +185,8 @@ func TestNotServedIsMissedQuietly(t *testing.T) {
 	plan := newPlan(t, db, "T1", "Q1")
 	runner := &fakeRunner{clk: clk, fail: func(job scheduler.Job) error {
 		if job.Due.Day() == 5 {
-			// What the runner says when Slack refused the token of a
-			// workspace that is no longer installed: it must win over
-			// "not posted", which alone would be tried again.
+			// Should an error ever carry both, "not served" must win:
+			// "not posted" alone would be tried again.
 			return fmt.Errorf("post: %w: %w: invalid_auth", scheduler.ErrNotServed, scheduler.ErrNotPosted)
 		}
 		return nil
