@@ -832,3 +832,34 @@ func TestOAuthUnreadableInstallationIsNotAnUninstall(t *testing.T) {
 		t.Errorf("logged at ERROR: %q, want the failed post", lines)
 	}
 }
+
+// TestOAuthFailedRenewalIsNotARefusal: Slack turns down the renewal of a
+// workspace's expiring token, which leaves it without a client for now.
+// Its calls fail as certainly not posted, to be tried again, and Slack's
+// answer to the renewal does not pass for an answer to the call: a
+// check-in that looks for its earlier post would take that as final.
+func TestOAuthFailedRenewalIsNotARefusal(t *testing.T) {
+	e := newOAuthEnv(t, oauthOptions{rotation: true})
+	e.install(slackfake.Workspace{TeamID: "TA"})
+	in, err := e.db.FindInstallation(context.Background(), "", "TA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.fake.Revoke("TA") // Slack forgets the refresh token; no event tells racebot
+	e.clk.Add(in.ExpiresAt.Sub(e.clk.Now()) - refreshAhead + time.Minute)
+	ctx := teamCtx("TA")
+
+	_, err = e.bot.poster.post(ctx, "CA1", "", hello())
+	if !errors.Is(err, ErrNotPosted) || refused(err) {
+		t.Errorf("post without a renewed token: %v, want certainly not posted, not refused", err)
+	}
+	if _, _, err := e.bot.poster.find(ctx, "CA1", "", "k", e.clk.Now().Add(-time.Hour)); err == nil || refused(err) {
+		t.Errorf("look for a post without a renewed token: %v, want an error that is not Slack's refusal", err)
+	}
+	if e.bot.Left(ctx, "TA", err) {
+		t.Errorf("%v taken for the workspace having left", err)
+	}
+	if n := e.refreshes(); n == 0 {
+		t.Error("no renewal was tried")
+	}
+}

@@ -172,7 +172,10 @@ func (w *workspaces) client(ctx context.Context) *Client {
 	case errors.Is(err, install.ErrNotInstalled):
 		return w.refused
 	}
-	return refusingClient(fmt.Errorf("%w: %w", errNoClient, err))
+	// The cause is kept as text: a renewal Slack turned down carries its
+	// SlackErrorResponse, which must not pass for Slack's answer to the
+	// call (refused), as if this call had reached it.
+	return refusingClient(fmt.Errorf("%w: %v", errNoClient, err))
 }
 
 // resolve finds the installation serving t, renewing its token when it is
