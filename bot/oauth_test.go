@@ -201,6 +201,16 @@ func (e *oauthEnv) header(channel, name string) slackfake.Message {
 	}, "plan header for "+name+" in "+channel)
 }
 
+// uninstall removes racebot from workspace team, as Slack does: the
+// app_uninstalled event, and the workspace's tokens revoked.
+func (e *oauthEnv) uninstall(team string) {
+	e.t.Helper()
+	if status, _ := e.send(slackfake.EventBody(slackfake.AppUninstalled(team, "", false))); status != http.StatusOK {
+		e.t.Fatalf("app_uninstalled answered %d", status)
+	}
+	e.fake.Revoke(team)
+}
+
 // settle waits until the work the bot has acknowledged so far is done.
 func (e *oauthEnv) settle() {
 	e.t.Helper()
@@ -462,10 +472,7 @@ func TestOAuthUninstallStopsOnlyThatWorkspace(t *testing.T) {
 	// What the workspace's requests left to post goes out before it
 	// leaves; replies caught on their way have a test of their own.
 	e.settle()
-	if status, _ := e.send(slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))); status != http.StatusOK {
-		t.Fatalf("app_uninstalled answered %d", status)
-	}
-	e.fake.Revoke("TA")
+	e.uninstall("TA")
 	calls := len(e.fake.Calls(""))
 	status, body := e.command(slackfake.SlashCommand{Text: "new Second", TeamID: "TA", ChannelID: "CA1", UserID: "UTA"})
 	if status != http.StatusOK || body != "" {
@@ -659,10 +666,7 @@ func TestOAuthCheckinOfAnUninstalledWorkspaceIsLeftQuietly(t *testing.T) {
 	e.fake.WaitMessage(t, "CA1", func(m slackfake.Message) bool { return strings.Contains(m.Text, "KPI check-in") }, "the check-in's opening")
 	e.settle()
 
-	if status, _ := e.send(slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))); status != http.StatusOK {
-		t.Fatalf("app_uninstalled answered %d", status)
-	}
-	e.fake.Revoke("TA")
+	e.uninstall("TA")
 	calls := len(e.fake.Calls(""))
 	for range 2 { // past the nudge, then past the close
 		e.clk.Add(coach.DefaultCloseAfter)
@@ -700,10 +704,7 @@ func TestOAuthRepliesCaughtByAnUninstallAreDroppedQuietly(t *testing.T) {
 	e.fake.WaitFor(t, func() bool { return e.fake.InFlight("chat.postMessage") == 1 }, "the first reply on its way")
 	answer("Double trial sign-ups")
 
-	if status, _ := e.send(slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))); status != http.StatusOK {
-		t.Fatalf("app_uninstalled answered %d", status)
-	}
-	e.fake.Revoke("TA")
+	e.uninstall("TA")
 	calls := len(e.fake.Calls(""))
 	release()
 	e.settle()
@@ -766,10 +767,7 @@ func TestOAuthCheckinOpeningCaughtByAnUninstall(t *testing.T) {
 		opened <- err
 	}()
 	e.fake.WaitFor(t, func() bool { return e.fake.InFlight("chat.postMessage") == 1 }, "the check-in's opening on its way")
-	if status, _ := e.send(slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))); status != http.StatusOK {
-		t.Fatalf("app_uninstalled answered %d", status)
-	}
-	e.fake.Revoke("TA")
+	e.uninstall("TA")
 	release()
 
 	err = <-opened

@@ -147,47 +147,37 @@ func TestNotPostedThenPosted(t *testing.T) {
 // TestMaybePostedIsNotRetried keeps a failure the runner cannot vouch for
 // as failed: a retry might post the check-in twice.
 func TestMaybePostedIsNotRetried(t *testing.T) {
-	clk := newFakeClock(utcAt(1, 5, 8, 0, 0))
-	db := openDB(t, "")
-	plan := newPlan(t, db, "T1", "Q1")
-	runner := &fakeRunner{clk: clk, fail: func(job scheduler.Job) error {
-		if job.Due.Day() == 5 {
-			return fmt.Errorf("post: %w", context.DeadlineExceeded)
-		}
-		return nil
-	}}
-	s := newScheduler(db, runner, clk, "a")
-	setSchedule(t, s, "T1", plan, "every day 09:00 UTC")
-
-	w := startWalk(t, clk, 0, s)
-	w.until(utcAt(1, 6, 12, 0, 0))
-	w.stop()
-
-	if diff := cmp.Diff([]time.Time{utcAt(1, 5, 9, 0, 0), utcAt(1, 6, 9, 0, 0)}, dues(runner.Calls())); diff != "" {
-		t.Errorf("check-ins (-want +got):\n%s", diff)
-	}
-	log, _ := runLog(t, db, "T1", plan)
-	want := []logEntry{
-		{utcAt(1, 6, 9, 0, 0), scheduler.StatePosted, "a"},
-		{utcAt(1, 5, 9, 0, 0), scheduler.StateFailed, "a"},
-	}
-	if diff := cmp.Diff(want, log); diff != "" {
-		t.Errorf("run log (-want +got):\n%s", diff)
-	}
+	failFirstDay(t, fmt.Errorf("post: %w", context.DeadlineExceeded), scheduler.StateFailed)
 }
 
 // TestNotServedIsMissedQuietly: the workspace removed racebot while its
 // check-in was being posted. Nothing is tried again and nothing is
 // logged as an error; the run log says why the check-in is missing.
 func TestNotServedIsMissedQuietly(t *testing.T) {
+	// Should an error ever carry both, "not served" must win: "not
+	// posted" alone would be tried again.
+	err := fmt.Errorf("post: %w: %w: invalid_auth", scheduler.ErrNotServed, scheduler.ErrNotPosted)
+	missed, logs := failFirstDay(t, err, scheduler.StateMissed)
+	if !strings.Contains(missed.Note, "the workspace removed racebot") {
+		t.Errorf("missed entry's note: %q", missed.Note)
+	}
+	if n := logs.count(slog.LevelError); n != 0 {
+		t.Errorf("%d errors logged", n)
+	}
+}
+
+// failFirstDay runs a daily 09:00 check-in for two days, the first day's
+// post failing with err. It checks that the failure was tried once, not
+// again, that the second day's check-in was posted, and that the first
+// is in the run log as want; it returns that entry and what was logged.
+func failFirstDay(t *testing.T, err error, want scheduler.State) (scheduler.Occurrence, *logRecords) {
+	t.Helper()
 	clk := newFakeClock(utcAt(1, 5, 8, 0, 0))
 	db := openDB(t, "")
 	plan := newPlan(t, db, "T1", "Q1")
 	runner := &fakeRunner{clk: clk, fail: func(job scheduler.Job) error {
 		if job.Due.Day() == 5 {
-			// Should an error ever carry both, "not served" must win:
-			// "not posted" alone would be tried again.
-			return fmt.Errorf("post: %w: %w: invalid_auth", scheduler.ErrNotServed, scheduler.ErrNotPosted)
+			return err
 		}
 		return nil
 	}}
@@ -204,19 +194,14 @@ func TestNotServedIsMissedQuietly(t *testing.T) {
 		t.Errorf("check-ins (-want +got):\n%s", diff)
 	}
 	log, rows := runLog(t, db, "T1", plan)
-	want := []logEntry{
+	wantLog := []logEntry{
 		{utcAt(1, 6, 9, 0, 0), scheduler.StatePosted, "a"},
-		{utcAt(1, 5, 9, 0, 0), scheduler.StateMissed, "a"},
+		{utcAt(1, 5, 9, 0, 0), want, "a"},
 	}
-	if diff := cmp.Diff(want, log); diff != "" {
-		t.Errorf("run log (-want +got):\n%s", diff)
+	if diff := cmp.Diff(wantLog, log); diff != "" {
+		t.Fatalf("run log (-want +got):\n%s", diff)
 	}
-	if !strings.Contains(rows[1].Note, "the workspace removed racebot") {
-		t.Errorf("missed entry's note: %q", rows[1].Note)
-	}
-	if n := logs.count(slog.LevelError); n != 0 {
-		t.Errorf("%d errors logged", n)
-	}
+	return rows[1], logs
 }
 
 // TestRetryRunsOutWhileDown stops racebot with a retry pending and starts
