@@ -619,14 +619,19 @@ func TestOAuthTokensSealedAtRest(t *testing.T) {
 
 // launchInTA installs racebot in workspace TA and starts plan Launch in
 // its channel CA1, for a test of what happens when TA removes racebot. It
-// returns the plan's header and the ERROR lines the bot logs.
-func launchInTA(t *testing.T) (*oauthEnv, *errorLines, slackfake.Message) {
+// returns the ERROR lines the bot logs, the plan and its thread.
+func launchInTA(t *testing.T) (e *oauthEnv, errs *errorLines, plan flows.PlanID, thread string) {
 	t.Helper()
-	errs := &errorLines{}
-	e := newOAuthEnv(t, oauthOptions{errors: errs})
+	errs = &errorLines{}
+	e = newOAuthEnv(t, oauthOptions{errors: errs})
 	e.install(slackfake.Workspace{TeamID: "TA"})
 	e.command(slackfake.SlashCommand{Text: "new Launch", TeamID: "TA", ChannelID: "CA1", UserID: "UTA"})
-	return e, errs, e.header("CA1", "Launch")
+	thread = e.header("CA1", "Launch").TS
+	plan, err := e.db.CurrentPlan(context.Background(), "TA", "CA1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, errs, plan, thread
 }
 
 // TestOAuthCheckinOfAnUninstalledWorkspaceIsLeftQuietly: a check-in open
@@ -634,12 +639,8 @@ func launchInTA(t *testing.T) (*oauthEnv, *errorLines, slackfake.Message) {
 // close; neither is posted, and neither is logged as an error, since
 // nothing went wrong.
 func TestOAuthCheckinOfAnUninstalledWorkspaceIsLeftQuietly(t *testing.T) {
-	e, errs, _ := launchInTA(t)
+	e, errs, id, _ := launchInTA(t)
 	ctx := context.Background()
-	id, err := e.db.CurrentPlan(ctx, "TA", "CA1")
-	if err != nil {
-		t.Fatal(err)
-	}
 	k, err := flows.ParseKPILine(flows.RACE(), flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UTA>", e.clk.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -686,9 +687,8 @@ func TestOAuthCheckinOfAnUninstalledWorkspaceIsLeftQuietly(t *testing.T) {
 // by then) and the second is not sent at all; neither is an error, as
 // nothing went wrong, and both answers stay recorded.
 func TestOAuthRepliesCaughtByAnUninstallAreDroppedQuietly(t *testing.T) {
-	e, errs, header := launchInTA(t)
+	e, errs, id, thread := launchInTA(t)
 	ctx := context.Background()
-	thread := header.TS
 	e.settle()
 
 	release := e.fake.Hold("chat.postMessage")
@@ -719,10 +719,6 @@ func TestOAuthRepliesCaughtByAnUninstallAreDroppedQuietly(t *testing.T) {
 	if lines := errs.all(); len(lines) > 0 {
 		t.Errorf("errors logged for replies of an uninstalled workspace:\n%s", strings.Join(lines, "\n"))
 	}
-	id, err := e.db.CurrentPlan(ctx, "TA", "CA1")
-	if err != nil {
-		t.Fatal(err)
-	}
 	p, err := e.db.Plan(ctx, "TA", id)
 	if err != nil {
 		t.Fatal(err)
@@ -747,12 +743,8 @@ func TestOAuthRepliesCaughtByAnUninstallAreDroppedQuietly(t *testing.T) {
 // an error, and logs none itself. The same refusal for a workspace that
 // is still installed is an error.
 func TestOAuthCheckinOpeningCaughtByAnUninstall(t *testing.T) {
-	e, errs, _ := launchInTA(t)
+	e, errs, id, _ := launchInTA(t)
 	ctx := context.Background()
-	id, err := e.db.CurrentPlan(ctx, "TA", "CA1")
-	if err != nil {
-		t.Fatal(err)
-	}
 	e.settle()
 	refusal := slack.SlackErrorResponse{Err: "invalid_auth"}
 	if e.bot.Left(ctx, "TA", refusal) {
@@ -770,7 +762,7 @@ func TestOAuthCheckinOpeningCaughtByAnUninstall(t *testing.T) {
 	e.uninstall("TA")
 	release()
 
-	err = <-opened
+	err := <-opened
 	if err == nil {
 		t.Fatal("the opening was posted with a revoked token")
 	}
