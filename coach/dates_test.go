@@ -8,7 +8,6 @@ import (
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/testdb"
-	"github.com/racebot/racebot/storage"
 )
 
 // Dates in action lines are read in the writer's zone: just after midnight
@@ -16,11 +15,7 @@ import (
 // server's clock says.
 func TestActionDatesInTheWritersZone(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(ctx, testdb.Path(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := testdb.Open(t)
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		t.Skip("no zone database:", err)

@@ -19,11 +19,7 @@ var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 // database when set.
 func newService(t *testing.T, wrap func(coach.Store) coach.Store) (*coach.Service, *storage.DB) {
 	t.Helper()
-	db, err := storage.Open(context.Background(), testdb.Path(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testdb.Open(t)
 	var store coach.Store = db
 	if wrap != nil {
 		store = wrap(db)

@@ -23,11 +23,7 @@ type coachFixture struct {
 
 func newCoach(t *testing.T) *coachFixture {
 	t.Helper()
-	db, err := storage.Open(context.Background(), testdb.Path(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testdb.Open(t)
 	return &coachFixture{t: t, db: db, svc: coach.New(coach.Config{Catalogue: flows.RACE(), Store: db}), now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 }
 

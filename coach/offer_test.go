@@ -26,11 +26,7 @@ type chat struct {
 
 func newChat(t *testing.T) *chat {
 	t.Helper()
-	db, err := storage.Open(context.Background(), testdb.Path(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testdb.Open(t)
 	return &chat{t: t, db: db, svc: coach.New(coach.Config{Catalogue: flows.RACE(), Store: db}), now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 }
 

@@ -11,7 +11,6 @@ import (
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/testdb"
-	"github.com/racebot/racebot/storage"
 )
 
 // quarterScript is a quarter of a plan's life: set up, four check-ins
@@ -80,11 +79,7 @@ func TestTranscriptQuarter(t *testing.T) {
 func quarterTranscript(t *testing.T, script []string) string {
 	t.Helper()
 	ctx := context.Background()
-	db, err := storage.Open(ctx, testdb.Path(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := testdb.Open(t)
 	svc := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
 	now := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
 	var (
@@ -154,11 +149,7 @@ func quarterTranscript(t *testing.T, script []string) string {
 // asked once.
 func TestRetroRepliesFollowThePromptTheySaw(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(ctx, testdb.Path(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := testdb.Open(t)
 	svc := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
 	now := time.Date(2027, 3, 29, 9, 0, 0, 0, time.UTC)
 	req := func(user, text, key, ts string) coach.Request {
@@ -219,11 +210,7 @@ func TestRetroRepliesFollowThePromptTheySaw(t *testing.T) {
 // again; a check-in run by hand never does; a new quarter starts afresh.
 func TestCapabilityReminderRidesTheFirstCheckinOfAQuarter(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(ctx, testdb.Path(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := testdb.Open(t)
 	svc := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
 	jan := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
 	resp, err := svc.Handle(ctx, coach.Request{Team: "T1", Channel: "C1", User: "ana", Text: "/race new Q1", Now: jan})
@@ -264,11 +251,7 @@ func TestCapabilityReminderRidesTheFirstCheckinOfAQuarter(t *testing.T) {
 // in it changes nothing.
 func TestCheckinReplyRecordsEachPartOnce(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(ctx, testdb.Path(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := testdb.Open(t)
 	svc := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
 	now := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
 	for i, line := range []string{"/race new Q1", "done", "Webinar series | Ana | in 2 weeks | impact 4 | effort 3", "done", "done", "done", "visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana"} {

@@ -27,11 +27,7 @@ type reach struct {
 
 func newReach(t *testing.T) *reach {
 	t.Helper()
-	db, err := storage.Open(context.Background(), testdb.Path(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testdb.Open(t)
 	return &reach{t: t, db: db, svc: coach.New(coach.Config{Catalogue: flows.RACE(), Store: db, Reminders: db}), zones: map[string]*time.Location{}}
 }
 

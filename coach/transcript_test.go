@@ -14,7 +14,6 @@ import (
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/testdb"
-	"github.com/racebot/racebot/storage"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
@@ -42,11 +41,7 @@ func golden(t *testing.T, name, got string) {
 // and writes what was said as "> user" / "< bot" lines.
 func transcript(t *testing.T, script []string) string {
 	t.Helper()
-	db, err := storage.Open(context.Background(), testdb.Path(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := testdb.Open(t)
 	svc := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	var b strings.Builder

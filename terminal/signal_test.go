@@ -50,16 +50,6 @@ func (o *output) waitFor(t *testing.T, text string) {
 	}
 }
 
-func openDB(t *testing.T) *storage.DB {
-	t.Helper()
-	db, err := storage.Open(context.Background(), testdb.Path(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 // start runs a console on db that reads from a pipe nobody closes, as a
 // person who has stopped typing.
 func start(t *testing.T, ctx context.Context, db *storage.DB) (io.Writer, *output, <-chan error) {
@@ -96,7 +86,7 @@ func returned(t *testing.T, done <-chan error) {
 // context ending) ends the conversation at once, although no more input
 // comes and none ends; what was typed before is saved.
 func TestRunReturnsOnCancelWhileWaitingForInput(t *testing.T) {
-	db := openDB(t)
+	db := testdb.Open(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	typing, out, done := start(t, ctx, db)
@@ -121,14 +111,14 @@ func TestRunReturnsOnCancelWhileWaitingForInput(t *testing.T) {
 func TestRunWithAnEndedContextReturns(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, _, done := start(t, ctx, openDB(t))
+	_, _, done := start(t, ctx, testdb.Open(t))
 	returned(t, done)
 }
 
 // TestEndOfInputEndsTheConversation: a script piped in ends when its
 // input does, every line handled.
 func TestEndOfInputEndsTheConversation(t *testing.T) {
-	db := openDB(t)
+	db := testdb.Open(t)
 	out := &output{}
 	err := terminal.Run(context.Background(), terminal.Config{
 		Service: coach.New(coach.Config{Catalogue: flows.RACE(), Store: db}),

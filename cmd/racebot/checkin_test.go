@@ -17,7 +17,6 @@ import (
 	"github.com/racebot/racebot/internal/slackfake"
 	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/scheduler"
-	"github.com/racebot/racebot/storage"
 	"github.com/slack-go/slack"
 )
 
@@ -69,11 +68,7 @@ func TestCheckinRunnerSaysWhenNotPosted(t *testing.T) {
 			if url == "" {
 				url = fake.APIURL()
 			}
-			db, err := storage.Open(ctx, testdb.Path(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
+			db := testdb.Open(t)
 			now := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 			plan, err := db.CreatePlan(ctx, flows.NewPlan("T1", "C1", "Q1", "U1", now), "")
 			if err != nil {
@@ -106,11 +101,7 @@ func TestCheckinRunnerSaysWhenNotPosted(t *testing.T) {
 // which it records without trying again; the others keep their meaning.
 func TestCheckinRunnerSaysWhenTheWorkspaceLeft(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(ctx, testdb.Path(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := testdb.Open(t)
 	r := &checkinRunner{bot: bot.New(bot.Config{
 		API:     bot.NewAPI("xoxb-test", "", slackfake.New(t).APIURL()),
 		Service: coach.New(coach.Config{Catalogue: flows.RACE(), Store: db}),

@@ -72,11 +72,7 @@ func newOnceEnv(t *testing.T) *onceEnv {
 	t.Helper()
 	ctx := context.Background()
 	e := &onceEnv{t: t, fake: slackfake.New(t)}
-	db, err := storage.Open(ctx, testdb.Path(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testdb.Open(t)
 	e.db = db
 	// Slack stamps messages with the real time, and a post is looked for
 	// from when its check-in was opened, or was due. The simulated time
@@ -84,6 +80,7 @@ func newOnceEnv(t *testing.T) *onceEnv {
 	// simulated time it posts, in Slack's eyes, later, as it would.
 	e.due = time.Now().UTC().Add(-10 * time.Minute).Truncate(time.Minute)
 	e.clk = &simClock{now: e.due.Add(-time.Minute)}
+	var err error
 	e.plan, err = db.CreatePlan(ctx, flows.NewPlan("T1", "C1", "Q1", "U1", e.clk.Now()), "")
 	if err != nil {
 		t.Fatal(err)

@@ -56,3 +56,14 @@ func Path(tb testing.TB) string {
 	}
 	return path
 }
+
+// Open opens a new database (see Path), closed when tb ends.
+func Open(tb testing.TB) *storage.DB {
+	tb.Helper()
+	db, err := storage.Open(context.Background(), Path(tb))
+	if err != nil {
+		tb.Fatalf("testdb: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
