@@ -65,12 +65,14 @@ func (db *DB) cacheCreated(p *flows.Plan, id flows.PlanID, gen uint64) {
 	db.cache.putCreated(c, gen)
 }
 
-// insertPlan adds a plan and makes it its channel's current one.
+// insertPlan adds a plan and makes it its channel's current one. Its id
+// is past every id given before, deleted plans' included (see
+// migrations/0021_plan_ids.sql).
 func insertPlan(ctx context.Context, tx *sql.Tx, p *flows.Plan) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `
-		INSERT INTO plans (team_id, channel_id, name, name_key, created_by, created_at, stage, step, phase, privacy, thread, kind)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		INSERT INTO plans (id, team_id, channel_id, name, name_key, created_by, created_at, stage, step, phase, privacy, thread, kind)
+		VALUES ((SELECT last + 1 FROM plan_ids), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		p.Team, p.Channel, p.Name, nameKey(p.Name), p.CreatedBy, millis(p.CreatedAt),
 		p.Cursor.Stage, p.Cursor.Step, string(p.Cursor.Phase), p.Privacy, p.Thread, string(p.Kind),
 	).Scan(&id)

@@ -444,8 +444,15 @@ func testDeletePlan(t *testing.T, open Open) {
 	if err != nil || len(due) != 0 {
 		t.Errorf("schedules after delete: %d, %v", len(due), err)
 	}
-	// The name is free again in the channel.
-	newPlan(t, db, "T1", "C1", "Q1")
+	// The name is free again in the channel, but not the id: buttons and
+	// forms of the deleted plan still name it, and must not reach this one.
+	again := newPlan(t, db, "T1", "C1", "Q1")
+	if again.ID <= p.ID {
+		t.Errorf("a plan made after plan %d was deleted got id %d: ids are never given twice", p.ID, again.ID)
+	}
+	if _, err := db.Plan(ctx, "T1", p.ID); !errors.Is(err, flows.ErrNoPlan) {
+		t.Errorf("the deleted plan's id loads a plan: %v", err)
+	}
 }
 
 // testBindThread: two posts of a plan's header race to bind it; the first

@@ -31,9 +31,10 @@ var (
 	ErrMismatch = errors.New("the copy does not match its source")
 )
 
-// skipped tables are each database's own: the migrations applied and the
-// readiness probe's row.
-var skipped = map[string]bool{"schema_migrations": true, "health": true}
+// skipped tables are each database's own: the migrations applied, the
+// readiness probe's row, and the SQLite file's mark of the plan ids it gave
+// (PostgreSQL's identity keeps its own; passPlanIDsGiven carries it over).
+var skipped = map[string]bool{"schema_migrations": true, "health": true, "plan_ids": true}
 
 // TableSum is one table's row count and checksum. The checksum is a
 // SHA-256 over every row's values, in primary-key order, each value
@@ -136,6 +137,11 @@ func (db *DB) CopyFromSQLite(ctx context.Context, src *sql.DB, force bool) ([]Ta
 			want[t.name] = rows
 			if err := resetIdentity(ctx, tx, t); err != nil {
 				return fmt.Errorf("copy %s: %w", t.name, err)
+			}
+			if t.name == "plans" {
+				if err := passPlanIDsGiven(ctx, tx, srcTx); err != nil {
+					return fmt.Errorf("copy plans: %w", err)
+				}
 			}
 		}
 		sums, err = compare(ctx, tx, tables, func(t table) ([]rowSum, error) { return want[t.name], nil })
@@ -461,6 +467,19 @@ func resetIdentity(ctx context.Context, tx pgx.Tx, t table) error {
 	id := pgx.Identifier{col}.Sanitize()
 	_, err = tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence($1, $2), coalesce((SELECT max(`+id+`) FROM `+pgx.Identifier{t.name}.Sanitize()+`), 0) + 1, false)`,
 		pgx.Identifier{t.name}.Sanitize(), col)
+	return err
+}
+
+// passPlanIDsGiven moves the plans' identity past every id the SQLite file
+// gave, deleted plans' included (its plan_ids): buttons and forms of a
+// deleted plan still name its id, and must not reach a new plan.
+func passPlanIDsGiven(ctx context.Context, tx pgx.Tx, src *sql.Tx) error {
+	var last int64
+	if err := src.QueryRowContext(ctx, `SELECT last FROM plan_ids`).Scan(&last); err != nil {
+		return fmt.Errorf("the ids the file gave: %w", err)
+	}
+	_, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence('plans', 'id'),
+		greatest($1::bigint, (SELECT coalesce(max(id), 0) FROM plans)) + 1, false)`, last)
 	return err
 }
 

@@ -85,6 +85,14 @@ func TestCopyFromSQLite(t *testing.T) {
 	pg := mustOpen(t, url)
 	lite, raw := sqliteFile(t)
 	filled := storetest.Fill(t, lite)
+	// The newest plan deleted: its id is past those of the rows copied.
+	typo, err := lite.CreatePlan(ctx, flows.NewPlan("T2", "C9", "Typo", "U1", storetest.T0), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lite.DeletePlan(ctx, "T2", typo, ""); err != nil {
+		t.Fatal(err)
+	}
 
 	sums, err := pg.CopyFromSQLite(ctx, raw, false)
 	if err != nil {
@@ -181,8 +189,8 @@ func TestCopyFromSQLite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id <= filled.Plans["T2"][0] {
-		t.Errorf("new plan id %d collides with copied ids", id)
+	if id <= filled.Plans["T2"][0] || id <= typo {
+		t.Errorf("new plan id %d collides with copied ids or with %d, deleted in SQLite", id, typo)
 	}
 
 	// A second copy is refused, and forced it replaces the target.
