@@ -109,7 +109,10 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		if a.ActionID == actionSkip {
 			word = "skip"
 		}
-		resp, err := b.svc.Handle(ctx, coach.Request{Team: team, Channel: channel, User: user, Text: word, Now: b.now(), Plan: p.ID, Key: actionKey(a, user)})
+		// The check above read the plan outside its lock; Saw has the
+		// coach check again under it, so two presses at once skip one
+		// question, not that one and the next, which nobody has seen.
+		resp, err := b.svc.Handle(ctx, coach.Request{Team: team, Channel: channel, User: user, Text: word, Now: b.now(), Plan: p.ID, Saw: qid, Key: actionKey(a, user)})
 		if err != nil {
 			b.tellAfter(cb, b.explain(err, "button"))
 			return
