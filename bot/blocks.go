@@ -280,9 +280,9 @@ func editModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, n markup.Names
 		input.Multiline = true
 		input.MaxLength = maxInputLength
 		input.InitialValue = current
-		if current != "" {
-			meta.Shown[q.ID] = fingerprint(current)
-		}
+		// An empty field too: left as shown, it is left alone, even if
+		// someone answered the question in the thread meanwhile.
+		meta.Shown[q.ID] = fingerprint(current)
 		block := slack.NewInputBlock(inputBlockID(q.ID), slack.NewTextBlockObject(slack.PlainTextType, truncate(fmt.Sprintf("%d. %s", i+1, q.Text), 2000), false, false),
 			slack.NewTextBlockObject(slack.PlainTextType, truncate(q.Hint, 2000), false, false), input)
 		block.Optional = true
