@@ -87,7 +87,8 @@ func (b *Bot) openScoreFromButton(ctx context.Context, team string, cb slack.Int
 	if err != nil {
 		return
 	}
-	p, err := b.svc.Plan(ctx, team, flows.PlanID(id))
+	// A plan of the channel it was pressed in, as for every plan button.
+	p, err := b.svc.PlanFor(ctx, coach.Request{Team: team, Channel: pressedIn(cb), Plan: flows.PlanID(id)})
 	if err != nil {
 		b.tellAfter(cb, b.explain(planErr(err), "score button"))
 		return

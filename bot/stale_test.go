@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"sync"
@@ -118,5 +119,80 @@ func TestStaleButtonsOfADeletedPlanReachNoOther(t *testing.T) {
 	}
 	if got := h.fake.Responses(url)[0].Text; !strings.Contains(got, "no longer exists") {
 		t.Errorf("the stale confirm was answered %q, want that the plan no longer exists", got)
+	}
+}
+
+// TestEditFormLeavesAFieldShownEmptyAlone: Ben opens the "Edit answers" form
+// while the first question is unanswered; Ana then answers it in the
+// thread. Ben fills in only the second question and saves, leaving the
+// first field as he saw it (empty). His answer must be saved and Ana's
+// must stay; instead the form is refused with "Answers can't be emptied"
+// on a field Ben never touched.
+func TestEditFormLeavesAFieldShownEmptyAlone(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, p := h.newPlanInSlack("Q1")
+	cat := flows.RACE()
+	steps := cat.Stages[0].Steps()
+
+	view := h.openView(slackfake.BlockAction{ActionID: actionEditStage, Value: planValue(p, "plan"), UserID: "UBEN", ChannelID: "C1"})
+
+	// Ana answers the first question in the thread meanwhile.
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "We sell coffee.", ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "value proposition")
+
+	ack := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{ViewID: view.ID, UserID: "UBEN", Values: map[string]map[string]slackfake.Input{
+		inputBlockID(steps[0].ID): {answerActionID: {Type: "plain_text_input", Value: ""}}, // untouched, as shown
+		inputBlockID(steps[1].ID): {answerActionID: {Type: "plain_text_input", Value: "Fresh beans, delivered in a day."}},
+	}}))
+	h.settle()
+	got := h.plan(slackfake.TeamID, "C1", "Q1")
+	if a := got.Answers[steps[0].ID].Text; a != "We sell coffee." {
+		t.Errorf("Ana's answer = %q, want it kept", a)
+	}
+	if a := got.Answers[steps[1].ID].Text; a != "Fresh beans, delivered in a day." {
+		t.Errorf("Ben's answer = %q, want it saved; ack = %s", a, ack.Payload)
+	}
+	var va viewAck
+	if json.Unmarshal(ack.Payload, &va) == nil && va.ResponseAction == "errors" {
+		t.Errorf("the form was refused: %v", va.Errors)
+	}
+}
+
+// TestScoreButtonActsOnlyInItsChannel: the "Rate capability" button
+// of C1's plan, pressed in C2 (copied, or its value forged), must be
+// refused like every other plan button; instead it opens the capability
+// form of C1's plan (preset with C1's last ratings), and the form saves a
+// rating into C1's history and posts it in C1's thread.
+func TestScoreButtonActsOnlyInItsChannel(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, p := h.newPlanInSlack("Secret")
+	cat := flows.RACE()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "new Mine", UserID: "UEVE", ChannelID: "C2"}))
+	mine := h.header("C2", "Mine")
+	h.threadMessage("C2", mine.TS, "What does the business sell")
+	h.settle()
+	opened := len(h.fake.Calls("views.open"))
+
+	url := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionScoreOpen, Value: strconv.FormatInt(int64(p.ID), 10),
+		UserID: "UEVE", ChannelID: "C2", MessageTS: mine.TS, ResponseURL: url, TriggerID: h.fake.TriggerFor("UEVE")}))
+	h.settle()
+	if n := len(h.fake.Calls("views.open")) - opened; n != 0 {
+		views := h.fake.Views()
+		v := views[len(views)-1]
+		t.Errorf("a press in C2 opened %d form(s) on C1's plan; metadata %s", n, v.PrivateMetadata)
+		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{ViewID: v.ID, UserID: "UEVE", Values: scoreValues(cat, 1, 1, 1, 1, 1)}))
+		h.settle()
+	}
+	if got := h.fake.Responses(url); len(got) != 1 || got[0].Text != "That button belongs to another channel's plan." {
+		t.Errorf("responses to the press = %+v, want one refusal", got)
+	}
+	if hist, _ := h.db.CapabilityHistory(context.Background(), slackfake.TeamID, "C1", 5); len(hist) != 0 {
+		t.Errorf("C1 has %d capability ratings from a press in C2 (by %s)", len(hist), hist[0].By)
+	}
+	if n := h.countReplies("C1", header.TS, "Invest next"); n != 0 {
+		t.Errorf("the rating from C2 was posted %d times in C1's thread", n)
 	}
 }
