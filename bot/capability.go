@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"time"
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
@@ -149,8 +150,10 @@ func scoreButtonMessage(p *flows.Plan, m flows.Msg) message {
 // remindCapability posts the quarter's capability reminder in a check-in
 // thread when this check-in carries it (see coach's
 // CapabilityReminderDue). The claim comes first, so no other check-in
-// posts it; a failure to post is logged, and /race score still works.
-func (b *Bot) remindCapability(ctx context.Context, team string, p *flows.Plan, thread, occurrence string) {
+// posts it; a failure to post is logged, and /race score still works. A
+// try that may follow an earlier one of the same occurrence (look) looks
+// for that one's reminder first.
+func (b *Bot) remindCapability(ctx context.Context, team string, p *flows.Plan, thread, occurrence string, look bool, since time.Time) {
 	due, err := b.svc.CapabilityReminderDue(ctx, team, p.ID, occurrence, b.now())
 	if err != nil {
 		b.log.Warn("capability reminder", "plan", p.ID, "err", err)
@@ -160,6 +163,16 @@ func (b *Bot) remindCapability(ctx context.Context, team string, p *flows.Plan, 
 		return
 	}
 	key := "capability:" + strconv.FormatInt(int64(p.ID), 10) + ":" + occurrence
+	if look {
+		// An earlier try of this occurrence claimed the reminder too, and
+		// may have posted it.
+		if _, ok, err := b.poster.find(ctx, p.Channel, thread, key, since); err != nil || ok {
+			if err != nil {
+				b.failed(ctx, "look for capability reminder", err, "plan", p.ID)
+			}
+			return
+		}
+	}
 	if _, err := b.poster.postOnce(ctx, p.Channel, thread, key, scoreButtonMessage(p, flows.CapabilityReminderText())); err != nil {
 		b.failed(ctx, "post capability reminder", err, "plan", p.ID)
 	}

@@ -79,6 +79,7 @@ func (b *Bot) openCheckin(ctx context.Context, team string, plan flows.PlanID, o
 
 	thread, summary := c.Thread, c.SummaryTS
 	found := thread != ""
+	slow := false
 	if thread == "" {
 		key := openingKey(c)
 		if look {
@@ -95,25 +96,45 @@ func (b *Bot) openCheckin(ctx context.Context, team string, plan flows.PlanID, o
 		}
 		if !found {
 			opening, dueActions := openingText(v, late, missed, now)
-			ts, err := b.poster.postOnce(ctx, c.Channel, "", key, checkinOpening(v.Plan, opening, dueActions))
+			started := time.Now()
+			ts, looked, err := b.poster.postOrFind(ctx, c.Channel, "", key, checkinOpening(v.Plan, opening, dueActions))
 			if err != nil {
 				b.metrics.Checkin("failed")
 				return c.ID, fmt.Errorf("post check-in: %w", err)
 			}
-			thread = ts
+			thread, slow = ts, looked || time.Since(started) > slowOpening
+		}
+	}
+	if thread != c.Thread {
+		// A reply finds its check-in only by the thread recorded here, so
+		// it is recorded before the summary is posted, which may wait on
+		// Slack's pace.
+		if err := b.svc.CheckinPosted(ctx, c.ID, thread, summary); err != nil {
+			// The check-in is out but its thread is not recorded: another
+			// try finds the opening and records it.
+			return c.ID, fmt.Errorf("%w: %w", ErrMaybePosted, err)
+		}
+		c.Thread = thread
+		if found || slow {
+			// The opening stood in the channel before its thread was
+			// known here (found by a later try, or Slack's answer lost
+			// and the channel searched): replies written meanwhile
+			// matched no check-in. Catch-up reads them back, each
+			// recorded once.
+			b.requestCatchup()
 		}
 	}
 	if summary == "" {
 		summary = b.postSummary(ctx, v, thread, found, since, now)
 	}
-	if thread != c.Thread || summary != c.SummaryTS {
+	if summary != c.SummaryTS {
 		if err := b.svc.CheckinPosted(ctx, c.ID, thread, summary); err != nil {
 			// The check-in is out but its thread is not recorded: another
 			// try finds the opening and records it.
 			return c.ID, fmt.Errorf("%w: %w", ErrMaybePosted, err)
 		}
 	}
-	b.remindCapability(ctx, team, v.Plan, thread, occurrence)
+	b.remindCapability(ctx, team, v.Plan, thread, occurrence, look, since)
 	switch {
 	case found:
 		b.metrics.Checkin("recovered")
@@ -124,6 +145,13 @@ func (b *Bot) openCheckin(ctx context.Context, team string, plan flows.PlanID, o
 	}
 	return c.ID, nil
 }
+
+// slowOpening is how long the opening's post may take before replies
+// could have been written in its thread before racebot knew it: a person
+// needs longer than this to read the opening and answer. A post found by
+// looking for it, after Slack's answer was lost, counts as slow whatever
+// the time.
+const slowOpening = time.Second
 
 // openingText is a check-in's opening message and the actions it asks
 // about.

@@ -137,28 +137,36 @@ func (p *poster) post(ctx context.Context, channel, thread string, m message) (s
 // maxPostTries lost answers. They wrap ErrMaybePosted when an answer was
 // lost and the channel could not be read.
 func (p *poster) postOnce(ctx context.Context, channel, thread, key string, m message) (string, error) {
+	ts, _, err := p.postOrFind(ctx, channel, thread, key, m)
+	return ts, err
+}
+
+// postOrFind is postOnce that also says whether the post was found by
+// looking for it, after Slack's answer was lost: it stood in the channel
+// for a while before its ts was known here.
+func (p *poster) postOrFind(ctx context.Context, channel, thread, key string, m message) (ts string, looked bool, err error) {
 	since := p.wall().Add(-lookBack)
 	for try := 1; ; try++ {
 		if err := p.wait(ctx, channel); err != nil {
-			return "", fmt.Errorf("%w: %w", ErrNotPosted, err)
+			return "", false, fmt.Errorf("%w: %w", ErrNotPosted, err)
 		}
 		ts, err := p.client(ctx).chat.postMessage(ctx, channel, thread, key, m)
 		switch {
 		case err == nil:
-			return ts, nil
+			return ts, false, nil
 		case certainlyNotPosted(err):
-			return "", fmt.Errorf("%w: %w", ErrNotPosted, err)
+			return "", false, fmt.Errorf("%w: %w", ErrNotPosted, err)
 		case refused(err):
-			return "", err
+			return "", false, err
 		}
 		ts, found, ferr := p.find(ctx, channel, thread, key, since)
 		switch {
 		case ferr != nil:
-			return "", fmt.Errorf("%w: %w; looking for it: %w", ErrMaybePosted, err, ferr)
+			return "", false, fmt.Errorf("%w: %w; looking for it: %w", ErrMaybePosted, err, ferr)
 		case found:
-			return ts, nil
+			return ts, true, nil
 		case try == maxPostTries:
-			return "", fmt.Errorf("%w (%d tries, none in the channel): %w", ErrNotPosted, try, err)
+			return "", false, fmt.Errorf("%w (%d tries, none in the channel): %w", ErrNotPosted, try, err)
 		}
 	}
 }

@@ -303,13 +303,20 @@ func (e *onceEnv) burst(end time.Time, retryAfter time.Duration) {
 // its thread, as a racebot that dies there does.
 type blockingStore struct {
 	*storage.DB
-	entered chan struct{}
-	release chan struct{}
+	// atSummary stops at the record of the check-in's summary, posted
+	// after its thread is recorded; otherwise at the record of its
+	// thread, right after the opening is posted.
+	atSummary bool
+	entered   chan struct{}
+	release   chan struct{}
+	once      sync.Once
 }
 
 func (s *blockingStore) SetCheckinMessages(ctx context.Context, id int64, thread, summary string) error {
-	close(s.entered)
-	<-s.release
+	if (summary != "") == s.atSummary {
+		s.once.Do(func() { close(s.entered) })
+		<-s.release
+	}
 	return s.DB.SetCheckinMessages(ctx, id, thread, summary)
 }
 
@@ -370,12 +377,12 @@ func TestCheckinRecoveredAfterCrash(t *testing.T) {
 		}
 	})
 
-	t.Run("posted, thread not recorded", func(t *testing.T) {
-		t.Parallel()
+	// stopAt runs a first racebot that posts the check-in and stops at one
+	// of its records (see blockingStore), and then another that recovers
+	// the claim; it returns the posts before and after the recovery.
+	stopAt := func(t *testing.T, atSummary bool) (before, after int) {
 		e := newOnceEnv(t)
-		// The first racebot posts the opening and the summary, and stops
-		// before recording them.
-		stuck := &blockingStore{DB: e.db, entered: make(chan struct{}), release: make(chan struct{})}
+		stuck := &blockingStore{DB: e.db, atSummary: atSummary, entered: make(chan struct{}), release: make(chan struct{})}
 		first := e.newScheduler(&checkinRunner{bot: e.newBot(coach.New(coach.Config{Catalogue: flows.RACE(), Store: stuck}), e.fake.APIURL())}, "first")
 		e.clk.Set(e.due)
 		done := make(chan struct{})
@@ -394,11 +401,26 @@ func TestCheckinRecoveredAfterCrash(t *testing.T) {
 		case <-time.After(slackfake.DefaultWaitTimeout):
 			t.Fatalf("the first racebot did not post the check-in\n%s", e.fake.Dump())
 		}
-		posts := checkinPosts(e.fake)
-
+		before = checkinPosts(e.fake)
 		recovered(e)
-		if n := checkinPosts(e.fake); n != posts {
-			t.Errorf("%d posts after the recovery, want none", n-posts)
+		return before, checkinPosts(e.fake)
+	}
+
+	t.Run("opening posted, thread not recorded", func(t *testing.T) {
+		t.Parallel()
+		// The recovery finds the opening and posts only the summary.
+		before, after := stopAt(t, false)
+		if before != 1 || after != 2 {
+			t.Errorf("%d posts before the recovery and %d after, want the opening and then the summary", before, after)
+		}
+	})
+
+	t.Run("posted, summary not recorded", func(t *testing.T) {
+		t.Parallel()
+		// The recovery finds both and posts nothing.
+		before, after := stopAt(t, true)
+		if before != 2 || after != before {
+			t.Errorf("%d posts before the recovery and %d after, want the opening and the summary, and nothing more", before, after)
 		}
 	})
 }

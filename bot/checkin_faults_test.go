@@ -1,0 +1,121 @@
+package bot
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// TestReplyBeforeTheCheckinThreadIsKnownIsRecorded: Slack takes a
+// check-in's opening but its answer is lost, so racebot looks for it in the
+// channel (conversations.history, slow here). Meanwhile the opening is
+// visible, with the owners mentioned, and Ana answers in its thread, which
+// racebot does not know yet. Once it finds the opening it records the
+// thread and reads back what was written there: Ana's value is recorded
+// and confirmed once, and the nudge does not ask her again.
+func TestReplyBeforeTheCheckinThreadIsKnownIsRecorded(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour; c.BeforeStart = fastCatchup })
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	p = h.setKPIs(p, flows.StageAct, "lead-rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner <@UBEN>")
+	// Let the plan's own thread settle before the fault is armed.
+	time.Sleep(200 * time.Millisecond)
+	h.fake.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError)
+	release := h.fake.Hold("conversations.history")
+	defer release()
+
+	type opened struct {
+		id  int64
+		err error
+	}
+	done := make(chan opened, 1)
+	go func() {
+		id, err := h.bot.OpenCheckin(context.Background(), slackfake.TeamID, p.ID, "2026-11-30T08:00:00Z", false, 0)
+		done <- opened{id, err}
+	}()
+	opening := h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
+		return m.ThreadTS == "" && strings.Contains(m.Text, "KPI check-in")
+	}, "the check-in's opening message")
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("conversations.history") == 1 }, "racebot looking for the opening whose answer was lost")
+
+	// Ana answers in the thread she was mentioned in.
+	// (The reply is in the thread's history, as in Slack, and delivered live.)
+	h.write(opening.TS, "UANA", "visitors 12.4k", "", true)
+
+	release()
+	var got opened
+	select {
+	case got = <-done:
+	case <-time.After(slackfake.DefaultWaitTimeout):
+		t.Fatal("OpenCheckin did not return")
+	}
+	if got.err != nil {
+		t.Fatalf("OpenCheckin: %v", got.err)
+	}
+	c, err := h.db.CheckinByID(context.Background(), slackfake.TeamID, got.id)
+	if err != nil || c.Thread != opening.TS {
+		t.Fatalf("check-in %+v, %v: want thread %s recorded", c, err, opening.TS)
+	}
+	h.threadMessage("C1", opening.TS, "of 2 KPIs updated")
+	for end := time.Now().Add(3 * time.Second); time.Now().Before(end) && h.checkinValues(p, got.id) == 0; {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := h.checkinValues(p, got.id); n != 1 {
+		t.Errorf("Ana's value in the check-in's thread: %d values recorded, want 1", n)
+	}
+	if n := countReplies(h.fake, "C1", opening.TS, "Recorded:"); n != 1 {
+		t.Errorf("%d confirmations of Ana's value, want 1", n)
+	}
+	// A day later the nudge asks Ana for the number she gave.
+	clk.Add(25 * time.Hour)
+	h.bot.checkinTick(context.Background())
+	nudge := h.threadMessage("C1", opening.TS, "still missing")
+	if countMentions(nudge.Text, "UANA") != 0 {
+		t.Errorf("the nudge asks Ana, who answered, again:\n%s", nudge.Text)
+	}
+}
+
+// TestRecoveredCheckinPostsTheCapabilityReminderOnce: a racebot posts a
+// scheduled check-in (opening, summary, and, as the quarter's first
+// check-in, the capability reminder) and dies before the scheduler records
+// the occurrence as finished. After the lease another racebot recovers the
+// claim (Bot.RecoverCheckin). Nothing of the check-in is posted again, the
+// reminder included: its claim answers yes again for the same occurrence,
+// so the recovery looks for it first.
+func TestRecoveredCheckinPostsTheCapabilityReminderOnce(t *testing.T) {
+	h, p, _ := checkinSetup(t)
+	const occ = "2026-11-30T08:00:00Z"
+	due := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+
+	id, err := h.bot.OpenCheckin(context.Background(), slackfake.TeamID, p.ID, occ, false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := h.db.CheckinByID(context.Background(), slackfake.TeamID, id)
+	if err != nil || c.Thread == "" {
+		t.Fatalf("check-in %+v, %v", c, err)
+	}
+	if n := countReplies(h.fake, "C1", c.Thread, "A new quarter has begun"); n != 1 {
+		t.Fatalf("%d capability reminders after the first post, want 1", n)
+	}
+	// ...the process dies here, before FinishOccurrence. Another one
+	// recovers the abandoned claim.
+	again := h.startBot(botOptions{})
+	rid, err := again.RecoverCheckin(context.Background(), slackfake.TeamID, p.ID, occ, false, 0, due)
+	if err != nil || rid != id {
+		t.Fatalf("RecoverCheckin = %d, %v; want %d", rid, err, id)
+	}
+	if n := countReplies(h.fake, "C1", c.Thread, "KPIs updated"); n != 1 {
+		t.Errorf("%d summaries, want 1", n)
+	}
+	if n := countReplies(h.fake, "C1", c.Thread, "A new quarter has begun"); n != 1 {
+		t.Errorf("%d capability reminders in the check-in thread after recovery, want 1\n%s", n, h.fake.Dump())
+	}
+}
