@@ -100,7 +100,7 @@ func TestButtonsAndFormsActOnlyInTheirChannel(t *testing.T) {
 		{"values form naming C2", slackfake.TeamID, callbackValues, fmt.Sprintf(`{"k":%d,"c":"C2"}`, checkin), valuesForm, "kpi:visitors", formOther},
 		{"edit form of another workspace", "T2", callbackEditAnswers, stageMeta(cat, p, 0), editForm, inputBlockID(flows.QuestionBusiness), planGone},
 		{"KPI form of another workspace", "T2", callbackKPI, stageMeta(cat, p, reach), kpiForm, kpiBlockTarget, planGone},
-		{"values form of another workspace", "T2", callbackValues, valuesMeta(flows.Checkin{ID: checkin, Channel: "C1"}), valuesForm, "kpi:visitors", formGone},
+		{"values form of another workspace", "T2", callbackValues, valuesMeta(flows.Checkin{ID: checkin, Channel: "C1"}, nil), valuesForm, "kpi:visitors", formGone},
 	}
 	for _, f := range forms {
 		ack := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{

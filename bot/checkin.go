@@ -442,12 +442,16 @@ func (b *Bot) uploadChart(ctx context.Context, p *flows.Plan, ms map[int64][]flo
 func valuesModal(p *flows.Plan, c flows.Checkin, ms map[int64][]flows.Measurement) slack.ModalViewRequest {
 	ids := blockIDs{}
 	blocks := []slack.Block{contextBlock(ids, "plan", "KPI check-in for *"+slackUserText(p.Name)+"*. Leave a field empty to skip it; write `n/a` when there is no number.")}
+	shown := map[string]string{}
 	for _, k := range p.KPIs {
 		input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, "e.g. "+exampleFor(k.Unit), false, false), valueActionID)
 		for _, m := range ms[k.ID] {
 			if m.Checkin == c.ID {
 				input.InitialValue = flows.FormatValue(m.Value)
 			}
+		}
+		if input.InitialValue != "" {
+			shown[k.Key] = fingerprint(input.InitialValue)
 		}
 		hint := "Target " + flows.FormatValue(k.Target)
 		if !k.Deadline.IsZero() {
@@ -461,7 +465,7 @@ func valuesModal(p *flows.Plan, c flows.Checkin, ms map[int64][]flows.Measuremen
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callbackValues,
-		PrivateMetadata: valuesMeta(c),
+		PrivateMetadata: valuesMeta(c, shown),
 		Title:           slack.NewTextBlockObject(slack.PlainTextType, "Enter KPI values", false, false),
 		Submit:          slack.NewTextBlockObject(slack.PlainTextType, "Save", false, false),
 		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
@@ -471,14 +475,18 @@ func valuesModal(p *flows.Plan, c flows.Checkin, ms map[int64][]flows.Measuremen
 
 // checkinMeta is a values form's private_metadata: the check-in and the
 // channel it was opened in, which the submission, carrying no channel of
-// its own, is checked against.
+// its own, is checked against, and a fingerprint of each value the form
+// showed already given, by KPI key. A field saved as it was shown is left
+// alone: saving it again would credit the value to whoever saved the form,
+// and undo a correction made in the thread meanwhile.
 type checkinMeta struct {
-	Checkin int64  `json:"k"`
-	Channel string `json:"c"`
+	Checkin int64             `json:"k"`
+	Channel string            `json:"c"`
+	Shown   map[string]string `json:"h,omitempty"`
 }
 
-func valuesMeta(c flows.Checkin) string {
-	meta, _ := json.Marshal(checkinMeta{Checkin: c.ID, Channel: c.Channel})
+func valuesMeta(c flows.Checkin, shown map[string]string) string {
+	meta, _ := json.Marshal(checkinMeta{Checkin: c.ID, Channel: c.Channel, Shown: shown})
 	return string(meta)
 }
 
@@ -529,7 +537,11 @@ func (b *Bot) submitValues(ctx context.Context, team string, cb slack.Interactio
 	fields := map[string]string{}
 	for block, actions := range cb.View.State.Values {
 		if key, ok := strings.CutPrefix(block, "kpi:"); ok {
-			fields[key] = string(markup.FromPlain(actions[valueActionID].Value))
+			value := actions[valueActionID].Value
+			if shown, ok := meta.Shown[key]; ok && shown == fingerprint(value) {
+				continue
+			}
+			fields[key] = string(markup.FromPlain(value))
 		}
 	}
 	req := coach.Request{Team: team, Channel: meta.Channel, User: cb.User.ID, Now: b.now(), Key: viewKey(cb)}

@@ -60,7 +60,7 @@ func TestOtherWorkspacesCannotReachAPlan(t *testing.T) {
 			kpiBlockDeadline: {answerActionID: {Type: "datepicker", SelectedDate: "2027-03-31"}},
 			kpiBlockOwner:    {answerActionID: {Type: "users_select", SelectedUser: "UEVE"}},
 		}),
-		submit(callbackValues, valuesMeta(flows.Checkin{ID: checkin, Channel: "C1"}), map[string]map[string]slackfake.Input{
+		submit(callbackValues, valuesMeta(flows.Checkin{ID: checkin, Channel: "C1"}, nil), map[string]map[string]slackfake.Input{
 			"kpi:visitors": {valueActionID: text("99k")},
 		}),
 	} {

@@ -196,3 +196,63 @@ func TestScoreButtonActsOnlyInItsChannel(t *testing.T) {
 		t.Errorf("the rating from C2 was posted %d times in C1's thread", n)
 	}
 }
+
+// TestValuesFormSavedAsShownUndoesNoCorrection: Ben opens the values form
+// of a check-in in which Ana already gave visitors 12.4k (the field is
+// filled in). Meanwhile Ana corrects the value in the thread to 12.6k. Ben
+// types only his lead rate and saves. The visitors value stays Ana's
+// 12.6k: the field saved as shown is left alone, not recorded again under
+// Ben.
+func TestValuesFormSavedAsShownUndoesNoCorrection(t *testing.T) {
+	h, p, clk := checkinSetup(t)
+	id, opening := h.openCheckin(p)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k", ThreadTS: opening.TS}))
+	h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 12.4k")
+	clk.Add(1e9)
+
+	// Ben (owner of the lead rate) opens the form: visitors prefilled 12.4k.
+	view := h.openView(slackfake.BlockAction{ActionID: actionEnterValues, Value: strconv.FormatInt(id, 10), UserID: "UBEN", ChannelID: "C1"})
+	if want := `"initial_value":"12.4k"`; !strings.Contains(string(view.JSON), want) {
+		t.Fatalf("form not prefilled: %s", view.JSON)
+	}
+	clk.Add(1e9)
+	// Ana corrects her value in the thread.
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.6k", ThreadTS: opening.TS}))
+	h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 12.6k")
+	clk.Add(1e9)
+
+	// Ben enters only his lead rate; the visitors field is as it was shown.
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{ViewID: view.ID, UserID: "UBEN", Values: map[string]map[string]slackfake.Input{
+		"kpi:visitors":  {valueActionID: {Type: "plain_text_input", Value: "12.4k"}},
+		"kpi:lead-rate": {valueActionID: {Type: "plain_text_input", Value: "2%"}},
+	}}))
+	h.settle()
+
+	ms, err := h.db.Measurements(context.Background(), p.Team, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var visitors flows.KPI
+	for _, k := range h.plan(slackfake.TeamID, "C1", "Q1").KPIs {
+		if k.Key == "visitors" {
+			visitors = k
+		}
+	}
+	s := flows.SummarizeCheckin(h.plan(slackfake.TeamID, "C1", "Q1").KPIs, ms, id, clk.Now())
+	for _, l := range s.Lines {
+		if l.KPI.ID == visitors.ID && l.Latest != nil {
+			if got := flows.FormatValue(l.Latest.Value); got != "12.6k" && got != "12,600" {
+				t.Errorf("check-in's visitors value = %s (by %s), want Ana's correction 12.6k", got, l.Latest.By)
+			}
+		}
+	}
+	n := 0
+	for _, m := range ms[visitors.ID] {
+		if m.Checkin == id {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d visitors values recorded in the check-in, want Ana's 2", n)
+	}
+}
