@@ -261,3 +261,22 @@ func TestEditedCheckinValue(t *testing.T) {
 		t.Errorf("visitors after the delete = %+v", ms[visitors])
 	}
 }
+
+// TestDeletedBeforeItsDeliveryIsNotRecorded: Ana's reply is deleted, and
+// the deletion is processed before the message event itself (its first
+// delivery failed; Slack's retry comes after the deletion). The deleted
+// message does not become the plan's answer.
+func TestDeletedBeforeItsDeliveryIsNotRecorded(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, _ := h.newPlanInSlack("Q1")
+	q1 := h.threadMessage("C1", header.TS, "What does the business sell")
+	ts := tsAfter(t, q1.TS, time.Millisecond)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, PreviousText: "Oops, wrong thread: salary review notes", EventID: "EvDEL"}))
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Oops, wrong thread: salary review notes", TS: ts, ThreadTS: header.TS}))
+	h.settle()
+	got := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]
+	if got.Text != "" {
+		t.Errorf("a deleted message became the answer: %q", got.Text)
+	}
+}

@@ -123,18 +123,38 @@ func (s *Service) DeleteMessage(ctx context.Context, req Request) (Response, err
 		if err != nil {
 			return Response{}, err
 		}
-		return s.replaceValues(ctx, req, c.Plan, src, nil, nil)
+		resp, err := s.replaceValues(ctx, req, c.Plan, src, nil, nil)
+		if err == nil && !resp.Duplicate && !resp.Changed {
+			err = s.unread(ctx, req)
+		}
+		return resp, err
 	}
 	p, err := s.pick(ctx, req, "")
 	if err != nil {
 		return Response{}, err
 	}
 	if _, _, ok := p.AnswerFrom(src); !ok {
-		return Response{Plan: p}, nil
+		return Response{Plan: p}, s.unread(ctx, req)
 	}
 	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
 		return flows.WithdrawAnswer(s.cat, p, src, req.Now), nil
 	})
+}
+
+// unread marks a deleted message that gave nothing as read, so that it
+// never will: its delivery may still be on its way (Slack retries one that
+// failed after the deletion), and catch-up may read it back, and what was
+// deleted must not be recorded then. A message read already is marked so
+// too, which changes nothing.
+func (s *Service) unread(ctx context.Context, req Request) error {
+	if req.TS == "" {
+		return nil
+	}
+	err := s.store.MarkSeen(ctx, req.Team, MessageKey(req.Channel, req.TS))
+	if err != nil && !errors.Is(err, flows.ErrDuplicate) {
+		return fmt.Errorf("mark the deleted message: %w", err)
+	}
+	return nil
 }
 
 // editValues replaces the values an edited check-in reply gave with the
