@@ -36,7 +36,8 @@ func (b *Bot) asked(ctx context.Context, p *flows.Plan, replies []flows.Reply, t
 // people's replies in racebot's threads count, and only when the text
 // changed (Slack also sends this event for link previews and the like).
 // The service ignores edits of messages it kept nothing from and edits by
-// anyone but the author.
+// anyone but the author; an edit of a message not read yet is read as the
+// message.
 func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.MessageEvent) error {
 	msg := m.Message
 	if msg == nil || msg.BotID != "" || msg.User == "" || msg.User == b.botUser(ctx) {
@@ -61,12 +62,33 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 		return err
 	}
 	author := &slackevents.MessageEvent{Channel: m.Channel, ThreadTimeStamp: msg.ThreadTimestamp, User: editor}
-	resp, err := b.svc.EditMessage(ctx, coach.Request{
+	req := coach.Request{
 		Team: team, Channel: m.Channel, User: editor, Text: text, Now: b.now(),
 		Plan: conv.Plan, Checkin: conv.Checkin.ID, TS: msg.Timestamp, Key: eventID,
-	})
+	}
+	resp, err := b.svc.EditMessage(ctx, req)
 	if err != nil {
 		return b.replyError(ctx, err, "edit", author)
+	}
+	if !resp.Duplicate && !resp.Changed && editor == msg.User {
+		// Perhaps an edit of a message not read yet: its delivery may
+		// still be on its way (Slack retries one that failed) and would
+		// record the text as it was. The edit is then read as the message
+		// itself, keyed by it, so that delivery comes too late; and if
+		// the delivery won the race meanwhile, the edit applies to what
+		// it recorded.
+		read, err := b.svc.Handled(ctx, team, coach.MessageKey(m.Channel, msg.Timestamp))
+		if err != nil || read {
+			return err
+		}
+		original := &slackevents.MessageEvent{Type: "message", Channel: m.Channel, User: msg.User, Text: msg.Text,
+			TimeStamp: msg.Timestamp, ThreadTimeStamp: msg.ThreadTimestamp}
+		if err := b.reply(ctx, team, original); err != nil {
+			return err
+		}
+		if resp, err = b.svc.EditMessage(ctx, req); err != nil {
+			return b.replyError(ctx, err, "edit", author)
+		}
 	}
 	if resp.Duplicate || !resp.Changed {
 		return nil

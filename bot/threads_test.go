@@ -158,11 +158,14 @@ func TestEditedAndDeletedReplies(t *testing.T) {
 		t.Fatalf("revisions after an edit and its redelivery = %+v", revs)
 	}
 
-	// Ignored: an edit by someone else, an edit of a message racebot did
-	// not keep, a change that leaves the text as it was (a link preview).
+	// Ignored: an edit by someone else, an edit of a message racebot read
+	// and kept nothing from (side chat), a change that leaves the text as
+	// it was (a link preview).
+	aside := tsAfter(t, ts, time.Second)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "// lunch at 1?", TS: aside, ThreadTS: header.TS}))
 	for _, ev := range []slackfake.MessageChanged{
 		{Channel: "C1", User: "UANA", Editor: "UBEN", TS: ts, ThreadTS: header.TS, Text: "Ben was here.", PreviousText: "Speciality coffee, by subscription."},
-		{Channel: "C1", User: "UANA", TS: tsAfter(t, ts, time.Second), ThreadTS: header.TS, Text: "lunch at 12?", PreviousText: "lunch at 1?"},
+		{Channel: "C1", User: "UANA", TS: aside, ThreadTS: header.TS, Text: "// lunch at 12?", PreviousText: "// lunch at 1?"},
 		{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Speciality coffee, by subscription.", PreviousText: "Speciality coffee, by subscription."},
 	} {
 		h.fake.WaitAck(t, h.fake.SendEvent(ev))
@@ -278,5 +281,26 @@ func TestDeletedBeforeItsDeliveryIsNotRecorded(t *testing.T) {
 	got := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]
 	if got.Text != "" {
 		t.Errorf("a deleted message became the answer: %q", got.Text)
+	}
+}
+
+// TestEditedBeforeItsDeliveryReadsAsEdited: Ana answers and fixes a typo
+// at once; the message_changed event is processed before the message
+// event itself (the first delivery of the message failed and Slack retried
+// it later, or events simply arrived out of order). Her answer reads as
+// edited.
+func TestEditedBeforeItsDeliveryReadsAsEdited(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, _ := h.newPlanInSlack("Q1")
+	q1 := h.threadMessage("C1", header.TS, "What does the business sell")
+	ts := tsAfter(t, q1.TS, time.Millisecond)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Speciality coffee.", PreviousText: "Specality cofee.", EventID: "EvEDIT"}))
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Specality cofee.", TS: ts, ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "What is your value proposition")
+	h.settle()
+	got := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]
+	if got.Text != "Speciality coffee." {
+		t.Errorf("answer = %q, want the edited text the thread shows", got.Text)
 	}
 }
