@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
@@ -24,12 +25,37 @@ func (b *Bot) asked(ctx context.Context, p *flows.Plan, replies []flows.Reply, t
 	if asks == "" {
 		return
 	}
-	if err := b.svc.Asked(ctx, p.Team, p.ID, asks, ts); err != nil {
-		// Replies then fall back to the question the plan asks when they
-		// arrive.
-		b.log.Warn("record asked", "plan", p.ID, "err", err)
+	// Without the record, replies to this prompt are filed under the one
+	// before it (see coach's saw), so a failed write is tried again, and
+	// the prompt, out already, is recorded even when shutdown cancels ctx
+	// just after its post.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), askedTimeout)
+	defer cancel()
+	pause := askedPause
+	for try := 1; ; try++ {
+		err := b.svc.Asked(ctx, p.Team, p.ID, asks, ts)
+		if err == nil {
+			return
+		}
+		if try == askedTries || ctx.Err() != nil {
+			b.log.Error("record asked: replies to the prompt will be filed under the one before it", "plan", p.ID, "ts", ts, "tries", try, "err", err)
+			return
+		}
+		select {
+		case <-time.After(pause):
+		case <-ctx.Done():
+		}
+		pause *= 4
 	}
 }
+
+// How long the record of a posted prompt is tried: four tries, 50, 200
+// and 800 ms apart, within two seconds in all.
+const (
+	askedTries   = 4
+	askedPause   = 50 * time.Millisecond
+	askedTimeout = 2 * time.Second
+)
 
 // edited handles a message_changed event: Slack sends the message as it
 // reads now under "message", its ts the original one. Only edits of

@@ -2,9 +2,11 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -302,5 +304,60 @@ func TestEditedBeforeItsDeliveryReadsAsEdited(t *testing.T) {
 	got := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]
 	if got.Text != "Speciality coffee." {
 		t.Errorf("answer = %q, want the edited text the thread shows", got.Text)
+	}
+}
+
+// askedFailStore fails RecordAsked a number of times, as a busy database
+// would.
+type askedFailStore struct {
+	failingStore
+	asked atomic.Int32
+}
+
+func (f *askedFailStore) RecordAsked(ctx context.Context, team string, plan flows.PlanID, at int64, ts, asks string) error {
+	if take(&f.asked) {
+		return errors.New("database is locked")
+	}
+	return f.Store.RecordAsked(ctx, team, plan, at, ts, asks)
+}
+
+// TestAPromptRecordThatFailsOnceIsTriedAgain: racebot posts question 2,
+// and its first write of what that message asked fails (a busy database).
+// Without the record Ben's answer to question 2, written after it
+// appeared, would be filed as a co-answer under question 1, and the plan
+// would not move. The write is tried again, so it answers question 2, and
+// a later `skip` skips the question that is open.
+func TestAPromptRecordThatFailsOnceIsTriedAgain(t *testing.T) {
+	fs := &askedFailStore{}
+	h := newHarness(t, func(s *setup) {
+		fs.Store = s.Store
+		s.Store = fs
+	})
+	h.runSocket()
+	header, p := h.newPlanInSlack("Q1")
+	q1 := h.threadMessage("C1", header.TS, "What does the business sell")
+	h.waitAsked(p, flows.QuestionBusiness)
+
+	fs.asked.Store(1)
+	ana := tsAfter(t, q1.TS, time.Millisecond)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Speciality coffee subscriptions.", TS: ana, ThreadTS: header.TS}))
+	q2 := h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
+		return m.ThreadTS == header.TS && strings.Contains(m.Text, "What is your value proposition")
+	}, "question 2")
+	h.settle()
+
+	ben := tsAfter(t, q2.TS, 5*time.Second)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "Fresh beans in 48 hours.", TS: ben, ThreadTS: header.TS}))
+	h.settle()
+	got := h.plan(slackfake.TeamID, "C1", "Q1")
+	if a := got.Answers["plan.value-proposition"]; a.Text != "Fresh beans in 48 hours." {
+		t.Errorf("question 2 = %+v; question 1 = %+v; cursor %+v", a, got.Answers[flows.QuestionBusiness], got.Cursor)
+	}
+	// The thread moves on: `skip` skips the question posted after Ben's
+	// answer, not one before it.
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "skip", TS: tsAfter(t, ben, 5*time.Second), ThreadTS: header.TS}))
+	h.settle()
+	if got := h.plan(slackfake.TeamID, "C1", "Q1"); got.Cursor.Step != 3 || !got.Skipped["plan.segments"] || len(got.Skipped) != 1 {
+		t.Errorf("after skip: cursor %+v, skipped %v; thread replies:\n%s", got.Cursor, got.Skipped, h.fake.Dump())
 	}
 }
