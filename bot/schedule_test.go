@@ -88,3 +88,36 @@ func TestScheduleToCheckin(t *testing.T) {
 		t.Errorf("pause ack = %q", got)
 	}
 }
+
+// TestRedeliveredPauseAfterResumeChangesNothing: Ana pauses the check-ins
+// in the plan's thread, Ben resumes them, and then Slack redelivers Ana's
+// "pause" (its first delivery looked failed). The check-ins keep running.
+func TestRedeliveredPauseAfterResumeChangesNothing(t *testing.T) {
+	runner := &botRunner{}
+	h := newHarness(t, func(c *setup) {
+		sched := scheduler.New(c.Store.(scheduler.Store), runner, scheduler.RealClock{}, nil, "test")
+		c.Schedules = sched.ForCoach(c.Store.(scheduler.History))
+	})
+	runner.b = h.bot
+	h.runSocket()
+	header, p := h.newPlanInSlack("Q1")
+	h.say(header.TS, "checkin every monday 09:00", "Check-ins for")
+	pause := h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "pause", ThreadTS: header.TS})
+	h.fake.WaitAck(t, pause)
+	h.threadMessage("C1", header.TS, "are paused")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "resume", ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "running again")
+
+	h.fake.WaitAck(t, h.fake.Redeliver(pause))
+	h.settle()
+	sched, err := h.db.Schedule(context.Background(), slackfake.TeamID, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sched.Paused {
+		t.Error("a redelivered pause, after a resume, paused the check-ins again")
+	}
+	if n := h.countReplies("C1", header.TS, "are paused"); n != 1 {
+		t.Errorf("%d replies saying the check-ins are paused, want 1", n)
+	}
+}

@@ -96,7 +96,10 @@ func readValues(p *flows.Plan, text string, req Request) ([]flows.Measurement, f
 
 // schedule runs the check-in schedule commands. Setting, pausing and
 // resuming are idempotent, so their key is recorded after the change: a
-// crash in between leaves a retry that sets the same thing again.
+// crash in between leaves a retry that sets the same thing again. A
+// delivery whose key is recorded already changes nothing: it may come
+// after someone else's opposite command (a retried "pause" after a
+// "resume").
 func (s *Service) schedule(ctx context.Context, req Request, cmd flows.Command) (Response, error) {
 	if s.schedules == nil {
 		return Response{}, flows.UserErrorf(flows.ErrBadInput, "Scheduled check-ins run where racebot is connected to Slack; here you can record values with %s and see progress with %s.", flows.Cmd("values"), flows.Cmd("report"))
@@ -104,6 +107,15 @@ func (s *Service) schedule(ctx context.Context, req Request, cmd flows.Command) 
 	p, err := s.pick(ctx, req, "")
 	if err != nil {
 		return Response{}, err
+	}
+	if req.Key != "" {
+		seen, err := s.Handled(ctx, req.Team, req.Key)
+		if err != nil {
+			return Response{}, err
+		}
+		if seen {
+			return Response{Plan: p, Duplicate: true}, nil
+		}
 	}
 	zone := req.Zone
 	if zone == nil {
