@@ -26,20 +26,12 @@ func TestReplyBeforeTheCheckinThreadIsKnownIsRecorded(t *testing.T) {
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
 	p = h.setKPIs(p, flows.StageAct, "lead-rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner <@UBEN>")
 	// Let the plan's own thread settle before the fault is armed.
-	time.Sleep(200 * time.Millisecond)
+	h.settle()
 	h.fake.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError)
 	release := h.fake.Hold("conversations.history")
 	defer release()
 
-	type opened struct {
-		id  int64
-		err error
-	}
-	done := make(chan opened, 1)
-	go func() {
-		id, err := h.bot.OpenCheckin(context.Background(), slackfake.TeamID, p.ID, "2026-11-30T08:00:00Z", false, 0)
-		done <- opened{id, err}
-	}()
+	wait := h.openCheckinAsync(context.Background(), p, "2026-11-30T08:00:00Z")
 	opening := h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
 		return m.ThreadTS == "" && strings.Contains(m.Text, "KPI check-in")
 	}, "the check-in's opening message")
@@ -50,26 +42,21 @@ func TestReplyBeforeTheCheckinThreadIsKnownIsRecorded(t *testing.T) {
 	h.write(opening.TS, "UANA", "visitors 12.4k", "", true)
 
 	release()
-	var got opened
-	select {
-	case got = <-done:
-	case <-time.After(slackfake.DefaultWaitTimeout):
-		t.Fatal("OpenCheckin did not return")
+	id, err := wait()
+	if err != nil {
+		t.Fatalf("OpenCheckin: %v", err)
 	}
-	if got.err != nil {
-		t.Fatalf("OpenCheckin: %v", got.err)
-	}
-	c, err := h.db.CheckinByID(context.Background(), slackfake.TeamID, got.id)
+	c, err := h.db.CheckinByID(context.Background(), slackfake.TeamID, id)
 	if err != nil || c.Thread != opening.TS {
 		t.Fatalf("check-in %+v, %v: want thread %s recorded", c, err, opening.TS)
 	}
 	h.threadMessage("C1", opening.TS, "of 2 KPIs updated")
-	for end := time.Now().Add(3 * time.Second); time.Now().Before(end) && h.checkinValues(p, got.id) == 0; {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if n := h.checkinValues(p, got.id); n != 1 {
+	h.fake.WaitFor(t, func() bool { return h.checkinValues(p, id) > 0 }, "Ana's value, read back")
+	if n := h.checkinValues(p, id); n != 1 {
 		t.Errorf("Ana's value in the check-in's thread: %d values recorded, want 1", n)
 	}
+	h.threadMessage("C1", opening.TS, "Recorded:")
+	h.settle()
 	if n := countReplies(h.fake, "C1", opening.TS, "Recorded:"); n != 1 {
 		t.Errorf("%d confirmations of Ana's value, want 1", n)
 	}
@@ -117,5 +104,29 @@ func TestRecoveredCheckinPostsTheCapabilityReminderOnce(t *testing.T) {
 	}
 	if n := countReplies(h.fake, "C1", c.Thread, "A new quarter has begun"); n != 1 {
 		t.Errorf("%d capability reminders in the check-in thread after recovery, want 1\n%s", n, h.fake.Dump())
+	}
+}
+
+// openCheckinAsync opens p's check-in for occurrence on a goroutine of its
+// own, as the scheduler does; wait returns what OpenCheckin returned.
+func (h *harness) openCheckinAsync(ctx context.Context, p *flows.Plan, occurrence string) (wait func() (int64, error)) {
+	type opened struct {
+		id  int64
+		err error
+	}
+	done := make(chan opened, 1)
+	go func() {
+		id, err := h.bot.OpenCheckin(ctx, p.Team, p.ID, occurrence, false, 0)
+		done <- opened{id, err}
+	}()
+	return func() (int64, error) {
+		h.t.Helper()
+		select {
+		case o := <-done:
+			return o.id, o.err
+		case <-time.After(slackfake.DefaultWaitTimeout):
+			h.t.Fatal("OpenCheckin did not return")
+			return 0, nil
+		}
 	}
 }

@@ -320,28 +320,15 @@ func TestCheckinOpenedAsShutdownBeginsIsPosted(t *testing.T) {
 
 	release := h.fake.Hold("chat.postMessage")
 	ctx, cancel := context.WithCancel(context.Background())
-	type opened struct {
-		id  int64
-		err error
-	}
-	done := make(chan opened, 1)
-	go func() {
-		id, err := h.bot.OpenCheckin(ctx, p.Team, p.ID, "2026-11-30T08:00:00Z", false, 0)
-		done <- opened{id, err}
-	}()
+	wait := h.openCheckinAsync(ctx, p, "2026-11-30T08:00:00Z")
 	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.postMessage") == 1 }, "the opening on its way")
 	cancel()
 	release()
-	var got opened
-	select {
-	case got = <-done:
-	case <-time.After(slackfake.DefaultWaitTimeout):
-		t.Fatal("OpenCheckin did not return")
+	id, err := wait()
+	if err != nil {
+		t.Fatalf("OpenCheckin: %v", err)
 	}
-	if got.err != nil {
-		t.Fatalf("OpenCheckin: %v", got.err)
-	}
-	c, err := h.db.CheckinByID(context.Background(), p.Team, got.id)
+	c, err := h.db.CheckinByID(context.Background(), p.Team, id)
 	if err != nil || c.Thread == "" || c.SummaryTS == "" {
 		t.Fatalf("check-in %+v, %v: want its opening and summary recorded", c, err)
 	}

@@ -44,7 +44,7 @@ func (s *heldLoads) Plan(ctx context.Context, team string, id flows.PlanID) (*fl
 	s.mu.Unlock()
 	select {
 	case <-ch:
-	case <-time.After(5 * time.Second):
+	case <-time.After(slackfake.DefaultWaitTimeout):
 	}
 	return p, err
 }

@@ -344,7 +344,7 @@ func TestAPromptRecordThatFailsOnceIsTriedAgain(t *testing.T) {
 	q2 := h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
 		return m.ThreadTS == header.TS && strings.Contains(m.Text, "What is your value proposition")
 	}, "question 2")
-	h.settle()
+	h.waitAsked(p, "plan.value-proposition")
 
 	ben := tsAfter(t, q2.TS, 5*time.Second)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "Fresh beans in 48 hours.", TS: ben, ThreadTS: header.TS}))
