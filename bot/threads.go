@@ -3,7 +3,10 @@ package bot
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/racebot/racebot/coach"
@@ -34,8 +37,11 @@ func (b *Bot) asked(ctx context.Context, p *flows.Plan, replies []flows.Reply, t
 	pause := askedPause
 	for try := 1; ; try++ {
 		err := b.svc.Asked(ctx, p.Team, p.ID, asks, ts)
-		if err == nil {
+		switch {
+		case err == nil:
 			return
+		case errors.Is(err, flows.ErrNoPlan):
+			return // deleted since the post: nothing is filed under it
 		}
 		if try == askedTries || ctx.Err() != nil {
 			b.log.Error("record asked: replies to the prompt will be filed under the one before it", "plan", p.ID, "ts", ts, "tries", try, "err", err)
@@ -49,12 +55,13 @@ func (b *Bot) asked(ctx context.Context, p *flows.Plan, replies []flows.Reply, t
 	}
 }
 
-// How long the record of a posted prompt is tried: four tries, 50, 200
-// and 800 ms apart, within two seconds in all.
+// How the record of a posted prompt is tried: four tries, 50, 200 and
+// 800 ms apart, within the time a claimed post has (a write may wait its
+// turn behind a busy writer that long).
 const (
 	askedTries   = 4
 	askedPause   = 50 * time.Millisecond
-	askedTimeout = 2 * time.Second
+	askedTimeout = claimedPostTimeout
 )
 
 // edited handles a message_changed event: Slack sends the message as it
@@ -96,13 +103,15 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 	if err != nil {
 		return b.replyError(ctx, err, "edit", author)
 	}
-	if !resp.Duplicate && !resp.Changed && editor == msg.User {
+	if !resp.Duplicate && !resp.Changed && editor == msg.User && b.recent(msg.Timestamp) {
 		// Perhaps an edit of a message not read yet: its delivery may
 		// still be on its way (Slack retries one that failed) and would
 		// record the text as it was. The edit is then read as the message
 		// itself, keyed by it, so that delivery comes too late; and if
 		// the delivery won the race meanwhile, the edit applies to what
-		// it recorded.
+		// it recorded. Only a recent message: the key of an older one
+		// may be forgotten (coach.MessageKeysKept), not unread, and a
+		// catch-up would not have read it either.
 		read, err := b.svc.Handled(ctx, team, coach.MessageKey(m.Channel, msg.Timestamp))
 		if err != nil || read {
 			return err
@@ -126,6 +135,14 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 		b.later(ctx, "summary after edit", func(ctx context.Context) { b.refreshSummary(ctx, conv.Checkin) })
 	}
 	return nil
+}
+
+// recent says whether a message (its ts) is within the catch-up window:
+// one racebot would still read back.
+func (b *Bot) recent(ts string) bool {
+	sec, _, _ := strings.Cut(ts, ".")
+	n, err := strconv.ParseInt(sec, 10, 64)
+	return err == nil && time.Unix(n, 0).After(b.now().Add(-coach.CatchupWindow))
 }
 
 // deleted handles a message_deleted event: the message is named by

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
 )
@@ -360,4 +361,90 @@ func TestAPromptRecordThatFailsOnceIsTriedAgain(t *testing.T) {
 	if got := h.plan(slackfake.TeamID, "C1", "Q1"); got.Cursor.Step != 3 || !got.Skipped["plan.segments"] || len(got.Skipped) != 1 {
 		t.Errorf("after skip: cursor %+v, skipped %v; thread replies:\n%s", got.Cursor, got.Skipped, h.fake.Dump())
 	}
+}
+
+// TestAnEditOfAnOldReplyIsNotReadAgain: Ana answers question 1
+// ("Coffee."), goes back and answers it again ("Tea."). Then she fixes a
+// typo in her first, replaced reply: while its key is kept, and after the
+// keys are pruned (coach.MessageKeysKept). Neither edit files the old
+// reply again.
+func TestAnEditOfAnOldReplyIsNotReadAgain(t *testing.T) {
+	for _, pruned := range []bool{false, true} {
+		name := "within the key window"
+		if pruned {
+			name = "keys pruned"
+		}
+		t.Run(name, func(t *testing.T) {
+			clk := &clock{now: time.Now()}
+			h := newHarness(t, func(c *setup) { c.Now = clk.Now })
+			h.runSocket()
+			header, _ := h.newPlanInSlack("Q1")
+			q1 := h.threadMessage("C1", header.TS, "What does the business sell")
+			m1 := tsAfter(t, q1.TS, time.Millisecond)
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Coffee.", TS: m1, ThreadTS: header.TS}))
+			h.threadMessage("C1", header.TS, "What is your value proposition")
+			h.say(header.TS, "back", "What does the business sell")
+			h.say(header.TS, "Tea.", "What is your value proposition")
+			h.settle()
+			before := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]
+			if before.Text != "Tea." || len(before.Also) != 0 {
+				t.Fatalf("setup: question 1 = %+v", before)
+			}
+			if pruned {
+				// What the periodic prune does once MessageKeysKept has
+				// passed, and the clock with it.
+				clk.Add(coach.MessageKeysKept + time.Hour)
+				if err := h.db.PruneSeen(context.Background(), clk.Now(), clk.Now()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: m1, ThreadTS: header.TS, Text: "Coffee!", PreviousText: "Coffee.", EventID: "EvOLD"}))
+			h.settle()
+			after := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]
+			if after.Text != "Tea." || len(after.Also) != 0 {
+				t.Errorf("an edit of a replaced reply changed question 1: %+v", after)
+			}
+		})
+	}
+}
+
+// askedQueuedStore makes RecordAsked wait behind other writes, as
+// storage's writer does under load: a write not yet taken when its
+// context ends is dropped and reports the context's error (writer.run1).
+type askedQueuedStore struct {
+	failingStore
+	queue time.Duration
+}
+
+func (f *askedQueuedStore) RecordAsked(ctx context.Context, team string, plan flows.PlanID, at int64, ts, asks string) error {
+	select {
+	case <-time.After(f.queue):
+		return f.Store.RecordAsked(ctx, team, plan, at, ts, asks)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// TestAPromptRecordWaitsItsTurnBehindABusyWriter: the writer's queue holds
+// the record of a posted prompt for 2.5 s. The record waits its turn and
+// is written: the time it is given is not shorter than a busy writer's
+// queue.
+func TestAPromptRecordWaitsItsTurnBehindABusyWriter(t *testing.T) {
+	fs := &askedQueuedStore{}
+	h := newHarness(t, func(s *setup) {
+		fs.Store = s.Store
+		s.Store = fs
+	})
+	h.runSocket()
+	header, p := h.newPlanInSlack("Q1")
+	h.threadMessage("C1", header.TS, "What does the business sell")
+	h.waitAsked(p, flows.QuestionBusiness)
+
+	fs.queue = 2500 * time.Millisecond
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Speciality coffee subscriptions.", ThreadTS: header.TS}))
+	h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
+		return m.ThreadTS == header.TS && strings.Contains(m.Text, "What is your value proposition")
+	}, "question 2")
+	h.settle()
+	h.waitAsked(p, "plan.value-proposition")
 }
