@@ -84,12 +84,13 @@ type postAnswer struct {
 }
 
 // postMessage posts m to channel (in thread, when set) with its metadata
-// key and returns the message's ts. Its errors are slack-go's, so callers
+// key and returns the message's ts, and how long Slack took to answer the
+// try that it took (waits between tries not counted). Its errors are slack-go's, so callers
 // tell them apart as they do slack-go's: *slack.RateLimitedError after
 // the retries of a 429, slack.StatusCodeError for another status,
 // slack.SlackErrorResponse when Slack refused, and the transport's error
 // when the request failed.
-func (c *chatPoster) postMessage(ctx context.Context, channel, thread, key string, m message) (string, error) {
+func (c *chatPoster) postMessage(ctx context.Context, channel, thread, key string, m message) (ts string, took time.Duration, err error) {
 	// A body of its own, not a pooled buffer: the transport may still be
 	// writing it after Do returns, when Slack answers before reading it all.
 	msg := chatMessage{
@@ -102,22 +103,23 @@ func (c *chatPoster) postMessage(ctx context.Context, channel, thread, key strin
 	msg.Metadata.EventPayload.Key = key
 	body, err := json.Marshal(msg)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	for attempt := 0; ; attempt++ {
+		sent := time.Now()
 		ts, wait, err := c.try(ctx, body)
 		switch {
 		case err == nil:
-			return ts, nil
+			return ts, time.Since(sent), nil
 		case wait > 0:
 			if attempt < c.retries && c.sleep(ctx, wait) {
 				continue
 			}
-			return "", &slack.RateLimitedError{RetryAfter: wait}
+			return "", 0, &slack.RateLimitedError{RetryAfter: wait}
 		case dialFailed(err) && attempt < c.retries && c.sleep(ctx, backoff(attempt)):
 			continue
 		}
-		return "", err
+		return "", 0, err
 	}
 }
 

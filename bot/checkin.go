@@ -79,7 +79,7 @@ func (b *Bot) openCheckin(ctx context.Context, team string, plan flows.PlanID, o
 
 	thread, summary := c.Thread, c.SummaryTS
 	found := thread != ""
-	slow := false
+	unseen := false // the opening stood in the channel unknown here
 	if thread == "" {
 		key := openingKey(c)
 		if look {
@@ -96,15 +96,15 @@ func (b *Bot) openCheckin(ctx context.Context, team string, plan flows.PlanID, o
 		}
 		if !found {
 			opening, dueActions := openingText(v, late, missed, now)
-			started := time.Now()
 			ts, looked, err := b.poster.postOrFind(ctx, c.Channel, "", key, checkinOpening(v.Plan, opening, dueActions))
 			if err != nil {
 				b.metrics.Checkin("failed")
 				return c.ID, fmt.Errorf("post check-in: %w", err)
 			}
-			thread, slow = ts, looked || time.Since(started) > slowOpening
+			thread, unseen = ts, looked
 		}
 	}
+	recordedFirst := thread != c.Thread
 	if thread != c.Thread {
 		// A reply finds its check-in only by the thread recorded here, so
 		// it is recorded before the summary is posted, which may wait on
@@ -115,7 +115,7 @@ func (b *Bot) openCheckin(ctx context.Context, team string, plan flows.PlanID, o
 			return c.ID, fmt.Errorf("%w: %w", ErrMaybePosted, err)
 		}
 		c.Thread = thread
-		if found || slow {
+		if found || unseen {
 			// The opening stood in the channel before its thread was
 			// known here (found by a later try, or Slack's answer lost
 			// and the channel searched): replies written meanwhile
@@ -133,6 +133,13 @@ func (b *Bot) openCheckin(ctx context.Context, team string, plan flows.PlanID, o
 			// try finds the opening and records it.
 			return c.ID, fmt.Errorf("%w: %w", ErrMaybePosted, err)
 		}
+		c.SummaryTS = summary
+		if recordedFirst {
+			// Values given between the thread's record and the summary's
+			// post could not refresh a summary not posted yet, and the
+			// summary was drawn without them.
+			b.summaryCatchesUp(ctx, team, v, c)
+		}
 	}
 	b.remindCapability(ctx, team, v.Plan, thread, occurrence, look, since)
 	switch {
@@ -146,12 +153,31 @@ func (b *Bot) openCheckin(ctx context.Context, team string, plan flows.PlanID, o
 	return c.ID, nil
 }
 
-// slowOpening is how long the opening's post may take before replies
-// could have been written in its thread before racebot knew it: a person
-// needs longer than this to read the opening and answer. A post found by
-// looking for it, after Slack's answer was lost, counts as slow whatever
-// the time.
-const slowOpening = time.Second
+// summaryCatchesUp refreshes a check-in's summary just posted from v if
+// values were given in its thread since v was read.
+func (b *Bot) summaryCatchesUp(ctx context.Context, team string, v coach.CheckinView, c flows.Checkin) {
+	now, err := b.svc.Checkin(ctx, team, c.ID)
+	if err != nil {
+		b.log.Warn("check-in summary: reload", "checkin", c.ID, "err", err)
+		return
+	}
+	if givenIn(now, c.ID) != givenIn(v, c.ID) {
+		b.refreshSummary(ctx, c)
+	}
+}
+
+// givenIn counts the values given in check-in id.
+func givenIn(v coach.CheckinView, id int64) int {
+	n := 0
+	for _, list := range v.Values {
+		for _, m := range list {
+			if m.Checkin == id {
+				n++
+			}
+		}
+	}
+	return n
+}
 
 // openingText is a check-in's opening message and the actions it asks
 // about.

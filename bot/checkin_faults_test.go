@@ -130,3 +130,96 @@ func (h *harness) openCheckinAsync(ctx context.Context, p *flows.Plan, occurrenc
 		}
 	}
 }
+
+// threadFirstStore stops a check-in right after its thread is recorded
+// and before its summary is posted: the summary post waits on Slack's
+// pace there (a 429 burst, say) in production.
+type threadFirstStore struct {
+	failingStore
+	recorded chan struct{}
+	release  chan struct{}
+}
+
+func (f *threadFirstStore) SetCheckinMessages(ctx context.Context, id int64, thread, summary string) error {
+	err := f.Store.SetCheckinMessages(ctx, id, thread, summary)
+	if summary == "" && f.recorded != nil {
+		close(f.recorded)
+		f.recorded = nil
+		<-f.release
+	}
+	return err
+}
+
+// TestAValueGivenBeforeTheSummaryIsPostedShowsInIt: a check-in's thread is
+// recorded before its summary is posted, so Ana's reply in between is
+// recorded and confirmed, though there is no summary yet to refresh. The
+// summary, drawn from the values read before her reply, is brought up to
+// date once it is posted.
+func TestAValueGivenBeforeTheSummaryIsPostedShowsInIt(t *testing.T) {
+	fs := &threadFirstStore{recorded: make(chan struct{}), release: make(chan struct{})}
+	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
+	h := newHarness(t, func(c *setup) {
+		c.Now = clk.Now
+		c.CheckinPoll = time.Hour
+		fs.Store = c.Store
+		c.Store = fs
+	})
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	p = h.setKPIs(p, flows.StageAct, "lead-rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner <@UBEN>")
+	h.settle()
+
+	recorded := fs.recorded
+	wait := h.openCheckinAsync(context.Background(), p, "2026-11-30T08:00:00Z")
+	<-recorded
+	opening := h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
+		return m.ThreadTS == "" && strings.Contains(m.Text, "KPI check-in")
+	}, "the check-in's opening message")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k", ThreadTS: opening.TS}))
+	h.threadMessage("C1", opening.TS, "Recorded:")
+	close(fs.release)
+	id, err := wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	if n := h.checkinValues(p, id); n != 1 {
+		t.Fatalf("%d values recorded, want Ana's", n)
+	}
+	var summary string
+	for _, m := range h.fake.Replies("C1", opening.TS) {
+		if strings.Contains(m.Text, "KPIs updated") {
+			summary = m.Text
+		}
+	}
+	if !strings.Contains(summary, "1 of 2 KPIs updated") {
+		t.Errorf("the summary, with Ana's value recorded, reads:\n%s", summary)
+	}
+}
+
+// TestARateLimitedOpeningRequestsNoCatchup: the check-in's opening is
+// refused once with 429 (Retry-After 2 s), and posted after the wait. The
+// message was not in the channel during the wait, so nobody can have
+// replied in its thread before racebot knew it, and no catch-up (every
+// thread of every workspace active in the last 7 days) is asked for.
+func TestARateLimitedOpeningRequestsNoCatchup(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour; c.BeforeStart = fastCatchup })
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	h.settle()
+	// Let the start-up catch-up finish first.
+	h.fake.WaitFor(t, func() bool { return h.bot.catchupsDone.Load() == h.bot.catchupsStarted.Load() }, "idle catch-up")
+	before := h.bot.catchupsStarted.Load()
+
+	h.fake.RateLimitNext("chat.postMessage", 1, 2*time.Second)
+	if _, err := h.bot.OpenCheckin(context.Background(), slackfake.TeamID, p.ID, "2026-11-30T08:00:00Z", false, 0); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	if n := int(h.bot.catchupsStarted.Load()-before) + len(h.bot.catchupKick); n != 0 {
+		t.Errorf("%d catch-up(s) started after a rate-limited, not a lost, opening", n)
+	}
+}

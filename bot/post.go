@@ -142,18 +142,20 @@ func (p *poster) postOnce(ctx context.Context, channel, thread, key string, m me
 }
 
 // postOrFind is postOnce that also says whether the post was found by
-// looking for it, after Slack's answer was lost: it stood in the channel
-// for a while before its ts was known here.
+// looking for it, after Slack's answer was lost, or Slack took longer than
+// unseenPost to answer: either way it may have stood in the channel for a
+// while before its ts was known here. Waits before a try (pacing, Retry-
+// After) do not count: the message was not out yet.
 func (p *poster) postOrFind(ctx context.Context, channel, thread, key string, m message) (ts string, looked bool, err error) {
 	since := p.wall().Add(-lookBack)
 	for try := 1; ; try++ {
 		if err := p.wait(ctx, channel); err != nil {
 			return "", false, fmt.Errorf("%w: %w", ErrNotPosted, err)
 		}
-		ts, err := p.client(ctx).chat.postMessage(ctx, channel, thread, key, m)
+		ts, took, err := p.client(ctx).chat.postMessage(ctx, channel, thread, key, m)
 		switch {
 		case err == nil:
-			return ts, false, nil
+			return ts, took > unseenPost, nil
 		case certainlyNotPosted(err):
 			return "", false, fmt.Errorf("%w: %w", ErrNotPosted, err)
 		case refused(err):
@@ -170,6 +172,11 @@ func (p *poster) postOrFind(ctx context.Context, channel, thread, key string, m 
 		}
 	}
 }
+
+// unseenPost is how long Slack may take to answer a post before replies
+// to it could have been written before its ts was known here: a person
+// needs longer than this to read a message and answer it.
+const unseenPost = time.Second
 
 // find looks for the message posted under key since the given time: in
 // the channel's history for a top-level post, in the thread's replies

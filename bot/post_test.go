@@ -284,14 +284,14 @@ func TestPostMessageAsJSON(t *testing.T) {
 	fake := slackfake.New(t)
 	ctx := context.Background()
 	api := NewAPI("xoxb-test", "", fake.APIURL())
-	top, err := api.chat.postMessage(ctx, "C1", "", "k0", message{Text: "top"})
+	top, _, err := api.chat.postMessage(ctx, "C1", "", "k0", message{Text: "top"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := message{Text: "Hi <@U1> & <https://example.com|docs>", Blocks: []slack.Block{
 		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "*Which* question?", false, false), nil, nil, slack.SectionBlockOptionBlockID("q")),
 	}}
-	ts, err := api.chat.postMessage(ctx, "C1", top, "k1", m)
+	ts, _, err := api.chat.postMessage(ctx, "C1", top, "k1", m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +326,7 @@ func TestPostAnswerKeepsSlackRefusal(t *testing.T) {
 	}))
 	defer srv.Close()
 	api := NewAPI("xoxb-test", "", srv.URL+"/api/")
-	_, err := api.chat.postMessage(context.Background(), "C1", "", "k", message{Text: "hello"})
+	_, _, err := api.chat.postMessage(context.Background(), "C1", "", "k", message{Text: "hello"})
 	var refusal slack.SlackErrorResponse
 	if !errors.As(err, &refusal) || refusal.Err != "not_in_channel" || len(refusal.ResponseMetadata.Messages) != 1 || !refused(err) {
 		t.Fatalf("err = %#v, want Slack's not_in_channel with its message", err)
@@ -358,7 +358,7 @@ func TestPostsShareTheConnections(t *testing.T) {
 	errs := make(chan error, posts)
 	for range posts {
 		go func() {
-			_, err := api.chat.postMessage(context.Background(), "C1", "", "k", message{Text: "hello"})
+			_, _, err := api.chat.postMessage(context.Background(), "C1", "", "k", message{Text: "hello"})
 			errs <- err
 		}()
 	}
@@ -386,7 +386,7 @@ func TestPostGivenUpBeforeASlotIsNotPosted(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := api.chat.postMessage(ctx, "C1", "", "k", message{Text: "hello"})
+	_, _, err := api.chat.postMessage(ctx, "C1", "", "k", message{Text: "hello"})
 	if err == nil || !certainlyNotPosted(err) {
 		t.Fatalf("err = %v, want one that says the post did not go out", err)
 	}
@@ -425,7 +425,7 @@ func TestPostTryEndsAtItsTimeout(t *testing.T) {
 		}()
 		return client.Do(req.WithContext(ctx))
 	})
-	_, err := api.chat.postMessage(context.Background(), "C1", "", "k", message{Text: "hello"})
+	_, _, err := api.chat.postMessage(context.Background(), "C1", "", "k", message{Text: "hello"})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want the try's deadline", err)
 	}
