@@ -120,6 +120,14 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 		if resp.Duplicate {
 			return
 		}
+		if !resp.Changed && resp.Draft == nil {
+			// The question moved on under the lock (another press won):
+			// that is for the presser alone, as the check above says it.
+			for _, r := range resp.Replies {
+				b.tellAfter(cb, r.Msg)
+			}
+			return
+		}
 		b.postToPlan(resp.Plan, user, resp.Replies, resp.Draft)
 	case actionEditStage:
 		p, stage, ok := b.buttonPlan(ctx, team, cb, a.Value)

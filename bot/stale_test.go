@@ -256,3 +256,35 @@ func TestValuesFormSavedAsShownUndoesNoCorrection(t *testing.T) {
 		t.Errorf("%d visitors values recorded in the check-in, want Ana's 2", n)
 	}
 }
+
+// TestTheLosingSkipPressIsToldPrivately: when two Skip presses race, the
+// losing one finds the question moved on under the plan's lock. Its
+// presser is told so privately; the thread does not show it to everyone.
+func TestTheLosingSkipPressIsToldPrivately(t *testing.T) {
+	held := &heldLoads{}
+	h := newHarness(t, func(s *setup) { held.Store = s.Store; s.Store = held })
+	h.runSocket()
+	header, p := h.newPlanInSlack("Q1")
+	h.settle()
+
+	held.arm(2)
+	a := h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSkip, Value: planValue(p, flows.QuestionBusiness), UserID: "UANA", ChannelID: "C1", MessageTS: header.TS})
+	b := h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSkip, Value: planValue(p, flows.QuestionBusiness), UserID: "UBEN", ChannelID: "C1", MessageTS: header.TS})
+	h.fake.WaitAck(t, a)
+	h.fake.WaitAck(t, b)
+	h.settle()
+	for _, m := range h.fake.Replies("C1", header.TS) {
+		if strings.Contains(m.Text, "moved on since you saw it") {
+			t.Errorf("the losing press's note is posted in the thread for all:\n%s", m.Text)
+		}
+	}
+	told := 0
+	for _, r := range h.fake.Responses("") {
+		if strings.Contains(r.Text, "moved on since you saw it") {
+			told++
+		}
+	}
+	if told != 1 {
+		t.Errorf("%d presses told privately that the question moved on, want 1", told)
+	}
+}
