@@ -124,17 +124,31 @@ func (s *Service) DeleteMessage(ctx context.Context, req Request) (Response, err
 			return Response{}, err
 		}
 		resp, err := s.replaceValues(ctx, req, c.Plan, src, nil, nil)
-		if err == nil && !resp.Duplicate && !resp.Changed {
-			err = s.unread(ctx, req)
+		if err != nil || resp.Duplicate || resp.Changed {
+			return resp, err
 		}
-		return resp, err
+		if read, err := s.unread(ctx, req); err != nil || !read {
+			return resp, err
+		}
+		// Read meanwhile: its values may have been recorded just now.
+		return s.replaceValues(ctx, req, c.Plan, src, nil, nil)
 	}
 	p, err := s.pick(ctx, req, "")
 	if err != nil {
 		return Response{}, err
 	}
 	if _, _, ok := p.AnswerFrom(src); !ok {
-		return Response{Plan: p}, s.unread(ctx, req)
+		read, err := s.unread(ctx, req)
+		if err != nil || !read {
+			return Response{Plan: p}, err
+		}
+		// Read meanwhile: its answer may have been recorded just now.
+		if p, err = s.pick(ctx, req, ""); err != nil {
+			return Response{}, err
+		}
+		if _, _, ok := p.AnswerFrom(src); !ok {
+			return Response{Plan: p}, nil
+		}
 	}
 	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
 		return flows.WithdrawAnswer(s.cat, p, src, req.Now), nil
@@ -142,19 +156,22 @@ func (s *Service) DeleteMessage(ctx context.Context, req Request) (Response, err
 }
 
 // unread marks a deleted message that gave nothing as read, so that it
-// never will: its delivery may still be on its way (Slack retries one that
-// failed after the deletion), and catch-up may read it back, and what was
-// deleted must not be recorded then. A message read already is marked so
-// too, which changes nothing.
-func (s *Service) unread(ctx context.Context, req Request) error {
+// never will be: its delivery may still be on its way (Slack retries one
+// that failed after the deletion), and catch-up may read it back, and what
+// was deleted must not be recorded then. It reports whether the message
+// was read already, perhaps just now, after the caller found nothing.
+func (s *Service) unread(ctx context.Context, req Request) (read bool, err error) {
 	if req.TS == "" {
-		return nil
+		return false, nil
 	}
-	err := s.store.MarkSeen(ctx, req.Team, MessageKey(req.Channel, req.TS))
-	if err != nil && !errors.Is(err, flows.ErrDuplicate) {
-		return fmt.Errorf("mark the deleted message: %w", err)
+	err = s.store.MarkSeen(ctx, req.Team, MessageKey(req.Channel, req.TS))
+	switch {
+	case errors.Is(err, flows.ErrDuplicate):
+		return true, nil
+	case err != nil:
+		return false, fmt.Errorf("mark the deleted message: %w", err)
 	}
-	return nil
+	return false, nil
 }
 
 // editValues replaces the values an edited check-in reply gave with the
