@@ -9,7 +9,11 @@ CREATE TABLE plan_ids (
     last INTEGER NOT NULL
 );
 
-INSERT INTO plan_ids (last) SELECT coalesce(max(id), 0) FROM plans;
+-- Ids given before this migration are known from the plans left, and from
+-- the capability reminders, which outlive their plan.
+INSERT INTO plan_ids (last) SELECT max(
+    coalesce((SELECT max(id) FROM plans), 0),
+    coalesce((SELECT max(plan_id) FROM capability_reminders), 0));
 
 CREATE TRIGGER plan_ids_past_insert AFTER INSERT ON plans
 WHEN NEW.id > (SELECT last FROM plan_ids)
