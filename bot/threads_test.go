@@ -308,18 +308,39 @@ func TestEditedBeforeItsDeliveryReadsAsEdited(t *testing.T) {
 	}
 }
 
-// askedFailStore fails RecordAsked a number of times, as a busy database
-// would.
-type askedFailStore struct {
+// askedStore makes RecordAsked wait its turn, or fail, as a busy database
+// does: a write not yet taken when its context ends is dropped with the
+// context's error (storage's writer), and a write may fail outright.
+type askedStore struct {
 	failingStore
-	asked atomic.Int32
+	queue atomic.Int64 // how long each write waits first, in nanoseconds
+	fails atomic.Int32 // how many writes fail
 }
 
-func (f *askedFailStore) RecordAsked(ctx context.Context, team string, plan flows.PlanID, at int64, ts, asks string) error {
-	if take(&f.asked) {
+func (f *askedStore) RecordAsked(ctx context.Context, team string, plan flows.PlanID, at int64, ts, asks string) error {
+	select {
+	case <-time.After(time.Duration(f.queue.Load())):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if take(&f.fails) {
 		return errors.New("database is locked")
 	}
 	return f.Store.RecordAsked(ctx, team, plan, at, ts, asks)
+}
+
+// askingQuestion1 starts a plan in Slack whose first question is asked
+// and recorded, with its later records in fs's hands.
+func askingQuestion1(t *testing.T, fs *askedStore) (h *harness, header, q1 slackfake.Message, p *flows.Plan) {
+	h = newHarness(t, func(s *setup) {
+		fs.Store = s.Store
+		s.Store = fs
+	})
+	h.runSocket()
+	header, p = h.newPlanInSlack("Q1")
+	q1 = h.threadMessage("C1", header.TS, "What does the business sell")
+	h.waitAsked(p, flows.QuestionBusiness)
+	return h, header, q1, p
 }
 
 // TestAPromptRecordThatFailsOnceIsTriedAgain: racebot posts question 2,
@@ -329,17 +350,10 @@ func (f *askedFailStore) RecordAsked(ctx context.Context, team string, plan flow
 // would not move. The write is tried again, so it answers question 2, and
 // a later `skip` skips the question that is open.
 func TestAPromptRecordThatFailsOnceIsTriedAgain(t *testing.T) {
-	fs := &askedFailStore{}
-	h := newHarness(t, func(s *setup) {
-		fs.Store = s.Store
-		s.Store = fs
-	})
-	h.runSocket()
-	header, p := h.newPlanInSlack("Q1")
-	q1 := h.threadMessage("C1", header.TS, "What does the business sell")
-	h.waitAsked(p, flows.QuestionBusiness)
+	fs := &askedStore{}
+	h, header, q1, p := askingQuestion1(t, fs)
 
-	fs.asked.Store(1)
+	fs.fails.Store(1)
 	ana := tsAfter(t, q1.TS, time.Millisecond)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Speciality coffee subscriptions.", TS: ana, ThreadTS: header.TS}))
 	q2 := h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
@@ -408,39 +422,15 @@ func TestAnEditOfAnOldReplyIsNotReadAgain(t *testing.T) {
 	}
 }
 
-// askedQueuedStore makes RecordAsked wait behind other writes, as
-// storage's writer does under load: a write not yet taken when its
-// context ends is dropped and reports the context's error (writer.run1).
-type askedQueuedStore struct {
-	failingStore
-	queue time.Duration
-}
-
-func (f *askedQueuedStore) RecordAsked(ctx context.Context, team string, plan flows.PlanID, at int64, ts, asks string) error {
-	select {
-	case <-time.After(f.queue):
-		return f.Store.RecordAsked(ctx, team, plan, at, ts, asks)
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // TestAPromptRecordWaitsItsTurnBehindABusyWriter: the writer's queue holds
 // the record of a posted prompt for 2.5 s. The record waits its turn and
 // is written: the time it is given is not shorter than a busy writer's
 // queue.
 func TestAPromptRecordWaitsItsTurnBehindABusyWriter(t *testing.T) {
-	fs := &askedQueuedStore{}
-	h := newHarness(t, func(s *setup) {
-		fs.Store = s.Store
-		s.Store = fs
-	})
-	h.runSocket()
-	header, p := h.newPlanInSlack("Q1")
-	h.threadMessage("C1", header.TS, "What does the business sell")
-	h.waitAsked(p, flows.QuestionBusiness)
+	fs := &askedStore{}
+	h, header, _, p := askingQuestion1(t, fs)
 
-	fs.queue = 2500 * time.Millisecond
+	fs.queue.Store(int64(2500 * time.Millisecond))
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Speciality coffee subscriptions.", ThreadTS: header.TS}))
 	h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
 		return m.ThreadTS == header.TS && strings.Contains(m.Text, "What is your value proposition")
