@@ -19,12 +19,7 @@ import (
 // thread and reads back what was written there: Ana's value is recorded
 // and confirmed once, and the nudge does not ask her again.
 func TestReplyBeforeTheCheckinThreadIsKnownIsRecorded(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour; c.BeforeStart = fastCatchup })
-	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
-	p = h.setKPIs(p, flows.StageAct, "lead-rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner <@UBEN>")
+	h, p, clk := checkinSetup(t, func(c *setup) { c.BeforeStart = fastCatchup })
 	// Let the plan's own thread settle before the fault is armed.
 	h.settle()
 	h.fake.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError)
@@ -157,17 +152,7 @@ func (f *threadFirstStore) SetCheckinMessages(ctx context.Context, id int64, thr
 // date once it is posted.
 func TestAValueGivenBeforeTheSummaryIsPostedShowsInIt(t *testing.T) {
 	fs := &threadFirstStore{recorded: make(chan struct{}), release: make(chan struct{})}
-	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *setup) {
-		c.Now = clk.Now
-		c.CheckinPoll = time.Hour
-		fs.Store = c.Store
-		c.Store = fs
-	})
-	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
-	p = h.setKPIs(p, flows.StageAct, "lead-rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner <@UBEN>")
+	h, p, _ := checkinSetup(t, func(c *setup) { fs.Store = c.Store; c.Store = fs })
 	h.settle()
 
 	recorded := fs.recorded
@@ -204,11 +189,7 @@ func TestAValueGivenBeforeTheSummaryIsPostedShowsInIt(t *testing.T) {
 // replied in its thread before racebot knew it, and no catch-up (every
 // thread of every workspace active in the last 7 days) is asked for.
 func TestARateLimitedOpeningRequestsNoCatchup(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour; c.BeforeStart = fastCatchup })
-	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	h, p, _ := checkinSetup(t, func(c *setup) { c.BeforeStart = fastCatchup })
 	h.settle()
 	// Let the start-up catch-up finish first.
 	h.fake.WaitFor(t, func() bool { return h.bot.catchupsDone.Load() == h.bot.catchupsStarted.Load() }, "idle catch-up")

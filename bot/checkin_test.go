@@ -41,10 +41,10 @@ func (h *harness) setKPIs(p *flows.Plan, stage flows.StageID, lines ...string) *
 // checkinSetup is a Socket Mode bot on a simulated clock (Monday 30 Nov
 // 2026, 08:00 UTC) with plan Q1 and two KPIs owned by Ana and Ben, ready
 // for a check-in.
-func checkinSetup(t *testing.T) (*harness, *flows.Plan, *clock) {
+func checkinSetup(t *testing.T, configure ...func(*setup)) (*harness, *flows.Plan, *clock) {
 	t.Helper()
 	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
+	h := newHarness(t, append([]func(*setup){func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour }}, configure...)...)
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")

@@ -29,6 +29,15 @@ func tsAfter(t *testing.T, ts string, d time.Duration) string {
 // waitAsked waits until the bot has told the coach that a posted message
 // asks q. In Slack a person needs seconds to read a question and reply;
 // a test that replies within microseconds waits for the record instead.
+// firstQuestion starts plan name in C1 over Slack and waits for its first
+// question in the plan's thread.
+func (h *harness) firstQuestion(name string) (header, q1 slackfake.Message, p *flows.Plan) {
+	h.t.Helper()
+	header, p = h.newPlanInSlack(name)
+	q1 = h.threadMessage("C1", header.TS, "What does the business sell")
+	return header, q1, p
+}
+
 func (h *harness) waitAsked(p *flows.Plan, q string) {
 	h.t.Helper()
 	h.fake.WaitFor(h.t, func() bool {
@@ -81,8 +90,7 @@ func TestTwoRepliesToOneQuestion(t *testing.T) {
 	h := newHarness(t)
 	h.fake.AddUser(slackfake.User{ID: "UANA", RealName: "Ana Lopez", DisplayName: "Ana"})
 	h.runSocket()
-	header, p := h.newPlanInSlack("Q1")
-	q1 := h.threadMessage("C1", header.TS, "What does the business sell")
+	header, q1, p := h.firstQuestion("Q1")
 	h.waitAsked(p, flows.QuestionBusiness)
 
 	// Hold the bot's next posts (the second question among them) until
@@ -136,8 +144,7 @@ func TestTwoRepliesToOneQuestion(t *testing.T) {
 func TestEditedAndDeletedReplies(t *testing.T) {
 	h := newHarness(t)
 	h.runSocket()
-	header, p := h.newPlanInSlack("Q1")
-	q1 := h.threadMessage("C1", header.TS, "What does the business sell")
+	header, q1, p := h.firstQuestion("Q1")
 	ts := tsAfter(t, q1.TS, time.Millisecond)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Coffee.", TS: ts, ThreadTS: header.TS}))
 	h.threadMessage("C1", header.TS, "What is your value proposition")
@@ -275,8 +282,7 @@ func TestEditedCheckinValue(t *testing.T) {
 func TestDeletedBeforeItsDeliveryIsNotRecorded(t *testing.T) {
 	h := newHarness(t)
 	h.runSocket()
-	header, _ := h.newPlanInSlack("Q1")
-	q1 := h.threadMessage("C1", header.TS, "What does the business sell")
+	header, q1, _ := h.firstQuestion("Q1")
 	ts := tsAfter(t, q1.TS, time.Millisecond)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, PreviousText: "Oops, wrong thread: salary review notes", EventID: "EvDEL"}))
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Oops, wrong thread: salary review notes", TS: ts, ThreadTS: header.TS}))
@@ -295,8 +301,7 @@ func TestDeletedBeforeItsDeliveryIsNotRecorded(t *testing.T) {
 func TestEditedBeforeItsDeliveryReadsAsEdited(t *testing.T) {
 	h := newHarness(t)
 	h.runSocket()
-	header, _ := h.newPlanInSlack("Q1")
-	q1 := h.threadMessage("C1", header.TS, "What does the business sell")
+	header, q1, _ := h.firstQuestion("Q1")
 	ts := tsAfter(t, q1.TS, time.Millisecond)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Speciality coffee.", PreviousText: "Specality cofee.", EventID: "EvEDIT"}))
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Specality cofee.", TS: ts, ThreadTS: header.TS}))
@@ -337,8 +342,7 @@ func askingQuestion1(t *testing.T, fs *askedStore) (h *harness, header, q1 slack
 		s.Store = fs
 	})
 	h.runSocket()
-	header, p = h.newPlanInSlack("Q1")
-	q1 = h.threadMessage("C1", header.TS, "What does the business sell")
+	header, q1, p = h.firstQuestion("Q1")
 	h.waitAsked(p, flows.QuestionBusiness)
 	return h, header, q1, p
 }
@@ -392,8 +396,7 @@ func TestAnEditOfAnOldReplyIsNotReadAgain(t *testing.T) {
 			clk := &clock{now: time.Now()}
 			h := newHarness(t, func(c *setup) { c.Now = clk.Now })
 			h.runSocket()
-			header, _ := h.newPlanInSlack("Q1")
-			q1 := h.threadMessage("C1", header.TS, "What does the business sell")
+			header, q1, _ := h.firstQuestion("Q1")
 			m1 := tsAfter(t, q1.TS, time.Millisecond)
 			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Coffee.", TS: m1, ThreadTS: header.TS}))
 			h.threadMessage("C1", header.TS, "What is your value proposition")

@@ -2,7 +2,6 @@ package coach
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -98,14 +97,7 @@ func (s *Service) Explained(ctx context.Context, team, key string) (bool, error)
 	if key == "" {
 		return true, nil
 	}
-	err := s.store.MarkSeen(ctx, team, key)
-	switch {
-	case errors.Is(err, flows.ErrDuplicate):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("record key: %w", err)
-	}
-	return true, nil
+	return s.Once(ctx, team, key)
 }
 
 // MessageAfter reports whether message ts a (a Slack ts) comes after b; a

@@ -164,14 +164,11 @@ func (s *Service) unread(ctx context.Context, req Request) (read bool, err error
 	if req.TS == "" {
 		return false, nil
 	}
-	err = s.store.MarkSeen(ctx, req.Team, MessageKey(req.Channel, req.TS))
-	switch {
-	case errors.Is(err, flows.ErrDuplicate):
-		return true, nil
-	case err != nil:
+	first, err := s.Once(ctx, req.Team, MessageKey(req.Channel, req.TS))
+	if err != nil {
 		return false, fmt.Errorf("mark the deleted message: %w", err)
 	}
-	return false, nil
+	return !first, nil
 }
 
 // editValues replaces the values an edited check-in reply gave with the
