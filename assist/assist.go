@@ -68,10 +68,17 @@ func New(cat *flows.Catalogue, model Model, logger *slog.Logger) (*Assistant, er
 // Enabled reports whether a model may be used for this plan.
 func (a *Assistant) Enabled(p *flows.Plan) bool { return a.model != nil && !p.Privacy }
 
+// ErrPrivate is what a check run before each request to the model (see
+// prompts.WithAttemptCheck) returns when the plan was made private since
+// the draft or review began: nothing more of it goes to the model.
+var ErrPrivate = errors.New("plan is private")
+
+const privateNote = "This plan is private, so its text never goes to the AI model; here is the built-in coach's help instead."
+
 // offlineNote says why the built-in coach answers instead of the model.
 func (a *Assistant) offlineNote(p *flows.Plan) string {
 	if p.Privacy {
-		return "This plan is private, so its text never goes to the AI model; here is the built-in coach's help instead."
+		return privateNote
 	}
 	return ""
 }
@@ -123,6 +130,10 @@ func (a *Assistant) ask(ctx context.Context, p *flows.Plan, m prompts.Messages, 
 		clean = func(s string) { onDelta(prompts.Clean(s, maxLen)) }
 	}
 	res, err := a.model.Stream(ctx, key, m, clean)
+	if errors.Is(err, ErrPrivate) {
+		offline.Note = privateNote
+		return offline
+	}
 	if err != nil {
 		a.log.Warn("llm call failed", "plan", key, "err", err)
 		offline.Note = failureNote(err)

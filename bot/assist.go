@@ -49,7 +49,7 @@ func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftReques
 		return
 	}
 	q, _, _, _ := b.cat.Question(d.QuestionID)
-	res, _ := b.streamed(ctx, p, "✍️ Drafting an answer to: "+q.Text, func(onDelta func(string)) assist.Result {
+	res, _ := b.streamed(ctx, p, "✍️ Drafting an answer to: "+q.Text, func(ctx context.Context, onDelta func(string)) assist.Result {
 		return b.assistant.Draft(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), d.QuestionID, onDelta)
 	}, func(r assist.Result) message { return draftMessage(p, d.QuestionID, r) })
 	if res.FromModel {
@@ -66,7 +66,7 @@ func (b *Bot) postKPISuggestions(ctx context.Context, p *flows.Plan, stage flows
 		b.postMsg(ctx, p, "kpi-suggestions", resultMsg(b.assistant.SuggestKPIs(ctx, p, nil, stage, nil)))
 		return
 	}
-	b.streamed(ctx, p, "✍️ Suggesting KPIs…", func(onDelta func(string)) assist.Result {
+	b.streamed(ctx, p, "✍️ Suggesting KPIs…", func(ctx context.Context, onDelta func(string)) assist.Result {
 		return b.assistant.SuggestKPIs(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), stage, onDelta)
 	}, func(r assist.Result) message { return msgMessage("kpi-suggestions", resultMsg(r)) })
 }
@@ -90,7 +90,7 @@ func (b *Bot) postReview(ctx context.Context, p *flows.Plan, by string) {
 		res = b.assistant.Review(ctx, p, nil, kpis, b.now(), nil)
 		shown = b.postMsg(ctx, p, "review", resultMsg(res))
 	default:
-		res, shown = b.streamed(ctx, p, "🔎 Reviewing the plan…", func(onDelta func(string)) assist.Result {
+		res, shown = b.streamed(ctx, p, "🔎 Reviewing the plan…", func(ctx context.Context, onDelta func(string)) assist.Result {
 			return b.assistant.Review(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), kpis, b.now(), onDelta)
 		}, func(r assist.Result) message { return msgMessage("review", resultMsg(r)) })
 	}
@@ -128,7 +128,10 @@ const streamUpdateInterval = time.Second
 
 // streamed posts a placeholder, lets run stream into it, and replaces it
 // with the final rendering, reporting whether that rendering was shown.
-func (b *Bot) streamed(ctx context.Context, p *flows.Plan, placeholder string, run func(func(string)) assist.Result, final func(assist.Result) message) (assist.Result, bool) {
+// run's context has the plan looked up again before every request to the
+// model: p was loaded before the placeholder waited its turn in the
+// channel, and a plan made private meanwhile sends the model nothing.
+func (b *Bot) streamed(ctx context.Context, p *flows.Plan, placeholder string, run func(context.Context, func(string)) assist.Result, final func(assist.Result) message) (assist.Result, bool) {
 	thread, err := b.ensureThread(ctx, p)
 	if err != nil {
 		b.failed(ctx, "stream: thread", err, "plan", p.ID)
@@ -146,12 +149,27 @@ func (b *Bot) streamed(ctx context.Context, p *flows.Plan, placeholder string, r
 	})
 	// A partial text still held by the throttle is never flushed: the final
 	// rendering replaces it.
-	res := run(push)
+	res := run(prompts.WithAttemptCheck(ctx, b.stillShared(p)), push)
 	if err := b.poster.update(ctx, p.Channel, ts, final(res)); err != nil {
 		b.failed(ctx, "stream: final update", err, "plan", p.ID)
 		return res, false
 	}
 	return res, true
+}
+
+// stillShared checks, before a request to the model, that the plan may
+// still go to it: not made private, nor deleted, since p was loaded.
+func (b *Bot) stillShared(p *flows.Plan) func(context.Context) error {
+	return func(ctx context.Context) error {
+		cur, err := b.svc.Plan(ctx, p.Team, p.ID)
+		switch {
+		case err != nil:
+			return fmt.Errorf("look up plan: %w", err)
+		case cur.Privacy:
+			return assist.ErrPrivate
+		}
+		return nil
+	}
 }
 
 // postMsg posts a coach's message in the plan's thread, reporting whether

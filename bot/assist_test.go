@@ -13,8 +13,14 @@ import (
 )
 
 func withModel(t *testing.T, llm *openaifake.Server) func(*setup) {
+	return withModelRetrying(t, llm, -1)
+}
+
+// withModelRetrying is withModel with a client that tries a failed
+// request again this many times.
+func withModelRetrying(t *testing.T, llm *openaifake.Server, retries int) func(*setup) {
 	return func(c *setup) {
-		model := prompts.NewClient(prompts.Config{BaseURL: llm.URL(), Model: "test-model", Timeout: 5 * time.Second, MaxRetries: -1}, nil)
+		model := prompts.NewClient(prompts.Config{BaseURL: llm.URL(), Model: "test-model", Timeout: 5 * time.Second, MaxRetries: retries}, nil)
 		a, err := assist.New(flows.RACE(), model, nil)
 		if err != nil {
 			t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,6 +38,10 @@ type editMeta struct {
 	// link, so a field left as it was keeps the stored answer instead of
 	// the words it showed.
 	Shown map[string]string `json:"h,omitempty"`
+	// Draft marks the form that edits a model's draft: saved, it is
+	// taken as the draft is by Use this, which keeps an answer given
+	// meanwhile in the thread.
+	Draft bool `json:"d,omitempty"`
 }
 
 // fingerprint identifies a form field's text in editMeta.Shown, short
@@ -271,7 +276,15 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 		answers[qid] = string(markup.FromPlain(value))
 	}
 	req := coach.Request{Team: team, Channel: meta.Channel, User: cb.User.ID, Now: b.now(), Plan: meta.Plan, Key: viewKey(cb)}
-	resp, err := b.svc.EditAnswers(ctx, req, answers)
+	var (
+		resp coach.Response
+		err  error
+	)
+	if qid, text, ok := onlyAnswer(answers); meta.Draft && ok {
+		resp, err = b.svc.AcceptDraft(ctx, req, qid, text)
+	} else {
+		resp, err = b.svc.EditAnswers(ctx, req, answers)
+	}
 	var fe flows.FieldErrors
 	switch {
 	case errors.Is(err, coach.ErrOtherChannel):
@@ -290,6 +303,14 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 	replies := append([]flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("From %s:", flows.Person(cb.User.ID))}}, resp.Replies...)
 	b.postToPlan(resp.Plan, cb.User.ID, replies, nil)
 	return nil
+}
+
+// onlyAnswer is the one answer of a form that has one.
+func onlyAnswer(answers map[string]string) (qid, text string, ok bool) {
+	for qid, text := range answers {
+		return qid, text, len(answers) == 1
+	}
+	return "", "", false
 }
 
 // formElsewhere answers a form whose metadata names a plan or check-in of
@@ -332,6 +353,13 @@ func fieldError(answers map[string]string, msg string) any {
 // draftAction handles the buttons under a model's draft.
 func (b *Bot) draftAction(ctx context.Context, team string, cb slack.InteractionCallback, a *slack.BlockAction) {
 	if a.ActionID == actionDraftDiscard {
+		// Someone else may have pressed Use this on the same draft a
+		// moment before: then the message keeps saying so, and only the
+		// presser hears that it is the answer now.
+		if used := b.draftUsed(ctx, team, cb, a.Value); used {
+			b.tellAfter(cb, say("Someone has already used this draft as the answer, so it stays; edit the answer to change it."))
+			return
+		}
 		b.replaceAfter(cb, say("Draft discarded."))
 		return
 	}
@@ -346,7 +374,8 @@ func (b *Bot) draftAction(ctx context.Context, team string, cb slack.Interaction
 	}
 	if a.ActionID == actionDraftEdit {
 		if _, si, _, ok := b.cat.Question(qid); ok {
-			b.openModal(ctx, cb, draftModal(b.cat, p, qid, text, stageMeta(b.cat, p, si)))
+			meta, _ := json.Marshal(editMeta{Plan: p.ID, Stage: b.cat.Stages[si].ID, Channel: p.Channel, Draft: true})
+			b.openModal(ctx, cb, draftModal(b.cat, p, qid, text, string(meta)))
 		}
 		return
 	}
@@ -359,6 +388,34 @@ func (b *Bot) draftAction(ctx context.Context, team string, cb slack.Interaction
 	if resp.Duplicate {
 		return
 	}
+	if !resp.Changed {
+		// Another press used the draft first and told the thread: this
+		// one's note is for its presser alone.
+		for _, r := range resp.Replies {
+			b.tellAfter(cb, r.Msg)
+		}
+		return
+	}
 	b.replaceAfter(cb, say("✅ Used as the answer:\n"+text))
 	b.postToPlan(resp.Plan, cb.User.ID, resp.Replies, resp.Draft)
+}
+
+// draftUsed reports whether a draft's text, as its buttons carry it, is
+// already an answer to its question.
+func (b *Bot) draftUsed(ctx context.Context, team string, cb slack.InteractionCallback, value string) bool {
+	id, rest, ok := parsePlanValue(value)
+	if !ok {
+		return false
+	}
+	qid, text, ok := strings.Cut(rest, "|")
+	if !ok {
+		return false
+	}
+	p, err := b.svc.PlanFor(ctx, coach.Request{Team: team, Channel: pressedIn(cb), Plan: id})
+	if err != nil {
+		return false
+	}
+	stored := strings.TrimSpace(string(markup.FromPlain(text)))
+	a := p.Answers[qid]
+	return a.Text == stored || slices.ContainsFunc(a.Also, func(o flows.Contribution) bool { return o.Text == stored })
 }

@@ -574,7 +574,9 @@ func EditAnswers(cat *Catalogue, plan *Plan, answers map[string]string, user str
 
 // AcceptDraft records a draft as the answer to a question, marked as
 // drafted and attributed to the person who accepted it. If the question was
-// the open one, the coach moves on.
+// the open one, the coach moves on. A question answered and left since the
+// draft was made keeps its answer, and the draft joins it as a co-answer;
+// a draft already among its answers changes nothing.
 func AcceptDraft(cat *Catalogue, plan *Plan, questionID, text, user string, now time.Time) (Outcome, error) {
 	q, _, _, ok := cat.Question(questionID)
 	if !ok {
@@ -586,13 +588,23 @@ func AcceptDraft(cat *Catalogue, plan *Plan, questionID, text, user string, now 
 	}
 	s := &stepper{cat: cat, in: Input{User: user, Now: now}, out: Outcome{Plan: plan.Clone()}}
 	prev := plan.Answers[questionID]
-	if prev.Text == text {
+	_, cur, open := plan.Current(cat)
+	open = open && cur.ID == questionID
+	switch {
+	case prev.Text == text || slices.ContainsFunc(prev.Also, func(o Contribution) bool { return o.Text == text }):
 		s.say(Reply{Kind: ReplyNote, Msg: Say(Text("That draft is already the saved answer."))})
+		return s.out, nil
+	case prev.Text != "" && !open:
+		// A draft is made for the open question; this one has been
+		// answered and left since, by someone who did not see the draft.
+		// As with a late reply, neither replaces the other.
+		s.apply(AnswerAdded{QuestionID: questionID, Revision: prev.Next(), Contribution: Contribution{Text: text, By: user, At: now}})
+		s.say(Reply{Kind: ReplySaved, QuestionID: questionID, Msg: Sayf("Saved the draft as another answer to %q, beside the one given meanwhile.", q.Text)})
 		return s.out, nil
 	}
 	s.apply(AnswerRecorded{Answer: Answer{QuestionID: questionID, Text: text, By: user, At: now, Revision: prev.Next(), Drafted: true}})
 	s.say(Reply{Kind: ReplySaved, QuestionID: questionID, Msg: Sayf("Saved the draft as the answer to %q.", q.Text)})
-	if _, cur, open := plan.Current(cat); open && cur.ID == questionID {
+	if open {
 		s.advance()
 	}
 	return s.out, nil

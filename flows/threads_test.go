@@ -211,3 +211,49 @@ func TestAsksNamesWhatThePlanAsks(t *testing.T) {
 		}
 	}
 }
+
+// TestAcceptDraftKeepsAnAnswerGivenMeanwhile: a draft is made for the open
+// question. Accepted while it is still open, it is the answer and the
+// coach moves on; accepted after someone answered it in the thread, it
+// joins that answer, as a late reply would; accepted again, it changes
+// nothing.
+func TestAcceptDraftKeepsAnAnswerGivenMeanwhile(t *testing.T) {
+	c := testCatalogue(t)
+	fresh := NewPlan("T", "C", "P", "UANA", t0)
+
+	out, err := AcceptDraft(c, fresh, "plan.one", "drafted", "UANA", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := out.Plan.Answers["plan.one"]; a.Text != "drafted" || !a.Drafted || a.By != "UANA" {
+		t.Errorf("draft of the open question: %+v", a)
+	}
+	if _, q, _ := out.Plan.Current(c); q.ID != "plan.two" {
+		t.Errorf("after the draft of the open question the coach asks %s", q.ID)
+	}
+
+	answered, err := Step(c, fresh, Input{Text: "ben's", User: "UBEN", Now: t0, Source: "C/2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = AcceptDraft(c, answered.Plan, "plan.one", "drafted", "UANA", t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := out.Plan.Answers["plan.one"]
+	want := []Contribution{{Text: "drafted", By: "UANA", At: t0.Add(time.Minute), Revision: 2}}
+	if a.Text != "ben's" || a.By != "UBEN" || a.Source != "C/2" || !cmp.Equal(want, a.Also) {
+		t.Errorf("draft of a question answered meanwhile: %+v", a)
+	}
+	if _, q, _ := out.Plan.Current(c); q.ID != "plan.two" {
+		t.Errorf("after the late draft the coach asks %s", q.ID)
+	}
+
+	again, err := AcceptDraft(c, out.Plan, "plan.one", "drafted", "UCHO", t0.Add(2*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Changes) != 0 || len(again.Replies) != 1 || !strings.Contains(again.Replies[0].Msg.String(), "already") {
+		t.Errorf("the same draft accepted again: changes %+v, replies %+v", again.Changes, again.Replies)
+	}
+}

@@ -44,12 +44,30 @@ func (r *recorder) Do(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// attemptCheckKey carries the check WithAttemptCheck sets.
+type attemptCheckKey struct{}
+
+// WithAttemptCheck returns a context under which a Client runs check
+// before every request it sends, each retry included, and ends the call
+// with check's error, sending nothing, when there is one. A caller whose
+// leave to send can be withdrawn while the call waits (a plan made
+// private) is asked again each time.
+func WithAttemptCheck(ctx context.Context, check func(context.Context) error) context.Context {
+	return context.WithValue(ctx, attemptCheckKey{}, check)
+}
+
 type attemptFunc func(ctx context.Context, oc *openai.Client, rec *recorder) (Result, error)
 
 // call runs fn with a deadline per attempt, retrying 429 and 5xx answers
 // with exponential backoff and jitter, or as long as Retry-After asks.
 func (c *Client) call(ctx context.Context, fn attemptFunc) (Result, error) {
+	check, _ := ctx.Value(attemptCheckKey{}).(func(context.Context) error)
 	for attempt := 1; ; attempt++ {
+		if check != nil {
+			if err := check(ctx); err != nil {
+				return Result{}, err
+			}
+		}
 		rec := &recorder{doer: c.cfg.HTTPClient}
 		actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 		res, err := fn(actx, c.openai(rec), rec)
