@@ -323,6 +323,25 @@ func (s *Service) said(ctx context.Context, req Request, resp Response) (Respons
 	return resp, nil
 }
 
+// reading answers a request that only shows a plan (status, export,
+// report, review): it records the request's key first, then builds the
+// answer. The write is also what brings a SQLite handle up to date with
+// what another process on the file committed (it trusts its plan cache
+// until its next write; see storage.planCache), so the plan shown has
+// what was typed in another terminal a moment ago.
+func (s *Service) reading(ctx context.Context, req Request, build func() (Response, error)) (Response, error) {
+	if req.Key != "" {
+		err := s.store.MarkSeen(ctx, req.Team, req.Key)
+		switch {
+		case errors.Is(err, flows.ErrDuplicate):
+			return Response{Duplicate: true}, nil
+		case err != nil:
+			return Response{}, fmt.Errorf("record key: %w", err)
+		}
+	}
+	return build()
+}
+
 func (s *Service) target(ctx context.Context, req Request) (*flows.Plan, error) {
 	id := req.Plan
 	if id == 0 {
@@ -425,22 +444,26 @@ func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Resp
 	case "values":
 		return s.Values(ctx, req, cmd.Arg)
 	case "report":
-		p, err := s.pick(ctx, req, "")
-		if err != nil {
-			return Response{}, err
-		}
-		if len(p.KPIs) == 0 {
-			return Response{}, flows.UserErrorf(flows.ErrBadInput, "There are no KPIs to chart yet; set some with %s.", flows.Cmd("kpi"))
-		}
-		return s.said(ctx, req, Response{Plan: p, Report: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Say(flows.Text("Drawing the KPI chart…"))}}})
+		return s.reading(ctx, req, func() (Response, error) {
+			p, err := s.pick(ctx, req, "")
+			if err != nil {
+				return Response{}, err
+			}
+			if len(p.KPIs) == 0 {
+				return Response{}, flows.UserErrorf(flows.ErrBadInput, "There are no KPIs to chart yet; set some with %s.", flows.Cmd("kpi"))
+			}
+			return Response{Plan: p, Report: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Say(flows.Text("Drawing the KPI chart…"))}}}, nil
+		})
 	case "checkin", "schedule", "pause", "resume":
 		return s.schedule(ctx, req, cmd)
 	case "review":
-		p, err := s.pick(ctx, req, "")
-		if err != nil {
-			return Response{}, err
-		}
-		return s.said(ctx, req, Response{Plan: p, Review: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("Reviewing %q…", flows.User(p.Name))}}})
+		return s.reading(ctx, req, func() (Response, error) {
+			p, err := s.pick(ctx, req, "")
+			if err != nil {
+				return Response{}, err
+			}
+			return Response{Plan: p, Review: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("Reviewing %q…", flows.User(p.Name))}}}, nil
+		})
 	case "privacy":
 		return s.privacy(ctx, req, cmd.Arg)
 	case "actions":
@@ -577,25 +600,29 @@ func (s *Service) pickWithValues(ctx context.Context, req Request) (*flows.Plan,
 }
 
 func (s *Service) status(ctx context.Context, req Request) (Response, error) {
-	p, ms, err := s.pickWithValues(ctx, req)
-	if err != nil {
-		return Response{}, err
-	}
-	return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyStatus, Msg: flows.StatusText(s.cat, p, ms, req.Now)}}, Plan: p})
+	return s.reading(ctx, req, func() (Response, error) {
+		p, ms, err := s.pickWithValues(ctx, req)
+		if err != nil {
+			return Response{}, err
+		}
+		return Response{Replies: []flows.Reply{{Kind: flows.ReplyStatus, Msg: flows.StatusText(s.cat, p, ms, req.Now)}}, Plan: p}, nil
+	})
 }
 
 func (s *Service) export(ctx context.Context, req Request) (Response, error) {
-	p, err := s.pick(ctx, req, "")
-	if err != nil {
-		return Response{}, err
-	}
-	e, err := s.Export(ctx, p, req.Now)
-	if err != nil {
-		return Response{}, err
-	}
-	e.Review = newerReview(e.Review, req.Review, p.ID)
-	md := e.Markdown()
-	return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyExport, Msg: flows.Sayf("The plan %q as Markdown.", flows.User(p.Name)), Markdown: md}}, Plan: p})
+	return s.reading(ctx, req, func() (Response, error) {
+		p, err := s.pick(ctx, req, "")
+		if err != nil {
+			return Response{}, err
+		}
+		e, err := s.Export(ctx, p, req.Now)
+		if err != nil {
+			return Response{}, err
+		}
+		e.Review = newerReview(e.Review, req.Review, p.ID)
+		md := e.Markdown()
+		return Response{Replies: []flows.Reply{{Kind: flows.ReplyExport, Msg: flows.Sayf("The plan %q as Markdown.", flows.User(p.Name)), Markdown: md}}, Plan: p}, nil
+	})
 }
 
 func (s *Service) delete(ctx context.Context, req Request, cmd flows.Command) (Response, error) {

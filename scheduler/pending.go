@@ -43,7 +43,7 @@ func (s *Scheduler) retry(ctx context.Context, p planSchedule, o Occurrence, now
 	}
 	job := jobFor(p, o)
 	switch {
-	case p.row.Paused:
+	case s.pausedSince(ctx, p.row):
 		return time.Time{}, s.finish(ctx, job, StatePaused, notePausedRetry, 0)
 	case !now.Before(deadline(p.spec, job.Due)):
 		// Racebot was down, or busy, past the next occurrence: posting

@@ -363,7 +363,29 @@ func (s *Scheduler) handle(ctx context.Context, p planSchedule, now time.Time) (
 	if err != nil || !won {
 		return time.Time{}, err
 	}
+	if s.pausedSince(ctx, row) {
+		return time.Time{}, s.finish(ctx, job, StatePaused, notePaused, 0)
+	}
 	return s.post(ctx, spec, job, s.runner.RunCheckin, "")
+}
+
+// pausedSince reports whether a plan whose schedule read as running when
+// the tick began has been paused since, by this process or another: a
+// tick that posts many check-ins reaches the last of them seconds after
+// it read the schedules, and a team told its plan is paused must not get
+// a check-in. Asked once the occurrence is claimed, so a pause confirmed
+// before the claim is always seen. A failed read says not paused: the
+// claim is held, and posting is what the tick meant to do.
+func (s *Scheduler) pausedSince(ctx context.Context, row Schedule) bool {
+	if row.Paused {
+		return true
+	}
+	now, err := s.store.Schedule(ctx, row.Team, row.Plan)
+	if err != nil {
+		s.log.Warn("reread schedule before posting", "team", row.Team, "plan", row.Plan, "err", err)
+		return false
+	}
+	return now.Paused
 }
 
 // record logs an occurrence that runs nothing, claiming it first so that

@@ -1,0 +1,111 @@
+package scheduler_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/pgtest"
+	"github.com/racebot/racebot/scheduler"
+	"github.com/racebot/racebot/storage/postgres"
+)
+
+// blockingRunner posts check-ins, holding the post of one plan until told
+// to go on, as a slow Slack would.
+type blockingRunner struct {
+	hold    flows.PlanID
+	posting chan struct{} // closed when the held post begins
+	release chan struct{} // closed to let it finish
+
+	mu    sync.Mutex
+	posts []scheduler.Job
+}
+
+func (r *blockingRunner) RunCheckin(ctx context.Context, job scheduler.Job) (int64, error) {
+	if job.Plan == r.hold {
+		close(r.posting)
+		<-r.release
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.posts = append(r.posts, job)
+	return int64(len(r.posts)), nil
+}
+
+func (r *blockingRunner) posted(plan flows.PlanID) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, j := range r.posts {
+		if j.Plan == plan {
+			n++
+		}
+	}
+	return n
+}
+
+// TestPauseOnAnotherReplicaDuringATick: two replicas on one PostgreSQL
+// database. Monday 09:00 falls due for two plans; the first replica's
+// tick reads the schedules and posts the first plan's check-in, which
+// Slack is slow to take. Meanwhile the second plan's lead types
+// `/race pause`, which the other replica confirms. The tick then reaches
+// the second plan: a plan its team was told is paused posts no check-in,
+// and its run log says it was paused.
+func TestPauseOnAnotherReplicaDuringATick(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	open := func() *postgres.DB {
+		db, err := postgres.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	dbA, dbB := open(), open()
+	set := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC) // a Friday
+	due := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)  // the Monday after
+	clk := newFakeClock(set)
+	var plans []flows.PlanID
+	for _, name := range []string{"Q1 Launch", "Holiday plan"} {
+		id, err := dbA.CreatePlan(ctx, flows.NewPlan("T1", "C"+name[:1], name, "U1", set), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		plans = append(plans, id)
+	}
+	runner := &blockingRunner{hold: plans[0], posting: make(chan struct{}), release: make(chan struct{})}
+	a := scheduler.New(dbA, runner, clk, nil, "a")
+	b := scheduler.New(dbB, runner, clk, nil, "b")
+	for _, id := range plans {
+		setSchedule(t, a, "T1", id, "every monday 09:00 UTC")
+	}
+
+	clk.Set(due.Add(10 * time.Second))
+	ticked := make(chan error, 1)
+	go func() { ticked <- a.Tick(ctx) }()
+	<-runner.posting
+	if err := b.SetPaused(ctx, "T1", plans[1], true); err != nil {
+		t.Fatal(err)
+	}
+	close(runner.release)
+	if err := <-ticked; err != nil {
+		t.Fatal(err)
+	}
+
+	if n := runner.posted(plans[0]); n != 1 {
+		t.Errorf("Q1 Launch: %d check-ins posted, want 1", n)
+	}
+	if n := runner.posted(plans[1]); n != 0 {
+		t.Errorf("Holiday plan: %d check-ins posted after its pause was confirmed, want 0", n)
+	}
+	log, err := dbB.Occurrences(ctx, "T1", plans[1], 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 1 || log[0].State != scheduler.StatePaused {
+		t.Errorf("Holiday plan: run log %+v, want its one occurrence paused", log)
+	}
+}
