@@ -41,6 +41,26 @@ func (s *Service) Values(ctx context.Context, req Request, text string) (Respons
 	if err != nil {
 		return Response{}, err
 	}
+	// A message's values are recorded once, however they come: its
+	// reply in a check-in's thread, and "Add to RACE plan" on it by
+	// anyone, any number of times.
+	if src := source(req); src != "" {
+		unlock, err := s.turns.lock(ctx, p.ID)
+		if err != nil {
+			return Response{}, fmt.Errorf("wait for the plan: %w", err)
+		}
+		defer unlock()
+		in, err := s.valuesFrom(ctx, req, p.ID, src)
+		if err != nil {
+			return Response{}, err
+		}
+		if in {
+			if seen, err := s.Handled(ctx, req.Team, req.Key); err != nil || (seen && req.Key != "") {
+				return Response{Plan: p, Duplicate: seen}, err
+			}
+			return Response{}, flows.UserErrorf(flows.ErrBadInput, "The values of this message are in the plan already.")
+		}
+	}
 	err = s.store.RecordMeasurements(ctx, req.Team, p.ID, ms, req.Key)
 	if errors.Is(err, flows.ErrDuplicate) {
 		return Response{Plan: p, Duplicate: true}, nil
@@ -49,6 +69,35 @@ func (s *Service) Values(ctx context.Context, req Request, text string) (Respons
 		return Response{}, fmt.Errorf("record values: %w", err)
 	}
 	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyValues, Msg: flows.Sayf("Recorded: %s", said)}}}, nil
+}
+
+// valuesFrom reports whether values from the message src are recorded.
+func (s *Service) valuesFrom(ctx context.Context, req Request, plan flows.PlanID, src string) (bool, error) {
+	all, err := s.store.Measurements(ctx, req.Team, plan)
+	if err != nil {
+		return false, fmt.Errorf("load values: %w", err)
+	}
+	for _, list := range all {
+		for _, m := range list {
+			if m.Source == src {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// valueTime is when values were given: the time of the message they
+// were written in, when it is known and past, else req.Now. Slack may
+// deliver a correction before the message it corrects (a retry comes a
+// minute later); the check-in must still end with the correction.
+func valueTime(req Request) time.Time {
+	if n, ok := messageOrder(req.TS); ok {
+		if at := time.UnixMicro(n).In(req.Now.Location()); at.Before(req.Now) {
+			return at
+		}
+	}
+	return req.Now
 }
 
 // readValues reads a line of KPI values for the plan as req gives them,
@@ -74,7 +123,7 @@ func readValues(p *flows.Plan, text string, req Request) ([]flows.Measurement, f
 			problems = append(problems, err)
 			continue
 		}
-		ms = append(ms, flows.Measurement{KPI: k.ID, Value: r.Value, At: req.Now, By: req.User, Checkin: req.Checkin, Source: source(req)})
+		ms = append(ms, flows.Measurement{KPI: k.ID, Value: r.Value, At: valueTime(req), By: req.User, Checkin: req.Checkin, Source: source(req)})
 		got = append(got, flows.Sayf("%s %s", flows.User(k.Name), flows.FormatValue(r.Value)))
 	}
 	if len(ms) == 0 {

@@ -35,7 +35,7 @@ func isYes(text string) bool {
 // author the command: their `yes` next takes the answer back and runs it.
 // The offer is stored in the answer's transaction, so a retried delivery
 // finds both or neither. A line the plan refuses as an answer (not an
-// action, not a KPI) can only be the command, and runs as one.
+// action, not a KPI) is explained, with a word on starting a plan.
 func (s *Service) keepAndOffer(ctx context.Context, req Request, p *flows.Plan, cmd flows.Command) (Response, error) {
 	offered := false
 	saw, err := s.saw(ctx, req)
@@ -63,8 +63,12 @@ func (s *Service) keepAndOffer(ctx context.Context, req Request, p *flows.Plan, 
 		}
 		return s.store.CommitOffer(ctx, p, out.Changes, o, req.Key)
 	})
-	if _, bad := errors.AsType[*flows.UserError](err); bad {
-		return s.run(ctx, req, cmd)
+	if ue, bad := errors.AsType[*flows.UserError](err); bad {
+		// A line the plan refuses as the action or KPI it asks for is
+		// one written as that, with a part missing or wrong ("New landing
+		// page | Ana", no scores): it is explained, never taken for the
+		// name of a plan to start.
+		return Response{}, &flows.UserError{Err: ue.Err, Msg: ue.Msg.Append(" ", flows.Sayf("To start a new plan instead, use %s.", flows.Cmd("new <name>")))}
 	}
 	if err != nil || !offered || resp.Duplicate {
 		return resp, err

@@ -97,6 +97,17 @@ func (s *Service) CheckinReply(ctx context.Context, req Request, text string) (R
 	if len(statuses) == 0 {
 		return s.Values(ctx, req, text)
 	}
+	if len(rest) > 0 {
+		// Values that can't be read are asked about before any status is
+		// set: a reply that is refused changes nothing.
+		p, err := s.pick(ctx, req, "")
+		if err != nil {
+			return Response{}, err
+		}
+		if _, _, err := readValues(p, strings.Join(rest, ", "), req); err != nil {
+			return Response{}, err
+		}
+	}
 	sreq := req
 	if len(rest) > 0 && req.Key != "" {
 		sreq.Key = req.Key + "#actions"

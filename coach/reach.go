@@ -271,7 +271,8 @@ var errInPlan = errors.New("message in the plan already")
 // AddAction adds a message to a plan as an action, the message's author's
 // (req.User); by is who used the shortcut. Problems come back as
 // flows.FieldErrors keyed "text", "stage", "due", "impact" and "effort".
-// An action without a stage goes to the stage the plan is working on.
+// An action without a stage goes to the stage the plan is working on. A
+// message already in the plan is not added twice.
 func (s *Service) AddAction(ctx context.Context, req Request, by string, a flows.Action) (Response, error) {
 	bad := flows.FieldErrors{}
 	a.Text = strings.TrimSpace(a.Text)
@@ -293,8 +294,13 @@ func (s *Service) AddAction(ctx context.Context, req Request, by string, a flows
 		return Response{}, bad
 	}
 	a.By, a.At = req.User, req.Now
-	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+	resp, err := s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
 		a := a
+		// The text carries the message's link, so the same text by the
+		// same author is the same message, added again.
+		if slices.ContainsFunc(p.Actions, func(b flows.Action) bool { return b.By == a.By && b.Text == a.Text }) {
+			return flows.Outcome{}, errInPlan
+		}
 		if a.Stage == "" {
 			// The stage the plan is working on, where the team will look.
 			a.Stage = s.cat.Stages[min(p.Cursor.Stage, len(s.cat.Stages)-1)].ID
@@ -306,6 +312,14 @@ func (s *Service) AddAction(ctx context.Context, req Request, by string, a flows
 		out.Replies = []flows.Reply{{Kind: flows.ReplyActionAdded, Stage: a.Stage, Msg: msg}}
 		return out, nil
 	})
+	if !errors.Is(err, errInPlan) {
+		return resp, err
+	}
+	// As for answers: the same form delivered again is told by its key.
+	if resp, err := s.said(ctx, req, Response{}); err != nil || resp.Duplicate {
+		return resp, err
+	}
+	return Response{}, flows.FieldErrors{"text": flows.Say(flows.Text("This message is in the plan already."))}
 }
 
 // Dashboard is a person's view of their plans: what waits for them and how
