@@ -106,30 +106,44 @@ func TestCheckinReplyWithUnreadableValuesChangesNothing(t *testing.T) {
 // TestActionLineStartingWithNewIsNotAPlanName: at a stage's actions, an
 // action line that starts with "New" but lacks its scores gets the
 // question about the scores; it does not start a plan named after the
-// rest of the line.
+// rest of the line. That plan is only offered: its author's `yes` starts
+// it, anyone else's is a reply like any other.
 func TestActionLineStartingWithNewIsNotAPlanName(t *testing.T) {
 	h := newHarness(t)
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
 	h.say(header.TS, "done", "· actions")
-
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "New landing page for the spring promo | <@UBEN> | 2027-02-15", ThreadTS: header.TS}))
-	h.waitEphemeral("UANA", "effort")
-	h.settle()
-	plans, _, err := h.bot.svc.ChannelPlans(t.Context(), slackfake.TeamID, "C1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(plans) != 1 {
+	names := func() []string {
+		t.Helper()
+		plans, _, err := h.bot.svc.ChannelPlans(t.Context(), slackfake.TeamID, "C1")
+		if err != nil {
+			t.Fatal(err)
+		}
 		var names []string
 		for _, p := range plans {
 			names = append(names, p.Name)
 		}
-		t.Errorf("an action line without scores started a plan: the channel has %q", names)
+		return names
+	}
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "New spring promo page | <@UBEN> | 2027-02-15", ThreadTS: header.TS}))
+	h.waitEphemeral("UANA", "effort")
+	h.waitEphemeral("UANA", "to start a new plan called")
+	h.settle()
+	if got := names(); len(got) != 1 {
+		t.Errorf("an action line without scores started a plan: the channel has %q", got)
 	}
 	if got := h.plan(slackfake.TeamID, "C1", "Q1"); got.ID != p.ID || len(got.Actions) != 0 {
 		t.Errorf("Q1 has %d actions", len(got.Actions))
 	}
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "yes", ThreadTS: header.TS}))
+	h.settle()
+	if got := names(); len(got) != 1 {
+		t.Errorf("Ben's yes took Ana's offer: the channel has %q", got)
+	}
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: header.TS}))
+	h.fake.WaitFor(t, func() bool { return len(names()) == 2 }, "Ana's yes to start the plan offered")
 }
 
 // TestShortcutDoesNotAddAMessageAsTwoActions: two teammates each add the

@@ -35,7 +35,8 @@ func isYes(text string) bool {
 // author the command: their `yes` next takes the answer back and runs it.
 // The offer is stored in the answer's transaction, so a retried delivery
 // finds both or neither. A line the plan refuses as an answer (not an
-// action, not a KPI) is explained, with a word on starting a plan.
+// action, not a KPI) is explained, and the command only offered (see
+// explainAndOffer).
 func (s *Service) keepAndOffer(ctx context.Context, req Request, p *flows.Plan, cmd flows.Command) (Response, error) {
 	offered := false
 	saw, err := s.saw(ctx, req)
@@ -64,11 +65,7 @@ func (s *Service) keepAndOffer(ctx context.Context, req Request, p *flows.Plan, 
 		return s.store.CommitOffer(ctx, p, out.Changes, o, req.Key)
 	})
 	if ue, bad := errors.AsType[*flows.UserError](err); bad {
-		// A line the plan refuses as the action or KPI it asks for is
-		// one written as that, with a part missing or wrong ("New landing
-		// page | Ana", no scores): it is explained, never taken for the
-		// name of a plan to start.
-		return Response{}, &flows.UserError{Err: ue.Err, Msg: ue.Msg.Append(" ", flows.Sayf("To start a new plan instead, use %s.", flows.Cmd("new <name>")))}
+		return s.explainAndOffer(ctx, req, p.ID, cmd, ue)
 	}
 	if err != nil || !offered || resp.Duplicate {
 		return resp, err
@@ -77,6 +74,30 @@ func (s *Service) keepAndOffer(ctx context.Context, req Request, p *flows.Plan, 
 	// After "Saved." and before the next question, which stays last.
 	resp.Replies = slices.Insert(resp.Replies, min(1, len(resp.Replies)), note)
 	return resp, nil
+}
+
+// explainAndOffer answers a line the plan refused as the action or KPI it
+// asks for. Such a line was most likely written as one, with a part
+// missing or wrong ("New landing page | Ana", no scores), so it is
+// explained, and the plan its words could name is only offered: its
+// author's `yes` next starts it, as after an answer kept.
+func (s *Service) explainAndOffer(ctx context.Context, req Request, id flows.PlanID, cmd flows.Command, refused *flows.UserError) (Response, error) {
+	p, err := s.store.Plan(ctx, req.Team, id)
+	if err != nil {
+		return Response{}, refused
+	}
+	o := flows.Offer{
+		Team: req.Team, Channel: req.Channel, Plan: p.ID, User: req.User,
+		Command: cmd.Name + " " + cmd.Arg, Version: p.Version, Expires: req.Now.Add(OfferKept),
+	}
+	// Without the request's key: the refusal is what answers it, and its
+	// transport records the key as it explains (see Explained), so a
+	// retried delivery gets neither twice.
+	if err := s.store.CommitOffer(ctx, p, nil, o, ""); err != nil {
+		return Response{}, refused
+	}
+	offer := flows.Sayf("Or reply %s to start a new plan called %q.", flows.Code("yes"), flows.User(cmd.Arg))
+	return Response{}, &flows.UserError{Err: refused.Err, Msg: refused.Msg.Append(" ", offer)}
 }
 
 // takeOffer runs the command offered to the author of `yes`, if they have
@@ -122,7 +143,10 @@ func (s *Service) takeOffer(ctx context.Context, req Request, p *flows.Plan) (Re
 			return Response{}, true, err
 		}
 		np.ID = id
-		replies := []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("Took back that answer in %q; it stays in the plan's history.", flows.User(p.Name))}}
+		var replies []flows.Reply
+		if o.QuestionID != "" {
+			replies = append(replies, flows.Reply{Kind: flows.ReplyNote, Msg: flows.Sayf("Took back that answer in %q; it stays in the plan's history.", flows.User(p.Name))})
+		}
 		return Response{Replies: append(replies, s.planCreated(np)...), Plan: np, Created: true}, true, nil
 	}
 	return Response{}, true, fmt.Errorf("take offer: %w", flows.ErrConflict)

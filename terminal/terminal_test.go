@@ -244,6 +244,22 @@ func TestTerminalNewWhenNothingIsOpen(t *testing.T) {
 	}
 }
 
+// TestTerminalNewAtAStagesActions: at a stage's actions, where a line is
+// an action or refused as one, `new <name>` is refused as an action and the
+// plan offered; `yes` starts it.
+func TestTerminalNewAtAStagesActions(t *testing.T) {
+	out, db := session(t, []string{"new Q1 Launch", "done", "new Q2 Launch", "yes"})
+	if !strings.Contains(out, "Or reply `yes` to start a new plan called \"Q2 Launch\".") {
+		t.Errorf("no offer of the plan after the refused action line:\n%s", out)
+	}
+	if _, err := db.PlanByName(context.Background(), terminal.Team, terminal.Channel, "Q2 Launch"); err != nil {
+		t.Errorf("yes did not start Q2 Launch: %v\n%s", err, out)
+	}
+	if strings.Contains(out, "Took back that answer") {
+		t.Errorf("yes took back an answer that was never kept:\n%s", out)
+	}
+}
+
 // TestTerminalKeepsWhatWasTyped: what is typed here is stored in Slack's
 // encoding, like a reply in a Slack thread, and shown back exactly as it
 // was typed; the same plan name reaches the same plan.
