@@ -174,9 +174,24 @@ func split(s string, n int) []string {
 		if at < n/2 {
 			at = len(cut)
 		}
+		at = entityStart(cut, at)
 		out = append(out, cut[:at])
 		s = strings.TrimLeft(s[at:], "\n ")
 	}
+}
+
+// entityStart moves a break at in mrkdwn s back to before the entity it
+// would cut: a link, mention or channel (<…>, whose label may hold spaces)
+// or an escape (&amp;). In mrkdwn racebot sends, every < and & starts
+// one. A break is never moved to the very start, so split always ends.
+func entityStart(s string, at int) int {
+	if open := strings.LastIndexByte(s[:at], '<'); open > 0 && open > strings.LastIndexByte(s[:at], '>') {
+		at = open
+	}
+	if amp := strings.LastIndexByte(s[:at], '&'); amp > 0 && at-amp < len("&amp;") && !strings.Contains(s[amp:at], ";") {
+		at = amp
+	}
+	return at
 }
 
 // runeOffset is where s's first n runes end, len(s) when it has no more.

@@ -81,7 +81,8 @@ func (b *Bot) addToPlan(ctx context.Context, team string, cb slack.InteractionCa
 	}
 	stored := string(markup.FromSlack(msg.Text))
 	plain := markup.Stored(stored).Plain(b.names.cached(team, stored))
-	meta := addMeta{Channel: channel, TS: msg.Timestamp, Author: msg.User, Stored: stored, Shown: fingerprint(plain)}
+	// The fingerprint is of what the field shows, cut to fit it.
+	meta := addMeta{Channel: channel, TS: msg.Timestamp, Author: msg.User, Stored: stored, Shown: fingerprint(truncate(plain, maxInputLength))}
 	lctx, cancel := context.WithTimeout(ctx, permalinkLookup)
 	link, err := b.slack(lctx).GetPermalinkContext(lctx, &slack.PermalinkParameters{Channel: channel, Ts: msg.Timestamp})
 	cancel()
@@ -166,8 +167,9 @@ func addModal(cat *flows.Catalogue, plans []*flows.Plan, current flows.PlanID, m
 	}
 	raw, _ := json.Marshal(meta)
 	if len(raw) > maxMetadata {
-		// The words shown are added instead of the stored text.
-		meta.Stored, meta.Shown = "", ""
+		// The message is read again from Slack when the form is saved
+		// as it opened (see submitAdd).
+		meta.Stored = ""
 		raw, _ = json.Marshal(meta)
 	}
 	return slack.ModalViewRequest{
@@ -196,8 +198,14 @@ func (b *Bot) submitAdd(ctx context.Context, team string, cb slack.InteractionCa
 	}
 	typed := field("text").Value
 	text := string(markup.FromPlain(typed))
-	if meta.Stored != "" && fingerprint(typed) == meta.Shown {
-		text = meta.Stored
+	if meta.Shown != "" && fingerprint(typed) == meta.Shown {
+		// Left as it opened: the message as written, which the form
+		// may show cut and shows as plain words.
+		if meta.Stored != "" {
+			text = meta.Stored
+		} else if stored, ok := b.messageText(ctx, meta.Channel, meta.TS); ok {
+			text = stored
+		}
 	}
 	linked := text
 	if meta.Link != "" {
@@ -271,6 +279,30 @@ func (b *Bot) submitAdd(ctx context.Context, team string, cb slack.InteractionCa
 		b.refreshSummary(ctx, checkin)
 	})
 	return nil
+}
+
+// messageText reads a message's text back from Slack, in the stored form,
+// for a form too small to carry it. It is bounded as the permalink lookup
+// is, since it runs before the acknowledgement; false when Slack does not
+// answer in time.
+func (b *Bot) messageText(ctx context.Context, channel, ts string) (string, bool) {
+	ctx, cancel := context.WithTimeout(ctx, permalinkLookup)
+	defer cancel()
+	// A reply's ts stands for its thread: the parent comes first, then
+	// the reply within the window.
+	msgs, _, _, err := b.slack(ctx).GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+		ChannelID: channel, Timestamp: ts, Oldest: ts, Latest: ts, Inclusive: true, Limit: 2,
+	})
+	if err != nil {
+		b.log.Warn("add to plan: read the message", "err", err)
+		return "", false
+	}
+	for _, m := range msgs {
+		if m.Timestamp == ts {
+			return string(markup.FromSlack(m.Text)), true
+		}
+	}
+	return "", false
 }
 
 // myValues answers the global shortcut: the values form of the latest open

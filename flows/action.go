@@ -28,19 +28,22 @@ const actionExample = "Add reviews to product pages | Ana | 2027-02-15 | impact 
 // be left out, scores may not: ranking needs them.
 func ParseAction(line string, now time.Time) (Action, error) {
 	line = strings.TrimSpace(line)
-	sep, strict := actionSeparator(line)
-	var parts []string
+	// Separators are looked for outside references only: Slack sends a
+	// link or a channel with a bar, and maybe dashes or commas, between
+	// its address and its label. masked is line with the inside of each
+	// reference blanked out, byte for byte, so its offsets are line's.
+	masked := maskRefs(line)
+	sep, strict := actionSeparator(masked)
+	var seps [][]int
 	switch sep {
 	case "|":
-		// A link's label is kept apart from its address by a bar too.
-		parts = splitOutsideRefs(line, '|')
+		seps = indexBytes(masked, '|')
 	case " - ":
-		parts = dashSep.Split(line, -1)
+		seps = dashSep.FindAllStringIndex(masked, -1)
 	case ",":
-		parts = splitComma(line)
-	default:
-		parts = []string{line}
+		seps = commaIndexes(masked)
 	}
+	parts := splitAt(line, seps)
 	r := actionReader{now: now}
 	first := 0
 	for i := len(parts) - 1; i >= 1; i-- {
@@ -54,7 +57,13 @@ func ParseAction(line string, now time.Time) (Action, error) {
 		}
 	}
 	a := r.a
-	a.Text = strings.TrimSpace(strings.Join(parts[:first+1], sep))
+	// The description is the line up to its first field, as typed: its
+	// own dashes and spacing stay as they were.
+	end := len(line)
+	if first < len(seps) {
+		end = seps[first][0]
+	}
+	a.Text = strings.TrimSpace(line[:end])
 	if a.Text == "" {
 		return Action{}, userErr(ErrBadInput, "An action needs a description first, for example %s.", Code(actionExample))
 	}
@@ -93,18 +102,19 @@ func actionSeparator(line string) (sep string, strict bool) {
 	return "", false
 }
 
-// splitComma splits at commas, except one between two digits ("1,200").
-func splitComma(s string) []string {
-	var parts []string
-	start := 0
+// commaIndexes returns the offsets of the commas splitComma splits at.
+func commaIndexes(s string) [][]int {
+	var out [][]int
 	for i := 0; i < len(s); i++ {
 		if s[i] == ',' && !(i > 0 && i+1 < len(s) && isDigit(s[i-1]) && isDigit(s[i+1])) {
-			parts = append(parts, s[start:i])
-			start = i + 1
+			out = append(out, []int{i, i + 1})
 		}
 	}
-	return append(parts, s[start:])
+	return out
 }
+
+// splitComma splits at commas, except one between two digits ("1,200").
+func splitComma(s string) []string { return splitAt(s, commaIndexes(s)) }
 
 // actionReader collects the parts of an action line, read from its end.
 type actionReader struct {

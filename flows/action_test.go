@@ -50,6 +50,14 @@ func TestParseActionForgiving(t *testing.T) {
 			Action{Text: "Send the survey", Impact: 3, Effort: 1}},
 		{"Ask for reviews | owner May | end of Q2 | impact 3 | effort 1",
 			Action{Text: "Ask for reviews", Owner: "May", Due: day(2027, 6, 30), Impact: 3, Effort: 1}},
+		// A link or channel holds a bar, which does not make the line
+		// bar-separated; the description keeps its own dashes as typed.
+		{"Update <http://www.shop.example|www.shop.example> pricing, impact 4, effort 2",
+			Action{Text: "Update <http://www.shop.example|www.shop.example> pricing", Impact: 4, Effort: 2}},
+		{"Announce it in <#C9|launch> - impact 3 - effort 1",
+			Action{Text: "Announce it in <#C9|launch>", Impact: 3, Effort: 1}},
+		{"Brief the agency — spring campaign (2 ads) – impact 3 – effort 1",
+			Action{Text: "Brief the agency — spring campaign (2 ads)", Impact: 3, Effort: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
