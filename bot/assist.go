@@ -158,10 +158,11 @@ func (b *Bot) streamed(ctx context.Context, p *flows.Plan, placeholder string, r
 }
 
 // stillShared checks, before a request to the model, that the plan may
-// still go to it: not made private, nor deleted, since p was loaded.
+// still go to it: not made private, nor deleted, since p was loaded, by
+// this process or another on the store.
 func (b *Bot) stillShared(p *flows.Plan) func(context.Context) error {
 	return func(ctx context.Context) error {
-		cur, err := b.svc.Plan(ctx, p.Team, p.ID)
+		cur, err := b.svc.PlanNow(ctx, p.Team, p.ID)
 		switch {
 		case err != nil:
 			return fmt.Errorf("look up plan: %w", err)

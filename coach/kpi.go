@@ -55,8 +55,8 @@ func (s *Service) Values(ctx context.Context, req Request, text string) (Respons
 			return Response{}, err
 		}
 		if in {
-			if seen, err := s.Handled(ctx, req.Team, req.Key); err != nil || (seen && req.Key != "") {
-				return Response{Plan: p, Duplicate: seen}, err
+			if again, err := s.deliveredAgain(ctx, req); err != nil || again {
+				return Response{Plan: p, Duplicate: again}, err
 			}
 			return Response{}, flows.UserErrorf(flows.ErrBadInput, "The values of this message are in the plan already.")
 		}

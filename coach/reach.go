@@ -257,12 +257,28 @@ func (s *Service) AddAnswer(ctx context.Context, req Request, by, questionID, te
 	if !errors.Is(err, errInPlan) {
 		return resp, err
 	}
-	// The same form delivered again finds its own answer: its key tells
-	// it from someone adding the message a second time.
-	if resp, err := s.said(ctx, req, Response{}); err != nil || resp.Duplicate {
-		return resp, err
+	return s.inPlanAlready(ctx, req)
+}
+
+// inPlanAlready answers a form adding a message that is in the plan
+// already. The same form delivered again finds what it added itself: its
+// key, recorded with the addition, tells it from someone adding the
+// message a second time, who is told. The refusal records nothing, so the
+// form, changed (added as something else), can still be sent.
+func (s *Service) inPlanAlready(ctx context.Context, req Request) (Response, error) {
+	if again, err := s.deliveredAgain(ctx, req); err != nil || again {
+		return Response{Duplicate: again}, err
 	}
 	return Response{}, flows.FieldErrors{"text": flows.Say(flows.Text("This message is in the plan already."))}
+}
+
+// deliveredAgain reports whether req's key was recorded: the request is
+// one whose first delivery did what it asks. Nothing is recorded.
+func (s *Service) deliveredAgain(ctx context.Context, req Request) (bool, error) {
+	if req.Key == "" {
+		return false, nil
+	}
+	return s.Handled(ctx, req.Team, req.Key)
 }
 
 // errInPlan means a message is in the plan already.
@@ -315,11 +331,7 @@ func (s *Service) AddAction(ctx context.Context, req Request, by string, a flows
 	if !errors.Is(err, errInPlan) {
 		return resp, err
 	}
-	// As for answers: the same form delivered again is told by its key.
-	if resp, err := s.said(ctx, req, Response{}); err != nil || resp.Duplicate {
-		return resp, err
-	}
-	return Response{}, flows.FieldErrors{"text": flows.Say(flows.Text("This message is in the plan already."))}
+	return s.inPlanAlready(ctx, req)
 }
 
 // Dashboard is a person's view of their plans: what waits for them and how

@@ -324,22 +324,40 @@ func (s *Service) said(ctx context.Context, req Request, resp Response) (Respons
 }
 
 // reading answers a request that only shows a plan (status, export,
-// report, review): it records the request's key first, then builds the
-// answer. The write is also what brings a SQLite handle up to date with
-// what another process on the file committed (it trusts its plan cache
-// until its next write; see storage.planCache), so the plan shown has
-// what was typed in another terminal a moment ago.
+// report, review): it catches up with the store (see catchUp), so the plan
+// shown has what was typed in another terminal a moment ago, builds the
+// answer, and only then records the request's key: one that fails (no
+// plan, no KPIs, a failed read) must still be explained to its author,
+// and a retry must run again.
 func (s *Service) reading(ctx context.Context, req Request, build func() (Response, error)) (Response, error) {
-	if req.Key != "" {
-		err := s.store.MarkSeen(ctx, req.Team, req.Key)
-		switch {
-		case errors.Is(err, flows.ErrDuplicate):
-			return Response{Duplicate: true}, nil
-		case err != nil:
-			return Response{}, fmt.Errorf("record key: %w", err)
-		}
+	if err := s.catchUp(ctx, req.Team); err != nil {
+		return Response{}, err
 	}
-	return build()
+	resp, err := build()
+	if err != nil {
+		return Response{}, err
+	}
+	return s.said(ctx, req, resp)
+}
+
+// catchUp makes the reads that follow see what another process on the
+// store committed: a write, one that records no key, is what brings a
+// SQLite handle's plan cache up to date (see storage.planCache).
+func (s *Service) catchUp(ctx context.Context, team string) error {
+	if err := s.store.MarkSeen(ctx, team, ""); err != nil {
+		return fmt.Errorf("catch up with the store: %w", err)
+	}
+	return nil
+}
+
+// PlanNow loads a plan with what another process committed a moment ago,
+// for a check that must not pass on a plan this process cached before
+// (privacy, before a plan's text goes to the model).
+func (s *Service) PlanNow(ctx context.Context, team string, id flows.PlanID) (*flows.Plan, error) {
+	if err := s.catchUp(ctx, team); err != nil {
+		return nil, err
+	}
+	return s.store.Plan(ctx, team, id)
 }
 
 func (s *Service) target(ctx context.Context, req Request) (*flows.Plan, error) {
