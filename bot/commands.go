@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -290,21 +291,32 @@ const zoneLookup = 700 * time.Millisecond
 // userZone is the person's Slack time zone, cached; nil when Slack does not
 // say in time. Schedules default to it and show times in it.
 func (b *Bot) userZone(ctx context.Context, user string) *time.Location {
+	loc, _ := b.lookupZone(ctx, user, zoneLookup)
+	return loc
+}
+
+// lookupZone is the person's Slack time zone, cached, waiting at most
+// bound for Slack: nil when the person has none, an error when Slack
+// could not say.
+func (b *Bot) lookupZone(ctx context.Context, user string, bound time.Duration) (*time.Location, error) {
 	if loc, ok := b.zones.Load(user); ok {
-		return loc.(*time.Location)
+		return loc.(*time.Location), nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, zoneLookup)
+	ctx, cancel := context.WithTimeout(ctx, bound)
 	defer cancel()
 	u, err := b.slack(ctx).GetUserInfoContext(ctx, user)
-	if err != nil || u.TZ == "" {
-		return nil
+	if err != nil {
+		return nil, fmt.Errorf("users.info: %w", err)
+	}
+	if u.TZ == "" {
+		return nil, nil
 	}
 	loc, err := time.LoadLocation(u.TZ)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	b.zones.Store(user, loc)
-	return loc
+	return loc, nil
 }
 
 // helpAcks keeps the encoded answer to each help topic. Help is what

@@ -58,9 +58,15 @@ func (b *Bot) remindTick(ctx context.Context) {
 	}
 }
 
+// reminderZoneLookup bounds the users.info call for a reminder's time
+// zone: no acknowledgement waits on it, so a rate-limited answer may be
+// retried; a zone still unread leaves the person's reminders for the next
+// tick, rather than sending them at UTC's hour.
+const reminderZoneLookup = 10 * time.Second
+
 // zoneOf is a person's Slack time zone, for the coach's reminders.
-func (b *Bot) zoneOf(ctx context.Context, _, user string) *time.Location {
-	return b.userZone(ctx, user)
+func (b *Bot) zoneOf(ctx context.Context, _, user string) (*time.Location, error) {
+	return b.lookupZone(ctx, user, reminderZoneLookup)
 }
 
 // sendReminder claims a reminder and sends it as a direct message. Once
@@ -75,6 +81,17 @@ func (b *Bot) sendReminder(ctx context.Context, r coach.Reminder) {
 	if !b.serves(ctx, tenant{team: r.Team}) {
 		return
 	}
+	// Listed a while ago, maybe: the reminders before it each waited on
+	// Slack. What it is about may have been done since.
+	fresh, due, err := b.svc.Recheck(ctx, r, b.now())
+	if err != nil {
+		b.log.Error("recheck reminder", "key", r.Key, "err", err)
+		return
+	}
+	if !due {
+		return
+	}
+	r = fresh
 	ok, err := b.svc.ClaimReminder(ctx, r, b.now())
 	if err != nil {
 		b.log.Error("claim reminder", "key", r.Key, "err", err)

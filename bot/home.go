@@ -48,6 +48,15 @@ type homeState struct {
 	// waiting cancels a publish waiting for the interval to end; nil when
 	// none waits.
 	waiting func() bool
+	// running is set while a publish is out, again when something changed
+	// meanwhile. One person's publishes go out one at a time: a publish
+	// held up by Slack (a Retry-After) landing after a newer one would put
+	// the tab back as it was.
+	running, again bool
+	// shown lists the plans on the tab as last published: a change that
+	// takes someone out of a plan (a KPI given to someone else) must
+	// still publish their tab, without it.
+	shown map[flows.PlanID]bool
 }
 
 func newHomes(every time.Duration, now func() time.Time, publish func(team, user string), start func(func())) *homes {
@@ -69,7 +78,18 @@ func (h *homes) refresh(team, user string) {
 		st = &homeState{}
 		h.people[k] = st
 	}
+	h.scheduleLocked(st, k)
+}
+
+// scheduleLocked publishes a person's tab now or at the end of the
+// interval, or after the publish that is out, which may have read the tab
+// before the change.
+func (h *homes) scheduleLocked(st *homeState, k homeKey) {
 	if st.waiting != nil {
+		return
+	}
+	if st.running {
+		st.again = true
 		return
 	}
 	wait := st.last.Add(h.every).Sub(h.now())
@@ -89,7 +109,40 @@ func (h *homes) refresh(team, user string) {
 
 func (h *homes) runLocked(st *homeState, k homeKey) {
 	st.last = h.now()
-	h.start(func() { h.publish(k.team, k.user) })
+	st.running = true
+	h.start(func() {
+		defer h.published(st, k)
+		h.publish(k.team, k.user)
+	})
+}
+
+// published notes that a person's publish is done, and publishes again if
+// something changed while it was out.
+func (h *homes) published(st *homeState, k homeKey) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	st.running = false
+	if st.again && !h.closed {
+		st.again = false
+		h.scheduleLocked(st, k)
+	}
+}
+
+// show notes the plans on a person's tab as just published.
+func (h *homes) show(team, user string, plans map[flows.PlanID]bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if st := h.people[homeKey{team, user}]; st != nil {
+		st.shown = plans
+	}
+}
+
+// shows reports whether a person's tab, as last published, has a plan.
+func (h *homes) shows(team, user string, plan flows.PlanID) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	st := h.people[homeKey{team, user}]
+	return st != nil && st.shown[plan]
 }
 
 // team lists the people of a workspace whose tab racebot keeps.
@@ -140,7 +193,7 @@ func (b *Bot) planChanged(team string, plan flows.PlanID) {
 			return
 		}
 		for _, user := range people {
-			if p == nil || coach.Involved(p, user) {
+			if p == nil || coach.Involved(p, user) || b.homes.shows(team, user, plan) {
 				b.homes.refresh(team, user)
 			}
 		}
@@ -161,7 +214,19 @@ func (b *Bot) publishHome(ctx context.Context, team, user string) {
 	}
 	if _, err := b.slack(ctx).PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: homeView(b.cat, d, now, loc)}); err != nil {
 		b.failed(ctx, "home: publish", err)
+		return
 	}
+	shown := map[flows.PlanID]bool{}
+	for _, c := range d.Plans {
+		shown[c.Plan.ID] = true
+	}
+	for _, a := range d.Actions {
+		shown[a.Plan.ID] = true
+	}
+	for _, w := range d.Awaiting {
+		shown[w.Plan.ID] = true
+	}
+	b.homes.show(team, user, shown)
 }
 
 // Caps on the Home tab's lists, so that the plans still fit in Slack's

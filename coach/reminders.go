@@ -44,8 +44,10 @@ type ReminderStore interface {
 	Snoozes(ctx context.Context, team string, plan flows.PlanID) (map[int64]map[string]time.Time, error)
 }
 
-// Zones tells a person's time zone, nil when it is not known.
-type Zones func(ctx context.Context, team, user string) *time.Location
+// Zones tells a person's time zone, nil when they have none; an error
+// means it could not be read now, and their reminders wait for a later
+// look rather than go out at another zone's hour.
+type Zones func(ctx context.Context, team, user string) (*time.Location, error)
 
 // Reminder is one direct message due to one person.
 type Reminder struct {
@@ -63,6 +65,8 @@ type Reminder struct {
 	Action flows.Action
 	// At is when the reminder fell due, in the person's zone.
 	At time.Time
+	// Zone is the person's time zone, as the reminder was worked out in.
+	Zone *time.Location
 	// Msg is what the reminder says.
 	Msg flows.Msg
 }
@@ -84,16 +88,21 @@ var errNoReminders error = flows.UserErrorf(flows.ErrBadInput, "Reminders are se
 // tomorrow, overdue, or snoozed until now. A person who turned reminders
 // off for a plan gets none about it. Two racebots may list the same
 // reminder; only the one whose ClaimReminder wins sends it. zone tells each person's time zone;
-// UTC stands in where it is not known.
+// UTC stands in for a person who has none, and a person whose zone could
+// not be read is left for a later call.
 func (s *Service) DueReminders(ctx context.Context, now time.Time, zone Zones) ([]Reminder, error) {
 	if s.reminders == nil {
 		return nil, nil
 	}
 	locate := func(team, user string) *time.Location {
-		if loc := zone(ctx, team, user); loc != nil {
-			return loc
+		loc, err := zone(ctx, team, user)
+		switch {
+		case err != nil:
+			return nil
+		case loc == nil:
+			return time.UTC
 		}
-		return time.UTC
+		return loc
 	}
 	checkins, err := s.checkinReminders(ctx, now, locate)
 	if err != nil {
@@ -113,42 +122,57 @@ func (s *Service) checkinReminders(ctx context.Context, now time.Time, locate fu
 	}
 	var out []Reminder
 	for _, c := range open {
-		if !now.Before(c.CloseAt) {
+		rs, err := s.checkinRemindersOf(ctx, c, now, locate)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}
+
+// checkinRemindersOf lists the reminders about one check-in due now that
+// nobody has claimed yet.
+func (s *Service) checkinRemindersOf(ctx context.Context, c flows.Checkin, now time.Time, locate func(team, user string) *time.Location) ([]Reminder, error) {
+	if c.Closed || !now.Before(c.CloseAt) {
+		return nil, nil
+	}
+	v, err := s.view(ctx, c)
+	if errors.Is(err, flows.ErrNoPlan) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	muted, err := s.reminders.MutedReminders(ctx, c.Team, c.Plan)
+	if err != nil {
+		return nil, err
+	}
+	claimed, err := s.reminders.ClaimedReminders(ctx, c.Team, c.Plan)
+	if err != nil {
+		return nil, err
+	}
+	var out []Reminder
+	key := "checkin:" + strconv.FormatInt(c.ID, 10)
+	for user, missing := range missingByOwner(v) {
+		if muted[user] || claimed[user+" "+key] {
 			continue
 		}
-		v, err := s.view(ctx, c)
-		if errors.Is(err, flows.ErrNoPlan) {
+		loc := locate(c.Team, user)
+		if loc == nil {
 			continue
 		}
-		if err != nil {
-			return nil, err
+		at := flows.CheckinReminderAt(c.CloseAt, loc)
+		// A check-in opened after that time mentioned its owners a
+		// moment ago; a direct message on top would be noise.
+		if now.Before(at) || at.Before(c.OpenedAt) {
+			continue
 		}
-		muted, err := s.reminders.MutedReminders(ctx, c.Team, c.Plan)
-		if err != nil {
-			return nil, err
-		}
-		claimed, err := s.reminders.ClaimedReminders(ctx, c.Team, c.Plan)
-		if err != nil {
-			return nil, err
-		}
-		key := "checkin:" + strconv.FormatInt(c.ID, 10)
-		for user, missing := range missingByOwner(v) {
-			if muted[user] || claimed[user+" "+key] {
-				continue
-			}
-			loc := locate(c.Team, user)
-			at := flows.CheckinReminderAt(c.CloseAt, loc)
-			// A check-in opened after that time mentioned its owners a
-			// moment ago; a direct message on top would be noise.
-			if now.Before(at) || at.Before(c.OpenedAt) {
-				continue
-			}
-			out = append(out, Reminder{
-				Team: c.Team, User: user, Key: key, Kind: flows.RemindCheckin,
-				Plan: v.Plan, Checkin: c, Missing: missing, At: at,
-				Msg: flows.CheckinReminderText(v.Plan.Name, missing, c.CloseAt, now, loc),
-			})
-		}
+		out = append(out, Reminder{
+			Team: c.Team, User: user, Key: key, Kind: flows.RemindCheckin,
+			Plan: v.Plan, Checkin: c, Missing: missing, At: at, Zone: loc,
+			Msg: flows.CheckinReminderText(v.Plan.Name, missing, c.CloseAt, now, loc),
+		})
 	}
 	return out, nil
 }
@@ -191,64 +215,121 @@ func (s *Service) actionReminders(ctx context.Context, now time.Time, locate fun
 	slices.Sort(ids)
 	var out []Reminder
 	for _, id := range ids {
-		team := plans[id]
-		p, err := s.store.Plan(ctx, team, id)
-		if errors.Is(err, flows.ErrNoPlan) {
+		rs, err := s.actionRemindersOf(ctx, plans[id], id, now, locate)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}
+
+// actionRemindersOf lists the reminders about one plan's actions due now
+// that nobody has claimed yet.
+func (s *Service) actionRemindersOf(ctx context.Context, team string, id flows.PlanID, now time.Time, locate func(team, user string) *time.Location) ([]Reminder, error) {
+	p, err := s.store.Plan(ctx, team, id)
+	if errors.Is(err, flows.ErrNoPlan) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	muted, err := s.reminders.MutedReminders(ctx, team, id)
+	if err != nil {
+		return nil, err
+	}
+	snoozed, err := s.reminders.Snoozes(ctx, team, id)
+	if err != nil {
+		return nil, err
+	}
+	claimed, err := s.reminders.ClaimedReminders(ctx, team, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []Reminder
+	for _, a := range p.Actions {
+		if a.Due.IsZero() || a.Closed() {
 			continue
 		}
-		if err != nil {
-			return nil, err
-		}
-		muted, err := s.reminders.MutedReminders(ctx, team, id)
-		if err != nil {
-			return nil, err
-		}
-		snoozed, err := s.reminders.Snoozes(ctx, team, id)
-		if err != nil {
-			return nil, err
-		}
-		claimed, err := s.reminders.ClaimedReminders(ctx, team, id)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range p.Actions {
-			if a.Due.IsZero() || a.Closed() {
+		for _, user := range people(a.Owner) {
+			if muted[user] {
 				continue
 			}
-			for _, user := range people(a.Owner) {
-				if muted[user] {
-					continue
-				}
-				r := Reminder{Team: team, User: user, Plan: p, Action: a}
-				key := "action:" + strconv.FormatInt(a.ID, 10) + ":"
-				loc := locate(team, user)
-				y, m, d := a.Due.Date()
-				dueAt, dueDay := flows.ReminderOnDate(a.Due, loc, -1), time.Date(y, m, d, 0, 0, 0, 0, loc)
-				overAt := flows.ReminderOnDate(a.Due, loc, 1)
-				switch {
-				// Said the day before only: on the day itself "due
-				// tomorrow" would be wrong, and the overdue one follows.
-				case !now.Before(dueAt) && now.Before(dueDay):
-					r.Kind, r.Key, r.At = flows.RemindDue, key+"due", dueAt
-				case !now.Before(overAt) && now.Before(overAt.Add(reminderWindow)):
-					r.Kind, r.Key, r.At = flows.RemindOverdue, key+"overdue", overAt
-				}
-				if r.Kind != "" && !claimed[user+" "+r.Key] {
-					r.Msg = flows.ActionReminderText(p.Name, a, r.Kind, now, loc)
-					out = append(out, r)
-				}
-				if until, ok := snoozed[a.ID][user]; ok && !now.Before(until) && now.Before(until.Add(reminderWindow)) {
-					sr := Reminder{Team: team, User: user, Plan: p, Action: a, Kind: flows.RemindSnoozed, At: until,
-						Key: key + "snoozed:" + strconv.FormatInt(until.UnixMilli(), 10)}
-					if !claimed[user+" "+sr.Key] {
-						sr.Msg = flows.ActionReminderText(p.Name, a, flows.RemindSnoozed, now, loc)
-						out = append(out, sr)
-					}
+			loc := locate(team, user)
+			if loc == nil {
+				continue
+			}
+			r := Reminder{Team: team, User: user, Plan: p, Action: a, Zone: loc}
+			key := "action:" + strconv.FormatInt(a.ID, 10) + ":"
+			y, m, d := a.Due.Date()
+			dueAt, dueDay := flows.ReminderOnDate(a.Due, loc, -1), time.Date(y, m, d, 0, 0, 0, 0, loc)
+			overAt := flows.ReminderOnDate(a.Due, loc, 1)
+			switch {
+			// Said the day before only: on the day itself "due
+			// tomorrow" would be wrong, and the overdue one follows.
+			case !now.Before(dueAt) && now.Before(dueDay):
+				r.Kind, r.Key, r.At = flows.RemindDue, key+"due", dueAt
+			case !now.Before(overAt) && now.Before(overAt.Add(reminderWindow)):
+				r.Kind, r.Key, r.At = flows.RemindOverdue, key+"overdue", overAt
+			}
+			if r.Kind != "" && !claimed[user+" "+r.Key] {
+				r.Msg = flows.ActionReminderText(p.Name, a, r.Kind, now, loc)
+				out = append(out, r)
+			}
+			if until, ok := snoozed[a.ID][user]; ok && !now.Before(until) && now.Before(until.Add(reminderWindow)) {
+				sr := Reminder{Team: team, User: user, Plan: p, Action: a, Kind: flows.RemindSnoozed, At: until, Zone: loc,
+					Key: key + "snoozed:" + strconv.FormatInt(until.UnixMilli(), 10)}
+				if !claimed[user+" "+sr.Key] {
+					sr.Msg = flows.ActionReminderText(p.Name, a, flows.RemindSnoozed, now, loc)
+					out = append(out, sr)
 				}
 			}
 		}
 	}
 	return out, nil
+}
+
+// Recheck reads a listed reminder again from what is stored now, just
+// before it is claimed: reminders go out one at a time, each after a Slack
+// call or two, and meanwhile the action may have been done, dropped or
+// given to someone else, the values entered, the check-in closed, or the
+// reminders turned off. It reports false when the reminder is no longer
+// due, and otherwise returns it as it reads now.
+func (s *Service) Recheck(ctx context.Context, r Reminder, now time.Time) (Reminder, bool, error) {
+	if s.reminders == nil {
+		return Reminder{}, false, nil
+	}
+	locate := func(_, user string) *time.Location {
+		if user != r.User {
+			return nil
+		}
+		return cmp.Or(r.Zone, time.UTC)
+	}
+	var (
+		rs  []Reminder
+		err error
+	)
+	if r.Kind == flows.RemindCheckin {
+		c, cerr := s.store.CheckinByID(ctx, r.Team, r.Checkin.ID)
+		switch {
+		case errors.Is(cerr, flows.ErrNoCheckin), errors.Is(cerr, flows.ErrNoPlan):
+			return Reminder{}, false, nil
+		case cerr != nil:
+			return Reminder{}, false, cerr
+		}
+		rs, err = s.checkinRemindersOf(ctx, c, now, locate)
+	} else {
+		rs, err = s.actionRemindersOf(ctx, r.Team, r.Plan.ID, now, locate)
+	}
+	if err != nil {
+		return Reminder{}, false, err
+	}
+	for _, x := range rs {
+		if x.User == r.User && x.Key == r.Key {
+			return x, true, nil
+		}
+	}
+	return Reminder{}, false, nil
 }
 
 // ClaimReminder claims a reminder before it is sent, reporting false when

@@ -31,7 +31,9 @@ func newReach(t *testing.T) *reach {
 	return &reach{t: t, db: db, svc: coach.New(coach.Config{Catalogue: flows.RACE(), Store: db, Reminders: db}), zones: map[string]*time.Location{}}
 }
 
-func (r *reach) zone(_ context.Context, _, user string) *time.Location { return r.zones[user] }
+func (r *reach) zone(_ context.Context, _, user string) (*time.Location, error) {
+	return r.zones[user], nil
+}
 
 // due lists the reminders due at now as "user key".
 func (r *reach) due(now time.Time) []string {

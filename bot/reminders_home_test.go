@@ -1,0 +1,190 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// TestReminderWaitsForTheOwnersZone: a KPI owner in Los Angeles is
+// reminded at 09:00 of their own day; when Slack fails to say their time
+// zone at 09:00 UTC (users.info answering 500), the reminder is not sent
+// then, at one in the morning their time with the close time given in UTC
+// as "your time", and claimed for good: it waits until the zone is known.
+func TestReminderWaitsForTheOwnersZone(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
+	h := newHarness(t, func(c *setup) {
+		c.Now = clk.Now
+		c.CheckinPoll = time.Hour
+		c.RetryWait = func(ctx context.Context, _ time.Duration) bool { return ctx.Err() == nil }
+	})
+	h.fake.AddUser(slackfake.User{ID: "ULA", TZ: "America/Los_Angeles"})
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@ULA>")
+	// Closes Thursday 3 December 08:00 UTC: 00:00 in Los Angeles, so the
+	// reminder is due Wednesday 09:00 there, 17:00 UTC.
+	h.openCheckin(p)
+
+	h.fake.FailNext("users.info", 1000, 500)
+	clk.now = time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC) // 01:00 in Los Angeles
+	h.bot.remindTick(context.Background())
+	if dms := h.dms("ULA"); len(dms) != 0 {
+		t.Errorf("reminded at 01:00 in Los Angeles while the zone could not be read: %s", dms[0].Text)
+	}
+
+	h.fake.FailNext("users.info", 0, 0)
+	clk.now = time.Date(2026, 12, 2, 17, 0, 0, 0, time.UTC) // 09:00 in Los Angeles
+	h.bot.remindTick(context.Background())
+	dms := h.dms("ULA")
+	if len(dms) != 1 {
+		t.Fatalf("%d reminders at 09:00 in Los Angeles, want 1", len(dms))
+	}
+	if want := "closes tomorrow at 00:00 (Thu 3 Dec, your time)"; !strings.Contains(dms[0].Text, want) {
+		t.Errorf("reminder %q lacks %q", dms[0].Text, want)
+	}
+}
+
+// TestReminderNotSentForAnActionDoneMeanwhile: reminders go out one at a
+// time, each after a Slack call or two; an action its owner marks done
+// while the reminders before theirs are on the way is not reminded of
+// ("is due tomorrow … Finished? Press Done").
+func TestReminderNotSentForAnActionDoneMeanwhile(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)}
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	due := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+	var changes []flows.Change
+	for _, a := range []flows.Action{
+		{Stage: flows.StageReach, Text: "Write the brief", Owner: "<@UBEN>", Due: due, Impact: 4, Effort: 1, By: "UANA", At: clk.Now()},
+		{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UBER>", Due: due, Impact: 4, Effort: 1, By: "UANA", At: clk.Now()},
+	} {
+		changes = append(changes, flows.ActionAdded{Action: a})
+	}
+	if err := h.db.Commit(context.Background(), p, changes, ""); err != nil {
+		t.Fatal(err)
+	}
+	p = h.plan(slackfake.TeamID, "C1", "Q1")
+	clk.Add(3 * time.Hour) // 09:00 UTC the day before both are due
+
+	// Slack is slow to open Ben's direct message; meanwhile Bert marks his
+	// action done.
+	release := h.fake.Hold("conversations.open")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.bot.remindTick(context.Background())
+	}()
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("conversations.open") == 1 }, "the first reminder on its way")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionActionDone, Value: actionValue(p.ID, p.Actions[1].ID), UserID: "UBER", ChannelID: "C1", ResponseURL: h.fake.ResponseURL()}))
+	if p = h.plan(slackfake.TeamID, "C1", "Q1"); p.Actions[1].Status != flows.ActionDone {
+		t.Fatalf("the action is %q, want done", p.Actions[1].Status)
+	}
+	release()
+	<-done
+	if n := len(h.dms("UBEN")); n != 1 {
+		t.Errorf("Ben got %d reminders, want 1", n)
+	}
+	for _, m := range h.dms("UBER") {
+		t.Errorf("Bert was reminded of the action he marked done: %s", m.Text)
+	}
+}
+
+// TestHomeSlowPublishDoesNotOverwriteANewerOne: Ana's Home is published as
+// she opens it, but Slack rate-limits that publish and it waits out the
+// Retry-After; meanwhile she marks her action done and the tab is
+// published again without it. The first publish, of the tab as it was,
+// must not land on top and bring the done action back.
+func TestHomeSlowPublishDoesNotOverwriteANewerOne(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
+	waiting, resume := make(chan struct{}, 1), make(chan struct{})
+	h := newHarness(t, func(c *setup) {
+		c.Now = clk.Now
+		c.CheckinPoll = time.Hour
+		c.RetryWait = func(ctx context.Context, d time.Duration) bool {
+			waiting <- struct{}{}
+			select {
+			case <-resume:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+	})
+	h.runSocket()
+	header, p := h.newPlanInSlack("Q1")
+	due := flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UANA>", Due: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()}
+	if err := h.db.Commit(context.Background(), p, []flows.Change{flows.ActionAdded{Action: due}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	p = h.plan(slackfake.TeamID, "C1", "Q1")
+
+	h.fake.RateLimitNext("views.publish", 1, time.Second)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppHomeOpened{User: "UANA"}))
+	<-waiting // the first publish waits out its Retry-After
+
+	clk.Add(11 * time.Second)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionActionDone, Value: actionValue(p.ID, p.Actions[0].ID), UserID: "UANA", ChannelID: "C1", ResponseURL: h.fake.ResponseURL()}))
+	h.threadMessage("C1", header.TS, `<@UANA> marked "Send sample bags" done.`)
+	// Give the publish after the change time to go out (it must not wait
+	// for the slow one to land on top of it).
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		if v, ok := h.fake.HomeView("UANA"); ok && !strings.Contains(string(v.JSON), "Send sample bags") {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(resume)
+	h.settle()
+	h.fake.WaitFor(t, func() bool {
+		v, ok := h.fake.HomeView("UANA")
+		return ok && !strings.Contains(string(v.JSON), "Send sample bags")
+	}, "Ana's Home, last published, without the done action")
+}
+
+// TestHomeOfAnOwnerReplacedIsPublishedAgain: Zoe owns a KPI, and her Home
+// shows its check-in waiting for her value; when Ana gives the KPI to Ben,
+// Zoe's tab is published again without it (and without the plan, which
+// she has no part in any more), not left offering a form she can no
+// longer open.
+func TestHomeOfAnOwnerReplacedIsPublishedAgain(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UZOE>")
+	h.openCheckin(p)
+	h.settle()
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppHomeOpened{User: "UZOE"}))
+	h.fake.WaitFor(t, func() bool {
+		v, ok := h.fake.HomeView("UZOE")
+		return ok && strings.Contains(string(v.JSON), "Your KPIs awaiting a value")
+	}, "Zoe's Home with her KPI awaiting a value")
+
+	clk.Add(11 * time.Second)
+	cat := flows.RACE()
+	reach, _ := cat.Stage("reach")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{CallbackID: callbackKPI, PrivateMetadata: stageMeta(cat, p, reach), UserID: "UANA", Values: map[string]map[string]slackfake.Input{
+		kpiBlockKPI:      {answerActionID: {Type: "static_select", SelectedOption: "visitors"}},
+		kpiBlockBaseline: {answerActionID: {Type: "plain_text_input", Value: "8k"}},
+		kpiBlockTarget:   {answerActionID: {Type: "plain_text_input", Value: "20k"}},
+		kpiBlockDeadline: {answerActionID: {Type: "datepicker", SelectedDate: "2027-03-31"}},
+		kpiBlockOwner:    {answerActionID: {Type: "users_select", SelectedUser: "UBEN"}},
+	}}))
+	h.fake.WaitFor(t, func() bool {
+		p := h.plan(slackfake.TeamID, "C1", "Q1")
+		return len(p.KPIs) == 1 && p.KPIs[0].Owner == "<@UBEN>"
+	}, "the KPI given to Ben")
+	h.settle()
+	h.fake.WaitFor(t, func() bool {
+		v, _ := h.fake.HomeView("UZOE")
+		return v.Updates >= 1 && !strings.Contains(string(v.JSON), "Your KPIs awaiting a value")
+	}, "Zoe's Home published again without the KPI she no longer owns")
+}
