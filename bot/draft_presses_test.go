@@ -7,9 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/openaifake"
 	"github.com/racebot/racebot/internal/slackfake"
+	"github.com/racebot/racebot/storage"
 )
 
 // draftButtons asks for a draft by replying `draft` in the plan's thread
@@ -196,26 +198,45 @@ func TestUseThisOnADeletedPlansDraft(t *testing.T) {
 
 // TestPrivacyOnBeforeTheModelIsAskedKeepsAnswersAway: a draft is on its
 // way (its "Drafting…" message waits for Slack, as in a busy channel)
-// when the team turns privacy on. The model must not be asked: the plan
-// is private by the time its text would leave.
+// when the team turns privacy on, in Slack or through another racebot on
+// the same database file (a terminal, a second process). The model must
+// not be asked: the plan is private by the time its text would leave, and
+// the check before the request sees the other process's commit, not a
+// plan this process cached before it.
 func TestPrivacyOnBeforeTheModelIsAskedKeepsAnswersAway(t *testing.T) {
-	llm := openaifake.New(t, "A draft the model should never have been asked for.")
-	h := newHarness(t, withModel(t, llm))
-	h.runSocket()
-	header, _, _ := h.firstQuestion("Q1")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "We roast coffee beans for cafés.", ThreadTS: header.TS}))
-	h.threadMessage("C1", header.TS, "value proposition")
+	for _, where := range []string{"in Slack", "in another process"} {
+		t.Run(where, func(t *testing.T) {
+			llm := openaifake.New(t, "A draft the model should never have been asked for.")
+			h := newHarness(t, withModel(t, llm))
+			h.runSocket()
+			header, _, p := h.firstQuestion("Q1")
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "We roast coffee beans for cafés.", ThreadTS: header.TS}))
+			h.threadMessage("C1", header.TS, "value proposition")
 
-	release := h.fake.Hold("chat.postMessage")
-	defer release()
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "draft", ThreadTS: header.TS}))
-	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.postMessage") == 1 }, "the draft's placeholder on its way")
+			release := h.fake.Hold("chat.postMessage")
+			defer release()
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "draft", ThreadTS: header.TS}))
+			h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.postMessage") == 1 }, "the draft's placeholder on its way")
 
-	h.privacyOn()
-	release()
-	h.waitUpdated(header.TS, func(text string) bool { return !strings.Contains(text, "Drafting") }, "the draft to finish")
-	if n := len(llm.Requests()); n != 0 {
-		t.Errorf("%d request(s) sent the plan's answers to the model after privacy was turned on", n)
+			if where == "in Slack" {
+				h.privacyOn()
+			} else {
+				db, err := storage.Open(t.Context(), h.db.Path())
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer db.Close()
+				other := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db, Reminders: db})
+				if _, err := other.Handle(t.Context(), coach.Request{Team: p.Team, Channel: "C1", User: "UANA", Text: "privacy on", Command: true, Now: h.bot.now(), Key: "other:privacy"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			release()
+			h.waitUpdated(header.TS, func(text string) bool { return !strings.Contains(text, "Drafting") }, "the draft to finish")
+			if n := len(llm.Requests()); n != 0 {
+				t.Errorf("%d request(s) sent the plan's answers to the model after privacy was turned on", n)
+			}
+		})
 	}
 }
 

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"encoding/json"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -104,12 +103,7 @@ func TestShortcutAddsALongMessageWhole(t *testing.T) {
 		if len(text) < 3000 {
 			qid = "reach.content"
 		}
-		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{ViewID: view.ID, UserID: "UANA", Values: map[string]map[string]slackfake.Input{
-			"plan":     {"plan": {Type: "static_select", SelectedOption: strconv.FormatInt(int64(p.ID), 10)}},
-			"kind":     {"kind": {Type: "radio_buttons", SelectedOption: addAsAnswer}},
-			"text":     {"text": {Value: shownText(t, view)}},
-			"question": {"question": {Type: "static_select", SelectedOption: qid}},
-		}}))
+		h.fake.WaitAck(t, h.fake.SendEvent(addForm(view, "UANA", p.ID, addAsAnswer, shownText(t, view), map[string]slackfake.Input{"question": {Type: "static_select", SelectedOption: qid}})))
 		a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[qid]
 		if !strings.HasPrefix(a.Text, strings.TrimSpace(text)) {
 			t.Errorf("a message of %d characters was added as %d characters, starting %q and ending %q", len(text), len(a.Text), a.Text[:min(30, len(a.Text))], a.Text[max(0, len(a.Text)-120):])

@@ -43,6 +43,33 @@ func (h *harness) shortcut(user string, m slackfake.Message) slackfake.View {
 	return h.fake.Views()[before]
 }
 
+// addForm is the add form as user fills it in: the plan, what the message
+// is added as, the text as given, and the fields of that kind (an
+// answer's question, an action's owner, due date and scores), each
+// keyed by its block, whose one element has the block's id.
+func addForm(view slackfake.View, user string, plan flows.PlanID, kind, text string, fields map[string]slackfake.Input) slackfake.ViewSubmission {
+	values := map[string]map[string]slackfake.Input{
+		"plan": {"plan": {Type: "static_select", SelectedOption: strconv.FormatInt(int64(plan), 10)}},
+		"kind": {"kind": {Type: "radio_buttons", SelectedOption: kind}},
+		"text": {"text": {Value: text}},
+	}
+	for block, in := range fields {
+		values[block] = map[string]slackfake.Input{block: in}
+	}
+	return slackfake.ViewSubmission{ViewID: view.ID, UserID: user, Values: values}
+}
+
+// actionFields are an action's fields in the add form: Ben's, due in ten
+// days, impact 4 and effort 1.
+func actionFields() map[string]slackfake.Input {
+	return map[string]slackfake.Input{
+		"owner":  {SelectedUser: "UBEN"},
+		"due":    {SelectedDate: time.Now().AddDate(0, 0, 10).Format(time.DateOnly)},
+		"impact": {Type: "static_select", SelectedOption: "4"},
+		"effort": {Type: "static_select", SelectedOption: "1"},
+	}
+}
+
 // TestShortcutAddsTheAuthorsAnswerWithALink: a message added with the
 // shortcut is its author's answer, not the sharer's, keeps its link and
 // links back to the message; the form delivered twice adds it once, and
@@ -61,12 +88,7 @@ func TestShortcutAddsTheAuthorsAnswerWithALink(t *testing.T) {
 		t.Errorf("the form shows %q", shown)
 	}
 	submit := func(view slackfake.View, text string) slackfake.ViewSubmission {
-		return slackfake.ViewSubmission{ViewID: view.ID, UserID: "UANA", Values: map[string]map[string]slackfake.Input{
-			"plan":     {"plan": {Type: "static_select", SelectedOption: strconv.FormatInt(int64(p.ID), 10)}},
-			"kind":     {"kind": {Type: "radio_buttons", SelectedOption: addAsAnswer}},
-			"text":     {"text": {Value: text}},
-			"question": {"question": {Type: "static_select", SelectedOption: "reach.audience"}},
-		}}
+		return addForm(view, "UANA", p.ID, addAsAnswer, text, map[string]slackfake.Input{"question": {Type: "static_select", SelectedOption: "reach.audience"}})
 	}
 	// Delivered twice, it is added once and answered without an error.
 	env := h.fake.SendEvent(submit(view, shown))
@@ -98,27 +120,17 @@ func TestShortcutAddsTheAuthorsAnswerWithALink(t *testing.T) {
 	// As an action, with an owner and scores; still Ben's.
 	m2 := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "Let's send sample bags to cafés"})
 	form := h.shortcut("UANA", m2)
-	due := time.Now().AddDate(0, 0, 10).Format(time.DateOnly)
-	ack = h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{ViewID: form.ID, UserID: "UANA", Values: map[string]map[string]slackfake.Input{
-		"plan":   {"plan": {Type: "static_select", SelectedOption: strconv.FormatInt(int64(p.ID), 10)}},
-		"kind":   {"kind": {Type: "radio_buttons", SelectedOption: addAsAction}},
-		"text":   {"text": {Value: shownText(t, form)}},
-		"owner":  {"owner": {SelectedUser: "UCAT"}},
-		"due":    {"due": {SelectedDate: due}},
-		"impact": {"impact": {Type: "static_select", SelectedOption: "4"}},
-	}}))
+	fields := actionFields()
+	due := fields["due"].SelectedDate
+	fields["owner"] = slackfake.Input{SelectedUser: "UCAT"}
+	effort := fields["effort"]
+	delete(fields, "effort")
+	ack = h.fake.WaitAck(t, h.fake.SendEvent(addForm(form, "UANA", p.ID, addAsAction, shownText(t, form), fields)))
 	if !strings.Contains(string(ack.Payload), `"effort"`) {
 		t.Errorf("an action without an effort score: ack %s", ack.Payload)
 	}
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{ViewID: form.ID, UserID: "UANA", Values: map[string]map[string]slackfake.Input{
-		"plan":   {"plan": {Type: "static_select", SelectedOption: strconv.FormatInt(int64(p.ID), 10)}},
-		"kind":   {"kind": {Type: "radio_buttons", SelectedOption: addAsAction}},
-		"text":   {"text": {Value: shownText(t, form)}},
-		"owner":  {"owner": {SelectedUser: "UCAT"}},
-		"due":    {"due": {SelectedDate: due}},
-		"impact": {"impact": {Type: "static_select", SelectedOption: "4"}},
-		"effort": {"effort": {Type: "static_select", SelectedOption: "1"}},
-	}}))
+	fields["effort"] = effort
+	h.fake.WaitAck(t, h.fake.SendEvent(addForm(form, "UANA", p.ID, addAsAction, shownText(t, form), fields)))
 	h.threadMessage("C1", header.TS, "as an action")
 	got := h.plan(slackfake.TeamID, "C1", "Q1").Actions
 	if len(got) != 1 || got[0].By != "UBEN" || got[0].Owner != "<@UCAT>" || got[0].Impact != 4 || got[0].Effort != 1 || got[0].Due.Format(time.DateOnly) != due || !strings.Contains(got[0].Text, "/archives/C1/p") {

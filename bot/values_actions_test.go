@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -29,11 +28,7 @@ func TestShortcutDoesNotAddAMessagesValuesTwice(t *testing.T) {
 	m, _ := h.message("C1", ts)
 	add := func(user string) []byte {
 		form := h.shortcut(user, m)
-		ack := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{ViewID: form.ID, UserID: user, Values: map[string]map[string]slackfake.Input{
-			"plan": {"plan": {Type: "static_select", SelectedOption: strconv.FormatInt(int64(p.ID), 10)}},
-			"kind": {"kind": {Type: "radio_buttons", SelectedOption: addAsValues}},
-			"text": {"text": {Value: shownText(t, form)}},
-		}}))
+		ack := h.fake.WaitAck(t, h.fake.SendEvent(addForm(form, user, p.ID, addAsValues, shownText(t, form), nil)))
 		h.settle()
 		return ack.Payload
 	}
@@ -155,18 +150,9 @@ func TestShortcutDoesNotAddAMessageAsTwoActions(t *testing.T) {
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
 	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "Let's send sample bags to cafés"})
-	due := time.Now().AddDate(0, 0, 10).Format(time.DateOnly)
 	add := func(user string) []byte {
 		form := h.shortcut(user, m)
-		ack := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{ViewID: form.ID, UserID: user, Values: map[string]map[string]slackfake.Input{
-			"plan":   {"plan": {Type: "static_select", SelectedOption: strconv.FormatInt(int64(p.ID), 10)}},
-			"kind":   {"kind": {Type: "radio_buttons", SelectedOption: addAsAction}},
-			"text":   {"text": {Value: shownText(t, form)}},
-			"owner":  {"owner": {SelectedUser: "UBEN"}},
-			"due":    {"due": {SelectedDate: due}},
-			"impact": {"impact": {Type: "static_select", SelectedOption: "4"}},
-			"effort": {"effort": {Type: "static_select", SelectedOption: "1"}},
-		}}))
+		ack := h.fake.WaitAck(t, h.fake.SendEvent(addForm(form, user, p.ID, addAsAction, shownText(t, form), actionFields())))
 		h.settle()
 		return ack.Payload
 	}

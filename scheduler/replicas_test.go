@@ -8,6 +8,7 @@ import (
 
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/pgtest"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/scheduler"
 	"github.com/racebot/racebot/storage/postgres"
 )
@@ -46,25 +47,42 @@ func (r *blockingRunner) posted(plan flows.PlanID) int {
 	return n
 }
 
-// TestPauseOnAnotherReplicaDuringATick: two replicas on one PostgreSQL
-// database. Monday 09:00 falls due for two plans; the first replica's
-// tick reads the schedules and posts the first plan's check-in, which
-// Slack is slow to take. Meanwhile the second plan's lead types
-// `/race pause`, which the other replica confirms. The tick then reaches
-// the second plan: a plan its team was told is paused posts no check-in,
-// and its run log says it was paused.
+// replica is a store two schedulers share, each through a handle of its
+// own, as two racebot processes do.
+type replica interface {
+	scheduler.Store
+	CreatePlan(ctx context.Context, p *flows.Plan, key string) (flows.PlanID, error)
+	Occurrences(ctx context.Context, team string, plan flows.PlanID, limit int) ([]scheduler.Occurrence, error)
+}
+
+// TestPauseOnAnotherReplicaDuringATick: two replicas on one database (a
+// SQLite file, and PostgreSQL when a server is given). Monday 09:00 falls
+// due for two plans; the first replica's tick reads the schedules and
+// posts the first plan's check-in, which Slack is slow to take. Meanwhile
+// the second plan's lead types `/race pause`, which the other replica
+// confirms. The tick then reaches the second plan: a plan its team was
+// told is paused posts no check-in, and its run log says it was paused.
 func TestPauseOnAnotherReplicaDuringATick(t *testing.T) {
-	url := pgtest.URL(t)
-	ctx := context.Background()
-	open := func() *postgres.DB {
-		db, err := postgres.Open(ctx, url)
-		if err != nil {
-			t.Fatal(err)
+	t.Run("sqlite", func(t *testing.T) {
+		path := testdb.Path(t)
+		pauseDuringATick(t, openDB(t, path), openDB(t, path))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		url := pgtest.URL(t)
+		open := func() *postgres.DB {
+			db, err := postgres.Open(context.Background(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
 		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
-	dbA, dbB := open(), open()
+		pauseDuringATick(t, open(), open())
+	})
+}
+
+func pauseDuringATick(t *testing.T, dbA, dbB replica) {
+	ctx := context.Background()
 	set := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC) // a Friday
 	due := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)  // the Monday after
 	clk := newFakeClock(set)
