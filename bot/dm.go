@@ -64,9 +64,12 @@ func (b *Bot) remindTick(ctx context.Context) {
 // tick, rather than sending them at UTC's hour.
 const reminderZoneLookup = 10 * time.Second
 
-// zoneOf is a person's Slack time zone, for the coach's reminders.
-func (b *Bot) zoneOf(ctx context.Context, _, user string) (*time.Location, error) {
-	return b.lookupZone(ctx, user, reminderZoneLookup)
+// zoneOf is a person's Slack time zone, for the coach's reminders, read
+// with the token of the person's workspace: the reminder loop's context
+// names none, and in a racebot installed through "Add to Slack" no other
+// token can read it.
+func (b *Bot) zoneOf(ctx context.Context, team, user string) (*time.Location, error) {
+	return b.lookupZone(onTeam(ctx, team), user, reminderZoneLookup)
 }
 
 // sendReminder claims a reminder and sends it as a direct message. Once

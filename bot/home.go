@@ -137,12 +137,14 @@ func (h *homes) show(team, user string, plans map[flows.PlanID]bool) {
 	}
 }
 
-// shows reports whether a person's tab, as last published, has a plan.
+// shows reports whether a person's tab, as last published, has a plan,
+// or may have it once the publish that is out lands: that one read the
+// tab before the change now told.
 func (h *homes) shows(team, user string, plan flows.PlanID) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	st := h.people[homeKey{team, user}]
-	return st != nil && st.shown[plan]
+	return st != nil && (st.running || st.shown[plan])
 }
 
 // team lists the people of a workspace whose tab racebot keeps.

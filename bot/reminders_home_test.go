@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -187,4 +188,106 @@ func TestHomeOfAnOwnerReplacedIsPublishedAgain(t *testing.T) {
 		v, _ := h.fake.HomeView("UZOE")
 		return v.Updates >= 1 && !strings.Contains(string(v.JSON), "Your KPIs awaiting a value")
 	}, "Zoe's Home published again without the KPI she no longer owns")
+}
+
+// TestOAuthActionReminderReachesItsOwner: racebot installed through "Add
+// to Slack" (no token of its own) reminds an action's owner of it the
+// day before it is due. The owner's time zone is read with the token of
+// the owner's workspace; without one, the lookup fails every time and the
+// reminder would wait for a zone that is never read.
+func TestOAuthActionReminderReachesItsOwner(t *testing.T) {
+	e, errs, id, _ := launchInTA(t)
+	ctx := context.Background()
+	e.fake.AddUser(slackfake.User{ID: "UTA", TZ: "UTC"})
+	y, m, d := e.clk.Now().AddDate(0, 0, 3).Date()
+	due := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	a := flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UTA>", Due: due, Impact: 4, Effort: 1, By: "UTA", At: e.clk.Now()}
+	for {
+		p, err := e.db.Plan(ctx, "TA", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = e.db.Commit(ctx, p, []flows.Change{flows.ActionAdded{Action: a}}, "")
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, flows.ErrConflict) {
+			t.Fatal(err)
+		}
+	}
+	e.settle()
+	e.clk.mu.Lock()
+	e.clk.now = due.Add(-14 * time.Hour) // 10:00 the day before
+	e.clk.mu.Unlock()
+	e.bot.remindTick(ctx)
+	if dms := e.fake.Messages(e.fake.DMChannel("UTA")); len(dms) != 1 {
+		t.Errorf("%d reminders the day before the action is due, want 1 (users.info calls: %d)", len(dms), len(e.fake.Calls("users.info")))
+	}
+	if lines := errs.all(); len(lines) > 0 {
+		t.Errorf("errors logged:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+// TestHomeOfAnOwnerReplacedWhilePublishingIsPublishedAgain: Ana gives
+// Zoe a KPI, and Zoe's Home goes out with the plan on it, but Slack holds
+// that publish; meanwhile Ana gives the KPI to Ben. The publish that was
+// out read the plan before that change, so Zoe's tab is published again
+// once it lands, without the plan she has no part in any more.
+func TestHomeOfAnOwnerReplacedWhilePublishingIsPublishedAgain(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
+	h.runSocket()
+	h.newPlanInSlack("Spring Roast")
+	h.settle()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppHomeOpened{User: "UZOE"}))
+	h.fake.WaitFor(t, func() bool { _, ok := h.fake.HomeView("UZOE"); return ok }, "Zoe's Home")
+	if v, _ := h.fake.HomeView("UZOE"); strings.Contains(string(v.JSON), "Spring Roast") {
+		t.Fatalf("Zoe's Home shows a plan she has no part in: %s", v.JSON)
+	}
+
+	cat := flows.RACE()
+	reach, _ := cat.Stage("reach")
+	giveTo := func(owner string) {
+		t.Helper()
+		p := h.plan(slackfake.TeamID, "C1", "Spring Roast")
+		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{CallbackID: callbackKPI, PrivateMetadata: stageMeta(cat, p, reach), UserID: "UANA", Values: map[string]map[string]slackfake.Input{
+			kpiBlockKPI:      {answerActionID: {Type: "static_select", SelectedOption: "visitors"}},
+			kpiBlockBaseline: {answerActionID: {Type: "plain_text_input", Value: "8k"}},
+			kpiBlockTarget:   {answerActionID: {Type: "plain_text_input", Value: "20k"}},
+			kpiBlockDeadline: {answerActionID: {Type: "datepicker", SelectedDate: "2027-03-31"}},
+			kpiBlockOwner:    {answerActionID: {Type: "users_select", SelectedUser: owner}},
+		}}))
+		h.fake.WaitFor(t, func() bool {
+			p := h.plan(slackfake.TeamID, "C1", "Spring Roast")
+			return len(p.KPIs) == 1 && p.KPIs[0].Owner == "<@"+owner+">"
+		}, "the KPI given to "+owner)
+	}
+
+	clk.Add(11 * time.Second)
+	release := h.fake.Hold("views.publish")
+	defer release()
+	giveTo("UZOE")
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("views.publish") == 1 }, "Zoe's Home on its way, with the plan")
+	giveTo("UBEN")
+	h.fake.WaitFor(t, func() bool {
+		for _, m := range h.fake.Messages("C1") {
+			if strings.Contains(m.Text, "owner <@UBEN>") {
+				return true
+			}
+		}
+		return false
+	}, "the change said in the thread")
+	// The change reaches the Home tabs in the background (planChanged);
+	// let it, while Zoe's publish is still held.
+	time.Sleep(200 * time.Millisecond)
+	clk.Add(11 * time.Second)
+	release()
+	h.settle()
+	if v, _ := h.fake.HomeView("UZOE"); v.Updates < 1 {
+		t.Fatalf("the held publish of Zoe's Home did not land")
+	}
+	h.fake.WaitFor(t, func() bool {
+		v, _ := h.fake.HomeView("UZOE")
+		return !strings.Contains(string(v.JSON), "Spring Roast")
+	}, "Zoe's Home published again without the plan whose KPI went to Ben")
 }

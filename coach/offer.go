@@ -44,10 +44,7 @@ func (s *Service) keepAndOffer(ctx context.Context, req Request, p *flows.Plan, 
 		return Response{}, err
 	}
 	resp, err := s.commitFrom(ctx, req, p, s.step(req, saw), func(p *flows.Plan, out flows.Outcome) error {
-		o := flows.Offer{
-			Team: req.Team, Channel: req.Channel, Plan: p.ID, User: req.User,
-			Command: cmd.Name + " " + cmd.Arg, Version: p.Version, Expires: req.Now.Add(OfferKept),
-		}
+		o := offerOf(req, p, cmd)
 		for _, c := range out.Changes {
 			if a, ok := c.(flows.AnswerRecorded); ok {
 				o.QuestionID, o.Revision, o.Prior = a.Answer.QuestionID, a.Answer.Revision, p.Answers[a.Answer.QuestionID].Text
@@ -86,9 +83,12 @@ func (s *Service) explainAndOffer(ctx context.Context, req Request, id flows.Pla
 	if err != nil {
 		return Response{}, refused
 	}
-	o := flows.Offer{
-		Team: req.Team, Channel: req.Channel, Plan: p.ID, User: req.User,
-		Command: cmd.Name + " " + cmd.Arg, Version: p.Version, Expires: req.Now.Add(OfferKept),
+	o := offerOf(req, p, cmd)
+	// The same command typed again right after it was kept as an answer
+	// (the stage's last, so now at its actions) leaves that offer as it
+	// is: its yes must still take the answer back.
+	if prev, ok, err := s.store.Offer(ctx, req.Team, req.Channel, p.ID, req.User); err == nil && ok && prev.Command == o.Command && prev.Valid(p, req.Now) {
+		return Response{}, &flows.UserError{Err: refused.Err, Msg: refused.Msg.Append(" ", offerText(cmd))}
 	}
 	// Without the request's key: the refusal is what answers it, and its
 	// transport records the key as it explains (see Explained), so a
@@ -96,8 +96,19 @@ func (s *Service) explainAndOffer(ctx context.Context, req Request, id flows.Pla
 	if err := s.store.CommitOffer(ctx, p, nil, o, ""); err != nil {
 		return Response{}, refused
 	}
-	offer := flows.Sayf("Or reply %s to start a new plan called %q.", flows.Code("yes"), flows.User(cmd.Arg))
-	return Response{}, &flows.UserError{Err: refused.Err, Msg: refused.Msg.Append(" ", offer)}
+	return Response{}, &flows.UserError{Err: refused.Err, Msg: refused.Msg.Append(" ", offerText(cmd))}
+}
+
+// offerOf is the offer of cmd to the author of req on plan p as it stands.
+func offerOf(req Request, p *flows.Plan, cmd flows.Command) flows.Offer {
+	return flows.Offer{
+		Team: req.Team, Channel: req.Channel, Plan: p.ID, User: req.User,
+		Command: cmd.Name + " " + cmd.Arg, Version: p.Version, Expires: req.Now.Add(OfferKept),
+	}
+}
+
+func offerText(cmd flows.Command) flows.Msg {
+	return flows.Sayf("Or reply %s to start a new plan called %q.", flows.Code("yes"), flows.User(cmd.Arg))
 }
 
 // takeOffer runs the command offered to the author of `yes`, if they have

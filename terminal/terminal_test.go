@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -280,5 +281,31 @@ func TestTerminalKeepsWhatWasTyped(t *testing.T) {
 	}
 	if strings.Contains(out, "&amp;") || strings.Contains(out, "&lt;") {
 		t.Errorf("screen shows an entity:\n%s", out)
+	}
+}
+
+// TestTerminalNewTypedAgainAtActionsStillTakesTheAnswerBack: `new Q2
+// Launch` typed at a stage's last question is kept as its answer and the
+// plan offered; typed again at the actions that follow, where it is
+// refused, it must not replace that offer with one that forgets the
+// answer: `yes` starts the plan and takes the answer back, as offered.
+func TestTerminalNewTypedAgainAtActionsStillTakesTheAnswerBack(t *testing.T) {
+	steps := flows.RACE().Stages[0].Steps()
+	lines := []string{"new Q1 Launch"}
+	for i := range len(steps) - 1 {
+		lines = append(lines, fmt.Sprintf("Answer %d.", i+1))
+	}
+	lines = append(lines, "new Q2 Launch", "new Q2 Launch", "yes")
+	out, db := session(t, lines)
+	if _, err := db.PlanByName(context.Background(), terminal.Team, terminal.Channel, "Q2 Launch"); err != nil {
+		t.Fatalf("yes did not start Q2 Launch: %v\n%s", err, out)
+	}
+	q1, err := db.PlanByName(context.Background(), terminal.Team, terminal.Channel, "Q1 Launch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := steps[len(steps)-1].ID
+	if got := q1.Answers[last].Text; strings.Contains(got, "Q2 Launch") {
+		t.Errorf("Q1 Launch keeps %q as the answer to %s after yes took the offer:\n%s", got, last, out)
 	}
 }
