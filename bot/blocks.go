@@ -223,6 +223,18 @@ func headerMessage(cat *flows.Catalogue, p *flows.Plan) message {
 	ids := blockIDs{}
 	title := fmt.Sprintf("📋 *%s* — a RACE plan started by <@%s>", slackUserText(p.Name), p.CreatedBy)
 	body := "The coaching happens in this thread: anyone in the channel can answer. Reply `skip`, `back`, `done` or `draft` there too."
+	return message{
+		Text: fmt.Sprintf("RACE plan %s — answer in the thread", slackUserText(p.Name)),
+		Blocks: []slack.Block{
+			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, title+"\n"+body, false, false), nil, nil, slack.SectionBlockOptionBlockID(ids.next("header"))),
+			contextBlock(ids, "progress", progressLine(cat, p)),
+		},
+	}
+}
+
+// progressLine is the header's line of each stage's progress; the header
+// is updated as it changes (see refreshHeader).
+func progressLine(cat *flows.Catalogue, p *flows.Plan) string {
 	var progress []string
 	for _, sp := range p.Progress(cat) {
 		mark := "○"
@@ -234,13 +246,7 @@ func headerMessage(cat *flows.Catalogue, p *flows.Plan) message {
 		}
 		progress = append(progress, fmt.Sprintf("%s %s %d/%d", mark, sp.Name, sp.Answered, sp.Total))
 	}
-	return message{
-		Text: fmt.Sprintf("RACE plan %s — answer in the thread", slackUserText(p.Name)),
-		Blocks: []slack.Block{
-			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, title+"\n"+body, false, false), nil, nil, slack.SectionBlockOptionBlockID(ids.next("header"))),
-			contextBlock(ids, "progress", strings.Join(progress, "   ")),
-		},
-	}
+	return strings.Join(progress, "   ")
 }
 
 // escape makes our own words safe inside mrkdwn: Slack reads &, < and > as

@@ -48,6 +48,9 @@ type Config struct {
 	// HomeEvery is the least time between two publishes of one person's
 	// Home tab; zero means ten seconds.
 	HomeEvery time.Duration
+	// HeaderEvery is the least time between two rewrites of a plan's
+	// header with its progress; zero means a minute.
+	HeaderEvery time.Duration
 	// CheckinPoll is how often check-ins due for a reminder or a close are
 	// looked for; zero means a minute.
 	CheckinPoll time.Duration
@@ -86,6 +89,8 @@ type Bot struct {
 	dms sync.Map
 	// homes publishes people's Home tabs again when their plans change.
 	homes *homes
+	// headers keeps plan headers up to date with their progress.
+	headers *headers
 	// names caches display names for exports and prompts.
 	names *nameCache
 	// helpAcks holds help, rendered and encoded once.
@@ -172,6 +177,7 @@ func New(cfg Config) *Bot {
 	b.names.resolve = b.ws.client
 	b.outbox = newOutbox(b)
 	b.claimTimeout = claimedPostTimeout
+	b.headers = newHeaders(b, cmp.Or(cfg.HeaderEvery, headerEvery))
 	b.homes = newHomes(cmp.Or(cfg.HomeEvery, homeEvery), cfg.Now,
 		func(team, user string) { b.publishHome(withTeam(b.base, "", team), team, user) },
 		func(fn func()) {
@@ -258,6 +264,7 @@ func (b *Bot) Shutdown(ctx context.Context) error {
 	b.stopLoops()
 	b.loops.Wait()
 	b.homes.close()
+	b.headers.close()
 	done := make(chan struct{})
 	go func() {
 		b.pending.Wait()

@@ -103,6 +103,10 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		return msgAck(flows.Sayf("Reviewing %q; the review will appear in its thread.", flows.User(resp.Plan.Name)))
 	case hasKind(resp.Replies, flows.ReplyDeleted):
 		return ephemeralAck(renderReplies(nil, resp.Replies))
+	case resp.Plan != nil && isReplyWord(name) && !resp.Changed && resp.Draft == nil:
+		// The plan moved on before the command's turn came (another
+		// person's done or skip won): that is for its author alone.
+		return ephemeralAck(renderReplies(resp.Plan, resp.Replies))
 	case resp.Plan != nil && movesConversation(name):
 		b.later(ctx, "post to plan", func(ctx context.Context) { b.postOrExplain(ctx, cmd, resp) })
 		return msgAck(flows.Sayf("Done — the conversation for %q continues in its thread.", flows.User(resp.Plan.Name)))
@@ -126,6 +130,16 @@ func commandKey(cmd slack.SlashCommand) string {
 func movesConversation(name string) bool {
 	switch name {
 	case "continue", "stage", "skip", "back", "done", "draft", "edit", "kpi", "action", "score":
+		return true
+	}
+	return false
+}
+
+// isReplyWord says whether a command is one of the words that also work
+// as replies in a plan's thread.
+func isReplyWord(name string) bool {
+	switch name {
+	case "skip", "back", "done", "draft":
 		return true
 	}
 	return false
@@ -187,6 +201,12 @@ func (b *Bot) ensureThread(ctx context.Context, p *flows.Plan) (string, error) {
 	}
 	if !won {
 		b.removeHeader(ctx, p, ts)
+	} else {
+		// The header shows the plan as p had it; a change made since
+		// it was read brings it up to date.
+		id := headerID{p.Team, p.ID}
+		b.headers.posted(id, progressLine(b.cat, p))
+		b.headers.refresh(id)
 	}
 	p.Thread = bound
 	return bound, nil

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/racebot/racebot/coach"
@@ -23,117 +22,34 @@ const homeEvery = 10 * time.Second
 
 // homes keeps the Home tabs of the people who opened one since racebot
 // started, and publishes each again when something on it changes, at most
-// once per interval.
+// once per interval (see paced).
 type homes struct {
-	every time.Duration
-	now   func() time.Time
-	// publish publishes a person's tab; it is tracked work (see start).
-	publish func(team, user string)
-	// start runs fn as tracked background work; it is called with mu held,
-	// so that close, holding mu, knows every publish already started.
-	start func(fn func())
-	// after runs fn once d has passed and returns what cancels it
-	// (time.AfterFunc); tests pass their own.
-	after func(d time.Duration, fn func()) (stop func() bool)
-
-	mu     sync.Mutex
-	closed bool
-	people map[homeKey]*homeState
+	*paced[homeKey]
+	// shown lists, per person, the plans on the tab as last published: a
+	// change that takes someone out of a plan (a KPI given to someone
+	// else) must still publish their tab, without it. Guarded by mu.
+	shown map[homeKey]map[flows.PlanID]bool
 }
 
 type homeKey struct{ team, user string }
 
-type homeState struct {
-	last time.Time // when the latest publish started
-	// waiting cancels a publish waiting for the interval to end; nil when
-	// none waits.
-	waiting func() bool
-	// running is set while a publish is out, again when something changed
-	// meanwhile. One person's publishes go out one at a time: a publish
-	// held up by Slack (a Retry-After) landing after a newer one would put
-	// the tab back as it was.
-	running, again bool
-	// shown lists the plans on the tab as last published: a change that
-	// takes someone out of a plan (a KPI given to someone else) must
-	// still publish their tab, without it.
-	shown map[flows.PlanID]bool
-}
-
 func newHomes(every time.Duration, now func() time.Time, publish func(team, user string), start func(func())) *homes {
-	return &homes{every: every, now: now, publish: publish, start: start, people: map[homeKey]*homeState{},
-		after: func(d time.Duration, fn func()) func() bool { return time.AfterFunc(d, fn).Stop }}
+	return &homes{
+		paced: newPaced(every, now, func(k homeKey) { publish(k.team, k.user) }, start),
+		shown: map[homeKey]map[flows.PlanID]bool{},
+	}
 }
 
 // refresh publishes a person's tab now, or at the end of the interval
 // since the last publish; a publish already waiting covers this change too.
-func (h *homes) refresh(team, user string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed {
-		return
-	}
-	k := homeKey{team, user}
-	st := h.people[k]
-	if st == nil {
-		st = &homeState{}
-		h.people[k] = st
-	}
-	h.scheduleLocked(st, k)
-}
-
-// scheduleLocked publishes a person's tab now or at the end of the
-// interval, or after the publish that is out, which may have read the tab
-// before the change.
-func (h *homes) scheduleLocked(st *homeState, k homeKey) {
-	if st.waiting != nil {
-		return
-	}
-	if st.running {
-		st.again = true
-		return
-	}
-	wait := st.last.Add(h.every).Sub(h.now())
-	if st.last.IsZero() || wait <= 0 {
-		h.runLocked(st, k)
-		return
-	}
-	st.waiting = h.after(wait, func() {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		st.waiting = nil
-		if !h.closed {
-			h.runLocked(st, k)
-		}
-	})
-}
-
-func (h *homes) runLocked(st *homeState, k homeKey) {
-	st.last = h.now()
-	st.running = true
-	h.start(func() {
-		defer h.published(st, k)
-		h.publish(k.team, k.user)
-	})
-}
-
-// published notes that a person's publish is done, and publishes again if
-// something changed while it was out.
-func (h *homes) published(st *homeState, k homeKey) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	st.running = false
-	if st.again && !h.closed {
-		st.again = false
-		h.scheduleLocked(st, k)
-	}
-}
+func (h *homes) refresh(team, user string) { h.paced.refresh(homeKey{team, user}) }
 
 // show notes the plans on a person's tab as just published.
 func (h *homes) show(team, user string, plans map[flows.PlanID]bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if st := h.people[homeKey{team, user}]; st != nil {
-		st.shown = plans
+	if _, ok := h.keys[homeKey{team, user}]; ok {
+		h.shown[homeKey{team, user}] = plans
 	}
 }
 
@@ -143,8 +59,9 @@ func (h *homes) show(team, user string, plans map[flows.PlanID]bool) {
 func (h *homes) shows(team, user string, plan flows.PlanID) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	st := h.people[homeKey{team, user}]
-	return st != nil && (st.running || st.shown[plan])
+	k := homeKey{team, user}
+	st := h.keys[k]
+	return st != nil && (st.running || h.shown[k][plan])
 }
 
 // team lists the people of a workspace whose tab racebot keeps.
@@ -155,7 +72,7 @@ func (h *homes) team(team string) []string {
 		return nil
 	}
 	var out []string
-	for k := range h.people {
+	for k := range h.keys {
 		if k.team == team {
 			out = append(out, k.user)
 		}
@@ -163,24 +80,11 @@ func (h *homes) team(team string) []string {
 	return out
 }
 
-// close stops the waiting publishes and takes no more; publishes already
-// started are tracked work, which shutdown waits for.
-func (h *homes) close() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.closed = true
-	for _, st := range h.people {
-		if st.waiting != nil {
-			st.waiting()
-			st.waiting = nil
-		}
-	}
-}
-
 // planChanged publishes again the tabs of the people a changed plan
 // concerns. It is told on the path of the request that made the change,
 // so the work is handed on at once.
 func (b *Bot) planChanged(team string, plan flows.PlanID) {
+	b.headers.refresh(headerID{team, plan})
 	people := b.homes.team(team)
 	if len(people) == 0 {
 		return

@@ -440,6 +440,20 @@ func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Resp
 		return s.stage(ctx, req, cmd.Arg)
 	case "skip", "back", "done", "draft":
 		req.Text = cmd.Name
+		if req.Saw == "" && req.TS == "" {
+			// A slash command has no message of its own to tell what its
+			// author saw: it was typed at what the plan asked as it is
+			// read now, before the plan's turn. Two people typing done at
+			// once then finish one step, not that one and the next, which
+			// neither has seen; and it stays with this plan if another is
+			// continued meanwhile.
+			p, err := s.pick(ctx, req, "")
+			if err != nil {
+				return Response{}, err
+			}
+			req.Plan, req.Saw = p.ID, p.Asking(s.cat)
+			return s.reply(ctx, req, p)
+		}
 		return s.reply(ctx, req, nil)
 	case "edit":
 		return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
@@ -517,9 +531,11 @@ func (s *Service) newPlan(ctx context.Context, req Request, name string) (Respon
 	return Response{Replies: s.planCreated(p), Plan: p, Created: true}, nil
 }
 
-// planName tidies a new plan's name, refusing none and one too long.
+// planName tidies a new plan's name, refusing none and one too long. A
+// name written in quotes, as --from's plan may be, is the name without
+// them: quoted, it could not be named again (see unquote).
 func planName(name string) (string, error) {
-	name = strings.Join(strings.Fields(name), " ")
+	name = unquote(strings.Join(strings.Fields(name), " "))
 	switch {
 	case name == "":
 		return "", flows.UserErrorf(flows.ErrBadInput, "Give the plan a name, for example %s.", flows.Cmd("new Q1 Launch"))
@@ -565,15 +581,52 @@ func (s *Service) pick(ctx context.Context, req Request, name string) (*flows.Pl
 	if name == "" {
 		p, err := s.target(ctx, req)
 		if errors.Is(err, flows.ErrNoPlan) {
-			return nil, errNoCurrent
+			return nil, s.noCurrent(ctx, req)
 		}
 		return p, err
 	}
 	p, err := s.store.PlanByName(ctx, req.Team, req.Channel, name)
+	if bare := unquote(name); errors.Is(err, flows.ErrNoPlan) && bare != name {
+		// "Q2 Plan" in quotes names Q2 Plan; the quotes were tried first
+		// for a plan named with them before names were unquoted.
+		p, err = s.store.PlanByName(ctx, req.Team, req.Channel, bare)
+	}
 	if errors.Is(err, flows.ErrNoPlan) {
 		return nil, flows.UserErrorf(flows.ErrNoPlan, "There is no plan called %q in this channel. %s lists them.", flows.User(name), flows.Cmd("plans"))
 	}
 	return p, err
+}
+
+// unquote takes off a pair of quotes around a whole plan name, straight
+// or curly, as people write a name of several words.
+func unquote(name string) string {
+	for _, q := range [][2]string{{`"`, `"`}, {"'", "'"}, {"“", "”"}, {"‘", "’"}, {"„", "“"}} {
+		if inner, ok := strings.CutPrefix(name, q[0]); ok {
+			if inner, ok := strings.CutSuffix(inner, q[1]); ok {
+				return strings.TrimSpace(inner)
+			}
+		}
+	}
+	return name
+}
+
+// noCurrent explains why a request that names no plan found none. A
+// channel whose plan in use was deleted has no current plan but may have
+// others, which the person picks from.
+func (s *Service) noCurrent(ctx context.Context, req Request) error {
+	if req.Plan != 0 {
+		return errNoCurrent
+	}
+	plans, err := s.store.Plans(ctx, req.Team, req.Channel)
+	if err != nil {
+		return fmt.Errorf("list plans: %w", err)
+	}
+	if len(plans) == 0 {
+		return errNoCurrent
+	}
+	last := plans[len(plans)-1]
+	return flows.UserErrorf(flows.ErrNoPlan, "No plan is in use in this channel; the one that was has been deleted. Pick one with %s, for example %s. %s lists them.",
+		flows.Cmd("continue <name>"), flows.Cmd("continue "+markup.Stored(last.Name).Plain(nil)), flows.Cmd("plans"))
 }
 
 func (s *Service) resume(ctx context.Context, req Request, name string) (Response, error) {

@@ -1,0 +1,104 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/slack-go/slack"
+)
+
+// headerEvery is the least time between two rewrites of a plan's header.
+// The header is a glance at the plan's progress, while every rewrite is a
+// chat.update (about fifty a minute for a whole workspace) that waits its
+// channel's turn with the thread's replies: a thread answered several
+// times a minute has its progress gathered into one rewrite a minute.
+const headerEvery = time.Minute
+
+// headersKept bounds the plans whose header's last progress line is
+// remembered; past it, the lines are forgotten, and a plan's next change
+// rewrites its header once even if its progress is the same.
+const headersKept = 4096
+
+// headers keeps each plan's header in the channel up to date with the
+// plan's progress, paced per plan (see paced): each rewrite reads the
+// plan afresh.
+type headers struct {
+	*paced[headerID]
+
+	mu sync.Mutex
+	// shown is the progress line each header shows, as last posted or
+	// rewritten.
+	shown map[headerID]string
+}
+
+type headerID struct {
+	team string
+	plan flows.PlanID
+}
+
+func newHeaders(b *Bot, every time.Duration) *headers {
+	h := &headers{shown: map[headerID]string{}}
+	h.paced = newPaced(every, time.Now, func(id headerID) { b.updateHeader(teamCtx(id.team), id) }, func(fn func()) {
+		b.pending.Add(1)
+		go func() {
+			defer b.pending.Done()
+			defer b.recover("update plan header")
+			fn()
+		}()
+	})
+	h.most = headersKept
+	return h
+}
+
+// posted notes the progress line of a header just posted: the next
+// change waits out the interval from now.
+func (h *headers) posted(id headerID, line string) {
+	h.note(id, line)
+	h.paced.posted(id)
+}
+
+func (h *headers) note(id headerID, line string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.shown) >= headersKept {
+		clear(h.shown)
+	}
+	h.shown[id] = line
+}
+
+func (h *headers) showing(id headerID) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.shown[id]
+}
+
+// updateHeader rewrites a plan's header when its progress line changed.
+func (b *Bot) updateHeader(ctx context.Context, id headerID) {
+	p, err := b.svc.Plan(ctx, id.team, id.plan)
+	switch {
+	case errors.Is(err, flows.ErrNoPlan):
+		return
+	case err != nil:
+		b.log.Warn("update plan header: plan", "plan", id.plan, "err", err)
+		return
+	case p.Thread == "":
+		return
+	}
+	line := progressLine(b.cat, p)
+	if line == b.headers.showing(id) {
+		return
+	}
+	err = b.poster.update(ctx, p.Channel, p.Thread, headerMessage(b.cat, p))
+	var se slack.SlackErrorResponse
+	switch {
+	case err == nil, errors.As(err, &se) && (se.Err == "message_not_found" || se.Err == "cant_update_message"):
+		// Deleted in Slack, the header is left so: the thread goes on
+		// without it.
+		b.headers.note(id, line)
+	default:
+		b.failed(ctx, "update plan header", err, "plan", p.ID)
+	}
+}

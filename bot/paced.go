@@ -1,0 +1,153 @@
+package bot
+
+import (
+	"sync"
+	"time"
+)
+
+// paced runs a job for a key (a person's Home tab, a plan's header) after
+// each change to what it shows, at most once per interval and one at a
+// time. Changes within the interval are gathered into one run at its end;
+// a change while a run is out makes one more run after it, since that run
+// may have read what the change replaced, and two runs out at once could
+// land in either order.
+type paced[K comparable] struct {
+	every time.Duration
+	now   func() time.Time
+	// run does the job for a key; it is tracked work (see start).
+	run func(K)
+	// start runs fn as tracked background work; it is called with mu held,
+	// so that close, holding mu, knows every run already started.
+	start func(fn func())
+	// after runs fn once d has passed and returns what cancels it
+	// (time.AfterFunc); tests pass their own.
+	after func(d time.Duration, fn func()) (stop func() bool)
+	// most is how many keys are kept before idle ones are forgotten; zero
+	// keeps every one.
+	most int
+
+	mu     sync.Mutex
+	closed bool
+	keys   map[K]*pacedState
+}
+
+type pacedState struct {
+	last time.Time // when the latest run started
+	// waiting cancels a run waiting for the interval to end; nil when none
+	// waits.
+	waiting        func() bool
+	running, again bool
+}
+
+func newPaced[K comparable](every time.Duration, now func() time.Time, run func(K), start func(func())) *paced[K] {
+	return &paced[K]{every: every, now: now, run: run, start: start, keys: map[K]*pacedState{},
+		after: func(d time.Duration, fn func()) func() bool { return time.AfterFunc(d, fn).Stop }}
+}
+
+// refresh runs k's job now, or at the end of the interval since its last
+// run, or after the run that is out; a run already waiting covers this
+// change too.
+func (p *paced[K]) refresh(k K) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	st := p.keys[k]
+	if st == nil {
+		p.forgetIdleLocked()
+		st = &pacedState{}
+		p.keys[k] = st
+	}
+	p.scheduleLocked(st, k)
+}
+
+// forgetIdleLocked drops, past most keys, those with nothing out or
+// waiting whose interval is over: their next change runs at once, as
+// it would have anyway.
+func (p *paced[K]) forgetIdleLocked() {
+	if p.most == 0 || len(p.keys) < p.most {
+		return
+	}
+	now := p.now()
+	for k, st := range p.keys {
+		if !st.running && st.waiting == nil && !now.Before(st.last.Add(p.every)) {
+			delete(p.keys, k)
+		}
+	}
+}
+
+func (p *paced[K]) scheduleLocked(st *pacedState, k K) {
+	if st.waiting != nil {
+		return
+	}
+	if st.running {
+		st.again = true
+		return
+	}
+	wait := st.last.Add(p.every).Sub(p.now())
+	if st.last.IsZero() || wait <= 0 {
+		p.runLocked(st, k)
+		return
+	}
+	st.waiting = p.after(wait, func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		st.waiting = nil
+		if !p.closed {
+			p.runLocked(st, k)
+		}
+	})
+}
+
+func (p *paced[K]) runLocked(st *pacedState, k K) {
+	st.last = p.now()
+	st.running = true
+	p.start(func() {
+		defer p.ran(st, k)
+		p.run(k)
+	})
+}
+
+// ran notes that k's run is done, and schedules another if something
+// changed while it was out.
+func (p *paced[K]) ran(st *pacedState, k K) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st.running = false
+	if st.again && !p.closed {
+		st.again = false
+		p.scheduleLocked(st, k)
+	}
+}
+
+// posted notes that what k's job keeps up to date was just made afresh
+// (a header posted), so that the next change waits out the interval.
+func (p *paced[K]) posted(k K) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	st := p.keys[k]
+	if st == nil {
+		p.forgetIdleLocked()
+		st = &pacedState{}
+		p.keys[k] = st
+	}
+	st.last = p.now()
+}
+
+// close stops the waiting runs and takes no more; runs already started
+// are tracked work, which shutdown waits for.
+func (p *paced[K]) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
+	for _, st := range p.keys {
+		if st.waiting != nil {
+			st.waiting()
+			st.waiting = nil
+		}
+	}
+}
