@@ -110,6 +110,13 @@ func (b *Bot) openCheckin(ctx context.Context, team string, plan flows.PlanID, o
 		// it is recorded before the summary is posted, which may wait on
 		// Slack's pace.
 		if err := b.svc.CheckinPosted(ctx, c.ID, thread, summary); err != nil {
+			if errors.Is(err, flows.ErrNoCheckin) {
+				// The plan was deleted while its check-in was posted: the
+				// opening would stand for a plan that is gone, and
+				// replies in its thread would find nothing.
+				b.withdrawCheckin(ctx, c, thread)
+				return c.ID, fmt.Errorf("check-in of a plan deleted meanwhile: %w", err)
+			}
 			// The check-in is out but its thread is not recorded: another
 			// try finds the opening and records it.
 			return c.ID, fmt.Errorf("%w: %w", ErrMaybePosted, err)
@@ -129,6 +136,11 @@ func (b *Bot) openCheckin(ctx context.Context, team string, plan flows.PlanID, o
 	}
 	if summary != c.SummaryTS {
 		if err := b.svc.CheckinPosted(ctx, c.ID, thread, summary); err != nil {
+			if errors.Is(err, flows.ErrNoCheckin) {
+				// Deleted with its plan since its thread was recorded;
+				// the thread is known as a deleted plan's.
+				return c.ID, fmt.Errorf("check-in of a plan deleted meanwhile: %w", err)
+			}
 			// The check-in is out but its thread is not recorded: another
 			// try finds the opening and records it.
 			return c.ID, fmt.Errorf("%w: %w", ErrMaybePosted, err)
@@ -151,6 +163,14 @@ func (b *Bot) openCheckin(ctx context.Context, team string, plan flows.PlanID, o
 		b.metrics.Checkin("posted")
 	}
 	return c.ID, nil
+}
+
+// withdrawCheckin takes down the opening of a check-in whose plan was
+// deleted while it was being posted.
+func (b *Bot) withdrawCheckin(ctx context.Context, c flows.Checkin, thread string) {
+	if _, _, err := b.slack(ctx).DeleteMessageContext(ctx, c.Channel, thread); err != nil {
+		b.log.Warn("remove check-in of a deleted plan", "checkin", c.ID, "ts", thread, "err", err)
+	}
 }
 
 // summaryCatchesUp refreshes a check-in's summary just posted from v if

@@ -70,6 +70,9 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 	if name == "checkin" || name == "schedule" {
 		req.Zone = b.userZone(ctx, cmd.UserID)
 	}
+	if name == "values" {
+		return b.commandValues(ctx, req)
+	}
 	resp, err := b.svc.Handle(ctx, req)
 	if err != nil {
 		return msgAck(b.explain(err, "slash command"))
@@ -113,6 +116,26 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 	default:
 		return ephemeralAck(renderReplies(resp.Plan, resp.Replies))
 	}
+}
+
+// commandValues records the values of /race values. They go into the
+// plan's open check-in, if it has one, as values given in its thread, a
+// mention or a direct message do: confirmed in its thread, and its summary
+// updated after the ack.
+func (b *Bot) commandValues(ctx context.Context, req coach.Request) *ack {
+	cmd, err := flows.ParseCommand(req.Text)
+	if err != nil {
+		return msgAck(b.explain(err, "slash command"))
+	}
+	a, err := b.svc.RecordValues(ctx, req, cmd.Arg)
+	if err != nil {
+		return msgAck(b.explain(err, "slash command"))
+	}
+	if a.Duplicate {
+		return nil
+	}
+	b.later(ctx, "values in the check-in", func(ctx context.Context) { b.confirmInCheckin(ctx, req.Key, a, req.User) })
+	return ephemeralAck(renderReplies(a.Plan, a.Replies))
 }
 
 // commandKey is a slash command's delivery key. Slack sends a command no id

@@ -331,8 +331,17 @@ func (b *Bot) answerAsked(ctx context.Context, key, channel, thread string, a co
 			b.log.Error("answer", "err", err)
 		}
 	}
+	if c := a.Checkin; c.Channel != channel || c.Thread != thread {
+		b.confirmInCheckin(ctx, key, a, user)
+	}
+}
+
+// confirmInCheckin confirms values given outside a check-in's thread (a
+// mention, a direct message, a slash command) in the thread of the
+// check-in they went into, and updates its summary.
+func (b *Bot) confirmInCheckin(ctx context.Context, key string, a coach.Asked, user string) {
 	c := a.Checkin
-	if c.ID == 0 || !a.Changed || (c.Channel == channel && c.Thread == thread) {
+	if c.ID == 0 || !a.Changed {
 		return
 	}
 	replies := []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("From %s:", flows.Person(user))}}

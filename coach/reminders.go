@@ -137,6 +137,11 @@ func (s *Service) checkinRemindersOf(ctx context.Context, c flows.Checkin, now t
 	if c.Closed || !now.Before(c.CloseAt) {
 		return nil, nil
 	}
+	// A team that paused its check-ins (holidays) is not asked for
+	// numbers, in the check-in still open either.
+	if paused, err := s.checkinsPaused(ctx, c.Team, c.Plan, now); err != nil || paused {
+		return nil, err
+	}
 	v, err := s.view(ctx, c)
 	if errors.Is(err, flows.ErrNoPlan) {
 		return nil, nil
@@ -175,6 +180,22 @@ func (s *Service) checkinRemindersOf(ctx context.Context, c flows.Checkin, now t
 		})
 	}
 	return out, nil
+}
+
+// checkinsPaused reports whether a plan's check-ins are paused; a plan
+// without a schedule, or gone, has none paused.
+func (s *Service) checkinsPaused(ctx context.Context, team string, plan flows.PlanID, now time.Time) (bool, error) {
+	if s.schedules == nil {
+		return false, nil
+	}
+	info, err := s.schedules.ScheduleInfo(ctx, team, plan, 0, now)
+	switch {
+	case errors.Is(err, flows.ErrNoPlan):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("schedule: %w", err)
+	}
+	return info.Paused, nil
 }
 
 // missingByOwner lists, for each person a KPI's owner mentions, their KPIs

@@ -30,7 +30,15 @@ func (c CoachSchedules) SetSchedule(ctx context.Context, team string, plan flows
 	if err := c.s.Set(ctx, team, plan, spec, user); err != nil {
 		return flows.ScheduleInfo{}, err
 	}
-	return flows.ScheduleInfo{Describe: spec.Describe(), Zone: spec.Zone(), Next: spec.Upcoming(now, logShown)}, nil
+	info := flows.ScheduleInfo{Describe: spec.Describe(), Zone: spec.Zone(), Next: spec.Upcoming(now, logShown)}
+	// A paused schedule stays paused when it is changed; whoever changed
+	// it is told, rather than shown check-ins that will not come.
+	row, err := c.s.store.Schedule(ctx, team, plan)
+	if err != nil {
+		return flows.ScheduleInfo{}, err
+	}
+	info.Paused = row.Paused
+	return info, nil
 }
 
 func (c CoachSchedules) ScheduleInfo(ctx context.Context, team string, plan flows.PlanID, n int, now time.Time) (flows.ScheduleInfo, error) {

@@ -30,10 +30,18 @@ func (db *DB) CreateCheckin(ctx context.Context, team string, c flows.Checkin) (
 }
 
 // SetCheckinMessages records the thread and summary message of a check-in.
+// It fails with flows.ErrNoCheckin when the check-in is gone: its plan was
+// deleted while the messages were being posted.
 func (db *DB) SetCheckinMessages(ctx context.Context, id int64, thread, summary string) error {
 	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE checkins SET thread = ?, summary_ts = ? WHERE id = ?`, thread, summary, id)
-		return err
+		res, err := tx.ExecContext(ctx, `UPDATE checkins SET thread = ?, summary_ts = ? WHERE id = ?`, thread, summary, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return flows.ErrNoCheckin
+		}
+		return nil
 	})
 }
 
@@ -86,14 +94,18 @@ func (db *DB) CheckinByID(ctx context.Context, team string, id int64) (flows.Che
 // ClaimNudge marks one check-in due for its nudge as nudged and returns it,
 // reporting false when none is due. Only the caller that flips the flag
 // gets the check-in; claiming one at a time means a shutdown never leaves
-// a batch claimed and unposted.
+// a batch claimed and unposted. A check-in due to close by now gets no
+// nudge (racebot was down past both: asking for numbers the moment the
+// check-in closes is noise), and one whose plan's check-ins are paused
+// waits for them to be resumed.
 func (db *DB) ClaimNudge(ctx context.Context, now time.Time) (flows.Checkin, bool, error) {
-	return db.claimOne(ctx, `nudged = 1`, `nudged = 0 AND closed = 0 AND nudge_at <= ?`, now)
+	return db.claimOne(ctx, `nudged = 1`, `nudged = 0 AND closed = 0 AND nudge_at <= ?1 AND close_at > ?1
+		AND NOT EXISTS (SELECT 1 FROM schedules s WHERE s.plan_id = checkins.plan_id AND s.paused = 1)`, now)
 }
 
 // ClaimClose marks one check-in due to close as closed and returns it.
 func (db *DB) ClaimClose(ctx context.Context, now time.Time) (flows.Checkin, bool, error) {
-	return db.claimOne(ctx, `closed = 1`, `closed = 0 AND close_at <= ?`, now)
+	return db.claimOne(ctx, `closed = 1`, `closed = 0 AND close_at <= ?1`, now)
 }
 
 func (db *DB) claimOne(ctx context.Context, set, where string, now time.Time) (flows.Checkin, bool, error) {

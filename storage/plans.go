@@ -447,8 +447,18 @@ func (db *DB) DeletePlan(ctx context.Context, team string, id flows.PlanID, key 
 		if err := db.recordKey(ctx, tx, team, key); err != nil {
 			return err
 		}
+		// The threads of its check-ins go before the plan takes them
+		// with it: a number given late in one is answered too.
+		deleted := time.Now().UnixMilli()
+		_, err := tx.ExecContext(ctx, `INSERT INTO deleted_threads (team_id, channel_id, thread, name, deleted_at)
+			SELECT p.team_id, c.channel_id, c.thread, p.name, ? FROM checkins c JOIN plans p ON p.id = c.plan_id
+			WHERE p.team_id = ? AND p.id = ? AND c.thread <> ''
+			ON CONFLICT DO UPDATE SET name = excluded.name, deleted_at = excluded.deleted_at`, deleted, team, id)
+		if err != nil {
+			return err
+		}
 		var channel, thread, name string
-		err := tx.QueryRowContext(ctx, `DELETE FROM plans WHERE team_id = ? AND id = ? RETURNING channel_id, thread, name`, team, id).Scan(&channel, &thread, &name)
+		err = tx.QueryRowContext(ctx, `DELETE FROM plans WHERE team_id = ? AND id = ? RETURNING channel_id, thread, name`, team, id).Scan(&channel, &thread, &name)
 		if errors.Is(err, sql.ErrNoRows) {
 			return flows.ErrNoPlan
 		}
@@ -460,7 +470,7 @@ func (db *DB) DeletePlan(ctx context.Context, team string, id flows.PlanID, key 
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO deleted_threads (team_id, channel_id, thread, name, deleted_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT DO UPDATE SET name = excluded.name, deleted_at = excluded.deleted_at`,
-			team, channel, thread, name, time.Now().UnixMilli())
+			team, channel, thread, name, deleted)
 		return err
 	})
 }

@@ -328,6 +328,49 @@ func testCheckins(t *testing.T, open Open) {
 	if got, ok, _ := db.ClaimNudge(ctx, t0.Add(2*time.Hour)); ok {
 		t.Errorf("a closed check-in was nudged: %+v", got)
 	}
+	if err := db.SetCheckinMessages(ctx, id2+1000, "333.1", "333.2"); !errors.Is(err, flows.ErrNoCheckin) {
+		t.Errorf("recording the messages of a check-in that is gone: %v, want ErrNoCheckin", err)
+	}
+
+	// One due to close by now gets no nudge: it would ask for numbers the
+	// moment the check-in closes.
+	late, err := db.CreateCheckin(ctx, "T1", flows.Checkin{Plan: p.ID, Channel: "C1", OpenedAt: t0, NudgeAt: t0.Add(time.Hour), CloseAt: t0.Add(2 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetCheckinMessages(ctx, late, "333.1", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok, _ := other.ClaimNudge(ctx, t0.Add(3*time.Hour)); ok {
+		t.Errorf("a check-in due to close was nudged: %+v", got)
+	}
+	if _, ok, _ := db.ClaimClose(ctx, t0.Add(3*time.Hour)); !ok {
+		t.Fatal("the late check-in not closed")
+	}
+
+	// A paused plan's check-in waits for its nudge until it is resumed.
+	held, err := db.CreateCheckin(ctx, "T1", flows.Checkin{Plan: p.ID, Channel: "C1", OpenedAt: t0, NudgeAt: t0.Add(time.Hour), CloseAt: t0.Add(48 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetCheckinMessages(ctx, held, "444.1", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetSchedule(ctx, "T1", p.ID, "every monday 09:00 UTC", "UTC", "U1", t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetPaused(ctx, "T1", p.ID, true, t0); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok, _ := other.ClaimNudge(ctx, t0.Add(2*time.Hour)); ok {
+		t.Errorf("a paused plan's check-in was nudged: %+v", got)
+	}
+	if err := db.SetPaused(ctx, "T1", p.ID, false, t0.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok, _ := other.ClaimNudge(ctx, t0.Add(4*time.Hour)); !ok || got.ID != held {
+		t.Errorf("after the resume: nudge %+v, %v; want check-in %d", got, ok, held)
+	}
 }
 
 // testCheckinClaims: many check-ins due at once, claimed by handles

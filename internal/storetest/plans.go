@@ -422,6 +422,13 @@ func testDeletePlan(t *testing.T, open Open) {
 	if err := db.SetSchedule(ctx, "T1", p.ID, "every monday 09:00 UTC", "UTC", "U1", t0); err != nil {
 		t.Fatal(err)
 	}
+	checkin, err := db.CreateCheckin(ctx, "T1", flows.Checkin{Plan: p.ID, Channel: "C1", OpenedAt: t0, NudgeAt: t0.Add(time.Hour), CloseAt: t0.Add(48 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetCheckinMessages(ctx, checkin, "2.000100", "2.000200"); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.DeletePlan(ctx, "T1", p.ID, "EvDel"); err != nil {
 		t.Fatal(err)
 	}
@@ -433,6 +440,10 @@ func testDeletePlan(t *testing.T, open Open) {
 	}
 	if name, ok, err := db.DeletedPlanName(ctx, "T1", "C1", "1.000100"); err != nil || !ok || name != "Q1" {
 		t.Errorf("DeletedPlanName = %q, %v, %v", name, ok, err)
+	}
+	// A value given late in its open check-in's thread is answered too.
+	if name, ok, err := db.DeletedPlanName(ctx, "T1", "C1", "2.000100"); err != nil || !ok || name != "Q1" {
+		t.Errorf("DeletedPlanName of its check-in's thread = %q, %v, %v", name, ok, err)
 	}
 	if _, ok, _ := db.DeletedPlanName(ctx, "T2", "C1", "1.000100"); ok {
 		t.Error("another team learns of a deleted plan")

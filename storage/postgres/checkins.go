@@ -31,10 +31,18 @@ func (db *DB) CreateCheckin(ctx context.Context, team string, c flows.Checkin) (
 }
 
 // SetCheckinMessages records the thread and summary message of a check-in.
+// It fails with flows.ErrNoCheckin when the check-in is gone: its plan was
+// deleted while the messages were being posted.
 func (db *DB) SetCheckinMessages(ctx context.Context, id int64, thread, summary string) error {
 	return db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE checkins SET thread = $1, summary_ts = $2 WHERE id = $3`, thread, summary, id)
-		return err
+		tag, err := tx.Exec(ctx, `UPDATE checkins SET thread = $1, summary_ts = $2 WHERE id = $3`, thread, summary, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return flows.ErrNoCheckin
+		}
+		return nil
 	})
 }
 
@@ -83,9 +91,12 @@ func (db *DB) CheckinByID(ctx context.Context, team string, id int64) (flows.Che
 
 // ClaimNudge marks one check-in due for its nudge as nudged and returns it,
 // reporting false when none is due. Of replicas claiming at once each gets
-// a different check-in or none: see claimOne.
+// a different check-in or none: see claimOne. A check-in due to close by
+// now gets no nudge, and one whose plan's check-ins are paused waits for
+// them to be resumed (see the SQLite store).
 func (db *DB) ClaimNudge(ctx context.Context, now time.Time) (flows.Checkin, bool, error) {
-	return db.claimOne(ctx, `nudged = true`, `NOT nudged AND NOT closed AND nudge_at <= $1`, now)
+	return db.claimOne(ctx, `nudged = true`, `NOT nudged AND NOT closed AND nudge_at <= $1 AND close_at > $1
+		AND NOT EXISTS (SELECT 1 FROM schedules s WHERE s.plan_id = checkins.plan_id AND s.paused)`, now)
 }
 
 // ClaimClose marks one check-in due to close as closed and returns it.

@@ -378,8 +378,18 @@ func (db *DB) DeletePlan(ctx context.Context, team string, id flows.PlanID, key 
 		if err := recordKey(ctx, tx, team, key); err != nil {
 			return err
 		}
+		// The threads of its check-ins go before the plan takes them
+		// with it: a number given late in one is answered too.
+		deleted := time.Now().UnixMilli()
+		_, err := tx.Exec(ctx, `INSERT INTO deleted_threads (team_id, channel_id, thread, name, deleted_at)
+			SELECT p.team_id, c.channel_id, c.thread, p.name, $1 FROM checkins c JOIN plans p ON p.id = c.plan_id
+			WHERE p.team_id = $2 AND p.id = $3 AND c.thread <> ''
+			ON CONFLICT (team_id, channel_id, thread) DO UPDATE SET name = excluded.name, deleted_at = excluded.deleted_at`, deleted, team, id)
+		if err != nil {
+			return err
+		}
 		var channel, thread, name string
-		err := tx.QueryRow(ctx, `DELETE FROM plans WHERE team_id = $1 AND id = $2 RETURNING channel_id, thread, name`, team, id).Scan(&channel, &thread, &name)
+		err = tx.QueryRow(ctx, `DELETE FROM plans WHERE team_id = $1 AND id = $2 RETURNING channel_id, thread, name`, team, id).Scan(&channel, &thread, &name)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return flows.ErrNoPlan
 		}
@@ -392,7 +402,7 @@ func (db *DB) DeletePlan(ctx context.Context, team string, id flows.PlanID, key 
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO deleted_threads (team_id, channel_id, thread, name, deleted_at) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (team_id, channel_id, thread) DO UPDATE SET name = excluded.name, deleted_at = excluded.deleted_at`,
-			team, channel, thread, name, time.Now().UnixMilli())
+			team, channel, thread, name, deleted)
 		return err
 	})
 }
