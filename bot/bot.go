@@ -180,14 +180,7 @@ func New(cfg Config) *Bot {
 	b.headers = newHeaders(b, cmp.Or(cfg.HeaderEvery, headerEvery))
 	b.homes = newHomes(cmp.Or(cfg.HomeEvery, homeEvery), cfg.Now,
 		func(team, user string) { b.publishHome(withTeam(b.base, "", team), team, user) },
-		func(fn func()) {
-			b.pending.Add(1)
-			go func() {
-				defer b.pending.Done()
-				defer b.recover("publish home")
-				fn()
-			}()
-		})
+		b.tracked("publish home"))
 	cfg.Service.Watch(b.planChanged)
 	b.catchupKick = make(chan struct{}, 1)
 	b.catchupPacer.every = catchupPace
@@ -247,6 +240,19 @@ func (b *Bot) later(ctx context.Context, what string, fn func(ctx context.Contex
 		defer b.recover(what)
 		fn(withTenant(b.base, t))
 	}()
+}
+
+// tracked is what starts the runs of a pacer (see paced): fn runs as
+// tracked background work, which shutdown waits for.
+func (b *Bot) tracked(what string) func(fn func()) {
+	return func(fn func()) {
+		b.pending.Add(1)
+		go func() {
+			defer b.pending.Done()
+			defer b.recover(what)
+			fn()
+		}()
+	}
 }
 
 func (b *Bot) recover(what string) {

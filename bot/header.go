@@ -41,15 +41,15 @@ type headerID struct {
 
 func newHeaders(b *Bot, every time.Duration) *headers {
 	h := &headers{shown: map[headerID]string{}}
-	h.paced = newPaced(every, time.Now, func(id headerID) { b.updateHeader(teamCtx(id.team), id) }, func(fn func()) {
-		b.pending.Add(1)
-		go func() {
-			defer b.pending.Done()
-			defer b.recover("update plan header")
-			fn()
-		}()
-	})
+	h.paced = newPaced(every, time.Now, func(id headerID) {
+		// Under the bot's base context, which shutdown cancels past its
+		// deadline, as a Home publish is.
+		b.updateHeader(withTeam(b.base, "", id.team), id)
+	}, b.tracked("update plan header"))
 	h.most = headersKept
+	// A rewrite waiting at shutdown goes out then: nothing would bring
+	// the header up to date after a restart but the plan's next change.
+	h.flush = true
 	return h
 }
 

@@ -25,6 +25,11 @@ type paced[K comparable] struct {
 	// most is how many keys are kept before idle ones are forgotten; zero
 	// keeps every one.
 	most int
+	// flush makes close run the waiting runs at once rather than drop
+	// them: what they keep up to date is not refreshed again by anything
+	// after a restart (a plan's header), unlike a Home tab, published
+	// whenever it is opened.
+	flush bool
 
 	mu     sync.Mutex
 	closed bool
@@ -115,9 +120,15 @@ func (p *paced[K]) ran(st *pacedState, k K) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	st.running = false
-	if st.again && !p.closed {
+	switch {
+	case !st.again:
+	case !p.closed:
 		st.again = false
 		p.scheduleLocked(st, k)
+	case p.flush:
+		// Still tracked work, so shutdown waits for this run too.
+		st.again = false
+		p.runLocked(st, k)
 	}
 }
 
@@ -138,16 +149,22 @@ func (p *paced[K]) posted(k K) {
 	st.last = p.now()
 }
 
-// close stops the waiting runs and takes no more; runs already started
-// are tracked work, which shutdown waits for.
+// close stops the waiting runs, or with flush starts them now, and takes
+// no more; runs already started are tracked work, which shutdown waits
+// for. A waiting run whose timer fired meanwhile finds p closed and does
+// nothing: close ran it.
 func (p *paced[K]) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.closed = true
-	for _, st := range p.keys {
-		if st.waiting != nil {
-			st.waiting()
-			st.waiting = nil
+	for k, st := range p.keys {
+		if st.waiting == nil {
+			continue
+		}
+		st.waiting()
+		st.waiting = nil
+		if p.flush {
+			p.runLocked(st, k) // a run waits only while none is out
 		}
 	}
 }

@@ -180,10 +180,11 @@ func (s *Service) schedule(ctx context.Context, req Request, cmd flows.Command) 
 		if err != nil {
 			return Response{}, err
 		}
-		text = flows.Sayf("Check-ins for %q: %s.\n%s", flows.User(p.Name), info.Describe, flows.UpcomingText(info, zone))
+		var paused flows.Msg
 		if info.Paused {
-			text = flows.Sayf("Check-ins for %q: %s — paused (%s to restart).\n%s", flows.User(p.Name), info.Describe, flows.Cmd("resume"), flows.UpcomingText(info, zone))
+			paused = flows.Sayf(" — paused (%s to restart)", flows.Cmd("resume"))
 		}
+		text = flows.Sayf("Check-ins for %q: %s%s.\n%s", flows.User(p.Name), info.Describe, paused, flows.UpcomingText(info, zone))
 	case "schedule":
 		info, err := s.schedules.ScheduleInfo(ctx, req.Team, p.ID, 5, req.Now)
 		if err != nil {

@@ -533,9 +533,9 @@ func (s *Service) newPlan(ctx context.Context, req Request, name string) (Respon
 
 // planName tidies a new plan's name, refusing none and one too long. A
 // name written in quotes, as --from's plan may be, is the name without
-// them: quoted, it could not be named again (see unquote).
+// them: quoted, it could not be named again (see flows.Unquote).
 func planName(name string) (string, error) {
-	name = unquote(strings.Join(strings.Fields(name), " "))
+	name = flows.Unquote(strings.Join(strings.Fields(name), " "))
 	switch {
 	case name == "":
 		return "", flows.UserErrorf(flows.ErrBadInput, "Give the plan a name, for example %s.", flows.Cmd("new Q1 Launch"))
@@ -586,7 +586,7 @@ func (s *Service) pick(ctx context.Context, req Request, name string) (*flows.Pl
 		return p, err
 	}
 	p, err := s.store.PlanByName(ctx, req.Team, req.Channel, name)
-	if bare := unquote(name); errors.Is(err, flows.ErrNoPlan) && bare != name {
+	if bare := flows.Unquote(name); errors.Is(err, flows.ErrNoPlan) && bare != name {
 		// "Q2 Plan" in quotes names Q2 Plan; the quotes were tried first
 		// for a plan named with them before names were unquoted.
 		p, err = s.store.PlanByName(ctx, req.Team, req.Channel, bare)
@@ -595,19 +595,6 @@ func (s *Service) pick(ctx context.Context, req Request, name string) (*flows.Pl
 		return nil, flows.UserErrorf(flows.ErrNoPlan, "There is no plan called %q in this channel. %s lists them.", flows.User(name), flows.Cmd("plans"))
 	}
 	return p, err
-}
-
-// unquote takes off a pair of quotes around a whole plan name, straight
-// or curly, as people write a name of several words.
-func unquote(name string) string {
-	for _, q := range [][2]string{{`"`, `"`}, {"'", "'"}, {"“", "”"}, {"‘", "’"}, {"„", "“"}} {
-		if inner, ok := strings.CutPrefix(name, q[0]); ok {
-			if inner, ok := strings.CutSuffix(inner, q[1]); ok {
-				return strings.TrimSpace(inner)
-			}
-		}
-	}
-	return name
 }
 
 // noCurrent explains why a request that names no plan found none. A

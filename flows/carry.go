@@ -14,6 +14,29 @@ type Prior struct {
 	From string
 }
 
+// Unquote takes off a pair of quotes around a whole plan name, straight
+// or curly, as people write a name of several words. Quotes that belong to
+// words inside ("Buy" vs "Rent", 'Q1' Launch 'B') are the name's own and
+// stay; an apostrophe within a word (O'Brien's) is no quote.
+func Unquote(name string) string {
+	for _, q := range [][2]string{{`"`, `"`}, {"'", "'"}, {"“", "”"}, {"‘", "’"}, {"„", "“"}} {
+		inner, ok := strings.CutPrefix(name, q[0])
+		if !ok {
+			continue
+		}
+		if inner, ok = strings.CutSuffix(inner, q[1]); !ok {
+			continue
+		}
+		for _, w := range strings.Fields(inner) {
+			if strings.HasPrefix(w, q[0]) || strings.HasSuffix(w, q[1]) {
+				return name
+			}
+		}
+		return strings.TrimSpace(inner)
+	}
+	return name
+}
+
 // cutFrom splits `new <name> --from <plan>` into the name and the plan it
 // starts from, quotes taken off. Slack may have turned "--" into a dash.
 func cutFrom(arg string) (name, from string) {
@@ -23,8 +46,7 @@ func cutFrom(arg string) (name, from string) {
 			continue
 		}
 		name = strings.TrimSpace(arg[:i])
-		from = strings.TrimSpace(arg[i+len(flag):])
-		from = strings.TrimSpace(strings.Trim(from, "\"'“”‘’"))
+		from = Unquote(strings.TrimSpace(arg[i+len(flag):]))
 		return name, from
 	}
 	return arg, ""

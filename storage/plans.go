@@ -447,31 +447,27 @@ func (db *DB) DeletePlan(ctx context.Context, team string, id flows.PlanID, key 
 		if err := db.recordKey(ctx, tx, team, key); err != nil {
 			return err
 		}
-		// The threads of its check-ins go before the plan takes them
-		// with it: a number given late in one is answered too.
-		deleted := time.Now().UnixMilli()
+		// Its thread and its check-ins' threads are remembered before the
+		// plan takes them with it: a late reply or number in any of them
+		// is answered. (The WHERE of the last SELECT also keeps SQLite
+		// from reading ON CONFLICT as a join's ON.)
 		_, err := tx.ExecContext(ctx, `INSERT INTO deleted_threads (team_id, channel_id, thread, name, deleted_at)
-			SELECT p.team_id, c.channel_id, c.thread, p.name, ? FROM checkins c JOIN plans p ON p.id = c.plan_id
-			WHERE p.team_id = ? AND p.id = ? AND c.thread <> ''
-			ON CONFLICT DO UPDATE SET name = excluded.name, deleted_at = excluded.deleted_at`, deleted, team, id)
+			SELECT team_id, channel_id, thread, name, ?1 FROM plans WHERE team_id = ?2 AND id = ?3 AND thread <> ''
+			UNION ALL
+			SELECT p.team_id, c.channel_id, c.thread, p.name, ?1 FROM checkins c JOIN plans p ON p.id = c.plan_id
+			WHERE p.team_id = ?2 AND p.id = ?3 AND c.thread <> ''
+			ON CONFLICT DO UPDATE SET name = excluded.name, deleted_at = excluded.deleted_at`, time.Now().UnixMilli(), team, id)
 		if err != nil {
 			return err
 		}
-		var channel, thread, name string
-		err = tx.QueryRowContext(ctx, `DELETE FROM plans WHERE team_id = ? AND id = ? RETURNING channel_id, thread, name`, team, id).Scan(&channel, &thread, &name)
-		if errors.Is(err, sql.ErrNoRows) {
+		res, err := tx.ExecContext(ctx, `DELETE FROM plans WHERE team_id = ? AND id = ?`, team, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
 			return flows.ErrNoPlan
 		}
-		if err != nil {
-			return err
-		}
-		if thread == "" {
-			return nil
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO deleted_threads (team_id, channel_id, thread, name, deleted_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT DO UPDATE SET name = excluded.name, deleted_at = excluded.deleted_at`,
-			team, channel, thread, name, deleted)
-		return err
+		return nil
 	})
 }
 
