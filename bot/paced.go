@@ -34,6 +34,10 @@ type paced[K comparable] struct {
 	mu     sync.Mutex
 	closed bool
 	keys   map[K]*pacedState
+	// sweepAt is the number of keys at which idle ones are next looked
+	// for: twice what the last look left, so that keys all busy at once
+	// cost one look per doubling, not one per new key.
+	sweepAt int
 }
 
 type pacedState struct {
@@ -71,7 +75,7 @@ func (p *paced[K]) refresh(k K) {
 // waiting whose interval is over: their next change runs at once, as
 // it would have anyway.
 func (p *paced[K]) forgetIdleLocked() {
-	if p.most == 0 || len(p.keys) < p.most {
+	if p.most == 0 || len(p.keys) < max(p.most, p.sweepAt) {
 		return
 	}
 	now := p.now()
@@ -80,6 +84,7 @@ func (p *paced[K]) forgetIdleLocked() {
 			delete(p.keys, k)
 		}
 	}
+	p.sweepAt = 2 * len(p.keys)
 }
 
 func (p *paced[K]) scheduleLocked(st *pacedState, k K) {
