@@ -109,7 +109,7 @@ func readValues(p *flows.Plan, text string, req Request) ([]flows.Measurement, f
 	if strings.TrimSpace(text) == "" {
 		return nil, nil, flows.UserErrorf(flows.ErrBadInput, "Write the values after the command, for example %s.", flows.Cmd("values "+flows.ValuesExample(p.KPIs)))
 	}
-	readings, problems := flows.ParseReadings(text, flows.KPIResolver(p.KPIs))
+	readings, problems := flows.ParseReadingsIn(text, p.KPIs)
 	ms := make([]flows.Measurement, 0, len(readings))
 	var got []flows.Msg
 	for _, r := range readings {

@@ -1,5 +1,7 @@
 package flows
 
+import "slices"
+
 // FunnelCount is one stage of the way from visitors to revenue, for the
 // funnel picture and the export's summary: its target and where it stands.
 type FunnelCount struct {
@@ -26,11 +28,11 @@ type FunnelCount struct {
 
 // FunnelCounts lays the plan's KPIs out as the funnel of counts a lead
 // reads: visitors, leads, sales and revenue, each with its target and its
-// latest value. A count no KPI tracks is worked out from the rates beside
-// it where they allow (leads = visitors × lead rate, sales = leads × sales
-// rate, revenue = sales × average order value), as the funnel check does;
-// nothing is guessed. It returns nil when no stage has a target or a
-// value.
+// latest value, counted per month as the funnel check counts them. A count
+// no KPI tracks is worked out from the rates beside it where they allow
+// (leads = visitors × lead rate, sales = leads × sales rate, revenue =
+// sales × average order value), as the funnel check does; nothing is
+// guessed. It returns nil when no stage has a target or a value.
 func FunnelCounts(kpis []KPI, ms map[int64][]Measurement) []FunnelCount {
 	byKey := make(map[string]KPI, len(kpis))
 	for _, k := range kpis {
@@ -38,9 +40,18 @@ func FunnelCounts(kpis []KPI, ms map[int64][]Measurement) []FunnelCount {
 			byKey[k.Key] = k
 		}
 	}
+	// Counts and amounts are shown per month, as the funnel check compares
+	// them: 300 leads a week beside 20k visitors a month is 1,300 leads.
+	perMonth := func(k KPI) float64 {
+		if !slices.Contains(funnelVolumes, k.Key) {
+			return 1
+		}
+		f, _ := monthFactor(k)
+		return f
+	}
 	target := func(key string) (float64, bool) {
 		k, ok := byKey[key]
-		return k.Target.Amount, ok && k.HasTarget()
+		return k.Target.Amount * perMonth(k), ok && k.HasTarget()
 	}
 	latest := func(key string) (float64, bool) {
 		k, ok := byKey[key]
@@ -48,7 +59,7 @@ func FunnelCounts(kpis []KPI, ms map[int64][]Measurement) []FunnelCount {
 			return 0, false
 		}
 		m, ok := lastValue(Comparable(k, ms[k.ID]))
-		return m.Value.Amount, ok
+		return m.Value.Amount * perMonth(k), ok
 	}
 	currency := cmpOr(byKey["revenue"].Currency, byKey["aov"].Currency)
 	plan, now := funnelCounts(target), funnelCounts(latest)

@@ -30,6 +30,27 @@ type Reading struct {
 // readings it understood, in order, and one friendly error (errors.Is
 // ErrBadValue) for each part it could not use; nothing is guessed.
 func ParseReadings(s string, names func(token string) (kpiID string, unit UnitKind, ok bool)) ([]Reading, []error) {
+	return parseReadings(s, names, nil)
+}
+
+// ParseReadingsIn is ParseReadings for a plan's KPIs (see KPIResolver). A
+// name that fits several of them ("conversion", "cost") is refused with
+// the KPIs it could be, rather than as a KPI the plan does not track.
+func ParseReadingsIn(s string, kpis []KPI) ([]Reading, []error) {
+	return parseReadings(s, KPIResolver(kpis), func(token string) []string {
+		found := matchKPI(len(kpis), func(i int) (string, string) { return kpis[i].Key, kpis[i].Name }, token)
+		if len(found) < 2 {
+			return nil
+		}
+		names := make([]string, len(found))
+		for i, f := range found {
+			names[i] = kpis[f].Name
+		}
+		return names
+	})
+}
+
+func parseReadings(s string, names func(token string) (kpiID string, unit UnitKind, ok bool), could func(token string) []string) ([]Reading, []error) {
 	var (
 		readings []Reading
 		errs     []error
@@ -45,9 +66,17 @@ func ParseReadings(s string, names func(token string) (kpiID string, unit UnitKi
 			p.name = trimFillers(p.name)
 			id, unit, ok := names(strings.ToLower(p.name))
 			if !ok {
+				if could != nil {
+					if cands := could(strings.ToLower(p.name)); len(cands) > 1 {
+						errs = append(errs, userErr(ErrBadValue, "%q could be %s; write the full name.", User(p.name), User(orList(cands))))
+						continue
+					}
+				}
 				errs = append(errs, userErr(ErrBadValue, "I don't track %q in this plan.", User(p.name)))
 				continue
 			}
+			// "~300" is about 300, as "about 300" is.
+			p.value = strings.TrimSpace(strings.TrimLeft(p.value, "~≈"))
 			v, err := ParseValue(p.value, unit)
 			if err != nil {
 				errs = append(errs, userErr(ErrBadValue, "For %s, %s", User(p.name), Explain(err)))
@@ -195,8 +224,8 @@ func dropListMarker(item string, toks [][2]int) [][2]int {
 	return toks
 }
 
-// startsValue reports whether a word begins a value: a digit, a sign or a
-// currency before one, or a word meaning "no value".
+// startsValue reports whether a word begins a value: a digit, a sign, a
+// tilde or a currency before one, or a word meaning "no value".
 func startsValue(w string) bool {
 	if isMissingWord(w) || currencyCodes[strings.ToLower(w)] != "" {
 		return true
@@ -209,8 +238,10 @@ func startsValue(w string) bool {
 		return size < len(w) && isDigit(w[size])
 	case currencySymbols[string(r)] != "":
 		return true
-	case r == '-' || r == '+' || r == '−':
+	case r == '-' || r == '+' || r == '−' || r == '~' || r == '≈':
 		return size < len(w) && startsValue(w[size:])
+	case len(w) > 3 && currencyCodes[strings.ToLower(w[:3])] != "" && isDigit(w[3]):
+		return true // "USD18k", as ParseValue reads it
 	}
 	return false
 }
@@ -241,7 +272,7 @@ func continuesValue(w string) bool { return valueWords[strings.ToLower(w)] }
 
 // fillers are words people put between a name and its value ("revenue was
 // $18k", "and leads 310").
-var fillers = map[string]bool{"and": true, "&": true, "is": true, "was": true, "are": true, "were": true, "at": true, "of": true, "about": true, "around": true, "~": true}
+var fillers = map[string]bool{"and": true, "&": true, "is": true, "was": true, "are": true, "were": true, "at": true, "of": true, "about": true, "around": true, "~": true, "≈": true}
 
 // trimFillers collapses spaces in a KPI name and drops filler words at
 // either end, keeping the user's spelling for messages.

@@ -156,3 +156,57 @@ func TestSplitItems(t *testing.T) {
 		}
 	}
 }
+
+// "~300" is an approximation people write as readily as "about 300",
+// which is read as 300; and "USD18k" is read by ParseValue like "USD 18k".
+// Neither may be taken for part of the KPI's name and answered with advice
+// that cannot work ("write it like leads ~300 310").
+func TestParseReadingsApproximateAndCodePrefix(t *testing.T) {
+	count := func(x float64) Value { return Value{Amount: x, Unit: UnitCount} }
+	tests := []struct {
+		in   string
+		want []Reading
+	}{
+		{"leads ~300", []Reading{{"leads", count(300), "300"}}},
+		{"leads ≈ 300, visitors ~12.4k", []Reading{{"leads", count(300), "300"}, {"visitors", count(12400), "12.4k"}}},
+		{"revenue USD18k", []Reading{{"revenue", Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, "USD18k"}}},
+	}
+	for _, tt := range tests {
+		got, errs := ParseReadings(tt.in, testNames)
+		for _, err := range errs {
+			t.Errorf("ParseReadings(%q): %s", tt.in, Explain(err))
+		}
+		if diff := cmp.Diff(tt.want, got, cmp.Comparer(closeEnough)); diff != "" {
+			t.Errorf("ParseReadings(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+// A short name that fits several of the plan's KPIs is not a KPI the plan
+// doesn't track: the reply says which it could be, as a KPI line does, and
+// records nothing for it.
+func TestParseReadingsInAmbiguousName(t *testing.T) {
+	kpis := []KPI{
+		{ID: 1, Key: "lead-rate", Name: "Lead conversion rate", Unit: UnitPercent, HigherIsBetter: true},
+		{ID: 2, Key: "product-page-conversion", Name: "Product page conversion", Unit: UnitPercent, HigherIsBetter: true},
+		{ID: 3, Key: "cost-per-lead", Name: "Cost per lead", Unit: UnitCurrency},
+		{ID: 4, Key: "customer-acquisition-cost", Name: "Customer acquisition cost", Unit: UnitCurrency},
+		{ID: 5, Key: "leads", Name: "Leads", Unit: UnitCount, HigherIsBetter: true},
+	}
+	got, errs := ParseReadingsIn("conversion 4%, cost $40, leads 310, visits 12k", kpis)
+	if diff := cmp.Diff([]Reading{{"leads", Value{Amount: 310, Unit: UnitCount}, "310"}}, got); diff != "" {
+		t.Errorf("readings (-want +got):\n%s", diff)
+	}
+	var msgs []string
+	for _, err := range errs {
+		msgs = append(msgs, Explain(err).String())
+	}
+	want := []string{
+		`"conversion" could be Lead conversion rate or Product page conversion; write the full name.`,
+		`"cost" could be Cost per lead or Customer acquisition cost; write the full name.`,
+		`I don't track "visits" in this plan.`,
+	}
+	if diff := cmp.Diff(want, msgs); diff != "" {
+		t.Errorf("messages (-want +got):\n%s", diff)
+	}
+}
