@@ -188,6 +188,13 @@ func (s *Service) LastCapability(ctx context.Context, team, channel string) (*fl
 // invest next.
 func (s *Service) RecordCapability(ctx context.Context, req Request, scores map[flows.StageID]int) (Response, error) {
 	p, err := s.pick(ctx, req, "")
+	if errors.Is(err, flows.ErrNoPlan) && req.Plan != 0 {
+		// The form's plan was deleted while it was open. A rating is the
+		// channel's, not the plan's: it goes under the plan the channel
+		// uses now.
+		req.Plan = 0
+		p, err = s.pick(ctx, req, "")
+	}
 	if err != nil {
 		return Response{}, err
 	}
@@ -319,7 +326,21 @@ func (s *Service) RetroReply(ctx context.Context, req Request, retro int64, text
 	case err != nil:
 		return Response{}, err
 	}
-	r.Answers = append(r.Answers, a)
+	// What the answer did is read from the answers as stored, in the
+	// order they were stored: of two answers given at once, only the one
+	// stored first brings the next question, and only the one that
+	// completed the three closes the retro. The answer is stored already,
+	// so a failed read-back falls back on the retro as it was read rather
+	// than lose the reply to a redelivery.
+	stored, err := s.store.Retro(ctx, req.Team, retro)
+	if mine := storedAnswer(stored.Answers, a); err == nil && mine >= 0 {
+		before := flows.Retro{Answers: stored.Answers[:mine]}
+		first = !before.Answered(q.ID)
+		_, wasOpen = before.Next()
+		r.Answers = stored.Answers[:mine+1]
+	} else {
+		r.Answers = append(r.Answers, a)
+	}
 	resp := Response{Retro: retro, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("Noted under %q.", flows.Text(q.Text))}}}
 	next, more := r.Next()
 	switch {
@@ -336,6 +357,18 @@ func (s *Service) RetroReply(ctx context.Context, req Request, retro int64, text
 		resp.Replies = append(resp.Replies, flows.Reply{Kind: flows.ReplyNote, Msg: flows.RetroClosedText(p.Name)})
 	}
 	return resp, nil
+}
+
+// storedAnswer finds a retro answer among those stored, the latest
+// that matches; -1 when none does.
+func storedAnswer(answers []flows.RetroAnswer, a flows.RetroAnswer) int {
+	for i := len(answers) - 1; i >= 0; i-- {
+		x := answers[i]
+		if x.Question == a.Question && x.Text == a.Text && x.By == a.By && x.Source == a.Source {
+			return i
+		}
+	}
+	return -1
 }
 
 // retroAsking is the question the reply's author saw asked: req.Saw, or

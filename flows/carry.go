@@ -60,10 +60,21 @@ func cutFrom(arg string) (name, from string) {
 func CarryOver(old *Plan, ms map[int64][]Measurement, name, by string, now time.Time) *Plan {
 	p := NewPlan(old.Team, old.Channel, name, by, now)
 	p.Privacy = old.Privacy
+	if old.Kind != "" {
+		// The team told the old plan its kind of business, or its
+		// answers did; a quarter's name rarely says it again.
+		p.Kind = old.Kind
+	}
 	p.Prior = make(map[string]Prior, len(old.Answers))
 	for id, a := range old.Answers {
 		if a.Text != "" {
-			p.Prior[id] = Prior{Text: a.Text, By: a.By, From: old.Name}
+			// Co-answers come along: everyone's words are the starting
+			// point, not only the first to answer.
+			text := a.Text
+			for _, o := range a.Also {
+				text += "\n" + o.Text
+			}
+			p.Prior[id] = Prior{Text: text, By: a.By, From: old.Name}
 		}
 	}
 	for _, k := range old.KPIs {

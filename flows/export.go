@@ -190,7 +190,10 @@ func (e Export) writeSummary(b *strings.Builder, loc *time.Location) {
 		}
 	}
 
-	if ranked := p.RankedActions(); len(ranked) > 0 {
+	// Done and dropped actions need no doing: the action plan below
+	// lists them all.
+	ranked := slices.DeleteFunc(p.RankedActions(), Action.Closed)
+	if len(ranked) > 0 {
 		b.WriteString("\n**Top actions**, quick wins first:\n\n")
 		for i, a := range ranked[:min(len(ranked), summaryActions)] {
 			line := mdInline(people.text(a.Text))

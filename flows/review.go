@@ -100,7 +100,7 @@ func ReviewPlan(cat *Catalogue, p *Plan, kpis []KPI, now time.Time) Review {
 		if len(r.QuickWins) == 3 {
 			break
 		}
-		if a.QuickWin() {
+		if a.QuickWin() && !a.Closed() {
 			r.QuickWins = append(r.QuickWins, a)
 		}
 	}
