@@ -45,7 +45,8 @@ const (
 )
 
 // catchupRateLimits is how many times in a row one call may be refused
-// with 429 before the catch-up gives up until the next (re)connect.
+// with 429 before the catch-up leaves that workspace until the next
+// (re)connect.
 const catchupRateLimits = 5
 
 // requestCatchup asks for a catch-up, without waiting for it. Requests
@@ -86,8 +87,11 @@ func (b *Bot) catchUp(ctx context.Context) {
 		return
 	}
 	var read, recorded int
+	// Slack limits each workspace on its own: one that keeps refusing is
+	// left until the next catch-up, and the others are still read.
+	limitedTeams := map[string]bool{}
 	for _, t := range threads {
-		if !b.serves(ctx, tenant{team: t.Team}) {
+		if limitedTeams[t.Team] || !b.serves(ctx, tenant{team: t.Team}) {
 			continue
 		}
 		r, n, err := b.catchUpThread(onTeam(ctx, t.Team), t)
@@ -98,8 +102,8 @@ func (b *Bot) catchUp(ctx context.Context) {
 		case ctx.Err() != nil:
 			return
 		case errors.As(err, &limited):
-			b.log.Warn("catch up: Slack keeps refusing conversations.replies; the rest waits for the next connection", "err", err)
-			return
+			b.log.Warn("catch up: Slack keeps refusing conversations.replies; the workspace's other threads wait for the next connection", "team", t.Team, "err", err)
+			limitedTeams[t.Team] = true
 		case err != nil:
 			b.log.Warn("catch up: thread", "channel", t.Channel, "thread", t.Thread, "err", err)
 		}

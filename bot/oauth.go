@@ -230,6 +230,12 @@ func (b *Bot) uninstalled(ctx context.Context, t tenant, orgWide bool, event str
 			return nil
 		case err != nil:
 			return fmt.Errorf("%s: %w", event, err)
+		case in.EnterpriseInstall:
+			// The workspace's own installation is gone already (this is
+			// the event delivered again, or the second of
+			// tokens_revoked and app_uninstalled): what serves it now is
+			// its organisation's, which this event did not remove.
+			return nil
 		}
 		k = in.Key()
 	}

@@ -1,0 +1,86 @@
+package bot
+
+import (
+	"context"
+	"github.com/racebot/racebot/flows"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// TestOAuthUninstallDeliveredAgainLeavesTheOrgInstall: in an Enterprise
+// Grid organisation that has racebot installed org-wide (serving TB), the
+// workspace TA has an installation of its own. Slack delivers TA's
+// app_uninstalled twice (a retry, or tokens_revoked and app_uninstalled
+// both): only TA stops being served; TB, served by the organisation's
+// install, keeps its racebot.
+func TestOAuthUninstallDeliveredAgainLeavesTheOrgInstall(t *testing.T) {
+	e := newOAuthEnv(t, oauthOptions{})
+	ctx := context.Background()
+	e.install(slackfake.Workspace{EnterpriseID: "E1", EnterpriseInstall: true})
+	e.install(slackfake.Workspace{TeamID: "TA", EnterpriseID: "E1"})
+	e.command(slackfake.SlashCommand{Text: "new Launch", TeamID: "TB", EnterpriseID: "E1", EnterpriseInstall: true, ChannelID: "CB1", UserID: "UB"})
+	e.header("CB1", "Launch")
+	e.settle()
+
+	body := slackfake.EventBody(slackfake.AppUninstalled("TA", "E1", false))
+	for range 2 {
+		if status, _ := e.send(body); status != http.StatusOK {
+			t.Fatalf("app_uninstalled answered %d", status)
+		}
+	}
+	if e.bot.Serves(ctx, "TA") {
+		t.Error("TA is still served after its uninstall")
+	}
+	if !e.bot.Serves(ctx, "TB") {
+		t.Error("TA's uninstall, delivered again, stopped racebot in TB, which the organisation's install serves")
+	}
+	_, out := e.command(slackfake.SlashCommand{Text: "status", TeamID: "TB", EnterpriseID: "E1", EnterpriseInstall: true, ChannelID: "CB1", UserID: "UB"})
+	if !strings.Contains(out, "Launch") {
+		t.Errorf("status in TB after TA's uninstall: %q", out)
+	}
+}
+
+// TestCatchupOfOneWorkspaceRateLimitedGoesOnWithTheOthers: Slack limits
+// conversations.replies per workspace. When it keeps refusing the first
+// workspace's thread, the catch-up still reads back the second
+// workspace's thread: what its team wrote while racebot was away is
+// recorded.
+func TestCatchupOfOneWorkspaceRateLimitedGoesOnWithTheOthers(t *testing.T) {
+	h := newHarness(t, func(c *setup) {
+		c.RetryWait = func(ctx context.Context, d time.Duration) bool { return ctx.Err() == nil }
+		c.BeforeStart = func(b *Bot) {
+			fastCatchup(b)
+			b.catchupPacer.hold = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
+		}
+	})
+	h.runSocket()
+	one, _ := h.newPlanInSlack("Q1")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "new Other", UserID: "UBO", ChannelID: "C2", TeamID: "T2"}))
+	two := h.header("C2", "Other")
+	h.threadMessage("C2", two.TS, "What does the business sell")
+	h.fake.WaitFor(t, func() bool { return h.plan("T2", "C2", "Other").Thread != "" }, "T2's plan bound to its thread")
+	h.settle()
+
+	reconnect := h.outage()
+	h.fake.AddMessage(slackfake.Message{Channel: "C1", ThreadTS: one.TS, User: "UANA", Text: "We sell coffee."})
+	h.fake.AddMessage(slackfake.Message{Channel: "C2", ThreadTS: two.TS, User: "UBO", Text: "We sell bikes."})
+	calls := len(h.fake.Calls("conversations.replies"))
+	// T1's thread is read first (its plan is older); Slack refuses it
+	// for as long as the catch-up keeps asking.
+	h.fake.RateLimitNext("conversations.replies", 30, time.Second)
+	reconnect()
+	h.waitCatchup(h.bot, calls)
+	var seen []string
+	for _, c := range h.fake.Calls("conversations.replies")[calls:] {
+		seen = append(seen, c.Get("channel")+":"+strconv.Itoa(c.Status))
+	}
+	t.Logf("conversations.replies after the outage: %v", seen)
+	if got := h.plan("T2", "C2", "Other").Answers[flows.QuestionBusiness].Text; got != "We sell bikes." {
+		t.Errorf("T2's answer written during the outage = %q, want it read back although T1's thread was rate limited", got)
+	}
+}
