@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -60,9 +61,10 @@ func cutFrom(arg string) (name, from string) {
 func CarryOver(old *Plan, ms map[int64][]Measurement, name, by string, now time.Time) *Plan {
 	p := NewPlan(old.Team, old.Channel, name, by, now)
 	p.Privacy = old.Privacy
-	if old.Kind != "" {
+	if old.Kind != "" && p.Kind == "" {
 		// The team told the old plan its kind of business, or its
-		// answers did; a quarter's name rarely says it again.
+		// answers did; a quarter's name rarely says it again. A name
+		// that does ("Webshop relaunch") says it for the new plan.
 		p.Kind = old.Kind
 	}
 	p.Prior = make(map[string]Prior, len(old.Answers))
@@ -70,11 +72,13 @@ func CarryOver(old *Plan, ms map[int64][]Measurement, name, by string, now time.
 		if a.Text != "" {
 			// Co-answers come along: everyone's words are the starting
 			// point, not only the first to answer.
-			text := a.Text
+			texts := []string{a.Text}
 			for _, o := range a.Also {
-				text += "\n" + o.Text
+				if o.Text != "" && !slices.Contains(texts, o.Text) {
+					texts = append(texts, o.Text)
+				}
 			}
-			p.Prior[id] = Prior{Text: text, By: a.By, From: old.Name}
+			p.Prior[id] = Prior{Text: strings.Join(texts, "\n"), By: a.By, From: old.Name}
 		}
 	}
 	for _, k := range old.KPIs {

@@ -86,3 +86,28 @@ func TestExportTopActionsLeaveClosedActions(t *testing.T) {
 		t.Errorf("top actions list a dropped action:\n%s", top)
 	}
 }
+
+// TestCarryOverNameSaysTheKind: a new plan whose own name says what the
+// business is ("Webshop relaunch") takes that kind, as a plan started
+// without --from does, not the old plan's.
+func TestCarryOverNameSaysTheKind(t *testing.T) {
+	old, ms := retroPlan(t)
+	old.Kind = KindSaaS
+	p := CarryOver(old, ms, "Webshop relaunch", "UBEN", time.Date(2027, 4, 1, 9, 0, 0, 0, time.UTC))
+	if want := NewPlan("T1", "C1", "Webshop relaunch", "UBEN", time.Time{}).Kind; want == "" || p.Kind != want {
+		t.Errorf("carried plan %q has kind %q, want %q as its name says", p.Name, p.Kind, want)
+	}
+}
+
+// TestCarryOverCoAnswerSameAsAnswer: a co-answer whose words are the
+// answer's own (someone edited it to match, or the answer was reworked to
+// hold it) is offered once, not twice in a row.
+func TestCarryOverCoAnswerSameAsAnswer(t *testing.T) {
+	old, ms := retroPlan(t)
+	old.Answers[QuestionBusiness] = Answer{QuestionID: QuestionBusiness, Text: "We roast coffee.", By: "UANA", Revision: 3, Last: 3,
+		Also: []Contribution{{Text: "We roast coffee.", By: "UBEN", Revision: 2}}}
+	p := CarryOver(old, ms, "Q2 Plan", "UBEN", time.Date(2027, 4, 1, 9, 0, 0, 0, time.UTC))
+	if got := p.Prior[QuestionBusiness].Text; strings.Count(got, "We roast coffee.") != 1 {
+		t.Errorf("offered answer = %q, want the words once", got)
+	}
+}

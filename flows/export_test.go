@@ -214,3 +214,35 @@ func TestExportFunnelLine(t *testing.T) {
 		t.Errorf("summary lacks\n%s\nin:\n%s", want, got)
 	}
 }
+
+// TestExportFunnelSaysPerMonth: the export's KPI table shows a weekly leads
+// target as 300; the funnel line under it counts the same KPI per month
+// (1,300). It must say so, or the reader sees two targets for one KPI.
+func TestExportFunnelSaysPerMonth(t *testing.T) {
+	at := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
+	leads := funnelKPI("leads", flows.UnitCount, -1, 300)
+	leads.Name, leads.Stage, leads.Period, leads.Owner = "Leads", flows.StageAct, flows.PeriodWeek, "UANA"
+	visitors := visitorsKPI(-1, 20000)
+	visitors.Name, visitors.Stage, visitors.Owner = "Unique visitors", flows.StageReach, "UANA"
+	p := flows.NewPlan("T1", "C1", "Weekly", "UANA", at)
+	p.KPIs = []flows.KPI{visitors, leads}
+	for i := range p.KPIs {
+		p.KPIs[i].ID, p.KPIs[i].At, p.KPIs[i].Deadline = int64(i+1), at, at.AddDate(0, 3, 0)
+	}
+	ms := map[int64][]flows.Measurement{
+		2: {{KPI: 2, Value: flows.Value{Amount: 270, Unit: flows.UnitCount}, At: at.AddDate(0, 0, 14)}},
+	}
+	doc := flows.ExportMarkdown(flows.RACE(), p, ms, time.UTC, at.AddDate(0, 0, 15), people())
+	sum := summary(t, doc)
+	_, line, ok := strings.Cut(sum, "**Funnel**")
+	if !ok {
+		t.Fatalf("no funnel in the summary:\n%s", sum)
+	}
+	line, _, _ = strings.Cut(line, "\n")
+	if !strings.Contains(line, "1,170 of 1,300") {
+		t.Fatalf("funnel line %q does not count leads per month", line)
+	}
+	if !strings.Contains(line, "a month") && !strings.Contains(line, "per month") {
+		t.Errorf("funnel line %q shows 1,300 leads beside a KPI table with 300, without saying it counts per month", line)
+	}
+}

@@ -326,6 +326,16 @@ func Funnel(kpis []KPI) FunnelReport {
 // funnelVolumes are the funnel's counts and amounts, which have a period.
 var funnelVolumes = []string{"visitors", "leads", "sales", "revenue"}
 
+// volumeFactor turns a KPI's numbers into a month's when it is one of the
+// funnel's volumes (see monthFactor); 1 for any other KPI.
+func volumeFactor(k KPI) float64 {
+	if !slices.Contains(funnelVolumes, k.Key) {
+		return 1
+	}
+	f, _ := monthFactor(k)
+	return f
+}
+
 // funnelLabels name the volumes in sentences.
 var funnelLabels = map[string]string{"visitors": "visitors", "leads": "leads", "sales": "sales", "revenue": "revenue"}
 

@@ -42,13 +42,7 @@ func FunnelCounts(kpis []KPI, ms map[int64][]Measurement) []FunnelCount {
 	}
 	// Counts and amounts are shown per month, as the funnel check compares
 	// them: 300 leads a week beside 20k visitors a month is 1,300 leads.
-	perMonth := func(k KPI) float64 {
-		if !slices.Contains(funnelVolumes, k.Key) {
-			return 1
-		}
-		f, _ := monthFactor(k)
-		return f
-	}
+	perMonth := volumeFactor
 	target := func(key string) (float64, bool) {
 		k, ok := byKey[key]
 		return k.Target.Amount * perMonth(k), ok && k.HasTarget()
@@ -108,4 +102,11 @@ func funnelCounts(get func(key string) (float64, bool)) [4]funnelFactor {
 		revenue = funnelFactor{sales.val * f.aov.val * (1 + f.repeat.val/100), true, from}
 	}
 	return [4]funnelFactor{f.visitors, f.leads, sales, revenue}
+}
+
+// funnelRescaled reports whether FunnelCounts counts one of the plan's
+// volumes over another period than the one its KPI was set for (300 leads
+// a week shown as 1,300 a month).
+func funnelRescaled(kpis []KPI) bool {
+	return slices.ContainsFunc(kpis, func(k KPI) bool { return volumeFactor(k) != 1 })
 }

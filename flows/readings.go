@@ -75,8 +75,7 @@ func parseReadings(s string, names func(token string) (kpiID string, unit UnitKi
 				errs = append(errs, userErr(ErrBadValue, "I don't track %q in this plan.", User(p.name)))
 				continue
 			}
-			// "~300" is about 300, as "about 300" is.
-			p.value = strings.TrimSpace(strings.TrimLeft(p.value, "~≈"))
+			p.value = trimApprox(p.value)
 			v, err := ParseValue(p.value, unit)
 			if err != nil {
 				errs = append(errs, userErr(ErrBadValue, "For %s, %s", User(p.name), Explain(err)))

@@ -42,7 +42,7 @@ func ParseValue(s string, want UnitKind) (Value, error) {
 	if !knownUnit(want) {
 		return Value{}, userErr(ErrBadValue, "This KPI has a unit I don't know (%q), so I can't read values for it.", string(want))
 	}
-	raw := strings.TrimSpace(s)
+	raw := trimApprox(s)
 	if raw == "" {
 		return Value{}, userErr(ErrBadValue, "There is no value to read; write it like %s.", example(want))
 	}
@@ -69,6 +69,12 @@ func ParseValue(s string, want UnitKind) (Value, error) {
 		return Value{}, userErr(ErrBadValue, "%q is below zero, but %s can't be negative.", User(raw), unitNoun(want))
 	}
 	return Value{Amount: n.amount, Unit: want, Currency: n.currency}, nil
+}
+
+// trimApprox takes off the "~" or "≈" of an approximate value: "~300" is
+// about 300, as "about 300" is, in a reply and in a form alike.
+func trimApprox(s string) string {
+	return strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(s), "~≈"))
 }
 
 // FormatValue writes a value for display, rounded the way people read it:

@@ -1,0 +1,42 @@
+package bot
+
+import (
+	"context"
+	"testing"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// TestValuesFormReadsApproximateValue: "~13k" is read as 13k in a reply to
+// the check-in ("visitors ~13k"), so it is in the "Enter values" form too:
+// the same person writing the same value must not be refused there.
+func TestValuesFormReadsApproximateValue(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	_, p := h.newPlanInSlack("Approx")
+	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	checkin, _ := h.openCheckin(p)
+	h.settle()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{
+		CallbackID: callbackValues, PrivateMetadata: valuesMeta(flows.Checkin{ID: checkin, Channel: "C1"}, nil),
+		UserID: "UANA", TeamID: slackfake.TeamID,
+		Values: map[string]map[string]slackfake.Input{
+			"kpi:visitors": {valueActionID: {Type: "plain_text_input", Value: "~13k"}},
+		},
+	}))
+	h.settle()
+	ms, err := h.db.Measurements(context.Background(), p.Team, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []float64
+	for _, list := range ms {
+		for _, m := range list {
+			got = append(got, m.Value.Amount)
+		}
+	}
+	if len(got) != 1 || got[0] != 13000 {
+		t.Errorf("values recorded from the form's \"~13k\" = %v, want [13000]", got)
+	}
+}
