@@ -85,7 +85,8 @@ type Bot struct {
 
 	// zones caches people's Slack time zones by user id.
 	zones sync.Map
-	// dms caches the direct message channel with each person by user id.
+	// dms caches the direct message channel with each person, by
+	// workspace and user id.
 	dms sync.Map
 	// homes publishes people's Home tabs again when their plans change.
 	homes *homes

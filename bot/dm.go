@@ -120,16 +120,19 @@ func (b *Bot) sendReminder(ctx context.Context, r coach.Reminder) {
 	}
 }
 
-// dmChannel opens (or finds) the direct message with a person.
+// dmChannel opens (or finds) the direct message with a person, as the
+// workspace of ctx's token sees it: in an Enterprise Grid organisation one
+// person is in several workspaces, each with an installation of its own.
 func (b *Bot) dmChannel(ctx context.Context, user string) (string, error) {
-	if ch, ok := b.dms.Load(user); ok {
+	key := personKey{tenantOf(ctx).team, user}
+	if ch, ok := b.dms.Load(key); ok {
 		return ch.(string), nil
 	}
 	ch, _, _, err := b.slack(ctx).OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
 	if err != nil {
 		return "", fmt.Errorf("conversations.open: %w", err)
 	}
-	b.dms.Store(user, ch.ID)
+	b.dms.Store(key, ch.ID)
 	return ch.ID, nil
 }
 

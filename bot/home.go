@@ -24,32 +24,33 @@ const homeEvery = 10 * time.Second
 // started, and publishes each again when something on it changes, at most
 // once per interval (see paced).
 type homes struct {
-	*paced[homeKey]
+	*paced[personKey]
 	// shown lists, per person, the plans on the tab as last published: a
 	// change that takes someone out of a plan (a KPI given to someone
 	// else) must still publish their tab, without it. Guarded by mu.
-	shown map[homeKey]map[flows.PlanID]bool
+	shown map[personKey]map[flows.PlanID]bool
 }
 
-type homeKey struct{ team, user string }
+// personKey is a person in a workspace.
+type personKey struct{ team, user string }
 
 func newHomes(every time.Duration, now func() time.Time, publish func(team, user string), start func(func())) *homes {
 	return &homes{
-		paced: newPaced(every, now, func(k homeKey) { publish(k.team, k.user) }, start),
-		shown: map[homeKey]map[flows.PlanID]bool{},
+		paced: newPaced(every, now, func(k personKey) { publish(k.team, k.user) }, start),
+		shown: map[personKey]map[flows.PlanID]bool{},
 	}
 }
 
 // refresh publishes a person's tab now, or at the end of the interval
 // since the last publish; a publish already waiting covers this change too.
-func (h *homes) refresh(team, user string) { h.paced.refresh(homeKey{team, user}) }
+func (h *homes) refresh(team, user string) { h.paced.refresh(personKey{team, user}) }
 
 // show notes the plans on a person's tab as just published.
 func (h *homes) show(team, user string, plans map[flows.PlanID]bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if _, ok := h.keys[homeKey{team, user}]; ok {
-		h.shown[homeKey{team, user}] = plans
+	if _, ok := h.keys[personKey{team, user}]; ok {
+		h.shown[personKey{team, user}] = plans
 	}
 }
 
@@ -59,7 +60,7 @@ func (h *homes) show(team, user string, plans map[flows.PlanID]bool) {
 func (h *homes) shows(team, user string, plan flows.PlanID) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	k := homeKey{team, user}
+	k := personKey{team, user}
 	st := h.keys[k]
 	return st != nil && (st.running || h.shown[k][plan])
 }
