@@ -62,13 +62,18 @@ func (p *paced[K]) refresh(k K) {
 	if p.closed {
 		return
 	}
+	p.scheduleLocked(p.stateLocked(k), k)
+}
+
+// stateLocked is k's state, made if k has none.
+func (p *paced[K]) stateLocked(k K) *pacedState {
 	st := p.keys[k]
 	if st == nil {
 		p.forgetIdleLocked()
 		st = &pacedState{}
 		p.keys[k] = st
 	}
-	p.scheduleLocked(st, k)
+	return st
 }
 
 // forgetIdleLocked drops, past most keys, those with nothing out or
@@ -145,13 +150,7 @@ func (p *paced[K]) posted(k K) {
 	if p.closed {
 		return
 	}
-	st := p.keys[k]
-	if st == nil {
-		p.forgetIdleLocked()
-		st = &pacedState{}
-		p.keys[k] = st
-	}
-	st.last = p.now()
+	p.stateLocked(k).last = p.now()
 }
 
 // close stops the waiting runs, or with flush starts them now, and takes

@@ -151,24 +151,7 @@ func TestRetroRepliesFollowThePromptTheySaw(t *testing.T) {
 	ctx := context.Background()
 	db := testdb.Open(t)
 	svc := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
-	now := time.Date(2027, 3, 29, 9, 0, 0, 0, time.UTC)
-	req := func(user, text, key, ts string) coach.Request {
-		return coach.Request{Team: "T1", Channel: "C1", User: user, Text: text, Now: now, Key: key, TS: ts}
-	}
-	if _, err := svc.Handle(ctx, req("ana", "/race new Q1", "new", "")); err != nil {
-		t.Fatal(err)
-	}
-	opened, err := svc.Handle(ctx, req("ana", "/race retro", "retro", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := opened.Retro
-	if err := svc.RetroPosted(ctx, "T1", id, "1000.000100"); err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.RetroAsked(ctx, "T1", id, "worked", "1000.000200"); err != nil {
-		t.Fatal(err)
-	}
+	id, req := askingFirstRetroQuestion(t, svc)
 	first, err := svc.RetroReply(ctx, req("ana", "Webinars.", "e1", "1000.000300"), id, "Webinars.")
 	if err != nil {
 		t.Fatal(err)
@@ -200,7 +183,7 @@ func TestRetroRepliesFollowThePromptTheySaw(t *testing.T) {
 	if _, err := svc.RetroReply(ctx, req("ben", "  ", "e3", ""), id, "  "); !errors.Is(err, flows.ErrBadInput) {
 		t.Errorf("empty answer: %v", err)
 	}
-	if _, err := svc.RetroReply(ctx, coach.Request{Team: "T2", User: "x", Text: "hi", Now: now}, id, "hi"); !errors.Is(err, flows.ErrNoRetro) {
+	if _, err := svc.RetroReply(ctx, coach.Request{Team: "T2", User: "x", Text: "hi", Now: req("x", "", "", "").Now}, id, "hi"); !errors.Is(err, flows.ErrNoRetro) {
 		t.Errorf("another workspace answered: %v", err)
 	}
 }
@@ -284,4 +267,31 @@ func TestCheckinReplyRecordsEachPartOnce(t *testing.T) {
 	if _, err := svc.Handle(ctx, coach.Request{Team: "T1", Channel: "C1", User: "ana", Text: `/race new Q2 --from "Q9"`, Now: now}); !errors.Is(err, flows.ErrNoPlan) {
 		t.Errorf("--from a plan that does not exist: %v", err)
 	}
+}
+
+// askingFirstRetroQuestion opens the retro of a new plan Q1 in C1, posted
+// and asking its first question, and returns it with a maker of requests
+// in C1 at the retro's time.
+func askingFirstRetroQuestion(t *testing.T, svc *coach.Service) (int64, func(user, text, key, ts string) coach.Request) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Date(2027, 3, 29, 9, 0, 0, 0, time.UTC)
+	req := func(user, text, key, ts string) coach.Request {
+		return coach.Request{Team: "T1", Channel: "C1", User: user, Text: text, Now: now, Key: key, TS: ts}
+	}
+	if _, err := svc.Handle(ctx, req("ana", "/race new Q1", "new", "")); err != nil {
+		t.Fatal(err)
+	}
+	opened, err := svc.Handle(ctx, req("ana", "/race retro", "retro", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := opened.Retro
+	if err := svc.RetroPosted(ctx, "T1", id, "1000.000100"); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.RetroAsked(ctx, "T1", id, "worked", "1000.000200"); err != nil {
+		t.Fatal(err)
+	}
+	return id, req
 }

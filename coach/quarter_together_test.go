@@ -47,24 +47,7 @@ func TestRetroAnswersAtOnceAskTheNextQuestionOnce(t *testing.T) {
 	ctx := context.Background()
 	db := &readBothFirst{DB: testdb.Open(t), both: make(chan struct{})}
 	svc := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
-	now := time.Date(2027, 3, 29, 9, 0, 0, 0, time.UTC)
-	req := func(user, text, key, ts string) coach.Request {
-		return coach.Request{Team: "T1", Channel: "C1", User: user, Text: text, Now: now, Key: key, TS: ts}
-	}
-	if _, err := svc.Handle(ctx, req("ana", "/race new Q1", "new", "")); err != nil {
-		t.Fatal(err)
-	}
-	opened, err := svc.Handle(ctx, req("ana", "/race retro", "retro", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := opened.Retro
-	if err := svc.RetroPosted(ctx, "T1", id, "1000.000100"); err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.RetroAsked(ctx, "T1", id, "worked", "1000.000200"); err != nil {
-		t.Fatal(err)
-	}
+	id, req := askingFirstRetroQuestion(t, svc)
 	var wg sync.WaitGroup
 	resps := make([]coach.Response, 2)
 	errs := make([]error, 2)
