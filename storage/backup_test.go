@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/fulldisk"
 )
 
 // TestBackupOfLiveDatabase backs up while another goroutine keeps writing
@@ -142,5 +144,44 @@ func TestBackupRefusesToOverwrite(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(existing); string(b) != "an earlier backup" {
 		t.Errorf("the existing file was changed: %q", b)
+	}
+}
+
+// TestBackupThatFailsLeavesNoFile: a backup that cannot finish (here the
+// disk it writes to fills up; an interrupted one goes the same way) leaves
+// no file under the backup's name, which would look like a backup and
+// refuse the next backup to that name, and nothing of its own beside it.
+func TestBackupThatFailsLeavesNoFile(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "live.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	p := flows.NewPlan("T1", "C1", "Big", "UANA", time.Now())
+	if p.ID, err = db.CreatePlan(ctx, p, ""); err != nil {
+		t.Fatal(err)
+	}
+	q := flows.RACE().Stages[0].Steps()[0].ID
+	long := strings.Repeat("We roast coffee and sell subscriptions online. ", 4000) // about 190 KB
+	for rev := 1; rev <= 8; rev++ {
+		a := flows.Answer{QuestionID: q, Text: fmt.Sprintf("%d %s", rev, long), By: "UANA", At: time.Now(), Revision: rev}
+		if err := db.Commit(ctx, p, []flows.Change{flows.AnswerRecorded{Answer: a}}, ""); err != nil {
+			t.Fatal(err)
+		}
+		p.Version++
+	}
+
+	dir := fulldisk.Mount(t, "512k")
+	target := filepath.Join(dir, "copy.db")
+	if err := db.Backup(ctx, target); err == nil {
+		t.Fatal("a backup onto a disk too small for it succeeded")
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("a failed backup left %s behind", e.Name())
 	}
 }

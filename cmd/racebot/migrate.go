@@ -63,6 +63,8 @@ func runMigrate(ctx context.Context, cfg Config, args []string, stdout, stderr i
 	switch {
 	case errors.Is(err, postgres.ErrNotEmpty):
 		return fmt.Errorf("%w; nothing was written. Run with --force to replace it with %s", err, cfg.DB)
+	case errors.Is(err, postgres.ErrSourceChanged):
+		return fmt.Errorf("%w, so a racebot is still serving from %s; nothing was written. Stop every racebot using it, then run migrate again", err, cfg.DB)
 	case errors.Is(err, postgres.ErrSchemaMismatch), errors.Is(err, postgres.ErrMismatch):
 		return fmt.Errorf("%w; nothing was written", err)
 	case err != nil:
@@ -79,6 +81,6 @@ func runMigrate(ctx context.Context, cfg Config, args []string, stdout, stderr i
 		return err
 	}
 	fmt.Fprintf(stdout, "Copied %d rows in %d tables from %s to %s; every table matches row for row.\n", total, len(sums), cfg.DB, pg.Where())
-	fmt.Fprintln(stdout, "Set RACEBOT_DATABASE_URL to serve from it; the SQLite file is unchanged.")
+	fmt.Fprintf(stdout, "Set RACEBOT_DATABASE_URL to serve from it; the SQLite file is unchanged. Anything racebot records in %s from now on is not in PostgreSQL: stop it before you switch, or run migrate again with --force.\n", cfg.DB)
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/racebot/racebot/flows"
@@ -20,16 +21,21 @@ func runScheduleNext(args []string, stdout, stderr io.Writer) error {
 	after := fs.String("after", "", "start after this RFC 3339 time (default now)")
 	count := fs.Int("count", 5, "how many runs to print")
 	zone := fs.String("zone", "UTC", "IANA time zone for specs that name none")
-	spec, rest := "", args[1:]
-	if len(rest) > 0 && len(rest[0]) > 0 && rest[0][0] != '-' {
-		spec, rest = rest[0], rest[1:]
+	// The spec's words may come quoted or not, before, between or after
+	// the flags: every word that is not a flag belongs to it. Flag parsing
+	// stops at the first such word, so parse again after each.
+	var words []string
+	rest := args[1:]
+	for {
+		if err := fs.Parse(rest); err != nil {
+			return errUsage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		words, rest = append(words, fs.Arg(0)), fs.Args()[1:]
 	}
-	if err := fs.Parse(rest); err != nil {
-		return errUsage
-	}
-	if spec == "" && fs.NArg() > 0 {
-		spec = fs.Arg(0)
-	}
+	spec := strings.Join(words, " ")
 	if spec == "" {
 		fmt.Fprintln(stderr, `racebot schedule next: give a schedule, for example "every monday 09:00 Europe/Berlin"`)
 		return errUsage

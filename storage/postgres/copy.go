@@ -29,6 +29,10 @@ var (
 	// ErrMismatch means a table in PostgreSQL is not row for row the table
 	// in SQLite.
 	ErrMismatch = errors.New("the copy does not match its source")
+	// ErrSourceChanged means the SQLite database was written to while it
+	// was being copied (a racebot still serves from it): what was written
+	// after the copy's snapshot is not in the copy, so nothing is kept.
+	ErrSourceChanged = errors.New("the SQLite database changed while it was being copied")
 )
 
 // skipped tables are each database's own: the migrations applied, the
@@ -145,12 +149,39 @@ func (db *DB) CopyFromSQLite(ctx context.Context, src *sql.DB, force bool) ([]Ta
 			}
 		}
 		sums, err = compare(ctx, tx, tables, func(t table) ([]rowSum, error) { return want[t.name], nil })
-		return err
+		if err != nil {
+			return err
+		}
+		// The copy is of one moment of the file; a racebot serving from it
+		// may have committed answers since, which the copy lacks. Before
+		// committing, read the file afresh: if it moved on, keep nothing.
+		srcTx.Rollback()
+		return unchanged(ctx, src, tables, want)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return sums, nil
+}
+
+// unchanged reads every table of src in a new read transaction and fails
+// with ErrSourceChanged unless each still holds exactly the rows copied.
+func unchanged(ctx context.Context, src *sql.DB, tables []table, copied map[string][]rowSum) error {
+	tx, err := src.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("read sqlite: %w", err)
+	}
+	defer tx.Rollback()
+	for _, t := range tables {
+		now, err := sqliteRows(ctx, tx, t)
+		if err != nil {
+			return fmt.Errorf("read sqlite %s: %w", t.name, err)
+		}
+		if err := firstDifference(t.name, copied[t.name], now); err != nil {
+			return fmt.Errorf("%w (table %s, first)", ErrSourceChanged, t.name)
+		}
+	}
+	return nil
 }
 
 // Verify compares every racebot table of this database with src, row by
