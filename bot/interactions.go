@@ -262,7 +262,7 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 	}
 	// Form fields are plain text, which Slack sends as typed: encoded
 	// here, they are stored like a reply in the thread.
-	answers, fields := map[string]string{}, map[string]string{}
+	answers, fields, shownEmpty := map[string]string{}, map[string]string{}, map[string]bool{}
 	for blockID, actions := range cb.View.State.Values {
 		qid, ok := strings.CutPrefix(blockID, "answer:")
 		if !ok {
@@ -274,6 +274,7 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 			continue
 		}
 		answers[qid] = string(markup.FromPlain(value))
+		shownEmpty[qid] = meta.Shown[qid] == fingerprint("")
 	}
 	req := coach.Request{Team: team, Channel: meta.Channel, User: cb.User.ID, Now: b.now(), Plan: meta.Plan, Key: viewKey(cb)}
 	var (
@@ -283,7 +284,7 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 	if qid, text, ok := onlyAnswer(answers); meta.Draft && ok {
 		resp, err = b.svc.AcceptDraft(ctx, req, qid, text)
 	} else {
-		resp, err = b.svc.EditAnswers(ctx, req, answers)
+		resp, err = b.svc.EditAnswersShown(ctx, req, answers, shownEmpty)
 	}
 	var fe flows.FieldErrors
 	switch {

@@ -17,9 +17,9 @@ type MessageStore interface {
 	// RecordAsked records that message ts, ordered by at, asked what asks
 	// names (flows.Reply.Asks); recording it again changes nothing.
 	RecordAsked(ctx context.Context, team string, plan flows.PlanID, at int64, ts, asks string) error
-	// LastAsked names what the latest message at or before at asked, or
-	// "" when none is recorded.
-	LastAsked(ctx context.Context, team string, plan flows.PlanID, at int64) (string, error)
+	// LastAsked names what the latest message at or before at asked, and
+	// that message's order (at); "" and 0 when none is recorded.
+	LastAsked(ctx context.Context, team string, plan flows.PlanID, at int64) (string, int64, error)
 	// ReplaceMeasurements replaces the values that came from a message
 	// with ms (none for a deleted message) and reports how many it
 	// replaced; when none came from it, it records nothing, key included.
@@ -63,19 +63,41 @@ func messageOrder(ts string) (int64, bool) {
 // A prompt is recorded just after Slack takes it, while a person needs
 // seconds to read it and reply, so a reply written after a prompt finds it
 // recorded.
-func (s *Service) saw(ctx context.Context, req Request) (string, error) {
+func (s *Service) saw(ctx context.Context, req Request) (asks string, askedAt int64, err error) {
 	if req.Saw != "" || req.TS == "" || req.Plan == 0 {
-		return req.Saw, nil
+		return req.Saw, 0, nil
 	}
 	at, ok := messageOrder(req.TS)
 	if !ok {
-		return "", nil
+		return "", 0, nil
 	}
-	asks, err := s.store.LastAsked(ctx, req.Team, req.Plan, at)
+	asks, askedAt, err = s.store.LastAsked(ctx, req.Team, req.Plan, at)
 	if err != nil {
-		return "", fmt.Errorf("what the reply answers: %w", err)
+		return "", 0, fmt.Errorf("what the reply answers: %w", err)
 	}
-	return asks, nil
+	return asks, askedAt, nil
+}
+
+// answeredSince reports whether the question a reply answered (saw) has
+// an answer from another message posted after the prompt the reply
+// answered (askedAt): one more reply to that same prompt, which landed
+// first. The coach may have moved on and come back to the question since
+// (back, edit, stage); the reply is still a co-answer, not a replacement
+// of an answer its author never saw.
+func answeredSince(p *flows.Plan, saw string, askedAt int64, req Request) bool {
+	if p == nil || askedAt == 0 {
+		return false
+	}
+	a, ok := p.Answers[saw]
+	if !ok || a.Text == "" || a.Source == "" || a.Source == source(req) {
+		return false
+	}
+	i := strings.LastIndex(a.Source, "/")
+	if i < 0 {
+		return false
+	}
+	at, ok := messageOrder(a.Source[i+1:])
+	return ok && at > askedAt
 }
 
 // Asked records that a message posted in a plan's conversation (ts) asks

@@ -39,11 +39,11 @@ func isYes(text string) bool {
 // explainAndOffer).
 func (s *Service) keepAndOffer(ctx context.Context, req Request, p *flows.Plan, cmd flows.Command) (Response, error) {
 	offered := false
-	saw, err := s.saw(ctx, req)
+	saw, askedAt, err := s.saw(ctx, req)
 	if err != nil {
 		return Response{}, err
 	}
-	resp, err := s.commitFrom(ctx, req, p, s.step(req, saw), func(p *flows.Plan, out flows.Outcome) error {
+	resp, err := s.commitFrom(ctx, req, p, s.step(req, saw, askedAt), func(p *flows.Plan, out flows.Outcome) error {
 		o := offerOf(req, p, cmd)
 		for _, c := range out.Changes {
 			if a, ok := c.(flows.AnswerRecorded); ok {

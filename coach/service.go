@@ -396,17 +396,20 @@ var errNoCurrent error = flows.UserErrorf(flows.ErrNoPlan, "There is no plan her
 // that one may also have posted the prompt the author answered.
 func (s *Service) reply(ctx context.Context, req Request, p *flows.Plan) (Response, error) {
 	return s.commitFrom(ctx, req, p, func(p *flows.Plan) (flows.Outcome, error) {
-		saw, err := s.saw(ctx, req)
+		saw, askedAt, err := s.saw(ctx, req)
 		if err != nil {
 			return flows.Outcome{}, err
 		}
-		return s.step(req, saw)(p)
+		return s.step(req, saw, askedAt)(p)
 	}, s.commit(ctx, req))
 }
 
-func (s *Service) step(req Request, saw string) func(*flows.Plan) (flows.Outcome, error) {
+// step feeds a reply to p; saw and askedAt are what the reply answered and
+// when that prompt was posted (see saw).
+func (s *Service) step(req Request, saw string, askedAt int64) func(*flows.Plan) (flows.Outcome, error) {
 	return func(p *flows.Plan) (flows.Outcome, error) {
-		return flows.Step(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: req.Now, Saw: saw, Source: source(req), Zone: req.Zone})
+		answered := answeredSince(p, saw, askedAt, req)
+		return flows.Step(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: req.Now, Saw: saw, Answered: answered, Source: source(req), Zone: req.Zone})
 	}
 }
 
@@ -767,6 +770,21 @@ func (s *Service) privacy(ctx context.Context, req Request, arg string) (Respons
 func (s *Service) EditAnswers(ctx context.Context, req Request, answers map[string]string) (Response, error) {
 	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
 		return flows.EditAnswers(s.cat, p, answers, req.User, req.Now)
+	})
+}
+
+// EditAnswersShown is EditAnswers for a form that showed the questions in
+// shownEmpty without an answer: one answered since (in the thread) keeps
+// that answer, and the form's text joins it (see flows.EditAnswersBeside).
+func (s *Service) EditAnswersShown(ctx context.Context, req Request, answers map[string]string, shownEmpty map[string]bool) (Response, error) {
+	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+		meanwhile := map[string]bool{}
+		for id := range answers {
+			if shownEmpty[id] && p.Answers[id].Text != "" {
+				meanwhile[id] = true
+			}
+		}
+		return flows.EditAnswersBeside(s.cat, p, answers, meanwhile, req.User, req.Now)
 	})
 }
 

@@ -102,6 +102,10 @@ type Input struct {
 	// Saw names what the person was answering, as Reply.Asks named it when
 	// it was shown to them; empty means whatever the plan asks now.
 	Saw string
+	// Answered is true when the question Saw names was answered, from
+	// another message, after it was shown to the person: their reply is
+	// one more answer to it, even if the coach asks it again now.
+	Answered bool
 	// Source is the message the reply came from, kept with the answer.
 	Source string
 	// Zone is the person's time zone, when known: "tomorrow" and "next
@@ -171,7 +175,7 @@ func Step(cat *Catalogue, plan *Plan, in Input) (Outcome, error) {
 	var err error
 	// A reply to a prompt the coach has moved on from answers that prompt,
 	// not the one asked now, which its author has not seen.
-	stale := in.Saw != "" && in.Saw != plan.Asking(cat)
+	stale := in.Saw != "" && (in.Saw != plan.Asking(cat) || in.Answered)
 	switch act, isWord := s.word(word); {
 	case stale && isWord && rest == "":
 		s.say(Reply{Kind: ReplyNote, Msg: movedOnText(Say(Code(strings.ToLower(word))))})
@@ -528,6 +532,14 @@ func (e FieldErrors) Unwrap() error { return ErrBadInput }
 // answer is refused: the history keeps every version, and an empty one
 // would hide it.
 func EditAnswers(cat *Catalogue, plan *Plan, answers map[string]string, user string, now time.Time) (Outcome, error) {
+	return EditAnswersBeside(cat, plan, answers, nil, user, now)
+}
+
+// EditAnswersBeside is EditAnswers for a form whose fields in meanwhile
+// were shown empty and have been answered since (in the thread): what the
+// form gives for them joins that answer as a co-answer, as a late reply
+// does, instead of replacing an answer its author never saw.
+func EditAnswersBeside(cat *Catalogue, plan *Plan, answers map[string]string, meanwhile map[string]bool, user string, now time.Time) (Outcome, error) {
 	s := &stepper{cat: cat, in: Input{User: user, Now: now}, out: Outcome{Plan: plan.Clone()}}
 	bad := FieldErrors{}
 	ids := make([]string, 0, len(answers))
@@ -547,6 +559,11 @@ func EditAnswers(cat *Catalogue, plan *Plan, answers map[string]string, user str
 		case text == prev.Text:
 		case text == "":
 			bad[id] = Say(Text("Answers can't be emptied; write a new version, or put the old text back."))
+		case meanwhile[id] && prev.Text != "":
+			if !slices.ContainsFunc(prev.Also, func(o Contribution) bool { return o.Text == text }) {
+				s.apply(AnswerAdded{QuestionID: id, Revision: s.out.Plan.Answers[id].Next(), Contribution: Contribution{Text: text, By: user, At: now}})
+				changed++
+			}
 		default:
 			s.apply(AnswerRecorded{Answer: Answer{QuestionID: id, Text: text, By: user, At: now, Revision: prev.Next()}})
 			changed++

@@ -257,3 +257,39 @@ func TestAcceptDraftKeepsAnAnswerGivenMeanwhile(t *testing.T) {
 		t.Errorf("the same draft accepted again: changes %+v, replies %+v", again.Changes, again.Replies)
 	}
 }
+
+// TestStepReplyToAQuestionAskedAgain: the coach came back to a question
+// (back, edit) after someone answered it; a reply to the first time it was
+// asked, delivered now, joins that answer rather than replacing it, while
+// one written to the question asked again replaces it.
+func TestStepReplyToAQuestionAskedAgain(t *testing.T) {
+	c := testCatalogue(t)
+	answered, err := Step(c, NewPlan("T", "C", "P", "UANA", t0), Input{Text: "a1", User: "UANA", Now: t0, Source: "C/1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Step(c, answered.Plan, Input{Text: "back", User: "UCARL", Now: t0, Source: "C/2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Plan.Asking(c) != "plan.one" {
+		t.Fatalf("after back the coach asks %q", back.Plan.Asking(c))
+	}
+	late, err := Step(c, back.Plan, Input{Text: "b1", User: "UBEN", Now: t0, Saw: "plan.one", Answered: true, Source: "C/3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := late.Plan.Answers["plan.one"]; a.Text != "a1" || len(a.Also) != 1 || a.Also[0].Text != "b1" {
+		t.Errorf("a late reply to the first asking: %+v", a)
+	}
+	if late.Plan.Asking(c) != "plan.one" {
+		t.Errorf("a late reply moved the coach to %q", late.Plan.Asking(c))
+	}
+	again, err := Step(c, back.Plan, Input{Text: "a2", User: "UANA", Now: t0, Saw: "plan.one", Source: "C/4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := again.Plan.Answers["plan.one"]; a.Text != "a2" || len(a.Also) != 0 {
+		t.Errorf("a reply to the question asked again: %+v", a)
+	}
+}

@@ -229,24 +229,24 @@ func (c *planCache) thread(team, channel, thread string) (flows.PlanID, bool) {
 // lastAsked answers LastAsked from the cache. When the plan is cached but
 // its prompts are not, it returns a token for installAsked; when it cannot
 // answer at all, ok is false and the caller reads the file.
-func (c *planCache) lastAsked(team string, id flows.PlanID, at int64) (asks string, ok bool, tok askedToken) {
+func (c *planCache) lastAsked(team string, id flows.PlanID, at int64) (r askedRow, ok bool, tok askedToken) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, found := c.plans[id]
 	if !found || e.Head.Team != team {
-		return "", false, askedToken{}
+		return askedRow{}, false, askedToken{}
 	}
 	if !e.asked.loaded {
-		return "", false, askedToken{e: e, seq: e.asked.seq}
+		return askedRow{}, false, askedToken{e: e, seq: e.asked.seq}
 	}
 	rows := e.asked.rows
 	i := sort.Search(len(rows), func(i int) bool { return rows[i].at > at })
 	if i == 0 {
 		// Nothing kept at or before at: either there is nothing, or it
 		// is older than the kept tail.
-		return "", !e.asked.partial, askedToken{}
+		return askedRow{}, !e.asked.partial, askedToken{}
 	}
-	return rows[i-1].asks, true, askedToken{}
+	return rows[i-1], true, askedToken{}
 }
 
 // askedToken names a cache entry whose prompts were found missing, and how

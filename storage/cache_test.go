@@ -224,7 +224,7 @@ func TestCachedAskedMatchesTheTable(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := db.LastAsked(ctx, "T1", id, at)
+			got, _, err := db.LastAsked(ctx, "T1", id, at)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -251,13 +251,13 @@ func TestCachedAskedMatchesTheTable(t *testing.T) {
 	check("read back from the file")
 	record(985, "between")
 	check("recorded after the read")
-	if got, _ := db.LastAsked(ctx, "T1", id, math.MaxInt64); got != "newest" {
+	if got, _, _ := db.LastAsked(ctx, "T1", id, math.MaxInt64); got != "newest" {
 		t.Errorf("LastAsked(the end of time) = %q, want the newest prompt", got)
 	}
-	if _, err := db.LastAsked(ctx, "T2", id, 1000); err != nil {
+	if _, _, err := db.LastAsked(ctx, "T2", id, 1000); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := db.LastAsked(ctx, "T2", id, 1000); got != "" {
+	if got, _, _ := db.LastAsked(ctx, "T2", id, 1000); got != "" {
 		t.Errorf("another team learned the plan's prompt %q", got)
 	}
 }
@@ -265,7 +265,8 @@ func TestCachedAskedMatchesTheTable(t *testing.T) {
 // lastAskedFromTable is LastAsked without the cache.
 func (db *DB) lastAskedFromTable(ctx context.Context, team string, plan flows.PlanID, at int64) (string, error) {
 	db.cache.clear()
-	return db.LastAsked(ctx, team, plan, at)
+	asks, _, err := db.LastAsked(ctx, team, plan, at)
+	return asks, err
 }
 
 // TestAnswerReadsNothing: once a plan is cached, what an answer needs
@@ -295,7 +296,7 @@ func TestAnswerReadsNothing(t *testing.T) {
 		if err != nil {
 			t.Fatalf("answer %d: plan: %v", i, err)
 		}
-		saw, err := db.LastAsked(ctx, "T1", id, int64(10+i))
+		saw, _, err := db.LastAsked(ctx, "T1", id, int64(10+i))
 		if err != nil {
 			t.Fatalf("answer %d: last asked: %v", i, err)
 		}

@@ -32,33 +32,34 @@ func (db *DB) RecordAsked(ctx context.Context, team string, plan flows.PlanID, a
 }
 
 // LastAsked names what the latest message of a plan's conversation at or
-// before at asked, or "" when none is recorded. For a cached plan it reads
-// the plan's latest prompts once, and answers from memory after that:
-// RecordAsked keeps them up to date.
-func (db *DB) LastAsked(ctx context.Context, team string, plan flows.PlanID, at int64) (string, error) {
-	asks, ok, tok := db.cache.lastAsked(team, plan, at)
+// before at asked, and that message's order (at); "" and 0 when none is
+// recorded. For a cached plan it reads the plan's latest prompts
+// once, and answers from memory after that: RecordAsked keeps them up to
+// date.
+func (db *DB) LastAsked(ctx context.Context, team string, plan flows.PlanID, at int64) (string, int64, error) {
+	r, ok, tok := db.cache.lastAsked(team, plan, at)
 	if ok {
-		return asks, nil
+		return r.asks, r.at, nil
 	}
 	if tok.e != nil {
 		rows, err := db.latestAsked(ctx, plan)
 		if err != nil {
-			return "", err
+			return "", 0, err
 		}
 		db.cache.installAsked(tok, rows)
-		if asks, ok, _ := db.cache.lastAsked(team, plan, at); ok {
-			return asks, nil
+		if r, ok, _ := db.cache.lastAsked(team, plan, at); ok {
+			return r.asks, r.at, nil
 		}
 	}
-	err := db.queryRow(ctx, `SELECT a.asks FROM asked a JOIN plans p ON p.id = a.plan_id
-		WHERE p.team_id = ? AND a.plan_id = ? AND a.at <= ? ORDER BY a.at DESC LIMIT 1`, team, plan, at).Scan(&asks)
+	err := db.queryRow(ctx, `SELECT a.asks, a.at FROM asked a JOIN plans p ON p.id = a.plan_id
+		WHERE p.team_id = ? AND a.plan_id = ? AND a.at <= ? ORDER BY a.at DESC LIMIT 1`, team, plan, at).Scan(&r.asks, &r.at)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
+		return "", 0, nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("last asked: %w", classify(err))
+		return "", 0, fmt.Errorf("last asked: %w", classify(err))
 	}
-	return asks, nil
+	return r.asks, r.at, nil
 }
 
 // latestAsked reads a plan's latest prompts for the cache, newest first:

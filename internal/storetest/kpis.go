@@ -184,14 +184,19 @@ func testAsked(t *testing.T, open Open) {
 		t.Fatal(err)
 	}
 	other := another()
-	for at, want := range map[int64]string{
-		1: "", 999999999900000: "early", 1700000000000100: "plan.business", 1700000004999999: "plan.business", 1800000000000000: "plan.value",
+	type asked struct {
+		asks string
+		at   int64
+	}
+	for at, want := range map[int64]asked{
+		1: {}, 999999999900000: {"early", 999999999900000}, 1700000000000100: {"plan.business", 1700000000000100},
+		1700000004999999: {"plan.business", 1700000000000100}, 1800000000000000: {"plan.value", 1700000005000000},
 	} {
-		if got, err := other.LastAsked(ctx, "T1", p.ID, at); err != nil || got != want {
-			t.Errorf("LastAsked(%d) = %q, %v; want %q", at, got, err, want)
+		if got, gotAt, err := other.LastAsked(ctx, "T1", p.ID, at); err != nil || got != want.asks || gotAt != want.at {
+			t.Errorf("LastAsked(%d) = %q at %d, %v; want %q at %d", at, got, gotAt, err, want.asks, want.at)
 		}
 	}
-	if got, _ := other.LastAsked(ctx, "T2", p.ID, 1800000000000000); got != "" {
+	if got, _, _ := other.LastAsked(ctx, "T2", p.ID, 1800000000000000); got != "" {
 		t.Errorf("another team reads %q", got)
 	}
 }

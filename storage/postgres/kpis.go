@@ -196,18 +196,22 @@ func (db *DB) RecordAsked(ctx context.Context, team string, plan flows.PlanID, a
 }
 
 // LastAsked names what the latest message of a plan's conversation at or
-// before at asked, or "" when none is recorded.
-func (db *DB) LastAsked(ctx context.Context, team string, plan flows.PlanID, at int64) (string, error) {
-	var asks string
-	err := db.pool.QueryRow(ctx, `SELECT a.asks FROM asked a JOIN plans p ON p.id = a.plan_id
-		WHERE p.team_id = $1 AND a.plan_id = $2 AND a.at <= $3 ORDER BY a.at DESC LIMIT 1`, team, plan, at).Scan(&asks)
+// before at asked, and that message's order (at); "" and 0 when none is
+// recorded.
+func (db *DB) LastAsked(ctx context.Context, team string, plan flows.PlanID, at int64) (string, int64, error) {
+	var (
+		asks    string
+		askedAt int64
+	)
+	err := db.pool.QueryRow(ctx, `SELECT a.asks, a.at FROM asked a JOIN plans p ON p.id = a.plan_id
+		WHERE p.team_id = $1 AND a.plan_id = $2 AND a.at <= $3 ORDER BY a.at DESC LIMIT 1`, team, plan, at).Scan(&asks, &askedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil
+		return "", 0, nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("last asked: %w", err)
+		return "", 0, fmt.Errorf("last asked: %w", err)
 	}
-	return asks, nil
+	return asks, askedAt, nil
 }
 
 // ReplaceMeasurements replaces the KPI values of a team's plan that came
