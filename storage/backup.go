@@ -44,6 +44,13 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 			os.Remove(tmpName + suffix)
 		}
 	}()
+	// CreateTemp makes the file private (0600); the backup is readable by
+	// whoever may read the live database, as a file SQLite creates is.
+	if st, err := os.Stat(db.path); err == nil {
+		if err := os.Chmod(tmpName, st.Mode().Perm()); err != nil {
+			return fmt.Errorf("backup to %s: %w", path, err)
+		}
+	}
 	if _, err := db.read.ExecContext(ctx, `VACUUM INTO ?`, tmpName); err != nil {
 		return fmt.Errorf("backup to %s: %w", path, classify(err))
 	}

@@ -185,3 +185,33 @@ func TestBackupThatFailsLeavesNoFile(t *testing.T) {
 		t.Errorf("a failed backup left %s behind", e.Name())
 	}
 }
+
+// TestBackupKeepsTheDatabaseMode: the copy is readable by whoever may read
+// the live database (an operator's backup agent, a restore run as another
+// user), as a copy SQLite creates itself was before backups went through a
+// temporary file; a private temporary file's 0600 must not become the
+// backup's.
+func TestBackupKeepsTheDatabaseMode(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	live := filepath.Join(dir, "live.db")
+	db, err := Open(ctx, live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := os.Chmod(live, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(dir, "copy.db")
+	if err := db.Backup(ctx, target); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Mode().Perm(); got != 0o640 {
+		t.Errorf("backup mode = %v, want the live database's -rw-r-----", st.Mode().Perm())
+	}
+}

@@ -22,18 +22,30 @@ func runScheduleNext(args []string, stdout, stderr io.Writer) error {
 	count := fs.Int("count", 5, "how many runs to print")
 	zone := fs.String("zone", "UTC", "IANA time zone for specs that name none")
 	// The spec's words may come quoted or not, before, between or after
-	// the flags: every word that is not a flag belongs to it. Flag parsing
-	// stops at the first such word, so parse again after each.
-	var words []string
-	rest := args[1:]
-	for {
-		if err := fs.Parse(rest); err != nil {
-			return errUsage
-		}
-		if fs.NArg() == 0 {
+	// the flags: every word that is not one of these flags (or its value)
+	// belongs to it, "-05:00" included, so that the schedule explains it;
+	// after "--" every word does.
+	var words, flags []string
+	for rest := args[1:]; len(rest) > 0; rest = rest[1:] {
+		w := rest[0]
+		if w == "--" {
+			words = append(words, rest[1:]...)
 			break
 		}
-		words, rest = append(words, fs.Arg(0)), fs.Args()[1:]
+		name := strings.TrimPrefix(strings.TrimPrefix(w, "-"), "-")
+		name, _, hasValue := strings.Cut(name, "=")
+		if !strings.HasPrefix(w, "-") || (fs.Lookup(name) == nil && name != "h" && name != "help") {
+			words = append(words, w)
+			continue
+		}
+		// Every flag here takes a value, given with '=' or as the next word.
+		flags = append(flags, w)
+		if !hasValue && fs.Lookup(name) != nil && len(rest) > 1 {
+			flags, rest = append(flags, rest[1]), rest[1:]
+		}
+	}
+	if err := fs.Parse(flags); err != nil {
+		return errUsage
 	}
 	spec := strings.Join(words, " ")
 	if spec == "" {

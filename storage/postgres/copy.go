@@ -178,7 +178,7 @@ func unchanged(ctx context.Context, src *sql.DB, tables []table, copied map[stri
 			return fmt.Errorf("read sqlite %s: %w", t.name, err)
 		}
 		if err := firstDifference(t.name, copied[t.name], now); err != nil {
-			return fmt.Errorf("%w (table %s, first)", ErrSourceChanged, t.name)
+			return fmt.Errorf("%w (first in table %s: %v)", ErrSourceChanged, t.name, err)
 		}
 	}
 	return nil
