@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -417,6 +416,5 @@ func (b *Bot) draftUsed(ctx context.Context, team string, cb slack.InteractionCa
 		return false
 	}
 	stored := strings.TrimSpace(string(markup.FromPlain(text)))
-	a := p.Answers[qid]
-	return a.Text == stored || slices.ContainsFunc(a.Also, func(o flows.Contribution) bool { return o.Text == stored })
+	return p.Answers[qid].Has(stored)
 }

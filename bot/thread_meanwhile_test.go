@@ -78,3 +78,35 @@ func TestEditFormAnswerBesideAThreadAnswerGivenMeanwhile(t *testing.T) {
 		t.Errorf("the first question's answers = %q; want Ana's from the thread and Ben's from the form", texts)
 	}
 }
+
+// TestReplyAfterAShortcutAnswerMovesTheCoachOn: Ben writes in the channel
+// what the business sells, and Ana adds his message to the open first
+// question with "Add to RACE plan"; the coach still asks that question,
+// whose prompt is the latest in the thread. Carl replies to it there. His
+// reply answers the question asked now: the coach must move on, and a
+// reply word such as skip must work, not be refused as a reply to a
+// question "moved on since".
+func TestReplyAfterAShortcutAnswerMovesTheCoachOn(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, _, p := h.firstQuestion("Q1")
+	h.waitAsked(p, flows.QuestionBusiness)
+
+	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "We roast coffee and ship it by subscription."})
+	view := h.shortcut("UANA", m)
+	h.fake.WaitAck(t, h.fake.SendEvent(addForm(view, "UANA", p.ID, addAsAnswer, shownText(t, view),
+		map[string]slackfake.Input{"question": {Type: "static_select", SelectedOption: flows.QuestionBusiness}})))
+	h.threadMessage("C1", header.TS, "as an answer to")
+	h.settle()
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UCARL", Text: "Speciality coffee for home baristas.", ThreadTS: header.TS}))
+	h.settle()
+	if got := h.plan(slackfake.TeamID, "C1", "Q1"); got.Asking(flows.RACE()) == flows.QuestionBusiness {
+		t.Errorf("after Carl's reply to the question asked now the coach still asks it; answer %+v", got.Answers[flows.QuestionBusiness])
+		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UCARL", Text: "skip", ThreadTS: header.TS}))
+		h.settle()
+		if h.countReplies("C1", header.TS, "moved on since you saw it") > 0 {
+			t.Errorf("skip, typed under the question asked now, was refused as a reply to a question that has moved on")
+		}
+	}
+}

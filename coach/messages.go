@@ -80,24 +80,33 @@ func (s *Service) saw(ctx context.Context, req Request) (asks string, askedAt in
 
 // answeredSince reports whether the question a reply answered (saw) has
 // an answer from another message posted after the prompt the reply
-// answered (askedAt): one more reply to that same prompt, which landed
-// first. The coach may have moved on and come back to the question since
-// (back, edit, stage); the reply is still a co-answer, not a replacement
-// of an answer its author never saw.
-func answeredSince(p *flows.Plan, saw string, askedAt int64, req Request) bool {
+// answered (askedAt), and the coach has asked again since: the reply is
+// one more reply to that same prompt, which landed first, and the coach
+// has moved on and come back to the question (back, edit, stage); the
+// reply is a co-answer, not a replacement of an answer its author never
+// saw. While that prompt is still the latest, the reply answers what the
+// coach asks now, as any reply to it does, even when the answer came in
+// meanwhile without a prompt after it (the "Add to RACE plan" shortcut).
+func (s *Service) answeredSince(ctx context.Context, req Request, p *flows.Plan, saw string, askedAt int64) (bool, error) {
 	if p == nil || askedAt == 0 {
-		return false
+		return false, nil
 	}
 	a, ok := p.Answers[saw]
 	if !ok || a.Text == "" || a.Source == "" || a.Source == source(req) {
-		return false
+		return false, nil
 	}
 	i := strings.LastIndex(a.Source, "/")
 	if i < 0 {
-		return false
+		return false, nil
 	}
-	at, ok := messageOrder(a.Source[i+1:])
-	return ok && at > askedAt
+	if at, ok := messageOrder(a.Source[i+1:]); !ok || at <= askedAt {
+		return false, nil
+	}
+	_, latest, err := s.store.LastAsked(ctx, req.Team, req.Plan, math.MaxInt64)
+	if err != nil {
+		return false, fmt.Errorf("the latest prompt: %w", err)
+	}
+	return latest > askedAt, nil
 }
 
 // Asked records that a message posted in a plan's conversation (ts) asks

@@ -43,7 +43,7 @@ func (s *Service) keepAndOffer(ctx context.Context, req Request, p *flows.Plan, 
 	if err != nil {
 		return Response{}, err
 	}
-	resp, err := s.commitFrom(ctx, req, p, s.step(req, saw, askedAt), func(p *flows.Plan, out flows.Outcome) error {
+	resp, err := s.commitFrom(ctx, req, p, s.step(ctx, req, saw, askedAt), func(p *flows.Plan, out flows.Outcome) error {
 		o := offerOf(req, p, cmd)
 		for _, c := range out.Changes {
 			if a, ok := c.(flows.AnswerRecorded); ok {

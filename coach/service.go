@@ -400,15 +400,18 @@ func (s *Service) reply(ctx context.Context, req Request, p *flows.Plan) (Respon
 		if err != nil {
 			return flows.Outcome{}, err
 		}
-		return s.step(req, saw, askedAt)(p)
+		return s.step(ctx, req, saw, askedAt)(p)
 	}, s.commit(ctx, req))
 }
 
 // step feeds a reply to p; saw and askedAt are what the reply answered and
 // when that prompt was posted (see saw).
-func (s *Service) step(req Request, saw string, askedAt int64) func(*flows.Plan) (flows.Outcome, error) {
+func (s *Service) step(ctx context.Context, req Request, saw string, askedAt int64) func(*flows.Plan) (flows.Outcome, error) {
 	return func(p *flows.Plan) (flows.Outcome, error) {
-		answered := answeredSince(p, saw, askedAt, req)
+		answered, err := s.answeredSince(ctx, req, p, saw, askedAt)
+		if err != nil {
+			return flows.Outcome{}, err
+		}
 		return flows.Step(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: req.Now, Saw: saw, Answered: answered, Source: source(req), Zone: req.Zone})
 	}
 }
@@ -768,9 +771,7 @@ func (s *Service) privacy(ctx context.Context, req Request, arg string) (Respons
 
 // EditAnswers saves several answers at once, as from a form.
 func (s *Service) EditAnswers(ctx context.Context, req Request, answers map[string]string) (Response, error) {
-	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
-		return flows.EditAnswers(s.cat, p, answers, req.User, req.Now)
-	})
+	return s.EditAnswersShown(ctx, req, answers, nil)
 }
 
 // EditAnswersShown is EditAnswers for a form that showed the questions in
@@ -778,13 +779,7 @@ func (s *Service) EditAnswers(ctx context.Context, req Request, answers map[stri
 // that answer, and the form's text joins it (see flows.EditAnswersBeside).
 func (s *Service) EditAnswersShown(ctx context.Context, req Request, answers map[string]string, shownEmpty map[string]bool) (Response, error) {
 	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
-		meanwhile := map[string]bool{}
-		for id := range answers {
-			if shownEmpty[id] && p.Answers[id].Text != "" {
-				meanwhile[id] = true
-			}
-		}
-		return flows.EditAnswersBeside(s.cat, p, answers, meanwhile, req.User, req.Now)
+		return flows.EditAnswersBeside(s.cat, p, answers, shownEmpty, req.User, req.Now)
 	})
 }
 

@@ -535,11 +535,11 @@ func EditAnswers(cat *Catalogue, plan *Plan, answers map[string]string, user str
 	return EditAnswersBeside(cat, plan, answers, nil, user, now)
 }
 
-// EditAnswersBeside is EditAnswers for a form whose fields in meanwhile
-// were shown empty and have been answered since (in the thread): what the
-// form gives for them joins that answer as a co-answer, as a late reply
+// EditAnswersBeside is EditAnswers for a form whose fields in shownEmpty
+// were shown empty: one answered since (in the thread) keeps that answer,
+// and what the form gives for it joins it as a co-answer, as a late reply
 // does, instead of replacing an answer its author never saw.
-func EditAnswersBeside(cat *Catalogue, plan *Plan, answers map[string]string, meanwhile map[string]bool, user string, now time.Time) (Outcome, error) {
+func EditAnswersBeside(cat *Catalogue, plan *Plan, answers map[string]string, shownEmpty map[string]bool, user string, now time.Time) (Outcome, error) {
 	s := &stepper{cat: cat, in: Input{User: user, Now: now}, out: Outcome{Plan: plan.Clone()}}
 	bad := FieldErrors{}
 	ids := make([]string, 0, len(answers))
@@ -548,6 +548,7 @@ func EditAnswersBeside(cat *Catalogue, plan *Plan, answers map[string]string, me
 	}
 	slices.Sort(ids)
 	changed := 0
+	var beside []Msg
 	for _, id := range ids {
 		if _, _, _, ok := cat.Question(id); !ok {
 			bad[id] = Say(Text("This question is not part of the plan."))
@@ -559,10 +560,10 @@ func EditAnswersBeside(cat *Catalogue, plan *Plan, answers map[string]string, me
 		case text == prev.Text:
 		case text == "":
 			bad[id] = Say(Text("Answers can't be emptied; write a new version, or put the old text back."))
-		case meanwhile[id] && prev.Text != "":
-			if !slices.ContainsFunc(prev.Also, func(o Contribution) bool { return o.Text == text }) {
+		case shownEmpty[id] && prev.Text != "":
+			if !prev.Has(text) {
 				s.apply(AnswerAdded{QuestionID: id, Revision: s.out.Plan.Answers[id].Next(), Contribution: Contribution{Text: text, By: user, At: now}})
-				changed++
+				beside = append(beside, filedText(QuestionRef(cat, id), prev.By, user))
 			}
 		default:
 			s.apply(AnswerRecorded{Answer: Answer{QuestionID: id, Text: text, By: user, At: now, Revision: prev.Next()}})
@@ -572,11 +573,16 @@ func EditAnswersBeside(cat *Catalogue, plan *Plan, answers map[string]string, me
 	if len(bad) > 0 {
 		return Outcome{Plan: plan}, bad
 	}
-	if changed == 0 {
+	if changed == 0 && len(beside) == 0 {
 		s.say(Reply{Kind: ReplyNote, Msg: Say(Text("Nothing changed."))})
 		return s.out, nil
 	}
-	msg := Sayf("Updated %d answer(s) through the form; earlier versions are kept.", changed)
+	// An answer added beside the one given meanwhile is not an update:
+	// said so, nobody reads it as that answer replaced.
+	if changed > 0 {
+		beside = append([]Msg{Sayf("Updated %d answer(s) through the form; earlier versions are kept.", changed)}, beside...)
+	}
+	msg := Join(beside, " ")
 	if _, ok := answers[QuestionBusiness]; ok {
 		if note := s.learnKind(QuestionBusiness, plan.Answers[QuestionBusiness].Text == ""); len(note) > 0 {
 			msg = Join([]Msg{msg, note}, " ")
@@ -608,7 +614,7 @@ func AcceptDraft(cat *Catalogue, plan *Plan, questionID, text, user string, now 
 	_, cur, open := plan.Current(cat)
 	open = open && cur.ID == questionID
 	switch {
-	case prev.Text == text || slices.ContainsFunc(prev.Also, func(o Contribution) bool { return o.Text == text }):
+	case prev.Has(text):
 		s.say(Reply{Kind: ReplyNote, Msg: Say(Text("That draft is already the saved answer."))})
 		return s.out, nil
 	case prev.Text != "" && !open:

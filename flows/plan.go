@@ -68,6 +68,11 @@ type Contribution struct {
 // Next is the number of the question's next revision.
 func (a Answer) Next() int { return max(a.Revision, a.Last) + 1 }
 
+// Has reports whether text is the answer or one of its co-answers.
+func (a Answer) Has(text string) bool {
+	return a.Text == text || slices.ContainsFunc(a.Also, func(o Contribution) bool { return o.Text == text })
+}
+
 // Action is a concrete thing the team will do, scored so the plan can put
 // quick wins first.
 type Action struct {

@@ -192,7 +192,7 @@ func (s *stepper) late(text string) error {
 	prev := p.Answers[q.ID]
 	ref := QuestionRef(s.cat, q.ID)
 	switch {
-	case prev.Text == text || slices.ContainsFunc(prev.Also, func(o Contribution) bool { return o.Text == text }):
+	case prev.Has(text):
 		s.say(Reply{Kind: ReplyNote, Msg: Say(Text("That's the answer already saved; nothing changed."))})
 	case prev.Text == "":
 		s.apply(AnswerRecorded{Answer: Answer{QuestionID: q.ID, Text: text, By: s.in.User, At: s.in.Now, Revision: prev.Next(), Source: s.in.Source}})

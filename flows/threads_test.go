@@ -293,3 +293,29 @@ func TestStepReplyToAQuestionAskedAgain(t *testing.T) {
 		t.Errorf("a reply to the question asked again: %+v", a)
 	}
 }
+
+// TestEditAnswersBesideSaysTheAnswerWasAdded: a form's answer saved beside
+// the one given meanwhile in the thread must say so; "Updated" tells the
+// team the thread's answer was replaced, which it was not.
+func TestEditAnswersBesideSaysTheAnswerWasAdded(t *testing.T) {
+	c := testCatalogue(t)
+	answered, err := Step(c, NewPlan("T", "C", "P", "UANA", t0), Input{Text: "a1", User: "UANA", Now: t0, Source: "C/1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := EditAnswersBeside(c, answered.Plan, map[string]string{"plan.one": "b1", "plan.two": "b2"}, map[string]bool{"plan.one": true}, "UBEN", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := out.Plan.Answers["plan.one"]; a.Text != "a1" || len(a.Also) != 1 || a.Also[0].Text != "b1" {
+		t.Fatalf("plan.one = %+v", a)
+	}
+	var said []string
+	for _, r := range out.Replies {
+		said = append(said, r.Msg.String())
+	}
+	got := strings.Join(said, "\n")
+	if strings.Contains(got, "Updated 2 answer") || !strings.Contains(got, "alongside UANA's") {
+		t.Errorf("the form's answer added beside Ana's was announced as %q", got)
+	}
+}
