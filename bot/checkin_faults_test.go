@@ -56,11 +56,18 @@ func TestReplyBeforeTheCheckinThreadIsKnownIsRecorded(t *testing.T) {
 		t.Errorf("%d confirmations of Ana's value, want 1", n)
 	}
 	// A day later the nudge asks Ana for the number she gave.
+	h.nudgeSpares(clk, opening.TS, "UANA")
+}
+
+// nudgeSpares lets a day pass and checks that the nudge then posted in
+// the check-in's thread does not mention user, who gave their value.
+func (h *harness) nudgeSpares(clk *clock, thread, user string) {
+	h.t.Helper()
 	clk.Add(25 * time.Hour)
 	h.bot.checkinTick(context.Background())
-	nudge := h.threadMessage("C1", opening.TS, "still missing")
-	if countMentions(nudge.Text, "UANA") != 0 {
-		t.Errorf("the nudge asks Ana, who answered, again:\n%s", nudge.Text)
+	nudge := h.threadMessage("C1", thread, "still missing")
+	if countMentions(nudge.Text, user) != 0 {
+		h.t.Errorf("the nudge asks %s, who gave their value, again:\n%s", user, nudge.Text)
 	}
 }
 

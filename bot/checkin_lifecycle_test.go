@@ -135,12 +135,7 @@ func TestSlashValuesCountInTheOpenCheckin(t *testing.T) {
 		m, _ := h.message("C1", summary.TS)
 		return strings.Contains(m.Text, "1 of 2 KPIs updated")
 	}, "the summary updated to 1 of 2")
-	clk.Add(25 * time.Hour)
-	h.bot.checkinTick(context.Background())
-	nudge := h.threadMessage("C1", opening.TS, "still missing")
-	if countMentions(nudge.Text, "UANA") != 0 {
-		t.Errorf("the nudge asks Ana for the number she gave:\n%s", nudge.Text)
-	}
+	h.nudgeSpares(clk, opening.TS, "UANA")
 }
 
 // TestANewScheduleOnAPausedPlanSaysItIsPaused: the check-ins are paused

@@ -148,10 +148,7 @@ func TestCheckinNobodyAnswered(t *testing.T) {
 	h.runSocket()
 	_, p := h.newPlanInSlack("Quiet")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
-	due := flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "Ana", Due: time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1}
-	if err := h.db.Commit(context.Background(), p, []flows.Change{flows.ActionAdded{Action: due}}, ""); err != nil {
-		t.Fatal(err)
-	}
+	p = h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "Ana", Due: time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1})
 	if _, err := h.bot.OpenCheckin(context.Background(), slackfake.TeamID, p.ID, "", true, 3); err != nil {
 		t.Fatal(err)
 	}

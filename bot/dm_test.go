@@ -194,11 +194,7 @@ func TestActionReminderDoneAndSnooze(t *testing.T) {
 	h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
-	a := flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UBER>", Due: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()}
-	if err := h.db.Commit(context.Background(), p, []flows.Change{flows.ActionAdded{Action: a}}, ""); err != nil {
-		t.Fatal(err)
-	}
-	p = h.plan(slackfake.TeamID, "C1", "Q1")
+	p = h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UBER>", Due: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
 	value := actionValue(p.ID, p.Actions[0].ID)
 
 	h.bot.remindTick(context.Background())

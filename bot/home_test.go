@@ -25,11 +25,7 @@ func TestHomeDoneMarksTheActionDoneEverywhere(t *testing.T) {
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
-	due := flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UANA>", Due: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()}
-	if err := h.db.Commit(context.Background(), p, []flows.Change{flows.ActionAdded{Action: due}}, ""); err != nil {
-		t.Fatal(err)
-	}
-	p = h.plan(slackfake.TeamID, "C1", "Q1")
+	p = h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UANA>", Due: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
 	action := p.Actions[0]
 	h.openCheckin(p)
 

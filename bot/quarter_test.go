@@ -16,11 +16,22 @@ import (
 // them.
 func (h *harness) addActions(p *flows.Plan, texts ...string) *flows.Plan {
 	h.t.Helper()
-	var changes []flows.Change
+	var actions []flows.Action
 	for _, text := range texts {
-		changes = append(changes, flows.ActionAdded{Action: flows.Action{
+		actions = append(actions, flows.Action{
 			Stage: flows.StageConvert, Text: text, Owner: "<@UBEN>", Due: time.Now().AddDate(0, 0, 3), Impact: 4, Effort: 2, By: "UANA", At: time.Now(),
-		}})
+		})
+	}
+	return h.commitActions(p, actions...)
+}
+
+// commitActions gives a plan these actions, as the coach stores them, and
+// returns the plan with them.
+func (h *harness) commitActions(p *flows.Plan, actions ...flows.Action) *flows.Plan {
+	h.t.Helper()
+	var changes []flows.Change
+	for _, a := range actions {
+		changes = append(changes, flows.ActionAdded{Action: a})
 	}
 	if err := h.db.Commit(context.Background(), p, changes, ""); err != nil {
 		h.t.Fatal(err)

@@ -60,17 +60,9 @@ func TestReminderNotSentForAnActionDoneMeanwhile(t *testing.T) {
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")
 	due := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
-	var changes []flows.Change
-	for _, a := range []flows.Action{
-		{Stage: flows.StageReach, Text: "Write the brief", Owner: "<@UBEN>", Due: due, Impact: 4, Effort: 1, By: "UANA", At: clk.Now()},
-		{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UBER>", Due: due, Impact: 4, Effort: 1, By: "UANA", At: clk.Now()},
-	} {
-		changes = append(changes, flows.ActionAdded{Action: a})
-	}
-	if err := h.db.Commit(context.Background(), p, changes, ""); err != nil {
-		t.Fatal(err)
-	}
-	p = h.plan(slackfake.TeamID, "C1", "Q1")
+	p = h.commitActions(p,
+		flows.Action{Stage: flows.StageReach, Text: "Write the brief", Owner: "<@UBEN>", Due: due, Impact: 4, Effort: 1, By: "UANA", At: clk.Now()},
+		flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UBER>", Due: due, Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
 	clk.Add(3 * time.Hour) // 09:00 UTC the day before both are due
 
 	// Slack is slow to open Ben's direct message; meanwhile Bert marks his
@@ -119,11 +111,7 @@ func TestHomeSlowPublishDoesNotOverwriteANewerOne(t *testing.T) {
 	})
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
-	due := flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UANA>", Due: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()}
-	if err := h.db.Commit(context.Background(), p, []flows.Change{flows.ActionAdded{Action: due}}, ""); err != nil {
-		t.Fatal(err)
-	}
-	p = h.plan(slackfake.TeamID, "C1", "Q1")
+	p = h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UANA>", Due: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
 
 	h.fake.RateLimitNext("views.publish", 1, time.Second)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppHomeOpened{User: "UANA"}))
