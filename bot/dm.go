@@ -220,6 +220,15 @@ func (b *Bot) actionButton(ctx context.Context, team string, cb slack.Interactio
 	case resp.Duplicate:
 		return
 	}
+	if a.ActionID == actionActionSnooze && !resp.Changed {
+		// Nothing was put off (the action is closed, or the person's
+		// reminders are off): the reminder keeps its buttons, and the
+		// reason is for the presser.
+		for _, r := range resp.Replies {
+			b.tellAfter(cb, r.Msg)
+		}
+		return
+	}
 	if len(resp.Replies) > 0 {
 		// A reminder becomes what was done with it; on the Home tab there
 		// is no message to replace, and the tab is published again.

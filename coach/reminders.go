@@ -293,6 +293,12 @@ func (s *Service) actionRemindersOf(ctx context.Context, team string, id flows.P
 			case !now.Before(overAt) && now.Before(overAt.Add(reminderWindow)):
 				r.Kind, r.Key, r.At = flows.RemindOverdue, key+"overdue", overAt
 			}
+			// A snooze to this reminder's time or later stands in for it:
+			// snoozed again the morning after the due date, the owner
+			// hears about the action once then, not twice at once.
+			if until, ok := snoozed[a.ID][user]; ok && !until.Before(r.At) {
+				r.Kind = ""
+			}
 			if r.Kind != "" && !claimed[user+" "+r.Key] {
 				r.Msg = flows.ActionReminderText(p.Name, a, r.Kind, now, loc)
 				out = append(out, r)
@@ -449,6 +455,20 @@ func (s *Service) Snooze(ctx context.Context, req Request, action int64) (Respon
 	p, a, err := s.actionFor(ctx, req, action)
 	if err != nil {
 		return Response{}, err
+	}
+	if a.Closed() {
+		// Done or dropped meanwhile (by someone else, or on another
+		// reminder): no reminder will come, so none is promised.
+		return Response{Plan: p, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("%q is %s already, so no more reminders about it follow.", flows.User(a.Text), flows.Text(string(a.State())))}}}, nil
+	}
+	muted, err := s.reminders.MutedReminders(ctx, req.Team, p.ID)
+	if err != nil {
+		return Response{}, fmt.Errorf("snooze: %w", err)
+	}
+	if muted[req.User] {
+		// Turned off for the plan since the reminder went out: a snoozed
+		// reminder would not come either.
+		return Response{Plan: p, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("Your reminders for %q are off, so none about %q will come. %s turns them back on.", flows.User(p.Name), flows.User(a.Text), flows.Cmd("remind on"))}}}, nil
 	}
 	until := flows.ReminderAt(req.Now, cmp.Or(req.Zone, time.UTC), 1)
 	err = s.reminders.Snooze(ctx, req.Team, p.ID, a.ID, req.User, until, req.Key)
