@@ -123,3 +123,31 @@ func TestSnoozeWithRemindersOffPromisesNoReminder(t *testing.T) {
 		t.Errorf("Snooze answered %q, but no reminder came (reminders are off)", got)
 	}
 }
+
+// TestRedeliveredSnoozeOfADoneActionAnswersOnce: Ben presses Snooze on a
+// reminder about an action Ana has marked done meanwhile, and Slack
+// delivers the press twice. He is told once that it is done, as any
+// press delivered twice is answered once.
+func TestRedeliveredSnoozeOfADoneActionAnswersOnce(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)}
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
+	h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	p = h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UBER>", Due: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
+	h.bot.remindTick(context.Background())
+	dms := h.dms("UBER")
+	if len(dms) != 1 {
+		t.Fatalf("reminders = %+v", dms)
+	}
+	if _, err := h.bot.svc.SetActionStatus(context.Background(), coach.Request{Team: slackfake.TeamID, Channel: "C1", User: "UANA", Now: clk.Now(), Plan: p.ID, Key: "test:done"}, p.Actions[0].ID, flows.ActionDone); err != nil {
+		t.Fatal(err)
+	}
+	url := h.fake.ResponseURL()
+	h.twice(slackfake.BlockAction{ActionID: actionActionSnooze, Value: actionValue(p.ID, p.Actions[0].ID), UserID: "UBER", ChannelID: h.fake.DMChannel("UBER"), MessageTS: dms[0].TS, ResponseURL: url})
+	h.fake.WaitFor(t, func() bool { return len(h.fake.Responses(url)) >= 1 }, "an answer to the snooze")
+	time.Sleep(200 * time.Millisecond)
+	if rs := h.fake.Responses(url); len(rs) != 1 {
+		t.Errorf("one press delivered twice was answered %d times: %+v", len(rs), rs)
+	}
+}

@@ -110,3 +110,38 @@ func TestReplyAfterAShortcutAnswerMovesTheCoachOn(t *testing.T) {
 		}
 	}
 }
+
+// TestReplyDeliveredAfterAShortcutAnswerAndBackIsACoAnswer: Ben wrote in
+// the channel yesterday what the business sells. The first question is
+// asked; Carl answers it, but Slack delivers his reply late. Meanwhile
+// Ana adds Ben's message to the question with "Add to RACE plan", Dan
+// types next and back, and the question is asked again. Carl never saw
+// Ben's answer: his reply joins it, as a late reply joins one given in
+// the thread; how old Ben's message is must not decide that.
+func TestReplyDeliveredAfterAShortcutAnswerAndBackIsACoAnswer(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	ben := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "We roast coffee and ship it by subscription."})
+	time.Sleep(5 * time.Millisecond)
+	header, q1, p := h.firstQuestion("Q1")
+	h.waitAsked(p, flows.QuestionBusiness)
+	carl := tsAfter(t, q1.TS, 5*time.Millisecond)
+
+	view := h.shortcut("UANA", ben)
+	h.fake.WaitAck(t, h.fake.SendEvent(addForm(view, "UANA", p.ID, addAsAnswer, shownText(t, view),
+		map[string]slackfake.Input{"question": {Type: "static_select", SelectedOption: flows.QuestionBusiness}})))
+	h.threadMessage("C1", header.TS, "as an answer to")
+	h.settle()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UDAN", Text: "skip", ThreadTS: header.TS}))
+	h.waitAsked(p, "plan.value-proposition")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UDAN", Text: "back", ThreadTS: header.TS}))
+	h.waitAsked(p, flows.QuestionBusiness)
+	h.settle()
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UCARL", Text: "Speciality coffee for home baristas.", TS: carl, ThreadTS: header.TS}))
+	h.settle()
+	a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]
+	if a.By != "UBEN" || len(a.Also) != 1 || a.Also[0].By != "UCARL" {
+		t.Errorf("the answer = %q by %s, co-answers %+v; want Ben's, with Carl's late reply beside it", a.Text, a.By, a.Also)
+	}
+}

@@ -99,7 +99,10 @@ func (s *Service) answeredSince(ctx context.Context, req Request, p *flows.Plan,
 	if i < 0 {
 		return false, nil
 	}
-	if at, ok := messageOrder(a.Source[i+1:]); !ok || at <= askedAt {
+	// Given after the prompt: its message posted after it, or, for a
+	// message filed later (the "Add to RACE plan" shortcut on an older
+	// channel message), the answer recorded after it.
+	if at, ok := messageOrder(a.Source[i+1:]); !ok || (at <= askedAt && a.At.UnixMicro() <= askedAt) {
 		return false, nil
 	}
 	_, latest, err := s.store.LastAsked(ctx, req.Team, req.Plan, math.MaxInt64)

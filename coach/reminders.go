@@ -456,10 +456,22 @@ func (s *Service) Snooze(ctx context.Context, req Request, action int64) (Respon
 	if err != nil {
 		return Response{}, err
 	}
+	// Nothing is put off when no reminder would come; the press is
+	// answered once all the same, a redelivered one not again.
+	nothing := func(msg flows.Msg) (Response, error) {
+		first, err := s.Once(ctx, req.Team, req.Key)
+		if err != nil {
+			return Response{}, fmt.Errorf("snooze: %w", err)
+		}
+		if !first {
+			return Response{Plan: p, Duplicate: true}, nil
+		}
+		return Response{Plan: p, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: msg}}}, nil
+	}
 	if a.Closed() {
 		// Done or dropped meanwhile (by someone else, or on another
 		// reminder): no reminder will come, so none is promised.
-		return Response{Plan: p, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("%q is %s already, so no more reminders about it follow.", flows.User(a.Text), flows.Text(string(a.State())))}}}, nil
+		return nothing(flows.Sayf("%q is %s already, so no more reminders about it follow.", flows.User(a.Text), flows.Text(string(a.State()))))
 	}
 	muted, err := s.reminders.MutedReminders(ctx, req.Team, p.ID)
 	if err != nil {
@@ -468,7 +480,7 @@ func (s *Service) Snooze(ctx context.Context, req Request, action int64) (Respon
 	if muted[req.User] {
 		// Turned off for the plan since the reminder went out: a snoozed
 		// reminder would not come either.
-		return Response{Plan: p, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("Your reminders for %q are off, so none about %q will come. %s turns them back on.", flows.User(p.Name), flows.User(a.Text), flows.Cmd("remind on"))}}}, nil
+		return nothing(flows.Sayf("Your reminders for %q are off, so none about %q will come. %s turns them back on.", flows.User(p.Name), flows.User(a.Text), flows.Cmd("remind on")))
 	}
 	until := flows.ReminderAt(req.Now, cmp.Or(req.Zone, time.UTC), 1)
 	err = s.reminders.Snooze(ctx, req.Team, p.ID, a.ID, req.User, until, req.Key)
