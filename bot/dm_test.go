@@ -207,8 +207,7 @@ func TestActionReminderDoneAndSnooze(t *testing.T) {
 	if len(dms) != 1 || !strings.Contains(dms[0].Text, `"Send sample bags" (Q1) is due tomorrow, Wed 2 Dec`) {
 		t.Fatalf("reminders = %+v", dms)
 	}
-	snooze := h.fake.ResponseURL()
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionActionSnooze, Value: value, UserID: "UBER", ChannelID: h.fake.DMChannel("UBER"), MessageTS: dms[0].TS, ResponseURL: snooze}))
+	snooze := h.snooze(p, dms[0])
 	h.fake.WaitFor(t, func() bool {
 		rs := h.fake.Responses(snooze)
 		return len(rs) == 1 && strings.Contains(rs[0].Text, "again Wed 2 Dec at 09:00")

@@ -11,28 +11,50 @@ import (
 	"github.com/racebot/racebot/internal/slackfake"
 )
 
-// TestSnoozeOfAnActionDoneMeanwhilePromisesNoReminder: Ben's reminder
-// about an action Ana has since marked done; Ben presses Snooze on it.
-// No reminder will come (the action is done), so the reminder must not
-// turn into "I'll remind you again tomorrow"; it says the action is done.
-func TestSnoozeOfAnActionDoneMeanwhilePromisesNoReminder(t *testing.T) {
+// remindedOfAnAction is Ben, in Berlin, reminded on Tuesday 1 December at
+// 09:00 of his action "Send sample bags" in Q1, due the next day: the
+// harness, its clock, the plan and the reminder.
+func remindedOfAnAction(t *testing.T) (*harness, *clock, *flows.Plan, slackfake.Message) {
+	t.Helper()
 	clk := &clock{now: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)}
 	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
 	h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")
 	p = h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UBER>", Due: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
-	value := actionValue(p.ID, p.Actions[0].ID)
 	h.bot.remindTick(context.Background())
 	dms := h.dms("UBER")
 	if len(dms) != 1 {
 		t.Fatalf("reminders = %+v", dms)
 	}
-	if _, err := h.bot.svc.SetActionStatus(context.Background(), coach.Request{Team: slackfake.TeamID, Channel: "C1", User: "UANA", Now: clk.Now(), Plan: p.ID, Key: "test:done"}, p.Actions[0].ID, flows.ActionDone); err != nil {
-		t.Fatal(err)
-	}
+	return h, clk, p, dms[0]
+}
+
+// snooze presses Snooze on Ben's reminder and returns the press's response
+// URL.
+func (h *harness) snooze(p *flows.Plan, reminder slackfake.Message) string {
+	h.t.Helper()
 	url := h.fake.ResponseURL()
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionActionSnooze, Value: value, UserID: "UBER", ChannelID: h.fake.DMChannel("UBER"), MessageTS: dms[0].TS, ResponseURL: url}))
+	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionActionSnooze, Value: actionValue(p.ID, p.Actions[0].ID), UserID: "UBER", ChannelID: h.fake.DMChannel("UBER"), MessageTS: reminder.TS, ResponseURL: url}))
+	return url
+}
+
+// anaMarksItDone marks Ben's action done, as Ana does from the thread.
+func (h *harness) anaMarksItDone(clk *clock, p *flows.Plan) {
+	h.t.Helper()
+	if _, err := h.bot.svc.SetActionStatus(context.Background(), coach.Request{Team: slackfake.TeamID, Channel: "C1", User: "UANA", Now: clk.Now(), Plan: p.ID, Key: "test:done"}, p.Actions[0].ID, flows.ActionDone); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// TestSnoozeOfAnActionDoneMeanwhilePromisesNoReminder: Ben's reminder
+// about an action Ana has since marked done; Ben presses Snooze on it.
+// No reminder will come (the action is done), so the reminder must not
+// turn into "I'll remind you again tomorrow"; it says the action is done.
+func TestSnoozeOfAnActionDoneMeanwhilePromisesNoReminder(t *testing.T) {
+	h, clk, p, reminder := remindedOfAnAction(t)
+	h.anaMarksItDone(clk, p)
+	url := h.snooze(p, reminder)
 	h.fake.WaitFor(t, func() bool { return len(h.fake.Responses(url)) >= 1 }, "an answer to the snooze")
 	h.settle()
 	got := h.fake.Responses(url)[0].Text
@@ -51,13 +73,7 @@ func TestSnoozeOfAnActionDoneMeanwhilePromisesNoReminder(t *testing.T) {
 // 09:00 of the day after the due date, the very time the overdue reminder
 // falls. He asked to hear about it once then, not twice at once.
 func TestSnoozedAgainOneReminderAtATime(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
-	h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
-	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UBER>", Due: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
-	value := actionValue(p.ID, p.Actions[0].ID)
+	h, clk, p, _ := remindedOfAnAction(t)
 	snooze := func(n int) {
 		t.Helper()
 		h.bot.remindTick(context.Background())
@@ -65,8 +81,7 @@ func TestSnoozedAgainOneReminderAtATime(t *testing.T) {
 		if len(dms) != n {
 			t.Fatalf("%d reminders at %v, want %d", len(dms), clk.Now(), n)
 		}
-		url := h.fake.ResponseURL()
-		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionActionSnooze, Value: value, UserID: "UBER", ChannelID: h.fake.DMChannel("UBER"), MessageTS: dms[n-1].TS, ResponseURL: url}))
+		url := h.snooze(p, dms[n-1])
 		h.fake.WaitFor(t, func() bool { return len(h.fake.Responses(url)) == 1 }, "the snooze confirmed")
 	}
 	snooze(1) // Tue 1 Dec 09:00 Berlin: due tomorrow; snoozed to Wed 09:00
@@ -92,23 +107,11 @@ func TestSnoozedAgainOneReminderAtATime(t *testing.T) {
 // the plan off, then presses Snooze on a reminder sent before. No
 // reminder will come, so none may be promised.
 func TestSnoozeWithRemindersOffPromisesNoReminder(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
-	h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
-	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UBER>", Due: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
-	value := actionValue(p.ID, p.Actions[0].ID)
-	h.bot.remindTick(context.Background())
-	dms := h.dms("UBER")
-	if len(dms) != 1 {
-		t.Fatalf("reminders = %+v", dms)
-	}
+	h, clk, p, reminder := remindedOfAnAction(t)
 	dm := h.fake.DMChannel("UBER")
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: dm, User: "UBER", Text: "remind off"}))
 	h.fake.WaitMessage(t, dm, func(m slackfake.Message) bool { return strings.Contains(m.Text, "are off") }, "reminders off")
-	url := h.fake.ResponseURL()
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionActionSnooze, Value: value, UserID: "UBER", ChannelID: dm, MessageTS: dms[0].TS, ResponseURL: url}))
+	url := h.snooze(p, reminder)
 	h.fake.WaitFor(t, func() bool { return len(h.fake.Responses(url)) >= 1 }, "an answer to the snooze")
 	got := h.fake.Responses(url)[0].Text
 	clk.Add(25 * time.Hour)
@@ -129,22 +132,10 @@ func TestSnoozeWithRemindersOffPromisesNoReminder(t *testing.T) {
 // delivers the press twice. He is told once that it is done, as any
 // press delivered twice is answered once.
 func TestRedeliveredSnoozeOfADoneActionAnswersOnce(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
-	h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
-	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UBER>", Due: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
-	h.bot.remindTick(context.Background())
-	dms := h.dms("UBER")
-	if len(dms) != 1 {
-		t.Fatalf("reminders = %+v", dms)
-	}
-	if _, err := h.bot.svc.SetActionStatus(context.Background(), coach.Request{Team: slackfake.TeamID, Channel: "C1", User: "UANA", Now: clk.Now(), Plan: p.ID, Key: "test:done"}, p.Actions[0].ID, flows.ActionDone); err != nil {
-		t.Fatal(err)
-	}
+	h, clk, p, reminder := remindedOfAnAction(t)
+	h.anaMarksItDone(clk, p)
 	url := h.fake.ResponseURL()
-	h.twice(slackfake.BlockAction{ActionID: actionActionSnooze, Value: actionValue(p.ID, p.Actions[0].ID), UserID: "UBER", ChannelID: h.fake.DMChannel("UBER"), MessageTS: dms[0].TS, ResponseURL: url})
+	h.twice(slackfake.BlockAction{ActionID: actionActionSnooze, Value: actionValue(p.ID, p.Actions[0].ID), UserID: "UBER", ChannelID: h.fake.DMChannel("UBER"), MessageTS: reminder.TS, ResponseURL: url})
 	h.fake.WaitFor(t, func() bool { return len(h.fake.Responses(url)) >= 1 }, "an answer to the snooze")
 	time.Sleep(200 * time.Millisecond)
 	if rs := h.fake.Responses(url); len(rs) != 1 {
