@@ -85,9 +85,7 @@ func TestDeletingTheCurrentPlanLeavesTheOthersReachable(t *testing.T) {
 // once; the actions, which nobody has seen yet, are not passed over too
 // (the Plan stage left undone and Reach opened).
 func TestDoneTypedByTwoAtOnceFinishesOneStep(t *testing.T) {
-	held := &heldLoads{}
-	h := newHarness(t, func(s *setup) { held.Store = s.Store; s.Store = held })
-	h.runSocket()
+	h, held := withHeldLoads(t)
 	header, _ := h.newPlanInSlack("Q1")
 	h.settle()
 

@@ -49,15 +49,23 @@ func (s *heldLoads) Plan(ctx context.Context, team string, id flows.PlanID) (*fl
 	return p, err
 }
 
+// withHeldLoads is a running harness whose plan loads can be held (see
+// heldLoads), so that two requests both read a plan before either commits.
+func withHeldLoads(t *testing.T) (*harness, *heldLoads) {
+	t.Helper()
+	held := &heldLoads{}
+	h := newHarness(t, func(s *setup) { held.Store = s.Store; s.Store = held })
+	h.runSocket()
+	return h, held
+}
+
 // TestSkipPressedByTwoAtOnceSkipsOneQuestion: Ana and Ben press Skip under
 // the first question at the same moment, both having seen the plan before
 // either press landed. The first question is skipped once; the second,
 // which nobody has seen, stays open, and the press that lost is told so
 // privately.
 func TestSkipPressedByTwoAtOnceSkipsOneQuestion(t *testing.T) {
-	held := &heldLoads{}
-	h := newHarness(t, func(s *setup) { held.Store = s.Store; s.Store = held })
-	h.runSocket()
+	h, held := withHeldLoads(t)
 	header, p := h.newPlanInSlack("Q1")
 	h.settle()
 
