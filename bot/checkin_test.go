@@ -43,13 +43,21 @@ func (h *harness) setKPIs(p *flows.Plan, stage flows.StageID, lines ...string) *
 // for a check-in.
 func checkinSetup(t *testing.T, configure ...func(*setup)) (*harness, *flows.Plan, *clock) {
 	t.Helper()
-	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
-	h := newHarness(t, append([]func(*setup){func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour }}, configure...)...)
-	h.runSocket()
+	h, clk := clockedHarness(t, time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC), configure...)
 	_, p := h.newPlanInSlack("Q1")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
 	p = h.setKPIs(p, flows.StageAct, "lead-rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner <@UBEN>")
 	return h, p, clk
+}
+
+// clockedHarness is a running harness on a clock of its own, starting at
+// at, whose check-in loop waits to be ticked by the test.
+func clockedHarness(t *testing.T, at time.Time, configure ...func(*setup)) (*harness, *clock) {
+	t.Helper()
+	clk := &clock{now: at}
+	h := newHarness(t, append([]func(*setup){func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour }}, configure...)...)
+	h.runSocket()
+	return h, clk
 }
 
 func countMentions(text, user string) int { return strings.Count(text, "<@"+user+">") }
@@ -143,9 +151,7 @@ func TestCheckinEndToEnd(t *testing.T) {
 }
 
 func TestCheckinNobodyAnswered(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
-	h.runSocket()
+	h, clk := clockedHarness(t, time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
 	_, p := h.newPlanInSlack("Quiet")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
 	p = h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "Ana", Due: time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1})

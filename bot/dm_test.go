@@ -69,11 +69,9 @@ func (h *harness) dms(user string) []slackfake.Message {
 // Values entered through the reminder's form land in the check-in thread
 // and its summary.
 func TestRemindersAtEachOwnersNineNeverTwice(t *testing.T) {
-	clk := &clock{now: time.Date(2027, 3, 12, 17, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
+	h, clk := clockedHarness(t, time.Date(2027, 3, 12, 17, 0, 0, 0, time.UTC))
 	h.fake.AddUser(slackfake.User{ID: "ULA", TZ: "America/Los_Angeles"})
 	h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
-	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-06-30 | owner <@ULA>")
 	p = h.setKPIs(p, flows.StageConvert, "revenue | baseline $5,000 | target $9,000 | by 2027-06-30 | owner <@UBER>")
@@ -150,9 +148,7 @@ func TestRemindersAtEachOwnersNineNeverTwice(t *testing.T) {
 // direct message go into the person's plan's open check-in and are
 // confirmed there; `remind off` there stops the reminders.
 func TestDirectMessageValuesLandInTheCheckin(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
-	h.runSocket()
+	h, _ := clockedHarness(t, time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
 	_, p := h.newPlanInSlack("Q1")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
 	id, opening := h.openCheckin(p)
@@ -189,10 +185,8 @@ func TestDirectMessageValuesLandInTheCheckin(t *testing.T) {
 // the next morning, and Done on it marks the action done, says so in the
 // plan's thread and turns the reminder into a note.
 func TestActionReminderDoneAndSnooze(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
+	h, clk := clockedHarness(t, time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC))
 	h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
-	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
 	p = h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UBER>", Due: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
 	value := actionValue(p.ID, p.Actions[0].ID)

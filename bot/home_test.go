@@ -20,9 +20,7 @@ import (
 // thread says so, no reminder follows and the next check-in leaves it out.
 // Someone else's press changes nothing.
 func TestHomeDoneMarksTheActionDoneEverywhere(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
-	h.runSocket()
+	h, clk := clockedHarness(t, time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
 	header, p := h.newPlanInSlack("Q1")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
 	p = h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UANA>", Due: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})

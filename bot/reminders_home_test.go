@@ -55,9 +55,7 @@ func TestReminderWaitsForTheOwnersZone(t *testing.T) {
 // while the reminders before theirs are on the way is not reminded of
 // ("is due tomorrow … Finished? Press Done").
 func TestReminderNotSentForAnActionDoneMeanwhile(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
-	h.runSocket()
+	h, clk := clockedHarness(t, time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC))
 	_, p := h.newPlanInSlack("Q1")
 	due := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
 	p = h.commitActions(p,
@@ -143,9 +141,7 @@ func TestHomeSlowPublishDoesNotOverwriteANewerOne(t *testing.T) {
 // she has no part in any more), not left offering a form she can no
 // longer open.
 func TestHomeOfAnOwnerReplacedIsPublishedAgain(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
-	h.runSocket()
+	h, clk := clockedHarness(t, time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
 	_, p := h.newPlanInSlack("Q1")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UZOE>")
 	h.openCheckin(p)
@@ -222,9 +218,7 @@ func TestOAuthActionReminderReachesItsOwner(t *testing.T) {
 // out read the plan before that change, so Zoe's tab is published again
 // once it lands, without the plan she has no part in any more.
 func TestHomeOfAnOwnerReplacedWhilePublishingIsPublishedAgain(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
-	h.runSocket()
+	h, clk := clockedHarness(t, time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
 	h.newPlanInSlack("Spring Roast")
 	h.settle()
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppHomeOpened{User: "UZOE"}))

@@ -16,10 +16,8 @@ import (
 // harness, its clock, the plan and the reminder.
 func remindedOfAnAction(t *testing.T) (*harness, *clock, *flows.Plan, slackfake.Message) {
 	t.Helper()
-	clk := &clock{now: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
+	h, clk := clockedHarness(t, time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC))
 	h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
-	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")
 	p = h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UBER>", Due: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
 	h.bot.remindTick(context.Background())

@@ -93,11 +93,7 @@ func TestReplyAfterAShortcutAnswerMovesTheCoachOn(t *testing.T) {
 	h.waitAsked(p, flows.QuestionBusiness)
 
 	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "We roast coffee and ship it by subscription."})
-	view := h.shortcut("UANA", m)
-	h.fake.WaitAck(t, h.fake.SendEvent(addForm(view, "UANA", p.ID, addAsAnswer, shownText(t, view),
-		map[string]slackfake.Input{"question": {Type: "static_select", SelectedOption: flows.QuestionBusiness}})))
-	h.threadMessage("C1", header.TS, "as an answer to")
-	h.settle()
+	h.fileAsAnswer(p, header, m, flows.QuestionBusiness)
 
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UCARL", Text: "Speciality coffee for home baristas.", ThreadTS: header.TS}))
 	h.settle()
@@ -127,11 +123,7 @@ func TestReplyDeliveredAfterAShortcutAnswerAndBackIsACoAnswer(t *testing.T) {
 	h.waitAsked(p, flows.QuestionBusiness)
 	carl := tsAfter(t, q1.TS, 5*time.Millisecond)
 
-	view := h.shortcut("UANA", ben)
-	h.fake.WaitAck(t, h.fake.SendEvent(addForm(view, "UANA", p.ID, addAsAnswer, shownText(t, view),
-		map[string]slackfake.Input{"question": {Type: "static_select", SelectedOption: flows.QuestionBusiness}})))
-	h.threadMessage("C1", header.TS, "as an answer to")
-	h.settle()
+	h.fileAsAnswer(p, header, ben, flows.QuestionBusiness)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UDAN", Text: "skip", ThreadTS: header.TS}))
 	h.waitAsked(p, "plan.value-proposition")
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UDAN", Text: "back", ThreadTS: header.TS}))
@@ -144,4 +136,15 @@ func TestReplyDeliveredAfterAShortcutAnswerAndBackIsACoAnswer(t *testing.T) {
 	if a.By != "UBEN" || len(a.Also) != 1 || a.Also[0].By != "UCARL" {
 		t.Errorf("the answer = %q by %s, co-answers %+v; want Ben's, with Carl's late reply beside it", a.Text, a.By, a.Also)
 	}
+}
+
+// fileAsAnswer has Ana add message m to plan p as the answer to question
+// qid with "Add to RACE plan", and waits until the plan's thread says so.
+func (h *harness) fileAsAnswer(p *flows.Plan, header, m slackfake.Message, qid string) {
+	h.t.Helper()
+	view := h.shortcut("UANA", m)
+	h.fake.WaitAck(h.t, h.fake.SendEvent(addForm(view, "UANA", p.ID, addAsAnswer, shownText(h.t, view),
+		map[string]slackfake.Input{"question": {Type: "static_select", SelectedOption: qid}})))
+	h.threadMessage("C1", header.TS, "as an answer to")
+	h.settle()
 }

@@ -51,9 +51,7 @@ func TestShortcutDoesNotAddAMessagesValuesTwice(t *testing.T) {
 // check-in shows the correction, the value she wrote last, not the one
 // that happened to arrive last.
 func TestCheckinSummaryKeepsTheCorrectionDeliveredFirst(t *testing.T) {
-	clk := &clock{now: time.Now().UTC().Truncate(time.Second)}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.CheckinPoll = time.Hour })
-	h.runSocket()
+	h, clk := clockedHarness(t, time.Now().UTC().Truncate(time.Second))
 	_, p := h.newPlanInSlack("Q1")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
 	_, opening := h.openCheckin(p)
