@@ -201,3 +201,85 @@ func TestResumeBeforeTheCloseBringsTheNudgeBack(t *testing.T) {
 		t.Errorf("%d nudges after the resume, want 1", n)
 	}
 }
+
+// TestValuesInThePlansThreadCountInTheOpenCheckin: while a check-in is
+// open, Ana writes her number in the plan's coaching thread, as a command
+// and as a mention, and Slack delivers the message twice. It counts in the
+// check-in as /race values does: recorded once, confirmed once in the
+// check-in's thread, the summary updated, and the nudge leaves her out.
+func TestValuesInThePlansThreadCountInTheOpenCheckin(t *testing.T) {
+	for _, text := range []string{"values visitors 12.4k", "/race values visitors 12.4k", "<@UBOT> values visitors 12.4k"} {
+		t.Run(text, func(t *testing.T) {
+			h, p, clk := checkinSetup(t)
+			id, opening := h.openCheckin(p)
+			summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+			h.twice(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: text, ThreadTS: p.Thread})
+			if n := h.checkinValues(p, id); n != 1 {
+				t.Errorf("%d values in the check-in, want Ana's one", n)
+			}
+			h.fake.WaitFor(t, func() bool {
+				m, _ := h.message("C1", summary.TS)
+				return strings.Contains(m.Text, "1 of 2 KPIs updated")
+			}, "the summary updated to 1 of 2")
+			if n := h.countReplies("C1", opening.TS, "Recorded: Unique visitors 12.4k"); n != 1 {
+				t.Errorf("%d confirmations in the check-in's thread, want 1", n)
+			}
+			h.nudgeSpares(clk, opening.TS, "UANA")
+		})
+	}
+}
+
+// TestValuesEditedInThePlansThread: during a check-in Ana gives her number
+// in the plan's thread, then sees a typo and edits the message, then
+// deletes it. Each counts as it would in the check-in's thread: the edit
+// replaces the value, told to her, and the summary follows; the deletion
+// takes the value away.
+func TestValuesEditedInThePlansThread(t *testing.T) {
+	h, p, _ := checkinSetup(t)
+	id, opening := h.openCheckin(p)
+	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	ts := tsAfter(t, summary.TS, time.Millisecond)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "values visitors 12.4k", TS: ts, ThreadTS: p.Thread}))
+	h.fake.WaitFor(t, func() bool {
+		m, _ := h.message("C1", summary.TS)
+		return strings.Contains(m.Text, "12.4k")
+	}, "the summary showing 12.4k")
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: p.Thread, Text: "values visitors 13.1k", PreviousText: "values visitors 12.4k"}))
+	h.waitEphemeral("UANA", "13.1k")
+	h.fake.WaitFor(t, func() bool {
+		m, _ := h.message("C1", summary.TS)
+		return strings.Contains(m.Text, "13.1k") && !strings.Contains(m.Text, "12.4k")
+	}, "the summary showing the edited 13.1k")
+	if n := h.checkinValues(p, id); n != 1 {
+		t.Errorf("%d values in the check-in after the edit, want 1", n)
+	}
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UANA", TS: ts, ThreadTS: p.Thread, PreviousText: "values visitors 13.1k"}))
+	h.fake.WaitFor(t, func() bool {
+		m, _ := h.message("C1", summary.TS)
+		return strings.Contains(m.Text, "0 of 2 KPIs updated")
+	}, "the summary back to 0 of 2 after the deletion")
+	if n := h.checkinValues(p, id); n != 0 {
+		t.Errorf("%d values in the check-in after the deletion, want 0", n)
+	}
+}
+
+// TestValuesCommandInTheCheckinsThread: in the check-in's thread Ana
+// writes her number as the help shows the command, with and without the
+// slash command's name. It is read as the numbers it gives, not refused
+// as a KPI called "values visitors".
+func TestValuesCommandInTheCheckinsThread(t *testing.T) {
+	for _, text := range []string{"values visitors 12.4k", "/race values visitors 12.4k"} {
+		t.Run(text, func(t *testing.T) {
+			h, p, _ := checkinSetup(t)
+			id, opening := h.openCheckin(p)
+			h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: text, ThreadTS: opening.TS}))
+			h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 12.4k")
+			if n := h.checkinValues(p, id); n != 1 {
+				t.Errorf("%d values in the check-in, want Ana's one", n)
+			}
+		})
+	}
+}

@@ -184,6 +184,13 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 	default:
 		b.postToPlan(resp.Plan, m.User, resp.Replies, resp.Draft)
 	}
+	if resp.Checkin.ID != 0 {
+		// Values written in the plan's thread while a check-in is open
+		// count in it, as /race values does.
+		b.later(ctx, "values in the check-in", func(ctx context.Context) {
+			b.confirmInCheckin(ctx, key, coach.Asked{Response: resp}, m.User)
+		})
+	}
 	return nil
 }
 

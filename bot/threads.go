@@ -131,8 +131,13 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 	for _, r := range resp.Replies {
 		b.whisper(ctx, author, r.Msg)
 	}
-	if conv.Checkin.ID != 0 {
-		b.later(ctx, "summary after edit", func(ctx context.Context) { b.refreshSummary(ctx, conv.Checkin) })
+	c := conv.Checkin
+	if c.ID == 0 {
+		// Values edited in the plan's thread may be in a check-in too.
+		c = resp.Checkin
+	}
+	if c.ID != 0 {
+		b.later(ctx, "summary after edit", func(ctx context.Context) { b.refreshSummary(ctx, c) })
 	}
 	return nil
 }
@@ -173,10 +178,17 @@ func (b *Bot) deleted(ctx context.Context, team, eventID string, m *slackevents.
 	if resp.Duplicate || !resp.Changed {
 		return nil
 	}
-	if conv.Checkin.ID != 0 {
-		b.later(ctx, "after delete", func(ctx context.Context) { b.refreshSummary(ctx, conv.Checkin) })
+	c := conv.Checkin
+	if c.ID == 0 {
+		// Values deleted from the plan's thread may be in a check-in too.
+		c = resp.Checkin
+	}
+	if c.ID != 0 {
+		b.later(ctx, "after delete", func(ctx context.Context) { b.refreshSummary(ctx, c) })
 		return nil
 	}
-	b.postToPlan(resp.Plan, prev.User, resp.Replies, nil)
+	if resp.Plan != nil {
+		b.postToPlan(resp.Plan, prev.User, resp.Replies, nil)
+	}
 	return nil
 }

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/racebot/racebot/flows"
@@ -38,5 +40,20 @@ func TestValuesFormReadsApproximateValue(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != 13000 {
 		t.Errorf("values recorded from the form's \"~13k\" = %v, want [13000]", got)
+	}
+}
+
+// TestValuesFormSuggestsTheKPIsCurrency: revenue is kept in euros. The
+// form's example for it is in euros too: a "$18,250" there would be
+// refused when typed as shown.
+func TestValuesFormSuggestsTheKPIsCurrency(t *testing.T) {
+	h, p, _ := checkinSetup(t)
+	p = h.setKPIs(p, flows.StageConvert, "revenue | baseline €12k | target €18k | by 2027-03-31 | owner <@UBEN>")
+	id, _ := h.openCheckin(p)
+	h.settle()
+	view := h.openView(slackfake.BlockAction{ActionID: actionEnterValues, Value: strconv.FormatInt(id, 10), UserID: "UBEN", ChannelID: "C1"})
+	got := string(view.JSON)
+	if strings.Contains(got, "$18,250") || !strings.Contains(got, "e.g. €18,250") {
+		t.Errorf("the form's example for revenue in euros is not in euros:\n%s", got)
 	}
 }

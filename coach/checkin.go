@@ -163,7 +163,7 @@ func (s *Service) SubmitValues(ctx context.Context, req Request, checkin int64, 
 		}
 		val, err := flows.ParseValue(raw, k.Unit)
 		if err == nil {
-			err = flows.CheckReading(k, val)
+			val, err = flows.CheckReading(k, val)
 		}
 		if err != nil {
 			errs[k.Key] = flows.Explain(err)

@@ -50,11 +50,11 @@ func (s *Service) Values(ctx context.Context, req Request, text string) (Respons
 			return Response{}, fmt.Errorf("wait for the plan: %w", err)
 		}
 		defer unlock()
-		in, err := s.valuesFrom(ctx, req, p.ID, src)
+		old, err := s.valueFrom(ctx, req.Team, p.ID, src)
 		if err != nil {
 			return Response{}, err
 		}
-		if in {
+		if old != nil {
 			if again, err := s.deliveredAgain(ctx, req); err != nil || again {
 				return Response{Plan: p, Duplicate: again}, err
 			}
@@ -69,22 +69,6 @@ func (s *Service) Values(ctx context.Context, req Request, text string) (Respons
 		return Response{}, fmt.Errorf("record values: %w", err)
 	}
 	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyValues, Msg: flows.Sayf("Recorded: %s", said)}}}, nil
-}
-
-// valuesFrom reports whether values from the message src are recorded.
-func (s *Service) valuesFrom(ctx context.Context, req Request, plan flows.PlanID, src string) (bool, error) {
-	all, err := s.store.Measurements(ctx, req.Team, plan)
-	if err != nil {
-		return false, fmt.Errorf("load values: %w", err)
-	}
-	for _, list := range all {
-		for _, m := range list {
-			if m.Source == src {
-				return true, nil
-			}
-		}
-	}
-	return false, nil
 }
 
 // valueTime is when values were given: the time of the message they
@@ -119,12 +103,13 @@ func readValues(p *flows.Plan, text string, req Request) ([]flows.Measurement, f
 		}
 		// A value in another currency, or a share past 100%, is refused
 		// like one that can't be read: it is never reported recorded.
-		if err := flows.CheckReading(k, r.Value); err != nil {
+		v, err := flows.CheckReading(k, r.Value)
+		if err != nil {
 			problems = append(problems, err)
 			continue
 		}
-		ms = append(ms, flows.Measurement{KPI: k.ID, Value: r.Value, At: valueTime(req), By: req.User, Checkin: req.Checkin, Source: source(req)})
-		got = append(got, flows.Sayf("%s %s", flows.User(k.Name), flows.FormatValue(r.Value)))
+		ms = append(ms, flows.Measurement{KPI: k.ID, Value: v, At: valueTime(req), By: req.User, Checkin: req.Checkin, Source: source(req)})
+		got = append(got, flows.Sayf("%s %s", flows.User(k.Name), flows.FormatValue(v)))
 	}
 	if len(ms) == 0 {
 		if len(readings) > 0 {

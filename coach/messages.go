@@ -131,14 +131,24 @@ func (s *Service) Asked(ctx context.Context, team string, plan flows.PlanID, ask
 // someone other than the author, change nothing and say nothing.
 func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error) {
 	if req.Checkin != 0 {
-		return s.editValues(ctx, req)
+		c, err := s.store.CheckinByID(ctx, req.Team, req.Checkin)
+		if err != nil {
+			return Response{}, err
+		}
+		return s.editValues(ctx, req, c.Plan)
 	}
 	src := source(req)
 	p, err := s.pick(ctx, req, "")
 	if err != nil {
 		return Response{}, err
 	}
-	if _, c, ok := p.AnswerFrom(src); !ok || c.By != req.User {
+	_, c, ok := p.AnswerFrom(src)
+	if !ok {
+		// Values given in the plan's thread are edited as in a
+		// check-in's.
+		return s.editValues(ctx, req, p.ID)
+	}
+	if c.By != req.User {
 		return Response{Plan: p}, nil
 	}
 	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
@@ -172,16 +182,22 @@ func (s *Service) DeleteMessage(ctx context.Context, req Request) (Response, err
 		return Response{}, err
 	}
 	if _, _, ok := p.AnswerFrom(src); !ok {
+		// Values given in the plan's thread go as in a check-in's.
+		resp, err := s.dropValues(ctx, req, p.ID, src)
+		if err != nil || resp.Duplicate || resp.Changed {
+			return resp, err
+		}
 		read, err := s.unread(ctx, req)
 		if err != nil || !read {
 			return Response{Plan: p}, err
 		}
-		// Read meanwhile: its answer may have been recorded just now.
+		// Read meanwhile: its answer or values may have been recorded
+		// just now.
 		if p, err = s.pick(ctx, req, ""); err != nil {
 			return Response{}, err
 		}
 		if _, _, ok := p.AnswerFrom(src); !ok {
-			return Response{Plan: p}, nil
+			return s.dropValues(ctx, req, p.ID, src)
 		}
 	}
 	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
@@ -205,32 +221,93 @@ func (s *Service) unread(ctx context.Context, req Request) (read bool, err error
 	return !first, nil
 }
 
-// editValues replaces the values an edited check-in reply gave with the
-// values its new text gives. They keep the time and check-in of the
-// originals: the edit corrects what was reported then.
-func (s *Service) editValues(ctx context.Context, req Request) (Response, error) {
+// editValues replaces the values an edited message gave, in a check-in's
+// thread or the plan's, with the values its new text gives. They keep the
+// time and check-in of the originals: the edit corrects what was reported
+// then. The response names the check-in they are in, for its summary.
+func (s *Service) editValues(ctx context.Context, req Request, plan flows.PlanID) (Response, error) {
 	src := source(req)
-	v, err := s.Checkin(ctx, req.Team, req.Checkin)
+	p, err := s.store.Plan(ctx, req.Team, plan)
+	if err != nil {
+		return Response{}, fmt.Errorf("load plan: %w", err)
+	}
+	old, err := s.valueFrom(ctx, req.Team, plan, src)
 	if err != nil {
 		return Response{}, err
 	}
-	var old *flows.Measurement
-	for _, list := range v.Values {
+	if old == nil || old.By != req.User {
+		return Response{Plan: p}, nil
+	}
+	req.Now, req.Checkin = old.At, old.Checkin
+	ms, said, err := readValues(p, valuesText(req.Text), req)
+	if err != nil {
+		return Response{}, err
+	}
+	resp, err := s.replaceValues(ctx, req, plan, src, ms, said)
+	if err != nil || !resp.Changed {
+		return resp, err
+	}
+	return s.withCheckin(ctx, req.Team, resp, old.Checkin)
+}
+
+// dropValues removes the values a deleted message in a plan's thread gave,
+// naming the check-in they were in.
+func (s *Service) dropValues(ctx context.Context, req Request, plan flows.PlanID, src string) (Response, error) {
+	old, err := s.valueFrom(ctx, req.Team, plan, src)
+	if err != nil || old == nil {
+		return Response{}, err
+	}
+	resp, err := s.replaceValues(ctx, req, plan, src, nil, nil)
+	if err != nil || !resp.Changed {
+		return resp, err
+	}
+	return s.withCheckin(ctx, req.Team, resp, old.Checkin)
+}
+
+// withCheckin names in resp the check-in (if any) whose values changed.
+func (s *Service) withCheckin(ctx context.Context, team string, resp Response, checkin int64) (Response, error) {
+	if checkin == 0 {
+		return resp, nil
+	}
+	c, err := s.store.CheckinByID(ctx, team, checkin)
+	if err != nil {
+		return Response{}, err
+	}
+	resp.Checkin = c
+	return resp, nil
+}
+
+// valueFrom is a value the message src gave, nil when it gave none.
+func (s *Service) valueFrom(ctx context.Context, team string, plan flows.PlanID, src string) (*flows.Measurement, error) {
+	if src == "" {
+		return nil, nil
+	}
+	all, err := s.store.Measurements(ctx, team, plan)
+	if err != nil {
+		return nil, fmt.Errorf("load values: %w", err)
+	}
+	for _, list := range all {
 		for i := range list {
-			if src != "" && list[i].Source == src {
-				old = &list[i]
+			if list[i].Source == src {
+				return &list[i], nil
 			}
 		}
 	}
-	if old == nil || old.By != req.User {
-		return Response{Plan: v.Plan}, nil
+	return nil, nil
+}
+
+// valuesText is the values a message gives: on each line, the text after
+// the values command when it has one (as the help shows it, and as it is
+// written in a plan's thread), else all of it (as in a check-in's).
+func valuesText(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		rest := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), commandPrefix))
+		if cmd, err := flows.ParseCommand(rest); err == nil && cmd.Name == "values" {
+			lines[i] = cmd.Arg
+		}
 	}
-	req.Now, req.Checkin = old.At, old.Checkin
-	ms, said, err := readValues(v.Plan, req.Text, req)
-	if err != nil {
-		return Response{}, err
-	}
-	return s.replaceValues(ctx, req, v.Plan.ID, src, ms, said)
+	return strings.Join(lines, "\n")
 }
 
 func (s *Service) replaceValues(ctx context.Context, req Request, plan flows.PlanID, src string, ms []flows.Measurement, said flows.Msg) (Response, error) {

@@ -91,11 +91,11 @@ func (s *Service) CheckinReply(ctx context.Context, req Request, text string) (R
 		if st, ref, ok := flows.StatusLine(line); ok {
 			statuses = append(statuses, statusLine{st, ref})
 		} else if strings.TrimSpace(line) != "" {
-			rest = append(rest, line)
+			rest = append(rest, valuesText(line))
 		}
 	}
 	if len(statuses) == 0 {
-		return s.Values(ctx, req, text)
+		return s.Values(ctx, req, strings.Join(rest, "\n"))
 	}
 	if len(rest) > 0 {
 		// Values that can't be read are asked about before any status is

@@ -295,3 +295,62 @@ func askingFirstRetroQuestion(t *testing.T, svc *coach.Service) (int64, func(use
 	}
 	return id, req
 }
+
+// TestNewPlanFromKeepsEachKPIsPeriod: Q1 counted leads per week and
+// revenue over the plan. Q2, started from it, counts them the same way:
+// a weekly target carried over as a plain one would be compared per
+// month next quarter.
+func TestNewPlanFromKeepsEachKPIsPeriod(t *testing.T) {
+	ctx := context.Background()
+	svc, db := newService(t, nil)
+	startPlan(t, svc, db)
+	for stage, line := range map[flows.StageID]string{
+		flows.StageAct:     "leads | baseline 200 per week | target 300 per week | by 2027-03-31 | owner <@U1>",
+		flows.StageConvert: "revenue | baseline $20k | target $60k | over the plan | by 2027-03-31 | owner <@U1>",
+	} {
+		if _, err := svc.SetKPI(ctx, req("kpi-"+string(stage), ""), stage, line); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := req("q2", `new "Q2 Plan" --from "Q1"`)
+	r.Command = true
+	if _, err := svc.Handle(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	q2, err := db.PlanByName(ctx, "T1", "C1", "Q2 Plan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]flows.Period{"visitors": flows.PeriodMonth, "leads": flows.PeriodWeek, "revenue": flows.PeriodPlan}
+	for _, k := range q2.KPIs {
+		if k.Per() != want[k.Key] {
+			t.Errorf("%s carried over counted per %q, want per %q", k.Name, k.Per(), want[k.Key])
+		}
+	}
+	if len(q2.KPIs) != len(want) {
+		t.Errorf("%d KPIs carried over, want %d", len(q2.KPIs), len(want))
+	}
+}
+
+// TestAYearlyTargetIsKeptAsAYears: Ana sets visitors per year. The coach
+// says it back as a year's and keeps the period, so the funnel and a plan
+// started from this one count it as she meant.
+func TestAYearlyTargetIsKeptAsAYears(t *testing.T) {
+	ctx := context.Background()
+	svc, db := newService(t, nil)
+	p := startPlan(t, svc, db)
+	resp, err := svc.SetKPI(ctx, req("kpi-year", ""), flows.StageReach, "visitors | baseline 96k | target 240k per year | by 2027-12-31 | owner <@U1>")
+	if err != nil {
+		t.Fatalf("a yearly target refused: %s", flows.Explain(err))
+	}
+	if said := resp.Replies[0].Msg.String(); !strings.Contains(said, "240k a year") {
+		t.Errorf("said back as %q", said)
+	}
+	p, err = db.Plan(ctx, "T1", p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.KPIs[0].Per(); got != flows.PeriodYear {
+		t.Errorf("kept counted per %q, want per year", got)
+	}
+}

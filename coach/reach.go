@@ -12,11 +12,10 @@ import (
 )
 
 // Asked is what a question put to racebot by name (a mention, a direct
-// message, a workflow step) did: the service's response, and the check-in
-// that values went into, if they went into one.
+// message, a workflow step) did: the service's response, with the check-in
+// that values went into, if they went into one (Response.Checkin).
 type Asked struct {
 	Response
-	Checkin flows.Checkin
 }
 
 // Ask runs a command typed to racebot by name outside a plan's own thread:
@@ -52,24 +51,7 @@ func (s *Service) ask(ctx context.Context, req Request, direct bool) (Asked, err
 // count in the check-in as if they had been written in its thread. A
 // duplicate records nothing and still says what was recorded.
 func (s *Service) RecordValues(ctx context.Context, req Request, text string) (Asked, error) {
-	p, err := s.pick(ctx, req, "")
-	if err != nil {
-		return Asked{}, err
-	}
-	req.Plan = p.ID
-	var c flows.Checkin
-	if req.Checkin == 0 {
-		found, ok, err := s.openCheckinOf(ctx, req.Team, p.ID)
-		if err != nil {
-			return Asked{}, fmt.Errorf("open check-in: %w", err)
-		}
-		if ok {
-			c, req.Checkin = found, found.ID
-		}
-	} else if c, err = s.store.CheckinByID(ctx, req.Team, req.Checkin); err != nil {
-		return Asked{}, err
-	}
-	resp, err := s.Values(ctx, req, text)
+	resp, err := s.valuesInCheckin(ctx, req, text)
 	if err != nil {
 		return Asked{}, err
 	}
@@ -81,7 +63,35 @@ func (s *Service) RecordValues(ctx context.Context, req Request, text string) (A
 			resp.Replies = []flows.Reply{{Kind: flows.ReplyValues, Msg: flows.Sayf("Recorded: %s", said)}}
 		}
 	}
-	return Asked{Response: resp, Checkin: c}, nil
+	return Asked{Response: resp}, nil
+}
+
+// valuesInCheckin records values as RecordValues does; a duplicate says
+// nothing.
+func (s *Service) valuesInCheckin(ctx context.Context, req Request, text string) (Response, error) {
+	p, err := s.pick(ctx, req, "")
+	if err != nil {
+		return Response{}, err
+	}
+	req.Plan = p.ID
+	var c flows.Checkin
+	if req.Checkin == 0 {
+		found, ok, err := s.openCheckinOf(ctx, req.Team, p.ID)
+		if err != nil {
+			return Response{}, fmt.Errorf("open check-in: %w", err)
+		}
+		if ok {
+			c, req.Checkin = found, found.ID
+		}
+	} else if c, err = s.store.CheckinByID(ctx, req.Team, req.Checkin); err != nil {
+		return Response{}, err
+	}
+	resp, err := s.Values(ctx, req, text)
+	if err != nil {
+		return Response{}, err
+	}
+	resp.Checkin = c
+	return resp, nil
 }
 
 // Direct runs a command written to racebot in a direct message, about the

@@ -229,6 +229,10 @@ type Response struct {
 	// Retro is the retro the request opened or answered; a transport
 	// posts a newly opened one as a conversation of its own.
 	Retro int64
+	// Checkin is the check-in the request's values went into or changed
+	// in (see RecordValues, EditMessage), for the transport to confirm
+	// them there and update its summary; zero when there was none.
+	Checkin flows.Checkin
 }
 
 // maxAttempts bounds retries when two people answer the same plan at once.
@@ -480,7 +484,7 @@ func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Resp
 		}
 		return s.said(ctx, req, Response{Plan: p, Replies: []flows.Reply{{Kind: flows.ReplyFunnel, Msg: flows.FunnelText(p)}}})
 	case "values":
-		return s.Values(ctx, req, cmd.Arg)
+		return s.valuesInCheckin(ctx, req, cmd.Arg)
 	case "report":
 		return s.reading(ctx, req, func() (Response, error) {
 			p, err := s.pick(ctx, req, "")

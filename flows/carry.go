@@ -83,7 +83,7 @@ func CarryOver(old *Plan, ms map[int64][]Measurement, name, by string, now time.
 	}
 	for _, k := range old.KPIs {
 		nk := KPI{
-			Stage: k.Stage, Key: k.Key, Name: k.Name, Unit: k.Unit, Currency: k.Currency, HigherIsBetter: k.HigherIsBetter,
+			Stage: k.Stage, Key: k.Key, Name: k.Name, Unit: k.Unit, Currency: k.Currency, HigherIsBetter: k.HigherIsBetter, Period: k.Period,
 			Baseline: k.Baseline, Target: Value{Unit: k.Unit, Missing: true}, Owner: k.Owner, By: by, At: now,
 		}
 		if m, ok := lastValue(Comparable(k, ms[k.ID])); ok {

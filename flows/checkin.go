@@ -326,7 +326,9 @@ func replyExample(kpis []KPI, ms map[int64][]Measurement) string {
 	var items []string
 	for _, k := range kpis[:min(2, len(kpis))] {
 		v := Value{}
-		if m, ok := lastValue(ms[k.ID]); ok {
+		// A value in another currency than the KPI's, from before it
+		// moved to this one, would be refused as copied.
+		if m, ok := lastValue(Comparable(k, ms[k.ID])); ok {
 			v = kpiValue(k, m.Value)
 		} else if k.HasTarget() {
 			v = kpiValue(k, k.Target)

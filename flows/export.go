@@ -147,12 +147,7 @@ func (e Export) writeSummary(b *strings.Builder, loc *time.Location) {
 	}
 
 	if counts := FunnelCounts(p.KPIs, e.Values); counts != nil {
-		b.WriteString("\n**Funnel**, latest against target")
-		if funnelRescaled(p.KPIs) {
-			// The table above shows such a KPI as it was set.
-			b.WriteString(", counted per month")
-		}
-		b.WriteString(": ")
+		b.WriteString("\n**Funnel**, " + FunnelCaption(p.KPIs) + ": ")
 		var steps []string
 		worked := false
 		for _, c := range counts {

@@ -159,33 +159,24 @@ func Funnel(kpis []KPI) FunnelReport {
 	}
 	// Counts and amounts are compared per month, whatever period each was
 	// set for: 300 leads a week and 20k visitors a month are one funnel.
-	monthly := map[string]float64{}
 	var periodLines []string
 	for _, key := range funnelVolumes {
-		k, ok := byKey[key]
-		if !ok {
-			continue
-		}
-		f, line := monthFactor(k)
-		monthly[key] = f
-		if line != "" {
-			periodLines = append(periodLines, line)
+		if k, ok := byKey[key]; ok {
+			if _, line := monthFactor(k); line != "" {
+				periodLines = append(periodLines, line)
+			}
 		}
 	}
 	get := func(base bool) func(string) (float64, bool) {
 		return func(key string) (float64, bool) {
 			k, ok := byKey[key]
-			f := 1.0
-			if m, vol := monthly[key]; vol {
-				f = m
-			}
 			switch {
 			case !ok:
 				return 0, false
 			case base:
-				return k.Baseline.Amount * f, k.HasBaseline()
+				return k.Baseline.Amount * volumeFactor(k), k.HasBaseline()
 			}
-			return k.Target.Amount * f, k.HasTarget()
+			return k.Target.Amount * volumeFactor(k), k.HasTarget()
 		}
 	}
 	plan, base := deriveFunnel(get(false)), deriveFunnel(get(true))
@@ -274,7 +265,7 @@ func Funnel(kpis []KPI) FunnelReport {
 			r.Lines = append(r.Lines, repeatLine(st))
 		}
 	}
-	r.Lines = append(r.Lines, consistencyLines(byKey, plan, monthly)...)
+	r.Lines = append(r.Lines, consistencyLines(get(false), plan)...)
 
 	switch {
 	case !hasRevenue:
@@ -597,16 +588,9 @@ func bottleneckLine(steps []FunnelStep, stage StageID, gap float64, currency str
 
 // consistencyLines flags count targets that disagree with the rates set
 // beside them, such as a leads target that visitors × lead rate cannot give.
-func consistencyLines(byKey map[string]KPI, f funnelFactors, monthly map[string]float64) []string {
+// target reads a KPI's target as a month's, as the funnel compares it.
+func consistencyLines(target func(key string) (float64, bool), f funnelFactors) []string {
 	var lines []string
-	target := func(key string) (float64, bool) {
-		k, ok := byKey[key]
-		m, vol := monthly[key]
-		if !vol {
-			m = 1
-		}
-		return k.Target.Amount * m, ok && k.HasTarget()
-	}
 	count := func(x float64) string { return FormatValue(Value{Amount: x, Unit: UnitCount}) + " a month" }
 	pct := func(x float64) string { return FormatValue(Value{Amount: x, Unit: UnitPercent}) }
 	differ := func(a, b float64) bool { return math.Abs(a-b) > 0.05*math.Max(math.Abs(a), math.Abs(b)) }

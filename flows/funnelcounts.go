@@ -104,9 +104,14 @@ func funnelCounts(get func(key string) (float64, bool)) [4]funnelFactor {
 	return [4]funnelFactor{f.visitors, f.leads, sales, revenue}
 }
 
-// funnelRescaled reports whether FunnelCounts counts one of the plan's
-// volumes over another period than the one its KPI was set for (300 leads
-// a week shown as 1,300 a month).
-func funnelRescaled(kpis []KPI) bool {
-	return slices.ContainsFunc(kpis, func(k KPI) bool { return volumeFactor(k) != 1 })
+// FunnelCaption says what FunnelCounts shows, for a heading: each stage's
+// latest value against its target, and that they are counted per month
+// when one of the plan's volumes was set for another period (300 leads a
+// week shown as 1,300 a month), as a table of the KPIs beside it shows
+// them as set.
+func FunnelCaption(kpis []KPI) string {
+	if slices.ContainsFunc(kpis, func(k KPI) bool { return volumeFactor(k) != 1 }) {
+		return "latest against target, counted per month"
+	}
+	return "latest against target"
 }

@@ -85,11 +85,12 @@ type Measurement struct {
 // The other parts come in any order and are recognised by a keyword:
 // baseline/from/now, target/to/goal, by/deadline/due/until (a date as
 // ParseAction reads it: "2027-03-31", "end of March", "Q1", "in 12 weeks"),
-// owner/@name/a mention, or a period ("per month", "per week", "over the
-// plan"), which may also follow a value ("20k a month"). A bare date is the
-// deadline and a bare name without digits the owner. A count or an amount
-// of a catalogue KPI without a period takes its definition's (visitors are
-// counted per month). Values are read with ParseValue in the KPI's unit.
+// owner/@name/a mention, or a period ("per month", "per week", "per
+// year", "over the plan"), which may also follow a value ("20k a month").
+// A bare date is the deadline and a bare name without digits the owner. A
+// count or an amount of a catalogue KPI without a period takes its
+// definition's (visitors are counted per month). Values are read with
+// ParseValue in the KPI's unit.
 // Whether the target is SMART is left to CheckTarget; ParseKPILine only
 // refuses what it cannot read.
 func ParseKPILine(cat *Catalogue, stage StageID, line string, now time.Time) (KPI, error) {

@@ -210,6 +210,7 @@ func TestReplacingAKPISaysWhatItReplaces(t *testing.T) {
 
 func TestCheckReading(t *testing.T) {
 	gbp := flows.KPI{Key: "aov", Name: "Average order value", Unit: flows.UnitCurrency, Currency: "GBP"}
+	plain := flows.KPI{Key: "revenue", Name: "Revenue", Unit: flows.UnitCurrency}
 	rate := flows.KPI{Key: "lead-rate", Name: "Lead conversion rate", Unit: flows.UnitPercent}
 	tests := []struct {
 		k    flows.KPI
@@ -219,6 +220,8 @@ func TestCheckReading(t *testing.T) {
 		{gbp, "€900", "Average order value is kept in £, but €900 is in €; give it in £ (I don't convert currencies)."},
 		{gbp, "£900", ""},
 		{gbp, "900", ""},
+		{plain, "$15k", "Revenue is kept without a currency, so give $15,000 as a plain number, or set its target in $ first (I don't convert currencies)."},
+		{plain, "15k", ""},
 		{rate, "150%", "Lead conversion rate is a share, and a share can't pass 100%, so 150% can't be right; check the number."},
 		{rate, "100%", ""},
 		{rate, "n/a", ""},
@@ -228,12 +231,14 @@ func TestCheckReading(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = flows.CheckReading(tt.k, v)
+		kept, err := flows.CheckReading(tt.k, v)
 		switch {
 		case tt.want == "" && err != nil:
 			t.Errorf("%s %s: %v", tt.k.Key, tt.v, err)
 		case tt.want != "" && (err == nil || !errors.Is(err, flows.ErrBadValue) || flows.Explain(err).String() != tt.want):
 			t.Errorf("%s %s: error %v, want %q", tt.k.Key, tt.v, err, tt.want)
+		case err == nil && tt.k.Unit == flows.UnitCurrency && kept.Currency != tt.k.Currency:
+			t.Errorf("%s %s: kept in %q, want the KPI's %q", tt.k.Key, tt.v, kept.Currency, tt.k.Currency)
 		}
 	}
 }

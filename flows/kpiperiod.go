@@ -15,6 +15,7 @@ const (
 	PeriodWeek    Period = "week"
 	PeriodMonth   Period = "month"
 	PeriodQuarter Period = "quarter"
+	PeriodYear    Period = "year"
 	// PeriodPlan is the whole span from setting the target to its
 	// deadline: "27k revenue over the plan".
 	PeriodPlan Period = "plan"
@@ -32,6 +33,8 @@ var periodPhrases = []struct {
 	{"monthly", PeriodMonth}, {"/month", PeriodMonth}, {"/mo", PeriodMonth}, {"pm", PeriodMonth}, {"per mo", PeriodMonth},
 	{"per quarter", PeriodQuarter}, {"a quarter", PeriodQuarter}, {"each quarter", PeriodQuarter},
 	{"quarterly", PeriodQuarter}, {"/quarter", PeriodQuarter}, {"/qtr", PeriodQuarter},
+	{"per year", PeriodYear}, {"a year", PeriodYear}, {"each year", PeriodYear}, {"every year", PeriodYear},
+	{"yearly", PeriodYear}, {"annually", PeriodYear}, {"per annum", PeriodYear}, {"/year", PeriodYear}, {"/yr", PeriodYear},
 	{"over the plan", PeriodPlan}, {"in total", PeriodPlan}, {"total", PeriodPlan}, {"over the period", PeriodPlan},
 	{"for the plan", PeriodPlan}, {"overall", PeriodPlan}, {"all told", PeriodPlan}, {"by the deadline", PeriodPlan},
 }
@@ -76,6 +79,8 @@ func (p Period) text() string {
 		return "a month"
 	case PeriodQuarter:
 		return "a quarter"
+	case PeriodYear:
+		return "a year"
 	case PeriodPlan:
 		return "over the plan"
 	}
@@ -83,8 +88,8 @@ func (p Period) text() string {
 }
 
 // perMonth is how many of the period's amounts make a month's, for a KPI
-// from start to deadline: a week's is 52/12 of a month's, the plan's the
-// whole span's. It is 0 when that cannot be known.
+// from start to deadline: a week's is 52/12 of a month's, a year's 1/12,
+// the plan's the whole span's. It is 0 when that cannot be known.
 func (p Period) perMonth(start, deadline time.Time) float64 {
 	switch p {
 	case PeriodWeek:
@@ -93,6 +98,8 @@ func (p Period) perMonth(start, deadline time.Time) float64 {
 		return 1
 	case PeriodQuarter:
 		return 1.0 / 3
+	case PeriodYear:
+		return 1.0 / 12
 	case PeriodPlan:
 		if start.IsZero() || deadline.IsZero() {
 			return 0

@@ -60,21 +60,31 @@ func sameTarget(a, b KPI) bool {
 }
 
 // CheckReading refuses a value a KPI can't take, though it reads as a
-// number of the KPI's unit: money in another currency than the KPI's (the
-// coach does not convert) and a share above 100%. The error is a
-// *UserError with ErrBadValue, in one sentence.
-func CheckReading(k KPI, v Value) error {
+// number of the KPI's unit: money in another currency than the KPI's, or
+// with one when the KPI has none (the coach does not convert, so it could
+// only set them side by side unconverted), and a share above 100%. The
+// error is a *UserError with ErrBadValue, in one sentence. It returns the
+// value as it is kept: a plain number for money is in the KPI's currency,
+// and stays so should the KPI move to another.
+func CheckReading(k KPI, v Value) (Value, error) {
 	if v.Missing {
-		return nil
+		return v, nil
 	}
-	if k.Unit == UnitCurrency && k.Currency != "" && v.Currency != "" && v.Currency != k.Currency {
-		return userErr(ErrBadValue, "%s is kept in %s, but %s is in %s; give it in %s (I don't convert currencies).",
-			kpiName(k), currencyName(k.Currency), FormatValue(v), currencyName(v.Currency), currencyName(k.Currency))
+	if k.Unit == UnitCurrency {
+		switch {
+		case k.Currency == "" && v.Currency != "":
+			return Value{}, userErr(ErrBadValue, "%s is kept without a currency, so give %s as a plain number, or set its target in %s first (I don't convert currencies).",
+				kpiName(k), FormatValue(v), currencyName(v.Currency))
+		case v.Currency != "" && v.Currency != k.Currency:
+			return Value{}, userErr(ErrBadValue, "%s is kept in %s, but %s is in %s; give it in %s (I don't convert currencies).",
+				kpiName(k), currencyName(k.Currency), FormatValue(v), currencyName(v.Currency), currencyName(k.Currency))
+		}
+		v.Currency = k.Currency
 	}
 	if isShare(k) && v.Amount > 100 {
-		return userErr(ErrBadValue, "%s is a share, and a share can't pass 100%%, so %s can't be right; check the number.", kpiName(k), FormatValue(v))
+		return Value{}, userErr(ErrBadValue, "%s is a share, and a share can't pass 100%%, so %s can't be right; check the number.", kpiName(k), FormatValue(v))
 	}
-	return nil
+	return v, nil
 }
 
 // currencyName writes a currency as people know it: "£", "EUR".

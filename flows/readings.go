@@ -30,27 +30,36 @@ type Reading struct {
 // readings it understood, in order, and one friendly error (errors.Is
 // ErrBadValue) for each part it could not use; nothing is guessed.
 func ParseReadings(s string, names func(token string) (kpiID string, unit UnitKind, ok bool)) ([]Reading, []error) {
-	return parseReadings(s, names, nil)
+	return parseReadings(s, func(token string) (string, UnitKind, []string) {
+		id, unit, ok := names(token)
+		if !ok {
+			return "", "", nil
+		}
+		return id, unit, nil
+	})
 }
 
 // ParseReadingsIn is ParseReadings for a plan's KPIs (see KPIResolver). A
 // name that fits several of them ("conversion", "cost") is refused with
 // the KPIs it could be, rather than as a KPI the plan does not track.
 func ParseReadingsIn(s string, kpis []KPI) ([]Reading, []error) {
-	return parseReadings(s, KPIResolver(kpis), func(token string) []string {
+	return parseReadings(s, func(token string) (string, UnitKind, []string) {
 		found := matchKPI(len(kpis), func(i int) (string, string) { return kpis[i].Key, kpis[i].Name }, token)
-		if len(found) < 2 {
-			return nil
+		if len(found) == 1 {
+			k := kpis[found[0]]
+			return k.Key, k.Unit, nil
 		}
 		names := make([]string, len(found))
 		for i, f := range found {
 			names[i] = kpis[f].Name
 		}
-		return names
+		return "", "", names
 	})
 }
 
-func parseReadings(s string, names func(token string) (kpiID string, unit UnitKind, ok bool), could func(token string) []string) ([]Reading, []error) {
+// parseReadings reads readings with resolve, which gives a name's KPI id
+// and unit, or an empty id and the names it could be.
+func parseReadings(s string, resolve func(token string) (kpiID string, unit UnitKind, could []string)) ([]Reading, []error) {
 	var (
 		readings []Reading
 		errs     []error
@@ -64,13 +73,11 @@ func parseReadings(s string, names func(token string) (kpiID string, unit UnitKi
 		}
 		for _, p := range pairs {
 			p.name = trimFillers(p.name)
-			id, unit, ok := names(strings.ToLower(p.name))
-			if !ok {
-				if could != nil {
-					if cands := could(strings.ToLower(p.name)); len(cands) > 1 {
-						errs = append(errs, userErr(ErrBadValue, "%q could be %s; write the full name.", User(p.name), User(orList(cands))))
-						continue
-					}
+			id, unit, cands := resolve(strings.ToLower(p.name))
+			if id == "" {
+				if len(cands) > 1 {
+					errs = append(errs, userErr(ErrBadValue, "%q could be %s; write the full name.", User(p.name), User(orList(cands))))
+					continue
 				}
 				errs = append(errs, userErr(ErrBadValue, "I don't track %q in this plan.", User(p.name)))
 				continue

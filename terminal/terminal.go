@@ -310,7 +310,8 @@ func (c *console) report(ctx context.Context, p *flows.Plan) {
 
 	// The funnel beside it, when the plan tracks any of its stages.
 	png.Reset()
-	err = report.Funnel(&png, name+" · Funnel, latest against target", p.KPIs, ms)
+	caption := flows.FunnelCaption(p.KPIs)
+	err = report.Funnel(&png, name+" · Funnel, "+caption, p.KPIs, ms)
 	switch {
 	case errors.Is(err, charts.ErrNoData):
 		return
@@ -323,7 +324,7 @@ func (c *console) report(ctx context.Context, p *flows.Plan) {
 		c.println(visible(fmt.Sprintf("Could not write the funnel to %s: %v", path, err)))
 		return
 	}
-	c.println(visible("Funnel written to " + path))
+	c.println(visible("Funnel, " + caption + ", written to " + path))
 }
 
 // draft shows a draft. A model's draft can become the answer (y), be
