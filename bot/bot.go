@@ -98,6 +98,8 @@ type Bot struct {
 	helpAcks helpAcks
 	// summaries keeps each check-in's summary refreshes in turn.
 	summaries summaryRefreshes
+	// steps are the workflow steps running here (see startCheckinStep).
+	steps runningSteps
 
 	metrics *metrics.Metrics
 	// inflight bounds the verified requests being handled at once. Past it

@@ -67,7 +67,7 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		Key:     commandKey(cmd),
 	}
 	name := commandName(cmd.Text)
-	if name == "checkin" || name == "schedule" {
+	if name == "checkin" || name == "schedule" || flows.ReadsToday(req.Text) {
 		req.Zone = b.userZone(ctx, cmd.UserID)
 	}
 	if name == "values" {
@@ -332,7 +332,8 @@ func (b *Bot) replace(ctx context.Context, url string, m flows.Msg) {
 const zoneLookup = 700 * time.Millisecond
 
 // userZone is the person's Slack time zone, cached; nil when Slack does not
-// say in time. Schedules default to it and show times in it.
+// say in time. Schedules default to it and show times in it, and the
+// dates people write relative to their day ("tomorrow") are read in it.
 func (b *Bot) userZone(ctx context.Context, user string) *time.Location {
 	loc, _ := b.lookupZone(ctx, user, zoneLookup)
 	return loc
@@ -351,12 +352,11 @@ func (b *Bot) lookupZone(ctx context.Context, user string, bound time.Duration) 
 	if err != nil {
 		return nil, fmt.Errorf("users.info: %w", err)
 	}
-	if u.TZ == "" {
-		return nil, nil
-	}
-	loc, err := time.LoadLocation(u.TZ)
-	if err != nil {
-		return nil, nil
+	// A zone Slack does not give, or one this machine does not know, is
+	// kept as none: asking again would only hold up the next reply.
+	var loc *time.Location
+	if u.TZ != "" {
+		loc, _ = time.LoadLocation(u.TZ)
 	}
 	b.zones.Store(user, loc)
 	return loc, nil

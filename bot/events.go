@@ -66,7 +66,11 @@ func (b *Bot) Event(ctx context.Context, ev slackevents.EventsAPIEvent) error {
 		return b.functionExecuted(ctx, team, inner)
 	case *slackevents.AppHomeOpenedEvent:
 		if inner.Tab == "home" || inner.Tab == "" {
-			b.homes.refresh(team, inner.User)
+			var hash string
+			if inner.View != nil {
+				hash = inner.View.Hash
+			}
+			b.homes.opened(team, inner.User, hash)
 		}
 	}
 	return nil
@@ -139,7 +143,7 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 		Key:     key,
 		TS:      m.TimeStamp,
 	}
-	if name := commandName(text); name == "checkin" || name == "schedule" {
+	if name := commandName(text); name == "checkin" || name == "schedule" || flows.ReadsToday(text) {
 		req.Zone = b.userZone(ctx, m.User)
 	}
 	resp, err := b.svc.Handle(ctx, req)

@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -29,29 +31,74 @@ type homes struct {
 	// change that takes someone out of a plan (a KPI given to someone
 	// else) must still publish their tab, without it. Guarded by mu.
 	shown map[personKey]map[flows.PlanID]bool
+	// hashes are, per person, the hash Slack gave the tab as last
+	// published here or seen opened: a publish that carries it lands only
+	// over that tab, never over one another racebot published meanwhile.
+	// Guarded by mu.
+	hashes map[personKey]string
 }
 
 // personKey is a person in a workspace.
 type personKey struct{ team, user string }
 
 func newHomes(every time.Duration, now func() time.Time, publish func(team, user string), start func(func())) *homes {
-	return &homes{
-		paced: newPaced(every, now, func(k personKey) { publish(k.team, k.user) }, start),
-		shown: map[personKey]map[flows.PlanID]bool{},
+	h := &homes{
+		paced:  newPaced(every, now, func(k personKey) { publish(k.team, k.user) }, start),
+		shown:  map[personKey]map[flows.PlanID]bool{},
+		hashes: map[personKey]string{},
 	}
+	h.forget = func(k personKey) {
+		delete(h.shown, k)
+		delete(h.hashes, k)
+	}
+	return h
 }
 
 // refresh publishes a person's tab now, or at the end of the interval
 // since the last publish; a publish already waiting covers this change too.
 func (h *homes) refresh(team, user string) { h.paced.refresh(personKey{team, user}) }
 
-// show notes the plans on a person's tab as just published.
-func (h *homes) show(team, user string, plans map[flows.PlanID]bool) {
+// show notes the plans on a person's tab as just published, and the hash
+// Slack gave it.
+func (h *homes) show(team, user string, plans map[flows.PlanID]bool, hash string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if _, ok := h.keys[personKey{team, user}]; ok {
 		h.shown[personKey{team, user}] = plans
+		h.hashes[personKey{team, user}] = hash
 	}
+}
+
+// hash is the hash of a person's tab as racebot last knew it; "" when it
+// does not know one.
+func (h *homes) hash(team, user string) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.hashes[personKey{team, user}]
+}
+
+// opened notes a person's tab as Slack says it stands when they open it
+// (its hash, "" when Slack gives none), and publishes it afresh.
+func (h *homes) opened(team, user, hash string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return
+	}
+	k := personKey{team, user}
+	st := h.stateLocked(k)
+	if hash != "" {
+		h.hashes[k] = hash
+	}
+	h.scheduleLocked(st, k)
+}
+
+// conflicted forgets the hash of a person's tab that another racebot
+// published meanwhile.
+func (h *homes) conflicted(team, user string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.hashes, personKey{team, user})
 }
 
 // shows reports whether a person's tab, as last published, has a plan,
@@ -107,22 +154,70 @@ func (b *Bot) planChanged(team string, plan flows.PlanID) {
 	})
 }
 
+// homeTries bounds the publishes of one refresh of a person's tab that
+// find it published meanwhile by another racebot, or that land over a tab
+// racebot did not know.
+const homeTries = 3
+
 // publishHome renders a person's Home tab as a dashboard and publishes it.
+//
+// Several racebots on one database each publish the tabs they keep, and a
+// publish rendered before a change may land after the one that shows it.
+// So a publish carries the hash of the tab as racebot last knew it, and
+// Slack refuses it (hash_conflict) when another publish landed meanwhile;
+// the tab is then rendered again and published over whatever is there.
+// A publish without a hash may land over a newer tab itself, so the tab is
+// rendered once more after it, and published again, with the hash just
+// given, if it would read differently.
 func (b *Bot) publishHome(ctx context.Context, team, user string) {
-	now := b.now()
-	d, err := b.svc.Dashboard(ctx, team, user, now)
-	if err != nil {
-		b.log.Error("home: dashboard", "err", err)
-		return
-	}
 	loc := b.userZone(ctx, user)
 	if loc == nil {
 		loc = time.UTC
 	}
-	if _, err := b.slack(ctx).PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: homeView(b.cat, d, now, loc)}); err != nil {
-		b.failed(ctx, "home: publish", err)
-		return
+	var unchecked []byte // the view last published without a hash
+	for range homeTries {
+		hash := b.homes.hash(team, user)
+		// The person's own calendar day says what is due and what overdue.
+		now := b.now().In(loc)
+		d, err := b.svc.Dashboard(ctx, team, user, now)
+		if err != nil {
+			b.log.Error("home: dashboard", "err", err)
+			return
+		}
+		view := homeView(b.cat, d, now, loc)
+		raw, err := json.Marshal(view)
+		if err != nil {
+			b.log.Error("home: render", "err", err)
+			return
+		}
+		if unchecked != nil && bytes.Equal(raw, unchecked) {
+			return
+		}
+		req := slack.PublishViewContextRequest{UserID: user, View: view}
+		if hash != "" {
+			req.Hash = &hash
+		}
+		published, err := b.slack(ctx).PublishViewContext(ctx, req)
+		var se slack.SlackErrorResponse
+		switch {
+		case errors.As(err, &se) && se.Err == "hash_conflict":
+			b.homes.conflicted(team, user)
+			unchecked = nil
+			continue
+		case err != nil:
+			b.failed(ctx, "home: publish", err)
+			return
+		}
+		b.homes.show(team, user, homePlans(d), published.Hash)
+		if hash != "" {
+			return
+		}
+		unchecked = raw
 	}
+}
+
+// homePlans are the plans a dashboard shows.
+func homePlans(d coach.Dashboard) map[flows.PlanID]bool {
 	shown := map[flows.PlanID]bool{}
 	for _, c := range d.Plans {
 		shown[c.Plan.ID] = true
@@ -133,7 +228,7 @@ func (b *Bot) publishHome(ctx context.Context, team, user string) {
 	for _, w := range d.Awaiting {
 		shown[w.Plan.ID] = true
 	}
-	b.homes.show(team, user, shown)
+	return shown
 }
 
 // Caps on the Home tab's lists, so that the plans still fit in Slack's

@@ -178,3 +178,29 @@ func homeText(t *testing.T, view []byte) string {
 	}
 	return b.String()
 }
+
+// TestHomeOverdueByTheReadersDay: an action due Tuesday 1 December is due
+// today for its owner in Los Angeles all of her Tuesday, though UTC has
+// reached Wednesday; her Home says "due", not "overdue", until her own
+// Wednesday.
+func TestHomeOverdueByTheReadersDay(t *testing.T) {
+	h, clk := clockedHarness(t, time.Date(2026, 12, 2, 1, 0, 0, 0, time.UTC)) // Tue 1 Dec, 17:00 in Los Angeles
+	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "America/Los_Angeles"})
+	_, p := h.newPlanInSlack("Q1")
+	h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UANA>", Due: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppHomeOpened{User: "UANA"}))
+	h.fake.WaitCalls(t, "views.publish", 1)
+	home, _ := h.fake.HomeView("UANA")
+	if text := homeText(t, home.JSON); !strings.Contains(text, "*Send sample bags* — due Tue 1 Dec") {
+		t.Errorf("on her Tuesday evening, Ana's Home says:\n%s", text)
+	}
+
+	clk.Add(8 * time.Hour) // Wednesday 01:00 in Los Angeles
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppHomeOpened{User: "UANA"}))
+	h.fake.WaitCalls(t, "views.publish", 2)
+	home, _ = h.fake.HomeView("UANA")
+	if text := homeText(t, home.JSON); !strings.Contains(text, "overdue since Tue 1 Dec") {
+		t.Errorf("on her Wednesday, Ana's Home says:\n%s", text)
+	}
+}

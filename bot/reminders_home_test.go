@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -272,4 +274,63 @@ func TestHomeOfAnOwnerReplacedWhilePublishingIsPublishedAgain(t *testing.T) {
 		v, _ := h.fake.HomeView("UZOE")
 		return !strings.Contains(string(v.JSON), "Spring Roast")
 	}, "Zoe's Home published again without the plan whose KPI went to Ben")
+}
+
+// TestHomeFromTwoRacebotsShowsTheLatest: two racebots on one database both
+// keep Ana's Home. One publishes it again as it stands, but Slack
+// rate-limits that publish; meanwhile Ana marks her action done through
+// the other racebot, which publishes the tab without it. The slow publish,
+// read before the change, must not land last and bring the done action
+// back.
+func TestHomeFromTwoRacebotsShowsTheLatest(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
+	waiting, resume := make(chan struct{}, 1), make(chan struct{})
+	h := newHarness(t, func(c *setup) {
+		c.Now = clk.Now
+		c.CheckinPoll = time.Hour
+		c.RetryWait = func(ctx context.Context, d time.Duration) bool {
+			waiting <- struct{}{}
+			select {
+			case <-resume:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+	})
+	h.runSocket()
+	header, p := h.newPlanInSlack("Q1")
+	p = h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UANA>", Due: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
+	other, _ := h.anotherRacebot()
+	otherSrv := httptest.NewServer(other.HTTPHandler(secret))
+	t.Cleanup(otherSrv.Close)
+
+	// Ana opens her Home twice, and each racebot hears of it once.
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppHomeOpened{User: "UANA"}))
+	h.fake.WaitCalls(t, "views.publish", 1)
+	if code := h.deliver(otherSrv, slackfake.EventBody(slackfake.AppHomeOpened{User: "UANA"})); code != http.StatusOK {
+		t.Fatalf("app_home_opened answered %d", code)
+	}
+	h.fake.WaitCalls(t, "views.publish", 2)
+
+	clk.Add(11 * time.Second)
+	h.fake.RateLimitNext("views.publish", 1, time.Second)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppHomeOpened{User: "UANA"}))
+	<-waiting // this racebot's publish, of the action still open, waits out its Retry-After
+
+	resp, _ := h.post(otherSrv, slackfake.InteractionBody(slackfake.BlockAction{ActionID: actionActionDone, Value: actionValue(p.ID, p.Actions[0].ID), UserID: "UANA", ChannelID: "C1", ResponseURL: h.fake.ResponseURL()}), formType, clk.Now())
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("the Done press answered %d", resp.StatusCode)
+	}
+	h.threadMessage("C1", header.TS, `<@UANA> marked "Send sample bags" done.`)
+	h.fake.WaitFor(t, func() bool {
+		v, ok := h.fake.HomeView("UANA")
+		return ok && !strings.Contains(string(v.JSON), "Send sample bags")
+	}, "the other racebot's publish without the done action")
+	close(resume)
+	h.settle()
+	settle(t, other, h.fake)
+	if v, _ := h.fake.HomeView("UANA"); strings.Contains(string(v.JSON), "Send sample bags") {
+		t.Errorf("Ana's Home, last published, shows the done action again:\n%s", homeText(t, v.JSON))
+	}
 }

@@ -121,3 +121,104 @@ func TestRedeliveredPauseAfterResumeChangesNothing(t *testing.T) {
 		t.Errorf("%d replies saying the check-ins are paused, want 1", n)
 	}
 }
+
+// TestWeeklyCheckinClosesAtItsHourAcrossDST: a check-in opened by a weekly
+// 09:00 Europe/London schedule on the Friday before the clocks change is
+// nudged the next day at 09:00 and closes three days on at 09:00 London
+// time, not at 10:00 (March) or 08:00 (October): three days are three
+// calendar days in the team's zone, whatever the change in between.
+func TestWeeklyCheckinClosesAtItsHourAcrossDST(t *testing.T) {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Skip("no zone database:", err)
+	}
+	for _, tt := range []struct {
+		name         string
+		friday       time.Time
+		nudge, close time.Time
+	}{
+		{"spring forward", time.Date(2026, 3, 27, 9, 0, 0, 0, london), time.Date(2026, 3, 28, 9, 0, 0, 0, london), time.Date(2026, 3, 30, 9, 0, 0, 0, london)},
+		{"fall back", time.Date(2026, 10, 23, 9, 0, 0, 0, london), time.Date(2026, 10, 24, 9, 0, 0, 0, london), time.Date(2026, 10, 26, 9, 0, 0, 0, london)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := &clock{now: tt.friday.Add(-24 * time.Hour)}
+			var sched *scheduler.Scheduler
+			runner := &botRunner{}
+			h := newHarness(t, func(c *setup) {
+				c.Now = clk.Now
+				c.CheckinPoll = time.Hour
+				sched = scheduler.New(c.Store.(scheduler.Store), runner, clk, nil, "test")
+				c.Schedules = sched.ForCoach(c.Store.(scheduler.History))
+			})
+			runner.b = h.bot
+			h.runSocket()
+			_, p := h.newPlanInSlack("Q1")
+			h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UBEN>")
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "checkin every friday 09:00 Europe/London", UserID: "UANA", ChannelID: "C1"}))
+
+			clk.Add(24 * time.Hour)
+			if err := sched.Tick(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			c, err := h.db.CheckinByOccurrence(context.Background(), slackfake.TeamID, p.ID, tt.friday.UTC().Format(time.RFC3339))
+			if err != nil {
+				t.Fatalf("the Friday check-in: %v", err)
+			}
+			if !c.NudgeAt.Equal(tt.nudge) || !c.CloseAt.Equal(tt.close) {
+				t.Errorf("nudge at %s, close at %s; want %s and %s",
+					c.NudgeAt.In(london).Format(time.RFC1123), c.CloseAt.In(london).Format(time.RFC1123),
+					tt.nudge.Format(time.RFC1123), tt.close.Format(time.RFC1123))
+			}
+		})
+	}
+}
+
+// TestQuarterlyReminderOnTheTeamsFirstCheckinOfTheQuarter: a team in Los
+// Angeles checks in every Tuesday at 17:00, which is already Wednesday in
+// UTC. Its check-in on Tuesday 30 June is still the second quarter there,
+// and says nothing of a new one; the next, on 7 July, is the first of the
+// third quarter and carries the reminder to rate the team.
+func TestQuarterlyReminderOnTheTeamsFirstCheckinOfTheQuarter(t *testing.T) {
+	la, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		t.Skip("no zone database:", err)
+	}
+	clk := &clock{now: time.Date(2026, 6, 22, 12, 0, 0, 0, la)}
+	var sched *scheduler.Scheduler
+	runner := &botRunner{}
+	h := newHarness(t, func(c *setup) {
+		c.Now = clk.Now
+		c.CheckinPoll = time.Hour
+		sched = scheduler.New(c.Store.(scheduler.Store), runner, clk, nil, "test")
+		c.Schedules = sched.ForCoach(c.Store.(scheduler.History))
+	})
+	runner.b = h.bot
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UBEN>")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "checkin every tuesday 17:00 America/Los_Angeles", UserID: "UANA", ChannelID: "C1"}))
+
+	reminded := map[string]bool{}
+	for _, day := range []time.Time{
+		time.Date(2026, 6, 23, 17, 0, 0, 0, la),
+		time.Date(2026, 6, 30, 17, 0, 0, 0, la),
+		time.Date(2026, 7, 7, 17, 0, 0, 0, la),
+	} {
+		clk.Add(day.Sub(clk.Now()))
+		if err := sched.Tick(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		c, err := h.db.CheckinByOccurrence(context.Background(), slackfake.TeamID, p.ID, day.UTC().Format(time.RFC3339))
+		if err != nil || c.Thread == "" {
+			t.Fatalf("the check-in of %s: %+v, %v", day.Format(time.DateOnly), c, err)
+		}
+		h.settle()
+		reminded[day.Format(time.DateOnly)] = h.countReplies("C1", c.Thread, "A new quarter has begun") > 0
+	}
+	want := map[string]bool{"2026-06-23": true, "2026-06-30": false, "2026-07-07": true}
+	for day, w := range want {
+		if reminded[day] != w {
+			t.Errorf("check-in of %s reminds of a new quarter: %t, want %t", day, reminded[day], w)
+		}
+	}
+}

@@ -175,3 +175,20 @@ func hasUpload(ups []slackfake.Upload, thread, suffix string) bool {
 		return u.ThreadTS == thread && strings.HasSuffix(u.Filename, suffix)
 	})
 }
+
+// TestActionDatesInTheWritersDay: at 17:00 on Monday in Los Angeles,
+// already Tuesday in UTC, Ana adds an action due "tomorrow" in the plan's
+// thread: it is due on her Tuesday, not on UTC's Wednesday.
+func TestActionDatesInTheWritersDay(t *testing.T) {
+	h, _ := clockedHarness(t, time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC))
+	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "America/Los_Angeles"})
+	header, _ := h.newPlanInSlack("Q1")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "done", ThreadTS: header.TS}))
+	h.settle()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Call the roaster - Ben - tomorrow - impact 3, effort 1", ThreadTS: header.TS}))
+	h.settle()
+	p := h.plan(slackfake.TeamID, "C1", "Q1")
+	if len(p.Actions) != 1 || p.Actions[0].Due.Format(time.DateOnly) != "2026-12-01" {
+		t.Errorf("actions = %+v, want one due Tuesday 1 December", p.Actions)
+	}
+}

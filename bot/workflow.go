@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
@@ -31,8 +32,8 @@ const (
 // functionExecuted runs a workflow step and completes it with
 // functions.completeSuccess or functions.completeError after the
 // acknowledgement. The function execution's id is the delivery key, so a
-// redelivered event records nothing twice; it still completes the step,
-// which the first delivery may not have reached.
+// redelivered event records or posts nothing twice; it still completes the
+// step, which the first delivery may not have reached.
 func (b *Bot) functionExecuted(ctx context.Context, team string, ev *slackevents.FunctionExecutedEvent) error {
 	switch ev.Function.CallbackID {
 	case functionRecordValues:
@@ -115,16 +116,18 @@ func (b *Bot) startCheckinStep(ctx context.Context, team string, ev *slackevents
 	if err != nil {
 		return b.failStep(ctx, err, execution)
 	}
-	// Claimed before the post, as the scheduler claims an occurrence: a
-	// redelivered event never opens a second check-in.
-	first, err := b.svc.Once(ctx, team, "function:"+execution)
-	if err != nil {
-		return err
-	}
-	if !first {
+	// No claim is recorded before the ack: a racebot that stopped after
+	// one would leave a redelivery nothing to do, and the workflow waiting
+	// for ever. Every delivery runs the step instead, as the scheduler's
+	// retries run an occurrence: the check-in is found again by its
+	// occurrence, and what an earlier try posted is looked for before
+	// anything is posted again.
+	if !b.steps.start(execution) {
+		// Delivered again while this racebot runs it: that run completes it.
 		return nil
 	}
 	b.later(ctx, "workflow check-in", func(ctx context.Context) {
+		defer b.steps.done(execution)
 		if _, err := b.OpenCheckin(ctx, team, p.ID, "workflow:"+execution, false, 0); err != nil {
 			b.log.Error("workflow check-in", "plan", p.ID, "err", err)
 			b.errorStep(ctx, execution, "The check-in could not be posted; try running the workflow again.")
@@ -133,6 +136,34 @@ func (b *Bot) startCheckinStep(ctx context.Context, team string, ev *slackevents
 		b.completeStep(ctx, execution, map[string]string{outputPlan: plainUserText(p.Name)})
 	})
 	return nil
+}
+
+// runningSteps are the workflow steps this racebot is running, by
+// function execution id.
+type runningSteps struct {
+	mu  sync.Mutex
+	ids map[string]bool
+}
+
+// start reports whether the step was not running here, and notes it as
+// running.
+func (r *runningSteps) start(execution string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ids[execution] {
+		return false
+	}
+	if r.ids == nil {
+		r.ids = map[string]bool{}
+	}
+	r.ids[execution] = true
+	return true
+}
+
+func (r *runningSteps) done(execution string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.ids, execution)
 }
 
 // failStep completes a step with the reason a person can act on, after
@@ -156,12 +187,15 @@ func (b *Bot) errorStep(ctx context.Context, execution, reason string) {
 }
 
 // logStep logs a completion that failed. One that finds the step
-// completed already (a redelivered event) is expected.
+// completed already (a redelivered event) is expected: Slack's docs give
+// function_execution_not_found as the typical answer for an execution
+// completed and gone, and execution_not_in_running_state for one not
+// running any more.
 func (b *Bot) logStep(ctx context.Context, err error, execution string) {
 	var se slack.SlackErrorResponse
 	switch {
 	case err == nil:
-	case errors.As(err, &se) && se.Err == "execution_not_in_running_state":
+	case errors.As(err, &se) && (se.Err == "execution_not_in_running_state" || se.Err == "function_execution_not_found"):
 		b.log.Debug("workflow step completed already", "execution", execution)
 	default:
 		b.failed(ctx, "complete workflow step", err, "execution", execution)

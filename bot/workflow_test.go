@@ -1,8 +1,12 @@
 package bot
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
@@ -78,5 +82,58 @@ func TestWorkflowStepStartsACheckin(t *testing.T) {
 	}, "the step completed")
 	if n := len(h.headers("C1", "KPI check-in")); n != 1 {
 		t.Errorf("%d check-ins opened, want 1", n)
+	}
+}
+
+// TestWorkflowCheckinStepFinishedByARedelivery: a racebot that stopped
+// part-way through the "Start a check-in" step (the check-in opened but
+// not posted; posted but the function not completed) leaves the step to
+// the event Slack delivers again, which racebot, restarted or another
+// copy on the same database, finishes: one check-in in the channel, and
+// the workflow goes on.
+func TestWorkflowCheckinStepFinishedByARedelivery(t *testing.T) {
+	for _, tt := range []struct{ name, stopsIn string }{
+		{"stopped before the post", "chat.postMessage"},
+		{"stopped before the completion", "functions.completeSuccess"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			srv := h.serveHTTP()
+			_, p := h.newPlanOverHTTP(srv, "C1", "Q1")
+			h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+			step := slackfake.EventBody(slackfake.FunctionExecuted{CallbackID: functionStartCheckin, ExecutionID: "FxSTOP", EventID: "EvSTOP",
+				Inputs: map[string]any{inputChannel: "C1", inputPlan: "Q1"}})
+			h.fake.Executing("FxSTOP")
+
+			first := h.startBot(botOptions{claimTimeout: time.Second})
+			firstSrv := httptest.NewServer(first.HTTPHandler(secret))
+			t.Cleanup(firstSrv.Close)
+			release := h.fake.Hold(tt.stopsIn)
+			if code := h.deliver(firstSrv, step); code != http.StatusOK {
+				t.Fatalf("the first delivery was answered %d", code)
+			}
+			h.fake.WaitFor(t, func() bool { return h.fake.InFlight(tt.stopsIn) > 0 }, "the first racebot waiting on "+tt.stopsIn)
+			// It stops there: what it has not done by now, it never does.
+			stopped, stop := context.WithCancel(context.Background())
+			stop()
+			_ = first.Shutdown(stopped)
+			h.fake.WaitFor(t, func() bool { return h.fake.InFlight(tt.stopsIn) == 0 }, "Slack seeing the first racebot gone")
+			release()
+			if e, _ := h.fake.Execution("FxSTOP"); e.State != "running" {
+				t.Fatalf("the step is %s before the redelivery, want running", e.State)
+			}
+
+			if code := h.deliver(srv, step); code != http.StatusOK {
+				t.Fatalf("the redelivery was answered %d", code)
+			}
+			h.fake.WaitFor(t, func() bool {
+				e, _ := h.fake.Execution("FxSTOP")
+				return e.State == "completed"
+			}, "the redelivered step completed")
+			h.settle()
+			if n := len(h.headers("C1", "KPI check-in")); n != 1 {
+				t.Errorf("%d check-ins opened, want 1", n)
+			}
+		})
 	}
 }

@@ -76,9 +76,13 @@ func (s *Service) OpenCheckin(ctx context.Context, team string, plan flows.PlanI
 			return CheckinView{}, err
 		}
 	}
+	loc, err := s.checkinZone(ctx, team, plan, now)
+	if err != nil {
+		return CheckinView{}, err
+	}
 	c := flows.Checkin{
 		Team: team, Plan: plan, Occurrence: occurrence, Channel: p.Channel, Late: late,
-		OpenedAt: now, NudgeAt: now.Add(s.nudgeAfter), CloseAt: now.Add(s.closeAfter),
+		OpenedAt: now, NudgeAt: flows.OnTheClock(now, s.nudgeAfter, loc), CloseAt: flows.OnTheClock(now, s.closeAfter, loc),
 	}
 	id, err := s.store.CreateCheckin(ctx, team, c)
 	if err != nil {
@@ -86,6 +90,24 @@ func (s *Service) OpenCheckin(ctx context.Context, team string, plan flows.PlanI
 	}
 	c.ID = id
 	return CheckinView{Checkin: c, Plan: p, Values: ms}, nil
+}
+
+// checkinZone is the zone a plan's check-ins keep time in: its schedule's,
+// or the service's for a plan without one.
+func (s *Service) checkinZone(ctx context.Context, team string, plan flows.PlanID, now time.Time) (*time.Location, error) {
+	if s.schedules == nil {
+		return s.loc, nil
+	}
+	info, err := s.schedules.ScheduleInfo(ctx, team, plan, 0, now)
+	switch {
+	case errors.Is(err, flows.ErrNoPlan):
+		return s.loc, nil
+	case err != nil:
+		return nil, fmt.Errorf("check-in zone: %w", err)
+	case info.Zone == nil:
+		return s.loc, nil
+	}
+	return info.Zone, nil
 }
 
 // CheckinPosted records the opening (thread) and summary messages of a

@@ -224,7 +224,7 @@ func (s *Service) RecordCapability(ctx context.Context, req Request, scores map[
 // quarter in a channel does, unless the team rated itself since the
 // quarter began. A retry of the same occurrence gets it again; no other
 // check-in does, in this process or another. Quarters are counted in the
-// service's time zone.
+// zone of the plan's schedule, or the service's for a plan without one.
 func (s *Service) CapabilityReminderDue(ctx context.Context, team string, plan flows.PlanID, occurrence string, now time.Time) (bool, error) {
 	if occurrence == "" {
 		return false, nil
@@ -233,8 +233,14 @@ func (s *Service) CapabilityReminderDue(ctx context.Context, team string, plan f
 	if err != nil {
 		return false, err
 	}
-	local := now.In(s.loc)
-	since := time.Date(local.Year(), local.Month()-(local.Month()-1)%3, 1, 0, 0, 0, 0, s.loc)
+	// A check-in on the evening of 30 June in Los Angeles is already in
+	// July in UTC, but not yet for the team.
+	loc, err := s.checkinZone(ctx, team, plan, now)
+	if err != nil {
+		return false, err
+	}
+	local := now.In(loc)
+	since := time.Date(local.Year(), local.Month()-(local.Month()-1)%3, 1, 0, 0, 0, 0, loc)
 	return s.store.ClaimCapabilityReminder(ctx, team, p.Channel, p.ID, flows.QuarterOf(local), occurrence, since, now)
 }
 

@@ -166,3 +166,22 @@ func TestActionAddedEchoes(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// ReadsToday tells the lines whose dates depend on the writer's day from
+// those that name none, or only absolute dates.
+func TestReadsToday(t *testing.T) {
+	for text, want := range map[string]bool{
+		"Call the roaster - Ben - tomorrow - impact 3, effort 1": true,
+		"Launch | <@UANA> | due friday | impact 4 | effort 2":    true,
+		"visitors | baseline 8k | target 20k | in 3 months":      true,
+		"Refresh the hero, Ana, end of month":                    true,
+		"Plan the spring sale | 15 March":                        true,
+		"Send it | Ben | 2027-03-31 | impact 2 | effort 1":       false,
+		"We sell coffee to offices.":                             false,
+		"skip":                                                   false,
+	} {
+		if got := ReadsToday(text); got != want {
+			t.Errorf("ReadsToday(%q) = %t, want %t", text, got, want)
+		}
+	}
+}

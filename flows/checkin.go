@@ -36,6 +36,15 @@ type CheckinLine struct {
 	Progress Progress
 }
 
+// OnTheClock is d after t as a clock on the wall in loc counts it: whole
+// days are calendar days, so a check-in opened at 09:00 closes at 09:00
+// three days on even when the clocks change in between; what is left
+// over a whole day is added as elapsed time.
+func OnTheClock(t time.Time, d time.Duration, loc *time.Location) time.Time {
+	days := d / (24 * time.Hour)
+	return t.In(loc).AddDate(0, 0, int(days)).Add(d - days*24*time.Hour)
+}
+
 // SummarizeCheckin works out a check-in's state from the plan's KPIs and
 // every value recorded for them (ms, keyed by KPI id, as storage returns
 // them). A KPI counts as updated when it has a value whose Checkin is

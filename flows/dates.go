@@ -116,7 +116,7 @@ func parseDue(s string, now time.Time) (time.Time, bool) {
 		case "week":
 			return today.AddDate(0, 0, 7*n), true
 		default:
-			return today.AddDate(0, n, 0), true
+			return addMonths(today, n), true
 		}
 	}
 	if m := quarterRe.FindStringSubmatch(s); m != nil {
@@ -285,9 +285,35 @@ func looksLikeDate(s string) bool {
 	return false
 }
 
+// relativeWords are words of a date that depends on what day it is for
+// the writer, beside dateWords and the names of weekdays and months.
+var relativeWords = map[string]bool{"day": true, "days": true, "eod": true, "this": true}
+
+// ReadsToday reports whether text has a word of a date that depends on
+// what day it is for the writer ("tomorrow", "next friday", "in 2 weeks",
+// "end of month", "15 March"): a transport that must ask for the writer's
+// time zone asks only then.
+func ReadsToday(text string) bool {
+	for _, w := range timeWords(text) {
+		if _, ok := weekdayNames[w]; ok || dateWords[w] || relativeWords[w] || monthNames[w] != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // timeWords splits text into lower-case words of letters and digits.
 func timeWords(s string) []string {
 	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// addMonths is the same day n months on, or the last day of that month
+// when it is shorter: a month from 31 January is 28 (or 29) February, where
+// time.AddDate would overflow into March.
+func addMonths(day time.Time, n int) time.Time {
+	y, m, d := day.Date()
+	last := time.Date(y, m+time.Month(n)+1, 0, 0, 0, 0, 0, day.Location()).Day()
+	return time.Date(y, m+time.Month(n), min(d, last), 0, 0, 0, 0, day.Location())
 }
 
 func startOfDay(t time.Time) time.Time {

@@ -2,10 +2,12 @@ package scheduler_test
 
 import (
 	"context"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/pgtest"
 	"github.com/racebot/racebot/internal/testdb"
@@ -125,5 +127,51 @@ func pauseDuringATick(t *testing.T, dbA, dbB replica) {
 	}
 	if len(log) != 1 || log[0].State != scheduler.StatePaused {
 		t.Errorf("Holiday plan: run log %+v, want its one occurrence paused", log)
+	}
+}
+
+// TestBacklogJustBeforeASlotPostsOnce: two racebots come back after a
+// week's outage a moment before Monday's 09:00 check-in, one clock five
+// seconds ahead of the other. The one whose clock still reads 08:59
+// finds last Monday's check-in missed; posting it late would put two
+// check-ins in the channel seconds apart, as the other posts 09:00's. Only
+// the 09:00 one is posted, on time, and last Monday's is logged as
+// skipped.
+func TestBacklogJustBeforeASlotPostsOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "racebot.db")
+	monday := time.Date(2026, 1, 12, 9, 0, 0, 0, time.UTC)
+	behind := newFakeClock(monday.Add(-8 * 24 * time.Hour))
+	runner := &fakeRunner{clk: behind}
+	dbB := openDB(t, path)
+	plan := newPlan(t, dbB, "T1", "Q1")
+	b := newScheduler(dbB, runner, behind, "behind")
+	setSchedule(t, b, "T1", plan, "every monday 09:00 UTC")
+
+	ahead := newFakeClock(monday.Add(3 * time.Second))
+	a := newScheduler(openDB(t, path), runner, ahead, "ahead")
+	behind.Set(monday.Add(-2 * time.Second))
+	for _, s := range []*scheduler.Scheduler{b, a, b} {
+		if err := s.Tick(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		behind.Set(monday)
+	}
+	var dues []time.Time
+	for _, c := range runner.Calls() {
+		dues = append(dues, c.Job.Due)
+		if c.Job.Late {
+			t.Errorf("a late check-in was posted for %s", c.Job.Due)
+		}
+	}
+	if len(dues) != 1 || !dues[0].Equal(monday) {
+		t.Errorf("check-ins posted for %v, want one, for %s", dues, monday)
+	}
+	log, _ := runLog(t, dbB, "T1", plan)
+	want := []logEntry{
+		{monday, scheduler.StatePosted, "ahead"},
+		{monday.AddDate(0, 0, -7), scheduler.StateSkipped, "behind"},
+	}
+	if diff := cmp.Diff(want, log); diff != "" {
+		t.Errorf("run log (-want +got):\n%s", diff)
 	}
 }

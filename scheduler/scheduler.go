@@ -6,7 +6,8 @@
 //
 // Occurrences missed while racebot was down are not replayed one by one: a
 // single late check-in stands for all of them (Job.Late, Job.Missed) and
-// the older ones are logged as skipped.
+// the older ones are logged as skipped. When the next occurrence is due in
+// moments, it stands for them instead, on time, and all are skipped.
 //
 // A post that certainly did not go out (the Runner says ErrNotPosted) is
 // tried again with exponential backoff until the schedule's next
@@ -347,6 +348,19 @@ func (s *Scheduler) handle(ctx context.Context, p planSchedule, now time.Time) (
 		}
 		return time.Time{}, nil
 	}
+	last := due[len(due)-1]
+	if next := spec.Next(last); now.Sub(last) > s.Grace && !next.IsZero() && soon(next.Sub(now), next.Sub(last), s.Grace) {
+		// Missed, and the next check-in is due in moments: posting this
+		// one late would put two in the channel minutes or seconds apart
+		// (another racebot, its clock a little ahead, may be posting the
+		// next already). The next one stands for them.
+		for _, t := range due {
+			if err := s.record(ctx, row.Plan, spec.Key(t), t, StateSkipped, noteMissed); err != nil {
+				return time.Time{}, err
+			}
+		}
+		return time.Time{}, nil
+	}
 	// Everything but the latest occurrence was missed; the latest runs,
 	// late unless it is within the grace period.
 	for _, t := range due[:len(due)-1] {
@@ -354,7 +368,6 @@ func (s *Scheduler) handle(ctx context.Context, p planSchedule, now time.Time) (
 			return time.Time{}, err
 		}
 	}
-	last := due[len(due)-1]
 	job := Job{Team: row.Team, Plan: row.Plan, Due: last, Key: spec.Key(last), Attempt: 1}
 	if now.Sub(last) > s.Grace {
 		job.Late, job.Missed = true, total
@@ -367,6 +380,15 @@ func (s *Scheduler) handle(ctx context.Context, p planSchedule, now time.Time) (
 		return time.Time{}, s.finish(ctx, job, StatePaused, notePaused, 0)
 	}
 	return s.post(ctx, spec, job, s.runner.RunCheckin, "")
+}
+
+// soon reports whether a check-in due in wait, of a schedule whose
+// check-ins are interval apart, is close enough to stand for a missed one
+// that would otherwise be posted now: within the grace period, and within
+// a quarter of the interval, so that a half-hourly schedule still catches
+// up ten minutes before its next slot.
+func soon(wait, interval, grace time.Duration) bool {
+	return wait <= grace && wait <= interval/4
 }
 
 // pausedSince reports whether a plan whose schedule read as running when

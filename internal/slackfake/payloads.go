@@ -28,6 +28,8 @@ type defaults struct {
 	responseURL func() string
 	message     func(channel, ts string) (Message, bool)
 	view        func(id string) (View, bool)
+	// home is the Home tab last published for a user.
+	home func(user string) (View, bool)
 	// execute marks a custom function's execution as running.
 	execute func(id string)
 }
@@ -47,6 +49,7 @@ func (f *Fake) defaults() *defaults {
 			return f.messages[channel][i], true
 		},
 		view: f.View,
+		home: f.HomeView,
 		execute: func(id string) {
 			f.mu.Lock()
 			defer f.mu.Unlock()
@@ -65,6 +68,7 @@ func standaloneDefaults() *defaults {
 		responseURL: func() string { return "" },
 		message:     func(string, string) (Message, bool) { return Message{}, false },
 		view:        func(string) (View, bool) { return View{}, false },
+		home:        func(string) (View, bool) { return View{}, false },
 		execute:     func(string) {},
 	}
 }
@@ -366,7 +370,8 @@ func channelType(channel string) string {
 }
 
 // AppHomeOpened is the "app_home_opened" event of a user opening the app's
-// Home tab (Tab "home", the default) or its Messages tab.
+// Home tab (Tab "home", the default) or its Messages tab. Opening the Home
+// tab carries the tab last published for the user, as Slack's event does.
 type AppHomeOpened struct {
 	User    string
 	Channel string // the user's DM with the bot; "D"+User if blank
@@ -379,13 +384,19 @@ type AppHomeOpened struct {
 func (AppHomeOpened) EnvelopeType() string { return "events_api" }
 
 func (a AppHomeOpened) wire(d *defaults) map[string]any {
-	return eventCallback(a.TeamID, a.EventID, map[string]any{
+	inner := map[string]any{
 		"type":     "app_home_opened",
 		"user":     a.User,
 		"channel":  or(a.Channel, "D"+a.User),
 		"tab":      or(a.Tab, "home"),
 		"event_ts": d.ts(),
-	})
+	}
+	// Slack sends the Home tab as it stands, hash included, once the app
+	// has published one.
+	if v, ok := d.home(a.User); ok && or(a.Tab, "home") == "home" {
+		inner["view"] = viewJSON(&v)
+	}
+	return eventCallback(a.TeamID, a.EventID, inner)
 }
 
 // formValues turns string fields into a form.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 
 	"github.com/racebot/racebot/internal/slackfake"
 )
@@ -342,8 +343,34 @@ func TestViews(t *testing.T) {
 	if _, err := api.PublishView("U1", home, ""); err != nil {
 		t.Fatalf("PublishView: %v", err)
 	}
-	if _, err := api.PublishView("U1", home, ""); err != nil {
+	second, err := api.PublishView("U1", home, "")
+	if err != nil {
 		t.Fatalf("second PublishView: %v", err)
+	}
+	// A publish carrying the hash of a tab published over since is refused,
+	// as Slack refuses it; app_home_opened carries the tab as it stands.
+	if _, err := api.PublishView("U1", home, "stale-hash"); !isSlackError(err, "hash_conflict") {
+		t.Errorf("PublishView with a stale hash: err = %v, want hash_conflict", err)
+	}
+	env, found := fake.SendEvent(slackfake.AppHomeOpened{User: "U1"}), false
+	for _, e := range fake.Envelopes() {
+		if e.ID != env {
+			continue
+		}
+		found = true
+		ev, err := slackevents.ParseEvent(e.Payload, slackevents.OptionNoVerifyToken())
+		if err != nil {
+			t.Fatalf("ParseEvent: %v\n%s", err, e.Payload)
+		}
+		if opened := ev.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); opened.View == nil || opened.View.Hash != second.Hash {
+			t.Errorf("app_home_opened view = %+v, want the tab with hash %q", opened.View, second.Hash)
+		}
+	}
+	if !found {
+		t.Errorf("no envelope %s", env)
+	}
+	if _, err := api.PublishView("U1", home, second.Hash); err != nil {
+		t.Fatalf("PublishView with the current hash: %v", err)
 	}
 
 	views := fake.Views()
@@ -356,7 +383,7 @@ func TestViews(t *testing.T) {
 	}
 	want := []slackfake.View{
 		{ID: opened.ID, Type: "modal", UserID: "U1", TriggerID: trigger, CallbackID: "edit_answers", PrivateMetadata: "plan=7", Updates: 1},
-		{ID: views[1].ID, Type: "home", UserID: "U1", Updates: 1},
+		{ID: views[1].ID, Type: "home", UserID: "U1", Updates: 2},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Views (-want +got):\n%s", diff)
