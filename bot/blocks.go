@@ -286,7 +286,7 @@ func confirmDeleteMessage(p *flows.Plan, question string) message {
 // remembers what each field showed (see editMeta.Shown).
 func editModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, n markup.Names) slack.ModalViewRequest {
 	st := cat.Stages[stageIdx]
-	meta := editMeta{Plan: p.ID, Stage: st.ID, Channel: p.Channel, Shown: map[string]string{}}
+	meta := editMeta{Plan: p.ID, Stage: st.ID, Channel: p.Channel, Shown: map[string]string{}, Rev: map[string]int{}}
 	ids := blockIDs{}
 	blocks := []slack.Block{
 		contextBlock(ids, "plan", fmt.Sprintf("*%s* · %s — %s", slackUserText(p.Name), st.Name, st.Purpose)),
@@ -304,6 +304,7 @@ func editModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, n markup.Names
 		// An empty field too: left as shown, it is left alone, even if
 		// someone answered the question in the thread meanwhile.
 		meta.Shown[q.ID] = fingerprint(current)
+		meta.Rev[q.ID] = p.Answers[q.ID].Revision
 		block := slack.NewInputBlock(inputBlockID(q.ID), slack.NewTextBlockObject(slack.PlainTextType, truncate(fmt.Sprintf("%d. %s", i+1, q.Text), 2000), false, false),
 			slack.NewTextBlockObject(slack.PlainTextType, truncate(q.Hint, 2000), false, false), input)
 		block.Optional = true

@@ -78,6 +78,11 @@ func (b *Bot) Event(ctx context.Context, ev slackevents.EventsAPIEvent) error {
 
 var leadingMention = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(\|[^>]*)?>\s*`)
 
+// namedInTheSentence is what follows a leading mention that is part of
+// what the reply says rather than whom it addresses: "<@UBEN> and I think
+// …", "<@UBEN> & <@UANA> agree …", "<@UBEN>'s idea: …".
+var namedInTheSentence = regexp.MustCompile(`(?i)^(and|&amp;|\+|'s|’s)\s`)
+
 // message handles a message event: a new reply, or an edit or a deletion
 // of one, which are keyed by their event (they are other inputs on the
 // same message).
@@ -101,7 +106,8 @@ func (b *Bot) message(ctx context.Context, team, eventID string, m *slackevents.
 //     deletions of them are handled by edited and deleted;
 //   - a reply starting with "//" is side chat and ignored;
 //   - a reply that starts by mentioning someone other than racebot is a
-//     conversation between people and ignored; one that starts by
+//     conversation between people and ignored, unless the name is part
+//     of what it says ("<@UBEN> and I think …"); one that starts by
 //     mentioning racebot is an answer with the mention removed.
 func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEvent) error {
 	if m.BotID != "" || m.User == "" || m.User == b.botUser(ctx) {
@@ -209,7 +215,9 @@ func (b *Bot) replyText(ctx context.Context, raw string) (string, bool) {
 	}
 	if mention := leadingMention.FindStringSubmatch(text); mention != nil {
 		if mention[1] != b.botUser(ctx) {
-			return "", false
+			// Words to a colleague are theirs; a sentence that only starts
+			// with one's name is an answer like any other, name and all.
+			return text, namedInTheSentence.MatchString(text[len(mention[0]):])
 		}
 		text = strings.TrimSpace(text[len(mention[0]):])
 	}

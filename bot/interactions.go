@@ -37,6 +37,10 @@ type editMeta struct {
 	// link, so a field left as it was keeps the stored answer instead of
 	// the words it showed.
 	Shown map[string]string `json:"h,omitempty"`
+	// Rev is the revision of each answer the form showed (0 for none), so
+	// that a field changed over an answer someone changed meanwhile (an
+	// edit of their message in the thread) keeps their words too.
+	Rev map[string]int `json:"r,omitempty"`
 	// Draft marks the form that edits a model's draft: saved, it is
 	// taken as the draft is by Use this, which keeps an answer given
 	// meanwhile in the thread.
@@ -261,7 +265,7 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 	}
 	// Form fields are plain text, which Slack sends as typed: encoded
 	// here, they are stored like a reply in the thread.
-	answers, fields, shownEmpty := map[string]string{}, map[string]string{}, map[string]bool{}
+	answers, fields, shown := map[string]string{}, map[string]string{}, map[string]int{}
 	for blockID, actions := range cb.View.State.Values {
 		qid, ok := strings.CutPrefix(blockID, "answer:")
 		if !ok {
@@ -273,7 +277,13 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 			continue
 		}
 		answers[qid] = string(markup.FromPlain(value))
-		shownEmpty[qid] = meta.Shown[qid] == fingerprint("")
+		if rev, ok := meta.Rev[qid]; ok {
+			shown[qid] = rev
+		} else if meta.Shown[qid] == fingerprint("") {
+			// A form opened before forms kept revisions: an empty field
+			// showed no answer.
+			shown[qid] = 0
+		}
 	}
 	req := coach.Request{Team: team, Channel: meta.Channel, User: cb.User.ID, Now: b.now(), Plan: meta.Plan, Key: viewKey(cb)}
 	var (
@@ -283,7 +293,7 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 	if qid, text, ok := onlyAnswer(answers); meta.Draft && ok {
 		resp, err = b.svc.AcceptDraft(ctx, req, qid, text)
 	} else {
-		resp, err = b.svc.EditAnswersShown(ctx, req, answers, shownEmpty)
+		resp, err = b.svc.EditAnswersShown(ctx, req, answers, shown)
 	}
 	var fe flows.FieldErrors
 	switch {

@@ -98,6 +98,7 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 	req := coach.Request{
 		Team: team, Channel: m.Channel, User: editor, Text: text, Now: b.now(),
 		Plan: conv.Plan, Checkin: conv.Checkin.ID, TS: msg.Timestamp, Key: eventID,
+		Edited: editTime(m),
 	}
 	resp, err := b.svc.EditMessage(ctx, req)
 	if err != nil {
@@ -116,7 +117,16 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 		if err != nil || read {
 			return err
 		}
-		original := &slackevents.MessageEvent{Type: "message", Channel: m.Channel, User: msg.User, Text: msg.Text,
+		// The message is read as it was before this edit, which then
+		// applies as an edit, dated: an earlier edit delivered after it
+		// is then known as older, and changes nothing.
+		before := msg.Text
+		if prev := m.PreviousMessage; prev != nil && prev.Text != "" {
+			if _, ok := b.replyText(ctx, prev.Text); ok {
+				before = prev.Text
+			}
+		}
+		original := &slackevents.MessageEvent{Type: "message", Channel: m.Channel, User: msg.User, Text: before,
 			TimeStamp: msg.Timestamp, ThreadTimeStamp: msg.ThreadTimestamp}
 		if err := b.reply(ctx, team, original); err != nil {
 			return err
@@ -140,6 +150,25 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 		b.later(ctx, "summary after edit", func(ctx context.Context) { b.refreshSummary(ctx, c) })
 	}
 	return nil
+}
+
+// editTime is when an edit was made: its edited.ts, else the event's own
+// ts, which is the edit's; zero when neither reads as a time.
+func editTime(m *slackevents.MessageEvent) time.Time {
+	ts := m.TimeStamp
+	if m.Message != nil && m.Message.Edited != nil && m.Message.Edited.Timestamp != "" {
+		ts = m.Message.Edited.Timestamp
+	}
+	sec, frac, _ := strings.Cut(ts, ".")
+	s, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil || len(frac) > 6 {
+		return time.Time{}
+	}
+	us, err := strconv.ParseInt(frac+strings.Repeat("0", 6-len(frac)), 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Unix(s, us*1000)
 }
 
 // recent says whether a message (its ts) is within the catch-up window:
@@ -175,7 +204,15 @@ func (b *Bot) deleted(ctx context.Context, team, eventID string, m *slackevents.
 	if err != nil {
 		return fmt.Errorf("delete: %w", err)
 	}
-	if resp.Duplicate || !resp.Changed {
+	if resp.Duplicate {
+		return nil
+	}
+	if !resp.Changed {
+		// Kept anyway (a KPI with values): said to whoever deleted it.
+		author := &slackevents.MessageEvent{Channel: m.Channel, ThreadTimeStamp: thread, User: prev.User}
+		for _, r := range resp.Replies {
+			b.whisper(ctx, author, r.Msg)
+		}
 		return nil
 	}
 	c := conv.Checkin

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/racebot/racebot/flows"
 )
@@ -126,9 +127,12 @@ func (s *Service) Asked(ctx context.Context, team string, plan flows.PlanID, ask
 // EditMessage applies an edit of a message in a plan's conversation
 // (req.Plan) or a check-in's (req.Checkin): req.TS is the message, req.Text
 // its new text and req.User who edited it. An edited answer gets a new
-// revision, the earlier text kept; edited values replace the values from
-// that message. A message racebot kept nothing from, and an edit by
-// someone other than the author, change nothing and say nothing.
+// revision, the earlier text kept; edited values (in a check-in, or
+// "values …" in the plan's conversation) replace the values from that
+// message; an edited action or KPI line changes its action or KPI. Each
+// is dated by req.Edited, so an older edit delivered late changes nothing.
+// A message racebot kept nothing from, and an edit by someone other than
+// the author, change nothing and say nothing.
 func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error) {
 	if req.Checkin != 0 {
 		c, err := s.store.CheckinByID(ctx, req.Team, req.Checkin)
@@ -142,24 +146,56 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 	if err != nil {
 		return Response{}, err
 	}
-	_, c, ok := p.AnswerFrom(src)
-	if !ok {
-		// Values given in the plan's thread are edited as in a
-		// check-in's.
-		return s.editValues(ctx, req, p.ID)
+	edited := editedAt(req)
+	if a, ok := p.ActionFrom(src); ok && a.By == req.User {
+		return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+			return flows.ReviseAction(s.cat, p, src, req.Text, req.User, edited, req.Zone)
+		})
 	}
-	if c.By != req.User {
-		return Response{Plan: p}, nil
+	if k, ok := p.KPIFrom(src); ok && k.By == req.User {
+		return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+			return flows.ReviseKPI(s.cat, p, src, req.Text, req.User, edited, req.Zone)
+		})
 	}
-	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
-		return flows.ReviseAnswer(s.cat, p, src, req.Text, req.User, req.Now), nil
-	})
+	if _, c, ok := p.AnswerFrom(src); ok {
+		if c.By != req.User {
+			return Response{Plan: p}, nil
+		}
+		return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+			return flows.ReviseAnswer(s.cat, p, src, req.Text, req.User, edited), nil
+		})
+	}
+	// Values given in the plan's thread are edited as in a check-in's.
+	return s.editValues(ctx, req, p.ID)
+}
+
+// editedAt is when an edit request's edit was made: Request.Edited, or
+// Now for a transport that does not date edits.
+func editedAt(req Request) time.Time {
+	if req.Edited.IsZero() {
+		return req.Now
+	}
+	return req.Edited
+}
+
+// keeps reports whether p keeps something from the message src: an
+// answer, an action or a KPI.
+func keeps(p *flows.Plan, src string) bool {
+	if _, _, ok := p.AnswerFrom(src); ok {
+		return true
+	}
+	if _, ok := p.ActionFrom(src); ok {
+		return true
+	}
+	_, ok := p.KPIFrom(src)
+	return ok
 }
 
 // DeleteMessage applies the deletion of a message (req.TS) in a plan's or
 // a check-in's conversation: its answer is withdrawn, the text kept in the
-// history, or its values are removed. A message racebot kept nothing from
-// changes nothing.
+// history, its action or KPI removed (a KPI with values stays, and the
+// reply says so), or its values are removed. A message racebot kept
+// nothing from changes nothing.
 func (s *Service) DeleteMessage(ctx context.Context, req Request) (Response, error) {
 	src := source(req)
 	if req.Checkin != 0 {
@@ -181,26 +217,36 @@ func (s *Service) DeleteMessage(ctx context.Context, req Request) (Response, err
 	if err != nil {
 		return Response{}, err
 	}
-	if _, _, ok := p.AnswerFrom(src); !ok {
+	if !keeps(p, src) {
 		// Values given in the plan's thread go as in a check-in's.
-		resp, err := s.dropValues(ctx, req, p.ID, src)
-		if err != nil || resp.Duplicate || resp.Changed {
+		if resp, err := s.dropValues(ctx, req, p, src); err != nil || resp.Duplicate || resp.Changed {
 			return resp, err
 		}
 		read, err := s.unread(ctx, req)
 		if err != nil || !read {
 			return Response{Plan: p}, err
 		}
-		// Read meanwhile: its answer or values may have been recorded
-		// just now.
+		// Read meanwhile: its answer, action or values may have been
+		// recorded just now.
 		if p, err = s.pick(ctx, req, ""); err != nil {
 			return Response{}, err
 		}
-		if _, _, ok := p.AnswerFrom(src); !ok {
-			return s.dropValues(ctx, req, p.ID, src)
+		if !keeps(p, src) {
+			return s.dropValues(ctx, req, p, src)
 		}
 	}
 	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+		if _, ok := p.ActionFrom(src); ok {
+			return flows.WithdrawAction(s.cat, p, src), nil
+		}
+		if k, ok := p.KPIFrom(src); ok {
+			// Read in each attempt: a value recorded meanwhile keeps the KPI.
+			ms, err := s.store.Measurements(ctx, req.Team, p.ID)
+			if err != nil {
+				return flows.Outcome{}, fmt.Errorf("values of the KPI: %w", err)
+			}
+			return flows.WithdrawKPI(s.cat, p, src, len(ms[k.ID]) > 0), nil
+		}
 		return flows.WithdrawAnswer(s.cat, p, src, req.Now), nil
 	})
 }
@@ -238,10 +284,14 @@ func (s *Service) editValues(ctx context.Context, req Request, plan flows.PlanID
 	if old == nil || old.By != req.User {
 		return Response{Plan: p}, nil
 	}
+	edited := editedAt(req)
 	req.Now, req.Checkin = old.At, old.Checkin
 	ms, said, err := readValues(p, valuesText(req.Text), req)
 	if err != nil {
 		return Response{}, err
+	}
+	for i := range ms {
+		ms[i].Edited = edited
 	}
 	resp, err := s.replaceValues(ctx, req, plan, src, ms, said)
 	if err != nil || !resp.Changed {
@@ -250,17 +300,19 @@ func (s *Service) editValues(ctx context.Context, req Request, plan flows.PlanID
 	return s.withCheckin(ctx, req.Team, resp, old.Checkin)
 }
 
-// dropValues removes the values a deleted message in a plan's thread gave,
-// naming the check-in they were in.
-func (s *Service) dropValues(ctx context.Context, req Request, plan flows.PlanID, src string) (Response, error) {
-	old, err := s.valueFrom(ctx, req.Team, plan, src)
+// dropValues removes the values a deleted message in p's thread gave
+// ("values …"), says so there, and names the check-in they were in.
+func (s *Service) dropValues(ctx context.Context, req Request, p *flows.Plan, src string) (Response, error) {
+	old, err := s.valueFrom(ctx, req.Team, p.ID, src)
 	if err != nil || old == nil {
 		return Response{}, err
 	}
-	resp, err := s.replaceValues(ctx, req, plan, src, nil, nil)
+	resp, err := s.replaceValues(ctx, req, p.ID, src, nil, nil)
 	if err != nil || !resp.Changed {
 		return resp, err
 	}
+	resp.Plan = p
+	resp.Replies = []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Say(flows.Text("The values of a deleted message were removed."))}}
 	return s.withCheckin(ctx, req.Team, resp, old.Checkin)
 }
 

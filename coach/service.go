@@ -197,6 +197,10 @@ type Request struct {
 	// of the message finds them, and a reply is filed under the prompt
 	// posted before it.
 	TS string
+	// Edited is when the person made the edit an edit request carries, as
+	// the transport dates it (Slack's edited.ts); zero when unknown, and
+	// Now stands for it. Edits delivered out of order are told apart by it.
+	Edited time.Time
 	// Saw names what the person was answering, as flows.Reply.Asks named
 	// it, for a transport that knows what it last showed them (the
 	// terminal). Empty means the service works it out from TS, or takes
@@ -779,11 +783,12 @@ func (s *Service) EditAnswers(ctx context.Context, req Request, answers map[stri
 }
 
 // EditAnswersShown is EditAnswers for a form that showed the questions in
-// shownEmpty without an answer: one answered since (in the thread) keeps
-// that answer, and the form's text joins it (see flows.EditAnswersBeside).
-func (s *Service) EditAnswersShown(ctx context.Context, req Request, answers map[string]string, shownEmpty map[string]bool) (Response, error) {
+// shown at those revisions of their answers (0 for none): one answered or
+// changed since (in the thread) keeps that answer, and the form's text
+// joins it (see flows.EditAnswersBeside).
+func (s *Service) EditAnswersShown(ctx context.Context, req Request, answers map[string]string, shown map[string]int) (Response, error) {
 	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
-		return flows.EditAnswersBeside(s.cat, p, answers, shownEmpty, req.User, req.Now)
+		return flows.EditAnswersBeside(s.cat, p, answers, shown, req.User, req.Now)
 	})
 }
 

@@ -49,6 +49,9 @@ func (StageCompleted) change()  {}
 func (PrivacySet) change()      {}
 func (KindSet) change()         {}
 func (KPISet) change()          {}
+func (ActionRevised) change()   {}
+func (ActionRemoved) change()   {}
+func (KPIRemoved) change()      {}
 
 // Apply replays one change on the plan.
 func (p *Plan) Apply(c Change) {
@@ -77,6 +80,12 @@ func (p *Plan) Apply(c Change) {
 		p.Privacy = c.On
 	case ActionStatusSet:
 		p.setActionStatus(c)
+	case ActionRevised:
+		p.reviseAction(c)
+	case ActionRemoved:
+		p.removeAction(c)
+	case KPIRemoved:
+		p.KPIs = slices.DeleteFunc(slices.Clone(p.KPIs), func(k KPI) bool { return k.Key == c.Key })
 	case KindSet:
 		p.Kind = c.Kind
 	case KPISet:
@@ -469,7 +478,7 @@ func (s *stepper) addActionTo(st Stage, text string) error {
 	if err != nil {
 		return err
 	}
-	a.Stage, a.By, a.At = st.ID, s.in.User, s.in.Now
+	a.Stage, a.By, a.At, a.Source = st.ID, s.in.User, s.in.Now, s.in.Source
 	s.apply(ActionAdded{Action: a})
 	s.say(Reply{Kind: ReplyActionAdded, Stage: st.ID, Msg: actionAddedText(a)})
 	return nil
@@ -535,11 +544,13 @@ func EditAnswers(cat *Catalogue, plan *Plan, answers map[string]string, user str
 	return EditAnswersBeside(cat, plan, answers, nil, user, now)
 }
 
-// EditAnswersBeside is EditAnswers for a form whose fields in shownEmpty
-// were shown empty: one answered since (in the thread) keeps that answer,
-// and what the form gives for it joins it as a co-answer, as a late reply
-// does, instead of replacing an answer its author never saw.
-func EditAnswersBeside(cat *Catalogue, plan *Plan, answers map[string]string, shownEmpty map[string]bool, user string, now time.Time) (Outcome, error) {
+// EditAnswersBeside is EditAnswers for a form that showed each question in
+// shown at that revision of its answer (Answer.Revision; 0 for none): one
+// whose answer was given or changed since (in the thread: a reply, an edit
+// of its message) keeps that answer, and what the form gives for it joins
+// it as a co-answer, as a late reply does, instead of replacing words its
+// author never saw.
+func EditAnswersBeside(cat *Catalogue, plan *Plan, answers map[string]string, shown map[string]int, user string, now time.Time) (Outcome, error) {
 	s := &stepper{cat: cat, in: Input{User: user, Now: now}, out: Outcome{Plan: plan.Clone()}}
 	bad := FieldErrors{}
 	ids := make([]string, 0, len(answers))
@@ -560,7 +571,7 @@ func EditAnswersBeside(cat *Catalogue, plan *Plan, answers map[string]string, sh
 		case text == prev.Text:
 		case text == "":
 			bad[id] = Say(Text("Answers can't be emptied; write a new version, or put the old text back."))
-		case shownEmpty[id] && prev.Text != "":
+		case changedSince(prev, shown, id):
 			if !prev.Has(text) {
 				s.apply(AnswerAdded{QuestionID: id, Revision: s.out.Plan.Answers[id].Next(), Contribution: Contribution{Text: text, By: user, At: now}})
 				beside = append(beside, filedText(QuestionRef(cat, id), prev.By, user))
@@ -593,6 +604,15 @@ func EditAnswersBeside(cat *Catalogue, plan *Plan, answers map[string]string, sh
 		s.advance()
 	}
 	return s.out, nil
+}
+
+// changedSince reports whether the answer to question id has a text the
+// form did not show: given or changed after the form showed revision
+// shown[id]. A question the form's revisions do not name is taken as
+// shown as it is.
+func changedSince(a Answer, shown map[string]int, id string) bool {
+	rev, ok := shown[id]
+	return ok && a.Text != "" && a.Revision != rev
 }
 
 // AcceptDraft records a draft as the answer to a question, marked as
@@ -662,7 +682,7 @@ func (s *stepper) setStageKPI(stage StageID, text string) error {
 	if err != nil {
 		return err
 	}
-	k.Plan, k.By = p.ID, s.in.User
+	k.Plan, k.By, k.Source = p.ID, s.in.User, s.in.Source
 	problems := CheckTarget(k, s.localNow())
 	if HasBlocking(problems) {
 		fe := FieldErrors{}

@@ -40,6 +40,13 @@ type KPI struct {
 	// At is when the target was set; progress measures from the baseline
 	// at this time.
 	At time.Time
+	// Source is the message the KPI's line came from (a transport's
+	// "channel/ts"), so an edit or a deletion of that message finds it;
+	// empty for forms and the terminal, and once a form re-sets it.
+	Source string
+	// Edited is when the line was last edited at its Source, as
+	// Answer.Edited; zero for a line as first given.
+	Edited time.Time
 }
 
 // kpiName is the KPI's name in a message. A custom KPI is named by the
@@ -67,6 +74,10 @@ type Measurement struct {
 	// "channel/ts"), so an edit or a deletion of it can find the value;
 	// empty for forms and the terminal.
 	Source string
+	// Edited is when the message was edited to give this value (zero for
+	// a value as first given), so that an older edit delivered late
+	// replaces nothing.
+	Edited time.Time
 }
 
 // ParseKPILine reads one KPI target per line, in the style of actions:

@@ -53,6 +53,10 @@ type Answer struct {
 	// had moved on from it, in the order given: two people answering at
 	// once both keep their words.
 	Also []Contribution
+	// Edited is when the text was last edited at its Source (the edit's
+	// own time, not when racebot heard of it); zero for a text as first
+	// given. An edit made before it is an older one delivered late.
+	Edited time.Time
 }
 
 // Contribution is one more answer to a question, beside its Answer.
@@ -63,6 +67,8 @@ type Contribution struct {
 	At       time.Time
 	Source   string
 	Revision int
+	// Edited is as Answer.Edited.
+	Edited time.Time
 }
 
 // Next is the number of the question's next revision.
@@ -90,6 +96,13 @@ type Action struct {
 	// StatusBy and StatusAt say who set Status, and when.
 	StatusBy string
 	StatusAt time.Time
+	// Source is the message the action's line came from (a transport's
+	// "channel/ts"), so an edit or a deletion of that message finds it;
+	// empty for forms, shortcuts and the terminal.
+	Source string
+	// Edited is when the line was last edited at its Source, as
+	// Answer.Edited; zero for a line as first given.
+	Edited time.Time
 }
 
 // QuickWin reports whether the action is worth doing first: high impact for

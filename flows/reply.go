@@ -156,7 +156,25 @@ func actionsPrompt(cat *Catalogue, st Stage, p *Plan) Msg {
 // so a date read from "end of February" or an owner can be checked at once.
 func actionAddedText(a Action) Msg {
 	var b msgBuilder
-	b.printf("Action added: %s — ", User(a.Text))
+	b.add("Action added: ")
+	actionDetails(&b, a)
+	b.printf(". Add another, or reply %s.", Code("done"))
+	return b.msg()
+}
+
+// actionUpdatedText says back an action as its edited line now reads.
+func actionUpdatedText(a Action) Msg {
+	var b msgBuilder
+	b.add("Updated your action: ")
+	actionDetails(&b, a)
+	b.add(".")
+	return b.msg()
+}
+
+// actionDetails writes what an action says: its text, owner, due date and
+// scores.
+func actionDetails(b *msgBuilder, a Action) {
+	b.printf("%s — ", User(a.Text))
 	if a.Owner != "" {
 		b.printf("owner %s, ", User(a.Owner))
 	} else {
@@ -171,8 +189,6 @@ func actionAddedText(a Action) Msg {
 	if a.QuickWin() {
 		b.add(" (a quick win)")
 	}
-	b.printf(". Add another, or reply %s.", Code("done"))
-	return b.msg()
 }
 
 // kpiLineExample and customKPIExample are KPI lines that ParseKPILine

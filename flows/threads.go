@@ -112,9 +112,9 @@ func (p *Plan) reviseAnswer(c AnswerRevised) {
 	a.Last = c.Revision
 	if i := slices.IndexFunc(a.Also, func(o Contribution) bool { return o.Source == c.Source }); i >= 0 && c.Source != "" {
 		a.Also = slices.Clone(a.Also)
-		a.Also[i].Text, a.Also[i].At, a.Also[i].Revision = c.Text, c.At, c.Revision
+		a.Also[i].Text, a.Also[i].At, a.Also[i].Revision, a.Also[i].Edited = c.Text, c.At, c.Revision, c.At
 	} else if a.Source == c.Source && c.Source != "" {
-		a.Text, a.At, a.Drafted, a.Revision = c.Text, c.At, false, c.Revision
+		a.Text, a.At, a.Drafted, a.Revision, a.Edited = c.Text, c.At, false, c.Revision, c.At
 	}
 	p.Answers[c.QuestionID] = a
 }
@@ -131,10 +131,10 @@ func (p *Plan) withdrawAnswer(c AnswerWithdrawn) {
 		a.Also = slices.Delete(slices.Clone(a.Also), i, i+1)
 	case a.Source == c.Source && len(a.Also) > 0:
 		next := a.Also[0]
-		a.Text, a.By, a.At, a.Source, a.Drafted, a.Revision = next.Text, next.By, next.At, next.Source, false, next.Revision
+		a.Text, a.By, a.At, a.Source, a.Drafted, a.Revision, a.Edited = next.Text, next.By, next.At, next.Source, false, next.Revision, next.Edited
 		a.Also = slices.Clone(a.Also[1:])
 	case a.Source == c.Source:
-		a.Text, a.By, a.At, a.Source, a.Drafted, a.Revision = "", c.By, c.At, "", false, c.Revision
+		a.Text, a.By, a.At, a.Source, a.Drafted, a.Revision, a.Edited = "", c.By, c.At, "", false, c.Revision, time.Time{}
 	}
 	if len(a.Also) == 0 {
 		a.Also = nil
@@ -149,7 +149,7 @@ func (p *Plan) AnswerFrom(source string) (questionID string, c Contribution, ok 
 	}
 	for id, a := range p.Answers {
 		if a.Source == source && a.Text != "" {
-			return id, Contribution{Text: a.Text, By: a.By, At: a.At, Source: a.Source, Revision: a.Revision}, true
+			return id, Contribution{Text: a.Text, By: a.By, At: a.At, Source: a.Source, Revision: a.Revision, Edited: a.Edited}, true
 		}
 		for _, o := range a.Also {
 			if o.Source == source {
@@ -204,21 +204,29 @@ func (s *stepper) late(text string) error {
 	return nil
 }
 
-// ReviseAnswer records an edit of the message an answer came from: a new
-// revision of that answer or co-answer, the earlier text kept. It changes
-// nothing when no answer came from source (a message racebot did not
-// keep, or one replaced since), when user did not give that answer, or
-// when the text is unchanged.
-func ReviseAnswer(cat *Catalogue, plan *Plan, source, text, user string, now time.Time) Outcome {
-	s := &stepper{cat: cat, in: Input{User: user, Now: now}, out: Outcome{Plan: plan.Clone()}}
+// ReviseAnswer records an edit of the message an answer came from, made
+// at edited: a new revision of that answer or co-answer, the earlier text
+// kept. It changes nothing when no answer came from source (a message
+// racebot did not keep, or one replaced since), when user did not give
+// that answer, when the text is unchanged, or when the edit is not newer
+// than the one the text came from (an older edit delivered late).
+func ReviseAnswer(cat *Catalogue, plan *Plan, source, text, user string, edited time.Time) Outcome {
+	s := &stepper{cat: cat, in: Input{User: user, Now: edited}, out: Outcome{Plan: plan.Clone()}}
 	text = strings.TrimSpace(text)
 	qid, c, ok := plan.AnswerFrom(source)
-	if !ok || c.By != user || text == "" || text == c.Text {
+	if !ok || c.By != user || text == "" || text == c.Text || !newerEdit(edited, c.Edited) {
 		return s.out
 	}
-	s.apply(AnswerRevised{QuestionID: qid, Revision: plan.Answers[qid].Next(), Source: source, Text: text, By: user, At: now})
+	s.apply(AnswerRevised{QuestionID: qid, Revision: plan.Answers[qid].Next(), Source: source, Text: text, By: user, At: edited})
 	s.say(Reply{Kind: ReplyNote, QuestionID: qid, Msg: Sayf("Updated your answer to %s; the earlier version is kept in the plan's history.", QuestionRef(cat, qid))})
 	return s.out
+}
+
+// newerEdit reports whether an edit made at edited comes after the one made
+// at last (zero for none). Stores keep times to the millisecond, so a plan
+// read back compares as the plan that wrote it.
+func newerEdit(edited, last time.Time) bool {
+	return last.IsZero() || edited.Truncate(time.Millisecond).After(last.Truncate(time.Millisecond))
 }
 
 // WithdrawAnswer records that the message an answer came from was

@@ -53,7 +53,7 @@ func TestStepFilesRepliesUnderWhatTheirAuthorSaw(t *testing.T) {
 		{name: "done likewise", saw: "plan.one", text: "Done", user: "UBEN", reply: "`done` changed nothing", cursor: atTwo},
 		{
 			name: "an action for a stage's actions prompt lands in that stage", saw: "actions:reach", text: "Ads | Ana | impact 3 | effort 2", user: "UBEN",
-			want:  []Change{ActionAdded{Action: Action{Stage: "reach", Text: "Ads", Owner: "Ana", Impact: 3, Effort: 2, By: "UBEN", At: at}}},
+			want:  []Change{ActionAdded{Action: Action{Stage: "reach", Text: "Ads", Owner: "Ana", Impact: 3, Effort: 2, By: "UBEN", At: at, Source: "C/2"}}},
 			reply: "Action added: Ads", cursor: atTwo,
 		},
 		{name: "a bad action is refused", saw: "actions:plan", text: "Ads | impact 9", user: "UBEN", err: true, cursor: atTwo},
@@ -134,7 +134,7 @@ func TestCoAnswersEditsAndWithdrawals(t *testing.T) {
 	}
 	a := p.Answers["plan.one"]
 	want := []Contribution{
-		{Text: "ben's, better", By: "UBEN", At: t0.Add(time.Minute), Source: "C/2", Revision: 4},
+		{Text: "ben's, better", By: "UBEN", At: t0.Add(time.Minute), Source: "C/2", Revision: 4, Edited: t0.Add(time.Minute)},
 		{Text: "priya's", By: "UPRIYA", At: t0.Add(2 * time.Second), Source: "C/3", Revision: 3},
 	}
 	if a.Text != "ana's" || a.Revision != 1 || a.Last != 4 || a.Next() != 5 || !cmp.Equal(want, a.Also) {
@@ -142,6 +142,10 @@ func TestCoAnswersEditsAndWithdrawals(t *testing.T) {
 	}
 	if got := before.Answers["plan.one"].Also[0].Text; got != "ben's" {
 		t.Errorf("the edit reached a plan it was not applied to: %q", got)
+	}
+	// An earlier edit of Ben's, delivered late, rolls nothing back.
+	if out := ReviseAnswer(c, p, "C/2", "ben's, first try", "UBEN", t0.Add(30*time.Second)); len(out.Changes) != 0 {
+		t.Errorf("an older edit delivered late changed %+v", out.Changes)
 	}
 
 	// Ana's message is deleted: Ben's answer takes its place.
@@ -303,7 +307,7 @@ func TestEditAnswersBesideSaysTheAnswerWasAdded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := EditAnswersBeside(c, answered.Plan, map[string]string{"plan.one": "b1", "plan.two": "b2"}, map[string]bool{"plan.one": true}, "UBEN", t0)
+	out, err := EditAnswersBeside(c, answered.Plan, map[string]string{"plan.one": "b1", "plan.two": "b2"}, map[string]int{"plan.one": 0}, "UBEN", t0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,13 +42,13 @@ func saveKPI(ctx context.Context, tx *sql.Tx, k flows.KPI) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `
 		INSERT INTO kpis (`+record.KPIInsertColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (plan_id, key) DO UPDATE SET
 			stage = excluded.stage, name = excluded.name, unit = excluded.unit, currency = excluded.currency,
 			higher_is_better = excluded.higher_is_better, baseline = excluded.baseline,
 			baseline_currency = excluded.baseline_currency, target = excluded.target, deadline = excluded.deadline,
 			owner = excluded.owner, created_by = excluded.created_by, created_at = excluded.created_at,
-			period = excluded.period
+			period = excluded.period, source = excluded.source, edited_at = excluded.edited_at
 		RETURNING id`,
 		record.KPIValues(k)...,
 	).Scan(&id)
@@ -135,8 +135,9 @@ func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.Pl
 // record.ReplaceMeasurements.
 var measurementQueries = record.MeasurementQueries{
 	Owned:  `SELECT count(*) FROM kpis WHERE id = ? AND plan_id = ?`,
-	Insert: `INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	Insert: `INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source, edited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 	Delete: `DELETE FROM measurements WHERE source = ? AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = ?)`,
+	Newer:  `SELECT count(*) FROM measurements WHERE source = ? AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = ?) AND edited_at >= ?`,
 }
 
 func insertMeasurements(ctx context.Context, tx *sql.Tx, plan flows.PlanID, ms []flows.Measurement) error {

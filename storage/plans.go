@@ -179,7 +179,7 @@ var planParts = record.PlanParts{
 	Answers: `SELECT question_id, revision, text, author, created_at, drafted, source, kind FROM answers WHERE plan_id = ? ORDER BY question_id, revision`,
 	Skips:   `SELECT question_id FROM skips WHERE plan_id = ?`,
 	Stages:  `SELECT stage FROM completed_stages WHERE plan_id = ?`,
-	Actions: `SELECT id, stage, text, owner, due, impact, effort, created_by, created_at FROM actions WHERE plan_id = ? ORDER BY id`,
+	Actions: `SELECT id, stage, text, owner, due, impact, effort, created_by, created_at, source, edited_at FROM actions WHERE plan_id = ? ORDER BY id`,
 	ActionStatuses: `SELECT u.action_id, u.status, u.author, u.at FROM action_updates u JOIN actions a ON a.id = u.action_id
 		WHERE a.plan_id = ? ORDER BY u.id`,
 	Priors: `SELECT question_id, text, author, from_plan FROM carried_answers WHERE plan_id = ?`,
@@ -369,8 +369,8 @@ func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, p *flows.Plan, changes [
 
 func insertAction(ctx context.Context, tx *sql.Tx, plan flows.PlanID, a flows.Action) (int64, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO actions (plan_id, stage, text, owner, due, impact, effort, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		plan, string(a.Stage), a.Text, a.Owner, record.Date(a.Due), a.Impact, a.Effort, a.By, millis(a.At)).Scan(&id)
+	err := tx.QueryRowContext(ctx, `INSERT INTO actions (plan_id, stage, text, owner, due, impact, effort, created_by, created_at, source, edited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		plan, string(a.Stage), a.Text, a.Owner, record.Date(a.Due), a.Impact, a.Effort, a.By, millis(a.At), a.Source, record.OptionalMillis(a.Edited)).Scan(&id)
 	return id, err
 }
 
@@ -410,6 +410,13 @@ func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c 
 		_, err = tx.ExecContext(ctx, `UPDATE plans SET privacy = ? WHERE id = ?`, c.On, plan)
 	case flows.ActionStatusSet:
 		err = insertActionStatus(ctx, tx, plan, c)
+	case flows.ActionRevised:
+		_, err = tx.ExecContext(ctx, `UPDATE actions SET text = ?, owner = ?, due = ?, impact = ?, effort = ?, edited_at = ? WHERE plan_id = ? AND source = ? AND source <> ''`,
+			c.Text, c.Owner, record.Date(c.Due), c.Impact, c.Effort, record.OptionalMillis(c.Edited), plan, c.Source)
+	case flows.ActionRemoved:
+		_, err = tx.ExecContext(ctx, `DELETE FROM actions WHERE plan_id = ? AND source = ? AND source <> ''`, plan, c.Source)
+	case flows.KPIRemoved:
+		_, err = tx.ExecContext(ctx, `DELETE FROM kpis WHERE plan_id = ? AND key = ?`, plan, c.Key)
 	case flows.KindSet:
 		_, err = db.execTx(ctx, tx, qKind, string(c.Kind), plan)
 	case flows.CursorMoved:

@@ -149,6 +149,30 @@ func testReplaceMeasurements(t *testing.T, open Open) {
 	if diff := cmp.Diff([]float64{3, 10}, got, cmpSortFloats); diff != "" {
 		t.Errorf("values after the edit (-want +got):\n%s", diff)
 	}
+	// Edits delivered out of order: the later one stands, and the earlier
+	// one, delivered after it, replaces nothing and takes no key.
+	edit := func(n float64, at time.Duration) []flows.Measurement {
+		m := v(n, "C1/1")
+		m.Edited = t0.Add(at)
+		return []flows.Measurement{m}
+	}
+	if n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/1", edit(12, 2*time.Minute), "EvEdit2"); err != nil || n != 1 {
+		t.Errorf("the later edit: %d, %v; want 1", n, err)
+	}
+	if n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/1", edit(11, time.Minute), "EvEdit1"); err != nil || n != 0 {
+		t.Errorf("the earlier edit, delivered late: %d, %v; want 0", n, err)
+	}
+	if err := db.MarkSeen(ctx, "T1", "EvEdit1"); err != nil {
+		t.Errorf("the late edit recorded its key: %v", err)
+	}
+	vs, _ = db.Measurements(ctx, "T1", p.ID)
+	got = nil
+	for _, m := range vs[kpi] {
+		got = append(got, m.Value.Amount)
+	}
+	if diff := cmp.Diff([]float64{3, 12}, got, cmpSortFloats); diff != "" {
+		t.Errorf("values after edits out of order (-want +got):\n%s", diff)
+	}
 	// Deleting the message withdraws its values.
 	if n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/1", nil, ""); err != nil || n != 1 {
 		t.Errorf("delete: %d, %v; want 1", n, err)

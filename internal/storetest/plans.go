@@ -553,3 +553,53 @@ func testAddedActionsCached(t *testing.T, open Open) {
 		}
 	}
 }
+
+// testMessageSources: an action and a KPI keep the message their line came
+// from and when it was last edited there; an edit of the action changes it
+// in place, its status kept, and the deletions remove the action and the
+// KPI. The handle that committed sees what a fresh one reads.
+func testMessageSources(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	due := time.Date(2027, 2, 15, 0, 0, 0, 0, time.UTC)
+	commit := func(cs ...flows.Change) {
+		t.Helper()
+		if err := db.Commit(ctx, load(t, db, "T1", p.ID), cs, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	commit(
+		flows.ActionAdded{Action: flows.Action{Stage: flows.StagePlan, Text: "Gift boxes", Impact: 4, Effort: 2, By: "U1", At: t0, Source: "C1/1.1"}},
+		flows.ActionAdded{Action: flows.Action{Stage: flows.StagePlan, Text: "From a form", Impact: 3, Effort: 3, By: "U1", At: t0}},
+		flows.KPISet{KPI: flows.KPI{Plan: p.ID, Stage: flows.StageReach, Key: "visits", Name: "Site visits", Unit: flows.UnitCount, HigherIsBetter: true,
+			Baseline: flows.Value{Amount: 10, Unit: flows.UnitCount}, Target: flows.Value{Amount: 20, Unit: flows.UnitCount},
+			Deadline: due, Owner: "U1", By: "U1", At: t0, Source: "C1/1.2", Edited: t0.Add(time.Minute)}},
+	)
+	a := load(t, db, "T1", p.ID).Actions[0]
+	commit(flows.ActionStatusSet{Action: a.ID, Status: flows.ActionDone, By: "U2", At: t0})
+	edited := t0.Add(2 * time.Minute)
+	commit(flows.ActionRevised{Source: "C1/1.1", Text: "Gift boxes for 40", Owner: "<@U2>", Due: due, Impact: 5, Effort: 2, Edited: edited})
+
+	for _, h := range []Store{db, another()} {
+		got := load(t, h, "T1", p.ID)
+		if len(got.Actions) != 2 || len(got.KPIs) != 1 {
+			t.Fatalf("actions %+v, KPIs %+v", got.Actions, got.KPIs)
+		}
+		want := flows.Action{ID: a.ID, Stage: flows.StagePlan, Text: "Gift boxes for 40", Owner: "<@U2>", Due: due, Impact: 5, Effort: 2, By: "U1", At: t0,
+			Status: flows.ActionDone, StatusBy: "U2", StatusAt: t0, Source: "C1/1.1", Edited: edited}
+		if diff := cmp.Diff(want, got.Actions[0]); diff != "" {
+			t.Errorf("the edited action (-want +got):\n%s", diff)
+		}
+		if k := got.KPIs[0]; k.Source != "C1/1.2" || !k.Edited.Equal(t0.Add(time.Minute)) {
+			t.Errorf("the KPI's source %q, edited %v", k.Source, k.Edited)
+		}
+	}
+	commit(flows.ActionRemoved{Source: "C1/1.1"}, flows.KPIRemoved{Key: "visits"})
+	for _, h := range []Store{db, another()} {
+		got := load(t, h, "T1", p.ID)
+		if len(got.Actions) != 1 || got.Actions[0].Text != "From a form" || len(got.KPIs) != 0 {
+			t.Errorf("after the deletions: actions %+v, KPIs %+v", got.Actions, got.KPIs)
+		}
+	}
+}

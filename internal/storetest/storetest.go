@@ -91,6 +91,7 @@ func Run(t *testing.T, open Open, opts Options) {
 		{"DeletePlan", testDeletePlan},
 		{"BindThreadFirstWins", testBindThread},
 		{"AddedActionsCached", testAddedActionsCached},
+		{"MessageSources", testMessageSources},
 		{"KPIsAndValues", func(t *testing.T, open Open) { testKPIs(t, open, opts) }},
 		{"ReplaceMeasurements", testReplaceMeasurements},
 		{"AskedMessages", testAsked},

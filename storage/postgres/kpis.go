@@ -43,13 +43,13 @@ func saveKPI(ctx context.Context, tx pgx.Tx, k flows.KPI) (int64, error) {
 	var id int64
 	err := tx.QueryRow(ctx, `
 		INSERT INTO kpis (`+record.KPIInsertColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 		ON CONFLICT (plan_id, key) DO UPDATE SET
 			stage = excluded.stage, name = excluded.name, unit = excluded.unit, currency = excluded.currency,
 			higher_is_better = excluded.higher_is_better, baseline = excluded.baseline,
 			baseline_currency = excluded.baseline_currency, target = excluded.target, deadline = excluded.deadline,
 			owner = excluded.owner, created_by = excluded.created_by, created_at = excluded.created_at,
-			period = excluded.period
+			period = excluded.period, source = excluded.source, edited_at = excluded.edited_at
 		RETURNING id`,
 		record.KPIValues(k)...,
 	).Scan(&id)
@@ -130,8 +130,9 @@ func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.Pl
 // record.ReplaceMeasurements.
 var measurementQueries = record.MeasurementQueries{
 	Owned:  `SELECT count(*) FROM kpis WHERE id = $1 AND plan_id = $2`,
-	Insert: `INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+	Insert: `INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source, edited_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 	Delete: `DELETE FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2)`,
+	Newer:  `SELECT count(*) FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2) AND edited_at >= $3`,
 }
 
 func insertMeasurements(ctx context.Context, tx pgx.Tx, plan flows.PlanID, ms []flows.Measurement) error {

@@ -159,7 +159,7 @@ var planParts = record.PlanParts{
 		WHERE plan_id = $1 ORDER BY question_id COLLATE "C", revision`,
 	Skips:   `SELECT question_id FROM skips WHERE plan_id = $1`,
 	Stages:  `SELECT stage FROM completed_stages WHERE plan_id = $1`,
-	Actions: `SELECT id, stage, text, owner, due, impact, effort, created_by, created_at FROM actions WHERE plan_id = $1 ORDER BY id`,
+	Actions: `SELECT id, stage, text, owner, due, impact, effort, created_by, created_at, source, edited_at FROM actions WHERE plan_id = $1 ORDER BY id`,
 	ActionStatuses: `SELECT u.action_id, u.status, u.author, u.at FROM action_updates u JOIN actions a ON a.id = u.action_id
 		WHERE a.plan_id = $1 ORDER BY u.id`,
 	Priors: `SELECT question_id, text, author, from_plan FROM carried_answers WHERE plan_id = $1`,
@@ -301,9 +301,9 @@ func commitTx(ctx context.Context, tx pgx.Tx, p *flows.Plan, changes []flows.Cha
 
 func insertAction(ctx context.Context, tx pgx.Tx, plan flows.PlanID, a flows.Action) (int64, error) {
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO actions (plan_id, stage, text, owner, due, impact, effort, created_by, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		plan, string(a.Stage), a.Text, a.Owner, record.Date(a.Due), a.Impact, a.Effort, a.By, millis(a.At)).Scan(&id)
+	err := tx.QueryRow(ctx, `INSERT INTO actions (plan_id, stage, text, owner, due, impact, effort, created_by, created_at, source, edited_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		plan, string(a.Stage), a.Text, a.Owner, record.Date(a.Due), a.Impact, a.Effort, a.By, millis(a.At), a.Source, record.OptionalMillis(a.Edited)).Scan(&id)
 	return id, err
 }
 
@@ -346,6 +346,13 @@ func applyChange(ctx context.Context, tx pgx.Tx, plan flows.PlanID, c flows.Chan
 		_, err = tx.Exec(ctx, `UPDATE plans SET privacy = $1 WHERE id = $2`, c.On, plan)
 	case flows.ActionStatusSet:
 		err = insertActionStatus(ctx, tx, plan, c)
+	case flows.ActionRevised:
+		_, err = tx.Exec(ctx, `UPDATE actions SET text = $1, owner = $2, due = $3, impact = $4, effort = $5, edited_at = $6 WHERE plan_id = $7 AND source = $8 AND source <> ''`,
+			c.Text, c.Owner, record.Date(c.Due), c.Impact, c.Effort, record.OptionalMillis(c.Edited), plan, c.Source)
+	case flows.ActionRemoved:
+		_, err = tx.Exec(ctx, `DELETE FROM actions WHERE plan_id = $1 AND source = $2 AND source <> ''`, plan, c.Source)
+	case flows.KPIRemoved:
+		_, err = tx.Exec(ctx, `DELETE FROM kpis WHERE plan_id = $1 AND key = $2`, plan, c.Key)
 	case flows.KindSet:
 		_, err = tx.Exec(ctx, `UPDATE plans SET kind = $1 WHERE id = $2`, string(c.Kind), plan)
 	case flows.CursorMoved:

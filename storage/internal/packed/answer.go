@@ -49,6 +49,7 @@ func appendAnswer(b []byte, a flows.Answer) []byte {
 		drafted = 1
 	}
 	b = append(b, drafted)
+	b = appendAt(b, a.Edited)
 	b = binary.AppendUvarint(b, uint64(len(a.Also)))
 	for _, o := range a.Also {
 		b = appendString(b, o.Text)
@@ -56,6 +57,7 @@ func appendAnswer(b []byte, a flows.Answer) []byte {
 		b = appendAt(b, o.At)
 		b = appendString(b, o.Source)
 		b = binary.AppendVarint(b, int64(o.Revision))
+		b = appendAt(b, o.Edited)
 	}
 	return b
 }
@@ -72,6 +74,7 @@ func (pa Answer) unpack() flows.Answer {
 	a.Revision = int(r.varint())
 	a.Last = int(r.varint())
 	a.Drafted = r.byte() == 1
+	a.Edited = r.at()
 	if n := r.uvarint(); n > 0 {
 		a.Also = make([]flows.Contribution, n)
 		for i := range a.Also {
@@ -81,6 +84,7 @@ func (pa Answer) unpack() flows.Answer {
 			o.At = r.at()
 			o.Source = r.string()
 			o.Revision = int(r.varint())
+			o.Edited = r.at()
 		}
 	}
 	return a
@@ -92,11 +96,12 @@ func (pa Answer) same(a flows.Answer) bool {
 	r := packReader{b: pa}
 	if r.string() != a.QuestionID || r.string() != a.Text || r.string() != a.By || r.string() != a.Source ||
 		r.varint() != atMillis(a.At) || int(r.varint()) != a.Revision || int(r.varint()) != a.Last || (r.byte() == 1) != a.Drafted ||
-		int(r.uvarint()) != len(a.Also) {
+		r.varint() != atMillis(a.Edited) || int(r.uvarint()) != len(a.Also) {
 		return false
 	}
 	for _, o := range a.Also {
-		if r.string() != o.Text || r.string() != o.By || r.varint() != atMillis(o.At) || r.string() != o.Source || int(r.varint()) != o.Revision {
+		if r.string() != o.Text || r.string() != o.By || r.varint() != atMillis(o.At) || r.string() != o.Source || int(r.varint()) != o.Revision ||
+			r.varint() != atMillis(o.Edited) {
 			return false
 		}
 	}

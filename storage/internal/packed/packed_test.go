@@ -21,8 +21,8 @@ func TestUnpackIsThePlan(t *testing.T) {
 	p := flows.NewPlan("T1", "C1", "Launch", "U1", c0)
 	p.ID, p.Version, p.Thread, p.Privacy = 7, 3, "1.2", true
 	p.Cursor = flows.Cursor{Stage: 1, Step: 2, Phase: flows.PhaseActions}
-	p.Answers["q1"] = flows.Answer{QuestionID: "q1", Text: "one", By: "U1", At: c0, Revision: 2, Last: 3, Source: "C1/1.3",
-		Also: []flows.Contribution{{Text: "also", By: "U2", At: c0, Source: "C1/1.4", Revision: 3}}}
+	p.Answers["q1"] = flows.Answer{QuestionID: "q1", Text: "one", By: "U1", At: c0, Revision: 2, Last: 3, Source: "C1/1.3", Edited: c0.Add(time.Second),
+		Also: []flows.Contribution{{Text: "also", By: "U2", At: c0, Source: "C1/1.4", Revision: 3, Edited: c0.Add(2 * time.Second)}}}
 	p.Answers["q2"] = flows.Answer{QuestionID: "q2", Text: "two", Drafted: true}
 	p.Answers["q4"] = flows.Answer{QuestionID: "q4", Text: "four é ✓", By: "U3", Revision: 1, At: c0.Add(1500 * time.Millisecond),
 		Also: []flows.Contribution{{Text: "", By: "U4"}, {Text: "more", At: c0.Add(-time.Hour), Revision: 7}}}

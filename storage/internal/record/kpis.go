@@ -9,7 +9,7 @@ import (
 
 // KPIColumns are the columns KPIs reads, in its order, from kpis k.
 const KPIColumns = `k.id, k.plan_id, k.stage, k.key, k.name, k.unit, k.currency, k.higher_is_better,
-	k.baseline, k.baseline_currency, k.target, k.deadline, k.owner, k.created_by, k.created_at, k.period`
+	k.baseline, k.baseline_currency, k.target, k.deadline, k.owner, k.created_by, k.created_at, k.period, k.source, k.edited_at`
 
 // KPIs reads KPI rows (KPIColumns) into out. A baseline or target
 // without a number is NULL and comes back Missing.
@@ -20,11 +20,14 @@ func KPIs(out *[]flows.KPI) Reader {
 			stage, unit, dl  string
 			period           string
 			baseline, target *float64
-			at               int64
+			at, edited       int64
 		)
 		if err := scan(&k.ID, &k.Plan, &stage, &k.Key, &k.Name, &unit, &k.Currency, &k.HigherIsBetter,
-			&baseline, &k.Baseline.Currency, &target, &dl, &k.Owner, &k.By, &at, &period); err != nil {
+			&baseline, &k.Baseline.Currency, &target, &dl, &k.Owner, &k.By, &at, &period, &k.Source, &edited); err != nil {
 			return err
+		}
+		if edited != 0 {
+			k.Edited = FromMillis(edited)
 		}
 		k.Stage, k.Unit, k.At, k.Period = flows.StageID(stage), flows.UnitKind(unit), FromMillis(at), flows.Period(period)
 		k.Baseline.Unit, k.Baseline.Missing = k.Unit, baseline == nil
@@ -75,14 +78,14 @@ func Measurements(out map[int64][]flows.Measurement) Reader {
 
 // KPIInsertColumns are the columns KPIValues gives, in its order.
 const KPIInsertColumns = `plan_id, stage, key, name, unit, currency, higher_is_better, baseline, baseline_currency,
-	target, deadline, owner, created_by, created_at, period`
+	target, deadline, owner, created_by, created_at, period, source, edited_at`
 
 // KPIValues are k's values for KPIInsertColumns. A baseline or target
 // without a number is NULL.
 func KPIValues(k flows.KPI) []any {
 	return []any{k.Plan, string(k.Stage), k.Key, k.Name, string(k.Unit), k.Currency, k.HigherIsBetter,
 		amount(k.HasBaseline(), k.Baseline), k.Baseline.Currency, amount(k.HasTarget(), k.Target),
-		Date(k.Deadline), k.Owner, k.By, Millis(k.At), string(k.Period)}
+		Date(k.Deadline), k.Owner, k.By, Millis(k.At), string(k.Period), k.Source, OptionalMillis(k.Edited)}
 }
 
 // amount is a value's column: NULL when there is no number.
@@ -98,8 +101,9 @@ func amount(ok bool, v flows.Value) any {
 // described with the parameters it takes.
 type MeasurementQueries struct {
 	Owned  string // kpi, plan: how many KPIs of the plan have that id
-	Insert string // kpi_id, value, currency, at, author, checkin_id, source
+	Insert string // kpi_id, value, currency, at, author, checkin_id, source, edited_at
 	Delete string // source, plan: delete the plan's values that came from the message
+	Newer  string // source, plan, edited_at: how many of those values an edit at or after edited_at gave
 }
 
 // InsertMeasurements stores values of a plan's KPIs. A value for a KPI
@@ -123,7 +127,7 @@ func InsertMeasurements(tx Tx, q *MeasurementQueries, plan flows.PlanID, ms []fl
 		if m.Checkin != 0 {
 			checkin = m.Checkin
 		}
-		if _, err := tx.Exec(q.Insert, m.KPI, value, m.Value.Currency, Millis(m.At), m.By, checkin, m.Source); err != nil {
+		if _, err := tx.Exec(q.Insert, m.KPI, value, m.Value.Currency, Millis(m.At), m.By, checkin, m.Source, OptionalMillis(m.Edited)); err != nil {
 			return err
 		}
 	}
@@ -135,10 +139,26 @@ func InsertMeasurements(tx Tx, q *MeasurementQueries, plan flows.PlanID, ms []fl
 // delivery key included.
 var ErrNoSource = errors.New("no values from that message")
 
+// ErrStaleEdit rolls back a replacement by an edit older than the one the
+// message's values came from (Slack delivered it late): as ErrNoSource,
+// nothing is written.
+var ErrStaleEdit = fmt.Errorf("a later edit of that message is stored: %w", ErrNoSource)
+
 // ReplaceMeasurements replaces the values of a plan's KPIs that came from
 // the message source with ms, and reports how many it replaced; when
-// none came from source it fails with ErrNoSource.
+// none came from source it fails with ErrNoSource, and when ms come from
+// an edit (Measurement.Edited) no later than the one the values came from,
+// with ErrStaleEdit.
 func ReplaceMeasurements(tx Tx, q *MeasurementQueries, plan flows.PlanID, source string, ms []flows.Measurement) (int64, error) {
+	if len(ms) > 0 && !ms[0].Edited.IsZero() {
+		var newer int64
+		if err := tx.Row(q.Newer, source, plan, Millis(ms[0].Edited))(&newer); err != nil {
+			return 0, err
+		}
+		if newer > 0 {
+			return 0, ErrStaleEdit
+		}
+	}
 	replaced, err := tx.Exec(q.Delete, source, plan)
 	if err != nil {
 		return 0, err

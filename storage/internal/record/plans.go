@@ -115,15 +115,16 @@ func Revision(scan Scan) (flows.Answer, error) {
 }
 
 // actions reads action rows (id, stage, text, owner, due, impact, effort,
-// created_by, created_at) into p, in the order they come.
+// created_by, created_at, source, edited_at) into p, in the order they
+// come.
 func actions(p *flows.Plan) Reader {
 	return func(scan Scan) error {
 		var (
-			a   flows.Action
-			due string
-			at  int64
+			a          flows.Action
+			due        string
+			at, edited int64
 		)
-		if err := scan(&a.ID, &a.Stage, &a.Text, &a.Owner, &due, &a.Impact, &a.Effort, &a.By, &at); err != nil {
+		if err := scan(&a.ID, &a.Stage, &a.Text, &a.Owner, &due, &a.Impact, &a.Effort, &a.By, &at, &a.Source, &edited); err != nil {
 			return err
 		}
 		d, err := parseDate(due)
@@ -131,6 +132,9 @@ func actions(p *flows.Plan) Reader {
 			return fmt.Errorf("action %d due %q: %w", a.ID, due, err)
 		}
 		a.Due, a.At = d, FromMillis(at)
+		if edited != 0 {
+			a.Edited = FromMillis(edited)
+		}
 		p.Actions = append(p.Actions, a)
 		return nil
 	}

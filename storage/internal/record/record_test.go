@@ -86,11 +86,11 @@ func TestKPIsWithoutNumbersAreMissing(t *testing.T) {
 	var got []flows.KPI
 	read := KPIs(&got)
 	if err := read(row(int64(1), int64(7), "reach", "visits", "Visits", "count", "", true,
-		nil, "", nil, "", "U1", "U1", int64(1000), "")); err != nil {
+		nil, "", nil, "", "U1", "U1", int64(1000), "", "", int64(0))); err != nil {
 		t.Fatal(err)
 	}
 	if err := read(row(int64(2), int64(7), "act", "revenue", "Revenue", "money", "EUR", true,
-		100.0, "EUR", 250.5, "2026-12-31", "U1", "U1", int64(2000), "month")); err != nil {
+		100.0, "EUR", 250.5, "2026-12-31", "U1", "U1", int64(2000), "month", "C1/1.2", int64(3000))); err != nil {
 		t.Fatal(err)
 	}
 	want := []flows.KPI{
@@ -99,7 +99,8 @@ func TestKPIsWithoutNumbersAreMissing(t *testing.T) {
 			Owner: "U1", By: "U1", At: time.UnixMilli(1000).UTC()},
 		{ID: 2, Plan: 7, Stage: "act", Key: "revenue", Name: "Revenue", Unit: "money", Currency: "EUR", HigherIsBetter: true,
 			Baseline: flows.Value{Amount: 100, Unit: "money", Currency: "EUR"}, Target: flows.Value{Amount: 250.5, Unit: "money", Currency: "EUR"},
-			Deadline: time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), Owner: "U1", By: "U1", At: time.UnixMilli(2000).UTC(), Period: "month"},
+			Deadline: time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), Owner: "U1", By: "U1", At: time.UnixMilli(2000).UTC(), Period: "month",
+			Source: "C1/1.2", Edited: time.UnixMilli(3000).UTC()},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("kpis (-want +got):\n%s", diff)
@@ -108,7 +109,7 @@ func TestKPIsWithoutNumbersAreMissing(t *testing.T) {
 
 func TestActionsRefuseABadDueDate(t *testing.T) {
 	p := &flows.Plan{}
-	err := actions(p)(row(int64(3), "act", "Ship it", "U1", "31/12/2026", 3, 1, "U1", int64(1)))
+	err := actions(p)(row(int64(3), "act", "Ship it", "U1", "31/12/2026", 3, 1, "U1", int64(1), "", int64(0)))
 	var perr *time.ParseError
 	if !errors.As(err, &perr) {
 		t.Fatalf("err = %v, want a date parse error", err)

@@ -1,0 +1,342 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// benAnswersTwo starts plan Q1 and has Ben answer its first two questions
+// in the thread; it returns the header and the ts of his two replies.
+func (h *harness) benAnswersTwo(first, second string) (header slackfake.Message, p *flows.Plan, ts1, ts2 string) {
+	h.t.Helper()
+	header, q1, p := h.firstQuestion("Q1")
+	ts1 = tsAfter(h.t, q1.TS, time.Millisecond)
+	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: first, TS: ts1, ThreadTS: header.TS}))
+	q2 := h.threadMessage("C1", header.TS, "What is your value proposition")
+	ts2 = tsAfter(h.t, q2.TS, time.Millisecond)
+	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: second, TS: ts2, ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "Which customer segments")
+	return header, p, ts1, ts2
+}
+
+// TestEditFormKeepsAnAnswerEditedMeanwhile: Ana opens the "Edit answers"
+// form, which shows Ben's two answers. Meanwhile Ben edits both his
+// messages in the thread. Ana saves the form with question 1 as shown and
+// question 2 rewritten. Ben's edit of question 1 stands, and Ana's text for
+// question 2 joins Ben's edited one instead of silently replacing it.
+func TestEditFormKeepsAnAnswerEditedMeanwhile(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, p, ts1, ts2 := h.benAnswersTwo("Coffee.", "Fresh beans.")
+	steps := flows.RACE().Stages[0].Steps()
+
+	view := h.openView(slackfake.BlockAction{ActionID: actionEditStage, Value: planValue(p, "plan"), UserID: "UANA", ChannelID: "C1"})
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UBEN", TS: ts1, ThreadTS: header.TS, Text: "Speciality coffee.", PreviousText: "Coffee."}))
+	h.waitEphemeral("UBEN", "Updated your answer to Plan question 1")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UBEN", TS: ts2, ThreadTS: header.TS, Text: "Beans roasted to order.", PreviousText: "Fresh beans."}))
+	h.waitEphemeral("UBEN", "Updated your answer to Plan question 2")
+
+	ack := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{ViewID: view.ID, UserID: "UANA", Values: map[string]map[string]slackfake.Input{
+		inputBlockID(steps[0].ID): {answerActionID: {Type: "plain_text_input", Value: "Coffee."}}, // as shown
+		inputBlockID(steps[1].ID): {answerActionID: {Type: "plain_text_input", Value: "Delivered in a day."}},
+	}}))
+	h.settle()
+	got := h.plan(slackfake.TeamID, "C1", "Q1")
+	if a := got.Answers[steps[0].ID]; a.Text != "Speciality coffee." || a.By != "UBEN" || len(a.Also) != 0 {
+		t.Errorf("question 1 = %q by %s (also %+v), want Ben's edit kept; ack %s", a.Text, a.By, a.Also, ack.Payload)
+	}
+	a := got.Answers[steps[1].ID]
+	if a.Text != "Beans roasted to order." || a.By != "UBEN" {
+		t.Errorf("question 2 = %q by %s, want Ben's edit kept", a.Text, a.By)
+	}
+	if len(a.Also) != 1 || a.Also[0].Text != "Delivered in a day." || a.Also[0].By != "UANA" {
+		t.Errorf("question 2's co-answers = %+v, want Ana's form text beside Ben's", a.Also)
+	}
+	h.threadMessage("C1", header.TS, "alongside <@UBEN>'s")
+}
+
+// TestEditsDeliveredOutOfOrderEndAtTheLatest: Ana answers, then edits her
+// reply twice. Slack delivers the second edit first (the first one's
+// delivery failed and was retried later), and then the first one again.
+// The answer ends as her latest edit.
+func TestEditsDeliveredOutOfOrderEndAtTheLatest(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, q1, _ := h.firstQuestion("Q1")
+	ts := tsAfter(t, q1.TS, time.Millisecond)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Coffee.", TS: ts, ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "What is your value proposition")
+
+	first := slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Coffee beans.", PreviousText: "Coffee.",
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvEDIT1"}
+	second := slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Speciality coffee, by subscription.", PreviousText: "Coffee beans.",
+		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvEDIT2"}
+	h.fake.WaitAck(t, h.fake.SendEvent(second))
+	h.waitEphemeral("UANA", "Updated your answer")
+	env := h.fake.SendEvent(first)
+	h.fake.WaitAck(t, env)
+	h.fake.WaitAck(t, h.fake.Redeliver(env))
+	h.settle()
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != second.Text {
+		t.Errorf("answer = %q after edits delivered out of order, want the latest edit %q", a.Text, second.Text)
+	}
+}
+
+// TestEditsOfAnUnreadMessageOutOfOrder: Ana answers and edits her reply
+// twice before any of it is read; the second edit arrives first, then the
+// first edit, then the message itself. The answer is her latest edit.
+func TestEditsOfAnUnreadMessageOutOfOrder(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, q1, _ := h.firstQuestion("Q1")
+	ts := tsAfter(t, q1.TS, time.Millisecond)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Speciality coffee.", PreviousText: "Coffee beans.",
+		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvEDIT2"}))
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Coffee beans.", PreviousText: "Coffee.",
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvEDIT1"}))
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Coffee.", TS: ts, ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "What is your value proposition")
+	h.settle()
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "Speciality coffee." {
+		t.Errorf("answer = %q, want the latest edit", a.Text)
+	}
+}
+
+// TestAReplyStartingWithAColleaguesNameIsAnAnswer: Ana answers "<@UBEN>
+// and I think our buyers are busy parents." Her reply starts with Ben's
+// name, but as part of what she says, not to address him: it is saved as
+// the answer, Ben's mention kept. "<@UBEN> can you take this one?" is
+// still a word to Ben, and files nothing.
+func TestAReplyStartingWithAColleaguesNameIsAnAnswer(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, _, _ := h.firstQuestion("Q1")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "<@UBEN> can you take this one?", ThreadTS: header.TS}))
+	h.settle()
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "" {
+		t.Fatalf("a question to Ben was filed as the answer: %q", a.Text)
+	}
+	const said = "<@UBEN> and I think we sell coffee to busy parents."
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: said, ThreadTS: header.TS}))
+	h.settle()
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != said || a.By != "UANA" {
+		t.Errorf("answer = %q by %q, want Ana's reply %q", a.Text, a.By, said)
+	}
+	if n := h.countReplies("C1", header.TS, "What is your value proposition"); n != 1 {
+		t.Errorf("question 2 asked %d times, want once:\n%s", n, strings.Join(h.threadPosts(header.TS), "\n"))
+	}
+}
+
+// atActions starts plan Q1 and moves it to the Plan stage's actions.
+// It returns the header and the ts of a reply written after the prompt.
+func (h *harness) atActions() (header slackfake.Message, p *flows.Plan, next func() string) {
+	h.t.Helper()
+	header, p = h.newPlanInSlack("Q1")
+	prompt := h.say(header.TS, "done", "· actions")
+	last := prompt.TS
+	return header, p, func() string { last = tsAfter(h.t, last, time.Second); return last }
+}
+
+// onlyAction is the plan's one action.
+func (h *harness) onlyAction() (flows.Action, bool) {
+	h.t.Helper()
+	got := h.plan(slackfake.TeamID, "C1", "Q1").Actions
+	if len(got) != 1 {
+		return flows.Action{}, false
+	}
+	return got[0], true
+}
+
+const giftBoxes = "Gift boxes for top 50 customers | impact 4 | effort 2 | <@UBEN> | 2027-02-15"
+
+// TestAnEditedActionLineChangesTheAction: at the actions step Ana posts an
+// action, then edits her message to fix its score and its words. The
+// action reads as edited, once however often the edit is delivered; an
+// earlier edit delivered late changes nothing; an edit that no longer
+// reads as an action is explained to her and changes nothing; an action
+// marked done keeps its status through an edit.
+func TestAnEditedActionLineChangesTheAction(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, _, next := h.atActions()
+	ts := next()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: giftBoxes, TS: ts, ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "Action added: Gift boxes")
+	a, ok := h.onlyAction()
+	if !ok {
+		t.Fatalf("setup: actions %+v", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
+	}
+	p := h.plan(slackfake.TeamID, "C1", "Q1")
+	if err := h.db.Commit(t.Context(), p, []flows.Change{flows.ActionStatusSet{Action: a.ID, Status: flows.ActionDone, By: "UBEN", At: time.Now()}}, ""); err != nil {
+		t.Fatal(err)
+	}
+
+	fixed := "Gift boxes for our top 40 customers | impact 5 | effort 2 | <@UBEN> | 2027-02-15"
+	edit := slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: giftBoxes,
+		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvACT2"}
+	env := h.fake.SendEvent(edit)
+	h.fake.WaitAck(t, env)
+	h.fake.WaitAck(t, h.fake.Redeliver(env))
+	h.settle()
+	got, ok := h.onlyAction()
+	if !ok || got.Text != "Gift boxes for our top 40 customers" || got.Impact != 5 || got.Effort != 2 || got.Owner != "<@UBEN>" || got.ID != a.ID {
+		t.Fatalf("after the edit: %+v, want the edited action in place of %+v", h.plan(slackfake.TeamID, "C1", "Q1").Actions, a)
+	}
+	if got.State() != flows.ActionDone {
+		t.Errorf("the edited action is %s, want it still done", got.State())
+	}
+	h.waitEphemeral("UANA", "Updated your action")
+
+	// The first edit, delivered late.
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Gift boxes for top 50 customers | impact 5 | effort 2",
+		PreviousText: giftBoxes, EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvACT1"}))
+	// An edit that reads as no action.
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Gift boxes for our top 40 customers | effort 2",
+		PreviousText: fixed, EditTS: tsAfter(t, ts, 30*time.Second), EventID: "EvACT3"}))
+	h.waitEphemeral("UANA", "stays as it was")
+	h.settle()
+	if again, _ := h.onlyAction(); again.Text != got.Text || again.Impact != 5 || again.Owner != got.Owner || !again.Due.Equal(got.Due) {
+		t.Errorf("after a late edit and a bad one: %+v, want %+v", again, got)
+	}
+	if n := h.countReplies("C1", header.TS, "Action added"); n != 1 {
+		t.Errorf("%d actions announced in the thread, want 1", n)
+	}
+}
+
+// TestADeletedActionLineRemovesTheAction: Ana posts an action at the
+// actions step and deletes the message. The action goes, and the thread
+// says so; an action whose message is deleted before it is read is never
+// added.
+func TestADeletedActionLineRemovesTheAction(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, _, next := h.atActions()
+	ts := next()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: giftBoxes, TS: ts, ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "Action added: Gift boxes")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, PreviousText: giftBoxes}))
+	h.threadMessage("C1", header.TS, "was removed")
+	if got := h.plan(slackfake.TeamID, "C1", "Q1").Actions; len(got) != 0 {
+		t.Errorf("actions after their message was deleted: %+v", got)
+	}
+}
+
+// TestAnActionEditedBeforeItsDeliveryReadsAsEdited: Ana posts an action and
+// fixes it at once; the edit is processed before the message. The action
+// reads as edited, added once.
+func TestAnActionEditedBeforeItsDeliveryReadsAsEdited(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, _, next := h.atActions()
+	ts := next()
+	fixed := "Gift boxes for top 50 customers | impact 5 | effort 2 | <@UBEN> | 2027-02-15"
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: giftBoxes, EventID: "EvFIX"}))
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: giftBoxes, TS: ts, ThreadTS: header.TS}))
+	h.settle()
+	got := h.plan(slackfake.TeamID, "C1", "Q1").Actions
+	if len(got) != 1 || got[0].Impact != 5 {
+		t.Errorf("actions = %+v, want the one action, as edited", got)
+	}
+}
+
+// TestAnEditedKPILineChangesTheKPI: at the Reach stage's KPIs Ana sets
+// a target in the thread, then edits her message to fix it. The KPI reads
+// as edited; an edit naming another KPI is explained and changes nothing;
+// deleting the message removes the KPI, which has no values yet.
+func TestAnEditedKPILineChangesTheKPI(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, _ := h.newPlanInSlack("Q1")
+	prompt := h.say(header.TS, "kpi reach", "· KPIs")
+	ts := tsAfter(t, prompt.TS, time.Second)
+	line := "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>"
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: line, TS: ts, ThreadTS: header.TS}))
+	h.settle()
+	kpis := h.plan(slackfake.TeamID, "C1", "Q1").KPIs
+	if len(kpis) != 1 || kpis[0].Target.Amount != 20000 {
+		t.Fatalf("setup: KPIs %+v; thread:\n%s", kpis, strings.Join(h.threadPosts(header.TS), "\n"))
+	}
+	fixed := "visitors | baseline 8k | target 25k | by 2027-03-31 | owner <@UANA>"
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: line,
+		EditTS: tsAfter(t, ts, 10*time.Second)}))
+	h.settle()
+	if kpis := h.plan(slackfake.TeamID, "C1", "Q1").KPIs; len(kpis) != 1 || kpis[0].Target.Amount != 25000 || kpis[0].Key != "visitors" {
+		t.Fatalf("after the edit: KPIs %+v, want visitors with target 25k", kpis)
+	}
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "fans | baseline 100 | target 500 | by 2027-03-31", PreviousText: fixed,
+		EditTS: tsAfter(t, ts, 20*time.Second)}))
+	h.waitEphemeral("UANA", "stays as it was")
+	if kpis := h.plan(slackfake.TeamID, "C1", "Q1").KPIs; len(kpis) != 1 || kpis[0].Key != "visitors" || kpis[0].Target.Amount != 25000 {
+		t.Errorf("after an edit naming another KPI: %+v", kpis)
+	}
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, PreviousText: fixed}))
+	h.threadMessage("C1", header.TS, "was removed")
+	if kpis := h.plan(slackfake.TeamID, "C1", "Q1").KPIs; len(kpis) != 0 {
+		t.Errorf("KPIs after their message was deleted: %+v", kpis)
+	}
+}
+
+// TestValueEditsDeliveredOutOfOrderEndAtTheLatest: in a check-in thread
+// Ana reports visitors and corrects the number twice; the second edit is
+// delivered before the first. Her value ends as the latest edit.
+func TestValueEditsDeliveredOutOfOrderEndAtTheLatest(t *testing.T) {
+	h, p, _ := checkinSetup(t)
+	_, opening := h.openCheckin(p)
+	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	ts := tsAfter(t, summary.TS, time.Millisecond)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k", TS: ts, ThreadTS: opening.TS}))
+	h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 12.4k")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.8k", PreviousText: "visitors 12.6k",
+		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvVAL2"}))
+	h.waitEphemeral("UANA", "Updated: Unique visitors 12.8k")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.6k", PreviousText: "visitors 12.4k",
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvVAL1"}))
+	h.settle()
+	ms, err := h.db.Measurements(t.Context(), slackfake.TeamID, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ms[p.KPIs[0].ID]; len(got) != 1 || got[0].Value.Amount != 12800 {
+		t.Errorf("visitors = %+v, want only the latest edit, 12.8k", got)
+	}
+}
+
+// TestValuesTypedInThePlanThreadFollowTheirMessage: Ana records
+// "values visitors 12.4k" in the plan's thread, then edits her message to
+// 14.2k, then deletes it. The value follows: 14.2k after the edit, none
+// after the deletion, as values typed in a check-in's thread do.
+func TestValuesTypedInThePlanThreadFollowTheirMessage(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, q1, p := h.firstQuestion("Q1")
+	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	ts := tsAfter(t, q1.TS, time.Second)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "values visitors 12.4k", TS: ts, ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "12.4k")
+	visitors := func() []flows.Measurement {
+		t.Helper()
+		ms, err := h.db.Measurements(t.Context(), slackfake.TeamID, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ms[p.KPIs[0].ID]
+	}
+	if got := visitors(); len(got) != 1 || got[0].Value.Amount != 12400 {
+		t.Fatalf("setup: visitors %+v", got)
+	}
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "values visitors 14.2k", PreviousText: "values visitors 12.4k"}))
+	h.settle()
+	if got := visitors(); len(got) != 1 || got[0].Value.Amount != 14200 {
+		t.Errorf("after the edit: visitors %+v, want only 14.2k", got)
+	}
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, PreviousText: "values visitors 14.2k"}))
+	h.settle()
+	if got := visitors(); len(got) != 0 {
+		t.Errorf("after the deletion: visitors %+v, want none", got)
+	}
+}

@@ -1,0 +1,75 @@
+package flows
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestMessageEditsOfActionsAndKPIs: an action or a KPI keeps the message
+// its line came from; its author's edit changes it (an action keeps its
+// status), an older edit or someone else's changes nothing, a line that no
+// longer reads is refused, and a deletion removes it, except a KPI with
+// values, which stays.
+func TestMessageEditsOfActionsAndKPIs(t *testing.T) {
+	cat := RACE()
+	p := NewPlan("T", "C", "Q1", "UANA", t0)
+	p.Cursor = Cursor{Stage: 1, Phase: PhaseActions}
+	out, err := Step(cat, p, Input{Text: "Ads | impact 3 | effort 2", User: "UANA", Now: t0, Source: "C/1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = out.Plan
+	p.Actions[0].Status = ActionDone
+	if a, ok := p.ActionFrom("C/1"); !ok || a.Text != "Ads" {
+		t.Fatalf("the action from C/1: %+v, %v", a, ok)
+	}
+
+	if out, _ := ReviseAction(cat, p, "C/1", "Hijack | impact 5 | effort 1", "UBEN", t0.Add(time.Minute), nil); len(out.Changes) != 0 {
+		t.Errorf("someone else's edit changed %+v", out.Changes)
+	}
+	out, err = ReviseAction(cat, p, "C/1", "Search ads | impact 4 | effort 2", "UANA", t0.Add(2*time.Minute), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = out.Plan
+	if a := p.Actions[0]; a.Text != "Search ads" || a.Impact != 4 || a.State() != ActionDone || len(out.Replies) != 1 ||
+		!strings.Contains(out.Replies[0].Msg.String(), "Updated your action: Search ads") {
+		t.Errorf("after the edit: %+v, said %+v", a, out.Replies)
+	}
+	if out, _ := ReviseAction(cat, p, "C/1", "Ads | impact 5 | effort 2", "UANA", t0.Add(time.Minute), nil); len(out.Changes) != 0 {
+		t.Errorf("an older edit changed %+v", out.Changes)
+	}
+	if _, err := ReviseAction(cat, p, "C/1", "Search ads | effort 2", "UANA", t0.Add(3*time.Minute), nil); !errors.Is(err, ErrBadInput) {
+		t.Errorf("an edit that reads as no action: %v, want ErrBadInput", err)
+	}
+
+	p.Cursor = Cursor{Stage: 1, Phase: PhaseKPIs}
+	line := "visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana"
+	out, err = Step(cat, p, Input{Text: line, User: "UANA", Now: t0, Source: "C/2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = out.Plan
+	out, err = ReviseKPI(cat, p, "C/2", strings.Replace(line, "20k", "25k", 1), "UANA", t0.Add(time.Minute), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = out.Plan
+	if k, _ := p.KPIFrom("C/2"); k.Target.Amount != 25000 {
+		t.Errorf("the edited KPI: %+v", k)
+	}
+	if _, err := ReviseKPI(cat, p, "C/2", "fans | target 500 | by 2027-03-31", "UANA", t0.Add(2*time.Minute), nil); !errors.Is(err, ErrBadInput) {
+		t.Errorf("an edit naming another KPI: %v, want ErrBadInput", err)
+	}
+	if out := WithdrawKPI(cat, p, "C/2", true); len(out.Changes) != 0 || len(out.Replies) != 1 {
+		t.Errorf("a KPI with values withdrawn: %+v", out)
+	}
+	if out := WithdrawKPI(cat, p, "C/2", false); len(out.Plan.KPIs) != 0 {
+		t.Errorf("KPIs after the deletion: %+v", out.Plan.KPIs)
+	}
+	if out := WithdrawAction(cat, p, "C/1"); len(out.Plan.Actions) != 0 || len(p.Actions) != 1 {
+		t.Errorf("actions after the deletion: %+v; the plan it was applied to has %d", out.Plan.Actions, len(p.Actions))
+	}
+}
