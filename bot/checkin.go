@@ -490,7 +490,7 @@ func valuesModal(p *flows.Plan, c flows.Checkin, ms map[int64][]flows.Measuremen
 	blocks := []slack.Block{contextBlock(ids, "plan", "KPI check-in for *"+slackUserText(p.Name)+"*. Leave a field empty to skip it; write `n/a` when there is no number.")}
 	shown := map[string]string{}
 	for _, k := range p.KPIs {
-		input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, "e.g. "+exampleFor(k), false, false), valueActionID)
+		input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, "e.g. "+flows.FieldExample(k), false, false), valueActionID)
 		for _, m := range ms[k.ID] {
 			if m.Checkin == c.ID {
 				input.InitialValue = flows.FormatValue(m.Value)
@@ -534,22 +534,6 @@ type checkinMeta struct {
 func valuesMeta(c flows.Checkin, shown map[string]string) string {
 	meta, _ := json.Marshal(checkinMeta{Checkin: c.ID, Channel: c.Channel, Shown: shown})
 	return string(meta)
-}
-
-// exampleFor is a value to show in a KPI's empty field, in its currency:
-// one in another would be refused as typed.
-func exampleFor(k flows.KPI) string {
-	switch k.Unit {
-	case flows.UnitCurrency:
-		return flows.FormatValue(flows.Value{Amount: 18250, Unit: flows.UnitCurrency, Currency: k.Currency})
-	case flows.UnitPercent:
-		return "3.5%"
-	case flows.UnitDuration:
-		return "2m 30s"
-	case flows.UnitRatio:
-		return "0.8"
-	}
-	return "12.4k"
 }
 
 // openValuesModal opens the form for a check-in's values, when the

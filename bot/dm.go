@@ -327,7 +327,7 @@ func mentionForms(text, id string) []string {
 // check-in are confirmed in its thread as well, and its summary updated.
 // key is the question's delivery key, from which the replies' keys are
 // made.
-func (b *Bot) answerAsked(ctx context.Context, key, channel, thread string, a coach.Asked, user string) {
+func (b *Bot) answerAsked(ctx context.Context, key, channel, thread string, a coach.Response, user string) {
 	switch {
 	case a.Review:
 		b.reviewInto(ctx, a.Plan, channel, thread)
@@ -351,7 +351,7 @@ func (b *Bot) answerAsked(ctx context.Context, key, channel, thread string, a co
 // confirmInCheckin confirms values given outside a check-in's thread (a
 // mention, a direct message, a slash command) in the thread of the
 // check-in they went into, and updates its summary.
-func (b *Bot) confirmInCheckin(ctx context.Context, key string, a coach.Asked, user string) {
+func (b *Bot) confirmInCheckin(ctx context.Context, key string, a coach.Response, user string) {
 	c := a.Checkin
 	if c.ID == 0 || !a.Changed {
 		return

@@ -198,7 +198,7 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 		// Values written in the plan's thread while a check-in is open
 		// count in it, as /race values does.
 		b.later(ctx, "values in the check-in", func(ctx context.Context) {
-			b.confirmInCheckin(ctx, key, coach.Asked{Response: resp}, m.User)
+			b.confirmInCheckin(ctx, key, resp, m.User)
 		})
 	}
 	return nil

@@ -238,9 +238,9 @@ func (b *Bot) submitAdd(ctx context.Context, team string, cb slack.InteractionCa
 		a.Effort, _ = strconv.Atoi(field("effort").SelectedOption.Value)
 		resp, err = b.svc.AddAction(ctx, req, sharer, a)
 	case addAsValues:
-		var asked coach.Asked
+		var asked coach.Response
 		asked, err = b.svc.RecordValues(ctx, req, text)
-		resp, checkin = asked.Response, asked.Checkin
+		resp, checkin = asked, asked.Checkin
 	default:
 		return fieldErrorBlock("kind", "Say what to add the message as.")
 	}

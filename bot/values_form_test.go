@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
@@ -55,5 +56,31 @@ func TestValuesFormSuggestsTheKPIsCurrency(t *testing.T) {
 	got := string(view.JSON)
 	if strings.Contains(got, "$18,250") || !strings.Contains(got, "e.g. €18,250") {
 		t.Errorf("the form's example for revenue in euros is not in euros:\n%s", got)
+	}
+}
+
+// TestValuesExampleIsOneTheCoachTakes: revenue is kept without a currency
+// (its target was written "18k"), or in euros. Ana types /race values
+// with nothing after it and copies the example she is shown: it is
+// recorded, not refused for a dollar sign the coach put in it.
+func TestValuesExampleIsOneTheCoachTakes(t *testing.T) {
+	for name, line := range map[string]string{
+		"no currency": "revenue | baseline 12k | target 18k | by 2027-03-31 | owner <@UANA>",
+		"euros":       "revenue | baseline €12k | target €18k | by 2027-03-31 | owner <@UANA>",
+	} {
+		t.Run(name, func(t *testing.T) {
+			h, _ := clockedHarness(t, time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
+			_, p := h.newPlanInSlack("Q1")
+			h.setKPIs(p, flows.StageConvert, line)
+			asked := h.slashAck("UANA", "values")
+			_, example, ok := strings.Cut(asked, "/race values ")
+			if !ok {
+				t.Fatalf("no example in %q", asked)
+			}
+			example, _, _ = strings.Cut(example, "`")
+			if got := h.slashAck("UANA", "values "+example); !strings.Contains(got, "Recorded") {
+				t.Errorf("the example %q, as shown, got %q", example, got)
+			}
+		})
 	}
 }

@@ -11,49 +11,42 @@ import (
 	"github.com/racebot/racebot/flows"
 )
 
-// Asked is what a question put to racebot by name (a mention, a direct
-// message, a workflow step) did: the service's response, with the check-in
-// that values went into, if they went into one (Response.Checkin).
-type Asked struct {
-	Response
-}
-
 // Ask runs a command typed to racebot by name outside a plan's own thread:
 // a mention in any channel, a direct message (see Direct). Only the
 // commands that read a plan or record values are taken (flows.AskedHere);
 // the rest are explained. req.Plan names the plan when the mention is in a
 // plan's or a check-in's thread; otherwise the channel's current plan is
 // used. Values go into the plan's open check-in when it has one.
-func (s *Service) Ask(ctx context.Context, req Request) (Asked, error) {
+func (s *Service) Ask(ctx context.Context, req Request) (Response, error) {
 	return s.ask(ctx, req, false)
 }
 
-func (s *Service) ask(ctx context.Context, req Request, direct bool) (Asked, error) {
+func (s *Service) ask(ctx context.Context, req Request, direct bool) (Response, error) {
 	text := strings.TrimSpace(req.Text)
 	text = strings.TrimSpace(strings.TrimPrefix(text, commandPrefix))
 	cmd, err := flows.ParseCommand(text)
 	if err != nil || !flows.AskedHere(cmd.Name) {
-		return Asked{}, flows.UserErrorf(flows.ErrBadInput, "%s", flows.DirectHelpText(direct))
+		return Response{}, flows.UserErrorf(flows.ErrBadInput, "%s", flows.DirectHelpText(direct))
 	}
 	switch cmd.Name {
 	case "help":
 		resp, err := s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyHelp, Msg: flows.DirectHelpText(direct)}}})
-		return Asked{Response: resp}, err
+		return resp, err
 	case "values":
 		return s.RecordValues(ctx, req, cmd.Arg)
 	}
 	resp, err := s.run(ctx, req, cmd)
-	return Asked{Response: resp}, err
+	return resp, err
 }
 
 // RecordValues records a line of KPI values for the plan req names, in its
 // open check-in when it has one (or req.Checkin), so values given anywhere
 // count in the check-in as if they had been written in its thread. A
 // duplicate records nothing and still says what was recorded.
-func (s *Service) RecordValues(ctx context.Context, req Request, text string) (Asked, error) {
+func (s *Service) RecordValues(ctx context.Context, req Request, text string) (Response, error) {
 	resp, err := s.valuesInCheckin(ctx, req, text)
 	if err != nil {
-		return Asked{}, err
+		return Response{}, err
 	}
 	if resp.Duplicate {
 		// What the first delivery recorded, said again without recording
@@ -63,7 +56,7 @@ func (s *Service) RecordValues(ctx context.Context, req Request, text string) (A
 			resp.Replies = []flows.Reply{{Kind: flows.ReplyValues, Msg: flows.Sayf("Recorded: %s", said)}}
 		}
 	}
-	return Asked{Response: resp}, nil
+	return resp, nil
 }
 
 // valuesInCheckin records values as RecordValues does; a duplicate says
@@ -99,17 +92,17 @@ func (s *Service) valuesInCheckin(ctx context.Context, req Request, text string)
 // Involved). A message may start with a plan's name and a colon
 // ("Q1 Launch: status"); otherwise the plan they last touched is meant,
 // and when they are in several the reply says which one it took.
-func (s *Service) Direct(ctx context.Context, req Request) (Asked, error) {
+func (s *Service) Direct(ctx context.Context, req Request) (Response, error) {
 	text := strings.TrimSpace(req.Text)
 	mine, err := s.mine(ctx, req.Team, req.User)
 	if err != nil {
-		return Asked{}, err
+		return Response{}, err
 	}
 	if len(mine) == 0 {
 		if cmd, err := flows.ParseCommand(text); err == nil && cmd.Name == "help" {
 			return s.ask(ctx, req, true)
 		}
-		return Asked{}, flows.UserErrorf(flows.ErrNoPlan, "You have no part in a plan yet. Start one with %s in a team channel, or answer in a plan's thread, and I can help you here.", flows.Cmd("new <name>"))
+		return Response{}, flows.UserErrorf(flows.ErrNoPlan, "You have no part in a plan yet. Start one with %s in a team channel, or answer in a plan's thread, and I can help you here.", flows.Cmd("new <name>"))
 	}
 	var p *flows.Plan
 	if name, rest, ok := strings.Cut(text, ":"); ok {
@@ -122,7 +115,7 @@ func (s *Service) Direct(ctx context.Context, req Request) (Asked, error) {
 	guessed := p == nil && len(mine) > 1
 	if p == nil {
 		if p, err = s.lastTouched(ctx, req.Team, req.User, mine); err != nil {
-			return Asked{}, err
+			return Response{}, err
 		}
 	}
 	req.Channel, req.Plan, req.Text = p.Channel, p.ID, text

@@ -280,13 +280,13 @@ func TestDirectMessagesPickThePersonsPlan(t *testing.T) {
 		return coach.Request{Team: "T1", Channel: "DUANA", User: "UANA", Text: text, Now: at, Key: key}
 	}
 	a, err := r.svc.Direct(ctx, dm("d1", "status", t0.Add(2*time.Hour)))
-	if err != nil || a.Plan.ID != other.Plan.ID || !strings.Contains(replyText(a.Response), `About "Spring"`) {
-		t.Fatalf("status picks %v: %s %v", a.Plan, replyText(a.Response), err)
+	if err != nil || a.Plan.ID != other.Plan.ID || !strings.Contains(replyText(a), `About "Spring"`) {
+		t.Fatalf("status picks %v: %s %v", a.Plan, replyText(a), err)
 	}
 	c := r.checkin(p, t0.Add(3*time.Hour))
 	a, err = r.svc.Direct(ctx, dm("d2", "Q1: values visitors 12.4k", t0.Add(4*time.Hour)))
-	if err != nil || a.Plan.ID != p.ID || a.Checkin.ID != c.ID || !strings.Contains(replyText(a.Response), "Unique visitors 12.4k") {
-		t.Fatalf("values: %+v %s %v", a.Checkin, replyText(a.Response), err)
+	if err != nil || a.Plan.ID != p.ID || a.Checkin.ID != c.ID || !strings.Contains(replyText(a), "Unique visitors 12.4k") {
+		t.Fatalf("values: %+v %s %v", a.Checkin, replyText(a), err)
 	}
 	ms, _ := r.db.Measurements(ctx, "T1", p.ID)
 	var inCheckin int

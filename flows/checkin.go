@@ -342,7 +342,12 @@ func replyExample(kpis []KPI, ms map[int64][]Measurement) string {
 		} else if k.HasTarget() {
 			v = kpiValue(k, k.Target)
 		}
-		num := kpiExample(k.Unit)
+		if v.Unit == UnitCurrency {
+			// A KPI kept without a currency may have a value with one
+			// from before such values were refused.
+			v.Currency = k.Currency
+		}
+		num := valueExample(k)
 		if present(v) && knownUnit(v.Unit) {
 			num = FormatValue(v)
 		}

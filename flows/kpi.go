@@ -310,6 +310,15 @@ func kpiField(part string, now time.Time) (field, rest string, err error) {
 	return "owner", part, nil
 }
 
+// valueExample is a sample value for a KPI, as CheckReading takes it:
+// money in the KPI's currency, and without one when it has none.
+func valueExample(k KPI) string {
+	if k.Unit == UnitCurrency {
+		return FormatValue(Value{Amount: 20000, Unit: UnitCurrency, Currency: k.Currency})
+	}
+	return kpiExample(k.Unit)
+}
+
 // kpiExample is a sample target in a unit, for messages.
 func kpiExample(u UnitKind) string {
 	switch u {

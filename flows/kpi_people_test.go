@@ -220,7 +220,7 @@ func TestCheckReading(t *testing.T) {
 		{gbp, "€900", "Average order value is kept in £, but €900 is in €; give it in £ (I don't convert currencies)."},
 		{gbp, "£900", ""},
 		{gbp, "900", ""},
-		{plain, "$15k", "Revenue is kept without a currency, so give $15,000 as a plain number, or set its target in $ first (I don't convert currencies)."},
+		{plain, "$15k", "Revenue is kept without a currency, so write $15,000 as 15,000, or set its target in $ first."},
 		{plain, "15k", ""},
 		{rate, "150%", "Lead conversion rate is a share, and a share can't pass 100%, so 150% can't be right; check the number."},
 		{rate, "100%", ""},

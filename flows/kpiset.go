@@ -73,8 +73,10 @@ func CheckReading(k KPI, v Value) (Value, error) {
 	if k.Unit == UnitCurrency {
 		switch {
 		case k.Currency == "" && v.Currency != "":
-			return Value{}, userErr(ErrBadValue, "%s is kept without a currency, so give %s as a plain number, or set its target in %s first (I don't convert currencies).",
-				kpiName(k), FormatValue(v), currencyName(v.Currency))
+			plain := v
+			plain.Currency = ""
+			return Value{}, userErr(ErrBadValue, "%s is kept without a currency, so write %s as %s, or set its target in %s first.",
+				kpiName(k), FormatValue(v), FormatValue(plain), currencyName(v.Currency))
 		case v.Currency != "" && v.Currency != k.Currency:
 			return Value{}, userErr(ErrBadValue, "%s is kept in %s, but %s is in %s; give it in %s (I don't convert currencies).",
 				kpiName(k), currencyName(k.Currency), FormatValue(v), currencyName(v.Currency), currencyName(k.Currency))

@@ -59,7 +59,7 @@ func ProblemText(errs []error) Msg {
 func ValuesExample(kpis []KPI) string {
 	var parts []string
 	for _, k := range kpis[:min(2, len(kpis))] {
-		parts = append(parts, k.Key+" "+kpiExample(k.Unit))
+		parts = append(parts, k.Key+" "+valueExample(k))
 	}
 	return strings.Join(parts, ", ")
 }

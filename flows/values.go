@@ -131,6 +131,16 @@ func isMissingWord(s string) bool {
 	return false
 }
 
+// FieldExample is a value of k to show in its empty field, in k's
+// currency: one in another would be refused as typed.
+func FieldExample(k KPI) string {
+	if k.Unit == UnitCurrency {
+		return FormatValue(Value{Amount: 18250, Unit: UnitCurrency, Currency: k.Currency})
+	}
+	return example(k.Unit)
+}
+
+// example is a value in a unit, for messages about how to write one.
 func example(u UnitKind) string {
 	switch u {
 	case UnitCurrency:
