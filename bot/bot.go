@@ -83,7 +83,8 @@ type Bot struct {
 	// is not taken for a failure.
 	ackWithin time.Duration
 
-	// zones caches people's Slack time zones by user id.
+	// zones caches people's Slack time zones by user id (*time.Location),
+	// or a recent failure to read one (zoneMiss).
 	zones sync.Map
 	// dms caches the direct message channel with each person, by
 	// workspace and user id.
@@ -98,8 +99,6 @@ type Bot struct {
 	helpAcks helpAcks
 	// summaries keeps each check-in's summary refreshes in turn.
 	summaries summaryRefreshes
-	// steps are the workflow steps running here (see startCheckinStep).
-	steps runningSteps
 
 	metrics *metrics.Metrics
 	// inflight bounds the verified requests being handled at once. Past it

@@ -339,18 +339,41 @@ func (b *Bot) userZone(ctx context.Context, user string) *time.Location {
 	return loc
 }
 
+// zoneRetry is how long a person's zone that Slack could not give is not
+// asked for again. Answers with a date word ("this year", "next week")
+// are common, and each would otherwise wait on users.info before its
+// acknowledgement while Slack is slow or rate-limits it.
+const zoneRetry = time.Minute
+
+// zoneMiss is a users.info that failed, kept in Bot.zones until retry.
+type zoneMiss struct {
+	err   error
+	retry time.Time
+}
+
 // lookupZone is the person's Slack time zone, cached, waiting at most
 // bound for Slack: nil when the person has none, an error when Slack
-// could not say.
+// could not say, now or less than zoneRetry ago.
 func (b *Bot) lookupZone(ctx context.Context, user string, bound time.Duration) (*time.Location, error) {
-	if loc, ok := b.zones.Load(user); ok {
-		return loc.(*time.Location), nil
+	if v, ok := b.zones.Load(user); ok {
+		switch v := v.(type) {
+		case *time.Location:
+			return v, nil
+		case zoneMiss:
+			if b.now().Before(v.retry) {
+				return nil, v.err
+			}
+		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, bound)
+	lookup, cancel := context.WithTimeout(ctx, bound)
 	defer cancel()
-	u, err := b.slack(ctx).GetUserInfoContext(ctx, user)
+	u, err := b.slack(lookup).GetUserInfoContext(lookup, user)
 	if err != nil {
-		return nil, fmt.Errorf("users.info: %w", err)
+		err = fmt.Errorf("users.info: %w", err)
+		if ctx.Err() == nil {
+			b.zones.Store(user, zoneMiss{err: err, retry: b.now().Add(zoneRetry)})
+		}
+		return nil, err
 	}
 	// A zone Slack does not give, or one this machine does not know, is
 	// kept as none: asking again would only hold up the next reply.

@@ -42,16 +42,11 @@ type homes struct {
 type personKey struct{ team, user string }
 
 func newHomes(every time.Duration, now func() time.Time, publish func(team, user string), start func(func())) *homes {
-	h := &homes{
+	return &homes{
 		paced:  newPaced(every, now, func(k personKey) { publish(k.team, k.user) }, start),
 		shown:  map[personKey]map[flows.PlanID]bool{},
 		hashes: map[personKey]string{},
 	}
-	h.forget = func(k personKey) {
-		delete(h.shown, k)
-		delete(h.hashes, k)
-	}
-	return h
 }
 
 // refresh publishes a person's tab now, or at the end of the interval

@@ -25,9 +25,6 @@ type paced[K comparable] struct {
 	// most is how many keys are kept before idle ones are forgotten; zero
 	// keeps every one.
 	most int
-	// forget, when set, is told of each idle key dropped, with mu held,
-	// so that what is kept beside the keys goes with them.
-	forget func(K)
 	// flush makes close run the waiting runs at once rather than drop
 	// them: what they keep up to date is not refreshed again by anything
 	// after a restart (a plan's header), unlike a Home tab, published
@@ -90,9 +87,6 @@ func (p *paced[K]) forgetIdleLocked() {
 	for k, st := range p.keys {
 		if !st.running && st.waiting == nil && !now.Before(st.last.Add(p.every)) {
 			delete(p.keys, k)
-			if p.forget != nil {
-				p.forget(k)
-			}
 		}
 	}
 	p.sweepAt = 2 * len(p.keys)

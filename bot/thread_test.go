@@ -192,3 +192,42 @@ func TestActionDatesInTheWritersDay(t *testing.T) {
 		t.Errorf("actions = %+v, want one due Tuesday 1 December", p.Actions)
 	}
 }
+
+// TestZoneLookupFailureNotAskedEveryReply: Slack refuses users.info
+// (rate-limited). Ben's answers that name a date are recorded, read in
+// racebot's zone, and his next ones do not ask Slack again before their
+// acknowledgement, which each would otherwise wait on; a minute on,
+// racebot asks again.
+func TestZoneLookupFailureNotAskedEveryReply(t *testing.T) {
+	h, clk := clockedHarness(t, time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC))
+	header, _ := h.newPlanInSlack("Q1")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "done", ThreadTS: header.TS}))
+	h.settle()
+	h.fake.RateLimitNext("users.info", 1000, 30*time.Second)
+	before := len(h.fake.Calls("users.info"))
+	for i, line := range []string{
+		"Call the roaster - Cy - tomorrow - impact 3, effort 1",
+		"Brief the designer - Cy - next friday - impact 2, effort 1",
+		"Book the venue - Cy - in 2 weeks - impact 2, effort 2",
+	} {
+		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: line, ThreadTS: header.TS}))
+		h.settle()
+		if i == 0 && len(h.fake.Calls("users.info")) == before {
+			t.Fatal("the first answer with a date did not ask for Ben's zone")
+		}
+	}
+	if p := h.plan(slackfake.TeamID, "C1", "Q1"); len(p.Actions) != 3 {
+		t.Errorf("%d actions recorded, want 3", len(p.Actions))
+	}
+	asked := len(h.fake.Calls("users.info"))
+	if n := asked - before; n != 1 {
+		t.Errorf("users.info asked %d times for three answers, want once", n)
+	}
+	h.fake.RateLimitNext("users.info", 0, 0)
+	clk.Add(2 * time.Minute)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "Print flyers - Cy - tomorrow - impact 1, effort 1", ThreadTS: header.TS}))
+	h.settle()
+	if len(h.fake.Calls("users.info")) == asked {
+		t.Error("users.info not asked again a minute after it failed")
+	}
+}

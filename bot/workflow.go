@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
@@ -110,24 +110,32 @@ func (b *Bot) recordValuesStep(ctx context.Context, team string, ev *slackevents
 	return nil
 }
 
+// stepLease is how long a racebot running a workflow step keeps others
+// from running it on a redelivery: past its run, which claimTimeout
+// bounds, and short of the minute after which Slack retries a delivery a
+// second time, so a racebot that stopped mid-step leaves it to that retry.
+const stepLease = 30 * time.Second
+
 func (b *Bot) startCheckinStep(ctx context.Context, team string, ev *slackevents.FunctionExecutedEvent) error {
 	execution := ev.FunctionExecutionID
 	p, err := b.stepPlan(ctx, team, ev)
 	if err != nil {
 		return b.failStep(ctx, err, execution)
 	}
-	// No claim is recorded before the ack: a racebot that stopped after
-	// one would leave a redelivery nothing to do, and the workflow waiting
-	// for ever. Every delivery runs the step instead, as the scheduler's
-	// retries run an occurrence: the check-in is found again by its
-	// occurrence, and what an earlier try posted is looked for before
-	// anything is posted again.
-	if !b.steps.start(execution) {
-		// Delivered again while this racebot runs it: that run completes it.
+	// A delivery while another, here or in another racebot, runs the step
+	// leaves it to that one: two at once would each find no opening in
+	// the channel and both post one. The lease is not held for good: a
+	// racebot that stopped mid-step leaves it to a later redelivery, which
+	// finds the check-in again by its occurrence and what the earlier run
+	// posted before posting anything again.
+	held, err := b.svc.Lease(ctx, team, "step:"+execution, stepLease, b.now())
+	if err != nil {
+		return fmt.Errorf("workflow step: %w", err)
+	}
+	if !held {
 		return nil
 	}
 	b.later(ctx, "workflow check-in", func(ctx context.Context) {
-		defer b.steps.done(execution)
 		if _, err := b.OpenCheckin(ctx, team, p.ID, "workflow:"+execution, false, 0); err != nil {
 			b.log.Error("workflow check-in", "plan", p.ID, "err", err)
 			b.errorStep(ctx, execution, "The check-in could not be posted; try running the workflow again.")
@@ -136,34 +144,6 @@ func (b *Bot) startCheckinStep(ctx context.Context, team string, ev *slackevents
 		b.completeStep(ctx, execution, map[string]string{outputPlan: plainUserText(p.Name)})
 	})
 	return nil
-}
-
-// runningSteps are the workflow steps this racebot is running, by
-// function execution id.
-type runningSteps struct {
-	mu  sync.Mutex
-	ids map[string]bool
-}
-
-// start reports whether the step was not running here, and notes it as
-// running.
-func (r *runningSteps) start(execution string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.ids[execution] {
-		return false
-	}
-	if r.ids == nil {
-		r.ids = map[string]bool{}
-	}
-	r.ids[execution] = true
-	return true
-}
-
-func (r *runningSteps) done(execution string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.ids, execution)
 }
 
 // failStep completes a step with the reason a person can act on, after

@@ -88,16 +88,17 @@ func TestWorkflowStepStartsACheckin(t *testing.T) {
 // TestWorkflowCheckinStepFinishedByARedelivery: a racebot that stopped
 // part-way through the "Start a check-in" step (the check-in opened but
 // not posted; posted but the function not completed) leaves the step to
-// the event Slack delivers again, which racebot, restarted or another
-// copy on the same database, finishes: one check-in in the channel, and
-// the workflow goes on.
+// the event Slack delivers again a minute on, which racebot, restarted or
+// another copy on the same database, finishes: one check-in in the
+// channel, and the workflow goes on.
 func TestWorkflowCheckinStepFinishedByARedelivery(t *testing.T) {
 	for _, tt := range []struct{ name, stopsIn string }{
 		{"stopped before the post", "chat.postMessage"},
 		{"stopped before the completion", "functions.completeSuccess"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t)
+			clk := &clock{now: time.Now()}
+			h := newHarness(t, func(c *setup) { c.Now = clk.Now })
 			srv := h.serveHTTP()
 			_, p := h.newPlanOverHTTP(srv, "C1", "Q1")
 			h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
@@ -122,6 +123,7 @@ func TestWorkflowCheckinStepFinishedByARedelivery(t *testing.T) {
 			if e, _ := h.fake.Execution("FxSTOP"); e.State != "running" {
 				t.Fatalf("the step is %s before the redelivery, want running", e.State)
 			}
+			clk.Add(time.Minute)
 
 			if code := h.deliver(srv, step); code != http.StatusOK {
 				t.Fatalf("the redelivery was answered %d", code)
@@ -135,5 +137,56 @@ func TestWorkflowCheckinStepFinishedByARedelivery(t *testing.T) {
 				t.Errorf("%d check-ins opened, want 1", n)
 			}
 		})
+	}
+}
+
+// TestWorkflowCheckinStepRedeliveredToAnotherRacebot: two racebots share
+// one database. Slack, not seeing the first one's ack in time, delivers
+// the "Start a check-in" step again to the second while the first is
+// still posting the check-in. The second leaves the step to the first:
+// one check-in in the channel, and the step completed.
+func TestWorkflowCheckinStepRedeliveredToAnotherRacebot(t *testing.T) {
+	h := newHarness(t)
+	srv := h.serveHTTP()
+	_, p := h.newPlanOverHTTP(srv, "C1", "Q1")
+	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	step := slackfake.EventBody(slackfake.FunctionExecuted{CallbackID: functionStartCheckin, ExecutionID: "FxTWO", EventID: "EvTWO",
+		Inputs: map[string]any{inputChannel: "C1", inputPlan: "Q1"}})
+	h.fake.Executing("FxTWO")
+
+	other := h.startBot(botOptions{})
+	otherSrv := httptest.NewServer(other.HTTPHandler(secret))
+	t.Cleanup(otherSrv.Close)
+	release := h.fake.Hold("chat.postMessage")
+	defer release()
+	if code := h.deliver(otherSrv, step); code != http.StatusOK {
+		t.Fatalf("the first delivery was answered %d", code)
+	}
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.postMessage") > 0 }, "the first racebot posting the check-in")
+	if code := h.deliver(srv, step); code != http.StatusOK {
+		t.Fatalf("the redelivery was answered %d", code)
+	}
+	// The second racebot either posts too (held like the first) or has
+	// nothing left to do.
+	idle := make(chan struct{})
+	go func() { h.bot.pending.Wait(); close(idle) }()
+	h.fake.WaitFor(t, func() bool {
+		select {
+		case <-idle:
+			return true
+		default:
+			return h.fake.InFlight("chat.postMessage") > 1
+		}
+	}, "the second racebot done with the redelivery")
+	release()
+	<-idle
+	h.fake.WaitFor(t, func() bool {
+		e, _ := h.fake.Execution("FxTWO")
+		return e.State == "completed"
+	}, "the step completed")
+	h.settle()
+	settle(t, other, h.fake)
+	if n := len(h.headers("C1", "KPI check-in")); n != 1 {
+		t.Errorf("%d check-ins opened, want 1", n)
 	}
 }

@@ -448,6 +448,18 @@ func (s *Service) ChannelPlans(ctx context.Context, team, channel string) ([]*fl
 	return plans, cur, nil
 }
 
+// Lease takes key for work one racebot at a time may do (a workflow step
+// Slack may deliver to several), reporting false while another holder
+// took it less than lease ago. Held work that outlives its lease, or a
+// racebot that stopped holding it, leaves it to the next taker.
+func (s *Service) Lease(ctx context.Context, team, key string, lease time.Duration, now time.Time) (bool, error) {
+	ok, err := s.store.LeaseKey(ctx, team, key, now.Add(-lease), now)
+	if err != nil {
+		return false, fmt.Errorf("lease %s: %w", key, err)
+	}
+	return ok, nil
+}
+
 // Once records a delivery key for work that is not a change to a plan (a
 // check-in started by a workflow), reporting false when the key was
 // recorded before: the work was started already and must not be again.

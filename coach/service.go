@@ -42,6 +42,10 @@ type Store interface {
 	RecordMeasurements(ctx context.Context, team string, plan flows.PlanID, ms []flows.Measurement, key string) error
 	// MarkSeen records the key of a request whose only effect is a reply.
 	MarkSeen(ctx context.Context, team, key string) error
+	// LeaseKey records a key as held from now, unless it is held already
+	// since after staleBefore, and reports whether it took it: of any
+	// number of takers at once, in any number of processes, one wins.
+	LeaseKey(ctx context.Context, team, key string, staleBefore, now time.Time) (bool, error)
 	// PruneSeen forgets keys recorded before a time, and the keys of
 	// messages (MessageKey) recorded before an earlier one.
 	PruneSeen(ctx context.Context, before, messagesBefore time.Time) error

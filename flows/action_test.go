@@ -178,6 +178,8 @@ func TestReadsToday(t *testing.T) {
 		"Plan the spring sale | 15 March":                        true,
 		"Send it | Ben | 2027-03-31 | impact 2 | effort 1":       false,
 		"We sell coffee to offices.":                             false,
+		"This is what our customers love most.":                  false,
+		"Launch | <@UANA> | this friday":                         true,
 		"skip":                                                   false,
 	} {
 		if got := ReadsToday(text); got != want {

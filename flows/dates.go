@@ -287,7 +287,9 @@ func looksLikeDate(s string) bool {
 
 // relativeWords are words of a date that depends on what day it is for
 // the writer, beside dateWords and the names of weekdays and months.
-var relativeWords = map[string]bool{"day": true, "days": true, "eod": true, "this": true}
+// "this" is not one: every date it starts ("this friday", "this month")
+// has one of those too, and it starts many an answer that names none.
+var relativeWords = map[string]bool{"day": true, "days": true, "eod": true}
 
 // ReadsToday reports whether text has a word of a date that depends on
 // what day it is for the writer ("tomorrow", "next friday", "in 2 weeks",

@@ -498,6 +498,31 @@ func (db *DB) MarkSeen(ctx context.Context, team, key string) error {
 	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error { return db.recordKey(ctx, tx, team, key) })
 }
 
+// LeaseKey records key as held from now unless another holder took it
+// after staleBefore, and reports whether this call took it. The upsert's
+// condition holds for the first of several takers only, across processes
+// as much as goroutines. Pruned with the delivery keys.
+func (db *DB) LeaseKey(ctx context.Context, team, key string, staleBefore, now time.Time) (bool, error) {
+	var won bool
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO seen_keys (team_id, key, seen_at) VALUES (?, ?, ?)
+			ON CONFLICT (team_id, key) DO UPDATE SET seen_at = excluded.seen_at
+			WHERE seen_keys.seen_at <= ?`,
+			team, key, now.UnixMilli(), staleBefore.UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		won = n == 1
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("lease key: %w", err)
+	}
+	return won, nil
+}
+
 // PruneSeen forgets keys recorded before the given time, when Slack has
 // long stopped retrying, and the keys of messages (coach.MessageKey, the
 // "msg:" prefix) recorded before messagesBefore: a catch-up may read a

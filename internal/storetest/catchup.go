@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -221,5 +222,53 @@ func testCheckinByOccurrence(t *testing.T, open Open) {
 	}
 	if _, err := other.CheckinByOccurrence(ctx, "T1", p.ID, ""); !errors.Is(err, flows.ErrNoCheckin) {
 		t.Errorf("the empty occurrence (check-ins by hand) found one: %v", err)
+	}
+}
+
+// testLeaseKey: of two replicas taking one key at once, one wins; the key
+// stays held until it is stale, then exactly one taker has it again; a
+// key is per team.
+func testLeaseKey(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	other := another()
+	t0 := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	const lease = 30 * time.Second
+	take := func(s Store, team string, now time.Time) bool {
+		t.Helper()
+		ok, err := s.LeaseKey(ctx, team, "step:Fx1", now.Add(-lease), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	var wins atomic.Int32
+	done := make(chan struct{})
+	for _, s := range []Store{db, other} {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			if ok, err := s.LeaseKey(ctx, "T1", "step:Fx1", t0.Add(-lease), t0); err != nil {
+				t.Error(err)
+			} else if ok {
+				wins.Add(1)
+			}
+		}()
+	}
+	<-done
+	<-done
+	if n := wins.Load(); n != 1 {
+		t.Fatalf("%d of two takers at once won the key, want 1", n)
+	}
+	if take(db, "T1", t0.Add(lease-time.Second)) || take(other, "T1", t0.Add(lease-time.Second)) {
+		t.Error("a key held for less than its lease was taken")
+	}
+	if !take(db, "T2", t0) {
+		t.Error("another team's key was held")
+	}
+	if !take(other, "T1", t0.Add(lease)) {
+		t.Fatal("a stale key was not taken over")
+	}
+	if take(db, "T1", t0.Add(lease)) {
+		t.Error("a key taken over was taken again at once")
 	}
 }

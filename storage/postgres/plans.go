@@ -428,6 +428,27 @@ func (db *DB) MarkSeen(ctx context.Context, team, key string) error {
 	return db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error { return recordKey(ctx, tx, team, key) })
 }
 
+// LeaseKey records key as held from now unless another holder took it
+// after staleBefore, and reports whether this call took it. Two takers at
+// once meet on the key's row: the second waits for the first and sees its
+// fresh time, so only one wins. Pruned with the delivery keys.
+func (db *DB) LeaseKey(ctx context.Context, team, key string, staleBefore, now time.Time) (bool, error) {
+	var won bool
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO seen_keys (team_id, key, seen_at) VALUES ($1, $2, $3)
+			ON CONFLICT (team_id, key) DO UPDATE SET seen_at = excluded.seen_at
+			WHERE seen_keys.seen_at <= $4`,
+			team, key, now.UnixMilli(), staleBefore.UnixMilli())
+		won = tag.RowsAffected() == 1
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("lease key: %w", err)
+	}
+	return won, nil
+}
+
 // PruneSeen forgets keys recorded before the given time, when Slack has
 // long stopped retrying, and the keys of messages (coach.MessageKey, the
 // "msg:" prefix) recorded before messagesBefore: a catch-up may read a
