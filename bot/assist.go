@@ -71,9 +71,11 @@ func (b *Bot) postKPISuggestions(ctx context.Context, p *flows.Plan, stage flows
 	}, func(r assist.Result) message { return msgMessage("kpi-suggestions", resultMsg(r)) })
 }
 
-// postReview runs a review for by after the acknowledgement, posts it in
-// the plan's thread, and keeps it as the plan's latest for its exports.
-func (b *Bot) postReview(ctx context.Context, p *flows.Plan, by string) {
+// postReview runs a review for the person a after the acknowledgement,
+// posts it in the plan's thread, and keeps it as the plan's latest for its
+// exports.
+func (b *Bot) postReview(ctx context.Context, p *flows.Plan, a asker) {
+	by := a.user
 	kpis, err := b.svc.KPIs(ctx, p.Team, p.ID)
 	if err != nil {
 		b.log.Error("review: load kpis", "plan", p.ID, "err", err)
@@ -95,6 +97,9 @@ func (b *Bot) postReview(ctx context.Context, p *flows.Plan, by string) {
 		}, func(r assist.Result) message { return msgMessage("review", resultMsg(r)) })
 	}
 	if !shown {
+		// The ack promised a review in the thread; its placeholder may
+		// be stuck there.
+		b.tell(ctx, a, say("Sorry, the review could not be posted. Please try again in a moment."))
 		return
 	}
 	// The review's own words, without the note on how it came about: the

@@ -464,16 +464,16 @@ func (b *Bot) close(ctx context.Context, v coach.CheckinView) {
 	}
 }
 
-// uploadChart draws every KPI against its target and uploads the PNG.
-func (b *Bot) uploadChart(ctx context.Context, p *flows.Plan, ms map[int64][]flows.Measurement, channel, thread string) {
+// uploadChart draws every KPI against its target and uploads the PNG,
+// reporting whether it did.
+func (b *Bot) uploadChart(ctx context.Context, p *flows.Plan, ms map[int64][]flows.Measurement, channel, thread string) bool {
 	var png bytes.Buffer
 	if err := report.Chart(&png, plainUserText(p.Name)+" · KPI progress", p, ms, b.now(), time.UTC); err != nil {
 		b.log.Error("draw chart", "plan", p.ID, "err", err)
-		return
+		return false
 	}
-	_, err := b.slack(ctx).UploadFileContext(ctx, slack.UploadFileParameters{
-		Reader:          &png,
-		FileSize:        png.Len(),
+	err := b.uploadFile(ctx, slack.UploadFileParameters{
+		Content:         png.String(),
 		Filename:        flows.Slug(plainUserText(p.Name)) + "-kpis.png",
 		Title:           plainUserText(p.Name) + " — KPI progress",
 		Channel:         channel,
@@ -481,7 +481,9 @@ func (b *Bot) uploadChart(ctx context.Context, p *flows.Plan, ms map[int64][]flo
 	})
 	if err != nil {
 		b.failed(ctx, "upload chart", err, "plan", p.ID)
+		return false
 	}
+	return true
 }
 
 // valuesModal collects a check-in's values in a form, one field per KPI.
@@ -614,17 +616,26 @@ func fieldErrorBlock(blockID, msg string) any {
 	return viewAck{ResponseAction: "errors", Errors: map[string]string{blockID: msg}}
 }
 
-// postReport uploads the KPI chart to the plan's thread.
-func (b *Bot) postReport(ctx context.Context, p *flows.Plan) {
+// postReport uploads the KPI chart to the plan's thread, or tells a why
+// it could not: the ack promised a chart.
+func (b *Bot) postReport(ctx context.Context, p *flows.Plan, a asker) {
 	thread, err := b.ensureThread(ctx, p)
 	if err != nil {
 		b.failed(ctx, "report: thread", err, "plan", p.ID)
+		b.tell(ctx, a, chartFailed)
 		return
 	}
 	ms, err := b.svc.Measurements(ctx, p.Team, p.ID)
 	if err != nil {
 		b.log.Error("report: values", "plan", p.ID, "err", err)
+		b.tell(ctx, a, chartFailed)
 		return
 	}
-	b.uploadChart(ctx, p, ms, p.Channel, thread)
+	if !b.uploadChart(ctx, p, ms, p.Channel, thread) {
+		b.tell(ctx, a, chartFailed)
+	}
 }
+
+// chartFailed tells someone who asked for the KPI chart that it did not
+// come.
+var chartFailed = say("Sorry, the KPI chart could not be uploaded. Please try again in a moment.")

@@ -96,13 +96,13 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		b.later(ctx, "post retro", func(ctx context.Context) { b.postRetro(ctx, resp.Plan, resp) })
 		return msgAck(flows.Sayf("The retro of %q is going up in this channel; answer its questions in its thread.", flows.User(resp.Plan.Name)))
 	case hasKind(resp.Replies, flows.ReplyExport):
-		b.later(ctx, "export", func(ctx context.Context) { b.export(ctx, cmd, resp.Plan) })
+		b.later(ctx, "export", func(ctx context.Context) { b.export(ctx, commandAsker(cmd), resp.Plan) })
 		return textAck("Exporting the plan; the file will appear in this channel in a moment.")
 	case resp.Report:
-		b.later(ctx, "report", func(ctx context.Context) { b.postReport(ctx, resp.Plan) })
+		b.later(ctx, "report", func(ctx context.Context) { b.postReport(ctx, resp.Plan, commandAsker(cmd)) })
 		return textAck("Drawing the KPI chart; it will appear in the plan's thread.")
 	case resp.Review:
-		b.later(ctx, "review", func(ctx context.Context) { b.postReview(ctx, resp.Plan, cmd.UserID) })
+		b.later(ctx, "review", func(ctx context.Context) { b.postReview(ctx, resp.Plan, commandAsker(cmd)) })
 		return msgAck(flows.Sayf("Reviewing %q; the review will appear in its thread.", flows.User(resp.Plan.Name)))
 	case hasKind(resp.Replies, flows.ReplyDeleted):
 		return ephemeralAck(renderReplies(nil, resp.Replies))
@@ -246,13 +246,13 @@ func (b *Bot) removeHeader(ctx context.Context, p *flows.Plan, ts string) {
 	}
 }
 
-// export uploads the plan as a Markdown file to the channel, and its KPI
-// history as CSV when it has KPIs.
-func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan) {
+// export uploads the plan as a Markdown file to the channel a asked in,
+// and its KPI history as CSV when it has KPIs.
+func (b *Bot) export(ctx context.Context, a asker, p *flows.Plan) {
 	e, err := b.svc.Export(ctx, p, b.now())
 	if err != nil {
 		b.log.Error("export: values", "plan", p.ID, "err", err)
-		b.respond(ctx, cmd.ResponseURL, say("Sorry, the export failed. Please try again in a moment."))
+		b.tell(ctx, a, say("Sorry, the export failed. Please try again in a moment."))
 		return
 	}
 	ms := e.Values
@@ -274,12 +274,10 @@ func (b *Bot) export(ctx context.Context, cmd slack.SlashCommand, p *flows.Plan)
 		}
 	}
 	for _, f := range files {
-		f.Reader, f.FileSize = strings.NewReader(f.Content), len(f.Content)
-		f.Content = ""
-		f.Channel, f.ThreadTimestamp = cmd.ChannelID, p.Thread
-		if _, err := b.slack(ctx).UploadFileContext(ctx, f); err != nil {
+		f.Channel, f.ThreadTimestamp = a.channel, p.Thread
+		if err := b.uploadFile(ctx, f); err != nil {
 			b.failed(ctx, "upload export", err, "plan", p.ID, "file", f.Filename)
-			b.respond(ctx, cmd.ResponseURL, say("Sorry, the export could not be uploaded. Please try again in a moment."))
+			b.tell(ctx, a, say("Sorry, the export could not be uploaded. Please try again in a moment."))
 			return
 		}
 	}
@@ -304,6 +302,39 @@ func headerFailure(err error, name string) flows.Msg {
 		return flows.Sayf("I saved the plan %q but can't post in this channel yet. Invite me with %s, then type %s to start its thread.", flows.User(name), flows.Code("/invite @racebot"), flows.Cmd("continue "+plainUserText(name)))
 	}
 	return flows.Sayf("I saved the plan %q but Slack did not take its first message. Type %s to try again.", flows.User(name), flows.Cmd("continue "+plainUserText(name)))
+}
+
+// asker is the person who asked for slow work (an export, a chart) and
+// where they asked, to tell them when it fails.
+type asker struct {
+	user, channel, thread string
+	// responseURL is the slash command's; "" for words typed in a thread.
+	responseURL string
+}
+
+func commandAsker(cmd slack.SlashCommand) asker {
+	return asker{user: cmd.UserID, channel: cmd.ChannelID, responseURL: cmd.ResponseURL}
+}
+
+// tell says m to a's person alone: through the command's response_url,
+// or in an ephemeral message where they asked when there is none or it
+// fails (Slack takes five posts to one, for thirty minutes, and can be
+// down). An answer lost after Slack took the post shows m twice, which
+// does less harm than a request that silently came to nothing.
+func (b *Bot) tell(ctx context.Context, a asker, m flows.Msg) {
+	if a.responseURL != "" {
+		err := slack.PostWebhookContext(ctx, a.responseURL, &slack.WebhookMessage{Text: mrkdwn(m), ResponseType: slack.ResponseTypeEphemeral})
+		if err == nil {
+			return
+		}
+		b.log.Warn("respond via response_url; trying an ephemeral message", "err", err)
+	}
+	if a.user == "" || a.channel == "" {
+		return
+	}
+	if err := b.poster.ephemeral(ctx, a.channel, a.thread, a.user, msgMessage("note", m)); err != nil {
+		b.failed(ctx, "tell", err, "user", a.user)
+	}
 }
 
 // respond answers through a response_url, the way to reach a person after

@@ -335,9 +335,10 @@ func (b *Bot) answerAsked(ctx context.Context, key, channel, thread string, a co
 		ms, err := b.svc.Measurements(ctx, a.Plan.Team, a.Plan.ID)
 		if err != nil {
 			b.log.Error("report: values", "plan", a.Plan.ID, "err", err)
-			return
 		}
-		b.uploadChart(ctx, a.Plan, ms, channel, thread)
+		if err != nil || !b.uploadChart(ctx, a.Plan, ms, channel, thread) {
+			b.tell(ctx, asker{user: user, channel: channel, thread: thread}, chartFailed)
+		}
 	case len(a.Replies) > 0:
 		if _, err := b.poster.postOnce(ctx, channel, thread, replyKey(key), renderReplies(a.Plan, a.Replies)); err != nil {
 			b.log.Error("answer", "err", err)

@@ -11,7 +11,6 @@ import (
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/markup"
-	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 )
 
@@ -174,11 +173,11 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 			}
 			switch {
 			case resp.Review:
-				b.postReview(ctx, plan, m.User)
+				b.postReview(ctx, plan, asker{user: m.User, channel: m.Channel, thread: m.ThreadTimeStamp})
 			case resp.Report:
-				b.postReport(ctx, plan)
+				b.postReport(ctx, plan, asker{user: m.User, channel: m.Channel, thread: m.ThreadTimeStamp})
 			case hasKind(resp.Replies, flows.ReplyExport):
-				b.export(ctx, slack.SlashCommand{ChannelID: plan.Channel}, plan)
+				b.export(ctx, asker{user: m.User, channel: m.Channel, thread: m.ThreadTimeStamp}, plan)
 			case resp.Retro != 0:
 				b.postRetro(ctx, plan, resp)
 			case hasKind(resp.Replies, flows.ReplyScoreForm):

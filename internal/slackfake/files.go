@@ -24,6 +24,9 @@ type Upload struct {
 	Title          string
 	InitialComment string
 	Content        []byte
+	// TS is the timestamp of the message that shared the file, "" if it
+	// was not shared.
+	TS string
 }
 
 // pendingFile is a file between files.getUploadURLExternal and
@@ -141,8 +144,13 @@ func (f *Fake) filesCompleteUploadExternal(r *apiRequest) (map[string]any, error
 		if title == "" {
 			title = pf.filename
 		}
+		var ts string
+		if channel != "" {
+			ts = f.nextTSLocked()
+		}
 		f.uploads = append(f.uploads, Upload{
 			FileID:         pf.id,
+			TS:             ts,
 			Channel:        channel,
 			ThreadTS:       r.get("thread_ts"),
 			Filename:       pf.filename,
@@ -153,4 +161,34 @@ func (f *Fake) filesCompleteUploadExternal(r *apiRequest) (map[string]any, error
 		files = append(files, map[string]any{"id": pf.id, "title": title})
 	}
 	return map[string]any{"files": files}, nil
+}
+
+// filesInfo describes a completed file, with where it was shared as Slack
+// gives it: the channel in channels (groups for a private one) and the
+// share's message under shares. A file that was never completed is not
+// found, as in Slack, where it does not exist until then.
+func (f *Fake) filesInfo(r *apiRequest) (map[string]any, error) {
+	id := r.get("file")
+	i := slices.IndexFunc(f.uploads, func(u Upload) bool { return u.FileID == id })
+	if i < 0 {
+		return nil, apiError("file_not_found")
+	}
+	u := f.uploads[i]
+	file := map[string]any{
+		"id": u.FileID, "name": u.Filename, "title": u.Title, "size": len(u.Content),
+		"channels": []string{}, "groups": []string{}, "ims": []string{}, "shares": map[string]any{},
+	}
+	if u.Channel != "" {
+		share := map[string]any{"ts": u.TS}
+		if u.ThreadTS != "" {
+			share["thread_ts"] = u.ThreadTS
+		}
+		list, kind := "channels", "public"
+		if ch, err := f.channelLocked(u.Channel); err == nil && ch.IsPrivate {
+			list, kind = "groups", "private"
+		}
+		file[list] = []string{u.Channel}
+		file["shares"] = map[string]any{kind: map[string]any{u.Channel: []any{share}}}
+	}
+	return map[string]any{"file": file, "comments": []any{}, "paging": map[string]any{"count": 100, "total": 1, "page": 1, "pages": 1}}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -286,8 +287,13 @@ func TestUploadFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("UploadFileContext: %v\n%s", err, fake.Dump())
 	}
+	ups := fake.Uploads()
+	if len(ups) != 1 || ups[0].TS == "" {
+		t.Fatalf("Uploads = %+v, want one shared by a message", ups)
+	}
 	want := []slackfake.Upload{{
 		FileID:         file.ID,
+		TS:             ups[0].TS,
 		Channel:        "C1",
 		ThreadTS:       parent,
 		Filename:       "plan.md",
@@ -305,6 +311,21 @@ func TestUploadFile(t *testing.T) {
 		if calls := fake.Calls(method); len(calls) != 1 || calls[0].Status != 200 {
 			t.Errorf("%s calls = %+v, want one answered 200", method, calls)
 		}
+	}
+	info, _, _, err := api.GetFileInfoContext(t.Context(), file.ID, 0, 0)
+	if err != nil {
+		t.Fatalf("GetFileInfo: %v", err)
+	}
+	shares := info.Shares.Public["C1"]
+	if !slices.Equal(info.Channels, []string{"C1"}) || len(shares) != 1 || shares[0].Ts != ups[0].TS || shares[0].ThreadTs != parent {
+		t.Errorf("files.info = channels %v, shares %+v; want C1 shared once in the thread", info.Channels, info.Shares)
+	}
+	pending, err := api.GetUploadURLExternalContext(t.Context(), slack.GetUploadURLExternalParameters{FileName: "x.md", FileSize: 1})
+	if err != nil {
+		t.Fatalf("GetUploadURLExternal: %v", err)
+	}
+	if _, _, _, err := api.GetFileInfoContext(t.Context(), pending.FileID, 0, 0); err == nil || err.Error() != "file_not_found" {
+		t.Errorf("files.info of a file never completed: err = %v, want file_not_found", err)
 	}
 }
 

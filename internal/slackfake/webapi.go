@@ -105,6 +105,8 @@ func method(name string) (apiHandler, tokenKind, bool) {
 		return (*Fake).filesGetUploadURLExternal, botToken, true
 	case "files.completeUploadExternal":
 		return (*Fake).filesCompleteUploadExternal, botToken, true
+	case "files.info":
+		return (*Fake).filesInfo, botToken, true
 	case "functions.completeSuccess":
 		return func(f *Fake, r *apiRequest) (map[string]any, error) { return f.functionsComplete(r, true) }, botToken, true
 	case "functions.completeError":

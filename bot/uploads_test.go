@@ -1,0 +1,231 @@
+package bot
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/openaifake"
+	"github.com/racebot/racebot/internal/slackfake"
+	"github.com/slack-go/slack"
+)
+
+// uploadsNamed counts the files shared whose names end in suffix.
+func (h *harness) uploadsNamed(suffix string) int {
+	n := 0
+	for _, u := range h.fake.Uploads() {
+		if strings.HasSuffix(u.Filename, suffix) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestExportSharedThoughTheAnswerWasLost: Slack shares the plan's
+// Markdown file, then its answer to files.completeUploadExternal is lost
+// (a 500, or the connection drops). The file is in the channel, so the
+// export goes on to the KPI history, and Ana is not told it failed and
+// asked to try again, which would share the plan a second time.
+func TestExportSharedThoughTheAnswerWasLost(t *testing.T) {
+	for name, fault := range map[string]func(*slackfake.Fake){
+		"500 after sharing": func(f *slackfake.Fake) {
+			f.FailAfterNext("files.completeUploadExternal", 1, http.StatusInternalServerError)
+		},
+		"connection reset after sharing": func(f *slackfake.Fake) { f.ResetAfterNext("files.completeUploadExternal", 1) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			h.runSocket()
+			_, p := h.newPlanInSlack("Q1")
+			h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+			fault(h.fake)
+			url := h.fake.ResponseURL()
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "export", UserID: "UANA", ChannelID: "C1", ResponseURL: url}))
+			h.fake.WaitFor(t, func() bool { return h.uploadsNamed(".csv") == 1 || len(h.fake.Responses(url)) > 0 }, "the export's end")
+			h.settle()
+			if rs := h.fake.Responses(url); len(rs) > 0 {
+				t.Errorf("Ana was told %q, though the plan was shared", rs[0].Text)
+			}
+			if md, csv := h.uploadsNamed(".md"), h.uploadsNamed(".csv"); md != 1 || csv != 1 {
+				t.Errorf("shared %d Markdown and %d CSV files, want one each", md, csv)
+			}
+		})
+	}
+}
+
+// TestExportUploadStepRetried: the POST of the file's content is refused
+// once (Slack's file host is busy, or rate-limits it with a Retry-After).
+// Nothing was shared, so the upload is tried again, after the wait Slack
+// asked for, and the export arrives whole without Ana having to ask again.
+func TestExportUploadStepRetried(t *testing.T) {
+	const retryAfter = 7 * time.Second
+	for name, fault := range map[string]func(*slackfake.Fake){
+		"503":        func(f *slackfake.Fake) { f.FailNext(slackfake.MethodUpload, 1, http.StatusServiceUnavailable) },
+		"429":        func(f *slackfake.Fake) { f.RateLimitNext(slackfake.MethodUpload, 1, retryAfter) },
+		"reset":      func(f *slackfake.Fake) { f.ResetAfterNext(slackfake.MethodUpload, 1) },
+		"429 on CSV": func(f *slackfake.Fake) { f.RateLimitNext("files.completeUploadExternal", 2, retryAfter) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			var mu sync.Mutex
+			var waits []time.Duration
+			h := newHarness(t, func(c *setup) {
+				c.RetryWait = func(ctx context.Context, d time.Duration) bool {
+					mu.Lock()
+					defer mu.Unlock()
+					waits = append(waits, d)
+					return ctx.Err() == nil
+				}
+			})
+			h.runSocket()
+			_, p := h.newPlanInSlack("Q1")
+			h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+			fault(h.fake)
+			url := h.fake.ResponseURL()
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "export", UserID: "UANA", ChannelID: "C1", ResponseURL: url}))
+			h.fake.WaitFor(t, func() bool { return h.uploadsNamed(".csv") == 1 || len(h.fake.Responses(url)) > 0 }, "the export's end")
+			h.settle()
+			if rs := h.fake.Responses(url); len(rs) > 0 {
+				t.Errorf("Ana was told %q", rs[0].Text)
+			}
+			if md, csv := h.uploadsNamed(".md"), h.uploadsNamed(".csv"); md != 1 || csv != 1 {
+				t.Errorf("shared %d Markdown and %d CSV files, want one each", md, csv)
+			}
+			for _, u := range h.fake.Uploads() {
+				if len(u.Content) == 0 {
+					t.Errorf("%s was shared empty", u.Filename)
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if strings.HasPrefix(name, "429") && !slices.ContainsFunc(waits, func(d time.Duration) bool { return d >= retryAfter }) {
+				t.Errorf("waited %v before retrying, not Slack's Retry-After of %v", waits, retryAfter)
+			}
+		})
+	}
+}
+
+// instantRetries makes the Slack client's waits before a retry take no
+// time.
+func instantRetries(c *setup) {
+	c.RetryWait = func(ctx context.Context, _ time.Duration) bool { return ctx.Err() == nil }
+}
+
+// TestReportThatCannotBeUploadedIsExplained: Slack will not take the KPI
+// chart (files.getUploadURLExternal keeps failing). Ana, who asked for it
+// with /race report, was promised a chart in the plan's thread; she is
+// told it could not be uploaded, through the command's response_url, or
+// in an ephemeral message when that response_url fails too, or where she
+// typed "report" in the thread.
+func TestReportThatCannotBeUploadedIsExplained(t *testing.T) {
+	const want = "the KPI chart could not be uploaded"
+	for _, tc := range []struct {
+		name       string
+		inThread   bool
+		hookBroken bool
+	}{
+		{name: "slash command"},
+		{name: "slash command, response_url failing", hookBroken: true},
+		{name: "typed in the thread", inThread: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, instantRetries)
+			h.runSocket()
+			header, p := h.newPlanInSlack("Q1")
+			h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+			h.fake.FailNext("files.getUploadURLExternal", 1000, http.StatusInternalServerError)
+			if tc.hookBroken {
+				h.fake.FailNext(slackfake.MethodResponseURL, 1000, http.StatusInternalServerError)
+			}
+			url := h.fake.ResponseURL()
+			if tc.inThread {
+				h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "report", ThreadTS: header.TS}))
+			} else {
+				h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "report", UserID: "UANA", ChannelID: "C1", ResponseURL: url}))
+			}
+			h.settle()
+			var told []string
+			for _, r := range h.fake.Responses(url) {
+				told = append(told, r.Text)
+			}
+			for _, e := range h.fake.Ephemerals() {
+				if e.User == "UANA" && e.Channel == "C1" {
+					told = append(told, e.Text)
+				}
+			}
+			if len(told) != 1 || !strings.Contains(told[0], want) {
+				t.Fatalf("Ana was told %q, want one message that %s", told, want)
+			}
+			if tc.inThread && len(h.fake.Ephemerals()) > 0 && h.fake.Ephemerals()[0].ThreadTS != header.TS {
+				t.Errorf("the explanation is not in the plan's thread")
+			}
+		})
+	}
+}
+
+// TestExportDeliveredToTwoRacebots: the same /race export (one trigger
+// id) reaches two racebots on one SQLite file at once, as a redelivery
+// after a lost ack can. One of them exports; the plan is shared once.
+// Ben typing /race export as well is a request of his own, and gets one.
+func TestExportDeliveredToTwoRacebots(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	second, _ := h.anotherRacebot()
+	cmd := slack.SlashCommand{TeamID: slackfake.TeamID, ChannelID: "C1", UserID: "UANA", Command: "/race", Text: "export", TriggerID: "1234.5678.abc", ResponseURL: h.fake.ResponseURL()}
+	var wg sync.WaitGroup
+	acks := make([]*ack, 2)
+	for i, b := range []*Bot{h.bot, second} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			acks[i] = b.Command(context.Background(), cmd)
+		}()
+	}
+	wg.Wait()
+	settle(t, h.bot, h.fake)
+	settle(t, second, h.fake)
+	if md, csv := h.uploadsNamed(".md"), h.uploadsNamed(".csv"); md != 1 || csv != 1 {
+		t.Errorf("one request shared %d Markdown and %d CSV files, want one each", md, csv)
+	}
+	if (acks[0] == nil) == (acks[1] == nil) {
+		t.Errorf("acks %+v and %+v: want one of the two racebots to answer", acks[0], acks[1])
+	}
+
+	ben := cmd
+	ben.UserID, ben.TriggerID = "UBEN", "1234.5678.def"
+	second.Command(context.Background(), ben)
+	settle(t, second, h.fake)
+	if md := h.uploadsNamed(".md"); md != 2 {
+		t.Errorf("after Ben's own export there are %d Markdown files, want 2", md)
+	}
+}
+
+// TestReviewThatCannotBeShownIsExplained: the model writes its review,
+// but Slack will not take the edit that puts it in place of the "Reviewing
+// the plan…" placeholder. Ben, who asked with /race review and was told
+// the review would appear in the thread, is told it could not be posted,
+// rather than left watching the placeholder.
+func TestReviewThatCannotBeShownIsExplained(t *testing.T) {
+	llm := openaifake.New(t, "Gaps: the Convert stage. Quick wins: referrals.")
+	h := newHarness(t, withModel(t, llm), instantRetries)
+	h.runSocket()
+	h.newPlanInSlack("Q1")
+	h.fake.FailNext("chat.update", 1000, http.StatusInternalServerError)
+	url := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "review", UserID: "UBEN", ChannelID: "C1", ResponseURL: url}))
+	h.settle()
+	var told []string
+	for _, r := range h.fake.Responses(url) {
+		told = append(told, r.Text)
+	}
+	const want = "the review could not be posted"
+	if len(told) != 1 || !strings.Contains(told[0], want) {
+		t.Fatalf("Ben was told %q, want one message that %s", told, want)
+	}
+}
