@@ -94,22 +94,7 @@ func TestReminderNotSentForAnActionDoneMeanwhile(t *testing.T) {
 // published again without it. The first publish, of the tab as it was,
 // must not land on top and bring the done action back.
 func TestHomeSlowPublishDoesNotOverwriteANewerOne(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
-	waiting, resume := make(chan struct{}, 1), make(chan struct{})
-	h := newHarness(t, func(c *setup) {
-		c.Now = clk.Now
-		c.CheckinPoll = time.Hour
-		c.RetryWait = func(ctx context.Context, d time.Duration) bool {
-			waiting <- struct{}{}
-			select {
-			case <-resume:
-				return true
-			case <-ctx.Done():
-				return false
-			}
-		}
-	})
-	h.runSocket()
+	h, clk, waiting, resume := heldRetries(t)
 	header, p := h.newPlanInSlack("Q1")
 	p = h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UANA>", Due: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
 
@@ -283,22 +268,7 @@ func TestHomeOfAnOwnerReplacedWhilePublishingIsPublishedAgain(t *testing.T) {
 // read before the change, must not land last and bring the done action
 // back.
 func TestHomeFromTwoRacebotsShowsTheLatest(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
-	waiting, resume := make(chan struct{}, 1), make(chan struct{})
-	h := newHarness(t, func(c *setup) {
-		c.Now = clk.Now
-		c.CheckinPoll = time.Hour
-		c.RetryWait = func(ctx context.Context, d time.Duration) bool {
-			waiting <- struct{}{}
-			select {
-			case <-resume:
-				return true
-			case <-ctx.Done():
-				return false
-			}
-		}
-	})
-	h.runSocket()
+	h, clk, waiting, resume := heldRetries(t)
 	header, p := h.newPlanInSlack("Q1")
 	p = h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UANA>", Due: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
 	other, _ := h.anotherRacebot()
@@ -333,4 +303,29 @@ func TestHomeFromTwoRacebotsShowsTheLatest(t *testing.T) {
 	if v, _ := h.fake.HomeView("UANA"); strings.Contains(string(v.JSON), "Send sample bags") {
 		t.Errorf("Ana's Home, last published, shows the done action again:\n%s", homeText(t, v.JSON))
 	}
+}
+
+// heldRetries is a running harness on a clock of the test's at 08:00 on
+// 30 November, whose Slack client, before each retry, sends on waiting
+// and waits for resume (or its context): a publish rate-limited by the
+// fake is held there until the test lets it go.
+func heldRetries(t *testing.T) (h *harness, clk *clock, waiting, resume chan struct{}) {
+	t.Helper()
+	clk = &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
+	waiting, resume = make(chan struct{}, 1), make(chan struct{})
+	h = newHarness(t, func(c *setup) {
+		c.Now = clk.Now
+		c.CheckinPoll = time.Hour
+		c.RetryWait = func(ctx context.Context, d time.Duration) bool {
+			waiting <- struct{}{}
+			select {
+			case <-resume:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+	})
+	h.runSocket()
+	return h, clk, waiting, resume
 }

@@ -19,19 +19,28 @@ func (r botRunner) RunCheckin(ctx context.Context, job scheduler.Job) (int64, er
 	return r.b.OpenCheckin(ctx, job.Team, job.Plan, job.Key, job.Late, job.Missed)
 }
 
+// scheduledHarness is a harness with a scheduler on clk behind its
+// schedule commands, whose check-ins the bot opens.
+func scheduledHarness(t *testing.T, clk scheduler.Clock, configure ...func(*setup)) (*harness, *scheduler.Scheduler) {
+	t.Helper()
+	var sched *scheduler.Scheduler
+	runner := &botRunner{}
+	h := newHarness(t, append(configure, func(c *setup) {
+		sched = scheduler.New(c.Store.(scheduler.Store), runner, clk, nil, "test")
+		c.Schedules = sched.ForCoach(c.Store.(scheduler.History))
+	})...)
+	runner.b = h.bot
+	return h, sched
+}
+
 // TestScheduleToCheckin sets a schedule with /race checkin in the person's
 // Slack time zone, shows it with /race schedule, and lets the scheduler open
 // the check-in thread when it is due.
 func TestScheduleToCheckin(t *testing.T) {
 	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)} // a Thursday
-	var sched *scheduler.Scheduler
-	runner := &botRunner{}
-	h := newHarness(t, func(c *setup) {
+	h, sched := scheduledHarness(t, clk, func(c *setup) {
 		c.Now = clk.Now
-		sched = scheduler.New(c.Store.(scheduler.Store), runner, clk, nil, "test")
-		c.Schedules = sched.ForCoach(c.Store.(scheduler.History))
 	})
-	runner.b = h.bot
 	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "Europe/Berlin"})
 	h.fake.AddUser(slackfake.User{ID: "UBEN", TZ: "America/Los_Angeles"})
 	h.runSocket()
@@ -93,12 +102,7 @@ func TestScheduleToCheckin(t *testing.T) {
 // in the plan's thread, Ben resumes them, and then Slack redelivers Ana's
 // "pause" (its first delivery looked failed). The check-ins keep running.
 func TestRedeliveredPauseAfterResumeChangesNothing(t *testing.T) {
-	runner := &botRunner{}
-	h := newHarness(t, func(c *setup) {
-		sched := scheduler.New(c.Store.(scheduler.Store), runner, scheduler.RealClock{}, nil, "test")
-		c.Schedules = sched.ForCoach(c.Store.(scheduler.History))
-	})
-	runner.b = h.bot
+	h, _ := scheduledHarness(t, scheduler.RealClock{})
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
 	h.say(header.TS, "checkin every monday 09:00", "Check-ins for")
@@ -142,15 +146,10 @@ func TestWeeklyCheckinClosesAtItsHourAcrossDST(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			clk := &clock{now: tt.friday.Add(-24 * time.Hour)}
-			var sched *scheduler.Scheduler
-			runner := &botRunner{}
-			h := newHarness(t, func(c *setup) {
+			h, sched := scheduledHarness(t, clk, func(c *setup) {
 				c.Now = clk.Now
 				c.CheckinPoll = time.Hour
-				sched = scheduler.New(c.Store.(scheduler.Store), runner, clk, nil, "test")
-				c.Schedules = sched.ForCoach(c.Store.(scheduler.History))
 			})
-			runner.b = h.bot
 			h.runSocket()
 			_, p := h.newPlanInSlack("Q1")
 			h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UBEN>")
@@ -184,15 +183,10 @@ func TestQuarterlyReminderOnTheTeamsFirstCheckinOfTheQuarter(t *testing.T) {
 		t.Skip("no zone database:", err)
 	}
 	clk := &clock{now: time.Date(2026, 6, 22, 12, 0, 0, 0, la)}
-	var sched *scheduler.Scheduler
-	runner := &botRunner{}
-	h := newHarness(t, func(c *setup) {
+	h, sched := scheduledHarness(t, clk, func(c *setup) {
 		c.Now = clk.Now
 		c.CheckinPoll = time.Hour
-		sched = scheduler.New(c.Store.(scheduler.Store), runner, clk, nil, "test")
-		c.Schedules = sched.ForCoach(c.Store.(scheduler.History))
 	})
-	runner.b = h.bot
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")
 	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UBEN>")

@@ -9,7 +9,6 @@ import (
 
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
-	"github.com/racebot/racebot/scheduler"
 )
 
 // say types text as Ana's reply in a thread and waits for the bot to post
@@ -64,13 +63,9 @@ func (h *harness) sayAndWait(thread, text string, cond func() bool) {
 // effect in the plan's thread, on that plan, and says so there.
 func TestEveryCommandWorksAsAThreadReply(t *testing.T) {
 	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
-	runner := &botRunner{}
-	h := newHarness(t, func(c *setup) {
+	h, _ := scheduledHarness(t, clk, func(c *setup) {
 		c.Now = clk.Now
-		sched := scheduler.New(c.Store.(scheduler.Store), runner, clk, nil, "test")
-		c.Schedules = sched.ForCoach(c.Store.(scheduler.History))
 	})
-	runner.b = h.bot
 	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "Europe/Berlin"})
 	h.runSocket()
 	_, other := h.newPlanInSlack("Other")
