@@ -263,6 +263,7 @@ func TestValuesEditedInThePlansThread(t *testing.T) {
 	if n := h.checkinValues(p, id); n != 0 {
 		t.Errorf("%d values in the check-in after the deletion, want 0", n)
 	}
+	h.threadMessage("C1", p.Thread, "The values of a deleted message were removed.")
 }
 
 // TestValuesCommandInTheCheckinsThread: in the check-in's thread Ana

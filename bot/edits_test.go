@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -111,15 +112,18 @@ func TestEditsOfAnUnreadMessageOutOfOrder(t *testing.T) {
 // and I think our buyers are busy parents." Her reply starts with Ben's
 // name, but as part of what she says, not to address him: it is saved as
 // the answer, Ben's mention kept. "<@UBEN> can you take this one?" is
-// still a word to Ben, and files nothing.
+// still a word to Ben, and "<@UBEN> and <@UCAT>, can you check?" to both:
+// they file nothing.
 func TestAReplyStartingWithAColleaguesNameIsAnAnswer(t *testing.T) {
 	h := newHarness(t)
 	h.runSocket()
 	header, _, _ := h.firstQuestion("Q1")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "<@UBEN> can you take this one?", ThreadTS: header.TS}))
-	h.settle()
-	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "" {
-		t.Fatalf("a question to Ben was filed as the answer: %q", a.Text)
+	for _, asked := range []string{"<@UBEN> can you take this one?", "<@UBEN> and <@UCAT>, can you check this one?"} {
+		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: asked, ThreadTS: header.TS}))
+		h.settle()
+		if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "" {
+			t.Fatalf("a question to colleagues was filed as the answer: %q", a.Text)
+		}
 	}
 	const said = "<@UBEN> and I think we sell coffee to busy parents."
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: said, ThreadTS: header.TS}))
@@ -338,5 +342,97 @@ func TestValuesTypedInThePlanThreadFollowTheirMessage(t *testing.T) {
 	h.settle()
 	if got := visitors(); len(got) != 0 {
 		t.Errorf("after the deletion: visitors %+v, want none", got)
+	}
+}
+
+// TestAnActionsNewDueDateIsRemindedOfToo: Ana posts Ben's action due on
+// Tuesday 2 March; on Monday at 09:00 Berlin he is reminded it is due
+// tomorrow. Ana then edits the line to move it to Tuesday 9 March. On
+// Monday 8 March Ben is reminded again, of the new date: the reminder
+// about the old date does not stand for it. A mere rewording of the line
+// does not send the reminder twice.
+func TestAnActionsNewDueDateIsRemindedOfToo(t *testing.T) {
+	h, clk := clockedHarness(t, time.Date(2027, 3, 1, 8, 0, 0, 0, time.UTC))
+	h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
+	header, _, next := h.atActions()
+	ts := next()
+	line := "Send sample bags | impact 4 | effort 1 | <@UBER> | 2027-03-02"
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: line, TS: ts, ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "Action added: Send sample bags")
+	h.bot.remindTick(t.Context())
+	if n := len(h.dms("UBER")); n != 1 {
+		t.Fatalf("%d reminders on Monday 1 March, want 1", n)
+	}
+
+	reworded := "Send sample bags to the top 20 | impact 4 | effort 1 | <@UBER> | 2027-03-02"
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: reworded,
+		PreviousText: line, EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvDUE1"}))
+	h.waitEphemeral("UANA", "Updated your action")
+	h.bot.remindTick(t.Context())
+	if n := len(h.dms("UBER")); n != 1 {
+		t.Errorf("%d reminders after the line was reworded, want still 1", n)
+	}
+
+	moved := "Send sample bags to the top 20 | impact 4 | effort 1 | <@UBER> | 2027-03-09"
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: moved,
+		PreviousText: reworded, EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvDUE2"}))
+	h.fake.WaitFor(t, func() bool {
+		a, ok := h.onlyAction()
+		return ok && a.Due.Equal(time.Date(2027, 3, 9, 0, 0, 0, 0, time.UTC))
+	}, "the action due on 9 March")
+	clk.Add(7 * 24 * time.Hour)
+	h.bot.remindTick(t.Context())
+	dms := h.dms("UBER")
+	if len(dms) != 2 {
+		t.Fatalf("%d reminders by Monday 8 March, want 2: one for each due date", len(dms))
+	}
+	if !strings.Contains(dms[1].Text, "Send sample bags to the top 20") {
+		t.Errorf("the second reminder says %q", dms[1].Text)
+	}
+}
+
+// TestAnActionEditedToTomorrowIsTheWritersTomorrow: Ana, in Tokyo, edits
+// her action line at 08:30 on Tuesday 2 February her time (still Monday
+// in UTC) to make it due tomorrow. It is due Wednesday 3 February, her
+// tomorrow, as when she writes a new line.
+func TestAnActionEditedToTomorrowIsTheWritersTomorrow(t *testing.T) {
+	h := newHarness(t)
+	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "Asia/Tokyo"})
+	h.runSocket()
+	header, _, next := h.atActions()
+	ts := next()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: giftBoxes, TS: ts, ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "Action added: Gift boxes")
+	at := time.Date(2027, 2, 1, 23, 30, 0, 0, time.UTC)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS,
+		Text: "Gift boxes for top 50 customers | impact 4 | effort 2 | <@UBEN> | tomorrow", PreviousText: giftBoxes,
+		EditTS: fmt.Sprintf("%d.000100", at.Unix()), EventID: "EvTOMORROW"}))
+	h.waitEphemeral("UANA", "Updated your action")
+	if a, ok := h.onlyAction(); !ok || !a.Due.Equal(time.Date(2027, 2, 3, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("the action edited to tomorrow is due %v, want 2027-02-03 (tomorrow in Tokyo)", a.Due)
+	}
+}
+
+// TestARefusedEditRedeliveredIsExplainedOnce: Ana edits her action line
+// into one that no longer reads as an action, and Slack delivers the edit
+// twice. She is told once why the action stays as it was.
+func TestARefusedEditRedeliveredIsExplainedOnce(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, _, next := h.atActions()
+	ts := next()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: giftBoxes, TS: ts, ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "Action added: Gift boxes")
+	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Gift boxes for top 50 customers | effort 2",
+		PreviousText: giftBoxes, EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvBAD"})
+	h.waitEphemeral("UANA", "stays as it was")
+	n := 0
+	for _, e := range h.fake.Ephemerals() {
+		if e.User == "UANA" && strings.Contains(e.Text, "stays as it was") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the refused edit was explained %d times, want once", n)
 	}
 }

@@ -215,8 +215,10 @@ func (b *Bot) replyText(ctx context.Context, raw string) (string, bool) {
 	if mention := leadingMention.FindStringSubmatch(text); mention != nil {
 		if mention[1] != b.botUser(ctx) {
 			// Words to a colleague are theirs; a sentence that only starts
-			// with one's name is an answer like any other, name and all.
-			return text, namedInTheSentence.MatchString(text[len(mention[0]):])
+			// with one's name is an answer like any other, name and all. A
+			// question is put to the people it names ("<@UBEN> and
+			// <@UANA>, can you check?"), not to the coach.
+			return text, namedInTheSentence.MatchString(text[len(mention[0]):]) && !strings.HasSuffix(text, "?")
 		}
 		text = strings.TrimSpace(text[len(mention[0]):])
 	}

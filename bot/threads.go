@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/racebot/racebot/coach"
@@ -100,9 +98,13 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 		Plan: conv.Plan, Checkin: conv.Checkin.ID, TS: msg.Timestamp, Key: eventID,
 		Edited: editTime(m),
 	}
+	if flows.ReadsToday(text) {
+		// As for a new reply: "tomorrow" is the editor's tomorrow.
+		req.Zone = b.userZone(ctx, editor)
+	}
 	resp, err := b.svc.EditMessage(ctx, req)
 	if err != nil {
-		return b.replyError(ctx, err, "edit", author)
+		return b.explainOnce(ctx, team, eventID, err, "edit", author)
 	}
 	if !resp.Duplicate && !resp.Changed && editor == msg.User && b.recent(msg.Timestamp) {
 		// Perhaps an edit of a message not read yet: its delivery may
@@ -132,7 +134,7 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 			return err
 		}
 		if resp, err = b.svc.EditMessage(ctx, req); err != nil {
-			return b.replyError(ctx, err, "edit", author)
+			return b.explainOnce(ctx, team, eventID, err, "edit", author)
 		}
 	}
 	if resp.Duplicate || !resp.Changed {
@@ -159,24 +161,15 @@ func editTime(m *slackevents.MessageEvent) time.Time {
 	if m.Message != nil && m.Message.Edited != nil && m.Message.Edited.Timestamp != "" {
 		ts = m.Message.Edited.Timestamp
 	}
-	sec, frac, _ := strings.Cut(ts, ".")
-	s, err := strconv.ParseInt(sec, 10, 64)
-	if err != nil || len(frac) > 6 {
-		return time.Time{}
-	}
-	us, err := strconv.ParseInt(frac+strings.Repeat("0", 6-len(frac)), 10, 64)
-	if err != nil {
-		return time.Time{}
-	}
-	return time.Unix(s, us*1000)
+	at, _ := coach.MessageTime(ts)
+	return at
 }
 
 // recent says whether a message (its ts) is within the catch-up window:
 // one racebot would still read back.
 func (b *Bot) recent(ts string) bool {
-	sec, _, _ := strings.Cut(ts, ".")
-	n, err := strconv.ParseInt(sec, 10, 64)
-	return err == nil && time.Unix(n, 0).After(b.now().Add(-coach.CatchupWindow))
+	at, ok := coach.MessageTime(ts)
+	return ok && at.After(b.now().Add(-coach.CatchupWindow))
 }
 
 // deleted handles a message_deleted event: the message is named by
@@ -208,7 +201,8 @@ func (b *Bot) deleted(ctx context.Context, team, eventID string, m *slackevents.
 		return nil
 	}
 	if !resp.Changed {
-		// Kept anyway (a KPI with values): said to whoever deleted it.
+		// Kept anyway (a KPI with values): said to the message's author,
+		// who deleted it (Slack does not say when an admin did).
 		author := &slackevents.MessageEvent{Channel: m.Channel, ThreadTimeStamp: thread, User: prev.User}
 		for _, r := range resp.Replies {
 			b.whisper(ctx, author, r.Msg)
@@ -222,9 +216,9 @@ func (b *Bot) deleted(ctx context.Context, team, eventID string, m *slackevents.
 	}
 	if c.ID != 0 {
 		b.later(ctx, "after delete", func(ctx context.Context) { b.refreshSummary(ctx, c) })
-		return nil
 	}
 	if resp.Plan != nil {
+		// A check-in's own thread has its summary; the plan's is told.
 		b.postToPlan(resp.Plan, prev.User, resp.Replies, nil)
 	}
 	return nil

@@ -76,10 +76,8 @@ func (s *Service) Values(ctx context.Context, req Request, text string) (Respons
 // deliver a correction before the message it corrects (a retry comes a
 // minute later); the check-in must still end with the correction.
 func valueTime(req Request) time.Time {
-	if n, ok := messageOrder(req.TS); ok {
-		if at := time.UnixMicro(n).In(req.Now.Location()); at.Before(req.Now) {
-			return at
-		}
+	if at, ok := MessageTime(req.TS); ok && at.Before(req.Now) {
+		return at.In(req.Now.Location())
 	}
 	return req.Now
 }

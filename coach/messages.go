@@ -55,6 +55,15 @@ func messageOrder(ts string) (int64, bool) {
 	return n, true
 }
 
+// MessageTime is the time a Slack ts names; false when it is not one.
+func MessageTime(ts string) (time.Time, bool) {
+	n, ok := messageOrder(ts)
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.UnixMicro(n), true
+}
+
 // saw works out what the author of a reply was answering: what the
 // transport says it showed them (Request.Saw), else the latest prompt
 // posted in the plan's conversation at or before the reply (Request.TS).

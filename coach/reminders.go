@@ -285,21 +285,29 @@ func (s *Service) actionRemindersOf(ctx context.Context, team string, id flows.P
 			y, m, d := a.Due.Date()
 			dueAt, dueDay := flows.ReminderOnDate(a.Due, loc, -1), time.Date(y, m, d, 0, 0, 0, 0, loc)
 			overAt := flows.ReminderOnDate(a.Due, loc, 1)
+			var when string
 			switch {
 			// Said the day before only: on the day itself "due
 			// tomorrow" would be wrong, and the overdue one follows.
 			case !now.Before(dueAt) && now.Before(dueDay):
-				r.Kind, r.Key, r.At = flows.RemindDue, key+"due", dueAt
+				r.Kind, r.At, when = flows.RemindDue, dueAt, "due"
 			case !now.Before(overAt) && now.Before(overAt.Add(reminderWindow)):
-				r.Kind, r.Key, r.At = flows.RemindOverdue, key+"overdue", overAt
+				r.Kind, r.At, when = flows.RemindOverdue, overAt, "overdue"
 			}
+			// The due date is in the key: an edit of the action's line
+			// can move it, and a reminder of the old date does not stand
+			// for the new one. A reminder claimed under the key without
+			// a date (by racebots before this one) stands while the
+			// action was never edited: its date cannot have moved.
+			r.Key = key + a.Due.Format(time.DateOnly) + ":" + when
+			sentUndated := a.Edited.IsZero() && claimed[user+" "+key+when]
 			// A snooze to this reminder's time or later stands in for it:
 			// snoozed again the morning after the due date, the owner
 			// hears about the action once then, not twice at once.
 			if until, ok := snoozed[a.ID][user]; ok && !until.Before(r.At) {
 				r.Kind = ""
 			}
-			if r.Kind != "" && !claimed[user+" "+r.Key] {
+			if r.Kind != "" && !claimed[user+" "+r.Key] && !sentUndated {
 				r.Msg = flows.ActionReminderText(p.Name, a, r.Kind, now, loc)
 				out = append(out, r)
 			}

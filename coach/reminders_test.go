@@ -224,7 +224,7 @@ func TestActionRemindersDoneAndSnooze(t *testing.T) {
 	if got := ids(r.claimDue(time.Date(2026, 12, 2, 7, 59, 0, 0, time.UTC))); len(got) != 0 {
 		t.Errorf("before 09:00: %v", got)
 	}
-	want := []string{"action:" + itoa(bags) + ":due", "action:" + itoa(webinar) + ":due"}
+	want := []string{"action:" + itoa(bags) + ":2026-12-03:due", "action:" + itoa(webinar) + ":2026-12-03:due"}
 	if got := ids(r.claimDue(time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC))); !slices.Equal(got, want) {
 		t.Errorf("the day before = %v, want %v", got, want)
 	}
@@ -253,7 +253,7 @@ func TestActionRemindersDoneAndSnooze(t *testing.T) {
 	if got := ids(r.claimDue(time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC))); len(got) != 1 || !strings.HasPrefix(got[0], "action:"+itoa(webinar)+":snoozed:") {
 		t.Errorf("snoozed = %v", got)
 	}
-	if got, want := ids(r.claimDue(time.Date(2026, 12, 4, 8, 0, 0, 0, time.UTC))), []string{"action:" + itoa(webinar) + ":overdue"}; !slices.Equal(got, want) {
+	if got, want := ids(r.claimDue(time.Date(2026, 12, 4, 8, 0, 0, 0, time.UTC))), []string{"action:" + itoa(webinar) + ":2026-12-03:overdue"}; !slices.Equal(got, want) {
 		t.Errorf("overdue = %v, want %v", got, want)
 	}
 	if got := ids(r.claimDue(time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC))); len(got) != 0 {
@@ -376,5 +376,36 @@ func TestWatchersHearOfEveryChange(t *testing.T) {
 	defer mu.Unlock()
 	if len(heard) != 4 || heard[3] != p.ID {
 		t.Errorf("heard %v", heard)
+	}
+}
+
+// TestActionReminderSentByAnOlderRacebotIsNotSentAgain: during a rolling
+// deploy, a racebot from before due dates were in reminder keys sent
+// Ana's due-tomorrow reminder; the new one does not send it again. Once
+// the action's line is edited, its due date may have moved, and only a
+// reminder of that date stands.
+func TestActionReminderSentByAnOlderRacebotIsNotSentAgain(t *testing.T) {
+	r := newReach(t)
+	r.zones["UANA"] = zone(t, "Europe/Berlin")
+	p := r.plan()
+	ctx := context.Background()
+	a := flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UANA>", Due: time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: t0, Source: "C1/1.5"}
+	if err := r.db.Commit(ctx, p, []flows.Change{flows.ActionAdded{Action: a}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = r.svc.Plan(ctx, "T1", p.ID)
+	at := time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
+	if _, err := r.db.ClaimReminder(ctx, "T1", "UANA", "action:"+itoa(p.Actions[0].ID)+":due", p.ID, at); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.claimDue(at); len(got) != 0 {
+		t.Errorf("sent again: %+v", got)
+	}
+	if err := r.db.Commit(ctx, p, []flows.Change{flows.ActionRevised{Source: "C1/1.5", Text: a.Text, Owner: a.Owner, Due: time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC),
+		Impact: 4, Effort: 1, Edited: at}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.claimDue(time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)); len(got) != 1 || got[0].Kind != flows.RemindDue {
+		t.Errorf("reminders of the new due date: %+v", got)
 	}
 }

@@ -416,7 +416,14 @@ func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c 
 	case flows.ActionRemoved:
 		_, err = tx.ExecContext(ctx, `DELETE FROM actions WHERE plan_id = ? AND source = ? AND source <> ''`, plan, c.Source)
 	case flows.KPIRemoved:
-		_, err = tx.ExecContext(ctx, `DELETE FROM kpis WHERE plan_id = ? AND key = ?`, plan, c.Key)
+		var res sql.Result
+		if res, err = tx.ExecContext(ctx, `DELETE FROM kpis WHERE plan_id = ? AND key = ?
+			AND NOT EXISTS (SELECT 1 FROM measurements m WHERE m.kpi_id = kpis.id)`, plan, c.Key); err == nil {
+			var n int64
+			if n, err = res.RowsAffected(); err == nil {
+				err = record.KPIRemoved(n)
+			}
+		}
 	case flows.KindSet:
 		_, err = db.execTx(ctx, tx, qKind, string(c.Kind), plan)
 	case flows.CursorMoved:

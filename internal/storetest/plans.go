@@ -603,3 +603,35 @@ func testMessageSources(t *testing.T, open Open) {
 		}
 	}
 }
+
+// testRemovedKPIKeepsValuesGivenMeanwhile: the message that set a KPI is
+// deleted while someone records its first value. The removal was decided
+// on a plan read before the value came (the KPI had none), so it is
+// refused as a conflict: the caller reads again and keeps the KPI, and
+// the value is not lost with it.
+func testRemovedKPIKeepsValuesGivenMeanwhile(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	if err := db.Commit(ctx, p, []flows.Change{flows.KPISet{KPI: flows.KPI{Plan: p.ID, Stage: flows.StageReach, Key: "visits", Name: "Site visits",
+		Unit: flows.UnitCount, HigherIsBetter: true, Baseline: flows.Value{Amount: 10, Unit: flows.UnitCount}, Target: flows.Value{Amount: 20, Unit: flows.UnitCount},
+		Deadline: time.Date(2027, 2, 15, 0, 0, 0, 0, time.UTC), Owner: "U1", By: "U1", At: t0, Source: "C1/1.2"}}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	before := load(t, db, "T1", p.ID)
+	k := before.KPIs[0]
+	if err := another().RecordMeasurements(ctx, "T1", p.ID, []flows.Measurement{{KPI: k.ID, Value: flows.Value{Amount: 12, Unit: flows.UnitCount}, At: t0, By: "U2"}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Commit(ctx, before, []flows.Change{flows.KPIRemoved{Key: "visits"}}, "EvDel"); !errors.Is(err, flows.ErrConflict) {
+		t.Errorf("removing a KPI given a value since the plan was read: %v, want ErrConflict", err)
+	}
+	for _, h := range []Store{db, another()} {
+		if got := load(t, h, "T1", p.ID).KPIs; len(got) != 1 {
+			t.Errorf("KPIs after the refused removal: %+v", got)
+		}
+		if vs, err := h.Measurements(ctx, "T1", p.ID); err != nil || len(vs[k.ID]) != 1 {
+			t.Errorf("values after the refused removal: %v, %v", vs, err)
+		}
+	}
+}

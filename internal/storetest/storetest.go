@@ -92,6 +92,7 @@ func Run(t *testing.T, open Open, opts Options) {
 		{"BindThreadFirstWins", testBindThread},
 		{"AddedActionsCached", testAddedActionsCached},
 		{"MessageSources", testMessageSources},
+		{"RemovedKPIKeepsValuesGivenMeanwhile", testRemovedKPIKeepsValuesGivenMeanwhile},
 		{"KPIsAndValues", func(t *testing.T, open Open) { testKPIs(t, open, opts) }},
 		{"ReplaceMeasurements", testReplaceMeasurements},
 		{"AskedMessages", testAsked},

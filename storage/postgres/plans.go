@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/storage/internal/record"
@@ -352,7 +353,11 @@ func applyChange(ctx context.Context, tx pgx.Tx, plan flows.PlanID, c flows.Chan
 	case flows.ActionRemoved:
 		_, err = tx.Exec(ctx, `DELETE FROM actions WHERE plan_id = $1 AND source = $2 AND source <> ''`, plan, c.Source)
 	case flows.KPIRemoved:
-		_, err = tx.Exec(ctx, `DELETE FROM kpis WHERE plan_id = $1 AND key = $2`, plan, c.Key)
+		var tag pgconn.CommandTag
+		if tag, err = tx.Exec(ctx, `DELETE FROM kpis WHERE plan_id = $1 AND key = $2
+			AND NOT EXISTS (SELECT 1 FROM measurements m WHERE m.kpi_id = kpis.id)`, plan, c.Key); err == nil {
+			err = record.KPIRemoved(tag.RowsAffected())
+		}
 	case flows.KindSet:
 		_, err = tx.Exec(ctx, `UPDATE plans SET kind = $1 WHERE id = $2`, string(c.Kind), plan)
 	case flows.CursorMoved:

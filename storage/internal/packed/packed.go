@@ -98,10 +98,10 @@ func (e *Plan) Size() int {
 		n += int(unsafe.Sizeof(s)) + len(s)
 	}
 	for _, a := range p.Actions {
-		n += int(unsafe.Sizeof(a)) + len(a.Stage) + len(a.Text) + len(a.Owner) + len(a.By)
+		n += int(unsafe.Sizeof(a)) + len(a.Stage) + len(a.Text) + len(a.Owner) + len(a.By) + len(a.Source)
 	}
 	for _, k := range p.KPIs {
-		n += int(unsafe.Sizeof(k)) + len(k.Stage) + len(k.Key) + len(k.Name) + len(k.Currency) + len(k.Owner) + len(k.By)
+		n += int(unsafe.Sizeof(k)) + len(k.Stage) + len(k.Key) + len(k.Name) + len(k.Currency) + len(k.Owner) + len(k.By) + len(k.Source)
 	}
 	return n
 }

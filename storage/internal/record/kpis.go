@@ -168,3 +168,15 @@ func ReplaceMeasurements(tx Tx, q *MeasurementQueries, plan flows.PlanID, source
 	}
 	return replaced, InsertMeasurements(tx, q, plan, ms)
 }
+
+// KPIRemoved is the outcome of removing a KPI whose message was deleted
+// (flows.KPIRemoved), n the rows deleted. The removal deletes only a KPI
+// without values, which the flow decided on a plan read earlier: none
+// deleted means a value came meanwhile (or the KPI went), and the caller
+// reads again and decides anew, as on any conflict.
+func KPIRemoved(n int64) error {
+	if n == 0 {
+		return flows.ErrConflict
+	}
+	return nil
+}
