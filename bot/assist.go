@@ -75,7 +75,6 @@ func (b *Bot) postKPISuggestions(ctx context.Context, p *flows.Plan, stage flows
 // posts it in the plan's thread, and keeps it as the plan's latest for its
 // exports.
 func (b *Bot) postReview(ctx context.Context, p *flows.Plan, a asker) {
-	by := a.user
 	kpis, err := b.svc.KPIs(ctx, p.Team, p.ID)
 	if err != nil {
 		b.log.Error("review: load kpis", "plan", p.ID, "err", err)
@@ -102,6 +101,12 @@ func (b *Bot) postReview(ctx context.Context, p *flows.Plan, a asker) {
 		b.tell(ctx, a, say("Sorry, the review could not be posted. Please try again in a moment."))
 		return
 	}
+	b.keepReview(ctx, p, res, a.user)
+}
+
+// keepReview keeps a review shown to the team as the plan's latest, for
+// its exports, wherever it was asked for.
+func (b *Bot) keepReview(ctx context.Context, p *flows.Plan, res assist.Result, by string) {
 	// The review's own words, without the note on how it came about: the
 	// model's as they are, the built-in coach's as plain text.
 	text := markup.FromPlain(res.Text)
@@ -157,9 +162,23 @@ func (b *Bot) streamed(ctx context.Context, p *flows.Plan, placeholder string, r
 	res := run(prompts.WithAttemptCheck(ctx, b.stillShared(p)), push)
 	if err := b.poster.update(ctx, p.Channel, ts, final(res)); err != nil {
 		b.failed(ctx, "stream: final update", err, "plan", p.ID)
+		b.takeDown(ctx, p.Channel, ts)
 		return res, false
 	}
 	return res, true
+}
+
+// takeDown deletes a placeholder whose result cannot be shown, so that
+// nobody in the thread waits for it. An update whose answer was lost may
+// have shown the result after all; it goes too, as the caller reports it
+// not shown. The update may have failed because the work was stopped, so
+// the delete does not end with ctx.
+func (b *Bot) takeDown(ctx context.Context, channel, ts string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
+	defer cancel()
+	if _, _, err := b.slack(ctx).DeleteMessageContext(ctx, channel, ts); err != nil {
+		b.failed(ctx, "take down placeholder", err, "channel", channel, "ts", ts)
+	}
 }
 
 // stillShared checks, before a request to the model, that the plan may

@@ -249,11 +249,55 @@ func (b *Bot) removeHeader(ctx context.Context, p *flows.Plan, ts string) {
 // export uploads the plan as a Markdown file to the channel a asked in,
 // and its KPI history as CSV when it has KPIs.
 func (b *Bot) export(ctx context.Context, a asker, p *flows.Plan) {
+	files, ok := b.exportFiles(ctx, a, p)
+	if !ok {
+		return
+	}
+	for i, f := range files {
+		f.Channel, f.ThreadTimestamp = a.channel, p.Thread
+		if err := b.uploadFile(ctx, f); err != nil {
+			b.failed(ctx, "upload export", err, "plan", p.ID, "file", f.Filename)
+			if i == 0 {
+				b.tell(ctx, a, say("Sorry, the export could not be uploaded. Please try again in a moment."))
+				return
+			}
+			// Exporting again would share the plan a second time; the
+			// button uploads only what is missing.
+			b.tellMessage(ctx, a, exportRestMessage(p, files[0], files[i:]))
+			return
+		}
+	}
+}
+
+// exportRest uploads the files of an export after its Markdown file (the
+// KPI history), for someone whose export shared the Markdown alone.
+func (b *Bot) exportRest(ctx context.Context, a asker, p *flows.Plan) {
+	files, ok := b.exportFiles(ctx, a, p)
+	if !ok {
+		return
+	}
+	if len(files) == 1 {
+		b.tell(ctx, a, flows.Sayf("The plan %q has no KPIs now, so there is no KPI history to upload.", flows.User(p.Name)))
+		return
+	}
+	for i, f := range files[1:] {
+		f.Channel, f.ThreadTimestamp = a.channel, p.Thread
+		if err := b.uploadFile(ctx, f); err != nil {
+			b.failed(ctx, "upload export", err, "plan", p.ID, "file", f.Filename)
+			b.tellMessage(ctx, a, exportRestMessage(p, files[0], files[1+i:]))
+			return
+		}
+	}
+}
+
+// exportFiles makes the files of the plan's export: its Markdown, then
+// its KPI history as CSV when it has KPIs. It tells a when it cannot.
+func (b *Bot) exportFiles(ctx context.Context, a asker, p *flows.Plan) ([]slack.UploadFileParameters, bool) {
 	e, err := b.svc.Export(ctx, p, b.now())
 	if err != nil {
 		b.log.Error("export: values", "plan", p.ID, "err", err)
 		b.tell(ctx, a, say("Sorry, the export failed. Please try again in a moment."))
-		return
+		return nil, false
 	}
 	ms := e.Values
 	// Outside Slack a mention is only an id: the files name people.
@@ -273,14 +317,31 @@ func (b *Bot) export(ctx context.Context, a asker, p *flows.Plan) {
 			files = append(files, slack.UploadFileParameters{Content: csv.String(), Filename: flows.Slug(name) + "-kpi-history.csv", Title: name + " — KPI history"})
 		}
 	}
-	for _, f := range files {
-		f.Channel, f.ThreadTimestamp = a.channel, p.Thread
-		if err := b.uploadFile(ctx, f); err != nil {
-			b.failed(ctx, "upload export", err, "plan", p.ID, "file", f.Filename)
-			b.tell(ctx, a, say("Sorry, the export could not be uploaded. Please try again in a moment."))
-			return
-		}
+	return files, true
+}
+
+// actionExportRest uploads what an export could not after it shared the
+// plan's Markdown file.
+const actionExportRest = "race_export_rest"
+
+// exportRestMessage tells someone that an export shared the plan but not
+// the files missing, with a button that uploads just those.
+func exportRestMessage(p *flows.Plan, shared slack.UploadFileParameters, missing []slack.UploadFileParameters) message {
+	names := make([]string, len(missing))
+	for i, f := range missing {
+		names[i] = f.Filename
 	}
+	where := "in the plan's thread"
+	if p.Thread == "" {
+		where = "in this channel"
+	}
+	text := mrkdwn(flows.Sayf("%s is %s, but the KPI history, %s, could not be uploaded.",
+		flows.Code(shared.Filename), flows.Text(where), flows.Code(strings.Join(names, ", "))))
+	ids := blockIDs{}
+	blocks := sections(ids, "export-rest", text)
+	blocks = append(blocks, slack.NewActionBlock(ids.next("export-rest-buttons"),
+		button(actionExportRest, "Upload the KPI history", planValue(p, "kpi-history"), "primary")))
+	return message{Text: text, Blocks: blocks}
 }
 
 // postOrExplain posts a command's replies in the plan's thread, or tells
@@ -322,8 +383,13 @@ func commandAsker(cmd slack.SlashCommand) asker {
 // down). An answer lost after Slack took the post shows m twice, which
 // does less harm than a request that silently came to nothing.
 func (b *Bot) tell(ctx context.Context, a asker, m flows.Msg) {
+	b.tellMessage(ctx, a, msgMessage("note", m))
+}
+
+// tellMessage is tell for a message with blocks of its own (a button).
+func (b *Bot) tellMessage(ctx context.Context, a asker, m message) {
 	if a.responseURL != "" {
-		err := slack.PostWebhookContext(ctx, a.responseURL, &slack.WebhookMessage{Text: mrkdwn(m), ResponseType: slack.ResponseTypeEphemeral})
+		err := slack.PostWebhookContext(ctx, a.responseURL, &slack.WebhookMessage{Text: truncate(m.Text, maxFallback), Blocks: &slack.Blocks{BlockSet: m.Blocks}, ResponseType: slack.ResponseTypeEphemeral})
 		if err == nil {
 			return
 		}
@@ -332,7 +398,7 @@ func (b *Bot) tell(ctx context.Context, a asker, m flows.Msg) {
 	if a.user == "" || a.channel == "" {
 		return
 	}
-	if err := b.poster.ephemeral(ctx, a.channel, a.thread, a.user, msgMessage("note", m)); err != nil {
+	if err := b.poster.ephemeral(ctx, a.channel, a.thread, a.user, m); err != nil {
 		b.failed(ctx, "tell", err, "user", a.user)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/racebot/racebot/assist"
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/markup"
@@ -330,7 +331,7 @@ func mentionForms(text, id string) []string {
 func (b *Bot) answerAsked(ctx context.Context, key, channel, thread string, a coach.Response, user string) {
 	switch {
 	case a.Review:
-		b.reviewInto(ctx, a.Plan, channel, thread)
+		b.reviewInto(ctx, a.Plan, channel, thread, user)
 	case a.Report:
 		ms, err := b.svc.Measurements(ctx, a.Plan.Team, a.Plan.ID)
 		if err != nil {
@@ -369,24 +370,27 @@ func (b *Bot) confirmInCheckin(ctx context.Context, key string, a coach.Response
 	b.refreshSummary(ctx, c)
 }
 
-// reviewInto reviews a plan and posts the review where it was asked for,
-// in one piece: a mention's thread or a direct message is no place for a
-// placeholder edited as the model writes.
-func (b *Bot) reviewInto(ctx context.Context, p *flows.Plan, channel, thread string) {
+// reviewInto reviews a plan for user and posts the review where it was
+// asked for, in one piece: a mention's thread or a direct message is no
+// place for a placeholder edited as the model writes. Like /race review,
+// it becomes the plan's latest review.
+func (b *Bot) reviewInto(ctx context.Context, p *flows.Plan, channel, thread, user string) {
 	kpis, err := b.svc.KPIs(ctx, p.Team, p.ID)
 	if err != nil {
 		b.log.Error("review: load kpis", "plan", p.ID, "err", err)
 	}
-	var m flows.Msg
+	var res assist.Result
 	switch {
 	case b.assistant == nil:
-		m = flows.ReviewPlan(b.cat, p, kpis, b.now()).Text(p.Name)
+		res = assist.Result{Msg: flows.ReviewPlan(b.cat, p, kpis, b.now()).Text(p.Name)}
 	case !b.assistant.Enabled(p):
-		m = resultMsg(b.assistant.Review(ctx, p, nil, kpis, b.now(), nil))
+		res = b.assistant.Review(ctx, p, nil, kpis, b.now(), nil)
 	default:
-		m = resultMsg(b.assistant.Review(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), kpis, b.now(), nil))
+		res = b.assistant.Review(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), kpis, b.now(), nil)
 	}
-	if _, err := b.poster.post(ctx, channel, thread, msgMessage("review", m)); err != nil {
+	if _, err := b.poster.post(ctx, channel, thread, msgMessage("review", resultMsg(res))); err != nil {
 		b.failed(ctx, "post review", err, "plan", p.ID)
+		return
 	}
+	b.keepReview(ctx, p, res, user)
 }

@@ -73,7 +73,7 @@ func TestManifestsMatchWhatTheBotHandles(t *testing.T) {
 		if len(m.Features.SlashCommands) != 1 || m.Features.SlashCommands[0].Command != "/race" {
 			t.Errorf("%s: slash commands = %+v", file, m.Features.SlashCommands)
 		}
-		for _, scope := range []string{"commands", "chat:write", "channels:history", "groups:history", "files:write",
+		for _, scope := range []string{"commands", "chat:write", "channels:history", "groups:history", "files:write", "files:read",
 			"users:read", "im:write", "im:history", "app_mentions:read"} {
 			if !slices.Contains(m.OAuth.Scopes.Bot, scope) {
 				t.Errorf("%s: missing scope %s", file, scope)

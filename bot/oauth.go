@@ -23,7 +23,7 @@ import (
 // BotScopes are the bot scopes racebot asks for when it is installed: the
 // same list as slack/manifest.http.yml (a test keeps them equal).
 var BotScopes = []string{
-	"commands", "chat:write", "channels:history", "groups:history", "files:write",
+	"commands", "chat:write", "channels:history", "groups:history", "files:write", "files:read",
 	"users:read", "im:write", "im:history", "app_mentions:read",
 }
 

@@ -87,3 +87,32 @@ func TestExportCarriesTheLatestReview(t *testing.T) {
 		t.Errorf("the export keeps the older review:\n%s", md)
 	}
 }
+
+// TestReviewAskedInAMentionOrADMIsKept: a review asked for with
+// "@racebot review" in the channel, or "review" in a direct message, is
+// the plan's latest review in its export, as one asked for with
+// /race review is.
+func TestReviewAskedInAMentionOrADMIsKept(t *testing.T) {
+	for _, where := range []string{"mention", "direct message"} {
+		t.Run(where, func(t *testing.T) {
+			llm := openaifake.New(t, "Gaps: the Engage stage. Quick wins: a referral offer.")
+			h := newHarness(t, withModel(t, llm))
+			h.runSocket()
+			_, p := h.newPlanInSlack("Q1")
+			p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+			channel := "C1"
+			if where == "mention" {
+				h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UANA", Text: "<@" + slackfake.BotUserID + "> review", TS: "1900000000.000300"}))
+			} else {
+				channel = h.fake.DMChannel("UANA")
+				h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: channel, User: "UANA", Text: "review"}))
+			}
+			h.fake.WaitMessage(t, channel, func(m slackfake.Message) bool { return strings.Contains(m.Text, "Quick wins: a referral offer") }, "the review where Ana asked")
+			h.waitReviewKept(p, "Quick wins: a referral offer")
+			md := h.exportText(1)
+			if !strings.Contains(md, "## Latest review") || !strings.Contains(md, " for uana._") {
+				t.Errorf("the export lacks Ana's review:\n%s", md)
+			}
+		})
+	}
+}

@@ -81,15 +81,29 @@ func (c *Client) sendFile(ctx context.Context, f slack.UploadFileParameters) (st
 	return u.FileID, nil
 }
 
+// shareLooks bounds how often files.info is asked whether a file is
+// shared.
+const shareLooks = 3
+
 // fileShared reports whether Slack says the file is shared in channel.
-// When it cannot say, the file counts as not shared.
+// Slack shares a completed file asynchronously (it scans it first), so a
+// share not listed yet is looked for again, uploadBackoff apart. When
+// Slack cannot say (files.info fails, the file does not exist), the file
+// counts as not shared.
 func (c *Client) fileShared(ctx context.Context, id, channel string) bool {
-	info, _, _, err := c.api.GetFileInfoContext(ctx, id, 0, 0)
-	if err != nil {
-		return false
+	for look := 1; ; look++ {
+		info, _, _, err := c.api.GetFileInfoContext(ctx, id, 0, 0)
+		if err != nil {
+			return false
+		}
+		if slices.Contains(info.Channels, channel) || slices.Contains(info.Groups, channel) || slices.Contains(info.IMs, channel) ||
+			len(info.Shares.Public[channel]) > 0 || len(info.Shares.Private[channel]) > 0 {
+			return true
+		}
+		if look == shareLooks || !c.chat.sleep(ctx, uploadBackoff) {
+			return false
+		}
 	}
-	return slices.Contains(info.Channels, channel) || slices.Contains(info.Groups, channel) || slices.Contains(info.IMs, channel) ||
-		len(info.Shares.Public[channel]) > 0 || len(info.Shares.Private[channel]) > 0
 }
 
 // uploadWait is how long to wait before sending a file's content again.

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -227,5 +228,122 @@ func TestReviewThatCannotBeShownIsExplained(t *testing.T) {
 	const want = "the review could not be posted"
 	if len(told) != 1 || !strings.Contains(told[0], want) {
 		t.Fatalf("Ben was told %q, want one message that %s", told, want)
+	}
+}
+
+// TestPartialExportSaysWhatWasShared: the plan's Markdown file is shared,
+// then Slack will not take its KPI history at all. Ana is told the truth:
+// the plan is in the thread and the KPI history is not, with a button that
+// uploads just the KPI history; pressing it does not share the plan a
+// second time.
+func TestPartialExportSaysWhatWasShared(t *testing.T) {
+	h := newHarness(t, instantRetries)
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	// The Markdown file's last step is held until every later upload URL
+	// is refused: the CSV, which comes after it, cannot be uploaded.
+	release := h.fake.Hold("files.completeUploadExternal")
+	url := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "export", UserID: "UANA", ChannelID: "C1", ResponseURL: url}))
+	h.fake.WaitFor(t, func() bool { return len(h.fake.Calls(slackfake.MethodUpload)) == 1 }, "the Markdown file's content sent")
+	h.fake.FailNext("files.getUploadURLExternal", 1000, http.StatusInternalServerError)
+	release()
+	h.fake.WaitFor(t, func() bool { return len(h.fake.Responses(url)) > 0 }, "a word to Ana")
+	h.settle()
+	rs := h.fake.Responses(url)
+	if len(rs) != 1 {
+		t.Fatalf("Ana was told %d things: %+v", len(rs), rs)
+	}
+	if md, csv := h.uploadsNamed(".md"), h.uploadsNamed(".csv"); md != 1 || csv != 0 {
+		t.Fatalf("shared %d Markdown and %d CSV files, want the Markdown alone", md, csv)
+	}
+	for _, want := range []string{"q1.md", "is in the plan's thread", "q1-kpi-history.csv", "could not be uploaded"} {
+		if !strings.Contains(rs[0].Text, want) {
+			t.Errorf("Ana was told %q, want it to say %q", rs[0].Text, want)
+		}
+	}
+	value := buttonValue(t, rs[0].Blocks, actionExportRest)
+
+	h.fake.FailNext("files.getUploadURLExternal", 0, 0)
+	press := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionExportRest, Value: value, UserID: "UANA", ChannelID: "C1", IsEphemeral: true, ResponseURL: press}))
+	h.fake.WaitFor(t, func() bool { return h.uploadsNamed(".csv") == 1 }, "the KPI history")
+	h.settle()
+	if md := h.uploadsNamed(".md"); md != 1 {
+		t.Errorf("the plan was shared %d times, want once", md)
+	}
+	for _, r := range h.fake.Responses(press) {
+		if strings.Contains(r.Text, "could not") {
+			t.Errorf("after the press Ana was told %q", r.Text)
+		}
+	}
+}
+
+// TestReviewPlaceholderGoesWhenTheReviewCannotBeShown: Slack will not
+// take the edit that puts the model's review in place of the "Reviewing
+// the plan…" placeholder. The placeholder is taken down, so nobody in
+// the thread waits for a review that will not come.
+func TestReviewPlaceholderGoesWhenTheReviewCannotBeShown(t *testing.T) {
+	llm := openaifake.New(t, "Gaps: the Convert stage. Quick wins: referrals.")
+	h := newHarness(t, withModel(t, llm), instantRetries)
+	h.runSocket()
+	header, _ := h.newPlanInSlack("Q1")
+	h.fake.FailNext("chat.update", 1000, http.StatusInternalServerError)
+	url := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "review", UserID: "UBEN", ChannelID: "C1", ResponseURL: url}))
+	h.fake.WaitFor(t, func() bool { return len(h.fake.Responses(url)) > 0 }, "a word to Ben")
+	h.settle()
+	for _, m := range h.fake.Replies("C1", header.TS) {
+		if strings.Contains(m.Text, "Reviewing the plan") {
+			t.Errorf("the placeholder %q stays in the thread", m.Text)
+		}
+	}
+}
+
+// buttonValue is the value of the button action in blocks.
+func buttonValue(t *testing.T, blocks json.RawMessage, action string) string {
+	t.Helper()
+	var bs []struct {
+		Elements []struct {
+			ActionID string `json:"action_id"`
+			Value    string `json:"value"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal(blocks, &bs); err != nil {
+		t.Fatalf("blocks %s: %v", blocks, err)
+	}
+	for _, b := range bs {
+		for _, e := range b.Elements {
+			if e.ActionID == action {
+				return e.Value
+			}
+		}
+	}
+	t.Fatalf("no %s button in %s", action, blocks)
+	return ""
+}
+
+// TestExportSharedThoughSlackListsTheShareLate: Slack shares the plan's
+// Markdown file but its answer to files.completeUploadExternal is lost,
+// and, as Slack shares files asynchronously, files.info does not list the
+// share at first. The file is in the thread, so Ana is not told to try
+// again, which would share it a second time.
+func TestExportSharedThoughSlackListsTheShareLate(t *testing.T) {
+	h := newHarness(t, instantRetries)
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	h.fake.ShareLag(1)
+	h.fake.FailAfterNext("files.completeUploadExternal", 1, http.StatusInternalServerError)
+	url := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "export", UserID: "UANA", ChannelID: "C1", ResponseURL: url}))
+	h.fake.WaitFor(t, func() bool { return h.uploadsNamed(".csv") == 1 || len(h.fake.Responses(url)) > 0 }, "the export's end")
+	h.settle()
+	if rs := h.fake.Responses(url); len(rs) > 0 {
+		t.Errorf("Ana was told %q, though the plan was shared", rs[0].Text)
+	}
+	if md, csv := h.uploadsNamed(".md"), h.uploadsNamed(".csv"); md != 1 || csv != 1 {
+		t.Errorf("shared %d Markdown and %d CSV files, want one each", md, csv)
 	}
 }

@@ -105,6 +105,10 @@ type Fake struct {
 	views      []*View
 	triggers   map[string]string // trigger_id -> user id
 	files      map[string]*pendingFile
+	// shareLag is how many files.info calls about a completed file still
+	// show it unshared (see ShareLag); lagLeft counts them down per file.
+	shareLag   int
+	lagLeft    map[string]int
 	uploads    []Upload
 	hooks      map[string]*hook // response URL path -> state
 	responses  []Response

@@ -163,6 +163,16 @@ func (f *Fake) filesCompleteUploadExternal(r *apiRequest) (map[string]any, error
 	return map[string]any{"files": files}, nil
 }
 
+// ShareLag makes files.info show each completed file as shared nowhere
+// for its first n calls. Slack shares a file asynchronously after
+// files.completeUploadExternal answers (it scans it first), so a
+// files.info soon after may not list the share yet.
+func (f *Fake) ShareLag(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.shareLag = n
+}
+
 // filesInfo describes a completed file, with where it was shared as Slack
 // gives it: the channel in channels (groups for a private one) and the
 // share's message under shares. A file that was never completed is not
@@ -174,6 +184,19 @@ func (f *Fake) filesInfo(r *apiRequest) (map[string]any, error) {
 		return nil, apiError("file_not_found")
 	}
 	u := f.uploads[i]
+	if f.lagLeft == nil {
+		f.lagLeft = map[string]int{}
+	}
+	left, seen := f.lagLeft[id]
+	if !seen {
+		left = f.shareLag
+	}
+	if left > 0 {
+		f.lagLeft[id] = left - 1
+		u.Channel = ""
+	} else {
+		f.lagLeft[id] = 0
+	}
 	file := map[string]any{
 		"id": u.FileID, "name": u.Filename, "title": u.Title, "size": len(u.Content),
 		"channels": []string{}, "groups": []string{}, "ims": []string{}, "shares": map[string]any{},
