@@ -73,6 +73,8 @@ func TestManifestsMatchWhatTheBotHandles(t *testing.T) {
 		if len(m.Features.SlashCommands) != 1 || m.Features.SlashCommands[0].Command != "/race" {
 			t.Errorf("%s: slash commands = %+v", file, m.Features.SlashCommands)
 		}
+		// files:read is files.info's, which tells whether an upload whose
+		// answer was lost is shared (see uploadFile).
 		for _, scope := range []string{"commands", "chat:write", "channels:history", "groups:history", "files:write", "files:read",
 			"users:read", "im:write", "im:history", "app_mentions:read"} {
 			if !slices.Contains(m.OAuth.Scopes.Bot, scope) {

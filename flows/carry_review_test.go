@@ -111,3 +111,42 @@ func TestCarryOverCoAnswerSameAsAnswer(t *testing.T) {
 		t.Errorf("offered answer = %q, want the words once", got)
 	}
 }
+
+// TestCarriedKPIKeepsItsBaselineAndOwner: the plan started from last
+// quarter's says to give each carried KPI "a new target and deadline";
+// a line with just those keeps the baseline it came with (last quarter's
+// last value) and its owner, rather than dropping the baseline and
+// refusing the line for want of an owner.
+func TestCarriedKPIKeepsItsBaselineAndOwner(t *testing.T) {
+	cat := RACE()
+	old, ms := retroPlan(t)
+	now := time.Date(2027, 4, 1, 9, 0, 0, 0, time.UTC)
+	p := CarryOver(old, ms, "Q2 Plan", "UBEN", now)
+	if !strings.Contains(CarriedText(p, old).String(), "new target and deadline") {
+		t.Fatalf("carried text no longer asks for a target and deadline: %s", CarriedText(p, old))
+	}
+	out, err := SetKPI(cat, p, StageReach, "visitors | target 30k | by 2027-06-30", "UBEN", now)
+	if err != nil {
+		t.Fatalf("a new target and deadline for a carried KPI: %v", err)
+	}
+	k, _ := KPIByKey(out.Plan.KPIs, "visitors")
+	if !k.HasBaseline() || k.Baseline.Amount != 21500 || k.Owner != "Ana" || k.Target.Amount != 30000 {
+		t.Errorf("visitors after a new target = baseline %+v, owner %q, target %+v; want baseline 21.5k, owner Ana, target 30k", k.Baseline, k.Owner, k.Target)
+	}
+	said := ""
+	for _, r := range out.Replies {
+		said += r.Msg.String()
+	}
+	if !strings.Contains(said, "from 21.5k to 30k") || strings.Contains(said, "Without a baseline") {
+		t.Errorf("the coach said %q; want the kept baseline, and no warning about a missing one", said)
+	}
+
+	// A line that gives them sets them.
+	out, err = SetKPI(cat, out.Plan, StageReach, "visitors | baseline 20k | target 30k | by 2027-06-30 | owner Priya", "UBEN", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, _ := KPIByKey(out.Plan.KPIs, "visitors"); k.Baseline.Amount != 20000 || k.Owner != "Priya" {
+		t.Errorf("visitors = baseline %+v, owner %q; want the line's 20k and Priya", k.Baseline, k.Owner)
+	}
+}

@@ -111,8 +111,16 @@ func parses(cmd Command, lc LineContext) bool {
 		if len(lc.KPIs) == 0 {
 			return false
 		}
-		readings, _ := ParseReadings(cmd.Arg, KPIResolver(lc.KPIs))
-		return len(readings) > 0
+		// A line that names the plan's KPIs is the command even when a
+		// value can't be read ("values visitors 1,25"): its author is
+		// told why, rather than finding it kept as an answer.
+		named := false
+		resolve := KPIResolver(lc.KPIs)
+		readings, _ := ParseReadings(cmd.Arg, func(token string) (string, UnitKind, bool) {
+			named = named || len(matchKPI(len(lc.KPIs), func(i int) (string, string) { return lc.KPIs[i].Key, lc.KPIs[i].Name }, token)) > 0
+			return resolve(token)
+		})
+		return len(readings) > 0 || named
 	case "kind":
 		_, ok := ParseKind(cmd.Arg)
 		return ok

@@ -77,6 +77,10 @@ func TestClassify(t *testing.T) {
 		{"edit plan.business", Command{Name: "edit", Arg: "plan.business"}, LineCommand},
 		{"kpi reach", Command{Name: "kpi", Arg: "reach"}, LineCommand},
 		{"values visitors 12.4k", Command{Name: "values", Arg: "visitors 12.4k"}, LineCommand},
+		// Naming a KPI of the plan makes it the command, so a value it
+		// cannot take is explained rather than kept as the answer.
+		{"values visitors 1,25", Command{Name: "values", Arg: "visitors 1,25"}, LineCommand},
+		{"values visitors 3.5%", Command{Name: "values", Arg: "visitors 3.5%"}, LineCommand},
 		{"checkin every monday 09:00", Command{Name: "checkin", Arg: "every monday 09:00"}, LineCommand},
 		{"privacy on", Command{Name: "privacy", Arg: "on"}, LineCommand},
 		{"privacy OFF", Command{Name: "privacy", Arg: "OFF"}, LineCommand},
@@ -115,6 +119,7 @@ func TestClassify(t *testing.T) {
 		{"Kpi dashboards for every team.", Command{}, LineAnswer},
 		{"Funnel visitors through the blog.", Command{}, LineAnswer},
 		{"Values matter most to our buyers.", Command{}, LineAnswer},
+		{"values signups 40", Command{}, LineAnswer},
 		{"Report monthly to the board.", Command{}, LineAnswer},
 		{"Checkin every Monday is our ritual.", Command{}, LineAnswer},
 		{"Schedule flexibility is why people choose us.", Command{}, LineAnswer},

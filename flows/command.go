@@ -39,13 +39,13 @@ var commandSpecs = []commandSpec{
 	{Name: "done", Usage: "done", Help: "finish the stage (or its actions) and move on"},
 	{Name: "draft", Usage: "draft", Help: "help me write the answer to the open question"},
 	{Name: "edit", Usage: "edit <stage> <n>", Help: "change an earlier answer", Example: "edit reach 2", Args: true},
-	{Name: "status", Usage: "status", Help: "stages done, answers and actions"},
+	{Name: "status", Usage: "status", Help: "stages done, answers, actions, KPIs and the plan score"},
 	{Name: "export", Usage: "export", Help: "the whole plan as Markdown"},
 	{Name: "kpi", Usage: "kpi [stage]", Help: "set KPIs with SMART targets for a stage", Args: true},
 	{Name: "funnel", Usage: "funnel", Help: "check that the stage targets add up to the revenue target"},
 	{Name: "values", Usage: "values <kpi> <value>, …", Help: "record KPI values", Example: "values visitors 12.4k, leads 310", Args: true},
 	{Name: "report", Usage: "report", Help: "a chart of every KPI against its target"},
-	{Name: "checkin", Usage: "checkin <schedule>", Help: "weekly KPI check-ins", Example: "checkin every monday 09:00 Europe/Berlin", Args: true},
+	{Name: "checkin", Usage: "checkin <schedule>", Help: "KPI check-ins on a schedule: weekly, every few weeks, monthly or cron", Example: "checkin every monday 09:00 Europe/Berlin", Args: true},
 	{Name: "schedule", Usage: "schedule", Help: "the next check-ins and a log of past ones"},
 	{Name: "pause", Usage: "pause", Help: "pause check-ins (holidays)"},
 	{Name: "resume", Usage: "resume", Help: "resume check-ins"},
@@ -157,6 +157,7 @@ func buildKPIHelp() Msg {
 	b.printf("• %s, %s, %s or %s — the deadline\n", Code("by 2027-03-31"), Code("by 31 Mar"), Code("by end of March"), Code("in 12 weeks"))
 	b.printf("• %s, or a name or a mention alone — who reports it at check-ins\n", Code("owner Ana"))
 	b.printf("• %s, %s, %s, %s or %s — the period of a count or an amount, so the funnel compares like with like\n", Code("per month"), Code("per week"), Code("per quarter"), Code("per year"), Code("over the plan"))
+	b.add("A line for a KPI the plan already has replaces its target; the baseline, owner and period it leaves out stay as they were.\n")
 	b.printf("Values: %s, %s, %s, %s or %s, %s. A share can't pass 100%%.\n", Code("12.4k"), Code("$18,250"), Code("2.5%"), Code("2m 30s"), Code("14 days"), Code("4.5"))
 	b.printf("Lower is better for churn, costs (%s, %s, %s), bounce and unsubscribe rates and time to first value: aim below the baseline.\n", Code("cost-per-lead"), Code("cpa"), Code("cac"))
 	b.printf("Your own KPI: %s. In the parentheses: count, currency, percent, duration or ratio, and %s where less is the goal (churn, cost per lead); a target below the baseline reads as lower is better too.",

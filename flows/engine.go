@@ -683,6 +683,10 @@ func (s *stepper) setStageKPI(stage StageID, text string) error {
 		return err
 	}
 	k.Plan, k.By, k.Source = p.ID, s.in.User, s.in.Source
+	prev, had := KPIByKey(p.KPIs, k.Key)
+	if had {
+		keepUnsaid(&k, &read, prev)
+	}
 	problems := CheckTarget(k, s.localNow())
 	if HasBlocking(problems) {
 		fe := FieldErrors{}
@@ -698,7 +702,6 @@ func (s *stepper) setStageKPI(stage StageID, text string) error {
 		}
 		return fe
 	}
-	prev, had := KPIByKey(p.KPIs, k.Key)
 	if had && sameTarget(prev, k) {
 		s.say(Reply{Kind: ReplyNote, Stage: stage, Msg: Sayf("That's the %s target already set; nothing changed.", User(lowerName(k.Name)))})
 		return nil
@@ -714,6 +717,35 @@ func (s *stepper) setStageKPI(stage StageID, text string) error {
 	}
 	s.say(Reply{Kind: ReplyKPISet, Stage: stage, Msg: b.msg()})
 	return nil
+}
+
+// keepUnsaid fills in what a line for a KPI the plan has leaves out from
+// the KPI as it is: its baseline, owner and period. A new quarter's plan
+// carries its KPIs over with a baseline and an owner and asks only for a
+// target and a deadline, and a changed target keeps today's value.
+func keepUnsaid(k *KPI, read *kpiRead, prev KPI) {
+	if strings.TrimSpace(k.Owner) == "" {
+		k.Owner = prev.Owner
+	}
+	if (k.Period == PeriodNone || read.periodFrom == "definition") && prev.Period != PeriodNone {
+		k.Period, read.periodFrom = prev.Period, ""
+	}
+	sameMoney := k.Unit != UnitCurrency || k.Currency == "" || k.Currency == prev.Currency
+	if k.HasBaseline() || !prev.HasBaseline() || prev.Unit != k.Unit || !sameMoney {
+		return
+	}
+	k.Baseline = prev.Baseline
+	if k.Unit == UnitCurrency && k.Currency == "" {
+		k.Currency = prev.Currency
+		if present(k.Target) {
+			k.Target.Currency = prev.Currency
+		}
+	}
+	if read.inferred {
+		// A KPI of the team's own reads its direction from the baseline
+		// and target, and now it has both.
+		read.lowerFrom, read.higherDespiteName = inferDirection(k)
+	}
 }
 
 // SetKPI sets one KPI of a stage from a KPI line, wherever the plan stands,

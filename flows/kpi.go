@@ -120,6 +120,9 @@ type kpiRead struct {
 	// periodFrom is "definition" when the period was not written and comes
 	// from the catalogue.
 	periodFrom string
+	// inferred is set when the direction was read from the line, not
+	// written or known from the catalogue.
+	inferred bool
 }
 
 // parseKPILine is ParseKPILine for a plan of kind k, whose own KPIs (the
@@ -217,6 +220,7 @@ func parseKPILine(cat *Catalogue, stage StageID, kind Kind, line string, now tim
 	}
 	if _, ok := catalogueDefs[k.Key]; !ok && !explicit {
 		read.lowerFrom, read.higherDespiteName = inferDirection(&k)
+		read.inferred = true
 	}
 	return k, read, nil
 }

@@ -103,10 +103,17 @@ func RetroLabel(text string) (string, string, bool) {
 	return "", "", false
 }
 
-// RetroQuestionText asks a retro question.
+// RetroQuestionText asks a retro question in the retro's thread, which
+// takes answers for as long as it lasts.
 func RetroQuestionText(q RetroQuestion) Msg {
+	return Sayf("%s\nReply here; start with %s to add to this one later.", RetroAsk(q), Code(q.Labels[0]+":"))
+}
+
+// RetroAsk is a retro question alone, for a transport that says in its
+// own words how to answer it.
+func RetroAsk(q RetroQuestion) Msg {
 	_, i, _ := RetroQuestionByID(q.ID)
-	return Sayf("%s %s\nReply here; start with %s to add to this one later.", Text(fmt.Sprintf("Question %d of %d:", i+1, len(RetroQuestions))).Strong(), q.Text, Code(q.Labels[0]+":"))
+	return Sayf("%s %s", Text(fmt.Sprintf("Question %d of %d:", i+1, len(RetroQuestions))).Strong(), q.Text)
 }
 
 // RetroClosedText thanks the team once every question has an answer, and

@@ -62,11 +62,18 @@ func (c *console) answerRetro(retro int64, asking string) {
 			return
 		case "skip":
 			if next, ok := c.retroAfter(ctx, retro, asking); ok {
-				c.println(c.style.text(flows.RetroQuestionText(next)))
+				c.println(c.style.text(retroPrompt(next.ID)))
 				c.answerRetro(retro, next.ID)
 				return
 			}
 			c.println("No more questions; the answers given so far are kept.")
+			return
+		}
+		if _, kind := flows.Classify(line, flows.LineContext{Catalogue: c.svc.Catalogue(), Open: true}); kind == flows.LineCommand || strings.HasPrefix(strings.TrimSpace(line), "/race") {
+			// Every line here is the team's answer; a command kept as one
+			// would sit in the retro and never run.
+			c.println(c.style.text(flows.Sayf("That's a command, and the retro is still asking: write your answer, or type %s to end the retro first.", flows.Code("stop"))))
+			c.answerRetro(retro, asking)
 			return
 		}
 		req := c.request(line)
@@ -86,6 +93,14 @@ func (c *console) answerRetro(retro int64, asking string) {
 			c.answerRetro(retro, asking)
 		}
 	}
+}
+
+// retroPrompt asks a retro question at the terminal, where the retro takes
+// every line until it is answered or stopped, not the Slack thread's
+// "later".
+func retroPrompt(id string) flows.Msg {
+	q, _, _ := flows.RetroQuestionByID(id)
+	return flows.Sayf("%s\nEach line answers it; %s moves to the next question, %s ends the retro.", flows.RetroAsk(q), flows.Code("skip"), flows.Code("stop"))
 }
 
 // retroAsks is the retro question the replies ask, if any.

@@ -78,3 +78,42 @@ func TestTerminalClosesTheQuarter(t *testing.T) {
 		t.Errorf("carried KPIs = %+v", q2.KPIs)
 	}
 }
+
+// TestTerminalRetroSaysHowToLeave: at the terminal the retro takes every
+// line, so its questions say how to move on and how to stop, a command
+// typed mid-retro is explained rather than kept as the team's answer, and
+// nothing promises answers "later", which only a Slack thread can take.
+func TestTerminalRetroSaysHowToLeave(t *testing.T) {
+	out, db := session(t, []string{
+		"new Q1 Launch",
+		"retro",
+		"status",
+		"The webinars brought half of the new leads.",
+		"stop",
+		"status",
+	})
+	ctx := context.Background()
+	p, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, "Q1 Launch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok, err := db.LatestRetro(ctx, terminal.Team, p.ID)
+	if err != nil || !ok {
+		t.Fatalf("no retro: %v", err)
+	}
+	var answered []string
+	for _, a := range r.Answers {
+		answered = append(answered, a.Question+": "+a.Text)
+	}
+	if strings.Join(answered, "|") != "worked: The webinars brought half of the new leads." {
+		t.Errorf("retro answers = %v; want only the answer, not the command", answered)
+	}
+	for _, want := range []string{"`skip` moves to the next question", "`stop` ends the retro"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the retro never says %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "later") {
+		t.Errorf("the terminal retro promises answers later:\n%s", out)
+	}
+}

@@ -252,6 +252,8 @@ func (c *console) render(ctx context.Context, resp coach.Response) {
 		switch r.Kind {
 		case flows.ReplyExport:
 			c.println(visible(r.Markdown))
+		case flows.ReplyRetroQuestion:
+			c.println(c.style.text(retroPrompt(r.QuestionID)))
 		case flows.ReplyConfirm:
 			c.println(c.style.text(r.Msg) + " Type yes to confirm.")
 			confirm := r.Confirm

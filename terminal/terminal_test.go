@@ -309,3 +309,30 @@ func TestTerminalNewTypedAgainAtActionsStillTakesTheAnswerBack(t *testing.T) {
 		t.Errorf("Q1 Launch keeps %q as the answer to %s after yes took the offer:\n%s", got, last, out)
 	}
 }
+
+// TestTerminalValuesItCannotReadAreExplained: `values` naming a KPI of the
+// plan, typed while a question is open, is the command even when a value
+// is ambiguous or of the wrong kind: the README promises a question back,
+// not the line kept as the open question's answer.
+func TestTerminalValuesItCannotReadAreExplained(t *testing.T) {
+	out, db := session(t, []string{
+		"new Fernhill", "stage reach", "done", "done",
+		"visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana", "done",
+		"values visitors 1,25",
+		"values visitors 3.5%",
+	})
+	for _, want := range []string{`"1,25" is ambiguous`, `"3.5%" is a percentage`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	p, err := db.PlanByName(context.Background(), terminal.Team, terminal.Channel, "Fernhill")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, a := range p.Answers {
+		if strings.HasPrefix(a.Text, "values") {
+			t.Errorf("%q was kept as the answer to %s", a.Text, id)
+		}
+	}
+}

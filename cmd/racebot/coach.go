@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -32,7 +33,15 @@ func runServe(ctx context.Context, cfg Config, args []string, stderr io.Writer) 
 func runCoach(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("racebot", stderr)
 	cfg.bindFlags(fs)
-	if err := fs.Parse(args); err != nil {
+	// `racebot --help` is how most people ask; the flags alone would not
+	// name the subcommands.
+	fs.Usage = func() {}
+	switch err := fs.Parse(args); {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, usage)
+		return nil
+	case err != nil:
+		fmt.Fprint(stderr, usage)
 		return errUsage
 	}
 	mode := cfg.Mode(false)

@@ -77,7 +77,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runBackup(ctx, cfg, args, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, cfg, args, stdout, stderr)
-	case "help", "-h", "--help":
+	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	default:
@@ -97,7 +97,7 @@ Usage:
   racebot backup FILE [--db FILE]         consistent copy of a live database
   racebot migrate --to postgres://… [--db FILE] [--force]
                                           copy the SQLite database into PostgreSQL, verified
-  racebot help                            this text
+  racebot help (or --help)                this text
 
 Environment: RACEBOT_DB (default racebot.db), RACEBOT_DATABASE_URL (PostgreSQL
 instead of the file, for several replicas), SLACK_BOT_TOKEN, SLACK_APP_TOKEN,

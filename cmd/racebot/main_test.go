@@ -264,3 +264,15 @@ func TestConfigOAuth(t *testing.T) {
 		t.Errorf("OAuth in Socket Mode: %v", err)
 	}
 }
+
+// TestHelpFlagShowsUsage: `racebot --help`, a newcomer's first try, shows
+// the commands as `racebot help` does, not the bare list of flags.
+func TestHelpFlagShowsUsage(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"--help"}, {"-h"}, {"-help"}} {
+		var out, errb bytes.Buffer
+		err := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(""), &out, &errb)
+		if err != nil || out.String() != usage {
+			t.Errorf("racebot %s = %v, stdout %q, stderr %q; want the usage on stdout", strings.Join(args, " "), err, out.String(), errb.String())
+		}
+	}
+}
