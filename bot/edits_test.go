@@ -138,12 +138,22 @@ func TestAReplyStartingWithAColleaguesNameIsAnAnswer(t *testing.T) {
 
 // atActions starts plan Q1 and moves it to the Plan stage's actions.
 // It returns the header and the ts of a reply written after the prompt.
-func (h *harness) atActions() (header slackfake.Message, p *flows.Plan, next func() string) {
+func (h *harness) atActions() (header slackfake.Message, ts string) {
 	h.t.Helper()
-	header, p = h.newPlanInSlack("Q1")
+	header, _ = h.newPlanInSlack("Q1")
 	prompt := h.say(header.TS, "done", "· actions")
-	last := prompt.TS
-	return header, p, func() string { last = tsAfter(h.t, last, time.Second); return last }
+	return header, tsAfter(h.t, prompt.TS, time.Second)
+}
+
+// anaAddsAction starts plan Q1 and has Ana post line at the Plan stage's
+// actions; it waits for the action to be added and returns the header
+// and the ts of her message.
+func (h *harness) anaAddsAction(line string) (header slackfake.Message, ts string) {
+	h.t.Helper()
+	header, ts = h.atActions()
+	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: line, TS: ts, ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "Action added: ")
+	return header, ts
 }
 
 // onlyAction is the plan's one action.
@@ -167,10 +177,7 @@ const giftBoxes = "Gift boxes for top 50 customers | impact 4 | effort 2 | <@UBE
 func TestAnEditedActionLineChangesTheAction(t *testing.T) {
 	h := newHarness(t)
 	h.runSocket()
-	header, _, next := h.atActions()
-	ts := next()
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: giftBoxes, TS: ts, ThreadTS: header.TS}))
-	h.threadMessage("C1", header.TS, "Action added: Gift boxes")
+	header, ts := h.anaAddsAction(giftBoxes)
 	a, ok := h.onlyAction()
 	if !ok {
 		t.Fatalf("setup: actions %+v", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
@@ -219,14 +226,20 @@ func TestAnEditedActionLineChangesTheAction(t *testing.T) {
 func TestADeletedActionLineRemovesTheAction(t *testing.T) {
 	h := newHarness(t)
 	h.runSocket()
-	header, _, next := h.atActions()
-	ts := next()
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: giftBoxes, TS: ts, ThreadTS: header.TS}))
-	h.threadMessage("C1", header.TS, "Action added: Gift boxes")
+	header, ts := h.anaAddsAction(giftBoxes)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, PreviousText: giftBoxes}))
 	h.threadMessage("C1", header.TS, "was removed")
 	if got := h.plan(slackfake.TeamID, "C1", "Q1").Actions; len(got) != 0 {
 		t.Errorf("actions after their message was deleted: %+v", got)
+	}
+
+	// Deleted before its delivery, which comes after (a retry).
+	late := tsAfter(t, ts, time.Second)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UANA", TS: late, ThreadTS: header.TS, PreviousText: giftBoxes}))
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: giftBoxes, TS: late, ThreadTS: header.TS}))
+	h.settle()
+	if got := h.plan(slackfake.TeamID, "C1", "Q1").Actions; len(got) != 0 {
+		t.Errorf("an action whose message was deleted before it was read was added: %+v", got)
 	}
 }
 
@@ -236,8 +249,7 @@ func TestADeletedActionLineRemovesTheAction(t *testing.T) {
 func TestAnActionEditedBeforeItsDeliveryReadsAsEdited(t *testing.T) {
 	h := newHarness(t)
 	h.runSocket()
-	header, _, next := h.atActions()
-	ts := next()
+	header, ts := h.atActions()
 	fixed := "Gift boxes for top 50 customers | impact 5 | effort 2 | <@UBEN> | 2027-02-15"
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: giftBoxes, EventID: "EvFIX"}))
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: giftBoxes, TS: ts, ThreadTS: header.TS}))
@@ -354,11 +366,8 @@ func TestValuesTypedInThePlanThreadFollowTheirMessage(t *testing.T) {
 func TestAnActionsNewDueDateIsRemindedOfToo(t *testing.T) {
 	h, clk := clockedHarness(t, time.Date(2027, 3, 1, 8, 0, 0, 0, time.UTC))
 	h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
-	header, _, next := h.atActions()
-	ts := next()
 	line := "Send sample bags | impact 4 | effort 1 | <@UBER> | 2027-03-02"
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: line, TS: ts, ThreadTS: header.TS}))
-	h.threadMessage("C1", header.TS, "Action added: Send sample bags")
+	header, ts := h.anaAddsAction(line)
 	h.bot.remindTick(t.Context())
 	if n := len(h.dms("UBER")); n != 1 {
 		t.Fatalf("%d reminders on Monday 1 March, want 1", n)
@@ -399,10 +408,7 @@ func TestAnActionEditedToTomorrowIsTheWritersTomorrow(t *testing.T) {
 	h := newHarness(t)
 	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "Asia/Tokyo"})
 	h.runSocket()
-	header, _, next := h.atActions()
-	ts := next()
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: giftBoxes, TS: ts, ThreadTS: header.TS}))
-	h.threadMessage("C1", header.TS, "Action added: Gift boxes")
+	header, ts := h.anaAddsAction(giftBoxes)
 	at := time.Date(2027, 2, 1, 23, 30, 0, 0, time.UTC)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS,
 		Text: "Gift boxes for top 50 customers | impact 4 | effort 2 | <@UBEN> | tomorrow", PreviousText: giftBoxes,
@@ -419,10 +425,7 @@ func TestAnActionEditedToTomorrowIsTheWritersTomorrow(t *testing.T) {
 func TestARefusedEditRedeliveredIsExplainedOnce(t *testing.T) {
 	h := newHarness(t)
 	h.runSocket()
-	header, _, next := h.atActions()
-	ts := next()
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: giftBoxes, TS: ts, ThreadTS: header.TS}))
-	h.threadMessage("C1", header.TS, "Action added: Gift boxes")
+	header, ts := h.anaAddsAction(giftBoxes)
 	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Gift boxes for top 50 customers | effort 2",
 		PreviousText: giftBoxes, EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvBAD"})
 	h.waitEphemeral("UANA", "stays as it was")

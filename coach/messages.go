@@ -155,27 +155,24 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 	if err != nil {
 		return Response{}, err
 	}
+	switch gave, by := keptFrom(p, src); {
+	case gave == keptNothing:
+		// Values given in the plan's thread are edited as in a check-in's.
+		return s.editValues(ctx, req, p.ID)
+	case by != req.User:
+		return Response{Plan: p}, nil
+	}
 	edited := editedAt(req)
-	if a, ok := p.ActionFrom(src); ok && a.By == req.User {
-		return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+		switch gave, _ := keptFrom(p, src); gave {
+		case keptAction:
 			return flows.ReviseAction(s.cat, p, src, req.Text, req.User, edited, req.Zone)
-		})
-	}
-	if k, ok := p.KPIFrom(src); ok && k.By == req.User {
-		return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+		case keptKPI:
 			return flows.ReviseKPI(s.cat, p, src, req.Text, req.User, edited, req.Zone)
-		})
-	}
-	if _, c, ok := p.AnswerFrom(src); ok {
-		if c.By != req.User {
-			return Response{Plan: p}, nil
-		}
-		return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+		default:
 			return flows.ReviseAnswer(s.cat, p, src, req.Text, req.User, edited), nil
-		})
-	}
-	// Values given in the plan's thread are edited as in a check-in's.
-	return s.editValues(ctx, req, p.ID)
+		}
+	})
 }
 
 // editedAt is when an edit request's edit was made: Request.Edited, or
@@ -187,17 +184,29 @@ func editedAt(req Request) time.Time {
 	return req.Edited
 }
 
-// keeps reports whether p keeps something from the message src: an
-// answer, an action or a KPI.
-func keeps(p *flows.Plan, src string) bool {
-	if _, _, ok := p.AnswerFrom(src); ok {
-		return true
+// kept is what a plan keeps from one message.
+type kept int
+
+const (
+	keptNothing kept = iota
+	keptAction
+	keptKPI
+	keptAnswer
+)
+
+// keptFrom reports what p keeps from the message src, and who wrote it: a
+// message gives an action, a KPI or an answer, never two of them.
+func keptFrom(p *flows.Plan, src string) (kept, string) {
+	if a, ok := p.ActionFrom(src); ok {
+		return keptAction, a.By
 	}
-	if _, ok := p.ActionFrom(src); ok {
-		return true
+	if k, ok := p.KPIFrom(src); ok {
+		return keptKPI, k.By
 	}
-	_, ok := p.KPIFrom(src)
-	return ok
+	if _, c, ok := p.AnswerFrom(src); ok {
+		return keptAnswer, c.By
+	}
+	return keptNothing, ""
 }
 
 // DeleteMessage applies the deletion of a message (req.TS) in a plan's or
@@ -226,7 +235,7 @@ func (s *Service) DeleteMessage(ctx context.Context, req Request) (Response, err
 	if err != nil {
 		return Response{}, err
 	}
-	if !keeps(p, src) {
+	if gave, _ := keptFrom(p, src); gave == keptNothing {
 		// Values given in the plan's thread go as in a check-in's.
 		if resp, err := s.dropValues(ctx, req, p, src); err != nil || resp.Duplicate || resp.Changed {
 			return resp, err
@@ -240,23 +249,25 @@ func (s *Service) DeleteMessage(ctx context.Context, req Request) (Response, err
 		if p, err = s.pick(ctx, req, ""); err != nil {
 			return Response{}, err
 		}
-		if !keeps(p, src) {
+		if gave, _ := keptFrom(p, src); gave == keptNothing {
 			return s.dropValues(ctx, req, p, src)
 		}
 	}
 	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
-		if _, ok := p.ActionFrom(src); ok {
+		switch gave, _ := keptFrom(p, src); gave {
+		case keptAction:
 			return flows.WithdrawAction(s.cat, p, src), nil
-		}
-		if k, ok := p.KPIFrom(src); ok {
+		case keptKPI:
 			// Read in each attempt: a value recorded meanwhile keeps the KPI.
 			ms, err := s.store.Measurements(ctx, req.Team, p.ID)
 			if err != nil {
 				return flows.Outcome{}, fmt.Errorf("values of the KPI: %w", err)
 			}
+			k, _ := p.KPIFrom(src)
 			return flows.WithdrawKPI(s.cat, p, src, len(ms[k.ID]) > 0), nil
+		default:
+			return flows.WithdrawAnswer(s.cat, p, src, req.Now), nil
 		}
-		return flows.WithdrawAnswer(s.cat, p, src, req.Now), nil
 	})
 }
 

@@ -66,7 +66,7 @@ func (p *Plan) ActionFrom(source string) (Action, bool) {
 func ReviseAction(cat *Catalogue, plan *Plan, source, text, user string, edited time.Time, zone *time.Location) (Outcome, error) {
 	s := &stepper{cat: cat, in: Input{User: user, Now: edited, Zone: zone}, out: Outcome{Plan: plan.Clone()}}
 	a, ok := plan.ActionFrom(source)
-	if !ok || a.By != user || !newerEdit(edited, a.Edited) {
+	if !ok || !revisable(a.By, a.Edited, user, edited) {
 		return s.out, nil
 	}
 	b, err := ParseAction(strings.TrimSpace(text), s.localNow())
@@ -100,6 +100,10 @@ type KPIRemoved struct {
 	Key string
 }
 
+func (p *Plan) removeKPI(c KPIRemoved) {
+	p.KPIs = slices.DeleteFunc(slices.Clone(p.KPIs), func(k KPI) bool { return k.Key == c.Key })
+}
+
 // KPIFrom finds the KPI whose line came from a message.
 func (p *Plan) KPIFrom(source string) (KPI, bool) {
 	if source == "" {
@@ -122,7 +126,7 @@ func (p *Plan) KPIFrom(source string) (KPI, bool) {
 func ReviseKPI(cat *Catalogue, plan *Plan, source, text, user string, edited time.Time, zone *time.Location) (Outcome, error) {
 	s := &stepper{cat: cat, in: Input{User: user, Now: edited, Zone: zone}, out: Outcome{Plan: plan.Clone()}}
 	old, ok := plan.KPIFrom(source)
-	if !ok || old.By != user || !newerEdit(edited, old.Edited) {
+	if !ok || !revisable(old.By, old.Edited, user, edited) {
 		return s.out, nil
 	}
 	name := User(lowerName(old.Name))
@@ -135,14 +139,8 @@ func ReviseKPI(cat *Catalogue, plan *Plan, source, text, user string, edited tim
 	}
 	k.Plan, k.By, k.Source, k.Edited = plan.ID, user, source, edited
 	problems := CheckTarget(k, s.localNow())
-	if HasBlocking(problems) {
-		var msgs []Msg
-		for _, pr := range problems {
-			if pr.Blocking {
-				msgs = append(msgs, pr.Msg)
-			}
-		}
-		return Outcome{Plan: plan}, userErr(ErrBadInput, "The %s target stays as it was, since your edit can't be saved: %s", name, Join(msgs, " "))
+	if fe := blockingErrors(problems); len(fe) > 0 {
+		return Outcome{Plan: plan}, userErr(ErrBadInput, "The %s target stays as it was, since your edit can't be saved: %s", name, fe.kpiLine())
 	}
 	if sameTarget(old, k) {
 		return s.out, nil

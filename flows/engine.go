@@ -85,7 +85,7 @@ func (p *Plan) Apply(c Change) {
 	case ActionRemoved:
 		p.removeAction(c)
 	case KPIRemoved:
-		p.KPIs = slices.DeleteFunc(slices.Clone(p.KPIs), func(k KPI) bool { return k.Key == c.Key })
+		p.removeKPI(c)
 	case KindSet:
 		p.Kind = c.Kind
 	case KPISet:
@@ -663,15 +663,38 @@ func (s *stepper) setKPI(text string) error {
 func (s *stepper) setKPIOf(stage StageID, text string) error {
 	err := s.setStageKPI(stage, text)
 	if fe, ok := errors.AsType[FieldErrors](err); ok {
-		msgs := make([]Msg, 0, len(fe))
-		for _, f := range []string{"kpi", "baseline", "target", "deadline", "owner"} {
-			if msg, ok := fe[f]; ok {
-				msgs = append(msgs, msg)
-			}
-		}
-		return userErr(ErrBadInput, "Not saved yet: %s", Join(msgs, " "))
+		return userErr(ErrBadInput, "Not saved yet: %s", fe.kpiLine())
 	}
 	return err
+}
+
+// blockingErrors gives the problems that keep a KPI's target from being
+// saved, keyed by the field they concern; none when it can be saved.
+func blockingErrors(problems []Problem) FieldErrors {
+	fe := FieldErrors{}
+	for _, pr := range problems {
+		if !pr.Blocking {
+			continue
+		}
+		if prev, ok := fe[pr.Field]; ok {
+			fe[pr.Field] = Join([]Msg{prev, pr.Msg}, " ")
+		} else {
+			fe[pr.Field] = pr.Msg
+		}
+	}
+	return fe
+}
+
+// kpiLine says a KPI line's field errors in one message, in the order the
+// line gives its fields.
+func (e FieldErrors) kpiLine() Msg {
+	msgs := make([]Msg, 0, len(e))
+	for _, f := range []string{"baseline", "target", "deadline", "owner"} {
+		if msg, ok := e[f]; ok {
+			msgs = append(msgs, msg)
+		}
+	}
+	return Join(msgs, " ")
 }
 
 // setStageKPI sets a KPI of a stage; blocking problems come back as
@@ -688,18 +711,7 @@ func (s *stepper) setStageKPI(stage StageID, text string) error {
 		keepUnsaid(&k, &read, prev)
 	}
 	problems := CheckTarget(k, s.localNow())
-	if HasBlocking(problems) {
-		fe := FieldErrors{}
-		for _, pr := range problems {
-			if !pr.Blocking {
-				continue
-			}
-			if prev, ok := fe[pr.Field]; ok {
-				fe[pr.Field] = Join([]Msg{prev, pr.Msg}, " ")
-			} else {
-				fe[pr.Field] = pr.Msg
-			}
-		}
+	if fe := blockingErrors(problems); len(fe) > 0 {
 		return fe
 	}
 	if had && sameTarget(prev, k) {

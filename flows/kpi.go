@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"errors"
 	"math"
 	"slices"
 	"strconv"
@@ -10,9 +9,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 )
-
-// ErrNoKPI means a plan has no KPI with the given key.
-var ErrNoKPI = errors.New("no such kpi")
 
 // KPI is a SMART target a plan tracks: one catalogue KPI (or a custom one)
 // with a baseline, a target, a deadline and an owner.

@@ -155,25 +155,19 @@ func actionsPrompt(cat *Catalogue, st Stage, p *Plan) Msg {
 // actionAddedText says back what the coach understood of an action line,
 // so a date read from "end of February" or an owner can be checked at once.
 func actionAddedText(a Action) Msg {
-	var b msgBuilder
-	b.add("Action added: ")
-	actionDetails(&b, a)
-	b.printf(". Add another, or reply %s.", Code("done"))
-	return b.msg()
+	return actionText("Action added: ", a, Sayf(". Add another, or reply %s.", Code("done")))
 }
 
 // actionUpdatedText says back an action as its edited line now reads.
 func actionUpdatedText(a Action) Msg {
-	var b msgBuilder
-	b.add("Updated your action: ")
-	actionDetails(&b, a)
-	b.add(".")
-	return b.msg()
+	return actionText("Updated your action: ", a, Say(Text(".")))
 }
 
-// actionDetails writes what an action says: its text, owner, due date and
-// scores.
-func actionDetails(b *msgBuilder, a Action) {
+// actionText says what an action says, between lead and end: its text,
+// owner, due date and scores.
+func actionText(lead string, a Action, end Msg) Msg {
+	var b msgBuilder
+	b.add(lead)
 	b.printf("%s — ", User(a.Text))
 	if a.Owner != "" {
 		b.printf("owner %s, ", User(a.Owner))
@@ -189,6 +183,8 @@ func actionDetails(b *msgBuilder, a Action) {
 	if a.QuickWin() {
 		b.add(" (a quick win)")
 	}
+	b.add(end)
+	return b.msg()
 }
 
 // kpiLineExample and customKPIExample are KPI lines that ParseKPILine

@@ -214,7 +214,7 @@ func ReviseAnswer(cat *Catalogue, plan *Plan, source, text, user string, edited 
 	s := &stepper{cat: cat, in: Input{User: user, Now: edited}, out: Outcome{Plan: plan.Clone()}}
 	text = strings.TrimSpace(text)
 	qid, c, ok := plan.AnswerFrom(source)
-	if !ok || c.By != user || text == "" || text == c.Text || !newerEdit(edited, c.Edited) {
+	if !ok || !revisable(c.By, c.Edited, user, edited) || text == "" || text == c.Text {
 		return s.out
 	}
 	s.apply(AnswerRevised{QuestionID: qid, Revision: plan.Answers[qid].Next(), Source: source, Text: text, By: user, At: edited})
@@ -222,11 +222,13 @@ func ReviseAnswer(cat *Catalogue, plan *Plan, source, text, user string, edited 
 	return s.out
 }
 
-// newerEdit reports whether an edit made at edited comes after the one made
-// at last (zero for none). Stores keep times to the millisecond, so a plan
-// read back compares as the plan that wrote it.
-func newerEdit(edited, last time.Time) bool {
-	return last.IsZero() || edited.Truncate(time.Millisecond).After(last.Truncate(time.Millisecond))
+// revisable reports whether an edit that user made at edited may change
+// what by wrote, last edited at last (zero for none): only its author's
+// edit may, and only one made after the last, so that an older edit
+// delivered late changes nothing. Stores keep times to the millisecond, so
+// a plan read back compares as the plan that wrote it.
+func revisable(by string, last time.Time, user string, edited time.Time) bool {
+	return by == user && (last.IsZero() || edited.Truncate(time.Millisecond).After(last.Truncate(time.Millisecond)))
 }
 
 // WithdrawAnswer records that the message an answer came from was

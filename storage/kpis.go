@@ -86,30 +86,6 @@ func (db *DB) KPIs(ctx context.Context, team string, plan flows.PlanID) ([]flows
 	return kpis, nil
 }
 
-// DeleteKPI removes a KPI and every value recorded against it. It fails with
-// flows.ErrNoPlan for a plan the team does not have and flows.ErrNoKPI when
-// the plan tracks no KPI with that key.
-func (db *DB) DeleteKPI(ctx context.Context, team string, plan flows.PlanID, key string) error {
-	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM kpis WHERE plan_id = ? AND key = ?`, plan, key)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return flows.ErrNoKPI
-		}
-		return bumpVersion(ctx, tx, plan)
-	})
-	db.cache.drop(plan)
-	if err != nil {
-		return fmt.Errorf("delete kpi %s: %w", key, err)
-	}
-	return nil
-}
-
 // RecordMeasurements stores values of a team's plan's KPIs in one
 // transaction, with the delivery key that brought them: all of them or, on
 // any error, none. A value for a KPI that is not the plan's (another

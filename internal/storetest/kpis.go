@@ -94,20 +94,6 @@ func testKPIs(t *testing.T, open Open, opts Options) {
 	if vs, _ := db.Measurements(ctx, "T1", p.ID); len(vs[revenue.ID]) != 2 {
 		t.Errorf("re-set target kept %d values, want 2", len(vs[revenue.ID]))
 	}
-
-	if err := db.DeleteKPI(ctx, "T1", p.ID, "revenue"); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.DeleteKPI(ctx, "T1", p.ID, "revenue"); !errors.Is(err, flows.ErrNoKPI) {
-		t.Errorf("deleting again: %v, want ErrNoKPI", err)
-	}
-	vs, _ := other.Measurements(ctx, "T1", p.ID)
-	if _, ok := vs[revenue.ID]; ok {
-		t.Error("values of a deleted KPI remain")
-	}
-	if ks, _ := other.KPIs(ctx, "T1", p.ID); len(ks) != 1 || ks[0].Key != "visits" {
-		t.Errorf("KPIs after delete: %v", ks)
-	}
 }
 
 func testReplaceMeasurements(t *testing.T, open Open) {

@@ -161,7 +161,6 @@ func testTeams(t *testing.T, open Open) {
 	_, calls["KPIs"] = db.KPIs(ctx, "T2", p.ID)
 	_, calls["Measurements"] = db.Measurements(ctx, "T2", p.ID)
 	_, calls["SaveKPI"] = db.SaveKPI(ctx, "T2", flows.KPI{Plan: p.ID, Key: "x", By: "U9", At: t0})
-	calls["DeleteKPI"] = db.DeleteKPI(ctx, "T2", p.ID, "k")
 	calls["RecordMeasurements"] = db.RecordMeasurements(ctx, "T2", p.ID, nil, "")
 	_, calls["ReplaceMeasurements"] = db.ReplaceMeasurements(ctx, "T2", p.ID, "C1/1", nil, "")
 	calls["DeletePlan"] = db.DeletePlan(ctx, "T2", p.ID, "")
@@ -376,12 +375,12 @@ func testCacheAcrossHandles(t *testing.T, open Open, opts Options) {
 	if got := load(t, other, "T1", p.ID); len(got.KPIs) != 1 {
 		t.Errorf("other handle after SaveKPI: %d KPIs, want 1", len(got.KPIs))
 	}
-	if err := db.DeleteKPI(ctx, "T1", p.ID, "visits"); err != nil {
+	if err := db.Commit(ctx, load(t, db, "T1", p.ID), []flows.Change{flows.KPIRemoved{Key: "visits"}}, ""); err != nil {
 		t.Fatal(err)
 	}
 	settle(t, other, opts)
 	if got := load(t, other, "T1", p.ID); len(got.KPIs) != 0 {
-		t.Errorf("other handle after DeleteKPI: %d KPIs, want 0", len(got.KPIs))
+		t.Errorf("other handle after a KPI's removal: %d KPIs, want 0", len(got.KPIs))
 	}
 	if _, err := db.BindThread(ctx, "T1", p.ID, "1700000000.000100"); err != nil {
 		t.Fatal(err)

@@ -34,8 +34,6 @@ type Store interface {
 
 	// SaveKPI sets a KPI's target on a plan, replacing the one with its key.
 	SaveKPI(ctx context.Context, team string, k flows.KPI) (int64, error)
-	// DeleteKPI removes a KPI and its values.
-	DeleteKPI(ctx context.Context, team string, plan flows.PlanID, key string) error
 	// Revisions lists every row of a question's history, oldest first.
 	Revisions(ctx context.Context, team string, plan flows.PlanID, questionID string) ([]flows.Answer, error)
 	Close() error

@@ -86,27 +86,6 @@ func (db *DB) KPIs(ctx context.Context, team string, plan flows.PlanID) ([]flows
 	return kpis, nil
 }
 
-// DeleteKPI removes a KPI and every value recorded against it.
-func (db *DB) DeleteKPI(ctx context.Context, team string, plan flows.PlanID, key string) error {
-	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `DELETE FROM kpis WHERE plan_id = $1 AND key = $2`, plan, key)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return flows.ErrNoKPI
-		}
-		return bumpVersion(ctx, tx, plan)
-	})
-	if err != nil {
-		return fmt.Errorf("delete kpi %s: %w", key, err)
-	}
-	return nil
-}
-
 // RecordMeasurements stores values of a team's plan's KPIs in one
 // transaction, with the delivery key that brought them: all of them or, on
 // any error, none.
