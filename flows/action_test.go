@@ -181,6 +181,11 @@ func TestReadsToday(t *testing.T) {
 		"This is what our customers love most.":                  false,
 		"Launch | <@UANA> | this friday":                         true,
 		"skip":                                                   false,
+		"Within a day’s delivery":                                true,
+		"Ship by FRIDAY":                                         true,
+		"Mondays-are-busy but Wednesdayish works":                false,
+		"Über-fresh beans, Café crème":                           false,
+		"Coffee, delivered Monday":                               true,
 	} {
 		if got := ReadsToday(text); got != want {
 			t.Errorf("ReadsToday(%q) = %t, want %t", text, got, want)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Dates as people write them in action and KPI lines: "2027-03-31",
@@ -295,13 +296,33 @@ var relativeWords = map[string]bool{"day": true, "days": true, "eod": true}
 // what day it is for the writer ("tomorrow", "next friday", "in 2 weeks",
 // "end of month", "15 March"): a transport that must ask for the writer's
 // time zone asks only then.
+//
+// Every reply asks it before its acknowledgement, so it reads the words as
+// timeWords splits them without allocating: a word is lower-cased into a
+// small buffer, and one longer than any date word, or with a letter
+// outside ASCII, is no date word.
 func ReadsToday(text string) bool {
-	for _, w := range timeWords(text) {
-		if _, ok := weekdayNames[w]; ok || dateWords[w] || relativeWords[w] || monthNames[w] != 0 {
-			return true
+	var word [12]byte
+	n := 0 // bytes of the word so far; -1 once it cannot be a date word
+	ends := func() bool {
+		hit := n > 0 && (dateWords[string(word[:n])] || relativeWords[string(word[:n])] || monthNames[string(word[:n])] != 0)
+		n = 0
+		return hit
+	}
+	for _, r := range text {
+		switch {
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			if ends() {
+				return true
+			}
+		case r < utf8.RuneSelf && n >= 0 && n < len(word):
+			word[n] = byte(unicode.ToLower(r))
+			n++
+		default:
+			n = -1
 		}
 	}
-	return false
+	return ends()
 }
 
 // timeWords splits text into lower-case words of letters and digits.
