@@ -91,6 +91,10 @@ func TestGoldenBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "reply-actions.json", renderReplies(done.Plan, done.Replies).Blocks)
+	rest := exportRestMessage(p, "0f1e2d3c4b5a69788796a5b4", partlyShared(p,
+		slack.UploadFileParameters{Filename: "q1.md"}, []slack.UploadFileParameters{{Filename: "q1-kpi-history.csv"}}))
+	checkBlocks(t, rest.Blocks)
+	golden(t, "export-rest.json", rest.Blocks)
 }
 
 // TestGoldenUserText shows an answer quoted back in its stored form: the

@@ -249,8 +249,10 @@ func (b *Bot) removeHeader(ctx context.Context, p *flows.Plan, ts string) {
 // export uploads the plan as a Markdown file to the channel a asked in,
 // and its KPI history as CSV when it has KPIs.
 func (b *Bot) export(ctx context.Context, a asker, p *flows.Plan) {
-	files, ok := b.exportFiles(ctx, a, p)
-	if !ok {
+	files, err := b.exportFiles(ctx, p)
+	if err != nil {
+		b.log.Error("export", "plan", p.ID, "err", err)
+		b.tell(ctx, a, say("Sorry, the export failed. Please try again in a moment."))
 		return
 	}
 	for i, f := range files {
@@ -263,17 +265,44 @@ func (b *Bot) export(ctx context.Context, a asker, p *flows.Plan) {
 			}
 			// Exporting again would share the plan a second time; the
 			// button uploads only what is missing.
-			b.tellMessage(ctx, a, exportRestMessage(p, files[0], files[i:]))
+			b.tellMessage(ctx, a, exportRestMessage(p, randomKey(), partlyShared(p, files[0], files[i:])))
 			return
 		}
 	}
 }
 
-// exportRest uploads the files of an export after its Markdown file (the
-// KPI history), for someone whose export shared the Markdown alone.
-func (b *Bot) exportRest(ctx context.Context, a asker, p *flows.Plan) {
-	files, ok := b.exportFiles(ctx, a, p)
+// exportRestPressed starts the upload of what an export left out, once
+// for each note offering it (its button's value): a second press before
+// the note is replaced, or a press Slack delivers twice, would share the
+// KPI history twice.
+func (b *Bot) exportRestPressed(ctx context.Context, team string, cb slack.InteractionCallback, value string) {
+	p, _, ok := b.buttonPlan(ctx, team, cb, value)
 	if !ok {
+		return
+	}
+	first, err := b.svc.Once(ctx, team, "export-rest:"+value)
+	if err != nil {
+		b.log.Error("export rest: record press", "plan", p.ID, "err", err)
+		b.tellAfter(cb, say("Sorry, the KPI history could not be uploaded. Please press the button again in a moment."))
+		return
+	}
+	if !first {
+		return
+	}
+	b.replaceAfter(cb, say("Uploading the KPI history."))
+	asked := asker{user: cb.User.ID, channel: pressedIn(cb), responseURL: cb.ResponseURL}
+	b.later(ctx, "export rest", func(ctx context.Context) { b.exportRest(ctx, asked, p) })
+}
+
+// exportRest uploads the files of an export after its Markdown file (the
+// KPI history), for someone whose export shared the Markdown alone. When
+// it cannot, the button comes back with the reason: the note that had it
+// is gone, and exporting again would share the plan twice.
+func (b *Bot) exportRest(ctx context.Context, a asker, p *flows.Plan) {
+	files, err := b.exportFiles(ctx, p)
+	if err != nil {
+		b.log.Error("export rest", "plan", p.ID, "err", err)
+		b.tellMessage(ctx, a, exportRestMessage(p, randomKey(), say("Sorry, the KPI history could not be uploaded. Please press the button to try again.")))
 		return
 	}
 	if len(files) == 1 {
@@ -284,20 +313,18 @@ func (b *Bot) exportRest(ctx context.Context, a asker, p *flows.Plan) {
 		f.Channel, f.ThreadTimestamp = a.channel, p.Thread
 		if err := b.uploadFile(ctx, f); err != nil {
 			b.failed(ctx, "upload export", err, "plan", p.ID, "file", f.Filename)
-			b.tellMessage(ctx, a, exportRestMessage(p, files[0], files[1+i:]))
+			b.tellMessage(ctx, a, exportRestMessage(p, randomKey(), partlyShared(p, files[0], files[1+i:])))
 			return
 		}
 	}
 }
 
 // exportFiles makes the files of the plan's export: its Markdown, then
-// its KPI history as CSV when it has KPIs. It tells a when it cannot.
-func (b *Bot) exportFiles(ctx context.Context, a asker, p *flows.Plan) ([]slack.UploadFileParameters, bool) {
+// its KPI history as CSV when it has KPIs.
+func (b *Bot) exportFiles(ctx context.Context, p *flows.Plan) ([]slack.UploadFileParameters, error) {
 	e, err := b.svc.Export(ctx, p, b.now())
 	if err != nil {
-		b.log.Error("export: values", "plan", p.ID, "err", err)
-		b.tell(ctx, a, say("Sorry, the export failed. Please try again in a moment."))
-		return nil, false
+		return nil, err
 	}
 	ms := e.Values
 	// Outside Slack a mention is only an id: the files name people.
@@ -317,16 +344,16 @@ func (b *Bot) exportFiles(ctx context.Context, a asker, p *flows.Plan) ([]slack.
 			files = append(files, slack.UploadFileParameters{Content: csv.String(), Filename: flows.Slug(name) + "-kpi-history.csv", Title: name + " — KPI history"})
 		}
 	}
-	return files, true
+	return files, nil
 }
 
 // actionExportRest uploads what an export could not after it shared the
 // plan's Markdown file.
 const actionExportRest = "race_export_rest"
 
-// exportRestMessage tells someone that an export shared the plan but not
-// the files missing, with a button that uploads just those.
-func exportRestMessage(p *flows.Plan, shared slack.UploadFileParameters, missing []slack.UploadFileParameters) message {
+// partlyShared says that an export shared the plan but not the files
+// missing.
+func partlyShared(p *flows.Plan, shared slack.UploadFileParameters, missing []slack.UploadFileParameters) flows.Msg {
 	names := make([]string, len(missing))
 	for i, f := range missing {
 		names[i] = f.Filename
@@ -335,12 +362,21 @@ func exportRestMessage(p *flows.Plan, shared slack.UploadFileParameters, missing
 	if p.Thread == "" {
 		where = "in this channel"
 	}
-	text := mrkdwn(flows.Sayf("%s is %s, but the KPI history, %s, could not be uploaded.",
-		flows.Code(shared.Filename), flows.Text(where), flows.Code(strings.Join(names, ", "))))
+	return flows.Sayf("%s is %s, but the KPI history, %s, could not be uploaded.",
+		flows.Code(shared.Filename), flows.Text(where), flows.Code(strings.Join(names, ", ")))
+}
+
+// exportRestMessage is m with a button that uploads the KPI history
+// missing from an export. The button's value carries once, new for each
+// note, so that a note's button uploads once however often it is
+// pressed, and a note saying that the upload failed again offers a
+// button of its own.
+func exportRestMessage(p *flows.Plan, once string, m flows.Msg) message {
+	text := mrkdwn(m)
 	ids := blockIDs{}
 	blocks := sections(ids, "export-rest", text)
 	blocks = append(blocks, slack.NewActionBlock(ids.next("export-rest-buttons"),
-		button(actionExportRest, "Upload the KPI history", planValue(p, "kpi-history"), "primary")))
+		button(actionExportRest, "Upload the KPI history", planValue(p, "kpi-history:"+once), "primary")))
 	return message{Text: text, Blocks: blocks}
 }
 

@@ -187,15 +187,7 @@ func (b *Bot) blockAction(ctx context.Context, team string, cb slack.Interaction
 	case actionActionDone, actionActionSnooze:
 		b.actionButton(ctx, team, cb, a)
 	case actionExportRest:
-		p, _, ok := b.buttonPlan(ctx, team, cb, a.Value)
-		if !ok {
-			return
-		}
-		// The note with the button goes, so a second press does not
-		// upload the KPI history twice.
-		b.replaceAfter(cb, say("Uploading the KPI history."))
-		asked := asker{user: user, channel: channel, responseURL: cb.ResponseURL}
-		b.later(ctx, "export rest", func(ctx context.Context) { b.exportRest(ctx, asked, p) })
+		b.exportRestPressed(ctx, team, cb, a.Value)
 	}
 }
 

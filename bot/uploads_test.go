@@ -7,9 +7,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/openaifake"
 	"github.com/racebot/racebot/internal/slackfake"
@@ -239,6 +241,30 @@ func TestReviewThatCannotBeShownIsExplained(t *testing.T) {
 func TestPartialExportSaysWhatWasShared(t *testing.T) {
 	h := newHarness(t, instantRetries)
 	h.runSocket()
+	value := h.partialExport()
+
+	h.fake.FailNext("files.getUploadURLExternal", 0, 0)
+	press := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionExportRest, Value: value, UserID: "UANA", ChannelID: "C1", IsEphemeral: true, ResponseURL: press}))
+	h.fake.WaitFor(t, func() bool { return h.uploadsNamed(".csv") == 1 }, "the KPI history")
+	h.settle()
+	if md := h.uploadsNamed(".md"); md != 1 {
+		t.Errorf("the plan was shared %d times, want once", md)
+	}
+	for _, r := range h.fake.Responses(press) {
+		if strings.Contains(r.Text, "could not") {
+			t.Errorf("after the press Ana was told %q", r.Text)
+		}
+	}
+}
+
+// partialExport has Ana export a plan with KPIs whose Markdown file is
+// shared and whose KPI history Slack will not take, checks what she is
+// told, and returns the value of its "Upload the KPI history" button.
+// Uploads still fail when it returns.
+func (h *harness) partialExport() string {
+	t := h.t
+	t.Helper()
 	_, p := h.newPlanInSlack("Q1")
 	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
 	// The Markdown file's last step is held until every later upload URL
@@ -263,21 +289,129 @@ func TestPartialExportSaysWhatWasShared(t *testing.T) {
 			t.Errorf("Ana was told %q, want it to say %q", rs[0].Text, want)
 		}
 	}
-	value := buttonValue(t, rs[0].Blocks, actionExportRest)
+	return buttonValue(t, rs[0].Blocks, actionExportRest)
+}
 
-	h.fake.FailNext("files.getUploadURLExternal", 0, 0)
+// TestKPIHistoryUploadedOnceThoughPressedTwice: Ana presses "Upload the
+// KPI history" twice before the note with the button goes, or Slack
+// delivers her press twice. The KPI history is shared once.
+func TestKPIHistoryUploadedOnceThoughPressedTwice(t *testing.T) {
+	for _, how := range []string{"pressed twice", "delivered twice"} {
+		t.Run(how, func(t *testing.T) {
+			h := newHarness(t, instantRetries)
+			h.runSocket()
+			value := h.partialExport()
+			h.fake.FailNext("files.getUploadURLExternal", 0, 0)
+			press := slackfake.BlockAction{ActionID: actionExportRest, Value: value, UserID: "UANA", ChannelID: "C1", IsEphemeral: true}
+			if how == "pressed twice" {
+				h.fake.WaitAck(t, h.fake.SendEvent(press))
+				h.fake.WaitAck(t, h.fake.SendEvent(press))
+				h.settle()
+			} else {
+				h.twice(press)
+			}
+			if csv := h.uploadsNamed(".csv"); csv != 1 {
+				t.Errorf("the KPI history was shared %d times, want once", csv)
+			}
+		})
+	}
+}
+
+// TestKPIHistoryRetriedAfterItFailsAgain: the press that uploads the KPI
+// history fails too. Ana is told so with a new button, and pressing that
+// one shares the KPI history.
+func TestKPIHistoryRetriedAfterItFailsAgain(t *testing.T) {
+	h := newHarness(t, instantRetries)
+	h.runSocket()
+	value := h.partialExport()
 	press := h.fake.ResponseURL()
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionExportRest, Value: value, UserID: "UANA", ChannelID: "C1", IsEphemeral: true, ResponseURL: press}))
-	h.fake.WaitFor(t, func() bool { return h.uploadsNamed(".csv") == 1 }, "the KPI history")
+	var again string
+	h.fake.WaitFor(t, func() bool {
+		for _, r := range h.fake.Responses(press) {
+			if strings.Contains(r.Text, "could not be uploaded") {
+				again = buttonValue(t, r.Blocks, actionExportRest)
+				return true
+			}
+		}
+		return false
+	}, "Ana told the KPI history failed again")
+	h.settle()
+	h.fake.FailNext("files.getUploadURLExternal", 0, 0)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionExportRest, Value: again, UserID: "UANA", ChannelID: "C1", IsEphemeral: true}))
+	h.fake.WaitFor(t, func() bool { return h.uploadsNamed(".csv") == 1 }, "the KPI history on the second press")
+	h.settle()
+	if md, csv := h.uploadsNamed(".md"), h.uploadsNamed(".csv"); md != 1 || csv != 1 {
+		t.Errorf("shared %d Markdown and %d CSV files, want one each", md, csv)
+	}
+}
+
+// busyValues fails reading a plan's values while fail is positive, as a
+// database busy past the deadline would; each failure takes one off.
+type busyValues struct {
+	coach.Store
+	fail *atomic.Int32
+}
+
+func (s busyValues) Measurements(ctx context.Context, team string, plan flows.PlanID) (map[int64][]flows.Measurement, error) {
+	if take(s.fail) {
+		return nil, errBusy
+	}
+	return s.Store.Measurements(ctx, team, plan)
+}
+
+// TestKPIHistoryOfferedAgainWhenItCannotBeMade: Ana presses "Upload the
+// KPI history" while the database is too busy to read the KPI values.
+// She is told the KPI history could not be uploaded and given the button
+// again, not told to export again, which would share the plan twice; the
+// new button uploads it.
+func TestKPIHistoryOfferedAgainWhenItCannotBeMade(t *testing.T) {
+	fail := &atomic.Int32{}
+	h := newHarness(t, instantRetries, func(c *setup) { c.Store = busyValues{Store: c.Store, fail: fail} })
+	h.runSocket()
+	value := h.partialExport()
+	h.fake.FailNext("files.getUploadURLExternal", 0, 0)
+	fail.Store(1)
+	press := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionExportRest, Value: value, UserID: "UANA", ChannelID: "C1", IsEphemeral: true, ResponseURL: press}))
+	h.settle()
+	var again string
+	var told []string
+	for _, r := range h.fake.Responses(press) {
+		told = append(told, r.Text)
+		if strings.Contains(r.Text, "KPI history") && strings.Contains(r.Text, "could not") {
+			again = buttonValue(t, r.Blocks, actionExportRest)
+		}
+	}
+	if again == "" {
+		t.Fatalf("Ana was told %q, want the KPI history offered again", told)
+	}
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionExportRest, Value: again, UserID: "UANA", ChannelID: "C1", IsEphemeral: true}))
+	h.fake.WaitFor(t, func() bool { return h.uploadsNamed(".csv") == 1 }, "the KPI history on the second press")
 	h.settle()
 	if md := h.uploadsNamed(".md"); md != 1 {
 		t.Errorf("the plan was shared %d times, want once", md)
 	}
-	for _, r := range h.fake.Responses(press) {
-		if strings.Contains(r.Text, "could not") {
-			t.Errorf("after the press Ana was told %q", r.Text)
-		}
+}
+
+// TestKPIHistoryPressMeetingABusyDatabase: Ana's press cannot be
+// recorded. She is told to press again, and the button, still there,
+// uploads the KPI history.
+func TestKPIHistoryPressMeetingABusyDatabase(t *testing.T) {
+	fs := &failingStore{}
+	h := newHarness(t, instantRetries, func(s *setup) { fs.Store = s.Store; s.Store = fs })
+	h.runSocket()
+	value := h.partialExport()
+	h.fake.FailNext("files.getUploadURLExternal", 0, 0)
+	fs.seen.Store(1)
+	press := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionExportRest, Value: value, UserID: "UANA", ChannelID: "C1", IsEphemeral: true, ResponseURL: press}))
+	h.settle()
+	if rs := h.fake.Responses(press); len(rs) != 1 || rs[0].ReplaceOriginal || !strings.Contains(rs[0].Text, "press the button again") {
+		t.Fatalf("Ana was told %+v, want to press the button again", rs)
 	}
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionExportRest, Value: value, UserID: "UANA", ChannelID: "C1", IsEphemeral: true}))
+	h.fake.WaitFor(t, func() bool { return h.uploadsNamed(".csv") == 1 }, "the KPI history on the second press")
 }
 
 // TestReviewPlaceholderGoesWhenTheReviewCannotBeShown: Slack will not
