@@ -419,6 +419,26 @@ func TestAnActionEditedToTomorrowIsTheWritersTomorrow(t *testing.T) {
 	}
 }
 
+// TestAWeekdayInTurkishCapitalsIsTheWritersWeekday: Ana, in Tokyo, types
+// with caps lock on a Turkish keyboard, where I is İ. At 08:30 on Saturday
+// 6 February her time (still Friday in UTC) she edits her action line to
+// be due "FRİDAY", which reads as friday: it is due Friday 12 February,
+// her next Friday, not the Friday UTC is still on.
+func TestAWeekdayInTurkishCapitalsIsTheWritersWeekday(t *testing.T) {
+	h := newHarness(t)
+	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "Asia/Tokyo"})
+	h.runSocket()
+	header, ts := h.anaAddsAction(giftBoxes)
+	at := time.Date(2027, 2, 5, 23, 30, 0, 0, time.UTC)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS,
+		Text: "Gift boxes for top 50 customers | impact 4 | effort 2 | <@UBEN> | FRİDAY", PreviousText: giftBoxes,
+		EditTS: fmt.Sprintf("%d.000100", at.Unix()), EventID: "EvFRIDAY"}))
+	h.waitEphemeral("UANA", "Updated your action")
+	if a, ok := h.onlyAction(); !ok || !a.Due.Equal(time.Date(2027, 2, 12, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("the action edited to FRİDAY is due %v, want 2027-02-12 (the next Friday in Tokyo)", a.Due)
+	}
+}
+
 // TestARefusedEditRedeliveredIsExplainedOnce: Ana edits her action line
 // into one that no longer reads as an action, and Slack delivers the edit
 // twice. She is told once why the action stays as it was.

@@ -186,6 +186,7 @@ func TestReadsToday(t *testing.T) {
 		"Mondays-are-busy but Wednesdayish works":                false,
 		"Über-fresh beans, Café crème":                           false,
 		"Coffee, delivered Monday":                               true,
+		"Ship by FRİDAY":                                         true,
 	} {
 		if got := ReadsToday(text); got != want {
 			t.Errorf("ReadsToday(%q) = %t, want %t", text, got, want)

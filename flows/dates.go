@@ -299,8 +299,10 @@ var relativeWords = map[string]bool{"day": true, "days": true, "eod": true}
 //
 // Every reply asks it before its acknowledgement, so it reads the words as
 // timeWords splits them without allocating: a word is lower-cased into a
-// small buffer, and one longer than any date word, or with a letter
-// outside ASCII, is no date word.
+// small buffer, and one longer than any date word, or with a letter that
+// is outside ASCII once lower-cased, is no date word. Lower-cased first, as
+// the dates are read: "İ" (a Turkish keyboard's capital I) and the Kelvin
+// sign lower-case to ASCII, so "FRİDAY" is a Friday.
 func ReadsToday(text string) bool {
 	var word [12]byte
 	n := 0 // bytes of the word so far; -1 once it cannot be a date word
@@ -310,13 +312,14 @@ func ReadsToday(text string) bool {
 		return hit
 	}
 	for _, r := range text {
+		r = unicode.ToLower(r)
 		switch {
 		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
 			if ends() {
 				return true
 			}
 		case r < utf8.RuneSelf && n >= 0 && n < len(word):
-			word[n] = byte(unicode.ToLower(r))
+			word[n] = byte(r)
 			n++
 		default:
 			n = -1

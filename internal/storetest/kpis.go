@@ -94,6 +94,28 @@ func testKPIs(t *testing.T, open Open, opts Options) {
 	if vs, _ := db.Measurements(ctx, "T1", p.ID); len(vs[revenue.ID]) != 2 {
 		t.Errorf("re-set target kept %d values, want 2", len(vs[revenue.ID]))
 	}
+
+	// A KPI removed (the message that set it deleted) is that plan's KPI
+	// of that key alone: the plan's other KPI, and another plan's KPI of
+	// the same key, stay, both without values as a removed KPI is.
+	for _, plan := range []flows.PlanID{p.ID, q2.ID} {
+		if _, err := db.SaveKPI(ctx, "T1", flows.KPI{Plan: plan, Stage: flows.StageConvert, Key: "signups", Name: "Sign-ups", Unit: flows.UnitCount, By: "U1", At: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Commit(ctx, load(t, db, "T1", q2.ID), []flows.Change{flows.KPIRemoved{Key: "signups"}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, other, opts)
+	if ks, _ := other.KPIs(ctx, "T1", q2.ID); len(ks) != 1 || ks[0].Key != "visits" {
+		t.Errorf("KPIs of the plan whose sign-ups KPI was removed: %+v", ks)
+	}
+	if ks, _ := other.KPIs(ctx, "T1", p.ID); len(ks) != 3 || ks[2].Key != "signups" {
+		t.Errorf("KPIs of another plan with a sign-ups KPI: %+v", ks)
+	}
+	if vs, _ := other.Measurements(ctx, "T1", p.ID); len(vs[revenue.ID]) != 2 || len(vs[visits.ID]) != 1 {
+		t.Errorf("values of another plan with a sign-ups KPI: %v", vs)
+	}
 }
 
 func testReplaceMeasurements(t *testing.T, open Open) {
