@@ -459,3 +459,31 @@ func TestARefusedEditRedeliveredIsExplainedOnce(t *testing.T) {
 		t.Errorf("the refused edit was explained %d times, want once", n)
 	}
 }
+
+// TestAnEditedKPILineKeepsWhatItLeftOut: Ana sets visitors in full, then
+// gives it a new target in a line of its own, which keeps the baseline
+// and owner it leaves out; fixing that line's target by editing it keeps
+// them too, rather than refusing the edit for want of an owner the line
+// never had.
+func TestAnEditedKPILineKeepsWhatItLeftOut(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, _ := h.newPlanInSlack("Q1")
+	prompt := h.say(header.TS, "kpi reach", "· KPIs")
+	h.say(header.TS, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>", "KPI set")
+	ts := tsAfter(t, prompt.TS, time.Minute)
+	line := "visitors | target 30k | by 2027-03-31"
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: line, TS: ts, ThreadTS: header.TS}))
+	h.settle()
+	if kpis := h.plan(slackfake.TeamID, "C1", "Q1").KPIs; len(kpis) != 1 || kpis[0].Target.Amount != 30000 || kpis[0].Baseline.Amount != 8000 {
+		t.Fatalf("setup: KPIs %+v; thread:\n%s", kpis, strings.Join(h.threadPosts(header.TS), "\n"))
+	}
+	fixed := "visitors | target 32k | by 2027-03-31"
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: line,
+		EditTS: tsAfter(t, ts, 10*time.Second)}))
+	h.waitEphemeral("UANA", "to 32k")
+	k := h.plan(slackfake.TeamID, "C1", "Q1").KPIs[0]
+	if k.Target.Amount != 32000 || k.Baseline.Amount != 8000 || k.Owner != "<@UANA>" {
+		t.Errorf("after the edit: target %+v, baseline %+v, owner %q; want 32k from 8k, Ana's", k.Target, k.Baseline, k.Owner)
+	}
+}

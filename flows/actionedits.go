@@ -118,10 +118,11 @@ func (p *Plan) KPIFrom(source string) (KPI, bool) {
 }
 
 // ReviseKPI records an edit, made at edited, of the message a KPI's line
-// came from: the KPI takes the edited line's target. It changes nothing
-// when no KPI came from source, when user did not set it, when the target
-// is the same, or when the edit is not newer than the one the KPI came
-// from. A line that no longer reads as a target for that KPI, or names
+// came from: the KPI takes the edited line's target, and keeps what the
+// line leaves out as a new line for it would (see keepUnsaid). It changes
+// nothing when no KPI came from source, when user did not set it, when the
+// target is the same, or when the edit is not newer than the one the KPI
+// came from. A line that no longer reads as a target for that KPI, or names
 // another one, is refused, and the KPI stays as it was.
 func ReviseKPI(cat *Catalogue, plan *Plan, source, text, user string, edited time.Time, zone *time.Location) (Outcome, error) {
 	s := &stepper{cat: cat, in: Input{User: user, Now: edited, Zone: zone}, out: Outcome{Plan: plan.Clone()}}
@@ -138,6 +139,9 @@ func ReviseKPI(cat *Catalogue, plan *Plan, source, text, user string, edited tim
 		return Outcome{Plan: plan}, userErr(ErrBadInput, "Your edited line names another KPI, so the %s target stays as it was; set the other one in a new reply.", name)
 	}
 	k.Plan, k.By, k.Source, k.Edited = plan.ID, user, source, edited
+	// The edited line is read as a new line for its KPI would be: what it
+	// leaves out (an owner a carried KPI came with) stays as the KPI has it.
+	keepUnsaid(&k, &read, old)
 	problems := CheckTarget(k, s.localNow())
 	if fe := blockingErrors(problems); len(fe) > 0 {
 		return Outcome{Plan: plan}, userErr(ErrBadInput, "The %s target stays as it was, since your edit can't be saved: %s", name, fe.kpiLine())

@@ -157,7 +157,7 @@ func buildKPIHelp() Msg {
 	b.printf("• %s, %s, %s or %s — the deadline\n", Code("by 2027-03-31"), Code("by 31 Mar"), Code("by end of March"), Code("in 12 weeks"))
 	b.printf("• %s, or a name or a mention alone — who reports it at check-ins\n", Code("owner Ana"))
 	b.printf("• %s, %s, %s, %s or %s — the period of a count or an amount, so the funnel compares like with like\n", Code("per month"), Code("per week"), Code("per quarter"), Code("per year"), Code("over the plan"))
-	b.add("A line for a KPI the plan already has replaces its target; the baseline, owner and period it leaves out stay as they were.\n")
+	b.printf("A line for a KPI the plan already has replaces its target; the baseline, owner and period it leaves out stay as they were (%s clears the baseline).\n", Code("baseline none"))
 	b.printf("Values: %s, %s, %s, %s or %s, %s. A share can't pass 100%%.\n", Code("12.4k"), Code("$18,250"), Code("2.5%"), Code("2m 30s"), Code("14 days"), Code("4.5"))
 	b.printf("Lower is better for churn, costs (%s, %s, %s), bounce and unsubscribe rates and time to first value: aim below the baseline.\n", Code("cost-per-lead"), Code("cpa"), Code("cac"))
 	b.printf("Your own KPI: %s. In the parentheses: count, currency, percent, duration or ratio, and %s where less is the goal (churn, cost per lead); a target below the baseline reads as lower is better too.",

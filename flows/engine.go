@@ -734,7 +734,8 @@ func (s *stepper) setStageKPI(stage StageID, text string) error {
 // keepUnsaid fills in what a line for a KPI the plan has leaves out from
 // the KPI as it is: its baseline, owner and period. A new quarter's plan
 // carries its KPIs over with a baseline and an owner and asks only for a
-// target and a deadline, and a changed target keeps today's value.
+// target and a deadline, and a changed target keeps today's value. What
+// the line says wins, "baseline none" included.
 func keepUnsaid(k *KPI, read *kpiRead, prev KPI) {
 	if strings.TrimSpace(k.Owner) == "" {
 		k.Owner = prev.Owner
@@ -742,8 +743,11 @@ func keepUnsaid(k *KPI, read *kpiRead, prev KPI) {
 	if (k.Period == PeriodNone || read.periodFrom == "definition") && prev.Period != PeriodNone {
 		k.Period, read.periodFrom = prev.Period, ""
 	}
+	// A baseline counted over another period or in another unit or
+	// currency than the new target would be compared with it as if it
+	// were not.
 	sameMoney := k.Unit != UnitCurrency || k.Currency == "" || k.Currency == prev.Currency
-	if k.HasBaseline() || !prev.HasBaseline() || prev.Unit != k.Unit || !sameMoney {
+	if read.gaveBaseline || !prev.HasBaseline() || prev.Unit != k.Unit || prev.Per() != k.Per() || !sameMoney {
 		return
 	}
 	k.Baseline = prev.Baseline
@@ -754,9 +758,10 @@ func keepUnsaid(k *KPI, read *kpiRead, prev KPI) {
 		}
 	}
 	if read.inferred {
-		// A KPI of the team's own reads its direction from the baseline
-		// and target, and now it has both.
-		read.lowerFrom, read.higherDespiteName = inferDirection(k)
+		// The line's own guess came from the name alone, the KPI's from
+		// what its team wrote or its numbers: a target on the wrong side
+		// of the kept baseline is refused, not read as a turned goal.
+		k.HigherIsBetter, read.lowerFrom, read.higherDespiteName = prev.HigherIsBetter, "", false
 	}
 }
 

@@ -119,6 +119,9 @@ type kpiRead struct {
 	// inferred is set when the direction was read from the line, not
 	// written or known from the catalogue.
 	inferred bool
+	// gaveBaseline is set when the line has a baseline part, even
+	// "baseline none", which clears the one a KPI had.
+	gaveBaseline bool
 }
 
 // parseKPILine is ParseKPILine for a plan of kind k, whose own KPIs (the
@@ -180,7 +183,7 @@ func parseKPILine(cat *Catalogue, stage StageID, kind Kind, line string, now tim
 				return KPI{}, read, userErr(ErrBadValue, "For the %s, %s", field, Explain(err))
 			}
 			if field == "baseline" {
-				k.Baseline = v
+				k.Baseline, read.gaveBaseline = v, true
 			} else {
 				k.Target = v
 			}

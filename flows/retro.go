@@ -246,24 +246,3 @@ func (r RetroReport) Text(planName string) Msg {
 	b.printf("\nThree questions close the quarter: what worked, what didn't, and what to change. One at a time, below.")
 	return b.msg()
 }
-
-// RetroAnswersText lists a retro's answers by question, for the record
-// and for the next plan.
-func RetroAnswersText(r Retro) Msg {
-	var b msgBuilder
-	b.printf("%s", Text("Retro answers").Strong())
-	for _, q := range RetroQuestions {
-		b.printf("\n%s", Text(q.Text).Emph())
-		n := 0
-		for _, a := range r.Answers {
-			if a.Question == q.ID {
-				b.printf("\n• %s — %s", User(a.Text), Person(a.By))
-				n++
-			}
-		}
-		if n == 0 {
-			b.add("\n• (no answer)")
-		}
-	}
-	return b.msg()
-}

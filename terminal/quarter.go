@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 )
 
@@ -69,7 +70,13 @@ func (c *console) answerRetro(retro int64, asking string) {
 			c.println("No more questions; the answers given so far are kept.")
 			return
 		}
-		if _, kind := flows.Classify(line, flows.LineContext{Catalogue: c.svc.Catalogue(), Open: true}); kind == flows.LineCommand || strings.HasPrefix(strings.TrimSpace(line), "/race") {
+		cmd, err := c.retroCommand(ctx, retro, line)
+		if err != nil {
+			c.println(c.style.text(flows.Explain(err)))
+			c.answerRetro(retro, asking)
+			return
+		}
+		if cmd {
 			// Every line here is the team's answer; a command kept as one
 			// would sit in the retro and never run.
 			c.println(c.style.text(flows.Sayf("That's a command, and the retro is still asking: write your answer, or type %s to end the retro first.", flows.Code("stop"))))
@@ -93,6 +100,25 @@ func (c *console) answerRetro(retro int64, asking string) {
 			c.answerRetro(retro, asking)
 		}
 	}
+}
+
+// retroCommand reports whether a line typed during a retro is a command,
+// read as at an open question of the retro's plan: `values visitors 12k`
+// and `action done webinar` need its KPIs and actions to tell.
+func (c *console) retroCommand(ctx context.Context, retro int64, line string) (bool, error) {
+	if strings.HasPrefix(strings.TrimSpace(line), "/race") {
+		return true, nil
+	}
+	r, err := c.svc.Retro(ctx, Team, retro)
+	if err != nil {
+		return false, err
+	}
+	p, err := c.svc.PlanFor(ctx, coach.Request{Team: Team, Channel: Channel, Plan: r.Plan})
+	if err != nil {
+		return false, err
+	}
+	_, kind := flows.Classify(line, flows.LineContext{Catalogue: c.svc.Catalogue(), Open: true, KPIs: p.KPIs, Actions: p.Actions})
+	return kind == flows.LineCommand, nil
 }
 
 // retroPrompt asks a retro question at the terminal, where the retro takes

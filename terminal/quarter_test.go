@@ -117,3 +117,42 @@ func TestTerminalRetroSaysHowToLeave(t *testing.T) {
 		t.Errorf("the terminal retro promises answers later:\n%s", out)
 	}
 }
+
+// TestTerminalRetroRefusesThePlansCommands: a value or an action's status
+// typed mid-retro is a command of the plan, as at any open question, so
+// it is explained rather than kept as the team's answer.
+func TestTerminalRetroRefusesThePlansCommands(t *testing.T) {
+	out, db := session(t, []string{
+		"new Q1 Launch",
+		"We roast speciality coffee and sell subscriptions online and at a market stall.",
+		"done",
+		"Webinar series | Ana | in 2 weeks | impact 4 | effort 3",
+		"done",
+		"done",
+		"done",
+		"visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana",
+		"retro",
+		"values visitors 12k",
+		"action done webinar",
+		"The webinars brought half of the new leads.",
+		"stop",
+	})
+	p, err := db.PlanByName(context.Background(), terminal.Team, terminal.Channel, "Q1 Launch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok, err := db.LatestRetro(context.Background(), terminal.Team, p.ID)
+	if err != nil || !ok {
+		t.Fatalf("no retro: %v", err)
+	}
+	var answered []string
+	for _, a := range r.Answers {
+		answered = append(answered, a.Question+": "+a.Text)
+	}
+	if strings.Join(answered, "|") != "worked: The webinars brought half of the new leads." {
+		t.Errorf("retro answers = %v; want only the answer, not the commands:\n%s", answered, out)
+	}
+	if n := strings.Count(out, "That's a command"); n != 2 {
+		t.Errorf("the retro explained %d commands, want 2:\n%s", n, out)
+	}
+}

@@ -15,15 +15,15 @@ import (
 func runBackup(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("racebot backup", stderr)
 	cfg.bindFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if help, err := parseFlags(fs, args, stdout); help || err != nil {
+		return err
 	}
 	// The file may come before or after the flags.
 	var target string
 	if rest := fs.Args(); len(rest) > 0 {
 		target = rest[0]
-		if err := fs.Parse(rest[1:]); err != nil {
-			return errUsage
+		if help, err := parseFlags(fs, rest[1:], stdout); help || err != nil {
+			return err
 		}
 	}
 	if target == "" || fs.NArg() > 0 {

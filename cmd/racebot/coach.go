@@ -18,11 +18,11 @@ import (
 )
 
 // runServe is the HTTP front door, whatever tokens are set.
-func runServe(ctx context.Context, cfg Config, args []string, stderr io.Writer) error {
+func runServe(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("racebot serve", stderr)
 	cfg.bindFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if help, err := parseFlags(fs, args, stdout); help || err != nil {
+		return err
 	}
 	if err := cfg.Validate(ModeHTTP); err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
@@ -35,7 +35,6 @@ func runCoach(ctx context.Context, cfg Config, args []string, stdin io.Reader, s
 	cfg.bindFlags(fs)
 	// `racebot --help` is how most people ask; the flags alone would not
 	// name the subcommands.
-	fs.Usage = func() {}
 	switch err := fs.Parse(args); {
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprint(stdout, usage)

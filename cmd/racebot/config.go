@@ -114,7 +114,7 @@ func envOr(getenv func(string) string, key, def string) string {
 // bindFlags lets flags override the environment for one run.
 func (c *Config) bindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DB, "db", c.DB, "SQLite database file (env RACEBOT_DB)")
-	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address for `racebot serve` (env RACEBOT_ADDR)")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address for racebot serve (env RACEBOT_ADDR)")
 }
 
 // OAuthEnabled reports whether racebot is a distributed app, installed
@@ -194,8 +194,36 @@ func (c Config) Validate(mode Mode) error {
 	return errors.Join(errs...)
 }
 
+// newFlagSet is a subcommand's flags, for parseFlags to read.
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	// The flag package would list the flags on stderr for --help too;
+	// parseFlags lists them where they belong.
+	fs.Usage = func() {}
 	return fs
+}
+
+// parseFlags reads a subcommand's flags. -h or --help asks a question
+// rather than making a mistake: the flags go to stdout and help is true,
+// for the subcommand to end there with exit status 0. A mistake, which the
+// flag package has named on stderr, is followed there by the flags.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (help bool, err error) {
+	switch err := fs.Parse(args); {
+	case errors.Is(err, flag.ErrHelp):
+		printFlags(fs, stdout)
+		return true, nil
+	case err != nil:
+		printFlags(fs, fs.Output())
+		return false, errUsage
+	}
+	return false, nil
+}
+
+func printFlags(fs *flag.FlagSet, w io.Writer) {
+	out := fs.Output()
+	defer fs.SetOutput(out)
+	fs.SetOutput(w)
+	fmt.Fprintf(w, "Usage of %s:\n", fs.Name())
+	fs.PrintDefaults()
 }

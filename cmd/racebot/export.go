@@ -20,8 +20,8 @@ func runExport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	name := fs.String("plan", "", "name of the plan to export")
 	team := fs.String("team", terminal.Team, "workspace (Slack team id) the plan belongs to")
 	channel := fs.String("channel", terminal.Channel, "channel the plan belongs to")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if help, err := parseFlags(fs, args, stdout); help || err != nil {
+		return err
 	}
 	if *name == "" {
 		fmt.Fprintln(stderr, "racebot export: name the plan with --plan, for example --plan \"Q1 Launch\"")

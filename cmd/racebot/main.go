@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "", "coach":
 		return runCoach(ctx, cfg, args, stdin, stdout, stderr)
 	case "serve":
-		return runServe(ctx, cfg, args, stderr)
+		return runServe(ctx, cfg, args, stdout, stderr)
 	case "export":
 		return runExport(ctx, cfg, args, stdout, stderr)
 	case "schedule":

@@ -276,3 +276,25 @@ func TestHelpFlagShowsUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestSubcommandHelpIsNoMistake: `racebot serve --help` and the like are a
+// question, answered on stdout with exit status 0 and the flags named as
+// they are typed; a flag that does not exist is still a usage mistake.
+func TestSubcommandHelpIsNoMistake(t *testing.T) {
+	getenv := func(string) string { return "" }
+	for _, args := range [][]string{{"serve", "--help"}, {"export", "-h"}, {"backup", "--help"}, {"migrate", "-help"},
+		{"schedule", "--help"}, {"schedule", "next", "--help"}} {
+		var out, errb bytes.Buffer
+		err := run(context.Background(), args, getenv, strings.NewReader(""), &out, &errb)
+		if err != nil || !strings.Contains(out.String(), "racebot "+args[0]) || errb.Len() > 0 {
+			t.Errorf("racebot %s = %v, stdout %q, stderr %q; want its usage on stdout and no error", strings.Join(args, " "), err, out.String(), errb.String())
+		}
+		if strings.Contains(out.String(), "-addr racebot serve") {
+			t.Errorf("racebot %s names the -addr flag's value as \"racebot serve\":\n%s", strings.Join(args, " "), out.String())
+		}
+	}
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"serve", "--nope"}, getenv, strings.NewReader(""), &out, &errb); exitCode(err) != 2 || !strings.Contains(errb.String(), "-nope") {
+		t.Errorf("racebot serve --nope = %v, stderr %q; want a usage mistake", err, errb.String())
+	}
+}

@@ -23,8 +23,8 @@ func runMigrate(ctx context.Context, cfg Config, args []string, stdout, stderr i
 	cfg.bindFlags(fs)
 	to := fs.String("to", "", "PostgreSQL URL to copy into (default RACEBOT_DATABASE_URL)")
 	force := fs.Bool("force", false, "replace what the PostgreSQL database holds")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if help, err := parseFlags(fs, args, stdout); help || err != nil {
+		return err
 	}
 	if *to == "" {
 		*to = cfg.DatabaseURL

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,8 +14,13 @@ import (
 // runScheduleNext prints the next runs of a schedule spec, so anyone can
 // check what "every 2 weeks on friday 16:00" means before setting it.
 func runScheduleNext(args []string, stdout, stderr io.Writer) error {
+	const use = `usage: racebot schedule next "<spec>" [--after 2026-03-27T00:00:00Z] [--count 5] [--zone Europe/Berlin]`
+	if len(args) > 0 && slices.Contains([]string{"-h", "-help", "--help"}, args[0]) {
+		fmt.Fprintln(stdout, use)
+		return nil
+	}
 	if len(args) == 0 || args[0] != "next" {
-		fmt.Fprintln(stderr, `usage: racebot schedule next "<spec>" [--after 2026-03-27T00:00:00Z] [--count 5] [--zone Europe/Berlin]`)
+		fmt.Fprintln(stderr, use)
 		return errUsage
 	}
 	fs := newFlagSet("racebot schedule next", stderr)
@@ -44,8 +50,8 @@ func runScheduleNext(args []string, stdout, stderr io.Writer) error {
 			flags, rest = append(flags, rest[1]), rest[1:]
 		}
 	}
-	if err := fs.Parse(flags); err != nil {
-		return errUsage
+	if help, err := parseFlags(fs, flags, stdout); help || err != nil {
+		return err
 	}
 	spec := strings.Join(words, " ")
 	if spec == "" {
