@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
@@ -148,8 +149,14 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 		Key:     key,
 		TS:      m.TimeStamp,
 	}
-	if name := commandName(text); name == "checkin" || name == "schedule" || flows.ReadsToday(text) {
+	switch name := commandName(text); {
+	case name == "checkin" || name == "schedule":
 		req.Zone = b.userZone(ctx, m.User)
+	case flows.ReadsToday(text):
+		// Looked up only if the reply lands where dates are read: the
+		// first answer of each person would otherwise wait on Slack.
+		user := m.User
+		req.ZoneOf = func(ctx context.Context) *time.Location { return b.userZone(ctx, user) }
 	}
 	resp, err := b.svc.Handle(ctx, req)
 	if err != nil {

@@ -226,3 +226,25 @@ func TestZoneLookupFailureNotAskedEveryReply(t *testing.T) {
 		t.Error("users.info not asked again a minute after it failed")
 	}
 }
+
+// TestAnswerWithADateWordAsksNoZone: at a question, Ben answers "We
+// deliver within a day, Monday to Friday." The answer reads no date, so
+// its acknowledgement does not wait on users.info; at the stage's actions,
+// his "due tomorrow" does ask, once.
+func TestAnswerWithADateWordAsksNoZone(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, _ := h.newPlanInSlack("Q1")
+	before := len(h.fake.Calls("users.info"))
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "We deliver within a day, Monday to Friday.", ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "What is your value proposition")
+	if n := len(h.fake.Calls("users.info")) - before; n != 0 {
+		t.Errorf("users.info asked %d times for an answer to a question", n)
+	}
+	h.say(header.TS, "done", "· actions")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "Call the roaster - Cy - tomorrow - impact 3, effort 1", ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "Call the roaster")
+	if n := len(h.fake.Calls("users.info")) - before; n != 1 {
+		t.Errorf("users.info asked %d times by the time of an action due tomorrow, want once", n)
+	}
+}

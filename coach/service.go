@@ -194,6 +194,11 @@ type Request struct {
 	// Zone is the person's own time zone, when known; schedules default to
 	// it and show times in it.
 	Zone *time.Location
+	// ZoneOf, when set and Zone is not, looks the person's zone up; it is
+	// called only when the request reads a date relative to their day (a
+	// command, or an action or KPI line), so that an answer to a question
+	// is not held up asking for a zone it does not need.
+	ZoneOf func(context.Context) *time.Location
 	// Checkin is set when the text is a reply in a check-in thread.
 	Checkin int64
 	// TS is the transport's handle on the message the text came from (a
@@ -283,11 +288,19 @@ func (s *Service) Handle(ctx context.Context, req Request) (Response, error) {
 	}
 	switch kind {
 	case flows.LineCommand:
-		return s.run(ctx, req, cmd)
+		return s.run(ctx, withZone(ctx, req, true), cmd)
 	case flows.LineAmbiguous:
 		return s.keepAndOffer(ctx, req, p, cmd)
 	}
 	return s.reply(ctx, req, p)
+}
+
+// withZone fills req.Zone from req.ZoneOf when needed.
+func withZone(ctx context.Context, req Request, needed bool) Request {
+	if needed && req.Zone == nil && req.ZoneOf != nil {
+		req.Zone = req.ZoneOf(ctx)
+	}
+	return req
 }
 
 // classify tells a command from an answer where the line was typed.
@@ -407,6 +420,17 @@ var errNoCurrent error = flows.UserErrorf(flows.ErrNoPlan, "There is no plan her
 // fails with flows.ErrConflict when another racebot moved the plan, and
 // that one may also have posted the prompt the author answered.
 func (s *Service) reply(ctx context.Context, req Request, p *flows.Plan) (Response, error) {
+	if req.Zone == nil && req.ZoneOf != nil {
+		// Asked before the plan's turn, which a slow answer from Slack
+		// would hold up for everyone else.
+		if p == nil {
+			var err error
+			if p, err = s.pick(ctx, req, ""); err != nil {
+				return Response{}, err
+			}
+		}
+		req = withZone(ctx, req, p.ReadsDates())
+	}
 	return s.commitFrom(ctx, req, p, func(p *flows.Plan) (flows.Outcome, error) {
 		saw, askedAt, err := s.saw(ctx, req)
 		if err != nil {

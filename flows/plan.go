@@ -33,6 +33,13 @@ type Cursor struct {
 	Phase Phase
 }
 
+// ReadsDates reports whether a reply to the plan now may carry a date
+// relative to the writer's day: at a stage's actions (a due date) or its
+// KPIs (a deadline), not at a question.
+func (p *Plan) ReadsDates() bool {
+	return p.Cursor.Phase == PhaseActions || p.Cursor.Phase == PhaseKPIs
+}
+
 // Answer is the current text for one question. Earlier texts are kept as
 // revisions; Revision counts from 1. Every change to the question (a new
 // text, a co-answer, an edit, a withdrawal) is one revision: Revision is
