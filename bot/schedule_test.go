@@ -19,6 +19,22 @@ func (r botRunner) RunCheckin(ctx context.Context, job scheduler.Job) (int64, er
 	return r.b.OpenCheckin(ctx, job.Team, job.Plan, job.Key, job.Late, job.Missed)
 }
 
+// scheduledPlan is a running scheduledHarness on clk (its own clock too)
+// with plan Q1 in C1, Ben's visitors KPI, and check-ins set by Ana to
+// spec.
+func scheduledPlan(t *testing.T, clk *clock, spec string) (*harness, *scheduler.Scheduler, *flows.Plan) {
+	t.Helper()
+	h, sched := scheduledHarness(t, clk, func(c *setup) {
+		c.Now = clk.Now
+		c.CheckinPoll = time.Hour
+	})
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UBEN>")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "checkin " + spec, UserID: "UANA", ChannelID: "C1"}))
+	return h, sched, p
+}
+
 // scheduledHarness is a harness with a scheduler on clk behind its
 // schedule commands, whose check-ins the bot opens.
 func scheduledHarness(t *testing.T, clk scheduler.Clock, configure ...func(*setup)) (*harness, *scheduler.Scheduler) {
@@ -146,14 +162,7 @@ func TestWeeklyCheckinClosesAtItsHourAcrossDST(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			clk := &clock{now: tt.friday.Add(-24 * time.Hour)}
-			h, sched := scheduledHarness(t, clk, func(c *setup) {
-				c.Now = clk.Now
-				c.CheckinPoll = time.Hour
-			})
-			h.runSocket()
-			_, p := h.newPlanInSlack("Q1")
-			h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UBEN>")
-			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "checkin every friday 09:00 Europe/London", UserID: "UANA", ChannelID: "C1"}))
+			h, sched, p := scheduledPlan(t, clk, "every friday 09:00 Europe/London")
 
 			clk.Add(24 * time.Hour)
 			if err := sched.Tick(context.Background()); err != nil {
@@ -183,14 +192,7 @@ func TestQuarterlyReminderOnTheTeamsFirstCheckinOfTheQuarter(t *testing.T) {
 		t.Skip("no zone database:", err)
 	}
 	clk := &clock{now: time.Date(2026, 6, 22, 12, 0, 0, 0, la)}
-	h, sched := scheduledHarness(t, clk, func(c *setup) {
-		c.Now = clk.Now
-		c.CheckinPoll = time.Hour
-	})
-	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UBEN>")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "checkin every tuesday 17:00 America/Los_Angeles", UserID: "UANA", ChannelID: "C1"}))
+	h, sched, p := scheduledPlan(t, clk, "every tuesday 17:00 America/Los_Angeles")
 
 	reminded := map[string]bool{}
 	for _, day := range []time.Time{
