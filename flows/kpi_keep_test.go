@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -70,5 +71,28 @@ func TestANewTargetKeepsTheDirectionWritten(t *testing.T) {
 	}
 	if k, _ := KPIByKey(got.Plan.KPIs, "demo-calls"); !k.HigherIsBetter || k.Baseline.Amount != 40 {
 		t.Errorf("demo calls = %+v; want higher is better from 40", k)
+	}
+}
+
+// TestOwnerNoneIsNoOwner: "baseline none" clears a baseline, so a team
+// may well write "owner none" too. A KPI needs someone to report it at
+// check-ins, so the line is refused in one sentence, and the KPI keeps
+// Ana, rather than being reported by someone called "none".
+func TestOwnerNoneIsNoOwner(t *testing.T) {
+	cat := RACE()
+	old, ms := retroPlan(t)
+	now := time.Date(2027, 4, 1, 9, 0, 0, 0, time.UTC)
+	p := CarryOver(old, ms, "Q2 Plan", "UBEN", now)
+	for _, owner := range []string{"none", "None", "nobody", "no one"} {
+		out, err := SetKPI(cat, p, StageReach, "visitors | target 30k | by 2027-06-30 | owner "+owner, "UBEN", now)
+		if err == nil {
+			k, _ := KPIByKey(out.Plan.KPIs, "visitors")
+			t.Errorf("owner %s: saved with owner %q; want it refused", owner, k.Owner)
+			continue
+		}
+		fe, ok := errors.AsType[FieldErrors](err)
+		if msg := fe["owner"].String(); !ok || len(fe) != 1 || strings.Count(msg, ". ") > 0 || !strings.Contains(msg, "owner Ana") {
+			t.Errorf("owner %s: told %q; want one sentence naming an owner", owner, msg)
+		}
 	}
 }

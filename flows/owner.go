@@ -9,6 +9,9 @@ import (
 // team"; a longer run of words is a sentence, not a person.
 const maxOwnerWords = 4
 
+// noOne holds what a team writes for no owner at all.
+var noOne = map[string]bool{"none": true, "nobody": true, "no one": true, "noone": true, "no-one": true}
+
 // ownerProblem says why text cannot be an owner, or returns nil when it
 // looks like a person: a mention, an @name, or a name of letters. named is
 // true when the text came after "owner", which lets month names through
@@ -23,6 +26,10 @@ func ownerProblem(text string, named, date bool) Msg {
 		return nil
 	case date:
 		return Sayf("%q is a date, not a person; name the owner, like %s or a mention.", User(s), Code("owner Ana"))
+	case noOne[strings.ToLower(strings.Join(strings.Fields(s), " "))]:
+		// "baseline none" clears a baseline, but what has an owner needs
+		// one: it would be asked of someone called "none".
+		return Sayf("%q names no one, and someone has to report it; name the owner, like %s or a mention.", User(s), Code("owner Ana"))
 	}
 	name := strings.TrimPrefix(s, "@")
 	words := strings.Fields(name)

@@ -13,7 +13,7 @@ import (
 // runBackup copies the database to a new file while racebot may be serving
 // from it: `racebot backup <file> [--db FILE]`.
 func runBackup(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("racebot backup", stderr)
+	fs := newFlagSet("racebot backup <new-file.db>", stderr)
 	cfg.bindFlags(fs)
 	if help, err := parseFlags(fs, args, stdout); help || err != nil {
 		return err

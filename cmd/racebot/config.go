@@ -194,7 +194,9 @@ func (c Config) Validate(mode Mode) error {
 	return errors.Join(errs...)
 }
 
-// newFlagSet is a subcommand's flags, for parseFlags to read.
+// newFlagSet is a subcommand's flags, for parseFlags to read; name is
+// the subcommand as typed, with the arguments besides its flags, which
+// its --help would otherwise leave out.
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)

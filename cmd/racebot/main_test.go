@@ -298,3 +298,16 @@ func TestSubcommandHelpIsNoMistake(t *testing.T) {
 		t.Errorf("racebot serve --nope = %v, stderr %q; want a usage mistake", err, errb.String())
 	}
 }
+
+// TestSubcommandHelpNamesItsArgument: `racebot backup --help` and
+// `racebot schedule next --help` say what goes besides the flags (the
+// file to write, the schedule to read), which the flags alone do not.
+func TestSubcommandHelpNamesItsArgument(t *testing.T) {
+	getenv := func(string) string { return "" }
+	for args, want := range map[string]string{"backup --help": "<new-file.db>", "schedule next --help": `"<spec>"`} {
+		var out, errb bytes.Buffer
+		if err := run(context.Background(), strings.Fields(args), getenv, strings.NewReader(""), &out, &errb); err != nil || !strings.Contains(out.String(), want) {
+			t.Errorf("racebot %s = %v, stdout %q; want it to name %s", args, err, out.String(), want)
+		}
+	}
+}

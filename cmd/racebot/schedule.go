@@ -23,7 +23,7 @@ func runScheduleNext(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, use)
 		return errUsage
 	}
-	fs := newFlagSet("racebot schedule next", stderr)
+	fs := newFlagSet(`racebot schedule next "<spec>"`, stderr)
 	after := fs.String("after", "", "start after this RFC 3339 time (default now)")
 	count := fs.Int("count", 5, "how many runs to print")
 	zone := fs.String("zone", "UTC", "IANA time zone for specs that name none")
