@@ -227,7 +227,7 @@ func (a *Assistant) reviewData(p *flows.Plan, text func(string) string, kpis []f
 			t.Baseline = flows.FormatValue(k.Baseline)
 		}
 		if k.HasTarget() {
-			t.Target = flows.FormatValue(k.Target)
+			t.Target = flows.TargetValue(k)
 		}
 		if !k.Deadline.IsZero() {
 			t.Deadline = k.Deadline.Format(time.DateOnly)
@@ -300,7 +300,7 @@ func (a *Assistant) SummarizeCheckin(ctx context.Context, p *flows.Plan, names m
 	for _, l := range s.Lines {
 		ri := prompts.ReadingInfo{KPI: text(l.KPI.Name), Status: string(l.Progress.Status)}
 		if l.KPI.HasTarget() {
-			ri.Target = flows.FormatValue(l.KPI.Target)
+			ri.Target = flows.TargetValue(l.KPI)
 		}
 		if l.Latest == nil {
 			d.Missing = append(d.Missing, text(l.KPI.Name))

@@ -253,3 +253,35 @@ func TestSuggestionsFollowTheKind(t *testing.T) {
 		t.Errorf("the draft prompt's example is not the kind's:\n%s", user)
 	}
 }
+
+// TestModelIsToldTheTargetsPeriod: a target of 240k visitors a year goes
+// to the model with its period, in the review and in the check-in
+// summary, so that it does not weigh a month's 9,000 against 240k as if
+// both were counted over the same span, nor tell the team a bare 240k.
+func TestModelIsToldTheTargetsPeriod(t *testing.T) {
+	cat := flows.RACE()
+	p := plan(t, cat, "Coffee subscriptions.")
+	srv := openaifake.New(t, "On track.")
+	a := newAssistant(t, srv)
+	k, err := flows.ParseKPILine(cat, flows.StageReach, "visitors | baseline 96k | target 240k a year | by 2027-12-31 | owner Ana", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.ID = 1
+	a.Review(context.Background(), p, nil, []flows.KPI{k}, t0, nil)
+	s := flows.SummarizeCheckin([]flows.KPI{k}, map[int64][]flows.Measurement{1: {{KPI: 1, Value: flows.Value{Amount: 9000, Unit: flows.UnitCount}, At: t0, Checkin: 5}}}, 5, t0)
+	a.SummarizeCheckin(context.Background(), p, nil, s)
+	reqs := srv.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests, want 2", len(reqs))
+	}
+	for i, name := range []string{"review", "check-in summary"} {
+		var prompt strings.Builder
+		for _, m := range reqs[i].Messages {
+			prompt.WriteString(m.Content + "\n")
+		}
+		if got := prompt.String(); !strings.Contains(got, "target 240k a year") {
+			t.Errorf("the %s prompt gives the target without its period:\n%s", name, got)
+		}
+	}
+}

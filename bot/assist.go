@@ -37,7 +37,7 @@ const (
 // built-in coach's help is posted as it is.
 func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftRequest) {
 	if d.KPIs {
-		b.postKPISuggestions(ctx, p, d.Stage)
+		b.postKPISuggestions(ctx, p, d.Stage, draftAsker(p, d))
 		return
 	}
 	if b.assistant == nil || !b.assistant.Enabled(p) {
@@ -45,30 +45,55 @@ func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftReques
 		if b.assistant != nil {
 			m = b.assistant.Draft(ctx, p, nil, d.QuestionID, nil).Msg
 		}
-		b.postMsg(ctx, p, "draft", m)
+		if !b.postMsg(ctx, p, "draft", m) {
+			b.tell(ctx, draftAsker(p, d), draftFailed)
+		}
 		return
 	}
 	q, _, _, _ := b.cat.Question(d.QuestionID)
-	res, _ := b.streamed(ctx, p, "✍️ Drafting an answer to: "+q.Text, func(ctx context.Context, onDelta func(string)) assist.Result {
+	res, shown := b.streamed(ctx, p, "✍️ Drafting an answer to: "+q.Text, func(ctx context.Context, onDelta func(string)) assist.Result {
 		return b.assistant.Draft(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), d.QuestionID, onDelta)
 	}, func(r assist.Result) message { return draftMessage(p, d.QuestionID, r) })
+	if !shown {
+		// The placeholder is gone, or never came: whoever asked would
+		// otherwise wait for a draft that is not coming.
+		b.tell(ctx, draftAsker(p, d), draftFailed)
+		return
+	}
 	if res.FromModel {
 		b.log.Info("draft posted", "plan", p.ID, "question", d.QuestionID)
 	}
 }
 
-// postKPISuggestions proposes KPIs and targets for a stage in the thread.
-func (b *Bot) postKPISuggestions(ctx context.Context, p *flows.Plan, stage flows.StageID) {
+var (
+	reviewFailed         = say("Sorry, the review could not be posted. Please try again in a moment.")
+	draftFailed          = say("Sorry, the draft could not be posted. Please try again in a moment.")
+	kpiSuggestionsFailed = say("Sorry, the KPI suggestions could not be posted. Please try again in a moment.")
+)
+
+// draftAsker is whoever asked for a draft, told in the plan's thread: a
+// draft is asked for there, by a reply or a button in it.
+func draftAsker(p *flows.Plan, d *flows.DraftRequest) asker {
+	return asker{user: d.User, channel: p.Channel, thread: p.Thread}
+}
+
+// postKPISuggestions proposes KPIs and targets for a stage in the thread,
+// telling a if they could not be posted.
+func (b *Bot) postKPISuggestions(ctx context.Context, p *flows.Plan, stage flows.StageID, a asker) {
 	if b.assistant == nil {
 		return
 	}
+	var shown bool
 	if !b.assistant.Enabled(p) {
-		b.postMsg(ctx, p, "kpi-suggestions", resultMsg(b.assistant.SuggestKPIs(ctx, p, nil, stage, nil)))
-		return
+		shown = b.postMsg(ctx, p, "kpi-suggestions", resultMsg(b.assistant.SuggestKPIs(ctx, p, nil, stage, nil)))
+	} else {
+		_, shown = b.streamed(ctx, p, "✍️ Suggesting KPIs…", func(ctx context.Context, onDelta func(string)) assist.Result {
+			return b.assistant.SuggestKPIs(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), stage, onDelta)
+		}, func(r assist.Result) message { return msgMessage("kpi-suggestions", resultMsg(r)) })
 	}
-	b.streamed(ctx, p, "✍️ Suggesting KPIs…", func(ctx context.Context, onDelta func(string)) assist.Result {
-		return b.assistant.SuggestKPIs(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), stage, onDelta)
-	}, func(r assist.Result) message { return msgMessage("kpi-suggestions", resultMsg(r)) })
+	if !shown {
+		b.tell(ctx, a, kpiSuggestionsFailed)
+	}
 }
 
 // postReview runs a review for the person a after the acknowledgement,
@@ -98,7 +123,7 @@ func (b *Bot) postReview(ctx context.Context, p *flows.Plan, a asker) {
 	if !shown {
 		// The ack promised a review in the thread; its placeholder may
 		// be stuck there.
-		b.tell(ctx, a, say("Sorry, the review could not be posted. Please try again in a moment."))
+		b.tell(ctx, a, reviewFailed)
 		return
 	}
 	b.keepReview(ctx, p, res, a.user)

@@ -502,6 +502,9 @@ func valuesModal(p *flows.Plan, c flows.Checkin, ms map[int64][]flows.Measuremen
 			shown[k.Key] = fingerprint(input.InitialValue)
 		}
 		hint := "Target " + flows.FormatValue(k.Target)
+		if k.HasTarget() {
+			hint = "Target " + flows.TargetValue(k)
+		}
 		if !k.Deadline.IsZero() {
 			hint += " by " + k.Deadline.Format("2 Jan 2006")
 		}

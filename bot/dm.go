@@ -390,6 +390,7 @@ func (b *Bot) reviewInto(ctx context.Context, p *flows.Plan, channel, thread, us
 	}
 	if _, err := b.poster.post(ctx, channel, thread, msgMessage("review", resultMsg(res))); err != nil {
 		b.failed(ctx, "post review", err, "plan", p.ID)
+		b.tell(ctx, asker{user: user, channel: channel, thread: thread}, reviewFailed)
 		return
 	}
 	b.keepReview(ctx, p, res, user)

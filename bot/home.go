@@ -314,7 +314,7 @@ func planCardText(cat *flows.Catalogue, c coach.PlanCard, now time.Time, loc *ti
 		}
 		target := "no target"
 		if l.KPI.HasTarget() {
-			target = "target " + flows.FormatValue(l.KPI.Target)
+			target = "target " + flows.TargetValue(l.KPI)
 		}
 		fmt.Fprintf(&b, "\n%s *%s* %s · %s", statusMark(l.Progress.Status), slackUserText(l.KPI.Name), escape(value), escape(target))
 	}

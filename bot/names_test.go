@@ -103,7 +103,7 @@ func TestExportNamesPeopleAndLinks(t *testing.T) {
 	for _, want := range []string{
 		"> We sell with @Ben via [our shop](https://shop.example) & more @channel in #launch\n\n— Ana, ",
 		"A RACE plan started by Ana on",
-		"| Unique visitors | Reach | 8,000 | 20k | 2027-03-31 | @Ben |",
+		"| Unique visitors | Reach | 8,000 | 20k a month | 2027-03-31 | @Ben |",
 		"- 12.4k — Ana, ",
 	} {
 		if !strings.Contains(md, want) {

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -112,6 +113,34 @@ func TestReviewAskedInAMentionOrADMIsKept(t *testing.T) {
 			md := h.exportText(1)
 			if !strings.Contains(md, "## Latest review") || !strings.Contains(md, " for uana._") {
 				t.Errorf("the export lacks Ana's review:\n%s", md)
+			}
+		})
+	}
+}
+
+// TestReviewAskedInAMentionOrADMThatCannotBePostedIsExplained: Ana asks
+// for a review with "@racebot review", or "review" in a direct message,
+// and Slack will not take the post. She is told, where she asked and to
+// her alone, that the review could not be posted, as /race review tells
+// its asker.
+func TestReviewAskedInAMentionOrADMThatCannotBePostedIsExplained(t *testing.T) {
+	for _, where := range []string{"mention", "direct message"} {
+		t.Run(where, func(t *testing.T) {
+			llm := openaifake.New(t, "Gaps: the Engage stage. Quick wins: a referral offer.")
+			h := newHarness(t, withModel(t, llm), instantRetries)
+			h.runSocket()
+			h.newPlanInSlack("Q1")
+			channel := "C1"
+			h.fake.FailNext("chat.postMessage", 1000, http.StatusInternalServerError)
+			if where == "mention" {
+				h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UANA", Text: "<@" + slackfake.BotUserID + "> review", TS: "1900000000.000300"}))
+			} else {
+				channel = h.fake.DMChannel("UANA")
+				h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: channel, User: "UANA", Text: "review"}))
+			}
+			told := h.waitEphemeral("UANA", "the review could not be posted")
+			if told.Channel != channel {
+				t.Errorf("Ana was told in %s, want %s where she asked", told.Channel, channel)
 			}
 		})
 	}

@@ -481,3 +481,35 @@ func TestExportSharedThoughSlackListsTheShareLate(t *testing.T) {
 		t.Errorf("shared %d Markdown and %d CSV files, want one each", md, csv)
 	}
 }
+
+// TestDraftThatCannotBeShownIsExplained: Ben types "draft" at a question,
+// and at the KPI step, with a model on. Slack will not take the edit that
+// puts the draft or the KPI suggestions in place of their placeholder,
+// which is taken down; Ben is told, in the thread and to him alone, that
+// it could not be posted, rather than watching it vanish.
+func TestDraftThatCannotBeShownIsExplained(t *testing.T) {
+	for _, tt := range []struct{ name, move, want string }{
+		{"draft", "", "the draft could not be posted"},
+		{"KPI suggestions", "kpi reach", "the KPI suggestions could not be posted"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			llm := openaifake.New(t, "We roast coffee beans for cafés.")
+			h := newHarness(t, withModel(t, llm), instantRetries)
+			h.runSocket()
+			header, _, _ := h.firstQuestion("Q1")
+			if tt.move != "" {
+				h.sayAndWait(header.TS, tt.move, func() bool { return h.plan(slackfake.TeamID, "C1", "Q1").Cursor.Phase == flows.PhaseKPIs })
+			}
+			h.fake.FailNext("chat.update", 1000, http.StatusInternalServerError)
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "draft", ThreadTS: header.TS}))
+			told := h.waitEphemeral("UBEN", tt.want)
+			if told.Channel != "C1" || told.ThreadTS != header.TS {
+				t.Errorf("Ben was told in %s/%s, want the plan's thread %s/%s", told.Channel, told.ThreadTS, "C1", header.TS)
+			}
+			h.settle()
+			if n := countReplies(h.fake, "C1", header.TS, "✍️"); n != 0 {
+				t.Errorf("%d placeholder(s) left in the thread", n)
+			}
+		})
+	}
+}

@@ -292,12 +292,12 @@ func percentText(k KPI, p Progress) (string, bool) {
 	return strconv.FormatFloat(r, 'f', 0, 64) + "%", true
 }
 
-// targetText is "target 20k by 31 Mar 2027", or says there is none.
+// targetText is "target 20k a month by 31 Mar 2027", or says there is none.
 func targetText(k KPI) string {
 	if !k.HasTarget() {
 		return "no target"
 	}
-	s := "target " + FormatValue(kpiValue(k, k.Target))
+	s := "target " + TargetValue(k)
 	if !k.Deadline.IsZero() {
 		s += " by " + k.Deadline.Format("2 Jan 2006")
 	}

@@ -188,15 +188,15 @@ func TestCheckinSummaryText(t *testing.T) {
 		{
 			name: "check-in 3", title: "Q1 Launch", kpis: kpis, checkin: 3,
 			want: "Q1 Launch — 3 of 5 KPIs updated\n" +
-				"• Unique visitors: 12.4k (was 11k) · target 20k by 31 Mar 2027 · 37% of the way · 🔴 off track\n" +
-				"• Leads: — (last 170) · target 400 by 31 Mar 2027 · 8% of the way · 🔴 off track\n" +
-				"• Revenue: n/a (was $9,800) · target $30,000 by 31 Mar 2027 · 4% of the way · 🔴 off track\n" +
+				"• Unique visitors: 12.4k (was 11k) · target 20k a month by 31 Mar 2027 · 37% of the way · 🔴 off track\n" +
+				"• Leads: — (last 170) · target 400 a month by 31 Mar 2027 · 8% of the way · 🔴 off track\n" +
+				"• Revenue: n/a (was $9,800) · target $30,000 a month by 31 Mar 2027 · 4% of the way · 🔴 off track\n" +
 				"• Lead conversion rate: — · target 2.5% by 31 Mar 2027 · ⚪ no data\n" +
 				"• Q&A sign-ups: 12 · no target · ⚪ no data",
 		},
 		{
 			name: "no title, one KPI", kpis: kpis[1:2], checkin: 2,
-			want: "1 of 1 KPIs updated\n• Leads: 170 (was 160) · target 400 by 31 Mar 2027 · 8% of the way · 🔴 off track",
+			want: "1 of 1 KPIs updated\n• Leads: 170 (was 160) · target 400 a month by 31 Mar 2027 · 8% of the way · 🔴 off track",
 		},
 		{
 			name: "no KPIs", title: "Q1 Launch",
@@ -256,9 +256,9 @@ func mentions(s string) map[string]int {
 
 func TestOpeningText(t *testing.T) {
 	kpis, ms := ciKPIs(), ciMeasurements()
-	const list = "\n• Unique visitors: target 20k by 31 Mar 2027 · last 12.4k" +
-		"\n• Leads: target 400 by 31 Mar 2027 · last 170" +
-		"\n• Revenue: target $30,000 by 31 Mar 2027 · last $9,800" +
+	const list = "\n• Unique visitors: target 20k a month by 31 Mar 2027 · last 12.4k" +
+		"\n• Leads: target 400 a month by 31 Mar 2027 · last 170" +
+		"\n• Revenue: target $30,000 a month by 31 Mar 2027 · last $9,800" +
 		"\n• Lead conversion rate: target 2.5% by 31 Mar 2027 · no values yet" +
 		"\n• Q&A sign-ups: no target · last 12" +
 		"\nReply in this thread with your numbers, e.g. `visitors 12.4k, leads 170`, or press Enter values. Write `n/a` for a number you don't have." +
@@ -471,7 +471,7 @@ func ExampleSummarizeCheckin() {
 	fmt.Println(s.Text("Q1 Launch"))
 	// Output:
 	// Q1 Launch — 1 of 1 KPIs updated
-	// • Unique visitors: 12.4k (was 11k) · target 20k by 31 Mar 2027 · 37% of the way · 🟢 on track
+	// • Unique visitors: 12.4k (was 11k) · target 20k a month by 31 Mar 2027 · 37% of the way · 🟢 on track
 }
 
 func TestComparable(t *testing.T) {
@@ -511,7 +511,7 @@ func TestSummarizeCheckinForeignCurrency(t *testing.T) {
 	ms[3] = append(ms[3], flows.Measurement{KPI: 3, Value: flows.Value{Amount: 900, Unit: flows.UnitCurrency, Currency: "EUR"},
 		At: ciDay(time.January, 18).Add(3 * time.Hour), By: "UANA", Checkin: 3})
 	s := flows.SummarizeCheckin([]flows.KPI{revenue}, ms, 3, ciNow)
-	want := "1 of 1 KPIs updated\n• Revenue: €900 (was $9,800) · target $30,000 by 31 Mar 2027 · 4% of the way · 🔴 off track"
+	want := "1 of 1 KPIs updated\n• Revenue: €900 (was $9,800) · target $30,000 a month by 31 Mar 2027 · 4% of the way · 🔴 off track"
 	if diff := cmp.Diff(want, s.Text("").String()); diff != "" {
 		t.Errorf("Text (-want +got):\n%s", diff)
 	}

@@ -133,7 +133,7 @@ func (e Export) writeSummary(b *strings.Builder, loc *time.Location) {
 				latest = FormatValue(kpiValue(k, prog.Latest.Value))
 			}
 			if k.HasTarget() {
-				target = FormatValue(kpiValue(k, k.Target))
+				target = TargetValue(k)
 				if !k.Deadline.IsZero() {
 					target += " by " + k.Deadline.Format("2 Jan 2006")
 				}

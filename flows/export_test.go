@@ -87,9 +87,9 @@ func TestExportSummary(t *testing.T) {
 
 | KPI | Owner | Latest | Target | Progress | Status |
 |---|---|---|---|---|---|
-| Unique visitors | Ana | 12.4k | 20k by 31 Mar 2027 | 37% | 🔴 off track |
-| Leads | Ben | 170 | 400 by 31 Mar 2027 | 8% | 🔴 off track |
-| Revenue | Ana | $9,800 | $30,000 by 31 Mar 2027 | 4% | 🔴 off track |
+| Unique visitors | Ana | 12.4k | 20k a month by 31 Mar 2027 | 37% | 🔴 off track |
+| Leads | Ben | 170 | 400 a month by 31 Mar 2027 | 8% | 🔴 off track |
+| Revenue | Ana | $9,800 | $30,000 a month by 31 Mar 2027 | 4% | 🔴 off track |
 | Lead conversion rate | Cat | — | 2.5% by 31 Mar 2027 | — | ⚪ no data |
 | Q&A sign-ups | — | 12 | — | — | ⚪ no data |
 

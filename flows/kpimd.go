@@ -32,7 +32,7 @@ func KPIMarkdown(kpis []KPI, ms map[int64][]Measurement, loc *time.Location, now
 				baseline = FormatValue(kpiValue(k, k.Baseline))
 			}
 			if k.HasTarget() {
-				target = FormatValue(kpiValue(k, k.Target))
+				target = TargetValue(k)
 			}
 			if !k.Deadline.IsZero() {
 				deadline = k.Deadline.Format(time.DateOnly)

@@ -37,9 +37,9 @@ func TestKPIMarkdown(t *testing.T) {
 
 | KPI | Stage | Baseline | Target | Deadline | Owner | Latest | Progress | Status |
 |---|---|---|---|---|---|---|---|---|
-| Unique visitors | Reach | 8,000 | 20k | 2027-03-31 | <@UANA> | 12.4k | 37% | 🔴 off track |
-| Leads | Act | 150 | 400 | 2027-03-31 | <@UBEN> | 170 | 8% | 🔴 off track |
-| Revenue | Convert | $9,000 | $30,000 | 2027-03-31 | <@UANA\|ana> | $9,800 | 4% | 🔴 off track |
+| Unique visitors | Reach | 8,000 | 20k a month | 2027-03-31 | <@UANA> | 12.4k | 37% | 🔴 off track |
+| Leads | Act | 150 | 400 a month | 2027-03-31 | <@UBEN> | 170 | 8% | 🔴 off track |
+| Revenue | Convert | $9,000 | $30,000 a month | 2027-03-31 | <@UANA\|ana> | $9,800 | 4% | 🔴 off track |
 | Lead conversion rate | Act | 1.8% | 2.5% | 2027-03-31 | <@UCAT> | — | — | ⚪ no data |
 | Q&A sign-ups | Act | — | — | — | — | 12 | — | ⚪ no data |
 
@@ -81,7 +81,7 @@ _No values yet._
 
 | KPI | Stage | Baseline | Target | Deadline | Owner | Latest | Progress | Status |
 |---|---|---|---|---|---|---|---|---|
-| Leads \| MQL | Act | 150 | 400 | 2027-03-31 | Ben \| Cat | 170 | 8% | 🔴 off track |
+| Leads \| MQL | Act | 150 | 400 a month | 2027-03-31 | Ben \| Cat | 170 | 8% | 🔴 off track |
 
 ### Recorded values
 

@@ -134,6 +134,16 @@ func (k KPI) Per() Period {
 	return catalogueDefs[k.Key].Per
 }
 
+// TargetValue is a KPI's target as a team compares against it, with what
+// it is counted over: "$60,000 a year", "20k over the plan". It is "" when
+// the KPI has no target.
+func TargetValue(k KPI) string {
+	if !k.HasTarget() {
+		return ""
+	}
+	return valueWithPeriod(kpiValue(k, k.Target), k.Per())
+}
+
 // valueWithPeriod writes a value with the KPI's period: "20k a month".
 func valueWithPeriod(v Value, per Period) string {
 	if t := per.text(); t != "" {

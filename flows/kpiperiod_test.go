@@ -38,3 +38,44 @@ func TestYearlyTargets(t *testing.T) {
 		}
 	}
 }
+
+// TestTargetsSayTheirPeriod: wherever a target is shown as the number a
+// team compares against, it says what it is counted over, as "KPI set"
+// does: $60,000 a year is not $60,000 by the deadline.
+func TestTargetsSayTheirPeriod(t *testing.T) {
+	now := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
+	p := flows.NewPlan("T1", "C1", "Q1 Launch", "UANA", now.AddDate(0, 0, -30))
+	for _, line := range []struct {
+		stage flows.StageID
+		text  string
+	}{
+		{flows.StageConvert, "revenue | baseline $40,000 | target $60,000 a year | by 2027-12-31 | owner Ana"},
+		{flows.StageReach, "visitors | baseline 2k | target 5k per week | by 2027-12-31 | owner Ana"},
+	} {
+		k, err := flows.ParseKPILine(flows.RACE(), line.stage, line.text, now)
+		if err != nil {
+			t.Fatalf("%s: %s", line.text, flows.Explain(err))
+		}
+		k.ID = int64(len(p.KPIs) + 1)
+		p.KPIs = append(p.KPIs, k)
+	}
+	ms := map[int64][]flows.Measurement{
+		1: {{KPI: 1, Value: flows.Value{Amount: 45000, Unit: flows.UnitCurrency}, At: now, Checkin: 1}},
+		2: {{KPI: 2, Value: flows.Value{Amount: 3000, Unit: flows.UnitCount}, At: now, Checkin: 1}},
+	}
+	texts := map[string]string{
+		"status":           flows.StatusText(flows.RACE(), p, ms, now).String(),
+		"export":           flows.ExportMarkdown(flows.RACE(), p, ms, time.UTC, now, flows.People{}),
+		"KPI table":        flows.KPIMarkdown(p.KPIs, ms, time.UTC, now, flows.People{}),
+		"check-in summary": flows.SummarizeCheckin(p.KPIs, ms, 1, now).Text("Q1 Launch").String(),
+		"check-in opening": flows.OpeningText("Q1 Launch", p.KPIs, ms, false, 0).String(),
+		"retro":            flows.BuildRetro(p, ms).Text("Q1 Launch").String(),
+	}
+	for name, text := range texts {
+		for _, want := range []string{"$60,000 a year", "5,000 a week"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s does not say %q:\n%s", name, want, text)
+			}
+		}
+	}
+}

@@ -105,8 +105,8 @@ func TestRetroReport(t *testing.T) {
 	got := BuildRetro(p, ms).Text(p.Name).String()
 	want := "Closing the quarter: Q1 Launch\n" +
 		"KPIs, target against the last value (2 of 5 hit)\n" +
-		"• ✅ Unique visitors: hit — 21.5k against a target of 20k.\n" +
-		"• ❌ Revenue: missed by $1,200 — $7,800 against a target of $9,000 (87% of the target).\n" +
+		"• ✅ Unique visitors: hit — 21.5k against a target of 20k a month.\n" +
+		"• ❌ Revenue: missed by $1,200 — $7,800 against a target of $9,000 a month (87% of the target).\n" +
 		"• ✅ Bounce rate: hit — 44% against a target of at most 45%.\n" +
 		"• ❌ Lead conversion rate: missed by 0.4 percentage points — 2.1% against a target of 2.5%.\n" +
 		"• ⚪ Repeat purchase rate: no values recorded, so nothing to compare with target 50% by 31 Mar 2027.\n" +

@@ -180,7 +180,7 @@ func (rk RetroKPI) line() Msg {
 	case !k.HasTarget():
 		return Sayf("⚪ %s: last value %s, but there was no target.", kpiName(k), FormatValue(kpiValue(k, rk.Last.Value)))
 	}
-	last, target := FormatValue(kpiValue(k, rk.Last.Value)), FormatValue(kpiValue(k, k.Target))
+	last, target := FormatValue(kpiValue(k, rk.Last.Value)), TargetValue(k)
 	aim := "a target of " + target
 	if !k.HigherIsBetter {
 		aim = "a target of at most " + target

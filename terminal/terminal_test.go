@@ -336,3 +336,17 @@ func TestTerminalValuesItCannotReadAreExplained(t *testing.T) {
 		}
 	}
 }
+
+// TestTerminalStatusSaysTheTargetsPeriod: a target set as 240k visitors a
+// year is shown so in status, as "KPI set" said it, not as a bare 240k.
+func TestTerminalStatusSaysTheTargetsPeriod(t *testing.T) {
+	out, _ := session(t, []string{
+		"new Fernhill", "stage reach", "done", "done",
+		"visitors | baseline 96k | target 240k a year | by 2027-12-31 | owner Ana", "done",
+		"status",
+	})
+	_, status, _ := strings.Cut(out, "Unique visitors: no values yet")
+	if !strings.HasPrefix(status, " · target 240k a year by 31 Dec 2027") {
+		t.Errorf("status shows the yearly target without its period:\n%s", out)
+	}
+}
