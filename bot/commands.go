@@ -168,8 +168,16 @@ func isReplyWord(name string) bool {
 	return false
 }
 
+// commandName is the command text starts with, lower-cased, with or
+// without the slash command in front: in a thread, where Slack runs no
+// slash command, people type "/race schedule" as they would in the
+// channel, and it must read their zone just the same.
 func commandName(text string) string {
-	word, _, _ := strings.Cut(strings.TrimSpace(text), " ")
+	text = strings.TrimSpace(text)
+	if rest, ok := strings.CutPrefix(text, slashCommand); ok {
+		text = strings.TrimSpace(rest)
+	}
+	word, _, _ := strings.Cut(text, " ")
 	return strings.ToLower(word)
 }
 

@@ -487,3 +487,24 @@ func TestAnEditedKPILineKeepsWhatItLeftOut(t *testing.T) {
 		t.Errorf("after the edit: target %+v, baseline %+v, owner %q; want 32k from 8k, Ana's", k.Target, k.Baseline, k.Owner)
 	}
 }
+
+// TestAnEditedCheckinReplyWithAStatusLine: in a check-in's thread Ana
+// replies "visitors 12.4k" and, on a line of its own, "done: webinar
+// series", which marks the action done. She then corrects the number. The
+// edit updates it and, as the reply did, takes the status line for what
+// it is, not for a value it could not read.
+func TestAnEditedCheckinReplyWithAStatusLine(t *testing.T) {
+	h, p, _ := checkinSetup(t)
+	p = h.addActions(p, "webinar series")
+	_, opening := h.openCheckin(p)
+	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	ts := tsAfter(t, summary.TS, time.Millisecond)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k\ndone: webinar series", TS: ts, ThreadTS: opening.TS}))
+	h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 12.4k")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS,
+		Text: "visitors 13.1k\ndone: webinar series", PreviousText: "visitors 12.4k\ndone: webinar series"}))
+	got := h.waitEphemeral("UANA", "Updated: Unique visitors 13.1k")
+	if strings.Contains(strings.ToLower(got.Text), "done") {
+		t.Errorf("edit confirmed as %q, want the status line not read as a value", got.Text)
+	}
+}

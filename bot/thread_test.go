@@ -248,3 +248,45 @@ func TestAnswerWithADateWordAsksNoZone(t *testing.T) {
 		t.Errorf("users.info asked %d times by the time of an action due tomorrow, want once", n)
 	}
 }
+
+// TestNewLineAtActionsDueInTheWritersDay: at 17:00 on Monday in Los
+// Angeles, already Tuesday in UTC, Ana adds the action "new landing page
+// … tomorrow" in the plan's thread. Its first word makes it look like the
+// new command too, but it is kept as an action, due on her Tuesday, as an
+// action line without that word is.
+func TestNewLineAtActionsDueInTheWritersDay(t *testing.T) {
+	h, _ := clockedHarness(t, time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC))
+	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "America/Los_Angeles"})
+	header, _ := h.newPlanInSlack("Q1")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "done", ThreadTS: header.TS}))
+	h.settle()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "new landing page - Ben - tomorrow - impact 3, effort 1", ThreadTS: header.TS}))
+	h.settle()
+	p := h.plan(slackfake.TeamID, "C1", "Q1")
+	if len(p.Actions) != 1 || p.Actions[0].Due.Format(time.DateOnly) != "2026-12-01" {
+		t.Errorf("actions = %+v, want one due Tuesday 1 December", p.Actions)
+	}
+}
+
+// TestPrefixedCheckinInThreadInTheWritersZone: in the plan's thread,
+// where Slack runs no slash command, Ana types "/race checkin every
+// monday 09:00" as she would in the channel: the check-ins are at 09:00
+// in her zone, Europe/Berlin, as with the slash command or the same line
+// without "/race"; Ben's "/race schedule" shows them in his own time too.
+func TestPrefixedCheckinInThreadInTheWritersZone(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	h, _ := scheduledHarness(t, clk, func(c *setup) { c.Now = clk.Now })
+	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "Europe/Berlin"})
+	h.fake.AddUser(slackfake.User{ID: "UBEN", TZ: "America/Los_Angeles"})
+	h.runSocket()
+	header, _ := h.newPlanInSlack("Q1")
+	got := h.say(header.TS, "/race checkin every monday 09:00", "Check-ins for")
+	if !strings.Contains(got.Text, "Europe/Berlin") {
+		t.Errorf("reply = %q, want check-ins in Ana's zone, Europe/Berlin", got.Text)
+	}
+	// Ben, in Los Angeles, asks for the schedule the same way.
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "/race schedule", ThreadTS: header.TS}))
+	h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
+		return m.ThreadTS == header.TS && strings.Contains(m.Text, "09:00 CET (your time: Mon 00:00 PST)")
+	}, "the schedule with Ben's own time beside the team's")
+}

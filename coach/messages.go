@@ -306,7 +306,10 @@ func (s *Service) editValues(ctx context.Context, req Request, plan flows.PlanID
 	}
 	edited := editedAt(req)
 	req.Now, req.Checkin = old.At, old.Checkin
-	ms, said, err := readValues(p, valuesText(req.Text), req)
+	// Read as the reply was: its status lines set actions then, and are
+	// no values.
+	_, values := checkinLines(req.Text)
+	ms, said, err := readValues(p, strings.Join(values, "\n"), req)
 	if err != nil {
 		return Response{}, err
 	}

@@ -76,24 +76,31 @@ func (s *Service) SetActionStatus(ctx context.Context, req Request, action int64
 	})
 }
 
+// statusLine is a line of a check-in reply that sets an action's status.
+type statusLine struct {
+	st  flows.ActionStatus
+	ref string
+}
+
+// checkinLines splits a check-in reply into the lines that set actions'
+// status and the lines of values (see valuesText), blank lines left out.
+func checkinLines(text string) (statuses []statusLine, values []string) {
+	for line := range strings.SplitSeq(text, "\n") {
+		if st, ref, ok := flows.StatusLine(line); ok {
+			statuses = append(statuses, statusLine{st, ref})
+		} else if strings.TrimSpace(line) != "" {
+			values = append(values, valuesText(line))
+		}
+	}
+	return statuses, values
+}
+
 // CheckinReply takes a reply in a check-in thread: lines such as "done:
 // webinar series" set actions' status, the rest are KPI values. Each part
 // is recorded under a key of its own, so a retry after one landed records
 // only the other.
 func (s *Service) CheckinReply(ctx context.Context, req Request, text string) (Response, error) {
-	type statusLine struct {
-		st  flows.ActionStatus
-		ref string
-	}
-	var statuses []statusLine
-	var rest []string
-	for line := range strings.SplitSeq(text, "\n") {
-		if st, ref, ok := flows.StatusLine(line); ok {
-			statuses = append(statuses, statusLine{st, ref})
-		} else if strings.TrimSpace(line) != "" {
-			rest = append(rest, valuesText(line))
-		}
-	}
+	statuses, rest := checkinLines(text)
 	if len(statuses) == 0 {
 		return s.Values(ctx, req, strings.Join(rest, "\n"))
 	}

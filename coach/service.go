@@ -192,7 +192,8 @@ type Request struct {
 	// with it, once.
 	Key string
 	// Zone is the person's own time zone, when known; schedules default to
-	// it and show times in it.
+	// it and show times in it, and the dates they write relative to their
+	// day ("due tomorrow") are read in it.
 	Zone *time.Location
 	// ZoneOf, when set and Zone is not, looks the person's zone up; it is
 	// called only when the request reads a date relative to their day (a
@@ -268,7 +269,7 @@ func (s *Service) Handle(ctx context.Context, req Request) (Response, error) {
 		if err != nil {
 			return Response{}, err
 		}
-		return s.run(ctx, req, cmd)
+		return s.run(ctx, withZone(ctx, req, true), cmd)
 	}
 	p, err := s.target(ctx, req)
 	switch {
@@ -290,7 +291,9 @@ func (s *Service) Handle(ctx context.Context, req Request) (Response, error) {
 	case flows.LineCommand:
 		return s.run(ctx, withZone(ctx, req, true), cmd)
 	case flows.LineAmbiguous:
-		return s.keepAndOffer(ctx, req, p, cmd)
+		// Kept as what the plan waits for, which may be an action or a KPI
+		// line with a date in it.
+		return s.keepAndOffer(ctx, withZone(ctx, req, p.ReadsDates()), p, cmd)
 	}
 	return s.reply(ctx, req, p)
 }
