@@ -401,41 +401,33 @@ func TestAnActionsNewDueDateIsRemindedOfToo(t *testing.T) {
 }
 
 // TestAnActionEditedToTomorrowIsTheWritersTomorrow: Ana, in Tokyo, edits
-// her action line at 08:30 on Tuesday 2 February her time (still Monday
-// in UTC) to make it due tomorrow. It is due Wednesday 3 February, her
-// tomorrow, as when she writes a new line.
+// her action line to a date relative to her day while UTC is still on the
+// day before: "tomorrow" at 08:30 on Tuesday 2 February her time is her
+// Wednesday, as when she writes a new line; "FRİDAY" (caps lock on a
+// Turkish keyboard, where I is İ, which reads as friday) at 08:30 on
+// Saturday 6 February is her next Friday, not the Friday UTC is still on.
 func TestAnActionEditedToTomorrowIsTheWritersTomorrow(t *testing.T) {
-	h := newHarness(t)
-	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "Asia/Tokyo"})
-	h.runSocket()
-	header, ts := h.anaAddsAction(giftBoxes)
-	at := time.Date(2027, 2, 1, 23, 30, 0, 0, time.UTC)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS,
-		Text: "Gift boxes for top 50 customers | impact 4 | effort 2 | <@UBEN> | tomorrow", PreviousText: giftBoxes,
-		EditTS: fmt.Sprintf("%d.000100", at.Unix()), EventID: "EvTOMORROW"}))
-	h.waitEphemeral("UANA", "Updated your action")
-	if a, ok := h.onlyAction(); !ok || !a.Due.Equal(time.Date(2027, 2, 3, 0, 0, 0, 0, time.UTC)) {
-		t.Errorf("the action edited to tomorrow is due %v, want 2027-02-03 (tomorrow in Tokyo)", a.Due)
-	}
-}
-
-// TestAWeekdayInTurkishCapitalsIsTheWritersWeekday: Ana, in Tokyo, types
-// with caps lock on a Turkish keyboard, where I is İ. At 08:30 on Saturday
-// 6 February her time (still Friday in UTC) she edits her action line to
-// be due "FRİDAY", which reads as friday: it is due Friday 12 February,
-// her next Friday, not the Friday UTC is still on.
-func TestAWeekdayInTurkishCapitalsIsTheWritersWeekday(t *testing.T) {
-	h := newHarness(t)
-	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "Asia/Tokyo"})
-	h.runSocket()
-	header, ts := h.anaAddsAction(giftBoxes)
-	at := time.Date(2027, 2, 5, 23, 30, 0, 0, time.UTC)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS,
-		Text: "Gift boxes for top 50 customers | impact 4 | effort 2 | <@UBEN> | FRİDAY", PreviousText: giftBoxes,
-		EditTS: fmt.Sprintf("%d.000100", at.Unix()), EventID: "EvFRIDAY"}))
-	h.waitEphemeral("UANA", "Updated your action")
-	if a, ok := h.onlyAction(); !ok || !a.Due.Equal(time.Date(2027, 2, 12, 0, 0, 0, 0, time.UTC)) {
-		t.Errorf("the action edited to FRİDAY is due %v, want 2027-02-12 (the next Friday in Tokyo)", a.Due)
+	for _, tt := range []struct {
+		due  string
+		at   time.Time
+		want time.Time
+	}{
+		{"tomorrow", time.Date(2027, 2, 1, 23, 30, 0, 0, time.UTC), time.Date(2027, 2, 3, 0, 0, 0, 0, time.UTC)},
+		{"FRİDAY", time.Date(2027, 2, 5, 23, 30, 0, 0, time.UTC), time.Date(2027, 2, 12, 0, 0, 0, 0, time.UTC)},
+	} {
+		t.Run(tt.due, func(t *testing.T) {
+			h := newHarness(t)
+			h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "Asia/Tokyo"})
+			h.runSocket()
+			header, ts := h.anaAddsAction(giftBoxes)
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS,
+				Text: "Gift boxes for top 50 customers | impact 4 | effort 2 | <@UBEN> | " + tt.due, PreviousText: giftBoxes,
+				EditTS: fmt.Sprintf("%d.000100", tt.at.Unix()), EventID: "EvDUE"}))
+			h.waitEphemeral("UANA", "Updated your action")
+			if a, ok := h.onlyAction(); !ok || !a.Due.Equal(tt.want) {
+				t.Errorf("the action edited to %s is due %v, want %s", tt.due, a.Due, tt.want.Format(time.DateOnly))
+			}
+		})
 	}
 }
 

@@ -13,10 +13,7 @@ import (
 // target's is not kept, since 21.5k visitors a month is no baseline for
 // 8k a week.
 func TestALineForAKPISetSaysWhatItChanges(t *testing.T) {
-	cat := RACE()
-	old, ms := retroPlan(t)
-	now := time.Date(2027, 4, 1, 9, 0, 0, 0, time.UTC)
-	p := CarryOver(old, ms, "Q2 Plan", "UBEN", now)
+	cat, p, now := carriedOver(t)
 	k, _ := KPIByKey(p.KPIs, "visitors")
 	if !k.HasBaseline() || k.Per() != PeriodMonth {
 		t.Fatalf("setup: carried visitors = %+v, want a baseline a month", k)
@@ -52,10 +49,7 @@ func TestALineForAKPISetSaysWhatItChanges(t *testing.T) {
 // target below the baseline it keeps is refused as for any such KPI,
 // rather than turning the KPI into one where less is the goal.
 func TestANewTargetKeepsTheDirectionWritten(t *testing.T) {
-	cat := RACE()
-	old, ms := retroPlan(t)
-	now := time.Date(2027, 4, 1, 9, 0, 0, 0, time.UTC)
-	p := CarryOver(old, ms, "Q2 Plan", "UBEN", now)
+	cat, p, now := carriedOver(t)
 	out, err := SetKPI(cat, p, StageReach, "custom: demo calls (count, higher is better) | baseline 40 | target 50 | by 2027-06-30 | owner Ana", "UBEN", now)
 	if err != nil {
 		t.Fatal(err)
@@ -79,10 +73,7 @@ func TestANewTargetKeepsTheDirectionWritten(t *testing.T) {
 // check-ins, so the line is refused in one sentence, and the KPI keeps
 // Ana, rather than being reported by someone called "none".
 func TestOwnerNoneIsNoOwner(t *testing.T) {
-	cat := RACE()
-	old, ms := retroPlan(t)
-	now := time.Date(2027, 4, 1, 9, 0, 0, 0, time.UTC)
-	p := CarryOver(old, ms, "Q2 Plan", "UBEN", now)
+	cat, p, now := carriedOver(t)
 	for _, owner := range []string{"none", "None", "nobody", "no one"} {
 		out, err := SetKPI(cat, p, StageReach, "visitors | target 30k | by 2027-06-30 | owner "+owner, "UBEN", now)
 		if err == nil {
@@ -95,4 +86,13 @@ func TestOwnerNoneIsNoOwner(t *testing.T) {
 			t.Errorf("owner %s: told %q; want one sentence naming an owner", owner, msg)
 		}
 	}
+}
+
+// carriedOver is the RACE catalogue, plan Q2 carried over by Ben on
+// 1 April 2027 from retroPlan's quarter, and that time.
+func carriedOver(t *testing.T) (*Catalogue, *Plan, time.Time) {
+	t.Helper()
+	old, ms := retroPlan(t)
+	now := time.Date(2027, 4, 1, 9, 0, 0, 0, time.UTC)
+	return RACE(), CarryOver(old, ms, "Q2 Plan", "UBEN", now), now
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage"
 	"github.com/racebot/racebot/terminal"
 )
 
@@ -52,16 +53,8 @@ func TestTerminalClosesTheQuarter(t *testing.T) {
 	if got := []flows.ActionStatus{old.Actions[0].State(), old.Actions[1].State()}; got[0] != flows.ActionDone || got[1] != flows.ActionDoing {
 		t.Errorf("statuses = %v", got)
 	}
-	r, ok, err := db.LatestRetro(ctx, terminal.Team, old.ID)
-	if err != nil || !ok {
-		t.Fatalf("no retro: %v", err)
-	}
-	var answered []string
-	for _, a := range r.Answers {
-		answered = append(answered, a.Question+": "+a.Text)
-	}
-	if strings.Join(answered, "|") != "worked: The webinars brought half of the new leads.|change: Start cart emails in week one." {
-		t.Errorf("retro answers = %v", answered)
+	if got := retroAnswers(t, db); got != "worked: The webinars brought half of the new leads.|change: Start cart emails in week one." {
+		t.Errorf("retro answers = %v", got)
 	}
 	hist, err := db.CapabilityHistory(ctx, terminal.Team, terminal.Channel, 5)
 	if err != nil || len(hist) != 1 || hist[0].Scores[flows.StageAct] != 3 || hist[0].Scores[flows.StageReach] != 2 {
@@ -92,21 +85,8 @@ func TestTerminalRetroSaysHowToLeave(t *testing.T) {
 		"stop",
 		"status",
 	})
-	ctx := context.Background()
-	p, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, "Q1 Launch")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, ok, err := db.LatestRetro(ctx, terminal.Team, p.ID)
-	if err != nil || !ok {
-		t.Fatalf("no retro: %v", err)
-	}
-	var answered []string
-	for _, a := range r.Answers {
-		answered = append(answered, a.Question+": "+a.Text)
-	}
-	if strings.Join(answered, "|") != "worked: The webinars brought half of the new leads." {
-		t.Errorf("retro answers = %v; want only the answer, not the command", answered)
+	if got := retroAnswers(t, db); got != "worked: The webinars brought half of the new leads." {
+		t.Errorf("retro answers = %v; want only the answer, not the command", got)
 	}
 	for _, want := range []string{"`skip` moves to the next question", "`stop` ends the retro"} {
 		if !strings.Contains(out, want) {
@@ -137,11 +117,24 @@ func TestTerminalRetroRefusesThePlansCommands(t *testing.T) {
 		"The webinars brought half of the new leads.",
 		"stop",
 	})
-	p, err := db.PlanByName(context.Background(), terminal.Team, terminal.Channel, "Q1 Launch")
+	if got := retroAnswers(t, db); got != "worked: The webinars brought half of the new leads." {
+		t.Errorf("retro answers = %v; want only the answer, not the commands:\n%s", got, out)
+	}
+	if n := strings.Count(out, "That's a command"); n != 2 {
+		t.Errorf("the retro explained %d commands, want 2:\n%s", n, out)
+	}
+}
+
+// retroAnswers is the answers of Q1 Launch's latest retro, each
+// "question: text", joined by "|".
+func retroAnswers(t *testing.T, db *storage.DB) string {
+	t.Helper()
+	ctx := context.Background()
+	p, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, "Q1 Launch")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, ok, err := db.LatestRetro(context.Background(), terminal.Team, p.ID)
+	r, ok, err := db.LatestRetro(ctx, terminal.Team, p.ID)
 	if err != nil || !ok {
 		t.Fatalf("no retro: %v", err)
 	}
@@ -149,10 +142,5 @@ func TestTerminalRetroRefusesThePlansCommands(t *testing.T) {
 	for _, a := range r.Answers {
 		answered = append(answered, a.Question+": "+a.Text)
 	}
-	if strings.Join(answered, "|") != "worked: The webinars brought half of the new leads." {
-		t.Errorf("retro answers = %v; want only the answer, not the commands:\n%s", answered, out)
-	}
-	if n := strings.Count(out, "That's a command"); n != 2 {
-		t.Errorf("the retro explained %d commands, want 2:\n%s", n, out)
-	}
+	return strings.Join(answered, "|")
 }
