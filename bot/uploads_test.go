@@ -29,6 +29,28 @@ func (h *harness) uploadsNamed(suffix string) int {
 	return n
 }
 
+// exportsWhole has Ana export plan Q1, which has a KPI, with fault set on
+// Slack, and checks that the Markdown and the CSV were each shared once
+// and she was told nothing (which would invite her to export again).
+func (h *harness) exportsWhole(fault func(*slackfake.Fake)) {
+	t := h.t
+	t.Helper()
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	fault(h.fake)
+	url := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "export", UserID: "UANA", ChannelID: "C1", ResponseURL: url}))
+	h.fake.WaitFor(t, func() bool { return h.uploadsNamed(".csv") == 1 || len(h.fake.Responses(url)) > 0 }, "the export's end")
+	h.settle()
+	if rs := h.fake.Responses(url); len(rs) > 0 {
+		t.Errorf("Ana was told %q, though the plan was shared", rs[0].Text)
+	}
+	if md, csv := h.uploadsNamed(".md"), h.uploadsNamed(".csv"); md != 1 || csv != 1 {
+		t.Errorf("shared %d Markdown and %d CSV files, want one each", md, csv)
+	}
+}
+
 // TestExportSharedThoughTheAnswerWasLost: Slack shares the plan's
 // Markdown file, then its answer to files.completeUploadExternal is lost
 // (a 500, or the connection drops), and, as Slack shares files
@@ -48,21 +70,7 @@ func TestExportSharedThoughTheAnswerWasLost(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			h := newHarness(t, instantRetries)
-			h.runSocket()
-			_, p := h.newPlanInSlack("Q1")
-			h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
-			fault(h.fake)
-			url := h.fake.ResponseURL()
-			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "export", UserID: "UANA", ChannelID: "C1", ResponseURL: url}))
-			h.fake.WaitFor(t, func() bool { return h.uploadsNamed(".csv") == 1 || len(h.fake.Responses(url)) > 0 }, "the export's end")
-			h.settle()
-			if rs := h.fake.Responses(url); len(rs) > 0 {
-				t.Errorf("Ana was told %q, though the plan was shared", rs[0].Text)
-			}
-			if md, csv := h.uploadsNamed(".md"), h.uploadsNamed(".csv"); md != 1 || csv != 1 {
-				t.Errorf("shared %d Markdown and %d CSV files, want one each", md, csv)
-			}
+			newHarness(t, instantRetries).exportsWhole(fault)
 		})
 	}
 }
@@ -90,20 +98,7 @@ func TestExportUploadStepRetried(t *testing.T) {
 					return ctx.Err() == nil
 				}
 			})
-			h.runSocket()
-			_, p := h.newPlanInSlack("Q1")
-			h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
-			fault(h.fake)
-			url := h.fake.ResponseURL()
-			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "export", UserID: "UANA", ChannelID: "C1", ResponseURL: url}))
-			h.fake.WaitFor(t, func() bool { return h.uploadsNamed(".csv") == 1 || len(h.fake.Responses(url)) > 0 }, "the export's end")
-			h.settle()
-			if rs := h.fake.Responses(url); len(rs) > 0 {
-				t.Errorf("Ana was told %q", rs[0].Text)
-			}
-			if md, csv := h.uploadsNamed(".md"), h.uploadsNamed(".csv"); md != 1 || csv != 1 {
-				t.Errorf("shared %d Markdown and %d CSV files, want one each", md, csv)
-			}
+			h.exportsWhole(fault)
 			for _, u := range h.fake.Uploads() {
 				if len(u.Content) == 0 {
 					t.Errorf("%s was shared empty", u.Filename)
