@@ -295,7 +295,8 @@ func TestRetriedDraftWhileTheModelIsSlowDraftsOnce(t *testing.T) {
 	for _, by := range []string{"reply", "press"} {
 		t.Run(by, func(t *testing.T) {
 			llm := openaifake.New(t, aDraft)
-			llm.Delay(4 * time.Second)
+			release := llm.Hold()
+			t.Cleanup(release)
 			h := newHarness(t, withModel(t, llm))
 			h.runSocket()
 			header, q1, p := h.firstQuestion("Q1")
@@ -309,6 +310,7 @@ func TestRetriedDraftWhileTheModelIsSlowDraftsOnce(t *testing.T) {
 			h.fake.WaitAck(t, env)
 			h.fake.WaitFor(t, func() bool { return len(llm.Requests()) == 1 }, "the model asked")
 			h.fake.WaitAck(t, h.fake.Redeliver(env))
+			release() // the model answers once the redelivery is handled
 			h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
 				return m.ThreadTS == header.TS && strings.Contains(string(m.Blocks), actionDraftUse)
 			}, "the finished draft")

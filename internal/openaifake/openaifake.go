@@ -24,6 +24,7 @@ type Server struct {
 	reply    string
 	status   int
 	delay    time.Duration
+	gate     chan struct{}
 	requests []Request
 }
 
@@ -55,6 +56,17 @@ func (s *Server) Fail(status int) { s.mu.Lock(); s.status = status; s.mu.Unlock(
 // Delay holds every later answer for d, like a slow model.
 func (s *Server) Delay(d time.Duration) { s.mu.Lock(); s.delay = d; s.mu.Unlock() }
 
+// Hold keeps every later answer until release is called (once or more),
+// like a model still working for as long as a test needs one to be.
+func (s *Server) Hold() (release func()) {
+	gate := make(chan struct{})
+	s.mu.Lock()
+	s.gate = gate
+	s.mu.Unlock()
+	var once sync.Once
+	return func() { once.Do(func() { close(gate) }) }
+}
+
 // Requests returns the requests received so far.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
@@ -75,8 +87,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
-	reply, status, delay := s.reply, s.status, s.delay
+	reply, status, delay, gate := s.reply, s.status, s.delay, s.gate
 	s.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+			return
+		}
+	}
 	if delay > 0 {
 		select {
 		case <-time.After(delay):
