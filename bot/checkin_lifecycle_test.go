@@ -131,10 +131,7 @@ func TestSlashValuesCountInTheOpenCheckin(t *testing.T) {
 	if n := h.checkinValues(p, id); n != 1 {
 		t.Errorf("%d values in the check-in, want Ana's", n)
 	}
-	h.fake.WaitFor(t, func() bool {
-		m, _ := h.message("C1", summary.TS)
-		return strings.Contains(m.Text, "1 of 2 KPIs updated")
-	}, "the summary updated to 1 of 2")
+	h.waitSummary(summary.TS, "1 of 2 KPIs updated")
 	h.nudgeSpares(clk, opening.TS, "UANA")
 }
 
@@ -217,10 +214,7 @@ func TestValuesInThePlansThreadCountInTheOpenCheckin(t *testing.T) {
 			if n := h.checkinValues(p, id); n != 1 {
 				t.Errorf("%d values in the check-in, want Ana's one", n)
 			}
-			h.fake.WaitFor(t, func() bool {
-				m, _ := h.message("C1", summary.TS)
-				return strings.Contains(m.Text, "1 of 2 KPIs updated")
-			}, "the summary updated to 1 of 2")
+			h.waitSummary(summary.TS, "1 of 2 KPIs updated")
 			if n := h.countReplies("C1", opening.TS, "Recorded: Unique visitors 12.4k"); n != 1 {
 				t.Errorf("%d confirmations in the check-in's thread, want 1", n)
 			}
@@ -240,10 +234,7 @@ func TestValuesEditedInThePlansThread(t *testing.T) {
 	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
 	ts := tsAfter(t, summary.TS, time.Millisecond)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "values visitors 12.4k", TS: ts, ThreadTS: p.Thread}))
-	h.fake.WaitFor(t, func() bool {
-		m, _ := h.message("C1", summary.TS)
-		return strings.Contains(m.Text, "12.4k")
-	}, "the summary showing 12.4k")
+	h.waitSummary(summary.TS, "12.4k")
 
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: p.Thread, Text: "values visitors 13.1k", PreviousText: "values visitors 12.4k"}))
 	h.waitEphemeral("UANA", "13.1k")
@@ -256,10 +247,7 @@ func TestValuesEditedInThePlansThread(t *testing.T) {
 	}
 
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UANA", TS: ts, ThreadTS: p.Thread, PreviousText: "values visitors 13.1k"}))
-	h.fake.WaitFor(t, func() bool {
-		m, _ := h.message("C1", summary.TS)
-		return strings.Contains(m.Text, "0 of 2 KPIs updated")
-	}, "the summary back to 0 of 2 after the deletion")
+	h.waitSummary(summary.TS, "0 of 2 KPIs updated")
 	if n := h.checkinValues(p, id); n != 0 {
 		t.Errorf("%d values in the check-in after the deletion, want 0", n)
 	}
@@ -283,4 +271,13 @@ func TestValuesCommandInTheCheckinsThread(t *testing.T) {
 			}
 		})
 	}
+}
+
+// waitSummary waits until the check-in summary at ts in C1 says want.
+func (h *harness) waitSummary(ts, want string) {
+	h.t.Helper()
+	h.fake.WaitFor(h.t, func() bool {
+		m, _ := h.message("C1", ts)
+		return strings.Contains(m.Text, want)
+	}, "the summary saying "+want)
 }

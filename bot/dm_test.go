@@ -158,10 +158,7 @@ func TestDirectMessageValuesLandInTheCheckin(t *testing.T) {
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: dm, User: "UANA", Text: "values visitors 12.4k"}))
 	h.fake.WaitMessage(t, dm, func(m slackfake.Message) bool { return strings.Contains(m.Text, "Recorded: Unique visitors 12.4k") }, "the reply in the DM")
 	h.threadMessage("C1", opening.TS, "From <@UANA>:")
-	h.fake.WaitFor(t, func() bool {
-		m, _ := h.message("C1", summary.TS)
-		return strings.Contains(m.Text, "1 of 1 KPIs updated")
-	}, "the summary updated")
+	h.waitSummary(summary.TS, "1 of 1 KPIs updated")
 	if n := h.checkinValues(p, id); n != 1 {
 		t.Errorf("%d values in the check-in, want 1", n)
 	}

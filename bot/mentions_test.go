@@ -71,10 +71,7 @@ func TestMentionedValuesGoToTheCheckin(t *testing.T) {
 		return m.ThreadTS == "1900000000.000200" && strings.Contains(m.Text, "Recorded: Unique visitors 12.4k")
 	}, "the answer under the mention")
 	h.threadMessage("C1", opening.TS, "From <@UANA>:")
-	h.fake.WaitFor(t, func() bool {
-		m, _ := h.message("C1", summary.TS)
-		return strings.Contains(m.Text, "1 of 1 KPIs updated")
-	}, "the summary updated")
+	h.waitSummary(summary.TS, "1 of 1 KPIs updated")
 	if n := h.checkinValues(p, id); n != 1 {
 		t.Errorf("%d values in the check-in, want 1", n)
 	}

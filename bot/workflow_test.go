@@ -36,10 +36,7 @@ func TestWorkflowStepRecordsValues(t *testing.T) {
 		t.Errorf("outputs = %v", e.Outputs)
 	}
 	h.threadMessage("C1", opening.TS, "From a workflow, for <@UANA>")
-	h.fake.WaitFor(t, func() bool {
-		m, _ := h.message("C1", summary.TS)
-		return strings.Contains(m.Text, "1 of 1 KPIs updated")
-	}, "the summary updated")
+	h.waitSummary(summary.TS, "1 of 1 KPIs updated")
 	if n := h.checkinValues(p, id); n != 1 {
 		t.Errorf("%d values in the check-in, want 1", n)
 	}
@@ -99,12 +96,7 @@ func TestWorkflowCheckinStepFinishedByARedelivery(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			clk := &clock{now: time.Now()}
 			h := newHarness(t, func(c *setup) { c.Now = clk.Now })
-			srv := h.serveHTTP()
-			_, p := h.newPlanOverHTTP(srv, "C1", "Q1")
-			h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
-			step := slackfake.EventBody(slackfake.FunctionExecuted{CallbackID: functionStartCheckin, ExecutionID: "FxSTOP", EventID: "EvSTOP",
-				Inputs: map[string]any{inputChannel: "C1", inputPlan: "Q1"}})
-			h.fake.Executing("FxSTOP")
+			srv, step := h.checkinStepOverHTTP("FxSTOP")
 
 			first := h.startBot(botOptions{claimTimeout: time.Second})
 			firstSrv := httptest.NewServer(first.HTTPHandler(secret))
@@ -147,12 +139,7 @@ func TestWorkflowCheckinStepFinishedByARedelivery(t *testing.T) {
 // one check-in in the channel, and the step completed.
 func TestWorkflowCheckinStepRedeliveredToAnotherRacebot(t *testing.T) {
 	h := newHarness(t)
-	srv := h.serveHTTP()
-	_, p := h.newPlanOverHTTP(srv, "C1", "Q1")
-	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
-	step := slackfake.EventBody(slackfake.FunctionExecuted{CallbackID: functionStartCheckin, ExecutionID: "FxTWO", EventID: "EvTWO",
-		Inputs: map[string]any{inputChannel: "C1", inputPlan: "Q1"}})
-	h.fake.Executing("FxTWO")
+	srv, step := h.checkinStepOverHTTP("FxTWO")
 
 	other := h.startBot(botOptions{})
 	otherSrv := httptest.NewServer(other.HTTPHandler(secret))
@@ -189,4 +176,18 @@ func TestWorkflowCheckinStepRedeliveredToAnotherRacebot(t *testing.T) {
 	if n := len(h.headers("C1", "KPI check-in")); n != 1 {
 		t.Errorf("%d check-ins opened, want 1", n)
 	}
+}
+
+// checkinStepOverHTTP serves racebot over HTTP with plan Q1 (Ana's
+// visitors KPI) in C1, and gives the signed body of a "Start a check-in"
+// step for it, execution id running at Slack.
+func (h *harness) checkinStepOverHTTP(id string) (*httptest.Server, []byte) {
+	h.t.Helper()
+	srv := h.serveHTTP()
+	_, p := h.newPlanOverHTTP(srv, "C1", "Q1")
+	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	step := slackfake.EventBody(slackfake.FunctionExecuted{CallbackID: functionStartCheckin, ExecutionID: id, EventID: "Ev" + id,
+		Inputs: map[string]any{inputChannel: "C1", inputPlan: "Q1"}})
+	h.fake.Executing(id)
+	return srv, step
 }
