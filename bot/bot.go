@@ -204,7 +204,7 @@ func (b *Bot) Start(ctx context.Context) error {
 	}
 	b.connected.Store(true)
 	b.requestCatchup()
-	for _, loop := range []func(context.Context){b.pruneLoop, b.checkinLoop, b.catchupLoop, b.remindLoop, b.purgeLoop} {
+	for _, loop := range []func(context.Context){b.pruneLoop, b.checkinLoop, b.stepLoop, b.catchupLoop, b.remindLoop, b.purgeLoop} {
 		b.loops.Add(1)
 		go func() {
 			defer b.loops.Done()

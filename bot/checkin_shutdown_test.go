@@ -61,9 +61,9 @@ type botOptions struct {
 }
 
 // startBot starts another Bot on the harness's database file and fake, as
-// a restarted racebot (or a second one) would run; the harness's clock is
-// shared, and its loops wait an hour between ticks, so only the tick at
-// Start runs by itself.
+// a restarted racebot (or a second one) would run, reminders and all; the
+// harness's clock is shared, and its loops wait an hour between ticks, so
+// only the tick at Start runs by itself.
 func (h *harness) startBot(o botOptions) *Bot {
 	h.t.Helper()
 	store := o.store
@@ -75,7 +75,7 @@ func (h *harness) startBot(o botOptions) *Bot {
 	}
 	b := New(Config{
 		API:          h.api,
-		Service:      coach.New(coach.Config{Catalogue: flows.RACE(), Store: store}),
+		Service:      coach.New(coach.Config{Catalogue: flows.RACE(), Store: store, Reminders: h.db}),
 		Logger:       o.logger,
 		Now:          h.bot.now,
 		PostInterval: time.Millisecond,

@@ -31,17 +31,96 @@ const (
 
 // functionExecuted runs a workflow step and completes it with
 // functions.completeSuccess or functions.completeError after the
-// acknowledgement. The function execution's id is the delivery key, so a
-// redelivered event records or posts nothing twice; it still completes the
-// step, which the first delivery may not have reached.
+// acknowledgement. Slack delivers the event until it is acknowledged and
+// never after, so the step is recorded first: a racebot that stops before
+// completing it leaves it to stepTick, here or in another racebot. The
+// function execution's id is the delivery key, so a redelivered or resumed
+// step records or posts nothing twice; it still completes the step, which
+// the first run may not have reached.
 func (b *Bot) functionExecuted(ctx context.Context, team string, ev *slackevents.FunctionExecutedEvent) error {
 	switch ev.Function.CallbackID {
+	case functionRecordValues, functionStartCheckin:
+	default:
+		return nil
+	}
+	inputs := map[string]string{}
+	for _, name := range []string{inputChannel, inputPlan, inputValues, inputUser} {
+		if v := input(ev, name); v != "" {
+			inputs[name] = v
+		}
+	}
+	st, err := b.svc.AcceptStep(ctx, coach.Step{Team: team, Execution: ev.FunctionExecutionID, Function: ev.Function.CallbackID, Inputs: inputs, AcceptedAt: b.now()})
+	if err != nil {
+		return fmt.Errorf("workflow step: %w", err)
+	}
+	return b.runStep(ctx, st)
+}
+
+// stepLease is how long a racebot running a workflow step keeps others
+// from running it, on a redelivery or a sweep: past its run, which
+// claimTimeout bounds, and short of the minute after which Slack retries
+// a delivery a second time, so a racebot that stopped mid-step leaves it
+// to that retry or to the next sweep.
+const stepLease = 30 * time.Second
+
+// runStep runs a step not finished yet, unless another run, here or in
+// another racebot, holds it: two at once would each find nothing posted
+// and both post. The lease is not held for good: a racebot that stopped
+// mid-step leaves it to a later run, which finds what the earlier one
+// recorded and posted before posting anything again.
+func (b *Bot) runStep(ctx context.Context, st coach.Step) error {
+	if !st.FinishedAt.IsZero() {
+		return nil
+	}
+	held, err := b.svc.Lease(ctx, st.Team, "step:"+st.Execution, stepLease, b.now())
+	if err != nil {
+		return fmt.Errorf("workflow step: %w", err)
+	}
+	if !held {
+		return nil
+	}
+	switch st.Function {
 	case functionRecordValues:
-		return b.recordValuesStep(ctx, team, ev)
+		return b.recordValuesStep(ctx, st)
 	case functionStartCheckin:
-		return b.startCheckinStep(ctx, team, ev)
+		return b.startCheckinStep(ctx, st)
 	}
 	return nil
+}
+
+// stepTick finishes the steps accepted, here or by another racebot, and
+// not finished: their racebot stopped before completing them, and Slack
+// will not deliver them again.
+func (b *Bot) stepTick(ctx context.Context) {
+	now := b.now()
+	steps, err := b.svc.UnfinishedSteps(ctx, now.Add(-stepLease), now)
+	if err != nil {
+		if ctx.Err() == nil {
+			b.log.Error("list workflow steps", "err", err)
+		}
+		return
+	}
+	for _, st := range steps {
+		if ctx.Err() != nil {
+			return
+		}
+		if err := b.runStep(withTeam(ctx, "", st.Team), st); err != nil && ctx.Err() == nil {
+			b.log.Warn("resume workflow step", "execution", st.Execution, "err", err)
+		}
+	}
+}
+
+func (b *Bot) stepLoop(ctx context.Context) {
+	t := time.NewTicker(b.pollEvery)
+	defer t.Stop()
+	for {
+		b.stepTick(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // input reads a step's input as text.
@@ -58,9 +137,9 @@ func input(ev *slackevents.FunctionExecutedEvent, name string) string {
 
 // stepPlan finds the plan a step names: by name in its channel, or the
 // channel's current plan.
-func (b *Bot) stepPlan(ctx context.Context, team string, ev *slackevents.FunctionExecutedEvent) (*flows.Plan, error) {
-	channel, name := input(ev, inputChannel), input(ev, inputPlan)
-	plans, current, err := b.svc.ChannelPlans(ctx, team, channel)
+func (b *Bot) stepPlan(ctx context.Context, st coach.Step) (*flows.Plan, error) {
+	channel, name := st.Inputs[inputChannel], st.Inputs[inputPlan]
+	plans, current, err := b.svc.ChannelPlans(ctx, st.Team, channel)
 	if err != nil {
 		return nil, err
 	}
@@ -75,109 +154,122 @@ func (b *Bot) stepPlan(ctx context.Context, team string, ev *slackevents.Functio
 	return nil, flows.UserErrorf(flows.ErrNoPlan, "That channel has no plan; start one with %s there.", flows.Cmd("new <name>"))
 }
 
-func (b *Bot) recordValuesStep(ctx context.Context, team string, ev *slackevents.FunctionExecutedEvent) error {
-	execution := ev.FunctionExecutionID
-	p, err := b.stepPlan(ctx, team, ev)
+func (b *Bot) recordValuesStep(ctx context.Context, st coach.Step) error {
+	p, err := b.stepPlan(ctx, st)
 	if err != nil {
-		return b.failStep(ctx, err, execution)
+		return b.failStep(ctx, err, st)
 	}
-	user := input(ev, inputUser)
+	user := st.Inputs[inputUser]
 	if user == "" {
-		return b.failStep(ctx, flows.UserErrorf(flows.ErrBadInput, "Say whose values these are: the step needs a person."), execution)
+		return b.failStep(ctx, flows.UserErrorf(flows.ErrBadInput, "Say whose values these are: the step needs a person."), st)
 	}
-	req := coach.Request{Team: team, Channel: p.Channel, User: user, Now: b.now(), Plan: p.ID, Key: "function:" + execution}
-	a, err := b.svc.RecordValues(ctx, req, string(markup.FromPlain(input(ev, inputValues))))
+	req := coach.Request{Team: st.Team, Channel: p.Channel, User: user, Now: b.now(), Plan: p.ID, Key: "function:" + st.Execution}
+	a, err := b.svc.RecordValues(ctx, req, string(markup.FromPlain(st.Inputs[inputValues])))
 	if err != nil {
-		return b.failStep(ctx, err, execution)
+		return b.failStep(ctx, err, st)
 	}
 	recorded := ""
 	for _, r := range a.Replies {
 		recorded += plainText(r.Msg)
 	}
 	replies := append([]flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("From a workflow, for %s:", flows.Person(user))}}, a.Replies...)
-	if !a.Duplicate && a.Checkin.ID == 0 {
-		b.postToPlan(a.Plan, user, replies, nil)
-	}
 	b.later(ctx, "workflow step", func(ctx context.Context) {
-		if c := a.Checkin; !a.Duplicate && c.ID != 0 {
-			if _, err := b.poster.postOnce(ctx, c.Channel, c.Thread, replyKey(req.Key), renderReplies(a.Plan, replies)); err != nil {
-				b.log.Warn("workflow values: confirm", "err", err)
-			}
+		b.confirmStepValues(ctx, st, a, replyKey(req.Key), renderReplies(a.Plan, replies))
+		if c := a.Checkin; c.ID != 0 {
+			// Again on a redelivery too: the first run may have stopped
+			// before it refreshed the summary.
 			b.refreshSummary(ctx, c)
 		}
-		b.completeStep(ctx, execution, map[string]string{outputRecorded: recorded})
+		b.completeStep(ctx, st, map[string]string{outputRecorded: recorded})
 	})
 	return nil
 }
 
-// stepLease is how long a racebot running a workflow step keeps others
-// from running it on a redelivery: past its run, which claimTimeout
-// bounds, and short of the minute after which Slack retries a delivery a
-// second time, so a racebot that stopped mid-step leaves it to that retry.
-const stepLease = 30 * time.Second
-
-func (b *Bot) startCheckinStep(ctx context.Context, team string, ev *slackevents.FunctionExecutedEvent) error {
-	execution := ev.FunctionExecutionID
-	p, err := b.stepPlan(ctx, team, ev)
-	if err != nil {
-		return b.failStep(ctx, err, execution)
-	}
-	// A delivery while another, here or in another racebot, runs the step
-	// leaves it to that one: two at once would each find no opening in
-	// the channel and both post one. The lease is not held for good: a
-	// racebot that stopped mid-step leaves it to a later redelivery, which
-	// finds the check-in again by its occurrence and what the earlier run
-	// posted before posting anything again.
-	held, err := b.svc.Lease(ctx, team, "step:"+execution, stepLease, b.now())
-	if err != nil {
-		return fmt.Errorf("workflow step: %w", err)
-	}
-	if !held {
-		return nil
-	}
-	b.later(ctx, "workflow check-in", func(ctx context.Context) {
-		if _, err := b.OpenCheckin(ctx, team, p.ID, "workflow:"+execution, false, 0); err != nil {
-			b.log.Error("workflow check-in", "plan", p.ID, "err", err)
-			b.errorStep(ctx, execution, "The check-in could not be posted; try running the workflow again.")
+// confirmStepValues posts what a step recorded under key: in the plan's
+// open check-in, else in the plan's thread. A step's values recorded by an
+// earlier run (a redelivery, or a racebot that stopped mid-step) were
+// perhaps confirmed by it already; the confirmation is looked for first,
+// and nothing is posted when the thread cannot be read.
+func (b *Bot) confirmStepValues(ctx context.Context, st coach.Step, a coach.Response, key string, m message) {
+	channel, thread := a.Checkin.Channel, a.Checkin.Thread
+	if a.Checkin.ID == 0 {
+		ts, err := b.ensureThread(ctx, a.Plan)
+		if err != nil {
+			b.failed(ctx, "workflow values: plan thread", err, "plan", a.Plan.ID)
 			return
 		}
-		b.completeStep(ctx, execution, map[string]string{outputPlan: plainUserText(p.Name)})
+		channel, thread = a.Plan.Channel, ts
+	}
+	if a.Duplicate {
+		_, found, err := b.poster.find(ctx, channel, thread, key, st.AcceptedAt.Add(-lookBack))
+		if err != nil {
+			b.failed(ctx, "workflow values: look for the confirmation", err, "plan", a.Plan.ID)
+			return
+		}
+		if found {
+			return
+		}
+	}
+	if _, err := b.poster.postOnce(ctx, channel, thread, key, m); err != nil {
+		b.log.Warn("workflow values: confirm", "err", err)
+	}
+}
+
+func (b *Bot) startCheckinStep(ctx context.Context, st coach.Step) error {
+	p, err := b.stepPlan(ctx, st)
+	if err != nil {
+		return b.failStep(ctx, err, st)
+	}
+	b.later(ctx, "workflow check-in", func(ctx context.Context) {
+		if _, err := b.OpenCheckin(ctx, st.Team, p.ID, "workflow:"+st.Execution, false, 0); err != nil {
+			b.log.Error("workflow check-in", "plan", p.ID, "err", err)
+			b.errorStep(ctx, st, "The check-in could not be posted; try running the workflow again.")
+			return
+		}
+		b.completeStep(ctx, st, map[string]string{outputPlan: plainUserText(p.Name)})
 	})
 	return nil
 }
 
 // failStep completes a step with the reason a person can act on, after
 // the acknowledgement; an error that may pass is returned, so Slack
-// delivers the event again.
-func (b *Bot) failStep(ctx context.Context, err error, execution string) error {
+// delivers the event again (and the step stays for the sweep).
+func (b *Bot) failStep(ctx context.Context, err error, st coach.Step) error {
 	if !isUserError(err) {
 		return fmt.Errorf("workflow step: %w", err)
 	}
-	b.later(ctx, "workflow step failed", func(ctx context.Context) { b.errorStep(ctx, execution, plainText(flows.Explain(err))) })
+	b.later(ctx, "workflow step failed", func(ctx context.Context) { b.errorStep(ctx, st, plainText(flows.Explain(err))) })
 	return nil
 }
 
-func (b *Bot) completeStep(ctx context.Context, execution string, outputs map[string]string) {
-	err := b.slack(ctx).FunctionCompleteSuccessContext(ctx, execution, slack.FunctionCompleteSuccessRequestOptionOutput(outputs))
-	b.logStep(ctx, err, execution)
+func (b *Bot) completeStep(ctx context.Context, st coach.Step, outputs map[string]string) {
+	err := b.slack(ctx).FunctionCompleteSuccessContext(ctx, st.Execution, slack.FunctionCompleteSuccessRequestOptionOutput(outputs))
+	b.stepCompleted(ctx, err, st)
 }
 
-func (b *Bot) errorStep(ctx context.Context, execution, reason string) {
-	b.logStep(ctx, b.slack(ctx).FunctionCompleteErrorContext(ctx, execution, reason), execution)
+func (b *Bot) errorStep(ctx context.Context, st coach.Step, reason string) {
+	b.stepCompleted(ctx, b.slack(ctx).FunctionCompleteErrorContext(ctx, st.Execution, reason), st)
 }
 
-// logStep logs a completion that failed. One that finds the step
-// completed already (a redelivered event) is expected: Slack's docs give
-// function_execution_not_found as the typical answer for an execution
-// completed and gone, and execution_not_in_running_state for one not
-// running any more.
-func (b *Bot) logStep(ctx context.Context, err error, execution string) {
+// stepCompleted records a step completed, so nobody runs it again, or
+// logs a completion that failed, leaving the step for the sweep. One that
+// finds the step completed already (by an earlier run) is expected:
+// Slack's docs give function_execution_not_found as the typical answer
+// for an execution completed and gone, and execution_not_in_running_state
+// for one not running any more.
+func (b *Bot) stepCompleted(ctx context.Context, err error, st coach.Step) {
 	var se slack.SlackErrorResponse
 	switch {
 	case err == nil:
 	case errors.As(err, &se) && (se.Err == "execution_not_in_running_state" || se.Err == "function_execution_not_found"):
-		b.log.Debug("workflow step completed already", "execution", execution)
+		b.log.Debug("workflow step completed already", "execution", st.Execution)
 	default:
-		b.failed(ctx, "complete workflow step", err, "execution", execution)
+		b.failed(ctx, "complete workflow step", err, "execution", st.Execution)
+		return
+	}
+	// Completed at Slack: recorded even while shutting down, or the next
+	// sweep runs the step once more for nothing.
+	if err := b.svc.FinishStep(context.WithoutCancel(ctx), st.Team, st.Execution, b.now()); err != nil {
+		b.log.Warn("workflow step: record finished", "execution", st.Execution, "err", err)
 	}
 }

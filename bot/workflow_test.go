@@ -97,24 +97,7 @@ func TestWorkflowCheckinStepFinishedByARedelivery(t *testing.T) {
 			clk := &clock{now: time.Now()}
 			h := newHarness(t, func(c *setup) { c.Now = clk.Now })
 			srv, step := h.checkinStepOverHTTP("FxSTOP")
-
-			first := h.startBot(botOptions{claimTimeout: time.Second})
-			firstSrv := httptest.NewServer(first.HTTPHandler(secret))
-			t.Cleanup(firstSrv.Close)
-			release := h.fake.Hold(tt.stopsIn)
-			if code := h.deliver(firstSrv, step); code != http.StatusOK {
-				t.Fatalf("the first delivery was answered %d", code)
-			}
-			h.fake.WaitFor(t, func() bool { return h.fake.InFlight(tt.stopsIn) > 0 }, "the first racebot waiting on "+tt.stopsIn)
-			// It stops there: what it has not done by now, it never does.
-			stopped, stop := context.WithCancel(context.Background())
-			stop()
-			_ = first.Shutdown(stopped)
-			h.fake.WaitFor(t, func() bool { return h.fake.InFlight(tt.stopsIn) == 0 }, "Slack seeing the first racebot gone")
-			release()
-			if e, _ := h.fake.Execution("FxSTOP"); e.State != "running" {
-				t.Fatalf("the step is %s before the redelivery, want running", e.State)
-			}
+			h.stopMidStep(step, "FxSTOP", tt.stopsIn)
 			clk.Add(time.Minute)
 
 			if code := h.deliver(srv, step); code != http.StatusOK {
@@ -183,11 +166,208 @@ func TestWorkflowCheckinStepRedeliveredToAnotherRacebot(t *testing.T) {
 // step for it, execution id running at Slack.
 func (h *harness) checkinStepOverHTTP(id string) (*httptest.Server, []byte) {
 	h.t.Helper()
+	srv, _, step := h.stepOverHTTP(functionStartCheckin, id, map[string]any{inputChannel: "C1", inputPlan: "Q1"})
+	return srv, step
+}
+
+// stepOverHTTP serves racebot over HTTP with plan Q1 (Ana's visitors KPI)
+// in C1, and gives the signed body of a step with the given inputs,
+// execution id running at Slack.
+func (h *harness) stepOverHTTP(callback, id string, inputs map[string]any) (*httptest.Server, *flows.Plan, []byte) {
+	h.t.Helper()
 	srv := h.serveHTTP()
 	_, p := h.newPlanOverHTTP(srv, "C1", "Q1")
-	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
-	step := slackfake.EventBody(slackfake.FunctionExecuted{CallbackID: functionStartCheckin, ExecutionID: id, EventID: "Ev" + id,
-		Inputs: map[string]any{inputChannel: "C1", inputPlan: "Q1"}})
+	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	step := slackfake.EventBody(slackfake.FunctionExecuted{CallbackID: callback, ExecutionID: id, EventID: "Ev" + id, Inputs: inputs})
 	h.fake.Executing(id)
-	return srv, step
+	return srv, p, step
+}
+
+// stopMidStep delivers a step to a racebot of its own, which acknowledges
+// it, and stops that racebot while it waits on Slack's method: what it
+// has not done by then, it never does, and Slack, having had its
+// acknowledgement, does not deliver the step again by itself.
+func (h *harness) stopMidStep(step []byte, execution, method string) {
+	h.t.Helper()
+	first := h.startBot(botOptions{claimTimeout: time.Second})
+	firstSrv := httptest.NewServer(first.HTTPHandler(secret))
+	h.t.Cleanup(firstSrv.Close)
+	release := h.fake.Hold(method)
+	defer release()
+	if code := h.deliver(firstSrv, step); code != http.StatusOK {
+		h.t.Fatalf("the first delivery was answered %d", code)
+	}
+	h.fake.WaitFor(h.t, func() bool { return h.fake.InFlight(method) > 0 }, "the first racebot waiting on "+method)
+	stopped, stop := context.WithCancel(context.Background())
+	stop()
+	_ = first.Shutdown(stopped)
+	h.fake.WaitFor(h.t, func() bool { return h.fake.InFlight(method) == 0 }, "Slack seeing the first racebot gone")
+	release()
+	if e, _ := h.fake.Execution(execution); e.State != "running" {
+		h.t.Fatalf("the step is %s after its racebot stopped, want running", e.State)
+	}
+}
+
+// TestWorkflowStepFinishedAfterARestart: a racebot acknowledged a step
+// and stopped part-way through it (before the post, or posted and before
+// the completion). Slack, having had the acknowledgement, never delivers
+// it again; racebot started again on the same database finishes it by
+// itself: the check-in or the confirmation posted once, and the function
+// completed once.
+func TestWorkflowStepFinishedAfterARestart(t *testing.T) {
+	for _, tt := range []struct {
+		name, callback, stopsIn string
+		checkin                 bool // a check-in open for the values
+	}{
+		{"check-in, stopped before the post", functionStartCheckin, "chat.postMessage", false},
+		{"check-in, stopped before the completion", functionStartCheckin, "functions.completeSuccess", false},
+		{"values, stopped before the confirmation", functionRecordValues, "chat.postMessage", true},
+		{"values, stopped before the completion", functionRecordValues, "functions.completeSuccess", true},
+		{"values without a check-in, stopped before the confirmation", functionRecordValues, "chat.postMessage", false},
+		{"values without a check-in, stopped before the completion", functionRecordValues, "functions.completeSuccess", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := &clock{now: time.Now()}
+			h := newHarness(t, func(c *setup) { c.Now = clk.Now })
+			_, p, step := h.stepOverHTTP(tt.callback, "FxGONE", map[string]any{
+				inputChannel: "C1", inputPlan: "Q1", inputValues: "visitors 12.4k", inputUser: "UANA",
+			})
+			thread := p.Thread
+			if tt.checkin {
+				_, opening := h.openCheckin(p)
+				thread = opening.TS
+			}
+			h.stopMidStep(step, "FxGONE", tt.stopsIn)
+			completions := len(h.fake.Calls("functions.completeSuccess"))
+
+			clk.Add(time.Minute)
+			restarted := h.startBot(botOptions{})
+			h.fake.WaitFor(t, func() bool {
+				e, _ := h.fake.Execution("FxGONE")
+				return e.State == "completed"
+			}, "the step completed by the restarted racebot")
+			settle(t, restarted, h.fake)
+			h.settle()
+			if n := len(h.fake.Calls("functions.completeSuccess")) - completions; n != 1 {
+				t.Errorf("the restarted racebot completed the step %d times, want 1", n)
+			}
+			if tt.callback == functionStartCheckin {
+				if n := len(h.headers("C1", "KPI check-in")); n != 1 {
+					t.Errorf("%d check-ins opened, want 1", n)
+				}
+				return
+			}
+			if n := h.countReplies("C1", thread, "From a workflow, for"); n != 1 {
+				t.Errorf("%d confirmations in the thread, want 1", n)
+				for _, m := range h.fake.Messages("C1") {
+					t.Logf("%s %s %q", m.TS, m.ThreadTS, m.Text)
+				}
+			}
+			ms, _ := h.db.Measurements(t.Context(), slackfake.TeamID, p.ID)
+			if m := ms[p.KPIs[0].ID]; len(m) != 1 {
+				t.Errorf("values = %+v, want one", m)
+			}
+		})
+	}
+}
+
+// TestWorkflowValuesStepConfirmedOnceOnARedelivery: the "Record KPI
+// values" step's racebot stopped before it confirmed the values, or after
+// and before it completed the step; the step delivered again records
+// nothing more, and confirms the values once in all.
+func TestWorkflowValuesStepConfirmedOnceOnARedelivery(t *testing.T) {
+	for _, stopsIn := range []string{"chat.postMessage", "functions.completeSuccess"} {
+		t.Run(stopsIn, func(t *testing.T) {
+			clk := &clock{now: time.Now()}
+			h := newHarness(t, func(c *setup) { c.Now = clk.Now })
+			srv, p, step := h.stepOverHTTP(functionRecordValues, "FxAGAIN", map[string]any{
+				inputChannel: "C1", inputValues: "visitors 12.4k", inputUser: "UANA",
+			})
+			_, opening := h.openCheckin(p)
+			h.stopMidStep(step, "FxAGAIN", stopsIn)
+			clk.Add(time.Minute)
+
+			if code := h.deliver(srv, step); code != http.StatusOK {
+				t.Fatalf("the redelivery was answered %d", code)
+			}
+			h.fake.WaitFor(t, func() bool {
+				e, _ := h.fake.Execution("FxAGAIN")
+				return e.State == "completed"
+			}, "the redelivered step completed")
+			h.settle()
+			if n := h.countReplies("C1", opening.TS, "From a workflow, for <@UANA>"); n != 1 {
+				t.Errorf("%d confirmations in the check-in, want 1", n)
+			}
+			ms, _ := h.db.Measurements(t.Context(), slackfake.TeamID, p.ID)
+			if m := ms[p.KPIs[0].ID]; len(m) != 1 {
+				t.Errorf("values = %+v, want one", m)
+			}
+		})
+	}
+}
+
+// TestWorkflowStepFinishedOnceByTwoRacebots: two racebots start on the
+// database of one that stopped before completing a "Start a check-in"
+// step, and both look for unfinished steps at once: one finishes it, and
+// the step is completed once, with one check-in.
+func TestWorkflowStepFinishedOnceByTwoRacebots(t *testing.T) {
+	clk := &clock{now: time.Now()}
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now })
+	_, step := h.checkinStepOverHTTP("FxPAIR")
+	h.stopMidStep(step, "FxPAIR", "functions.completeSuccess")
+	completions := len(h.fake.Calls("functions.completeSuccess"))
+
+	clk.Add(time.Minute)
+	one, two := h.startBot(botOptions{}), h.startBot(botOptions{})
+	h.fake.WaitFor(t, func() bool {
+		e, _ := h.fake.Execution("FxPAIR")
+		return e.State == "completed"
+	}, "the step completed")
+	// Both have swept once Start's ticks are past; a direct tick each
+	// makes sure, and finds the step finished.
+	one.stepTick(t.Context())
+	two.stepTick(t.Context())
+	settle(t, one, h.fake)
+	settle(t, two, h.fake)
+	if n := len(h.fake.Calls("functions.completeSuccess")) - completions; n != 1 {
+		t.Errorf("the step was completed %d times, want 1", n)
+	}
+	if n := len(h.headers("C1", "KPI check-in")); n != 1 {
+		t.Errorf("%d check-ins opened, want 1", n)
+	}
+}
+
+// TestWorkflowStepsFinishedAreNotSwept: steps completed, one with its
+// values and one with an error for a channel without a plan, are not run
+// again by a later sweep: nothing posted, nothing completed again.
+func TestWorkflowStepsFinishedAreNotSwept(t *testing.T) {
+	clk := &clock{now: time.Now()}
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now })
+	srv, p, good := h.stepOverHTTP(functionRecordValues, "FxDONE", map[string]any{
+		inputChannel: "C1", inputValues: "visitors 12.4k", inputUser: "UANA",
+	})
+	bad := slackfake.EventBody(slackfake.FunctionExecuted{CallbackID: functionStartCheckin, ExecutionID: "FxBAD", EventID: "EvFxBAD", Inputs: map[string]any{inputChannel: "C9"}})
+	h.fake.Executing("FxBAD")
+	for _, body := range [][]byte{good, bad} {
+		if code := h.deliver(srv, body); code != http.StatusOK {
+			t.Fatalf("a delivery was answered %d", code)
+		}
+	}
+	h.fake.WaitFor(t, func() bool {
+		done, _ := h.fake.Execution("FxDONE")
+		bad, _ := h.fake.Execution("FxBAD")
+		return done.State == "completed" && bad.State == "failed"
+	}, "the steps completed")
+	h.settle()
+	calls := len(h.fake.Calls(""))
+
+	clk.Add(time.Hour)
+	h.bot.stepTick(t.Context())
+	h.settle()
+	if got := h.fake.Calls(""); len(got) != calls {
+		t.Errorf("a sweep of finished steps called Slack: %v", got[calls:])
+	}
+	if n := h.countReplies("C1", p.Thread, "From a workflow, for <@UANA>"); n != 1 {
+		t.Errorf("%d confirmations, want 1", n)
+	}
 }

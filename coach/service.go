@@ -47,8 +47,19 @@ type Store interface {
 	// number of takers at once, in any number of processes, one wins.
 	LeaseKey(ctx context.Context, team, key string, staleBefore, now time.Time) (bool, error)
 	// PruneSeen forgets keys recorded before a time, and the keys of
-	// messages (MessageKey) recorded before an earlier one.
+	// messages (MessageKey) recorded before an earlier one; with them the
+	// workflow steps finished before the first and those accepted before
+	// the second.
 	PruneSeen(ctx context.Context, before, messagesBefore time.Time) error
+	// AcceptStep records a workflow step unless one with its execution id
+	// is recorded already, and returns the step as recorded.
+	AcceptStep(ctx context.Context, st Step) (Step, error)
+	// FinishStep marks a workflow step finished; a step not recorded is
+	// no error.
+	FinishStep(ctx context.Context, team, execution string, at time.Time) error
+	// UnfinishedSteps lists the workflow steps of every workspace accepted
+	// at or after since and before before and not finished, oldest first.
+	UnfinishedSteps(ctx context.Context, since, before time.Time) ([]Step, error)
 	// BindThread binds a plan to its conversation unless it has one, and
 	// returns the one it has.
 	BindThread(ctx context.Context, team string, id flows.PlanID, thread string) (string, error)

@@ -102,6 +102,7 @@ func Run(t *testing.T, open Open, opts Options) {
 		{"CatchupThreads", testCatchupThreads},
 		{"MessageKeysOutliveDeliveryKeys", testMessageKeys},
 		{"LeaseKeyTakenOverOnlyWhenStale", testLeaseKey},
+		{"WorkflowSteps", testWorkflowSteps},
 		{"ActionStatus", func(t *testing.T, open Open) { testActionStatus(t, open, opts) }},
 		{"CreatePlanFrom", testCreatePlanFrom},
 		{"CapabilityHistory", testCapabilityHistory},
