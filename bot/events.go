@@ -70,7 +70,7 @@ func (b *Bot) Event(ctx context.Context, ev slackevents.EventsAPIEvent) error {
 			if inner.View != nil {
 				hash = inner.View.Hash
 			}
-			b.homes.opened(team, inner.User, hash)
+			b.homeOpened(ctx, team, inner.User, hash)
 		}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,9 +23,17 @@ import (
 // publish at the end of the interval.
 const homeEvery = 10 * time.Second
 
-// homes keeps the Home tabs of the people who opened one since racebot
-// started, and publishes each again when something on it changes, at most
-// once per interval (see paced).
+// homeSeenEvery is the least time between two records of one person
+// opening their Home tab. People open it many times a day; the record only
+// needs to say they still look (see coach.HomesKept), and a write per
+// opening would cost the store more than anything else on the tab.
+const homeSeenEvery = time.Hour
+
+// homes publishes the Home tabs of the people who look at one again when
+// something on it changes, at most once per interval (see paced). Who
+// looks is kept in the store (see Bot.homeOpened), so every racebot on the
+// database keeps those tabs, a restarted one too; which plans a tab shows
+// and its hash are what this racebot last published or saw.
 type homes struct {
 	*paced[personKey]
 	// shown lists, per person, the plans on the tab as last published: a
@@ -36,16 +45,40 @@ type homes struct {
 	// over that tab, never over one another racebot published meanwhile.
 	// Guarded by mu.
 	hashes map[personKey]string
+	// recorded is, per person, when this racebot last recorded them
+	// opening their tab; recordSweepAt is its size at which records past
+	// homeSeenEvery are next dropped. Guarded by mu.
+	recorded      map[personKey]time.Time
+	recordSweepAt int
+	// viewers is, per workspace, who looks at their tab as last read from
+	// the store, and when. Guarded by mu.
+	viewers map[string]viewerList
 }
+
+// viewerList is a workspace's people who look at their Home tab, read
+// from the store at readAt.
+type viewerList struct {
+	people []string
+	readAt time.Time
+}
+
+// viewersFresh is how long a workspace's list of people looking at their
+// tab is used before it is read again. Every answer changes a plan, and a
+// read of the store for each one would cost more than the answer's own
+// commit; the cost is that someone who opens their tab on another racebot
+// is seen here up to this long after, their own racebot knowing at once.
+const viewersFresh = 2 * time.Second
 
 // personKey is a person in a workspace.
 type personKey struct{ team, user string }
 
 func newHomes(every time.Duration, now func() time.Time, publish func(team, user string), start func(func())) *homes {
 	return &homes{
-		paced:  newPaced(every, now, func(k personKey) { publish(k.team, k.user) }, start),
-		shown:  map[personKey]map[flows.PlanID]bool{},
-		hashes: map[personKey]string{},
+		paced:    newPaced(every, now, func(k personKey) { publish(k.team, k.user) }, start),
+		shown:    map[personKey]map[flows.PlanID]bool{},
+		hashes:   map[personKey]string{},
+		recorded: map[personKey]time.Time{},
+		viewers:  map[string]viewerList{},
 	}
 }
 
@@ -107,32 +140,121 @@ func (h *homes) shows(team, user string, plan flows.PlanID) bool {
 	return st != nil && (st.running || h.shown[k][plan])
 }
 
-// team lists the people of a workspace whose tab racebot keeps.
-func (h *homes) team(team string) []string {
+// recordDue reports whether a person opening their tab at now is to be
+// recorded, and notes it as recorded then.
+func (h *homes) recordDue(team, user string, now time.Time) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.closed {
-		return nil
+	k := personKey{team, user}
+	if last, ok := h.recorded[k]; ok && now.Before(last.Add(homeSeenEvery)) {
+		return false
 	}
-	var out []string
-	for k := range h.keys {
-		if k.team == team {
-			out = append(out, k.user)
+	if len(h.recorded) >= max(h.recordSweepAt, 1024) {
+		for k, at := range h.recorded {
+			if !now.Before(at.Add(homeSeenEvery)) {
+				delete(h.recorded, k)
+			}
+		}
+		h.recordSweepAt = 2 * len(h.recorded)
+	}
+	h.recorded[k] = now
+	return true
+}
+
+// cachedViewers returns a workspace's people looking at their tab as read
+// from the store within viewersFresh of now; ok is false when the list is
+// to be read again.
+func (h *homes) cachedViewers(team string, now time.Time) (people []string, ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	v, found := h.viewers[team]
+	if !found || now.Sub(v.readAt) >= viewersFresh || now.Before(v.readAt) {
+		return nil, false
+	}
+	return v.people, true
+}
+
+// cacheViewers keeps a workspace's people looking at their tab as read at
+// readAt, unless a later read is kept already.
+func (h *homes) cacheViewers(team string, people []string, readAt time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if v, ok := h.viewers[team]; ok && v.readAt.After(readAt) {
+		return
+	}
+	h.viewers[team] = viewerList{people: people, readAt: readAt}
+}
+
+// sawHere adds a person who opened their tab through this racebot to
+// their workspace's cached list, so its next change publishes their tab
+// without waiting for the list to be read again.
+func (h *homes) sawHere(team, user string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	v, ok := h.viewers[team]
+	if !ok || slices.Contains(v.people, user) {
+		return
+	}
+	h.viewers[team] = viewerList{people: append(slices.Clip(v.people), user), readAt: v.readAt}
+}
+
+// unrecorded forgets a record that failed, so the next opening tries
+// again.
+func (h *homes) unrecorded(team, user string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.recorded, personKey{team, user})
+}
+
+// isClosed reports whether the tabs are no longer kept: racebot is
+// shutting down.
+func (h *homes) isClosed() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.closed
+}
+
+// homeOpened records that a person looks at their Home tab, first, so
+// that a change any racebot makes from now on publishes it again, and
+// publishes it afresh. A failed record is only logged: the tab is
+// published all the same, and the next opening records it.
+func (b *Bot) homeOpened(ctx context.Context, team, user, hash string) {
+	if now := b.now(); b.homes.recordDue(team, user, now) {
+		if err := b.svc.SawHome(ctx, team, user, now); err != nil {
+			b.homes.unrecorded(team, user)
+			b.log.Warn("home: record opened", "err", err)
 		}
 	}
-	return out
+	b.homes.sawHere(team, user)
+	b.homes.opened(team, user, hash)
 }
 
 // planChanged publishes again the tabs of the people a changed plan
-// concerns. It is told on the path of the request that made the change,
-// so the work is handed on at once.
+// concerns, whichever racebot saw them open their tab. It is told on the
+// path of the request that made the change, so the work is handed on at
+// once.
 func (b *Bot) planChanged(team string, plan flows.PlanID) {
 	b.headers.refresh(headerID{team, plan})
-	people := b.homes.team(team)
-	if len(people) == 0 {
+	if b.homes.isClosed() {
+		return
+	}
+	if people, ok := b.homes.cachedViewers(team, b.now()); ok && len(people) == 0 {
 		return
 	}
 	b.later(teamCtx(team), "home after a change", func(ctx context.Context) {
+		now := b.now()
+		people, ok := b.homes.cachedViewers(team, now)
+		if !ok {
+			var err error
+			if people, err = b.svc.HomeViewers(ctx, team, now); err != nil {
+				b.log.Warn("home: viewers", "plan", plan, "err", err)
+				return
+			}
+			b.homes.cacheViewers(team, people, now)
+		}
+		if len(people) == 0 {
+			return
+		}
 		p, err := b.svc.Plan(ctx, team, plan)
 		switch {
 		case errors.Is(err, flows.ErrNoPlan):

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -129,17 +130,11 @@ func TestHomeIsPublishedAtMostOncePerInterval(t *testing.T) {
 	if n := count(); n != 3 || len(timers) != 2 || waits[1] != 10*time.Second {
 		t.Errorf("%d publishes and waits %v after the waiting one ran", n, waits)
 	}
-	if got := h.team("T1"); len(got) != 2 {
-		t.Errorf("people = %v", got)
-	}
 	h.close()
 	timers[1]()
 	h.refresh("T1", "UBEN")
 	if n := count(); n != 3 {
 		t.Errorf("%d publishes after close, want 3", n)
-	}
-	if got := h.team("T1"); len(got) != 0 {
-		t.Errorf("people after close = %v", got)
 	}
 }
 
@@ -202,5 +197,56 @@ func TestHomeOverdueByTheReadersDay(t *testing.T) {
 	home, _ = h.fake.HomeView("UANA")
 	if text := homeText(t, home.JSON); !strings.Contains(text, "overdue since Tue 1 Dec") {
 		t.Errorf("on her Wednesday, Ana's Home says:\n%s", text)
+	}
+}
+
+// TestHomeOpeningsRecordedAtMostHourly: a person's opening of their tab is
+// recorded once an hour at most, and what racebot remembers of those
+// records does not grow with everyone who ever opened a tab.
+func TestHomeOpeningsRecordedAtMostHourly(t *testing.T) {
+	h := newHomes(10*time.Second, func() time.Time { return t0 }, func(team, user string) {}, func(fn func()) {})
+	for _, c := range []struct {
+		at   time.Duration
+		want bool
+	}{{0, true}, {30 * time.Minute, false}, {homeSeenEvery - time.Second, false}, {homeSeenEvery, true}} {
+		if got := h.recordDue("T1", "UANA", t0.Add(c.at)); got != c.want {
+			t.Errorf("opening at +%v recorded: %t, want %t", c.at, got, c.want)
+		}
+	}
+	for i := range 2000 {
+		h.recordDue("T1", fmt.Sprintf("U%d", i), t0)
+	}
+	for i := range 100 {
+		h.recordDue("T1", fmt.Sprintf("V%d", i), t0.Add(2*homeSeenEvery))
+	}
+	if n := len(h.recorded); n > 100 {
+		t.Errorf("%d records kept two hours on, want at most the 100 of the last hour", n)
+	}
+}
+
+// TestHomeViewersReadAgainOnlyWhenStale: the people looking at their tabs
+// are read from the store at most once per viewersFresh, since every answer
+// changes a plan; someone who opens their tab here joins the list at once,
+// and a read that began before a later one finished does not replace it.
+func TestHomeViewersReadAgainOnlyWhenStale(t *testing.T) {
+	h := newHomes(10*time.Second, func() time.Time { return t0 }, func(team, user string) {}, func(fn func()) {})
+	if _, ok := h.cachedViewers("T1", t0); ok {
+		t.Fatal("a list never read counts as known")
+	}
+	h.cacheViewers("T1", nil, t0)
+	h.sawHere("T1", "UANA")
+	if got, ok := h.cachedViewers("T1", t0.Add(viewersFresh-time.Millisecond)); !ok || !slices.Equal(got, []string{"UANA"}) {
+		t.Errorf("just before it is stale the list is %v (known %t), want Ana, who opened her tab here", got, ok)
+	}
+	if _, ok := h.cachedViewers("T1", t0.Add(viewersFresh)); ok {
+		t.Error("a list read viewersFresh ago is still used")
+	}
+	if _, ok := h.cachedViewers("T2", t0); ok {
+		t.Error("another workspace's list counts as known")
+	}
+	h.cacheViewers("T1", []string{"UBEN"}, t0.Add(time.Second))
+	h.cacheViewers("T1", []string{"UOLD"}, t0.Add(time.Millisecond))
+	if got, _ := h.cachedViewers("T1", t0.Add(time.Second)); !slices.Equal(got, []string{"UBEN"}) {
+		t.Errorf("after a late older read the list is %v, want the later read's [UBEN]", got)
 	}
 }

@@ -96,6 +96,7 @@ type Store interface {
 	CheckinStore
 
 	CatchupStore
+	HomeStore
 	QuarterStore
 	ReviewStore
 

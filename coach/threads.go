@@ -91,10 +91,14 @@ func (s *Service) KPIs(ctx context.Context, team string, plan flows.PlanID) ([]f
 // delivery for a few minutes; two hours leaves a wide margin.
 const KeysKept = 2 * time.Hour
 
-// Prune forgets delivery keys older than KeysKept, and the keys of
-// messages older than MessageKeysKept.
+// Prune forgets delivery keys older than KeysKept, the keys of messages
+// older than MessageKeysKept, and the people who have not looked at their
+// dashboard for HomesKept.
 func (s *Service) Prune(ctx context.Context, now time.Time) error {
-	return s.store.PruneSeen(ctx, now.Add(-KeysKept), now.Add(-MessageKeysKept))
+	if err := s.store.PruneSeen(ctx, now.Add(-KeysKept), now.Add(-MessageKeysKept)); err != nil {
+		return err
+	}
+	return s.store.ForgetHomes(ctx, now.Add(-HomesKept))
 }
 
 // readyProbe bounds the write probe behind readiness: a store that cannot

@@ -189,6 +189,9 @@ func Fill(t *testing.T, db Store) Filled {
 	other := newPlan(t, db, "T2", "C7", "Café ☕ launch")
 	other = step(t, db, other, "Wir rösten selbst. 'Quotes' \"and\" \\backslashes\\", "", at(50))
 	step(t, db, other, "skip", "", at(51))
+	if err := db.SawHome(ctx, "T1", "U1", at(5)); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.MarkSeen(ctx, "T2", "EvStatus"); err != nil {
 		t.Fatal(err)
 	}

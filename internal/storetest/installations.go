@@ -153,6 +153,11 @@ func testUninstallAndPurge(t *testing.T, open Open) {
 	if ok, err := db.ClaimReminder(ctx, "TA", "U1", "checkin:1", pa.ID, t0); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
+	for _, team := range []string{"TA", "TB"} {
+		if err := db.SawHome(ctx, team, "U1", t0); err != nil {
+			t.Fatal(err)
+		}
+	}
 	gone := t0.Add(time.Hour)
 	if err := db.MarkUninstalled(ctx, a.Key(), gone); err != nil {
 		t.Fatal(err)
@@ -181,6 +186,12 @@ func testUninstallAndPurge(t *testing.T, open Open) {
 	}
 	if _, err := db.Installation(ctx, a.Key()); !errors.Is(err, install.ErrNotInstalled) {
 		t.Errorf("TA's installation after the purge: %v", err)
+	}
+	if got, err := db.HomeViewers(ctx, "TA", t0); err != nil || len(got) != 0 {
+		t.Errorf("TA's Home viewers after the purge: %v %v", got, err)
+	}
+	if got, err := db.HomeViewers(ctx, "TB", t0); err != nil || len(got) != 1 {
+		t.Errorf("TB's Home viewers after TA's purge: %v %v, want U1", got, err)
 	}
 	if p := load(t, db, "TB", pb.ID); len(p.Answers) == 0 {
 		t.Errorf("TB's plan lost its answers: %+v", p)

@@ -103,6 +103,7 @@ func Run(t *testing.T, open Open, opts Options) {
 		{"MessageKeysOutliveDeliveryKeys", testMessageKeys},
 		{"LeaseKeyTakenOverOnlyWhenStale", testLeaseKey},
 		{"WorkflowSteps", testWorkflowSteps},
+		{"HomeViewers", testHomeViewers},
 		{"ActionStatus", func(t *testing.T, open Open) { testActionStatus(t, open, opts) }},
 		{"CreatePlanFrom", testCreatePlanFrom},
 		{"CapabilityHistory", testCapabilityHistory},
