@@ -83,8 +83,8 @@ type Bot struct {
 	// is not taken for a failure.
 	ackWithin time.Duration
 
-	// zones caches people's Slack time zones by user id (*time.Location),
-	// or a recent failure to read one (zoneMiss).
+	// zones caches people's Slack time zones by user id (zoneKnown), or
+	// a recent failure to read one (zoneMiss).
 	zones sync.Map
 	// dms caches the direct message channel with each person, by
 	// workspace and user id.

@@ -40,7 +40,9 @@ const claimedPostTimeout = 8 * time.Second
 // in the thread that is edited in place as values arrive. The scheduler
 // calls it once per occurrence, after claiming the occurrence; nobody else
 // will post it, so it runs to the end under a context that shutdown does
-// not cancel, bounded like the post of a claimed nudge or close.
+// not cancel, bounded like the post of a claimed nudge or close. late and
+// missed are the scheduler's Job.Late and Job.Missed: the opening says
+// what was missed while racebot was down, late or on time.
 //
 // The scheduler calls it again when a try failed before anything could
 // have been posted (the error wraps ErrNotPosted) or when a try lost

@@ -486,6 +486,19 @@ func (b *Bot) userZone(ctx context.Context, user string) *time.Location {
 // acknowledgement while Slack is slow or rate-limits it.
 const zoneRetry = time.Minute
 
+// zoneFresh is how long a person's zone is used before Slack is asked
+// again. A change is told at once by the user_change event (see
+// zoneChanged); this bounds how long one whose event was missed (sent
+// while racebot was down) goes unnoticed.
+const zoneFresh = 24 * time.Hour
+
+// zoneKnown is a zone Slack gave (nil: the person has none), kept in
+// Bot.zones until stale.
+type zoneKnown struct {
+	loc   *time.Location
+	stale time.Time
+}
+
 // zoneMiss is a users.info that failed, kept in Bot.zones until retry.
 type zoneMiss struct {
 	err   error
@@ -494,12 +507,17 @@ type zoneMiss struct {
 
 // lookupZone is the person's Slack time zone, cached, waiting at most
 // bound for Slack: nil when the person has none, an error when Slack
-// could not say, now or less than zoneRetry ago.
+// could not say, now or less than zoneRetry ago, and no zone of theirs
+// was known before.
 func (b *Bot) lookupZone(ctx context.Context, user string, bound time.Duration) (*time.Location, error) {
+	var known *zoneKnown
 	if v, ok := b.zones.Load(user); ok {
 		switch v := v.(type) {
-		case *time.Location:
-			return v, nil
+		case zoneKnown:
+			if b.now().Before(v.stale) {
+				return v.loc, nil
+			}
+			known = &v
 		case zoneMiss:
 			if b.now().Before(v.retry) {
 				return nil, v.err
@@ -511,6 +529,12 @@ func (b *Bot) lookupZone(ctx context.Context, user string, bound time.Duration) 
 	u, err := b.slack(lookup).GetUserInfoContext(lookup, user)
 	if err != nil {
 		err = fmt.Errorf("users.info: %w", err)
+		if known != nil {
+			// The zone of a day ago is likelier right than none; it is
+			// asked for again after zoneRetry, not on every reply.
+			b.zones.Store(user, zoneKnown{loc: known.loc, stale: b.now().Add(zoneRetry)})
+			return known.loc, nil
+		}
 		if ctx.Err() == nil {
 			b.zones.Store(user, zoneMiss{err: err, retry: b.now().Add(zoneRetry)})
 		}
@@ -522,8 +546,18 @@ func (b *Bot) lookupZone(ctx context.Context, user string, bound time.Duration) 
 	if u.TZ != "" {
 		loc, _ = time.LoadLocation(u.TZ)
 	}
-	b.zones.Store(user, loc)
+	b.zones.Store(user, zoneKnown{loc: loc, stale: b.now().Add(zoneFresh)})
 	return loc, nil
+}
+
+// zoneChanged forgets a person's zone when Slack says their profile
+// changed, so that their next date is read in the zone they set. It is
+// forgotten rather than taken from the event: a retried older event
+// arriving after a newer one would put back the zone they left.
+func (b *Bot) zoneChanged(user string) {
+	if user != "" {
+		b.zones.Delete(user)
+	}
 }
 
 // helpAcks keeps the encoded answer to each help topic. Help is what

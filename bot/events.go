@@ -64,6 +64,8 @@ func (b *Bot) Event(ctx context.Context, ev slackevents.EventsAPIEvent) error {
 		return b.mention(ctx, team, inner)
 	case *slackevents.FunctionExecutedEvent:
 		return b.functionExecuted(ctx, team, inner)
+	case *slackevents.UserChangeEvent:
+		b.zoneChanged(inner.User.ID)
 	case *slackevents.AppHomeOpenedEvent:
 		if inner.Tab == "home" || inner.Tab == "" {
 			var hash string

@@ -96,8 +96,9 @@ func (b *Bot) submitKPI(ctx context.Context, team string, cb slack.InteractionCa
 	if v := typed(kpiBlockTarget); v != "" {
 		parts = append(parts, "target "+v)
 	}
-	if v := field(kpiBlockDeadline).SelectedDate; v != "" {
-		parts = append(parts, "by "+v)
+	deadline := field(kpiBlockDeadline).SelectedDate
+	if deadline != "" {
+		parts = append(parts, "by "+deadline)
 	}
 	if v := field(kpiBlockOwner).SelectedUser; v != "" {
 		parts = append(parts, "owner <@"+v+">")
@@ -106,6 +107,11 @@ func (b *Bot) submitKPI(ctx context.Context, team string, cb slack.InteractionCa
 	// check a target by the same rules.
 	line := strings.Join(parts, " | ")
 	req := coach.Request{Team: team, Channel: meta.Channel, User: cb.User.ID, Now: b.now(), Plan: meta.Plan, Key: viewKey(cb)}
+	if deadline != "" {
+		// The deadline is a day of the writer's calendar: one of today
+		// there is not past.
+		req.Zone = b.userZone(ctx, cb.User.ID)
+	}
 	resp, err := b.svc.SetKPI(ctx, req, meta.Stage, line)
 	if errors.Is(err, coach.ErrOtherChannel) {
 		return formError(cb, formElsewhere)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
@@ -58,5 +59,31 @@ func TestKPIModal(t *testing.T) {
 	kpis := h.plan(slackfake.TeamID, "C1", "Q1").KPIs
 	if len(kpis) != 1 || kpis[0].Owner != "<@UBEN>" || kpis[0].Target.Amount != 20000 || kpis[0].Stage != flows.StageReach {
 		t.Errorf("kpis = %+v", kpis)
+	}
+}
+
+// TestKPIFormDeadlineIsTheWritersDay: at 17:00 on Monday 30 November in
+// Los Angeles, already Tuesday in UTC, Ana sets a KPI due by today in the
+// KPI form: it is set, not refused as past.
+func TestKPIFormDeadlineIsTheWritersDay(t *testing.T) {
+	h, _ := clockedHarness(t, time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC))
+	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "America/Los_Angeles"})
+	_, p := h.newPlanInSlack("Q1")
+	si, _ := h.bot.cat.Stage("reach")
+	ack := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{
+		CallbackID: callbackKPI, PrivateMetadata: stageMeta(h.bot.cat, p, si), UserID: "UANA",
+		Values: map[string]map[string]slackfake.Input{
+			kpiBlockKPI:      {answerActionID: {Type: "static_select", SelectedOption: "visitors"}},
+			kpiBlockBaseline: {answerActionID: {Type: "plain_text_input", Value: "8k"}},
+			kpiBlockTarget:   {answerActionID: {Type: "plain_text_input", Value: "9k"}},
+			kpiBlockDeadline: {answerActionID: {Type: "datepicker", SelectedDate: "2026-11-30"}},
+			kpiBlockOwner:    {answerActionID: {Type: "users_select", SelectedUser: "UBEN"}},
+		},
+	}))
+	if len(ack.Payload) != 0 && string(ack.Payload) != "null" {
+		t.Fatalf("a deadline of Ana's today: ack %s, want the form to close", ack.Payload)
+	}
+	if kpis := h.plan(slackfake.TeamID, "C1", "Q1").KPIs; len(kpis) != 1 || kpis[0].Deadline.Format(time.DateOnly) != "2026-11-30" {
+		t.Errorf("kpis = %+v, want visitors by Monday 30 November", kpis)
 	}
 }

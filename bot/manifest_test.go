@@ -81,7 +81,7 @@ func TestManifestsMatchWhatTheBotHandles(t *testing.T) {
 				t.Errorf("%s: missing scope %s", file, scope)
 			}
 		}
-		for _, ev := range []string{"app_home_opened", "message.channels", "message.groups", "message.im", "app_mention", "function_executed"} {
+		for _, ev := range []string{"app_home_opened", "message.channels", "message.groups", "message.im", "app_mention", "function_executed", "user_change"} {
 			if !slices.Contains(m.Settings.Events.BotEvents, ev) {
 				t.Errorf("%s: missing event %s", file, ev)
 			}

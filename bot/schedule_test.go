@@ -218,3 +218,33 @@ func TestQuarterlyReminderOnTheTeamsFirstCheckinOfTheQuarter(t *testing.T) {
 		}
 	}
 }
+
+// TestOnTimeCheckinSaysWhatWasMissed: racebot is away for two weeks and
+// comes back a minute before Monday's 09:00 check-in. The two Mondays
+// missed are not posted late, seconds before this one; the 09:00 one,
+// posted on time, tells the team in its opening that they were missed.
+func TestOnTimeCheckinSaysWhatWasMissed(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)} // a Wednesday
+	h, sched, _ := scheduledPlan(t, clk, "every monday 09:00 UTC")
+	clk.Add(time.Date(2026, 12, 14, 8, 59, 0, 0, time.UTC).Sub(clk.Now()))
+	if err := sched.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(time.Minute)
+	if err := sched.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	opening := h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool { return strings.Contains(m.Text, "KPI check-in") }, "Monday's check-in")
+	if !strings.Contains(opening.Text, "(2 earlier check-ins were missed while racebot was away.)") || strings.Contains(opening.Text, "late") {
+		t.Errorf("the on-time check-in after two missed opens:\n%s", opening.Text)
+	}
+	checkins := 0
+	for _, m := range h.fake.Messages("C1") {
+		if strings.Contains(m.Text, "KPI check-in") {
+			checkins++
+		}
+	}
+	if checkins != 1 {
+		t.Errorf("%d check-ins posted, want one", checkins)
+	}
+}

@@ -233,6 +233,9 @@ func (b *Bot) submitAdd(ctx context.Context, team string, cb slack.InteractionCa
 			if a.Due, err = time.Parse(time.DateOnly, d); err != nil {
 				return fieldErrorBlock("due", "Pick a date.")
 			}
+			// A day of the calendar of whoever filled in the form: today
+			// is theirs, not the server's.
+			req.Zone = b.userZone(ctx, sharer)
 		}
 		a.Impact, _ = strconv.Atoi(field("impact").SelectedOption.Value)
 		a.Effort, _ = strconv.Atoi(field("effort").SelectedOption.Value)

@@ -187,3 +187,45 @@ func TestGlobalShortcutOpensMyValues(t *testing.T) {
 		t.Errorf("Zoe's form = %s", v.JSON)
 	}
 }
+
+// TestShortcutDueDayIsTheSharersDay: the "Add to RACE plan" form's due
+// date is a day of the calendar of whoever fills it in. At 17:00 on
+// Monday in Los Angeles, already Tuesday in UTC, Ana adds Ben's message as
+// an action due today, Monday: it is added, not refused as past. At 08:00
+// on Tuesday in Tokyo, still Monday in UTC, Ken's Monday is yesterday:
+// refused beside the field.
+func TestShortcutDueDayIsTheSharersDay(t *testing.T) {
+	for _, tt := range []struct {
+		name, sharer, zone string
+		now                time.Time
+		added              bool
+	}{
+		{"Los Angeles", "UANA", "America/Los_Angeles", time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC), true},
+		{"Tokyo", "UKEN", "Asia/Tokyo", time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC), false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h, _ := clockedHarness(t, tt.now)
+			h.fake.AddUser(slackfake.User{ID: tt.sharer, TZ: tt.zone})
+			header, p := h.newPlanInSlack("Q1")
+			m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "Let's send sample bags to cafés"})
+			form := h.shortcut(tt.sharer, m)
+			fields := actionFields()
+			fields["due"] = slackfake.Input{SelectedDate: "2026-11-30"}
+			ack := h.fake.WaitAck(t, h.fake.SendEvent(addForm(form, tt.sharer, p.ID, addAsAction, shownText(t, form), fields)))
+			if !tt.added {
+				if !strings.Contains(string(ack.Payload), `"due"`) || !strings.Contains(string(ack.Payload), "past") {
+					t.Errorf("Monday picked on Tuesday morning in Tokyo: ack %s, want it refused beside the field", ack.Payload)
+				}
+				return
+			}
+			if len(ack.Payload) != 0 && string(ack.Payload) != "null" {
+				t.Fatalf("Monday picked on Monday evening in Los Angeles: ack %s, want the form to close", ack.Payload)
+			}
+			h.threadMessage("C1", header.TS, "as an action")
+			got := h.plan(slackfake.TeamID, "C1", "Q1").Actions
+			if len(got) != 1 || got[0].Due.Format(time.DateOnly) != "2026-11-30" {
+				t.Errorf("actions = %+v, want one due Monday 30 November", got)
+			}
+		})
+	}
+}

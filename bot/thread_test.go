@@ -197,6 +197,61 @@ func TestActionDatesInTheWritersDay(t *testing.T) {
 	}
 }
 
+// TestZoneChangeReadsDatesInTheNewZone: at 17:00 on Monday in Los
+// Angeles, Ana adds an action due "tomorrow": Tuesday. She flies to Tokyo,
+// where it is Tuesday morning, and changes her Slack time zone; Slack
+// tells racebot (user_change, delivered twice). Her next "tomorrow" is
+// Tokyo's, Wednesday, without racebot restarting.
+func TestZoneChangeReadsDatesInTheNewZone(t *testing.T) {
+	h, _ := clockedHarness(t, time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC))
+	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "America/Los_Angeles"})
+	header, _ := h.newPlanInSlack("Q1")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "done", ThreadTS: header.TS}))
+	h.settle()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Call the roaster - Ben - tomorrow - impact 3, effort 1", ThreadTS: header.TS}))
+	h.settle()
+
+	tokyo := slackfake.User{ID: "UANA", TZ: "Asia/Tokyo"}
+	h.fake.AddUser(tokyo)
+	change := h.fake.SendEvent(slackfake.UserChange(tokyo))
+	h.fake.WaitAck(t, change)
+	h.fake.WaitAck(t, h.fake.Redeliver(change))
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Brief the designer - Ben - tomorrow - impact 2, effort 1", ThreadTS: header.TS}))
+	h.settle()
+	var dues []string
+	for _, a := range h.plan(slackfake.TeamID, "C1", "Q1").Actions {
+		dues = append(dues, a.Due.Format(time.DateOnly))
+	}
+	if !slices.Equal(dues, []string{"2026-12-01", "2026-12-02"}) {
+		t.Errorf("actions due %v, want Tuesday in Los Angeles, then Wednesday in Tokyo", dues)
+	}
+}
+
+// TestZoneChangeMissedHealsInADay: as above, but racebot never hears of
+// Ana's change (the event came while it was down). A day on, her zone is
+// read again: "tomorrow" is Tokyo's.
+func TestZoneChangeMissedHealsInADay(t *testing.T) {
+	h, clk := clockedHarness(t, time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC))
+	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "America/Los_Angeles"})
+	header, _ := h.newPlanInSlack("Q1")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "done", ThreadTS: header.TS}))
+	h.settle()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Call the roaster - Ben - tomorrow - impact 3, effort 1", ThreadTS: header.TS}))
+	h.settle()
+
+	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "Asia/Tokyo"})
+	clk.Add(25 * time.Hour) // Tuesday 18:00 in Los Angeles, Wednesday 11:00 in Tokyo
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Brief the designer - Ben - tomorrow - impact 2, effort 1", ThreadTS: header.TS}))
+	h.settle()
+	var dues []string
+	for _, a := range h.plan(slackfake.TeamID, "C1", "Q1").Actions {
+		dues = append(dues, a.Due.Format(time.DateOnly))
+	}
+	if !slices.Equal(dues, []string{"2026-12-01", "2026-12-03"}) {
+		t.Errorf("actions due %v, want Tuesday in Los Angeles, then Thursday in Tokyo", dues)
+	}
+}
+
 // TestZoneLookupFailureNotAskedEveryReply: Slack refuses users.info
 // (rate-limited). Ben's answers that name a date are recorded, read in
 // racebot's zone, and his next ones do not ask Slack again before their

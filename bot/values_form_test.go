@@ -84,3 +84,25 @@ func TestValuesExampleIsOneTheCoachTakes(t *testing.T) {
 		})
 	}
 }
+
+// TestValuesFormRefusalIsInTheKPIsCurrency: revenue is kept in euros, and
+// Ben types "12k5" into the "Enter values" form. The form stays open with
+// the reason beside revenue, and its example is in euros: a "$18,250"
+// would be refused as typed.
+func TestValuesFormRefusalIsInTheKPIsCurrency(t *testing.T) {
+	h, p, _ := checkinSetup(t)
+	p = h.setKPIs(p, flows.StageConvert, "revenue | baseline €12k | target €18k | by 2027-03-31 | owner <@UBEN>")
+	id, _ := h.openCheckin(p)
+	h.settle()
+	ack := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{
+		CallbackID: callbackValues, PrivateMetadata: valuesMeta(flows.Checkin{ID: id, Channel: "C1"}, nil),
+		UserID: "UBEN", TeamID: slackfake.TeamID,
+		Values: map[string]map[string]slackfake.Input{
+			"kpi:revenue": {valueActionID: {Type: "plain_text_input", Value: "12k5"}},
+		},
+	}))
+	got := string(ack.Payload)
+	if !strings.Contains(got, `"kpi:revenue"`) || !strings.Contains(got, "€18,250") || strings.Contains(got, "$") {
+		t.Errorf("the form's \"12k5\" for revenue in euros was answered %s, want the reason beside revenue with an example in euros", got)
+	}
+}

@@ -183,7 +183,7 @@ func (s *Service) SubmitValues(ctx context.Context, req Request, checkin int64, 
 		if raw == "" {
 			continue
 		}
-		val, err := flows.ParseValue(raw, k.Unit)
+		val, err := flows.ParseKPIValue(raw, k)
 		if err == nil {
 			val, err = flows.CheckReading(k, val)
 		}

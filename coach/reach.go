@@ -291,7 +291,8 @@ var errInPlan = errors.New("message in the plan already")
 // (req.User); by is who used the shortcut. Problems come back as
 // flows.FieldErrors keyed "text", "stage", "due", "impact" and "effort".
 // An action without a stage goes to the stage the plan is working on. A
-// message already in the plan is not added twice.
+// message already in the plan is not added twice. A due day is one of
+// req.Zone's calendar, when known: the calendar it was picked from.
 func (s *Service) AddAction(ctx context.Context, req Request, by string, a flows.Action) (Response, error) {
 	bad := flows.FieldErrors{}
 	a.Text = strings.TrimSpace(a.Text)
@@ -306,7 +307,11 @@ func (s *Service) AddAction(ctx context.Context, req Request, by string, a flows
 			bad[field] = flows.Say(flows.Text("Score it from 1 to 5; ranking the plan's actions needs it."))
 		}
 	}
-	if y, m, d := req.Now.Date(); !a.Due.IsZero() && a.Due.Before(time.Date(y, m, d, 0, 0, 0, 0, a.Due.Location())) {
+	today := req.Now
+	if req.Zone != nil {
+		today = today.In(req.Zone)
+	}
+	if y, m, d := today.Date(); !a.Due.IsZero() && a.Due.Before(time.Date(y, m, d, 0, 0, 0, 0, a.Due.Location())) {
 		bad["due"] = flows.Say(flows.Text("That day is past; pick one from today on."))
 	}
 	if len(bad) > 0 {

@@ -838,7 +838,7 @@ func (s *Service) EditAnswersShown(ctx context.Context, req Request, answers map
 // SetKPI sets a KPI of a stage from a KPI line, as from a form.
 func (s *Service) SetKPI(ctx context.Context, req Request, stage flows.StageID, line string) (Response, error) {
 	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
-		return flows.SetKPI(s.cat, p, stage, line, req.User, req.Now)
+		return flows.SetKPI(s.cat, p, stage, line, req.User, req.Now, req.Zone)
 	})
 }
 

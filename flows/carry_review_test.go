@@ -125,7 +125,7 @@ func TestCarriedKPIKeepsItsBaselineAndOwner(t *testing.T) {
 	if !strings.Contains(CarriedText(p, old).String(), "new target and deadline") {
 		t.Fatalf("carried text no longer asks for a target and deadline: %s", CarriedText(p, old))
 	}
-	out, err := SetKPI(cat, p, StageReach, "visitors | target 30k | by 2027-06-30", "UBEN", now)
+	out, err := SetKPI(cat, p, StageReach, "visitors | target 30k | by 2027-06-30", "UBEN", now, nil)
 	if err != nil {
 		t.Fatalf("a new target and deadline for a carried KPI: %v", err)
 	}
@@ -142,7 +142,7 @@ func TestCarriedKPIKeepsItsBaselineAndOwner(t *testing.T) {
 	}
 
 	// A line that gives them sets them.
-	out, err = SetKPI(cat, out.Plan, StageReach, "visitors | baseline 20k | target 30k | by 2027-06-30 | owner Priya", "UBEN", now)
+	out, err = SetKPI(cat, out.Plan, StageReach, "visitors | baseline 20k | target 30k | by 2027-06-30 | owner Priya", "UBEN", now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

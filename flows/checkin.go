@@ -150,19 +150,23 @@ func (l CheckinLine) text() Msg {
 // OpeningText is the message that opens a check-in thread: the KPIs with
 // their targets and last values, how to answer, and every owner mentioned
 // once at the end. late says the scheduler is catching up after downtime,
-// when missed earlier check-ins were skipped for this one.
+// and missed how many check-ins were missed, this one included; a check-in
+// on time that stands for missed earlier ones says so too, missed
+// counting those.
 func OpeningText(planName string, kpis []KPI, ms map[int64][]Measurement, late bool, missed int) Msg {
 	var b msgBuilder
 	b.printf("📊 KPI check-in for %s", User(planName).Strong())
-	if late {
-		switch {
-		case missed == 1:
-			b.add(" (late: racebot was down; 1 check-in was missed and this one catches up)")
-		case missed > 1:
-			b.printf(" (late: racebot was down; %d check-ins were missed and this one catches up)", missed)
-		default:
-			b.add(" (late: racebot was down, so this one comes late)")
-		}
+	switch {
+	case late && missed == 1:
+		b.add(" (late: racebot was down; 1 check-in was missed and this one catches up)")
+	case late && missed > 1:
+		b.printf(" (late: racebot was down; %d check-ins were missed and this one catches up)", missed)
+	case late:
+		b.add(" (late: racebot was down, so this one comes late)")
+	case missed == 1:
+		b.add(" (1 earlier check-in was missed while racebot was away.)")
+	case missed > 1:
+		b.printf(" (%d earlier check-ins were missed while racebot was away.)", missed)
 	}
 	if len(kpis) == 0 {
 		b.printf("\nThis plan has no KPIs yet; set some with %s and I'll ask for their numbers here.", Cmd("kpi"))

@@ -45,3 +45,23 @@ func TestCheckinExampleIsInTheKPIsCurrency(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadableMoneyExampleIsInTheKPIsCurrency: "revenue 12k5" for a
+// revenue KPI kept in euros is refused with an example in euros, one the
+// coach would take; one without a currency gets one without a symbol, as
+// its form field shows; dollars stay dollars.
+func TestUnreadableMoneyExampleIsInTheKPIsCurrency(t *testing.T) {
+	for currency, want := range map[string]string{"EUR": "€18,250", "GBP": "£18,250", "": "like 18,250.", "USD": "$18,250"} {
+		k := flows.KPI{ID: 1, Key: "revenue", Name: "Revenue", Unit: flows.UnitCurrency, Currency: currency}
+		for _, reply := range []string{"revenue 12k5", "revenue 12%", "revenue 5 mins"} {
+			_, errs := flows.ParseReadingsIn(reply, []flows.KPI{k})
+			if len(errs) != 1 {
+				t.Fatalf("%q for revenue in %q: errors %v, want one", reply, currency, errs)
+			}
+			msg := flows.Explain(errs[0]).String()
+			if !strings.Contains(msg, want) || currency != "USD" && strings.Contains(msg, "$") {
+				t.Errorf("%q for revenue in %q is refused with %q, want its example %s", reply, currency, msg, want)
+			}
+		}
+	}
+}

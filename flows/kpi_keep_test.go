@@ -19,7 +19,7 @@ func TestALineForAKPISetSaysWhatItChanges(t *testing.T) {
 		t.Fatalf("setup: carried visitors = %+v, want a baseline a month", k)
 	}
 
-	out, err := SetKPI(cat, p, StageReach, "visitors | baseline none | target 30k | by 2027-06-30", "UBEN", now)
+	out, err := SetKPI(cat, p, StageReach, "visitors | baseline none | target 30k | by 2027-06-30", "UBEN", now, nil)
 	if err != nil {
 		t.Fatalf("clearing the baseline: %v", err)
 	}
@@ -27,7 +27,7 @@ func TestALineForAKPISetSaysWhatItChanges(t *testing.T) {
 		t.Errorf("after baseline none: baseline %+v, owner %q; want none, and Ana kept", k.Baseline, k.Owner)
 	}
 
-	out, err = SetKPI(cat, p, StageReach, "visitors | target 8k per week | by 2027-06-30", "UBEN", now)
+	out, err = SetKPI(cat, p, StageReach, "visitors | target 8k per week | by 2027-06-30", "UBEN", now, nil)
 	if err != nil {
 		t.Fatalf("a weekly target for a KPI counted a month: %v", err)
 	}
@@ -50,16 +50,16 @@ func TestALineForAKPISetSaysWhatItChanges(t *testing.T) {
 // rather than turning the KPI into one where less is the goal.
 func TestANewTargetKeepsTheDirectionWritten(t *testing.T) {
 	cat, p, now := carriedOver(t)
-	out, err := SetKPI(cat, p, StageReach, "custom: demo calls (count, higher is better) | baseline 40 | target 50 | by 2027-06-30 | owner Ana", "UBEN", now)
+	out, err := SetKPI(cat, p, StageReach, "custom: demo calls (count, higher is better) | baseline 40 | target 50 | by 2027-06-30 | owner Ana", "UBEN", now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := SetKPI(cat, out.Plan, StageReach, "custom: demo calls (count) | target 35 | by 2027-06-30", "UBEN", now)
+	got, err := SetKPI(cat, out.Plan, StageReach, "custom: demo calls (count) | target 35 | by 2027-06-30", "UBEN", now, nil)
 	if err == nil {
 		k, _ := KPIByKey(got.Plan.KPIs, "demo-calls")
 		t.Fatalf("a target below the kept baseline was saved: higher is better = %v, replies %v", k.HigherIsBetter, got.Replies[0].Msg.String())
 	}
-	got, err = SetKPI(cat, out.Plan, StageReach, "custom: demo calls (count) | target 60 | by 2027-06-30", "UBEN", now)
+	got, err = SetKPI(cat, out.Plan, StageReach, "custom: demo calls (count) | target 60 | by 2027-06-30", "UBEN", now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestANewTargetKeepsTheDirectionWritten(t *testing.T) {
 func TestOwnerNoneIsNoOwner(t *testing.T) {
 	cat, p, now := carriedOver(t)
 	for _, owner := range []string{"none", "None", "nobody", "no one"} {
-		out, err := SetKPI(cat, p, StageReach, "visitors | target 30k | by 2027-06-30 | owner "+owner, "UBEN", now)
+		out, err := SetKPI(cat, p, StageReach, "visitors | target 30k | by 2027-06-30 | owner "+owner, "UBEN", now, nil)
 		if err == nil {
 			k, _ := KPIByKey(out.Plan.KPIs, "visitors")
 			t.Errorf("owner %s: saved with owner %q; want it refused", owner, k.Owner)

@@ -199,7 +199,7 @@ func TestReplacingAKPISaysWhatItReplaces(t *testing.T) {
 	if len(p.KPIs) != 1 {
 		t.Errorf("KPIs = %d, want the one replaced", len(p.KPIs))
 	}
-	out, err := flows.SetKPI(flows.RACE(), p, flows.StageReach, "visitors | baseline 8k | target 25k | by 2027-04-30 | owner Ana", "U1", kpiNow)
+	out, err := flows.SetKPI(flows.RACE(), p, flows.StageReach, "visitors | baseline 8k | target 25k | by 2027-04-30 | owner Ana", "U1", kpiNow, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +269,7 @@ func TestHelpDocumentsLineSyntax(t *testing.T) {
 // From a form, the same refusals come back by field.
 func TestKPIFormRefusalsByField(t *testing.T) {
 	p := flows.NewPlan("T", "C", "P", "U1", kpiNow)
-	_, err := flows.SetKPI(flows.RACE(), p, flows.StageAct, "lead rate | baseline 2% | target 150% | by 2027-03-31 | ???", "U1", kpiNow)
+	_, err := flows.SetKPI(flows.RACE(), p, flows.StageAct, "lead rate | baseline 2% | target 150% | by 2027-03-31 | ???", "U1", kpiNow, nil)
 	fe, ok := errors.AsType[flows.FieldErrors](err)
 	if !ok || len(fe["target"]) == 0 || len(fe["owner"]) == 0 {
 		t.Errorf("err = %v, want field errors for the target and the owner", err)

@@ -30,12 +30,14 @@ type Reading struct {
 // readings it understood, in order, and one friendly error (errors.Is
 // ErrBadValue) for each part it could not use; nothing is guessed.
 func ParseReadings(s string, names func(token string) (kpiID string, unit UnitKind, ok bool)) ([]Reading, []error) {
-	return parseReadings(s, func(token string) (string, UnitKind, []string) {
+	return parseReadings(s, func(token string) (KPI, []string) {
 		id, unit, ok := names(token)
 		if !ok {
-			return "", "", nil
+			return KPI{}, nil
 		}
-		return id, unit, nil
+		// No currency of its own: refusals give money examples in
+		// dollars, as ParseValue does.
+		return KPI{Key: id, Unit: unit, Currency: "USD"}, nil
 	})
 }
 
@@ -43,23 +45,23 @@ func ParseReadings(s string, names func(token string) (kpiID string, unit UnitKi
 // name that fits several of them ("conversion", "cost") is refused with
 // the KPIs it could be, rather than as a KPI the plan does not track.
 func ParseReadingsIn(s string, kpis []KPI) ([]Reading, []error) {
-	return parseReadings(s, func(token string) (string, UnitKind, []string) {
+	return parseReadings(s, func(token string) (KPI, []string) {
 		found := matchKPI(len(kpis), func(i int) (string, string) { return kpis[i].Key, kpis[i].Name }, token)
 		if len(found) == 1 {
-			k := kpis[found[0]]
-			return k.Key, k.Unit, nil
+			return kpis[found[0]], nil
 		}
 		names := make([]string, len(found))
 		for i, f := range found {
 			names[i] = kpis[f].Name
 		}
-		return "", "", names
+		return KPI{}, names
 	})
 }
 
-// parseReadings reads readings with resolve, which gives a name's KPI id
-// and unit, or an empty id and the names it could be.
-func parseReadings(s string, resolve func(token string) (kpiID string, unit UnitKind, could []string)) ([]Reading, []error) {
+// parseReadings reads readings with resolve, which gives a name's KPI
+// (its Key, unit and currency), or one without a Key and the names it
+// could be.
+func parseReadings(s string, resolve func(token string) (k KPI, could []string)) ([]Reading, []error) {
 	var (
 		readings []Reading
 		errs     []error
@@ -73,7 +75,8 @@ func parseReadings(s string, resolve func(token string) (kpiID string, unit Unit
 		}
 		for _, p := range pairs {
 			p.name = trimFillers(p.name)
-			id, unit, cands := resolve(strings.ToLower(p.name))
+			k, cands := resolve(strings.ToLower(p.name))
+			id := k.Key
 			if id == "" {
 				if len(cands) > 1 {
 					errs = append(errs, userErr(ErrBadValue, "%q could be %s; write the full name.", User(p.name), User(orList(cands))))
@@ -83,7 +86,7 @@ func parseReadings(s string, resolve func(token string) (kpiID string, unit Unit
 				continue
 			}
 			p.value = trimApprox(p.value)
-			v, err := ParseValue(p.value, unit)
+			v, err := ParseKPIValue(p.value, k)
 			if err != nil {
 				errs = append(errs, userErr(ErrBadValue, "For %s, %s", User(p.name), Explain(err)))
 				continue

@@ -39,12 +39,24 @@ type Value struct {
 // such as "18.250,50". Durations need a unit ("90" could be seconds or
 // minutes). Counts, percentages and durations cannot be negative.
 func ParseValue(s string, want UnitKind) (Value, error) {
+	return parseValue(s, want, example(want))
+}
+
+// ParseKPIValue is ParseValue for a value of k: a refusal's example is in
+// k's own currency, as its form field's is (FieldExample), since one in
+// another would be refused as typed.
+func ParseKPIValue(s string, k KPI) (Value, error) {
+	return parseValue(s, k.Unit, FieldExample(k))
+}
+
+// parseValue is ParseValue with ex as the example its refusals give.
+func parseValue(s string, want UnitKind, ex string) (Value, error) {
 	if !knownUnit(want) {
 		return Value{}, userErr(ErrBadValue, "This KPI has a unit I don't know (%q), so I can't read values for it.", string(want))
 	}
 	raw := trimApprox(s)
 	if raw == "" {
-		return Value{}, userErr(ErrBadValue, "There is no value to read; write it like %s.", example(want))
+		return Value{}, userErr(ErrBadValue, "There is no value to read; write it like %s.", ex)
 	}
 	if isMissingWord(raw) {
 		return Value{Unit: want, Missing: true}, nil
@@ -53,18 +65,18 @@ func ParseValue(s string, want UnitKind) (Value, error) {
 		return parseDurationValue(raw)
 	}
 
-	n, err := scanNumber(raw, want)
+	n, err := scanNumber(raw, want, ex)
 	if err != nil {
 		if _, ok, _ := parseDuration(raw); ok {
-			return Value{}, mismatch(raw, "is a length of time", want)
+			return Value{}, mismatch(raw, "is a length of time", want, ex)
 		}
 		return Value{}, err
 	}
 	switch {
 	case n.currency != "" && want != UnitCurrency:
-		return Value{}, mismatch(raw, "is an amount of money", want)
+		return Value{}, mismatch(raw, "is an amount of money", want, ex)
 	case n.percent && want != UnitPercent:
-		return Value{}, mismatch(raw, "is a percentage", want)
+		return Value{}, mismatch(raw, "is a percentage", want, ex)
 	case n.amount < 0 && (want == UnitCount || want == UnitPercent):
 		return Value{}, userErr(ErrBadValue, "%q is below zero, but %s can't be negative.", User(raw), unitNoun(want))
 	}
@@ -171,8 +183,10 @@ func unitNoun(u UnitKind) string {
 	}
 }
 
-func mismatch(raw, what string, want UnitKind) error {
-	return userErr(ErrBadValue, "%q %s, but this KPI is %s; write it like %s.", User(raw), what, unitNoun(want), example(want))
+// mismatch refuses a value of another unit than want, with ex, a value
+// in want, as the example.
+func mismatch(raw, what string, want UnitKind, ex string) error {
+	return userErr(ErrBadValue, "%q %s, but this KPI is %s; write it like %s.", User(raw), what, unitNoun(want), ex)
 }
 
 func currencySymbol(code string) string {

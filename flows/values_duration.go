@@ -21,12 +21,12 @@ func parseDurationValue(raw string) (Value, error) {
 		return Value{}, err
 	}
 	if !ok {
-		if n, err := scanNumber(raw, UnitRatio); err == nil && !strings.ContainsFunc(raw, unicode.IsLetter) {
+		if n, err := scanNumber(raw, UnitRatio, example(UnitRatio)); err == nil && !strings.ContainsFunc(raw, unicode.IsLetter) {
 			switch {
 			case n.currency != "":
-				return Value{}, mismatch(raw, "is an amount of money", UnitDuration)
+				return Value{}, mismatch(raw, "is an amount of money", UnitDuration, example(UnitDuration))
 			case n.percent:
-				return Value{}, mismatch(raw, "is a percentage", UnitDuration)
+				return Value{}, mismatch(raw, "is a percentage", UnitDuration, example(UnitDuration))
 			case n.amount < 0:
 				return Value{}, userErr(ErrBadValue, "%q is below zero, but a length of time can't be negative.", User(raw))
 			case n.amount == 0:

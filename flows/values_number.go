@@ -16,11 +16,12 @@ type number struct {
 }
 
 // scanNumber reads [sign] [currency] [sign] digits [multiplier] [% or
-// currency]. The want unit only decides whether "12.400" is ambiguous.
-func scanNumber(raw string, want UnitKind) (number, error) {
+// currency]. The want unit only decides whether "12.400" is ambiguous; ex
+// is a value in it, the example a refusal gives.
+func scanNumber(raw string, want UnitKind, ex string) (number, error) {
 	var n number
 	unreadable := func() error {
-		return userErr(ErrBadValue, "%q is not a number I can read; write it like %s.", User(raw), example(want))
+		return userErr(ErrBadValue, "%q is not a number I can read; write it like %s.", User(raw), ex)
 	}
 	t := raw
 	neg, t := takeSign(t)
@@ -40,7 +41,7 @@ func scanNumber(raw string, want UnitKind) (number, error) {
 	if len(rest) > 0 {
 		if m, ok := multipliers[rest[0]]; ok {
 			if want != UnitCount && want != UnitCurrency {
-				return n, userErr(ErrBadValue, "%q has a k, M or bn, but this KPI is %s; write it like %s.", User(raw), unitNoun(want), example(want))
+				return n, userErr(ErrBadValue, "%q has a k, M or bn, but this KPI is %s; write it like %s.", User(raw), unitNoun(want), ex)
 			}
 			mult, rest = m, rest[1:]
 		}
@@ -52,7 +53,11 @@ func scanNumber(raw string, want UnitKind) (number, error) {
 		case currencyCodes[tok] != "" || currencySymbols[tok] != "":
 			c := currencyCodes[tok] + currencySymbols[tok]
 			if n.currency != "" && n.currency != c {
-				return n, userErr(ErrBadValue, "%q names two currencies; write it with one, like %s.", User(raw), example(UnitCurrency))
+				one := example(UnitCurrency)
+				if want == UnitCurrency {
+					one = ex
+				}
+				return n, userErr(ErrBadValue, "%q names two currencies; write it with one, like %s.", User(raw), one)
 			}
 			n.currency, rest = c, rest[1:]
 		}

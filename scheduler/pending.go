@@ -52,7 +52,7 @@ func (s *Scheduler) retry(ctx context.Context, p planSchedule, o Occurrence, now
 		return time.Time{}, s.finish(ctx, job, StateMissed, fmt.Sprintf("not posted: %d %s failed before the next check-in was due",
 			o.Attempts, plural(o.Attempts, "try", "tries")), 0)
 	}
-	return s.post(ctx, p.spec, job, s.runner.RunCheckin, "")
+	return s.post(ctx, p.spec, s.standingFor(ctx, job), s.runner.RunCheckin, "")
 }
 
 // recover takes over a claim abandoned mid-post and has the runner find
@@ -71,7 +71,7 @@ func (s *Scheduler) recover(ctx context.Context, rec Recoverer, p planSchedule, 
 		return time.Time{}, s.finish(ctx, job, StateFailed, noteStaleOverdue, 0)
 	}
 	log.Info("recovering check-in abandoned mid-post")
-	return s.post(ctx, p.spec, job, rec.Recover, noteRecovered)
+	return s.post(ctx, p.spec, s.standingFor(ctx, job), rec.Recover, noteRecovered)
 }
 
 // reportStale logs, once per occurrence, a claim abandoned mid-post that

@@ -136,7 +136,8 @@ func pauseDuringATick(t *testing.T, dbA, dbB replica) {
 // finds last Monday's check-in missed; posting it late would put two
 // check-ins in the channel seconds apart, as the other posts 09:00's. Only
 // the 09:00 one is posted, on time, and last Monday's is logged as
-// skipped.
+// skipped; the one posted knows it stands for that one (Missed), so that
+// the team is told.
 func TestBacklogJustBeforeASlotPostsOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "racebot.db")
 	monday := time.Date(2026, 1, 12, 9, 0, 0, 0, time.UTC)
@@ -161,6 +162,9 @@ func TestBacklogJustBeforeASlotPostsOnce(t *testing.T) {
 		dues = append(dues, c.Job.Due)
 		if c.Job.Late {
 			t.Errorf("a late check-in was posted for %s", c.Job.Due)
+		}
+		if c.Job.Missed != 1 {
+			t.Errorf("the check-in of %s stands for %d missed ones, want last Monday's", c.Job.Due, c.Job.Missed)
 		}
 	}
 	if len(dues) != 1 || !dues[0].Equal(monday) {

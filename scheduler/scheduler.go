@@ -76,8 +76,9 @@ type Job struct {
 	// Late is set when the check-in runs more than the grace period after
 	// Due because racebot was down; it stands for every slot missed.
 	Late bool
-	// Missed counts the slots missed while racebot was down, this one
-	// included; 0 if the check-in is on time.
+	// Missed counts the slots missed while racebot was down: for a late
+	// check-in, this one included; for one on time, the earlier ones it
+	// stands for, logged as skipped just before it (see handle).
 	Missed int
 	// Attempt is 1 for the first try, and counts up when earlier tries
 	// certainly posted nothing (ErrNotPosted).
@@ -379,7 +380,36 @@ func (s *Scheduler) handle(ctx context.Context, p planSchedule, now time.Time) (
 	if s.pausedSince(ctx, row) {
 		return time.Time{}, s.finish(ctx, job, StatePaused, notePaused, 0)
 	}
-	return s.post(ctx, spec, job, s.runner.RunCheckin, "")
+	return s.post(ctx, spec, s.standingFor(ctx, job), s.runner.RunCheckin, "")
+}
+
+// standingFor sets an on-time job's Missed to the occurrences logged as
+// skipped just before it, which it stands for: missed while racebot was
+// down, they were skipped for it by this tick or an earlier one, maybe of
+// another racebot, so the run log is where they are counted. A late job
+// has counted its own. Any other entry ends the run: a skipped one before
+// it was covered by the check-in that entry is.
+func (s *Scheduler) standingFor(ctx context.Context, job Job) Job {
+	if job.Late {
+		return job
+	}
+	log, err := s.store.Occurrences(ctx, job.Team, job.Plan, maxLogged+2)
+	if err != nil {
+		// The check-in goes out all the same, without the word.
+		s.jobLog(job).Warn("count the check-ins skipped before", "err", err)
+		return job
+	}
+	job.Missed = 0
+	for _, o := range log { // newest first
+		if !o.Due.Before(job.Due) {
+			continue
+		}
+		if o.State != StateSkipped {
+			break
+		}
+		job.Missed++
+	}
+	return job
 }
 
 // soon reports whether a check-in due in wait, of a schedule whose

@@ -127,9 +127,13 @@ type Store interface {
 	// PendingOccurrences lists the occurrences of every plan that wait for
 	// an outcome: StateClaimed and StateRetry.
 	PendingOccurrences(ctx context.Context) ([]Occurrence, error)
+	// History tells an on-time check-in which skipped occurrences it
+	// stands for.
+	History
 }
 
-// History is the run log the coach shows with /race schedule.
+// History is the run log the coach shows with /race schedule, newest
+// first.
 type History interface {
 	Occurrences(ctx context.Context, team string, plan flows.PlanID, limit int) ([]Occurrence, error)
 }

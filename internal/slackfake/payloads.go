@@ -210,6 +210,19 @@ func TokensRevoked(team string, bots ...string) EventCallback {
 	}}
 }
 
+// UserChange is the "user_change" event Slack sends when a member of the
+// workspace changes their profile (their time zone among it), carrying
+// the user as users.info describes them. The fake's own record of the
+// user is not changed: AddUser does that.
+func UserChange(u User) EventCallback {
+	return EventCallback{Event: map[string]any{
+		"type":     "user_change",
+		"user":     userObject(u),
+		"cache_ts": time.Now().Unix(),
+		"event_ts": fmt.Sprintf("%d.000100", time.Now().Unix()),
+	}}
+}
+
 // MessageEvent is a "message" event: someone wrote in a channel the bot is
 // in, or in a thread (ThreadTS), or a bot did (BotID, SubType). A blank TS
 // gets a fresh timestamp from the fake's clock, ordered after every message

@@ -342,6 +342,12 @@ func (f *Fake) usersInfo(r *apiRequest) (map[string]any, error) {
 	if !ok {
 		return nil, apiError("user_not_found")
 	}
+	return map[string]any{"user": userObject(u)}, nil
+}
+
+// userObject is a user as Slack describes one, in users.info and in the
+// user_change event alike.
+func userObject(u User) map[string]any {
 	name := u.Name
 	if name == "" {
 		name = strings.ToLower(u.ID)
@@ -361,7 +367,7 @@ func (f *Fake) usersInfo(r *apiRequest) (map[string]any, error) {
 		abbrev, offset = time.Now().In(loc).Zone()
 		label = abbrev
 	}
-	return map[string]any{"user": map[string]any{
+	return map[string]any{
 		"id":        u.ID,
 		"team_id":   TeamID,
 		"name":      name,
@@ -378,7 +384,7 @@ func (f *Fake) usersInfo(r *apiRequest) (map[string]any, error) {
 			"display_name": cmp.Or(u.DisplayName, name),
 			"team":         TeamID,
 		},
-	}}, nil
+	}
 }
 
 func (f *Fake) conversationsInfo(r *apiRequest) (map[string]any, error) {
