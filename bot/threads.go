@@ -140,6 +140,12 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 	if resp.Duplicate || !resp.Changed {
 		return nil
 	}
+	if resp.Taken {
+		// A refused line, corrected: its action or KPI is the team's
+		// news, told in the thread as a new line's is.
+		b.postToPlan(resp.Plan, editor, resp.Replies, nil)
+		return nil
+	}
 	for _, r := range resp.Replies {
 		b.whisper(ctx, author, r.Msg)
 	}

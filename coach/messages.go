@@ -140,8 +140,11 @@ func (s *Service) Asked(ctx context.Context, team string, plan flows.PlanID, ask
 // "values …" in the plan's conversation) replace the values from that
 // message; an edited action or KPI line changes its action or KPI. Each
 // is dated by req.Edited, so an older edit delivered late changes nothing.
-// A message racebot kept nothing from, and an edit by someone other than
-// the author, change nothing and say nothing.
+// An action or KPI line its author had written and racebot refused is
+// taken as corrected (Response.Taken), as if typed when the edit was made
+// in reply to the prompt the message answered. A message racebot kept
+// nothing from, and an edit by someone other than the author, change
+// nothing and say nothing.
 func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error) {
 	if req.Checkin != 0 {
 		c, err := s.store.CheckinByID(ctx, req.Team, req.Checkin)
@@ -155,24 +158,89 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 	if err != nil {
 		return Response{}, err
 	}
+	correcting := false
 	switch gave, by := keptFrom(p, src); {
 	case gave == keptNothing:
 		// Values given in the plan's thread are edited as in a check-in's.
-		return s.editValues(ctx, req, p.ID)
+		resp, err := s.editValues(ctx, req, p.ID)
+		if err != nil || resp.Changed || resp.Duplicate {
+			return resp, err
+		}
+		if correcting, err = s.correcting(ctx, req, p); err != nil || !correcting {
+			return resp, err
+		}
 	case by != req.User:
 		return Response{Plan: p}, nil
 	}
 	edited := editedAt(req)
-	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
-		switch gave, _ := keptFrom(p, src); gave {
-		case keptAction:
-			return flows.ReviseAction(s.cat, p, src, req.Text, req.User, edited, req.Zone)
-		case keptKPI:
-			return flows.ReviseKPI(s.cat, p, src, req.Text, req.User, edited, req.Zone)
-		default:
-			return flows.ReviseAnswer(s.cat, p, src, req.Text, req.User, edited), nil
+	var saw string
+	if correcting {
+		if saw, _, err = s.saw(ctx, req); err != nil {
+			return Response{}, err
 		}
+	}
+	taken := false
+	resp, err := s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
+		taken = false
+		switch gave, _ := keptFrom(p, src); {
+		case gave == keptAction:
+			return flows.ReviseAction(s.cat, p, src, req.Text, req.User, edited, req.Zone)
+		case gave == keptKPI:
+			return flows.ReviseKPI(s.cat, p, src, req.Text, req.User, edited, req.Zone)
+		case gave == keptAnswer:
+			return flows.ReviseAnswer(s.cat, p, src, req.Text, req.User, edited), nil
+		case correcting:
+			// Another edit may have been taken meanwhile: then this one
+			// revises what it added, if it is the newer.
+			taken = true
+			return flows.TakeCorrected(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: edited, Saw: saw, Source: src, Zone: req.Zone})
+		}
+		return flows.Outcome{Plan: p}, nil
 	})
+	if err != nil || !taken || !resp.Changed {
+		return resp, err
+	}
+	resp.Taken = true
+	if _, err := s.Once(ctx, req.Team, takenKey(req)); err != nil {
+		return Response{}, fmt.Errorf("record the corrected line: %w", err)
+	}
+	return resp, nil
+}
+
+// refusedKey records that a reply in a plan's conversation, by its
+// author (req.User), was refused: an edit of it by them is then taken as
+// the line corrected. Another's edit names another key.
+func refusedKey(req Request) string {
+	return "refused:" + MessageKey(req.Channel, req.TS) + ":" + req.User
+}
+
+// takenKey records that an edit of a refused reply (see refusedKey) was
+// taken as the line corrected.
+func takenKey(req Request) string { return "taken:" + refusedKey(req) }
+
+// correcting reports whether an edit (req) corrects a line its author
+// wrote and racebot refused, and no edit of it was taken yet: one that
+// was, was taken as the line and is edited as one, and once its action or
+// KPI is gone or set from another message, an edit changes nothing, as
+// for a line taken at once.
+func (s *Service) correcting(ctx context.Context, req Request, p *flows.Plan) (bool, error) {
+	if req.TS == "" || req.Command {
+		return false, nil
+	}
+	// A command is not run from an edit, nor read as a line.
+	text := strings.TrimSpace(req.Text)
+	if strings.HasPrefix(text, commandPrefix) {
+		return false, nil
+	}
+	if _, kind, err := s.classify(ctx, req, text, p); err != nil || kind == flows.LineCommand {
+		return false, err
+	}
+	refused, err := s.Handled(ctx, req.Team, refusedKey(req))
+	if err != nil || !refused {
+		return false, err
+	}
+	taken, err := s.Handled(ctx, req.Team, takenKey(req))
+	return !taken, err
 }
 
 // editedAt is when an edit request's edit was made: Request.Edited, or

@@ -259,6 +259,10 @@ type Response struct {
 	// in (see RecordValues, EditMessage), for the transport to confirm
 	// them there and update its summary; zero when there was none.
 	Checkin flows.Checkin
+	// Taken is true when an edit corrected a line the coach had refused,
+	// which was taken as the line it now is (see EditMessage): what it
+	// added is news to the conversation, as a new line's would be.
+	Taken bool
 }
 
 // maxAttempts bounds retries when two people answer the same plan at once.
@@ -307,7 +311,14 @@ func (s *Service) Handle(ctx context.Context, req Request) (Response, error) {
 		// line with a date in it.
 		return s.keepAndOffer(ctx, withZone(ctx, req, p.ReadsDates()), p, cmd)
 	}
-	return s.reply(ctx, req, p)
+	resp, err := s.reply(ctx, req, p)
+	if _, bad := errors.AsType[*flows.UserError](err); bad && req.TS != "" && req.Plan != 0 {
+		// Its author may correct it by editing it (see EditMessage).
+		if _, kerr := s.Once(ctx, req.Team, refusedKey(req)); kerr != nil {
+			return Response{}, kerr
+		}
+	}
+	return resp, err
 }
 
 // withZone fills req.Zone from req.ZoneOf when needed.

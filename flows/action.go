@@ -27,6 +27,26 @@ const actionExample = "Add reviews to product pages | Ana | 2027-02-15 | impact 
 // first that is none of them ends the description. Owner and due date may
 // be left out, scores may not: ranking needs them.
 func ParseAction(line string, now time.Time) (Action, error) {
+	a, err := readAction(line, now)
+	if err != nil {
+		return Action{}, err
+	}
+	if err := dueFromToday(a.Due, now); err != nil {
+		return Action{}, err
+	}
+	return a, nil
+}
+
+// dueFromToday refuses a due date before now's day.
+func dueFromToday(due, now time.Time) error {
+	if !due.IsZero() && due.Before(startOfDay(now)) {
+		return userErr(ErrBadInput, "The due date %s is already past; pick a date from today on.", dueText(due))
+	}
+	return nil
+}
+
+// readAction is ParseAction but for its due date, which may be past.
+func readAction(line string, now time.Time) (Action, error) {
 	line = strings.TrimSpace(line)
 	// Separators are looked for outside references only: Slack sends a
 	// link or a channel with a bar, and maybe dashes or commas, between
@@ -80,9 +100,6 @@ func ParseAction(line string, now time.Time) (Action, error) {
 	}
 	if a.Impact == 0 || a.Effort == 0 {
 		return Action{}, userErr(ErrBadInput, "Give %q an impact and an effort score from 1 to 5 by adding %s to the line, or reply %s to finish the stage.", User(a.Text), Code("| impact 4 | effort 2"), Code("done"))
-	}
-	if !a.Due.IsZero() && a.Due.Before(startOfDay(now)) {
-		return Action{}, userErr(ErrBadInput, "The due date %s is already past; pick a date from today on.", dueText(a.Due))
 	}
 	return a, nil
 }

@@ -69,9 +69,24 @@ func ReviseAction(cat *Catalogue, plan *Plan, source, text, user string, edited 
 	if !ok || !revisable(a.By, a.Edited, user, edited) {
 		return s.out, nil
 	}
-	b, err := ParseAction(strings.TrimSpace(text), s.localNow())
+	b, err := readAction(strings.TrimSpace(text), s.localNow())
 	if err != nil {
 		return Outcome{Plan: plan}, userErr(ErrBadInput, "Your edited line doesn't read as an action any more, so the action stays as it was; write it as %s.", Code(actionExample))
+	}
+	if !b.Due.Equal(a.Due) && !a.At.IsZero() {
+		// A date relative to the day the line was written ("next
+		// friday") that still reads as the action's due date then was
+		// left as it was: it is not read again from the edit's day.
+		if then, err := readAction(strings.TrimSpace(text), s.localAt(a.At)); err == nil && then.Due.Equal(a.Due) {
+			b.Due = a.Due
+		}
+	}
+	if !b.Due.Equal(a.Due) {
+		// Only a newly given date must be from today on: an action past
+		// its date can still be reworded.
+		if dueFromToday(b.Due, s.localNow()) != nil {
+			return Outcome{Plan: plan}, userErr(ErrBadInput, "The due date %s is already past, so the action stays as it was; pick a date from today on.", dueText(b.Due))
+		}
 	}
 	if b.Text == a.Text && b.Owner == a.Owner && b.Due.Equal(a.Due) && b.Impact == a.Impact && b.Effort == a.Effort {
 		return s.out, nil
@@ -138,11 +153,23 @@ func ReviseKPI(cat *Catalogue, plan *Plan, source, text, user string, edited tim
 	case k.Key != old.Key:
 		return Outcome{Plan: plan}, userErr(ErrBadInput, "Your edited line names another KPI, so the %s target stays as it was; set the other one in a new reply.", name)
 	}
+	if !dayOf(k.Deadline).Equal(dayOf(old.Deadline)) && !old.At.IsZero() {
+		// As for an action's due date: a relative deadline left as it
+		// was is not read again from the edit's day.
+		if then, _, err := parseKPILine(cat, old.Stage, plan.Kind, strings.TrimSpace(text), s.localAt(old.At)); err == nil && dayOf(then.Deadline).Equal(dayOf(old.Deadline)) {
+			k.Deadline = old.Deadline
+		}
+	}
 	k.Plan, k.By, k.Source, k.Edited = plan.ID, user, source, edited
 	// The edited line is read as a new line for its KPI would be: what it
 	// leaves out (an owner a carried KPI came with) stays as the KPI has it.
 	keepUnsaid(&k, &read, old)
 	problems := CheckTarget(k, s.localNow())
+	if !k.Deadline.IsZero() && dayOf(k.Deadline).Equal(dayOf(old.Deadline)) {
+		// Only a newly given deadline must be from today on: a target
+		// whose deadline has passed can still be corrected.
+		problems = slices.DeleteFunc(problems, func(p Problem) bool { return p.Field == "deadline" })
+	}
 	if fe := blockingErrors(problems); len(fe) > 0 {
 		return Outcome{Plan: plan}, userErr(ErrBadInput, "The %s target stays as it was, since your edit can't be saved: %s", name, fe.kpiLine())
 	}

@@ -124,11 +124,14 @@ type Input struct {
 
 // localNow is the time of the input in the person's zone, for reading
 // the dates they write.
-func (s *stepper) localNow() time.Time {
+func (s *stepper) localNow() time.Time { return s.localAt(s.in.Now) }
+
+// localAt is t in the person's zone.
+func (s *stepper) localAt(t time.Time) time.Time {
 	if s.in.Zone != nil {
-		return s.in.Now.In(s.in.Zone)
+		return t.In(s.in.Zone)
 	}
-	return s.in.Now
+	return t
 }
 
 // Outcome is what a step did: the plan after it, the changes to store, what
@@ -158,6 +161,9 @@ type stepper struct {
 	// revisiting is set when the question replied to had been skipped
 	// before: the stage's skipped questions are being asked again.
 	revisiting bool
+	// edited dates the actions and KPIs a step adds from an edit (see
+	// TakeCorrected); zero for a new message.
+	edited time.Time
 }
 
 func (s *stepper) apply(c Change) {
@@ -478,7 +484,7 @@ func (s *stepper) addActionTo(st Stage, text string) error {
 	if err != nil {
 		return err
 	}
-	a.Stage, a.By, a.At, a.Source = st.ID, s.in.User, s.in.Now, s.in.Source
+	a.Stage, a.By, a.At, a.Source, a.Edited = st.ID, s.in.User, s.in.Now, s.in.Source, s.edited
 	s.apply(ActionAdded{Action: a})
 	s.say(Reply{Kind: ReplyActionAdded, Stage: st.ID, Msg: actionAddedText(a)})
 	return nil
@@ -705,7 +711,7 @@ func (s *stepper) setStageKPI(stage StageID, text string) error {
 	if err != nil {
 		return err
 	}
-	k.Plan, k.By, k.Source = p.ID, s.in.User, s.in.Source
+	k.Plan, k.By, k.Source, k.Edited = p.ID, s.in.User, s.in.Source, s.edited
 	prev, had := KPIByKey(p.KPIs, k.Key)
 	if had {
 		keepUnsaid(&k, &read, prev)

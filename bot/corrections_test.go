@@ -1,0 +1,205 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// countEphemerals counts the ephemerals shown to user that contain text.
+func (h *harness) countEphemerals(user, text string) int {
+	n := 0
+	for _, e := range h.fake.Ephemerals() {
+		if e.User == user && strings.Contains(e.Text, text) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestARefusedActionLineCorrectedByAnEdit: at the actions step Ana posts
+// an action scored impact 7, which racebot refuses and explains. She
+// edits her message to impact 4, and Slack delivers the edit twice. The
+// action is added once, as her corrected line says, announced once in the
+// thread, and the refusal is not explained again. A later edit revises
+// the action as any edit does, and the first edit, delivered late,
+// changes nothing.
+func TestARefusedActionLineCorrectedByAnEdit(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, ts := h.atActions()
+	bad := "Gift boxes for top 50 customers | impact 7 | effort 2 | <@UBEN> | 2027-02-15"
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: bad, TS: ts, ThreadTS: header.TS}))
+	h.waitEphemeral("UANA", "outside that range")
+
+	first := slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvFIX1"}
+	h.twice(first)
+	h.threadMessage("C1", header.TS, "Action added: ")
+	a, ok := h.onlyAction()
+	if !ok || a.Impact != 4 || a.Effort != 2 || a.By != "UANA" || a.Owner != "<@UBEN>" || a.Stage != flows.StagePlan {
+		t.Fatalf("after the corrected edit: actions %+v, want Ana's gift boxes at impact 4", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
+	}
+
+	second := slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: strings.Replace(giftBoxes, "impact 4", "impact 5", 1),
+		PreviousText: giftBoxes, EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvFIX2"}
+	h.fake.WaitAck(t, h.fake.SendEvent(second))
+	h.waitEphemeral("UANA", "Updated your action")
+	h.fake.WaitAck(t, h.fake.SendEvent(first)) // delivered late, under another event id
+	h.settle()
+	if got, ok := h.onlyAction(); !ok || got.Impact != 5 || got.ID != a.ID {
+		t.Errorf("after a second edit and the first delivered late: %+v, want the action at impact 5", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
+	}
+	if n := h.countReplies("C1", header.TS, "Action added"); n != 1 {
+		t.Errorf("%d actions announced in the thread, want 1", n)
+	}
+	if n := h.countEphemerals("UANA", "outside that range"); n != 1 {
+		t.Errorf("the refusal was explained %d times, want once", n)
+	}
+}
+
+// TestARefusedKPILineCorrectedByAnEdit: at the Reach stage's KPIs Ana
+// sets visitors with a deadline already past, which racebot refuses. She
+// edits the line to a deadline to come: the target is set, and said once
+// in the thread.
+func TestARefusedKPILineCorrectedByAnEdit(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, _ := h.newPlanInSlack("Q1")
+	prompt := h.say(header.TS, "kpi reach", "· KPIs")
+	ts := tsAfter(t, prompt.TS, time.Second)
+	bad := "visitors | baseline 8k | target 20k | by 2025-03-31 | owner <@UANA>"
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: bad, TS: ts, ThreadTS: header.TS}))
+	h.waitEphemeral("UANA", "already passed")
+	fixed := "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>"
+	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: bad,
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvKPIFIX"})
+	h.threadMessage("C1", header.TS, "KPI set")
+	kpis := h.plan(slackfake.TeamID, "C1", "Q1").KPIs
+	if len(kpis) != 1 || kpis[0].Key != "visitors" || kpis[0].Target.Amount != 20000 || kpis[0].Deadline.Year() != 2027 {
+		t.Fatalf("after the corrected edit: KPIs %+v, want visitors 20k by 2027-03-31", kpis)
+	}
+	if n := h.countReplies("C1", header.TS, "KPI set"); n != 1 {
+		t.Errorf("the KPI was confirmed %d times in the thread, want once:\n%s", n, strings.Join(h.threadPosts(header.TS), "\n"))
+	}
+	if n := h.countEphemerals("UANA", "already passed"); n != 1 {
+		t.Errorf("the refusal was explained %d times, want once", n)
+	}
+}
+
+// TestAnOverdueActionsLineCanBeReworded: Ana's action was due on 2 March;
+// on 10 March she fixes a typo in its text, leaving the date alone. The
+// action is reworded and keeps its date; moving it to another day
+// already past is still refused.
+func TestAnOverdueActionsLineCanBeReworded(t *testing.T) {
+	h, _ := clockedHarness(t, time.Date(2027, 3, 1, 8, 0, 0, 0, time.UTC))
+	line := "Send smaple bags | impact 4 | effort 1 | <@UBEN> | 2027-03-02"
+	header, ts := h.anaAddsAction(line)
+	later := time.Date(2027, 3, 10, 9, 0, 0, 0, time.UTC)
+	fixed := "Send sample bags | impact 4 | effort 1 | <@UBEN> | 2027-03-02"
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: line,
+		EditTS: slackTS(later), EventID: "EvTYPO"}))
+	h.waitEphemeral("UANA", "Updated your action")
+	if a, ok := h.onlyAction(); !ok || a.Text != "Send sample bags" || !a.Due.Equal(time.Date(2027, 3, 2, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("after the typo was fixed: %+v, want the reworded action still due 2 March", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
+	}
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: strings.Replace(fixed, "2027-03-02", "2027-03-05", 1),
+		PreviousText: fixed, EditTS: slackTS(later.Add(time.Minute)), EventID: "EvPAST"}))
+	h.waitEphemeral("UANA", "already past")
+	if a, _ := h.onlyAction(); !a.Due.Equal(time.Date(2027, 3, 2, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("an edit to another past date moved the action to %v", a.Due)
+	}
+}
+
+// TestAnOverdueKPIsLineCanBeCorrected: Ana's visitors target was due by
+// 31 March; in April she corrects its target, leaving the deadline alone.
+// The target changes and the deadline stays.
+func TestAnOverdueKPIsLineCanBeCorrected(t *testing.T) {
+	h, _ := clockedHarness(t, time.Date(2027, 3, 1, 8, 0, 0, 0, time.UTC))
+	header, _ := h.newPlanInSlack("Q1")
+	prompt := h.say(header.TS, "kpi reach", "· KPIs")
+	ts := tsAfter(t, prompt.TS, time.Second)
+	line := "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>"
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: line, TS: ts, ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "KPI set")
+	fixed := "visitors | baseline 8k | target 22k | by 2027-03-31 | owner <@UANA>"
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: line,
+		EditTS: slackTS(time.Date(2027, 4, 3, 9, 0, 0, 0, time.UTC)), EventID: "EvKPILATE"}))
+	h.waitEphemeral("UANA", "to 22k")
+	if k := h.plan(slackfake.TeamID, "C1", "Q1").KPIs[0]; k.Target.Amount != 22000 || k.Deadline.Format(time.DateOnly) != "2027-03-31" {
+		t.Errorf("after the edit: target %+v by %v, want 22k by 2027-03-31", k.Target, k.Deadline)
+	}
+}
+
+// TestACorrectionAfterThePlanMovedOn: Ana's action line at the Plan
+// stage's actions is refused; she replies "done", and the coach moves on
+// to Reach. She then corrects her line: the action is added to the Plan
+// stage, whose prompt she replied to, not read as an answer to Reach's
+// question. Ben's edit of her message (an admin's, say) changes nothing.
+func TestACorrectionAfterThePlanMovedOn(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, ts := h.atActions()
+	bad := "Gift boxes for top 50 customers | impact 7 | effort 2 | <@UBEN> | 2027-02-15"
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: bad, TS: ts, ThreadTS: header.TS}))
+	h.waitEphemeral("UANA", "outside that range")
+	h.say(header.TS, "done", "Reach")
+	before := h.plan(slackfake.TeamID, "C1", "Q1")
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", Editor: "UBEN", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvBEN"}))
+	h.settle()
+	if got := h.plan(slackfake.TeamID, "C1", "Q1").Actions; len(got) != 0 {
+		t.Fatalf("Ben's edit of Ana's refused line added %+v", got)
+	}
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
+		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvANA"}))
+	h.threadMessage("C1", header.TS, "Action added: ")
+	p := h.plan(slackfake.TeamID, "C1", "Q1")
+	if len(p.Actions) != 1 || p.Actions[0].Stage != flows.StagePlan || p.Actions[0].Impact != 4 {
+		t.Errorf("actions %+v, want the gift boxes in the Plan stage", p.Actions)
+	}
+	if p.Cursor != before.Cursor || len(p.Answers) != len(before.Answers) {
+		t.Errorf("the correction moved the plan from %+v to %+v, answers %d → %d", before.Cursor, p.Cursor, len(before.Answers), len(p.Answers))
+	}
+}
+
+// TestACorrectionDeliveredBeforeTheRefusedLine: Ana posts an action scored
+// impact 7 and corrects it at once; the edit reaches racebot before the
+// message. The action is added once, as corrected.
+func TestACorrectionDeliveredBeforeTheRefusedLine(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, ts := h.atActions()
+	bad := "Gift boxes for top 50 customers | impact 7 | effort 2 | <@UBEN> | 2027-02-15"
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvEARLY"}))
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: bad, TS: ts, ThreadTS: header.TS}))
+	h.settle()
+	if a, ok := h.onlyAction(); !ok || a.Impact != 4 {
+		t.Errorf("actions %+v, want the one action as corrected", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
+	}
+	if n := h.countReplies("C1", header.TS, "Action added"); n != 1 {
+		t.Errorf("%d actions announced in the thread, want 1", n)
+	}
+}
+
+// TestATypoFixKeepsARelativeDueDate: on Monday 1 March Ana adds an action
+// due "tomorrow"; on Thursday she fixes a typo in its text. The action
+// stays due on Tuesday 2 March: she did not touch its date, and
+// "tomorrow" is not read again from Thursday.
+func TestATypoFixKeepsARelativeDueDate(t *testing.T) {
+	h, _ := clockedHarness(t, time.Date(2027, 3, 1, 8, 0, 0, 0, time.UTC))
+	line := "Send smaple bags | impact 4 | effort 1 | <@UBEN> | tomorrow"
+	header, ts := h.anaAddsAction(line)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: strings.Replace(line, "smaple", "sample", 1),
+		PreviousText: line, EditTS: slackTS(time.Date(2027, 3, 4, 9, 0, 0, 0, time.UTC)), EventID: "EvTYPO"}))
+	h.waitEphemeral("UANA", "Updated your action")
+	if a, ok := h.onlyAction(); !ok || a.Text != "Send sample bags" || a.Due.Format(time.DateOnly) != "2027-03-02" {
+		t.Errorf("after the typo was fixed: %+v, want the action still due 2027-03-02", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
+	}
+}

@@ -1,0 +1,39 @@
+package flows
+
+import "strings"
+
+// TakeCorrected reads the edit of a line the coach refused as the line its
+// author meant to write then: an action or a KPI line for the prompt the
+// message replied to (in.Saw, else what the plan asks now), read as if
+// typed when the edit was made (in.Now), which also dates what it adds,
+// so that an older edit delivered later changes nothing. Anything else
+// changes nothing: a reply word on its own, or a line for a question (the
+// coach never refuses an answer for what it says), is not taken from an
+// edit. A line that still can't be read is refused as a new one would be.
+func TakeCorrected(cat *Catalogue, plan *Plan, in Input) (Outcome, error) {
+	s := &stepper{cat: cat, in: in, out: Outcome{Plan: plan.Clone()}, edited: in.Now}
+	text := strings.TrimSpace(in.Text)
+	if word, rest, _ := strings.Cut(text, " "); strings.TrimSpace(rest) == "" {
+		if _, isWord := s.word(word); isWord {
+			return s.out, nil
+		}
+	}
+	saw := in.Saw
+	if saw == "" {
+		saw = plan.Asking(cat)
+	}
+	var err error
+	if id, ok := strings.CutPrefix(saw, asksActions); ok {
+		if i, ok := cat.Stage(id); ok {
+			err = s.addActionTo(cat.Stages[i], text)
+		}
+	} else if id, ok := strings.CutPrefix(saw, asksKPIs); ok {
+		if i, ok := cat.Stage(id); ok {
+			err = s.setKPIOf(cat.Stages[i].ID, text)
+		}
+	}
+	if err != nil {
+		return Outcome{Plan: plan}, err
+	}
+	return s.out, nil
+}
