@@ -551,13 +551,22 @@ func (b *Bot) lookupZone(ctx context.Context, user string, bound time.Duration) 
 }
 
 // zoneChanged forgets a person's zone when Slack says their profile
-// changed, so that their next date is read in the zone they set. It is
-// forgotten rather than taken from the event: a retried older event
-// arriving after a newer one would put back the zone they left.
-func (b *Bot) zoneChanged(user string) {
-	if user != "" {
-		b.zones.Delete(user)
+// changed to another zone, so that their next date is read in the zone
+// they set. Slack says so for every profile change of every member, a
+// status most often: one that keeps the zone racebot knows changes
+// nothing, or each would cost the person's next answer a users.info. The
+// zone is forgotten rather than taken from the event: a retried older
+// event arriving after a newer one would put back the zone they left.
+func (b *Bot) zoneChanged(user, tz string) {
+	if user == "" {
+		return
 	}
+	if v, ok := b.zones.Load(user); ok {
+		if k, ok := v.(zoneKnown); ok && (k.loc == nil && tz == "" || k.loc != nil && k.loc.String() == tz) {
+			return
+		}
+	}
+	b.zones.Delete(user)
 }
 
 // helpAcks keeps the encoded answer to each help topic. Help is what

@@ -65,7 +65,7 @@ func (b *Bot) Event(ctx context.Context, ev slackevents.EventsAPIEvent) error {
 	case *slackevents.FunctionExecutedEvent:
 		return b.functionExecuted(ctx, team, inner)
 	case *slackevents.UserChangeEvent:
-		b.zoneChanged(inner.User.ID)
+		b.zoneChanged(inner.User.ID, inner.User.TZ)
 	case *slackevents.AppHomeOpenedEvent:
 		if inner.Tab == "home" || inner.Tab == "" {
 			var hash string

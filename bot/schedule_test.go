@@ -235,7 +235,7 @@ func TestOnTimeCheckinSaysWhatWasMissed(t *testing.T) {
 		t.Fatal(err)
 	}
 	opening := h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool { return strings.Contains(m.Text, "KPI check-in") }, "Monday's check-in")
-	if !strings.Contains(opening.Text, "(2 earlier check-ins were missed while racebot was away.)") || strings.Contains(opening.Text, "late") {
+	if !strings.Contains(opening.Text, "(2 earlier check-ins were missed while racebot was down)") || strings.Contains(opening.Text, "late") {
 		t.Errorf("the on-time check-in after two missed opens:\n%s", opening.Text)
 	}
 	checkins := 0

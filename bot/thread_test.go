@@ -227,6 +227,33 @@ func TestZoneChangeReadsDatesInTheNewZone(t *testing.T) {
 	}
 }
 
+// TestProfileChangeKeepingTheZoneAsksNothing: Ana changes her status,
+// not her zone; Slack tells racebot (user_change, as for every profile
+// change of every member). Her next date is read in the zone racebot
+// knows, without asking Slack for it again on her answer's way.
+func TestProfileChangeKeepingTheZoneAsksNothing(t *testing.T) {
+	h, _ := clockedHarness(t, time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC))
+	ana := slackfake.User{ID: "UANA", TZ: "America/Los_Angeles"}
+	h.fake.AddUser(ana)
+	header, _ := h.newPlanInSlack("Q1")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "done", ThreadTS: header.TS}))
+	h.settle()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Call the roaster - Ben - tomorrow - impact 3, effort 1", ThreadTS: header.TS}))
+	h.settle()
+	asked := len(h.fake.Calls("users.info"))
+
+	ana.DisplayName = "Ana (on a call)"
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.UserChange(ana)))
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Brief the designer - Ben - tomorrow - impact 2, effort 1", ThreadTS: header.TS}))
+	h.settle()
+	if n := len(h.fake.Calls("users.info")) - asked; n != 0 {
+		t.Errorf("users.info asked %d times after a change that kept the zone, want 0", n)
+	}
+	if n := len(h.plan(slackfake.TeamID, "C1", "Q1").Actions); n != 2 {
+		t.Errorf("%d actions, want 2", n)
+	}
+}
+
 // TestZoneChangeMissedHealsInADay: as above, but racebot never hears of
 // Ana's change (the event came while it was down). A day on, her zone is
 // read again: "tomorrow" is Tokyo's.

@@ -88,6 +88,18 @@ func (b *Bot) runStep(ctx context.Context, st coach.Step) error {
 	return nil
 }
 
+// stepLater runs the part of a step after the acknowledgement within
+// claimTimeout, well inside its lease: a run that went on past the lease
+// could post what the run that took the step over found missing and
+// posted already.
+func (b *Bot) stepLater(ctx context.Context, what string, fn func(context.Context)) {
+	b.later(ctx, what, func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, b.claimTimeout)
+		defer cancel()
+		fn(ctx)
+	})
+}
+
 // stepTick finishes the steps accepted, here or by another racebot, and
 // not finished: their racebot stopped before completing them, and Slack
 // will not deliver them again.
@@ -173,7 +185,7 @@ func (b *Bot) recordValuesStep(ctx context.Context, st coach.Step) error {
 		recorded += plainText(r.Msg)
 	}
 	replies := append([]flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("From a workflow, for %s:", flows.Person(user))}}, a.Replies...)
-	b.later(ctx, "workflow step", func(ctx context.Context) {
+	b.stepLater(ctx, "workflow step", func(ctx context.Context) {
 		b.confirmStepValues(ctx, st, a, replyKey(req.Key), renderReplies(a.Plan, replies))
 		if c := a.Checkin; c.ID != 0 {
 			// Again on a redelivery too: the first run may have stopped
@@ -220,7 +232,7 @@ func (b *Bot) startCheckinStep(ctx context.Context, st coach.Step) error {
 	if err != nil {
 		return b.failStep(ctx, err, st)
 	}
-	b.later(ctx, "workflow check-in", func(ctx context.Context) {
+	b.stepLater(ctx, "workflow check-in", func(ctx context.Context) {
 		if _, err := b.OpenCheckin(ctx, st.Team, p.ID, "workflow:"+st.Execution, false, 0); err != nil {
 			b.log.Error("workflow check-in", "plan", p.ID, "err", err)
 			b.errorStep(ctx, st, "The check-in could not be posted; try running the workflow again.")
@@ -238,7 +250,7 @@ func (b *Bot) failStep(ctx context.Context, err error, st coach.Step) error {
 	if !isUserError(err) {
 		return fmt.Errorf("workflow step: %w", err)
 	}
-	b.later(ctx, "workflow step failed", func(ctx context.Context) { b.errorStep(ctx, st, plainText(flows.Explain(err))) })
+	b.stepLater(ctx, "workflow step failed", func(ctx context.Context) { b.errorStep(ctx, st, plainText(flows.Explain(err))) })
 	return nil
 }
 
@@ -256,20 +268,39 @@ func (b *Bot) errorStep(ctx context.Context, st coach.Step, reason string) {
 // finds the step completed already (by an earlier run) is expected:
 // Slack's docs give function_execution_not_found as the typical answer
 // for an execution completed and gone, and execution_not_in_running_state
-// for one not running any more.
+// for one not running any more. One Slack declines for good, or of a
+// workspace that removed racebot, is given up: each sweep for a day would
+// run the step again to be declined again.
 func (b *Bot) stepCompleted(ctx context.Context, err error, st coach.Step) {
 	var se slack.SlackErrorResponse
 	switch {
 	case err == nil:
 	case errors.As(err, &se) && (se.Err == "execution_not_in_running_state" || se.Err == "function_execution_not_found"):
 		b.log.Debug("workflow step completed already", "execution", st.Execution)
+	case b.left(ctx, err) || declinedForGood(err):
+		b.failed(ctx, "complete workflow step: given up", err, "execution", st.Execution)
 	default:
 		b.failed(ctx, "complete workflow step", err, "execution", st.Execution)
 		return
 	}
-	// Completed at Slack: recorded even while shutting down, or the next
-	// sweep runs the step once more for nothing.
+	// Completed at Slack, or given up: recorded even while shutting down,
+	// or the next sweep runs the step once more for nothing.
 	if err := b.svc.FinishStep(context.WithoutCancel(ctx), st.Team, st.Execution, b.now()); err != nil {
 		b.log.Warn("workflow step: record finished", "execution", st.Execution, "err", err)
 	}
+}
+
+// declinedForGood reports a completion Slack refused that it will refuse
+// again. A failed authentication is not one: a renewed token, or the
+// workspace found gone (Bot.left), decides it.
+func declinedForGood(err error) bool {
+	var se slack.SlackErrorResponse
+	if !refused(err) || !errors.As(err, &se) {
+		return false
+	}
+	switch se.Err {
+	case "ratelimited", "invalid_auth", "not_authed", "token_expired", "token_revoked", "account_inactive", "team_not_found":
+		return false
+	}
+	return true
 }

@@ -371,3 +371,65 @@ func TestWorkflowStepsFinishedAreNotSwept(t *testing.T) {
 		t.Errorf("%d confirmations, want 1", n)
 	}
 }
+
+// TestWorkflowStepRefusedForGoodIsNotSwept: Slack declines a step's
+// completion (invalid_arguments: asking again is declined again). The
+// step is given up, not run again by every sweep for a day: no second
+// confirmation looked for, no second completion.
+func TestWorkflowStepRefusedForGoodIsNotSwept(t *testing.T) {
+	clk := &clock{now: time.Now()}
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now })
+	srv, _, step := h.stepOverHTTP(functionRecordValues, "FxNO", map[string]any{
+		inputChannel: "C1", inputValues: "visitors 12.4k", inputUser: "UANA",
+	})
+	h.fake.RefuseNext("functions.completeSuccess", 100, "invalid_arguments")
+	if code := h.deliver(srv, step); code != http.StatusOK {
+		t.Fatalf("the delivery was answered %d", code)
+	}
+	h.fake.WaitCalls(t, "functions.completeSuccess", 1)
+	h.settle()
+	calls := len(h.fake.Calls(""))
+
+	clk.Add(time.Hour)
+	h.bot.stepTick(t.Context())
+	h.settle()
+	if got := h.fake.Calls(""); len(got) != calls {
+		t.Errorf("a sweep ran the refused step again: %v", got[calls:])
+	}
+}
+
+// TestWorkflowValuesStepSlowConfirmationPostedOnce: Slack holds the
+// confirmation of a "Record KPI values" step. Its run gives up within its
+// bound, short of the step's lease, rather than posting after a sweep
+// (here or in another racebot) has taken the step over, found no
+// confirmation and posted one: the confirmation stands once.
+func TestWorkflowValuesStepSlowConfirmationPostedOnce(t *testing.T) {
+	clk := &clock{now: time.Now()}
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now })
+	_, p, step := h.stepOverHTTP(functionRecordValues, "FxSLOW", map[string]any{
+		inputChannel: "C1", inputValues: "visitors 12.4k", inputUser: "UANA",
+	})
+	first := h.startBot(botOptions{claimTimeout: time.Second})
+	firstSrv := httptest.NewServer(first.HTTPHandler(secret))
+	t.Cleanup(firstSrv.Close)
+	release := h.fake.Hold("chat.postMessage")
+	defer release()
+	if code := h.deliver(firstSrv, step); code != http.StatusOK {
+		t.Fatalf("the delivery was answered %d", code)
+	}
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.postMessage") > 0 }, "the confirmation waiting on Slack")
+	settle(t, first, h.fake)
+	release()
+
+	clk.Add(time.Minute)
+	h.bot.stepTick(t.Context())
+	h.fake.WaitFor(t, func() bool {
+		e, _ := h.fake.Execution("FxSLOW")
+		return e.State == "completed"
+	}, "the step completed")
+	h.settle()
+	settle(t, first, h.fake)
+	if n := h.countReplies("C1", p.Thread, "From a workflow, for <@UANA>"); n != 1 {
+		t.Errorf("%d confirmations in the thread, want 1", n)
+	}
+}

@@ -19,7 +19,8 @@ type Step struct {
 	// again.
 	Inputs     map[string]string
 	AcceptedAt time.Time
-	// FinishedAt is when the step was completed at Slack; zero until then.
+	// FinishedAt is when the step was completed at Slack, or given up;
+	// zero until then.
 	FinishedAt time.Time
 }
 
@@ -38,8 +39,8 @@ func (s *Service) AcceptStep(ctx context.Context, st Step) (Step, error) {
 	return got, nil
 }
 
-// FinishStep records that a step was completed at Slack, so nobody runs it
-// again.
+// FinishStep records that a step was completed at Slack, or given up, so
+// nobody runs it again.
 func (s *Service) FinishStep(ctx context.Context, team, execution string, now time.Time) error {
 	if err := s.store.FinishStep(ctx, team, execution, now); err != nil {
 		return fmt.Errorf("finish step: %w", err)

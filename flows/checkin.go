@@ -164,9 +164,9 @@ func OpeningText(planName string, kpis []KPI, ms map[int64][]Measurement, late b
 	case late:
 		b.add(" (late: racebot was down, so this one comes late)")
 	case missed == 1:
-		b.add(" (1 earlier check-in was missed while racebot was away.)")
+		b.add(" (1 earlier check-in was missed while racebot was down)")
 	case missed > 1:
-		b.printf(" (%d earlier check-ins were missed while racebot was away.)", missed)
+		b.printf(" (%d earlier check-ins were missed while racebot was down)", missed)
 	}
 	if len(kpis) == 0 {
 		b.printf("\nThis plan has no KPIs yet; set some with %s and I'll ask for their numbers here.", Cmd("kpi"))

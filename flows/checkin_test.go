@@ -281,9 +281,9 @@ func TestOpeningText(t *testing.T) {
 			want: "📊 KPI check-in for Q1 Launch (late: racebot was down, so this one comes late)" + list},
 		// On time, standing for the ones skipped while racebot was away.
 		{name: "on time after two missed", plan: "Q1 Launch", kpis: kpis, missed: 2,
-			want: "📊 KPI check-in for Q1 Launch (2 earlier check-ins were missed while racebot was away.)" + list},
+			want: "📊 KPI check-in for Q1 Launch (2 earlier check-ins were missed while racebot was down)" + list},
 		{name: "on time after one missed", plan: "Q1 Launch", kpis: kpis, missed: 1,
-			want: "📊 KPI check-in for Q1 Launch (1 earlier check-in was missed while racebot was away.)" + list},
+			want: "📊 KPI check-in for Q1 Launch (1 earlier check-in was missed while racebot was down)" + list},
 		// The plan's name is the team's text, kept apart for the transport
 		// to render safely (see TestOpeningTextKeepsPeoplesTextApart).
 		{name: "plan name as typed", plan: "R&amp;D <!channel>", kpis: kpis[3:4],

@@ -14,6 +14,8 @@ type fault struct {
 	retryAfter  time.Duration // Retry-After of those answers
 	failures    int           // answers left to turn into failStatus
 	failStatus  int
+	refusals    int    // answers left to turn into refusal, the work not done
+	refusal     string // the error code of those answers
 	// Faults after the work: the call is handled (a message is posted),
 	// then its answer is turned into failAfterStatus or the connection is
 	// reset, so the caller cannot tell that it worked.
@@ -44,6 +46,18 @@ func (f *Fake) FailNext(method string, n int, status int) {
 	defer f.mu.Unlock()
 	ft := f.faultLocked(method)
 	ft.failures, ft.failStatus = n, status
+}
+
+// RefuseNext makes the next n calls of method answer ok:false with the
+// error code, without doing the work, as Slack declines a request it will
+// decline again (invalid_arguments, say); slack-go turns the answer into
+// slack.SlackErrorResponse. It replaces any refusal still pending for
+// method.
+func (f *Fake) RefuseNext(method string, n int, code string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ft := f.faultLocked(method)
+	ft.refusals, ft.refusal = n, code
 }
 
 // FailAfterNext makes the next n calls of method do their work (post the
@@ -189,6 +203,9 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request, call Call, handle 
 			contentType: "text/html; charset=utf-8",
 			body:        []byte("<html><body>" + http.StatusText(ft.failStatus) + "</body></html>"),
 		}
+	case ft != nil && ft.refusals > 0:
+		ft.refusals--
+		rep = errorReply(ft.refusal)
 	default:
 		rep = handle(&call)
 		switch {

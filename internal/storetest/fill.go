@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/scheduler"
 )
@@ -190,6 +191,16 @@ func Fill(t *testing.T, db Store) Filled {
 	other = step(t, db, other, "Wir rösten selbst. 'Quotes' \"and\" \\backslashes\\", "", at(50))
 	step(t, db, other, "skip", "", at(51))
 	if err := db.SawHome(ctx, "T1", "U1", at(5)); err != nil {
+		t.Fatal(err)
+	}
+	for i, execution := range []string{"Fx1", "Fx2"} {
+		st := coach.Step{Team: "T1", Execution: execution, Function: "record_values", AcceptedAt: at(60 + i),
+			Inputs: map[string]string{"channel_id": "C1", "values": "visitors 12.4k ☕ \"quoted\""}}
+		if _, err := db.AcceptStep(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.FinishStep(ctx, "T1", "Fx1", at(61)); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.MarkSeen(ctx, "T2", "EvStatus"); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/install"
 )
@@ -157,6 +158,9 @@ func testUninstallAndPurge(t *testing.T, open Open) {
 		if err := db.SawHome(ctx, team, "U1", t0); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := db.AcceptStep(ctx, coach.Step{Team: team, Execution: "Fx" + team, Function: "record_values", Inputs: map[string]string{}, AcceptedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	gone := t0.Add(time.Hour)
 	if err := db.MarkUninstalled(ctx, a.Key(), gone); err != nil {
@@ -192,6 +196,9 @@ func testUninstallAndPurge(t *testing.T, open Open) {
 	}
 	if got, err := db.HomeViewers(ctx, "TB", t0); err != nil || len(got) != 1 {
 		t.Errorf("TB's Home viewers after TA's purge: %v %v, want U1", got, err)
+	}
+	if got, err := db.UnfinishedSteps(ctx, t0, t0.Add(time.Minute)); err != nil || len(got) != 1 || got[0].Team != "TB" {
+		t.Errorf("workflow steps after TA's purge: %+v %v, want TB's", got, err)
 	}
 	if p := load(t, db, "TB", pb.ID); len(p.Answers) == 0 {
 		t.Errorf("TB's plan lost its answers: %+v", p)

@@ -109,7 +109,7 @@ func TestCopyFromSQLite(t *testing.T) {
 		"schedules": 1, "occurrences": 2, "checkins": 1, "offers": 1, "asked": 3, "seen_keys": 10, "deleted_threads": 1, "current_plans": 2,
 		"thread_reads": 2, "action_updates": 2, "capability_ratings": 2, "capability_scores": 6, "capability_reminders": 1,
 		"retros": 1, "retro_answers": 3, "retro_prompts": 3, "carried_answers": 1, "reminders": 1, "reminder_mutes": 1, "reminder_snoozes": 1,
-		"plan_reviews": 1, "home_viewers": 1} {
+		"plan_reviews": 1, "home_viewers": 1, "workflow_steps": 2} {
 		if rows[table] < min {
 			t.Errorf("%s: %d rows copied, want at least %d", table, rows[table], min)
 		}
