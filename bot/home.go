@@ -60,6 +60,9 @@ type homes struct {
 type viewerList struct {
 	people []string
 	readAt time.Time
+	// readingSince is when a read of the list began that has not ended;
+	// zero when none. Meanwhile the list as it is stands in.
+	readingSince time.Time
 }
 
 // viewersFresh is how long a workspace's list of people looking at their
@@ -162,27 +165,48 @@ func (h *homes) recordDue(team, user string, now time.Time) bool {
 }
 
 // cachedViewers returns a workspace's people looking at their tab as read
-// from the store within viewersFresh of now; ok is false when the list is
-// to be read again.
+// from the store within viewersFresh of now. When the list is stale, ok
+// is false and the caller is to read it (and cacheViewers or
+// viewersUnread after); while that read goes on, other callers get the
+// stale list, so a busy workspace's answers wait for one read, not one
+// each.
 func (h *homes) cachedViewers(team string, now time.Time) (people []string, ok bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	v, found := h.viewers[team]
-	if !found || now.Sub(v.readAt) >= viewersFresh || now.Before(v.readAt) {
-		return nil, false
+	if found && now.Sub(v.readAt) < viewersFresh && !now.Before(v.readAt) {
+		return v.people, true
 	}
-	return v.people, true
+	if found && !v.readingSince.IsZero() && now.Sub(v.readingSince) < viewersFresh && !now.Before(v.readingSince) {
+		return v.people, true
+	}
+	v.readingSince = now
+	h.viewers[team] = v
+	return nil, false
 }
 
 // cacheViewers keeps a workspace's people looking at their tab as read at
-// readAt, unless a later read is kept already.
+// readAt, unless a later read is kept already, and ends the read.
 func (h *homes) cacheViewers(team string, people []string, readAt time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if v, ok := h.viewers[team]; ok && v.readAt.After(readAt) {
+		v.readingSince = time.Time{}
+		h.viewers[team] = v
 		return
 	}
 	h.viewers[team] = viewerList{people: people, readAt: readAt}
+}
+
+// viewersUnread ends a read of a workspace's list that failed, so the
+// next change tries again.
+func (h *homes) viewersUnread(team string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if v, ok := h.viewers[team]; ok {
+		v.readingSince = time.Time{}
+		h.viewers[team] = v
+	}
 }
 
 // sawHere adds a person who opened their tab through this racebot to
@@ -195,7 +219,8 @@ func (h *homes) sawHere(team, user string) {
 	if !ok || slices.Contains(v.people, user) {
 		return
 	}
-	h.viewers[team] = viewerList{people: append(slices.Clip(v.people), user), readAt: v.readAt}
+	v.people = append(slices.Clip(v.people), user)
+	h.viewers[team] = v
 }
 
 // unrecorded forgets a record that failed, so the next opening tries
@@ -238,15 +263,16 @@ func (b *Bot) planChanged(team string, plan flows.PlanID) {
 	if b.homes.isClosed() {
 		return
 	}
-	if people, ok := b.homes.cachedViewers(team, b.now()); ok && len(people) == 0 {
+	now := b.now()
+	people, known := b.homes.cachedViewers(team, now)
+	if known && len(people) == 0 {
 		return
 	}
 	b.later(teamCtx(team), "home after a change", func(ctx context.Context) {
-		now := b.now()
-		people, ok := b.homes.cachedViewers(team, now)
-		if !ok {
+		if !known {
 			var err error
 			if people, err = b.svc.HomeViewers(ctx, team, now); err != nil {
+				b.homes.viewersUnread(team)
 				b.log.Warn("home: viewers", "plan", plan, "err", err)
 				return
 			}

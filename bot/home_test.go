@@ -226,8 +226,9 @@ func TestHomeOpeningsRecordedAtMostHourly(t *testing.T) {
 
 // TestHomeViewersReadAgainOnlyWhenStale: the people looking at their tabs
 // are read from the store at most once per viewersFresh, since every answer
-// changes a plan; someone who opens their tab here joins the list at once,
-// and a read that began before a later one finished does not replace it.
+// changes a plan, and by one change at a time; someone who opens their tab
+// here joins the list at once, and a read that began before a later one
+// finished does not replace it.
 func TestHomeViewersReadAgainOnlyWhenStale(t *testing.T) {
 	h := newHomes(10*time.Second, func() time.Time { return t0 }, func(team, user string) {}, func(fn func()) {})
 	if _, ok := h.cachedViewers("T1", t0); ok {
@@ -240,6 +241,15 @@ func TestHomeViewersReadAgainOnlyWhenStale(t *testing.T) {
 	}
 	if _, ok := h.cachedViewers("T1", t0.Add(viewersFresh)); ok {
 		t.Error("a list read viewersFresh ago is still used")
+	}
+	// That caller reads the list; meanwhile others use the stale one
+	// rather than each reading it too.
+	if got, ok := h.cachedViewers("T1", t0.Add(viewersFresh+time.Millisecond)); !ok || !slices.Equal(got, []string{"UANA"}) {
+		t.Errorf("while the list is read again, another change gets %v (known %t), want the stale [UANA]", got, ok)
+	}
+	h.viewersUnread("T1")
+	if _, ok := h.cachedViewers("T1", t0.Add(viewersFresh+2*time.Millisecond)); ok {
+		t.Error("after a failed read the stale list is still used, want it read again")
 	}
 	if _, ok := h.cachedViewers("T2", t0); ok {
 		t.Error("another workspace's list counts as known")
