@@ -466,13 +466,12 @@ func (b *Bot) close(ctx context.Context, v coach.CheckinView) {
 	}
 }
 
-// uploadChart draws every KPI against its target and uploads the PNG,
-// reporting whether it did.
-func (b *Bot) uploadChart(ctx context.Context, p *flows.Plan, ms map[int64][]flows.Measurement, channel, thread string) bool {
+// uploadChart draws every KPI against its target and uploads the PNG.
+func (b *Bot) uploadChart(ctx context.Context, p *flows.Plan, ms map[int64][]flows.Measurement, channel, thread string) error {
 	var png bytes.Buffer
 	if err := report.Chart(&png, plainUserText(p.Name)+" · KPI progress", p, ms, b.now(), time.UTC); err != nil {
 		b.log.Error("draw chart", "plan", p.ID, "err", err)
-		return false
+		return err
 	}
 	err := b.uploadFile(ctx, slack.UploadFileParameters{
 		Content:         png.String(),
@@ -483,9 +482,8 @@ func (b *Bot) uploadChart(ctx context.Context, p *flows.Plan, ms map[int64][]flo
 	})
 	if err != nil {
 		b.failed(ctx, "upload chart", err, "plan", p.ID)
-		return false
 	}
-	return true
+	return err
 }
 
 // valuesModal collects a check-in's values in a form, one field per KPI.
@@ -636,11 +634,20 @@ func (b *Bot) postReport(ctx context.Context, p *flows.Plan, a asker) {
 		b.tell(ctx, a, chartFailed)
 		return
 	}
-	if !b.uploadChart(ctx, p, ms, p.Channel, thread) {
-		b.tell(ctx, a, chartFailed)
+	if err := b.uploadChart(ctx, p, ms, p.Channel, thread); err != nil {
+		b.tell(ctx, a, chartFailure(err, p.Channel, "the plan's thread"))
 	}
 }
 
 // chartFailed tells someone who asked for the KPI chart that it did not
 // come.
-var chartFailed = say("Sorry, the KPI chart could not be uploaded. Please try again in a moment.")
+var chartFailed = chartFailure(nil, "", "")
+
+// chartFailure says why the KPI chart for channel, where in it, did not
+// come.
+func chartFailure(err error, channel, where string) flows.Msg {
+	if notInChannel(err) {
+		return uploadFailure(err, channel, "the chart", where, "ask again")
+	}
+	return uploadFailure(err, channel, "the KPI chart", where, "try again")
+}

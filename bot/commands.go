@@ -96,6 +96,9 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		b.later(ctx, "post retro", func(ctx context.Context) { b.postRetro(ctx, resp.Plan, resp) })
 		return msgAck(flows.Sayf("The retro of %q is going up in this channel; answer its questions in its thread.", flows.User(resp.Plan.Name)))
 	case hasKind(resp.Replies, flows.ReplyExport):
+		if !b.startExport(ctx, resp.Plan, cmd.UserID) {
+			return msgAck(exportUnderWay)
+		}
 		b.later(ctx, "export", func(ctx context.Context) { b.export(ctx, commandAsker(cmd), resp.Plan) })
 		return textAck("Exporting the plan; the file will appear in this channel in a moment.")
 	case resp.Report:
@@ -254,9 +257,35 @@ func (b *Bot) removeHeader(ctx context.Context, p *flows.Plan, ts string) {
 	}
 }
 
+// exportUnderWay answers an export asked for while the same person's
+// export of the plan is being shared, or was a moment ago.
+var exportUnderWay = say("That export is already on its way.")
+
+// startExport reports whether user's export of p may start: not while
+// another of theirs is under way, in any racebot. When the store cannot
+// say, it starts: an export shared twice does less harm than none.
+func (b *Bot) startExport(ctx context.Context, p *flows.Plan, user string) bool {
+	ok, err := b.svc.StartExport(ctx, p.Team, p.ID, user, b.now())
+	if err != nil {
+		b.log.Warn("export: hold", "plan", p.ID, "err", err)
+		return true
+	}
+	return ok
+}
+
 // export uploads the plan as a Markdown file to the channel a asked in,
-// and its KPI history as CSV when it has KPIs.
+// and its KPI history as CSV when it has KPIs. startExport took its hold,
+// which ends a moment after it does.
 func (b *Bot) export(ctx context.Context, a asker, p *flows.Plan) {
+	defer func() {
+		// Ended even when racebot is stopping, so asking again after the
+		// restart is not turned away for minutes.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
+		defer cancel()
+		if err := b.svc.EndExport(ctx, p.Team, p.ID, a.user, b.now()); err != nil {
+			b.log.Warn("export: end hold", "plan", p.ID, "err", err)
+		}
+	}()
 	files, err := b.exportFiles(ctx, p)
 	if err != nil {
 		b.log.Error("export", "plan", p.ID, "err", err)
@@ -268,12 +297,12 @@ func (b *Bot) export(ctx context.Context, a asker, p *flows.Plan) {
 		if err := b.uploadFile(ctx, f); err != nil {
 			b.failed(ctx, "upload export", err, "plan", p.ID, "file", f.Filename)
 			if i == 0 {
-				b.tell(ctx, a, say("Sorry, the export could not be uploaded. Please try again in a moment."))
+				b.tellEvenStopping(ctx, a, msgMessage("note", uploadFailure(err, f.Channel, "the export", exportedIn(p), "ask again")))
 				return
 			}
 			// Exporting again would share the plan a second time; the
 			// button uploads only what is missing.
-			b.tellMessage(ctx, a, exportRestMessage(p, randomKey(), partlyShared(p, files[0], files[i:])))
+			b.tellEvenStopping(ctx, a, exportRestMessage(p, randomKey(), restFailure(err, p, a.channel, files[0], files[i:])))
 			return
 		}
 	}
@@ -310,7 +339,7 @@ func (b *Bot) exportRest(ctx context.Context, a asker, p *flows.Plan) {
 	files, err := b.exportFiles(ctx, p)
 	if err != nil {
 		b.log.Error("export rest", "plan", p.ID, "err", err)
-		b.tellMessage(ctx, a, exportRestMessage(p, randomKey(), say("Sorry, the KPI history could not be uploaded. Please press the button to try again.")))
+		b.tellEvenStopping(ctx, a, exportRestMessage(p, randomKey(), say("Sorry, the KPI history could not be uploaded. Please press the button to try again.")))
 		return
 	}
 	if len(files) == 1 {
@@ -321,10 +350,21 @@ func (b *Bot) exportRest(ctx context.Context, a asker, p *flows.Plan) {
 		f.Channel, f.ThreadTimestamp = a.channel, p.Thread
 		if err := b.uploadFile(ctx, f); err != nil {
 			b.failed(ctx, "upload export", err, "plan", p.ID, "file", f.Filename)
-			b.tellMessage(ctx, a, exportRestMessage(p, randomKey(), partlyShared(p, files[0], files[1+i:])))
+			b.tellEvenStopping(ctx, a, exportRestMessage(p, randomKey(), restFailure(err, p, a.channel, files[0], files[1+i:])))
 			return
 		}
 	}
+}
+
+// tellEvenStopping is tellMessage for what an export did not share, sent
+// even when racebot is stopping (ctx ended): a press of "Upload the KPI
+// history" took its button away, and an export the ack promised must not
+// silently come to nothing, so the note that offers the button again, or
+// says to ask again, is not dropped.
+func (b *Bot) tellEvenStopping(ctx context.Context, a asker, m message) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
+	defer cancel()
+	b.tellMessage(ctx, a, m)
 }
 
 // exportFiles makes the files of the plan's export: its Markdown, then
@@ -366,12 +406,25 @@ func partlyShared(p *flows.Plan, shared slack.UploadFileParameters, missing []sl
 	for i, f := range missing {
 		names[i] = f.Filename
 	}
-	where := "in the plan's thread"
+	return flows.Sayf("%s is in %s, but the KPI history, %s, could not be uploaded.",
+		flows.Code(shared.Filename), flows.Text(exportedIn(p)), flows.Code(strings.Join(names, ", ")))
+}
+
+// exportedIn is where an export of p is shared.
+func exportedIn(p *flows.Plan) string {
 	if p.Thread == "" {
-		where = "in this channel"
+		return "this channel"
 	}
-	return flows.Sayf("%s is %s, but the KPI history, %s, could not be uploaded.",
-		flows.Code(shared.Filename), flows.Text(where), flows.Code(strings.Join(names, ", ")))
+	return "the plan's thread"
+}
+
+// restFailure says why the KPI history of an export that shared the plan
+// in channel did not come, above the button that uploads it.
+func restFailure(err error, p *flows.Plan, channel string, shared slack.UploadFileParameters, missing []slack.UploadFileParameters) flows.Msg {
+	if notInChannel(err) || errors.Is(err, errMaybeShared) {
+		return uploadFailure(err, channel, "the KPI history", exportedIn(p), "press the button again")
+	}
+	return partlyShared(p, shared, missing)
 }
 
 // exportRestMessage is m with a button that uploads the KPI history

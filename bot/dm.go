@@ -337,8 +337,11 @@ func (b *Bot) answerAsked(ctx context.Context, key, channel, thread string, a co
 		if err != nil {
 			b.log.Error("report: values", "plan", a.Plan.ID, "err", err)
 		}
-		if err != nil || !b.uploadChart(ctx, a.Plan, ms, channel, thread) {
-			b.tell(ctx, asker{user: user, channel: channel, thread: thread}, chartFailed)
+		if err == nil {
+			err = b.uploadChart(ctx, a.Plan, ms, channel, thread)
+		}
+		if err != nil {
+			b.tell(ctx, asker{user: user, channel: channel, thread: thread}, chartFailure(err, channel, "this thread"))
 		}
 	case len(a.Replies) > 0:
 		if _, err := b.poster.postOnce(ctx, channel, thread, replyKey(key), renderReplies(a.Plan, a.Replies)); err != nil {

@@ -186,7 +186,12 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 			case resp.Report:
 				b.postReport(ctx, plan, asker{user: m.User, channel: m.Channel, thread: m.ThreadTimeStamp})
 			case hasKind(resp.Replies, flows.ReplyExport):
-				b.export(ctx, asker{user: m.User, channel: m.Channel, thread: m.ThreadTimeStamp}, plan)
+				a := asker{user: m.User, channel: m.Channel, thread: m.ThreadTimeStamp}
+				if !b.startExport(ctx, plan, m.User) {
+					b.tell(ctx, a, exportUnderWay)
+					return
+				}
+				b.export(ctx, a, plan)
 			case resp.Retro != 0:
 				b.postRetro(ctx, plan, resp)
 			case hasKind(resp.Replies, flows.ReplyScoreForm):

@@ -88,7 +88,8 @@ func TestMentionsAndLinksRoundTrip(t *testing.T) {
 // links as Markdown links, never Slack's ids and brackets; names are asked
 // of Slack once, after the acknowledgement.
 func TestExportNamesPeopleAndLinks(t *testing.T) {
-	h := newHarness(t)
+	clk := &movingClock{}
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now })
 	h.fake.AddUser(slackfake.User{ID: "UANA", Name: "ana", RealName: "Ana Lopez", DisplayName: "Ana"})
 	h.fake.AddUser(slackfake.User{ID: "UBEN", Name: "ben", RealName: "Ben Okafor", DisplayName: "Ben"})
 	h.fake.AddChannel(slackfake.Channel{ID: "C9", Name: "launch"})
@@ -129,6 +130,8 @@ func TestExportNamesPeopleAndLinks(t *testing.T) {
 	}
 
 	calls := len(h.fake.Calls("users.info"))
+	h.settle()
+	clk.Add(time.Minute) // an export just shared is not shared again
 	h.exportText(2)
 	if again := len(h.fake.Calls("users.info")); again != calls {
 		t.Errorf("a second export asked Slack for names %d more times; they are cached", again-calls)

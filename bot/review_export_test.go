@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/openaifake"
@@ -28,7 +29,8 @@ func (h *harness) waitReviewKept(p *flows.Plan, has string) {
 // model's.
 func TestExportCarriesTheLatestReview(t *testing.T) {
 	llm := openaifake.New(t, "Gaps: everything after the first question. Quick wins: reviews & referrals.")
-	h := newHarness(t, withModel(t, llm))
+	clk := &movingClock{}
+	h := newHarness(t, withModel(t, llm), func(c *setup) { c.Now = clk.Now })
 	h.fake.AddUser(slackfake.User{ID: "UANA", Name: "ana", RealName: "Ana Lopez", DisplayName: "Ana"})
 	h.fake.AddUser(slackfake.User{ID: "UBEN", Name: "ben", RealName: "Ben Okafor", DisplayName: "Ben"})
 	h.runSocket()
@@ -78,6 +80,8 @@ func TestExportCarriesTheLatestReview(t *testing.T) {
 	h.threadMessage("C1", header.TS, "built-in checks")
 	h.waitReviewKept(q1, "built-in checks")
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "continue Q1", UserID: "UANA", ChannelID: "C1"}))
+	h.settle()
+	clk.Add(time.Minute) // an export of Q1 just shared is not shared again
 	md = h.exportText(3)
 	for _, want := range []string{"\n## Latest review\n\n_Made on ", " for Ana._\n\n> Review of Q1 (built-in checks)"} {
 		if !strings.Contains(md, want) {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/racebot/racebot/flows"
 	"github.com/slack-go/slack"
 )
 
@@ -31,7 +32,8 @@ const uploadBackoff = time.Second
 // The last step is not retried after a 5xx or a lost connection (see
 // creating): Slack may have shared the file before its answer was lost.
 // files.info then says whether it did, so that a file in the channel is
-// not reported as a failure that invites the person to share it again.
+// not reported as a failure that invites the person to share it again;
+// when it cannot say, the error is errMaybeShared.
 func (b *Bot) uploadFile(ctx context.Context, f slack.UploadFileParameters) error {
 	c := b.ws.client(ctx)
 	var (
@@ -56,11 +58,43 @@ func (b *Bot) uploadFile(ctx context.Context, f slack.UploadFileParameters) erro
 	if err == nil || certainlyNotPosted(err) || refused(err) {
 		return wrapErr("files.completeUploadExternal", err)
 	}
-	if c.fileShared(ctx, id, f.Channel) {
+	shared, sure := c.fileShared(ctx, id, f.Channel)
+	switch {
+	case shared:
 		b.log.Info("upload: the answer was lost but the file is shared", "file", id, "err", err)
 		return nil
+	case sure:
+		return fmt.Errorf("files.completeUploadExternal: %w", err)
 	}
-	return fmt.Errorf("files.completeUploadExternal: %w", err)
+	return fmt.Errorf("files.completeUploadExternal: %w: %w", errMaybeShared, err)
+}
+
+// errMaybeShared is an upload whose last step's answer was lost and whose
+// share files.info did not list while it was looked for: the file may be
+// in the channel all the same, so asking for it again may share it twice.
+var errMaybeShared = errors.New("the file may have been shared")
+
+// notInChannel reports Slack's refusal to share a file in a channel
+// racebot is not in; a private one it is not in does not exist for it.
+func notInChannel(err error) bool {
+	var se slack.SlackErrorResponse
+	return errors.As(err, &se) && (se.Err == "not_in_channel" || se.Err == "channel_not_found")
+}
+
+// uploadFailure says to someone who asked for what ("the chart") to be
+// shared in channel why it did not come and what to do; again is how they
+// ask once more ("ask again"), where is where the file would be ("the
+// plan's thread").
+func uploadFailure(err error, channel, what, where, again string) flows.Msg {
+	switch {
+	case notInChannel(err):
+		return flows.Sayf("I'm not in %s, so I can't share %s here: invite me with %s and %s.",
+			flows.User("<#"+channel+">"), flows.Text(what), flows.Code("/invite @racebot"), flows.Text(again))
+	case errors.Is(err, errMaybeShared):
+		return flows.Sayf("Slack did not confirm %s, which may have been shared all the same: please look in %s before you %s.",
+			flows.Text(what), flows.Text(where), flows.Text(again))
+	}
+	return flows.Sayf("Sorry, %s could not be uploaded. Please %s in a moment.", flows.Text(what), flows.Text(again))
 }
 
 // sendFile asks Slack for an upload URL and sends f's content to it,
@@ -81,27 +115,32 @@ func (c *Client) sendFile(ctx context.Context, f slack.UploadFileParameters) (st
 	return u.FileID, nil
 }
 
-// shareLooks bounds how often files.info is asked whether a file is
-// shared.
-const shareLooks = 3
+// shareLookWaits are the waits between the files.info calls that look
+// for a file's share. Slack shares a completed file asynchronously (it
+// scans it first), and a busy Slack lists the share many seconds later;
+// the upload runs after the ack, so it can afford to look for half a
+// minute rather than report a failure it does not know of, which invites
+// the person to share the file a second time.
+var shareLookWaits = []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 15 * time.Second}
 
-// fileShared reports whether Slack says the file is shared in channel.
-// Slack shares a completed file asynchronously (it scans it first), so a
-// share not listed yet is looked for again, uploadBackoff apart. When
-// Slack cannot say (files.info fails, the file does not exist), the file
-// counts as not shared.
-func (c *Client) fileShared(ctx context.Context, id, channel string) bool {
-	for look := 1; ; look++ {
+// fileShared reports whether Slack says the file is shared in channel,
+// looking again after each of shareLookWaits while it is not listed, and
+// whether that is sure: a file Slack does not know (file_not_found) was
+// never completed, but one it has not listed by the last look, or that
+// it cannot describe (files.info fails, or racebot is stopping), may yet
+// be shared.
+func (c *Client) fileShared(ctx context.Context, id, channel string) (shared, sure bool) {
+	for look := 0; ; look++ {
 		info, _, _, err := c.api.GetFileInfoContext(ctx, id, 0, 0)
 		if err != nil {
-			return false
+			return false, refused(err)
 		}
 		if slices.Contains(info.Channels, channel) || slices.Contains(info.Groups, channel) || slices.Contains(info.IMs, channel) ||
 			len(info.Shares.Public[channel]) > 0 || len(info.Shares.Private[channel]) > 0 {
-			return true
+			return true, true
 		}
-		if look == shareLooks || !c.chat.sleep(ctx, uploadBackoff) {
-			return false
+		if look == len(shareLookWaits) || !c.chat.sleep(ctx, shareLookWaits[look]) {
+			return false, false
 		}
 	}
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -66,6 +67,11 @@ func TestExportSharedThoughTheAnswerWasLost(t *testing.T) {
 		"connection reset after sharing": func(f *slackfake.Fake) { f.ResetAfterNext("files.completeUploadExternal", 1) },
 		"500 after sharing, listed late": func(f *slackfake.Fake) {
 			f.ShareLag(1)
+			f.FailAfterNext("files.completeUploadExternal", 1, http.StatusInternalServerError)
+		},
+		// The fifth look comes 15 seconds after the answer was lost.
+		"500 after sharing, listed 15 s late": func(f *slackfake.Fake) {
+			f.ShareLag(4)
 			f.FailAfterNext("files.completeUploadExternal", 1, http.StatusInternalServerError)
 		},
 	} {
@@ -490,3 +496,201 @@ func TestDraftThatCannotBeShownIsExplained(t *testing.T) {
 		})
 	}
 }
+
+// TestUploadToAChannelWithoutRacebot: racebot was removed from the plan's
+// channel (or never invited there), and Ana asks for the KPI chart or the
+// export. Slack refuses to share a file there (not_in_channel); the
+// refusal is not sent again, and Ana reads what to do about it rather
+// than "could not be uploaded, try again", which would fail the same way.
+func TestUploadToAChannelWithoutRacebot(t *testing.T) {
+	for _, tc := range []struct{ command, what string }{
+		{"report", "the chart"},
+		{"export", "the export"},
+	} {
+		t.Run(tc.command, func(t *testing.T) {
+			h := newHarness(t, instantRetries)
+			h.runSocket()
+			_, p := h.newPlanInSlack("Q1")
+			h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+			h.fake.AddChannel(slackfake.Channel{ID: "C1", Name: "q1-launch", NotMember: true})
+			url := h.fake.ResponseURL()
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: tc.command, UserID: "UANA", ChannelID: "C1", ResponseURL: url}))
+			h.fake.WaitFor(t, func() bool { return len(h.fake.Responses(url)) > 0 }, "a word to Ana")
+			h.settle()
+			rs := h.fake.Responses(url)
+			if len(rs) != 1 {
+				t.Fatalf("Ana was told %d things: %+v", len(rs), rs)
+			}
+			for _, want := range []string{"I'm not in <#C1>", "can't share " + tc.what, "`/invite @racebot`", "ask again"} {
+				if !strings.Contains(rs[0].Text, want) {
+					t.Errorf("Ana was told %q, want it to say %q", rs[0].Text, want)
+				}
+			}
+			if n := len(h.fake.Calls("files.completeUploadExternal")); n != 1 {
+				t.Errorf("files.completeUploadExternal was called %d times, want once: a refusal is not sent again", n)
+			}
+			if n := len(h.fake.Uploads()); n != 0 {
+				t.Errorf("%d files shared, want none", n)
+			}
+		})
+	}
+}
+
+// TestChartNotConfirmedIsNotCalledFailed: Slack shares the KPI chart Ana
+// asked for with /race report, its answer is lost, and files.info does
+// not list the share for the half minute racebot looks. Racebot does not
+// know whether the chart is in the thread: Ana is told to look there
+// before asking again, not that it failed, which would have her share it
+// a second time.
+func TestChartNotConfirmedIsNotCalledFailed(t *testing.T) {
+	var mu sync.Mutex
+	var waited time.Duration
+	h := newHarness(t, func(c *setup) {
+		c.RetryWait = func(ctx context.Context, d time.Duration) bool {
+			mu.Lock()
+			defer mu.Unlock()
+			waited += d
+			return ctx.Err() == nil
+		}
+	})
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	h.fake.ShareLag(1000)
+	h.fake.FailAfterNext("files.completeUploadExternal", 1, http.StatusInternalServerError)
+	url := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "report", UserID: "UANA", ChannelID: "C1", ResponseURL: url}))
+	h.fake.WaitFor(t, func() bool { return len(h.fake.Responses(url)) > 0 }, "a word to Ana")
+	h.settle()
+	rs := h.fake.Responses(url)
+	if len(rs) != 1 {
+		t.Fatalf("Ana was told %d things: %+v", len(rs), rs)
+	}
+	for _, want := range []string{"may have been shared", "look in the plan's thread before you try again"} {
+		if !strings.Contains(rs[0].Text, want) {
+			t.Errorf("Ana was told %q, want it to say %q", rs[0].Text, want)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if waited < 30*time.Second {
+		t.Errorf("looked for the share for %v, want at least 30s", waited)
+	}
+}
+
+// TestKPIHistoryOfferedAgainAfterAStop: Ana presses "Upload the KPI
+// history", which puts "Uploading the KPI history." in place of the
+// button, and racebot is stopped while Slack still holds the upload.
+// Ana is given the button again, and pressing it on the racebot that
+// runs on the same database after the restart shares the KPI history,
+// once.
+func TestKPIHistoryOfferedAgainAfterAStop(t *testing.T) {
+	h := newHarness(t, instantRetries)
+	h.runSocket()
+	value := h.partialExport()
+	h.fake.FailNext("files.getUploadURLExternal", 0, 0)
+	release := h.fake.Hold(slackfake.MethodUpload)
+	t.Cleanup(release)
+	press := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionExportRest, Value: value, UserID: "UANA", ChannelID: "C1", IsEphemeral: true, ResponseURL: press}))
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight(slackfake.MethodUpload) == 1 }, "the KPI history held by Slack")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the drain window is over before it starts
+	if err := h.bot.Shutdown(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Shutdown = %v, want the upload cut short", err)
+	}
+	release()
+	var again string
+	var told []string
+	for _, r := range h.fake.Responses(press) {
+		told = append(told, r.Text)
+		if strings.Contains(string(r.Blocks), actionExportRest) {
+			again = buttonValue(t, r.Blocks, actionExportRest)
+		}
+	}
+	if again == "" {
+		t.Fatalf("after the stop Ana was told %q, want the button offered again", told)
+	}
+
+	second, _ := h.anotherRacebot()
+	resp, _ := h.post(serve(t, second), slackfake.InteractionBody(slackfake.BlockAction{ActionID: actionExportRest, Value: again, UserID: "UANA", ChannelID: "C1", IsEphemeral: true, ResponseURL: h.fake.ResponseURL()}), formType, h.bot.now())
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("the press answered %d", resp.StatusCode)
+	}
+	h.fake.WaitFor(t, func() bool { return h.uploadsNamed(".csv") == 1 }, "the KPI history shared by the restarted racebot")
+	settle(t, second, h.fake)
+	if md, csv := h.uploadsNamed(".md"), h.uploadsNamed(".csv"); md != 1 || csv != 1 {
+		t.Errorf("shared %d Markdown and %d CSV files, want one each", md, csv)
+	}
+}
+
+// TestExportAskedTwiceAtOnce: Ana presses Enter twice on /race export,
+// and the two commands (two trigger ids) arrive within a second, to one
+// racebot or to two on one database. One export is shared; the other
+// command is answered that it is on its way. Once it is shared and a few
+// seconds have passed, asking again exports again.
+func TestExportAskedTwiceAtOnce(t *testing.T) {
+	for _, where := range []string{"one racebot", "two racebots"} {
+		t.Run(where, func(t *testing.T) {
+			clk := &clock{now: time.Now()}
+			h := newHarness(t, func(c *setup) { c.Now = clk.Now })
+			h.runSocket()
+			_, p := h.newPlanInSlack("Q1")
+			h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+			second := h.bot
+			if where == "two racebots" {
+				second, _ = h.anotherRacebot()
+			}
+			// The first export is still under way, its plan's last step
+			// held by Slack, when the second command comes.
+			release := h.fake.Hold("files.completeUploadExternal")
+			t.Cleanup(release)
+			cmd := func(trigger string) slack.SlashCommand {
+				return slack.SlashCommand{TeamID: slackfake.TeamID, ChannelID: "C1", UserID: "UANA", Command: "/race", Text: "export", TriggerID: trigger, ResponseURL: h.fake.ResponseURL()}
+			}
+			first := h.bot.Command(context.Background(), cmd("1.1.a"))
+			h.fake.WaitFor(t, func() bool { return h.fake.InFlight("files.completeUploadExternal") == 1 }, "the first export under way")
+			clk.Add(700 * time.Millisecond)
+			again := second.Command(context.Background(), cmd("1.1.b"))
+			release()
+			settle(t, h.bot, h.fake)
+			settle(t, second, h.fake)
+			if first == nil || !strings.Contains(first.Text, "Exporting the plan") {
+				t.Errorf("the first command was answered %+v, want the export started", first)
+			}
+			if again == nil || again.Text != "That export is already on its way." {
+				t.Errorf("the second command was answered %+v, want that the export is on its way", again)
+			}
+			if md, csv := h.uploadsNamed(".md"), h.uploadsNamed(".csv"); md != 1 || csv != 1 {
+				t.Errorf("shared %d Markdown and %d CSV files, want one each", md, csv)
+			}
+
+			clk.Add(2 * time.Second)
+			if a := second.Command(context.Background(), cmd("1.1.c")); a == nil || a.Text != "That export is already on its way." {
+				t.Errorf("asked again two seconds after the export was shared, the command was answered %+v", a)
+			}
+			clk.Add(time.Minute)
+			second.Command(context.Background(), cmd("1.1.d"))
+			settle(t, second, h.fake)
+			if md := h.uploadsNamed(".md"); md != 2 {
+				t.Errorf("asked again a minute after the export, the plan was shared %d times in all, want twice", md)
+			}
+		})
+	}
+}
+
+// movingClock is the real time, moved on by what a test adds: time passes
+// as it does, and a test can skip ahead.
+type movingClock struct {
+	mu    sync.Mutex
+	ahead time.Duration
+}
+
+func (c *movingClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.ahead)
+}
+
+func (c *movingClock) Add(d time.Duration) { c.mu.Lock(); c.ahead += d; c.mu.Unlock() }

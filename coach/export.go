@@ -73,3 +73,41 @@ func newerReview(stored, shown *flows.ExportReview, plan flows.PlanID) *flows.Ex
 	}
 	return shown
 }
+
+// An export one person asked for of a plan is held, across racebots on
+// one database, while it is under way and for exportSettle after it
+// ended: the same /race export sent twice (Enter pressed twice, the
+// command typed again while the first was shared) would share the plan
+// twice. The key's time in the store is when the hold ends.
+const (
+	// exportHold bounds the hold of an export whose racebot stopped
+	// before it ended.
+	exportHold = 2 * time.Minute
+	// exportSettle is how long an ended export is still held.
+	exportSettle = 5 * time.Second
+)
+
+func exportKey(plan flows.PlanID, user string) string {
+	return fmt.Sprintf("export:%d:%s", plan, user)
+}
+
+// StartExport holds user's export of plan from now, reporting false
+// while another export of theirs of that plan holds it: under way, or
+// ended less than exportSettle ago.
+func (s *Service) StartExport(ctx context.Context, team string, plan flows.PlanID, user string, now time.Time) (bool, error) {
+	ok, err := s.store.LeaseKey(ctx, team, exportKey(plan, user), now, now.Add(exportHold))
+	if err != nil {
+		return false, fmt.Errorf("start export: %w", err)
+	}
+	return ok, nil
+}
+
+// EndExport holds user's export of plan, which ended at now, for
+// exportSettle more.
+func (s *Service) EndExport(ctx context.Context, team string, plan flows.PlanID, user string, now time.Time) error {
+	// Any hold taken up to now ends by now+exportHold: it is replaced.
+	if _, err := s.store.LeaseKey(ctx, team, exportKey(plan, user), now.Add(exportHold), now.Add(exportSettle)); err != nil {
+		return fmt.Errorf("end export: %w", err)
+	}
+	return nil
+}

@@ -124,6 +124,10 @@ func (f *Fake) filesCompleteUploadExternal(r *apiRequest) (map[string]any, error
 		if err != nil {
 			return nil, err
 		}
+		// Sharing a file needs the app in the channel, as posting does.
+		if ch.NotMember {
+			return nil, apiError("not_in_channel")
+		}
 		channel = ch.ID
 	}
 	// Check every file before sharing any, so a failure shares nothing.

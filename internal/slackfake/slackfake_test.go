@@ -329,6 +329,20 @@ func TestUploadFile(t *testing.T) {
 	}
 }
 
+// TestUploadFileToAChannelWithoutTheApp: Slack refuses to share a file in
+// a channel the app is not in, and shares nothing.
+func TestUploadFileToAChannelWithoutTheApp(t *testing.T) {
+	fake, api := newAPI(t)
+	fake.AddChannel(slackfake.Channel{ID: "C9", Name: "elsewhere", NotMember: true})
+	_, err := api.UploadFileContext(t.Context(), slack.UploadFileParameters{Filename: "plan.md", Content: "x", FileSize: 1, Channel: "C9"})
+	if !isSlackError(err, "not_in_channel") {
+		t.Errorf("UploadFileContext: err = %v, want not_in_channel", err)
+	}
+	if ups := fake.Uploads(); len(ups) != 0 {
+		t.Errorf("Uploads = %+v, want none", ups)
+	}
+}
+
 func TestViews(t *testing.T) {
 	fake, api := newAPI(t)
 	trigger := fake.TriggerFor("U1")

@@ -270,8 +270,9 @@ type Channel struct {
 	ID        string
 	Name      string // the lower-cased ID if empty
 	IsPrivate bool
-	// NotMember makes chat.postMessage answer not_in_channel, as Slack does
-	// for a bot that was never invited.
+	// NotMember makes chat.postMessage and files.completeUploadExternal
+	// answer not_in_channel, as Slack does for a bot that was never
+	// invited or was removed.
 	NotMember bool
 }
 
