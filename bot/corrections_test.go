@@ -1,10 +1,14 @@
 package bot
 
 import (
+	"context"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
 )
@@ -201,5 +205,129 @@ func TestATypoFixKeepsARelativeDueDate(t *testing.T) {
 	h.waitEphemeral("UANA", "Updated your action")
 	if a, ok := h.onlyAction(); !ok || a.Text != "Send sample bags" || a.Due.Format(time.DateOnly) != "2027-03-02" {
 		t.Errorf("after the typo was fixed: %+v, want the action still due 2027-03-02", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
+	}
+}
+
+// TestAnEditToARelativeDateIsReadOnTheEditsDay: on Monday 1 March Ana
+// adds an action due 2 March. On Thursday she changes its date to
+// "tomorrow": it is due on Friday 5 March, her tomorrow, not on the day
+// "tomorrow" named when the line was first written. On Saturday she fixes
+// a typo and leaves "tomorrow" as it was: the action stays due on 5 March.
+func TestAnEditToARelativeDateIsReadOnTheEditsDay(t *testing.T) {
+	h, _ := clockedHarness(t, time.Date(2027, 3, 1, 8, 0, 0, 0, time.UTC))
+	line := "Send sample bags | impact 4 | effort 1 | <@UBEN> | 2027-03-02"
+	header, ts := h.anaAddsAction(line)
+	moved := "Send smaple bags to stores | impact 4 | effort 1 | <@UBEN> | tomorrow"
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: moved, PreviousText: line,
+		EditTS: slackTS(time.Date(2027, 3, 4, 9, 0, 0, 0, time.UTC)), EventID: "EvMOVE"}))
+	h.waitEphemeral("UANA", "Updated your action")
+	if a, ok := h.onlyAction(); !ok || a.Due.Format(time.DateOnly) != "2027-03-05" {
+		t.Fatalf("after the date was changed to tomorrow on 4 March: %+v, want the action due 2027-03-05", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
+	}
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: strings.Replace(moved, "smaple", "sample", 1),
+		PreviousText: moved, EditTS: slackTS(time.Date(2027, 3, 6, 9, 0, 0, 0, time.UTC)), EventID: "EvTYPO2"}))
+	h.waitEphemeral("UANA", "Updated your action: Send sample bags to stores")
+	if a, ok := h.onlyAction(); !ok || a.Text != "Send sample bags to stores" || a.Due.Format(time.DateOnly) != "2027-03-05" {
+		t.Errorf("after the typo was fixed on 6 March: %+v, want the action still due 2027-03-05", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
+	}
+}
+
+// TestARefusedLineCorrectedHoursLater: Ana's action line is refused, and
+// she corrects it after lunch, when the periodic prune has forgotten the
+// deliveries of the morning. Her correction is still taken.
+func TestARefusedLineCorrectedHoursLater(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	header, ts := h.atActions()
+	bad := "Gift boxes for top 50 customers | impact 7 | effort 2 | <@UBEN> | 2027-02-15"
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: bad, TS: ts, ThreadTS: header.TS}))
+	h.waitEphemeral("UANA", "outside that range")
+	// The keys are stamped by the store's own clock.
+	if err := h.bot.svc.Prune(context.Background(), time.Now().Add(coach.KeysKept+time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
+		EditTS: tsAfter(t, ts, 3*time.Hour), EventID: "EvLATE"}))
+	h.threadMessage("C1", header.TS, "Action added: ")
+	if a, ok := h.onlyAction(); !ok || a.Impact != 4 {
+		t.Errorf("actions %+v, want the gift boxes at impact 4", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
+	}
+}
+
+// refusalRace is the real store, holding the write that records a refused
+// line until an edit of it has looked for that record, and that edit's
+// look for the message itself until the message is recorded: the edit is
+// handled while its message is, as by two HTTP requests or two racebots.
+type refusalRace struct {
+	coach.Store
+	armed           *atomic.Bool
+	checked, marked chan struct{}
+	check, mark     *sync.Once
+}
+
+func newRefusalRace() refusalRace {
+	return refusalRace{armed: &atomic.Bool{}, checked: make(chan struct{}), marked: make(chan struct{}), check: &sync.Once{}, mark: &sync.Once{}}
+}
+
+// refusedLine and messageKey tell the keys apart: a refused line's record, and
+// a message's own key (coach.MessageKey).
+func refusedLine(key string) bool { return strings.Contains(key, ":refused:") }
+func messageKey(key string) bool {
+	return strings.HasPrefix(key, "msg:") && strings.Count(key, ":") == 2
+}
+
+func (r refusalRace) wait(c <-chan struct{}) {
+	select {
+	case <-c:
+	case <-time.After(slackfake.DefaultWaitTimeout):
+	}
+}
+
+func (r refusalRace) MarkSeen(ctx context.Context, team, key string) error {
+	if r.armed.Load() && refusedLine(key) {
+		r.wait(r.checked)
+	}
+	err := r.Store.MarkSeen(ctx, team, key)
+	if r.armed.Load() && messageKey(key) {
+		r.mark.Do(func() { close(r.marked) })
+	}
+	return err
+}
+
+func (r refusalRace) KeySeen(ctx context.Context, team, key string) (bool, error) {
+	if r.armed.Load() && messageKey(key) {
+		r.wait(r.marked)
+	}
+	seen, err := r.Store.KeySeen(ctx, team, key)
+	if r.armed.Load() && refusedLine(key) {
+		r.check.Do(func() { close(r.checked) })
+	}
+	return seen, err
+}
+
+// TestACorrectionHandledWhileItsLineIsRefused: Ana's action line, scored
+// impact 7, and her edit to impact 4 reach racebot at once, and the edit
+// looks for the refusal just before it is recorded. The correction is
+// taken all the same.
+func TestACorrectionHandledWhileItsLineIsRefused(t *testing.T) {
+	race := newRefusalRace()
+	h := newHarness(t, func(c *setup) { race.Store = c.Store; c.Store = race })
+	h.runSocket()
+	srv := h.serveHTTP()
+	header, ts := h.atActions()
+	bad := "Gift boxes for top 50 customers | impact 7 | effort 2 | <@UBEN> | 2027-02-15"
+	race.armed.Store(true)
+	var wg sync.WaitGroup
+	for _, ev := range []slackfake.Payload{
+		slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: bad, TS: ts, ThreadTS: header.TS, EventID: "EvBAD"},
+		slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
+			EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvFIX"},
+	} {
+		wg.Go(func() { h.deliver(srv, slackfake.EventBody(ev)) })
+	}
+	wg.Wait()
+	h.settle()
+	if a, ok := h.onlyAction(); !ok || a.Impact != 4 {
+		t.Errorf("actions %+v, want the gift boxes at impact 4", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
 	}
 }

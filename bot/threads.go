@@ -98,6 +98,11 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 		Plan: conv.Plan, Checkin: conv.Checkin.ID, TS: msg.Timestamp, Key: eventID,
 		Edited: editTime(m),
 	}
+	if prev := m.PreviousMessage; prev != nil {
+		if before, ok := b.replyText(ctx, prev.Text); ok {
+			req.Previous = before
+		}
+	}
 	if flows.ReadsToday(text) {
 		// As for a new reply: "tomorrow" is the editor's tomorrow.
 		req.Zone = b.userZone(ctx, editor)
@@ -116,23 +121,28 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 		// may be forgotten (coach.MessageKeysKept), not unread, and a
 		// catch-up would not have read it either.
 		read, err := b.svc.Handled(ctx, team, coach.MessageKey(m.Channel, msg.Timestamp))
-		if err != nil || read {
+		if err != nil {
 			return err
 		}
-		// The message is read as it was before this edit, which then
-		// applies as an edit, dated: an earlier edit delivered after it
-		// is then known as older, and changes nothing.
-		before := msg.Text
-		if prev := m.PreviousMessage; prev != nil && prev.Text != "" {
-			if _, ok := b.replyText(ctx, prev.Text); ok {
-				before = prev.Text
+		if !read {
+			// The message is read as it was before this edit, which then
+			// applies as an edit, dated: an earlier edit delivered after
+			// it is then known as older, and changes nothing.
+			before := msg.Text
+			if prev := m.PreviousMessage; prev != nil && prev.Text != "" {
+				if _, ok := b.replyText(ctx, prev.Text); ok {
+					before = prev.Text
+				}
+			}
+			original := &slackevents.MessageEvent{Type: "message", Channel: m.Channel, User: msg.User, Text: before,
+				TimeStamp: msg.Timestamp, ThreadTimeStamp: msg.ThreadTimestamp}
+			if err := b.reply(ctx, team, original); err != nil {
+				return err
 			}
 		}
-		original := &slackevents.MessageEvent{Type: "message", Channel: m.Channel, User: msg.User, Text: before,
-			TimeStamp: msg.Timestamp, ThreadTimeStamp: msg.ThreadTimestamp}
-		if err := b.reply(ctx, team, original); err != nil {
-			return err
-		}
+		// Looked at again: a line refused just as this edit first looked
+		// is recorded as refused by now (before its message is marked
+		// read), and the edit is taken as the line corrected.
 		if resp, err = b.svc.EditMessage(ctx, req); err != nil {
 			return b.explainOnce(ctx, team, eventID, err, "edit", author)
 		}

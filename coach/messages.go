@@ -184,9 +184,9 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 		taken = false
 		switch gave, _ := keptFrom(p, src); {
 		case gave == keptAction:
-			return flows.ReviseAction(s.cat, p, src, req.Text, req.User, edited, req.Zone)
+			return flows.ReviseAction(s.cat, p, src, req.Previous, req.Text, req.User, edited, req.Zone)
 		case gave == keptKPI:
-			return flows.ReviseKPI(s.cat, p, src, req.Text, req.User, edited, req.Zone)
+			return flows.ReviseKPI(s.cat, p, src, req.Previous, req.Text, req.User, edited, req.Zone)
 		case gave == keptAnswer:
 			return flows.ReviseAnswer(s.cat, p, src, req.Text, req.User, edited), nil
 		case correcting:
@@ -209,14 +209,18 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 
 // refusedKey records that a reply in a plan's conversation, by its
 // author (req.User), was refused: an edit of it by them is then taken as
-// the line corrected. Another's edit names another key.
+// the line corrected. Another's edit names another key. It starts as the
+// message's key does, so the store keeps it as long (MessageKeysKept): a
+// line refused in the morning may be corrected in the afternoon, long
+// after KeysKept.
 func refusedKey(req Request) string {
-	return "refused:" + MessageKey(req.Channel, req.TS) + ":" + req.User
+	return MessageKey(req.Channel, req.TS) + ":refused:" + req.User
 }
 
 // takenKey records that an edit of a refused reply (see refusedKey) was
-// taken as the line corrected.
-func takenKey(req Request) string { return "taken:" + refusedKey(req) }
+// taken as the line corrected; kept as long as refusedKey, which without
+// it would have a later edit taken again.
+func takenKey(req Request) string { return refusedKey(req) + ":taken" }
 
 // correcting reports whether an edit (req) corrects a line its author
 // wrote and racebot refused, and no edit of it was taken yet: one that

@@ -223,6 +223,10 @@ type Request struct {
 	// the transport dates it (Slack's edited.ts); zero when unknown, and
 	// Now stands for it. Edits delivered out of order are told apart by it.
 	Edited time.Time
+	// Previous is an edited message's text before the edit, when the
+	// transport knows it: a date the edit left as it was written
+	// ("tomorrow") keeps the day it was read as.
+	Previous string
 	// Saw names what the person was answering, as flows.Reply.Asks named
 	// it, for a transport that knows what it last showed them (the
 	// terminal). Empty means the service works it out from TS, or takes

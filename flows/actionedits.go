@@ -63,7 +63,10 @@ func (p *Plan) ActionFrom(source string) (Action, bool) {
 // did not add it, when the line says what the action says, or when the
 // edit is not newer than the one the action came from. A line that no
 // longer reads as an action is refused, and the action stays as it was.
-func ReviseAction(cat *Catalogue, plan *Plan, source, text, user string, edited time.Time, zone *time.Location) (Outcome, error) {
+// A due date written as in the line before the edit (previous, "" when
+// unknown) stays the day it was read as, even if written relative to the
+// day ("tomorrow").
+func ReviseAction(cat *Catalogue, plan *Plan, source, previous, text, user string, edited time.Time, zone *time.Location) (Outcome, error) {
 	s := &stepper{cat: cat, in: Input{User: user, Now: edited, Zone: zone}, out: Outcome{Plan: plan.Clone()}}
 	a, ok := plan.ActionFrom(source)
 	if !ok || !revisable(a.By, a.Edited, user, edited) {
@@ -73,13 +76,11 @@ func ReviseAction(cat *Catalogue, plan *Plan, source, text, user string, edited 
 	if err != nil {
 		return Outcome{Plan: plan}, userErr(ErrBadInput, "Your edited line doesn't read as an action any more, so the action stays as it was; write it as %s.", Code(actionExample))
 	}
-	if !b.Due.Equal(a.Due) && !a.At.IsZero() {
-		// A date relative to the day the line was written ("next
-		// friday") that still reads as the action's due date then was
-		// left as it was: it is not read again from the edit's day.
-		if then, err := readAction(strings.TrimSpace(text), s.localAt(a.At)); err == nil && then.Due.Equal(a.Due) {
-			b.Due = a.Due
-		}
+	if !b.Due.Equal(a.Due) && s.writtenAlike(previous, text, a.At, func(line string, day time.Time) (time.Time, bool) {
+		r, err := readAction(line, day)
+		return r.Due, err == nil
+	}) {
+		b.Due = a.Due
 	}
 	if !b.Due.Equal(a.Due) {
 		// Only a newly given date must be from today on: an action past
@@ -94,6 +95,30 @@ func ReviseAction(cat *Catalogue, plan *Plan, source, text, user string, edited 
 	s.apply(ActionRevised{Source: source, Text: b.Text, Owner: b.Owner, Due: b.Due, Impact: b.Impact, Effort: b.Effort, Edited: edited})
 	s.say(Reply{Kind: ReplyNote, Stage: a.Stage, Msg: actionUpdatedText(b)})
 	return s.out, nil
+}
+
+// writtenAlike reports whether an edit (text) left the date in the line
+// before it (previous, "" when unknown) as it was written: read by date,
+// the two name the same day on the edit's day and on the day the line was
+// set (at). "tomorrow" left as typed then keeps the day it was read as,
+// while the same day written out, or another day, is a new date. The date
+// the line was given is no guide: it may come from an earlier edit.
+func (s *stepper) writtenAlike(previous, text string, at time.Time, date func(line string, day time.Time) (time.Time, bool)) bool {
+	if previous == "" {
+		return false
+	}
+	days := []time.Time{s.localNow()}
+	if !at.IsZero() {
+		days = append(days, s.localAt(at))
+	}
+	for _, day := range days {
+		was, ok1 := date(strings.TrimSpace(previous), day)
+		now, ok2 := date(strings.TrimSpace(text), day)
+		if !ok1 || !ok2 || !dayOf(was).Equal(dayOf(now)) {
+			return false
+		}
+	}
+	return true
 }
 
 // WithdrawAction records that the message an action came from was
@@ -138,8 +163,10 @@ func (p *Plan) KPIFrom(source string) (KPI, bool) {
 // nothing when no KPI came from source, when user did not set it, when the
 // target is the same, or when the edit is not newer than the one the KPI
 // came from. A line that no longer reads as a target for that KPI, or names
-// another one, is refused, and the KPI stays as it was.
-func ReviseKPI(cat *Catalogue, plan *Plan, source, text, user string, edited time.Time, zone *time.Location) (Outcome, error) {
+// another one, is refused, and the KPI stays as it was. A deadline written
+// as in the line before the edit (previous) keeps its day, as an action's
+// due date does (see ReviseAction).
+func ReviseKPI(cat *Catalogue, plan *Plan, source, previous, text, user string, edited time.Time, zone *time.Location) (Outcome, error) {
 	s := &stepper{cat: cat, in: Input{User: user, Now: edited, Zone: zone}, out: Outcome{Plan: plan.Clone()}}
 	old, ok := plan.KPIFrom(source)
 	if !ok || !revisable(old.By, old.Edited, user, edited) {
@@ -153,12 +180,11 @@ func ReviseKPI(cat *Catalogue, plan *Plan, source, text, user string, edited tim
 	case k.Key != old.Key:
 		return Outcome{Plan: plan}, userErr(ErrBadInput, "Your edited line names another KPI, so the %s target stays as it was; set the other one in a new reply.", name)
 	}
-	if !dayOf(k.Deadline).Equal(dayOf(old.Deadline)) && !old.At.IsZero() {
-		// As for an action's due date: a relative deadline left as it
-		// was is not read again from the edit's day.
-		if then, _, err := parseKPILine(cat, old.Stage, plan.Kind, strings.TrimSpace(text), s.localAt(old.At)); err == nil && dayOf(then.Deadline).Equal(dayOf(old.Deadline)) {
-			k.Deadline = old.Deadline
-		}
+	if !dayOf(k.Deadline).Equal(dayOf(old.Deadline)) && s.writtenAlike(previous, text, old.At, func(line string, day time.Time) (time.Time, bool) {
+		r, _, err := parseKPILine(cat, old.Stage, plan.Kind, line, day)
+		return r.Deadline, err == nil
+	}) {
+		k.Deadline = old.Deadline
 	}
 	k.Plan, k.By, k.Source, k.Edited = plan.ID, user, source, edited
 	// The edited line is read as a new line for its KPI would be: what it

@@ -26,10 +26,10 @@ func TestMessageEditsOfActionsAndKPIs(t *testing.T) {
 		t.Fatalf("the action from C/1: %+v, %v", a, ok)
 	}
 
-	if out, _ := ReviseAction(cat, p, "C/1", "Hijack | impact 5 | effort 1", "UBEN", t0.Add(time.Minute), nil); len(out.Changes) != 0 {
+	if out, _ := ReviseAction(cat, p, "C/1", "", "Hijack | impact 5 | effort 1", "UBEN", t0.Add(time.Minute), nil); len(out.Changes) != 0 {
 		t.Errorf("someone else's edit changed %+v", out.Changes)
 	}
-	out, err = ReviseAction(cat, p, "C/1", "Search ads | impact 4 | effort 2", "UANA", t0.Add(2*time.Minute), nil)
+	out, err = ReviseAction(cat, p, "C/1", "", "Search ads | impact 4 | effort 2", "UANA", t0.Add(2*time.Minute), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,10 +38,10 @@ func TestMessageEditsOfActionsAndKPIs(t *testing.T) {
 		!strings.Contains(out.Replies[0].Msg.String(), "Updated your action: Search ads") {
 		t.Errorf("after the edit: %+v, said %+v", a, out.Replies)
 	}
-	if out, _ := ReviseAction(cat, p, "C/1", "Ads | impact 5 | effort 2", "UANA", t0.Add(time.Minute), nil); len(out.Changes) != 0 {
+	if out, _ := ReviseAction(cat, p, "C/1", "", "Ads | impact 5 | effort 2", "UANA", t0.Add(time.Minute), nil); len(out.Changes) != 0 {
 		t.Errorf("an older edit changed %+v", out.Changes)
 	}
-	if _, err := ReviseAction(cat, p, "C/1", "Search ads | effort 2", "UANA", t0.Add(3*time.Minute), nil); !errors.Is(err, ErrBadInput) {
+	if _, err := ReviseAction(cat, p, "C/1", "", "Search ads | effort 2", "UANA", t0.Add(3*time.Minute), nil); !errors.Is(err, ErrBadInput) {
 		t.Errorf("an edit that reads as no action: %v, want ErrBadInput", err)
 	}
 
@@ -52,7 +52,7 @@ func TestMessageEditsOfActionsAndKPIs(t *testing.T) {
 		t.Fatal(err)
 	}
 	p = out.Plan
-	out, err = ReviseKPI(cat, p, "C/2", strings.Replace(line, "20k", "25k", 1), "UANA", t0.Add(time.Minute), nil)
+	out, err = ReviseKPI(cat, p, "C/2", "", strings.Replace(line, "20k", "25k", 1), "UANA", t0.Add(time.Minute), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestMessageEditsOfActionsAndKPIs(t *testing.T) {
 	if k, _ := p.KPIFrom("C/2"); k.Target.Amount != 25000 {
 		t.Errorf("the edited KPI: %+v", k)
 	}
-	if _, err := ReviseKPI(cat, p, "C/2", "fans | target 500 | by 2027-03-31", "UANA", t0.Add(2*time.Minute), nil); !errors.Is(err, ErrBadInput) {
+	if _, err := ReviseKPI(cat, p, "C/2", "", "fans | target 500 | by 2027-03-31", "UANA", t0.Add(2*time.Minute), nil); !errors.Is(err, ErrBadInput) {
 		t.Errorf("an edit naming another KPI: %v, want ErrBadInput", err)
 	}
 	if out := WithdrawKPI(cat, p, "C/2", true); len(out.Changes) != 0 || len(out.Replies) != 1 {
@@ -71,5 +71,57 @@ func TestMessageEditsOfActionsAndKPIs(t *testing.T) {
 	}
 	if out := WithdrawAction(cat, p, "C/1"); len(out.Plan.Actions) != 0 || len(p.Actions) != 1 {
 		t.Errorf("actions after the deletion: %+v; the plan it was applied to has %d", out.Plan.Actions, len(p.Actions))
+	}
+}
+
+// TestAnEditedDeadlineWrittenRelativeToTheEditsDay: a KPI due by 21
+// December is edited a week later to "in 4 weeks", which names 28
+// December from the edit's day (and 21 December from the line's): the
+// deadline moves to the 28th. An edit after that which leaves "in 4
+// weeks" as written keeps the 28th.
+func TestAnEditedDeadlineWrittenRelativeToTheEditsDay(t *testing.T) {
+	cat := RACE()
+	p := NewPlan("T", "C", "Q1", "UANA", t0)
+	p.Cursor = Cursor{Stage: 1, Phase: PhaseKPIs}
+	line := "visitors | baseline 8k | target 20k | by 2026-12-21 | owner Ana"
+	out, err := Step(cat, p, Input{Text: line, User: "UANA", Now: t0, Source: "C/2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	relative := "visitors | baseline 8k | target 20k | in 4 weeks | owner Ana"
+	out, err = ReviseKPI(cat, out.Plan, "C/2", line, relative, "UANA", t0.AddDate(0, 0, 7), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, _ := out.Plan.KPIFrom("C/2"); k.Deadline.Format(time.DateOnly) != "2026-12-28" {
+		t.Fatalf("deadline after the edit to in 4 weeks: %s, want 2026-12-28", k.Deadline.Format(time.DateOnly))
+	}
+	out, err = ReviseKPI(cat, out.Plan, "C/2", relative, strings.Replace(relative, "20k", "22k", 1), "UANA", t0.AddDate(0, 0, 14), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, _ := out.Plan.KPIFrom("C/2"); k.Target.Amount != 22000 || k.Deadline.Format(time.DateOnly) != "2026-12-28" {
+		t.Errorf("after a later edit of the target: %+v by %s, want 22k by 2026-12-28", k.Target, k.Deadline.Format(time.DateOnly))
+	}
+}
+
+// TestAnEditedDueDateWrittenOutIsTaken: an action due "tomorrow", written
+// on 23 November, is edited on the 26th to the date written out, 27
+// November, which is also the edit's tomorrow: it is due on the 27th.
+func TestAnEditedDueDateWrittenOutIsTaken(t *testing.T) {
+	cat := RACE()
+	p := NewPlan("T", "C", "Q1", "UANA", t0)
+	p.Cursor = Cursor{Stage: 1, Phase: PhaseActions}
+	line := "Ads | impact 3 | effort 2 | tomorrow"
+	out, err := Step(cat, p, Input{Text: line, User: "UANA", Now: t0, Source: "C/1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = ReviseAction(cat, out.Plan, "C/1", line, "Ads | impact 3 | effort 2 | 2026-11-27", "UANA", t0.AddDate(0, 0, 3), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := out.Plan.ActionFrom("C/1"); a.Due.Format(time.DateOnly) != "2026-11-27" {
+		t.Errorf("due %s after the edit to 2026-11-27, want 2026-11-27", a.Due.Format(time.DateOnly))
 	}
 }
