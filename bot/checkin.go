@@ -625,7 +625,7 @@ func (b *Bot) postReport(ctx context.Context, p *flows.Plan, a asker) {
 	thread, err := b.ensureThread(ctx, p)
 	if err != nil {
 		b.failed(ctx, "report: thread", err, "plan", p.ID)
-		b.tell(ctx, a, chartFailed)
+		b.tell(ctx, a, chartFailure(err, p.Channel, "the plan's thread"))
 		return
 	}
 	ms, err := b.svc.Measurements(ctx, p.Team, p.ID)
@@ -635,7 +635,7 @@ func (b *Bot) postReport(ctx context.Context, p *flows.Plan, a asker) {
 		return
 	}
 	if err := b.uploadChart(ctx, p, ms, p.Channel, thread); err != nil {
-		b.tell(ctx, a, chartFailure(err, p.Channel, "the plan's thread"))
+		b.tellEvenStopping(ctx, a, msgMessage("note", chartFailure(err, p.Channel, "the plan's thread")))
 	}
 }
 

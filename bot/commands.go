@@ -96,10 +96,11 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		b.later(ctx, "post retro", func(ctx context.Context) { b.postRetro(ctx, resp.Plan, resp) })
 		return msgAck(flows.Sayf("The retro of %q is going up in this channel; answer its questions in its thread.", flows.User(resp.Plan.Name)))
 	case hasKind(resp.Replies, flows.ReplyExport):
-		if !b.startExport(ctx, resp.Plan, cmd.UserID) {
+		started, ok := b.startExport(ctx, resp.Plan, cmd.UserID)
+		if !ok {
 			return msgAck(exportUnderWay)
 		}
-		b.later(ctx, "export", func(ctx context.Context) { b.export(ctx, commandAsker(cmd), resp.Plan) })
+		b.later(ctx, "export", func(ctx context.Context) { b.export(ctx, commandAsker(cmd), resp.Plan, started) })
 		return textAck("Exporting the plan; the file will appear in this channel in a moment.")
 	case resp.Report:
 		b.later(ctx, "report", func(ctx context.Context) { b.postReport(ctx, resp.Plan, commandAsker(cmd)) })
@@ -258,36 +259,43 @@ func (b *Bot) removeHeader(ctx context.Context, p *flows.Plan, ts string) {
 }
 
 // exportUnderWay answers an export asked for while the same person's
-// export of the plan is being shared, or was a moment ago.
-var exportUnderWay = say("That export is already on its way.")
+// export of the plan is being shared, or was a moment ago. A racebot
+// killed while it shared one leaves its hold for two minutes (coach's
+// exportHold), in which the export is not coming: the person is told
+// when asking again works.
+var exportUnderWay = say("That export is already on its way; if it has not come in two minutes, please ask again.")
 
-// startExport reports whether user's export of p may start: not while
-// another of theirs is under way, in any racebot. When the store cannot
-// say, it starts: an export shared twice does less harm than none.
-func (b *Bot) startExport(ctx context.Context, p *flows.Plan, user string) bool {
-	ok, err := b.svc.StartExport(ctx, p.Team, p.ID, user, b.now())
+// startExport reports whether user's export of p may start, and when it
+// did: not while another of theirs is under way, in any racebot. When
+// the store cannot say, it starts: an export shared twice does less harm
+// than none.
+func (b *Bot) startExport(ctx context.Context, p *flows.Plan, user string) (started time.Time, ok bool) {
+	started = b.now()
+	ok, err := b.svc.StartExport(ctx, p.Team, p.ID, user, started)
 	if err != nil {
 		b.log.Warn("export: hold", "plan", p.ID, "err", err)
-		return true
+		return started, true
 	}
-	return ok
+	return started, ok
 }
 
 // export uploads the plan as a Markdown file to the channel a asked in,
-// and its KPI history as CSV when it has KPIs. startExport took its hold,
-// which ends a moment after it does.
-func (b *Bot) export(ctx context.Context, a asker, p *flows.Plan) {
+// and its KPI history as CSV when it has KPIs. startExport took its hold
+// at started, which ends a moment after it does.
+func (b *Bot) export(ctx context.Context, a asker, p *flows.Plan, started time.Time) {
+	shared := true
 	defer func() {
 		// Ended even when racebot is stopping, so asking again after the
 		// restart is not turned away for minutes.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
 		defer cancel()
-		if err := b.svc.EndExport(ctx, p.Team, p.ID, a.user, b.now()); err != nil {
+		if err := b.svc.EndExport(ctx, p.Team, p.ID, a.user, started, b.now(), shared); err != nil {
 			b.log.Warn("export: end hold", "plan", p.ID, "err", err)
 		}
 	}()
 	files, err := b.exportFiles(ctx, p)
 	if err != nil {
+		shared = false
 		b.log.Error("export", "plan", p.ID, "err", err)
 		b.tell(ctx, a, say("Sorry, the export failed. Please try again in a moment."))
 		return
@@ -297,6 +305,7 @@ func (b *Bot) export(ctx context.Context, a asker, p *flows.Plan) {
 		if err := b.uploadFile(ctx, f); err != nil {
 			b.failed(ctx, "upload export", err, "plan", p.ID, "file", f.Filename)
 			if i == 0 {
+				shared = errors.Is(err, errMaybeShared)
 				b.tellEvenStopping(ctx, a, msgMessage("note", uploadFailure(err, f.Channel, "the export", exportedIn(p), "ask again")))
 				return
 			}
@@ -356,11 +365,12 @@ func (b *Bot) exportRest(ctx context.Context, a asker, p *flows.Plan) {
 	}
 }
 
-// tellEvenStopping is tellMessage for what an export did not share, sent
-// even when racebot is stopping (ctx ended): a press of "Upload the KPI
-// history" took its button away, and an export the ack promised must not
-// silently come to nothing, so the note that offers the button again, or
-// says to ask again, is not dropped.
+// tellEvenStopping is tellMessage for what an export or a chart did not
+// share, sent even when racebot is stopping (ctx ended): a press of
+// "Upload the KPI history" took its button away, and a file the ack
+// promised must not silently come to nothing (a stop also cuts short the
+// look for a share Slack did not confirm), so the note that offers the
+// button again, or says to look or ask again, is not dropped.
 func (b *Bot) tellEvenStopping(ctx context.Context, a asker, m message) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
 	defer cancel()

@@ -341,7 +341,12 @@ func (b *Bot) answerAsked(ctx context.Context, key, channel, thread string, a co
 			err = b.uploadChart(ctx, a.Plan, ms, channel, thread)
 		}
 		if err != nil {
-			b.tell(ctx, asker{user: user, channel: channel, thread: thread}, chartFailure(err, channel, "this thread"))
+			// A direct message's chart is in the conversation, not a thread.
+			where := "this thread"
+			if thread == "" {
+				where = "this conversation"
+			}
+			b.tellEvenStopping(ctx, asker{user: user, channel: channel, thread: thread}, msgMessage("note", chartFailure(err, channel, where)))
 		}
 	case len(a.Replies) > 0:
 		if _, err := b.poster.postOnce(ctx, channel, thread, replyKey(key), renderReplies(a.Plan, a.Replies)); err != nil {

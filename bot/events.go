@@ -187,11 +187,12 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 				b.postReport(ctx, plan, asker{user: m.User, channel: m.Channel, thread: m.ThreadTimeStamp})
 			case hasKind(resp.Replies, flows.ReplyExport):
 				a := asker{user: m.User, channel: m.Channel, thread: m.ThreadTimeStamp}
-				if !b.startExport(ctx, plan, m.User) {
+				started, ok := b.startExport(ctx, plan, m.User)
+				if !ok {
 					b.tell(ctx, a, exportUnderWay)
 					return
 				}
-				b.export(ctx, a, plan)
+				b.export(ctx, a, plan, started)
 			case resp.Retro != 0:
 				b.postRetro(ctx, plan, resp)
 			case hasKind(resp.Replies, flows.ReplyScoreForm):

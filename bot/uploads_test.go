@@ -659,7 +659,7 @@ func TestExportAskedTwiceAtOnce(t *testing.T) {
 			if first == nil || !strings.Contains(first.Text, "Exporting the plan") {
 				t.Errorf("the first command was answered %+v, want the export started", first)
 			}
-			if again == nil || again.Text != "That export is already on its way." {
+			if again == nil || !strings.HasPrefix(again.Text, "That export is already on its way") {
 				t.Errorf("the second command was answered %+v, want that the export is on its way", again)
 			}
 			if md, csv := h.uploadsNamed(".md"), h.uploadsNamed(".csv"); md != 1 || csv != 1 {
@@ -667,7 +667,7 @@ func TestExportAskedTwiceAtOnce(t *testing.T) {
 			}
 
 			clk.Add(2 * time.Second)
-			if a := second.Command(context.Background(), cmd("1.1.c")); a == nil || a.Text != "That export is already on its way." {
+			if a := second.Command(context.Background(), cmd("1.1.c")); a == nil || !strings.HasPrefix(a.Text, "That export is already on its way") {
 				t.Errorf("asked again two seconds after the export was shared, the command was answered %+v", a)
 			}
 			clk.Add(time.Minute)
@@ -694,3 +694,145 @@ func (c *movingClock) Now() time.Time {
 }
 
 func (c *movingClock) Add(d time.Duration) { c.mu.Lock(); c.ahead += d; c.mu.Unlock() }
+
+// TestExportAskedAgainAfterItFailed: Ana's /race export is refused by
+// Slack (racebot is not in the channel) and she is told to invite racebot
+// and ask again. She does, two seconds later: nothing of the first export
+// is on its way, so the second is not turned away but shared.
+func TestExportAskedAgainAfterItFailed(t *testing.T) {
+	clk := &clock{now: time.Now()}
+	h := newHarness(t, instantRetries, func(c *setup) { c.Now = clk.Now })
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	h.fake.AddChannel(slackfake.Channel{ID: "C1", Name: "q1-launch", NotMember: true})
+	cmd := func(trigger, url string) slack.SlashCommand {
+		return slack.SlashCommand{TeamID: slackfake.TeamID, ChannelID: "C1", UserID: "UANA", Command: "/race", Text: "export", TriggerID: trigger, ResponseURL: url}
+	}
+	first := h.fake.ResponseURL()
+	h.bot.Command(context.Background(), cmd("1.1.a", first))
+	h.fake.WaitFor(t, func() bool { return len(h.fake.Responses(first)) > 0 }, "the refusal explained")
+	h.settle()
+
+	h.fake.AddChannel(slackfake.Channel{ID: "C1", Name: "q1-launch"})
+	clk.Add(2 * time.Second)
+	a := h.bot.Command(context.Background(), cmd("1.1.b", h.fake.ResponseURL()))
+	if a == nil || !strings.Contains(a.Text, "Exporting the plan") {
+		t.Fatalf("asked again after the export failed, the command was answered %+v, want the export started", a)
+	}
+	h.fake.WaitFor(t, func() bool { return h.uploadsNamed(".csv") == 1 }, "the export shared")
+	h.settle()
+	if md := h.uploadsNamed(".md"); md != 1 {
+		t.Errorf("shared %d Markdown files, want one", md)
+	}
+}
+
+// TestReportInAChannelWithoutRacebotBeforeItsThread: Ana started a plan
+// with /race new in a channel racebot is not in (so it has no thread yet)
+// and asks for its KPI chart there. The chart needs the plan's thread,
+// which Slack refuses to start: Ana reads that racebot must be invited,
+// not "try again", which would fail the same way.
+func TestReportInAChannelWithoutRacebotBeforeItsThread(t *testing.T) {
+	h := newHarness(t, instantRetries)
+	h.runSocket()
+	h.fake.AddChannel(slackfake.Channel{ID: "C9", Name: "q1-launch", NotMember: true})
+	created := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "new Q1", UserID: "UANA", ChannelID: "C9", ResponseURL: created}))
+	h.fake.WaitFor(t, func() bool { return len(h.fake.Responses(created)) > 0 }, "the plan saved without its thread")
+	h.setKPIs(h.plan(slackfake.TeamID, "C9", "Q1"), flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+
+	url := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "report", UserID: "UANA", ChannelID: "C9", ResponseURL: url}))
+	h.fake.WaitFor(t, func() bool { return len(h.fake.Responses(url)) > 0 }, "a word to Ana")
+	h.settle()
+	rs := h.fake.Responses(url)
+	if len(rs) != 1 {
+		t.Fatalf("Ana was told %d things: %+v", len(rs), rs)
+	}
+	for _, want := range []string{"I'm not in <#C9>", "`/invite @racebot`"} {
+		if !strings.Contains(rs[0].Text, want) {
+			t.Errorf("Ana was told %q, want it to say %q", rs[0].Text, want)
+		}
+	}
+}
+
+// TestExportHeldByARacebotThatDied: racebot was killed while it shared
+// Ana's export, so the export never came and its hold was never ended.
+// Asking again on the restarted racebot within the hold, Ana is told
+// when she can ask again rather than only that the export is on its
+// way, which it is not; after that, asking again exports.
+func TestExportHeldByARacebotThatDied(t *testing.T) {
+	clk := &clock{now: time.Now()}
+	h := newHarness(t, instantRetries, func(c *setup) { c.Now = clk.Now })
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	if ok, err := h.bot.svc.StartExport(context.Background(), p.Team, p.ID, "UANA", clk.Now()); err != nil || !ok {
+		t.Fatalf("StartExport = %v, %v", ok, err)
+	}
+	restarted, _ := h.anotherRacebot()
+	cmd := func(trigger string) slack.SlashCommand {
+		return slack.SlashCommand{TeamID: slackfake.TeamID, ChannelID: "C1", UserID: "UANA", Command: "/race", Text: "export", TriggerID: trigger, ResponseURL: h.fake.ResponseURL()}
+	}
+	clk.Add(30 * time.Second)
+	a := restarted.Command(context.Background(), cmd("1.1.a"))
+	if a == nil || !strings.Contains(a.Text, "two minutes") || !strings.Contains(a.Text, "ask again") {
+		t.Errorf("asked again after the racebot died, the command was answered %+v, want when to ask again", a)
+	}
+	clk.Add(2 * time.Minute)
+	if a := restarted.Command(context.Background(), cmd("1.1.b")); a == nil || !strings.Contains(a.Text, "Exporting the plan") {
+		t.Fatalf("asked again after the hold, the command was answered %+v, want the export started", a)
+	}
+	h.fake.WaitFor(t, func() bool { return h.uploadsNamed(".md") == 1 }, "the export shared")
+	settle(t, restarted, h.fake)
+}
+
+// TestChartCutShortByAStopIsExplained: Ana's /race report was answered
+// "Drawing the KPI chart; it will appear in the plan's thread.", and
+// racebot is stopped while Slack still holds the chart's last upload
+// step. Ana is told that the chart may or may not be there rather than
+// nothing at all.
+func TestChartCutShortByAStopIsExplained(t *testing.T) {
+	h := newHarness(t, instantRetries)
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	release := h.fake.Hold("files.completeUploadExternal")
+	t.Cleanup(release)
+	url := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "report", UserID: "UANA", ChannelID: "C1", ResponseURL: url}))
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("files.completeUploadExternal") == 1 }, "the chart held by Slack")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the drain window is over before it starts
+	if err := h.bot.Shutdown(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Shutdown = %v, want the upload cut short", err)
+	}
+	release()
+	rs := h.fake.Responses(url)
+	if len(rs) != 1 || !strings.Contains(rs[0].Text, "may have been shared") {
+		t.Errorf("after the stop Ana was told %+v, want that the chart may have been shared", rs)
+	}
+}
+
+// TestChartNotConfirmedInADirectMessage: Ana writes "report" to racebot
+// directly; the chart goes into that conversation, not a thread, and
+// Slack does not confirm it. She is told to look in the conversation.
+func TestChartNotConfirmedInADirectMessage(t *testing.T) {
+	h := newHarness(t, instantRetries)
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	h.fake.ShareLag(1000)
+	h.fake.FailAfterNext("files.completeUploadExternal", 1, http.StatusInternalServerError)
+	dm := h.fake.DMChannel("UANA")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: dm, User: "UANA", Text: "report"}))
+	h.fake.WaitFor(t, func() bool { return len(h.fake.Ephemerals()) > 0 }, "a word to Ana")
+	h.settle()
+	var told []string
+	for _, e := range h.fake.Ephemerals() {
+		told = append(told, e.Text)
+	}
+	if len(told) != 1 || !strings.Contains(told[0], "may have been shared") || !strings.Contains(told[0], "look in this conversation") {
+		t.Errorf("Ana was told %q, want to look in this conversation", told)
+	}
+}

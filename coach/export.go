@@ -102,11 +102,19 @@ func (s *Service) StartExport(ctx context.Context, team string, plan flows.PlanI
 	return ok, nil
 }
 
-// EndExport holds user's export of plan, which ended at now, for
-// exportSettle more.
-func (s *Service) EndExport(ctx context.Context, team string, plan flows.PlanID, user string, now time.Time) error {
-	// Any hold taken up to now ends by now+exportHold: it is replaced.
-	if _, err := s.store.LeaseKey(ctx, team, exportKey(plan, user), now.Add(exportHold), now.Add(exportSettle)); err != nil {
+// EndExport holds user's export of plan, which StartExport held from
+// started and which ended at now, for exportSettle more when it shared
+// (or may have shared) the plan. One that shared nothing is not held:
+// its person was told to ask again, and "already on its way" would be
+// untrue.
+func (s *Service) EndExport(ctx context.Context, team string, plan flows.PlanID, user string, started, now time.Time, shared bool) error {
+	end := now
+	if shared {
+		end = now.Add(exportSettle)
+	}
+	// Only this export's hold is replaced, not one taken after it ran
+	// out by an export that is still under way.
+	if _, err := s.store.LeaseKey(ctx, team, exportKey(plan, user), started.Add(exportHold), end); err != nil {
 		return fmt.Errorf("end export: %w", err)
 	}
 	return nil
