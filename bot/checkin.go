@@ -238,7 +238,9 @@ func (b *Bot) postSummary(ctx context.Context, v coach.CheckinView, thread strin
 	ts, err := b.poster.postOnce(ctx, c.Channel, thread, key, summary)
 	if err != nil {
 		b.log.Warn("post check-in summary", "checkin", c.ID, "err", err)
+		return ts
 	}
+	b.summaries.shown(c.ID, givenSignature(v, c.ID))
 	return ts
 }
 
@@ -318,10 +320,57 @@ func (b *Bot) refreshSummary(ctx context.Context, c flows.Checkin) {
 }
 
 // summaryRefreshes tracks the check-ins whose summary is being refreshed,
-// and whether another refresh was asked for meanwhile.
+// and whether another refresh was asked for meanwhile, and what values
+// each summary was last drawn with here.
 type summaryRefreshes struct {
 	mu      sync.Mutex
-	running map[int64]bool // check-in id -> asked for again
+	running map[int64]bool   // check-in id -> asked for again
+	drawn   map[int64]string // check-in id -> givenSignature
+}
+
+// shown notes the values a check-in's summary was drawn with.
+func (r *summaryRefreshes) shown(id int64, sig string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.drawn == nil {
+		r.drawn = make(map[int64]string)
+	}
+	r.drawn[id] = sig
+}
+
+// stale reports whether a check-in's summary was drawn here with other
+// values than sig, or not drawn here at all: after a restart nobody knows
+// what it shows.
+func (r *summaryRefreshes) stale(id int64, sig string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	drawn, ok := r.drawn[id]
+	return !ok || drawn != sig
+}
+
+// keep forgets the check-ins not in open, which have closed.
+func (r *summaryRefreshes) keep(open map[int64]bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for id := range r.drawn {
+		if !open[id] {
+			delete(r.drawn, id)
+		}
+	}
+}
+
+// givenSignature names the values given in check-in id as they stand:
+// it changes with a value given, corrected or withdrawn.
+func givenSignature(v coach.CheckinView, id int64) string {
+	var b strings.Builder
+	for _, k := range v.Plan.KPIs {
+		for _, m := range v.Values[k.ID] {
+			if m.Checkin == id {
+				fmt.Fprintf(&b, "%d=%s@%d by %s;", k.ID, flows.FormatValue(m.Value), m.At.UnixNano(), m.By)
+			}
+		}
+	}
+	return b.String()
 }
 
 // begin reports whether the caller should refresh, or leave it to the
@@ -362,7 +411,37 @@ func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin) {
 	s := flows.SummarizeCheckin(v.Plan.KPIs, v.Values, c.ID, b.now())
 	if err := b.poster.update(ctx, c.Channel, c.SummaryTS, checkinSummaryMessage(c.ID, v.Plan, s)); err != nil {
 		b.log.Warn("summary: update", "err", err)
+		return
 	}
+	b.summaries.shown(c.ID, givenSignature(v, c.ID))
+}
+
+// refreshStaleSummaries brings up to date the summaries of open check-ins
+// whose values changed where this racebot could not see it: typed in the
+// terminal, or recorded by another racebot on the same database. Values
+// given here refresh their summary at once; this catches the rest within
+// a tick.
+func (b *Bot) refreshStaleSummaries(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, b.claimTimeout)
+	defer cancel()
+	views, err := b.svc.PostedCheckins(ctx)
+	if err != nil {
+		b.log.Warn("check-in summaries: list", "err", err)
+		return
+	}
+	open := make(map[int64]bool, len(views))
+	for _, v := range views {
+		c := v.Checkin
+		open[c.ID] = true
+		if !b.summaries.stale(c.ID, givenSignature(v, c.ID)) {
+			continue
+		}
+		if !b.serves(ctx, tenant{team: c.Team}) {
+			continue
+		}
+		b.refreshSummary(onTeam(ctx, c.Team), c)
+	}
+	b.summaries.keep(open)
 }
 
 // checkinLoop nudges and closes check-ins when they are due. Claims are
@@ -398,6 +477,9 @@ func (b *Bot) checkinTick(ctx context.Context) {
 				break
 			}
 		}
+	}
+	if ctx.Err() == nil {
+		b.refreshStaleSummaries(ctx)
 	}
 }
 

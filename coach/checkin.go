@@ -140,6 +140,37 @@ func (s *Service) view(ctx context.Context, c flows.Checkin) (CheckinView, error
 	return CheckinView{Checkin: c, Plan: p, Values: ms}, nil
 }
 
+// PostedCheckins lists the check-ins of every workspace that are posted
+// with their summary and not yet closed, each with its plan and values as
+// stored now: values recorded by another process on the store (the
+// terminal, another racebot) are in them, for the transport to bring a
+// summary up to date that nobody here refreshed.
+func (s *Service) PostedCheckins(ctx context.Context) ([]CheckinView, error) {
+	if s.reminders == nil {
+		return nil, nil
+	}
+	open, err := s.reminders.OpenCheckins(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []CheckinView
+	for _, c := range open {
+		if c.SummaryTS == "" {
+			continue
+		}
+		v, err := s.view(ctx, c)
+		switch {
+		case errors.Is(err, flows.ErrNoPlan):
+			// Deleted since the list was read.
+			continue
+		case err != nil:
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 // ClaimNudge claims the next check-in due for its reminder, reporting false
 // when none is.
 func (s *Service) ClaimNudge(ctx context.Context, now time.Time) (CheckinView, bool, error) {

@@ -236,7 +236,7 @@ func (s *Service) correcting(ctx context.Context, req Request, p *flows.Plan) (b
 	if strings.HasPrefix(text, commandPrefix) {
 		return false, nil
 	}
-	if _, kind, err := s.classify(ctx, req, text, p); err != nil || kind == flows.LineCommand {
+	if _, kind, _, err := s.classify(ctx, req, text, p); err != nil || kind == flows.LineCommand {
 		return false, err
 	}
 	refused, err := s.Handled(ctx, req.Team, refusedKey(req))

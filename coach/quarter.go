@@ -258,6 +258,19 @@ func (s *Service) retro(ctx context.Context, req Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
+	if req.ResumeRetro {
+		r, ok, err := s.store.LatestRetro(ctx, req.Team, p.ID)
+		if err != nil {
+			return Response{}, err
+		}
+		if next, open := r.Next(); ok && open {
+			r.At = r.At.In(s.loc)
+			return s.said(ctx, req, Response{Plan: p, Retro: r.ID, Replies: []flows.Reply{
+				{Kind: flows.ReplyRetro, Msg: flows.RetroResumedText(p.Name, r)},
+				{Kind: flows.ReplyRetroQuestion, QuestionID: next.ID, Msg: flows.RetroQuestionText(next)},
+			}})
+		}
+	}
 	id, err := s.store.OpenRetro(ctx, flows.Retro{Team: req.Team, Plan: p.ID, Channel: p.Channel, By: req.User, At: req.Now}, req.Key)
 	switch {
 	case errors.Is(err, flows.ErrDuplicate):

@@ -236,6 +236,14 @@ type Request struct {
 	// include when the store has none newer; an export of another plan
 	// leaves it out.
 	Review *flows.ExportReview
+	// ResumeRetro is set by a transport where a retro has no conversation
+	// of its own to go back to (the terminal): there `retro` picks up the
+	// plan's latest retro while a question of it has no answer, rather
+	// than open another and leave the first one half answered.
+	ResumeRetro bool
+	// hint is said with the answer a line that looked like a mistyped
+	// command is kept as (see flows.CommandHint).
+	hint flows.Msg
 }
 
 // Response is what the service says back and what slow work it asks for.
@@ -303,10 +311,11 @@ func (s *Service) Handle(ctx context.Context, req Request) (Response, error) {
 			return resp, err
 		}
 	}
-	cmd, kind, err := s.classify(ctx, req, text, p)
+	cmd, kind, hint, err := s.classify(ctx, req, text, p)
 	if err != nil {
 		return Response{}, err
 	}
+	req.hint = hint
 	switch kind {
 	case flows.LineCommand:
 		return s.run(ctx, withZone(ctx, req, true), cmd)
@@ -333,8 +342,10 @@ func withZone(ctx context.Context, req Request, needed bool) Request {
 	return req
 }
 
-// classify tells a command from an answer where the line was typed.
-func (s *Service) classify(ctx context.Context, req Request, text string, p *flows.Plan) (flows.Command, flows.LineKind, error) {
+// classify tells a command from an answer where the line was typed, and
+// for an answer to a question that looks like a mistyped command, what
+// the command needs.
+func (s *Service) classify(ctx context.Context, req Request, text string, p *flows.Plan) (flows.Command, flows.LineKind, flows.Msg, error) {
 	var lookupErr error
 	lc := flows.LineContext{
 		Catalogue:     s.cat,
@@ -354,9 +365,13 @@ func (s *Service) classify(ctx context.Context, req Request, text string, p *flo
 	}
 	cmd, kind := flows.Classify(text, lc)
 	if lookupErr != nil {
-		return flows.Command{}, 0, fmt.Errorf("find plan: %w", lookupErr)
+		return flows.Command{}, 0, nil, fmt.Errorf("find plan: %w", lookupErr)
 	}
-	return cmd, kind, nil
+	var hint flows.Msg
+	if kind == flows.LineAnswer && p != nil && p.Cursor.Phase == flows.PhaseQuestion {
+		hint, _ = flows.CommandHint(text, lc)
+	}
+	return cmd, kind, hint, nil
 }
 
 // commandPrefix is the slash command people may type in front of a command.
@@ -478,7 +493,7 @@ func (s *Service) step(ctx context.Context, req Request, saw string, askedAt int
 		if err != nil {
 			return flows.Outcome{}, err
 		}
-		return flows.Step(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: req.Now, Saw: saw, Answered: answered, Source: source(req), Zone: req.Zone})
+		return flows.Step(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: req.Now, Saw: saw, Answered: answered, Source: source(req), Zone: req.Zone, Hint: req.hint})
 	}
 }
 

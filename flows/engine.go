@@ -120,6 +120,10 @@ type Input struct {
 	// Zone is the person's time zone, when known: "tomorrow" and "next
 	// friday" in an action or KPI line are their days, not the server's.
 	Zone *time.Location
+	// Hint, set when the text looks like a mistyped command (see
+	// CommandHint), is said with the confirmation of the answer it is
+	// kept as.
+	Hint Msg
 }
 
 // localNow is the time of the input in the person's zone, for reading
@@ -278,6 +282,9 @@ func (s *stepper) answer(text string) error {
 			Source:     s.in.Source,
 		}})
 		msg := savedText(had)
+		if len(s.in.Hint) > 0 {
+			msg = Join([]Msg{savedAsAnswer(had), s.in.Hint}, " ")
+		}
 		if note := s.learnKind(q.ID, !had); len(note) > 0 {
 			msg = Join([]Msg{msg, note}, " ")
 		}
@@ -292,6 +299,15 @@ func savedText(edited bool) Msg {
 		return Say(Text("Updated. The earlier version is kept in the plan's history."))
 	}
 	return Say(Text("Saved."))
+}
+
+// savedAsAnswer confirms a line that looked like a command was kept as
+// the answer.
+func savedAsAnswer(edited bool) Msg {
+	if edited {
+		return Say(Text("Updated your answer with it; the earlier version is kept in the plan's history."))
+	}
+	return Say(Text("Saved as your answer."))
 }
 
 func (s *stepper) skip() error {

@@ -116,6 +116,18 @@ func RetroAsk(q RetroQuestion) Msg {
 	return Sayf("%s %s", Text(fmt.Sprintf("Question %d of %d:", i+1, len(RetroQuestions))).Strong(), q.Text)
 }
 
+// RetroResumedText says a retro left half answered goes on where it
+// stopped.
+func RetroResumedText(planName string, r Retro) Msg {
+	answered := 0
+	for _, q := range RetroQuestions {
+		if r.Answered(q.ID) {
+			answered++
+		}
+	}
+	return Sayf("Continuing the retro of %q started on %s: %d of %d questions answered so far.", User(planName), r.At.Format("2 Jan"), answered, len(RetroQuestions))
+}
+
 // RetroClosedText thanks the team once every question has an answer, and
 // points at the next quarter.
 func RetroClosedText(planName string) Msg {

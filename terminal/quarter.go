@@ -59,7 +59,7 @@ func (c *console) answerRetro(retro int64, asking string) {
 	c.pending = func(ctx context.Context, line string) {
 		switch strings.ToLower(strings.TrimSpace(line)) {
 		case "stop":
-			c.println("Stopped; the answers given so far are kept.")
+			c.println(c.style.text(flows.Sayf("Stopped; the answers given so far are kept, and %s picks up where you stopped.", flows.Cmd("retro"))))
 			return
 		case "skip":
 			if next, ok := c.retroAfter(ctx, retro, asking); ok {
@@ -83,9 +83,9 @@ func (c *console) answerRetro(retro int64, asking string) {
 			c.answerRetro(retro, asking)
 			return
 		}
-		req := c.request(line)
+		req := c.request(typed(line))
 		req.Saw = asking
-		resp, err := c.svc.RetroReply(ctx, req, retro, line)
+		resp, err := c.svc.RetroReply(ctx, req, retro, req.Text)
 		if err != nil {
 			c.println(c.style.text(flows.Explain(err)))
 			c.answerRetro(retro, asking)
@@ -117,7 +117,7 @@ func (c *console) retroCommand(ctx context.Context, retro int64, line string) (b
 	if err != nil {
 		return false, err
 	}
-	_, kind := flows.Classify(line, flows.LineContext{Catalogue: c.svc.Catalogue(), Open: true, KPIs: p.KPIs, Actions: p.Actions})
+	_, kind := flows.Classify(typed(line), flows.LineContext{Catalogue: c.svc.Catalogue(), Open: true, KPIs: p.KPIs, Actions: p.Actions})
 	return kind == flows.LineCommand, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 	"github.com/racebot/racebot/storage"
 	"github.com/racebot/racebot/terminal"
 )
@@ -143,4 +144,49 @@ func retroAnswers(t *testing.T, db *storage.DB) string {
 		answered = append(answered, a.Question+": "+a.Text)
 	}
 	return strings.Join(answered, "|")
+}
+
+// TestTerminalRetroContinuesNextTime: Ana answers the retro's first
+// question and closes the terminal. The next time, retro picks up the
+// same retro at its second question, as its Slack thread would, rather
+// than open another and leave the first half answered.
+func TestTerminalRetroContinuesNextTime(t *testing.T) {
+	dir := t.TempDir()
+	sessionIn(t, dir, []string{
+		"new Q1 Launch",
+		"retro",
+		"The webinars brought half of the new leads.",
+	})
+	out, db := sessionIn(t, dir, []string{
+		"retro",
+		"Start cart emails in week one.",
+	})
+	if !strings.Contains(out, "Continuing the retro") || !strings.Contains(out, "Question 2 of 3") {
+		t.Errorf("the second session does not continue the retro:\n%s", out)
+	}
+	if got, want := retroAnswers(t, db), "worked: The webinars brought half of the new leads.|didnt: Start cart emails in week one."; got != want {
+		t.Errorf("retro answers = %q, want %q", got, want)
+	}
+}
+
+// TestTerminalRetroAnswersAreTypedText: a retro answer typed in the
+// terminal is kept like every other terminal answer, in the stored form,
+// so "<" and "&" read back, in Slack and in exports, as typed.
+func TestTerminalRetroAnswersAreTypedText(t *testing.T) {
+	const line = "Referrals &lt; ads; R&D <team> helped."
+	_, db := session(t, []string{"new Q1 Launch", "retro", line, "stop"})
+	if got, want := retroAnswers(t, db), "worked: "+string(markup.FromPlain(line)); got != want {
+		t.Errorf("retro answers = %q, want %q", got, want)
+	}
+	p, err := db.PlanByName(t.Context(), terminal.Team, terminal.Channel, "Q1 Launch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _, err := db.LatestRetro(t.Context(), terminal.Team, p.ID)
+	if err != nil || len(r.Answers) != 1 {
+		t.Fatalf("retro = %+v, %v", r, err)
+	}
+	if got := markup.Stored(r.Answers[0].Text).Plain(nil); got != line {
+		t.Errorf("the answer reads back as %q, want %q", got, line)
+	}
 }

@@ -206,6 +206,7 @@ func (c *console) request(text string) coach.Request {
 	return coach.Request{
 		Team: Team, Channel: Channel, User: c.user, Text: text, Now: c.now(), Saw: c.saw,
 		Key: fmt.Sprintf("terminal:%s:%d", c.session, c.seq), Review: c.lastReview,
+		ResumeRetro: true,
 	}
 }
 

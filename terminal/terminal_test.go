@@ -77,7 +77,13 @@ var escapes = regexp.MustCompile("\x1b\\[[0-9;]*m")
 // it, and returns the screen without its bold and dim.
 func session(t *testing.T, lines []string) (string, *storage.DB) {
 	t.Helper()
-	dir := t.TempDir()
+	return sessionIn(t, t.TempDir(), lines)
+}
+
+// sessionIn is session on the database in dir, which an earlier session
+// may have left there.
+func sessionIn(t *testing.T, dir string, lines []string) (string, *storage.DB) {
+	t.Helper()
 	db, err := storage.Open(context.Background(), filepath.Join(dir, "racebot.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -348,5 +354,38 @@ func TestTerminalStatusSaysTheTargetsPeriod(t *testing.T) {
 	_, status, _ := strings.Cut(out, "Unique visitors: no values yet")
 	if !strings.HasPrefix(status, " · target 240k a year by 31 Dec 2027") {
 		t.Errorf("status shows the yearly target without its period:\n%s", out)
+	}
+}
+
+// TestTerminalMistypedCommandIsSaidToBeAnAnswer: a command that does not
+// read where it was typed is kept as the open question's answer, by the
+// rule, and the confirmation says so and what the command needs; a
+// sentence that starts with a command word is confirmed as usual.
+func TestTerminalMistypedCommandIsSaidToBeAnAnswer(t *testing.T) {
+	out, db := session(t, []string{
+		"new Q1 Launch",
+		"stage nowhere",
+		"statu",
+		"action done 1",
+		"Stage one of our launch is the pilot.",
+	})
+	for _, want := range []string{
+		"Saved as your answer. If you meant the `stage` command, name a stage: plan, reach, act, convert or engage.",
+		"Saved as your answer. If you meant the `status` command, type `status` on its own.",
+		"Saved as your answer. If you meant the `action` command, the plan has no actions yet to mark.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the session never says %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "If you meant"); n != 3 {
+		t.Errorf("%d hints, want 3 (none for the sentence):\n%s", n, out)
+	}
+	p, err := db.PlanByName(context.Background(), terminal.Team, terminal.Channel, "Q1 Launch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(p.Answers); got != 4 {
+		t.Errorf("%d answers, want all four lines kept", got)
 	}
 }
