@@ -288,13 +288,19 @@ func (b *Bot) checkinReply(ctx context.Context, team, key string, c flows.Checki
 	if resp.Duplicate {
 		return nil
 	}
+	b.confirmCheckinReply(ctx, c, m.Channel, m.ThreadTimeStamp, key, resp)
+	return nil
+}
+
+// confirmCheckinReply says in check-in c's thread what a reply (its
+// message's key) recorded, once, and updates the summary.
+func (b *Bot) confirmCheckinReply(ctx context.Context, c flows.Checkin, channel, thread, key string, resp coach.Response) {
 	b.later(ctx, "check-in reply", func(ctx context.Context) {
-		if _, err := b.poster.postOnce(ctx, m.Channel, m.ThreadTimeStamp, replyKey(key), renderReplies(resp.Plan, resp.Replies)); err != nil {
+		if _, err := b.poster.postOnce(ctx, channel, thread, replyKey(key), renderReplies(resp.Plan, resp.Replies)); err != nil {
 			b.log.Error("confirm values", "err", err)
 		}
 		b.refreshSummary(ctx, c)
 	})
-	return nil
 }
 
 // refreshSummary edits the check-in's summary message to the latest values.

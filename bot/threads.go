@@ -150,6 +150,12 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 	if resp.Duplicate || !resp.Changed {
 		return nil
 	}
+	if resp.Taken && conv.Checkin.ID != 0 {
+		// A refused reply, corrected: confirmed in the check-in's thread
+		// as a new reply is, once for its message.
+		b.confirmCheckinReply(ctx, conv.Checkin, m.Channel, msg.ThreadTimestamp, coach.MessageKey(m.Channel, msg.Timestamp), resp)
+		return nil
+	}
 	if resp.Taken {
 		// A refused line, corrected: its action or KPI is the team's
 		// news, told in the thread as a new line's is.

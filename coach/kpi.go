@@ -74,8 +74,13 @@ func (s *Service) Values(ctx context.Context, req Request, text string) (Respons
 // valueTime is when values were given: the time of the message they
 // were written in, when it is known and past, else req.Now. Slack may
 // deliver a correction before the message it corrects (a retry comes a
-// minute later); the check-in must still end with the correction.
+// minute later); the check-in must still end with the correction. Values
+// an edit gives to a reply that gave none (see EditMessage) were given
+// when it was edited.
 func valueTime(req Request) time.Time {
+	if !req.Edited.IsZero() {
+		return req.Edited
+	}
 	if at, ok := MessageTime(req.TS); ok && at.Before(req.Now) {
 		return at.In(req.Now.Location())
 	}
@@ -106,7 +111,7 @@ func readValues(p *flows.Plan, text string, req Request) ([]flows.Measurement, f
 			problems = append(problems, err)
 			continue
 		}
-		ms = append(ms, flows.Measurement{KPI: k.ID, Value: v, At: valueTime(req), By: req.User, Checkin: req.Checkin, Source: source(req)})
+		ms = append(ms, flows.Measurement{KPI: k.ID, Value: v, At: valueTime(req), By: req.User, Checkin: req.Checkin, Source: source(req), Edited: req.Edited})
 		got = append(got, flows.Sayf("%s %s", flows.User(k.Name), flows.FormatValue(v)))
 	}
 	if len(ms) == 0 {

@@ -142,7 +142,8 @@ func (s *Service) Asked(ctx context.Context, team string, plan flows.PlanID, ask
 // is dated by req.Edited, so an older edit delivered late changes nothing.
 // An action or KPI line its author had written and racebot refused is
 // taken as corrected (Response.Taken), as if typed when the edit was made
-// in reply to the prompt the message answered. A message racebot kept
+// in reply to the prompt the message answered; so is a refused reply in a
+// check-in's thread, as a reply written then. A message racebot kept
 // nothing from, and an edit by someone other than the author, change
 // nothing and say nothing.
 func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error) {
@@ -151,7 +152,11 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 		if err != nil {
 			return Response{}, err
 		}
-		return s.editValues(ctx, req, c.Plan)
+		resp, err := s.editValues(ctx, req, c.Plan)
+		if err != nil || resp.Changed || resp.Duplicate {
+			return resp, err
+		}
+		return s.takeCheckinReply(ctx, req, c, resp)
 	}
 	src := source(req)
 	p, err := s.pick(ctx, req, "")
@@ -222,6 +227,19 @@ func refusedKey(req Request) string {
 // it would have a later edit taken again.
 func takenKey(req Request) string { return refusedKey(req) + ":taken" }
 
+// noteRefused records that a reply in a plan's or a check-in's
+// conversation was refused (err is a flows.UserError), so that its author
+// may correct it by editing it (see EditMessage).
+func (s *Service) noteRefused(ctx context.Context, req Request, err error) error {
+	if _, bad := errors.AsType[*flows.UserError](err); !bad || req.TS == "" || req.Plan == 0 {
+		return nil
+	}
+	if _, err := s.Once(ctx, req.Team, refusedKey(req)); err != nil {
+		return fmt.Errorf("record the refused reply: %w", err)
+	}
+	return nil
+}
+
 // correcting reports whether an edit (req) corrects a line its author
 // wrote and racebot refused, and no edit of it was taken yet: one that
 // was, was taken as the line and is edited as one, and once its action or
@@ -239,12 +257,57 @@ func (s *Service) correcting(ctx context.Context, req Request, p *flows.Plan) (b
 	if _, kind, _, err := s.classify(ctx, req, text, p); err != nil || kind == flows.LineCommand {
 		return false, err
 	}
+	return s.uncorrected(ctx, req)
+}
+
+// uncorrected reports whether the message an edit (req) changes was
+// refused when its editor wrote it, and no edit of it was taken yet.
+func (s *Service) uncorrected(ctx context.Context, req Request) (bool, error) {
+	if req.TS == "" {
+		return false, nil
+	}
 	refused, err := s.Handled(ctx, req.Team, refusedKey(req))
 	if err != nil || !refused {
 		return false, err
 	}
 	taken, err := s.Handled(ctx, req.Team, takenKey(req))
 	return !taken, err
+}
+
+// takeCheckinReply takes the edit of a reply in check-in c's thread that
+// racebot refused, by its author, as the reply they meant to write: read
+// as a reply written when the edit was made (its values dated by the
+// edit, so an older edit delivered late changes nothing), in c even when
+// c has closed meanwhile, as a late reply is. Anything else changes
+// nothing (resp). One still refused is refused as a new reply would be,
+// and may be corrected again.
+func (s *Service) takeCheckinReply(ctx context.Context, req Request, c flows.Checkin, resp Response) (Response, error) {
+	if ok, err := s.uncorrected(ctx, req); err != nil || !ok {
+		return resp, err
+	}
+	text := req.Text
+	req.Plan, req.Now, req.Edited = c.Plan, editedAt(req), editedAt(req)
+	taken, err := s.checkinReply(ctx, req, text)
+	if err != nil {
+		old, verr := s.valueFrom(ctx, req.Team, c.Plan, source(req))
+		switch {
+		case verr != nil:
+			return Response{}, verr
+		case old != nil:
+			// Another edit of the reply was taken meanwhile: this one
+			// edits what it gave, if it is the newer.
+			return s.editValues(ctx, req, c.Plan)
+		}
+		return Response{}, err
+	}
+	if !taken.Changed {
+		return taken, nil
+	}
+	if _, err := s.Once(ctx, req.Team, takenKey(req)); err != nil {
+		return Response{}, fmt.Errorf("record the corrected reply: %w", err)
+	}
+	taken.Taken, taken.Checkin = true, c
+	return taken, nil
 }
 
 // editedAt is when an edit request's edit was made: Request.Edited, or
@@ -377,7 +440,7 @@ func (s *Service) editValues(ctx context.Context, req Request, plan flows.PlanID
 		return Response{Plan: p}, nil
 	}
 	edited := editedAt(req)
-	req.Now, req.Checkin = old.At, old.Checkin
+	req.Now, req.Checkin, req.Edited = old.At, old.Checkin, time.Time{}
 	// Read as the reply was: its status lines set actions then, and are
 	// no values.
 	_, values := checkinLines(req.Text)

@@ -98,8 +98,17 @@ func checkinLines(text string) (statuses []statusLine, values []string) {
 // CheckinReply takes a reply in a check-in thread: lines such as "done:
 // webinar series" set actions' status, the rest are KPI values. Each part
 // is recorded under a key of its own, so a retry after one landed records
-// only the other.
+// only the other. A reply refused may be corrected by its author's edit
+// (see EditMessage).
 func (s *Service) CheckinReply(ctx context.Context, req Request, text string) (Response, error) {
+	resp, err := s.checkinReply(ctx, req, text)
+	if kerr := s.noteRefused(ctx, req, err); kerr != nil {
+		return Response{}, kerr
+	}
+	return resp, err
+}
+
+func (s *Service) checkinReply(ctx context.Context, req Request, text string) (Response, error) {
 	statuses, rest := checkinLines(text)
 	if len(statuses) == 0 {
 		return s.Values(ctx, req, strings.Join(rest, "\n"))

@@ -271,9 +271,10 @@ type Response struct {
 	// in (see RecordValues, EditMessage), for the transport to confirm
 	// them there and update its summary; zero when there was none.
 	Checkin flows.Checkin
-	// Taken is true when an edit corrected a line the coach had refused,
-	// which was taken as the line it now is (see EditMessage): what it
-	// added is news to the conversation, as a new line's would be.
+	// Taken is true when an edit corrected a line or a check-in reply the
+	// coach had refused, which was taken as the one it now is (see
+	// EditMessage): what it added is news to the conversation, as a new
+	// line's or reply's would be.
 	Taken bool
 }
 
@@ -325,11 +326,8 @@ func (s *Service) Handle(ctx context.Context, req Request) (Response, error) {
 		return s.keepAndOffer(ctx, withZone(ctx, req, p.ReadsDates()), p, cmd)
 	}
 	resp, err := s.reply(ctx, req, p)
-	if _, bad := errors.AsType[*flows.UserError](err); bad && req.TS != "" && req.Plan != 0 {
-		// Its author may correct it by editing it (see EditMessage).
-		if _, kerr := s.Once(ctx, req.Team, refusedKey(req)); kerr != nil {
-			return Response{}, kerr
-		}
+	if kerr := s.noteRefused(ctx, req, err); kerr != nil {
+		return Response{}, kerr
 	}
 	return resp, err
 }
