@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -36,6 +37,11 @@ const shortAckRunes = 1000
 // seconds it is of no use anyway.
 const ackSendTimeout = 3 * time.Second
 
+// socketDrain bounds how long a stopping RunSocket waits for the envelopes
+// being handled to be acknowledged; past Slack's three seconds an ack is of
+// no use.
+const socketDrain = ackTimeout + ackSendTimeout
+
 // RunSocket serves Slack over Socket Mode until ctx ends. slack-go's client
 // reconnects by itself (on refresh_requested disconnects and dropped
 // sockets); this loop only dispatches.
@@ -45,23 +51,47 @@ const ackSendTimeout = 3 * time.Second
 // they were written. Slash commands and interactions each run in a handler
 // of their own, so a slow event never holds a button or a modal past the
 // three seconds its trigger lives.
+//
+// When ctx ends no new envelope is taken, but the ones being handled are
+// finished and acknowledged over the connection before it closes, as the
+// HTTP server's Shutdown lets its requests finish: Slack never delivers a
+// slash command or an interaction again, so one cut off would only show its
+// author an error. What is still queued is left for Slack to deliver again.
 func (b *Bot) RunSocket(ctx context.Context, client *socketmode.Client) error {
+	// Envelopes are handled in the bot's own context, which Shutdown ends
+	// once its grace has passed, not in ctx, whose end only stops taking
+	// new ones.
+	serve := b.base
+	connCtx, closeConn := context.WithCancel(context.WithoutCancel(ctx))
+	defer closeConn()
 	errc := make(chan error, 1)
-	go func() { errc <- client.RunContext(ctx) }()
+	go func() { errc <- client.RunContext(connCtx) }()
 
-	workerCtx, stopWorker := context.WithCancel(ctx)
+	stopWorker := make(chan struct{})
 	events := make(chan socketmode.Event, eventQueue)
 	workerDone := make(chan struct{})
 	go func() {
 		defer close(workerDone)
-		b.eventWorker(workerCtx, client, events)
+		b.eventWorker(serve, stopWorker, client, events)
 	}()
+	d := &socketDispatch{client: client, events: events, handlers: make(chan struct{}, maxSocketHandlers)}
 	defer func() {
-		stopWorker()
-		<-workerDone
+		close(stopWorker)
+		drained := make(chan struct{})
+		go func() {
+			<-workerDone
+			d.running.Wait()
+			close(drained)
+		}()
+		t := time.NewTimer(socketDrain)
+		defer t.Stop()
+		select {
+		case <-drained:
+		case <-t.C:
+			b.log.Warn("socket mode: closing with envelopes still being handled")
+		}
 	}()
 
-	d := &socketDispatch{client: client, events: events, handlers: make(chan struct{}, maxSocketHandlers)}
 	for {
 		select {
 		case <-ctx.Done():
@@ -75,7 +105,7 @@ func (b *Bot) RunSocket(ctx context.Context, client *socketmode.Client) error {
 			if !ok {
 				return errors.New("socket mode: event stream closed")
 			}
-			b.dispatch(ctx, d, evt)
+			b.dispatch(serve, d, evt)
 		}
 	}
 }
@@ -85,7 +115,10 @@ type socketDispatch struct {
 	client   *socketmode.Client
 	events   chan socketmode.Event
 	handlers chan struct{}
-	dropped  sampledLog
+	// running counts the handlers started, so a stopping RunSocket keeps
+	// the connection open for their acks.
+	running sync.WaitGroup
+	dropped sampledLog
 }
 
 // dispatch routes one envelope. Connection news is handled inline; the rest
@@ -130,22 +163,30 @@ func (b *Bot) dispatch(ctx context.Context, d *socketDispatch, evt socketmode.Ev
 		}
 		// Tracked with the background work, so Shutdown waits for it.
 		b.pending.Add(1)
+		d.running.Add(1)
 		go func() {
 			defer b.pending.Done()
+			defer d.running.Done()
 			defer func() { <-d.handlers }()
 			b.socketRequest(ctx, d.client, evt, start)
 		}()
 	}
 }
 
-// eventWorker handles Events API envelopes in order until ctx ends; what is
-// still queued then was never acknowledged, and Slack delivers it again.
-func (b *Bot) eventWorker(ctx context.Context, client *socketmode.Client, events <-chan socketmode.Event) {
+// eventWorker handles Events API envelopes in order until stop is closed,
+// finishing the one in hand; what is still queued then was never
+// acknowledged, and Slack delivers it again.
+func (b *Bot) eventWorker(ctx context.Context, stop <-chan struct{}, client *socketmode.Client, events <-chan socketmode.Event) {
 	for {
 		select {
-		case <-ctx.Done():
+		case <-stop:
 			return
 		case evt := <-events:
+			select {
+			case <-stop:
+				return
+			default:
+			}
 			b.socketEvent(ctx, client, evt)
 		}
 	}
