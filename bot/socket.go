@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -42,6 +43,11 @@ const ackSendTimeout = 3 * time.Second
 // no use.
 const socketDrain = ackTimeout + ackSendTimeout
 
+// ackFlush is how long a stopping RunSocket keeps the connection open
+// after the last envelope it waited for was acknowledged: slack-go writes
+// a queued ack a moment later, from its own goroutine.
+const ackFlush = 250 * time.Millisecond
+
 // RunSocket serves Slack over Socket Mode until ctx ends. slack-go's client
 // reconnects by itself (on refresh_requested disconnects and dropped
 // sockets); this loop only dispatches.
@@ -70,13 +76,14 @@ func (b *Bot) RunSocket(ctx context.Context, client *socketmode.Client) error {
 	stopWorker := make(chan struct{})
 	events := make(chan socketmode.Event, eventQueue)
 	workerDone := make(chan struct{})
+	d := &socketDispatch{client: client, events: events, handlers: make(chan struct{}, maxSocketHandlers)}
 	go func() {
 		defer close(workerDone)
-		b.eventWorker(serve, stopWorker, client, events)
+		b.eventWorker(serve, stopWorker, client, events, &d.handling)
 	}()
-	d := &socketDispatch{client: client, events: events, handlers: make(chan struct{}, maxSocketHandlers)}
 	defer func() {
 		close(stopWorker)
+		busy := d.handling.Load() > 0
 		drained := make(chan struct{})
 		go func() {
 			<-workerDone
@@ -87,6 +94,12 @@ func (b *Bot) RunSocket(ctx context.Context, client *socketmode.Client) error {
 		defer t.Stop()
 		select {
 		case <-drained:
+			if busy {
+				// slack-go only queues an ack for its connection's writer,
+				// and offers no way to know it was written: the connection
+				// stays open a moment for the last ones to go out.
+				time.Sleep(ackFlush)
+			}
 		case <-t.C:
 			b.log.Warn("socket mode: closing with envelopes still being handled")
 		}
@@ -116,9 +129,11 @@ type socketDispatch struct {
 	events   chan socketmode.Event
 	handlers chan struct{}
 	// running counts the handlers started, so a stopping RunSocket keeps
-	// the connection open for their acks.
-	running sync.WaitGroup
-	dropped sampledLog
+	// the connection open for their acks; handling counts the envelopes
+	// being handled, events included.
+	running  sync.WaitGroup
+	handling atomic.Int32
+	dropped  sampledLog
 }
 
 // dispatch routes one envelope. Connection news is handled inline; the rest
@@ -164,9 +179,11 @@ func (b *Bot) dispatch(ctx context.Context, d *socketDispatch, evt socketmode.Ev
 		// Tracked with the background work, so Shutdown waits for it.
 		b.pending.Add(1)
 		d.running.Add(1)
+		d.handling.Add(1)
 		go func() {
 			defer b.pending.Done()
 			defer d.running.Done()
+			defer d.handling.Add(-1)
 			defer func() { <-d.handlers }()
 			b.socketRequest(ctx, d.client, evt, start)
 		}()
@@ -176,7 +193,7 @@ func (b *Bot) dispatch(ctx context.Context, d *socketDispatch, evt socketmode.Ev
 // eventWorker handles Events API envelopes in order until stop is closed,
 // finishing the one in hand; what is still queued then was never
 // acknowledged, and Slack delivers it again.
-func (b *Bot) eventWorker(ctx context.Context, stop <-chan struct{}, client *socketmode.Client, events <-chan socketmode.Event) {
+func (b *Bot) eventWorker(ctx context.Context, stop <-chan struct{}, client *socketmode.Client, events <-chan socketmode.Event, handling *atomic.Int32) {
 	for {
 		select {
 		case <-stop:
@@ -187,7 +204,9 @@ func (b *Bot) eventWorker(ctx context.Context, stop <-chan struct{}, client *soc
 				return
 			default:
 			}
+			handling.Add(1)
 			b.socketEvent(ctx, client, evt)
+			handling.Add(-1)
 		}
 	}
 }
