@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"sync"
@@ -240,7 +241,7 @@ func (b *Bot) postSummary(ctx context.Context, v coach.CheckinView, thread strin
 		b.log.Warn("post check-in summary", "checkin", c.ID, "err", err)
 		return ts
 	}
-	b.summaries.shown(c.ID, givenSignature(v, c.ID))
+	b.drew(ctx, c, givenSignature(v, c.ID))
 	return ts
 }
 
@@ -330,28 +331,73 @@ func (b *Bot) refreshSummary(ctx context.Context, c flows.Checkin) {
 // each summary was last drawn with here.
 type summaryRefreshes struct {
 	mu      sync.Mutex
-	running map[int64]bool   // check-in id -> asked for again
-	drawn   map[int64]string // check-in id -> givenSignature
+	running map[int64]bool         // check-in id -> asked for again
+	drawn   map[int64]drawnSummary // check-in id -> what it shows
 }
 
+// drawnSummary is what a check-in's summary was last drawn (or tried)
+// with here.
+type drawnSummary struct {
+	sig uint64 // givenSignature of the values
+	// tries counts the failed tries to draw sig; 0 when it was drawn.
+	tries int
+}
+
+// summaryTries bounds the ticks that try a summary Slack keeps refusing:
+// a summary deleted in Slack, or a channel racebot left, would be tried
+// (and logged) every minute for as long as the check-in is open. The
+// next value given tries again.
+const summaryTries = 3
+
+// summariesPerTick bounds the summaries a tick rewrites: each is a
+// chat.update, which Slack allows about fifty a minute per workspace, and
+// a tick that rewrote hundreds would crowd out the replies to people. The
+// rest wait for the next tick.
+const summariesPerTick = 20
+
 // shown notes the values a check-in's summary was drawn with.
-func (r *summaryRefreshes) shown(id int64, sig string) {
+func (r *summaryRefreshes) shown(id int64, sig uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.drawn == nil {
-		r.drawn = make(map[int64]string)
+		r.drawn = make(map[int64]drawnSummary)
 	}
-	r.drawn[id] = sig
+	r.drawn[id] = drawnSummary{sig: sig}
 }
 
-// stale reports whether a check-in's summary was drawn here with other
-// values than sig, or not drawn here at all: after a restart nobody knows
-// what it shows.
-func (r *summaryRefreshes) stale(id int64, sig string) bool {
+// failed notes a failed try to draw sig; a refusal Slack will repeat
+// (gone) ends the tries at once.
+func (r *summaryRefreshes) failed(id int64, sig uint64, gone bool) (tries int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	drawn, ok := r.drawn[id]
-	return !ok || drawn != sig
+	if r.drawn == nil {
+		r.drawn = make(map[int64]drawnSummary)
+	}
+	d, ok := r.drawn[id]
+	switch {
+	case ok && d.sig == sig && d.tries == 0:
+		// Drawn with these values already: a redundant rewrite failed.
+		return 0
+	case !ok || d.sig != sig:
+		d = drawnSummary{sig: sig}
+	}
+	d.tries++
+	if gone {
+		d.tries = summaryTries
+	}
+	r.drawn[id] = d
+	return d.tries
+}
+
+// stale reports whether a check-in's summary should be drawn with the
+// values of signature sig: it was drawn here with others, or not at all
+// (after a restart nobody here knows what it shows), or a try at sig
+// failed and tries are left.
+func (r *summaryRefreshes) stale(id int64, sig uint64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d, ok := r.drawn[id]
+	return !ok || d.sig != sig || (d.tries > 0 && d.tries < summaryTries)
 }
 
 // keep forgets the check-ins not in open, which have closed.
@@ -367,16 +413,32 @@ func (r *summaryRefreshes) keep(open map[int64]bool) {
 
 // givenSignature names the values given in check-in id as they stand:
 // it changes with a value given, corrected or withdrawn.
-func givenSignature(v coach.CheckinView, id int64) string {
-	var b strings.Builder
+func givenSignature(v coach.CheckinView, id int64) uint64 {
+	h := fnv.New64a()
 	for _, k := range v.Plan.KPIs {
 		for _, m := range v.Values[k.ID] {
 			if m.Checkin == id {
-				fmt.Fprintf(&b, "%d=%s@%d by %s;", k.ID, flows.FormatValue(m.Value), m.At.UnixNano(), m.By)
+				fmt.Fprintf(h, "%d=%s@%d by %s;", k.ID, flows.FormatValue(m.Value), m.At.UnixNano(), m.By)
 			}
 		}
 	}
-	return b.String()
+	return h.Sum64()
+}
+
+// drawnKey is the store's record that some racebot drew check-in c's
+// summary with the values of signature sig: racebots on one database,
+// and one restarted, leave a summary drawn so alone.
+func drawnKey(c flows.Checkin, sig uint64) string {
+	return fmt.Sprintf("summary-drawn:%d:%x", c.ID, sig)
+}
+
+// drew notes that c's summary shows the values of signature sig, here and
+// in the store for the other racebots.
+func (b *Bot) drew(ctx context.Context, c flows.Checkin, sig uint64) {
+	b.summaries.shown(c.ID, sig)
+	if _, err := b.svc.Once(ctx, c.Team, drawnKey(c, sig)); err != nil {
+		b.log.Warn("check-in summary: record drawn", "checkin", c.ID, "err", err)
+	}
 }
 
 // begin reports whether the caller should refresh, or leave it to the
@@ -414,12 +476,41 @@ func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin) {
 		b.log.Warn("summary: check-in", "err", err)
 		return
 	}
+	sig := givenSignature(v, c.ID)
 	s := flows.SummarizeCheckin(v.Plan.KPIs, v.Values, c.ID, b.now())
-	if err := b.poster.update(ctx, c.Channel, c.SummaryTS, checkinSummaryMessage(c.ID, v.Plan, s)); err != nil {
-		b.log.Warn("summary: update", "err", err)
+	err = b.poster.update(ctx, c.Channel, c.SummaryTS, checkinSummaryMessage(c.ID, v.Plan, s))
+	if err == nil {
+		b.drew(ctx, c, sig)
 		return
 	}
-	b.summaries.shown(c.ID, givenSignature(v, c.ID))
+	if ctx.Err() != nil {
+		// Stopped, not refused: the next tick tries again.
+		b.log.Warn("summary: update", "checkin", c.ID, "err", err)
+		return
+	}
+	gone := summaryGone(err) || b.left(ctx, err)
+	switch tries := b.summaries.failed(c.ID, sig, gone); {
+	case gone:
+		b.log.Info("summary: update refused; left as it is until a value changes", "checkin", c.ID, "err", err)
+	case tries >= summaryTries:
+		b.log.Warn("summary: update failed; left as it is until a value changes", "checkin", c.ID, "tries", tries, "err", err)
+	default:
+		b.log.Warn("summary: update", "checkin", c.ID, "tries", tries, "err", err)
+	}
+}
+
+// summaryGone reports whether Slack refused a summary's rewrite for good:
+// the message or its channel is gone, or racebot is not in it.
+func summaryGone(err error) bool {
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Err {
+	case "message_not_found", "cant_update_message", "channel_not_found", "is_archived", "not_in_channel":
+		return true
+	}
+	return false
 }
 
 // refreshStaleSummaries brings up to date the summaries of open check-ins
@@ -428,26 +519,48 @@ func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin) {
 // given here refresh their summary at once; this catches the rest within
 // a tick.
 func (b *Bot) refreshStaleSummaries(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(ctx, b.claimTimeout)
-	defer cancel()
-	views, err := b.svc.PostedCheckins(ctx)
+	list, cancel := context.WithTimeout(ctx, b.claimTimeout)
+	views, err := b.svc.PostedCheckins(list)
+	cancel()
 	if err != nil {
 		b.log.Warn("check-in summaries: list", "err", err)
 		return
 	}
 	open := make(map[int64]bool, len(views))
+	rewrites := 0
 	for _, v := range views {
 		c := v.Checkin
 		open[c.ID] = true
-		if !b.summaries.stale(c.ID, givenSignature(v, c.ID)) {
+		sig := givenSignature(v, c.ID)
+		if ctx.Err() != nil || rewrites == summariesPerTick || !b.summaries.stale(c.ID, sig) {
 			continue
 		}
-		if !b.serves(ctx, tenant{team: c.Team}) {
-			continue
+		if b.refreshStale(ctx, c, sig) {
+			rewrites++
 		}
-		b.refreshSummary(onTeam(ctx, c.Team), c)
 	}
 	b.summaries.keep(open)
+}
+
+// refreshStale rewrites a summary not drawn with the values of signature
+// sig, unless some racebot drew them already, reporting whether it tried.
+// Each gets its own time: one channel's pacing must not eat the others'.
+func (b *Bot) refreshStale(ctx context.Context, c flows.Checkin, sig uint64) bool {
+	ctx, cancel := context.WithTimeout(onTeam(ctx, c.Team), b.claimTimeout)
+	defer cancel()
+	drawn, err := b.svc.Handled(ctx, c.Team, drawnKey(c, sig))
+	if err != nil {
+		b.log.Warn("check-in summaries: look up drawn", "checkin", c.ID, "err", err)
+		return false
+	}
+	if drawn || !b.serves(ctx, tenant{team: c.Team}) {
+		// Drawn by another racebot, or before a restart; or the workspace
+		// removed racebot: nothing to draw until the values change.
+		b.summaries.shown(c.ID, sig)
+		return false
+	}
+	b.refreshSummary(ctx, c)
+	return true
 }
 
 // checkinLoop nudges and closes check-ins when they are due. Claims are

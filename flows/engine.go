@@ -121,7 +121,7 @@ type Input struct {
 	// friday" in an action or KPI line are their days, not the server's.
 	Zone *time.Location
 	// Hint, set when the text looks like a mistyped command (see
-	// CommandHint), is said with the confirmation of the answer it is
+	// CommandHint), is said after the confirmation of the answer it is
 	// kept as.
 	Hint Msg
 }
@@ -283,15 +283,26 @@ func (s *stepper) answer(text string) error {
 		}})
 		msg := savedText(had)
 		if len(s.in.Hint) > 0 {
-			msg = Join([]Msg{savedAsAnswer(had), s.in.Hint}, " ")
+			msg = savedAsAnswer(had)
 		}
 		if note := s.learnKind(q.ID, !had); len(note) > 0 {
 			msg = Join([]Msg{msg, note}, " ")
 		}
 		s.say(Reply{Kind: ReplySaved, QuestionID: q.ID, Msg: msg})
+		s.sayHint()
 	}
 	s.advance()
 	return nil
+}
+
+// sayHint follows the confirmation of an answer that looked like a
+// mistyped command with what the command needs. It is a reply of its own:
+// confirmations merged into one line for a busy thread keep the notes
+// beside them.
+func (s *stepper) sayHint() {
+	if len(s.in.Hint) > 0 {
+		s.say(Reply{Kind: ReplyNote, Msg: s.in.Hint})
+	}
 }
 
 func savedText(edited bool) Msg {
@@ -305,7 +316,7 @@ func savedText(edited bool) Msg {
 // the answer.
 func savedAsAnswer(edited bool) Msg {
 	if edited {
-		return Say(Text("Updated your answer with it; the earlier version is kept in the plan's history."))
+		return Say(Text("Saved as your new answer; the earlier one is kept in the plan's history."))
 	}
 	return Say(Text("Saved as your answer."))
 }

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -16,46 +17,107 @@ const hintMaxWords = 4
 // question was open, what the command its author may have meant needs:
 // "If you meant the stage command, name a stage: …". Such a line is kept
 // as the answer (a line is a command only when it is exactly a command
-// form); the hint keeps its author from believing a command ran. It
-// reports false for everything else, and is conservative:
+// form); the hint keeps its author from believing a command ran. A hint on
+// a real answer is noise, so it reports false for everything else, and is
+// conservative:
 //
 //   - the line is one line of at most four words, not ending as a
-//     sentence does (. ! ? …);
-//   - its first word is a command word, in any case, that takes arguments
-//     which did not read here (`stage nowhere`, `action done 1` with no
-//     actions); a command word that takes none, followed by more words,
-//     starts a sentence ("Status quo") and gets no hint;
-//   - or its first word, typed in lower case as commands are, is not a
-//     command but one edit (a letter added, dropped or changed) away from
-//     one, both of four letters or more (`statu`, `stge reach`): alone, or
-//     followed by words when that command takes arguments. The step words
-//     (skip, back, done, next, draft) are left out of this: their
-//     neighbours (none, note, ship, pack) are everyday answers.
+//     sentence does (. ! ? …), and its first word is in lower case, as
+//     commands are typed: a capital starts a sentence ("Score high");
+//   - its first word is a command word that takes arguments, followed by
+//     words that read as a try at them (see attempts): `stage nowhere`,
+//     `action done 1` with no actions, `values visitors 12k` with no such
+//     KPI, but not "score high", "edit later" or "action plan pending";
+//   - or its first word is not a command but one edit (a letter added,
+//     dropped or changed, past the first two) away from one, both of four
+//     letters or more (`statu`, `stge reach`): alone, or followed by words
+//     as above. Plurals and singulars of a command ("plan", "value",
+//     "reports") and the step words' neighbours (none, note, ship, pack)
+//     are everyday answers and get no hint.
 //
 // `new` gets no hint: one that could be the command is offered already.
 func CommandHint(text string, lc LineContext) (Msg, bool) {
 	text = strings.TrimSpace(text)
 	// Every answer to a question comes here, most of them sentences: they
 	// are turned away before anything is allocated.
-	if text == "" || moreWordsThan(text, hintMaxWords) || strings.ContainsAny(text, "\n\r") || strings.ContainsAny(lastRune(text), ".!?…") {
+	if text == "" || moreWordsThan(text, hintMaxWords) || strings.ContainsAny(text, "\n\r") {
+		return nil, false
+	}
+	if last, _ := utf8.DecodeLastRuneInString(text); strings.ContainsRune(".!?…", last) {
 		return nil, false
 	}
 	words := strings.Fields(text)
-	word, alone := words[0], len(words) == 1
-	name := strings.ToLower(word)
-	spec, exact := findSpec(name)
-	switch {
-	case name == "next", name == "new":
+	word, args := words[0], words[1:]
+	if strings.ToLower(word) != word || word == "next" || word == "new" {
 		return nil, false
-	case exact && (alone || !spec.Args):
-		return nil, false
-	case !exact:
+	}
+	spec, exact := findSpec(word)
+	if !exact {
 		var ok bool
-		if spec, ok = nearCommand(word); !ok || (!alone && !spec.Args) {
+		if spec, ok = nearCommand(word); !ok {
 			return nil, false
 		}
 	}
+	if len(args) > 0 && !(spec.Args && attempts(spec.Name, args, lc)) {
+		return nil, false
+	}
+	if exact && len(args) == 0 {
+		return nil, false
+	}
 	return Sayf("If you meant the %s command, %s", Cmd(spec.Name), commandNeeds(spec.Name, lc)), true
+}
+
+// attempts reports whether args, the words after command name, read as a
+// try at its arguments, which the words of an answer rarely do. The
+// arguments of `continue` and `delete` are a plan's name, which cannot be
+// told from an answer's words: they never do.
+func attempts(name string, args []string, lc LineContext) bool {
+	switch name {
+	case "stage", "kpi", "kind":
+		return len(args) == 1 && allLetters(args[0])
+	case "edit":
+		return len(args) <= 2 && slices.ContainsFunc(args, func(a string) bool { return hasDigit(a) || isStageName(a, lc) })
+	case "action":
+		return near(args[0], "open", "doing", "done", "drop", "dropped")
+	case "values":
+		return slices.ContainsFunc(args, hasDigit)
+	case "score":
+		return slices.ContainsFunc(args, func(a string) bool { return isStageName(strings.TrimRight(a, ",:"), lc) })
+	case "help":
+		return len(args) == 1 && near(args[0], "kpi", "kpis", "action", "actions")
+	case "privacy", "remind":
+		return len(args) == 1 && (near(args[0], "on", "off") || switchWords[strings.ToLower(args[0])])
+	case "checkin":
+		return slices.ContainsFunc(args, func(a string) bool { return hasDigit(a) || scheduleWords[strings.ToLower(a)] })
+	}
+	return false
+}
+
+// switchWords are what people type for on and off.
+var switchWords = map[string]bool{"yes": true, "no": true, "true": true, "false": true, "enable": true, "enabled": true, "disable": true, "disabled": true}
+
+// scheduleWords start a check-in schedule.
+var scheduleWords = map[string]bool{"every": true, "daily": true, "weekly": true, "monthly": true, "biweekly": true, "cron": true,
+	"monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true, "saturday": true, "sunday": true}
+
+// near reports whether word, in any case, is one of targets or one edit
+// from one.
+func near(word string, targets ...string) bool {
+	word = strings.ToLower(word)
+	return slices.ContainsFunc(targets, func(t string) bool { return word == t || oneEdit(word, t) })
+}
+
+func isStageName(word string, lc LineContext) bool {
+	if lc.Catalogue == nil {
+		return false
+	}
+	return slices.ContainsFunc(lc.Catalogue.Stages, func(st Stage) bool { return strings.EqualFold(st.Name, word) })
+}
+
+func hasDigit(s string) bool { return strings.ContainsAny(s, "0123456789") }
+
+func allLetters(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) < 0
 }
 
 // moreWordsThan reports whether s has more than n words, reading no
@@ -74,23 +136,19 @@ func moreWordsThan(s string, n int) bool {
 	return false
 }
 
-func lastRune(s string) string {
-	r, _ := utf8.DecodeLastRuneInString(s)
-	return string(r)
-}
-
 // stepWords are the replies a near miss of is not looked for.
 var stepWords = map[string]bool{"skip": true, "back": true, "done": true, "draft": true}
 
-// nearCommand finds the command one edit away from word, typed in lower
-// case; a word near two commands is not guessed at.
+// nearCommand finds the command one edit away from word, past its first
+// two letters, which typos rarely miss; a word near two commands is not
+// guessed at.
 func nearCommand(word string) (commandSpec, bool) {
-	if utf8.RuneCountInString(word) < 4 || strings.ToLower(word) != word || strings.IndexFunc(word, func(r rune) bool { return !unicode.IsLetter(r) }) >= 0 {
+	if utf8.RuneCountInString(word) < 4 || !allLetters(word) {
 		return commandSpec{}, false
 	}
 	var found []commandSpec
 	for _, s := range commandSpecs {
-		if len(s.Name) >= 4 && !stepWords[s.Name] && oneEdit(word, s.Name) {
+		if len(s.Name) >= 4 && !stepWords[s.Name] && word[:2] == s.Name[:2] && !pluralOf(word, s.Name) && oneEdit(word, s.Name) {
 			found = append(found, s)
 		}
 	}
@@ -99,6 +157,15 @@ func nearCommand(word string) (commandSpec, bool) {
 	}
 	return found[0], true
 }
+
+// pluralOf reports whether word is the plural of command name, or the
+// singular of a command named by a plural: a word of its own ("stages",
+// "reports", "plan", "value"), where "statu" is a typo.
+func pluralOf(word, name string) bool {
+	return word == name+"s" || (word+"s" == name && pluralCommands[name])
+}
+
+var pluralCommands = map[string]bool{"plans": true, "values": true, "actions": true}
 
 // oneEdit reports whether a and b differ by exactly one letter added,
 // dropped or changed.

@@ -201,6 +201,9 @@ func (s *stepper) late(text string) error {
 		s.apply(AnswerAdded{QuestionID: q.ID, Revision: prev.Next(), Contribution: Contribution{Text: text, By: s.in.User, At: s.in.Now, Source: s.in.Source}})
 		s.say(Reply{Kind: ReplySaved, QuestionID: q.ID, Msg: filedText(ref, prev.By, s.in.User)})
 	}
+	if !prev.Has(text) {
+		s.sayHint()
+	}
 	return nil
 }
 

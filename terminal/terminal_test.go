@@ -370,9 +370,10 @@ func TestTerminalMistypedCommandIsSaidToBeAnAnswer(t *testing.T) {
 		"Stage one of our launch is the pilot.",
 	})
 	for _, want := range []string{
-		"Saved as your answer. If you meant the `stage` command, name a stage: plan, reach, act, convert or engage.",
-		"Saved as your answer. If you meant the `status` command, type `status` on its own.",
-		"Saved as your answer. If you meant the `action` command, the plan has no actions yet to mark.",
+		"Saved as your answer. Is this B2B SaaS",
+		"\nIf you meant the `stage` command, name a stage: plan, reach, act, convert or engage.\n",
+		"> statu\nSaved as your answer.\nIf you meant the `status` command, type `status` on its own.\n",
+		"> action done 1\nSaved as your answer.\nIf you meant the `action` command, the plan has no actions yet to mark.\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the session never says %q:\n%s", want, out)
