@@ -157,9 +157,17 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 		return nil
 	}
 	if resp.Taken {
-		// A refused line, corrected: its action or KPI is the team's
-		// news, told in the thread as a new line's is.
+		// A refused line, corrected: its action, KPI or values are the
+		// team's news, told in the thread as a new line's are, and values
+		// that count in an open check-in are told there too, once for
+		// their message, as the values command's are.
 		b.postToPlan(resp.Plan, editor, resp.Replies, nil)
+		if resp.Checkin.ID != 0 {
+			key := coach.MessageKey(m.Channel, msg.Timestamp)
+			b.later(ctx, "values in the check-in", func(ctx context.Context) {
+				b.confirmInCheckin(ctx, key, resp, editor)
+			})
+		}
 		return nil
 	}
 	for _, r := range resp.Replies {

@@ -143,7 +143,9 @@ func (s *Service) Asked(ctx context.Context, team string, plan flows.PlanID, ask
 // An action or KPI line its author had written and racebot refused is
 // taken as corrected (Response.Taken), as if typed when the edit was made
 // in reply to the prompt the message answered; so is a refused reply in a
-// check-in's thread, as a reply written then. A message racebot kept
+// check-in's thread, as a reply written then, and refused values given
+// with the values command in the plan's thread, as the command given then
+// (no other command is run from an edit). A message racebot kept
 // nothing from, and an edit by someone other than the author, change
 // nothing and say nothing.
 func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error) {
@@ -170,6 +172,12 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 		resp, err := s.editValues(ctx, req, p.ID)
 		if err != nil || resp.Changed || resp.Duplicate {
 			return resp, err
+		}
+		if arg, ok, err := s.valuesCommand(ctx, req, p); err != nil || ok {
+			if err != nil {
+				return Response{}, err
+			}
+			return s.takeValues(ctx, req, p, arg, resp)
 		}
 		if correcting, err = s.correcting(ctx, req, p); err != nil || !correcting {
 			return resp, err
@@ -276,27 +284,66 @@ func (s *Service) uncorrected(ctx context.Context, req Request) (bool, error) {
 
 // takeCheckinReply takes the edit of a reply in check-in c's thread that
 // racebot refused, by its author, as the reply they meant to write: read
-// as a reply written when the edit was made (its values dated by the
-// edit, so an older edit delivered late changes nothing), in c even when
-// c has closed meanwhile, as a late reply is. Anything else changes
-// nothing (resp). One still refused is refused as a new reply would be,
-// and may be corrected again.
+// as a reply written when the edit was made, in c even when c has closed
+// meanwhile, as a late reply is (see takeRefused).
 func (s *Service) takeCheckinReply(ctx context.Context, req Request, c flows.Checkin, resp Response) (Response, error) {
+	return s.takeRefused(ctx, req, c.Plan, resp, func(req Request) (Response, error) {
+		taken, err := s.checkinReply(ctx, req, req.Text, req.Previous)
+		taken.Checkin = c
+		return taken, err
+	})
+}
+
+// valuesCommand is the argument of the values command an edit's text
+// (req) reads as in plan p's thread, as a new reply would be read; false
+// when it reads as anything else.
+func (s *Service) valuesCommand(ctx context.Context, req Request, p *flows.Plan) (string, bool, error) {
+	if req.TS == "" || req.Command {
+		return "", false, nil
+	}
+	text := strings.TrimSpace(req.Text)
+	if rest, prefixed := strings.CutPrefix(text, commandPrefix); prefixed {
+		cmd, err := flows.ParseCommand(rest)
+		return cmd.Arg, err == nil && cmd.Name == "values", nil
+	}
+	cmd, kind, _, err := s.classify(ctx, req, text, p)
+	if err != nil {
+		return "", false, err
+	}
+	return cmd.Arg, kind == flows.LineCommand && cmd.Name == "values", nil
+}
+
+// takeValues takes the edit of values its author gave with the values
+// command in plan p's thread (arg), which racebot refused, as the command
+// they meant to give, given when the edit was made: in the check-in open
+// then, as the command's values are (see takeRefused).
+func (s *Service) takeValues(ctx context.Context, req Request, p *flows.Plan, arg string, resp Response) (Response, error) {
+	return s.takeRefused(ctx, req, p.ID, resp, func(req Request) (Response, error) {
+		return s.valuesInCheckin(ctx, req, arg)
+	})
+}
+
+// takeRefused takes an edit (req) of a message in plan's conversations
+// that racebot refused, by its author, with take: as if written when the
+// edit was made (values dated by the edit, so an older edit delivered
+// late changes nothing). Anything else changes nothing (resp). One still
+// refused is refused as a new message would be, and may be corrected
+// again.
+func (s *Service) takeRefused(ctx context.Context, req Request, plan flows.PlanID, resp Response, take func(Request) (Response, error)) (Response, error) {
 	if ok, err := s.uncorrected(ctx, req); err != nil || !ok {
 		return resp, err
 	}
-	text := req.Text
-	req.Plan, req.Now, req.Edited = c.Plan, editedAt(req), editedAt(req)
-	taken, err := s.checkinReply(ctx, req, text)
+	req.Plan, req.Now, req.Edited = plan, editedAt(req), editedAt(req)
+	taken, err := take(req)
 	if err != nil {
-		old, verr := s.valueFrom(ctx, req.Team, c.Plan, source(req))
+		old, verr := s.valueFrom(ctx, req.Team, plan, source(req))
 		switch {
 		case verr != nil:
 			return Response{}, verr
 		case old != nil:
-			// Another edit of the reply was taken meanwhile: this one
+			// Another edit of the message was taken meanwhile: this one
 			// edits what it gave, if it is the newer.
-			return s.editValues(ctx, req, c.Plan)
+			return s.editValues(ctx, req, plan)
 		}
 		return Response{}, err
 	}
@@ -304,9 +351,9 @@ func (s *Service) takeCheckinReply(ctx context.Context, req Request, c flows.Che
 		return taken, nil
 	}
 	if _, err := s.Once(ctx, req.Team, takenKey(req)); err != nil {
-		return Response{}, fmt.Errorf("record the corrected reply: %w", err)
+		return Response{}, fmt.Errorf("record the corrected message: %w", err)
 	}
-	taken.Taken, taken.Checkin = true, c
+	taken.Taken = true
 	return taken, nil
 }
 
@@ -449,7 +496,9 @@ func (s *Service) editValues(ctx context.Context, req Request, plan flows.PlanID
 		return Response{}, err
 	}
 	for i := range ms {
-		ms[i].Edited = edited
+		// The original's time, not its message's: a corrected reply's
+		// values were given when it was corrected.
+		ms[i].At, ms[i].Edited = old.At, edited
 	}
 	resp, err := s.replaceValues(ctx, req, plan, src, ms, said)
 	if err != nil || !resp.Changed {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,6 +81,9 @@ func (s *Service) SetActionStatus(ctx context.Context, req Request, action int64
 type statusLine struct {
 	st  flows.ActionStatus
 	ref string
+	// written is when the line was written, if before it is applied (see
+	// flows.SetWrittenActionStatus); zero for now.
+	written time.Time
 }
 
 // checkinLines splits a check-in reply into the lines that set actions'
@@ -87,7 +91,7 @@ type statusLine struct {
 func checkinLines(text string) (statuses []statusLine, values []string) {
 	for line := range strings.SplitSeq(text, "\n") {
 		if st, ref, ok := flows.StatusLine(line); ok {
-			statuses = append(statuses, statusLine{st, ref})
+			statuses = append(statuses, statusLine{st: st, ref: ref})
 		} else if strings.TrimSpace(line) != "" {
 			values = append(values, valuesText(line))
 		}
@@ -101,15 +105,26 @@ func checkinLines(text string) (statuses []statusLine, values []string) {
 // only the other. A reply refused may be corrected by its author's edit
 // (see EditMessage).
 func (s *Service) CheckinReply(ctx context.Context, req Request, text string) (Response, error) {
-	resp, err := s.checkinReply(ctx, req, text)
+	resp, err := s.checkinReply(ctx, req, text, "")
 	if kerr := s.noteRefused(ctx, req, err); kerr != nil {
 		return Response{}, kerr
 	}
 	return resp, err
 }
 
-func (s *Service) checkinReply(ctx context.Context, req Request, text string) (Response, error) {
+// checkinReply takes a check-in reply as CheckinReply does. For the edit
+// of a refused reply, previous is its text before the edit: a status line
+// the edit left as it was was written with the message (req.TS).
+func (s *Service) checkinReply(ctx context.Context, req Request, text, previous string) (Response, error) {
 	statuses, rest := checkinLines(text)
+	if written, ok := MessageTime(req.TS); ok && previous != "" {
+		before, _ := checkinLines(previous)
+		for i, l := range statuses {
+			if slices.Contains(before, l) {
+				statuses[i].written = written
+			}
+		}
+	}
 	if len(statuses) == 0 {
 		return s.Values(ctx, req, strings.Join(rest, "\n"))
 	}
@@ -135,7 +150,7 @@ func (s *Service) checkinReply(ctx context.Context, req Request, text string) (R
 			if err != nil {
 				return flows.Outcome{}, err
 			}
-			o, err := flows.SetActionStatus(out.Plan, i, l.st, req.User, req.Now)
+			o, err := flows.SetWrittenActionStatus(out.Plan, i, l.st, req.User, req.Now, l.written)
 			if err != nil {
 				return flows.Outcome{}, err
 			}

@@ -298,7 +298,7 @@ func (s *Service) Handle(ctx context.Context, req Request) (Response, error) {
 		if err != nil {
 			return Response{}, err
 		}
-		return s.run(ctx, withZone(ctx, req, true), cmd)
+		return s.command(ctx, withZone(ctx, req, true), cmd)
 	}
 	p, err := s.target(ctx, req)
 	switch {
@@ -319,7 +319,7 @@ func (s *Service) Handle(ctx context.Context, req Request) (Response, error) {
 	req.hint = hint
 	switch kind {
 	case flows.LineCommand:
-		return s.run(ctx, withZone(ctx, req, true), cmd)
+		return s.command(ctx, withZone(ctx, req, true), cmd)
 	case flows.LineAmbiguous:
 		// Kept as what the plan waits for, which may be an action or a KPI
 		// line with a date in it.
@@ -328,6 +328,19 @@ func (s *Service) Handle(ctx context.Context, req Request) (Response, error) {
 	resp, err := s.reply(ctx, req, p)
 	if kerr := s.noteRefused(ctx, req, err); kerr != nil {
 		return Response{}, kerr
+	}
+	return resp, err
+}
+
+// command runs a command typed in a conversation. Values it refused may
+// be corrected by their author's edit, as a refused reply may (see
+// EditMessage); no other command is run from an edit.
+func (s *Service) command(ctx context.Context, req Request, cmd flows.Command) (Response, error) {
+	resp, err := s.run(ctx, req, cmd)
+	if cmd.Name == "values" {
+		if kerr := s.noteRefused(ctx, req, err); kerr != nil {
+			return Response{}, kerr
+		}
 	}
 	return resp, err
 }

@@ -195,6 +195,19 @@ func SetActionStatus(p *Plan, i int, st ActionStatus, user string, now time.Time
 	return out, nil
 }
 
+// SetWrittenActionStatus is SetActionStatus for a status line written at
+// written and applied later (a refused check-in reply its author then
+// corrected, the line left as it was): a status someone set after the
+// line was written is newer, and stays. A zero written is now.
+func SetWrittenActionStatus(p *Plan, i int, st ActionStatus, user string, now, written time.Time) (Outcome, error) {
+	if i >= 0 && i < len(p.Actions) && !written.IsZero() {
+		if a := p.Actions[i]; a.State() != st && a.StatusBy != "" && a.StatusAt.After(written) {
+			return Outcome{Plan: p.Clone(), Replies: []Reply{{Kind: ReplyNote, Msg: Sayf("%q stays %s: %s set it after this reply was written.", User(a.Text), statusWord(a.State()), Person(a.StatusBy))}}}, nil
+		}
+	}
+	return SetActionStatus(p, i, st, user, now)
+}
+
 // statusWord is a status as a sentence says it.
 func statusWord(st ActionStatus) string {
 	if st == ActionDoing {

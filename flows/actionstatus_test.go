@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -67,6 +68,30 @@ func TestSetActionStatus(t *testing.T) {
 	replay.Apply(ActionStatusSet{Action: 12, Index: 99, Status: ActionDone})
 	if replay.Actions[1].Status != ActionDone {
 		t.Error("a change replayed by id missed its action")
+	}
+}
+
+// TestSetWrittenActionStatus: a status line applied after it was written
+// leaves a status someone set in between, and otherwise sets its own.
+func TestSetWrittenActionStatus(t *testing.T) {
+	done, err := SetActionStatus(actionPlan(), 0, ActionDone, "U2", t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		written time.Time
+		want    ActionStatus
+		by      string
+	}{
+		{"written before the newer status", t0, ActionDone, "U2"},
+		{"written after it", t0.Add(2 * time.Minute), ActionDoing, "U1"},
+		{"written now", time.Time{}, ActionDoing, "U1"},
+	} {
+		out, err := SetWrittenActionStatus(done.Plan, 0, ActionDoing, "U1", t0.Add(3*time.Minute), tc.written)
+		if a := out.Plan.Actions[0]; err != nil || a.State() != tc.want || a.StatusBy != tc.by {
+			t.Errorf("%s: %s by %s, %v; want %s by %s", tc.name, a.State(), a.StatusBy, err, tc.want, tc.by)
+		}
 	}
 }
 
