@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -484,8 +485,12 @@ func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin) {
 		return
 	}
 	if ctx.Err() != nil {
-		// Stopped, not refused: the next tick tries again.
-		b.log.Warn("summary: update", "checkin", c.ID, "err", err)
+		// Stopped or out of time, not refused: the next tick tries again.
+		level := slog.LevelWarn
+		if errors.Is(ctx.Err(), context.Canceled) {
+			level = slog.LevelInfo // racebot is stopping
+		}
+		b.log.Log(ctx, level, "summary: update", "checkin", c.ID, "err", err)
 		return
 	}
 	gone := summaryGone(err) || b.left(ctx, err)
@@ -523,7 +528,9 @@ func (b *Bot) refreshStaleSummaries(ctx context.Context) {
 	views, err := b.svc.PostedCheckins(list)
 	cancel()
 	if err != nil {
-		b.log.Warn("check-in summaries: list", "err", err)
+		if ctx.Err() == nil {
+			b.log.Warn("check-in summaries: list", "err", err)
+		}
 		return
 	}
 	open := make(map[int64]bool, len(views))
@@ -550,7 +557,9 @@ func (b *Bot) refreshStale(ctx context.Context, c flows.Checkin, sig uint64) boo
 	defer cancel()
 	drawn, err := b.svc.Handled(ctx, c.Team, drawnKey(c, sig))
 	if err != nil {
-		b.log.Warn("check-in summaries: look up drawn", "checkin", c.ID, "err", err)
+		if !errors.Is(ctx.Err(), context.Canceled) { // not stopping
+			b.log.Warn("check-in summaries: look up drawn", "checkin", c.ID, "err", err)
+		}
 		return false
 	}
 	if drawn || !b.serves(ctx, tenant{team: c.Team}) {
