@@ -33,6 +33,7 @@ func withModelRetrying(t *testing.T, llm *openaifake.Server, retries int) func(*
 // mention in the model's reply: neither reaches Slack, and "Use this"
 // records the draft as the answer, marked as drafted.
 func TestDraftWithModelNeverPingsAnyone(t *testing.T) {
+	t.Parallel()
 	llm := openaifake.New(t, "Fresh beans <!channel> @channel roasted to order for <@U123> and everyone at home.")
 	h := newHarness(t, withModel(t, llm))
 	h.runSocket()
@@ -82,6 +83,7 @@ func TestDraftWithModelNeverPingsAnyone(t *testing.T) {
 }
 
 func TestReviewAndPrivacyInSlack(t *testing.T) {
+	t.Parallel()
 	llm := openaifake.New(t, "Gaps: everything after the first question. Quick wins: not enough information.")
 	h := newHarness(t, withModel(t, llm))
 	h.runSocket()

@@ -76,6 +76,7 @@ func sampleDashboard(cat *flows.Catalogue, p *flows.Plan) coach.Dashboard {
 }
 
 func TestGoldenBlocks(t *testing.T) {
+	t.Parallel()
 	cat, p := samplePlan(t)
 	out, err := flows.Step(cat, p, flows.Input{Text: "Home brewers first.", User: "UBEN", Now: t0.Add(time.Hour)})
 	if err != nil {
@@ -101,6 +102,7 @@ func TestGoldenBlocks(t *testing.T) {
 // mention and the link keep working, the escapes are not doubled and the
 // broadcast pings nobody.
 func TestGoldenUserText(t *testing.T) {
+	t.Parallel()
 	cat, p := samplePlan(t)
 	first := cat.Stages[0].Steps()[0].ID
 	a := p.Answers[first]
@@ -117,6 +119,7 @@ func TestGoldenUserText(t *testing.T) {
 // Slack enforces: 50 blocks, 3000 characters a section, unique block ids,
 // 24-character modal titles, 3000-character inputs.
 func TestBlockKitLimits(t *testing.T) {
+	t.Parallel()
 	cat, p := samplePlan(t)
 	long := strings.Repeat("A very long answer with many words. ", 400) // ~14,000 characters
 	var replies []flows.Reply
@@ -192,6 +195,7 @@ func blockID(b slack.Block) string {
 }
 
 func TestSplitKeepsEveryCharacter(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"", "short", strings.Repeat("x", 7000), strings.Repeat("line of text\n", 700), strings.Repeat("é", 3500)} {
 		parts := split(s, maxSectionText)
 		joined := ""
@@ -209,6 +213,7 @@ func TestSplitKeepsEveryCharacter(t *testing.T) {
 }
 
 func TestTruncateCountsRunes(t *testing.T) {
+	t.Parallel()
 	byRunes := func(s string, n int) string {
 		r := []rune(s)
 		if len(r) <= n {
@@ -226,6 +231,7 @@ func TestTruncateCountsRunes(t *testing.T) {
 }
 
 func TestSplitCountsRunes(t *testing.T) {
+	t.Parallel()
 	byRunes := func(s string, n int) []string {
 		var out []string
 		for {
@@ -263,6 +269,7 @@ func TestSplitCountsRunes(t *testing.T) {
 // a check-in's opening with action buttons, a draft, and blocks with no
 // elements.
 func TestWireBlocksMarshalAlike(t *testing.T) {
+	t.Parallel()
 	cat, p := samplePlan(t)
 	var msgs []message
 	step := func(text string) {

@@ -79,6 +79,7 @@ func (h *harness) threadPosts(thread string) []string {
 // and words for someone else stay out; a second reconnect records nothing
 // again.
 func TestCatchupAfterAnOutage(t *testing.T) {
+	t.Parallel()
 	clk := &clock{now: time.Now()}
 	h := newHarness(t, func(c *setup) { c.Now = clk.Now; c.BeforeStart = fastCatchup })
 	h.runSocket()
@@ -155,6 +156,7 @@ func TestCatchupAfterAnOutage(t *testing.T) {
 // read back first and then delivered late (Slack's last retry arriving
 // after the reconnect) is not recorded again by the delivery.
 func TestCatchupAndLiveDeliveryRecordOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, func(c *setup) { c.BeforeStart = fastCatchup })
 	h.runSocket()
 	header, _ := h.newPlanInSlack("Q1")
@@ -210,6 +212,7 @@ func TestCatchupAndLiveDeliveryRecordOnce(t *testing.T) {
 // what came live before is neither recorded nor explained again, however
 // often racebot starts.
 func TestCatchupAtStartRecordsCheckinValues(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, func(c *setup) { c.BeforeStart = fastCatchup; c.CheckinPoll = time.Hour })
 	srv := h.serveHTTP()
 	_, p := h.newPlanOverHTTP(srv, "C1", "Q1")
@@ -268,6 +271,7 @@ func TestCatchupAtStartRecordsCheckinValues(t *testing.T) {
 // with 429, more often than the client retries by itself, is waited out
 // and the reply is still recorded.
 func TestCatchupWaitsOutRateLimits(t *testing.T) {
+	t.Parallel()
 	// Slack's pauses are noted rather than spent: the client's own
 	// retries wait through RetryWait, the catch-up's through its pacer.
 	var mu sync.Mutex
@@ -321,6 +325,7 @@ func TestCatchupWaitsOutRateLimits(t *testing.T) {
 // TestShutdownCancelsACatchup: a catch-up waiting on Slack does not hold
 // up shutdown, and records nothing.
 func TestShutdownCancelsACatchup(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, func(c *setup) { c.BeforeStart = fastCatchup })
 	srv := h.serveHTTP()
 	header, _ := h.newPlanOverHTTP(srv, "C1", "Q1")

@@ -28,6 +28,7 @@ const (
 // to whoever used them, and change, open and post nothing. The same
 // button pressed in C1 still works.
 func TestButtonsAndFormsActOnlyInTheirChannel(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, p := h.newPlanInSlack("Secret")

@@ -40,6 +40,7 @@ func (h *harness) anaRepliesInCheckin(p *flows.Plan, text string) (id int64, ope
 // the summary and the nudge follow. A later edit changes the value as any
 // edit does, and the first edit, delivered late, changes nothing.
 func TestARefusedCheckinReplyCorrectedByAnEdit(t *testing.T) {
+	t.Parallel()
 	h, p, clk := checkinSetup(t)
 	bad := "visitors 12..4k"
 	id, opening, summary, ts := h.anaRepliesInCheckin(p, bad)
@@ -89,6 +90,7 @@ func TestARefusedCheckinReplyCorrectedByAnEdit(t *testing.T) {
 // lead rate: both values from the message are now recorded, replacing
 // what it gave, and the summary counts both.
 func TestACheckinReplyPartlyRefusedCorrectedByAnEdit(t *testing.T) {
+	t.Parallel()
 	h, p, _ := checkinSetup(t)
 	bad := "visitors 12.4k, lead rate 1..9%"
 	id, opening, summary, ts := h.anaRepliesInCheckin(p, bad)
@@ -114,6 +116,7 @@ func TestACheckinReplyPartlyRefusedCorrectedByAnEdit(t *testing.T) {
 // as a late reply does (Ben's, here): recorded in that check-in and
 // confirmed in its thread.
 func TestARefusedCheckinReplyCorrectedAfterTheClose(t *testing.T) {
+	t.Parallel()
 	h, p, clk := checkinSetup(t)
 	bad := "vistors 12.4k"
 	id, opening, summary, ts := h.anaRepliesInCheckin(p, bad)
@@ -141,6 +144,7 @@ func TestARefusedCheckinReplyCorrectedAfterTheClose(t *testing.T) {
 // as the later edit: the earlier one, taken as older than the value it
 // finds, changes nothing.
 func TestCheckinCorrectionsDeliveredOutOfOrder(t *testing.T) {
+	t.Parallel()
 	h, p, _ := checkinSetup(t)
 	bad := "visitors 12..4k"
 	_, opening, _, ts := h.anaRepliesInCheckin(p, bad)
@@ -161,6 +165,7 @@ func TestCheckinCorrectionsDeliveredOutOfOrder(t *testing.T) {
 // before the reply. Her corrected value is recorded once and confirmed
 // once.
 func TestACheckinCorrectionDeliveredBeforeTheRefusedReply(t *testing.T) {
+	t.Parallel()
 	h, p, _ := checkinSetup(t)
 	id, opening := h.openCheckin(p)
 	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
@@ -185,6 +190,7 @@ func TestACheckinCorrectionDeliveredBeforeTheRefusedReply(t *testing.T) {
 // digit: her value is still the one given when she corrected the reply,
 // the latest, and the summary shows it, not Ben's.
 func TestAnEditOfACorrectedCheckinReplyKeepsItsTime(t *testing.T) {
+	t.Parallel()
 	h, p, clk := checkinSetup(t)
 	// Messages are dated by Slack's clock: the test's runs ahead of it, so
 	// each value is dated by its message.
@@ -223,6 +229,7 @@ func TestAnEditOfACorrectedCheckinReplyKeepsItsTime(t *testing.T) {
 // dated by the edit, confirmed once where the command's confirmation goes
 // (the plan's thread and the check-in's), and the summary follows.
 func TestARefusedValuesCommandInThePlansThreadCorrectedByAnEdit(t *testing.T) {
+	t.Parallel()
 	for _, prefix := range []string{"", "/race "} {
 		t.Run(prefix+"values", func(t *testing.T) {
 			h, p, _ := checkinSetup(t)
@@ -259,6 +266,7 @@ func TestARefusedValuesCommandInThePlansThreadCorrectedByAnEdit(t *testing.T) {
 // "values visitors 12..4k" in the plan's thread, edited to another
 // command, runs nothing: a command is never run from an edit.
 func TestARefusedValuesCommandEditedIntoAnotherCommand(t *testing.T) {
+	t.Parallel()
 	h, p, _ := checkinSetup(t)
 	ts := tsAfter(t, p.Thread, time.Second)
 	bad := "values visitors 12..4k"
@@ -280,6 +288,7 @@ func TestARefusedValuesCommandEditedIntoAnotherCommand(t *testing.T) {
 // corrects it at once; the edit reaches racebot before the message. Her
 // corrected value counts once in the check-in, confirmed once there.
 func TestAValuesCommandCorrectionDeliveredBeforeTheRefusedReply(t *testing.T) {
+	t.Parallel()
 	h, p, _ := checkinSetup(t)
 	id, opening := h.openCheckin(p)
 	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
@@ -304,6 +313,7 @@ func TestAValuesCommandCorrectionDeliveredBeforeTheRefusedReply(t *testing.T) {
 // number: her value is recorded, and the status line she wrote before
 // Ben's, which her edit left as it was, does not reopen the action.
 func TestACorrectedCheckinReplyLeavesANewerActionStatus(t *testing.T) {
+	t.Parallel()
 	h, p, clk := checkinSetup(t)
 	clk.Add(time.Since(clk.Now()) + time.Hour)
 	p = h.addActions(p, "Webinar series")

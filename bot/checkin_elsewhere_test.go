@@ -17,6 +17,7 @@ import (
 // connection, while the check-in is open in Slack. Within a check-in tick
 // the Slack summary says so, and the nudge next day leaves her out.
 func TestValuesFromAnotherProcessRefreshTheSummary(t *testing.T) {
+	t.Parallel()
 	h, p, clk := checkinSetup(t)
 	id, opening := h.openCheckin(p)
 	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
@@ -95,6 +96,7 @@ func (h *harness) updates() int { return len(h.fake.Calls("chat.update")) }
 // the value makes the others rewrite the summary: each chat.update counts
 // against Slack's limit for the whole workspace.
 func TestRestartedRacebotsLeaveDrawnSummariesAlone(t *testing.T) {
+	t.Parallel()
 	h, p, clk := checkinSetup(t)
 	_, opening := h.openCheckin(p)
 	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
@@ -128,6 +130,7 @@ func TestRestartedRacebotsLeaveDrawnSummariesAlone(t *testing.T) {
 // after a value was typed in the terminal; one of them rewrites the
 // summary.
 func TestValueFromTheTerminalIsDrawnOnceAcrossRacebots(t *testing.T) {
+	t.Parallel()
 	h, p, clk := checkinSetup(t)
 	_, opening := h.openCheckin(p)
 	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
@@ -151,6 +154,7 @@ func TestValueFromTheTerminalIsDrawnOnceAcrossRacebots(t *testing.T) {
 // rewrite it; the next ticks leave it alone (Slack will say
 // message_not_found every time).
 func TestDeletedSummaryIsNotRetriedEveryMinute(t *testing.T) {
+	t.Parallel()
 	h, p, clk := checkinSetup(t)
 	_, opening := h.openCheckin(p)
 	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
@@ -174,6 +178,7 @@ func TestDeletedSummaryIsNotRetriedEveryMinute(t *testing.T) {
 // summary is tried on a few ticks, not every minute for ever; a new value
 // tries again, and once Slack answers the summary is drawn.
 func TestFailingSummaryUpdateGivesUp(t *testing.T) {
+	t.Parallel()
 	h, p, clk := checkinSetup(t)
 	_, opening := h.openCheckin(p)
 	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
@@ -209,6 +214,7 @@ func TestFailingSummaryUpdateGivesUp(t *testing.T) {
 // of the version before them drew them) are rewritten over two ticks, not
 // 25 chat.update calls in one minute.
 func TestStaleSummariesArePacedAcrossTicks(t *testing.T) {
+	t.Parallel()
 	h, p, clk := checkinSetup(t)
 	const open = 25
 	for range open {

@@ -19,6 +19,7 @@ import (
 // thread and reads back what was written there: Ana's value is recorded
 // and confirmed once, and the nudge does not ask her again.
 func TestReplyBeforeTheCheckinThreadIsKnownIsRecorded(t *testing.T) {
+	t.Parallel()
 	h, p, clk := checkinSetup(t, func(c *setup) { c.BeforeStart = fastCatchup })
 	// Let the plan's own thread settle before the fault is armed.
 	h.settle()
@@ -79,6 +80,7 @@ func (h *harness) nudgeSpares(clk *clock, thread, user string) {
 // reminder included: its claim answers yes again for the same occurrence,
 // so the recovery looks for it first.
 func TestRecoveredCheckinPostsTheCapabilityReminderOnce(t *testing.T) {
+	t.Parallel()
 	h, p, _ := checkinSetup(t)
 	const occ = "2026-11-30T08:00:00Z"
 	due := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
@@ -158,6 +160,7 @@ func (f *threadFirstStore) SetCheckinMessages(ctx context.Context, id int64, thr
 // summary, drawn from the values read before her reply, is brought up to
 // date once it is posted.
 func TestAValueGivenBeforeTheSummaryIsPostedShowsInIt(t *testing.T) {
+	t.Parallel()
 	fs := &threadFirstStore{recorded: make(chan struct{}), release: make(chan struct{})}
 	h, p, _ := checkinSetup(t, func(c *setup) { fs.Store = c.Store; c.Store = fs })
 	h.settle()
@@ -196,6 +199,7 @@ func TestAValueGivenBeforeTheSummaryIsPostedShowsInIt(t *testing.T) {
 // replied in its thread before racebot knew it, and no catch-up (every
 // thread of every workspace active in the last 7 days) is asked for.
 func TestARateLimitedOpeningRequestsNoCatchup(t *testing.T) {
+	t.Parallel()
 	h, p, _ := checkinSetup(t, func(c *setup) { c.BeforeStart = fastCatchup })
 	h.settle()
 	// Let the start-up catch-up finish first.

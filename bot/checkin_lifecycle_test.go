@@ -51,6 +51,7 @@ func (h *harness) slashAck(user, text string) string {
 // next day nobody is mentioned in the thread or sent a direct message
 // about numbers for a check-in the team has paused.
 func TestPauseHoldsTheOpenCheckinsNudgeAndReminders(t *testing.T) {
+	t.Parallel()
 	h, _, clk, open := scheduledCheckinSetup(t)
 	// Monday 30 Nov 2026 08:00 UTC; the first slot is 09:00 UTC.
 	if got := h.slashAck("UANA", "checkin every monday 09:00 UTC"); !strings.Contains(got, "Check-ins for") {
@@ -85,6 +86,7 @@ func TestPauseHoldsTheOpenCheckinsNudgeAndReminders(t *testing.T) {
 // does not first mention the owners to ask for numbers in a check-in it is
 // closing the same moment.
 func TestNoNudgeWhenTheCheckinIsDueToClose(t *testing.T) {
+	t.Parallel()
 	h, p, clk := checkinSetup(t)
 	_, opening := h.openCheckin(p)
 	h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
@@ -104,6 +106,7 @@ func TestNoNudgeWhenTheCheckinIsDueToClose(t *testing.T) {
 // She is told it was not recorded, as she would be in the plan's own
 // thread, rather than hearing nothing.
 func TestAReplyInADeletedPlansCheckinIsAnswered(t *testing.T) {
+	t.Parallel()
 	h, p, _ := checkinSetup(t)
 	_, opening := h.openCheckin(p)
 	h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
@@ -121,6 +124,7 @@ func TestAReplyInADeletedPlansCheckinIsAnswered(t *testing.T) {
 // in the check-in like one written in its thread, a mention or a direct
 // message: the summary shows it, and the nudge next day leaves her out.
 func TestSlashValuesCountInTheOpenCheckin(t *testing.T) {
+	t.Parallel()
 	h, p, clk := checkinSetup(t)
 	id, opening := h.openCheckin(p)
 	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
@@ -140,6 +144,7 @@ func TestSlashValuesCountInTheOpenCheckin(t *testing.T) {
 // stays paused, so his answer says so rather than list check-ins that
 // will not come.
 func TestANewScheduleOnAPausedPlanSaysItIsPaused(t *testing.T) {
+	t.Parallel()
 	h, _, _, _ := scheduledCheckinSetup(t)
 	h.slashAck("UANA", "checkin every monday 09:00 UTC")
 	h.slashAck("UANA", "pause")
@@ -157,6 +162,7 @@ func TestANewScheduleOnAPausedPlanSaysItIsPaused(t *testing.T) {
 // The check-in is not left standing in the channel for a plan that no
 // longer exists: no summary follows it and the opening is taken down.
 func TestAPlanDeletedWhileItsCheckinIsPostedLeavesNoCheckin(t *testing.T) {
+	t.Parallel()
 	h, p, _ := checkinSetup(t)
 	h.settle()
 	release := h.fake.Hold("chat.postMessage")
@@ -182,6 +188,7 @@ func TestAPlanDeletedWhileItsCheckinIsPostedLeavesNoCheckin(t *testing.T) {
 // check-in opened and resumed the next afternoon, before it closes, the
 // check-in gets its one nudge then.
 func TestResumeBeforeTheCloseBringsTheNudgeBack(t *testing.T) {
+	t.Parallel()
 	h, _, clk, open := scheduledCheckinSetup(t)
 	h.slashAck("UANA", "checkin every monday 09:00 UTC")
 	clk.Add(time.Hour)
@@ -205,6 +212,7 @@ func TestResumeBeforeTheCloseBringsTheNudgeBack(t *testing.T) {
 // check-in as /race values does: recorded once, confirmed once in the
 // check-in's thread, the summary updated, and the nudge leaves her out.
 func TestValuesInThePlansThreadCountInTheOpenCheckin(t *testing.T) {
+	t.Parallel()
 	for _, text := range []string{"values visitors 12.4k", "/race values visitors 12.4k", "<@UBOT> values visitors 12.4k"} {
 		t.Run(text, func(t *testing.T) {
 			h, p, clk := checkinSetup(t)
@@ -229,6 +237,7 @@ func TestValuesInThePlansThreadCountInTheOpenCheckin(t *testing.T) {
 // replaces the value, told to her, and the summary follows; the deletion
 // takes the value away.
 func TestValuesEditedInThePlansThread(t *testing.T) {
+	t.Parallel()
 	h, p, _ := checkinSetup(t)
 	id, opening := h.openCheckin(p)
 	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
@@ -259,6 +268,7 @@ func TestValuesEditedInThePlansThread(t *testing.T) {
 // slash command's name. It is read as the numbers it gives, not refused
 // as a KPI called "values visitors".
 func TestValuesCommandInTheCheckinsThread(t *testing.T) {
+	t.Parallel()
 	for _, text := range []string{"values visitors 12.4k", "/race values visitors 12.4k"} {
 		t.Run(text, func(t *testing.T) {
 			h, p, _ := checkinSetup(t)

@@ -187,6 +187,7 @@ func newCheckinHarness(t *testing.T) (*harness, *httptest.Server, *clock) {
 // slow to take a claimed close still posts it, and a bot started on the
 // same file afterwards does not close it again.
 func TestClaimedCloseIsPostedThroughShutdown(t *testing.T) {
+	t.Parallel()
 	h, srv, clk := newCheckinHarness(t)
 	c := h.checkinsDueToClose(srv, clk, "C1")[0]
 
@@ -212,6 +213,7 @@ func TestClaimedCloseIsPostedThroughShutdown(t *testing.T) {
 // shutdown while the first is being posted posts that one and claims no
 // other; the next start closes the other two, each once.
 func TestShutdownLeavesNoClaimedCloseUnposted(t *testing.T) {
+	t.Parallel()
 	h, srv, clk := newCheckinHarness(t)
 	due := h.checkinsDueToClose(srv, clk, "C1", "C2", "C3")
 
@@ -248,6 +250,7 @@ func TestShutdownLeavesNoClaimedCloseUnposted(t *testing.T) {
 // claimed close within the post's own time limit, the failure is logged as
 // an error naming the check-in; shutdown does not wait past that limit.
 func TestClaimedCloseThatCannotBePostedIsLogged(t *testing.T) {
+	t.Parallel()
 	h, srv, clk := newCheckinHarness(t)
 	c := h.checkinsDueToClose(srv, clk, "C1")[0]
 
@@ -288,6 +291,7 @@ func (s *claimThenStop) ClaimClose(ctx context.Context, now time.Time) (flows.Ch
 // after a close was claimed, before the check-in was loaded, still posts
 // it: the claim is made, so nobody else ever will.
 func TestShutdownRightAfterAClaimStillPosts(t *testing.T) {
+	t.Parallel()
 	h, srv, clk := newCheckinHarness(t)
 	c := h.checkinsDueToClose(srv, clk, "C1")[0]
 
@@ -314,6 +318,7 @@ func TestShutdownRightAfterAClaimStillPosts(t *testing.T) {
 // lets the opening and summary out and records the thread, so replies,
 // the nudge and the close find it.
 func TestCheckinOpenedAsShutdownBeginsIsPosted(t *testing.T) {
+	t.Parallel()
 	h, srv, _ := newCheckinHarness(t)
 	_, p := h.newPlanOverHTTP(srv, "C1", "Q1")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")

@@ -66,6 +66,7 @@ func countMentions(text, user string) int { return strings.Count(text, "<@"+user
 // summary is updated in place, the nudge mentions only the third owner,
 // and the close uploads a chart.
 func TestCheckinEndToEnd(t *testing.T) {
+	t.Parallel()
 	h, p, clk := checkinSetup(t)
 	p = h.setKPIs(p, flows.StageConvert, "revenue | baseline $5,000 | target $9,000 | by 2027-03-31 | owner <@UPRIYA>")
 
@@ -151,6 +152,7 @@ func TestCheckinEndToEnd(t *testing.T) {
 }
 
 func TestCheckinNobodyAnswered(t *testing.T) {
+	t.Parallel()
 	h, clk := clockedHarness(t, time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
 	_, p := h.newPlanInSlack("Quiet")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
@@ -173,6 +175,7 @@ func TestCheckinNobodyAnswered(t *testing.T) {
 // one's summary update is still on its way to Slack. The summary ends
 // showing both, not whichever update happened to land last.
 func TestSummaryEndsWithTheLatestValues(t *testing.T) {
+	t.Parallel()
 	h, p, _ := checkinSetup(t)
 	if _, err := h.bot.OpenCheckin(context.Background(), slackfake.TeamID, p.ID, "2026-11-30T08:00:00Z", false, 0); err != nil {
 		t.Fatal(err)

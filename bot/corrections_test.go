@@ -32,6 +32,7 @@ func (h *harness) countEphemerals(user, text string) int {
 // the action as any edit does, and the first edit, delivered late,
 // changes nothing.
 func TestARefusedActionLineCorrectedByAnEdit(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, ts := h.atActions()
@@ -70,6 +71,7 @@ func TestARefusedActionLineCorrectedByAnEdit(t *testing.T) {
 // edits the line to a deadline to come: the target is set, and said once
 // in the thread.
 func TestARefusedKPILineCorrectedByAnEdit(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, _ := h.newPlanInSlack("Q1")
@@ -99,6 +101,7 @@ func TestARefusedKPILineCorrectedByAnEdit(t *testing.T) {
 // action is reworded and keeps its date; moving it to another day
 // already past is still refused.
 func TestAnOverdueActionsLineCanBeReworded(t *testing.T) {
+	t.Parallel()
 	h, _ := clockedHarness(t, time.Date(2027, 3, 1, 8, 0, 0, 0, time.UTC))
 	line := "Send smaple bags | impact 4 | effort 1 | <@UBEN> | 2027-03-02"
 	header, ts := h.anaAddsAction(line)
@@ -122,6 +125,7 @@ func TestAnOverdueActionsLineCanBeReworded(t *testing.T) {
 // 31 March; in April she corrects its target, leaving the deadline alone.
 // The target changes and the deadline stays.
 func TestAnOverdueKPIsLineCanBeCorrected(t *testing.T) {
+	t.Parallel()
 	h, _ := clockedHarness(t, time.Date(2027, 3, 1, 8, 0, 0, 0, time.UTC))
 	header, _ := h.newPlanInSlack("Q1")
 	prompt := h.say(header.TS, "kpi reach", "· KPIs")
@@ -144,6 +148,7 @@ func TestAnOverdueKPIsLineCanBeCorrected(t *testing.T) {
 // stage, whose prompt she replied to, not read as an answer to Reach's
 // question. Ben's edit of her message (an admin's, say) changes nothing.
 func TestACorrectionAfterThePlanMovedOn(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, ts := h.atActions()
@@ -176,6 +181,7 @@ func TestACorrectionAfterThePlanMovedOn(t *testing.T) {
 // impact 7 and corrects it at once; the edit reaches racebot before the
 // message. The action is added once, as corrected.
 func TestACorrectionDeliveredBeforeTheRefusedLine(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, ts := h.atActions()
@@ -197,6 +203,7 @@ func TestACorrectionDeliveredBeforeTheRefusedLine(t *testing.T) {
 // stays due on Tuesday 2 March: she did not touch its date, and
 // "tomorrow" is not read again from Thursday.
 func TestATypoFixKeepsARelativeDueDate(t *testing.T) {
+	t.Parallel()
 	h, _ := clockedHarness(t, time.Date(2027, 3, 1, 8, 0, 0, 0, time.UTC))
 	line := "Send smaple bags | impact 4 | effort 1 | <@UBEN> | tomorrow"
 	header, ts := h.anaAddsAction(line)
@@ -214,6 +221,7 @@ func TestATypoFixKeepsARelativeDueDate(t *testing.T) {
 // "tomorrow" named when the line was first written. On Saturday she fixes
 // a typo and leaves "tomorrow" as it was: the action stays due on 5 March.
 func TestAnEditToARelativeDateIsReadOnTheEditsDay(t *testing.T) {
+	t.Parallel()
 	h, _ := clockedHarness(t, time.Date(2027, 3, 1, 8, 0, 0, 0, time.UTC))
 	line := "Send sample bags | impact 4 | effort 1 | <@UBEN> | 2027-03-02"
 	header, ts := h.anaAddsAction(line)
@@ -236,6 +244,7 @@ func TestAnEditToARelativeDateIsReadOnTheEditsDay(t *testing.T) {
 // she corrects it after lunch, when the periodic prune has forgotten the
 // deliveries of the morning. Her correction is still taken.
 func TestARefusedLineCorrectedHoursLater(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, ts := h.atActions()
@@ -310,6 +319,7 @@ func (r refusalRace) KeySeen(ctx context.Context, team, key string) (bool, error
 // looks for the refusal just before it is recorded. The correction is
 // taken all the same.
 func TestACorrectionHandledWhileItsLineIsRefused(t *testing.T) {
+	t.Parallel()
 	race := newRefusalRace()
 	h := newHarness(t, func(c *setup) { race.Store = c.Store; c.Store = race })
 	h.runSocket()

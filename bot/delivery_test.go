@@ -90,6 +90,7 @@ func (h *harness) countReplies(channel, thread, text string) int {
 // a thread was marked seen first and its commit then refused as its own
 // duplicate: `/race stage reach` was acknowledged and silently dropped.
 func TestCommandsTypedInAThreadTakeEffectOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	srv := h.serveHTTP()
 	header, _ := h.newPlanOverHTTP(srv, "C1", "Q1")
@@ -247,6 +248,7 @@ func (h *harness) failThenRetry(srv *httptest.Server, body []byte, recorded func
 }
 
 func TestFailedWritesAreRetriedAndRecordedOnce(t *testing.T) {
+	t.Parallel()
 	t.Run("command in a thread", func(t *testing.T) {
 		h, fs := newFailingHarness(t)
 		srv := h.serveHTTP()

@@ -10,6 +10,7 @@ import (
 // rendering: every state change goes through the coaching service, so
 // neither the Slack bot nor the terminal may import the storage package.
 func TestTransportsNeverReachTheStore(t *testing.T) {
+	t.Parallel()
 	for _, pkg := range []string{".", "../terminal"} {
 		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
 		if err != nil {

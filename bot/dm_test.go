@@ -69,6 +69,7 @@ func (h *harness) dms(user string) []slackfake.Message {
 // Values entered through the reminder's form land in the check-in thread
 // and its summary.
 func TestRemindersAtEachOwnersNineNeverTwice(t *testing.T) {
+	t.Parallel()
 	h, clk := clockedHarness(t, time.Date(2027, 3, 12, 17, 0, 0, 0, time.UTC))
 	h.fake.AddUser(slackfake.User{ID: "ULA", TZ: "America/Los_Angeles"})
 	h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
@@ -148,6 +149,7 @@ func TestRemindersAtEachOwnersNineNeverTwice(t *testing.T) {
 // direct message go into the person's plan's open check-in and are
 // confirmed there; `remind off` there stops the reminders.
 func TestDirectMessageValuesLandInTheCheckin(t *testing.T) {
+	t.Parallel()
 	h, _ := clockedHarness(t, time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
 	_, p := h.newPlanInSlack("Q1")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
@@ -182,6 +184,7 @@ func TestDirectMessageValuesLandInTheCheckin(t *testing.T) {
 // the next morning, and Done on it marks the action done, says so in the
 // plan's thread and turns the reminder into a note.
 func TestActionReminderDoneAndSnooze(t *testing.T) {
+	t.Parallel()
 	h, clk := clockedHarness(t, time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC))
 	h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
 	header, p := h.newPlanInSlack("Q1")

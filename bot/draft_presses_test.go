@@ -102,6 +102,7 @@ func allTexts(a flows.Answer) string {
 // Ana then presses Use this. Ben's words stay in the plan (the draft joins
 // them as a co-answer, as a late reply would).
 func TestUseThisAfterAReplyKeepsTheReply(t *testing.T) {
+	t.Parallel()
 	h, header, draft, value := drafted(t)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "Handmade ceramic mugs.", ThreadTS: header.TS}))
 	h.threadMessage("C1", header.TS, "value proposition")
@@ -121,6 +122,7 @@ func TestUseThisAfterAReplyKeepsTheReply(t *testing.T) {
 // form; while she polishes it, Ben answers the question in the thread.
 // Saving her form must not replace Ben's answer, which she never saw.
 func TestEditedDraftAfterAReplyKeepsTheReply(t *testing.T) {
+	t.Parallel()
 	h, header, draft, value := drafted(t)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionDraftEdit, Value: value, UserID: "UANA", ChannelID: "C1", MessageTS: draft.TS}))
 	var view slackfake.View
@@ -153,6 +155,7 @@ func TestEditedDraftAfterAReplyKeepsTheReply(t *testing.T) {
 // the answer; Ben's press must not replace the message with "Draft
 // discarded.", which would tell the channel the opposite.
 func TestDiscardAfterUseThisSaysItWasUsed(t *testing.T) {
+	t.Parallel()
 	h, _, draft, value := drafted(t)
 	h.press(actionDraftUse, value, "UANA", draft)
 	discard := h.press(actionDraftDiscard, value, "UBEN", draft)
@@ -172,6 +175,7 @@ func TestDiscardAfterUseThisSaysItWasUsed(t *testing.T) {
 // press that "That draft is already the saved answer" — a note for the
 // presser alone, as a losing Draft or Skip press gets.
 func TestSecondUseThisTellsOnlyItsPresser(t *testing.T) {
+	t.Parallel()
 	h, header, draft, value := drafted(t)
 	h.press(actionDraftUse, value, "UANA", draft)
 	h.threadMessage("C1", header.TS, "Saved the draft as the answer")
@@ -186,6 +190,7 @@ func TestSecondUseThisTellsOnlyItsPresser(t *testing.T) {
 // TestUseThisOnADeletedPlansDraft: the plan is deleted after its draft
 // was posted; Use this says so and saves nothing.
 func TestUseThisOnADeletedPlansDraft(t *testing.T) {
+	t.Parallel()
 	h, _, draft, value := drafted(t)
 	p := h.plan(slackfake.TeamID, "C1", "Q1")
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "delete Q1 --yes", UserID: "UANA", ChannelID: "C1"}))
@@ -204,6 +209,7 @@ func TestUseThisOnADeletedPlansDraft(t *testing.T) {
 // the check before the request sees the other process's commit, not a
 // plan this process cached before it.
 func TestPrivacyOnBeforeTheModelIsAskedKeepsAnswersAway(t *testing.T) {
+	t.Parallel()
 	for _, where := range []string{"in Slack", "in another process"} {
 		t.Run(where, func(t *testing.T) {
 			llm := openaifake.New(t, "A draft the model should never have been asked for.")
@@ -244,6 +250,7 @@ func TestPrivacyOnBeforeTheModelIsAskedKeepsAnswersAway(t *testing.T) {
 // draft is a 503, slow to come; the team turns privacy on meanwhile. The
 // client's retry must not send the plan's answers again.
 func TestPrivacyOnDuringARetryKeepsAnswersAway(t *testing.T) {
+	t.Parallel()
 	llm := openaifake.New(t, "A draft the model should not have been asked for again.")
 	h := newHarness(t, withModelRetrying(t, llm, 2))
 	h.runSocket()
@@ -274,6 +281,7 @@ func (h *harness) privacyOn() {
 // TestDraftWhenTheModelFails: a failing model gives the built-in help
 // with a note, in place of the placeholder.
 func TestDraftWhenTheModelFails(t *testing.T) {
+	t.Parallel()
 	for _, status := range []int{500, 401} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			llm := openaifake.New(t, "x")
@@ -292,6 +300,7 @@ func TestDraftWhenTheModelFails(t *testing.T) {
 // a Draft with AI press comes twice too. Each asks the model once and
 // posts one draft, after an ack in time.
 func TestRetriedDraftWhileTheModelIsSlowDraftsOnce(t *testing.T) {
+	t.Parallel()
 	for _, by := range []string{"reply", "press"} {
 		t.Run(by, func(t *testing.T) {
 			llm := openaifake.New(t, aDraft)

@@ -30,6 +30,7 @@ func (h *harness) benAnswersTwo(first, second string) (header slackfake.Message,
 // question 2 rewritten. Ben's edit of question 1 stands, and Ana's text for
 // question 2 joins Ben's edited one instead of silently replacing it.
 func TestEditFormKeepsAnAnswerEditedMeanwhile(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, p, ts1, ts2 := h.benAnswersTwo("Coffee.", "Fresh beans.")
@@ -66,6 +67,7 @@ func TestEditFormKeepsAnAnswerEditedMeanwhile(t *testing.T) {
 // delivery failed and was retried later), and then the first one again.
 // The answer ends as her latest edit.
 func TestEditsDeliveredOutOfOrderEndAtTheLatest(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, q1, _ := h.firstQuestion("Q1")
@@ -92,6 +94,7 @@ func TestEditsDeliveredOutOfOrderEndAtTheLatest(t *testing.T) {
 // twice before any of it is read; the second edit arrives first, then the
 // first edit, then the message itself. The answer is her latest edit.
 func TestEditsOfAnUnreadMessageOutOfOrder(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, q1, _ := h.firstQuestion("Q1")
@@ -115,6 +118,7 @@ func TestEditsOfAnUnreadMessageOutOfOrder(t *testing.T) {
 // still a word to Ben, and "<@UBEN> and <@UCAT>, can you check?" to both:
 // they file nothing.
 func TestAReplyStartingWithAColleaguesNameIsAnAnswer(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, _, _ := h.firstQuestion("Q1")
@@ -175,6 +179,7 @@ const giftBoxes = "Gift boxes for top 50 customers | impact 4 | effort 2 | <@UBE
 // reads as an action is explained to her and changes nothing; an action
 // marked done keeps its status through an edit.
 func TestAnEditedActionLineChangesTheAction(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, ts := h.anaAddsAction(giftBoxes)
@@ -224,6 +229,7 @@ func TestAnEditedActionLineChangesTheAction(t *testing.T) {
 // says so; an action whose message is deleted before it is read is never
 // added.
 func TestADeletedActionLineRemovesTheAction(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, ts := h.anaAddsAction(giftBoxes)
@@ -247,6 +253,7 @@ func TestADeletedActionLineRemovesTheAction(t *testing.T) {
 // fixes it at once; the edit is processed before the message. The action
 // reads as edited, added once.
 func TestAnActionEditedBeforeItsDeliveryReadsAsEdited(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, ts := h.atActions()
@@ -265,6 +272,7 @@ func TestAnActionEditedBeforeItsDeliveryReadsAsEdited(t *testing.T) {
 // as edited; an edit naming another KPI is explained and changes nothing;
 // deleting the message removes the KPI, which has no values yet.
 func TestAnEditedKPILineChangesTheKPI(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, _ := h.newPlanInSlack("Q1")
@@ -301,6 +309,7 @@ func TestAnEditedKPILineChangesTheKPI(t *testing.T) {
 // Ana reports visitors and corrects the number twice; the second edit is
 // delivered before the first. Her value ends as the latest edit.
 func TestValueEditsDeliveredOutOfOrderEndAtTheLatest(t *testing.T) {
+	t.Parallel()
 	h, p, _ := checkinSetup(t)
 	_, opening := h.openCheckin(p)
 	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
@@ -327,6 +336,7 @@ func TestValueEditsDeliveredOutOfOrderEndAtTheLatest(t *testing.T) {
 // 14.2k, then deletes it. The value follows: 14.2k after the edit, none
 // after the deletion, as values typed in a check-in's thread do.
 func TestValuesTypedInThePlanThreadFollowTheirMessage(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, q1, p := h.firstQuestion("Q1")
@@ -364,6 +374,7 @@ func TestValuesTypedInThePlanThreadFollowTheirMessage(t *testing.T) {
 // about the old date does not stand for it. A mere rewording of the line
 // does not send the reminder twice.
 func TestAnActionsNewDueDateIsRemindedOfToo(t *testing.T) {
+	t.Parallel()
 	h, clk := clockedHarness(t, time.Date(2027, 3, 1, 8, 0, 0, 0, time.UTC))
 	h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
 	line := "Send sample bags | impact 4 | effort 1 | <@UBER> | 2027-03-02"
@@ -407,6 +418,7 @@ func TestAnActionsNewDueDateIsRemindedOfToo(t *testing.T) {
 // Turkish keyboard, where I is İ, which reads as friday) at 08:30 on
 // Saturday 6 February is her next Friday, not the Friday UTC is still on.
 func TestAnActionEditedToTomorrowIsTheWritersTomorrow(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		due  string
 		at   time.Time
@@ -435,6 +447,7 @@ func TestAnActionEditedToTomorrowIsTheWritersTomorrow(t *testing.T) {
 // into one that no longer reads as an action, and Slack delivers the edit
 // twice. She is told once why the action stays as it was.
 func TestARefusedEditRedeliveredIsExplainedOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, ts := h.anaAddsAction(giftBoxes)
@@ -458,6 +471,7 @@ func TestARefusedEditRedeliveredIsExplainedOnce(t *testing.T) {
 // them too, rather than refusing the edit for want of an owner the line
 // never had.
 func TestAnEditedKPILineKeepsWhatItLeftOut(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, _ := h.newPlanInSlack("Q1")
@@ -486,6 +500,7 @@ func TestAnEditedKPILineKeepsWhatItLeftOut(t *testing.T) {
 // edit updates it and, as the reply did, takes the status line for what
 // it is, not for a value it could not read.
 func TestAnEditedCheckinReplyWithAStatusLine(t *testing.T) {
+	t.Parallel()
 	h, p, _ := checkinSetup(t)
 	p = h.addActions(p, "webinar series")
 	_, opening := h.openCheckin(p)

@@ -15,6 +15,7 @@ import (
 // dashes is read like any other, and the description is kept as typed,
 // its own dashes included.
 func TestActionLinesKeepLinksAndDashesAsTyped(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, _ := h.newPlanInSlack("Q1")
@@ -51,6 +52,7 @@ func TestActionLinesKeepLinksAndDashesAsTyped(t *testing.T) {
 // holds is shown over several sections; a link whose label has spaces is
 // never cut in two, which Slack would show as raw text in both halves.
 func TestLongAnswerSectionsKeepLinksWhole(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, _, _ := h.firstQuestion("Q1")
@@ -90,6 +92,7 @@ func TestLongAnswerSectionsKeepLinksWhole(t *testing.T) {
 // the whole message as written, mention included, not the form's cut
 // and plain copy of it.
 func TestShortcutAddsALongMessageWhole(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")

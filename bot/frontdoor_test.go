@@ -72,6 +72,7 @@ func dripOnce(ctx context.Context, addr string) {
 // because the body is read under its own deadline and verified first;
 // commands and events signed by Slack keep being answered 200 meanwhile.
 func TestSlowBodiesDoNotStarveSignedRequests(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	var dripping atomic.Int64
 	front := h.bot.HTTPHandler(secret)
@@ -116,6 +117,7 @@ func TestSlowBodiesDoNotStarveSignedRequests(t *testing.T) {
 // TestSlowBodyIsCutOff: a body that has not arrived by the deadline is
 // answered 408 and the connection closed, rather than waited for.
 func TestSlowBodyIsCutOff(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	srv := h.serveHTTP()
 	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
@@ -137,6 +139,7 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 // TestSSLCheckIsAnsweredEmpty: Slack's periodic certificate check of a
 // distributed app's URL carries a token and nothing to act on.
 func TestSSLCheckIsAnsweredEmpty(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	srv := h.serveHTTP()
 	resp, body := h.post(srv, []byte("ssl_check=1&token=xyzz0WbapA4vBCDEFasx0q6G"), formType, time.Now())
@@ -219,6 +222,7 @@ func (c *testClock) Add(d time.Duration) {
 // refused one by one but logged once a minute, the next line counting
 // those left out.
 func TestRefusedRequestsLogOncePerInterval(t *testing.T) {
+	t.Parallel()
 	logs := &logRecords{}
 	clock := &testClock{now: time.Now()}
 	h := newHarness(t, func(c *setup) {
@@ -266,6 +270,7 @@ func TestRefusedRequestsLogOncePerInterval(t *testing.T) {
 // preview card in the coaching thread, so every chat.postMessage and
 // chat.update racebot sends turns unfurling off.
 func TestPostsNeverUnfurlLinks(t *testing.T) {
+	t.Parallel()
 	llm := openaifake.New(t, "Order at https://fernhill.example/subscribe and see https://fernhill.example/beans.png for the beans.")
 	h := newHarness(t, withModel(t, llm))
 	h.runSocket()
@@ -296,6 +301,7 @@ func TestPostsNeverUnfurlLinks(t *testing.T) {
 // submission, which Slack never retries, are answered 200 with a word that
 // the bot is busy, the modal staying open.
 func TestFullHouseShedsOnlyEvents(t *testing.T) {
+	t.Parallel()
 	m := metrics.New()
 	h, gated := newGatedHarness(t, "CSLOW", func(c *setup) { c.Metrics = m })
 	srv := h.serveHTTP()
@@ -360,6 +366,7 @@ func fillSlots(t *testing.T, h *harness, srv *httptest.Server, gated gatedStore)
 // one instead of being turned away at once; a slot freed within the wait
 // takes it, and the answer is recorded and acknowledged 200.
 func TestEventWaitsOutABurst(t *testing.T) {
+	t.Parallel()
 	h, gated := newGatedHarness(t, "CSLOW")
 	h.bot.eventWait = time.Minute // the slot comes free when the test says
 	srv := h.serveHTTP()
@@ -390,6 +397,7 @@ func TestEventWaitsOutABurst(t *testing.T) {
 // than joining the line, so a lasting overload cannot pile requests up;
 // once the slots come free, those that waited are served.
 func TestEventLineIsBounded(t *testing.T) {
+	t.Parallel()
 	h, gated := newGatedHarness(t, "CSLOW")
 	h.bot.eventWait = time.Minute
 	srv := h.serveHTTP()

@@ -14,6 +14,7 @@ import (
 // the rule, and the confirmation says so and what the command needs, so
 // nobody believes the plan jumped to another stage.
 func TestMistypedCommandInTheThreadIsSaidToBeAnAnswer(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
@@ -33,6 +34,7 @@ func TestMistypedCommandInTheThreadIsSaidToBeAnAnswer(t *testing.T) {
 // the two confirmations go out merged into one line, and the hint still
 // says what the stage command needs.
 func TestHintSurvivesMergedConfirmations(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, _ := h.newPlanInSlack("Q1")
@@ -66,6 +68,7 @@ func TestHintSurvivesMergedConfirmations(t *testing.T) {
 // that looked like a command, merged with another request's, still say
 // what the command needs.
 func TestMergedMessageKeepsTheHint(t *testing.T) {
+	t.Parallel()
 	cat := flows.RACE()
 	t0 := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
 	p := flows.NewPlan("T1", "C1", "Q1", "UANA", t0)

@@ -52,6 +52,7 @@ func (h *harness) homeShows(user, text string) bool {
 // the press. B publishes her tab again, without the action, though it
 // never heard of her opening it.
 func TestHomeOpenedOnOneRacebotIsKeptByAnother(t *testing.T) {
+	t.Parallel()
 	h, clk := clockedHarness(t, time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
 	header, p := h.newPlanInSlack("Q1")
 	p = h.sampleBags(p, clk.Now())
@@ -74,6 +75,7 @@ func TestHomeOpenedOnOneRacebotIsKeptByAnother(t *testing.T) {
 // racebot restarts; a change after the restart still publishes her tab
 // again.
 func TestHomeOpenedBeforeARestartIsKeptAfterIt(t *testing.T) {
+	t.Parallel()
 	h, clk := clockedHarness(t, time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
 	header, p := h.newPlanInSlack("Q1")
 	p = h.sampleBags(p, clk.Now())
@@ -98,6 +100,7 @@ func TestHomeOpenedBeforeARestartIsKeptAfterIt(t *testing.T) {
 // After a month without looking, her tab is no longer published on a
 // change, and pruning forgets her.
 func TestHomeViewersRecordedHourlyAndForgotten(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	h, clk := clockedHarness(t, start)
 	header, p := h.newPlanInSlack("Q1")

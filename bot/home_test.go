@@ -21,6 +21,7 @@ import (
 // thread says so, no reminder follows and the next check-in leaves it out.
 // Someone else's press changes nothing.
 func TestHomeDoneMarksTheActionDoneEverywhere(t *testing.T) {
+	t.Parallel()
 	h, clk := clockedHarness(t, time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
 	header, p := h.newPlanInSlack("Q1")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
@@ -81,6 +82,7 @@ func TestHomeDoneMarksTheActionDoneEverywhere(t *testing.T) {
 // make one publish at once and one more at the end of the interval, which
 // shows the latest state; none after shutdown.
 func TestHomeIsPublishedAtMostOncePerInterval(t *testing.T) {
+	t.Parallel()
 	clk := &clock{now: t0}
 	var (
 		mu        sync.Mutex
@@ -139,6 +141,7 @@ func TestHomeIsPublishedAtMostOncePerInterval(t *testing.T) {
 }
 
 func TestWithoutMentionOf(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"<@UBOT> status":             "status",
 		"hey <@UBOT|racebot> status": "status",
@@ -179,6 +182,7 @@ func homeText(t *testing.T, view []byte) string {
 // reached Wednesday; her Home says "due", not "overdue", until her own
 // Wednesday.
 func TestHomeOverdueByTheReadersDay(t *testing.T) {
+	t.Parallel()
 	h, clk := clockedHarness(t, time.Date(2026, 12, 2, 1, 0, 0, 0, time.UTC)) // Tue 1 Dec, 17:00 in Los Angeles
 	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "America/Los_Angeles"})
 	_, p := h.newPlanInSlack("Q1")
@@ -204,6 +208,7 @@ func TestHomeOverdueByTheReadersDay(t *testing.T) {
 // recorded once an hour at most, and what racebot remembers of those
 // records does not grow with everyone who ever opened a tab.
 func TestHomeOpeningsRecordedAtMostHourly(t *testing.T) {
+	t.Parallel()
 	h := newHomes(10*time.Second, func() time.Time { return t0 }, func(team, user string) {}, func(fn func()) {})
 	for _, c := range []struct {
 		at   time.Duration
@@ -230,6 +235,7 @@ func TestHomeOpeningsRecordedAtMostHourly(t *testing.T) {
 // here joins the list at once, and a read that began before a later one
 // finished does not replace it.
 func TestHomeViewersReadAgainOnlyWhenStale(t *testing.T) {
+	t.Parallel()
 	h := newHomes(10*time.Second, func() time.Time { return t0 }, func(team, user string) {}, func(fn func()) {})
 	if _, ok := h.cachedViewers("T1", t0); ok {
 		t.Fatal("a list never read counts as known")

@@ -24,6 +24,7 @@ const secret = "8f742231b10e8888abcd99yyyzzz85a5"
 // TestVerifySlackDocsExample checks the HMAC against the worked example in
 // Slack's "Verifying requests from Slack" guide.
 func TestVerifySlackDocsExample(t *testing.T) {
+	t.Parallel()
 	body := []byte("token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c")
 	h := http.Header{}
 	h.Set("X-Slack-Request-Timestamp", "1531420618")
@@ -81,6 +82,7 @@ func (h *harness) post(srv *httptest.Server, body []byte, contentType string, at
 const formType = "application/x-www-form-urlencoded"
 
 func TestHTTPModeEndToEnd(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	srv := h.serveHTTP()
 	now := time.Now()
@@ -139,6 +141,7 @@ func TestHTTPModeEndToEnd(t *testing.T) {
 }
 
 func TestHTTPModeRefusesForgedAndStaleRequests(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	srv := h.serveHTTP()
 	body := slackfake.FormBody(slackfake.SlashCommand{Command: "/race", Text: "new Forged", UserID: "UEVE", ChannelID: "C1"})
@@ -176,6 +179,7 @@ func TestHTTPModeRefusesForgedAndStaleRequests(t *testing.T) {
 // command is still acknowledged, and the plan committed, while the post is
 // in flight.
 func TestAckDoesNotWaitForSlack(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	srv := h.serveHTTP()
 	release := h.fake.Hold("chat.postMessage")
@@ -194,6 +198,7 @@ func TestAckDoesNotWaitForSlack(t *testing.T) {
 }
 
 func TestWorkspacesAreIsolated(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	srv := h.serveHTTP()
 	now := time.Now()
@@ -226,6 +231,7 @@ func (f flakyStore) Commit(ctx context.Context, p *flows.Plan, changes []flows.C
 // never acknowledged with a 2xx, so Slack delivers it again, and the retry
 // records it once.
 func TestFailedCommitAsksSlackToRetry(t *testing.T) {
+	t.Parallel()
 	fail := &atomic.Int32{}
 	h := newHarness(t, func(c *setup) { c.Store = flakyStore{Store: c.Store, fail: fail} })
 	srv := h.serveHTTP()
@@ -254,6 +260,7 @@ func TestFailedCommitAsksSlackToRetry(t *testing.T) {
 // answer as the first; a topic the coach does not know gets its sentence
 // and is not kept.
 func TestHelpAcksAreTheRenderedHelpEachTime(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	srv := h.serveHTTP()
 	ask := func(text, trigger string) string {
@@ -300,6 +307,7 @@ func TestHelpAcksAreTheRenderedHelpEachTime(t *testing.T) {
 // TestAckBound: the work before an ack is bounded by ackTimeout, and a
 // context the handler already bounded as tightly is used as it is.
 func TestAckBound(t *testing.T) {
+	t.Parallel()
 	b := &Bot{}
 	ctx, cancel := b.ackBound(context.Background())
 	defer cancel()

@@ -22,6 +22,7 @@ func (h *harness) newPlanInSlack(name string) (slackfake.Message, *flows.Plan) {
 }
 
 func TestDeleteAsksThenDeletes(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, p := h.newPlanInSlack("Doomed")
@@ -61,6 +62,7 @@ func TestDeleteAsksThenDeletes(t *testing.T) {
 }
 
 func TestEditAnswersModal(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
@@ -115,6 +117,7 @@ func TestEditAnswersModal(t *testing.T) {
 }
 
 func TestDraftAndSkipButtons(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
@@ -136,6 +139,7 @@ func TestDraftAndSkipButtons(t *testing.T) {
 }
 
 func TestAppHomeListsMyPlans(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	h.newPlanInSlack("Mine")
@@ -157,6 +161,7 @@ func TestAppHomeListsMyPlans(t *testing.T) {
 }
 
 func TestUnknownCommandAndMissingPlan(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	for text, want := range map[string]string{
@@ -176,6 +181,7 @@ func TestUnknownCommandAndMissingPlan(t *testing.T) {
 }
 
 func TestExportUploadsMarkdown(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, _ := h.newPlanInSlack("Q1 Launch")
@@ -193,6 +199,7 @@ func TestExportUploadsMarkdown(t *testing.T) {
 }
 
 func TestNewPlanInAChannelWithoutTheBot(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	h.fake.AddChannel(slackfake.Channel{ID: "C9", Name: "secret", NotMember: true})

@@ -16,6 +16,7 @@ import (
 // check-in id change nothing, open nothing and post nothing. (Slash
 // commands are covered by TestWorkspacesAreIsolated.)
 func TestOtherWorkspacesCannotReachAPlan(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, p := h.newPlanInSlack("Secret")

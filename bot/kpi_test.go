@@ -11,6 +11,7 @@ import (
 )
 
 func TestKPIModal(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
@@ -66,6 +67,7 @@ func TestKPIModal(t *testing.T) {
 // Los Angeles, already Tuesday in UTC, Ana sets a KPI due by today in the
 // KPI form: it is set, not refused as past.
 func TestKPIFormDeadlineIsTheWritersDay(t *testing.T) {
+	t.Parallel()
 	h, _ := clockedHarness(t, time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC))
 	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "America/Los_Angeles"})
 	_, p := h.newPlanInSlack("Q1")

@@ -13,6 +13,7 @@ import (
 // the code: the command, the events the bot reacts to, and the scopes its
 // Web API calls need.
 func TestManifestsMatchWhatTheBotHandles(t *testing.T) {
+	t.Parallel()
 	type manifest struct {
 		Features struct {
 			AppHome struct {

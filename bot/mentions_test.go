@@ -13,6 +13,7 @@ import (
 // starts a thread under the mention. In the plan's own thread, where Slack
 // sends the words as a message too, it is answered once.
 func TestMentionInAThreadRepliesThere(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
@@ -60,6 +61,7 @@ func TestMentionInAThreadRepliesThere(t *testing.T) {
 // check-in's thread records the values in it, answers in place and
 // confirms in the check-in's thread.
 func TestMentionedValuesGoToTheCheckin(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")

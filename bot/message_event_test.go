@@ -41,6 +41,7 @@ var msgFields = cmp.Transformer("msgFields", func(m *slack.Msg) *slack.Msg {
 // of message event racebot handles as slackevents.ParseEvent does, on
 // every field racebot reads, and leaves everything else to it.
 func TestDecodeMessageEventAsSlackevents(t *testing.T) {
+	t.Parallel()
 	bodies := map[string][]byte{
 		"reply with blocks": messageEventBody(t),
 		"reply":             slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "An <answer> &amp; more", ThreadTS: "1.1", TS: "1.2", EventID: "Ev1"}),
@@ -107,6 +108,7 @@ func FuzzDecodeMessageEvent(f *testing.F) {
 // TestDecodeMessageEventLeavesTheRest: anything but a message event, and
 // anything unreadable, is left to slackevents.
 func TestDecodeMessageEventLeavesTheRest(t *testing.T) {
+	t.Parallel()
 	for name, body := range map[string][]byte{
 		"app home":         slackfake.EventBody(slackfake.AppHomeOpened{User: "UANA"}),
 		"url verification": slackfake.URLVerificationBody("challenge"),

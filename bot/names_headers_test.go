@@ -28,6 +28,7 @@ func (h *harness) channelPlanNames() []string {
 // words, not around the whole name: the plan is called "Buy" vs "Rent",
 // not Buy" vs "Rent.
 func TestPlanNameWithQuotedWordsKeepsItsQuotes(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	for _, name := range []string{`"Buy" vs "Rent"`, `'Old' or 'New' pricing`, `'Summer' sale 'Winter'`} {
@@ -43,6 +44,7 @@ func TestPlanNameWithQuotedWordsKeepsItsQuotes(t *testing.T) {
 // "Q1" Launch, quotes and all, or Partners' Push, or Q1 Partners'. Ana starts the next one
 // from it, writing its name as it is, or in quotes as the help shows.
 func TestNewFromAPlanWithQuotesInItsName(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	for i, c := range []struct{ old, from string }{
@@ -68,6 +70,7 @@ func TestNewFromAPlanWithQuotesInItsName(t *testing.T) {
 // header's rewrite waits for. The header must not keep saying that
 // nothing is answered until someone answers again, which may be never.
 func TestHeaderProgressIsWrittenBeforeShutdown(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, func(c *setup) { c.HeaderEvery = time.Hour })
 	h.runSocket()
 	header, q1, _ := h.firstQuestion("Q1")
@@ -87,6 +90,7 @@ func TestHeaderProgressIsWrittenBeforeShutdown(t *testing.T) {
 // then cancels what is left; the rewrite must notice, or the process
 // never stops.
 func TestShutdownCutsShortAHeaderRewriteHeldBySlack(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, func(c *setup) { c.HeaderEvery = time.Millisecond })
 	h.runSocket()
 	header, q1, _ := h.firstQuestion("Q1")

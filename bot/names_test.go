@@ -56,6 +56,7 @@ func shown(t *testing.T, m slackfake.Message) string {
 // quoted back in Slack its mention and link work as written, byte for
 // byte, while the broadcast in it notifies nobody.
 func TestMentionsAndLinksRoundTrip(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, _ := h.newPlanInSlack("Q1")
@@ -88,6 +89,7 @@ func TestMentionsAndLinksRoundTrip(t *testing.T) {
 // links as Markdown links, never Slack's ids and brackets; names are asked
 // of Slack once, after the acknowledgement.
 func TestExportNamesPeopleAndLinks(t *testing.T) {
+	t.Parallel()
 	clk := &movingClock{}
 	h := newHarness(t, func(c *setup) { c.Now = clk.Now })
 	h.fake.AddUser(slackfake.User{ID: "UANA", Name: "ana", RealName: "Ana Lopez", DisplayName: "Ana"})
@@ -141,6 +143,7 @@ func TestExportNamesPeopleAndLinks(t *testing.T) {
 // TestPromptNamesPeople: the model reads the team's text as a person in
 // Slack would, with names for mentions, and never sees Slack ids.
 func TestPromptNamesPeople(t *testing.T) {
+	t.Parallel()
 	llm := openaifake.New(t, "Fresh beans, delivered.")
 	h := newHarness(t, withModel(t, llm))
 	h.fake.AddUser(slackfake.User{ID: "UBEN", DisplayName: "Ben"})
@@ -176,6 +179,7 @@ func TestPromptNamesPeople(t *testing.T) {
 // left as it was keeps the stored answer with its mention and link, and a
 // changed field is stored in Slack's encoding.
 func TestEditFormKeepsMentions(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
@@ -217,6 +221,7 @@ func TestEditFormKeepsMentions(t *testing.T) {
 // remembered as unknown, a failing Slack is not remembered, and the cache
 // stays within its bound.
 func TestNameCache(t *testing.T) {
+	t.Parallel()
 	fake := slackfake.New(t)
 	fake.AddUser(slackfake.User{ID: "UANA", DisplayName: "Ana"})
 	fake.AddUser(slackfake.User{ID: "UBEN", RealName: "Ben Okafor", DisplayName: "Ben"})
@@ -273,6 +278,7 @@ func TestNameCache(t *testing.T) {
 // escaping it twice, and continue finds it whether typed as a command or
 // in a thread.
 func TestPlanNameInStoredForm(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	const name = "R&amp;D &lt;3 plan"

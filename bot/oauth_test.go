@@ -252,6 +252,7 @@ func (e *oauthEnv) refreshes() int {
 // two workspaces through /slack/install and /slack/oauth_redirect; each
 // one's commands and thread replies are answered with its own token.
 func TestOAuthInstallServesEachWorkspaceWithItsOwnToken(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, oauthOptions{})
 	page := e.install(slackfake.Workspace{TeamID: "TA", TeamName: "Alpha"})
 	if !strings.Contains(page, "invite @racebot") || !strings.Contains(page, "/race new") {
@@ -294,6 +295,7 @@ func TestOAuthInstallServesEachWorkspaceWithItsOwnToken(t *testing.T) {
 // forged, expired, or not the one this browser was given stores nothing;
 // nor does a cancelled install or a code Slack does not accept.
 func TestOAuthRefusesForgedStaleOrForeignState(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, oauthOptions{})
 	ws := slackfake.Workspace{TeamID: "TA"}
 	approve := func(authorize string) string {
@@ -383,6 +385,7 @@ func TestOAuthRefusesForgedStaleOrForeignState(t *testing.T) {
 // from a workspace whose token is about to expire cause one refresh; the
 // new pair is stored, and served from then on.
 func TestOAuthTokenRefreshedOnceUnderConcurrentRequests(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, oauthOptions{rotation: true})
 	e.install(slackfake.Workspace{TeamID: "TA"})
 	before, err := e.db.FindInstallation(context.Background(), "", "TA")
@@ -436,6 +439,7 @@ func TestOAuthTokenRefreshedOnceUnderConcurrentRequests(t *testing.T) {
 // workspace stops its service and its check-ins at once, the other goes
 // on; after the retention its data is deleted and the other's kept.
 func TestOAuthUninstallStopsOnlyThatWorkspace(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, oauthOptions{})
 	ctx := context.Background()
 	e.install(slackfake.Workspace{TeamID: "TA"})
@@ -524,6 +528,7 @@ func TestOAuthUninstallStopsOnlyThatWorkspace(t *testing.T) {
 // bot token was revoked and that installs again before the retention ends
 // finds its plans.
 func TestOAuthReinstallWithinRetentionServesKeptData(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, oauthOptions{})
 	ctx := context.Background()
 	e.install(slackfake.Workspace{TeamID: "TA"})
@@ -557,6 +562,7 @@ func TestOAuthReinstallWithinRetentionServesKeptData(t *testing.T) {
 // serves a workspace of the organisation, for requests and for background
 // work that knows only the team.
 func TestOAuthEnterpriseInstallServesItsWorkspaces(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, oauthOptions{})
 	e.install(slackfake.Workspace{EnterpriseID: "E1", EnterpriseInstall: true})
 	in, err := e.db.FindInstallation(context.Background(), "E1", "T9")
@@ -586,6 +592,7 @@ func TestOAuthEnterpriseInstallServesItsWorkspaces(t *testing.T) {
 // TestOAuthTokensSealedAtRest: with a token key the stored tokens are
 // ciphertext, and racebot still serves with the real ones.
 func TestOAuthTokensSealedAtRest(t *testing.T) {
+	t.Parallel()
 	key := make([]byte, 32)
 	for i := range key {
 		key[i] = byte(i)
@@ -639,6 +646,7 @@ func launchInTA(t *testing.T) (e *oauthEnv, errs *errorLines, plan flows.PlanID,
 // close; neither is posted, and neither is logged as an error, since
 // nothing went wrong.
 func TestOAuthCheckinOfAnUninstalledWorkspaceIsLeftQuietly(t *testing.T) {
+	t.Parallel()
 	e, errs, id, _ := launchInTA(t)
 	ctx := context.Background()
 	k, err := flows.ParseKPILine(flows.RACE(), flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UTA>", e.clk.Now())
@@ -687,6 +695,7 @@ func TestOAuthCheckinOfAnUninstalledWorkspaceIsLeftQuietly(t *testing.T) {
 // by then) and the second is not sent at all; neither is an error, as
 // nothing went wrong, and both answers stay recorded.
 func TestOAuthRepliesCaughtByAnUninstallAreDroppedQuietly(t *testing.T) {
+	t.Parallel()
 	e, errs, id, thread := launchInTA(t)
 	ctx := context.Background()
 	e.settle()
@@ -743,6 +752,7 @@ func TestOAuthRepliesCaughtByAnUninstallAreDroppedQuietly(t *testing.T) {
 // an error, and logs none itself. The same refusal for a workspace that
 // is still installed is an error.
 func TestOAuthCheckinOpeningCaughtByAnUninstall(t *testing.T) {
+	t.Parallel()
 	e, errs, id, _ := launchInTA(t)
 	ctx := context.Background()
 	e.settle()
@@ -793,6 +803,7 @@ func (u *unreadable) FindInstallation(ctx context.Context, enterprise, team stri
 // tried again, and is an error; it is not taken for the workspace having
 // removed racebot, which would drop the work quietly.
 func TestOAuthUnreadableInstallationIsNotAnUninstall(t *testing.T) {
+	t.Parallel()
 	errs := &errorLines{}
 	store := &unreadable{}
 	e := newOAuthEnv(t, oauthOptions{errors: errs, wrap: func(s install.Store) install.Store {
@@ -829,6 +840,7 @@ func TestOAuthUnreadableInstallationIsNotAnUninstall(t *testing.T) {
 // answer to the renewal does not pass for an answer to the call: a
 // check-in that looks for its earlier post would take that as final.
 func TestOAuthFailedRenewalIsNotARefusal(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, oauthOptions{rotation: true})
 	e.install(slackfake.Workspace{TeamID: "TA"})
 	in, err := e.db.FindInstallation(context.Background(), "", "TA")

@@ -34,6 +34,7 @@ func countReplies(f *slackfake.Fake, channel, thread, text string) int {
 // answer is lost is found in the channel and starts the plan's thread; it
 // is not posted again.
 func TestHeaderPostedOnceWhenItsAnswerIsLost(t *testing.T) {
+	t.Parallel()
 	for _, tt := range lostAnswers {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
@@ -60,6 +61,7 @@ func TestHeaderPostedOnceWhenItsAnswerIsLost(t *testing.T) {
 // the confirmation of values written in the thread each appear once when
 // Slack takes them and the answer is lost.
 func TestCheckinMessagesPostedOnceWhenAnswersAreLost(t *testing.T) {
+	t.Parallel()
 	for _, tt := range lostAnswers {
 		t.Run(tt.name, func(t *testing.T) {
 			h, p, clk := checkinSetup(t)

@@ -29,6 +29,7 @@ func get(t *testing.T, url string) (int, string) {
 }
 
 func TestOpsEndpointsAndMetrics(t *testing.T) {
+	t.Parallel()
 	m := metrics.New()
 	h := newHarness(t, func(c *setup) { c.Metrics = m })
 	srv := h.serveHTTP()
@@ -65,6 +66,7 @@ func TestOpsEndpointsAndMetrics(t *testing.T) {
 // anything anyone types, so it is not ready; once the lock is let go it is
 // ready again by itself.
 func TestReadyzNeedsAWritableDatabase(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	srv := h.serveHTTP()
 	if code, body := get(t, srv.URL+"/readyz"); code != http.StatusOK {
@@ -107,6 +109,7 @@ func TestReadyzNeedsAWritableDatabase(t *testing.T) {
 // not ready, naming database writes; once the room comes back it is ready
 // again by itself, and records again.
 func TestReadyzWithAFullDisk(t *testing.T) {
+	t.Parallel()
 	dir := fulldisk.Mount(t, "4m")
 	db, err := storage.Open(context.Background(), filepath.Join(dir, "racebot.db"))
 	if err != nil {
@@ -142,6 +145,7 @@ func TestReadyzWithAFullDisk(t *testing.T) {
 // as it cannot reconnect; once the client has reconnected by itself it is
 // ready again and serves over the new connection.
 func TestReadyzFollowsTheSlackConnection(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	srv := httptest.NewServer(h.bot.OpsHandler())
 	t.Cleanup(srv.Close)

@@ -105,6 +105,7 @@ func endsWithOpenQuestion(t *testing.T, m slackfake.Message, p *flows.Plan) {
 // that confirms each answer by name or count and ends with the question
 // open now.
 func TestBacklogInOneThreadIsCoalesced(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, _ := h.newPlanInSlack("Q1")
@@ -146,6 +147,7 @@ func TestBacklogInOneThreadIsCoalesced(t *testing.T) {
 // channel fill up at once; each gets its own messages, with its own
 // answers and its own open question.
 func TestThreadsOfAChannelCoalesceSeparately(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	h1, _ := h.newPlanInSlack("Q1")
@@ -217,6 +219,7 @@ func withLogs(logs *logRecords) func(*setup) {
 // wait for Slack. Within the drain window the backlog goes out, as one
 // message, and nothing is reported lost.
 func TestShutdownFlushesTheBacklog(t *testing.T) {
+	t.Parallel()
 	logs := &logRecords{}
 	h := newHarness(t, withLogs(logs))
 	h.runSocket()
@@ -251,6 +254,7 @@ func TestShutdownFlushesTheBacklog(t *testing.T) {
 // log, those of the cut-off post and those still queued, never dropped in
 // silence; the answers themselves are stored.
 func TestShutdownLogsWhatItCouldNotPost(t *testing.T) {
+	t.Parallel()
 	logs := &logRecords{}
 	h := newHarness(t, withLogs(logs))
 	h.runSocket()
@@ -340,6 +344,7 @@ func TestBacklogMemoryStaysBounded(t *testing.T) {
 
 // TestMergedMessage: how several requests' replies read as one message.
 func TestMergedMessage(t *testing.T) {
+	t.Parallel()
 	cat := flows.RACE()
 	saved := func(q string) flows.Reply {
 		return flows.Reply{Kind: flows.ReplySaved, QuestionID: q, Msg: flows.Say(flows.Text("Saved."))}
@@ -423,6 +428,7 @@ func TestMergedMessage(t *testing.T) {
 // (that step's own message went first) asks what the plan asks now, so
 // the thread does not end with a question already answered.
 func TestStalePromptIsReplaced(t *testing.T) {
+	t.Parallel()
 	cat := flows.RACE()
 	p := flows.NewPlan("T1", "C1", "Q1", "UANA", time.Now())
 	p.ID, p.Version = 7, 5
@@ -460,6 +466,7 @@ func TestStalePromptIsReplaced(t *testing.T) {
 // TestQuietChannelsPacingIsForgotten: a channel's pacing is kept while it
 // matters and forgotten once the channel has its whole burst back.
 func TestQuietChannelsPacingIsForgotten(t *testing.T) {
+	t.Parallel()
 	p := newPoster(nil, time.Hour)
 	for i := range 100 {
 		if err := p.wait(context.Background(), fmt.Sprintf("C%d", i)); err != nil {
@@ -481,6 +488,7 @@ func TestQuietChannelsPacingIsForgotten(t *testing.T) {
 // capacity every request queues a reply while hundreds of senders take
 // theirs.
 func TestOutboxChannelsDoNotWaitForEachOther(t *testing.T) {
+	t.Parallel()
 	o := newOutbox(&Bot{})
 	busy := o.shard("C1")
 	other := ""

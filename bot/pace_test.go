@@ -13,6 +13,7 @@ import (
 // waits, and another workspace's messages (even to a channel of the same
 // id) do not wait behind it.
 func TestPacingIsPerWorkspace(t *testing.T) {
+	t.Parallel()
 	fake := slackfake.New(t)
 	p := newPoster(NewAPI("xoxb-test", "", fake.APIURL()), time.Hour)
 	in := func(team string) context.Context {

@@ -10,6 +10,7 @@ import (
 // interval is over and that have nothing out or waiting, and keeps those
 // within their interval, whose next change must still wait for its end.
 func TestPacedForgetsIdleKeys(t *testing.T) {
+	t.Parallel()
 	clk := &clock{now: t0}
 	var wg sync.WaitGroup
 	ran := map[int]int{}

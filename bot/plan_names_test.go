@@ -17,6 +17,7 @@ import (
 // continue it, start a plan from it (where the quotes are taken off) and
 // cannot start a second "Q2 Plan" beside it.
 func TestQuotedPlanNameIsTheNameWithoutQuotes(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	h.newPlanInSlack("Q1 Launch")
@@ -61,6 +62,7 @@ func TestQuotedPlanNameIsTheNameWithoutQuotes(t *testing.T) {
 // has no plan: Brand is still there, and she needs to hear how to reach
 // it.
 func TestDeletingTheCurrentPlanLeavesTheOthersReachable(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	h.newPlanInSlack("Brand")
@@ -85,6 +87,7 @@ func TestDeletingTheCurrentPlanLeavesTheOthersReachable(t *testing.T) {
 // once; the actions, which nobody has seen yet, are not passed over too
 // (the Plan stage left undone and Reach opened).
 func TestDoneTypedByTwoAtOnceFinishesOneStep(t *testing.T) {
+	t.Parallel()
 	h, held := withHeldLoads(t)
 	header, _ := h.newPlanInSlack("Q1")
 	h.settle()
@@ -115,6 +118,7 @@ func TestDoneTypedByTwoAtOnceFinishesOneStep(t *testing.T) {
 // answered. (Rewrites are paced, a minute apart by default; here a
 // millisecond.)
 func TestHeaderShowsTheProgressMade(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, func(c *setup) { c.HeaderEvery = time.Millisecond })
 	h.runSocket()
 	header, q1, _ := h.firstQuestion("Q1")

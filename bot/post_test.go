@@ -51,6 +51,7 @@ func hello() message { return message{Text: "hello"} }
 // TestPostOnceUnderLostAnswers: whatever goes wrong after Slack took a post,
 // the channel holds it once and postOnce returns its ts.
 func TestPostOnceUnderLostAnswers(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name   string
 		thread bool
@@ -100,6 +101,7 @@ func TestPostOnceUnderLostAnswers(t *testing.T) {
 // TestPostOnceFindsAnEarlierTry: a second try of the same work (same key)
 // finds the first one's post when asked to look.
 func TestPostOnceFindsAnEarlierTry(t *testing.T) {
+	t.Parallel()
 	p, fake, _ := newTestPoster(t)
 	ctx := context.Background()
 	since := time.Now().Add(-lookBack)
@@ -138,6 +140,7 @@ func TestPostOnceFindsAnEarlierTry(t *testing.T) {
 
 // TestPostOnceFindsPastAFullPage: the lookup pages through a busy channel.
 func TestPostOnceFindsPastAFullPage(t *testing.T) {
+	t.Parallel()
 	p, fake, _ := newTestPoster(t)
 	ctx := context.Background()
 	since := time.Now().Add(-lookBack)
@@ -159,6 +162,7 @@ func TestPostOnceFindsPastAFullPage(t *testing.T) {
 // TestPostOnceSaysWhatItKnows: the errors say whether the post certainly
 // did not go out, may have, or was refused.
 func TestPostOnceSaysWhatItKnows(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 
 	t.Run("lost answer, unreadable channel", func(t *testing.T) {
@@ -243,6 +247,7 @@ func TestPostOnceSaysWhatItKnows(t *testing.T) {
 // caller's deadline ends the post at once with the rate limit, which says
 // "not posted", instead of sleeping into the deadline, which would not.
 func TestRetryWaitNotBegunPastTheDeadline(t *testing.T) {
+	t.Parallel()
 	fake := slackfake.New(t)
 	p := newPoster(NewAPI("xoxb-test", "", fake.APIURL()), time.Millisecond)
 	fake.RateLimitNext("chat.postMessage", 1, time.Hour)
@@ -257,6 +262,7 @@ func TestRetryWaitNotBegunPastTheDeadline(t *testing.T) {
 // TestEditsKeepRetryingServerErrors: an edit is the same edit when
 // repeated, so the client still retries it on a 5xx or a lost connection.
 func TestEditsKeepRetryingServerErrors(t *testing.T) {
+	t.Parallel()
 	p, fake, _ := newTestPoster(t)
 	ctx := context.Background()
 	ts, err := p.post(ctx, "C1", "", hello())
@@ -281,6 +287,7 @@ func TestEditsKeepRetryingServerErrors(t *testing.T) {
 // form used to carry: the channel, the thread, the fallback text, the
 // blocks, the metadata key and no unfurls.
 func TestPostMessageAsJSON(t *testing.T) {
+	t.Parallel()
 	fake := slackfake.New(t)
 	ctx := context.Background()
 	api := NewAPI("xoxb-test", "", fake.APIURL())
@@ -320,6 +327,7 @@ func TestPostMessageAsJSON(t *testing.T) {
 // TestPostAnswerKeepsSlackRefusal: a refusal comes back as slack-go's
 // error with Slack's reason, so the poster sees that nothing was posted.
 func TestPostAnswerKeepsSlackRefusal(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"ok":false,"error":"not_in_channel","response_metadata":{"messages":["[ERROR] not in channel"]}}`)
@@ -337,6 +345,7 @@ func TestPostAnswerKeepsSlackRefusal(t *testing.T) {
 // slot rather than dialling a connection they close after a single post,
 // which under load cost more CPU than the posts.
 func TestPostsShareTheConnections(t *testing.T) {
+	t.Parallel()
 	var (
 		opened  atomic.Int64
 		release = make(chan struct{})
@@ -380,6 +389,7 @@ func TestPostsShareTheConnections(t *testing.T) {
 // every slot is taken never went out, and says so, so that nobody looks
 // for it in the channel.
 func TestPostGivenUpBeforeASlotIsNotPosted(t *testing.T) {
+	t.Parallel()
 	api := NewAPI("xoxb-test", "", "http://127.0.0.1:1/api/")
 	for range slackConns {
 		api.chat.slots <- struct{}{}
@@ -401,6 +411,7 @@ func TestPostGivenUpBeforeASlotIsNotPosted(t *testing.T) {
 // clock says: on a busy machine a short real deadline can pass before the
 // post is even sent.
 func TestPostTryEndsAtItsTimeout(t *testing.T) {
+	t.Parallel()
 	fake := slackfake.New(t)
 	release := fake.Hold("chat.postMessage")
 	defer release()
@@ -451,6 +462,7 @@ func (f doFunc) Do(req *http.Request) (*http.Response, error) { return f(req) }
 // and a refusal its error and messages; a body that is not one JSON object
 // is an error, not an empty success.
 func TestDecodePostAnswer(t *testing.T) {
+	t.Parallel()
 	body, err := os.ReadFile("testdata/post-answer.json")
 	if err != nil {
 		t.Fatal(err)

@@ -55,6 +55,7 @@ func scoreValues(cat *flows.Catalogue, ratings ...int) map[string]map[string]sla
 // plan's thread with the stage to invest in, and the next form starts
 // from them.
 func TestScoreCommandOpensTheCapabilityForm(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
@@ -103,6 +104,7 @@ func TestScoreCommandOpensTheCapabilityForm(t *testing.T) {
 // person updates in place when they set a status, and tells the plan's
 // thread; a check-in's buttons and a "done: …" reply answer in its thread.
 func TestActionStatusFromTheListAndTheCheckin(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
@@ -150,6 +152,7 @@ func TestActionStatusFromTheListAndTheCheckin(t *testing.T) {
 // TestRetroRunsInItsOwnThread: /race retro posts the report in the channel
 // and asks its questions one by one in that thread.
 func TestRetroRunsInItsOwnThread(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1 Launch")
@@ -184,6 +187,7 @@ func TestRetroRunsInItsOwnThread(t *testing.T) {
 // of a quarter carries a button that opens the capability form; the next
 // one does not.
 func TestQuarterlyReminderRidesTheFirstCheckin(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")

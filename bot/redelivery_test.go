@@ -34,6 +34,7 @@ func (h *harness) openView(press slackfake.BlockAction) slackfake.View {
 // press that reaches the bot twice (same payload) is recorded once and
 // answered once.
 func TestFormsAndButtonsDeliveredTwiceActOnce(t *testing.T) {
+	t.Parallel()
 	cat := flows.RACE()
 
 	t.Run("edit answers modal", func(t *testing.T) {
@@ -144,6 +145,7 @@ func TestFormsAndButtonsDeliveredTwiceActOnce(t *testing.T) {
 // TestSlashCommandDeliveredTwiceActsOnce: a command's envelope delivered
 // again (the same trigger id) starts no second plan and says nothing more.
 func TestSlashCommandDeliveredTwiceActsOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	cmd := slackfake.SlashCommand{Command: "/race", Text: "new Twice", UserID: "UANA", ChannelID: "C1", TriggerID: "13345224609.738474920.8088930838d88f008e0"}

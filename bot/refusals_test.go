@@ -11,6 +11,7 @@ import (
 // thread before any KPI is set gets the word on setting KPIs, to its
 // author; the key recorded before the read must not silence it.
 func TestReportInThreadWithoutKPIsIsExplained(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, _ := h.newPlanInSlack("Q1")
@@ -23,6 +24,7 @@ func TestReportInThreadWithoutKPIsIsExplained(t *testing.T) {
 // same form instead. That submission is recorded, not taken for a repeat
 // of the refused one.
 func TestShortcutRefusedAsActionCanBeAddedAsAnswer(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")

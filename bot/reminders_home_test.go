@@ -19,6 +19,7 @@ import (
 // then, at one in the morning their time with the close time given in UTC
 // as "your time", and claimed for good: it waits until the zone is known.
 func TestReminderWaitsForTheOwnersZone(t *testing.T) {
+	t.Parallel()
 	clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
 	h := newHarness(t, func(c *setup) {
 		c.Now = clk.Now
@@ -57,6 +58,7 @@ func TestReminderWaitsForTheOwnersZone(t *testing.T) {
 // while the reminders before theirs are on the way is not reminded of
 // ("is due tomorrow … Finished? Press Done").
 func TestReminderNotSentForAnActionDoneMeanwhile(t *testing.T) {
+	t.Parallel()
 	h, clk := clockedHarness(t, time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC))
 	_, p := h.newPlanInSlack("Q1")
 	due := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
@@ -94,6 +96,7 @@ func TestReminderNotSentForAnActionDoneMeanwhile(t *testing.T) {
 // published again without it. The first publish, of the tab as it was,
 // must not land on top and bring the done action back.
 func TestHomeSlowPublishDoesNotOverwriteANewerOne(t *testing.T) {
+	t.Parallel()
 	h, clk, waiting, resume := heldRetries(t)
 	header, p := h.newPlanInSlack("Q1")
 	p = h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UANA>", Due: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
@@ -128,6 +131,7 @@ func TestHomeSlowPublishDoesNotOverwriteANewerOne(t *testing.T) {
 // she has no part in any more), not left offering a form she can no
 // longer open.
 func TestHomeOfAnOwnerReplacedIsPublishedAgain(t *testing.T) {
+	t.Parallel()
 	h, clk := clockedHarness(t, time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
 	_, p := h.newPlanInSlack("Q1")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UZOE>")
@@ -167,6 +171,7 @@ func TestHomeOfAnOwnerReplacedIsPublishedAgain(t *testing.T) {
 // the owner's workspace; without one, the lookup fails every time and the
 // reminder would wait for a zone that is never read.
 func TestOAuthActionReminderReachesItsOwner(t *testing.T) {
+	t.Parallel()
 	e, errs, id, _ := launchInTA(t)
 	ctx := context.Background()
 	e.fake.AddUser(slackfake.User{ID: "UTA", TZ: "UTC"})
@@ -205,6 +210,7 @@ func TestOAuthActionReminderReachesItsOwner(t *testing.T) {
 // out read the plan before that change, so Zoe's tab is published again
 // once it lands, without the plan she has no part in any more.
 func TestHomeOfAnOwnerReplacedWhilePublishingIsPublishedAgain(t *testing.T) {
+	t.Parallel()
 	h, clk := clockedHarness(t, time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
 	h.newPlanInSlack("Spring Roast")
 	h.settle()
@@ -268,6 +274,7 @@ func TestHomeOfAnOwnerReplacedWhilePublishingIsPublishedAgain(t *testing.T) {
 // read before the change, must not land last and bring the done action
 // back.
 func TestHomeFromTwoRacebotsShowsTheLatest(t *testing.T) {
+	t.Parallel()
 	h, clk, waiting, resume := heldRetries(t)
 	header, p := h.newPlanInSlack("Q1")
 	p = h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UANA>", Due: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})

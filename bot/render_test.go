@@ -9,6 +9,7 @@ import (
 )
 
 func TestMrkdwn(t *testing.T) {
+	t.Parallel()
 	T, U := flows.Text, flows.User
 	tests := []struct {
 		name string
@@ -46,6 +47,7 @@ func TestMrkdwn(t *testing.T) {
 // each span on its own and joining them wrote, over random messages of
 // every kind, style and awkward character.
 func TestMrkdwnAsSpanBySpan(t *testing.T) {
+	t.Parallel()
 	oneSpan := func(s flows.Span) string {
 		switch s.Kind {
 		case flows.SpanCode:
@@ -99,6 +101,7 @@ func TestMrkdwnAsSpanBySpan(t *testing.T) {
 }
 
 func TestPlainText(t *testing.T) {
+	t.Parallel()
 	m := flows.Sayf("%q is not a number; try %s or %s, %s.", flows.User("1&lt;2 <@UBEN|ben> <!here>"), flows.Code("12.4k"), flows.Cmd("values"), flows.Person("UANA"))
 	want := "\"1<2 @ben @here\" is not a number; try `12.4k` or `/race values`, @UANA."
 	if got := plainText(m); got != want {
@@ -107,6 +110,7 @@ func TestPlainText(t *testing.T) {
 }
 
 func TestMarkdownPeople(t *testing.T) {
+	t.Parallel()
 	n := names{users: map[string]string{"UBEN": "Ben", "UANA": "Ana *Lopez*"}, channels: map[string]string{"C1": "launch"}}
 	people := markdownPeople(n)
 	tests := []struct{ in, want string }{

@@ -28,6 +28,7 @@ func (h *harness) waitReviewKept(p *flows.Plan, has string) {
 // and a built-in review asked for later in the thread replaces the
 // model's.
 func TestExportCarriesTheLatestReview(t *testing.T) {
+	t.Parallel()
 	llm := openaifake.New(t, "Gaps: everything after the first question. Quick wins: reviews & referrals.")
 	clk := &movingClock{}
 	h := newHarness(t, withModel(t, llm), func(c *setup) { c.Now = clk.Now })
@@ -98,6 +99,7 @@ func TestExportCarriesTheLatestReview(t *testing.T) {
 // the plan's latest review in its export, as one asked for with
 // /race review is.
 func TestReviewAskedInAMentionOrADMIsKept(t *testing.T) {
+	t.Parallel()
 	for _, where := range []string{"mention", "direct message"} {
 		t.Run(where, func(t *testing.T) {
 			llm := openaifake.New(t, "Gaps: the Engage stage. Quick wins: a referral offer.")
@@ -128,6 +130,7 @@ func TestReviewAskedInAMentionOrADMIsKept(t *testing.T) {
 // her alone, that the review could not be posted, as /race review tells
 // its asker.
 func TestReviewAskedInAMentionOrADMThatCannotBePostedIsExplained(t *testing.T) {
+	t.Parallel()
 	for _, where := range []string{"mention", "direct message"} {
 		t.Run(where, func(t *testing.T) {
 			llm := openaifake.New(t, "Gaps: the Engage stage. Quick wins: a referral offer.")

@@ -53,6 +53,7 @@ func scheduledHarness(t *testing.T, clk scheduler.Clock, configure ...func(*setu
 // Slack time zone, shows it with /race schedule, and lets the scheduler open
 // the check-in thread when it is due.
 func TestScheduleToCheckin(t *testing.T) {
+	t.Parallel()
 	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)} // a Thursday
 	h, sched := scheduledHarness(t, clk, func(c *setup) {
 		c.Now = clk.Now
@@ -118,6 +119,7 @@ func TestScheduleToCheckin(t *testing.T) {
 // in the plan's thread, Ben resumes them, and then Slack redelivers Ana's
 // "pause" (its first delivery looked failed). The check-ins keep running.
 func TestRedeliveredPauseAfterResumeChangesNothing(t *testing.T) {
+	t.Parallel()
 	h, _ := scheduledHarness(t, scheduler.RealClock{})
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
@@ -148,6 +150,7 @@ func TestRedeliveredPauseAfterResumeChangesNothing(t *testing.T) {
 // time, not at 10:00 (March) or 08:00 (October): three days are three
 // calendar days in the team's zone, whatever the change in between.
 func TestWeeklyCheckinClosesAtItsHourAcrossDST(t *testing.T) {
+	t.Parallel()
 	london, err := time.LoadLocation("Europe/London")
 	if err != nil {
 		t.Skip("no zone database:", err)
@@ -187,6 +190,7 @@ func TestWeeklyCheckinClosesAtItsHourAcrossDST(t *testing.T) {
 // and says nothing of a new one; the next, on 7 July, is the first of the
 // third quarter and carries the reminder to rate the team.
 func TestQuarterlyReminderOnTheTeamsFirstCheckinOfTheQuarter(t *testing.T) {
+	t.Parallel()
 	la, err := time.LoadLocation("America/Los_Angeles")
 	if err != nil {
 		t.Skip("no zone database:", err)
@@ -224,6 +228,7 @@ func TestQuarterlyReminderOnTheTeamsFirstCheckinOfTheQuarter(t *testing.T) {
 // missed are not posted late, seconds before this one; the 09:00 one,
 // posted on time, tells the team in its opening that they were missed.
 func TestOnTimeCheckinSaysWhatWasMissed(t *testing.T) {
+	t.Parallel()
 	clk := &clock{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)} // a Wednesday
 	h, sched, _ := scheduledPlan(t, clk, "every monday 09:00 UTC")
 	clk.Add(time.Date(2026, 12, 14, 8, 59, 0, 0, time.UTC).Sub(clk.Now()))

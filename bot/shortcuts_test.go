@@ -75,6 +75,7 @@ func actionFields() map[string]slackfake.Input {
 // links back to the message; the form delivered twice adds it once, and
 // the same message added again is refused beside the field.
 func TestShortcutAddsTheAuthorsAnswerWithALink(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
@@ -147,6 +148,7 @@ func TestShortcutAddsTheAuthorsAnswerWithALink(t *testing.T) {
 // TestShortcutAddsValuesToTheOpenCheckin: a message of numbers added as
 // values counts in the open check-in, as its author's.
 func TestShortcutAddsValuesToTheOpenCheckin(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")
@@ -170,6 +172,7 @@ func TestShortcutAddsValuesToTheOpenCheckin(t *testing.T) {
 // the latest open check-in where the person owns a KPI, and says so when
 // there is none.
 func TestGlobalShortcutOpensMyValues(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")
@@ -195,6 +198,7 @@ func TestGlobalShortcutOpensMyValues(t *testing.T) {
 // on Tuesday in Tokyo, still Monday in UTC, Ken's Monday is yesterday:
 // refused beside the field.
 func TestShortcutDueDayIsTheSharersDay(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name, sharer, zone string
 		now                time.Time

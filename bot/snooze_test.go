@@ -50,6 +50,7 @@ func (h *harness) anaMarksItDone(clk *clock, p *flows.Plan) {
 // No reminder will come (the action is done), so the reminder must not
 // turn into "I'll remind you again tomorrow"; it says the action is done.
 func TestSnoozeOfAnActionDoneMeanwhilePromisesNoReminder(t *testing.T) {
+	t.Parallel()
 	h, clk, p, reminder := remindedOfAnAction(t)
 	h.anaMarksItDone(clk, p)
 	url := h.snooze(p, reminder)
@@ -71,6 +72,7 @@ func TestSnoozeOfAnActionDoneMeanwhilePromisesNoReminder(t *testing.T) {
 // 09:00 of the day after the due date, the very time the overdue reminder
 // falls. He asked to hear about it once then, not twice at once.
 func TestSnoozedAgainOneReminderAtATime(t *testing.T) {
+	t.Parallel()
 	h, clk, p, _ := remindedOfAnAction(t)
 	snooze := func(n int) {
 		t.Helper()
@@ -105,6 +107,7 @@ func TestSnoozedAgainOneReminderAtATime(t *testing.T) {
 // the plan off, then presses Snooze on a reminder sent before. No
 // reminder will come, so none may be promised.
 func TestSnoozeWithRemindersOffPromisesNoReminder(t *testing.T) {
+	t.Parallel()
 	h, clk, p, reminder := remindedOfAnAction(t)
 	dm := h.fake.DMChannel("UBER")
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: dm, User: "UBER", Text: "remind off"}))
@@ -130,6 +133,7 @@ func TestSnoozeWithRemindersOffPromisesNoReminder(t *testing.T) {
 // delivers the press twice. He is told once that it is done, as any
 // press delivered twice is answered once.
 func TestRedeliveredSnoozeOfADoneActionAnswersOnce(t *testing.T) {
+	t.Parallel()
 	h, clk, p, reminder := remindedOfAnAction(t)
 	h.anaMarksItDone(clk, p)
 	url := h.fake.ResponseURL()

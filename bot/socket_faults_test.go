@@ -44,6 +44,7 @@ func waitReturned(t *testing.T, done <-chan error) {
 // command again; cut off, its author would see "failed with the error
 // operation_timeout".
 func TestSocketStopFinishesWhatIsInFlight(t *testing.T) {
+	t.Parallel()
 	t.Run("slash command", func(t *testing.T) {
 		h, gated := newGatedHarness(t, "CSLOW")
 		stop, done := h.runSocketUntil()
@@ -108,6 +109,7 @@ func (h *harness) runOtherSocket(b *Bot) {
 // first one gets going again, the answer is still recorded once and
 // answered once.
 func TestSocketRetryToAnotherProcessRecordsOnce(t *testing.T) {
+	t.Parallel()
 	h, gated := newGatedHarness(t, "CSLOW")
 	ctx := context.Background()
 	header := h.fake.AddMessage(slackfake.Message{Channel: "CSLOW", User: slackfake.BotUserID, Text: "Q1"})

@@ -30,6 +30,7 @@ func (h *harness) runSocket() {
 }
 
 func TestSocketModeEndToEnd(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 
@@ -88,6 +89,7 @@ func TestSocketModeEndToEnd(t *testing.T) {
 }
 
 func TestSocketModeIgnoresBotsSideChatAndOtherThreads(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "new Q1", UserID: "UANA", ChannelID: "C1"}))
@@ -118,6 +120,7 @@ func TestSocketModeIgnoresBotsSideChatAndOtherThreads(t *testing.T) {
 }
 
 func TestSocketModePanicInOneEventKeepsServing(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, func(c *setup) { c.Store = panicky{c.Store} })
 	h.runSocket()
 	// PlanIDByThread panics for this channel; the loop must survive it, and
@@ -202,6 +205,7 @@ func waitClosed(t *testing.T, c <-chan struct{}, what string) {
 // answered (their trigger and ack windows are three seconds); events keep
 // their order, the one behind the stuck one waiting for it.
 func TestSocketModeButtonsDoNotWaitForSlowEvents(t *testing.T) {
+	t.Parallel()
 	h, gated := newGatedHarness(t, "CSLOW")
 	h.runSocket()
 	// Registered after runSocket, so a failing test opens the gate before
@@ -244,6 +248,7 @@ func TestSocketModeButtonsDoNotWaitForSlowEvents(t *testing.T) {
 // TestShutdownWaitsForSocketCommands: a slash command being handled when
 // shutdown begins is waited for, so it never runs against a closed store.
 func TestShutdownWaitsForSocketCommands(t *testing.T) {
+	t.Parallel()
 	h, gated := newGatedHarness(t, "CSLOW")
 	h.runSocket()
 	t.Cleanup(gated.release)
@@ -282,6 +287,7 @@ func TestShutdownWaitsForSocketCommands(t *testing.T) {
 // large is acknowledged with its start and a note, and the whole of it
 // follows through the command's response_url.
 func TestOversizedCommandReplyFollowsThroughResponseURL(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	ctx := context.Background()

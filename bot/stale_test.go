@@ -65,6 +65,7 @@ func withHeldLoads(t *testing.T) (*harness, *heldLoads) {
 // which nobody has seen, stays open, and the press that lost is told so
 // privately.
 func TestSkipPressedByTwoAtOnceSkipsOneQuestion(t *testing.T) {
+	t.Parallel()
 	h, held := withHeldLoads(t)
 	header, p := h.newPlanInSlack("Q1")
 	h.settle()
@@ -108,6 +109,7 @@ func TestSkipPressedByTwoAtOnceSkipsOneQuestion(t *testing.T) {
 // starts "New" in the same channel. Old's buttons must not act on New:
 // New never takes Old's id.
 func TestStaleButtonsOfADeletedPlanReachNoOther(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	oldHeader, old := h.newPlanInSlack("Old")
@@ -153,6 +155,7 @@ func TestStaleButtonsOfADeletedPlanReachNoOther(t *testing.T) {
 // must stay; instead the form is refused with "Answers can't be emptied"
 // on a field Ben never touched.
 func TestEditFormLeavesAFieldShownEmptyAlone(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
@@ -189,6 +192,7 @@ func TestEditFormLeavesAFieldShownEmptyAlone(t *testing.T) {
 // form of C1's plan (preset with C1's last ratings), and the form saves a
 // rating into C1's history and posts it in C1's thread.
 func TestScoreButtonActsOnlyInItsChannel(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, p := h.newPlanInSlack("Secret")
@@ -228,6 +232,7 @@ func TestScoreButtonActsOnlyInItsChannel(t *testing.T) {
 // 12.6k: the field saved as shown is left alone, not recorded again under
 // Ben.
 func TestValuesFormSavedAsShownUndoesNoCorrection(t *testing.T) {
+	t.Parallel()
 	h, p, clk := checkinSetup(t)
 	id, opening := h.openCheckin(p)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k", ThreadTS: opening.TS}))

@@ -15,6 +15,7 @@ import (
 // as "KPI set" did: a bare $60,000 beside a month's value reads as the
 // month's target.
 func TestHomeAndValuesFormSayTheTargetsPeriod(t *testing.T) {
+	t.Parallel()
 	h, _ := clockedHarness(t, time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
 	_, p := h.newPlanInSlack("Q1")
 	p = h.setKPIs(p, flows.StageConvert, "revenue | baseline $40k | target $60k a year | by 2027-12-31 | owner <@UANA>")

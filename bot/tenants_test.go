@@ -19,6 +19,7 @@ import (
 // both): only TA stops being served; TB, served by the organisation's
 // install, keeps its racebot.
 func TestOAuthUninstallDeliveredAgainLeavesTheOrgInstall(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, oauthOptions{})
 	ctx := context.Background()
 	e.install(slackfake.Workspace{EnterpriseID: "E1", EnterpriseInstall: true})
@@ -51,6 +52,7 @@ func TestOAuthUninstallDeliveredAgainLeavesTheOrgInstall(t *testing.T) {
 // workspace's thread: what its team wrote while racebot was away is
 // recorded.
 func TestCatchupOfOneWorkspaceRateLimitedGoesOnWithTheOthers(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, func(c *setup) {
 		c.RetryWait = func(ctx context.Context, d time.Duration) bool { return ctx.Err() == nil }
 		c.BeforeStart = func(b *Bot) {

@@ -18,6 +18,7 @@ import (
 // as they would have had Ben's reply arrived in time. Ben's reply must not
 // replace Ana's answer, which he had not seen.
 func TestReplyDeliveredAfterBackIsACoAnswer(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, q1, p := h.firstQuestion("Q1")
@@ -55,6 +56,7 @@ func TestReplyDeliveredAfterBackIsACoAnswer(t *testing.T) {
 // two replies to one prompt do (and as a draft saved from its form does).
 // Ana's answer must not be silently replaced by Ben's.
 func TestEditFormAnswerBesideAThreadAnswerGivenMeanwhile(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
@@ -87,6 +89,7 @@ func TestEditFormAnswerBesideAThreadAnswerGivenMeanwhile(t *testing.T) {
 // reply word such as skip must work, not be refused as a reply to a
 // question "moved on since".
 func TestReplyAfterAShortcutAnswerMovesTheCoachOn(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, _, p := h.firstQuestion("Q1")
@@ -115,6 +118,7 @@ func TestReplyAfterAShortcutAnswerMovesTheCoachOn(t *testing.T) {
 // Ben's answer: his reply joins it, as a late reply joins one given in
 // the thread; how old Ben's message is must not decide that.
 func TestReplyDeliveredAfterAShortcutAnswerAndBackIsACoAnswer(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	ben := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "We roast coffee and ship it by subscription."})

@@ -19,6 +19,7 @@ import (
 // goes on. Which post Slack answers first varies, so the race is run a
 // number of times.
 func TestRacingHeadersLeaveOneThread(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	srv := h.serveHTTP()
 	for i := range 20 {
@@ -72,6 +73,7 @@ func TestRacingHeadersLeaveOneThread(t *testing.T) {
 // whose thread then could not be recorded is taken down again, so the
 // person's `/race continue` leaves one header in the channel, not two.
 func TestHeaderWhoseThreadWasNotBoundIsRemoved(t *testing.T) {
+	t.Parallel()
 	h, fs := newFailingHarness(t)
 	srv := h.serveHTTP()
 	fs.bind.Store(1)
@@ -98,6 +100,7 @@ func TestHeaderWhoseThreadWasNotBoundIsRemoved(t *testing.T) {
 // TestConcurrentNewPlansAreOne: two people typing `/race new Q1` at once
 // get one plan; the second is told the name is taken.
 func TestConcurrentNewPlansAreOne(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	srv := h.serveHTTP()
 	acks := make(chan string, 2)

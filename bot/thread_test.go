@@ -62,6 +62,7 @@ func (h *harness) sayAndWait(thread, text string, cond func() bool) {
 // TestEveryCommandWorksAsAThreadReply: typed exactly, every command takes
 // effect in the plan's thread, on that plan, and says so there.
 func TestEveryCommandWorksAsAThreadReply(t *testing.T) {
+	t.Parallel()
 	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
 	h, _ := scheduledHarness(t, clk, func(c *setup) {
 		c.Now = clk.Now
@@ -136,6 +137,7 @@ func TestEveryCommandWorksAsAThreadReply(t *testing.T) {
 // sentence that starts with a command word is an answer; `New …` is kept as
 // the answer, with an offer that the author's yes takes.
 func TestSentencesStartingWithCommandWordsAreAnswersInThreads(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, _ := h.newPlanInSlack("Q1")
@@ -177,6 +179,7 @@ func hasUpload(ups []slackfake.Upload, thread, suffix string) bool {
 // "new landing page …", whose first word makes it look like the new
 // command too: it is kept as an action, read as one.
 func TestActionDatesInTheWritersDay(t *testing.T) {
+	t.Parallel()
 	for _, line := range []string{
 		"Call the roaster - Ben - tomorrow - impact 3, effort 1",
 		"new landing page - Ben - tomorrow - impact 3, effort 1",
@@ -203,6 +206,7 @@ func TestActionDatesInTheWritersDay(t *testing.T) {
 // tells racebot (user_change, delivered twice). Her next "tomorrow" is
 // Tokyo's, Wednesday, without racebot restarting.
 func TestZoneChangeReadsDatesInTheNewZone(t *testing.T) {
+	t.Parallel()
 	h, _ := clockedHarness(t, time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC))
 	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "America/Los_Angeles"})
 	header, _ := h.newPlanInSlack("Q1")
@@ -232,6 +236,7 @@ func TestZoneChangeReadsDatesInTheNewZone(t *testing.T) {
 // change of every member). Her next date is read in the zone racebot
 // knows, without asking Slack for it again on her answer's way.
 func TestProfileChangeKeepingTheZoneAsksNothing(t *testing.T) {
+	t.Parallel()
 	h, _ := clockedHarness(t, time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC))
 	ana := slackfake.User{ID: "UANA", TZ: "America/Los_Angeles"}
 	h.fake.AddUser(ana)
@@ -258,6 +263,7 @@ func TestProfileChangeKeepingTheZoneAsksNothing(t *testing.T) {
 // Ana's change (the event came while it was down). A day on, her zone is
 // read again: "tomorrow" is Tokyo's.
 func TestZoneChangeMissedHealsInADay(t *testing.T) {
+	t.Parallel()
 	h, clk := clockedHarness(t, time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC))
 	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "America/Los_Angeles"})
 	header, _ := h.newPlanInSlack("Q1")
@@ -285,6 +291,7 @@ func TestZoneChangeMissedHealsInADay(t *testing.T) {
 // acknowledgement, which each would otherwise wait on; a minute on,
 // racebot asks again.
 func TestZoneLookupFailureNotAskedEveryReply(t *testing.T) {
+	t.Parallel()
 	h, clk := clockedHarness(t, time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC))
 	header, _ := h.newPlanInSlack("Q1")
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "done", ThreadTS: header.TS}))
@@ -323,6 +330,7 @@ func TestZoneLookupFailureNotAskedEveryReply(t *testing.T) {
 // its acknowledgement does not wait on users.info; at the stage's actions,
 // his "due tomorrow" does ask, once.
 func TestAnswerWithADateWordAsksNoZone(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, _ := h.newPlanInSlack("Q1")
@@ -346,6 +354,7 @@ func TestAnswerWithADateWordAsksNoZone(t *testing.T) {
 // in her zone, Europe/Berlin, as with the slash command or the same line
 // without "/race"; Ben's "/race schedule" shows them in his own time too.
 func TestPrefixedCheckinInThreadInTheWritersZone(t *testing.T) {
+	t.Parallel()
 	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
 	h, _ := scheduledHarness(t, clk, func(c *setup) { c.Now = clk.Now })
 	h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "Europe/Berlin"})

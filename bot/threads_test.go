@@ -87,6 +87,7 @@ func (h *harness) exportText(n int) string {
 // under the first question, each with its author, and nothing is filed
 // under the second, which neither of them had seen.
 func TestTwoRepliesToOneQuestion(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.fake.AddUser(slackfake.User{ID: "UANA", RealName: "Ana Lopez", DisplayName: "Ana"})
 	h.runSocket()
@@ -142,6 +143,7 @@ func TestTwoRepliesToOneQuestion(t *testing.T) {
 // else, or of a message racebot kept nothing from, changes nothing; a
 // redelivered edit records once; a deleted answer reopens its question.
 func TestEditedAndDeletedReplies(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, q1, p := h.firstQuestion("Q1")
@@ -216,6 +218,7 @@ func TestEditedAndDeletedReplies(t *testing.T) {
 // gave, and the summary shows the new number; a deleted one takes its
 // value away.
 func TestEditedCheckinValue(t *testing.T) {
+	t.Parallel()
 	h, p, _ := checkinSetup(t)
 	id, err := h.bot.OpenCheckin(context.Background(), slackfake.TeamID, p.ID, "", false, 0)
 	if err != nil {
@@ -280,6 +283,7 @@ func TestEditedCheckinValue(t *testing.T) {
 // delivery failed; Slack's retry comes after the deletion). The deleted
 // message does not become the plan's answer.
 func TestDeletedBeforeItsDeliveryIsNotRecorded(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, q1, _ := h.firstQuestion("Q1")
@@ -299,6 +303,7 @@ func TestDeletedBeforeItsDeliveryIsNotRecorded(t *testing.T) {
 // it later, or events simply arrived out of order). Her answer reads as
 // edited.
 func TestEditedBeforeItsDeliveryReadsAsEdited(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, q1, _ := h.firstQuestion("Q1")
@@ -354,6 +359,7 @@ func askingQuestion1(t *testing.T, fs *askedStore) (h *harness, header, q1 slack
 // would not move. The write is tried again, so it answers question 2, and
 // a later `skip` skips the question that is open.
 func TestAPromptRecordThatFailsOnceIsTriedAgain(t *testing.T) {
+	t.Parallel()
 	fs := &askedStore{}
 	h, header, q1, p := askingQuestion1(t, fs)
 
@@ -387,6 +393,7 @@ func TestAPromptRecordThatFailsOnceIsTriedAgain(t *testing.T) {
 // keys are pruned (coach.MessageKeysKept). Neither edit files the old
 // reply again.
 func TestAnEditOfAnOldReplyIsNotReadAgain(t *testing.T) {
+	t.Parallel()
 	for _, pruned := range []bool{false, true} {
 		name := "within the key window"
 		if pruned {
@@ -430,6 +437,7 @@ func TestAnEditOfAnOldReplyIsNotReadAgain(t *testing.T) {
 // is written: the time it is given is not shorter than a busy writer's
 // queue.
 func TestAPromptRecordWaitsItsTurnBehindABusyWriter(t *testing.T) {
+	t.Parallel()
 	fs := &askedStore{}
 	h, header, _, p := askingQuestion1(t, fs)
 

@@ -60,6 +60,7 @@ func (h *harness) exportsWhole(fault func(*slackfake.Fake)) {
 // told it failed and asked to try again, which would share the plan a
 // second time.
 func TestExportSharedThoughTheAnswerWasLost(t *testing.T) {
+	t.Parallel()
 	for name, fault := range map[string]func(*slackfake.Fake){
 		"500 after sharing": func(f *slackfake.Fake) {
 			f.FailAfterNext("files.completeUploadExternal", 1, http.StatusInternalServerError)
@@ -86,6 +87,7 @@ func TestExportSharedThoughTheAnswerWasLost(t *testing.T) {
 // Nothing was shared, so the upload is tried again, after the wait Slack
 // asked for, and the export arrives whole without Ana having to ask again.
 func TestExportUploadStepRetried(t *testing.T) {
+	t.Parallel()
 	const retryAfter = 7 * time.Second
 	for name, fault := range map[string]func(*slackfake.Fake){
 		"503":        func(f *slackfake.Fake) { f.FailNext(slackfake.MethodUpload, 1, http.StatusServiceUnavailable) },
@@ -132,6 +134,7 @@ func instantRetries(c *setup) {
 // in an ephemeral message when that response_url fails too, or where she
 // typed "report" in the thread.
 func TestReportThatCannotBeUploadedIsExplained(t *testing.T) {
+	t.Parallel()
 	const want = "the KPI chart could not be uploaded"
 	for _, tc := range []struct {
 		name       string
@@ -182,6 +185,7 @@ func TestReportThatCannotBeUploadedIsExplained(t *testing.T) {
 // after a lost ack can. One of them exports; the plan is shared once.
 // Ben typing /race export as well is a request of his own, and gets one.
 func TestExportDeliveredToTwoRacebots(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")
@@ -222,6 +226,7 @@ func TestExportDeliveredToTwoRacebots(t *testing.T) {
 // the review would appear in the thread, is told it could not be posted,
 // rather than left watching the placeholder.
 func TestReviewThatCannotBeShownIsExplained(t *testing.T) {
+	t.Parallel()
 	llm := openaifake.New(t, "Gaps: the Convert stage. Quick wins: referrals.")
 	h := newHarness(t, withModel(t, llm), instantRetries)
 	h.runSocket()
@@ -246,6 +251,7 @@ func TestReviewThatCannotBeShownIsExplained(t *testing.T) {
 // uploads just the KPI history; pressing it does not share the plan a
 // second time.
 func TestPartialExportSaysWhatWasShared(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, instantRetries)
 	h.runSocket()
 	value := h.partialExport()
@@ -303,6 +309,7 @@ func (h *harness) partialExport() string {
 // KPI history" twice before the note with the button goes, or Slack
 // delivers her press twice. The KPI history is shared once.
 func TestKPIHistoryUploadedOnceThoughPressedTwice(t *testing.T) {
+	t.Parallel()
 	for _, how := range []string{"pressed twice", "delivered twice"} {
 		t.Run(how, func(t *testing.T) {
 			h := newHarness(t, instantRetries)
@@ -328,6 +335,7 @@ func TestKPIHistoryUploadedOnceThoughPressedTwice(t *testing.T) {
 // history fails too. Ana is told so with a new button, and pressing that
 // one shares the KPI history.
 func TestKPIHistoryRetriedAfterItFailsAgain(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, instantRetries)
 	h.runSocket()
 	value := h.partialExport()
@@ -373,6 +381,7 @@ func (s busyValues) Measurements(ctx context.Context, team string, plan flows.Pl
 // again, not told to export again, which would share the plan twice; the
 // new button uploads it.
 func TestKPIHistoryOfferedAgainWhenItCannotBeMade(t *testing.T) {
+	t.Parallel()
 	fail := &atomic.Int32{}
 	h := newHarness(t, instantRetries, func(c *setup) { c.Store = busyValues{Store: c.Store, fail: fail} })
 	h.runSocket()
@@ -405,6 +414,7 @@ func TestKPIHistoryOfferedAgainWhenItCannotBeMade(t *testing.T) {
 // recorded. She is told to press again, and the button, still there,
 // uploads the KPI history.
 func TestKPIHistoryPressMeetingABusyDatabase(t *testing.T) {
+	t.Parallel()
 	fs := &failingStore{}
 	h := newHarness(t, instantRetries, func(s *setup) { fs.Store = s.Store; s.Store = fs })
 	h.runSocket()
@@ -426,6 +436,7 @@ func TestKPIHistoryPressMeetingABusyDatabase(t *testing.T) {
 // the plan…" placeholder. The placeholder is taken down, so nobody in
 // the thread waits for a review that will not come.
 func TestReviewPlaceholderGoesWhenTheReviewCannotBeShown(t *testing.T) {
+	t.Parallel()
 	llm := openaifake.New(t, "Gaps: the Convert stage. Quick wins: referrals.")
 	h := newHarness(t, withModel(t, llm), instantRetries)
 	h.runSocket()
@@ -471,6 +482,7 @@ func buttonValue(t *testing.T, blocks json.RawMessage, action string) string {
 // which is taken down; Ben is told, in the thread and to him alone, that
 // it could not be posted, rather than watching it vanish.
 func TestDraftThatCannotBeShownIsExplained(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ name, move, want string }{
 		{"draft", "", "the draft could not be posted"},
 		{"KPI suggestions", "kpi reach", "the KPI suggestions could not be posted"},
@@ -503,6 +515,7 @@ func TestDraftThatCannotBeShownIsExplained(t *testing.T) {
 // refusal is not sent again, and Ana reads what to do about it rather
 // than "could not be uploaded, try again", which would fail the same way.
 func TestUploadToAChannelWithoutRacebot(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ command, what string }{
 		{"report", "the chart"},
 		{"export", "the export"},
@@ -543,6 +556,7 @@ func TestUploadToAChannelWithoutRacebot(t *testing.T) {
 // before asking again, not that it failed, which would have her share it
 // a second time.
 func TestChartNotConfirmedIsNotCalledFailed(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var waited time.Duration
 	h := newHarness(t, func(c *setup) {
@@ -585,6 +599,7 @@ func TestChartNotConfirmedIsNotCalledFailed(t *testing.T) {
 // runs on the same database after the restart shares the KPI history,
 // once.
 func TestKPIHistoryOfferedAgainAfterAStop(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, instantRetries)
 	h.runSocket()
 	value := h.partialExport()
@@ -631,6 +646,7 @@ func TestKPIHistoryOfferedAgainAfterAStop(t *testing.T) {
 // command is answered that it is on its way. Once it is shared and a few
 // seconds have passed, asking again exports again.
 func TestExportAskedTwiceAtOnce(t *testing.T) {
+	t.Parallel()
 	for _, where := range []string{"one racebot", "two racebots"} {
 		t.Run(where, func(t *testing.T) {
 			clk := &clock{now: time.Now()}
@@ -700,6 +716,7 @@ func (c *movingClock) Add(d time.Duration) { c.mu.Lock(); c.ahead += d; c.mu.Unl
 // and ask again. She does, two seconds later: nothing of the first export
 // is on its way, so the second is not turned away but shared.
 func TestExportAskedAgainAfterItFailed(t *testing.T) {
+	t.Parallel()
 	clk := &clock{now: time.Now()}
 	h := newHarness(t, instantRetries, func(c *setup) { c.Now = clk.Now })
 	h.runSocket()
@@ -733,6 +750,7 @@ func TestExportAskedAgainAfterItFailed(t *testing.T) {
 // which Slack refuses to start: Ana reads that racebot must be invited,
 // not "try again", which would fail the same way.
 func TestReportInAChannelWithoutRacebotBeforeItsThread(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, instantRetries)
 	h.runSocket()
 	h.fake.AddChannel(slackfake.Channel{ID: "C9", Name: "q1-launch", NotMember: true})
@@ -762,6 +780,7 @@ func TestReportInAChannelWithoutRacebotBeforeItsThread(t *testing.T) {
 // when she can ask again rather than only that the export is on its
 // way, which it is not; after that, asking again exports.
 func TestExportHeldByARacebotThatDied(t *testing.T) {
+	t.Parallel()
 	clk := &clock{now: time.Now()}
 	h := newHarness(t, instantRetries, func(c *setup) { c.Now = clk.Now })
 	h.runSocket()
@@ -792,6 +811,7 @@ func TestExportHeldByARacebotThatDied(t *testing.T) {
 // step. Ana is told that the chart may or may not be there rather than
 // nothing at all.
 func TestChartCutShortByAStopIsExplained(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, instantRetries)
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")
@@ -818,6 +838,7 @@ func TestChartCutShortByAStopIsExplained(t *testing.T) {
 // directly; the chart goes into that conversation, not a thread, and
 // Slack does not confirm it. She is told to look in the conversation.
 func TestChartNotConfirmedInADirectMessage(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, instantRetries)
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")

@@ -15,6 +15,7 @@ import (
 // again, record nothing more: the form says the message is in the plan
 // already, as it does for answers.
 func TestShortcutDoesNotAddAMessagesValuesTwice(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")
@@ -51,6 +52,7 @@ func TestShortcutDoesNotAddAMessagesValuesTwice(t *testing.T) {
 // check-in shows the correction, the value she wrote last, not the one
 // that happened to arrive last.
 func TestCheckinSummaryKeepsTheCorrectionDeliveredFirst(t *testing.T) {
+	t.Parallel()
 	h, clk := clockedHarness(t, time.Now().UTC().Truncate(time.Second))
 	_, p := h.newPlanInSlack("Q1")
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
@@ -80,6 +82,7 @@ func TestCheckinSummaryKeepsTheCorrectionDeliveredFirst(t *testing.T) {
 // question about the values back and changes nothing: the action is not
 // marked done behind the team's back, without a word in the thread.
 func TestCheckinReplyWithUnreadableValuesChangesNothing(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")
@@ -102,6 +105,7 @@ func TestCheckinReplyWithUnreadableValuesChangesNothing(t *testing.T) {
 // rest of the line. That plan is only offered: its author's `yes` starts
 // it, anyone else's is a reply like any other.
 func TestActionLineStartingWithNewIsNotAPlanName(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
@@ -144,6 +148,7 @@ func TestActionLineStartingWithNewIsNotAPlanName(t *testing.T) {
 // action; the second form says the message is in the plan already, as it
 // does for answers, and the thread announces it once.
 func TestShortcutDoesNotAddAMessageAsTwoActions(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")

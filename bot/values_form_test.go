@@ -15,6 +15,7 @@ import (
 // the check-in ("visitors ~13k"), so it is in the "Enter values" form too:
 // the same person writing the same value must not be refused there.
 func TestValuesFormReadsApproximateValue(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	_, p := h.newPlanInSlack("Approx")
@@ -48,6 +49,7 @@ func TestValuesFormReadsApproximateValue(t *testing.T) {
 // form's example for it is in euros too: a "$18,250" there would be
 // refused when typed as shown.
 func TestValuesFormSuggestsTheKPIsCurrency(t *testing.T) {
+	t.Parallel()
 	h, p, _ := checkinSetup(t)
 	p = h.setKPIs(p, flows.StageConvert, "revenue | baseline €12k | target €18k | by 2027-03-31 | owner <@UBEN>")
 	id, _ := h.openCheckin(p)
@@ -64,6 +66,7 @@ func TestValuesFormSuggestsTheKPIsCurrency(t *testing.T) {
 // with nothing after it and copies the example she is shown: it is
 // recorded, not refused for a dollar sign the coach put in it.
 func TestValuesExampleIsOneTheCoachTakes(t *testing.T) {
+	t.Parallel()
 	for name, line := range map[string]string{
 		"no currency": "revenue | baseline 12k | target 18k | by 2027-03-31 | owner <@UANA>",
 		"euros":       "revenue | baseline €12k | target €18k | by 2027-03-31 | owner <@UANA>",
@@ -90,6 +93,7 @@ func TestValuesExampleIsOneTheCoachTakes(t *testing.T) {
 // the reason beside revenue, and its example is in euros: a "$18,250"
 // would be refused as typed.
 func TestValuesFormRefusalIsInTheKPIsCurrency(t *testing.T) {
+	t.Parallel()
 	h, p, _ := checkinSetup(t)
 	p = h.setKPIs(p, flows.StageConvert, "revenue | baseline €12k | target €18k | by 2027-03-31 | owner <@UBEN>")
 	id, _ := h.openCheckin(p)

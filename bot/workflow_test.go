@@ -17,6 +17,7 @@ import (
 // its thread and completes the function; delivered again it records
 // nothing more. Values it can't read fail the step with the reason.
 func TestWorkflowStepRecordsValues(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")
@@ -68,6 +69,7 @@ func TestWorkflowStepRecordsValues(t *testing.T) {
 // check-in in the plan's channel and completes; delivered again, it opens
 // no second one.
 func TestWorkflowStepStartsACheckin(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")
@@ -89,6 +91,7 @@ func TestWorkflowStepStartsACheckin(t *testing.T) {
 // another copy on the same database, finishes: one check-in in the
 // channel, and the workflow goes on.
 func TestWorkflowCheckinStepFinishedByARedelivery(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ name, stopsIn string }{
 		{"stopped before the post", "chat.postMessage"},
 		{"stopped before the completion", "functions.completeSuccess"},
@@ -121,6 +124,7 @@ func TestWorkflowCheckinStepFinishedByARedelivery(t *testing.T) {
 // still posting the check-in. The second leaves the step to the first:
 // one check-in in the channel, and the step completed.
 func TestWorkflowCheckinStepRedeliveredToAnotherRacebot(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	srv, step := h.checkinStepOverHTTP("FxTWO")
 
@@ -215,6 +219,7 @@ func (h *harness) stopMidStep(step []byte, execution, method string) {
 // itself: the check-in or the confirmation posted once, and the function
 // completed once.
 func TestWorkflowStepFinishedAfterARestart(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name, callback, stopsIn string
 		checkin                 bool // a check-in open for the values
@@ -276,6 +281,7 @@ func TestWorkflowStepFinishedAfterARestart(t *testing.T) {
 // and before it completed the step; the step delivered again records
 // nothing more, and confirms the values once in all.
 func TestWorkflowValuesStepConfirmedOnceOnARedelivery(t *testing.T) {
+	t.Parallel()
 	for _, stopsIn := range []string{"chat.postMessage", "functions.completeSuccess"} {
 		t.Run(stopsIn, func(t *testing.T) {
 			clk := &clock{now: time.Now()}
@@ -311,6 +317,7 @@ func TestWorkflowValuesStepConfirmedOnceOnARedelivery(t *testing.T) {
 // step, and both look for unfinished steps at once: one finishes it, and
 // the step is completed once, with one check-in.
 func TestWorkflowStepFinishedOnceByTwoRacebots(t *testing.T) {
+	t.Parallel()
 	clk := &clock{now: time.Now()}
 	h := newHarness(t, func(c *setup) { c.Now = clk.Now })
 	_, step := h.checkinStepOverHTTP("FxPAIR")
@@ -341,6 +348,7 @@ func TestWorkflowStepFinishedOnceByTwoRacebots(t *testing.T) {
 // values and one with an error for a channel without a plan, are not run
 // again by a later sweep: nothing posted, nothing completed again.
 func TestWorkflowStepsFinishedAreNotSwept(t *testing.T) {
+	t.Parallel()
 	clk := &clock{now: time.Now()}
 	h := newHarness(t, func(c *setup) { c.Now = clk.Now })
 	srv, p, good := h.stepOverHTTP(functionRecordValues, "FxDONE", map[string]any{
@@ -377,6 +385,7 @@ func TestWorkflowStepsFinishedAreNotSwept(t *testing.T) {
 // step is given up, not run again by every sweep for a day: no second
 // confirmation looked for, no second completion.
 func TestWorkflowStepRefusedForGoodIsNotSwept(t *testing.T) {
+	t.Parallel()
 	clk := &clock{now: time.Now()}
 	h := newHarness(t, func(c *setup) { c.Now = clk.Now })
 	srv, _, step := h.stepOverHTTP(functionRecordValues, "FxNO", map[string]any{
@@ -404,6 +413,7 @@ func TestWorkflowStepRefusedForGoodIsNotSwept(t *testing.T) {
 // (here or in another racebot) has taken the step over, found no
 // confirmation and posted one: the confirmation stands once.
 func TestWorkflowValuesStepSlowConfirmationPostedOnce(t *testing.T) {
+	t.Parallel()
 	clk := &clock{now: time.Now()}
 	h := newHarness(t, func(c *setup) { c.Now = clk.Now })
 	_, p, step := h.stepOverHTTP(functionRecordValues, "FxSLOW", map[string]any{
