@@ -64,7 +64,7 @@ func CommandHint(text string, lc LineContext) (Msg, bool) {
 	if exact && len(args) == 0 {
 		return nil, false
 	}
-	return Sayf("If you meant the %s command, %s", Cmd(spec.Name), commandNeeds(spec.Name, lc)), true
+	return Sayf("If you meant the %s command, %s", Cmd(spec.Name), commandNeeds(spec, lc)), true
 }
 
 // attempts reports whether args, the words after command name, read as a
@@ -188,9 +188,10 @@ func oneEdit(a, b string) bool {
 }
 
 // commandNeeds says what a command needs to run, finishing the sentence
-// CommandHint starts.
-func commandNeeds(name string, lc LineContext) Msg {
-	switch name {
+// CommandHint starts. Its examples are help's where they fit any plan, so
+// that the two never teach different forms.
+func commandNeeds(spec commandSpec, lc LineContext) Msg {
+	switch spec.Name {
 	case "stage", "kpi":
 		var names []string
 		if lc.Catalogue != nil {
@@ -200,7 +201,7 @@ func commandNeeds(name string, lc LineContext) Msg {
 		}
 		return Sayf("name a stage: %s.", Text(orList(names)))
 	case "edit":
-		return Sayf("name a stage and a question's number, as in %s.", Cmd("edit reach 2"))
+		return Sayf("name a stage and a question's number, as in %s.", Cmd(spec.Example))
 	case "values":
 		if len(lc.KPIs) == 0 {
 			return Sayf("the plan needs KPIs first; %s sets them.", Cmd("kpi"))
@@ -211,9 +212,14 @@ func commandNeeds(name string, lc LineContext) Msg {
 		if len(lc.Actions) == 0 {
 			return Say(Text("the plan has no actions yet to mark."))
 		}
+		// Not help's example: its number may be one this plan lacks.
 		return Sayf("give a status (open, doing, done or dropped) and an action's number or words, as in %s; %s lists them.", Cmd("action done 1"), Cmd("actions"))
 	case "kind":
-		return Say(Text("name one: saas, ecommerce, local, agency or nonprofit."))
+		words := make([]string, 0, len(kindWords))
+		for _, k := range Kinds() {
+			words = append(words, kindWords[k])
+		}
+		return Sayf("name one: %s.", Text(orList(words)))
 	case "help":
 		return Sayf("type %s alone, or %s or %s.", Cmd("help"), Cmd("help kpi"), Cmd("help actions"))
 	case "privacy", "remind":
@@ -222,11 +228,11 @@ func commandNeeds(name string, lc LineContext) Msg {
 		if lc.ParseSchedule == nil {
 			return Say(Text("check-ins are not available here."))
 		}
-		return Sayf("give a schedule it can read, as in %s.", Cmd("checkin every monday 09:00 Europe/Berlin"))
+		return Sayf("give a schedule it can read, as in %s.", Cmd(spec.Example))
 	case "score":
-		return Sayf("rate every stage from 1 to 5, as in %s.", Cmd("score plan 3, reach 2, act 3, convert 2, engage 4"))
+		return Sayf("rate every stage from 1 to 5, as in %s.", Cmd(spec.Example))
 	case "continue", "delete":
 		return Sayf("name a plan of this channel; %s lists them.", Cmd("plans"))
 	}
-	return Sayf("type %s on its own.", Cmd(name))
+	return Sayf("type %s on its own.", Cmd(spec.Name))
 }
