@@ -507,15 +507,7 @@ func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin) {
 // summaryGone reports whether Slack refused a summary's rewrite for good:
 // the message or its channel is gone, or racebot is not in it.
 func summaryGone(err error) bool {
-	var se slack.SlackErrorResponse
-	if !errors.As(err, &se) {
-		return false
-	}
-	switch se.Err {
-	case "message_not_found", "cant_update_message", "channel_not_found", "is_archived", "not_in_channel":
-		return true
-	}
-	return false
+	return notInChannel(err) || slackRefusal(err, "message_not_found", "cant_update_message", "is_archived")
 }
 
 // refreshStaleSummaries brings up to date the summaries of open check-ins

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/racebot/racebot/flows"
-	"github.com/slack-go/slack"
 )
 
 // headerEvery is the least time between two rewrites of a plan's header.
@@ -92,9 +91,8 @@ func (b *Bot) updateHeader(ctx context.Context, id headerID) {
 		return
 	}
 	err = b.poster.update(ctx, p.Channel, p.Thread, headerMessage(b.cat, p))
-	var se slack.SlackErrorResponse
 	switch {
-	case err == nil, errors.As(err, &se) && (se.Err == "message_not_found" || se.Err == "cant_update_message"):
+	case err == nil, slackRefusal(err, "message_not_found", "cant_update_message"):
 		// Deleted in Slack, the header is left so: the thread goes on
 		// without it.
 		b.headers.note(id, line)

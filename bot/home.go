@@ -168,8 +168,8 @@ func (h *homes) recordDue(team, user string, now time.Time) bool {
 // from the store within viewersFresh of now. When the list is stale, ok
 // is false and the caller is to read it (and cacheViewers or
 // viewersUnread after); while that read goes on, other callers get the
-// stale list, so a busy workspace's answers wait for one read, not one
-// each.
+// stale list, when there is one, so a busy workspace's answers wait for
+// one read, not one each.
 func (h *homes) cachedViewers(team string, now time.Time) (people []string, ok bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -177,7 +177,9 @@ func (h *homes) cachedViewers(team string, now time.Time) (people []string, ok b
 	if found && now.Sub(v.readAt) < viewersFresh && !now.Before(v.readAt) {
 		return v.people, true
 	}
-	if found && !v.readingSince.IsZero() && now.Sub(v.readingSince) < viewersFresh && !now.Before(v.readingSince) {
+	// A list never read is not an empty one: its first read publishes
+	// only the tabs its own change concerns.
+	if found && !v.readAt.IsZero() && !v.readingSince.IsZero() && now.Sub(v.readingSince) < viewersFresh && !now.Before(v.readingSince) {
 		return v.people, true
 	}
 	v.readingSince = now

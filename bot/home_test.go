@@ -266,3 +266,24 @@ func TestHomeViewersReadAgainOnlyWhenStale(t *testing.T) {
 		t.Errorf("after a late older read the list is %v, want the later read's [UBEN]", got)
 	}
 }
+
+// TestHomeViewersNeverReadAreNotTakenAsNone: right after a start, two
+// changes come at once in a workspace whose list of people looking at
+// their tabs was never read. The second must not take the list for an
+// empty one while the first reads it: that read publishes only the tabs
+// its own plan concerns, and those the second change concerns would go
+// unpublished.
+func TestHomeViewersNeverReadAreNotTakenAsNone(t *testing.T) {
+	t.Parallel()
+	h := newHomes(10*time.Second, func() time.Time { return t0 }, func(team, user string) {}, func(fn func()) {})
+	if _, ok := h.cachedViewers("T1", t0); ok {
+		t.Fatal("a list never read counts as known")
+	}
+	if got, ok := h.cachedViewers("T1", t0.Add(time.Millisecond)); ok {
+		t.Errorf("while the first read of the list goes on, another change gets %v as known, want it to read the list too", got)
+	}
+	h.sawHere("T1", "UANA")
+	if got, ok := h.cachedViewers("T1", t0.Add(2*time.Millisecond)); ok {
+		t.Errorf("a list never read, with one person who opened their tab here, is known as %v, want it read", got)
+	}
+}

@@ -98,9 +98,12 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 		Plan: conv.Plan, Checkin: conv.Checkin.ID, TS: msg.Timestamp, Key: eventID,
 		Edited: editTime(m),
 	}
-	if prev := m.PreviousMessage; prev != nil {
-		if before, ok := b.replyText(ctx, prev.Text); ok {
-			req.Previous = before
+	// before is the message as Slack says it read before this edit (else
+	// as it reads now), markup and all: an unread message is read so.
+	before := msg.Text
+	if prev := m.PreviousMessage; prev != nil && prev.Text != "" {
+		if text, ok := b.replyText(ctx, prev.Text); ok {
+			req.Previous, before = text, prev.Text
 		}
 	}
 	if flows.ReadsToday(text) {
@@ -128,12 +131,6 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 			// The message is read as it was before this edit, which then
 			// applies as an edit, dated: an earlier edit delivered after
 			// it is then known as older, and changes nothing.
-			before := msg.Text
-			if prev := m.PreviousMessage; prev != nil && prev.Text != "" {
-				if _, ok := b.replyText(ctx, prev.Text); ok {
-					before = prev.Text
-				}
-			}
 			original := &slackevents.MessageEvent{Type: "message", Channel: m.Channel, User: msg.User, Text: before,
 				TimeStamp: msg.Timestamp, ThreadTimeStamp: msg.ThreadTimestamp}
 			if err := b.reply(ctx, team, original); err != nil {

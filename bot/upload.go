@@ -77,8 +77,13 @@ var errMaybeShared = errors.New("the file may have been shared")
 // notInChannel reports Slack's refusal to share a file in a channel
 // racebot is not in; a private one it is not in does not exist for it.
 func notInChannel(err error) bool {
+	return slackRefusal(err, "not_in_channel", "channel_not_found")
+}
+
+// slackRefusal reports whether Slack answered err with one of codes.
+func slackRefusal(err error, codes ...string) bool {
 	var se slack.SlackErrorResponse
-	return errors.As(err, &se) && (se.Err == "not_in_channel" || se.Err == "channel_not_found")
+	return errors.As(err, &se) && slices.Contains(codes, se.Err)
 }
 
 // uploadFailure says to someone who asked for what ("the chart") to be

@@ -272,10 +272,9 @@ func (b *Bot) errorStep(ctx context.Context, st coach.Step, reason string) {
 // workspace that removed racebot, is given up: each sweep for a day would
 // run the step again to be declined again.
 func (b *Bot) stepCompleted(ctx context.Context, err error, st coach.Step) {
-	var se slack.SlackErrorResponse
 	switch {
 	case err == nil:
-	case errors.As(err, &se) && (se.Err == "execution_not_in_running_state" || se.Err == "function_execution_not_found"):
+	case slackRefusal(err, "execution_not_in_running_state", "function_execution_not_found"):
 		b.log.Debug("workflow step completed already", "execution", st.Execution)
 	case b.left(ctx, err) || declinedForGood(err):
 		b.failed(ctx, "complete workflow step: given up", err, "execution", st.Execution)
