@@ -46,8 +46,8 @@ func TestARefusedCheckinReplyCorrectedByAnEdit(t *testing.T) {
 	id, opening, summary, ts := h.anaRepliesInCheckin(p, bad)
 	refusal := h.waitEphemeral("UANA", "")
 
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", Editor: "UBEN", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.4k", PreviousText: bad,
-		EditTS: tsAfter(t, ts, 5*time.Second), EventID: "EvBEN"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", Editor: "UBEN", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.4k", PreviousText: bad,
+		EditTS: tsAfter(t, ts, 5*time.Second), EventID: "EvBEN"})
 	h.settle()
 	if n := h.checkinValues(p, id); n != 0 {
 		t.Fatalf("Ben's edit of Ana's refused reply recorded %d values", n)
@@ -130,8 +130,8 @@ func TestARefusedCheckinReplyCorrectedAfterTheClose(t *testing.T) {
 
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "lead rate 1.9%", ThreadTS: opening.TS}))
 	h.threadMessage("C1", opening.TS, "Recorded: Lead conversion rate 1.9%")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.4k", PreviousText: bad,
-		EditTS: tsAfter(t, ts, 73*time.Hour), EventID: "EvAFTER"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.4k", PreviousText: bad,
+		EditTS: tsAfter(t, ts, 73*time.Hour), EventID: "EvAFTER"})
 	h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 12.4k")
 	h.waitSummary(summary.TS, "2 of 2 KPIs updated")
 	if n := h.checkinValues(p, id); n != 2 {
@@ -149,11 +149,11 @@ func TestCheckinCorrectionsDeliveredOutOfOrder(t *testing.T) {
 	bad := "visitors 12..4k"
 	_, opening, _, ts := h.anaRepliesInCheckin(p, bad)
 	h.waitEphemeral("UANA", "not a number I can read")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.8k", PreviousText: "visitors 12.6k",
-		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvLATER"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.8k", PreviousText: "visitors 12.6k",
+		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvLATER"})
 	h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 12.8k")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.6k", PreviousText: bad,
-		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvEARLIER"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.6k", PreviousText: bad,
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvEARLIER"})
 	h.settle()
 	if got := h.valuesOf(p, p.KPIs[0].ID); len(got) != 1 || got[0].Value.Amount != 12800 {
 		t.Errorf("visitors %+v, want only the later edit's 12.8k", got)
@@ -171,8 +171,8 @@ func TestACheckinCorrectionDeliveredBeforeTheRefusedReply(t *testing.T) {
 	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
 	ts := tsAfter(t, summary.TS, time.Millisecond)
 	bad := "visitors 12..4k"
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.4k", PreviousText: bad,
-		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvEARLY"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.4k", PreviousText: bad,
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvEARLY"})
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: bad, TS: ts, ThreadTS: opening.TS}))
 	h.settle()
 	h.waitSummary(summary.TS, "1 of 2 KPIs updated")
@@ -200,14 +200,14 @@ func TestAnEditOfACorrectedCheckinReplyKeepsItsTime(t *testing.T) {
 	h.waitEphemeral("UANA", "")
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "visitors 13k", TS: tsAfter(t, ts, time.Minute), ThreadTS: opening.TS}))
 	h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 13k")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.4k", PreviousText: bad,
-		EditTS: tsAfter(t, ts, 2*time.Minute), EventID: "EvFIX"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.4k", PreviousText: bad,
+		EditTS: tsAfter(t, ts, 2*time.Minute), EventID: "EvFIX"})
 	h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 12.4k")
 	h.waitSummary(summary.TS, "12.4k")
 
 	fixAt := tsAfter(t, ts, 2*time.Minute)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.6k", PreviousText: "visitors 12.4k",
-		EditTS: tsAfter(t, ts, 3*time.Minute), EventID: "EvDIGIT"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.6k", PreviousText: "visitors 12.4k",
+		EditTS: tsAfter(t, ts, 3*time.Minute), EventID: "EvDIGIT"})
 	h.waitEphemeral("UANA", "Updated: Unique visitors 12.6k")
 	h.settle()
 	corrected, _ := coach.MessageTime(fixAt)
@@ -274,8 +274,8 @@ func TestARefusedValuesCommandEditedIntoAnotherCommand(t *testing.T) {
 	h.waitEphemeral("UANA", "not a number I can read")
 	before := h.plan(p.Team, p.Channel, p.Name).Cursor
 	for i, text := range []string{"kpi convert", "/race kpi convert"} {
-		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: p.Thread, Text: text, PreviousText: bad,
-			EditTS: tsAfter(t, ts, time.Duration(i+1)*time.Second), EventID: "EvCMD" + text}))
+		h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: p.Thread, Text: text, PreviousText: bad,
+			EditTS: tsAfter(t, ts, time.Duration(i+1)*time.Second), EventID: "EvCMD" + text})
 	}
 	h.settle()
 	if got := h.plan(p.Team, p.Channel, p.Name).Cursor; got != before {
@@ -294,8 +294,8 @@ func TestAValuesCommandCorrectionDeliveredBeforeTheRefusedReply(t *testing.T) {
 	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
 	ts := tsAfter(t, summary.TS, time.Millisecond)
 	bad := "values visitors 12..4k"
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: p.Thread, Text: "values visitors 12.4k", PreviousText: bad,
-		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvEARLY"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: p.Thread, Text: "values visitors 12.4k", PreviousText: bad,
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvEARLY"})
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: bad, TS: ts, ThreadTS: p.Thread}))
 	h.waitSummary(summary.TS, "1 of 2 KPIs updated")
 	h.settle()
@@ -323,8 +323,8 @@ func TestACorrectedCheckinReplyLeavesANewerActionStatus(t *testing.T) {
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "done: webinar series", TS: tsAfter(t, ts, time.Minute), ThreadTS: opening.TS}))
 	h.threadMessage("C1", opening.TS, "marked")
 
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "doing: webinar series\nvisitors 12.4k", PreviousText: bad,
-		EditTS: tsAfter(t, ts, 2*time.Minute), EventID: "EvFIX"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "doing: webinar series\nvisitors 12.4k", PreviousText: bad,
+		EditTS: tsAfter(t, ts, 2*time.Minute), EventID: "EvFIX"})
 	h.waitSummary(summary.TS, "1 of 2 KPIs updated")
 	h.threadMessage("C1", opening.TS, `"Webinar series" stays done: <@UBEN> set it after this reply was written.`)
 	h.settle()

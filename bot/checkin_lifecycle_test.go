@@ -245,7 +245,7 @@ func TestValuesEditedInThePlansThread(t *testing.T) {
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "values visitors 12.4k", TS: ts, ThreadTS: p.Thread}))
 	h.waitSummary(summary.TS, "12.4k")
 
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: p.Thread, Text: "values visitors 13.1k", PreviousText: "values visitors 12.4k"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: p.Thread, Text: "values visitors 13.1k", PreviousText: "values visitors 12.4k"})
 	h.waitEphemeral("UANA", "13.1k")
 	h.fake.WaitFor(t, func() bool {
 		m, _ := h.message("C1", summary.TS)

@@ -107,14 +107,14 @@ func TestAnOverdueActionsLineCanBeReworded(t *testing.T) {
 	header, ts := h.anaAddsAction(line)
 	later := time.Date(2027, 3, 10, 9, 0, 0, 0, time.UTC)
 	fixed := "Send sample bags | impact 4 | effort 1 | <@UBEN> | 2027-03-02"
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: line,
-		EditTS: slackTS(later), EventID: "EvTYPO"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: line,
+		EditTS: slackTS(later), EventID: "EvTYPO"})
 	h.waitEphemeral("UANA", "Updated your action")
 	if a, ok := h.onlyAction(); !ok || a.Text != "Send sample bags" || !a.Due.Equal(time.Date(2027, 3, 2, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("after the typo was fixed: %+v, want the reworded action still due 2 March", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
 	}
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: strings.Replace(fixed, "2027-03-02", "2027-03-05", 1),
-		PreviousText: fixed, EditTS: slackTS(later.Add(time.Minute)), EventID: "EvPAST"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: strings.Replace(fixed, "2027-03-02", "2027-03-05", 1),
+		PreviousText: fixed, EditTS: slackTS(later.Add(time.Minute)), EventID: "EvPAST"})
 	h.waitEphemeral("UANA", "already past")
 	if a, _ := h.onlyAction(); !a.Due.Equal(time.Date(2027, 3, 2, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("an edit to another past date moved the action to %v", a.Due)
@@ -134,8 +134,8 @@ func TestAnOverdueKPIsLineCanBeCorrected(t *testing.T) {
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: line, TS: ts, ThreadTS: header.TS}))
 	h.threadMessage("C1", header.TS, "KPI set")
 	fixed := "visitors | baseline 8k | target 22k | by 2027-03-31 | owner <@UANA>"
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: line,
-		EditTS: slackTS(time.Date(2027, 4, 3, 9, 0, 0, 0, time.UTC)), EventID: "EvKPILATE"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: line,
+		EditTS: slackTS(time.Date(2027, 4, 3, 9, 0, 0, 0, time.UTC)), EventID: "EvKPILATE"})
 	h.waitEphemeral("UANA", "to 22k")
 	if k := h.plan(slackfake.TeamID, "C1", "Q1").KPIs[0]; k.Target.Amount != 22000 || k.Deadline.Format(time.DateOnly) != "2027-03-31" {
 		t.Errorf("after the edit: target %+v by %v, want 22k by 2027-03-31", k.Target, k.Deadline)
@@ -158,15 +158,15 @@ func TestACorrectionAfterThePlanMovedOn(t *testing.T) {
 	h.say(header.TS, "done", "Reach")
 	before := h.plan(slackfake.TeamID, "C1", "Q1")
 
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", Editor: "UBEN", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
-		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvBEN"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", Editor: "UBEN", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvBEN"})
 	h.settle()
 	if got := h.plan(slackfake.TeamID, "C1", "Q1").Actions; len(got) != 0 {
 		t.Fatalf("Ben's edit of Ana's refused line added %+v", got)
 	}
 
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
-		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvANA"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
+		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvANA"})
 	h.threadMessage("C1", header.TS, "Action added: ")
 	p := h.plan(slackfake.TeamID, "C1", "Q1")
 	if len(p.Actions) != 1 || p.Actions[0].Stage != flows.StagePlan || p.Actions[0].Impact != 4 {
@@ -186,8 +186,8 @@ func TestACorrectionDeliveredBeforeTheRefusedLine(t *testing.T) {
 	h.runSocket()
 	header, ts := h.atActions()
 	bad := "Gift boxes for top 50 customers | impact 7 | effort 2 | <@UBEN> | 2027-02-15"
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
-		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvEARLY"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvEARLY"})
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: bad, TS: ts, ThreadTS: header.TS}))
 	h.settle()
 	if a, ok := h.onlyAction(); !ok || a.Impact != 4 {
@@ -207,8 +207,8 @@ func TestATypoFixKeepsARelativeDueDate(t *testing.T) {
 	h, _ := clockedHarness(t, time.Date(2027, 3, 1, 8, 0, 0, 0, time.UTC))
 	line := "Send smaple bags | impact 4 | effort 1 | <@UBEN> | tomorrow"
 	header, ts := h.anaAddsAction(line)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: strings.Replace(line, "smaple", "sample", 1),
-		PreviousText: line, EditTS: slackTS(time.Date(2027, 3, 4, 9, 0, 0, 0, time.UTC)), EventID: "EvTYPO"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: strings.Replace(line, "smaple", "sample", 1),
+		PreviousText: line, EditTS: slackTS(time.Date(2027, 3, 4, 9, 0, 0, 0, time.UTC)), EventID: "EvTYPO"})
 	h.waitEphemeral("UANA", "Updated your action")
 	if a, ok := h.onlyAction(); !ok || a.Text != "Send sample bags" || a.Due.Format(time.DateOnly) != "2027-03-02" {
 		t.Errorf("after the typo was fixed: %+v, want the action still due 2027-03-02", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
@@ -226,14 +226,14 @@ func TestAnEditToARelativeDateIsReadOnTheEditsDay(t *testing.T) {
 	line := "Send sample bags | impact 4 | effort 1 | <@UBEN> | 2027-03-02"
 	header, ts := h.anaAddsAction(line)
 	moved := "Send smaple bags to stores | impact 4 | effort 1 | <@UBEN> | tomorrow"
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: moved, PreviousText: line,
-		EditTS: slackTS(time.Date(2027, 3, 4, 9, 0, 0, 0, time.UTC)), EventID: "EvMOVE"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: moved, PreviousText: line,
+		EditTS: slackTS(time.Date(2027, 3, 4, 9, 0, 0, 0, time.UTC)), EventID: "EvMOVE"})
 	h.waitEphemeral("UANA", "Updated your action")
 	if a, ok := h.onlyAction(); !ok || a.Due.Format(time.DateOnly) != "2027-03-05" {
 		t.Fatalf("after the date was changed to tomorrow on 4 March: %+v, want the action due 2027-03-05", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
 	}
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: strings.Replace(moved, "smaple", "sample", 1),
-		PreviousText: moved, EditTS: slackTS(time.Date(2027, 3, 6, 9, 0, 0, 0, time.UTC)), EventID: "EvTYPO2"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: strings.Replace(moved, "smaple", "sample", 1),
+		PreviousText: moved, EditTS: slackTS(time.Date(2027, 3, 6, 9, 0, 0, 0, time.UTC)), EventID: "EvTYPO2"})
 	h.waitEphemeral("UANA", "Updated your action: Send sample bags to stores")
 	if a, ok := h.onlyAction(); !ok || a.Text != "Send sample bags to stores" || a.Due.Format(time.DateOnly) != "2027-03-05" {
 		t.Errorf("after the typo was fixed on 6 March: %+v, want the action still due 2027-03-05", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
@@ -255,8 +255,8 @@ func TestARefusedLineCorrectedHoursLater(t *testing.T) {
 	if err := h.bot.svc.Prune(context.Background(), time.Now().Add(coach.KeysKept+time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
-		EditTS: tsAfter(t, ts, 3*time.Hour), EventID: "EvLATE"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
+		EditTS: tsAfter(t, ts, 3*time.Hour), EventID: "EvLATE"})
 	h.threadMessage("C1", header.TS, "Action added: ")
 	if a, ok := h.onlyAction(); !ok || a.Impact != 4 {
 		t.Errorf("actions %+v, want the gift boxes at impact 4", h.plan(slackfake.TeamID, "C1", "Q1").Actions)

@@ -38,9 +38,9 @@ func TestEditFormKeepsAnAnswerEditedMeanwhile(t *testing.T) {
 
 	view := h.openView(slackfake.BlockAction{ActionID: actionEditStage, Value: planValue(p, "plan"), UserID: "UANA", ChannelID: "C1"})
 
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UBEN", TS: ts1, ThreadTS: header.TS, Text: "Speciality coffee.", PreviousText: "Coffee."}))
+	h.edit(t, slackfake.MessageChanged{User: "UBEN", TS: ts1, ThreadTS: header.TS, Text: "Speciality coffee.", PreviousText: "Coffee."})
 	h.waitEphemeral("UBEN", "Updated your answer to Plan question 1")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UBEN", TS: ts2, ThreadTS: header.TS, Text: "Beans roasted to order.", PreviousText: "Fresh beans."}))
+	h.edit(t, slackfake.MessageChanged{User: "UBEN", TS: ts2, ThreadTS: header.TS, Text: "Beans roasted to order.", PreviousText: "Fresh beans."})
 	h.waitEphemeral("UBEN", "Updated your answer to Plan question 2")
 
 	ack := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{ViewID: view.ID, UserID: "UANA", Values: map[string]map[string]slackfake.Input{
@@ -99,10 +99,10 @@ func TestEditsOfAnUnreadMessageOutOfOrder(t *testing.T) {
 	h.runSocket()
 	header, q1, _ := h.firstQuestion("Q1")
 	ts := tsAfter(t, q1.TS, time.Millisecond)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Speciality coffee.", PreviousText: "Coffee beans.",
-		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvEDIT2"}))
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Coffee beans.", PreviousText: "Coffee.",
-		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvEDIT1"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Speciality coffee.", PreviousText: "Coffee beans.",
+		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvEDIT2"})
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Coffee beans.", PreviousText: "Coffee.",
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvEDIT1"})
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Coffee.", TS: ts, ThreadTS: header.TS}))
 	h.threadMessage("C1", header.TS, "What is your value proposition")
 	h.settle()
@@ -209,11 +209,11 @@ func TestAnEditedActionLineChangesTheAction(t *testing.T) {
 	h.waitEphemeral("UANA", "Updated your action")
 
 	// The first edit, delivered late.
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Gift boxes for top 50 customers | impact 5 | effort 2",
-		PreviousText: giftBoxes, EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvACT1"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Gift boxes for top 50 customers | impact 5 | effort 2",
+		PreviousText: giftBoxes, EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvACT1"})
 	// An edit that reads as no action.
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Gift boxes for our top 40 customers | effort 2",
-		PreviousText: fixed, EditTS: tsAfter(t, ts, 30*time.Second), EventID: "EvACT3"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Gift boxes for our top 40 customers | effort 2",
+		PreviousText: fixed, EditTS: tsAfter(t, ts, 30*time.Second), EventID: "EvACT3"})
 	h.waitEphemeral("UANA", "stays as it was")
 	h.settle()
 	if again, _ := h.onlyAction(); again.Text != got.Text || again.Impact != 5 || again.Owner != got.Owner || !again.Due.Equal(got.Due) {
@@ -258,7 +258,7 @@ func TestAnActionEditedBeforeItsDeliveryReadsAsEdited(t *testing.T) {
 	h.runSocket()
 	header, ts := h.atActions()
 	fixed := "Gift boxes for top 50 customers | impact 5 | effort 2 | <@UBEN> | 2027-02-15"
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: giftBoxes, EventID: "EvFIX"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: giftBoxes, EventID: "EvFIX"})
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: giftBoxes, TS: ts, ThreadTS: header.TS}))
 	h.settle()
 	got := h.plan(slackfake.TeamID, "C1", "Q1").Actions
@@ -286,14 +286,14 @@ func TestAnEditedKPILineChangesTheKPI(t *testing.T) {
 		t.Fatalf("setup: KPIs %+v; thread:\n%s", kpis, strings.Join(h.threadPosts(header.TS), "\n"))
 	}
 	fixed := "visitors | baseline 8k | target 25k | by 2027-03-31 | owner <@UANA>"
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: line,
-		EditTS: tsAfter(t, ts, 10*time.Second)}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: line,
+		EditTS: tsAfter(t, ts, 10*time.Second)})
 	h.settle()
 	if kpis := h.plan(slackfake.TeamID, "C1", "Q1").KPIs; len(kpis) != 1 || kpis[0].Target.Amount != 25000 || kpis[0].Key != "visitors" {
 		t.Fatalf("after the edit: KPIs %+v, want visitors with target 25k", kpis)
 	}
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "fans | baseline 100 | target 500 | by 2027-03-31", PreviousText: fixed,
-		EditTS: tsAfter(t, ts, 20*time.Second)}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: "fans | baseline 100 | target 500 | by 2027-03-31", PreviousText: fixed,
+		EditTS: tsAfter(t, ts, 20*time.Second)})
 	h.waitEphemeral("UANA", "stays as it was")
 	if kpis := h.plan(slackfake.TeamID, "C1", "Q1").KPIs; len(kpis) != 1 || kpis[0].Key != "visitors" || kpis[0].Target.Amount != 25000 {
 		t.Errorf("after an edit naming another KPI: %+v", kpis)
@@ -316,11 +316,11 @@ func TestValueEditsDeliveredOutOfOrderEndAtTheLatest(t *testing.T) {
 	ts := tsAfter(t, summary.TS, time.Millisecond)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k", TS: ts, ThreadTS: opening.TS}))
 	h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 12.4k")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.8k", PreviousText: "visitors 12.6k",
-		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvVAL2"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.8k", PreviousText: "visitors 12.6k",
+		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvVAL2"})
 	h.waitEphemeral("UANA", "Updated: Unique visitors 12.8k")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.6k", PreviousText: "visitors 12.4k",
-		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvVAL1"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.6k", PreviousText: "visitors 12.4k",
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvVAL1"})
 	h.settle()
 	ms, err := h.db.Measurements(t.Context(), slackfake.TeamID, p.ID)
 	if err != nil {
@@ -355,7 +355,7 @@ func TestValuesTypedInThePlanThreadFollowTheirMessage(t *testing.T) {
 	if got := visitors(); len(got) != 1 || got[0].Value.Amount != 12400 {
 		t.Fatalf("setup: visitors %+v", got)
 	}
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "values visitors 14.2k", PreviousText: "values visitors 12.4k"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: "values visitors 14.2k", PreviousText: "values visitors 12.4k"})
 	h.settle()
 	if got := visitors(); len(got) != 1 || got[0].Value.Amount != 14200 {
 		t.Errorf("after the edit: visitors %+v, want only 14.2k", got)
@@ -385,8 +385,8 @@ func TestAnActionsNewDueDateIsRemindedOfToo(t *testing.T) {
 	}
 
 	reworded := "Send sample bags to the top 20 | impact 4 | effort 1 | <@UBER> | 2027-03-02"
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: reworded,
-		PreviousText: line, EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvDUE1"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: reworded,
+		PreviousText: line, EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvDUE1"})
 	h.waitEphemeral("UANA", "Updated your action")
 	h.bot.remindTick(t.Context())
 	if n := len(h.dms("UBER")); n != 1 {
@@ -394,8 +394,8 @@ func TestAnActionsNewDueDateIsRemindedOfToo(t *testing.T) {
 	}
 
 	moved := "Send sample bags to the top 20 | impact 4 | effort 1 | <@UBER> | 2027-03-09"
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: moved,
-		PreviousText: reworded, EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvDUE2"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: moved,
+		PreviousText: reworded, EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvDUE2"})
 	h.fake.WaitFor(t, func() bool {
 		a, ok := h.onlyAction()
 		return ok && a.Due.Equal(time.Date(2027, 3, 9, 0, 0, 0, 0, time.UTC))
@@ -432,9 +432,9 @@ func TestAnActionEditedToTomorrowIsTheWritersTomorrow(t *testing.T) {
 			h.fake.AddUser(slackfake.User{ID: "UANA", TZ: "Asia/Tokyo"})
 			h.runSocket()
 			header, ts := h.anaAddsAction(giftBoxes)
-			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS,
+			h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS,
 				Text: "Gift boxes for top 50 customers | impact 4 | effort 2 | <@UBEN> | " + tt.due, PreviousText: giftBoxes,
-				EditTS: fmt.Sprintf("%d.000100", tt.at.Unix()), EventID: "EvDUE"}))
+				EditTS: fmt.Sprintf("%d.000100", tt.at.Unix()), EventID: "EvDUE"})
 			h.waitEphemeral("UANA", "Updated your action")
 			if a, ok := h.onlyAction(); !ok || !a.Due.Equal(tt.want) {
 				t.Errorf("the action edited to %s is due %v, want %s", tt.due, a.Due, tt.want.Format(time.DateOnly))
@@ -485,8 +485,8 @@ func TestAnEditedKPILineKeepsWhatItLeftOut(t *testing.T) {
 		t.Fatalf("setup: KPIs %+v; thread:\n%s", kpis, strings.Join(h.threadPosts(header.TS), "\n"))
 	}
 	fixed := "visitors | target 32k | by 2027-03-31"
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: line,
-		EditTS: tsAfter(t, ts, 10*time.Second)}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: line,
+		EditTS: tsAfter(t, ts, 10*time.Second)})
 	h.waitEphemeral("UANA", "to 32k")
 	k := h.plan(slackfake.TeamID, "C1", "Q1").KPIs[0]
 	if k.Target.Amount != 32000 || k.Baseline.Amount != 8000 || k.Owner != "<@UANA>" {
@@ -508,10 +508,18 @@ func TestAnEditedCheckinReplyWithAStatusLine(t *testing.T) {
 	ts := tsAfter(t, summary.TS, time.Millisecond)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k\ndone: webinar series", TS: ts, ThreadTS: opening.TS}))
 	h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 12.4k")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS,
-		Text: "visitors 13.1k\ndone: webinar series", PreviousText: "visitors 12.4k\ndone: webinar series"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: opening.TS,
+		Text: "visitors 13.1k\ndone: webinar series", PreviousText: "visitors 12.4k\ndone: webinar series"})
 	got := h.waitEphemeral("UANA", "Updated: Unique visitors 13.1k")
 	if strings.Contains(strings.ToLower(got.Text), "done") {
 		t.Errorf("edit confirmed as %q, want the status line not read as a value", got.Text)
 	}
+}
+
+// edit delivers an edit of a message in channel C1 and waits for racebot
+// to acknowledge it.
+func (h *harness) edit(t *testing.T, e slackfake.MessageChanged) {
+	t.Helper()
+	e.Channel = "C1"
+	h.fake.WaitAck(t, h.fake.SendEvent(e))
 }

@@ -244,7 +244,7 @@ func TestEditedCheckinValue(t *testing.T) {
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k, lead rate 1.8%", TS: ts, ThreadTS: opening.TS}))
 	summaryShows("*Unique visitors*: 12.4k", "the summary with the first value")
 
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 13.1k", PreviousText: "visitors 12.4k, lead rate 1.8%"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 13.1k", PreviousText: "visitors 12.4k, lead rate 1.8%"})
 	summaryShows("*Unique visitors*: 13.1k", "the summary updated to the edited value")
 	h.waitEphemeral("UANA", "Updated: Unique visitors 13.1k.")
 	ms, err := h.db.Measurements(context.Background(), slackfake.TeamID, p.ID)
@@ -269,7 +269,7 @@ func TestEditedCheckinValue(t *testing.T) {
 	}
 
 	// Ben may not edit Ana's numbers.
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", Editor: "UBEN", TS: ts, ThreadTS: opening.TS, Text: "visitors 99k", PreviousText: "visitors 13.1k"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", Editor: "UBEN", TS: ts, ThreadTS: opening.TS, Text: "visitors 99k", PreviousText: "visitors 13.1k"})
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, PreviousText: "visitors 13.1k"}))
 	summaryShows("0 of 2 KPIs updated", "the summary without the deleted value")
 	ms, _ = h.db.Measurements(context.Background(), slackfake.TeamID, p.ID)
@@ -308,7 +308,7 @@ func TestEditedBeforeItsDeliveryReadsAsEdited(t *testing.T) {
 	h.runSocket()
 	header, q1, _ := h.firstQuestion("Q1")
 	ts := tsAfter(t, q1.TS, time.Millisecond)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Speciality coffee.", PreviousText: "Specality cofee.", EventID: "EvEDIT"}))
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Speciality coffee.", PreviousText: "Specality cofee.", EventID: "EvEDIT"})
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Specality cofee.", TS: ts, ThreadTS: header.TS}))
 	h.threadMessage("C1", header.TS, "What is your value proposition")
 	h.settle()
@@ -422,7 +422,7 @@ func TestAnEditOfAnOldReplyIsNotReadAgain(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: m1, ThreadTS: header.TS, Text: "Coffee!", PreviousText: "Coffee.", EventID: "EvOLD"}))
+			h.edit(t, slackfake.MessageChanged{User: "UANA", TS: m1, ThreadTS: header.TS, Text: "Coffee!", PreviousText: "Coffee.", EventID: "EvOLD"})
 			h.settle()
 			after := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]
 			if after.Text != "Tea." || len(after.Also) != 0 {
