@@ -124,8 +124,8 @@ func (b *Bot) submitKPI(ctx context.Context, team string, cb slack.InteractionCa
 		return viewAck{ResponseAction: "errors", Errors: errs}
 	}
 	if err != nil {
-		// Bad values (an unreadable target, say) are about the target or
-		// baseline; the target field is the one that always exists.
+		// An error that names no field (two currencies, say) is about the
+		// target as much as anything; its field is the one always shown.
 		return viewAck{ResponseAction: "errors", Errors: map[string]string{kpiBlockTarget: plainText(b.explain(planErr(err), "kpi modal"))}}
 	}
 	if resp.Duplicate {

@@ -89,3 +89,34 @@ func TestKPIFormDeadlineIsTheWritersDay(t *testing.T) {
 		t.Errorf("kpis = %+v, want visitors by Monday 30 November", kpis)
 	}
 }
+
+// TestKPIFormBadBaselineIsShownUnderTheBaseline: Ana types "lots" as the
+// baseline in the KPI form; the form stays open with the reason under the
+// baseline, not under the target she typed correctly.
+func TestKPIFormBadBaselineIsShownUnderTheBaseline(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	si, _ := h.bot.cat.Stage("reach")
+	ack := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{
+		CallbackID: callbackKPI, PrivateMetadata: stageMeta(h.bot.cat, p, si), UserID: "UANA",
+		Values: map[string]map[string]slackfake.Input{
+			kpiBlockKPI:      {answerActionID: {Type: "static_select", SelectedOption: "visitors"}},
+			kpiBlockBaseline: {answerActionID: {Type: "plain_text_input", Value: "lots"}},
+			kpiBlockTarget:   {answerActionID: {Type: "plain_text_input", Value: "20k"}},
+			kpiBlockDeadline: {answerActionID: {Type: "datepicker", SelectedDate: "2027-03-31"}},
+			kpiBlockOwner:    {answerActionID: {Type: "users_select", SelectedUser: "UBEN"}},
+		},
+	}))
+	var va viewAck
+	if err := json.Unmarshal(ack.Payload, &va); err != nil || va.ResponseAction != "errors" {
+		t.Fatalf("ack %s, want the form kept open with errors", ack.Payload)
+	}
+	if !strings.Contains(va.Errors[kpiBlockBaseline], `"lots" is not a number`) || va.Errors[kpiBlockTarget] != "" {
+		t.Errorf("errors = %q, want the unreadable baseline under %s only", va.Errors, kpiBlockBaseline)
+	}
+	if n := len(h.plan(slackfake.TeamID, "C1", "Q1").KPIs); n != 0 {
+		t.Errorf("a refused form saved %d KPIs", n)
+	}
+}

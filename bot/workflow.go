@@ -175,7 +175,14 @@ func (b *Bot) recordValuesStep(ctx context.Context, st coach.Step) error {
 	if user == "" {
 		return b.failStep(ctx, flows.UserErrorf(flows.ErrBadInput, "Say whose values these are: the step needs a person."), st)
 	}
-	req := coach.Request{Team: st.Team, Channel: p.Channel, User: user, Now: b.now(), Plan: p.ID, Key: "function:" + st.Execution}
+	// The values were given when Slack ran the step, which the sweep after
+	// a restart may resume much later: they are dated then, and go to the
+	// check-in open then.
+	given := st.AcceptedAt
+	if given.IsZero() {
+		given = b.now()
+	}
+	req := coach.Request{Team: st.Team, Channel: p.Channel, User: user, Now: given, Plan: p.ID, Key: "function:" + st.Execution}
 	a, err := b.svc.RecordValues(ctx, req, string(markup.FromPlain(st.Inputs[inputValues])))
 	if err != nil {
 		return b.failStep(ctx, err, st)

@@ -443,3 +443,79 @@ func TestWorkflowValuesStepSlowConfirmationPostedOnce(t *testing.T) {
 		t.Errorf("%d confirmations in the thread, want 1", n)
 	}
 }
+
+// TestWorkflowValuesResumedAreDatedWhenGiven: a racebot accepted a
+// "Record KPI values" step and failed before it recorded the values; the
+// sweep of a racebot started an hour later records them. They were given
+// when Slack ran the step, so they are dated then, and go to the check-in
+// open then while it is the plan's latest (closed since, like a late reply
+// in its thread), never to one opened after.
+func TestWorkflowValuesResumedAreDatedWhenGiven(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name                     string
+		openBefore, closeBetween bool // a check-in open when the step ran; closed before the sweep
+		openBetween              bool // a check-in opened before the sweep
+		wantCheckin              string
+	}{
+		{name: "check-in open", openBefore: true, wantCheckin: "before"},
+		{name: "check-in closed since", openBefore: true, closeBetween: true, wantCheckin: "before"},
+		{name: "check-in opened since", openBetween: true, wantCheckin: ""},
+		{name: "no check-in", wantCheckin: ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clk := &clock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
+			fs := &failingStore{}
+			h := newHarness(t, func(s *setup) {
+				fs.Store, s.Store = s.Store, fs
+				s.Now, s.CheckinPoll = clk.Now, time.Hour
+			})
+			srv, p, step := h.stepOverHTTP(functionRecordValues, "FxLATE", map[string]any{
+				inputChannel: "C1", inputPlan: "Q1", inputValues: "visitors 12.4k", inputUser: "UANA",
+			})
+			checkins := map[string]int64{"": 0}
+			if tt.openBefore {
+				checkins["before"], _ = h.openCheckin(p)
+			}
+			if tt.closeBetween {
+				// Ran half an hour before the check-in was due to close.
+				clk.Add(71*time.Hour + 30*time.Minute)
+			}
+			given := clk.Now()
+			fs.measure.Store(1)
+			if code := h.deliver(srv, step); code != http.StatusServiceUnavailable {
+				t.Fatalf("the step whose values could not be written was answered %d", code)
+			}
+			h.settle()
+
+			clk.Add(time.Hour)
+			if tt.closeBetween {
+				h.bot.checkinTick(t.Context())
+				if c, err := h.db.CheckinByID(t.Context(), p.Team, checkins["before"]); err != nil || !c.Closed {
+					t.Fatalf("check-in = %+v, %v; want it closed before the sweep", c, err)
+				}
+			}
+			if tt.openBetween {
+				checkins["after"], _ = h.openCheckin(p)
+			}
+			restarted := h.startBot(botOptions{})
+			h.fake.WaitFor(t, func() bool {
+				e, _ := h.fake.Execution("FxLATE")
+				return e.State == "completed"
+			}, "the step completed by the sweep")
+			settle(t, restarted, h.fake)
+			ms, _ := h.db.Measurements(t.Context(), slackfake.TeamID, p.ID)
+			m := ms[p.KPIs[0].ID]
+			if len(m) != 1 {
+				t.Fatalf("values = %+v, want one", m)
+			}
+			if !m[0].At.Equal(given) {
+				t.Errorf("the value is dated %s, want %s, when the step ran", m[0].At, given)
+			}
+			if want := checkins[tt.wantCheckin]; m[0].Checkin != want {
+				t.Errorf("the value went to check-in %d, want %d (%q)", m[0].Checkin, want, tt.wantCheckin)
+			}
+		})
+	}
+}

@@ -22,6 +22,9 @@ type CheckinStore interface {
 	// CheckinByOccurrence fails with flows.ErrNoCheckin when none was
 	// opened for the occurrence.
 	CheckinByOccurrence(ctx context.Context, team string, plan flows.PlanID, occurrence string) (flows.Checkin, error)
+	// LatestCheckin is the plan's check-in posted last, open or closed;
+	// it fails with flows.ErrNoCheckin when none was posted.
+	LatestCheckin(ctx context.Context, team string, plan flows.PlanID) (flows.Checkin, error)
 	ClaimNudge(ctx context.Context, now time.Time) (flows.Checkin, bool, error)
 	ClaimClose(ctx context.Context, now time.Time) (flows.Checkin, bool, error)
 }

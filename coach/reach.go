@@ -40,7 +40,8 @@ func (s *Service) ask(ctx context.Context, req Request, direct bool) (Response, 
 }
 
 // RecordValues records a line of KPI values for the plan req names, in its
-// open check-in when it has one (or req.Checkin), so values given anywhere
+// check-in open at req.Now when it has one (or req.Checkin; see
+// checkinOpenAt for values given before now), so values given anywhere
 // count in the check-in as if they had been written in its thread. A
 // duplicate records nothing and still says what was recorded.
 func (s *Service) RecordValues(ctx context.Context, req Request, text string) (Response, error) {
@@ -70,6 +71,13 @@ func (s *Service) valuesInCheckin(ctx context.Context, req Request, text string)
 	var c flows.Checkin
 	if req.Checkin == 0 {
 		found, ok, err := s.openCheckinOf(ctx, req.Team, p.ID)
+		if err == nil && (!ok || found.OpenedAt.After(req.Now)) {
+			// Values handed over earlier than now (a workflow step
+			// resumed after a restart) belong to the check-in open
+			// then, though it closed since, like a late reply in its
+			// thread; never to one opened after they were given.
+			found, ok, err = s.checkinOpenAt(ctx, req.Team, p.ID, req.Now)
+		}
 		if err != nil {
 			return Response{}, fmt.Errorf("open check-in: %w", err)
 		}
@@ -85,6 +93,28 @@ func (s *Service) valuesInCheckin(ctx context.Context, req Request, text string)
 	}
 	resp.Checkin = c
 	return resp, nil
+}
+
+// checkinOpenAt finds the plan's check-in that was open at at, when it is
+// still the plan's latest: values given then and recorded only now would,
+// in a newer one, count in a check-in they never answered.
+func (s *Service) checkinOpenAt(ctx context.Context, team string, plan flows.PlanID, at time.Time) (flows.Checkin, bool, error) {
+	if s.reminders == nil {
+		// As openCheckinOf: a service that runs no check-ins (the
+		// terminal) records values outside any.
+		return flows.Checkin{}, false, nil
+	}
+	c, err := s.store.LatestCheckin(ctx, team, plan)
+	if errors.Is(err, flows.ErrNoCheckin) {
+		return flows.Checkin{}, false, nil
+	}
+	if err != nil {
+		return flows.Checkin{}, false, err
+	}
+	if c.OpenedAt.After(at) || (c.Closed && !at.Before(c.CloseAt)) {
+		return flows.Checkin{}, false, nil
+	}
+	return c, true, nil
 }
 
 // Direct runs a command written to racebot in a direct message, about the

@@ -799,12 +799,16 @@ func keepUnsaid(k *KPI, read *kpiRead, prev KPI) {
 }
 
 // SetKPI sets one KPI of a stage from a KPI line, wherever the plan stands,
-// as from a form. Blocking problems come back as FieldErrors keyed by
-// "target", "baseline", "deadline" or "owner". zone, when known, is the
-// writer's: the dates of the line are their days (see Input.Zone).
+// as from a form. Blocking problems, and values it cannot read, come back
+// as FieldErrors keyed by "target", "baseline", "deadline" or "owner".
+// zone, when known, is the writer's: the dates of the line are their days
+// (see Input.Zone).
 func SetKPI(cat *Catalogue, plan *Plan, stage StageID, line, user string, now time.Time, zone *time.Location) (Outcome, error) {
 	s := &stepper{cat: cat, in: Input{User: user, Now: now, Zone: zone}, out: Outcome{Plan: plan.Clone()}}
 	if err := s.setStageKPI(stage, line); err != nil {
+		if fe, ok := errors.AsType[*kpiFieldError](err); ok {
+			return Outcome{Plan: plan}, FieldErrors{fe.field: fe.said}
+		}
 		return Outcome{Plan: plan}, err
 	}
 	return s.out, nil

@@ -124,6 +124,18 @@ type kpiRead struct {
 	gaveBaseline bool
 }
 
+// kpiFieldError is a KPI line's error about one of its fields: a form shows
+// what is said beside that field, where the field's name goes without
+// saying, and a reply in the thread says the whole error.
+type kpiFieldError struct {
+	field string
+	said  Msg
+	err   error
+}
+
+func (e *kpiFieldError) Error() string { return e.err.Error() }
+func (e *kpiFieldError) Unwrap() error { return e.err }
+
 // parseKPILine is ParseKPILine for a plan of kind k, whose own KPIs (the
 // ones the catalogue lacks) may be named without "custom:".
 func parseKPILine(cat *Catalogue, stage StageID, kind Kind, line string, now time.Time) (KPI, kpiRead, error) {
@@ -180,7 +192,7 @@ func parseKPILine(cat *Catalogue, stage StageID, kind Kind, line string, now tim
 			}
 			v, err := ParseValue(rest, k.Unit)
 			if err != nil {
-				return KPI{}, read, userErr(ErrBadValue, "For the %s, %s", field, Explain(err))
+				return KPI{}, read, &kpiFieldError{field: field, said: Explain(err), err: userErr(ErrBadValue, "For the %s, %s", field, Explain(err))}
 			}
 			if field == "baseline" {
 				k.Baseline, read.gaveBaseline = v, true
@@ -190,7 +202,8 @@ func parseKPILine(cat *Catalogue, stage StageID, kind Kind, line string, now tim
 		case "deadline":
 			d, ok := parseDue(rest, now)
 			if !ok {
-				return KPI{}, read, userErr(ErrBadInput, "I couldn't read the deadline %q. Write it as 2027-03-31, 31 Mar 2027, end of March or %s.", User(rest), Code("in 12 weeks"))
+				err := userErr(ErrBadInput, "I couldn't read the deadline %q. Write it as 2027-03-31, 31 Mar 2027, end of March or %s.", User(rest), Code("in 12 weeks"))
+				return KPI{}, read, &kpiFieldError{field: field, said: Explain(err), err: err}
 			}
 			k.Deadline = d
 		case "owner":

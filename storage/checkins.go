@@ -77,6 +77,22 @@ func (db *DB) CheckinByOccurrence(ctx context.Context, team string, plan flows.P
 	return c, nil
 }
 
+// LatestCheckin finds the check-in of a team's plan posted last, open or
+// closed.
+func (db *DB) LatestCheckin(ctx context.Context, team string, plan flows.PlanID) (flows.Checkin, error) {
+	row := db.read.QueryRowContext(ctx, `SELECT `+record.CheckinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
+		WHERE p.team_id = ? AND c.plan_id = ? AND c.thread <> ''
+		ORDER BY c.id DESC LIMIT 1`, team, plan)
+	c, err := record.Checkin(row.Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return flows.Checkin{}, flows.ErrNoCheckin
+	}
+	if err != nil {
+		return flows.Checkin{}, fmt.Errorf("latest check-in: %w", classify(err))
+	}
+	return c, nil
+}
+
 // CheckinByID loads a check-in of the team.
 func (db *DB) CheckinByID(ctx context.Context, team string, id int64) (flows.Checkin, error) {
 	row := db.read.QueryRowContext(ctx, `SELECT `+record.CheckinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id

@@ -225,6 +225,51 @@ func testCheckinByOccurrence(t *testing.T, open Open) {
 	}
 }
 
+// testLatestCheckin finds a plan's check-in posted last, closed or not,
+// within its workspace and plan only; one not posted yet is not counted.
+func testLatestCheckin(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	other := another()
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	q := newPlan(t, db, "T1", "C2", "Q2")
+	if _, err := other.LatestCheckin(ctx, "T1", p.ID); !errors.Is(err, flows.ErrNoCheckin) {
+		t.Fatalf("before any: err = %v, want ErrNoCheckin", err)
+	}
+	create := func(plan flows.PlanID, channel, thread string) int64 {
+		t.Helper()
+		id, err := db.CreateCheckin(ctx, "T1", flows.Checkin{Plan: plan, Channel: channel, OpenedAt: t0, NudgeAt: t0.Add(time.Hour), CloseAt: t0.Add(2 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if thread != "" {
+			if err := db.SetCheckinMessages(ctx, id, thread, thread+"1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return id
+	}
+	first := create(p.ID, "C1", "500.000001")
+	if c, err := other.LatestCheckin(ctx, "T1", p.ID); err != nil || c.ID != first || c.Thread != "500.000001" || c.Team != "T1" {
+		t.Fatalf("latest = %+v, %v; want %d with its thread", c, err, first)
+	}
+	second := create(p.ID, "C1", "500.000003")
+	if _, ok, err := other.ClaimClose(ctx, t0.Add(3*time.Hour)); err != nil || !ok {
+		t.Fatalf("close: %v, %v", ok, err)
+	}
+	if _, ok, err := other.ClaimClose(ctx, t0.Add(3*time.Hour)); err != nil || !ok {
+		t.Fatalf("close: %v, %v", ok, err)
+	}
+	create(p.ID, "C1", "")
+	create(q.ID, "C2", "500.000005")
+	if c, err := other.LatestCheckin(ctx, "T1", p.ID); err != nil || c.ID != second || !c.Closed {
+		t.Errorf("latest = %+v, %v; want %d, closed, not the unposted one nor another plan's", c, err, second)
+	}
+	if _, err := other.LatestCheckin(ctx, "T2", p.ID); !errors.Is(err, flows.ErrNoCheckin) {
+		t.Errorf("T2 found T1's check-in: %v", err)
+	}
+}
+
 // testLeaseKey: of two replicas taking one key at once, one wins; the key
 // stays held until it is stale, then exactly one taker has it again; a
 // key is per team.

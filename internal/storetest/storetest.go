@@ -99,6 +99,7 @@ func Run(t *testing.T, open Open, opts Options) {
 		{"Checkins", testCheckins},
 		{"CheckinClaimsAcrossHandles", testCheckinClaims},
 		{"CheckinByOccurrence", testCheckinByOccurrence},
+		{"LatestCheckin", testLatestCheckin},
 		{"CatchupThreads", testCatchupThreads},
 		{"MessageKeysOutliveDeliveryKeys", testMessageKeys},
 		{"LeaseKeyTakenOverOnlyWhenStale", testLeaseKey},

@@ -76,6 +76,21 @@ func (db *DB) CheckinByOccurrence(ctx context.Context, team string, plan flows.P
 	return c, nil
 }
 
+// LatestCheckin finds the check-in of a team's plan posted last, open or
+// closed.
+func (db *DB) LatestCheckin(ctx context.Context, team string, plan flows.PlanID) (flows.Checkin, error) {
+	c, err := record.Checkin(db.pool.QueryRow(ctx, `SELECT `+record.CheckinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
+		WHERE p.team_id = $1 AND c.plan_id = $2 AND c.thread <> ''
+		ORDER BY c.id DESC LIMIT 1`, team, plan).Scan)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return flows.Checkin{}, flows.ErrNoCheckin
+	}
+	if err != nil {
+		return flows.Checkin{}, fmt.Errorf("latest check-in: %w", err)
+	}
+	return c, nil
+}
+
 // CheckinByID loads a check-in of the team.
 func (db *DB) CheckinByID(ctx context.Context, team string, id int64) (flows.Checkin, error) {
 	c, err := record.Checkin(db.pool.QueryRow(ctx, `SELECT `+record.CheckinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
