@@ -37,7 +37,7 @@ func TestARefusedActionLineCorrectedByAnEdit(t *testing.T) {
 	h.runSocket()
 	header, ts := h.atActions()
 	bad := "Gift boxes for top 50 customers | impact 7 | effort 2 | <@UBEN> | 2027-02-15"
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: bad, TS: ts, ThreadTS: header.TS}))
+	h.anaReplies(header, ts, bad)
 	h.waitEphemeral("UANA", "outside that range")
 
 	first := slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
@@ -74,11 +74,9 @@ func TestARefusedKPILineCorrectedByAnEdit(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	header, _ := h.newPlanInSlack("Q1")
-	prompt := h.say(header.TS, "kpi reach", "· KPIs")
-	ts := tsAfter(t, prompt.TS, time.Second)
+	header, ts := h.atReachKPIs()
 	bad := "visitors | baseline 8k | target 20k | by 2025-03-31 | owner <@UANA>"
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: bad, TS: ts, ThreadTS: header.TS}))
+	h.anaReplies(header, ts, bad)
 	h.waitEphemeral("UANA", "already passed")
 	fixed := "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>"
 	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: bad,
@@ -107,14 +105,12 @@ func TestAnOverdueActionsLineCanBeReworded(t *testing.T) {
 	header, ts := h.anaAddsAction(line)
 	later := time.Date(2027, 3, 10, 9, 0, 0, 0, time.UTC)
 	fixed := "Send sample bags | impact 4 | effort 1 | <@UBEN> | 2027-03-02"
-	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: line,
-		EditTS: slackTS(later), EventID: "EvTYPO"})
+	h.anaEdits(header, ts, line, fixed, later, "EvTYPO")
 	h.waitEphemeral("UANA", "Updated your action")
 	if a, ok := h.onlyAction(); !ok || a.Text != "Send sample bags" || !a.Due.Equal(time.Date(2027, 3, 2, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("after the typo was fixed: %+v, want the reworded action still due 2 March", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
 	}
-	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: strings.Replace(fixed, "2027-03-02", "2027-03-05", 1),
-		PreviousText: fixed, EditTS: slackTS(later.Add(time.Minute)), EventID: "EvPAST"})
+	h.anaEdits(header, ts, fixed, strings.Replace(fixed, "2027-03-02", "2027-03-05", 1), later.Add(time.Minute), "EvPAST")
 	h.waitEphemeral("UANA", "already past")
 	if a, _ := h.onlyAction(); !a.Due.Equal(time.Date(2027, 3, 2, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("an edit to another past date moved the action to %v", a.Due)
@@ -127,15 +123,12 @@ func TestAnOverdueActionsLineCanBeReworded(t *testing.T) {
 func TestAnOverdueKPIsLineCanBeCorrected(t *testing.T) {
 	t.Parallel()
 	h, _ := clockedHarness(t, time.Date(2027, 3, 1, 8, 0, 0, 0, time.UTC))
-	header, _ := h.newPlanInSlack("Q1")
-	prompt := h.say(header.TS, "kpi reach", "· KPIs")
-	ts := tsAfter(t, prompt.TS, time.Second)
+	header, ts := h.atReachKPIs()
 	line := "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>"
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: line, TS: ts, ThreadTS: header.TS}))
+	h.anaReplies(header, ts, line)
 	h.threadMessage("C1", header.TS, "KPI set")
 	fixed := "visitors | baseline 8k | target 22k | by 2027-03-31 | owner <@UANA>"
-	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: line,
-		EditTS: slackTS(time.Date(2027, 4, 3, 9, 0, 0, 0, time.UTC)), EventID: "EvKPILATE"})
+	h.anaEdits(header, ts, line, fixed, time.Date(2027, 4, 3, 9, 0, 0, 0, time.UTC), "EvKPILATE")
 	h.waitEphemeral("UANA", "to 22k")
 	if k := h.plan(slackfake.TeamID, "C1", "Q1").KPIs[0]; k.Target.Amount != 22000 || k.Deadline.Format(time.DateOnly) != "2027-03-31" {
 		t.Errorf("after the edit: target %+v by %v, want 22k by 2027-03-31", k.Target, k.Deadline)
@@ -153,7 +146,7 @@ func TestACorrectionAfterThePlanMovedOn(t *testing.T) {
 	h.runSocket()
 	header, ts := h.atActions()
 	bad := "Gift boxes for top 50 customers | impact 7 | effort 2 | <@UBEN> | 2027-02-15"
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: bad, TS: ts, ThreadTS: header.TS}))
+	h.anaReplies(header, ts, bad)
 	h.waitEphemeral("UANA", "outside that range")
 	h.say(header.TS, "done", "Reach")
 	before := h.plan(slackfake.TeamID, "C1", "Q1")
@@ -188,7 +181,7 @@ func TestACorrectionDeliveredBeforeTheRefusedLine(t *testing.T) {
 	bad := "Gift boxes for top 50 customers | impact 7 | effort 2 | <@UBEN> | 2027-02-15"
 	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
 		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvEARLY"})
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: bad, TS: ts, ThreadTS: header.TS}))
+	h.anaReplies(header, ts, bad)
 	h.settle()
 	if a, ok := h.onlyAction(); !ok || a.Impact != 4 {
 		t.Errorf("actions %+v, want the one action as corrected", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
@@ -207,8 +200,7 @@ func TestATypoFixKeepsARelativeDueDate(t *testing.T) {
 	h, _ := clockedHarness(t, time.Date(2027, 3, 1, 8, 0, 0, 0, time.UTC))
 	line := "Send smaple bags | impact 4 | effort 1 | <@UBEN> | tomorrow"
 	header, ts := h.anaAddsAction(line)
-	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: strings.Replace(line, "smaple", "sample", 1),
-		PreviousText: line, EditTS: slackTS(time.Date(2027, 3, 4, 9, 0, 0, 0, time.UTC)), EventID: "EvTYPO"})
+	h.anaEdits(header, ts, line, strings.Replace(line, "smaple", "sample", 1), time.Date(2027, 3, 4, 9, 0, 0, 0, time.UTC), "EvTYPO")
 	h.waitEphemeral("UANA", "Updated your action")
 	if a, ok := h.onlyAction(); !ok || a.Text != "Send sample bags" || a.Due.Format(time.DateOnly) != "2027-03-02" {
 		t.Errorf("after the typo was fixed: %+v, want the action still due 2027-03-02", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
@@ -226,14 +218,12 @@ func TestAnEditToARelativeDateIsReadOnTheEditsDay(t *testing.T) {
 	line := "Send sample bags | impact 4 | effort 1 | <@UBEN> | 2027-03-02"
 	header, ts := h.anaAddsAction(line)
 	moved := "Send smaple bags to stores | impact 4 | effort 1 | <@UBEN> | tomorrow"
-	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: moved, PreviousText: line,
-		EditTS: slackTS(time.Date(2027, 3, 4, 9, 0, 0, 0, time.UTC)), EventID: "EvMOVE"})
+	h.anaEdits(header, ts, line, moved, time.Date(2027, 3, 4, 9, 0, 0, 0, time.UTC), "EvMOVE")
 	h.waitEphemeral("UANA", "Updated your action")
 	if a, ok := h.onlyAction(); !ok || a.Due.Format(time.DateOnly) != "2027-03-05" {
 		t.Fatalf("after the date was changed to tomorrow on 4 March: %+v, want the action due 2027-03-05", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
 	}
-	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: strings.Replace(moved, "smaple", "sample", 1),
-		PreviousText: moved, EditTS: slackTS(time.Date(2027, 3, 6, 9, 0, 0, 0, time.UTC)), EventID: "EvTYPO2"})
+	h.anaEdits(header, ts, moved, strings.Replace(moved, "smaple", "sample", 1), time.Date(2027, 3, 6, 9, 0, 0, 0, time.UTC), "EvTYPO2")
 	h.waitEphemeral("UANA", "Updated your action: Send sample bags to stores")
 	if a, ok := h.onlyAction(); !ok || a.Text != "Send sample bags to stores" || a.Due.Format(time.DateOnly) != "2027-03-05" {
 		t.Errorf("after the typo was fixed on 6 March: %+v, want the action still due 2027-03-05", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
@@ -249,7 +239,7 @@ func TestARefusedLineCorrectedHoursLater(t *testing.T) {
 	h.runSocket()
 	header, ts := h.atActions()
 	bad := "Gift boxes for top 50 customers | impact 7 | effort 2 | <@UBEN> | 2027-02-15"
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: bad, TS: ts, ThreadTS: header.TS}))
+	h.anaReplies(header, ts, bad)
 	h.waitEphemeral("UANA", "outside that range")
 	// The keys are stamped by the store's own clock.
 	if err := h.bot.svc.Prune(context.Background(), time.Now().Add(coach.KeysKept+time.Minute)); err != nil {

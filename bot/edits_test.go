@@ -149,13 +149,37 @@ func (h *harness) atActions() (header slackfake.Message, ts string) {
 	return header, tsAfter(h.t, prompt.TS, time.Second)
 }
 
+// atReachKPIs starts plan Q1, opens the Reach stage's KPIs in its thread,
+// and returns the header and a ts for a reply that comes after the prompt.
+func (h *harness) atReachKPIs() (header slackfake.Message, ts string) {
+	h.t.Helper()
+	header, _ = h.newPlanInSlack("Q1")
+	prompt := h.say(header.TS, "kpi reach", "· KPIs")
+	return header, tsAfter(h.t, prompt.TS, time.Second)
+}
+
+// anaReplies delivers Ana's reply text at ts in the thread of header and
+// waits for racebot to acknowledge it.
+func (h *harness) anaReplies(header slackfake.Message, ts, text string) {
+	h.t.Helper()
+	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: text, TS: ts, ThreadTS: header.TS}))
+}
+
+// anaEdits delivers Ana's edit of her reply at ts in the thread of
+// header, from previous to text, made at at.
+func (h *harness) anaEdits(header slackfake.Message, ts, previous, text string, at time.Time, eventID string) {
+	h.t.Helper()
+	h.edit(h.t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: text, PreviousText: previous,
+		EditTS: slackTS(at), EventID: eventID})
+}
+
 // anaAddsAction starts plan Q1 and has Ana post line at the Plan stage's
 // actions; it waits for the action to be added and returns the header
 // and the ts of her message.
 func (h *harness) anaAddsAction(line string) (header slackfake.Message, ts string) {
 	h.t.Helper()
 	header, ts = h.atActions()
-	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: line, TS: ts, ThreadTS: header.TS}))
+	h.anaReplies(header, ts, line)
 	h.threadMessage("C1", header.TS, "Action added: ")
 	return header, ts
 }
@@ -275,11 +299,9 @@ func TestAnEditedKPILineChangesTheKPI(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	header, _ := h.newPlanInSlack("Q1")
-	prompt := h.say(header.TS, "kpi reach", "· KPIs")
-	ts := tsAfter(t, prompt.TS, time.Second)
+	header, ts := h.atReachKPIs()
 	line := "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>"
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: line, TS: ts, ThreadTS: header.TS}))
+	h.anaReplies(header, ts, line)
 	h.settle()
 	kpis := h.plan(slackfake.TeamID, "C1", "Q1").KPIs
 	if len(kpis) != 1 || kpis[0].Target.Amount != 20000 {
@@ -479,7 +501,7 @@ func TestAnEditedKPILineKeepsWhatItLeftOut(t *testing.T) {
 	h.say(header.TS, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>", "KPI set")
 	ts := tsAfter(t, prompt.TS, time.Minute)
 	line := "visitors | target 30k | by 2027-03-31"
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: line, TS: ts, ThreadTS: header.TS}))
+	h.anaReplies(header, ts, line)
 	h.settle()
 	if kpis := h.plan(slackfake.TeamID, "C1", "Q1").KPIs; len(kpis) != 1 || kpis[0].Target.Amount != 30000 || kpis[0].Baseline.Amount != 8000 {
 		t.Fatalf("setup: KPIs %+v; thread:\n%s", kpis, strings.Join(h.threadPosts(header.TS), "\n"))

@@ -187,6 +187,19 @@ func (h *harness) stepOverHTTP(callback, id string, inputs map[string]any) (*htt
 	return srv, p, step
 }
 
+// anasValuesStep starts a harness on a clock the test moves, with plan Q1
+// in C1 and a "Record KPI values" step, execution id, giving Ana's
+// visitors 12.4k: the step built and expected by the fake, not delivered.
+func anasValuesStep(t *testing.T, id string) (*harness, *clock, *httptest.Server, *flows.Plan, []byte) {
+	t.Helper()
+	clk := &clock{now: time.Now()}
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now })
+	srv, p, step := h.stepOverHTTP(functionRecordValues, id, map[string]any{
+		inputChannel: "C1", inputValues: "visitors 12.4k", inputUser: "UANA",
+	})
+	return h, clk, srv, p, step
+}
+
 // stopMidStep delivers a step to a racebot of its own, which acknowledges
 // it, and stops that racebot while it waits on Slack's method: what it
 // has not done by then, it never does, and Slack, having had its
@@ -284,11 +297,7 @@ func TestWorkflowValuesStepConfirmedOnceOnARedelivery(t *testing.T) {
 	t.Parallel()
 	for _, stopsIn := range []string{"chat.postMessage", "functions.completeSuccess"} {
 		t.Run(stopsIn, func(t *testing.T) {
-			clk := &clock{now: time.Now()}
-			h := newHarness(t, func(c *setup) { c.Now = clk.Now })
-			srv, p, step := h.stepOverHTTP(functionRecordValues, "FxAGAIN", map[string]any{
-				inputChannel: "C1", inputValues: "visitors 12.4k", inputUser: "UANA",
-			})
+			h, clk, srv, p, step := anasValuesStep(t, "FxAGAIN")
 			_, opening := h.openCheckin(p)
 			h.stopMidStep(step, "FxAGAIN", stopsIn)
 			clk.Add(time.Minute)
@@ -349,11 +358,7 @@ func TestWorkflowStepFinishedOnceByTwoRacebots(t *testing.T) {
 // again by a later sweep: nothing posted, nothing completed again.
 func TestWorkflowStepsFinishedAreNotSwept(t *testing.T) {
 	t.Parallel()
-	clk := &clock{now: time.Now()}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now })
-	srv, p, good := h.stepOverHTTP(functionRecordValues, "FxDONE", map[string]any{
-		inputChannel: "C1", inputValues: "visitors 12.4k", inputUser: "UANA",
-	})
+	h, clk, srv, p, good := anasValuesStep(t, "FxDONE")
 	bad := slackfake.EventBody(slackfake.FunctionExecuted{CallbackID: functionStartCheckin, ExecutionID: "FxBAD", EventID: "EvFxBAD", Inputs: map[string]any{inputChannel: "C9"}})
 	h.fake.Executing("FxBAD")
 	for _, body := range [][]byte{good, bad} {
@@ -386,11 +391,7 @@ func TestWorkflowStepsFinishedAreNotSwept(t *testing.T) {
 // confirmation looked for, no second completion.
 func TestWorkflowStepRefusedForGoodIsNotSwept(t *testing.T) {
 	t.Parallel()
-	clk := &clock{now: time.Now()}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now })
-	srv, _, step := h.stepOverHTTP(functionRecordValues, "FxNO", map[string]any{
-		inputChannel: "C1", inputValues: "visitors 12.4k", inputUser: "UANA",
-	})
+	h, clk, srv, _, step := anasValuesStep(t, "FxNO")
 	h.fake.RefuseNext("functions.completeSuccess", 100, "invalid_arguments")
 	if code := h.deliver(srv, step); code != http.StatusOK {
 		t.Fatalf("the delivery was answered %d", code)
@@ -414,11 +415,7 @@ func TestWorkflowStepRefusedForGoodIsNotSwept(t *testing.T) {
 // confirmation and posted one: the confirmation stands once.
 func TestWorkflowValuesStepSlowConfirmationPostedOnce(t *testing.T) {
 	t.Parallel()
-	clk := &clock{now: time.Now()}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now })
-	_, p, step := h.stepOverHTTP(functionRecordValues, "FxSLOW", map[string]any{
-		inputChannel: "C1", inputValues: "visitors 12.4k", inputUser: "UANA",
-	})
+	h, clk, _, p, step := anasValuesStep(t, "FxSLOW")
 	first := h.startBot(botOptions{claimTimeout: time.Second})
 	firstSrv := httptest.NewServer(first.HTTPHandler(secret))
 	t.Cleanup(firstSrv.Close)
