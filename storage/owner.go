@@ -3,9 +3,10 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"github.com/racebot/racebot/storage/internal/schema"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -13,12 +14,37 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/racebot/racebot/storage/internal/schema"
 )
 
+// appID is racebot's mark in the header of every file it opens (SQLite's
+// application_id, "RACE"): a file that carries it is racebot's without
+// more ado. The full check needs a connection of its own, and SQLite
+// parses the whole schema for that connection's first query.
+const appID = 0x52414345
+
+// marked reports whether the file at path carries racebot's mark. A file
+// of an older racebot does not yet (Open marks it); nor, until a
+// checkpoint copies the header into the file, does one marked in the log.
+// Both go through the full check.
+func marked(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var header [100]byte
+	if _, err := io.ReadFull(f, header[:]); err != nil {
+		return false
+	}
+	return string(header[:16]) == "SQLite format 3\x00" && binary.BigEndian.Uint32(header[68:72]) == appID
+}
+
 // checkOwner makes sure the file at path is racebot's to use before
-// anything writes to it: a file that does not exist yet or is empty, a
-// database with no tables, or one whose tables racebot's migrations made
-// and recorded. Anything else is another program's database, and opening
+// anything writes to it: a file that does not exist yet or is empty, one
+// marked as racebot's, a database with no tables, or one whose tables
+// racebot's migrations made and recorded. Anything else is another program's database, and opening
 // it with racebot's pragmas and migrations would change it (switch it to
 // WAL, add tables), so it fails with ErrForeign.
 //
@@ -38,6 +64,9 @@ func checkOwner(ctx context.Context, path string) error {
 	if fi.IsDir() {
 		// SQLite cannot open a folder as a file either.
 		return fmt.Errorf("%w: %s is a folder", ErrReadOnly, path)
+	}
+	if marked(path) {
+		return nil
 	}
 	q := url.Values{}
 	q.Set("mode", "ro")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"io/fs"
 	"os"
@@ -81,8 +82,8 @@ func TestForeignFilesAreRefused(t *testing.T) {
 			sqliteFile(tb, path, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`,
 				`INSERT INTO schema_migrations VALUES (1, '0001_init.sql', 0)`, `CREATE TABLE plans (id INTEGER PRIMARY KEY)`)
 		}},
-		{"racebot's file with a table of another program", func(tb testing.TB, path string) {
-			racebotFile(tb, path, `CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)`)
+		{"an older racebot's file with a table of another program", func(tb testing.TB, path string) {
+			racebotFile(tb, path, `PRAGMA application_id = 0`, `CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)`)
 		}},
 	}
 	for _, tt := range tests {
@@ -206,4 +207,51 @@ func TestForeignFileInUse(t *testing.T) {
 	if len(after) != len(before) {
 		t.Errorf("files were %v, now %v", keys(before), keys(after))
 	}
+}
+
+// TestRacebotMarksItsFiles: Open marks a file as racebot's in its header
+// (SQLite's application_id), an older racebot's file included, and a file
+// so marked is taken as racebot's without reading its tables.
+func TestRacebotMarksItsFiles(t *testing.T) {
+	appID := func(tb testing.TB, path string) uint32 {
+		tb.Helper()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if len(b) < 100 {
+			tb.Fatalf("%d bytes, no header", len(b))
+		}
+		return binary.BigEndian.Uint32(b[68:72])
+	}
+	const race = 0x52414345
+
+	dir := t.TempDir()
+	path := filepath.Join(dir, "racebot.db")
+	racebotFile(t, path)
+	if got := appID(t, path); got != race {
+		t.Errorf("a new file's application_id = %#x, want %#x", got, race)
+	}
+
+	older := filepath.Join(dir, "older.db")
+	racebotFile(t, older, `PRAGMA application_id = 0`)
+	db, err := storage.Open(context.Background(), older)
+	if err != nil {
+		t.Fatalf("an older racebot's file: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := appID(t, older); got != race {
+		t.Errorf("an older file's application_id after Open = %#x, want %#x", got, race)
+	}
+
+	// A table racebot never made would make an unmarked file foreign
+	// (TestForeignFilesAreRefused); the mark alone is enough.
+	sqliteFile(t, path, `CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)`)
+	db, err = storage.Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("a marked file: %v", err)
+	}
+	db.Close()
 }

@@ -247,7 +247,7 @@ func (db *DB) probeRoom() error {
 var zeroes [roomProbe]byte
 
 // migrate applies the embedded migrations not yet recorded, each in its own
-// transaction, in file-name order. Files are append-only: a shipped migration
+// transaction, in file-name order, and marks the file as racebot's (appID). Files are append-only: a shipped migration
 // never changes, a new one is added instead.
 func (db *DB) migrate(ctx context.Context) error {
 	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -261,12 +261,55 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Read once which are applied: checking each in a transaction of its
+	// own took two dozen transactions at every open. A missing one is
+	// checked again in its transaction, as another process may apply it
+	// meanwhile.
+	applied, err := db.appliedMigrations(ctx)
+	if err != nil {
+		return err
+	}
 	for _, m := range ms {
+		if applied[m.Version] {
+			continue
+		}
 		if err := db.apply(ctx, m.Version, m.Name, m.Body); err != nil {
 			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
-	return nil
+	// A write transaction even when the file is marked already: a file
+	// that cannot take writes fails here, at the open, not at the first
+	// answer.
+	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var id int64
+		if err := tx.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&id); err != nil {
+			return fmt.Errorf("read the file's mark: %w", err)
+		}
+		if id == appID {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, appID)); err != nil {
+			return fmt.Errorf("mark the file: %w", err)
+		}
+		return nil
+	})
+}
+
+func (db *DB) appliedMigrations(ctx context.Context) (map[int]bool, error) {
+	rows, err := db.write.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("read the applied migrations: %w", err)
+	}
+	defer rows.Close()
+	applied := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		applied[v] = true
+	}
+	return applied, rows.Err()
 }
 
 func (db *DB) apply(ctx context.Context, version int, name, body string) error {
