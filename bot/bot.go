@@ -75,6 +75,8 @@ type Bot struct {
 	outbox *outbox
 
 	pollEvery time.Duration
+	// firstTicks is the turn the first ticks take (see poll).
+	firstTicks chan struct{}
 	// claimTimeout bounds what follows a claim (see claimedPostTimeout);
 	// tests shorten it.
 	claimTimeout time.Duration
@@ -157,19 +159,20 @@ func New(cfg Config) *Bot {
 	base, cancel := context.WithCancel(context.Background())
 	loopCtx, stopLoops := context.WithCancel(base)
 	b := &Bot{
-		loopCtx:   loopCtx,
-		stopLoops: stopLoops,
-		api:       cfg.API,
-		svc:       cfg.Service,
-		pollEvery: cfg.CheckinPoll,
-		metrics:   cfg.Metrics,
-		inflight:  make(chan struct{}, maxInFlight),
-		cat:       cfg.Service.Catalogue(),
-		log:       cfg.Logger,
-		now:       cfg.Now,
-		assistant: cfg.Assistant,
-		base:      base,
-		cancel:    cancel,
+		loopCtx:    loopCtx,
+		stopLoops:  stopLoops,
+		api:        cfg.API,
+		svc:        cfg.Service,
+		pollEvery:  cfg.CheckinPoll,
+		firstTicks: make(chan struct{}, 1),
+		metrics:    cfg.Metrics,
+		inflight:   make(chan struct{}, maxInFlight),
+		cat:        cfg.Service.Catalogue(),
+		log:        cfg.Logger,
+		now:        cfg.Now,
+		assistant:  cfg.Assistant,
+		base:       base,
+		cancel:     cancel,
 	}
 	b.ws = newWorkspaces(cfg.API, cfg.OAuth, cfg.Now, cfg.Metrics.Install)
 	b.oauth = cfg.OAuth
@@ -204,7 +207,7 @@ func (b *Bot) Start(ctx context.Context) error {
 	}
 	b.connected.Store(true)
 	b.requestCatchup()
-	for _, loop := range []func(context.Context){b.pruneLoop, b.checkinLoop, b.stepLoop, b.catchupLoop, b.remindLoop, b.purgeLoop} {
+	for _, loop := range []func(context.Context){b.pruneLoop, b.poll(b.checkinTick), b.poll(b.stepTick), b.catchupLoop, b.poll(b.remindTick), b.purgeLoop} {
 		b.loops.Add(1)
 		go func() {
 			defer b.loops.Done()
@@ -213,6 +216,38 @@ func (b *Bot) Start(ctx context.Context) error {
 		}()
 	}
 	return nil
+}
+
+// poll runs tick now and then every pollEvery until ctx ends.
+//
+// The first ticks, which every racebot makes as it starts, take turns for
+// up to a second each: at once, each read through a database connection of
+// its own, and opening one parses the whole schema. A slow first tick
+// (Slack slow to take a backlog of posts) holds up the others no longer.
+func (b *Bot) poll(tick func(context.Context)) func(context.Context) {
+	return func(ctx context.Context) {
+		t := time.NewTicker(b.pollEvery)
+		defer t.Stop()
+		turn := time.NewTimer(time.Second)
+		select {
+		case b.firstTicks <- struct{}{}:
+			turn.Stop()
+			tick(ctx)
+			<-b.firstTicks
+		case <-turn.C:
+			tick(ctx)
+		case <-ctx.Done():
+			return
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			tick(ctx)
+		}
+	}
 }
 
 func (b *Bot) pruneLoop(ctx context.Context) {

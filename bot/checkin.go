@@ -564,23 +564,11 @@ func (b *Bot) refreshStale(ctx context.Context, c flows.Checkin, sig uint64) boo
 	return true
 }
 
-// checkinLoop nudges and closes check-ins when they are due. Claims are
-// made in the database, so a restart or a second racebot never nudges or
-// closes one twice.
-func (b *Bot) checkinLoop(ctx context.Context) {
-	t := time.NewTicker(b.pollEvery)
-	defer t.Stop()
-	for {
-		b.checkinTick(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// checkinTick claims due nudges and closes one at a time and posts each
+// checkinTick nudges and closes the check-ins due (Start polls it). Claims
+// are made in the database, so a restart or a second racebot never nudges
+// or closes one twice.
+//
+// It claims due nudges and closes one at a time and posts each
 // before claiming the next, so a shutdown stops between two of them and
 // never leaves a claimed one unposted. Once a claim is made nobody else
 // will post it, so the claim, loading the check-in and the post run under

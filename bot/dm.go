@@ -25,24 +25,10 @@ const (
 	actionActionSnooze = "race_action_snooze"
 )
 
-// remindLoop sends personal reminders as they fall due. Each is claimed in
-// the database before it is sent (see sendReminder), so this loop may run
-// in any number of racebots on one database, and across restarts, without
-// anyone hearing twice.
-func (b *Bot) remindLoop(ctx context.Context) {
-	t := time.NewTicker(b.pollEvery)
-	defer t.Stop()
-	for {
-		b.remindTick(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// remindTick sends every reminder due now, one at a time.
+// remindTick sends every reminder due now, one at a time (Start polls it).
+// Each is claimed in the database before it is sent (see sendReminder), so
+// it may run in any number of racebots on one database, and across
+// restarts, without anyone hearing twice.
 func (b *Bot) remindTick(ctx context.Context) {
 	rs, err := b.svc.DueReminders(ctx, b.now(), b.zoneOf)
 	if err != nil {

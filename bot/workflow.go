@@ -122,19 +122,6 @@ func (b *Bot) stepTick(ctx context.Context) {
 	}
 }
 
-func (b *Bot) stepLoop(ctx context.Context) {
-	t := time.NewTicker(b.pollEvery)
-	defer t.Stop()
-	for {
-		b.stepTick(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // input reads a step's input as text.
 func input(ev *slackevents.FunctionExecutedEvent, name string) string {
 	switch v := ev.Inputs[name].(type) {
