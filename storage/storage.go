@@ -107,12 +107,12 @@ func open(ctx context.Context, path string, create bool) (*DB, error) {
 	if !create {
 		mode = "&mode=rw"
 	}
-	write, err := sql.Open("sqlite", dsn(path, "immediate", "FULL")+mode)
+	write, err := sql.Open(compiledDriver, dsn(path, "immediate", "FULL")+mode)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	write.SetMaxOpenConns(1)
-	read, err := sql.Open("sqlite", dsn(path, "deferred", "NORMAL", readCache)+mode)
+	read, err := sql.Open(compiledDriver, dsn(path, "deferred", "NORMAL", readCache)+mode)
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)

@@ -1,0 +1,172 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers "sqlite", which compiled wraps
+)
+
+// compiledDriver is SQLite's driver with each connection keeping the
+// statements it compiled, by their text. Every statement racebot runs is
+// one of the few hundred texts written in this package, and SQLite
+// compiles a statement's text anew each time it runs unprepared: for the
+// reads of the minutely ticks and the writes outside the hot few (see
+// stmts), compiling cost as much as running, and under the race detector
+// it was the test suite's largest cost. database/sql's own prepared
+// statements (stmts) work as before; this covers everything else.
+const compiledDriver = "racebot-sqlite"
+
+// maxCompiled bounds the statements one connection keeps. A statement
+// holds SQLite's compiled program, a few kilobytes; racebot's hot reads
+// and writes are a few dozen.
+const maxCompiled = 64
+
+func init() {
+	pool, err := sql.Open("sqlite", "")
+	if err != nil {
+		panic(err)
+	}
+	inner := pool.Driver()
+	pool.Close()
+	sql.Register(compiledDriver, compiled{inner})
+}
+
+type compiled struct{ inner driver.Driver }
+
+func (d compiled) Open(name string) (driver.Conn, error) {
+	c, err := d.inner.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	inner, ok := c.(sqliteConn)
+	if !ok {
+		c.Close()
+		return nil, driver.ErrBadConn
+	}
+	return &compiledConn{sqliteConn: inner, stmts: map[string]*compiledStmt{}}, nil
+}
+
+// sqliteConn is what database/sql uses of a modernc.org/sqlite connection.
+type sqliteConn interface {
+	driver.Conn
+	driver.ConnBeginTx
+	driver.ConnPrepareContext
+	driver.ExecerContext
+	driver.QueryerContext
+	driver.Pinger
+	driver.SessionResetter
+	driver.Validator
+}
+
+// compiledConn is a connection with its compiled statements. database/sql
+// uses a connection from one goroutine at a time, rows' Close included, so
+// stmts needs no lock.
+type compiledConn struct {
+	sqliteConn
+	stmts map[string]*compiledStmt
+}
+
+type compiledStmt struct {
+	stmt interface {
+		driver.Stmt
+		driver.StmtExecContext
+		driver.StmtQueryContext
+	}
+	// open is set while rows read through the statement: a second query of
+	// the same text meanwhile (a read nested in another's rows) compiles
+	// a statement of its own.
+	open bool
+}
+
+// stmt returns query's statement, compiling it on first use, or nil when
+// query runs on its own: a script of several statements, one whose rows
+// are open, or one that did not compile (running it reports why).
+func (c *compiledConn) stmt(ctx context.Context, query string) *compiledStmt {
+	if s, ok := c.stmts[query]; ok {
+		if s.open {
+			return nil
+		}
+		return s
+	}
+	// A script's statements are compiled one by one as it runs.
+	if strings.Contains(query, ";") {
+		return nil
+	}
+	ds, err := c.sqliteConn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	st, ok := ds.(interface {
+		driver.Stmt
+		driver.StmtExecContext
+		driver.StmtQueryContext
+	})
+	if !ok {
+		ds.Close()
+		return nil
+	}
+	if len(c.stmts) >= maxCompiled {
+		c.evictOne()
+	}
+	s := &compiledStmt{stmt: st}
+	c.stmts[query] = s
+	return s
+}
+
+// evictOne closes a statement no rows are reading, whichever the map
+// gives first: the texts a connection runs are few, and one evicted is
+// compiled again when next run.
+func (c *compiledConn) evictOne() {
+	for q, s := range c.stmts {
+		if !s.open {
+			s.stmt.Close()
+			delete(c.stmts, q)
+			return
+		}
+	}
+}
+
+func (c *compiledConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	s := c.stmt(ctx, query)
+	if s == nil {
+		return c.sqliteConn.ExecContext(ctx, query, args)
+	}
+	return s.stmt.ExecContext(ctx, args)
+}
+
+func (c *compiledConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	s := c.stmt(ctx, query)
+	if s == nil {
+		return c.sqliteConn.QueryContext(ctx, query, args)
+	}
+	rows, err := s.stmt.QueryContext(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	s.open = true
+	return &compiledRows{Rows: rows, s: s}, nil
+}
+
+func (c *compiledConn) Close() error {
+	for q, s := range c.stmts {
+		s.stmt.Close()
+		delete(c.stmts, q)
+	}
+	return c.sqliteConn.Close()
+}
+
+// compiledRows frees its statement for the next query once closed (the
+// driver resets it then).
+type compiledRows struct {
+	driver.Rows
+	s *compiledStmt
+}
+
+func (r *compiledRows) Close() error {
+	err := r.Rows.Close()
+	r.s.open = false
+	return err
+}
