@@ -352,19 +352,16 @@ func BenchmarkLoadPlan(b *testing.B) {
 	}
 }
 
-// TestPreparedReadsStayInTheSnapshot: a plan's parts are read through
-// statements prepared on the read pool, but each runs on the snapshot's
-// own connection, so a commit made between two of them is seen by
+// TestPlanReadsStayInTheSnapshot: a plan's parts are read one by one, each
+// through a statement its connection keeps compiled, and all on the
+// snapshot's connection, so a commit made between two of them is seen by
 // neither. A statement run on the pool instead would read it.
-func TestPreparedReadsStayInTheSnapshot(t *testing.T) {
+func TestPlanReadsStayInTheSnapshot(t *testing.T) {
 	ctx := context.Background()
 	db := openTemp(t)
 	p := createdPlan(t, db)
-	if db.stmts.lookup(db.read, planParts.Answers) == nil {
-		t.Fatal("the answers of a plan are not read through a prepared statement")
-	}
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		r := db.readTx(ctx, tx)
+		r := sqlTx{ctx: ctx, tx: tx}
 		// The snapshot begins with its first read.
 		if _, err := record.Plan(r.Row(qPlan, "T1", p.ID)); err != nil {
 			return err
@@ -388,58 +385,6 @@ func TestPreparedReadsStayInTheSnapshot(t *testing.T) {
 	got, err := db.Plan(ctx, "T1", p.ID)
 	if err != nil || len(got.Answers) != 1 {
 		t.Fatalf("after the snapshot: %v, %d answers", err, len(got.Answers))
-	}
-}
-
-// TestFirstPrepareStallsNoSnapshot: a statement prepared on the read pool
-// for the first time waits for a free connection. Snapshots holding every
-// connection must still find their own statements meanwhile, and end,
-// freeing one. Prepared under the statements' lock, the first prepare and
-// the snapshots waited for each other until the deadline.
-func TestFirstPrepareStallsNoSnapshot(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	db := openTemp(t)
-	p := createdPlan(t, db)
-	n := db.read.Stats().MaxOpenConnections
-	holding, proceed := make(chan struct{}), make(chan struct{})
-	errs := make(chan error, n)
-	for range n {
-		go func() {
-			errs <- db.snapshot(ctx, func(tx *sql.Tx) error {
-				if _, err := tx.ExecContext(ctx, `SELECT 1`); err != nil {
-					return err
-				}
-				holding <- struct{}{}
-				<-proceed
-				_, err := planParts.Load(db.readTx(ctx, tx), qPlan, "T1", p.ID)
-				return err
-			})
-		}()
-	}
-	for range n {
-		<-holding
-	}
-	waits := db.read.Stats().WaitCount
-	prepared := make(chan *sql.Stmt, 1)
-	go func() { prepared <- db.stmts.prepared(ctx, db.read, `SELECT count(*) FROM plans WHERE team_id = ?`) }()
-	for db.read.Stats().WaitCount == waits { // until the prepare waits for a connection
-		select {
-		case st := <-prepared:
-			close(proceed)
-			t.Fatalf("the prepare ended (%v) without waiting for a connection", st)
-		default:
-			time.Sleep(time.Millisecond)
-		}
-	}
-	close(proceed)
-	for range n {
-		if err := <-errs; err != nil {
-			t.Errorf("snapshot: %v", err)
-		}
-	}
-	if st := <-prepared; st == nil {
-		t.Errorf("the first prepare gave up: %v", ctx.Err())
 	}
 }
 

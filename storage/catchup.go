@@ -65,7 +65,7 @@ func (db *DB) ReadThrough(ctx context.Context, team, channel, thread string, at 
 // KeySeen reports whether a delivery key of the team is recorded.
 func (db *DB) KeySeen(ctx context.Context, team, key string) (bool, error) {
 	var one int
-	err := db.queryRow(ctx, `SELECT 1 FROM seen_keys WHERE team_id = ? AND key = ?`, team, key).Scan(&one)
+	err := db.read.QueryRowContext(ctx, `SELECT 1 FROM seen_keys WHERE team_id = ? AND key = ?`, team, key).Scan(&one)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return false, nil

@@ -27,10 +27,10 @@ func (db *DB) SawHome(ctx context.Context, team, user string, at time.Time) erro
 
 // HomeViewers lists the people of a workspace who looked at their Home
 // tab at or after since. Changes to plans ask, every few seconds for a
-// busy workspace, so it is kept prepared.
+// busy workspace.
 func (db *DB) HomeViewers(ctx context.Context, team string, since time.Time) ([]string, error) {
 	var users []string
-	err := db.eachPrepared(ctx, func(scan record.Scan) error {
+	err := db.eachRead(ctx, func(scan record.Scan) error {
 		var u string
 		if err := scan(&u); err != nil {
 			return err

@@ -23,7 +23,7 @@ func (db *DB) recordKey(ctx context.Context, tx *sql.Tx, team, key string) error
 	if key == "" {
 		return nil
 	}
-	res, err := db.execTx(ctx, tx, qSeenKey, team, key, time.Now().UnixMilli())
+	res, err := tx.ExecContext(ctx, qSeenKey, team, key, time.Now().UnixMilli())
 	if err != nil {
 		return fmt.Errorf("record key: %w", err)
 	}
@@ -107,7 +107,7 @@ func (db *DB) Plan(ctx context.Context, team string, id flows.PlanID) (*flows.Pl
 	var p *flows.Plan
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
 		var err error
-		p, err = planParts.Load(db.readTx(ctx, tx), qPlan, team, id)
+		p, err = planParts.Load(sqlTx{ctx: ctx, tx: tx}, qPlan, team, id)
 		return err
 	})
 	if err != nil {
@@ -122,7 +122,7 @@ func (db *DB) PlanByName(ctx context.Context, team, channel, name string) (*flow
 	var p *flows.Plan
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
 		var err error
-		p, err = planParts.Load(db.readTx(ctx, tx), qPlanByName, team, channel, nameKey(name))
+		p, err = planParts.Load(sqlTx{ctx: ctx, tx: tx}, qPlanByName, team, channel, nameKey(name))
 		return err
 	})
 	return p, err
@@ -139,7 +139,7 @@ func (db *DB) PlanIDByThread(ctx context.Context, team, channel, thread string) 
 		return id, nil
 	}
 	var id flows.PlanID
-	err := db.queryRow(ctx, `SELECT id FROM plans WHERE team_id = ? AND channel_id = ? AND thread = ?`, team, channel, thread).Scan(&id)
+	err := db.read.QueryRowContext(ctx, `SELECT id FROM plans WHERE team_id = ? AND channel_id = ? AND thread = ?`, team, channel, thread).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, flows.ErrNoPlan
 	}
@@ -163,7 +163,7 @@ func (db *DB) plansWhere(ctx context.Context, where string, args ...any) ([]*flo
 	var plans []*flows.Plan
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
 		var err error
-		plans, err = planParts.List(db.readTx(ctx, tx), `SELECT id FROM plans WHERE `+where+` ORDER BY id`, args...)
+		plans, err = planParts.List(sqlTx{ctx: ctx, tx: tx}, `SELECT id FROM plans WHERE `+where+` ORDER BY id`, args...)
 		return err
 	})
 	if err != nil {
@@ -205,40 +205,12 @@ func each(ctx context.Context, tx *sql.Tx, read record.Reader, query string, arg
 type sqlTx struct {
 	ctx context.Context
 	tx  *sql.Tx
-	// prepared, when set, holds statements prepared on pool, the pool tx
-	// belongs to: a query that is one of them runs as it (see prepareReads).
-	prepared *stmts
-	pool     *sql.DB
 }
 
 var _ record.Tx = sqlTx{}
 
-// readTx is tx, a snapshot of the read pool, with the hot reads prepared.
-func (db *DB) readTx(ctx context.Context, tx *sql.Tx) sqlTx {
-	return sqlTx{ctx: ctx, tx: tx, prepared: &db.stmts, pool: db.read}
-}
-
-// stmt is query's prepared statement as a statement of the transaction,
-// or nil when it has none. database/sql reuses what the statement
-// compiled on the transaction's connection before, so each connection
-// compiles it once.
-func (t sqlTx) stmt(query string) *sql.Stmt {
-	if t.prepared == nil {
-		return nil
-	}
-	if st := t.prepared.lookup(t.pool, query); st != nil {
-		return t.tx.StmtContext(t.ctx, st)
-	}
-	return nil
-}
-
 func (t sqlTx) Row(query string, args ...any) record.Scan {
-	var row *sql.Row
-	if st := t.stmt(query); st != nil {
-		row = st.QueryRowContext(t.ctx, args...)
-	} else {
-		row = t.tx.QueryRowContext(t.ctx, query, args...)
-	}
+	row := t.tx.QueryRowContext(t.ctx, query, args...)
 	return func(dest ...any) error {
 		err := row.Scan(dest...)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -257,13 +229,7 @@ func (t sqlTx) Exec(query string, args ...any) (int64, error) {
 }
 
 func (t sqlTx) Each(read record.Reader, query string, args ...any) error {
-	var rows *sql.Rows
-	var err error
-	if st := t.stmt(query); st != nil {
-		rows, err = st.QueryContext(t.ctx, args...)
-	} else {
-		rows, err = t.tx.QueryContext(t.ctx, query, args...)
-	}
+	rows, err := t.tx.QueryContext(t.ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -325,7 +291,7 @@ func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, p *flows.Plan, changes [
 			cursor = m.Cursor
 		}
 	}
-	res, err := db.execTx(ctx, tx, qBumpCursor, cursor.Stage, cursor.Step, string(cursor.Phase), p.ID, p.Team, p.Version, millis(p.CreatedAt))
+	res, err := tx.ExecContext(ctx, qBumpCursor, cursor.Stage, cursor.Step, string(cursor.Phase), p.ID, p.Team, p.Version, millis(p.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("update plan: %w", err)
 	}
@@ -382,24 +348,24 @@ func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c 
 	switch c := c.(type) {
 	case flows.AnswerRecorded:
 		a := c.Answer
-		_, err = db.execTx(ctx, tx, qAnswer, plan, a.QuestionID, a.Revision, a.Text, a.By, millis(a.At), a.Drafted, a.Source, record.KindAnswer)
+		_, err = tx.ExecContext(ctx, qAnswer, plan, a.QuestionID, a.Revision, a.Text, a.By, millis(a.At), a.Drafted, a.Source, record.KindAnswer)
 		if err == nil && isSkipped(a.QuestionID) {
-			_, err = db.execTx(ctx, tx, qUnskip, plan, a.QuestionID)
+			_, err = tx.ExecContext(ctx, qUnskip, plan, a.QuestionID)
 		}
 	case flows.AnswerAdded:
 		o := c.Contribution
-		_, err = db.execTx(ctx, tx, qAnswer, plan, c.QuestionID, c.Revision, o.Text, o.By, millis(o.At), false, o.Source, record.KindAlso)
+		_, err = tx.ExecContext(ctx, qAnswer, plan, c.QuestionID, c.Revision, o.Text, o.By, millis(o.At), false, o.Source, record.KindAlso)
 		if err == nil && isSkipped(c.QuestionID) {
-			_, err = db.execTx(ctx, tx, qUnskip, plan, c.QuestionID)
+			_, err = tx.ExecContext(ctx, qUnskip, plan, c.QuestionID)
 		}
 	case flows.AnswerRevised:
-		_, err = db.execTx(ctx, tx, qAnswer, plan, c.QuestionID, c.Revision, c.Text, c.By, millis(c.At), false, c.Source, record.KindRevised)
+		_, err = tx.ExecContext(ctx, qAnswer, plan, c.QuestionID, c.Revision, c.Text, c.By, millis(c.At), false, c.Source, record.KindRevised)
 	case flows.AnswerWithdrawn:
-		_, err = db.execTx(ctx, tx, qAnswer, plan, c.QuestionID, c.Revision, "", c.By, millis(c.At), false, c.Source, record.KindWithdrawn)
+		_, err = tx.ExecContext(ctx, qAnswer, plan, c.QuestionID, c.Revision, "", c.By, millis(c.At), false, c.Source, record.KindWithdrawn)
 	case flows.QuestionSkipped:
-		_, err = db.execTx(ctx, tx, qSkip, plan, c.QuestionID)
+		_, err = tx.ExecContext(ctx, qSkip, plan, c.QuestionID)
 	case flows.StageCompleted:
-		_, err = db.execTx(ctx, tx, qCompleted, plan, string(c.Stage))
+		_, err = tx.ExecContext(ctx, qCompleted, plan, string(c.Stage))
 	case flows.ActionAdded:
 		_, err = insertAction(ctx, tx, plan, c.Action)
 	case flows.KPISet:
@@ -425,7 +391,7 @@ func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c 
 			}
 		}
 	case flows.KindSet:
-		_, err = db.execTx(ctx, tx, qKind, string(c.Kind), plan)
+		_, err = tx.ExecContext(ctx, qKind, string(c.Kind), plan)
 	case flows.CursorMoved:
 		// Written with the version bump above.
 	default:

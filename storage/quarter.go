@@ -268,7 +268,7 @@ func (db *DB) RecordRetroPrompt(ctx context.Context, team string, retro int64, a
 // thread at or before at asked, or "" when none is recorded.
 func (db *DB) RetroPromptBefore(ctx context.Context, team string, retro int64, at int64) (string, error) {
 	var q string
-	err := db.queryRow(ctx, `SELECT x.question FROM retro_prompts x JOIN retros r ON r.id = x.retro_id JOIN plans p ON p.id = r.plan_id
+	err := db.read.QueryRowContext(ctx, `SELECT x.question FROM retro_prompts x JOIN retros r ON r.id = x.retro_id JOIN plans p ON p.id = r.plan_id
 		WHERE p.team_id = ? AND x.retro_id = ? AND x.at <= ? ORDER BY x.at DESC LIMIT 1`, team, retro, at).Scan(&q)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil

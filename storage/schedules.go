@@ -105,7 +105,7 @@ func (db *DB) SetPaused(ctx context.Context, team string, plan flows.PlanID, pau
 // (their occurrences are logged as paused), for the scheduler loop.
 func (db *DB) DueSchedules(ctx context.Context) ([]scheduler.Schedule, error) {
 	var out []scheduler.Schedule
-	err := db.eachPrepared(ctx, record.Rows(&out, record.Schedule), qDueSchedules)
+	err := db.eachRead(ctx, record.Rows(&out, record.Schedule), qDueSchedules)
 	if err != nil {
 		return nil, fmt.Errorf("list schedules: %w", err)
 	}
@@ -266,7 +266,7 @@ func (db *DB) Occurrences(ctx context.Context, team string, plan flows.PlanID, l
 // loop.
 func (db *DB) PendingOccurrences(ctx context.Context) ([]scheduler.Occurrence, error) {
 	var out []scheduler.Occurrence
-	err := db.eachPrepared(ctx, record.Rows(&out, record.Occurrence), qPendingOccurrences)
+	err := db.eachRead(ctx, record.Rows(&out, record.Occurrence), qPendingOccurrences)
 	if err != nil {
 		return nil, fmt.Errorf("list pending occurrences: %w", err)
 	}

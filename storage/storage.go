@@ -44,7 +44,6 @@ type DB struct {
 	read   *sql.DB
 	path   string
 	cache  *planCache
-	stmts  stmts
 
 	// dataVersion is the file's data_version as the writer connection
 	// last saw it; only the writer goroutine uses it.
@@ -129,8 +128,6 @@ func open(ctx context.Context, path string, create bool) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, classify(err))
 	}
-	db.prepareWrites(ctx)
-	db.prepareReads(ctx)
 	return db, nil
 }
 
@@ -150,11 +147,7 @@ const readCache = "cache_size(-512)"
 // flows.ErrConflict and loads it afresh (see planCache).
 func (db *DB) noticeOthers(ctx context.Context, tx *sql.Tx) error {
 	var v int64
-	row := func() *sql.Row { return tx.QueryRowContext(ctx, qDataVersion) }
-	if st := db.stmts.lookup(db.write, qDataVersion); st != nil {
-		row = func() *sql.Row { return tx.StmtContext(ctx, st).QueryRowContext(ctx) }
-	}
-	if err := row().Scan(&v); err != nil {
+	if err := tx.QueryRowContext(ctx, qDataVersion).Scan(&v); err != nil {
 		return fmt.Errorf("data version: %w", err)
 	}
 	if db.dataVersion != 0 && v != db.dataVersion {
@@ -182,7 +175,6 @@ func classify(err error) error {
 // Close closes both pools.
 func (db *DB) Close() error {
 	db.writer.close()
-	db.stmts.close()
 	return errors.Join(db.write.Close(), db.read.Close())
 }
 

@@ -15,7 +15,7 @@ import (
 // message again changes nothing.
 func (db *DB) RecordAsked(ctx context.Context, team string, plan flows.PlanID, at int64, ts, asks string) error {
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := db.execTx(ctx, tx, qAsked, at, ts, asks, plan, team)
+		res, err := tx.ExecContext(ctx, qAsked, at, ts, asks, plan, team)
 		if err != nil {
 			return err
 		}
@@ -51,7 +51,7 @@ func (db *DB) LastAsked(ctx context.Context, team string, plan flows.PlanID, at 
 			return r.asks, r.at, nil
 		}
 	}
-	err := db.queryRow(ctx, `SELECT a.asks, a.at FROM asked a JOIN plans p ON p.id = a.plan_id
+	err := db.read.QueryRowContext(ctx, `SELECT a.asks, a.at FROM asked a JOIN plans p ON p.id = a.plan_id
 		WHERE p.team_id = ? AND a.plan_id = ? AND a.at <= ? ORDER BY a.at DESC LIMIT 1`, team, plan, at).Scan(&r.asks, &r.at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", 0, nil
@@ -65,10 +65,10 @@ func (db *DB) LastAsked(ctx context.Context, team string, plan flows.PlanID, at 
 // latestAsked reads a plan's latest prompts for the cache, newest first:
 // maxAsked of them and one more, if there is one, to tell that older ones
 // exist. The caller has checked the plan is the team's (it is cached).
-// It runs for every plan the cache takes in, so it is kept prepared.
+// It runs for every plan the cache takes in.
 func (db *DB) latestAsked(ctx context.Context, plan flows.PlanID) ([]askedRow, error) {
 	var out []askedRow
-	err := db.eachPrepared(ctx, func(scan record.Scan) error {
+	err := db.eachRead(ctx, func(scan record.Scan) error {
 		var r askedRow
 		if err := scan(&r.at, &r.asks); err != nil {
 			return err
