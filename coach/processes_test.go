@@ -2,12 +2,12 @@ package coach_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/storage"
 )
 
@@ -19,7 +19,7 @@ import (
 // is filed under the prompt its author saw, not beside the first answer.
 func TestAnswerAfterAnotherProcessMovedThePlan(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	open := func() *coach.Service {
 		db, err := storage.Open(ctx, path)
 		if err != nil {

@@ -2,7 +2,6 @@ package scheduler_test
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -139,7 +138,7 @@ func pauseDuringATick(t *testing.T, dbA, dbB replica) {
 // skipped; the one posted knows it stands for that one (Missed), so that
 // the team is told.
 func TestBacklogJustBeforeASlotPostsOnce(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	monday := time.Date(2026, 1, 12, 9, 0, 0, 0, time.UTC)
 	behind := newFakeClock(monday.Add(-8 * 24 * time.Hour))
 	runner := &fakeRunner{clk: behind}

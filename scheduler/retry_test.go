@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/scheduler"
 	"github.com/racebot/racebot/storage"
 )
@@ -208,7 +208,7 @@ func failFirstDay(t *testing.T, err error, want scheduler.State) (scheduler.Occu
 // it after the next check-in was due: the old one is logged as missed and
 // never posted, the new one runs.
 func TestRetryRunsOutWhileDown(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	clk := newFakeClock(utcAt(1, 5, 8, 0, 0))
 	db1 := openDB(t, path)
 	plan := newPlan(t, db1, "T1", "Q1")
@@ -266,7 +266,7 @@ func TestPausedWhileRetryPending(t *testing.T) {
 // same moments; every hourly check-in fails twice for certain before it
 // posts, and each try happens exactly once.
 func TestTwoProcessesRetryOnce(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	start := utcAt(1, 5, 0, 30, 0)
 	clk := newFakeClock(start)
 	dbA, dbB := openDB(t, path), openDB(t, path)
@@ -389,7 +389,7 @@ func TestRecoverAbandonedClaim(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "racebot.db")
+			path := testdb.Path(t)
 			clk := newFakeClock(utcAt(1, 5, 8, 0, 0))
 			plan := dieMidPost(t, path, clk, due, "every day 09:00 UTC")
 
@@ -440,7 +440,7 @@ func occurrenceOf(tb testing.TB, db *storage.DB, plan flows.PlanID, key string) 
 // TestRecoverOnceAcrossProcesses starts two schedulers at once on a file
 // with claims abandoned by a crash: each is recovered exactly once.
 func TestRecoverOnceAcrossProcesses(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	clk := newFakeClock(utcAt(1, 5, 8, 0, 0))
 	const plans = 8
 	for i := range plans {
@@ -482,7 +482,7 @@ func TestRecoverOnceAcrossProcesses(t *testing.T) {
 // and the hung scheduler, when it comes back, cannot record an outcome
 // over the recovery.
 func TestLiveClaimNotTakenOver(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	clk := newFakeClock(utcAt(1, 5, 8, 0, 0))
 	dbA, dbB := openDB(t, path), openDB(t, path)
 	plan := newPlan(t, dbA, "T1", "Q1")
@@ -558,7 +558,7 @@ func (h *logRecords) count(level slog.Level) int {
 // recover: the abandoned claim stays as it is, with one warning however
 // many ticks see it.
 func TestUnrecoverableClaimLeftAndLoggedOnce(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	clk := newFakeClock(utcAt(1, 5, 8, 0, 0))
 	plan := dieMidPost(t, path, clk, utcAt(1, 5, 9, 0, 0), "every day 09:00 UTC")
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/schedule"
 	"github.com/racebot/racebot/scheduler"
 	"github.com/racebot/racebot/storage"
@@ -207,7 +207,7 @@ func TestRestartAfterOutageCatchesUpOnce(t *testing.T) {
 	at := func(month time.Month, day, hour int) time.Time {
 		return time.Date(2026, month, day, hour, 0, 0, 0, berlin)
 	}
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	clk := newFakeClock(at(1, 1, 0))
 	runner := &fakeRunner{clk: clk}
 
@@ -311,7 +311,7 @@ func TestOnTimeAfterOutage(t *testing.T) {
 // moments, over hundreds of occurrences of several schedules, starting
 // with a catch-up.
 func TestTwoProcessesPostOnce(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	set := time.Date(2026, 3, 20, 0, 0, 0, 0, time.UTC)
 	restart := time.Date(2026, 3, 22, 12, 0, 0, 0, time.UTC)
 	// Nine days: past Europe's change to summer time on 29 March, and
@@ -413,7 +413,7 @@ func TestCrashBetweenClaimAndFinish(t *testing.T) {
 			utc := func(month time.Month, day, hour, minute int) time.Time {
 				return time.Date(2026, month, day, hour, minute, 0, 0, time.UTC)
 			}
-			path := filepath.Join(t.TempDir(), "racebot.db")
+			path := testdb.Path(t)
 			clk := newFakeClock(utc(1, 1, 0, 0))
 			db1 := openDB(t, path)
 			plan := newPlan(t, db1, "T1", "Q1")

@@ -21,7 +21,7 @@ import (
 func TestBackupOfLiveDatabase(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := Open(ctx, filepath.Join(dir, "live.db"))
+	db, err := Open(ctx, fresh.Path(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestBackupOfLiveDatabase(t *testing.T) {
 func TestBackupRefusesToOverwrite(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := Open(ctx, filepath.Join(dir, "live.db"))
+	db, err := Open(ctx, fresh.Path(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestBackupRefusesToOverwrite(t *testing.T) {
 // refuse the next backup to that name, and nothing of its own beside it.
 func TestBackupThatFailsLeavesNoFile(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "live.db"))
+	db, err := Open(ctx, fresh.Path(t))
 	if err != nil {
 		t.Fatal(err)
 	}

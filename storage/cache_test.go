@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -194,7 +193,7 @@ func TestCachedThreads(t *testing.T) {
 // the kept tail, with prompts recorded out of order and twice.
 func TestCachedAskedMatchesTheTable(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := fresh.Path(t)
 	db, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)

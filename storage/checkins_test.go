@@ -3,18 +3,18 @@ package storage_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/storage"
 )
 
 func TestCheckinsAreNudgedAndClosedOnce(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	a, b := MustOpen(t, path), MustOpen(t, path)
 	p := newPlan(t, a, "T1", "C1", "Q1")
 	id, err := a.CreateCheckin(ctx, "T1", flows.Checkin{Plan: p.ID, Channel: "C1", OpenedAt: t0, NudgeAt: t0.Add(4 * time.Hour), CloseAt: t0.Add(48 * time.Hour)})
@@ -72,7 +72,7 @@ func TestCheckinsAreNudgedAndClosedOnce(t *testing.T) {
 // opened one per retry) the posted one wins.
 func TestCheckinByOccurrence(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpen(t, filepath.Join(t.TempDir(), "racebot.db"))
+	db := MustOpen(t, testdb.Path(t))
 	p := newPlan(t, db, "T1", "C1", "Q1")
 	const occ = "2026-11-23T09:00:00Z"
 	if _, err := db.CheckinByOccurrence(ctx, "T1", p.ID, occ); !errors.Is(err, flows.ErrNoCheckin) {

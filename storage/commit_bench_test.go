@@ -3,12 +3,12 @@ package storage
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/filetemplate"
 )
 
 // BenchmarkCommitAnswer measures storing one answer the way a thread reply
@@ -69,9 +69,19 @@ func BenchmarkCommitAnswersTogether(b *testing.B) {
 
 // openTemp opens a database in a file of the test's own, closed when the
 // test ends.
+// fresh is a database Open made, as testdb's, which this package's own
+// tests cannot import.
+var fresh = filetemplate.New("racebot.db", func(path string) error {
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		return err
+	}
+	return db.Close()
+})
+
 func openTemp(tb testing.TB) *DB {
 	tb.Helper()
-	db, err := Open(context.Background(), filepath.Join(tb.TempDir(), "racebot.db"))
+	db, err := Open(context.Background(), fresh.Path(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/racebot/racebot/internal/fulldisk"
+	"github.com/racebot/racebot/internal/testdb"
 )
 
 // holdWriteLock takes the database's write lock from a connection of its
@@ -48,7 +49,7 @@ func holdWriteLock(t *testing.T, path string) (release func()) {
 // lock, reads still answer but the write probe fails within its deadline;
 // once the lock is free the probe succeeds again without reopening.
 func TestPingWriteNeedsTheWriteLock(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	db := MustOpen(t, path)
 	ctx := context.Background()
 	if err := db.PingWrite(ctx); err != nil {

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 )
 
 // TestBindThreadKeepsTheFirstThread: the first thread bound to a plan
@@ -53,7 +53,7 @@ func TestBindThreadKeepsTheFirstThread(t *testing.T) {
 // one of theirs.
 func TestBindThreadRaceHasOneWinner(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	a, b := MustOpen(t, path), MustOpen(t, path)
 	p := newPlan(t, a, "T1", "C1", "Q1")
 	const n = 8

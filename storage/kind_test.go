@@ -2,18 +2,18 @@ package storage_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 )
 
 // A plan's kind of business is stored with it: from its name at creation,
 // from its first answer, and from `kind`, and it survives a reopened file.
 func TestPlanKindIsStored(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	cat := flows.RACE()
 	db := MustOpen(t, path)
 

@@ -3,12 +3,12 @@ package storage_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/storage"
 )
 
@@ -229,7 +229,7 @@ func TestKPIsStayInTheirWorkspace(t *testing.T) {
 
 func TestDeletePlanTakesItsValues(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	db := MustOpen(t, path)
 	plan := kpiTestPlan(t, db, "T1", "Q1 Launch")
 	kpis := kpiTestTargets(t, db, "T1", plan, fernhillTargets)

@@ -3,13 +3,13 @@ package storage_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/storage"
 )
 
@@ -18,7 +18,7 @@ import (
 // (a restart) finds it claimed.
 func TestRemindersAreClaimedOnce(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	a, b := MustOpen(t, path), MustOpen(t, path)
 	p := newPlan(t, a, "T1", "C1", "Q1")
 	var (
@@ -79,7 +79,7 @@ func TestRemindersAreClaimedOnce(t *testing.T) {
 
 func TestActionStatusAndDueActions(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpen(t, filepath.Join(t.TempDir(), "racebot.db"))
+	db := MustOpen(t, testdb.Path(t))
 	p := newPlan(t, db, "T1", "C1", "Q1")
 	due := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
 	for _, a := range []flows.Action{
@@ -159,7 +159,7 @@ func TestActionStatusAndDueActions(t *testing.T) {
 
 func TestOpenCheckinsListsPostedOnes(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpen(t, filepath.Join(t.TempDir(), "racebot.db"))
+	db := MustOpen(t, testdb.Path(t))
 	p := newPlan(t, db, "T1", "C1", "Q1")
 	posted, err := db.CreateCheckin(ctx, "T1", flows.Checkin{Plan: p.ID, Channel: "C1", OpenedAt: t0, NudgeAt: t0, CloseAt: t0.Add(time.Hour)})
 	if err != nil {

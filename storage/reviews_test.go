@@ -3,12 +3,12 @@ package storage_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 )
 
 // TestLatestReview: a plan keeps its newest review, whichever order two
@@ -16,7 +16,7 @@ import (
 // plan see none, and a reopened file still has it.
 func TestLatestReview(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	db := MustOpen(t, path)
 	p := newPlan(t, db, "T1", "C1", "Q1")
 	other := newPlan(t, db, "T1", "C1", "Q2")

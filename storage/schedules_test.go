@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/scheduler"
 	"github.com/racebot/racebot/storage"
 )
@@ -291,7 +292,7 @@ func TestDeletingPlanTakesScheduleAndLog(t *testing.T) {
 // processes would, and claims every occurrence from both at once.
 func TestClaimOnceAcrossProcesses(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	dbs := []*storage.DB{MustOpen(t, path), MustOpen(t, path)}
 	plan := scheduleTestPlan(t, dbs[0], "T1", "Q1")
 	setTestSchedule(t, dbs[0], "T1", plan, schedT0)
@@ -479,7 +480,7 @@ func TestClaimStale(t *testing.T) {
 // wins each time.
 func TestClaimRetryOnceAcrossProcesses(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	dbs := []*storage.DB{MustOpen(t, path), MustOpen(t, path)}
 	plan := scheduleTestPlan(t, dbs[0], "T1", "Q1")
 	setTestSchedule(t, dbs[0], "T1", plan, schedT0)

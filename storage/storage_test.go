@@ -211,7 +211,7 @@ func TestRetriedKeyRecordsOnce(t *testing.T) {
 // busy_timeout mean neither sees "database is locked".
 func TestConcurrentWritersNeverLock(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	dbs := []*storage.DB{MustOpen(t, path), MustOpen(t, path)}
 	const perWriter = 100
 	var wg sync.WaitGroup
@@ -293,7 +293,7 @@ func TestBadFilesAreExplained(t *testing.T) {
 // notices the other's commits and follows them without a conflict.
 func TestCachedPlansFollowOtherWriters(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	a, b := MustOpen(t, path), MustOpen(t, path)
 	cat := flows.RACE()
 	p := newPlan(t, a, "T1", "C1", "Q1")
@@ -363,7 +363,7 @@ func TestCachedPlansFollowOtherWriters(t *testing.T) {
 // version, never takes the first plan's answers.
 func TestReusedIDIsNotAnotherPlan(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	a, b := MustOpen(t, path), MustOpen(t, path)
 	cat := flows.RACE()
 	p := newPlan(t, a, "T1", "C1", "Old")
@@ -403,7 +403,7 @@ func TestReusedIDIsNotAnotherPlan(t *testing.T) {
 // cache afterwards, also when the skip and the answer come in one step.
 func TestAnsweringASkippedQuestionUnskipsItInTheFile(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	db, err := storage.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)

@@ -3,12 +3,12 @@ package storage_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 )
 
 // TestCoAnswersEditsAndWithdrawalsSurviveReopening: every way an answer
@@ -16,7 +16,7 @@ import (
 // read from the file (no cache) equals the plan the engine computed.
 func TestCoAnswersEditsAndWithdrawalsSurviveReopening(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	cat := flows.RACE()
 	db := MustOpen(t, path)
 	p := newPlan(t, db, "T1", "C1", "Q1")

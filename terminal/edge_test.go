@@ -12,6 +12,7 @@ import (
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/openaifake"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/prompts"
 	"github.com/racebot/racebot/storage"
 	"github.com/racebot/racebot/terminal"
@@ -27,8 +28,9 @@ func piped(t *testing.T, input string) (string, *storage.DB) {
 // pipedWith is piped with a language model behind the assistant.
 func pipedWith(t *testing.T, input string, model assist.Model) (string, *storage.DB) {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := storage.Open(context.Background(), filepath.Join(dir, "racebot.db"))
+	path := testdb.Path(t)
+	dir := filepath.Dir(path)
+	db, err := storage.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,11 +3,11 @@ package terminal_test
 import (
 	"context"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/storage"
 )
 
@@ -28,7 +28,7 @@ func openShared(t *testing.T, path string) *storage.DB {
 // typed is in the plan that the other then exports and reports on: an
 // answer committed by another process is never left out of them.
 func TestTwoTerminalsOnOneFileExportWhatBothTyped(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "racebot.db")
+	path := testdb.Path(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 

@@ -18,6 +18,7 @@ import (
 	"github.com/racebot/racebot/assist"
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/schedule"
 	"github.com/racebot/racebot/storage"
 	"github.com/racebot/racebot/terminal"
@@ -77,7 +78,7 @@ var escapes = regexp.MustCompile("\x1b\\[[0-9;]*m")
 // it, and returns the screen without its bold and dim.
 func session(t *testing.T, lines []string) (string, *storage.DB) {
 	t.Helper()
-	return sessionIn(t, t.TempDir(), lines)
+	return sessionIn(t, filepath.Dir(testdb.Path(t)), lines)
 }
 
 // sessionIn is session on the database in dir, which an earlier session
