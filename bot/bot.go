@@ -218,7 +218,10 @@ func (b *Bot) Start(ctx context.Context) error {
 	return nil
 }
 
-// poll runs tick now and then every pollEvery until ctx ends.
+// poll runs tick now and then every pollEvery until ctx ends. A tick that
+// panics is logged and the next one runs on time: these loops nudge and
+// close check-ins, finish workflow steps and send reminders, and one bad
+// record must not stop them until a restart.
 //
 // The first ticks, which every racebot makes as it starts, take turns for
 // up to a second each: at once, each read through a database connection of
@@ -228,14 +231,15 @@ func (b *Bot) poll(tick func(context.Context)) func(context.Context) {
 	return func(ctx context.Context) {
 		t := time.NewTicker(b.pollEvery)
 		defer t.Stop()
+		run := func() { b.safely("tick", func() { tick(ctx) }) }
 		turn := time.NewTimer(time.Second)
 		select {
 		case b.firstTicks <- struct{}{}:
 			turn.Stop()
-			tick(ctx)
+			run()
 			<-b.firstTicks
 		case <-turn.C:
-			tick(ctx)
+			run()
 		case <-ctx.Done():
 			return
 		}
@@ -245,7 +249,7 @@ func (b *Bot) poll(tick func(context.Context)) func(context.Context) {
 				return
 			case <-t.C:
 			}
-			tick(ctx)
+			run()
 		}
 	}
 }

@@ -24,27 +24,32 @@ import (
 // parses the whole schema for that connection's first query.
 const appID = 0x52414345
 
-// marked reports whether the file at path carries racebot's mark. A file
-// of an older racebot does not yet (Open marks it); nor, until a
-// checkpoint copies the header into the file, does one marked in the log.
-// Both go through the full check.
-func marked(path string) bool {
+// mark returns the application_id in the header of the SQLite file at
+// path, and false when path holds no SQLite header to read. A file of an
+// older racebot reads 0 (Open marks it), and so does one marked only in
+// the log until a checkpoint copies the header into the file: both go
+// through the full check.
+func mark(path string) (uint32, bool) {
 	f, err := os.Open(path)
 	if err != nil {
-		return false
+		return 0, false
 	}
 	defer f.Close()
 	var header [100]byte
 	if _, err := io.ReadFull(f, header[:]); err != nil {
-		return false
+		return 0, false
 	}
-	return string(header[:16]) == "SQLite format 3\x00" && binary.BigEndian.Uint32(header[68:72]) == appID
+	if string(header[:16]) != "SQLite format 3\x00" {
+		return 0, false
+	}
+	return binary.BigEndian.Uint32(header[68:72]), true
 }
 
 // checkOwner makes sure the file at path is racebot's to use before
 // anything writes to it: a file that does not exist yet or is empty, one
-// marked as racebot's, a database with no tables, or one whose tables
-// racebot's migrations made and recorded. Anything else is another program's database, and opening
+// marked as racebot's, a database with no tables and no other program's
+// mark, or one whose tables racebot's migrations made and recorded.
+// Anything else is another program's database, and opening
 // it with racebot's pragmas and migrations would change it (switch it to
 // WAL, add tables), so it fails with ErrForeign.
 //
@@ -65,8 +70,13 @@ func checkOwner(ctx context.Context, path string) error {
 		// SQLite cannot open a folder as a file either.
 		return fmt.Errorf("%w: %s is a folder", ErrReadOnly, path)
 	}
-	if marked(path) {
+	switch id, ok := mark(path); {
+	case ok && id == appID:
 		return nil
+	case ok && id != 0:
+		// Another program's file format (a GeoPackage, say), even one
+		// with no tables yet: marking it racebot's would overwrite that.
+		return fmt.Errorf("%w: its header marks it as another program's (application_id %#x)", ErrForeign, id)
 	}
 	q := url.Values{}
 	q.Set("mode", "ro")

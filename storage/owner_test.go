@@ -85,6 +85,10 @@ func TestForeignFilesAreRefused(t *testing.T) {
 		{"an older racebot's file with a table of another program", func(tb testing.TB, path string) {
 			racebotFile(tb, path, `PRAGMA application_id = 0`, `CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)`)
 		}},
+		{"another program's mark and no tables yet", func(tb testing.TB, path string) {
+			// A GeoPackage's application_id, "GPKG".
+			sqliteFile(tb, path, `PRAGMA application_id = 1196444487`)
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
