@@ -75,8 +75,10 @@ type Bot struct {
 	outbox *outbox
 
 	pollEvery time.Duration
-	// firstTicks is the turn the first ticks take (see poll).
+	// firstTicks is the turn the first ticks take (see poll); firstPass
+	// is done once each poll's first tick is.
 	firstTicks chan struct{}
+	firstPass  sync.WaitGroup
 	// claimTimeout bounds what follows a claim (see claimedPostTimeout);
 	// tests shorten it.
 	claimTimeout time.Duration
@@ -207,7 +209,11 @@ func (b *Bot) Start(ctx context.Context) error {
 	}
 	b.connected.Store(true)
 	b.requestCatchup()
-	for _, loop := range []func(context.Context){b.pruneLoop, b.poll(b.checkinTick), b.poll(b.stepTick), b.catchupLoop, b.poll(b.remindTick), b.purgeLoop} {
+	loops := []func(context.Context){b.pruneLoop, b.catchupLoop, b.purgeLoop}
+	for _, tick := range []func(context.Context){b.checkinTick, b.stepTick, b.remindTick} {
+		loops = append(loops, b.poll(tick))
+	}
+	for _, loop := range loops {
 		b.loops.Add(1)
 		go func() {
 			defer b.loops.Done()
@@ -228,6 +234,7 @@ func (b *Bot) Start(ctx context.Context) error {
 // its own, and opening one parses the whole schema. A slow first tick
 // (Slack slow to take a backlog of posts) holds up the others no longer.
 func (b *Bot) poll(tick func(context.Context)) func(context.Context) {
+	b.firstPass.Add(1)
 	return func(ctx context.Context) {
 		t := time.NewTicker(b.pollEvery)
 		defer t.Stop()
@@ -241,8 +248,8 @@ func (b *Bot) poll(tick func(context.Context)) func(context.Context) {
 		case <-turn.C:
 			run()
 		case <-ctx.Done():
-			return
 		}
+		b.firstPass.Done()
 		for {
 			select {
 			case <-ctx.Done():

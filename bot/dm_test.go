@@ -37,6 +37,8 @@ func (h *harness) anotherRacebot() (b *Bot, stop func()) {
 	if err := b.Start(context.Background()); err != nil {
 		h.t.Fatal(err)
 	}
+	// Its first ticks are over: a test's own tick never runs beside them.
+	b.firstPass.Wait()
 	var once sync.Once
 	stop = func() {
 		once.Do(func() {

@@ -80,6 +80,8 @@ func newHarness(t *testing.T, configure ...func(*setup)) *harness {
 	if err := b.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	// Its first ticks are over: a test's own tick never runs beside them.
+	b.firstPass.Wait()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

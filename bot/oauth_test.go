@@ -115,6 +115,8 @@ func newOAuthEnv(t *testing.T, opts oauthOptions) *oauthEnv {
 	if err := b.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	// Its first ticks are over: a test's own tick never runs beside them.
+	b.firstPass.Wait()
 	srv := httptest.NewServer(b.HTTPHandler(secret))
 	t.Cleanup(func() {
 		srv.Close()
