@@ -91,8 +91,6 @@ func (h *harness) startBot(o botOptions) *Bot {
 	if err := b.Start(context.Background()); err != nil {
 		h.t.Fatal(err)
 	}
-	// Its first ticks are over: a test's own tick never runs beside them.
-	b.firstPass.Wait()
 	h.t.Cleanup(func() { h.stop(b) })
 	return b
 }
