@@ -34,30 +34,44 @@ import (
 // after its transaction.
 //
 // Plans are kept compactly (each answer packed in a byte slice) and the cache
-// is bounded both by count and by an estimate of their bytes, dropping the
-// least recently used.
+// is bounded both by count and by an estimate of their bytes. It is a
+// segmented LRU: a plan read again from the cache moves to the protected
+// part, which holds at most protectedShare of either bound; a plan loaded
+// or created waits in the probation part, whose least recently used go
+// first. A plain LRU would drop every plan just before its next turn when
+// more plans are in use than it holds (a racebot serving many busy
+// workspaces): then no answer finds its plan, and each reads it from the
+// file to push out the next.
 type planCache struct {
 	mu sync.Mutex
 	// gen changes whenever a plan is dropped. A plan loaded from the file,
 	// or committed, is put only if no drop happened since the load or
 	// commit began: a drop that raced it may have been for a change the
 	// load did not see.
-	gen      uint64
-	plans    map[flows.PlanID]*cached
-	threads  map[threadKey]flows.PlanID
-	head     cached // sentinel of the recency list: head.next is the newest
-	bytes    int
-	maxPlans int
-	maxBytes int
+	gen     uint64
+	plans   map[flows.PlanID]*cached
+	threads map[threadKey]flows.PlanID
+	// probation and protected are the sentinels of the two parts' recency
+	// lists: probation.next is the newest of its part.
+	probation, protected cached
+	bytes                int
+	// protectedPlans and protectedBytes are the protected part's share of
+	// len(plans) and bytes.
+	protectedPlans, protectedBytes int
+	maxPlans                       int
+	maxBytes                       int
 }
 
 // Bounds of the cache. A plan whose first stage is answered in a few
 // sentences a question takes about 7 KB here, a plan just started under
 // 0.5 KB: the byte budget holds over two thousand of the first, the count
-// four thousand of the second. Past either, the least recently used go.
+// four thousand of the second. Past either, plans go as fit says.
 const (
 	maxCachedPlans = 4096
 	maxCachedBytes = 16 << 20
+	// protectedShare is the part of either bound, in percent, that plans
+	// read again may take from newcomers.
+	protectedShare = 80
 )
 
 // maxAsked is how many of a plan's latest prompts are kept. Replies answer
@@ -68,6 +82,7 @@ type threadKey struct{ team, channel, thread string }
 
 type cached struct {
 	prev, next *cached
+	protected  bool
 	packed.Plan
 	size  int
 	asked askedLog
@@ -96,8 +111,14 @@ func newPlanCache() *planCache {
 		maxPlans: maxCachedPlans,
 		maxBytes: maxCachedBytes,
 	}
-	c.head.next, c.head.prev = &c.head, &c.head
+	c.empty()
 	return c
+}
+
+func (c *planCache) empty() {
+	c.probation.next, c.probation.prev = &c.probation, &c.probation
+	c.protected.next, c.protected.prev = &c.protected, &c.protected
+	c.bytes, c.protectedPlans, c.protectedBytes = 0, 0, 0
 }
 
 // generation is the value to pass to put for a load or commit that begins
@@ -117,7 +138,8 @@ func (c *planCache) get(team string, id flows.PlanID) (*flows.Plan, bool) {
 	if !ok || e.Head.Team != team {
 		return nil, false
 	}
-	c.touch(e)
+	c.promote(e)
+	c.fit(nil)
 	return e.Unpack(), true
 }
 
@@ -146,21 +168,42 @@ func (c *planCache) put(p *flows.Plan, gen uint64) {
 			return
 		}
 		c.unindex(e)
-		c.bytes -= e.size
+		before := e.size
 		e.fill(p)
+		c.resize(e, e.size-before)
 		c.touch(e)
 	} else {
 		e = &cached{}
 		e.fill(p)
 		c.plans[p.ID] = e
-		c.link(e)
+		c.link(e, &c.probation)
+		c.bytes += e.size
 	}
-	c.bytes += e.size
 	if p.Thread != "" {
 		c.threads[threadKey{p.Team, p.Channel, p.Thread}] = p.ID
 	}
+	c.fit(e)
+}
+
+// fit keeps the protected part within its share, handing its least
+// recently used back to probation, and then the whole cache within its
+// bounds, dropping from probation first. keep, the plan just put, is
+// dropped last: a plan cached only to be dropped at once would never be
+// found.
+func (c *planCache) fit(keep *cached) {
+	for c.protectedPlans > c.maxPlans*protectedShare/100 ||
+		(c.protectedBytes > c.maxBytes/100*protectedShare && c.protectedPlans > 1) {
+		c.demote(c.protected.prev)
+	}
 	for len(c.plans) > c.maxPlans || (c.bytes > c.maxBytes && len(c.plans) > 1) {
-		c.remove(c.head.prev)
+		victim := c.probation.prev
+		if victim == &c.probation || victim == keep {
+			victim = c.protected.prev
+		}
+		if victim == &c.protected {
+			victim = c.probation.prev
+		}
+		c.remove(victim)
 	}
 }
 
@@ -189,8 +232,7 @@ func (c *planCache) bound(team string, id flows.PlanID, thread string, version i
 		return
 	}
 	e.Head.Thread, e.Head.Version = thread, version
-	e.size += len(thread)
-	c.bytes += len(thread)
+	c.resize(e, len(thread))
 	c.threads[threadKey{e.Head.Team, e.Head.Channel, thread}] = id
 }
 
@@ -212,8 +254,7 @@ func (c *planCache) clear() {
 	c.gen++
 	clear(c.plans)
 	clear(c.threads)
-	c.head.next, c.head.prev = &c.head, &c.head
-	c.bytes = 0
+	c.empty()
 }
 
 // thread returns the cached plan bound to a thread. A thread stays bound to
@@ -276,8 +317,7 @@ func (c *planCache) installAsked(tok askedToken, newestFirst []askedRow) {
 	rows := slices.Clone(newestFirst)
 	slices.Reverse(rows)
 	e.asked = askedLog{loaded: true, partial: partial, rows: rows, seq: e.asked.seq}
-	c.bytes += askedSize(rows)
-	e.size += askedSize(rows)
+	c.resize(e, askedSize(rows))
 }
 
 // asked notes a prompt recorded in the file. The first prompt recorded at
@@ -306,9 +346,7 @@ func (c *planCache) asked(team string, id flows.PlanID, at int64, asks string) {
 		e.asked.partial = true
 	}
 	e.asked.rows = rows
-	d := askedSize(rows) - before
-	e.size += d
-	c.bytes += d
+	c.resize(e, askedSize(rows)-before)
 }
 
 func cmpInt(a, b int64) int {
@@ -325,9 +363,17 @@ func cmpInt(a, b int64) int {
 func (c *planCache) remove(e *cached) {
 	c.unindex(e)
 	delete(c.plans, e.Head.ID)
-	e.prev.next, e.next.prev = e.next, e.prev
-	e.prev, e.next = nil, nil
+	c.unlink(e)
 	c.bytes -= e.size
+}
+
+// resize notes that e grew by d bytes.
+func (c *planCache) resize(e *cached, d int) {
+	e.size += d
+	c.bytes += d
+	if e.protected {
+		c.protectedBytes += d
+	}
 }
 
 func (c *planCache) unindex(e *cached) {
@@ -340,18 +386,55 @@ func (c *planCache) unindex(e *cached) {
 	}
 }
 
-func (c *planCache) link(e *cached) {
-	e.prev, e.next = &c.head, c.head.next
-	c.head.next.prev = e
-	c.head.next = e
+// link makes e the newest of the part whose sentinel is head.
+func (c *planCache) link(e, head *cached) {
+	e.prev, e.next = head, head.next
+	head.next.prev = e
+	head.next = e
+	e.protected = head == &c.protected
+	if e.protected {
+		c.protectedPlans++
+		c.protectedBytes += e.size
+	}
 }
 
+func (c *planCache) unlink(e *cached) {
+	e.prev.next, e.next.prev = e.next, e.prev
+	e.prev, e.next = nil, nil
+	if e.protected {
+		c.protectedPlans--
+		c.protectedBytes -= e.size
+		e.protected = false
+	}
+}
+
+// touch makes e the newest of its part.
 func (c *planCache) touch(e *cached) {
-	if c.head.next == e {
+	head := &c.probation
+	if e.protected {
+		head = &c.protected
+	}
+	if head.next == e {
 		return
 	}
-	e.prev.next, e.next.prev = e.next, e.prev
-	c.link(e)
+	c.unlink(e)
+	c.link(e, head)
+}
+
+// promote makes e, read again, the newest protected plan.
+func (c *planCache) promote(e *cached) {
+	if c.protected.next == e {
+		return
+	}
+	c.unlink(e)
+	c.link(e, &c.protected)
+}
+
+// demote hands e, the least recently used protected plan, back to
+// probation as its newest: it still goes after the plans there.
+func (c *planCache) demote(e *cached) {
+	c.unlink(e)
+	c.link(e, &c.probation)
 }
 
 // fill packs p into e, keeping the bytes of the answers e held that p

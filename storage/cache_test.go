@@ -397,3 +397,65 @@ func createdPlan(tb testing.TB, db *DB) *flows.Plan {
 	}
 	return p
 }
+
+// TestCacheResistsAScan: plans started, then answered round after round
+// (many busy workspaces on one racebot, or a load test), outgrow the cache.
+// A plain least-recently-used cache then drops each plan just before its
+// turn comes again, and no answer finds its plan. Here the plans answered
+// before stay, and only newcomers and the least used come and go.
+func TestCacheResistsAScan(t *testing.T) {
+	c := newPlanCache()
+	const plans, rounds = 100, 8
+	text := strings.Repeat("x", 200)
+	made := make([]*flows.Plan, plans)
+	for i := range made {
+		made[i] = cachePlan(flows.PlanID(i+1), 0)
+		c.put(made[i], c.generation())
+	}
+	// Room for the plans as started and two answers each, not more.
+	c.maxBytes = c.bytes + plans*2*(len(text)+100)
+	for r := range rounds {
+		hits := 0
+		for _, p := range made {
+			got, ok := c.get("T1", p.ID)
+			if ok {
+				hits++
+			} else {
+				got = p.Clone()
+			}
+			q := "q" + strconv.Itoa(r)
+			got.Answers[q] = flows.Answer{QuestionID: q, Text: text, By: "U1", At: c0}
+			got.Version++
+			c.put(got, c.generation())
+			made[p.ID-1] = got
+		}
+		if c.bytes > c.maxBytes {
+			t.Fatalf("round %d: %d bytes cached, over %d", r, c.bytes, c.maxBytes)
+		}
+		if r == rounds-1 && hits < plans/4 {
+			t.Errorf("last round: %d of %d plans found, want at least %d", hits, plans, plans/4)
+		}
+	}
+}
+
+// TestCacheKeepsANewPlanInUse: with the cache full of plans used over and
+// over, a plan just started and then answered is kept like them.
+func TestCacheKeepsANewPlanInUse(t *testing.T) {
+	c := newPlanCache()
+	c.maxPlans = 10
+	for range 3 {
+		for id := range flows.PlanID(10) {
+			if _, ok := c.get("T1", id+1); !ok {
+				c.put(cachePlan(id+1, 0), c.generation())
+			}
+		}
+	}
+	c.put(cachePlan(100, 0), c.generation())
+	for i := range 20 {
+		if _, ok := c.get("T1", 100); !ok {
+			t.Fatalf("answer %d: the new plan was dropped", i)
+		}
+		// Other plans come and go meanwhile.
+		c.put(cachePlan(flows.PlanID(200+i), 0), c.generation())
+	}
+}
