@@ -82,10 +82,10 @@ type threadKey struct{ team, channel, thread string }
 
 type cached struct {
 	prev, next *cached
-	protected  bool
 	packed.Plan
-	size  int
-	asked askedLog
+	size      int
+	protected bool
+	asked     askedLog
 }
 
 // askedLog is the tail of a plan's asked table, oldest first.
@@ -168,16 +168,15 @@ func (c *planCache) put(p *flows.Plan, gen uint64) {
 			return
 		}
 		c.unindex(e)
-		before := e.size
 		e.fill(p)
-		c.resize(e, e.size-before)
+		c.resize(e, e.measure()-e.size)
 		c.touch(e)
 	} else {
 		e = &cached{}
 		e.fill(p)
 		c.plans[p.ID] = e
 		c.link(e, &c.probation)
-		c.bytes += e.size
+		c.resize(e, e.measure())
 	}
 	if p.Thread != "" {
 		c.threads[threadKey{p.Team, p.Channel, p.Thread}] = p.ID
@@ -192,19 +191,27 @@ func (c *planCache) put(p *flows.Plan, gen uint64) {
 // found.
 func (c *planCache) fit(keep *cached) {
 	for c.protectedPlans > c.maxPlans*protectedShare/100 ||
-		(c.protectedBytes > c.maxBytes/100*protectedShare && c.protectedPlans > 1) {
+		(c.protectedBytes > c.maxBytes*protectedShare/100 && c.protectedPlans > 1) {
 		c.demote(c.protected.prev)
 	}
 	for len(c.plans) > c.maxPlans || (c.bytes > c.maxBytes && len(c.plans) > 1) {
-		victim := c.probation.prev
-		if victim == &c.probation || victim == keep {
-			victim = c.protected.prev
-		}
-		if victim == &c.protected {
-			victim = c.probation.prev
-		}
-		c.remove(victim)
+		c.remove(c.victim(keep))
 	}
+}
+
+// victim is the plan fit drops next: the least recently used on
+// probation, then of the protected, but keep only when nothing else is
+// left. keep may be probation's oldest with others still there: the
+// plans fit just demoted go in as newer than it.
+func (c *planCache) victim(keep *cached) *cached {
+	for _, head := range [...]*cached{&c.probation, &c.protected} {
+		for e := head.prev; e != head; e = e.prev {
+			if e != keep {
+				return e
+			}
+		}
+	}
+	return keep
 }
 
 // putCreated caches a plan just created at generation gen: its row is all
@@ -438,10 +445,15 @@ func (c *planCache) demote(e *cached) {
 }
 
 // fill packs p into e, keeping the bytes of the answers e held that p
-// has unchanged.
+// has unchanged. It leaves e.size as it was: the caller resizes e, so the
+// totals change by as much as e.
 func (e *cached) fill(p *flows.Plan) {
 	e.Plan = packed.Pack(p, &e.Plan)
-	e.size = e.Plan.Size() + int(unsafe.Sizeof(*e)-unsafe.Sizeof(e.Plan)) + askedSize(e.asked.rows)
+}
+
+// measure estimates the bytes e takes.
+func (e *cached) measure() int {
+	return e.Plan.Size() + int(unsafe.Sizeof(*e)-unsafe.Sizeof(e.Plan)) + askedSize(e.asked.rows)
 }
 
 func askedSize(rows []askedRow) int {

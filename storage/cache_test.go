@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -457,5 +458,233 @@ func TestCacheKeepsANewPlanInUse(t *testing.T) {
 		}
 		// Other plans come and go meanwhile.
 		c.put(cachePlan(flows.PlanID(200+i), 0), c.generation())
+	}
+}
+
+// TestCacheStaysConsistent drives the cache with random operations under
+// small bounds. After each, the two lists must hold exactly the map's
+// plans, each entry's size must be what its contents measure, and the
+// counts and byte totals must be the sums over the lists; after each put
+// that stores and each hit the bounds and the protected share must hold,
+// and the plan put must be kept.
+func TestCacheStaysConsistent(t *testing.T) {
+	one := newPlanCache()
+	one.put(cachePlan(1, 0), one.generation())
+	plain := one.bytes
+	for _, b := range []struct{ plans, bytes int }{
+		{0, 100 * plain}, {1, 100 * plain}, {2, 3 * plain}, {3, plain / 2}, {5, 4 * plain}, {8, 100 * plain}, {8, 3 * plain},
+	} {
+		t.Run(fmt.Sprintf("%d plans %d bytes", b.plans, b.bytes), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(b.plans), uint64(b.bytes)))
+			c := newPlanCache()
+			c.maxPlans, c.maxBytes = b.plans, b.bytes
+			stale := c.generation()
+			for i := range 2000 {
+				id := flows.PlanID(1 + rng.IntN(12))
+				var op string
+				switch n := rng.IntN(100); {
+				case n < 35:
+					p := randomCachePlan(rng, id)
+					gen := c.generation()
+					if rng.IntN(10) == 0 {
+						gen = stale
+					}
+					old, had := c.plans[id]
+					kept := gen == c.gen && c.maxPlans > 0 && (!had ||
+						old.Head.Team == p.Team && old.Head.CreatedAt.Equal(packed.Stored(p.CreatedAt)) && old.Head.Version <= p.Version)
+					op = fmt.Sprintf("put(%d v%d, %d answers)", id, p.Version, len(p.Answers))
+					if rng.IntN(4) == 0 {
+						op = "putCreated" + op[3:]
+						c.putCreated(p, gen)
+					} else {
+						c.put(p, gen)
+					}
+					if !kept {
+						// Nothing stored, nothing fitted.
+						break
+					}
+					if e, ok := c.plans[id]; !ok || e.Head.Version != p.Version {
+						t.Fatalf("op %d %s: the plan put was not kept", i, op)
+					}
+					checkCacheBounds(t, c, i, op)
+				case n < 60:
+					team := "T1"
+					if rng.IntN(10) == 0 {
+						team = "T2"
+					}
+					op = fmt.Sprintf("get(%s, %d)", team, id)
+					if _, ok := c.get(team, id); ok {
+						// A miss fits nothing: the prompts and threads
+						// noted since the last put may have grown past
+						// the bounds.
+						checkCacheBounds(t, c, i, op)
+					}
+				case n < 68:
+					version := int64(rng.IntN(10))
+					if e, ok := c.plans[id]; ok && rng.IntN(4) != 0 {
+						version = e.Head.Version + 1
+					}
+					op = fmt.Sprintf("bound(%d v%d)", id, version)
+					c.bound("T1", id, "t"+strconv.Itoa(int(id)), version, c.generation())
+				case n < 80:
+					op = fmt.Sprintf("asked(%d)", id)
+					c.asked("T1", id, int64(rng.IntN(100)), strings.Repeat("a", rng.IntN(50)))
+				case n < 92:
+					op = fmt.Sprintf("installAsked(%d)", id)
+					_, _, tok := c.lastAsked("T1", id, int64(rng.IntN(100)))
+					if rng.IntN(5) == 0 {
+						c.asked("T1", id, int64(rng.IntN(100)), "meanwhile")
+					}
+					rows := make([]askedRow, rng.IntN(maxAsked+2))
+					for j := range rows {
+						rows[j] = askedRow{at: int64(1000 - 10*j), asks: strings.Repeat("r", rng.IntN(40))}
+					}
+					c.installAsked(tok, rows)
+				case n < 98:
+					op = fmt.Sprintf("drop(%d)", id)
+					if rng.IntN(2) == 0 {
+						stale = c.generation()
+					}
+					c.drop(id)
+				default:
+					op = "clear"
+					c.clear()
+				}
+				checkCacheLists(t, c, i, op)
+			}
+		})
+	}
+}
+
+// randomCachePlan is plan id at a random version, with random answers, a
+// thread half the time and, now and then, created again (the id reused).
+func randomCachePlan(rng *rand.Rand, id flows.PlanID) *flows.Plan {
+	p := cachePlan(id, int64(rng.IntN(10)))
+	for q := range rng.IntN(5) {
+		qid := "q" + strconv.Itoa(q)
+		p.Answers[qid] = flows.Answer{QuestionID: qid, Text: strings.Repeat("x", rng.IntN(300)), By: "U1", At: c0}
+	}
+	if rng.IntN(2) == 0 {
+		p.Thread = "t" + strconv.Itoa(int(id))
+	}
+	if rng.IntN(20) == 0 {
+		p.CreatedAt = c0.Add(time.Hour)
+	}
+	return p
+}
+
+// checkCacheLists checks that the lists, the map, the thread index and
+// the totals agree.
+func checkCacheLists(t *testing.T, c *planCache, i int, op string) {
+	t.Helper()
+	seen := make(map[*cached]bool)
+	walk := func(head *cached, protected bool) (n, bytes int) {
+		prev := head
+		for e := head.next; e != head; prev, e = e, e.next {
+			switch {
+			case e == nil || e.prev != prev:
+				t.Fatalf("op %d %s: the list is broken after %d entries", i, op, n)
+			case seen[e] || n > len(c.plans):
+				t.Fatalf("op %d %s: plan %d is on the lists twice", i, op, e.Head.ID)
+			case c.plans[e.Head.ID] != e:
+				t.Fatalf("op %d %s: plan %d is on a list but not in the map", i, op, e.Head.ID)
+			case e.protected != protected:
+				t.Fatalf("op %d %s: plan %d marked protected=%v on the other list", i, op, e.Head.ID, e.protected)
+			case e.size != e.measure():
+				t.Fatalf("op %d %s: plan %d has size %d, measures %d", i, op, e.Head.ID, e.size, e.measure())
+			}
+			seen[e] = true
+			n++
+			bytes += e.size
+		}
+		return n, bytes
+	}
+	probationPlans, probationBytes := walk(&c.probation, false)
+	protectedPlans, protectedBytes := walk(&c.protected, true)
+	if got, want := len(c.plans), probationPlans+protectedPlans; got != want {
+		t.Fatalf("op %d %s: %d plans in the map, %d on the lists", i, op, got, want)
+	}
+	if c.protectedPlans != protectedPlans || c.protectedBytes != protectedBytes || c.bytes != probationBytes+protectedBytes {
+		t.Fatalf("op %d %s: counted %d protected plans of %d bytes and %d bytes in all; the lists hold %d of %d and %d",
+			i, op, c.protectedPlans, c.protectedBytes, c.bytes, protectedPlans, protectedBytes, probationBytes+protectedBytes)
+	}
+	for k, id := range c.threads {
+		e, ok := c.plans[id]
+		if !ok || (threadKey{e.Head.Team, e.Head.Channel, e.Head.Thread}) != k {
+			t.Fatalf("op %d %s: thread %v leads to plan %d, which is not cached on it", i, op, k, id)
+		}
+	}
+	for id, e := range c.plans {
+		if e.Head.Thread != "" && c.threads[threadKey{e.Head.Team, e.Head.Channel, e.Head.Thread}] != id {
+			t.Fatalf("op %d %s: plan %d's thread is not indexed", i, op, id)
+		}
+	}
+}
+
+// checkCacheBounds checks the bounds fit keeps.
+func checkCacheBounds(t *testing.T, c *planCache, i int, op string) {
+	t.Helper()
+	if len(c.plans) > c.maxPlans || (c.bytes > c.maxBytes && len(c.plans) > 1) {
+		t.Fatalf("op %d %s: %d plans of %d bytes cached, past %d or %d", i, op, len(c.plans), c.bytes, c.maxPlans, c.maxBytes)
+	}
+	if c.protectedPlans > c.maxPlans*protectedShare/100 ||
+		(c.protectedBytes > c.maxBytes/100*protectedShare && c.protectedPlans > 1) {
+		t.Fatalf("op %d %s: %d protected plans of %d bytes, past the share", i, op, c.protectedPlans, c.protectedBytes)
+	}
+}
+
+// TestCacheDropsThePlanPutLast: a plan put is dropped only when nothing
+// else is left, not while a protected plan handed back to probation by
+// the same put waits there; and that plan, the least recently used, goes
+// before a protected plan in use.
+func TestCacheDropsThePlanPutLast(t *testing.T) {
+	c := newPlanCache()
+	for id := range flows.PlanID(2) {
+		c.put(cachePlan(id+1, 0), c.generation())
+	}
+	c.get("T1", 1)
+	c.get("T1", 2) // both protected, 1 the least recently used
+	// Plan 1's prompts, read from the file after, take it past the
+	// protected share; nothing is fitted until the next put.
+	_, _, tok := c.lastAsked("T1", 1, 0)
+	rows := make([]askedRow, maxAsked)
+	for i := range rows {
+		rows[i] = askedRow{at: int64(len(rows) - i), asks: strings.Repeat("a", 100)}
+	}
+	c.installAsked(tok, rows)
+	// Room for plan 1 or plan 2 beside plan 3 (as large as 2), not for
+	// all three.
+	c.maxBytes = c.plans[1].size + c.plans[2].size - 1
+	c.put(cachePlan(3, 0), c.generation())
+	for id, want := range map[flows.PlanID]bool{1: false, 2: true, 3: true} {
+		if _, ok := c.plans[id]; ok != want {
+			t.Errorf("plan %d cached = %v, want %v", id, ok, want)
+		}
+	}
+}
+
+// TestCacheCountsAPlanPutAgain: a plan put again (a commit of a cached
+// plan), on probation or protected, counts its new size once, so the
+// totals are back to nothing once it is dropped.
+func TestCacheCountsAPlanPutAgain(t *testing.T) {
+	for _, protected := range []bool{false, true} {
+		c := newPlanCache()
+		p := cachePlan(1, 0)
+		c.put(p, c.generation())
+		if protected {
+			c.get("T1", 1)
+		}
+		p = p.Clone()
+		p.Version++
+		p.Answers["q1"] = flows.Answer{QuestionID: "q1", Text: strings.Repeat("x", 500), By: "U1", At: c0}
+		c.put(p, c.generation())
+		if e := c.plans[1]; e.size != e.measure() || c.bytes != e.size {
+			t.Errorf("protected %v: plan counted as %d bytes, cache as %d; it measures %d", protected, e.size, c.bytes, e.measure())
+		}
+		c.drop(1)
+		if c.bytes != 0 || c.protectedBytes != 0 || c.protectedPlans != 0 {
+			t.Errorf("protected %v: dropped the only plan, the cache still counts %d bytes, %d protected of %d bytes",
+				protected, c.bytes, c.protectedPlans, c.protectedBytes)
+		}
 	}
 }
