@@ -35,13 +35,16 @@ import (
 //
 // Plans are kept compactly (each answer packed in a byte slice) and the cache
 // is bounded both by count and by an estimate of their bytes. It is a
-// segmented LRU: a plan read again from the cache moves to the protected
-// part, which holds at most protectedShare of either bound; a plan loaded
-// or created waits in the probation part, whose least recently used go
-// first. A plain LRU would drop every plan just before its next turn when
-// more plans are in use than it holds (a racebot serving many busy
-// workspaces): then no answer finds its plan, and each reads it from the
-// file to push out the next.
+// segmented LRU: a plan loaded or created waits in the probation part,
+// whose least recently used go first, and moves to the protected part
+// (at most protectedShare of either bound) when it is committed a second
+// time while cached: a plan answered again is a plan in use. Reads do not
+// move a plan up: an answer's own reads (its reply's post, its header)
+// follow its commit at once and say nothing about the next. A plain LRU
+// would drop every plan just before its next turn when more plans are in
+// use than it holds (a racebot serving many busy workspaces): then no
+// answer finds its plan, and each reads it from the file to push out the
+// next.
 type planCache struct {
 	mu sync.Mutex
 	// gen changes whenever a plan is dropped. A plan loaded from the file,
@@ -60,6 +63,8 @@ type planCache struct {
 	protectedPlans, protectedBytes int
 	maxPlans                       int
 	maxBytes                       int
+	// usage decides which plans a full cache takes in.
+	usage *usage
 }
 
 // Bounds of the cache. A plan whose first stage is answered in a few
@@ -85,6 +90,9 @@ type cached struct {
 	packed.Plan
 	size      int
 	protected bool
+	// committed says a commit was cached since the plan was loaded or
+	// created: the next one moves it to the protected part.
+	committed bool
 	asked     askedLog
 }
 
@@ -110,6 +118,7 @@ func newPlanCache() *planCache {
 		threads:  make(map[threadKey]flows.PlanID),
 		maxPlans: maxCachedPlans,
 		maxBytes: maxCachedBytes,
+		usage:    newUsage(maxCachedPlans),
 	}
 	c.empty()
 	return c
@@ -134,22 +143,32 @@ func (c *planCache) generation() uint64 {
 func (c *planCache) get(team string, id flows.PlanID) (*flows.Plan, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.usage.add(id)
 	e, ok := c.plans[id]
 	if !ok || e.Head.Team != team {
 		return nil, false
 	}
-	c.promote(e)
+	c.touch(e)
 	c.fit(nil)
 	return e.Unpack(), true
 }
 
-// put caches p as loaded or committed by an operation that began at
-// generation gen. A plan dropped since gen is not cached (a drop may stand
-// for a change p lacks), and an older version never replaces a newer one:
-// loads and commits finish in any order.
-func (c *planCache) put(p *flows.Plan, gen uint64) {
+// put caches p as loaded by an operation that began at generation gen. A
+// plan dropped since gen is not cached (a drop may stand for a change p
+// lacks), and an older version never replaces a newer one: loads and
+// commits finish in any order.
+func (c *planCache) put(p *flows.Plan, gen uint64) { c.store(p, gen, false) }
+
+// committed caches p as a commit that began at generation gen left it, as
+// put does.
+func (c *planCache) committed(p *flows.Plan, gen uint64) { c.store(p, gen, true) }
+
+func (c *planCache) store(p *flows.Plan, gen uint64, commit bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if commit {
+		c.usage.add(p.ID)
+	}
 	e, ok := c.plans[p.ID]
 	if gen != c.gen {
 		if ok {
@@ -170,18 +189,39 @@ func (c *planCache) put(p *flows.Plan, gen uint64) {
 		c.unindex(e)
 		e.fill(p)
 		c.resize(e, e.measure()-e.size)
-		c.touch(e)
+		switch {
+		case commit && e.committed:
+			c.promote(e)
+		default:
+			e.committed = e.committed || commit
+			c.touch(e)
+		}
 	} else {
-		e = &cached{}
+		e = &cached{committed: commit}
 		e.fill(p)
+		size := e.measure()
+		if !c.admits(p.ID, size) {
+			return
+		}
 		c.plans[p.ID] = e
 		c.link(e, &c.probation)
-		c.resize(e, e.measure())
+		c.resize(e, size)
 	}
 	if p.Thread != "" {
 		c.threads[threadKey{p.Team, p.Channel, p.Thread}] = p.ID
 	}
 	c.fit(e)
+}
+
+// admits says whether a plan not cached, of size bytes, is taken in:
+// always while there is room, and in a full cache only if it was used
+// more lately than the plan that would go for it (see usage).
+func (c *planCache) admits(id flows.PlanID, size int) bool {
+	if len(c.plans) < c.maxPlans && c.bytes+size <= c.maxBytes {
+		return true
+	}
+	victim := c.victim(nil)
+	return victim == nil || c.usage.estimate(id) > c.usage.estimate(victim.Head.ID)
 }
 
 // fit keeps the protected part within its share, handing its least
@@ -215,9 +255,10 @@ func (c *planCache) victim(keep *cached) *cached {
 }
 
 // putCreated caches a plan just created at generation gen: its row is all
-// there is of it, and its conversation has asked nothing yet.
+// there is of it, and its conversation has asked nothing yet. Its creation
+// counts as its first commit.
 func (c *planCache) putCreated(p *flows.Plan, gen uint64) {
-	c.put(p, gen)
+	c.store(p, gen, true)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.plans[p.ID]; ok && e.Head.Version == 0 && !e.asked.loaded && e.asked.seq == 0 {

@@ -98,21 +98,30 @@ func TestCacheKeepsUnchangedAnswers(t *testing.T) {
 	}
 }
 
-// TestCacheBounds: the least recently used plans go first, past the count
-// or the byte budget.
+// TestCacheBounds: past the count or the byte budget, a full cache takes a
+// plan in only if it was used more lately than the plan it would drop,
+// and then drops the least recently used.
 func TestCacheBounds(t *testing.T) {
 	c := newPlanCache()
 	c.maxPlans = 3
-	for id := range flows.PlanID(4) {
-		c.put(cachePlan(id+1, 0), c.generation())
+	use := func(id flows.PlanID, times int) {
+		for range times {
+			if _, ok := c.get("T1", id); !ok {
+				c.put(cachePlan(id, 0), c.generation())
+			}
+		}
 	}
-	if _, ok := c.get("T1", 1); ok {
-		t.Error("plan 1, the oldest, is still cached past the count")
+	use(1, 2)
+	use(2, 2)
+	use(3, 2)
+	use(4, 1)
+	if _, ok := c.plans[4]; ok {
+		t.Error("plan 4, used once, took the place of a plan used twice")
 	}
-	c.get("T1", 2) // now the newest
-	c.put(cachePlan(5, 0), c.generation())
-	for id, want := range map[flows.PlanID]bool{2: true, 3: false, 4: true, 5: true} {
-		if _, ok := c.get("T1", id); ok != want {
+	use(2, 1) // now the most recently used
+	use(5, 3)
+	for id, want := range map[flows.PlanID]bool{1: false, 2: true, 3: true, 4: false, 5: true} {
+		if _, ok := c.plans[id]; ok != want {
 			t.Errorf("plan %d cached = %v, want %v", id, ok, want)
 		}
 	}
@@ -125,12 +134,14 @@ func TestCacheBounds(t *testing.T) {
 	}
 	c.put(big, c.generation())
 	c.maxBytes = c.bytes + 100 // room for the big one and a bit
+	c.get("T1", 2)
+	c.get("T1", 2)
 	c.put(cachePlan(2, 0), c.generation())
-	if _, ok := c.get("T1", 1); ok {
-		t.Error("the byte budget kept the big plan beside a new one")
+	if _, ok := c.plans[1]; ok {
+		t.Error("the byte budget kept the big plan beside one used more")
 	}
-	if _, ok := c.get("T1", 2); !ok {
-		t.Error("the newest plan was dropped")
+	if _, ok := c.plans[2]; !ok {
+		t.Error("the plan used more was turned away")
 	}
 	if c.bytes > c.maxBytes {
 		t.Errorf("cache holds %d bytes, over its %d", c.bytes, c.maxBytes)
@@ -400,64 +411,107 @@ func createdPlan(tb testing.TB, db *DB) *flows.Plan {
 }
 
 // TestCacheResistsAScan: plans started, then answered round after round
-// (many busy workspaces on one racebot, or a load test), outgrow the cache.
-// A plain least-recently-used cache then drops each plan just before its
-// turn comes again, and no answer finds its plan. Here the plans answered
-// before stay, and only newcomers and the least used come and go.
+// (many busy workspaces on one racebot, or a load test), outgrow the cache,
+// by their bytes as they grow or by their count from the start. Each
+// answer reads its plan (from the file when the cache lacks it) and
+// commits, and its reply's post reads the plan again, at once or after
+// other answers. A plain least-recently-used cache then drops each plan
+// just before its turn comes again, and no answer finds its plan. Here the
+// plans answered before stay, and only newcomers come and go.
 func TestCacheResistsAScan(t *testing.T) {
-	c := newPlanCache()
 	const plans, rounds = 100, 8
 	text := strings.Repeat("x", 200)
-	made := make([]*flows.Plan, plans)
-	for i := range made {
-		made[i] = cachePlan(flows.PlanID(i+1), 0)
-		c.put(made[i], c.generation())
-	}
-	// Room for the plans as started and two answers each, not more.
-	c.maxBytes = c.bytes + plans*2*(len(text)+100)
-	for r := range rounds {
-		hits := 0
-		for _, p := range made {
-			got, ok := c.get("T1", p.ID)
-			if ok {
-				hits++
-			} else {
-				got = p.Clone()
-			}
-			q := "q" + strconv.Itoa(r)
-			got.Answers[q] = flows.Answer{QuestionID: q, Text: text, By: "U1", At: c0}
-			got.Version++
-			c.put(got, c.generation())
-			made[p.ID-1] = got
-		}
-		if c.bytes > c.maxBytes {
-			t.Fatalf("round %d: %d bytes cached, over %d", r, c.bytes, c.maxBytes)
-		}
-		if r == rounds-1 && hits < plans/4 {
-			t.Errorf("last round: %d of %d plans found, want at least %d", hits, plans, plans/4)
+	for _, bound := range []string{"bytes", "count"} {
+		for _, postLag := range []int{0, 10, 150} {
+			t.Run(fmt.Sprintf("%s, posts %d answers later", bound, postLag), func(t *testing.T) {
+				c := newPlanCache()
+				if bound == "count" {
+					c.maxPlans = plans * 4 / 5
+				}
+				file := make([]*flows.Plan, plans)
+				for i := range file {
+					file[i] = cachePlan(flows.PlanID(i+1), 0)
+					c.putCreated(file[i], c.generation())
+				}
+				if bound == "bytes" {
+					// Room for the plans as started and two answers each.
+					c.maxBytes = c.bytes + plans*2*(len(text)+100)
+				}
+				var posts []flows.PlanID
+				for r := range rounds {
+					hits := 0
+					for i := range file {
+						id := file[i].ID
+						got, ok := c.get("T1", id)
+						if ok {
+							hits++
+						} else {
+							got = file[i].Clone()
+							c.put(got, c.generation())
+						}
+						q := "q" + strconv.Itoa(r)
+						got.Answers[q] = flows.Answer{QuestionID: q, Text: text, By: "U1", At: c0}
+						got.Version++
+						c.committed(got, c.generation())
+						file[i] = got
+						for posts = append(posts, id); len(posts) > postLag; posts = posts[1:] {
+							c.get("T1", posts[0])
+						}
+					}
+					if c.bytes > c.maxBytes || len(c.plans) > c.maxPlans {
+						t.Fatalf("round %d: %d plans, %d bytes cached, over %d, %d", r, len(c.plans), c.bytes, c.maxPlans, c.maxBytes)
+					}
+					if r == rounds-1 && hits < plans/4 {
+						t.Errorf("last round: %d of %d plans found, want at least %d", hits, plans, plans/4)
+					}
+				}
+			})
 		}
 	}
 }
 
-// TestCacheKeepsANewPlanInUse: with the cache full of plans used over and
-// over, a plan just started and then answered is kept like them.
+// TestCacheKeepsANewPlanInUse: with the cache full of plans answered over
+// and over, a plan just started and then answered as often as they are
+// comes to be kept like them, while newcomers used once are turned away.
 func TestCacheKeepsANewPlanInUse(t *testing.T) {
 	c := newPlanCache()
 	c.maxPlans = 10
+	answer := func(id flows.PlanID) bool {
+		p, ok := c.get("T1", id)
+		if !ok {
+			p = cachePlan(id, 0)
+			c.put(p, c.generation())
+		}
+		p.Version++
+		c.committed(p, c.generation())
+		return ok
+	}
 	for range 3 {
 		for id := range flows.PlanID(10) {
-			if _, ok := c.get("T1", id+1); !ok {
-				c.put(cachePlan(id+1, 0), c.generation())
-			}
+			answer(id + 1)
 		}
 	}
-	c.put(cachePlan(100, 0), c.generation())
+	c.putCreated(cachePlan(100, 0), c.generation())
+	kept := -1
 	for i := range 20 {
-		if _, ok := c.get("T1", 100); !ok {
-			t.Fatalf("answer %d: the new plan was dropped", i)
+		switch found := answer(100); {
+		case found && kept < 0:
+			kept = i
+		case !found && kept >= 0:
+			t.Fatalf("answer %d: the new plan, cached since answer %d, was dropped", i, kept)
 		}
-		// Other plans come and go meanwhile.
-		c.put(cachePlan(flows.PlanID(200+i), 0), c.generation())
+		c.putCreated(cachePlan(flows.PlanID(200+i), 0), c.generation())
+	}
+	if kept < 0 || kept > 4 {
+		t.Errorf("the new plan was first found at answer %d, want within its first five", kept)
+	}
+	if e := c.plans[100]; e == nil || !e.protected {
+		t.Error("the new plan, answered again and again, is not among the plans in use")
+	}
+	for i := range 20 {
+		if _, ok := c.plans[flows.PlanID(200+i)]; ok && i < 19 {
+			t.Errorf("plan %d, started and never used again, is cached", 200+i)
+		}
 	}
 }
 
@@ -492,18 +546,31 @@ func TestCacheStaysConsistent(t *testing.T) {
 					old, had := c.plans[id]
 					kept := gen == c.gen && c.maxPlans > 0 && (!had ||
 						old.Head.Team == p.Team && old.Head.CreatedAt.Equal(packed.Stored(p.CreatedAt)) && old.Head.Version <= p.Version)
+					// A plan new to a full cache may be turned away (see
+					// admits).
+					probe := &cached{}
+					probe.fill(p)
+					full := len(c.plans) >= c.maxPlans || c.bytes+probe.measure() > c.maxBytes
 					op = fmt.Sprintf("put(%d v%d, %d answers)", id, p.Version, len(p.Answers))
-					if rng.IntN(4) == 0 {
+					switch rng.IntN(4) {
+					case 0:
 						op = "putCreated" + op[3:]
 						c.putCreated(p, gen)
-					} else {
+					case 1:
+						op = "committed" + op[3:]
+						c.committed(p, gen)
+					default:
 						c.put(p, gen)
 					}
 					if !kept {
 						// Nothing stored, nothing fitted.
 						break
 					}
-					if e, ok := c.plans[id]; !ok || e.Head.Version != p.Version {
+					e, ok := c.plans[id]
+					if !ok && !had && full {
+						break
+					}
+					if !ok || e.Head.Version != p.Version {
 						t.Fatalf("op %d %s: the plan put was not kept", i, op)
 					}
 					checkCacheBounds(t, c, i, op)
@@ -640,10 +707,13 @@ func checkCacheBounds(t *testing.T, c *planCache, i int, op string) {
 func TestCacheDropsThePlanPutLast(t *testing.T) {
 	c := newPlanCache()
 	for id := range flows.PlanID(2) {
-		c.put(cachePlan(id+1, 0), c.generation())
-	}
-	c.get("T1", 1)
-	c.get("T1", 2) // both protected, 1 the least recently used
+		p := cachePlan(id+1, 0)
+		c.put(p, c.generation())
+		for range 2 {
+			p.Version++
+			c.committed(p, c.generation())
+		}
+	} // both protected, 1 the least recently used
 	// Plan 1's prompts, read from the file after, take it past the
 	// protected share; nothing is fitted until the next put.
 	_, _, tok := c.lastAsked("T1", 1, 0)
@@ -655,6 +725,9 @@ func TestCacheDropsThePlanPutLast(t *testing.T) {
 	// Room for plan 1 or plan 2 beside plan 3 (as large as 2), not for
 	// all three.
 	c.maxBytes = c.plans[1].size + c.plans[2].size - 1
+	for range 3 {
+		c.get("T1", 3) // used more than plan 1 lately
+	}
 	c.put(cachePlan(3, 0), c.generation())
 	for id, want := range map[flows.PlanID]bool{1: false, 2: true, 3: true} {
 		if _, ok := c.plans[id]; ok != want {
@@ -672,7 +745,8 @@ func TestCacheCountsAPlanPutAgain(t *testing.T) {
 		p := cachePlan(1, 0)
 		c.put(p, c.generation())
 		if protected {
-			c.get("T1", 1)
+			c.committed(p, c.generation())
+			c.committed(p, c.generation())
 		}
 		p = p.Clone()
 		p.Version++

@@ -267,7 +267,7 @@ func (db *DB) cacheAfter(p *flows.Plan, changes []flows.Change, gen uint64, err 
 		db.cache.drop(p.ID)
 		return
 	}
-	db.cache.put(after, gen)
+	db.cache.committed(after, gen)
 }
 
 func (db *DB) commit(ctx context.Context, p *flows.Plan, changes []flows.Change, key string) error {
