@@ -250,6 +250,10 @@ func (b *Bot) failStep(ctx context.Context, err error, st coach.Step) error {
 
 func (b *Bot) completeStep(ctx context.Context, st coach.Step, outputs map[string]string) {
 	err := b.slack(ctx).FunctionCompleteSuccessContext(ctx, st.Execution, slack.FunctionCompleteSuccessRequestOptionOutput(outputs))
+	if err != nil && !completedAlready(err) && declinedForGood(err) && !b.left(ctx, err) {
+		b.refusedStep(ctx, st, err)
+		return
+	}
 	b.stepCompleted(ctx, err, st)
 }
 
@@ -257,18 +261,47 @@ func (b *Bot) errorStep(ctx context.Context, st coach.Step, reason string) {
 	b.stepCompleted(ctx, b.slack(ctx).FunctionCompleteErrorContext(ctx, st.Execution, reason), st)
 }
 
+// refusedStep ends with an error the run of a step whose result Slack
+// declined for good: given up without a word, it would stay "in
+// progress" at Slack for ever, with nothing to tell its owner why. The
+// error is tried once, and the step given up whatever Slack answers: a
+// sweep would only have the result declined again before trying the
+// error once more.
+func (b *Bot) refusedStep(ctx context.Context, st coach.Step, refusal error) {
+	b.log.Error("complete workflow step: refused; ending the run with an error", "execution", st.Execution, "function", st.Function, "err", refusal)
+	err := b.slack(ctx).FunctionCompleteErrorContext(ctx, st.Execution, refusedReason(st, refusal))
+	if err != nil && !completedAlready(err) {
+		b.failed(ctx, "complete refused workflow step with an error: given up", err, "execution", st.Execution)
+	}
+	b.finishStep(ctx, st)
+}
+
+// refusedReason tells a workflow's owner, at Slack, why a step whose
+// result Slack refused failed: its work is done (running the workflow
+// again does it again), and the step's outputs are where to look.
+func refusedReason(st coach.Step, refusal error) string {
+	done := "racebot did its part"
+	switch st.Function {
+	case functionRecordValues:
+		done = "racebot recorded the values"
+	case functionStartCheckin:
+		done = "racebot started the check-in"
+	}
+	var se slack.SlackErrorResponse
+	errors.As(refusal, &se)
+	return fmt.Sprintf("%s, but Slack refused the step's result (%s); check the step's outputs in Workflow Builder.", done, se.Err)
+}
+
 // stepCompleted records a step completed, so nobody runs it again, or
 // logs a completion that failed, leaving the step for the sweep. One that
-// finds the step completed already (by an earlier run) is expected:
-// Slack's docs give function_execution_not_found as the typical answer
-// for an execution completed and gone, and execution_not_in_running_state
-// for one not running any more. One Slack declines for good, or of a
-// workspace that removed racebot, is given up: each sweep for a day would
-// run the step again to be declined again.
+// finds the step completed already (by an earlier run) is expected. One
+// Slack declines for good, or of a workspace that removed racebot, is
+// given up: each sweep for a day would run the step again to be declined
+// again.
 func (b *Bot) stepCompleted(ctx context.Context, err error, st coach.Step) {
 	switch {
 	case err == nil:
-	case slackRefusal(err, "execution_not_in_running_state", "function_execution_not_found"):
+	case completedAlready(err):
 		b.log.Debug("workflow step completed already", "execution", st.Execution)
 	case b.left(ctx, err) || declinedForGood(err):
 		b.failed(ctx, "complete workflow step: given up", err, "execution", st.Execution)
@@ -276,11 +309,24 @@ func (b *Bot) stepCompleted(ctx context.Context, err error, st coach.Step) {
 		b.failed(ctx, "complete workflow step", err, "execution", st.Execution)
 		return
 	}
-	// Completed at Slack, or given up: recorded even while shutting down,
-	// or the next sweep runs the step once more for nothing.
+	b.finishStep(ctx, st)
+}
+
+// finishStep records a step completed at Slack, or given up, even while
+// shutting down: otherwise the next sweep runs the step once more for
+// nothing.
+func (b *Bot) finishStep(ctx context.Context, st coach.Step) {
 	if err := b.svc.FinishStep(context.WithoutCancel(ctx), st.Team, st.Execution, b.now()); err != nil {
 		b.log.Warn("workflow step: record finished", "execution", st.Execution, "err", err)
 	}
+}
+
+// completedAlready reports a completion that finds the step's run ended,
+// by an earlier completion: Slack's docs give function_execution_not_found
+// as the typical answer for an execution completed and gone, and
+// execution_not_in_running_state for one not running any more.
+func completedAlready(err error) bool {
+	return slackRefusal(err, "execution_not_in_running_state", "function_execution_not_found")
 }
 
 // declinedForGood reports a completion Slack refused that it will refuse

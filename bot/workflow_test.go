@@ -385,29 +385,6 @@ func TestWorkflowStepsFinishedAreNotSwept(t *testing.T) {
 	}
 }
 
-// TestWorkflowStepRefusedForGoodIsNotSwept: Slack declines a step's
-// completion (invalid_arguments: asking again is declined again). The
-// step is given up, not run again by every sweep for a day: no second
-// confirmation looked for, no second completion.
-func TestWorkflowStepRefusedForGoodIsNotSwept(t *testing.T) {
-	t.Parallel()
-	h, clk, srv, _, step := anasValuesStep(t, "FxNO")
-	h.fake.RefuseNext("functions.completeSuccess", 100, "invalid_arguments")
-	if code := h.deliver(srv, step); code != http.StatusOK {
-		t.Fatalf("the delivery was answered %d", code)
-	}
-	h.fake.WaitCalls(t, "functions.completeSuccess", 1)
-	h.settle()
-	calls := len(h.fake.Calls(""))
-
-	clk.Add(time.Hour)
-	h.bot.stepTick(t.Context())
-	h.settle()
-	if got := h.fake.Calls(""); len(got) != calls {
-		t.Errorf("a sweep ran the refused step again: %v", got[calls:])
-	}
-}
-
 // TestWorkflowValuesStepSlowConfirmationPostedOnce: Slack holds the
 // confirmation of a "Record KPI values" step. Its run gives up within its
 // bound, short of the step's lease, rather than posting after a sweep
