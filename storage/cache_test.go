@@ -461,8 +461,11 @@ func TestCacheResistsAScan(t *testing.T) {
 					if c.bytes > c.maxBytes || len(c.plans) > c.maxPlans {
 						t.Fatalf("round %d: %d plans, %d bytes cached, over %d, %d", r, len(c.plans), c.bytes, c.maxPlans, c.maxBytes)
 					}
-					if r == rounds-1 && hits < plans/4 {
-						t.Errorf("last round: %d of %d plans found, want at least %d", hits, plans, plans/4)
+					if r == rounds-1 {
+						t.Logf("last round: %d of %d plans found", hits, plans)
+						if hits < plans/4 {
+							t.Errorf("want at least %d", plans/4)
+						}
 					}
 				}
 			})
