@@ -75,7 +75,7 @@ const (
 	maxCachedPlans = 4096
 	maxCachedBytes = 16 << 20
 	// protectedShare is the part of either bound, in percent, that plans
-	// read again may take from newcomers.
+	// committed again may take from newcomers.
 	protectedShare = 80
 )
 
@@ -157,15 +157,23 @@ func (c *planCache) get(team string, id flows.PlanID) (*flows.Plan, bool) {
 // plan dropped since gen is not cached (a drop may stand for a change p
 // lacks), and an older version never replaces a newer one: loads and
 // commits finish in any order.
-func (c *planCache) put(p *flows.Plan, gen uint64) { c.store(p, gen, false) }
+func (c *planCache) put(p *flows.Plan, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.store(p, gen, false)
+}
 
 // committed caches p as a commit that began at generation gen left it, as
 // put does.
-func (c *planCache) committed(p *flows.Plan, gen uint64) { c.store(p, gen, true) }
-
-func (c *planCache) store(p *flows.Plan, gen uint64, commit bool) {
+func (c *planCache) committed(p *flows.Plan, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.store(p, gen, true)
+}
+
+// store is put and committed; it returns the entry it made for a plan not
+// cached before, if it was taken in. The caller holds mu.
+func (c *planCache) store(p *flows.Plan, gen uint64, commit bool) (made *cached) {
 	if commit {
 		c.usage.add(p.ID)
 	}
@@ -174,17 +182,17 @@ func (c *planCache) store(p *flows.Plan, gen uint64, commit bool) {
 		if ok {
 			c.remove(e)
 		}
-		return
+		return nil
 	}
 	if ok {
 		if e.Head.Team != p.Team || !e.Head.CreatedAt.Equal(packed.Stored(p.CreatedAt)) {
 			// The id was reused by a plan created since; which of the
 			// two is the live one is for the file to say.
 			c.remove(e)
-			return
+			return nil
 		}
 		if e.Head.Version > p.Version {
-			return
+			return nil
 		}
 		c.unindex(e)
 		e.fill(p)
@@ -201,27 +209,41 @@ func (c *planCache) store(p *flows.Plan, gen uint64, commit bool) {
 		e.fill(p)
 		size := e.measure()
 		if !c.admits(p.ID, size) {
-			return
+			return nil
 		}
 		c.plans[p.ID] = e
 		c.link(e, &c.probation)
 		c.resize(e, size)
+		made = e
 	}
 	if p.Thread != "" {
 		c.threads[threadKey{p.Team, p.Channel, p.Thread}] = p.ID
 	}
 	c.fit(e)
+	if c.plans[p.ID] != e {
+		// The bounds hold nothing (fit drops the plan put only then).
+		return nil
+	}
+	return made
 }
 
 // admits says whether a plan not cached, of size bytes, is taken in:
 // always while there is room, and in a full cache only if it was used
-// more lately than the plan that would go for it (see usage).
+// more lately than each plan that would go for it (see usage), in the
+// order fit drops them. A plan larger than the one fit drops first may
+// take the place of several, each maybe used more than it.
 func (c *planCache) admits(id flows.PlanID, size int) bool {
-	if len(c.plans) < c.maxPlans && c.bytes+size <= c.maxBytes {
-		return true
+	plans, bytes := len(c.plans)+1, c.bytes+size
+	uses := c.usage.estimate(id)
+	for _, head := range [...]*cached{&c.probation, &c.protected} {
+		for e := head.prev; e != head && (plans > c.maxPlans || bytes > c.maxBytes); e = e.prev {
+			if c.usage.estimate(e.Head.ID) >= uses {
+				return false
+			}
+			plans, bytes = plans-1, bytes-e.size
+		}
 	}
-	victim := c.victim(nil)
-	return victim == nil || c.usage.estimate(id) > c.usage.estimate(victim.Head.ID)
+	return true
 }
 
 // fit keeps the protected part within its share, handing its least
@@ -257,11 +279,16 @@ func (c *planCache) victim(keep *cached) *cached {
 // putCreated caches a plan just created at generation gen: its row is all
 // there is of it, and its conversation has asked nothing yet. Its creation
 // counts as its first commit.
+//
+// Only the entry this call makes, in the same hold of mu, is taken to know
+// every prompt. An entry found there (or put between two holds, after a
+// full cache turned this plan away) was loaded by a request that reached
+// the plan since its commit, as the channel's current plan, and a prompt
+// that request recorded while the plan was not cached noted nothing here.
 func (c *planCache) putCreated(p *flows.Plan, gen uint64) {
-	c.store(p, gen, true)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.plans[p.ID]; ok && e.Head.Version == 0 && !e.asked.loaded && e.asked.seq == 0 {
+	if e := c.store(p, gen, true); e != nil {
 		e.asked.loaded = true
 	}
 }
@@ -469,7 +496,8 @@ func (c *planCache) touch(e *cached) {
 	c.link(e, head)
 }
 
-// promote makes e, read again, the newest protected plan.
+// promote makes e, committed again while cached, the newest protected
+// plan.
 func (c *planCache) promote(e *cached) {
 	if c.protected.next == e {
 		return

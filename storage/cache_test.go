@@ -518,6 +518,96 @@ func TestCacheKeepsANewPlanInUse(t *testing.T) {
 	}
 }
 
+// TestCacheForgetsABurst: a plan answered a hundred times in one sitting
+// and then left drifts to probation's end, where every plan new to the
+// full cache is weighed against it. A new plan answered as often as the
+// others must still come in within a few answers: the sketch counts no
+// higher than its period gives a plan the cache holds, so a halving or two
+// forgets the burst. Counted to 255, it took eight.
+func TestCacheForgetsABurst(t *testing.T) {
+	const plans = 100
+	c := newPlanCache()
+	c.maxPlans, c.usage = plans, newUsage(plans)
+	answer := func(id flows.PlanID) bool {
+		p, ok := c.get("T1", id)
+		if !ok {
+			p = cachePlan(id, 0)
+			c.put(p, c.generation())
+		}
+		p.Version++
+		c.committed(p, c.generation())
+		c.get("T1", id) // the reply's post
+		return ok
+	}
+	for id := range flows.PlanID(plans) {
+		c.putCreated(cachePlan(id+1, 0), c.generation())
+	}
+	for range 100 {
+		answer(1)
+	}
+	round := func() {
+		for id := flows.PlanID(2); id <= plans; id++ {
+			answer(id)
+		}
+	}
+	round()
+	c.putCreated(cachePlan(1000, 0), c.generation())
+	for i := range 5 {
+		round()
+		if answer(1000) {
+			return
+		}
+		t.Logf("answer %d: the new plan was not found; plan 1, idle, estimates %d", i, c.usage.estimate(1))
+	}
+	t.Error("a plan answered as often as the others was not found within five answers")
+}
+
+// TestCacheWeighsEveryPlanABigOneWouldDrop: a plan new to a cache full by
+// its bytes may take the place of several; it is taken in only if it was
+// used more lately than each of them, not only than the first to go.
+func TestCacheWeighsEveryPlanABigOneWouldDrop(t *testing.T) {
+	c := newPlanCache()
+	for id := range flows.PlanID(4) {
+		c.put(cachePlan(id+1, 0), c.generation())
+	}
+	for id := flows.PlanID(2); id <= 4; id++ {
+		for range 3 {
+			c.get("T1", id)
+		}
+	} // plan 1, never used, is probation's oldest
+	c.maxBytes = c.bytes
+	big := cachePlan(5, 0)
+	for i := range 3 {
+		q := "q" + strconv.Itoa(i)
+		big.Answers[q] = flows.Answer{QuestionID: q, Text: strings.Repeat("x", c.plans[1].size), By: "U1", At: c0}
+	}
+	c.get("T1", 5)
+	c.get("T1", 5) // used more than plan 1, less than the others
+	c.put(big, c.generation())
+	for id, want := range map[flows.PlanID]bool{1: true, 2: true, 3: true, 4: true, 5: false} {
+		if _, ok := c.plans[id]; ok != want {
+			t.Errorf("plan %d cached = %v, want %v", id, ok, want)
+		}
+	}
+}
+
+// TestCreatedPlanMarksOnlyItsOwnEntry: a plan just created has asked
+// nothing, but an entry already there was loaded by someone else, who
+// may have recorded a prompt while the plan was not cached (noting
+// nothing here); the creation must not vouch for that entry's prompts.
+func TestCreatedPlanMarksOnlyItsOwnEntry(t *testing.T) {
+	c := newPlanCache()
+	gen := c.generation() // CreatePlan begins
+	// Between its commit and its putCreated, another request found the
+	// plan (the channel's current one), recorded a prompt and loaded it.
+	c.asked("T1", 1, 5, flows.QuestionBusiness)
+	c.put(cachePlan(1, 0), c.generation())
+	c.putCreated(cachePlan(1, 0), gen)
+	if r, ok, tok := c.lastAsked("T1", 1, 10); ok || tok.e == nil {
+		t.Errorf("lastAsked = %q, %v from the cache; the prompt recorded is only in the file", r.asks, ok)
+	}
+}
+
 // TestCacheStaysConsistent drives the cache with random operations under
 // small bounds. After each, the two lists must hold exactly the map's
 // plans, each entry's size must be what its contents measure, and the

@@ -14,16 +14,27 @@ import "github.com/racebot/racebot/flows"
 //
 // It is a count-min sketch: four rows of small counters, a plan counted
 // in one counter of each row, its estimate the least of its four (the
-// others it shares a counter with only add to a count). Every period uses
-// all counters are halved, so what was used once long ago counts for
-// little beside what is used now. It takes two bytes a plan the cache
-// holds, whatever the number of plans seen.
+// others it shares a counter with only add to a count). Once period uses
+// are counted all counters are halved, and so is the count of uses, as
+// what the counters hold is then worth half a period: from then on they
+// are halved every half period, so what was used once long ago counts
+// for little beside what is used now. It takes eight bytes a plan the
+// cache holds (four rows of two counters a plan), whatever the number of
+// plans seen.
 type usage struct {
 	rows   [4][]uint8
 	mask   uint64
 	uses   int
 	period int
 }
+
+// maxUses caps a counter. A period is ten uses a plan the cache holds, so
+// a count past this says no more than "used a lot", and only slows
+// forgetting: a plan answered a hundred times in one sitting and then left
+// ends at probation's end, the plan every newcomer is weighed against, and
+// counted to 255 it turned away newcomers in use for eight halvings where
+// 15 takes one or two (TinyLFU's small counters; Caffeine keeps four bits).
+const maxUses = 15
 
 func newUsage(plans int) *usage {
 	width := 64
@@ -54,7 +65,7 @@ func (u *usage) slot(row int, id flows.PlanID) uint64 {
 // add counts one use of plan id.
 func (u *usage) add(id flows.PlanID) {
 	for r := range u.rows {
-		if c := &u.rows[r][u.slot(r, id)]; *c < 255 {
+		if c := &u.rows[r][u.slot(r, id)]; *c < maxUses {
 			*c++
 		}
 	}
@@ -68,9 +79,10 @@ func (u *usage) add(id flows.PlanID) {
 	}
 }
 
-// estimate is how often plan id was used lately, never less than it was.
+// estimate is how often plan id was used lately: never less than it was,
+// up to maxUses.
 func (u *usage) estimate(id flows.PlanID) uint8 {
-	n := uint8(255)
+	n := uint8(maxUses)
 	for r := range u.rows {
 		n = min(n, u.rows[r][u.slot(r, id)])
 	}

@@ -7,8 +7,8 @@ import (
 )
 
 // TestUsageCountsAndForgets: an estimate is never below the uses counted
-// (sharing a counter only adds), plans never used estimate little, and
-// every period of uses halves what was counted.
+// (sharing a counter only adds) up to maxUses, plans never used estimate
+// little, and every period of uses halves what was counted.
 func TestUsageCountsAndForgets(t *testing.T) {
 	u := newUsage(1000)
 	for id := range flows.PlanID(500) {
@@ -38,6 +38,13 @@ func TestUsageCountsAndForgets(t *testing.T) {
 	}
 	if unused > 25 {
 		t.Errorf("%d of 500 plans never used have a count", unused)
+	}
+
+	for range 100 {
+		u.add(77)
+	}
+	if got := u.estimate(77); got != maxUses {
+		t.Errorf("a plan used 100 times estimates %d, want the cap %d", got, maxUses)
 	}
 
 	before := u.estimate(6)
