@@ -59,14 +59,7 @@ func TestWorkflowStepRefusedForGoodIsNotSwept(t *testing.T) {
 			if stepUnfinished(t, h.db, "FxNO") {
 				t.Error("the step is not recorded finished")
 			}
-			calls := len(h.fake.Calls(""))
-
-			clk.Add(time.Hour)
-			h.bot.stepTick(t.Context())
-			h.settle()
-			if got := h.fake.Calls(""); len(got) != calls {
-				t.Errorf("a sweep ran the refused step again: %v", got[calls:])
-			}
+			sweepCallsNothing(t, h, clk, "a sweep of the refused step")
 			if n := len(h.fake.Calls("functions.completeSuccess")); n != tt.wantSuccesses {
 				t.Errorf("functions.completeSuccess called %d times, want %d", n, tt.wantSuccesses)
 			}

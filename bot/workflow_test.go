@@ -190,6 +190,19 @@ func (h *harness) stepOverHTTP(callback, id string, inputs map[string]any) (*htt
 // anasValuesStep starts a harness on a clock the test moves, with plan Q1
 // in C1 and a "Record KPI values" step, execution id, giving Ana's
 // visitors 12.4k: the step built and expected by the fake, not delivered.
+// sweepCallsNothing runs the step sweep an hour on and fails if it
+// called Slack: the steps it could find are finished or given up.
+func sweepCallsNothing(t *testing.T, h *harness, clk *clock, what string) {
+	t.Helper()
+	calls := len(h.fake.Calls(""))
+	clk.Add(time.Hour)
+	h.bot.stepTick(t.Context())
+	h.settle()
+	if got := h.fake.Calls(""); len(got) != calls {
+		t.Errorf("%s called Slack: %v", what, got[calls:])
+	}
+}
+
 func anasValuesStep(t *testing.T, id string) (*harness, *clock, *httptest.Server, *flows.Plan, []byte) {
 	t.Helper()
 	clk := &clock{now: time.Now()}
@@ -372,14 +385,7 @@ func TestWorkflowStepsFinishedAreNotSwept(t *testing.T) {
 		return done.State == "completed" && bad.State == "failed"
 	}, "the steps completed")
 	h.settle()
-	calls := len(h.fake.Calls(""))
-
-	clk.Add(time.Hour)
-	h.bot.stepTick(t.Context())
-	h.settle()
-	if got := h.fake.Calls(""); len(got) != calls {
-		t.Errorf("a sweep of finished steps called Slack: %v", got[calls:])
-	}
+	sweepCallsNothing(t, h, clk, "a sweep of finished steps")
 	if n := h.countReplies("C1", p.Thread, "From a workflow, for <@UANA>"); n != 1 {
 		t.Errorf("%d confirmations, want 1", n)
 	}

@@ -473,31 +473,35 @@ func TestCacheResistsAScan(t *testing.T) {
 	}
 }
 
+// answerPlan is what an answer does to the cache: it reads the plan,
+// loading it when the cache lacks it, and commits. It reports whether the
+// plan was found.
+func answerPlan(c *planCache, id flows.PlanID) bool {
+	p, ok := c.get("T1", id)
+	if !ok {
+		p = cachePlan(id, 0)
+		c.put(p, c.generation())
+	}
+	p.Version++
+	c.committed(p, c.generation())
+	return ok
+}
+
 // TestCacheKeepsANewPlanInUse: with the cache full of plans answered over
 // and over, a plan just started and then answered as often as they are
 // comes to be kept like them, while newcomers used once are turned away.
 func TestCacheKeepsANewPlanInUse(t *testing.T) {
 	c := newPlanCache()
 	c.maxPlans = 10
-	answer := func(id flows.PlanID) bool {
-		p, ok := c.get("T1", id)
-		if !ok {
-			p = cachePlan(id, 0)
-			c.put(p, c.generation())
-		}
-		p.Version++
-		c.committed(p, c.generation())
-		return ok
-	}
 	for range 3 {
 		for id := range flows.PlanID(10) {
-			answer(id + 1)
+			answerPlan(c, id+1)
 		}
 	}
 	c.putCreated(cachePlan(100, 0), c.generation())
 	kept := -1
 	for i := range 20 {
-		switch found := answer(100); {
+		switch found := answerPlan(c, 100); {
 		case found && kept < 0:
 			kept = i
 		case !found && kept >= 0:
@@ -529,13 +533,7 @@ func TestCacheForgetsABurst(t *testing.T) {
 	c := newPlanCache()
 	c.maxPlans, c.usage = plans, newUsage(plans)
 	answer := func(id flows.PlanID) bool {
-		p, ok := c.get("T1", id)
-		if !ok {
-			p = cachePlan(id, 0)
-			c.put(p, c.generation())
-		}
-		p.Version++
-		c.committed(p, c.generation())
+		ok := answerPlan(c, id)
 		c.get("T1", id) // the reply's post
 		return ok
 	}
