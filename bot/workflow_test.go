@@ -187,9 +187,6 @@ func (h *harness) stepOverHTTP(callback, id string, inputs map[string]any) (*htt
 	return srv, p, step
 }
 
-// anasValuesStep starts a harness on a clock the test moves, with plan Q1
-// in C1 and a "Record KPI values" step, execution id, giving Ana's
-// visitors 12.4k: the step built and expected by the fake, not delivered.
 // sweepCallsNothing runs the step sweep an hour on and fails if it
 // called Slack: the steps it could find are finished or given up.
 func sweepCallsNothing(t *testing.T, h *harness, clk *clock, what string) {
@@ -203,6 +200,9 @@ func sweepCallsNothing(t *testing.T, h *harness, clk *clock, what string) {
 	}
 }
 
+// anasValuesStep starts a harness on a clock the test moves, with plan Q1
+// in C1 and a "Record KPI values" step, execution id, giving Ana's
+// visitors 12.4k: the step built and expected by the fake, not delivered.
 func anasValuesStep(t *testing.T, id string) (*harness, *clock, *httptest.Server, *flows.Plan, []byte) {
 	t.Helper()
 	clk := &clock{now: time.Now()}

@@ -44,14 +44,25 @@ import (
 // would drop every plan just before its next turn when more plans are in
 // use than it holds (a racebot serving many busy workspaces): then no
 // answer finds its plan, and each reads it from the file to push out the
-// next.
+// next. The two parts alone did no better when more plans were answered
+// in turn than the count: a full cache also takes a plan in only if it
+// was used more lately than each plan it would push out (admits, usage).
 type planCache struct {
 	mu sync.Mutex
-	// gen changes whenever a plan is dropped. A plan loaded from the file,
-	// or committed, is put only if no drop happened since the load or
-	// commit began: a drop that raced it may have been for a change the
-	// load did not see.
+	// gen counts the plans dropped and the plans lost. A plan loaded from
+	// the file, or committed, is put only if no drop happened since the
+	// load or commit began (dropped), nor a loss in its slot (lost): a
+	// drop that raced it may have been for a change the load did not see,
+	// and a plan lost meanwhile may have been newer than the load (a
+	// commit turned away by a full cache, or pushed out), so that caching
+	// the load would take the plan back in time.
 	gen     uint64
+	dropped uint64
+	// lost holds, for each slot (a plan id modulo lostSlots), the
+	// generation at which a plan of the slot last left the cache without
+	// a drop (pushed out, turned away, replaced) or had a prompt recorded
+	// while not cached, which no entry noted.
+	lost    [lostSlots]uint64
 	plans   map[flows.PlanID]*cached
 	threads map[threadKey]flows.PlanID
 	// probation and protected are the sentinels of the two parts' recency
@@ -78,6 +89,11 @@ const (
 	// committed again may take from newcomers.
 	protectedShare = 80
 )
+
+// lostSlots is the length of planCache.lost. A loss turns away the puts
+// in flight of every plan of its slot, but plans lostSlots ids apart are
+// seldom in use at once: ids are given in turn.
+const lostSlots = 4096
 
 // maxAsked is how many of a plan's latest prompts are kept. Replies answer
 // recent prompts; one to an older prompt than these reads the file.
@@ -138,6 +154,20 @@ func (c *planCache) generation() uint64 {
 	return c.gen
 }
 
+// stale says whether a plan id loaded or committed by an operation that
+// began at generation gen may be older than the cache has known it. The
+// caller holds mu.
+func (c *planCache) stale(id flows.PlanID, gen uint64) bool {
+	return gen < c.dropped || gen < c.lost[uint64(id)%lostSlots]
+}
+
+// lose notes that the cache no longer knows all it knew of plan id. The
+// caller holds mu.
+func (c *planCache) lose(id flows.PlanID) {
+	c.gen++
+	c.lost[uint64(id)%lostSlots] = c.gen
+}
+
 // get returns a copy of the team's cached plan id, for the caller to
 // change as it likes.
 func (c *planCache) get(team string, id flows.PlanID) (*flows.Plan, bool) {
@@ -178,7 +208,7 @@ func (c *planCache) store(p *flows.Plan, gen uint64, commit bool) (made *cached)
 		c.usage.add(p.ID)
 	}
 	e, ok := c.plans[p.ID]
-	if gen != c.gen {
+	if c.stale(p.ID, gen) {
 		if ok {
 			c.remove(e)
 		}
@@ -209,6 +239,7 @@ func (c *planCache) store(p *flows.Plan, gen uint64, commit bool) (made *cached)
 		e.fill(p)
 		size := e.measure()
 		if !c.admits(p.ID, size) {
+			c.lose(p.ID)
 			return nil
 		}
 		c.plans[p.ID] = e
@@ -280,11 +311,12 @@ func (c *planCache) victim(keep *cached) *cached {
 // there is of it, and its conversation has asked nothing yet. Its creation
 // counts as its first commit.
 //
-// Only the entry this call makes, in the same hold of mu, is taken to know
-// every prompt. An entry found there (or put between two holds, after a
-// full cache turned this plan away) was loaded by a request that reached
-// the plan since its commit, as the channel's current plan, and a prompt
-// that request recorded while the plan was not cached noted nothing here.
+// Only the entry this call makes is taken to know every prompt. An entry
+// found there was loaded by a request that reached the plan since its
+// commit, as the channel's current plan, and may have recorded a prompt
+// before it was cached. A prompt recorded while the plan was not cached
+// at all noted nothing here, but it is a loss (see asked), and after one
+// store makes no entry.
 func (c *planCache) putCreated(p *flows.Plan, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -302,7 +334,7 @@ func (c *planCache) bound(team string, id flows.PlanID, thread string, version i
 	if !ok {
 		return
 	}
-	if gen != c.gen || e.Head.Team != team || e.Head.Version != version-1 || e.Head.Thread != "" {
+	if c.stale(id, gen) || e.Head.Team != team || e.Head.Version != version-1 || e.Head.Thread != "" {
 		c.remove(e)
 		return
 	}
@@ -317,6 +349,7 @@ func (c *planCache) drop(id flows.PlanID) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
+	c.dropped = c.gen
 	if e, ok := c.plans[id]; ok {
 		c.remove(e)
 	}
@@ -327,6 +360,7 @@ func (c *planCache) clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
+	c.dropped = c.gen
 	clear(c.plans)
 	clear(c.threads)
 	c.empty()
@@ -402,6 +436,9 @@ func (c *planCache) asked(team string, id flows.PlanID, at int64, asks string) {
 	defer c.mu.Unlock()
 	e, ok := c.plans[id]
 	if !ok || e.Head.Team != team {
+		// An entry made later must not take the plan to have asked
+		// nothing (see putCreated).
+		c.lose(id)
 		return
 	}
 	e.asked.seq++
@@ -436,6 +473,7 @@ func cmpInt(a, b int64) int {
 
 // remove unlinks e and its thread; the caller holds mu.
 func (c *planCache) remove(e *cached) {
+	c.lose(e.Head.ID)
 	c.unindex(e)
 	delete(c.plans, e.Head.ID)
 	c.unlink(e)

@@ -597,9 +597,10 @@ func TestCreatedPlanMarksOnlyItsOwnEntry(t *testing.T) {
 	c := newPlanCache()
 	gen := c.generation() // CreatePlan begins
 	// Between its commit and its putCreated, another request found the
-	// plan (the channel's current one), recorded a prompt and loaded it.
-	c.asked("T1", 1, 5, flows.QuestionBusiness)
+	// plan (the channel's current one), loaded it and recorded a prompt.
+	// (A prompt recorded before the load is TestCreatedPlanKnowsNoPromptItMissed.)
 	c.put(cachePlan(1, 0), c.generation())
+	c.asked("T1", 1, 5, flows.QuestionBusiness)
 	c.putCreated(cachePlan(1, 0), gen)
 	if r, ok, tok := c.lastAsked("T1", 1, 10); ok || tok.e == nil {
 		t.Errorf("lastAsked = %q, %v from the cache; the prompt recorded is only in the file", r.asks, ok)
@@ -635,7 +636,7 @@ func TestCacheStaysConsistent(t *testing.T) {
 						gen = stale
 					}
 					old, had := c.plans[id]
-					kept := gen == c.gen && c.maxPlans > 0 && (!had ||
+					kept := !c.stale(id, gen) && c.maxPlans > 0 && (!had ||
 						old.Head.Team == p.Team && old.Head.CreatedAt.Equal(packed.Stored(p.CreatedAt)) && old.Head.Version <= p.Version)
 					// A plan new to a full cache may be turned away (see
 					// admits).
@@ -851,5 +852,86 @@ func TestCacheCountsAPlanPutAgain(t *testing.T) {
 			t.Errorf("protected %v: dropped the only plan, the cache still counts %d bytes, %d protected of %d bytes",
 				protected, c.bytes, c.protectedPlans, c.protectedBytes)
 		}
+	}
+}
+
+// TestCacheNeverGoesBack: a read loads a plan while a step commits it
+// (reads take no turn), and the commit's newer version is not cached:
+// a full cache turned it away, or pushed it out at once. The read's put,
+// coming last, must not cache the version the commit replaced: the
+// step's own reply, read next, would show the plan without its answer,
+// and the next step would be refused for a conflict.
+func TestCacheNeverGoesBack(t *testing.T) {
+	for _, lost := range []string{"turned away", "pushed out"} {
+		t.Run(lost, func(t *testing.T) {
+			c := newPlanCache()
+			c.maxPlans = 2
+			for id := flows.PlanID(1); id <= 2; id++ {
+				for range 3 {
+					answerPlan(c, id)
+				}
+			}
+			c.get("T1", 3) // the read misses
+			read := c.generation()
+			old := cachePlan(3, 0) // and loads version 0
+			if lost == "turned away" {
+				answerPlan(c, 3) // the step: version 1, turned away
+			} else {
+				c.maxPlans = 3
+				answerPlan(c, 3) // the step: version 1, cached
+				c.maxPlans = 2
+				answerPlan(c, 1) // and pushed out
+			}
+			if _, ok := c.plans[3]; ok {
+				t.Fatal("the step's version is cached; the test sets up nothing")
+			}
+			for range 5 {
+				c.get("T1", 3) // the step's reply, a header: misses too
+			}
+			c.put(old, read)
+			if p, ok := c.get("T1", 3); ok && p.Version < 1 {
+				t.Errorf("the cache serves version %d, the file holds 1", p.Version)
+			}
+			c.put(cachePlan(3, 1), c.generation())
+			if _, ok := c.plans[3]; !ok {
+				t.Error("a load begun now is turned away too; the test shows nothing")
+			}
+		})
+	}
+}
+
+// TestCreatedPlanKnowsNoPromptItMissed: between a plan's creation and its
+// putCreated, another request records a prompt on it while it is not
+// cached (a full cache turned its load away, or it read nothing): no
+// entry noted the prompt, so the one putCreated makes must not vouch for
+// the plan's prompts.
+func TestCreatedPlanKnowsNoPromptItMissed(t *testing.T) {
+	for _, how := range []string{"load turned away", "no load"} {
+		t.Run(how, func(t *testing.T) {
+			c := newPlanCache()
+			c.maxPlans = 2
+			for id := flows.PlanID(1); id <= 2; id++ {
+				answerPlan(c, id)
+			}
+			gen := c.generation() // CreatePlan begins
+			if how == "load turned away" {
+				c.get("T1", 3)
+				c.put(cachePlan(3, 0), c.generation())
+				if _, ok := c.plans[3]; ok {
+					t.Fatal("the load was cached; the test sets up nothing")
+				}
+			}
+			c.asked("T1", 3, 5, flows.QuestionBusiness)
+			c.get("T1", 3)
+			c.get("T1", 3)
+			c.putCreated(cachePlan(3, 0), gen)
+			if r, ok, _ := c.lastAsked("T1", 3, 10); ok {
+				t.Errorf("lastAsked = %q from the cache; the prompt recorded is only in the file", r.asks)
+			}
+			c.put(cachePlan(3, 0), c.generation())
+			if _, ok := c.plans[3]; !ok {
+				t.Error("a load begun now is turned away too; the test shows nothing")
+			}
+		})
 	}
 }

@@ -33,7 +33,7 @@ type usage struct {
 // forgetting: a plan answered a hundred times in one sitting and then left
 // ends at probation's end, the plan every newcomer is weighed against, and
 // counted to 255 it turned away newcomers in use for eight halvings where
-// 15 takes one or two (TinyLFU's small counters; Caffeine keeps four bits).
+// 15 takes two or three (TinyLFU's small counters; Caffeine keeps four bits).
 const maxUses = 15
 
 func newUsage(plans int) *usage {
