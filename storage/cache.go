@@ -209,8 +209,12 @@ func (c *planCache) store(p *flows.Plan, gen uint64, commit bool) (made *cached)
 	}
 	e, ok := c.plans[p.ID]
 	if c.stale(p.ID, gen) {
-		if ok {
+		switch {
+		case ok:
 			c.remove(e)
+		case commit:
+			// The file is now ahead of any load of the plan in flight.
+			c.lose(p.ID)
 		}
 		return nil
 	}
@@ -332,6 +336,8 @@ func (c *planCache) bound(team string, id flows.PlanID, thread string, version i
 	defer c.mu.Unlock()
 	e, ok := c.plans[id]
 	if !ok {
+		// The file is now ahead of any load of the plan in flight.
+		c.lose(id)
 		return
 	}
 	if c.stale(id, gen) || e.Head.Team != team || e.Head.Version != version-1 || e.Head.Thread != "" {
