@@ -855,6 +855,20 @@ func TestCacheCountsAPlanPutAgain(t *testing.T) {
 	}
 }
 
+// fullCache is a cache with room for two plans, holding plans 1 and 2,
+// each answered the given number of times: a plan new to it must be used
+// more than they were to be taken in.
+func fullCache(answers int) *planCache {
+	c := newPlanCache()
+	c.maxPlans = 2
+	for id := flows.PlanID(1); id <= 2; id++ {
+		for range answers {
+			answerPlan(c, id)
+		}
+	}
+	return c
+}
+
 // TestCacheNeverGoesBack: a read loads a plan while a step commits it
 // (reads take no turn), and the commit's newer version is not cached:
 // a full cache turned it away, or pushed it out at once. The read's put,
@@ -864,13 +878,7 @@ func TestCacheCountsAPlanPutAgain(t *testing.T) {
 func TestCacheNeverGoesBack(t *testing.T) {
 	for _, lost := range []string{"turned away", "pushed out"} {
 		t.Run(lost, func(t *testing.T) {
-			c := newPlanCache()
-			c.maxPlans = 2
-			for id := flows.PlanID(1); id <= 2; id++ {
-				for range 3 {
-					answerPlan(c, id)
-				}
-			}
+			c := fullCache(3)
 			c.get("T1", 3) // the read misses
 			read := c.generation()
 			old := cachePlan(3, 0) // and loads version 0
@@ -908,11 +916,7 @@ func TestCacheNeverGoesBack(t *testing.T) {
 func TestCreatedPlanKnowsNoPromptItMissed(t *testing.T) {
 	for _, how := range []string{"load turned away", "no load"} {
 		t.Run(how, func(t *testing.T) {
-			c := newPlanCache()
-			c.maxPlans = 2
-			for id := flows.PlanID(1); id <= 2; id++ {
-				answerPlan(c, id)
-			}
+			c := fullCache(1)
 			gen := c.generation() // CreatePlan begins
 			if how == "load turned away" {
 				c.get("T1", 3)
