@@ -331,3 +331,73 @@ func TestACorrectionHandledWhileItsLineIsRefused(t *testing.T) {
 		t.Errorf("actions %+v, want the gift boxes at impact 4", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
 	}
 }
+
+// TestARefusedNewLineCorrectedByAnEdit: at the actions step Ana posts
+// "New landing page …" without its scores, which racebot refuses and
+// explains, offering a plan called "landing page …"; Slack delivers her
+// message twice. Ben's edit of it changes nothing. Ana's first edit is
+// still refused, in one sentence; her second, delivered twice, is taken
+// as her action, once. Her message delivered once more after that offers
+// nothing again, and her `yes` then starts no plan.
+func TestARefusedNewLineCorrectedByAnEdit(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	header, ts := h.atActions()
+	bad := "New landing page | <@UBEN> | 2027-02-15"
+	env := h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: bad, TS: ts, ThreadTS: header.TS})
+	h.fake.WaitAck(t, env)
+	h.waitEphemeral("UANA", "to start a new plan called")
+	h.fake.WaitAck(t, h.fake.Redeliver(env))
+	h.settle()
+	plans := func() int {
+		t.Helper()
+		ps, _, err := h.bot.svc.ChannelPlans(t.Context(), slackfake.TeamID, "C1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ps)
+	}
+
+	h.edit(t, slackfake.MessageChanged{User: "UANA", Editor: "UBEN", TS: ts, ThreadTS: header.TS, Text: "New landing page | impact 4 | effort 2 | <@UBEN> | 2027-02-15",
+		PreviousText: bad, EditTS: tsAfter(t, ts, 5*time.Second), EventID: "EvNEWBEN"})
+	h.settle()
+	if got := h.plan(slackfake.TeamID, "C1", "Q1").Actions; len(got) != 0 {
+		t.Fatalf("Ben's edit of Ana's refused line added %+v", got)
+	}
+
+	still := "New landing page | impact 7 | effort 2 | <@UBEN> | 2027-02-15"
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: still, PreviousText: bad,
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvNEW1"})
+	if e := h.waitEphemeral("UANA", "outside that range"); strings.Contains(e.Text, "new plan") {
+		t.Errorf("a still refused edit was refused as %q, want no offer of a plan", e.Text)
+	}
+
+	fixed := "New landing page | impact 4 | effort 2 | <@UBEN> | 2027-02-15"
+	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: still,
+		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvNEW2"})
+	h.threadMessage("C1", header.TS, "Action added: ")
+	if a, ok := h.onlyAction(); !ok || a.Text != "New landing page" || a.Impact != 4 || a.By != "UANA" || a.Stage != flows.StagePlan {
+		t.Fatalf("after the corrected edit: actions %+v, want Ana's landing page at impact 4", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
+	}
+
+	h.fake.WaitAck(t, h.fake.Redeliver(env))
+	h.settle()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: header.TS}))
+	h.settle()
+	if n := plans(); n != 1 {
+		t.Errorf("Ana's yes after her line was taken as an action: the channel has %d plans, want 1", n)
+	}
+	if n := len(h.plan(slackfake.TeamID, "C1", "Q1").Actions); n != 1 {
+		t.Errorf("%d actions, want 1", n)
+	}
+	if n := h.countReplies("C1", header.TS, "Action added"); n != 1 {
+		t.Errorf("%d actions announced in the thread, want 1", n)
+	}
+	if n := h.countEphemerals("UANA", "to start a new plan called"); n != 1 {
+		t.Errorf("the refusal and its offer were said %d times, want once", n)
+	}
+	if n := h.countEphemerals("UANA", "outside that range"); n != 1 {
+		t.Errorf("the still refused edit was explained %d times, want once", n)
+	}
+}

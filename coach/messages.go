@@ -239,7 +239,7 @@ func takenKey(req Request) string { return refusedKey(req) + ":taken" }
 // conversation was refused (err is a flows.UserError), so that its author
 // may correct it by editing it (see EditMessage).
 func (s *Service) noteRefused(ctx context.Context, req Request, err error) error {
-	if _, bad := errors.AsType[*flows.UserError](err); !bad || req.TS == "" || req.Plan == 0 {
+	if _, bad := errors.AsType[*flows.UserError](err); !bad || !refusable(req) {
 		return nil
 	}
 	if _, err := s.Once(ctx, req.Team, refusedKey(req)); err != nil {
@@ -247,6 +247,10 @@ func (s *Service) noteRefused(ctx context.Context, req Request, err error) error
 	}
 	return nil
 }
+
+// refusable reports whether a refusal of req is recorded (noteRefused):
+// only a message in a plan's conversation can be edited to correct it.
+func refusable(req Request) bool { return req.TS != "" && req.Plan != 0 }
 
 // correcting reports whether an edit (req) corrects a line its author
 // wrote and racebot refused, and no edit of it was taken yet: one that

@@ -91,9 +91,18 @@ func (s *Service) explainAndOffer(ctx context.Context, req Request, id flows.Pla
 		return Response{}, &flows.UserError{Err: refused.Err, Msg: refused.Msg.Append(" ", offerText(cmd))}
 	}
 	// Without the request's key: the refusal is what answers it, and its
-	// transport records the key as it explains (see Explained), so a
-	// retried delivery gets neither twice.
-	if err := s.store.CommitOffer(ctx, p, nil, o, ""); err != nil {
+	// transport records the key as it explains (see Explained). With the
+	// refusal's (noteRefused), in the same transaction: its author's edit
+	// is taken as the line only after the refusal, so after the offer, and
+	// moves the plan, which voids the offer; a delivery of the line after
+	// that (a retry) finds the refusal recorded and offers nothing again,
+	// so their `yes` cannot start the plan they corrected the line not to
+	// name.
+	key := ""
+	if refusable(req) {
+		key = refusedKey(req)
+	}
+	if err := s.store.CommitOffer(ctx, p, nil, o, key); err != nil {
 		return Response{}, refused
 	}
 	return Response{}, &flows.UserError{Err: refused.Err, Msg: refused.Msg.Append(" ", offerText(cmd))}

@@ -244,3 +244,66 @@ func TestCommandsInAPlanThread(t *testing.T) {
 		t.Error("commands in Q1's thread changed the other plan")
 	}
 }
+
+// TestAPlanOfferedAgainThenCorrectedByAnEdit: Ana's "new Q1 Launch", the
+// answer to the Plan stage's last question, is kept and the plan offered;
+// typed again at the stage's actions it is refused as an action line, the
+// offer left as it was. She edits that second line into an action: it is
+// taken, once, and her `yes` then starts no plan, the plan having moved
+// since the offer. Ben's edit of her line changes nothing.
+func TestAPlanOfferedAgainThenCorrectedByAnEdit(t *testing.T) {
+	f := newCoach(t)
+	ctx := context.Background()
+	id := f.do(coach.Request{User: "UANA", Text: "new Q1", Command: true}).Plan.ID
+	for i := range 9 {
+		f.do(coach.Request{User: "UANA", Text: fmt.Sprintf("Answer %d.", i+1), Plan: id})
+	}
+	plan := func() *flows.Plan {
+		t.Helper()
+		p, err := f.db.Plan(ctx, "T1", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	f.do(coach.Request{User: "UANA", Text: "new Q1 Launch", Plan: id, TS: "1.1"})
+	if got := plan(); got.Cursor.Phase != flows.PhaseActions {
+		t.Fatalf("after the stage's last answer the plan is at %+v, want its actions", got.Cursor)
+	}
+	f.seq++
+	_, err := f.svc.Handle(ctx, coach.Request{Team: "T1", Channel: "C1", User: "UANA", Text: "new Q1 Launch", Plan: id, TS: "2.2", Key: "k-again", Now: f.now})
+	if ue, ok := errors.AsType[*flows.UserError](err); !ok || !strings.Contains(ue.Msg.String(), "start a new plan") {
+		t.Fatalf("typed again at the actions: %v, want refused with the plan offered", err)
+	}
+
+	line := "New Q1 Launch page | impact 4 | effort 2 | <@UBEN> | 2027-02-15"
+	edit := func(user, key string) (coach.Response, error) {
+		f.now = f.now.Add(time.Second)
+		return f.svc.EditMessage(ctx, coach.Request{Team: "T1", Channel: "C1", User: user, Text: line, Previous: "new Q1 Launch", Plan: id, TS: "2.2", Key: key, Now: f.now})
+	}
+	if r, err := edit("UBEN", "e-ben"); err != nil || r.Changed {
+		t.Fatalf("Ben's edit of Ana's line: %+v, %v; want nothing", r, err)
+	}
+	r, err := edit("UANA", "e-ana")
+	if err != nil || !r.Taken {
+		t.Fatalf("Ana's edit of her refused line: %+v, %v; want it taken", r, err)
+	}
+	if r, err := edit("UANA", "e-ana"); err != nil || r.Changed {
+		t.Errorf("her edit delivered again: %+v, %v; want nothing", r, err)
+	}
+	if got := plan().Actions; len(got) != 1 || got[0].Text != "New Q1 Launch page" || got[0].By != "UANA" {
+		t.Fatalf("actions %+v, want Ana's one action", got)
+	}
+
+	f.now = f.now.Add(time.Second)
+	resp, _ := f.svc.Handle(ctx, coach.Request{Team: "T1", Channel: "C1", User: "UANA", Text: "yes", Plan: id, TS: "3.3", Key: "k-yes", Now: f.now})
+	if resp.Created {
+		t.Error("her yes after her line was taken as an action started the plan offered")
+	}
+	if _, err := f.db.PlanByName(ctx, "T1", "C1", "Q1 Launch"); err == nil {
+		t.Error("plan Q1 Launch exists")
+	}
+	if got := plan().Answers["plan.strategy"].Text; got != "new Q1 Launch" {
+		t.Errorf("the stage's last answer is %q, want it kept", got)
+	}
+}

@@ -322,8 +322,13 @@ func (s *Service) Handle(ctx context.Context, req Request) (Response, error) {
 		return s.command(ctx, withZone(ctx, req, true), cmd)
 	case flows.LineAmbiguous:
 		// Kept as what the plan waits for, which may be an action or a KPI
-		// line with a date in it.
-		return s.keepAndOffer(ctx, withZone(ctx, req, p.ReadsDates()), p, cmd)
+		// line with a date in it. One the plan refuses may be corrected by
+		// its author's edit, as any refused reply may.
+		resp, err := s.keepAndOffer(ctx, withZone(ctx, req, p.ReadsDates()), p, cmd)
+		if kerr := s.noteRefused(ctx, req, err); kerr != nil {
+			return Response{}, kerr
+		}
+		return resp, err
 	}
 	resp, err := s.reply(ctx, req, p)
 	if kerr := s.noteRefused(ctx, req, err); kerr != nil {
