@@ -273,6 +273,42 @@ func TestADeletedActionLineRemovesTheAction(t *testing.T) {
 	}
 }
 
+// TestADeletedLineOfADoneActionKeepsIt: Ana adds an action in the thread,
+// Ben marks it done, and Ana then deletes her message. The action stays,
+// done: it is the plan's record of work that happened, as a KPI with
+// values stays. Ana is told why, once, though Slack delivers the deletion
+// twice.
+func TestADeletedLineOfADoneActionKeepsIt(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	header, ts := h.anaAddsAction(giftBoxes)
+	h.slashAck("UBEN", "action done 1")
+	if a, _ := h.onlyAction(); a.State() != flows.ActionDone {
+		t.Fatalf("setup: the action is %s, want done", a.State())
+	}
+	deleted := slackfake.MessageDeleted{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, PreviousText: giftBoxes, EventID: "EvDEL"}
+	h.fake.WaitAck(t, h.fake.SendEvent(deleted))
+	h.waitEphemeral("UANA", "stays because it is done")
+	h.fake.WaitAck(t, h.fake.SendEvent(deleted))
+	h.settle()
+	if a, ok := h.onlyAction(); !ok || a.State() != flows.ActionDone || a.Text != "Gift boxes for top 50 customers" {
+		t.Errorf("after its line was deleted: %+v (found %v), want the done action kept", a, ok)
+	}
+	told := 0
+	for _, e := range h.fake.Ephemerals() {
+		if strings.Contains(e.Text, "stays because it is done") {
+			told++
+		}
+	}
+	if told != 1 {
+		t.Errorf("told %d times that the action stays, want once", told)
+	}
+	if n := h.countReplies("C1", header.TS, "removed"); n != 0 {
+		t.Errorf("%d thread replies say the action was removed", n)
+	}
+}
+
 // TestAnActionEditedBeforeItsDeliveryReadsAsEdited: Ana posts an action and
 // fixes it at once; the edit is processed before the message. The action
 // reads as edited, added once.

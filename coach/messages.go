@@ -397,8 +397,9 @@ func keptFrom(p *flows.Plan, src string) (kept, string) {
 
 // DeleteMessage applies the deletion of a message (req.TS) in a plan's or
 // a check-in's conversation: its answer is withdrawn, the text kept in the
-// history, its action or KPI removed (a KPI with values stays, and the
-// reply says so), or its values are removed. A message racebot kept
+// history, its action or KPI removed (an action someone has set a status
+// of and a KPI with values stay, and the reply says so), or its values are
+// removed. A message racebot kept
 // nothing from changes nothing.
 func (s *Service) DeleteMessage(ctx context.Context, req Request) (Response, error) {
 	src := source(req)

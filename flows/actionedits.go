@@ -2,6 +2,7 @@ package flows
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -122,12 +123,25 @@ func (s *stepper) writtenAlike(previous, text string, at time.Time, date func(li
 }
 
 // WithdrawAction records that the message an action came from was
-// deleted: the action is removed from the plan. It changes nothing when no
+// deleted: the action is removed from the plan, unless someone has set its
+// status, and then the reply says why it stays. It changes nothing when no
 // action came from source.
 func WithdrawAction(cat *Catalogue, plan *Plan, source string) Outcome {
 	s := &stepper{cat: cat, out: Outcome{Plan: plan.Clone()}}
 	a, ok := plan.ActionFrom(source)
 	if !ok {
+		return s.out
+	}
+	if st := a.State(); st != ActionOpen {
+		// Someone has said where it stands, so it records work begun, done
+		// or given up, which a quarter's close reads: it stays, as a KPI
+		// with values does.
+		msg := Sayf("The message that added %q was deleted, but the action stays because it is %s", User(a.Text), statusWord(st))
+		if !a.Closed() {
+			n := slices.IndexFunc(plan.Actions, func(b Action) bool { return b.Source == source }) + 1
+			msg = msg.Append("; ", Cmd("action dropped "+strconv.Itoa(n)), " drops it")
+		}
+		s.say(Reply{Kind: ReplyNote, Stage: a.Stage, Msg: msg.Append(".")})
 		return s.out
 	}
 	s.apply(ActionRemoved{Source: source})

@@ -69,8 +69,40 @@ func TestMessageEditsOfActionsAndKPIs(t *testing.T) {
 	if out := WithdrawKPI(cat, p, "C/2", false); len(out.Plan.KPIs) != 0 {
 		t.Errorf("KPIs after the deletion: %+v", out.Plan.KPIs)
 	}
+	p.Actions[0].Status = ""
 	if out := WithdrawAction(cat, p, "C/1"); len(out.Plan.Actions) != 0 || len(p.Actions) != 1 {
 		t.Errorf("actions after the deletion: %+v; the plan it was applied to has %d", out.Plan.Actions, len(p.Actions))
+	}
+}
+
+// TestADeletedLineKeepsAnActionSomeoneUpdated: the message an action came
+// from is deleted. An open action goes; one someone said was under way,
+// done or dropped stays, with one sentence on why (and, while it is
+// under way, how to drop it).
+func TestADeletedLineKeepsAnActionSomeoneUpdated(t *testing.T) {
+	cat := RACE()
+	p := NewPlan("T", "C", "Q1", "UANA", t0)
+	p.Actions = []Action{{ID: 1, Text: "Ads", Source: "C/1"}, {ID: 2, Text: "Search ads", Source: "C/2"}}
+	for _, tc := range []struct {
+		status ActionStatus
+		says   string
+	}{
+		{ActionDoing, `The message that added "Search ads" was deleted, but the action stays because it is under way; ` + "`action dropped 2`" + ` drops it.`},
+		{ActionDone, `The message that added "Search ads" was deleted, but the action stays because it is done.`},
+		{ActionDropped, `The message that added "Search ads" was deleted, but the action stays because it is dropped.`},
+	} {
+		p.Actions[1].Status = tc.status
+		out := WithdrawAction(cat, p, "C/2")
+		if len(out.Changes) != 0 || len(out.Plan.Actions) != 2 {
+			t.Errorf("%s: changes %+v, actions %+v; want the action kept", tc.status, out.Changes, out.Plan.Actions)
+		}
+		if len(out.Replies) != 1 || out.Replies[0].Msg.String() != tc.says {
+			t.Errorf("%s: said %+v, want %q", tc.status, out.Replies, tc.says)
+		}
+	}
+	p.Actions[1].Status = ActionOpen
+	if out := WithdrawAction(cat, p, "C/2"); len(out.Plan.Actions) != 1 || out.Plan.Actions[0].Text != "Ads" {
+		t.Errorf("an open action's line deleted: actions %+v, want it gone", out.Plan.Actions)
 	}
 }
 
