@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -580,4 +581,48 @@ func (h *harness) edit(t *testing.T, e slackfake.MessageChanged) {
 	t.Helper()
 	e.Channel = "C1"
 	h.fake.WaitAck(t, h.fake.SendEvent(e))
+}
+
+// TestADeletedLineOfAnActionUnderWayInAnotherPlan: Ana's action in Q1 is
+// under way when the channel moves on to Q2, which has an action of its
+// own. She deletes her Q1 line: the action stays, and she is told how to
+// drop it. Doing what she is told drops her Q1 action, not Q2's action
+// of the same number.
+func TestADeletedLineOfAnActionUnderWayInAnotherPlan(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	header, ts := h.anaAddsAction(giftBoxes)
+	h.slashAck("UBEN", "action doing 1")
+	header2, _ := h.newPlanInSlack("Q2")
+	prompt := h.say(header2.TS, "done", "· actions")
+	h.anaReplies(header2, tsAfter(t, prompt.TS, time.Second), "Webinar series | impact 3 | effort 3 | <@UBEN> | 2027-03-01")
+	h.threadMessage("C1", header2.TS, "Action added: ")
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, PreviousText: giftBoxes, EventID: "EvDEL"}))
+	told := h.waitEphemeral("UANA", "stays because it is under way")
+	cmd := regexp.MustCompile("`([^`]*dropped[^`]*)`").FindStringSubmatch(told.Text)
+	if cmd == nil {
+		t.Fatalf("told %q, want a way to drop the action", told.Text)
+	}
+	state := func(plan string) flows.ActionStatus {
+		a := h.plan(slackfake.TeamID, "C1", plan).Actions
+		if len(a) != 1 {
+			t.Fatalf("%s has actions %+v, want one", plan, a)
+		}
+		return a[0].State()
+	}
+	if rest, slash := strings.CutPrefix(cmd[1], "/race "); slash {
+		h.slashAck("UANA", rest)
+	} else {
+		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: cmd[1], ThreadTS: header.TS}))
+		h.fake.WaitFor(t, func() bool { return state("Q1") == flows.ActionDropped }, "Q1's action dropped")
+	}
+	h.settle()
+	if got := state("Q1"); got != flows.ActionDropped {
+		t.Errorf("after %q, Ana's Q1 action is %s, want dropped", cmd[1], got)
+	}
+	if got := state("Q2"); got != flows.ActionOpen {
+		t.Errorf("after %q, Q2's action is %s, want it left open", cmd[1], got)
+	}
 }

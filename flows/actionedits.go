@@ -138,8 +138,12 @@ func WithdrawAction(cat *Catalogue, plan *Plan, source string) Outcome {
 		// with values does.
 		msg := Sayf("The message that added %q was deleted, but the action stays because it is %s", User(a.Text), statusWord(st))
 		if !a.Closed() {
+			// A reply, not the slash command: it is said in the plan's own
+			// conversation, and a slash command acts on the channel's
+			// current plan, which may be another one with an action of
+			// that number.
 			n := slices.IndexFunc(plan.Actions, func(b Action) bool { return b.Source == source }) + 1
-			msg = msg.Append("; ", Cmd("action dropped "+strconv.Itoa(n)), " drops it")
+			msg = msg.Append("; reply ", Code("action dropped "+strconv.Itoa(n)), " to drop it")
 		}
 		s.say(Reply{Kind: ReplyNote, Stage: a.Stage, Msg: msg.Append(".")})
 		return s.out

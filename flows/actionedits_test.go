@@ -78,7 +78,7 @@ func TestMessageEditsOfActionsAndKPIs(t *testing.T) {
 // TestADeletedLineKeepsAnActionSomeoneUpdated: the message an action came
 // from is deleted. An open action goes; one someone said was under way,
 // done or dropped stays, with one sentence on why (and, while it is
-// under way, how to drop it).
+// under way, the reply that drops it).
 func TestADeletedLineKeepsAnActionSomeoneUpdated(t *testing.T) {
 	cat := RACE()
 	p := NewPlan("T", "C", "Q1", "UANA", t0)
@@ -87,7 +87,7 @@ func TestADeletedLineKeepsAnActionSomeoneUpdated(t *testing.T) {
 		status ActionStatus
 		says   string
 	}{
-		{ActionDoing, `The message that added "Search ads" was deleted, but the action stays because it is under way; ` + "`action dropped 2`" + ` drops it.`},
+		{ActionDoing, `The message that added "Search ads" was deleted, but the action stays because it is under way; reply ` + "`action dropped 2`" + ` to drop it.`},
 		{ActionDone, `The message that added "Search ads" was deleted, but the action stays because it is done.`},
 		{ActionDropped, `The message that added "Search ads" was deleted, but the action stays because it is dropped.`},
 	} {

@@ -58,7 +58,8 @@ func (db *DB) Offer(ctx context.Context, team, channel string, plan flows.PlanID
 }
 
 // TakeOffer takes an offer to start a plan, in one transaction: it removes
-// the offer (flows.ErrConflict when it is gone or was replaced), commits
+// the offer (flows.ErrConflict when it is gone or was replaced, or when
+// the plan it was made on moved since from was read), commits
 // changes to the plan it was made on (withdrawing the answer) and creates p
 // as the channel's current plan (flows.ErrDuplicatePlan undoes it all).
 func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, changes []flows.Change, p *flows.Plan, key string) (flows.PlanID, error) {
@@ -76,6 +77,18 @@ func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, ch
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return flows.ErrConflict
+		}
+		if len(changes) == 0 {
+			// Nothing to commit means no version check in commitTx, yet an
+			// offer with no answer to take back stands only while the plan
+			// is as from was read: one moved since voids it.
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE id = ? AND team_id = ? AND version = ?`, from.ID, from.Team, from.Version).Scan(&n); err != nil {
+				return fmt.Errorf("plan version: %w", err)
+			}
+			if n == 0 {
+				return flows.ErrConflict
+			}
 		}
 		if err := db.commitTx(ctx, tx, from, changes); err != nil {
 			return err

@@ -469,3 +469,29 @@ func testOfferTakenOnce(t *testing.T, open Open) {
 		t.Errorf("offer after a stale yes = %+v, %t", got, ok)
 	}
 }
+
+// testOfferLapses: an offer made with no answer to take back (a line the
+// plan refused, flows.Offer.QuestionID empty) stands only while the plan
+// is as it was. A `yes` that read the plan before another commit moved it
+// (its author's corrected line taken meanwhile) starts nothing.
+func testOfferLapses(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	other := another()
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	o := flows.Offer{Team: "T1", Channel: "C1", Plan: p.ID, User: "U1", Command: "new Q1 Launch",
+		Version: p.Version, Expires: t0.Add(10 * time.Minute)}
+	if err := db.CommitOffer(ctx, p, nil, o, "msg:C1:2.2:refused:U1"); err != nil {
+		t.Fatal(err)
+	}
+	seen := load(t, other, "T1", p.ID)
+	if err := db.Commit(ctx, p, changes(t, p, "We sell coffee", t0), "EvEdit"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.TakeOffer(ctx, o, seen, nil, flows.NewPlan("T1", "C1", "Q1 Launch", "U1", t0), "EvYes"); !errors.Is(err, flows.ErrConflict) {
+		t.Errorf("taking an offer on a plan moved since it was read: %v, want ErrConflict", err)
+	}
+	if ps, _ := db.Plans(ctx, "T1", "C1"); len(ps) != 1 {
+		t.Errorf("%d plans, want the one the offer was made on", len(ps))
+	}
+}

@@ -96,6 +96,7 @@ func Run(t *testing.T, open Open, opts Options) {
 		{"AskedMessages", testAsked},
 		{"Offers", testOffers},
 		{"OfferTakenOnce", testOfferTakenOnce},
+		{"OfferLapsesWhenThePlanMoves", testOfferLapses},
 		{"Checkins", testCheckins},
 		{"CheckinClaimsAcrossHandles", testCheckinClaims},
 		{"CheckinByOccurrence", testCheckinByOccurrence},

@@ -201,7 +201,8 @@ func (db *DB) Offer(ctx context.Context, team, channel string, plan flows.PlanID
 }
 
 // TakeOffer takes an offer to start a plan, in one transaction: it removes
-// the offer (flows.ErrConflict when it is gone or was replaced), commits
+// the offer (flows.ErrConflict when it is gone or was replaced, or when
+// the plan it was made on moved since from was read), commits
 // changes to the plan it was made on and creates p as the channel's current
 // plan (flows.ErrDuplicatePlan undoes it all).
 func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, changes []flows.Change, p *flows.Plan, key string) (flows.PlanID, error) {
@@ -221,6 +222,19 @@ func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, ch
 		}
 		if tag.RowsAffected() == 0 {
 			return flows.ErrConflict
+		}
+		if len(changes) == 0 {
+			// As in the SQLite store: with nothing to commit, commitTx
+			// checks no version. FOR SHARE holds off a commit to the plan
+			// until this one ends, and sees one that landed first.
+			var one int
+			err := tx.QueryRow(ctx, `SELECT 1 FROM plans WHERE id = $1 AND team_id = $2 AND version = $3 FOR SHARE`, from.ID, from.Team, from.Version).Scan(&one)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return flows.ErrConflict
+			}
+			if err != nil {
+				return fmt.Errorf("plan version: %w", err)
+			}
 		}
 		if applied, err = commitTx(ctx, tx, from, changes); err != nil {
 			return err
