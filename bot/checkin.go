@@ -311,7 +311,9 @@ func (b *Bot) confirmCheckinReply(ctx context.Context, c flows.Checkin, channel,
 // read the check-in first may reach Slack last, leaving the summary a
 // value behind. So one check-in's refreshes take turns, and a refresh
 // asked for while another runs is folded into one more run after it,
-// which reads the values as they are by then.
+// which reads the values as they are by then. Another racebot on the
+// database takes no such turns, so a drawing that lands is followed by
+// another while the values it read have changed since (see updateSummary).
 func (b *Bot) refreshSummary(ctx context.Context, c flows.Checkin) {
 	if c.SummaryTS == "" {
 		return
@@ -319,9 +321,10 @@ func (b *Bot) refreshSummary(ctx context.Context, c flows.Checkin) {
 	if !b.summaries.begin(c.ID) {
 		return
 	}
+	var changed *coach.CheckinView
 	for {
-		b.updateSummary(ctx, c)
-		if !b.summaries.again(c.ID) {
+		changed = b.updateSummary(ctx, c, changed)
+		if changed == nil && !b.summaries.again(c.ID) {
 			return
 		}
 	}
@@ -471,18 +474,30 @@ func (r *summaryRefreshes) again(id int64) bool {
 	return false
 }
 
-func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin) {
-	v, err := b.svc.Checkin(ctx, c.Team, c.ID)
-	if err != nil {
-		b.log.Warn("summary: check-in", "err", err)
-		return
+// updateSummary draws c's summary with its values as read now, or as v
+// gives them when set. It returns the values as they stand after the
+// drawing landed when they are no longer the ones drawn: another racebot
+// may have drawn the newer ones before this drawing overwrote them, and
+// having recorded them drawn, no racebot's tick would draw them again.
+func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin, v *coach.CheckinView) *coach.CheckinView {
+	if v == nil {
+		read, err := b.svc.Checkin(ctx, c.Team, c.ID)
+		if err != nil {
+			b.log.Warn("summary: check-in", "err", err)
+			return nil
+		}
+		v = &read
 	}
-	sig := givenSignature(v, c.ID)
+	sig := givenSignature(*v, c.ID)
 	s := flows.SummarizeCheckin(v.Plan.KPIs, v.Values, c.ID, b.now())
-	err = b.poster.update(ctx, c.Channel, c.SummaryTS, checkinSummaryMessage(c.ID, v.Plan, s))
+	err := b.poster.update(ctx, c.Channel, c.SummaryTS, checkinSummaryMessage(c.ID, v.Plan, s))
 	if err == nil {
 		b.drew(ctx, c, sig)
-		return
+		after, err := b.svc.Checkin(ctx, c.Team, c.ID)
+		if err != nil || givenSignature(after, c.ID) == sig {
+			return nil
+		}
+		return &after
 	}
 	if ctx.Err() != nil {
 		// Stopped or out of time, not refused: the next tick tries again.
@@ -491,7 +506,7 @@ func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin) {
 			level = slog.LevelInfo // racebot is stopping
 		}
 		b.log.Log(ctx, level, "summary: update", "checkin", c.ID, "err", err)
-		return
+		return nil
 	}
 	gone := summaryGone(err) || b.left(ctx, err)
 	switch tries := b.summaries.failed(c.ID, sig, gone); {
@@ -502,6 +517,7 @@ func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin) {
 	default:
 		b.log.Warn("summary: update", "checkin", c.ID, "tries", tries, "err", err)
 	}
+	return nil
 }
 
 // summaryGone reports whether Slack refused a summary's rewrite for good:

@@ -55,20 +55,30 @@ func (s *Service) Values(ctx context.Context, req Request, text string) (Respons
 			return Response{}, err
 		}
 		if old != nil {
-			if again, err := s.deliveredAgain(ctx, req); err != nil || again {
-				return Response{Plan: p, Duplicate: again}, err
-			}
-			return Response{}, flows.UserErrorf(flows.ErrBadInput, "The values of this message are in the plan already.")
+			return s.sourceTaken(ctx, req, p)
 		}
 	}
 	err = s.store.RecordMeasurements(ctx, req.Team, p.ID, ms, req.Key)
-	if errors.Is(err, flows.ErrDuplicate) {
+	switch {
+	case errors.Is(err, flows.ErrDuplicate):
 		return Response{Plan: p, Duplicate: true}, nil
+	case errors.Is(err, flows.ErrConflict) && source(req) != "":
+		// Another racebot recorded values from the message meanwhile.
+		return s.sourceTaken(ctx, req, p)
 	}
 	if err != nil {
 		return Response{}, fmt.Errorf("record values: %w", err)
 	}
 	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyValues, Msg: flows.Sayf("Recorded: %s", said)}}}, nil
+}
+
+// sourceTaken answers values from a message (req) that gave plan p values
+// already: nothing when req is that delivery again, else a refusal.
+func (s *Service) sourceTaken(ctx context.Context, req Request, p *flows.Plan) (Response, error) {
+	if again, err := s.deliveredAgain(ctx, req); err != nil || again {
+		return Response{Plan: p, Duplicate: again}, err
+	}
+	return Response{}, flows.UserErrorf(flows.ErrBadInput, "The values of this message are in the plan already.")
 }
 
 // valueTime is when values were given: the time of the message they

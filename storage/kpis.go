@@ -99,6 +99,9 @@ func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.Pl
 		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
+		if err := record.NewSources(sqlTx{ctx: ctx, tx: tx}, &measurementQueries, plan, ms); err != nil {
+			return err
+		}
 		return insertMeasurements(ctx, tx, plan, ms)
 	})
 	if err != nil {
@@ -114,6 +117,9 @@ var measurementQueries = record.MeasurementQueries{
 	Insert: `INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source, edited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 	Delete: `DELETE FROM measurements WHERE source = ? AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = ?)`,
 	Newer:  `SELECT count(*) FROM measurements WHERE source = ? AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = ?) AND edited_at >= ?`,
+	// No Lock: writers take turns (BEGIN IMMEDIATE). "source <> ''" lets the
+	// partial index measurements_by_source answer it.
+	Sourced: `SELECT count(*) FROM measurements WHERE source = ? AND source <> '' AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = ?)`,
 }
 
 func insertMeasurements(ctx context.Context, tx *sql.Tx, plan flows.PlanID, ms []flows.Measurement) error {

@@ -132,6 +132,14 @@ func testReplaceMeasurements(t *testing.T, open Open) {
 	if err := db.RecordMeasurements(ctx, "T1", p.ID, []flows.Measurement{v(1, "C1/1"), v(2, "C1/1"), v(3, "C1/2")}, ""); err != nil {
 		t.Fatal(err)
 	}
+	// A message that gave values gives no more under another key (two
+	// racebots each took it for one that gave none), nor takes the key.
+	if err := db.RecordMeasurements(ctx, "T1", p.ID, []flows.Measurement{v(4, "C1/3"), v(5, "C1/2")}, "EvAgain"); !errors.Is(err, flows.ErrConflict) {
+		t.Errorf("values again from a message that gave some: %v, want ErrConflict", err)
+	}
+	if err := db.MarkSeen(ctx, "T1", "EvAgain"); err != nil {
+		t.Errorf("values refused as given already recorded their key: %v", err)
+	}
 	n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/1", []flows.Measurement{v(10, "C1/1")}, "EvEdit")
 	if err != nil || n != 2 {
 		t.Fatalf("replace: %d, %v; want 2", n, err)

@@ -97,6 +97,9 @@ func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.Pl
 		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
+		if err := record.NewSources(pgTx{ctx, tx}, &measurementQueries, plan, ms); err != nil {
+			return err
+		}
 		return insertMeasurements(ctx, tx, plan, ms)
 	})
 	if err != nil {
@@ -108,10 +111,13 @@ func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.Pl
 // measurementQueries are the SQL of record.InsertMeasurements and
 // record.ReplaceMeasurements.
 var measurementQueries = record.MeasurementQueries{
-	Owned:  `SELECT count(*) FROM kpis WHERE id = $1 AND plan_id = $2`,
-	Insert: `INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source, edited_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-	Delete: `DELETE FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2)`,
-	Newer:  `SELECT count(*) FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2) AND edited_at >= $3`,
+	Owned:   `SELECT count(*) FROM kpis WHERE id = $1 AND plan_id = $2`,
+	Insert:  `INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source, edited_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+	Delete:  `DELETE FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2)`,
+	Newer:   `SELECT count(*) FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2) AND edited_at >= $3`,
+	Sourced: `SELECT count(*) FROM measurements WHERE source = $1 AND source <> '' AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2)`,
+	// Read committed: without it, two transactions could each count none.
+	Lock: `SELECT pg_advisory_xact_lock(hashtext('racebot values ' || $2::bigint::text || ' ' || $1))`,
 }
 
 func insertMeasurements(ctx context.Context, tx pgx.Tx, plan flows.PlanID, ms []flows.Measurement) error {

@@ -104,6 +104,38 @@ type MeasurementQueries struct {
 	Insert string // kpi_id, value, currency, at, author, checkin_id, source, edited_at
 	Delete string // source, plan: delete the plan's values that came from the message
 	Newer  string // source, plan, edited_at: how many of those values an edit at or after edited_at gave
+	// Sourced (source, plan) counts the plan's values that came from the
+	// message; Lock (source, plan), where set, holds the message's values
+	// to the transaction, for a store whose writers do not take turns.
+	Sourced, Lock string
+}
+
+// NewSources refuses, with flows.ErrConflict, values from a message that
+// gave the plan values already: two deliveries of one message under
+// different keys (the message and "Add to RACE plan" on it, or two edits
+// correcting it), handled by two racebots at once, each found none from
+// it before either recorded its own.
+func NewSources(tx Tx, q *MeasurementQueries, plan flows.PlanID, ms []flows.Measurement) error {
+	checked := map[string]bool{}
+	for _, m := range ms {
+		if m.Source == "" || checked[m.Source] {
+			continue
+		}
+		checked[m.Source] = true
+		if q.Lock != "" {
+			if _, err := tx.Exec(q.Lock, m.Source, plan); err != nil {
+				return err
+			}
+		}
+		var n int64
+		if err := tx.Row(q.Sourced, m.Source, plan)(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("values from %s: %w", m.Source, flows.ErrConflict)
+		}
+	}
+	return nil
 }
 
 // InsertMeasurements stores values of a plan's KPIs. A value for a KPI
