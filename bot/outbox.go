@@ -437,7 +437,7 @@ func (o *outbox) send(ctx context.Context, tq *threadQueue) {
 		p = v.standIn()
 	}
 	if replies := tq.compose(b.cat, p, loaded); len(replies) > 0 {
-		ts, err := b.poster.post(ctx, v.Channel, v.Thread, renderReplies(p, replies))
+		ts, late, err := b.poster.postOrFind(ctx, v.Channel, v.Thread, "once:"+randomKey(), renderReplies(p, replies))
 		switch {
 		case err != nil && ctx.Err() != nil:
 			b.log.Warn(notPosted, "plan", v.ID, "replies", tq.entries(), "err", err)
@@ -446,7 +446,7 @@ func (o *outbox) send(ctx context.Context, tq *threadQueue) {
 			b.failed(ctx, "post to thread", err, "plan", v.ID, "replies", tq.entries())
 			return
 		}
-		b.asked(ctx, p, replies, ts)
+		b.asked(ctx, p, replies, ts, late)
 	}
 	if tq.draft != nil {
 		if !loaded {

@@ -15,8 +15,11 @@ import (
 // asked tells the coach which prompt a message it posted in a plan's
 // thread carries, so replies written before the next prompt appeared are
 // filed under this one. One message shows one batch of replies; the last
-// prompt in it is the one that stands.
-func (b *Bot) asked(ctx context.Context, p *flows.Plan, replies []flows.Reply, ts string) {
+// prompt in it is the one that stands. A message that stood in the thread
+// a while before its ts was known here (late: Slack's answer was lost or
+// slow) may have been answered meanwhile, and those replies filed under
+// the prompt before: they are moved to this one.
+func (b *Bot) asked(ctx context.Context, p *flows.Plan, replies []flows.Reply, ts string, late bool) {
 	asks := ""
 	for _, r := range replies {
 		if a := r.Asks(); a != "" {
@@ -37,6 +40,9 @@ func (b *Bot) asked(ctx context.Context, p *flows.Plan, replies []flows.Reply, t
 		err := b.svc.Asked(ctx, p.Team, p.ID, asks, ts)
 		switch {
 		case err == nil:
+			if late {
+				b.refileLate(ctx, p, asks, ts)
+			}
 			return
 		case errors.Is(err, flows.ErrNoPlan):
 			return // deleted since the post: nothing is filed under it
@@ -50,6 +56,20 @@ func (b *Bot) asked(ctx context.Context, p *flows.Plan, replies []flows.Reply, t
 		case <-ctx.Done():
 		}
 		pause *= 4
+	}
+}
+
+// refileLate moves to a prompt recorded late (asks, posted at ts) the
+// replies read meanwhile as answers to the prompt before it, and says so
+// in the thread.
+func (b *Bot) refileLate(ctx context.Context, p *flows.Plan, asks, ts string) {
+	resp, err := b.svc.RefileLate(ctx, p.Team, p.Channel, p.ID, asks, ts, b.now())
+	switch {
+	case errors.Is(err, flows.ErrNoPlan):
+	case err != nil:
+		b.log.Warn("refile replies to a prompt recorded late", "plan", p.ID, "ts", ts, "err", err)
+	case resp.Plan != nil:
+		b.postToPlan(resp.Plan, "", resp.Replies, nil)
 	}
 }
 

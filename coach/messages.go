@@ -1,10 +1,12 @@
 package coach
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,6 +133,80 @@ func (s *Service) Asked(ctx context.Context, team string, plan flows.PlanID, ask
 		return nil
 	}
 	return s.store.RecordAsked(ctx, team, plan, at, ts, asks)
+}
+
+// RefileLate moves the replies that answered a prompt recorded late to
+// it. A prompt's post whose answer Slack lost is recorded only once
+// racebot finds the post in the thread, seconds later; a reply read
+// meanwhile was taken to answer the prompt before (before), though its
+// author wrote it after this one (asks, posted at ts). Each such reply,
+// in order, is withdrawn from the question before and read as a reply to
+// this prompt (see flows.Refile). Nothing changes when no reply was
+// filed so, or when a later prompt is recorded already. now dates the
+// withdrawals.
+func (s *Service) RefileLate(ctx context.Context, team, channel string, plan flows.PlanID, asks, ts string, now time.Time) (Response, error) {
+	at, ok := messageOrder(ts)
+	if !ok || asks == "" {
+		return Response{}, nil
+	}
+	latest, latestAt, err := s.store.LastAsked(ctx, team, plan, math.MaxInt64)
+	if err != nil || latest != asks || latestAt != at {
+		return Response{}, err
+	}
+	before, _, err := s.store.LastAsked(ctx, team, plan, at-1)
+	if err != nil || before == "" || before == asks {
+		return Response{}, err
+	}
+	// In the plan's turn, as a reply is read: one read before the prompt
+	// was recorded has committed by then, and one read after it answers
+	// the prompt already.
+	return s.commitFrom(ctx, Request{Team: team, Channel: channel, Plan: plan, Now: now}, nil, func(p *flows.Plan) (flows.Outcome, error) {
+		out := flows.Outcome{Plan: p}
+		for _, src := range answeredAfter(p, before, at) {
+			next, err := flows.Refile(s.cat, out.Plan, flows.Input{Saw: asks, Source: src, Now: now})
+			if err != nil {
+				return flows.Outcome{}, err
+			}
+			out.Plan, out.Changes, out.Replies = next.Plan, append(out.Changes, next.Changes...), append(out.Replies, next.Replies...)
+		}
+		return out, nil
+	}, s.commit(ctx, Request{Team: team}))
+}
+
+// answeredAfter lists, in the order they were posted, the messages of
+// p's channel posted after at that answered question q, as its answer or
+// beside it.
+func answeredAfter(p *flows.Plan, q string, at int64) []string {
+	a, ok := p.Answers[q]
+	if !ok {
+		return nil
+	}
+	type reply struct {
+		source string
+		at     int64
+	}
+	var found []reply
+	consider := func(src string) {
+		channel, ts, ok := strings.Cut(src, "/")
+		if !ok || channel != p.Channel {
+			return
+		}
+		if n, ok := messageOrder(ts); ok && n > at {
+			found = append(found, reply{src, n})
+		}
+	}
+	if a.Text != "" {
+		consider(a.Source)
+	}
+	for _, o := range a.Also {
+		consider(o.Source)
+	}
+	slices.SortFunc(found, func(x, y reply) int { return cmp.Compare(x.at, y.at) })
+	sources := make([]string, len(found))
+	for i, r := range found {
+		sources[i] = r.source
+	}
+	return sources
 }
 
 // EditMessage applies an edit of a message in a plan's conversation

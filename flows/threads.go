@@ -207,6 +207,36 @@ func (s *stepper) late(text string) error {
 	return nil
 }
 
+// Refile reads again a reply (in.Source) that was filed under the prompt
+// before in.Saw, though its author wrote it after in.Saw was posted: Slack
+// lost its answer to that post, and the prompt was recorded only once
+// racebot found it, after the reply had been read. The reply is withdrawn
+// from where it was filed (its text kept in the history) and read as a
+// reply to in.Saw, by its author at its time, and the thread is told. It
+// changes nothing when no answer came from in.Source or it is filed under
+// in.Saw already.
+func Refile(cat *Catalogue, plan *Plan, in Input) (Outcome, error) {
+	from, c, ok := plan.AnswerFrom(in.Source)
+	if !ok || from == in.Saw {
+		return Outcome{Plan: plan}, nil
+	}
+	s := &stepper{cat: cat, out: Outcome{Plan: plan.Clone()}}
+	s.apply(AnswerWithdrawn{QuestionID: from, Revision: plan.Answers[from].Next(), Source: in.Source, By: c.By, At: in.Now})
+	in.Text, in.User, in.Now, in.Answered = c.Text, c.By, c.At, false
+	out, err := Step(cat, s.out.Plan, in)
+	if err != nil {
+		return Outcome{Plan: plan}, err
+	}
+	out.Changes = append(s.out.Changes, out.Changes...)
+	to := Say(Text("the prompt after it"))
+	if _, _, _, ok := cat.Question(in.Saw); ok {
+		to = Say(Text(QuestionRef(cat, in.Saw)))
+	}
+	note := Reply{Kind: ReplyNote, QuestionID: from, Msg: Sayf("Moved %s's reply from %s to %s, which was posted before it.", Person(c.By), QuestionRef(cat, from), to)}
+	out.Replies = append([]Reply{note}, out.Replies...)
+	return out, nil
+}
+
 // ReviseAnswer records an edit of the message an answer came from, made
 // at edited: a new revision of that answer or co-answer, the earlier text
 // kept. It changes nothing when no answer came from source (a message

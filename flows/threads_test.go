@@ -323,3 +323,68 @@ func TestEditAnswersBesideSaysTheAnswerWasAdded(t *testing.T) {
 		t.Errorf("the form's answer added beside Ana's was announced as %q", got)
 	}
 }
+
+// TestRefileMovesAReplyToThePromptItCameAfter: Ben's reply was filed
+// beside Ana's answer to question 1, because the prompt of question 2 was
+// recorded only after it was read. Refiled, it answers question 2 and the
+// coach moves on; his text stays in question 1's history. A reply filed
+// there already, or none, changes nothing; one refiled after question 2
+// was answered meanwhile joins that answer.
+func TestRefileMovesAReplyToThePromptItCameAfter(t *testing.T) {
+	c := testCatalogue(t)
+	one, err := Step(c, NewPlan("T", "C", "P", "UANA", t0), Input{Text: "a1", User: "UANA", Now: t0, Source: "C/1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrote := t0.Add(time.Minute)
+	misfiled, err := Step(c, one.Plan, Input{Text: "b2", User: "UBEN", Now: wrote, Source: "C/3", Saw: "plan.one"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := misfiled.Plan
+	moved := t0.Add(time.Hour)
+	out, err := Refile(c, p, Input{Saw: "plan.two", Source: "C/3", Now: moved})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := out.Plan
+	if a := got.Answers["plan.one"]; a.Text != "a1" || len(a.Also) != 0 {
+		t.Errorf("question 1 after the move: %+v", a)
+	}
+	if a := got.Answers["plan.two"]; a.Text != "b2" || a.By != "UBEN" || !a.At.Equal(wrote) || a.Source != "C/3" {
+		t.Errorf("question 2 after the move: %+v, want Ben's reply as he wrote it", a)
+	}
+	if got.Cursor.Step != 2 {
+		t.Errorf("cursor %+v, want question 3", got.Cursor)
+	}
+	if w, ok := out.Changes[0].(AnswerWithdrawn); !ok || w.QuestionID != "plan.one" || w.Source != "C/3" || !w.At.Equal(moved) {
+		t.Errorf("first change %#v, want the withdrawal from question 1", out.Changes[0])
+	}
+	if len(out.Replies) == 0 || out.Replies[0].Msg.String() != "Moved UBEN's reply from Plan question 1 (one) to Plan question 2 (two), which was posted before it." {
+		t.Errorf("replies %+v", out.Replies)
+	}
+	if p.Answers["plan.two"].Text != "" || len(p.Answers["plan.one"].Also) != 1 {
+		t.Errorf("the plan refiled from changed: %+v", p.Answers)
+	}
+
+	for name, in := range map[string]Input{
+		"filed there already": {Saw: "plan.one", Source: "C/3", Now: moved},
+		"no such reply":       {Saw: "plan.two", Source: "C/9", Now: moved},
+	} {
+		if out, err := Refile(c, p, in); err != nil || len(out.Changes) != 0 || len(out.Replies) != 0 {
+			t.Errorf("%s: %+v, %v; want nothing", name, out, err)
+		}
+	}
+
+	answered, err := Step(c, p, Input{Text: "a2", User: "UANA", Now: wrote.Add(time.Second), Source: "C/4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = Refile(c, answered.Plan, Input{Saw: "plan.two", Source: "C/3", Now: moved})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := out.Plan.Answers["plan.two"]; a.Text != "a2" || len(a.Also) != 1 || a.Also[0].Text != "b2" || out.Plan.Cursor != answered.Plan.Cursor {
+		t.Errorf("refiled after question 2 was answered: %+v, cursor %+v", a, out.Plan.Cursor)
+	}
+}
