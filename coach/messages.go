@@ -170,7 +170,12 @@ func (s *Service) RefileLate(ctx context.Context, team, channel string, plan flo
 			out.Plan, out.Changes, out.Replies = next.Plan, append(out.Changes, next.Changes...), append(out.Replies, next.Replies...)
 		}
 		return out, nil
-	}, s.commit(ctx, Request{Team: team}))
+	}, func(p *flows.Plan, out flows.Outcome) error {
+		if len(out.Changes) == 0 {
+			return nil // as after nearly every late post: nothing to move
+		}
+		return s.store.Commit(ctx, p, out.Changes, "")
+	})
 }
 
 // answeredAfter lists, in the order they were posted, the messages of
