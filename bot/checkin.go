@@ -345,6 +345,11 @@ type drawnSummary struct {
 	sig uint64 // givenSignature of the values
 	// tries counts the failed tries to draw sig; 0 when it was drawn.
 	tries int
+	// overdrawn: a drawing here may have landed over newer values, whose
+	// record as drawn (drawnKey) then no longer holds; the tick draws
+	// the values as they stand, whatever the store says, until a drawing
+	// lands here.
+	overdrawn bool
 }
 
 // summaryTries bounds the ticks that try a summary Slack keeps refusing:
@@ -383,7 +388,7 @@ func (r *summaryRefreshes) failed(id int64, sig uint64, gone bool) (tries int) {
 		// Drawn with these values already: a redundant rewrite failed.
 		return 0
 	case !ok || d.sig != sig:
-		d = drawnSummary{sig: sig}
+		d = drawnSummary{sig: sig, overdrawn: d.overdrawn}
 	}
 	d.tries++
 	if gone {
@@ -391,6 +396,24 @@ func (r *summaryRefreshes) failed(id int64, sig uint64, gone bool) (tries int) {
 	}
 	r.drawn[id] = d
 	return d.tries
+}
+
+// overdrew notes that a drawing here may have landed over newer values.
+func (r *summaryRefreshes) overdrew(id int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if d, ok := r.drawn[id]; ok {
+		d.overdrawn = true
+		r.drawn[id] = d
+	}
+}
+
+// overdrawn reports whether a drawing here may have landed over newer
+// values, and no drawing landed here since.
+func (r *summaryRefreshes) overdrawn(id int64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.drawn[id].overdrawn
 }
 
 // stale reports whether a check-in's summary should be drawn with the
@@ -494,7 +517,18 @@ func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin, v *coach.Check
 	if err == nil {
 		b.drew(ctx, c, sig)
 		after, err := b.svc.Checkin(ctx, c.Team, c.ID)
-		if err != nil || givenSignature(after, c.ID) == sig {
+		if err == nil && givenSignature(after, c.ID) == sig {
+			return nil
+		}
+		// Should the drawing again not land (or not be tried), the tick
+		// draws them: the store says the newer ones are drawn.
+		b.summaries.overdrew(c.ID)
+		if err != nil {
+			level := slog.LevelWarn
+			if errors.Is(ctx.Err(), context.Canceled) {
+				level = slog.LevelInfo // racebot is stopping
+			}
+			b.log.Log(ctx, level, "summary: check-in after drawing", "checkin", c.ID, "err", err)
 			return nil
 		}
 		return &after
@@ -558,12 +592,17 @@ func (b *Bot) refreshStaleSummaries(ctx context.Context) {
 }
 
 // refreshStale rewrites a summary not drawn with the values of signature
-// sig, unless some racebot drew them already, reporting whether it tried.
+// sig, unless some racebot drew them already (and no drawing here landed
+// over them since), reporting whether it tried.
 // Each gets its own time: one channel's pacing must not eat the others'.
 func (b *Bot) refreshStale(ctx context.Context, c flows.Checkin, sig uint64) bool {
 	ctx, cancel := context.WithTimeout(onTeam(ctx, c.Team), b.claimTimeout)
 	defer cancel()
-	drawn, err := b.svc.Handled(ctx, c.Team, drawnKey(c, sig))
+	drawn := false
+	var err error
+	if !b.summaries.overdrawn(c.ID) {
+		drawn, err = b.svc.Handled(ctx, c.Team, drawnKey(c, sig))
+	}
 	if err != nil {
 		if !errors.Is(ctx.Err(), context.Canceled) { // not stopping
 			b.log.Warn("check-in summaries: look up drawn", "checkin", c.ID, "err", err)

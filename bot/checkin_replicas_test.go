@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +22,8 @@ type heldRedraw struct {
 	next    bool
 	held    chan struct{} // closed when the read is held
 	release chan struct{}
+	// then, when set, runs at the next read, once; its error fails it.
+	then func() error
 }
 
 func (s *heldRedraw) arm() {
@@ -40,6 +43,15 @@ func (s *heldRedraw) RecordMeasurements(ctx context.Context, team string, plan f
 }
 
 func (s *heldRedraw) Measurements(ctx context.Context, team string, plan flows.PlanID) (map[int64][]flows.Measurement, error) {
+	s.mu.Lock()
+	then := s.then
+	s.then = nil
+	s.mu.Unlock()
+	if then != nil {
+		if err := then(); err != nil {
+			return nil, err
+		}
+	}
 	ms, err := s.Store.Measurements(ctx, team, plan)
 	s.mu.Lock()
 	hold := s.next
@@ -166,4 +178,99 @@ func TestTwoRacebotsTakingTwoCorrectionsRecordOne(t *testing.T) {
 		t.Errorf("%d confirmations in the thread, want 1:\n%s", n, strings.Join(h.threadPosts(opening.TS), "\n"))
 	}
 	h.waitSummary(summary.TS, "1 of 2 KPIs updated")
+}
+
+// TestTwoRacebotsRedrawingOneSummaryTryAgainAfterAFailure: as in
+// TestTwoRacebotsDrawingOneSummaryEndWithBothValues, racebot A's drawing
+// without Ben's value lands after racebot B's with it; but A's second
+// look, or its drawing again, fails once. Racebot B recorded Ben's value
+// drawn, and it was, before A overwrote it: the next tick must still draw
+// it, not take B's word for it.
+func TestTwoRacebotsRedrawingOneSummaryTryAgainAfterAFailure(t *testing.T) {
+	t.Parallel()
+	for name, fail := range map[string]func(h *harness) error{
+		"read":   func(*harness) error { return errors.New("the database went away") },
+		"redraw": func(h *harness) error { h.fake.RefuseNext("chat.update", 1, "internal_error"); return nil },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			held := &heldRedraw{}
+			h, p, clk := checkinSetup(t, func(s *setup) { held.Store = s.Store; s.Store = held })
+			_, opening := h.openCheckin(p)
+			summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+			other, _ := h.anotherRacebot()
+			otherSrv := serve(t, other)
+			h.settle()
+
+			held.arm()
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k", ThreadTS: opening.TS}))
+			select {
+			case <-held.held:
+			case <-time.After(slackfake.DefaultWaitTimeout):
+				t.Fatal("racebot A did not read the values for the summary")
+			}
+			if code := h.deliver(otherSrv, slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "lead rate 1.9%", ThreadTS: opening.TS})); code != 200 {
+				t.Fatalf("Ben's reply answered %d", code)
+			}
+			h.waitSummary(summary.TS, "2 of 2 KPIs updated")
+			settle(t, other, h.fake)
+			held.mu.Lock()
+			held.then = func() error { return fail(h) }
+			held.mu.Unlock()
+			close(held.release)
+			h.settle()
+
+			clk.Add(time.Minute)
+			h.bot.checkinTick(t.Context())
+			other.checkinTick(t.Context())
+			h.settle()
+			settle(t, other, h.fake)
+			if m, _ := h.message("C1", summary.TS); !strings.Contains(m.Text, "2 of 2 KPIs updated") {
+				t.Errorf("the summary ends as\n%s\nwant 2 of 2 KPIs updated", m.Text)
+			}
+		})
+	}
+}
+
+// TestTwoRacebotsTakingTwoCorrectionsKeepTheLater: as in
+// TestTwoRacebotsTakingTwoCorrectionsRecordOne, but the earlier correction
+// is recorded first, by racebot B, while racebot A holds the later one:
+// the later one still wins, as an edit of the value the earlier gave.
+func TestTwoRacebotsTakingTwoCorrectionsKeepTheLater(t *testing.T) {
+	t.Parallel()
+	held := &heldRecord{}
+	h, p, _ := checkinSetup(t, func(s *setup) { held.Store = s.Store; s.Store = held })
+	other, _ := h.anotherRacebot()
+	otherSrv := serve(t, other)
+	bad := "visitors 12..4k"
+	id, opening, summary, ts := h.anaRepliesInCheckin(p, bad)
+	h.waitEphemeral("UANA", "")
+	h.settle()
+
+	held.arm()
+	later := h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.6k", PreviousText: "visitors 12.4k",
+		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvFIX2"})
+	select {
+	case <-held.held:
+	case <-time.After(slackfake.DefaultWaitTimeout):
+		t.Fatal("racebot A did not go to record the later correction")
+	}
+	if code := h.deliver(otherSrv, slackfake.EventBody(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.4k", PreviousText: bad,
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvFIX1"})); code != 200 {
+		t.Fatalf("the earlier correction answered %d", code)
+	}
+	settle(t, other, h.fake)
+	close(held.release)
+	h.fake.WaitAck(t, later)
+	h.settle()
+
+	if got := h.valuesOf(p, p.KPIs[0].ID); len(got) != 1 || got[0].Value.Amount != 12600 || got[0].Checkin != id {
+		t.Errorf("visitors %+v, want only the later correction's 12.6k", got)
+	}
+	h.waitSummary(summary.TS, "1 of 2 KPIs updated")
+	for _, e := range h.fake.Ephemerals() {
+		if strings.Contains(e.Text, "in the plan already") {
+			t.Errorf("Ana was told %q", e.Text)
+		}
+	}
 }

@@ -38,7 +38,8 @@ type Store interface {
 	DeletePlan(ctx context.Context, team string, id flows.PlanID, key string) error
 	// SetCurrentPlan records which plan a channel is working on.
 	SetCurrentPlan(ctx context.Context, team, channel string, id flows.PlanID, key string) error
-	// RecordMeasurements stores KPI values.
+	// RecordMeasurements stores KPI values: none, with flows.ErrConflict,
+	// when their message gave the plan values already.
 	RecordMeasurements(ctx context.Context, team string, plan flows.PlanID, ms []flows.Measurement, key string) error
 	// MarkSeen records the key of a request whose only effect is a reply.
 	MarkSeen(ctx context.Context, team, key string) error

@@ -90,7 +90,9 @@ func (db *DB) KPIs(ctx context.Context, team string, plan flows.PlanID) ([]flows
 // transaction, with the delivery key that brought them: all of them or, on
 // any error, none. A value for a KPI that is not the plan's (another
 // team's, say) is refused with flows.ErrNoPlan; a key recorded before makes
-// it record nothing and return flows.ErrDuplicate.
+// it record nothing and return flows.ErrDuplicate; values from a message
+// that gave the plan values already, flows.ErrConflict (see
+// record.NewSources).
 func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.PlanID, ms []flows.Measurement, key string) error {
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := db.recordKey(ctx, tx, team, key); err != nil {

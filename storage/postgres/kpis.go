@@ -88,7 +88,9 @@ func (db *DB) KPIs(ctx context.Context, team string, plan flows.PlanID) ([]flows
 
 // RecordMeasurements stores values of a team's plan's KPIs in one
 // transaction, with the delivery key that brought them: all of them or, on
-// any error, none.
+// any error, none. Values from a message that gave the plan values
+// already are refused with flows.ErrConflict, under an advisory lock on
+// the message, so two racebots taking it at once record it once.
 func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.PlanID, ms []flows.Measurement, key string) error {
 	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		if err := recordKey(ctx, tx, team, key); err != nil {
