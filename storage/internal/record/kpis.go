@@ -3,6 +3,7 @@ package record
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/racebot/racebot/flows"
 )
@@ -116,23 +117,27 @@ type MeasurementQueries struct {
 // correcting it), handled by two racebots at once, each found none from
 // it before either recorded its own.
 func NewSources(tx Tx, q *MeasurementQueries, plan flows.PlanID, ms []flows.Measurement) error {
-	checked := map[string]bool{}
+	var sources []string
 	for _, m := range ms {
-		if m.Source == "" || checked[m.Source] {
-			continue
+		if m.Source != "" {
+			sources = append(sources, m.Source)
 		}
-		checked[m.Source] = true
+	}
+	// In one order in every transaction, so two that lock the same
+	// messages cannot each wait for the other.
+	slices.Sort(sources)
+	for _, src := range slices.Compact(sources) {
 		if q.Lock != "" {
-			if _, err := tx.Exec(q.Lock, m.Source, plan); err != nil {
+			if _, err := tx.Exec(q.Lock, src, plan); err != nil {
 				return err
 			}
 		}
 		var n int64
-		if err := tx.Row(q.Sourced, m.Source, plan)(&n); err != nil {
+		if err := tx.Row(q.Sourced, src, plan)(&n); err != nil {
 			return err
 		}
 		if n > 0 {
-			return fmt.Errorf("values from %s: %w", m.Source, flows.ErrConflict)
+			return fmt.Errorf("values from %s: %w", src, flows.ErrConflict)
 		}
 	}
 	return nil
