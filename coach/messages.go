@@ -159,11 +159,32 @@ func (s *Service) RefileLate(ctx context.Context, team, channel string, plan flo
 	}
 	// In the plan's turn, as a reply is read: one read before the prompt
 	// was recorded has committed by then, and one read after it answers
-	// the prompt already.
+	// the prompt already. The plan commitFrom loaded before the turn came
+	// may predate such a reply, and finding nothing to move commits
+	// nothing, so no version check would catch it: what moves is read from
+	// the plan as it stands now. Moves worked out from a plan newer than p
+	// fail p's version check, and the next round starts from that plan.
 	return s.commitFrom(ctx, Request{Team: team, Channel: channel, Plan: plan, Now: now}, nil, func(p *flows.Plan) (flows.Outcome, error) {
+		if cur, err := s.store.Plan(ctx, team, plan); err != nil {
+			return flows.Outcome{}, err
+		} else if cur.Version > p.Version {
+			p = cur
+		}
 		out := flows.Outcome{Plan: p}
 		for _, src := range answeredAfter(p, before, at) {
+			// Only a message read as a reply: one filed with "Add to RACE
+			// plan" went where its filer put it.
+			ch, ts, _ := strings.Cut(src, "/")
+			if read, err := s.Handled(ctx, team, MessageKey(ch, ts)); err != nil || !read {
+				if err != nil {
+					return flows.Outcome{}, err
+				}
+				continue
+			}
 			next, err := flows.Refile(s.cat, out.Plan, flows.Input{Saw: asks, Source: src, Now: now})
+			if _, refused := errors.AsType[*flows.UserError](err); refused {
+				continue // it stays where it was, as if there were no later prompt
+			}
 			if err != nil {
 				return flows.Outcome{}, err
 			}

@@ -228,11 +228,11 @@ func Refile(cat *Catalogue, plan *Plan, in Input) (Outcome, error) {
 		return Outcome{Plan: plan}, err
 	}
 	out.Changes = append(s.out.Changes, out.Changes...)
-	to := Say(Text("the prompt after it"))
+	msg := Sayf("Moved %s's reply from %s: it was written after the next prompt was posted, so it answers that one.", Person(c.By), QuestionRef(cat, from))
 	if _, _, _, ok := cat.Question(in.Saw); ok {
-		to = Say(Text(QuestionRef(cat, in.Saw)))
+		msg = Sayf("Moved %s's reply from %s to %s: it was written after that question was asked.", Person(c.By), QuestionRef(cat, from), QuestionRef(cat, in.Saw))
 	}
-	note := Reply{Kind: ReplyNote, QuestionID: from, Msg: Sayf("Moved %s's reply from %s to %s, which was posted before it.", Person(c.By), QuestionRef(cat, from), to)}
+	note := Reply{Kind: ReplyNote, QuestionID: from, Msg: msg}
 	out.Replies = append([]Reply{note}, out.Replies...)
 	return out, nil
 }

@@ -360,7 +360,7 @@ func TestRefileMovesAReplyToThePromptItCameAfter(t *testing.T) {
 	if w, ok := out.Changes[0].(AnswerWithdrawn); !ok || w.QuestionID != "plan.one" || w.Source != "C/3" || !w.At.Equal(moved) {
 		t.Errorf("first change %#v, want the withdrawal from question 1", out.Changes[0])
 	}
-	if len(out.Replies) == 0 || out.Replies[0].Msg.String() != "Moved UBEN's reply from Plan question 1 (one) to Plan question 2 (two), which was posted before it." {
+	if len(out.Replies) == 0 || out.Replies[0].Msg.String() != "Moved UBEN's reply from Plan question 1 (one) to Plan question 2 (two): it was written after that question was asked." {
 		t.Errorf("replies %+v", out.Replies)
 	}
 	if p.Answers["plan.two"].Text != "" || len(p.Answers["plan.one"].Also) != 1 {

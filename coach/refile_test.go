@@ -1,0 +1,159 @@
+package coach_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
+)
+
+// refileRace is the real store, holding the commit of Ben's reply (key
+// hold), read in its turn before question 2's prompt was recorded, until
+// the refile of that prompt has loaded the plan: the refile then waits
+// for the reply's turn with the plan as it stood before the reply.
+type refileRace struct {
+	coach.Store
+	hold           string
+	armed          atomic.Bool
+	inTurn, loaded chan struct{}
+	load           sync.Once
+}
+
+func (r *refileRace) Commit(ctx context.Context, p *flows.Plan, changes []flows.Change, key string) error {
+	if key == r.hold {
+		close(r.inTurn)
+		select {
+		case <-r.loaded:
+		case <-time.After(10 * time.Second):
+		}
+	}
+	return r.Store.Commit(ctx, p, changes, key)
+}
+
+func (r *refileRace) Plan(ctx context.Context, team string, id flows.PlanID) (*flows.Plan, error) {
+	p, err := r.Store.Plan(ctx, team, id)
+	if r.armed.Load() {
+		r.load.Do(func() { close(r.loaded) })
+	}
+	return p, err
+}
+
+// TestRefileFindsAReplyCommittedWhileItWaitedItsTurn: Ben's reply was
+// read as an answer to question 1 (question 2's prompt not recorded yet)
+// and is committing when the prompt is recorded and refiled. The refile
+// waits for the plan's turn; when it comes, Ben's reply is in the plan,
+// and it moves to question 2, though the refile loaded the plan before.
+func TestRefileFindsAReplyCommittedWhileItWaitedItsTurn(t *testing.T) {
+	ctx := context.Background()
+	race := &refileRace{inTurn: make(chan struct{}), loaded: make(chan struct{})}
+	svc, db := newService(t, func(s coach.Store) coach.Store { race.Store = s; return race })
+	r := req("new", "new Q1")
+	r.Command = true
+	created, err := svc.Handle(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := created.Plan.ID
+	if err := svc.Asked(ctx, "T1", id, flows.QuestionBusiness, "1000.000100"); err != nil {
+		t.Fatal(err)
+	}
+	ana := req("ana", "Speciality coffee subscriptions.")
+	ana.User, ana.Plan, ana.TS = "UANA", id, "1000.000200"
+	ana.Key = coach.MessageKey(ana.Channel, ana.TS) // as a thread reply's
+	if _, err := svc.Handle(ctx, ana); err != nil {
+		t.Fatal(err)
+	}
+
+	ben := req("ben", "Fresh beans in 48 hours.")
+	ben.User, ben.Plan, ben.TS = "UBEN", id, "1000.000400"
+	ben.Key = coach.MessageKey(ben.Channel, ben.TS)
+	race.hold = ben.Key
+	benDone := make(chan error, 1)
+	go func() {
+		_, err := svc.Handle(ctx, ben)
+		benDone <- err
+	}()
+	<-race.inTurn
+	if err := svc.Asked(ctx, "T1", id, "plan.value-proposition", "1000.000300"); err != nil {
+		t.Fatal(err)
+	}
+	race.armed.Store(true)
+	if _, err := svc.RefileLate(ctx, "T1", "C1", id, "plan.value-proposition", "1000.000300", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-benDone; err != nil {
+		t.Fatal(err)
+	}
+
+	p, err := db.Plan(ctx, "T1", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := p.Answers[flows.QuestionBusiness]; len(a.Also) != 0 {
+		t.Errorf("question 1 = %+v; Ben's reply to question 2 stayed beside Ana's answer", a)
+	}
+	if a := p.Answers["plan.value-proposition"]; a.Text != "Fresh beans in 48 hours." || a.By != "UBEN" {
+		t.Errorf("question 2 = %+v, want Ben's reply; cursor %+v", a, p.Cursor)
+	}
+}
+
+// TestRefileLeavesAMessageFiledByHand: in the seconds before question 2's
+// late prompt is recorded, Ben's reply is read as a co-answer to question
+// 1, and Cleo files a channel message posted after the prompt under
+// question 1 with "Add to RACE plan". The refile moves Ben's reply and
+// leaves Cleo's message where she put it.
+func TestRefileLeavesAMessageFiledByHand(t *testing.T) {
+	ctx := context.Background()
+	svc, db := newService(t, nil)
+	r := req("new", "new Q1")
+	r.Command = true
+	created, err := svc.Handle(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := created.Plan.ID
+	if err := svc.Asked(ctx, "T1", id, flows.QuestionBusiness, "1000.000100"); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []struct{ user, ts, text string }{
+		{"UANA", "1000.000200", "Speciality coffee subscriptions."},
+		{"UBEN", "1000.000400", "Fresh beans in 48 hours."},
+	} {
+		reply := req(m.user, m.text)
+		reply.User, reply.Plan, reply.TS = m.user, id, m.ts
+		reply.Key = coach.MessageKey(reply.Channel, reply.TS)
+		if _, err := svc.Handle(ctx, reply); err != nil {
+			t.Fatal(err)
+		}
+	}
+	filed := req("shortcut", "")
+	filed.User, filed.Plan, filed.TS = "UCLEO", id, "1000.000500"
+	if _, err := svc.AddAnswer(ctx, filed, "UCLEO", flows.QuestionBusiness, "Roasted to order."); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Asked(ctx, "T1", id, "plan.value-proposition", "1000.000300"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := svc.RefileLate(ctx, "T1", "C1", id, "plan.value-proposition", "1000.000300", t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := db.Plan(ctx, "T1", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := p.Answers[flows.QuestionBusiness]; len(a.Also) != 1 || a.Also[0].By != "UCLEO" {
+		t.Errorf("question 1 = %+v, want Ana's answer and Cleo's filed message", a)
+	}
+	if a := p.Answers["plan.value-proposition"]; a.By != "UBEN" {
+		t.Errorf("question 2 = %+v, want Ben's reply", a)
+	}
+	if len(resp.Replies) == 0 || !strings.Contains(resp.Replies[0].Msg.String(), "Moved UBEN's reply") {
+		t.Errorf("said %+v", resp.Replies)
+	}
+}
