@@ -236,7 +236,7 @@ func (b *Bot) directMessage(ctx context.Context, team string, m *slackevents.Mes
 	}
 	text := withoutMentionOf(string(markup.FromSlack(m.Text)), b.botUser(ctx))
 	key := coach.MessageKey(m.Channel, m.TimeStamp)
-	req := coach.Request{Team: team, Channel: m.Channel, User: m.User, Text: text, Now: b.now(), Key: key}
+	req := coach.Request{Team: team, Channel: m.Channel, User: m.User, Text: text, Now: b.now(), Key: key, Written: written(m.TimeStamp)}
 	if name := commandName(afterPlanName(text)); name == "schedule" {
 		req.Zone = b.userZone(ctx, m.User)
 	}
@@ -257,6 +257,13 @@ func (b *Bot) directMessage(ctx context.Context, team string, m *slackevents.Mes
 	}
 	b.later(ctx, "direct reply", func(ctx context.Context) { b.answerAsked(ctx, key, m.Channel, "", a, m.User) })
 	return nil
+}
+
+// written is when a message was written, by its ts; zero when the ts
+// does not read.
+func written(ts string) time.Time {
+	at, _ := coach.MessageTime(ts)
+	return at
 }
 
 // afterPlanName drops a leading "<plan name>:" from a direct message.

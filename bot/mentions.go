@@ -35,7 +35,7 @@ func (b *Bot) mention(ctx context.Context, team string, m *slackevents.AppMentio
 	// Keyed by the message, as replies in threads are: a retried event
 	// and the message event Slack may send too are one question.
 	key := coach.MessageKey(m.Channel, m.TimeStamp)
-	req := coach.Request{Team: team, Channel: m.Channel, User: m.User, Text: text, Now: b.now(), Key: key}
+	req := coach.Request{Team: team, Channel: m.Channel, User: m.User, Text: text, Now: b.now(), Key: key, Written: written(m.TimeStamp)}
 	if commandName(text) == "schedule" {
 		req.Zone = b.userZone(ctx, m.User)
 	}

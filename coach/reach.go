@@ -73,10 +73,15 @@ func (s *Service) valuesInCheckin(ctx context.Context, req Request, text string)
 		found, ok, err := s.openCheckinOf(ctx, req.Team, p.ID)
 		if err == nil && (!ok || found.OpenedAt.After(req.Now)) {
 			// Values handed over earlier than now (a workflow step
-			// resumed after a restart) belong to the check-in open
-			// then, though it closed since, like a late reply in its
-			// thread; never to one opened after they were given.
-			found, ok, err = s.checkinOpenAt(ctx, req.Team, p.ID, req.Now)
+			// resumed after a restart, a message Slack delivered
+			// late) belong to the check-in open then, though it
+			// closed since, like a late reply in its thread; never
+			// to one opened after they were given.
+			given := req.Now
+			if !req.Written.IsZero() && req.Written.Before(given) {
+				given = req.Written
+			}
+			found, ok, err = s.checkinOpenAt(ctx, req.Team, p.ID, given)
 		}
 		if err != nil {
 			return Response{}, fmt.Errorf("open check-in: %w", err)

@@ -224,6 +224,11 @@ type Request struct {
 	// the transport dates it (Slack's edited.ts); zero when unknown, and
 	// Now stands for it. Edits delivered out of order are told apart by it.
 	Edited time.Time
+	// Written is when the message the text came from was written, for a
+	// transport that dates it but keeps no TS for it (a mention, a direct
+	// message); zero when unknown. Slack may deliver it after the
+	// check-in it answered closed, and its values still belong there.
+	Written time.Time
 	// Previous is an edited message's text before the edit, when the
 	// transport knows it: a date the edit left as it was written
 	// ("tomorrow") keeps the day it was read as.
