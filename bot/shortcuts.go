@@ -207,10 +207,7 @@ func (b *Bot) submitAdd(ctx context.Context, team string, cb slack.InteractionCa
 			text = stored
 		}
 	}
-	linked := text
-	if meta.Link != "" {
-		linked += " <" + meta.Link + "|(message)>"
-	}
+	linked := coach.Linked(text, meta.Link)
 	sharer := cb.User.ID
 	req := coach.Request{Team: team, Channel: meta.Channel, User: meta.Author, Now: b.now(), Plan: flows.PlanID(plan), Key: viewKey(cb), TS: meta.TS}
 	var (

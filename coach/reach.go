@@ -319,6 +319,33 @@ func (s *Service) deliveredAgain(ctx context.Context, req Request) (bool, error)
 	return s.Handled(ctx, req.Team, req.Key)
 }
 
+// Linked is a message's text added to a plan with a link to the message
+// (its permalink; none when Slack did not give it).
+func Linked(text, link string) string {
+	if link == "" {
+		return text
+	}
+	return text + " <" + link + "|(message)>"
+}
+
+// unlinked splits a text made by Linked into the message's text and its
+// link.
+func unlinked(text string) (string, string) {
+	rest, ok := strings.CutSuffix(text, "|(message)>")
+	if i := strings.LastIndex(rest, " <"); ok && i >= 0 {
+		return rest[:i], rest[i+2:]
+	}
+	return text, ""
+}
+
+// sameMessage reports whether two texts made by Linked can be of one
+// message: the same words, and the same link unless one has none.
+func sameMessage(a, b string) bool {
+	ta, la := unlinked(a)
+	tb, lb := unlinked(b)
+	return ta == tb && (la == lb || la == "" || lb == "")
+}
+
 // errInPlan means a message is in the plan already.
 var errInPlan = errors.New("message in the plan already")
 
@@ -355,9 +382,16 @@ func (s *Service) AddAction(ctx context.Context, req Request, by string, a flows
 	a.By, a.At = req.User, req.Now
 	resp, err := s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
 		a := a
-		// The text carries the message's link, so the same text by the
-		// same author is the same message, added again.
-		if slices.ContainsFunc(p.Actions, func(b flows.Action) bool { return b.By == a.By && b.Text == a.Text }) {
+		// The message is in the plan already when an action was read
+		// from it in the plan's thread (its source), or added from it
+		// before: the text carries the message's link, so the same text
+		// by the same author is the same message, as is the same text
+		// beside one Slack gave no link for, which cannot tell them
+		// apart.
+		src := source(req)
+		if slices.ContainsFunc(p.Actions, func(b flows.Action) bool {
+			return (src != "" && b.Source == src) || (b.By == a.By && sameMessage(b.Text, a.Text))
+		}) {
 			return flows.Outcome{}, errInPlan
 		}
 		if a.Stage == "" {

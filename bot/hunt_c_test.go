@@ -1,0 +1,101 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// TestSecondPressOfACheckinStatusButtonIsForItsPresser: Ben and Ana both
+// press "Done" under the same action of a check-in's opening. The first
+// press marks it done and tells the team in the check-in's thread; the
+// second finds it done already and changes nothing, which only its
+// presser needs to hear, as with a draft used twice.
+func TestSecondPressOfACheckinStatusButtonIsForItsPresser(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	p = h.addActions(p, "Cart recovery emails")
+	_, opening := h.openCheckin(p)
+	done := statusValue(p, p.Actions[0], flows.ActionDone)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Value: done, UserID: "UBEN", ChannelID: "C1", MessageTS: opening.TS}))
+	h.threadMessage("C1", opening.TS, `marked "Cart recovery emails" done`)
+	url := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Value: done, UserID: "UANA", ChannelID: "C1", MessageTS: opening.TS, ResponseURL: url}))
+	h.settle()
+	if n := h.countReplies("C1", opening.TS, "already"); n != 0 {
+		t.Errorf("the check-in's thread got %d notes that the action is done already, want 0:\n%s", n, h.fake.Dump())
+	}
+	var told bool
+	for _, r := range h.fake.Responses(url) {
+		told = told || (strings.Contains(r.Text, "done already") && !r.ReplaceOriginal)
+	}
+	if !told {
+		t.Errorf("the second presser was not told the action is done already: %+v", h.fake.Responses(url))
+	}
+}
+
+// TestShortcutWithoutALinkDoesNotAddAMessageAsTwoActions: Ana adds Ben's
+// message as an action with "Add to RACE plan"; Cat adds the same message
+// as an action while Slack does not give its link. The plan still gets
+// one action, and Cat's form says the message is in the plan already.
+func TestShortcutWithoutALinkDoesNotAddAMessageAsTwoActions(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	header, p := h.newPlanInSlack("Q1")
+	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "Let's send sample bags to cafés"})
+	add := func(user string) []byte {
+		form := h.shortcut(user, m)
+		ack := h.fake.WaitAck(t, h.fake.SendEvent(addForm(form, user, p.ID, addAsAction, shownText(t, form), actionFields())))
+		h.settle()
+		return ack.Payload
+	}
+	add("UANA")
+	h.threadMessage("C1", header.TS, "as an action")
+	h.fake.RefuseNext("chat.getPermalink", 1, "internal_error")
+	ack := add("UCAT")
+	if got := h.plan(slackfake.TeamID, "C1", "Q1").Actions; len(got) != 1 {
+		var texts []string
+		for _, a := range got {
+			texts = append(texts, a.Text)
+		}
+		t.Errorf("one message became %d actions: %q", len(got), texts)
+	}
+	if !strings.Contains(string(ack), "in the plan already") {
+		t.Errorf("the same message added again without its link: ack %s, want the form to say it is in the plan already", ack)
+	}
+}
+
+// TestShortcutDoesNotAddAThreadActionAgain: Ana's reply at the Plan
+// stage's actions is recorded as an action. Cat, reading the thread later,
+// adds that same reply as an action with "Add to RACE plan". The plan
+// keeps one action, and Cat's form says the message is in the plan
+// already, as it does for a reply recorded as an answer or as values.
+func TestShortcutDoesNotAddAThreadActionAgain(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	line := "Send sample bags | impact 4 | effort 1 | <@UBEN>"
+	header, ts := h.atActions()
+	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UANA", Text: line, TS: ts, ThreadTS: header.TS})
+	h.anaReplies(header, ts, line)
+	h.threadMessage("C1", header.TS, "Action added: ")
+	p := h.plan(slackfake.TeamID, "C1", "Q1")
+	form := h.shortcut("UCAT", m)
+	ack := h.fake.WaitAck(t, h.fake.SendEvent(addForm(form, "UCAT", p.ID, addAsAction, shownText(t, form), actionFields())))
+	h.settle()
+	if got := h.plan(slackfake.TeamID, "C1", "Q1").Actions; len(got) != 1 {
+		var texts []string
+		for _, a := range got {
+			texts = append(texts, a.Text)
+		}
+		t.Errorf("one message became %d actions: %q", len(got), texts)
+	}
+	if !strings.Contains(string(ack.Payload), "in the plan already") {
+		t.Errorf("a thread's action added again: ack %s, want the form to say it is in the plan already", ack.Payload)
+	}
+}
