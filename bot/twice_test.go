@@ -48,23 +48,11 @@ func TestShortcutWithoutALinkDoesNotAddAMessageAsTwoActions(t *testing.T) {
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
 	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "Let's send sample bags to cafés"})
-	add := func(user string) []byte {
-		form := h.shortcut(user, m)
-		ack := h.fake.WaitAck(t, h.fake.SendEvent(addForm(form, user, p.ID, addAsAction, shownText(t, form), actionFields())))
-		h.settle()
-		return ack.Payload
-	}
-	add("UANA")
+	h.addAsAction(p, m, "UANA")
 	h.threadMessage("C1", header.TS, "as an action")
 	h.fake.RefuseNext("chat.getPermalink", 1, "internal_error")
-	ack := add("UCAT")
-	if got := h.plan(slackfake.TeamID, "C1", "Q1").Actions; len(got) != 1 {
-		var texts []string
-		for _, a := range got {
-			texts = append(texts, a.Text)
-		}
-		t.Errorf("one message became %d actions: %q", len(got), texts)
-	}
+	ack := h.addAsAction(p, m, "UCAT")
+	h.wantOneAction()
 	if !strings.Contains(string(ack), "in the plan already") {
 		t.Errorf("the same message added again without its link: ack %s, want the form to say it is in the plan already", ack)
 	}
@@ -85,17 +73,31 @@ func TestShortcutDoesNotAddAThreadActionAgain(t *testing.T) {
 	h.anaReplies(header, ts, line)
 	h.threadMessage("C1", header.TS, "Action added: ")
 	p := h.plan(slackfake.TeamID, "C1", "Q1")
-	form := h.shortcut("UCAT", m)
-	ack := h.fake.WaitAck(t, h.fake.SendEvent(addForm(form, "UCAT", p.ID, addAsAction, shownText(t, form), actionFields())))
+	ack := h.addAsAction(p, m, "UCAT")
+	h.wantOneAction()
+	if !strings.Contains(string(ack), "in the plan already") {
+		t.Errorf("a thread's action added again: ack %s, want the form to say it is in the plan already", ack)
+	}
+}
+
+// addAsAction adds message m to plan p as an action with "Add to RACE
+// plan", as user, and returns the form's acknowledgement.
+func (h *harness) addAsAction(p *flows.Plan, m slackfake.Message, user string) []byte {
+	h.t.Helper()
+	form := h.shortcut(user, m)
+	ack := h.fake.WaitAck(h.t, h.fake.SendEvent(addForm(form, user, p.ID, addAsAction, shownText(h.t, form), actionFields())))
 	h.settle()
+	return ack.Payload
+}
+
+// wantOneAction checks that plan Q1 has one action.
+func (h *harness) wantOneAction() {
+	h.t.Helper()
 	if got := h.plan(slackfake.TeamID, "C1", "Q1").Actions; len(got) != 1 {
 		var texts []string
 		for _, a := range got {
 			texts = append(texts, a.Text)
 		}
-		t.Errorf("one message became %d actions: %q", len(got), texts)
-	}
-	if !strings.Contains(string(ack.Payload), "in the plan already") {
-		t.Errorf("a thread's action added again: ack %s, want the form to say it is in the plan already", ack.Payload)
+		h.t.Errorf("one message became %d actions: %q", len(got), texts)
 	}
 }

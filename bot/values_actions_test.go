@@ -153,15 +153,9 @@ func TestShortcutDoesNotAddAMessageAsTwoActions(t *testing.T) {
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
 	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "Let's send sample bags to cafés"})
-	add := func(user string) []byte {
-		form := h.shortcut(user, m)
-		ack := h.fake.WaitAck(t, h.fake.SendEvent(addForm(form, user, p.ID, addAsAction, shownText(t, form), actionFields())))
-		h.settle()
-		return ack.Payload
-	}
-	add("UANA")
+	h.addAsAction(p, m, "UANA")
 	h.threadMessage("C1", header.TS, "as an action")
-	if ack := add("UCAT"); !strings.Contains(string(ack), "in the plan already") {
+	if ack := h.addAsAction(p, m, "UCAT"); !strings.Contains(string(ack), "in the plan already") {
 		t.Errorf("the same message added again as an action: ack %s, want the form to say it is in the plan already", ack)
 	}
 	if n := len(h.plan(slackfake.TeamID, "C1", "Q1").Actions); n != 1 {

@@ -52,16 +52,7 @@ func TestRefileFindsAReplyCommittedWhileItWaitedItsTurn(t *testing.T) {
 	ctx := context.Background()
 	race := &refileRace{inTurn: make(chan struct{}), loaded: make(chan struct{})}
 	svc, db := newService(t, func(s coach.Store) coach.Store { race.Store = s; return race })
-	r := req("new", "new Q1")
-	r.Command = true
-	created, err := svc.Handle(ctx, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := created.Plan.ID
-	if err := svc.Asked(ctx, "T1", id, flows.QuestionBusiness, "1000.000100"); err != nil {
-		t.Fatal(err)
-	}
+	id := askingFirst(t, svc)
 	ana := req("ana", "Speciality coffee subscriptions.")
 	ana.User, ana.Plan, ana.TS = "UANA", id, "1000.000200"
 	ana.Key = coach.MessageKey(ana.Channel, ana.TS) // as a thread reply's
@@ -110,16 +101,7 @@ func TestRefileFindsAReplyCommittedWhileItWaitedItsTurn(t *testing.T) {
 func TestRefileLeavesAMessageFiledByHand(t *testing.T) {
 	ctx := context.Background()
 	svc, db := newService(t, nil)
-	r := req("new", "new Q1")
-	r.Command = true
-	created, err := svc.Handle(ctx, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := created.Plan.ID
-	if err := svc.Asked(ctx, "T1", id, flows.QuestionBusiness, "1000.000100"); err != nil {
-		t.Fatal(err)
-	}
+	id := askingFirst(t, svc)
 	for _, m := range []struct{ user, ts, text string }{
 		{"UANA", "1000.000200", "Speciality coffee subscriptions."},
 		{"UBEN", "1000.000400", "Fresh beans in 48 hours."},
@@ -156,4 +138,20 @@ func TestRefileLeavesAMessageFiledByHand(t *testing.T) {
 	if len(resp.Replies) == 0 || !strings.Contains(resp.Replies[0].Msg.String(), "Moved UBEN's reply") {
 		t.Errorf("said %+v", resp.Replies)
 	}
+}
+
+// askingFirst starts plan Q1 and records its first question asked, at ts
+// 1000.000100.
+func askingFirst(t *testing.T, svc *coach.Service) flows.PlanID {
+	t.Helper()
+	r := req("new", "new Q1")
+	r.Command = true
+	created, err := svc.Handle(t.Context(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Asked(t.Context(), "T1", created.Plan.ID, flows.QuestionBusiness, "1000.000100"); err != nil {
+		t.Fatal(err)
+	}
+	return created.Plan.ID
 }
