@@ -163,48 +163,6 @@ func (s *heldRecord) RecordMeasurements(ctx context.Context, team string, plan f
 	return s.Store.RecordMeasurements(ctx, team, plan, ms, key)
 }
 
-// TestTwoRacebotsTakingTwoCorrectionsRecordOne: Ana's check-in reply is
-// refused, and she corrects it twice in quick succession; Slack hands the
-// first edit to racebot A and the second to racebot B, on one database,
-// and both find her message with no values yet. Her message gives one
-// value, the later edit's, confirmed once.
-func TestTwoRacebotsTakingTwoCorrectionsRecordOne(t *testing.T) {
-	t.Parallel()
-	held := &heldRecord{}
-	h, p, _ := checkinSetup(t, func(s *setup) { held.Store = s.Store; s.Store = held })
-	other, _ := h.anotherRacebot()
-	otherSrv := serve(t, other)
-	bad := "visitors 12..4k"
-	id, opening, summary, ts := h.anaRepliesInCheckin(p, bad)
-	h.waitEphemeral("UANA", "")
-	h.settle()
-
-	held.arm()
-	first := h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.4k", PreviousText: bad,
-		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvFIX1"})
-	select {
-	case <-held.held:
-	case <-time.After(slackfake.DefaultWaitTimeout):
-		t.Fatal("racebot A did not go to record the first correction")
-	}
-	if code := h.deliver(otherSrv, slackfake.EventBody(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.6k", PreviousText: "visitors 12.4k",
-		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvFIX2"})); code != 200 {
-		t.Fatalf("the second correction answered %d", code)
-	}
-	close(held.release)
-	h.fake.WaitAck(t, first)
-	h.settle()
-	settle(t, other, h.fake)
-
-	if got := h.valuesOf(p, p.KPIs[0].ID); len(got) != 1 || got[0].Value.Amount != 12600 || got[0].Checkin != id {
-		t.Errorf("visitors %+v, want only the later correction's 12.6k", got)
-	}
-	if n := h.countReplies("C1", opening.TS, "Recorded:"); n != 1 {
-		t.Errorf("%d confirmations in the thread, want 1:\n%s", n, strings.Join(h.threadPosts(opening.TS), "\n"))
-	}
-	h.waitSummary(summary.TS, "1 of 2 KPIs updated")
-}
-
 // TestTwoRacebotsRedrawingOneSummaryTryAgainAfterAFailure: as in
 // TestTwoRacebotsDrawingOneSummaryEndWithBothValues, racebot A's drawing
 // without Ben's value lands after racebot B's with it; but A's second
@@ -230,45 +188,68 @@ func TestTwoRacebotsRedrawingOneSummaryTryAgainAfterAFailure(t *testing.T) {
 	}
 }
 
-// TestTwoRacebotsTakingTwoCorrectionsKeepTheLater: as in
-// TestTwoRacebotsTakingTwoCorrectionsRecordOne, but the earlier correction
-// is recorded first, by racebot B, while racebot A holds the later one:
-// the later one still wins, as an edit of the value the earlier gave.
-func TestTwoRacebotsTakingTwoCorrectionsKeepTheLater(t *testing.T) {
+// TestTwoRacebotsTakingTwoCorrectionsRecordTheLater: Ana's check-in
+// reply is refused, and she corrects it twice in quick succession (12.4k,
+// then 12.6k); Slack hands one edit to racebot A, which holds it while
+// recording, and the other to racebot B, on one database. Her message
+// gives one value, the later edit's, whichever racebot took which:
+//   - A holds the earlier edit: both find her message with no values yet,
+//     and the store takes the first, confirmed once;
+//   - A holds the later edit: B records the earlier first, and the later
+//     one still wins, as an edit of the value the earlier gave, with no
+//     refusal said to Ana.
+func TestTwoRacebotsTakingTwoCorrectionsRecordTheLater(t *testing.T) {
 	t.Parallel()
-	held := &heldRecord{}
-	h, p, _ := checkinSetup(t, func(s *setup) { held.Store = s.Store; s.Store = held })
-	other, _ := h.anotherRacebot()
-	otherSrv := serve(t, other)
-	bad := "visitors 12..4k"
-	id, opening, summary, ts := h.anaRepliesInCheckin(p, bad)
-	h.waitEphemeral("UANA", "")
-	h.settle()
+	for _, aTakesLater := range []bool{false, true} {
+		t.Run(map[bool]string{false: "earlier at A", true: "later at A"}[aTakesLater], func(t *testing.T) {
+			t.Parallel()
+			held := &heldRecord{}
+			h, p, _ := checkinSetup(t, func(s *setup) { held.Store = s.Store; s.Store = held })
+			other, _ := h.anotherRacebot()
+			otherSrv := serve(t, other)
+			bad := "visitors 12..4k"
+			id, opening, summary, ts := h.anaRepliesInCheckin(p, bad)
+			h.waitEphemeral("UANA", "")
+			h.settle()
+			earlier := slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.4k", PreviousText: bad,
+				EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvFIX1"}
+			later := slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.6k", PreviousText: "visitors 12.4k",
+				EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvFIX2"}
+			atA, atB := earlier, later
+			if aTakesLater {
+				atA, atB = later, earlier
+			}
 
-	held.arm()
-	later := h.fake.SendEvent(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.6k", PreviousText: "visitors 12.4k",
-		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvFIX2"})
-	select {
-	case <-held.held:
-	case <-time.After(slackfake.DefaultWaitTimeout):
-		t.Fatal("racebot A did not go to record the later correction")
-	}
-	if code := h.deliver(otherSrv, slackfake.EventBody(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.4k", PreviousText: bad,
-		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvFIX1"})); code != 200 {
-		t.Fatalf("the earlier correction answered %d", code)
-	}
-	settle(t, other, h.fake)
-	close(held.release)
-	h.fake.WaitAck(t, later)
-	h.settle()
+			held.arm()
+			sent := h.fake.SendEvent(atA)
+			select {
+			case <-held.held:
+			case <-time.After(slackfake.DefaultWaitTimeout):
+				t.Fatal("racebot A did not go to record its correction")
+			}
+			if code := h.deliver(otherSrv, slackfake.EventBody(atB)); code != 200 {
+				t.Fatalf("racebot B's correction answered %d", code)
+			}
+			if aTakesLater {
+				settle(t, other, h.fake)
+			}
+			close(held.release)
+			h.fake.WaitAck(t, sent)
+			h.settle()
+			settle(t, other, h.fake)
 
-	if got := h.valuesOf(p, p.KPIs[0].ID); len(got) != 1 || got[0].Value.Amount != 12600 || got[0].Checkin != id {
-		t.Errorf("visitors %+v, want only the later correction's 12.6k", got)
-	}
-	h.waitSummary(summary.TS, "1 of 2 KPIs updated")
-	for _, e := range h.fake.Ephemerals() {
-		if strings.Contains(e.Text, "in the plan already") {
-			t.Errorf("Ana was told %q", e.Text)
-		}
+			if got := h.valuesOf(p, p.KPIs[0].ID); len(got) != 1 || got[0].Value.Amount != 12600 || got[0].Checkin != id {
+				t.Errorf("visitors %+v, want only the later correction's 12.6k", got)
+			}
+			if n := h.countReplies("C1", opening.TS, "Recorded:"); !aTakesLater && n != 1 {
+				t.Errorf("%d confirmations in the thread, want 1:\n%s", n, strings.Join(h.threadPosts(opening.TS), "\n"))
+			}
+			h.waitSummary(summary.TS, "1 of 2 KPIs updated")
+			for _, e := range h.fake.Ephemerals() {
+				if strings.Contains(e.Text, "in the plan already") {
+					t.Errorf("Ana was told %q", e.Text)
+				}
+			}
+		})
 	}
 }
