@@ -17,19 +17,34 @@ import (
 // recorded, once armed: the read that draws the check-in's summary.
 type heldRedraw struct {
 	coach.Store
-	mu      sync.Mutex
-	armed   bool
-	next    bool
-	held    chan struct{} // closed when the read is held
-	release chan struct{}
+	mu    sync.Mutex
+	armed bool
+	next  bool
+	gate
 	// then, when set, runs at the next read, once; its error fails it.
 	then func() error
 }
 
 func (s *heldRedraw) arm() {
 	s.mu.Lock()
-	s.armed, s.held, s.release = true, make(chan struct{}), make(chan struct{})
+	s.armed, s.gate = true, newGate()
 	s.mu.Unlock()
+}
+
+// gate holds a call of a store wrapper: held is closed when the call is
+// held, and it goes on when release is closed (or the fakes' wait is up).
+type gate struct {
+	held, release chan struct{}
+}
+
+func newGate() gate { return gate{held: make(chan struct{}), release: make(chan struct{})} }
+
+func (g gate) hold() {
+	close(g.held)
+	select {
+	case <-g.release:
+	case <-time.After(slackfake.DefaultWaitTimeout):
+	}
 }
 
 func (s *heldRedraw) RecordMeasurements(ctx context.Context, team string, plan flows.PlanID, ms []flows.Measurement, key string) error {
@@ -58,11 +73,7 @@ func (s *heldRedraw) Measurements(ctx context.Context, team string, plan flows.P
 	s.next = false
 	s.mu.Unlock()
 	if hold {
-		close(s.held)
-		select {
-		case <-s.release:
-		case <-time.After(slackfake.DefaultWaitTimeout):
-		}
+		s.gate.hold()
 	}
 	return ms, err
 }
@@ -136,15 +147,14 @@ func (o overtaken) nextTicksShow(want string) {
 // writes anything.
 type heldRecord struct {
 	coach.Store
-	mu      sync.Mutex
-	armed   bool
-	held    chan struct{} // closed when the recording is held
-	release chan struct{}
+	mu    sync.Mutex
+	armed bool
+	gate
 }
 
 func (s *heldRecord) arm() {
 	s.mu.Lock()
-	s.armed, s.held, s.release = true, make(chan struct{}), make(chan struct{})
+	s.armed, s.gate = true, newGate()
 	s.mu.Unlock()
 }
 
@@ -154,11 +164,7 @@ func (s *heldRecord) RecordMeasurements(ctx context.Context, team string, plan f
 	s.armed = false
 	s.mu.Unlock()
 	if hold {
-		close(s.held)
-		select {
-		case <-s.release:
-		case <-time.After(slackfake.DefaultWaitTimeout):
-		}
+		s.gate.hold()
 	}
 	return s.Store.RecordMeasurements(ctx, team, plan, ms, key)
 }

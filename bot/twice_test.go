@@ -38,26 +38,6 @@ func TestSecondPressOfACheckinStatusButtonIsForItsPresser(t *testing.T) {
 	}
 }
 
-// TestShortcutWithoutALinkDoesNotAddAMessageAsTwoActions: Ana adds Ben's
-// message as an action with "Add to RACE plan"; Cat adds the same message
-// as an action while Slack does not give its link. The plan still gets
-// one action, and Cat's form says the message is in the plan already.
-func TestShortcutWithoutALinkDoesNotAddAMessageAsTwoActions(t *testing.T) {
-	t.Parallel()
-	h := newHarness(t)
-	h.runSocket()
-	header, p := h.newPlanInSlack("Q1")
-	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "Let's send sample bags to cafés"})
-	h.addAsAction(p, m, "UANA")
-	h.threadMessage("C1", header.TS, "as an action")
-	h.fake.RefuseNext("chat.getPermalink", 1, "internal_error")
-	ack := h.addAsAction(p, m, "UCAT")
-	h.wantOneAction()
-	if !strings.Contains(string(ack), "in the plan already") {
-		t.Errorf("the same message added again without its link: ack %s, want the form to say it is in the plan already", ack)
-	}
-}
-
 // TestShortcutDoesNotAddAThreadActionAgain: Ana's reply at the Plan
 // stage's actions is recorded as an action. Cat, reading the thread later,
 // adds that same reply as an action with "Add to RACE plan". The plan

@@ -144,24 +144,31 @@ func TestActionLineStartingWithNewIsNotAPlanName(t *testing.T) {
 }
 
 // TestShortcutDoesNotAddAMessageAsTwoActions: two teammates each add the
-// same message as an action with "Add to RACE plan". The plan gets one
-// action; the second form says the message is in the plan already, as it
-// does for answers, and the thread announces it once.
+// same message as an action with "Add to RACE plan", the second one also
+// while Slack does not give the message's link. The plan gets one action;
+// the second form says the message is in the plan already, as it does for
+// answers, and the thread announces it once.
 func TestShortcutDoesNotAddAMessageAsTwoActions(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
-	h.runSocket()
-	header, p := h.newPlanInSlack("Q1")
-	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "Let's send sample bags to cafés"})
-	h.addAsAction(p, m, "UANA")
-	h.threadMessage("C1", header.TS, "as an action")
-	if ack := h.addAsAction(p, m, "UCAT"); !strings.Contains(string(ack), "in the plan already") {
-		t.Errorf("the same message added again as an action: ack %s, want the form to say it is in the plan already", ack)
-	}
-	if n := len(h.plan(slackfake.TeamID, "C1", "Q1").Actions); n != 1 {
-		t.Errorf("one message became %d actions", n)
-	}
-	if n := h.countReplies("C1", header.TS, "as an action"); n != 1 {
-		t.Errorf("announced %d times, want once", n)
+	for _, linkLost := range []bool{false, true} {
+		t.Run(map[bool]string{false: "with its link", true: "without its link"}[linkLost], func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			h.runSocket()
+			header, p := h.newPlanInSlack("Q1")
+			m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "Let's send sample bags to cafés"})
+			h.addAsAction(p, m, "UANA")
+			h.threadMessage("C1", header.TS, "as an action")
+			if linkLost {
+				h.fake.RefuseNext("chat.getPermalink", 1, "internal_error")
+			}
+			if ack := h.addAsAction(p, m, "UCAT"); !strings.Contains(string(ack), "in the plan already") {
+				t.Errorf("the same message added again as an action: ack %s, want the form to say it is in the plan already", ack)
+			}
+			h.wantOneAction()
+			if n := h.countReplies("C1", header.TS, "as an action"); n != 1 {
+				t.Errorf("announced %d times, want once", n)
+			}
+		})
 	}
 }
