@@ -139,9 +139,10 @@ func (b *Bot) setActionStatus(ctx context.Context, team string, cb slack.Interac
 		return
 	}
 	if !resp.Changed {
-		// Someone set that status first (another press of the same
-		// button) and the thread was told then: this press changed
-		// nothing, which only its presser needs to hear.
+		// The action had that status already (another press of the
+		// same button, or a status set elsewhere, told in the plan's
+		// thread): this press changed nothing, which only its presser
+		// needs to hear.
 		for _, r := range resp.Replies {
 			b.tellAfter(cb, r.Msg)
 		}

@@ -82,16 +82,21 @@ func (s *Service) sourceTaken(ctx context.Context, req Request, p *flows.Plan) (
 }
 
 // valueTime is when values were given: the time of the message they
-// were written in, when it is known and past, else req.Now. Slack may
-// deliver a correction before the message it corrects (a retry comes a
-// minute later); the check-in must still end with the correction. Values
-// an edit gives to a reply that gave none (see EditMessage) were given
-// when it was edited.
+// were written in (its TS, or Written where the transport keeps no TS),
+// when it is known and past, else req.Now. Slack may deliver a
+// correction before the message it corrects (a retry comes a minute
+// later; a direct message after a restart); the check-in must still end
+// with the correction. Values an edit gives to a reply that gave none
+// (see EditMessage) were given when it was edited.
 func valueTime(req Request) time.Time {
 	if !req.Edited.IsZero() {
 		return req.Edited
 	}
-	if at, ok := MessageTime(req.TS); ok && at.Before(req.Now) {
+	at, ok := MessageTime(req.TS)
+	if !ok {
+		at, ok = req.Written, !req.Written.IsZero()
+	}
+	if ok && at.Before(req.Now) {
 		return at.In(req.Now.Location())
 	}
 	return req.Now

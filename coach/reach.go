@@ -70,17 +70,17 @@ func (s *Service) valuesInCheckin(ctx context.Context, req Request, text string)
 	req.Plan = p.ID
 	var c flows.Checkin
 	if req.Checkin == 0 {
+		given := req.Now
+		if !req.Written.IsZero() && req.Written.Before(given) {
+			given = req.Written
+		}
 		found, ok, err := s.openCheckinOf(ctx, req.Team, p.ID)
-		if err == nil && (!ok || found.OpenedAt.After(req.Now)) {
+		if err == nil && (!ok || found.OpenedAt.After(given)) {
 			// Values handed over earlier than now (a workflow step
 			// resumed after a restart, a message Slack delivered
 			// late) belong to the check-in open then, though it
 			// closed since, like a late reply in its thread; never
-			// to one opened after they were given.
-			given := req.Now
-			if !req.Written.IsZero() && req.Written.Before(given) {
-				given = req.Written
-			}
+			// to one opened after they were given, open now or not.
 			found, ok, err = s.checkinOpenAt(ctx, req.Team, p.ID, given)
 		}
 		if err != nil {

@@ -225,9 +225,11 @@ type Request struct {
 	// Now stands for it. Edits delivered out of order are told apart by it.
 	Edited time.Time
 	// Written is when the message the text came from was written, for a
-	// transport that dates it but keeps no TS for it (a mention, a direct
-	// message); zero when unknown. Slack may deliver it after the
-	// check-in it answered closed, and its values still belong there.
+	// transport that dates it but leaves TS empty (a mention, a direct
+	// message: their ts is no handle in a plan's conversation); zero when
+	// unknown. Slack may deliver it late, even after the check-in it
+	// answered closed: its values belong to the check-in open when it was
+	// written, and were given then (see valueTime).
 	Written time.Time
 	// Previous is an edited message's text before the edit, when the
 	// transport knows it: a date the edit left as it was written
