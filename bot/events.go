@@ -42,10 +42,10 @@ func (b *Bot) Event(ctx context.Context, ev slackevents.EventsAPIEvent) error {
 	ctx = withTenant(ctx, t)
 	switch inner := ev.InnerEvent.Data.(type) {
 	case *slackevents.AppUninstalledEvent:
-		return b.uninstalled(ctx, t, orgWide, "app_uninstalled")
+		return b.uninstalled(ctx, t, orgWide, cb.EventTime, "app_uninstalled")
 	case *slackevents.TokensRevokedEvent:
 		if len(inner.Tokens.Bot) > 0 {
-			return b.uninstalled(ctx, t, orgWide, "tokens_revoked")
+			return b.uninstalled(ctx, t, orgWide, cb.EventTime, "tokens_revoked")
 		}
 		return nil
 	}

@@ -218,29 +218,39 @@ func page(w http.ResponseWriter, status int, title, text string) {
 // replica stops serving it and its schedules stop (see Serves), and this
 // process forgets its client at once. Its data is kept for the retention
 // (see purgeUninstalled), so a reinstall meanwhile finds it.
-func (b *Bot) uninstalled(ctx context.Context, t tenant, orgWide bool, event string) error {
+func (b *Bot) uninstalled(ctx context.Context, t tenant, orgWide bool, eventTime int, event string) error {
 	if !b.ws.multi() {
 		b.log.Warn("app removed from a workspace served with SLACK_BOT_TOKEN; remove the token to stop serving it", "team", t.team, "event", event)
 		return nil
 	}
 	store := b.oauth.Installations
-	k := install.Key{EnterpriseID: t.enterprise, EnterpriseInstall: true}
-	if !orgWide {
-		in, err := store.FindInstallation(ctx, t.enterprise, t.team)
-		switch {
-		case errors.Is(err, install.ErrNotInstalled):
-			return nil
-		case err != nil:
-			return fmt.Errorf("%s: %w", event, err)
-		case in.EnterpriseInstall:
-			// The workspace's own installation is gone already (this is
-			// the event delivered again, or the second of
-			// tokens_revoked and app_uninstalled): what serves it now is
-			// its organisation's, which this event did not remove.
-			return nil
-		}
-		k = in.Key()
+	var in install.Installation
+	var err error
+	if orgWide {
+		in, err = store.Installation(ctx, install.Key{EnterpriseID: t.enterprise, EnterpriseInstall: true})
+	} else {
+		in, err = store.FindInstallation(ctx, t.enterprise, t.team)
 	}
+	switch {
+	case errors.Is(err, install.ErrNotInstalled):
+		return nil
+	case err != nil:
+		return fmt.Errorf("%s: %w", event, err)
+	case !orgWide && in.EnterpriseInstall:
+		// The workspace's own installation is gone already (this is
+		// the event delivered again, or the second of
+		// tokens_revoked and app_uninstalled): what serves it now is
+		// its organisation's, which this event did not remove.
+		return nil
+	case eventTime > 0 && time.Unix(int64(eventTime), 0).Before(in.InstalledAt.Truncate(time.Second)):
+		// A removal delivered again (or late) after the workspace
+		// installed racebot anew: it removed the installation before,
+		// not this one. Event times are whole seconds, so one in the
+		// install's own second is taken as meant.
+		b.log.Info("uninstall from before the current install left alone", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event)
+		return nil
+	}
+	k := in.Key()
 	if err := store.MarkUninstalled(ctx, k, b.now()); err != nil {
 		return fmt.Errorf("%s: %w", event, err)
 	}

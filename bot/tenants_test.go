@@ -86,3 +86,48 @@ func TestCatchupOfOneWorkspaceRateLimitedGoesOnWithTheOthers(t *testing.T) {
 		t.Errorf("T2's answer written during the outage = %q, want it read back although T1's thread was rate limited", got)
 	}
 }
+
+// TestOAuthUninstallDeliveredAfterAReinstallLeavesIt: a workspace removes
+// racebot and installs it again at once; Slack delivers the removal's
+// app_uninstalled again afterwards (its first delivery was not
+// acknowledged in time). The reinstall stands: racebot still serves the
+// workspace, and its data is not purged after the retention.
+func TestOAuthUninstallDeliveredAfterAReinstallLeavesIt(t *testing.T) {
+	t.Parallel()
+	e := newOAuthEnv(t, oauthOptions{})
+	ctx := context.Background()
+	e.install(slackfake.Workspace{TeamID: "TA"})
+	e.command(slackfake.SlashCommand{Text: "new Launch", TeamID: "TA", ChannelID: "CA1", UserID: "UA"})
+	e.header("CA1", "Launch")
+	plan, err := e.db.CurrentPlan(ctx, "TA", "CA1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+
+	removal := slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))
+	if status, _ := e.send(removal); status != http.StatusOK {
+		t.Fatalf("app_uninstalled answered %d", status)
+	}
+	e.fake.Revoke("TA")
+	e.clk.Add(2 * time.Minute)
+	e.install(slackfake.Workspace{TeamID: "TA"})
+	e.clk.Add(time.Minute)
+	if status, _ := e.send(removal); status != http.StatusOK {
+		t.Fatalf("app_uninstalled delivered again answered %d", status)
+	}
+	if !e.bot.Serves(ctx, "TA") {
+		t.Error("the removal delivered again after the reinstall stopped racebot in TA")
+	}
+	_, out := e.command(slackfake.SlashCommand{Text: "status", TeamID: "TA", ChannelID: "CA1", UserID: "UA"})
+	if !strings.Contains(out, "Launch") {
+		t.Errorf("status after the reinstall: %q", out)
+	}
+	e.clk.Add(defaultRetention + time.Hour)
+	if err := e.bot.purgeUninstalled(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.Plan(ctx, "TA", plan); err != nil {
+		t.Errorf("the reinstalled workspace's plan was purged: %v", err)
+	}
+}

@@ -344,15 +344,22 @@ func (c *console) draft(ctx context.Context, p *flows.Plan, questionID string) {
 	}
 	c.println("Draft:\n" + visible(res.Text))
 	c.println("Use this draft? y = save it as the answer, e = edit it first, n = discard it")
+	// The answer goes to the plan the draft was written for, though
+	// another window on this file makes another plan current meanwhile.
+	forPlan := func() coach.Request {
+		req := c.request("")
+		req.Plan = p.ID
+		return req
+	}
 	c.pending = func(ctx context.Context, line string) {
 		switch strings.ToLower(strings.TrimSpace(line)) {
 		case "y", "yes":
-			resp, err := c.svc.AcceptDraft(ctx, c.request(""), questionID, typed(res.Text))
+			resp, err := c.svc.AcceptDraft(ctx, forPlan(), questionID, typed(res.Text))
 			c.show(ctx, resp, err)
 		case "e", "edit":
 			c.println("Type your version of the answer:")
 			c.pending = func(ctx context.Context, line string) {
-				resp, err := c.svc.EditAnswers(ctx, c.request(""), map[string]string{questionID: typed(line)})
+				resp, err := c.svc.EditAnswers(ctx, forPlan(), map[string]string{questionID: typed(line)})
 				c.show(ctx, resp, err)
 			}
 		default:

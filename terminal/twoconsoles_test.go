@@ -1,0 +1,136 @@
+package terminal_test
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/assist"
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/openaifake"
+	"github.com/racebot/racebot/internal/testdb"
+	"github.com/racebot/racebot/prompts"
+	"github.com/racebot/racebot/storage"
+	"github.com/racebot/racebot/terminal"
+)
+
+// liveConsole is a terminal coach in a window of its own, on a database
+// file another window may use too; the test types into it line by line.
+type liveConsole struct {
+	t    *testing.T
+	scr  *screen
+	in   *io.PipeWriter
+	done chan error
+}
+
+func openConsole(t *testing.T, path, user string, model assist.Model) *liveConsole {
+	t.Helper()
+	db, err := storage.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	cat := flows.RACE()
+	helper, err := assist.New(cat, model, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, w := io.Pipe()
+	c := &liveConsole{t: t, scr: &screen{prompts: make(chan struct{}, 64)}, in: w, done: make(chan error, 1)}
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	go func() {
+		c.done <- terminal.Run(context.Background(), terminal.Config{
+			Service: coach.New(coach.Config{Catalogue: cat, Store: db}), Assistant: helper,
+			Dir: filepath.Dir(path), User: user, In: r, Out: c.scr, Styled: true,
+			Now: func() time.Time { now = now.Add(time.Minute); return now },
+		})
+	}()
+	c.waitPrompt()
+	t.Cleanup(func() {
+		w.Close()
+		if err := <-c.done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	})
+	return c
+}
+
+func (c *liveConsole) waitPrompt() {
+	c.t.Helper()
+	select {
+	case <-c.scr.prompts:
+	case <-time.After(time.Minute):
+		c.t.Fatalf("no prompt; screen so far:\n%s", c.screen())
+	}
+}
+
+// typeLine types one line and waits until the console has answered it.
+func (c *liveConsole) typeLine(line string) {
+	c.t.Helper()
+	if _, err := io.WriteString(c.in, line+"\n"); err != nil {
+		c.t.Fatal(err)
+	}
+	c.waitPrompt()
+}
+
+func (c *liveConsole) screen() string {
+	c.scr.mu.Lock()
+	defer c.scr.mu.Unlock()
+	return escapes.ReplaceAllString(c.scr.buf.String(), "")
+}
+
+// TestDraftAcceptedAfterAnotherWindowSwitchedPlans: ana asks for a draft
+// of Fernhill's open question in one window; before she says y (or e and
+// her version), a second window on the same file starts the plan Other,
+// which becomes the terminal's current plan. The answer is saved to
+// Fernhill, whose question the draft was written for, and Other is left
+// unanswered.
+func TestDraftAcceptedAfterAnotherWindowSwitchedPlans(t *testing.T) {
+	const drafted = "We roast single-origin beans for home brewers."
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"use", []string{"y"}, drafted},
+		{"edit", []string{"e", "We roast beans to order."}, "We roast beans to order."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			llm := openaifake.New(t, drafted)
+			model := prompts.NewClient(prompts.Config{BaseURL: llm.URL(), Model: "test-model", Timeout: 5 * time.Second, MaxRetries: -1}, nil)
+			path := testdb.Path(t)
+			a := openConsole(t, path, "ana", model)
+			a.typeLine("new Fernhill")
+			a.typeLine("draft")
+			if !strings.Contains(a.screen(), "Use this draft?") {
+				t.Fatalf("no draft offered:\n%s", a.screen())
+			}
+			b := openConsole(t, path, "ben", nil)
+			b.typeLine("new Other")
+			b.typeLine("yes")
+			for _, line := range tc.lines {
+				a.typeLine(line)
+			}
+
+			db, err := storage.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			ctx := context.Background()
+			for name, want := range map[string]string{"Fernhill": tc.want, "Other": ""} {
+				p, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := p.Answers[flows.QuestionBusiness].Text; got != want {
+					t.Errorf("%s's first answer = %q, want %q\nana's window:\n%s", name, got, want, a.screen())
+				}
+			}
+		})
+	}
+}
