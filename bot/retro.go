@@ -25,7 +25,7 @@ func (b *Bot) postRetro(ctx context.Context, p *flows.Plan, resp coach.Response)
 		b.failed(ctx, "post retro", err, "plan", p.ID)
 		return
 	}
-	if err := b.svc.RetroPosted(ctx, p.Team, resp.Retro, ts); err != nil {
+	if err := b.recordPosted(ctx, func(ctx context.Context) error { return b.svc.RetroPosted(ctx, p.Team, resp.Retro, ts) }); err != nil {
 		// Replies in its thread would reach nothing; the retro can be
 		// opened again.
 		b.log.Error("record retro thread", "plan", p.ID, "err", err)
@@ -54,8 +54,8 @@ func (b *Bot) postRetroReplies(ctx context.Context, team, channel, thread string
 	if asks == "" {
 		return
 	}
-	if err := b.svc.RetroAsked(ctx, team, retro, asks, ts); err != nil {
-		b.log.Warn("record retro question", "retro", retro, "err", err)
+	if err := b.recordPosted(ctx, func(ctx context.Context) error { return b.svc.RetroAsked(ctx, team, retro, asks, ts) }); err != nil {
+		b.log.Error("record retro question: replies to it will be filed under the one before it", "retro", retro, "ts", ts, "err", err)
 	}
 }
 

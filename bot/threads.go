@@ -30,26 +30,38 @@ func (b *Bot) asked(ctx context.Context, p *flows.Plan, replies []flows.Reply, t
 		return
 	}
 	// Without the record, replies to this prompt are filed under the one
-	// before it (see coach's saw), so a failed write is tried again, and
-	// the prompt, out already, is recorded even when shutdown cancels ctx
-	// just after its post.
+	// before it (see coach's saw).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), askedTimeout)
+	defer cancel()
+	err := b.recordPosted(ctx, func(ctx context.Context) error { return b.svc.Asked(ctx, p.Team, p.ID, asks, ts) })
+	switch {
+	case err == nil:
+		if late {
+			b.refileLate(ctx, p, asks, ts)
+		}
+	case errors.Is(err, flows.ErrNoPlan):
+		// Deleted since the post: nothing is filed under it.
+	default:
+		b.log.Error("record asked: replies to the prompt will be filed under the one before it", "plan", p.ID, "ts", ts, "err", err)
+	}
+}
+
+// recordPosted runs write, the record of a message Slack has taken, until
+// it succeeds: the message is out already, and without the record what
+// people answer to it goes astray. A failed write is tried again, and the
+// write runs even when shutdown cancels ctx just after the post, within
+// askedTimeout. A plan deleted since (flows.ErrNoPlan) is not tried again.
+func (b *Bot) recordPosted(ctx context.Context, write func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), askedTimeout)
 	defer cancel()
 	pause := askedPause
 	for try := 1; ; try++ {
-		err := b.svc.Asked(ctx, p.Team, p.ID, asks, ts)
-		switch {
-		case err == nil:
-			if late {
-				b.refileLate(ctx, p, asks, ts)
-			}
-			return
-		case errors.Is(err, flows.ErrNoPlan):
-			return // deleted since the post: nothing is filed under it
+		err := write(ctx)
+		if err == nil || errors.Is(err, flows.ErrNoPlan) {
+			return err
 		}
 		if try == askedTries || ctx.Err() != nil {
-			b.log.Error("record asked: replies to the prompt will be filed under the one before it", "plan", p.ID, "ts", ts, "tries", try, "err", err)
-			return
+			return fmt.Errorf("%d tries: %w", try, err)
 		}
 		select {
 		case <-time.After(pause):

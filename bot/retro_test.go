@@ -1,0 +1,104 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// busyRetro fails the write of a retro's thread and of its prompts while
+// the counters are positive, as a database busy past the deadline would;
+// each failure takes one off.
+type busyRetro struct {
+	coach.Store
+	thread, prompt *atomic.Int32
+}
+
+func (s busyRetro) SetRetroThread(ctx context.Context, team string, id int64, thread string) error {
+	if take(s.thread) {
+		return errBusy
+	}
+	return s.Store.SetRetroThread(ctx, team, id, thread)
+}
+
+func (s busyRetro) RecordRetroPrompt(ctx context.Context, team string, retro int64, at int64, ts, question string) error {
+	if take(s.prompt) {
+		return errBusy
+	}
+	return s.Store.RecordRetroPrompt(ctx, team, retro, at, ts, question)
+}
+
+// openRetro runs /race retro and returns its report, once its first
+// question is posted and recorded as asked.
+func (h *harness) openRetro() slackfake.Message {
+	h.t.Helper()
+	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "retro", UserID: "UANA", ChannelID: "C1"}))
+	report := h.fake.WaitMessage(h.t, "C1", func(m slackfake.Message) bool {
+		return m.ThreadTS == "" && strings.Contains(m.Text, "Closing the quarter")
+	}, "the retro report")
+	h.fake.WaitMessage(h.t, "C1", func(m slackfake.Message) bool {
+		return m.ThreadTS == report.TS && strings.Contains(m.Text, "Question 1 of 3")
+	}, "the first question")
+	h.settle()
+	return report
+}
+
+// TestRetroQuestionRecordedThoughTheDatabaseWasBusy: the second question
+// goes up while the database is too busy to record it as asked. Ben's
+// answer to it, written after it, is filed under it, not under the first
+// question, and brings the third.
+func TestRetroQuestionRecordedThoughTheDatabaseWasBusy(t *testing.T) {
+	t.Parallel()
+	prompt := &atomic.Int32{}
+	h := newHarness(t, func(s *setup) { s.Store = busyRetro{Store: s.Store, thread: &atomic.Int32{}, prompt: prompt} })
+	h.runSocket()
+	h.newPlanInSlack("Q1 Launch")
+	report := h.openRetro()
+
+	prompt.Store(1)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "The webinars.", ThreadTS: report.TS}))
+	h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
+		return m.ThreadTS == report.TS && strings.Contains(m.Text, "Question 2 of 3")
+	}, "the second question")
+	h.settle()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "The launch slipped a month.", ThreadTS: report.TS}))
+	h.settle()
+
+	r, err := h.db.RetroByThread(context.Background(), slackfake.TeamID, "C1", report.TS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range r.Answers {
+		got = append(got, a.Question+": "+a.Text)
+	}
+	if strings.Join(got, " | ") != "worked: The webinars. | didnt: The launch slipped a month." {
+		t.Errorf("answers = %q, want Ben's under the second question", got)
+	}
+	if !strings.Contains(h.fake.Dump(), "Question 3 of 3") {
+		t.Errorf("the third question was not asked:\n%s", h.fake.Dump())
+	}
+}
+
+// TestRetroThreadRecordedThoughTheDatabaseWasBusy: the retro's report goes
+// up while the database is too busy to record its thread. The retro still
+// asks its questions there, and an answer in it is kept.
+func TestRetroThreadRecordedThoughTheDatabaseWasBusy(t *testing.T) {
+	t.Parallel()
+	thread := &atomic.Int32{}
+	thread.Store(1)
+	h := newHarness(t, func(s *setup) { s.Store = busyRetro{Store: s.Store, thread: thread, prompt: &atomic.Int32{}} })
+	h.runSocket()
+	h.newPlanInSlack("Q1 Launch")
+	report := h.openRetro()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "The webinars.", ThreadTS: report.TS}))
+	h.settle()
+	r, err := h.db.RetroByThread(context.Background(), slackfake.TeamID, "C1", report.TS)
+	if err != nil || len(r.Answers) != 1 {
+		t.Errorf("retro of the report's thread = %+v, %v; want Ana's answer in it", r, err)
+	}
+}
