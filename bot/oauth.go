@@ -250,8 +250,10 @@ func (b *Bot) uninstalled(ctx context.Context, t tenant, orgWide bool, eventTime
 		b.log.Info("uninstall from before the current install left alone", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event)
 		return nil
 	}
+	// Marked only if still the installation read: a reinstall saved
+	// meanwhile is not what this event removed.
 	k := in.Key()
-	if err := store.MarkUninstalled(ctx, k, b.now()); err != nil {
+	if err := store.MarkUninstalled(ctx, k, in.InstalledAt, b.now()); err != nil {
 		return fmt.Errorf("%s: %w", event, err)
 	}
 	b.ws.forget(k)

@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/install"
 	"github.com/racebot/racebot/internal/slackfake"
 )
 
@@ -122,6 +124,71 @@ func TestOAuthUninstallDeliveredAfterAReinstallLeavesIt(t *testing.T) {
 	_, out := e.command(slackfake.SlashCommand{Text: "status", TeamID: "TA", ChannelID: "CA1", UserID: "UA"})
 	if !strings.Contains(out, "Launch") {
 		t.Errorf("status after the reinstall: %q", out)
+	}
+	e.clk.Add(defaultRetention + time.Hour)
+	if err := e.bot.purgeUninstalled(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.Plan(ctx, "TA", plan); err != nil {
+		t.Errorf("the reinstalled workspace's plan was purged: %v", err)
+	}
+}
+
+// reinstalledFirst runs then, once armed, before the next marking of an
+// uninstall goes through: the workspace installs racebot again between
+// the removal's read of its installation and its mark.
+type reinstalledFirst struct {
+	install.Store
+	mu   sync.Mutex
+	then func()
+}
+
+func (s *reinstalledFirst) MarkUninstalled(ctx context.Context, k install.Key, installedAt, at time.Time) error {
+	s.mu.Lock()
+	then := s.then
+	s.then = nil
+	s.mu.Unlock()
+	if then != nil {
+		then()
+	}
+	return s.Store.MarkUninstalled(ctx, k, installedAt, at)
+}
+
+// TestOAuthReinstallDuringAnUninstallStands: a workspace removes racebot;
+// while the removal is handled (its installation read, not yet marked),
+// the workspace installs racebot again. The mark is for the installation
+// the removal read, so the reinstall stands: racebot still serves the
+// workspace, and its data is not purged after the retention.
+func TestOAuthReinstallDuringAnUninstallStands(t *testing.T) {
+	t.Parallel()
+	store := &reinstalledFirst{}
+	e := newOAuthEnv(t, oauthOptions{wrap: func(s install.Store) install.Store {
+		store.Store = s
+		return store
+	}})
+	ctx := context.Background()
+	e.install(slackfake.Workspace{TeamID: "TA"})
+	e.command(slackfake.SlashCommand{Text: "new Launch", TeamID: "TA", ChannelID: "CA1", UserID: "UA"})
+	e.header("CA1", "Launch")
+	plan, err := e.db.CurrentPlan(ctx, "TA", "CA1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+
+	removal := slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))
+	e.fake.Revoke("TA")
+	store.mu.Lock()
+	store.then = func() {
+		e.clk.Add(2 * time.Minute)
+		e.install(slackfake.Workspace{TeamID: "TA"})
+	}
+	store.mu.Unlock()
+	if status, _ := e.send(removal); status != http.StatusOK {
+		t.Fatalf("app_uninstalled answered %d", status)
+	}
+	if !e.bot.Serves(ctx, "TA") {
+		t.Error("the removal handled across the reinstall stopped racebot in TA")
 	}
 	e.clk.Add(defaultRetention + time.Hour)
 	if err := e.bot.purgeUninstalled(ctx); err != nil {

@@ -85,9 +85,12 @@ type Store interface {
 	// stored refresh token is still oldRefresh; otherwise it fails with
 	// ErrRotated and changes nothing.
 	RotateTokens(ctx context.Context, k Key, oldRefresh, token, refresh string, expires time.Time) error
-	// MarkUninstalled records that the installation stopped serving at at;
-	// an installation already marked keeps its first time.
-	MarkUninstalled(ctx context.Context, k Key, at time.Time) error
+	// MarkUninstalled records that the installation installed at
+	// installedAt stopped serving at at; an installation already marked
+	// keeps its first time, and one installed again since (its
+	// InstalledAt another) is left alone: the removal was of the one
+	// before it.
+	MarkUninstalled(ctx context.Context, k Key, installedAt, at time.Time) error
 	// UninstalledBefore lists the installations uninstalled before t.
 	UninstalledBefore(ctx context.Context, t time.Time) ([]Installation, error)
 	// PurgeInstallation deletes an uninstalled installation and every row

@@ -132,12 +132,13 @@ func cmpOr(err, fallback error) error {
 	return fallback
 }
 
-// MarkUninstalled records when the installation stopped serving.
-func (db *DB) MarkUninstalled(ctx context.Context, k install.Key, at time.Time) error {
+// MarkUninstalled records when the installation installed at installedAt
+// stopped serving.
+func (db *DB) MarkUninstalled(ctx context.Context, k install.Key, installedAt, at time.Time) error {
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE installations SET uninstalled_at = ?
-			WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ? AND uninstalled_at = 0`,
-			millis(at), k.EnterpriseID, k.TeamID, k.EnterpriseInstall)
+			WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ? AND installed_at = ? AND uninstalled_at = 0`,
+			millis(at), k.EnterpriseID, k.TeamID, k.EnterpriseInstall, millis(installedAt))
 		return err
 	})
 	if err != nil {

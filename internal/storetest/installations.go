@@ -49,7 +49,7 @@ func testInstallations(t *testing.T, open Open) {
 		t.Errorf("T2 found %+v %v", got, err)
 	}
 	// Reinstalling replaces the tokens and serves the workspace again.
-	if err := db.MarkUninstalled(ctx, in.Key(), t0.Add(time.Hour)); err != nil {
+	if err := db.MarkUninstalled(ctx, in.Key(), in.InstalledAt, t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.FindInstallation(ctx, "", "T1"); !errors.Is(err, install.ErrNotInstalled) {
@@ -65,6 +65,14 @@ func testInstallations(t *testing.T, open Open) {
 	}
 	if got, err := db.FindInstallation(ctx, "", "T1"); err != nil || !cmp.Equal(got, again) {
 		t.Errorf("reinstalled: %+v %v, want %+v", got, err, again)
+	}
+	// A removal of the installation before the reinstall, marked late,
+	// leaves the reinstall serving.
+	if err := db.MarkUninstalled(ctx, in.Key(), in.InstalledAt, t0.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.FindInstallation(ctx, "", "T1"); err != nil || !cmp.Equal(got, again) {
+		t.Errorf("reinstall after a late mark of the one before: %+v %v, want %+v", got, err, again)
 	}
 }
 
@@ -163,10 +171,10 @@ func testUninstallAndPurge(t *testing.T, open Open) {
 		}
 	}
 	gone := t0.Add(time.Hour)
-	if err := db.MarkUninstalled(ctx, a.Key(), gone); err != nil {
+	if err := db.MarkUninstalled(ctx, a.Key(), a.InstalledAt, gone); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.MarkUninstalled(ctx, a.Key(), gone.Add(time.Hour)); err != nil {
+	if err := db.MarkUninstalled(ctx, a.Key(), a.InstalledAt, gone.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := db.UninstalledBefore(ctx, gone); err != nil || len(got) != 0 {
@@ -207,7 +215,7 @@ func testUninstallAndPurge(t *testing.T, open Open) {
 		t.Errorf("TB's installation: %v", err)
 	}
 	// A purge of an installation that is installed again does nothing.
-	if err := db.MarkUninstalled(ctx, b.Key(), gone); err != nil {
+	if err := db.MarkUninstalled(ctx, b.Key(), b.InstalledAt, gone); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.SaveInstallation(ctx, b); err != nil {

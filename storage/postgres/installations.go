@@ -126,12 +126,13 @@ func (db *DB) RotateTokens(ctx context.Context, k install.Key, oldRefresh, token
 	return nil
 }
 
-// MarkUninstalled records when the installation stopped serving.
-func (db *DB) MarkUninstalled(ctx context.Context, k install.Key, at time.Time) error {
+// MarkUninstalled records when the installation installed at installedAt
+// stopped serving.
+func (db *DB) MarkUninstalled(ctx context.Context, k install.Key, installedAt, at time.Time) error {
 	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE installations SET uninstalled_at = $1
-			WHERE enterprise_id = $2 AND team_id = $3 AND enterprise_install = $4 AND uninstalled_at = 0`,
-			millis(at), k.EnterpriseID, k.TeamID, k.EnterpriseInstall)
+			WHERE enterprise_id = $2 AND team_id = $3 AND enterprise_install = $4 AND installed_at = $5 AND uninstalled_at = 0`,
+			millis(at), k.EnterpriseID, k.TeamID, k.EnterpriseInstall, millis(installedAt))
 		return err
 	})
 	if err != nil {
