@@ -19,12 +19,8 @@ import (
 func TestValuesWrittenBeforeTheCloseCountAfterIt(t *testing.T) {
 	t.Parallel()
 	h, p, clk := checkinSetup(t)
-	id, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
-	c, err := h.db.CheckinByID(context.Background(), p.Team, id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, opening, summary := h.openCheckinAsStored(p)
+	id := c.ID
 	written := c.CloseAt.Add(-time.Minute)
 	clk.Add(c.CloseAt.Sub(clk.Now()) + 3*time.Minute)
 	h.bot.checkinTick(context.Background())
@@ -56,12 +52,8 @@ func TestValuesWrittenBeforeTheCloseCountAfterIt(t *testing.T) {
 func TestALateDirectMessageKeepsTheTimeItWasWritten(t *testing.T) {
 	t.Parallel()
 	h, p, clk := checkinSetup(t)
-	id, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
-	c, err := h.db.CheckinByID(context.Background(), p.Team, id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, opening, summary := h.openCheckinAsStored(p)
+	id := c.ID
 	clk.Add(c.CloseAt.Sub(clk.Now()) - 30*time.Second)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k", TS: slackTS(c.CloseAt.Add(-time.Minute)), ThreadTS: opening.TS}))
 	h.waitSummary(summary.TS, "1 of 2 KPIs updated")
@@ -104,4 +96,17 @@ func TestADirectMessageWrittenBeforeACheckinOpenedIsNotInIt(t *testing.T) {
 	if n := h.checkinValues(p, id); n != 0 {
 		t.Errorf("%d values in a check-in opened after they were written, want 0", n)
 	}
+}
+
+// openCheckinAsStored opens a check-in of p and returns it as stored, with
+// its opening message and the summary in its thread.
+func (h *harness) openCheckinAsStored(p *flows.Plan) (flows.Checkin, slackfake.Message, slackfake.Message) {
+	h.t.Helper()
+	id, opening := h.openCheckin(p)
+	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	c, err := h.db.CheckinByID(context.Background(), p.Team, id)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return c, opening, summary
 }

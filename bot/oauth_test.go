@@ -205,6 +205,20 @@ func (e *oauthEnv) header(channel, name string) slackfake.Message {
 
 // uninstall removes racebot from workspace team, as Slack does: the
 // app_uninstalled event, and the workspace's tokens revoked.
+// launchInTA installs racebot in workspace TA and starts plan Launch in
+// its channel CA1, its header posted; it returns the plan's id.
+func (e *oauthEnv) launchInTA() flows.PlanID {
+	e.t.Helper()
+	e.install(slackfake.Workspace{TeamID: "TA"})
+	e.command(slackfake.SlashCommand{Text: "new Launch", TeamID: "TA", ChannelID: "CA1", UserID: "UA"})
+	e.header("CA1", "Launch")
+	plan, err := e.db.CurrentPlan(context.Background(), "TA", "CA1")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return plan
+}
+
 func (e *oauthEnv) uninstall(team string) {
 	e.t.Helper()
 	if status, _ := e.send(slackfake.EventBody(slackfake.AppUninstalled(team, "", false))); status != http.StatusOK {
@@ -533,9 +547,7 @@ func TestOAuthReinstallWithinRetentionServesKeptData(t *testing.T) {
 	t.Parallel()
 	e := newOAuthEnv(t, oauthOptions{})
 	ctx := context.Background()
-	e.install(slackfake.Workspace{TeamID: "TA"})
-	e.command(slackfake.SlashCommand{Text: "new Launch", TeamID: "TA", ChannelID: "CA1", UserID: "UA"})
-	e.header("CA1", "Launch")
+	e.launchInTA()
 	if status, _ := e.send(slackfake.EventBody(slackfake.TokensRevoked("TA", "UBOTTA"))); status != http.StatusOK {
 		t.Fatalf("tokens_revoked answered %d", status)
 	}

@@ -98,13 +98,7 @@ func TestOAuthUninstallDeliveredAfterAReinstallLeavesIt(t *testing.T) {
 	t.Parallel()
 	e := newOAuthEnv(t, oauthOptions{})
 	ctx := context.Background()
-	e.install(slackfake.Workspace{TeamID: "TA"})
-	e.command(slackfake.SlashCommand{Text: "new Launch", TeamID: "TA", ChannelID: "CA1", UserID: "UA"})
-	e.header("CA1", "Launch")
-	plan, err := e.db.CurrentPlan(ctx, "TA", "CA1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := e.launchInTA()
 	e.settle()
 
 	removal := slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))
@@ -167,13 +161,7 @@ func TestOAuthReinstallDuringAnUninstallStands(t *testing.T) {
 		return store
 	}})
 	ctx := context.Background()
-	e.install(slackfake.Workspace{TeamID: "TA"})
-	e.command(slackfake.SlashCommand{Text: "new Launch", TeamID: "TA", ChannelID: "CA1", UserID: "UA"})
-	e.header("CA1", "Launch")
-	plan, err := e.db.CurrentPlan(ctx, "TA", "CA1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := e.launchInTA()
 	e.settle()
 
 	removal := slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))
