@@ -351,16 +351,23 @@ func (c *console) draft(ctx context.Context, p *flows.Plan, questionID string) {
 		req.Plan = p.ID
 		return req
 	}
+	// Another window may have deleted it meanwhile too.
+	gone := func(err error) error {
+		if errors.Is(err, flows.ErrNoPlan) {
+			return &flows.UserError{Err: err, Msg: flows.Sayf("The plan %q no longer exists; it may have been deleted in another window. Nothing was saved.", flows.User(p.Name))}
+		}
+		return err
+	}
 	c.pending = func(ctx context.Context, line string) {
 		switch strings.ToLower(strings.TrimSpace(line)) {
 		case "y", "yes":
 			resp, err := c.svc.AcceptDraft(ctx, forPlan(), questionID, typed(res.Text))
-			c.show(ctx, resp, err)
+			c.show(ctx, resp, gone(err))
 		case "e", "edit":
 			c.println("Type your version of the answer:")
 			c.pending = func(ctx context.Context, line string) {
 				resp, err := c.svc.EditAnswers(ctx, forPlan(), map[string]string{questionID: typed(line)})
-				c.show(ctx, resp, err)
+				c.show(ctx, resp, gone(err))
 			}
 		default:
 			c.println("Draft discarded. Type your own answer when you're ready.")

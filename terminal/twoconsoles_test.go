@@ -134,3 +134,31 @@ func TestDraftAcceptedAfterAnotherWindowSwitchedPlans(t *testing.T) {
 		})
 	}
 }
+
+// TestDraftAcceptedAfterAnotherWindowDeletedItsPlan: ana asks for a draft
+// of Fernhill's open question; before she says y, a second window on the
+// same file deletes Fernhill. She is told the plan was deleted and her
+// draft not saved, not that something went wrong.
+func TestDraftAcceptedAfterAnotherWindowDeletedItsPlan(t *testing.T) {
+	llm := openaifake.New(t, "We roast single-origin beans for home brewers.")
+	model := prompts.NewClient(prompts.Config{BaseURL: llm.URL(), Model: "test-model", Timeout: 5 * time.Second, MaxRetries: -1}, nil)
+	path := testdb.Path(t)
+	a := openConsole(t, path, "ana", model)
+	a.typeLine("new Fernhill")
+	a.typeLine("draft")
+	if !strings.Contains(a.screen(), "Use this draft?") {
+		t.Fatalf("no draft offered:\n%s", a.screen())
+	}
+	b := openConsole(t, path, "ben", nil)
+	b.typeLine("delete Fernhill")
+	b.typeLine("yes")
+	if !strings.Contains(b.screen(), "Deleted plan") {
+		t.Fatalf("the plan was not deleted; ben's window:\n%s", b.screen())
+	}
+	before := len(a.screen())
+	a.typeLine("y")
+	said := a.screen()[before:]
+	if strings.Contains(said, "went wrong") || !strings.Contains(said, "deleted") || !strings.Contains(said, "Nothing was saved") {
+		t.Errorf("after y, ana's window says:\n%s\nwant that the plan was deleted", said)
+	}
+}
