@@ -243,12 +243,25 @@ func (b *Bot) uninstalled(ctx context.Context, t tenant, orgWide bool, eventTime
 		// its organisation's, which this event did not remove.
 		return nil
 	case eventTime > 0 && time.Unix(int64(eventTime), 0).Before(in.InstalledAt.Truncate(time.Second)):
-		// A removal delivered again (or late) after the workspace
-		// installed racebot anew: it removed the installation before,
-		// not this one. Event times are whole seconds, so one in the
-		// install's own second is taken as meant.
-		b.log.Info("uninstall from before the current install left alone", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event)
-		return nil
+		// Sent before the current install, by Slack's clock against
+		// racebot's: a removal delivered again (or late) after the
+		// workspace installed racebot anew, which removed the
+		// installation before, not this one; or this one's, seen
+		// through clocks apart. Slack tells them apart: only a removed
+		// installation's token is refused. The token is the one just
+		// read: a client cached here may still hold the one before.
+		s, err := b.ws.fresh(ctx, b.ws.adopt(in))
+		if err == nil {
+			_, err = s.client.api.AuthTestContext(ctx)
+		}
+		switch {
+		case err == nil:
+			b.log.Info("uninstall from before the current install left alone", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event)
+			return nil
+		case !slackRefusal(err, "invalid_auth", "not_authed", "token_revoked", "account_inactive", "team_not_found"):
+			// Slack could not say: the event is delivered again.
+			return fmt.Errorf("%s: check the token: %w", event, err)
+		}
 	}
 	// Marked only if still the installation read: a reinstall saved
 	// meanwhile is not what this event removed.

@@ -186,3 +186,24 @@ func TestOAuthReinstallDuringAnUninstallStands(t *testing.T) {
 		t.Errorf("the reinstalled workspace's plan was purged: %v", err)
 	}
 }
+
+// TestOAuthUninstallSeenAheadOfItsInstallIsTaken: racebot's clock runs
+// ten seconds ahead of Slack's. A workspace installs racebot and removes
+// it at once: the removal's event time reads as before the install. Its
+// token no longer works, so the removal is taken all the same: racebot
+// stops serving the workspace.
+func TestOAuthUninstallSeenAheadOfItsInstallIsTaken(t *testing.T) {
+	t.Parallel()
+	e := newOAuthEnv(t, oauthOptions{})
+	removal := slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))
+	e.clk.Add(10 * time.Second)
+	e.launchInTA()
+	e.settle()
+	e.fake.Revoke("TA")
+	if status, _ := e.send(removal); status != http.StatusOK {
+		t.Fatalf("app_uninstalled answered %d", status)
+	}
+	if e.bot.Serves(context.Background(), "TA") {
+		t.Error("still serving TA after its removal, its token refused")
+	}
+}
