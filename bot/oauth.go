@@ -249,7 +249,9 @@ func (b *Bot) uninstalled(ctx context.Context, t tenant, orgWide bool, eventTime
 		// installation before, not this one; or this one's, seen
 		// through clocks apart. Slack tells them apart: only a removed
 		// installation's token is refused. The token is the one just
-		// read: a client cached here may still hold the one before.
+		// read: a client cached here may still hold the one before. A
+		// rotating token due for renewal is renewed first, and a removed
+		// installation's refresh token is refused as its bot token is.
 		s, err := b.ws.fresh(ctx, b.ws.adopt(in))
 		if err == nil {
 			_, err = s.client.api.AuthTestContext(ctx)
@@ -258,7 +260,12 @@ func (b *Bot) uninstalled(ctx context.Context, t tenant, orgWide bool, eventTime
 		case err == nil:
 			b.log.Info("uninstall from before the current install left alone", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event)
 			return nil
-		case !slackRefusal(err, "invalid_auth", "not_authed", "token_revoked", "account_inactive", "team_not_found"):
+		case errors.Is(err, install.ErrNotInstalled):
+			// The renewal found it marked already: another delivery of
+			// the removal, on this replica or another, took it.
+			b.ws.forget(in.Key())
+			return nil
+		case !slackRefusal(err, "invalid_auth", "not_authed", "token_revoked", "account_inactive", "team_not_found", "invalid_refresh_token"):
 			// Slack could not say: the event is delivered again.
 			return fmt.Errorf("%s: check the token: %w", event, err)
 		}

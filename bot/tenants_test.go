@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"github.com/racebot/racebot/flows"
 	"net/http"
 	"strconv"
@@ -205,5 +206,87 @@ func TestOAuthUninstallSeenAheadOfItsInstallIsTaken(t *testing.T) {
 	}
 	if e.bot.Serves(context.Background(), "TA") {
 		t.Error("still serving TA after its removal, its token refused")
+	}
+}
+
+// TestOAuthUninstallSeenAheadOfItsInstallIsTakenWithRotation: as
+// TestOAuthUninstallSeenAheadOfItsInstallIsTaken, with token rotation,
+// the removal handled when the bot token is due for renewal: the refresh
+// token is refused along with the bot token, and that refusal is Slack's
+// answer too. The removal is taken, not failed on every delivery.
+func TestOAuthUninstallSeenAheadOfItsInstallIsTakenWithRotation(t *testing.T) {
+	t.Parallel()
+	e := newOAuthEnv(t, oauthOptions{rotation: true})
+	ctx := context.Background()
+	removal := slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))
+	e.clk.Add(10 * time.Second)
+	e.launchInTA()
+	e.settle()
+	in, err := e.db.FindInstallation(ctx, "", "TA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Add(in.ExpiresAt.Sub(e.clk.Now()) - refreshAhead + time.Minute)
+	e.fake.Revoke("TA")
+	if status, _ := e.send(removal); status != http.StatusOK {
+		t.Fatalf("app_uninstalled answered %d", status)
+	}
+	if _, err := e.db.FindInstallation(ctx, "", "TA"); !errors.Is(err, install.ErrNotInstalled) {
+		t.Errorf("TA's installation after its removal, its tokens refused: %v, want it uninstalled", err)
+	}
+}
+
+// takenMeanwhile, once armed, marks the installation it finds as
+// uninstalled just after handing it out: another replica takes the same
+// removal while this one handles it.
+type takenMeanwhile struct {
+	install.Store
+	mu    sync.Mutex
+	armed bool
+}
+
+func (s *takenMeanwhile) FindInstallation(ctx context.Context, enterprise, team string) (install.Installation, error) {
+	in, err := s.Store.FindInstallation(ctx, enterprise, team)
+	s.mu.Lock()
+	armed := s.armed
+	s.armed = false
+	s.mu.Unlock()
+	if armed && err == nil {
+		err = s.Store.MarkUninstalled(ctx, in.Key(), in.InstalledAt, in.InstalledAt.Add(time.Second))
+	}
+	return in, err
+}
+
+// TestOAuthUninstallSeenAheadTakenByAnotherReplicaMeanwhile: with token
+// rotation, a removal whose event time reads as before the install is
+// handled by two replicas; the other one marks the installation while
+// this one renews its token to ask Slack. This one finds it taken: the
+// event is acknowledged, not delivered again.
+func TestOAuthUninstallSeenAheadTakenByAnotherReplicaMeanwhile(t *testing.T) {
+	t.Parallel()
+	store := &takenMeanwhile{}
+	e := newOAuthEnv(t, oauthOptions{rotation: true, wrap: func(s install.Store) install.Store {
+		store.Store = s
+		return store
+	}})
+	ctx := context.Background()
+	removal := slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))
+	e.clk.Add(10 * time.Second)
+	e.launchInTA()
+	e.settle()
+	in, err := e.db.FindInstallation(ctx, "", "TA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Add(in.ExpiresAt.Sub(e.clk.Now()) - refreshAhead + time.Minute)
+	e.fake.Revoke("TA")
+	store.mu.Lock()
+	store.armed = true
+	store.mu.Unlock()
+	if status, _ := e.send(removal); status != http.StatusOK {
+		t.Fatalf("app_uninstalled answered %d", status)
+	}
+	if e.bot.Serves(ctx, "TA") {
+		t.Error("still serving TA after its removal")
 	}
 }
