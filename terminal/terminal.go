@@ -354,7 +354,7 @@ func (c *console) draft(ctx context.Context, p *flows.Plan, questionID string) {
 	// Another window may have deleted it meanwhile too.
 	gone := func(err error) error {
 		if errors.Is(err, flows.ErrNoPlan) {
-			return &flows.UserError{Err: err, Msg: flows.Sayf("The plan %q no longer exists; it may have been deleted in another window. Nothing was saved.", flows.User(p.Name))}
+			return &flows.UserError{Err: err, Msg: flows.Sayf("The plan this draft was for, %q, no longer exists; it may have been deleted in another window. Nothing was saved.", flows.User(p.Name))}
 		}
 		return err
 	}
