@@ -218,16 +218,7 @@ func TestOAuthUninstallSeenAheadOfItsInstallIsTakenWithRotation(t *testing.T) {
 	t.Parallel()
 	e := newOAuthEnv(t, oauthOptions{rotation: true})
 	ctx := context.Background()
-	removal := slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))
-	e.clk.Add(10 * time.Second)
-	e.launchInTA()
-	e.settle()
-	in, err := e.db.FindInstallation(ctx, "", "TA")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.clk.Add(in.ExpiresAt.Sub(e.clk.Now()) - refreshAhead + time.Minute)
-	e.fake.Revoke("TA")
+	removal := e.removedAheadWhileDue()
 	if status, _ := e.send(removal); status != http.StatusOK {
 		t.Fatalf("app_uninstalled answered %d", status)
 	}
@@ -270,16 +261,7 @@ func TestOAuthUninstallSeenAheadTakenByAnotherReplicaMeanwhile(t *testing.T) {
 		return store
 	}})
 	ctx := context.Background()
-	removal := slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))
-	e.clk.Add(10 * time.Second)
-	e.launchInTA()
-	e.settle()
-	in, err := e.db.FindInstallation(ctx, "", "TA")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.clk.Add(in.ExpiresAt.Sub(e.clk.Now()) - refreshAhead + time.Minute)
-	e.fake.Revoke("TA")
+	removal := e.removedAheadWhileDue()
 	store.mu.Lock()
 	store.armed = true
 	store.mu.Unlock()
@@ -289,4 +271,23 @@ func TestOAuthUninstallSeenAheadTakenByAnotherReplicaMeanwhile(t *testing.T) {
 	if e.bot.Serves(ctx, "TA") {
 		t.Error("still serving TA after its removal")
 	}
+}
+
+// removedAheadWhileDue installs racebot in TA with racebot's clock ten
+// seconds ahead of Slack's (the event's), and revokes it at Slack when
+// its rotating token is due for renewal; it returns the removal's event,
+// which reads as sent before the install.
+func (e *oauthEnv) removedAheadWhileDue() []byte {
+	e.t.Helper()
+	removal := slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))
+	e.clk.Add(10 * time.Second)
+	e.launchInTA()
+	e.settle()
+	in, err := e.db.FindInstallation(context.Background(), "", "TA")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.clk.Add(in.ExpiresAt.Sub(e.clk.Now()) - refreshAhead + time.Minute)
+	e.fake.Revoke("TA")
+	return removal
 }

@@ -100,16 +100,7 @@ func TestDraftAcceptedAfterAnotherWindowSwitchedPlans(t *testing.T) {
 		{"edit", []string{"e", "We roast beans to order."}, "We roast beans to order."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			llm := openaifake.New(t, drafted)
-			model := prompts.NewClient(prompts.Config{BaseURL: llm.URL(), Model: "test-model", Timeout: 5 * time.Second, MaxRetries: -1}, nil)
-			path := testdb.Path(t)
-			a := openConsole(t, path, "ana", model)
-			a.typeLine("new Fernhill")
-			a.typeLine("draft")
-			if !strings.Contains(a.screen(), "Use this draft?") {
-				t.Fatalf("no draft offered:\n%s", a.screen())
-			}
-			b := openConsole(t, path, "ben", nil)
+			a, b, path := draftingBeside(t, drafted)
 			b.typeLine("new Other")
 			b.typeLine("yes")
 			for _, line := range tc.lines {
@@ -140,16 +131,7 @@ func TestDraftAcceptedAfterAnotherWindowSwitchedPlans(t *testing.T) {
 // same file deletes Fernhill. She is told the plan was deleted and her
 // draft not saved, not that something went wrong.
 func TestDraftAcceptedAfterAnotherWindowDeletedItsPlan(t *testing.T) {
-	llm := openaifake.New(t, "We roast single-origin beans for home brewers.")
-	model := prompts.NewClient(prompts.Config{BaseURL: llm.URL(), Model: "test-model", Timeout: 5 * time.Second, MaxRetries: -1}, nil)
-	path := testdb.Path(t)
-	a := openConsole(t, path, "ana", model)
-	a.typeLine("new Fernhill")
-	a.typeLine("draft")
-	if !strings.Contains(a.screen(), "Use this draft?") {
-		t.Fatalf("no draft offered:\n%s", a.screen())
-	}
-	b := openConsole(t, path, "ben", nil)
+	a, b, _ := draftingBeside(t, "We roast single-origin beans for home brewers.")
 	b.typeLine("delete Fernhill")
 	b.typeLine("yes")
 	if !strings.Contains(b.screen(), "Deleted plan") {
@@ -161,4 +143,21 @@ func TestDraftAcceptedAfterAnotherWindowDeletedItsPlan(t *testing.T) {
 	if strings.Contains(said, "went wrong") || !strings.Contains(said, "deleted") || !strings.Contains(said, "Nothing was saved") {
 		t.Errorf("after y, ana's window says:\n%s\nwant that the plan was deleted", said)
 	}
+}
+
+// draftingBeside opens two windows on one new file: in a, ana starts plan
+// Fernhill and is offered the model's draft (drafted) of its first
+// question; b is ben's window beside it.
+func draftingBeside(t *testing.T, drafted string) (a, b *liveConsole, path string) {
+	t.Helper()
+	llm := openaifake.New(t, drafted)
+	model := prompts.NewClient(prompts.Config{BaseURL: llm.URL(), Model: "test-model", Timeout: 5 * time.Second, MaxRetries: -1}, nil)
+	path = testdb.Path(t)
+	a = openConsole(t, path, "ana", model)
+	a.typeLine("new Fernhill")
+	a.typeLine("draft")
+	if !strings.Contains(a.screen(), "Use this draft?") {
+		t.Fatalf("no draft offered:\n%s", a.screen())
+	}
+	return a, openConsole(t, path, "ben", nil), path
 }
