@@ -39,6 +39,16 @@ type gate struct {
 
 func newGate() gate { return gate{held: make(chan struct{}), release: make(chan struct{})} }
 
+// taken reports whether flag was set, and clears it, under mu: the next
+// call only is held.
+func taken(mu *sync.Mutex, flag *bool) bool {
+	mu.Lock()
+	defer mu.Unlock()
+	was := *flag
+	*flag = false
+	return was
+}
+
 func (g gate) hold() {
 	close(g.held)
 	select {
@@ -68,11 +78,7 @@ func (s *heldRedraw) Measurements(ctx context.Context, team string, plan flows.P
 		}
 	}
 	ms, err := s.Store.Measurements(ctx, team, plan)
-	s.mu.Lock()
-	hold := s.next
-	s.next = false
-	s.mu.Unlock()
-	if hold {
+	if taken(&s.mu, &s.next) {
 		s.gate.hold()
 	}
 	return ms, err
@@ -159,11 +165,7 @@ func (s *heldRecord) arm() {
 }
 
 func (s *heldRecord) RecordMeasurements(ctx context.Context, team string, plan flows.PlanID, ms []flows.Measurement, key string) error {
-	s.mu.Lock()
-	hold := s.armed
-	s.armed = false
-	s.mu.Unlock()
-	if hold {
+	if taken(&s.mu, &s.armed) {
 		s.gate.hold()
 	}
 	return s.Store.RecordMeasurements(ctx, team, plan, ms, key)

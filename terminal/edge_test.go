@@ -105,8 +105,7 @@ func TestLineTooLong(t *testing.T) {
 // the export. Typed ones are dropped when stored; what is left (a model's
 // escape sequences, a bidirectional override) is shown escaped.
 func TestControlCharactersNeverReachTheTerminal(t *testing.T) {
-	llm := openaifake.New(t, "Fresh \x1b[2Jbeans\x07 \u009b31mdaily\u202e")
-	model := prompts.NewClient(prompts.Config{BaseURL: llm.URL(), Model: "test-model", Timeout: 5 * time.Second, MaxRetries: -1}, nil)
+	model := fakeModel(t, "Fresh \x1b[2Jbeans\x07 \u009b31mdaily\u202e")
 	input := "new Q1\x1b[2J\u202e\n" +
 		"Beans\x1b]0;owned\x07 and \u009b31m cups\u202e\n" +
 		"draft\nn\nstatus\nexport\n"
@@ -190,4 +189,12 @@ func TestReviewIsKeptForItsPlanOnly(t *testing.T) {
 	if _, ok, err := db.LatestReview(ctx, terminal.Team, o.ID); ok || err != nil {
 		t.Errorf("Other has a review: %v %v", ok, err)
 	}
+}
+
+// fakeModel is a model served by the OpenAI-speaking fake, answering every
+// request with reply.
+func fakeModel(t *testing.T, reply string) assist.Model {
+	t.Helper()
+	llm := openaifake.New(t, reply)
+	return prompts.NewClient(prompts.Config{BaseURL: llm.URL(), Model: "test-model", Timeout: 5 * time.Second, MaxRetries: -1}, nil)
 }

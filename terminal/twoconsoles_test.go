@@ -11,9 +11,7 @@ import (
 	"github.com/racebot/racebot/assist"
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
-	"github.com/racebot/racebot/internal/openaifake"
 	"github.com/racebot/racebot/internal/testdb"
-	"github.com/racebot/racebot/prompts"
 	"github.com/racebot/racebot/storage"
 	"github.com/racebot/racebot/terminal"
 )
@@ -150,10 +148,8 @@ func TestDraftAcceptedAfterAnotherWindowDeletedItsPlan(t *testing.T) {
 // question; b is ben's window beside it.
 func draftingBeside(t *testing.T, drafted string) (a, b *liveConsole, path string) {
 	t.Helper()
-	llm := openaifake.New(t, drafted)
-	model := prompts.NewClient(prompts.Config{BaseURL: llm.URL(), Model: "test-model", Timeout: 5 * time.Second, MaxRetries: -1}, nil)
 	path = testdb.Path(t)
-	a = openConsole(t, path, "ana", model)
+	a = openConsole(t, path, "ana", fakeModel(t, drafted))
 	a.typeLine("new Fernhill")
 	a.typeLine("draft")
 	if !strings.Contains(a.screen(), "Use this draft?") {
