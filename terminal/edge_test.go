@@ -28,8 +28,21 @@ func piped(t *testing.T, input string) (string, *storage.DB) {
 // pipedWith is piped with a language model behind the assistant.
 func pipedWith(t *testing.T, input string, model assist.Model) (string, *storage.DB) {
 	t.Helper()
-	path := testdb.Path(t)
-	dir := filepath.Dir(path)
+	cfg, db := consoleConfig(t, testdb.Path(t), "ana", model)
+	var out bytes.Buffer
+	cfg.In, cfg.Out = strings.NewReader(input), &out
+	if err := terminal.Run(context.Background(), cfg); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	return out.String(), db
+}
+
+// consoleConfig is the terminal coach of user on the database file at
+// path (opened here, closed when the test ends), with model behind its
+// assistant and a clock that moves a minute each time it is read; the
+// caller sets its input and output.
+func consoleConfig(t *testing.T, path, user string, model assist.Model) (terminal.Config, *storage.DB) {
+	t.Helper()
 	db, err := storage.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
@@ -40,24 +53,12 @@ func pipedWith(t *testing.T, input string, model assist.Model) (string, *storage
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	err = terminal.Run(context.Background(), terminal.Config{
-		Service:   coach.New(coach.Config{Catalogue: cat, Store: db}),
-		Assistant: helper,
-		Dir:       dir,
-		User:      "ana",
-		In:        strings.NewReader(input),
-		Out:       &out,
-		Now: func() time.Time {
-			now = now.Add(time.Minute)
-			return now
-		},
-	})
-	if err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	return out.String(), db
+	return terminal.Config{
+		Service: coach.New(coach.Config{Catalogue: cat, Store: db}), Assistant: helper,
+		Dir: filepath.Dir(path), User: user,
+		Now: func() time.Time { now = now.Add(time.Minute); return now },
+	}, db
 }
 
 // TestLineTooLong: a line past the 1 MiB limit is refused with a sentence

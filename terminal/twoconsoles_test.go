@@ -3,13 +3,11 @@ package terminal_test
 import (
 	"context"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/racebot/racebot/assist"
-	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/storage"
@@ -27,26 +25,11 @@ type liveConsole struct {
 
 func openConsole(t *testing.T, path, user string, model assist.Model) *liveConsole {
 	t.Helper()
-	db, err := storage.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	cat := flows.RACE()
-	helper, err := assist.New(cat, model, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, _ := consoleConfig(t, path, user, model)
 	r, w := io.Pipe()
 	c := &liveConsole{t: t, scr: &screen{prompts: make(chan struct{}, 64)}, in: w, done: make(chan error, 1)}
-	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	go func() {
-		c.done <- terminal.Run(context.Background(), terminal.Config{
-			Service: coach.New(coach.Config{Catalogue: cat, Store: db}), Assistant: helper,
-			Dir: filepath.Dir(path), User: user, In: r, Out: c.scr, Styled: true,
-			Now: func() time.Time { now = now.Add(time.Minute); return now },
-		})
-	}()
+	cfg.In, cfg.Out, cfg.Styled = r, c.scr, true
+	go func() { c.done <- terminal.Run(context.Background(), cfg) }()
 	c.waitPrompt()
 	t.Cleanup(func() {
 		w.Close()
