@@ -48,7 +48,7 @@ type InstallationQueries struct {
 	Enterprise string // team: the organisation the workspace was seen in
 	OrgWide    string // enterprise: the organisation's active org-wide installation (InstallationColumns)
 
-	Uninstalled string // key: the installation's uninstalled_at
+	Uninstalled string // key: the installation's uninstalled_at, locked until the purge commits where writers overlap
 	Workspaces  string // enterprise: the workspaces seen in the organisation
 	Served      string // team, team: whether an active installation still serves the workspace
 	DeleteTeam  string // team, with %s for a table name: delete the workspace's rows of the table
