@@ -306,13 +306,14 @@ func (b *Bot) purgeLoop(ctx context.Context) {
 // uninstalled longer than the retention ago.
 func (b *Bot) purgeUninstalled(ctx context.Context) error {
 	store := b.oauth.Installations
-	ins, err := store.UninstalledBefore(ctx, b.now().Add(-cmp.Or(b.oauth.Retention, defaultRetention)))
+	before := b.now().Add(-cmp.Or(b.oauth.Retention, defaultRetention))
+	ins, err := store.UninstalledBefore(ctx, before)
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for _, in := range ins {
-		if err := store.PurgeInstallation(ctx, in.Key()); err != nil {
+		if err := store.PurgeInstallation(ctx, in.Key(), before); err != nil {
 			errs = append(errs, err)
 			continue
 		}

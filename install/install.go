@@ -93,9 +93,10 @@ type Store interface {
 	MarkUninstalled(ctx context.Context, k Key, installedAt, at time.Time) error
 	// UninstalledBefore lists the installations uninstalled before t.
 	UninstalledBefore(ctx context.Context, t time.Time) ([]Installation, error)
-	// PurgeInstallation deletes an uninstalled installation and every row
-	// of the workspaces it served (for an org-wide install, those noted in
-	// its organisation that no installation of their own serves). An
-	// installation installed again meanwhile is left alone.
-	PurgeInstallation(ctx context.Context, k Key) error
+	// PurgeInstallation deletes an installation uninstalled before
+	// before, and every row of the workspaces it served (for an org-wide
+	// install, those noted in its organisation that no installation of
+	// their own serves). An installation installed again meanwhile, or
+	// uninstalled again since before, is left alone.
+	PurgeInstallation(ctx context.Context, k Key, before time.Time) error
 }

@@ -162,9 +162,9 @@ func (db *DB) UninstalledBefore(ctx context.Context, t time.Time) ([]install.Ins
 
 // PurgeInstallation deletes an uninstalled installation and the data of
 // the workspaces only it served.
-func (db *DB) PurgeInstallation(ctx context.Context, k install.Key) error {
+func (db *DB) PurgeInstallation(ctx context.Context, k install.Key, before time.Time) error {
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return record.PurgeInstallation(sqlTx{ctx: ctx, tx: tx}, &installationQueries, k)
+		return record.PurgeInstallation(sqlTx{ctx: ctx, tx: tx}, &installationQueries, k, before)
 	})
 	// Deleted plans must not be served from the cache.
 	db.cache.clear()

@@ -184,7 +184,7 @@ func testUninstallAndPurge(t *testing.T, open Open) {
 	if err != nil || len(got) != 1 || got[0].TeamID != "TA" || !got[0].UninstalledAt.Equal(gone) {
 		t.Fatalf("uninstalled: %+v %v, want TA at its first uninstall", got, err)
 	}
-	if err := db.PurgeInstallation(ctx, a.Key()); err != nil {
+	if err := db.PurgeInstallation(ctx, a.Key(), gone.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Plan(ctx, "TA", pa.ID); !errors.Is(err, flows.ErrNoPlan) {
@@ -221,8 +221,24 @@ func testUninstallAndPurge(t *testing.T, open Open) {
 	if err := db.SaveInstallation(ctx, b); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.PurgeInstallation(ctx, b.Key()); err != nil {
+	if err := db.PurgeInstallation(ctx, b.Key(), gone.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	load(t, db, "TB", pb.ID)
+	// Uninstalled again after the purge listed it: the retention counts
+	// from the new removal, so a purge with the old cutoff leaves it.
+	again := gone.Add(48 * time.Hour)
+	if err := db.MarkUninstalled(ctx, b.Key(), b.InstalledAt, again); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PurgeInstallation(ctx, b.Key(), gone.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	load(t, db, "TB", pb.ID)
+	if err := db.PurgeInstallation(ctx, b.Key(), again.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Plan(ctx, "TB", pb.ID); !errors.Is(err, flows.ErrNoPlan) {
+		t.Errorf("TB's plan after its retention: %v, want ErrNoPlan", err)
+	}
 }

@@ -161,9 +161,9 @@ func (db *DB) UninstalledBefore(ctx context.Context, t time.Time) ([]install.Ins
 
 // PurgeInstallation deletes an uninstalled installation and the data of
 // the workspaces only it served.
-func (db *DB) PurgeInstallation(ctx context.Context, k install.Key) error {
+func (db *DB) PurgeInstallation(ctx context.Context, k install.Key, before time.Time) error {
 	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		return record.PurgeInstallation(pgTx{ctx, tx}, &installationQueries, k)
+		return record.PurgeInstallation(pgTx{ctx, tx}, &installationQueries, k, before)
 	})
 	if err != nil {
 		return fmt.Errorf("purge installation: %w", err)

@@ -3,6 +3,7 @@ package record
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/racebot/racebot/install"
 )
@@ -85,13 +86,14 @@ func FindInstallation(tx Tx, q *InstallationQueries, enterprise, team string) (i
 	return in, err
 }
 
-// PurgeInstallation deletes an uninstalled installation and the data of
-// the workspaces only it served. An installation still installed, or
-// not there at all, is left alone.
-func PurgeInstallation(tx Tx, q *InstallationQueries, k install.Key) error {
+// PurgeInstallation deletes an installation uninstalled before before and
+// the data of the workspaces only it served. An installation still
+// installed, not there at all, or uninstalled again since the caller
+// listed it (its retention starts again), is left alone.
+func PurgeInstallation(tx Tx, q *InstallationQueries, k install.Key, before time.Time) error {
 	var uninstalled int64
 	err := tx.Row(q.Uninstalled, k.EnterpriseID, k.TeamID, k.EnterpriseInstall)(&uninstalled)
-	if errors.Is(err, ErrNoRows) || (err == nil && uninstalled == 0) {
+	if errors.Is(err, ErrNoRows) || (err == nil && (uninstalled == 0 || uninstalled >= before.UnixMilli())) {
 		return nil
 	}
 	if err != nil {
