@@ -2,7 +2,7 @@ package prompts
 
 // StageInfo describes one RACE stage as the catalogue defines it. The
 // framework knowledge reaches the model only through these values, so the
-// templates stay the same when the catalogue changes.
+// prompts stay the same when the catalogue changes.
 type StageInfo struct {
 	Name    string
 	Purpose string

@@ -1,21 +1,15 @@
 package prompts
 
 import (
-	"bytes"
-	"embed"
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
-	"text/template"
 )
 
 // ErrMissing reports that a prompt lacks data it cannot do without, such as
 // the question to draft an answer for.
 var ErrMissing = errors.New("missing prompt data")
-
-//go:embed templates/*.tmpl
-var templateFS embed.FS
 
 // Messages is one rendered job: the system message sets the model's role and
 // rules, the user message carries the plan's data and the task.
@@ -24,27 +18,16 @@ type Messages struct {
 	User   string
 }
 
-// Prompts holds the parsed templates. It is safe for concurrent use.
-type Prompts struct {
-	t *template.Template
-}
+// Prompts renders the prompts, written in Go (text.go) rather than with
+// text/template: the template engine looks methods up by name through
+// reflection, which keeps every exported method of every type in the binary
+// and cost the shipped binary about 3.9 MB. It is safe for concurrent use.
+type Prompts struct{}
 
-// New parses the embedded templates. Call it once at start-up and share the
-// result; an error here means a template file is broken.
+// New returns the prompts. Call it once at start-up and share the result; it
+// cannot fail now that nothing is parsed, and keeps its error for callers.
 func New() (*Prompts, error) {
-	t, err := template.New("prompts").
-		Option("missingkey=error").
-		Funcs(template.FuncMap{
-			"data":       quoteData,
-			"attr":       quoteAttr,
-			"answered":   answered,
-			"unanswered": unanswered,
-		}).
-		ParseFS(templateFS, "templates/*.tmpl")
-	if err != nil {
-		return nil, fmt.Errorf("parse prompt templates: %w", err)
-	}
-	return &Prompts{t: t}, nil
+	return &Prompts{}, nil
 }
 
 // Draft renders the prompt that drafts an answer to one guiding question.
@@ -52,7 +35,7 @@ func (p *Prompts) Draft(d DraftData) (Messages, error) {
 	if blank(d.Question) || blank(d.Stage.Name) {
 		return Messages{}, fmt.Errorf("draft prompt: %w: question and stage name are required", ErrMissing)
 	}
-	return p.job("draft", d)
+	return messages(draftSystem, draftUser(d)), nil
 }
 
 // Review renders the prompt that critiques a whole plan.
@@ -60,7 +43,7 @@ func (p *Prompts) Review(d ReviewData) (Messages, error) {
 	if len(d.Stages) == 0 {
 		return Messages{}, fmt.Errorf("review prompt: %w: stages are required", ErrMissing)
 	}
-	return p.job("review", d)
+	return messages(reviewSystem(d), reviewUser(d)), nil
 }
 
 // KPI renders the prompt that suggests KPIs and SMART targets for a stage.
@@ -68,7 +51,7 @@ func (p *Prompts) KPI(d KPIData) (Messages, error) {
 	if blank(d.Stage.Name) {
 		return Messages{}, fmt.Errorf("kpi prompt: %w: stage name is required", ErrMissing)
 	}
-	return p.job("kpi", d)
+	return messages(kpiSystem, kpiUser(d)), nil
 }
 
 // Checkin renders the prompt that summarises a KPI check-in.
@@ -76,31 +59,11 @@ func (p *Prompts) Checkin(d CheckinData) (Messages, error) {
 	if len(d.Readings) == 0 && len(d.Missing) == 0 {
 		return Messages{}, fmt.Errorf("checkin prompt: %w: readings or missing KPIs are required", ErrMissing)
 	}
-	return p.job("checkin", d)
+	return messages(checkinSystem, checkinUser(d)), nil
 }
 
-// job renders the "<name>.system" and "<name>.user" templates.
-func (p *Prompts) job(name string, data any) (Messages, error) {
-	system, err := p.render(name+".system", data)
-	if err != nil {
-		return Messages{}, err
-	}
-	user, err := p.render(name+".user", data)
-	if err != nil {
-		return Messages{}, err
-	}
-	return Messages{System: system, User: user}, nil
-}
-
-func (p *Prompts) render(name string, data any) (string, error) {
-	var buf bytes.Buffer
-	if err := p.t.ExecuteTemplate(&buf, name, data); err != nil {
-		// The templates are fixed and golden-tested, so an execution error
-		// means the data lacks something a template needs: a map key under
-		// missingkey=error, or a nil value.
-		return "", fmt.Errorf("render %s: %w: %w", name, ErrMissing, err)
-	}
-	return tidy(buf.String()), nil
+func messages(system, user string) Messages {
+	return Messages{System: tidy(system), User: tidy(user)}
 }
 
 // answered keeps the answers with text, in order.
@@ -127,8 +90,8 @@ func unanswered(as []AnswerInfo) []AnswerInfo {
 
 func blank(s string) bool { return strings.TrimSpace(s) == "" }
 
-// tidy lets the templates be written for readability: it drops trailing
-// spaces and collapses runs of blank lines left by actions.
+// tidy lets the prompts be written for readability: it drops trailing
+// spaces and collapses runs of blank lines left by empty optional parts.
 func tidy(s string) string {
 	lines := strings.Split(s, "\n")
 	out := make([]string, 0, len(lines))

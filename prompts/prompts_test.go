@@ -192,34 +192,6 @@ func TestMissingData(t *testing.T) {
 	}
 }
 
-// TestTemplateExecutionErrors feeds the templates data of the wrong shape,
-// which the typed methods prevent, to show missingkey=error and nil values
-// surface as errors instead of "<no value>" in a prompt.
-func TestTemplateExecutionErrors(t *testing.T) {
-	p := newPrompts(t)
-	tests := []struct {
-		name     string
-		template string
-		data     any
-	}{
-		{"map without key", "kpi.user", map[string]any{
-			"PlanName": "Q1",
-			"Stage":    map[string]any{"Purpose": "p", "KPIs": nil},
-			"Answers":  nil,
-		}},
-		{"nil stage", "kpi.user", map[string]any{"PlanName": "Q1", "Stage": nil, "Answers": nil}},
-		{"nil data", "draft.user", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := p.render(tt.template, tt.data)
-			if !errors.Is(err, ErrMissing) {
-				t.Fatalf("render = %q, %v; want ErrMissing", got, err)
-			}
-		})
-	}
-}
-
 func TestAnswerDelimiterCannotBeClosed(t *testing.T) {
 	p := newPrompts(t)
 	attacks := []string{
