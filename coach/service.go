@@ -261,6 +261,10 @@ type Response struct {
 	Plan *flows.Plan
 	// Created is true when the request started a new plan.
 	Created bool
+	// Continued is true when the request made Plan, an existing plan, the
+	// channel's current one. With Created it tells a transport that keeps
+	// a plan per session (a terminal window) that its person switched.
+	Continued bool
 	// Draft asks the transport to draft an answer after acknowledging.
 	Draft *flows.DraftRequest
 	// Changed is true when the request changed the plan.
@@ -478,7 +482,16 @@ func (s *Service) target(ctx context.Context, req Request) (*flows.Plan, error) 
 	return p, nil
 }
 
-var errNoCurrent error = flows.UserErrorf(flows.ErrNoPlan, "There is no plan here yet. Start one with %s, or list them with %s.", flows.Cmd("new <name>"), flows.Cmd("plans"))
+var errNoCurrent = flows.UserErrorf(flows.ErrNoPlan, "There is no plan here yet. Start one with %s, or list them with %s.", flows.Cmd("new <name>"), flows.Cmd("plans"))
+
+// ErrPlanGone is flows.ErrNoPlan for a request whose Plan no longer
+// exists: deleted since its transport took the id, perhaps by someone
+// else. A transport that knows the plan's name can say so.
+var ErrPlanGone = fmt.Errorf("%w: deleted", flows.ErrNoPlan)
+
+// errPlanGone says no more than errNoCurrent, which Slack has said for a
+// plan gone from under a button or a form.
+var errPlanGone error = &flows.UserError{Err: ErrPlanGone, Msg: errNoCurrent.Msg}
 
 // reply feeds an answer (or skip, back, done, draft) to the plan's engine
 // and commits what it changed; p, when set, is the plan as just loaded.
@@ -713,7 +726,7 @@ func (s *Service) pick(ctx context.Context, req Request, name string) (*flows.Pl
 // others, which the person picks from.
 func (s *Service) noCurrent(ctx context.Context, req Request) error {
 	if req.Plan != 0 {
-		return errNoCurrent
+		return errPlanGone
 	}
 	plans, err := s.store.Plans(ctx, req.Team, req.Channel)
 	if err != nil {
@@ -740,7 +753,7 @@ func (s *Service) resume(ctx context.Context, req Request, name string) (Respons
 		return Response{}, fmt.Errorf("select plan: %w", err)
 	}
 	replies := []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("Continuing %q.", flows.User(p.Name))}}
-	return Response{Replies: append(replies, flows.Resume(s.cat, p)...), Plan: p}, nil
+	return Response{Replies: append(replies, flows.Resume(s.cat, p)...), Plan: p, Continued: true}, nil
 }
 
 func (s *Service) stage(ctx context.Context, req Request, name string) (Response, error) {
@@ -950,6 +963,11 @@ func (s *Service) commitFrom(ctx context.Context, req Request, p *flows.Plan, fn
 		case errors.Is(err, flows.ErrConflict):
 			p = nil
 			continue
+		case errors.Is(err, flows.ErrNoPlan):
+			// Deleted by another process after this one loaded it, which
+			// its cache could not know; not retried, so that nothing goes
+			// to whichever plan is current now.
+			return Response{}, s.noCurrent(ctx, req)
 		case errors.Is(err, flows.ErrDuplicate):
 			return Response{Plan: p, Duplicate: true}, nil
 		case err != nil:

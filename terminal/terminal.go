@@ -62,6 +62,12 @@ type console struct {
 	// counterpart of a Slack event id.
 	session string
 	seq     int
+	// plan is the plan this window is on: the one it opened on, started
+	// or continued. Another window on the file may make another plan the
+	// current one; this window's lines still go to this one. Until the
+	// window has one (0), the current plan is used.
+	plan     flows.PlanID
+	planName string
 	// saw is what the coach last asked on this console: a reply answers
 	// that, even when another session on the same plan moved on.
 	saw string
@@ -204,7 +210,7 @@ func (c *console) greet(ctx context.Context) {
 func (c *console) request(text string) coach.Request {
 	c.seq++
 	return coach.Request{
-		Team: Team, Channel: Channel, User: c.user, Text: text, Now: c.now(), Saw: c.saw,
+		Team: Team, Channel: Channel, User: c.user, Text: text, Now: c.now(), Saw: c.saw, Plan: c.plan,
 		Key: fmt.Sprintf("terminal:%s:%d", c.session, c.seq), Review: c.lastReview,
 		ResumeRetro: true,
 	}
@@ -226,6 +232,9 @@ func typed(line string) string { return string(markup.FromPlain(line)) }
 
 func (c *console) run(ctx context.Context, req coach.Request) {
 	resp, err := c.svc.Handle(ctx, req)
+	if errors.Is(err, coach.ErrPlanGone) && c.plan != 0 {
+		err = &flows.UserError{Err: err, Msg: flows.Sayf("The plan this window was on, %q, no longer exists (it may have been deleted in another window), so nothing was saved; pick another with %s, or start one with %s.", flows.User(c.planName), flows.Cmd("continue <name>"), flows.Cmd("new <name>"))}
+	}
 	c.show(ctx, resp, err)
 }
 
@@ -246,6 +255,9 @@ func yes(s string) bool {
 }
 
 func (c *console) render(ctx context.Context, resp coach.Response) {
+	if resp.Plan != nil && (resp.Created || resp.Continued) {
+		c.plan, c.planName = resp.Plan.ID, resp.Plan.Name
+	}
 	for _, r := range resp.Replies {
 		if asks := r.Asks(); asks != "" {
 			c.saw = asks

@@ -69,9 +69,10 @@ func (c *liveConsole) screen() string {
 // her version), a second window on the same file starts the plan Other,
 // which becomes the terminal's current plan. The answer is saved to
 // Fernhill, whose question the draft was written for, and Other is left
-// unanswered.
+// unanswered; so is the line ana types next, to Fernhill's next question.
 func TestDraftAcceptedAfterAnotherWindowSwitchedPlans(t *testing.T) {
 	const drafted = "We roast single-origin beans for home brewers."
+	second := flows.RACE().Stages[0].Steps()[1].ID
 	for _, tc := range []struct {
 		name  string
 		lines []string
@@ -87,6 +88,10 @@ func TestDraftAcceptedAfterAnotherWindowSwitchedPlans(t *testing.T) {
 			for _, line := range tc.lines {
 				a.typeLine(line)
 			}
+			// The line after the draft answers Fernhill's next question,
+			// the one ana's window showed once the draft was saved.
+			const next = "Home brewers who want fresh beans."
+			a.typeLine(next)
 
 			db, err := storage.Open(context.Background(), path)
 			if err != nil {
@@ -101,6 +106,13 @@ func TestDraftAcceptedAfterAnotherWindowSwitchedPlans(t *testing.T) {
 				}
 				if got := p.Answers[flows.QuestionBusiness].Text; got != want {
 					t.Errorf("%s's first answer = %q, want %q\nana's window:\n%s", name, got, want, a.screen())
+				}
+				wantNext := ""
+				if name == "Fernhill" {
+					wantNext = next
+				}
+				if got := p.Answers[second].Text; got != wantNext {
+					t.Errorf("%s's %s = %q, want %q\nana's window:\n%s", name, second, got, wantNext, a.screen())
 				}
 			}
 		})
@@ -139,4 +151,96 @@ func draftingBeside(t *testing.T, drafted string) (a, b *liveConsole, path strin
 		t.Fatalf("no draft offered:\n%s", a.screen())
 	}
 	return a, openConsole(t, path, "ben", nil), path
+}
+
+// TestAnswerStaysWithItsWindowsPlan: ana answers Fernhill's questions in
+// one window while ben, in a second window on the same file, starts or
+// switches to Spring, which becomes the file's current plan. Ana's next
+// answer still goes to Fernhill, the plan her window is on and whose
+// question she saw; Spring gets none of it. A window opened after that
+// opens on Spring, the last plan anyone used.
+func TestAnswerStaysWithItsWindowsPlan(t *testing.T) {
+	const answer = "We roast single-origin beans for home brewers."
+	for _, tc := range []struct {
+		name string
+		// setup leaves ana's window (a) on Fernhill and ben's (b) beside it.
+		setup func(a, b *liveConsole)
+		// switchTo is what ben types to move to Spring.
+		switchTo []string
+	}{
+		{"new", func(a, b *liveConsole) {}, []string{"new Spring", "yes"}},
+		{"continue", func(a, b *liveConsole) {
+			b.typeLine("new Spring")
+			b.typeLine("yes")
+			a.typeLine("continue Fernhill")
+		}, []string{"continue Spring"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := testdb.Path(t)
+			a := openConsole(t, path, "ana", nil)
+			a.typeLine("new Fernhill")
+			b := openConsole(t, path, "ben", nil)
+			tc.setup(a, b)
+			for _, line := range tc.switchTo {
+				b.typeLine(line)
+			}
+			a.typeLine(answer)
+
+			db, err := storage.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			ctx := context.Background()
+			for name, want := range map[string]string{"Fernhill": answer, "Spring": ""} {
+				p, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := p.Answers[flows.QuestionBusiness].Text; got != want {
+					t.Errorf("%s's first answer = %q, want %q\nana's window:\n%s", name, got, want, a.screen())
+				}
+			}
+			if c := openConsole(t, path, "cem", nil); !strings.Contains(c.screen(), `Continuing "Spring"`) {
+				t.Errorf("a new window did not open on Spring, the last plan used:\n%s", c.screen())
+			}
+		})
+	}
+}
+
+// TestAnswerAfterAnotherWindowDeletedTheWindowsPlan: ana is on Fernhill;
+// in a second window ben starts Spring and deletes Fernhill. Ana's next
+// answer is met with one sentence saying her plan was deleted, and is
+// saved nowhere: not to Spring, the file's current plan.
+func TestAnswerAfterAnotherWindowDeletedTheWindowsPlan(t *testing.T) {
+	path := testdb.Path(t)
+	a := openConsole(t, path, "ana", nil)
+	a.typeLine("new Fernhill")
+	b := openConsole(t, path, "ben", nil)
+	for _, line := range []string{"new Spring", "yes", "delete Fernhill", "yes"} {
+		b.typeLine(line)
+	}
+	if !strings.Contains(b.screen(), `Deleted plan "Fernhill"`) {
+		t.Fatalf("the plan was not deleted; ben's window:\n%s", b.screen())
+	}
+	before := len(a.screen())
+	a.typeLine("We roast single-origin beans for home brewers.")
+	said := strings.TrimSuffix(strings.TrimPrefix(a.screen()[before:], "> "), "> ")
+	if lines := strings.Split(strings.TrimSpace(said), "\n"); len(lines) != 1 || !strings.Contains(said, `"Fernhill"`) || !strings.Contains(said, "deleted") || strings.Contains(said, "went wrong") {
+		t.Errorf("after the answer, ana's window says:\n%s\nwant one sentence that Fernhill was deleted", said)
+	}
+	db, err := storage.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p, err := db.PlanByName(context.Background(), terminal.Team, terminal.Channel, "Spring")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, ans := range p.Answers {
+		if ans.Text != "" {
+			t.Errorf("Spring's %s = %q, want no answer", id, ans.Text)
+		}
+	}
 }
