@@ -166,6 +166,7 @@ func (b *Bot) ownerValues(ctx context.Context, team string, cb slack.Interaction
 	v, err := b.svc.CheckinForOwner(ctx, coach.Request{Team: team, User: cb.User.ID, Checkin: id})
 	switch {
 	case errors.Is(err, flows.ErrNoCheckin), errors.Is(err, flows.ErrNoPlan):
+		b.homeOutdated(team, cb)
 		b.tellAfter(cb, say("That check-in no longer exists."))
 		return
 	case isUserError(err):
@@ -202,6 +203,9 @@ func (b *Bot) actionButton(ctx context.Context, team string, cb slack.Interactio
 	}
 	switch {
 	case err != nil:
+		if errors.Is(err, flows.ErrNoPlan) {
+			b.homeOutdated(team, cb)
+		}
 		b.tellAfter(cb, b.explain(planErr(err), "action button"))
 		return
 	case resp.Duplicate:

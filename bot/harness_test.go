@@ -34,6 +34,9 @@ type setup struct {
 	Config
 	Store     coach.Store
 	Schedules coach.Schedules
+	// Reminders, when set, keeps the reminders in place of the harness's
+	// SQLite file (a test on another database).
+	Reminders coach.ReminderStore
 	// BeforeStart, when set, sees the bot before it starts.
 	BeforeStart func(*Bot)
 	// RetryWait, when set, is how the Slack client waits before a retry
@@ -65,7 +68,11 @@ func newHarness(t *testing.T, configure ...func(*setup)) *harness {
 	}
 	asked := &askedLog{ts: map[string]bool{}}
 	cfg := s.Config
-	cfg.Service = coach.New(coach.Config{Catalogue: flows.RACE(), Store: askedRecorder{s.Store, asked}, Schedules: s.Schedules, ParseSchedule: parseSchedule, Reminders: db})
+	reminders := coach.ReminderStore(db)
+	if s.Reminders != nil {
+		reminders = s.Reminders
+	}
+	cfg.Service = coach.New(coach.Config{Catalogue: flows.RACE(), Store: askedRecorder{s.Store, asked}, Schedules: s.Schedules, ParseSchedule: parseSchedule, Reminders: reminders})
 	opts := []APIOption{WithMetrics(cfg.Metrics)}
 	if s.RetryWait != nil {
 		opts = append(opts, WithRetryWait(s.RetryWait))

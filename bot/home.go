@@ -256,6 +256,16 @@ func (b *Bot) homeOpened(ctx context.Context, team, user, hash string) {
 	b.homes.opened(team, user, hash)
 }
 
+// homeOutdated publishes again the Home tab a press came from, when the
+// press found its plan or check-in gone: a Home tab has no message to
+// answer the press in, so without it the press would do nothing at all,
+// and the tab would go on offering what is gone.
+func (b *Bot) homeOutdated(team string, cb slack.InteractionCallback) {
+	if cb.View.Type == slack.VTHomeTab {
+		b.homes.refresh(team, cb.User.ID)
+	}
+}
+
 // planChanged publishes again the tabs of the people a changed plan
 // concerns, whichever racebot saw them open their tab. It is told on the
 // path of the request that made the change, so the work is handed on at

@@ -2,10 +2,14 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -145,5 +149,127 @@ func TestHomeViewersRecordedHourlyAndForgotten(t *testing.T) {
 	}
 	if got := viewers(time.Time{}); len(got) != 0 {
 		t.Errorf("viewers after pruning = %v, want none", got)
+	}
+}
+
+// measuresHeld is the real store, whose reads of one plan's KPI values
+// wait, once the plan is set, until the test lets them go.
+type measuresHeld struct {
+	coach.Store
+	plan    *atomic.Int64
+	entered chan struct{}
+	once    *sync.Once
+	gate    chan struct{}
+}
+
+func (m measuresHeld) Measurements(ctx context.Context, team string, plan flows.PlanID) (map[int64][]flows.Measurement, error) {
+	if int64(plan) == m.plan.Load() {
+		m.once.Do(func() { close(m.entered) })
+		<-m.gate
+	}
+	return m.Store.Measurements(ctx, team, plan)
+}
+
+// TestHomeOpenedWhilePlanDeletedElsewhere: Ana has two plans. She opens
+// her Home tab on racebot A, and while A reads her plans, one of them is
+// deleted through racebot B (which has not yet heard she looks at her
+// tab: it read its list of viewers a moment before). Her tab is still
+// published, with the plan left and without the deleted one; it is not
+// left unpublished because one plan vanished halfway through the read.
+func TestHomeOpenedWhilePlanDeletedElsewhere(t *testing.T) {
+	t.Parallel()
+	held := measuresHeld{plan: &atomic.Int64{}, entered: make(chan struct{}), once: &sync.Once{}, gate: make(chan struct{})}
+	var release sync.Once
+	h, _ := clockedHarness(t, time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC), func(c *setup) {
+		held.Store = c.Store
+		c.Store = held
+	})
+	t.Cleanup(func() { release.Do(func() { close(held.gate) }) })
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "new Keep", UserID: "UANA", ChannelID: "C2"}))
+	h.header("C2", "Keep")
+	_, doomed := h.newPlanInSlack("Doomed")
+	h.settle()
+
+	other, _ := h.anotherRacebot()
+	otherSrv := serve(t, other)
+	// A change through B reads B's list of who looks at their tab: nobody
+	// yet.
+	h.slash(otherSrv, "C2", "skip")
+	settle(t, other, h.fake)
+
+	held.plan.Store(int64(doomed.ID))
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppHomeOpened{User: "UANA"}))
+	waitClosed(t, held.entered, "A's read of Ana's plans to reach the doomed one")
+
+	resp, _ := h.post(otherSrv, slackfake.InteractionBody(slackfake.BlockAction{ActionID: actionDeleteConfirm, Value: strconv.FormatInt(int64(doomed.ID), 10), UserID: "UANA", ChannelID: "C1", ResponseURL: h.fake.ResponseURL()}), formType, h.bot.now())
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("the delete press answered %d", resp.StatusCode)
+	}
+	h.fake.WaitFor(t, func() bool {
+		_, err := h.db.Plan(context.Background(), slackfake.TeamID, doomed.ID)
+		return errors.Is(err, flows.ErrNoPlan)
+	}, "the plan deleted")
+	settle(t, other, h.fake)
+	release.Do(func() { close(held.gate) })
+	h.settle()
+
+	v, ok := h.fake.HomeView("UANA")
+	if !ok {
+		t.Fatal("Ana opened her Home tab, and it was never published")
+	}
+	if text := homeText(t, v.JSON); !strings.Contains(text, "Keep") || strings.Contains(text, "Doomed") {
+		t.Errorf("Ana's Home, want Keep without the deleted plan:\n%s", text)
+	}
+}
+
+// TestHomePressOnADeletedPlanRepublishesTheTab: Ana's Home tab, published
+// by racebot A, shows her action and her KPI awaiting a value in a plan
+// that is then deleted through racebot B (which has not yet heard she
+// looks at her tab). She presses Done, or Enter values, on it: the press
+// cannot be answered in a message (a Home tab has none), so her tab is
+// published again, without the plan, rather than the press doing nothing
+// at all.
+func TestHomePressOnADeletedPlanRepublishesTheTab(t *testing.T) {
+	t.Parallel()
+	for _, button := range []string{actionActionDone, actionOwnerValues} {
+		t.Run(button, func(t *testing.T) {
+			t.Parallel()
+			h, clk := clockedHarness(t, time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
+			_, p := h.newPlanInSlack("Doomed")
+			p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+			p = h.sampleBags(p, clk.Now())
+			checkin, _ := h.openCheckin(p)
+			other, _ := h.anotherRacebot()
+			otherSrv := serve(t, other)
+			// A change through B reads B's list of who looks at their
+			// tab: nobody yet.
+			h.slash(otherSrv, "C2", "new Keep")
+			settle(t, other, h.fake)
+
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppHomeOpened{User: "UANA"}))
+			h.fake.WaitFor(t, func() bool { return h.homeShows("UANA", "Send sample bags") && h.homeShows("UANA", actionOwnerValues) }, "Ana's Home with her action and her KPI")
+			h.settle()
+			resp, _ := h.post(otherSrv, slackfake.InteractionBody(slackfake.BlockAction{ActionID: actionDeleteConfirm, Value: strconv.FormatInt(int64(p.ID), 10), UserID: "UANA", ChannelID: "C1", ResponseURL: h.fake.ResponseURL()}), formType, clk.Now())
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("the delete press answered %d", resp.StatusCode)
+			}
+			settle(t, other, h.fake)
+			if !h.homeShows("UANA", "Send sample bags") {
+				t.Fatal("B published Ana's tab after all; the test wants it left as A published it")
+			}
+
+			clk.Add(11 * time.Second)
+			home, _ := h.fake.HomeView("UANA")
+			value := actionValue(p.ID, p.Actions[0].ID)
+			if button == actionOwnerValues {
+				value = strconv.FormatInt(checkin, 10)
+			}
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: button, Value: value, UserID: "UANA", ViewID: home.ID}))
+			h.settle()
+			if h.homeShows("UANA", "Doomed") {
+				v, _ := h.fake.HomeView("UANA")
+				t.Errorf("Ana pressed a button of a deleted plan on her Home, which still shows the plan:\n%s", homeText(t, v.JSON))
+			}
+		})
 	}
 }

@@ -457,11 +457,16 @@ func (s *Service) Dashboard(ctx context.Context, team, user string, now time.Tim
 	var d Dashboard
 	ids := map[flows.PlanID]bool{}
 	for _, p := range mine {
-		ids[p.ID] = true
 		ms, err := s.store.Measurements(ctx, team, p.ID)
-		if err != nil {
+		switch {
+		case errors.Is(err, flows.ErrNoPlan):
+			// Deleted since the list was read: it is off the tab, not a
+			// reason to leave the tab unpublished.
+			continue
+		case err != nil:
 			return Dashboard{}, fmt.Errorf("load values: %w", err)
 		}
+		ids[p.ID] = true
 		card := PlanCard{Plan: p, Stages: p.Progress(s.cat), KPIs: flows.SummarizeCheckin(p.KPIs, ms, 0, now).Lines}
 		if s.schedules != nil {
 			info, err := s.schedules.ScheduleInfo(ctx, team, p.ID, 1, now)
