@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/racebot/racebot/assist"
@@ -53,7 +55,7 @@ func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftReques
 	q, _, _, _ := b.cat.Question(d.QuestionID)
 	res, shown := b.streamed(ctx, p, "✍️ Drafting an answer to: "+q.Text, func(ctx context.Context, onDelta func(string)) assist.Result {
 		return b.assistant.Draft(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), d.QuestionID, onDelta)
-	}, func(r assist.Result) message { return draftMessage(p, d.QuestionID, r) })
+	}, func(r assist.Result) message { return draftMessage(p, d.QuestionID, d.Revision, r) })
 	if !shown {
 		// The placeholder is gone, or never came: whoever asked would
 		// otherwise wait for a draft that is not coming.
@@ -185,7 +187,13 @@ func (b *Bot) streamed(ctx context.Context, p *flows.Plan, placeholder string, r
 	// A partial text still held by the throttle is never flushed: the final
 	// rendering replaces it.
 	res := run(prompts.WithAttemptCheck(ctx, b.stillShared(p)), push)
-	if err := b.poster.update(ctx, p.Channel, ts, final(res)); err != nil {
+	// The final rendering is shown though shutdown stopped the work
+	// meanwhile: the model's answer in hand, or the built-in help its
+	// cancelled request left, beats a placeholder taken down with
+	// nobody told why (the context that would tell them has ended).
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
+	defer cancel()
+	if err := b.poster.update(fctx, p.Channel, ts, final(res)); err != nil {
 		b.failed(ctx, "stream: final update", err, "plan", p.ID)
 		b.takeDown(ctx, p.Channel, ts)
 		return res, false
@@ -239,14 +247,16 @@ func (b *Bot) postMsg(ctx context.Context, p *flows.Plan, base string, m flows.M
 
 // draftMessage shows a model's draft with the buttons that decide its fate.
 // The draft travels in the button values (at most 2000 characters, which
-// assist.MaxDraft respects), so accepting it needs no server-side state.
-func draftMessage(p *flows.Plan, questionID string, r assist.Result) message {
+// assist.MaxDraft respects), so accepting it needs no server-side state;
+// so does the revision of the answer it was asked over (rev), so that
+// using it keeps an answer given since (see draftValue).
+func draftMessage(p *flows.Plan, questionID string, rev int, r assist.Result) message {
 	if !r.FromModel {
 		return msgMessage("draft", resultMsg(r))
 	}
 	ids := blockIDs{}
 	text := escape(r.Text)
-	value := fmt.Sprintf("%d|%s|%s", p.ID, questionID, r.Text)
+	value := fmt.Sprintf("%d|%s#%d|%s", p.ID, questionID, rev, r.Text)
 	blocks := sections(ids, "draft", text)
 	blocks = append(blocks,
 		contextBlock(ids, "draft-note", "Drafted by AI from your plan so far. Check the facts before you use it."),
@@ -256,6 +266,25 @@ func draftMessage(p *flows.Plan, questionID string, r assist.Result) message {
 			button(actionDraftDiscard, "Discard", value, ""),
 		))
 	return message{Text: text, Blocks: blocks}
+}
+
+// draftValue reads what a draft's buttons carry after the plan's id: its
+// question, the revision of the question's answer when the draft was asked
+// for, as the shown revisions of a form (nil from a button posted before
+// drafts carried it), and the draft.
+func draftValue(rest string) (qid string, shown map[string]int, text string, ok bool) {
+	qid, text, ok = strings.Cut(rest, "|")
+	if !ok {
+		return "", nil, "", false
+	}
+	if id, r, found := strings.Cut(qid, "#"); found {
+		rev, err := strconv.Atoi(r)
+		if err != nil {
+			return "", nil, "", false
+		}
+		qid, shown = id, map[string]int{id: rev}
+	}
+	return qid, shown, text, true
 }
 
 // draftModal opens a model's draft for editing before it becomes the answer.

@@ -299,7 +299,7 @@ func TestWireBlocksMarshalAlike(t *testing.T) {
 	msgs = append(msgs,
 		headerMessage(cat, p),
 		checkinOpening(p, flows.Say(flows.Text("Check-in time.")), due),
-		draftMessage(p, cat.Stages[0].Steps()[0].ID, assist.Result{Text: "A drafted <answer> & more.", FromModel: true}),
+		draftMessage(p, cat.Stages[0].Steps()[0].ID, 0, assist.Result{Text: "A drafted <answer> & more.", FromModel: true}),
 		message{Blocks: []slack.Block{&slack.ActionBlock{Type: slack.MBTAction, BlockID: "none"}, slack.NewContextBlock("empty"), slack.NewActionBlock("no-elements")}},
 	)
 	actions, contexts := 0, 0

@@ -293,7 +293,7 @@ func (b *Bot) submitEdits(ctx context.Context, team string, cb slack.Interaction
 		err  error
 	)
 	if qid, text, ok := onlyAnswer(answers); meta.Draft && ok {
-		resp, err = b.svc.AcceptDraft(ctx, req, qid, text)
+		resp, err = b.svc.AcceptDraftShown(ctx, req, qid, text, shown)
 	} else {
 		resp, err = b.svc.EditAnswersShown(ctx, req, answers, shown)
 	}
@@ -379,20 +379,19 @@ func (b *Bot) draftAction(ctx context.Context, team string, cb slack.Interaction
 	if !ok {
 		return
 	}
-	// The draft travels in the button value after its question id.
-	qid, text, ok := strings.Cut(rest, "|")
+	qid, shown, text, ok := draftValue(rest)
 	if !ok {
 		return
 	}
 	if a.ActionID == actionDraftEdit {
 		if _, si, _, ok := b.cat.Question(qid); ok {
-			meta, _ := json.Marshal(editMeta{Plan: p.ID, Stage: b.cat.Stages[si].ID, Channel: p.Channel, Draft: true})
+			meta, _ := json.Marshal(editMeta{Plan: p.ID, Stage: b.cat.Stages[si].ID, Channel: p.Channel, Draft: true, Rev: shown})
 			b.openModal(ctx, cb, draftModal(b.cat, p, qid, text, string(meta)))
 		}
 		return
 	}
 	// The draft is the model's plain text, stored like a form field's.
-	resp, err := b.svc.AcceptDraft(ctx, coach.Request{Team: team, Channel: pressedIn(cb), User: cb.User.ID, Now: b.now(), Plan: p.ID, Key: actionKey(a, cb.User.ID)}, qid, string(markup.FromPlain(text)))
+	resp, err := b.svc.AcceptDraftShown(ctx, coach.Request{Team: team, Channel: pressedIn(cb), User: cb.User.ID, Now: b.now(), Plan: p.ID, Key: actionKey(a, cb.User.ID)}, qid, string(markup.FromPlain(text)), shown)
 	if err != nil {
 		b.tellAfter(cb, b.explain(err, "use draft"))
 		return
@@ -419,7 +418,7 @@ func (b *Bot) draftUsed(ctx context.Context, team string, cb slack.InteractionCa
 	if !ok {
 		return false
 	}
-	qid, text, ok := strings.Cut(rest, "|")
+	qid, _, text, ok := draftValue(rest)
 	if !ok {
 		return false
 	}

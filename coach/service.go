@@ -911,8 +911,15 @@ func (s *Service) SetKPI(ctx context.Context, req Request, stage flows.StageID, 
 
 // AcceptDraft saves a draft as the answer to its question.
 func (s *Service) AcceptDraft(ctx context.Context, req Request, questionID, text string) (Response, error) {
+	return s.AcceptDraftShown(ctx, req, questionID, text, nil)
+}
+
+// AcceptDraftShown is AcceptDraft for a draft asked for when the answer to
+// its question was at revision shown[questionID] (see
+// flows.AcceptDraftShown).
+func (s *Service) AcceptDraftShown(ctx context.Context, req Request, questionID, text string, shown map[string]int) (Response, error) {
 	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
-		return flows.AcceptDraft(s.cat, p, questionID, text, req.User, req.Now)
+		return flows.AcceptDraftShown(s.cat, p, questionID, text, req.User, req.Now, shown)
 	})
 }
 

@@ -156,6 +156,11 @@ type DraftRequest struct {
 	// KPIs asks for KPI suggestions for Stage instead of an answer.
 	KPIs  bool
 	Stage StageID
+	// Revision is the revision of the question's answer when the draft
+	// was asked for (Answer.Revision; 0 for none). A draft takes the place
+	// of that answer only: one given since, which whoever uses the draft
+	// may never have seen, keeps its words (see AcceptDraftShown).
+	Revision int
 }
 
 type stepper struct {
@@ -498,7 +503,7 @@ func (s *stepper) draft() error {
 	if !ok {
 		return userErr(ErrBadInput, "There is no open question to draft an answer for. Use %s to pick one.", Code("stage <name>"))
 	}
-	s.out.Draft = &DraftRequest{Plan: p.ID, QuestionID: q.ID, User: s.in.User}
+	s.out.Draft = &DraftRequest{Plan: p.ID, QuestionID: q.ID, User: s.in.User, Revision: p.Answers[q.ID].Revision}
 	return nil
 }
 
@@ -654,6 +659,14 @@ func changedSince(a Answer, shown map[string]int, id string) bool {
 // draft was made keeps its answer, and the draft joins it as a co-answer;
 // a draft already among its answers changes nothing.
 func AcceptDraft(cat *Catalogue, plan *Plan, questionID, text, user string, now time.Time) (Outcome, error) {
+	return AcceptDraftShown(cat, plan, questionID, text, user, now, nil)
+}
+
+// AcceptDraftShown is AcceptDraft for a draft asked for when the question's
+// answer was at revision shown[questionID] (0 for none): an answer given or
+// changed since keeps its words even when the question is open again (back,
+// edit), and the draft joins it, as a reply to the first asking would.
+func AcceptDraftShown(cat *Catalogue, plan *Plan, questionID, text, user string, now time.Time, shown map[string]int) (Outcome, error) {
 	q, _, _, ok := cat.Question(questionID)
 	if !ok {
 		return Outcome{Plan: plan}, userErr(ErrBadInput, "That draft is for a question that no longer exists.")
@@ -670,9 +683,9 @@ func AcceptDraft(cat *Catalogue, plan *Plan, questionID, text, user string, now 
 	case prev.Has(text):
 		s.say(Reply{Kind: ReplyNote, Msg: Say(Text("That draft is already the saved answer."))})
 		return s.out, nil
-	case prev.Text != "" && !open:
+	case prev.Text != "" && (!open || changedSince(prev, shown, questionID)):
 		// A draft is made for the open question; this one has been
-		// answered and left since, by someone who did not see the draft.
+		// answered since, by someone who did not see the draft.
 		// As with a late reply, neither replaces the other.
 		s.apply(AnswerAdded{QuestionID: questionID, Revision: prev.Next(), Contribution: Contribution{Text: text, By: user, At: now}})
 		s.say(Reply{Kind: ReplySaved, QuestionID: questionID, Msg: Sayf("Saved the draft as another answer to %q, beside the one given meanwhile.", q.Text)})

@@ -262,6 +262,48 @@ func TestAcceptDraftKeepsAnAnswerGivenMeanwhile(t *testing.T) {
 	}
 }
 
+// TestAcceptDraftAfterTheQuestionIsAskedAgain: a draft is asked for while
+// the question has no answer; someone answers it and goes back to it, so
+// it is open again. The draft, used now, joins that answer; one asked for
+// while the answer was there replaces it, as its user has seen it.
+func TestAcceptDraftAfterTheQuestionIsAskedAgain(t *testing.T) {
+	c := testCatalogue(t)
+	fresh := NewPlan("T", "C", "P", "UANA", t0)
+	asked, err := Step(c, fresh, Input{Text: "draft", User: "UANA", Now: t0})
+	if err != nil || asked.Draft == nil {
+		t.Fatalf("draft: %+v, %v", asked.Draft, err)
+	}
+	answered, err := Step(c, fresh, Input{Text: "ben's", User: "UBEN", Now: t0, Source: "C/2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Step(c, answered.Plan, Input{Text: "back", User: "UBEN", Now: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := map[string]int{asked.Draft.QuestionID: asked.Draft.Revision}
+	out, err := AcceptDraftShown(c, back.Plan, "plan.one", "drafted", "UANA", t0.Add(time.Minute), shown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := out.Plan.Answers["plan.one"]; a.Text != "ben's" || len(a.Also) != 1 || a.Also[0].Text != "drafted" {
+		t.Errorf("draft asked for before the answer: %+v", a)
+	}
+
+	again, err := Step(c, back.Plan, Input{Text: "draft", User: "UANA", Now: t0})
+	if err != nil || again.Draft == nil {
+		t.Fatalf("draft: %+v, %v", again.Draft, err)
+	}
+	shown = map[string]int{again.Draft.QuestionID: again.Draft.Revision}
+	out, err = AcceptDraftShown(c, back.Plan, "plan.one", "drafted", "UANA", t0.Add(time.Minute), shown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := out.Plan.Answers["plan.one"]; a.Text != "drafted" || len(a.Also) != 0 {
+		t.Errorf("draft asked for over the answer: %+v", a)
+	}
+}
+
 // TestStepReplyToAQuestionAskedAgain: the coach came back to a question
 // (back, edit) after someone answered it; a reply to the first time it was
 // asked, delivered now, joins that answer rather than replacing it, while

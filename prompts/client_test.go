@@ -389,6 +389,7 @@ func TestStreamFailures(t *testing.T) {
 		{"content filter finish", []reply{{events: []string{chunkJSON("We ", ""), chunkJSON("", "content_filter"), "[DONE]"}}}, ErrRefused, 1},
 		{"nothing streamed", []reply{{events: []string{chunkJSON("", "stop"), "[DONE]"}}}, ErrEmpty, 1},
 		{"stalls mid-stream", []reply{{events: []string{chunkJSON("We ", "")}, hang: true}}, ErrUnavailable, 1},
+		{"ends mid-sentence", []reply{{events: []string{chunkJSON("We ", ""), chunkJSON("roast ", "")}}}, ErrUnavailable, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -42,6 +42,12 @@ func (c *Client) streamOnce(ctx context.Context, oc *openai.Client, rec *recorde
 		usage   openai.Usage
 		refused openai.FinishReason
 		shown   string
+		// finished is set by the chunk that ends the answer. A stream
+		// whose connection was closed early ends as a whole one does
+		// when the response is delimited by the connection (no chunked
+		// encoding, as behind some proxies): only the missing finish
+		// reason tells that the text stops mid-sentence.
+		finished bool
 	)
 	for {
 		chunk, err := stream.Recv()
@@ -64,6 +70,9 @@ func (c *Client) streamOnce(ctx context.Context, oc *openai.Client, rec *recorde
 			if ch.FinishReason == openai.FinishReasonContentFilter || ch.Delta.Refusal != "" {
 				refused = openai.FinishReasonContentFilter
 			}
+			if ch.FinishReason != "" && ch.FinishReason != openai.FinishReasonNull {
+				finished = true
+			}
 			text.WriteString(ch.Delta.Content)
 		}
 		if soFar := strings.TrimSpace(stripThink(text.String())); soFar != shown {
@@ -73,6 +82,9 @@ func (c *Client) streamOnce(ctx context.Context, oc *openai.Client, rec *recorde
 	}
 	if refused != "" {
 		return Result{}, fmt.Errorf("%w: finish reason %q", ErrRefused, refused)
+	}
+	if !finished && shown != "" {
+		return Result{}, fmt.Errorf("%w: stream ended before the model finished", ErrUnavailable)
 	}
 	return result(text.String(), usage)
 }

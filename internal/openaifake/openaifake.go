@@ -25,6 +25,7 @@ type Server struct {
 	status   int
 	delay    time.Duration
 	gate     chan struct{}
+	cut      bool
 	requests []Request
 }
 
@@ -55,6 +56,12 @@ func (s *Server) Fail(status int) { s.mu.Lock(); s.status = status; s.mu.Unlock(
 
 // Delay holds every later answer for d, like a slow model.
 func (s *Server) Delay(d time.Duration) { s.mu.Lock(); s.delay = d; s.mu.Unlock() }
+
+// CutShort makes every later streamed answer stop after its first word,
+// without the chunk that finishes it: a connection closed early looks so
+// when nothing else delimits the response (no chunked encoding, as behind
+// some proxies).
+func (s *Server) CutShort() { s.mu.Lock(); s.cut = true; s.mu.Unlock() }
 
 // Hold keeps every later answer until release is called (once or more),
 // like a model still working for as long as a test needs one to be.
@@ -87,7 +94,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
-	reply, status, delay, gate := s.reply, s.status, s.delay, s.gate
+	reply, status, delay, gate, cut := s.reply, s.status, s.delay, s.gate, s.cut
 	s.mu.Unlock()
 	if gate != nil {
 		select {
@@ -129,6 +136,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "data: %s\n\n", chunk)
 		if flusher != nil {
 			flusher.Flush()
+		}
+		if cut {
+			return
 		}
 	}
 	last, _ := json.Marshal(map[string]any{
