@@ -102,3 +102,126 @@ func TestRetroThreadRecordedThoughTheDatabaseWasBusy(t *testing.T) {
 		t.Errorf("retro of the report's thread = %+v, %v; want Ana's answer in it", r, err)
 	}
 }
+
+// TestRetroAnswerToAQuestionWhosePostWasLateIsFiledUnderIt: Slack posts
+// the second question but its answer is lost; while racebot looks for the
+// post, Ben answers it. His answer is filed under the second question.
+func TestRetroAnswerToAQuestionWhosePostWasLateIsFiledUnderIt(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, instantRetries)
+	h.runSocket()
+	h.newPlanInSlack("Q1 Launch")
+	report := h.openRetro()
+
+	h.fake.FailAfterNext("chat.postMessage", 1, 500)
+	release := h.fake.Hold("conversations.replies")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "The webinars.", ThreadTS: report.TS}))
+	h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
+		return m.ThreadTS == report.TS && strings.Contains(m.Text, "Question 2 of 3")
+	}, "the second question")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "The launch slipped a month.", ThreadTS: report.TS}))
+	release()
+	h.settle()
+
+	r, err := h.db.RetroByThread(context.Background(), slackfake.TeamID, "C1", report.TS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range r.Answers {
+		got = append(got, a.Question+": "+a.Text)
+	}
+	if strings.Join(got, " | ") != "worked: The webinars. | didnt: The launch slipped a month." {
+		t.Errorf("answers = %q, want Ben's under the second question", got)
+	}
+}
+
+// TestRetroAnswerLabelledByHandStaysWhenAQuestionWasLate: as above, the
+// second question's post is found late. Meanwhile Ben adds to the first
+// question by its label and Cy answers the second. Cy's answer moves to
+// the second question, the thread is told once, and the third question is
+// asked once; Ben's stays where he put it.
+func TestRetroAnswerLabelledByHandStaysWhenAQuestionWasLate(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, instantRetries)
+	h.runSocket()
+	h.newPlanInSlack("Q1 Launch")
+	report := h.openRetro()
+
+	h.fake.FailAfterNext("chat.postMessage", 1, 500)
+	release := h.fake.Hold("conversations.replies")
+	defer release()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "The webinars.", ThreadTS: report.TS}))
+	h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
+		return m.ThreadTS == report.TS && strings.Contains(m.Text, "Question 2 of 3")
+	}, "the second question")
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("conversations.replies") > 0 }, "racebot looking for the second question")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "worked: The referral codes.", ThreadTS: report.TS}))
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UCY", Text: "The launch slipped a month.", ThreadTS: report.TS}))
+	h.fake.WaitFor(t, func() bool { return h.countReplies("C1", report.TS, "Noted under") == 3 }, "Ben's and Cy's answers noted")
+	release()
+	h.settle()
+
+	r, err := h.db.RetroByThread(context.Background(), slackfake.TeamID, "C1", report.TS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range r.Answers {
+		got = append(got, a.Question+": "+a.Text)
+	}
+	want := "worked: The webinars. | worked: The referral codes. | didnt: The launch slipped a month."
+	if strings.Join(got, " | ") != want {
+		t.Errorf("answers = %q, want %q", got, want)
+	}
+	posts := strings.Join(h.threadPosts(report.TS), "\n")
+	moved := `Moved <@UCY>'s answer from "What worked this quarter, and why?" to "What didn't work, and what got in the way?": it was written after that question was asked.`
+	if n := h.countReplies("C1", report.TS, moved); n != 1 {
+		t.Errorf("the move told %d times, want once:\n%s", n, posts)
+	}
+	if n := h.countReplies("C1", report.TS, "Question 3 of 3"); n != 1 {
+		t.Errorf("the third question asked %d times, want once:\n%s", n, posts)
+	}
+}
+
+// TestRetroReplyBeforeItsThreadIsKnownIsRecorded: Slack takes a retro's
+// report but its answer is lost, so racebot looks for it in the channel.
+// Meanwhile the report is visible and Ana answers in its thread, which
+// racebot does not know yet. Once it finds the report it records the
+// thread and reads back what was written there: Ana's answer is kept,
+// under the first question, once.
+func TestRetroReplyBeforeItsThreadIsKnownIsRecorded(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, instantRetries, func(c *setup) { c.BeforeStart = fastCatchup })
+	h.runSocket()
+	h.newPlanInSlack("Q1 Launch")
+	h.settle()
+
+	h.fake.FailAfterNext("chat.postMessage", 1, 500)
+	release := h.fake.Hold("conversations.history")
+	defer release()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "retro", UserID: "UANA", ChannelID: "C1"}))
+	report := h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
+		return m.ThreadTS == "" && strings.Contains(m.Text, "Closing the quarter")
+	}, "the retro report, its answer lost")
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("conversations.history") == 1 }, "racebot looking for the report")
+	h.write(report.TS, "UANA", "The webinars.", "", true)
+	release()
+
+	h.fake.WaitFor(t, func() bool {
+		r, err := h.db.RetroByThread(context.Background(), slackfake.TeamID, "C1", report.TS)
+		return err == nil && len(r.Answers) > 0
+	}, "Ana's answer, read back")
+	h.threadMessage("C1", report.TS, "Question 2 of 3")
+	h.settle()
+	r, err := h.db.RetroByThread(context.Background(), slackfake.TeamID, "C1", report.TS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Answers) != 1 || r.Answers[0].Question != "worked" || r.Answers[0].Text != "The webinars." {
+		t.Errorf("answers = %+v, want Ana's under the first question", r.Answers)
+	}
+	if n := h.countReplies("C1", report.TS, "Noted under"); n != 1 {
+		t.Errorf("Ana's answer noted %d times, want once:\n%s", n, strings.Join(h.threadPosts(report.TS), "\n"))
+	}
+}

@@ -13,8 +13,9 @@ import (
 // only for the replies that came after.
 type CatchupStore interface {
 	// CatchupThreads lists the conversations to read back: the threads of
-	// plans active since a time (created, answered or asked in) and of
-	// check-ins opened since then or not closed yet.
+	// plans active since a time (created, answered or asked in), of
+	// check-ins opened since then or not closed yet, and of retros active
+	// since then.
 	CatchupThreads(ctx context.Context, since time.Time) ([]Thread, error)
 	// ReadThrough records that a conversation was read up to message ts,
 	// ordered by at; a read never moves back.
@@ -30,7 +31,7 @@ type Thread struct {
 	// Thread is the transport's handle on the conversation (a Slack ts).
 	Thread string
 	// Plan is the plan the conversation belongs to; Checkin is set too
-	// for a check-in's.
+	// for a check-in's. A retro's thread has its plan's, and no Checkin.
 	Plan    flows.PlanID
 	Checkin int64
 	// Read is the latest message read back so far, "" before the first

@@ -1,6 +1,7 @@
 package coach
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -38,6 +39,10 @@ type QuarterStore interface {
 	// RetroPromptBefore names the question the latest prompt at or before
 	// at asked, "" when none is recorded.
 	RetroPromptBefore(ctx context.Context, team string, retro int64, at int64) (string, error)
+	// MoveRetroAnswers moves the answers from the messages sources that
+	// stand under question from, unless labelled by hand, to question to,
+	// in one write; it returns the sources moved.
+	MoveRetroAnswers(ctx context.Context, team string, retro int64, from, to string, sources []string) ([]string, error)
 }
 
 // actions lists the plan's actions with their status.
@@ -368,13 +373,35 @@ func (s *Service) RetroReply(ctx context.Context, req Request, retro int64, text
 	}
 	_, wasOpen := r.Next()
 	first := !r.Answered(q.ID)
-	a := flows.RetroAnswer{Question: q.ID, Text: text, By: req.User, At: req.Now, Source: source(req)}
+	a := flows.RetroAnswer{Question: q.ID, Text: text, By: req.User, At: req.Now, Source: source(req), Labelled: labelled}
 	err = s.store.AddRetroAnswer(ctx, req.Team, retro, a, req.Key)
 	switch {
 	case errors.Is(err, flows.ErrDuplicate):
 		return Response{Retro: retro, Duplicate: true}, nil
 	case err != nil:
 		return Response{}, err
+	}
+	if !labelled && req.Saw == "" && req.TS != "" && asking == q.ID {
+		// The question the author saw may have been recorded late, between
+		// the read of the prompts above and this answer's write, after the
+		// look for answers to move to it (RefileRetroLate) found none: one
+		// of the two sees the other, as each writes before it reads.
+		saw, err := s.retroAsking(ctx, req, r)
+		if err != nil {
+			return Response{}, err
+		}
+		if nq, _, ok := flows.RetroQuestionByID(saw); ok && saw != q.ID {
+			moved, err := s.store.MoveRetroAnswers(ctx, req.Team, retro, q.ID, saw, []string{a.Source})
+			if err != nil {
+				return Response{}, err
+			}
+			if len(moved) == 0 {
+				// Moved by RefileRetroLate, which tells the thread.
+				return Response{Retro: retro, Changed: true}, nil
+			}
+			q, asking, a.Question = nq, saw, saw
+			first = !r.Answered(q.ID)
+		}
 	}
 	// What the answer did is read from the answers as stored, in the
 	// order they were stored: of two answers given at once, only the one
@@ -407,6 +434,102 @@ func (s *Service) RetroReply(ctx context.Context, req Request, retro int64, text
 		resp.Replies = append(resp.Replies, flows.Reply{Kind: flows.ReplyNote, Msg: flows.RetroClosedText(p.Name)})
 	}
 	return resp, nil
+}
+
+// RefileRetroLate moves to a retro question recorded late (asks, posted
+// at ts in the retro's thread) the answers read meanwhile as answers to
+// the question before it. A question's post whose answer Slack lost is
+// recorded only once racebot finds it in the thread, seconds later; a
+// reply read meanwhile was filed under the question before, though its
+// author wrote it after this one was asked. Those replies move, in one
+// write, unless their authors labelled them by hand, and the thread is
+// told; when the moved answers are the first to asks, the next question
+// is asked (or the retro is closed), as their arrival would have done.
+// Nothing changes when no answer was filed so, or when a later question
+// is recorded already.
+func (s *Service) RefileRetroLate(ctx context.Context, team, channel string, retro int64, asks, ts string) (Response, error) {
+	at, ok := messageOrder(ts)
+	if !ok || asks == "" {
+		return Response{}, nil
+	}
+	latest, err := s.store.RetroPromptBefore(ctx, team, retro, math.MaxInt64)
+	if err != nil || latest != asks {
+		return Response{}, err
+	}
+	before, err := s.store.RetroPromptBefore(ctx, team, retro, at-1)
+	if err != nil || before == "" || before == asks {
+		return Response{}, err
+	}
+	r, err := s.store.Retro(ctx, team, retro)
+	if err != nil {
+		return Response{}, err
+	}
+	sources := writtenAfter(r, before, channel, at)
+	if len(sources) == 0 {
+		return Response{}, nil // as after nearly every late post: nothing to move
+	}
+	moved, err := s.store.MoveRetroAnswers(ctx, team, retro, before, asks, sources)
+	if err != nil || len(moved) == 0 {
+		return Response{}, err
+	}
+	from, _, _ := flows.RetroQuestionByID(before)
+	to, _, _ := flows.RetroQuestionByID(asks)
+	var by []string
+	after := flows.Retro{Answers: slices.Clone(r.Answers)}
+	for i, a := range after.Answers {
+		if slices.Contains(moved, a.Source) && a.Question == before {
+			after.Answers[i].Question = asks
+			if !slices.Contains(by, a.By) {
+				by = append(by, a.By)
+			}
+		}
+	}
+	resp := Response{Retro: retro, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.RetroMovedText(by, len(moved), from, to)}}}
+	_, wasOpen := r.Next()
+	next, more := after.Next()
+	_, ni, _ := flows.RetroQuestionByID(next.ID)
+	_, ai, _ := flows.RetroQuestionByID(asks)
+	switch {
+	case r.Answered(asks):
+		// Answered already, by an answer read after the question was
+		// recorded: that answer asked what follows.
+	case more && ni > ai:
+		resp.Replies = append(resp.Replies, flows.Reply{Kind: flows.ReplyRetroQuestion, QuestionID: next.ID, Msg: flows.RetroQuestionText(next)})
+	case !more && wasOpen:
+		p, err := s.store.Plan(ctx, team, r.Plan)
+		if err != nil {
+			return Response{}, err
+		}
+		resp.Plan = p
+		resp.Replies = append(resp.Replies, flows.Reply{Kind: flows.ReplyNote, Msg: flows.RetroClosedText(p.Name)})
+	}
+	return resp, nil
+}
+
+// writtenAfter lists, in the order they were posted, the messages of
+// channel posted after at whose answers stand under question q of r and
+// were filed there by the prompt, not by a label.
+func writtenAfter(r flows.Retro, q, channel string, at int64) []string {
+	type reply struct {
+		source string
+		at     int64
+	}
+	var found []reply
+	for _, a := range r.Answers {
+		ch, ts, ok := strings.Cut(a.Source, "/")
+		if a.Question != q || a.Labelled || !ok || ch != channel {
+			continue
+		}
+		if n, ok := messageOrder(ts); ok && n > at {
+			found = append(found, reply{a.Source, n})
+		}
+	}
+	slices.SortStableFunc(found, func(x, y reply) int { return cmp.Compare(x.at, y.at) })
+	sources := make([]string, len(found))
+	for i, f := range found {
+		sources[i] = f.source
+	}
+	return sources
 }
 
 // storedAnswer finds a retro answer among those stored, the latest

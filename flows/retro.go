@@ -63,6 +63,10 @@ type RetroAnswer struct {
 	// Source is the message the answer came from ("channel/ts"), empty in
 	// the terminal.
 	Source string
+	// Labelled marks an answer its author filed by hand, starting it with
+	// a question's label ("worked: …"): it stays under that question
+	// whatever prompt stood when it was written.
+	Labelled bool
 }
 
 // Answered reports whether a question has at least one answer.
@@ -132,6 +136,27 @@ func RetroResumedText(planName string, r Retro) Msg {
 // points at the next quarter.
 func RetroClosedText(planName string) Msg {
 	return Sayf("That's all three — the retro is saved. Start next quarter from this plan with %s.", Cmd(`new <name> --from "`+planName+`"`))
+}
+
+// RetroMovedText tells a retro's thread that n answers, by the people
+// by, were moved from question from to question to, because they were
+// written after to was asked: its post was known late.
+func RetroMovedText(by []string, n int, from, to RetroQuestion) Msg {
+	var whose Msg
+	for i, id := range by {
+		switch {
+		case i == 0:
+			whose = Sayf("%s's", Person(id))
+		case i == len(by)-1:
+			whose = Sayf("%s and %s's", whose, Person(id))
+		default:
+			whose = Sayf("%s, %s's", whose, Person(id))
+		}
+	}
+	if n == 1 {
+		return Sayf("Moved %s answer from %q to %q: it was written after that question was asked.", whose, Text(from.Text), Text(to.Text))
+	}
+	return Sayf("Moved %s answers from %q to %q: they were written after that question was asked.", whose, Text(from.Text), Text(to.Text))
 }
 
 // RetroKPI is one KPI at the close: its target against the last value.

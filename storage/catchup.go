@@ -15,8 +15,10 @@ var _ coach.CatchupStore = (*DB)(nil)
 
 // CatchupThreads lists the conversations a catch-up reads back: the
 // threads of plans created, answered or asked in since a time, or read
-// back with replies since then, and the threads of check-ins opened since
-// then or not closed yet. Each comes with the latest message read back.
+// back with replies since then, the threads of check-ins opened since
+// then or not closed yet, and the threads of retros opened, answered or
+// asked in since then, or read back with replies since then. Each comes
+// with the latest message read back.
 func (db *DB) CatchupThreads(ctx context.Context, since time.Time) ([]coach.Thread, error) {
 	sinceMs, sinceMicro := millis(since), since.UnixMicro()
 	var threads []coach.Thread
@@ -37,6 +39,16 @@ func (db *DB) CatchupThreads(ctx context.Context, since time.Time) ([]coach.Thre
 			WHERE c.thread <> '' AND (c.closed = 0 OR c.opened_at >= ?)
 			ORDER BY c.id`, sinceMs); err != nil {
 			return fmt.Errorf("check-in threads: %w", err)
+		}
+		if err := each(ctx, tx, read, `SELECT p.team_id, x.channel_id, x.thread, x.plan_id, 0, COALESCE(r.ts, '')
+			FROM retros x JOIN plans p ON p.id = x.plan_id
+			LEFT JOIN thread_reads r ON r.team_id = p.team_id AND r.channel_id = x.channel_id AND r.thread = x.thread
+			WHERE x.thread <> '' AND (x.opened_at >= ?
+				OR EXISTS (SELECT 1 FROM retro_answers a WHERE a.retro_id = x.id AND a.at >= ?)
+				OR EXISTS (SELECT 1 FROM retro_prompts k WHERE k.retro_id = x.id AND k.at >= ?)
+				OR r.at >= ?)
+			ORDER BY x.id`, sinceMs, sinceMs, sinceMicro, sinceMicro); err != nil {
+			return fmt.Errorf("retro threads: %w", err)
 		}
 		return nil
 	})

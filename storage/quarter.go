@@ -214,7 +214,7 @@ func (db *DB) loadRetro(ctx context.Context, query string, args ...any) (flows.R
 		if err != nil {
 			return err
 		}
-		return each(ctx, tx, record.Rows(&r.Answers, record.RetroAnswer), `SELECT question, text, author, at, source FROM retro_answers WHERE retro_id = ? ORDER BY id`, r.ID)
+		return each(ctx, tx, record.Rows(&r.Answers, record.RetroAnswer), `SELECT question, text, author, at, source, labelled FROM retro_answers WHERE retro_id = ? ORDER BY id`, r.ID)
 	})
 	if err != nil {
 		if errors.Is(err, flows.ErrNoRetro) {
@@ -232,9 +232,9 @@ func (db *DB) AddRetroAnswer(ctx context.Context, team string, retro int64, a fl
 		if err := db.recordKey(ctx, tx, team, key); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO retro_answers (retro_id, question, text, author, at, source)
-			SELECT r.id, ?, ?, ?, ?, ? FROM retros r JOIN plans p ON p.id = r.plan_id WHERE r.id = ? AND p.team_id = ?`,
-			a.Question, a.Text, a.By, millis(a.At), a.Source, retro, team)
+		res, err := tx.ExecContext(ctx, `INSERT INTO retro_answers (retro_id, question, text, author, at, source, labelled)
+			SELECT r.id, ?, ?, ?, ?, ?, ? FROM retros r JOIN plans p ON p.id = r.plan_id WHERE r.id = ? AND p.team_id = ?`,
+			a.Question, a.Text, a.By, millis(a.At), a.Source, a.Labelled, retro, team)
 		if err != nil {
 			return err
 		}
@@ -247,6 +247,35 @@ func (db *DB) AddRetroAnswer(ctx context.Context, team string, retro int64, a fl
 		return fmt.Errorf("add retro answer: %w", err)
 	}
 	return nil
+}
+
+// MoveRetroAnswers moves to question to the answers of a team's retro
+// that came from the messages in sources and stand under question from,
+// in one transaction, and returns the sources of those it moved. Answers
+// labelled by hand stay where their authors put them, and answers under
+// another question (moved already) stay too.
+func (db *DB) MoveRetroAnswers(ctx context.Context, team string, retro int64, from, to string, sources []string) ([]string, error) {
+	var moved []string
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		moved = moved[:0]
+		for _, src := range sources {
+			res, err := tx.ExecContext(ctx, `UPDATE retro_answers SET question = ?
+				WHERE retro_id = ? AND question = ? AND source = ? AND source <> '' AND labelled = 0
+				AND retro_id IN (SELECT r.id FROM retros r JOIN plans p ON p.id = r.plan_id WHERE p.team_id = ?)`,
+				to, retro, from, src, team)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				moved = append(moved, src)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("move retro answers: %w", err)
+	}
+	return moved, nil
 }
 
 // RecordRetroPrompt records that message ts of a retro's thread, ordered

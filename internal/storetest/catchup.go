@@ -78,6 +78,29 @@ func testCatchupThreads(t *testing.T, open Open) {
 	openOld := checkin(stale, old, "200.000001", false)
 	checkin(stale, t0, "", false)
 
+	retro := func(opened time.Time, thread string) int64 {
+		t.Helper()
+		id, err := db.OpenRetro(ctx, flows.Retro{Team: "T1", Plan: stale.ID, Channel: "C1", By: "UANA", At: opened}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if thread != "" {
+			if err := other.SetRetroThread(ctx, "T1", id, thread); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return id
+	}
+	retro(t0, "300.000001")
+	retro(t0, "")
+	retro(old, "300.000002")
+	if err := other.AddRetroAnswer(ctx, "T1", retro(old, "300.000003"), flows.RetroAnswer{Question: "worked", Text: "Webinars", By: "UBEN", At: t0}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.RecordRetroPrompt(ctx, "T1", retro(old, "300.000004"), t0.UnixMicro(), "1795424400.000000", "didnt"); err != nil {
+		t.Fatal(err)
+	}
+
 	// Overlapping catch-ups on two handles record reads in any order; the
 	// furthest one stays.
 	handles := []Store{db, other}
@@ -98,6 +121,9 @@ func testCatchupThreads(t *testing.T, open Open) {
 		{Team: "T1", Channel: "C1", Thread: "100.000005", Plan: read.ID, Read: "1795424400.000000"},
 		{Team: "T1", Channel: "C1", Thread: "200.000003", Plan: stale.ID, Checkin: closedNew},
 		{Team: "T1", Channel: "C1", Thread: "200.000001", Plan: stale.ID, Checkin: openOld},
+		{Team: "T1", Channel: "C1", Thread: "300.000001", Plan: stale.ID},
+		{Team: "T1", Channel: "C1", Thread: "300.000003", Plan: stale.ID},
+		{Team: "T1", Channel: "C1", Thread: "300.000004", Plan: stale.ID},
 	}
 	for _, h := range handles {
 		got, err := h.CatchupThreads(ctx, since)

@@ -141,7 +141,7 @@ func Fill(t *testing.T, db Store) Filled {
 		t.Fatal(err)
 	}
 	for i, a := range []flows.RetroAnswer{{Question: "worked", Text: "Tastings — “full” rooms", By: "U2", At: at(71), Source: "C1/1700000201.000100"},
-		{Question: "worked", Text: "Reviews", By: "U3", At: at(72)}, {Question: "change", Text: "Fewer channels", By: "U2", At: at(73)}} {
+		{Question: "worked", Text: "Reviews", By: "U3", At: at(72)}, {Question: "change", Text: "Fewer channels", By: "U2", At: at(73), Labelled: true}} {
 		if err := db.AddRetroAnswer(ctx, "T1", retro, a, fmt.Sprintf("EvRetroAnswer%d", i)); err != nil {
 			t.Fatal(err)
 		}

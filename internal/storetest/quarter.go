@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -407,6 +408,50 @@ func testRetros(t *testing.T, open Open) {
 	}
 	if got, err := other.RetroPromptBefore(ctx, "T1", id, 301); err != nil || got != "" {
 		t.Errorf("prompts outlived their plan: %q, %v", got, err)
+	}
+}
+
+// testRetroAnswersMoved: answers moved to a question recorded late move
+// in one write, in their workspace only; one labelled by hand, one under
+// another question and one from no message stay where they are.
+func testRetroAnswersMoved(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	other := another()
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	id, err := db.OpenRetro(ctx, flows.Retro{Team: "T1", Plan: p.ID, Channel: "C1", By: "UANA", At: t0}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers := []flows.RetroAnswer{
+		{Question: "worked", Text: "Webinars", By: "UANA", At: t0, Source: "C1/100.1"},
+		{Question: "worked", Text: "Referrals", By: "UBEN", At: t0, Source: "C1/200.1", Labelled: true},
+		{Question: "worked", Text: "Launch slipped", By: "UCY", At: t0, Source: "C1/300.1"},
+		{Question: "change", Text: "Fewer channels", By: "UDAN", At: t0, Source: "C1/400.1"},
+		{Question: "worked", Text: "Typed in the terminal", By: "UEVE", At: t0},
+	}
+	for _, a := range answers {
+		if err := db.AddRetroAnswer(ctx, "T1", id, a, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if moved, err := other.MoveRetroAnswers(ctx, "T2", id, "worked", "didnt", []string{"C1/300.1"}); err != nil || len(moved) != 0 {
+		t.Errorf("moved from another workspace: %q, %v", moved, err)
+	}
+	moved, err := other.MoveRetroAnswers(ctx, "T1", id, "worked", "didnt", []string{"C1/200.1", "C1/300.1", "C1/400.1", "", "C1/999.1"})
+	if err != nil || !slices.Equal(moved, []string{"C1/300.1"}) {
+		t.Errorf("moved %q, %v; want C1/300.1 only", moved, err)
+	}
+	if moved, err := db.MoveRetroAnswers(ctx, "T1", id, "worked", "didnt", []string{"C1/300.1"}); err != nil || len(moved) != 0 {
+		t.Errorf("moved again: %q, %v", moved, err)
+	}
+	answers[2].Question = "didnt"
+	r, err := db.Retro(ctx, "T1", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(answers, r.Answers); diff != "" {
+		t.Errorf("answers (-want +got):\n%s", diff)
 	}
 }
 

@@ -111,6 +111,7 @@ func Run(t *testing.T, open Open, opts Options) {
 		{"CapabilityHistory", testCapabilityHistory},
 		{"CapabilityReminderOncePerQuarter", testCapabilityReminder},
 		{"Retros", testRetros},
+		{"RetroAnswersMoved", testRetroAnswersMoved},
 		{"RemindersClaimedOnce", testRemindersClaimedOnce},
 		{"RemindersOfActions", testRemindersOfActions},
 		{"OpenCheckins", testOpenCheckins},

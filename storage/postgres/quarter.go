@@ -225,7 +225,7 @@ func (db *DB) loadRetro(ctx context.Context, query string, args ...any) (flows.R
 		if err != nil {
 			return err
 		}
-		return each(ctx, tx, record.Rows(&r.Answers, record.RetroAnswer), `SELECT question, text, author, at, source FROM retro_answers WHERE retro_id = $1 ORDER BY id`, r.ID)
+		return each(ctx, tx, record.Rows(&r.Answers, record.RetroAnswer), `SELECT question, text, author, at, source, labelled FROM retro_answers WHERE retro_id = $1 ORDER BY id`, r.ID)
 	})
 	if err != nil {
 		if errors.Is(err, flows.ErrNoRetro) {
@@ -243,9 +243,9 @@ func (db *DB) AddRetroAnswer(ctx context.Context, team string, retro int64, a fl
 		if err := recordKey(ctx, tx, team, key); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `INSERT INTO retro_answers (retro_id, question, text, author, at, source)
-			SELECT r.id, $1, $2, $3, $4, $5 FROM retros r JOIN plans p ON p.id = r.plan_id WHERE r.id = $6 AND p.team_id = $7`,
-			a.Question, a.Text, a.By, millis(a.At), a.Source, retro, team)
+		tag, err := tx.Exec(ctx, `INSERT INTO retro_answers (retro_id, question, text, author, at, source, labelled)
+			SELECT r.id, $1, $2, $3, $4, $5, $6 FROM retros r JOIN plans p ON p.id = r.plan_id WHERE r.id = $7 AND p.team_id = $8`,
+			a.Question, a.Text, a.By, millis(a.At), a.Source, a.Labelled, retro, team)
 		if err != nil {
 			return err
 		}
@@ -258,6 +258,35 @@ func (db *DB) AddRetroAnswer(ctx context.Context, team string, retro int64, a fl
 		return fmt.Errorf("add retro answer: %w", err)
 	}
 	return nil
+}
+
+// MoveRetroAnswers moves to question to the answers of a team's retro
+// that came from the messages in sources and stand under question from,
+// in one transaction, and returns the sources of those it moved. Answers
+// labelled by hand stay where their authors put them, and answers under
+// another question (moved already) stay too.
+func (db *DB) MoveRetroAnswers(ctx context.Context, team string, retro int64, from, to string, sources []string) ([]string, error) {
+	var moved []string
+	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		moved = moved[:0]
+		for _, src := range sources {
+			tag, err := tx.Exec(ctx, `UPDATE retro_answers SET question = $1
+				WHERE retro_id = $2 AND question = $3 AND source = $4 AND source <> '' AND NOT labelled
+				AND retro_id IN (SELECT r.id FROM retros r JOIN plans p ON p.id = r.plan_id WHERE p.team_id = $5)`,
+				to, retro, from, src, team)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() > 0 {
+				moved = append(moved, src)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("move retro answers: %w", err)
+	}
+	return moved, nil
 }
 
 // RecordRetroPrompt records that message ts of a retro's thread, ordered

@@ -57,13 +57,13 @@ func Retro(scan Scan) (flows.Retro, error) {
 }
 
 // RetroAnswer reads a retro's answer row (question, text, author, at,
-// source).
+// source, labelled).
 func RetroAnswer(scan Scan) (flows.RetroAnswer, error) {
 	var (
 		a  flows.RetroAnswer
 		at int64
 	)
-	if err := scan(&a.Question, &a.Text, &a.By, &at, &a.Source); err != nil {
+	if err := scan(&a.Question, &a.Text, &a.By, &at, &a.Source, &a.Labelled); err != nil {
 		return flows.RetroAnswer{}, err
 	}
 	a.At = FromMillis(at)
