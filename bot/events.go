@@ -260,6 +260,18 @@ func (b *Bot) whisper(ctx context.Context, m *slackevents.MessageEvent, msg flow
 	})
 }
 
+// tellBeside shows replies to one person only, beside the plan's thread,
+// after the acknowledgement: a form has no message to answer in.
+func (b *Bot) tellBeside(ctx context.Context, p *flows.Plan, user string, replies []flows.Reply) {
+	b.later(ctx, "ephemeral", func(ctx context.Context) {
+		for _, r := range replies {
+			if err := b.poster.ephemeral(ctx, p.Channel, p.Thread, user, msgMessage("note", r.Msg)); err != nil {
+				b.log.Warn("post ephemeral", "err", err)
+			}
+		}
+	})
+}
+
 // isUserError tells bad input, which is explained and acknowledged, from
 // failures that Slack should retry.
 func isUserError(err error) bool {

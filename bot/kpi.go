@@ -131,6 +131,13 @@ func (b *Bot) submitKPI(ctx context.Context, team string, cb slack.InteractionCa
 	if resp.Duplicate {
 		return nil
 	}
+	if !resp.Changed {
+		// The target was set so already, perhaps by someone else a moment
+		// before: news to the sender only, as a status button pressed
+		// twice is.
+		b.tellBeside(ctx, resp.Plan, cb.User.ID, resp.Replies)
+		return nil
+	}
 	replies := append([]flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Sayf("From %s:", flows.Person(cb.User.ID))}}, resp.Replies...)
 	b.postToPlan(resp.Plan, cb.User.ID, replies, nil)
 	return nil

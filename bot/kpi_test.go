@@ -120,3 +120,39 @@ func TestKPIFormBadBaselineIsShownUnderTheBaseline(t *testing.T) {
 		t.Errorf("a refused form saved %d KPIs", n)
 	}
 }
+
+// TestKPIFormThatChangesNothingIsForItsSender: Ben submits the KPI form
+// with the target Ana set a moment before. Nothing changes, so the thread
+// is not told; Ben alone is, beside the thread.
+func TestKPIFormThatChangesNothingIsForItsSender(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	header, p := h.newPlanInSlack("Q1")
+	si, _ := h.bot.cat.Stage("reach")
+	for _, user := range []string{"UANA", "UBEN"} {
+		ack := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{
+			CallbackID: callbackKPI, PrivateMetadata: stageMeta(h.bot.cat, p, si), UserID: user,
+			Values: map[string]map[string]slackfake.Input{
+				kpiBlockKPI:      {answerActionID: {Type: "static_select", SelectedOption: "visitors"}},
+				kpiBlockBaseline: {answerActionID: {Type: "plain_text_input", Value: "8k"}},
+				kpiBlockTarget:   {answerActionID: {Type: "plain_text_input", Value: "20k"}},
+				kpiBlockDeadline: {answerActionID: {Type: "datepicker", SelectedDate: "2027-03-31"}},
+				kpiBlockOwner:    {answerActionID: {Type: "users_select", SelectedUser: "UBEN"}},
+			},
+		}))
+		if len(ack.Payload) != 0 && string(ack.Payload) != "null" {
+			t.Fatalf("%s's form: ack %s, want it closed", user, ack.Payload)
+		}
+	}
+	h.threadMessage("C1", header.TS, "KPI set: Unique visitors from 8,000 to 20k")
+	if e := h.waitEphemeral("UBEN", "already set; nothing changed"); e.ThreadTS != header.TS {
+		t.Errorf("Ben was told beside %q, want the plan's thread %q", e.ThreadTS, header.TS)
+	}
+	h.settle()
+	for _, m := range h.fake.Replies("C1", header.TS) {
+		if strings.Contains(m.Text, "nothing changed") {
+			t.Errorf("the thread was told a form changed nothing: %q", m.Text)
+		}
+	}
+}
