@@ -12,10 +12,16 @@ import (
 // its thread, and returns the plan and what the coach said, or the error.
 func setKPI(t *testing.T, p *flows.Plan, stage flows.StageID, line string) (*flows.Plan, string, error) {
 	t.Helper()
+	return setKPIAs(t, p, stage, line, "U1")
+}
+
+// setKPIAs is setKPI by user.
+func setKPIAs(t *testing.T, p *flows.Plan, stage flows.StageID, line, user string) (*flows.Plan, string, error) {
+	t.Helper()
 	cat := flows.RACE()
 	si, _ := cat.Stage(string(stage))
-	p = flows.OpenKPIs(cat, p, si, flows.Input{User: "U1", Now: kpiNow}).Plan
-	out, err := flows.Step(cat, p, flows.Input{Text: line, User: "U1", Now: kpiNow})
+	p = flows.OpenKPIs(cat, p, si, flows.Input{User: user, Now: kpiNow}).Plan
+	out, err := flows.Step(cat, p, flows.Input{Text: line, User: user, Now: kpiNow})
 	if err != nil {
 		return p, "", err
 	}
@@ -180,6 +186,24 @@ func TestKPIRefusals(t *testing.T) {
 	p := flows.NewPlan("T", "C", "P", "U1", kpiNow)
 	if _, _, err := setKPI(t, p, flows.StageConvert, "custom: revenue growth (percent) | baseline 40% | target 120% | by 2027-03-31 | owner Ben"); err != nil {
 		t.Errorf("growth of 120%% refused: %v", flows.Explain(err))
+	}
+}
+
+// TestReplacingAnotherPersonsKPISaysWhose: Ben sets the visitors target a
+// moment after Ana set hers, perhaps without seeing it: the thread hears
+// that he replaced Ana's.
+func TestReplacingAnotherPersonsKPISaysWhose(t *testing.T) {
+	p := flows.NewPlan("T", "C", "P", "UANA", kpiNow)
+	p, _, err := setKPIAs(t, p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana", "UANA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, said, err := setKPIAs(t, p, flows.StageReach, "visitors | baseline 8k | target 30k | by 2027-03-31 | owner Ana", "UBEN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Replaced UANA's unique visitors target (was 20k a month by 31 Mar)."; !strings.Contains(said, want) {
+		t.Errorf("said %q, want %q", said, want)
 	}
 }
 

@@ -5,7 +5,12 @@ package flows
 // reads it so), and the advice on it.
 func kpiSetText(prev KPI, had bool, k KPI, read kpiRead, problems []Problem) Msg {
 	var b msgBuilder
-	if had {
+	switch {
+	case had && prev.By != "" && prev.By != k.By:
+		// Two people setting one KPI at once: the later may not have seen
+		// the earlier, so the thread hears whose target went.
+		b.printf("Replaced %s's %s target (%s). ", Person(prev.By), User(lowerName(prev.Name)), wasText(prev))
+	case had:
 		b.printf("Replaced your %s target (%s). ", User(lowerName(prev.Name)), wasText(prev))
 	}
 	b.printf("KPI set: %s from %s to %s by %s, owner %s", kpiName(k), valueOrDash(k.Baseline, k.HasBaseline()),
