@@ -74,45 +74,46 @@ func (h *headers) showing(id headerID) string {
 	return h.shown[id]
 }
 
-// headerTries bounds the rewrites of one refresh of a header that find the
-// plan changed by the time theirs landed.
-const headerTries = 3
-
 // updateHeader rewrites a plan's header when its progress line changed.
 //
 // Several racebots on one database each rewrite the headers of the plans
 // they change, and a rewrite read before another racebot's change may land
 // after the one that shows it; chat.update takes no version to refuse it
-// by. So once a rewrite lands the plan is read again, and the header
-// rewritten once more if its line would read differently.
+// by. So once a rewrite lands the plan is read again, and if its line
+// would read differently the header is rewritten once more at the end of
+// the interval, as any change is: rewriting at once would, under steady
+// answers, spend several chat.updates of the workspace's limit per
+// interval, each change that landed while a rewrite was out costing one.
 func (b *Bot) updateHeader(ctx context.Context, id headerID) {
-	for range headerTries {
-		p, err := b.svc.Plan(ctx, id.team, id.plan)
-		switch {
-		case errors.Is(err, flows.ErrNoPlan):
-			return
-		case err != nil:
-			b.log.Warn("update plan header: plan", "plan", id.plan, "err", err)
-			return
-		case p.Thread == "":
-			return
-		}
-		line := progressLine(b.cat, p)
-		if line == b.headers.showing(id) {
-			return
-		}
-		err = b.poster.update(ctx, p.Channel, p.Thread, headerMessage(b.cat, p))
-		switch {
-		case err == nil:
-			b.headers.note(id, line)
-		case slackRefusal(err, "message_not_found", "cant_update_message"):
-			// Deleted in Slack, the header is left so: the thread goes on
-			// without it.
-			b.headers.note(id, line)
-			return
-		default:
-			b.failed(ctx, "update plan header", err, "plan", p.ID)
-			return
-		}
+	p, err := b.svc.Plan(ctx, id.team, id.plan)
+	switch {
+	case errors.Is(err, flows.ErrNoPlan):
+		return
+	case err != nil:
+		b.log.Warn("update plan header: plan", "plan", id.plan, "err", err)
+		return
+	case p.Thread == "":
+		return
+	}
+	line := progressLine(b.cat, p)
+	if line == b.headers.showing(id) {
+		return
+	}
+	err = b.poster.update(ctx, p.Channel, p.Thread, headerMessage(b.cat, p))
+	switch {
+	case err == nil:
+		b.headers.note(id, line)
+	case slackRefusal(err, "message_not_found", "cant_update_message"):
+		// Deleted in Slack, the header is left so: the thread goes on
+		// without it.
+		b.headers.note(id, line)
+		return
+	default:
+		b.failed(ctx, "update plan header", err, "plan", p.ID)
+		return
+	}
+	p, err = b.svc.Plan(ctx, id.team, id.plan)
+	if err == nil && progressLine(b.cat, p) != line {
+		b.headers.rerun(id)
 	}
 }

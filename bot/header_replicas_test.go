@@ -109,3 +109,65 @@ func TestHeaderFromTwoRacebotsShowsTheLatest(t *testing.T) {
 		t.Errorf("the header, last rewritten, shows fewer answers than were given:\n%s", m.Blocks)
 	}
 }
+
+// TestHeaderRewritesKeepTheirPaceUnderSteadyAnswers: one racebot, answers
+// coming steadily, and a header rewrite Slack holds (the channel's turn,
+// a Retry-After) while the next answer lands. That answer waits for the
+// next rewrite at the end of the interval, as every change in it does:
+// the rewrite that landed must not be followed at once by more, each a
+// chat.update against the workspace's rate limit.
+func TestHeaderRewritesKeepTheirPaceUnderSteadyAnswers(t *testing.T) {
+	t.Parallel()
+	var (
+		mu     sync.Mutex
+		timers []func()
+	)
+	h := newHarness(t, func(c *setup) {
+		c.HeaderEvery = time.Hour
+		c.BeforeStart = func(b *Bot) {
+			b.headers.after = func(_ time.Duration, fn func()) func() bool {
+				mu.Lock()
+				defer mu.Unlock()
+				timers = append(timers, fn)
+				return func() bool { return true }
+			}
+		}
+	})
+	h.runSocket()
+	fire := func(what string) {
+		t.Helper()
+		mu.Lock()
+		n := len(timers)
+		mu.Unlock()
+		if n != 1 {
+			t.Fatalf("%d header rewrites waiting for the interval, want 1 (%s)", n, what)
+		}
+		mu.Lock()
+		fn := timers[0]
+		timers = nil
+		mu.Unlock()
+		fn()
+	}
+	header, q1, _ := h.firstQuestion("Q1")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Coffee beans by subscription.", TS: tsAfter(t, q1.TS, time.Millisecond), ThreadTS: header.TS}))
+	q2 := h.threadMessage("C1", header.TS, "What is your value proposition")
+	h.settle()
+
+	release := h.fake.Hold("chat.update")
+	defer release()
+	fire("after the first answer")
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.update") == 1 }, "the header rewrite out")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "Fresh beans at the door every month.", TS: tsAfter(t, q2.TS, time.Millisecond), ThreadTS: header.TS}))
+	h.threadMessage("C1", header.TS, "Which customer segments")
+	release()
+	h.settle()
+	if n := len(h.fake.Calls("chat.update")); n != 1 {
+		t.Errorf("%d header rewrites within the interval, want 1", n)
+	}
+	fire("after the answer given while the rewrite was out")
+	h.settle()
+	m, _ := h.message("C1", header.TS)
+	if n := len(h.fake.Calls("chat.update")); n != 2 || !strings.Contains(string(m.Blocks), "◐ Plan 2/") {
+		t.Errorf("%d header rewrites at the interval's end, want 2, the last showing both answers:\n%s", n, m.Blocks)
+	}
+}

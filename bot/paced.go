@@ -142,6 +142,16 @@ func (p *paced[K]) ran(st *pacedState, k K) {
 	}
 }
 
+// rerun, called from within k's run, makes one more run after it, at the
+// end of the interval as for a change; at shutdown with flush, at once.
+func (p *paced[K]) rerun(k K) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if st := p.keys[k]; st != nil && st.running {
+		st.again = true
+	}
+}
+
 // posted notes that what k's job keeps up to date was just made afresh
 // (a header posted), so that the next change waits out the interval.
 func (p *paced[K]) posted(k K) {

@@ -48,13 +48,17 @@ var installationQueries = record.InstallationQueries{
 	Enterprise: `SELECT enterprise_id FROM enterprise_workspaces WHERE team_id = $1`,
 	OrgWide: `SELECT ` + record.InstallationColumns + ` FROM installations
 		WHERE enterprise_id = $1 AND team_id = '' AND enterprise_install AND uninstalled_at = 0`,
-	// The purge locks the row it read until it commits: a reinstall that
-	// took the row first is waited for and seen (it is then no longer
-	// uninstalled), and one that comes later waits for the purge, instead
-	// of the purge's DELETE removing the reinstalled row.
-	Uninstalled: `SELECT uninstalled_at FROM installations WHERE enterprise_id = $1 AND team_id = $2 AND enterprise_install = $3
-		FOR UPDATE`,
-	Workspaces: `SELECT team_id FROM enterprise_workspaces WHERE enterprise_id = $1`,
+	// The purge keeps every installation from changing until it commits:
+	// a reinstall that came first is waited for and seen (it is then no
+	// longer uninstalled, or it serves the workspace), and one that comes
+	// later waits for the purge, instead of the purge deleting the
+	// reinstalled row or what the workspace it serves writes meanwhile.
+	// Not the purged row only: a workspace is served again as well by
+	// another row, its own installation or its organisation's, which may
+	// not exist yet. Reads go on; writers wait one purge, which is rare.
+	Lock:        `LOCK TABLE installations IN SHARE ROW EXCLUSIVE MODE`,
+	Uninstalled: `SELECT uninstalled_at FROM installations WHERE enterprise_id = $1 AND team_id = $2 AND enterprise_install = $3`,
+	Workspaces:  `SELECT team_id FROM enterprise_workspaces WHERE enterprise_id = $1`,
 	Served: `SELECT EXISTS (SELECT 1 FROM installations i WHERE i.uninstalled_at = 0 AND (
 		(i.team_id = $1 AND NOT i.enterprise_install) OR
 		(i.enterprise_install AND i.enterprise_id = (SELECT enterprise_id FROM enterprise_workspaces WHERE team_id = $2))))`,

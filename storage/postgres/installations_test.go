@@ -215,3 +215,80 @@ func (a *async) wait(t *testing.T) error {
 		return nil
 	}
 }
+
+// TestOrgPurgeLeavesAWorkspaceInstalledMidPurge: an organisation's
+// org-wide installation, uninstalled past its retention, is purged while
+// one of its workspaces installs racebot on its own. That installation
+// is another row than the one the purge reads, so locking that row keeps
+// nothing apart: were the workspace's installation to commit after the
+// purge found the workspace unserved, what its people then write would
+// go with the purge. It must wait for the purge, or be seen by it.
+func TestOrgPurgeLeavesAWorkspaceInstalledMidPurge(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), purgeBound)
+	defer cancel()
+	url := pgtest.URL(t)
+	w := &workspace{ctx: ctx, db: mustOpen(t, url), url: url, monitor: connect(t, url)}
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	org := install.Installation{EnterpriseID: "E1", EnterpriseInstall: true, AppID: "A1", BotUserID: "UBOT", Scopes: "chat:write",
+		InstalledBy: "U1", BotToken: "xoxb-1", InstalledAt: at}
+	own := install.Installation{EnterpriseID: "E1", TeamID: "T1", AppID: "A1", BotUserID: "UBOT", Scopes: "chat:write",
+		InstalledBy: "U1", BotToken: "xoxb-2", InstalledAt: at.Add(48 * time.Hour)}
+	if err := w.db.SaveInstallation(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.NoteWorkspace(ctx, "E1", "T1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.MarkSeen(ctx, "T1", "k1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.MarkUninstalled(ctx, org.Key(), org.InstalledAt, at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// Stalls the purge at its first delete, once it has found T1 served
+	// by nothing.
+	stall := begin(t, url)
+	if _, err := stall.tx.Exec(ctx, `SELECT 1 FROM seen_keys WHERE team_id = 'T1' FOR UPDATE`); err != nil {
+		t.Fatal(err)
+	}
+	purge := start(func() error { return w.db.PurgeInstallation(ctx, org.Key(), own.InstalledAt) })
+	purger, ok := w.waiterOn(t, stall.pid, purge)
+	if !ok {
+		t.Fatalf("the purge ended (%v) without reaching the workspace's keys", purge.err)
+	}
+	save := start(func() error { return w.db.SaveInstallation(ctx, own) })
+	var written flows.PlanID
+	if _, ok := w.waiterOn(t, purger, save); !ok {
+		if save.err != nil {
+			t.Fatalf("reinstall: %v", save.err)
+		}
+		// Installed mid-purge: someone starts a plan at once.
+		id, err := w.db.CreatePlan(ctx, flows.NewPlan("T1", "C1", "After", "U1", own.InstalledAt), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		written = id
+	}
+	if err := stall.tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := purge.wait(t); err != nil {
+		t.Fatalf("purge: %v", err)
+	}
+	if err := save.wait(t); err != nil {
+		t.Fatalf("reinstall: %v", err)
+	}
+	if written == 0 {
+		id, err := w.db.CreatePlan(ctx, flows.NewPlan("T1", "C1", "After", "U1", own.InstalledAt), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		written = id
+	}
+	if got, err := w.db.FindInstallation(ctx, "", "T1"); err != nil || got.EnterpriseInstall {
+		t.Errorf("T1's installation after the purge: %+v %v, want its own", got, err)
+	}
+	if _, err := w.db.Plan(ctx, "T1", written); err != nil {
+		t.Errorf("a plan started once T1 was installed again was lost to the purge: %v", err)
+	}
+}

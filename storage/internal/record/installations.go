@@ -49,7 +49,8 @@ type InstallationQueries struct {
 	Enterprise string // team: the organisation the workspace was seen in
 	OrgWide    string // enterprise: the organisation's active org-wide installation (InstallationColumns)
 
-	Uninstalled string // key: the installation's uninstalled_at, locked until the purge commits where writers overlap
+	Lock        string // none: keep every installation as the purge reads it until it commits, where writers overlap; empty where they take turns
+	Uninstalled string // key: the installation's uninstalled_at
 	Workspaces  string // enterprise: the workspaces seen in the organisation
 	Served      string // team, team: whether an active installation still serves the workspace
 	DeleteTeam  string // team, with %s for a table name: delete the workspace's rows of the table
@@ -91,6 +92,11 @@ func FindInstallation(tx Tx, q *InstallationQueries, enterprise, team string) (i
 // installed, not there at all, or uninstalled again since the caller
 // listed it (its retention starts again), is left alone.
 func PurgeInstallation(tx Tx, q *InstallationQueries, k install.Key, before time.Time) error {
+	if q.Lock != "" {
+		if _, err := tx.Exec(q.Lock); err != nil {
+			return err
+		}
+	}
 	var uninstalled int64
 	err := tx.Row(q.Uninstalled, k.EnterpriseID, k.TeamID, k.EnterpriseInstall)(&uninstalled)
 	if errors.Is(err, ErrNoRows) || (err == nil && (uninstalled == 0 || uninstalled >= before.UnixMilli())) {
