@@ -261,6 +261,13 @@ func (c *console) render(ctx context.Context, resp coach.Response) {
 	for _, r := range resp.Replies {
 		if asks := r.Asks(); asks != "" {
 			c.saw = asks
+			// A window that opened on no plan is on the first one whose
+			// question it shows, though another window started it: the
+			// reply to that question belongs to that plan, not to one
+			// another window continues meanwhile.
+			if c.plan == 0 && resp.Plan != nil {
+				c.plan, c.planName = resp.Plan.ID, resp.Plan.Name
+			}
 		}
 		switch r.Kind {
 		case flows.ReplyExport:
@@ -289,7 +296,7 @@ func (c *console) render(ctx context.Context, resp coach.Response) {
 		}
 		c.println(c.style.text(resultMsg(res)))
 	case resp.Draft != nil:
-		c.draft(ctx, resp.Plan, resp.Draft.QuestionID)
+		c.draft(ctx, resp.Plan, resp.Draft)
 	case resp.Review:
 		c.review(ctx, resp.Plan)
 	case resp.Report:
@@ -345,7 +352,8 @@ func (c *console) report(ctx context.Context, p *flows.Plan) {
 // draft shows a draft. A model's draft can become the answer (y), be
 // edited first (e) or be dropped (n); the built-in coach's help is only
 // shown, since its example is about another business.
-func (c *console) draft(ctx context.Context, p *flows.Plan, questionID string) {
+func (c *console) draft(ctx context.Context, p *flows.Plan, d *flows.DraftRequest) {
+	questionID := d.QuestionID
 	res := c.assistant.Draft(ctx, p, nil, questionID, nil)
 	if res.Note != "" {
 		c.println(c.style.note(res.Note))
@@ -370,15 +378,18 @@ func (c *console) draft(ctx context.Context, p *flows.Plan, questionID string) {
 		}
 		return err
 	}
+	// An answer another window gave or changed since the draft was asked
+	// for, which this one has not seen, keeps its words beside the draft.
+	shown := map[string]int{questionID: d.Revision}
 	c.pending = func(ctx context.Context, line string) {
 		switch strings.ToLower(strings.TrimSpace(line)) {
 		case "y", "yes":
-			resp, err := c.svc.AcceptDraft(ctx, forPlan(), questionID, typed(res.Text))
+			resp, err := c.svc.AcceptDraftShown(ctx, forPlan(), questionID, typed(res.Text), shown)
 			c.show(ctx, resp, gone(err))
 		case "e", "edit":
 			c.println("Type your version of the answer:")
 			c.pending = func(ctx context.Context, line string) {
-				resp, err := c.svc.EditAnswers(ctx, forPlan(), map[string]string{questionID: typed(line)})
+				resp, err := c.svc.EditAnswersShown(ctx, forPlan(), map[string]string{questionID: typed(line)}, shown)
 				c.show(ctx, resp, gone(err))
 			}
 		default:

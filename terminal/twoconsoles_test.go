@@ -244,3 +244,82 @@ func TestAnswerAfterAnotherWindowDeletedTheWindowsPlan(t *testing.T) {
 		}
 	}
 }
+
+// TestDraftAcceptedAfterAnotherWindowAnsweredAndWentBack: ana asks for a
+// draft of Fernhill's first question; before she says y (or e and her
+// version), ben, in a second window, answers that question and types
+// back, so it is the open one again. Ben's answer, which ana's draft was
+// not written over, keeps its words; the draft joins it, as it does in
+// Slack.
+func TestDraftAcceptedAfterAnotherWindowAnsweredAndWentBack(t *testing.T) {
+	const drafted, bens = "We roast single-origin beans for home brewers.", "Handmade ceramic mugs."
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"use", []string{"y"}, drafted},
+		{"edit", []string{"e", "We roast beans to order."}, "We roast beans to order."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b, path := draftingBeside(t, drafted)
+			b.typeLine(bens)
+			b.typeLine("back")
+			for _, line := range tc.lines {
+				a.typeLine(line)
+			}
+			db, err := storage.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			p, err := db.PlanByName(context.Background(), terminal.Team, terminal.Channel, "Fernhill")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []string{p.Answers[flows.QuestionBusiness].Text}
+			for _, o := range p.Answers[flows.QuestionBusiness].Also {
+				got = append(got, o.Text)
+			}
+			if all := strings.Join(got, " | "); !strings.Contains(all, bens) || !strings.Contains(all, tc.want) {
+				t.Errorf("Fernhill's first answers = %q, want ben's and %q\nana's window:\n%s\nben's window:\n%s", all, tc.want, a.screen(), b.screen())
+			}
+		})
+	}
+}
+
+// TestAnswerStaysWithThePlanAWindowOpenedBeforeFound: ana's window opens
+// on a file with no plan yet; ben, in a second window, starts Spring and
+// Fernhill and goes on with Fernhill, whose first question ana answers:
+// her window shows Fernhill's next one. Her window is on Fernhill from
+// then on: when ben continues Spring, ana's next answer still goes to
+// Fernhill.
+func TestAnswerStaysWithThePlanAWindowOpenedBeforeFound(t *testing.T) {
+	const first, next = "We roast single-origin beans for home brewers.", "Beans at your door within 48 hours."
+	second := flows.RACE().Stages[0].Steps()[1].ID
+	path := testdb.Path(t)
+	a := openConsole(t, path, "ana", nil)
+	b := openConsole(t, path, "ben", nil)
+	for _, line := range []string{"new Fernhill", "new Spring", "yes", "continue Fernhill"} {
+		b.typeLine(line)
+	}
+	a.typeLine(first)
+	b.typeLine("continue Spring")
+	a.typeLine(next)
+
+	db, err := storage.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	for name, want := range map[string][2]string{"Fernhill": {first, next}, "Spring": {"", ""}} {
+		p, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, name)
+		if err != nil {
+			t.Fatalf("%s: %v\nana's window:\n%s\nben's window:\n%s", name, err, a.screen(), b.screen())
+		}
+		if got := [2]string{p.Answers[flows.QuestionBusiness].Text, p.Answers[second].Text}; got != want {
+			t.Errorf("%s's first two answers = %q, want %q\nana's window:\n%s", name, got, want, a.screen())
+		}
+	}
+}
