@@ -83,12 +83,7 @@ func TestButtonsAndFormsActOnlyInTheirChannel(t *testing.T) {
 
 	text := func(v string) slackfake.Input { return slackfake.Input{Type: "plain_text_input", Value: v} }
 	editForm := map[string]map[string]slackfake.Input{inputBlockID(flows.QuestionBusiness): {answerActionID: text("hijacked edit")}}
-	kpiForm := map[string]map[string]slackfake.Input{
-		kpiBlockKPI:      {answerActionID: {Type: "static_select", SelectedOption: "visitors"}},
-		kpiBlockTarget:   {answerActionID: text("1")},
-		kpiBlockDeadline: {answerActionID: {Type: "datepicker", SelectedDate: "2027-03-31"}},
-		kpiBlockOwner:    {answerActionID: {Type: "users_select", SelectedUser: "UEVE"}},
-	}
+	kpiForm := visitorsForm("", "1", "2027-03-31", "UEVE")
 	valuesForm := map[string]map[string]slackfake.Input{"kpi:visitors": {valueActionID: text("99k")}}
 	forms := []struct {
 		name, team, callback, meta string

@@ -55,12 +55,7 @@ func TestOtherWorkspacesCannotReachAPlan(t *testing.T) {
 		submit(callbackEditAnswers, stageMeta(cat, p, 0), map[string]map[string]slackfake.Input{
 			inputBlockID(flows.QuestionBusiness): {answerActionID: text("hijacked edit")},
 		}),
-		submit(callbackKPI, stageMeta(cat, p, reach), map[string]map[string]slackfake.Input{
-			kpiBlockKPI:      {answerActionID: {Type: "static_select", SelectedOption: "visitors"}},
-			kpiBlockTarget:   {answerActionID: text("1")},
-			kpiBlockDeadline: {answerActionID: {Type: "datepicker", SelectedDate: "2027-03-31"}},
-			kpiBlockOwner:    {answerActionID: {Type: "users_select", SelectedUser: "UEVE"}},
-		}),
+		submit(callbackKPI, stageMeta(cat, p, reach), visitorsForm("", "1", "2027-03-31", "UEVE")),
 		submit(callbackValues, valuesMeta(flows.Checkin{ID: checkin, Channel: "C1"}, nil), map[string]map[string]slackfake.Input{
 			"kpi:visitors": {valueActionID: text("99k")},
 		}),

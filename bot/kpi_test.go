@@ -30,13 +30,7 @@ func TestKPIModal(t *testing.T) {
 		t.Fatalf("modal = %s", view.JSON)
 	}
 	form := func(target, owner string) map[string]map[string]slackfake.Input {
-		return map[string]map[string]slackfake.Input{
-			kpiBlockKPI:      {answerActionID: {Type: "static_select", SelectedOption: "visitors"}},
-			kpiBlockBaseline: {answerActionID: {Type: "plain_text_input", Value: "8k"}},
-			kpiBlockTarget:   {answerActionID: {Type: "plain_text_input", Value: target}},
-			kpiBlockDeadline: {answerActionID: {Type: "datepicker", SelectedDate: "2027-03-31"}},
-			kpiBlockOwner:    {answerActionID: {Type: "users_select", SelectedUser: owner}},
-		}
+		return visitorsForm("8k", target, "2027-03-31", owner)
 	}
 	for _, bad := range []struct{ target, owner, field string }{
 		{"5k", "UBEN", kpiBlockTarget},   // below the baseline
@@ -74,13 +68,7 @@ func TestKPIFormDeadlineIsTheWritersDay(t *testing.T) {
 	si, _ := h.bot.cat.Stage("reach")
 	ack := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{
 		CallbackID: callbackKPI, PrivateMetadata: stageMeta(h.bot.cat, p, si), UserID: "UANA",
-		Values: map[string]map[string]slackfake.Input{
-			kpiBlockKPI:      {answerActionID: {Type: "static_select", SelectedOption: "visitors"}},
-			kpiBlockBaseline: {answerActionID: {Type: "plain_text_input", Value: "8k"}},
-			kpiBlockTarget:   {answerActionID: {Type: "plain_text_input", Value: "9k"}},
-			kpiBlockDeadline: {answerActionID: {Type: "datepicker", SelectedDate: "2026-11-30"}},
-			kpiBlockOwner:    {answerActionID: {Type: "users_select", SelectedUser: "UBEN"}},
-		},
+		Values: visitorsForm("8k", "9k", "2026-11-30", "UBEN"),
 	}))
 	if len(ack.Payload) != 0 && string(ack.Payload) != "null" {
 		t.Fatalf("a deadline of Ana's today: ack %s, want the form to close", ack.Payload)
@@ -101,13 +89,7 @@ func TestKPIFormBadBaselineIsShownUnderTheBaseline(t *testing.T) {
 	si, _ := h.bot.cat.Stage("reach")
 	ack := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{
 		CallbackID: callbackKPI, PrivateMetadata: stageMeta(h.bot.cat, p, si), UserID: "UANA",
-		Values: map[string]map[string]slackfake.Input{
-			kpiBlockKPI:      {answerActionID: {Type: "static_select", SelectedOption: "visitors"}},
-			kpiBlockBaseline: {answerActionID: {Type: "plain_text_input", Value: "lots"}},
-			kpiBlockTarget:   {answerActionID: {Type: "plain_text_input", Value: "20k"}},
-			kpiBlockDeadline: {answerActionID: {Type: "datepicker", SelectedDate: "2027-03-31"}},
-			kpiBlockOwner:    {answerActionID: {Type: "users_select", SelectedUser: "UBEN"}},
-		},
+		Values: visitorsForm("lots", "20k", "2027-03-31", "UBEN"),
 	}))
 	var va viewAck
 	if err := json.Unmarshal(ack.Payload, &va); err != nil || va.ResponseAction != "errors" {
@@ -133,13 +115,7 @@ func TestKPIFormThatChangesNothingIsForItsSender(t *testing.T) {
 	for _, user := range []string{"UANA", "UBEN"} {
 		ack := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{
 			CallbackID: callbackKPI, PrivateMetadata: stageMeta(h.bot.cat, p, si), UserID: user,
-			Values: map[string]map[string]slackfake.Input{
-				kpiBlockKPI:      {answerActionID: {Type: "static_select", SelectedOption: "visitors"}},
-				kpiBlockBaseline: {answerActionID: {Type: "plain_text_input", Value: "8k"}},
-				kpiBlockTarget:   {answerActionID: {Type: "plain_text_input", Value: "20k"}},
-				kpiBlockDeadline: {answerActionID: {Type: "datepicker", SelectedDate: "2027-03-31"}},
-				kpiBlockOwner:    {answerActionID: {Type: "users_select", SelectedUser: "UBEN"}},
-			},
+			Values: visitorsForm("8k", "20k", "2027-03-31", "UBEN"),
 		}))
 		if len(ack.Payload) != 0 && string(ack.Payload) != "null" {
 			t.Fatalf("%s's form: ack %s, want it closed", user, ack.Payload)
@@ -155,4 +131,19 @@ func TestKPIFormThatChangesNothingIsForItsSender(t *testing.T) {
 			t.Errorf("the thread was told a form changed nothing: %q", m.Text)
 		}
 	}
+}
+
+// visitorsForm is the KPI form filled in for unique visitors; an empty
+// baseline leaves its field out, as Slack does for a field left blank.
+func visitorsForm(baseline, target, deadline, owner string) map[string]map[string]slackfake.Input {
+	form := map[string]map[string]slackfake.Input{
+		kpiBlockKPI:      {answerActionID: {Type: "static_select", SelectedOption: "visitors"}},
+		kpiBlockTarget:   {answerActionID: {Type: "plain_text_input", Value: target}},
+		kpiBlockDeadline: {answerActionID: {Type: "datepicker", SelectedDate: deadline}},
+		kpiBlockOwner:    {answerActionID: {Type: "users_select", SelectedUser: owner}},
+	}
+	if baseline != "" {
+		form[kpiBlockBaseline] = map[string]slackfake.Input{answerActionID: {Type: "plain_text_input", Value: baseline}}
+	}
+	return form
 }

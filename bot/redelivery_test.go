@@ -60,13 +60,7 @@ func TestFormsAndButtonsDeliveredTwiceActOnce(t *testing.T) {
 		header, p := h.newPlanInSlack("Q1")
 		view := h.openView(slackfake.BlockAction{ActionID: actionKPIModal, Value: planValue(p, "reach"), UserID: "UANA", ChannelID: "C1"})
 		version := h.plan(slackfake.TeamID, "C1", "Q1").Version
-		h.twice(slackfake.ViewSubmission{ViewID: view.ID, UserID: "UANA", Values: map[string]map[string]slackfake.Input{
-			kpiBlockKPI:      {answerActionID: {Type: "static_select", SelectedOption: "visitors"}},
-			kpiBlockBaseline: {answerActionID: {Type: "plain_text_input", Value: "8k"}},
-			kpiBlockTarget:   {answerActionID: {Type: "plain_text_input", Value: "20k"}},
-			kpiBlockDeadline: {answerActionID: {Type: "datepicker", SelectedDate: "2027-03-31"}},
-			kpiBlockOwner:    {answerActionID: {Type: "users_select", SelectedUser: "UBEN"}},
-		}})
+		h.twice(slackfake.ViewSubmission{ViewID: view.ID, UserID: "UANA", Values: visitorsForm("8k", "20k", "2027-03-31", "UBEN")})
 		got := h.plan(slackfake.TeamID, "C1", "Q1")
 		if len(got.KPIs) != 1 || got.Version != version+1 {
 			t.Errorf("%d KPIs at version %d, want 1 at %d", len(got.KPIs), got.Version, version+1)

@@ -147,13 +147,7 @@ func TestHomeOfAnOwnerReplacedIsPublishedAgain(t *testing.T) {
 	clk.Add(11 * time.Second)
 	cat := flows.RACE()
 	reach, _ := cat.Stage("reach")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{CallbackID: callbackKPI, PrivateMetadata: stageMeta(cat, p, reach), UserID: "UANA", Values: map[string]map[string]slackfake.Input{
-		kpiBlockKPI:      {answerActionID: {Type: "static_select", SelectedOption: "visitors"}},
-		kpiBlockBaseline: {answerActionID: {Type: "plain_text_input", Value: "8k"}},
-		kpiBlockTarget:   {answerActionID: {Type: "plain_text_input", Value: "20k"}},
-		kpiBlockDeadline: {answerActionID: {Type: "datepicker", SelectedDate: "2027-03-31"}},
-		kpiBlockOwner:    {answerActionID: {Type: "users_select", SelectedUser: "UBEN"}},
-	}}))
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{CallbackID: callbackKPI, PrivateMetadata: stageMeta(cat, p, reach), UserID: "UANA", Values: visitorsForm("8k", "20k", "2027-03-31", "UBEN")}))
 	h.fake.WaitFor(t, func() bool {
 		p := h.plan(slackfake.TeamID, "C1", "Q1")
 		return len(p.KPIs) == 1 && p.KPIs[0].Owner == "<@UBEN>"
@@ -225,13 +219,7 @@ func TestHomeOfAnOwnerReplacedWhilePublishingIsPublishedAgain(t *testing.T) {
 	giveTo := func(owner string) {
 		t.Helper()
 		p := h.plan(slackfake.TeamID, "C1", "Spring Roast")
-		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{CallbackID: callbackKPI, PrivateMetadata: stageMeta(cat, p, reach), UserID: "UANA", Values: map[string]map[string]slackfake.Input{
-			kpiBlockKPI:      {answerActionID: {Type: "static_select", SelectedOption: "visitors"}},
-			kpiBlockBaseline: {answerActionID: {Type: "plain_text_input", Value: "8k"}},
-			kpiBlockTarget:   {answerActionID: {Type: "plain_text_input", Value: "20k"}},
-			kpiBlockDeadline: {answerActionID: {Type: "datepicker", SelectedDate: "2027-03-31"}},
-			kpiBlockOwner:    {answerActionID: {Type: "users_select", SelectedUser: owner}},
-		}}))
+		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{CallbackID: callbackKPI, PrivateMetadata: stageMeta(cat, p, reach), UserID: "UANA", Values: visitorsForm("8k", "20k", "2027-03-31", owner)}))
 		h.fake.WaitFor(t, func() bool {
 			p := h.plan(slackfake.TeamID, "C1", "Spring Roast")
 			return len(p.KPIs) == 1 && p.KPIs[0].Owner == "<@"+owner+">"
