@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -238,16 +237,6 @@ func (b *Bot) replyText(ctx context.Context, raw string) (string, bool) {
 		text = strings.TrimSpace(text[len(mention[0]):])
 	}
 	return text, true
-}
-
-// replyError explains bad input in a reply to its author and returns nil
-// (the event is handled); any other error is returned for Slack to retry.
-func (b *Bot) replyError(ctx context.Context, err error, what string, m *slackevents.MessageEvent) error {
-	if !isUserError(err) {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	b.whisper(ctx, m, flows.Explain(err))
-	return nil
 }
 
 // whisper shows text to the author of a thread reply only, after the

@@ -94,7 +94,9 @@ func (b *Bot) retroReply(ctx context.Context, team, key string, retro int64, m *
 		Team: team, Channel: m.Channel, User: m.User, Now: b.now(), Key: key, TS: m.TimeStamp,
 	}, retro, text)
 	if err != nil {
-		return b.replyError(ctx, err, "retro reply", m)
+		// Catch-up reads retro threads back too: bad input is explained
+		// once, not again by each read.
+		return b.explainOnce(ctx, team, key, err, "retro reply", m)
 	}
 	if resp.Duplicate {
 		return nil

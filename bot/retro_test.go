@@ -225,3 +225,34 @@ func TestRetroReplyBeforeItsThreadIsKnownIsRecorded(t *testing.T) {
 		t.Errorf("Ana's answer noted %d times, want once:\n%s", n, strings.Join(h.threadPosts(report.TS), "\n"))
 	}
 }
+
+// TestRetroReplyExplainedOnceThoughReadBack: Ana's empty answer (racebot's
+// name and nothing else) in a retro's thread is explained to her when it comes live; the
+// catch-up after a reconnect reads the thread back and explains nothing
+// again.
+func TestRetroReplyExplainedOnceThoughReadBack(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, func(c *setup) { c.BeforeStart = fastCatchup })
+	h.runSocket()
+	h.newPlanInSlack("Q1 Launch")
+	report := h.openRetro()
+
+	h.write(report.TS, "UANA", "<@"+slackfake.BotUserID+">", "", true)
+	h.fake.WaitFor(t, func() bool { return len(h.fake.Ephemerals()) > 0 }, "Ana told her answer is empty")
+	h.settle()
+
+	calls := len(h.fake.Calls("conversations.replies"))
+	h.fake.Disconnect("refresh_requested")
+	h.fake.WaitConnections(t, 2)
+	h.waitCatchup(h.bot, calls)
+
+	var explained int
+	for _, e := range h.fake.Ephemerals() {
+		if e.User == "UANA" && e.ThreadTS == report.TS {
+			explained++
+		}
+	}
+	if explained != 1 {
+		t.Errorf("%d explanations of the empty answer, want 1", explained)
+	}
+}

@@ -41,7 +41,8 @@ type QuarterStore interface {
 	RetroPromptBefore(ctx context.Context, team string, retro int64, at int64) (string, error)
 	// MoveRetroAnswers moves the answers from the messages sources that
 	// stand under question from, unless labelled by hand, to question to,
-	// in one write; it returns the sources moved.
+	// in one write, storing them after every other answer; it returns the
+	// sources moved.
 	MoveRetroAnswers(ctx context.Context, team string, retro int64, from, to string, sources []string) ([]string, error)
 }
 
@@ -385,22 +386,21 @@ func (s *Service) RetroReply(ctx context.Context, req Request, retro int64, text
 		// The question the author saw may have been recorded late, between
 		// the read of the prompts above and this answer's write, after the
 		// look for answers to move to it (RefileRetroLate) found none: one
-		// of the two sees the other, as each writes before it reads.
+		// of the two sees the other, as each writes before it reads. The
+		// answer is stored already: a failed look or move leaves it where
+		// it is, rather than lose the reply to a redelivery.
 		saw, err := s.retroAsking(ctx, req, r)
-		if err != nil {
-			return Response{}, err
-		}
-		if nq, _, ok := flows.RetroQuestionByID(saw); ok && saw != q.ID {
+		if nq, _, ok := flows.RetroQuestionByID(saw); err == nil && ok && saw != q.ID {
 			moved, err := s.store.MoveRetroAnswers(ctx, req.Team, retro, q.ID, saw, []string{a.Source})
-			if err != nil {
-				return Response{}, err
-			}
-			if len(moved) == 0 {
+			switch {
+			case err != nil:
+			case len(moved) == 0:
 				// Moved by RefileRetroLate, which tells the thread.
 				return Response{Retro: retro, Changed: true}, nil
+			default:
+				q, asking, a.Question = nq, saw, saw
+				first = !r.Answered(q.ID)
 			}
-			q, asking, a.Question = nq, saw, saw
-			first = !r.Answered(q.ID)
 		}
 	}
 	// What the answer did is read from the answers as stored, in the
@@ -475,7 +475,7 @@ func (s *Service) RefileRetroLate(ctx context.Context, team, channel string, ret
 	from, _, _ := flows.RetroQuestionByID(before)
 	to, _, _ := flows.RetroQuestionByID(asks)
 	var by []string
-	after := flows.Retro{Answers: slices.Clone(r.Answers)}
+	prior, after := r, flows.Retro{Answers: slices.Clone(r.Answers)}
 	for i, a := range after.Answers {
 		if slices.Contains(moved, a.Source) && a.Question == before {
 			after.Answers[i].Question = asks
@@ -484,15 +484,26 @@ func (s *Service) RefileRetroLate(ctx context.Context, team, channel string, ret
 			}
 		}
 	}
+	// What the move did is read from the answers as stored, as
+	// RetroReply reads what an answer did: the moved answers are stored
+	// after every other, so an answer stored under asks meanwhile, which
+	// found none before it and asked what follows, comes before them. A
+	// failed read falls back on the retro as it was read.
+	if stored, err := s.store.Retro(ctx, team, retro); err == nil {
+		isMoved := func(a flows.RetroAnswer) bool { return a.Question == asks && slices.Contains(moved, a.Source) }
+		if i, j := slices.IndexFunc(stored.Answers, isMoved), lastIndexFunc(stored.Answers, isMoved); i >= 0 {
+			prior, after = flows.Retro{Answers: stored.Answers[:i]}, flows.Retro{Answers: stored.Answers[:j+1]}
+		}
+	}
 	resp := Response{Retro: retro, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.RetroMovedText(by, len(moved), from, to)}}}
-	_, wasOpen := r.Next()
+	_, wasOpen := prior.Next()
 	next, more := after.Next()
 	_, ni, _ := flows.RetroQuestionByID(next.ID)
 	_, ai, _ := flows.RetroQuestionByID(asks)
 	switch {
-	case r.Answered(asks):
-		// Answered already, by an answer read after the question was
-		// recorded: that answer asked what follows.
+	case prior.Answered(asks):
+		// Answered already, by an answer stored before the moved ones:
+		// that answer asked what follows.
 	case more && ni > ai:
 		resp.Replies = append(resp.Replies, flows.Reply{Kind: flows.ReplyRetroQuestion, QuestionID: next.ID, Msg: flows.RetroQuestionText(next)})
 	case !more && wasOpen:
@@ -504,6 +515,17 @@ func (s *Service) RefileRetroLate(ctx context.Context, team, channel string, ret
 		resp.Replies = append(resp.Replies, flows.Reply{Kind: flows.ReplyNote, Msg: flows.RetroClosedText(p.Name)})
 	}
 	return resp, nil
+}
+
+// lastIndexFunc is the index of the last element of s that f accepts, -1
+// when none does.
+func lastIndexFunc[T any](s []T, f func(T) bool) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if f(s[i]) {
+			return i
+		}
+	}
+	return -1
 }
 
 // writtenAfter lists, in the order they were posted, the messages of

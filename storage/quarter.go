@@ -253,20 +253,28 @@ func (db *DB) AddRetroAnswer(ctx context.Context, team string, retro int64, a fl
 // that came from the messages in sources and stand under question from,
 // in one transaction, and returns the sources of those it moved. Answers
 // labelled by hand stay where their authors put them, and answers under
-// another question (moved already) stay too.
+// another question (moved already) stay too. A moved answer is stored
+// after every other, as if given now: which answer reached a question
+// first is read from the order answers are stored in (see coach's
+// RetroReply), and an answer stored under it meanwhile came before.
 func (db *DB) MoveRetroAnswers(ctx context.Context, team string, retro int64, from, to string, sources []string) ([]string, error) {
 	var moved []string
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		moved = moved[:0]
 		for _, src := range sources {
-			res, err := tx.ExecContext(ctx, `UPDATE retro_answers SET question = ?
+			ids, err := queryIDs(ctx, tx, `SELECT id FROM retro_answers
 				WHERE retro_id = ? AND question = ? AND source = ? AND source <> '' AND labelled = 0
-				AND retro_id IN (SELECT r.id FROM retros r JOIN plans p ON p.id = r.plan_id WHERE p.team_id = ?)`,
-				to, retro, from, src, team)
+				AND retro_id IN (SELECT r.id FROM retros r JOIN plans p ON p.id = r.plan_id WHERE p.team_id = ?)
+				ORDER BY id`, retro, from, src, team)
 			if err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n > 0 {
+			for _, id := range ids {
+				if _, err := tx.ExecContext(ctx, `UPDATE retro_answers SET question = ?, id = (SELECT MAX(id) + 1 FROM retro_answers) WHERE id = ?`, to, id); err != nil {
+					return err
+				}
+			}
+			if len(ids) > 0 {
 				moved = append(moved, src)
 			}
 		}

@@ -412,8 +412,10 @@ func testRetros(t *testing.T, open Open) {
 }
 
 // testRetroAnswersMoved: answers moved to a question recorded late move
-// in one write, in their workspace only; one labelled by hand, one under
-// another question and one from no message stay where they are.
+// in one write, in their workspace only, and are stored after every
+// other answer (which answer reached a question first is read from that
+// order); one labelled by hand, one under another question and one from
+// no message stay where they are.
 func testRetroAnswersMoved(t *testing.T, open Open) {
 	db, another := open(t)
 	ctx := ctxFor(t)
@@ -445,7 +447,14 @@ func testRetroAnswersMoved(t *testing.T, open Open) {
 	if moved, err := db.MoveRetroAnswers(ctx, "T1", id, "worked", "didnt", []string{"C1/300.1"}); err != nil || len(moved) != 0 {
 		t.Errorf("moved again: %q, %v", moved, err)
 	}
-	answers[2].Question = "didnt"
+	cy := answers[2]
+	cy.Question = "didnt"
+	answers = append(slices.Delete(answers, 2, 3), cy)
+	later := flows.RetroAnswer{Question: "didnt", Text: "Hiring", By: "UFAY", At: t0, Source: "C1/500.1"}
+	if err := db.AddRetroAnswer(ctx, "T1", id, later, ""); err != nil {
+		t.Fatal(err)
+	}
+	answers = append(answers, later)
 	r, err := db.Retro(ctx, "T1", id)
 	if err != nil {
 		t.Fatal(err)

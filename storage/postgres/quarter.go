@@ -264,13 +264,16 @@ func (db *DB) AddRetroAnswer(ctx context.Context, team string, retro int64, a fl
 // that came from the messages in sources and stand under question from,
 // in one transaction, and returns the sources of those it moved. Answers
 // labelled by hand stay where their authors put them, and answers under
-// another question (moved already) stay too.
+// another question (moved already) stay too. A moved answer is stored
+// after every other, as if given now: which answer reached a question
+// first is read from the order answers are stored in (see coach's
+// RetroReply), and an answer stored under it meanwhile came before.
 func (db *DB) MoveRetroAnswers(ctx context.Context, team string, retro int64, from, to string, sources []string) ([]string, error) {
 	var moved []string
 	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		moved = moved[:0]
 		for _, src := range sources {
-			tag, err := tx.Exec(ctx, `UPDATE retro_answers SET question = $1
+			tag, err := tx.Exec(ctx, `UPDATE retro_answers SET question = $1, id = nextval(pg_get_serial_sequence('retro_answers', 'id'))
 				WHERE retro_id = $2 AND question = $3 AND source = $4 AND source <> '' AND NOT labelled
 				AND retro_id IN (SELECT r.id FROM retros r JOIN plans p ON p.id = r.plan_id WHERE p.team_id = $5)`,
 				to, retro, from, src, team)
