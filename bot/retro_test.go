@@ -68,15 +68,8 @@ func TestRetroQuestionRecordedThoughTheDatabaseWasBusy(t *testing.T) {
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "The launch slipped a month.", ThreadTS: report.TS}))
 	h.settle()
 
-	r, err := h.db.RetroByThread(context.Background(), slackfake.TeamID, "C1", report.TS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, a := range r.Answers {
-		got = append(got, a.Question+": "+a.Text)
-	}
-	if strings.Join(got, " | ") != "worked: The webinars. | didnt: The launch slipped a month." {
+	got := h.retroAnswers(report.TS)
+	if got != "worked: The webinars. | didnt: The launch slipped a month." {
 		t.Errorf("answers = %q, want Ben's under the second question", got)
 	}
 	if !strings.Contains(h.fake.Dump(), "Question 3 of 3") {
@@ -123,15 +116,8 @@ func TestRetroAnswerToAQuestionWhosePostWasLateIsFiledUnderIt(t *testing.T) {
 	release()
 	h.settle()
 
-	r, err := h.db.RetroByThread(context.Background(), slackfake.TeamID, "C1", report.TS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, a := range r.Answers {
-		got = append(got, a.Question+": "+a.Text)
-	}
-	if strings.Join(got, " | ") != "worked: The webinars. | didnt: The launch slipped a month." {
+	got := h.retroAnswers(report.TS)
+	if got != "worked: The webinars. | didnt: The launch slipped a month." {
 		t.Errorf("answers = %q, want Ben's under the second question", got)
 	}
 }
@@ -162,16 +148,9 @@ func TestRetroAnswerLabelledByHandStaysWhenAQuestionWasLate(t *testing.T) {
 	release()
 	h.settle()
 
-	r, err := h.db.RetroByThread(context.Background(), slackfake.TeamID, "C1", report.TS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, a := range r.Answers {
-		got = append(got, a.Question+": "+a.Text)
-	}
+	got := h.retroAnswers(report.TS)
 	want := "worked: The webinars. | worked: The referral codes. | didnt: The launch slipped a month."
-	if strings.Join(got, " | ") != want {
+	if got != want {
 		t.Errorf("answers = %q, want %q", got, want)
 	}
 	posts := strings.Join(h.threadPosts(report.TS), "\n")
@@ -255,4 +234,19 @@ func TestRetroReplyExplainedOnceThoughReadBack(t *testing.T) {
 	if explained != 1 {
 		t.Errorf("%d explanations of the empty answer, want 1", explained)
 	}
+}
+
+// retroAnswers lists a retro's answers in the order they are stored, each
+// as "question: text", joined by " | ".
+func (h *harness) retroAnswers(thread string) string {
+	h.t.Helper()
+	r, err := h.db.RetroByThread(context.Background(), slackfake.TeamID, "C1", thread)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	var got []string
+	for _, a := range r.Answers {
+		got = append(got, a.Question+": "+a.Text)
+	}
+	return strings.Join(got, " | ")
 }
