@@ -24,16 +24,7 @@ func TestDraftAfterAReplyAndBackKeepsTheReply(t *testing.T) {
 			h, header, draft, value := drafted(t)
 			var view slackfake.View
 			if how == "edit" {
-				h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionDraftEdit, Value: value, UserID: "UANA", ChannelID: "C1", MessageTS: draft.TS}))
-				h.fake.WaitFor(t, func() bool {
-					for _, v := range h.fake.Views() {
-						if v.CallbackID == callbackEditAnswers && v.UserID == "UANA" {
-							view = v
-							return true
-						}
-					}
-					return false
-				}, "the draft's Edit form")
+				view = h.openDraftEdit(draft, value)
 			}
 			p := h.plan(slackfake.TeamID, "C1", "Q1")
 			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "Handmade ceramic mugs.", ThreadTS: header.TS}))

@@ -124,17 +124,7 @@ func TestUseThisAfterAReplyKeepsTheReply(t *testing.T) {
 func TestEditedDraftAfterAReplyKeepsTheReply(t *testing.T) {
 	t.Parallel()
 	h, header, draft, value := drafted(t)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionDraftEdit, Value: value, UserID: "UANA", ChannelID: "C1", MessageTS: draft.TS}))
-	var view slackfake.View
-	h.fake.WaitFor(t, func() bool {
-		for _, v := range h.fake.Views() {
-			if v.CallbackID == callbackEditAnswers && v.UserID == "UANA" {
-				view = v
-				return true
-			}
-		}
-		return false
-	}, "the draft's Edit form")
+	view := h.openDraftEdit(draft, value)
 
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "Handmade ceramic mugs.", ThreadTS: header.TS}))
 	h.threadMessage("C1", header.TS, "value proposition")
@@ -332,4 +322,22 @@ func TestRetriedDraftWhileTheModelIsSlowDraftsOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openDraftEdit presses Edit under a draft as Ana and returns the form
+// that opens.
+func (h *harness) openDraftEdit(draft slackfake.Message, value string) slackfake.View {
+	h.t.Helper()
+	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionDraftEdit, Value: value, UserID: "UANA", ChannelID: "C1", MessageTS: draft.TS}))
+	var view slackfake.View
+	h.fake.WaitFor(h.t, func() bool {
+		for _, v := range h.fake.Views() {
+			if v.CallbackID == callbackEditAnswers && v.UserID == "UANA" {
+				view = v
+				return true
+			}
+		}
+		return false
+	}, "the draft's Edit form")
+	return view
 }
