@@ -2,6 +2,7 @@ package coach_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -67,4 +68,165 @@ func TestRetroAnswerStoredAsItsLateQuestionIsRecordedMovesToIt(t *testing.T) {
 	if len(resp.Replies) != 2 || resp.Replies[1].QuestionID != "change" || !strings.Contains(said[0], "What didn't work") {
 		t.Errorf("Ben was told %q, want his answer noted under the second question and the third asked", said)
 	}
+}
+
+// promptsFailAfterAnAnswer is the real store, except that once armed, the
+// first read of the prompts after an answer is stored fails, as a
+// database that stops answering just after a write would.
+type promptsFailAfterAnAnswer struct {
+	*storage.DB
+	armed, failing bool
+}
+
+func (s *promptsFailAfterAnAnswer) AddRetroAnswer(ctx context.Context, team string, retro int64, a flows.RetroAnswer, key string) error {
+	err := s.DB.AddRetroAnswer(ctx, team, retro, a, key)
+	if err == nil && s.armed {
+		s.armed, s.failing = false, true
+	}
+	return err
+}
+
+func (s *promptsFailAfterAnAnswer) RetroPromptBefore(ctx context.Context, team string, retro int64, at int64) (string, error) {
+	if s.failing {
+		s.failing = false
+		return "", errors.New("database gone")
+	}
+	return s.DB.RetroPromptBefore(ctx, team, retro, at)
+}
+
+// TestRetroAnswerStoredThoughTheSecondLookFails: Ana's answer is stored,
+// then the database fails the look for a question recorded late. Her
+// answer is noted and brings the second question, as a failed read-back
+// does: an error would have Slack deliver it again, and the redelivery,
+// a duplicate, would say nothing.
+func TestRetroAnswerStoredThoughTheSecondLookFails(t *testing.T) {
+	ctx := context.Background()
+	db := &promptsFailAfterAnAnswer{DB: testdb.Open(t)}
+	svc := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
+	id, req := askingFirstRetroQuestion(t, svc)
+	db.armed = true
+	resp, err := svc.RetroReply(ctx, req("ana", "Webinars.", "e1", "1000.000300"), id, "Webinars.")
+	if err != nil {
+		t.Fatalf("reply: %v", err)
+	}
+	if len(resp.Replies) != 2 || resp.Replies[1].QuestionID != "didnt" {
+		t.Errorf("Ana was told %+v, want her answer noted and the second question asked", resp.Replies)
+	}
+}
+
+// moveMeanwhile is the real store, except that before answers are moved
+// it runs meanwhile once: what another reply does between the mover's
+// reads and its move.
+type moveMeanwhile struct {
+	*storage.DB
+	meanwhile func()
+}
+
+func (s *moveMeanwhile) MoveRetroAnswers(ctx context.Context, team string, retro int64, from, to string, sources []string) ([]string, error) {
+	if f := s.meanwhile; f != nil {
+		s.meanwhile = nil
+		f()
+	}
+	return s.DB.MoveRetroAnswers(ctx, team, retro, from, to, sources)
+}
+
+// asked counts the replies that ask question id.
+func asked(id string, resps ...coach.Response) int {
+	n := 0
+	for _, r := range resps {
+		for _, rep := range r.Replies {
+			if rep.Kind == flows.ReplyRetroQuestion && rep.QuestionID == id {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// TestRetroQuestionAskedOnceWhenAnAnswerArrivesDuringTheMove: the second
+// question's post is found late; Ben's answer to it was filed under the
+// first question meanwhile. As racebot moves it, Dan's answer to the
+// second question, read after it was recorded, is stored under it. The
+// third question is asked once, by the move or by Dan's answer.
+func TestRetroQuestionAskedOnceWhenAnAnswerArrivesDuringTheMove(t *testing.T) {
+	ctx := context.Background()
+	db := &moveMeanwhile{DB: testdb.Open(t)}
+	svc := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
+	id, req := askingFirstRetroQuestion(t, svc)
+	if _, err := svc.RetroReply(ctx, req("ana", "Webinars.", "e1", "1000.000300"), id, "Webinars."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.RetroReply(ctx, req("ben", "The launch slipped.", "e2", "1000.000500"), id, "The launch slipped."); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.RetroAsked(ctx, "T1", id, "didnt", "1000.000400"); err != nil {
+		t.Fatal(err)
+	}
+	var dan coach.Response
+	db.meanwhile = func() {
+		var err error
+		if dan, err = svc.RetroReply(ctx, req("dan", "Hiring took long.", "e3", "1000.000600"), id, "Hiring took long."); err != nil {
+			t.Error(err)
+		}
+	}
+	moved, err := svc.RefileRetroLate(ctx, "T1", "C1", id, "didnt", "1000.000400")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := asked("change", moved, dan); n != 1 {
+		t.Errorf("the third question asked %d times, want once\nmove: %s\nDan: %s", n, told(moved), told(dan))
+	}
+}
+
+// TestRetroQuestionAskedOnceWhenAnAnswerArrivesAsItMovesItself: as
+// above, but Ben's reply itself finds the second question recorded once
+// his answer is stored, and moves it; Dan's answer is stored under the
+// second question just before. The third question is asked once.
+func TestRetroQuestionAskedOnceWhenAnAnswerArrivesAsItMovesItself(t *testing.T) {
+	ctx := context.Background()
+	late := &lateMeanwhile{DB: testdb.Open(t)}
+	db := &moveMeanwhile{DB: late.DB}
+	svc := coach.New(coach.Config{Catalogue: flows.RACE(), Store: moveAndAdd{late, db}})
+	id, req := askingFirstRetroQuestion(t, svc)
+	if _, err := svc.RetroReply(ctx, req("ana", "Webinars.", "e1", "1000.000300"), id, "Webinars."); err != nil {
+		t.Fatal(err)
+	}
+	late.meanwhile = func() {
+		if err := svc.RetroAsked(ctx, "T1", id, "didnt", "1000.000400"); err != nil {
+			t.Error(err)
+		}
+	}
+	var dan coach.Response
+	db.meanwhile = func() {
+		var err error
+		if dan, err = svc.RetroReply(ctx, req("dan", "Hiring took long.", "e3", "1000.000600"), id, "Hiring took long."); err != nil {
+			t.Error(err)
+		}
+	}
+	ben, err := svc.RetroReply(ctx, req("ben", "The launch slipped.", "e2", "1000.000500"), id, "The launch slipped.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := asked("change", ben, dan); n != 1 {
+		t.Errorf("the third question asked %d times, want once\nBen: %s\nDan: %s", n, told(ben), told(dan))
+	}
+}
+
+// moveAndAdd is the real store with both hooks: adds through late, moves
+// through moves.
+type moveAndAdd struct {
+	*lateMeanwhile
+	moves *moveMeanwhile
+}
+
+func (s moveAndAdd) MoveRetroAnswers(ctx context.Context, team string, retro int64, from, to string, sources []string) ([]string, error) {
+	return s.moves.MoveRetroAnswers(ctx, team, retro, from, to, sources)
+}
+
+func told(r coach.Response) string {
+	var out []string
+	for _, rep := range r.Replies {
+		out = append(out, rep.Msg.String())
+	}
+	return strings.Join(out, " / ")
 }
