@@ -61,17 +61,7 @@ func TestSocketStopFinishesWhatIsInFlight(t *testing.T) {
 
 	t.Run("thread reply", func(t *testing.T) {
 		h, gated := newGatedHarness(t, "CSLOW")
-		ctx := context.Background()
-		// Made in the store directly: the gate holds every look-up of
-		// this channel, and only the reply is to be stuck in it.
-		header := h.fake.AddMessage(slackfake.Message{Channel: "CSLOW", User: slackfake.BotUserID, Text: "Q1"})
-		id, err := h.db.CreatePlan(ctx, flows.NewPlan(slackfake.TeamID, "CSLOW", "Q1", "UANA", time.Now()), "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := h.db.BindThread(ctx, slackfake.TeamID, id, header.TS); err != nil {
-			t.Fatal(err)
-		}
+		header, _ := h.slowThread()
 		stop, done := h.runSocketUntil()
 		t.Cleanup(gated.release)
 		env := h.fake.SendEvent(slackfake.MessageEvent{Channel: "CSLOW", User: "UANA", Text: "We sell coffee.", ThreadTS: header.TS})
@@ -111,15 +101,7 @@ func (h *harness) runOtherSocket(b *Bot) {
 func TestSocketRetryToAnotherProcessRecordsOnce(t *testing.T) {
 	t.Parallel()
 	h, gated := newGatedHarness(t, "CSLOW")
-	ctx := context.Background()
-	header := h.fake.AddMessage(slackfake.Message{Channel: "CSLOW", User: slackfake.BotUserID, Text: "Q1"})
-	id, err := h.db.CreatePlan(ctx, flows.NewPlan(slackfake.TeamID, "CSLOW", "Q1", "UANA", time.Now()), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.db.BindThread(ctx, slackfake.TeamID, id, header.TS); err != nil {
-		t.Fatal(err)
-	}
+	header, id := h.slowThread()
 	h.runSocket()
 	t.Cleanup(gated.release)
 
@@ -139,10 +121,27 @@ func TestSocketRetryToAnotherProcessRecordsOnce(t *testing.T) {
 	h.fake.WaitAck(t, env)
 	h.settle()
 	settle(t, other, h.fake)
-	if revs, _ := h.db.Revisions(ctx, slackfake.TeamID, id, flows.QuestionBusiness); len(revs) != 1 {
+	if revs, _ := h.db.Revisions(context.Background(), slackfake.TeamID, id, flows.QuestionBusiness); len(revs) != 1 {
 		t.Errorf("%d revisions of the answer, want 1", len(revs))
 	}
 	if n := len(h.fake.Replies("CSLOW", header.TS)); n != replies {
 		t.Errorf("%d replies in the thread after the first racebot got going again, want the %d the retry got", n, replies)
 	}
+}
+
+// slowThread makes a plan with its thread in CSLOW, the channel
+// newGatedHarness holds. It is made in the store directly: the gate holds
+// every look-up of the channel, and only the reply is to be stuck in it.
+func (h *harness) slowThread() (slackfake.Message, flows.PlanID) {
+	h.t.Helper()
+	ctx := context.Background()
+	header := h.fake.AddMessage(slackfake.Message{Channel: "CSLOW", User: slackfake.BotUserID, Text: "Q1"})
+	id, err := h.db.CreatePlan(ctx, flows.NewPlan(slackfake.TeamID, "CSLOW", "Q1", "UANA", time.Now()), "")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := h.db.BindThread(ctx, slackfake.TeamID, id, header.TS); err != nil {
+		h.t.Fatal(err)
+	}
+	return header, id
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
@@ -54,15 +53,7 @@ func TestSocketReconnectWithWorkInFlight(t *testing.T) {
 		t.Run(how+"/thread reply", func(t *testing.T) {
 			t.Parallel()
 			h, gated := newGatedHarness(t, "CSLOW")
-			ctx := context.Background()
-			header := h.fake.AddMessage(slackfake.Message{Channel: "CSLOW", User: slackfake.BotUserID, Text: "Q1"})
-			id, err := h.db.CreatePlan(ctx, flows.NewPlan(slackfake.TeamID, "CSLOW", "Q1", "UANA", time.Now()), "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := h.db.BindThread(ctx, slackfake.TeamID, id, header.TS); err != nil {
-				t.Fatal(err)
-			}
+			header, id := h.slowThread()
 			h.runSocket()
 			t.Cleanup(gated.release)
 			first := h.fake.SendEvent(slackfake.MessageEvent{Channel: "CSLOW", User: "UANA", Text: "We sell coffee.", ThreadTS: header.TS})
@@ -79,7 +70,7 @@ func TestSocketReconnectWithWorkInFlight(t *testing.T) {
 					t.Errorf("%d acks for one reply", n)
 				}
 			}
-			if revs, _ := h.db.Revisions(ctx, slackfake.TeamID, id, flows.QuestionBusiness); len(revs) != 1 || revs[0].Text != "We sell coffee." {
+			if revs, _ := h.db.Revisions(context.Background(), slackfake.TeamID, id, flows.QuestionBusiness); len(revs) != 1 || revs[0].Text != "We sell coffee." {
 				t.Errorf("answers to the first question = %+v, want the reply that was in flight, once", revs)
 			}
 		})
