@@ -4,9 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"strings"
+	"time"
 
-	_ "modernc.org/sqlite" // registers "sqlite", which compiled wraps
+	"modernc.org/sqlite" // registers "sqlite", which compiled wraps
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // compiledDriver is SQLite's driver with each connection keeping the
@@ -36,8 +39,26 @@ func init() {
 
 type compiled struct{ inner driver.Driver }
 
+// openBusyWait bounds how long opening a connection waits out
+// SQLITE_BUSY: busy_timeout's 10 s, which the pools' DSNs set.
+const openBusyWait = 10 * time.Second
+
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
 func (d compiled) Open(name string) (driver.Conn, error) {
 	c, err := d.inner.Open(name)
+	// A new connection's journal_mode(WAL) pragma fails at once with
+	// SQLITE_BUSY, busy_timeout or not, while another connection is
+	// switching the same brand-new file to WAL: two racebots started on
+	// one new file at the same moment. The switch takes moments; wait it
+	// out as busy_timeout would.
+	for wait, deadline := time.Millisecond, time.Now().Add(openBusyWait); isBusy(err) && time.Now().Before(deadline); wait = min(2*wait, 100*time.Millisecond) {
+		time.Sleep(wait)
+		c, err = d.inner.Open(name)
+	}
 	if err != nil {
 		return nil, err
 	}

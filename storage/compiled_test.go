@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -216,4 +217,73 @@ func TestCompiledStatementsEdges(t *testing.T) {
 			t.Errorf("%d statements kept, at most %d", n, maxCompiled)
 		}
 	})
+}
+
+// busyAtFirst is SQLite's driver whose first opens fail with err, as
+// opening a connection does while another racebot switches the same
+// brand-new file to WAL.
+type busyAtFirst struct {
+	driver.Driver
+	err   error
+	fails int
+}
+
+func (d *busyAtFirst) Open(name string) (driver.Conn, error) {
+	if d.fails > 0 {
+		d.fails--
+		return nil, d.err
+	}
+	return d.Driver.Open(name)
+}
+
+// TestOpeningAConnectionWaitsOutABusyFile: two racebots started on one
+// brand-new file at the same moment both open it. A connection's
+// journal_mode(WAL) pragma fails with SQLITE_BUSY, which busy_timeout does
+// not wait out, while the other racebot's connection switches the file to
+// WAL; racebot then stopped at start with "database is locked". Two
+// openers reproduce it only now and then, so the driver here fails as
+// SQLite did, with SQLite's own error.
+func TestOpeningAConnectionWaitsOutABusyFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "racebot.db")
+	holder, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	hold, err := holder.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hold.ExecContext(ctx, `BEGIN EXCLUSIVE`); err != nil {
+		t.Fatal(err)
+	}
+	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	_, busy := other.ExecContext(ctx, `SELECT count(*) FROM sqlite_master`)
+	if !isBusy(busy) {
+		t.Fatalf("a read beside an exclusive lock: %v, want SQLITE_BUSY", busy)
+	}
+	hold.ExecContext(ctx, `ROLLBACK`)
+	hold.Close()
+
+	d := &busyAtFirst{Driver: mustInner(t), err: busy, fails: 3}
+	c, err := compiled{d}.Open(dsn(path, "immediate", "FULL"))
+	if err != nil {
+		t.Fatalf("open a connection after %d busy tries: %v", 3, err)
+	}
+	c.Close()
+}
+
+func mustInner(t *testing.T) driver.Driver {
+	t.Helper()
+	pool, err := sql.Open("sqlite", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	return pool.Driver()
 }
