@@ -398,6 +398,7 @@ func (s *Service) AddAction(ctx context.Context, req Request, by string, a flows
 			// The stage the plan is working on, where the team will look.
 			a.Stage = s.cat.Stages[min(p.Cursor.Stage, len(s.cat.Stages)-1)].ID
 		}
+		a.Number = p.NextActionNumber()
 		ch := flows.ActionAdded{Action: a}
 		out := flows.Outcome{Plan: p.Clone(), Changes: []flows.Change{ch}}
 		out.Plan.Apply(ch)

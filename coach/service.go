@@ -389,7 +389,7 @@ func (s *Service) classify(ctx context.Context, req Request, text string, p *flo
 	if p != nil {
 		lc.Open = p.Cursor.Phase != flows.PhaseComplete
 		lc.KPIs = p.KPIs
-		lc.Actions = p.Actions
+		lc.Actions, lc.LastActionNumber = p.Actions, p.LastActionNumber
 	}
 	cmd, kind := flows.Classify(text, lc)
 	if lookupErr != nil {

@@ -142,8 +142,7 @@ func WithdrawAction(cat *Catalogue, plan *Plan, source string) Outcome {
 			// conversation, and a slash command acts on the channel's
 			// current plan, which may be another one with an action of
 			// that number.
-			n := slices.IndexFunc(plan.Actions, func(b Action) bool { return b.Source == source }) + 1
-			msg = msg.Append("; reply ", Code("action dropped "+strconv.Itoa(n)), " to drop it")
+			msg = msg.Append("; reply ", Code("action dropped "+strconv.Itoa(a.Number)), " to drop it")
 		}
 		s.say(Reply{Kind: ReplyNote, Stage: a.Stage, Msg: msg.Append(".")})
 		return s.out

@@ -82,12 +82,15 @@ func TestMessageEditsOfActionsAndKPIs(t *testing.T) {
 func TestADeletedLineKeepsAnActionSomeoneUpdated(t *testing.T) {
 	cat := RACE()
 	p := NewPlan("T", "C", "Q1", "UANA", t0)
-	p.Actions = []Action{{ID: 1, Text: "Ads", Source: "C/1"}, {ID: 2, Text: "Search ads", Source: "C/2"}}
+	// Actions 1 to 3 were removed: the reply names the number the list
+	// shows, not the place.
+	p.Actions = []Action{{ID: 4, Number: 4, Text: "Ads", Source: "C/1"}, {ID: 5, Number: 5, Text: "Search ads", Source: "C/2"}}
+	p.LastActionNumber = 5
 	for _, tc := range []struct {
 		status ActionStatus
 		says   string
 	}{
-		{ActionDoing, `The message that added "Search ads" was deleted, but the action stays because it is under way; reply ` + "`action dropped 2`" + ` to drop it.`},
+		{ActionDoing, `The message that added "Search ads" was deleted, but the action stays because it is under way; reply ` + "`action dropped 5`" + ` to drop it.`},
 		{ActionDone, `The message that added "Search ads" was deleted, but the action stays because it is done.`},
 		{ActionDropped, `The message that added "Search ads" was deleted, but the action stays because it is dropped.`},
 	} {

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -93,23 +94,32 @@ func (p *Plan) setActionStatus(c ActionStatusSet) {
 	a.Status, a.StatusBy, a.StatusAt = c.Status, c.By, c.At
 }
 
-// FindAction finds the action a person means, by its number in the action
-// list (1 is the first one added) or by words of its text: the action
-// whose text is exactly ref, or else the only one that contains it. It
-// returns the action's index in p.Actions.
+// NextActionNumber is the number the plan's next action gets.
+func (p *Plan) NextActionNumber() int { return p.LastActionNumber + 1 }
+
+// FindAction finds the action a person means, by its number (see
+// Action.Number) or by words of its text: the action whose text is
+// exactly ref, or else the only one that contains it. It returns the
+// action's index in p.Actions. A number whose action was removed is
+// refused with a sentence saying so, never taken for another action.
 func (p *Plan) FindAction(ref string) (int, error) {
-	ref = strings.Trim(strings.TrimSpace(ref), "\"'“”‘’")
+	ref = trimActionRef(ref)
 	if ref == "" {
 		return 0, userErr(ErrBadInput, "Say which action: its number from %s, or words from it.", Cmd("actions"))
 	}
-	if len(p.Actions) == 0 {
+	n, numbered := actionNumberRef(ref)
+	switch {
+	case numbered && p.removedAction(n):
+		return 0, userErr(ErrBadInput, "Action %d was removed when the message that added it was deleted; %s.", n, p.numbersNow())
+	case len(p.Actions) == 0 && p.LastActionNumber > 0:
+		return 0, userErr(ErrBadInput, "This plan has no actions now: the messages that added them were deleted.")
+	case len(p.Actions) == 0:
 		return 0, userErr(ErrBadInput, "This plan has no actions yet; each stage ends by asking for them.")
-	}
-	if n, err := strconv.Atoi(strings.TrimPrefix(ref, "#")); err == nil {
-		if n < 1 || n > len(p.Actions) {
-			return 0, userErr(ErrBadInput, "There is no action %d; the plan has %d, and %s numbers them.", n, len(p.Actions), Cmd("actions"))
+	case numbered:
+		if i := slices.IndexFunc(p.Actions, func(a Action) bool { return a.Number == n }); i >= 0 {
+			return i, nil
 		}
-		return n - 1, nil
+		return 0, userErr(ErrBadInput, "There is no action %d; %s, and %s lists them.", n, p.numbersNow(), Cmd("actions"))
 	}
 	want := foldText(ref)
 	var found []int
@@ -129,10 +139,55 @@ func (p *Plan) FindAction(ref string) (int, error) {
 	}
 	var names []Msg
 	for _, i := range found[:min(len(found), 4)] {
-		names = append(names, Sayf("%d (%q)", i+1, User(shorten(p.Actions[i].Text, 40))))
+		names = append(names, Sayf("%d (%q)", p.Actions[i].Number, User(shorten(p.Actions[i].Text, 40))))
 	}
 	return 0, userErr(ErrBadInput, "%q matches more than one action: %s. Use its number.", User(ref), Join(names, ", "))
 }
+
+// trimActionRef takes spaces and quotes off what names an action.
+func trimActionRef(ref string) string { return strings.Trim(strings.TrimSpace(ref), "\"'“”‘’") }
+
+// actionNumberRef reads ref as an action's number, "2" or "#2".
+func actionNumberRef(ref string) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimPrefix(ref, "#"))
+	return n, err == nil
+}
+
+// removedAction reports whether number n was given to an action the plan
+// no longer has: the only way out of the list is the deletion of the
+// message that added it (see WithdrawAction).
+func (p *Plan) removedAction(n int) bool {
+	return n >= 1 && n <= p.LastActionNumber && !slices.ContainsFunc(p.Actions, func(a Action) bool { return a.Number == n })
+}
+
+// numbersNow says which numbers the plan's actions have, as a clause:
+// "the plan has actions 2, 3 and 5". Removed actions leave gaps, so the
+// count alone would not tell a person which numbers to use.
+func (p *Plan) numbersNow() Msg {
+	var nums []int
+	for _, a := range p.Actions {
+		nums = append(nums, a.Number)
+	}
+	slices.Sort(nums)
+	switch {
+	case len(nums) == 0:
+		return Say(Text("the plan has none now"))
+	case len(nums) == 1:
+		return Sayf("the plan has action %d", nums[0])
+	case len(nums) > 2 && nums[len(nums)-1]-nums[0] == len(nums)-1:
+		return Sayf("the plan has actions %d to %d", nums[0], nums[len(nums)-1])
+	case len(nums) <= maxNumbersSaid:
+		words := make([]string, len(nums))
+		for i, n := range nums {
+			words[i] = strconv.Itoa(n)
+		}
+		return Sayf("the plan has actions %s and %s", Text(strings.Join(words[:len(words)-1], ", ")), Text(words[len(words)-1]))
+	}
+	return Sayf("the plan has %d actions, numbered up to %d", len(nums), nums[len(nums)-1])
+}
+
+// maxNumbersSaid is how many action numbers a sentence lists one by one.
+const maxNumbersSaid = 6
 
 // foldText lower-cases text and squeezes its spaces, so matching an action
 // forgives case and spacing.
@@ -230,13 +285,13 @@ func statusEmoji(st ActionStatus) string {
 
 // ActionLine is one action of the action list: its number, status, text,
 // owner and due date, overdue ones marked.
-func ActionLine(i int, a Action, now time.Time) Msg {
+func ActionLine(a Action, now time.Time) Msg {
 	var b msgBuilder
 	mark := statusEmoji(a.State())
 	if a.Overdue(now) {
 		mark = "⏰"
 	}
-	b.printf("%d. %s %s", i+1, mark, User(a.Text))
+	b.printf("%d. %s %s", a.Number, mark, User(a.Text))
 	var about []Msg
 	if a.Owner != "" {
 		about = append(about, Say(User(a.Owner)))
@@ -254,7 +309,7 @@ func ActionLine(i int, a Action, now time.Time) Msg {
 }
 
 // ActionListText lists the plan's actions in the order they were added,
-// numbered as `action` refers to them, with how many are done.
+// each with the number `action` refers to it by, with how many are done.
 func ActionListText(p *Plan, now time.Time) Msg {
 	if len(p.Actions) == 0 {
 		return Sayf("%q has no actions yet; each stage ends by asking for them.", User(p.Name))
@@ -267,10 +322,11 @@ func ActionListText(p *Plan, now time.Time) Msg {
 	}
 	var b msgBuilder
 	b.printf("%s%s — %d of %d done", Text("Actions of ").Strong(), User(p.Name).Strong(), done, len(p.Actions))
-	for i, a := range p.Actions {
-		b.printf("\n%s", ActionLine(i, a, now))
+	for _, a := range p.Actions {
+		b.printf("\n%s", ActionLine(a, now))
 	}
-	b.printf("\nSet a status with %s (or doing, dropped, open).", Cmd("action done 1"))
+	// The example names an action the list has: the first may be gone.
+	b.printf("\nSet a status with %s (or doing, dropped, open).", Cmd("action done "+strconv.Itoa(p.Actions[0].Number)))
 	return b.msg()
 }
 
@@ -278,8 +334,8 @@ func ActionListText(p *Plan, now time.Time) Msg {
 // for a transport that puts controls beside them.
 func ActionListReply(p *Plan, now time.Time) Reply {
 	r := Reply{Kind: ReplyActionList, Msg: ActionListText(p, now)}
-	for i, a := range p.Actions {
-		r.Lines = append(r.Lines, ActionLine(i, a, now))
+	for _, a := range p.Actions {
+		r.Lines = append(r.Lines, ActionLine(a, now))
 	}
 	return r
 }

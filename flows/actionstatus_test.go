@@ -2,6 +2,7 @@ package flows
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,10 +13,11 @@ import (
 func actionPlan() *Plan {
 	p := NewPlan("T", "C", "Q1", "U1", t0)
 	p.Actions = []Action{
-		{ID: 11, Stage: StageReach, Text: "Webinar series", Owner: "Ana", Due: date(2026, 11, 20), Impact: 4, Effort: 3},
-		{ID: 12, Stage: StageConvert, Text: "Cart recovery emails", Owner: "Ben", Due: date(2026, 12, 1), Impact: 5, Effort: 2},
-		{ID: 13, Stage: StageConvert, Text: "Cart page redesign", Impact: 3, Effort: 4},
+		{ID: 11, Number: 1, Stage: StageReach, Text: "Webinar series", Owner: "Ana", Due: date(2026, 11, 20), Impact: 4, Effort: 3},
+		{ID: 12, Number: 2, Stage: StageConvert, Text: "Cart recovery emails", Owner: "Ben", Due: date(2026, 12, 1), Impact: 5, Effort: 2},
+		{ID: 13, Number: 3, Stage: StageConvert, Text: "Cart page redesign", Impact: 3, Effort: 4},
 	}
+	p.LastActionNumber = 3
 	return p
 }
 
@@ -29,7 +31,7 @@ func TestFindAction(t *testing.T) {
 	}
 	for ref, want := range map[string]string{
 		"cart": `"cart" matches more than one action: 2 ("Cart recovery emails"), 3 ("Cart page redesign")`,
-		"4":    "There is no action 4; the plan has 3",
+		"4":    "There is no action 4; the plan has actions 1 to 3, and `actions` lists them.",
 		"blog": `No action matches "blog"`,
 		"":     "Say which action",
 	} {
@@ -37,6 +39,78 @@ func TestFindAction(t *testing.T) {
 		if !errors.Is(err, ErrBadInput) || !strings.Contains(Explain(err).String(), want) {
 			t.Errorf("FindAction(%q) error = %v, want %q", ref, err, want)
 		}
+	}
+}
+
+// TestFindActionWithAGap: the message that added action 1 is deleted.
+// The others keep their numbers, so `action done 2` still means the
+// action the list showed as 2; 1 is explained as removed, and never given
+// again, even once the plan has no actions at all.
+func TestFindActionWithAGap(t *testing.T) {
+	cat := RACE()
+	p := NewPlan("T", "C", "Q1", "U1", t0)
+	for i, text := range []string{"Gift boxes", "Webinar series", "Cart recovery emails"} {
+		p.Apply(ActionAdded{Action: Action{ID: int64(i + 1), Number: p.NextActionNumber(), Text: text, Impact: 3, Effort: 2, Source: "C/" + strconv.Itoa(i+1)}})
+	}
+	out := WithdrawAction(cat, p, "C/1")
+	p = out.Plan
+	for ref, want := range map[string]string{"2": "Webinar series", "#3": "Cart recovery emails", "webinar": "Webinar series"} {
+		i, err := p.FindAction(ref)
+		if err != nil || p.Actions[i].Text != want {
+			t.Errorf("FindAction(%q) = %d, %v; want %q", ref, i, err, want)
+		}
+	}
+	for ref, want := range map[string]string{
+		"1": "Action 1 was removed when the message that added it was deleted; the plan has actions 2 and 3.",
+		"4": "There is no action 4; the plan has actions 2 and 3, and `actions` lists them.",
+		"0": "There is no action 0; the plan has actions 2 and 3",
+	} {
+		if _, err := p.FindAction(ref); !errors.Is(err, ErrBadInput) || Explain(err).String() != want && !strings.HasPrefix(Explain(err).String(), want) {
+			t.Errorf("FindAction(%q) error = %v, want %q", ref, err, want)
+		}
+	}
+	text := ActionListText(p, t0).String()
+	for _, want := range []string{"\n2. ○ Webinar series", "\n3. ○ Cart recovery emails", "`action done 2`"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("list lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "1.") {
+		t.Errorf("list shows a number 1 no action has:\n%s", text)
+	}
+
+	p.Apply(ActionAdded{Action: Action{Text: "Cart popup", Impact: 3, Effort: 2, Source: "C/4"}})
+	if got := p.Actions[2].Number; got != 4 {
+		t.Errorf("the action added after the removal is %d, want 4", got)
+	}
+	if _, err := p.FindAction("cart"); err == nil || !strings.Contains(Explain(err).String(), `3 ("Cart recovery emails"), 4 ("Cart popup")`) {
+		t.Errorf("ambiguous cart: %v", err)
+	}
+	p = WithdrawAction(cat, p, "C/3").Plan
+	if _, err := p.FindAction("3"); err == nil || Explain(err).String() != "Action 3 was removed when the message that added it was deleted; the plan has actions 2 and 4." {
+		t.Errorf("removed 3 with actions 2 and 4: %v", err)
+	}
+	// The newest one removed: its number still is not given again.
+	p = WithdrawAction(cat, p, "C/4").Plan
+	if n := p.NextActionNumber(); n != 5 {
+		t.Errorf("next number after the newest was removed = %d, want 5", n)
+	}
+	p = WithdrawAction(cat, p, "C/2").Plan
+	if _, err := p.FindAction("2"); err == nil || Explain(err).String() != "Action 2 was removed when the message that added it was deleted; the plan has none now." {
+		t.Errorf("FindAction(2) on a plan whose actions were all removed: %v", err)
+	}
+	if _, err := p.FindAction("webinar"); err == nil || !strings.Contains(Explain(err).String(), "no actions now") {
+		t.Errorf("FindAction(webinar) on a plan whose actions were all removed: %v", err)
+	}
+	// Many numbers with gaps are not listed one by one.
+	for n := 5; n <= 20; n++ {
+		p.Apply(ActionAdded{Action: Action{Text: "Step " + strconv.Itoa(n), Impact: 3, Effort: 2, Source: "C/" + strconv.Itoa(n)}})
+		if n%2 == 0 {
+			p = WithdrawAction(cat, p, "C/"+strconv.Itoa(n)).Plan
+		}
+	}
+	if _, err := p.FindAction("21"); err == nil || Explain(err).String() != "There is no action 21; the plan has 8 actions, numbered up to 19, and `actions` lists them." {
+		t.Errorf("FindAction(21) with actions 5 to 19, every other one removed: %v", err)
 	}
 }
 

@@ -39,6 +39,11 @@ type LineContext struct {
 	KPIs []KPI
 	// Actions are the plan's actions, one of which `action` must name.
 	Actions []Action
+	// LastActionNumber is the plan's (see Plan.LastActionNumber): `action`
+	// naming a removed action's number is the command too, so its author
+	// is told the action is gone rather than finding the line kept as an
+	// answer.
+	LastActionNumber int
 	// PlanExists reports whether the channel has a plan of that name, for
 	// `continue` and `delete`; nil means it has none.
 	PlanExists func(name string) bool
@@ -142,7 +147,11 @@ func parses(cmd Command, lc LineContext) bool {
 		if err != nil {
 			return false
 		}
-		_, err = (&Plan{Actions: lc.Actions}).FindAction(ref)
+		p := &Plan{Actions: lc.Actions, LastActionNumber: lc.LastActionNumber}
+		if n, ok := actionNumberRef(trimActionRef(ref)); ok && p.removedAction(n) {
+			return true
+		}
+		_, err = p.FindAction(ref)
 		return err == nil
 	}
 	return false

@@ -16,7 +16,9 @@ func classifyContext(open bool) LineContext {
 		Catalogue: RACE(),
 		Open:      open,
 		KPIs:      []KPI{{ID: 1, Key: "visitors", Name: "Visitors", Unit: UnitCount, HigherIsBetter: true}},
-		Actions:   []Action{{ID: 1, Text: "Webinar series"}, {ID: 2, Text: "Cart recovery emails"}},
+		// Action 1 was removed: its message was deleted.
+		Actions:          []Action{{ID: 2, Number: 2, Text: "Webinar series"}, {ID: 3, Number: 3, Text: "Cart recovery emails"}},
+		LastActionNumber: 3,
 		PlanExists: func(name string) bool {
 			return plans[strings.ToLower(name)]
 		},
@@ -89,6 +91,8 @@ func TestClassify(t *testing.T) {
 		{"delete Q1 Launch --yes", Command{Name: "delete", Arg: "Q1 Launch", Yes: true}, LineCommand},
 		{"stage\treach", Command{Name: "stage", Arg: "reach"}, LineCommand},
 		{"action done 2", Command{Name: "action", Arg: "done 2"}, LineCommand},
+		// A removed action's number: its author is told it is gone.
+		{"action done 1", Command{Name: "action", Arg: "done 1"}, LineCommand},
 		{"action doing webinar series", Command{Name: "action", Arg: "doing webinar series"}, LineCommand},
 		{"score plan 3, reach 2, act 3, convert 2, engage 4", Command{Name: "score", Arg: "plan 3, reach 2, act 3, convert 2, engage 4"}, LineCommand},
 		{"kind saas", Command{Name: "kind", Arg: "saas"}, LineCommand},

@@ -19,7 +19,9 @@ type AnswerRecorded struct{ Answer Answer }
 // QuestionSkipped marks a question as deliberately left open.
 type QuestionSkipped struct{ QuestionID string }
 
-// ActionAdded appends an action to the plan.
+// ActionAdded appends an action to the plan. Its Number is given by
+// whoever makes the change (Plan.NextActionNumber); one without a number
+// takes the plan's next as the change is applied, in the store as here.
 type ActionAdded struct{ Action Action }
 
 // CursorMoved moves the coach to another step.
@@ -71,7 +73,12 @@ func (p *Plan) Apply(c Change) {
 	case QuestionSkipped:
 		p.Skipped[c.QuestionID] = true
 	case ActionAdded:
-		p.Actions = append(p.Actions, c.Action)
+		a := c.Action
+		if a.Number == 0 {
+			a.Number = p.NextActionNumber()
+		}
+		p.LastActionNumber = max(p.LastActionNumber, a.Number)
+		p.Actions = append(p.Actions, a)
 	case CursorMoved:
 		p.Cursor = c.Cursor
 	case StageCompleted:
@@ -517,6 +524,7 @@ func (s *stepper) addActionTo(st Stage, text string) error {
 		return err
 	}
 	a.Stage, a.By, a.At, a.Source, a.Edited = st.ID, s.in.User, s.in.Now, s.in.Source, s.edited
+	a.Number = s.out.Plan.NextActionNumber()
 	s.apply(ActionAdded{Action: a})
 	s.say(Reply{Kind: ReplyActionAdded, Stage: st.ID, Msg: actionAddedText(a)})
 	return nil

@@ -61,7 +61,7 @@ func TestStepWalksStagesInOrder(t *testing.T) {
 	if got := p.Answers["plan.two"]; got.Text != "a2" || got.By != "U1" || got.Revision != 1 {
 		t.Errorf("answer = %+v", got)
 	}
-	want := []Action{{Stage: "plan", Text: "Do it", Owner: "Ana", Due: time.Date(2027, 1, 10, 0, 0, 0, 0, time.UTC), Impact: 5, Effort: 1, By: "U1", At: t0.Add(4 * time.Minute)}}
+	want := []Action{{Number: 1, Stage: "plan", Text: "Do it", Owner: "Ana", Due: time.Date(2027, 1, 10, 0, 0, 0, 0, time.UTC), Impact: 5, Effort: 1, By: "U1", At: t0.Add(4 * time.Minute)}}
 	if diff := cmp.Diff(want, p.Actions); diff != "" {
 		t.Errorf("actions (-want +got):\n%s", diff)
 	}

@@ -195,7 +195,7 @@ func (e Export) writeSummary(b *strings.Builder, loc *time.Location) {
 	ranked := slices.DeleteFunc(p.RankedActions(), Action.Closed)
 	if len(ranked) > 0 {
 		b.WriteString("\n**Top actions**, quick wins first:\n\n")
-		for i, a := range ranked[:min(len(ranked), summaryActions)] {
+		for _, a := range ranked[:min(len(ranked), summaryActions)] {
 			line := mdInline(people.text(a.Text))
 			if a.QuickWin() {
 				line += " ⚡"
@@ -210,7 +210,10 @@ func (e Export) writeSummary(b *strings.Builder, loc *time.Location) {
 			if len(who) > 0 {
 				line += " — " + strings.Join(who, ", ")
 			}
-			fmt.Fprintf(b, "%d. %s\n", i+1, line)
+			// Each under its own number, not its rank: a reader marks it
+			// done with that number. A bold one, as "3." would start a
+			// list numbered again from 3.
+			fmt.Fprintf(b, "- **%d.** %s\n", a.Number, line)
 		}
 		if n := len(ranked) - summaryActions; n > 0 {
 			fmt.Fprintf(b, "\n_%d more in the action plan below._\n", n)

@@ -18,7 +18,7 @@ func exportPlan() *flows.Plan {
 		Text: "Become the go-to subscription for home brewers in our region: grow active subscribers from 350 to 550 by 31 March 2027."}
 	p.KPIs = ciKPIs()
 	due := func(m time.Month, d int) time.Time { return time.Date(2027, m, d, 0, 0, 0, 0, time.UTC) }
-	p.Actions = []flows.Action{
+	for _, a := range []flows.Action{
 		{Stage: flows.StageReach, Text: "Guest post on a brewing blog", Owner: "<@UBEN>", Due: due(2, 20), Impact: 3, Effort: 3},
 		{Stage: flows.StageConvert, Text: "Add reviews to product pages", Owner: "<@UANA>", Due: due(2, 15), Impact: 4, Effort: 2},
 		{Stage: flows.StageEngage, Text: "Monthly roaster's email", Impact: 3, Effort: 2},
@@ -26,6 +26,8 @@ func exportPlan() *flows.Plan {
 		{Stage: flows.StageReach, Text: "Instagram reels", Impact: 2, Effort: 3},
 		{Stage: flows.StageConvert, Text: "Free replacement bag promise", Impact: 3, Effort: 1},
 		{Stage: flows.StageEngage, Text: "Referral codes", Impact: 2, Effort: 4},
+	} {
+		p.Apply(flows.ActionAdded{Action: a})
 	}
 	return p
 }
@@ -97,11 +99,11 @@ func TestExportSummary(t *testing.T) {
 
 **Top actions**, quick wins first:
 
-1. Grind-size quiz ⚡ — Priya, due 1 Mar 2027
-2. Add reviews to product pages ⚡ — Ana, due 15 Feb 2027
-3. Free replacement bag promise
-4. Monthly roaster's email
-5. Guest post on a brewing blog — Ben, due 20 Feb 2027
+- **4.** Grind-size quiz ⚡ — Priya, due 1 Mar 2027
+- **2.** Add reviews to product pages ⚡ — Ana, due 15 Feb 2027
+- **6.** Free replacement bag promise
+- **3.** Monthly roaster's email
+- **1.** Guest post on a brewing blog — Ben, due 20 Feb 2027
 
 _2 more in the action plan below._
 

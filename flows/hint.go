@@ -2,6 +2,7 @@ package flows
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -213,7 +214,7 @@ func commandNeeds(spec commandSpec, lc LineContext) Msg {
 			return Say(Text("the plan has no actions yet to mark."))
 		}
 		// Not help's example: its number may be one this plan lacks.
-		return Sayf("give a status (open, doing, done or dropped) and an action's number or words, as in %s; %s lists them.", Cmd("action done 1"), Cmd("actions"))
+		return Sayf("give a status (open, doing, done or dropped) and an action's number or words, as in %s; %s lists them.", Cmd("action done "+strconv.Itoa(lc.Actions[0].Number)), Cmd("actions"))
 	case "kind":
 		words := make([]string, 0, len(kindWords))
 		for _, k := range Kinds() {

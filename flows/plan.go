@@ -89,7 +89,12 @@ func (a Answer) Has(text string) bool {
 // Action is a concrete thing the team will do, scored so the plan can put
 // quick wins first.
 type Action struct {
-	ID     int64
+	ID int64
+	// Number is how people name the action: given when it is added, one
+	// past the plan's highest yet (see Plan.LastActionNumber), and never
+	// changed or given again, so `action done 2` means the action someone
+	// saw as 2 even after another was removed.
+	Number int
 	Stage  StageID
 	Text   string
 	Owner  string
@@ -131,6 +136,9 @@ type Plan struct {
 	Skipped   map[string]bool
 	Completed map[StageID]bool
 	Actions   []Action
+	// LastActionNumber is the highest number given to any of the plan's
+	// actions, removed ones included: numbers are not used twice.
+	LastActionNumber int
 	// KPIs are the plan's chosen KPIs with their targets, in the order set.
 	KPIs []KPI
 

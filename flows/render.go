@@ -194,9 +194,9 @@ func Markdown(cat *Catalogue, p *Plan, loc *time.Location, people People) string
 		b.WriteString("_No actions yet._\n")
 		return printable(b.String())
 	}
-	b.WriteString("Ranked quick wins first (high impact, low effort).\n\n")
+	b.WriteString("Ranked quick wins first (high impact, low effort); # is each action's number.\n\n")
 	b.WriteString("| # | Action | Stage | Owner | Due | Impact | Effort |\n|---|---|---|---|---|---|---|\n")
-	for i, a := range ranked {
+	for _, a := range ranked {
 		due := "—"
 		if !a.Due.IsZero() {
 			due = a.Due.Format("2006-01-02")
@@ -209,7 +209,7 @@ func Markdown(cat *Catalogue, p *Plan, loc *time.Location, people People) string
 		if a.QuickWin() {
 			text += " ⚡"
 		}
-		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %d | %d |\n", i+1, cell(text), stageName(cat, a.Stage), cell(owner), due, a.Impact, a.Effort)
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %d | %d |\n", a.Number, cell(text), stageName(cat, a.Stage), cell(owner), due, a.Impact, a.Effort)
 	}
 	return printable(b.String())
 }

@@ -179,7 +179,7 @@ var planParts = record.PlanParts{
 	Answers: `SELECT question_id, revision, text, author, created_at, drafted, source, kind FROM answers WHERE plan_id = ? ORDER BY question_id, revision`,
 	Skips:   `SELECT question_id FROM skips WHERE plan_id = ?`,
 	Stages:  `SELECT stage FROM completed_stages WHERE plan_id = ?`,
-	Actions: `SELECT id, stage, text, owner, due, impact, effort, created_by, created_at, source, edited_at FROM actions WHERE plan_id = ? ORDER BY id`,
+	Actions: `SELECT id, number, stage, text, owner, due, impact, effort, created_by, created_at, source, edited_at FROM actions WHERE plan_id = ? ORDER BY id`,
 	ActionStatuses: `SELECT u.action_id, u.status, u.author, u.at FROM action_updates u JOIN actions a ON a.id = u.action_id
 		WHERE a.plan_id = ? ORDER BY u.id`,
 	Priors: `SELECT question_id, text, author, from_plan FROM carried_answers WHERE plan_id = ?`,
@@ -291,7 +291,7 @@ func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, p *flows.Plan, changes [
 			cursor = m.Cursor
 		}
 	}
-	res, err := tx.ExecContext(ctx, qBumpCursor, cursor.Stage, cursor.Step, string(cursor.Phase), p.ID, p.Team, p.Version, millis(p.CreatedAt))
+	res, err := tx.ExecContext(ctx, qBumpCursor, cursor.Stage, cursor.Step, string(cursor.Phase), record.LastActionNumber(p, changes), p.ID, p.Team, p.Version, millis(p.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("update plan: %w", err)
 	}
@@ -305,6 +305,10 @@ func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, p *flows.Plan, changes [
 		}
 		return flows.ErrConflict
 	}
+	// Added actions take their numbers in place, as they take their ids
+	// below, once the version check vouches for p's: the cache takes the
+	// actions as they were stored.
+	record.NumberActions(p, changes)
 	// The version check just passed, so the file's skips are p's, and
 	// those the changes add as they go.
 	var skipped []string
@@ -335,8 +339,8 @@ func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, p *flows.Plan, changes [
 
 func insertAction(ctx context.Context, tx *sql.Tx, plan flows.PlanID, a flows.Action) (int64, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO actions (plan_id, stage, text, owner, due, impact, effort, created_by, created_at, source, edited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		plan, string(a.Stage), a.Text, a.Owner, record.Date(a.Due), a.Impact, a.Effort, a.By, millis(a.At), a.Source, record.OptionalMillis(a.Edited)).Scan(&id)
+	err := tx.QueryRowContext(ctx, `INSERT INTO actions (plan_id, number, stage, text, owner, due, impact, effort, created_by, created_at, source, edited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		plan, a.Number, string(a.Stage), a.Text, a.Owner, record.Date(a.Due), a.Impact, a.Effort, a.By, millis(a.At), a.Source, record.OptionalMillis(a.Edited)).Scan(&id)
 	return id, err
 }
 

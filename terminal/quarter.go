@@ -117,7 +117,7 @@ func (c *console) retroCommand(ctx context.Context, retro int64, line string) (b
 	if err != nil {
 		return false, err
 	}
-	_, kind := flows.Classify(typed(line), flows.LineContext{Catalogue: c.svc.Catalogue(), Open: true, KPIs: p.KPIs, Actions: p.Actions})
+	_, kind := flows.Classify(typed(line), flows.LineContext{Catalogue: c.svc.Catalogue(), Open: true, KPIs: p.KPIs, Actions: p.Actions, LastActionNumber: p.LastActionNumber})
 	return kind == flows.LineCommand, nil
 }
 

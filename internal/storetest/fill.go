@@ -23,12 +23,12 @@ type Filled struct {
 // revisions, co-answers, withdrawals, actions, privacy, threads, KPIs with
 // and without baselines and targets and with a period, values (n/a among
 // them, some from a check-in), a schedule with a run log, check-ins, an
-// offer, asked messages, read marks, action statuses, a kind of business,
-// capability ratings and a reminder claim, personal reminders with a mute
-// and a snooze, a latest review, a retro with answers and
-// prompts, a plan started from another, seen keys, a current plan and a
-// deleted plan. Tests of copying one store into another fill one and
-// compare.
+// offer, asked messages, read marks, action statuses, an action removed
+// (its number kept from reuse), a kind of business, capability ratings
+// and a reminder claim, personal reminders with a mute and a snooze, a
+// latest review, a retro with answers and prompts, a plan started from
+// another, seen keys, a current plan and a deleted plan. Tests of copying
+// one store into another fill one and compare.
 func Fill(t *testing.T, db Store) Filled {
 	t.Helper()
 	ctx := ctxFor(t)
@@ -55,6 +55,9 @@ func Fill(t *testing.T, db Store) Filled {
 	commit(flows.KindSet{Kind: flows.KindEcommerce})
 	commit(flows.ActionStatusSet{Action: p.Actions[0].ID, Status: flows.ActionDoing, By: "U2", At: at(14)})
 	commit(flows.ActionStatusSet{Action: p.Actions[0].ID, Status: flows.ActionDone, By: "U3", At: at(15)})
+	// An action whose message was deleted: its number is not given again.
+	commit(flows.ActionAdded{Action: flows.Action{Number: p.NextActionNumber(), Stage: flows.StagePlan, Text: "Gone soon", Impact: 2, Effort: 2, By: "U2", At: at(16), Source: "C1/1700000016.000100"}})
+	commit(flows.ActionRemoved{Source: "C1/1700000016.000100"})
 	if _, err := db.BindThread(ctx, "T1", p.ID, "1700000000.000100"); err != nil {
 		t.Fatal(err)
 	}

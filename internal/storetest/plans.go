@@ -585,7 +585,7 @@ func testMessageSources(t *testing.T, open Open) {
 		if len(got.Actions) != 2 || len(got.KPIs) != 1 {
 			t.Fatalf("actions %+v, KPIs %+v", got.Actions, got.KPIs)
 		}
-		want := flows.Action{ID: a.ID, Stage: flows.StagePlan, Text: "Gift boxes for 40", Owner: "<@U2>", Due: due, Impact: 5, Effort: 2, By: "U1", At: t0,
+		want := flows.Action{ID: a.ID, Number: 1, Stage: flows.StagePlan, Text: "Gift boxes for 40", Owner: "<@U2>", Due: due, Impact: 5, Effort: 2, By: "U1", At: t0,
 			Status: flows.ActionDone, StatusBy: "U2", StatusAt: t0, Source: "C1/1.1", Edited: edited}
 		if diff := cmp.Diff(want, got.Actions[0]); diff != "" {
 			t.Errorf("the edited action (-want +got):\n%s", diff)
@@ -601,6 +601,51 @@ func testMessageSources(t *testing.T, open Open) {
 			t.Errorf("after the deletions: actions %+v, KPIs %+v", got.Actions, got.KPIs)
 		}
 	}
+}
+
+// testActionNumbers: an action keeps the number it was given, whether the
+// change carried it or the store gave it, through a reload, the removal
+// of another, and the removal of the newest, whose number is not given
+// again. The handle that committed sees what a fresh one reads.
+func testActionNumbers(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	add := func(text, source string, number int) flows.Change {
+		return flows.ActionAdded{Action: flows.Action{Number: number, Stage: flows.StagePlan, Text: text, Impact: 3, Effort: 2, By: "U1", At: t0, Source: source}}
+	}
+	commit := func(cs ...flows.Change) {
+		t.Helper()
+		if err := db.Commit(ctx, load(t, db, "T1", p.ID), cs, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(when string, last int, want map[string]int) {
+		t.Helper()
+		for _, h := range []Store{db, another()} {
+			got := load(t, h, "T1", p.ID)
+			numbers := map[string]int{}
+			for _, a := range got.Actions {
+				numbers[a.Text] = a.Number
+			}
+			if diff := cmp.Diff(want, numbers); diff != "" || got.LastActionNumber != last {
+				t.Errorf("%s: last number %d, want %d; numbers (-want +got):\n%s", when, got.LastActionNumber, last, diff)
+			}
+		}
+	}
+	commit(add("Gift boxes", "C1/1", 0), add("Webinar series", "C1/2", 0))
+	commit(add("Cart recovery emails", "C1/3", load(t, db, "T1", p.ID).NextActionNumber()))
+	check("added", 3, map[string]int{"Gift boxes": 1, "Webinar series": 2, "Cart recovery emails": 3})
+	commit(flows.ActionRemoved{Source: "C1/1"})
+	check("the first removed", 3, map[string]int{"Webinar series": 2, "Cart recovery emails": 3})
+	commit(flows.ActionRemoved{Source: "C1/3"})
+	check("the newest removed", 3, map[string]int{"Webinar series": 2})
+	commit(add("Gift cards", "C1/4", 0))
+	check("one added after", 4, map[string]int{"Webinar series": 2, "Gift cards": 4})
+	if err := db.Commit(ctx, load(t, db, "T1", p.ID), []flows.Change{add("Twice", "C1/5", 2)}, ""); err == nil {
+		t.Error("an action given a number the plan has was stored")
+	}
+	check("a number given twice refused", 4, map[string]int{"Webinar series": 2, "Gift cards": 4})
 }
 
 // testRemovedKPIKeepsValuesGivenMeanwhile: the message that set a KPI is

@@ -160,7 +160,7 @@ var planParts = record.PlanParts{
 		WHERE plan_id = $1 ORDER BY question_id COLLATE "C", revision`,
 	Skips:   `SELECT question_id FROM skips WHERE plan_id = $1`,
 	Stages:  `SELECT stage FROM completed_stages WHERE plan_id = $1`,
-	Actions: `SELECT id, stage, text, owner, due, impact, effort, created_by, created_at, source, edited_at FROM actions WHERE plan_id = $1 ORDER BY id`,
+	Actions: `SELECT id, number, stage, text, owner, due, impact, effort, created_by, created_at, source, edited_at FROM actions WHERE plan_id = $1 ORDER BY id`,
 	ActionStatuses: `SELECT u.action_id, u.status, u.author, u.at FROM action_updates u JOIN actions a ON a.id = u.action_id
 		WHERE a.plan_id = $1 ORDER BY u.id`,
 	Priors: `SELECT question_id, text, author, from_plan FROM carried_answers WHERE plan_id = $1`,
@@ -257,9 +257,9 @@ func (db *DB) cacheAfter(p *flows.Plan, changes []flows.Change) {
 // flows.ErrConflict if the plan moved since p was loaded. The UPDATE takes
 // the plan's row lock, so a second replica committing to the same plan
 // waits here, then finds the version moved. It returns the changes as
-// applied: a copy, in which an added action carries the id the database
-// gave it, so the cache can take the action in place; the caller's slice
-// is left alone, as it may be shared.
+// applied: a copy, in which an added action carries its number and the
+// id the database gave it, so the cache can take the action in place; the
+// caller's slice is left alone, as it may be shared.
 func commitTx(ctx context.Context, tx pgx.Tx, p *flows.Plan, changes []flows.Change) ([]flows.Change, error) {
 	if len(changes) == 0 {
 		return nil, nil
@@ -270,9 +270,12 @@ func commitTx(ctx context.Context, tx pgx.Tx, p *flows.Plan, changes []flows.Cha
 			cursor = m.Cursor
 		}
 	}
-	tag, err := tx.Exec(ctx, `UPDATE plans SET version = version + 1, stage = $1, step = $2, phase = $3
+	applied := slices.Clone(changes)
+	last := record.NumberActions(p, applied)
+	tag, err := tx.Exec(ctx, `UPDATE plans SET version = version + 1, stage = $1, step = $2, phase = $3,
+		last_action_number = GREATEST(last_action_number, $7)
 		WHERE id = $4 AND team_id = $5 AND version = $6`,
-		cursor.Stage, cursor.Step, string(cursor.Phase), p.ID, p.Team, p.Version)
+		cursor.Stage, cursor.Step, string(cursor.Phase), p.ID, p.Team, p.Version, last)
 	if err != nil {
 		return nil, fmt.Errorf("update plan: %w", err)
 	}
@@ -282,8 +285,7 @@ func commitTx(ctx context.Context, tx pgx.Tx, p *flows.Plan, changes []flows.Cha
 		}
 		return nil, flows.ErrConflict
 	}
-	applied := slices.Clone(changes)
-	for i, c := range changes {
+	for i, c := range applied {
 		if a, ok := c.(flows.ActionAdded); ok {
 			id, err := insertAction(ctx, tx, p.ID, a.Action)
 			if err != nil {
@@ -302,9 +304,9 @@ func commitTx(ctx context.Context, tx pgx.Tx, p *flows.Plan, changes []flows.Cha
 
 func insertAction(ctx context.Context, tx pgx.Tx, plan flows.PlanID, a flows.Action) (int64, error) {
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO actions (plan_id, stage, text, owner, due, impact, effort, created_by, created_at, source, edited_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-		plan, string(a.Stage), a.Text, a.Owner, record.Date(a.Due), a.Impact, a.Effort, a.By, millis(a.At), a.Source, record.OptionalMillis(a.Edited)).Scan(&id)
+	err := tx.QueryRow(ctx, `INSERT INTO actions (plan_id, number, stage, text, owner, due, impact, effort, created_by, created_at, source, edited_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		plan, a.Number, string(a.Stage), a.Text, a.Owner, record.Date(a.Due), a.Impact, a.Effort, a.By, millis(a.At), a.Source, record.OptionalMillis(a.Edited)).Scan(&id)
 	return id, err
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/racebot/racebot/coach"
@@ -27,35 +28,7 @@ import (
 func TestUpgradeReadsOldThreadsFromNow(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.URL(t)
-	old, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer old.Close(ctx)
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := old.Exec(ctx, q, args...); err != nil {
-			t.Fatalf("%.60s: %v", q, err)
-		}
-	}
-	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`)
-	files, err := filepath.Glob("migrations/*.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		base := filepath.Base(f)
-		n, _ := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if n > 10 {
-			continue
-		}
-		body, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exec(string(body))
-		exec(`INSERT INTO schema_migrations VALUES ($1, $2, 0)`, n, base)
-	}
+	old, exec := olderDatabase(t, url, 11)
 	now := time.Now()
 	var q1, q2 flows.PlanID
 	if err := old.QueryRow(ctx, `INSERT INTO plans (team_id, channel_id, name, name_key, created_by, created_at, thread)
@@ -102,6 +75,91 @@ func TestUpgradeReadsOldThreadsFromNow(t *testing.T) {
 	}
 	if i := slices.IndexFunc(got, func(th coach.Thread) bool { return th.Plan == id }); i < 0 || got[i].Read != "" {
 		t.Errorf("a new thread: %+v", got)
+	}
+}
+
+// olderDatabase makes the database at url as a racebot from before
+// migration first left it: the migrations table as Open makes it, and
+// every migration numbered below first, applied and recorded. It returns
+// the connection, closed when the test ends, and an exec that fails the
+// test on an error.
+func olderDatabase(t *testing.T, url string, first int) (*pgx.Conn, func(q string, args ...any)) {
+	t.Helper()
+	ctx := context.Background()
+	old, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { old.Close(ctx) })
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := old.Exec(ctx, q, args...); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`)
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		base := filepath.Base(f)
+		n, _ := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if n >= first {
+			continue
+		}
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec(string(body))
+		exec(`INSERT INTO schema_migrations VALUES ($1, $2, 0)`, n, base)
+	}
+	return old, exec
+}
+
+// TestUpgradeNumbersActionsAsListed: actions kept before numbers were
+// stored get the numbers the list showed them with, their place in their
+// plan ordered by id, plans' ids interleaved; the next action added takes
+// the number after.
+func TestUpgradeNumbersActionsAsListed(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	_, exec := olderDatabase(t, url, 26)
+	now := time.Now().UnixMilli()
+	exec(`INSERT INTO plans (id, team_id, channel_id, name, name_key, created_by, created_at) VALUES
+		(1, 'T1', 'C1', 'Q1', 'q1', 'U1', $1), (2, 'T1', 'C1', 'Q2', 'q2', 'U1', $1), (3, 'T1', 'C1', 'Q3', 'q3', 'U1', $1)`, now)
+	exec(`INSERT INTO actions (id, plan_id, stage, text, impact, effort, created_by, created_at) VALUES
+		(10, 1, 'plan', 'Gift boxes', 4, 2, 'U1', $1), (11, 2, 'plan', 'Other plan', 3, 3, 'U1', $1),
+		(12, 1, 'plan', 'Webinar series', 3, 3, 'U1', $1), (14, 1, 'plan', 'Cart recovery emails', 5, 1, 'U1', $1)`, now)
+
+	db := mustOpen(t, url)
+	for id, want := range map[flows.PlanID]map[string]int{
+		1: {"Gift boxes": 1, "Webinar series": 2, "Cart recovery emails": 3},
+		2: {"Other plan": 1},
+		3: {},
+	} {
+		p, err := db.Plan(ctx, "T1", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, a := range p.Actions {
+			got[a.Text] = a.Number
+		}
+		if diff := cmp.Diff(want, got); diff != "" || p.LastActionNumber != len(want) {
+			t.Errorf("plan %d: last number %d, want %d; numbers (-want +got):\n%s", id, p.LastActionNumber, len(want), diff)
+		}
+	}
+	p, err := db.Plan(ctx, "T1", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Commit(ctx, p, []flows.Change{flows.ActionAdded{Action: flows.Action{Stage: flows.StagePlan, Text: "Gift cards", Impact: 3, Effort: 2, By: "U1", At: time.Now()}}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if p, err = db.Plan(ctx, "T1", 1); err != nil || p.Actions[3].Number != 4 {
+		t.Errorf("the action added after the upgrade: %+v, %v; want number 4", p.Actions, err)
 	}
 }
 

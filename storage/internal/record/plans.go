@@ -8,7 +8,7 @@ import (
 )
 
 // PlanColumns are the columns Plan reads, in its order.
-const PlanColumns = `id, team_id, channel_id, name, created_by, created_at, stage, step, phase, version, privacy, thread, kind`
+const PlanColumns = `id, team_id, channel_id, name, created_by, created_at, stage, step, phase, version, privacy, thread, kind, last_action_number`
 
 // Plan reads a plan's own row (PlanColumns), ready for its answers,
 // skips and stages to be replayed into it. A scan error is returned as
@@ -21,7 +21,7 @@ func Plan(scan Scan) (*flows.Plan, error) {
 		kind      string
 	)
 	if err := scan(&p.ID, &p.Team, &p.Channel, &p.Name, &p.CreatedBy, &createdAt,
-		&p.Cursor.Stage, &p.Cursor.Step, &phase, &p.Version, &p.Privacy, &p.Thread, &kind); err != nil {
+		&p.Cursor.Stage, &p.Cursor.Step, &phase, &p.Version, &p.Privacy, &p.Thread, &kind, &p.LastActionNumber); err != nil {
 		return nil, err
 	}
 	p.CreatedAt = FromMillis(createdAt)
@@ -102,6 +102,36 @@ func Committed(p *flows.Plan, changes []flows.Change) (*flows.Plan, bool) {
 	return after, true
 }
 
+// NumberActions gives each action changes add without a number the
+// plan's next, as Plan.Apply would, writing it into changes, and returns
+// the plan's highest number after them, for plans.last_action_number. p
+// is the plan the changes were made from; the commit's version check
+// vouches that its mark is the database's.
+func NumberActions(p *flows.Plan, changes []flows.Change) int { return numberActions(p, changes, true) }
+
+// LastActionNumber is what NumberActions returns, changes left alone.
+func LastActionNumber(p *flows.Plan, changes []flows.Change) int {
+	return numberActions(p, changes, false)
+}
+
+func numberActions(p *flows.Plan, changes []flows.Change, write bool) int {
+	last := p.LastActionNumber
+	for i, c := range changes {
+		a, ok := c.(flows.ActionAdded)
+		if !ok {
+			continue
+		}
+		if a.Action.Number == 0 {
+			a.Action.Number = last + 1
+			if write {
+				changes[i] = a
+			}
+		}
+		last = max(last, a.Action.Number)
+	}
+	return last
+}
+
 // Revision reads a row of one question's history (question_id, revision,
 // text, author, created_at, drafted, source).
 func Revision(scan Scan) (flows.Answer, error) {
@@ -114,9 +144,9 @@ func Revision(scan Scan) (flows.Answer, error) {
 	return a, nil
 }
 
-// actions reads action rows (id, stage, text, owner, due, impact, effort,
-// created_by, created_at, source, edited_at) into p, in the order they
-// come.
+// actions reads action rows (id, number, stage, text, owner, due, impact,
+// effort, created_by, created_at, source, edited_at) into p, in the order
+// they come.
 func actions(p *flows.Plan) Reader {
 	return func(scan Scan) error {
 		var (
@@ -124,7 +154,7 @@ func actions(p *flows.Plan) Reader {
 			due        string
 			at, edited int64
 		)
-		if err := scan(&a.ID, &a.Stage, &a.Text, &a.Owner, &due, &a.Impact, &a.Effort, &a.By, &at, &a.Source, &edited); err != nil {
+		if err := scan(&a.ID, &a.Number, &a.Stage, &a.Text, &a.Owner, &due, &a.Impact, &a.Effort, &a.By, &at, &a.Source, &edited); err != nil {
 			return err
 		}
 		d, err := parseDate(due)

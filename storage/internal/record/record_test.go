@@ -39,7 +39,7 @@ func row(vals ...any) Scan {
 }
 
 func TestAnswersReplayEveryKind(t *testing.T) {
-	p, err := Plan(row(int64(7), "T1", "C1", "Launch", "U1", int64(1000), 1, 2, "asking", int64(3), false, "171.1", "saas"))
+	p, err := Plan(row(int64(7), "T1", "C1", "Launch", "U1", int64(1000), 1, 2, "asking", int64(3), false, "171.1", "saas", 4))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestAnswersReplayEveryKind(t *testing.T) {
 		}
 	}
 	want := &flows.Plan{ID: 7, Team: "T1", Channel: "C1", Name: "Launch", CreatedBy: "U1", CreatedAt: time.UnixMilli(1000).UTC(),
-		Cursor: flows.Cursor{Stage: 1, Step: 2, Phase: "asking"}, Version: 3, Thread: "171.1", Kind: "saas",
+		Cursor: flows.Cursor{Stage: 1, Step: 2, Phase: "asking"}, Version: 3, Thread: "171.1", Kind: "saas", LastActionNumber: 4,
 		Answers: map[string]flows.Answer{}, Skipped: map[string]bool{}, Completed: map[flows.StageID]bool{}}
 	for _, c := range []flows.Change{
 		flows.AnswerRecorded{Answer: flows.Answer{QuestionID: "q1", Revision: 1, Text: "first", By: "U1", At: time.UnixMilli(2000).UTC(), Source: "C1/1"}},
@@ -109,7 +109,7 @@ func TestKPIsWithoutNumbersAreMissing(t *testing.T) {
 
 func TestActionsRefuseABadDueDate(t *testing.T) {
 	p := &flows.Plan{}
-	err := actions(p)(row(int64(3), "act", "Ship it", "U1", "31/12/2026", 3, 1, "U1", int64(1), "", int64(0)))
+	err := actions(p)(row(int64(3), 1, "act", "Ship it", "U1", "31/12/2026", 3, 1, "U1", int64(1), "", int64(0)))
 	var perr *time.ParseError
 	if !errors.As(err, &perr) {
 		t.Fatalf("err = %v, want a date parse error", err)
@@ -136,5 +136,34 @@ func TestCommittedKnowsThePlanOnlyWithoutDatabaseIDs(t *testing.T) {
 		if _, ok := Committed(p, []flows.Change{c}); ok {
 			t.Errorf("Committed after %T with no database id reports the plan known", c)
 		}
+	}
+}
+
+// TestNumberActions: an added action without a number takes the one past
+// the plan's highest, and past those given before it in the same commit;
+// a number given stays. LastActionNumber says the same and changes
+// nothing.
+func TestNumberActions(t *testing.T) {
+	p := &flows.Plan{LastActionNumber: 4}
+	changes := []flows.Change{
+		flows.ActionAdded{Action: flows.Action{Text: "a"}},
+		flows.QuestionSkipped{QuestionID: "q1"},
+		flows.ActionAdded{Action: flows.Action{Text: "b", Number: 7}},
+		flows.ActionAdded{Action: flows.Action{Text: "c"}},
+	}
+	if got := LastActionNumber(p, changes); got != 8 || changes[0].(flows.ActionAdded).Action.Number != 0 {
+		t.Errorf("LastActionNumber = %d, changes %+v; want 8, changes untouched", got, changes)
+	}
+	if got := NumberActions(p, changes); got != 8 {
+		t.Errorf("NumberActions = %d, want 8", got)
+	}
+	var numbers []int
+	for _, c := range changes {
+		if a, ok := c.(flows.ActionAdded); ok {
+			numbers = append(numbers, a.Action.Number)
+		}
+	}
+	if diff := cmp.Diff([]int{5, 7, 8}, numbers); diff != "" {
+		t.Errorf("numbers (-want +got):\n%s", diff)
 	}
 }
