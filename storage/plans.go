@@ -339,7 +339,10 @@ func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, p *flows.Plan, changes [
 
 func insertAction(ctx context.Context, tx *sql.Tx, plan flows.PlanID, a flows.Action) (int64, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO actions (plan_id, number, stage, text, owner, due, impact, effort, created_by, created_at, source, edited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	// Past every id given before, removed actions' included (see
+	// migrations/0027_action_ids.sql).
+	err := tx.QueryRowContext(ctx, `INSERT INTO actions (id, plan_id, number, stage, text, owner, due, impact, effort, created_by, created_at, source, edited_at)
+		VALUES ((SELECT last + 1 FROM action_ids), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		plan, a.Number, string(a.Stage), a.Text, a.Owner, record.Date(a.Due), a.Impact, a.Effort, a.By, millis(a.At), a.Source, record.OptionalMillis(a.Edited)).Scan(&id)
 	return id, err
 }

@@ -638,10 +638,16 @@ func testActionNumbers(t *testing.T, open Open) {
 	check("added", 3, map[string]int{"Gift boxes": 1, "Webinar series": 2, "Cart recovery emails": 3})
 	commit(flows.ActionRemoved{Source: "C1/1"})
 	check("the first removed", 3, map[string]int{"Webinar series": 2, "Cart recovery emails": 3})
+	newest := load(t, db, "T1", p.ID).Actions[1].ID
 	commit(flows.ActionRemoved{Source: "C1/3"})
 	check("the newest removed", 3, map[string]int{"Webinar series": 2})
 	commit(add("Gift cards", "C1/4", 0))
 	check("one added after", 4, map[string]int{"Webinar series": 2, "Gift cards": 4})
+	// Status buttons and menus name an action by its id long after they
+	// were posted: one of a removed action must not reach a new one.
+	if got := load(t, db, "T1", p.ID).Actions[1]; got.ID == newest {
+		t.Errorf("%q was given id %d, the id of the removed newest action: ids are never given twice", got.Text, got.ID)
+	}
 	if err := db.Commit(ctx, load(t, db, "T1", p.ID), []flows.Change{add("Twice", "C1/5", 2)}, ""); err == nil {
 		t.Error("an action given a number the plan has was stored")
 	}

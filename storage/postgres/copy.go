@@ -36,9 +36,10 @@ var (
 )
 
 // skipped tables are each database's own: the migrations applied, the
-// readiness probe's row, and the SQLite file's mark of the plan ids it gave
-// (PostgreSQL's identity keeps its own; passPlanIDsGiven carries it over).
-var skipped = map[string]bool{"schema_migrations": true, "health": true, "plan_ids": true}
+// readiness probe's row, and the SQLite file's marks of the plan and
+// action ids it gave (PostgreSQL's identities keep their own; passIDsGiven
+// carries them over).
+var skipped = map[string]bool{"schema_migrations": true, "health": true, "plan_ids": true, "action_ids": true}
 
 // TableSum is one table's row count and checksum. The checksum is a
 // SHA-256 over every row's values, in primary-key order, each value
@@ -142,9 +143,9 @@ func (db *DB) CopyFromSQLite(ctx context.Context, src *sql.DB, force bool) ([]Ta
 			if err := resetIdentity(ctx, tx, t); err != nil {
 				return fmt.Errorf("copy %s: %w", t.name, err)
 			}
-			if t.name == "plans" {
-				if err := passPlanIDsGiven(ctx, tx, srcTx); err != nil {
-					return fmt.Errorf("copy plans: %w", err)
+			if given := idsGiven[t.name]; given != "" {
+				if err := passIDsGiven(ctx, tx, srcTx, t.name, given); err != nil {
+					return fmt.Errorf("copy %s: %w", t.name, err)
 				}
 			}
 		}
@@ -501,16 +502,21 @@ func resetIdentity(ctx context.Context, tx pgx.Tx, t table) error {
 	return err
 }
 
-// passPlanIDsGiven moves the plans' identity past every id the SQLite file
-// gave, deleted plans' included (its plan_ids): buttons and forms of a
-// deleted plan still name its id, and must not reach a new plan.
-func passPlanIDsGiven(ctx context.Context, tx pgx.Tx, src *sql.Tx) error {
+// idsGiven names, for each table whose ids the SQLite file never gives
+// twice, the table that keeps the largest id it gave (migrations 0021 and
+// 0027): buttons and forms of a deleted plan or a removed action still
+// name its id, and must not reach a new one.
+var idsGiven = map[string]string{"plans": "plan_ids", "actions": "action_ids"}
+
+// passIDsGiven moves a table's identity past every id the SQLite file gave
+// it, deleted rows' included.
+func passIDsGiven(ctx context.Context, tx pgx.Tx, src *sql.Tx, table, given string) error {
 	var last int64
-	if err := src.QueryRowContext(ctx, `SELECT last FROM plan_ids`).Scan(&last); err != nil {
+	if err := src.QueryRowContext(ctx, `SELECT last FROM `+given).Scan(&last); err != nil {
 		return fmt.Errorf("the ids the file gave: %w", err)
 	}
-	_, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence('plans', 'id'),
-		greatest($1::bigint, (SELECT coalesce(max(id), 0) FROM plans)) + 1, false)`, last)
+	_, err := tx.Exec(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%[1]s', 'id'),
+		greatest($1::bigint, (SELECT coalesce(max(id), 0) FROM %[1]s)) + 1, false)`, table), last)
 	return err
 }
 

@@ -93,6 +93,15 @@ func TestCopyFromSQLite(t *testing.T) {
 	if err := lite.DeletePlan(ctx, "T2", typo, ""); err != nil {
 		t.Fatal(err)
 	}
+	// The newest action removed: its id is past those of the rows copied.
+	removed := addAction(t, lite, "T1", filled.Plans["T1"][0], "Typo action", "C1/typo")
+	p, err := lite.Plan(ctx, "T1", filled.Plans["T1"][0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lite.Commit(ctx, p, []flows.Change{flows.ActionRemoved{Source: "C1/typo"}}, ""); err != nil {
+		t.Fatal(err)
+	}
 
 	sums, err := pg.CopyFromSQLite(ctx, raw, false)
 	if err != nil {
@@ -192,6 +201,9 @@ func TestCopyFromSQLite(t *testing.T) {
 	if id <= filled.Plans["T2"][0] || id <= typo {
 		t.Errorf("new plan id %d collides with copied ids or with %d, deleted in SQLite", id, typo)
 	}
+	if a := addAction(t, pg, "T1", filled.Plans["T1"][0], "After the move", "C1/after"); a <= removed {
+		t.Errorf("new action id %d collides with %d, removed in SQLite", a, removed)
+	}
 
 	// A second copy is refused, and forced it replaces the target.
 	if _, err := pg.CopyFromSQLite(ctx, raw, false); !errors.Is(err, postgres.ErrNotEmpty) {
@@ -275,4 +287,28 @@ func TestCopyRefusesDriftedSchema(t *testing.T) {
 	if !errors.Is(err, postgres.ErrSchemaMismatch) || !strings.Contains(err.Error(), "plans.drift is in SQLite only") {
 		t.Errorf("copy with a column PostgreSQL lacks: %v", err)
 	}
+}
+
+// addAction adds an action from source to a plan and returns its id.
+func addAction(t *testing.T, db storetest.Store, team string, plan flows.PlanID, text, source string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	p, err := db.Plan(ctx, team, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := flows.ActionAdded{Action: flows.Action{Number: p.NextActionNumber(), Stage: flows.StagePlan, Text: text, Impact: 3, Effort: 2, By: "U1", At: storetest.T0, Source: source}}
+	if err := db.Commit(ctx, p, []flows.Change{add}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if p, err = db.Plan(ctx, team, plan); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range p.Actions {
+		if a.Source == source {
+			return a.ID
+		}
+	}
+	t.Fatalf("the action from %s was not stored", source)
+	return 0
 }
