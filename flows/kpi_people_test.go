@@ -207,6 +207,28 @@ func TestReplacingAnotherPersonsKPISaysWhose(t *testing.T) {
 	}
 }
 
+// TestSettingACarriedKPIByAnotherNamesNoOne: Ana starts Q2 from Q1, whose
+// visitors KPI comes along without a target; Ben gives it one. Ana set no
+// target, so none of hers was replaced.
+func TestSettingACarriedKPIByAnotherNamesNoOne(t *testing.T) {
+	old := flows.NewPlan("T", "C", "Q1", "UANA", kpiNow)
+	old, _, err := setKPIAs(t, old, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana", "UANA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := flows.CarryOver(old, nil, "Q2", "UANA", kpiNow)
+	_, said, err := setKPIAs(t, p, flows.StageReach, "visitors | target 30k | by 2027-06-30", "UBEN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(said, "UANA's") {
+		t.Errorf("said %q, naming as Ana's a target she never set", said)
+	}
+	if !strings.Contains(said, "KPI set: Unique visitors") {
+		t.Errorf("said %q, want the KPI set", said)
+	}
+}
+
 func TestReplacingAKPISaysWhatItReplaces(t *testing.T) {
 	p := flows.NewPlan("T", "C", "P", "U1", kpiNow)
 	p, _, err := setKPI(t, p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana")

@@ -6,9 +6,11 @@ package flows
 func kpiSetText(prev KPI, had bool, k KPI, read kpiRead, problems []Problem) Msg {
 	var b msgBuilder
 	switch {
-	case had && prev.By != "" && prev.By != k.By:
+	case had && prev.HasTarget() && prev.By != "" && prev.By != k.By:
 		// Two people setting one KPI at once: the later may not have seen
-		// the earlier, so the thread hears whose target went.
+		// the earlier, so the thread hears whose target went. A KPI carried
+		// from the last plan has no target yet: its By started the plan
+		// and set none.
 		b.printf("Replaced %s's %s target (%s). ", Person(prev.By), User(lowerName(prev.Name)), wasText(prev))
 	case had:
 		b.printf("Replaced your %s target (%s). ", User(lowerName(prev.Name)), wasText(prev))

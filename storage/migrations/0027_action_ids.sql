@@ -10,7 +10,13 @@ CREATE TABLE action_ids (
     last INTEGER NOT NULL
 );
 
-INSERT INTO action_ids (last) SELECT coalesce((SELECT max(id) FROM actions), 0);
+-- Ids given before this migration are known from the actions left, and
+-- from the reminders sent about them (key action:<id>:...), which outlive
+-- their action, as do the Done and Snooze buttons of those reminders.
+INSERT INTO action_ids (last) SELECT max(
+    coalesce((SELECT max(id) FROM actions), 0),
+    coalesce((SELECT max(CAST(substr(key, 8, instr(substr(key, 8), ':') - 1) AS INTEGER))
+        FROM reminders WHERE key LIKE 'action:%:%'), 0));
 
 CREATE TRIGGER action_ids_past_insert AFTER INSERT ON actions
 WHEN NEW.id > (SELECT last FROM action_ids)
