@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/storetest"
 )
 
 // TestMigrationNumbersActionsAsListed: actions kept before numbers were
@@ -16,7 +15,6 @@ import (
 // plan ordered by id, plans' ids interleaved; the next action added takes
 // the number after.
 func TestMigrationNumbersActionsAsListed(t *testing.T) {
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "racebot.db")
 	old, exec := olderDatabase(t, path, 26)
 	now := time.Now().UnixMilli()
@@ -27,34 +25,7 @@ func TestMigrationNumbersActionsAsListed(t *testing.T) {
 		(12, 1, 'plan', 'Webinar series', 3, 3, 'U1', ?), (14, 1, 'plan', 'Cart recovery emails', 5, 1, 'U1', ?)`, now, now, now, now)
 	old.Close()
 
-	db := MustOpen(t, path)
-	for id, want := range map[flows.PlanID]map[string]int{
-		1: {"Gift boxes": 1, "Webinar series": 2, "Cart recovery emails": 3},
-		2: {"Other plan": 1},
-		3: {},
-	} {
-		p, err := db.Plan(ctx, "T1", id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := map[string]int{}
-		for _, a := range p.Actions {
-			got[a.Text] = a.Number
-		}
-		if diff := cmp.Diff(want, got); diff != "" || p.LastActionNumber != len(want) {
-			t.Errorf("plan %d: last number %d, want %d; numbers (-want +got):\n%s", id, p.LastActionNumber, len(want), diff)
-		}
-	}
-	p, err := db.Plan(ctx, "T1", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Commit(ctx, p, []flows.Change{flows.ActionAdded{Action: flows.Action{Stage: flows.StagePlan, Text: "Gift cards", Impact: 3, Effort: 2, By: "U1", At: time.Now()}}}, ""); err != nil {
-		t.Fatal(err)
-	}
-	if p, err = db.Plan(ctx, "T1", 1); err != nil || p.Actions[3].Number != 4 {
-		t.Errorf("the action added after the upgrade: %+v, %v; want number 4", p.Actions, err)
-	}
+	storetest.NumberedAsListed(t, MustOpen(t, path))
 }
 
 // TestMigrationPassesActionIDsRemindedOf: before action ids were kept from

@@ -685,3 +685,40 @@ func testRemovedKPIKeepsValuesGivenMeanwhile(t *testing.T, open Open) {
 		}
 	}
 }
+
+// NumberedAsListed checks a store just migrated from a database whose
+// plan 1 had the actions Gift boxes (id 10), Webinar series (12) and Cart
+// recovery emails (14), plan 2 one action (11) and plan 3 none: each is
+// numbered in the order the list shows, and the next action added to
+// plan 1 takes number 4.
+func NumberedAsListed(t *testing.T, db Store) {
+	t.Helper()
+	ctx := ctxFor(t)
+	for id, want := range map[flows.PlanID]map[string]int{
+		1: {"Gift boxes": 1, "Webinar series": 2, "Cart recovery emails": 3},
+		2: {"Other plan": 1},
+		3: {},
+	} {
+		p, err := db.Plan(ctx, "T1", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, a := range p.Actions {
+			got[a.Text] = a.Number
+		}
+		if diff := cmp.Diff(want, got); diff != "" || p.LastActionNumber != len(want) {
+			t.Errorf("plan %d: last number %d, want %d; numbers (-want +got):\n%s", id, p.LastActionNumber, len(want), diff)
+		}
+	}
+	p, err := db.Plan(ctx, "T1", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Commit(ctx, p, []flows.Change{flows.ActionAdded{Action: flows.Action{Stage: flows.StagePlan, Text: "Gift cards", Impact: 3, Effort: 2, By: "U1", At: time.Now()}}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if p, err = db.Plan(ctx, "T1", 1); err != nil || p.Actions[3].Number != 4 {
+		t.Errorf("the action added after the upgrade: %+v, %v; want number 4", p.Actions, err)
+	}
+}

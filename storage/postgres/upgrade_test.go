@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/pgtest"
+	"github.com/racebot/racebot/internal/storetest"
 )
 
 // TestUpgradeReadsOldThreadsFromNow: a database written before catch-ups
@@ -123,7 +123,6 @@ func olderDatabase(t *testing.T, url string, first int) (*pgx.Conn, func(q strin
 // plan ordered by id, plans' ids interleaved; the next action added takes
 // the number after.
 func TestUpgradeNumbersActionsAsListed(t *testing.T) {
-	ctx := context.Background()
 	url := pgtest.URL(t)
 	_, exec := olderDatabase(t, url, 26)
 	now := time.Now().UnixMilli()
@@ -133,34 +132,7 @@ func TestUpgradeNumbersActionsAsListed(t *testing.T) {
 		(10, 1, 'plan', 'Gift boxes', 4, 2, 'U1', $1), (11, 2, 'plan', 'Other plan', 3, 3, 'U1', $1),
 		(12, 1, 'plan', 'Webinar series', 3, 3, 'U1', $1), (14, 1, 'plan', 'Cart recovery emails', 5, 1, 'U1', $1)`, now)
 
-	db := mustOpen(t, url)
-	for id, want := range map[flows.PlanID]map[string]int{
-		1: {"Gift boxes": 1, "Webinar series": 2, "Cart recovery emails": 3},
-		2: {"Other plan": 1},
-		3: {},
-	} {
-		p, err := db.Plan(ctx, "T1", id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := map[string]int{}
-		for _, a := range p.Actions {
-			got[a.Text] = a.Number
-		}
-		if diff := cmp.Diff(want, got); diff != "" || p.LastActionNumber != len(want) {
-			t.Errorf("plan %d: last number %d, want %d; numbers (-want +got):\n%s", id, p.LastActionNumber, len(want), diff)
-		}
-	}
-	p, err := db.Plan(ctx, "T1", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Commit(ctx, p, []flows.Change{flows.ActionAdded{Action: flows.Action{Stage: flows.StagePlan, Text: "Gift cards", Impact: 3, Effort: 2, By: "U1", At: time.Now()}}}, ""); err != nil {
-		t.Fatal(err)
-	}
-	if p, err = db.Plan(ctx, "T1", 1); err != nil || p.Actions[3].Number != 4 {
-		t.Errorf("the action added after the upgrade: %+v, %v; want number 4", p.Actions, err)
-	}
+	storetest.NumberedAsListed(t, mustOpen(t, url))
 }
 
 func slackTS(t time.Time) string {
