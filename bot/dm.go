@@ -62,8 +62,10 @@ func (b *Bot) zoneOf(ctx context.Context, team, user string) (*time.Location, er
 // sendReminder claims a reminder and sends it as a direct message. Once
 // claimed nobody else sends it, so the claim and the post run to the end
 // under a context shutdown does not cancel, like a check-in's nudge; a
-// post that fails after the claim is logged, not tried again, because a
-// retry could send it twice.
+// post that may have gone out is logged, not tried again, because a retry
+// could send it twice. One Slack certainly did not take for a passing
+// reason (a 5xx opening the conversation, a rate limit) gives the claim
+// up, so that a later tick sends it rather than nobody.
 func (b *Bot) sendReminder(ctx context.Context, r coach.Reminder) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(onTeam(ctx, r.Team)), b.claimTimeout)
 	defer cancel()
@@ -93,6 +95,9 @@ func (b *Bot) sendReminder(ctx context.Context, r coach.Reminder) {
 	channel, err := b.dmChannel(ctx, r.User)
 	if err != nil {
 		b.failed(ctx, "reminder claimed but not sent: open direct message", err, "key", r.Key, "user", r.User)
+		if !declinedForGood(err) && !b.left(ctx, err) {
+			b.releaseReminder(ctx, r)
+		}
 		return
 	}
 	// Keyed by the reminder, so that an answer lost on the way back is
@@ -100,10 +105,19 @@ func (b *Bot) sendReminder(ctx context.Context, r coach.Reminder) {
 	ts, err := b.poster.postOnce(ctx, channel, "", "reminder:"+r.User+":"+r.Key, reminderMessage(r))
 	if err != nil {
 		b.failed(ctx, "reminder claimed but not sent", err, "key", r.Key, "user", r.User)
+		if errors.Is(err, ErrNotPosted) && !b.left(ctx, err) {
+			b.releaseReminder(ctx, r)
+		}
 		return
 	}
 	if err := b.svc.ReminderSent(ctx, r, channel, ts); err != nil {
 		b.log.Warn("record reminder message", "key", r.Key, "err", err)
+	}
+}
+
+func (b *Bot) releaseReminder(ctx context.Context, r coach.Reminder) {
+	if err := b.svc.ReleaseReminder(ctx, r); err != nil {
+		b.log.Warn("release reminder not sent", "key", r.Key, "err", err)
 	}
 }
 

@@ -229,6 +229,12 @@ func (b *Bot) startCheckinStep(ctx context.Context, st coach.Step) error {
 	b.stepLater(ctx, "workflow check-in", func(ctx context.Context) {
 		if _, err := b.OpenCheckin(ctx, st.Team, p.ID, "workflow:"+st.Execution, false, 0); err != nil {
 			b.log.Error("workflow check-in", "plan", p.ID, "err", err)
+			if errors.Is(err, ErrMaybePosted) {
+				// The check-in may stand in the channel unrecorded: an
+				// error would have it run again beside a second one. The
+				// sweep opens the same occurrence, which looks for it.
+				return
+			}
 			b.errorStep(ctx, st, "The check-in could not be posted; try running the workflow again.")
 			return
 		}
@@ -263,17 +269,13 @@ func (b *Bot) errorStep(ctx context.Context, st coach.Step, reason string) {
 
 // refusedStep ends with an error the run of a step whose result Slack
 // declined for good: given up without a word, it would stay "in
-// progress" at Slack for ever, with nothing to tell its owner why. The
-// error is tried once, and the step given up whatever Slack answers: a
-// sweep would only have the result declined again before trying the
-// error once more.
+// progress" at Slack for ever, with nothing to tell its owner why. An
+// error declined too is given up; one that did not get through (a 5xx, a
+// lost connection) leaves the step to the sweep, which has the result
+// declined again and sends the error once more.
 func (b *Bot) refusedStep(ctx context.Context, st coach.Step, refusal error) {
 	b.log.Error("complete workflow step: refused; ending the run with an error", "execution", st.Execution, "function", st.Function, "err", refusal)
-	err := b.slack(ctx).FunctionCompleteErrorContext(ctx, st.Execution, refusedReason(st, refusal))
-	if err != nil && !completedAlready(err) {
-		b.failed(ctx, "complete refused workflow step with an error: given up", err, "execution", st.Execution)
-	}
-	b.finishStep(ctx, st)
+	b.stepCompleted(ctx, b.slack(ctx).FunctionCompleteErrorContext(ctx, st.Execution, refusedReason(st, refusal)), st)
 }
 
 // refusedReason tells a workflow's owner, at Slack, why a step whose

@@ -29,6 +29,9 @@ type ReminderStore interface {
 	ClaimReminder(ctx context.Context, team, user, key string, plan flows.PlanID, now time.Time) (bool, error)
 	// ReminderSent records the message a claimed reminder went out as.
 	ReminderSent(ctx context.Context, team, user, key, channel, ts string) error
+	// ReleaseReminder gives up a claim whose message was not sent, so a
+	// later look sends the reminder; a reminder sent stays claimed.
+	ReleaseReminder(ctx context.Context, team, user, key string) error
 	// ClaimedReminders lists the reminders about a plan claimed so far,
 	// as "user key".
 	ClaimedReminders(ctx context.Context, team string, plan flows.PlanID) (map[string]bool, error)
@@ -389,6 +392,15 @@ func (s *Service) ReminderSent(ctx context.Context, r Reminder, channel, ts stri
 	return s.reminders.ReminderSent(ctx, r.Team, r.User, r.Key, channel, ts)
 }
 
+// ReleaseReminder gives up the claim of a reminder Slack certainly did
+// not take, so that it is sent on a later look rather than lost.
+func (s *Service) ReleaseReminder(ctx context.Context, r Reminder) error {
+	if s.reminders == nil {
+		return nil
+	}
+	return s.reminders.ReleaseReminder(ctx, r.Team, r.User, r.Key)
+}
+
 // remind turns the person's reminders about the channel's plan on or off.
 func (s *Service) remind(ctx context.Context, req Request, arg string) (Response, error) {
 	if s.reminders == nil {
@@ -422,8 +434,9 @@ var ErrNotYours = errors.New("not the person's")
 
 // actionFor loads the plan req.Plan names and one of its actions, which
 // req.User must own or, failing an owner anyone can be sent a message,
-// must have started the plan.
-func (s *Service) actionFor(ctx context.Context, req Request, action int64) (*flows.Plan, flows.Action, error) {
+// must have started the plan; what is what the button does ("mark it
+// done"), told to anyone else.
+func (s *Service) actionFor(ctx context.Context, req Request, action int64, what string) (*flows.Plan, flows.Action, error) {
 	p, err := s.store.Plan(ctx, req.Team, req.Plan)
 	if err != nil {
 		return nil, flows.Action{}, err
@@ -434,7 +447,7 @@ func (s *Service) actionFor(ctx context.Context, req Request, action int64) (*fl
 	}
 	a := p.Actions[i]
 	if !owns(a.Owner, req.User) && !(len(people(a.Owner)) == 0 && p.CreatedBy == req.User) {
-		return nil, flows.Action{}, flows.UserErrorf(ErrNotYours, "Only the owner of %q can mark it done.", flows.User(a.Text))
+		return nil, flows.Action{}, flows.UserErrorf(ErrNotYours, "Only the owner of %q can %s.", flows.User(a.Text), flows.Text(what))
 	}
 	return p, a, nil
 }
@@ -445,7 +458,7 @@ func (s *Service) actionFor(ctx context.Context, req Request, action int64) (*fl
 // it out, and the quarter's retro counts it. A second press, or someone
 // else's, finds it done and changes nothing.
 func (s *Service) MarkDone(ctx context.Context, req Request, action int64) (Response, error) {
-	p, _, err := s.actionFor(ctx, req, action)
+	p, _, err := s.actionFor(ctx, req, action, "mark it done")
 	if err != nil {
 		return Response{}, err
 	}
@@ -460,7 +473,7 @@ func (s *Service) Snooze(ctx context.Context, req Request, action int64) (Respon
 	if s.reminders == nil {
 		return Response{}, errNoReminders
 	}
-	p, a, err := s.actionFor(ctx, req, action)
+	p, a, err := s.actionFor(ctx, req, action, "snooze its reminder")
 	if err != nil {
 		return Response{}, err
 	}

@@ -80,6 +80,19 @@ func (db *DB) ReminderSent(ctx context.Context, team, user, key, channel, ts str
 	return nil
 }
 
+// ReleaseReminder deletes the claim of a reminder whose message was not
+// sent; one recorded sent stays.
+func (db *DB) ReleaseReminder(ctx context.Context, team, user, key string) error {
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM reminders WHERE team_id = ? AND user_id = ? AND key = ? AND ts = ''`, team, user, key)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("release reminder: %w", err)
+	}
+	return nil
+}
+
 // SetReminders turns a person's reminders about a plan on or off, recording
 // the request's key with the change.
 func (db *DB) SetReminders(ctx context.Context, team string, plan flows.PlanID, user string, on bool, now time.Time, key string) error {

@@ -48,8 +48,22 @@ func testRemindersClaimedOnce(t *testing.T, open Open) {
 	if ok, err := later.ClaimReminder(ctx, "T1", "UANA", "checkin:7", p.ID, t0.Add(time.Hour)); ok || err != nil {
 		t.Errorf("a later handle claimed the reminder again: %v %v", ok, err)
 	}
+	// A reminder sent is not released; one claimed and not sent is, and
+	// is claimed again.
+	if err := later.ReleaseReminder(ctx, "T1", "UANA", "checkin:7"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.ClaimReminder(ctx, "T1", "UANA", "checkin:7", p.ID, t0.Add(time.Hour)); ok || err != nil {
+		t.Errorf("a sent reminder released: claimed again %v %v", ok, err)
+	}
 	if ok, err := later.ClaimReminder(ctx, "T1", "UBEN", "checkin:7", p.ID, t0); !ok || err != nil {
 		t.Errorf("Ben's reminder: %v %v", ok, err)
+	}
+	if err := db.ReleaseReminder(ctx, "T1", "UBEN", "checkin:7"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := later.ClaimReminder(ctx, "T1", "UBEN", "checkin:7", p.ID, t0); !ok || err != nil {
+		t.Errorf("Ben's reminder, released, claimed again: %v %v", ok, err)
 	}
 	if _, err := later.ClaimReminder(ctx, "T2", "UANA", "checkin:7", p.ID, t0); !errors.Is(err, flows.ErrNoPlan) {
 		t.Errorf("T2 claimed a reminder about T1's plan: %v, want ErrNoPlan", err)

@@ -1,0 +1,70 @@
+package bot
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// TestReminderNotSentForSlacksFailureComesLater: Ben is due his
+// reminder about an action, and Slack certainly does not take it: the
+// direct message cannot be opened (500s), or the post is rate-limited
+// past the client's retries. Nothing reached him, so the reminder is not
+// spent: the next look sends it, once.
+func TestReminderNotSentForSlacksFailureComesLater(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name  string
+		fault func(*slackfake.Fake)
+	}{
+		{"direct message not opened", func(f *slackfake.Fake) { f.FailNext("conversations.open", 5, http.StatusInternalServerError) }},
+		{"post rate-limited", func(f *slackfake.Fake) { f.RateLimitNext("chat.postMessage", 5, time.Second) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, clk := clockedHarness(t, time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC), func(c *setup) {
+				c.RetryWait = func(ctx context.Context, _ time.Duration) bool { return ctx.Err() == nil }
+			})
+			h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
+			_, p := h.newPlanInSlack("Q1")
+			h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UBER>", Due: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
+			h.settle()
+			tt.fault(h.fake)
+			h.bot.remindTick(context.Background())
+			if n := len(h.dms("UBER")); n != 0 {
+				t.Fatalf("%d reminders while Slack failed, want 0", n)
+			}
+			clk.Add(time.Minute)
+			h.bot.remindTick(context.Background())
+			h.bot.remindTick(context.Background())
+			if n := len(h.dms("UBER")); n != 1 {
+				t.Errorf("%d reminders once Slack answered again, want 1", n)
+			}
+		})
+	}
+}
+
+// TestSnoozeOfAnotherOnesActionSaysWhy: Zoe presses Snooze on Ben's
+// reminder about his action (shared with her, or a Home tab from when it
+// was hers). She is told in one sentence that only its owner can snooze
+// it, not that only its owner "can mark it done", which is not what she
+// asked; and Ben's reminders stay as they were.
+func TestSnoozeOfAnotherOnesActionSaysWhy(t *testing.T) {
+	t.Parallel()
+	h, _, p, reminder := remindedOfAnAction(t)
+	url := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionActionSnooze, Value: actionValue(p.ID, p.Actions[0].ID), UserID: "UZOE", ChannelID: h.fake.DMChannel("UBER"), MessageTS: reminder.TS, ResponseURL: url}))
+	h.fake.WaitFor(t, func() bool { return len(h.fake.Responses(url)) >= 1 }, "an answer to the snooze")
+	got := h.fake.Responses(url)[0].Text
+	if !strings.Contains(got, "snooze") || strings.Contains(got, "mark it done") {
+		t.Errorf("Snooze of another's action answered %q; want that only its owner can snooze it", got)
+	}
+	if ss, err := h.db.Snoozes(context.Background(), slackfake.TeamID, p.ID); err != nil || len(ss) != 0 {
+		t.Errorf("snoozes = %v, %v; want none", ss, err)
+	}
+}
