@@ -102,6 +102,7 @@ func (b *Bot) postKPISuggestions(ctx context.Context, p *flows.Plan, stage flows
 // posts it in the plan's thread, and keeps it as the plan's latest for its
 // exports.
 func (b *Bot) postReview(ctx context.Context, p *flows.Plan, a asker) {
+	asked := b.now()
 	kpis, err := b.svc.KPIs(ctx, p.Team, p.ID)
 	if err != nil {
 		b.log.Error("review: load kpis", "plan", p.ID, "err", err)
@@ -128,19 +129,22 @@ func (b *Bot) postReview(ctx context.Context, p *flows.Plan, a asker) {
 		b.tell(ctx, a, reviewFailed)
 		return
 	}
-	b.keepReview(ctx, p, res, a.user)
+	b.keepReview(ctx, p, res, a.user, asked)
 }
 
 // keepReview keeps a review shown to the team as the plan's latest, for
-// its exports, wherever it was asked for.
-func (b *Bot) keepReview(ctx context.Context, p *flows.Plan, res assist.Result, by string) {
+// its exports, wherever it was asked for. It is dated when it was asked
+// for (asked), not when it came back: a slow model's review of the plan
+// as it was must not replace one asked for after it, of the plan as it
+// is, that came back first.
+func (b *Bot) keepReview(ctx context.Context, p *flows.Plan, res assist.Result, by string, asked time.Time) {
 	// The review's own words, without the note on how it came about: the
 	// model's as they are, the built-in coach's as plain text.
 	text := markup.FromPlain(res.Text)
 	if !res.FromModel && res.Msg != nil {
 		text = markup.FromPlain(plainText(res.Msg))
 	}
-	if err := b.svc.ReviewGiven(ctx, p.Team, p.ID, string(text), res.FromModel, by, b.now()); err != nil && !errors.Is(err, flows.ErrNoPlan) {
+	if err := b.svc.ReviewGiven(ctx, p.Team, p.ID, string(text), res.FromModel, by, asked); err != nil && !errors.Is(err, flows.ErrNoPlan) {
 		b.log.Error("review: keep", "plan", p.ID, "err", err)
 	}
 }

@@ -160,7 +160,10 @@ func TestACorrectionAfterThePlanMovedOn(t *testing.T) {
 
 	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
 		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvANA"})
-	h.threadMessage("C1", header.TS, "Action added: ")
+	added := h.threadMessage("C1", header.TS, "Action added to Plan: ")
+	if strings.Contains(added.Text, "reply `done`") {
+		t.Errorf("the Plan action, added while Reach is open, says to reply done: %s", added.Text)
+	}
 	p := h.plan(slackfake.TeamID, "C1", "Q1")
 	if len(p.Actions) != 1 || p.Actions[0].Stage != flows.StagePlan || p.Actions[0].Impact != 4 {
 		t.Errorf("actions %+v, want the gift boxes in the Plan stage", p.Actions)

@@ -394,6 +394,7 @@ func (b *Bot) confirmInCheckin(ctx context.Context, key string, a coach.Response
 // place for a placeholder edited as the model writes. Like /race review,
 // it becomes the plan's latest review.
 func (b *Bot) reviewInto(ctx context.Context, p *flows.Plan, channel, thread, user string) {
+	asked := b.now()
 	kpis, err := b.svc.KPIs(ctx, p.Team, p.ID)
 	if err != nil {
 		b.log.Error("review: load kpis", "plan", p.ID, "err", err)
@@ -412,5 +413,5 @@ func (b *Bot) reviewInto(ctx context.Context, p *flows.Plan, channel, thread, us
 		b.tell(ctx, asker{user: user, channel: channel, thread: thread}, reviewFailed)
 		return
 	}
-	b.keepReview(ctx, p, res, user)
+	b.keepReview(ctx, p, res, user, asked)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 )
 
@@ -82,6 +83,46 @@ func (b *Bot) refileLate(ctx context.Context, p *flows.Plan, asks, ts string) {
 		b.log.Warn("refile replies to a prompt recorded late", "plan", p.ID, "ts", ts, "err", err)
 	case resp.Plan != nil:
 		b.postToPlan(resp.Plan, "", resp.Replies, nil)
+	}
+	if resp.Reread {
+		b.readRefusedAgain(ctx, p, ts)
+	}
+}
+
+// readRefusedAgain reads back from the plan's thread the replies posted
+// after a prompt recorded late (at ts) and has the coach read again those
+// it refused: each was read before the prompt was recorded, as a line for
+// the actions or KPIs prompt before it (see coach.ReadRefusedAgain).
+// Slack keeps no record of a refusal, and the coach keeps no refused
+// text, so the thread is where they are.
+func (b *Bot) readRefusedAgain(ctx context.Context, p *flows.Plan, ts string) {
+	msgs, _, _, err := b.slack(ctx).GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+		ChannelID: p.Channel, Timestamp: p.Thread, Oldest: ts, Limit: lookupPage,
+	})
+	if err != nil {
+		b.log.Warn("read back replies to a prompt recorded late", "plan", p.ID, "ts", ts, "err", err)
+		return
+	}
+	for _, m := range msgs {
+		if compareTS(m.Timestamp, ts) <= 0 || m.BotID != "" || m.User == "" || m.User == b.botUser(ctx) ||
+			m.SubType != "" && m.SubType != "thread_broadcast" && m.SubType != "file_share" {
+			continue
+		}
+		text, ok := b.replyText(ctx, m.Text)
+		if !ok {
+			continue
+		}
+		user := m.User
+		resp, err := b.svc.ReadRefusedAgain(ctx, coach.Request{Team: p.Team, Channel: p.Channel, Plan: p.ID, User: user, Text: text, TS: m.Timestamp, Now: b.now(),
+			ZoneOf: func(ctx context.Context) *time.Location { return b.userZone(ctx, user) }})
+		switch {
+		case errors.Is(err, flows.ErrNoPlan):
+			return
+		case err != nil:
+			b.log.Warn("read a refused reply again", "plan", p.ID, "ts", m.Timestamp, "err", err)
+		case resp.Changed:
+			b.postToPlan(resp.Plan, m.User, resp.Replies, resp.Draft)
+		}
 	}
 }
 

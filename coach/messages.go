@@ -157,6 +157,10 @@ func (s *Service) RefileLate(ctx context.Context, team, channel string, plan flo
 	if err != nil || before == "" || before == asks {
 		return Response{}, err
 	}
+	// An action or KPI line that could not be read was refused, not
+	// filed, so there is nothing below to move: the transport reads
+	// those replies back from the thread.
+	reread := flows.AsksLines(before)
 	// In the plan's turn, as a reply is read: one read before the prompt
 	// was recorded has committed by then, and one read after it answers
 	// the prompt already. The plan commitFrom loaded before the turn came
@@ -164,7 +168,7 @@ func (s *Service) RefileLate(ctx context.Context, team, channel string, plan flo
 	// nothing, so no version check would catch it: what moves is read from
 	// the plan as it stands now. Moves worked out from a plan newer than p
 	// fail p's version check, and the next round starts from that plan.
-	return s.commitFrom(ctx, Request{Team: team, Channel: channel, Plan: plan, Now: now}, nil, func(p *flows.Plan) (flows.Outcome, error) {
+	resp, err := s.commitFrom(ctx, Request{Team: team, Channel: channel, Plan: plan, Now: now}, nil, func(p *flows.Plan) (flows.Outcome, error) {
 		if cur, err := s.store.Plan(ctx, team, plan); err != nil {
 			return flows.Outcome{}, err
 		} else if cur.Version > p.Version {
@@ -197,6 +201,50 @@ func (s *Service) RefileLate(ctx context.Context, team, channel string, plan flo
 		}
 		return s.store.Commit(ctx, p, out.Changes, "")
 	})
+	resp.Reread = reread && err == nil
+	return resp, err
+}
+
+// ReadRefusedAgain reads again a reply in a plan's thread (req: the plan,
+// the reply's author, text and ts) that racebot refused and no edit of
+// which was taken: read before the prompt its author answered was
+// recorded (see RefileLate), it was taken for a line for the actions or
+// KPIs prompt before, and refused as one. Now that the prompt is
+// recorded it is read as a reply to that prompt. A reply refused again,
+// or one that was not refused, changes nothing.
+func (s *Service) ReadRefusedAgain(ctx context.Context, req Request) (Response, error) {
+	if ok, err := s.uncorrected(ctx, req); err != nil || !ok {
+		return Response{}, err
+	}
+	// Only a line read as a reply: a command refused (values it could not
+	// read) is no answer to any prompt.
+	text := strings.TrimSpace(req.Text)
+	if strings.HasPrefix(text, commandPrefix) {
+		return Response{}, nil
+	}
+	p, err := s.pick(ctx, req, "")
+	if err != nil {
+		return Response{}, err
+	}
+	if _, kind, _, err := s.classify(ctx, req, text, p); err != nil || kind != flows.LineAnswer {
+		return Response{}, err
+	}
+	// Its key is recorded already, from when it was refused.
+	req.Key = ""
+	resp, err := s.reply(ctx, req, p)
+	if _, refused := errors.AsType[*flows.UserError](err); refused {
+		return Response{}, nil
+	}
+	if err != nil || !resp.Changed {
+		return resp, err
+	}
+	// A later edit of it revises what it now gave, as for a line taken.
+	if _, err := s.Once(ctx, req.Team, takenKey(req)); err != nil {
+		return Response{}, fmt.Errorf("record the reply read again: %w", err)
+	}
+	note := flows.Reply{Kind: flows.ReplyNote, Msg: flows.Sayf("Read %s's reply again: it was written after the next prompt was posted, so it answers that one.", flows.Person(req.User))}
+	resp.Replies = append([]flows.Reply{note}, resp.Replies...)
+	return resp, nil
 }
 
 // answeredAfter lists, in the order they were posted, the messages of

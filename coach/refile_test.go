@@ -155,3 +155,61 @@ func askingFirst(t *testing.T, svc *coach.Service) flows.PlanID {
 	}
 	return created.Plan.ID
 }
+
+// TestReadRefusedAgain: Ana's done ends the Plan stage's actions before
+// Reach's first question is recorded as asked. Ben's answer to that
+// question, read meanwhile as an action line, is refused; so is his
+// values line. Once the question is recorded, his answer is read again
+// as its answer, once; the values line is no answer to anything.
+func TestReadRefusedAgain(t *testing.T) {
+	ctx := context.Background()
+	svc, _ := newService(t, nil)
+	id := askingFirst(t, svc)
+	say := func(user, text, ts string) (coach.Request, error) {
+		r := req(coach.MessageKey("C1", ts), text)
+		r.User, r.Plan, r.TS = user, id, ts
+		_, err := svc.Handle(ctx, r)
+		return r, err
+	}
+	if _, err := say("UANA", "done", "1000.000200"); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Asked(ctx, "T1", id, "actions:plan", "1000.000300"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := say("UANA", "done", "1000.000400"); err != nil {
+		t.Fatal(err)
+	}
+	answer, err := say("UBEN", "Coffee forums on Reddit", "1000.000600")
+	if err == nil {
+		t.Fatal("Ben's answer read as an action line was not refused")
+	}
+	values, err := say("UBEN", "/race values visitors lots", "1000.000700")
+	if err == nil {
+		t.Fatal("Ben's values line was not refused")
+	}
+	reach := flows.RACE().Stages[1].Steps()[0].ID
+	if err := svc.Asked(ctx, "T1", id, reach, "1000.000500"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := svc.RefileLate(ctx, "T1", "C1", id, reach, "1000.000500", t0.Add(time.Hour))
+	if err != nil || !resp.Reread {
+		t.Fatalf("refile: %+v, %v; want replies read back", resp, err)
+	}
+	for _, r := range []coach.Request{values, answer, answer} {
+		r.Key = ""
+		if _, err := svc.ReadRefusedAgain(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := svc.Plan(ctx, "T1", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := p.Answers[reach]; a.Text != "Coffee forums on Reddit" || a.By != "UBEN" || len(a.Also) != 0 {
+		t.Errorf("Reach question 1 = %+v, want Ben's answer once", a)
+	}
+	if p.Cursor.Stage != 1 || p.Cursor.Step != 1 {
+		t.Errorf("cursor %+v, want Reach's question 2", p.Cursor)
+	}
+}

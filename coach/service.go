@@ -288,6 +288,11 @@ type Response struct {
 	// EditMessage): what it added is news to the conversation, as a new
 	// line's or reply's would be.
 	Taken bool
+	// Reread is true when RefileLate's prompt came after an actions or
+	// KPIs prompt: a reply read before the prompt was recorded was read
+	// as an action or KPI line, and may have been refused as one; the
+	// transport reads such replies back (see ReadRefusedAgain).
+	Reread bool
 }
 
 // maxAttempts bounds retries when two people answer the same plan at once.

@@ -157,12 +157,19 @@ func TestActionAddedEchoes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "Action added: Launch the referral scheme — owner Sara, due Sun 28 Feb 2027, impact 4, effort 3. Add another, or reply `done`."
-	if got := actionAddedText(a).String(); got != want {
+	plan := RACE().Stages[0]
+	if got := actionAddedText(a, plan, true).String(); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 	b, _ := ParseAction("Send the survey, impact 5, effort 1", actionNow)
 	want = "Action added: Send the survey — no owner yet, no due date yet, impact 5, effort 1 (a quick win). Add another, or reply `done`."
-	if got := actionAddedText(b).String(); got != want {
+	if got := actionAddedText(b, plan, true).String(); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	// Read after the plan left the stage: "reply done" would end what is
+	// open now.
+	want = "Action added to Plan: Send the survey — no owner yet, no due date yet, impact 5, effort 1 (a quick win)."
+	if got := actionAddedText(b, plan, false).String(); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }

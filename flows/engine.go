@@ -526,7 +526,12 @@ func (s *stepper) addActionTo(st Stage, text string) error {
 	a.Stage, a.By, a.At, a.Source, a.Edited = st.ID, s.in.User, s.in.Now, s.in.Source, s.edited
 	a.Number = s.out.Plan.NextActionNumber()
 	s.apply(ActionAdded{Action: a})
-	s.say(Reply{Kind: ReplyActionAdded, Stage: st.ID, Msg: actionAddedText(a)})
+	// An action read after the plan left its stage (written at the
+	// actions prompt, read after another person's done) is still that
+	// stage's, but "reply done" would now end whatever is open instead.
+	p := s.out.Plan
+	atIts := p.Cursor.Phase == PhaseActions && s.cat.Stages[p.Cursor.Stage].ID == st.ID
+	s.say(Reply{Kind: ReplyActionAdded, Stage: st.ID, Msg: actionAddedText(a, st, atIts)})
 	return nil
 }
 

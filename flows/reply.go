@@ -154,7 +154,12 @@ func actionsPrompt(cat *Catalogue, st Stage, p *Plan) Msg {
 
 // actionAddedText says back what the coach understood of an action line,
 // so a date read from "end of February" or an owner can be checked at once.
-func actionAddedText(a Action) Msg {
+// Only an action added at its stage's actions (atIts) invites another;
+// one added there after the plan moved on names its stage instead.
+func actionAddedText(a Action, st Stage, atIts bool) Msg {
+	if !atIts {
+		return actionText("Action added to "+st.Name+": ", a, Say(Text(".")))
+	}
 	return actionText("Action added: ", a, Sayf(". Add another, or reply %s.", Code("done")))
 }
 

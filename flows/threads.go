@@ -292,6 +292,13 @@ func QuestionRef(cat *Catalogue, id string) string {
 
 // The words of this file, kept together.
 
+// AsksLines reports whether a prompt (as Reply.Asks names it) waits for
+// action or KPI lines, which the coach refuses when it cannot read them,
+// rather than for an answer.
+func AsksLines(asks string) bool {
+	return strings.HasPrefix(asks, asksActions) || strings.HasPrefix(asks, asksKPIs)
+}
+
 func movedOnText(what Msg) Msg {
 	return Sayf("That question has moved on since you saw it, so %s changed nothing. Reply to the latest one.", what)
 }
