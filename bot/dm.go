@@ -115,7 +115,12 @@ func (b *Bot) sendReminder(ctx context.Context, r coach.Reminder) {
 	}
 }
 
+// releaseReminder gives the claim up in time of its own: the claim's may
+// be what ran out (Slack slower than it to answer), and a release that
+// fails leaves the reminder claimed and never sent.
 func (b *Bot) releaseReminder(ctx context.Context, r coach.Reminder) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.claimTimeout)
+	defer cancel()
 	if err := b.svc.ReleaseReminder(ctx, r); err != nil {
 		b.log.Warn("release reminder not sent", "key", r.Key, "err", err)
 	}

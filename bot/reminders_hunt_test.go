@@ -68,3 +68,31 @@ func TestSnoozeOfAnotherOnesActionSaysWhy(t *testing.T) {
 		t.Errorf("snoozes = %v, %v; want none", ss, err)
 	}
 }
+
+// TestReminderNotSentWhenSlackOutlastsTheClaimComesLater: Slack does not
+// answer the opening of Ben's direct message before the claim's time is
+// up. Nothing reached him; giving the claim up must not need the time that
+// ran out, or the reminder stays claimed and is never sent.
+func TestReminderNotSentWhenSlackOutlastsTheClaimComesLater(t *testing.T) {
+	t.Parallel()
+	h, clk := clockedHarness(t, time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC), func(c *setup) {
+		c.BeforeStart = func(b *Bot) { b.claimTimeout = time.Second }
+	})
+	h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
+	_, p := h.newPlanInSlack("Q1")
+	h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UBER>", Due: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
+	h.settle()
+	release := h.fake.Hold("conversations.open")
+	t.Cleanup(release)
+	h.bot.remindTick(context.Background())
+	release()
+	if n := len(h.dms("UBER")); n != 0 {
+		t.Fatalf("%d reminders while Slack did not answer, want 0", n)
+	}
+	clk.Add(time.Minute)
+	h.bot.remindTick(context.Background())
+	h.bot.remindTick(context.Background())
+	if n := len(h.dms("UBER")); n != 1 {
+		t.Errorf("%d reminders once Slack answered again, want 1", n)
+	}
+}
