@@ -211,7 +211,9 @@ func TestBusyWriterWaitsForCompany(t *testing.T) {
 	w := makeWriter(pool, nil)
 	var mu sync.Mutex
 	now := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
-	w.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	reads := 0 // of the clock, by the writer
+	w.now = func() time.Time { mu.Lock(); defer mu.Unlock(); reads++; return now }
+	readsSoFar := func() int { mu.Lock(); defer mu.Unlock(); return reads }
 	waits := make(chan struct{}, 2*lingerBatch)
 	w.timer = func(time.Duration) (<-chan time.Time, func() bool) {
 		waits <- struct{}{}
@@ -276,6 +278,9 @@ func TestBusyWriterWaitsForCompany(t *testing.T) {
 	case err := <-first:
 		t.Fatalf("a write right after a commit of several was committed alone (%v)", err)
 	}
+	// The writer has read the clock to decide to wait; it reads it once
+	// more to note when the batch's commit ended.
+	noted := readsSoFar() + 1
 	for i := 1; i < lingerBatch; i++ {
 		wg.Add(1)
 		go func() {
@@ -294,6 +299,12 @@ func TestBusyWriterWaitsForCompany(t *testing.T) {
 	}
 
 	// Once the writer has been idle for maxLinger, a write goes at once.
+	// The callers are woken before the writer notes the commit's end: the
+	// clock moves on only after that note, or the note would read the
+	// moved clock and the pause would not be one.
+	for readsSoFar() < noted {
+		runtime.Gosched()
+	}
 	mu.Lock()
 	now = now.Add(maxLinger)
 	mu.Unlock()
