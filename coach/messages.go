@@ -231,7 +231,21 @@ func (s *Service) ReadRefusedAgain(ctx context.Context, req Request) (Response, 
 	}
 	// Its key is recorded already, from when it was refused.
 	req.Key = ""
-	resp, err := s.reply(ctx, req, p)
+	req = withZone(ctx, req, p.ReadsDates())
+	src := source(req)
+	resp, err := s.commitFrom(ctx, req, p, func(p *flows.Plan) (flows.Outcome, error) {
+		// An edit of it may have been taken meanwhile, its taking not yet
+		// recorded: what the edit gave stands, and the words read back
+		// from the thread may be the ones it replaced.
+		if gave, _ := keptFrom(p, src); gave != keptNothing {
+			return flows.Outcome{Plan: p}, nil
+		}
+		saw, askedAt, err := s.saw(ctx, req)
+		if err != nil {
+			return flows.Outcome{}, err
+		}
+		return s.step(ctx, req, saw, askedAt)(p)
+	}, s.commit(ctx, req))
 	if _, refused := errors.AsType[*flows.UserError](err); refused {
 		return Response{}, nil
 	}
@@ -337,8 +351,9 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 	}
 	edited := editedAt(req)
 	var saw string
+	var askedAt int64
 	if correcting {
-		if saw, _, err = s.saw(ctx, req); err != nil {
+		if saw, askedAt, err = s.saw(ctx, req); err != nil {
 			return Response{}, err
 		}
 	}
@@ -356,7 +371,11 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 			// Another edit may have been taken meanwhile: then this one
 			// revises what it added, if it is the newer.
 			taken = true
-			return flows.TakeCorrected(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: edited, Saw: saw, Source: src, Zone: req.Zone})
+			answered, err := s.answeredSince(ctx, req, p, saw, askedAt)
+			if err != nil {
+				return flows.Outcome{}, err
+			}
+			return flows.TakeCorrected(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: edited, Saw: saw, Answered: answered, Source: src, Zone: req.Zone})
 		}
 		return flows.Outcome{Plan: p}, nil
 	})

@@ -213,3 +213,127 @@ func TestReadRefusedAgain(t *testing.T) {
 		t.Errorf("cursor %+v, want Reach's question 2", p.Cursor)
 	}
 }
+
+// refusedBeforeTheRecord sets up TestReadRefusedAgain's thread up to
+// Ben's refused answer (ts 1000.000600): Ana's done has ended the Plan
+// stage's actions, Reach's first question (posted at 1000.000500) is
+// not recorded yet. It returns Ben's request and the question's id.
+func refusedBeforeTheRecord(t *testing.T, svc *coach.Service) (coach.Request, string) {
+	t.Helper()
+	ctx := t.Context()
+	id := askingFirst(t, svc)
+	say := func(user, text, ts string) (coach.Request, error) {
+		r := req(coach.MessageKey("C1", ts), text)
+		r.User, r.Plan, r.TS = user, id, ts
+		_, err := svc.Handle(ctx, r)
+		return r, err
+	}
+	if _, err := say("UANA", "done", "1000.000200"); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Asked(ctx, "T1", id, "actions:plan", "1000.000300"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := say("UANA", "done", "1000.000400"); err != nil {
+		t.Fatal(err)
+	}
+	answer, err := say("UBEN", "Coffee forums on Reddit", "1000.000600")
+	if err == nil {
+		t.Fatal("Ben's answer read as an action line was not refused")
+	}
+	answer.Key = ""
+	return answer, flows.RACE().Stages[1].Steps()[0].ID
+}
+
+// recordLate records Reach's first question, posted at 1000.000500, as
+// the bot does once it finds the post.
+func recordLate(t *testing.T, svc *coach.Service, id flows.PlanID, reach string) {
+	t.Helper()
+	if err := svc.Asked(t.Context(), "T1", id, reach, "1000.000500"); err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := svc.RefileLate(t.Context(), "T1", "C1", id, reach, "1000.000500", t0.Add(time.Hour)); err != nil || !resp.Reread {
+		t.Fatalf("refile: %+v, %v; want replies read back", resp, err)
+	}
+}
+
+// TestReadRefusedAgainAfterItsAuthorsEdit: Ben's refused answer is read
+// back from the thread; before it is read again, Ben edits it, and the
+// edit is handled first. What the read back holds is the text before the
+// edit: the edit is what stands, not the words Ben replaced.
+func TestReadRefusedAgainAfterItsAuthorsEdit(t *testing.T) {
+	ctx := context.Background()
+	svc, _ := newService(t, nil)
+	answer, reach := refusedBeforeTheRecord(t, svc)
+	recordLate(t, svc, answer.Plan, reach)
+
+	edit := answer
+	edit.Text, edit.Previous, edit.Key, edit.Edited = "Coffee forums on Reddit and brewing videos", answer.Text, "EvEDIT", t0.Add(2*time.Hour)
+	edit.Now = edit.Edited
+	if _, err := svc.EditMessage(ctx, edit); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ReadRefusedAgain(ctx, answer); err != nil {
+		t.Fatal(err)
+	}
+	p, err := svc.Plan(ctx, "T1", answer.Plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := p.Answers[reach]; a.Text != edit.Text || len(a.Also) != 0 {
+		t.Errorf("Reach question 1 = %+v, want Ben's edited answer, once", a)
+	}
+}
+
+// takenRace is the real store, running hook once just before the key
+// that records an edit taken (…:taken) is written: the edit's change is
+// committed, and its key is not yet.
+type takenRace struct {
+	coach.Store
+	hook func()
+	ran  atomic.Bool
+}
+
+func (r *takenRace) MarkSeen(ctx context.Context, team, key string) error {
+	if strings.HasSuffix(key, ":taken") && r.hook != nil && r.ran.CompareAndSwap(false, true) {
+		r.hook()
+	}
+	return r.Store.MarkSeen(ctx, team, key)
+}
+
+// TestReadRefusedAgainWhileItsEditIsTaken: Ben corrects his refused line
+// into an action by editing it before Reach's question is recorded, and
+// the edit is taken as the Plan stage's action. Before the edit's taking
+// is recorded, the question is recorded and his message is read back
+// and read again. One message gives one thing: the action, not also
+// Reach's answer.
+func TestReadRefusedAgainWhileItsEditIsTaken(t *testing.T) {
+	ctx := context.Background()
+	race := &takenRace{}
+	svc, _ := newService(t, func(s coach.Store) coach.Store { race.Store = s; return race })
+	answer, reach := refusedBeforeTheRecord(t, svc)
+	race.hook = func() {
+		recordLate(t, svc, answer.Plan, reach)
+		if _, err := svc.ReadRefusedAgain(ctx, answer); err != nil {
+			t.Error(err)
+		}
+	}
+	edit := answer
+	edit.Text, edit.Previous, edit.Key, edit.Edited = giftBoxesLine, answer.Text, "EvEDIT", t0.Add(time.Minute)
+	edit.Now = edit.Edited
+	if resp, err := svc.EditMessage(ctx, edit); err != nil || !resp.Taken {
+		t.Fatalf("edit: %+v, %v; want it taken as the corrected line", resp, err)
+	}
+	p, err := svc.Plan(ctx, "T1", answer.Plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Actions) != 1 {
+		t.Errorf("actions %+v, want Ben's edit", p.Actions)
+	}
+	if a, ok := p.Answers[reach]; ok && a.Text != "" {
+		t.Errorf("Reach question 1 = %+v; Ben's message gave an action and an answer", a)
+	}
+}
+
+const giftBoxesLine = "Gift boxes for corporate clients | Ben | impact 4 | effort 2"
