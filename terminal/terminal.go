@@ -404,7 +404,10 @@ func (c *console) review(ctx context.Context, p *flows.Plan) {
 		c.println(c.style.text(flows.Explain(err)))
 		return
 	}
-	res := c.assistant.Review(ctx, p, nil, kpis, c.now(), nil)
+	// Dated when asked, as in Slack: a slower review of an older plan,
+	// from another window, must not replace a newer one as the latest.
+	asked := c.now()
+	res := c.assistant.Review(ctx, p, nil, kpis, asked, nil)
 	if res.Note != "" {
 		c.println(c.style.note(res.Note))
 	}
@@ -414,7 +417,7 @@ func (c *console) review(ctx context.Context, p *flows.Plan) {
 	if res.FromModel {
 		text = string(markup.FromPlain(res.Text))
 	}
-	r := flows.ExportReview{Plan: p.ID, At: c.now(), By: c.user, Text: text, FromModel: res.FromModel}
+	r := flows.ExportReview{Plan: p.ID, At: asked, By: c.user, Text: text, FromModel: res.FromModel}
 	c.lastReview = &r
 	if err := c.svc.ReviewGiven(ctx, p.Team, p.ID, r.Text, r.FromModel, r.By, r.At); err != nil {
 		// The export of this session still has it; another may not.
