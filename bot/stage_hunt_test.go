@@ -2,7 +2,6 @@ package bot
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -24,15 +23,9 @@ func TestActionTypedAtAStagePromptWhoseAnswerWasLostIsAnAction(t *testing.T) {
 	header, q1, p := h.firstQuestion("Q1")
 	h.waitAsked(p, flows.QuestionBusiness)
 
-	h.fake.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError)
-	release := h.fake.Hold("conversations.replies")
-	defer release()
 	ana := tsAfter(t, q1.TS, time.Millisecond)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "done", TS: ana, ThreadTS: header.TS}))
-	prompt := h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
-		return m.ThreadTS == header.TS && strings.Contains(m.Text, "· actions")
-	}, "the actions prompt, its answer lost")
-	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("conversations.replies") > 0 }, "racebot looking for the prompt")
+	prompt, release := h.lostPost(header.TS, ana, "done", "· actions", "the actions prompt, its answer lost")
+	defer release()
 
 	ben := tsAfter(t, prompt.TS, 5*time.Second)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: giftBoxes, TS: ben, ThreadTS: header.TS}))
@@ -120,14 +113,8 @@ func TestAnswerToTheNextStagesFirstQuestionWhoseAnswerWasLost(t *testing.T) {
 	h.runSocket()
 	header, ts := h.atActions()
 
-	h.fake.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError)
-	release := h.fake.Hold("conversations.replies")
+	q, release := h.lostPost(header.TS, ts, "done", "*Reach* · question 1 of", "Reach's question 1, its answer lost")
 	defer release()
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "done", TS: ts, ThreadTS: header.TS}))
-	q := h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
-		return m.ThreadTS == header.TS && strings.Contains(m.Text, "*Reach* · question 1 of")
-	}, "Reach's question 1, its answer lost")
-	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("conversations.replies") > 0 }, "racebot looking for the question")
 
 	ben := tsAfter(t, q.TS, 5*time.Second)
 	h.write(header.TS, "UBEN", "Coffee forums on Reddit and brewing videos on YouTube", ben, true)

@@ -24,15 +24,9 @@ func TestReplyToAPromptWhoseAnswerWasLostAnswersIt(t *testing.T) {
 	header, q1, p := h.firstQuestion("Q1")
 	h.waitAsked(p, flows.QuestionBusiness)
 
-	h.fake.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError)
-	release := h.fake.Hold("conversations.replies")
-	defer release()
 	ana := tsAfter(t, q1.TS, time.Millisecond)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Speciality coffee subscriptions.", TS: ana, ThreadTS: header.TS}))
-	q2 := h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
-		return m.ThreadTS == header.TS && strings.Contains(m.Text, "What is your value proposition")
-	}, "question 2, its answer lost")
-	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("conversations.replies") > 0 }, "racebot looking for question 2")
+	q2, release := h.lostPost(header.TS, ana, "Speciality coffee subscriptions.", "What is your value proposition", "question 2, its answer lost")
+	defer release()
 
 	ben := tsAfter(t, q2.TS, 5*time.Second)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "Fresh beans in 48 hours.", TS: ben, ThreadTS: header.TS}))
@@ -53,4 +47,20 @@ func TestReplyToAPromptWhoseAnswerWasLostAnswersIt(t *testing.T) {
 	if n := h.countReplies("C1", header.TS, "Moved <@UBEN>'s reply from Plan question 1 (business) to Plan question 2 (value proposition)"); n != 1 {
 		t.Errorf("the move told %d times, want once:\n%s", n, strings.Join(h.threadPosts(header.TS), "\n"))
 	}
+}
+
+// lostPost has Ana write text at ts in the thread while Slack posts the
+// prompt it leads to but loses its answer (a 500 after the work), and
+// waits until racebot looks for that prompt, the look held until release.
+// It returns the prompt, the first post in the thread containing has.
+func (h *harness) lostPost(thread, ts, text, has, what string) (prompt slackfake.Message, release func()) {
+	h.t.Helper()
+	h.fake.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError)
+	release = h.fake.Hold("conversations.replies")
+	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: text, TS: ts, ThreadTS: thread}))
+	prompt = h.fake.WaitMessage(h.t, "C1", func(m slackfake.Message) bool {
+		return m.ThreadTS == thread && strings.Contains(m.Text, has)
+	}, what)
+	h.fake.WaitFor(h.t, func() bool { return h.fake.InFlight("conversations.replies") > 0 }, "racebot looking for "+what)
+	return prompt, release
 }
