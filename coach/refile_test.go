@@ -164,31 +164,12 @@ func askingFirst(t *testing.T, svc *coach.Service) flows.PlanID {
 func TestReadRefusedAgain(t *testing.T) {
 	ctx := context.Background()
 	svc, _ := newService(t, nil)
-	id := askingFirst(t, svc)
-	say := func(user, text, ts string) (coach.Request, error) {
-		r := req(coach.MessageKey("C1", ts), text)
-		r.User, r.Plan, r.TS = user, id, ts
-		_, err := svc.Handle(ctx, r)
-		return r, err
-	}
-	if _, err := say("UANA", "done", "1000.000200"); err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.Asked(ctx, "T1", id, "actions:plan", "1000.000300"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := say("UANA", "done", "1000.000400"); err != nil {
-		t.Fatal(err)
-	}
-	answer, err := say("UBEN", "Coffee forums on Reddit", "1000.000600")
-	if err == nil {
-		t.Fatal("Ben's answer read as an action line was not refused")
-	}
-	values, err := say("UBEN", "/race values visitors lots", "1000.000700")
+	answer, reach := refusedBeforeTheRecord(t, svc)
+	id := answer.Plan
+	values, err := sayIn(ctx, svc, id, "UBEN", "/race values visitors lots", "1000.000700")
 	if err == nil {
 		t.Fatal("Ben's values line was not refused")
 	}
-	reach := flows.RACE().Stages[1].Steps()[0].ID
 	if err := svc.Asked(ctx, "T1", id, reach, "1000.000500"); err != nil {
 		t.Fatal(err)
 	}
@@ -222,12 +203,7 @@ func refusedBeforeTheRecord(t *testing.T, svc *coach.Service) (coach.Request, st
 	t.Helper()
 	ctx := t.Context()
 	id := askingFirst(t, svc)
-	say := func(user, text, ts string) (coach.Request, error) {
-		r := req(coach.MessageKey("C1", ts), text)
-		r.User, r.Plan, r.TS = user, id, ts
-		_, err := svc.Handle(ctx, r)
-		return r, err
-	}
+	say := func(user, text, ts string) (coach.Request, error) { return sayIn(ctx, svc, id, user, text, ts) }
 	if _, err := say("UANA", "done", "1000.000200"); err != nil {
 		t.Fatal(err)
 	}
@@ -243,6 +219,14 @@ func refusedBeforeTheRecord(t *testing.T, svc *coach.Service) (coach.Request, st
 	}
 	answer.Key = ""
 	return answer, flows.RACE().Stages[1].Steps()[0].ID
+}
+
+// sayIn has user write text at ts in plan id's thread.
+func sayIn(ctx context.Context, svc *coach.Service, id flows.PlanID, user, text, ts string) (coach.Request, error) {
+	r := req(coach.MessageKey("C1", ts), text)
+	r.User, r.Plan, r.TS = user, id, ts
+	_, err := svc.Handle(ctx, r)
+	return r, err
 }
 
 // recordLate records Reach's first question, posted at 1000.000500, as
