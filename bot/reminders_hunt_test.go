@@ -27,24 +27,15 @@ func TestReminderNotSentForSlacksFailureComesLater(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h, clk := clockedHarness(t, time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC), func(c *setup) {
+			h, clk := bersActionDue(t, func(c *setup) {
 				c.RetryWait = func(ctx context.Context, _ time.Duration) bool { return ctx.Err() == nil }
 			})
-			h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
-			_, p := h.newPlanInSlack("Q1")
-			h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UBER>", Due: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
-			h.settle()
 			tt.fault(h.fake)
 			h.bot.remindTick(context.Background())
 			if n := len(h.dms("UBER")); n != 0 {
 				t.Fatalf("%d reminders while Slack failed, want 0", n)
 			}
-			clk.Add(time.Minute)
-			h.bot.remindTick(context.Background())
-			h.bot.remindTick(context.Background())
-			if n := len(h.dms("UBER")); n != 1 {
-				t.Errorf("%d reminders once Slack answered again, want 1", n)
-			}
+			h.remindedOnceLater(clk)
 		})
 	}
 }
@@ -75,13 +66,9 @@ func TestSnoozeOfAnotherOnesActionSaysWhy(t *testing.T) {
 // ran out, or the reminder stays claimed and is never sent.
 func TestReminderNotSentWhenSlackOutlastsTheClaimComesLater(t *testing.T) {
 	t.Parallel()
-	h, clk := clockedHarness(t, time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC), func(c *setup) {
+	h, clk := bersActionDue(t, func(c *setup) {
 		c.BeforeStart = func(b *Bot) { b.claimTimeout = time.Second }
 	})
-	h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
-	_, p := h.newPlanInSlack("Q1")
-	h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UBER>", Due: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
-	h.settle()
 	release := h.fake.Hold("conversations.open")
 	t.Cleanup(release)
 	h.bot.remindTick(context.Background())
@@ -89,10 +76,29 @@ func TestReminderNotSentWhenSlackOutlastsTheClaimComesLater(t *testing.T) {
 	if n := len(h.dms("UBER")); n != 0 {
 		t.Fatalf("%d reminders while Slack did not answer, want 0", n)
 	}
+	h.remindedOnceLater(clk)
+}
+
+// bersActionDue is a harness at 08:00 UTC on 1 December, whose plan has
+// Ber's action "Send sample bags" due the next day: his reminder is due.
+func bersActionDue(t *testing.T, opts ...func(*setup)) (*harness, *clock) {
+	t.Helper()
+	h, clk := clockedHarness(t, time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC), opts...)
+	h.fake.AddUser(slackfake.User{ID: "UBER", TZ: "Europe/Berlin"})
+	_, p := h.newPlanInSlack("Q1")
+	h.commitActions(p, flows.Action{Stage: flows.StageReach, Text: "Send sample bags", Owner: "<@UBER>", Due: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Impact: 4, Effort: 1, By: "UANA", At: clk.Now()})
+	h.settle()
+	return h, clk
+}
+
+// remindedOnceLater runs the reminders' ticks a minute on, twice, and
+// checks that Ber got exactly one reminder.
+func (h *harness) remindedOnceLater(clk *clock) {
+	h.t.Helper()
 	clk.Add(time.Minute)
 	h.bot.remindTick(context.Background())
 	h.bot.remindTick(context.Background())
 	if n := len(h.dms("UBER")); n != 1 {
-		t.Errorf("%d reminders once Slack answered again, want 1", n)
+		h.t.Errorf("%d reminders once Slack answered again, want 1", n)
 	}
 }
