@@ -25,10 +25,12 @@ func TakeCorrected(cat *Catalogue, plan *Plan, in Input) (Outcome, error) {
 	if saw == "" {
 		saw = plan.Asking(cat)
 	}
-	if _, _, _, ok := cat.Question(saw); ok {
+	if _, _, _, ok := cat.Question(in.Saw); ok {
 		// Handled before the reply is read again (coach.ReadRefusedAgain),
 		// which may hold the words the edit replaced: the edit is the
-		// answer, as its author corrected it.
+		// answer, as its author corrected it. Only a question the reply
+		// was written after: one the plan asks now, with no prompt
+		// recorded before the reply, is not what the line was for.
 		return Step(cat, plan, in)
 	}
 	var err error
