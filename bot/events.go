@@ -254,9 +254,7 @@ func (b *Bot) whisper(ctx context.Context, m *slackevents.MessageEvent, msg flow
 func (b *Bot) tellBeside(ctx context.Context, p *flows.Plan, user string, replies []flows.Reply) {
 	b.later(ctx, "ephemeral", func(ctx context.Context) {
 		for _, r := range replies {
-			if err := b.poster.ephemeral(ctx, p.Channel, p.Thread, user, msgMessage("note", r.Msg)); err != nil {
-				b.log.Warn("post ephemeral", "err", err)
-			}
+			b.tell(ctx, asker{user: user, channel: p.Channel, thread: p.Thread}, r.Msg)
 		}
 	})
 }
