@@ -139,3 +139,35 @@ func slackTS(t time.Time) string {
 	us := t.UnixMicro()
 	return fmt.Sprintf("%d.%06d", us/1e6, us%1e6)
 }
+
+// TestUpgradePassesActionIDsRemindedOf: a database whose actions' ids
+// were set by a copy from SQLite before 0027 (ids past the last action
+// left, so the sequence stood at it) still has reminders about action 9,
+// removed. The next action added after the upgrade takes an id past 9:
+// Done and Snooze on those reminders must not reach it.
+func TestUpgradePassesActionIDsRemindedOf(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	_, exec := olderDatabase(t, url, 27)
+	now := time.Now().UnixMilli()
+	exec(`INSERT INTO plans (id, team_id, channel_id, name, name_key, created_by, created_at, last_action_number) VALUES
+		(1, 'T1', 'C1', 'Q1', 'q1', 'U1', $1, 2)`, now)
+	exec(`INSERT INTO actions (id, plan_id, number, stage, text, impact, effort, created_by, created_at) VALUES
+		(8, 1, 1, 'plan', 'Gift boxes', 4, 2, 'U1', $1)`, now)
+	exec(`SELECT setval(pg_get_serial_sequence('actions', 'id'), 8)`)
+	exec(`INSERT INTO reminders (team_id, user_id, key, plan_id, claimed_at) VALUES
+		('T1', 'U1', 'action:8:2027-01-04:due', 1, $1), ('T1', 'U1', 'action:9:2027-01-05:due', 1, $1),
+		('T1', 'U1', 'action:9:overdue', 1, $1), ('T1', 'U1', 'checkin:40', 1, $1)`, now)
+
+	db := mustOpen(t, url)
+	p, err := db.Plan(ctx, "T1", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Commit(ctx, p, []flows.Change{flows.ActionAdded{Action: flows.Action{Number: 2, Stage: flows.StagePlan, Text: "Gift cards", Impact: 3, Effort: 2, By: "U1", At: time.Now()}}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if p, err = db.Plan(ctx, "T1", 1); err != nil || len(p.Actions) != 2 || p.Actions[1].ID != 10 {
+		t.Errorf("the action added after the upgrade: %+v, %v; want id 10, past the reminded 9", p.Actions, err)
+	}
+}
