@@ -106,12 +106,7 @@ func TestRetroAnswerToAQuestionWhosePostWasLateIsFiledUnderIt(t *testing.T) {
 	h.newPlanInSlack("Q1 Launch")
 	report := h.openRetro()
 
-	h.fake.FailAfterNext("chat.postMessage", 1, 500)
-	release := h.fake.Hold("conversations.replies")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "The webinars.", ThreadTS: report.TS}))
-	h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
-		return m.ThreadTS == report.TS && strings.Contains(m.Text, "Question 2 of 3")
-	}, "the second question")
+	_, release := h.lostPost(report.TS, "", "The webinars.", "Question 2 of 3", "the second question")
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "The launch slipped a month.", ThreadTS: report.TS}))
 	release()
 	h.settle()
@@ -134,14 +129,8 @@ func TestRetroAnswerLabelledByHandStaysWhenAQuestionWasLate(t *testing.T) {
 	h.newPlanInSlack("Q1 Launch")
 	report := h.openRetro()
 
-	h.fake.FailAfterNext("chat.postMessage", 1, 500)
-	release := h.fake.Hold("conversations.replies")
+	_, release := h.lostPost(report.TS, "", "The webinars.", "Question 2 of 3", "the second question")
 	defer release()
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "The webinars.", ThreadTS: report.TS}))
-	h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
-		return m.ThreadTS == report.TS && strings.Contains(m.Text, "Question 2 of 3")
-	}, "the second question")
-	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("conversations.replies") > 0 }, "racebot looking for the second question")
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "worked: The referral codes.", ThreadTS: report.TS}))
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UCY", Text: "The launch slipped a month.", ThreadTS: report.TS}))
 	h.fake.WaitFor(t, func() bool { return h.countReplies("C1", report.TS, "Noted under") == 3 }, "Ben's and Cy's answers noted")
