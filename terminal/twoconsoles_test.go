@@ -73,14 +73,7 @@ func (c *liveConsole) screen() string {
 func TestDraftAcceptedAfterAnotherWindowSwitchedPlans(t *testing.T) {
 	const drafted = "We roast single-origin beans for home brewers."
 	second := flows.RACE().Stages[0].Steps()[1].ID
-	for _, tc := range []struct {
-		name  string
-		lines []string
-		want  string
-	}{
-		{"use", []string{"y"}, drafted},
-		{"edit", []string{"e", "We roast beans to order."}, "We roast beans to order."},
-	} {
+	for _, tc := range acceptances(drafted) {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b, path := draftingBeside(t, drafted)
 			b.typeLine("new Other")
@@ -253,14 +246,7 @@ func TestAnswerAfterAnotherWindowDeletedTheWindowsPlan(t *testing.T) {
 // Slack.
 func TestDraftAcceptedAfterAnotherWindowAnsweredAndWentBack(t *testing.T) {
 	const drafted, bens = "We roast single-origin beans for home brewers.", "Handmade ceramic mugs."
-	for _, tc := range []struct {
-		name  string
-		lines []string
-		want  string
-	}{
-		{"use", []string{"y"}, drafted},
-		{"edit", []string{"e", "We roast beans to order."}, "We roast beans to order."},
-	} {
+	for _, tc := range acceptances(drafted) {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b, path := draftingBeside(t, drafted)
 			b.typeLine(bens)
@@ -321,5 +307,22 @@ func TestAnswerStaysWithThePlanAWindowOpenedBeforeFound(t *testing.T) {
 		if got := [2]string{p.Answers[flows.QuestionBusiness].Text, p.Answers[second].Text}; got != want {
 			t.Errorf("%s's first two answers = %q, want %q\nana's window:\n%s", name, got, want, a.screen())
 		}
+	}
+}
+
+// acceptance is one way to take a draft in the terminal: the lines typed,
+// and the answer they save.
+type acceptance struct {
+	name  string
+	lines []string
+	want  string
+}
+
+// acceptances are the two ways: y takes the draft as written, e and a
+// line of one's own takes that line.
+func acceptances(drafted string) []acceptance {
+	return []acceptance{
+		{"use", []string{"y"}, drafted},
+		{"edit", []string{"e", "We roast beans to order."}, "We roast beans to order."},
 	}
 }

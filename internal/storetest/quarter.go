@@ -299,11 +299,7 @@ func testRetros(t *testing.T, open Open) {
 	db, another := open(t)
 	ctx := ctxFor(t)
 	other := another()
-	p := newPlan(t, db, "T1", "C1", "Q1")
-	id, err := db.OpenRetro(ctx, flows.Retro{Team: "T1", Plan: p.ID, Channel: "C1", By: "UANA", At: t0}, "open-1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, id := planWithRetro(t, db, "open-1")
 	if _, err := other.OpenRetro(ctx, flows.Retro{Team: "T1", Plan: p.ID, Channel: "C1", By: "UANA", At: t0}, "open-1"); !errors.Is(err, flows.ErrDuplicate) {
 		t.Errorf("retried open: %v, want ErrDuplicate", err)
 	}
@@ -420,11 +416,7 @@ func testRetroAnswersMoved(t *testing.T, open Open) {
 	db, another := open(t)
 	ctx := ctxFor(t)
 	other := another()
-	p := newPlan(t, db, "T1", "C1", "Q1")
-	id, err := db.OpenRetro(ctx, flows.Retro{Team: "T1", Plan: p.ID, Channel: "C1", By: "UANA", At: t0}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, id := planWithRetro(t, db, "")
 	answers := []flows.RetroAnswer{
 		{Question: "worked", Text: "Webinars", By: "UANA", At: t0, Source: "C1/100.1"},
 		{Question: "worked", Text: "Referrals", By: "UBEN", At: t0, Source: "C1/200.1", Labelled: true},
@@ -548,4 +540,16 @@ func testOfferLapses(t *testing.T, open Open) {
 	if ps, _ := db.Plans(ctx, "T1", "C1"); len(ps) != 1 {
 		t.Errorf("%d plans, want the one the offer was made on", len(ps))
 	}
+}
+
+// planWithRetro makes plan Q1 in T1's C1 and opens a retro of it, keyed
+// by key, as Ana at t0.
+func planWithRetro(t *testing.T, db Store, key string) (*flows.Plan, int64) {
+	t.Helper()
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	id, err := db.OpenRetro(ctxFor(t), flows.Retro{Team: "T1", Plan: p.ID, Channel: "C1", By: "UANA", At: t0}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, id
 }
