@@ -21,11 +21,17 @@ const headerEvery = time.Minute
 // rewrites its header once even if its progress is the same.
 const headersKept = 4096
 
+// headerLanes is how many header rewrites are out at once (see lanes).
+// chat.update is one of Slack's busier limits, about fifty a minute for
+// a workspace, so more would only wait there.
+const headerLanes = 4
+
 // headers keeps each plan's header in the channel up to date with the
 // plan's progress, paced per plan (see paced): each rewrite reads the
 // plan afresh.
 type headers struct {
 	*paced[headerID]
+	lanes *lanes
 
 	mu sync.Mutex
 	// shown is the progress line each header shows, as last posted or
@@ -39,12 +45,13 @@ type headerID struct {
 }
 
 func newHeaders(b *Bot, every time.Duration) *headers {
-	h := &headers{shown: map[headerID]string{}}
+	const what = "update plan header"
+	h := &headers{shown: map[headerID]string{}, lanes: newLanes(headerLanes, b.tracked(what), b.recover, what)}
 	h.paced = newPaced(every, time.Now, func(id headerID) {
 		// Under the bot's base context, which shutdown cancels past its
 		// deadline, as a Home publish is.
 		b.updateHeader(withTeam(b.base, "", id.team), id)
-	}, b.tracked("update plan header"))
+	}, h.lanes.run)
 	h.most = headersKept
 	// A rewrite waiting at shutdown goes out then: nothing would bring
 	// the header up to date after a restart but the plan's next change.
