@@ -239,3 +239,49 @@ func (h *harness) retroAnswers(thread string) string {
 	}
 	return strings.Join(got, " | ")
 }
+
+// TestRetroRepliesBeforeTheFirstQuestionIsRecordedAreFiledUnderIt: Slack
+// posts the retro's report and its first question, but its answers to
+// both are lost; while racebot looks for the question in the thread, Ana
+// and Ben answer it there. Both answers are filed under the first
+// question, the one they could have seen, and the second is asked once:
+// Ben's answer is not filed under the second question, which nobody had
+// seen, and asks nothing more.
+func TestRetroRepliesBeforeTheFirstQuestionIsRecordedAreFiledUnderIt(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, instantRetries)
+	h.runSocket()
+	h.newPlanInSlack("Q1 Launch")
+	h.settle()
+
+	h.fake.FailAfterNext("chat.postMessage", 2, 500)
+	release := h.fake.Hold("conversations.replies")
+	defer release()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "retro", UserID: "UANA", ChannelID: "C1"}))
+	report := h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
+		return m.ThreadTS == "" && strings.Contains(m.Text, "Closing the quarter")
+	}, "the retro report, its answer lost")
+	h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
+		return m.ThreadTS == report.TS && strings.Contains(m.Text, "Question 1 of 3")
+	}, "the first question, its answer lost")
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("conversations.replies") > 0 }, "racebot looking for the first question")
+	// Both written before racebot asks anything more.
+	ana := h.write(report.TS, "UANA", "The webinars.", "", false)
+	ben := h.write(report.TS, "UBEN", "The referral codes.", "", false)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "The webinars.", TS: ana, ThreadTS: report.TS}))
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "The referral codes.", TS: ben, ThreadTS: report.TS}))
+	h.fake.WaitFor(t, func() bool { return h.countReplies("C1", report.TS, "Noted under") == 2 }, "Ana's and Ben's answers noted")
+	release()
+	h.settle()
+
+	if got, want := h.retroAnswers(report.TS), "worked: The webinars. | worked: The referral codes."; got != want {
+		t.Errorf("answers = %q, want %q", got, want)
+	}
+	posts := strings.Join(h.threadPosts(report.TS), "\n")
+	if n := h.countReplies("C1", report.TS, "Question 2 of 3"); n != 1 {
+		t.Errorf("the second question asked %d times, want once:\n%s", n, posts)
+	}
+	if n := h.countReplies("C1", report.TS, "Question 3 of 3"); n != 0 {
+		t.Errorf("the third question asked %d times, want not yet:\n%s", n, posts)
+	}
+}

@@ -338,7 +338,8 @@ func (s *Service) Retro(ctx context.Context, team string, id int64) (flows.Retro
 // RetroReply answers a retro question. A reply that starts with a label
 // ("didn't: …") answers that question; otherwise the one its author saw:
 // req.Saw (a question id) where the transport knows, else the latest
-// prompt posted before the reply (req.TS), else the first one nobody has
+// prompt posted before the reply (req.TS), else, for a reply posted
+// before any, the first question, else the first one nobody has
 // answered. An answer to the question being asked brings the next one;
 // once all three have an answer, the retro is done.
 func (s *Service) RetroReply(ctx context.Context, req Request, retro int64, text string) (Response, error) {
@@ -362,9 +363,18 @@ func (s *Service) RetroReply(ctx context.Context, req Request, retro int64, text
 		qid = asking
 	}
 	if qid == "" {
-		if q, ok := r.Next(); ok {
+		q, ok := r.Next()
+		switch {
+		case req.TS != "":
+			// Written before any question was recorded as asked: with the
+			// report alone in sight, or the first question, whose post
+			// Slack's lost or slow answer left unrecorded meanwhile. The
+			// first nobody answered may be one not asked yet, and another
+			// such reply filed there would answer what nobody saw.
+			qid = flows.RetroQuestions[0].ID
+		case ok:
 			qid = q.ID
-		} else {
+		default:
 			qid = flows.RetroQuestions[len(flows.RetroQuestions)-1].ID
 		}
 	}

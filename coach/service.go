@@ -698,9 +698,14 @@ func (s *Service) plans(ctx context.Context, req Request) (Response, error) {
 	if len(plans) == 0 {
 		return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyPlans, Msg: flows.Sayf("No plans in this channel yet. Start one with %s.", flows.Cmd("new <name>"))}}})
 	}
-	cur, err := s.store.CurrentPlan(ctx, req.Team, req.Channel)
-	if err != nil {
-		return Response{}, err
+	// The plan marked is the one this conversation's lines go to: a
+	// thread's, or a terminal window's own, which another window may have
+	// made other than the channel's current one.
+	cur := req.Plan
+	if cur == 0 {
+		if cur, err = s.store.CurrentPlan(ctx, req.Team, req.Channel); err != nil {
+			return Response{}, err
+		}
 	}
 	return s.said(ctx, req, Response{Replies: []flows.Reply{{Kind: flows.ReplyPlans, Msg: flows.PlansText(s.cat, plans, cur)}}})
 }

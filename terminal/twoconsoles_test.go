@@ -326,3 +326,27 @@ func acceptances(drafted string) []acceptance {
 		{"edit", []string{"e", "We roast beans to order."}, "We roast beans to order."},
 	}
 }
+
+// TestPlansMarksTheWindowsPlan: ana is on Fernhill; in a second window
+// ben starts Spring, the file's current plan now. `plans` in ana's window
+// marks Fernhill, where her lines go; in ben's, Spring.
+func TestPlansMarksTheWindowsPlan(t *testing.T) {
+	path := testdb.Path(t)
+	a := openConsole(t, path, "ana", nil)
+	a.typeLine("new Fernhill")
+	b := openConsole(t, path, "ben", nil)
+	b.typeLine("new Spring")
+	b.typeLine("yes")
+	for _, tc := range []struct {
+		who    string
+		c      *liveConsole
+		marked string
+	}{{"ana", a, "Fernhill"}, {"ben", b, "Spring"}} {
+		before := len(tc.c.screen())
+		tc.c.typeLine("plans")
+		said := tc.c.screen()[before:]
+		if !strings.Contains(said, "▸ "+tc.marked+" ") || strings.Count(said, "▸") != 1 {
+			t.Errorf("plans in %s's window:\n%s\nwant %s marked, alone", tc.who, said, tc.marked)
+		}
+	}
+}
