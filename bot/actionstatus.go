@@ -14,7 +14,8 @@ import (
 // actionSetStatus is the action id of every control that sets an action's
 // status: the buttons under a check-in's actions and the menu beside each
 // action of the list. Its value (a button's, or the chosen option's) is
-// "plan|action|status".
+// "plan|action|status|shown", shown being the status the action had when
+// the control was drawn; controls drawn before it was added leave it out.
 const actionSetStatus = "race_action_status"
 
 // Block Kit budgets for actions: a check-in shows a few due actions with
@@ -26,21 +27,29 @@ const (
 )
 
 func statusValue(p *flows.Plan, a flows.Action, st flows.ActionStatus) string {
-	return fmt.Sprintf("%d|%d|%s", p.ID, a.ID, st)
+	return fmt.Sprintf("%d|%d|%s|%s", p.ID, a.ID, st, a.State())
 }
 
-func parseStatusValue(v string) (flows.PlanID, int64, flows.ActionStatus, bool) {
+// parseStatusValue reads a status control's value; shown is empty for a
+// control drawn before values said what they were shown with.
+func parseStatusValue(v string) (plan flows.PlanID, action int64, st, shown flows.ActionStatus, ok bool) {
 	plan, rest, ok := parsePlanValue(v)
 	if !ok {
-		return 0, 0, "", false
+		return 0, 0, "", "", false
 	}
-	id, st, ok := strings.Cut(rest, "|")
+	id, rest, ok := strings.Cut(rest, "|")
 	n, err := strconv.ParseInt(id, 10, 64)
-	status, known := flows.ParseActionStatus(st)
-	if !ok || err != nil || n <= 0 || !known {
-		return 0, 0, "", false
+	word, was, _ := strings.Cut(rest, "|")
+	st, known := flows.ParseActionStatus(word)
+	if was != "" {
+		var read bool
+		shown, read = flows.ParseActionStatus(was)
+		known = known && read
 	}
-	return plan, n, status, true
+	if !ok || err != nil || n <= 0 || !known {
+		return 0, 0, "", "", false
+	}
+	return plan, n, st, shown, true
 }
 
 // statusLabels are the words on the controls that move an action to a
@@ -114,13 +123,13 @@ func (b *Bot) setActionStatus(ctx context.Context, team string, cb slack.Interac
 	if a.SelectedOption.Value != "" {
 		value = a.SelectedOption.Value
 	}
-	plan, action, st, ok := parseStatusValue(value)
+	plan, action, st, shown, ok := parseStatusValue(value)
 	if !ok {
 		return
 	}
 	user := cb.User.ID
 	req := coach.Request{Team: team, Channel: cb.Channel.ID, User: user, Now: b.now(), Plan: plan, Key: actionKey(a, user)}
-	resp, err := b.svc.SetActionStatus(ctx, req, action, st)
+	resp, err := b.svc.SetActionStatus(ctx, req, action, st, shown)
 	if err != nil {
 		b.tellAfter(cb, b.explain(planErr(err), "action status"))
 		return
@@ -134,6 +143,13 @@ func (b *Bot) setActionStatus(ctx context.Context, team string, cb slack.Interac
 			b.replaceWith(ctx, cb.ResponseURL, renderReplies(resp.Plan, []flows.Reply{list}))
 			if resp.Changed {
 				b.postToPlan(resp.Plan, cb.User.ID, resp.Replies, nil)
+				return
+			}
+			// Nothing changed (the action had that status, or someone
+			// else set another since the list was drawn): the list now
+			// shows the status, the note says why.
+			for _, r := range resp.Replies {
+				b.respond(ctx, cb.ResponseURL, r.Msg)
 			}
 		})
 		return

@@ -114,6 +114,19 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		// The plan moved on before the command's turn came (another
 		// person's done or skip won): that is for its author alone.
 		return ephemeralAck(renderReplies(resp.Plan, resp.Replies))
+	case resp.Plan != nil && name == "action":
+		// The command acts on the channel's plan, which someone may have
+		// switched since its author read an action's number: the author
+		// is told which action of which plan it marked, where they typed
+		// it. A status it already had is news to no one else.
+		if resp.Changed {
+			b.later(ctx, "post to plan", func(ctx context.Context) { b.postOrExplain(ctx, cmd, resp) })
+		}
+		var said []flows.Msg
+		for _, r := range resp.Replies {
+			said = append(said, r.Msg)
+		}
+		return msgAck(flows.Sayf("In %q: %s", flows.User(resp.Plan.Name), flows.Join(said, " ")))
 	case resp.Plan != nil && movesConversation(name):
 		b.later(ctx, "post to plan", func(ctx context.Context) { b.postOrExplain(ctx, cmd, resp) })
 		return msgAck(flows.Sayf("Done — the conversation for %q continues in its thread.", flows.User(resp.Plan.Name)))

@@ -43,7 +43,7 @@ func TestARefusedActionLineCorrectedByAnEdit(t *testing.T) {
 	first := slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
 		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvFIX1"}
 	h.twice(first)
-	h.threadMessage("C1", header.TS, "Action added: ")
+	h.threadMessage("C1", header.TS, "Added action ")
 	a, ok := h.onlyAction()
 	if !ok || a.Impact != 4 || a.Effort != 2 || a.By != "UANA" || a.Owner != "<@UBEN>" || a.Stage != flows.StagePlan {
 		t.Fatalf("after the corrected edit: actions %+v, want Ana's gift boxes at impact 4", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
@@ -58,7 +58,7 @@ func TestARefusedActionLineCorrectedByAnEdit(t *testing.T) {
 	if got, ok := h.onlyAction(); !ok || got.Impact != 5 || got.ID != a.ID {
 		t.Errorf("after a second edit and the first delivered late: %+v, want the action at impact 5", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
 	}
-	if n := h.countReplies("C1", header.TS, "Action added"); n != 1 {
+	if n := h.countReplies("C1", header.TS, "Added action"); n != 1 {
 		t.Errorf("%d actions announced in the thread, want 1", n)
 	}
 	if n := h.countEphemerals("UANA", "outside that range"); n != 1 {
@@ -160,7 +160,7 @@ func TestACorrectionAfterThePlanMovedOn(t *testing.T) {
 
 	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
 		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvANA"})
-	added := h.threadMessage("C1", header.TS, "Action added to Plan: ")
+	added := h.threadMessage("C1", header.TS, "Added action 1 to Plan: ")
 	if strings.Contains(added.Text, "reply `done`") {
 		t.Errorf("the Plan action, added while Reach is open, says to reply done: %s", added.Text)
 	}
@@ -189,7 +189,7 @@ func TestACorrectionDeliveredBeforeTheRefusedLine(t *testing.T) {
 	if a, ok := h.onlyAction(); !ok || a.Impact != 4 {
 		t.Errorf("actions %+v, want the one action as corrected", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
 	}
-	if n := h.countReplies("C1", header.TS, "Action added"); n != 1 {
+	if n := h.countReplies("C1", header.TS, "Added action"); n != 1 {
 		t.Errorf("%d actions announced in the thread, want 1", n)
 	}
 }
@@ -250,7 +250,7 @@ func TestARefusedLineCorrectedHoursLater(t *testing.T) {
 	}
 	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: giftBoxes, PreviousText: bad,
 		EditTS: tsAfter(t, ts, 3*time.Hour), EventID: "EvLATE"})
-	h.threadMessage("C1", header.TS, "Action added: ")
+	h.threadMessage("C1", header.TS, "Added action ")
 	if a, ok := h.onlyAction(); !ok || a.Impact != 4 {
 		t.Errorf("actions %+v, want the gift boxes at impact 4", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
 	}
@@ -379,7 +379,7 @@ func TestARefusedNewLineCorrectedByAnEdit(t *testing.T) {
 	fixed := "New landing page | impact 4 | effort 2 | <@UBEN> | 2027-02-15"
 	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: fixed, PreviousText: still,
 		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvNEW2"})
-	h.threadMessage("C1", header.TS, "Action added: ")
+	h.threadMessage("C1", header.TS, "Added action ")
 	if a, ok := h.onlyAction(); !ok || a.Text != "New landing page" || a.Impact != 4 || a.By != "UANA" || a.Stage != flows.StagePlan {
 		t.Fatalf("after the corrected edit: actions %+v, want Ana's landing page at impact 4", h.plan(slackfake.TeamID, "C1", "Q1").Actions)
 	}
@@ -394,7 +394,7 @@ func TestARefusedNewLineCorrectedByAnEdit(t *testing.T) {
 	if n := len(h.plan(slackfake.TeamID, "C1", "Q1").Actions); n != 1 {
 		t.Errorf("%d actions, want 1", n)
 	}
-	if n := h.countReplies("C1", header.TS, "Action added"); n != 1 {
+	if n := h.countReplies("C1", header.TS, "Added action"); n != 1 {
 		t.Errorf("%d actions announced in the thread, want 1", n)
 	}
 	if n := h.countEphemerals("UANA", "to start a new plan called"); n != 1 {

@@ -181,7 +181,7 @@ func (h *harness) anaAddsAction(line string) (header slackfake.Message, ts strin
 	h.t.Helper()
 	header, ts = h.atActions()
 	h.anaReplies(header, ts, line)
-	h.threadMessage("C1", header.TS, "Action added: ")
+	h.threadMessage("C1", header.TS, "Added action ")
 	return header, ts
 }
 
@@ -244,7 +244,7 @@ func TestAnEditedActionLineChangesTheAction(t *testing.T) {
 	if again, _ := h.onlyAction(); again.Text != got.Text || again.Impact != 5 || again.Owner != got.Owner || !again.Due.Equal(got.Due) {
 		t.Errorf("after a late edit and a bad one: %+v, want %+v", again, got)
 	}
-	if n := h.countReplies("C1", header.TS, "Action added"); n != 1 {
+	if n := h.countReplies("C1", header.TS, "Added action"); n != 1 {
 		t.Errorf("%d actions announced in the thread, want 1", n)
 	}
 }
@@ -597,7 +597,7 @@ func TestADeletedLineOfAnActionUnderWayInAnotherPlan(t *testing.T) {
 	header2, _ := h.newPlanInSlack("Q2")
 	prompt := h.say(header2.TS, "done", "· actions")
 	h.anaReplies(header2, tsAfter(t, prompt.TS, time.Second), "Webinar series | impact 3 | effort 3 | <@UBEN> | 2027-03-01")
-	h.threadMessage("C1", header2.TS, "Action added: ")
+	h.threadMessage("C1", header2.TS, "Added action ")
 
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, PreviousText: giftBoxes, EventID: "EvDEL"}))
 	told := h.waitEphemeral("UANA", "stays because it is under way")

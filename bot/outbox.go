@@ -556,8 +556,11 @@ func confirmationItem(cat *flows.Catalogue, q queuedReply) flows.Msg {
 	switch {
 	case q.reply.Kind == flows.ReplyActionAdded:
 		what = flows.Say(flows.Text("an action"))
+		if q.reply.Action > 0 {
+			what = flows.Sayf("action %d", q.reply.Action)
+		}
 		if i, ok := cat.Stage(string(q.reply.Stage)); ok {
-			what = flows.Sayf("an action for %s", cat.Stages[i].Name)
+			what = flows.Sayf("%s for %s", what, cat.Stages[i].Name)
 		}
 	case q.reply.QuestionID != "":
 		what = flows.Say(flows.Text(flows.QuestionRef(cat, q.reply.QuestionID)))

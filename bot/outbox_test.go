@@ -393,9 +393,11 @@ func TestMergedMessage(t *testing.T) {
 		name: "answers and actions are replies",
 		put: func(q *threadQueue) {
 			q.put(at(2), "UANA", []flows.Reply{saved(flows.QuestionBusiness)}, nil)
-			q.put(at(3), "UBEN", []flows.Reply{action}, nil)
+			numbered := action
+			numbered.Action = 3
+			q.put(at(3), "UBEN", []flows.Reply{numbered}, nil)
 		},
-		want: []string{"saved: Saved 2 replies: Plan question 1 (business) by @UANA, an action for Plan by @UBEN."},
+		want: []string{"saved: Saved 2 replies: Plan question 1 (business) by @UANA, action 3 for Plan by @UBEN."},
 	}, {
 		name: "past the names, a count",
 		put: func(q *threadQueue) {

@@ -31,7 +31,7 @@ func TestShortcutRefusedAsActionCanBeAddedAsAnswer(t *testing.T) {
 	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "Let's send sample bags to cafés"})
 	first := h.shortcut("UANA", m)
 	h.fake.WaitAck(t, h.fake.SendEvent(addForm(first, "UANA", p.ID, addAsAction, shownText(t, first), actionFields())))
-	h.threadMessage("C1", header.TS, "as an action")
+	h.threadMessage("C1", header.TS, "as action ")
 
 	form := h.shortcut("UCAT", m)
 	ack := h.fake.WaitAck(t, h.fake.SendEvent(addForm(form, "UCAT", p.ID, addAsAction, shownText(t, form), actionFields())))

@@ -132,7 +132,7 @@ func TestShortcutAddsTheAuthorsAnswerWithALink(t *testing.T) {
 	}
 	fields["effort"] = effort
 	h.fake.WaitAck(t, h.fake.SendEvent(addForm(form, "UANA", p.ID, addAsAction, shownText(t, form), fields)))
-	h.threadMessage("C1", header.TS, "as an action")
+	h.threadMessage("C1", header.TS, "as action ")
 	got := h.plan(slackfake.TeamID, "C1", "Q1").Actions
 	if len(got) != 1 || got[0].By != "UBEN" || got[0].Owner != "<@UCAT>" || got[0].Impact != 4 || got[0].Effort != 1 || got[0].Due.Format(time.DateOnly) != due || !strings.Contains(got[0].Text, "/archives/C1/p") {
 		t.Errorf("actions = %+v", got)
@@ -225,7 +225,7 @@ func TestShortcutDueDayIsTheSharersDay(t *testing.T) {
 			if len(ack.Payload) != 0 && string(ack.Payload) != "null" {
 				t.Fatalf("Monday picked on Monday evening in Los Angeles: ack %s, want the form to close", ack.Payload)
 			}
-			h.threadMessage("C1", header.TS, "as an action")
+			h.threadMessage("C1", header.TS, "as action ")
 			got := h.plan(slackfake.TeamID, "C1", "Q1").Actions
 			if len(got) != 1 || got[0].Due.Format(time.DateOnly) != "2026-11-30" {
 				t.Errorf("actions = %+v, want one due Monday 30 November", got)

@@ -40,7 +40,7 @@ func (h *harness) snooze(p *flows.Plan, reminder slackfake.Message) string {
 // anaMarksItDone marks Ben's action done, as Ana does from the thread.
 func (h *harness) anaMarksItDone(clk *clock, p *flows.Plan) {
 	h.t.Helper()
-	if _, err := h.bot.svc.SetActionStatus(context.Background(), coach.Request{Team: slackfake.TeamID, Channel: "C1", User: "UANA", Now: clk.Now(), Plan: p.ID, Key: "test:done"}, p.Actions[0].ID, flows.ActionDone); err != nil {
+	if _, err := h.bot.svc.SetActionStatus(context.Background(), coach.Request{Team: slackfake.TeamID, Channel: "C1", User: "UANA", Now: clk.Now(), Plan: p.ID, Key: "test:done"}, p.Actions[0].ID, flows.ActionDone, ""); err != nil {
 		h.t.Fatal(err)
 	}
 }

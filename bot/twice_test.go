@@ -51,7 +51,7 @@ func TestShortcutDoesNotAddAThreadActionAgain(t *testing.T) {
 	header, ts := h.atActions()
 	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UANA", Text: line, TS: ts, ThreadTS: header.TS})
 	h.anaReplies(header, ts, line)
-	h.threadMessage("C1", header.TS, "Action added: ")
+	h.threadMessage("C1", header.TS, "Added action ")
 	p := h.plan(slackfake.TeamID, "C1", "Q1")
 	ack := h.addAsAction(p, m, "UCAT")
 	h.wantOneAction()

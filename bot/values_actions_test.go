@@ -158,7 +158,7 @@ func TestShortcutDoesNotAddAMessageAsTwoActions(t *testing.T) {
 			header, p := h.newPlanInSlack("Q1")
 			m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "Let's send sample bags to cafés"})
 			h.addAsAction(p, m, "UANA")
-			h.threadMessage("C1", header.TS, "as an action")
+			h.threadMessage("C1", header.TS, "as action 1")
 			if linkLost {
 				h.fake.RefuseNext("chat.getPermalink", 1, "internal_error")
 			}
@@ -166,7 +166,7 @@ func TestShortcutDoesNotAddAMessageAsTwoActions(t *testing.T) {
 				t.Errorf("the same message added again as an action: ack %s, want the form to say it is in the plan already", ack)
 			}
 			h.wantOneAction()
-			if n := h.countReplies("C1", header.TS, "as an action"); n != 1 {
+			if n := h.countReplies("C1", header.TS, "as action"); n != 1 {
 				t.Errorf("announced %d times, want once", n)
 			}
 		})

@@ -71,12 +71,13 @@ func (s *Service) action(ctx context.Context, req Request, arg string) (Response
 }
 
 // SetActionStatus sets the status of a plan's action (req.Plan) by its
-// id, as a button does.
-func (s *Service) SetActionStatus(ctx context.Context, req Request, action int64, st flows.ActionStatus) (Response, error) {
+// id, as a button does. shown is the status the button was shown with, if
+// it says (see flows.SetShownActionStatus).
+func (s *Service) SetActionStatus(ctx context.Context, req Request, action int64, st, shown flows.ActionStatus) (Response, error) {
 	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
 		for i, a := range p.Actions {
 			if a.ID == action {
-				return flows.SetActionStatus(p, i, st, req.User, req.Now)
+				return flows.SetShownActionStatus(p, i, st, shown, req.User, req.Now)
 			}
 		}
 		return flows.Outcome{}, flows.UserErrorf(flows.ErrBadInput, "That action is no longer in the plan; %s lists them.", flows.Cmd("actions"))

@@ -402,8 +402,8 @@ func (s *Service) AddAction(ctx context.Context, req Request, by string, a flows
 		ch := flows.ActionAdded{Action: a}
 		out := flows.Outcome{Plan: p.Clone(), Changes: []flows.Change{ch}}
 		out.Plan.Apply(ch)
-		msg := flows.Sayf("%s added a message by %s as an action: %q (impact %d, effort %d).", flows.Person(by), flows.Person(req.User), flows.User(a.Text), a.Impact, a.Effort)
-		out.Replies = []flows.Reply{{Kind: flows.ReplyActionAdded, Stage: a.Stage, Msg: msg}}
+		msg := flows.Sayf("%s added a message by %s as action %d: %q (impact %d, effort %d).", flows.Person(by), flows.Person(req.User), a.Number, flows.User(a.Text), a.Impact, a.Effort)
+		out.Replies = []flows.Reply{{Kind: flows.ReplyActionAdded, Stage: a.Stage, Action: a.Number, Msg: msg}}
 		return out, nil
 	})
 	if !errors.Is(err, errInPlan) {

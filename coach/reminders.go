@@ -464,7 +464,7 @@ func (s *Service) MarkDone(ctx context.Context, req Request, action int64) (Resp
 	}
 	// The owner's button is good wherever it is; the change is the plan's.
 	req.Channel = p.Channel
-	return s.SetActionStatus(ctx, req, action, flows.ActionDone)
+	return s.SetActionStatus(ctx, req, action, flows.ActionDone, "")
 }
 
 // Snooze puts the owner's reminder about an action off to ReminderHour of

@@ -150,25 +150,28 @@ func TestParseDueNatural(t *testing.T) {
 	}
 }
 
-// The coach says back what it understood of an action line.
+// The coach says back what it understood of an action line, and the
+// action's number.
 func TestActionAddedEchoes(t *testing.T) {
 	a, err := ParseAction("Launch the referral scheme - Sara - by end of February - impact 4, effort 3", actionNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "Action added: Launch the referral scheme — owner Sara, due Sun 28 Feb 2027, impact 4, effort 3. Add another, or reply `done`."
+	want := "Added action 3: Launch the referral scheme — owner Sara, due Sun 28 Feb 2027, impact 4, effort 3. Add another, or reply `done`."
+	a.Number = 3
 	plan := RACE().Stages[0]
 	if got := actionAddedText(a, plan, true).String(); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 	b, _ := ParseAction("Send the survey, impact 5, effort 1", actionNow)
-	want = "Action added: Send the survey — no owner yet, no due date yet, impact 5, effort 1 (a quick win). Add another, or reply `done`."
+	b.Number = 4
+	want = "Added action 4: Send the survey — no owner yet, no due date yet, impact 5, effort 1 (a quick win). Add another, or reply `done`."
 	if got := actionAddedText(b, plan, true).String(); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 	// Read after the plan left the stage: "reply done" would end what is
 	// open now.
-	want = "Action added to Plan: Send the survey — no owner yet, no due date yet, impact 5, effort 1 (a quick win)."
+	want = "Added action 4 to Plan: Send the survey — no owner yet, no due date yet, impact 5, effort 1 (a quick win)."
 	if got := actionAddedText(b, plan, false).String(); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}

@@ -263,6 +263,21 @@ func SetWrittenActionStatus(p *Plan, i int, st ActionStatus, user string, now, w
 	return SetActionStatus(p, i, st, user, now)
 }
 
+// SetShownActionStatus is SetActionStatus for a control shown while the
+// action's status was shown (a check-in's buttons, which are never
+// redrawn): a status someone else set since is newer than what the
+// presser saw, and stays. One the presser set themselves they know of.
+// An empty shown is a control that did not say, which sets the status.
+func SetShownActionStatus(p *Plan, i int, st, shown ActionStatus, user string, now time.Time) (Outcome, error) {
+	if i >= 0 && i < len(p.Actions) && shown != "" {
+		if a := p.Actions[i]; a.State() != st && a.State() != shown && a.StatusBy != "" && a.StatusBy != user {
+			change := Cmd("action " + string(st) + " " + strconv.Itoa(a.Number))
+			return Outcome{Plan: p.Clone(), Replies: []Reply{{Kind: ReplyNote, Msg: Sayf("%q stays %s: %s set it after it was shown to you as %s; %s changes it.", User(a.Text), statusWord(a.State()), Person(a.StatusBy), statusWord(shown), change)}}}, nil
+		}
+	}
+	return SetActionStatus(p, i, st, user, now)
+}
+
 // statusWord is a status as a sentence says it.
 func statusWord(st ActionStatus) string {
 	if st == ActionDoing {

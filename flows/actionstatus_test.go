@@ -169,6 +169,36 @@ func TestSetWrittenActionStatus(t *testing.T) {
 	}
 }
 
+// TestSetShownActionStatus: a control shown while the action had another
+// status than it has now leaves a status someone else set since, and says
+// who; one the presser set, or a control that does not say, sets its own.
+func TestSetShownActionStatus(t *testing.T) {
+	done, err := SetActionStatus(actionPlan(), 0, ActionDone, "U2", t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		shown ActionStatus
+		user  string
+		want  ActionStatus
+		by    string
+	}{
+		{"shown before someone else's newer status", ActionOpen, "U1", ActionDone, "U2"},
+		{"shown before the presser's own", ActionOpen, "U2", ActionDropped, "U2"},
+		{"shown as it is", ActionDone, "U1", ActionDropped, "U1"},
+		{"a control that does not say", "", "U1", ActionDropped, "U1"},
+	} {
+		out, err := SetShownActionStatus(done.Plan, 0, ActionDropped, tc.shown, tc.user, t0.Add(3*time.Minute))
+		if a := out.Plan.Actions[0]; err != nil || a.State() != tc.want || a.StatusBy != tc.by {
+			t.Errorf("%s: %s by %s, %v; want %s by %s", tc.name, a.State(), a.StatusBy, err, tc.want, tc.by)
+		}
+		if kept := tc.want != ActionDropped; kept != (len(out.Changes) == 0) || kept && !strings.Contains(out.Replies[0].Msg.String(), "stays done: U2 set it") {
+			t.Errorf("%s: changes %v, replies %v", tc.name, out.Changes, out.Replies)
+		}
+	}
+}
+
 func TestStatusLinesAndCommands(t *testing.T) {
 	for line, want := range map[string]string{
 		"done: webinar series":  "done|webinar series",

@@ -531,7 +531,7 @@ func (s *stepper) addActionTo(st Stage, text string) error {
 	// stage's, but "reply done" would now end whatever is open instead.
 	p := s.out.Plan
 	atIts := p.Cursor.Phase == PhaseActions && s.cat.Stages[p.Cursor.Stage].ID == st.ID
-	s.say(Reply{Kind: ReplyActionAdded, Stage: st.ID, Msg: actionAddedText(a, st, atIts)})
+	s.say(Reply{Kind: ReplyActionAdded, Stage: st.ID, Action: a.Number, Msg: actionAddedText(a, st, atIts)})
 	return nil
 }
 

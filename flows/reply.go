@@ -2,6 +2,7 @@ package flows
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -56,6 +57,9 @@ type Reply struct {
 	Current    string
 	// Confirm is the exact command that carries out what a ReplyConfirm asks.
 	Confirm string
+	// Action is the number of the action a ReplyActionAdded added, for a
+	// transport that confirms many replies in one line.
+	Action int
 	// Markdown holds a document, for ReplyExport.
 	Markdown string
 	// Lines are the items of a list one by one, for a transport that gives
@@ -153,14 +157,16 @@ func actionsPrompt(cat *Catalogue, st Stage, p *Plan) Msg {
 }
 
 // actionAddedText says back what the coach understood of an action line,
-// so a date read from "end of February" or an owner can be checked at once.
+// so a date read from "end of February" or an owner can be checked at once,
+// and the number that status commands and check-in lines take for it.
 // Only an action added at its stage's actions (atIts) invites another;
 // one added there after the plan moved on names its stage instead.
 func actionAddedText(a Action, st Stage, atIts bool) Msg {
+	lead := "Added action " + strconv.Itoa(a.Number)
 	if !atIts {
-		return actionText("Action added to "+st.Name+": ", a, Say(Text(".")))
+		return actionText(lead+" to "+st.Name+": ", a, Say(Text(".")))
 	}
-	return actionText("Action added: ", a, Sayf(". Add another, or reply %s.", Code("done")))
+	return actionText(lead+": ", a, Sayf(". Add another, or reply %s.", Code("done")))
 }
 
 // actionUpdatedText says back an action as its edited line now reads.

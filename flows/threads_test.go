@@ -54,7 +54,7 @@ func TestStepFilesRepliesUnderWhatTheirAuthorSaw(t *testing.T) {
 		{
 			name: "an action for a stage's actions prompt lands in that stage", saw: "actions:reach", text: "Ads | Ana | impact 3 | effort 2", user: "UBEN",
 			want:  []Change{ActionAdded{Action: Action{Number: 1, Stage: "reach", Text: "Ads", Owner: "Ana", Impact: 3, Effort: 2, By: "UBEN", At: at, Source: "C/2"}}},
-			reply: "Action added to Reach: Ads", cursor: atTwo,
+			reply: "Added action 1 to Reach: Ads", cursor: atTwo,
 		},
 		{name: "a bad action is refused", saw: "actions:plan", text: "Ads | impact 9", user: "UBEN", err: true, cursor: atTwo},
 		{name: "a reply to the completed plan files nothing", saw: "complete", text: "thanks", user: "UBEN", reply: "moved on", cursor: atTwo},
