@@ -499,7 +499,8 @@ func commandAsker(cmd slack.SlashCommand) asker {
 // tell says m to a's person alone: through the command's response_url,
 // or in an ephemeral message where they asked when there is none or it
 // fails (Slack takes five posts to one, for thirty minutes, and can be
-// down). An answer lost after Slack took the post shows m twice, which
+// down), or in a direct message when Slack will show them none there. An
+// answer lost after Slack took the post shows m twice, which
 // does less harm than a request that silently came to nothing.
 func (b *Bot) tell(ctx context.Context, a asker, m flows.Msg) {
 	b.tellMessage(ctx, a, msgMessage("note", m))
@@ -517,9 +518,26 @@ func (b *Bot) tellMessage(ctx context.Context, a asker, m message) {
 	if a.user == "" || a.channel == "" {
 		return
 	}
-	if err := b.poster.ephemeral(ctx, a.channel, a.thread, a.user, m); err != nil {
+	err := b.poster.ephemeral(ctx, a.channel, a.thread, a.user, m)
+	if slackRefusal(err, "user_not_in_channel", "not_in_channel") {
+		// Slack shows nothing beside a channel to a person who left it (a
+		// form submitted after leaving), nor in one racebot is not in: the
+		// direct message reaches them wherever they are.
+		err = b.tellDirectly(ctx, a.user, m)
+	}
+	if err != nil {
 		b.failed(ctx, "tell", err, "user", a.user)
 	}
+}
+
+// tellDirectly says m to a person in racebot's direct message with them.
+func (b *Bot) tellDirectly(ctx context.Context, user string, m message) error {
+	channel, err := b.dmChannel(ctx, user)
+	if err != nil {
+		return err
+	}
+	_, err = b.poster.post(ctx, channel, "", m)
+	return err
 }
 
 // respond answers through a response_url, the way to reach a person after

@@ -65,7 +65,9 @@ func (b *Bot) zoneOf(ctx context.Context, team, user string) (*time.Location, er
 // post that may have gone out is logged, not tried again, because a retry
 // could send it twice. One Slack certainly did not take for a passing
 // reason (a 5xx opening the conversation, a rate limit) gives the claim
-// up, so that a later tick sends it rather than nobody.
+// up, so that a later tick sends it rather than nobody; so does one whose
+// answers were all lost and that the conversation did not show, and the
+// later tick looks for it before it sends it again.
 func (b *Bot) sendReminder(ctx context.Context, r coach.Reminder) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(onTeam(ctx, r.Team)), b.claimTimeout)
 	defer cancel()
@@ -84,7 +86,7 @@ func (b *Bot) sendReminder(ctx context.Context, r coach.Reminder) {
 		return
 	}
 	r = fresh
-	ok, err := b.svc.ClaimReminder(ctx, r, b.now())
+	r, ok, err := b.svc.ClaimReminder(ctx, r, b.now())
 	if err != nil {
 		b.log.Error("claim reminder", "key", r.Key, "err", err)
 		return
@@ -96,17 +98,34 @@ func (b *Bot) sendReminder(ctx context.Context, r coach.Reminder) {
 	if err != nil {
 		b.failed(ctx, "reminder claimed but not sent: open direct message", err, "key", r.Key, "user", r.User)
 		if !declinedForGood(err) && !b.left(ctx, err) {
-			b.releaseReminder(ctx, r)
+			b.releaseReminder(ctx, r, false)
 		}
 		return
 	}
 	// Keyed by the reminder, so that an answer lost on the way back is
 	// looked for rather than sent again.
-	ts, err := b.poster.postOnce(ctx, channel, "", "reminder:"+r.User+":"+r.Key, reminderMessage(r))
+	key := "reminder:" + r.User + ":" + r.Key
+	if !r.Tried.IsZero() {
+		ts, found, err := b.poster.find(ctx, channel, "", key, r.Tried.Add(-lookBack))
+		switch {
+		case err != nil:
+			b.failed(ctx, "reminder claimed but not sent: look for an earlier try", err, "key", r.Key, "user", r.User)
+			if !b.left(ctx, err) {
+				b.releaseReminder(ctx, r, true)
+			}
+			return
+		case found:
+			if err := b.svc.ReminderSent(ctx, r, channel, ts); err != nil {
+				b.log.Warn("record reminder message", "key", r.Key, "err", err)
+			}
+			return
+		}
+	}
+	ts, err := b.poster.postOnce(ctx, channel, "", key, reminderMessage(r))
 	if err != nil {
 		b.failed(ctx, "reminder claimed but not sent", err, "key", r.Key, "user", r.User)
 		if errors.Is(err, ErrNotPosted) && !b.left(ctx, err) {
-			b.releaseReminder(ctx, r)
+			b.releaseReminder(ctx, r, errors.Is(err, errNoneFound))
 		}
 		return
 	}
@@ -117,11 +136,12 @@ func (b *Bot) sendReminder(ctx context.Context, r coach.Reminder) {
 
 // releaseReminder gives the claim up in time of its own: the claim's may
 // be what ran out (Slack slower than it to answer), and a release that
-// fails leaves the reminder claimed and never sent.
-func (b *Bot) releaseReminder(ctx context.Context, r coach.Reminder) {
+// fails leaves the reminder claimed and never sent. maybePosted says that
+// this try's message may have gone out unseen.
+func (b *Bot) releaseReminder(ctx context.Context, r coach.Reminder, maybePosted bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.claimTimeout)
 	defer cancel()
-	if err := b.svc.ReleaseReminder(ctx, r); err != nil {
+	if err := b.svc.ReleaseReminder(ctx, r, maybePosted, b.now()); err != nil {
 		b.log.Warn("release reminder not sent", "key", r.Key, "err", err)
 	}
 }

@@ -133,6 +133,45 @@ func TestKPIFormThatChangesNothingIsForItsSender(t *testing.T) {
 	}
 }
 
+// TestKPIFormThatChangesNothingReachesASenderWhoLeft: Ben submits the KPI
+// form with the target Ana set a moment before, after leaving the plan's
+// channel. Slack will not show him a message beside its thread
+// (user_not_in_channel), so he is told in a direct message instead of the
+// form closing without a word; the thread is still not told.
+func TestKPIFormThatChangesNothingReachesASenderWhoLeft(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	header, p := h.newPlanInSlack("Q1")
+	si, _ := h.bot.cat.Stage("reach")
+	for _, user := range []string{"UANA", "UBEN"} {
+		if user == "UBEN" {
+			h.fake.RefuseNext("chat.postEphemeral", 1, "user_not_in_channel")
+		}
+		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{
+			CallbackID: callbackKPI, PrivateMetadata: stageMeta(h.bot.cat, p, si), UserID: user,
+			Values: visitorsForm("8k", "20k", "2027-03-31", "UBEN"),
+		}))
+	}
+	h.fake.WaitFor(t, func() bool {
+		for _, m := range h.dms("UBEN") {
+			if strings.Contains(m.Text, "already set; nothing changed") {
+				return true
+			}
+		}
+		return false
+	}, "a direct message to Ben that his form changed nothing")
+	h.settle()
+	if n := len(h.dms("UBEN")); n != 1 {
+		t.Errorf("%d direct messages to Ben, want 1", n)
+	}
+	for _, m := range h.fake.Replies("C1", header.TS) {
+		if strings.Contains(m.Text, "nothing changed") {
+			t.Errorf("the thread was told a form changed nothing: %q", m.Text)
+		}
+	}
+}
+
 // visitorsForm is the KPI form filled in for unique visitors; an empty
 // baseline leaves its field out, as Slack does for a field left blank.
 func visitorsForm(baseline, target, deadline, owner string) map[string]map[string]slackfake.Input {

@@ -313,8 +313,14 @@ func (b *Bot) purgeUninstalled(ctx context.Context) error {
 	}
 	var errs []error
 	for _, in := range ins {
-		if err := store.PurgeInstallation(ctx, in.Key(), before); err != nil {
+		purged, err := store.PurgeInstallation(ctx, in.Key(), before)
+		if err != nil {
 			errs = append(errs, err)
+			continue
+		}
+		if !purged {
+			// Installed again, or removed again, since it was listed: its
+			// data stays.
 			continue
 		}
 		b.metrics.Install("purged")

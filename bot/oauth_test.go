@@ -22,6 +22,7 @@ import (
 	"github.com/racebot/racebot/install"
 	"github.com/racebot/racebot/internal/slackfake"
 	"github.com/racebot/racebot/internal/testdb"
+	"github.com/racebot/racebot/metrics"
 	"github.com/racebot/racebot/scheduler"
 	"github.com/racebot/racebot/storage"
 	"github.com/slack-go/slack"
@@ -55,6 +56,8 @@ type oauthOptions struct {
 	errors *errorLines
 	// wrap, when set, stands between the bot and its installations.
 	wrap func(install.Store) install.Store
+	// metrics, when set, counts what the bot does.
+	metrics *metrics.Metrics
 }
 
 // errorLines counts log lines at ERROR, for a test that expects none.
@@ -106,6 +109,7 @@ func newOAuthEnv(t *testing.T, opts oauthOptions) *oauthEnv {
 		Logger:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Now:          clk.Now,
 		PostInterval: time.Millisecond,
+		Metrics:      opts.metrics,
 		OAuth: &OAuth{
 			ClientID: testClientID, ClientSecret: testClientSecret, StateSecret: testStateSecret,
 			Installations: store, APIURL: fake.APIURL(),

@@ -31,6 +31,13 @@ var ErrNotPosted = errors.New("not posted")
 // (see poster.find and Bot.OpenCheckin) rather than post again.
 var ErrMaybePosted = errors.New("maybe posted")
 
+// errNoneFound is wrapped, beside ErrNotPosted, when each of maxPostTries
+// answers was lost and the channel showed none of the posts: the safest
+// guess, but Slack's history may show a post later than its answer would
+// have, so a try much later looks again before it posts (see
+// Bot.sendReminder).
+var errNoneFound = errors.New("none in the channel")
+
 // postEventType is the metadata event type of racebot's messages; the
 // payload's "key" names the post, so that a post whose answer was lost is
 // found in the channel instead of being posted again.
@@ -168,7 +175,7 @@ func (p *poster) postOrFind(ctx context.Context, channel, thread, key string, m 
 		case found:
 			return ts, true, nil
 		case try == maxPostTries:
-			return "", false, fmt.Errorf("%w (%d tries, none in the channel): %w", ErrNotPosted, try, err)
+			return "", false, fmt.Errorf("%w (%d tries, %w): %w", ErrNotPosted, try, errNoneFound, err)
 		}
 	}
 }

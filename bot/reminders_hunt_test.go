@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -101,4 +102,29 @@ func (h *harness) remindedOnceLater(clk *clock) {
 	if n := len(h.dms("UBER")); n != 1 {
 		h.t.Errorf("%d reminders once Slack answered again, want 1", n)
 	}
+}
+
+// TestReminderWhoseAnswersWereLostIsLookedForBeforeItIsSentAgain: Slack
+// loses its answer to each of three posts of Ber's reminder, and the
+// direct message shows none of them when racebot looks, so the reminder
+// is given up for a later tick. One of the posts went through all the
+// same and shows in the conversation a moment later. The later tick finds
+// it rather than sending the reminder again: Ber has it once.
+func TestReminderWhoseAnswersWereLostIsLookedForBeforeItIsSentAgain(t *testing.T) {
+	t.Parallel()
+	h, clk := bersActionDue(t)
+	before := len(h.fake.Calls("chat.postMessage"))
+	h.fake.FailNext("chat.postMessage", maxPostTries, http.StatusInternalServerError)
+	h.bot.remindTick(context.Background())
+	posts := h.fake.Calls("chat.postMessage")[before:]
+	if len(posts) != maxPostTries || len(h.dms("UBER")) != 0 {
+		t.Fatalf("%d posts and %d reminders while Slack lost its answers, want %d and 0", len(posts), len(h.dms("UBER")), maxPostTries)
+	}
+	last := posts[len(posts)-1]
+	metadata, err := json.Marshal(last.JSON["metadata"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.fake.AddMessage(slackfake.Message{Channel: h.fake.DMChannel("UBER"), User: slackfake.BotUserID, Text: last.Get("text"), Metadata: metadata})
+	h.remindedOnceLater(clk)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"github.com/racebot/racebot/flows"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/racebot/racebot/install"
 	"github.com/racebot/racebot/internal/slackfake"
+	"github.com/racebot/racebot/metrics"
 )
 
 // TestOAuthUninstallDeliveredAgainLeavesTheOrgInstall: in an Enterprise
@@ -290,4 +292,71 @@ func (e *oauthEnv) removedAheadWhileDue() []byte {
 	e.clk.Add(in.ExpiresAt.Sub(e.clk.Now()) - refreshAhead + time.Minute)
 	e.fake.Revoke("TA")
 	return removal
+}
+
+// reinstalledAfterListing runs then, once armed, after the next listing of
+// installations uninstalled past their retention: the workspace installs
+// racebot again between the purge's listing and its purge.
+type reinstalledAfterListing struct {
+	install.Store
+	mu   sync.Mutex
+	then func()
+}
+
+func (s *reinstalledAfterListing) UninstalledBefore(ctx context.Context, t time.Time) ([]install.Installation, error) {
+	ins, err := s.Store.UninstalledBefore(ctx, t)
+	s.mu.Lock()
+	then := s.then
+	s.then = nil
+	s.mu.Unlock()
+	if then != nil {
+		then()
+	}
+	return ins, err
+}
+
+// TestOAuthPurgeOfAWorkspaceReinstalledMeanwhileIsNotCounted: a workspace
+// removed racebot longer than the retention ago is listed for purging and
+// installs racebot again before its purge. Its data stays, and the purge
+// that left it alone is neither counted nor logged as one.
+func TestOAuthPurgeOfAWorkspaceReinstalledMeanwhileIsNotCounted(t *testing.T) {
+	t.Parallel()
+	store := &reinstalledAfterListing{}
+	m := metrics.New()
+	e := newOAuthEnv(t, oauthOptions{metrics: m, wrap: func(s install.Store) install.Store {
+		store.Store = s
+		return store
+	}})
+	ctx := context.Background()
+	plan := e.launchInTA()
+	e.settle()
+	if status, _ := e.send(slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))); status != http.StatusOK {
+		t.Fatalf("app_uninstalled answered %d", status)
+	}
+	e.fake.Revoke("TA")
+	e.clk.Add(defaultRetention + time.Hour)
+	store.mu.Lock()
+	store.then = func() { e.install(slackfake.Workspace{TeamID: "TA"}) }
+	store.mu.Unlock()
+	if err := e.bot.purgeUninstalled(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.Plan(ctx, "TA", plan); err != nil {
+		t.Errorf("the reinstalled workspace's plan was purged: %v", err)
+	}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if line := `racebot_installs_total{outcome="purged"}`; strings.Contains(rec.Body.String(), line) {
+		t.Errorf("a purge that left the reinstalled workspace alone was counted: %s", metricLine(rec.Body.String(), line))
+	}
+}
+
+// metricLine is the line of a metrics page that starts with prefix.
+func metricLine(page, prefix string) string {
+	for _, l := range strings.Split(page, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return ""
 }

@@ -102,7 +102,8 @@ func (b *Bot) stepLater(ctx context.Context, what string, fn func(context.Contex
 
 // stepTick finishes the steps accepted, here or by another racebot, and
 // not finished: their racebot stopped before completing them, and Slack
-// will not deliver them again.
+// will not deliver them again. Steps no sweep finished within a day are
+// given up (see giveUpStep).
 func (b *Bot) stepTick(ctx context.Context) {
 	now := b.now()
 	steps, err := b.svc.UnfinishedSteps(ctx, now.Add(-stepLease), now)
@@ -120,6 +121,53 @@ func (b *Bot) stepTick(ctx context.Context) {
 			b.log.Warn("resume workflow step", "execution", st.Execution, "err", err)
 		}
 	}
+	expired, err := b.svc.ExpiredSteps(ctx, now)
+	if err != nil {
+		if ctx.Err() == nil {
+			b.log.Error("list expired workflow steps", "err", err)
+		}
+		return
+	}
+	for _, st := range expired {
+		if ctx.Err() != nil {
+			return
+		}
+		b.giveUpStep(withTeam(ctx, "", st.Team), st)
+	}
+}
+
+// giveUpStep ends the run of a step no sweep finished within
+// coach.StepsResumed (its check-in may be posted but could not be looked
+// for, its error did not get through), rather than drop it and leave the
+// run "in progress" at Slack for ever with nothing to tell its owner. Only
+// the error is sent, nothing is posted: what the step did may stand in the
+// channel already. An error that does not get through either is sent
+// again by the next sweep.
+func (b *Bot) giveUpStep(ctx context.Context, st coach.Step) {
+	held, err := b.svc.Lease(ctx, st.Team, "step:"+st.Execution, stepLease, b.now())
+	if err != nil || !held {
+		if err != nil {
+			b.log.Warn("give up workflow step", "execution", st.Execution, "err", err)
+		}
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, b.claimTimeout)
+	defer cancel()
+	b.log.Warn("workflow step not finished within a day: ending its run with an error", "execution", st.Execution, "function", st.Function, "team", st.Team)
+	b.errorStep(ctx, st, givenUpReason(st))
+}
+
+// givenUpReason tells a workflow's owner, at Slack, why a step given up
+// failed and what to check before running the workflow again, which
+// would do the step's work a second time.
+func givenUpReason(st coach.Step) string {
+	switch st.Function {
+	case functionRecordValues:
+		return "racebot could not confirm within a day whether these values were recorded; check the plan's check-in in its channel before running the workflow again."
+	case functionStartCheckin:
+		return "racebot could not confirm within a day whether the check-in was posted; look in the plan's channel before running the workflow again."
+	}
+	return "racebot could not finish this step within a day; check the plan's channel before running the workflow again."
 }
 
 // input reads a step's input as text.

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/racebot/racebot/coach"
 )
 
 // TestWorkflowRefusedStepErrorThatDoesNotGetThroughIsSentAgain: Slack
@@ -83,4 +85,43 @@ func TestWorkflowCheckinStepMaybePostedIsFinishedNotFailed(t *testing.T) {
 	if err != nil || c.Thread == "" {
 		t.Errorf("check-in = %+v, %v; want its thread recorded", c, err)
 	}
+}
+
+// TestWorkflowStepLeftToTheSweepPastADayTellsItsOwner: the "Start a
+// check-in" step posts the check-in, Slack's answer is lost and the
+// channel cannot be read, so the step is left to the sweep; no sweep
+// finishes it within the day it is taken up again for. Past that day the
+// run is not dropped without a word, "in progress" at Slack for ever: it
+// ends with an error that says what may have happened, and nothing is
+// posted again.
+func TestWorkflowStepLeftToTheSweepPastADayTellsItsOwner(t *testing.T) {
+	t.Parallel()
+	clk := &clock{now: time.Now()}
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now })
+	srv, _, step := h.stepOverHTTP(functionStartCheckin, "FxDAY", map[string]any{inputChannel: "C1", inputPlan: "Q1"})
+	h.fake.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError)
+	h.fake.FailNext("conversations.history", 5, http.StatusInternalServerError)
+	if code := h.deliver(srv, step); code != http.StatusOK {
+		t.Fatalf("the delivery was answered %d", code)
+	}
+	h.fake.WaitCalls(t, "conversations.history", 5)
+	h.settle()
+	if e, _ := h.fake.Execution("FxDAY"); e.State != "running" {
+		t.Fatalf("the run is %s (%q) after the lost answer, want running", e.State, e.Error)
+	}
+
+	clk.Add(coach.StepsResumed + time.Minute)
+	h.bot.stepTick(t.Context())
+	h.settle()
+	e, _ := h.fake.Execution("FxDAY")
+	if e.State != "failed" || !strings.Contains(e.Error, "channel") {
+		t.Errorf("a day on the run is %s (%q) at Slack, want failed, saying to look in the channel", e.State, e.Error)
+	}
+	if n := len(h.headers("C1", "KPI check-in")); n != 1 {
+		t.Errorf("%d check-ins in the channel, want 1", n)
+	}
+	if stepUnfinished(t, h.db, "FxDAY") {
+		t.Error("the step given up is not recorded finished")
+	}
+	sweepCallsNothing(t, h, clk, "a sweep after the step was given up")
 }

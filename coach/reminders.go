@@ -25,13 +25,16 @@ type ReminderStore interface {
 	// the day of by, as plan id to team.
 	PlansWithActionsDue(ctx context.Context, by time.Time) (map[flows.PlanID]string, error)
 	// ClaimReminder claims a person's reminder named by key, reporting
-	// false when it was claimed before.
-	ClaimReminder(ctx context.Context, team, user, key string, plan flows.PlanID, now time.Time) (bool, error)
+	// false when it was claimed before. A claim released after a try that
+	// may have sent the reminder is taken again, with tried the time that
+	// try began; tried is zero otherwise.
+	ClaimReminder(ctx context.Context, team, user, key string, plan flows.PlanID, now time.Time) (claimed bool, tried time.Time, err error)
 	// ReminderSent records the message a claimed reminder went out as.
 	ReminderSent(ctx context.Context, team, user, key, channel, ts string) error
 	// ReleaseReminder gives up a claim whose message was not sent, so a
-	// later look sends the reminder; a reminder sent stays claimed.
-	ReleaseReminder(ctx context.Context, team, user, key string) error
+	// later look sends the reminder; a reminder sent stays claimed. One
+	// that maybePosted is remembered, for ClaimReminder's tried.
+	ReleaseReminder(ctx context.Context, team, user, key string, maybePosted bool, now time.Time) error
 	// ClaimedReminders lists the reminders about a plan claimed so far,
 	// as "user key".
 	ClaimedReminders(ctx context.Context, team string, plan flows.PlanID) (map[string]bool, error)
@@ -72,6 +75,11 @@ type Reminder struct {
 	Zone *time.Location
 	// Msg is what the reminder says.
 	Msg flows.Msg
+	// Tried is when an earlier try of the reminder began whose message
+	// may have gone out although nobody saw it (see ClaimReminder): the
+	// direct message is looked in from then before it is sent again.
+	// Zero when no try did.
+	Tried time.Time
 }
 
 // How far reminders reach: an overdue or snoozed action is reminded of
@@ -372,16 +380,17 @@ func (s *Service) Recheck(ctx context.Context, r Reminder, now time.Time) (Remin
 
 // ClaimReminder claims a reminder before it is sent, reporting false when
 // another racebot, or this one before a restart, claimed it already: a
-// reminder is sent at most once.
-func (s *Service) ClaimReminder(ctx context.Context, r Reminder, now time.Time) (bool, error) {
+// reminder is sent at most once. The reminder returned carries Tried.
+func (s *Service) ClaimReminder(ctx context.Context, r Reminder, now time.Time) (Reminder, bool, error) {
 	if s.reminders == nil {
-		return false, nil
+		return r, false, nil
 	}
-	ok, err := s.reminders.ClaimReminder(ctx, r.Team, r.User, r.Key, r.Plan.ID, now)
+	ok, tried, err := s.reminders.ClaimReminder(ctx, r.Team, r.User, r.Key, r.Plan.ID, now)
 	if errors.Is(err, flows.ErrNoPlan) {
-		return false, nil
+		return r, false, nil
 	}
-	return ok, err
+	r.Tried = tried
+	return r, ok, err
 }
 
 // ReminderSent records the message a claimed reminder went out as.
@@ -392,13 +401,15 @@ func (s *Service) ReminderSent(ctx context.Context, r Reminder, channel, ts stri
 	return s.reminders.ReminderSent(ctx, r.Team, r.User, r.Key, channel, ts)
 }
 
-// ReleaseReminder gives up the claim of a reminder Slack certainly did
-// not take, so that it is sent on a later look rather than lost.
-func (s *Service) ReleaseReminder(ctx context.Context, r Reminder) error {
+// ReleaseReminder gives up the claim of a reminder not sent, so that it is
+// sent on a later look rather than lost. When this try (maybePosted) or an
+// earlier one (r.Tried) may have sent it after all, that is remembered, so
+// that the later look looks for it first.
+func (s *Service) ReleaseReminder(ctx context.Context, r Reminder, maybePosted bool, now time.Time) error {
 	if s.reminders == nil {
 		return nil
 	}
-	return s.reminders.ReleaseReminder(ctx, r.Team, r.User, r.Key)
+	return s.reminders.ReleaseReminder(ctx, r.Team, r.User, r.Key, maybePosted || !r.Tried.IsZero(), now)
 }
 
 // remind turns the person's reminders about the channel's plan on or off.

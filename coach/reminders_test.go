@@ -59,7 +59,7 @@ func (r *reach) claimDue(now time.Time) []coach.Reminder {
 	}
 	var won []coach.Reminder
 	for _, x := range rs {
-		ok, err := r.svc.ClaimReminder(context.Background(), x, now)
+		_, ok, err := r.svc.ClaimReminder(context.Background(), x, now)
 		if err != nil {
 			r.t.Fatal(err)
 		}
@@ -395,7 +395,7 @@ func TestActionReminderSentByAnOlderRacebotIsNotSentAgain(t *testing.T) {
 	}
 	p, _ = r.svc.Plan(ctx, "T1", p.ID)
 	at := time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
-	if _, err := r.db.ClaimReminder(ctx, "T1", "UANA", "action:"+itoa(p.Actions[0].ID)+":due", p.ID, at); err != nil {
+	if _, _, err := r.db.ClaimReminder(ctx, "T1", "UANA", "action:"+itoa(p.Actions[0].ID)+":due", p.ID, at); err != nil {
 		t.Fatal(err)
 	}
 	if got := r.claimDue(at); len(got) != 0 {

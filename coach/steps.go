@@ -48,6 +48,17 @@ func (s *Service) FinishStep(ctx context.Context, team, execution string, now ti
 	return nil
 }
 
+// ExpiredSteps lists the steps of every workspace not finished within
+// StepsResumed of their acceptance: no sweep takes them up again, and
+// their runs are to be ended with a word to their owners.
+func (s *Service) ExpiredSteps(ctx context.Context, now time.Time) ([]Step, error) {
+	steps, err := s.store.UnfinishedSteps(ctx, time.UnixMilli(0), now.Add(-StepsResumed))
+	if err != nil {
+		return nil, fmt.Errorf("expired steps: %w", err)
+	}
+	return steps, nil
+}
+
 // UnfinishedSteps lists the steps of every workspace accepted no longer
 // than StepsResumed ago, and before before, that are not finished.
 func (s *Service) UnfinishedSteps(ctx context.Context, before, now time.Time) ([]Step, error) {

@@ -97,6 +97,7 @@ type Store interface {
 	// before, and every row of the workspaces it served (for an org-wide
 	// install, those noted in its organisation that no installation of
 	// their own serves). An installation installed again meanwhile, or
-	// uninstalled again since before, is left alone.
-	PurgeInstallation(ctx context.Context, k Key, before time.Time) error
+	// uninstalled again since before, is left alone; purged reports
+	// whether it was deleted.
+	PurgeInstallation(ctx context.Context, k Key, before time.Time) (purged bool, err error)
 }

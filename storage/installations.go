@@ -161,15 +161,19 @@ func (db *DB) UninstalledBefore(ctx context.Context, t time.Time) ([]install.Ins
 }
 
 // PurgeInstallation deletes an uninstalled installation and the data of
-// the workspaces only it served.
-func (db *DB) PurgeInstallation(ctx context.Context, k install.Key, before time.Time) error {
+// the workspaces only it served, reporting whether it did (see
+// install.Store).
+func (db *DB) PurgeInstallation(ctx context.Context, k install.Key, before time.Time) (bool, error) {
+	var purged bool
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return record.PurgeInstallation(sqlTx{ctx: ctx, tx: tx}, &installationQueries, k, before)
+		var err error
+		purged, err = record.PurgeInstallation(sqlTx{ctx: ctx, tx: tx}, &installationQueries, k, before)
+		return err
 	})
 	// Deleted plans must not be served from the cache.
 	db.cache.clear()
 	if err != nil {
-		return fmt.Errorf("purge installation: %w", err)
+		return false, fmt.Errorf("purge installation: %w", err)
 	}
-	return nil
+	return purged, nil
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -45,10 +46,12 @@ func (db *DB) PlansWithActionsDue(ctx context.Context, by time.Time) (map[flows.
 // ClaimReminder claims the reminder named by key for a person, reporting
 // false when it was claimed before, by this racebot or another. The row
 // goes in before the message is sent, so the reminder is sent at most once
-// whatever happens afterwards.
-func (db *DB) ClaimReminder(ctx context.Context, team, user, key string, plan flows.PlanID, now time.Time) (bool, error) {
-	var claimed bool
-	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+// whatever happens afterwards. A claim released after a try that may have
+// sent it (see ReleaseReminder) is taken again, and tried is when that
+// first try began; it is zero for a claim new here.
+func (db *DB) ClaimReminder(ctx context.Context, team, user, key string, plan flows.PlanID, now time.Time) (claimed bool, tried time.Time, err error) {
+	err = db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		claimed, tried = false, time.Time{}
 		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
@@ -58,13 +61,26 @@ func (db *DB) ClaimReminder(ctx context.Context, team, user, key string, plan fl
 			return err
 		}
 		n, err := res.RowsAffected()
-		claimed = n == 1
-		return err
+		if err != nil || n == 1 {
+			claimed = n == 1
+			return err
+		}
+		var at int64
+		err = tx.QueryRowContext(ctx, `UPDATE reminders SET released_at = 0
+			WHERE team_id = ? AND user_id = ? AND key = ? AND released_at <> 0 RETURNING claimed_at`, team, user, key).Scan(&at)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return nil
+		case err != nil:
+			return err
+		}
+		claimed, tried = true, fromMillis(at)
+		return nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("claim reminder: %w", err)
+		return false, time.Time{}, fmt.Errorf("claim reminder: %w", err)
 	}
-	return claimed, nil
+	return claimed, tried, nil
 }
 
 // ReminderSent records the message a claimed reminder went out as.
@@ -80,10 +96,17 @@ func (db *DB) ReminderSent(ctx context.Context, team, user, key, channel, ts str
 	return nil
 }
 
-// ReleaseReminder deletes the claim of a reminder whose message was not
-// sent; one recorded sent stays.
-func (db *DB) ReleaseReminder(ctx context.Context, team, user, key string) error {
+// ReleaseReminder gives up the claim of a reminder whose message was not
+// sent: deleted, or kept released when a try may have sent it after all
+// (maybePosted), so that the next claim knows to look for it. One recorded
+// sent stays.
+func (db *DB) ReleaseReminder(ctx context.Context, team, user, key string, maybePosted bool, now time.Time) error {
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if maybePosted {
+			_, err := tx.ExecContext(ctx, `UPDATE reminders SET released_at = ? WHERE team_id = ? AND user_id = ? AND key = ? AND ts = ''`,
+				millis(now), team, user, key)
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM reminders WHERE team_id = ? AND user_id = ? AND key = ? AND ts = ''`, team, user, key)
 		return err
 	})
@@ -182,13 +205,13 @@ func (db *DB) RemindedPlans(ctx context.Context, team, user string) (map[flows.P
 	return out, nil
 }
 
-// ClaimedReminders lists the reminders about a plan claimed so far, as
-// "user key", so that a racebot looking for reminders due skips the ones
-// sent without a write.
+// ClaimedReminders lists the reminders about a plan claimed so far, and
+// not released, as "user key", so that a racebot looking for reminders due
+// skips the ones sent without a write.
 func (db *DB) ClaimedReminders(ctx context.Context, team string, plan flows.PlanID) (map[string]bool, error) {
 	out := map[string]bool{}
 	err := db.snapshot(ctx, func(tx *sql.Tx) error {
-		return each(ctx, tx, record.Claimed(out), `SELECT user_id, key FROM reminders WHERE team_id = ? AND plan_id = ?`, team, plan)
+		return each(ctx, tx, record.Claimed(out), `SELECT user_id, key FROM reminders WHERE team_id = ? AND plan_id = ? AND released_at = 0`, team, plan)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claimed reminders: %w", err)

@@ -31,7 +31,7 @@ func TestRemindersAreClaimedOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				ok, err := db.ClaimReminder(ctx, "T1", "UANA", "checkin:7", p.ID, t0)
+				ok, _, err := db.ClaimReminder(ctx, "T1", "UANA", "checkin:7", p.ID, t0)
 				if err != nil {
 					t.Error(err)
 				}
@@ -65,14 +65,14 @@ func TestRemindersAreClaimedOnce(t *testing.T) {
 	a.Close()
 	b.Close()
 	c := MustOpen(t, path)
-	if ok, err := c.ClaimReminder(ctx, "T1", "UANA", "checkin:7", p.ID, t0.Add(time.Hour)); ok || err != nil {
+	if ok, _, err := c.ClaimReminder(ctx, "T1", "UANA", "checkin:7", p.ID, t0.Add(time.Hour)); ok || err != nil {
 		t.Errorf("after a restart the reminder was claimed again: %v %v", ok, err)
 	}
 	// The same key is another person's reminder, and another workspace's.
-	if ok, err := c.ClaimReminder(ctx, "T1", "UBEN", "checkin:7", p.ID, t0); !ok || err != nil {
+	if ok, _, err := c.ClaimReminder(ctx, "T1", "UBEN", "checkin:7", p.ID, t0); !ok || err != nil {
 		t.Errorf("Ben's reminder: %v %v", ok, err)
 	}
-	if _, err := c.ClaimReminder(ctx, "T2", "UANA", "checkin:7", p.ID, t0); !errors.Is(err, flows.ErrNoPlan) {
+	if _, _, err := c.ClaimReminder(ctx, "T2", "UANA", "checkin:7", p.ID, t0); !errors.Is(err, flows.ErrNoPlan) {
 		t.Errorf("T2 claimed a reminder about T1's plan: %v", err)
 	}
 }
@@ -146,7 +146,7 @@ func TestActionStatusAndDueActions(t *testing.T) {
 		t.Errorf("snoozed an action that is not the plan's: %v", err)
 	}
 	// Deleting the plan takes its reminders along.
-	if _, err := db.ClaimReminder(ctx, "T1", "UANA", "x", p.ID, t0); err != nil {
+	if _, _, err := db.ClaimReminder(ctx, "T1", "UANA", "x", p.ID, t0); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.DeletePlan(ctx, "T1", p.ID, ""); err != nil {

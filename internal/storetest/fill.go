@@ -155,7 +155,7 @@ func Fill(t *testing.T, db Store) Filled {
 		}
 	}
 	reminder := fmt.Sprintf("checkin:%d", checkin)
-	if ok, err := db.ClaimReminder(ctx, "T1", "U2", reminder, p.ID, due.Add(2*time.Hour)); !ok || err != nil {
+	if ok, _, err := db.ClaimReminder(ctx, "T1", "U2", reminder, p.ID, due.Add(2*time.Hour)); !ok || err != nil {
 		t.Fatalf("claim reminder: %t, %v", ok, err)
 	}
 	if err := db.ReminderSent(ctx, "T1", "U2", reminder, "D2", "1700000300.000100"); err != nil {

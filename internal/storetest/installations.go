@@ -159,7 +159,7 @@ func testUninstallAndPurge(t *testing.T, open Open) {
 	if err := db.SetSchedule(ctx, "TA", pa.ID, "every monday 09:00", "UTC", "U1", t0); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := db.ClaimReminder(ctx, "TA", "U1", "checkin:1", pa.ID, t0); !ok || err != nil {
+	if ok, _, err := db.ClaimReminder(ctx, "TA", "U1", "checkin:1", pa.ID, t0); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
 	for _, team := range []string{"TA", "TB"} {
@@ -184,8 +184,8 @@ func testUninstallAndPurge(t *testing.T, open Open) {
 	if err != nil || len(got) != 1 || got[0].TeamID != "TA" || !got[0].UninstalledAt.Equal(gone) {
 		t.Fatalf("uninstalled: %+v %v, want TA at its first uninstall", got, err)
 	}
-	if err := db.PurgeInstallation(ctx, a.Key(), gone.Add(time.Minute)); err != nil {
-		t.Fatal(err)
+	if purged, err := db.PurgeInstallation(ctx, a.Key(), gone.Add(time.Minute)); err != nil || !purged {
+		t.Fatalf("purge of TA past its retention: %t, %v; want purged", purged, err)
 	}
 	if _, err := db.Plan(ctx, "TA", pa.ID); !errors.Is(err, flows.ErrNoPlan) {
 		t.Errorf("TA's plan after the purge: %v, want ErrNoPlan", err)
@@ -221,8 +221,8 @@ func testUninstallAndPurge(t *testing.T, open Open) {
 	if err := db.SaveInstallation(ctx, b); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.PurgeInstallation(ctx, b.Key(), gone.Add(time.Minute)); err != nil {
-		t.Fatal(err)
+	if purged, err := db.PurgeInstallation(ctx, b.Key(), gone.Add(time.Minute)); err != nil || purged {
+		t.Fatalf("purge of TB installed again: %t, %v; want left alone", purged, err)
 	}
 	load(t, db, "TB", pb.ID)
 	// Uninstalled again after the purge listed it: the retention counts
@@ -231,12 +231,12 @@ func testUninstallAndPurge(t *testing.T, open Open) {
 	if err := db.MarkUninstalled(ctx, b.Key(), b.InstalledAt, again); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.PurgeInstallation(ctx, b.Key(), gone.Add(time.Minute)); err != nil {
-		t.Fatal(err)
+	if purged, err := db.PurgeInstallation(ctx, b.Key(), gone.Add(time.Minute)); err != nil || purged {
+		t.Fatalf("purge of TB uninstalled again since: %t, %v; want left alone", purged, err)
 	}
 	load(t, db, "TB", pb.ID)
-	if err := db.PurgeInstallation(ctx, b.Key(), again.Add(time.Minute)); err != nil {
-		t.Fatal(err)
+	if purged, err := db.PurgeInstallation(ctx, b.Key(), again.Add(time.Minute)); err != nil || !purged {
+		t.Fatalf("purge of TB past its new retention: %t, %v; want purged", purged, err)
 	}
 	if _, err := db.Plan(ctx, "TB", pb.ID); !errors.Is(err, flows.ErrNoPlan) {
 		t.Errorf("TB's plan after its retention: %v, want ErrNoPlan", err)

@@ -20,7 +20,7 @@ func testRemindersClaimedOnce(t *testing.T, open Open) {
 	handles := []Store{db, another(), another()}
 	p := newPlan(t, db, "T1", "C1", "Q1")
 	won := race(t, 9, func(i int) error {
-		ok, err := handles[i%3].ClaimReminder(ctx, "T1", "UANA", "checkin:7", p.ID, t0)
+		ok, _, err := handles[i%3].ClaimReminder(ctx, "T1", "UANA", "checkin:7", p.ID, t0)
 		if err == nil && !ok {
 			return flows.ErrDuplicate
 		}
@@ -45,33 +45,73 @@ func testRemindersClaimedOnce(t *testing.T, open Open) {
 	if got, err := later.RemindedPlans(ctx, "T2", "UANA"); err != nil || len(got) != 0 {
 		t.Errorf("another workspace's reminded plans = %v %v", got, err)
 	}
-	if ok, err := later.ClaimReminder(ctx, "T1", "UANA", "checkin:7", p.ID, t0.Add(time.Hour)); ok || err != nil {
+	if ok, _, err := later.ClaimReminder(ctx, "T1", "UANA", "checkin:7", p.ID, t0.Add(time.Hour)); ok || err != nil {
 		t.Errorf("a later handle claimed the reminder again: %v %v", ok, err)
 	}
 	// A reminder sent is not released; one claimed and not sent is, and
 	// is claimed again.
-	if err := later.ReleaseReminder(ctx, "T1", "UANA", "checkin:7"); err != nil {
+	if err := later.ReleaseReminder(ctx, "T1", "UANA", "checkin:7", false, t0); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := db.ClaimReminder(ctx, "T1", "UANA", "checkin:7", p.ID, t0.Add(time.Hour)); ok || err != nil {
+	if ok, _, err := db.ClaimReminder(ctx, "T1", "UANA", "checkin:7", p.ID, t0.Add(time.Hour)); ok || err != nil {
 		t.Errorf("a sent reminder released: claimed again %v %v", ok, err)
 	}
-	if ok, err := later.ClaimReminder(ctx, "T1", "UBEN", "checkin:7", p.ID, t0); !ok || err != nil {
+	if ok, _, err := later.ClaimReminder(ctx, "T1", "UBEN", "checkin:7", p.ID, t0); !ok || err != nil {
 		t.Errorf("Ben's reminder: %v %v", ok, err)
 	}
-	if err := db.ReleaseReminder(ctx, "T1", "UBEN", "checkin:7"); err != nil {
+	if err := db.ReleaseReminder(ctx, "T1", "UBEN", "checkin:7", false, t0); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := later.ClaimReminder(ctx, "T1", "UBEN", "checkin:7", p.ID, t0); !ok || err != nil {
+	if ok, _, err := later.ClaimReminder(ctx, "T1", "UBEN", "checkin:7", p.ID, t0); !ok || err != nil {
 		t.Errorf("Ben's reminder, released, claimed again: %v %v", ok, err)
 	}
-	if _, err := later.ClaimReminder(ctx, "T2", "UANA", "checkin:7", p.ID, t0); !errors.Is(err, flows.ErrNoPlan) {
+	// One released after a try that may have sent it is claimed again
+	// once, told when that try began, and listed claimed only while it is.
+	if ok, _, err := later.ClaimReminder(ctx, "T1", "UCAT", "checkin:7", p.ID, t0); !ok || err != nil {
+		t.Fatalf("Cat's reminder: %v %v", ok, err)
+	}
+	if err := db.ReleaseReminder(ctx, "T1", "UCAT", "checkin:7", true, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := later.ClaimedReminders(ctx, "T1", p.ID); err != nil || got["UCAT checkin:7"] {
+		t.Errorf("claimed after Cat's release = %v %v, want hers left out", got, err)
+	}
+	cat := race(t, 6, func(i int) error {
+		ok, tried, err := handles[i%3].ClaimReminder(ctx, "T1", "UCAT", "checkin:7", p.ID, t0.Add(time.Hour))
+		switch {
+		case err != nil:
+			return err
+		case !ok:
+			return flows.ErrDuplicate
+		case !tried.Equal(t0):
+			return fmt.Errorf("claimed again, tried %v, want %v", tried, t0)
+		}
+		return nil
+	}, flows.ErrDuplicate)
+	if cat != 1 {
+		t.Errorf("%d claims of Cat's released reminder won, want 1", cat)
+	}
+	if got, err := later.ClaimedReminders(ctx, "T1", p.ID); err != nil || !got["UCAT checkin:7"] {
+		t.Errorf("claimed after Cat's claim again = %v %v", got, err)
+	}
+	// Released again for a reason of its own, it keeps what the first
+	// try may have done.
+	if err := db.ReleaseReminder(ctx, "T1", "UCAT", "checkin:7", true, t0.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if ok, tried, err := db.ClaimReminder(ctx, "T1", "UCAT", "checkin:7", p.ID, t0.Add(3*time.Hour)); !ok || !tried.Equal(t0) || err != nil {
+		t.Errorf("Cat's reminder claimed a third time: %v %v %v, want tried %v", ok, tried, err, t0)
+	}
+	if ok, tried, err := db.ClaimReminder(ctx, "T1", "UDAN", "checkin:7", p.ID, t0); !ok || !tried.IsZero() || err != nil {
+		t.Errorf("Dan's new reminder: %v %v %v, want claimed, never tried", ok, tried, err)
+	}
+	if _, _, err := later.ClaimReminder(ctx, "T2", "UANA", "checkin:7", p.ID, t0); !errors.Is(err, flows.ErrNoPlan) {
 		t.Errorf("T2 claimed a reminder about T1's plan: %v, want ErrNoPlan", err)
 	}
 	// The latest claim of a plan is when the person was last reminded.
 	q2 := newPlan(t, db, "T1", "C2", "Q2")
 	for i, at := range []time.Time{t0.Add(3 * time.Hour), t0.Add(2 * time.Hour)} {
-		if ok, err := db.ClaimReminder(ctx, "T1", "UANA", fmt.Sprintf("action:%d:due", i), q2.ID, at); !ok || err != nil {
+		if ok, _, err := db.ClaimReminder(ctx, "T1", "UANA", fmt.Sprintf("action:%d:due", i), q2.ID, at); !ok || err != nil {
 			t.Fatalf("claim %d: %v %v", i, ok, err)
 		}
 	}
@@ -178,7 +218,7 @@ func testRemindersOfActions(t *testing.T, open Open) {
 		t.Errorf("another workspace's snoozes = %v %v", s, err)
 	}
 	// Deleting the plan takes its reminders, mutes and snoozes along.
-	if _, err := db.ClaimReminder(ctx, "T1", "UANA", "x", p.ID, t0); err != nil {
+	if _, _, err := db.ClaimReminder(ctx, "T1", "UANA", "x", p.ID, t0); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.SetReminders(ctx, "T1", p.ID, "UBEN", false, t0, ""); err != nil {

@@ -164,13 +164,17 @@ func (db *DB) UninstalledBefore(ctx context.Context, t time.Time) ([]install.Ins
 }
 
 // PurgeInstallation deletes an uninstalled installation and the data of
-// the workspaces only it served.
-func (db *DB) PurgeInstallation(ctx context.Context, k install.Key, before time.Time) error {
+// the workspaces only it served, reporting whether it did (see
+// install.Store).
+func (db *DB) PurgeInstallation(ctx context.Context, k install.Key, before time.Time) (bool, error) {
+	var purged bool
 	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		return record.PurgeInstallation(pgTx{ctx, tx}, &installationQueries, k, before)
+		var err error
+		purged, err = record.PurgeInstallation(pgTx{ctx, tx}, &installationQueries, k, before)
+		return err
 	})
 	if err != nil {
-		return fmt.Errorf("purge installation: %w", err)
+		return false, fmt.Errorf("purge installation: %w", err)
 	}
-	return nil
+	return purged, nil
 }

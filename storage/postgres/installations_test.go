@@ -37,7 +37,7 @@ func TestPurgeLeavesAReinstallAlone(t *testing.T) {
 			w.again.InstalledAt.UnixMilli(), w.in.EnterpriseID, w.in.TeamID, w.in.EnterpriseInstall); err != nil {
 			t.Fatal(err)
 		}
-		purge := start(func() error { return w.db.PurgeInstallation(ctx, w.in.Key(), w.again.InstalledAt) })
+		purge := start(func() error { _, err := w.db.PurgeInstallation(ctx, w.in.Key(), w.again.InstalledAt); return err })
 		if _, ok := w.waiterOn(t, reinstall.pid, purge); !ok {
 			t.Fatalf("the purge ended (%v) without waiting for the reinstall that holds the installation", purge.err)
 		}
@@ -65,7 +65,7 @@ func TestPurgeLeavesAReinstallAlone(t *testing.T) {
 		if _, err := stall.tx.Exec(ctx, `SELECT 1 FROM seen_keys WHERE team_id = $1 FOR UPDATE`, w.in.TeamID); err != nil {
 			t.Fatal(err)
 		}
-		purge := start(func() error { return w.db.PurgeInstallation(ctx, w.in.Key(), w.again.InstalledAt) })
+		purge := start(func() error { _, err := w.db.PurgeInstallation(ctx, w.in.Key(), w.again.InstalledAt); return err })
 		purger, ok := w.waiterOn(t, stall.pid, purge)
 		if !ok {
 			t.Fatalf("the purge ended (%v) without reaching the workspace's keys", purge.err)
@@ -251,7 +251,7 @@ func TestOrgPurgeLeavesAWorkspaceInstalledMidPurge(t *testing.T) {
 	if _, err := stall.tx.Exec(ctx, `SELECT 1 FROM seen_keys WHERE team_id = 'T1' FOR UPDATE`); err != nil {
 		t.Fatal(err)
 	}
-	purge := start(func() error { return w.db.PurgeInstallation(ctx, org.Key(), own.InstalledAt) })
+	purge := start(func() error { _, err := w.db.PurgeInstallation(ctx, org.Key(), own.InstalledAt); return err })
 	purger, ok := w.waiterOn(t, stall.pid, purge)
 	if !ok {
 		t.Fatalf("the purge ended (%v) without reaching the workspace's keys", purge.err)

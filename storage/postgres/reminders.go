@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -48,23 +49,39 @@ func (db *DB) PlansWithActionsDue(ctx context.Context, by time.Time) (map[flows.
 // false when it was claimed before, by this replica or another. The row
 // goes in before the message is sent, so the reminder is sent at most once
 // whatever happens afterwards; replicas claiming at once meet on its
-// primary key, and the second inserts nothing once the first commits.
-func (db *DB) ClaimReminder(ctx context.Context, team, user, key string, plan flows.PlanID, now time.Time) (bool, error) {
-	var claimed bool
-	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		claimed = false // a transaction run again starts afresh
+// primary key, and the second inserts nothing once the first commits. A
+// claim released after a try that may have sent it (see ReleaseReminder)
+// is taken again, by one replica only (the second's update waits on the
+// row and then finds it claimed), and tried is when that first try began;
+// it is zero for a claim new here.
+func (db *DB) ClaimReminder(ctx context.Context, team, user, key string, plan flows.PlanID, now time.Time) (claimed bool, tried time.Time, err error) {
+	err = db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		claimed, tried = false, time.Time{} // a transaction run again starts afresh
 		if err := teamHasPlan(ctx, tx, team, plan); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `INSERT INTO reminders (team_id, user_id, key, plan_id, claimed_at)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, team, user, key, plan, millis(now))
-		claimed = err == nil && tag.RowsAffected() == 1
-		return err
+		if err != nil || tag.RowsAffected() == 1 {
+			claimed = err == nil
+			return err
+		}
+		var at int64
+		err = tx.QueryRow(ctx, `UPDATE reminders SET released_at = 0
+			WHERE team_id = $1 AND user_id = $2 AND key = $3 AND released_at <> 0 RETURNING claimed_at`, team, user, key).Scan(&at)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return nil
+		case err != nil:
+			return err
+		}
+		claimed, tried = true, fromMillis(at)
+		return nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("claim reminder: %w", err)
+		return false, time.Time{}, fmt.Errorf("claim reminder: %w", err)
 	}
-	return claimed, nil
+	return claimed, tried, nil
 }
 
 // ReminderSent records the message a claimed reminder went out as.
@@ -80,10 +97,17 @@ func (db *DB) ReminderSent(ctx context.Context, team, user, key, channel, ts str
 	return nil
 }
 
-// ReleaseReminder deletes the claim of a reminder whose message was not
-// sent; one recorded sent stays.
-func (db *DB) ReleaseReminder(ctx context.Context, team, user, key string) error {
+// ReleaseReminder gives up the claim of a reminder whose message was not
+// sent: deleted, or kept released when a try may have sent it after all
+// (maybePosted), so that the next claim knows to look for it. One recorded
+// sent stays.
+func (db *DB) ReleaseReminder(ctx context.Context, team, user, key string, maybePosted bool, now time.Time) error {
 	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if maybePosted {
+			_, err := tx.Exec(ctx, `UPDATE reminders SET released_at = $1 WHERE team_id = $2 AND user_id = $3 AND key = $4 AND ts = ''`,
+				millis(now), team, user, key)
+			return err
+		}
 		_, err := tx.Exec(ctx, `DELETE FROM reminders WHERE team_id = $1 AND user_id = $2 AND key = $3 AND ts = ''`, team, user, key)
 		return err
 	})
@@ -182,13 +206,13 @@ func (db *DB) RemindedPlans(ctx context.Context, team, user string) (map[flows.P
 	return out, nil
 }
 
-// ClaimedReminders lists the reminders about a plan claimed so far, as
-// "user key", so that a replica looking for reminders due skips the ones
-// already claimed, by it or another.
+// ClaimedReminders lists the reminders about a plan claimed so far, and
+// not released, as "user key", so that a replica looking for reminders due
+// skips the ones already claimed, by it or another.
 func (db *DB) ClaimedReminders(ctx context.Context, team string, plan flows.PlanID) (map[string]bool, error) {
 	out := map[string]bool{}
 	err := db.snapshot(ctx, func(tx pgx.Tx) error {
-		return each(ctx, tx, record.Claimed(out), `SELECT user_id, key FROM reminders WHERE team_id = $1 AND plan_id = $2`, team, plan)
+		return each(ctx, tx, record.Claimed(out), `SELECT user_id, key FROM reminders WHERE team_id = $1 AND plan_id = $2 AND released_at = 0`, team, plan)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claimed reminders: %w", err)

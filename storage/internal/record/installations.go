@@ -90,26 +90,27 @@ func FindInstallation(tx Tx, q *InstallationQueries, enterprise, team string) (i
 // PurgeInstallation deletes an installation uninstalled before before and
 // the data of the workspaces only it served. An installation still
 // installed, not there at all, or uninstalled again since the caller
-// listed it (its retention starts again), is left alone.
-func PurgeInstallation(tx Tx, q *InstallationQueries, k install.Key, before time.Time) error {
+// listed it (its retention starts again), is left alone, and purged is
+// false.
+func PurgeInstallation(tx Tx, q *InstallationQueries, k install.Key, before time.Time) (purged bool, err error) {
 	if q.Lock != "" {
 		if _, err := tx.Exec(q.Lock); err != nil {
-			return err
+			return false, err
 		}
 	}
 	var uninstalled int64
-	err := tx.Row(q.Uninstalled, k.EnterpriseID, k.TeamID, k.EnterpriseInstall)(&uninstalled)
+	err = tx.Row(q.Uninstalled, k.EnterpriseID, k.TeamID, k.EnterpriseInstall)(&uninstalled)
 	if errors.Is(err, ErrNoRows) || (err == nil && (uninstalled == 0 || uninstalled >= before.UnixMilli())) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	teams := []string{k.TeamID}
 	if k.EnterpriseInstall {
 		teams = nil
 		if err := tx.Each(Strings(&teams), q.Workspaces, k.EnterpriseID); err != nil {
-			return err
+			return false, err
 		}
 	}
 	for _, team := range teams {
@@ -117,24 +118,26 @@ func PurgeInstallation(tx Tx, q *InstallationQueries, k install.Key, before time
 		// its organisation's, keeps its data.
 		var served bool
 		if err := tx.Row(q.Served, team, team)(&served); err != nil {
-			return err
+			return false, err
 		}
 		if served {
 			continue
 		}
 		for _, table := range workspaceTables {
 			if _, err := tx.Exec(fmt.Sprintf(q.DeleteTeam, table), team); err != nil {
-				return fmt.Errorf("%s: %w", table, err)
+				return false, fmt.Errorf("%s: %w", table, err)
 			}
 		}
 	}
 	if k.EnterpriseInstall {
 		if _, err := tx.Exec(q.DeleteOrg, k.EnterpriseID); err != nil {
-			return err
+			return false, err
 		}
 	}
-	_, err = tx.Exec(q.Delete, k.EnterpriseID, k.TeamID, k.EnterpriseInstall)
-	return err
+	if _, err := tx.Exec(q.Delete, k.EnterpriseID, k.TeamID, k.EnterpriseInstall); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // InstallationValues are in's values for InstallationColumns but the
