@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/racebot/racebot/assist"
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/markup"
 	"github.com/racebot/racebot/prompts"
@@ -53,7 +54,7 @@ func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftReques
 		return
 	}
 	q, _, _, _ := b.cat.Question(d.QuestionID)
-	res, shown := b.streamed(ctx, p, "✍️ Drafting an answer to: "+q.Text, func(ctx context.Context, onDelta func(string)) assist.Result {
+	res, shown := b.streamed(ctx, p, placeholderDraft, "✍️ Drafting an answer to: "+q.Text, func(ctx context.Context, onDelta func(string)) assist.Result {
 		return b.assistant.Draft(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), d.QuestionID, onDelta)
 	}, func(r assist.Result) message { return draftMessage(p, d.QuestionID, d.Revision, r) })
 	if !shown {
@@ -89,7 +90,7 @@ func (b *Bot) postKPISuggestions(ctx context.Context, p *flows.Plan, stage flows
 	if !b.assistant.Enabled(p) {
 		shown = b.postMsg(ctx, p, "kpi-suggestions", resultMsg(b.assistant.SuggestKPIs(ctx, p, nil, stage, nil)))
 	} else {
-		_, shown = b.streamed(ctx, p, "✍️ Suggesting KPIs…", func(ctx context.Context, onDelta func(string)) assist.Result {
+		_, shown = b.streamed(ctx, p, placeholderKPIs, "✍️ Suggesting KPIs…", func(ctx context.Context, onDelta func(string)) assist.Result {
 			return b.assistant.SuggestKPIs(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), stage, onDelta)
 		}, func(r assist.Result) message { return msgMessage("kpi-suggestions", resultMsg(r)) })
 	}
@@ -119,7 +120,7 @@ func (b *Bot) postReview(ctx context.Context, p *flows.Plan, a asker) {
 		res = b.assistant.Review(ctx, p, nil, kpis, b.now(), nil)
 		shown = b.postMsg(ctx, p, "review", resultMsg(res))
 	default:
-		res, shown = b.streamed(ctx, p, "🔎 Reviewing the plan…", func(ctx context.Context, onDelta func(string)) assist.Result {
+		res, shown = b.streamed(ctx, p, placeholderReview, "🔎 Reviewing the plan…", func(ctx context.Context, onDelta func(string)) assist.Result {
 			return b.assistant.Review(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), kpis, b.now(), onDelta)
 		}, func(r assist.Result) message { return msgMessage("review", resultMsg(r)) })
 	}
@@ -172,7 +173,11 @@ const streamUpdateInterval = time.Second
 // run's context has the plan looked up again before every request to the
 // model: p was loaded before the placeholder waited its turn in the
 // channel, and a plan made private meanwhile sends the model nothing.
-func (b *Bot) streamed(ctx context.Context, p *flows.Plan, placeholder string, run func(context.Context, func(string)) assist.Result, final func(assist.Result) message) (assist.Result, bool) {
+//
+// The placeholder is recorded (what says for what work) until it is
+// replaced or taken down: a racebot killed meanwhile would leave it
+// promising the result for good, and placeholderTick replaces it.
+func (b *Bot) streamed(ctx context.Context, p *flows.Plan, what, placeholder string, run func(context.Context, func(string)) assist.Result, final func(assist.Result) message) (assist.Result, bool) {
 	thread, err := b.ensureThread(ctx, p)
 	if err != nil {
 		b.failed(ctx, "stream: thread", err, "plan", p.ID)
@@ -183,14 +188,18 @@ func (b *Bot) streamed(ctx context.Context, p *flows.Plan, placeholder string, r
 		b.failed(ctx, "stream: placeholder", err, "plan", p.ID)
 		return assist.Result{}, false
 	}
+	kept := b.keepPlaceholder(ctx, coach.Placeholder{Team: p.Team, Channel: p.Channel, TS: ts, What: what, PostedAt: b.now()})
 	push, _ := prompts.Throttle(streamUpdateInterval, nil, func(soFar string) {
 		if err := b.poster.update(ctx, p.Channel, ts, plainMessage("working", soFar+" …")); err != nil {
 			b.log.Warn("stream: update", "plan", p.ID, "err", err)
 		}
 	})
 	// A partial text still held by the throttle is never flushed: the final
-	// rendering replaces it.
-	res := run(prompts.WithAttemptCheck(ctx, b.stillShared(p)), push)
+	// rendering replaces it. The work is bounded so that a placeholder
+	// still there past placeholderLeft is one nobody is working on.
+	rctx, stop := context.WithTimeout(prompts.WithAttemptCheck(ctx, b.stillShared(p)), streamLimit)
+	res := run(rctx, push)
+	stop()
 	// The final rendering is shown though shutdown stopped the work
 	// meanwhile: the model's answer in hand, or the built-in help its
 	// cancelled request left, beats a placeholder taken down with
@@ -199,23 +208,31 @@ func (b *Bot) streamed(ctx context.Context, p *flows.Plan, placeholder string, r
 	defer cancel()
 	if err := b.poster.update(fctx, p.Channel, ts, final(res)); err != nil {
 		b.failed(ctx, "stream: final update", err, "plan", p.ID)
-		b.takeDown(ctx, p.Channel, ts)
+		if b.takeDown(ctx, p.Channel, ts) && kept {
+			b.dropPlaceholder(fctx, p.Team, p.Channel, ts)
+		}
 		return res, false
+	}
+	if kept {
+		b.dropPlaceholder(fctx, p.Team, p.Channel, ts)
 	}
 	return res, true
 }
 
 // takeDown deletes a placeholder whose result cannot be shown, so that
-// nobody in the thread waits for it. An update whose answer was lost may
-// have shown the result after all; it goes too, as the caller reports it
-// not shown. The update may have failed because the work was stopped, so
-// the delete does not end with ctx.
-func (b *Bot) takeDown(ctx context.Context, channel, ts string) {
+// nobody in the thread waits for it, and reports whether it is gone. An
+// update whose answer was lost may have shown the result after all; it
+// goes too, as the caller reports it not shown. The update may have
+// failed because the work was stopped, so the delete does not end with
+// ctx.
+func (b *Bot) takeDown(ctx context.Context, channel, ts string) bool {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
 	defer cancel()
 	if _, _, err := b.slack(ctx).DeleteMessageContext(ctx, channel, ts); err != nil {
 		b.failed(ctx, "take down placeholder", err, "channel", channel, "ts", ts)
+		return false
 	}
+	return true
 }
 
 // stillShared checks, before a request to the model, that the plan may

@@ -210,7 +210,7 @@ func (b *Bot) Start(ctx context.Context) error {
 	b.connected.Store(true)
 	b.requestCatchup()
 	loops := []func(context.Context){b.pruneLoop, b.catchupLoop, b.purgeLoop}
-	for _, tick := range []func(context.Context){b.checkinTick, b.stepTick, b.remindTick} {
+	for _, tick := range []func(context.Context){b.checkinTick, b.stepTick, b.remindTick, b.placeholderTick} {
 		loops = append(loops, b.poll(tick))
 	}
 	for _, loop := range loops {

@@ -58,6 +58,8 @@ type botOptions struct {
 	logger       *slog.Logger
 	claimTimeout time.Duration
 	beforeStart  func(*Bot)
+	api          *Client   // the harness's client when nil
+	assistant    Assistant // none when nil
 }
 
 // startBot starts another Bot on the harness's database file and fake, as
@@ -73,8 +75,13 @@ func (h *harness) startBot(o botOptions) *Bot {
 	if o.logger == nil {
 		o.logger = slog.New(slog.NewTextHandler(testWriter{h.t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
+	api := o.api
+	if api == nil {
+		api = h.api
+	}
 	b := New(Config{
-		API:          h.api,
+		API:          api,
+		Assistant:    o.assistant,
 		Service:      coach.New(coach.Config{Catalogue: flows.RACE(), Store: store, Reminders: h.db}),
 		Logger:       o.logger,
 		Now:          h.bot.now,

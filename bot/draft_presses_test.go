@@ -160,6 +160,49 @@ func TestDiscardAfterUseThisSaysItWasUsed(t *testing.T) {
 	}
 }
 
+// TestDiscardAtTheSameMomentAsUseThisShowsItWasUsed: Ben presses Discard
+// and Ana Use this on one draft at the same moment. Ben's press finds the
+// draft unused, Ana's saves it, and Ben's "Draft discarded." reaches Slack
+// after Ana's "Used as the answer". The draft is the answer, so that is
+// what the message must end up saying, and Ben hears why.
+func TestDiscardAtTheSameMomentAsUseThisShowsItWasUsed(t *testing.T) {
+	t.Parallel()
+	h, _, draft, value := drafted(t)
+	releaseDiscard := h.fake.Hold(slackfake.MethodResponseURL)
+	discard := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionDraftDiscard, Value: value, UserID: "UBEN", ChannelID: "C1", MessageTS: draft.TS, ResponseURL: discard}))
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight(slackfake.MethodResponseURL) == 1 }, "Ben's Discard on its way to the message")
+
+	releaseUse := h.fake.Hold(slackfake.MethodResponseURL)
+	use := h.fake.ResponseURL()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionDraftUse, Value: value, UserID: "UANA", ChannelID: "C1", MessageTS: draft.TS, ResponseURL: use}))
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight(slackfake.MethodResponseURL) == 2 }, "Ana's Use this on its way to the message")
+	releaseUse()
+	h.fake.WaitFor(t, func() bool { return len(h.fake.Responses(use)) > 0 }, "Ana's Use this shown")
+	releaseDiscard()
+
+	if got := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; !got.Drafted {
+		t.Fatalf("the draft is not the answer: %+v", got)
+	}
+	h.fake.WaitFor(t, func() bool {
+		for _, r := range h.fake.Responses(discard) {
+			if r.ResponseType == "ephemeral" && strings.Contains(r.Text, "already used") {
+				return true
+			}
+		}
+		return false
+	}, "Ben told the draft was used")
+	shown := ""
+	for _, r := range h.fake.Responses("") {
+		if (r.URL == discard || r.URL == use) && r.ReplaceOriginal {
+			shown = r.Text
+		}
+	}
+	if !strings.Contains(shown, "Used as the answer") {
+		t.Errorf("the saved draft's message ends up saying %q", shown)
+	}
+}
+
 // TestSecondUseThisTellsOnlyItsPresser: Ana and Ben both press Use this on
 // one draft. It is saved once, and the thread is not told by the second
 // press that "That draft is already the saved answer" — a note for the

@@ -369,10 +369,21 @@ func (b *Bot) draftAction(ctx context.Context, team string, cb slack.Interaction
 		// moment before: then the message keeps saying so, and only the
 		// presser hears that it is the answer now.
 		if used := b.draftUsed(ctx, team, cb, a.Value); used {
-			b.tellAfter(cb, say("Someone has already used this draft as the answer, so it stays; edit the answer to change it."))
+			b.tellAfter(cb, draftUsedAlready)
 			return
 		}
-		b.replaceAfter(cb, say("Draft discarded."))
+		b.later(interactionCtx(cb), "respond", func(ctx context.Context) {
+			b.replace(ctx, cb.ResponseURL, say("Draft discarded."))
+			// A Use this pressed at the same moment may have saved the
+			// draft after the look above, and its "Used as the answer"
+			// reached the message before this: looked at again once
+			// this has landed, the message ends up saying what happened.
+			if _, rest, ok := parsePlanValue(a.Value); ok && b.draftUsed(ctx, team, cb, a.Value) {
+				_, _, text, _ := draftValue(rest)
+				b.replace(ctx, cb.ResponseURL, draftUsedMsg(text))
+				b.respond(ctx, cb.ResponseURL, draftUsedAlready)
+			}
+		})
 		return
 	}
 	p, rest, ok := b.buttonPlan(ctx, team, cb, a.Value)
@@ -407,9 +418,15 @@ func (b *Bot) draftAction(ctx context.Context, team string, cb slack.Interaction
 		}
 		return
 	}
-	b.replaceAfter(cb, say("✅ Used as the answer:\n"+text))
+	b.replaceAfter(cb, draftUsedMsg(text))
 	b.postToPlan(resp.Plan, cb.User.ID, resp.Replies, resp.Draft)
 }
+
+// draftUsedAlready tells whoever discarded a draft that someone used it.
+var draftUsedAlready = say("Someone has already used this draft as the answer, so it stays; edit the answer to change it.")
+
+// draftUsedMsg is what a draft's message says once it is the answer.
+func draftUsedMsg(text string) flows.Msg { return say("✅ Used as the answer:\n" + text) }
 
 // draftUsed reports whether a draft's text, as its buttons carry it, is
 // already an answer to its question.

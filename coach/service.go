@@ -50,7 +50,7 @@ type Store interface {
 	// PruneSeen forgets keys recorded before a time, and the keys of
 	// messages (MessageKey) recorded before an earlier one; with them the
 	// workflow steps finished before the first and those accepted before
-	// the second.
+	// the second, and the placeholders posted before the second.
 	PruneSeen(ctx context.Context, before, messagesBefore time.Time) error
 	// AcceptStep records a workflow step unless one with its execution id
 	// is recorded already, and returns the step as recorded.
@@ -61,6 +61,15 @@ type Store interface {
 	// UnfinishedSteps lists the workflow steps of every workspace accepted
 	// at or after since and before before and not finished, oldest first.
 	UnfinishedSteps(ctx context.Context, since, before time.Time) ([]Step, error)
+	// AddPlaceholder records a placeholder message; one recorded already
+	// is no error.
+	AddPlaceholder(ctx context.Context, ph Placeholder) error
+	// RemovePlaceholder forgets a placeholder; one not recorded is no
+	// error.
+	RemovePlaceholder(ctx context.Context, team, channel, ts string) error
+	// Placeholders lists the placeholders of every workspace posted at or
+	// after since and before before, oldest first.
+	Placeholders(ctx context.Context, since, before time.Time) ([]Placeholder, error)
 	// BindThread binds a plan to its conversation unless it has one, and
 	// returns the one it has.
 	BindThread(ctx context.Context, team string, id flows.PlanID, thread string) (string, error)

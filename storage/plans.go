@@ -508,7 +508,7 @@ func (db *DB) LeaseKey(ctx context.Context, team, key string, staleBefore, now t
 // "msg:" prefix) recorded before messagesBefore: a catch-up may read a
 // message back days after it was recorded. Workflow steps finished before
 // the first time go with them, and those accepted before the second,
-// finished or given up.
+// finished or given up, and the placeholders posted before the second.
 func (db *DB) PruneSeen(ctx context.Context, before, messagesBefore time.Time) error {
 	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM seen_keys WHERE seen_at < ? AND (substr(key, 1, 4) <> 'msg:' OR seen_at < ?)`,
@@ -518,6 +518,10 @@ func (db *DB) PruneSeen(ctx context.Context, before, messagesBefore time.Time) e
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM workflow_steps WHERE (finished_at <> 0 AND finished_at < ?) OR accepted_at < ?`,
 			before.UnixMilli(), messagesBefore.UnixMilli())
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM placeholders WHERE posted_at < ?`, messagesBefore.UnixMilli())
 		return err
 	})
 }

@@ -206,6 +206,9 @@ func Fill(t *testing.T, db Store) Filled {
 	if err := db.FinishStep(ctx, "T1", "Fx1", at(61)); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.AddPlaceholder(ctx, coach.Placeholder{Team: "T1", Channel: "C1", TS: "1690000000.000200", What: "draft", PostedAt: at(62)}); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.MarkSeen(ctx, "T2", "EvStatus"); err != nil {
 		t.Fatal(err)
 	}

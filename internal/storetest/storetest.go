@@ -106,6 +106,7 @@ func Run(t *testing.T, open Open, opts Options) {
 		{"MessageKeysOutliveDeliveryKeys", testMessageKeys},
 		{"LeaseKeyTakenOverOnlyWhenStale", testLeaseKey},
 		{"WorkflowSteps", testWorkflowSteps},
+		{"Placeholders", testPlaceholders},
 		{"HomeViewers", testHomeViewers},
 		{"ActionStatus", func(t *testing.T, open Open) { testActionStatus(t, open, opts) }},
 		{"CreatePlanFrom", testCreatePlanFrom},

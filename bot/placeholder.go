@@ -1,0 +1,103 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
+)
+
+// What a placeholder stands for (coach.Placeholder.What).
+const (
+	placeholderDraft  = "draft"
+	placeholderReview = "review"
+	placeholderKPIs   = "kpis"
+)
+
+// streamLimit bounds the work behind a placeholder: the model's requests,
+// each bounded by the client and retried a few times, end well inside it.
+// Past it the work stops as at shutdown, and the built-in help it leaves
+// is shown.
+const streamLimit = 4 * time.Minute
+
+// placeholderLeft is how long after its post a placeholder still recorded
+// is one its racebot left (killed, or cut off from Slack): past
+// streamLimit and the final update's and the take-down's bounds.
+const placeholderLeft = streamLimit + 2*claimedPostTimeout + time.Minute
+
+// placeholderLease keeps two racebots from replacing one placeholder at
+// once: past the update, which claimedPostTimeout bounds.
+const placeholderLease = 30 * time.Second
+
+// keepPlaceholder records a placeholder just posted, reporting whether it
+// was recorded. One that was not is still replaced by its work as before;
+// only a kill meanwhile would leave it.
+func (b *Bot) keepPlaceholder(ctx context.Context, ph coach.Placeholder) bool {
+	if err := b.svc.AddPlaceholder(ctx, ph); err != nil {
+		b.log.Warn("keep placeholder", "channel", ph.Channel, "ts", ph.TS, "err", err)
+		return false
+	}
+	return true
+}
+
+// dropPlaceholder forgets a placeholder replaced or taken down. One left
+// recorded is replaced once more by placeholderTick, with the note that
+// its work was interrupted.
+func (b *Bot) dropPlaceholder(ctx context.Context, team, channel, ts string) {
+	if err := b.svc.RemovePlaceholder(ctx, team, channel, ts); err != nil {
+		b.log.Warn("drop placeholder", "channel", channel, "ts", ts, "err", err)
+	}
+}
+
+// placeholderTick replaces the placeholders left by racebots that stopped
+// (killed, crashed) between posting one and replacing it with the work's
+// result, here or in another racebot on the store: the thread would
+// otherwise promise a draft or a review that is not coming. The work is
+// not run again; the message says it was interrupted and how to ask again.
+func (b *Bot) placeholderTick(ctx context.Context) {
+	now := b.now()
+	left, err := b.svc.LeftPlaceholders(ctx, now.Add(-placeholderLeft), now)
+	if err != nil {
+		if ctx.Err() == nil {
+			b.log.Error("list placeholders", "err", err)
+		}
+		return
+	}
+	for _, ph := range left {
+		if ctx.Err() != nil {
+			return
+		}
+		tctx := withTeam(ctx, "", ph.Team)
+		if !b.serves(tctx, tenant{team: ph.Team}) {
+			continue
+		}
+		held, err := b.svc.Lease(tctx, ph.Team, "placeholder:"+ph.Channel+"/"+ph.TS, placeholderLease, now)
+		if err != nil || !held {
+			if err != nil {
+				b.log.Warn("lease placeholder", "channel", ph.Channel, "ts", ph.TS, "err", err)
+			}
+			continue
+		}
+		uctx, cancel := context.WithTimeout(tctx, claimedPostTimeout)
+		err = b.poster.update(uctx, ph.Channel, ph.TS, msgMessage("interrupted", interrupted(ph.What)))
+		cancel()
+		if err != nil && !declinedForGood(err) {
+			b.log.Warn("replace left placeholder", "channel", ph.Channel, "ts", ph.TS, "err", err)
+			continue
+		}
+		// Replaced is replaced, though shutdown began meanwhile.
+		b.dropPlaceholder(context.WithoutCancel(tctx), ph.Team, ph.Channel, ph.TS)
+	}
+}
+
+// interrupted is what a placeholder left behind says instead.
+func interrupted(what string) flows.Msg {
+	switch what {
+	case placeholderReview:
+		return flows.Sayf("🔎 The review was interrupted before it was ready; please ask for it again.")
+	case placeholderKPIs:
+		return flows.Sayf("✍️ The KPI suggestions were interrupted before they were ready; please ask for them again.")
+	}
+	return flows.Sayf("✍️ Drafting was interrupted before the draft was ready; reply %s to ask again.", flows.Code("draft"))
+}

@@ -1,0 +1,93 @@
+package bot
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/assist"
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/openaifake"
+	"github.com/racebot/racebot/internal/slackfake"
+	"github.com/racebot/racebot/prompts"
+)
+
+// killableLink is a racebot's own way to Slack or to the model, which the
+// test cuts as a kill -9 cuts a process off: requests on their way are
+// dropped, and none gets through after.
+type killableLink struct{ srv *httptest.Server }
+
+func newKillableLink(t *testing.T, to string) *killableLink {
+	t.Helper()
+	target, err := url.Parse(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httputil.NewSingleHostReverseProxy(target))
+	t.Cleanup(srv.Close)
+	return &killableLink{srv: srv}
+}
+
+// assistant is a model client over the link.
+func (l *killableLink) assistant(t *testing.T) Assistant {
+	t.Helper()
+	model := prompts.NewClient(prompts.Config{BaseURL: l.srv.URL, Model: "test-model", Timeout: 5 * time.Second, MaxRetries: -1}, nil)
+	a, err := assist.New(flows.RACE(), model, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func (l *killableLink) api() *Client {
+	return NewAPI("xoxb-test", "xapp-test", l.srv.URL+"/api/")
+}
+
+func (l *killableLink) kill() {
+	l.srv.CloseClientConnections()
+	l.srv.Close()
+}
+
+// TestDraftPlaceholderLeftByAKillIsReplaced: racebot is killed after it
+// posted "✍️ Drafting…" in the thread and before the draft replaced it.
+// Nothing of that racebot runs again; the racebot started after it, on the
+// same database, replaces the placeholder, so the thread says the draft
+// was interrupted instead of promising it for good.
+func TestDraftPlaceholderLeftByAKillIsReplaced(t *testing.T) {
+	t.Parallel()
+	clk := &clock{now: time.Now()}
+	llm := openaifake.New(t, aDraft)
+	h := newHarness(t, withModel(t, llm), func(c *setup) { c.Now = clk.Now })
+	srv := h.serveHTTP()
+	header, _ := h.newPlanOverHTTP(srv, "C1", "Q1")
+
+	slackLink, modelLink := newKillableLink(t, h.fake.URL()), newKillableLink(t, llm.URL())
+	killed := h.startBot(botOptions{api: slackLink.api(), assistant: modelLink.assistant(t)})
+	killedSrv := httptest.NewServer(killed.HTTPHandler(secret))
+	t.Cleanup(killedSrv.Close)
+	release := llm.Hold()
+	defer release()
+	if code := h.deliver(killedSrv, slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "draft", ThreadTS: header.TS})); code != http.StatusOK {
+		t.Fatalf("the draft request was answered %d", code)
+	}
+	placeholder := h.threadMessage("C1", header.TS, "Drafting an answer")
+	h.fake.WaitFor(t, func() bool { return len(llm.Requests()) > 0 }, "the model asked for the draft")
+	slackLink.kill()
+	modelLink.kill()
+	release()
+
+	clk.Add(time.Hour)
+	h.startBot(botOptions{})
+	h.fake.WaitFor(t, func() bool {
+		for _, m := range h.fake.Replies("C1", header.TS) {
+			if m.TS == placeholder.TS && m.Updated && strings.Contains(m.Text, "interrupted") {
+				return true
+			}
+		}
+		return false
+	}, "the placeholder replaced by the racebot started after the kill")
+}
