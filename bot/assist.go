@@ -101,17 +101,17 @@ func (b *Bot) postKPISuggestions(ctx context.Context, p *flows.Plan, stage flows
 
 // postReview runs a review for the person a after the acknowledgement,
 // posts it in the plan's thread, and keeps it as the plan's latest for its
-// exports.
-func (b *Bot) postReview(ctx context.Context, p *flows.Plan, a asker) {
+// exports. startWork took its hold at started, which ends a moment after
+// it does.
+func (b *Bot) postReview(ctx context.Context, p *flows.Plan, a asker, started time.Time) {
 	asked := b.now()
+	var shown bool
+	defer func() { b.endWork(ctx, p, coach.WorkReview, started, shown) }()
 	kpis, err := b.svc.KPIs(ctx, p.Team, p.ID)
 	if err != nil {
 		b.log.Error("review: load kpis", "plan", p.ID, "err", err)
 	}
-	var (
-		res   assist.Result
-		shown bool
-	)
+	var res assist.Result
 	switch {
 	case b.assistant == nil:
 		res = assist.Result{Msg: flows.ReviewPlan(b.cat, p, kpis, b.now()).Text(p.Name)}

@@ -865,8 +865,11 @@ func fieldErrorBlock(blockID, msg string) any {
 }
 
 // postReport uploads the KPI chart to the plan's thread, or tells a why
-// it could not: the ack promised a chart.
-func (b *Bot) postReport(ctx context.Context, p *flows.Plan, a asker) {
+// it could not: the ack promised a chart. startWork took its hold at
+// started, which ends a moment after it does.
+func (b *Bot) postReport(ctx context.Context, p *flows.Plan, a asker, started time.Time) {
+	var shown bool
+	defer func() { b.endWork(ctx, p, coach.WorkReport, started, shown) }()
 	thread, err := b.ensureThread(ctx, p)
 	if err != nil {
 		b.failed(ctx, "report: thread", err, "plan", p.ID)
@@ -879,7 +882,9 @@ func (b *Bot) postReport(ctx context.Context, p *flows.Plan, a asker) {
 		b.tell(ctx, a, chartFailed)
 		return
 	}
-	if err := b.uploadChart(ctx, p, ms, p.Channel, thread); err != nil {
+	err = b.uploadChart(ctx, p, ms, p.Channel, thread)
+	shown = err == nil || errors.Is(err, errMaybeShared)
+	if err != nil {
 		b.tellEvenStopping(ctx, a, msgMessage("note", chartFailure(err, p.Channel, "the plan's thread")))
 	}
 }

@@ -103,10 +103,18 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		b.later(ctx, "export", func(ctx context.Context) { b.export(ctx, commandAsker(cmd), resp.Plan, started) })
 		return textAck("Exporting the plan; the file will appear in this channel in a moment.")
 	case resp.Report:
-		b.later(ctx, "report", func(ctx context.Context) { b.postReport(ctx, resp.Plan, commandAsker(cmd)) })
+		started, ok := b.startWork(ctx, resp.Plan, coach.WorkReport)
+		if !ok {
+			return msgAck(underWay(coach.WorkReport, resp.Plan))
+		}
+		b.later(ctx, "report", func(ctx context.Context) { b.postReport(ctx, resp.Plan, commandAsker(cmd), started) })
 		return textAck("Drawing the KPI chart; it will appear in the plan's thread.")
 	case resp.Review:
-		b.later(ctx, "review", func(ctx context.Context) { b.postReview(ctx, resp.Plan, commandAsker(cmd)) })
+		started, ok := b.startWork(ctx, resp.Plan, coach.WorkReview)
+		if !ok {
+			return msgAck(underWay(coach.WorkReview, resp.Plan))
+		}
+		b.later(ctx, "review", func(ctx context.Context) { b.postReview(ctx, resp.Plan, commandAsker(cmd), started) })
 		return msgAck(flows.Sayf("Reviewing %q; the review will appear in its thread.", flows.User(resp.Plan.Name)))
 	case hasKind(resp.Replies, flows.ReplyDeleted):
 		return ephemeralAck(renderReplies(nil, resp.Replies))
@@ -274,7 +282,7 @@ func (b *Bot) removeHeader(ctx context.Context, p *flows.Plan, ts string) {
 // exportUnderWay answers an export asked for while the same person's
 // export of the plan is being shared, or was a moment ago. A racebot
 // killed while it shared one leaves its hold for two minutes (coach's
-// exportHold), in which the export is not coming: the person is told
+// holdBound), in which the export is not coming: the person is told
 // when asking again works.
 var exportUnderWay = say("That export is already on its way; if it has not come in two minutes, please ask again.")
 
@@ -290,6 +298,43 @@ func (b *Bot) startExport(ctx context.Context, p *flows.Plan, user string) (star
 		return started, true
 	}
 	return started, ok
+}
+
+// underWay answers a review or KPI chart of p asked for while another is
+// being made for the plan's thread, by anyone in any racebot, or was
+// shown a moment ago. As with exportUnderWay, a racebot killed meanwhile
+// leaves its hold for two minutes, so the person is told when asking
+// again works.
+func underWay(w coach.Work, p *flows.Plan) flows.Msg {
+	if w == coach.WorkReport {
+		return flows.Sayf("A KPI chart of %q is already being drawn for its thread; if it has not come in two minutes, please ask again.", flows.User(p.Name))
+	}
+	return flows.Sayf("A review of %q is already being written for its thread; if it has not come in two minutes, please ask again.", flows.User(p.Name))
+}
+
+// startWork reports whether w of p may start, and when it did: not while
+// another is under way, in any racebot. When the store cannot say, it
+// starts, as an export does.
+func (b *Bot) startWork(ctx context.Context, p *flows.Plan, w coach.Work) (started time.Time, ok bool) {
+	started = b.now()
+	ok, err := b.svc.StartWork(ctx, p, w, started)
+	if err != nil {
+		b.log.Warn("hold", "work", w, "plan", p.ID, "err", err)
+		return started, true
+	}
+	return started, ok
+}
+
+// endWork ends the hold startWork took at started on w of p, which was
+// shown or not.
+func (b *Bot) endWork(ctx context.Context, p *flows.Plan, w coach.Work, started time.Time, shown bool) {
+	// Ended even when racebot is stopping, so asking again after the
+	// restart is not turned away for minutes.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
+	defer cancel()
+	if err := b.svc.EndWork(ctx, p, w, started, b.now(), shown); err != nil {
+		b.log.Warn("end hold", "work", w, "plan", p.ID, "err", err)
+	}
 }
 
 // export uploads the plan as a Markdown file to the channel a asked in,

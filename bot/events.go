@@ -180,10 +180,22 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 				plan = p
 			}
 			switch {
-			case resp.Review:
-				b.postReview(ctx, plan, asker{user: m.User, channel: m.Channel, thread: m.ThreadTimeStamp})
-			case resp.Report:
-				b.postReport(ctx, plan, asker{user: m.User, channel: m.Channel, thread: m.ThreadTimeStamp})
+			case resp.Review, resp.Report:
+				a := asker{user: m.User, channel: m.Channel, thread: m.ThreadTimeStamp}
+				w := coach.WorkReport
+				if resp.Review {
+					w = coach.WorkReview
+				}
+				started, ok := b.startWork(ctx, plan, w)
+				if !ok {
+					b.tell(ctx, a, underWay(w, plan))
+					return
+				}
+				if resp.Review {
+					b.postReview(ctx, plan, a, started)
+				} else {
+					b.postReport(ctx, plan, a, started)
+				}
 			case hasKind(resp.Replies, flows.ReplyExport):
 				a := asker{user: m.User, channel: m.Channel, thread: m.ThreadTimeStamp}
 				started, ok := b.startExport(ctx, plan, m.User)

@@ -207,10 +207,7 @@ func (s *Service) SubmitValues(ctx context.Context, req Request, checkin int64, 
 	if err != nil {
 		return Response{}, CheckinView{}, err
 	}
-	var (
-		ms  []flows.Measurement
-		got []flows.Msg
-	)
+	var read valuesRead
 	errs := flows.FieldErrors{}
 	for _, k := range v.Plan.KPIs {
 		raw := strings.TrimSpace(fields[k.Key])
@@ -225,22 +222,25 @@ func (s *Service) SubmitValues(ctx context.Context, req Request, checkin int64, 
 			errs[k.Key] = flows.Explain(err)
 			continue
 		}
-		ms = append(ms, flows.Measurement{KPI: k.ID, Value: val, At: req.Now, By: req.User, Checkin: v.Checkin.ID})
-		got = append(got, flows.Sayf("%s %s", flows.User(k.Name), flows.FormatValue(val)))
+		read.ms = append(read.ms, flows.Measurement{KPI: k.ID, Value: val, At: req.Now, By: req.User, Checkin: v.Checkin.ID})
+		read.got = append(read.got, flows.Sayf("%s %s", flows.User(k.Name), flows.FormatValue(val)))
 	}
 	if len(errs) > 0 {
 		return Response{}, v, errs
 	}
-	if len(ms) == 0 {
+	if len(read.ms) == 0 {
 		return Response{Plan: v.Plan}, v, nil
 	}
-	err = s.store.RecordMeasurements(ctx, req.Team, v.Plan.ID, ms, req.Key)
+	read, gone, err := s.recordValues(ctx, req, v.Plan, read)
 	switch {
 	case errors.Is(err, flows.ErrDuplicate):
 		return Response{Plan: v.Plan, Duplicate: true}, v, nil
 	case err != nil:
-		return Response{}, v, fmt.Errorf("record values: %w", err)
+		return Response{}, v, err
 	}
-	text := flows.Sayf("%s recorded: %s.", flows.Person(req.User), flows.Join(got, ", "))
+	text := flows.Sayf("%s recorded: %s.", flows.Person(req.User), flows.Join(read.got, ", "))
+	if gone != nil {
+		text = text.Append(" ", gone)
+	}
 	return Response{Plan: v.Plan, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyValues, Msg: text}}}, v, nil
 }

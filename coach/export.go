@@ -75,16 +75,17 @@ func newerReview(stored, shown *flows.ExportReview, plan flows.PlanID) *flows.Ex
 }
 
 // An export one person asked for of a plan is held, across racebots on
-// one database, while it is under way and for exportSettle after it
-// ended: the same /race export sent twice (Enter pressed twice, the
-// command typed again while the first was shared) would share the plan
-// twice. The key's time in the store is when the hold ends.
+// one database, while it is under way and for holdSettle after it ended:
+// the same /race export sent twice (Enter pressed twice, the command typed
+// again while the first was shared) would share the plan twice. Reviews
+// and KPI charts are held the same way (see Work). The key's time in the
+// store is when the hold ends.
 const (
-	// exportHold bounds the hold of an export whose racebot stopped
-	// before it ended.
-	exportHold = 2 * time.Minute
-	// exportSettle is how long an ended export is still held.
-	exportSettle = 5 * time.Second
+	// holdBound bounds the hold of work whose racebot stopped before it
+	// ended.
+	holdBound = 2 * time.Minute
+	// holdSettle is how long ended work that was shown is still held.
+	holdSettle = 5 * time.Second
 )
 
 func exportKey(plan flows.PlanID, user string) string {
@@ -93,9 +94,9 @@ func exportKey(plan flows.PlanID, user string) string {
 
 // StartExport holds user's export of plan from now, reporting false
 // while another export of theirs of that plan holds it: under way, or
-// ended less than exportSettle ago.
+// ended less than holdSettle ago.
 func (s *Service) StartExport(ctx context.Context, team string, plan flows.PlanID, user string, now time.Time) (bool, error) {
-	ok, err := s.store.LeaseKey(ctx, team, exportKey(plan, user), now, now.Add(exportHold))
+	ok, err := s.hold(ctx, team, exportKey(plan, user), now)
 	if err != nil {
 		return false, fmt.Errorf("start export: %w", err)
 	}
@@ -103,19 +104,73 @@ func (s *Service) StartExport(ctx context.Context, team string, plan flows.PlanI
 }
 
 // EndExport holds user's export of plan, which StartExport held from
-// started and which ended at now, for exportSettle more when it shared
+// started and which ended at now, for holdSettle more when it shared
 // (or may have shared) the plan. One that shared nothing is not held:
 // its person was told to ask again, and "already on its way" would be
 // untrue.
 func (s *Service) EndExport(ctx context.Context, team string, plan flows.PlanID, user string, started, now time.Time, shared bool) error {
-	end := now
-	if shared {
-		end = now.Add(exportSettle)
-	}
-	// Only this export's hold is replaced, not one taken after it ran
-	// out by an export that is still under way.
-	if _, err := s.store.LeaseKey(ctx, team, exportKey(plan, user), started.Add(exportHold), end); err != nil {
+	if err := s.unhold(ctx, team, exportKey(plan, user), started, now, shared); err != nil {
 		return fmt.Errorf("end export: %w", err)
 	}
 	return nil
+}
+
+// Work is what a transport makes of a plan for its thread after the
+// acknowledgement, which is held while under way as an export is, but for
+// the plan rather than for the person who asked: it lands in the plan's
+// thread, so the same command sent twice, or by two people within
+// seconds, would post it twice.
+type Work string
+
+const (
+	WorkReview Work = "review"
+	WorkReport Work = "report"
+)
+
+func workKey(w Work, p *flows.Plan) string {
+	if w == WorkReview {
+		// A review is of the plan as it is: one asked for after a change
+		// (an answer given meanwhile) is of another plan, and is made.
+		return fmt.Sprintf("%s:%d:%d", w, p.ID, p.Version)
+	}
+	return fmt.Sprintf("%s:%d", w, p.ID)
+}
+
+// StartWork holds w of p from now, reporting false while other w of it
+// holds it: under way, or shown less than holdSettle ago.
+func (s *Service) StartWork(ctx context.Context, p *flows.Plan, w Work, now time.Time) (bool, error) {
+	ok, err := s.hold(ctx, p.Team, workKey(w, p), now)
+	if err != nil {
+		return false, fmt.Errorf("start %s: %w", w, err)
+	}
+	return ok, nil
+}
+
+// EndWork ends the hold StartWork took at started on w of p, which ended
+// at now: held holdSettle more when it was shown (or may have been), and
+// not at all when it failed, so that asking again, as its asker was told
+// to, works at once.
+func (s *Service) EndWork(ctx context.Context, p *flows.Plan, w Work, started, now time.Time, shown bool) error {
+	if err := s.unhold(ctx, p.Team, workKey(w, p), started, now, shown); err != nil {
+		return fmt.Errorf("end %s: %w", w, err)
+	}
+	return nil
+}
+
+// hold takes key from now until holdBound from now, unless it is held.
+func (s *Service) hold(ctx context.Context, team, key string, now time.Time) (bool, error) {
+	return s.store.LeaseKey(ctx, team, key, now, now.Add(holdBound))
+}
+
+// unhold ends the hold on key taken at started, at now, or holdSettle
+// after it when settle.
+func (s *Service) unhold(ctx context.Context, team, key string, started, now time.Time, settle bool) error {
+	end := now
+	if settle {
+		end = now.Add(holdSettle)
+	}
+	// Only this hold is replaced, not one taken after it ran out by work
+	// that is still under way.
+	_, err := s.store.LeaseKey(ctx, team, key, started.Add(holdBound), end)
+	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,7 +38,7 @@ func (s *Service) Values(ctx context.Context, req Request, text string) (Respons
 	if err != nil {
 		return Response{}, err
 	}
-	ms, said, err := readValues(p, text, req)
+	read, err := readValuesOf(p, text, req)
 	if err != nil {
 		return Response{}, err
 	}
@@ -58,7 +59,7 @@ func (s *Service) Values(ctx context.Context, req Request, text string) (Respons
 			return s.sourceTaken(ctx, req, p)
 		}
 	}
-	err = s.store.RecordMeasurements(ctx, req.Team, p.ID, ms, req.Key)
+	read, gone, err := s.recordValues(ctx, req, p, read)
 	switch {
 	case errors.Is(err, flows.ErrDuplicate):
 		return Response{Plan: p, Duplicate: true}, nil
@@ -67,9 +68,40 @@ func (s *Service) Values(ctx context.Context, req Request, text string) (Respons
 		return s.sourceTaken(ctx, req, p)
 	}
 	if err != nil {
-		return Response{}, fmt.Errorf("record values: %w", err)
+		return Response{}, err
 	}
-	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyValues, Msg: flows.Sayf("Recorded: %s", said)}}}, nil
+	said := flows.Sayf("Recorded: %s", read.said())
+	if gone != nil {
+		said = said.Append(" ", gone)
+	}
+	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyValues, Msg: said}}}, nil
+}
+
+// recordValues records read's values of plan p. A KPI they are for may
+// have been removed after p was loaded (the message that set it deleted,
+// perhaps through another racebot whose change this one's cache had not
+// seen yet), and the store then records none of them: the rest are
+// recorded without it, and gone says which went. When nothing is left,
+// nothing is recorded and the error says why.
+func (s *Service) recordValues(ctx context.Context, req Request, p *flows.Plan, read valuesRead) (kept valuesRead, gone flows.Msg, err error) {
+	err = s.store.RecordMeasurements(ctx, req.Team, p.ID, read.ms, req.Key)
+	if errors.Is(err, flows.ErrNoPlan) {
+		now, perr := s.store.Plan(ctx, req.Team, p.ID)
+		if perr != nil {
+			return read, nil, fmt.Errorf("record values: %w", perr)
+		}
+		if kept, gone = read.in(now); gone != nil {
+			if len(kept.ms) == 0 {
+				return read, nil, &flows.UserError{Err: flows.ErrBadInput, Msg: gone}
+			}
+			read = kept
+			err = s.store.RecordMeasurements(ctx, req.Team, p.ID, read.ms, req.Key)
+		}
+	}
+	if err != nil {
+		err = fmt.Errorf("record values: %w", err)
+	}
+	return read, gone, err
 }
 
 // sourceTaken answers values from a message (req) that gave plan p values
@@ -105,15 +137,64 @@ func valueTime(req Request) time.Time {
 // readValues reads a line of KPI values for the plan as req gives them,
 // and says what it understood and what it could not read.
 func readValues(p *flows.Plan, text string, req Request) ([]flows.Measurement, flows.Msg, error) {
+	read, err := readValuesOf(p, text, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	return read.ms, read.said(), nil
+}
+
+// valuesRead is what was read of a line of values: each value, what it
+// says of it, and what could not be read.
+type valuesRead struct {
+	ms       []flows.Measurement
+	got      []flows.Msg
+	problems []error
+}
+
+// said says what was read, as "Recorded: " goes on.
+func (v valuesRead) said() flows.Msg {
+	said := flows.Sayf("%s.", flows.Join(v.got, ", "))
+	if len(v.problems) > 0 {
+		said = said.Append(" ", flows.ProblemText(v.problems))
+	}
+	return said
+}
+
+// in keeps the values of KPIs p still has, and says which it dropped
+// (nil when none): they were removed since the values were read.
+func (v valuesRead) in(p *flows.Plan) (valuesRead, flows.Msg) {
+	kept := valuesRead{problems: v.problems}
+	var names []flows.Msg
+	for i, m := range v.ms {
+		if slices.ContainsFunc(p.KPIs, func(k flows.KPI) bool { return k.ID == m.KPI }) {
+			kept.ms = append(kept.ms, m)
+			kept.got = append(kept.got, v.got[i])
+			continue
+		}
+		names = append(names, v.got[i])
+	}
+	if len(names) == 0 {
+		return v, nil
+	}
+	their := "its KPI was"
+	if len(names) > 1 {
+		their = "their KPIs were"
+	}
+	return kept, flows.Sayf("Not recorded: %s, as %s removed from the plan just now.", flows.Join(names, ", "), flows.Text(their))
+}
+
+// readValuesOf reads values from text for p's KPIs, or fails with what
+// could not be read when nothing could.
+func readValuesOf(p *flows.Plan, text string, req Request) (valuesRead, error) {
 	if len(p.KPIs) == 0 {
-		return nil, nil, flows.UserErrorf(flows.ErrBadInput, "This plan has no KPIs yet, so there is nothing to record values for. Set some with %s.", flows.Cmd("kpi"))
+		return valuesRead{}, flows.UserErrorf(flows.ErrBadInput, "This plan has no KPIs yet, so there is nothing to record values for. Set some with %s.", flows.Cmd("kpi"))
 	}
 	if strings.TrimSpace(text) == "" {
-		return nil, nil, flows.UserErrorf(flows.ErrBadInput, "Write the values after the command, for example %s.", flows.Cmd("values "+flows.ValuesExample(p.KPIs)))
+		return valuesRead{}, flows.UserErrorf(flows.ErrBadInput, "Write the values after the command, for example %s.", flows.Cmd("values "+flows.ValuesExample(p.KPIs)))
 	}
 	readings, problems := flows.ParseReadingsIn(text, p.KPIs)
-	ms := make([]flows.Measurement, 0, len(readings))
-	var got []flows.Msg
+	read := valuesRead{ms: make([]flows.Measurement, 0, len(readings))}
 	for _, r := range readings {
 		k, ok := flows.KPIByKey(p.KPIs, r.KPI)
 		if !ok {
@@ -126,24 +207,21 @@ func readValues(p *flows.Plan, text string, req Request) ([]flows.Measurement, f
 			problems = append(problems, err)
 			continue
 		}
-		ms = append(ms, flows.Measurement{KPI: k.ID, Value: v, At: valueTime(req), By: req.User, Checkin: req.Checkin, Source: source(req), Edited: req.Edited})
-		got = append(got, flows.Sayf("%s %s", flows.User(k.Name), flows.FormatValue(v)))
+		read.ms = append(read.ms, flows.Measurement{KPI: k.ID, Value: v, At: valueTime(req), By: req.User, Checkin: req.Checkin, Source: source(req), Edited: req.Edited})
+		read.got = append(read.got, flows.Sayf("%s %s", flows.User(k.Name), flows.FormatValue(v)))
 	}
-	if len(ms) == 0 {
+	if len(read.ms) == 0 {
 		if len(readings) > 0 {
 			why := make([]flows.Msg, len(problems))
 			for i, err := range problems {
 				why[i] = flows.Explain(err)
 			}
-			return nil, nil, flows.UserErrorf(flows.ErrBadValue, "Not recorded: %s", flows.Join(why, " "))
+			return valuesRead{}, flows.UserErrorf(flows.ErrBadValue, "Not recorded: %s", flows.Join(why, " "))
 		}
-		return nil, nil, flows.UserErrorf(flows.ErrBadInput, "I couldn't read any values there. %sWrite them like %s.", flows.ProblemText(problems), flows.Code(flows.ValuesExample(p.KPIs)))
+		return valuesRead{}, flows.UserErrorf(flows.ErrBadInput, "I couldn't read any values there. %sWrite them like %s.", flows.ProblemText(problems), flows.Code(flows.ValuesExample(p.KPIs)))
 	}
-	said := flows.Sayf("%s.", flows.Join(got, ", "))
-	if len(problems) > 0 {
-		said = said.Append(" ", flows.ProblemText(problems))
-	}
-	return ms, said, nil
+	read.problems = problems
+	return read, nil
 }
 
 // schedule runs the check-in schedule commands. Setting, pausing and

@@ -1,0 +1,101 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+	"github.com/slack-go/slack"
+)
+
+// TestValuesForAKPIRemovedThatMoment: Ana deletes the message that set
+// the visitors KPI, which has no values yet, so the KPI goes, through one
+// racebot, just as another reads Ben's /race values against the plan as
+// it was and goes to record them. Ben is told in one
+// sentence which of his values were recorded and that the visitors value
+// was not, as its KPI was just removed, not that something went wrong;
+// his other value is kept, and with nothing else to record, nothing is.
+func TestValuesForAKPIRemovedThatMoment(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, values string
+		want         []string
+		kept         int
+	}{
+		{
+			name:   "with another value",
+			values: "visitors 9k, lead-rate 2%",
+			want:   []string{"Recorded: Lead conversion rate 2%.", "Not recorded: Unique visitors 9,000, as its KPI was removed from the plan just now."},
+			kept:   1,
+		},
+		{
+			name:   "alone",
+			values: "visitors 9k",
+			want:   []string{"Not recorded: Unique visitors 9,000, as its KPI was removed from the plan just now."},
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			held := &heldRecord{}
+			h := newHarness(t, func(s *setup) { held.Store = s.Store; s.Store = held })
+			h.runSocket()
+			_, p := h.newPlanInSlack("Q1")
+			p = h.setKPIs(p, flows.StageAct, "lead-rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner <@UBEN>")
+			// The visitors line came from a message of Ana's in the thread.
+			const ts = "1700000000.000100"
+			k, err := flows.ParseKPILine(flows.RACE(), flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>", time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			k.Plan, k.Source = p.ID, "C1/"+ts
+			if err := h.db.Commit(context.Background(), p, []flows.Change{flows.KPISet{KPI: k}}, ""); err != nil {
+				t.Fatal(err)
+			}
+			p = h.plan(p.Team, p.Channel, p.Name)
+			other, _ := h.anotherRacebot()
+
+			held.arm()
+			acked := make(chan *ack, 1)
+			go func() {
+				acked <- h.bot.Command(context.Background(), slack.SlashCommand{TeamID: slackfake.TeamID, ChannelID: "C1", UserID: "UBEN", Command: "/race", Text: "values " + tt.values, TriggerID: "1.1.a", ResponseURL: h.fake.ResponseURL()})
+			}()
+			select {
+			case <-held.held:
+			case <-time.After(slackfake.DefaultWaitTimeout):
+				t.Fatal("Ben's values did not go to be recorded")
+			}
+			if _, err := other.svc.DeleteMessage(context.Background(), coach.Request{Team: slackfake.TeamID, Channel: "C1", User: "UANA", TS: ts, Now: time.Now(), Key: "deleted:" + ts}); err != nil {
+				t.Fatal(err)
+			}
+			if q, err := other.svc.Plan(context.Background(), p.Team, p.ID); err != nil || len(q.KPIs) != 1 {
+				t.Fatalf("after the deletion the plan has KPIs %+v (%v), want lead-rate alone", q.KPIs, err)
+			}
+			close(held.release)
+			a := <-acked
+			h.settle()
+			if a == nil {
+				t.Fatal("the command was answered with nothing")
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(a.Text, want) {
+					t.Errorf("Ben was told %q, want it to say %q", a.Text, want)
+				}
+			}
+			ms, err := h.db.Measurements(context.Background(), p.Team, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, m := range ms {
+				n += len(m)
+			}
+			if n != tt.kept {
+				t.Errorf("%d values recorded, want %d", n, tt.kept)
+			}
+		})
+	}
+}
