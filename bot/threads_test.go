@@ -100,6 +100,10 @@ func TestTwoRepliesToOneQuestion(t *testing.T) {
 	ana := tsAfter(t, q1.TS, 5*time.Millisecond)
 	ben := tsAfter(t, ana, 10*time.Millisecond)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Speciality coffee subscriptions.", TS: ana, ThreadTS: header.TS}))
+	// Ana's reply is out before Ben's comes in, as when he writes a moment
+	// later: on a busy machine both could otherwise wait for the thread
+	// together and go out as one message, worded for two.
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.postMessage") == 1 }, "the reply to Ana out")
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "Beans roasted to order for home brewers.", TS: ben, ThreadTS: header.TS}))
 
 	got := h.plan(slackfake.TeamID, "C1", "Q1")
