@@ -21,9 +21,9 @@ const headerEvery = time.Minute
 // rewrites its header once even if its progress is the same.
 const headersKept = 4096
 
-// headerLanes is how many header rewrites are out at once (see lanes).
-// chat.update is one of Slack's busier limits, about fifty a minute for
-// a workspace, so more would only wait there.
+// headerLanes is how many of a workspace's header rewrites are out at
+// once (see lanes). chat.update is one of Slack's busier limits, about
+// fifty a minute for a workspace, so more would only wait there.
 const headerLanes = 4
 
 // headers keeps each plan's header in the channel up to date with the
@@ -51,7 +51,7 @@ func newHeaders(b *Bot, every time.Duration) *headers {
 		// Under the bot's base context, which shutdown cancels past its
 		// deadline, as a Home publish is.
 		b.updateHeader(withTeam(b.base, "", id.team), id)
-	}, h.lanes.run)
+	}, func(id headerID, fn func()) { h.lanes.run(id.team, fn) })
 	h.most = headersKept
 	// A rewrite waiting at shutdown goes out then: nothing would bring
 	// the header up to date after a restart but the plan's next change.

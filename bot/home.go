@@ -77,7 +77,7 @@ type personKey struct{ team, user string }
 
 func newHomes(every time.Duration, now func() time.Time, publish func(team, user string), start func(func())) *homes {
 	return &homes{
-		paced:    newPaced(every, now, func(k personKey) { publish(k.team, k.user) }, start),
+		paced:    newPaced(every, now, func(k personKey) { publish(k.team, k.user) }, func(_ personKey, fn func()) { start(fn) }),
 		shown:    map[personKey]map[flows.PlanID]bool{},
 		hashes:   map[personKey]string{},
 		recorded: map[personKey]time.Time{},

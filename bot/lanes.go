@@ -2,11 +2,13 @@ package bot
 
 import "sync"
 
-// lanes runs jobs at most n at a time, in the order given; the rest wait
-// as closures, with none of their work begun. A pacer whose runs come all
-// at once (every header rewrite waiting at shutdown) would otherwise start
-// them together: each builds its request and opens a connection to Slack,
-// which answers a few at a time anyway.
+// lanes runs each key's jobs at most n at a time, in the order given;
+// the rest wait as closures, with none of their work begun. A pacer whose
+// runs come all at once (every header rewrite waiting at shutdown) would
+// otherwise start them together: each builds its request and opens a
+// connection to Slack, which answers a few at a time anyway. The key is
+// what Slack limits on its own, a workspace: jobs waiting out one
+// workspace's rate limit hold up none of another's.
 type lanes struct {
 	n int
 	// start runs fn as tracked background work, so that shutdown waits
@@ -18,31 +20,43 @@ type lanes struct {
 	recover func(what string)
 	what    string
 
-	mu    sync.Mutex
+	mu sync.Mutex
+	// keys holds the keys with a job out; a key's entry goes with its
+	// last lane.
+	keys map[string]*laneQueue
+}
+
+type laneQueue struct {
 	out   int
 	queue []func()
 }
 
 func newLanes(n int, start func(func()), recover func(string), what string) *lanes {
-	return &lanes{n: n, start: start, recover: recover, what: what}
+	return &lanes{n: n, start: start, recover: recover, what: what, keys: map[string]*laneQueue{}}
 }
 
-// run runs fn now if a lane is free, or after the jobs given before it.
-func (l *lanes) run(fn func()) {
+// run runs fn now if one of key's lanes is free, or after key's jobs
+// given before it.
+func (l *lanes) run(key string, fn func()) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.out == l.n {
-		l.queue = append(l.queue, fn)
+	q := l.keys[key]
+	if q == nil {
+		q = &laneQueue{}
+		l.keys[key] = q
+	}
+	if q.out == l.n {
+		q.queue = append(q.queue, fn)
 		return
 	}
-	l.out++
-	l.start(func() { l.lane(fn) })
+	q.out++
+	l.start(func() { l.lane(key, q, fn) })
 }
 
-func (l *lanes) lane(fn func()) {
+func (l *lanes) lane(key string, q *laneQueue, fn func()) {
 	for fn != nil {
 		l.do(fn)
-		fn = l.next()
+		fn = l.next(key, q)
 	}
 }
 
@@ -51,17 +65,19 @@ func (l *lanes) do(fn func()) {
 	fn()
 }
 
-// next takes the oldest waiting job, or closes the lane when none waits.
-func (l *lanes) next() func() {
+// next takes key's oldest waiting job, or closes the lane when none waits.
+func (l *lanes) next(key string, q *laneQueue) func() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.queue) == 0 {
-		l.out--
+	if len(q.queue) == 0 {
+		if q.out--; q.out == 0 {
+			delete(l.keys, key)
+		}
 		return nil
 	}
-	fn := l.queue[0]
-	l.queue[0] = nil
-	l.queue = l.queue[1:]
+	fn := q.queue[0]
+	q.queue[0] = nil
+	q.queue = q.queue[1:]
 	return fn
 }
 
@@ -69,5 +85,9 @@ func (l *lanes) next() func() {
 func (l *lanes) waiting() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.queue)
+	n := 0
+	for _, q := range l.keys {
+		n += len(q.queue)
+	}
+	return n
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,6 +17,8 @@ import (
 // TestLanesRunAtMostTheirNumberAtOnce: twelve jobs given at once, each
 // held until the test lets it go, run four at a time and in the order
 // given; the rest wait as jobs, not as goroutines with their work begun.
+// The jobs are let go one at a time, so that which starts next is the
+// lanes' choice alone, not the scheduler's.
 func TestLanesRunAtMostTheirNumberAtOnce(t *testing.T) {
 	var wg sync.WaitGroup
 	start := func(fn func()) {
@@ -23,19 +26,25 @@ func TestLanesRunAtMostTheirNumberAtOnce(t *testing.T) {
 		go func() { defer wg.Done(); fn() }()
 	}
 	l := newLanes(4, start, func(string) {}, "test")
-	gate := make(chan struct{})
+	var gates [12]chan struct{}
 	var running, most atomic.Int32
 	var mu sync.Mutex
 	var order []int
-	for i := range 12 {
-		l.run(func() {
+	started := func() []int {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(order)
+	}
+	for i := range gates {
+		gates[i] = make(chan struct{})
+		l.run("T1", func() {
 			mu.Lock()
 			order = append(order, i)
 			mu.Unlock()
 			n := running.Add(1)
 			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
 			}
-			<-gate
+			<-gates[i]
 			running.Add(-1)
 		})
 	}
@@ -43,15 +52,21 @@ func TestLanesRunAtMostTheirNumberAtOnce(t *testing.T) {
 	if q := l.waiting(); q != 8 {
 		t.Errorf("with four jobs out, %d wait; want 8", q)
 	}
-	close(gate)
+	for i := range 8 {
+		// Job i is out; the lane it frees takes the oldest job waiting,
+		// the other lanes being held.
+		close(gates[i])
+		waitUntil(t, func() bool { return len(started()) == 5+i }, "the next job to start")
+		if got := started(); got[4+i] != 4+i {
+			t.Fatalf("jobs ran in the order %v; want those past the first four in the order given", got)
+		}
+	}
+	for _, g := range gates[8:] {
+		close(g)
+	}
 	wg.Wait()
 	if m := most.Load(); m != 4 {
 		t.Errorf("at most %d jobs ran at once; want 4", m)
-	}
-	for i, n := range order[4:] {
-		if n != i+4 {
-			t.Fatalf("jobs ran in the order %v; want those past the first four in the order given", order)
-		}
 	}
 }
 
@@ -69,8 +84,8 @@ func TestLanesGoOnAfterAPanic(t *testing.T) {
 	l := newLanes(1, start, b.recover, "test job")
 	gate := make(chan struct{})
 	var ran atomic.Int32
-	l.run(func() { <-gate; panic("boom") })
-	l.run(func() { ran.Add(1) })
+	l.run("T1", func() { <-gate; panic("boom") })
+	l.run("T1", func() { ran.Add(1) })
 	close(gate)
 	wg.Wait()
 	if ran.Load() != 1 || !strings.Contains(logged.String(), "test job") {
@@ -120,4 +135,63 @@ func TestShutdownRewritesHeadersAFewAtATime(t *testing.T) {
 	if n := len(h.fake.Calls("chat.update")); n != plans {
 		t.Errorf("%d header rewrites at shutdown; want %d, one a plan", n, plans)
 	}
+}
+
+// TestHeaderRewritesOfAWorkspaceRateLimitedLeaveOthersGoing: Slack
+// limits chat.update per workspace. While the first workspace's header
+// rewrites wait out its Retry-After, a plan in the second workspace is
+// answered, and its header shows the answer at once: one busy workspace
+// does not hold up the others' rewrites, as it holds up none of their
+// messages (see paceKey).
+func TestHeaderRewritesOfAWorkspaceRateLimitedLeaveOthersGoing(t *testing.T) {
+	t.Parallel()
+	limited := make(chan struct{})
+	h := newHarness(t, func(c *setup) {
+		c.HeaderEvery = time.Nanosecond
+		c.RetryWait = func(ctx context.Context, d time.Duration) bool {
+			if tenantOf(ctx).team == "T1" {
+				select {
+				case <-limited:
+				case <-ctx.Done():
+				}
+			}
+			return ctx.Err() == nil
+		}
+	})
+	defer close(limited)
+	h.runSocket()
+	type thread struct{ header, q1 slackfake.Message }
+	var t1 []thread
+	for i := range headerLanes {
+		header, q1, _ := h.firstQuestion("Plan " + string(rune('A'+i)))
+		t1 = append(t1, thread{header, q1})
+	}
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "new Other", UserID: "UBO", ChannelID: "C2", TeamID: "T2"}))
+	other := h.header("C2", "Other")
+	otherQ1 := h.threadMessage("C2", other.TS, "What does the business sell")
+	h.settle()
+
+	h.fake.RateLimitNext("chat.update", headerLanes, 30*time.Second)
+	for _, th := range t1 {
+		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Coffee beans by subscription.", TS: tsAfter(t, th.q1.TS, time.Millisecond), ThreadTS: th.header.TS}))
+	}
+	h.fake.WaitFor(t, func() bool {
+		n := 0
+		for _, c := range h.fake.Calls("chat.update") {
+			if c.Status == 429 {
+				n++
+			}
+		}
+		return n == headerLanes
+	}, "each of the first workspace's rewrites refused for its rate limit")
+	calls := len(h.fake.Calls("chat.update"))
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C2", User: "UBO", Text: "Bikes.", TS: tsAfter(t, otherQ1.TS, time.Millisecond), ThreadTS: other.TS, TeamID: "T2"}))
+	h.fake.WaitFor(t, func() bool {
+		for _, c := range h.fake.Calls("chat.update")[calls:] {
+			if c.Get("channel") == "C2" && c.Status == 200 {
+				return true
+			}
+		}
+		return false
+	}, "the second workspace's header rewritten while the first's wait")
 }

@@ -16,9 +16,10 @@ type paced[K comparable] struct {
 	now   func() time.Time
 	// run does the job for a key; it is tracked work (see start).
 	run func(K)
-	// start runs fn as tracked background work; it is called with mu held,
-	// so that close, holding mu, knows every run already started.
-	start func(fn func())
+	// start runs fn, k's run, as tracked background work; it is called
+	// with mu held, so that close, holding mu, knows every run already
+	// started.
+	start func(k K, fn func())
 	// after runs fn once d has passed and returns what cancels it
 	// (time.AfterFunc); tests pass their own.
 	after func(d time.Duration, fn func()) (stop func() bool)
@@ -48,7 +49,7 @@ type pacedState struct {
 	running, again bool
 }
 
-func newPaced[K comparable](every time.Duration, now func() time.Time, run func(K), start func(func())) *paced[K] {
+func newPaced[K comparable](every time.Duration, now func() time.Time, run func(K), start func(K, func())) *paced[K] {
 	return &paced[K]{every: every, now: now, run: run, start: start, keys: map[K]*pacedState{},
 		after: func(d time.Duration, fn func()) func() bool { return time.AfterFunc(d, fn).Stop }}
 }
@@ -118,7 +119,7 @@ func (p *paced[K]) scheduleLocked(st *pacedState, k K) {
 func (p *paced[K]) runLocked(st *pacedState, k K) {
 	st.last = p.now()
 	st.running = true
-	p.start(func() {
+	p.start(k, func() {
 		defer p.ran(st, k)
 		p.run(k)
 	})

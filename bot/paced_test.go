@@ -19,7 +19,7 @@ func TestPacedForgetsIdleKeys(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		ran[k]++
-	}, func(fn func()) { wg.Go(fn) })
+	}, func(_ int, fn func()) { wg.Go(fn) })
 	waiting := 0
 	p.after = func(time.Duration, func()) func() bool { waiting++; return func() bool { return true } }
 	p.most = 2

@@ -393,13 +393,15 @@ func (s *Service) RetroReply(ctx context.Context, req Request, retro int64, text
 	case err != nil:
 		return Response{}, err
 	}
-	if !labelled && req.Saw == "" && req.TS != "" && asking == q.ID {
+	if !labelled && req.Saw == "" && req.TS != "" && (asking == q.ID || asking == "") {
 		// The question the author saw may have been recorded late, between
 		// the read of the prompts above and this answer's write, after the
 		// look for answers to move to it (RefileRetroLate) found none: one
-		// of the two sees the other, as each writes before it reads. The
-		// answer is stored already: a failed look or move leaves it where
-		// it is, rather than lose the reply to a redelivery.
+		// of the two sees the other, as each writes before it reads. With
+		// no prompt read, the answer stands under the first question, as
+		// RefileRetroLate finds it. The answer is stored already: a failed
+		// look or move leaves it where it is, rather than lose the reply to
+		// a redelivery.
 		saw, err := s.retroAsking(ctx, req, r)
 		if nq, _, ok := flows.RetroQuestionByID(saw); err == nil && ok && saw != q.ID {
 			moved, err := s.store.MoveRetroAnswers(ctx, req.Team, retro, q.ID, saw, []string{a.Source})
@@ -468,8 +470,16 @@ func (s *Service) RefileRetroLate(ctx context.Context, team, channel string, ret
 		return Response{}, err
 	}
 	before, err := s.store.RetroPromptBefore(ctx, team, retro, at-1)
-	if err != nil || before == "" || before == asks {
+	if err != nil {
 		return Response{}, err
+	}
+	if before == "" {
+		// The first question's post not found yet either: a reply read
+		// meanwhile was filed under the first question (see RetroReply).
+		before = flows.RetroQuestions[0].ID
+	}
+	if before == asks {
+		return Response{}, nil
 	}
 	r, err := s.store.Retro(ctx, team, retro)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
@@ -229,4 +230,116 @@ func told(r coach.Response) string {
 		out = append(out, rep.Msg.String())
 	}
 	return strings.Join(out, " / ")
+}
+
+// TestRetroSecondQuestionFoundBeforeTheFirstTakesItsAnswers: Slack's
+// answers to both the first and the second question's posts are lost.
+// Ana answers the first; Ben answers the second, after its post, while
+// neither is recorded, so his reply is filed under the first. The second
+// question's post is found before the first's: Ben's answer moves to it,
+// and the third question is asked. The first's, found last, moves
+// nothing.
+func TestRetroSecondQuestionFoundBeforeTheFirstTakesItsAnswers(t *testing.T) {
+	ctx := context.Background()
+	svc := coach.New(coach.Config{Catalogue: flows.RACE(), Store: testdb.Open(t)})
+	now := time.Date(2027, 3, 29, 9, 0, 0, 0, time.UTC)
+	req := func(user, text, key, ts string) coach.Request {
+		return coach.Request{Team: "T1", Channel: "C1", User: user, Text: text, Now: now, Key: key, TS: ts}
+	}
+	if _, err := svc.Handle(ctx, req("ana", "/race new Q1", "new", "")); err != nil {
+		t.Fatal(err)
+	}
+	opened, err := svc.Handle(ctx, req("ana", "/race retro", "retro", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := opened.Retro
+	if err := svc.RetroPosted(ctx, "T1", id, "1000.000100"); err != nil {
+		t.Fatal(err)
+	}
+	// The first question went out at 1000.000200, the second at
+	// 1000.000400; neither is recorded yet.
+	if _, err := svc.RetroReply(ctx, req("ana", "Webinars.", "e1", "1000.000300"), id, "Webinars."); err != nil {
+		t.Fatal(err)
+	}
+	ben, err := svc.RetroReply(ctx, req("ben", "The launch slipped.", "e2", "1000.000500"), id, "The launch slipped.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.RetroAsked(ctx, "T1", id, "didnt", "1000.000400"); err != nil {
+		t.Fatal(err)
+	}
+	second, err := svc.RefileRetroLate(ctx, "T1", "C1", id, "didnt", "1000.000400")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.RetroAsked(ctx, "T1", id, "worked", "1000.000200"); err != nil {
+		t.Fatal(err)
+	}
+	first, err := svc.RefileRetroLate(ctx, "T1", "C1", id, "worked", "1000.000200")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := svc.Retro(ctx, "T1", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range r.Answers {
+		got = append(got, a.By+":"+a.Question)
+	}
+	if want := "ana:worked ben:didnt"; strings.Join(got, " ") != want {
+		t.Errorf("answers filed %v, want %s", got, want)
+	}
+	if n := asked("change", ben, second, first); n != 1 {
+		t.Errorf("the third question asked %d times, want once\nBen: %s\nsecond found: %s\nfirst found: %s", n, told(ben), told(second), told(first))
+	}
+}
+
+// TestRetroAnswerStoredAsTheSecondQuestionIsRecordedBeforeTheFirst: as
+// above, but the second question is recorded, and the look for answers
+// to move finds none, between Ben's read of the prompts and his answer's
+// write. His reply sees the question once his answer is stored, and
+// moves it there.
+func TestRetroAnswerStoredAsTheSecondQuestionIsRecordedBeforeTheFirst(t *testing.T) {
+	ctx := context.Background()
+	db := &lateMeanwhile{DB: testdb.Open(t)}
+	svc := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
+	now := time.Date(2027, 3, 29, 9, 0, 0, 0, time.UTC)
+	req := func(user, text, key, ts string) coach.Request {
+		return coach.Request{Team: "T1", Channel: "C1", User: user, Text: text, Now: now, Key: key, TS: ts}
+	}
+	if _, err := svc.Handle(ctx, req("ana", "/race new Q1", "new", "")); err != nil {
+		t.Fatal(err)
+	}
+	opened, err := svc.Handle(ctx, req("ana", "/race retro", "retro", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := opened.Retro
+	if _, err := svc.RetroReply(ctx, req("ana", "Webinars.", "e1", "1000.000300"), id, "Webinars."); err != nil {
+		t.Fatal(err)
+	}
+	db.meanwhile = func() {
+		if err := svc.RetroAsked(ctx, "T1", id, "didnt", "1000.000400"); err != nil {
+			t.Error(err)
+		}
+		if resp, err := svc.RefileRetroLate(ctx, "T1", "C1", id, "didnt", "1000.000400"); err != nil || len(resp.Replies) != 0 {
+			t.Errorf("refile before Ben's answer is stored = %+v, %v; want nothing", resp, err)
+		}
+	}
+	ben, err := svc.RetroReply(ctx, req("ben", "The launch slipped.", "e2", "1000.000500"), id, "The launch slipped.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := svc.Retro(ctx, "T1", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Answers) != 2 || r.Answers[1].Question != "didnt" {
+		t.Errorf("answers = %+v, want Ben's under the second question", r.Answers)
+	}
+	if asked("change", ben) != 1 {
+		t.Errorf("Ben was told %s, want the third question asked", told(ben))
+	}
 }
