@@ -14,8 +14,11 @@ import (
 // actionSetStatus is the action id of every control that sets an action's
 // status: the buttons under a check-in's actions and the menu beside each
 // action of the list. Its value (a button's, or the chosen option's) is
-// "plan|action|status|shown", shown being the status the action had when
-// the control was drawn; controls drawn before it was added leave it out.
+// "plan|action|status". The status the action had when the control was
+// drawn is in the id of the control's block, "base|shown" (see
+// shownBlockID): a racebot of the version before, still running while
+// racebots are replaced one by one or after a rollback, reads the value
+// and nothing else, and drops a value it cannot read without a word.
 const actionSetStatus = "race_action_status"
 
 // Block Kit budgets for actions: a check-in shows a few due actions with
@@ -27,11 +30,30 @@ const (
 )
 
 func statusValue(p *flows.Plan, a flows.Action, st flows.ActionStatus) string {
-	return fmt.Sprintf("%d|%d|%s|%s", p.ID, a.ID, st, a.State())
+	return fmt.Sprintf("%d|%d|%s", p.ID, a.ID, st)
 }
 
-// parseStatusValue reads a status control's value; shown is empty for a
-// control drawn before values said what they were shown with.
+// shownBlockID is the id of the block holding an action's status
+// controls: unique in its message, as ids.next makes it, and saying the
+// status the controls were drawn with.
+func shownBlockID(ids blockIDs, base string, a flows.Action) string {
+	return ids.next(base) + "|" + string(a.State())
+}
+
+// shownIn reads the status a control was drawn with from its block's id;
+// it is empty for a block drawn before ids said it.
+func shownIn(blockID string) flows.ActionStatus {
+	_, was, ok := strings.Cut(blockID, "|")
+	if !ok {
+		return ""
+	}
+	st, _ := flows.ParseActionStatus(was)
+	return st
+}
+
+// parseStatusValue reads a status control's value. shown is what a value
+// drawn as "plan|action|status|shown" says (for a while values said it
+// themselves), and empty for any other.
 func parseStatusValue(v string) (plan flows.PlanID, action int64, st, shown flows.ActionStatus, ok bool) {
 	plan, rest, ok := parsePlanValue(v)
 	if !ok {
@@ -87,7 +109,7 @@ func actionListBlocks(ids blockIDs, p *flows.Plan, r flows.Reply, text string) [
 			acc = slack.NewAccessory(slack.NewOverflowBlockElement(actionSetStatus, opts...))
 		}
 		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(mrkdwn(r.Lines[i]), maxSectionText), false, false), nil, acc,
-			slack.SectionBlockOptionBlockID(ids.next("action"))))
+			slack.SectionBlockOptionBlockID(shownBlockID(ids, "action", a))))
 	}
 	return blocks
 }
@@ -109,7 +131,7 @@ func checkinOpening(p *flows.Plan, opening flows.Msg, due []flows.Action) messag
 			label := truncate(statusLabels[st]+": "+plainUserText(a.Text), maxButtonLabel)
 			buttons = append(buttons, button(actionSetStatus, label, statusValue(p, a, st), ""))
 		}
-		m.Blocks = append(m.Blocks, slack.NewActionBlock(ids.next("due-action"), buttons...))
+		m.Blocks = append(m.Blocks, slack.NewActionBlock(shownBlockID(ids, "due-action", a), buttons...))
 	}
 	return m
 }
@@ -126,6 +148,9 @@ func (b *Bot) setActionStatus(ctx context.Context, team string, cb slack.Interac
 	plan, action, st, shown, ok := parseStatusValue(value)
 	if !ok {
 		return
+	}
+	if shown == "" {
+		shown = shownIn(a.BlockID)
 	}
 	user := cb.User.ID
 	req := coach.Request{Team: team, Channel: cb.Channel.ID, User: user, Now: b.now(), Plan: plan, Key: actionKey(a, user)}

@@ -1,13 +1,18 @@
 package bot
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
+	"github.com/slack-go/slack"
 )
 
 // TestStaleCheckinButtonKeepsANewerStatus: a check-in's opening shows
@@ -23,14 +28,14 @@ func TestStaleCheckinButtonKeepsANewerStatus(t *testing.T) {
 	_, p := h.newPlanInSlack("Q1")
 	p = h.addActions(p, "Cart recovery emails")
 	_, opening := h.openCheckin(p)
-	drop := statusButton(t, opening.Blocks, "Drop: Cart recovery emails")
+	drop := statusControlIn(t, opening.Blocks, "Drop: Cart recovery emails")
 
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "action done 1", UserID: "UBEN", ChannelID: "C1"}))
 	h.fake.WaitFor(t, func() bool { return h.plan(p.Team, p.Channel, p.Name).Actions[0].State() == flows.ActionDone }, "Ben's done")
 	h.settle()
 
 	url := h.fake.ResponseURL()
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Value: drop, UserID: "UANA", ChannelID: "C1", MessageTS: opening.TS, ResponseURL: url}))
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Value: drop.value, BlockID: drop.blockID, UserID: "UANA", ChannelID: "C1", MessageTS: opening.TS, ResponseURL: url}))
 	h.settle()
 	if a := h.plan(p.Team, p.Channel, p.Name).Actions[0]; a.State() != flows.ActionDone || a.StatusBy != "UBEN" {
 		t.Errorf("after Ana's press of a button shown while the action was open, it is %s by %s, want Ben's done", a.State(), a.StatusBy)
@@ -48,40 +53,31 @@ func TestStaleCheckinButtonKeepsANewerStatus(t *testing.T) {
 		t.Errorf("Ana was told %q, want one sentence saying Ben set it done", told)
 	}
 
-	// A button from before: plan, action and status, nothing about what
-	// it was shown with.
+	// A button from before: plan, action and status, in a block whose id
+	// says nothing about what it was shown with.
 	old := fmt.Sprintf("%d|%d|%s", p.ID, p.Actions[0].ID, flows.ActionDropped)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Value: old, UserID: "UANA", ChannelID: "C1", MessageTS: opening.TS}))
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Value: old, BlockID: "due-action", UserID: "UANA", ChannelID: "C1", MessageTS: opening.TS}))
 	h.threadMessage("C1", opening.TS, `marked "Cart recovery emails" dropped`)
 	if a := h.plan(p.Team, p.Channel, p.Name).Actions[0]; a.State() != flows.ActionDropped {
 		t.Errorf("an old button's Drop left the action %s, want dropped", a.State())
 	}
 }
 
-// statusButton is the value of the status button labelled label in blocks.
-func statusButton(t *testing.T, blocks json.RawMessage, label string) string {
+// statusControlIn is the status button or menu option labelled label in
+// blocks, as Slack sends them.
+func statusControlIn(t *testing.T, blocks json.RawMessage, label string) statusControl {
 	t.Helper()
-	var bs []struct {
-		Elements []struct {
-			ActionID string `json:"action_id"`
-			Value    string `json:"value"`
-			Text     struct {
-				Text string `json:"text"`
-			} `json:"text"`
-		} `json:"elements"`
-	}
+	var bs slack.Blocks
 	if err := json.Unmarshal(blocks, &bs); err != nil {
 		t.Fatalf("blocks %s: %v", blocks, err)
 	}
-	for _, b := range bs {
-		for _, e := range b.Elements {
-			if e.ActionID == actionSetStatus && e.Text.Text == label {
-				return e.Value
-			}
+	for _, c := range statusControls(bs.BlockSet) {
+		if c.label == label {
+			return c
 		}
 	}
-	t.Fatalf("no %q button in %s", label, blocks)
-	return ""
+	t.Fatalf("no %q status control in %s", label, blocks)
+	return statusControl{}
 }
 
 // TestStaleActionListKeepsANewerStatus: Ana's action list shows "Cart
@@ -94,15 +90,21 @@ func TestStaleActionListKeepsANewerStatus(t *testing.T) {
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")
 	p = h.addActions(p, "Cart recovery emails")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "actions", UserID: "UANA", ChannelID: "C1"}))
+	list := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "actions", UserID: "UANA", ChannelID: "C1"}))
 	url := h.fake.ResponseURL()
-	drop := statusValue(p, p.Actions[0], flows.ActionDropped) // as the list drew it, open
+	var drawn struct {
+		Blocks json.RawMessage `json:"blocks"`
+	}
+	if err := json.Unmarshal(list.Payload, &drawn); err != nil {
+		t.Fatalf("list %s: %v", list.Payload, err)
+	}
+	drop := statusControlIn(t, drawn.Blocks, "Drop") // as the list drew it, open
 
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "action done 1", UserID: "UBEN", ChannelID: "C1"}))
 	h.fake.WaitFor(t, func() bool { return h.plan(p.Team, p.Channel, p.Name).Actions[0].State() == flows.ActionDone }, "Ben's done")
 	h.settle()
 
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Type: "overflow", SelectedOption: drop,
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Type: "overflow", SelectedOption: drop.value, BlockID: drop.blockID,
 		UserID: "UANA", ChannelID: "C1", IsEphemeral: true, ResponseURL: url}))
 	h.settle()
 	if a := h.plan(p.Team, p.Channel, p.Name).Actions[0]; a.State() != flows.ActionDone {
@@ -149,4 +151,72 @@ func TestActionCommandSaysWhichPlanItMarked(t *testing.T) {
 	if a := h.plan(slackfake.TeamID, "C1", "Q2").Actions[0]; a.State() != flows.ActionDone {
 		t.Errorf("Q2's action is %s, want done", a.State())
 	}
+}
+
+// TestPreviousRacebotReadsStatusControls: while racebots are replaced one
+// by one (or one is rolled back), a press on a check-in's button or a
+// list's menu may reach a racebot of the version before the controls said
+// what they were shown with. It read "plan|action|status" and dropped,
+// silently, any value it could not read; a check-in is never redrawn, so
+// its buttons must stay readable by it. What they were shown with rides
+// in their block's id, which it never read.
+func TestPreviousRacebotReadsStatusControls(t *testing.T) {
+	p := &flows.Plan{ID: 7, Name: "Q1", Actions: []flows.Action{
+		{ID: 11, Number: 1, Text: "Cart recovery emails"},
+		{ID: 12, Number: 2, Text: "Webinar series", Status: flows.ActionDoing, StatusBy: "UBEN"},
+	}}
+	// The version before's parseStatusValue, as it was.
+	previous := func(v string) (int64, bool) {
+		_, rest, ok := parsePlanValue(v)
+		if !ok {
+			return 0, false
+		}
+		id, st, ok := strings.Cut(rest, "|")
+		n, err := strconv.ParseInt(id, 10, 64)
+		_, known := flows.ParseActionStatus(st)
+		return n, ok && err == nil && n > 0 && known
+	}
+	opening := checkinOpening(p, flows.Say(flows.Text("Check-in")), p.Actions)
+	list := actionListBlocks(blockIDs{}, p, flows.ActionListReply(p, time.Now()), "Actions")
+	controls := statusControls(append(opening.Blocks, list...))
+	if len(controls) != 5+6 {
+		t.Fatalf("%d status controls drawn, want a check-in's 3+2 buttons and a list's 3+3 options: %+v", len(controls), controls)
+	}
+	for _, c := range controls {
+		id, ok := previous(c.value)
+		if !ok {
+			t.Errorf("the previous racebot cannot read the value %q of %q", c.value, c.label)
+			continue
+		}
+		a := p.Actions[slices.IndexFunc(p.Actions, func(a flows.Action) bool { return a.ID == id })]
+		if _, _, _, shown, _ := parseStatusValue(c.value); cmp.Or(shown, shownIn(c.blockID)) != a.State() {
+			t.Errorf("%q (value %q, block %q) does not say it was shown with %q", c.label, c.value, c.blockID, a.State())
+		}
+	}
+}
+
+// statusControl is one status button or menu option as drawn.
+type statusControl struct{ label, value, blockID string }
+
+// statusControls are the status buttons and menu options in blocks.
+func statusControls(blocks []slack.Block) []statusControl {
+	var out []statusControl
+	for _, b := range blocks {
+		switch b := b.(type) {
+		case *slack.ActionBlock:
+			for _, e := range b.Elements.ElementSet {
+				if e, ok := e.(*slack.ButtonBlockElement); ok && e.ActionID == actionSetStatus {
+					out = append(out, statusControl{e.Text.Text, e.Value, b.BlockID})
+				}
+			}
+		case *slack.SectionBlock:
+			if b.Accessory == nil || b.Accessory.OverflowElement == nil || b.Accessory.OverflowElement.ActionID != actionSetStatus {
+				continue
+			}
+			for _, o := range b.Accessory.OverflowElement.Options {
+				out = append(out, statusControl{o.Text.Text, o.Value, b.BlockID})
+			}
+		}
+	}
+	return out
 }
