@@ -274,6 +274,17 @@ func TestCheckinReplyRecordsEachPartOnce(t *testing.T) {
 // in C1 at the retro's time.
 func askingFirstRetroQuestion(t *testing.T, svc *coach.Service) (int64, func(user, text, key, ts string) coach.Request) {
 	t.Helper()
+	id, req := postedRetro(t, svc)
+	if err := svc.RetroAsked(context.Background(), "T1", id, "worked", "1000.000200"); err != nil {
+		t.Fatal(err)
+	}
+	return id, req
+}
+
+// postedRetro opens a retro of plan Q1 in C1 whose report is posted at
+// 1000.000100, with no question recorded as asked yet.
+func postedRetro(t *testing.T, svc *coach.Service) (int64, func(user, text, key, ts string) coach.Request) {
+	t.Helper()
 	ctx := context.Background()
 	now := time.Date(2027, 3, 29, 9, 0, 0, 0, time.UTC)
 	req := func(user, text, key, ts string) coach.Request {
@@ -288,9 +299,6 @@ func askingFirstRetroQuestion(t *testing.T, svc *coach.Service) (int64, func(use
 	}
 	id := opened.Retro
 	if err := svc.RetroPosted(ctx, "T1", id, "1000.000100"); err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.RetroAsked(ctx, "T1", id, "worked", "1000.000200"); err != nil {
 		t.Fatal(err)
 	}
 	return id, req

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
@@ -36,32 +35,10 @@ func (s *lateMeanwhile) AddRetroAnswer(ctx context.Context, team string, retro i
 // once it is stored: it is filed under the second question, and the third
 // is asked.
 func TestRetroAnswerStoredAsItsLateQuestionIsRecordedMovesToIt(t *testing.T) {
-	ctx := context.Background()
 	db := &lateMeanwhile{DB: testdb.Open(t)}
 	svc := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
 	id, req := askingFirstRetroQuestion(t, svc)
-	if _, err := svc.RetroReply(ctx, req("ana", "Webinars.", "e1", "1000.000300"), id, "Webinars."); err != nil {
-		t.Fatal(err)
-	}
-	db.meanwhile = func() {
-		if err := svc.RetroAsked(ctx, "T1", id, "didnt", "1000.000400"); err != nil {
-			t.Error(err)
-		}
-		if resp, err := svc.RefileRetroLate(ctx, "T1", "C1", id, "didnt", "1000.000400"); err != nil || len(resp.Replies) != 0 {
-			t.Errorf("refile before Ben's answer is stored = %+v, %v; want nothing", resp, err)
-		}
-	}
-	resp, err := svc.RetroReply(ctx, req("ben", "The launch slipped.", "e2", "1000.000500"), id, "The launch slipped.")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := svc.Retro(ctx, "T1", id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(r.Answers) != 2 || r.Answers[1].Question != "didnt" {
-		t.Errorf("answers = %+v, want Ben's under the second question", r.Answers)
-	}
+	resp := benAnswersAsTheSecondQuestionIsRecorded(t, svc, db, id, req)
 	var said []string
 	for _, rep := range resp.Replies {
 		said = append(said, rep.Msg.String())
@@ -242,21 +219,7 @@ func told(r coach.Response) string {
 func TestRetroSecondQuestionFoundBeforeTheFirstTakesItsAnswers(t *testing.T) {
 	ctx := context.Background()
 	svc := coach.New(coach.Config{Catalogue: flows.RACE(), Store: testdb.Open(t)})
-	now := time.Date(2027, 3, 29, 9, 0, 0, 0, time.UTC)
-	req := func(user, text, key, ts string) coach.Request {
-		return coach.Request{Team: "T1", Channel: "C1", User: user, Text: text, Now: now, Key: key, TS: ts}
-	}
-	if _, err := svc.Handle(ctx, req("ana", "/race new Q1", "new", "")); err != nil {
-		t.Fatal(err)
-	}
-	opened, err := svc.Handle(ctx, req("ana", "/race retro", "retro", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := opened.Retro
-	if err := svc.RetroPosted(ctx, "T1", id, "1000.000100"); err != nil {
-		t.Fatal(err)
-	}
+	id, req := postedRetro(t, svc)
 	// The first question went out at 1000.000200, the second at
 	// 1000.000400; neither is recorded yet.
 	if _, err := svc.RetroReply(ctx, req("ana", "Webinars.", "e1", "1000.000300"), id, "Webinars."); err != nil {
@@ -302,21 +265,24 @@ func TestRetroSecondQuestionFoundBeforeTheFirstTakesItsAnswers(t *testing.T) {
 // write. His reply sees the question once his answer is stored, and
 // moves it there.
 func TestRetroAnswerStoredAsTheSecondQuestionIsRecordedBeforeTheFirst(t *testing.T) {
-	ctx := context.Background()
 	db := &lateMeanwhile{DB: testdb.Open(t)}
 	svc := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
-	now := time.Date(2027, 3, 29, 9, 0, 0, 0, time.UTC)
-	req := func(user, text, key, ts string) coach.Request {
-		return coach.Request{Team: "T1", Channel: "C1", User: user, Text: text, Now: now, Key: key, TS: ts}
+	id, req := postedRetro(t, svc)
+	ben := benAnswersAsTheSecondQuestionIsRecorded(t, svc, db, id, req)
+	if asked("change", ben) != 1 {
+		t.Errorf("Ben was told %s, want the third question asked", told(ben))
 	}
-	if _, err := svc.Handle(ctx, req("ana", "/race new Q1", "new", "")); err != nil {
-		t.Fatal(err)
-	}
-	opened, err := svc.Handle(ctx, req("ana", "/race retro", "retro", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := opened.Retro
+}
+
+// benAnswersAsTheSecondQuestionIsRecorded: after Ana's answer to the
+// first question (1000.000300), Ben answers the second (1000.000500),
+// whose post at 1000.000400 is recorded, and the answers it should take
+// looked for, between his read of the prompts and his answer's write. His
+// answer must end under the second question; what he was told is
+// returned.
+func benAnswersAsTheSecondQuestionIsRecorded(t *testing.T, svc *coach.Service, db *lateMeanwhile, id int64, req func(user, text, key, ts string) coach.Request) coach.Response {
+	t.Helper()
+	ctx := context.Background()
 	if _, err := svc.RetroReply(ctx, req("ana", "Webinars.", "e1", "1000.000300"), id, "Webinars."); err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +305,5 @@ func TestRetroAnswerStoredAsTheSecondQuestionIsRecordedBeforeTheFirst(t *testing
 	if len(r.Answers) != 2 || r.Answers[1].Question != "didnt" {
 		t.Errorf("answers = %+v, want Ben's under the second question", r.Answers)
 	}
-	if asked("change", ben) != 1 {
-		t.Errorf("Ben was told %s, want the third question asked", told(ben))
-	}
+	return ben
 }
