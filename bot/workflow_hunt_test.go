@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
 )
 
 // TestWorkflowRefusedStepErrorThatDoesNotGetThroughIsSentAgain: Slack
@@ -54,16 +55,7 @@ func TestWorkflowRefusedStepErrorThatDoesNotGetThroughIsSentAgain(t *testing.T) 
 // step, with one check-in in the channel whose replies count.
 func TestWorkflowCheckinStepMaybePostedIsFinishedNotFailed(t *testing.T) {
 	t.Parallel()
-	clk := &clock{now: time.Now()}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now })
-	srv, p, step := h.stepOverHTTP(functionStartCheckin, "FxMAYBE", map[string]any{inputChannel: "C1", inputPlan: "Q1"})
-	h.fake.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError)
-	h.fake.FailNext("conversations.history", 5, http.StatusInternalServerError)
-	if code := h.deliver(srv, step); code != http.StatusOK {
-		t.Fatalf("the delivery was answered %d", code)
-	}
-	h.fake.WaitCalls(t, "conversations.history", 5)
-	h.settle()
+	h, clk, p := checkinStepMaybePosted(t, "FxMAYBE")
 	if e, _ := h.fake.Execution("FxMAYBE"); e.State == "failed" {
 		t.Errorf("the run ended with %q while its check-in stands in the channel", e.Error)
 	}
@@ -96,16 +88,7 @@ func TestWorkflowCheckinStepMaybePostedIsFinishedNotFailed(t *testing.T) {
 // posted again.
 func TestWorkflowStepLeftToTheSweepPastADayTellsItsOwner(t *testing.T) {
 	t.Parallel()
-	clk := &clock{now: time.Now()}
-	h := newHarness(t, func(c *setup) { c.Now = clk.Now })
-	srv, _, step := h.stepOverHTTP(functionStartCheckin, "FxDAY", map[string]any{inputChannel: "C1", inputPlan: "Q1"})
-	h.fake.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError)
-	h.fake.FailNext("conversations.history", 5, http.StatusInternalServerError)
-	if code := h.deliver(srv, step); code != http.StatusOK {
-		t.Fatalf("the delivery was answered %d", code)
-	}
-	h.fake.WaitCalls(t, "conversations.history", 5)
-	h.settle()
+	h, clk, _ := checkinStepMaybePosted(t, "FxDAY")
 	if e, _ := h.fake.Execution("FxDAY"); e.State != "running" {
 		t.Fatalf("the run is %s (%q) after the lost answer, want running", e.State, e.Error)
 	}
@@ -124,4 +107,24 @@ func TestWorkflowStepLeftToTheSweepPastADayTellsItsOwner(t *testing.T) {
 		t.Error("the step given up is not recorded finished")
 	}
 	sweepCallsNothing(t, h, clk, "a sweep after the step was given up")
+}
+
+// checkinStepMaybePosted runs the "Start a check-in" step of workflow run
+// id for plan Q1 in C1: Slack posts the check-in but its answer is lost
+// (a 500 after the post), and the channel cannot be read to look for it,
+// so the step is left to the sweep. The harness's clock is returned to
+// move.
+func checkinStepMaybePosted(t *testing.T, id string) (*harness, *clock, *flows.Plan) {
+	t.Helper()
+	clk := &clock{now: time.Now()}
+	h := newHarness(t, func(c *setup) { c.Now = clk.Now })
+	srv, p, step := h.stepOverHTTP(functionStartCheckin, id, map[string]any{inputChannel: "C1", inputPlan: "Q1"})
+	h.fake.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError)
+	h.fake.FailNext("conversations.history", 5, http.StatusInternalServerError)
+	if code := h.deliver(srv, step); code != http.StatusOK {
+		t.Fatalf("the delivery was answered %d", code)
+	}
+	h.fake.WaitCalls(t, "conversations.history", 5)
+	h.settle()
+	return h, clk, p
 }
