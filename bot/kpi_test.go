@@ -109,10 +109,28 @@ func TestKPIFormBadBaselineIsShownUnderTheBaseline(t *testing.T) {
 func TestKPIFormThatChangesNothingIsForItsSender(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
+	header := h.sameTargetByAnaThenBen(func() {})
+	h.threadMessage("C1", header.TS, "KPI set: Unique visitors from 8,000 to 20k")
+	if e := h.waitEphemeral("UBEN", "already set; nothing changed"); e.ThreadTS != header.TS {
+		t.Errorf("Ben was told beside %q, want the plan's thread %q", e.ThreadTS, header.TS)
+	}
+	h.settle()
+	h.threadNotToldNothingChanged(header)
+}
+
+// sameTargetByAnaThenBen has Ana, then Ben, submit the KPI form of a new
+// plan Q1's Reach stage with the same unique visitors target; before runs
+// just before Ben's. Each form must close. The plan's header is returned.
+func (h *harness) sameTargetByAnaThenBen(before func()) slackfake.Message {
+	t := h.t
+	t.Helper()
 	h.runSocket()
 	header, p := h.newPlanInSlack("Q1")
 	si, _ := h.bot.cat.Stage("reach")
 	for _, user := range []string{"UANA", "UBEN"} {
+		if user == "UBEN" {
+			before()
+		}
 		ack := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{
 			CallbackID: callbackKPI, PrivateMetadata: stageMeta(h.bot.cat, p, si), UserID: user,
 			Values: visitorsForm("8k", "20k", "2027-03-31", "UBEN"),
@@ -121,14 +139,14 @@ func TestKPIFormThatChangesNothingIsForItsSender(t *testing.T) {
 			t.Fatalf("%s's form: ack %s, want it closed", user, ack.Payload)
 		}
 	}
-	h.threadMessage("C1", header.TS, "KPI set: Unique visitors from 8,000 to 20k")
-	if e := h.waitEphemeral("UBEN", "already set; nothing changed"); e.ThreadTS != header.TS {
-		t.Errorf("Ben was told beside %q, want the plan's thread %q", e.ThreadTS, header.TS)
-	}
-	h.settle()
+	return header
+}
+
+func (h *harness) threadNotToldNothingChanged(header slackfake.Message) {
+	h.t.Helper()
 	for _, m := range h.fake.Replies("C1", header.TS) {
 		if strings.Contains(m.Text, "nothing changed") {
-			t.Errorf("the thread was told a form changed nothing: %q", m.Text)
+			h.t.Errorf("the thread was told a form changed nothing: %q", m.Text)
 		}
 	}
 }
@@ -141,18 +159,7 @@ func TestKPIFormThatChangesNothingIsForItsSender(t *testing.T) {
 func TestKPIFormThatChangesNothingReachesASenderWhoLeft(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	h.runSocket()
-	header, p := h.newPlanInSlack("Q1")
-	si, _ := h.bot.cat.Stage("reach")
-	for _, user := range []string{"UANA", "UBEN"} {
-		if user == "UBEN" {
-			h.fake.RefuseNext("chat.postEphemeral", 1, "user_not_in_channel")
-		}
-		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{
-			CallbackID: callbackKPI, PrivateMetadata: stageMeta(h.bot.cat, p, si), UserID: user,
-			Values: visitorsForm("8k", "20k", "2027-03-31", "UBEN"),
-		}))
-	}
+	header := h.sameTargetByAnaThenBen(func() { h.fake.RefuseNext("chat.postEphemeral", 1, "user_not_in_channel") })
 	h.fake.WaitFor(t, func() bool {
 		for _, m := range h.dms("UBEN") {
 			if strings.Contains(m.Text, "already set; nothing changed") {
@@ -165,11 +172,7 @@ func TestKPIFormThatChangesNothingReachesASenderWhoLeft(t *testing.T) {
 	if n := len(h.dms("UBEN")); n != 1 {
 		t.Errorf("%d direct messages to Ben, want 1", n)
 	}
-	for _, m := range h.fake.Replies("C1", header.TS) {
-		if strings.Contains(m.Text, "nothing changed") {
-			t.Errorf("the thread was told a form changed nothing: %q", m.Text)
-		}
-	}
+	h.threadNotToldNothingChanged(header)
 }
 
 // visitorsForm is the KPI form filled in for unique visitors; an empty
