@@ -191,7 +191,7 @@ func TestExportDeliveredToTwoRacebots(t *testing.T) {
 	_, p := h.newPlanInSlack("Q1")
 	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
 	second, _ := h.anotherRacebot()
-	cmd := slack.SlashCommand{TeamID: slackfake.TeamID, ChannelID: "C1", UserID: "UANA", Command: "/race", Text: "export", TriggerID: "1234.5678.abc", ResponseURL: h.fake.ResponseURL()}
+	cmd := h.slashIn("UANA", "export", "1234.5678.abc")
 	var wg sync.WaitGroup
 	acks := make([]*ack, 2)
 	for i, b := range []*Bot{h.bot, second} {
@@ -663,7 +663,7 @@ func TestExportAskedTwiceAtOnce(t *testing.T) {
 			release := h.fake.Hold("files.completeUploadExternal")
 			t.Cleanup(release)
 			cmd := func(trigger string) slack.SlashCommand {
-				return slack.SlashCommand{TeamID: slackfake.TeamID, ChannelID: "C1", UserID: "UANA", Command: "/race", Text: "export", TriggerID: trigger, ResponseURL: h.fake.ResponseURL()}
+				return h.slashIn("UANA", "export", trigger)
 			}
 			first := h.bot.Command(context.Background(), cmd("1.1.a"))
 			h.fake.WaitFor(t, func() bool { return h.fake.InFlight("files.completeUploadExternal") == 1 }, "the first export under way")
@@ -790,7 +790,7 @@ func TestExportHeldByARacebotThatDied(t *testing.T) {
 	}
 	restarted, _ := h.anotherRacebot()
 	cmd := func(trigger string) slack.SlashCommand {
-		return slack.SlashCommand{TeamID: slackfake.TeamID, ChannelID: "C1", UserID: "UANA", Command: "/race", Text: "export", TriggerID: trigger, ResponseURL: h.fake.ResponseURL()}
+		return h.slashIn("UANA", "export", trigger)
 	}
 	clk.Add(30 * time.Second)
 	a := restarted.Command(context.Background(), cmd("1.1.a"))

@@ -9,7 +9,6 @@ import (
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
-	"github.com/slack-go/slack"
 )
 
 // TestValuesForAKPIRemovedThatMoment: Ana deletes the message that set
@@ -61,7 +60,7 @@ func TestValuesForAKPIRemovedThatMoment(t *testing.T) {
 			held.arm()
 			acked := make(chan *ack, 1)
 			go func() {
-				acked <- h.bot.Command(context.Background(), slack.SlashCommand{TeamID: slackfake.TeamID, ChannelID: "C1", UserID: "UBEN", Command: "/race", Text: "values " + tt.values, TriggerID: "1.1.a", ResponseURL: h.fake.ResponseURL()})
+				acked <- h.bot.Command(context.Background(), h.slashIn("UBEN", "values "+tt.values, "1.1.a"))
 			}()
 			select {
 			case <-held.held:

@@ -52,7 +52,7 @@ func TestReviewAskedTwiceAtOnce(t *testing.T) {
 				second, _ = h.anotherRacebot()
 			}
 			cmd := func(user, trigger string) slack.SlashCommand {
-				return slack.SlashCommand{TeamID: slackfake.TeamID, ChannelID: "C1", UserID: user, Command: "/race", Text: "review", TriggerID: trigger, ResponseURL: h.fake.ResponseURL()}
+				return h.slashIn(user, "review", trigger)
 			}
 			// The first review is still being written, its final
 			// rendering held by Slack, when the second request comes.
@@ -124,7 +124,7 @@ func TestReviewAskedAgainAfterItFailed(t *testing.T) {
 
 	h.fake.FailNext("chat.update", 0, 0)
 	clk.Add(time.Second)
-	a := h.bot.Command(context.Background(), slack.SlashCommand{TeamID: slackfake.TeamID, ChannelID: "C1", UserID: "UBEN", Command: "/race", Text: "review", TriggerID: "1.1.b", ResponseURL: h.fake.ResponseURL()})
+	a := h.bot.Command(context.Background(), h.slashIn("UBEN", "review", "1.1.b"))
 	if a == nil || !strings.Contains(a.Text, "Reviewing") {
 		t.Fatalf("asked again after the review failed, the command was answered %+v, want the review started", a)
 	}
@@ -149,7 +149,7 @@ func TestReviewHeldByARacebotThatDied(t *testing.T) {
 	}
 	restarted, _ := h.anotherRacebot()
 	cmd := func(trigger string) slack.SlashCommand {
-		return slack.SlashCommand{TeamID: slackfake.TeamID, ChannelID: "C1", UserID: "UBEN", Command: "/race", Text: "review", TriggerID: trigger, ResponseURL: h.fake.ResponseURL()}
+		return h.slashIn("UBEN", "review", trigger)
 	}
 	clk.Add(30 * time.Second)
 	if a := restarted.Command(context.Background(), cmd("1.1.a")); a == nil || !strings.Contains(a.Text, "two minutes") || !strings.Contains(a.Text, "ask again") {
@@ -182,7 +182,7 @@ func TestReportAskedTwiceAtOnce(t *testing.T) {
 				second, _ = h.anotherRacebot()
 			}
 			cmd := func(user, trigger string) slack.SlashCommand {
-				return slack.SlashCommand{TeamID: slackfake.TeamID, ChannelID: "C1", UserID: user, Command: "/race", Text: "report", TriggerID: trigger, ResponseURL: h.fake.ResponseURL()}
+				return h.slashIn(user, "report", trigger)
 			}
 			release := h.fake.Hold("files.completeUploadExternal")
 			t.Cleanup(release)
@@ -223,4 +223,10 @@ func TestReportAskedTwiceAtOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// slashIn is /race text typed by user in C1, as Slack sends it over HTTP,
+// with trigger as its trigger id.
+func (h *harness) slashIn(user, text, trigger string) slack.SlashCommand {
+	return slack.SlashCommand{TeamID: slackfake.TeamID, ChannelID: "C1", UserID: user, Command: "/race", Text: text, TriggerID: trigger, ResponseURL: h.fake.ResponseURL()}
 }
