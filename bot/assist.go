@@ -189,15 +189,18 @@ func (b *Bot) streamed(ctx context.Context, p *flows.Plan, what, placeholder str
 		return assist.Result{}, false
 	}
 	kept := b.keepPlaceholder(ctx, coach.Placeholder{Team: p.Team, Channel: p.Channel, TS: ts, What: what, PostedAt: b.now()})
+	// The work is bounded so that a placeholder still there past
+	// placeholderLeft is one nobody is working on: the partial texts'
+	// updates too, which the model's stream waits for, and which Slack
+	// may keep retrying for minutes.
+	rctx, stop := context.WithTimeout(prompts.WithAttemptCheck(ctx, b.stillShared(p)), streamLimit)
 	push, _ := prompts.Throttle(streamUpdateInterval, nil, func(soFar string) {
-		if err := b.poster.update(ctx, p.Channel, ts, plainMessage("working", soFar+" …")); err != nil {
+		if err := b.poster.update(rctx, p.Channel, ts, plainMessage("working", soFar+" …")); err != nil {
 			b.log.Warn("stream: update", "plan", p.ID, "err", err)
 		}
 	})
 	// A partial text still held by the throttle is never flushed: the final
-	// rendering replaces it. The work is bounded so that a placeholder
-	// still there past placeholderLeft is one nobody is working on.
-	rctx, stop := context.WithTimeout(prompts.WithAttemptCheck(ctx, b.stillShared(p)), streamLimit)
+	// rendering replaces it.
 	res := run(rctx, push)
 	stop()
 	// The final rendering is shown though shutdown stopped the work
@@ -209,12 +212,12 @@ func (b *Bot) streamed(ctx context.Context, p *flows.Plan, what, placeholder str
 	if err := b.poster.update(fctx, p.Channel, ts, final(res)); err != nil {
 		b.failed(ctx, "stream: final update", err, "plan", p.ID)
 		if b.takeDown(ctx, p.Channel, ts) && kept {
-			b.dropPlaceholder(fctx, p.Team, p.Channel, ts)
+			b.dropPlaceholder(ctx, p.Team, p.Channel, ts)
 		}
 		return res, false
 	}
 	if kept {
-		b.dropPlaceholder(fctx, p.Team, p.Channel, ts)
+		b.dropPlaceholder(ctx, p.Team, p.Channel, ts)
 	}
 	return res, true
 }

@@ -43,8 +43,12 @@ func (b *Bot) keepPlaceholder(ctx context.Context, ph coach.Placeholder) bool {
 
 // dropPlaceholder forgets a placeholder replaced or taken down. One left
 // recorded is replaced once more by placeholderTick, with the note that
-// its work was interrupted.
+// its work was interrupted: over the result itself when that was shown.
+// So it is forgotten though shutdown began, and with time of its own, not
+// what an update that took long to be answered left over.
 func (b *Bot) dropPlaceholder(ctx context.Context, team, channel, ts string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
+	defer cancel()
 	if err := b.svc.RemovePlaceholder(ctx, team, channel, ts); err != nil {
 		b.log.Warn("drop placeholder", "channel", channel, "ts", ts, "err", err)
 	}
@@ -86,8 +90,7 @@ func (b *Bot) placeholderTick(ctx context.Context) {
 			b.log.Warn("replace left placeholder", "channel", ph.Channel, "ts", ph.TS, "err", err)
 			continue
 		}
-		// Replaced is replaced, though shutdown began meanwhile.
-		b.dropPlaceholder(context.WithoutCancel(tctx), ph.Team, ph.Channel, ph.TS)
+		b.dropPlaceholder(tctx, ph.Team, ph.Channel, ph.TS)
 	}
 }
 
