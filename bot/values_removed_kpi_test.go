@@ -98,3 +98,79 @@ func TestValuesForAKPIRemovedThatMoment(t *testing.T) {
 		})
 	}
 }
+
+// TestFormValuesForAKPIRemovedThatMoment: as in
+// TestValuesForAKPIRemovedThatMoment, but Ben gives his values in the
+// check-in's "Enter values" form. The one whose KPI went is named as not
+// recorded in the check-in's thread; the other is recorded; the form is
+// not told the check-in is gone.
+func TestFormValuesForAKPIRemovedThatMoment(t *testing.T) {
+	t.Parallel()
+	held := &heldRecord{}
+	h := newHarness(t, func(s *setup) { held.Store = s.Store; s.Store = held })
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	p = h.setKPIs(p, flows.StageAct, "lead-rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner <@UBEN>")
+	const ts = "1700000000.000100"
+	k, err := flows.ParseKPILine(flows.RACE(), flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Plan, k.Source = p.ID, "C1/"+ts
+	if err := h.db.Commit(context.Background(), p, []flows.Change{flows.KPISet{KPI: k}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	p = h.plan(p.Team, p.Channel, p.Name)
+	id, _ := h.openCheckin(p)
+	h.settle()
+	c, err := h.db.CheckinByID(context.Background(), p.Team, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := h.anotherRacebot()
+
+	held.arm()
+	sent := h.fake.SendEvent(slackfake.ViewSubmission{
+		CallbackID: callbackValues, PrivateMetadata: valuesMeta(flows.Checkin{ID: id, Channel: "C1"}, nil),
+		UserID: "UBEN", TeamID: slackfake.TeamID,
+		Values: map[string]map[string]slackfake.Input{
+			"kpi:visitors":  {valueActionID: {Type: "plain_text_input", Value: "9k"}},
+			"kpi:lead-rate": {valueActionID: {Type: "plain_text_input", Value: "2%"}},
+		},
+	})
+	select {
+	case <-held.held:
+	case <-time.After(slackfake.DefaultWaitTimeout):
+		t.Fatal("Ben's values did not go to be recorded")
+	}
+	if _, err := other.svc.DeleteMessage(context.Background(), coach.Request{Team: slackfake.TeamID, Channel: "C1", User: "UANA", TS: ts, Now: time.Now(), Key: "deleted:" + ts}); err != nil {
+		t.Fatal(err)
+	}
+	close(held.release)
+	ack := h.fake.WaitAck(t, sent)
+	h.settle()
+	if got := string(ack.Payload); strings.Contains(got, "no longer exists") || strings.Contains(got, "errors") {
+		t.Errorf("the form was answered %s, want it closed", got)
+	}
+	var said []string
+	for _, m := range h.fake.Replies("C1", c.Thread) {
+		said = append(said, m.Text)
+	}
+	all := strings.Join(said, "\n")
+	for _, want := range []string{"recorded: Lead conversion rate 2%.", "Not recorded: Unique visitors 9,000, as its KPI was removed from the plan just now."} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the check-in's thread says %q, want %q", all, want)
+		}
+	}
+	ms, err := h.db.Measurements(context.Background(), p.Team, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range ms {
+		n += len(m)
+	}
+	if n != 1 {
+		t.Errorf("%d values recorded, want 1", n)
+	}
+}

@@ -152,10 +152,10 @@ func TestReviewHeldByARacebotThatDied(t *testing.T) {
 		return h.slashIn("UBEN", "review", trigger)
 	}
 	clk.Add(30 * time.Second)
-	if a := restarted.Command(context.Background(), cmd("1.1.a")); a == nil || !strings.Contains(a.Text, "two minutes") || !strings.Contains(a.Text, "ask again") {
+	if a := restarted.Command(context.Background(), cmd("1.1.a")); a == nil || !strings.Contains(a.Text, "six minutes") || !strings.Contains(a.Text, "ask again") {
 		t.Errorf("asked after the racebot died, the command was answered %+v, want when to ask again", a)
 	}
-	clk.Add(2 * time.Minute)
+	clk.Add(coach.WorkReview.Bound())
 	if a := restarted.Command(context.Background(), cmd("1.1.b")); a == nil || !strings.Contains(a.Text, "Reviewing") {
 		t.Errorf("asked after the hold ran out, the command was answered %+v, want the review started", a)
 	}
@@ -222,6 +222,49 @@ func TestReportAskedTwiceAtOnce(t *testing.T) {
 				t.Errorf("shared %d charts in all, want two", n)
 			}
 		})
+	}
+}
+
+// TestReviewStillWrittenPastTwoMinutes: the model takes its time (slow
+// answers, retried, inside the four minutes a streamed review may run),
+// so Ana's review is still being written three minutes after she asked.
+// Ben asks then: he is told a review is being written, and one review
+// is posted in the plan's thread, not two.
+func TestReviewStillWrittenPastTwoMinutes(t *testing.T) {
+	t.Parallel()
+	clk := &clock{now: time.Now()}
+	llm := openaifake.New(t, "Gaps: the Convert stage. Quick wins: referrals.")
+	h := newHarness(t, withModel(t, llm), func(c *setup) { c.Now = clk.Now })
+	h.runSocket()
+	header, _ := h.newPlanInSlack("Q1")
+	release := h.fake.Hold("chat.update")
+	t.Cleanup(release)
+	h.bot.Command(context.Background(), h.slashIn("UANA", "review", "1.1.a"))
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.update") == 1 }, "Ana's review under way")
+	clk.Add(3 * time.Minute)
+	again := h.bot.Command(context.Background(), h.slashIn("UBEN", "review", "1.1.b"))
+	release()
+	settle(t, h.bot, h.fake)
+	if want := `A review of "Q1" is already being written`; again == nil || !strings.HasPrefix(again.Text, want) {
+		t.Errorf("Ben's request was answered %+v, want %q", again, want)
+	}
+	if n := h.reviewsIn(header.TS); n != 1 {
+		t.Errorf("%d reviews in the plan's thread, want one", n)
+	}
+}
+
+// TestReviewHoldOutlastsItsPlaceholder: a review's hold lasts as long as
+// its work may (the model's time, placeholderLeft), so it cannot run out
+// while the review is still being written; the chart's is the export's.
+func TestReviewHoldOutlastsItsPlaceholder(t *testing.T) {
+	if b := coach.WorkReview.Bound(); b < placeholderLeft {
+		t.Errorf("a review is held for %s, less than its placeholder's %s", b, placeholderLeft)
+	}
+	if want := "six minutes"; !strings.Contains(plainText(underWay(coach.WorkReview, &flows.Plan{Name: "Q1"})), want) || coach.WorkReview.Bound() != 6*time.Minute {
+		t.Errorf("a review is held for %s, and the person told %q", coach.WorkReview.Bound(), plainText(underWay(coach.WorkReview, &flows.Plan{Name: "Q1"})))
+	}
+	if want := "two minutes"; !strings.Contains(plainText(underWay(coach.WorkReport, &flows.Plan{Name: "Q1"})), want) || coach.WorkReport.Bound() != 2*time.Minute {
+		t.Errorf("a chart is held for %s, and the person told %q", coach.WorkReport.Bound(), plainText(underWay(coach.WorkReport, &flows.Plan{Name: "Q1"})))
 	}
 }
 

@@ -84,6 +84,11 @@ const (
 	// holdBound bounds the hold of work whose racebot stopped before it
 	// ended.
 	holdBound = 2 * time.Minute
+	// reviewBound bounds a review's hold instead: the model may write
+	// one for minutes (each request bounded and retried, within the
+	// transport's four minutes for streamed work), and a hold that ran
+	// out meanwhile would let a second review start and both be posted.
+	reviewBound = 6 * time.Minute
 	// holdSettle is how long ended work that was shown is still held.
 	holdSettle = 5 * time.Second
 )
@@ -96,7 +101,7 @@ func exportKey(plan flows.PlanID, user string) string {
 // while another export of theirs of that plan holds it: under way, or
 // ended less than holdSettle ago.
 func (s *Service) StartExport(ctx context.Context, team string, plan flows.PlanID, user string, now time.Time) (bool, error) {
-	ok, err := s.hold(ctx, team, exportKey(plan, user), now)
+	ok, err := s.hold(ctx, team, exportKey(plan, user), now, holdBound)
 	if err != nil {
 		return false, fmt.Errorf("start export: %w", err)
 	}
@@ -109,7 +114,7 @@ func (s *Service) StartExport(ctx context.Context, team string, plan flows.PlanI
 // its person was told to ask again, and "already on its way" would be
 // untrue.
 func (s *Service) EndExport(ctx context.Context, team string, plan flows.PlanID, user string, started, now time.Time, shared bool) error {
-	if err := s.unhold(ctx, team, exportKey(plan, user), started, now, shared); err != nil {
+	if err := s.unhold(ctx, team, exportKey(plan, user), started, holdBound, now, shared); err != nil {
 		return fmt.Errorf("end export: %w", err)
 	}
 	return nil
@@ -127,6 +132,16 @@ const (
 	WorkReport Work = "report"
 )
 
+// Bound is how long w is held at most: what the work may take, and how
+// long asking again is turned away after its racebot stopped before it
+// ended.
+func (w Work) Bound() time.Duration {
+	if w == WorkReview {
+		return reviewBound
+	}
+	return holdBound
+}
+
 func workKey(w Work, p *flows.Plan) string {
 	if w == WorkReview {
 		// A review is of the plan as it is: one asked for after a change
@@ -139,7 +154,7 @@ func workKey(w Work, p *flows.Plan) string {
 // StartWork holds w of p from now, reporting false while other w of it
 // holds it: under way, or shown less than holdSettle ago.
 func (s *Service) StartWork(ctx context.Context, p *flows.Plan, w Work, now time.Time) (bool, error) {
-	ok, err := s.hold(ctx, p.Team, workKey(w, p), now)
+	ok, err := s.hold(ctx, p.Team, workKey(w, p), now, w.Bound())
 	if err != nil {
 		return false, fmt.Errorf("start %s: %w", w, err)
 	}
@@ -151,26 +166,26 @@ func (s *Service) StartWork(ctx context.Context, p *flows.Plan, w Work, now time
 // not at all when it failed, so that asking again, as its asker was told
 // to, works at once.
 func (s *Service) EndWork(ctx context.Context, p *flows.Plan, w Work, started, now time.Time, shown bool) error {
-	if err := s.unhold(ctx, p.Team, workKey(w, p), started, now, shown); err != nil {
+	if err := s.unhold(ctx, p.Team, workKey(w, p), started, w.Bound(), now, shown); err != nil {
 		return fmt.Errorf("end %s: %w", w, err)
 	}
 	return nil
 }
 
-// hold takes key from now until holdBound from now, unless it is held.
-func (s *Service) hold(ctx context.Context, team, key string, now time.Time) (bool, error) {
-	return s.store.LeaseKey(ctx, team, key, now, now.Add(holdBound))
+// hold takes key from now until bound from now, unless it is held.
+func (s *Service) hold(ctx context.Context, team, key string, now time.Time, bound time.Duration) (bool, error) {
+	return s.store.LeaseKey(ctx, team, key, now, now.Add(bound))
 }
 
-// unhold ends the hold on key taken at started, at now, or holdSettle
-// after it when settle.
-func (s *Service) unhold(ctx context.Context, team, key string, started, now time.Time, settle bool) error {
+// unhold ends the hold on key taken at started for bound, at now, or
+// holdSettle after it when settle.
+func (s *Service) unhold(ctx context.Context, team, key string, started time.Time, bound time.Duration, now time.Time, settle bool) error {
 	end := now
 	if settle {
 		end = now.Add(holdSettle)
 	}
 	// Only this hold is replaced, not one taken after it ran out by work
 	// that is still under way.
-	_, err := s.store.LeaseKey(ctx, team, key, started.Add(holdBound), end)
+	_, err := s.store.LeaseKey(ctx, team, key, started.Add(bound), end)
 	return err
 }
