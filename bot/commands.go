@@ -564,15 +564,27 @@ func (b *Bot) tellMessage(ctx context.Context, a asker, m message) {
 		return
 	}
 	err := b.poster.ephemeral(ctx, a.channel, a.thread, a.user, m)
-	if slackRefusal(err, "user_not_in_channel", "not_in_channel") {
+	if slackRefusal(err, "user_not_in_channel", "not_in_channel") && !hasButtons(m) {
 		// Slack shows nothing beside a channel to a person who left it (a
 		// form submitted after leaving), nor in one racebot is not in: the
-		// direct message reaches them wherever they are.
+		// direct message reaches them wherever they are. A button is only
+		// good in its plan's channel (see buttonPlan), so a note with one
+		// is not sent there.
 		err = b.tellDirectly(ctx, a.user, m)
 	}
 	if err != nil {
 		b.failed(ctx, "tell", err, "user", a.user)
 	}
+}
+
+// hasButtons reports whether m has blocks of buttons.
+func hasButtons(m message) bool {
+	for _, bl := range m.Blocks {
+		if _, ok := bl.(*slack.ActionBlock); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // tellDirectly says m to a person in racebot's direct message with them.

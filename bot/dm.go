@@ -110,7 +110,9 @@ func (b *Bot) sendReminder(ctx context.Context, r coach.Reminder) {
 		switch {
 		case err != nil:
 			b.failed(ctx, "reminder claimed but not sent: look for an earlier try", err, "key", r.Key, "user", r.User)
-			if !b.left(ctx, err) {
+			// A look refused for good would be refused on every tick, and
+			// posting without it may remind the person twice.
+			if !declinedForGood(err) && !b.left(ctx, err) {
 				b.releaseReminder(ctx, r, true)
 			}
 			return

@@ -31,10 +31,11 @@ var ErrNotPosted = errors.New("not posted")
 // (see poster.find and Bot.OpenCheckin) rather than post again.
 var ErrMaybePosted = errors.New("maybe posted")
 
-// errNoneFound is wrapped, beside ErrNotPosted, when each of maxPostTries
-// answers was lost and the channel showed none of the posts: the safest
-// guess, but Slack's history may show a post later than its answer would
-// have, so a try much later looks again before it posts (see
+// errNoneFound is wrapped, beside ErrNotPosted, when an answer was lost
+// and the channel did not show the post, and no later try went out (each
+// of maxPostTries answers lost, or the last try certainly not taken): the
+// safest guess, but Slack's history may show a post later than its answer
+// would have, so a try much later looks again before it posts (see
 // Bot.sendReminder).
 var errNoneFound = errors.New("none in the channel")
 
@@ -155,16 +156,24 @@ func (p *poster) postOnce(ctx context.Context, channel, thread, key string, m me
 // After) do not count: the message was not out yet.
 func (p *poster) postOrFind(ctx context.Context, channel, thread, key string, m message) (ts string, looked bool, err error) {
 	since := p.wall().Add(-lookBack)
+	// notPosted is the error of a try that certainly sent nothing; an
+	// earlier try whose answer was lost may still have.
+	notPosted := func(try int, err error) error {
+		if try > 1 {
+			return fmt.Errorf("%w (try %d, earlier ones %w): %w", ErrNotPosted, try, errNoneFound, err)
+		}
+		return fmt.Errorf("%w: %w", ErrNotPosted, err)
+	}
 	for try := 1; ; try++ {
 		if err := p.wait(ctx, channel); err != nil {
-			return "", false, fmt.Errorf("%w: %w", ErrNotPosted, err)
+			return "", false, notPosted(try, err)
 		}
 		ts, took, err := p.client(ctx).chat.postMessage(ctx, channel, thread, key, m)
 		switch {
 		case err == nil:
 			return ts, took > unseenPost, nil
 		case certainlyNotPosted(err):
-			return "", false, fmt.Errorf("%w: %w", ErrNotPosted, err)
+			return "", false, notPosted(try, err)
 		case refused(err):
 			return "", false, err
 		}

@@ -128,3 +128,72 @@ func TestReminderWhoseAnswersWereLostIsLookedForBeforeItIsSentAgain(t *testing.T
 	h.fake.AddMessage(slackfake.Message{Channel: h.fake.DMChannel("UBER"), User: slackfake.BotUserID, Text: last.Get("text"), Metadata: metadata})
 	h.remindedOnceLater(clk)
 }
+
+// TestReminderWhoseAnswerWasLostBeforeARateLimitIsLookedForBeforeItIsSentAgain:
+// Slack loses its answer to the first post of Ber's reminder, and the
+// direct message does not show it yet when racebot looks; the second post
+// is rate-limited past the client's retries, so nothing more went out.
+// The first post may have all the same, and shows a moment later. The
+// later tick finds it rather than sending the reminder again: the certain
+// failure of the last try says nothing of the first.
+func TestReminderWhoseAnswerWasLostBeforeARateLimitIsLookedForBeforeItIsSentAgain(t *testing.T) {
+	t.Parallel()
+	h, clk := bersActionDue(t, func(c *setup) {
+		c.RetryWait = func(ctx context.Context, _ time.Duration) bool { return ctx.Err() == nil }
+	})
+	before := len(h.fake.Calls("chat.postMessage"))
+	h.fake.FailNext("chat.postMessage", 1, http.StatusInternalServerError)
+	release := h.fake.Hold("conversations.history")
+	t.Cleanup(release)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.bot.remindTick(context.Background())
+	}()
+	// The first post's answer is lost and racebot looks for it: from now
+	// on Slack turns the posts away.
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("conversations.history") == 1 }, "a look for the lost post")
+	h.fake.RateLimitNext("chat.postMessage", 5, time.Second)
+	release()
+	<-done
+	posts := h.fake.Calls("chat.postMessage")[before:]
+	if len(h.dms("UBER")) != 0 || posts[0].Status != http.StatusInternalServerError {
+		t.Fatalf("%d reminders while Slack failed, and the first post answered %d; want none and a 500", len(h.dms("UBER")), posts[0].Status)
+	}
+	metadata, err := json.Marshal(posts[0].JSON["metadata"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.fake.AddMessage(slackfake.Message{Channel: h.fake.DMChannel("UBER"), User: slackfake.BotUserID, Text: posts[0].Get("text"), Metadata: metadata})
+	h.remindedOnceLater(clk)
+}
+
+// TestReminderWhoseLookIsRefusedIsNotTakenUpEachTick: Slack loses its
+// answer to each post of Ber's reminder and the direct message shows none
+// of them, so the reminder is given up for a later tick, which is to look
+// for it first. Slack refuses that look for good (the token lacks the
+// scope): posting without it could remind Ber twice, and the refusal
+// comes again on every tick, so the reminder is not taken up tick after
+// tick to be refused (and logged) again.
+func TestReminderWhoseLookIsRefusedIsNotTakenUpEachTick(t *testing.T) {
+	t.Parallel()
+	h, clk := bersActionDue(t)
+	h.fake.FailNext("chat.postMessage", maxPostTries, http.StatusInternalServerError)
+	h.bot.remindTick(context.Background())
+	looks := len(h.fake.Calls("conversations.history"))
+	h.fake.RefuseNext("conversations.history", 100, "missing_scope")
+	clk.Add(time.Minute)
+	h.bot.remindTick(context.Background())
+	if n := len(h.fake.Calls("conversations.history")); n != looks+1 {
+		t.Fatalf("%d looks in the direct message on the next tick, want 1", n-looks)
+	}
+	posts := len(h.fake.Calls("chat.postMessage"))
+	clk.Add(time.Minute)
+	h.bot.remindTick(context.Background())
+	if n := len(h.fake.Calls("conversations.history")); n != looks+1 {
+		t.Errorf("%d more looks in the direct message after Slack refused one for good, want 0", n-looks-1)
+	}
+	if n := len(h.fake.Calls("chat.postMessage")); n != posts {
+		t.Errorf("%d more posts after Slack refused the look for good, want 0", n-posts)
+	}
+}

@@ -857,3 +857,39 @@ func TestChartNotConfirmedInADirectMessage(t *testing.T) {
 		t.Errorf("Ana was told %q, want to look in this conversation", told)
 	}
 }
+
+// TestPartialExportToOneWhoLeftSendsNoButtonElsewhere: Ana types "export"
+// in the plan's thread and leaves the channel while it runs; the plan's
+// Markdown is shared, its KPI history is not. The note that offers
+// "Upload the KPI history" cannot be shown to her beside the thread
+// (user_not_in_channel). It is not sent to her directly: its button is
+// only good in the plan's channel, and pressed in a direct message it
+// would be refused as another channel's.
+func TestPartialExportToOneWhoLeftSendsNoButtonElsewhere(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, instantRetries)
+	h.runSocket()
+	header, p := h.newPlanInSlack("Q1")
+	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	release := h.fake.Hold("files.completeUploadExternal")
+	t.Cleanup(release)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "export", ThreadTS: header.TS}))
+	h.fake.WaitFor(t, func() bool { return len(h.fake.Calls(slackfake.MethodUpload)) == 1 }, "the Markdown file's content sent")
+	h.fake.FailNext("files.getUploadURLExternal", 1000, http.StatusInternalServerError)
+	h.fake.RefuseNext("chat.postEphemeral", 1, "user_not_in_channel")
+	release()
+	h.fake.WaitFor(t, func() bool { return len(h.fake.Calls("chat.postEphemeral")) == 1 }, "a word to Ana beside the thread")
+	h.settle()
+	for _, m := range h.dms("UANA") {
+		if strings.Contains(string(m.Blocks), actionExportRest) {
+			press := h.fake.ResponseURL()
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionExportRest, Value: buttonValue(t, m.Blocks, actionExportRest), UserID: "UANA", ChannelID: h.fake.DMChannel("UANA"), ResponseURL: press}))
+			h.settle()
+			var told []string
+			for _, r := range h.fake.Responses(press) {
+				told = append(told, r.Text)
+			}
+			t.Errorf("Ana was sent %q directly, whose button answered %q when pressed there", m.Text, told)
+		}
+	}
+}
