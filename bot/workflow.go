@@ -142,7 +142,7 @@ func (b *Bot) stepTick(ctx context.Context) {
 // run "in progress" at Slack for ever with nothing to tell its owner. Only
 // the error is sent, nothing is posted: what the step did may stand in the
 // channel already. An error that does not get through either is sent
-// again by the next sweep.
+// again by the next sweep, for a day more.
 func (b *Bot) giveUpStep(ctx context.Context, st coach.Step) {
 	held, err := b.svc.Lease(ctx, st.Team, "step:"+st.Execution, stepLease, b.now())
 	if err != nil || !held {
@@ -153,6 +153,16 @@ func (b *Bot) giveUpStep(ctx context.Context, st coach.Step) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, b.claimTimeout)
 	defer cancel()
+	if b.now().After(st.AcceptedAt.Add(2 * coach.StepsResumed)) {
+		// A day of sweeps could not get the error through either (Slack
+		// failing all along): the step is left, rather than sent again
+		// each minute for as long as it is kept.
+		b.log.Error("workflow step not finished within two days: left without ending its run", "execution", st.Execution, "function", st.Function, "team", st.Team)
+		if err := b.svc.FinishStep(ctx, st.Team, st.Execution, b.now()); err != nil {
+			b.log.Warn("leave workflow step", "execution", st.Execution, "err", err)
+		}
+		return
+	}
 	b.log.Warn("workflow step not finished within a day: ending its run with an error", "execution", st.Execution, "function", st.Function, "team", st.Team)
 	b.errorStep(ctx, st, givenUpReason(st))
 }

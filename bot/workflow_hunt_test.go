@@ -128,3 +128,31 @@ func checkinStepMaybePosted(t *testing.T, id string) (*harness, *clock, *flows.P
 	h.settle()
 	return h, clk, p
 }
+
+// TestWorkflowStepGivenUpIsLeftAfterASecondDay: the step left to the
+// sweep is past its day, and Slack fails every error racebot sends to end
+// its run (a 5xx, an outage). Each sweep sends it again for a day more;
+// then the step is recorded finished and Slack is not called for it
+// again, rather than once a minute for as long as the step is kept.
+func TestWorkflowStepGivenUpIsLeftAfterASecondDay(t *testing.T) {
+	t.Parallel()
+	h, clk, _ := checkinStepMaybePosted(t, "FxTWO")
+	h.fake.FailNext("functions.completeError", 1000, http.StatusInternalServerError)
+	clk.Add(coach.StepsResumed + time.Minute)
+	h.bot.stepTick(t.Context())
+	h.settle()
+	if !stepUnfinished(t, h.db, "FxTWO") {
+		t.Fatal("a step whose error did not get through is recorded finished; the next sweep should send it again")
+	}
+	tries := len(h.fake.Calls("functions.completeError"))
+	clk.Add(coach.StepsResumed)
+	h.bot.stepTick(t.Context())
+	h.settle()
+	if n := len(h.fake.Calls("functions.completeError")); n != tries {
+		t.Errorf("two days on, the error was sent %d times more", n-tries)
+	}
+	if stepUnfinished(t, h.db, "FxTWO") {
+		t.Error("a step two days old is still taken up by every sweep")
+	}
+	sweepCallsNothing(t, h, clk, "a sweep after the step was left")
+}
