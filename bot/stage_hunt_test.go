@@ -57,8 +57,13 @@ func TestLastAnswerAndSkipAtOnce(t *testing.T) {
 	}
 	h.waitAsked(p, steps[len(steps)-1].ID)
 	base := tsAfter(t, last.TS, time.Second)
+	// The actions prompt goes up after Ben's skip, which he wrote at the
+	// last question: on a busy machine it could otherwise be posted first
+	// and take a ts before his, and his skip would rightly skip it.
+	release := h.fake.Hold("chat.postMessage")
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Ten percent more revenue by June.", TS: base, ThreadTS: header.TS}))
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "skip", TS: tsAfter(t, base, time.Millisecond), ThreadTS: header.TS}))
+	release()
 	h.settle()
 	posts := h.threadPosts(header.TS)
 	if n := h.countReplies("C1", header.TS, "· actions"); n != 1 {
