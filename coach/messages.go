@@ -665,9 +665,24 @@ func (s *Service) editValues(ctx context.Context, req Request, plan flows.PlanID
 	// Read as the reply was: its status lines set actions then, and are
 	// no values.
 	_, values := checkinLines(req.Text)
-	ms, said, err := readValues(p, strings.Join(values, "\n"), req)
+	read, err := readValuesOf(p, strings.Join(values, "\n"), req)
 	if err != nil {
 		return Response{}, err
+	}
+	ms, said := read.ms, read.said()
+	if len(read.problems) > 0 {
+		// What the edit could not read changes nothing: a value the
+		// message gave stays unless the edit gives its KPI another.
+		// Which KPI an unread part meant is not known.
+		given, err := s.valuesFrom(ctx, req.Team, plan, src)
+		if err != nil {
+			return Response{}, err
+		}
+		for _, m := range given {
+			if !slices.ContainsFunc(ms, func(n flows.Measurement) bool { return n.KPI == m.KPI }) {
+				ms = append(ms, m)
+			}
+		}
 	}
 	for i := range ms {
 		// The original's time, not its message's: a corrected reply's
@@ -712,6 +727,15 @@ func (s *Service) withCheckin(ctx context.Context, team string, resp Response, c
 
 // valueFrom is a value the message src gave, nil when it gave none.
 func (s *Service) valueFrom(ctx context.Context, team string, plan flows.PlanID, src string) (*flows.Measurement, error) {
+	given, err := s.valuesFrom(ctx, team, plan, src)
+	if err != nil || len(given) == 0 {
+		return nil, err
+	}
+	return &given[0], nil
+}
+
+// valuesFrom is every value the message src gave.
+func (s *Service) valuesFrom(ctx context.Context, team string, plan flows.PlanID, src string) ([]flows.Measurement, error) {
 	if src == "" {
 		return nil, nil
 	}
@@ -719,14 +743,15 @@ func (s *Service) valueFrom(ctx context.Context, team string, plan flows.PlanID,
 	if err != nil {
 		return nil, fmt.Errorf("load values: %w", err)
 	}
+	var given []flows.Measurement
 	for _, list := range all {
-		for i := range list {
-			if list[i].Source == src {
-				return &list[i], nil
+		for _, m := range list {
+			if m.Source == src {
+				given = append(given, m)
 			}
 		}
 	}
-	return nil, nil
+	return given, nil
 }
 
 // valuesText is the values a message gives: on each line, the text after

@@ -271,6 +271,9 @@ var valueWords = func() map[string]bool {
 	for w := range currencySymbols {
 		m[w] = true
 	}
+	for w := range currencyWords {
+		m[w] = true
+	}
 	for _, w := range []string{"thousands", "millions", "billions"} {
 		m[w] = true
 	}

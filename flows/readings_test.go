@@ -43,6 +43,12 @@ func TestParseReadings(t *testing.T) {
 			want: []Reading{{"visitors", count(12400), "12.4k"}, {"leads", count(310), "310"}, {"revenue", usd(18250), "$18,250"}},
 		},
 		{
+			// Not "I found no value for "euros"; write it like euros 310."
+			name: "currency named in words after the number",
+			in:   "revenue 18,250 dollars, aov 42 euros",
+			want: []Reading{{"revenue", usd(18250), "18,250 dollars"}, {"aov", Value{Amount: 42, Unit: UnitCurrency, Currency: "EUR"}, "42 euros"}},
+		},
+		{
 			name: "thousands comma before an item comma",
 			in:   "revenue $18,250, leads 310",
 			want: []Reading{{"revenue", usd(18250), "$18,250"}, {"leads", count(310), "310"}},

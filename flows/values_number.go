@@ -50,8 +50,8 @@ func scanNumber(raw string, want UnitKind, ex string) (number, error) {
 		switch tok := rest[0]; {
 		case tok == "%" || tok == "percent":
 			n.percent, rest = true, rest[1:]
-		case currencyCodes[tok] != "" || currencySymbols[tok] != "":
-			c := currencyCodes[tok] + currencySymbols[tok]
+		case currencyCodes[tok] != "" || currencySymbols[tok] != "" || currencyWords[tok] != "":
+			c := currencyCodes[tok] + currencySymbols[tok] + currencyWords[tok]
 			if n.currency != "" && n.currency != c {
 				one := example(UnitCurrency)
 				if want == UnitCurrency {
@@ -96,7 +96,10 @@ func takeSign(t string) (bool, string) {
 var (
 	currencySymbols = map[string]string{"$": "USD", "€": "EUR", "£": "GBP"}
 	currencyCodes   = map[string]string{"usd": "USD", "eur": "EUR", "gbp": "GBP"}
-	multipliers     = map[string]float64{
+	// currencyWords name a currency after the number, as people write
+	// "6,100 euros". Not "pounds", which may weigh something.
+	currencyWords = map[string]string{"dollar": "USD", "dollars": "USD", "euro": "EUR", "euros": "EUR"}
+	multipliers   = map[string]float64{
 		"k": 1e3, "thousand": 1e3,
 		"m": 1e6, "mn": 1e6, "mio": 1e6, "million": 1e6,
 		"b": 1e9, "bn": 1e9, "billion": 1e9,
