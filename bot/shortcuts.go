@@ -198,13 +198,20 @@ func (b *Bot) submitAdd(ctx context.Context, team string, cb slack.InteractionCa
 	}
 	typed := field("text").Value
 	text := string(markup.FromPlain(typed))
+	// The message as it reads now: its author may have deleted or edited
+	// it while the form was open, which after it was added would have
+	// withdrawn or revised what it gave.
+	now, read := b.messageText(ctx, meta.Channel, meta.TS)
+	if read == messageGone {
+		return fieldErrorBlock("text", "That message has been deleted, so nothing was added.")
+	}
 	if meta.Shown != "" && fingerprint(typed) == meta.Shown {
 		// Left as it opened: the message as written, which the form
 		// may show cut and shows as plain words.
-		if meta.Stored != "" {
+		if read == messageRead {
+			text = now
+		} else if meta.Stored != "" {
 			text = meta.Stored
-		} else if stored, ok := b.messageText(ctx, meta.Channel, meta.TS); ok {
-			text = stored
 		}
 	}
 	linked := coach.Linked(text, meta.Link)
@@ -281,11 +288,20 @@ func (b *Bot) submitAdd(ctx context.Context, team string, cb slack.InteractionCa
 	return nil
 }
 
-// messageText reads a message's text back from Slack, in the stored form,
-// for a form too small to carry it. It is bounded as the permalink lookup
-// is, since it runs before the acknowledgement; false when Slack does not
-// answer in time.
-func (b *Bot) messageText(ctx context.Context, channel, ts string) (string, bool) {
+// readBack is what reading a message back from Slack found: the message,
+// that it is deleted, or nothing (Slack failed or was slow).
+type readBack int
+
+const (
+	messageUnknown readBack = iota
+	messageRead
+	messageGone
+)
+
+// messageText reads a message's text back from Slack, in the stored form.
+// It is bounded as the permalink lookup is, since it runs before the
+// acknowledgement.
+func (b *Bot) messageText(ctx context.Context, channel, ts string) (string, readBack) {
 	ctx, cancel := context.WithTimeout(ctx, permalinkLookup)
 	defer cancel()
 	// A reply's ts stands for its thread: the parent comes first, then
@@ -293,16 +309,27 @@ func (b *Bot) messageText(ctx context.Context, channel, ts string) (string, bool
 	msgs, _, _, err := b.slack(ctx).GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
 		ChannelID: channel, Timestamp: ts, Oldest: ts, Latest: ts, Inclusive: true, Limit: 2,
 	})
+	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && se.Err == "thread_not_found" {
+		return "", messageGone
+	}
 	if err != nil {
 		b.log.Warn("add to plan: read the message", "err", err)
-		return "", false
+		return "", messageUnknown
 	}
 	for _, m := range msgs {
 		if m.Timestamp == ts {
-			return string(markup.FromSlack(m.Text)), true
+			if m.SubType == "tombstone" {
+				// A deleted message with replies stays as a stub.
+				return "", messageGone
+			}
+			return string(markup.FromSlack(m.Text)), messageRead
 		}
 	}
-	return "", false
+	if len(msgs) == 0 {
+		return "", messageUnknown
+	}
+	// The thread is there without the reply: the reply was deleted.
+	return "", messageGone
 }
 
 // myValues answers the global shortcut: the values form of the latest open

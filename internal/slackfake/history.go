@@ -291,3 +291,25 @@ func describeMetadata(raw json.RawMessage) string {
 	}
 	return fmt.Sprintf(" metadata=%s", clip(string(raw)))
 }
+
+// RemoveMessage takes a person's message out of its channel, as its author
+// deleting it in Slack does; no event is sent (SendEvent does that).
+func (f *Fake) RemoveMessage(channel, ts string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if i, ok := f.messageLocked(channel, ts); ok {
+		f.messages[channel] = slices.Delete(f.messages[channel], i, i+1)
+		f.notifyLocked()
+	}
+}
+
+// SetText changes a stored message's text, as its author editing it in
+// Slack does; no event is sent.
+func (f *Fake) SetText(channel, ts, text string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if i, ok := f.messageLocked(channel, ts); ok {
+		f.messages[channel][i].Text = text
+		f.notifyLocked()
+	}
+}
