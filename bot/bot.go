@@ -82,6 +82,10 @@ type Bot struct {
 	// claimTimeout bounds what follows a claim (see claimedPostTimeout);
 	// tests shorten it.
 	claimTimeout time.Duration
+	// claimExpiry, when set, stands in for claimTimeout (see claimBound):
+	// a test ends the bounds when it says, not when a busy machine's clock
+	// does.
+	claimExpiry func(context.Context) (context.Context, context.CancelFunc)
 	// ackWithin bounds the work before an acknowledgement; zero means
 	// ackTimeout. Tests lengthen it, so that a busy machine's slow store
 	// is not taken for a failure.
@@ -288,6 +292,15 @@ func (b *Bot) later(ctx context.Context, what string, fn func(ctx context.Contex
 		defer b.recover(what)
 		fn(withTenant(b.base, t))
 	}()
+}
+
+// claimBound bounds what follows a claim by claimTimeout, or by the
+// test's stand-in.
+func (b *Bot) claimBound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if b.claimExpiry != nil {
+		return b.claimExpiry(ctx)
+	}
+	return context.WithTimeout(ctx, b.claimTimeout)
 }
 
 // tracked is what starts the runs of a pacer (see paced): fn runs as

@@ -66,7 +66,7 @@ func (b *Bot) RecoverCheckin(ctx context.Context, team string, plan flows.PlanID
 }
 
 func (b *Bot) openCheckin(ctx context.Context, team string, plan flows.PlanID, occurrence string, late bool, missed int, recovering bool, due time.Time) (int64, error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(onTeam(ctx, team)), b.claimTimeout)
+	ctx, cancel := b.claimBound(context.WithoutCancel(onTeam(ctx, team)))
 	defer cancel()
 	now := b.now()
 	v, err := b.svc.OpenCheckin(ctx, team, plan, occurrence, late, now)
@@ -566,7 +566,7 @@ func summaryGone(err error) bool {
 // given here refresh their summary at once; this catches the rest within
 // a tick.
 func (b *Bot) refreshStaleSummaries(ctx context.Context) {
-	list, cancel := context.WithTimeout(ctx, b.claimTimeout)
+	list, cancel := b.claimBound(ctx)
 	views, err := b.svc.PostedCheckins(list)
 	cancel()
 	if err != nil {
@@ -596,7 +596,7 @@ func (b *Bot) refreshStaleSummaries(ctx context.Context) {
 // over them since), reporting whether it tried.
 // Each gets its own time: one channel's pacing must not eat the others'.
 func (b *Bot) refreshStale(ctx context.Context, c flows.Checkin, sig uint64) bool {
-	ctx, cancel := context.WithTimeout(onTeam(ctx, c.Team), b.claimTimeout)
+	ctx, cancel := b.claimBound(onTeam(ctx, c.Team))
 	defer cancel()
 	drawn := false
 	var err error
@@ -649,7 +649,7 @@ func (b *Bot) checkinTick(ctx context.Context) {
 // claimAndPost claims one check-in and posts it, reporting whether there
 // was one.
 func (b *Bot) claimAndPost(ctx context.Context, claim func(context.Context, time.Time) (coach.CheckinView, bool, error), post func(context.Context, coach.CheckinView), what string) bool {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.claimTimeout)
+	ctx, cancel := b.claimBound(context.WithoutCancel(ctx))
 	defer cancel()
 	v, ok, err := claim(ctx, b.now())
 	if err != nil {

@@ -57,6 +57,7 @@ type botOptions struct {
 	store        coach.Store // the harness's database when nil
 	logger       *slog.Logger
 	claimTimeout time.Duration
+	claims       *claimBounds // bounds of claims that end when the test says
 	beforeStart  func(*Bot)
 	api          *Client   // the harness's client when nil
 	assistant    Assistant // none when nil
@@ -92,6 +93,9 @@ func (h *harness) startBot(o botOptions) *Bot {
 	if o.claimTimeout > 0 {
 		b.claimTimeout = o.claimTimeout
 	}
+	if o.claims != nil {
+		b.claimExpiry = o.claims.bound
+	}
 	if o.beforeStart != nil {
 		o.beforeStart(b)
 	}
@@ -100,6 +104,45 @@ func (h *harness) startBot(o botOptions) *Bot {
 	}
 	h.t.Cleanup(func() { h.stop(b) })
 	return b
+}
+
+// claimBounds stands in for a Bot's claimTimeout (see Bot.claimExpiry):
+// its bounds run out when the test calls expire, once Slack holds what it
+// waits for, never before on a busy machine's clock.
+type claimBounds struct {
+	mu   sync.Mutex
+	ends []context.CancelCauseFunc
+}
+
+func (c *claimBounds) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	inner, end := context.WithCancelCause(ctx)
+	c.mu.Lock()
+	c.ends = append(c.ends, end)
+	c.mu.Unlock()
+	return claimBound{inner}, func() { end(context.Canceled) }
+}
+
+// expire runs out the bounds made so far; later ones have time of their
+// own, as a real bound made after another ran out would.
+func (c *claimBounds) expire() {
+	c.mu.Lock()
+	ends := c.ends
+	c.ends = nil
+	c.mu.Unlock()
+	for _, end := range ends {
+		end(context.DeadlineExceeded)
+	}
+}
+
+// claimBound is a bound of claimBounds: once it has run out it says
+// context.DeadlineExceeded, as a deadline that passed says.
+type claimBound struct{ context.Context }
+
+func (c claimBound) Err() error {
+	if c.Context.Err() == nil {
+		return nil
+	}
+	return context.Cause(c.Context)
 }
 
 // stop shuts a bot down, failing the test if that takes unreasonably long.

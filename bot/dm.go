@@ -69,7 +69,7 @@ func (b *Bot) zoneOf(ctx context.Context, team, user string) (*time.Location, er
 // answers were all lost and that the conversation did not show, and the
 // later tick looks for it before it sends it again.
 func (b *Bot) sendReminder(ctx context.Context, r coach.Reminder) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(onTeam(ctx, r.Team)), b.claimTimeout)
+	ctx, cancel := b.claimBound(context.WithoutCancel(onTeam(ctx, r.Team)))
 	defer cancel()
 	// A reminder claimed for a workspace that is not served would be lost.
 	if !b.serves(ctx, tenant{team: r.Team}) {
@@ -141,7 +141,7 @@ func (b *Bot) sendReminder(ctx context.Context, r coach.Reminder) {
 // fails leaves the reminder claimed and never sent. maybePosted says that
 // this try's message may have gone out unseen.
 func (b *Bot) releaseReminder(ctx context.Context, r coach.Reminder, maybePosted bool) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.claimTimeout)
+	ctx, cancel := b.claimBound(context.WithoutCancel(ctx))
 	defer cancel()
 	if err := b.svc.ReleaseReminder(ctx, r, maybePosted, b.now()); err != nil {
 		b.log.Warn("release reminder not sent", "key", r.Key, "err", err)

@@ -292,10 +292,13 @@ func TestPrivacyOnDuringARetryKeepsAnswersAway(t *testing.T) {
 	h.threadMessage("C1", header.TS, "value proposition")
 
 	llm.Fail(503)
-	llm.Delay(1500 * time.Millisecond)
+	// The 503 waits for privacy to be on, however long that takes.
+	release := llm.Hold()
+	defer release()
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "draft", ThreadTS: header.TS}))
 	h.fake.WaitFor(t, func() bool { return len(llm.Requests()) == 1 }, "the model asked once")
 	h.privacyOn()
+	release()
 	h.waitUpdated(header.TS, func(text string) bool { return strings.Contains(text, "built-in coach") }, "the draft to end in the built-in help")
 	if n := len(llm.Requests()); n != 1 {
 		t.Errorf("%d request(s) sent the plan's answers to the model after privacy was turned on", n-1)

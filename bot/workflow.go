@@ -94,7 +94,7 @@ func (b *Bot) runStep(ctx context.Context, st coach.Step) error {
 // posted already.
 func (b *Bot) stepLater(ctx context.Context, what string, fn func(context.Context)) {
 	b.later(ctx, what, func(ctx context.Context) {
-		ctx, cancel := context.WithTimeout(ctx, b.claimTimeout)
+		ctx, cancel := b.claimBound(ctx)
 		defer cancel()
 		fn(ctx)
 	})
@@ -151,7 +151,7 @@ func (b *Bot) giveUpStep(ctx context.Context, st coach.Step) {
 		}
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, b.claimTimeout)
+	ctx, cancel := b.claimBound(ctx)
 	defer cancel()
 	if b.now().After(st.AcceptedAt.Add(2 * coach.StepsResumed)) {
 		// A day of sweeps could not get the error through either (Slack
