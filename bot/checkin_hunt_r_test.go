@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -74,5 +75,25 @@ func TestAReplyEditedAfterTheCloseRedrawsTheSummary(t *testing.T) {
 	h.waitSummary(summary.TS, "13.1k")
 	if n := h.checkinValues(p, c.ID); n != 1 {
 		t.Errorf("%d values in the check-in, want 1", n)
+	}
+}
+
+// TestAPartlyUnreadableEditSaysWhichValuesItKept: Ana's reply gave both
+// KPIs; she edits it to a new visitors number and a name racebot does not
+// track, leaving her lead rate out. The lead rate stays (the part it could
+// not read may have meant it), and she is told so: the reply she now reads
+// no longer gives it, and the check-in still does.
+func TestAPartlyUnreadableEditSaysWhichValuesItKept(t *testing.T) {
+	t.Parallel()
+	h, p, _ := checkinSetup(t)
+	_, opening, summary := h.openCheckinAsStored(p)
+	ts := tsAfter(t, summary.TS, time.Millisecond)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k, lead rate 1.9%", TS: ts, ThreadTS: opening.TS}))
+	h.waitSummary(summary.TS, "2 of 2 KPIs updated")
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 13k, revnue 5", PreviousText: "visitors 12.4k, lead rate 1.9%",
+		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvKEPT"})
+	got := h.waitEphemeral("UANA", "revnue")
+	if !strings.Contains(got.Text, "Kept as it was: Lead conversion rate 1.9%") {
+		t.Errorf("edit answered %q, want it to say the lead rate was kept", got.Text)
 	}
 }

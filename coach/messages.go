@@ -678,10 +678,20 @@ func (s *Service) editValues(ctx context.Context, req Request, plan flows.PlanID
 		if err != nil {
 			return Response{}, err
 		}
+		// Said, as the message no longer shows a value it left out; in
+		// the plan's order (its KPIs' ids), not the store's map's.
+		slices.SortFunc(given, func(a, b flows.Measurement) int { return cmp.Compare(a.KPI, b.KPI) })
+		var kept []flows.Msg
 		for _, m := range given {
 			if !slices.ContainsFunc(ms, func(n flows.Measurement) bool { return n.KPI == m.KPI }) {
 				ms = append(ms, m)
+				if i := slices.IndexFunc(p.KPIs, func(k flows.KPI) bool { return k.ID == m.KPI }); i >= 0 {
+					kept = append(kept, flows.Sayf("%s %s", flows.User(p.KPIs[i].Name), flows.FormatValue(m.Value)))
+				}
 			}
+		}
+		if len(kept) > 0 {
+			said = said.Append(flows.Sayf("Kept as it was: %s.", flows.Join(kept, ", ")))
 		}
 	}
 	for i := range ms {
