@@ -82,6 +82,46 @@ func (h *harness) exportText(n int) string {
 	return md
 }
 
+// TestNewRepliedBesideAnotherAnswer: Ben answers the first question, and
+// Ana, 10 ms later and before the second question is posted, replies `new
+// Spring`. Her line is kept as a co-answer beside Ben's, and she is offered
+// the plan as for an answer of her own: her `yes` starts Spring in a
+// thread of its own and takes back her co-answer alone; Ben's answer
+// stands, and Q1 stays at its second question.
+func TestNewRepliedBesideAnotherAnswer(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	header, q1, p := h.firstQuestion("Q1")
+	h.waitAsked(p, flows.QuestionBusiness)
+
+	h.fake.Delay("chat.postMessage", time.Hour)
+	ben := tsAfter(t, q1.TS, 5*time.Millisecond)
+	ana := tsAfter(t, ben, 10*time.Millisecond)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "Beans roasted to order for home brewers.", TS: ben, ThreadTS: header.TS}))
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.postMessage") == 1 }, "the reply to Ben out")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "new Spring", TS: ana, ThreadTS: header.TS}))
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; len(a.Also) != 1 || a.Also[0].Text != "new Spring" || a.Also[0].By != "UANA" {
+		t.Fatalf("the first question's answers = %+v, want Ana's line beside Ben's", a)
+	}
+	h.fake.Delay("chat.postMessage", 0)
+	h.threadMessage("C1", header.TS, "alongside <@UBEN>'s")
+	h.threadMessage("C1", header.TS, `Start a new plan called "Spring"?`)
+	h.waitAsked(p, flows.QuestionValueProposition)
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: header.TS}))
+	spring := h.header("C1", "Spring")
+	h.threadMessage("C1", spring.TS, `Took back that answer in "Q1"`)
+	h.threadMessage("C1", spring.TS, "What does the business sell")
+	got := h.plan(slackfake.TeamID, "C1", "Q1")
+	if a := got.Answers[flows.QuestionBusiness]; a.Text != "Beans roasted to order for home brewers." || a.By != "UBEN" || len(a.Also) != 0 {
+		t.Errorf("the first question's answer = %q by %s, co-answers %+v; want Ben's alone", a.Text, a.By, a.Also)
+	}
+	if want := (flows.Cursor{Stage: 0, Step: 1, Phase: flows.PhaseQuestion}); got.Cursor != want {
+		t.Errorf("Q1's cursor = %+v, want %+v, the question after Ben's answer", got.Cursor, want)
+	}
+}
+
 // TestTwoRepliesToOneQuestion: two people answer the first question 10 ms
 // apart, both before the second question is posted. Both answers are kept
 // under the first question, each with its author, and nothing is filed

@@ -33,6 +33,8 @@ func isYes(text string) bool {
 // keepAndOffer stores a line that could be a command (`new Q1 Launch`
 // while a question is open) as the answer it most likely is, and offers its
 // author the command: their `yes` next takes the answer back and runs it.
+// A line kept as a co-answer, beside an answer someone gave meanwhile, is
+// offered too, its yes taking back that co-answer alone.
 // The offer is stored in the answer's transaction, so a retried delivery
 // finds both or neither. A line the plan refuses as an answer (not an
 // action, not a KPI) is explained, and the command only offered (see
@@ -46,8 +48,14 @@ func (s *Service) keepAndOffer(ctx context.Context, req Request, p *flows.Plan, 
 	resp, err := s.commitFrom(ctx, req, p, s.step(ctx, req, saw, askedAt), func(p *flows.Plan, out flows.Outcome) error {
 		o := offerOf(req, p, cmd)
 		for _, c := range out.Changes {
-			if a, ok := c.(flows.AnswerRecorded); ok {
+			switch a := c.(type) {
+			case flows.AnswerRecorded:
 				o.QuestionID, o.Revision, o.Prior = a.Answer.QuestionID, a.Answer.Revision, p.Answers[a.Answer.QuestionID].Text
+			case flows.AnswerAdded:
+				// Kept beside an answer given meanwhile (a late reply, or
+				// another window's answer): its author meant the command
+				// no less, and their yes takes back this co-answer alone.
+				o.QuestionID, o.Revision, o.Prior = a.QuestionID, a.Revision, ""
 			}
 		}
 		if o.QuestionID == "" {

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // classifyContext is a plan waiting for an answer, in a channel with the
@@ -248,6 +249,50 @@ func TestWithdrawRestoresThePriorTextAndReopensTheQuestion(t *testing.T) {
 	}
 	if got := out.Plan.Answers["plan.one"]; got.Text != "new Q2" {
 		t.Errorf("a revised answer was withdrawn: %+v", got)
+	}
+}
+
+// TestWithdrawTakesBackACoAnswerAlone: U1 answers the first question; U2,
+// who saw it still open, replies "new Q2", kept beside U1's answer. The
+// offer's withdrawal takes back U2's co-answer alone, with or without the
+// message it came from (typed in the terminal), and leaves the question
+// the coach had moved on to; an offer to someone else takes nothing back.
+func TestWithdrawTakesBackACoAnswerAlone(t *testing.T) {
+	c := testCatalogue(t)
+	for _, source := range []string{"", "C/2"} {
+		p, _ := walk(t, c, NewPlan("T", "C", "P", "U1", t0), "first")
+		out, err := Step(c, p, Input{Text: "new Q2", User: "U2", Now: t0, Saw: "plan.one", Source: source})
+		if err != nil {
+			t.Fatal(err)
+		}
+		added, ok := out.Changes[0].(AnswerAdded)
+		if !ok {
+			t.Fatalf("changes = %+v, want the line added as a co-answer", out.Changes)
+		}
+		p = out.Plan
+		o := Offer{Plan: p.ID, User: "U2", QuestionID: "plan.one", Revision: added.Revision, Version: p.Version}
+		out, err = Withdraw(c, p, o, Input{User: "U2", Now: t0.Add(time.Minute)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := out.Plan.Answers["plan.one"]; got.Text != "first" || got.By != "U1" || len(got.Also) != 0 {
+			t.Errorf("source %q: answer after withdrawing = %+v, want U1's alone", source, got)
+		}
+		if out.Plan.Cursor != p.Cursor {
+			t.Errorf("source %q: cursor = %+v, want %+v, where U1's answer left it", source, out.Plan.Cursor, p.Cursor)
+		}
+		replayed := p.Clone()
+		for _, ch := range out.Changes {
+			replayed.Apply(ch)
+		}
+		if !reflect.DeepEqual(replayed.Answers["plan.one"], out.Plan.Answers["plan.one"]) || replayed.Cursor != out.Plan.Cursor {
+			t.Errorf("source %q: replaying the changes differs from the plan returned", source)
+		}
+
+		o.User = "U1"
+		if out, _ := Withdraw(c, p, o, Input{User: "U1", Now: t0}); len(out.Plan.Answers["plan.one"].Also) != 1 {
+			t.Errorf("source %q: an offer to U1 took back U2's co-answer", source)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -18,6 +19,8 @@ type Offer struct {
 	Command string
 	// QuestionID and Revision name the answer the line was saved as, and
 	// Prior is the text it replaced, so taking the offer can withdraw it.
+	// A line kept as a co-answer, beside an answer given meanwhile,
+	// replaced nothing: Revision is the co-answer's, and Prior empty.
 	QuestionID string
 	Revision   int
 	Prior      string
@@ -35,6 +38,8 @@ func (o Offer) Valid(plan *Plan, now time.Time) bool {
 // Withdraw takes back the answer an offer was made with: a new revision
 // restores the text it replaced (the withdrawn one stays in the history)
 // and the question is open again, for when the team comes back to the plan.
+// A co-answer is withdrawn alone: the answer beside it stands, and so does
+// the question the coach had moved on to.
 func Withdraw(cat *Catalogue, plan *Plan, o Offer, in Input) (Outcome, error) {
 	s := &stepper{cat: cat, in: in, out: Outcome{Plan: plan.Clone()}}
 	if o.QuestionID == "" {
@@ -44,7 +49,14 @@ func Withdraw(cat *Catalogue, plan *Plan, o Offer, in Input) (Outcome, error) {
 	if !ok {
 		return Outcome{Plan: plan}, fmt.Errorf("offer names unknown question %q", o.QuestionID)
 	}
-	if a := plan.Answers[o.QuestionID]; a.Revision == o.Revision {
+	a := plan.Answers[o.QuestionID]
+	if i := slices.IndexFunc(a.Also, func(c Contribution) bool { return c.Revision == o.Revision }); i >= 0 {
+		if c := a.Also[i]; c.By == o.User {
+			s.apply(AnswerWithdrawn{QuestionID: o.QuestionID, Revision: a.Next(), Source: c.Source, Of: c.Revision, By: in.User, At: in.Now})
+		}
+		return s.out, nil
+	}
+	if a.Revision == o.Revision {
 		s.apply(AnswerRecorded{Answer: Answer{QuestionID: o.QuestionID, Text: o.Prior, By: in.User, At: in.Now, Revision: a.Revision + 1}})
 	}
 	if c := (Cursor{Stage: stage, Step: step, Phase: PhaseQuestion}); c != plan.Cursor {

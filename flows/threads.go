@@ -76,15 +76,27 @@ type AnswerRevised struct {
 }
 
 // AnswerWithdrawn removes the answer or co-answer that came from Source:
-// its message was deleted. The history keeps the text. When the answer
-// itself goes, the first co-answer takes its place, or the question is
-// open again.
+// its message was deleted, or its author took it back to run it as the
+// command it also read as (Withdraw). One with no source (typed in the
+// terminal) is named by Of, the revision it was given at. The history
+// keeps the text. When the answer itself goes, the first co-answer takes
+// its place, or the question is open again.
 type AnswerWithdrawn struct {
 	QuestionID string
 	Revision   int
 	Source     string
+	Of         int
 	By         string
 	At         time.Time
+}
+
+// names reports whether c names the contribution that came from source
+// at revision rev: by its source, or, for one with none, by Of.
+func (c AnswerWithdrawn) names(source string, rev int) bool {
+	if c.Source != "" {
+		return source == c.Source
+	}
+	return c.Of != 0 && rev == c.Of
 }
 
 // The changes below never modify a slice of Also in place: clones of a
@@ -125,15 +137,15 @@ func (p *Plan) withdrawAnswer(c AnswerWithdrawn) {
 		return
 	}
 	a.Last = c.Revision
-	switch i := slices.IndexFunc(a.Also, func(o Contribution) bool { return o.Source == c.Source }); {
-	case c.Source == "":
+	switch i := slices.IndexFunc(a.Also, func(o Contribution) bool { return c.names(o.Source, o.Revision) }); {
+	case c.Source == "" && c.Of == 0:
 	case i >= 0:
 		a.Also = slices.Delete(slices.Clone(a.Also), i, i+1)
-	case a.Source == c.Source && len(a.Also) > 0:
+	case c.names(a.Source, a.Revision) && len(a.Also) > 0:
 		next := a.Also[0]
 		a.Text, a.By, a.At, a.Source, a.Drafted, a.Revision, a.Edited = next.Text, next.By, next.At, next.Source, false, next.Revision, next.Edited
 		a.Also = slices.Clone(a.Also[1:])
-	case a.Source == c.Source:
+	case c.names(a.Source, a.Revision):
 		a.Text, a.By, a.At, a.Source, a.Drafted, a.Revision, a.Edited = "", c.By, c.At, "", false, c.Revision, time.Time{}
 	}
 	if len(a.Also) == 0 {

@@ -176,7 +176,7 @@ func (db *DB) plansWhere(ctx context.Context, where string, args ...any) ([]*flo
 // Answer revisions come in ascending order and statuses oldest first, so
 // that replaying them gives the plan the engine saw.
 var planParts = record.PlanParts{
-	Answers: `SELECT question_id, revision, text, author, created_at, drafted, source, kind FROM answers WHERE plan_id = ? ORDER BY question_id, revision`,
+	Answers: `SELECT question_id, revision, text, author, created_at, drafted, source, kind, withdraws FROM answers WHERE plan_id = ? ORDER BY question_id, revision`,
 	Skips:   `SELECT question_id FROM skips WHERE plan_id = ?`,
 	Stages:  `SELECT stage FROM completed_stages WHERE plan_id = ?`,
 	Actions: `SELECT id, number, stage, text, owner, due, impact, effort, created_by, created_at, source, edited_at FROM actions WHERE plan_id = ? ORDER BY id`,
@@ -368,7 +368,7 @@ func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c 
 	case flows.AnswerRevised:
 		_, err = tx.ExecContext(ctx, qAnswer, plan, c.QuestionID, c.Revision, c.Text, c.By, millis(c.At), false, c.Source, record.KindRevised)
 	case flows.AnswerWithdrawn:
-		_, err = tx.ExecContext(ctx, qAnswer, plan, c.QuestionID, c.Revision, "", c.By, millis(c.At), false, c.Source, record.KindWithdrawn)
+		_, err = tx.ExecContext(ctx, qWithdrawn, plan, c.QuestionID, c.Revision, c.By, millis(c.At), c.Source, record.KindWithdrawn, c.Of)
 	case flows.QuestionSkipped:
 		_, err = tx.ExecContext(ctx, qSkip, plan, c.QuestionID)
 	case flows.StageCompleted:

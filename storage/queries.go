@@ -16,6 +16,7 @@ const (
 	qSeenKey    = `INSERT INTO seen_keys (team_id, key, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
 	qBumpCursor = `UPDATE plans SET version = version + 1, stage = ?, step = ?, phase = ?, last_action_number = max(last_action_number, ?) WHERE id = ? AND team_id = ? AND version = ? AND created_at = ?`
 	qAnswer     = `INSERT INTO answers (plan_id, question_id, revision, text, author, created_at, drafted, source, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qWithdrawn  = `INSERT INTO answers (plan_id, question_id, revision, text, author, created_at, drafted, source, kind, withdraws) VALUES (?, ?, ?, '', ?, ?, 0, ?, ?, ?)`
 	qUnskip     = `DELETE FROM skips WHERE plan_id = ? AND question_id = ?`
 	qSkip       = `INSERT INTO skips (plan_id, question_id) VALUES (?, ?) ON CONFLICT DO NOTHING`
 	qCompleted  = `INSERT INTO completed_stages (plan_id, stage) VALUES (?, ?) ON CONFLICT DO NOTHING`

@@ -350,3 +350,49 @@ func TestPlansMarksTheWindowsPlan(t *testing.T) {
 		}
 	}
 }
+
+// TestNewTypedBesideAnotherWindowsAnswer: ben answers Fernhill's first
+// question in his window; ana, whose window still shows that question,
+// types `new Spring`. The line is kept as her answer beside ben's, and,
+// as for an answer of her own, she is offered the plan: her `yes` starts
+// Spring and takes back her co-answer alone. Ben's answer stands, and
+// Fernhill stays at the question his answer moved it to.
+func TestNewTypedBesideAnotherWindowsAnswer(t *testing.T) {
+	const answer = "We roast single-origin beans for home brewers."
+	path := testdb.Path(t)
+	a := openConsole(t, path, "ana", nil)
+	a.typeLine("new Fernhill")
+	b := openConsole(t, path, "ben", nil)
+	b.typeLine(answer)
+
+	before := len(a.screen())
+	a.typeLine("new Spring")
+	if said := a.screen()[before:]; !strings.Contains(said, "alongside ben's") || !strings.Contains(said, `Start a new plan called "Spring"?`) {
+		t.Fatalf("after new Spring, ana's window says:\n%s\nwant it kept beside ben's answer, and Spring offered", said)
+	}
+	before = len(a.screen())
+	a.typeLine("yes")
+	if said := a.screen()[before:]; !strings.Contains(said, "Took back that answer") {
+		t.Errorf("after yes, ana's window says:\n%s\nwant the answer taken back", said)
+	}
+
+	db, err := storage.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if _, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, "Spring"); err != nil {
+		t.Fatalf("Spring: %v\nana's window:\n%s", err, a.screen())
+	}
+	p, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, "Fernhill")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Answers[flows.QuestionBusiness]; got.Text != answer || got.By != "ben" || len(got.Also) != 0 {
+		t.Errorf("Fernhill's first answer = %q by %s, co-answers %+v; want ben's alone", got.Text, got.By, got.Also)
+	}
+	if want := (flows.Cursor{Stage: 0, Step: 1, Phase: flows.PhaseQuestion}); p.Cursor != want {
+		t.Errorf("Fernhill's cursor = %+v, want %+v, the question after ben's answer", p.Cursor, want)
+	}
+}

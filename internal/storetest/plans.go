@@ -63,6 +63,16 @@ func testPlanRoundTrip(t *testing.T, open Open) {
 	commit(flows.AnswerRevised{QuestionID: q, Revision: p.Answers[q].Next(), Source: "C1/10", Text: "And carrot cake.", By: "U2", At: at(11)})
 	commit(flows.AnswerRecorded{Answer: flows.Answer{QuestionID: "plan.goals", Text: "Double sales", By: "U3", At: at(12), Revision: 1, Source: "C1/12", Drafted: true}})
 	commit(flows.AnswerWithdrawn{QuestionID: "plan.goals", Revision: 2, Source: "C1/12", By: "U3", At: at(13)})
+	// Co-answers typed in the terminal come from no message: a withdrawal
+	// names one by its revision, and takes back that one alone.
+	vp := flows.QuestionValueProposition
+	tea := p.Answers[vp].Next()
+	commit(flows.AnswerAdded{QuestionID: vp, Revision: tea, Contribution: flows.Contribution{Text: "And tea.", By: "U2", At: at(13)}})
+	commit(flows.AnswerAdded{QuestionID: vp, Revision: p.Answers[vp].Next(), Contribution: flows.Contribution{Text: "And mugs.", By: "U3", At: at(13)}})
+	commit(flows.AnswerWithdrawn{QuestionID: vp, Revision: p.Answers[vp].Next(), Of: tea, By: "U2", At: at(14)})
+	if a := p.Answers[vp]; a.Text == "" || len(a.Also) != 1 || a.Also[0].Text != "And mugs." {
+		t.Errorf("after taking back the first of two co-answers, %s = %+v; want its answer and the second", vp, a)
+	}
 	commit(flows.PrivacySet{On: true})
 	commit(flows.KindSet{Kind: flows.KindEcommerce})
 	commit(flows.ActionStatusSet{Action: p.Actions[0].ID, Status: flows.ActionDoing, By: "U2", At: at(15)})

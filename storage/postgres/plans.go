@@ -156,7 +156,7 @@ func (db *DB) plansWhere(ctx context.Context, where string, args ...any) ([]*flo
 // Answer revisions come in ascending order and statuses oldest first, so
 // that replaying them gives the plan the engine saw.
 var planParts = record.PlanParts{
-	Answers: `SELECT question_id, revision, text, author, created_at, drafted, source, kind FROM answers
+	Answers: `SELECT question_id, revision, text, author, created_at, drafted, source, kind, withdraws FROM answers
 		WHERE plan_id = $1 ORDER BY question_id COLLATE "C", revision`,
 	Skips:   `SELECT question_id FROM skips WHERE plan_id = $1`,
 	Stages:  `SELECT stage FROM completed_stages WHERE plan_id = $1`,
@@ -313,6 +313,8 @@ func insertAction(ctx context.Context, tx pgx.Tx, plan flows.PlanID, a flows.Act
 const (
 	qAnswer = `INSERT INTO answers (plan_id, question_id, revision, text, author, created_at, drafted, source, kind)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+	qWithdrawn = `INSERT INTO answers (plan_id, question_id, revision, text, author, created_at, drafted, source, kind, withdraws)
+		VALUES ($1, $2, $3, '', $4, $5, false, $6, $7, $8)`
 	qUnskip = `DELETE FROM skips WHERE plan_id = $1 AND question_id = $2`
 )
 
@@ -334,7 +336,7 @@ func applyChange(ctx context.Context, tx pgx.Tx, plan flows.PlanID, c flows.Chan
 	case flows.AnswerRevised:
 		_, err = tx.Exec(ctx, qAnswer, plan, c.QuestionID, c.Revision, c.Text, c.By, millis(c.At), false, c.Source, record.KindRevised)
 	case flows.AnswerWithdrawn:
-		_, err = tx.Exec(ctx, qAnswer, plan, c.QuestionID, c.Revision, "", c.By, millis(c.At), false, c.Source, record.KindWithdrawn)
+		_, err = tx.Exec(ctx, qWithdrawn, plan, c.QuestionID, c.Revision, c.By, millis(c.At), c.Source, record.KindWithdrawn, c.Of)
 	case flows.QuestionSkipped:
 		_, err = tx.Exec(ctx, `INSERT INTO skips (plan_id, question_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, plan, c.QuestionID)
 	case flows.StageCompleted:

@@ -41,8 +41,9 @@ const (
 	KindWithdrawn = "withdrawn"
 )
 
-// answerChange is the change an answer row of the given kind recorded.
-func answerChange(a flows.Answer, kind string) (flows.Change, error) {
+// answerChange is the change an answer row of the given kind recorded;
+// withdraws is the revision a withdrawn row names what it takes back by.
+func answerChange(a flows.Answer, kind string, withdraws int) (flows.Change, error) {
 	switch kind {
 	case KindAnswer:
 		return flows.AnswerRecorded{Answer: a}, nil
@@ -51,27 +52,28 @@ func answerChange(a flows.Answer, kind string) (flows.Change, error) {
 	case KindRevised:
 		return flows.AnswerRevised{QuestionID: a.QuestionID, Revision: a.Revision, Source: a.Source, Text: a.Text, By: a.By, At: a.At}, nil
 	case KindWithdrawn:
-		return flows.AnswerWithdrawn{QuestionID: a.QuestionID, Revision: a.Revision, Source: a.Source, By: a.By, At: a.At}, nil
+		return flows.AnswerWithdrawn{QuestionID: a.QuestionID, Revision: a.Revision, Source: a.Source, Of: withdraws, By: a.By, At: a.At}, nil
 	}
 	return nil, fmt.Errorf("answer %s revision %d: unknown kind %q", a.QuestionID, a.Revision, kind)
 }
 
 // answers replays answer rows (question_id, revision, text, author,
-// created_at, drafted, source, kind) into p as the changes that wrote
-// them. Rows must come in ascending revision order per question, so the
-// plan loaded is the plan the engine saw.
+// created_at, drafted, source, kind, withdraws) into p as the changes
+// that wrote them. Rows must come in ascending revision order per
+// question, so the plan loaded is the plan the engine saw.
 func answers(p *flows.Plan) Reader {
 	return func(scan Scan) error {
 		var (
-			a    flows.Answer
-			at   int64
-			kind string
+			a         flows.Answer
+			at        int64
+			kind      string
+			withdraws int
 		)
-		if err := scan(&a.QuestionID, &a.Revision, &a.Text, &a.By, &at, &a.Drafted, &a.Source, &kind); err != nil {
+		if err := scan(&a.QuestionID, &a.Revision, &a.Text, &a.By, &at, &a.Drafted, &a.Source, &kind, &withdraws); err != nil {
 			return err
 		}
 		a.At = FromMillis(at)
-		c, err := answerChange(a, kind)
+		c, err := answerChange(a, kind, withdraws)
 		if err != nil {
 			return err
 		}

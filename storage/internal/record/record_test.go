@@ -45,11 +45,13 @@ func TestAnswersReplayEveryKind(t *testing.T) {
 	}
 	read := answers(p)
 	for _, r := range []Scan{
-		row("q1", 1, "first", "U1", int64(2000), false, "C1/1", KindAnswer),
-		row("q1", 2, "second voice", "U2", int64(3000), false, "C1/2", KindAlso),
-		row("q1", 3, "first, edited", "U1", int64(4000), false, "C1/1", KindRevised),
-		row("q2", 1, "gone soon", "U1", int64(5000), true, "", KindAnswer),
-		row("q2", 2, "", "U1", int64(6000), false, "", KindWithdrawn),
+		row("q1", 1, "first", "U1", int64(2000), false, "C1/1", KindAnswer, 0),
+		row("q1", 2, "second voice", "U2", int64(3000), false, "C1/2", KindAlso, 0),
+		row("q1", 3, "first, edited", "U1", int64(4000), false, "C1/1", KindRevised, 0),
+		row("q1", 4, "third voice", "U3", int64(4500), false, "", KindAlso, 0),
+		row("q1", 5, "", "U3", int64(4600), false, "", KindWithdrawn, 4),
+		row("q2", 1, "gone soon", "U1", int64(5000), true, "", KindAnswer, 0),
+		row("q2", 2, "", "U1", int64(6000), false, "", KindWithdrawn, 0),
 	} {
 		if err := read(r); err != nil {
 			t.Fatal(err)
@@ -62,6 +64,8 @@ func TestAnswersReplayEveryKind(t *testing.T) {
 		flows.AnswerRecorded{Answer: flows.Answer{QuestionID: "q1", Revision: 1, Text: "first", By: "U1", At: time.UnixMilli(2000).UTC(), Source: "C1/1"}},
 		flows.AnswerAdded{QuestionID: "q1", Revision: 2, Contribution: flows.Contribution{Text: "second voice", By: "U2", At: time.UnixMilli(3000).UTC(), Source: "C1/2"}},
 		flows.AnswerRevised{QuestionID: "q1", Revision: 3, Source: "C1/1", Text: "first, edited", By: "U1", At: time.UnixMilli(4000).UTC()},
+		flows.AnswerAdded{QuestionID: "q1", Revision: 4, Contribution: flows.Contribution{Text: "third voice", By: "U3", At: time.UnixMilli(4500).UTC()}},
+		flows.AnswerWithdrawn{QuestionID: "q1", Revision: 5, Of: 4, By: "U3", At: time.UnixMilli(4600).UTC()},
 		flows.AnswerRecorded{Answer: flows.Answer{QuestionID: "q2", Revision: 1, Text: "gone soon", By: "U1", At: time.UnixMilli(5000).UTC(), Drafted: true}},
 		flows.AnswerWithdrawn{QuestionID: "q2", Revision: 2, By: "U1", At: time.UnixMilli(6000).UTC()},
 	} {
@@ -74,7 +78,7 @@ func TestAnswersReplayEveryKind(t *testing.T) {
 
 func TestAnswersRefuseAnUnknownKind(t *testing.T) {
 	p := &flows.Plan{Answers: map[string]flows.Answer{}, Skipped: map[string]bool{}}
-	if err := answers(p)(row("q1", 1, "x", "U1", int64(1), false, "", "rewritten")); err == nil {
+	if err := answers(p)(row("q1", 1, "x", "U1", int64(1), false, "", "rewritten", 0)); err == nil {
 		t.Fatal("an answer row of an unknown kind was replayed")
 	}
 	if len(p.Answers) != 0 {
