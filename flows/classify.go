@@ -116,13 +116,15 @@ func parses(cmd Command, lc LineContext) bool {
 		if len(lc.KPIs) == 0 {
 			return false
 		}
-		// A line that names the plan's KPIs is the command even when a
-		// value can't be read ("values visitors 1,25"): its author is
-		// told why, rather than finding it kept as an answer.
+		// A line that names the plan's KPIs, or a catalogue KPI the plan
+		// does not track, is the command even when a value can't be read
+		// ("values visitors 1,25", "values leads 30" beside only the lead
+		// rate): its author is told why, rather than finding it kept as
+		// an answer.
 		named := false
 		resolve := KPIResolver(lc.KPIs)
 		readings, _ := ParseReadings(cmd.Arg, func(token string) (string, UnitKind, bool) {
-			named = named || len(matchKPI(len(lc.KPIs), func(i int) (string, string) { return lc.KPIs[i].Key, lc.KPIs[i].Name }, token)) > 0
+			named = named || isCatalogueName(token) || len(matchKPI(len(lc.KPIs), func(i int) (string, string, UnitKind) { return lc.KPIs[i].Key, lc.KPIs[i].Name, lc.KPIs[i].Unit }, token)) > 0
 			return resolve(token)
 		})
 		return len(readings) > 0 || named

@@ -84,6 +84,9 @@ func TestClassify(t *testing.T) {
 		// cannot take is explained rather than kept as the answer.
 		{"values visitors 1,25", Command{Name: "values", Arg: "visitors 1,25"}, LineCommand},
 		{"values visitors 3.5%", Command{Name: "values", Arg: "visitors 3.5%"}, LineCommand},
+		// So does naming a catalogue KPI the plan lacks: "leads" is told it
+		// is not tracked, never kept as the answer nor read as another KPI.
+		{"values leads 30", Command{Name: "values", Arg: "leads 30"}, LineCommand},
 		{"checkin every monday 09:00", Command{Name: "checkin", Arg: "every monday 09:00"}, LineCommand},
 		{"privacy on", Command{Name: "privacy", Arg: "on"}, LineCommand},
 		{"privacy OFF", Command{Name: "privacy", Arg: "OFF"}, LineCommand},
@@ -125,6 +128,7 @@ func TestClassify(t *testing.T) {
 		{"Funnel visitors through the blog.", Command{}, LineAnswer},
 		{"Values matter most to our buyers.", Command{}, LineAnswer},
 		{"values signups 40", Command{}, LineAnswer},
+		{"Values leads our hiring.", Command{}, LineAnswer},
 		{"Report monthly to the board.", Command{}, LineAnswer},
 		{"Checkin every Monday is our ritual.", Command{}, LineAnswer},
 		{"Schedule flexibility is why people choose us.", Command{}, LineAnswer},

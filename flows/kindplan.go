@@ -209,7 +209,7 @@ func kindCustom(k Kind, stage StageID, head string) (KPIDef, bool) {
 			defs = append(defs, d)
 		}
 	}
-	found := matchKPI(len(defs), func(i int) (string, string) { return defs[i].ID, defs[i].Name }, head)
+	found := matchKPI(len(defs), func(i int) (string, string, UnitKind) { return defs[i].ID, defs[i].Name, defs[i].Unit }, head)
 	if len(found) != 1 {
 		return KPIDef{}, false
 	}

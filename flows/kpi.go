@@ -393,7 +393,7 @@ func catalogueHead(cat *Catalogue, st *Stage, kind Kind, head string) (KPI, erro
 			defs = append(defs, s.KPIs...)
 		}
 	}
-	found := matchKPI(len(defs), func(i int) (string, string) { return defs[i].ID, defs[i].Name }, head)
+	found := matchKPI(len(defs), func(i int) (string, string, UnitKind) { return defs[i].ID, defs[i].Name, defs[i].Unit }, head)
 	switch len(found) {
 	case 1:
 		d := defs[found[0]]
@@ -417,7 +417,7 @@ func catalogueHead(cat *Catalogue, st *Stage, kind Kind, head string) (KPI, erro
 	for _, s := range cat.Stages {
 		all = append(all, s.KPIs...)
 	}
-	if other := matchKPI(len(all), func(i int) (string, string) { return all[i].ID, all[i].Name }, head); len(other) == 1 {
+	if other := matchKPI(len(all), func(i int) (string, string, UnitKind) { return all[i].ID, all[i].Name, all[i].Unit }, head); len(other) == 1 {
 		d := all[other[0]]
 		return KPI{}, userErr(ErrBadInput, "%s is a %s KPI; set it in the %s stage, or make %q a KPI of your own by starting the line with %s.",
 			d.Name, stageTitle(d.Stage), stageTitle(d.Stage), User(head), Code("custom:"))
@@ -570,10 +570,11 @@ func kpiNorm(s string) []string {
 	return words
 }
 
-// matchKPI finds the candidates (given by key and name) that text names:
-// every candidate whose id, name, initials or alias equals it, or failing
-// that, every candidate whose id and name contain all its words.
-func matchKPI(n int, cand func(i int) (key, name string), text string) []int {
+// matchKPI finds the candidates (given by key, name and unit) that text
+// names: every candidate whose id, name, initials or alias equals it, or
+// failing that, every candidate whose id and name contain all its words,
+// unless text is the name of another catalogue KPI (see namesOtherKPI).
+func matchKPI(n int, cand func(i int) (key, name string, unit UnitKind), text string) []int {
 	in := kpiNorm(text)
 	if len(in) == 0 {
 		return nil
@@ -581,22 +582,13 @@ func matchKPI(n int, cand func(i int) (key, name string), text string) []int {
 	phrase := strings.Join(in, " ")
 	var exact, loose []int
 	for i := range n {
-		key, name := cand(i)
+		key, name, unit := cand(i)
 		kw, nw := kpiNorm(key), kpiNorm(name)
-		forms := []string{strings.Join(kw, " "), strings.Join(nw, " ")}
-		if len(nw) >= 2 {
-			var initials strings.Builder
-			for _, w := range nw {
-				r, _ := utf8.DecodeRuneInString(w)
-				initials.WriteRune(r)
-			}
-			forms = append(forms, initials.String())
-		}
-		if slices.Contains(forms, phrase) || kpiAliases[phrase] == key {
+		if slices.Contains(kpiForms(kw, nw), phrase) || kpiAliases[phrase] == key {
 			exact = append(exact, i)
 			continue
 		}
-		if !slices.ContainsFunc(in, func(w string) bool { return !slices.Contains(kw, w) && !slices.Contains(nw, w) }) {
+		if !slices.ContainsFunc(in, func(w string) bool { return !slices.Contains(kw, w) && !slices.Contains(nw, w) }) && !namesOtherKPI(phrase, key, unit) {
 			loose = append(loose, i)
 		}
 	}
@@ -606,12 +598,74 @@ func matchKPI(n int, cand func(i int) (key, name string), text string) []int {
 	return loose
 }
 
+// kpiForms are the exact names of a KPI, from its key's and its name's
+// normalised words: both joined, and the name's initials ("aov").
+func kpiForms(kw, nw []string) []string {
+	forms := []string{strings.Join(kw, " "), strings.Join(nw, " ")}
+	if len(nw) >= 2 {
+		var initials strings.Builder
+		for _, w := range nw {
+			r, _ := utf8.DecodeRuneInString(w)
+			initials.WriteRune(r)
+		}
+		forms = append(forms, initials.String())
+	}
+	return forms
+}
+
+// catalogueNames maps each exact name of a catalogue KPI, the kinds' own
+// included (see kpiForms), to that KPI.
+var catalogueNames = func() map[string]KPIDef {
+	var defs []KPIDef
+	for _, st := range raceStages() {
+		defs = append(defs, st.KPIs...)
+	}
+	for _, p := range kindProfiles {
+		defs = append(defs, p.Custom...)
+	}
+	m := map[string]KPIDef{}
+	for _, d := range defs {
+		for _, f := range kpiForms(kpiNorm(d.ID), kpiNorm(d.Name)) {
+			if _, taken := m[f]; !taken {
+				m[f] = d
+			}
+		}
+	}
+	return m
+}()
+
+// isCatalogueName reports whether text is an exact name or an alias of a
+// catalogue KPI.
+func isCatalogueName(text string) bool {
+	phrase := strings.Join(kpiNorm(text), " ")
+	_, ok := catalogueNames[phrase]
+	return ok || kpiAliases[phrase] != ""
+}
+
+// namesOtherKPI reports whether phrase, which a KPI of key and unit
+// contains, is the name of a different catalogue KPI: "leads" is the count
+// of leads, never the lead conversion rate, and "visitors" never repeat
+// visitors, even in a plan that tracks only those. An alias is looser
+// (people say "cancellation rate" for a monthly cancellation rate as for
+// churn), so it only rules out a KPI of another unit: "orders" is never an
+// average order value.
+func namesOtherKPI(phrase, key string, unit UnitKind) bool {
+	if d, ok := catalogueNames[phrase]; ok {
+		return d.ID != key
+	}
+	if id, ok := kpiAliases[phrase]; ok {
+		d, known := catalogueNames[strings.Join(kpiNorm(id), " ")]
+		return known && d.ID == id && d.Unit != unit
+	}
+	return false
+}
+
 // KPIResolver returns a lookup for ParseReadings over a plan's KPIs: it
 // maps what a user calls a KPI ("unique visitors", "aov", "webinar sign
 // ups") to its Key and unit, forgiving in the same way as ParseKPILine.
 func KPIResolver(kpis []KPI) func(token string) (key string, unit UnitKind, ok bool) {
 	return func(token string) (string, UnitKind, bool) {
-		found := matchKPI(len(kpis), func(i int) (string, string) { return kpis[i].Key, kpis[i].Name }, token)
+		found := matchKPI(len(kpis), func(i int) (string, string, UnitKind) { return kpis[i].Key, kpis[i].Name, kpis[i].Unit }, token)
 		if len(found) != 1 {
 			return "", "", false
 		}

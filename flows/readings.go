@@ -23,7 +23,9 @@ type Reading struct {
 // newlines, semicolons and commas, except a comma between two digits, which
 // belongs to a number ("$18,250"). Within an item a name comes before its
 // value, separated by ":", "=" or a space; "12.4k visitors" works too, and so
-// do several pairs without commas ("visitors 12.4k leads 310").
+// do several pairs without commas ("visitors 12.4k leads 310"). A note in
+// parentheses after a value ("12.4k (est)") and a name repeated after its
+// value ("12.4k visitors") are passed over.
 //
 // names resolves what the user called a KPI (lower-cased, single-spaced:
 // "unique visitors", "aov") to its id and unit. ParseReadings returns the
@@ -46,7 +48,7 @@ func ParseReadings(s string, names func(token string) (kpiID string, unit UnitKi
 // the KPIs it could be, rather than as a KPI the plan does not track.
 func ParseReadingsIn(s string, kpis []KPI) ([]Reading, []error) {
 	return parseReadings(s, func(token string) (KPI, []string) {
-		found := matchKPI(len(kpis), func(i int) (string, string) { return kpis[i].Key, kpis[i].Name }, token)
+		found := matchKPI(len(kpis), func(i int) (string, string, UnitKind) { return kpis[i].Key, kpis[i].Name, kpis[i].Unit }, token)
 		if len(found) == 1 {
 			return kpis[found[0]], nil
 		}
@@ -68,15 +70,17 @@ func parseReadings(s string, resolve func(token string) (k KPI, could []string))
 		seen     = map[string]int{} // KPI id → index in readings
 	)
 	for _, item := range splitItems(s) {
-		pairs, err := pairItem(item)
+		pairs, rest, err := pairItem(item)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
+		last := "" // the KPI id of the item's last pair
 		for _, p := range pairs {
 			p.name = trimFillers(p.name)
 			k, cands := resolve(strings.ToLower(p.name))
 			id := k.Key
+			last = id
 			if id == "" {
 				if len(cands) > 1 {
 					errs = append(errs, userErr(ErrBadValue, "%q could be %s; write the full name.", User(p.name), User(orList(cands))))
@@ -98,6 +102,22 @@ func parseReadings(s string, resolve func(token string) (k KPI, could []string))
 			seen[id] = len(readings)
 			readings = append(readings, Reading{KPI: id, Value: v, Raw: p.value})
 		}
+		if rest == "" {
+			continue
+		}
+		// "visitors 12.4k visitors": a name after the last value that
+		// repeats its KPI is a unit word, not a KPI left without a value.
+		// It is looked up only then: a lone name is no KPI named.
+		rest = trimFillers(rest)
+		if len(pairs) > 0 && strings.EqualFold(rest, trimFillers(pairs[len(pairs)-1].name)) {
+			continue
+		}
+		if last != "" {
+			if k, _ := resolve(strings.ToLower(rest)); k.Key == last {
+				continue
+			}
+		}
+		errs = append(errs, userErr(ErrBadValue, "I found no value for %q; write it like %s 310.", User(rest), User(rest)))
 	}
 	return readings, errs
 }
@@ -148,8 +168,10 @@ type run struct {
 }
 
 // pairItem splits one item into name/value pairs by grouping its words
-// into runs of name words and runs of value words.
-func pairItem(item string) ([]pair, error) {
+// into runs of name words and runs of value words. A name left at the end
+// without a value is returned as rest, for the caller to judge: it may
+// repeat the KPI before it ("visitors 12.4k visitors").
+func pairItem(item string) (pairs []pair, rest string, err error) {
 	item = strings.TrimRight(item, ".!? ")
 	// ":" and "=" separate a name from its value, but a colon between
 	// digits is part of a time ("2:30").
@@ -162,12 +184,19 @@ func pairItem(item string) ([]pair, error) {
 	toks := fieldsWithOffsets(string(b))
 	toks = dropListMarker(item, toks)
 	if len(toks) == 0 {
-		return nil, nil
+		return nil, "", nil
 	}
 
 	var runs []run
-	for _, t := range toks {
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
 		word := item[t[0]:t[1]]
+		if len(runs) > 0 && runs[len(runs)-1].value {
+			if end, ok := noteEnd(item, toks, i); ok {
+				i = end
+				continue
+			}
+		}
 		isValue := startsValue(word) || (len(runs) > 0 && runs[len(runs)-1].value && continuesValue(word))
 		if len(runs) > 0 && runs[len(runs)-1].value == isValue {
 			runs[len(runs)-1].end = t[1]
@@ -177,29 +206,43 @@ func pairItem(item string) ([]pair, error) {
 	}
 	text := func(r run) string { return item[r.start:r.end] }
 
-	var pairs []pair
 	if runs[0].value {
 		// "12.4k visitors, 310 leads": value first. An odd number of runs
 		// ("2026 visitors 12k") leaves no safe way to pair them.
 		if len(runs)%2 != 0 {
 			if len(runs) == 1 {
-				return nil, userErr(ErrBadValue, "%q has no KPI name; write it like leads 310.", User(item))
+				return nil, "", userErr(ErrBadValue, "%q has no KPI name; write it like leads 310.", User(item))
 			}
-			return nil, userErr(ErrBadValue, "I can't tell which numbers go with which names in %q; write it like visitors 12.4k, leads 310.", User(item))
+			return nil, "", userErr(ErrBadValue, "I can't tell which numbers go with which names in %q; write it like visitors 12.4k, leads 310.", User(item))
 		}
 		for i := 0; i < len(runs); i += 2 {
 			pairs = append(pairs, pair{name: text(runs[i+1]), value: text(runs[i])})
 		}
-		return pairs, nil
+		return pairs, "", nil
 	}
 	for i := 0; i < len(runs); i += 2 {
 		if i+1 == len(runs) {
-			name := text(runs[i])
-			return pairs, userErr(ErrBadValue, "I found no value for %q; write it like %s 310.", User(name), User(name))
+			return pairs, text(runs[i]), nil
 		}
 		pairs = append(pairs, pair{name: text(runs[i]), value: text(runs[i+1])})
 	}
-	return pairs, nil
+	return pairs, "", nil
+}
+
+// noteEnd reports whether the word toks[i] opens a note in parentheses
+// ("12.4k (est)", "310 (from the CRM)") that closes within the item, and
+// the index of its last word. A note after a value is the author's aside,
+// not a KPI's name; an unclosed "(" is left to be read as words.
+func noteEnd(item string, toks [][2]int, i int) (int, bool) {
+	if !strings.HasPrefix(item[toks[i][0]:toks[i][1]], "(") {
+		return 0, false
+	}
+	for j := i; j < len(toks); j++ {
+		if strings.HasSuffix(item[toks[j][0]:toks[j][1]], ")") {
+			return j, true
+		}
+	}
+	return 0, false
 }
 
 // fieldsWithOffsets is strings.Fields returning [start, end) byte offsets.

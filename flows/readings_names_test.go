@@ -1,0 +1,153 @@
+package flows
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// A name that is another catalogue KPI's own name means that KPI, never one
+// of the plan's whose name merely contains its words: in a plan that tracks
+// only "Lead conversion rate", "leads 30" was recorded as a 30% rate.
+func TestParseReadingsInNameOfAnotherKPI(t *testing.T) {
+	kpi := func(key string) KPI {
+		for _, s := range raceStages() {
+			for _, d := range s.KPIs {
+				if d.ID == key {
+					return KPI{Key: d.ID, Name: d.Name, Unit: d.Unit, HigherIsBetter: d.HigherIsBetter}
+				}
+			}
+		}
+		for _, p := range kindProfiles {
+			for _, d := range p.Custom {
+				if d.ID == key {
+					return KPI{Key: d.ID, Name: d.Name, Unit: d.Unit, HigherIsBetter: d.HigherIsBetter}
+				}
+			}
+		}
+		t.Fatalf("no catalogue KPI %q", key)
+		return KPI{}
+	}
+	tests := []struct {
+		name string
+		plan []string
+		in   string
+		want []Reading // nil: refused as a KPI the plan does not track
+	}{
+		{"leads is not the lead rate", []string{"lead-rate"}, "leads 30", nil},
+		{"a lead is not the lead rate", []string{"lead-rate"}, "lead 30", nil},
+		{"leads is not the cost per lead", []string{"cost-per-lead"}, "leads 30", nil},
+		{"sales is not the sales rate", []string{"sales-rate"}, "sales 40", nil},
+		{"the lead rate is not the sales rate", []string{"sales-rate"}, "lead rate 2%", nil},
+		{"visitors are not repeat visitors", []string{"repeat-visitors"}, "visitors 300", nil},
+		{"shares are not shares, comments and likes", []string{"engagement-actions"}, "shares 30", nil},
+		{"orders are not the order value", []string{"aov"}, "orders 300", nil},
+
+		// What still reads: the KPI's own names and words that name no
+		// other catalogue KPI.
+		{"lead rate", []string{"lead-rate"}, "lead rate 1.9%", []Reading{{"lead-rate", Value{Amount: 1.9, Unit: UnitPercent}, "1.9%"}}},
+		{"conversion", []string{"lead-rate"}, "conversion 1.9%", []Reading{{"lead-rate", Value{Amount: 1.9, Unit: UnitPercent}, "1.9%"}}},
+		{"leads beside the rate", []string{"lead-rate", "leads"}, "leads 30", []Reading{{"leads", Value{Amount: 30, Unit: UnitCount}, "30"}}},
+		{"visitors", []string{"visitors", "repeat-visitors"}, "visitors 300", []Reading{{"visitors", Value{Amount: 300, Unit: UnitCount}, "300"}}},
+		{"repeat", []string{"repeat-visitors"}, "repeat 300", []Reading{{"repeat-visitors", Value{Amount: 300, Unit: UnitCount}, "300"}}},
+		// An alias of a KPI of the same unit is a looser word: e-commerce
+		// plans track their churn as the monthly cancellation rate.
+		{"cancellation rate", []string{"monthly-cancellation-rate"}, "cancellation rate 3%", []Reading{{"monthly-cancellation-rate", Value{Amount: 3, Unit: UnitPercent}, "3%"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var kpis []KPI
+			for _, key := range tt.plan {
+				kpis = append(kpis, kpi(key))
+			}
+			got, errs := ParseReadingsIn(tt.in, kpis)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ParseReadingsIn(%q) (-want +got):\n%s", tt.in, diff)
+			}
+			if tt.want != nil {
+				for _, err := range errs {
+					t.Errorf("ParseReadingsIn(%q): %s", tt.in, Explain(err))
+				}
+				return
+			}
+			name := tt.in[:strings.LastIndex(tt.in, " ")]
+			want := []string{`I don't track "` + name + `" in this plan.`}
+			var msgs []string
+			for _, err := range errs {
+				if !errors.Is(err, ErrBadValue) {
+					t.Errorf("error %v is not ErrBadValue", err)
+				}
+				msgs = append(msgs, Explain(err).String())
+			}
+			if diff := cmp.Diff(want, msgs); diff != "" {
+				t.Errorf("ParseReadingsIn(%q) messages (-want +got):\n%s", tt.in, diff)
+			}
+			if key, _, ok := KPIResolver(kpis)(name); ok {
+				t.Errorf("KPIResolver(%q) = %s, want none", name, key)
+			}
+		})
+	}
+}
+
+// Setting a KPI by a name of another stage's KPI says where that KPI lives,
+// rather than setting a different KPI whose name contains the word.
+func TestKPILineNamingAnotherStagesKPI(t *testing.T) {
+	_, err := ParseKPILine(RACE(), StageConvert, "leads | target 300", t0)
+	if err == nil || !strings.Contains(Explain(err).String(), "Leads is a") {
+		t.Errorf("ParseKPILine(convert, leads) error = %v, want one saying Leads is an Act KPI", err)
+	}
+}
+
+// A word after a value that repeats its KPI's name, or a note in
+// parentheses after it, does not sink the value before it.
+func TestParseReadingsTrailingWords(t *testing.T) {
+	count := func(x float64) Value { return Value{Amount: x, Unit: UnitCount} }
+	tests := []struct {
+		in   string
+		want []Reading
+		errs []string
+	}{
+		{in: "visitors 12.4k visitors", want: []Reading{{"visitors", count(12400), "12.4k"}}},
+		{in: "unique visitors 12.4k visitors", want: []Reading{{"visitors", count(12400), "12.4k"}}},
+		{in: "Leads: 310 leads, visitors 12.4k", want: []Reading{{"leads", count(310), "310"}, {"visitors", count(12400), "12.4k"}}},
+		{in: "visitors 12.4k (est)", want: []Reading{{"visitors", count(12400), "12.4k"}}},
+		{in: "visitors 12.4k (est. from GA) leads 310", want: []Reading{{"visitors", count(12400), "12.4k"}, {"leads", count(310), "310"}}},
+		{in: "visitors 12.4k (est), leads 310 (from the CRM)", want: []Reading{{"visitors", count(12400), "12.4k"}, {"leads", count(310), "310"}}},
+		{in: "12.4k (est) visitors", want: []Reading{{"visitors", count(12400), "12.4k"}}},
+		// A name of another KPI with no value of its own is still named,
+		// and the value before it is kept.
+		{
+			in:   "visitors 12.4k leads",
+			want: []Reading{{"visitors", count(12400), "12.4k"}},
+			errs: []string{`I found no value for "leads"; write it like leads 310.`},
+		},
+		{
+			in:   "visitors 12.4k est",
+			want: []Reading{{"visitors", count(12400), "12.4k"}},
+			errs: []string{`I found no value for "est"; write it like est 310.`},
+		},
+		// An unclosed parenthesis is not a note.
+		{
+			in:   "visitors 12.4k (est",
+			want: []Reading{{"visitors", count(12400), "12.4k"}},
+			errs: []string{`I found no value for "(est"; write it like (est 310.`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, errs := ParseReadings(tt.in, testNames)
+			if diff := cmp.Diff(tt.want, got, cmp.Comparer(closeEnough)); diff != "" {
+				t.Errorf("readings (-want +got):\n%s", diff)
+			}
+			var msgs []string
+			for _, err := range errs {
+				msgs = append(msgs, Explain(err).String())
+			}
+			if diff := cmp.Diff(tt.errs, msgs); diff != "" {
+				t.Errorf("errors (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,57 @@
+package terminal_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/racebot/racebot/terminal"
+)
+
+// TestTerminalValuesByTheNameOfAnotherKPI: in a plan that tracks the lead
+// conversion rate but not leads, "leads 30" is not recorded as a 30% rate;
+// and a reply's trailing unit word or note in parentheses does not sink
+// the value before it.
+func TestTerminalValuesByTheNameOfAnotherKPI(t *testing.T) {
+	out, db := session(t, []string{
+		"new Fernhill",
+		"We roast speciality coffee and sell subscriptions online and at a market stall.",
+		"done",
+		"done",
+		"done",
+		"done",
+		"visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana",
+		"kpi act",
+		"lead rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner Ana",
+		"values leads 30",
+		"values visitors 12.4k visitors",
+		"values lead rate 1.9% (est)",
+	})
+	ctx := context.Background()
+	p, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, "Fernhill")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := db.Measurements(ctx, terminal.Team, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]float64{}
+	for _, k := range p.KPIs {
+		for _, m := range ms[k.ID] {
+			got[k.Key] = append(got[k.Key], m.Value.Amount)
+		}
+	}
+	if len(got["lead-rate"]) != 1 || got["lead-rate"][0] != 1.9 {
+		t.Errorf("lead rate values = %v, want only 1.9 (leads 30 is not a lead rate)", got["lead-rate"])
+	}
+	if len(got["visitors"]) != 1 || got["visitors"][0] != 12400 {
+		t.Errorf("visitors values = %v, want 12400", got["visitors"])
+	}
+	if !strings.Contains(out, `I don't track "leads"`) {
+		t.Errorf("output does not say leads are not tracked")
+	}
+	if t.Failed() {
+		t.Logf("the session:\n%s", out)
+	}
+}
