@@ -41,20 +41,7 @@ func TestValuesForAKPIRemovedThatMoment(t *testing.T) {
 			t.Parallel()
 			held := &heldRecord{}
 			h := newHarness(t, func(s *setup) { held.Store = s.Store; s.Store = held })
-			h.runSocket()
-			_, p := h.newPlanInSlack("Q1")
-			p = h.setKPIs(p, flows.StageAct, "lead-rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner <@UBEN>")
-			// The visitors line came from a message of Ana's in the thread.
-			const ts = "1700000000.000100"
-			k, err := flows.ParseKPILine(flows.RACE(), flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>", time.Now())
-			if err != nil {
-				t.Fatal(err)
-			}
-			k.Plan, k.Source = p.ID, "C1/"+ts
-			if err := h.db.Commit(context.Background(), p, []flows.Change{flows.KPISet{KPI: k}}, ""); err != nil {
-				t.Fatal(err)
-			}
-			p = h.plan(p.Team, p.Channel, p.Name)
+			p, ts := h.visitorsFromAMessage()
 			other, _ := h.anotherRacebot()
 
 			held.arm()
@@ -108,19 +95,7 @@ func TestFormValuesForAKPIRemovedThatMoment(t *testing.T) {
 	t.Parallel()
 	held := &heldRecord{}
 	h := newHarness(t, func(s *setup) { held.Store = s.Store; s.Store = held })
-	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.setKPIs(p, flows.StageAct, "lead-rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner <@UBEN>")
-	const ts = "1700000000.000100"
-	k, err := flows.ParseKPILine(flows.RACE(), flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	k.Plan, k.Source = p.ID, "C1/"+ts
-	if err := h.db.Commit(context.Background(), p, []flows.Change{flows.KPISet{KPI: k}}, ""); err != nil {
-		t.Fatal(err)
-	}
-	p = h.plan(p.Team, p.Channel, p.Name)
+	p, ts := h.visitorsFromAMessage()
 	id, _ := h.openCheckin(p)
 	h.settle()
 	c, err := h.db.CheckinByID(context.Background(), p.Team, id)
@@ -173,4 +148,25 @@ func TestFormValuesForAKPIRemovedThatMoment(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d values recorded, want 1", n)
 	}
+}
+
+// visitorsFromAMessage starts plan Q1 in C1 with a lead-rate KPI and a
+// visitors KPI set by a message of Ana's in the thread, whose ts is
+// returned: deleting that message removes the visitors KPI.
+func (h *harness) visitorsFromAMessage() (*flows.Plan, string) {
+	t := h.t
+	t.Helper()
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	p = h.setKPIs(p, flows.StageAct, "lead-rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner <@UBEN>")
+	const ts = "1700000000.000100"
+	k, err := flows.ParseKPILine(flows.RACE(), flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Plan, k.Source = p.ID, "C1/"+ts
+	if err := h.db.Commit(context.Background(), p, []flows.Change{flows.KPISet{KPI: k}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	return h.plan(p.Team, p.Channel, p.Name), ts
 }
