@@ -419,8 +419,12 @@ func catalogueHead(cat *Catalogue, st *Stage, kind Kind, head string) (KPI, erro
 	}
 	if other := matchKPI(len(all), func(i int) (string, string, UnitKind) { return all[i].ID, all[i].Name, all[i].Unit }, head); len(other) == 1 {
 		d := all[other[0]]
-		return KPI{}, userErr(ErrBadInput, "%s is a %s KPI; set it in the %s stage, or make %q a KPI of your own by starting the line with %s.",
-			d.Name, stageTitle(d.Stage), stageTitle(d.Stage), User(head), Code("custom:"))
+		article := "a"
+		if strings.IndexAny(stageTitle(d.Stage), "AEIOU") == 0 {
+			article = "an" // "an Act KPI", "an Engage KPI"
+		}
+		return KPI{}, userErr(ErrBadInput, "%s is %s %s KPI; set it in the %s stage, or make %q a KPI of your own by starting the line with %s.",
+			d.Name, article, stageTitle(d.Stage), stageTitle(d.Stage), User(head), Code("custom:"))
 	}
 	if st != nil && len(st.KPIs) == 0 {
 		return KPI{}, userErr(ErrBadInput, "The %s stage has no KPIs of its own; name your own by starting the line with %s, like %s.", st.Name, Code("custom:"), Code("custom: webinar sign-ups (count)"))

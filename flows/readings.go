@@ -69,8 +69,19 @@ func parseReadings(s string, resolve func(token string) (k KPI, could []string))
 		errs     []error
 		seen     = map[string]int{} // KPI id → index in readings
 	)
+	// opensName reports whether a currency word after the value of the
+	// KPI named before starts the name of another ("leads 5 euro sales
+	// 6100" beside "Euro sales"): only when that KPI takes no money, so
+	// the word can't be its value's currency.
+	opensName := func(before, words string) bool {
+		if k, _ := resolve(strings.ToLower(trimFillers(before))); k.Key == "" || k.Unit == UnitCurrency {
+			return false
+		}
+		k, cands := resolve(strings.ToLower(trimFillers(words)))
+		return k.Key != "" || len(cands) > 1
+	}
 	for _, item := range splitItems(s) {
-		pairs, rest, err := pairItem(item)
+		pairs, rest, err := pairItem(item, opensName)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -170,8 +181,10 @@ type run struct {
 // pairItem splits one item into name/value pairs by grouping its words
 // into runs of name words and runs of value words. A name left at the end
 // without a value is returned as rest, for the caller to judge: it may
-// repeat the KPI before it ("visitors 12.4k visitors").
-func pairItem(item string) (pairs []pair, rest string, err error) {
+// repeat the KPI before it ("visitors 12.4k visitors"). opensName tells a
+// currency word that opens a KPI's name ("leads 5 euro sales 6100") from
+// one that ends a number ("revenue 500 euro").
+func pairItem(item string, opensName func(before, words string) bool) (pairs []pair, rest string, err error) {
 	item = strings.TrimRight(item, ".!? ")
 	// ":" and "=" separate a name from its value, but a colon between
 	// digits is part of a time ("2:30").
@@ -197,7 +210,7 @@ func pairItem(item string) (pairs []pair, rest string, err error) {
 				continue
 			}
 		}
-		isValue := startsValue(word) || (len(runs) > 0 && runs[len(runs)-1].value && continuesValue(word))
+		isValue := startsValue(word) || (len(runs) > 0 && runs[len(runs)-1].value && continuesValue(word) && !currencyOpensName(item, toks, i, runs, opensName))
 		if len(runs) > 0 && runs[len(runs)-1].value == isValue {
 			runs[len(runs)-1].end = t[1]
 			continue
@@ -229,20 +242,53 @@ func pairItem(item string) (pairs []pair, rest string, err error) {
 	return pairs, "", nil
 }
 
+// currencyOpensName reports whether the currency word toks[i], after the
+// value run that ends runs, is the first of the name words up to the next
+// value and opens that name (see parseReadings' opensName): "euro" in
+// "leads 5 euro sales 6100". A currency word alone before the next value
+// or the item's end stays with its number.
+func currencyOpensName(item string, toks [][2]int, i int, runs []run, opensName func(before, words string) bool) bool {
+	if currencyWords[strings.ToLower(item[toks[i][0]:toks[i][1]])] == "" || len(runs) < 2 {
+		return false
+	}
+	j := i + 1
+	for j < len(toks) && !startsValue(item[toks[j][0]:toks[j][1]]) {
+		j++
+	}
+	before := runs[len(runs)-2]
+	return j-i >= 2 && opensName(item[before.start:before.end], item[toks[i][0]:toks[j-1][1]])
+}
+
 // noteEnd reports whether the word toks[i] opens a note in parentheses
 // ("12.4k (est)", "310 (from the CRM)") that closes within the item, and
 // the index of its last word. A note after a value is the author's aside,
-// not a KPI's name; an unclosed "(" is left to be read as words.
+// not a KPI's name; an unclosed "(" is left to be read as words, and so is
+// a note with a number or a currency in it ("(leads 310)", "(USD)"): passed
+// over, a value would be lost unsaid, or an amount kept in the wrong
+// currency.
 func noteEnd(item string, toks [][2]int, i int) (int, bool) {
 	if !strings.HasPrefix(item[toks[i][0]:toks[i][1]], "(") {
 		return 0, false
 	}
 	for j := i; j < len(toks); j++ {
+		word := strings.Trim(item[toks[j][0]:toks[j][1]], "()")
+		if startsValue(word) || continuesValue(word) && !multiplierOrDuration(word) {
+			return 0, false
+		}
 		if strings.HasSuffix(item[toks[j][0]:toks[j][1]], ")") {
 			return j, true
 		}
 	}
 	return 0, false
+}
+
+// multiplierOrDuration reports whether a value word is a multiplier or a
+// unit of time, which a note's words may be ("(est. from the last m)").
+func multiplierOrDuration(w string) bool {
+	w = strings.ToLower(w)
+	_, mult := multipliers[w]
+	_, dur := durationUnits[w]
+	return mult || dur
 }
 
 // fieldsWithOffsets is strings.Fields returning [start, end) byte offsets.

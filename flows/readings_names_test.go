@@ -95,7 +95,7 @@ func TestParseReadingsInNameOfAnotherKPI(t *testing.T) {
 // rather than setting a different KPI whose name contains the word.
 func TestKPILineNamingAnotherStagesKPI(t *testing.T) {
 	_, err := ParseKPILine(RACE(), StageConvert, "leads | target 300", t0)
-	if err == nil || !strings.Contains(Explain(err).String(), "Leads is a") {
+	if err == nil || !strings.Contains(Explain(err).String(), "Leads is an Act KPI") {
 		t.Errorf("ParseKPILine(convert, leads) error = %v, want one saying Leads is an Act KPI", err)
 	}
 }
@@ -147,6 +147,64 @@ func TestParseReadingsTrailingWords(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.errs, msgs); diff != "" {
 				t.Errorf("errors (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// A currency word after a number that starts one of the plan's KPI names
+// begins that name: "leads 5 euro sales 6100", without commas, in a plan
+// with "Sales" and "Euro sales", refused "5 euro" for leads and filed 6100
+// under Sales. Alone after a number it is still the number's currency.
+func TestParseReadingsInCurrencyWordStartingAName(t *testing.T) {
+	plan := []KPI{
+		{Key: "leads", Name: "Leads", Unit: UnitCount},
+		{Key: "sales", Name: "Sales", Unit: UnitCount},
+		{Key: "euro-sales", Name: "Euro sales", Unit: UnitCount},
+		{Key: "revenue", Name: "Revenue", Unit: UnitCurrency, Currency: "EUR"},
+	}
+	count := func(x float64) Value { return Value{Amount: x, Unit: UnitCount} }
+	eur := func(x float64) Value { return Value{Amount: x, Unit: UnitCurrency, Currency: "EUR"} }
+	tests := []struct {
+		in   string
+		want []Reading
+	}{
+		{"leads 5 euro sales 6100", []Reading{{"leads", count(5), "5"}, {"euro-sales", count(6100), "6100"}}},
+		{"leads 5 Euro sales 6100 sales 40", []Reading{{"leads", count(5), "5"}, {"euro-sales", count(6100), "6100"}, {"sales", count(40), "40"}}},
+		{"revenue 500 euro", []Reading{{"revenue", eur(500), "500 euro"}}},
+		{"revenue 500 euros sales 40", []Reading{{"revenue", eur(500), "500 euros"}, {"sales", count(40), "40"}}},
+		{"revenue 500 euro, euro sales 12", []Reading{{"revenue", eur(500), "500 euro"}, {"euro-sales", count(12), "12"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, errs := ParseReadingsIn(tt.in, plan)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ParseReadingsIn(%q) (-want +got):\n%s", tt.in, diff)
+			}
+			for _, err := range errs {
+				t.Errorf("ParseReadingsIn(%q): %s", tt.in, Explain(err))
+			}
+		})
+	}
+}
+
+// A note in parentheses is passed over only when it holds a number or a
+// currency: "(leads 310)" is not lost unsaid, nor "(USD)" after a euro
+// KPI's amount.
+func TestParseReadingsInNoteWithAValue(t *testing.T) {
+	plan := []KPI{
+		{Key: "visitors", Name: "Unique visitors", Unit: UnitCount},
+		{Key: "leads", Name: "Leads", Unit: UnitCount},
+		{Key: "revenue", Name: "Revenue", Unit: UnitCurrency, Currency: "EUR"},
+	}
+	for _, in := range []string{"visitors 12.4k (leads 310)", "revenue 18k (USD)", "revenue 18k (in dollars)", "revenue 18k ($)"} {
+		t.Run(in, func(t *testing.T) {
+			got, errs := ParseReadingsIn(in, plan)
+			if len(errs) == 0 {
+				t.Errorf("ParseReadingsIn(%q) = %v with no error, want the note's value not passed over", in, got)
+			}
+			for _, err := range errs {
+				t.Logf("%s", Explain(err))
 			}
 		})
 	}
