@@ -55,7 +55,7 @@ func (s *Service) keepAndOffer(ctx context.Context, req Request, p *flows.Plan, 
 				// Kept beside an answer given meanwhile (a late reply, or
 				// another window's answer): its author meant the command
 				// no less, and their yes takes back this co-answer alone.
-				o.QuestionID, o.Revision, o.Prior = a.QuestionID, a.Revision, ""
+				o.QuestionID, o.Revision, o.Prior, o.Beside = a.QuestionID, a.Revision, "", true
 			}
 		}
 		if o.QuestionID == "" {

@@ -24,6 +24,11 @@ type Offer struct {
 	QuestionID string
 	Revision   int
 	Prior      string
+	// Beside says the line was kept as a co-answer. Stores keep such an
+	// offer where a racebot from before co-answer offers does not read
+	// its question: that one could only take back a whole answer, and
+	// would reopen the question the coach had moved on to instead.
+	Beside bool
 	// Version is the plan's version right after the answer: the offer
 	// stands only while nothing else has changed the plan.
 	Version int64

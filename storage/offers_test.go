@@ -2,12 +2,14 @@ package storage_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/testdb"
 	"github.com/racebot/racebot/storage"
 )
 
@@ -89,6 +91,39 @@ func TestOfferIsStoredWithItsAnswerAndTakenOnce(t *testing.T) {
 	// Taking it a second time (another `yes`, with a new key) finds it gone.
 	if _, err := db.TakeOffer(ctx, o, old, nil, flows.NewPlan("T1", "C1", "Q3", "UANA", t0), "ev3"); !errors.Is(err, flows.ErrConflict) {
 		t.Errorf("second take: err = %v, want ErrConflict", err)
+	}
+}
+
+// TestACoAnswerOfferIsNoAnswerToAnOlderRacebot: Ana's `new Spring`, kept
+// beside Ben's answer, is offered as the plan. During a rolling deploy her
+// `yes` may reach a racebot from before such offers, whose Withdraw takes
+// back only the answer an offer names and otherwise reopens the offer's
+// question: it would leave her line, reopen the question Ben answered,
+// and say it took her answer back. Such a racebot reads the offer's
+// question from question_id, so that stays empty: to it the offer names
+// no answer, and its yes starts Spring and leaves the plan as it is.
+func TestACoAnswerOfferIsNoAnswerToAnOlderRacebot(t *testing.T) {
+	ctx := context.Background()
+	path := testdb.Path(t)
+	db := MustOpen(t, path)
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	p = step(t, db, flows.RACE(), p, "Beans roasted to order.", t0)
+	o := flows.Offer{Team: "T1", Channel: "C1", Plan: p.ID, User: "UANA", Command: "new Spring", QuestionID: flows.QuestionBusiness,
+		Revision: p.Answers[flows.QuestionBusiness].Next(), Beside: true, Version: p.Version, Expires: t0.Add(10 * time.Minute)}
+	if err := db.CommitOffer(ctx, p, nil, o, ""); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var question string
+	if err := raw.QueryRowContext(ctx, `SELECT question_id FROM offers WHERE user_id = 'UANA'`).Scan(&question); err != nil {
+		t.Fatal(err)
+	}
+	if question != "" {
+		t.Errorf("an older racebot reads the co-answer offer as taking back the answer to %q", question)
 	}
 }
 

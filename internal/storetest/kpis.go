@@ -304,6 +304,19 @@ func testOffers(t *testing.T, open Open) {
 	if err := db.MarkSeen(ctx, "T1", "EvDup"); err != nil {
 		t.Errorf("a refused take recorded its key: %v", err)
 	}
+
+	// An offer made with a co-answer reads back as one.
+	p = load(t, db, "T1", p.ID)
+	beside := flows.Offer{Team: "T1", Channel: "C1", Plan: p.ID, User: "U2", Command: "new Spring", QuestionID: flows.QuestionBusiness,
+		Revision: p.Answers[flows.QuestionBusiness].Next(), Beside: true, Version: p.Version, Expires: t0.Add(10 * time.Minute)}
+	if err := db.CommitOffer(ctx, p, nil, beside, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok, err := other.Offer(ctx, "T1", "C1", p.ID, "U2"); err != nil || !ok {
+		t.Errorf("co-answer offer: %v, %v", ok, err)
+	} else if diff := cmp.Diff(beside, got); diff != "" {
+		t.Errorf("co-answer offer (-want +got):\n%s", diff)
+	}
 }
 
 func testCheckins(t *testing.T, open Open) {

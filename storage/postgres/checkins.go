@@ -160,13 +160,19 @@ func (db *DB) CommitOffer(ctx context.Context, p *flows.Plan, changes []flows.Ch
 		if applied, err = commitTx(ctx, tx, p, changes); err != nil {
 			return err
 		}
+		// A co-answer's offer names its question in beside only (see
+		// flows.Offer.Beside).
+		question, beside := o.QuestionID, ""
+		if o.Beside {
+			question, beside = "", o.QuestionID
+		}
 		_, err = tx.Exec(ctx, `
-			INSERT INTO offers (team_id, channel_id, plan_id, user_id, command, question_id, revision, prior, version, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			INSERT INTO offers (team_id, channel_id, plan_id, user_id, command, question_id, revision, prior, version, expires_at, beside)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 			ON CONFLICT (team_id, channel_id, plan_id, user_id) DO UPDATE SET
 				command = excluded.command, question_id = excluded.question_id, revision = excluded.revision,
-				prior = excluded.prior, version = excluded.version, expires_at = excluded.expires_at`,
-			o.Team, o.Channel, o.Plan, o.User, o.Command, o.QuestionID, o.Revision, o.Prior, o.Version, millis(o.Expires))
+				prior = excluded.prior, version = excluded.version, expires_at = excluded.expires_at, beside = excluded.beside`,
+			o.Team, o.Channel, o.Plan, o.User, o.Command, question, o.Revision, o.Prior, o.Version, millis(o.Expires), beside)
 		if err != nil {
 			return fmt.Errorf("record offer: %w", err)
 		}
@@ -185,11 +191,14 @@ func (db *DB) CommitOffer(ctx context.Context, p *flows.Plan, changes []flows.Ch
 // none. Expired offers are returned too; flows.Offer.Valid tells.
 func (db *DB) Offer(ctx context.Context, team, channel string, plan flows.PlanID, user string) (flows.Offer, bool, error) {
 	o := flows.Offer{Team: team, Channel: channel, Plan: plan, User: user}
-	var expires int64
+	var (
+		expires int64
+		beside  string
+	)
 	err := db.pool.QueryRow(ctx, `
-		SELECT command, question_id, revision, prior, version, expires_at FROM offers
+		SELECT command, question_id, revision, prior, version, expires_at, beside FROM offers
 		WHERE team_id = $1 AND channel_id = $2 AND plan_id = $3 AND user_id = $4`, team, channel, plan, user).
-		Scan(&o.Command, &o.QuestionID, &o.Revision, &o.Prior, &o.Version, &expires)
+		Scan(&o.Command, &o.QuestionID, &o.Revision, &o.Prior, &o.Version, &expires, &beside)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return flows.Offer{}, false, nil
 	}
@@ -197,6 +206,9 @@ func (db *DB) Offer(ctx context.Context, team, channel string, plan flows.PlanID
 		return flows.Offer{}, false, fmt.Errorf("offer: %w", err)
 	}
 	o.Expires = fromMillis(expires)
+	if beside != "" {
+		o.QuestionID, o.Beside = beside, true
+	}
 	return o, true, nil
 }
 
