@@ -159,3 +159,26 @@ func TestShortcutOnAMessageDeletedOrEditedMeanwhile(t *testing.T) {
 		t.Errorf("answer %q by %s, want Ben's message as he edited it", a.Text, a.By)
 	}
 }
+
+// TestShortcutSavedAgainAfterTheMessageWasDeleted: Ana saves "Add to RACE
+// plan" on Ben's message; it is added, but Slack does not get the answer
+// in time and she saves the same form again. Ben has deleted his message
+// meanwhile. Her second save must not tell her that nothing was added
+// while the answer stands: the form closes, as a save done already does.
+func TestShortcutSavedAgainAfterTheMessageWasDeleted(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	header, p := h.newPlanInSlack("Q1")
+	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "Busy parents"})
+	form := h.shortcut("UANA", m)
+	save := addForm(form, "UANA", p.ID, addAsAnswer, shownText(t, form), map[string]slackfake.Input{"question": {Type: "static_select", SelectedOption: "reach.audience"}})
+	h.fake.WaitAck(t, h.fake.SendEvent(save))
+	h.threadMessage("C1", header.TS, "as an answer to")
+	h.fake.RemoveMessage("C1", m.TS)
+	again := h.fake.WaitAck(t, h.fake.SendEvent(save))
+	h.settle()
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers["reach.audience"]; a.Text != "" && again.Payload != nil {
+		t.Errorf("the form saved again says %s, but the answer %q stands", again.Payload, a.Text)
+	}
+}

@@ -203,6 +203,12 @@ func (b *Bot) submitAdd(ctx context.Context, team string, cb slack.InteractionCa
 	// withdrawn or revised what it gave.
 	now, read := b.messageText(ctx, meta.Channel, meta.TS)
 	if read == messageGone {
+		// The form saved again, after Slack lost the answer to a save
+		// that added the message before it was deleted: that save stands,
+		// so the form closes as for any save done already.
+		if done, err := b.svc.Handled(ctx, team, viewKey(cb)); err == nil && done {
+			return nil
+		}
 		return fieldErrorBlock("text", "That message has been deleted, so nothing was added.")
 	}
 	if meta.Shown != "" && fingerprint(typed) == meta.Shown {
