@@ -254,6 +254,23 @@ func (s *Server) Memory() (rss, peak int64, err error) {
 	return rss, peak, nil
 }
 
+// PeakThroughExit is the peak resident set size of a server that has
+// exited, since the last ResetPeak, in bytes: the kernel's high-water
+// mark as the process ended (ru_maxrss), which takes in its shutdown,
+// after the last Memory. Zero while it runs, or where the system does
+// not say.
+func (s *Server) PeakThroughExit() int64 {
+	select {
+	case <-s.done:
+	default:
+		return 0
+	}
+	if ru, ok := s.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		return ru.Maxrss << 10
+	}
+	return 0
+}
+
 // ResetPeak starts a new peak RSS measurement (Linux: "5" > clear_refs).
 func (s *Server) ResetPeak() error {
 	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", s.PID()), []byte("5"), 0)

@@ -58,10 +58,11 @@ type result struct {
 	max       time.Duration
 	setupRSS  int64
 	peakRSS   int64
-	acked     int // answers acknowledged with a 2xx
-	stored    int // answer rows in the database afterwards
-	explained int // ephemeral messages: errors explained to a person
-	logErrors int // ERROR lines in the server's log
+	exitRSS   int64 // peak from the attack's start through the shutdown
+	acked     int   // answers acknowledged with a 2xx
+	stored    int   // answer rows in the database afterwards
+	explained int   // ephemeral messages: errors explained to a person
+	logErrors int   // ERROR lines in the server's log
 	maxPosts  int64
 	plans     int
 	serverCPU time.Duration // the server's CPU time during the attack
@@ -321,6 +322,9 @@ func (b *bencher) runOne(ctx context.Context, r1 run1) (result, error) {
 	if err := srv.Stop(time.Minute); err != nil {
 		fmt.Fprintf(b.out, "%s did not stop cleanly: %v\n", r1.server, err)
 	}
+	// A server may need more to stop (its queued work at once) than to
+	// serve; the kernel's high-water mark at exit shows it.
+	res.exitRSS = srv.PeakThroughExit()
 	_, explained, _, maxPosts := api.Counts()
 	res.explained, res.maxPosts = int(explained), maxPosts
 	res.logErrors = countErrors(srv.Log)
