@@ -566,7 +566,7 @@ func kpiNorm(s string) []string {
 		if w == "avg" {
 			w = "average"
 		}
-		if len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") {
+		if pluralWord(w) {
 			w = w[:len(w)-1]
 		}
 		words = append(words, w)
@@ -574,10 +574,40 @@ func kpiNorm(s string) []string {
 	return words
 }
 
+// pluralWord reports whether kpiNorm reads a lower-cased word as a plural.
+func pluralWord(w string) bool {
+	return len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss")
+}
+
+// countsWhatKPIDivides reports whether text is a bare plural ("visits",
+// "donors") that the name of a KPI of unit, which is not a count, holds only
+// in the singular ("Value per visit", "Cost per new donor"): a count of
+// those things, which filed under the rate, the amount or the score would
+// be a misfile. A plural the KPI's name or key writes too ("pages" for
+// "Pages per visit") is its own word. More words than the plural repeat the
+// name ("repeat purchases" for the repeat purchase rate) and are read as it.
+func countsWhatKPIDivides(text, key, name string, unit UnitKind) bool {
+	if unit == UnitCount || unit == "" {
+		return false
+	}
+	words := strings.FieldsFunc(strings.ToLower(decodeEntities(text)), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	words = slices.DeleteFunc(words, func(w string) bool { return kpiStopWords[w] })
+	if len(words) != 1 || !pluralWord(words[0]) {
+		return false
+	}
+	own := strings.FieldsFunc(strings.ToLower(key+" "+decodeEntities(name)), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	return !slices.Contains(own, words[0])
+}
+
 // matchKPI finds the candidates (given by key, name and unit) that text
 // names: every candidate whose id, name, initials or alias equals it, or
 // failing that, every candidate whose id and name contain all its words,
-// unless text is the name of another catalogue KPI (see namesOtherKPI).
+// unless text is the name of another catalogue KPI (see namesOtherKPI) or
+// a count of what a rate or an amount is of (see countsWhatKPIDivides).
 func matchKPI(n int, cand func(i int) (key, name string, unit UnitKind), text string) []int {
 	in := kpiNorm(text)
 	if len(in) == 0 {
@@ -592,7 +622,8 @@ func matchKPI(n int, cand func(i int) (key, name string, unit UnitKind), text st
 			exact = append(exact, i)
 			continue
 		}
-		if !slices.ContainsFunc(in, func(w string) bool { return !slices.Contains(kw, w) && !slices.Contains(nw, w) }) && !namesOtherKPI(phrase, key, unit) {
+		if !slices.ContainsFunc(in, func(w string) bool { return !slices.Contains(kw, w) && !slices.Contains(nw, w) }) &&
+			!namesOtherKPI(phrase, key, unit) && !countsWhatKPIDivides(text, key, name, unit) {
 			loose = append(loose, i)
 		}
 	}

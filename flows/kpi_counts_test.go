@@ -1,0 +1,105 @@
+package flows
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// A count of things typed as a bare plural that a rate, an amount of money,
+// a score or a duration names only in the singular is not that KPI: in the
+// kinds' own plans "visits 3000" was recorded as $3,000 of value per visit
+// and "trials 50" as a 50% trial-to-paid conversion. The KPIs' own words,
+// singular or as their names write them, still find them.
+func TestParseReadingsCountIsNotARate(t *testing.T) {
+	plan := func(k Kind) []KPI {
+		var kpis []KPI
+		for _, d := range KindKPIs(k) {
+			kpis = append(kpis, KPI{Stage: d.Stage, Key: d.ID, Name: d.Name, Unit: d.Unit, HigherIsBetter: d.HigherIsBetter, Currency: "USD"})
+		}
+		return kpis
+	}
+	tests := []struct {
+		kind Kind
+		in   string
+		key  string // "": refused as a KPI the plan does not track
+		want Value
+	}{
+		{KindSaaS, "visits 3000", "", Value{}},
+		{KindEcommerce, "visits 3000", "", Value{}},
+		{KindSaaS, "trials 50", "", Value{}},
+		{KindEcommerce, "purchases 40", "", Value{}},
+		{KindLocal, "calls 40", "", Value{}},
+		{KindLocal, "customers 40", "", Value{}},
+		{KindNonprofit, "donors 30", "", Value{}},
+		{KindAgency, "proposals 4", "", Value{}},
+
+		// Loose forms of the KPIs themselves still read.
+		{KindAgency, "sale conversion 2%", "sales-rate", Value{Amount: 2, Unit: UnitPercent}},
+		{KindSaaS, "trial conversion 20%", "trial-to-paid-conversion", Value{Amount: 20, Unit: UnitPercent}},
+		{KindEcommerce, "repeat 12%", "repeat-rate", Value{Amount: 12, Unit: UnitPercent}},
+		{KindEcommerce, "repeat purchase 12%", "repeat-rate", Value{Amount: 12, Unit: UnitPercent}},
+		{KindSaaS, "churn 3%", "churn-rate", Value{Amount: 3, Unit: UnitPercent}},
+		{KindAgency, "win rate 30%", "proposal-win-rate", Value{Amount: 30, Unit: UnitPercent}},
+		{KindEcommerce, "cancellation rate 4%", "monthly-cancellation-rate", Value{Amount: 4, Unit: UnitPercent}},
+		{KindLocal, "satisfaction 4.5", "satisfaction", Value{Amount: 4.5, Unit: UnitRatio}},
+		{KindLocal, "rating 4.6", "google-rating", Value{Amount: 4.6, Unit: UnitRatio}},
+		{KindLocal, "missed call 4%", "missed-call-rate", Value{Amount: 4, Unit: UnitPercent}},
+		{KindNonprofit, "cost per donor $30", "cost-per-new-donor", Value{Amount: 30, Unit: UnitCurrency, Currency: "USD"}},
+		// A plural the name writes so, or a count, reads as before.
+		{KindLocal, "pages 3.2", "pages-per-visit", Value{Amount: 3.2, Unit: UnitRatio}},
+		{KindNonprofit, "volunteers 12", "regular-volunteers", Value{Amount: 12, Unit: UnitCount}},
+		{KindLocal, "referrals 5", "referrals", Value{Amount: 5, Unit: UnitCount}},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.kind)+"/"+tt.in, func(t *testing.T) {
+			kpis := plan(tt.kind)
+			got, errs := ParseReadingsIn(tt.in, kpis)
+			var msgs []string
+			for _, err := range errs {
+				msgs = append(msgs, Explain(err).String())
+			}
+			name := tt.in[:strings.LastIndex(tt.in, " ")]
+			if tt.key == "" {
+				if len(got) != 0 {
+					t.Errorf("ParseReadingsIn(%q) = %v, want nothing recorded", tt.in, got)
+				}
+				if diff := cmp.Diff([]string{`I don't track "` + name + `" in this plan.`}, msgs); diff != "" {
+					t.Errorf("ParseReadingsIn(%q) messages (-want +got):\n%s", tt.in, diff)
+				}
+				if key, _, ok := KPIResolver(kpis)(name); ok {
+					t.Errorf("KPIResolver(%q) = %s, want none", name, key)
+				}
+				return
+			}
+			raw := strings.TrimSpace(tt.in[len(name):])
+			if diff := cmp.Diff([]Reading{{tt.key, tt.want, raw}}, got); diff != "" || len(msgs) > 0 {
+				t.Errorf("ParseReadingsIn(%q) (-want +got):\n%s%v", tt.in, diff, msgs)
+			}
+		})
+	}
+}
+
+// A KPI line naming a count by its plural does not set a rate or an amount
+// of money whose name has the word in the singular.
+func TestKPILineCountIsNotARate(t *testing.T) {
+	tests := []struct {
+		kind  Kind
+		stage StageID
+		head  string
+	}{
+		{KindSaaS, StageReach, "visits"},
+		{KindSaaS, StageConvert, "trials"},
+		{KindAgency, StageConvert, "proposals"},
+		{KindNonprofit, StageConvert, "donors"},
+		{KindLocal, StageAct, "calls"},
+		{KindLocal, StageEngage, "customers"},
+	}
+	for _, tt := range tests {
+		k, _, err := parseKPILine(RACE(), tt.stage, tt.kind, tt.head+" | target 300", t0)
+		if err == nil || !strings.Contains(Explain(err).String(), "I don't know a KPI called") {
+			t.Errorf("%s %s: KPI line %q = %q, %v; want it refused as a KPI I don't know", tt.kind, tt.stage, tt.head, k.Key, err)
+		}
+	}
+}
