@@ -49,14 +49,7 @@ func TestValuesForAKPIRemovedThatMoment(t *testing.T) {
 			go func() {
 				acked <- h.bot.Command(context.Background(), h.slashIn("UBEN", "values "+tt.values, "1.1.a"))
 			}()
-			select {
-			case <-held.held:
-			case <-time.After(slackfake.DefaultWaitTimeout):
-				t.Fatal("Ben's values did not go to be recorded")
-			}
-			if _, err := other.svc.DeleteMessage(context.Background(), coach.Request{Team: slackfake.TeamID, Channel: "C1", User: "UANA", TS: ts, Now: time.Now(), Key: "deleted:" + ts}); err != nil {
-				t.Fatal(err)
-			}
+			removeVisitorsOnceHeld(t, held, other, ts)
 			if q, err := other.svc.Plan(context.Background(), p.Team, p.ID); err != nil || len(q.KPIs) != 1 {
 				t.Fatalf("after the deletion the plan has KPIs %+v (%v), want lead-rate alone", q.KPIs, err)
 			}
@@ -113,14 +106,7 @@ func TestFormValuesForAKPIRemovedThatMoment(t *testing.T) {
 			"kpi:lead-rate": {valueActionID: {Type: "plain_text_input", Value: "2%"}},
 		},
 	})
-	select {
-	case <-held.held:
-	case <-time.After(slackfake.DefaultWaitTimeout):
-		t.Fatal("Ben's values did not go to be recorded")
-	}
-	if _, err := other.svc.DeleteMessage(context.Background(), coach.Request{Team: slackfake.TeamID, Channel: "C1", User: "UANA", TS: ts, Now: time.Now(), Key: "deleted:" + ts}); err != nil {
-		t.Fatal(err)
-	}
+	removeVisitorsOnceHeld(t, held, other, ts)
 	close(held.release)
 	ack := h.fake.WaitAck(t, sent)
 	h.settle()
@@ -169,4 +155,19 @@ func (h *harness) visitorsFromAMessage() (*flows.Plan, string) {
 		t.Fatal(err)
 	}
 	return h.plan(p.Team, p.Channel, p.Name), ts
+}
+
+// removeVisitorsOnceHeld waits until Ben's values are held on their way to
+// be recorded, then has the other racebot delete Ana's message that set
+// the visitors KPI (ts), which removes the KPI.
+func removeVisitorsOnceHeld(t *testing.T, held *heldRecord, other *Bot, ts string) {
+	t.Helper()
+	select {
+	case <-held.held:
+	case <-time.After(slackfake.DefaultWaitTimeout):
+		t.Fatal("Ben's values did not go to be recorded")
+	}
+	if _, err := other.svc.DeleteMessage(context.Background(), coach.Request{Team: slackfake.TeamID, Channel: "C1", User: "UANA", TS: ts, Now: time.Now(), Key: "deleted:" + ts}); err != nil {
+		t.Fatal(err)
+	}
 }
