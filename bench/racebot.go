@@ -79,6 +79,10 @@ type Server struct {
 	cmd  *exec.Cmd
 	done chan struct{}
 	err  error
+	// inherited bounds from above the high-water mark the kernel gave the
+	// server's ru_maxrss at exec: this program's own, which no ResetPeak
+	// of the server lowers.
+	inherited int64
 }
 
 // listenMessage is the log message with which racebot, and the reference
@@ -154,7 +158,10 @@ func start(cmd *exec.Cmd, name, logFile string) (*Server, error) {
 		logf.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	s := &Server{Name: name, Log: logFile, cmd: cmd, done: make(chan struct{})}
+	// Read after Start, which returns once the exec is done: this
+	// program's mark only grows, so it is at least what the exec handed on.
+	_, inherited, _ := memory("/proc/self/status")
+	s := &Server{Name: name, Log: logFile, cmd: cmd, done: make(chan struct{}), inherited: inherited}
 	addr := make(chan string, 1)
 	go func() {
 		// The log is copied whole; the listen address is read from the
@@ -231,7 +238,11 @@ func (s *Server) Stop(timeout time.Duration) error {
 // Memory reads the server's resident set size and its peak (VmRSS and
 // VmHWM in /proc/<pid>/status), in bytes.
 func (s *Server) Memory() (rss, peak int64, err error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.PID()))
+	return memory(fmt.Sprintf("/proc/%d/status", s.PID()))
+}
+
+func memory(status string) (rss, peak int64, err error) {
+	b, err := os.ReadFile(status)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -257,15 +268,17 @@ func (s *Server) Memory() (rss, peak int64, err error) {
 // PeakThroughExit is the peak resident set size of a server that has
 // exited, since the last ResetPeak, in bytes: the kernel's high-water
 // mark as the process ended (ru_maxrss), which takes in its shutdown,
-// after the last Memory. Zero while it runs, or where the system does
-// not say.
+// after the last Memory. Zero while it runs, where the system does not
+// say, or where the mark is no higher than this program's own as it
+// started the server: Linux starts a child's ru_maxrss there (the memory
+// it was started from, golang/go#32054), so the figure would be ours.
 func (s *Server) PeakThroughExit() int64 {
 	select {
 	case <-s.done:
 	default:
 		return 0
 	}
-	if ru, ok := s.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+	if ru, ok := s.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss<<10 > s.inherited {
 		return ru.Maxrss << 10
 	}
 	return 0

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"syscall"
 	"testing"
@@ -246,4 +247,37 @@ func TestRefSubprocess(t *testing.T) {
 	if got := countRows(t, db); got != n {
 		t.Errorf("%d answers stored, want %d", got, n)
 	}
+}
+
+// TestPeakThroughExitIsNotTheLoadToolsOwn starts a small server from a
+// process that holds far more memory than it: Linux starts a child's
+// ru_maxrss at the high-water mark of the memory it was started from, and
+// clear_refs does not lower it, so that figure is the load tool's, not
+// the server's, and must not be printed as the server's.
+func TestPeakThroughExitIsNotTheLoadToolsOwn(t *testing.T) {
+	const held = 256 << 20
+	big := make([]byte, held)
+	for i := 0; i < len(big); i += 4096 {
+		big[i] = 1
+	}
+	dir := t.TempDir()
+	ackFile := filepath.Join(dir, "ack.json")
+	if err := os.WriteFile(ackFile, testAck, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := StartRef(os.Args[0], RefCommit, filepath.Join(dir, "ref.db"), ackFile, filepath.Join(dir, "ref.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Kill)
+	if err := srv.ResetPeak(); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Stop(30 * time.Second); err != nil {
+		t.Fatalf("stop: %v\n%s", err, srv.TailLog(2000))
+	}
+	if got := srv.PeakThroughExit(); got >= held/2 {
+		t.Errorf("peak through exit %d MB: the load tool's %d MB, not the server's", got>>20, held>>20)
+	}
+	runtime.KeepAlive(big)
 }

@@ -124,7 +124,8 @@ func parses(cmd Command, lc LineContext) bool {
 		named := false
 		resolve := KPIResolver(lc.KPIs)
 		readings, _ := ParseReadings(cmd.Arg, func(token string) (string, UnitKind, bool) {
-			named = named || isCatalogueName(token) || len(matchKPI(len(lc.KPIs), func(i int) (string, string, UnitKind) { return lc.KPIs[i].Key, lc.KPIs[i].Name, lc.KPIs[i].Unit }, token)) > 0
+			named = named || isCatalogueName(token) || len(matchKPI(len(lc.KPIs), func(i int) (string, string, UnitKind) { return lc.KPIs[i].Key, lc.KPIs[i].Name, lc.KPIs[i].Unit }, token)) > 0 ||
+				wordsOfKPI(lc.KPIs, token)
 			return resolve(token)
 		})
 		return len(readings) > 0 || named

@@ -603,6 +603,18 @@ func countsWhatKPIDivides(text, key, name string, unit UnitKind) bool {
 	return !slices.Contains(own, words[0])
 }
 
+// wordsOfKPI reports whether every word of text is in one KPI's key or
+// name, even where matchKPI does not take text as that KPI ("visits"
+// beside Value per visit): a `values` line naming it is about the plan's
+// KPIs, and its author is told why it is not read.
+func wordsOfKPI(kpis []KPI, text string) bool {
+	in := kpiNorm(text)
+	return len(in) > 0 && slices.ContainsFunc(kpis, func(k KPI) bool {
+		kw, nw := kpiNorm(k.Key), kpiNorm(k.Name)
+		return !slices.ContainsFunc(in, func(w string) bool { return !slices.Contains(kw, w) && !slices.Contains(nw, w) })
+	})
+}
+
 // matchKPI finds the candidates (given by key, name and unit) that text
 // names: every candidate whose id, name, initials or alias equals it, or
 // failing that, every candidate whose id and name contain all its words,

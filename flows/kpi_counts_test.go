@@ -103,3 +103,27 @@ func TestKPILineCountIsNotARate(t *testing.T) {
 		}
 	}
 }
+
+// A `values` line naming a count that a plan KPI divides is still the
+// command, so its author is told the count is not tracked, rather than
+// finding the line kept as the answer to the open question.
+func TestClassifyValuesCountIsTheCommand(t *testing.T) {
+	for _, tt := range []struct {
+		kind Kind
+		line string
+	}{
+		{KindSaaS, "values visits 3000"},
+		{KindSaaS, "values trials 50"},
+		{KindNonprofit, "values donors 30"},
+		{KindAgency, "values proposals 4"},
+	} {
+		var kpis []KPI
+		for _, d := range KindKPIs(tt.kind) {
+			kpis = append(kpis, KPI{Stage: d.Stage, Key: d.ID, Name: d.Name, Unit: d.Unit, Currency: "USD"})
+		}
+		cmd, kind := Classify(tt.line, LineContext{Catalogue: RACE(), Open: true, KPIs: kpis})
+		if kind != LineCommand || cmd.Name != "values" {
+			t.Errorf("%s: Classify(%q) = %v, %v; want the values command", tt.kind, tt.line, cmd, kind)
+		}
+	}
+}

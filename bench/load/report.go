@@ -21,7 +21,13 @@ func printRun(w io.Writer, r result) {
 	if other := r.allCPU - r.serverCPU - r.dbCPU - r.loadCPU; other > r.elapsed/10 {
 		fmt.Fprintf(w, "warning: other processes used %.0f%% of a core during the run; the figures are low\n", 100*other.Seconds()/r.elapsed.Seconds())
 	}
-	fmt.Fprintf(w, "%s RSS after setup %s, peak during the run %s, through its shutdown %s\n", r.server, mb(r.setupRSS), mb(r.peakRSS), mb(r.exitRSS))
+	// Zero when the kernel's mark at exit was no higher than the load
+	// tool's own (see bench.Server.PeakThroughExit): not a measurement.
+	exit := "not known (no higher than the load tool's own)"
+	if r.exitRSS > 0 {
+		exit = mb(r.exitRSS)
+	}
+	fmt.Fprintf(w, "%s RSS after setup %s, peak during the run %s, through its shutdown %s\n", r.server, mb(r.setupRSS), mb(r.peakRSS), exit)
 	var parts []string
 	if r.scenario == scenarioAnswers && r.server != refVerify {
 		parts = append(parts, fmt.Sprintf("answers acknowledged %d, stored %d", r.acked, r.stored))
