@@ -182,7 +182,8 @@ func (b *Bot) setActionStatus(ctx context.Context, team string, cb slack.Interac
 	if !resp.Changed {
 		// The action had that status already (another press of the
 		// same button, or a status set elsewhere, told in the plan's
-		// thread): this press changed nothing, which only its presser
+		// thread), or someone else set another since the buttons were
+		// drawn: this press changed nothing, which only its presser
 		// needs to hear.
 		for _, r := range resp.Replies {
 			b.tellAfter(cb, r.Msg)
