@@ -73,6 +73,8 @@ type socketConn struct {
 	wmu  sync.Mutex // gorilla allows one writer at a time
 	done chan struct{}
 	once sync.Once
+	// num is the connection's place among all ever made, from 1.
+	num int
 }
 
 func (c *socketConn) write(b []byte) error {
@@ -118,6 +120,7 @@ func (f *Fake) serveLink(w http.ResponseWriter, r *http.Request) {
 	}
 	f.socket.conns[c] = true
 	f.socket.connections++
+	c.num = f.socket.connections
 	num := len(f.socket.conns)
 	f.notifyLocked()
 	f.mu.Unlock()
@@ -447,12 +450,18 @@ func (f *Fake) Connected() bool {
 	return f.socket.current != nil
 }
 
-// WaitConnections waits until n connections were opened and one of them is
-// receiving envelopes.
+// WaitConnections waits until the n-th connection opened, or a later one,
+// is receiving envelopes.
 func (f *Fake) WaitConnections(t testing.TB, n int) {
 	t.Helper()
-	f.WaitFor(t, func() bool { return f.Connections() >= n && f.Connected() },
-		fmt.Sprintf("Socket Mode connection #%d", n))
+	// The n-th connection, or a later one, must be where envelopes go: a
+	// connection counted but not yet greeted is not, and one sent before
+	// it is greeted goes to the connection before.
+	f.WaitFor(t, func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.socket.current != nil && f.socket.current.num >= n
+	}, fmt.Sprintf("Socket Mode connection #%d", n))
 }
 
 // Envelopes returns every envelope sent so far, delivered or queued.
