@@ -32,6 +32,22 @@ func (s busyRetro) RecordRetroPrompt(ctx context.Context, team string, retro int
 	return s.Store.RecordRetroPrompt(ctx, team, retro, at, ts, question)
 }
 
+// retroReportLost runs /race retro with Slack's answers to its first
+// posts lost (the report's, and with posts 2 the first question's too),
+// while the method racebot looks for them with is held until release (or
+// the test's end). It returns the report as Slack shows it.
+func (h *harness) retroReportLost(posts int, held string) (report slackfake.Message, release func()) {
+	h.t.Helper()
+	h.fake.FailAfterNext("chat.postMessage", posts, 500)
+	release = h.fake.Hold(held)
+	h.t.Cleanup(release)
+	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "retro", UserID: "UANA", ChannelID: "C1"}))
+	report = h.fake.WaitMessage(h.t, "C1", func(m slackfake.Message) bool {
+		return m.ThreadTS == "" && strings.Contains(m.Text, "Closing the quarter")
+	}, "the retro report, its answer lost")
+	return report, release
+}
+
 // openRetro runs /race retro and returns its report, once its first
 // question is posted and recorded as asked.
 func (h *harness) openRetro() slackfake.Message {
@@ -165,13 +181,7 @@ func TestRetroReplyBeforeItsThreadIsKnownIsRecorded(t *testing.T) {
 	h.newPlanInSlack("Q1 Launch")
 	h.settle()
 
-	h.fake.FailAfterNext("chat.postMessage", 1, 500)
-	release := h.fake.Hold("conversations.history")
-	defer release()
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "retro", UserID: "UANA", ChannelID: "C1"}))
-	report := h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
-		return m.ThreadTS == "" && strings.Contains(m.Text, "Closing the quarter")
-	}, "the retro report, its answer lost")
+	report, release := h.retroReportLost(1, "conversations.history")
 	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("conversations.history") == 1 }, "racebot looking for the report")
 	h.write(report.TS, "UANA", "The webinars.", "", true)
 	release()
@@ -254,13 +264,7 @@ func TestRetroRepliesBeforeTheFirstQuestionIsRecordedAreFiledUnderIt(t *testing.
 	h.newPlanInSlack("Q1 Launch")
 	h.settle()
 
-	h.fake.FailAfterNext("chat.postMessage", 2, 500)
-	release := h.fake.Hold("conversations.replies")
-	defer release()
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "retro", UserID: "UANA", ChannelID: "C1"}))
-	report := h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
-		return m.ThreadTS == "" && strings.Contains(m.Text, "Closing the quarter")
-	}, "the retro report, its answer lost")
+	report, release := h.retroReportLost(2, "conversations.replies")
 	h.fake.WaitMessage(t, "C1", func(m slackfake.Message) bool {
 		return m.ThreadTS == report.TS && strings.Contains(m.Text, "Question 1 of 3")
 	}, "the first question, its answer lost")
