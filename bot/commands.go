@@ -570,7 +570,7 @@ func (b *Bot) tellMessage(ctx context.Context, a asker, m message) {
 		// direct message reaches them wherever they are. A button is only
 		// good in its plan's channel (see buttonPlan), so a note with one
 		// is not sent there.
-		err = b.tellDirectly(ctx, a.user, m)
+		err = b.tellDirectly(ctx, a.user, about(a.channel, m))
 	}
 	if err != nil {
 		b.failed(ctx, "tell", err, "user", a.user)
@@ -585,6 +585,16 @@ func hasButtons(m message) bool {
 		}
 	}
 	return false
+}
+
+// about heads m, said away from its channel, with the channel it is
+// about: in a direct message "nothing changed" alone would not say where.
+func about(channel string, m message) message {
+	head := "In <#" + channel + ">:"
+	return message{
+		Text:   head + " " + m.Text,
+		Blocks: append([]slack.Block{slack.NewContextBlock("about", slack.NewTextBlockObject(slack.MarkdownType, head, false, false))}, m.Blocks...),
+	}
 }
 
 // tellDirectly says m to a person in racebot's direct message with them.

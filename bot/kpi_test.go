@@ -169,8 +169,10 @@ func TestKPIFormThatChangesNothingReachesASenderWhoLeft(t *testing.T) {
 		return false
 	}, "a direct message to Ben that his form changed nothing")
 	h.settle()
-	if n := len(h.dms("UBEN")); n != 1 {
-		t.Errorf("%d direct messages to Ben, want 1", n)
+	if dms := h.dms("UBEN"); len(dms) != 1 {
+		t.Errorf("%d direct messages to Ben, want 1", len(dms))
+	} else if !strings.Contains(dms[0].Text, "<#C1>") || !strings.Contains(string(dms[0].Blocks), `\u003c#C1\u003e`) {
+		t.Errorf("the direct message does not say which channel it is about: %q %s", dms[0].Text, dms[0].Blocks)
 	}
 	h.threadNotToldNothingChanged(header)
 }
