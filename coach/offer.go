@@ -149,7 +149,13 @@ func (s *Service) takeOffer(ctx context.Context, req Request, p *flows.Plan) (Re
 		if err != nil {
 			return Response{}, true, err
 		}
-		out, err := flows.Withdraw(s.cat, p, o, flows.Input{User: req.User, Now: req.Now})
+		var history []flows.Answer
+		if o.Prior != "" && !o.Beside {
+			if history, err = s.store.Revisions(ctx, req.Team, p.ID, o.QuestionID); err != nil {
+				return Response{}, true, fmt.Errorf("history of the answer taken back: %w", err)
+			}
+		}
+		out, err := flows.Withdraw(s.cat, p, o, history, flows.Input{User: req.User, Now: req.Now})
 		if err != nil {
 			return Response{}, true, err
 		}

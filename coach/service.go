@@ -98,6 +98,9 @@ type Store interface {
 	Measurements(ctx context.Context, team string, plan flows.PlanID) (map[int64][]flows.Measurement, error)
 	// KPIs lists a plan's KPIs.
 	KPIs(ctx context.Context, team string, plan flows.PlanID) ([]flows.KPI, error)
+	// Revisions lists one question's history, oldest first: every text it
+	// was given, co-answers, edits and withdrawals included.
+	Revisions(ctx context.Context, team string, plan flows.PlanID, questionID string) ([]flows.Answer, error)
 	// Offer returns a person's offer on a plan, reporting false when none.
 	Offer(ctx context.Context, team, channel string, plan flows.PlanID, user string) (flows.Offer, bool, error)
 

@@ -228,7 +228,7 @@ func TestWithdrawRestoresThePriorTextAndReopensTheQuestion(t *testing.T) {
 	p, _ := walk(t, c, NewPlan("T", "C", "P", "U1", t0), "first")
 	p, _ = walk(t, c, p, "back", "new Q2")
 	o := Offer{Plan: p.ID, QuestionID: "plan.one", Revision: 2, Prior: "first", Version: p.Version}
-	out, err := Withdraw(c, p, o, Input{User: "U1", Now: t0})
+	out, err := Withdraw(c, p, o, nil, Input{User: "U1", Now: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +247,7 @@ func TestWithdrawRestoresThePriorTextAndReopensTheQuestion(t *testing.T) {
 	}
 	// An answer revised since the offer is not the one to take back.
 	o.Revision = 1
-	out, err = Withdraw(c, p, o, Input{User: "U1", Now: t0})
+	out, err = Withdraw(c, p, o, nil, Input{User: "U1", Now: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +275,7 @@ func TestWithdrawTakesBackACoAnswerAlone(t *testing.T) {
 		}
 		p = out.Plan
 		o := Offer{Plan: p.ID, User: "U2", QuestionID: "plan.one", Revision: added.Revision, Version: p.Version}
-		out, err = Withdraw(c, p, o, Input{User: "U2", Now: t0.Add(time.Minute)})
+		out, err = Withdraw(c, p, o, nil, Input{User: "U2", Now: t0.Add(time.Minute)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -294,7 +294,7 @@ func TestWithdrawTakesBackACoAnswerAlone(t *testing.T) {
 		}
 
 		o.User = "U1"
-		if out, _ := Withdraw(c, p, o, Input{User: "U1", Now: t0}); len(out.Plan.Answers["plan.one"].Also) != 1 {
+		if out, _ := Withdraw(c, p, o, nil, Input{User: "U1", Now: t0}); len(out.Plan.Answers["plan.one"].Also) != 1 {
 			t.Errorf("source %q: an offer to U1 took back U2's co-answer", source)
 		}
 	}

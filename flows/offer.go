@@ -45,7 +45,12 @@ func (o Offer) Valid(plan *Plan, now time.Time) bool {
 // and the question is open again, for when the team comes back to the plan.
 // A co-answer is withdrawn alone: the answer beside it stands, and so does
 // the question the coach had moved on to.
-func Withdraw(cat *Catalogue, plan *Plan, o Offer, in Input) (Outcome, error) {
+//
+// history is the question's history, oldest first (as stores list it):
+// the text restored keeps the author, time and message of the revision it
+// came from, so that it is still theirs, and their edit or deletion of
+// that message still reaches it. Without one the taker is named.
+func Withdraw(cat *Catalogue, plan *Plan, o Offer, history []Answer, in Input) (Outcome, error) {
 	s := &stepper{cat: cat, in: in, out: Outcome{Plan: plan.Clone()}}
 	if o.QuestionID == "" {
 		return s.out, nil
@@ -62,10 +67,28 @@ func Withdraw(cat *Catalogue, plan *Plan, o Offer, in Input) (Outcome, error) {
 		return s.out, nil
 	}
 	if a.Revision == o.Revision {
-		s.apply(AnswerRecorded{Answer: Answer{QuestionID: o.QuestionID, Text: o.Prior, By: in.User, At: in.Now, Revision: a.Revision + 1}})
+		restored := Answer{QuestionID: o.QuestionID, Text: o.Prior, By: in.User, At: in.Now, Revision: a.Revision + 1}
+		if prior, ok := priorRevision(history, o); ok {
+			restored.By, restored.At, restored.Source, restored.Drafted = prior.By, prior.At, prior.Source, prior.Drafted
+		}
+		s.apply(AnswerRecorded{Answer: restored})
 	}
 	if c := (Cursor{Stage: stage, Step: step, Phase: PhaseQuestion}); c != plan.Cursor {
 		s.apply(CursorMoved{Cursor: c})
 	}
 	return s.out, nil
+}
+
+// priorRevision finds in a question's history the revision whose text the
+// offer's line replaced: the latest before the line with that text.
+func priorRevision(history []Answer, o Offer) (Answer, bool) {
+	if o.Prior == "" {
+		return Answer{}, false
+	}
+	for i := len(history) - 1; i >= 0; i-- {
+		if r := history[i]; r.Revision < o.Revision && r.Text == o.Prior {
+			return r, true
+		}
+	}
+	return Answer{}, false
 }

@@ -63,7 +63,7 @@ func TestOfferIsStoredWithItsAnswerAndTakenOnce(t *testing.T) {
 		t.Errorf("retried answer: err = %v, want ErrDuplicate", err)
 	}
 
-	out, err := flows.Withdraw(cat, p, o, flows.Input{User: "UANA", Now: t0})
+	out, err := flows.Withdraw(cat, p, o, nil, flows.Input{User: "UANA", Now: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestTakeOfferIsAllOrNothing(t *testing.T) {
 	newPlan(t, db, "T1", "C1", "Taken")
 	p := newPlan(t, db, "T1", "C1", "Q1")
 	p, o := offerAnswer(t, db, p, "UANA", "new Taken", "new Taken", "")
-	out, err := flows.Withdraw(cat, p, o, flows.Input{User: "UANA", Now: t0})
+	out, err := flows.Withdraw(cat, p, o, nil, flows.Input{User: "UANA", Now: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
