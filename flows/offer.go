@@ -69,7 +69,14 @@ func Withdraw(cat *Catalogue, plan *Plan, o Offer, history []Answer, in Input) (
 	if a.Revision == o.Revision {
 		restored := Answer{QuestionID: o.QuestionID, Text: o.Prior, By: in.User, At: in.Now, Revision: a.Revision + 1}
 		if prior, ok := priorRevision(history, o); ok {
-			restored.By, restored.At, restored.Source, restored.Drafted = prior.By, prior.At, prior.Source, prior.Drafted
+			restored.By, restored.At, restored.Drafted = prior.By, prior.At, prior.Drafted
+			// An edit's time is not kept with the answer, so an older edit
+			// of that message delivered late could not be told from a newer
+			// one: an answer that came from an edit is restored without its
+			// message, which its later edits then leave alone.
+			if !editedBefore(history, prior) {
+				restored.Source = prior.Source
+			}
 		}
 		s.apply(AnswerRecorded{Answer: restored})
 	}
@@ -91,4 +98,12 @@ func priorRevision(history []Answer, o Offer) (Answer, bool) {
 		}
 	}
 	return Answer{}, false
+}
+
+// editedBefore reports whether r's message gave the question an earlier
+// revision too: r is then an edit of it.
+func editedBefore(history []Answer, r Answer) bool {
+	return r.Source != "" && slices.ContainsFunc(history, func(h Answer) bool {
+		return h.Revision < r.Revision && h.Source == r.Source
+	})
 }
