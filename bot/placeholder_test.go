@@ -78,6 +78,11 @@ func TestDraftPlaceholderLeftByAKillIsReplaced(t *testing.T) {
 	h.fake.WaitFor(t, func() bool { return len(llm.Requests()) > 0 }, "the model asked for the draft")
 	slackLink.kill()
 	modelLink.kill()
+	// Nothing of it runs after: its ticks would otherwise go on with the
+	// moved clock, and one could take the placeholder's lease, fail on the
+	// dead link and hold the lease past the test's wait.
+	killed.stopLoops()
+	killed.loops.Wait()
 	release()
 
 	clk.Add(time.Hour)
