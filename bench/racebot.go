@@ -271,18 +271,24 @@ func memory(status string) (rss, peak int64, err error) {
 // after the last Memory. Zero while it runs, where the system does not
 // say, or where the mark is no higher than this program's own as it
 // started the server: Linux starts a child's ru_maxrss there (the memory
-// it was started from, golang/go#32054), so the figure would be ours.
+// it was started from, golang/go#32054), so the figure would be ours. The
+// two are read from counters the kernel keeps per CPU and sums loosely,
+// so a mark within inheritedSlack of ours is taken for ours too.
 func (s *Server) PeakThroughExit() int64 {
 	select {
 	case <-s.done:
 	default:
 		return 0
 	}
-	if ru, ok := s.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss<<10 > s.inherited {
+	if ru, ok := s.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss<<10 > s.inherited+inheritedSlack(s.inherited) {
 		return ru.Maxrss << 10
 	}
 	return 0
 }
+
+// inheritedSlack is how far above this program's own mark a server's may
+// be and still be this program's.
+func inheritedSlack(own int64) int64 { return own/16 + 4<<20 }
 
 // ResetPeak starts a new peak RSS measurement (Linux: "5" > clear_refs).
 func (s *Server) ResetPeak() error {
