@@ -92,15 +92,7 @@ func TestNewRepliedBesideAnotherAnswer(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	header, q1, p := h.firstQuestion("Q1")
-	h.waitAsked(p, flows.QuestionBusiness)
-
-	h.fake.Delay("chat.postMessage", time.Hour)
-	ben := tsAfter(t, q1.TS, 5*time.Millisecond)
-	ana := tsAfter(t, ben, 10*time.Millisecond)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "Beans roasted to order for home brewers.", TS: ben, ThreadTS: header.TS}))
-	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.postMessage") == 1 }, "the reply to Ben out")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "new Spring", TS: ana, ThreadTS: header.TS}))
+	header, p, _, _ := h.twoRepliesToQuestion1("UBEN", "Beans roasted to order for home brewers.", "UANA", "new Spring")
 	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; len(a.Also) != 1 || a.Also[0].Text != "new Spring" || a.Also[0].By != "UANA" {
 		t.Fatalf("the first question's answers = %+v, want Ana's line beside Ben's", a)
 	}
@@ -131,20 +123,7 @@ func TestTwoRepliesToOneQuestion(t *testing.T) {
 	h := newHarness(t)
 	h.fake.AddUser(slackfake.User{ID: "UANA", RealName: "Ana Lopez", DisplayName: "Ana"})
 	h.runSocket()
-	header, q1, p := h.firstQuestion("Q1")
-	h.waitAsked(p, flows.QuestionBusiness)
-
-	// Hold the bot's next posts (the second question among them) until
-	// both replies are in.
-	h.fake.Delay("chat.postMessage", time.Hour)
-	ana := tsAfter(t, q1.TS, 5*time.Millisecond)
-	ben := tsAfter(t, ana, 10*time.Millisecond)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Speciality coffee subscriptions.", TS: ana, ThreadTS: header.TS}))
-	// Ana's reply is out before Ben's comes in, as when he writes a moment
-	// later: on a busy machine both could otherwise wait for the thread
-	// together and go out as one message, worded for two.
-	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.postMessage") == 1 }, "the reply to Ana out")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "Beans roasted to order for home brewers.", TS: ben, ThreadTS: header.TS}))
+	header, p, ana, ben := h.twoRepliesToQuestion1("UANA", "Speciality coffee subscriptions.", "UBEN", "Beans roasted to order for home brewers.")
 
 	got := h.plan(slackfake.TeamID, "C1", "Q1")
 	a := got.Answers[flows.QuestionBusiness]
@@ -492,4 +471,25 @@ func TestAPromptRecordWaitsItsTurnBehindABusyWriter(t *testing.T) {
 	}, "question 2")
 	h.settle()
 	h.waitAsked(p, "plan.value-proposition")
+}
+
+// twoRepliesToQuestion1 starts plan Q1 in C1 and has two people reply to
+// its first question 10 ms apart, while racebot's posts (the second
+// question among them) are held until the test lets them go with
+// Delay("chat.postMessage", 0). The first reply's answer is out before
+// the second comes in, as when its author writes a moment later: on a
+// busy machine both could otherwise wait for the thread together and go
+// out as one message, worded for two. It returns the replies' ts.
+func (h *harness) twoRepliesToQuestion1(first, firstText, second, secondText string) (header slackfake.Message, p *flows.Plan, firstTS, secondTS string) {
+	t := h.t
+	t.Helper()
+	header, q1, p := h.firstQuestion("Q1")
+	h.waitAsked(p, flows.QuestionBusiness)
+	h.fake.Delay("chat.postMessage", time.Hour)
+	firstTS = tsAfter(t, q1.TS, 5*time.Millisecond)
+	secondTS = tsAfter(t, firstTS, 10*time.Millisecond)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: first, Text: firstText, TS: firstTS, ThreadTS: header.TS}))
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.postMessage") == 1 }, "the reply to the first answer out")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: second, Text: secondText, TS: secondTS, ThreadTS: header.TS}))
+	return header, p, firstTS, secondTS
 }
