@@ -153,6 +153,37 @@ func TestActionCommandSaysWhichPlanItMarked(t *testing.T) {
 	}
 }
 
+// TestActionCommandErrorsSayWhichPlan: /race action acts on the
+// channel's current plan, which Ana may have just switched. When it
+// cannot mark what Ben asked for (no such number, no actions at all, no
+// action with those words), Ben is told which plan it looked in, as he is
+// when it marks one; and nothing changes.
+func TestActionCommandErrorsSayWhichPlan(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	_, q2 := h.newPlanInSlack("Q2")
+	h.addActions(q2, "Gift boxes")
+	h.newPlanInSlack("Q3")
+	h.settle()
+	for _, tt := range []struct{ plan, text, want string }{
+		{"Q2", "action done 7", `In "Q2": There is no action 7`},
+		{"Q2", "action doing zebra", `In "Q2": No action matches "zebra"`},
+		{"Q3", "action done 1", `In "Q3": This plan has no actions yet`},
+	} {
+		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "continue " + tt.plan, UserID: "UANA", ChannelID: "C1"}))
+		h.settle()
+		ack := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: tt.text, UserID: "UBEN", ChannelID: "C1"}))
+		if got := ackText(t, ack.Payload); !strings.HasPrefix(got, tt.want) {
+			t.Errorf("/race %s on %s was answered %q, want %q", tt.text, tt.plan, got, tt.want)
+		}
+	}
+	h.settle()
+	if a := h.plan(slackfake.TeamID, "C1", "Q2").Actions[0]; a.State() != flows.ActionOpen {
+		t.Errorf("Q2's action is %s, want it left open", a.State())
+	}
+}
+
 // TestPreviousRacebotReadsStatusControls: while racebots are replaced one
 // by one (or one is rolled back), a press on a check-in's button or a
 // list's menu may reach a racebot of the version before the controls said

@@ -64,10 +64,23 @@ func (s *Service) action(ctx context.Context, req Request, arg string) (Response
 	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
 		i, err := p.FindAction(ref)
 		if err != nil {
-			return flows.Outcome{}, err
+			return flows.Outcome{}, inPlan(req, p, err)
 		}
 		return flows.SetActionStatus(p, i, st, req.User, req.Now)
 	})
+}
+
+// inPlan names p in bad input about it from a command, which acts on the
+// channel's current plan: someone may have switched it since its author
+// read the number they typed, so "there is no action 7" alone would not
+// say where it was looked for (the transport names the plan of one that
+// worked, too). In a plan's own thread the plan is plain.
+func inPlan(req Request, p *flows.Plan, err error) error {
+	ue, bad := errors.AsType[*flows.UserError](err)
+	if !bad || !req.Command {
+		return err
+	}
+	return &flows.UserError{Err: ue.Err, Msg: flows.Sayf("In %q: %s", flows.User(p.Name), ue.Msg)}
 }
 
 // SetActionStatus sets the status of a plan's action (req.Plan) by its
