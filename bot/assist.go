@@ -77,7 +77,7 @@ var (
 // draftAsker is whoever asked for a draft, told in the plan's thread: a
 // draft is asked for there, by a reply or a button in it.
 func draftAsker(p *flows.Plan, d *flows.DraftRequest) asker {
-	return asker{user: d.User, channel: p.Channel, thread: p.Thread}
+	return asker{user: d.User, channel: p.Channel, thread: p.Thread, plan: p.Name}
 }
 
 // postKPISuggestions proposes KPIs and targets for a stage in the thread,

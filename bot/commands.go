@@ -100,21 +100,21 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		if !ok {
 			return msgAck(exportUnderWay)
 		}
-		b.later(ctx, "export", func(ctx context.Context) { b.export(ctx, commandAsker(cmd), resp.Plan, started) })
+		b.later(ctx, "export", func(ctx context.Context) { b.export(ctx, commandAsker(cmd, resp.Plan), resp.Plan, started) })
 		return textAck("Exporting the plan; the file will appear in this channel in a moment.")
 	case resp.Report:
 		started, ok := b.startWork(ctx, resp.Plan, coach.WorkReport)
 		if !ok {
 			return msgAck(underWay(coach.WorkReport, resp.Plan))
 		}
-		b.later(ctx, "report", func(ctx context.Context) { b.postReport(ctx, resp.Plan, commandAsker(cmd), started) })
+		b.later(ctx, "report", func(ctx context.Context) { b.postReport(ctx, resp.Plan, commandAsker(cmd, resp.Plan), started) })
 		return textAck("Drawing the KPI chart; it will appear in the plan's thread.")
 	case resp.Review:
 		started, ok := b.startWork(ctx, resp.Plan, coach.WorkReview)
 		if !ok {
 			return msgAck(underWay(coach.WorkReview, resp.Plan))
 		}
-		b.later(ctx, "review", func(ctx context.Context) { b.postReview(ctx, resp.Plan, commandAsker(cmd), started) })
+		b.later(ctx, "review", func(ctx context.Context) { b.postReview(ctx, resp.Plan, commandAsker(cmd, resp.Plan), started) })
 		return msgAck(flows.Sayf("Reviewing %q; the review will appear in its thread.", flows.User(resp.Plan.Name)))
 	case hasKind(resp.Replies, flows.ReplyDeleted):
 		return ephemeralAck(renderReplies(nil, resp.Replies))
@@ -394,7 +394,7 @@ func (b *Bot) exportRestPressed(ctx context.Context, team string, cb slack.Inter
 		return
 	}
 	b.replaceAfter(cb, say("Uploading the KPI history."))
-	asked := asker{user: cb.User.ID, channel: pressedIn(cb), responseURL: cb.ResponseURL}
+	asked := asker{user: cb.User.ID, channel: pressedIn(cb), plan: p.Name, responseURL: cb.ResponseURL}
 	b.later(ctx, "export rest", func(ctx context.Context) { b.exportRest(ctx, asked, p) })
 }
 
@@ -533,12 +533,15 @@ func headerFailure(err error, name string) flows.Msg {
 // where they asked, to tell them when it fails.
 type asker struct {
 	user, channel, thread string
+	// plan is the name of the plan the request was about, "" when none:
+	// a note sent away from its channel names it (see about).
+	plan string
 	// responseURL is the slash command's; "" for words typed in a thread.
 	responseURL string
 }
 
-func commandAsker(cmd slack.SlashCommand) asker {
-	return asker{user: cmd.UserID, channel: cmd.ChannelID, responseURL: cmd.ResponseURL}
+func commandAsker(cmd slack.SlashCommand, p *flows.Plan) asker {
+	return asker{user: cmd.UserID, channel: cmd.ChannelID, plan: p.Name, responseURL: cmd.ResponseURL}
 }
 
 // tell says m to a's person alone: through the command's response_url,
@@ -570,7 +573,7 @@ func (b *Bot) tellMessage(ctx context.Context, a asker, m message) {
 		// direct message reaches them wherever they are. A button is only
 		// good in its plan's channel (see buttonPlan), so a note with one
 		// is not sent there.
-		err = b.tellDirectly(ctx, a.user, about(a.channel, m))
+		err = b.tellDirectly(ctx, a.user, about(a.channel, a.plan, m))
 	}
 	if err != nil {
 		b.failed(ctx, "tell", err, "user", a.user)
@@ -588,9 +591,14 @@ func hasButtons(m message) bool {
 }
 
 // about heads m, said away from its channel, with the channel it is
-// about: in a direct message "nothing changed" alone would not say where.
-func about(channel string, m message) message {
-	head := "In <#" + channel + ">:"
+// about, and the plan when it is about one (a channel may have several):
+// in a direct message "nothing changed" alone would not say where.
+func about(channel, plan string, m message) message {
+	head := "In <#" + channel + ">"
+	if plan != "" {
+		head += mrkdwn(flows.Sayf(", plan %q", flows.User(plan)))
+	}
+	head += ":"
 	return message{
 		Text:   head + " " + m.Text,
 		Blocks: append([]slack.Block{slack.NewContextBlock("about", slack.NewTextBlockObject(slack.MarkdownType, head, false, false))}, m.Blocks...),

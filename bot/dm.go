@@ -368,23 +368,22 @@ func mentionForms(text, id string) []string {
 // made.
 func (b *Bot) answerAsked(ctx context.Context, key, channel, thread string, a coach.Response, user string) {
 	switch {
-	case a.Review:
-		b.reviewInto(ctx, a.Plan, channel, thread, user)
-	case a.Report:
-		ms, err := b.svc.Measurements(ctx, a.Plan.Team, a.Plan.ID)
-		if err != nil {
-			b.log.Error("report: values", "plan", a.Plan.ID, "err", err)
+	case a.Review, a.Report:
+		// Held as /race review and /race report are: one review or chart
+		// of the plan at a time, however and wherever it was asked for.
+		w := coach.WorkReport
+		if a.Review {
+			w = coach.WorkReview
 		}
-		if err == nil {
-			err = b.uploadChart(ctx, a.Plan, ms, channel, thread)
+		started, ok := b.startWork(ctx, a.Plan, w)
+		if !ok {
+			b.tell(ctx, asker{user: user, channel: channel, thread: thread, plan: a.Plan.Name}, underWay(w, a.Plan))
+			break
 		}
-		if err != nil {
-			// A direct message's chart is in the conversation, not a thread.
-			where := "this thread"
-			if thread == "" {
-				where = "this conversation"
-			}
-			b.tellEvenStopping(ctx, asker{user: user, channel: channel, thread: thread}, msgMessage("note", chartFailure(err, channel, where)))
+		if a.Review {
+			b.reviewInto(ctx, a.Plan, channel, thread, user, started)
+		} else {
+			b.chartInto(ctx, a.Plan, channel, thread, user, started)
 		}
 	case len(a.Replies) > 0:
 		if _, err := b.poster.postOnce(ctx, channel, thread, replyKey(key), renderReplies(a.Plan, a.Replies)); err != nil {
@@ -416,12 +415,39 @@ func (b *Bot) confirmInCheckin(ctx context.Context, key string, a coach.Response
 	b.refreshSummary(ctx, c)
 }
 
+// chartInto uploads the plan's KPI chart for user where it was asked for,
+// or tells them why it could not. startWork took its hold at started,
+// which ends a moment after it does.
+func (b *Bot) chartInto(ctx context.Context, p *flows.Plan, channel, thread, user string, started time.Time) {
+	var shown bool
+	defer func() { b.endWork(ctx, p, coach.WorkReport, started, shown) }()
+	ms, err := b.svc.Measurements(ctx, p.Team, p.ID)
+	if err != nil {
+		b.log.Error("report: values", "plan", p.ID, "err", err)
+	}
+	if err == nil {
+		err = b.uploadChart(ctx, p, ms, channel, thread)
+		shown = err == nil || errors.Is(err, errMaybeShared)
+	}
+	if err != nil {
+		// A direct message's chart is in the conversation, not a thread.
+		where := "this thread"
+		if thread == "" {
+			where = "this conversation"
+		}
+		b.tellEvenStopping(ctx, asker{user: user, channel: channel, thread: thread, plan: p.Name}, msgMessage("note", chartFailure(err, channel, where)))
+	}
+}
+
 // reviewInto reviews a plan for user and posts the review where it was
 // asked for, in one piece: a mention's thread or a direct message is no
 // place for a placeholder edited as the model writes. Like /race review,
-// it becomes the plan's latest review.
-func (b *Bot) reviewInto(ctx context.Context, p *flows.Plan, channel, thread, user string) {
+// it becomes the plan's latest review. startWork took its hold at
+// started, which ends a moment after it does.
+func (b *Bot) reviewInto(ctx context.Context, p *flows.Plan, channel, thread, user string, started time.Time) {
 	asked := b.now()
+	var shown bool
+	defer func() { b.endWork(ctx, p, coach.WorkReview, started, shown) }()
 	kpis, err := b.svc.KPIs(ctx, p.Team, p.ID)
 	if err != nil {
 		b.log.Error("review: load kpis", "plan", p.ID, "err", err)
@@ -437,8 +463,9 @@ func (b *Bot) reviewInto(ctx context.Context, p *flows.Plan, channel, thread, us
 	}
 	if _, err := b.poster.post(ctx, channel, thread, msgMessage("review", resultMsg(res))); err != nil {
 		b.failed(ctx, "post review", err, "plan", p.ID)
-		b.tell(ctx, asker{user: user, channel: channel, thread: thread}, reviewFailed)
+		b.tell(ctx, asker{user: user, channel: channel, thread: thread, plan: p.Name}, reviewFailed)
 		return
 	}
+	shown = true
 	b.keepReview(ctx, p, res, user, asked)
 }

@@ -181,7 +181,7 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 			}
 			switch {
 			case resp.Review, resp.Report:
-				a := asker{user: m.User, channel: m.Channel, thread: m.ThreadTimeStamp}
+				a := asker{user: m.User, channel: m.Channel, thread: m.ThreadTimeStamp, plan: plan.Name}
 				w := coach.WorkReport
 				if resp.Review {
 					w = coach.WorkReview
@@ -197,7 +197,7 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 					b.postReport(ctx, plan, a, started)
 				}
 			case hasKind(resp.Replies, flows.ReplyExport):
-				a := asker{user: m.User, channel: m.Channel, thread: m.ThreadTimeStamp}
+				a := asker{user: m.User, channel: m.Channel, thread: m.ThreadTimeStamp, plan: plan.Name}
 				started, ok := b.startExport(ctx, plan, m.User)
 				if !ok {
 					b.tell(ctx, a, exportUnderWay)
@@ -266,7 +266,7 @@ func (b *Bot) whisper(ctx context.Context, m *slackevents.MessageEvent, msg flow
 func (b *Bot) tellBeside(ctx context.Context, p *flows.Plan, user string, replies []flows.Reply) {
 	b.later(ctx, "ephemeral", func(ctx context.Context) {
 		for _, r := range replies {
-			b.tell(ctx, asker{user: user, channel: p.Channel, thread: p.Thread}, r.Msg)
+			b.tell(ctx, asker{user: user, channel: p.Channel, thread: p.Thread, plan: p.Name}, r.Msg)
 		}
 	})
 }

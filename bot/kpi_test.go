@@ -155,7 +155,9 @@ func (h *harness) threadNotToldNothingChanged(header slackfake.Message) {
 // form with the target Ana set a moment before, after leaving the plan's
 // channel. Slack will not show him a message beside its thread
 // (user_not_in_channel), so he is told in a direct message instead of the
-// form closing without a word; the thread is still not told.
+// form closing without a word; the thread is still not told. The
+// message is headed with the channel and the plan it is about: a channel
+// may have several plans.
 func TestKPIFormThatChangesNothingReachesASenderWhoLeft(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -171,8 +173,8 @@ func TestKPIFormThatChangesNothingReachesASenderWhoLeft(t *testing.T) {
 	h.settle()
 	if dms := h.dms("UBEN"); len(dms) != 1 {
 		t.Errorf("%d direct messages to Ben, want 1", len(dms))
-	} else if !strings.Contains(dms[0].Text, "<#C1>") || !strings.Contains(string(dms[0].Blocks), `\u003c#C1\u003e`) {
-		t.Errorf("the direct message does not say which channel it is about: %q %s", dms[0].Text, dms[0].Blocks)
+	} else if head := `In <#C1>, plan "Q1":`; !strings.HasPrefix(dms[0].Text, head) || !strings.Contains(string(dms[0].Blocks), `In \u003c#C1\u003e, plan \"Q1\":`) {
+		t.Errorf("the direct message is not headed %q, the channel and the plan it is about: %q %s", head, dms[0].Text, dms[0].Blocks)
 	}
 	h.threadNotToldNothingChanged(header)
 }

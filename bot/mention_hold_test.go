@@ -1,0 +1,177 @@
+package bot
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// builtInReviews counts the reviews (racebot's own checks) posted in
+// channels, thread replies included.
+func (h *harness) builtInReviews(channels ...string) int {
+	n := 0
+	for _, c := range channels {
+		for _, m := range h.fake.Messages(c) {
+			if strings.Contains(m.Text, "built-in checks") {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// toldTo lists the ephemerals shown to user.
+func (h *harness) toldTo(user string) []slackfake.Ephemeral {
+	var out []slackfake.Ephemeral
+	for _, e := range h.fake.Ephemerals() {
+		if e.User == user {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// TestReviewOrChartAskedInMentionsAndDMsAtOnce: Ana asks for a review
+// (or the KPI chart) with "@racebot review" in the channel, and while it
+// is on its way it is asked for again: by Ben in another mention, by Ana
+// in a direct message, by Ben with /race, or in a mention that reaches
+// another racebot on the same database. One is posted; the second asker
+// is told, in one sentence and to them alone, that it is being made, as
+// /race review tells them.
+func TestReviewOrChartAskedInMentionsAndDMsAtOnce(t *testing.T) {
+	t.Parallel()
+	for _, work := range []struct{ word, method, told string }{
+		{"review", "chat.postMessage", `A review of "Q1" is already being written`},
+		{"report", "files.completeUploadExternal", `A KPI chart of "Q1" is already being drawn`},
+	} {
+		for _, again := range []string{"mention by another", "direct message", "slash command", "mention to another racebot"} {
+			t.Run(work.word+"/"+again, func(t *testing.T) {
+				t.Parallel()
+				clk := &clock{now: time.Now()}
+				h := newHarness(t, instantRetries, func(c *setup) { c.Now = clk.Now })
+				h.runSocket()
+				_, p := h.newPlanInSlack("Q1")
+				h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+				second, _ := h.anotherRacebot()
+				srv := httptest.NewServer(second.HTTPHandler(secret))
+				t.Cleanup(srv.Close)
+				h.settle()
+
+				release := h.fake.Hold(work.method)
+				t.Cleanup(release)
+				h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UANA", Text: "<@" + slackfake.BotUserID + "> " + work.word}))
+				h.fake.WaitFor(t, func() bool { return h.fake.InFlight(work.method) == 1 }, "Ana's "+work.word+" under way")
+				clk.Add(700 * time.Millisecond)
+
+				asker, where := "UBEN", "C1"
+				switch again {
+				case "mention by another":
+					h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UBEN", Text: "<@" + slackfake.BotUserID + "> " + work.word}))
+				case "direct message":
+					asker, where = "UANA", h.fake.DMChannel("UANA")
+					h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: where, User: "UANA", Text: work.word}))
+				case "slash command":
+					if a := second.Command(context.Background(), h.slashIn("UBEN", work.word, "1.1.b")); a != nil {
+						if !strings.HasPrefix(a.Text, work.told) {
+							t.Errorf("Ben's /race %s was answered %q, want %q", work.word, a.Text, work.told)
+						}
+					}
+				case "mention to another racebot":
+					if code := h.deliver(srv, slackfake.EventBody(slackfake.AppMention{Channel: "C1", User: "UBEN", Text: "<@" + slackfake.BotUserID + "> " + work.word, TS: slackTS(clk.Now())})); code != http.StatusOK {
+						t.Fatalf("the mention answered %d", code)
+					}
+				}
+				if again != "slash command" {
+					h.fake.WaitFor(t, func() bool {
+						for _, e := range h.toldTo(asker) {
+							if strings.HasPrefix(e.Text, work.told) && e.Channel == where {
+								return true
+							}
+						}
+						return false
+					}, "the second asker told, where they asked, that it is on its way")
+				}
+				release()
+				h.settle()
+				settle(t, second, h.fake)
+
+				posted := h.builtInReviews("C1", h.fake.DMChannel("UANA"))
+				if work.word == "report" {
+					posted = h.uploadsNamed(".png")
+				}
+				if posted != 1 {
+					t.Errorf("%d posted, want one", posted)
+				}
+				for _, e := range h.toldTo(asker) {
+					if !strings.HasPrefix(e.Text, work.told) {
+						t.Errorf("the second asker was also told %q", e.Text)
+					}
+				}
+
+				// Once it is posted and a while has passed, asking again
+				// makes another.
+				clk.Add(time.Minute)
+				h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UBEN", Text: "<@" + slackfake.BotUserID + "> " + work.word}))
+				h.settle()
+				posted = h.builtInReviews("C1", h.fake.DMChannel("UANA"))
+				if work.word == "report" {
+					posted = h.uploadsNamed(".png")
+				}
+				if posted != 2 {
+					t.Errorf("asked again a minute later, %d posted in all, want two", posted)
+				}
+			})
+		}
+	}
+}
+
+// TestReviewOrChartAskedInAMentionThatFailedHoldsNothing: Ana's review
+// (or chart) asked for in a mention cannot be posted, and she is told so.
+// She asks again a second later, in a direct message: nothing of the first
+// is coming, so the second is made, not turned away.
+func TestReviewOrChartAskedInAMentionThatFailedHoldsNothing(t *testing.T) {
+	t.Parallel()
+	for _, work := range []struct{ word, method, failed string }{
+		{"review", "chat.postMessage", "the review could not be posted"},
+		{"report", "files.getUploadURLExternal", "the KPI chart"},
+	} {
+		t.Run(work.word, func(t *testing.T) {
+			t.Parallel()
+			clk := &clock{now: time.Now()}
+			h := newHarness(t, instantRetries, func(c *setup) { c.Now = clk.Now })
+			h.runSocket()
+			_, p := h.newPlanInSlack("Q1")
+			h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+			h.settle()
+
+			h.fake.FailNext(work.method, 1000, http.StatusInternalServerError)
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UANA", Text: "<@" + slackfake.BotUserID + "> " + work.word}))
+			h.waitEphemeral("UANA", work.failed)
+			h.settle()
+			h.fake.FailNext(work.method, 0, 0)
+
+			clk.Add(time.Second)
+			dm := h.fake.DMChannel("UANA")
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: dm, User: "UANA", Text: work.word}))
+			h.settle()
+			posted := h.builtInReviews("C1", dm)
+			if work.word == "report" {
+				posted = h.uploadsNamed(".png")
+			}
+			if posted != 1 {
+				t.Errorf("asked again after the first failed, %d posted, want one", posted)
+			}
+			for _, e := range h.toldTo("UANA") {
+				if strings.Contains(e.Text, "already being") {
+					t.Errorf("asked again after the first failed, Ana was told %q", e.Text)
+				}
+			}
+		})
+	}
+}
