@@ -66,8 +66,9 @@ func (b *Bot) zoneOf(ctx context.Context, team, user string) (*time.Location, er
 // could send it twice. One Slack certainly did not take for a passing
 // reason (a 5xx opening the conversation, a rate limit) gives the claim
 // up, so that a later tick sends it rather than nobody; so does one whose
-// answers were all lost and that the conversation did not show, and the
-// later tick looks for it before it sends it again.
+// answers were all lost and that the conversation did not show, or whose
+// answer was lost and the conversation could not be read, and the later
+// tick looks for it before it sends it again.
 func (b *Bot) sendReminder(ctx context.Context, r coach.Reminder) {
 	ctx, cancel := b.claimBound(context.WithoutCancel(onTeam(ctx, r.Team)))
 	defer cancel()
@@ -126,8 +127,15 @@ func (b *Bot) sendReminder(ctx context.Context, r coach.Reminder) {
 	ts, err := b.poster.postOnce(ctx, channel, "", key, reminderMessage(r))
 	if err != nil {
 		b.failed(ctx, "reminder claimed but not sent", err, "key", r.Key, "user", r.User)
-		if errors.Is(err, ErrNotPosted) && !b.left(ctx, err) {
+		switch {
+		case b.left(ctx, err):
+		case errors.Is(err, ErrNotPosted):
 			b.releaseReminder(ctx, r, errors.Is(err, errNoneFound))
+		case errors.Is(err, ErrMaybePosted):
+			// Slack lost its answer and then failed the look for the post:
+			// kept claimed, the reminder would be neither known sent nor
+			// sent. A later tick looks again before it posts.
+			b.releaseReminder(ctx, r, true)
 		}
 		return
 	}

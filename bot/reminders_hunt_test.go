@@ -197,3 +197,88 @@ func TestReminderWhoseLookIsRefusedIsNotTakenUpEachTick(t *testing.T) {
 		t.Errorf("%d more posts after Slack refused the look for good, want 0", n-posts)
 	}
 }
+
+// TestReminderWhosePostCouldNotBeLookedForComesLater: Slack loses its
+// answer to the post of Ber's reminder, and then fails each look in the
+// direct message for it (5xx past the client's retries, internal_error):
+// racebot cannot tell whether the reminder went out. Once Slack answers
+// again a later tick looks for it and sends it if it is not there, or
+// keeps the one that is: Ber has it once, not never.
+func TestReminderWhosePostCouldNotBeLookedForComesLater(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		fault  func(*slackfake.Fake)
+		landed bool
+	}{
+		{"5xx, not out", func(f *slackfake.Fake) { f.FailNext("conversations.history", 10, http.StatusInternalServerError) }, false},
+		{"internal_error, not out", func(f *slackfake.Fake) { f.RefuseNext("conversations.history", 1, "internal_error") }, false},
+		{"5xx, out after all", func(f *slackfake.Fake) { f.FailNext("conversations.history", 10, http.StatusInternalServerError) }, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, clk := bersActionDue(t)
+			before := len(h.fake.Calls("chat.postMessage"))
+			h.fake.FailNext("chat.postMessage", 1, http.StatusInternalServerError)
+			tt.fault(h.fake)
+			h.bot.remindTick(context.Background())
+			posts := h.fake.Calls("chat.postMessage")[before:]
+			if len(posts) != 1 || len(h.dms("UBER")) != 0 {
+				t.Fatalf("%d posts and %d reminders while Slack failed, want 1 and 0", len(posts), len(h.dms("UBER")))
+			}
+			if tt.landed {
+				metadata, err := json.Marshal(posts[0].JSON["metadata"])
+				if err != nil {
+					t.Fatal(err)
+				}
+				h.fake.AddMessage(slackfake.Message{Channel: h.fake.DMChannel("UBER"), User: slackfake.BotUserID, Text: posts[0].Get("text"), Metadata: metadata})
+			}
+			h.remindedOnceLater(clk)
+		})
+	}
+}
+
+// TestReminderWhoseLookFailsForAWhileIsSentLater: Slack loses its answer
+// to each post of Ber's reminder and the direct message shows none of
+// them, so the reminder is given up for a later tick, which is to look
+// for it first. Slack then fails that look for a passing reason (5xx,
+// internal_error, a rate limit past the client's retries). Nothing says
+// the reminder went out, and the failure passes: a later look, once Slack
+// answers, finds no earlier try and sends the reminder, once.
+func TestReminderWhoseLookFailsForAWhileIsSentLater(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name  string
+		fault func(*slackfake.Fake)
+	}{
+		{"5xx", func(f *slackfake.Fake) { f.FailNext("conversations.history", 10, http.StatusInternalServerError) }},
+		{"internal_error", func(f *slackfake.Fake) { f.RefuseNext("conversations.history", 1, "internal_error") }},
+		{"rate-limited", func(f *slackfake.Fake) { f.RateLimitNext("conversations.history", 5, time.Second) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, clk := bersActionDue(t, func(c *setup) {
+				c.RetryWait = func(ctx context.Context, _ time.Duration) bool { return ctx.Err() == nil }
+			})
+			h.fake.FailNext("chat.postMessage", maxPostTries, http.StatusInternalServerError)
+			h.bot.remindTick(context.Background())
+			looks := len(h.fake.Calls("conversations.history"))
+			tt.fault(h.fake)
+			clk.Add(time.Minute)
+			h.bot.remindTick(context.Background())
+			if n := len(h.fake.Calls("conversations.history")); n == looks {
+				t.Fatalf("no look in the direct message on the next tick")
+			}
+			if n := len(h.dms("UBER")); n != 0 {
+				t.Fatalf("%d reminders while Slack failed the look, want 0", n)
+			}
+			for range 5 {
+				clk.Add(10 * time.Minute)
+				h.bot.remindTick(context.Background())
+			}
+			if n := len(h.dms("UBER")); n != 1 {
+				t.Errorf("%d reminders once Slack answered the look again, want 1", n)
+			}
+		})
+	}
+}
