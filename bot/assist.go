@@ -176,19 +176,30 @@ const streamUpdateInterval = time.Second
 //
 // The placeholder is recorded (what says for what work) until it is
 // replaced or taken down: a racebot killed meanwhile would leave it
-// promising the result for good, and placeholderTick replaces it.
+// promising the result for good, and placeholderTick replaces it. It is
+// recorded before its post too, under the key it is posted with, so that
+// a kill before its ts is known (or recorded) leaves a record by which
+// placeholderTick finds it in the thread.
 func (b *Bot) streamed(ctx context.Context, p *flows.Plan, what, placeholder string, run func(context.Context, func(string)) assist.Result, final func(assist.Result) message) (assist.Result, bool) {
 	thread, err := b.ensureThread(ctx, p)
 	if err != nil {
 		b.failed(ctx, "stream: thread", err, "plan", p.ID)
 		return assist.Result{}, false
 	}
-	ts, err := b.poster.post(ctx, p.Channel, thread, plainMessage("working", placeholder))
+	ph := coach.Placeholder{Team: p.Team, Channel: p.Channel, Thread: thread, Key: "placeholder:" + randomKey(), What: what, PostedAt: b.now()}
+	intended := b.keepPlaceholder(ctx, ph)
+	ts, err := b.poster.postOnce(ctx, p.Channel, thread, ph.Key, plainMessage("working", placeholder))
 	if err != nil {
 		b.failed(ctx, "stream: placeholder", err, "plan", p.ID)
+		// One that may be out unseen stays recorded, for placeholderTick
+		// to look for; otherwise nothing went out.
+		if intended && !errors.Is(err, ErrMaybePosted) {
+			b.dropPlaceholder(ctx, ph)
+		}
 		return assist.Result{}, false
 	}
-	kept := b.keepPlaceholder(ctx, coach.Placeholder{Team: p.Team, Channel: p.Channel, TS: ts, What: what, PostedAt: b.now()})
+	ph.TS, ph.PostedAt = ts, b.now()
+	kept := b.keepPlaceholder(ctx, ph) || intended
 	// The work is bounded so that a placeholder still there past
 	// placeholderLeft is one nobody is working on: the partial texts'
 	// updates too, which the model's stream waits for, and which Slack
@@ -212,12 +223,12 @@ func (b *Bot) streamed(ctx context.Context, p *flows.Plan, what, placeholder str
 	if err := b.poster.update(fctx, p.Channel, ts, final(res)); err != nil {
 		b.failed(ctx, "stream: final update", err, "plan", p.ID)
 		if b.takeDown(ctx, p.Channel, ts) && kept {
-			b.dropPlaceholder(ctx, p.Team, p.Channel, ts)
+			b.dropPlaceholder(ctx, ph)
 		}
 		return res, false
 	}
 	if kept {
-		b.dropPlaceholder(ctx, p.Team, p.Channel, ts)
+		b.dropPlaceholder(ctx, ph)
 	}
 	return res, true
 }

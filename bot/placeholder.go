@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -30,9 +31,9 @@ const placeholderLeft = streamLimit + 2*claimedPostTimeout + time.Minute
 // once: past the update, which claimedPostTimeout bounds.
 const placeholderLease = 30 * time.Second
 
-// keepPlaceholder records a placeholder just posted, reporting whether it
-// was recorded. One that was not is still replaced by its work as before;
-// only a kill meanwhile would leave it.
+// keepPlaceholder records a placeholder about to be posted or just
+// posted, reporting whether it was recorded. One that was not is still
+// replaced by its work as before; only a kill meanwhile would leave it.
 func (b *Bot) keepPlaceholder(ctx context.Context, ph coach.Placeholder) bool {
 	if err := b.svc.AddPlaceholder(ctx, ph); err != nil {
 		b.log.Warn("keep placeholder", "channel", ph.Channel, "ts", ph.TS, "err", err)
@@ -46,11 +47,11 @@ func (b *Bot) keepPlaceholder(ctx context.Context, ph coach.Placeholder) bool {
 // its work was interrupted: over the result itself when that was shown.
 // So it is forgotten though shutdown began, and with time of its own, not
 // what an update that took long to be answered left over.
-func (b *Bot) dropPlaceholder(ctx context.Context, team, channel, ts string) {
+func (b *Bot) dropPlaceholder(ctx context.Context, ph coach.Placeholder) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
 	defer cancel()
-	if err := b.svc.RemovePlaceholder(ctx, team, channel, ts); err != nil {
-		b.log.Warn("drop placeholder", "channel", channel, "ts", ts, "err", err)
+	if err := b.svc.RemovePlaceholder(ctx, ph); err != nil {
+		b.log.Warn("drop placeholder", "channel", ph.Channel, "ts", ph.TS, "err", err)
 	}
 }
 
@@ -59,6 +60,8 @@ func (b *Bot) dropPlaceholder(ctx context.Context, team, channel, ts string) {
 // result, here or in another racebot on the store: the thread would
 // otherwise promise a draft or a review that is not coming. The work is
 // not run again; the message says it was interrupted and how to ask again.
+// One recorded only before its post is looked for in its thread first: it
+// may have gone out, or not.
 func (b *Bot) placeholderTick(ctx context.Context) {
 	now := b.now()
 	left, err := b.svc.LeftPlaceholders(ctx, now.Add(-placeholderLeft), now)
@@ -76,22 +79,45 @@ func (b *Bot) placeholderTick(ctx context.Context) {
 		if !b.serves(tctx, tenant{team: ph.Team}) {
 			continue
 		}
-		held, err := b.svc.Lease(tctx, ph.Team, "placeholder:"+ph.Channel+"/"+ph.TS, placeholderLease, now)
+		held, err := b.svc.Lease(tctx, ph.Team, "placeholder:"+ph.Channel+"/"+cmp.Or(ph.TS, ph.Key), placeholderLease, now)
 		if err != nil || !held {
 			if err != nil {
-				b.log.Warn("lease placeholder", "channel", ph.Channel, "ts", ph.TS, "err", err)
+				b.log.Warn("lease placeholder", "channel", ph.Channel, "ts", ph.TS, "key", ph.Key, "err", err)
 			}
 			continue
 		}
-		uctx, cancel := context.WithTimeout(tctx, claimedPostTimeout)
-		err = b.poster.update(uctx, ph.Channel, ph.TS, msgMessage("interrupted", interrupted(ph.What)))
-		cancel()
-		if err != nil && !declinedForGood(err) {
-			b.log.Warn("replace left placeholder", "channel", ph.Channel, "ts", ph.TS, "err", err)
-			continue
-		}
-		b.dropPlaceholder(tctx, ph.Team, ph.Channel, ph.TS)
+		b.replaceLeft(tctx, ph)
 	}
+}
+
+// replaceLeft replaces one placeholder left behind, first finding it in
+// its thread when its racebot stopped before it knew its ts. Slack's
+// failures leave it for a later tick; its refusals, which would come
+// again, give it up.
+func (b *Bot) replaceLeft(ctx context.Context, ph coach.Placeholder) {
+	ctx, cancel := context.WithTimeout(ctx, claimedPostTimeout)
+	defer cancel()
+	if ph.TS == "" {
+		// Looked for from before the record: the post came after it.
+		ts, found, err := b.poster.find(ctx, ph.Channel, ph.Thread, ph.Key, ph.PostedAt.Add(-lookBack))
+		switch {
+		case err != nil && !declinedForGood(err):
+			b.log.Warn("look for left placeholder", "channel", ph.Channel, "key", ph.Key, "err", err)
+			return
+		case err != nil, !found:
+			// The thread refused for good, or not in it long past its
+			// post, when Slack would show it: it never went out.
+			b.dropPlaceholder(ctx, ph)
+			return
+		}
+		ph.TS = ts
+	}
+	err := b.poster.update(ctx, ph.Channel, ph.TS, msgMessage("interrupted", interrupted(ph.What)))
+	if err != nil && !declinedForGood(err) {
+		b.log.Warn("replace left placeholder", "channel", ph.Channel, "ts", ph.TS, "err", err)
+		return
+	}
+	b.dropPlaceholder(ctx, ph)
 }
 
 // interrupted is what a placeholder left behind says instead.

@@ -96,3 +96,47 @@ func TestDraftPlaceholderLeftByAKillIsReplaced(t *testing.T) {
 		return false
 	}, "the placeholder replaced by the racebot started after the kill")
 }
+
+// TestDraftPlaceholderLeftByAKillBeforeItsRecordIsReplaced: Slack takes
+// racebot's "✍️ Drafting…" but its answer is lost, and racebot is killed
+// while it looks in the thread for the post, before it knows the
+// placeholder's ts, let alone records it. The racebot started after it
+// finds the placeholder in the thread all the same and replaces it, so the
+// thread does not promise the draft for good.
+func TestDraftPlaceholderLeftByAKillBeforeItsRecordIsReplaced(t *testing.T) {
+	t.Parallel()
+	clk := &clock{now: time.Now()}
+	llm := openaifake.New(t, aDraft)
+	h := newHarness(t, withModel(t, llm), func(c *setup) { c.Now = clk.Now })
+	srv := h.serveHTTP()
+	header, _ := h.newPlanOverHTTP(srv, "C1", "Q1")
+
+	slackLink, modelLink := newKillableLink(t, h.fake.URL()), newKillableLink(t, llm.URL())
+	killed := h.startBot(botOptions{api: slackLink.api(), assistant: modelLink.assistant(t)})
+	killedSrv := httptest.NewServer(killed.HTTPHandler(secret))
+	t.Cleanup(killedSrv.Close)
+	h.fake.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError)
+	release := h.fake.Hold("conversations.replies")
+	defer release()
+	if code := h.deliver(killedSrv, slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "draft", ThreadTS: header.TS})); code != http.StatusOK {
+		t.Fatalf("the draft request was answered %d", code)
+	}
+	placeholder := h.threadMessage("C1", header.TS, "Drafting an answer")
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("conversations.replies") > 0 }, "a look for the placeholder whose answer was lost")
+	slackLink.kill()
+	modelLink.kill()
+	killed.stopLoops()
+	killed.loops.Wait()
+	release()
+
+	clk.Add(time.Hour)
+	h.startBot(botOptions{})
+	h.fake.WaitFor(t, func() bool {
+		for _, m := range h.fake.Replies("C1", header.TS) {
+			if m.TS == placeholder.TS && m.Updated && strings.Contains(m.Text, "interrupted") {
+				return true
+			}
+		}
+		return false
+	}, "the placeholder replaced by the racebot started after the kill")
+}

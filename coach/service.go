@@ -62,13 +62,15 @@ type Store interface {
 	// at or after since and before before and not finished, oldest first.
 	UnfinishedSteps(ctx context.Context, since, before time.Time) ([]Step, error)
 	// AddPlaceholder records a placeholder message; one recorded already
-	// is no error.
+	// is no error. One without TS is about to be posted under Key; one
+	// with TS replaces the record of its Key, if any.
 	AddPlaceholder(ctx context.Context, ph Placeholder) error
-	// RemovePlaceholder forgets a placeholder; one not recorded is no
-	// error.
-	RemovePlaceholder(ctx context.Context, team, channel, ts string) error
+	// RemovePlaceholder forgets a placeholder by TS and by Key, whichever
+	// are set; one not recorded is no error.
+	RemovePlaceholder(ctx context.Context, ph Placeholder) error
 	// Placeholders lists the placeholders of every workspace posted at or
-	// after since and before before, oldest first.
+	// after since and before before, oldest first: those recorded before
+	// their post, without TS, too.
 	Placeholders(ctx context.Context, since, before time.Time) ([]Placeholder, error)
 	// BindThread binds a plan to its conversation unless it has one, and
 	// returns the one it has.

@@ -9,12 +9,24 @@ import (
 	"github.com/racebot/racebot/coach"
 )
 
-// AddPlaceholder records a placeholder message.
+// AddPlaceholder records a placeholder message: one about to be posted
+// (no TS) in placeholder_intents, one posted in placeholders, in place of
+// the record of its key made before the post.
 func (db *DB) AddPlaceholder(ctx context.Context, ph coach.Placeholder) error {
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if ph.TS == "" {
+			_, err := tx.ExecContext(ctx, `INSERT INTO placeholder_intents (team_id, channel_id, thread, post_key, what, posted_at)
+				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+				ph.Team, ph.Channel, ph.Thread, ph.Key, ph.What, millis(ph.PostedAt))
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO placeholders (team_id, channel_id, ts, what, posted_at)
 			VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			ph.Team, ph.Channel, ph.TS, ph.What, millis(ph.PostedAt))
+		if err != nil || ph.Key == "" {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM placeholder_intents WHERE team_id = ? AND channel_id = ? AND post_key = ?`, ph.Team, ph.Channel, ph.Key)
 		return err
 	})
 	if err != nil {
@@ -23,10 +35,20 @@ func (db *DB) AddPlaceholder(ctx context.Context, ph coach.Placeholder) error {
 	return nil
 }
 
-// RemovePlaceholder forgets a placeholder message.
-func (db *DB) RemovePlaceholder(ctx context.Context, team, channel, ts string) error {
+// RemovePlaceholder forgets a placeholder message, by ts and by the key
+// it was to be posted under, whichever are set.
+func (db *DB) RemovePlaceholder(ctx context.Context, ph coach.Placeholder) error {
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM placeholders WHERE team_id = ? AND channel_id = ? AND ts = ?`, team, channel, ts)
+		if ph.TS != "" {
+			_, err := tx.ExecContext(ctx, `DELETE FROM placeholders WHERE team_id = ? AND channel_id = ? AND ts = ?`, ph.Team, ph.Channel, ph.TS)
+			if err != nil {
+				return err
+			}
+		}
+		if ph.Key == "" {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM placeholder_intents WHERE team_id = ? AND channel_id = ? AND post_key = ?`, ph.Team, ph.Channel, ph.Key)
 		return err
 	})
 	if err != nil {
@@ -36,10 +58,15 @@ func (db *DB) RemovePlaceholder(ctx context.Context, team, channel, ts string) e
 }
 
 // Placeholders lists the placeholders of every workspace posted at or
-// after since and before before, oldest first.
+// after since and before before, oldest first, those about to be posted
+// included.
 func (db *DB) Placeholders(ctx context.Context, since, before time.Time) ([]coach.Placeholder, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT team_id, channel_id, ts, what, posted_at FROM placeholders
-		WHERE posted_at >= ? AND posted_at < ? ORDER BY posted_at, team_id, channel_id, ts`,
+	rows, err := db.read.QueryContext(ctx, `SELECT team_id, channel_id, ts, what, posted_at, '', '' FROM placeholders
+		WHERE posted_at >= ?1 AND posted_at < ?2
+		UNION ALL
+		SELECT team_id, channel_id, '', what, posted_at, thread, post_key FROM placeholder_intents
+		WHERE posted_at >= ?1 AND posted_at < ?2
+		ORDER BY 5, 1, 2, 3, 7`,
 		millis(since), millis(before))
 	if err != nil {
 		return nil, fmt.Errorf("placeholders: %w", classify(err))
@@ -51,7 +78,7 @@ func (db *DB) Placeholders(ctx context.Context, since, before time.Time) ([]coac
 			ph     coach.Placeholder
 			posted int64
 		)
-		if err := rows.Scan(&ph.Team, &ph.Channel, &ph.TS, &ph.What, &posted); err != nil {
+		if err := rows.Scan(&ph.Team, &ph.Channel, &ph.TS, &ph.What, &posted, &ph.Thread, &ph.Key); err != nil {
 			return nil, fmt.Errorf("placeholders: %w", classify(err))
 		}
 		ph.PostedAt = fromMillis(posted)

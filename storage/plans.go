@@ -508,7 +508,8 @@ func (db *DB) LeaseKey(ctx context.Context, team, key string, staleBefore, now t
 // "msg:" prefix) recorded before messagesBefore: a catch-up may read a
 // message back days after it was recorded. Workflow steps finished before
 // the first time go with them, and those accepted before the second,
-// finished or given up, and the placeholders posted before the second.
+// finished or given up, and the placeholders posted (or about to be) before
+// the second.
 func (db *DB) PruneSeen(ctx context.Context, before, messagesBefore time.Time) error {
 	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM seen_keys WHERE seen_at < ? AND (substr(key, 1, 4) <> 'msg:' OR seen_at < ?)`,
@@ -522,6 +523,10 @@ func (db *DB) PruneSeen(ctx context.Context, before, messagesBefore time.Time) e
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM placeholders WHERE posted_at < ?`, messagesBefore.UnixMilli())
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM placeholder_intents WHERE posted_at < ?`, messagesBefore.UnixMilli())
 		return err
 	})
 }

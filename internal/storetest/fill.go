@@ -209,6 +209,9 @@ func Fill(t *testing.T, db Store) Filled {
 	if err := db.AddPlaceholder(ctx, coach.Placeholder{Team: "T1", Channel: "C1", TS: "1690000000.000200", What: "draft", PostedAt: at(62)}); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.AddPlaceholder(ctx, coach.Placeholder{Team: "T1", Channel: "C1", Thread: "1690000000.000100", Key: "placeholder:f", What: "draft", PostedAt: at(63)}); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.MarkSeen(ctx, "T2", "EvStatus"); err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func Installation(scan Scan) (install.Installation, error) {
 // CASCADE). Purging a workspace deletes its rows from each, in this
 // order.
 var workspaceTables = []string{
-	"seen_keys", "workflow_steps", "placeholders", "current_plans", "deleted_threads", "offers", "thread_reads", "home_viewers",
+	"seen_keys", "workflow_steps", "placeholders", "placeholder_intents", "current_plans", "deleted_threads", "offers", "thread_reads", "home_viewers",
 	"capability_ratings", "capability_reminders", "reminders", "plans",
 }
 
