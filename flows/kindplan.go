@@ -198,7 +198,7 @@ func StageKPIs(cat *Catalogue, stage StageID, k Kind) []KPIDef {
 
 // kindCustom finds a KPI of the kind's own (one the catalogue lacks) for a
 // stage, by what people call it, as kpiHead finds catalogue KPIs.
-func kindCustom(k Kind, stage StageID, head string) (KPIDef, bool) {
+func kindCustom(k Kind, stage StageID, head string, percent bool) (KPIDef, bool) {
 	p, ok := k.profile()
 	if !ok {
 		return KPIDef{}, false
@@ -209,7 +209,7 @@ func kindCustom(k Kind, stage StageID, head string) (KPIDef, bool) {
 			defs = append(defs, d)
 		}
 	}
-	found := matchKPI(len(defs), func(i int) (string, string, UnitKind) { return defs[i].ID, defs[i].Name, defs[i].Unit }, head)
+	found := matchKPIGiven(len(defs), func(i int) (string, string, UnitKind) { return defs[i].ID, defs[i].Name, defs[i].Unit }, head, percent)
 	if len(found) != 1 {
 		return KPIDef{}, false
 	}

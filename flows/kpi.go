@@ -146,7 +146,7 @@ func parseKPILine(cat *Catalogue, stage StageID, kind Kind, line string, now tim
 	if head == "" {
 		return KPI{}, read, userErr(ErrBadInput, "Start with the KPI's name, for example %s.", Code(kpiLineExample))
 	}
-	k, explicit, err := kpiHead(cat, stage, kind, head)
+	k, explicit, err := kpiHead(cat, stage, kind, head, givesPercent(parts[1:]))
 	if err != nil {
 		return KPI{}, read, err
 	}
@@ -364,10 +364,24 @@ func fieldExample(field string) string {
 	}
 }
 
+// givesPercent reports whether a KPI line's parts after its name give a
+// percentage ("baseline 30%").
+func givesPercent(parts []string) bool {
+	return slices.ContainsFunc(parts, writtenAsPercent)
+}
+
+// writtenAsPercent reports whether s holds a value written as a
+// percentage.
+func writtenAsPercent(s string) bool {
+	s = strings.ToLower(s)
+	return strings.Contains(s, "%") || strings.Contains(s, "percent")
+}
+
 // kpiHead reads the first part of a KPI line: a catalogue KPI, one of the
 // kind's own, or a custom one; explicit reports whether a custom KPI's
-// direction was written.
-func kpiHead(cat *Catalogue, stage StageID, kind Kind, head string) (k KPI, explicit bool, err error) {
+// direction was written. percent says the line gives a percentage (see
+// matchKPIGiven).
+func kpiHead(cat *Catalogue, stage StageID, kind Kind, head string, percent bool) (k KPI, explicit bool, err error) {
 	var st *Stage
 	if stage != "" {
 		i, ok := cat.Stage(string(stage))
@@ -379,11 +393,11 @@ func kpiHead(cat *Catalogue, stage StageID, kind Kind, head string) (k KPI, expl
 	if rest, ok := cutCustom(head); ok {
 		return customKPI(cat, st, rest)
 	}
-	k, err = catalogueHead(cat, st, kind, head)
+	k, err = catalogueHead(cat, st, kind, head, percent)
 	return k, false, err
 }
 
-func catalogueHead(cat *Catalogue, st *Stage, kind Kind, head string) (KPI, error) {
+func catalogueHead(cat *Catalogue, st *Stage, kind Kind, head string, percent bool) (KPI, error) {
 
 	var defs []KPIDef
 	if st != nil {
@@ -393,14 +407,14 @@ func catalogueHead(cat *Catalogue, st *Stage, kind Kind, head string) (KPI, erro
 			defs = append(defs, s.KPIs...)
 		}
 	}
-	found := matchKPI(len(defs), func(i int) (string, string, UnitKind) { return defs[i].ID, defs[i].Name, defs[i].Unit }, head)
+	found := matchKPIGiven(len(defs), func(i int) (string, string, UnitKind) { return defs[i].ID, defs[i].Name, defs[i].Unit }, head, percent)
 	switch len(found) {
 	case 1:
 		d := defs[found[0]]
 		return KPI{Stage: d.Stage, Key: d.ID, Name: d.Name, Unit: d.Unit, HigherIsBetter: d.HigherIsBetter, Period: d.Per}, nil
 	case 0:
 		if st != nil {
-			if d, ok := kindCustom(kind, st.ID, head); ok {
+			if d, ok := kindCustom(kind, st.ID, head, percent); ok {
 				return KPI{Stage: d.Stage, Key: d.ID, Name: d.Name, Unit: d.Unit, HigherIsBetter: d.HigherIsBetter, Period: d.Per}, nil
 			}
 		}
@@ -417,7 +431,7 @@ func catalogueHead(cat *Catalogue, st *Stage, kind Kind, head string) (KPI, erro
 	for _, s := range cat.Stages {
 		all = append(all, s.KPIs...)
 	}
-	if other := matchKPI(len(all), func(i int) (string, string, UnitKind) { return all[i].ID, all[i].Name, all[i].Unit }, head); len(other) == 1 {
+	if other := matchKPIGiven(len(all), func(i int) (string, string, UnitKind) { return all[i].ID, all[i].Name, all[i].Unit }, head, percent); len(other) == 1 {
 		d := all[other[0]]
 		article := "a"
 		if strings.IndexAny(stageTitle(d.Stage), "AEIOU") == 0 {
@@ -579,28 +593,53 @@ func pluralWord(w string) bool {
 	return len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss")
 }
 
-// countsWhatKPIDivides reports whether text is a bare plural ("visits",
-// "donors") that the name of a KPI of unit, which is not a count, holds only
-// in the singular ("Value per visit", "Cost per new donor"): a count of
-// those things, which filed under the rate, the amount or the score would
-// be a misfile. A plural the KPI's name or key writes too ("pages" for
-// "Pages per visit") is its own word. More words than the plural repeat the
-// name ("repeat purchases" for the repeat purchase rate) and are read as it.
+// countsWhatKPIDivides reports whether text names a count of the things a
+// KPI of unit, which is not a count, is of or per: filed under the rate,
+// the amount or the score, that count would be a misfile. It does when
+// text's head word (its last before any "per") is a plural the KPI's name
+// or key holds only in the singular ("visits" beside Value per visit,
+// "repeat purchases" beside the repeat purchase rate, "unsubscribes"
+// beside the unsubscribe rate), unless that singular is the KPI's own head
+// ("conversion rates"); and when every word of text is what the KPI is per
+// ("visit" beside Value per visit, "new donor" beside Cost per new donor).
+// A plural the KPI's name or key writes too ("pages" for Pages per visit)
+// is its own word.
 func countsWhatKPIDivides(text, key, name string, unit UnitKind) bool {
 	if unit == UnitCount || unit == "" {
 		return false
 	}
-	words := strings.FieldsFunc(strings.ToLower(decodeEntities(text)), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
-	words = slices.DeleteFunc(words, func(w string) bool { return kpiStopWords[w] })
-	if len(words) != 1 || !pluralWord(words[0]) {
+	before, _, hasPer := cutPer(text)
+	words := slices.DeleteFunc(kpiWords(before), func(w string) bool { return kpiStopWords[w] })
+	if len(words) == 0 {
 		return false
 	}
-	own := strings.FieldsFunc(strings.ToLower(key+" "+decodeEntities(name)), func(r rune) bool {
+	ownBefore, ownAfter, _ := cutPer(name)
+	ownHead, ownPer := kpiNorm(ownBefore), kpiNorm(ownAfter)
+	if h := words[len(words)-1]; pluralWord(h) && !slices.Contains(kpiWords(key+" "+name), h) {
+		return len(ownHead) == 0 || h[:len(h)-1] != ownHead[len(ownHead)-1]
+	}
+	in := kpiNorm(text)
+	return !hasPer && len(ownPer) > 0 && len(in) > 0 &&
+		!slices.ContainsFunc(in, func(w string) bool { return !slices.Contains(ownPer, w) || slices.Contains(ownHead, w) })
+}
+
+// kpiWords are the lower-cased words of a KPI's name, key or what a user
+// called it, without punctuation.
+func kpiWords(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(decodeEntities(s)), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
-	return !slices.Contains(own, words[0])
+}
+
+// cutPer cuts a KPI's name at its first "per": "Value per visit" is a
+// value, per visit.
+func cutPer(s string) (before, after string, found bool) {
+	words := kpiWords(s)
+	i := slices.Index(words, "per")
+	if i < 0 {
+		return s, "", false
+	}
+	return strings.Join(words[:i], " "), strings.Join(words[i+1:], " "), true
 }
 
 // wordsOfKPI reports whether every word of text is in one KPI's key or
@@ -618,9 +657,20 @@ func wordsOfKPI(kpis []KPI, text string) bool {
 // matchKPI finds the candidates (given by key, name and unit) that text
 // names: every candidate whose id, name, initials or alias equals it, or
 // failing that, every candidate whose id and name contain all its words,
-// unless text is the name of another catalogue KPI (see namesOtherKPI) or
-// a count of what a rate or an amount is of (see countsWhatKPIDivides).
+// unless text is the name of another catalogue KPI (see namesOtherKPI). A
+// count of what a rate or an amount is of (see countsWhatKPIDivides) is
+// neither, even as the plural of an alias ("unsubscribes").
 func matchKPI(n int, cand func(i int) (key, name string, unit UnitKind), text string) []int {
+	return matchKPIGiven(n, cand, text, false)
+}
+
+// matchKPIGiven is matchKPI for a name given with its values; percent says
+// they are written as percentages, which no count is, so a count word
+// still names a percentage KPI it resembles ("repeat purchases 12%").
+func matchKPIGiven(n int, cand func(i int) (key, name string, unit UnitKind), text string, percent bool) []int {
+	counts := func(key, name string, unit UnitKind) bool {
+		return !(percent && unit == UnitPercent) && countsWhatKPIDivides(text, key, name, unit)
+	}
 	in := kpiNorm(text)
 	if len(in) == 0 {
 		return nil
@@ -630,12 +680,12 @@ func matchKPI(n int, cand func(i int) (key, name string, unit UnitKind), text st
 	for i := range n {
 		key, name, unit := cand(i)
 		kw, nw := kpiNorm(key), kpiNorm(name)
-		if slices.Contains(kpiForms(kw, nw), phrase) || kpiAliases[phrase] == key {
+		if slices.Contains(kpiForms(kw, nw), phrase) || kpiAliases[phrase] == key && !counts(key, name, unit) {
 			exact = append(exact, i)
 			continue
 		}
 		if !slices.ContainsFunc(in, func(w string) bool { return !slices.Contains(kw, w) && !slices.Contains(nw, w) }) &&
-			!namesOtherKPI(phrase, key, unit) && !countsWhatKPIDivides(text, key, name, unit) {
+			!namesOtherKPI(phrase, key, unit) && !counts(key, name, unit) {
 			loose = append(loose, i)
 		}
 	}

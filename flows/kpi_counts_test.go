@@ -34,6 +34,17 @@ func TestParseReadingsCountIsNotARate(t *testing.T) {
 		{KindLocal, "customers 40", "", Value{}},
 		{KindNonprofit, "donors 30", "", Value{}},
 		{KindAgency, "proposals 4", "", Value{}},
+		// A count of more words, or in the singular of what the KPI is
+		// per, or the plural of an alias, is a count too.
+		{KindEcommerce, "repeat purchases 40", "", Value{}},
+		{KindLocal, "missed calls 40", "", Value{}},
+		{KindSaaS, "number of repeat purchases 40", "", Value{}},
+		{KindSaaS, "visit 3000", "", Value{}},
+		{KindLocal, "visit 3000", "", Value{}},
+		{KindNonprofit, "donor 30", "", Value{}},
+		{KindNonprofit, "new donor 30", "", Value{}},
+		{KindEcommerce, "unsubscribes 12", "", Value{}},
+		{KindNonprofit, "unsubscribes 12", "", Value{}},
 
 		// Loose forms of the KPIs themselves still read.
 		{KindAgency, "sale conversion 2%", "sales-rate", Value{Amount: 2, Unit: UnitPercent}},
@@ -47,6 +58,15 @@ func TestParseReadingsCountIsNotARate(t *testing.T) {
 		{KindLocal, "rating 4.6", "google-rating", Value{Amount: 4.6, Unit: UnitRatio}},
 		{KindLocal, "missed call 4%", "missed-call-rate", Value{Amount: 4, Unit: UnitPercent}},
 		{KindNonprofit, "cost per donor $30", "cost-per-new-donor", Value{Amount: 30, Unit: UnitCurrency, Currency: "USD"}},
+		{KindEcommerce, "unsubscribe 0.4%", "unsubscribe-rate", Value{Amount: 0.4, Unit: UnitPercent}},
+		{KindSaaS, "churn rates 3%", "churn-rate", Value{Amount: 3, Unit: UnitPercent}},
+		{KindSaaS, "value per visit $3", "value-per-visit", Value{Amount: 3, Unit: UnitCurrency, Currency: "USD"}},
+		// A count is never a percentage: with a percent sign the words
+		// name the rate they resemble.
+		{KindEcommerce, "repeat purchases 12%", "repeat-rate", Value{Amount: 12, Unit: UnitPercent}},
+		{KindLocal, "missed calls 4%", "missed-call-rate", Value{Amount: 4, Unit: UnitPercent}},
+		{KindEcommerce, "unsubscribes 0.4%", "unsubscribe-rate", Value{Amount: 0.4, Unit: UnitPercent}},
+		{KindSaaS, "trials 20%", "trial-to-paid-conversion", Value{Amount: 20, Unit: UnitPercent}},
 		// A plural the name writes so, or a count, reads as before.
 		{KindLocal, "pages 3.2", "pages-per-visit", Value{Amount: 3.2, Unit: UnitRatio}},
 		{KindNonprofit, "volunteers 12", "regular-volunteers", Value{Amount: 12, Unit: UnitCount}},
@@ -95,6 +115,11 @@ func TestKPILineCountIsNotARate(t *testing.T) {
 		{KindNonprofit, StageConvert, "donors"},
 		{KindLocal, StageAct, "calls"},
 		{KindLocal, StageEngage, "customers"},
+		{KindEcommerce, StageEngage, "repeat purchases"},
+		{KindLocal, StageAct, "missed calls"},
+		{KindEcommerce, StageEngage, "unsubscribes"},
+		{KindSaaS, StageReach, "visit"},
+		{KindNonprofit, StageConvert, "new donor"},
 	}
 	for _, tt := range tests {
 		k, _, err := parseKPILine(RACE(), tt.stage, tt.kind, tt.head+" | target 300", t0)
@@ -116,6 +141,10 @@ func TestClassifyValuesCountIsTheCommand(t *testing.T) {
 		{KindSaaS, "values trials 50"},
 		{KindNonprofit, "values donors 30"},
 		{KindAgency, "values proposals 4"},
+		{KindEcommerce, "values repeat purchases 40"},
+		{KindLocal, "values missed calls 40"},
+		{KindSaaS, "values visit 3000"},
+		{KindEcommerce, "values unsubscribes 12"},
 	} {
 		var kpis []KPI
 		for _, d := range KindKPIs(tt.kind) {

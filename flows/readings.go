@@ -32,7 +32,7 @@ type Reading struct {
 // readings it understood, in order, and one friendly error (errors.Is
 // ErrBadValue) for each part it could not use; nothing is guessed.
 func ParseReadings(s string, names func(token string) (kpiID string, unit UnitKind, ok bool)) ([]Reading, []error) {
-	return parseReadings(s, func(token string) (KPI, []string) {
+	return parseReadings(s, func(token string, _ bool) (KPI, []string) {
 		id, unit, ok := names(token)
 		if !ok {
 			return KPI{}, nil
@@ -47,8 +47,8 @@ func ParseReadings(s string, names func(token string) (kpiID string, unit UnitKi
 // name that fits several of them ("conversion", "cost") is refused with
 // the KPIs it could be, rather than as a KPI the plan does not track.
 func ParseReadingsIn(s string, kpis []KPI) ([]Reading, []error) {
-	return parseReadings(s, func(token string) (KPI, []string) {
-		found := matchKPI(len(kpis), func(i int) (string, string, UnitKind) { return kpis[i].Key, kpis[i].Name, kpis[i].Unit }, token)
+	return parseReadings(s, func(token string, percent bool) (KPI, []string) {
+		found := matchKPIGiven(len(kpis), func(i int) (string, string, UnitKind) { return kpis[i].Key, kpis[i].Name, kpis[i].Unit }, token, percent)
 		if len(found) == 1 {
 			return kpis[found[0]], nil
 		}
@@ -62,8 +62,9 @@ func ParseReadingsIn(s string, kpis []KPI) ([]Reading, []error) {
 
 // parseReadings reads readings with resolve, which gives a name's KPI
 // (its Key, unit and currency), or one without a Key and the names it
-// could be.
-func parseReadings(s string, resolve func(token string) (k KPI, could []string)) ([]Reading, []error) {
+// could be; percent says the name's value is written as a percentage
+// (see matchKPIGiven).
+func parseReadings(s string, resolve func(token string, percent bool) (k KPI, could []string)) ([]Reading, []error) {
 	var (
 		readings []Reading
 		errs     []error
@@ -74,10 +75,10 @@ func parseReadings(s string, resolve func(token string) (k KPI, could []string))
 	// 6100" beside "Euro sales"): only when that KPI takes no money, so
 	// the word can't be its value's currency.
 	opensName := func(before, words string) bool {
-		if k, _ := resolve(strings.ToLower(trimFillers(before))); k.Key == "" || k.Unit == UnitCurrency {
+		if k, _ := resolve(strings.ToLower(trimFillers(before)), false); k.Key == "" || k.Unit == UnitCurrency {
 			return false
 		}
-		k, cands := resolve(strings.ToLower(trimFillers(words)))
+		k, cands := resolve(strings.ToLower(trimFillers(words)), false)
 		return k.Key != "" || len(cands) > 1
 	}
 	for _, item := range splitItems(s) {
@@ -89,7 +90,7 @@ func parseReadings(s string, resolve func(token string) (k KPI, could []string))
 		last := "" // the KPI id of the item's last pair
 		for _, p := range pairs {
 			p.name = trimFillers(p.name)
-			k, cands := resolve(strings.ToLower(p.name))
+			k, cands := resolve(strings.ToLower(p.name), writtenAsPercent(p.value))
 			id := k.Key
 			last = id
 			if id == "" {
@@ -124,7 +125,7 @@ func parseReadings(s string, resolve func(token string) (k KPI, could []string))
 			continue
 		}
 		if last != "" {
-			if k, _ := resolve(strings.ToLower(rest)); k.Key == last {
+			if k, _ := resolve(strings.ToLower(rest), false); k.Key == last {
 				continue
 			}
 		}
@@ -209,6 +210,11 @@ func pairItem(item string, opensName func(before, words string) bool) (pairs []p
 				i = end
 				continue
 			}
+			if end, ok := currencyNoteEnd(item, toks, i); ok {
+				runs[len(runs)-1].end = toks[end][1]
+				i = end
+				continue
+			}
 		}
 		isValue := startsValue(word) || (len(runs) > 0 && runs[len(runs)-1].value && continuesValue(word) && !currencyOpensName(item, toks, i, runs, opensName))
 		if len(runs) > 0 && runs[len(runs)-1].value == isValue {
@@ -277,6 +283,23 @@ func noteEnd(item string, toks [][2]int, i int) (int, bool) {
 		}
 		if strings.HasSuffix(item[toks[j][0]:toks[j][1]], ")") {
 			return j, true
+		}
+	}
+	return 0, false
+}
+
+// currencyNoteEnd reports whether the word toks[i] opens a note in
+// parentheses that names only a currency ("18k (USD)", "500 (in euros)"),
+// and the index of its last word. Such a note is part of the value before
+// it: it says the value's currency, which the value's KPI may not keep.
+func currencyNoteEnd(item string, toks [][2]int, i int) (int, bool) {
+	if !strings.HasPrefix(item[toks[i][0]:toks[i][1]], "(") {
+		return 0, false
+	}
+	for j := i; j < len(toks) && j < i+2; j++ {
+		if strings.HasSuffix(item[toks[j][0]:toks[j][1]], ")") {
+			_, ok := noteCurrency(suffixTokens(item[toks[i][0]:toks[j][1]]))
+			return j, ok
 		}
 	}
 	return 0, false

@@ -188,16 +188,15 @@ func TestParseReadingsInCurrencyWordStartingAName(t *testing.T) {
 	}
 }
 
-// A note in parentheses is passed over only when it holds a number or a
-// currency: "(leads 310)" is not lost unsaid, nor "(USD)" after a euro
-// KPI's amount.
+// A note in parentheses is passed over only when it holds no number and
+// no currency: "(leads 310)" is not lost unsaid, nor "(USD, est)".
 func TestParseReadingsInNoteWithAValue(t *testing.T) {
 	plan := []KPI{
 		{Key: "visitors", Name: "Unique visitors", Unit: UnitCount},
 		{Key: "leads", Name: "Leads", Unit: UnitCount},
 		{Key: "revenue", Name: "Revenue", Unit: UnitCurrency, Currency: "EUR"},
 	}
-	for _, in := range []string{"visitors 12.4k (leads 310)", "revenue 18k (USD)", "revenue 18k (in dollars)", "revenue 18k ($)"} {
+	for _, in := range []string{"visitors 12.4k (leads 310)", "revenue 18k (USD, est)", "visitors 12.4k (USD)"} {
 		t.Run(in, func(t *testing.T) {
 			got, errs := ParseReadingsIn(in, plan)
 			if len(errs) == 0 {
@@ -207,5 +206,73 @@ func TestParseReadingsInNoteWithAValue(t *testing.T) {
 				t.Logf("%s", Explain(err))
 			}
 		})
+	}
+}
+
+// A currency in a note after a value is the value's currency: "revenue
+// 18k (USD)" on a KPI kept in euros was recorded as €18,000, beside a
+// sentence about "(USD)". It is refused as "$18k" is, and read as the
+// KPI's own currency when it is that.
+func TestParseReadingsInCurrencyNote(t *testing.T) {
+	plan := []KPI{
+		{Key: "revenue", Name: "Revenue", Unit: UnitCurrency, Currency: "EUR"},
+		{Key: "leads", Name: "Leads", Unit: UnitCount},
+	}
+	refused := "Revenue is kept in €, but $18,000 is in $; give it in € (I don't convert currencies)."
+	tests := []struct {
+		in   string
+		want Value
+		raw  string
+		errs []string // from ParseReadingsIn, then CheckReading
+	}{
+		{in: "revenue 18k (USD)", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, raw: "18k (USD)", errs: []string{refused}},
+		{in: "revenue 18k ($)", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, raw: "18k ($)", errs: []string{refused}},
+		{in: "revenue 18k (in dollars), leads 310", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, raw: "18k (in dollars)", errs: []string{refused}},
+		{in: "revenue 18k (EUR) leads 310", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "EUR"}, raw: "18k (EUR)"},
+		{in: "revenue €18k (in euros)", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "EUR"}, raw: "€18k (in euros)"},
+		{in: "revenue $18k (EUR)", errs: []string{`For revenue, "$18k (EUR)" names two currencies; write it with one, like €18,250.`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, errs := ParseReadingsIn(tt.in, plan)
+			var msgs []string
+			for _, err := range errs {
+				msgs = append(msgs, Explain(err).String())
+			}
+			var revenue []Reading
+			for _, r := range got {
+				if r.KPI == "revenue" {
+					revenue = append(revenue, r)
+					if _, err := CheckReading(plan[0], r.Value); err != nil {
+						msgs = append(msgs, Explain(err).String())
+					}
+				}
+			}
+			var want []Reading
+			if tt.raw != "" {
+				want = []Reading{{"revenue", tt.want, tt.raw}}
+			}
+			if diff := cmp.Diff(want, revenue); diff != "" {
+				t.Errorf("ParseReadingsIn(%q) (-want +got):\n%s", tt.in, diff)
+			}
+			if diff := cmp.Diff(tt.errs, msgs); diff != "" {
+				t.Errorf("ParseReadingsIn(%q) messages (-want +got):\n%s", tt.in, diff)
+			}
+		})
+	}
+}
+
+// A rate given as a fraction below 1 without a percent sign is asked
+// about, as "2,1%" is: "lead rate 0.019" was recorded as 0.019%.
+func TestParseReadingsInFractionOfARate(t *testing.T) {
+	plan := []KPI{{Key: "lead-rate", Name: "Lead conversion rate", Unit: UnitPercent}}
+	got, errs := ParseReadingsIn("lead rate 0.019", plan)
+	var msgs []string
+	for _, err := range errs {
+		msgs = append(msgs, Explain(err).String())
+	}
+	want := []string{`For lead rate, "0.019" is ambiguous: did you mean 1.9% or 0.019%? Write it as 1.9% or 0.019%.`}
+	if len(got) != 0 || !cmp.Equal(want, msgs) {
+		t.Errorf("ParseReadingsIn(lead rate 0.019) = %v, %q; want nothing read and %q", got, msgs, want)
 	}
 }

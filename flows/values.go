@@ -31,13 +31,15 @@ type Value struct {
 
 // ParseValue reads a value as people type it for a KPI of the given unit:
 // "12.4k", "1.2M", "3bn", "$18,250", "€900", "£1.5k", "18 250", "3.5%",
-// "0.8", "2m 30s", "150s", "1h 5m", "2:30" (minutes and seconds) or "n/a".
+// "0.8" (a ratio), "2m 30s", "150s", "1h 5m", "2:30" (minutes and seconds) or "n/a".
 //
 // A dot is always the decimal mark. Input that could mean two numbers is
 // refused with a question rather than guessed: "1,25" (1.25 or 125?),
-// "12.400" for counts and money (12.4 or 12,400?) and European decimals
-// such as "18.250,50". Durations need a unit ("90" could be seconds or
-// minutes). Counts, percentages and durations cannot be negative.
+// "12.400" for counts and money (12.4 or 12,400?), European decimals
+// such as "18.250,50" and a percentage below 1 without its sign ("0.019":
+// 1.9% or 0.019%?). Durations need a unit ("90" could be seconds or
+// minutes). Counts, percentages and durations cannot be negative. A
+// currency in a note after the number ("18k (USD)") is its currency.
 func ParseValue(s string, want UnitKind) (Value, error) {
 	return parseValue(s, want, example(want))
 }
@@ -79,6 +81,11 @@ func parseValue(s string, want UnitKind, ex string) (Value, error) {
 		return Value{}, mismatch(raw, "is a percentage", want, ex)
 	case n.amount < 0 && (want == UnitCount || want == UnitPercent):
 		return Value{}, userErr(ErrBadValue, "%q is below zero, but %s can't be negative.", User(raw), unitNoun(want))
+	case want == UnitPercent && !n.percent && n.amount > 0 && n.amount < 1:
+		// "0.019" may be a share written as a fraction, 1.9%, or a
+		// percentage without its sign: asked, as "2,1%" is, not guessed.
+		share := trimZeros(strconv.FormatFloat(n.amount*100, 'f', 10, 64)) + "%"
+		return Value{}, userErr(ErrBadValue, "%q is ambiguous: did you mean %s or %s? Write it as %s or %s.", User(raw), User(share), User(raw+"%"), User(share), User(raw+"%"))
 	}
 	return Value{Amount: n.amount, Unit: want, Currency: n.currency}, nil
 }

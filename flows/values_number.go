@@ -46,6 +46,9 @@ func scanNumber(raw string, want UnitKind, ex string) (number, error) {
 			mult, rest = m, rest[1:]
 		}
 	}
+	if c, ok := noteCurrency(rest); ok {
+		rest = []string{c}
+	}
 	if len(rest) > 0 {
 		switch tok := rest[0]; {
 		case tok == "%" || tok == "percent":
@@ -67,7 +70,14 @@ func scanNumber(raw string, want UnitKind, ex string) (number, error) {
 	}
 
 	ambiguousDot := mult == 1 && (want == UnitCount || want == UnitCurrency)
-	x, err := parseCore(raw, start, end, ambiguousDot)
+	// The way out of an ambiguity must not lead into another: for a
+	// percentage, "0,5" is asked about as 0.5% or 5%, since "0.5" is
+	// ambiguous too (see parseValue).
+	sign := ""
+	if want == UnitPercent && !n.percent {
+		sign = "%"
+	}
+	x, err := parseCore(raw, start, end, ambiguousDot, sign)
 	if err != nil {
 		return n, err
 	}
@@ -82,6 +92,24 @@ func scanNumber(raw string, want UnitKind, ex string) (number, error) {
 		n.amount = -n.amount
 	}
 	return n, nil
+}
+
+// noteCurrency reads suffix tokens (see suffixTokens) that are a note in
+// parentheses naming only a currency, "(USD)", "($)" or "(in euros)", and
+// gives that currency's token: a currency named after a value is its
+// currency, in a note as out of one.
+func noteCurrency(toks []string) (string, bool) {
+	if len(toks) < 3 || toks[0] != "(" || toks[len(toks)-1] != ")" {
+		return "", false
+	}
+	inner := toks[1 : len(toks)-1]
+	if len(inner) == 2 && inner[0] == "in" {
+		inner = inner[1:]
+	}
+	if len(inner) != 1 || currencyCodes[inner[0]]+currencySymbols[inner[0]]+currencyWords[inner[0]] == "" {
+		return "", false
+	}
+	return inner[0], true
 }
 
 func takeSign(t string) (bool, string) {
@@ -176,8 +204,9 @@ func suffixTokens(s string) []string {
 
 // parseCore turns the digits and separators raw[start:end] into a number.
 // It returns nil (and no error) when the text is simply not a number, and an
-// error asking a question when it could be two different numbers.
-func parseCore(raw string, start, end int, ambiguousDot bool) (*float64, error) {
+// error asking a question when it could be two different numbers, whose
+// answers end in sign.
+func parseCore(raw string, start, end int, ambiguousDot bool, sign string) (*float64, error) {
 	core := raw[start:end]
 	// Normalise the thousands separators people use besides commas and
 	// dots (spaces of every width, apostrophes) to a plain space.
@@ -190,7 +219,7 @@ func parseCore(raw string, start, end int, ambiguousDot bool) (*float64, error) 
 	}
 	c := b.String()
 	ask := func(format string, a, bOpt string) error {
-		alt := func(x string) string { return raw[:start] + x + raw[end:] }
+		alt := func(x string) string { return raw[:start] + x + raw[end:] + sign }
 		if bOpt == "" {
 			return userErr(ErrBadValue, format, User(raw), User(alt(a)), User(alt(a)))
 		}

@@ -66,7 +66,9 @@ func TestParseValue(t *testing.T) {
 		{"3.5 percent", UnitPercent, Value{Amount: 3.5, Unit: UnitPercent}},
 		{"12.400%", UnitPercent, Value{Amount: 12.4, Unit: UnitPercent}},
 		{"150%", UnitPercent, Value{Amount: 150, Unit: UnitPercent}},
-		{"0.8", UnitPercent, Value{Amount: 0.8, Unit: UnitPercent}},
+		{"0.8%", UnitPercent, Value{Amount: 0.8, Unit: UnitPercent}},
+		{"0", UnitPercent, Value{Amount: 0, Unit: UnitPercent}},
+		{"1", UnitPercent, Value{Amount: 1, Unit: UnitPercent}},
 		// Ratios.
 		{"0.8", UnitRatio, Value{Amount: 0.8, Unit: UnitRatio}},
 		{"2.125", UnitRatio, Value{Amount: 2.125, Unit: UnitRatio}},
@@ -116,7 +118,14 @@ func TestParseValueErrors(t *testing.T) {
 		{"1,25", UnitCount, `"1,25" is ambiguous: did you mean 1.25 or 125? Write it as 1.25 or 125.`},
 		{"$1,25", UnitCurrency, `"$1,25" is ambiguous: did you mean $1.25 or $125? Write it as $1.25 or $125.`},
 		{"12,4k", UnitCount, `"12,4k" is ambiguous: did you mean 12.4k or 124k? Write it as 12.4k or 124k.`},
-		{"0,5", UnitPercent, `"0,5" is ambiguous: did you mean 0.5 or 5? Write it as 0.5 or 5.`},
+		// For a percentage, the way out of one ambiguity is not another:
+		// "0.5" would be asked about in turn.
+		{"0,5", UnitPercent, `"0,5" is ambiguous: did you mean 0.5% or 5%? Write it as 0.5% or 5%.`},
+		// A fraction below 1 with no percent sign may be a share (1.9%)
+		// or a percentage without its sign (0.019%).
+		{"0.019", UnitPercent, `"0.019" is ambiguous: did you mean 1.9% or 0.019%? Write it as 1.9% or 0.019%.`},
+		{"0.8", UnitPercent, `"0.8" is ambiguous: did you mean 80% or 0.8%? Write it as 80% or 0.8%.`},
+		{".5", UnitPercent, `".5" is ambiguous: did you mean 50% or .5%? Write it as 50% or .5%.`},
 		{"12.400", UnitCount, `"12.400" is ambiguous: did you mean 12.4 or 12,400? Write it as 12.4 or 12,400.`},
 		{"€12.400", UnitCurrency, `"€12.400" is ambiguous: did you mean €12.4 or €12,400? Write it as €12.4 or €12,400.`},
 		{"18.250,50", UnitCurrency, `"18.250,50" uses a comma for decimals: did you mean 18250.50? Write it as 18250.50, with a dot for decimals.`},

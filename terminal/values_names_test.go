@@ -55,3 +55,62 @@ func TestTerminalValuesByTheNameOfAnotherKPI(t *testing.T) {
 		t.Logf("the session:\n%s", out)
 	}
 }
+
+// TestTerminalValuesOfACountOrInAnotherCurrency: "repeat purchases 40"
+// is not the repeat purchase rate, "revenue 18k (USD)" is not €18,000,
+// and "lead rate 0.019" is not 0.019%: each is refused in one sentence
+// and nothing is recorded, while the rate written as one still is.
+func TestTerminalValuesOfACountOrInAnotherCurrency(t *testing.T) {
+	out, db := session(t, []string{
+		"new Fernhill",
+		"We roast speciality coffee and sell subscriptions online and at a market stall.",
+		"done",
+		"done",
+		"done",
+		"done",
+		"visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana",
+		"kpi act",
+		"lead rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner Ana",
+		"kpi convert",
+		"revenue | baseline €5,000 | target €9,000 | by 2027-03-31 | owner Ana",
+		"kpi engage",
+		"repeat purchase rate | baseline 20% | target 30% | by 2027-03-31 | owner Ana",
+		"values repeat purchases 40",
+		"values revenue 18k (USD)",
+		"values lead rate 0.019",
+		"values repeat purchases 25%",
+	})
+	ctx := context.Background()
+	p, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, "Fernhill")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := db.Measurements(ctx, terminal.Team, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]float64{}
+	for _, k := range p.KPIs {
+		for _, m := range ms[k.ID] {
+			got[k.Key] = append(got[k.Key], m.Value.Amount)
+		}
+	}
+	if len(got["repeat-rate"]) != 1 || got["repeat-rate"][0] != 25 {
+		t.Errorf("repeat purchase rate values = %v, want only 25 (repeat purchases 40 is a count)", got["repeat-rate"])
+	}
+	if len(got["revenue"]) != 0 || len(got["lead-rate"]) != 0 {
+		t.Errorf("revenue %v, lead rate %v; want neither recorded", got["revenue"], got["lead-rate"])
+	}
+	for _, want := range []string{
+		`I don't track "repeat purchases"`,
+		"Revenue is kept in €, but $18,000 is in $",
+		`"0.019" is ambiguous: did you mean 1.9% or 0.019%?`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output does not say %s", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("the session:\n%s", out)
+	}
+}
