@@ -66,14 +66,15 @@ func (f *Fake) messageLocked(channel, ts string) (int, bool) {
 	return i, i >= 0
 }
 
-// blocksParam returns the blocks parameter, which must be a JSON array.
-func blocksParam(r *apiRequest) (json.RawMessage, bool, error) {
+// blocksParam returns the blocks parameter, which must be a JSON array
+// within Slack's Block Kit limits (see checkBlocks).
+func (f *Fake) blocksParam(r *apiRequest) (json.RawMessage, bool, error) {
 	raw := r.raw("blocks")
 	if raw == nil {
 		return nil, false, nil
 	}
-	var blocks []json.RawMessage
-	if err := json.Unmarshal(raw, &blocks); err != nil {
+	if err := checkBlocks(raw, limitMessageBlocks); err != nil {
+		f.t.Logf("slackfake: %s refused: invalid_blocks: %v", r.call.Method, err)
 		return nil, true, apiError("invalid_blocks")
 	}
 	return raw, true, nil
@@ -87,7 +88,7 @@ func (f *Fake) chatPostMessage(r *apiRequest) (map[string]any, error) {
 	if ch.NotMember {
 		return nil, apiError("not_in_channel")
 	}
-	blocks, hasBlocks, err := blocksParam(r)
+	blocks, hasBlocks, err := f.blocksParam(r)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +131,7 @@ func (f *Fake) chatUpdate(r *apiRequest) (map[string]any, error) {
 	if m.User != BotUserID {
 		return nil, apiError("cant_update_message")
 	}
-	blocks, hasBlocks, err := blocksParam(r)
+	blocks, hasBlocks, err := f.blocksParam(r)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +181,7 @@ func (f *Fake) chatPostEphemeral(r *apiRequest) (map[string]any, error) {
 	if _, ok := f.userLocked(r.get("user")); !ok {
 		return nil, apiError("user_not_in_channel")
 	}
-	blocks, hasBlocks, err := blocksParam(r)
+	blocks, hasBlocks, err := f.blocksParam(r)
 	if err != nil {
 		return nil, err
 	}

@@ -91,6 +91,10 @@ func (f *Fake) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 	var decoded map[string]any
 	jsonErr := json.Unmarshal(body, &decoded)
 	call.JSON = decoded
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) == nil {
+		f.checkNoBroadcast(MethodResponseURL, nil, fields)
+	}
 	f.answer(w, r, call, func(c *Call) reply {
 		h, ok := f.hooks[id]
 		switch {
@@ -115,6 +119,12 @@ func (f *Fake) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 		_ = json.Unmarshal(body, &msg)
 		if string(msg.Blocks) == "null" {
 			msg.Blocks = nil
+		}
+		if msg.Blocks != nil {
+			if err := checkBlocks(msg.Blocks, limitMessageBlocks); err != nil {
+				f.t.Logf("slackfake: response_url refused: invalid_blocks: %v", err)
+				return textReply(http.StatusBadRequest, "invalid_blocks")
+			}
 		}
 		f.responses = append(f.responses, Response{
 			URL:             h.url,

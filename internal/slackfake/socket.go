@@ -220,6 +220,10 @@ func (f *Fake) readAcks(c *socketConn) {
 			f.t.Logf("slackfake: ignoring Socket Mode message that is not an ack: %s", clip(string(b)))
 			continue
 		}
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(ack.Payload, &fields) == nil {
+			f.checkNoBroadcast("ack", nil, fields)
+		}
 		f.mu.Lock()
 		f.socket.acks = append(f.socket.acks, Ack{EnvelopeID: ack.EnvelopeID, Payload: ack.Payload, At: time.Now()})
 		f.notifyLocked()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+	"unicode/utf8"
 )
 
 // View is a modal or Home tab the app opened, pushed or published, as it
@@ -96,17 +97,40 @@ func (f *Fake) homeViewLocked(userID string) *View {
 
 // viewRequest is the part of a view object the fake looks at.
 type viewRequest struct {
-	Type            string `json:"type"`
-	CallbackID      string `json:"callback_id"`
-	ExternalID      string `json:"external_id"`
-	PrivateMetadata string `json:"private_metadata"`
+	Type            string          `json:"type"`
+	CallbackID      string          `json:"callback_id"`
+	ExternalID      string          `json:"external_id"`
+	PrivateMetadata string          `json:"private_metadata"`
+	Title           *textObject     `json:"title"`
+	Submit          *textObject     `json:"submit"`
+	Close           *textObject     `json:"close"`
+	Blocks          json.RawMessage `json:"blocks"`
 }
 
-// parseView reads the "view" parameter and checks its type.
-func parseView(r *apiRequest, wantType string) (json.RawMessage, viewRequest, error) {
+// parseView reads the "view" parameter and checks its type and Slack's
+// limits on a view: 100 blocks, a title, submit and close of at most 24
+// characters, private_metadata of at most 3000.
+func (f *Fake) parseView(r *apiRequest, wantType string) (json.RawMessage, viewRequest, error) {
 	raw := r.raw("view")
 	var vr viewRequest
 	if raw == nil || json.Unmarshal(raw, &vr) != nil || vr.Type != wantType {
+		return nil, vr, apiError("invalid_arguments")
+	}
+	err := checkText(vr.Title, 24, "title")
+	if err == nil {
+		err = checkText(vr.Submit, 24, "submit")
+	}
+	if err == nil {
+		err = checkText(vr.Close, 24, "close")
+	}
+	if err == nil && utf8.RuneCountInString(vr.PrivateMetadata) > 3000 {
+		err = fmt.Errorf("private_metadata of %d characters", utf8.RuneCountInString(vr.PrivateMetadata))
+	}
+	if err == nil && vr.Blocks != nil {
+		err = checkBlocks(vr.Blocks, limitViewBlocks)
+	}
+	if err != nil {
+		f.t.Logf("slackfake: %s refused: invalid_arguments: %v", r.call.Method, err)
 		return nil, vr, apiError("invalid_arguments")
 	}
 	return raw, vr, nil
@@ -123,7 +147,7 @@ func (f *Fake) openModal(r *apiRequest) (map[string]any, error) {
 	if trigger == "" {
 		return nil, apiError("invalid_arguments")
 	}
-	raw, vr, err := parseView(r, "modal")
+	raw, vr, err := f.parseView(r, "modal")
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +188,7 @@ func (f *Fake) viewsUpdate(r *apiRequest) (map[string]any, error) {
 	if h := r.get("hash"); h != "" && h != v.Hash {
 		return nil, apiError("hash_conflict")
 	}
-	raw, vr, err := parseView(r, v.Type)
+	raw, vr, err := f.parseView(r, v.Type)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +205,7 @@ func (f *Fake) viewsPublish(r *apiRequest) (map[string]any, error) {
 	if _, ok := f.userLocked(userID); !ok {
 		return nil, apiError("user_not_found")
 	}
-	raw, vr, err := parseView(r, "home")
+	raw, vr, err := f.parseView(r, "home")
 	if err != nil {
 		return nil, err
 	}

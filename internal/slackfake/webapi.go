@@ -137,6 +137,7 @@ func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
 				return errorReply(code)
 			}
 		}
+		f.checkNoBroadcast(c.Method, c.Params, fields)
 		body, err := handler(f, &apiRequest{call: c, fields: fields})
 		if err != nil {
 			var code apiError
