@@ -208,13 +208,14 @@ func runeOffset(s string, n int) int {
 	return len(s)
 }
 
-// truncate cuts s to at most n runes, marking the cut.
+// truncate cuts s to at most n runes, marking the cut, which it makes
+// before a link, mention or escape it would fall inside (see entityStart).
 func truncate(s string, n int) string {
 	end := runeOffset(s, n-1)
 	if end == len(s) || runeOffset(s[end:], 1) == len(s)-end {
 		return s
 	}
-	return s[:end] + "…"
+	return s[:entityStart(s, end)] + "…"
 }
 
 // headerMessage is the plan's message in the channel; its thread is where

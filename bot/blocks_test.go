@@ -383,3 +383,27 @@ func firstAnswer(tb testing.TB) flows.Outcome {
 	}
 	return out
 }
+
+// TestTruncateKeepsEntitiesWhole: a cut that would fall inside a link, a
+// mention or an escape is made before it, as split's are, so the reader
+// sees neither half a link's markup nor "&am".
+func TestTruncateKeepsEntitiesWhole(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"see <https://example.com/brief|the brief> now", 20, "see …"},
+		{"ask <@U123ABC> about it", 10, "ask …"},
+		{"R&amp;D team and more", 4, "R…"},
+		{"R&amp;D team and more", 8, "R&amp;D…"},
+		// One at the very start is cut inside: a cut before it would leave
+		// nothing.
+		{"<https://example.com|x> at the start", 10, "<https://…"},
+	} {
+		if got := truncate(c.s, c.n); got != c.want {
+			t.Errorf("truncate(%q, %d) = %q, want %q", c.s, c.n, got, c.want)
+		}
+	}
+}
