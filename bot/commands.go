@@ -301,15 +301,17 @@ func (b *Bot) startExport(ctx context.Context, p *flows.Plan, user string) (star
 }
 
 // underWay answers a review or KPI chart of p asked for while another is
-// being made for the plan's thread, by anyone in any racebot, or was
-// shown a moment ago. As with exportUnderWay, a racebot killed meanwhile
-// leaves its hold (coach.Work.Bound: a review's outlasts placeholderLeft,
-// the model's time), so the person is told when asking again works.
+// being made, by anyone in any racebot, or was shown a moment ago. It
+// does not say where: the other may be going to the plan's thread, to a
+// mention's or to someone's direct messages, and the hold does not know.
+// As with exportUnderWay, a racebot killed meanwhile leaves its hold
+// (coach.Work.Bound: a review's outlasts placeholderLeft, the model's
+// time), so the person is told when asking again works.
 func underWay(w coach.Work, p *flows.Plan) flows.Msg {
 	if w == coach.WorkReport {
-		return flows.Sayf("A KPI chart of %q is already being drawn for its thread; if it has not come in two minutes, please ask again.", flows.User(p.Name))
+		return flows.Sayf("A KPI chart of %q is already being drawn; if it has not come in two minutes, please ask again.", flows.User(p.Name))
 	}
-	return flows.Sayf("A review of %q is already being written for its thread; if it has not come in six minutes, please ask again.", flows.User(p.Name))
+	return flows.Sayf("A review of %q is already being written; if it has not come in six minutes, please ask again.", flows.User(p.Name))
 }
 
 // startWork reports whether w of p may start, and when it did: not while

@@ -78,8 +78,8 @@ func TestReviewOrChartAskedInMentionsAndDMsAtOnce(t *testing.T) {
 					h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: where, User: "UANA", Text: work.word}))
 				case "slash command":
 					if a := second.Command(context.Background(), h.slashIn("UBEN", work.word, "1.1.b")); a != nil {
-						if !strings.HasPrefix(a.Text, work.told) {
-							t.Errorf("Ben's /race %s was answered %q, want %q", work.word, a.Text, work.told)
+						if !strings.HasPrefix(a.Text, work.told) || strings.Contains(a.Text, "its thread") {
+							t.Errorf("Ben's /race %s was answered %q, want %q, not sending him to the plan's thread", work.word, a.Text, work.told)
 						}
 					}
 				case "mention to another racebot":
@@ -111,6 +111,11 @@ func TestReviewOrChartAskedInMentionsAndDMsAtOnce(t *testing.T) {
 				for _, e := range h.toldTo(asker) {
 					if !strings.HasPrefix(e.Text, work.told) {
 						t.Errorf("the second asker was also told %q", e.Text)
+					}
+					// Ana's goes to her mention's thread: the plan's
+					// is not where to look for it.
+					if strings.Contains(e.Text, "its thread") {
+						t.Errorf("the second asker was told %q: it is not coming to the plan's thread", e.Text)
 					}
 				}
 

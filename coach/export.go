@@ -120,11 +120,12 @@ func (s *Service) EndExport(ctx context.Context, team string, plan flows.PlanID,
 	return nil
 }
 
-// Work is what a transport makes of a plan for its thread after the
-// acknowledgement, which is held while under way as an export is, but for
-// the plan rather than for the person who asked: it lands in the plan's
-// thread, so the same command sent twice, or by two people within
-// seconds, would post it twice.
+// Work is what a transport makes of a plan after the acknowledgement,
+// which is held while under way as an export is, but for the plan rather
+// than for the person who asked: the same command sent twice, or by two
+// people within seconds, would post it twice in the plan's thread, and
+// one asked for in a mention or a direct message meanwhile would be
+// made again for nothing new.
 type Work string
 
 const (
