@@ -106,7 +106,7 @@ func (b *Bot) postKPISuggestions(ctx context.Context, p *flows.Plan, stage flows
 func (b *Bot) postReview(ctx context.Context, p *flows.Plan, a asker, started time.Time) {
 	asked := b.now()
 	var shown bool
-	defer func() { b.endWork(ctx, p, coach.WorkReview, started, shown) }()
+	defer func() { b.endWork(ctx, p, coach.WorkReview, "", started, shown) }()
 	kpis, err := b.svc.KPIs(ctx, p.Team, p.ID)
 	if err != nil {
 		b.log.Error("review: load kpis", "plan", p.ID, "err", err)

@@ -869,7 +869,7 @@ func fieldErrorBlock(blockID, msg string) any {
 // started, which ends a moment after it does.
 func (b *Bot) postReport(ctx context.Context, p *flows.Plan, a asker, started time.Time) {
 	var shown bool
-	defer func() { b.endWork(ctx, p, coach.WorkReport, started, shown) }()
+	defer func() { b.endWork(ctx, p, coach.WorkReport, "", started, shown) }()
 	thread, err := b.ensureThread(ctx, p)
 	if err != nil {
 		b.failed(ctx, "report: thread", err, "plan", p.ID)

@@ -103,14 +103,14 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) *ack {
 		b.later(ctx, "export", func(ctx context.Context) { b.export(ctx, commandAsker(cmd, resp.Plan), resp.Plan, started) })
 		return textAck("Exporting the plan; the file will appear in this channel in a moment.")
 	case resp.Report:
-		started, ok := b.startWork(ctx, resp.Plan, coach.WorkReport)
+		started, ok := b.startWork(ctx, resp.Plan, coach.WorkReport, "")
 		if !ok {
 			return msgAck(underWay(coach.WorkReport, resp.Plan))
 		}
 		b.later(ctx, "report", func(ctx context.Context) { b.postReport(ctx, resp.Plan, commandAsker(cmd, resp.Plan), started) })
 		return textAck("Drawing the KPI chart; it will appear in the plan's thread.")
 	case resp.Review:
-		started, ok := b.startWork(ctx, resp.Plan, coach.WorkReview)
+		started, ok := b.startWork(ctx, resp.Plan, coach.WorkReview, "")
 		if !ok {
 			return msgAck(underWay(coach.WorkReview, resp.Plan))
 		}
@@ -301,9 +301,8 @@ func (b *Bot) startExport(ctx context.Context, p *flows.Plan, user string) (star
 }
 
 // underWay answers a review or KPI chart of p asked for while another is
-// being made, by anyone in any racebot, or was shown a moment ago. It
-// does not say where: the other may be going to the plan's thread, to a
-// mention's or to someone's direct messages, and the hold does not know.
+// being made for the same place, by anyone in any racebot, or was shown
+// there a moment ago.
 // As with exportUnderWay, a racebot killed meanwhile leaves its hold
 // (coach.Work.Bound: a review's outlasts placeholderLeft, the model's
 // time), so the person is told when asking again works.
@@ -314,12 +313,13 @@ func underWay(w coach.Work, p *flows.Plan) flows.Msg {
 	return flows.Sayf("A review of %q is already being written; if it has not come in six minutes, please ask again.", flows.User(p.Name))
 }
 
-// startWork reports whether w of p may start, and when it did: not while
-// another is under way, in any racebot. When the store cannot say, it
+// startWork reports whether w of p going to where (see workPlace) may
+// start, and when it did: not while another is under way there, in any
+// racebot. When the store cannot say, it
 // starts, as an export does.
-func (b *Bot) startWork(ctx context.Context, p *flows.Plan, w coach.Work) (started time.Time, ok bool) {
+func (b *Bot) startWork(ctx context.Context, p *flows.Plan, w coach.Work, where string) (started time.Time, ok bool) {
 	started = b.now()
-	ok, err := b.svc.StartWork(ctx, p, w, started)
+	ok, err := b.svc.StartWork(ctx, p, w, where, started)
 	if err != nil {
 		b.log.Warn("hold", "work", w, "plan", p.ID, "err", err)
 		return started, true
@@ -329,12 +329,12 @@ func (b *Bot) startWork(ctx context.Context, p *flows.Plan, w coach.Work) (start
 
 // endWork ends the hold startWork took at started on w of p, which was
 // shown or not.
-func (b *Bot) endWork(ctx context.Context, p *flows.Plan, w coach.Work, started time.Time, shown bool) {
+func (b *Bot) endWork(ctx context.Context, p *flows.Plan, w coach.Work, where string, started time.Time, shown bool) {
 	// Ended even when racebot is stopping, so asking again after the
 	// restart is not turned away for minutes.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
 	defer cancel()
-	if err := b.svc.EndWork(ctx, p, w, started, b.now(), shown); err != nil {
+	if err := b.svc.EndWork(ctx, p, w, where, started, b.now(), shown); err != nil {
 		b.log.Warn("end hold", "work", w, "plan", p.ID, "err", err)
 	}
 }

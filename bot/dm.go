@@ -378,12 +378,12 @@ func (b *Bot) answerAsked(ctx context.Context, key, channel, thread string, a co
 	switch {
 	case a.Review, a.Report:
 		// Held as /race review and /race report are: one review or chart
-		// of the plan at a time, however and wherever it was asked for.
+		// of the plan at a time in the place it goes to.
 		w := coach.WorkReport
 		if a.Review {
 			w = coach.WorkReview
 		}
-		started, ok := b.startWork(ctx, a.Plan, w)
+		started, ok := b.startWork(ctx, a.Plan, w, workPlace(a.Plan, channel, thread))
 		if !ok {
 			b.tell(ctx, asker{user: user, channel: channel, thread: thread, plan: a.Plan.Name}, underWay(w, a.Plan))
 			break
@@ -423,12 +423,22 @@ func (b *Bot) confirmInCheckin(ctx context.Context, key string, a coach.Response
 	b.refreshSummary(ctx, c)
 }
 
+// workPlace names where a review or chart asked for in a mention or a
+// direct message goes, for its hold (see coach.Work): "" when that is the
+// plan's own thread, where /race review posts too.
+func workPlace(p *flows.Plan, channel, thread string) string {
+	if channel == p.Channel && thread != "" && thread == p.Thread {
+		return ""
+	}
+	return channel + "/" + thread
+}
+
 // chartInto uploads the plan's KPI chart for user where it was asked for,
 // or tells them why it could not. startWork took its hold at started,
 // which ends a moment after it does.
 func (b *Bot) chartInto(ctx context.Context, p *flows.Plan, channel, thread, user string, started time.Time) {
 	var shown bool
-	defer func() { b.endWork(ctx, p, coach.WorkReport, started, shown) }()
+	defer func() { b.endWork(ctx, p, coach.WorkReport, workPlace(p, channel, thread), started, shown) }()
 	ms, err := b.svc.Measurements(ctx, p.Team, p.ID)
 	if err != nil {
 		b.log.Error("report: values", "plan", p.ID, "err", err)
@@ -455,7 +465,7 @@ func (b *Bot) chartInto(ctx context.Context, p *flows.Plan, channel, thread, use
 func (b *Bot) reviewInto(ctx context.Context, p *flows.Plan, channel, thread, user string, started time.Time) {
 	asked := b.now()
 	var shown bool
-	defer func() { b.endWork(ctx, p, coach.WorkReview, started, shown) }()
+	defer func() { b.endWork(ctx, p, coach.WorkReview, workPlace(p, channel, thread), started, shown) }()
 	kpis, err := b.svc.KPIs(ctx, p.Team, p.ID)
 	if err != nil {
 		b.log.Error("review: load kpis", "plan", p.ID, "err", err)

@@ -186,7 +186,7 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 				if resp.Review {
 					w = coach.WorkReview
 				}
-				started, ok := b.startWork(ctx, plan, w)
+				started, ok := b.startWork(ctx, plan, w, "")
 				if !ok {
 					b.tell(ctx, a, underWay(w, plan))
 					return

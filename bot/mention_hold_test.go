@@ -38,12 +38,13 @@ func (h *harness) toldTo(user string) []slackfake.Ephemeral {
 }
 
 // TestReviewOrChartAskedInMentionsAndDMsAtOnce: Ana asks for a review
-// (or the KPI chart) with "@racebot review" in the channel, and while it
-// is on its way it is asked for again: by Ben in another mention, by Ana
-// in a direct message, by Ben with /race, or in a mention that reaches
-// another racebot on the same database. One is posted; the second asker
-// is told, in one sentence and to them alone, that it is being made, as
-// /race review tells them.
+// (or the KPI chart) in a mention or a direct message, and while it is on
+// its way it is asked for again for the same place: by Ben in a mention in
+// the same thread, by Ana in another direct message, by Ben with /race
+// when Ana asked in the plan's thread, or in a mention in the same
+// thread that reaches another racebot on the same database. One is
+// posted; the second asker is told, in one sentence and to them alone,
+// that it is being made, as /race review tells them.
 func TestReviewOrChartAskedInMentionsAndDMsAtOnce(t *testing.T) {
 	t.Parallel()
 	for _, work := range []struct{ word, method, told string }{
@@ -56,7 +57,7 @@ func TestReviewOrChartAskedInMentionsAndDMsAtOnce(t *testing.T) {
 				clk := &clock{now: time.Now()}
 				h := newHarness(t, instantRetries, func(c *setup) { c.Now = clk.Now })
 				h.runSocket()
-				_, p := h.newPlanInSlack("Q1")
+				header, p := h.newPlanInSlack("Q1")
 				h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
 				second, _ := h.anotherRacebot()
 				srv := httptest.NewServer(second.HTTPHandler(secret))
@@ -65,17 +66,29 @@ func TestReviewOrChartAskedInMentionsAndDMsAtOnce(t *testing.T) {
 
 				release := h.fake.Hold(work.method)
 				t.Cleanup(release)
-				h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UANA", Text: "<@" + slackfake.BotUserID + "> " + work.word}))
+				// Ana asks in a mention in a thread of the channel, in her
+				// direct messages, or, for the slash command, in the
+				// plan's thread.
+				dm := h.fake.DMChannel("UANA")
+				const thread = "1700000500.000100"
+				switch again {
+				case "direct message":
+					h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: dm, User: "UANA", Text: work.word}))
+				case "slash command":
+					h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", ThreadTS: header.TS, User: "UANA", Text: work.word}))
+				default:
+					h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UANA", Text: "<@" + slackfake.BotUserID + "> " + work.word, ThreadTS: thread}))
+				}
 				h.fake.WaitFor(t, func() bool { return h.fake.InFlight(work.method) == 1 }, "Ana's "+work.word+" under way")
 				clk.Add(700 * time.Millisecond)
 
 				asker, where := "UBEN", "C1"
 				switch again {
 				case "mention by another":
-					h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UBEN", Text: "<@" + slackfake.BotUserID + "> " + work.word}))
+					h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UBEN", Text: "<@" + slackfake.BotUserID + "> " + work.word, ThreadTS: thread}))
 				case "direct message":
-					asker, where = "UANA", h.fake.DMChannel("UANA")
-					h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: where, User: "UANA", Text: work.word}))
+					asker, where = "UANA", dm
+					h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: dm, User: "UANA", Text: work.word + " please"}))
 				case "slash command":
 					if a := second.Command(context.Background(), h.slashIn("UBEN", work.word, "1.1.b")); a != nil {
 						if !strings.HasPrefix(a.Text, work.told) || strings.Contains(a.Text, "its thread") {
@@ -83,7 +96,7 @@ func TestReviewOrChartAskedInMentionsAndDMsAtOnce(t *testing.T) {
 						}
 					}
 				case "mention to another racebot":
-					if code := h.deliver(srv, slackfake.EventBody(slackfake.AppMention{Channel: "C1", User: "UBEN", Text: "<@" + slackfake.BotUserID + "> " + work.word, TS: slackTS(clk.Now())})); code != http.StatusOK {
+					if code := h.deliver(srv, slackfake.EventBody(slackfake.AppMention{Channel: "C1", User: "UBEN", Text: "<@" + slackfake.BotUserID + "> " + work.word, ThreadTS: thread, TS: slackTS(clk.Now())})); code != http.StatusOK {
 						t.Fatalf("the mention answered %d", code)
 					}
 				}
@@ -101,7 +114,7 @@ func TestReviewOrChartAskedInMentionsAndDMsAtOnce(t *testing.T) {
 				h.settle()
 				settle(t, second, h.fake)
 
-				posted := h.builtInReviews("C1", h.fake.DMChannel("UANA"))
+				posted := h.builtInReviews("C1", dm)
 				if work.word == "report" {
 					posted = h.uploadsNamed(".png")
 				}
@@ -112,8 +125,6 @@ func TestReviewOrChartAskedInMentionsAndDMsAtOnce(t *testing.T) {
 					if !strings.HasPrefix(e.Text, work.told) {
 						t.Errorf("the second asker was also told %q", e.Text)
 					}
-					// Ana's goes to her mention's thread: the plan's
-					// is not where to look for it.
 					if strings.Contains(e.Text, "its thread") {
 						t.Errorf("the second asker was told %q: it is not coming to the plan's thread", e.Text)
 					}
@@ -122,9 +133,9 @@ func TestReviewOrChartAskedInMentionsAndDMsAtOnce(t *testing.T) {
 				// Once it is posted and a while has passed, asking again
 				// makes another.
 				clk.Add(time.Minute)
-				h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UBEN", Text: "<@" + slackfake.BotUserID + "> " + work.word}))
+				h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UBEN", Text: "<@" + slackfake.BotUserID + "> " + work.word, ThreadTS: thread}))
 				h.settle()
-				posted = h.builtInReviews("C1", h.fake.DMChannel("UANA"))
+				posted = h.builtInReviews("C1", dm)
 				if work.word == "report" {
 					posted = h.uploadsNamed(".png")
 				}
@@ -136,9 +147,62 @@ func TestReviewOrChartAskedInMentionsAndDMsAtOnce(t *testing.T) {
 	}
 }
 
+// TestReviewOrChartAskedForElsewhereMeanwhileIsMade: while Ana's review
+// (or chart), asked for in a mention, is on its way to her mention's
+// thread, Ben asks with /race (the plan's thread) and Ana in a direct
+// message. Neither would ever see hers, so each is made where it was
+// asked, and nobody is told one is under way.
+func TestReviewOrChartAskedForElsewhereMeanwhileIsMade(t *testing.T) {
+	t.Parallel()
+	for _, work := range []struct{ word, method string }{
+		{"review", "chat.postMessage"},
+		{"report", "files.completeUploadExternal"},
+	} {
+		t.Run(work.word, func(t *testing.T) {
+			t.Parallel()
+			clk := &clock{now: time.Now()}
+			h := newHarness(t, instantRetries, func(c *setup) { c.Now = clk.Now })
+			h.runSocket()
+			_, p := h.newPlanInSlack("Q1")
+			h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+			h.settle()
+
+			release := h.fake.Hold(work.method)
+			t.Cleanup(release)
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UANA", Text: "<@" + slackfake.BotUserID + "> " + work.word}))
+			h.fake.WaitFor(t, func() bool { return h.fake.InFlight(work.method) == 1 }, "Ana's "+work.word+" under way")
+			clk.Add(700 * time.Millisecond)
+
+			if a := h.bot.Command(context.Background(), h.slashIn("UBEN", work.word, "1.1.b")); a != nil && strings.Contains(a.Text, "already being") {
+				t.Errorf("Ben's /race %s was answered %q", work.word, a.Text)
+			}
+			dm := h.fake.DMChannel("UANA")
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: dm, User: "UANA", Text: work.word}))
+			h.fake.WaitFor(t, func() bool { return h.fake.InFlight(work.method) == 3 }, "all three under way")
+			release()
+			h.settle()
+
+			posted := h.builtInReviews("C1", dm)
+			if work.word == "report" {
+				posted = h.uploadsNamed(".png")
+			}
+			if posted != 3 {
+				t.Errorf("%d posted, want one in each of the three places", posted)
+			}
+			for _, u := range []string{"UANA", "UBEN"} {
+				for _, e := range h.toldTo(u) {
+					if strings.Contains(e.Text, "already being") {
+						t.Errorf("%s was told %q", u, e.Text)
+					}
+				}
+			}
+		})
+	}
+}
+
 // TestReviewOrChartAskedInAMentionThatFailedHoldsNothing: Ana's review
 // (or chart) asked for in a mention cannot be posted, and she is told so.
-// She asks again a second later, in a direct message: nothing of the first
+// She asks again a second later, in the same thread: nothing of the first
 // is coming, so the second is made, not turned away.
 func TestReviewOrChartAskedInAMentionThatFailedHoldsNothing(t *testing.T) {
 	t.Parallel()
@@ -156,16 +220,16 @@ func TestReviewOrChartAskedInAMentionThatFailedHoldsNothing(t *testing.T) {
 			h.settle()
 
 			h.fake.FailNext(work.method, 1000, http.StatusInternalServerError)
-			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UANA", Text: "<@" + slackfake.BotUserID + "> " + work.word}))
+			const thread = "1700000500.000100"
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UANA", Text: "<@" + slackfake.BotUserID + "> " + work.word, ThreadTS: thread}))
 			h.waitEphemeral("UANA", work.failed)
 			h.settle()
 			h.fake.FailNext(work.method, 0, 0)
 
 			clk.Add(time.Second)
-			dm := h.fake.DMChannel("UANA")
-			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: dm, User: "UANA", Text: work.word}))
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UANA", Text: "<@" + slackfake.BotUserID + "> " + work.word, ThreadTS: thread}))
 			h.settle()
-			posted := h.builtInReviews("C1", dm)
+			posted := h.builtInReviews("C1")
 			if work.word == "report" {
 				posted = h.uploadsNamed(".png")
 			}

@@ -144,7 +144,7 @@ func TestReviewHeldByARacebotThatDied(t *testing.T) {
 	h := newHarness(t, func(c *setup) { c.Now = clk.Now })
 	h.runSocket()
 	_, p := h.newPlanInSlack("Q1")
-	if ok, err := h.bot.svc.StartWork(context.Background(), p, coach.WorkReview, clk.Now()); err != nil || !ok {
+	if ok, err := h.bot.svc.StartWork(context.Background(), p, coach.WorkReview, "", clk.Now()); err != nil || !ok {
 		t.Fatalf("StartWork = %v, %v", ok, err)
 	}
 	restarted, _ := h.anotherRacebot()

@@ -121,11 +121,10 @@ func (s *Service) EndExport(ctx context.Context, team string, plan flows.PlanID,
 }
 
 // Work is what a transport makes of a plan after the acknowledgement,
-// which is held while under way as an export is, but for the plan rather
-// than for the person who asked: the same command sent twice, or by two
-// people within seconds, would post it twice in the plan's thread, and
-// one asked for in a mention or a direct message meanwhile would be
-// made again for nothing new.
+// which is held while under way as an export is, but for the plan and the
+// place it goes to rather than for the person who asked: the same command
+// sent twice, or by two people within seconds, would post it twice in the
+// plan's thread.
 type Work string
 
 const (
@@ -143,19 +142,28 @@ func (w Work) Bound() time.Duration {
 	return holdBound
 }
 
-func workKey(w Work, p *flows.Plan) string {
+// workKey is the hold on w of p going to where: "" for the plan's thread,
+// else the conversation it goes to (a mention's thread, a direct
+// message). Work going elsewhere is not held by it: its asker would never
+// see the other.
+func workKey(w Work, p *flows.Plan, where string) string {
+	key := fmt.Sprintf("%s:%d", w, p.ID)
 	if w == WorkReview {
 		// A review is of the plan as it is: one asked for after a change
 		// (an answer given meanwhile) is of another plan, and is made.
-		return fmt.Sprintf("%s:%d:%d", w, p.ID, p.Version)
+		key = fmt.Sprintf("%s:%d", key, p.Version)
 	}
-	return fmt.Sprintf("%s:%d", w, p.ID)
+	if where != "" {
+		key += ":" + where
+	}
+	return key
 }
 
-// StartWork holds w of p from now, reporting false while other w of it
-// holds it: under way, or shown less than holdSettle ago.
-func (s *Service) StartWork(ctx context.Context, p *flows.Plan, w Work, now time.Time) (bool, error) {
-	ok, err := s.hold(ctx, p.Team, workKey(w, p), now, w.Bound())
+// StartWork holds w of p going to where (see workKey) from now, reporting
+// false while other such work holds it: under way, or shown less than
+// holdSettle ago.
+func (s *Service) StartWork(ctx context.Context, p *flows.Plan, w Work, where string, now time.Time) (bool, error) {
+	ok, err := s.hold(ctx, p.Team, workKey(w, p, where), now, w.Bound())
 	if err != nil {
 		return false, fmt.Errorf("start %s: %w", w, err)
 	}
@@ -166,8 +174,8 @@ func (s *Service) StartWork(ctx context.Context, p *flows.Plan, w Work, now time
 // at now: held holdSettle more when it was shown (or may have been), and
 // not at all when it failed, so that asking again, as its asker was told
 // to, works at once.
-func (s *Service) EndWork(ctx context.Context, p *flows.Plan, w Work, started, now time.Time, shown bool) error {
-	if err := s.unhold(ctx, p.Team, workKey(w, p), started, w.Bound(), now, shown); err != nil {
+func (s *Service) EndWork(ctx context.Context, p *flows.Plan, w Work, where string, started, now time.Time, shown bool) error {
+	if err := s.unhold(ctx, p.Team, workKey(w, p, where), started, w.Bound(), now, shown); err != nil {
 		return fmt.Errorf("end %s: %w", w, err)
 	}
 	return nil
