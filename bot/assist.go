@@ -188,7 +188,9 @@ func (b *Bot) streamed(ctx context.Context, p *flows.Plan, what, placeholder str
 	}
 	ph := coach.Placeholder{Team: p.Team, Channel: p.Channel, Thread: thread, Key: "placeholder:" + randomKey(), What: what, PostedAt: b.now()}
 	intended := b.keepPlaceholder(ctx, ph)
-	ts, err := b.poster.postOnce(ctx, p.Channel, thread, ph.Key, plainMessage("working", placeholder))
+	pctx, cancel := context.WithTimeout(ctx, placeholderPost)
+	ts, err := b.poster.postOnce(pctx, p.Channel, thread, ph.Key, plainMessage("working", placeholder))
+	cancel()
 	if err != nil {
 		b.failed(ctx, "stream: placeholder", err, "plan", p.ID)
 		// One that may be out unseen stays recorded, for placeholderTick

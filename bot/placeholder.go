@@ -27,6 +27,13 @@ const streamLimit = 4 * time.Minute
 // streamLimit and the final update's and the take-down's bounds.
 const placeholderLeft = streamLimit + 2*claimedPostTimeout + time.Minute
 
+// placeholderPost bounds the post of a placeholder. Its record made
+// before the post counts toward placeholderLeft from then (see
+// Bot.streamed): a post left to take longer than placeholderLeft's spare
+// minute could still be going on, and its work after it, when a sweep
+// took the record for one left and replaced the draft it became.
+const placeholderPost = 30 * time.Second
+
 // placeholderLease keeps two racebots from replacing one placeholder at
 // once: past the update, which claimedPostTimeout bounds.
 const placeholderLease = 30 * time.Second

@@ -1,11 +1,14 @@
 package bot
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -139,4 +142,118 @@ func TestDraftPlaceholderLeftByAKillBeforeItsRecordIsReplaced(t *testing.T) {
 		}
 		return false
 	}, "the placeholder replaced by the racebot started after the kill")
+}
+
+// TestDraftPlaceholderStillBeingPostedIsNotTakenForLeft: Slack takes
+// racebot's "✍️ Drafting…" but loses its answer, and then fails the look
+// for it in the thread for longer than a placeholder is given before it
+// counts as left. Meanwhile a second racebot sweeps the placeholders left
+// and finds the one recorded before the post, whose racebot is still at
+// it. Whatever the two do, Ana is not shown the draft only to have it
+// replaced by "interrupted": either the draft stays, or she is told it
+// could not be posted.
+func TestDraftPlaceholderStillBeingPostedIsNotTakenForLeft(t *testing.T) {
+	t.Parallel()
+	clk := &clock{now: time.Now()}
+	llm := openaifake.New(t, aDraft)
+	var armed atomic.Bool
+	waits := make(chan chan bool)
+	h := newHarness(t, withModel(t, llm), func(c *setup) {
+		c.Now = clk.Now
+		c.RetryWait = func(ctx context.Context, _ time.Duration) bool {
+			if !armed.Load() {
+				return ctx.Err() == nil
+			}
+			// This wait lasts past placeholderLeft: like sleepUnlessLate,
+			// one its deadline would cut short is not begun.
+			if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < placeholderLeft {
+				return false
+			}
+			resume := make(chan bool)
+			select {
+			case waits <- resume:
+				return <-resume
+			case <-ctx.Done():
+				return false
+			}
+		}
+	})
+	srv := h.serveHTTP()
+	header, _ := h.newPlanOverHTTP(srv, "C1", "Q1")
+
+	// The sweeping racebot's looks in threads wait at this gate.
+	gateOpen, atGate := make(chan struct{}), make(chan struct{}, 1)
+	target, err := url.Parse(h.fake.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	gate := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "conversations.replies") {
+			select {
+			case atGate <- struct{}{}:
+			default:
+			}
+			<-gateOpen
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(gate.Close)
+	var once sync.Once
+	open := func() { once.Do(func() { close(gateOpen) }) }
+	t.Cleanup(open)
+
+	h.fake.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError)
+	h.fake.FailNext("conversations.replies", 1, http.StatusInternalServerError)
+	armed.Store(true)
+	if code := h.deliver(srv, slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "draft", ThreadTS: header.TS})); code != http.StatusOK {
+		t.Fatalf("the draft request was answered %d", code)
+	}
+	placeholder := h.threadMessage("C1", header.TS, "Drafting an answer")
+	told := func() bool {
+		for _, e := range h.fake.Ephemerals() {
+			if e.User == "UANA" && strings.Contains(e.Text, "could not be posted") {
+				return true
+			}
+		}
+		return false
+	}
+	var resume chan bool
+	h.fake.WaitFor(t, func() bool {
+		if resume == nil {
+			select {
+			case resume = <-waits:
+			default:
+			}
+		}
+		return resume != nil || told()
+	}, "the look for the placeholder failing")
+
+	clk.Add(placeholderLeft + time.Second)
+	sweeper := h.startBot(botOptions{api: NewAPI("xoxb-test", "xapp-test", gate.URL+"/api/")})
+	select {
+	case <-atGate:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second racebot did not look for the placeholder")
+	}
+	if resume != nil {
+		resume <- true
+		h.fake.WaitFor(t, func() bool {
+			for _, m := range h.fake.Replies("C1", header.TS) {
+				if m.TS == placeholder.TS && strings.Contains(m.Text, aDraft) {
+					return true
+				}
+			}
+			return false
+		}, "the draft in the placeholder")
+	}
+	open()
+	sweeper.firstPass.Wait()
+	sweeper.stopLoops()
+	sweeper.loops.Wait()
+	for _, m := range h.fake.Replies("C1", header.TS) {
+		if m.TS == placeholder.TS && strings.Contains(m.Text, "interrupted") && !told() {
+			t.Errorf("the draft shown to Ana was replaced: %q", m.Text)
+		}
+	}
 }
