@@ -600,8 +600,9 @@ func pluralWord(w string) bool {
 // or key holds only in the singular ("visits" beside Value per visit,
 // "repeat purchases" beside the repeat purchase rate, "unsubscribes"
 // beside the unsubscribe rate), unless that singular is the KPI's own head
-// ("conversion rates"); and when every word of text is what the KPI is per
-// ("visit" beside Value per visit, "new donor" beside Cost per new donor).
+// and other words of its name come first ("conversion rates"); and when
+// every word of text is what the KPI is per ("visit" beside Value per
+// visit, "new donor" beside Cost per new donor).
 // A plural the KPI's name or key writes too ("pages" for Pages per visit)
 // is its own word.
 func countsWhatKPIDivides(text, key, name string, unit UnitKind) bool {
@@ -616,7 +617,9 @@ func countsWhatKPIDivides(text, key, name string, unit UnitKind) bool {
 	ownBefore, ownAfter, _ := cutPer(name)
 	ownHead, ownPer := kpiNorm(ownBefore), kpiNorm(ownAfter)
 	if h := words[len(words)-1]; pluralWord(h) && !slices.Contains(kpiWords(key+" "+name), h) {
-		return len(ownHead) == 0 || h[:len(h)-1] != ownHead[len(ownHead)-1]
+		// Alone, the plural is a count even of the KPI's own head word:
+		// "conversions 40" are 40 conversions, not a 40% conversion.
+		return len(words) == 1 || len(ownHead) == 0 || h[:len(h)-1] != ownHead[len(ownHead)-1]
 	}
 	in := kpiNorm(text)
 	return !hasPer && len(ownPer) > 0 && len(in) > 0 &&

@@ -45,6 +45,12 @@ func TestParseReadingsCountIsNotARate(t *testing.T) {
 		{KindNonprofit, "new donor 30", "", Value{}},
 		{KindEcommerce, "unsubscribes 12", "", Value{}},
 		{KindNonprofit, "unsubscribes 12", "", Value{}},
+		// The lone plural of a rate's own last word is a count of those
+		// things too: "conversions 40" is 40 conversions, not a 40%
+		// trial-to-paid or visitor-to-buyer conversion.
+		{KindSaaS, "conversions 40", "", Value{}},
+		{KindEcommerce, "conversions 40", "", Value{}},
+		{KindNonprofit, "conversions 40", "", Value{}},
 
 		// Loose forms of the KPIs themselves still read.
 		{KindAgency, "sale conversion 2%", "sales-rate", Value{Amount: 2, Unit: UnitPercent}},
@@ -60,6 +66,8 @@ func TestParseReadingsCountIsNotARate(t *testing.T) {
 		{KindNonprofit, "cost per donor $30", "cost-per-new-donor", Value{Amount: 30, Unit: UnitCurrency, Currency: "USD"}},
 		{KindEcommerce, "unsubscribe 0.4%", "unsubscribe-rate", Value{Amount: 0.4, Unit: UnitPercent}},
 		{KindSaaS, "churn rates 3%", "churn-rate", Value{Amount: 3, Unit: UnitPercent}},
+		{KindSaaS, "churn rates 3", "churn-rate", Value{Amount: 3, Unit: UnitPercent}},
+		{KindSaaS, "customer acquisition costs $300", "customer-acquisition-cost", Value{Amount: 300, Unit: UnitCurrency, Currency: "USD"}},
 		{KindSaaS, "value per visit $3", "value-per-visit", Value{Amount: 3, Unit: UnitCurrency, Currency: "USD"}},
 		// A count is never a percentage: with a percent sign the words
 		// name the rate they resemble.
@@ -120,6 +128,8 @@ func TestKPILineCountIsNotARate(t *testing.T) {
 		{KindEcommerce, StageEngage, "unsubscribes"},
 		{KindSaaS, StageReach, "visit"},
 		{KindNonprofit, StageConvert, "new donor"},
+		{KindEcommerce, StageConvert, "conversions"},
+		{KindSaaS, StageAct, "conversions"},
 	}
 	for _, tt := range tests {
 		k, _, err := parseKPILine(RACE(), tt.stage, tt.kind, tt.head+" | target 300", t0)
