@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -192,6 +193,11 @@ func ReviseKPI(cat *Catalogue, plan *Plan, source, previous, text, user string, 
 	name := User(lowerName(old.Name))
 	k, read, err := parseKPILine(cat, old.Stage, plan.Kind, strings.TrimSpace(text), s.localNow())
 	switch {
+	case errors.Is(err, ErrBadValue):
+		// The line still names the KPI, but a value in it can't be read
+		// ("0.4" for a rate, which a line written before such values were
+		// asked about may hold): the writer needs to know which one.
+		return Outcome{Plan: plan}, userErr(ErrBadInput, "The %s target stays as it was, since your edit can't be saved: %s", name, Explain(err))
 	case err != nil:
 		return Outcome{Plan: plan}, userErr(ErrBadInput, "Your edited line doesn't read as a KPI target any more, so the %s target stays as it was; write it as %s.", name, Code(kpiLineExample))
 	case k.Key != old.Key:

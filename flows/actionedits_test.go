@@ -160,3 +160,25 @@ func TestAnEditedDueDateWrittenOutIsTaken(t *testing.T) {
 		t.Errorf("due %s after the edit to 2026-11-27, want 2026-11-27", a.Due.Format(time.DateOnly))
 	}
 }
+
+// TestAnEditedKPILineWithAnUnreadableValueSaysWhy: a rate's line set as
+// "bounce rate | target 45%" is edited to "target 0.4", which is asked
+// about since "0.4" may be 40% or 0.4%. The edit keeps the target as it
+// was and says why; before, it was told only that the line no longer read
+// as a KPI target, with an example for visitors.
+func TestAnEditedKPILineWithAnUnreadableValueSaysWhy(t *testing.T) {
+	cat := RACE()
+	p := &Plan{ID: 1, Name: "Q1", Kind: KindEcommerce, Cursor: Cursor{Stage: 2, Phase: PhaseKPIs}}
+	line := "bounce rate | baseline 55% | target 45% | by 2027-03-31 | owner Ana"
+	out, err := Step(cat, p, Input{Text: line, User: "UANA", Now: t0, Source: "C/2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = ReviseKPI(cat, out.Plan, "C/2", line, strings.Replace(line, "target 45%", "target 0.4", 1), "UANA", t0.Add(time.Minute), nil)
+	if k, _ := out.Plan.KPIFrom("C/2"); k.Target.Amount != 45 || len(out.Changes) != 0 {
+		t.Errorf("after the edit: %+v, changes %+v; want the target kept at 45%%", k, out.Changes)
+	}
+	if !errors.Is(err, ErrBadInput) || !strings.Contains(Explain(err).String(), `For the target, "0.4" is ambiguous: did you mean 40% or 0.4%?`) {
+		t.Errorf("ReviseKPI: %v; want the bounce rate target kept, saying why", err)
+	}
+}
