@@ -14,12 +14,14 @@ import (
 )
 
 // heldRedraw holds the first read of a plan's values after values are
-// recorded, once armed: the read that draws the check-in's summary.
+// recorded, once armed, but for the coach's reading back of what values
+// in a check-in replaced: the read that draws the check-in's summary.
 type heldRedraw struct {
 	coach.Store
 	mu    sync.Mutex
 	armed bool
 	next  bool
+	skip  bool
 	gate
 	// then, when set, runs at the next read, once; its error fails it.
 	then func() error
@@ -61,7 +63,7 @@ func (s *heldRedraw) RecordMeasurements(ctx context.Context, team string, plan f
 	err := s.Store.RecordMeasurements(ctx, team, plan, ms, key)
 	s.mu.Lock()
 	if s.armed && err == nil {
-		s.armed, s.next = false, true
+		s.armed, s.next, s.skip = false, true, len(ms) > 0 && ms[0].Checkin != 0
 	}
 	s.mu.Unlock()
 	return err
@@ -78,6 +80,9 @@ func (s *heldRedraw) Measurements(ctx context.Context, team string, plan flows.P
 		}
 	}
 	ms, err := s.Store.Measurements(ctx, team, plan)
+	if taken(&s.mu, &s.skip) {
+		return ms, err
+	}
 	if taken(&s.mu, &s.next) {
 		s.gate.hold()
 	}

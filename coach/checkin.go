@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -242,5 +243,58 @@ func (s *Service) SubmitValues(ctx context.Context, req Request, checkin int64, 
 	if gone != nil {
 		text = text.Append(" ", gone)
 	}
+	if notes := s.checkinNotes(ctx, req, v.Plan, read.ms); notes != nil {
+		text = text.Append(" ", notes)
+	}
 	return Response{Plan: v.Plan, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyValues, Msg: text}}}, v, nil
+}
+
+// checkinNotes says what values just recorded in a check-in (read.ms) mean
+// beside what else is in it: whose value by another person each replaced,
+// or whose later one stays the check-in's (see flows.ValueReplaced), and
+// that the check-in is an older one than the plan's latest. They are read
+// back after the record, so of two people recording one KPI at once the
+// one recorded second sees the other's value. A read that fails leaves
+// its note out: the values are recorded, and the summary names who gave
+// a value when more than one person did.
+func (s *Service) checkinNotes(ctx context.Context, req Request, p *flows.Plan, ms []flows.Measurement) flows.Msg {
+	if len(ms) == 0 || ms[0].Checkin == 0 {
+		return nil
+	}
+	var notes []flows.Msg
+	if all, err := s.store.Measurements(ctx, req.Team, p.ID); err == nil {
+		for _, m := range ms {
+			i := slices.IndexFunc(p.KPIs, func(k flows.KPI) bool { return k.ID == m.KPI })
+			if i < 0 {
+				continue
+			}
+			if n := flows.ValueReplaced(p.KPIs[i], all[m.KPI], m); n != nil {
+				notes = append(notes, n)
+			}
+		}
+	}
+	if n := s.olderCheckin(ctx, req.Team, p.ID, ms[0].Checkin, req.Now); n != nil {
+		notes = append(notes, n)
+	}
+	if len(notes) == 0 {
+		return nil
+	}
+	return flows.Join(notes, " ")
+}
+
+// olderCheckin says so when check-in id is not the plan's latest.
+func (s *Service) olderCheckin(ctx context.Context, team string, plan flows.PlanID, id int64, now time.Time) flows.Msg {
+	latest, err := s.store.LatestCheckin(ctx, team, plan)
+	if err != nil || latest.ID == id {
+		return nil
+	}
+	c, err := s.store.CheckinByID(ctx, team, id)
+	if err != nil || !latest.OpenedAt.After(c.OpenedAt) {
+		return nil
+	}
+	loc, err := s.checkinZone(ctx, team, plan, now)
+	if err != nil {
+		loc = s.loc
+	}
+	return flows.OlderCheckinText(c.OpenedAt.In(loc), latest.OpenedAt.In(loc))
 }

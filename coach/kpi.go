@@ -74,6 +74,9 @@ func (s *Service) Values(ctx context.Context, req Request, text string) (Respons
 	if gone != nil {
 		said = said.Append(" ", gone)
 	}
+	if notes := s.checkinNotes(ctx, req, p, read.ms); notes != nil {
+		said = said.Append(" ", notes)
+	}
 	return Response{Plan: p, Changed: true, Replies: []flows.Reply{{Kind: flows.ReplyValues, Msg: said}}}, nil
 }
 

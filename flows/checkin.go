@@ -31,6 +31,8 @@ type CheckinLine struct {
 	// Previous is the newest value with a number from outside this
 	// check-in (recorded no later than Latest), nil if there is none.
 	Previous *Measurement
+	// Givers counts the people who gave a value in this check-in.
+	Givers int
 	// Progress judges every value recorded so far against the target,
 	// leaving out those in another currency (see Comparable).
 	Progress Progress
@@ -57,12 +59,17 @@ func SummarizeCheckin(kpis []KPI, ms map[int64][]Measurement, checkin int64, now
 		slices.SortStableFunc(all, func(a, b Measurement) int { return a.At.Compare(b.At) })
 		line := CheckinLine{KPI: k, Progress: KPIProgress(k, Comparable(k, all), now)}
 		if checkin != 0 {
+			givers := map[string]bool{}
 			for i := len(all) - 1; i >= 0; i-- {
-				if all[i].Checkin == checkin {
-					line.Latest = &all[i]
-					break
+				if all[i].Checkin != checkin {
+					continue
 				}
+				if line.Latest == nil {
+					line.Latest = &all[i]
+				}
+				givers[all[i].By] = true
 			}
+			line.Givers = len(givers)
 		}
 		for i := len(all) - 1; i >= 0; i-- {
 			m := all[i]
@@ -109,7 +116,11 @@ func Comparable(k KPI, ms []Measurement) []Measurement {
 // Text renders the summary: a header "title — 3 of 5 KPIs updated" and one
 // line per KPI with its value in this check-in, the target, how far it has
 // come from the baseline and its status. Owners are left out so that
-// updating the message in place never pings anyone again.
+// updating the message in place never pings anyone again; the person who
+// gave a value is named when the KPI has another owner, or when others
+// gave one too, as the value shown may have replaced theirs. Slack does
+// not notify the people an edit adds, and the summary is posted before
+// any value is in it.
 func (s CheckinSummary) Text(title string) Msg {
 	var b msgBuilder
 	if title != "" {
@@ -129,22 +140,88 @@ func (s CheckinSummary) Text(title string) Msg {
 // text is one KPI's line in the summary.
 func (l CheckinLine) text() Msg {
 	k := l.KPI
-	value := "—"
+	value := Say(Text("—"))
 	if l.Latest != nil {
-		value = FormatValue(kpiValue(k, l.Latest.Value))
+		value = Say(Text(FormatValue(kpiValue(k, l.Latest.Value))))
+		if by := l.Latest.By; by != "" && (l.Givers > 1 || (strings.TrimSpace(k.Owner) != "" && !ownedBy(k.Owner, by))) {
+			value = value.Append(" from ", Person(by))
+		}
 	}
 	if l.Previous != nil {
 		word := "was"
 		if l.Latest == nil {
 			word = "last"
 		}
-		value += fmt.Sprintf(" (%s %s)", word, FormatValue(kpiValue(k, l.Previous.Value)))
+		value = value.Append(fmt.Sprintf(" (%s %s)", word, FormatValue(kpiValue(k, l.Previous.Value))))
 	}
 	m := Sayf("%s: %s · %s", kpiName(k).Strong(), value, targetText(k))
 	if pct, ok := percentText(k, l.Progress); ok {
 		m = m.Append(" · " + pct + " of the way")
 	}
 	return m.Append(" · " + statusText(l.Progress.Status))
+}
+
+// ownedBy reports whether a KPI's owner, as typed, is the person by: a
+// Slack mention of them, or their name where people go by name (the
+// terminal).
+func ownedBy(owner, by string) bool {
+	owner = strings.TrimSpace(owner)
+	if ref, ok := storedRef(owner); ok {
+		return ref == "@"+by
+	}
+	return strings.EqualFold(owner, by)
+}
+
+// ValueReplaced says what a value just given in a check-in, m, did to
+// another person's value of the same KPI in it: all is every value of
+// the KPI as storage returns them, m's among them. The check-in's value
+// is the one given last (see SummarizeCheckin), so m replaced the one
+// given just before it, and one given after it stays. Two people giving
+// one KPI a value at once may not see each other's reply, and nothing
+// either typed may go unsaid: the one whose value was recorded second
+// hears of the other's. Nil when m took the place of no one else's value
+// and none stands over it: correcting one's own value is said as usual.
+func ValueReplaced(k KPI, all []Measurement, m Measurement) Msg {
+	var in []Measurement
+	for _, o := range all {
+		if o.Checkin == m.Checkin {
+			in = append(in, o)
+		}
+	}
+	slices.SortStableFunc(in, func(a, b Measurement) int { return a.At.Compare(b.At) })
+	// Storage keeps times to the millisecond.
+	same := func(o Measurement) bool {
+		return o.By == m.By && o.At.UnixMilli() == m.At.UnixMilli() &&
+			o.Value.Missing == m.Value.Missing && o.Value.Amount == m.Value.Amount
+	}
+	i := slices.IndexFunc(in, same)
+	if m.Checkin == 0 || i < 0 {
+		return nil
+	}
+	for i+1 < len(in) && same(in[i+1]) {
+		i++
+	}
+	var said []Msg
+	if i > 0 && in[i-1].By != m.By {
+		prev := in[i-1]
+		said = append(said, Sayf("Replaced %s's %s %s in this check-in.", Person(prev.By), User(k.Name), FormatValue(kpiValue(k, prev.Value))))
+	}
+	if last := in[len(in)-1]; len(in)-1 > i && last.By != m.By {
+		said = append(said, Sayf("%s's %s %s, given after it, stays the check-in's value.", Person(last.By), User(k.Name), FormatValue(kpiValue(k, last.Value))))
+	}
+	if len(said) == 0 {
+		return nil
+	}
+	return Join(said, " ")
+}
+
+// OlderCheckinText tells someone whose values went into a check-in opened
+// at opened, though a newer one opened at newer: the thread they answered
+// in is the check-in they chose, and a late value belongs in it, but who
+// meant this week's should notice. Dates are in the check-ins' zone.
+func OlderCheckinText(opened, newer time.Time) Msg {
+	return Sayf("This is for the check-in of %s; the newer one of %s has a thread of its own.",
+		opened.Format("Mon 2 Jan"), newer.Format("Mon 2 Jan"))
 }
 
 // OpeningText is the message that opens a check-in thread: the KPIs with
