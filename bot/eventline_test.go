@@ -34,7 +34,7 @@ func TestEventLineWaitsOutABurstAndNotALastingOverload(t *testing.T) {
 		t.Errorf("waiter a second into the spell: until %v, want %v", until.Sub(t0), time.Second+eventWaitBusy)
 	}
 	for range 4 {
-		l.leave()
+		l.leave(at(0), at(2*time.Second-time.Millisecond), false)
 	}
 	if n := l.waiting(); n != 0 {
 		t.Fatalf("%d waiting after all left", n)
@@ -59,8 +59,61 @@ func TestEventLineIsFullAtItsBound(t *testing.T) {
 	if _, ok := l.join(now, now, eventSlotWait); ok {
 		t.Fatal("a waiter past the bound was taken")
 	}
-	l.leave()
+	l.leave(now, now, false)
 	if _, ok := l.join(now, now, eventSlotWait); !ok {
 		t.Error("a waiter after one left was turned away")
+	}
+}
+
+// TestEventLineBusyWithShortWaitsIsNotAnOverload: near capacity the line
+// can stay non-empty for long stretches, one short wait overlapping the
+// next. While waiters keep getting a slot within eventWaitGood the line
+// drains, and a newcomer may still wait long: a slot it would get in
+// 20 ms is not refused after eventWaitBusy.
+func TestEventLineBusyWithShortWaitsIsNotAnOverload(t *testing.T) {
+	t.Parallel()
+	const long = 250 * time.Millisecond
+	var l eventLine
+	t0 := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+
+	// A waiter every millisecond for a second, each served a millisecond
+	// after it joined: the line is never empty.
+	l.join(at(0), at(0), long)
+	for ms := time.Duration(1); ms <= 1000; ms++ {
+		now := at(ms * time.Millisecond)
+		l.join(now, now, long)
+		l.leave(at((ms-1)*time.Millisecond), now, true)
+	}
+	if n := l.waiting(); n != 1 {
+		t.Fatalf("%d waiting, want 1", n)
+	}
+	now := at(1000*time.Millisecond + 500*time.Microsecond)
+	if until, _ := l.join(now, now, long); until.Sub(now) < 20*time.Millisecond {
+		t.Errorf("newcomer to a line draining within a millisecond may wait %v, want the long wait", until.Sub(now))
+	}
+}
+
+// TestEventLineStandingIsAnOverload: a line whose waiters are served only
+// after more than eventWaitGood, or not at all, is a lasting overload once
+// it has stood for the long wait, however many are served.
+func TestEventLineStandingIsAnOverload(t *testing.T) {
+	t.Parallel()
+	const long = 250 * time.Millisecond
+	var l eventLine
+	t0 := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+
+	l.join(at(0), at(0), long)
+	for ms := time.Duration(1); ms <= 400; ms++ {
+		now := at(ms * time.Millisecond)
+		l.join(now, now, long)
+		// Every other one is served after six milliseconds, the rest
+		// give up.
+		l.leave(now.Add(-6*time.Millisecond), now, ms%2 == 0)
+	}
+	now := at(400 * time.Millisecond)
+	if until, _ := l.join(now, now, long); !until.Equal(now.Add(eventWaitBusy)) {
+		t.Errorf("newcomer to a line standing for 400ms may wait %v, want %v", until.Sub(now), eventWaitBusy)
 	}
 }

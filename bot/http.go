@@ -262,9 +262,20 @@ func readAll(r io.Reader, length int64) ([]byte, error) {
 // the waiters hold in the worst case. A waiter uses no CPU, and the wait
 // is short beside the three seconds, whose deadline it shares with the
 // work.
+//
+// Busy is not the same as standing: near capacity the line can stay
+// non-empty for seconds, each waiter served within a millisecond or two,
+// and were that taken for an overload a newcomer whose slot came in 20 ms
+// would be refused after 10. As CoDel judges by how long its packets
+// waited, a waiter served within eventWaitGood shows the line drains, and
+// counts as its last empty moment. In a lasting overload no waiter is
+// served that soon: with each newcomer waiting eventWaitBusy and more
+// arriving than are served, the line ahead of one served takes more than
+// half of eventWaitBusy to clear.
 const (
 	eventSlotWait   = 250 * time.Millisecond
 	eventWaitBusy   = 10 * time.Millisecond
+	eventWaitGood   = eventWaitBusy / 4
 	maxEventWaiters = 4 * maxInFlight
 )
 
@@ -272,7 +283,8 @@ const (
 type eventLine struct {
 	mu      sync.Mutex
 	waiters int
-	// busySince is when the line last went from empty to not.
+	// busySince is when the line last went from empty to not, or last
+	// served a waiter within eventWaitGood.
 	busySince time.Time
 }
 
@@ -302,10 +314,15 @@ func (l *eventLine) join(start, now time.Time, long time.Duration) (until time.T
 	return until, true
 }
 
-func (l *eventLine) leave() {
+// leave takes out of the line, at now, an event that joined it at joined
+// and was served a slot or not.
+func (l *eventLine) leave(joined, now time.Time, served bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.waiters--
+	if served && now.Sub(joined) < eventWaitGood && now.After(l.busySince) {
+		l.busySince = now
+	}
 }
 
 func (l *eventLine) waiting() int {
@@ -319,12 +336,14 @@ func (b *Bot) admitEvent(ctx context.Context, start time.Time) (release func(), 
 	if release, ok := b.admit(ctx, time.Time{}); ok {
 		return release, true
 	}
-	until, ok := b.events.join(start, time.Now(), cmp.Or(b.eventWait, eventSlotWait))
+	joined := time.Now()
+	until, ok := b.events.join(start, joined, cmp.Or(b.eventWait, eventSlotWait))
 	if !ok {
 		return nil, false
 	}
-	defer b.events.leave()
-	return b.admit(ctx, until)
+	release, ok = b.admit(ctx, until)
+	b.events.leave(joined, time.Now(), ok)
+	return release, ok
 }
 
 // admit takes an in-flight slot, waiting for one until wait (not at all
