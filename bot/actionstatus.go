@@ -128,7 +128,7 @@ func checkinOpening(p *flows.Plan, opening flows.Msg, due []flows.Action) messag
 			if st == a.State() {
 				continue
 			}
-			label := truncate(statusLabels[st]+": "+plainUserText(a.Text), maxButtonLabel)
+			label := truncatePlain(statusLabels[st]+": "+plainUserText(a.Text), maxButtonLabel)
 			buttons = append(buttons, button(actionSetStatus, label, statusValue(p, a, st), ""))
 		}
 		m.Blocks = append(m.Blocks, slack.NewActionBlock(shownBlockID(ids, "due-action", a), buttons...))

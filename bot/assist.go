@@ -331,8 +331,8 @@ func draftModal(cat *flows.Catalogue, p *flows.Plan, questionID, text, meta stri
 	input := slack.NewPlainTextInputBlockElement(nil, answerActionID)
 	input.Multiline = true
 	input.MaxLength = maxInputLength
-	input.InitialValue = truncate(text, maxInputLength)
-	block := slack.NewInputBlock(inputBlockID(questionID), slack.NewTextBlockObject(slack.PlainTextType, truncate(q.Text, 2000), false, false), nil, input)
+	input.InitialValue = truncatePlain(text, maxInputLength)
+	block := slack.NewInputBlock(inputBlockID(questionID), slack.NewTextBlockObject(slack.PlainTextType, truncatePlain(q.Text, 2000), false, false), nil, input)
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callbackEditAnswers,

@@ -208,14 +208,27 @@ func runeOffset(s string, n int) int {
 	return len(s)
 }
 
-// truncate cuts s to at most n runes, marking the cut, which it makes
-// before a link, mention or escape it would fall inside (see entityStart).
+// truncate cuts mrkdwn s to at most n runes, marking the cut, which it
+// makes before a link, mention or escape it would fall inside (see
+// entityStart).
 func truncate(s string, n int) string {
 	end := runeOffset(s, n-1)
 	if end == len(s) || runeOffset(s[end:], 1) == len(s)-end {
 		return s
 	}
 	return s[:entityStart(s, end)] + "…"
+}
+
+// truncatePlain is truncate for plain_text, a label or a field's value:
+// it has no links, mentions or escapes, and a '<' or '&' in it is the
+// person's own, so the cut is not moved back to one, which could leave
+// a few words of a long message in the field.
+func truncatePlain(s string, n int) string {
+	end := runeOffset(s, n-1)
+	if end == len(s) || runeOffset(s[end:], 1) == len(s)-end {
+		return s
+	}
+	return s[:end] + "…"
 }
 
 // headerMessage is the plan's message in the channel; its thread is where
@@ -266,7 +279,7 @@ func confirmDeleteMessage(p *flows.Plan, question string) message {
 	confirm := button(actionDeleteConfirm, "Delete plan", value, "danger")
 	confirm.Confirm = slack.NewConfirmationBlockObject(
 		slack.NewTextBlockObject(slack.PlainTextType, "Delete this plan?", false, false),
-		slack.NewTextBlockObject(slack.PlainTextType, truncate("All answers, actions and KPIs of "+plainUserText(p.Name)+" will be gone.", 300), false, false),
+		slack.NewTextBlockObject(slack.PlainTextType, truncatePlain("All answers, actions and KPIs of "+plainUserText(p.Name)+" will be gone.", 300), false, false),
 		slack.NewTextBlockObject(slack.PlainTextType, "Delete", false, false),
 		slack.NewTextBlockObject(slack.PlainTextType, "Keep it", false, false),
 	)
@@ -298,7 +311,7 @@ func editModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, n markup.Names
 			blocks = append(blocks, sections(ids, "long", fmt.Sprintf("*%d. %s*\nThis answer is longer than a form field can hold; change it in the thread with `edit %s %d`.", i+1, q.Text, st.ID, i+1))...)
 			continue
 		}
-		input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, truncate(flows.ExampleFor(cat, q.ID, p.Kind), 150), false, false), answerActionID)
+		input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, truncatePlain(flows.ExampleFor(cat, q.ID, p.Kind), 150), false, false), answerActionID)
 		input.Multiline = true
 		input.MaxLength = maxInputLength
 		input.InitialValue = current
@@ -306,8 +319,8 @@ func editModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, n markup.Names
 		// someone answered the question in the thread meanwhile.
 		meta.Shown[q.ID] = fingerprint(current)
 		meta.Rev[q.ID] = p.Answers[q.ID].Revision
-		block := slack.NewInputBlock(inputBlockID(q.ID), slack.NewTextBlockObject(slack.PlainTextType, truncate(fmt.Sprintf("%d. %s", i+1, q.Text), 2000), false, false),
-			slack.NewTextBlockObject(slack.PlainTextType, truncate(q.Hint, 2000), false, false), input)
+		block := slack.NewInputBlock(inputBlockID(q.ID), slack.NewTextBlockObject(slack.PlainTextType, truncatePlain(fmt.Sprintf("%d. %s", i+1, q.Text), 2000), false, false),
+			slack.NewTextBlockObject(slack.PlainTextType, truncatePlain(q.Hint, 2000), false, false), input)
 		block.Optional = true
 		blocks = append(blocks, block)
 	}
@@ -316,7 +329,7 @@ func editModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, n markup.Names
 		Type:            slack.VTModal,
 		CallbackID:      callbackEditAnswers,
 		PrivateMetadata: string(raw),
-		Title:           slack.NewTextBlockObject(slack.PlainTextType, truncate("Edit "+st.Name+" answers", maxModalTitle), false, false),
+		Title:           slack.NewTextBlockObject(slack.PlainTextType, truncatePlain("Edit "+st.Name+" answers", maxModalTitle), false, false),
 		Submit:          slack.NewTextBlockObject(slack.PlainTextType, "Save", false, false),
 		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
 		Blocks:          slack.Blocks{BlockSet: capBlocks(ids, blocks, maxHomeBlocks)},

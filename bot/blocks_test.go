@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/racebot/racebot/assist"
@@ -406,4 +407,27 @@ func TestTruncateKeepsEntitiesWhole(t *testing.T) {
 			t.Errorf("truncate(%q, %d) = %q, want %q", c.s, c.n, got, c.want)
 		}
 	}
+}
+
+// TestAddFormShowsAMessageWithALessThanWhole: a plain-text field has no
+// links or escapes, so a '<' the person wrote early in a long message is
+// not where the form's text is cut: the field shows all it holds, not the
+// few words before it.
+func TestAddFormShowsAMessageWithALessThanWhole(t *testing.T) {
+	t.Parallel()
+	plain := "churn < 3% by June, " + strings.Repeat("and more detail ", 300)
+	view := addModal(flows.RACE(), []*flows.Plan{{ID: 1, Name: "Q1"}}, 1, addMeta{}, plain)
+	for _, b := range view.Blocks.BlockSet {
+		in, ok := b.(*slack.InputBlock)
+		if !ok {
+			continue
+		}
+		if el, ok := in.Element.(*slack.PlainTextInputBlockElement); ok && el.Multiline {
+			if n := utf8.RuneCountInString(el.InitialValue); n != maxInputLength {
+				t.Errorf("the message's field shows %d characters (%.30q), want %d", n, el.InitialValue, maxInputLength)
+			}
+			return
+		}
+	}
+	t.Fatal("no text field in the form")
 }

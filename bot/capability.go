@@ -43,7 +43,7 @@ func scoreModal(cat *flows.Catalogue, p *flows.Plan, last *flows.CapabilityRatin
 			if n%2 == 1 {
 				desc = r.Levels[n/2]
 			}
-			opts = append(opts, slack.NewOptionBlockObject(strconv.Itoa(n), text(strconv.Itoa(n)), text(truncate(desc, 75))))
+			opts = append(opts, slack.NewOptionBlockObject(strconv.Itoa(n), text(strconv.Itoa(n)), text(truncatePlain(desc, 75))))
 		}
 		el := slack.NewRadioButtonsBlockElement(answerActionID, opts...)
 		if last != nil {

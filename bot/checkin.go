@@ -753,8 +753,8 @@ func valuesModal(p *flows.Plan, c flows.Checkin, ms map[int64][]flows.Measuremen
 		if !k.Deadline.IsZero() {
 			hint += " by " + k.Deadline.Format("2 Jan 2006")
 		}
-		block := slack.NewInputBlock("kpi:"+k.Key, slack.NewTextBlockObject(slack.PlainTextType, truncate(plainUserText(k.Name), 2000), false, false),
-			slack.NewTextBlockObject(slack.PlainTextType, truncate(hint, 2000), false, false), input)
+		block := slack.NewInputBlock("kpi:"+k.Key, slack.NewTextBlockObject(slack.PlainTextType, truncatePlain(plainUserText(k.Name), 2000), false, false),
+			slack.NewTextBlockObject(slack.PlainTextType, truncatePlain(hint, 2000), false, false), input)
 		block.Optional = true
 		blocks = append(blocks, block)
 	}

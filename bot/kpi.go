@@ -36,8 +36,8 @@ func kpiModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, meta string) sl
 	var opts []*slack.OptionBlockObject
 	for _, k := range st.KPIs {
 		opts = append(opts, slack.NewOptionBlockObject(k.ID,
-			slack.NewTextBlockObject(slack.PlainTextType, truncate(k.Name, 75), false, false),
-			slack.NewTextBlockObject(slack.PlainTextType, truncate(k.Measures, 75), false, false)))
+			slack.NewTextBlockObject(slack.PlainTextType, truncatePlain(k.Name, 75), false, false),
+			slack.NewTextBlockObject(slack.PlainTextType, truncatePlain(k.Measures, 75), false, false)))
 	}
 	text := func(s string) *slack.TextBlockObject {
 		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
@@ -60,7 +60,7 @@ func kpiModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, meta string) sl
 		Type:            slack.VTModal,
 		CallbackID:      callbackKPI,
 		PrivateMetadata: meta,
-		Title:           text(truncate("Set a "+st.Name+" KPI", maxModalTitle)),
+		Title:           text(truncatePlain("Set a "+st.Name+" KPI", maxModalTitle)),
 		Submit:          text("Save"),
 		Close:           text("Cancel"),
 		Blocks:          slack.Blocks{BlockSet: blocks},

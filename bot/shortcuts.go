@@ -82,7 +82,7 @@ func (b *Bot) addToPlan(ctx context.Context, team string, cb slack.InteractionCa
 	stored := string(markup.FromSlack(msg.Text))
 	plain := markup.Stored(stored).Plain(b.names.cached(team, stored))
 	// The fingerprint is of what the field shows, cut to fit it.
-	meta := addMeta{Channel: channel, TS: msg.Timestamp, Author: msg.User, Stored: stored, Shown: fingerprint(truncate(plain, maxInputLength))}
+	meta := addMeta{Channel: channel, TS: msg.Timestamp, Author: msg.User, Stored: stored, Shown: fingerprint(truncatePlain(plain, maxInputLength))}
 	lctx, cancel := context.WithTimeout(ctx, permalinkLookup)
 	link, err := b.slack(lctx).GetPermalinkContext(lctx, &slack.PermalinkParameters{Channel: channel, Ts: msg.Timestamp})
 	cancel()
@@ -99,7 +99,7 @@ func (b *Bot) addToPlan(ctx context.Context, team string, cb slack.InteractionCa
 func addModal(cat *flows.Catalogue, plans []*flows.Plan, current flows.PlanID, meta addMeta, plain string) slack.ModalViewRequest {
 	ids := blockIDs{}
 	text := func(s string) *slack.TextBlockObject {
-		return slack.NewTextBlockObject(slack.PlainTextType, truncate(s, 75), false, false)
+		return slack.NewTextBlockObject(slack.PlainTextType, truncatePlain(s, 75), false, false)
 	}
 	input := func(id, label string, el slack.BlockElement, optional bool, hint string) *slack.InputBlock {
 		var h *slack.TextBlockObject
@@ -142,7 +142,7 @@ func addModal(cat *flows.Catalogue, plans []*flows.Plan, current flows.PlanID, m
 	body := slack.NewPlainTextInputBlockElement(nil, "text")
 	body.Multiline = true
 	body.MaxLength = maxInputLength
-	body.InitialValue = truncate(plain, maxInputLength)
+	body.InitialValue = truncatePlain(plain, maxInputLength)
 
 	owner := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, text("Owner"), "owner").WithInitialUser(meta.Author)
 	scores := func(id string) *slack.SelectBlockElement {
@@ -360,7 +360,7 @@ func noticeModal(title, text string) slack.ModalViewRequest {
 	return slack.ModalViewRequest{
 		Type:       slack.VTModal,
 		CallbackID: callbackNothing,
-		Title:      slack.NewTextBlockObject(slack.PlainTextType, truncate(title, maxModalTitle), false, false),
+		Title:      slack.NewTextBlockObject(slack.PlainTextType, truncatePlain(title, maxModalTitle), false, false),
 		Close:      slack.NewTextBlockObject(slack.PlainTextType, "Close", false, false),
 		Blocks:     slack.Blocks{BlockSet: sections(ids, "notice", escape(text))},
 	}
