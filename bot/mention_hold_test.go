@@ -26,6 +26,27 @@ func (h *harness) builtInReviews(channels ...string) int {
 	return n
 }
 
+// made counts what asking for word has posted: the chart uploads for a
+// report, wherever they went, or else the reviews posted in channels.
+func (h *harness) made(word string, channels ...string) int {
+	if word == "report" {
+		return h.uploadsNamed(".png")
+	}
+	return h.builtInReviews(channels...)
+}
+
+// clockedPlanWithAKPI starts a racebot on a clock the test moves, with plan
+// Q1 in Slack holding Ana's visitors KPI: what a review or a chart needs.
+func clockedPlanWithAKPI(t *testing.T) (*harness, *clock, slackfake.Message) {
+	t.Helper()
+	clk := &clock{now: time.Now()}
+	h := newHarness(t, instantRetries, func(c *setup) { c.Now = clk.Now })
+	h.runSocket()
+	header, p := h.newPlanInSlack("Q1")
+	h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+	return h, clk, header
+}
+
 // toldTo lists the ephemerals shown to user.
 func (h *harness) toldTo(user string) []slackfake.Ephemeral {
 	var out []slackfake.Ephemeral
@@ -54,11 +75,7 @@ func TestReviewOrChartAskedInMentionsAndDMsAtOnce(t *testing.T) {
 		for _, again := range []string{"mention by another", "direct message", "slash command", "mention to another racebot"} {
 			t.Run(work.word+"/"+again, func(t *testing.T) {
 				t.Parallel()
-				clk := &clock{now: time.Now()}
-				h := newHarness(t, instantRetries, func(c *setup) { c.Now = clk.Now })
-				h.runSocket()
-				header, p := h.newPlanInSlack("Q1")
-				h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+				h, clk, header := clockedPlanWithAKPI(t)
 				second, _ := h.anotherRacebot()
 				srv := httptest.NewServer(second.HTTPHandler(secret))
 				t.Cleanup(srv.Close)
@@ -114,10 +131,7 @@ func TestReviewOrChartAskedInMentionsAndDMsAtOnce(t *testing.T) {
 				h.settle()
 				settle(t, second, h.fake)
 
-				posted := h.builtInReviews("C1", dm)
-				if work.word == "report" {
-					posted = h.uploadsNamed(".png")
-				}
+				posted := h.made(work.word, "C1", dm)
 				if posted != 1 {
 					t.Errorf("%d posted, want one", posted)
 				}
@@ -135,10 +149,7 @@ func TestReviewOrChartAskedInMentionsAndDMsAtOnce(t *testing.T) {
 				clk.Add(time.Minute)
 				h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UBEN", Text: "<@" + slackfake.BotUserID + "> " + work.word, ThreadTS: thread}))
 				h.settle()
-				posted = h.builtInReviews("C1", dm)
-				if work.word == "report" {
-					posted = h.uploadsNamed(".png")
-				}
+				posted = h.made(work.word, "C1", dm)
 				if posted != 2 {
 					t.Errorf("asked again a minute later, %d posted in all, want two", posted)
 				}
@@ -160,11 +171,7 @@ func TestReviewOrChartAskedForElsewhereMeanwhileIsMade(t *testing.T) {
 	} {
 		t.Run(work.word, func(t *testing.T) {
 			t.Parallel()
-			clk := &clock{now: time.Now()}
-			h := newHarness(t, instantRetries, func(c *setup) { c.Now = clk.Now })
-			h.runSocket()
-			_, p := h.newPlanInSlack("Q1")
-			h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+			h, clk, _ := clockedPlanWithAKPI(t)
 			h.settle()
 
 			release := h.fake.Hold(work.method)
@@ -182,10 +189,7 @@ func TestReviewOrChartAskedForElsewhereMeanwhileIsMade(t *testing.T) {
 			release()
 			h.settle()
 
-			posted := h.builtInReviews("C1", dm)
-			if work.word == "report" {
-				posted = h.uploadsNamed(".png")
-			}
+			posted := h.made(work.word, "C1", dm)
 			if posted != 3 {
 				t.Errorf("%d posted, want one in each of the three places", posted)
 			}
@@ -212,11 +216,7 @@ func TestReviewOrChartAskedInAMentionThatFailedHoldsNothing(t *testing.T) {
 	} {
 		t.Run(work.word, func(t *testing.T) {
 			t.Parallel()
-			clk := &clock{now: time.Now()}
-			h := newHarness(t, instantRetries, func(c *setup) { c.Now = clk.Now })
-			h.runSocket()
-			_, p := h.newPlanInSlack("Q1")
-			h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+			h, clk, _ := clockedPlanWithAKPI(t)
 			h.settle()
 
 			h.fake.FailNext(work.method, 1000, http.StatusInternalServerError)
@@ -229,10 +229,7 @@ func TestReviewOrChartAskedInAMentionThatFailedHoldsNothing(t *testing.T) {
 			clk.Add(time.Second)
 			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UANA", Text: "<@" + slackfake.BotUserID + "> " + work.word, ThreadTS: thread}))
 			h.settle()
-			posted := h.builtInReviews("C1")
-			if work.word == "report" {
-				posted = h.uploadsNamed(".png")
-			}
+			posted := h.made(work.word, "C1")
 			if posted != 1 {
 				t.Errorf("asked again after the first failed, %d posted, want one", posted)
 			}

@@ -62,42 +62,9 @@ func (l *killableLink) kill() {
 // was interrupted instead of promising it for good.
 func TestDraftPlaceholderLeftByAKillIsReplaced(t *testing.T) {
 	t.Parallel()
-	clk := &clock{now: time.Now()}
-	llm := openaifake.New(t, aDraft)
-	h := newHarness(t, withModel(t, llm), func(c *setup) { c.Now = clk.Now })
-	srv := h.serveHTTP()
-	header, _ := h.newPlanOverHTTP(srv, "C1", "Q1")
-
-	slackLink, modelLink := newKillableLink(t, h.fake.URL()), newKillableLink(t, llm.URL())
-	killed := h.startBot(botOptions{api: slackLink.api(), assistant: modelLink.assistant(t)})
-	killedSrv := httptest.NewServer(killed.HTTPHandler(secret))
-	t.Cleanup(killedSrv.Close)
-	release := llm.Hold()
-	defer release()
-	if code := h.deliver(killedSrv, slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "draft", ThreadTS: header.TS})); code != http.StatusOK {
-		t.Fatalf("the draft request was answered %d", code)
-	}
-	placeholder := h.threadMessage("C1", header.TS, "Drafting an answer")
-	h.fake.WaitFor(t, func() bool { return len(llm.Requests()) > 0 }, "the model asked for the draft")
-	slackLink.kill()
-	modelLink.kill()
-	// Nothing of it runs after: its ticks would otherwise go on with the
-	// moved clock, and one could take the placeholder's lease, fail on the
-	// dead link and hold the lease past the test's wait.
-	killed.stopLoops()
-	killed.loops.Wait()
-	release()
-
-	clk.Add(time.Hour)
-	h.startBot(botOptions{})
-	h.fake.WaitFor(t, func() bool {
-		for _, m := range h.fake.Replies("C1", header.TS) {
-			if m.TS == placeholder.TS && m.Updated && strings.Contains(m.Text, "interrupted") {
-				return true
-			}
-		}
-		return false
-	}, "the placeholder replaced by the racebot started after the kill")
+	killedWhileDrafting(t, func(h *harness, llm *openaifake.Server) (func(), func() bool, string) {
+		return llm.Hold(), func() bool { return len(llm.Requests()) > 0 }, "the model asked for the draft"
+	})
 }
 
 // TestDraftPlaceholderLeftByAKillBeforeItsRecordIsReplaced: Slack takes
@@ -108,6 +75,18 @@ func TestDraftPlaceholderLeftByAKillIsReplaced(t *testing.T) {
 // thread does not promise the draft for good.
 func TestDraftPlaceholderLeftByAKillBeforeItsRecordIsReplaced(t *testing.T) {
 	t.Parallel()
+	killedWhileDrafting(t, func(h *harness, llm *openaifake.Server) (func(), func() bool, string) {
+		h.fake.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError)
+		return h.fake.Hold("conversations.replies"), func() bool { return h.fake.InFlight("conversations.replies") > 0 }, "a look for the placeholder whose answer was lost"
+	})
+}
+
+// killedWhileDrafting is the course of the kill tests, which differ only
+// in where stall holds the racebot: asked for a draft over killable links,
+// it is killed once stuck is true (waited for as what), and the racebot
+// started an hour later must replace its placeholder with "interrupted".
+func killedWhileDrafting(t *testing.T, stall func(h *harness, llm *openaifake.Server) (release func(), stuck func() bool, what string)) {
+	t.Helper()
 	clk := &clock{now: time.Now()}
 	llm := openaifake.New(t, aDraft)
 	h := newHarness(t, withModel(t, llm), func(c *setup) { c.Now = clk.Now })
@@ -118,16 +97,18 @@ func TestDraftPlaceholderLeftByAKillBeforeItsRecordIsReplaced(t *testing.T) {
 	killed := h.startBot(botOptions{api: slackLink.api(), assistant: modelLink.assistant(t)})
 	killedSrv := httptest.NewServer(killed.HTTPHandler(secret))
 	t.Cleanup(killedSrv.Close)
-	h.fake.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError)
-	release := h.fake.Hold("conversations.replies")
+	release, stuck, what := stall(h, llm)
 	defer release()
 	if code := h.deliver(killedSrv, slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "draft", ThreadTS: header.TS})); code != http.StatusOK {
 		t.Fatalf("the draft request was answered %d", code)
 	}
 	placeholder := h.threadMessage("C1", header.TS, "Drafting an answer")
-	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("conversations.replies") > 0 }, "a look for the placeholder whose answer was lost")
+	h.fake.WaitFor(t, stuck, what)
 	slackLink.kill()
 	modelLink.kill()
+	// Nothing of it runs after: its ticks would otherwise go on with the
+	// moved clock, and one could take the placeholder's lease, fail on the
+	// dead link and hold the lease past the test's wait.
 	killed.stopLoops()
 	killed.loops.Wait()
 	release()

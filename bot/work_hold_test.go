@@ -172,11 +172,7 @@ func TestReportAskedTwiceAtOnce(t *testing.T) {
 	for _, where := range []string{"one racebot", "two racebots"} {
 		t.Run(where, func(t *testing.T) {
 			t.Parallel()
-			clk := &clock{now: time.Now()}
-			h := newHarness(t, instantRetries, func(c *setup) { c.Now = clk.Now })
-			h.runSocket()
-			_, p := h.newPlanInSlack("Q1")
-			h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>")
+			h, clk, _ := clockedPlanWithAKPI(t)
 			second := h.bot
 			if where == "two racebots" {
 				second, _ = h.anotherRacebot()

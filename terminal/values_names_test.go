@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/racebot/racebot/storage"
 	"github.com/racebot/racebot/terminal"
 )
 
@@ -13,35 +14,12 @@ import (
 // and a reply's trailing unit word or note in parentheses does not sink
 // the value before it.
 func TestTerminalValuesByTheNameOfAnotherKPI(t *testing.T) {
-	out, db := session(t, []string{
-		"new Fernhill",
-		"We roast speciality coffee and sell subscriptions online and at a market stall.",
-		"done",
-		"done",
-		"done",
-		"done",
-		"visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana",
-		"kpi act",
-		"lead rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner Ana",
+	out, db := session(t, fernhillTrackingLeadRate(
 		"values leads 30",
 		"values visitors 12.4k visitors",
 		"values lead rate 1.9% (est)",
-	})
-	ctx := context.Background()
-	p, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, "Fernhill")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := db.Measurements(ctx, terminal.Team, p.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string][]float64{}
-	for _, k := range p.KPIs {
-		for _, m := range ms[k.ID] {
-			got[k.Key] = append(got[k.Key], m.Value.Amount)
-		}
-	}
+	))
+	got := recordedValues(t, db, "Fernhill")
 	if len(got["lead-rate"]) != 1 || got["lead-rate"][0] != 1.9 {
 		t.Errorf("lead rate values = %v, want only 1.9 (leads 30 is not a lead rate)", got["lead-rate"])
 	}
@@ -61,16 +39,7 @@ func TestTerminalValuesByTheNameOfAnotherKPI(t *testing.T) {
 // and "lead rate 0.019" is not 0.019%: each is refused in one sentence
 // and nothing is recorded, while the rate written as one still is.
 func TestTerminalValuesOfACountOrInAnotherCurrency(t *testing.T) {
-	out, db := session(t, []string{
-		"new Fernhill",
-		"We roast speciality coffee and sell subscriptions online and at a market stall.",
-		"done",
-		"done",
-		"done",
-		"done",
-		"visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana",
-		"kpi act",
-		"lead rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner Ana",
+	out, db := session(t, fernhillTrackingLeadRate(
 		"kpi convert",
 		"revenue | baseline €5,000 | target €9,000 | by 2027-03-31 | owner Ana",
 		"kpi engage",
@@ -79,22 +48,8 @@ func TestTerminalValuesOfACountOrInAnotherCurrency(t *testing.T) {
 		"values revenue 18k (USD)",
 		"values lead rate 0.019",
 		"values repeat purchases 25%",
-	})
-	ctx := context.Background()
-	p, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, "Fernhill")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := db.Measurements(ctx, terminal.Team, p.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string][]float64{}
-	for _, k := range p.KPIs {
-		for _, m := range ms[k.ID] {
-			got[k.Key] = append(got[k.Key], m.Value.Amount)
-		}
-	}
+	))
+	got := recordedValues(t, db, "Fernhill")
 	if len(got["repeat-rate"]) != 1 || got["repeat-rate"][0] != 25 {
 		t.Errorf("repeat purchase rate values = %v, want only 25 (repeat purchases 40 is a count)", got["repeat-rate"])
 	}
@@ -113,4 +68,43 @@ func TestTerminalValuesOfACountOrInAnotherCurrency(t *testing.T) {
 	if t.Failed() {
 		t.Logf("the session:\n%s", out)
 	}
+}
+
+// recordedValues gives the amounts stored for each KPI of the plan, by KPI
+// key: what the session recorded, whatever it printed.
+func recordedValues(t *testing.T, db *storage.DB, plan string) map[string][]float64 {
+	t.Helper()
+	ctx := context.Background()
+	p, err := db.PlanByName(ctx, terminal.Team, terminal.Channel, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := db.Measurements(ctx, terminal.Team, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]float64{}
+	for _, k := range p.KPIs {
+		for _, m := range ms[k.ID] {
+			got[k.Key] = append(got[k.Key], m.Value.Amount)
+		}
+	}
+	return got
+}
+
+// fernhillTrackingLeadRate is a session's lines up to plan Fernhill
+// tracking visitors and the lead rate (but not leads), then more: the
+// plan the values tests give values to.
+func fernhillTrackingLeadRate(more ...string) []string {
+	return append([]string{
+		"new Fernhill",
+		"We roast speciality coffee and sell subscriptions online and at a market stall.",
+		"done",
+		"done",
+		"done",
+		"done",
+		"visitors | baseline 8k | target 20k | by 2027-03-31 | owner Ana",
+		"kpi act",
+		"lead rate | baseline 1.5% | target 2.5% | by 2027-03-31 | owner Ana",
+	}, more...)
 }
