@@ -196,3 +196,30 @@ func TestTwoRacebotsTakingTwoValuesOfOneKPI(t *testing.T) {
 		})
 	}
 }
+
+// TestAnEditOfAValueAnotherReplacedSaysWhoseStays: Ana replies "visitors
+// 12k", Ben a minute later "visitors 13k". Ana then edits her reply to
+// 14k: the edit keeps her reply's time, so Ben's 13k, given after it,
+// stays the check-in's value. Her "Updated" must say so, not leave her
+// thinking the check-in now says 14k.
+func TestAnEditOfAValueAnotherReplacedSaysWhoseStays(t *testing.T) {
+	t.Parallel()
+	h, p, clk := checkinSetup(t)
+	// Values are dated by their messages, as Slack's clock runs behind
+	// racebot's.
+	clk.Add(time.Since(clk.Now()) + time.Hour)
+	_, opening, summary := h.openCheckinAsStored(p)
+	ana := tsAfter(t, summary.TS, time.Millisecond)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12k", TS: ana, ThreadTS: opening.TS}))
+	h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 12k")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "visitors 13k", TS: tsAfter(t, ana, time.Minute), ThreadTS: opening.TS}))
+	h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 13k")
+	h.settle()
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ana, ThreadTS: opening.TS, Text: "visitors 14k", PreviousText: "visitors 12k",
+		EditTS: tsAfter(t, ana, 2*time.Minute)})
+	got := h.waitEphemeral("UANA", "Updated: Unique visitors 14k")
+	if want := "<@UBEN>'s Unique visitors 13k, given after it, stays the check-in's value."; !strings.Contains(got.Text, want) {
+		t.Errorf("Ana's edit answered %q, want it to say %q", got.Text, want)
+	}
+	h.waitSummary(summary.TS, "13k from <@UBEN>")
+}

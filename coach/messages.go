@@ -703,6 +703,12 @@ func (s *Service) editValues(ctx context.Context, req Request, plan flows.PlanID
 	if err != nil || !resp.Changed {
 		return resp, err
 	}
+	// The edit keeps the original's time, so a value another person gave
+	// after it still stands over it: the editor hears so, as when the
+	// reply was first recorded.
+	if notes := s.checkinNotes(ctx, req, p, ms); notes != nil && len(resp.Replies) > 0 {
+		resp.Replies[0].Msg = resp.Replies[0].Msg.Append(" ", notes)
+	}
 	return s.withCheckin(ctx, req.Team, resp, old.Checkin)
 }
 

@@ -120,7 +120,9 @@ func Comparable(k KPI, ms []Measurement) []Measurement {
 // gave a value is named when the KPI has another owner, or when others
 // gave one too, as the value shown may have replaced theirs. Slack does
 // not notify the people an edit adds, and the summary is posted before
-// any value is in it.
+// any value is in it, but when a racebot stopped between a check-in's
+// opening and its summary: the summary then posted may name, once,
+// someone who has just given a value in its thread.
 func (s CheckinSummary) Text(title string) Msg {
 	var b msgBuilder
 	if title != "" {
