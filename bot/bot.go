@@ -115,11 +115,11 @@ type Bot struct {
 	// retries; commands and interactions, never retried, wait longer (see
 	// admit).
 	inflight chan struct{}
-	// events is the line of events waiting for a slot; eventWait, when
-	// set, is the line's long wait instead of eventSlotWait (tests
-	// lengthen it).
-	events    eventLine
-	eventWait time.Duration
+	// eventWaiters counts the events waiting for a slot; eventWait, when
+	// set, is how long one waits instead of eventSlotWait (tests lengthen
+	// it).
+	eventWaiters atomic.Int32
+	eventWait    time.Duration
 	// connected is true while Slack can reach the bot: after auth.test in
 	// HTTP mode, while the socket is up in Socket Mode.
 	connected atomic.Bool

@@ -379,7 +379,7 @@ func TestEventWaitsOutABurst(t *testing.T) {
 		resp, _ := h.post(srv, ev, "application/json", time.Now())
 		code <- resp.StatusCode
 	}()
-	h.fake.WaitFor(t, func() bool { return h.bot.events.waiting() == 1 }, "the answer waiting for a slot")
+	h.fake.WaitFor(t, func() bool { return h.bot.eventWaiters.Load() == 1 }, "the answer waiting for a slot")
 	gated.release()
 	if c := <-code; c != http.StatusOK {
 		t.Fatalf("answer that found every slot taken, one freed within its wait: %d, want 200", c)
@@ -387,7 +387,7 @@ func TestEventWaitsOutABurst(t *testing.T) {
 	if got := h.plan(slackfake.TeamID, "C1", "Q1 Launch").Answers[flows.QuestionBusiness].Text; got != "We sell booking software to dental clinics." {
 		t.Errorf("answer after the wait = %q", got)
 	}
-	if n := h.bot.events.waiting(); n != 0 {
+	if n := h.bot.eventWaiters.Load(); n != 0 {
 		t.Errorf("%d events still counted as waiting", n)
 	}
 }
@@ -414,7 +414,7 @@ func TestEventLineIsBounded(t *testing.T) {
 			codes <- resp.StatusCode
 		}()
 	}
-	h.fake.WaitFor(t, func() bool { return h.bot.events.waiting() == maxEventWaiters }, "a full line of waiting events")
+	h.fake.WaitFor(t, func() bool { return h.bot.eventWaiters.Load() == maxEventWaiters }, "a full line of waiting events")
 
 	ev := slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "We sell booking software to dental clinics.", ThreadTS: header.TS, TS: "1700000300.000001", EventID: "EvLATE"})
 	answered := make(chan *http.Response, 1)
@@ -422,8 +422,8 @@ func TestEventLineIsBounded(t *testing.T) {
 		resp, _ := h.post(srv, ev, "application/json", time.Now())
 		answered <- resp
 	}()
-	h.fake.WaitFor(t, func() bool { return len(answered) == 1 || h.bot.events.waiting() > maxEventWaiters }, "the event past the line answered")
-	if n := h.bot.events.waiting(); n != maxEventWaiters {
+	h.fake.WaitFor(t, func() bool { return len(answered) == 1 || h.bot.eventWaiters.Load() > maxEventWaiters }, "the event past the line answered")
+	if n := h.bot.eventWaiters.Load(); n != maxEventWaiters {
 		t.Fatalf("%d events wait, want the %d of the full line and no more", n, maxEventWaiters)
 	}
 	if resp := <-answered; resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
