@@ -247,33 +247,52 @@ func (b *Bot) uninstalled(ctx context.Context, t tenant, orgWide bool, eventTime
 		// racebot's: a removal delivered again (or late) after the
 		// workspace installed racebot anew, which removed the
 		// installation before, not this one; or this one's, seen
-		// through clocks apart. Slack tells them apart: only a removed
-		// installation's token is refused. The token is the one just
-		// read: a client cached here may still hold the one before. A
-		// rotating token due for renewal is renewed first, and a removed
-		// installation's refresh token is refused as its bot token is.
-		s, err := b.ws.fresh(ctx, b.ws.adopt(in))
-		if err == nil {
-			_, err = s.client.api.AuthTestContext(ctx)
-		}
-		switch {
-		case err == nil:
-			b.log.Info("uninstall from before the current install left alone", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event)
-			return nil
-		case errors.Is(err, install.ErrNotInstalled):
-			// The renewal found it marked already: another delivery of
-			// the removal, on this replica or another, took it.
-			b.ws.forget(in.Key())
-			return nil
-		case !slackRefusal(err, "invalid_auth", "not_authed", "token_revoked", "account_inactive", "team_not_found", "invalid_refresh_token"):
-			// Slack could not say: the event is delivered again.
-			return fmt.Errorf("%s: check the token: %w", event, err)
-		}
+		// through clocks apart. Slack tells them apart (see
+		// uninstalledAhead), after the ack: a slow Slack must not hold
+		// the ack past Slack's three seconds.
+		b.later(ctx, "check an uninstall", func(ctx context.Context) { b.uninstalledAhead(ctx, in, event) })
+		return nil
 	}
-	// Marked only if still the installation read: a reinstall saved
-	// meanwhile is not what this event removed.
+	return b.markUninstalled(ctx, in, event)
+}
+
+// uninstalledAhead takes a removal whose event time reads as before the
+// current install, in, only if Slack refuses in's token: only a removed
+// installation's token is refused. The token is the one just read: a
+// client cached here may still hold the one before. A rotating token due
+// for renewal is renewed first, and a removed installation's refresh
+// token is refused as its bot token is. It runs after the ack, so Slack
+// does not deliver the event again when it cannot say: the client has
+// retried auth.test on connection errors, 5xx and rate limits by then.
+func (b *Bot) uninstalledAhead(ctx context.Context, in install.Installation, event string) {
+	s, err := b.ws.fresh(ctx, b.ws.adopt(in))
+	if err == nil {
+		_, err = s.client.api.AuthTestContext(ctx)
+	}
+	switch {
+	case err == nil:
+		b.log.Info("uninstall from before the current install left alone", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event)
+		return
+	case errors.Is(err, install.ErrNotInstalled):
+		// The renewal found it marked already: another delivery of
+		// the removal, on this replica or another, took it.
+		b.ws.forget(in.Key())
+		return
+	case !slackRefusal(err, "invalid_auth", "not_authed", "token_revoked", "account_inactive", "team_not_found", "invalid_refresh_token"):
+		b.log.Error("uninstall from before the current install not checked: Slack could not say whether its token works; the workspace is still served", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event, "err", err)
+		return
+	}
+	if err := b.markUninstalled(ctx, in, event); err != nil {
+		b.log.Error("uninstall not recorded; the workspace is still served", "team", in.TeamID, "enterprise", in.EnterpriseID, "err", err)
+	}
+}
+
+// markUninstalled marks in uninstalled, only if it is still the
+// installation read: a reinstall saved meanwhile is not what the removal
+// removed.
+func (b *Bot) markUninstalled(ctx context.Context, in install.Installation, event string) error {
 	k := in.Key()
-	if err := store.MarkUninstalled(ctx, k, in.InstalledAt, b.now()); err != nil {
+	if err := b.oauth.Installations.MarkUninstalled(ctx, k, in.InstalledAt, b.now()); err != nil {
 		return fmt.Errorf("%s: %w", event, err)
 	}
 	b.ws.forget(k)

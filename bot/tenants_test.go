@@ -206,6 +206,7 @@ func TestOAuthUninstallSeenAheadOfItsInstallIsTaken(t *testing.T) {
 	if status, _ := e.send(removal); status != http.StatusOK {
 		t.Fatalf("app_uninstalled answered %d", status)
 	}
+	e.settle()
 	if e.bot.Serves(context.Background(), "TA") {
 		t.Error("still serving TA after its removal, its token refused")
 	}
@@ -224,6 +225,7 @@ func TestOAuthUninstallSeenAheadOfItsInstallIsTakenWithRotation(t *testing.T) {
 	if status, _ := e.send(removal); status != http.StatusOK {
 		t.Fatalf("app_uninstalled answered %d", status)
 	}
+	e.settle()
 	if _, err := e.db.FindInstallation(ctx, "", "TA"); !errors.Is(err, install.ErrNotInstalled) {
 		t.Errorf("TA's installation after its removal, its tokens refused: %v, want it uninstalled", err)
 	}
@@ -270,6 +272,7 @@ func TestOAuthUninstallSeenAheadTakenByAnotherReplicaMeanwhile(t *testing.T) {
 	if status, _ := e.send(removal); status != http.StatusOK {
 		t.Fatalf("app_uninstalled answered %d", status)
 	}
+	e.settle()
 	if e.bot.Serves(ctx, "TA") {
 		t.Error("still serving TA after its removal")
 	}
@@ -359,4 +362,48 @@ func metricLine(page, prefix string) string {
 		}
 	}
 	return ""
+}
+
+// TestOAuthUninstallSeenAheadIsAckedWhileSlackIsSlow: a removal whose
+// event time reads as before the install is checked with Slack
+// (auth.test), and Slack is slow to answer. The event is acknowledged at
+// once all the same, not after Slack answers or the ack window runs out
+// (Slack would deliver it again, or give up on it); the check is done
+// after the ack, once: a removed installation's token refused, racebot
+// stops serving the workspace; a working one (a removal from before a
+// reinstall), it keeps serving it.
+func TestOAuthUninstallSeenAheadIsAckedWhileSlackIsSlow(t *testing.T) {
+	t.Parallel()
+	for _, revoked := range []bool{true, false} {
+		t.Run(map[bool]string{true: "token refused", false: "token working"}[revoked], func(t *testing.T) {
+			t.Parallel()
+			e := newOAuthEnv(t, oauthOptions{})
+			ctx := context.Background()
+			removal := slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))
+			e.clk.Add(10 * time.Second)
+			e.launchInTA()
+			e.settle()
+			if revoked {
+				e.fake.Revoke("TA")
+			}
+			checks := len(e.fake.Calls("auth.test"))
+			release := e.fake.Hold("auth.test")
+			t.Cleanup(release)
+
+			// Answered while Slack still holds auth.test: the ack does not
+			// wait for it.
+			if status, _ := e.send(removal); status != http.StatusOK {
+				t.Fatalf("app_uninstalled answered %d while Slack held auth.test", status)
+			}
+			e.fake.WaitFor(t, func() bool { return e.fake.InFlight("auth.test") == 1 }, "the token check under way after the ack")
+			release()
+			e.settle()
+			if served := e.bot.Serves(ctx, "TA"); served == revoked {
+				t.Errorf("TA served = %v after the check, its token refused = %v", served, revoked)
+			}
+			if n := len(e.fake.Calls("auth.test")) - checks; n != 1 {
+				t.Errorf("%d token checks for the one removal, want 1", n)
+			}
+		})
+	}
 }
