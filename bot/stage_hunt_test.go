@@ -143,3 +143,49 @@ func TestAnswerToTheNextStagesFirstQuestionWhoseAnswerWasLost(t *testing.T) {
 		t.Errorf("the thread was told %d times that Ben's reply was read again, want once:\n%s", n, strings.Join(h.threadPosts(header.TS), "\n"))
 	}
 }
+
+// TestActionWithBadScoresAfterTheNextQuestionWhoseAnswerWasLost: at the
+// Plan stage's actions Ana types done; Slack posts Reach's first question
+// but its answer is lost, and racebot looks for the post. Meanwhile Ben
+// writes an action line whose impact is out of range: read as a Plan
+// action, it is refused and he is told why. Once the post is found, his
+// line stays refused: it is an action line, not the answer to Reach's
+// question 1, which stays open.
+func TestActionWithBadScoresAfterTheNextQuestionWhoseAnswerWasLost(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	header, ts := h.atActions()
+
+	q, release := h.lostPost(header.TS, ts, "done", "*Reach* · question 1 of", "Reach's question 1, its answer lost")
+	defer release()
+
+	const line = "Gift boxes for top 50 customers | impact 9 | effort 2 | <@UBEN>"
+	h.write(header.TS, "UBEN", line, tsAfter(t, q.TS, 5*time.Second), true)
+	h.fake.WaitFor(t, func() bool {
+		for _, e := range h.toldTo("UBEN") {
+			if strings.Contains(e.Text, "outside that range") {
+				return true
+			}
+		}
+		return false
+	}, "Ben told his action's impact is out of range")
+	release()
+	h.settle()
+
+	got := h.plan(slackfake.TeamID, "C1", "Q1")
+	posts := strings.Join(h.threadPosts(header.TS), "\n")
+	first := flows.RACE().Stages[1].Steps()[0].ID
+	if a := got.Answers[first]; a.Text != "" || len(a.Also) != 0 {
+		t.Errorf("Reach question 1 = %+v; Ben's refused action line was filed as its answer\n%s", a, posts)
+	}
+	if len(got.Actions) != 0 {
+		t.Errorf("actions = %+v, want none: Ben's line was refused", got.Actions)
+	}
+	if got.Cursor.Stage != 1 || got.Cursor.Step != 0 {
+		t.Errorf("cursor %+v, want Reach's question 1, still open", got.Cursor)
+	}
+	if n := h.countReplies("C1", header.TS, "Read <@UBEN>'s reply again"); n != 0 {
+		t.Errorf("the thread was told Ben's refused action line was read again:\n%s", posts)
+	}
+}

@@ -244,6 +244,13 @@ func (s *Service) ReadRefusedAgain(ctx context.Context, req Request) (Response, 
 		if err != nil {
 			return flows.Outcome{}, err
 		}
+		// A line that gives its impact or effort was written as an
+		// action line, and refused as one, its author told why: it is
+		// no answer to a question, whenever it was written. It stays
+		// refused, for its author's edit to correct (see takeRefused).
+		if !flows.AsksLines(saw) && flows.NamesScores(req.Text) {
+			return flows.Outcome{Plan: p}, nil
+		}
 		return s.step(ctx, req, saw, askedAt)(p)
 	}, s.commit(ctx, req))
 	if _, refused := errors.AsType[*flows.UserError](err); refused {

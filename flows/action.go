@@ -52,18 +52,7 @@ func readAction(line string, now time.Time) (Action, error) {
 	// link or a channel with a bar, and maybe dashes or commas, between
 	// its address and its label. masked is line with the inside of each
 	// reference blanked out, byte for byte, so its offsets are line's.
-	masked := maskRefs(line)
-	sep, strict := actionSeparator(masked)
-	var seps [][]int
-	switch sep {
-	case "|":
-		seps = indexBytes(masked, '|')
-	case " - ":
-		seps = dashSep.FindAllStringIndex(masked, -1)
-	case ",":
-		seps = commaIndexes(masked)
-	}
-	parts := splitAt(line, seps)
+	parts, seps, strict := actionParts(line)
 	r := actionReader{now: now}
 	first := 0
 	for i := len(parts) - 1; i >= 1; i-- {
@@ -102,6 +91,37 @@ func readAction(line string, now time.Time) (Action, error) {
 		return Action{}, userErr(ErrBadInput, "Give %q an impact and an effort score from 1 to 5 by adding %s to the line, or reply %s to finish the stage.", User(a.Text), Code("| impact 4 | effort 2"), Code("done"))
 	}
 	return a, nil
+}
+
+// actionParts splits an action line into its parts at seps, the offsets
+// of its separators; strict is true when every part after the first must
+// be a field (see actionSeparator).
+func actionParts(line string) (parts []string, seps [][]int, strict bool) {
+	masked := maskRefs(line)
+	sep, strict := actionSeparator(masked)
+	switch sep {
+	case "|":
+		seps = indexBytes(masked, '|')
+	case " - ":
+		seps = dashSep.FindAllStringIndex(masked, -1)
+	case ",":
+		seps = commaIndexes(masked)
+	}
+	return splitAt(line, seps), seps, strict
+}
+
+// NamesScores reports whether line gives an impact or an effort score by
+// name ("impact 9", "e2") in a part of its own after the first, in range
+// or not: whatever else is wrong with it, it was written as an action
+// line, not as an answer to a question.
+func NamesScores(line string) bool {
+	parts, _, _ := actionParts(strings.TrimSpace(line))
+	for _, part := range parts[1:] {
+		if scoreParts(strings.TrimSpace(part)) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // actionSeparator picks how a line's parts are separated: "|" when it has
@@ -245,18 +265,8 @@ func (r *actionReader) field(part string) (bool, error) {
 
 // scores reads "impact 4", "effort 2", "impact 4, effort 3" or "i4 e2".
 func (r *actionReader) scores(part string) (bool, error) {
-	ms := scoreRe.FindAllStringSubmatchIndex(part, -1)
-	if len(ms) == 0 {
-		return false, nil
-	}
-	var rest strings.Builder
-	prev := 0
-	for _, m := range ms {
-		rest.WriteString(part[prev:m[0]])
-		prev = m[1]
-	}
-	rest.WriteString(part[prev:])
-	if !scoreFiller.MatchString(rest.String()) {
+	ms := scoreParts(part)
+	if ms == nil {
 		return false, nil
 	}
 	impact, effort := r.a.Impact, r.a.Effort
@@ -277,6 +287,26 @@ func (r *actionReader) scores(part string) (bool, error) {
 	}
 	r.a.Impact, r.a.Effort = impact, effort
 	return true, nil
+}
+
+// scoreParts finds the scores in a part that is nothing but scores (see
+// scores), as scoreRe's submatch indexes; nil when it is anything else.
+func scoreParts(part string) [][]int {
+	ms := scoreRe.FindAllStringSubmatchIndex(part, -1)
+	if len(ms) == 0 {
+		return nil
+	}
+	var rest strings.Builder
+	prev := 0
+	for _, m := range ms {
+		rest.WriteString(part[prev:m[0]])
+		prev = m[1]
+	}
+	rest.WriteString(part[prev:])
+	if !scoreFiller.MatchString(rest.String()) {
+		return nil
+	}
+	return ms
 }
 
 // cutOwner takes "owner" and a colon off a part that names the owner.
