@@ -323,11 +323,24 @@ func (b *Bot) refreshSummary(ctx context.Context, c flows.Checkin) {
 	}
 	var changed *coach.CheckinView
 	for {
-		changed = b.updateSummary(ctx, c, changed)
+		if changed != nil {
+			changed = b.redrawSummary(ctx, c, changed)
+		} else {
+			changed = b.updateSummary(ctx, c, nil)
+		}
 		if changed == nil && !b.summaries.again(c.ID) {
 			return
 		}
 	}
+}
+
+// redrawSummary draws c's summary again with v, the values a drawing here
+// landed over, even when racebot is stopping: the store says they are
+// drawn, so no racebot's tick would draw them after this one stopped.
+func (b *Bot) redrawSummary(ctx context.Context, c flows.Checkin, v *coach.CheckinView) *coach.CheckinView {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
+	defer cancel()
+	return b.updateSummary(ctx, c, v)
 }
 
 // summaryRefreshes tracks the check-ins whose summary is being refreshed,
@@ -515,8 +528,14 @@ func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin, v *coach.Check
 	s := flows.SummarizeCheckin(v.Plan.KPIs, v.Values, c.ID, b.now())
 	err := b.poster.update(ctx, c.Channel, c.SummaryTS, checkinSummaryMessage(c.ID, v.Plan, s))
 	if err == nil {
-		b.drew(ctx, c, sig)
-		after, err := b.svc.Checkin(ctx, c.Team, c.ID)
+		// The drawing may have landed over newer values another racebot
+		// drew and recorded drawn: the look that finds out, and the
+		// drawing again (redrawSummary), go on though racebot is stopping,
+		// or the summary would stay a value behind for good.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
+		defer cancel()
+		b.drew(fctx, c, sig)
+		after, err := b.svc.Checkin(fctx, c.Team, c.ID)
 		if err == nil && givenSignature(after, c.ID) == sig {
 			return nil
 		}
@@ -524,11 +543,7 @@ func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin, v *coach.Check
 		// draws them: the store says the newer ones are drawn.
 		b.summaries.overdrew(c.ID)
 		if err != nil {
-			level := slog.LevelWarn
-			if errors.Is(ctx.Err(), context.Canceled) {
-				level = slog.LevelInfo // racebot is stopping
-			}
-			b.log.Log(ctx, level, "summary: check-in after drawing", "checkin", c.ID, "err", err)
+			b.log.Warn("summary: check-in after drawing", "checkin", c.ID, "err", err)
 			return nil
 		}
 		return &after

@@ -266,3 +266,47 @@ func TestTwoRacebotsTakingTwoCorrectionsRecordTheLater(t *testing.T) {
 		})
 	}
 }
+
+// TestSummaryOverdrawnByARacebotThatStopsIsRedrawn: as in
+// TestTwoRacebotsDrawingOneSummaryEndWithBothValues, racebot A's drawing
+// without Ben's value lands after racebot B's with it, and A is told to
+// stop just then, its drain window already over, before it looks at the
+// values again. Neither B, which drew both values and recorded them
+// drawn, nor the racebot started in A's place would draw them again: the
+// summary says 2 of 2 when A has stopped, and after their next tick.
+func TestSummaryOverdrawnByARacebotThatStopsIsRedrawn(t *testing.T) {
+	t.Parallel()
+	o := overtakeSummary(t)
+	stopped := make(chan error, 1)
+	o.held.mu.Lock()
+	o.held.then = func() error {
+		go func() {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // the drain window is over before it starts
+			stopped <- o.h.bot.Shutdown(ctx)
+		}()
+		<-o.h.bot.base.Done()
+		return nil
+	}
+	o.held.mu.Unlock()
+	close(o.held.release)
+	select {
+	case <-stopped:
+	case <-time.After(slackfake.DefaultWaitTimeout):
+		t.Fatal("racebot A did not stop")
+	}
+	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "2 of 2 KPIs updated") {
+		t.Errorf("when racebot A has stopped the summary is\n%s\nwant 2 of 2 KPIs updated", m.Text)
+	}
+
+	// A is gone; its place is taken by a racebot on the same database.
+	next, _ := o.h.anotherRacebot()
+	o.clk.Add(time.Minute)
+	next.checkinTick(t.Context())
+	o.other.checkinTick(t.Context())
+	settle(t, next, o.h.fake)
+	settle(t, o.other, o.h.fake)
+	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "2 of 2 KPIs updated") {
+		t.Errorf("the summary ends as\n%s\nwant 2 of 2 KPIs updated", m.Text)
+	}
+}
