@@ -48,7 +48,7 @@ func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftReques
 		if b.assistant != nil {
 			m = b.assistant.Draft(ctx, p, nil, d.QuestionID, nil).Msg
 		}
-		if !b.postMsg(ctx, p, "draft", m) {
+		if b.postMsg(ctx, p, "draft", m) != nil {
 			b.tell(ctx, draftAsker(p, d), draftFailed)
 		}
 		return
@@ -66,6 +66,20 @@ func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftReques
 	if res.FromModel {
 		b.log.Info("draft posted", "plan", p.ID, "question", d.QuestionID)
 	}
+}
+
+// errNotShown is a streamed result that did not replace its placeholder.
+var errNotShown = errors.New("not shown")
+
+// reviewFailure says to someone who asked for a review why it did not
+// come; where is where it would be ("the plan's thread"). One Slack took
+// whose answer was lost, and which could not be looked for, may be there:
+// asking again without looking may post a second.
+func reviewFailure(err error, where string) flows.Msg {
+	if errors.Is(err, ErrMaybePosted) {
+		return flows.Sayf("Slack did not confirm the review, which may have been posted all the same: please look in %s before you try again.", flows.Text(where))
+	}
+	return reviewFailed
 }
 
 var (
@@ -88,7 +102,7 @@ func (b *Bot) postKPISuggestions(ctx context.Context, p *flows.Plan, stage flows
 	}
 	var shown bool
 	if !b.assistant.Enabled(p) {
-		shown = b.postMsg(ctx, p, "kpi-suggestions", resultMsg(b.assistant.SuggestKPIs(ctx, p, nil, stage, nil)))
+		shown = b.postMsg(ctx, p, "kpi-suggestions", resultMsg(b.assistant.SuggestKPIs(ctx, p, nil, stage, nil))) == nil
 	} else {
 		_, shown = b.streamed(ctx, p, placeholderKPIs, "✍️ Suggesting KPIs…", func(ctx context.Context, onDelta func(string)) assist.Result {
 			return b.assistant.SuggestKPIs(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), stage, onDelta)
@@ -112,22 +126,30 @@ func (b *Bot) postReview(ctx context.Context, p *flows.Plan, a asker, started ti
 		b.log.Error("review: load kpis", "plan", p.ID, "err", err)
 	}
 	var res assist.Result
+	var postErr error
 	switch {
 	case b.assistant == nil:
 		res = assist.Result{Msg: flows.ReviewPlan(b.cat, p, kpis, b.now()).Text(p.Name)}
-		shown = b.postMsg(ctx, p, "review", res.Msg)
+		postErr = b.postMsg(ctx, p, "review", res.Msg)
 	case !b.assistant.Enabled(p):
 		res = b.assistant.Review(ctx, p, nil, kpis, b.now(), nil)
-		shown = b.postMsg(ctx, p, "review", resultMsg(res))
+		postErr = b.postMsg(ctx, p, "review", resultMsg(res))
 	default:
-		res, shown = b.streamed(ctx, p, placeholderReview, "🔎 Reviewing the plan…", func(ctx context.Context, onDelta func(string)) assist.Result {
+		var ok bool
+		res, ok = b.streamed(ctx, p, placeholderReview, "🔎 Reviewing the plan…", func(ctx context.Context, onDelta func(string)) assist.Result {
 			return b.assistant.Review(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), kpis, b.now(), onDelta)
 		}, func(r assist.Result) message { return msgMessage("review", resultMsg(r)) })
+		if !ok {
+			postErr = errNotShown
+		}
 	}
-	if !shown {
+	// A review that may be in the thread holds like one that is, so that
+	// asking again at once does not post a second beside it.
+	shown = postErr == nil || errors.Is(postErr, ErrMaybePosted)
+	if postErr != nil {
 		// The ack promised a review in the thread; its placeholder may
 		// be stuck there.
-		b.tell(ctx, a, reviewFailed)
+		b.tell(ctx, a, reviewFailure(postErr, "the plan's thread"))
 		return
 	}
 	b.keepReview(ctx, p, res, a.user, asked)
@@ -267,19 +289,21 @@ func (b *Bot) stillShared(p *flows.Plan) func(context.Context) error {
 	}
 }
 
-// postMsg posts a coach's message in the plan's thread, reporting whether
-// it was posted.
-func (b *Bot) postMsg(ctx context.Context, p *flows.Plan, base string, m flows.Msg) bool {
+// postMsg posts a coach's message in the plan's thread. Its error wraps
+// ErrMaybePosted when the message may be there all the same.
+func (b *Bot) postMsg(ctx context.Context, p *flows.Plan, base string, m flows.Msg) error {
 	thread, err := b.ensureThread(ctx, p)
 	if err != nil {
 		b.failed(ctx, "post: thread", err, "plan", p.ID)
-		return false
+		// The header may be out unseen (ErrMaybePosted); the message is
+		// certainly not.
+		return fmt.Errorf("%w: no thread", ErrNotPosted)
 	}
 	if _, err := b.poster.post(ctx, p.Channel, thread, msgMessage(base, m)); err != nil {
 		b.failed(ctx, "post", err, "plan", p.ID)
-		return false
+		return err
 	}
-	return true
+	return nil
 }
 
 // draftMessage shows a model's draft with the buttons that decide its fate.

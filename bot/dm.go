@@ -479,11 +479,19 @@ func (b *Bot) reviewInto(ctx context.Context, p *flows.Plan, channel, thread, us
 	default:
 		res = b.assistant.Review(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), kpis, b.now(), nil)
 	}
-	if _, err := b.poster.post(ctx, channel, thread, msgMessage("review", resultMsg(res))); err != nil {
+	_, err = b.poster.post(ctx, channel, thread, msgMessage("review", resultMsg(res)))
+	// A review that may be there holds like one that is, so that asking
+	// again at once does not post a second beside it.
+	shown = err == nil || errors.Is(err, ErrMaybePosted)
+	if err != nil {
 		b.failed(ctx, "post review", err, "plan", p.ID)
-		b.tell(ctx, asker{user: user, channel: channel, thread: thread, plan: p.Name}, reviewFailed)
+		// A direct message's review is in the conversation, not a thread.
+		where := "this thread"
+		if thread == "" {
+			where = "this conversation"
+		}
+		b.tell(ctx, asker{user: user, channel: channel, thread: thread, plan: p.Name}, reviewFailure(err, where))
 		return
 	}
-	shown = true
 	b.keepReview(ctx, p, res, user, asked)
 }

@@ -221,6 +221,9 @@ func TestReviewOrChartAskedInAMentionThatFailedHoldsNothing(t *testing.T) {
 
 			h.fake.FailNext(work.method, 1000, http.StatusInternalServerError)
 			const thread = "1700000500.000100"
+			// The thread is there to look in: the review is not in it, so
+			// it was not posted, not maybe posted.
+			h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UANA", Text: "How are we doing?", TS: thread})
 			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UANA", Text: "<@" + slackfake.BotUserID + "> " + work.word, ThreadTS: thread}))
 			h.waitEphemeral("UANA", work.failed)
 			h.settle()

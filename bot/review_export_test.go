@@ -140,6 +140,9 @@ func TestReviewAskedInAMentionOrADMThatCannotBePostedIsExplained(t *testing.T) {
 			channel := "C1"
 			h.fake.FailNext("chat.postMessage", 1000, http.StatusInternalServerError)
 			if where == "mention" {
+				// The mention is there to look in: the review is not in its
+				// thread, so it was not posted, not maybe posted.
+				h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UANA", Text: "<@" + slackfake.BotUserID + "> review", TS: "1900000000.000300"})
 				h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UANA", Text: "<@" + slackfake.BotUserID + "> review", TS: "1900000000.000300"}))
 			} else {
 				channel = h.fake.DMChannel("UANA")

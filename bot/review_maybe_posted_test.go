@@ -1,0 +1,100 @@
+package bot
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// TestReviewNotConfirmedIsNotCalledFailed: Slack posts the review Ana
+// asked for, its answer is lost, and the look for it in the channel fails
+// too. Racebot does not know whether the review is there: Ana is told, in
+// one sentence, to look where it would be before she asks again, not that
+// it failed, and asking again at once does not post a second review
+// beside the first, as with a chart Slack did not confirm.
+func TestReviewNotConfirmedIsNotCalledFailed(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ name, where string }{
+		{"slash command", "the plan's thread"},
+		{"typed in the plan's thread", "the plan's thread"},
+		{"mention", "this thread"},
+		{"direct message", "this conversation"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, clk, header := clockedPlanWithAKPI(t)
+			h.settle()
+			dm := h.fake.DMChannel("UANA")
+			const thread = "1700000500.000100"
+			var urls []string
+			// ask asks for a review the subtest's way and returns what the
+			// command's ack said, if anything.
+			ask := func() string {
+				switch tt.name {
+				case "slash command":
+					url := h.fake.ResponseURL()
+					urls = append(urls, url)
+					ack := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "review", UserID: "UANA", ChannelID: "C1", ResponseURL: url}))
+					return string(ack.Payload)
+				case "typed in the plan's thread":
+					h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", ThreadTS: header.TS, User: "UANA", Text: "review"}))
+				case "mention":
+					h.fake.WaitAck(t, h.fake.SendEvent(slackfake.AppMention{Channel: "C1", User: "UANA", Text: "<@" + slackfake.BotUserID + "> review", ThreadTS: thread}))
+				default:
+					h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: dm, User: "UANA", Text: "review"}))
+				}
+				return ""
+			}
+			told := func() []string {
+				var out []string
+				for _, e := range h.toldTo("UANA") {
+					out = append(out, e.Text)
+				}
+				for _, u := range urls {
+					for _, r := range h.fake.Responses(u) {
+						out = append(out, r.Text)
+					}
+				}
+				return out
+			}
+
+			// Slack takes the post and loses its answer; the look in the
+			// thread (or the direct message) fails.
+			h.fake.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError)
+			h.fake.FailNext("conversations.replies", 1000, http.StatusInternalServerError)
+			h.fake.FailNext("conversations.history", 1000, http.StatusInternalServerError)
+			ask()
+			h.fake.WaitFor(t, func() bool { return len(told()) > 0 }, "a word to Ana")
+			h.settle()
+			h.fake.FailNext("conversations.replies", 0, 0)
+			h.fake.FailNext("conversations.history", 0, 0)
+			if n := h.builtInReviews("C1", dm); n != 1 {
+				t.Fatalf("%d reviews posted, want the one Slack took", n)
+			}
+			first := told()
+			if len(first) != 1 {
+				t.Fatalf("Ana was told %d things, want one: %q", len(first), first)
+			}
+			for _, want := range []string{"may have been posted", "look in " + tt.where + " before you"} {
+				if !strings.Contains(first[0], want) {
+					t.Errorf("Ana was told %q, want it to say %q", first[0], want)
+				}
+			}
+
+			// Ana asks again a second later, before she has looked.
+			clk.Add(time.Second)
+			acked := ask()
+			h.settle()
+			if n := h.builtInReviews("C1", dm); n != 1 {
+				t.Errorf("asked again a second later, %d reviews posted in all, want the first alone", n)
+			}
+			again := append(told()[1:], acked)
+			if !strings.Contains(strings.Join(again, "\n"), "already being written") {
+				t.Errorf("asked again, Ana was told %q, want that a review is on its way", again)
+			}
+		})
+	}
+}
