@@ -3,8 +3,10 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
@@ -123,17 +125,146 @@ func checkinOpening(p *flows.Plan, opening flows.Msg, due []flows.Action) messag
 	}
 	ids := blockIDs{"checkin": len(m.Blocks)}
 	for _, a := range due[:min(len(due), maxDueButtons)] {
-		var buttons []slack.BlockElement
-		for _, st := range []flows.ActionStatus{flows.ActionDone, flows.ActionDoing, flows.ActionDropped} {
-			if st == a.State() {
-				continue
-			}
-			label := truncatePlain(statusLabels[st]+": "+plainUserText(a.Text), maxButtonLabel)
-			buttons = append(buttons, button(actionSetStatus, label, statusValue(p, a, st), ""))
-		}
-		m.Blocks = append(m.Blocks, slack.NewActionBlock(shownBlockID(ids, "due-action", a), buttons...))
+		m.Blocks = append(m.Blocks, dueActionRow(p, a, ids.next("due-action")))
 	}
 	return m
+}
+
+// dueActionRow is the row of status buttons under an action a check-in
+// asks about; base is its block's id, unique in the message, which the
+// row's id extends with the status the buttons are drawn with.
+func dueActionRow(p *flows.Plan, a flows.Action, base string) *slack.ActionBlock {
+	var buttons []slack.BlockElement
+	for _, st := range []flows.ActionStatus{flows.ActionDone, flows.ActionDoing, flows.ActionDropped} {
+		if st == a.State() {
+			continue
+		}
+		label := truncatePlain(statusLabels[st]+": "+plainUserText(a.Text), maxButtonLabel)
+		buttons = append(buttons, button(actionSetStatus, label, statusValue(p, a, st), ""))
+	}
+	return slack.NewActionBlock(base+"|"+string(a.State()), buttons...)
+}
+
+// withStatuses redraws the rows of status buttons in blocks (a check-in's
+// opening, as Slack sent it with a press) with the statuses p's actions
+// have now; a row of an action no longer in p goes. The rest stays as it
+// was drawn. shown names the statuses drawn, one per row.
+func withStatuses(p *flows.Plan, blocks []slack.Block) (out []slack.Block, shown string) {
+	var drawn strings.Builder
+	for _, bl := range blocks {
+		row, ok := bl.(*slack.ActionBlock)
+		if !ok || len(row.Elements.ElementSet) == 0 {
+			out = append(out, bl)
+			continue
+		}
+		first, ok := row.Elements.ElementSet[0].(*slack.ButtonBlockElement)
+		if !ok || first.ActionID != actionSetStatus {
+			out = append(out, bl)
+			continue
+		}
+		_, id, _, _, ok := parseStatusValue(first.Value)
+		if !ok {
+			out = append(out, bl)
+			continue
+		}
+		i := slices.IndexFunc(p.Actions, func(a flows.Action) bool { return a.ID == id })
+		if i < 0 {
+			continue
+		}
+		base, _, _ := strings.Cut(row.BlockID, "|")
+		out = append(out, dueActionRow(p, p.Actions[i], base))
+		fmt.Fprintf(&drawn, "%d=%s;", id, p.Actions[i].State())
+	}
+	return out, drawn.String()
+}
+
+// redrawStatuses redraws the status buttons of a check-in's opening
+// (channel, ts; m as Slack sent it with a press) after a press, with the
+// statuses as they stand: buttons still showing the status a press found
+// changed would mislead the next person too.
+//
+// Two presses at once each ask for a redraw, and the one that read the
+// plan first may reach Slack last; so one message's redraws take turns,
+// and one asked for while another runs is folded into one more run after
+// it, as a summary's refreshes are (see refreshSummary). Another racebot
+// takes no such turns: after a drawing lands, the plan is read again, and
+// drawn again if its statuses moved meanwhile.
+func (b *Bot) redrawStatuses(ctx context.Context, team string, plan flows.PlanID, channel, ts string, m slack.Msg) {
+	key := channel + "/" + ts
+	if !b.statusRedraws.begin(key) {
+		return
+	}
+	drawn := "-" // nothing drawn yet: no statuses name it
+	for tries := 0; ; {
+		p, err := b.svc.PlanNow(ctx, team, plan)
+		if err != nil {
+			b.log.Warn("redraw status buttons: plan", "plan", plan, "err", err)
+			b.statusRedraws.end(key)
+			return
+		}
+		blocks, shown := withStatuses(p, m.Blocks.BlockSet)
+		if shown != drawn && tries < maxStatusRedraws {
+			tries++
+			if err := b.poster.update(ctx, channel, ts, message{Text: m.Text, Blocks: blocks}); err != nil {
+				b.log.Warn("redraw status buttons", "plan", plan, "err", err)
+				b.statusRedraws.end(key)
+				return
+			}
+			drawn = shown
+			continue // read again: another racebot may have moved it meanwhile
+		}
+		if !b.statusRedraws.again(key) {
+			return
+		}
+	}
+}
+
+// maxStatusRedraws bounds the drawings of one message's turn: presses on
+// other racebots that keep moving its statuses each have their own.
+const maxStatusRedraws = 5
+
+// redrawTurns tracks the messages whose status buttons are being redrawn,
+// and whether another redraw was asked for meanwhile.
+type redrawTurns struct {
+	mu      sync.Mutex
+	running map[string]bool // channel/ts -> asked for again
+}
+
+// begin reports whether the caller should redraw, or leave it to the
+// redraw already running, which will go round once more.
+func (r *redrawTurns) begin(key string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.running == nil {
+		r.running = make(map[string]bool)
+	}
+	if _, busy := r.running[key]; busy {
+		r.running[key] = true
+		return false
+	}
+	r.running[key] = false
+	return true
+}
+
+// again reports whether a redraw was asked for during the last run, and
+// otherwise ends the turn.
+func (r *redrawTurns) again(key string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.running[key] {
+		r.running[key] = false
+		return true
+	}
+	delete(r.running, key)
+	return false
+}
+
+// end ends the turn whatever was asked for meanwhile: the redraw failed,
+// and the next press tries again.
+func (r *redrawTurns) end(key string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.running, key)
 }
 
 // setActionStatus handles a status button or menu. A press on a shared
@@ -179,29 +310,33 @@ func (b *Bot) setActionStatus(ctx context.Context, team string, cb slack.Interac
 		})
 		return
 	}
+	channel := cb.Channel.ID
+	if channel == "" {
+		channel = resp.Plan.Channel
+	}
 	if !resp.Changed {
 		// The action had that status already (another press of the
 		// same button, or a status set elsewhere, told in the plan's
 		// thread), or someone else set another since the buttons were
 		// drawn: this press changed nothing, which only its presser
-		// needs to hear.
+		// needs to hear; the buttons then show the status as it is.
 		for _, r := range resp.Replies {
 			b.tellAfter(cb, r.Msg)
 		}
+		b.later(ctx, "redraw status buttons", func(ctx context.Context) {
+			b.redrawStatuses(ctx, team, plan, channel, cb.Message.Timestamp, cb.Message.Msg)
+		})
 		return
 	}
 	thread := cb.Message.ThreadTimestamp
 	if thread == "" {
 		thread = cb.Message.Timestamp
 	}
-	channel := cb.Channel.ID
-	if channel == "" {
-		channel = resp.Plan.Channel
-	}
 	b.later(ctx, "post action status", func(ctx context.Context) {
 		if _, err := b.poster.post(ctx, channel, thread, renderReplies(resp.Plan, resp.Replies)); err != nil {
 			b.failed(ctx, "post action status", err, "plan", plan)
 		}
+		b.redrawStatuses(ctx, team, plan, channel, cb.Message.Timestamp, cb.Message.Msg)
 	})
 }
 

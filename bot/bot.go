@@ -107,6 +107,9 @@ type Bot struct {
 	helpAcks helpAcks
 	// summaries keeps each check-in's summary refreshes in turn.
 	summaries summaryRefreshes
+	// statusRedraws keeps each message's redraws of its status buttons in
+	// turn.
+	statusRedraws redrawTurns
 
 	metrics *metrics.Metrics
 	// inflight bounds the verified requests being handled at once. Past it

@@ -251,3 +251,65 @@ func statusControls(blocks []slack.Block) []statusControl {
 	}
 	return out
 }
+
+// TestCheckinButtonsShowTheStatusAfterAPress: Ben marks "Cart recovery
+// emails" done with `action done 1` while the check-in's opening shows it
+// open. Ana's press of its "Drop" is refused, and the opening's buttons
+// are redrawn with Ben's done, so the next person is not misled too. Then
+// Ana and Ben press at once, "Under way" and "Drop": the opening ends
+// showing the status the action ends with, whichever drawing was asked
+// for first.
+func TestCheckinButtonsShowTheStatusAfterAPress(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	p = h.addActions(p, "Cart recovery emails")
+	_, opening := h.openCheckin(p)
+	drop := statusControlIn(t, opening.Blocks, "Drop: Cart recovery emails")
+
+	h.slashAck("UBEN", "action done 1")
+	h.fake.WaitFor(t, func() bool { return h.plan(p.Team, p.Channel, p.Name).Actions[0].State() == flows.ActionDone }, "Ben's done")
+	h.settle()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Value: drop.value, BlockID: drop.blockID, UserID: "UANA", ChannelID: "C1", MessageTS: opening.TS}))
+	h.settle()
+	shows := func() []statusControl {
+		for _, m := range h.fake.Messages("C1") {
+			if m.TS == opening.TS {
+				var bs slack.Blocks
+				if err := json.Unmarshal(m.Blocks, &bs); err != nil {
+					t.Fatalf("opening's blocks %s: %v", m.Blocks, err)
+				}
+				return statusControls(bs.BlockSet)
+			}
+		}
+		t.Fatalf("no opening at %s", opening.TS)
+		return nil
+	}
+	now := shows()
+	if slices.ContainsFunc(now, func(c statusControl) bool { return strings.HasPrefix(c.label, "Done:") }) || len(now) == 0 || shownIn(now[0].blockID) != flows.ActionDone {
+		t.Errorf("after Ana's refused press, the opening's buttons are %+v, want them drawn with Ben's done", now)
+	}
+
+	labelled := func(label string) statusControl {
+		i := slices.IndexFunc(now, func(c statusControl) bool { return c.label == label })
+		if i < 0 {
+			t.Fatalf("no %q button in %+v", label, now)
+		}
+		return now[i]
+	}
+	doing, dropNow := labelled("Under way: Cart recovery emails"), labelled("Drop: Cart recovery emails")
+	release := h.fake.Hold("chat.update")
+	h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Value: doing.value, BlockID: doing.blockID, UserID: "UANA", ChannelID: "C1", MessageTS: opening.TS})
+	h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Value: dropNow.value, BlockID: dropNow.blockID, UserID: "UBEN", ChannelID: "C1", MessageTS: opening.TS})
+	h.fake.WaitFor(t, func() bool {
+		return h.countReplies("C1", opening.TS, "under way")+h.countReplies("C1", opening.TS, "dropped") > 0 &&
+			h.plan(p.Team, p.Channel, p.Name).Actions[0].State() != flows.ActionDone
+	}, "a press landed")
+	release()
+	h.settle()
+	final := h.plan(p.Team, p.Channel, p.Name).Actions[0].State()
+	if got := shows(); len(got) == 0 || shownIn(got[0].blockID) != final {
+		t.Errorf("after two presses at once the action is %s, and the opening's buttons are %+v", final, got)
+	}
+}
