@@ -238,8 +238,9 @@ func (t sqlTx) Each(read record.Reader, query string, args ...any) error {
 }
 
 // Commit applies a step's changes in one transaction. The version check makes
-// it refuse a step computed from a plan that has moved on since it was loaded;
-// the key check makes a retried delivery record nothing.
+// it refuse a step computed from a plan that has moved on since it was loaded,
+// one with no changes too; the key check makes a retried delivery record
+// nothing.
 func (db *DB) Commit(ctx context.Context, p *flows.Plan, changes []flows.Change, key string) error {
 	gen := db.cache.generation()
 	err := db.commit(ctx, p, changes, key)
@@ -275,8 +276,41 @@ func (db *DB) commit(ctx context.Context, p *flows.Plan, changes []flows.Change,
 		if err := db.recordKey(ctx, tx, p.Team, key); err != nil {
 			return err
 		}
+		if len(changes) == 0 {
+			// Nothing to write means no version check in commitTx, yet
+			// what the step answers (an action kept because it is under
+			// way) holds only while the plan is as p was read.
+			return unmoved(ctx, tx, p)
+		}
 		return db.commitTx(ctx, tx, p, changes)
 	})
+}
+
+// unmoved fails with flows.ErrConflict if the plan moved since p was
+// loaded, and with flows.ErrNoPlan if it is gone.
+func unmoved(ctx context.Context, tx *sql.Tx, p *flows.Plan) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE id = ? AND team_id = ? AND version = ? AND created_at = ?`,
+		p.ID, p.Team, p.Version, millis(p.CreatedAt)).Scan(&n); err != nil {
+		return fmt.Errorf("plan version: %w", err)
+	}
+	if n == 0 {
+		return planGoneOrMoved(ctx, tx, p)
+	}
+	return nil
+}
+
+// planGoneOrMoved tells, after a version check failed, whether p's plan is
+// gone (flows.ErrNoPlan) or moved on (flows.ErrConflict).
+func planGoneOrMoved(ctx context.Context, tx *sql.Tx, p *flows.Plan) error {
+	var exists int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE id = ? AND team_id = ? AND created_at = ?`, p.ID, p.Team, millis(p.CreatedAt)).Scan(&exists); err != nil {
+		return err
+	}
+	if exists == 0 {
+		return flows.ErrNoPlan
+	}
+	return flows.ErrConflict
 }
 
 // commitTx applies changes to a plan inside tx, refusing them with
@@ -296,14 +330,7 @@ func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, p *flows.Plan, changes [
 		return fmt.Errorf("update plan: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		var exists int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE id = ? AND team_id = ? AND created_at = ?`, p.ID, p.Team, millis(p.CreatedAt)).Scan(&exists); err != nil {
-			return err
-		}
-		if exists == 0 {
-			return flows.ErrNoPlan
-		}
-		return flows.ErrConflict
+		return planGoneOrMoved(ctx, tx, p)
 	}
 	// Added actions take their numbers in place, as they take their ids
 	// below, once the version check vouches for p's: the cache takes the

@@ -318,15 +318,23 @@ func testVersionConflict(t *testing.T, open Open) {
 	if got := load(t, other, "T1", p.ID); got.Answers[flows.QuestionBusiness].Text != "We sell coffee" {
 		t.Errorf("answer after the conflict = %q", got.Answers[flows.QuestionBusiness].Text)
 	}
+	// A step that changes nothing still answers from the plan as it was
+	// read ("it stays because it is under way"): its commit is refused
+	// too, its key left free for the retry.
+	if err := other.Commit(ctx, seenByOther, nil, "EvKeep"); !errors.Is(err, flows.ErrConflict) {
+		t.Errorf("empty commit from a plan another handle moved: %v, want ErrConflict", err)
+	}
+	if err := other.Commit(ctx, load(t, other, "T1", p.ID), nil, "EvKeep"); err != nil {
+		t.Errorf("empty commit from the plan as it stands: %v", err)
+	}
 	if err := db.DeletePlan(ctx, "T1", p.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := other.Commit(ctx, p, changes(t, p, "x", t0), ""); !errors.Is(err, flows.ErrNoPlan) {
 		t.Errorf("commit to a deleted plan: %v, want ErrNoPlan", err)
 	}
-	// Committing nothing is not a write and needs no version check.
-	if err := db.Commit(ctx, p, nil, ""); err != nil {
-		t.Errorf("empty commit: %v", err)
+	if err := db.Commit(ctx, p, nil, ""); !errors.Is(err, flows.ErrNoPlan) {
+		t.Errorf("empty commit to a deleted plan: %v, want ErrNoPlan", err)
 	}
 }
 

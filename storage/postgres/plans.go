@@ -221,13 +221,19 @@ func (t pgTx) Each(read record.Reader, query string, args ...any) error {
 
 // Commit applies a step's changes in one transaction. The version check
 // makes it refuse a step computed from a plan that has moved on since it
-// was loaded, by this replica or another; the key check makes a retried
+// was loaded, by this replica or another, one with no changes too; the key check makes a retried
 // delivery record nothing.
 func (db *DB) Commit(ctx context.Context, p *flows.Plan, changes []flows.Change, key string) error {
 	var applied []flows.Change
 	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		if err := recordKey(ctx, tx, p.Team, key); err != nil {
 			return err
+		}
+		if len(changes) == 0 {
+			// Nothing to write means no version check in commitTx, yet
+			// what the step answers (an action kept because it is under
+			// way) holds only while the plan is as p was read.
+			return unmoved(ctx, tx, p)
 		}
 		var err error
 		applied, err = commitTx(ctx, tx, p, changes)
@@ -237,6 +243,23 @@ func (db *DB) Commit(ctx context.Context, p *flows.Plan, changes []flows.Change,
 		return err
 	}
 	db.cacheAfter(p, applied)
+	return nil
+}
+
+// unmoved fails with flows.ErrConflict if the plan moved since p was
+// loaded, and with flows.ErrNoPlan if it is gone. FOR SHARE waits for a
+// replica's commit to the plan under way, and then reads what it left.
+func unmoved(ctx context.Context, tx pgx.Tx, p *flows.Plan) error {
+	var version int64
+	err := tx.QueryRow(ctx, `SELECT version FROM plans WHERE id = $1 AND team_id = $2 FOR SHARE`, p.ID, p.Team).Scan(&version)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return flows.ErrNoPlan
+	case err != nil:
+		return fmt.Errorf("plan version: %w", err)
+	case version != p.Version:
+		return flows.ErrConflict
+	}
 	return nil
 }
 
