@@ -548,8 +548,14 @@ func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin, v *coach.Check
 		}
 		return &after
 	}
+	// Unless Slack refused it, the drawing may have landed before its
+	// answer was lost or given up on: over newer values, perhaps, as
+	// above, so the tick must not take the store's word that they are
+	// drawn (see overdrawn).
+	maybeDrawn := !refused(err)
 	if ctx.Err() != nil {
 		// Stopped or out of time, not refused: the next tick tries again.
+		b.summaries.overdrew(c.ID)
 		level := slog.LevelWarn
 		if errors.Is(ctx.Err(), context.Canceled) {
 			level = slog.LevelInfo // racebot is stopping
@@ -558,7 +564,11 @@ func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin, v *coach.Check
 		return nil
 	}
 	gone := summaryGone(err) || b.left(ctx, err)
-	switch tries := b.summaries.failed(c.ID, sig, gone); {
+	tries := b.summaries.failed(c.ID, sig, gone)
+	if maybeDrawn {
+		b.summaries.overdrew(c.ID)
+	}
+	switch {
 	case gone:
 		b.log.Info("summary: update refused; left as it is until a value changes", "checkin", c.ID, "err", err)
 	case tries >= summaryTries:

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -309,4 +310,23 @@ func TestSummaryOverdrawnByARacebotThatStopsIsRedrawn(t *testing.T) {
 	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "2 of 2 KPIs updated") {
 		t.Errorf("the summary ends as\n%s\nwant 2 of 2 KPIs updated", m.Text)
 	}
+}
+
+// TestSummaryOverdrawnWithoutAnAnswerIsRedrawn: as in
+// TestTwoRacebotsDrawingOneSummaryEndWithBothValues, racebot A's drawing
+// without Ben's value lands after racebot B's with it; but Slack fails
+// after it did each of A's tries, so A does not know its drawing landed.
+// B recorded Ben's value drawn: the next tick must still draw it, not
+// take B's word for it.
+func TestSummaryOverdrawnWithoutAnAnswerIsRedrawn(t *testing.T) {
+	t.Parallel()
+	o := overtakeSummary(t)
+	o.h.fake.FailAfterNext("chat.update", 1000, http.StatusInternalServerError)
+	close(o.held.release)
+	o.h.settle()
+	o.h.fake.FailAfterNext("chat.update", 0, 0)
+	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "1 of 2 KPIs updated") {
+		t.Fatalf("A's drawing did not land over B's: the summary is\n%s", m.Text)
+	}
+	o.nextTicksShow("2 of 2 KPIs updated")
 }
