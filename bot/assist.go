@@ -48,8 +48,8 @@ func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftReques
 		if b.assistant != nil {
 			m = b.assistant.Draft(ctx, p, nil, d.QuestionID, nil).Msg
 		}
-		if b.postMsg(ctx, p, "draft", m) != nil {
-			b.tell(ctx, draftAsker(p, d), draftFailed)
+		if err := b.postMsg(ctx, p, "draft", m); err != nil {
+			b.tell(ctx, draftAsker(p, d), postFailure(err, "the draft", "this thread", draftFailed))
 		}
 		return
 	}
@@ -72,14 +72,20 @@ func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftReques
 var errNotShown = errors.New("not shown")
 
 // reviewFailure says to someone who asked for a review why it did not
-// come; where is where it would be ("the plan's thread"). One Slack took
-// whose answer was lost, and which could not be looked for, may be there:
-// asking again without looking may post a second.
+// come; where is where it would be ("the plan's thread").
 func reviewFailure(err error, where string) flows.Msg {
+	return postFailure(err, "the review", where, reviewFailed)
+}
+
+// postFailure says why what (a review, a draft) did not come: failed,
+// unless Slack took a post whose answer was lost and which could not be
+// looked for. That one may be in where, and asking again without looking
+// may post a second beside it.
+func postFailure(err error, what, where string, failed flows.Msg) flows.Msg {
 	if errors.Is(err, ErrMaybePosted) {
-		return flows.Sayf("Slack did not confirm the review, which may have been posted all the same: please look in %s before you try again.", flows.Text(where))
+		return flows.Sayf("Slack did not confirm %s, which may have been posted all the same: please look in %s before you try again.", flows.Text(what), flows.Text(where))
 	}
-	return reviewFailed
+	return failed
 }
 
 var (
@@ -100,16 +106,19 @@ func (b *Bot) postKPISuggestions(ctx context.Context, p *flows.Plan, stage flows
 	if b.assistant == nil {
 		return
 	}
-	var shown bool
+	var err error
 	if !b.assistant.Enabled(p) {
-		shown = b.postMsg(ctx, p, "kpi-suggestions", resultMsg(b.assistant.SuggestKPIs(ctx, p, nil, stage, nil))) == nil
+		err = b.postMsg(ctx, p, "kpi-suggestions", resultMsg(b.assistant.SuggestKPIs(ctx, p, nil, stage, nil)))
 	} else {
-		_, shown = b.streamed(ctx, p, placeholderKPIs, "✍️ Suggesting KPIs…", func(ctx context.Context, onDelta func(string)) assist.Result {
+		_, shown := b.streamed(ctx, p, placeholderKPIs, "✍️ Suggesting KPIs…", func(ctx context.Context, onDelta func(string)) assist.Result {
 			return b.assistant.SuggestKPIs(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), stage, onDelta)
 		}, func(r assist.Result) message { return msgMessage("kpi-suggestions", resultMsg(r)) })
+		if !shown {
+			err = errNotShown
+		}
 	}
-	if !shown {
-		b.tell(ctx, a, kpiSuggestionsFailed)
+	if err != nil {
+		b.tell(ctx, a, postFailure(err, "the KPI suggestions", "this thread", kpiSuggestionsFailed))
 	}
 }
 
@@ -144,15 +153,18 @@ func (b *Bot) postReview(ctx context.Context, p *flows.Plan, a asker, started ti
 		}
 	}
 	// A review that may be in the thread holds like one that is, so that
-	// asking again at once does not post a second beside it.
+	// asking again at once does not post a second beside it, and is kept
+	// as the latest: the team may have read it, and one asked for again
+	// replaces it.
 	shown = postErr == nil || errors.Is(postErr, ErrMaybePosted)
 	if postErr != nil {
 		// The ack promised a review in the thread; its placeholder may
 		// be stuck there.
 		b.tell(ctx, a, reviewFailure(postErr, "the plan's thread"))
-		return
 	}
-	b.keepReview(ctx, p, res, a.user, asked)
+	if shown {
+		b.keepReview(ctx, p, res, a.user, asked)
+	}
 }
 
 // keepReview keeps a review shown to the team as the plan's latest, for

@@ -481,7 +481,9 @@ func (b *Bot) reviewInto(ctx context.Context, p *flows.Plan, channel, thread, us
 	}
 	_, err = b.poster.post(ctx, channel, thread, msgMessage("review", resultMsg(res)))
 	// A review that may be there holds like one that is, so that asking
-	// again at once does not post a second beside it.
+	// again at once does not post a second beside it, and is kept as the
+	// latest: its asker may have read it, and one asked for again
+	// replaces it.
 	shown = err == nil || errors.Is(err, ErrMaybePosted)
 	if err != nil {
 		b.failed(ctx, "post review", err, "plan", p.ID)
@@ -491,7 +493,8 @@ func (b *Bot) reviewInto(ctx context.Context, p *flows.Plan, channel, thread, us
 			where = "this conversation"
 		}
 		b.tell(ctx, asker{user: user, channel: channel, thread: thread, plan: p.Name}, reviewFailure(err, where))
-		return
 	}
-	b.keepReview(ctx, p, res, user, asked)
+	if shown {
+		b.keepReview(ctx, p, res, user, asked)
+	}
 }

@@ -1,11 +1,14 @@
 package bot
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/openaifake"
 	"github.com/racebot/racebot/internal/slackfake"
 )
 
@@ -74,6 +77,12 @@ func TestReviewNotConfirmedIsNotCalledFailed(t *testing.T) {
 			if n := h.builtInReviews("C1", dm); n != 1 {
 				t.Fatalf("%d reviews posted, want the one Slack took", n)
 			}
+			// The team may have read it: it is the plan's latest review,
+			// which the export shows.
+			p := h.plan(slackfake.TeamID, "C1", "Q1")
+			if r, ok, err := h.db.LatestReview(context.Background(), p.Team, p.ID); err != nil || !ok || r.By != "UANA" {
+				t.Errorf("latest review = %+v, %v, %v; want the one Slack took, by UANA", r, ok, err)
+			}
 			first := told()
 			if len(first) != 1 {
 				t.Fatalf("Ana was told %d things, want one: %q", len(first), first)
@@ -94,6 +103,57 @@ func TestReviewNotConfirmedIsNotCalledFailed(t *testing.T) {
 			again := append(told()[1:], acked)
 			if !strings.Contains(strings.Join(again, "\n"), "already being written") {
 				t.Errorf("asked again, Ana was told %q, want that a review is on its way", again)
+			}
+		})
+	}
+}
+
+// TestDraftNotConfirmedIsNotCalledFailed: Ben types "draft" at a question
+// (the built-in coach's help), or at the KPI step of a private plan (the
+// built-in KPI suggestions), posted in one piece. Slack takes the post and
+// loses its answer, and the look in the thread fails: Ben is told to look
+// in the thread before he asks again, not that it could not be posted,
+// which would have him post a second beside it.
+func TestDraftNotConfirmedIsNotCalledFailed(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ name, what string }{
+		{"draft", "the draft"},
+		{"KPI suggestions", "the KPI suggestions"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var h *harness
+			var header slackfake.Message
+			if tt.name == "draft" {
+				h = newHarness(t, instantRetries)
+				h.runSocket()
+				header, _, _ = h.firstQuestion("Q1")
+			} else {
+				h = newHarness(t, withModel(t, openaifake.New(t, "never asked")), instantRetries)
+				h.runSocket()
+				header, _, _ = h.firstQuestion("Q1")
+				h.privacyOn()
+				h.sayAndWait(header.TS, "kpi reach", func() bool { return h.plan(slackfake.TeamID, "C1", "Q1").Cursor.Phase == flows.PhaseKPIs })
+			}
+			h.settle()
+			before := len(h.fake.Replies("C1", header.TS))
+
+			h.fake.FailAfterNext("chat.postMessage", 1, http.StatusInternalServerError)
+			h.fake.FailNext("conversations.replies", 1000, http.StatusInternalServerError)
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "draft", ThreadTS: header.TS}))
+			told := h.waitEphemeral("UBEN", "Slack did not confirm "+tt.what)
+			h.settle()
+			h.fake.FailNext("conversations.replies", 0, 0)
+			if n := len(h.fake.Replies("C1", header.TS)) - before; n != 1 {
+				t.Errorf("%d posted in the thread, want the one Slack took", n)
+			}
+			for _, want := range []string{"may have been posted", "look in this thread before you"} {
+				if !strings.Contains(told.Text, want) {
+					t.Errorf("Ben was told %q, want it to say %q", told.Text, want)
+				}
+			}
+			if told.Channel != "C1" || told.ThreadTS != header.TS {
+				t.Errorf("Ben was told in %s/%s, want the plan's thread", told.Channel, told.ThreadTS)
 			}
 		})
 	}
