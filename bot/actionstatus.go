@@ -148,7 +148,8 @@ func dueActionRow(p *flows.Plan, a flows.Action, base string) *slack.ActionBlock
 // withStatuses redraws the rows of status buttons in blocks (a check-in's
 // opening, as Slack sent it with a press) with the statuses p's actions
 // have now; a row of an action no longer in p goes. The rest stays as it
-// was drawn. shown names the statuses drawn, one per row.
+// was drawn. shown names the statuses drawn, one per row, and is empty
+// when blocks have no such rows.
 func withStatuses(p *flows.Plan, blocks []slack.Block) (out []slack.Block, shown string) {
 	var drawn strings.Builder
 	for _, bl := range blocks {
@@ -169,6 +170,7 @@ func withStatuses(p *flows.Plan, blocks []slack.Block) (out []slack.Block, shown
 		}
 		i := slices.IndexFunc(p.Actions, func(a flows.Action) bool { return a.ID == id })
 		if i < 0 {
+			fmt.Fprintf(&drawn, "%d=gone;", id)
 			continue
 		}
 		base, _, _ := strings.Cut(row.BlockID, "|")
@@ -203,6 +205,13 @@ func (b *Bot) redrawStatuses(ctx context.Context, team string, plan flows.PlanID
 			return
 		}
 		blocks, shown := withStatuses(p, m.Blocks.BlockSet)
+		if shown == "" {
+			// No buttons to redraw: a list's menus, or a message whose
+			// blocks did not come with the press. Sending back what came
+			// would only rewrite it with slack-go's reading of it.
+			b.statusRedraws.end(key)
+			return
+		}
 		if shown != drawn && tries < maxStatusRedraws {
 			tries++
 			if err := b.poster.update(ctx, channel, ts, message{Text: m.Text, Blocks: blocks}); err != nil {
@@ -216,11 +225,15 @@ func (b *Bot) redrawStatuses(ctx context.Context, team string, plan flows.PlanID
 		if !b.statusRedraws.again(key) {
 			return
 		}
+		// A press asked for this round: it has drawings of its own, or
+		// one landing after the bound is spent would stay undrawn.
+		tries = 0
 	}
 }
 
-// maxStatusRedraws bounds the drawings of one message's turn: presses on
-// other racebots that keep moving its statuses each have their own.
+// maxStatusRedraws bounds the drawings of one message's turn after a
+// press, while presses on other racebots keep moving its statuses (they
+// have their own); each press here asks for a turn with the full bound.
 const maxStatusRedraws = 5
 
 // redrawTurns tracks the messages whose status buttons are being redrawn,

@@ -313,3 +313,84 @@ func TestCheckinButtonsShowTheStatusAfterAPress(t *testing.T) {
 		t.Errorf("after two presses at once the action is %s, and the opening's buttons are %+v", final, got)
 	}
 }
+
+// TestCheckinButtonsShowEveryPressOfABusyMessage: Ana marks the
+// check-in's actions done one after another, each press landing while
+// the opening is being redrawn for the one before, so one message's
+// redraws never stop taking turns. Every press has its drawing: the
+// opening ends showing all six done, not the first five and a stale
+// "Done" under the sixth.
+func TestCheckinButtonsShowEveryPressOfABusyMessage(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	texts := []string{"A1", "A2", "A3", "A4", "A5", "A6"}
+	p = h.addActions(p, texts...)
+	_, opening := h.openCheckin(p)
+	key := "C1/" + opening.TS
+	asked := func() bool { // a redraw of the opening runs, and was asked for again
+		h.bot.statusRedraws.mu.Lock()
+		defer h.bot.statusRedraws.mu.Unlock()
+		return h.bot.statusRedraws.running[key]
+	}
+	running := func() bool {
+		h.bot.statusRedraws.mu.Lock()
+		defer h.bot.statusRedraws.mu.Unlock()
+		_, ok := h.bot.statusRedraws.running[key]
+		return ok
+	}
+	press := func(i int) {
+		done := statusControlIn(t, opening.Blocks, "Done: "+texts[i])
+		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Value: done.value, BlockID: done.blockID, UserID: "UANA", ChannelID: "C1", MessageTS: opening.TS}))
+		h.fake.WaitFor(t, func() bool { return h.plan(p.Team, p.Channel, p.Name).Actions[i].State() == flows.ActionDone }, texts[i]+" done")
+	}
+
+	release := h.fake.Hold("chat.update")
+	press(0)
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.update") == 1 }, "the first drawing on its way")
+	for i := 1; i < len(texts); i++ {
+		press(i)
+		h.fake.WaitFor(t, asked, "a redraw asked for again")
+		next := h.fake.Hold("chat.update")
+		release()
+		release = next
+		h.fake.WaitFor(t, func() bool { return len(h.fake.Calls("chat.update")) == i }, "the drawing held landed")
+		h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.update") == 1 || !running() }, "the next drawing, or the turn's end")
+	}
+	release()
+	h.settle()
+	m, _ := h.message("C1", opening.TS)
+	var bs slack.Blocks
+	if err := json.Unmarshal(m.Blocks, &bs); err != nil {
+		t.Fatalf("opening's blocks %s: %v", m.Blocks, err)
+	}
+	for _, c := range statusControls(bs.BlockSet) {
+		if strings.HasPrefix(c.label, "Done:") || shownIn(c.blockID) != flows.ActionDone {
+			t.Errorf("after six presses the opening shows %q (block %q), want every action drawn done", c.label, c.blockID)
+		}
+	}
+}
+
+// TestStatusRedrawLeavesAMessageWithoutButtons: a press on a status menu
+// of an action list posted in a thread, or on a message whose blocks did
+// not come with the press, finds no row of status buttons to redraw; the
+// message is not rewritten with what came with the press.
+func TestStatusRedrawLeavesAMessageWithoutButtons(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	p = h.addActions(p, "Cart recovery emails")
+	list := message{Text: "Actions", Blocks: actionListBlocks(blockIDs{}, p, flows.ActionListReply(p, time.Now()), "Actions")}
+	ts, err := h.bot.poster.post(t.Context(), "C1", p.Thread, list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, m := range map[string]slack.Msg{"a list": {Text: list.Text, Blocks: slack.Blocks{BlockSet: list.Blocks}}, "no blocks": {}} {
+		h.bot.redrawStatuses(t.Context(), p.Team, p.ID, "C1", ts, m)
+		if n := len(h.fake.Calls("chat.update")); n != 0 {
+			t.Errorf("%s: %d chat.update calls, want none", name, n)
+		}
+	}
+}
