@@ -189,3 +189,33 @@ func TestActionWithBadScoresAfterTheNextQuestionWhoseAnswerWasLost(t *testing.T)
 		t.Errorf("the thread was told Ben's refused action line was read again:\n%s", posts)
 	}
 }
+
+// TestAnswerLikeAScoreToTheNextQuestionWhoseAnswerWasLost: as
+// TestAnswerToTheNextStagesFirstQuestionWhoseAnswerWasLost, but Ben's
+// answer ends in postcodes that read as effort scores ("E1 and E2"): read
+// as a Plan action it is refused, and once the post is found it is still
+// the answer to Reach's question 1, not kept refused as an action line.
+func TestAnswerLikeAScoreToTheNextQuestionWhoseAnswerWasLost(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	header, ts := h.atActions()
+
+	q, release := h.lostPost(header.TS, ts, "done", "*Reach* · question 1 of", "Reach's question 1, its answer lost")
+	defer release()
+
+	const answer = "Mostly around Shoreditch and Whitechapel, E1 and E2"
+	h.write(header.TS, "UBEN", answer, tsAfter(t, q.TS, 5*time.Second), true)
+	release()
+	h.settle()
+
+	got := h.plan(slackfake.TeamID, "C1", "Q1")
+	posts := strings.Join(h.threadPosts(header.TS), "\n")
+	first := flows.RACE().Stages[1].Steps()[0].ID
+	if a := got.Answers[first]; a.By != "UBEN" || a.Text != answer {
+		t.Errorf("Reach question 1 = %+v, want Ben's answer; cursor %+v\n%s", a, got.Cursor, posts)
+	}
+	if got.Cursor.Stage != 1 || got.Cursor.Step != 1 {
+		t.Errorf("cursor %+v, want Reach's question 2", got.Cursor)
+	}
+}

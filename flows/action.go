@@ -113,15 +113,23 @@ func actionParts(line string) (parts []string, seps [][]int, strict bool) {
 // NamesScores reports whether line gives an impact or an effort score by
 // name ("impact 9", "e2") in a part of its own after the first, in range
 // or not: whatever else is wrong with it, it was written as an action
-// line, not as an answer to a question.
+// line, not as an answer to a question. A lone letter is not enough but
+// in a line of bars or beside the other letter ("i9 e2"): an answer's
+// parts can read as one ("Shoreditch, E1 and E2", "CES, E3").
 func NamesScores(line string) bool {
-	parts, _, _ := actionParts(strings.TrimSpace(line))
+	parts, _, strict := actionParts(strings.TrimSpace(line))
+	var i, e bool
 	for _, part := range parts[1:] {
-		if scoreParts(strings.TrimSpace(part)) != nil {
-			return true
+		part = strings.TrimSpace(part)
+		for _, m := range scoreParts(part) {
+			word := strings.ToLower(part[m[2]:m[3]])
+			if strict || len(word) > 1 {
+				return true
+			}
+			i, e = i || word == "i", e || word == "e"
 		}
 	}
-	return false
+	return i && e
 }
 
 // actionSeparator picks how a line's parts are separated: "|" when it has

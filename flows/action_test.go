@@ -203,3 +203,33 @@ func TestReadsToday(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesScores: a line that names its impact or effort in a part of its
+// own was written as an action line; an answer to a question that happens
+// to have a part like a score (a London postcode, a conference) was not,
+// and is read again as the answer it is (see coach.ReadRefusedAgain).
+func TestNamesScores(t *testing.T) {
+	t.Parallel()
+	for line, want := range map[string]bool{
+		"Gift boxes for top 50 customers | impact 9 | effort 2 | Ben": true,
+		"Gift boxes | Ben | effort 7":                                 true,
+		"Referral scheme - Sara - impact 4, effort 8":                 true,
+		"Referral scheme, Sara, i9 e2":                                true,
+		"Referral scheme, i 4, e 9":                                   true,
+		"Gift boxes | Ben | e 9":                                      true,
+		"Reach 200 families - impact 5":                               true,
+		"the impact of our campaign was low":                          false,
+		"Low impact, high effort":                                     false,
+		"Impact: big. Effort: 3 people for 2 weeks":                   false,
+		"We reach 5,000 people a month - impact 2x on signups":        false,
+		"Mostly around Shoreditch and Whitechapel, E1 and E2":         false,
+		"Postcodes E1, E2, N1":                                        false,
+		"Gaming conferences: CES, E3, Gamescom":                       false,
+		"Billboards along I 95, I 5":                                  false,
+		"Phase 1, Phase 2":                                            false,
+	} {
+		if got := NamesScores(line); got != want {
+			t.Errorf("NamesScores(%q) = %v, want %v", line, got, want)
+		}
+	}
+}
