@@ -86,6 +86,10 @@ type Bot struct {
 	// a test ends the bounds when it says, not when a busy machine's clock
 	// does.
 	claimExpiry func(context.Context) (context.Context, context.CancelFunc)
+	// uninstallWait, when set, stands in for the waits between checks of
+	// an uninstall (see checkUninstall): a test sees them without
+	// spending them.
+	uninstallWait func(context.Context, time.Duration) error
 	// ackWithin bounds the work before an acknowledgement; zero means
 	// ackTimeout. Tests lengthen it, so that a busy machine's slow store
 	// is not taken for a failure.

@@ -250,10 +250,66 @@ func (b *Bot) uninstalled(ctx context.Context, t tenant, orgWide bool, eventTime
 		// through clocks apart. Slack tells them apart (see
 		// uninstalledAhead), after the ack: a slow Slack must not hold
 		// the ack past Slack's three seconds.
-		b.later(ctx, "check an uninstall", func(ctx context.Context) { b.uninstalledAhead(ctx, in, event) })
+		b.later(ctx, "check an uninstall", func(ctx context.Context) { b.checkUninstall(ctx, in, event) })
 		return nil
 	}
 	return b.markUninstalled(ctx, in, event)
+}
+
+// uninstallRechecks are the waits before asking Slack again about a
+// removal's token when it could not say: acknowledged, the event is not
+// delivered again, so racebot tries again itself, as Slack would have (a
+// minute, then five), rather than serve a removed workspace for good.
+var uninstallRechecks = []time.Duration{time.Minute, 5 * time.Minute}
+
+// checkUninstall is uninstalledAhead, tried again after each of
+// uninstallRechecks while Slack cannot say. Each try after the first reads
+// the installation again: a reinstall saved meanwhile is not what the
+// removal removed, and one marked meanwhile (another delivery, another
+// replica) needs no asking. The waits end at shutdown, the removal then
+// logged as not checked.
+func (b *Bot) checkUninstall(ctx context.Context, in install.Installation, event string) {
+	for try := 0; ; try++ {
+		if try > 0 {
+			again, err := b.oauth.Installations.Installation(ctx, in.Key())
+			switch {
+			case errors.Is(err, install.ErrNotInstalled) || err == nil && !again.Active():
+				b.ws.forget(in.Key())
+				return
+			case err == nil && !again.InstalledAt.Equal(in.InstalledAt):
+				b.log.Info("uninstall from before the current install left alone: installed again meanwhile", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event)
+				return
+			case err == nil:
+				in = again
+			default:
+				b.log.Warn("uninstall from before the current install: read the installation again", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event, "err", err)
+			}
+		}
+		err := b.uninstalledAhead(ctx, in, event)
+		if err == nil {
+			return
+		}
+		if try == len(uninstallRechecks) {
+			b.log.Error("uninstall from before the current install not taken: Slack could not say whether its token works, or the removal was not recorded; the workspace is still served", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event, "tries", try+1, "err", err)
+			return
+		}
+		b.log.Warn("uninstall from before the current install: checking again", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event, "in", uninstallRechecks[try], "err", err)
+		// The loops' context ends first at shutdown, which then need not
+		// wait minutes for this.
+		if b.recheckWait(b.loopCtx, uninstallRechecks[try]) != nil {
+			b.log.Error("uninstall from before the current install not checked: shutting down; the workspace is still served", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event)
+			return
+		}
+	}
+}
+
+// recheckWait waits d before an uninstall is checked again, or until ctx
+// ends; a test's stand-in sees the waits without spending them.
+func (b *Bot) recheckWait(ctx context.Context, d time.Duration) error {
+	if b.uninstallWait != nil {
+		return b.uninstallWait(ctx, d)
+	}
+	return sleep(ctx, d)
 }
 
 // uninstalledAhead takes a removal whose event time reads as before the
@@ -262,9 +318,10 @@ func (b *Bot) uninstalled(ctx context.Context, t tenant, orgWide bool, eventTime
 // client cached here may still hold the one before. A rotating token due
 // for renewal is renewed first, and a removed installation's refresh
 // token is refused as its bot token is. It runs after the ack, so Slack
-// does not deliver the event again when it cannot say: the client has
-// retried auth.test on connection errors, 5xx and rate limits by then.
-func (b *Bot) uninstalledAhead(ctx context.Context, in install.Installation, event string) {
+// does not deliver the event again when it cannot say (the client has
+// retried auth.test on connection errors, 5xx and rate limits by then):
+// it returns that error, or the store's, for checkUninstall to try again.
+func (b *Bot) uninstalledAhead(ctx context.Context, in install.Installation, event string) error {
 	s, err := b.ws.fresh(ctx, b.ws.adopt(in))
 	if err == nil {
 		_, err = s.client.api.AuthTestContext(ctx)
@@ -272,19 +329,16 @@ func (b *Bot) uninstalledAhead(ctx context.Context, in install.Installation, eve
 	switch {
 	case err == nil:
 		b.log.Info("uninstall from before the current install left alone", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event)
-		return
+		return nil
 	case errors.Is(err, install.ErrNotInstalled):
 		// The renewal found it marked already: another delivery of
 		// the removal, on this replica or another, took it.
 		b.ws.forget(in.Key())
-		return
+		return nil
 	case !slackRefusal(err, "invalid_auth", "not_authed", "token_revoked", "account_inactive", "team_not_found", "invalid_refresh_token"):
-		b.log.Error("uninstall from before the current install not checked: Slack could not say whether its token works; the workspace is still served", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event, "err", err)
-		return
+		return err
 	}
-	if err := b.markUninstalled(ctx, in, event); err != nil {
-		b.log.Error("uninstall not recorded; the workspace is still served", "team", in.TeamID, "enterprise", in.EnterpriseID, "err", err)
-	}
+	return b.markUninstalled(ctx, in, event)
 }
 
 // markUninstalled marks in uninstalled, only if it is still the

@@ -58,6 +58,9 @@ type oauthOptions struct {
 	wrap func(install.Store) install.Store
 	// metrics, when set, counts what the bot does.
 	metrics *metrics.Metrics
+	// uninstallWait, when set, stands in for the waits between checks
+	// of an uninstall.
+	uninstallWait func(context.Context, time.Duration) error
 }
 
 // errorLines counts log lines at ERROR, for a test that expects none.
@@ -116,6 +119,7 @@ func newOAuthEnv(t *testing.T, opts oauthOptions) *oauthEnv {
 		},
 	})
 	b.ackWithin = testAckWindow
+	b.uninstallWait = opts.uninstallWait
 	if err := b.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}

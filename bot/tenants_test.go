@@ -6,6 +6,7 @@ import (
 	"github.com/racebot/racebot/flows"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -406,4 +407,170 @@ func TestOAuthUninstallSeenAheadIsAckedWhileSlackIsSlow(t *testing.T) {
 			}
 		})
 	}
+}
+
+// recheckWaits stands in for the waits between checks of an uninstall:
+// it records each, tells the test on entered, and returns when the test
+// sends on release, or at once when release is nil; or when the bot shuts
+// down.
+type recheckWaits struct {
+	mu      sync.Mutex
+	waits   []time.Duration
+	entered chan time.Duration
+	release chan struct{}
+}
+
+func (r *recheckWaits) wait(ctx context.Context, d time.Duration) error {
+	r.mu.Lock()
+	r.waits = append(r.waits, d)
+	r.mu.Unlock()
+	if r.release == nil {
+		return nil
+	}
+	r.entered <- d
+	select {
+	case <-r.release:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// awaitWait returns once the bot waits to check again.
+func (r *recheckWaits) awaitWait(t *testing.T) {
+	t.Helper()
+	select {
+	case <-r.entered:
+	case <-time.After(slackfake.DefaultWaitTimeout):
+		t.Fatal("the uninstall is not checked again")
+	}
+}
+
+func (r *recheckWaits) seen() []time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.waits)
+}
+
+// TestOAuthUninstallSeenAheadCheckedAgainWhileSlackCannotSay: a removal
+// whose event time reads as before the install is acknowledged at once,
+// and Slack cannot say whether the token works (auth.test fails, not
+// for the token). Slack does not deliver an acknowledged event again, so
+// racebot asks again itself, a minute and then five minutes later, as
+// Slack would have retried: a removed installation is not served on for
+// good. It stops asking once Slack says, after its last try, when the
+// workspace installed racebot again meanwhile or when another delivery
+// or replica took the removal meanwhile, and when racebot shuts down.
+func TestOAuthUninstallSeenAheadCheckedAgainWhileSlackCannotSay(t *testing.T) {
+	t.Parallel()
+	want := []time.Duration{time.Minute, 5 * time.Minute}
+	// removedAhead installs TA ten seconds by racebot's clock after the
+	// removal's event time, revokes its token and sends the removal while
+	// Slack fails n token checks; it returns the token checks made before.
+	removedAhead := func(e *oauthEnv, n int) int {
+		removal := slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))
+		e.clk.Add(10 * time.Second)
+		e.launchInTA()
+		e.settle()
+		e.fake.Revoke("TA")
+		checks := len(e.fake.Calls("auth.test"))
+		e.fake.RefuseNext("auth.test", n, "fatal_error")
+		if status, _ := e.send(removal); status != http.StatusOK {
+			t.Fatalf("app_uninstalled answered %d", status)
+		}
+		return checks
+	}
+
+	t.Run("taken on a later try", func(t *testing.T) {
+		t.Parallel()
+		r := &recheckWaits{}
+		e := newOAuthEnv(t, oauthOptions{uninstallWait: r.wait})
+		checks := removedAhead(e, 2)
+		e.settle()
+		if e.bot.Serves(context.Background(), "TA") {
+			t.Error("still serving TA: its token refused on the third check")
+		}
+		if got := r.seen(); !slices.Equal(got, want) {
+			t.Errorf("waits between checks %v, want %v", got, want)
+		}
+		if n := len(e.fake.Calls("auth.test")) - checks; n != 3 {
+			t.Errorf("%d token checks, want 3", n)
+		}
+	})
+
+	t.Run("given up after the last try", func(t *testing.T) {
+		t.Parallel()
+		r := &recheckWaits{}
+		e := newOAuthEnv(t, oauthOptions{uninstallWait: r.wait})
+		checks := removedAhead(e, 10)
+		e.settle()
+		if !e.bot.Serves(context.Background(), "TA") {
+			t.Error("TA not served, though Slack never said its token was refused")
+		}
+		if got := r.seen(); !slices.Equal(got, want) {
+			t.Errorf("waits between checks %v, want %v", got, want)
+		}
+		if n := len(e.fake.Calls("auth.test")) - checks; n != 3 {
+			t.Errorf("%d token checks, want 3", n)
+		}
+	})
+
+	t.Run("installed again meanwhile", func(t *testing.T) {
+		t.Parallel()
+		r := &recheckWaits{entered: make(chan time.Duration), release: make(chan struct{})}
+		e := newOAuthEnv(t, oauthOptions{uninstallWait: r.wait})
+		checks := removedAhead(e, 1)
+		r.awaitWait(t)
+		e.clk.Add(time.Minute)
+		e.install(slackfake.Workspace{TeamID: "TA"})
+		close(r.release)
+		e.settle()
+		if !e.bot.Serves(context.Background(), "TA") {
+			t.Error("TA not served after its reinstall: the removal of the install before took it")
+		}
+		if n := len(e.fake.Calls("auth.test")) - checks; n != 1 {
+			t.Errorf("%d token checks, want 1: the reinstall is not what the removal removed", n)
+		}
+	})
+
+	t.Run("taken meanwhile by another replica", func(t *testing.T) {
+		t.Parallel()
+		r := &recheckWaits{entered: make(chan time.Duration), release: make(chan struct{})}
+		e := newOAuthEnv(t, oauthOptions{uninstallWait: r.wait})
+		ctx := context.Background()
+		checks := removedAhead(e, 1)
+		r.awaitWait(t)
+		in, err := e.db.FindInstallation(ctx, "", "TA")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.db.MarkUninstalled(ctx, in.Key(), in.InstalledAt, e.clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+		close(r.release)
+		e.settle()
+		if e.bot.Serves(ctx, "TA") {
+			t.Error("still serving TA, its removal taken by another replica")
+		}
+		if n := len(e.fake.Calls("auth.test")) - checks; n != 1 {
+			t.Errorf("%d token checks, want 1: the removal was taken already", n)
+		}
+	})
+
+	t.Run("shut down while waiting", func(t *testing.T) {
+		t.Parallel()
+		r := &recheckWaits{entered: make(chan time.Duration, 1), release: make(chan struct{})}
+		var e *oauthEnv
+		var checks int
+		// Registered first, run last: after the bot's shutdown, which
+		// fails the test if it waited its whole window for the check.
+		t.Cleanup(func() {
+			if n := len(e.fake.Calls("auth.test")) - checks; n != 1 {
+				t.Errorf("%d token checks, want 1: the shutdown ended the wait", n)
+			}
+		})
+		e = newOAuthEnv(t, oauthOptions{uninstallWait: r.wait})
+		checks = removedAhead(e, 1)
+		r.awaitWait(t)
+	})
 }
