@@ -11,6 +11,15 @@ import (
 	"github.com/racebot/racebot/internal/slackfake"
 )
 
+// replyConfirmed has user reply text at ts in a check-in's thread and
+// waits for racebot's answer there holding confirmed: the tests below
+// differ in who replies what, not in how.
+func (h *harness) replyConfirmed(thread, user, text, ts, confirmed string) slackfake.Message {
+	h.t.Helper()
+	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: user, Text: text, TS: ts, ThreadTS: thread}))
+	return h.threadMessage("C1", thread, confirmed)
+}
+
 // TestAValueReplacingAnothersSaysWhose: Ana replies "visitors 12k" in the
 // check-in's thread, and a minute later Ben replies "visitors 13k". Ben's
 // value is the check-in's now; Ana's is kept in the history, and nothing
@@ -22,11 +31,9 @@ func TestAValueReplacingAnothersSaysWhose(t *testing.T) {
 	h, p, _ := checkinSetup(t)
 	c, opening, summary := h.openCheckinAsStored(p)
 	ana := tsAfter(t, summary.TS, time.Millisecond)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12k", TS: ana, ThreadTS: opening.TS}))
-	first := h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 12k")
+	first := h.replyConfirmed(opening.TS, "UANA", "visitors 12k", ana, "Recorded: Unique visitors 12k")
 	h.waitSummary(summary.TS, "1 of 2 KPIs updated")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "visitors 13k", TS: tsAfter(t, ana, time.Minute), ThreadTS: opening.TS}))
-	second := h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 13k")
+	second := h.replyConfirmed(opening.TS, "UBEN", "visitors 13k", tsAfter(t, ana, time.Minute), "Recorded: Unique visitors 13k")
 	h.settle()
 	if strings.Contains(first.Text, "replac") {
 		t.Errorf("Ana's confirmation %q says it replaced something", first.Text)
@@ -52,10 +59,8 @@ func TestCorrectingOnesOwnValueNamesNobody(t *testing.T) {
 	h, p, _ := checkinSetup(t)
 	_, opening, summary := h.openCheckinAsStored(p)
 	ana := tsAfter(t, summary.TS, time.Millisecond)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12k", TS: ana, ThreadTS: opening.TS}))
-	h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 12k")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 13k", TS: tsAfter(t, ana, time.Minute), ThreadTS: opening.TS}))
-	second := h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 13k")
+	h.replyConfirmed(opening.TS, "UANA", "visitors 12k", ana, "Recorded: Unique visitors 12k")
+	second := h.replyConfirmed(opening.TS, "UANA", "visitors 13k", tsAfter(t, ana, time.Minute), "Recorded: Unique visitors 13k")
 	h.settle()
 	if second.Text != "Recorded: Unique visitors 13k." {
 		t.Errorf("Ana's correction answered %q, want the plain confirmation", second.Text)
@@ -73,8 +78,7 @@ func TestAFormValueReplacingAnothersSaysWhose(t *testing.T) {
 	t.Parallel()
 	h, p, clk := checkinSetup(t)
 	c, opening, summary := h.openCheckinAsStored(p)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12k", TS: tsAfter(t, summary.TS, time.Millisecond), ThreadTS: opening.TS}))
-	h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 12k")
+	h.replyConfirmed(opening.TS, "UANA", "visitors 12k", tsAfter(t, summary.TS, time.Millisecond), "Recorded: Unique visitors 12k")
 	clk.Add(time.Minute)
 	view := h.openView(slackfake.BlockAction{ActionID: actionEnterValues, Value: strconv.FormatInt(c.ID, 10), UserID: "UBEN", ChannelID: "C1"})
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{ViewID: view.ID, UserID: "UBEN", Values: map[string]map[string]slackfake.Input{
@@ -98,8 +102,7 @@ func TestAValueInAnOlderCheckinsThreadSaysWhichCheckin(t *testing.T) {
 	old, opening, _ := h.openCheckinAsStored(p)
 	clk.Add(7 * 24 * time.Hour)
 	id, _ := h.openCheckin(p)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12k", TS: slackTS(clk.Now().Add(time.Minute)), ThreadTS: opening.TS}))
-	got := h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 12k")
+	got := h.replyConfirmed(opening.TS, "UANA", "visitors 12k", slackTS(clk.Now().Add(time.Minute)), "Recorded: Unique visitors 12k")
 	h.settle()
 	if n := h.checkinValues(p, old.ID); n != 1 {
 		t.Errorf("%d values in the check-in whose thread Ana answered, want 1", n)
@@ -210,10 +213,8 @@ func TestAnEditOfAValueAnotherReplacedSaysWhoseStays(t *testing.T) {
 	clk.Add(time.Since(clk.Now()) + time.Hour)
 	_, opening, summary := h.openCheckinAsStored(p)
 	ana := tsAfter(t, summary.TS, time.Millisecond)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12k", TS: ana, ThreadTS: opening.TS}))
-	h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 12k")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "visitors 13k", TS: tsAfter(t, ana, time.Minute), ThreadTS: opening.TS}))
-	h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 13k")
+	h.replyConfirmed(opening.TS, "UANA", "visitors 12k", ana, "Recorded: Unique visitors 12k")
+	h.replyConfirmed(opening.TS, "UBEN", "visitors 13k", tsAfter(t, ana, time.Minute), "Recorded: Unique visitors 13k")
 	h.settle()
 	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ana, ThreadTS: opening.TS, Text: "visitors 14k", PreviousText: "visitors 12k",
 		EditTS: tsAfter(t, ana, 2*time.Minute)})

@@ -116,13 +116,7 @@ func TestAnswerToTheNextStagesFirstQuestionWhoseAnswerWasLost(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	header, ts := h.atActions()
-
-	q, release := h.lostPost(header.TS, ts, "done", "*Reach* · question 1 of", "Reach's question 1, its answer lost")
-	defer release()
-
-	ben := tsAfter(t, q.TS, 5*time.Second)
-	h.write(header.TS, "UBEN", "Coffee forums on Reddit and brewing videos on YouTube", ben, true)
+	header, release := h.benWritesWhileReachsQuestionIsLost("Coffee forums on Reddit and brewing videos on YouTube")
 	release()
 	h.settle()
 
@@ -155,13 +149,7 @@ func TestActionWithBadScoresAfterTheNextQuestionWhoseAnswerWasLost(t *testing.T)
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	header, ts := h.atActions()
-
-	q, release := h.lostPost(header.TS, ts, "done", "*Reach* · question 1 of", "Reach's question 1, its answer lost")
-	defer release()
-
-	const line = "Gift boxes for top 50 customers | impact 9 | effort 2 | <@UBEN>"
-	h.write(header.TS, "UBEN", line, tsAfter(t, q.TS, 5*time.Second), true)
+	header, release := h.benWritesWhileReachsQuestionIsLost("Gift boxes for top 50 customers | impact 9 | effort 2 | <@UBEN>")
 	h.fake.WaitFor(t, func() bool {
 		for _, e := range h.toldTo("UBEN") {
 			if strings.Contains(e.Text, "outside that range") {
@@ -199,13 +187,8 @@ func TestAnswerLikeAScoreToTheNextQuestionWhoseAnswerWasLost(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	header, ts := h.atActions()
-
-	q, release := h.lostPost(header.TS, ts, "done", "*Reach* · question 1 of", "Reach's question 1, its answer lost")
-	defer release()
-
 	const answer = "Mostly around Shoreditch and Whitechapel, E1 and E2"
-	h.write(header.TS, "UBEN", answer, tsAfter(t, q.TS, 5*time.Second), true)
+	header, release := h.benWritesWhileReachsQuestionIsLost(answer)
 	release()
 	h.settle()
 
@@ -218,4 +201,19 @@ func TestAnswerLikeAScoreToTheNextQuestionWhoseAnswerWasLost(t *testing.T) {
 	if got.Cursor.Stage != 1 || got.Cursor.Step != 1 {
 		t.Errorf("cursor %+v, want Reach's question 2", got.Cursor)
 	}
+}
+
+// benWritesWhileReachsQuestionIsLost takes plan Q1 to the Plan stage's
+// actions, where Ana types done; Slack posts Reach's first question but
+// loses its answer, and Ben writes text five seconds after it while
+// racebot's look for the post is held until release (at the latest when
+// the test ends). The tests on that race differ only in what Ben writes
+// and what becomes of it.
+func (h *harness) benWritesWhileReachsQuestionIsLost(text string) (header slackfake.Message, release func()) {
+	h.t.Helper()
+	header, ts := h.atActions()
+	q, release := h.lostPost(header.TS, ts, "done", "*Reach* · question 1 of", "Reach's question 1, its answer lost")
+	h.t.Cleanup(release)
+	h.write(header.TS, "UBEN", text, tsAfter(h.t, q.TS, 5*time.Second), true)
+	return header, release
 }

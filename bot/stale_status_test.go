@@ -25,9 +25,7 @@ func TestStaleCheckinButtonKeepsANewerStatus(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.addActions(p, "Cart recovery emails")
-	_, opening := h.openCheckin(p)
+	p, opening := h.checkinOfActions("Cart recovery emails")
 	drop := statusControlIn(t, opening.Blocks, "Drop: Cart recovery emails")
 
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "action done 1", UserID: "UBEN", ChannelID: "C1"}))
@@ -67,17 +65,35 @@ func TestStaleCheckinButtonKeepsANewerStatus(t *testing.T) {
 // blocks, as Slack sends them.
 func statusControlIn(t *testing.T, blocks json.RawMessage, label string) statusControl {
 	t.Helper()
-	var bs slack.Blocks
-	if err := json.Unmarshal(blocks, &bs); err != nil {
-		t.Fatalf("blocks %s: %v", blocks, err)
-	}
-	for _, c := range statusControls(bs.BlockSet) {
+	for _, c := range statusControlsOf(t, blocks) {
 		if c.label == label {
 			return c
 		}
 	}
 	t.Fatalf("no %q status control in %s", label, blocks)
 	return statusControl{}
+}
+
+// statusControlsOf are the status controls in blocks as Slack sends them:
+// what a press chooses from, and what a redraw is checked by.
+func statusControlsOf(t *testing.T, blocks json.RawMessage) []statusControl {
+	t.Helper()
+	var bs slack.Blocks
+	if err := json.Unmarshal(blocks, &bs); err != nil {
+		t.Fatalf("blocks %s: %v", blocks, err)
+	}
+	return statusControls(bs.BlockSet)
+}
+
+// checkinOfActions starts plan Q1 in C1 with actions of texts and opens a
+// check-in of it, whose opening holds their status buttons: where the
+// tests of a press on them start.
+func (h *harness) checkinOfActions(texts ...string) (*flows.Plan, slackfake.Message) {
+	h.t.Helper()
+	_, p := h.newPlanInSlack("Q1")
+	p = h.addActions(p, texts...)
+	_, opening := h.openCheckin(p)
+	return p, opening
 }
 
 // TestStaleActionListKeepsANewerStatus: Ana's action list shows "Cart
@@ -263,9 +279,7 @@ func TestCheckinButtonsShowTheStatusAfterAPress(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.addActions(p, "Cart recovery emails")
-	_, opening := h.openCheckin(p)
+	p, opening := h.checkinOfActions("Cart recovery emails")
 	drop := statusControlIn(t, opening.Blocks, "Drop: Cart recovery emails")
 
 	h.slashAck("UBEN", "action done 1")
@@ -274,17 +288,11 @@ func TestCheckinButtonsShowTheStatusAfterAPress(t *testing.T) {
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Value: drop.value, BlockID: drop.blockID, UserID: "UANA", ChannelID: "C1", MessageTS: opening.TS}))
 	h.settle()
 	shows := func() []statusControl {
-		for _, m := range h.fake.Messages("C1") {
-			if m.TS == opening.TS {
-				var bs slack.Blocks
-				if err := json.Unmarshal(m.Blocks, &bs); err != nil {
-					t.Fatalf("opening's blocks %s: %v", m.Blocks, err)
-				}
-				return statusControls(bs.BlockSet)
-			}
+		m, ok := h.message("C1", opening.TS)
+		if !ok {
+			t.Fatalf("no opening at %s", opening.TS)
 		}
-		t.Fatalf("no opening at %s", opening.TS)
-		return nil
+		return statusControlsOf(t, m.Blocks)
 	}
 	now := shows()
 	if slices.ContainsFunc(now, func(c statusControl) bool { return strings.HasPrefix(c.label, "Done:") }) || len(now) == 0 || shownIn(now[0].blockID) != flows.ActionDone {
@@ -324,10 +332,8 @@ func TestCheckinButtonsShowEveryPressOfABusyMessage(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
 	texts := []string{"A1", "A2", "A3", "A4", "A5", "A6"}
-	p = h.addActions(p, texts...)
-	_, opening := h.openCheckin(p)
+	p, opening := h.checkinOfActions(texts...)
 	key := "C1/" + opening.TS
 	asked := func() bool { // a redraw of the opening runs, and was asked for again
 		h.bot.statusRedraws.mu.Lock()
@@ -361,11 +367,7 @@ func TestCheckinButtonsShowEveryPressOfABusyMessage(t *testing.T) {
 	release()
 	h.settle()
 	m, _ := h.message("C1", opening.TS)
-	var bs slack.Blocks
-	if err := json.Unmarshal(m.Blocks, &bs); err != nil {
-		t.Fatalf("opening's blocks %s: %v", m.Blocks, err)
-	}
-	for _, c := range statusControls(bs.BlockSet) {
+	for _, c := range statusControlsOf(t, m.Blocks) {
 		if strings.HasPrefix(c.label, "Done:") || shownIn(c.blockID) != flows.ActionDone {
 			t.Errorf("after six presses the opening shows %q (block %q), want every action drawn done", c.label, c.blockID)
 		}

@@ -481,81 +481,75 @@ func TestOAuthUninstallSeenAheadCheckedAgainWhileSlackCannotSay(t *testing.T) {
 		return checks
 	}
 
-	t.Run("taken on a later try", func(t *testing.T) {
-		t.Parallel()
-		r := &recheckWaits{}
-		e := newOAuthEnv(t, oauthOptions{uninstallWait: r.wait})
-		checks := removedAhead(e, 2)
-		e.settle()
-		if e.bot.Serves(context.Background(), "TA") {
-			t.Error("still serving TA: its token refused on the third check")
-		}
-		if got := r.seen(); !slices.Equal(got, want) {
-			t.Errorf("waits between checks %v, want %v", got, want)
-		}
-		if n := len(e.fake.Calls("auth.test")) - checks; n != 3 {
-			t.Errorf("%d token checks, want 3", n)
-		}
-	})
+	// Slack fails the first refusals token checks and, once it answers,
+	// says the token is refused: racebot makes three checks either way.
+	for _, tc := range []struct {
+		name     string
+		refusals int
+		served   bool
+		why      string
+	}{
+		{"taken on a later try", 2, false, "its token refused on the third check"},
+		{"given up after the last try", 10, true, "Slack never said its token was refused"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := &recheckWaits{}
+			e := newOAuthEnv(t, oauthOptions{uninstallWait: r.wait})
+			checks := removedAhead(e, tc.refusals)
+			e.settle()
+			if served := e.bot.Serves(context.Background(), "TA"); served != tc.served {
+				t.Errorf("TA served = %v, want %v: %s", served, tc.served, tc.why)
+			}
+			if got := r.seen(); !slices.Equal(got, want) {
+				t.Errorf("waits between checks %v, want %v", got, want)
+			}
+			if n := len(e.fake.Calls("auth.test")) - checks; n != 3 {
+				t.Errorf("%d token checks, want 3", n)
+			}
+		})
+	}
 
-	t.Run("given up after the last try", func(t *testing.T) {
-		t.Parallel()
-		r := &recheckWaits{}
-		e := newOAuthEnv(t, oauthOptions{uninstallWait: r.wait})
-		checks := removedAhead(e, 10)
-		e.settle()
-		if !e.bot.Serves(context.Background(), "TA") {
-			t.Error("TA not served, though Slack never said its token was refused")
-		}
-		if got := r.seen(); !slices.Equal(got, want) {
-			t.Errorf("waits between checks %v, want %v", got, want)
-		}
-		if n := len(e.fake.Calls("auth.test")) - checks; n != 3 {
-			t.Errorf("%d token checks, want 3", n)
-		}
-	})
-
-	t.Run("installed again meanwhile", func(t *testing.T) {
-		t.Parallel()
-		r := &recheckWaits{entered: make(chan time.Duration), release: make(chan struct{})}
-		e := newOAuthEnv(t, oauthOptions{uninstallWait: r.wait})
-		checks := removedAhead(e, 1)
-		r.awaitWait(t)
-		e.clk.Add(time.Minute)
-		e.install(slackfake.Workspace{TeamID: "TA"})
-		close(r.release)
-		e.settle()
-		if !e.bot.Serves(context.Background(), "TA") {
-			t.Error("TA not served after its reinstall: the removal of the install before took it")
-		}
-		if n := len(e.fake.Calls("auth.test")) - checks; n != 1 {
-			t.Errorf("%d token checks, want 1: the reinstall is not what the removal removed", n)
-		}
-	})
-
-	t.Run("taken meanwhile by another replica", func(t *testing.T) {
-		t.Parallel()
-		r := &recheckWaits{entered: make(chan time.Duration), release: make(chan struct{})}
-		e := newOAuthEnv(t, oauthOptions{uninstallWait: r.wait})
-		ctx := context.Background()
-		checks := removedAhead(e, 1)
-		r.awaitWait(t)
-		in, err := e.db.FindInstallation(ctx, "", "TA")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.db.MarkUninstalled(ctx, in.Key(), in.InstalledAt, e.clk.Now()); err != nil {
-			t.Fatal(err)
-		}
-		close(r.release)
-		e.settle()
-		if e.bot.Serves(ctx, "TA") {
-			t.Error("still serving TA, its removal taken by another replica")
-		}
-		if n := len(e.fake.Calls("auth.test")) - checks; n != 1 {
-			t.Errorf("%d token checks, want 1: the removal was taken already", n)
-		}
-	})
+	// While racebot waits to check again, the installation changes; the
+	// next look at it ends the checks before asking Slack.
+	for _, tc := range []struct {
+		name      string
+		meanwhile func(t *testing.T, e *oauthEnv)
+		served    bool
+		why       string
+	}{
+		{"installed again meanwhile", func(t *testing.T, e *oauthEnv) {
+			e.clk.Add(time.Minute)
+			e.install(slackfake.Workspace{TeamID: "TA"})
+		}, true, "the reinstall is not what the removal removed"},
+		{"taken meanwhile by another replica", func(t *testing.T, e *oauthEnv) {
+			ctx := context.Background()
+			in, err := e.db.FindInstallation(ctx, "", "TA")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.db.MarkUninstalled(ctx, in.Key(), in.InstalledAt, e.clk.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}, false, "the removal was taken already"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := &recheckWaits{entered: make(chan time.Duration), release: make(chan struct{})}
+			e := newOAuthEnv(t, oauthOptions{uninstallWait: r.wait})
+			checks := removedAhead(e, 1)
+			r.awaitWait(t)
+			tc.meanwhile(t, e)
+			close(r.release)
+			e.settle()
+			if served := e.bot.Serves(context.Background(), "TA"); served != tc.served {
+				t.Errorf("TA served = %v, want %v: %s", served, tc.served, tc.why)
+			}
+			if n := len(e.fake.Calls("auth.test")) - checks; n != 1 {
+				t.Errorf("%d token checks, want 1: %s", n, tc.why)
+			}
+		})
+	}
 
 	t.Run("shut down while waiting", func(t *testing.T) {
 		t.Parallel()
