@@ -415,10 +415,14 @@ func (r *summaryRefreshes) failed(id int64, sig uint64, gone bool) (tries int) {
 func (r *summaryRefreshes) overdrew(id int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if d, ok := r.drawn[id]; ok {
-		d.overdrawn = true
-		r.drawn[id] = d
+	if r.drawn == nil {
+		r.drawn = make(map[int64]drawnSummary)
 	}
+	// A summary never drawn here is marked too: its first drawing may be
+	// the one that landed over newer values.
+	d := r.drawn[id]
+	d.overdrawn = true
+	r.drawn[id] = d
 }
 
 // overdrawn reports whether a drawing here may have landed over newer

@@ -330,3 +330,19 @@ func TestSummaryOverdrawnWithoutAnAnswerIsRedrawn(t *testing.T) {
 	}
 	o.nextTicksShow("2 of 2 KPIs updated")
 }
+
+// TestSummaryOverdrawnBeforeAnyDrawingHereIsMarked: a racebot whose first
+// drawing of a summary timed out after Slack may have applied it (it never
+// drew that summary before) still marks it overdrawn, so its tick draws
+// the values as they stand rather than take another racebot's record.
+func TestSummaryOverdrawnBeforeAnyDrawingHereIsMarked(t *testing.T) {
+	t.Parallel()
+	var r summaryRefreshes
+	r.overdrew(7)
+	if !r.overdrawn(7) {
+		t.Fatal("a summary never drawn here was not marked overdrawn")
+	}
+	if !r.stale(7, 42) {
+		t.Error("a summary marked overdrawn here is not stale")
+	}
+}
