@@ -41,12 +41,7 @@ func TestStaleCheckinButtonKeepsANewerStatus(t *testing.T) {
 	if n := h.countReplies("C1", opening.TS, "dropped"); n != 0 {
 		t.Errorf("the check-in's thread says the action was dropped:\n%s", h.fake.Dump())
 	}
-	var told []string
-	for _, r := range h.fake.Responses(url) {
-		if !r.ReplaceOriginal {
-			told = append(told, r.Text)
-		}
-	}
+	told := h.notesBeside(url)
 	if len(told) != 1 || !strings.Contains(told[0], "done") || !strings.Contains(told[0], "<@UBEN>") {
 		t.Errorf("Ana was told %q, want one sentence saying Ben set it done", told)
 	}
@@ -126,12 +121,7 @@ func TestStaleActionListKeepsANewerStatus(t *testing.T) {
 	if a := h.plan(p.Team, p.Channel, p.Name).Actions[0]; a.State() != flows.ActionDone {
 		t.Errorf("Ana's choice from a list drawn while the action was open left it %s, want Ben's done", a.State())
 	}
-	var told []string
-	for _, r := range h.fake.Responses(url) {
-		if !r.ReplaceOriginal {
-			told = append(told, r.Text)
-		}
-	}
+	told := h.notesBeside(url)
 	if len(told) != 1 || !strings.Contains(told[0], "stays done") || !strings.Contains(told[0], "<@UBEN>") {
 		t.Errorf("Ana was told %q, want one sentence saying Ben set it done", told)
 	}
@@ -395,4 +385,17 @@ func TestStatusRedrawLeavesAMessageWithoutButtons(t *testing.T) {
 			t.Errorf("%s: %d chat.update calls, want none", name, n)
 		}
 	}
+}
+
+// notesBeside lists what racebot said through a press's response_url
+// beside the pressed message, not in place of it: the sentence its
+// presser is told.
+func (h *harness) notesBeside(url string) []string {
+	var told []string
+	for _, r := range h.fake.Responses(url) {
+		if !r.ReplaceOriginal {
+			told = append(told, r.Text)
+		}
+	}
+	return told
 }
