@@ -322,9 +322,17 @@ func (b *Bot) refreshSummary(ctx context.Context, c flows.Checkin) {
 		return
 	}
 	var changed *coach.CheckinView
+	// The redraws share one bound past a shutdown's cancel, from the
+	// first, however many another racebot's changes call for.
+	var redraw context.Context
 	for {
 		if changed != nil {
-			changed = b.redrawSummary(ctx, c, changed)
+			if redraw == nil {
+				var cancel context.CancelFunc
+				redraw, cancel = pastCancel(ctx, claimedPostTimeout)
+				defer cancel()
+			}
+			changed = b.redrawSummary(redraw, c, changed)
 		} else {
 			changed = b.updateSummary(ctx, c, nil)
 		}
@@ -338,9 +346,21 @@ func (b *Bot) refreshSummary(ctx context.Context, c flows.Checkin) {
 // landed over, even when racebot is stopping: the store says they are
 // drawn, so no racebot's tick would draw them after this one stopped.
 func (b *Bot) redrawSummary(ctx context.Context, c flows.Checkin, v *coach.CheckinView) *coach.CheckinView {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
+	ctx, cancel := pastCancel(ctx, claimedPostTimeout)
 	defer cancel()
 	return b.updateSummary(ctx, c, v)
+}
+
+// pastCancel is ctx not cancelled with it (by a shutdown), ending d from
+// now or at ctx's own deadline if that is sooner: nested, such work keeps
+// the outer bound rather than starting a new one each time, so shutdown
+// is not held for a multiple of d.
+func pastCancel(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	end := time.Now().Add(d)
+	if dl, ok := ctx.Deadline(); ok && dl.Before(end) {
+		end = dl
+	}
+	return context.WithDeadline(context.WithoutCancel(ctx), end)
 }
 
 // summaryRefreshes tracks the check-ins whose summary is being refreshed,
@@ -536,7 +556,7 @@ func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin, v *coach.Check
 		// drew and recorded drawn: the look that finds out, and the
 		// drawing again (redrawSummary), go on though racebot is stopping,
 		// or the summary would stay a value behind for good.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
+		fctx, cancel := pastCancel(ctx, claimedPostTimeout)
 		defer cancel()
 		b.drew(fctx, c, sig)
 		after, err := b.svc.Checkin(fctx, c.Team, c.ID)

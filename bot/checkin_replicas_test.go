@@ -346,3 +346,28 @@ func TestSummaryOverdrawnBeforeAnyDrawingHereIsMarked(t *testing.T) {
 		t.Error("a summary marked overdrawn here is not stale")
 	}
 }
+
+// TestPastCancelKeepsTheOuterBound: work that goes on past a shutdown's
+// cancel is not cancelled with its context, and nested it ends at the
+// outer bound rather than a new one.
+func TestPastCancelKeepsTheOuterBound(t *testing.T) {
+	t.Parallel()
+	parent, stop := context.WithCancel(context.Background())
+	outer, cancelOuter := pastCancel(parent, time.Hour)
+	defer cancelOuter()
+	stop()
+	if outer.Err() != nil {
+		t.Fatal("cancelled with its parent")
+	}
+	od, _ := outer.Deadline()
+	inner, cancelInner := pastCancel(outer, 2*time.Hour)
+	defer cancelInner()
+	if id, ok := inner.Deadline(); !ok || id.After(od) {
+		t.Errorf("nested deadline %v, want no later than the outer %v", id, od)
+	}
+	short, cancelShort := pastCancel(outer, time.Minute)
+	defer cancelShort()
+	if sd, _ := short.Deadline(); !sd.Before(od) {
+		t.Errorf("a shorter bound %v did not stand before the outer %v", sd, od)
+	}
+}
