@@ -322,18 +322,23 @@ func (b *Bot) refreshSummary(ctx context.Context, c flows.Checkin) {
 		return
 	}
 	var changed *coach.CheckinView
-	// The redraws share one bound past a shutdown's cancel, from the
-	// first, however many another racebot's changes call for.
+	// A round's redraws share one bound past a shutdown's cancel, from the
+	// first, however many another racebot's changes call for. The next
+	// round gets its own: one begun after that bound ran out (a refresh
+	// asked for meanwhile) would give its redraws none, and a round begun
+	// after a shutdown's cancel cannot read the values to draw.
 	var redraw context.Context
+	stop := func() {}
+	defer func() { stop() }()
 	for {
 		if changed != nil {
 			if redraw == nil {
-				var cancel context.CancelFunc
-				redraw, cancel = pastCancel(ctx, claimedPostTimeout)
-				defer cancel()
+				redraw, stop = pastCancel(ctx, claimedPostTimeout)
 			}
 			changed = b.redrawSummary(redraw, c, changed)
 		} else {
+			stop()
+			redraw = nil
 			changed = b.updateSummary(ctx, c, nil)
 		}
 		if changed == nil && !b.summaries.again(c.ID) {
