@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -184,45 +185,95 @@ func withStatuses(p *flows.Plan, blocks []slack.Block) (out []slack.Block, shown
 // (channel, ts; m as Slack sent it with a press) after a press, with the
 // statuses as they stand: buttons still showing the status a press found
 // changed would mislead the next person too.
+func (b *Bot) redrawStatuses(ctx context.Context, team string, plan flows.PlanID, channel, ts string, m slack.Msg) {
+	b.redrawInTurn(ctx, channel+"/"+ts, "", "redraw status buttons", plan, func(ctx context.Context) (string, message, error) {
+		p, err := b.svc.PlanNow(ctx, team, plan)
+		if err != nil {
+			return "", message{}, err
+		}
+		// No buttons to redraw (shown is empty) on a list's menus, or a
+		// message whose blocks did not come with the press: sending back
+		// what came would only rewrite it with slack-go's reading of it.
+		blocks, shown := withStatuses(p, m.Blocks.BlockSet)
+		return shown, message{Text: m.Text, Blocks: blocks}, nil
+	}, func(ctx context.Context, _ string, m message) error {
+		return b.poster.update(ctx, channel, ts, m)
+	})
+}
+
+// redrawList redraws the action list shown to its reader alone (key
+// names it) after a press on it, with the statuses as they stand, through
+// url, the press's response_url.
+func (b *Bot) redrawList(ctx context.Context, team string, plan flows.PlanID, key, url string) {
+	b.redrawInTurn(ctx, key, url, "update action list", plan, func(ctx context.Context) (string, message, error) {
+		p, err := b.svc.PlanNow(ctx, team, plan)
+		if err != nil {
+			return "", message{}, err
+		}
+		var shown strings.Builder
+		for _, a := range p.Actions {
+			fmt.Fprintf(&shown, "%d=%s;", a.ID, a.State())
+		}
+		return "list:" + shown.String(), renderReplies(p, []flows.Reply{flows.ActionListReply(p, b.now())}), nil
+	}, func(ctx context.Context, url string, m message) error {
+		return b.replaceWith(ctx, url, m)
+	})
+}
+
+// listKey names, for its redraws' turns, the list a press was on: a list
+// shown to one person alone is told apart by the person, its channel and
+// its ts. A press that came without the list's ts has its list to itself.
+func listKey(cb slack.InteractionCallback) string {
+	ts := cmp.Or(cb.Container.MessageTs, cb.Message.Timestamp)
+	if ts == "" {
+		return "list " + cb.ResponseURL
+	}
+	return "list " + cb.Channel.ID + "/" + cb.User.ID + "/" + ts
+}
+
+// redrawInTurn redraws a message after a press on its status controls:
+// look reads what it should show now, named by shown ("" when it has
+// nothing to redraw), and draw puts that in place through at, the way to
+// reach the message the newest press on it brought ("" for a message
+// reached by its channel and ts).
 //
 // Two presses at once each ask for a redraw, and the one that read the
-// plan first may reach Slack last; so one message's redraws take turns,
-// and one asked for while another runs is folded into one more run after
-// it, as a summary's refreshes are (see refreshSummary). Another racebot
-// takes no such turns: after a drawing lands, the plan is read again, and
-// drawn again if its statuses moved meanwhile.
-func (b *Bot) redrawStatuses(ctx context.Context, team string, plan flows.PlanID, channel, ts string, m slack.Msg) {
-	key := channel + "/" + ts
-	if !b.statusRedraws.begin(key) {
+// plan first may reach Slack last; so one message's redraws (key) take
+// turns, and one asked for while another runs is folded into one more run
+// after it, as a summary's refreshes are (see refreshSummary), through the
+// newest at. Another racebot takes no such turns: after a drawing lands,
+// the plan is read again, and drawn again if its statuses moved
+// meanwhile.
+func (b *Bot) redrawInTurn(ctx context.Context, key, at, what string, plan flows.PlanID,
+	look func(ctx context.Context) (shown string, m message, err error),
+	draw func(ctx context.Context, at string, m message) error) {
+	if !b.statusRedraws.begin(key, at) {
 		return
 	}
 	drawn := "-" // nothing drawn yet: no statuses name it
 	for tries := 0; ; {
-		p, err := b.svc.PlanNow(ctx, team, plan)
+		shown, m, err := look(ctx)
 		if err != nil {
-			b.log.Warn("redraw status buttons: plan", "plan", plan, "err", err)
+			b.log.Warn(what+": plan", "plan", plan, "err", err)
 			b.statusRedraws.end(key)
 			return
 		}
-		blocks, shown := withStatuses(p, m.Blocks.BlockSet)
 		if shown == "" {
-			// No buttons to redraw: a list's menus, or a message whose
-			// blocks did not come with the press. Sending back what came
-			// would only rewrite it with slack-go's reading of it.
 			b.statusRedraws.end(key)
 			return
 		}
 		if shown != drawn && tries < maxStatusRedraws {
 			tries++
-			if err := b.poster.update(ctx, channel, ts, message{Text: m.Text, Blocks: blocks}); err != nil {
-				b.log.Warn("redraw status buttons", "plan", plan, "err", err)
+			if err := draw(ctx, at, m); err != nil {
+				b.log.Warn(what, "plan", plan, "err", err)
 				b.statusRedraws.end(key)
 				return
 			}
 			drawn = shown
 			continue // read again: another racebot may have moved it meanwhile
 		}
-		if !b.statusRedraws.again(key) {
+		var again bool
+		if at, again = b.statusRedraws.again(key, at); !again {
 			return
 		}
 		// A press asked for this round: it has drawings of its own, or
@@ -236,23 +287,29 @@ func (b *Bot) redrawStatuses(ctx context.Context, team string, plan flows.PlanID
 // have their own); each press here asks for a turn with the full bound.
 const maxStatusRedraws = 5
 
-// redrawTurns tracks the messages whose status buttons are being redrawn,
-// and whether another redraw was asked for meanwhile.
+// redrawTurns tracks the messages whose status controls are being
+// redrawn, whether another redraw was asked for meanwhile, and the way to
+// reach the message the newest press brought.
 type redrawTurns struct {
 	mu      sync.Mutex
-	running map[string]bool // channel/ts -> asked for again
+	running map[string]bool   // key -> asked for again
+	newest  map[string]string // key -> at, of a press asking meanwhile
 }
 
 // begin reports whether the caller should redraw, or leave it to the
-// redraw already running, which will go round once more.
-func (r *redrawTurns) begin(key string) bool {
+// redraw already running, which will go round once more through at.
+func (r *redrawTurns) begin(key, at string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.running == nil {
 		r.running = make(map[string]bool)
+		r.newest = make(map[string]string)
 	}
 	if _, busy := r.running[key]; busy {
 		r.running[key] = true
+		if at != "" {
+			r.newest[key] = at
+		}
 		return false
 	}
 	r.running[key] = false
@@ -260,16 +317,21 @@ func (r *redrawTurns) begin(key string) bool {
 }
 
 // again reports whether a redraw was asked for during the last run, and
-// otherwise ends the turn.
-func (r *redrawTurns) again(key string) bool {
+// the way to reach the message to use for it (at, unless a press brought
+// a newer one); otherwise it ends the turn.
+func (r *redrawTurns) again(key, at string) (string, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.running[key] {
 		r.running[key] = false
-		return true
+		if newer, ok := r.newest[key]; ok {
+			at = newer
+			delete(r.newest, key)
+		}
+		return at, true
 	}
-	delete(r.running, key)
-	return false
+	r.endLocked(key)
+	return at, false
 }
 
 // end ends the turn whatever was asked for meanwhile: the redraw failed,
@@ -277,7 +339,12 @@ func (r *redrawTurns) again(key string) bool {
 func (r *redrawTurns) end(key string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.endLocked(key)
+}
+
+func (r *redrawTurns) endLocked(key string) {
 	delete(r.running, key)
+	delete(r.newest, key)
 }
 
 // setActionStatus handles a status button or menu. A press on a shared
@@ -307,9 +374,9 @@ func (b *Bot) setActionStatus(ctx context.Context, team string, cb slack.Interac
 		return
 	}
 	if cb.Container.IsEphemeral || cb.Message.Timestamp == "" {
-		list := flows.ActionListReply(resp.Plan, b.now())
+		key := listKey(cb)
 		b.later(ctx, "update action list", func(ctx context.Context) {
-			b.replaceWith(ctx, cb.ResponseURL, renderReplies(resp.Plan, []flows.Reply{list}))
+			b.redrawList(ctx, team, plan, key, cb.ResponseURL)
 			if resp.Changed {
 				b.postToPlan(resp.Plan, cb.User.ID, resp.Replies, nil)
 				return
@@ -355,12 +422,13 @@ func (b *Bot) setActionStatus(ctx context.Context, team string, cb slack.Interac
 
 // replaceWith replaces the message a response_url belongs to, blocks and
 // all.
-func (b *Bot) replaceWith(ctx context.Context, url string, m message) {
+func (b *Bot) replaceWith(ctx context.Context, url string, m message) error {
 	if url == "" {
-		return
+		return nil
 	}
 	err := slack.PostWebhookContext(ctx, url, &slack.WebhookMessage{Text: truncate(m.Text, maxFallback), Blocks: &slack.Blocks{BlockSet: m.Blocks}, ReplaceOriginal: true})
 	if err != nil {
-		b.log.Warn("replace via response_url", "err", err)
+		return fmt.Errorf("replace via response_url: %w", err)
 	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -124,6 +125,15 @@ func TestStaleActionListKeepsANewerStatus(t *testing.T) {
 	told := h.notesBeside(url)
 	if len(told) != 1 || !strings.Contains(told[0], "stays done") || !strings.Contains(told[0], "<@UBEN>") {
 		t.Errorf("Ana was told %q, want one sentence saying Ben set it done", told)
+	}
+	var redrawn []statusControl
+	for _, r := range h.fake.Responses(url) {
+		if r.ReplaceOriginal {
+			redrawn = statusControlsOf(t, r.Blocks)
+		}
+	}
+	if len(redrawn) == 0 || shownIn(redrawn[0].blockID) != flows.ActionDone || slices.ContainsFunc(redrawn, func(c statusControl) bool { return c.label == "Done" }) {
+		t.Errorf("after Ana's choice, her list's menu is %+v, want it drawn with Ben's done", redrawn)
 	}
 }
 
@@ -398,4 +408,84 @@ func (h *harness) notesBeside(url string) []string {
 		}
 	}
 	return told
+}
+
+// TestActionListShowsTheLastOfTwoQuickPresses: Ana's action list, shown
+// to her alone, holds "A1" and "A2", both open. She chooses "Done" for
+// A1, then "Drop" for A2 while the list is still being redrawn for the
+// first. Slack is slow with the first drawing, so it may land after the
+// second: her list ends showing A1 done and A2 dropped, as the plan has
+// them, not A2 still open.
+func TestActionListShowsTheLastOfTwoQuickPresses(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	p = h.addActions(p, "A1", "A2")
+	list := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "actions", UserID: "UANA", ChannelID: "C1"}))
+	var drawn struct {
+		Blocks json.RawMessage `json:"blocks"`
+	}
+	if err := json.Unmarshal(list.Payload, &drawn); err != nil {
+		t.Fatalf("list %s: %v", list.Payload, err)
+	}
+	choice := func(i int, label string) statusControl {
+		for _, c := range statusControlsOf(t, drawn.Blocks) {
+			if _, id, _, _, _ := parseStatusValue(c.value); id == p.Actions[i].ID && c.label == label {
+				return c
+			}
+		}
+		t.Fatalf("no %q for %s in the list %s", label, p.Actions[i].Text, drawn.Blocks)
+		return statusControl{}
+	}
+	const listTS = "1700000000.000100" // the ephemeral list's, as Slack gives it with a press
+	press := func(c statusControl, url string) {
+		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Type: "overflow", SelectedOption: c.value, BlockID: c.blockID,
+			UserID: "UANA", ChannelID: "C1", MessageTS: listTS, IsEphemeral: true, ResponseURL: url}))
+	}
+	asked := func() bool { // the list's redraw runs, and was asked for again
+		h.bot.statusRedraws.mu.Lock()
+		defer h.bot.statusRedraws.mu.Unlock()
+		for _, again := range h.bot.statusRedraws.running {
+			if again {
+				return true
+			}
+		}
+		return false
+	}
+
+	first := h.fake.Hold(slackfake.MethodResponseURL)
+	press(choice(0, "Done"), h.fake.ResponseURL())
+	h.fake.WaitFor(t, func() bool {
+		return h.plan(p.Team, p.Channel, p.Name).Actions[0].State() == flows.ActionDone && h.fake.InFlight(slackfake.MethodResponseURL) == 1
+	}, "A1 done, its drawing on its way")
+	second := h.fake.Hold(slackfake.MethodResponseURL)
+	press(choice(1, "Drop"), h.fake.ResponseURL())
+	h.fake.WaitFor(t, func() bool {
+		return h.plan(p.Team, p.Channel, p.Name).Actions[1].State() == flows.ActionDropped &&
+			(h.fake.InFlight(slackfake.MethodResponseURL) == 2 || asked())
+	}, "A2 dropped, its drawing on its way or asked for")
+	second()
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight(slackfake.MethodResponseURL) == 1 }, "only the first drawing held")
+	first()
+	h.settle()
+
+	var last *slackfake.Response
+	for _, r := range h.fake.Responses("") {
+		if r.ReplaceOriginal {
+			last = &r
+		}
+	}
+	if last == nil {
+		t.Fatalf("Ana's list was never redrawn:\n%s", h.fake.Dump())
+	}
+	want := map[int64]flows.ActionStatus{p.Actions[0].ID: flows.ActionDone, p.Actions[1].ID: flows.ActionDropped}
+	got := map[int64]flows.ActionStatus{}
+	for _, c := range statusControlsOf(t, last.Blocks) {
+		_, id, _, _, _ := parseStatusValue(c.value)
+		got[id] = shownIn(c.blockID)
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("after Done on A1 and Drop on A2, Ana's list ends drawn with %v, want %v:\n%s", got, want, last.Text)
+	}
 }
