@@ -37,8 +37,15 @@ const (
 // postDraft drafts an answer after the acknowledgement and posts it in the
 // plan's thread. A model's draft streams into a placeholder message, edited
 // in place at Slack's pace, and ends with Use this / Edit / Discard; the
-// built-in coach's help is posted as it is.
+// built-in coach's help is posted as it is. While it is made, the same
+// draft asked for again is not: its asker is told it is on its way.
 func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftRequest) {
+	started, ok := b.startDraft(ctx, p, d)
+	if !ok {
+		b.tell(ctx, draftAsker(p, d), draftUnderWay(d))
+		return
+	}
+	defer b.endDraft(ctx, p, d, started)
 	if d.KPIs {
 		b.postKPISuggestions(ctx, p, d.Stage, draftAsker(p, d))
 		return
@@ -54,18 +61,53 @@ func (b *Bot) postDraft(ctx context.Context, p *flows.Plan, d *flows.DraftReques
 		return
 	}
 	q, _, _, _ := b.cat.Question(d.QuestionID)
-	res, shown := b.streamed(ctx, p, placeholderDraft, "✍️ Drafting an answer to: "+q.Text, func(ctx context.Context, onDelta func(string)) assist.Result {
+	res, err := b.streamed(ctx, p, placeholderDraft, "✍️ Drafting an answer to: "+q.Text, func(ctx context.Context, onDelta func(string)) assist.Result {
 		return b.assistant.Draft(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), d.QuestionID, onDelta)
 	}, func(r assist.Result) message { return draftMessage(p, d.QuestionID, d.Revision, r) })
-	if !shown {
-		// The placeholder is gone, or never came: whoever asked would
-		// otherwise wait for a draft that is not coming.
-		b.tell(ctx, draftAsker(p, d), draftFailed)
+	if err != nil {
+		// The placeholder is gone, or never came, or Slack did not say
+		// what became of it: whoever asked would otherwise wait for a
+		// draft that is not coming, or ask again beside one that came.
+		b.tell(ctx, draftAsker(p, d), postFailure(err, "the draft", "this thread", draftFailed))
 		return
 	}
 	if res.FromModel {
 		b.log.Info("draft posted", "plan", p.ID, "question", d.QuestionID)
 	}
+}
+
+// startDraft reports whether the draft d asks for of p may be made, and
+// when it started: not while the same draft is being made, in any
+// racebot. When the store cannot say, it is made, as a review is.
+func (b *Bot) startDraft(ctx context.Context, p *flows.Plan, d *flows.DraftRequest) (started time.Time, ok bool) {
+	started = b.now()
+	ok, err := b.svc.StartDraft(ctx, p, d, started)
+	if err != nil {
+		b.log.Warn("draft: hold", "plan", p.ID, "err", err)
+		return started, true
+	}
+	return started, ok
+}
+
+// endDraft ends the hold startDraft took at started.
+func (b *Bot) endDraft(ctx context.Context, p *flows.Plan, d *flows.DraftRequest, started time.Time) {
+	// Ended even when racebot is stopping, so asking again after the
+	// restart is not turned away for minutes.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
+	defer cancel()
+	if err := b.svc.EndDraft(ctx, p, d, started, b.now()); err != nil {
+		b.log.Warn("draft: end hold", "plan", p.ID, "err", err)
+	}
+}
+
+// draftUnderWay answers a draft asked for while the same one is being
+// made. As with underWay, a racebot killed meanwhile leaves its hold for
+// as long as a review's, so the person is told when asking again works.
+func draftUnderWay(d *flows.DraftRequest) flows.Msg {
+	if d.KPIs {
+		return say("KPI suggestions for this stage are already on their way in this thread; if they have not come in six minutes, please ask again.")
+	}
+	return say("A draft answer to this question is already on its way in this thread; if it has not come in six minutes, please ask again.")
 }
 
 // errNotShown is a streamed result that did not replace its placeholder.
@@ -110,12 +152,9 @@ func (b *Bot) postKPISuggestions(ctx context.Context, p *flows.Plan, stage flows
 	if !b.assistant.Enabled(p) {
 		err = b.postMsg(ctx, p, "kpi-suggestions", resultMsg(b.assistant.SuggestKPIs(ctx, p, nil, stage, nil)))
 	} else {
-		_, shown := b.streamed(ctx, p, placeholderKPIs, "✍️ Suggesting KPIs…", func(ctx context.Context, onDelta func(string)) assist.Result {
+		_, err = b.streamed(ctx, p, placeholderKPIs, "✍️ Suggesting KPIs…", func(ctx context.Context, onDelta func(string)) assist.Result {
 			return b.assistant.SuggestKPIs(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), stage, onDelta)
 		}, func(r assist.Result) message { return msgMessage("kpi-suggestions", resultMsg(r)) })
-		if !shown {
-			err = errNotShown
-		}
 	}
 	if err != nil {
 		b.tell(ctx, a, postFailure(err, "the KPI suggestions", "this thread", kpiSuggestionsFailed))
@@ -144,13 +183,9 @@ func (b *Bot) postReview(ctx context.Context, p *flows.Plan, a asker, started ti
 		res = b.assistant.Review(ctx, p, nil, kpis, b.now(), nil)
 		postErr = b.postMsg(ctx, p, "review", resultMsg(res))
 	default:
-		var ok bool
-		res, ok = b.streamed(ctx, p, placeholderReview, "🔎 Reviewing the plan…", func(ctx context.Context, onDelta func(string)) assist.Result {
+		res, postErr = b.streamed(ctx, p, placeholderReview, "🔎 Reviewing the plan…", func(ctx context.Context, onDelta func(string)) assist.Result {
 			return b.assistant.Review(ctx, p, b.textNames(ctx, p.Team, planTexts(p)...), kpis, b.now(), onDelta)
 		}, func(r assist.Result) message { return msgMessage("review", resultMsg(r)) })
-		if !ok {
-			postErr = errNotShown
-		}
 	}
 	// A review that may be in the thread holds like one that is, so that
 	// asking again at once does not post a second beside it, and is kept
@@ -203,7 +238,9 @@ func resultMsg(r assist.Result) flows.Msg {
 const streamUpdateInterval = time.Second
 
 // streamed posts a placeholder, lets run stream into it, and replaces it
-// with the final rendering, reporting whether that rendering was shown.
+// with the final rendering. Its error, when that rendering was not shown,
+// wraps ErrMaybePosted when it may have been: Slack's answer to the final
+// edit was lost and the placeholder could not be taken down.
 // run's context has the plan looked up again before every request to the
 // model: p was loaded before the placeholder waited its turn in the
 // channel, and a plan made private meanwhile sends the model nothing.
@@ -214,16 +251,16 @@ const streamUpdateInterval = time.Second
 // recorded before its post too, under the key it is posted with, so that
 // a kill before its ts is known (or recorded) leaves a record by which
 // placeholderTick finds it in the thread.
-func (b *Bot) streamed(ctx context.Context, p *flows.Plan, what, placeholder string, run func(context.Context, func(string)) assist.Result, final func(assist.Result) message) (assist.Result, bool) {
+func (b *Bot) streamed(ctx context.Context, p *flows.Plan, what, placeholder string, run func(context.Context, func(string)) assist.Result, final func(assist.Result) message) (assist.Result, error) {
 	thread, err := b.ensureThread(ctx, p)
 	if err != nil {
 		b.failed(ctx, "stream: thread", err, "plan", p.ID)
-		return assist.Result{}, false
+		return assist.Result{}, errNotShown
 	}
 	ph := coach.Placeholder{Team: p.Team, Channel: p.Channel, Thread: thread, Key: "placeholder:" + randomKey(), What: what, PostedAt: b.now()}
 	intended := b.keepPlaceholder(ctx, ph)
 	pctx, cancel := context.WithTimeout(ctx, placeholderPost)
-	ts, err := b.poster.postOnce(pctx, p.Channel, thread, ph.Key, plainMessage("working", placeholder))
+	ts, err := b.poster.postOnce(pctx, p.Channel, thread, ph.Key, plainMessage(workingBlock, placeholder))
 	cancel()
 	if err != nil {
 		b.failed(ctx, "stream: placeholder", err, "plan", p.ID)
@@ -232,7 +269,7 @@ func (b *Bot) streamed(ctx context.Context, p *flows.Plan, what, placeholder str
 		if intended && !errors.Is(err, ErrMaybePosted) {
 			b.dropPlaceholder(ctx, ph)
 		}
-		return assist.Result{}, false
+		return assist.Result{}, errNotShown
 	}
 	ph.TS, ph.PostedAt = ts, b.now()
 	kept := b.keepPlaceholder(ctx, ph) || intended
@@ -242,7 +279,7 @@ func (b *Bot) streamed(ctx context.Context, p *flows.Plan, what, placeholder str
 	// may keep retrying for minutes.
 	rctx, stop := context.WithTimeout(prompts.WithAttemptCheck(ctx, b.stillShared(p)), streamLimit)
 	push, _ := prompts.Throttle(streamUpdateInterval, nil, func(soFar string) {
-		if err := b.poster.update(rctx, p.Channel, ts, plainMessage("working", soFar+" …")); err != nil {
+		if err := b.poster.update(rctx, p.Channel, ts, plainMessage(workingBlock, soFar+" …")); err != nil {
 			b.log.Warn("stream: update", "plan", p.ID, "err", err)
 		}
 	})
@@ -258,21 +295,32 @@ func (b *Bot) streamed(ctx context.Context, p *flows.Plan, what, placeholder str
 	defer cancel()
 	if err := b.poster.update(fctx, p.Channel, ts, final(res)); err != nil {
 		b.failed(ctx, "stream: final update", err, "plan", p.ID)
-		if b.takeDown(ctx, p.Channel, ts) && kept {
-			b.dropPlaceholder(ctx, ph)
+		if b.takeDown(ctx, p.Channel, ts) {
+			if kept {
+				b.dropPlaceholder(ctx, ph)
+			}
+			return res, errNotShown
 		}
-		return res, false
+		if certainlyNotPosted(err) || refused(err) {
+			// The placeholder (or a partial text) is still there, for
+			// placeholderTick to replace.
+			return res, errNotShown
+		}
+		// Slack may have made the edit and lost its answer: the result
+		// may be whole in the thread. Its record stays, for
+		// placeholderTick to replace only if it is still a placeholder.
+		return res, fmt.Errorf("%w: final update: %w", ErrMaybePosted, err)
 	}
 	if kept {
 		b.dropPlaceholder(ctx, ph)
 	}
-	return res, true
+	return res, nil
 }
 
 // takeDown deletes a placeholder whose result cannot be shown, so that
 // nobody in the thread waits for it, and reports whether it is gone. An
 // update whose answer was lost may have shown the result after all; it
-// goes too, as the caller reports it not shown. The update may have
+// goes too, as the caller then reports it not shown. The update may have
 // failed because the work was stopped, so the delete does not end with
 // ctx.
 func (b *Bot) takeDown(ctx context.Context, channel, ts string) bool {

@@ -18,21 +18,26 @@ import (
 
 // anotherRacebot starts a second racebot on the harness's database file,
 // through a database handle of its own, as a second process or a
-// restarted one has; stop ends it and closes the handle.
-func (h *harness) anotherRacebot() (b *Bot, stop func()) {
+// restarted one has; stop ends it and closes the handle. configure
+// changes its configuration before it starts (a model of its own).
+func (h *harness) anotherRacebot(configure ...func(*Config)) (b *Bot, stop func()) {
 	h.t.Helper()
 	db, err := storage.Open(context.Background(), filepath.Join(filepath.Dir(h.db.Path()), "racebot.db"))
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	b = New(Config{
+	cfg := Config{
 		API:          h.api,
 		Service:      coach.New(coach.Config{Catalogue: flows.RACE(), Store: db, Reminders: db}),
 		Logger:       slog.New(slog.NewTextHandler(testWriter{h.t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Now:          h.bot.now,
 		PostInterval: time.Millisecond,
 		CheckinPoll:  time.Hour,
-	})
+	}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	b = New(cfg)
 	b.ackWithin = testAckWindow
 	if err := b.Start(context.Background()); err != nil {
 		h.t.Fatal(err)

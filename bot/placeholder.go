@@ -3,10 +3,12 @@ package bot
 import (
 	"cmp"
 	"context"
+	"strings"
 	"time"
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/slack-go/slack"
 )
 
 // What a placeholder stands for (coach.Placeholder.What).
@@ -50,9 +52,9 @@ func (b *Bot) keepPlaceholder(ctx context.Context, ph coach.Placeholder) bool {
 }
 
 // dropPlaceholder forgets a placeholder replaced or taken down. One left
-// recorded is replaced once more by placeholderTick, with the note that
-// its work was interrupted: over the result itself when that was shown.
-// So it is forgotten though shutdown began, and with time of its own, not
+// recorded is read again by placeholderTick, which replaces it with the
+// note that its work was interrupted unless the result stands there. So
+// it is forgotten though shutdown began, and with time of its own, not
 // what an update that took long to be answered left over.
 func (b *Bot) dropPlaceholder(ctx context.Context, ph coach.Placeholder) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimedPostTimeout)
@@ -118,6 +120,20 @@ func (b *Bot) replaceLeft(ctx context.Context, ph coach.Placeholder) {
 			return
 		}
 		ph.TS = ts
+	} else {
+		// Its work may have shown the result after all, Slack losing
+		// the answer to the edit (see Bot.streamed), or been killed just
+		// after: a result is left as it is, and only a placeholder (or
+		// a partial text) is replaced.
+		m, found, err := b.poster.message(ctx, ph.Channel, ph.TS)
+		switch {
+		case err != nil && !declinedForGood(err):
+			b.log.Warn("read left placeholder", "channel", ph.Channel, "ts", ph.TS, "err", err)
+			return
+		case err == nil && (!found || !stillWorking(m)):
+			b.dropPlaceholder(ctx, ph)
+			return
+		}
 	}
 	err := b.poster.update(ctx, ph.Channel, ph.TS, msgMessage("interrupted", interrupted(ph.What)))
 	if err != nil && !declinedForGood(err) {
@@ -126,6 +142,17 @@ func (b *Bot) replaceLeft(ctx context.Context, ph coach.Placeholder) {
 	}
 	b.dropPlaceholder(ctx, ph)
 }
+
+// stillWorking reports whether m is a placeholder or a partial text,
+// not the result that replaced it.
+func stillWorking(m slack.Message) bool {
+	bs := m.Blocks.BlockSet
+	return len(bs) > 0 && strings.HasPrefix(bs[0].ID(), workingBlock)
+}
+
+// workingBlock is the block ID of what a placeholder says while its work
+// is under way.
+const workingBlock = "working"
 
 // interrupted is what a placeholder left behind says instead.
 func interrupted(what string) flows.Msg {

@@ -236,6 +236,26 @@ func (p *poster) find(ctx context.Context, channel, thread, key string, since ti
 	return "", false, nil
 }
 
+// message reads the message at ts in channel, reporting false when it is
+// not there (deleted). conversations.replies takes a reply's ts for its
+// thread's, and a message without replies for itself: a placeholder's
+// record need not know its thread.
+func (p *poster) message(ctx context.Context, channel, ts string) (slack.Message, bool, error) {
+	// The thread's parent comes first whatever the window.
+	ms, _, _, err := p.client(ctx).api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+		ChannelID: channel, Timestamp: ts, Oldest: ts, Latest: ts, Inclusive: true, Limit: 2,
+	})
+	if err != nil {
+		return slack.Message{}, false, err
+	}
+	for _, m := range ms {
+		if m.Timestamp == ts {
+			return m, true, nil
+		}
+	}
+	return slack.Message{}, false, nil
+}
+
 // headerKey names a plan's header (see poster.postOnce). Two headers of a
 // plan posted at once share it, so one that finds the other's after a
 // lost answer binds the same thread, and neither is removed.

@@ -158,3 +158,79 @@ func TestDraftNotConfirmedIsNotCalledFailed(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamedReviewNotConfirmedIsNotCalledFailed: the model writes Ana's
+// review into its placeholder, and Slack is in trouble: the final edit's
+// answer is lost (the review may be whole in the thread, or the edit may
+// not have gone through), and so is the take-down's. Ana is told to look
+// in the plan's thread before she asks again, not that the review could
+// not be posted; asking again at once does not post a second beside it;
+// it is the plan's latest review. The sweep of placeholders left behind
+// later does not write "interrupted" over a review that is whole, and
+// does replace a placeholder that is still one.
+func TestStreamedReviewNotConfirmedIsNotCalledFailed(t *testing.T) {
+	t.Parallel()
+	const review = "Gaps: the Convert stage. Quick wins: referrals."
+	for _, tt := range []struct {
+		name  string
+		whole bool
+	}{
+		{"edit went through", true},
+		{"edit lost", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clk := &clock{now: time.Now()}
+			h := newHarness(t, withModel(t, openaifake.New(t, review)), instantRetries, func(c *setup) { c.Now = clk.Now })
+			h.runSocket()
+			header, p := h.newPlanInSlack("Q1")
+
+			if tt.whole {
+				h.fake.FailAfterNext("chat.update", 1000, http.StatusInternalServerError)
+			} else {
+				h.fake.FailNext("chat.update", 1000, http.StatusInternalServerError)
+			}
+			h.fake.FailNext("chat.delete", 1000, http.StatusInternalServerError)
+			url := h.fake.ResponseURL()
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "review", UserID: "UANA", ChannelID: "C1", ResponseURL: url}))
+			h.fake.WaitFor(t, func() bool { return len(h.fake.Responses(url)) > 0 }, "a word to Ana")
+			h.settle()
+			h.fake.FailAfterNext("chat.update", 0, 0)
+			h.fake.FailNext("chat.update", 0, 0)
+			h.fake.FailNext("chat.delete", 0, 0)
+			if n := h.reviewsIn(header.TS); n != map[bool]int{true: 1, false: 0}[tt.whole] {
+				t.Fatalf("%d reviews in the thread after the edit, want whole = %v", n, tt.whole)
+			}
+
+			told := h.fake.Responses(url)[0].Text
+			for _, want := range []string{"may have been posted", "look in the plan's thread before you"} {
+				if !strings.Contains(told, want) {
+					t.Errorf("Ana was told %q, want it to say %q", told, want)
+				}
+			}
+			if r, ok, err := h.db.LatestReview(context.Background(), p.Team, p.ID); err != nil || !ok || r.By != "UANA" {
+				t.Errorf("latest review = %+v, %v, %v; want the one that may be in the thread, by UANA", r, ok, err)
+			}
+			clk.Add(time.Second)
+			if a := h.bot.Command(context.Background(), h.slashIn("UANA", "review", "1.1.b")); a == nil || !strings.Contains(a.Text, "already being written") {
+				t.Errorf("asked again a second later, the command was answered %+v, want that a review is on its way", a)
+			}
+			h.settle()
+
+			clk.Add(time.Hour)
+			h.bot.placeholderTick(context.Background())
+			var interrupted int
+			for _, m := range h.fake.Replies("C1", header.TS) {
+				if strings.Contains(m.Text, "interrupted") {
+					interrupted++
+				}
+			}
+			switch {
+			case tt.whole && (interrupted != 0 || h.reviewsIn(header.TS) != 1):
+				t.Errorf("after the sweep, %d reviews and %d interrupted notes in the thread; want the review left whole", h.reviewsIn(header.TS), interrupted)
+			case !tt.whole && interrupted != 1:
+				t.Errorf("after the sweep, %d interrupted notes in the thread; want the placeholder replaced", interrupted)
+			}
+		})
+	}
+}

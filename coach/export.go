@@ -78,7 +78,8 @@ func newerReview(stored, shown *flows.ExportReview, plan flows.PlanID) *flows.Ex
 // one database, while it is under way and for holdSettle after it ended:
 // the same /race export sent twice (Enter pressed twice, the command typed
 // again while the first was shared) would share the plan twice. Reviews
-// and KPI charts are held the same way (see Work). The key's time in the
+// and KPI charts are held the same way (see Work), and drafts (see
+// StartDraft). The key's time in the
 // store is when the hold ends.
 const (
 	// holdBound bounds the hold of work whose racebot stopped before it
@@ -177,6 +178,41 @@ func (s *Service) StartWork(ctx context.Context, p *flows.Plan, w Work, where st
 func (s *Service) EndWork(ctx context.Context, p *flows.Plan, w Work, where string, started, now time.Time, shown bool) error {
 	if err := s.unhold(ctx, p.Team, workKey(w, p, where), started, w.Bound(), now, shown); err != nil {
 		return fmt.Errorf("end %s: %w", w, err)
+	}
+	return nil
+}
+
+// draftKey is the hold on the draft d asks for of p: its question's
+// answer over the answer it was asked over, or its stage's KPI
+// suggestions. A draft always goes to the plan's thread.
+func draftKey(p *flows.Plan, d *flows.DraftRequest) string {
+	if d.KPIs {
+		return fmt.Sprintf("draft:%d:kpis:%s", p.ID, d.Stage)
+	}
+	// One asked for over an answer given meanwhile drafts from it, and
+	// is made.
+	return fmt.Sprintf("draft:%d:%s#%d", p.ID, d.QuestionID, d.Revision)
+}
+
+// StartDraft holds the draft d asks for of p from now, reporting false
+// while the same draft is being made, by anyone in any racebot: two
+// asked for at once (two people, a reply and a button) would both be
+// posted in the plan's thread. It is held as long as a review, which the
+// model writes the same way.
+func (s *Service) StartDraft(ctx context.Context, p *flows.Plan, d *flows.DraftRequest, now time.Time) (bool, error) {
+	ok, err := s.hold(ctx, p.Team, draftKey(p, d), now, reviewBound)
+	if err != nil {
+		return false, fmt.Errorf("start draft: %w", err)
+	}
+	return ok, nil
+}
+
+// EndDraft ends the hold StartDraft took at started, at once whether or
+// not the draft was shown: unlike a second review, a draft asked for
+// after one was shown (or discarded) is wanted, in other words.
+func (s *Service) EndDraft(ctx context.Context, p *flows.Plan, d *flows.DraftRequest, started, now time.Time) error {
+	if err := s.unhold(ctx, p.Team, draftKey(p, d), started, reviewBound, now, false); err != nil {
+		return fmt.Errorf("end draft: %w", err)
 	}
 	return nil
 }
