@@ -321,39 +321,60 @@ func (b *Bot) refreshSummary(ctx context.Context, c flows.Checkin) {
 	if !b.summaries.begin(c.ID) {
 		return
 	}
-	var changed *coach.CheckinView
-	// A round's redraws share one bound past a shutdown's cancel, from the
-	// first, however many another racebot's changes call for. The next
-	// round gets its own: one begun after that bound ran out (a refresh
-	// asked for meanwhile) would give its redraws none, and a round begun
-	// after a shutdown's cancel cannot read the values to draw.
-	var redraw context.Context
-	stop := func() {}
-	defer func() { stop() }()
 	for {
-		if changed != nil {
-			if redraw == nil {
-				redraw, stop = pastCancel(ctx, claimedPostTimeout)
-			}
-			changed = b.redrawSummary(redraw, c, changed)
-		} else {
-			stop()
-			redraw = nil
-			changed = b.updateSummary(ctx, c, nil)
-		}
-		if changed == nil && !b.summaries.again(c.ID) {
+		b.summaryRound(ctx, c)
+		if !b.summaries.again(c.ID) {
 			return
 		}
 	}
 }
 
-// redrawSummary draws c's summary again with v, the values a drawing here
-// landed over, even when racebot is stopping: the store says they are
-// drawn, so no racebot's tick would draw them after this one stopped.
-func (b *Bot) redrawSummary(ctx context.Context, c flows.Checkin, v *coach.CheckinView) *coach.CheckinView {
-	ctx, cancel := pastCancel(ctx, claimedPostTimeout)
-	defer cancel()
-	return b.updateSummary(ctx, c, v)
+// summaryRound draws c's summary, and draws it again for as long as
+// another racebot's changes land under it. What goes on past a shutdown's
+// cancel (the look after a drawing landed, the drawings again and their
+// looks) shares one bound, from the first look: a stopping racebot waits
+// for it once, within the time its README gives pending work, not once
+// for each step. The next round gets its own: one begun after this bound
+// ran out (a refresh asked for meanwhile) would find it spent.
+func (b *Bot) summaryRound(ctx context.Context, c flows.Checkin) {
+	past := &pastBound{make: func() (context.Context, context.CancelFunc) { return b.pastCancel(ctx) }}
+	defer past.stop()
+	// The drawings again go on though racebot is stopping: the store says
+	// the values they draw are drawn, so only the mark left in the store
+	// (see updateSummary) would have a tick draw them after it stopped.
+	for changed := b.updateSummary(ctx, c, nil, past); changed != nil; {
+		changed = b.updateSummary(past.ctx(), c, changed, past)
+	}
+}
+
+// pastBound is a bound past a shutdown's cancel, made when first needed
+// and shared by what follows. One goroutine uses it.
+type pastBound struct {
+	make   func() (context.Context, context.CancelFunc)
+	bound  context.Context
+	cancel context.CancelFunc
+}
+
+func (p *pastBound) ctx() context.Context {
+	if p.bound == nil {
+		p.bound, p.cancel = p.make()
+	}
+	return p.bound
+}
+
+func (p *pastBound) stop() {
+	if p.cancel != nil {
+		p.cancel()
+	}
+}
+
+// pastCancel is pastCancel bounded by claimedPostTimeout, or by the
+// test's stand-in for the bound of a claim (see Bot.claimExpiry).
+func (b *Bot) pastCancel(ctx context.Context) (context.Context, context.CancelFunc) {
+	if b.claimExpiry != nil {
+		return b.claimExpiry(context.WithoutCancel(ctx))
+	}
+	return pastCancel(ctx, claimedPostTimeout)
 }
 
 // pastCancel is ctx not cancelled with it (by a shutdown), ending d from
@@ -461,12 +482,19 @@ func (r *summaryRefreshes) overdrawn(id int64) bool {
 // stale reports whether a check-in's summary should be drawn with the
 // values of signature sig: it was drawn here with others, or not at all
 // (after a restart nobody here knows what it shows), or a try at sig
-// failed and tries are left.
-func (r *summaryRefreshes) stale(id int64, sig uint64) bool {
+// failed and tries are left, or the store marks it overdrawn (by any
+// racebot: see Bot.updateSummary) and no try here failed for good.
+func (r *summaryRefreshes) stale(id int64, sig uint64, marked bool) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	d, ok := r.drawn[id]
-	return !ok || d.sig != sig || (d.tries > 0 && d.tries < summaryTries)
+	switch {
+	case !ok || d.sig != sig:
+		return true
+	case d.tries > 0:
+		return d.tries < summaryTries
+	}
+	return marked
 }
 
 // keep forgets the check-ins not in open, which have closed.
@@ -544,7 +572,8 @@ func (r *summaryRefreshes) again(id int64) bool {
 // drawing landed when they are no longer the ones drawn: another racebot
 // may have drawn the newer ones before this drawing overwrote them, and
 // having recorded them drawn, no racebot's tick would draw them again.
-func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin, v *coach.CheckinView) *coach.CheckinView {
+// What follows a drawing that landed runs under past's bound.
+func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin, v *coach.CheckinView, past *pastBound) *coach.CheckinView {
 	if v == nil {
 		read, err := b.svc.Checkin(ctx, c.Team, c.ID)
 		if err != nil {
@@ -555,17 +584,31 @@ func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin, v *coach.Check
 	}
 	sig := givenSignature(*v, c.ID)
 	s := flows.SummarizeCheckin(v.Plan.KPIs, v.Values, c.ID, b.now())
-	err := b.poster.update(ctx, c.Channel, c.SummaryTS, checkinSummaryMessage(c.ID, v.Plan, s))
+	// The drawing may land over newer values another racebot drew and
+	// recorded drawn. Marked so in the store first, the summary is drawn
+	// again by the next tick of any racebot should this one be killed, or
+	// stop, before it knows the drawing shows the latest values.
+	mark, err := b.svc.SummaryMayBeOverdrawn(ctx, c.ID)
+	if err != nil {
+		// Drawn all the same: the value's author is waiting for it. Only
+		// this racebot then knows the drawing may be behind.
+		b.summaries.overdrew(c.ID)
+		b.log.Warn("summary: mark before drawing", "checkin", c.ID, "err", err)
+	}
+	err = b.poster.update(ctx, c.Channel, c.SummaryTS, checkinSummaryMessage(c.ID, v.Plan, s))
 	if err == nil {
-		// The drawing may have landed over newer values another racebot
-		// drew and recorded drawn: the look that finds out, and the
-		// drawing again (redrawSummary), go on though racebot is stopping,
-		// or the summary would stay a value behind for good.
-		fctx, cancel := pastCancel(ctx, claimedPostTimeout)
-		defer cancel()
+		// The look that finds out whether the drawing landed over newer
+		// values, and the drawing again, go on though racebot is
+		// stopping, under the round's one bound (see summaryRound).
+		fctx := past.ctx()
 		b.drew(fctx, c, sig)
 		after, err := b.svc.Checkin(fctx, c.Team, c.ID)
 		if err == nil && givenSignature(after, c.ID) == sig {
+			if mark != 0 {
+				if err := b.svc.SummaryShowsLatest(fctx, c.ID, mark); err != nil {
+					b.log.Warn("summary: clear mark", "checkin", c.ID, "err", err)
+				}
+			}
 			return nil
 		}
 		// Should the drawing again not land (or not be tried), the tick
@@ -635,7 +678,7 @@ func (b *Bot) refreshStaleSummaries(ctx context.Context) {
 		c := v.Checkin
 		open[c.ID] = true
 		sig := givenSignature(v, c.ID)
-		if ctx.Err() != nil || rewrites == summariesPerTick || !b.summaries.stale(c.ID, sig) {
+		if ctx.Err() != nil || rewrites == summariesPerTick || !b.summaries.stale(c.ID, sig, c.SummaryOverdrawn) {
 			continue
 		}
 		if b.refreshStale(ctx, c, sig) {
@@ -646,15 +689,16 @@ func (b *Bot) refreshStaleSummaries(ctx context.Context) {
 }
 
 // refreshStale rewrites a summary not drawn with the values of signature
-// sig, unless some racebot drew them already (and no drawing here landed
-// over them since), reporting whether it tried.
+// sig, unless some racebot drew them already (and no drawing, here or
+// marked in the store, may have landed over them since), reporting
+// whether it tried.
 // Each gets its own time: one channel's pacing must not eat the others'.
 func (b *Bot) refreshStale(ctx context.Context, c flows.Checkin, sig uint64) bool {
 	ctx, cancel := b.claimBound(onTeam(ctx, c.Team))
 	defer cancel()
 	drawn := false
 	var err error
-	if !b.summaries.overdrawn(c.ID) {
+	if !b.summaries.overdrawn(c.ID) && !c.SummaryOverdrawn {
 		drawn, err = b.svc.Handled(ctx, c.Team, drawnKey(c, sig))
 	}
 	if err != nil {

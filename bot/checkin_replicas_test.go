@@ -26,6 +26,9 @@ type heldRedraw struct {
 	gate
 	// then, when set, runs at the next read, once; its error fails it.
 	then func() error
+	// after, when set, runs at the next read once it has read the values,
+	// once.
+	after func()
 }
 
 func (s *heldRedraw) arm() {
@@ -81,6 +84,13 @@ func (s *heldRedraw) Measurements(ctx context.Context, team string, plan flows.P
 		}
 	}
 	ms, err := s.Store.Measurements(ctx, team, plan)
+	s.mu.Lock()
+	after := s.after
+	s.after = nil
+	s.mu.Unlock()
+	if after != nil {
+		after()
+	}
 	if taken(&s.mu, &s.skip) {
 		return ms, err
 	}
@@ -116,10 +126,10 @@ type overtaken struct {
 
 // overtakeSummary sets up overtaken: the summary shows 2 of 2 until
 // o.held.release lets A's older drawing land.
-func overtakeSummary(t *testing.T) overtaken {
+func overtakeSummary(t *testing.T, configure ...func(*setup)) overtaken {
 	t.Helper()
 	held := &heldRedraw{}
-	h, p, clk := checkinSetup(t, func(s *setup) { held.Store = s.Store; s.Store = held })
+	h, p, clk := checkinSetup(t, append([]func(*setup){func(s *setup) { held.Store = s.Store; s.Store = held }}, configure...)...)
 	_, opening := h.openCheckin(p)
 	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
 	other, _ := h.anotherRacebot()
@@ -312,6 +322,96 @@ func TestSummaryOverdrawnByARacebotThatStopsIsRedrawn(t *testing.T) {
 	}
 }
 
+// TestSummaryRedrawPastCancelKeepsTheLooksBound: as in
+// TestSummaryOverdrawnByARacebotThatStopsIsRedrawn, racebot A's older
+// drawing lands and A is told to stop, its drain window over; its time
+// past the cancel runs out just as its look after the drawing has read
+// Ben's value. The look and the drawing again share that time, or a
+// stopping racebot would hold its shutdown for a bound each: A stops
+// without drawing again, and the racebot started in its place draws both
+// values on its tick.
+func TestSummaryRedrawPastCancelKeepsTheLooksBound(t *testing.T) {
+	t.Parallel()
+	bounds := &claimBounds{}
+	o := overtakeSummary(t, func(s *setup) { s.BeforeStart = func(b *Bot) { b.claimExpiry = bounds.bound } })
+	stopped := make(chan error, 1)
+	var drawn int
+	o.held.mu.Lock()
+	o.held.after = func() {
+		go func() {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // the drain window is over before it starts
+			stopped <- o.h.bot.Shutdown(ctx)
+		}()
+		<-o.h.bot.base.Done()
+		bounds.expire()
+		drawn = len(o.h.fake.Calls("chat.update"))
+	}
+	o.held.mu.Unlock()
+	close(o.held.release)
+	select {
+	case <-stopped:
+	case <-time.After(slackfake.DefaultWaitTimeout):
+		t.Fatal("racebot A did not stop")
+	}
+	if n := len(o.h.fake.Calls("chat.update")); n != drawn {
+		t.Errorf("racebot A drew the summary %d more times after its time past the cancel ran out", n-drawn)
+	}
+
+	next, _ := o.h.anotherRacebot()
+	o.clk.Add(time.Minute)
+	next.checkinTick(t.Context())
+	o.other.checkinTick(t.Context())
+	settle(t, next, o.h.fake)
+	settle(t, o.other, o.h.fake)
+	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "2 of 2 KPIs updated") {
+		t.Errorf("the summary ends as\n%s\nwant 2 of 2 KPIs updated", m.Text)
+	}
+}
+
+// TestSummaryOverdrawnByAKilledRacebotIsRedrawn: as in
+// TestTwoRacebotsDrawingOneSummaryEndWithBothValues, racebot A's drawing
+// without Ben's value lands after racebot B's with it, and A is killed
+// right then: it never looks at the values again. B drew both values and
+// recorded them drawn, and nothing A knew survives it; the next tick of
+// the racebot started in A's place (and of B) must still draw both, once.
+func TestSummaryOverdrawnByAKilledRacebotIsRedrawn(t *testing.T) {
+	t.Parallel()
+	o := overtakeSummary(t)
+	killed, looking := make(chan struct{}), make(chan struct{})
+	t.Cleanup(func() { close(killed) }) // before A is stopped
+	o.held.mu.Lock()
+	o.held.then = func() error { close(looking); <-killed; return nil }
+	o.held.mu.Unlock()
+	close(o.held.release)
+	select {
+	case <-looking:
+	case <-time.After(slackfake.DefaultWaitTimeout):
+		t.Fatal("racebot A did not look at the values after its drawing")
+	}
+	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "1 of 2 KPIs updated") {
+		t.Fatalf("A's drawing did not land over B's: the summary is\n%s", m.Text)
+	}
+
+	next, _ := o.h.anotherRacebot()
+	tick := func() {
+		o.clk.Add(time.Minute)
+		next.checkinTick(t.Context())
+		o.other.checkinTick(t.Context())
+		settle(t, next, o.h.fake)
+		settle(t, o.other, o.h.fake)
+	}
+	tick()
+	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "2 of 2 KPIs updated") {
+		t.Fatalf("the summary ends as\n%s\nwant 2 of 2 KPIs updated", m.Text)
+	}
+	drawn := len(o.h.fake.Calls("chat.update"))
+	tick()
+	if n := len(o.h.fake.Calls("chat.update")); n != drawn {
+		t.Errorf("the summary was drawn %d more times after it showed the latest values", n-drawn)
+	}
+}
+
 // TestSummaryOverdrawnWithoutAnAnswerIsRedrawn: as in
 // TestTwoRacebotsDrawingOneSummaryEndWithBothValues, racebot A's drawing
 // without Ben's value lands after racebot B's with it; but Slack fails
@@ -342,7 +442,7 @@ func TestSummaryOverdrawnBeforeAnyDrawingHereIsMarked(t *testing.T) {
 	if !r.overdrawn(7) {
 		t.Fatal("a summary never drawn here was not marked overdrawn")
 	}
-	if !r.stale(7, 42) {
+	if !r.stale(7, 42, false) {
 		t.Error("a summary marked overdrawn here is not stale")
 	}
 }

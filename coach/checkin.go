@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -28,6 +30,12 @@ type CheckinStore interface {
 	LatestCheckin(ctx context.Context, team string, plan flows.PlanID) (flows.Checkin, error)
 	ClaimNudge(ctx context.Context, now time.Time) (flows.Checkin, bool, error)
 	ClaimClose(ctx context.Context, now time.Time) (flows.Checkin, bool, error)
+	// MarkSummaryOverdrawn marks the summary as possibly behind the
+	// values, with a mark (not 0) naming the drawing about to be made;
+	// ClearSummaryOverdrawn clears it unless another drawing marked it
+	// since.
+	MarkSummaryOverdrawn(ctx context.Context, id, mark int64) error
+	ClearSummaryOverdrawn(ctx context.Context, id, mark int64) error
 }
 
 // Check-in timing defaults: a weekly check-in nudges the next day and
@@ -112,6 +120,31 @@ func (s *Service) checkinZone(ctx context.Context, team string, plan flows.PlanI
 		return s.loc, nil
 	}
 	return info.Zone, nil
+}
+
+// SummaryMayBeOverdrawn records, before a drawing of check-in id's
+// summary, that it may land over newer values another racebot drew (and
+// recorded drawn), and returns the mark naming the drawing: should this
+// racebot stop before it knows what the summary shows, the next tick of
+// any racebot draws it again (see flows.Checkin.SummaryOverdrawn).
+func (s *Service) SummaryMayBeOverdrawn(ctx context.Context, id int64) (int64, error) {
+	// Random, so that a mark cleared and made again is never taken for
+	// an older one.
+	mark := rand.Int64N(math.MaxInt64) + 1
+	if err := s.store.MarkSummaryOverdrawn(ctx, id, mark); err != nil {
+		return 0, fmt.Errorf("mark check-in summary: %w", err)
+	}
+	return mark, nil
+}
+
+// SummaryShowsLatest records that the drawing of check-in id's summary
+// named mark is known to show the latest values, unless another drawing
+// marked it since: that one may land over newer values still.
+func (s *Service) SummaryShowsLatest(ctx context.Context, id, mark int64) error {
+	if err := s.store.ClearSummaryOverdrawn(ctx, id, mark); err != nil {
+		return fmt.Errorf("clear check-in summary mark: %w", err)
+	}
+	return nil
 }
 
 // CheckinPosted records the opening (thread) and summary messages of a

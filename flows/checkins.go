@@ -21,4 +21,7 @@ type Checkin struct {
 	CloseAt   time.Time
 	Nudged    bool
 	Closed    bool
+	// SummaryOverdrawn: a drawing of the summary may have landed over
+	// newer values, and none known to show the latest has landed since.
+	SummaryOverdrawn bool
 }

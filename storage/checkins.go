@@ -45,6 +45,25 @@ func (db *DB) SetCheckinMessages(ctx context.Context, id int64, thread, summary 
 	})
 }
 
+// MarkSummaryOverdrawn marks a check-in's summary as possibly showing
+// older values than the store's, with mark (not 0) naming the drawing
+// about to be made.
+func (db *DB) MarkSummaryOverdrawn(ctx context.Context, id, mark int64) error {
+	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE checkins SET summary_mark = ? WHERE id = ?`, mark, id)
+		return err
+	})
+}
+
+// ClearSummaryOverdrawn clears the mark of a check-in's summary, unless
+// a drawing other than mark's marked it since.
+func (db *DB) ClearSummaryOverdrawn(ctx context.Context, id, mark int64) error {
+	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE checkins SET summary_mark = 0 WHERE id = ? AND summary_mark = ?`, id, mark)
+		return err
+	})
+}
+
 // CheckinByThread finds the check-in whose thread a reply is in.
 func (db *DB) CheckinByThread(ctx context.Context, team, channel, thread string) (flows.Checkin, error) {
 	row := db.read.QueryRowContext(ctx, `SELECT `+record.CheckinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id

@@ -349,6 +349,30 @@ func testCheckins(t *testing.T, open Open) {
 	if got, err := other.CheckinByID(ctx, "T1", id); err != nil || got.Thread != "111.1" {
 		t.Errorf("check-in by id: %+v, %v", got, err)
 	}
+	// A summary marked as maybe behind its values stays marked until the
+	// drawing that marked it last is known to show the latest ones; the
+	// mark is seen by every handle.
+	overdrawn := func(want bool, what string) {
+		t.Helper()
+		if got, err := other.CheckinByID(ctx, "T1", id); err != nil || got.SummaryOverdrawn != want {
+			t.Errorf("%s: summary overdrawn %v, %v; want %v", what, got.SummaryOverdrawn, err, want)
+		}
+	}
+	if err := db.MarkSummaryOverdrawn(ctx, id, 7); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.MarkSummaryOverdrawn(ctx, id, 8); err != nil {
+		t.Fatal(err)
+	}
+	overdrawn(true, "marked")
+	if err := db.ClearSummaryOverdrawn(ctx, id, 7); err != nil {
+		t.Fatal(err)
+	}
+	overdrawn(true, "cleared by a drawing marked before the last")
+	if err := other.ClearSummaryOverdrawn(ctx, id, 8); err != nil {
+		t.Fatal(err)
+	}
+	overdrawn(false, "cleared by the drawing marked last")
 	if _, err := other.CheckinByID(ctx, "T2", id); !errors.Is(err, flows.ErrNoCheckin) {
 		t.Errorf("another team's check-in by id: %v", err)
 	}

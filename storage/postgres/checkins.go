@@ -46,6 +46,25 @@ func (db *DB) SetCheckinMessages(ctx context.Context, id int64, thread, summary 
 	})
 }
 
+// MarkSummaryOverdrawn marks a check-in's summary as possibly showing
+// older values than the store's, with mark (not 0) naming the drawing
+// about to be made.
+func (db *DB) MarkSummaryOverdrawn(ctx context.Context, id, mark int64) error {
+	return db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE checkins SET summary_mark = $1 WHERE id = $2`, mark, id)
+		return err
+	})
+}
+
+// ClearSummaryOverdrawn clears the mark of a check-in's summary, unless
+// a drawing other than mark's marked it since.
+func (db *DB) ClearSummaryOverdrawn(ctx context.Context, id, mark int64) error {
+	return db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE checkins SET summary_mark = 0 WHERE id = $1 AND summary_mark = $2`, id, mark)
+		return err
+	})
+}
+
 // CheckinByThread finds the check-in whose thread a reply is in.
 func (db *DB) CheckinByThread(ctx context.Context, team, channel, thread string) (flows.Checkin, error) {
 	c, err := record.Checkin(db.pool.QueryRow(ctx, `SELECT `+record.CheckinColumns+` FROM checkins c JOIN plans p ON p.id = c.plan_id
