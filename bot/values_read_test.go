@@ -88,3 +88,73 @@ func TestACheckinReplyInAnotherCurrencyOrAsAFraction(t *testing.T) {
 	}
 	h.waitSummary(summary.TS, "0 of 3 KPIs updated")
 }
+
+// TestACheckinReplyWithACurrencyBesideAnAside: the plan keeps its revenue
+// in euros. Ana's reply "revenue 18k (USD, est)" was cut at the note's
+// comma: €18,000 was recorded and she was told no value was found for
+// "(USD" and "est)". The note is read whole, as "(USD)" is: the amount is
+// refused in the one currency sentence, and nothing is recorded.
+func TestACheckinReplyWithACurrencyBesideAnAside(t *testing.T) {
+	t.Parallel()
+	h, p, _ := checkinSetup(t)
+	p = h.setKPIs(p, flows.StageConvert, "revenue | baseline €5,000 | target €9,000 | by 2027-03-31 | owner <@UANA>")
+	id, opening := h.openCheckin(p)
+	summary := h.threadMessage("C1", opening.TS, "0 of 3 KPIs updated")
+	ts := tsAfter(t, summary.TS, time.Millisecond)
+	for i, text := range []string{"revenue 18k (USD, est)", "revenue 18k (est; USD)"} {
+		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: text, TS: tsAfter(t, ts, time.Duration(i)*time.Second), ThreadTS: opening.TS}))
+		got := h.reply("C1", opening.TS, "UANA", "Not recorded: Revenue is kept in €, but $18,000 is in $; give it in € (I don't convert currencies).")
+		if strings.Contains(got, "no value") {
+			t.Errorf("%q: told %q, want only the currency refused", text, got)
+		}
+	}
+	h.settle()
+	if n := h.checkinValues(p, id); n != 0 {
+		t.Errorf("%d values recorded in the check-in, want none", n)
+	}
+	h.waitSummary(summary.TS, "0 of 3 KPIs updated")
+}
+
+// TestACheckinReplyOfTrialConversions: a SaaS plan tracks its
+// trial-to-paid conversion. Ana's reply "trial conversions 20", a count
+// of conversions, was recorded as a 20% conversion. It is answered that
+// the plan does not track it, and nothing is recorded, while "trial
+// conversions 20%" is the rate.
+func TestACheckinReplyOfTrialConversions(t *testing.T) {
+	t.Parallel()
+	h, p, _ := checkinSetup(t)
+	if err := h.db.Commit(t.Context(), p, []flows.Change{flows.KindSet{Kind: flows.KindSaaS}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	p = h.plan(p.Team, p.Channel, p.Name)
+	out, err := flows.SetKPI(flows.RACE(), p, flows.StageConvert, "trial-to-paid-conversion | baseline 15% | target 20% | by 2027-03-31 | owner <@UANA>", "UANA", time.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.db.Commit(t.Context(), p, out.Changes, ""); err != nil {
+		t.Fatal(err)
+	}
+	p = h.plan(p.Team, p.Channel, p.Name)
+	id, opening := h.openCheckin(p)
+	summary := h.threadMessage("C1", opening.TS, "0 of 3 KPIs updated")
+	ts := tsAfter(t, summary.TS, time.Millisecond)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "trial conversions 20", TS: ts, ThreadTS: opening.TS}))
+	h.reply("C1", opening.TS, "UANA", `I don't track "trial conversions" in this plan.`)
+	h.settle()
+	if n := h.checkinValues(p, id); n != 0 {
+		t.Errorf("%d values recorded in the check-in, want none", n)
+	}
+	h.waitSummary(summary.TS, "0 of 3 KPIs updated")
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "trial conversions 18%", TS: tsAfter(t, ts, time.Second), ThreadTS: opening.TS}))
+	h.waitSummary(summary.TS, "1 of 3 KPIs updated")
+	ms, err := h.db.Measurements(t.Context(), p.Team, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range p.KPIs {
+		if k.Key == "trial-to-paid-conversion" && (len(ms[k.ID]) != 1 || ms[k.ID][0].Value.Amount != 18) {
+			t.Errorf("trial-to-paid conversion values %+v, want only 18%%", ms[k.ID])
+		}
+	}
+}

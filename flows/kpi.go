@@ -599,8 +599,10 @@ func pluralWord(w string) bool {
 // text's head word (its last before any "per") is a plural the KPI's name
 // or key holds only in the singular ("visits" beside Value per visit,
 // "repeat purchases" beside the repeat purchase rate, "unsubscribes"
-// beside the unsubscribe rate), unless that singular is the KPI's own head
-// and other words of its name come first ("conversion rates"); and when
+// beside the unsubscribe rate), unless that singular is the KPI's own head,
+// other words of its name come first and the head names the measure, not
+// what is counted ("churn rates", "acquisition costs", but "trial
+// conversions" beside Trial-to-paid conversion); and when
 // every word of text is what the KPI is per ("visit" beside Value per
 // visit, "new donor" beside Cost per new donor).
 // A plural the KPI's name or key writes too ("pages" for Pages per visit)
@@ -618,13 +620,23 @@ func countsWhatKPIDivides(text, key, name string, unit UnitKind) bool {
 	ownHead, ownPer := kpiNorm(ownBefore), kpiNorm(ownAfter)
 	if h := words[len(words)-1]; pluralWord(h) && !slices.Contains(kpiWords(key+" "+name), h) {
 		// Alone, the plural is a count even of the KPI's own head word:
-		// "conversions 40" are 40 conversions, not a 40% conversion.
-		return len(words) == 1 || len(ownHead) == 0 || h[:len(h)-1] != ownHead[len(ownHead)-1]
+		// "conversions 40" are 40 conversions, not a 40% conversion. So is
+		// the plural of a percentage's head that is no word for a share:
+		// "trial conversions 20" are 20 conversions, where "churn rates 3"
+		// is the churn rate.
+		if len(words) == 1 || len(ownHead) == 0 || h[:len(h)-1] != ownHead[len(ownHead)-1] {
+			return true
+		}
+		return unit == UnitPercent && !shareWords[ownHead[len(ownHead)-1]]
 	}
 	in := kpiNorm(text)
 	return !hasPer && len(ownPer) > 0 && len(in) > 0 &&
 		!slices.ContainsFunc(in, func(w string) bool { return !slices.Contains(ownPer, w) || slices.Contains(ownHead, w) })
 }
+
+// shareWords name a percentage itself, in the singular: their plural after
+// other words of a KPI's name is still that KPI ("churn rates").
+var shareWords = map[string]bool{"rate": true, "ratio": true, "share": true, "percentage": true}
 
 // kpiWords are the lower-cased words of a KPI's name, key or what a user
 // called it, without punctuation.

@@ -51,6 +51,13 @@ func TestParseReadingsCountIsNotARate(t *testing.T) {
 		{KindSaaS, "conversions 40", "", Value{}},
 		{KindEcommerce, "conversions 40", "", Value{}},
 		{KindNonprofit, "conversions 40", "", Value{}},
+		// So is a plural after other words when the rate's own word is
+		// what it counts, not "rate": "trial conversions 20" are 20
+		// conversions, not a 20% trial-to-paid conversion.
+		{KindSaaS, "trial conversions 20", "", Value{}},
+		{KindSaaS, "new trial conversions 20", "", Value{}},
+		{KindEcommerce, "page conversions 40", "", Value{}},
+		{KindEcommerce, "buyer conversions 40", "", Value{}},
 
 		// Loose forms of the KPIs themselves still read.
 		{KindAgency, "sale conversion 2%", "sales-rate", Value{Amount: 2, Unit: UnitPercent}},
@@ -75,6 +82,7 @@ func TestParseReadingsCountIsNotARate(t *testing.T) {
 		{KindLocal, "missed calls 4%", "missed-call-rate", Value{Amount: 4, Unit: UnitPercent}},
 		{KindEcommerce, "unsubscribes 0.4%", "unsubscribe-rate", Value{Amount: 0.4, Unit: UnitPercent}},
 		{KindSaaS, "trials 20%", "trial-to-paid-conversion", Value{Amount: 20, Unit: UnitPercent}},
+		{KindSaaS, "trial conversions 20%", "trial-to-paid-conversion", Value{Amount: 20, Unit: UnitPercent}},
 		// A plural the name writes so, or a count, reads as before.
 		{KindLocal, "pages 3.2", "pages-per-visit", Value{Amount: 3.2, Unit: UnitRatio}},
 		{KindNonprofit, "volunteers 12", "regular-volunteers", Value{Amount: 12, Unit: UnitCount}},
@@ -130,6 +138,7 @@ func TestKPILineCountIsNotARate(t *testing.T) {
 		{KindNonprofit, StageConvert, "new donor"},
 		{KindEcommerce, StageConvert, "conversions"},
 		{KindSaaS, StageAct, "conversions"},
+		{KindSaaS, StageConvert, "trial conversions"},
 	}
 	for _, tt := range tests {
 		k, _, err := parseKPILine(RACE(), tt.stage, tt.kind, tt.head+" | target 300", t0)
@@ -154,6 +163,7 @@ func TestClassifyValuesCountIsTheCommand(t *testing.T) {
 		{KindEcommerce, "values repeat purchases 40"},
 		{KindLocal, "values missed calls 40"},
 		{KindSaaS, "values visit 3000"},
+		{KindSaaS, "values trial conversions 20"},
 		{KindEcommerce, "values unsubscribes 12"},
 	} {
 		var kpis []KPI
@@ -163,6 +173,47 @@ func TestClassifyValuesCountIsTheCommand(t *testing.T) {
 		cmd, kind := Classify(tt.line, LineContext{Catalogue: RACE(), Open: true, KPIs: kpis})
 		if kind != LineCommand || cmd.Name != "values" {
 			t.Errorf("%s: Classify(%q) = %v, %v; want the values command", tt.kind, tt.line, cmd, kind)
+		}
+	}
+}
+
+// A plan tracking its trial conversion as a custom rate reads the rate by
+// its name, with or without a percent sign, and a count of conversions is
+// no more that rate than it is Trial-to-paid conversion.
+func TestParseReadingsConversionsBesideACustomRate(t *testing.T) {
+	plan := []KPI{
+		{Stage: StageConvert, Key: "trial-conversion-rate", Name: "Trial conversion rate", Unit: UnitPercent, HigherIsBetter: true},
+		{Stage: StageConvert, Key: "signups", Name: "Signups", Unit: UnitCount, HigherIsBetter: true},
+	}
+	rate := func(x float64) []Reading {
+		return []Reading{{"trial-conversion-rate", Value{Amount: x, Unit: UnitPercent}, ""}}
+	}
+	tests := []struct {
+		in   string
+		want []Reading
+		msgs []string
+	}{
+		{"trial conversion rate 20", rate(20), nil},
+		{"conversion rate 20%", rate(20), nil},
+		{"trial conversions 20%", rate(20), nil},
+		{"trial conversions 20", nil, []string{`I don't track "trial conversions" in this plan.`}},
+		{"new trial conversions 20", nil, []string{`I don't track "new trial conversions" in this plan.`}},
+		{"conversions 40", nil, []string{`I don't track "conversions" in this plan.`}},
+	}
+	for _, tt := range tests {
+		got, errs := ParseReadingsIn(tt.in, plan)
+		var msgs []string
+		for _, err := range errs {
+			msgs = append(msgs, Explain(err).String())
+		}
+		for i := range got {
+			got[i].Raw = ""
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("ParseReadingsIn(%q) (-want +got):\n%s", tt.in, diff)
+		}
+		if diff := cmp.Diff(tt.msgs, msgs); diff != "" {
+			t.Errorf("ParseReadingsIn(%q) messages (-want +got):\n%s", tt.in, diff)
 		}
 	}
 }

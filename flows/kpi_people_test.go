@@ -265,6 +265,10 @@ func TestCheckReading(t *testing.T) {
 	}{
 		{gbp, "€900", "Average order value is kept in £, but €900 is in €; give it in £ (I don't convert currencies)."},
 		{gbp, "£900", ""},
+		// A form field's note is read whole, as a reply's is.
+		{gbp, "900 (EUR, est)", "Average order value is kept in £, but €900 is in €; give it in £ (I don't convert currencies)."},
+		{gbp, "900 (est; in euros)", "Average order value is kept in £, but €900 is in €; give it in £ (I don't convert currencies)."},
+		{gbp, "900 (GBP, est)", ""},
 		{gbp, "900", ""},
 		{plain, "$15k", "Revenue is kept without a currency, so write $15,000 as 15,000, or set its target in $ first."},
 		{plain, "15k", ""},

@@ -95,6 +95,12 @@ func TestParseKPILine(t *testing.T) {
 				Period: flows.PeriodMonth, Baseline: none(flows.UnitCurrency), Target: usd(18000), At: kpiNow},
 		},
 		{
+			name: "currency in a note with an aside", stage: flows.StageConvert,
+			line: "revenue | target 18k (USD, est)",
+			want: flows.KPI{Stage: flows.StageConvert, Key: "revenue", Name: "Revenue", Unit: flows.UnitCurrency, Currency: "USD", HigherIsBetter: true,
+				Period: flows.PeriodMonth, Baseline: none(flows.UnitCurrency), Target: usd(18000), At: kpiNow},
+		},
+		{
 			name: "custom count", stage: flows.StageReach,
 			line: "custom: webinar sign-ups (count) | target 200 | by 2027-03-31 | owner Priya",
 			want: flows.KPI{Stage: flows.StageReach, Key: "webinar-sign-ups", Name: "webinar sign-ups", Unit: flows.UnitCount, HigherIsBetter: true,
@@ -161,6 +167,7 @@ func TestParseKPILineErrors(t *testing.T) {
 		{flows.StageReach, "visitors | 2027-13-45", `I couldn't read the date "2027-13-45"`, flows.ErrBadInput},
 		{flows.StageReach, "visitors | owner Ana | @ben", "You gave the owner twice", flows.ErrBadInput},
 		{flows.StageConvert, "revenue | baseline $8k | target €20k", "The baseline is in USD but the target in EUR", flows.ErrBadValue},
+		{flows.StageConvert, "revenue | baseline €8k | target 18k (USD, est)", "The baseline is in EUR but the target in USD", flows.ErrBadValue},
 		{flows.StageReach, "custom: visitors", "Unique visitors is already in the catalogue, as a KPI of Reach", flows.ErrBadInput},
 		{flows.StageReach, "custom: podcast plays (furlongs)", `I don't know the unit "furlongs"`, flows.ErrBadInput},
 		{flows.StageReach, "custom: podcast plays (count, percent)", "names two", flows.ErrBadInput},

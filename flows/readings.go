@@ -25,7 +25,8 @@ type Reading struct {
 // value, separated by ":", "=" or a space; "12.4k visitors" works too, and so
 // do several pairs without commas ("visitors 12.4k leads 310"). A note in
 // parentheses after a value ("12.4k (est)") and a name repeated after its
-// value ("12.4k visitors") are passed over.
+// value ("12.4k visitors") are passed over; a note naming a currency ("18k
+// (USD, est)") is read whole, as the value's currency.
 //
 // names resolves what the user called a KPI (lower-cased, single-spaced:
 // "unique visitors", "aov") to its id and unit. ParseReadings returns the
@@ -166,10 +167,29 @@ func splitItems(s string) []string {
 			if i == 0 || i+1 >= len(s) || !isDigit(s[i-1]) || !isDigit(s[i+1]) {
 				cut(i)
 			}
+		case '(':
+			// A currency note is read whole: cut at its comma, "18k
+			// (USD, est)" would be €18k on a KPI kept in euros.
+			if end := currencyNoteLen(s[i:]); end > 0 {
+				i += end - 1
+			}
 		}
 	}
 	cut(len(s))
 	return items
+}
+
+// currencyNoteLen is the length of the note in parentheses that opens s
+// when it names a currency (see noteCurrency) and closes on its line, or 0.
+func currencyNoteLen(s string) int {
+	end := strings.IndexAny(s, ")\n\r")
+	if end < 0 || s[end] != ')' {
+		return 0
+	}
+	if _, ok := noteCurrency(suffixTokens(s[:end+1])); !ok {
+		return 0
+	}
+	return end + 1
 }
 
 type pair struct{ name, value string }
@@ -206,12 +226,14 @@ func pairItem(item string, opensName func(before, words string) bool) (pairs []p
 		t := toks[i]
 		word := item[t[0]:t[1]]
 		if len(runs) > 0 && runs[len(runs)-1].value {
-			if end, ok := noteEnd(item, toks, i); ok {
+			// A currency note first: "(USD, est)" must not pass as an
+			// aside because "USD," is no currency word as noteEnd reads.
+			if end, ok := currencyNoteEnd(item, toks, i); ok {
+				runs[len(runs)-1].end = toks[end][1]
 				i = end
 				continue
 			}
-			if end, ok := currencyNoteEnd(item, toks, i); ok {
-				runs[len(runs)-1].end = toks[end][1]
+			if end, ok := noteEnd(item, toks, i); ok {
 				i = end
 				continue
 			}
@@ -289,14 +311,15 @@ func noteEnd(item string, toks [][2]int, i int) (int, bool) {
 }
 
 // currencyNoteEnd reports whether the word toks[i] opens a note in
-// parentheses that names only a currency ("18k (USD)", "500 (in euros)"),
-// and the index of its last word. Such a note is part of the value before
-// it: it says the value's currency, which the value's KPI may not keep.
+// parentheses that names a currency ("18k (USD)", "500 (in euros)", "18k
+// (USD, est)"; see noteCurrency), and the index of its last word. Such a
+// note is part of the value before it: it says the value's currency, which
+// the value's KPI may not keep.
 func currencyNoteEnd(item string, toks [][2]int, i int) (int, bool) {
 	if !strings.HasPrefix(item[toks[i][0]:toks[i][1]], "(") {
 		return 0, false
 	}
-	for j := i; j < len(toks) && j < i+2; j++ {
+	for j := i; j < len(toks); j++ {
 		if strings.HasSuffix(item[toks[j][0]:toks[j][1]], ")") {
 			_, ok := noteCurrency(suffixTokens(item[toks[i][0]:toks[j][1]]))
 			return j, ok

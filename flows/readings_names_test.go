@@ -189,14 +189,15 @@ func TestParseReadingsInCurrencyWordStartingAName(t *testing.T) {
 }
 
 // A note in parentheses is passed over only when it holds no number and
-// no currency: "(leads 310)" is not lost unsaid, nor "(USD, est)".
+// no currency: "(leads 310)" is not lost unsaid, nor "(USD, est)", which is
+// the value's currency (see TestParseReadingsInCurrencyNote).
 func TestParseReadingsInNoteWithAValue(t *testing.T) {
 	plan := []KPI{
 		{Key: "visitors", Name: "Unique visitors", Unit: UnitCount},
 		{Key: "leads", Name: "Leads", Unit: UnitCount},
 		{Key: "revenue", Name: "Revenue", Unit: UnitCurrency, Currency: "EUR"},
 	}
-	for _, in := range []string{"visitors 12.4k (leads 310)", "revenue 18k (USD, est)", "visitors 12.4k (USD)"} {
+	for _, in := range []string{"visitors 12.4k (leads 310)", "visitors 12.4k (USD, est)", "visitors 12.4k (USD)"} {
 		t.Run(in, func(t *testing.T) {
 			got, errs := ParseReadingsIn(in, plan)
 			if len(errs) == 0 {
@@ -231,6 +232,13 @@ func TestParseReadingsInCurrencyNote(t *testing.T) {
 		{in: "revenue 18k (EUR) leads 310", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "EUR"}, raw: "18k (EUR)"},
 		{in: "revenue €18k (in euros)", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "EUR"}, raw: "€18k (in euros)"},
 		{in: "revenue $18k (EUR)", errs: []string{`For revenue, "$18k (EUR)" names two currencies; write it with one, like €18,250.`}},
+		// A note is read whole, asides and all: its comma or semicolon
+		// cut "(USD" from "est)", and 18k was recorded as €18,000.
+		{in: "revenue 18k (USD, est)", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, raw: "18k (USD, est)", errs: []string{refused}},
+		{in: "revenue 18k (USD; est)", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, raw: "18k (USD; est)", errs: []string{refused}},
+		{in: "revenue 18k (est, USD), leads 310", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, raw: "18k (est, USD)", errs: []string{refused}},
+		{in: "leads 310; revenue 18k (in dollars, rough est.)", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, raw: "18k (in dollars, rough est.)", errs: []string{refused}},
+		{in: "revenue 18k (EUR, est), leads 310", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "EUR"}, raw: "18k (EUR, est)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -95,21 +96,49 @@ func scanNumber(raw string, want UnitKind, ex string) (number, error) {
 }
 
 // noteCurrency reads suffix tokens (see suffixTokens) that are a note in
-// parentheses naming only a currency, "(USD)", "($)" or "(in euros)", and
-// gives that currency's token: a currency named after a value is its
-// currency, in a note as out of one.
+// parentheses naming a currency, "(USD)", "($)" or "(in euros)", maybe
+// beside asides cut off by commas or semicolons ("(USD, est)", "(est; in
+// euros)"), and gives that currency's token: a currency named after a
+// value is its currency, in a note as out of one. A note with a number or
+// a second currency in it is no currency's.
 func noteCurrency(toks []string) (string, bool) {
 	if len(toks) < 3 || toks[0] != "(" || toks[len(toks)-1] != ")" {
 		return "", false
 	}
+	cur := ""
 	inner := toks[1 : len(toks)-1]
-	if len(inner) == 2 && inner[0] == "in" {
-		inner = inner[1:]
+	for len(inner) > 0 {
+		end := slices.IndexFunc(inner, func(t string) bool { return t == "," || t == ";" })
+		if end < 0 {
+			end = len(inner)
+		}
+		part := inner[:end]
+		inner = inner[min(end+1, len(inner)):]
+		if len(part) == 2 && part[0] == "in" {
+			part = part[1:]
+		}
+		if len(part) == 1 && isCurrencyToken(part[0]) {
+			if cur != "" {
+				return "", false
+			}
+			cur = part[0]
+			continue
+		}
+		// An aside is words: "(USD, 2025)" or "(USD, EUR)" may say
+		// something of the value other than its currency.
+		if slices.ContainsFunc(part, func(t string) bool {
+			r, _ := utf8.DecodeRuneInString(t)
+			return isCurrencyToken(t) || unicode.IsDigit(r) || t == "(" || t == ")" || t == "%"
+		}) {
+			return "", false
+		}
 	}
-	if len(inner) != 1 || currencyCodes[inner[0]]+currencySymbols[inner[0]]+currencyWords[inner[0]] == "" {
-		return "", false
-	}
-	return inner[0], true
+	return cur, cur != ""
+}
+
+// isCurrencyToken reports whether a suffix token names a currency.
+func isCurrencyToken(t string) bool {
+	return currencyCodes[t]+currencySymbols[t]+currencyWords[t] != ""
 }
 
 func takeSign(t string) (bool, string) {
