@@ -249,9 +249,26 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 		c = resp.Checkin
 	}
 	if c.ID != 0 {
+		b.tellStanding(ctx, c, eventID, resp)
 		b.later(ctx, "summary after edit", func(ctx context.Context) { b.refreshSummary(ctx, c) })
 	}
 	return nil
+}
+
+// tellStanding tells a check-in's thread whose value is its own again
+// after a request withdrew the value that had replaced it (see
+// coach.Response.Standing): the thread is where that person was told
+// theirs was replaced. Once for the event, which Slack may deliver again.
+func (b *Bot) tellStanding(ctx context.Context, c flows.Checkin, eventID string, resp coach.Response) {
+	if len(resp.Standing) == 0 || c.Thread == "" {
+		return
+	}
+	b.later(ctx, "value standing again", func(ctx context.Context) {
+		note := []flows.Reply{{Kind: flows.ReplyNote, Msg: resp.Standing}}
+		if _, err := b.poster.postOnce(ctx, c.Channel, c.Thread, "standing:"+eventID, renderReplies(resp.Plan, note)); err != nil {
+			b.log.Warn("tell whose value stands again", "checkin", c.ID, "err", err)
+		}
+	})
 }
 
 // editTime is when an edit was made: its edited.ts, else the event's own
@@ -315,6 +332,7 @@ func (b *Bot) deleted(ctx context.Context, team, eventID string, m *slackevents.
 		c = resp.Checkin
 	}
 	if c.ID != 0 {
+		b.tellStanding(ctx, c, eventID, resp)
 		b.later(ctx, "after delete", func(ctx context.Context) { b.refreshSummary(ctx, c) })
 	}
 	if resp.Plan != nil {

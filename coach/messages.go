@@ -584,7 +584,19 @@ func (s *Service) DeleteMessage(ctx context.Context, req Request) (Response, err
 		if err != nil {
 			return Response{}, err
 		}
-		resp, err := s.replaceValues(ctx, req, c.Plan, src, nil, nil)
+		drop := func() (Response, error) {
+			given, err := s.valuesFrom(ctx, req.Team, c.Plan, src)
+			if err != nil {
+				return Response{}, err
+			}
+			resp, err := s.replaceValues(ctx, req, c.Plan, src, nil, nil)
+			if err != nil || !resp.Changed {
+				return resp, err
+			}
+			resp.Standing = s.standingAgain(ctx, req.Team, c.Plan, given)
+			return resp, nil
+		}
+		resp, err := drop()
 		if err != nil || resp.Duplicate || resp.Changed {
 			return resp, err
 		}
@@ -592,7 +604,7 @@ func (s *Service) DeleteMessage(ctx context.Context, req Request) (Response, err
 			return resp, err
 		}
 		// Read meanwhile: its values may have been recorded just now.
-		return s.replaceValues(ctx, req, c.Plan, src, nil, nil)
+		return drop()
 	}
 	p, err := s.pick(ctx, req, "")
 	if err != nil {
@@ -660,13 +672,14 @@ func (s *Service) editValues(ctx context.Context, req Request, plan flows.PlanID
 	if err != nil {
 		return Response{}, fmt.Errorf("load plan: %w", err)
 	}
-	old, err := s.valueFrom(ctx, req.Team, plan, src)
+	given, err := s.valuesFrom(ctx, req.Team, plan, src)
 	if err != nil {
 		return Response{}, err
 	}
-	if old == nil || old.By != req.User {
+	if len(given) == 0 || given[0].By != req.User {
 		return Response{Plan: p}, nil
 	}
+	old := given[0]
 	edited := editedAt(req)
 	req.Now, req.Checkin, req.Edited = old.At, old.Checkin, time.Time{}
 	// Read as the reply was: its status lines set actions then, and are
@@ -681,10 +694,7 @@ func (s *Service) editValues(ctx context.Context, req Request, plan flows.PlanID
 		// What the edit could not read changes nothing: a value the
 		// message gave stays unless the edit gives its KPI another.
 		// Which KPI an unread part meant is not known.
-		given, err := s.valuesFrom(ctx, req.Team, plan, src)
-		if err != nil {
-			return Response{}, err
-		}
+		given := slices.Clone(given)
 		// Said, as the message no longer shows a value it left out; in
 		// the plan's order (its KPIs' ids), not the store's map's.
 		slices.SortFunc(given, func(a, b flows.Measurement) int { return cmp.Compare(a.KPI, b.KPI) })
@@ -716,14 +726,20 @@ func (s *Service) editValues(ctx context.Context, req Request, plan flows.PlanID
 	if notes := s.checkinNotes(ctx, req, p, ms); notes != nil && len(resp.Replies) > 0 {
 		resp.Replies[0].Msg = resp.Replies[0].Msg.Append(" ", notes)
 	}
+	// A value the edit no longer gives is withdrawn, as a deleted
+	// message's is.
+	withdrawn := slices.DeleteFunc(given, func(m flows.Measurement) bool {
+		return slices.ContainsFunc(ms, func(n flows.Measurement) bool { return n.KPI == m.KPI })
+	})
+	resp.Standing = s.standingAgain(ctx, req.Team, plan, withdrawn)
 	return s.withCheckin(ctx, req.Team, resp, old.Checkin)
 }
 
 // dropValues removes the values a deleted message in p's thread gave
 // ("values …"), says so there, and names the check-in they were in.
 func (s *Service) dropValues(ctx context.Context, req Request, p *flows.Plan, src string) (Response, error) {
-	old, err := s.valueFrom(ctx, req.Team, p.ID, src)
-	if err != nil || old == nil {
+	given, err := s.valuesFrom(ctx, req.Team, p.ID, src)
+	if err != nil || len(given) == 0 {
 		return Response{}, err
 	}
 	resp, err := s.replaceValues(ctx, req, p.ID, src, nil, nil)
@@ -732,7 +748,44 @@ func (s *Service) dropValues(ctx context.Context, req Request, p *flows.Plan, sr
 	}
 	resp.Plan = p
 	resp.Replies = []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Say(flows.Text("The values of a deleted message were removed."))}}
-	return s.withCheckin(ctx, req.Team, resp, old.Checkin)
+	resp.Standing = s.standingAgain(ctx, req.Team, p.ID, given)
+	return s.withCheckin(ctx, req.Team, resp, given[0].Checkin)
+}
+
+// standingAgain says, of values just withdrawn from a check-in (gone),
+// whose earlier value is the check-in's again for each KPI (see
+// flows.ValueStandsAgain). The values are read back after the
+// withdrawal, as checkinNotes reads them after a record; a read that
+// fails leaves the note out, as the summary shows the value standing.
+func (s *Service) standingAgain(ctx context.Context, team string, plan flows.PlanID, gone []flows.Measurement) flows.Msg {
+	if !slices.ContainsFunc(gone, func(m flows.Measurement) bool { return m.Checkin != 0 }) {
+		return nil
+	}
+	p, err := s.store.Plan(ctx, team, plan)
+	if err != nil {
+		return nil
+	}
+	all, err := s.store.Measurements(ctx, team, plan)
+	if err != nil {
+		return nil
+	}
+	// In the plan's order (its KPIs' ids), not the store's map's.
+	gone = slices.Clone(gone)
+	slices.SortFunc(gone, func(a, b flows.Measurement) int { return cmp.Compare(a.KPI, b.KPI) })
+	var notes []flows.Msg
+	for _, m := range gone {
+		i := slices.IndexFunc(p.KPIs, func(k flows.KPI) bool { return k.ID == m.KPI })
+		if i < 0 {
+			continue
+		}
+		if n := flows.ValueStandsAgain(p.KPIs[i], all[m.KPI], m); n != nil {
+			notes = append(notes, n)
+		}
+	}
+	if len(notes) == 0 {
+		return nil
+	}
+	return flows.Join(notes, " ")
 }
 
 // withCheckin names in resp the check-in (if any) whose values changed.

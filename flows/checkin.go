@@ -217,6 +217,32 @@ func ValueReplaced(k KPI, all []Measurement, m Measurement) Msg {
 	return Join(said, " ")
 }
 
+// ValueStandsAgain says whose value is a check-in's again once gone, a
+// value given in it, was withdrawn (its message deleted, or edited to
+// give the KPI none): all is every value of the KPI as storage returns
+// them after the withdrawal. When gone was the check-in's value (none in
+// it was given after it) and the one given last before it is another
+// person's, that person was told gone replaced theirs (see ValueReplaced)
+// and hears it stands again. Nil otherwise: a withdrawn value that did
+// not stand changes nothing shown, and one's own earlier value standing
+// again was nobody else's news.
+func ValueStandsAgain(k KPI, all []Measurement, gone Measurement) Msg {
+	if gone.Checkin == 0 {
+		return nil
+	}
+	var last *Measurement
+	for i, o := range all {
+		if o.Checkin == gone.Checkin && (last == nil || !o.At.Before(last.At)) {
+			last = &all[i]
+		}
+	}
+	// Storage keeps times to the millisecond.
+	if last == nil || last.By == gone.By || last.At.UnixMilli() > gone.At.UnixMilli() {
+		return nil
+	}
+	return Sayf("%s's %s %s is the check-in's value again, as the value that replaced it was withdrawn.", Person(last.By), User(k.Name), FormatValue(kpiValue(k, last.Value)))
+}
+
 // OlderCheckinText tells someone whose values went into a check-in opened
 // at opened, though a newer one opened at newer: the thread they answered
 // in is the check-in they chose, and a late value belongs in it, but who

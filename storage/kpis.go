@@ -119,6 +119,8 @@ var measurementQueries = record.MeasurementQueries{
 	Insert: `INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source, edited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 	Delete: `DELETE FROM measurements WHERE source = ? AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = ?)`,
 	Newer:  `SELECT count(*) FROM measurements WHERE source = ? AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = ?) AND edited_at >= ?`,
+	Given:  `SELECT kpi_id FROM measurements WHERE source = ? AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = ?)`,
+	Bump:   `UPDATE plans SET version = version + 1 WHERE id = ?`,
 	// No Lock: writers take turns (BEGIN IMMEDIATE). "source <> ''" lets the
 	// partial index measurements_by_source answer it.
 	Sourced: `SELECT count(*) FROM measurements WHERE source = ? AND source <> '' AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = ?)`,

@@ -94,7 +94,10 @@ func (db *DB) ReplaceMeasurements(ctx context.Context, team string, plan flows.P
 	if source == "" {
 		return 0, nil
 	}
-	var replaced int64
+	var (
+		replaced int64
+		withdrew bool
+	)
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := db.recordKey(ctx, tx, team, key); err != nil {
 			return err
@@ -103,9 +106,13 @@ func (db *DB) ReplaceMeasurements(ctx context.Context, team string, plan flows.P
 			return err
 		}
 		var err error
-		replaced, err = record.ReplaceMeasurements(sqlTx{ctx: ctx, tx: tx}, &measurementQueries, plan, source, ms)
+		replaced, withdrew, err = record.ReplaceMeasurements(sqlTx{ctx: ctx, tx: tx}, &measurementQueries, plan, source, ms)
 		return err
 	})
+	if withdrew {
+		// The version was raised (see bumpVersion).
+		db.cache.drop(plan)
+	}
 	switch {
 	case errors.Is(err, record.ErrNoSource):
 		return 0, nil

@@ -119,7 +119,7 @@ func testKPIs(t *testing.T, open Open, opts Options) {
 }
 
 func testReplaceMeasurements(t *testing.T, open Open) {
-	db, _ := open(t)
+	db, another := open(t)
 	ctx := ctxFor(t)
 	p := newPlan(t, db, "T1", "C1", "Q1")
 	kpi, err := db.SaveKPI(ctx, "T1", flows.KPI{Plan: p.ID, Stage: flows.StageReach, Key: "visits", Name: "Visits", Unit: flows.UnitCount, By: "U1", At: t0})
@@ -192,6 +192,30 @@ func testReplaceMeasurements(t *testing.T, open Open) {
 	// Deleting the message withdraws its values.
 	if n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/1", nil, ""); err != nil || n != 1 {
 		t.Errorf("delete: %d, %v; want 1", n, err)
+	}
+	// A withdrawal raises the plan's version, on every handle: a step
+	// decided on the values being there ("the KPI stays because values
+	// were recorded") is refused at its commit, its key left free for the
+	// retry. A value corrected in place withdraws nothing.
+	other := another()
+	before := load(t, other, "T1", p.ID)
+	load(t, db, "T1", p.ID) // cached there
+	if n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/2", []flows.Measurement{v(4, "C1/2")}, ""); err != nil || n != 1 {
+		t.Fatalf("correct a value: %d, %v; want 1", n, err)
+	}
+	if err := other.Commit(ctx, before, nil, ""); err != nil {
+		t.Errorf("empty commit from the plan as read before a value was corrected: %v", err)
+	}
+	if n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/2", nil, ""); err != nil || n != 1 {
+		t.Fatalf("withdraw a value: %d, %v; want 1", n, err)
+	}
+	for name, h := range map[string]Store{"this handle": db, "another handle": other} {
+		if err := h.Commit(ctx, before, nil, "EvKeep"); !errors.Is(err, flows.ErrConflict) {
+			t.Errorf("%s: empty commit from the plan as read before a value was withdrawn: %v, want ErrConflict", name, err)
+		}
+	}
+	if err := other.Commit(ctx, load(t, other, "T1", p.ID), nil, "EvKeep"); err != nil {
+		t.Errorf("empty commit from the plan as it stands after the withdrawal: %v", err)
 	}
 }
 

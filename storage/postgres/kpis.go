@@ -117,6 +117,8 @@ var measurementQueries = record.MeasurementQueries{
 	Insert:  `INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source, edited_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 	Delete:  `DELETE FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2)`,
 	Newer:   `SELECT count(*) FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2) AND edited_at >= $3`,
+	Given:   `SELECT kpi_id FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2)`,
+	Bump:    `UPDATE plans SET version = version + 1 WHERE id = $1`,
 	Sourced: `SELECT count(*) FROM measurements WHERE source = $1 AND source <> '' AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2)`,
 	// Read committed: without it, two transactions could each count none.
 	Lock: `SELECT pg_advisory_xact_lock(hashtext('racebot values ' || $2::bigint::text || ' ' || $1))`,
@@ -219,7 +221,7 @@ func (db *DB) ReplaceMeasurements(ctx context.Context, team string, plan flows.P
 			return err
 		}
 		var err error
-		replaced, err = record.ReplaceMeasurements(pgTx{ctx, tx}, &measurementQueries, plan, source, ms)
+		replaced, _, err = record.ReplaceMeasurements(pgTx{ctx, tx}, &measurementQueries, plan, source, ms)
 		return err
 	})
 	switch {

@@ -105,6 +105,8 @@ type MeasurementQueries struct {
 	Insert string // kpi_id, value, currency, at, author, checkin_id, source, edited_at
 	Delete string // source, plan: delete the plan's values that came from the message
 	Newer  string // source, plan, edited_at: how many of those values an edit at or after edited_at gave
+	Given  string // source, plan: the KPI ids of the plan's values that came from the message
+	Bump   string // plan: raise the plan's version
 	// Sourced (source, plan) counts the plan's values that came from the
 	// message; Lock (source, plan), where set, holds the message's values
 	// to the transaction, for a store whose writers do not take turns.
@@ -182,28 +184,47 @@ var ErrNoSource = errors.New("no values from that message")
 var ErrStaleEdit = fmt.Errorf("a later edit of that message is stored: %w", ErrNoSource)
 
 // ReplaceMeasurements replaces the values of a plan's KPIs that came from
-// the message source with ms, and reports how many it replaced; when
-// none came from source it fails with ErrNoSource, and when ms come from
-// an edit (Measurement.Edited) no later than the one the values came from,
-// with ErrStaleEdit.
-func ReplaceMeasurements(tx Tx, q *MeasurementQueries, plan flows.PlanID, source string, ms []flows.Measurement) (int64, error) {
+// the message source with ms, and reports how many it replaced and
+// whether it withdrew a value (a KPI the message gave one no longer has
+// one from it); when none came from source it fails with ErrNoSource, and
+// when ms come from an edit (Measurement.Edited) no later than the one the
+// values came from, with ErrStaleEdit. A withdrawal raises the plan's
+// version: what was decided on the values being there (a KPI whose line
+// was deleted kept for them) is then refused at its commit, and decided
+// anew.
+func ReplaceMeasurements(tx Tx, q *MeasurementQueries, plan flows.PlanID, source string, ms []flows.Measurement) (replaced int64, withdrew bool, err error) {
 	if len(ms) > 0 && !ms[0].Edited.IsZero() {
 		var newer int64
 		if err := tx.Row(q.Newer, source, plan, Millis(ms[0].Edited))(&newer); err != nil {
-			return 0, err
+			return 0, false, err
 		}
 		if newer > 0 {
-			return 0, ErrStaleEdit
+			return 0, false, ErrStaleEdit
 		}
 	}
-	replaced, err := tx.Exec(q.Delete, source, plan)
+	err = tx.Each(func(scan Scan) error {
+		var kpi int64
+		if err := scan(&kpi); err != nil {
+			return err
+		}
+		withdrew = withdrew || !slices.ContainsFunc(ms, func(m flows.Measurement) bool { return m.KPI == kpi })
+		return nil
+	}, q.Given, source, plan)
 	if err != nil {
-		return 0, err
+		return 0, false, err
+	}
+	if replaced, err = tx.Exec(q.Delete, source, plan); err != nil {
+		return 0, false, err
 	}
 	if replaced == 0 {
-		return 0, ErrNoSource
+		return 0, false, ErrNoSource
 	}
-	return replaced, InsertMeasurements(tx, q, plan, ms)
+	if withdrew {
+		if _, err := tx.Exec(q.Bump, plan); err != nil {
+			return 0, false, err
+		}
+	}
+	return replaced, withdrew, InsertMeasurements(tx, q, plan, ms)
 }
 
 // KPIRemoved is the outcome of removing a KPI whose message was deleted

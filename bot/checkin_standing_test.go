@@ -1,0 +1,75 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// TestAWithdrawnValueSaysWhoseStandsAgain: Ana replies "visitors 12k" in
+// the check-in's thread, Ben a minute later "visitors 13k", and the
+// thread is told his replaced hers. Then Ben deletes his reply, or edits
+// it to give no visitors value: Ana's 12k is the check-in's value again,
+// and the thread, where she heard hers was replaced, is told so, naming
+// her; the summary shows 12k.
+func TestAWithdrawnValueSaysWhoseStandsAgain(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		withdraw func(h *harness, thread, ben string)
+	}{
+		{"deleted", func(h *harness, thread, ben string) {
+			h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UBEN", TS: ben, ThreadTS: thread, PreviousText: "visitors 13k", EventID: "EvDEL"}))
+		}},
+		{"edited out", func(h *harness, thread, ben string) {
+			h.edit(h.t, slackfake.MessageChanged{User: "UBEN", TS: ben, ThreadTS: thread, Text: "lead-rate 2%", PreviousText: "visitors 13k",
+				EditTS: tsAfter(h.t, ben, time.Minute)})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h, p, clk := checkinSetup(t)
+			clk.Add(time.Since(clk.Now()) + time.Hour)
+			_, opening, summary := h.openCheckinAsStored(p)
+			ana := tsAfter(t, summary.TS, time.Millisecond)
+			ben := tsAfter(t, ana, time.Minute)
+			h.replyConfirmed(opening.TS, "UANA", "visitors 12k", ana, "Recorded: Unique visitors 12k")
+			h.replyConfirmed(opening.TS, "UBEN", "visitors 13k", ben, "Replaced <@UANA>'s Unique visitors 12k in this check-in.")
+			h.waitSummary(summary.TS, "13k from <@UBEN>")
+			tc.withdraw(h, opening.TS, ben)
+			h.settle()
+			h.threadMessage("C1", opening.TS, "<@UANA>'s Unique visitors 12k is the check-in's value again, as the value that replaced it was withdrawn.")
+			h.waitSummary(summary.TS, "Unique visitors*: 12k")
+		})
+	}
+}
+
+// TestAnEditOfAValueThatReplacedAnothersTellsTheEditorOnly: Ben's 13k
+// replaced Ana's 12k, and he edits it to 14k. His value still stands
+// over hers, as the thread told her: he hears whose it replaced, the
+// summary shows 14k from him, and the thread is told nothing new.
+func TestAnEditOfAValueThatReplacedAnothersTellsTheEditorOnly(t *testing.T) {
+	t.Parallel()
+	h, p, clk := checkinSetup(t)
+	clk.Add(time.Since(clk.Now()) + time.Hour)
+	_, opening, summary := h.openCheckinAsStored(p)
+	ana := tsAfter(t, summary.TS, time.Millisecond)
+	ben := tsAfter(t, ana, time.Minute)
+	h.replyConfirmed(opening.TS, "UANA", "visitors 12k", ana, "Recorded: Unique visitors 12k")
+	h.replyConfirmed(opening.TS, "UBEN", "visitors 13k", ben, "Replaced <@UANA>'s Unique visitors 12k in this check-in.")
+	h.settle()
+	before := len(h.fake.Replies("C1", opening.TS))
+	h.edit(t, slackfake.MessageChanged{User: "UBEN", TS: ben, ThreadTS: opening.TS, Text: "visitors 14k", PreviousText: "visitors 13k",
+		EditTS: tsAfter(t, ben, time.Minute)})
+	got := h.waitEphemeral("UBEN", "Updated: Unique visitors 14k")
+	if want := "Replaced <@UANA>'s Unique visitors 12k in this check-in."; !strings.Contains(got.Text, want) {
+		t.Errorf("Ben's edit answered %q, want it to say %q", got.Text, want)
+	}
+	h.waitSummary(summary.TS, "14k from <@UBEN>")
+	h.settle()
+	if after := h.fake.Replies("C1", opening.TS); len(after) != before {
+		t.Errorf("the thread was told %+v after Ben's edit, want nothing new", after[before:])
+	}
+}

@@ -1,0 +1,59 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// TestADeletedKPILineWhoseValuesWentMeanwhile: the visitors KPI came from
+// Ana's line in the plan's thread, and Ben gave it its one value in a
+// check-in. Ana deletes her line; in the same moment Ben, on another
+// racebot, deletes his reply, which withdraws the value. Her deletion read
+// the value before his withdrawal and commits after it: she is not told
+// the KPI stays because values were recorded, as none are by then; it
+// goes, as a KPI without values does when its line is deleted, and the
+// thread is told.
+func TestADeletedKPILineWhoseValuesWentMeanwhile(t *testing.T) {
+	t.Parallel()
+	race := &commitMeanwhile{hold: "EvDEL"}
+	h := newHarness(t, func(s *setup) { race.Store = s.Store; s.Store = race })
+	p, line := h.visitorsFromAMessage()
+	_, opening := h.openCheckin(p)
+	h.settle()
+	ben := tsAfter(t, opening.TS, time.Millisecond)
+	h.replyConfirmed(opening.TS, "UBEN", "visitors 9k", ben, "Recorded: Unique visitors 9,000")
+	h.settle()
+	race.meanwhile = func(db coach.Store) {
+		other := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
+		c, err := db.LatestCheckin(context.Background(), p.Team, p.ID)
+		if err != nil {
+			t.Errorf("the check-in: %v", err)
+			return
+		}
+		resp, err := other.DeleteMessage(context.Background(), coach.Request{Team: p.Team, Channel: "C1", User: "UBEN", Checkin: c.ID, TS: ben, Now: h.bot.now(), Key: "EvBENDEL"})
+		if err != nil || !resp.Changed {
+			t.Errorf("Ben's deletion on the other racebot: %+v, %v", resp, err)
+		}
+	}
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UANA", TS: line, ThreadTS: p.Thread,
+		PreviousText: "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>", EventID: "EvDEL"}))
+	h.settle()
+	for _, e := range h.fake.Ephemerals() {
+		if e.User == "UANA" && strings.Contains(e.Text, "stays because") {
+			t.Errorf("Ana was told %q, while Ben had withdrawn the KPI's one value", e.Text)
+		}
+	}
+	for _, k := range h.plan(p.Team, "C1", "Q1").KPIs {
+		if k.Key == "visitors" {
+			t.Errorf("the plan keeps the visitors KPI %+v, with no values and its line deleted", k)
+		}
+	}
+	h.threadMessage("C1", p.Thread, "was removed from the plan")
+}
