@@ -86,10 +86,6 @@ type Bot struct {
 	// a test ends the bounds when it says, not when a busy machine's clock
 	// does.
 	claimExpiry func(context.Context) (context.Context, context.CancelFunc)
-	// uninstallWait, when set, stands in for the waits between checks of
-	// an uninstall (see checkUninstall): a test sees them without
-	// spending them.
-	uninstallWait func(context.Context, time.Duration) error
 	// ackWithin bounds the work before an acknowledgement; zero means
 	// ackTimeout. Tests lengthen it, so that a busy machine's slow store
 	// is not taken for a failure.
@@ -221,7 +217,7 @@ func (b *Bot) Start(ctx context.Context) error {
 	b.connected.Store(true)
 	b.requestCatchup()
 	loops := []func(context.Context){b.pruneLoop, b.catchupLoop, b.purgeLoop}
-	for _, tick := range []func(context.Context){b.checkinTick, b.stepTick, b.remindTick, b.placeholderTick} {
+	for _, tick := range []func(context.Context){b.checkinTick, b.stepTick, b.remindTick, b.placeholderTick, b.uninstallCheckTick} {
 		loops = append(loops, b.poll(tick))
 	}
 	for _, loop := range loops {

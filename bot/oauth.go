@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -249,67 +250,101 @@ func (b *Bot) uninstalled(ctx context.Context, t tenant, orgWide bool, eventTime
 		// installation before, not this one; or this one's, seen
 		// through clocks apart. Slack tells them apart (see
 		// uninstalledAhead), after the ack: a slow Slack must not hold
-		// the ack past Slack's three seconds.
-		b.later(ctx, "check an uninstall", func(ctx context.Context) { b.checkUninstall(ctx, in, event) })
+		// the ack past Slack's three seconds. The check is stored
+		// before the ack, so that one Slack cannot answer yet, or that
+		// a shutdown cuts short, is made by whichever racebot runs
+		// then (see uninstallCheckTick), not forgotten with this one.
+		k := in.Key()
+		if _, err := store.MoveUninstallCheck(ctx, k, in.InstalledAt, time.Time{}, b.now()); err != nil {
+			return fmt.Errorf("%s: %w", event, err)
+		}
+		b.later(ctx, "check an uninstall", func(ctx context.Context) { b.checkUninstall(ctx, k, event) })
 		return nil
 	}
 	return b.markUninstalled(ctx, in, event)
 }
 
-// uninstallRechecks are the waits before asking Slack again about a
+// uninstallRechecks are the waits before Slack is asked again about a
 // removal's token when it could not say: acknowledged, the event is not
-// delivered again, so racebot tries again itself, as Slack would have (a
-// minute, then five), rather than serve a removed workspace for good.
-var uninstallRechecks = []time.Duration{time.Minute, 5 * time.Minute}
+// delivered again, so racebot asks again itself, first as Slack would
+// have retried (a minute, then five), then less often, and hourly after
+// the last until Slack says or the workspace installs racebot again: a
+// removed installation is not served on for good, and a Slack that
+// cannot say for a day is asked some 24 times.
+var uninstallRechecks = []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour}
 
-// checkUninstall is uninstalledAhead, tried again after each of
-// uninstallRechecks while Slack cannot say. Each try after the first reads
-// the installation again: a reinstall saved meanwhile is not what the
-// removal removed, and one marked meanwhile (another delivery, another
-// replica) needs no asking. The waits end at shutdown, the removal then
-// logged as not checked.
-func (b *Bot) checkUninstall(ctx context.Context, in install.Installation, event string) {
-	for try := 0; ; try++ {
-		if try > 0 {
-			again, err := b.oauth.Installations.Installation(ctx, in.Key())
-			switch {
-			case errors.Is(err, install.ErrNotInstalled) || err == nil && !again.Active():
-				b.ws.forget(in.Key())
-				return
-			case err == nil && !again.InstalledAt.Equal(in.InstalledAt):
-				b.log.Info("uninstall from before the current install left alone: installed again meanwhile", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event)
-				return
-			case err == nil:
-				in = again
-			default:
-				b.log.Warn("uninstall from before the current install: read the installation again", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event, "err", err)
-			}
-		}
-		err := b.uninstalledAhead(ctx, in, event)
-		if err == nil {
+// checkUninstall makes the check of k's removal that uninstalled stored,
+// if it is due and still pending: a reinstall saved meanwhile ended it,
+// and another delivery's may be due later.
+func (b *Bot) checkUninstall(ctx context.Context, k install.Key, event string) {
+	in, err := b.oauth.Installations.Installation(ctx, k)
+	switch {
+	case errors.Is(err, install.ErrNotInstalled):
+		return
+	case err != nil:
+		// Still due: the next tick makes it.
+		b.log.Warn("uninstall from before the current install: read the installation; checked later", "team", k.TeamID, "enterprise", k.EnterpriseID, "event", event, "err", err)
+		return
+	case !in.Active():
+		// Taken meanwhile, by another delivery or replica.
+		b.ws.forget(k)
+		return
+	case in.UninstallCheckAt.IsZero() || in.UninstallCheckAt.After(b.now()):
+		return
+	}
+	b.recheck(ctx, in, event)
+}
+
+// uninstallCheckTick makes the uninstall checks that are due: those Slack
+// could not answer before, on this racebot or another, and any that a
+// racebot stopped before making.
+func (b *Bot) uninstallCheckTick(ctx context.Context) {
+	if !b.ws.multi() {
+		return
+	}
+	due, err := b.oauth.Installations.UninstallChecksDue(ctx, b.now())
+	if err != nil && ctx.Err() == nil {
+		b.log.Error("list uninstall checks", "err", err)
+	}
+	for _, in := range due {
+		if ctx.Err() != nil {
 			return
 		}
-		if try == len(uninstallRechecks) {
-			b.log.Error("uninstall from before the current install not taken: Slack could not say whether its token works, or the removal was not recorded; the workspace is still served", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event, "tries", try+1, "err", err)
-			return
-		}
-		b.log.Warn("uninstall from before the current install: checking again", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event, "in", uninstallRechecks[try], "err", err)
-		// The loops' context ends first at shutdown, which then need not
-		// wait minutes for this.
-		if b.recheckWait(b.loopCtx, uninstallRechecks[try]) != nil {
-			b.log.Error("uninstall from before the current install not checked: shutting down; the workspace is still served", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event)
-			return
-		}
+		b.recheck(withTeam(ctx, in.EnterpriseID, in.TeamID), in, "uninstall check")
 	}
 }
 
-// recheckWait waits d before an uninstall is checked again, or until ctx
-// ends; a test's stand-in sees the waits without spending them.
-func (b *Bot) recheckWait(ctx context.Context, d time.Duration) error {
-	if b.uninstallWait != nil {
-		return b.uninstallWait(ctx, d)
+// recheck asks Slack about the token of in, whose removal's check is due.
+// The check is first moved to when it is next due: of racebots finding it
+// due at once, one asks, and one that stops before Slack answers leaves
+// it due then. Slack's answer ends it (see uninstalledAhead); without one,
+// it stays due then.
+func (b *Bot) recheck(ctx context.Context, in install.Installation, event string) {
+	wait := uninstallRechecks[min(in.UninstallChecks, len(uninstallRechecks)-1)]
+	next := b.now().Add(wait)
+	moved, err := b.oauth.Installations.MoveUninstallCheck(ctx, in.Key(), in.InstalledAt, in.UninstallCheckAt, next)
+	if err != nil {
+		b.log.Warn("uninstall from before the current install: take the check; checked later", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event, "err", err)
+		return
 	}
-	return sleep(ctx, d)
+	if !moved {
+		// Another racebot took it, or the workspace installed racebot
+		// again, or the removal was taken, since it was read.
+		return
+	}
+	in.UninstallCheckAt = next
+	err = b.uninstalledAhead(ctx, in, event)
+	if err == nil {
+		return
+	}
+	// From the hourly checks on, a removed workspace may have been
+	// served for a while: said louder.
+	level := slog.LevelWarn
+	if in.UninstallChecks >= len(uninstallRechecks)-1 {
+		level = slog.LevelError
+	}
+	b.log.Log(ctx, level, "uninstall from before the current install not taken yet: Slack could not say whether its token works, or the removal was not recorded; the workspace is still served, checked again later",
+		"team", in.TeamID, "enterprise", in.EnterpriseID, "event", event, "checks", in.UninstallChecks+1, "in", wait, "err", err)
 }
 
 // uninstalledAhead takes a removal whose event time reads as before the
@@ -320,7 +355,8 @@ func (b *Bot) recheckWait(ctx context.Context, d time.Duration) error {
 // token is refused as its bot token is. It runs after the ack, so Slack
 // does not deliver the event again when it cannot say (the client has
 // retried auth.test on connection errors, 5xx and rate limits by then):
-// it returns that error, or the store's, for checkUninstall to try again.
+// it returns that error, or the store's, and the check is made again when
+// next due (see recheck). Slack's answer ends the check.
 func (b *Bot) uninstalledAhead(ctx context.Context, in install.Installation, event string) error {
 	s, err := b.ws.fresh(ctx, b.ws.adopt(in))
 	if err == nil {
@@ -328,7 +364,11 @@ func (b *Bot) uninstalledAhead(ctx context.Context, in install.Installation, eve
 	}
 	switch {
 	case err == nil:
-		b.log.Info("uninstall from before the current install left alone", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event)
+		b.log.Info("uninstall from before the current install left alone: its token works", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event)
+		if _, err := b.oauth.Installations.MoveUninstallCheck(ctx, in.Key(), in.InstalledAt, in.UninstallCheckAt, time.Time{}); err != nil {
+			// Left due: the next check finds the token working again.
+			b.log.Warn("uninstall from before the current install: end the check", "team", in.TeamID, "enterprise", in.EnterpriseID, "event", event, "err", err)
+		}
 		return nil
 	case errors.Is(err, install.ErrNotInstalled):
 		// The renewal found it marked already: another delivery of
@@ -341,15 +381,29 @@ func (b *Bot) uninstalledAhead(ctx context.Context, in install.Installation, eve
 	return b.markUninstalled(ctx, in, event)
 }
 
+// reinstalledMeanwhile is logged for a removal that found the workspace
+// installed again since the installation it removed.
+const reinstalledMeanwhile = "uninstall left alone: the workspace installed racebot again since the installation it removed; nothing removed"
+
 // markUninstalled marks in uninstalled, only if it is still the
 // installation read: a reinstall saved meanwhile is not what the removal
-// removed.
+// removed, and is neither counted nor logged as a removal.
 func (b *Bot) markUninstalled(ctx context.Context, in install.Installation, event string) error {
 	k := in.Key()
-	if err := b.oauth.Installations.MarkUninstalled(ctx, k, in.InstalledAt, b.now()); err != nil {
+	store := b.oauth.Installations
+	marked, err := store.MarkUninstalled(ctx, k, in.InstalledAt, b.now())
+	if err != nil {
 		return fmt.Errorf("%s: %w", event, err)
 	}
 	b.ws.forget(k)
+	if !marked {
+		// Installed again, or taken already by another delivery or
+		// replica, which counted and logged it.
+		if now, err := store.Installation(ctx, k); err == nil && !now.InstalledAt.Equal(in.InstalledAt) {
+			b.log.Info(reinstalledMeanwhile, "team", k.TeamID, "enterprise", k.EnterpriseID, "event", event)
+		}
+		return nil
+	}
 	b.metrics.Install("uninstalled")
 	b.log.Info("workspace uninstalled; no longer served, its data kept for the retention", "team", k.TeamID, "enterprise", k.EnterpriseID, "event", event)
 	return nil

@@ -47,6 +47,9 @@ type oauthEnv struct {
 	bot     *Bot
 	srv     *httptest.Server
 	browser *http.Client
+	opts    oauthOptions
+	// stop shuts down bot and srv, once.
+	stop func()
 }
 
 type oauthOptions struct {
@@ -54,13 +57,13 @@ type oauthOptions struct {
 	key      []byte
 	// errors, when set, counts the ERROR lines the bot logs.
 	errors *errorLines
+	// logs, when set, keeps every record the bot logs, instead of the
+	// test's log.
+	logs *logRecords
 	// wrap, when set, stands between the bot and its installations.
 	wrap func(install.Store) install.Store
 	// metrics, when set, counts what the bot does.
 	metrics *metrics.Metrics
-	// uninstallWait, when set, stands in for the waits between checks
-	// of an uninstall.
-	uninstallWait func(context.Context, time.Duration) error
 }
 
 // errorLines counts log lines at ERROR, for a test that expects none.
@@ -93,6 +96,8 @@ func newOAuthEnv(t *testing.T, opts oauthOptions) *oauthEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Registered first, run last: after every racebot's shutdown.
+	t.Cleanup(func() { db.Close() })
 	var store install.Store = db
 	if opts.key != nil {
 		if store, err = install.Sealed(db, opts.key); err != nil {
@@ -102,40 +107,62 @@ func newOAuthEnv(t *testing.T, opts oauthOptions) *oauthEnv {
 	if opts.wrap != nil {
 		store = opts.wrap(store)
 	}
-	clk := &clock{now: time.Now().UTC()}
+	e := &oauthEnv{t: t, fake: fake, db: db, path: path, store: store, clk: &clock{now: time.Now().UTC()}, browser: newBrowser(t), opts: opts}
+	e.start()
+	return e
+}
+
+// start starts a racebot on the env's database and clock, serving at srv.
+func (e *oauthEnv) start() {
+	t, opts := e.t, e.opts
+	t.Helper()
 	var logs io.Writer = testWriter{t}
 	if opts.errors != nil {
 		logs = io.MultiWriter(logs, opts.errors)
 	}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if opts.logs != nil {
+		logger = slog.New(opts.logs)
+	}
 	b := New(Config{
-		Service:      coach.New(coach.Config{Catalogue: flows.RACE(), Store: db, ParseSchedule: parseSchedule, Reminders: db}),
-		Logger:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		Now:          clk.Now,
+		Service:      coach.New(coach.Config{Catalogue: flows.RACE(), Store: e.db, ParseSchedule: parseSchedule, Reminders: e.db}),
+		Logger:       logger,
+		Now:          e.clk.Now,
 		PostInterval: time.Millisecond,
 		Metrics:      opts.metrics,
 		OAuth: &OAuth{
 			ClientID: testClientID, ClientSecret: testClientSecret, StateSecret: testStateSecret,
-			Installations: store, APIURL: fake.APIURL(),
+			Installations: e.store, APIURL: e.fake.APIURL(),
 		},
 	})
 	b.ackWithin = testAckWindow
-	b.uninstallWait = opts.uninstallWait
 	if err := b.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	// Its first ticks are over: a test's own tick never runs beside them.
 	b.firstPass.Wait()
 	srv := httptest.NewServer(b.HTTPHandler(secret))
-	t.Cleanup(func() {
-		srv.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := b.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		db.Close()
-	})
-	return &oauthEnv{t: t, fake: fake, db: db, path: path, store: store, clk: clk, bot: b, srv: srv, browser: newBrowser(t)}
+	var once sync.Once
+	e.stop = func() {
+		once.Do(func() {
+			srv.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := b.Shutdown(ctx); err != nil {
+				t.Errorf("shutdown: %v", err)
+			}
+		})
+	}
+	t.Cleanup(e.stop)
+	e.bot, e.srv = b, srv
+}
+
+// restart shuts racebot down and starts another on the same database, as
+// a deploy does.
+func (e *oauthEnv) restart() {
+	e.t.Helper()
+	e.stop()
+	e.start()
 }
 
 // newBrowser keeps cookies and stops at redirects, so the test sees each.

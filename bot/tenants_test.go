@@ -6,7 +6,6 @@ import (
 	"github.com/racebot/racebot/flows"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -141,7 +140,7 @@ type reinstalledFirst struct {
 	then func()
 }
 
-func (s *reinstalledFirst) MarkUninstalled(ctx context.Context, k install.Key, installedAt, at time.Time) error {
+func (s *reinstalledFirst) MarkUninstalled(ctx context.Context, k install.Key, installedAt, at time.Time) (bool, error) {
 	s.mu.Lock()
 	then := s.then
 	s.then = nil
@@ -248,7 +247,7 @@ func (s *takenMeanwhile) FindInstallation(ctx context.Context, enterprise, team 
 	s.armed = false
 	s.mu.Unlock()
 	if armed && err == nil {
-		err = s.Store.MarkUninstalled(ctx, in.Key(), in.InstalledAt, in.InstalledAt.Add(time.Second))
+		_, err = s.Store.MarkUninstalled(ctx, in.Key(), in.InstalledAt, in.InstalledAt.Add(time.Second))
 	}
 	return in, err
 }
@@ -409,106 +408,69 @@ func TestOAuthUninstallSeenAheadIsAckedWhileSlackIsSlow(t *testing.T) {
 	}
 }
 
-// recheckWaits stands in for the waits between checks of an uninstall:
-// it records each, tells the test on entered, and returns when the test
-// sends on release, or at once when release is nil; or when the bot shuts
-// down.
-type recheckWaits struct {
-	mu      sync.Mutex
-	waits   []time.Duration
-	entered chan time.Duration
-	release chan struct{}
-}
-
-func (r *recheckWaits) wait(ctx context.Context, d time.Duration) error {
-	r.mu.Lock()
-	r.waits = append(r.waits, d)
-	r.mu.Unlock()
-	if r.release == nil {
-		return nil
-	}
-	r.entered <- d
-	select {
-	case <-r.release:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// awaitWait returns once the bot waits to check again.
-func (r *recheckWaits) awaitWait(t *testing.T) {
-	t.Helper()
-	select {
-	case <-r.entered:
-	case <-time.After(slackfake.DefaultWaitTimeout):
-		t.Fatal("the uninstall is not checked again")
-	}
-}
-
-func (r *recheckWaits) seen() []time.Duration {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.waits)
-}
-
 // TestOAuthUninstallSeenAheadCheckedAgainWhileSlackCannotSay: a removal
 // whose event time reads as before the install is acknowledged at once,
 // and Slack cannot say whether the token works (auth.test fails, not
 // for the token). Slack does not deliver an acknowledged event again, so
-// racebot asks again itself, a minute and then five minutes later, as
-// Slack would have retried: a removed installation is not served on for
-// good. It stops asking once Slack says, after its last try, when the
-// workspace installed racebot again meanwhile or when another delivery
-// or replica took the removal meanwhile, and when racebot shuts down.
+// racebot asks again itself: a minute later, then five, then fifteen,
+// then hourly for as long as Slack cannot say, so that a removed
+// installation is not served on for good. It stops asking once Slack
+// says, when the workspace installed racebot again meanwhile, or when
+// another delivery or replica took the removal meanwhile.
 func TestOAuthUninstallSeenAheadCheckedAgainWhileSlackCannotSay(t *testing.T) {
 	t.Parallel()
-	want := []time.Duration{time.Minute, 5 * time.Minute}
-	// removedAhead installs TA ten seconds by racebot's clock after the
-	// removal's event time, revokes its token and sends the removal while
-	// Slack fails n token checks; it returns the token checks made before.
-	removedAhead := func(e *oauthEnv, n int) int {
-		removal := slackfake.EventBody(slackfake.AppUninstalled("TA", "", false))
-		e.clk.Add(10 * time.Second)
-		e.launchInTA()
-		e.settle()
-		e.fake.Revoke("TA")
+	ctx := context.Background()
+	// checkedAfter moves racebot's clock by wait, a second short first,
+	// running the checks due each time: Slack is asked again once, when
+	// the wait is over.
+	checkedAfter := func(t *testing.T, e *oauthEnv, wait time.Duration) {
+		t.Helper()
 		checks := len(e.fake.Calls("auth.test"))
-		e.fake.RefuseNext("auth.test", n, "fatal_error")
-		if status, _ := e.send(removal); status != http.StatusOK {
-			t.Fatalf("app_uninstalled answered %d", status)
+		e.clk.Add(wait - time.Second)
+		e.bot.uninstallCheckTick(ctx)
+		if n := len(e.fake.Calls("auth.test")) - checks; n != 0 {
+			t.Fatalf("%d token checks %v after the last, want none before %v", n, wait-time.Second, wait)
 		}
-		return checks
+		e.clk.Add(time.Second)
+		e.bot.uninstallCheckTick(ctx)
+		if n := len(e.fake.Calls("auth.test")) - checks; n != 1 {
+			t.Fatalf("%d token checks %v after the last, want 1", n, wait)
+		}
 	}
 
-	// Slack fails the first refusals token checks and, once it answers,
-	// says the token is refused: racebot makes three checks either way.
-	for _, tc := range []struct {
-		name     string
-		refusals int
-		served   bool
-		why      string
-	}{
-		{"taken on a later try", 2, false, "its token refused on the third check"},
-		{"given up after the last try", 10, true, "Slack never said its token was refused"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			r := &recheckWaits{}
-			e := newOAuthEnv(t, oauthOptions{uninstallWait: r.wait})
-			checks := removedAhead(e, tc.refusals)
-			e.settle()
-			if served := e.bot.Serves(context.Background(), "TA"); served != tc.served {
-				t.Errorf("TA served = %v, want %v: %s", served, tc.served, tc.why)
+	t.Run("taken on a later try", func(t *testing.T) {
+		t.Parallel()
+		e := newOAuthEnv(t, oauthOptions{})
+		removedAheadWhileSlackCannotSay(e, 2)
+		e.settle()
+		checkedAfter(t, e, time.Minute)
+		if !e.bot.Serves(ctx, "TA") {
+			t.Fatal("TA not served while Slack could not say whether its token works")
+		}
+		checkedAfter(t, e, 5*time.Minute)
+		if e.bot.Serves(ctx, "TA") {
+			t.Error("still serving TA, its token refused on the third check")
+		}
+	})
+
+	t.Run("asked hourly while Slack cannot say", func(t *testing.T) {
+		t.Parallel()
+		waits := []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, time.Hour, time.Hour}
+		e := newOAuthEnv(t, oauthOptions{})
+		// Slack cannot say on the first check and after each wait but
+		// the last.
+		removedAheadWhileSlackCannotSay(e, len(waits))
+		e.settle()
+		for _, wait := range waits {
+			if !e.bot.Serves(ctx, "TA") {
+				t.Fatal("TA not served while Slack could not say whether its token works")
 			}
-			if got := r.seen(); !slices.Equal(got, want) {
-				t.Errorf("waits between checks %v, want %v", got, want)
-			}
-			if n := len(e.fake.Calls("auth.test")) - checks; n != 3 {
-				t.Errorf("%d token checks, want 3", n)
-			}
-		})
-	}
+			checkedAfter(t, e, wait)
+		}
+		if e.bot.Serves(ctx, "TA") {
+			t.Error("still serving TA, its token refused once Slack could say")
+		}
+	})
 
 	// While racebot waits to check again, the installation changes; the
 	// next look at it ends the checks before asking Slack.
@@ -523,48 +485,32 @@ func TestOAuthUninstallSeenAheadCheckedAgainWhileSlackCannotSay(t *testing.T) {
 			e.install(slackfake.Workspace{TeamID: "TA"})
 		}, true, "the reinstall is not what the removal removed"},
 		{"taken meanwhile by another replica", func(t *testing.T, e *oauthEnv) {
-			ctx := context.Background()
 			in, err := e.db.FindInstallation(ctx, "", "TA")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := e.db.MarkUninstalled(ctx, in.Key(), in.InstalledAt, e.clk.Now()); err != nil {
+			if _, err := e.db.MarkUninstalled(ctx, in.Key(), in.InstalledAt, e.clk.Now()); err != nil {
 				t.Fatal(err)
 			}
 		}, false, "the removal was taken already"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r := &recheckWaits{entered: make(chan time.Duration), release: make(chan struct{})}
-			e := newOAuthEnv(t, oauthOptions{uninstallWait: r.wait})
-			checks := removedAhead(e, 1)
-			r.awaitWait(t)
-			tc.meanwhile(t, e)
-			close(r.release)
+			e := newOAuthEnv(t, oauthOptions{})
+			removedAheadWhileSlackCannotSay(e, 1)
 			e.settle()
-			if served := e.bot.Serves(context.Background(), "TA"); served != tc.served {
+			tc.meanwhile(t, e)
+			checks := len(e.fake.Calls("auth.test"))
+			for _, wait := range []time.Duration{time.Minute, 5 * time.Minute, time.Hour} {
+				e.clk.Add(wait)
+				e.bot.uninstallCheckTick(ctx)
+			}
+			if served := e.bot.Serves(ctx, "TA"); served != tc.served {
 				t.Errorf("TA served = %v, want %v: %s", served, tc.served, tc.why)
 			}
-			if n := len(e.fake.Calls("auth.test")) - checks; n != 1 {
-				t.Errorf("%d token checks, want 1: %s", n, tc.why)
+			if n := len(e.fake.Calls("auth.test")) - checks; n != 0 {
+				t.Errorf("%d token checks after the first, want none: %s", n, tc.why)
 			}
 		})
 	}
-
-	t.Run("shut down while waiting", func(t *testing.T) {
-		t.Parallel()
-		r := &recheckWaits{entered: make(chan time.Duration, 1), release: make(chan struct{})}
-		var e *oauthEnv
-		var checks int
-		// Registered first, run last: after the bot's shutdown, which
-		// fails the test if it waited its whole window for the check.
-		t.Cleanup(func() {
-			if n := len(e.fake.Calls("auth.test")) - checks; n != 1 {
-				t.Errorf("%d token checks, want 1: the shutdown ended the wait", n)
-			}
-		})
-		e = newOAuthEnv(t, oauthOptions{uninstallWait: r.wait})
-		checks = removedAhead(e, 1)
-		r.awaitWait(t)
-	})
 }

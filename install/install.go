@@ -45,6 +45,14 @@ type Installation struct {
 	// UninstalledAt is when Slack said the app was removed or its tokens
 	// revoked; zero while installed.
 	UninstalledAt time.Time
+
+	// UninstallCheckAt, when set, is when Slack is next to be asked
+	// whether the bot token still works: a removal whose event time read
+	// as before this install is taken only once Slack refuses the token,
+	// and Slack could not say yet. UninstallChecks counts the times it
+	// was asked meanwhile. A reinstall, or the removal taken, clears both.
+	UninstallCheckAt time.Time
+	UninstallChecks  int
 }
 
 // Key names an installation as Slack does: enterprise, team and whether
@@ -66,7 +74,8 @@ func (in Installation) Active() bool { return in.UninstalledAt.IsZero() }
 // Store keeps installations. Both racebot stores implement it.
 type Store interface {
 	// SaveInstallation stores in, replacing the installation with its key
-	// (a reinstall), installed again if it had been uninstalled.
+	// (a reinstall), installed again if it had been uninstalled and its
+	// pending uninstall check ended: a removal from before is not of it.
 	SaveInstallation(ctx context.Context, in Installation) error
 	// FindInstallation returns the active installation that serves team:
 	// the workspace's own, or else the org-wide install of enterprise (or,
@@ -86,11 +95,23 @@ type Store interface {
 	// ErrRotated and changes nothing.
 	RotateTokens(ctx context.Context, k Key, oldRefresh, token, refresh string, expires time.Time) error
 	// MarkUninstalled records that the installation installed at
-	// installedAt stopped serving at at; an installation already marked
-	// keeps its first time, and one installed again since (its
-	// InstalledAt another) is left alone: the removal was of the one
-	// before it.
-	MarkUninstalled(ctx context.Context, k Key, installedAt, at time.Time) error
+	// installedAt stopped serving at at, and ends its pending uninstall
+	// check; an installation already marked keeps its first time, and
+	// one installed again since (its InstalledAt another) is left alone:
+	// the removal was of the one before it. marked reports whether it
+	// marked it.
+	MarkUninstalled(ctx context.Context, k Key, installedAt, at time.Time) (marked bool, err error)
+	// MoveUninstallCheck moves the pending uninstall check of the
+	// installation installed at installedAt (see UninstallCheckAt) from
+	// from to to, provided it is still at from and the installation is
+	// not uninstalled: a zero from starts one (none pending), a zero to
+	// ends it, and a move from one time to another counts one more check
+	// (UninstallChecks). Of processes moving the same check at once, one
+	// does; moved reports whether it did.
+	MoveUninstallCheck(ctx context.Context, k Key, installedAt, from, to time.Time) (moved bool, err error)
+	// UninstallChecksDue lists the installations, not uninstalled, whose
+	// pending uninstall check is due at t.
+	UninstallChecksDue(ctx context.Context, t time.Time) ([]Installation, error)
 	// UninstalledBefore lists the installations uninstalled before t.
 	UninstalledBefore(ctx context.Context, t time.Time) ([]Installation, error)
 	// PurgeInstallation deletes an installation uninstalled before

@@ -138,6 +138,23 @@ func (s sealed) UninstalledBefore(ctx context.Context, t time.Time) ([]Installat
 	return ins, err
 }
 
+// UninstallChecksDue leaves out an installation whose tokens do not open
+// with this key, and says so: its check would ask Slack with no token,
+// which Slack refuses as it refuses a removed installation's.
+func (s sealed) UninstallChecksDue(ctx context.Context, t time.Time) ([]Installation, error) {
+	ins, err := s.Store.UninstallChecksDue(ctx, t)
+	out := ins[:0]
+	for _, in := range ins {
+		o, oerr := s.opened(in)
+		if oerr != nil {
+			err = errors.Join(err, oerr)
+			continue
+		}
+		out = append(out, o)
+	}
+	return out, err
+}
+
 // RotateTokens compares against the stored ciphertext: a fresh seal of
 // oldRefresh would never equal it, because every seal has a nonce of its
 // own.

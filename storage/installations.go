@@ -25,12 +25,13 @@ func (db *DB) SaveInstallation(ctx context.Context, in install.Installation) err
 			}
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO installations (`+record.InstallationColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0)
 			ON CONFLICT (enterprise_id, team_id, enterprise_install) DO UPDATE SET
 				app_id = excluded.app_id, bot_user_id = excluded.bot_user_id, scopes = excluded.scopes,
 				installed_by = excluded.installed_by, bot_token = excluded.bot_token,
 				refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
-				installed_at = excluded.installed_at, uninstalled_at = 0`,
+				installed_at = excluded.installed_at, uninstalled_at = 0,
+				uninstall_check_at = 0, uninstall_checks = 0`,
 			record.InstallationValues(in)...)
 		return err
 	})
@@ -133,18 +134,65 @@ func cmpOr(err, fallback error) error {
 }
 
 // MarkUninstalled records when the installation installed at installedAt
-// stopped serving.
-func (db *DB) MarkUninstalled(ctx context.Context, k install.Key, installedAt, at time.Time) error {
+// stopped serving, and ends its pending uninstall check.
+func (db *DB) MarkUninstalled(ctx context.Context, k install.Key, installedAt, at time.Time) (bool, error) {
+	var marked bool
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE installations SET uninstalled_at = ?
+		res, err := tx.ExecContext(ctx, `UPDATE installations SET uninstalled_at = ?, uninstall_check_at = 0, uninstall_checks = 0
 			WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ? AND installed_at = ? AND uninstalled_at = 0`,
 			millis(at), k.EnterpriseID, k.TeamID, k.EnterpriseInstall, millis(installedAt))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		marked = n > 0
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("mark uninstalled: %w", err)
+		return false, fmt.Errorf("mark uninstalled: %w", err)
 	}
-	return nil
+	return marked, nil
+}
+
+// MoveUninstallCheck moves the pending uninstall check of the
+// installation installed at installedAt from from to to, while it is
+// still at from (see install.Store).
+func (db *DB) MoveUninstallCheck(ctx context.Context, k install.Key, installedAt, from, to time.Time) (bool, error) {
+	checks := "uninstall_checks + 1"
+	if from.IsZero() || to.IsZero() {
+		checks = "0"
+	}
+	var moved bool
+	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE installations SET uninstall_check_at = ?, uninstall_checks = `+checks+`
+			WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ? AND installed_at = ? AND uninstalled_at = 0
+				AND uninstall_check_at = ?`,
+			record.OptionalMillis(to), k.EnterpriseID, k.TeamID, k.EnterpriseInstall, millis(installedAt), record.OptionalMillis(from))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		moved = n > 0
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("move uninstall check: %w", err)
+	}
+	return moved, nil
+}
+
+// UninstallChecksDue lists the installations whose pending uninstall
+// check is due at t.
+func (db *DB) UninstallChecksDue(ctx context.Context, t time.Time) ([]install.Installation, error) {
+	var out []install.Installation
+	err := db.snapshot(ctx, func(tx *sql.Tx) error {
+		return each(ctx, tx, record.Rows(&out, record.Installation), `SELECT `+record.InstallationColumns+` FROM installations
+			WHERE uninstalled_at = 0 AND uninstall_check_at <> 0 AND uninstall_check_at <= ? ORDER BY uninstall_check_at`, millis(t))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("uninstall checks due: %w", err)
+	}
+	return out, nil
 }
 
 // UninstalledBefore lists the installations uninstalled before t.

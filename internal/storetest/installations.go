@@ -49,8 +49,8 @@ func testInstallations(t *testing.T, open Open) {
 		t.Errorf("T2 found %+v %v", got, err)
 	}
 	// Reinstalling replaces the tokens and serves the workspace again.
-	if err := db.MarkUninstalled(ctx, in.Key(), in.InstalledAt, t0.Add(time.Hour)); err != nil {
-		t.Fatal(err)
+	if marked, err := db.MarkUninstalled(ctx, in.Key(), in.InstalledAt, t0.Add(time.Hour)); err != nil || !marked {
+		t.Fatal(marked, err)
 	}
 	if _, err := db.FindInstallation(ctx, "", "T1"); !errors.Is(err, install.ErrNotInstalled) {
 		t.Errorf("uninstalled T1: %v, want ErrNotInstalled", err)
@@ -67,9 +67,9 @@ func testInstallations(t *testing.T, open Open) {
 		t.Errorf("reinstalled: %+v %v, want %+v", got, err, again)
 	}
 	// A removal of the installation before the reinstall, marked late,
-	// leaves the reinstall serving.
-	if err := db.MarkUninstalled(ctx, in.Key(), in.InstalledAt, t0.Add(3*time.Hour)); err != nil {
-		t.Fatal(err)
+	// leaves the reinstall serving, and says it marked nothing.
+	if marked, err := db.MarkUninstalled(ctx, in.Key(), in.InstalledAt, t0.Add(3*time.Hour)); err != nil || marked {
+		t.Errorf("late mark of the installation before the reinstall: marked %t, %v; want left alone", marked, err)
 	}
 	if got, err := db.FindInstallation(ctx, "", "T1"); err != nil || !cmp.Equal(got, again) {
 		t.Errorf("reinstall after a late mark of the one before: %+v %v, want %+v", got, err, again)
@@ -171,11 +171,11 @@ func testUninstallAndPurge(t *testing.T, open Open) {
 		}
 	}
 	gone := t0.Add(time.Hour)
-	if err := db.MarkUninstalled(ctx, a.Key(), a.InstalledAt, gone); err != nil {
-		t.Fatal(err)
+	if marked, err := db.MarkUninstalled(ctx, a.Key(), a.InstalledAt, gone); err != nil || !marked {
+		t.Fatal(marked, err)
 	}
-	if err := db.MarkUninstalled(ctx, a.Key(), a.InstalledAt, gone.Add(time.Hour)); err != nil {
-		t.Fatal(err)
+	if marked, err := db.MarkUninstalled(ctx, a.Key(), a.InstalledAt, gone.Add(time.Hour)); err != nil || marked {
+		t.Errorf("TA marked again: marked %t, %v; want it to keep its first mark", marked, err)
 	}
 	if got, err := db.UninstalledBefore(ctx, gone); err != nil || len(got) != 0 {
 		t.Errorf("uninstalled before %v: %+v %v", gone, got, err)
@@ -215,7 +215,7 @@ func testUninstallAndPurge(t *testing.T, open Open) {
 		t.Errorf("TB's installation: %v", err)
 	}
 	// A purge of an installation that is installed again does nothing.
-	if err := db.MarkUninstalled(ctx, b.Key(), b.InstalledAt, gone); err != nil {
+	if _, err := db.MarkUninstalled(ctx, b.Key(), b.InstalledAt, gone); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.SaveInstallation(ctx, b); err != nil {
@@ -228,7 +228,7 @@ func testUninstallAndPurge(t *testing.T, open Open) {
 	// Uninstalled again after the purge listed it: the retention counts
 	// from the new removal, so a purge with the old cutoff leaves it.
 	again := gone.Add(48 * time.Hour)
-	if err := db.MarkUninstalled(ctx, b.Key(), b.InstalledAt, again); err != nil {
+	if _, err := db.MarkUninstalled(ctx, b.Key(), b.InstalledAt, again); err != nil {
 		t.Fatal(err)
 	}
 	if purged, err := db.PurgeInstallation(ctx, b.Key(), gone.Add(time.Minute)); err != nil || purged {
@@ -242,3 +242,96 @@ func testUninstallAndPurge(t *testing.T, open Open) {
 		t.Errorf("TB's plan after its retention: %v, want ErrNoPlan", err)
 	}
 }
+
+// testUninstallChecks: a pending uninstall check is kept with its
+// installation, listed once due, and moved by one of the handles that
+// find it due at once; a reinstall, the removal taken, or the check's
+// end clears it.
+func testUninstallChecks(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	in := installation("T1", "xoxb-1")
+	if err := db.SaveInstallation(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	k := in.Key()
+	due := t0.Add(time.Minute)
+	if moved, err := db.MoveUninstallCheck(ctx, k, in.InstalledAt, time.Time{}, due); err != nil || !moved {
+		t.Fatalf("check started: %t, %v", moved, err)
+	}
+	// Another delivery of the removal finds it pending.
+	if moved, err := db.MoveUninstallCheck(ctx, k, in.InstalledAt, time.Time{}, t0); err != nil || moved {
+		t.Errorf("a second check started over the pending one: %t, %v", moved, err)
+	}
+	if got, err := db.UninstallChecksDue(ctx, due.Add(-time.Millisecond)); err != nil || len(got) != 0 {
+		t.Errorf("due before its time: %+v %v", got, err)
+	}
+	got, err := another().UninstallChecksDue(ctx, due)
+	want := in
+	want.UninstallCheckAt = due
+	if err != nil || len(got) != 1 || !cmp.Equal(got[0], want) {
+		t.Fatalf("due: %+v %v, want %+v", got, err, want)
+	}
+	if got, err := db.FindInstallation(ctx, "", "T1"); err != nil || !cmp.Equal(got, want) {
+		t.Errorf("found %+v %v, want %+v: a pending check still serves the workspace", got, err, want)
+	}
+	// Handles that find it due at once: one moves it, and counts a check.
+	next := due.Add(5 * time.Minute)
+	handles := []Store{db, another(), another()}
+	won := race(t, 9, func(i int) error {
+		moved, err := handles[i%3].MoveUninstallCheck(ctx, k, in.InstalledAt, due, next)
+		if err == nil && !moved {
+			return errNotMoved
+		}
+		return err
+	}, errNotMoved)
+	if won != 1 {
+		t.Fatalf("%d handles moved the check, want 1", won)
+	}
+	if got, err := db.Installation(ctx, k); err != nil || !got.UninstallCheckAt.Equal(next) || got.UninstallChecks != 1 {
+		t.Errorf("after one check: at %v, %d checks, %v; want at %v, 1 check", got.UninstallCheckAt, got.UninstallChecks, err, next)
+	}
+	if moved, err := db.MoveUninstallCheck(ctx, k, in.InstalledAt.Add(time.Second), next, next.Add(time.Hour)); err != nil || moved {
+		t.Errorf("check of another install moved: %t, %v", moved, err)
+	}
+	// Ended (Slack said the token works): nothing pending.
+	if moved, err := db.MoveUninstallCheck(ctx, k, in.InstalledAt, next, time.Time{}); err != nil || !moved {
+		t.Fatalf("check ended: %t, %v", moved, err)
+	}
+	if got, err := db.Installation(ctx, k); err != nil || !cmp.Equal(got, in) {
+		t.Errorf("after its check ended: %+v %v, want %+v", got, err, in)
+	}
+	// A reinstall ends a pending check: the removal was not of it.
+	if _, err := db.MoveUninstallCheck(ctx, k, in.InstalledAt, time.Time{}, due); err != nil {
+		t.Fatal(err)
+	}
+	again := installation("T1", "xoxb-2")
+	again.InstalledAt = t0.Add(time.Hour)
+	if err := db.SaveInstallation(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.UninstallChecksDue(ctx, next); err != nil || len(got) != 0 {
+		t.Errorf("due after the reinstall: %+v %v", got, err)
+	}
+	if got, err := db.Installation(ctx, k); err != nil || !cmp.Equal(got, again) {
+		t.Errorf("reinstalled: %+v %v, want %+v", got, err, again)
+	}
+	// The removal taken ends it too, and a taken one is not started.
+	if _, err := db.MoveUninstallCheck(ctx, k, again.InstalledAt, time.Time{}, due); err != nil {
+		t.Fatal(err)
+	}
+	if marked, err := db.MarkUninstalled(ctx, k, again.InstalledAt, next); err != nil || !marked {
+		t.Fatal(marked, err)
+	}
+	if got, err := db.UninstallChecksDue(ctx, next); err != nil || len(got) != 0 {
+		t.Errorf("due after the removal was taken: %+v %v", got, err)
+	}
+	if got, err := db.Installation(ctx, k); err != nil || !got.UninstallCheckAt.IsZero() || got.UninstallChecks != 0 {
+		t.Errorf("uninstalled: %+v %v, want no check", got, err)
+	}
+	if moved, err := db.MoveUninstallCheck(ctx, k, again.InstalledAt, time.Time{}, next); err != nil || moved {
+		t.Errorf("check started for an uninstalled installation: %t, %v", moved, err)
+	}
+}
+
+var errNotMoved = errors.New("not moved")

@@ -126,6 +126,7 @@ func Run(t *testing.T, open Open, opts Options) {
 		{"EnterpriseInstallations", testEnterpriseInstallations},
 		{"TokenRotationOnceAcrossHandles", testTokenRotation},
 		{"UninstallAndPurge", testUninstallAndPurge},
+		{"UninstallChecks", testUninstallChecks},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

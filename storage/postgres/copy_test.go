@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/install"
 	"github.com/racebot/racebot/internal/pgtest"
 	"github.com/racebot/racebot/internal/storetest"
 	"github.com/racebot/racebot/storage"
@@ -103,9 +104,27 @@ func TestCopyFromSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// An installation whose removal's token check is pending: the check
+	// moves with it, and is made by the racebots serving from PostgreSQL.
+	in := install.Installation{TeamID: "T1", AppID: "A1", BotUserID: "UBOT", BotToken: "xoxb-1", InstalledAt: storetest.T0}
+	if err := lite.SaveInstallation(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	checkAt := storetest.T0.Add(time.Hour)
+	for _, move := range [][2]time.Time{{{}, storetest.T0}, {storetest.T0, checkAt}} {
+		if moved, err := lite.MoveUninstallCheck(ctx, in.Key(), in.InstalledAt, move[0], move[1]); err != nil || !moved {
+			t.Fatal(moved, err)
+		}
+	}
+
 	sums, err := pg.CopyFromSQLite(ctx, raw, false)
 	if err != nil {
 		t.Fatal(err)
+	}
+	due, err := pg.UninstallChecksDue(ctx, checkAt)
+	if want := (install.Installation{TeamID: "T1", AppID: "A1", BotUserID: "UBOT", BotToken: "xoxb-1", InstalledAt: storetest.T0,
+		UninstallCheckAt: checkAt, UninstallChecks: 1}); err != nil || len(due) != 1 || !cmp.Equal(due[0], want) {
+		t.Errorf("uninstall checks due after the copy: %+v, %v; want %+v", due, err, want)
 	}
 	rows := map[string]int64{}
 	for _, s := range sums {

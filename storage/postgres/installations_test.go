@@ -120,7 +120,7 @@ func uninstalledWorkspace(t *testing.T) *workspace {
 		t.Fatal(err)
 	}
 	w.plan = id
-	if err := w.db.MarkUninstalled(ctx, w.in.Key(), w.in.InstalledAt, at.Add(time.Hour)); err != nil {
+	if _, err := w.db.MarkUninstalled(ctx, w.in.Key(), w.in.InstalledAt, at.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	return w
@@ -242,7 +242,7 @@ func TestOrgPurgeLeavesAWorkspaceInstalledMidPurge(t *testing.T) {
 	if err := w.db.MarkSeen(ctx, "T1", "k1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.db.MarkUninstalled(ctx, org.Key(), org.InstalledAt, at.Add(time.Hour)); err != nil {
+	if _, err := w.db.MarkUninstalled(ctx, org.Key(), org.InstalledAt, at.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	// Stalls the purge at its first delete, once it has found T1 served

@@ -10,18 +10,20 @@ import (
 
 // InstallationColumns are the columns Installation reads, in its order.
 const InstallationColumns = `enterprise_id, team_id, enterprise_install, app_id, bot_user_id, scopes, installed_by,
-	bot_token, refresh_token, expires_at, installed_at, uninstalled_at`
+	bot_token, refresh_token, expires_at, installed_at, uninstalled_at, uninstall_check_at, uninstall_checks`
 
 // Installation reads an installation's row (InstallationColumns); an
-// expiry or uninstall time of 0 is none. A scan error is returned as it
+// expiry, uninstall or check time of 0 is none. A scan error is returned as it
 // is, so the caller can tell no row from a failure.
 func Installation(scan Scan) (install.Installation, error) {
 	var (
 		in                            install.Installation
 		expires, installed, uninstall int64
+		check                         int64
+		checks                        int64
 	)
 	err := scan(&in.EnterpriseID, &in.TeamID, &in.EnterpriseInstall, &in.AppID, &in.BotUserID, &in.Scopes, &in.InstalledBy,
-		&in.BotToken, &in.RefreshToken, &expires, &installed, &uninstall)
+		&in.BotToken, &in.RefreshToken, &expires, &installed, &uninstall, &check, &checks)
 	if expires != 0 {
 		in.ExpiresAt = FromMillis(expires)
 	}
@@ -29,6 +31,10 @@ func Installation(scan Scan) (install.Installation, error) {
 	if uninstall != 0 {
 		in.UninstalledAt = FromMillis(uninstall)
 	}
+	if check != 0 {
+		in.UninstallCheckAt = FromMillis(check)
+	}
+	in.UninstallChecks = int(checks)
 	return in, err
 }
 
@@ -141,8 +147,8 @@ func PurgeInstallation(tx Tx, q *InstallationQueries, k install.Key, before time
 }
 
 // InstallationValues are in's values for InstallationColumns but the
-// last, uninstalled_at, which a saved installation does not have yet. An
-// unset expiry is stored as 0.
+// last three, uninstalled_at and its check, which a saved installation
+// does not have yet. An unset expiry is stored as 0.
 func InstallationValues(in install.Installation) []any {
 	return []any{in.EnterpriseID, in.TeamID, in.EnterpriseInstall, in.AppID, in.BotUserID, in.Scopes, in.InstalledBy,
 		in.BotToken, in.RefreshToken, OptionalMillis(in.ExpiresAt), Millis(in.InstalledAt)}
