@@ -1,11 +1,9 @@
 package bot
 
 import (
-	"flag"
-	"os"
-	"runtime"
-	"strconv"
 	"testing"
+
+	"github.com/racebot/racebot/internal/testmain"
 )
 
 // TestMain lets more of the package's parallel tests run at once than
@@ -13,13 +11,5 @@ import (
 // time waiting, not computing: on a Slack fake's reply, a background
 // tick, a retry's pause or a bound they prove is kept. Holding them to
 // GOMAXPROCS left a 2-core machine a third idle through the package's
-// run. A -parallel given on the command line is kept.
-func TestMain(m *testing.M) {
-	flag.Parse()
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
-	if !set {
-		flag.Set("test.parallel", strconv.Itoa(2*runtime.GOMAXPROCS(0)))
-	}
-	os.Exit(m.Run())
-}
+// run.
+func TestMain(m *testing.M) { testmain.Waiting(m) }

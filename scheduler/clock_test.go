@@ -103,6 +103,7 @@ func (c *fakeClock) waitSleepers(tb testing.TB, n int) time.Time {
 }
 
 func TestFakeClockWakesSleepersInOrder(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	c := newFakeClock(t0)
 	a, b := c.After(time.Hour), c.After(time.Minute)

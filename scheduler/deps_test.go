@@ -10,6 +10,7 @@ import (
 // defines the types and interfaces it needs, and storage implements them.
 // A scheduler that imported storage could not be run on any other store.
 func TestNoStorageImport(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)

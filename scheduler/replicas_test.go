@@ -64,11 +64,14 @@ type replica interface {
 // confirms. The tick then reaches the second plan: a plan its team was
 // told is paused posts no check-in, and its run log says it was paused.
 func TestPauseOnAnotherReplicaDuringATick(t *testing.T) {
+	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
 		path := testdb.Path(t)
 		pauseDuringATick(t, openDB(t, path), openDB(t, path))
 	})
 	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
 		url := pgtest.URL(t)
 		open := func() *postgres.DB {
 			db, err := postgres.Open(context.Background(), url)
@@ -138,6 +141,7 @@ func pauseDuringATick(t *testing.T, dbA, dbB replica) {
 // skipped; the one posted knows it stands for that one (Missed), so that
 // the team is told.
 func TestBacklogJustBeforeASlotPostsOnce(t *testing.T) {
+	t.Parallel()
 	path := testdb.Path(t)
 	monday := time.Date(2026, 1, 12, 9, 0, 0, 0, time.UTC)
 	behind := newFakeClock(monday.Add(-8 * 24 * time.Hour))

@@ -61,6 +61,7 @@ func callsFor(calls []call, key string) []call {
 // then every 10 min, until the 10:00 one is due; then it is logged as
 // missed, and 10:00 runs as usual.
 func TestNotPostedRetriedWithBackoff(t *testing.T) {
+	t.Parallel()
 	clk := newFakeClock(utcAt(1, 5, 8, 30, 0))
 	db := openDB(t, "")
 	plan := newPlan(t, db, "T1", "Q1")
@@ -118,6 +119,7 @@ func TestNotPostedRetriedWithBackoff(t *testing.T) {
 
 // TestNotPostedThenPosted posts on the third try; the run log says so.
 func TestNotPostedThenPosted(t *testing.T) {
+	t.Parallel()
 	clk := newFakeClock(utcAt(1, 5, 8, 0, 0))
 	db := openDB(t, "")
 	plan := newPlan(t, db, "T1", "Q1")
@@ -147,6 +149,7 @@ func TestNotPostedThenPosted(t *testing.T) {
 // TestMaybePostedIsNotRetried keeps a failure the runner cannot vouch for
 // as failed: a retry might post the check-in twice.
 func TestMaybePostedIsNotRetried(t *testing.T) {
+	t.Parallel()
 	failFirstDay(t, fmt.Errorf("post: %w", context.DeadlineExceeded), scheduler.StateFailed)
 }
 
@@ -154,6 +157,7 @@ func TestMaybePostedIsNotRetried(t *testing.T) {
 // check-in was being posted. Nothing is tried again and nothing is
 // logged as an error; the run log says why the check-in is missing.
 func TestNotServedIsMissedQuietly(t *testing.T) {
+	t.Parallel()
 	// Should an error ever carry both, "not served" must win: "not
 	// posted" alone would be tried again.
 	err := fmt.Errorf("post: %w: %w: invalid_auth", scheduler.ErrNotServed, scheduler.ErrNotPosted)
@@ -208,6 +212,7 @@ func failFirstDay(t *testing.T, err error, want scheduler.State) (scheduler.Occu
 // it after the next check-in was due: the old one is logged as missed and
 // never posted, the new one runs.
 func TestRetryRunsOutWhileDown(t *testing.T) {
+	t.Parallel()
 	path := testdb.Path(t)
 	clk := newFakeClock(utcAt(1, 5, 8, 0, 0))
 	db1 := openDB(t, path)
@@ -242,6 +247,7 @@ func TestRetryRunsOutWhileDown(t *testing.T) {
 
 // TestPausedWhileRetryPending posts nothing once the plan is paused.
 func TestPausedWhileRetryPending(t *testing.T) {
+	t.Parallel()
 	clk := newFakeClock(utcAt(1, 5, 8, 0, 0))
 	db := openDB(t, "")
 	plan := newPlan(t, db, "T1", "Q1")
@@ -266,6 +272,7 @@ func TestPausedWhileRetryPending(t *testing.T) {
 // same moments; every hourly check-in fails twice for certain before it
 // posts, and each try happens exactly once.
 func TestTwoProcessesRetryOnce(t *testing.T) {
+	t.Parallel()
 	path := testdb.Path(t)
 	start := utcAt(1, 5, 0, 30, 0)
 	clk := newFakeClock(start)
@@ -346,6 +353,7 @@ func dieMidPost(tb testing.TB, path string, clk *fakeClock, at time.Time, spec s
 }
 
 func TestRecoverAbandonedClaim(t *testing.T) {
+	t.Parallel()
 	due := utcAt(1, 5, 9, 0, 0)
 	tests := []struct {
 		name    string
@@ -389,6 +397,7 @@ func TestRecoverAbandonedClaim(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			path := testdb.Path(t)
 			clk := newFakeClock(utcAt(1, 5, 8, 0, 0))
 			plan := dieMidPost(t, path, clk, due, "every day 09:00 UTC")
@@ -440,6 +449,7 @@ func occurrenceOf(tb testing.TB, db *storage.DB, plan flows.PlanID, key string) 
 // TestRecoverOnceAcrossProcesses starts two schedulers at once on a file
 // with claims abandoned by a crash: each is recovered exactly once.
 func TestRecoverOnceAcrossProcesses(t *testing.T) {
+	t.Parallel()
 	path := testdb.Path(t)
 	clk := newFakeClock(utcAt(1, 5, 8, 0, 0))
 	const plans = 8
@@ -482,6 +492,7 @@ func TestRecoverOnceAcrossProcesses(t *testing.T) {
 // and the hung scheduler, when it comes back, cannot record an outcome
 // over the recovery.
 func TestLiveClaimNotTakenOver(t *testing.T) {
+	t.Parallel()
 	path := testdb.Path(t)
 	clk := newFakeClock(utcAt(1, 5, 8, 0, 0))
 	dbA, dbB := openDB(t, path), openDB(t, path)
@@ -558,6 +569,7 @@ func (h *logRecords) count(level slog.Level) int {
 // recover: the abandoned claim stays as it is, with one warning however
 // many ticks see it.
 func TestUnrecoverableClaimLeftAndLoggedOnce(t *testing.T) {
+	t.Parallel()
 	path := testdb.Path(t)
 	clk := newFakeClock(utcAt(1, 5, 8, 0, 0))
 	plan := dieMidPost(t, path, clk, utcAt(1, 5, 9, 0, 0), "every day 09:00 UTC")
@@ -583,6 +595,7 @@ func TestUnrecoverableClaimLeftAndLoggedOnce(t *testing.T) {
 // TestPostGetsHalfTheLease ends a post that hangs, so that no claim stays
 // live past the lease, when another scheduler may take it over.
 func TestPostGetsHalfTheLease(t *testing.T) {
+	t.Parallel()
 	clk := newFakeClock(utcAt(1, 5, 8, 0, 0))
 	db := openDB(t, "")
 	plan := newPlan(t, db, "T1", "Q1")
@@ -615,6 +628,7 @@ func (r hangingRunner) RunCheckin(ctx context.Context, _ scheduler.Job) (int64, 
 // TestScheduleShowsRetryAndMissed checks /race schedule tells a pending
 // retry and a missed check-in apart from the ones posted.
 func TestScheduleShowsRetryAndMissed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	clk := newFakeClock(utcAt(1, 5, 7, 0, 0))
 	db := openDB(t, "")

@@ -42,6 +42,7 @@ func dues(calls []call) []time.Time {
 // checks it posts once every Monday at 09:00 wall time, the weeks of both
 // daylight-saving changes included.
 func TestWeeklyAcrossDST(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		spec string
 		zone string
@@ -72,6 +73,7 @@ func TestWeeklyAcrossDST(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.zone, func(t *testing.T) {
+			t.Parallel()
 			loc := mustLoad(t, tt.zone)
 			clk := newFakeClock(time.Date(2026, 1, 1, 0, 0, 0, 0, loc))
 			db := openDB(t, "")
@@ -127,6 +129,7 @@ func TestWeeklyAcrossDST(t *testing.T) {
 // the clock skips from 02:00 to 03:00 it runs at 03:00, and on the night
 // 02:30 happens twice it runs once, at the first.
 func TestDailyAcrossDSTNights(t *testing.T) {
+	t.Parallel()
 	berlin := mustLoad(t, "Europe/Berlin")
 	tests := []struct {
 		name       string
@@ -159,6 +162,7 @@ func TestDailyAcrossDSTNights(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			clk := newFakeClock(tt.start)
 			db := openDB(t, "")
 			plan := newPlan(t, db, "T1", "Q1")
@@ -203,6 +207,7 @@ func runLog(tb testing.TB, db *storage.DB, team string, plan flows.PlanID) ([]lo
 }
 
 func TestRestartAfterOutageCatchesUpOnce(t *testing.T) {
+	t.Parallel()
 	berlin := mustLoad(t, "Europe/Berlin")
 	at := func(month time.Month, day, hour int) time.Time {
 		return time.Date(2026, month, day, hour, 0, 0, 0, berlin)
@@ -280,6 +285,7 @@ func TestRestartAfterOutageCatchesUpOnce(t *testing.T) {
 // TestOnTimeAfterOutage restarts within the grace period of a slot: that
 // slot runs on time, standing for the ones before it, logged as skipped.
 func TestOnTimeAfterOutage(t *testing.T) {
+	t.Parallel()
 	clk := newFakeClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	db := openDB(t, "")
 	plan := newPlan(t, db, "T1", "Q1")
@@ -311,6 +317,7 @@ func TestOnTimeAfterOutage(t *testing.T) {
 // moments, over hundreds of occurrences of several schedules, starting
 // with a catch-up.
 func TestTwoProcessesPostOnce(t *testing.T) {
+	t.Parallel()
 	path := testdb.Path(t)
 	set := time.Date(2026, 3, 20, 0, 0, 0, 0, time.UTC)
 	restart := time.Date(2026, 3, 22, 12, 0, 0, 0, time.UTC)
@@ -396,6 +403,7 @@ func slots(spec schedule.Spec, from, to time.Time) []time.Time {
 // has been claimed, whether the post died with the process, panicked or
 // failed.
 func TestCrashBetweenClaimAndFinish(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		fail      func(scheduler.Job) error
@@ -410,6 +418,7 @@ func TestCrashBetweenClaimAndFinish(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			utc := func(month time.Month, day, hour, minute int) time.Time {
 				return time.Date(2026, month, day, hour, minute, 0, 0, time.UTC)
 			}
@@ -467,6 +476,7 @@ func TestCrashBetweenClaimAndFinish(t *testing.T) {
 }
 
 func TestPausedPostsNothingAndResumeContinues(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	utc := func(month time.Month, day, hour int) time.Time {
 		return time.Date(2026, month, day, hour, 0, 0, 0, time.UTC)
@@ -520,6 +530,7 @@ func TestPausedPostsNothingAndResumeContinues(t *testing.T) {
 // TestResumeWhileDownDoesNotCatchUp pauses, stops racebot over two
 // Mondays, resumes it: the Mondays of the pause are not caught up.
 func TestResumeWhileDownDoesNotCatchUp(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	utc := func(month time.Month, day, hour int) time.Time {
 		return time.Date(2026, month, day, hour, 0, 0, 0, time.UTC)
@@ -548,6 +559,7 @@ func TestResumeWhileDownDoesNotCatchUp(t *testing.T) {
 // TestNewScheduleNoticedWhileAsleep sets a schedule while Run sleeps with
 // nothing to do: it is picked up within a minute and runs on time.
 func TestNewScheduleNoticedWhileAsleep(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 1, 5, 8, 50, 0, 0, time.UTC)
 	clk := newFakeClock(start)
 	db := openDB(t, "")
@@ -568,6 +580,7 @@ func TestNewScheduleNoticedWhileAsleep(t *testing.T) {
 }
 
 func TestNext(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	berlin := mustLoad(t, "Europe/Berlin")
 	clk := newFakeClock(time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC))
@@ -603,6 +616,7 @@ func TestNext(t *testing.T) {
 // three days: one late check-in counts all 144 missed slots, and the log
 // keeps only the latest hundred or so of them.
 func TestLongOutageLogsBoundedBacklog(t *testing.T) {
+	t.Parallel()
 	set := time.Date(2026, 1, 1, 0, 0, 30, 0, time.UTC)
 	clk := newFakeClock(set)
 	db := openDB(t, "")
@@ -649,6 +663,7 @@ func (f *flakyStore) DueSchedules(ctx context.Context) ([]scheduler.Schedule, er
 // TestRunSurvivesFailedTick keeps running after a tick fails and catches
 // up at the next wake-up, within a minute.
 func TestRunSurvivesFailedTick(t *testing.T) {
+	t.Parallel()
 	set := time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
 	clk := newFakeClock(set)
 	db := openDB(t, "")

@@ -15,6 +15,7 @@ import (
 // plan ordered by id, plans' ids interleaved; the next action added takes
 // the number after.
 func TestMigrationNumbersActionsAsListed(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "racebot.db")
 	old, exec := olderDatabase(t, path, 26)
 	now := time.Now().UnixMilli()
@@ -35,6 +36,7 @@ func TestMigrationNumbersActionsAsListed(t *testing.T) {
 // own reminder would read as sent, and a press on the old DM's Done would
 // mark it done.
 func TestMigrationPassesActionIDsRemindedOf(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "racebot.db")
 	old, exec := olderDatabase(t, path, 27)

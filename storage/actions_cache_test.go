@@ -12,6 +12,7 @@ import (
 // with the id the database gave it, so the plan a second handle loads from
 // the file and the one this handle keeps agree.
 func TestAddedActionsKeepTheCacheTrue(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := t.TempDir() + "/racebot.db"
 	a, b := MustOpen(t, path), MustOpen(t, path)

@@ -19,6 +19,7 @@ import (
 // answers: the copy opens, passes integrity_check and holds the plan with
 // an unbroken run of answer revisions, the database as of one moment.
 func TestBackupOfLiveDatabase(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	db, err := Open(ctx, fresh.Path(t))
@@ -111,6 +112,7 @@ func TestBackupOfLiveDatabase(t *testing.T) {
 }
 
 func TestBackupRefusesToOverwrite(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	db, err := Open(ctx, fresh.Path(t))
@@ -152,6 +154,7 @@ func TestBackupRefusesToOverwrite(t *testing.T) {
 // no file under the backup's name, which would look like a backup and
 // refuse the next backup to that name, and nothing of its own beside it.
 func TestBackupThatFailsLeavesNoFile(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, err := Open(ctx, fresh.Path(t))
 	if err != nil {
@@ -192,6 +195,7 @@ func TestBackupThatFailsLeavesNoFile(t *testing.T) {
 // temporary file; a private temporary file's 0600 must not become the
 // backup's.
 func TestBackupKeepsTheDatabaseMode(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	live := filepath.Join(dir, "live.db")

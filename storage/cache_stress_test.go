@@ -19,6 +19,7 @@ import (
 // a later one, whatever the cache turned away, pushed out or took in
 // meanwhile.
 func TestCacheUnderLoadNeverGoesBack(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openTemp(t)
 	db.cache.maxPlans = 4

@@ -30,6 +30,7 @@ func cachePlan(id flows.PlanID, version int64) *flows.Plan {
 // its own team only, and the caller's own to change. (Package packed's
 // tests check every field of the packing.)
 func TestCachedPlanIsThePlan(t *testing.T) {
+	t.Parallel()
 	p := cachePlan(7, 3)
 	p.Thread = "1.2"
 	p.Answers["q1"] = flows.Answer{QuestionID: "q1", Text: "one", By: "U1", At: c0, Revision: 2, Source: "C1/1.3",
@@ -60,6 +61,7 @@ func TestCachedPlanIsThePlan(t *testing.T) {
 // TestCachedTimesAreStored: the cache keeps times as the file does, to
 // the millisecond, so a cached plan is the plan a load would give.
 func TestCachedTimesAreStored(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 11, 23, 9, 0, 0, 123456789, time.FixedZone("CET", 3600))
 	p := cachePlan(7, 3)
 	p.Answers["q1"] = flows.Answer{QuestionID: "q1", Text: "one", At: at, Also: []flows.Contribution{{Text: "also", At: at}}}
@@ -75,6 +77,7 @@ func TestCachedTimesAreStored(t *testing.T) {
 // TestCacheKeepsUnchangedAnswers: a commit changes an answer or two of
 // many; the cache packs those again and keeps the bytes of the rest.
 func TestCacheKeepsUnchangedAnswers(t *testing.T) {
+	t.Parallel()
 	p := cachePlan(7, 3)
 	p.Answers["q1"] = flows.Answer{QuestionID: "q1", Text: "one", By: "U1", At: c0, Revision: 1}
 	p.Answers["q2"] = flows.Answer{QuestionID: "q2", Text: "two", By: "U1", At: c0, Revision: 1}
@@ -102,6 +105,7 @@ func TestCacheKeepsUnchangedAnswers(t *testing.T) {
 // plan in only if it was used more lately than the plan it would drop,
 // and then drops the least recently used.
 func TestCacheBounds(t *testing.T) {
+	t.Parallel()
 	c := newPlanCache()
 	c.maxPlans = 3
 	use := func(id flows.PlanID, times int) {
@@ -152,6 +156,7 @@ func TestCacheBounds(t *testing.T) {
 // version never replaces a newer one, and a load that overlapped a drop is
 // not cached.
 func TestCacheOrdersPuts(t *testing.T) {
+	t.Parallel()
 	c := newPlanCache()
 	c.put(cachePlan(1, 5), c.generation())
 	c.put(cachePlan(1, 4), c.generation())
@@ -178,6 +183,7 @@ func TestCacheOrdersPuts(t *testing.T) {
 }
 
 func TestCachedThreads(t *testing.T) {
+	t.Parallel()
 	c := newPlanCache()
 	p := cachePlan(1, 0)
 	c.putCreated(p, c.generation())
@@ -204,6 +210,7 @@ func TestCachedThreads(t *testing.T) {
 // as from the table, for times before, between and after prompts, past
 // the kept tail, with prompts recorded out of order and twice.
 func TestCachedAskedMatchesTheTable(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := fresh.Path(t)
 	db, err := Open(ctx, path)
@@ -284,6 +291,7 @@ func (db *DB) lastAskedFromTable(ctx context.Context, team string, plan flows.Pl
 // before its commit (the thread's plan, the plan, the prompt its author
 // saw) comes from memory: with the read pool closed it all still works.
 func TestAnswerReadsNothing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openTemp(t)
 	cat := flows.RACE()
@@ -368,6 +376,7 @@ func BenchmarkLoadPlan(b *testing.B) {
 // snapshot's connection, so a commit made between two of them is seen by
 // neither. A statement run on the pool instead would read it.
 func TestPlanReadsStayInTheSnapshot(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openTemp(t)
 	p := createdPlan(t, db)
@@ -419,6 +428,7 @@ func createdPlan(tb testing.TB, db *DB) *flows.Plan {
 // just before its turn comes again, and no answer finds its plan. Here the
 // plans answered before stay, and only newcomers come and go.
 func TestCacheResistsAScan(t *testing.T) {
+	t.Parallel()
 	const plans, rounds = 100, 8
 	text := strings.Repeat("x", 200)
 	for _, bound := range []string{"bytes", "count"} {
@@ -491,6 +501,7 @@ func answerPlan(c *planCache, id flows.PlanID) bool {
 // and over, a plan just started and then answered as often as they are
 // comes to be kept like them, while newcomers used once are turned away.
 func TestCacheKeepsANewPlanInUse(t *testing.T) {
+	t.Parallel()
 	c := newPlanCache()
 	c.maxPlans = 10
 	for range 3 {
@@ -529,6 +540,7 @@ func TestCacheKeepsANewPlanInUse(t *testing.T) {
 // higher than its period gives a plan the cache holds, so a halving or two
 // forgets the burst. Counted to 255, it took eight.
 func TestCacheForgetsABurst(t *testing.T) {
+	t.Parallel()
 	const plans = 100
 	c := newPlanCache()
 	c.maxPlans, c.usage = plans, newUsage(plans)
@@ -564,6 +576,7 @@ func TestCacheForgetsABurst(t *testing.T) {
 // its bytes may take the place of several; it is taken in only if it was
 // used more lately than each of them, not only than the first to go.
 func TestCacheWeighsEveryPlanABigOneWouldDrop(t *testing.T) {
+	t.Parallel()
 	c := newPlanCache()
 	for id := range flows.PlanID(4) {
 		c.put(cachePlan(id+1, 0), c.generation())
@@ -594,6 +607,7 @@ func TestCacheWeighsEveryPlanABigOneWouldDrop(t *testing.T) {
 // may have recorded a prompt while the plan was not cached (noting
 // nothing here); the creation must not vouch for that entry's prompts.
 func TestCreatedPlanMarksOnlyItsOwnEntry(t *testing.T) {
+	t.Parallel()
 	c := newPlanCache()
 	gen := c.generation() // CreatePlan begins
 	// Between its commit and its putCreated, another request found the
@@ -614,6 +628,7 @@ func TestCreatedPlanMarksOnlyItsOwnEntry(t *testing.T) {
 // that stores and each hit the bounds and the protected share must hold,
 // and the plan put must be kept.
 func TestCacheStaysConsistent(t *testing.T) {
+	t.Parallel()
 	one := newPlanCache()
 	one.put(cachePlan(1, 0), one.generation())
 	plain := one.bytes
@@ -797,6 +812,7 @@ func checkCacheBounds(t *testing.T, c *planCache, i int, op string) {
 // the same put waits there; and that plan, the least recently used, goes
 // before a protected plan in use.
 func TestCacheDropsThePlanPutLast(t *testing.T) {
+	t.Parallel()
 	c := newPlanCache()
 	for id := range flows.PlanID(2) {
 		p := cachePlan(id+1, 0)
@@ -832,6 +848,7 @@ func TestCacheDropsThePlanPutLast(t *testing.T) {
 // plan), on probation or protected, counts its new size once, so the
 // totals are back to nothing once it is dropped.
 func TestCacheCountsAPlanPutAgain(t *testing.T) {
+	t.Parallel()
 	for _, protected := range []bool{false, true} {
 		c := newPlanCache()
 		p := cachePlan(1, 0)
@@ -876,6 +893,7 @@ func fullCache(answers int) *planCache {
 // step's own reply, read next, would show the plan without its answer,
 // and the next step would be refused for a conflict.
 func TestCacheNeverGoesBack(t *testing.T) {
+	t.Parallel()
 	for _, lost := range []string{"turned away", "pushed out"} {
 		t.Run(lost, func(t *testing.T) {
 			c := fullCache(3)
@@ -914,6 +932,7 @@ func TestCacheNeverGoesBack(t *testing.T) {
 // entry noted the prompt, so the one putCreated makes must not vouch for
 // the plan's prompts.
 func TestCreatedPlanKnowsNoPromptItMissed(t *testing.T) {
+	t.Parallel()
 	for _, how := range []string{"load turned away", "no load"} {
 		t.Run(how, func(t *testing.T) {
 			c := fullCache(1)

@@ -40,6 +40,7 @@ func planAt(t *testing.T, db *storage.DB, team, name string, at time.Time, threa
 // keys, so a catch-up reads them from the upgrade on, not from their
 // start, which would record their replies again.
 func TestMigrationReadsOldThreadsFromNow(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "racebot.db")
 	old, exec := olderDatabase(t, path, 12)

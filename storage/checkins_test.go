@@ -13,6 +13,7 @@ import (
 )
 
 func TestCheckinsAreNudgedAndClosedOnce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := testdb.Path(t)
 	a, b := MustOpen(t, path), MustOpen(t, path)
@@ -71,6 +72,7 @@ func TestCheckinsAreNudgedAndClosedOnce(t *testing.T) {
 // within its workspace only; of two rows for one occurrence (older racebots
 // opened one per retry) the posted one wins.
 func TestCheckinByOccurrence(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, testdb.Path(t))
 	p := newPlan(t, db, "T1", "C1", "Q1")

@@ -70,6 +70,7 @@ func values(t *testing.T, conn *sql.Conn, query string, args ...any) []string {
 // TestAStatementIsCompiledOncePerConnection: a text run again on a
 // connection runs the statement it compiled the first time.
 func TestAStatementIsCompiledOncePerConnection(t *testing.T) {
+	t.Parallel()
 	_, conn := compiledPool(t)
 	ctx := context.Background()
 	const insert = `INSERT INTO t (v) VALUES (?)`
@@ -98,6 +99,7 @@ func TestAStatementIsCompiledOncePerConnection(t *testing.T) {
 // connection changed, a script, a cancelled read, and more texts than a
 // connection keeps.
 func TestCompiledStatementsEdges(t *testing.T) {
+	t.Parallel()
 	db, conn := compiledPool(t)
 	ctx := context.Background()
 	for _, v := range []string{"a", "b", "c"} {
@@ -244,6 +246,7 @@ func (d *busyAtFirst) Open(name string) (driver.Conn, error) {
 // openers reproduce it only now and then, so the driver here fails as
 // SQLite did, with SQLite's own error.
 func TestOpeningAConnectionWaitsOutABusyFile(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "racebot.db")
 	holder, err := sql.Open("sqlite", "file:"+path)

@@ -12,6 +12,7 @@ import (
 // reads are not fresh across handles: each trusts its plan cache until its
 // next write notices the file changed.
 func TestContract(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T) (storetest.Store, func() storetest.Store) {
 		path := testdb.Path(t)
 		open := func() storetest.Store { return MustOpen(t, path) }

@@ -11,6 +11,7 @@ import (
 // readers keep NORMAL (1). The pragma is per connection, so it is read
 // through each pool rather than trusted from the DSN.
 func TestWriterSyncsEveryCommit(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openTemp(t)
 	for _, tt := range []struct {

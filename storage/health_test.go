@@ -49,6 +49,7 @@ func holdWriteLock(t *testing.T, path string) (release func()) {
 // lock, reads still answer but the write probe fails within its deadline;
 // once the lock is free the probe succeeds again without reopening.
 func TestPingWriteNeedsTheWriteLock(t *testing.T) {
+	t.Parallel()
 	path := testdb.Path(t)
 	db := MustOpen(t, path)
 	ctx := context.Background()
@@ -87,6 +88,7 @@ func TestPingWriteNeedsTheWriteLock(t *testing.T) {
 // WAL file already has, so a one-row commit alone would still succeed on
 // the full disk. The probe must claim new space to notice.
 func TestPingWriteFailsOnAFullDiskAndRecovers(t *testing.T) {
+	t.Parallel()
 	dir := fulldisk.Mount(t, "4m")
 	path := filepath.Join(dir, "racebot.db")
 	db := MustOpen(t, path)

@@ -16,6 +16,7 @@ import (
 // stays; a later bind learns it instead of overwriting it, so the loser of
 // two racing header posts knows which header to delete.
 func TestBindThreadKeepsTheFirstThread(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	p := newPlan(t, db, "T1", "C1", "Q1")
@@ -52,6 +53,7 @@ func TestBindThreadKeepsTheFirstThread(t *testing.T) {
 // one file as two racebot processes would be, all learn the same thread,
 // one of theirs.
 func TestBindThreadRaceHasOneWinner(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := testdb.Path(t)
 	a, b := MustOpen(t, path), MustOpen(t, path)
@@ -85,6 +87,7 @@ func TestBindThreadRaceHasOneWinner(t *testing.T) {
 // write it came with, so a write that fails leaves the key free and the
 // retry runs; one that lands makes the retry a duplicate.
 func TestFailedWriteKeepsNoKey(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	cat := flows.RACE()
@@ -138,6 +141,7 @@ func TestFailedWriteKeepsNoKey(t *testing.T) {
 // TestKeysBelongToTheirWorkspace: one key space per workspace, shared by
 // every kind of write; an empty key records nothing; pruned keys are free.
 func TestKeysBelongToTheirWorkspace(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	p := newPlan(t, db, "T1", "C1", "P")

@@ -12,6 +12,7 @@ import (
 // A plan's kind of business is stored with it: from its name at creation,
 // from its first answer, and from `kind`, and it survives a reopened file.
 func TestPlanKindIsStored(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := testdb.Path(t)
 	cat := flows.RACE()
@@ -46,6 +47,7 @@ func TestPlanKindIsStored(t *testing.T) {
 
 // Periods and directions read from a KPI line are stored with the KPI.
 func TestKPIPeriodsAndDirectionsRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	plan := kpiTestPlan(t, db, "T1", "Periods")

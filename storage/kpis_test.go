@@ -55,6 +55,7 @@ var fernhillTargets = map[flows.StageID][]string{
 }
 
 func TestKPIsRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	plan := kpiTestPlan(t, db, "T1", "Q1 Launch")
@@ -74,6 +75,7 @@ func TestKPIsRoundTrip(t *testing.T) {
 }
 
 func TestSaveKPIReplacesTheTargetInPlace(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	plan := kpiTestPlan(t, db, "T1", "Q1 Launch")
@@ -103,6 +105,7 @@ func TestSaveKPIReplacesTheTargetInPlace(t *testing.T) {
 }
 
 func TestRecordMeasurementsIsIdempotentAndOrdered(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	plan := kpiTestPlan(t, db, "T1", "Q1 Launch")
@@ -170,6 +173,7 @@ func TestRecordMeasurementsIsIdempotentAndOrdered(t *testing.T) {
 }
 
 func TestKPIsStayInTheirWorkspace(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	plan1 := kpiTestPlan(t, db, "T1", "Q1 Launch")
@@ -228,6 +232,7 @@ func TestKPIsStayInTheirWorkspace(t *testing.T) {
 }
 
 func TestDeletePlanTakesItsValues(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := testdb.Path(t)
 	db := MustOpen(t, path)

@@ -39,6 +39,7 @@ func offerAnswer(t *testing.T, db *storage.DB, p *flows.Plan, user, text, comman
 }
 
 func TestOfferIsStoredWithItsAnswerAndTakenOnce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	cat := flows.RACE()
@@ -103,6 +104,7 @@ func TestOfferIsStoredWithItsAnswerAndTakenOnce(t *testing.T) {
 // question from question_id, so that stays empty: to it the offer names
 // no answer, and its yes starts Spring and leaves the plan as it is.
 func TestACoAnswerOfferIsNoAnswerToAnOlderRacebot(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := testdb.Path(t)
 	db := MustOpen(t, path)
@@ -128,6 +130,7 @@ func TestACoAnswerOfferIsNoAnswerToAnOlderRacebot(t *testing.T) {
 }
 
 func TestTakeOfferIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	cat := flows.RACE()
@@ -166,6 +169,7 @@ func TestTakeOfferIsAllOrNothing(t *testing.T) {
 }
 
 func TestOffersGoWithTheirPlan(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	p := newPlan(t, db, "T1", "C1", "Q1")

@@ -67,6 +67,7 @@ func files(tb testing.TB, dir string) map[string][]byte {
 // added, not switched to WAL; whoever opens it (the terminal coach, the
 // export, the Slack server) goes through Open.
 func TestForeignFilesAreRefused(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		make func(tb testing.TB, path string)
@@ -92,6 +93,7 @@ func TestForeignFilesAreRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			path := filepath.Join(dir, "app.db")
 			tt.make(t, path)
@@ -130,6 +132,7 @@ func keys(m map[string][]byte) []string {
 // tables, racebot's own and one from a later racebot with tables this one
 // does not know all open.
 func TestOwnFilesOpen(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		make func(tb testing.TB, path string)
@@ -151,6 +154,7 @@ func TestOwnFilesOpen(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			path := filepath.Join(t.TempDir(), "racebot.db")
 			tt.make(t, path)
 			db := MustOpen(t, path)
@@ -162,6 +166,7 @@ func TestOwnFilesOpen(t *testing.T) {
 // TestOpenExistingCreatesNothing: the export's way in fails on a missing
 // file and leaves no file behind.
 func TestOpenExistingCreatesNothing(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "missing.db")
 	if _, err := storage.OpenExisting(context.Background(), path); !errors.Is(err, fs.ErrNotExist) {
@@ -181,6 +186,7 @@ func TestOpenExistingCreatesNothing(t *testing.T) {
 // TestForeignFileInUse: a WAL database another program has open is
 // refused too, and the check leaves its files as they were.
 func TestForeignFileInUse(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "app.db")
 	conn, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)")
@@ -217,6 +223,7 @@ func TestForeignFileInUse(t *testing.T) {
 // (SQLite's application_id), an older racebot's file included, and a file
 // so marked is taken as racebot's without reading its tables.
 func TestRacebotMarksItsFiles(t *testing.T) {
+	t.Parallel()
 	appID := func(tb testing.TB, path string) uint32 {
 		tb.Helper()
 		b, err := os.ReadFile(path)

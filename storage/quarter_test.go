@@ -47,6 +47,7 @@ func setStatus(t *testing.T, db *storage.DB, p *flows.Plan, i int, st flows.Acti
 }
 
 func TestActionStatusIsKeptWithItsHistory(t *testing.T) {
+	t.Parallel()
 	path := t.TempDir() + "/racebot.db"
 	db := MustOpen(t, path)
 	p := planWithActions(t, db, "T1", "Q1")
@@ -82,6 +83,7 @@ func TestActionStatusIsKeptWithItsHistory(t *testing.T) {
 }
 
 func TestActionStatusStaysInItsPlan(t *testing.T) {
+	t.Parallel()
 	db := MustOpen(t, "")
 	a := planWithActions(t, db, "T1", "A")
 	b := planWithActions(t, db, "T1", "B")
@@ -98,6 +100,7 @@ func TestActionStatusStaysInItsPlan(t *testing.T) {
 }
 
 func TestCreatePlanFrom(t *testing.T) {
+	t.Parallel()
 	db := MustOpen(t, "")
 	ctx := context.Background()
 	cat := flows.RACE()
@@ -149,6 +152,7 @@ func TestCreatePlanFrom(t *testing.T) {
 }
 
 func TestCapabilityHistory(t *testing.T) {
+	t.Parallel()
 	db := MustOpen(t, "")
 	ctx := context.Background()
 	p := newPlan(t, db, "T1", "C1", "Q1")
@@ -186,6 +190,7 @@ func TestCapabilityHistory(t *testing.T) {
 }
 
 func TestCapabilityReminderIsClaimedOncePerQuarter(t *testing.T) {
+	t.Parallel()
 	path := t.TempDir() + "/racebot.db"
 	db := MustOpen(t, path)
 	ctx := context.Background()
@@ -233,6 +238,7 @@ func TestCapabilityReminderIsClaimedOncePerQuarter(t *testing.T) {
 }
 
 func TestRetroAnswersAndPrompts(t *testing.T) {
+	t.Parallel()
 	db := MustOpen(t, "")
 	ctx := context.Background()
 	p := newPlan(t, db, "T1", "C1", "Q1")

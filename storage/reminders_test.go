@@ -17,6 +17,7 @@ import (
 // reminder at once, and exactly one of them gets it; a third opened later
 // (a restart) finds it claimed.
 func TestRemindersAreClaimedOnce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := testdb.Path(t)
 	a, b := MustOpen(t, path), MustOpen(t, path)
@@ -78,6 +79,7 @@ func TestRemindersAreClaimedOnce(t *testing.T) {
 }
 
 func TestActionStatusAndDueActions(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, testdb.Path(t))
 	p := newPlan(t, db, "T1", "C1", "Q1")
@@ -158,6 +160,7 @@ func TestActionStatusAndDueActions(t *testing.T) {
 }
 
 func TestOpenCheckinsListsPostedOnes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, testdb.Path(t))
 	p := newPlan(t, db, "T1", "C1", "Q1")

@@ -15,6 +15,7 @@ import (
 // reviews are stored in; another plan, another workspace and a deleted
 // plan see none, and a reopened file still has it.
 func TestLatestReview(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := testdb.Path(t)
 	db := MustOpen(t, path)

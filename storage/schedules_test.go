@@ -42,6 +42,7 @@ func setTestSchedule(tb testing.TB, db *storage.DB, team string, plan flows.Plan
 }
 
 func TestSetScheduleAndLoad(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	plan := scheduleTestPlan(t, db, "T1", "Q1")
@@ -79,6 +80,7 @@ func TestSetScheduleAndLoad(t *testing.T) {
 }
 
 func TestScheduleErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	plan := scheduleTestPlan(t, db, "T1", "Q1")
@@ -127,6 +129,7 @@ func TestScheduleErrors(t *testing.T) {
 func schedErr[T any](_ T, err error) error { return err }
 
 func TestPauseAndResume(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	plan := scheduleTestPlan(t, db, "T1", "Q1")
@@ -158,6 +161,7 @@ func TestPauseAndResume(t *testing.T) {
 }
 
 func TestDueSchedulesListsEveryTeam(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	a := scheduleTestPlan(t, db, "T1", "Q1")
@@ -189,6 +193,7 @@ func TestDueSchedulesListsEveryTeam(t *testing.T) {
 }
 
 func TestClaimFinishAndLog(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	plan := scheduleTestPlan(t, db, "T1", "Q1")
@@ -265,6 +270,7 @@ func TestClaimFinishAndLog(t *testing.T) {
 }
 
 func TestDeletingPlanTakesScheduleAndLog(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	plan := scheduleTestPlan(t, db, "T1", "Q1")
@@ -291,6 +297,7 @@ func TestDeletingPlanTakesScheduleAndLog(t *testing.T) {
 // TestClaimOnceAcrossProcesses opens one file twice, as two racebot
 // processes would, and claims every occurrence from both at once.
 func TestClaimOnceAcrossProcesses(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := testdb.Path(t)
 	dbs := []*storage.DB{MustOpen(t, path), MustOpen(t, path)}
@@ -364,6 +371,7 @@ func occurrence(tb testing.TB, db *storage.DB, team string, plan flows.PlanID, k
 }
 
 func TestRetryAndClaimRetry(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	plan := scheduleTestPlan(t, db, "T1", "Q1")
@@ -433,6 +441,7 @@ func TestRetryAndClaimRetry(t *testing.T) {
 }
 
 func TestClaimStale(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	plan := scheduleTestPlan(t, db, "T1", "Q1")
@@ -479,6 +488,7 @@ func TestClaimStale(t *testing.T) {
 // connections to one file at once, many times over: exactly one claim
 // wins each time.
 func TestClaimRetryOnceAcrossProcesses(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := testdb.Path(t)
 	dbs := []*storage.DB{MustOpen(t, path), MustOpen(t, path)}
@@ -524,6 +534,7 @@ func TestClaimRetryOnceAcrossProcesses(t *testing.T) {
 }
 
 func TestPendingOccurrences(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	a := scheduleTestPlan(t, db, "T1", "Q1")
@@ -570,6 +581,7 @@ func TestPendingOccurrences(t *testing.T) {
 // could be retried: migration 0006 rebuilds the table and keeps every run,
 // and the new states work on the old rows.
 func TestMigrationKeepsRunLog(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "racebot.db")
 	old, exec := olderDatabase(t, path, 6)

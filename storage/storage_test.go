@@ -62,6 +62,7 @@ func step(tb testing.TB, db *storage.DB, cat *flows.Catalogue, p *flows.Plan, te
 }
 
 func TestReopenRunsNoMigrationTwiceAndResumes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "racebot.db")
 	cat := flows.RACE()
@@ -99,6 +100,7 @@ func TestReopenRunsNoMigrationTwiceAndResumes(t *testing.T) {
 }
 
 func TestEditsKeepEveryRevision(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	cat := flows.RACE()
@@ -126,6 +128,7 @@ func TestEditsKeepEveryRevision(t *testing.T) {
 }
 
 func TestWorkspacesNeverSeeEachOther(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	p := newPlan(t, db, "T1", "C1", "Secret")
@@ -149,6 +152,7 @@ func TestWorkspacesNeverSeeEachOther(t *testing.T) {
 }
 
 func TestDuplicateNamesAndDeletion(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	p := newPlan(t, db, "T1", "C1", "Q1 Launch")
@@ -169,6 +173,7 @@ func TestDuplicateNamesAndDeletion(t *testing.T) {
 }
 
 func TestStaleCommitIsRefused(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	cat := flows.RACE()
@@ -188,6 +193,7 @@ func TestStaleCommitIsRefused(t *testing.T) {
 }
 
 func TestRetriedKeyRecordsOnce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	cat := flows.RACE()
@@ -210,6 +216,7 @@ func TestRetriedKeyRecordsOnce(t *testing.T) {
 // racebot processes would have) write at once: immediate transactions and
 // busy_timeout mean neither sees "database is locked".
 func TestConcurrentWritersNeverLock(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := testdb.Path(t)
 	dbs := []*storage.DB{MustOpen(t, path), MustOpen(t, path)}
@@ -260,6 +267,7 @@ func TestConcurrentWritersNeverLock(t *testing.T) {
 }
 
 func TestBadFilesAreExplained(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	corrupt := filepath.Join(dir, "corrupt.db")
@@ -292,6 +300,7 @@ func TestBadFilesAreExplained(t *testing.T) {
 // loads afresh after it. Once the first connection writes anything, it
 // notices the other's commits and follows them without a conflict.
 func TestCachedPlansFollowOtherWriters(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := testdb.Path(t)
 	a, b := MustOpen(t, path), MustOpen(t, path)
@@ -362,6 +371,7 @@ func TestCachedPlansFollowOtherWriters(t *testing.T) {
 // another which then creates a plan that gets the same id at the same
 // version, never takes the first plan's answers.
 func TestReusedIDIsNotAnotherPlan(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := testdb.Path(t)
 	a, b := MustOpen(t, path), MustOpen(t, path)
@@ -402,6 +412,7 @@ func TestReusedIDIsNotAnotherPlan(t *testing.T) {
 // question's skip only when the plan has one, and the file agrees with the
 // cache afterwards, also when the skip and the answer come in one step.
 func TestAnsweringASkippedQuestionUnskipsItInTheFile(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := testdb.Path(t)
 	db, err := storage.Open(ctx, path)

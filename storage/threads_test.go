@@ -15,6 +15,7 @@ import (
 // changes is stored as a row and replayed as the same change, so a plan
 // read from the file (no cache) equals the plan the engine computed.
 func TestCoAnswersEditsAndWithdrawalsSurviveReopening(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := testdb.Path(t)
 	cat := flows.RACE()
@@ -78,6 +79,7 @@ func TestCoAnswersEditsAndWithdrawalsSurviveReopening(t *testing.T) {
 }
 
 func TestLastAskedFollowsMessageOrder(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	p := newPlan(t, db, "T1", "C1", "Q1")
@@ -108,6 +110,7 @@ func TestLastAskedFollowsMessageOrder(t *testing.T) {
 }
 
 func TestReplaceMeasurementsFromOneMessage(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, "")
 	id := kpiTestPlan(t, db, "T1", "Q1")

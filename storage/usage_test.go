@@ -10,6 +10,7 @@ import (
 // (sharing a counter only adds) up to maxUses, plans never used estimate
 // little, and every period of uses halves what was counted.
 func TestUsageCountsAndForgets(t *testing.T) {
+	t.Parallel()
 	u := newUsage(1000)
 	for id := range flows.PlanID(500) {
 		for range int(id % 7) {

@@ -56,6 +56,7 @@ func count(t *testing.T, pool *sql.DB) int {
 // them failing (a key taken twice, an error of their own); every good write
 // lands, every bad one lands nothing, and each caller hears its own result.
 func TestGroupCommitIsolatesFailingMembers(t *testing.T) {
+	t.Parallel()
 	w, pool := openWriter(t)
 	const n = 300
 	errMine := errors.New("refused by the caller")
@@ -113,6 +114,7 @@ func TestGroupCommitIsolatesFailingMembers(t *testing.T) {
 // write waits in the queue gets its context's error and nothing is written;
 // one already taken finishes and reports its real outcome.
 func TestWriteCalledOffBeforeItRuns(t *testing.T) {
+	t.Parallel()
 	w, pool := openWriter(t)
 	started, release := make(chan struct{}), make(chan struct{})
 	first := make(chan error, 1)
@@ -153,6 +155,7 @@ func TestWriteCalledOffBeforeItRuns(t *testing.T) {
 // TestWriterClosedRefuses: after close, writes are refused, never lost in a
 // queue nobody reads.
 func TestWriterClosedRefuses(t *testing.T) {
+	t.Parallel()
 	w, _ := openWriter(t)
 	if err := w.do(context.Background(), insert("a")); err != nil {
 		t.Fatal(err)
@@ -166,6 +169,7 @@ func TestWriterClosedRefuses(t *testing.T) {
 // TestWritesWaitingTogetherCommitTogether: writes that queue while the
 // writer is busy are committed in one transaction, in arrival order.
 func TestWritesWaitingTogetherCommitTogether(t *testing.T) {
+	t.Parallel()
 	w, pool := openWriter(t)
 	started, release := make(chan struct{}), make(chan struct{})
 	go w.do(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
@@ -207,6 +211,7 @@ func TestWritesWaitingTogetherCommitTogether(t *testing.T) {
 // them alone. The clock is the test's, and its timer never fires: nothing
 // here depends on how fast the machine is.
 func TestBusyWriterWaitsForCompany(t *testing.T) {
+	t.Parallel()
 	pool := openTable(t)
 	w := makeWriter(pool, nil)
 	var mu sync.Mutex

@@ -32,6 +32,7 @@ func runScript(t *testing.T, env map[string]string, script ...string) (string, s
 }
 
 func TestTerminalDraftYesEditNo(t *testing.T) {
+	t.Parallel()
 	llm := openaifake.New(t, "Beans roasted to order, at your door within 48 hours. @here")
 	env := map[string]string{"OPENAI_BASE_URL": llm.URL(), "OPENAI_MODEL": "test-model"}
 	out, path := runScript(t, env,
@@ -72,6 +73,7 @@ func TestTerminalDraftYesEditNo(t *testing.T) {
 }
 
 func TestTerminalPrivacyAndOfflineReview(t *testing.T) {
+	t.Parallel()
 	llm := openaifake.New(t, "should never be asked")
 	out, _ := runScript(t, map[string]string{"OPENAI_BASE_URL": llm.URL()},
 		"new Q1", "privacy on", "We roast coffee.", "draft", "review", "/race privacy maybe")
@@ -86,6 +88,7 @@ func TestTerminalPrivacyAndOfflineReview(t *testing.T) {
 }
 
 func TestTerminalValuesAndReportChart(t *testing.T) {
+	t.Parallel()
 	out, db := runScript(t, nil,
 		"new Launch Plan", "stage reach", "done", "done",
 		"visitors | baseline 8k | target 20k | by 2030-03-31 | owner Ana",

@@ -14,6 +14,7 @@ import (
 )
 
 func TestBackupCommand(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	live := filepath.Join(dir, "live.db")

@@ -56,13 +56,22 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
+// noExitPause is the environment entry that spares a race-built racebot
+// the race detector's default second of sleep before it exits, kept for
+// other threads' reports, on every run a test makes of it. A race it
+// found still fails its exit status. GORACE options of the test's own
+// environment are kept.
+func noExitPause() string {
+	return "GORACE=" + strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0")
+}
+
 // runBinary runs racebot with stdin and a clean environment: no Slack
 // tokens, so it is the terminal coach.
 func runBinary(t *testing.T, bin, dir, stdin string, args ...string) (string, string, error) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
-	cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH")}
+	cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), noExitPause()}
 	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -71,6 +80,7 @@ func runBinary(t *testing.T, bin, dir, stdin string, args ...string) (string, st
 }
 
 func TestTerminalCoachWholePlanResumesAndExports(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	cat := flows.RACE()
@@ -176,6 +186,7 @@ func tail(s string, n int) string {
 }
 
 func TestTerminalDeleteAsksFirst(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var out bytes.Buffer
 	env := func(k string) string {

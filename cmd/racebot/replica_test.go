@@ -33,7 +33,7 @@ type replica struct {
 func startReplica(t *testing.T, bin string, env []string) *replica {
 	t.Helper()
 	r := &replica{cmd: exec.Command(bin, "serve", "--addr", "127.0.0.1:0"), stderr: &syncBuffer{}, exited: make(chan struct{})}
-	r.cmd.Env = env
+	r.cmd.Env = append(env[:len(env):len(env)], noExitPause())
 	r.cmd.Stderr = r.stderr
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)

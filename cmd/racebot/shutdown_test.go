@@ -61,13 +61,15 @@ func eventually(t *testing.T, cond func() bool, what string) {
 // a pipe that stays open ends on Ctrl-C (SIGINT) and on SIGTERM, with exit
 // status 0 and an intact database holding what was typed.
 func TestTerminalExitsAtOnceOnSignal(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			cmd := exec.Command(bin)
 			cmd.Dir = dir
-			cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH")}
+			cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), noExitPause()}
 			stdin, err := cmd.StdinPipe()
 			if err != nil {
 				t.Fatal(err)
