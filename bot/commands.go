@@ -304,8 +304,8 @@ func (b *Bot) startExport(ctx context.Context, p *flows.Plan, user string) (star
 // being made for the same place, by anyone in any racebot, or was shown
 // there a moment ago.
 // As with exportUnderWay, a racebot killed meanwhile leaves its hold
-// (coach.Work.Bound: a review's outlasts placeholderLeft, the model's
-// time), so the person is told when asking again works.
+// (coach.Work.Bound: a review's lasts as long as placeholderLeft, the
+// model's time), so the person is told when asking again works.
 func underWay(w coach.Work, p *flows.Plan) flows.Msg {
 	if w == coach.WorkReport {
 		return flows.Sayf("A KPI chart of %q is already being drawn; if it has not come in two minutes, please ask again.", flows.User(p.Name))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/openaifake"
@@ -103,5 +104,60 @@ func TestDraftAskedTwiceAtOnce(t *testing.T) {
 				t.Errorf("asked again after the draft was shown, told %d times in all that one is on its way", n)
 			}
 		})
+	}
+}
+
+// TestDraftAskedAgainAsTheInterruptedNoteSays: the racebot drafting Ana's
+// answer is killed while the model writes it, leaving its placeholder and
+// its hold on the draft. The racebot that sweeps the placeholder up tells
+// the thread drafting was interrupted and to reply `draft` to ask again;
+// Ana does at once, and a draft is made: she is not told one is already
+// on its way, which the thread has just said is not so.
+func TestDraftAskedAgainAsTheInterruptedNoteSays(t *testing.T) {
+	t.Parallel()
+	clk := &clock{now: time.Now()}
+	llm := openaifake.New(t, aDraft)
+	release := llm.Hold()
+	t.Cleanup(release)
+	h := newHarness(t, withModel(t, llm), func(c *setup) { c.Now = clk.Now })
+	h.runSocket()
+	header, _, _ := h.firstQuestion("Q1")
+
+	// The killed racebot stays stuck at the model, as one killed there
+	// would: nothing of its work ends, nor its hold.
+	killed, _ := h.anotherRacebot(func(c *Config) { c.Assistant = h.bot.assistant })
+	killed.Command(context.Background(), h.slashIn("UANA", "draft", "1.1.b"))
+	placeholder := h.threadMessage("C1", header.TS, "Drafting an answer")
+	h.fake.WaitFor(t, func() bool { return len(llm.Requests()) == 1 }, "the draft under way in the racebot then killed")
+
+	clk.Add(placeholderLeft + time.Second)
+	h.bot.placeholderTick(context.Background())
+	h.fake.WaitFor(t, func() bool {
+		for _, m := range h.fake.Replies("C1", header.TS) {
+			if m.TS == placeholder.TS && strings.Contains(m.Text, "interrupted") {
+				return true
+			}
+		}
+		return false
+	}, "the placeholder replaced with the note that drafting was interrupted")
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "draft", ThreadTS: header.TS}))
+	onItsWay := func() bool {
+		for _, e := range h.fake.Ephemerals() {
+			if strings.Contains(e.Text, "already on its way") {
+				return true
+			}
+		}
+		return false
+	}
+	h.fake.WaitFor(t, func() bool { return onItsWay() || len(llm.Requests()) == 2 }, "Ana's draft asked for again answered")
+	release()
+	settle(t, h.bot, h.fake)
+	settle(t, killed, h.fake)
+	if onItsWay() {
+		t.Errorf("asked again as the thread said to, Ana was told a draft is already on its way")
+	}
+	if n := len(llm.Requests()); n != 2 {
+		t.Errorf("the model was asked %d times, want twice: once by the killed racebot, once again for Ana", n)
 	}
 }

@@ -26,8 +26,11 @@ const streamLimit = 4 * time.Minute
 
 // placeholderLeft is how long after its post a placeholder still recorded
 // is one its racebot left (killed, or cut off from Slack): past
-// streamLimit and the final update's and the take-down's bounds.
-const placeholderLeft = streamLimit + 2*claimedPostTimeout + time.Minute
+// streamLimit and the final update's and the take-down's bounds, and not
+// before the hold its work took has run out (a review's; a draft's is as
+// long): the note that replaces it says to ask again, which that hold
+// would turn away as already on its way.
+var placeholderLeft = max(streamLimit+2*claimedPostTimeout+time.Minute, coach.WorkReview.Bound())
 
 // placeholderPost bounds the post of a placeholder. Its record made
 // before the post counts toward placeholderLeft from then (see
