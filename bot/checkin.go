@@ -404,6 +404,10 @@ type drawnSummary struct {
 	sig uint64 // givenSignature of the values
 	// tries counts the failed tries to draw sig; 0 when it was drawn.
 	tries int
+	// redraws counts the failed tries to draw sig again once it was
+	// drawn: only the store's mark (see stale) asks for those, and a
+	// refusal Slack repeats must not have every tick try again.
+	redraws int
 	// overdrawn: a drawing here may have landed over newer values, whose
 	// record as drawn (drawnKey) then no longer holds; the tick draws
 	// the values as they stand, whatever the store says, until a drawing
@@ -444,8 +448,14 @@ func (r *summaryRefreshes) failed(id int64, sig uint64, gone bool) (tries int) {
 	d, ok := r.drawn[id]
 	switch {
 	case ok && d.sig == sig && d.tries == 0:
-		// Drawn with these values already: a redundant rewrite failed.
-		return 0
+		// Drawn with these values already: a rewrite failed that is
+		// redundant unless the store marks the summary maybe behind.
+		d.redraws++
+		if gone {
+			d.redraws = summaryTries
+		}
+		r.drawn[id] = d
+		return d.redraws
 	case !ok || d.sig != sig:
 		d = drawnSummary{sig: sig, overdrawn: d.overdrawn}
 	}
@@ -494,7 +504,7 @@ func (r *summaryRefreshes) stale(id int64, sig uint64, marked bool) bool {
 	case d.tries > 0:
 		return d.tries < summaryTries
 	}
-	return marked
+	return marked && d.redraws < summaryTries
 }
 
 // keep forgets the check-ins not in open, which have closed.

@@ -471,3 +471,35 @@ func TestPastCancelKeepsTheOuterBound(t *testing.T) {
 		t.Errorf("a shorter bound %v did not stand before the outer %v", sd, od)
 	}
 }
+
+// TestMarkedSummaryRefusedIsNotRetriedEveryMinute: racebot A drew the
+// summary with the values as they stand; another racebot was killed
+// between marking its drawing of them and knowing what it showed, so the
+// store marks the summary maybe behind. Someone then deletes the summary
+// in Slack. A's tick tries the summary once more for the mark; Slack says
+// message_not_found, as it will every time, so the next ticks leave it
+// alone, as they do a deleted summary without a mark.
+func TestMarkedSummaryRefusedIsNotRetriedEveryMinute(t *testing.T) {
+	t.Parallel()
+	h, p, clk := checkinSetup(t)
+	id, opening := h.openCheckin(p)
+	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k", ThreadTS: opening.TS}))
+	h.waitSummary(summary.TS, "1 of 2 KPIs updated")
+	h.settle()
+
+	if _, err := h.bot.svc.SummaryMayBeOverdrawn(t.Context(), id); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := h.api.api.DeleteMessageContext(t.Context(), "C1", summary.TS); err != nil {
+		t.Fatal(err)
+	}
+	before := h.updates()
+	for range 5 {
+		clk.Add(time.Minute)
+		h.bot.checkinTick(t.Context())
+	}
+	if n := h.updates() - before; n > 1 {
+		t.Errorf("%d chat.update calls over five ticks for a marked, deleted summary, want at most one", n)
+	}
+}
