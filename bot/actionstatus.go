@@ -186,7 +186,7 @@ func withStatuses(p *flows.Plan, blocks []slack.Block) (out []slack.Block, shown
 // statuses as they stand: buttons still showing the status a press found
 // changed would mislead the next person too.
 func (b *Bot) redrawStatuses(ctx context.Context, team string, plan flows.PlanID, channel, ts string, m slack.Msg) {
-	b.redrawInTurn(ctx, channel+"/"+ts, "", "redraw status buttons", plan, func(ctx context.Context) (string, message, error) {
+	b.redrawInTurn(ctx, channel+"/"+ts, "", "redraw status buttons", plan, maxStatusRedraws, func(ctx context.Context) (string, message, error) {
 		p, err := b.svc.PlanNow(ctx, team, plan)
 		if err != nil {
 			return "", message{}, err
@@ -205,7 +205,7 @@ func (b *Bot) redrawStatuses(ctx context.Context, team string, plan flows.PlanID
 // names it) after a press on it, with the statuses as they stand, through
 // url, the press's response_url.
 func (b *Bot) redrawList(ctx context.Context, team string, plan flows.PlanID, key, url string) {
-	b.redrawInTurn(ctx, key, url, "update action list", plan, func(ctx context.Context) (string, message, error) {
+	b.redrawInTurn(ctx, key, url, "update action list", plan, maxListRedraws, func(ctx context.Context) (string, message, error) {
 		p, err := b.svc.PlanNow(ctx, team, plan)
 		if err != nil {
 			return "", message{}, err
@@ -235,7 +235,8 @@ func listKey(cb slack.InteractionCallback) string {
 // look reads what it should show now, named by shown ("" when it has
 // nothing to redraw), and draw puts that in place through at, the way to
 // reach the message the newest press on it brought ("" for a message
-// reached by its channel and ts).
+// reached by its channel and ts); bound is how many drawings each round
+// may make.
 //
 // Two presses at once each ask for a redraw, and the one that read the
 // plan first may reach Slack last; so one message's redraws (key) take
@@ -244,7 +245,7 @@ func listKey(cb slack.InteractionCallback) string {
 // newest at. Another racebot takes no such turns: after a drawing lands,
 // the plan is read again, and drawn again if its statuses moved
 // meanwhile.
-func (b *Bot) redrawInTurn(ctx context.Context, key, at, what string, plan flows.PlanID,
+func (b *Bot) redrawInTurn(ctx context.Context, key, at, what string, plan flows.PlanID, bound int,
 	look func(ctx context.Context) (shown string, m message, err error),
 	draw func(ctx context.Context, at string, m message) error) {
 	if !b.statusRedraws.begin(key, at) {
@@ -262,7 +263,7 @@ func (b *Bot) redrawInTurn(ctx context.Context, key, at, what string, plan flows
 			b.statusRedraws.end(key)
 			return
 		}
-		if shown != drawn && tries < maxStatusRedraws {
+		if shown != drawn && tries < bound {
 			tries++
 			if err := draw(ctx, at, m); err != nil {
 				b.log.Warn(what, "plan", plan, "err", err)
@@ -286,6 +287,12 @@ func (b *Bot) redrawInTurn(ctx context.Context, key, at, what string, plan flows
 // press, while presses on other racebots keep moving its statuses (they
 // have their own); each press here asks for a turn with the full bound.
 const maxStatusRedraws = 5
+
+// maxListRedraws bounds a round's drawings of an action list: each goes
+// through one press's response_url, which Slack takes only five posts
+// through, and that press's note (the status it found) needs one of them.
+// A round after the first goes through a newer press's response_url.
+const maxListRedraws = maxStatusRedraws - 1
 
 // redrawTurns tracks the messages whose status controls are being
 // redrawn, whether another redraw was asked for meanwhile, and the way to
@@ -376,14 +383,19 @@ func (b *Bot) setActionStatus(ctx context.Context, team string, cb slack.Interac
 	if cb.Container.IsEphemeral || cb.Message.Timestamp == "" {
 		key := listKey(cb)
 		b.later(ctx, "update action list", func(ctx context.Context) {
-			b.redrawList(ctx, team, plan, key, cb.ResponseURL)
 			if resp.Changed {
+				// Told before the redraw: a turn drawing for presses
+				// made meanwhile would hold this one's note back past
+				// theirs, and the thread would tell them out of order.
 				b.postToPlan(resp.Plan, cb.User.ID, resp.Replies, nil)
+				b.redrawList(ctx, team, plan, key, cb.ResponseURL)
 				return
 			}
+			b.redrawList(ctx, team, plan, key, cb.ResponseURL)
 			// Nothing changed (the action had that status, or someone
-			// else set another since the list was drawn): the list now
-			// shows the status, the note says why.
+			// else set another since the list was drawn): the list
+			// shows the status, or will once the redraw running for it
+			// lands, and the note says why.
 			for _, r := range resp.Replies {
 				b.respond(ctx, cb.ResponseURL, r.Msg)
 			}

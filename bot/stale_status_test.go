@@ -489,3 +489,136 @@ func TestActionListShowsTheLastOfTwoQuickPresses(t *testing.T) {
 		t.Errorf("after Done on A1 and Drop on A2, Ana's list ends drawn with %v, want %v:\n%s", got, want, last.Text)
 	}
 }
+
+// actionListOf asks for Ana's action list and returns how to choose from
+// it as it was drawn: choice(i, label) is the option labelled label on
+// the i-th action's menu.
+func (h *harness) actionListOf(p *flows.Plan) (choice func(i int, label string) statusControl) {
+	h.t.Helper()
+	list := h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "actions", UserID: "UANA", ChannelID: "C1"}))
+	var drawn struct {
+		Blocks json.RawMessage `json:"blocks"`
+	}
+	if err := json.Unmarshal(list.Payload, &drawn); err != nil {
+		h.t.Fatalf("list %s: %v", list.Payload, err)
+	}
+	return func(i int, label string) statusControl {
+		h.t.Helper()
+		for _, c := range statusControlsOf(h.t, drawn.Blocks) {
+			if _, id, _, _, _ := parseStatusValue(c.value); id == p.Actions[i].ID && c.label == label {
+				return c
+			}
+		}
+		h.t.Fatalf("no %q for %s in the list %s", label, p.Actions[i].Text, drawn.Blocks)
+		return statusControl{}
+	}
+}
+
+// TestActionListNoteSurvivesABusyRedraw: Ben has marked A1 done; Ana's
+// list still shows it open, and her "Drop" for it changes nothing. While
+// her list is redrawn for that, she marks A2 to A5 done, each landing
+// while the drawing before is on its way, so her first press's turn draws
+// again and again. Slack takes five posts through one response_url: the
+// drawings must leave one for the sentence telling her Ben's done stands.
+func TestActionListNoteSurvivesABusyRedraw(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	p = h.addActions(p, "A1", "A2", "A3", "A4", "A5")
+	choice := h.actionListOf(p)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "action done 1", UserID: "UBEN", ChannelID: "C1"}))
+	h.fake.WaitFor(t, func() bool { return h.plan(p.Team, p.Channel, p.Name).Actions[0].State() == flows.ActionDone }, "Ben's done")
+	h.settle()
+
+	const listTS = "1700000000.000100"
+	press := func(c statusControl, url string) {
+		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Type: "overflow", SelectedOption: c.value, BlockID: c.blockID,
+			UserID: "UANA", ChannelID: "C1", MessageTS: listTS, IsEphemeral: true, ResponseURL: url}))
+	}
+	key := "list C1/UANA/" + listTS
+	asked := func() bool {
+		h.bot.statusRedraws.mu.Lock()
+		defer h.bot.statusRedraws.mu.Unlock()
+		return h.bot.statusRedraws.running[key]
+	}
+	running := func() bool {
+		h.bot.statusRedraws.mu.Lock()
+		defer h.bot.statusRedraws.mu.Unlock()
+		_, ok := h.bot.statusRedraws.running[key]
+		return ok
+	}
+
+	release := h.fake.Hold(slackfake.MethodResponseURL)
+	first := h.fake.ResponseURL()
+	press(choice(0, "Drop"), first)
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight(slackfake.MethodResponseURL) == 1 }, "the first drawing on its way")
+	for i := 1; i < len(p.Actions); i++ {
+		press(choice(i, "Done"), h.fake.ResponseURL())
+		h.fake.WaitFor(t, func() bool { return h.plan(p.Team, p.Channel, p.Name).Actions[i].State() == flows.ActionDone }, p.Actions[i].Text+" done")
+		h.fake.WaitFor(t, asked, "a redraw asked for again")
+		next := h.fake.Hold(slackfake.MethodResponseURL)
+		drawn := len(h.fake.Responses(""))
+		release()
+		release = next
+		h.fake.WaitFor(t, func() bool { return len(h.fake.Responses("")) > drawn }, "the drawing held landed")
+		h.fake.WaitFor(t, func() bool { return h.fake.InFlight(slackfake.MethodResponseURL) == 1 || !running() }, "the next drawing, or the turn's end")
+	}
+	release()
+	h.settle()
+
+	told := h.notesBeside(first)
+	if len(told) != 1 || !strings.Contains(told[0], "stays done") || !strings.Contains(told[0], "<@UBEN>") {
+		t.Errorf("Ana was told %q through her first press's response_url, want the sentence saying Ben's done stands:\n%s", told, h.fake.Dump())
+	}
+	var last *slackfake.Response
+	for _, r := range h.fake.Responses("") {
+		if r.ReplaceOriginal {
+			last = &r
+		}
+	}
+	if last == nil {
+		t.Fatalf("Ana's list was never redrawn:\n%s", h.fake.Dump())
+	}
+	for _, c := range statusControlsOf(t, last.Blocks) {
+		if shownIn(c.blockID) != flows.ActionDone {
+			t.Errorf("Ana's list ends drawn with %q (block %q), want every action done", c.label, c.blockID)
+		}
+	}
+}
+
+// TestActionListPressesAreToldInTheirOrder: Ana marks A1 done from her
+// action list, then drops A2 while the list is still being redrawn for the
+// first. The plan's thread tells them in the order she made them: the
+// second press's redraw waits for the first's turn, its thread note does
+// not overtake the first's.
+func TestActionListPressesAreToldInTheirOrder(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	_, p := h.newPlanInSlack("Q1")
+	p = h.addActions(p, "A1", "A2")
+	choice := h.actionListOf(p)
+	const listTS = "1700000000.000100"
+	press := func(c statusControl) {
+		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Type: "overflow", SelectedOption: c.value, BlockID: c.blockID,
+			UserID: "UANA", ChannelID: "C1", MessageTS: listTS, IsEphemeral: true, ResponseURL: h.fake.ResponseURL()}))
+	}
+
+	release := h.fake.Hold(slackfake.MethodResponseURL)
+	press(choice(0, "Done"))
+	h.fake.WaitFor(t, func() bool { return h.fake.InFlight(slackfake.MethodResponseURL) == 1 }, "the first drawing on its way")
+	press(choice(1, "Drop"))
+	h.threadMessage("C1", p.Thread, `marked "A2" dropped`)
+	release()
+	h.settle()
+
+	var thread strings.Builder
+	for _, m := range h.fake.Replies("C1", p.Thread) {
+		thread.WriteString(m.Text + "\n")
+	}
+	done, dropped := strings.Index(thread.String(), `marked "A1" done`), strings.Index(thread.String(), `marked "A2" dropped`)
+	if done < 0 || dropped < 0 || done > dropped {
+		t.Errorf("the plan's thread tells Ana's presses out of order, want A1 done before A2 dropped:\n%s", thread.String())
+	}
+}
