@@ -101,7 +101,9 @@ func TestACheckinReplyWithACurrencyBesideAnAside(t *testing.T) {
 	id, opening := h.openCheckin(p)
 	summary := h.threadMessage("C1", opening.TS, "0 of 3 KPIs updated")
 	ts := tsAfter(t, summary.TS, time.Millisecond)
-	for i, text := range []string{"revenue 18k (USD, est)", "revenue 18k (est; USD)"} {
+	// "(est USD)" was cut off as a name without a value and "(US$)"
+	// passed over as an aside, with €18,000 recorded.
+	for i, text := range []string{"revenue 18k (USD, est)", "revenue 18k (est; USD)", "revenue 18k (est USD)", "revenue 18k (US$)"} {
 		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: text, TS: tsAfter(t, ts, time.Duration(i)*time.Second), ThreadTS: opening.TS}))
 		got := h.reply("C1", opening.TS, "UANA", "Not recorded: Revenue is kept in €, but $18,000 is in $; give it in € (I don't convert currencies).")
 		if strings.Contains(got, "no value") {

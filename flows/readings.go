@@ -2,6 +2,7 @@ package flows
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -26,7 +27,9 @@ type Reading struct {
 // do several pairs without commas ("visitors 12.4k leads 310"). A note in
 // parentheses after a value ("12.4k (est)") and a name repeated after its
 // value ("12.4k visitors") are passed over; a note naming a currency ("18k
-// (USD, est)") is read whole, as the value's currency.
+// (USD, est)", "18k (est. US$)") is read whole, as the value's currency,
+// and one naming two, or a currency beside a number, or left open, makes
+// the value one that can't be read.
 //
 // names resolves what the user called a KPI (lower-cased, single-spaced:
 // "unique visitors", "aov") to its id and unit. ParseReadings returns the
@@ -168,9 +171,10 @@ func splitItems(s string) []string {
 				cut(i)
 			}
 		case '(':
-			// A currency note is read whole: cut at its comma, "18k
-			// (USD, est)" would be €18k on a KPI kept in euros.
-			if end := currencyNoteLen(s[i:]); end > 0 {
+			// A note after a value is read whole: cut at its comma, "18k
+			// (USD, est)" would be €18k on a KPI kept in euros, and "(est,
+			// rough)" two names without values.
+			if end := noteLen(s[start:i], s[i:]); end > 0 {
 				i += end - 1
 			}
 		}
@@ -179,17 +183,35 @@ func splitItems(s string) []string {
 	return items
 }
 
-// currencyNoteLen is the length of the note in parentheses that opens s
-// when it names a currency (see noteCurrency) and closes on its line, or 0.
-func currencyNoteLen(s string) int {
+// noteLen is the length of the note in parentheses that opens s, after
+// the item's text before when that ends in a value, if it is to be read
+// whole: one naming a currency, even left open (then to its line's end),
+// so that the currency stays with the value or refuses it; or one of words
+// alone that closes on its line. A note with a number and no currency may
+// hold other values ("(leads 310, revenue 18k)"), and is cut as before.
+func noteLen(before, s string) int {
+	f := strings.Fields(before)
+	if len(f) == 0 || !startsValue(f[len(f)-1]) && !continuesValue(f[len(f)-1]) {
+		return 0
+	}
 	end := strings.IndexAny(s, ")\n\r")
-	if end < 0 || s[end] != ')' {
-		return 0
+	closed := end >= 0 && s[end] == ')'
+	switch {
+	case end < 0:
+		end = len(s)
+	case closed:
+		end++
 	}
-	if _, ok := noteCurrency(suffixTokens(s[:end+1])); !ok {
-		return 0
+	if namesCurrency(s[:end]) || closed && !strings.ContainsFunc(s[:end], unicode.IsDigit) {
+		return end
 	}
-	return end + 1
+	return 0
+}
+
+// namesCurrency reports whether text names a currency in any of its words
+// or symbols ("(est. US$)").
+func namesCurrency(text string) bool {
+	return slices.ContainsFunc(suffixTokens(text), isCurrencyToken)
 }
 
 type pair struct{ name, value string }
@@ -226,8 +248,9 @@ func pairItem(item string, opensName func(before, words string) bool) (pairs []p
 		t := toks[i]
 		word := item[t[0]:t[1]]
 		if len(runs) > 0 && runs[len(runs)-1].value {
-			// A currency note first: "(USD, est)" must not pass as an
-			// aside because "USD," is no currency word as noteEnd reads.
+			// A currency note first: "(USD, est)" or "(US$)" must not
+			// pass as an aside because "USD," or "US$" is no currency
+			// word as noteEnd reads.
 			if end, ok := currencyNoteEnd(item, toks, i); ok {
 				runs[len(runs)-1].end = toks[end][1]
 				i = end
@@ -311,21 +334,22 @@ func noteEnd(item string, toks [][2]int, i int) (int, bool) {
 }
 
 // currencyNoteEnd reports whether the word toks[i] opens a note in
-// parentheses that names a currency ("18k (USD)", "500 (in euros)", "18k
-// (USD, est)"; see noteCurrency), and the index of its last word. Such a
-// note is part of the value before it: it says the value's currency, which
-// the value's KPI may not keep.
+// parentheses that names a currency anywhere in it ("18k (USD)", "500 (in
+// euros)", "18k (est. US$)", "18k (USD, EUR)"; see namesCurrency), and the
+// index of its last word: the one that closes it, or the item's last when
+// it is left open ("18k (USD, est"). Such a note is part of the value
+// before it: it says the value's currency, which the value's KPI may not
+// keep, or makes the value one that can't be read; passed over, the amount
+// would be kept in the KPI's currency.
 func currencyNoteEnd(item string, toks [][2]int, i int) (int, bool) {
 	if !strings.HasPrefix(item[toks[i][0]:toks[i][1]], "(") {
 		return 0, false
 	}
-	for j := i; j < len(toks); j++ {
-		if strings.HasSuffix(item[toks[j][0]:toks[j][1]], ")") {
-			_, ok := noteCurrency(suffixTokens(item[toks[i][0]:toks[j][1]]))
-			return j, ok
-		}
+	j := i
+	for j < len(toks)-1 && !strings.HasSuffix(item[toks[j][0]:toks[j][1]], ")") {
+		j++
 	}
-	return 0, false
+	return j, namesCurrency(item[toks[i][0]:toks[j][1]])
 }
 
 // multiplierOrDuration reports whether a value word is a multiplier or a

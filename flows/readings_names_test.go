@@ -239,6 +239,26 @@ func TestParseReadingsInCurrencyNote(t *testing.T) {
 		{in: "revenue 18k (est, USD), leads 310", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, raw: "18k (est, USD)", errs: []string{refused}},
 		{in: "leads 310; revenue 18k (in dollars, rough est.)", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, raw: "18k (in dollars, rough est.)", errs: []string{refused}},
 		{in: "revenue 18k (EUR, est), leads 310", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "EUR"}, raw: "18k (EUR, est)"},
+		// Any currency in a note after a value is its currency, among
+		// whatever words: "(est USD)" was cut off as a name without a
+		// value, and "(US$)" or "(USD.)" passed over as an aside, with
+		// €18,000 recorded.
+		{in: "revenue 18k (est USD)", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, raw: "18k (est USD)", errs: []string{refused}},
+		{in: "revenue 18k (US$), leads 310", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, raw: "18k (US$)", errs: []string{refused}},
+		{in: "revenue 18k (USD.)", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, raw: "18k (USD.)", errs: []string{refused}},
+		{in: "revenue 18k (dollars!)", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, raw: "18k (dollars!)", errs: []string{refused}},
+		{in: "revenue 18k (est €)", want: Value{Amount: 18000, Unit: UnitCurrency, Currency: "EUR"}, raw: "18k (est €)"},
+		// Two currencies, or a currency beside a number, or a note left
+		// open: the value is refused in one sentence, never kept in €.
+		{in: "revenue 18k (USD, EUR)", errs: []string{`For revenue, "18k (USD, EUR)" names two currencies; write it with one, like €18,250.`}},
+		{in: "revenue 18k (EUR/USD), leads 310", errs: []string{`For revenue, "18k (EUR/USD)" names two currencies; write it with one, like €18,250.`}},
+		{in: "revenue 18k (USD, 2025)", errs: []string{`For revenue, "18k (USD, 2025)" is not a number I can read; write it like €18,250.`}},
+		{in: "revenue 18k (USD, est", errs: []string{`For revenue, "18k (USD, est" is not a number I can read; write it like €18,250.`}},
+		{in: "revenue 18k (est, USD", errs: []string{`For revenue, "18k (est, USD" is not a number I can read; write it like €18,250.`}},
+		{in: "leads 310\nrevenue 18k (est; in dollars", errs: []string{`For revenue, "18k (est; in dollars" is not a number I can read; write it like €18,250.`}},
+		// A note of words alone is an aside, commas and all.
+		{in: "revenue 18k (est, rough), leads 310", want: Value{Amount: 18000, Unit: UnitCurrency}, raw: "18k"},
+		{in: "revenue 18k (est; rough)", want: Value{Amount: 18000, Unit: UnitCurrency}, raw: "18k"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

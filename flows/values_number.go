@@ -47,21 +47,27 @@ func scanNumber(raw string, want UnitKind, ex string) (number, error) {
 			mult, rest = m, rest[1:]
 		}
 	}
-	if c, ok := noteCurrency(rest); ok {
-		rest = []string{c}
+	twoCurrencies := func() error {
+		one := example(UnitCurrency)
+		if want == UnitCurrency {
+			one = ex
+		}
+		return userErr(ErrBadValue, "%q names two currencies; write it with one, like %s.", User(raw), one)
+	}
+	if codes, ok := noteCurrencies(rest); ok && len(codes) > 0 {
+		if len(codes) > 1 {
+			return n, twoCurrencies()
+		}
+		rest = []string{strings.ToLower(codes[0])}
 	}
 	if len(rest) > 0 {
 		switch tok := rest[0]; {
 		case tok == "%" || tok == "percent":
 			n.percent, rest = true, rest[1:]
-		case currencyCodes[tok] != "" || currencySymbols[tok] != "" || currencyWords[tok] != "":
+		case isCurrencyToken(tok):
 			c := currencyCodes[tok] + currencySymbols[tok] + currencyWords[tok]
 			if n.currency != "" && n.currency != c {
-				one := example(UnitCurrency)
-				if want == UnitCurrency {
-					one = ex
-				}
-				return n, userErr(ErrBadValue, "%q names two currencies; write it with one, like %s.", User(raw), one)
+				return n, twoCurrencies()
 			}
 			n.currency, rest = c, rest[1:]
 		}
@@ -95,45 +101,26 @@ func scanNumber(raw string, want UnitKind, ex string) (number, error) {
 	return n, nil
 }
 
-// noteCurrency reads suffix tokens (see suffixTokens) that are a note in
-// parentheses naming a currency, "(USD)", "($)" or "(in euros)", maybe
-// beside asides cut off by commas or semicolons ("(USD, est)", "(est; in
-// euros)"), and gives that currency's token: a currency named after a
-// value is its currency, in a note as out of one. A note with a number or
-// a second currency in it is no currency's.
-func noteCurrency(toks []string) (string, bool) {
+// noteCurrencies reads suffix tokens (see suffixTokens) that are a note in
+// parentheses and gives the currencies it names, as codes, among whatever
+// other words: "(USD)", "(in euros)", "(USD, est)", "(est. US$)" name USD,
+// "(USD, EUR)" two. A currency named after a value is its currency, in a
+// note as out of one, whatever else the note says. ok is false when toks
+// are no closed note, or one with a number in it ("(USD, 2025)"): that
+// number may be another value, which the value's currency must not hide.
+func noteCurrencies(toks []string) (codes []string, ok bool) {
 	if len(toks) < 3 || toks[0] != "(" || toks[len(toks)-1] != ")" {
-		return "", false
+		return nil, false
 	}
-	cur := ""
-	inner := toks[1 : len(toks)-1]
-	for len(inner) > 0 {
-		end := slices.IndexFunc(inner, func(t string) bool { return t == "," || t == ";" })
-		if end < 0 {
-			end = len(inner)
+	for _, t := range toks[1 : len(toks)-1] {
+		if r, _ := utf8.DecodeRuneInString(t); unicode.IsDigit(r) || t == "(" || t == ")" || t == "%" {
+			return nil, false
 		}
-		part := inner[:end]
-		inner = inner[min(end+1, len(inner)):]
-		if len(part) == 2 && part[0] == "in" {
-			part = part[1:]
-		}
-		if len(part) == 1 && isCurrencyToken(part[0]) {
-			if cur != "" {
-				return "", false
-			}
-			cur = part[0]
-			continue
-		}
-		// An aside is words: "(USD, 2025)" or "(USD, EUR)" may say
-		// something of the value other than its currency.
-		if slices.ContainsFunc(part, func(t string) bool {
-			r, _ := utf8.DecodeRuneInString(t)
-			return isCurrencyToken(t) || unicode.IsDigit(r) || t == "(" || t == ")" || t == "%"
-		}) {
-			return "", false
+		if c := currencyCodes[t] + currencySymbols[t] + currencyWords[t]; c != "" && !slices.Contains(codes, c) {
+			codes = append(codes, c)
 		}
 	}
-	return cur, cur != ""
+	return codes, true
 }
 
 // isCurrencyToken reports whether a suffix token names a currency.
