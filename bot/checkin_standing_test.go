@@ -73,3 +73,39 @@ func TestAnEditOfAValueThatReplacedAnothersTellsTheEditorOnly(t *testing.T) {
 		t.Errorf("the thread was told %+v after Ben's edit, want nothing new", after[before:])
 	}
 }
+
+// TestValuesFromThePlansThreadDeletedSayWhoseStandsAgain: Ana replies
+// "visitors 12k" in the check-in's thread, and Ben a minute later gives
+// "values visitors 13k" in the plan's thread, which goes into the
+// check-in over hers. He deletes his message, and Slack delivers the
+// deletion twice: the check-in's thread is told once that Ana's 12k is
+// its value again, the plan's thread once that the values were removed,
+// and the summary shows 12k.
+func TestValuesFromThePlansThreadDeletedSayWhoseStandsAgain(t *testing.T) {
+	t.Parallel()
+	h, p, clk := checkinSetup(t)
+	clk.Add(time.Since(clk.Now()) + time.Hour)
+	_, opening, summary := h.openCheckinAsStored(p)
+	ana := tsAfter(t, summary.TS, time.Millisecond)
+	ben := tsAfter(t, ana, time.Minute)
+	h.replyConfirmed(opening.TS, "UANA", "visitors 12k", ana, "Recorded: Unique visitors 12k")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "values visitors 13k", TS: ben, ThreadTS: p.Thread}))
+	h.waitSummary(summary.TS, "13k from <@UBEN>")
+	h.settle()
+
+	h.twice(slackfake.MessageDeleted{Channel: "C1", User: "UBEN", TS: ben, ThreadTS: p.Thread, PreviousText: "values visitors 13k", EventID: "EvDEL"})
+	const standing = "<@UANA>'s Unique visitors 12k is the check-in's value again, as the value that replaced it was withdrawn."
+	h.threadMessage("C1", opening.TS, standing)
+	h.threadMessage("C1", p.Thread, "The values of a deleted message were removed.")
+	h.waitSummary(summary.TS, "Unique visitors*: 12k")
+	h.settle()
+	if n := h.countReplies("C1", opening.TS, standing); n != 1 {
+		t.Errorf("the check-in's thread was told %d times that Ana's value stands again, want once", n)
+	}
+	if n := h.countReplies("C1", p.Thread, "The values of a deleted message were removed."); n != 1 {
+		t.Errorf("the plan's thread was told %d times that the values were removed, want once", n)
+	}
+	if n := h.countReplies("C1", p.Thread, "value again"); n != 0 {
+		t.Errorf("the plan's thread was told %d times whose value stands again, want it told in the check-in's thread only", n)
+	}
+}

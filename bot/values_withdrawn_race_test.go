@@ -57,3 +57,30 @@ func TestADeletedKPILineWhoseValuesWentMeanwhile(t *testing.T) {
 	}
 	h.threadMessage("C1", p.Thread, "was removed from the plan")
 }
+
+// TestAnOfferOutlivesAValueTakenBack: during a check-in Ana types "new Q2
+// Launch" in the plan's thread, kept as her answer with the plan offered.
+// Before she replies yes, Ben deletes his check-in reply, which takes his
+// value back and raises the plan's version. Nothing in the plan's
+// conversation moved: her yes starts Q2 Launch, and is not filed as an
+// answer.
+func TestAnOfferOutlivesAValueTakenBack(t *testing.T) {
+	t.Parallel()
+	h, p, clk := checkinSetup(t)
+	clk.Add(time.Since(clk.Now()) + time.Hour)
+	_, opening, summary := h.openCheckinAsStored(p)
+	ben := tsAfter(t, summary.TS, time.Millisecond)
+	h.replyConfirmed(opening.TS, "UBEN", "visitors 13k", ben, "Recorded: Unique visitors 13k")
+	h.say(p.Thread, "new Q2 Launch", "Start a new plan called")
+	h.settle()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UBEN", TS: ben, ThreadTS: opening.TS, PreviousText: "visitors 13k", EventID: "EvDEL"}))
+	h.waitSummary(summary.TS, "0 of 2 KPIs updated")
+	h.settle()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: p.Thread}))
+	h.header("C1", "Q2 Launch")
+	for id, a := range h.plan(p.Team, "C1", "Q1").Answers {
+		if a.Text == "yes" {
+			t.Errorf("Ana's yes was filed as the answer to %s", id)
+		}
+	}
+}

@@ -121,6 +121,7 @@ var measurementQueries = record.MeasurementQueries{
 	Newer:  `SELECT count(*) FROM measurements WHERE source = ? AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = ?) AND edited_at >= ?`,
 	Given:  `SELECT kpi_id FROM measurements WHERE source = ? AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = ?)`,
 	Bump:   `UPDATE plans SET version = version + 1 WHERE id = ?`,
+	Offers: `UPDATE offers SET version = version + 1 WHERE team_id = (SELECT team_id FROM plans WHERE id = ?1) AND plan_id = ?1 AND version + 1 = (SELECT version FROM plans WHERE id = ?1)`,
 	// No Lock: writers take turns (BEGIN IMMEDIATE). "source <> ''" lets the
 	// partial index measurements_by_source answer it.
 	Sourced: `SELECT count(*) FROM measurements WHERE source = ? AND source <> '' AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = ?)`,

@@ -206,8 +206,29 @@ func testReplaceMeasurements(t *testing.T, open Open) {
 	if err := other.Commit(ctx, before, nil, ""); err != nil {
 		t.Errorf("empty commit from the plan as read before a value was corrected: %v", err)
 	}
+	// An offer made on the plan as it stands moves with the withdrawal,
+	// which changes nothing in the conversation; one made on an older
+	// version stays lapsed.
+	offer := flows.Offer{Team: "T1", Channel: "C1", Plan: p.ID, User: "U1", Command: "new Q2 Launch", Version: before.Version, Expires: t0.Add(time.Hour)}
+	lapsed := flows.Offer{Team: "T1", Channel: "C1", Plan: p.ID, User: "U2", Command: "new Q3", Version: before.Version - 1, Expires: t0.Add(time.Hour)}
+	for _, o := range []flows.Offer{offer, lapsed} {
+		if err := db.CommitOffer(ctx, before, nil, o, ""); err != nil {
+			t.Fatalf("offer to %s: %v", o.User, err)
+		}
+	}
 	if n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/2", nil, ""); err != nil || n != 1 {
 		t.Fatalf("withdraw a value: %d, %v; want 1", n, err)
+	}
+	now := load(t, other, "T1", p.ID)
+	for _, want := range []struct {
+		o     flows.Offer
+		valid bool
+	}{{offer, true}, {lapsed, false}} {
+		got, ok, err := other.Offer(ctx, "T1", "C1", p.ID, want.o.User)
+		if err != nil || !ok || got.Valid(now, t0) != want.valid {
+			t.Errorf("after a value was withdrawn, the offer to %s is %+v (%v, %v), valid on version %d: %v; want %v",
+				want.o.User, got, ok, err, now.Version, got.Valid(now, t0), want.valid)
+		}
 	}
 	for name, h := range map[string]Store{"this handle": db, "another handle": other} {
 		if err := h.Commit(ctx, before, nil, "EvKeep"); !errors.Is(err, flows.ErrConflict) {

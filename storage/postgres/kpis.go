@@ -119,6 +119,7 @@ var measurementQueries = record.MeasurementQueries{
 	Newer:   `SELECT count(*) FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2) AND edited_at >= $3`,
 	Given:   `SELECT kpi_id FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2)`,
 	Bump:    `UPDATE plans SET version = version + 1 WHERE id = $1`,
+	Offers:  `UPDATE offers SET version = version + 1 WHERE team_id = (SELECT team_id FROM plans WHERE id = $1) AND plan_id = $1 AND version + 1 = (SELECT version FROM plans WHERE id = $1)`,
 	Sourced: `SELECT count(*) FROM measurements WHERE source = $1 AND source <> '' AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2)`,
 	// Read committed: without it, two transactions could each count none.
 	Lock: `SELECT pg_advisory_xact_lock(hashtext('racebot values ' || $2::bigint::text || ' ' || $1))`,

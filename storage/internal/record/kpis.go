@@ -107,6 +107,9 @@ type MeasurementQueries struct {
 	Newer  string // source, plan, edited_at: how many of those values an edit at or after edited_at gave
 	Given  string // source, plan: the KPI ids of the plan's values that came from the message
 	Bump   string // plan: raise the plan's version
+	// Offers (plan), run right after Bump, moves the plan's offers that
+	// were made on the version just left to the new one.
+	Offers string
 	// Sourced (source, plan) counts the plan's values that came from the
 	// message; Lock (source, plan), where set, holds the message's values
 	// to the transaction, for a store whose writers do not take turns.
@@ -221,6 +224,13 @@ func ReplaceMeasurements(tx Tx, q *MeasurementQueries, plan flows.PlanID, source
 	}
 	if withdrew {
 		if _, err := tx.Exec(q.Bump, plan); err != nil {
+			return 0, false, err
+		}
+		// An offer (a `yes` that starts the plan its author typed) stands
+		// while the conversation is as it was made; a value taken back
+		// changes nothing there, so the offer moves with the version
+		// rather than lapse and leave the `yes` filed as an answer.
+		if _, err := tx.Exec(q.Offers, plan); err != nil {
 			return 0, false, err
 		}
 	}
