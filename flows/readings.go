@@ -106,6 +106,9 @@ func parseReadings(s string, resolve func(token string, percent bool) (k KPI, co
 				continue
 			}
 			p.value = trimApprox(p.value)
+			if k.Unit != UnitCurrency {
+				p.value = dropCurrencyAside(p.value)
+			}
 			v, err := ParseKPIValue(p.value, k)
 			if err != nil {
 				errs = append(errs, userErr(ErrBadValue, "For %s, %s", User(p.name), Explain(err)))
@@ -206,6 +209,44 @@ func noteLen(before, s string) int {
 		return end
 	}
 	return 0
+}
+
+// dropCurrencyAside cuts from v, a value of a KPI that takes no money,
+// a note after it that mentions a currency among other words ("310 (euro
+// campaign)", "3.2% (est, US$ site)"): read as the value's currency, it
+// would refuse a count that no currency can misfile. A note whose part is
+// a currency alone ("310 (USD)", "310 (in euros, est)") stays, so the
+// value is refused as money, as "$310" is.
+func dropCurrencyAside(v string) string {
+	i := strings.IndexByte(v, '(')
+	if i <= 0 || !strings.HasSuffix(v, ")") {
+		return v
+	}
+	toks := suffixTokens(v[i:])
+	if codes, ok := noteCurrencies(toks); !ok || len(codes) == 0 || currencyPart(toks) {
+		return v
+	}
+	return strings.TrimRightFunc(v[:i], unicode.IsSpace)
+}
+
+// currencyPart reports whether a part of the note toks, between its
+// commas and semicolons, is a currency alone ("(USD, est)", "(in euros)").
+func currencyPart(toks []string) bool {
+	words, cur := 0, false
+	for _, t := range toks[1:] {
+		switch {
+		case t == "," || t == ";" || t == ")":
+			if cur && words == 0 {
+				return true
+			}
+			words, cur = 0, false
+		case isCurrencyToken(t):
+			cur = true
+		case t != "in" && strings.ContainsFunc(t, unicode.IsLetter):
+			words++
+		}
+	}
+	return false
 }
 
 // namesCurrency reports whether text names a currency in any of its words

@@ -304,3 +304,45 @@ func TestParseReadingsInFractionOfARate(t *testing.T) {
 		t.Errorf("ParseReadingsIn(lead rate 0.019) = %v, %q; want nothing read and %q", got, msgs, want)
 	}
 }
+
+// A note after a value of a KPI that takes no money, which mentions a
+// currency among other words, is an aside: read as the value's currency,
+// "leads 310 (euro campaign)" was refused as an amount of money, though
+// no currency can misfile a count. A note that is a currency still makes
+// the value money, as "$310" is.
+func TestParseReadingsInCurrencyWordInAside(t *testing.T) {
+	plan := []KPI{
+		{Key: "leads", Name: "Leads", Unit: UnitCount},
+		{Key: "lead-rate", Name: "Lead rate", Unit: UnitPercent},
+		{Key: "time-on-page", Name: "Time on page", Unit: UnitDuration},
+		{Key: "roas", Name: "ROAS", Unit: UnitRatio},
+	}
+	tests := []struct {
+		in   string
+		want []Reading
+		errs []string
+	}{
+		{in: "leads 310 (incl. dollar-store promo)", want: []Reading{{"leads", Value{Amount: 310, Unit: UnitCount}, "310"}}},
+		{in: "leads 310 (euro campaign, rough)", want: []Reading{{"leads", Value{Amount: 310, Unit: UnitCount}, "310"}}},
+		{in: "leads 310 (€ campaign), lead rate 3.2% (est, US$ site)", want: []Reading{{"leads", Value{Amount: 310, Unit: UnitCount}, "310"}, {"lead-rate", Value{Amount: 3.2, Unit: UnitPercent}, "3.2%"}}},
+		{in: "time on page 2m 30s (euro site)", want: []Reading{{"time-on-page", Value{Amount: 150, Unit: UnitDuration}, "2m 30s"}}},
+		{in: "roas 3.2 (euro campaigns)", want: []Reading{{"roas", Value{Amount: 3.2, Unit: UnitRatio}, "3.2"}}},
+		{in: "leads 310 (USD)", errs: []string{`For leads, "310 (USD)" is an amount of money, but this KPI is a count; write it like 310 or 12.4k.`}},
+		{in: "leads 310 (in euros, est)", errs: []string{`For leads, "310 (in euros, est)" is an amount of money, but this KPI is a count; write it like 310 or 12.4k.`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, errs := ParseReadingsIn(tt.in, plan)
+			var msgs []string
+			for _, err := range errs {
+				msgs = append(msgs, Explain(err).String())
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ParseReadingsIn(%q) (-want +got):\n%s", tt.in, diff)
+			}
+			if diff := cmp.Diff(tt.errs, msgs); diff != "" {
+				t.Errorf("ParseReadingsIn(%q) messages (-want +got):\n%s", tt.in, diff)
+			}
+		})
+	}
+}

@@ -245,6 +245,14 @@ func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, ch
 		if err := recordKey(ctx, tx, o.Team, key); err != nil {
 			return err
 		}
+		// The plan's row before the offer's, in the order CommitOffer
+		// and a withdrawal (which moves the plan's offers with its
+		// version) take them: the other way round, a `yes` and a value
+		// taken back at once deadlock until the server's deadlock
+		// timeout parts them.
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM plans WHERE id = $1 AND team_id = $2 FOR NO KEY UPDATE`, from.ID, from.Team); err != nil {
+			return fmt.Errorf("lock plan: %w", err)
+		}
 		tag, err := tx.Exec(ctx, `DELETE FROM offers
 			WHERE team_id = $1 AND channel_id = $2 AND plan_id = $3 AND user_id = $4 AND command = $5 AND version = $6`,
 			o.Team, o.Channel, o.Plan, o.User, o.Command, o.Version)
