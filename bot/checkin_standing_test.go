@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
 )
 
@@ -31,12 +32,7 @@ func TestAWithdrawnValueSaysWhoseStandsAgain(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h, p, clk := checkinSetup(t)
-			clk.Add(time.Since(clk.Now()) + time.Hour)
-			_, opening, summary := h.openCheckinAsStored(p)
-			ana := tsAfter(t, summary.TS, time.Millisecond)
-			ben := tsAfter(t, ana, time.Minute)
-			h.replyConfirmed(opening.TS, "UANA", "visitors 12k", ana, "Recorded: Unique visitors 12k")
-			h.replyConfirmed(opening.TS, "UBEN", "visitors 13k", ben, "Replaced <@UANA>'s Unique visitors 12k in this check-in.")
+			opening, summary, ben := h.benReplacedAna(p, clk)
 			h.waitSummary(summary.TS, "13k from <@UBEN>")
 			tc.withdraw(h, opening.TS, ben)
 			h.settle()
@@ -46,6 +42,28 @@ func TestAWithdrawnValueSaysWhoseStandsAgain(t *testing.T) {
 	}
 }
 
+// anaGave12k opens a check-in of p an hour on, where Ana replies
+// "visitors 12k"; it returns its opening, its summary and a ts a minute
+// after her reply, for Ben's.
+func (h *harness) anaGave12k(p *flows.Plan, clk *clock) (opening, summary slackfake.Message, ben string) {
+	h.t.Helper()
+	clk.Add(time.Since(clk.Now()) + time.Hour)
+	_, opening, summary = h.openCheckinAsStored(p)
+	ana := tsAfter(h.t, summary.TS, time.Millisecond)
+	ben = tsAfter(h.t, ana, time.Minute)
+	h.replyConfirmed(opening.TS, "UANA", "visitors 12k", ana, "Recorded: Unique visitors 12k")
+	return opening, summary, ben
+}
+
+// benReplacedAna is anaGave12k, then Ben's "visitors 13k" at ben in the
+// check-in's thread, told whose value it replaced.
+func (h *harness) benReplacedAna(p *flows.Plan, clk *clock) (opening, summary slackfake.Message, ben string) {
+	h.t.Helper()
+	opening, summary, ben = h.anaGave12k(p, clk)
+	h.replyConfirmed(opening.TS, "UBEN", "visitors 13k", ben, "Replaced <@UANA>'s Unique visitors 12k in this check-in.")
+	return opening, summary, ben
+}
+
 // TestAnEditOfAValueThatReplacedAnothersTellsTheEditorOnly: Ben's 13k
 // replaced Ana's 12k, and he edits it to 14k. His value still stands
 // over hers, as the thread told her: he hears whose it replaced, the
@@ -53,12 +71,7 @@ func TestAWithdrawnValueSaysWhoseStandsAgain(t *testing.T) {
 func TestAnEditOfAValueThatReplacedAnothersTellsTheEditorOnly(t *testing.T) {
 	t.Parallel()
 	h, p, clk := checkinSetup(t)
-	clk.Add(time.Since(clk.Now()) + time.Hour)
-	_, opening, summary := h.openCheckinAsStored(p)
-	ana := tsAfter(t, summary.TS, time.Millisecond)
-	ben := tsAfter(t, ana, time.Minute)
-	h.replyConfirmed(opening.TS, "UANA", "visitors 12k", ana, "Recorded: Unique visitors 12k")
-	h.replyConfirmed(opening.TS, "UBEN", "visitors 13k", ben, "Replaced <@UANA>'s Unique visitors 12k in this check-in.")
+	opening, summary, ben := h.benReplacedAna(p, clk)
 	h.settle()
 	before := len(h.fake.Replies("C1", opening.TS))
 	h.edit(t, slackfake.MessageChanged{User: "UBEN", TS: ben, ThreadTS: opening.TS, Text: "visitors 14k", PreviousText: "visitors 13k",
@@ -84,11 +97,7 @@ func TestAnEditOfAValueThatReplacedAnothersTellsTheEditorOnly(t *testing.T) {
 func TestValuesFromThePlansThreadDeletedSayWhoseStandsAgain(t *testing.T) {
 	t.Parallel()
 	h, p, clk := checkinSetup(t)
-	clk.Add(time.Since(clk.Now()) + time.Hour)
-	_, opening, summary := h.openCheckinAsStored(p)
-	ana := tsAfter(t, summary.TS, time.Millisecond)
-	ben := tsAfter(t, ana, time.Minute)
-	h.replyConfirmed(opening.TS, "UANA", "visitors 12k", ana, "Recorded: Unique visitors 12k")
+	opening, summary, ben := h.anaGave12k(p, clk)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "values visitors 13k", TS: ben, ThreadTS: p.Thread}))
 	h.waitSummary(summary.TS, "13k from <@UBEN>")
 	h.settle()

@@ -23,6 +23,18 @@ func (h *harness) draftsIn(thread string) int {
 	return n
 }
 
+// toldDraftOnItsWay lists what racebot told anyone alone that a draft is
+// already on its way.
+func (h *harness) toldDraftOnItsWay() []slackfake.Ephemeral {
+	var out []slackfake.Ephemeral
+	for _, e := range h.fake.Ephemerals() {
+		if strings.Contains(e.Text, "already on its way") {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // TestDraftAskedTwiceAtOnce: Ana types `draft` at the open question, and
 // while the model writes it the same question's draft is asked for
 // again: Ana pressing Draft with AI as well, Ben typing `draft`, Ben
@@ -63,17 +75,8 @@ func TestDraftAskedTwiceAtOnce(t *testing.T) {
 			default:
 				second.Command(context.Background(), h.slashIn(tt.again, "draft", "1.1.b"))
 			}
-			onItsWay := func() []slackfake.Ephemeral {
-				var out []slackfake.Ephemeral
-				for _, e := range h.fake.Ephemerals() {
-					if strings.Contains(e.Text, "already on its way") {
-						out = append(out, e)
-					}
-				}
-				return out
-			}
 			h.fake.WaitFor(t, func() bool {
-				return len(onItsWay()) > 0 || countReplies(h.fake, "C1", header.TS, "Drafting an answer") > 1
+				return len(h.toldDraftOnItsWay()) > 0 || countReplies(h.fake, "C1", header.TS, "Drafting an answer") > 1
 			}, "the second request answered, or a second draft started")
 			release()
 			settle(t, h.bot, h.fake)
@@ -85,7 +88,7 @@ func TestDraftAskedTwiceAtOnce(t *testing.T) {
 			if n := len(llm.Requests()); n != 1 {
 				t.Errorf("the model was asked %d times, want once", n)
 			}
-			told := onItsWay()
+			told := h.toldDraftOnItsWay()
 			if len(told) != 1 {
 				t.Fatalf("told that a draft is on its way: %+v, want the second asker once", told)
 			}
@@ -100,7 +103,7 @@ func TestDraftAskedTwiceAtOnce(t *testing.T) {
 			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: tt.again, Text: "draft", ThreadTS: header.TS}))
 			h.fake.WaitFor(t, func() bool { return h.draftsIn(header.TS) == 2 }, "a second draft, asked for after the first was shown")
 			h.settle()
-			if n := len(onItsWay()); n != 1 {
+			if n := len(h.toldDraftOnItsWay()); n != 1 {
 				t.Errorf("asked again after the draft was shown, told %d times in all that one is on its way", n)
 			}
 		})
@@ -142,19 +145,11 @@ func TestDraftAskedAgainAsTheInterruptedNoteSays(t *testing.T) {
 	}, "the placeholder replaced with the note that drafting was interrupted")
 
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "draft", ThreadTS: header.TS}))
-	onItsWay := func() bool {
-		for _, e := range h.fake.Ephemerals() {
-			if strings.Contains(e.Text, "already on its way") {
-				return true
-			}
-		}
-		return false
-	}
-	h.fake.WaitFor(t, func() bool { return onItsWay() || len(llm.Requests()) == 2 }, "Ana's draft asked for again answered")
+	h.fake.WaitFor(t, func() bool { return len(h.toldDraftOnItsWay()) > 0 || len(llm.Requests()) == 2 }, "Ana's draft asked for again answered")
 	release()
 	settle(t, h.bot, h.fake)
 	settle(t, killed, h.fake)
-	if onItsWay() {
+	if len(h.toldDraftOnItsWay()) > 0 {
 		t.Errorf("asked again as the thread said to, Ana was told a draft is already on its way")
 	}
 	if n := len(llm.Requests()); n != 2 {

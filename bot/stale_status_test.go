@@ -86,10 +86,17 @@ func statusControlsOf(t *testing.T, blocks json.RawMessage) []statusControl {
 // tests of a press on them start.
 func (h *harness) checkinOfActions(texts ...string) (*flows.Plan, slackfake.Message) {
 	h.t.Helper()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.addActions(p, texts...)
+	p := h.planOfActions(texts...)
 	_, opening := h.openCheckin(p)
 	return p, opening
+}
+
+// planOfActions starts plan Q1 in C1 with actions of texts, all open:
+// where the tests of an action list start.
+func (h *harness) planOfActions(texts ...string) *flows.Plan {
+	h.t.Helper()
+	_, p := h.newPlanInSlack("Q1")
+	return h.addActions(p, texts...)
 }
 
 // TestStaleActionListKeepsANewerStatus: Ana's action list shows "Cart
@@ -100,17 +107,9 @@ func TestStaleActionListKeepsANewerStatus(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.addActions(p, "Cart recovery emails")
-	list := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "actions", UserID: "UANA", ChannelID: "C1"}))
+	p := h.planOfActions("Cart recovery emails")
+	drop := h.actionListOf(p)(0, "Drop") // as the list drew it, open
 	url := h.fake.ResponseURL()
-	var drawn struct {
-		Blocks json.RawMessage `json:"blocks"`
-	}
-	if err := json.Unmarshal(list.Payload, &drawn); err != nil {
-		t.Fatalf("list %s: %v", list.Payload, err)
-	}
-	drop := statusControlIn(t, drawn.Blocks, "Drop") // as the list drew it, open
 
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "action done 1", UserID: "UBEN", ChannelID: "C1"}))
 	h.fake.WaitFor(t, func() bool { return h.plan(p.Team, p.Channel, p.Name).Actions[0].State() == flows.ActionDone }, "Ben's done")
@@ -335,17 +334,6 @@ func TestCheckinButtonsShowEveryPressOfABusyMessage(t *testing.T) {
 	texts := []string{"A1", "A2", "A3", "A4", "A5", "A6"}
 	p, opening := h.checkinOfActions(texts...)
 	key := "C1/" + opening.TS
-	asked := func() bool { // a redraw of the opening runs, and was asked for again
-		h.bot.statusRedraws.mu.Lock()
-		defer h.bot.statusRedraws.mu.Unlock()
-		return h.bot.statusRedraws.running[key]
-	}
-	running := func() bool {
-		h.bot.statusRedraws.mu.Lock()
-		defer h.bot.statusRedraws.mu.Unlock()
-		_, ok := h.bot.statusRedraws.running[key]
-		return ok
-	}
 	press := func(i int) {
 		done := statusControlIn(t, opening.Blocks, "Done: "+texts[i])
 		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Value: done.value, BlockID: done.blockID, UserID: "UANA", ChannelID: "C1", MessageTS: opening.TS}))
@@ -357,12 +345,12 @@ func TestCheckinButtonsShowEveryPressOfABusyMessage(t *testing.T) {
 	h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.update") == 1 }, "the first drawing on its way")
 	for i := 1; i < len(texts); i++ {
 		press(i)
-		h.fake.WaitFor(t, asked, "a redraw asked for again")
+		h.fake.WaitFor(t, func() bool { return h.redrawAskedAgain(key) }, "a redraw asked for again")
 		next := h.fake.Hold("chat.update")
 		release()
 		release = next
 		h.fake.WaitFor(t, func() bool { return len(h.fake.Calls("chat.update")) == i }, "the drawing held landed")
-		h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.update") == 1 || !running() }, "the next drawing, or the turn's end")
+		h.fake.WaitFor(t, func() bool { return h.fake.InFlight("chat.update") == 1 || !h.redrawRunning(key) }, "the next drawing, or the turn's end")
 	}
 	release()
 	h.settle()
@@ -382,8 +370,7 @@ func TestStatusRedrawLeavesAMessageWithoutButtons(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.addActions(p, "Cart recovery emails")
+	p := h.planOfActions("Cart recovery emails")
 	list := message{Text: "Actions", Blocks: actionListBlocks(blockIDs{}, p, flows.ActionListReply(p, time.Now()), "Actions")}
 	ts, err := h.bot.poster.post(t.Context(), "C1", p.Thread, list)
 	if err != nil {
@@ -420,29 +407,8 @@ func TestActionListShowsTheLastOfTwoQuickPresses(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.addActions(p, "A1", "A2")
-	list := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "actions", UserID: "UANA", ChannelID: "C1"}))
-	var drawn struct {
-		Blocks json.RawMessage `json:"blocks"`
-	}
-	if err := json.Unmarshal(list.Payload, &drawn); err != nil {
-		t.Fatalf("list %s: %v", list.Payload, err)
-	}
-	choice := func(i int, label string) statusControl {
-		for _, c := range statusControlsOf(t, drawn.Blocks) {
-			if _, id, _, _, _ := parseStatusValue(c.value); id == p.Actions[i].ID && c.label == label {
-				return c
-			}
-		}
-		t.Fatalf("no %q for %s in the list %s", label, p.Actions[i].Text, drawn.Blocks)
-		return statusControl{}
-	}
-	const listTS = "1700000000.000100" // the ephemeral list's, as Slack gives it with a press
-	press := func(c statusControl, url string) {
-		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Type: "overflow", SelectedOption: c.value, BlockID: c.blockID,
-			UserID: "UANA", ChannelID: "C1", MessageTS: listTS, IsEphemeral: true, ResponseURL: url}))
-	}
+	p := h.planOfActions("A1", "A2")
+	choice := h.actionListOf(p)
 	asked := func() bool { // the list's redraw runs, and was asked for again
 		h.bot.statusRedraws.mu.Lock()
 		defer h.bot.statusRedraws.mu.Unlock()
@@ -455,12 +421,12 @@ func TestActionListShowsTheLastOfTwoQuickPresses(t *testing.T) {
 	}
 
 	first := h.fake.Hold(slackfake.MethodResponseURL)
-	press(choice(0, "Done"), h.fake.ResponseURL())
+	h.chooseInList(choice(0, "Done"), h.fake.ResponseURL())
 	h.fake.WaitFor(t, func() bool {
 		return h.plan(p.Team, p.Channel, p.Name).Actions[0].State() == flows.ActionDone && h.fake.InFlight(slackfake.MethodResponseURL) == 1
 	}, "A1 done, its drawing on its way")
 	second := h.fake.Hold(slackfake.MethodResponseURL)
-	press(choice(1, "Drop"), h.fake.ResponseURL())
+	h.chooseInList(choice(1, "Drop"), h.fake.ResponseURL())
 	h.fake.WaitFor(t, func() bool {
 		return h.plan(p.Team, p.Channel, p.Name).Actions[1].State() == flows.ActionDropped &&
 			(h.fake.InFlight(slackfake.MethodResponseURL) == 2 || asked())
@@ -470,15 +436,7 @@ func TestActionListShowsTheLastOfTwoQuickPresses(t *testing.T) {
 	first()
 	h.settle()
 
-	var last *slackfake.Response
-	for _, r := range h.fake.Responses("") {
-		if r.ReplaceOriginal {
-			last = &r
-		}
-	}
-	if last == nil {
-		t.Fatalf("Ana's list was never redrawn:\n%s", h.fake.Dump())
-	}
+	last := h.lastListDrawing()
 	want := map[int64]flows.ActionStatus{p.Actions[0].ID: flows.ActionDone, p.Actions[1].ID: flows.ActionDropped}
 	got := map[int64]flows.ActionStatus{}
 	for _, c := range statusControlsOf(t, last.Blocks) {
@@ -514,6 +472,48 @@ func (h *harness) actionListOf(p *flows.Plan) (choice func(i int, label string) 
 	}
 }
 
+// listTS is the ephemeral action list's ts, as Slack gives it with a press.
+const listTS = "1700000000.000100"
+
+// chooseInList is Ana's choice of c from her action list's menu, its
+// answer to go to url.
+func (h *harness) chooseInList(c statusControl, url string) {
+	h.t.Helper()
+	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Type: "overflow", SelectedOption: c.value, BlockID: c.blockID,
+		UserID: "UANA", ChannelID: "C1", MessageTS: listTS, IsEphemeral: true, ResponseURL: url}))
+}
+
+// lastListDrawing is the last drawing of Ana's list racebot sent in place
+// of it, through any response_url.
+func (h *harness) lastListDrawing() slackfake.Response {
+	h.t.Helper()
+	var last *slackfake.Response
+	for _, r := range h.fake.Responses("") {
+		if r.ReplaceOriginal {
+			last = &r
+		}
+	}
+	if last == nil {
+		h.t.Fatalf("Ana's list was never redrawn:\n%s", h.fake.Dump())
+	}
+	return *last
+}
+
+// redrawAskedAgain says whether the status redraw of key runs and was
+// asked for again meanwhile; redrawRunning, whether it runs at all.
+func (h *harness) redrawAskedAgain(key string) bool {
+	h.bot.statusRedraws.mu.Lock()
+	defer h.bot.statusRedraws.mu.Unlock()
+	return h.bot.statusRedraws.running[key]
+}
+
+func (h *harness) redrawRunning(key string) bool {
+	h.bot.statusRedraws.mu.Lock()
+	defer h.bot.statusRedraws.mu.Unlock()
+	_, ok := h.bot.statusRedraws.running[key]
+	return ok
+}
+
 // TestActionListNoteSurvivesABusyRedraw: Ben has marked A1 done; Ana's
 // list still shows it open, and her "Drop" for it changes nothing. While
 // her list is redrawn for that, she marks A2 to A5 done, each landing
@@ -524,45 +524,28 @@ func TestActionListNoteSurvivesABusyRedraw(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.addActions(p, "A1", "A2", "A3", "A4", "A5")
+	p := h.planOfActions("A1", "A2", "A3", "A4", "A5")
 	choice := h.actionListOf(p)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.SlashCommand{Command: "/race", Text: "action done 1", UserID: "UBEN", ChannelID: "C1"}))
 	h.fake.WaitFor(t, func() bool { return h.plan(p.Team, p.Channel, p.Name).Actions[0].State() == flows.ActionDone }, "Ben's done")
 	h.settle()
 
-	const listTS = "1700000000.000100"
-	press := func(c statusControl, url string) {
-		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Type: "overflow", SelectedOption: c.value, BlockID: c.blockID,
-			UserID: "UANA", ChannelID: "C1", MessageTS: listTS, IsEphemeral: true, ResponseURL: url}))
-	}
 	key := "list C1/UANA/" + listTS
-	asked := func() bool {
-		h.bot.statusRedraws.mu.Lock()
-		defer h.bot.statusRedraws.mu.Unlock()
-		return h.bot.statusRedraws.running[key]
-	}
-	running := func() bool {
-		h.bot.statusRedraws.mu.Lock()
-		defer h.bot.statusRedraws.mu.Unlock()
-		_, ok := h.bot.statusRedraws.running[key]
-		return ok
-	}
 
 	release := h.fake.Hold(slackfake.MethodResponseURL)
 	first := h.fake.ResponseURL()
-	press(choice(0, "Drop"), first)
+	h.chooseInList(choice(0, "Drop"), first)
 	h.fake.WaitFor(t, func() bool { return h.fake.InFlight(slackfake.MethodResponseURL) == 1 }, "the first drawing on its way")
 	for i := 1; i < len(p.Actions); i++ {
-		press(choice(i, "Done"), h.fake.ResponseURL())
+		h.chooseInList(choice(i, "Done"), h.fake.ResponseURL())
 		h.fake.WaitFor(t, func() bool { return h.plan(p.Team, p.Channel, p.Name).Actions[i].State() == flows.ActionDone }, p.Actions[i].Text+" done")
-		h.fake.WaitFor(t, asked, "a redraw asked for again")
+		h.fake.WaitFor(t, func() bool { return h.redrawAskedAgain(key) }, "a redraw asked for again")
 		next := h.fake.Hold(slackfake.MethodResponseURL)
 		drawn := len(h.fake.Responses(""))
 		release()
 		release = next
 		h.fake.WaitFor(t, func() bool { return len(h.fake.Responses("")) > drawn }, "the drawing held landed")
-		h.fake.WaitFor(t, func() bool { return h.fake.InFlight(slackfake.MethodResponseURL) == 1 || !running() }, "the next drawing, or the turn's end")
+		h.fake.WaitFor(t, func() bool { return h.fake.InFlight(slackfake.MethodResponseURL) == 1 || !h.redrawRunning(key) }, "the next drawing, or the turn's end")
 	}
 	release()
 	h.settle()
@@ -571,15 +554,7 @@ func TestActionListNoteSurvivesABusyRedraw(t *testing.T) {
 	if len(told) != 1 || !strings.Contains(told[0], "stays done") || !strings.Contains(told[0], "<@UBEN>") {
 		t.Errorf("Ana was told %q through her first press's response_url, want the sentence saying Ben's done stands:\n%s", told, h.fake.Dump())
 	}
-	var last *slackfake.Response
-	for _, r := range h.fake.Responses("") {
-		if r.ReplaceOriginal {
-			last = &r
-		}
-	}
-	if last == nil {
-		t.Fatalf("Ana's list was never redrawn:\n%s", h.fake.Dump())
-	}
+	last := h.lastListDrawing()
 	for _, c := range statusControlsOf(t, last.Blocks) {
 		if shownIn(c.blockID) != flows.ActionDone {
 			t.Errorf("Ana's list ends drawn with %q (block %q), want every action done", c.label, c.blockID)
@@ -596,19 +571,13 @@ func TestActionListPressesAreToldInTheirOrder(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.addActions(p, "A1", "A2")
+	p := h.planOfActions("A1", "A2")
 	choice := h.actionListOf(p)
-	const listTS = "1700000000.000100"
-	press := func(c statusControl) {
-		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.BlockAction{ActionID: actionSetStatus, Type: "overflow", SelectedOption: c.value, BlockID: c.blockID,
-			UserID: "UANA", ChannelID: "C1", MessageTS: listTS, IsEphemeral: true, ResponseURL: h.fake.ResponseURL()}))
-	}
 
 	release := h.fake.Hold(slackfake.MethodResponseURL)
-	press(choice(0, "Done"))
+	h.chooseInList(choice(0, "Done"), h.fake.ResponseURL())
 	h.fake.WaitFor(t, func() bool { return h.fake.InFlight(slackfake.MethodResponseURL) == 1 }, "the first drawing on its way")
-	press(choice(1, "Drop"))
+	h.chooseInList(choice(1, "Drop"), h.fake.ResponseURL())
 	h.threadMessage("C1", p.Thread, `marked "A2" dropped`)
 	release()
 	h.settle()

@@ -67,6 +67,33 @@ func TestValuesOfACountAreNotFiledUnderTheRate(t *testing.T) {
 	}
 }
 
+// anaRepliesIn has Ana reply text at ts in a thread of C1 and returns
+// racebot's answer holding want, there or to her alone.
+func (h *harness) anaRepliesIn(thread, text, ts, want string) string {
+	h.t.Helper()
+	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: text, TS: ts, ThreadTS: thread}))
+	return h.reply("C1", thread, "UANA", want)
+}
+
+// openCheckinOfThree opens a check-in of p, a plan of three KPIs, and
+// returns its id, its opening and the summary in its thread.
+func (h *harness) openCheckinOfThree(p *flows.Plan) (int64, slackfake.Message, slackfake.Message) {
+	h.t.Helper()
+	id, opening := h.openCheckin(p)
+	return id, opening, h.threadMessage("C1", opening.TS, "0 of 3 KPIs updated")
+}
+
+// noValuesIn checks, once racebot is done, that check-in id of p holds no
+// value and that its summary still says none of the three KPIs is updated.
+func (h *harness) noValuesIn(p *flows.Plan, id int64, summary slackfake.Message) {
+	h.t.Helper()
+	h.settle()
+	if n := h.checkinValues(p, id); n != 0 {
+		h.t.Errorf("%d values recorded in the check-in, want none", n)
+	}
+	h.waitSummary(summary.TS, "0 of 3 KPIs updated")
+}
+
 // TestACheckinReplyInAnotherCurrencyOrAsAFraction: the plan keeps its
 // revenue in euros. Ana's reply "revenue 18k (USD)" was recorded as
 // €18,000, and "lead rate 0.019" as 0.019%. The first is refused as
@@ -75,18 +102,11 @@ func TestACheckinReplyInAnotherCurrencyOrAsAFraction(t *testing.T) {
 	t.Parallel()
 	h, p, _ := checkinSetup(t)
 	p = h.setKPIs(p, flows.StageConvert, "revenue | baseline €5,000 | target €9,000 | by 2027-03-31 | owner <@UANA>")
-	id, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 3 KPIs updated")
+	id, opening, summary := h.openCheckinOfThree(p)
 	ts := tsAfter(t, summary.TS, time.Millisecond)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "revenue 18k (USD)", TS: ts, ThreadTS: opening.TS}))
-	h.reply("C1", opening.TS, "UANA", "Revenue is kept in €, but $18,000 is in $; give it in € (I don't convert currencies).")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "lead rate 0.019", TS: tsAfter(t, ts, time.Second), ThreadTS: opening.TS}))
-	h.reply("C1", opening.TS, "UANA", `"0.019" is ambiguous: did you mean 1.9% or 0.019%?`)
-	h.settle()
-	if n := h.checkinValues(p, id); n != 0 {
-		t.Errorf("%d values recorded in the check-in, want none", n)
-	}
-	h.waitSummary(summary.TS, "0 of 3 KPIs updated")
+	h.anaRepliesIn(opening.TS, "revenue 18k (USD)", ts, "Revenue is kept in €, but $18,000 is in $; give it in € (I don't convert currencies).")
+	h.anaRepliesIn(opening.TS, "lead rate 0.019", tsAfter(t, ts, time.Second), `"0.019" is ambiguous: did you mean 1.9% or 0.019%?`)
+	h.noValuesIn(p, id, summary)
 }
 
 // TestACheckinReplyWithACurrencyBesideAnAside: the plan keeps its revenue
@@ -98,23 +118,17 @@ func TestACheckinReplyWithACurrencyBesideAnAside(t *testing.T) {
 	t.Parallel()
 	h, p, _ := checkinSetup(t)
 	p = h.setKPIs(p, flows.StageConvert, "revenue | baseline €5,000 | target €9,000 | by 2027-03-31 | owner <@UANA>")
-	id, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 3 KPIs updated")
+	id, opening, summary := h.openCheckinOfThree(p)
 	ts := tsAfter(t, summary.TS, time.Millisecond)
 	// "(est USD)" was cut off as a name without a value and "(US$)"
 	// passed over as an aside, with €18,000 recorded.
 	for i, text := range []string{"revenue 18k (USD, est)", "revenue 18k (est; USD)", "revenue 18k (est USD)", "revenue 18k (US$)"} {
-		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: text, TS: tsAfter(t, ts, time.Duration(i)*time.Second), ThreadTS: opening.TS}))
-		got := h.reply("C1", opening.TS, "UANA", "Not recorded: Revenue is kept in €, but $18,000 is in $; give it in € (I don't convert currencies).")
+		got := h.anaRepliesIn(opening.TS, text, tsAfter(t, ts, time.Duration(i)*time.Second), "Not recorded: Revenue is kept in €, but $18,000 is in $; give it in € (I don't convert currencies).")
 		if strings.Contains(got, "no value") {
 			t.Errorf("%q: told %q, want only the currency refused", text, got)
 		}
 	}
-	h.settle()
-	if n := h.checkinValues(p, id); n != 0 {
-		t.Errorf("%d values recorded in the check-in, want none", n)
-	}
-	h.waitSummary(summary.TS, "0 of 3 KPIs updated")
+	h.noValuesIn(p, id, summary)
 }
 
 // TestACheckinReplyOfTrialConversions: a SaaS plan tracks its
@@ -137,16 +151,10 @@ func TestACheckinReplyOfTrialConversions(t *testing.T) {
 		t.Fatal(err)
 	}
 	p = h.plan(p.Team, p.Channel, p.Name)
-	id, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 3 KPIs updated")
+	id, opening, summary := h.openCheckinOfThree(p)
 	ts := tsAfter(t, summary.TS, time.Millisecond)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "trial conversions 20", TS: ts, ThreadTS: opening.TS}))
-	h.reply("C1", opening.TS, "UANA", `I don't track "trial conversions" in this plan.`)
-	h.settle()
-	if n := h.checkinValues(p, id); n != 0 {
-		t.Errorf("%d values recorded in the check-in, want none", n)
-	}
-	h.waitSummary(summary.TS, "0 of 3 KPIs updated")
+	h.anaRepliesIn(opening.TS, "trial conversions 20", ts, `I don't track "trial conversions" in this plan.`)
+	h.noValuesIn(p, id, summary)
 
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "trial conversions 18%", TS: tsAfter(t, ts, time.Second), ThreadTS: opening.TS}))
 	h.waitSummary(summary.TS, "1 of 3 KPIs updated")
