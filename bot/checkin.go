@@ -37,6 +37,16 @@ const checkinPoll = time.Minute
 // posted, or its failure logged, never silently dropped.
 const claimedPostTimeout = 8 * time.Second
 
+// summaryDrawing bounds a drawing of a check-in's summary: its chat.update
+// with the client's retries (apiRetries), the pacing before them and their
+// waits. summaryLands, the time a drawing is marked to land within (see
+// updateSummary), adds the bound of the last try begun (apiTimeout):
+// (apiRetries+1)*apiTimeout, 2m30s.
+const (
+	summaryDrawing = apiRetries * apiTimeout
+	summaryLands   = summaryDrawing + apiTimeout
+)
+
 // OpenCheckin starts a check-in for a plan: the opening message in the
 // plan's channel (its thread is where owners answer) and a summary message
 // in the thread that is edited in place as values arrive. The scheduler
@@ -598,14 +608,20 @@ func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin, v *coach.Check
 	// recorded drawn. Marked so in the store first, the summary is drawn
 	// again by the next tick of any racebot should this one be killed, or
 	// stop, before it knows the drawing shows the latest values.
-	mark, err := b.svc.SummaryMayBeOverdrawn(ctx, c.ID)
+	// The mark says by when the drawing lands, and the drawing is not
+	// tried after that: a tick that finds the mark past it knows the
+	// drawing is not on its way.
+	now := b.now()
+	mark, alone, err := b.svc.SummaryMayBeOverdrawn(ctx, c.ID, now, now.Add(summaryLands))
 	if err != nil {
 		// Drawn all the same: the value's author is waiting for it. Only
 		// this racebot then knows the drawing may be behind.
 		b.summaries.overdrew(c.ID)
 		b.log.Warn("summary: mark before drawing", "checkin", c.ID, "err", err)
 	}
-	err = b.poster.update(ctx, c.Channel, c.SummaryTS, checkinSummaryMessage(c.ID, v.Plan, s))
+	dctx, cancel := context.WithTimeout(ctx, summaryDrawing)
+	defer cancel()
+	err = b.poster.update(dctx, c.Channel, c.SummaryTS, checkinSummaryMessage(c.ID, v.Plan, s))
 	if err == nil {
 		// The look that finds out whether the drawing landed over newer
 		// values, and the drawing again, go on though racebot is
@@ -614,7 +630,11 @@ func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin, v *coach.Check
 		b.drew(fctx, c, sig)
 		after, err := b.svc.Checkin(fctx, c.Team, c.ID)
 		if err == nil && givenSignature(after, c.ID) == sig {
-			if mark != 0 {
+			// With another drawing marked and maybe still on its way,
+			// that one may land over this one and its racebot be killed
+			// before its look: the mark stays for a tick to redraw once
+			// both have landed.
+			if mark != 0 && alone {
 				if err := b.svc.SummaryShowsLatest(fctx, c.ID, mark); err != nil {
 					b.log.Warn("summary: clear mark", "checkin", c.ID, "err", err)
 				}
@@ -635,7 +655,7 @@ func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin, v *coach.Check
 	// above, so the tick must not take the store's word that they are
 	// drawn (see overdrawn).
 	maybeDrawn := !refused(err)
-	if ctx.Err() != nil {
+	if dctx.Err() != nil {
 		// Stopped or out of time, not refused: the next tick tries again.
 		b.summaries.overdrew(c.ID)
 		level := slog.LevelWarn
@@ -688,10 +708,13 @@ func (b *Bot) refreshStaleSummaries(ctx context.Context) {
 		c := v.Checkin
 		open[c.ID] = true
 		sig := givenSignature(v, c.ID)
-		if ctx.Err() != nil || rewrites == summariesPerTick || !b.summaries.stale(c.ID, sig, c.SummaryOverdrawn) {
+		// A mark whose drawing may still land is left to a later tick:
+		// drawn now, the summary could be drawn over again.
+		marked := c.SummaryMark != 0 && !coach.SummaryMarkLive(c.SummaryMark, b.now())
+		if ctx.Err() != nil || rewrites == summariesPerTick || !b.summaries.stale(c.ID, sig, marked) {
 			continue
 		}
-		if b.refreshStale(ctx, c, sig) {
+		if b.refreshStale(ctx, c, sig, marked) {
 			rewrites++
 		}
 	}
@@ -703,12 +726,12 @@ func (b *Bot) refreshStaleSummaries(ctx context.Context) {
 // marked in the store, may have landed over them since), reporting
 // whether it tried.
 // Each gets its own time: one channel's pacing must not eat the others'.
-func (b *Bot) refreshStale(ctx context.Context, c flows.Checkin, sig uint64) bool {
+func (b *Bot) refreshStale(ctx context.Context, c flows.Checkin, sig uint64, marked bool) bool {
 	ctx, cancel := b.claimBound(onTeam(ctx, c.Team))
 	defer cancel()
 	drawn := false
 	var err error
-	if !b.summaries.overdrawn(c.ID) && !c.SummaryOverdrawn {
+	if !b.summaries.overdrawn(c.ID) && !marked {
 		drawn, err = b.svc.Handled(ctx, c.Team, drawnKey(c, sig))
 	}
 	if err != nil {
@@ -724,6 +747,14 @@ func (b *Bot) refreshStale(ctx context.Context, c flows.Checkin, sig uint64) boo
 		return false
 	}
 	b.refreshSummary(ctx, c)
+	if marked {
+		// The mark read is past its drawing's landing, and the drawing
+		// here came after it. A drawing marked since replaced it with its
+		// own, which lands later, and stays.
+		if err := b.svc.SummaryShowsLatest(ctx, c.ID, c.SummaryMark); err != nil {
+			b.log.Warn("check-in summaries: clear mark", "checkin", c.ID, "err", err)
+		}
+	}
 	return true
 }
 

@@ -359,7 +359,7 @@ func TestSummaryRedrawPastCancelKeepsTheLooksBound(t *testing.T) {
 	}
 
 	next, _ := o.h.anotherRacebot()
-	o.clk.Add(time.Minute)
+	o.clk.Add(summaryLands) // A's drawing can have landed by then
 	next.checkinTick(t.Context())
 	o.other.checkinTick(t.Context())
 	settle(t, next, o.h.fake)
@@ -395,7 +395,7 @@ func TestSummaryOverdrawnByAKilledRacebotIsRedrawn(t *testing.T) {
 
 	next, _ := o.h.anotherRacebot()
 	tick := func() {
-		o.clk.Add(time.Minute)
+		o.clk.Add(summaryLands) // A's drawing can have landed by then
 		next.checkinTick(t.Context())
 		o.other.checkinTick(t.Context())
 		settle(t, next, o.h.fake)
@@ -488,7 +488,7 @@ func TestMarkedSummaryRefusedIsNotRetriedEveryMinute(t *testing.T) {
 	h.waitSummary(summary.TS, "1 of 2 KPIs updated")
 	h.settle()
 
-	if _, err := h.bot.svc.SummaryMayBeOverdrawn(t.Context(), id); err != nil {
+	if _, _, err := h.bot.svc.SummaryMayBeOverdrawn(t.Context(), id, clk.Now(), clk.Now().Add(summaryLands)); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := h.api.api.DeleteMessageContext(t.Context(), "C1", summary.TS); err != nil {

@@ -355,6 +355,9 @@ func WithRetryWait(wait func(ctx context.Context, d time.Duration) bool) APIOpti
 // end of the answer.
 const apiTimeout = 30 * time.Second
 
+// apiRetries is how many times the client tries a call again.
+const apiRetries = 4
+
 // slackConns is how many posts a client has out at once.
 const slackConns = 32
 
@@ -372,7 +375,7 @@ func NewAPI(token, appToken, apiURL string, options ...APIOption) *Client {
 	}
 	m := ac.metrics
 	cfg := slack.DefaultRetryConfig()
-	cfg.MaxRetries = 4
+	cfg.MaxRetries = apiRetries
 	cfg.RetryAfterDuration = 5 * time.Second
 	cfg.Handlers = []slack.RetryHandler{newRetryPolicy(cfg, ac.sleep)}
 	// Posts run concurrently, one per busy channel. When more were in

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -31,10 +30,11 @@ type CheckinStore interface {
 	ClaimNudge(ctx context.Context, now time.Time) (flows.Checkin, bool, error)
 	ClaimClose(ctx context.Context, now time.Time) (flows.Checkin, bool, error)
 	// MarkSummaryOverdrawn marks the summary as possibly behind the
-	// values, with a mark (not 0) naming the drawing about to be made;
-	// ClearSummaryOverdrawn clears it unless another drawing marked it
-	// since.
-	MarkSummaryOverdrawn(ctx context.Context, id, mark int64) error
+	// values, with a mark (not 0) naming the drawing about to be made,
+	// in one transaction: it keeps the greater of the mark it had and
+	// mark, and returns the one it had (0 for none). ClearSummaryOverdrawn
+	// clears it if it is still mark.
+	MarkSummaryOverdrawn(ctx context.Context, id, mark int64) (previous int64, err error)
 	ClearSummaryOverdrawn(ctx context.Context, id, mark int64) error
 }
 
@@ -125,16 +125,34 @@ func (s *Service) checkinZone(ctx context.Context, team string, plan flows.PlanI
 // SummaryMayBeOverdrawn records, before a drawing of check-in id's
 // summary, that it may land over newer values another racebot drew (and
 // recorded drawn), and returns the mark naming the drawing: should this
-// racebot stop before it knows what the summary shows, the next tick of
-// any racebot draws it again (see flows.Checkin.SummaryOverdrawn).
-func (s *Service) SummaryMayBeOverdrawn(ctx context.Context, id int64) (int64, error) {
-	// Random, so that a mark cleared and made again is never taken for
-	// an older one.
-	mark := rand.Int64N(math.MaxInt64) + 1
-	if err := s.store.MarkSummaryOverdrawn(ctx, id, mark); err != nil {
-		return 0, fmt.Errorf("mark check-in summary: %w", err)
+// racebot stop before it knows what the summary shows, a tick of any
+// racebot once lands has passed draws it again (see
+// flows.Checkin.SummaryMark). lands is the latest the drawing can land.
+//
+// alone reports that no other drawing was marked and may still land: only
+// then may the drawing, once it is known to show the latest values,
+// clear the mark (SummaryShowsLatest). Another drawing in flight may land
+// after it with older values and be killed before its look, so its mark,
+// or this one (the later of the two stays), is left for a tick.
+func (s *Service) SummaryMayBeOverdrawn(ctx context.Context, id int64, now, lands time.Time) (mark int64, alone bool, err error) {
+	// The deadline leads, so that the store keeps the mark that lands
+	// last; the random bits tell apart two drawings marked in one
+	// millisecond, so that one never clears the other's mark.
+	mark = lands.UnixMilli()<<summaryMarkBits | rand.Int64N(1<<summaryMarkBits)
+	previous, err := s.store.MarkSummaryOverdrawn(ctx, id, mark)
+	if err != nil {
+		return 0, false, fmt.Errorf("mark check-in summary: %w", err)
 	}
-	return mark, nil
+	return mark, !SummaryMarkLive(previous, now), nil
+}
+
+// summaryMarkBits are a summary mark's random low bits.
+const summaryMarkBits = 16
+
+// SummaryMarkLive reports whether the drawing mark names may still land
+// at now: a tick leaves a summary marked so alone, for a later one.
+func SummaryMarkLive(mark int64, now time.Time) bool {
+	return mark != 0 && now.Before(time.UnixMilli(mark>>summaryMarkBits))
 }
 
 // SummaryShowsLatest records that the drawing of check-in id's summary

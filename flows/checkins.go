@@ -21,7 +21,9 @@ type Checkin struct {
 	CloseAt   time.Time
 	Nudged    bool
 	Closed    bool
-	// SummaryOverdrawn: a drawing of the summary may have landed over
-	// newer values, and none known to show the latest has landed since.
-	SummaryOverdrawn bool
+	// SummaryMark, when not 0: a drawing of the summary may have landed,
+	// or may yet land, over newer values, and none known to show the
+	// latest has landed since. It names the drawing and says by when it
+	// lands (see coach.SummaryMarkLive).
+	SummaryMark int64
 }

@@ -47,12 +47,25 @@ func (db *DB) SetCheckinMessages(ctx context.Context, id int64, thread, summary 
 
 // MarkSummaryOverdrawn marks a check-in's summary as possibly showing
 // older values than the store's, with mark (not 0) naming the drawing
-// about to be made.
-func (db *DB) MarkSummaryOverdrawn(ctx context.Context, id, mark int64) error {
-	return db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE checkins SET summary_mark = ? WHERE id = ?`, mark, id)
+// about to be made, and returns the mark it had. The later of the two
+// marks (see coach.SummaryMayBeOverdrawn) stays: a drawing marked before
+// may still land after this one.
+func (db *DB) MarkSummaryOverdrawn(ctx context.Context, id, mark int64) (previous int64, err error) {
+	err = db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		// The writer runs one transaction at a time: no other marking
+		previous = 0 // not a failed try's
+		// comes between the read and the write.
+		err := tx.QueryRowContext(ctx, `SELECT summary_mark FROM checkins WHERE id = ?`, id).Scan(&previous)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE checkins SET summary_mark = ? WHERE id = ?`, max(previous, mark), id)
 		return err
 	})
+	return previous, err
 }
 
 // ClearSummaryOverdrawn clears the mark of a check-in's summary, unless

@@ -394,30 +394,37 @@ func testCheckins(t *testing.T, open Open) {
 	if got, err := other.CheckinByID(ctx, "T1", id); err != nil || got.Thread != "111.1" {
 		t.Errorf("check-in by id: %+v, %v", got, err)
 	}
-	// A summary marked as maybe behind its values stays marked until the
-	// drawing that marked it last is known to show the latest ones; the
-	// mark is seen by every handle.
-	overdrawn := func(want bool, what string) {
+	// A summary marked as maybe behind its values keeps the greatest
+	// mark (the drawing that lands last), and each marking is told the
+	// mark it found, in one step; a mark is cleared only by the drawing
+	// it names. The mark is seen by every handle.
+	markOf := func(want int64, what string) {
 		t.Helper()
-		if got, err := other.CheckinByID(ctx, "T1", id); err != nil || got.SummaryOverdrawn != want {
-			t.Errorf("%s: summary overdrawn %v, %v; want %v", what, got.SummaryOverdrawn, err, want)
+		if got, err := other.CheckinByID(ctx, "T1", id); err != nil || got.SummaryMark != want {
+			t.Errorf("%s: summary mark %d, %v; want %d", what, got.SummaryMark, err, want)
 		}
 	}
-	if err := db.MarkSummaryOverdrawn(ctx, id, 7); err != nil {
+	mark := func(s Store, m, wantPrevious int64) {
+		t.Helper()
+		if previous, err := s.MarkSummaryOverdrawn(ctx, id, m); err != nil || previous != wantPrevious {
+			t.Errorf("mark %d: previous %d, %v; want %d", m, previous, err, wantPrevious)
+		}
+	}
+	mark(db, 7, 0)
+	mark(other, 9, 7)
+	mark(db, 8, 9)
+	markOf(9, "marked 7, 9, then 8")
+	if err := db.ClearSummaryOverdrawn(ctx, id, 8); err != nil {
 		t.Fatal(err)
 	}
-	if err := other.MarkSummaryOverdrawn(ctx, id, 8); err != nil {
+	markOf(9, "cleared by a drawing whose mark is not the one kept")
+	if err := other.ClearSummaryOverdrawn(ctx, id, 9); err != nil {
 		t.Fatal(err)
 	}
-	overdrawn(true, "marked")
-	if err := db.ClearSummaryOverdrawn(ctx, id, 7); err != nil {
-		t.Fatal(err)
+	markOf(0, "cleared by the drawing whose mark is kept")
+	if previous, err := db.MarkSummaryOverdrawn(ctx, 1<<40, 5); err != nil || previous != 0 {
+		t.Errorf("mark of no check-in: previous %d, %v; want 0, nil", previous, err)
 	}
-	overdrawn(true, "cleared by a drawing marked before the last")
-	if err := other.ClearSummaryOverdrawn(ctx, id, 8); err != nil {
-		t.Fatal(err)
-	}
-	overdrawn(false, "cleared by the drawing marked last")
 	if _, err := other.CheckinByID(ctx, "T2", id); !errors.Is(err, flows.ErrNoCheckin) {
 		t.Errorf("another team's check-in by id: %v", err)
 	}

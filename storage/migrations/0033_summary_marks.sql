@@ -1,9 +1,12 @@
 -- A check-in's summary may show older values than the store's: a racebot
--- marks it (with a token of its drawing) before a drawing that could land
--- over newer values another racebot drew and recorded drawn, and clears
--- its own mark once its drawing is known to show the latest values. A
--- racebot killed in between, or stopped with the drawing in flight,
--- leaves it marked, and the next tick of any racebot draws the summary as
--- the values stand rather than take the record's word. 0 is no mark. Old
--- racebots neither write nor read it.
+-- marks it before a drawing that could land over newer values another
+-- racebot drew and recorded drawn. The mark is the time the drawing lands
+-- by (unix ms) shifted left 16 bits, with 16 random bits naming it;
+-- marking keeps the greater of the old mark and the new. A drawing clears
+-- its own mark once it is known to show the latest values, unless another
+-- drawing's mark was live when it marked (that one may land after it). A
+-- mark left (a racebot killed or stopped in between, or two drawings at
+-- once) has the first tick of any racebot past its time draw the summary
+-- as the values stand rather than take the record's word. 0 is no mark.
+-- Old racebots neither write nor read it.
 ALTER TABLE checkins ADD COLUMN summary_mark INTEGER NOT NULL DEFAULT 0;

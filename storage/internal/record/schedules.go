@@ -9,7 +9,7 @@ import (
 // CheckinColumns are the columns Checkin reads, in its order, from
 // checkins c joined with plans p.
 const CheckinColumns = `c.id, p.team_id, c.plan_id, c.occurrence, c.channel_id, c.thread, c.summary_ts, c.late,
-	c.opened_at, c.nudge_at, c.close_at, c.nudged, c.closed, c.summary_mark <> 0`
+	c.opened_at, c.nudge_at, c.close_at, c.nudged, c.closed, c.summary_mark`
 
 // Checkin reads a check-in's row (CheckinColumns). A scan error is
 // returned as it is, so the caller can tell no row from a failure.
@@ -17,7 +17,7 @@ func Checkin(scan Scan) (flows.Checkin, error) {
 	var c flows.Checkin
 	var opened, nudge, closeAt int64
 	err := scan(&c.ID, &c.Team, &c.Plan, &c.Occurrence, &c.Channel, &c.Thread, &c.SummaryTS, &c.Late,
-		&opened, &nudge, &closeAt, &c.Nudged, &c.Closed, &c.SummaryOverdrawn)
+		&opened, &nudge, &closeAt, &c.Nudged, &c.Closed, &c.SummaryMark)
 	c.OpenedAt, c.NudgeAt, c.CloseAt = FromMillis(opened), FromMillis(nudge), FromMillis(closeAt)
 	return c, err
 }

@@ -1,0 +1,107 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// heldMark holds the next mark of a summary, once armed, after it is
+// written and before the drawing it names; then, when set, runs at the
+// next read of values, once.
+type heldMark struct {
+	coach.Store
+	mu    sync.Mutex
+	armed bool
+	gate
+	then func()
+}
+
+func (s *heldMark) arm() {
+	s.mu.Lock()
+	s.armed, s.gate = true, newGate()
+	s.mu.Unlock()
+}
+
+func (s *heldMark) MarkSummaryOverdrawn(ctx context.Context, id, mark int64) (int64, error) {
+	previous, err := s.Store.MarkSummaryOverdrawn(ctx, id, mark)
+	if taken(&s.mu, &s.armed) {
+		s.gate.hold()
+	}
+	return previous, err
+}
+
+func (s *heldMark) Measurements(ctx context.Context, team string, plan flows.PlanID) (map[int64][]flows.Measurement, error) {
+	s.mu.Lock()
+	then := s.then
+	s.then = nil
+	s.mu.Unlock()
+	if then != nil {
+		then()
+	}
+	return s.Store.Measurements(ctx, team, plan)
+}
+
+// TestSummaryMarkedByTwoDrawingsAtOnceOutlivesTheOneKilled: two racebots
+// on one database draw one summary at once. Racebot A marks it for its
+// drawing with Ana's value; racebot B, with Ben's too, marks it over A's
+// mark, draws, finds its drawing shows the latest and clears the mark.
+// A's older drawing lands after B's, and A is killed before it looks. The
+// summary shows 1 of 2, and no mark is left for a tick to see: the next
+// ticks must still draw 2 of 2.
+func TestSummaryMarkedByTwoDrawingsAtOnceOutlivesTheOneKilled(t *testing.T) {
+	t.Parallel()
+	held := &heldMark{}
+	h, p, clk := checkinSetup(t, func(s *setup) { held.Store = s.Store; s.Store = held })
+	_, opening := h.openCheckin(p)
+	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	other, _ := h.anotherRacebot()
+	otherSrv := serve(t, other)
+	h.settle()
+
+	held.arm()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k", ThreadTS: opening.TS}))
+	select {
+	case <-held.held:
+	case <-time.After(slackfake.DefaultWaitTimeout):
+		t.Fatal("racebot A did not mark the summary")
+	}
+	if code := h.deliver(otherSrv, slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "lead rate 1.9%", ThreadTS: opening.TS})); code != 200 {
+		t.Fatalf("Ben's reply answered %d", code)
+	}
+	h.waitSummary(summary.TS, "2 of 2 KPIs updated")
+	settle(t, other, h.fake)
+
+	killed, looking := make(chan struct{}), make(chan struct{})
+	t.Cleanup(func() { close(killed) }) // before A is stopped
+	held.mu.Lock()
+	held.then = func() { close(looking); <-killed }
+	held.mu.Unlock()
+	close(held.release)
+	select {
+	case <-looking:
+	case <-time.After(slackfake.DefaultWaitTimeout):
+		t.Fatal("racebot A did not look at the values after its drawing")
+	}
+	if m, _ := h.message("C1", summary.TS); !strings.Contains(m.Text, "1 of 2 KPIs updated") {
+		t.Fatalf("A's drawing did not land over B's: the summary is\n%s", m.Text)
+	}
+
+	next, _ := h.anotherRacebot()
+	for range 2 {
+		clk.Add(summaryLands) // A's drawing can have landed by then
+		next.checkinTick(t.Context())
+		other.checkinTick(t.Context())
+		settle(t, next, h.fake)
+		settle(t, other, h.fake)
+	}
+	if m, _ := h.message("C1", summary.TS); !strings.Contains(m.Text, "2 of 2 KPIs updated") {
+		t.Fatalf("the summary ends as\n%s\nwant 2 of 2 KPIs updated", m.Text)
+	}
+}
