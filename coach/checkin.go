@@ -31,9 +31,10 @@ type CheckinStore interface {
 	ClaimClose(ctx context.Context, now time.Time) (flows.Checkin, bool, error)
 	// MarkSummaryOverdrawn marks the summary as possibly behind the
 	// values, with a mark (not 0) naming the drawing about to be made,
-	// in one transaction: it keeps the greater of the mark it had and
-	// mark, and returns the one it had (0 for none). ClearSummaryOverdrawn
-	// clears it if it is still mark.
+	// in one transaction: it keeps the greater of the mark it had plus
+	// one and mark, and returns the one it had (0 for none).
+	// ClearSummaryOverdrawn clears it if it is still mark: a drawing
+	// marked before another never clears it.
 	MarkSummaryOverdrawn(ctx context.Context, id, mark int64) (previous int64, err error)
 	ClearSummaryOverdrawn(ctx context.Context, id, mark int64) error
 }

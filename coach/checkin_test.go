@@ -53,3 +53,35 @@ func TestCheckinOpenedOncePerOccurrence(t *testing.T) {
 		t.Errorf("check-ins by hand = %d, %d (%v, %v); want two", a.Checkin.ID, b.Checkin.ID, errA, errB)
 	}
 }
+
+// TestSummaryMarkedSecondOnASlowerClockKeepsTheFirstFromClearing: two
+// racebots draw one summary at once. B, with the newer values, marks
+// first; A, with the older ones, marks second on a clock a millisecond
+// behind B's, so its mark is the smaller. B's drawing lands, shows the
+// latest, and B clears its mark; A's older drawing lands over it and A is
+// killed before it looks. The mark must still be there for a tick.
+func TestSummaryMarkedSecondOnASlowerClockKeepsTheFirstFromClearing(t *testing.T) {
+	ctx := context.Background()
+	svc, db := newService(t, nil)
+	p := startPlan(t, svc, db)
+	open, err := svc.OpenCheckin(ctx, "T1", p.ID, "", false, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := open.Checkin.ID
+	const lands = 150 * time.Second
+	bNow, aNow := t0, t0.Add(-time.Millisecond)
+	markB, aloneB, err := svc.SummaryMayBeOverdrawn(ctx, id, bNow, bNow.Add(lands))
+	if err != nil || !aloneB {
+		t.Fatalf("B's mark: alone %t, %v; want alone", aloneB, err)
+	}
+	if _, aloneA, err := svc.SummaryMayBeOverdrawn(ctx, id, aNow, aNow.Add(lands)); err != nil || aloneA {
+		t.Fatalf("A's mark: alone %t, %v; want B's mark seen", aloneA, err)
+	}
+	if err := svc.SummaryShowsLatest(ctx, id, markB); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := db.CheckinByID(ctx, "T1", id); err != nil || c.SummaryMark == 0 {
+		t.Fatalf("after B cleared its mark, A's drawing still on its way: mark %d, %v; want one left", c.SummaryMark, err)
+	}
+}

@@ -49,11 +49,13 @@ func (db *DB) SetCheckinMessages(ctx context.Context, id int64, thread, summary 
 // older values than the store's, with mark (not 0) naming the drawing
 // about to be made, and returns the mark it had. The later of the two
 // marks (see coach.SummaryMayBeOverdrawn) stays: a drawing marked before
-// may still land after this one.
+// may still land after this one. A mark kept is still changed (one up),
+// so that the drawing it names, marked before this one, no longer clears
+// it: this one may land after it, whatever the two clocks said.
 func (db *DB) MarkSummaryOverdrawn(ctx context.Context, id, mark int64) (previous int64, err error) {
 	err = db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		// The writer runs one transaction at a time: no other marking
 		previous = 0 // not a failed try's
+		// The writer runs one transaction at a time: no other marking
 		// comes between the read and the write.
 		err := tx.QueryRowContext(ctx, `SELECT summary_mark FROM checkins WHERE id = ?`, id).Scan(&previous)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -62,7 +64,7 @@ func (db *DB) MarkSummaryOverdrawn(ctx context.Context, id, mark int64) (previou
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE checkins SET summary_mark = ? WHERE id = ?`, max(previous, mark), id)
+		_, err = tx.ExecContext(ctx, `UPDATE checkins SET summary_mark = ? WHERE id = ?`, max(previous+1, mark), id)
 		return err
 	})
 	return previous, err

@@ -395,9 +395,10 @@ func testCheckins(t *testing.T, open Open) {
 		t.Errorf("check-in by id: %+v, %v", got, err)
 	}
 	// A summary marked as maybe behind its values keeps the greatest
-	// mark (the drawing that lands last), and each marking is told the
-	// mark it found, in one step; a mark is cleared only by the drawing
-	// it names. The mark is seen by every handle.
+	// mark (the drawing that lands last), changed by every marking after
+	// it, and each marking is told the mark it found, in one step; a mark
+	// is cleared only with the value kept, so never by a drawing marked
+	// before another. The mark is seen by every handle.
 	markOf := func(want int64, what string) {
 		t.Helper()
 		if got, err := other.CheckinByID(ctx, "T1", id); err != nil || got.SummaryMark != want {
@@ -412,16 +413,19 @@ func testCheckins(t *testing.T, open Open) {
 	}
 	mark(db, 7, 0)
 	mark(other, 9, 7)
+	markOf(9, "marked 7, then 9")
 	mark(db, 8, 9)
-	markOf(9, "marked 7, 9, then 8")
-	if err := db.ClearSummaryOverdrawn(ctx, id, 8); err != nil {
+	markOf(10, "marked 7, 9, then 8")
+	for _, m := range []int64{8, 9} {
+		if err := db.ClearSummaryOverdrawn(ctx, id, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	markOf(10, "cleared by the drawings marked, the greater before another")
+	if err := other.ClearSummaryOverdrawn(ctx, id, 10); err != nil {
 		t.Fatal(err)
 	}
-	markOf(9, "cleared by a drawing whose mark is not the one kept")
-	if err := other.ClearSummaryOverdrawn(ctx, id, 9); err != nil {
-		t.Fatal(err)
-	}
-	markOf(0, "cleared by the drawing whose mark is kept")
+	markOf(0, "cleared with the mark kept")
 	if previous, err := db.MarkSummaryOverdrawn(ctx, 1<<40, 5); err != nil || previous != 0 {
 		t.Errorf("mark of no check-in: previous %d, %v; want 0, nil", previous, err)
 	}
