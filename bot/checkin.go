@@ -37,11 +37,13 @@ const checkinPoll = time.Minute
 // posted, or its failure logged, never silently dropped.
 const claimedPostTimeout = 8 * time.Second
 
-// summaryDrawing bounds a drawing of a check-in's summary: its chat.update
-// with the client's retries (apiRetries), the pacing before them and their
-// waits. summaryLands, the time a drawing is marked to land within (see
-// updateSummary), adds the bound of the last try begun (apiTimeout):
-// (apiRetries+1)*apiTimeout, 2m30s.
+// summaryDrawing bounds a drawing of a check-in's summary, pacing and the
+// client's retries included: a drawing still going then is cut, with the
+// request in flight, and left to the mark (see updateSummary). It is less
+// than all the client's tries and waits could take. summaryLands, the
+// time a drawing is marked to land within, adds one call's bound
+// (apiTimeout) for a request Slack took before the cut and applies after
+// it: 2m30s.
 const (
 	summaryDrawing = apiRetries * apiTimeout
 	summaryLands   = summaryDrawing + apiTimeout
