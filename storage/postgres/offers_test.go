@@ -21,7 +21,7 @@ import (
 // every other writer does: while both wait behind a third holding the
 // plan, the offer's row is free.
 func TestTakeOfferLocksThePlanFirst(t *testing.T) {
-	url := pgtest.URL(t)
+	url, app := named(t, pgtest.URL(t))
 	db := mustOpen(t, url)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -63,23 +63,7 @@ func TestTakeOfferLocksThePlanFirst(t *testing.T) {
 	if _, err := hold.Exec(ctx, `SELECT 1 FROM plans WHERE id = $1 FOR UPDATE`, id); err != nil {
 		t.Fatal(err)
 	}
-	waiting := func(n int) {
-		t.Helper()
-		for {
-			var got int
-			if err := watcher.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&got); err != nil {
-				t.Fatal(err)
-			}
-			if got >= n {
-				return
-			}
-			select {
-			case <-ctx.Done():
-				t.Fatalf("%d writers waiting behind the plan's holder, want %d", got, n)
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
-	}
+	waiting := func(n int) { t.Helper(); waitBehind(t, ctx, watcher, app, n, "writers behind the plan's holder") }
 	replaced := make(chan error, 1)
 	go func() {
 		_, err := db.ReplaceMeasurements(ctx, "T1", id, "C1/1", nil, "")

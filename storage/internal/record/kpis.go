@@ -112,7 +112,9 @@ type MeasurementQueries struct {
 	Offers string
 	// Sourced (source, plan) counts the plan's values that came from the
 	// message; Lock (source, plan), where set, holds the message's values
-	// to the transaction, for a store whose writers do not take turns.
+	// to the transaction, for a store whose writers do not take turns:
+	// NewSources and ReplaceMeasurements take it before anything else of
+	// the plan's.
 	Sourced, Lock string
 }
 
@@ -196,6 +198,14 @@ var ErrStaleEdit = fmt.Errorf("a later edit of that message is stored: %w", ErrN
 // was deleted kept for them) is then refused at its commit, and decided
 // anew.
 func ReplaceMeasurements(tx Tx, q *MeasurementQueries, plan flows.PlanID, source string, ms []flows.Measurement) (replaced int64, withdrew bool, err error) {
+	// Two edits of the message at once, each finding no later one stored:
+	// the older, replacing first, would leave the newer nothing to
+	// replace. Taken before the plan's row (Bump), as NewSources takes it.
+	if q.Lock != "" {
+		if _, err := tx.Exec(q.Lock, source, plan); err != nil {
+			return 0, false, err
+		}
+	}
 	if len(ms) > 0 && !ms[0].Edited.IsZero() {
 		var newer int64
 		if err := tx.Row(q.Newer, source, plan, Millis(ms[0].Edited))(&newer); err != nil {

@@ -1,0 +1,115 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/pgtest"
+)
+
+// TestEditsOfOneMessageTakeTurns: Ana edits "visitors 12k" to 13k and
+// then to 14k, and Slack hands the two edits to two racebots at once.
+// Each checked that no later edit was stored, then replaced the message's
+// values; without a lock between the check and the replacement, the
+// older edit's replacement, committed first, left the newer one nothing
+// to replace, and the check-in kept 13k while her message says 14k. A
+// third connection holding the message's value lets both edits start
+// before either writes, in the order each case names.
+func TestEditsOfOneMessageTakeTurns(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		olderFirst bool
+	}{
+		{"older edit first", true},
+		{"newer edit first", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url, app := named(t, pgtest.URL(t))
+			a, b := mustOpen(t, url), mustOpen(t, url)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			t0 := time.Now().Truncate(time.Millisecond)
+			id, err := a.CreatePlan(ctx, flows.NewPlan("T1", "C1", "Q1", "UANA", t0), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			kpi, err := a.SaveKPI(ctx, "T1", flows.KPI{Plan: id, Stage: flows.StageReach, Key: "visitors", Name: "Visitors", Unit: flows.UnitCount, By: "UANA", At: t0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			value := func(n float64, edited time.Duration) []flows.Measurement {
+				m := flows.Measurement{KPI: kpi, Value: flows.Value{Amount: n, Unit: flows.UnitCount}, At: t0, By: "UANA", Source: "C1/1"}
+				if edited != 0 {
+					m.Edited = t0.Add(edited)
+				}
+				return []flows.Measurement{m}
+			}
+			if err := a.RecordMeasurements(ctx, "T1", id, value(12000, 0), ""); err != nil {
+				t.Fatal(err)
+			}
+
+			connect := func() *pgx.Conn {
+				c, err := pgx.Connect(ctx, url)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { c.Close(context.Background()) })
+				return c
+			}
+			holder, watcher := connect(), connect()
+			hold, err := holder.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer hold.Rollback(context.Background())
+			if _, err := hold.Exec(ctx, `SELECT 1 FROM measurements WHERE source = 'C1/1' FOR UPDATE`); err != nil {
+				t.Fatal(err)
+			}
+			waiting := func(n int) { t.Helper(); waitBehind(t, ctx, watcher, app, n, "edits behind the value's holder") }
+			type edit struct {
+				n      float64
+				edited time.Duration
+				key    string
+			}
+			older, newer := edit{13000, time.Minute, "EvEdit1"}, edit{14000, 2 * time.Minute, "EvEdit2"}
+			order := []edit{newer, older}
+			if tc.olderFirst {
+				order = []edit{older, newer}
+			}
+			done := make(chan error, 2)
+			for i, e := range order {
+				db := a
+				if i == 1 {
+					db = b
+				}
+				go func() {
+					_, err := db.ReplaceMeasurements(ctx, "T1", id, "C1/1", value(e.n, e.edited), e.key)
+					done <- err
+				}()
+				waiting(i + 1)
+			}
+			if err := hold.Commit(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for range order {
+				if err := <-done; err != nil {
+					t.Errorf("edit: %v", err)
+				}
+			}
+			vs, err := a.Measurements(ctx, "T1", id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []float64
+			for _, m := range vs[kpi] {
+				got = append(got, m.Value.Amount)
+			}
+			if len(got) != 1 || got[0] != 14000 {
+				t.Errorf("visitors after the two edits: %v, want [14000] as her message says", got)
+			}
+		})
+	}
+}
