@@ -48,15 +48,22 @@ func (s *heldMark) Measurements(ctx context.Context, team string, plan flows.Pla
 	return s.Store.Measurements(ctx, team, plan)
 }
 
-// TestSummaryMarkedByTwoDrawingsAtOnceOutlivesTheOneKilled: two racebots
-// on one database draw one summary at once. Racebot A marks it for its
-// drawing with Ana's value; racebot B, with Ben's too, marks it over A's
-// mark, draws, finds its drawing shows the latest and clears the mark.
-// A's older drawing lands after B's, and A is killed before it looks. The
-// summary shows 1 of 2, and no mark is left for a tick to see: the next
-// ticks must still draw 2 of 2.
-func TestSummaryMarkedByTwoDrawingsAtOnceOutlivesTheOneKilled(t *testing.T) {
-	t.Parallel()
+// markedAtOnce is two racebots on one database, A (h) holding its
+// drawing of a check-in's summary with Ana's value after marking it, and
+// B (other), with Ben's too, having marked it over A's mark and drawn it.
+// B left the mark: A's mark was live when B marked.
+type markedAtOnce struct {
+	h       *harness
+	other   *Bot
+	held    *heldMark
+	clk     *clock
+	summary slackfake.Message
+}
+
+// markAtOnce sets up markedAtOnce: the summary shows 2 of 2 until
+// o.held.release lets A's older drawing go.
+func markAtOnce(t *testing.T) markedAtOnce {
+	t.Helper()
 	held := &heldMark{}
 	h, p, clk := checkinSetup(t, func(s *setup) { held.Store = s.Store; s.Store = held })
 	_, opening := h.openCheckin(p)
@@ -80,31 +87,88 @@ func TestSummaryMarkedByTwoDrawingsAtOnceOutlivesTheOneKilled(t *testing.T) {
 	}
 	h.waitSummary(summary.TS, "2 of 2 KPIs updated")
 	settle(t, other, h.fake)
+	return markedAtOnce{h: h, other: other, held: held, clk: clk, summary: summary}
+}
 
+// killA lets A's held drawing land, over B's, and kills A before it looks
+// at the values again.
+func (o markedAtOnce) killA() {
+	t := o.h.t
+	t.Helper()
 	killed, looking := make(chan struct{}), make(chan struct{})
 	t.Cleanup(func() { close(killed) }) // before A is stopped
-	held.mu.Lock()
-	held.then = func() { close(looking); <-killed }
-	held.mu.Unlock()
-	close(held.release)
+	o.held.mu.Lock()
+	o.held.then = func() { close(looking); <-killed }
+	o.held.mu.Unlock()
+	close(o.held.release)
 	select {
 	case <-looking:
 	case <-time.After(slackfake.DefaultWaitTimeout):
 		t.Fatal("racebot A did not look at the values after its drawing")
 	}
-	if m, _ := h.message("C1", summary.TS); !strings.Contains(m.Text, "1 of 2 KPIs updated") {
+	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "1 of 2 KPIs updated") {
 		t.Fatalf("A's drawing did not land over B's: the summary is\n%s", m.Text)
 	}
+}
 
-	next, _ := h.anotherRacebot()
+// TestSummaryMarkedByTwoDrawingsAtOnceOutlivesTheOneKilled: two racebots
+// on one database draw one summary at once. Racebot A marks it for its
+// drawing with Ana's value; racebot B, with Ben's too, marks it over A's
+// mark, draws, finds its drawing shows the latest and clears the mark.
+// A's older drawing lands after B's, and A is killed before it looks. The
+// summary shows 1 of 2, and no mark is left for a tick to see: the next
+// ticks must still draw 2 of 2.
+func TestSummaryMarkedByTwoDrawingsAtOnceOutlivesTheOneKilled(t *testing.T) {
+	t.Parallel()
+	o := markAtOnce(t)
+	o.killA()
+
+	next, _ := o.h.anotherRacebot()
 	for range 2 {
-		clk.Add(summaryLands) // A's drawing can have landed by then
+		o.clk.Add(summaryLands) // A's drawing can have landed by then
 		next.checkinTick(t.Context())
-		other.checkinTick(t.Context())
-		settle(t, next, h.fake)
-		settle(t, other, h.fake)
+		o.other.checkinTick(t.Context())
+		settle(t, next, o.h.fake)
+		settle(t, o.other, o.h.fake)
 	}
-	if m, _ := h.message("C1", summary.TS); !strings.Contains(m.Text, "2 of 2 KPIs updated") {
+	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "2 of 2 KPIs updated") {
 		t.Fatalf("the summary ends as\n%s\nwant 2 of 2 KPIs updated", m.Text)
+	}
+}
+
+// TestSummaryMarkedByADrawingOnItsWayIsLeftUntilItLands: as in
+// TestSummaryMarkedByTwoDrawingsAtOnceOutlivesTheOneKilled, racebot A's
+// drawing with Ana's value only is marked and on its way while B has
+// drawn Ben's too. A tick a minute on, before A's drawing must have
+// landed, draws nothing: drawn then, the summary could be drawn over by
+// A's drawing still, and the mark be gone that would have it drawn again.
+// A's drawing lands and A is killed; once it must have landed, a tick
+// draws 2 of 2, and the ticks after it leave the summary alone (were a
+// live mark redrawn, each racebot's tick would redraw the other's
+// drawing, marked and so live in turn, every minute).
+func TestSummaryMarkedByADrawingOnItsWayIsLeftUntilItLands(t *testing.T) {
+	t.Parallel()
+	o := markAtOnce(t)
+	next, _ := o.h.anotherRacebot()
+	tick := func(d time.Duration) int {
+		drawn := o.h.updates()
+		o.clk.Add(d)
+		next.checkinTick(t.Context())
+		o.other.checkinTick(t.Context())
+		settle(t, next, o.h.fake)
+		settle(t, o.other, o.h.fake)
+		return o.h.updates() - drawn
+	}
+
+	if n := tick(checkinPoll); n != 0 {
+		t.Errorf("a tick before A's drawing must have landed drew the summary %d times, want none", n)
+	}
+	o.killA()
+	tick(summaryLands) // A's drawing can have landed by then
+	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "2 of 2 KPIs updated") {
+		t.Fatalf("the summary ends as\n%s\nwant 2 of 2 KPIs updated", m.Text)
+	}
+	if n := tick(checkinPoll); n != 0 {
+		t.Errorf("the summary was drawn %d more times after it showed the latest values", n)
 	}
 }
