@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -17,14 +18,26 @@ import (
 // older edit's replacement, committed first, left the newer one nothing
 // to replace, and the check-in kept 13k while her message says 14k. A
 // third connection holding the message's value lets both edits start
-// before either writes, in the order each case names.
+// before either writes, in the order each case names. Her deleting the
+// message while the 14k edit is on its way leaves no value either way.
 func TestEditsOfOneMessageTakeTurns(t *testing.T) {
+	type edit struct {
+		n       float64
+		edited  time.Duration
+		key     string
+		deleted bool
+	}
+	older, newer := edit{13000, time.Minute, "EvEdit1", false}, edit{14000, 2 * time.Minute, "EvEdit2", false}
+	deletion := edit{key: "EvDelete", deleted: true}
 	for _, tc := range []struct {
-		name       string
-		olderFirst bool
+		name  string
+		order []edit
+		want  []float64
 	}{
-		{"older edit first", true},
-		{"newer edit first", false},
+		{"older edit first", []edit{older, newer}, []float64{14000}},
+		{"newer edit first", []edit{newer, older}, []float64{14000}},
+		{"edit before deletion", []edit{newer, deletion}, nil},
+		{"deletion before edit", []edit{deletion, newer}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			url, app := named(t, pgtest.URL(t))
@@ -69,24 +82,19 @@ func TestEditsOfOneMessageTakeTurns(t *testing.T) {
 				t.Fatal(err)
 			}
 			waiting := func(n int) { t.Helper(); waitBehind(t, ctx, watcher, app, n, "edits behind the value's holder") }
-			type edit struct {
-				n      float64
-				edited time.Duration
-				key    string
-			}
-			older, newer := edit{13000, time.Minute, "EvEdit1"}, edit{14000, 2 * time.Minute, "EvEdit2"}
-			order := []edit{newer, older}
-			if tc.olderFirst {
-				order = []edit{older, newer}
-			}
+			order := tc.order
 			done := make(chan error, 2)
 			for i, e := range order {
 				db := a
 				if i == 1 {
 					db = b
 				}
+				ms := value(e.n, e.edited)
+				if e.deleted {
+					ms = nil
+				}
 				go func() {
-					_, err := db.ReplaceMeasurements(ctx, "T1", id, "C1/1", value(e.n, e.edited), e.key)
+					_, err := db.ReplaceMeasurements(ctx, "T1", id, "C1/1", ms, e.key)
 					done <- err
 				}()
 				waiting(i + 1)
@@ -107,8 +115,8 @@ func TestEditsOfOneMessageTakeTurns(t *testing.T) {
 			for _, m := range vs[kpi] {
 				got = append(got, m.Value.Amount)
 			}
-			if len(got) != 1 || got[0] != 14000 {
-				t.Errorf("visitors after the two edits: %v, want [14000] as her message says", got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("visitors after both: %v, want %v as her message says", got, tc.want)
 			}
 		})
 	}
