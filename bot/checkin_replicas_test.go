@@ -113,15 +113,92 @@ func TestTwoRacebotsDrawingOneSummaryEndWithBothValues(t *testing.T) {
 	o.nextTicksShow("2 of 2 KPIs updated")
 }
 
-// overtaken is two racebots on one database, A (h) holding its drawing of
-// a check-in's summary with Ana's value while B (other) has drawn it with
-// Ben's too.
-type overtaken struct {
+// drawnAtOnce is two racebots on one database, A (h) holding its drawing
+// of a check-in's summary with Ana's value while B (other) has drawn it
+// with Ben's too.
+type drawnAtOnce struct {
 	h       *harness
 	other   *Bot
-	held    *heldRedraw
 	clk     *clock
 	summary slackfake.Message
+}
+
+// drawAtOnce sets up drawnAtOnce on h, with racebot B made with configure:
+// arm arms the store wrapper that holds A's drawing and returns its gate,
+// and notHeld fails the test if A's reply does not reach it.
+func drawAtOnce(t *testing.T, h *harness, p *flows.Plan, clk *clock, arm func() gate, notHeld string, configure ...func(*Config)) drawnAtOnce {
+	t.Helper()
+	_, opening := h.openCheckin(p)
+	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	other, _ := h.anotherRacebot(configure...)
+	otherSrv := serve(t, other)
+	h.settle()
+
+	held := arm()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k", ThreadTS: opening.TS}))
+	select {
+	case <-held.held:
+	case <-time.After(slackfake.DefaultWaitTimeout):
+		t.Fatal(notHeld)
+	}
+	if code := h.deliver(otherSrv, slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "lead rate 1.9%", ThreadTS: opening.TS})); code != 200 {
+		t.Fatalf("Ben's reply answered %d", code)
+	}
+	h.waitSummary(summary.TS, "2 of 2 KPIs updated")
+	settle(t, other, h.fake)
+	return drawnAtOnce{h: h, other: other, clk: clk, summary: summary}
+}
+
+// ticks moves the clock on by d and runs the next check-in tick of next,
+// the racebot started in A's place, and of B.
+func (o drawnAtOnce) ticks(next *Bot, d time.Duration) {
+	t := o.h.t
+	t.Helper()
+	o.clk.Add(d)
+	next.checkinTick(t.Context())
+	o.other.checkinTick(t.Context())
+	settle(t, next, o.h.fake)
+	settle(t, o.other, o.h.fake)
+}
+
+// endsAs fails the test unless the summary shows want.
+func (o drawnAtOnce) endsAs(want string) {
+	o.h.t.Helper()
+	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, want) {
+		o.h.t.Fatalf("the summary ends as\n%s\nwant %s", m.Text, want)
+	}
+}
+
+// aLandedOverB fails the test unless A's older drawing is the summary.
+func (o drawnAtOnce) aLandedOverB() {
+	o.h.t.Helper()
+	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "1 of 2 KPIs updated") {
+		o.h.t.Fatalf("A's drawing did not land over B's: the summary is\n%s", m.Text)
+	}
+}
+
+// killAAtItsLook lets A's held drawing go by closing release and kills A
+// at its next look at the values, which setLook has call look: A's
+// drawing must have landed over B's by then.
+func (o drawnAtOnce) killAAtItsLook(release chan struct{}, setLook func(look func())) {
+	t := o.h.t
+	t.Helper()
+	killed, looking := make(chan struct{}), make(chan struct{})
+	t.Cleanup(func() { close(killed) }) // before A is stopped
+	setLook(func() { close(looking); <-killed })
+	close(release)
+	select {
+	case <-looking:
+	case <-time.After(slackfake.DefaultWaitTimeout):
+		t.Fatal("racebot A did not look at the values after its drawing")
+	}
+	o.aLandedOverB()
+}
+
+// overtaken is drawnAtOnce with A's drawing held after it read the values.
+type overtaken struct {
+	drawnAtOnce
+	held *heldRedraw
 }
 
 // overtakeSummary sets up overtaken: the summary shows 2 of 2 until
@@ -130,25 +207,8 @@ func overtakeSummary(t *testing.T, configure ...func(*setup)) overtaken {
 	t.Helper()
 	held := &heldRedraw{}
 	h, p, clk := checkinSetup(t, append([]func(*setup){func(s *setup) { held.Store = s.Store; s.Store = held }}, configure...)...)
-	_, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
-	other, _ := h.anotherRacebot()
-	otherSrv := serve(t, other)
-	h.settle()
-
-	held.arm()
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k", ThreadTS: opening.TS}))
-	select {
-	case <-held.held:
-	case <-time.After(slackfake.DefaultWaitTimeout):
-		t.Fatal("racebot A did not read the values for the summary")
-	}
-	if code := h.deliver(otherSrv, slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "lead rate 1.9%", ThreadTS: opening.TS})); code != 200 {
-		t.Fatalf("Ben's reply answered %d", code)
-	}
-	h.waitSummary(summary.TS, "2 of 2 KPIs updated")
-	settle(t, other, h.fake)
-	return overtaken{h: h, other: other, held: held, clk: clk, summary: summary}
+	arm := func() gate { held.arm(); return held.gate }
+	return overtaken{drawAtOnce(t, h, p, clk, arm, "racebot A did not read the values for the summary"), held}
 }
 
 // nextTicksShow runs both racebots' next check-in tick and checks the
@@ -160,8 +220,38 @@ func (o overtaken) nextTicksShow(want string) {
 	o.other.checkinTick(o.h.t.Context())
 	o.h.settle()
 	settle(o.h.t, o.other, o.h.fake)
-	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, want) {
-		o.h.t.Errorf("the summary ends as\n%s\nwant %s", m.Text, want)
+	o.endsAs(want)
+}
+
+// killA lets A's held drawing land, over B's, and kills A before it
+// looks at the values again.
+func (o overtaken) killA() {
+	o.h.t.Helper()
+	o.killAAtItsLook(o.held.release, func(look func()) {
+		o.held.mu.Lock()
+		o.held.then = func() error { look(); return nil }
+		o.held.mu.Unlock()
+	})
+}
+
+// stopA tells A to stop, its drain window over before it starts, and
+// returns once A is stopping; stopped gets what its Shutdown returns.
+func (o overtaken) stopA(stopped chan<- error) {
+	go func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel() // the drain window is over before it starts
+		stopped <- o.h.bot.Shutdown(ctx)
+	}()
+	<-o.h.bot.base.Done()
+}
+
+// waitStopped fails the test unless A's Shutdown returns.
+func (o overtaken) waitStopped(stopped <-chan error) {
+	o.h.t.Helper()
+	select {
+	case <-stopped:
+	case <-time.After(slackfake.DefaultWaitTimeout):
+		o.h.t.Fatal("racebot A did not stop")
 	}
 }
 
@@ -291,35 +381,20 @@ func TestSummaryOverdrawnByARacebotThatStopsIsRedrawn(t *testing.T) {
 	stopped := make(chan error, 1)
 	o.held.mu.Lock()
 	o.held.then = func() error {
-		go func() {
-			ctx, cancel := context.WithCancel(context.Background())
-			cancel() // the drain window is over before it starts
-			stopped <- o.h.bot.Shutdown(ctx)
-		}()
-		<-o.h.bot.base.Done()
+		o.stopA(stopped)
 		return nil
 	}
 	o.held.mu.Unlock()
 	close(o.held.release)
-	select {
-	case <-stopped:
-	case <-time.After(slackfake.DefaultWaitTimeout):
-		t.Fatal("racebot A did not stop")
-	}
+	o.waitStopped(stopped)
 	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "2 of 2 KPIs updated") {
 		t.Errorf("when racebot A has stopped the summary is\n%s\nwant 2 of 2 KPIs updated", m.Text)
 	}
 
 	// A is gone; its place is taken by a racebot on the same database.
 	next, _ := o.h.anotherRacebot()
-	o.clk.Add(time.Minute)
-	next.checkinTick(t.Context())
-	o.other.checkinTick(t.Context())
-	settle(t, next, o.h.fake)
-	settle(t, o.other, o.h.fake)
-	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "2 of 2 KPIs updated") {
-		t.Errorf("the summary ends as\n%s\nwant 2 of 2 KPIs updated", m.Text)
-	}
+	o.ticks(next, time.Minute)
+	o.endsAs("2 of 2 KPIs updated")
 }
 
 // TestSummaryRedrawPastCancelKeepsTheLooksBound: as in
@@ -338,35 +413,20 @@ func TestSummaryRedrawPastCancelKeepsTheLooksBound(t *testing.T) {
 	var drawn int
 	o.held.mu.Lock()
 	o.held.after = func() {
-		go func() {
-			ctx, cancel := context.WithCancel(context.Background())
-			cancel() // the drain window is over before it starts
-			stopped <- o.h.bot.Shutdown(ctx)
-		}()
-		<-o.h.bot.base.Done()
+		o.stopA(stopped)
 		bounds.expire()
 		drawn = len(o.h.fake.Calls("chat.update"))
 	}
 	o.held.mu.Unlock()
 	close(o.held.release)
-	select {
-	case <-stopped:
-	case <-time.After(slackfake.DefaultWaitTimeout):
-		t.Fatal("racebot A did not stop")
-	}
+	o.waitStopped(stopped)
 	if n := len(o.h.fake.Calls("chat.update")); n != drawn {
 		t.Errorf("racebot A drew the summary %d more times after its time past the cancel ran out", n-drawn)
 	}
 
 	next, _ := o.h.anotherRacebot()
-	o.clk.Add(summaryLands) // A's drawing can have landed by then
-	next.checkinTick(t.Context())
-	o.other.checkinTick(t.Context())
-	settle(t, next, o.h.fake)
-	settle(t, o.other, o.h.fake)
-	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "2 of 2 KPIs updated") {
-		t.Errorf("the summary ends as\n%s\nwant 2 of 2 KPIs updated", m.Text)
-	}
+	o.ticks(next, summaryLands) // A's drawing can have landed by then
+	o.endsAs("2 of 2 KPIs updated")
 }
 
 // TestSummaryOverdrawnByAKilledRacebotIsRedrawn: as in
@@ -378,35 +438,13 @@ func TestSummaryRedrawPastCancelKeepsTheLooksBound(t *testing.T) {
 func TestSummaryOverdrawnByAKilledRacebotIsRedrawn(t *testing.T) {
 	t.Parallel()
 	o := overtakeSummary(t)
-	killed, looking := make(chan struct{}), make(chan struct{})
-	t.Cleanup(func() { close(killed) }) // before A is stopped
-	o.held.mu.Lock()
-	o.held.then = func() error { close(looking); <-killed; return nil }
-	o.held.mu.Unlock()
-	close(o.held.release)
-	select {
-	case <-looking:
-	case <-time.After(slackfake.DefaultWaitTimeout):
-		t.Fatal("racebot A did not look at the values after its drawing")
-	}
-	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "1 of 2 KPIs updated") {
-		t.Fatalf("A's drawing did not land over B's: the summary is\n%s", m.Text)
-	}
+	o.killA()
 
 	next, _ := o.h.anotherRacebot()
-	tick := func() {
-		o.clk.Add(summaryLands) // A's drawing can have landed by then
-		next.checkinTick(t.Context())
-		o.other.checkinTick(t.Context())
-		settle(t, next, o.h.fake)
-		settle(t, o.other, o.h.fake)
-	}
-	tick()
-	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "2 of 2 KPIs updated") {
-		t.Fatalf("the summary ends as\n%s\nwant 2 of 2 KPIs updated", m.Text)
-	}
+	o.ticks(next, summaryLands) // A's drawing can have landed by then
+	o.endsAs("2 of 2 KPIs updated")
 	drawn := len(o.h.fake.Calls("chat.update"))
-	tick()
+	o.ticks(next, summaryLands)
 	if n := len(o.h.fake.Calls("chat.update")); n != drawn {
 		t.Errorf("the summary was drawn %d more times after it showed the latest values", n-drawn)
 	}
@@ -425,9 +463,7 @@ func TestSummaryOverdrawnWithoutAnAnswerIsRedrawn(t *testing.T) {
 	close(o.held.release)
 	o.h.settle()
 	o.h.fake.FailAfterNext("chat.update", 0, 0)
-	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "1 of 2 KPIs updated") {
-		t.Fatalf("A's drawing did not land over B's: the summary is\n%s", m.Text)
-	}
+	o.aLandedOverB()
 	o.nextTicksShow("2 of 2 KPIs updated")
 }
 

@@ -42,14 +42,23 @@ func TestAWithdrawnValueSaysWhoseStandsAgain(t *testing.T) {
 	}
 }
 
+// checkinAnHourOn opens a check-in of p an hour on: values are dated by
+// their messages, as Slack's clock runs behind racebot's. It returns its
+// opening, its summary and a ts just after the summary, for the first
+// reply.
+func (h *harness) checkinAnHourOn(p *flows.Plan, clk *clock) (opening, summary slackfake.Message, first string) {
+	h.t.Helper()
+	clk.Add(time.Since(clk.Now()) + time.Hour)
+	_, opening, summary = h.openCheckinAsStored(p)
+	return opening, summary, tsAfter(h.t, summary.TS, time.Millisecond)
+}
+
 // anaGave12k opens a check-in of p an hour on, where Ana replies
 // "visitors 12k"; it returns its opening, its summary and a ts a minute
 // after her reply, for Ben's.
 func (h *harness) anaGave12k(p *flows.Plan, clk *clock) (opening, summary slackfake.Message, ben string) {
 	h.t.Helper()
-	clk.Add(time.Since(clk.Now()) + time.Hour)
-	_, opening, summary = h.openCheckinAsStored(p)
-	ana := tsAfter(h.t, summary.TS, time.Millisecond)
+	opening, summary, ana := h.checkinAnHourOn(p, clk)
 	ben = tsAfter(h.t, ana, time.Minute)
 	h.replyConfirmed(opening.TS, "UANA", "visitors 12k", ana, "Recorded: Unique visitors 12k")
 	return opening, summary, ben

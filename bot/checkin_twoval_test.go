@@ -208,11 +208,7 @@ func TestTwoRacebotsTakingTwoValuesOfOneKPI(t *testing.T) {
 func TestAnEditOfAValueAnotherReplacedSaysWhoseStays(t *testing.T) {
 	t.Parallel()
 	h, p, clk := checkinSetup(t)
-	// Values are dated by their messages, as Slack's clock runs behind
-	// racebot's.
-	clk.Add(time.Since(clk.Now()) + time.Hour)
-	_, opening, summary := h.openCheckinAsStored(p)
-	ana := tsAfter(t, summary.TS, time.Millisecond)
+	opening, summary, ana := h.checkinAnHourOn(p, clk)
 	h.replyConfirmed(opening.TS, "UANA", "visitors 12k", ana, "Recorded: Unique visitors 12k")
 	h.replyConfirmed(opening.TS, "UBEN", "visitors 13k", tsAfter(t, ana, time.Minute), "Recorded: Unique visitors 13k")
 	h.settle()

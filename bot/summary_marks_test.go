@@ -2,14 +2,12 @@ package bot
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
-	"github.com/racebot/racebot/internal/slackfake"
 )
 
 // heldMark holds the next mark of a summary, once armed, after it is
@@ -53,11 +51,8 @@ func (s *heldMark) Measurements(ctx context.Context, team string, plan flows.Pla
 // B (other), with Ben's too, having marked it over A's mark and drawn it.
 // B left the mark: A's mark was live when B marked.
 type markedAtOnce struct {
-	h       *harness
-	other   *Bot
-	held    *heldMark
-	clk     *clock
-	summary slackfake.Message
+	drawnAtOnce
+	held *heldMark
 }
 
 // markAtOnce sets up markedAtOnce: the summary shows 2 of 2 until
@@ -66,49 +61,23 @@ func markAtOnce(t *testing.T) markedAtOnce {
 	t.Helper()
 	held := &heldMark{}
 	h, p, clk := checkinSetup(t, func(s *setup) { held.Store = s.Store; s.Store = held })
-	_, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	arm := func() gate { held.arm(); return held.gate }
 	// B's clock a millisecond ahead: its mark is the greater, so only its
 	// knowing A's mark live keeps B from clearing it, whatever the random
 	// bits of the two marks.
-	other, _ := h.anotherRacebot(func(c *Config) { c.Now = func() time.Time { return clk.Now().Add(time.Millisecond) } })
-	otherSrv := serve(t, other)
-	h.settle()
-
-	held.arm()
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k", ThreadTS: opening.TS}))
-	select {
-	case <-held.held:
-	case <-time.After(slackfake.DefaultWaitTimeout):
-		t.Fatal("racebot A did not mark the summary")
-	}
-	if code := h.deliver(otherSrv, slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "lead rate 1.9%", ThreadTS: opening.TS})); code != 200 {
-		t.Fatalf("Ben's reply answered %d", code)
-	}
-	h.waitSummary(summary.TS, "2 of 2 KPIs updated")
-	settle(t, other, h.fake)
-	return markedAtOnce{h: h, other: other, held: held, clk: clk, summary: summary}
+	aheadOfA := func(c *Config) { c.Now = func() time.Time { return clk.Now().Add(time.Millisecond) } }
+	return markedAtOnce{drawAtOnce(t, h, p, clk, arm, "racebot A did not mark the summary", aheadOfA), held}
 }
 
 // killA lets A's held drawing land, over B's, and kills A before it looks
 // at the values again.
 func (o markedAtOnce) killA() {
-	t := o.h.t
-	t.Helper()
-	killed, looking := make(chan struct{}), make(chan struct{})
-	t.Cleanup(func() { close(killed) }) // before A is stopped
-	o.held.mu.Lock()
-	o.held.then = func() { close(looking); <-killed }
-	o.held.mu.Unlock()
-	close(o.held.release)
-	select {
-	case <-looking:
-	case <-time.After(slackfake.DefaultWaitTimeout):
-		t.Fatal("racebot A did not look at the values after its drawing")
-	}
-	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "1 of 2 KPIs updated") {
-		t.Fatalf("A's drawing did not land over B's: the summary is\n%s", m.Text)
-	}
+	o.h.t.Helper()
+	o.killAAtItsLook(o.held.release, func(look func()) {
+		o.held.mu.Lock()
+		o.held.then = look
+		o.held.mu.Unlock()
+	})
 }
 
 // TestSummaryMarkedByTwoDrawingsAtOnceOutlivesTheOneKilled: two racebots
@@ -125,15 +94,9 @@ func TestSummaryMarkedByTwoDrawingsAtOnceOutlivesTheOneKilled(t *testing.T) {
 
 	next, _ := o.h.anotherRacebot()
 	for range 2 {
-		o.clk.Add(summaryLands) // A's drawing can have landed by then
-		next.checkinTick(t.Context())
-		o.other.checkinTick(t.Context())
-		settle(t, next, o.h.fake)
-		settle(t, o.other, o.h.fake)
+		o.ticks(next, summaryLands) // A's drawing can have landed by then
 	}
-	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "2 of 2 KPIs updated") {
-		t.Fatalf("the summary ends as\n%s\nwant 2 of 2 KPIs updated", m.Text)
-	}
+	o.endsAs("2 of 2 KPIs updated")
 }
 
 // TestSummaryMarkedByADrawingOnItsWayIsLeftUntilItLands: as in
@@ -152,11 +115,7 @@ func TestSummaryMarkedByADrawingOnItsWayIsLeftUntilItLands(t *testing.T) {
 	next, _ := o.h.anotherRacebot()
 	tick := func(d time.Duration) int {
 		drawn := o.h.updates()
-		o.clk.Add(d)
-		next.checkinTick(t.Context())
-		o.other.checkinTick(t.Context())
-		settle(t, next, o.h.fake)
-		settle(t, o.other, o.h.fake)
+		o.ticks(next, d)
 		return o.h.updates() - drawn
 	}
 
@@ -165,9 +124,7 @@ func TestSummaryMarkedByADrawingOnItsWayIsLeftUntilItLands(t *testing.T) {
 	}
 	o.killA()
 	tick(summaryLands) // A's drawing can have landed by then
-	if m, _ := o.h.message("C1", o.summary.TS); !strings.Contains(m.Text, "2 of 2 KPIs updated") {
-		t.Fatalf("the summary ends as\n%s\nwant 2 of 2 KPIs updated", m.Text)
-	}
+	o.endsAs("2 of 2 KPIs updated")
 	if n := tick(checkinPoll); n != 0 {
 		t.Errorf("the summary was drawn %d more times after it showed the latest values", n)
 	}

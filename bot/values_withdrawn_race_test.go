@@ -67,9 +67,7 @@ func TestADeletedKPILineWhoseValuesWentMeanwhile(t *testing.T) {
 func TestAnOfferOutlivesAValueTakenBack(t *testing.T) {
 	t.Parallel()
 	h, p, clk := checkinSetup(t)
-	clk.Add(time.Since(clk.Now()) + time.Hour)
-	_, opening, summary := h.openCheckinAsStored(p)
-	ben := tsAfter(t, summary.TS, time.Millisecond)
+	opening, summary, ben := h.checkinAnHourOn(p, clk)
 	h.replyConfirmed(opening.TS, "UBEN", "visitors 13k", ben, "Recorded: Unique visitors 13k")
 	h.say(p.Thread, "new Q2 Launch", "Start a new plan called")
 	h.settle()

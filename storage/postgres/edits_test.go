@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/pgtest"
 )
@@ -64,23 +63,7 @@ func TestEditsOfOneMessageTakeTurns(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			connect := func() *pgx.Conn {
-				c, err := pgx.Connect(ctx, url)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { c.Close(context.Background()) })
-				return c
-			}
-			holder, watcher := connect(), connect()
-			hold, err := holder.Begin(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer hold.Rollback(context.Background())
-			if _, err := hold.Exec(ctx, `SELECT 1 FROM measurements WHERE source = 'C1/1' FOR UPDATE`); err != nil {
-				t.Fatal(err)
-			}
+			hold, watcher := holdRows(t, ctx, url, `SELECT 1 FROM measurements WHERE source = 'C1/1' FOR UPDATE`)
 			waiting := func(n int) { t.Helper(); waitBehind(t, ctx, watcher, app, n, "edits behind the value's holder") }
 			order := tc.order
 			done := make(chan error, 2)

@@ -54,3 +54,29 @@ func waitBehind(t *testing.T, ctx context.Context, watcher *pgx.Conn, app string
 		}
 	}
 }
+
+// holdRows opens two connections to url: on the first, a transaction
+// holding the rows query locks, which the caller commits to let its
+// waiters go (it is rolled back at cleanup otherwise); the second is left
+// for waitBehind to watch with.
+func holdRows(t *testing.T, ctx context.Context, url, query string, args ...any) (hold pgx.Tx, watcher *pgx.Conn) {
+	t.Helper()
+	connect := func() *pgx.Conn {
+		c, err := pgx.Connect(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close(context.Background()) })
+		return c
+	}
+	holder, watcher := connect(), connect()
+	hold, err := holder.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hold.Rollback(context.Background()) })
+	if _, err := hold.Exec(ctx, query, args...); err != nil {
+		t.Fatal(err)
+	}
+	return hold, watcher
+}

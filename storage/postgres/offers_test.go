@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/pgtest"
@@ -46,23 +45,7 @@ func TestTakeOfferLocksThePlanFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	connect := func() *pgx.Conn {
-		c, err := pgx.Connect(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close(context.Background()) })
-		return c
-	}
-	holder, watcher := connect(), connect()
-	hold, err := holder.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hold.Rollback(context.Background())
-	if _, err := hold.Exec(ctx, `SELECT 1 FROM plans WHERE id = $1 FOR UPDATE`, id); err != nil {
-		t.Fatal(err)
-	}
+	hold, watcher := holdRows(t, ctx, url, `SELECT 1 FROM plans WHERE id = $1 FOR UPDATE`, id)
 	waiting := func(n int) { t.Helper(); waitBehind(t, ctx, watcher, app, n, "writers behind the plan's holder") }
 	replaced := make(chan error, 1)
 	go func() {
