@@ -56,6 +56,12 @@ var installationQueries = record.InstallationQueries{
 	DeleteTeam: `DELETE FROM %s WHERE team_id = ?`,
 	DeleteOrg:  `DELETE FROM enterprise_workspaces WHERE enterprise_id = ?`,
 	Delete:     `DELETE FROM installations WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ?`,
+	MoveCheck: `UPDATE installations SET uninstall_check_at = ?, uninstall_checks = uninstall_checks + 1
+		WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ? AND installed_at = ? AND uninstalled_at = 0
+			AND uninstall_check_at = ?`,
+	EndCheck: `UPDATE installations SET uninstall_check_at = ?, uninstall_checks = 0
+		WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ? AND installed_at = ? AND uninstalled_at = 0
+			AND uninstall_check_at = ?`,
 }
 
 // FindInstallation returns the active installation serving team: its own,
@@ -158,21 +164,10 @@ func (db *DB) MarkUninstalled(ctx context.Context, k install.Key, installedAt, a
 // installation installed at installedAt from from to to, while it is
 // still at from (see install.Store).
 func (db *DB) MoveUninstallCheck(ctx context.Context, k install.Key, installedAt, from, to time.Time) (bool, error) {
-	checks := "uninstall_checks + 1"
-	if from.IsZero() || to.IsZero() {
-		checks = "0"
-	}
 	var moved bool
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE installations SET uninstall_check_at = ?, uninstall_checks = `+checks+`
-			WHERE enterprise_id = ? AND team_id = ? AND enterprise_install = ? AND installed_at = ? AND uninstalled_at = 0
-				AND uninstall_check_at = ?`,
-			record.OptionalMillis(to), k.EnterpriseID, k.TeamID, k.EnterpriseInstall, millis(installedAt), record.OptionalMillis(from))
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		moved = n > 0
+		var err error
+		moved, err = record.MoveUninstallCheck(sqlTx{ctx: ctx, tx: tx}, &installationQueries, k, installedAt, from, to)
 		return err
 	})
 	if err != nil {

@@ -66,6 +66,12 @@ var installationQueries = record.InstallationQueries{
 	DeleteTeam: `DELETE FROM %s WHERE team_id = $1`,
 	DeleteOrg:  `DELETE FROM enterprise_workspaces WHERE enterprise_id = $1`,
 	Delete:     `DELETE FROM installations WHERE enterprise_id = $1 AND team_id = $2 AND enterprise_install = $3`,
+	MoveCheck: `UPDATE installations SET uninstall_check_at = $1, uninstall_checks = uninstall_checks + 1
+		WHERE enterprise_id = $2 AND team_id = $3 AND enterprise_install = $4 AND installed_at = $5 AND uninstalled_at = 0
+			AND uninstall_check_at = $6`,
+	EndCheck: `UPDATE installations SET uninstall_check_at = $1, uninstall_checks = 0
+		WHERE enterprise_id = $2 AND team_id = $3 AND enterprise_install = $4 AND installed_at = $5 AND uninstalled_at = 0
+			AND uninstall_check_at = $6`,
 }
 
 // FindInstallation returns the active installation serving team: its own,
@@ -157,17 +163,10 @@ func (db *DB) MarkUninstalled(ctx context.Context, k install.Key, installedAt, a
 // installation installed at installedAt from from to to, while it is
 // still at from (see install.Store).
 func (db *DB) MoveUninstallCheck(ctx context.Context, k install.Key, installedAt, from, to time.Time) (bool, error) {
-	checks := "uninstall_checks + 1"
-	if from.IsZero() || to.IsZero() {
-		checks = "0"
-	}
 	var moved bool
 	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE installations SET uninstall_check_at = $1, uninstall_checks = `+checks+`
-			WHERE enterprise_id = $2 AND team_id = $3 AND enterprise_install = $4 AND installed_at = $5 AND uninstalled_at = 0
-				AND uninstall_check_at = $6`,
-			record.OptionalMillis(to), k.EnterpriseID, k.TeamID, k.EnterpriseInstall, millis(installedAt), record.OptionalMillis(from))
-		moved = err == nil && tag.RowsAffected() > 0
+		var err error
+		moved, err = record.MoveUninstallCheck(pgTx{ctx, tx}, &installationQueries, k, installedAt, from, to)
 		return err
 	})
 	if err != nil {

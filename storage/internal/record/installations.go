@@ -62,6 +62,23 @@ type InstallationQueries struct {
 	DeleteTeam  string // team, with %s for a table name: delete the workspace's rows of the table
 	DeleteOrg   string // enterprise: forget the organisation's workspaces
 	Delete      string // key: delete the installation
+	// to, the key, installed_at, from: move a pending uninstall check from
+	// from to to, counting one more try; EndCheck sets the count to 0.
+	MoveCheck string
+	EndCheck  string
+}
+
+// MoveUninstallCheck moves the pending uninstall check of the
+// installation k installed at installedAt from from to to, while it is
+// still at from, and says whether it did. Starting a check (from zero) or
+// ending one (to zero) sets the tries to 0; moving one counts a try.
+func MoveUninstallCheck(tx Tx, q *InstallationQueries, k install.Key, installedAt, from, to time.Time) (bool, error) {
+	query := q.MoveCheck
+	if from.IsZero() || to.IsZero() {
+		query = q.EndCheck
+	}
+	n, err := tx.Exec(query, OptionalMillis(to), k.EnterpriseID, k.TeamID, k.EnterpriseInstall, Millis(installedAt), OptionalMillis(from))
+	return n > 0, err
 }
 
 // FindInstallation returns the active installation serving team: its own,
