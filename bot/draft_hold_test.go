@@ -23,12 +23,12 @@ func (h *harness) draftsIn(thread string) int {
 	return n
 }
 
-// toldDraftOnItsWay lists what racebot told anyone alone that a draft is
-// already on its way.
+// toldDraftOnItsWay lists what racebot told anyone alone that a draft (or
+// KPI suggestions) is already on its way.
 func (h *harness) toldDraftOnItsWay() []slackfake.Ephemeral {
 	var out []slackfake.Ephemeral
 	for _, e := range h.fake.Ephemerals() {
-		if strings.Contains(e.Text, "already on its way") {
+		if strings.Contains(e.Text, "already on its way") || strings.Contains(e.Text, "already on their way") {
 			out = append(out, e)
 		}
 	}
@@ -154,5 +154,126 @@ func TestDraftAskedAgainAsTheInterruptedNoteSays(t *testing.T) {
 	}
 	if n := len(llm.Requests()); n != 2 {
 		t.Errorf("the model was asked %d times, want twice: once by the killed racebot, once again for Ana", n)
+	}
+}
+
+// TestDraftAskedAfterThePlanChanged: Ana asks for a draft (of the open
+// question, or of the stage's KPI suggestions), and while the model
+// writes it the plan changes: Ben adds his answer beside Ana's to the
+// question before (he wrote it as she did), or Ana edits her answer to
+// it, or Ben sets a KPI. Ben then asks for the draft. It is made, from
+// the plan as it now is: he is not told one is already on its way, which
+// would be the one written without his change.
+func TestDraftAskedAfterThePlanChanged(t *testing.T) {
+	t.Parallel()
+	const edited = "Speciality beans by subscription, and a Saturday market stall."
+	for _, tt := range []struct {
+		name string
+		kpis bool
+		// change changes the plan; q1 is the first question's prompt, and
+		// ana1 Ana's reply to it.
+		change func(h *harness, header, q1 slackfake.Message, ana1 string)
+		// seen is what the second draft's prompt to the model carries,
+		// when the change reaches the model at all.
+		seen string
+	}{
+		{name: "an answer added beside", change: func(h *harness, header, q1 slackfake.Message, ana1 string) {
+			h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "Coffee for offices.", TS: tsAfter(h.t, q1.TS, 500*time.Microsecond), ThreadTS: header.TS}))
+			h.fake.WaitFor(h.t, func() bool {
+				return len(h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness].Also) == 1
+			}, "Ben's answer kept beside Ana's")
+		}},
+		{name: "an answer edited", change: func(h *harness, header, q1 slackfake.Message, ana1 string) {
+			h.edit(h.t, slackfake.MessageChanged{User: "UANA", TS: ana1, ThreadTS: header.TS, Text: edited, PreviousText: "Coffee."})
+			h.fake.WaitFor(h.t, func() bool {
+				return h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness].Text == edited
+			}, "Ana's edit saved")
+		}, seen: edited},
+		{name: "a KPI set", kpis: true, change: func(h *harness, header, q1 slackfake.Message, ana1 string) {
+			h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>", ThreadTS: header.TS}))
+			h.fake.WaitFor(h.t, func() bool {
+				return len(h.plan(slackfake.TeamID, "C1", "Q1").KPIs) == 1
+			}, "Ben's KPI set")
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			llm := openaifake.New(t, aDraft)
+			h := newHarness(t, withModel(t, llm))
+			h.runSocket()
+			header, q1, _ := h.firstQuestion("Q1")
+			ana1 := tsAfter(t, q1.TS, time.Millisecond)
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Coffee.", TS: ana1, ThreadTS: header.TS}))
+			h.threadMessage("C1", header.TS, "What is your value proposition")
+			placeholder := "Drafting an answer"
+			if tt.kpis {
+				h.sayAndWait(header.TS, "kpi reach", func() bool { return h.plan(slackfake.TeamID, "C1", "Q1").Cursor.Phase == flows.PhaseKPIs })
+				placeholder = "Suggesting KPIs"
+			}
+			h.settle()
+
+			release := llm.Hold()
+			t.Cleanup(release)
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "draft", ThreadTS: header.TS}))
+			h.fake.WaitFor(t, func() bool { return len(llm.Requests()) == 1 }, "Ana's draft under way")
+			tt.change(h, header, q1, ana1)
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "draft", ThreadTS: header.TS}))
+			h.fake.WaitFor(t, func() bool {
+				return len(h.toldDraftOnItsWay()) > 0 || len(llm.Requests()) == 2
+			}, "Ben's draft answered")
+			release()
+			h.settle()
+
+			if told := h.toldDraftOnItsWay(); len(told) > 0 {
+				t.Errorf("asked for after the plan changed, Ben was told %q", told[0].Text)
+			}
+			reqs := llm.Requests()
+			if len(reqs) != 2 {
+				t.Fatalf("the model was asked %d times, want twice: Ana's draft, and Ben's after the change", len(reqs))
+			}
+			if n := countReplies(h.fake, "C1", header.TS, aDraft); n != 2 {
+				t.Errorf("%d drafts in the plan's thread, want Ana's and Ben's", n)
+			}
+			if n := countReplies(h.fake, "C1", header.TS, placeholder); n != 0 {
+				t.Errorf("%d placeholders left in the plan's thread", n)
+			}
+			if tt.seen != "" && !strings.Contains(reqs[1].Messages[len(reqs[1].Messages)-1].Content, tt.seen) {
+				t.Errorf("Ben's draft was written without the change %q", tt.seen)
+			}
+		})
+	}
+}
+
+// TestKPISuggestionsAskedTwiceAtOnce: at the Reach stage's KPIs, Ana asks
+// for KPI suggestions, and while the model writes them Ben asks too, the
+// plan unchanged. One set of suggestions is posted, and Ben is told, in
+// one sentence and to him alone, that they are on their way.
+func TestKPISuggestionsAskedTwiceAtOnce(t *testing.T) {
+	t.Parallel()
+	llm := openaifake.New(t, aDraft)
+	h := newHarness(t, withModel(t, llm))
+	h.runSocket()
+	header, _, _ := h.firstQuestion("Q1")
+	h.sayAndWait(header.TS, "kpi reach", func() bool { return h.plan(slackfake.TeamID, "C1", "Q1").Cursor.Phase == flows.PhaseKPIs })
+	h.settle()
+
+	release := llm.Hold()
+	t.Cleanup(release)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "draft", ThreadTS: header.TS}))
+	h.fake.WaitFor(t, func() bool { return len(llm.Requests()) == 1 }, "Ana's suggestions under way")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "draft", ThreadTS: header.TS}))
+	h.fake.WaitFor(t, func() bool { return len(h.toldDraftOnItsWay()) > 0 || len(llm.Requests()) == 2 }, "Ben's ask answered")
+	release()
+	h.settle()
+
+	if n := len(llm.Requests()); n != 1 {
+		t.Errorf("the model was asked %d times, want once", n)
+	}
+	if n := countReplies(h.fake, "C1", header.TS, aDraft); n != 1 {
+		t.Errorf("%d sets of suggestions in the plan's thread, want one", n)
+	}
+	told := h.toldDraftOnItsWay()
+	if len(told) != 1 || told[0].User != "UBEN" || told[0].ThreadTS != header.TS {
+		t.Fatalf("told that suggestions are on their way: %+v, want Ben once in the plan's thread", told)
 	}
 }

@@ -183,15 +183,17 @@ func (s *Service) EndWork(ctx context.Context, p *flows.Plan, w Work, where stri
 }
 
 // draftKey is the hold on the draft d asks for of p: its question's
-// answer over the answer it was asked over, or its stage's KPI
-// suggestions. A draft always goes to the plan's thread.
+// answer, or its stage's KPI suggestions, of the plan as it is. A draft
+// always goes to the plan's thread.
 func draftKey(p *flows.Plan, d *flows.DraftRequest) string {
+	// As a review is, a draft is of the plan as it is: one asked for after
+	// a change (an answer given, edited or added beside another, a KPI set
+	// or removed) is of another plan, and is made, where the one under way
+	// was written without the change.
 	if d.KPIs {
-		return fmt.Sprintf("draft:%d:kpis:%s", p.ID, d.Stage)
+		return fmt.Sprintf("draft:%d:%d:kpis:%s", p.ID, p.Version, d.Stage)
 	}
-	// One asked for over an answer given meanwhile drafts from it, and
-	// is made.
-	return fmt.Sprintf("draft:%d:%s#%d", p.ID, d.QuestionID, d.Revision)
+	return fmt.Sprintf("draft:%d:%d:%s", p.ID, p.Version, d.QuestionID)
 }
 
 // StartDraft holds the draft d asks for of p from now, reporting false
