@@ -316,9 +316,11 @@ func answeredAfter(p *flows.Plan, q string, at int64) []string {
 // in reply to the prompt the message answered; so is a refused reply in a
 // check-in's thread, as a reply written then, and refused values given
 // with the values command in the plan's thread, as the command given then
-// (no other command is run from an edit). A message racebot kept
-// nothing from, and an edit by someone other than the author, change
-// nothing and say nothing.
+// (no other command is run from an edit). An answer edited into a
+// command, and the edit of a message whose answer a newer one has
+// replaced since, are refused (flows.UserError) and change nothing. A
+// message racebot kept nothing from, and an edit by someone other than
+// the author, change nothing and say nothing.
 func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error) {
 	if req.Checkin != 0 {
 		c, err := s.store.CheckinByID(ctx, req.Team, req.Checkin)
@@ -351,10 +353,17 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 			return s.takeValues(ctx, req, p, arg, resp)
 		}
 		if correcting, err = s.correcting(ctx, req, p); err != nil || !correcting {
+			if err == nil {
+				err = s.refuseReplaced(ctx, req, p)
+			}
 			return resp, err
 		}
 	case by != req.User:
 		return Response{Plan: p}, nil
+	}
+	command, err := s.editCommand(ctx, req, p)
+	if err != nil {
+		return Response{}, err
 	}
 	edited := editedAt(req)
 	var saw string
@@ -373,7 +382,11 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 		case gave == keptKPI:
 			return flows.ReviseKPI(s.cat, p, src, req.Previous, req.Text, req.User, edited, req.Zone)
 		case gave == keptAnswer:
-			return flows.ReviseAnswer(s.cat, p, src, req.Text, req.User, edited), nil
+			offered, err := s.offered(ctx, req, p, command)
+			if err != nil {
+				return flows.Outcome{}, err
+			}
+			return flows.ReviseAnswer(s.cat, p, src, req.Text, req.User, edited, command, offered)
 		case correcting:
 			// Another edit may have been taken meanwhile: then this one
 			// revises what it added, if it is the newer.
@@ -384,7 +397,8 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 			}
 			return flows.TakeCorrected(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: edited, Saw: saw, Answered: answered, Source: src, Zone: req.Zone})
 		}
-		return flows.Outcome{Plan: p}, nil
+		// Its answer may have been replaced since it was looked at.
+		return flows.Outcome{Plan: p}, s.refuseReplaced(ctx, req, p)
 	})
 	if err != nil || !taken || !resp.Changed {
 		return resp, err
@@ -394,6 +408,71 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 		return Response{}, fmt.Errorf("record the corrected line: %w", err)
 	}
 	return resp, nil
+}
+
+// editCommand is the command an edit's text (req) reads as in plan p's
+// thread, as a new reply would be read, prefix or not; "" when it reads
+// as an answer. A line that could be either (`new <name>` while the plan
+// waits for a reply) is an answer, as a new reply so written is kept as
+// one: "New parents in Berlin" is an answer far more often than a plan.
+func (s *Service) editCommand(ctx context.Context, req Request, p *flows.Plan) (string, error) {
+	if req.TS == "" || req.Command {
+		return "", nil
+	}
+	text := strings.TrimSpace(req.Text)
+	if rest, prefixed := strings.CutPrefix(text, commandPrefix); prefixed {
+		if _, err := flows.ParseCommand(rest); err != nil {
+			return "", nil
+		}
+		return strings.TrimSpace(rest), nil
+	}
+	if _, kind, _, err := s.classify(ctx, req, text, p); err != nil || kind != flows.LineCommand {
+		return "", err
+	}
+	return text, nil
+}
+
+// offered reports whether the answer from an edited message (req) in p
+// was kept with an offer of a command to its author that still stands;
+// only asked of an edit that reads as a command (command).
+func (s *Service) offered(ctx context.Context, req Request, p *flows.Plan, command string) (bool, error) {
+	if command == "" {
+		return false, nil
+	}
+	qid, c, ok := p.AnswerFrom(source(req))
+	if !ok {
+		return false, nil
+	}
+	o, ok, err := s.store.Offer(ctx, req.Team, req.Channel, p.ID, req.User)
+	if err != nil {
+		return false, fmt.Errorf("the offer made with the answer: %w", err)
+	}
+	return ok && o.Valid(p, req.Now) && o.QuestionID == qid && o.Revision == c.Revision, nil
+}
+
+// refuseReplaced refuses an edit (req) of a message whose answer in p was
+// replaced since by a newer one (see flows.RefuseReplacedEdit). The
+// message answered the question its author saw (see saw), which is the
+// only history read: most edited messages that keep nothing are side
+// chat, and a question with no answer, or with this message's, has
+// nothing newer standing.
+func (s *Service) refuseReplaced(ctx context.Context, req Request, p *flows.Plan) error {
+	src := source(req)
+	if src == "" || req.Command {
+		return nil
+	}
+	qid, _, err := s.saw(ctx, req)
+	if err != nil {
+		return err
+	}
+	if a := p.Answers[qid]; a.Text == "" || a.Source == src {
+		return nil
+	}
+	history, err := s.store.Revisions(ctx, req.Team, p.ID, qid)
+	if err != nil {
+		return fmt.Errorf("history of the question edited: %w", err)
+	}
+	return flows.RefuseReplacedEdit(s.cat, p, qid, history, src, req.User)
 }
 
 // refusedKey records that a reply in a plan's conversation, by its

@@ -255,16 +255,53 @@ func Refile(cat *Catalogue, plan *Plan, in Input) (Outcome, error) {
 // racebot did not keep, or one replaced since), when user did not give
 // that answer, when the text is unchanged, or when the edit is not newer
 // than the one the text came from (an older edit delivered late).
-func ReviseAnswer(cat *Catalogue, plan *Plan, source, text, user string, edited time.Time) Outcome {
+//
+// An edit whose text reads as a command (command: that command, as a new
+// reply reads it; "" for none) is refused, and the answer stays: Slack
+// shows the message as edited, not as new, so an edit runs no command,
+// and its words are no answer either. offered says the answer's line made
+// an offer that still stands, which the edit leaves standing too.
+func ReviseAnswer(cat *Catalogue, plan *Plan, source, text, user string, edited time.Time, command string, offered bool) (Outcome, error) {
 	s := &stepper{cat: cat, in: Input{User: user, Now: edited}, out: Outcome{Plan: plan.Clone()}}
 	text = strings.TrimSpace(text)
 	qid, c, ok := plan.AnswerFrom(source)
 	if !ok || !revisable(c.By, c.Edited, user, edited) || text == "" || text == c.Text {
-		return s.out
+		return s.out, nil
+	}
+	if command != "" {
+		return Outcome{Plan: plan}, &UserError{Err: ErrBadInput, Msg: editIsCommandText(command, offered)}
 	}
 	s.apply(AnswerRevised{QuestionID: qid, Revision: plan.Answers[qid].Next(), Source: source, Text: text, By: user, At: edited})
 	s.say(Reply{Kind: ReplyNote, QuestionID: qid, Msg: Sayf("Updated your answer to %s; the earlier version is kept in the plan's history.", QuestionRef(cat, qid))})
-	return s.out
+	return s.out, nil
+}
+
+// RefuseReplacedEdit refuses user's edit of the message source when the
+// answer it gave question qid was replaced since by a newer one from
+// elsewhere, which stands (another person's, or the editor's own, given
+// after `back` or `edit`): the edit changes nothing, and its author hears
+// why rather than nothing. history is the question's, oldest first. It is
+// nil when the message gave user no answer to qid, or no newer one stands.
+func RefuseReplacedEdit(cat *Catalogue, plan *Plan, qid string, history []Answer, source, user string) error {
+	var mine Answer
+	for _, r := range history {
+		if r.Source == source && r.Text != "" {
+			mine = r
+		}
+	}
+	if mine.Text == "" || mine.By != user {
+		return nil
+	}
+	if _, _, kept := plan.AnswerFrom(source); kept {
+		return nil
+	}
+	// A text restored from before the message (an offer taken) is no
+	// newer answer: what stands then came first.
+	a := plan.Answers[qid]
+	if a.Text == "" || !a.At.After(mine.At) {
+		return nil
+	}
+	return &UserError{Err: ErrBadInput, Msg: replacedEditText(QuestionRef(cat, qid), a.By, user)}
 }
 
 // revisable reports whether an edit that user made at edited may change
@@ -323,6 +360,20 @@ func filedText(ref, with, user string) Msg {
 		return Sayf("Saved as your answer to %s, alongside your earlier one.", ref)
 	}
 	return Sayf("Saved as your answer to %s, alongside %s's.", ref, Person(with))
+}
+
+func editIsCommandText(command string, offered bool) Msg {
+	if offered {
+		return Sayf("Your edit reads as a command, so your answer stays as it was, and so does the offer made with it; to run the command, reply %s.", Cmd(command))
+	}
+	return Sayf("Your edit reads as a command, so your answer stays as it was; to run the command, reply %s.", Cmd(command))
+}
+
+func replacedEditText(ref, by, user string) Msg {
+	if by == user {
+		return Sayf("Your edit was not recorded, because your newer answer to %s stands.", ref)
+	}
+	return Sayf("Your edit was not recorded, because %s's newer answer to %s stands.", Person(by), ref)
 }
 
 func withdrawnText(ref string, open bool) Msg {

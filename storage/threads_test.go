@@ -41,7 +41,11 @@ func TestCoAnswersEditsAndWithdrawalsSurviveReopening(t *testing.T) {
 	stepIn(flows.Input{Text: "Ana's answer", User: "UANA", Now: t0, Source: "C1/1.1"})
 	stepIn(flows.Input{Text: "Ben's answer", User: "UBEN", Now: t0.Add(time.Second), Saw: q, Source: "C1/1.2"})
 	stepIn(flows.Input{Text: "Priya's answer", User: "UPRIYA", Now: t0.Add(2 * time.Second), Saw: q, Source: "C1/1.3"})
-	commit(flows.ReviseAnswer(cat, p, "C1/1.2", "Ben's answer, edited", "UBEN", t0.Add(time.Minute)))
+	revised, err := flows.ReviseAnswer(cat, p, "C1/1.2", "Ben's answer, edited", "UBEN", t0.Add(time.Minute), "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit(revised)
 	commit(flows.WithdrawAnswer(cat, p, "C1/1.1", t0.Add(2*time.Minute)))
 	stepIn(flows.Input{Text: "Fresh beans", User: "UANA", Now: t0.Add(3 * time.Minute), Source: "C1/1.4"})
 	commit(flows.WithdrawAnswer(cat, p, "C1/1.4", t0.Add(4*time.Minute)))

@@ -1,0 +1,204 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// sayAs types text as user's reply in a thread and waits for racebot's
+// new reply containing want (and, for a prompt, for it to be recorded).
+func (h *harness) sayAs(user, thread, text, want string) slackfake.Message {
+	h.t.Helper()
+	before := map[string]bool{}
+	for _, m := range h.fake.Messages("C1") {
+		before[m.TS] = true
+	}
+	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: user, Text: text, ThreadTS: thread}))
+	m := h.fake.WaitMessage(h.t, "C1", func(m slackfake.Message) bool {
+		return !before[m.TS] && m.ThreadTS == thread && strings.Contains(m.Text, want)
+	}, "a reply to "+text+" containing "+want)
+	if asksSomething(m) {
+		h.fake.WaitFor(h.t, func() bool { return h.asked.has(m.TS) }, "the bot to record the prompt in "+m.TS)
+	}
+	return m
+}
+
+// answersAfter has user answer prompt with text, a second after it, and
+// waits for the next prompt (next); it returns the reply's ts.
+func (h *harness) answersAfter(user string, header, prompt slackfake.Message, text, next string) string {
+	h.t.Helper()
+	ts := tsAfter(h.t, prompt.TS, time.Second)
+	before := map[string]bool{}
+	for _, m := range h.fake.Messages("C1") {
+		before[m.TS] = true
+	}
+	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: user, Text: text, TS: ts, ThreadTS: header.TS}))
+	m := h.fake.WaitMessage(h.t, "C1", func(m slackfake.Message) bool {
+		return !before[m.TS] && m.ThreadTS == header.TS && strings.Contains(m.Text, next)
+	}, "the prompt after "+text)
+	if asksSomething(m) {
+		h.fake.WaitFor(h.t, func() bool { return h.asked.has(m.TS) }, "the bot to record the prompt in "+m.TS)
+	}
+	return ts
+}
+
+// TestAnAnswerEditedIntoACommandStaysAsItWas: Ana answers question 1,
+// then edits her reply into `skip`, `back`, `/race status` and
+// `/race new Launch plan`. No edit runs a command, and none is saved as
+// her answer: each time she alone is told, once though Slack delivers the
+// edit twice, that it reads as a command, that her answer stays, and how
+// to run it. An edit that is an answer still updates it, one that could
+// be either (`New parents in Berlin`) too, as a new reply so written is
+// kept as the answer; and an older edit into a command delivered after
+// it says nothing.
+func TestAnAnswerEditedIntoACommandStaysAsItWas(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	header, q1, _ := h.firstQuestion("Q1")
+	ts := h.answersAfter("UANA", header, q1, "Coffee.", "What is your value proposition")
+
+	previous := "Coffee."
+	for i, text := range []string{"skip", "back", "/race status", "/race new Launch plan"} {
+		h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: text, PreviousText: previous,
+			EditTS: tsAfter(t, ts, time.Duration(i+1)*10*time.Second), EventID: "EvCMD" + text})
+		previous = text
+		h.settle()
+		if n := h.countEphemerals("UANA", "reads as a command, so your answer stays as it was; to run the command, reply `/race "+strings.TrimPrefix(text, "/race ")+"`."); n != 1 {
+			t.Errorf("an answer edited into %q: told %d times that it stays and how to run it, want once", text, n)
+		}
+		p := h.plan(slackfake.TeamID, "C1", "Q1")
+		if a := p.Answers[flows.QuestionBusiness]; a.Text != "Coffee." || a.Revision != 1 {
+			t.Errorf("after an edit into %q: the answer is %q (revision %d), want Coffee. as it was", text, a.Text, a.Revision)
+		}
+		if p.Cursor.Step != 1 {
+			t.Errorf("after an edit into %q: the coach is at %+v, want still question 2", text, p.Cursor)
+		}
+		if n := h.countEphemerals("UANA", "reads as a command"); n != i+1 {
+			t.Errorf("after %d edits into commands, %d told so, want one each", i+1, n)
+		}
+	}
+	if ps, _, err := h.bot.svc.ChannelPlans(t.Context(), slackfake.TeamID, "C1"); err != nil || len(ps) != 1 {
+		t.Errorf("the channel has %d plans (%v), want 1: an edit starts none", len(ps), err)
+	}
+	for _, e := range h.fake.Ephemerals() {
+		if e.User != "UANA" {
+			t.Errorf("%s was told %q about Ana's edit", e.User, e.Text)
+		}
+	}
+
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: "New parents in Berlin", PreviousText: previous,
+		EditTS: tsAfter(t, ts, 50*time.Second), EventID: "EvEITHER"})
+	h.waitEphemeral("UANA", "Updated your answer to Plan question 1")
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "New parents in Berlin" {
+		t.Errorf("after an edit that could be an answer or a command: %q, want it as the answer", a.Text)
+	}
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Speciality coffee.", PreviousText: "New parents in Berlin",
+		EditTS: tsAfter(t, ts, time.Minute), EventID: "EvANSWER"})
+	h.fake.WaitFor(t, func() bool { return h.countEphemerals("UANA", "Updated your answer to Plan question 1") == 2 }, "the second answer edit told")
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "Speciality coffee." {
+		t.Errorf("after an edit that is an answer: %q", a.Text)
+	}
+	if ps, _, err := h.bot.svc.ChannelPlans(t.Context(), slackfake.TeamID, "C1"); err != nil || len(ps) != 1 {
+		t.Errorf("the channel has %d plans (%v), want 1: an edit starts none", len(ps), err)
+	}
+
+	// An edit into a command made before that one, delivered late,
+	// changes nothing and says nothing: a newer edit stands.
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: "done", PreviousText: "Coffee.",
+		EditTS: tsAfter(t, ts, 5*time.Second), EventID: "EvLATE"})
+	h.settle()
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "Speciality coffee." {
+		t.Errorf("after an older edit delivered late: %q", a.Text)
+	}
+	if n := h.countEphemerals("UANA", "`/race done`"); n != 0 {
+		t.Errorf("an older edit delivered late was told %d times", n)
+	}
+}
+
+// TestAnEditOfAReplacedAnswerIsExplained: Ana answers question 1; Ben
+// goes back to it and answers it again, which replaces hers. Ana's edit of
+// her reply then changes nothing, and she alone is told, once though
+// Slack delivers the edit twice, that Ben's newer answer stands. When Ana
+// goes back and answers again herself, Ben's edit of his reply is told
+// that Ana's newer answer stands, and Ana's edit of her first reply that
+// her own newer answer does.
+func TestAnEditOfAReplacedAnswerIsExplained(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	header, q1, p := h.firstQuestion("Q1")
+	ana := h.answersAfter("UANA", header, q1, "Coffee.", "What is your value proposition")
+	again := h.sayAs("UBEN", header.TS, "back", "What does the business sell")
+	ben := h.answersAfter("UBEN", header, again, "Tea.", "What is your value proposition")
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "Tea." || a.By != "UBEN" {
+		t.Fatalf("setup: question 1 = %q by %s, want Ben's Tea.", a.Text, a.By)
+	}
+	version := h.plan(slackfake.TeamID, "C1", "Q1").Version
+
+	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ana, ThreadTS: header.TS, Text: "Speciality coffee.", PreviousText: "Coffee.",
+		EditTS: tsAfter(t, ben, time.Minute), EventID: "EvANA1"})
+	told := h.waitEphemeral("UANA", "not recorded")
+	if !strings.Contains(told.Text, "<@UBEN>'s newer answer") || !strings.Contains(told.Text, "Plan question 1") {
+		t.Errorf("Ana was told %q, want that Ben's newer answer to question 1 stands", told.Text)
+	}
+	h.settle()
+	if got := h.plan(slackfake.TeamID, "C1", "Q1"); got.Version != version || got.Answers[flows.QuestionBusiness].Text != "Tea." {
+		t.Errorf("Ana's edit of a replaced answer changed the plan: version %d (was %d), question 1 = %q", got.Version, version, got.Answers[flows.QuestionBusiness].Text)
+	}
+	if n := h.countEphemerals("UANA", "not recorded"); n != 1 {
+		t.Errorf("Ana was told %d times, want once", n)
+	}
+
+	again = h.sayAs("UANA", header.TS, "back", "What does the business sell")
+	h.answersAfter("UANA", header, again, "Tea and coffee.", "What is your value proposition")
+	h.edit(t, slackfake.MessageChanged{User: "UBEN", TS: ben, ThreadTS: header.TS, Text: "Green tea.", PreviousText: "Tea.",
+		EditTS: tsAfter(t, ben, 2*time.Minute), EventID: "EvBEN"})
+	if told := h.waitEphemeral("UBEN", "not recorded"); !strings.Contains(told.Text, "<@UANA>'s newer answer") {
+		t.Errorf("Ben was told %q, want that Ana's newer answer stands", told.Text)
+	}
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ana, ThreadTS: header.TS, Text: "Coffee beans.", PreviousText: "Speciality coffee.",
+		EditTS: tsAfter(t, ben, 3*time.Minute), EventID: "EvANA2"})
+	h.fake.WaitFor(t, func() bool { return h.countEphemerals("UANA", "your newer answer") == 1 }, "Ana told her own newer answer stands")
+	h.settle()
+	revs, err := h.db.Revisions(t.Context(), slackfake.TeamID, p.ID, flows.QuestionBusiness)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "Tea and coffee." || len(revs) != 3 {
+		t.Errorf("question 1 = %q with %d revisions, want Tea and coffee. and 3", a.Text, len(revs))
+	}
+}
+
+// TestAnOfferStandsThroughAnEditOfItsLine: Ana replies "new Launch plan"
+// to question 1, which is kept as her answer and offers her the plan. She
+// edits her reply into `skip`: she is told the edit reads as a command and
+// that her answer and the offer stand, and her `yes` then starts the plan
+// and takes the answer back, as the offer said.
+func TestAnOfferStandsThroughAnEditOfItsLine(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	header, q1, _ := h.firstQuestion("Q1")
+	ts := h.answersAfter("UANA", header, q1, "new Launch plan", "Start a new plan called")
+
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: "skip", PreviousText: "new Launch plan",
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvSKIP"})
+	if told := h.waitEphemeral("UANA", "reads as a command"); !strings.Contains(told.Text, "offer") {
+		t.Errorf("Ana was told %q, want that the offer stands too", told.Text)
+	}
+	h.settle()
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "new Launch plan" {
+		t.Errorf("after the edit: question 1 = %q, want the line kept as it was", a.Text)
+	}
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: header.TS}))
+	h.header("C1", "Launch plan")
+	h.settle()
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "" {
+		t.Errorf("after yes: question 1 = %q, want the line taken back", a.Text)
+	}
+}
