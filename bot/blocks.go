@@ -235,7 +235,7 @@ func truncatePlain(s string, n int) string {
 // the coaching happens.
 func headerMessage(cat *flows.Catalogue, p *flows.Plan) message {
 	ids := blockIDs{}
-	title := fmt.Sprintf("📋 *%s* — a RACE plan started by <@%s>", slackUserText(p.Name), p.CreatedBy)
+	title := fmt.Sprintf("📋 *%s* — a RACE plan started by <@%s>", slackStyledText(p.Name), p.CreatedBy)
 	body := "The coaching happens in this thread: anyone in the channel can answer. Reply `skip`, `back`, `done` or `draft` there too."
 	return message{
 		Text: fmt.Sprintf("RACE plan %s — answer in the thread", slackUserText(p.Name)),
@@ -303,7 +303,7 @@ func editModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, n markup.Names
 	meta := editMeta{Plan: p.ID, Stage: st.ID, Channel: p.Channel, Shown: map[string]string{}, Rev: map[string]int{}}
 	ids := blockIDs{}
 	blocks := []slack.Block{
-		contextBlock(ids, "plan", fmt.Sprintf("*%s* · %s — %s", slackUserText(p.Name), st.Name, st.Purpose)),
+		contextBlock(ids, "plan", fmt.Sprintf("*%s* · %s — %s", slackStyledText(p.Name), st.Name, st.Purpose)),
 	}
 	for i, q := range st.Steps() {
 		current := markup.Stored(p.Answers[q.ID].Text).Plain(n)

@@ -412,7 +412,7 @@ func homeView(cat *flows.Catalogue, d coach.Dashboard, now time.Time, loc *time.
 			if a.Overdue {
 				when = "⚠️ overdue since " + a.Action.Due.Format("Mon 2 Jan")
 			}
-			text := fmt.Sprintf("*%s* — %s · %s", slackUserText(a.Action.Text), when, slackUserText(a.Plan.Name))
+			text := fmt.Sprintf("*%s* — %s · %s", slackStyledText(a.Action.Text), when, slackUserText(a.Plan.Name))
 			blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(text, maxSectionText), false, false), nil,
 				slack.NewAccessory(button(actionActionDone, "Done", actionValue(a.Plan.ID, a.Action.ID), "primary")),
 				slack.SectionBlockOptionBlockID(ids.next("action"))))
@@ -428,7 +428,7 @@ func homeView(cat *flows.Catalogue, d coach.Dashboard, now time.Time, loc *time.
 			for i, k := range w.KPIs {
 				names[i] = slackUserText(k.Name)
 			}
-			text := fmt.Sprintf("*%s* check-in, closes %s: %s", slackUserText(w.Plan.Name), w.Checkin.CloseAt.In(loc).Format("Mon 2 Jan 15:04"), strings.Join(names, ", "))
+			text := fmt.Sprintf("*%s* check-in, closes %s: %s", slackStyledText(w.Plan.Name), w.Checkin.CloseAt.In(loc).Format("Mon 2 Jan 15:04"), strings.Join(names, ", "))
 			blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(text, maxSectionText), false, false), nil,
 				slack.NewAccessory(button(actionOwnerValues, "Enter values", strconv.FormatInt(w.Checkin.ID, 10), "primary")),
 				slack.SectionBlockOptionBlockID(ids.next("awaiting"))))
@@ -448,7 +448,7 @@ func homeView(cat *flows.Catalogue, d coach.Dashboard, now time.Time, loc *time.
 func planCardText(cat *flows.Catalogue, c coach.PlanCard, now time.Time, loc *time.Location) string {
 	p := c.Plan
 	var b strings.Builder
-	fmt.Fprintf(&b, "*%s* in <#%s> · next: %s\n", slackUserText(p.Name), p.Channel, escape(flows.NextStep(cat, p)))
+	fmt.Fprintf(&b, "*%s* in <#%s> · next: %s\n", slackStyledText(p.Name), p.Channel, escape(flows.NextStep(cat, p)))
 	var stages []string
 	for _, sp := range c.Stages {
 		mark := "○"
@@ -476,7 +476,7 @@ func planCardText(cat *flows.Catalogue, c coach.PlanCard, now time.Time, loc *ti
 		if l.KPI.HasTarget() {
 			target = "target " + flows.TargetValue(l.KPI)
 		}
-		fmt.Fprintf(&b, "\n%s *%s* %s · %s", statusMark(l.Progress.Status), slackUserText(l.KPI.Name), escape(value), escape(target))
+		fmt.Fprintf(&b, "\n%s *%s* %s · %s", statusMark(l.Progress.Status), slackStyledText(l.KPI.Name), escape(value), escape(target))
 	}
 	switch {
 	case c.Paused:

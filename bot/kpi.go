@@ -49,7 +49,7 @@ func kpiModal(cat *flows.Catalogue, p *flows.Plan, stageIdx int, meta string) sl
 		return b
 	}
 	blocks := []slack.Block{
-		contextBlock(ids, "plan", fmt.Sprintf("*%s* · %s KPIs. A custom KPI? Reply in the thread with `custom: name (unit) | target … | by … | owner …`.", slackUserText(p.Name), st.Name)),
+		contextBlock(ids, "plan", fmt.Sprintf("*%s* · %s KPIs. A custom KPI? Reply in the thread with `custom: name (unit) | target … | by … | owner …`.", slackStyledText(p.Name), st.Name)),
 		slack.NewInputBlock(kpiBlockKPI, text("KPI"), nil, slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, text("Pick a KPI"), answerActionID, opts...)),
 		valueInput(kpiBlockBaseline, "Baseline (today)", "8k", "Where the number stands now, so progress can be judged.", true),
 		valueInput(kpiBlockTarget, "Target", "20k", "Write it as you would say it: 20k, $9,000, 2.5%, 3m 30s.", false),

@@ -40,12 +40,12 @@ func mrkdwn(m flows.Msg) string {
 		}
 		if marker == "" {
 			for _, s := range m[i:j] {
-				writeSpan(&b, s)
+				writeSpan(&b, s, false)
 			}
 		} else {
 			run.Reset()
 			for _, s := range m[i:j] {
-				writeSpan(&run, s)
+				writeSpan(&run, s, true)
 			}
 			b.WriteString(styled(run.String(), marker))
 		}
@@ -54,8 +54,9 @@ func mrkdwn(m flows.Msg) string {
 	return b.String()
 }
 
-// writeSpan writes one span of a message in Slack's markup.
-func writeSpan(b *strings.Builder, s flows.Span) {
+// writeSpan writes one span of a message in Slack's markup; styled says
+// it is inside bold or italics, where people's text must not add its own.
+func writeSpan(b *strings.Builder, s flows.Span, styled bool) {
 	switch s.Kind {
 	case flows.SpanCode:
 		b.WriteByte('`')
@@ -66,7 +67,11 @@ func writeSpan(b *strings.Builder, s flows.Span) {
 		escaper.WriteString(b, s.Text)
 		b.WriteByte('`')
 	case flows.SpanUser:
-		b.WriteString(slackUserText(s.Text))
+		if styled {
+			b.WriteString(slackStyledText(s.Text))
+		} else {
+			b.WriteString(slackUserText(s.Text))
+		}
 	case flows.SpanPerson:
 		b.WriteString("<@")
 		b.WriteString(s.Text)
@@ -96,6 +101,11 @@ func styled(s, marker string) string {
 // mrkdwn: mentions, channels and links keep working, broadcasts become
 // plain words, and nothing is escaped twice (see markup.Stored.Slack).
 func slackUserText(stored string) string { return markup.Stored(stored).Slack() }
+
+// slackStyledText is slackUserText for text racebot puts between its own
+// bold or italic markers, a name in a heading: the text's *, _, ~ and `
+// show as typed (see markup.Stored.SlackInStyle).
+func slackStyledText(stored string) string { return markup.Stored(stored).SlackInStyle() }
 
 // plainText renders a coach's message where Slack shows text as it is:
 // form errors and plain_text fields. Literals and commands keep their

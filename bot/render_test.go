@@ -55,6 +55,9 @@ func TestMrkdwnAsSpanBySpan(t *testing.T) {
 		case flows.SpanCommand:
 			return "`" + slashCommand + " " + escape(s.Text) + "`"
 		case flows.SpanUser:
+			if s.Style != flows.StylePlain {
+				return slackStyledText(s.Text)
+			}
 			return slackUserText(s.Text)
 		case flows.SpanPerson:
 			return "<@" + s.Text + ">"

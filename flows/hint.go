@@ -24,7 +24,10 @@ const hintMaxWords = 4
 //
 //   - the line is one line of at most four words, not ending as a
 //     sentence does (. ! ? …), and its first word is in lower case, as
-//     commands are typed: a capital starts a sentence ("Score high");
+//     commands are typed, or capitalised as phones write it; a capital
+//     may start a sentence too ("Stage gate"), so then the words after it
+//     must be unmistakably a try at the command's arguments (see
+//     unmistakable), and a near miss of a command gets no hint;
 //   - its first word is a command word that takes arguments, followed by
 //     words that read as a try at them (see attempts): `stage nowhere`,
 //     `action done 1` with no actions, `values visitors 12k` with no such
@@ -49,17 +52,26 @@ func CommandHint(text string, lc LineContext) (Msg, bool) {
 	}
 	words := strings.Fields(text)
 	word, args := words[0], words[1:]
-	if strings.ToLower(word) != word || word == "next" || word == "new" {
+	capital := false
+	if lower := strings.ToLower(word); lower != word {
+		if !capitalised(word) {
+			return nil, false
+		}
+		word, capital = lower, true
+	}
+	if word == "next" || word == "new" {
 		return nil, false
 	}
 	spec, exact := findSpec(word)
 	if !exact {
 		var ok bool
-		if spec, ok = nearCommand(word); !ok {
+		// A capitalised word one letter from a command is a word of its
+		// own ("Scope", "Expert") far more often than a typo.
+		if spec, ok = nearCommand(word); !ok || capital {
 			return nil, false
 		}
 	}
-	if len(args) > 0 && !(spec.Args && attempts(spec.Name, args, lc)) {
+	if len(args) > 0 && !(spec.Args && attempts(spec.Name, args, lc) && (!capital || unmistakable(spec.Name, args, lc))) {
 		return nil, false
 	}
 	if exact && len(args) == 0 {
@@ -92,6 +104,41 @@ func attempts(name string, args []string, lc LineContext) bool {
 		return slices.ContainsFunc(args, func(a string) bool { return hasDigit(a) || scheduleWords[strings.ToLower(a)] })
 	}
 	return false
+}
+
+// capitalised reports whether word is written as a phone starts a line:
+// its first letter in upper case, the rest in lower case. Classify reads
+// such a word as the command it spells ("Stage reach" runs), so its hint
+// must too; a word in capitals ("KPI growth") is not a command typed.
+func capitalised(word string) bool {
+	r, n := utf8.DecodeRuneInString(word)
+	return unicode.IsUpper(r) && strings.ToLower(word[n:]) == word[n:]
+}
+
+// unmistakable reports whether the arguments after a capitalised command
+// word are a try at them even where the line could be a sentence's start.
+// One word of letters is an attempt in lower case, but "Stage gate", "Kpi
+// dashboard" and "Kind regards" are answers: with a capital, the word must
+// be one letter from a stage or a kind. A schedule needs a number, so
+// "Checkin weekly" stays an answer.
+func unmistakable(name string, args []string, lc LineContext) bool {
+	switch name {
+	case "stage", "kpi":
+		if lc.Catalogue == nil {
+			return false
+		}
+		return slices.ContainsFunc(lc.Catalogue.Stages, func(st Stage) bool { return near(args[0], strings.ToLower(st.Name)) })
+	case "kind":
+		for _, w := range kindWords {
+			if near(args[0], w) {
+				return true
+			}
+		}
+		return false
+	case "checkin":
+		return slices.ContainsFunc(args, hasDigit)
+	}
+	return true
 }
 
 // switchWords are what people type for on and off.

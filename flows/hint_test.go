@@ -15,6 +15,14 @@ func TestCommandHint(t *testing.T) {
 	}{
 		{"stage nowhere", "If you meant the `stage` command, name a stage: plan, reach, act, convert or engage."},
 		{"Stage nowhere", ""},
+		// Phones capitalise a line's first word: a command word so written
+		// is the command when what follows is unmistakably a try at it.
+		{"Stage reech", "If you meant the `stage` command, name a stage: plan, reach, act, convert or engage."},
+		{"Action done 1", "If you meant the `action` command, the plan has no actions yet to mark."},
+		{"Values visitors 12k", "If you meant the `values` command, the plan needs KPIs first; `kpi` sets them."},
+		{"Edit reach", "If you meant the `edit` command, name a stage and a question's number, as in `edit reach 2`."},
+		{"Kind saes", "If you meant the `kind` command, name one: saas, ecommerce, local, agency or nonprofit."},
+		{"STAGE reech", ""},
 		{"action done 1", "If you meant the `action` command, the plan has no actions yet to mark."},
 		{"statu", "If you meant the `status` command, type `status` on its own."},
 		{"stge reach", "If you meant the `stage` command, name a stage: plan, reach, act, convert or engage."},
@@ -71,6 +79,7 @@ func TestCommandHintLeavesRealAnswersAlone(t *testing.T) {
 		"Help desk", "Privacy first", "Remind sales", "Checkin weekly", "Values: trust, speed",
 		"Delete old posts", "Continue blog series", "Kpi dashboard", "Stage gate", "Score leads",
 		"Action items", "Values first", "Help customers", "Edit videos weekly",
+		"Kind regards", "Stage presence", "Kpi growth", "Scope", "Expert",
 		// The same, typed in lower case as chat often is.
 		"stage 2 rollout", "action plan pending", "score high", "edit later", "kind of both",
 		"help desk", "privacy first", "remind sales", "values trust speed", "delete old posts",

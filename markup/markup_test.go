@@ -284,3 +284,19 @@ func TestStandardLibraryOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestSlackInStyle: inside racebot's bold a name's formatting characters
+// are kept from pairing, and its mentions and links are left whole.
+func TestSlackInStyle(t *testing.T) {
+	for in, want := range map[Stored]string{
+		"Cost_per_lead":               "Cost\u200b_\u200bper\u200b_\u200blead",
+		"*Q3* ~draft~ `x`":            "\u200b*\u200bQ3\u200b*\u200b \u200b~\u200bdraft\u200b~\u200b \u200b`\u200bx\u200b`\u200b",
+		"Q3 launch":                   "Q3 launch",
+		"<@U1|a_b> x_y <!here>":       "<@U1|a_b> x\u200b_\u200by @here",
+		"<https://x.example/a_b|a_b>": "<https://x.example/a_b|a_b>",
+	} {
+		if got := in.SlackInStyle(); got != want {
+			t.Errorf("Stored(%q).SlackInStyle() = %q, want %q", in, got, want)
+		}
+	}
+}

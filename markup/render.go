@@ -45,6 +45,47 @@ func (s Stored) Slack() string {
 	return b.String()
 }
 
+// SlackInStyle renders s as Slack does, for a place where racebot puts it
+// inside its own bold or italics: a plan's or a KPI's name in a heading.
+// Slack's formatting has no escape character, so each *, _, ~ and ` of
+// the text has a zero-width space on either side: it still shows, but can
+// neither open nor close bold, italics, strikethrough or code, so
+// "*Q3* launch_plan" reads as typed instead of ending racebot's bold
+// early. Mentions, channels and links are kept as Slack keeps them.
+func (s Stored) SlackInStyle() string {
+	str := s.Slack()
+	if !strings.ContainsAny(str, formatting) {
+		return str
+	}
+	var b strings.Builder
+	b.Grow(len(str) + 16)
+	for rest := str; rest != ""; {
+		var t token
+		t, rest = next(rest)
+		if t.kind != kText {
+			b.WriteString(t.raw)
+			continue
+		}
+		for _, r := range t.raw {
+			if strings.ContainsRune(formatting, r) {
+				b.WriteString(zeroWidthSpace)
+				b.WriteRune(r)
+				b.WriteString(zeroWidthSpace)
+				continue
+			}
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// formatting are the characters Slack's mrkdwn pairs into formatting.
+const formatting = "*_~`"
+
+// zeroWidthSpace is neither a space nor punctuation to Slack's parser,
+// which opens and closes formatting only next to those, and shows nothing.
+const zeroWidthSpace = "\u200b"
+
 // Plain renders s as plain text for a terminal or an LLM prompt: entities
 // become what a reader in Slack would see (@Ana, #general, @here, the date's
 // fallback), &amp;, &lt; and &gt; are decoded, and control characters are
