@@ -1,10 +1,14 @@
 package bot
 
 import (
+	"context"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
 )
@@ -126,4 +130,120 @@ func TestValuesFromThePlansThreadDeletedSayWhoseStandsAgain(t *testing.T) {
 	if n := h.countReplies("C1", p.Thread, "value again"); n != 0 {
 		t.Errorf("the plan's thread was told %d times whose value stands again, want it told in the check-in's thread only", n)
 	}
+}
+
+// heldReplace holds, once armed, a replacement of a message's values
+// that replaced some, after it is committed and before the coach goes on.
+type heldReplace struct {
+	coach.Store
+	mu    sync.Mutex
+	armed bool
+	gate
+}
+
+func (s *heldReplace) arm() {
+	s.mu.Lock()
+	s.armed, s.gate = true, newGate()
+	s.mu.Unlock()
+}
+
+func (s *heldReplace) ReplaceMeasurements(ctx context.Context, team string, plan flows.PlanID, source string, ms []flows.Measurement, key string) (coach.Replaced, error) {
+	r, err := s.Store.ReplaceMeasurements(ctx, team, plan, source, ms, key)
+	if err == nil && r.N > 0 && taken(&s.mu, &s.armed) {
+		s.gate.hold()
+	}
+	return r, err
+}
+
+// TestTwoValuesTakenBackAtOnceSayWhoseStandsOnce: Ana replies "visitors
+// 12k" in the check-in's thread, Ben a minute later 13k, Cara a minute
+// after him 14k. Ben and Cara each delete their reply at once, and Slack
+// hands one deletion to racebot A, which holds it just after its
+// withdrawal is stored, and the other to racebot B, on one database.
+// Ana's 12k is the check-in's value again, and the thread is told so
+// once; Ben's 13k, taken back in the same moment, is never told as
+// standing again, whichever racebot took whose deletion.
+func TestTwoValuesTakenBackAtOnceSayWhoseStandsOnce(t *testing.T) {
+	t.Parallel()
+	for _, aTakes := range []string{"UBEN", "UCARA"} {
+		t.Run(aTakes+" at A", func(t *testing.T) {
+			t.Parallel()
+			held := &heldReplace{}
+			h, p, clk := checkinSetup(t, func(s *setup) { held.Store = s.Store; s.Store = held })
+			opening, summary, ben := h.benReplacedAna(p, clk)
+			cara := tsAfter(t, ben, time.Minute)
+			h.replyConfirmed(opening.TS, "UCARA", "visitors 14k", cara, "Replaced <@UBEN>'s Unique visitors 13k in this check-in.")
+			h.waitSummary(summary.TS, "14k from <@UCARA>")
+			other, _ := h.anotherRacebot()
+			otherSrv := serve(t, other)
+			h.settle()
+
+			deletion := map[string]slackfake.MessageDeleted{
+				"UBEN":  {Channel: "C1", User: "UBEN", TS: ben, ThreadTS: opening.TS, PreviousText: "visitors 13k", EventID: "EvDELBEN"},
+				"UCARA": {Channel: "C1", User: "UCARA", TS: cara, ThreadTS: opening.TS, PreviousText: "visitors 14k", EventID: "EvDELCARA"},
+			}
+			atA := deletion[aTakes]
+			delete(deletion, aTakes)
+			held.arm()
+			sent := h.fake.SendEvent(atA)
+			select {
+			case <-held.held:
+			case <-time.After(slackfake.DefaultWaitTimeout):
+				t.Fatal("racebot A did not take back its value")
+			}
+			for _, atB := range deletion {
+				if code := h.deliver(otherSrv, slackfake.EventBody(atB)); code != 200 {
+					t.Fatalf("racebot B's deletion answered %d", code)
+				}
+			}
+			settle(t, other, h.fake)
+			close(held.release)
+			h.fake.WaitAck(t, sent)
+			h.settle()
+			settle(t, other, h.fake)
+
+			h.waitSummary(summary.TS, "Unique visitors*: 12k")
+			const ana = "<@UANA>'s Unique visitors 12k is the check-in's value again"
+			if n := h.countReplies("C1", opening.TS, ana); n != 1 {
+				t.Errorf("the thread was told %d times that Ana's value stands again, want once:\n%s", n, strings.Join(h.threadPosts(opening.TS), "\n"))
+			}
+			if n := h.countReplies("C1", opening.TS, "<@UBEN>'s Unique visitors 13k is the check-in's value again"); n != 0 {
+				t.Errorf("the thread was told %d times that Ben's value, taken back too, stands again:\n%s", n, strings.Join(h.threadPosts(opening.TS), "\n"))
+			}
+		})
+	}
+}
+
+// countedReads counts the reads of a plan's values.
+type countedReads struct {
+	coach.Store
+	values atomic.Int64
+}
+
+func (s *countedReads) Measurements(ctx context.Context, team string, plan flows.PlanID) (map[int64][]flows.Measurement, error) {
+	s.values.Add(1)
+	return s.Store.Measurements(ctx, team, plan)
+}
+
+// TestDeletingAReplyThatGaveNoValueReadsNoValues: Ana's reply in the
+// check-in's thread gives no value (a thank-you); she deletes it. Most
+// messages in a thread give none, and their deletion changes nothing:
+// it costs no read of the plan's values.
+func TestDeletingAReplyThatGaveNoValueReadsNoValues(t *testing.T) {
+	t.Parallel()
+	reads := &countedReads{}
+	h, p, clk := checkinSetup(t, func(s *setup) { reads.Store = s.Store; s.Store = reads })
+	opening, summary, ana := h.checkinAnHourOn(p, clk)
+	h.replyConfirmed(opening.TS, "UANA", "visitors 12k", ana, "Recorded: Unique visitors 12k")
+	thanks := tsAfter(t, ana, time.Minute)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "thanks all", TS: thanks, ThreadTS: opening.TS}))
+	h.waitSummary(summary.TS, "Unique visitors*: 12k")
+	h.settle()
+
+	before := reads.values.Load()
+	h.twice(slackfake.MessageDeleted{Channel: "C1", User: "UANA", TS: thanks, ThreadTS: opening.TS, PreviousText: "thanks all", EventID: "EvDEL"})
+	if n := reads.values.Load() - before; n != 0 {
+		t.Errorf("deleting a reply that gave no value read the plan's values %d times, want none", n)
+	}
+	h.waitSummary(summary.TS, "Unique visitors*: 12k")
 }

@@ -264,7 +264,14 @@ func (b *Bot) tellStanding(ctx context.Context, c flows.Checkin, eventID string,
 		return
 	}
 	b.later(ctx, "value standing again", func(ctx context.Context) {
-		note := []flows.Reply{{Kind: flows.ReplyNote, Msg: resp.Standing}}
+		msg, err := b.svc.StandingNote(ctx, c.Team, c.Plan, resp.Standing)
+		if err != nil || msg == nil {
+			if err != nil {
+				b.log.Warn("tell whose value stands again", "checkin", c.ID, "err", err)
+			}
+			return
+		}
+		note := []flows.Reply{{Kind: flows.ReplyNote, Msg: msg}}
 		if _, err := b.poster.postOnce(ctx, c.Channel, c.Thread, "standing:"+eventID, renderReplies(resp.Plan, note)); err != nil {
 			b.log.Warn("tell whose value stands again", "checkin", c.ID, "err", err)
 		}

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,6 +77,60 @@ func TestAnOfferOutlivesAValueTakenBack(t *testing.T) {
 	h.settle()
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: p.Thread}))
 	h.header("C1", "Q2 Launch")
+	for id, a := range h.plan(p.Team, "C1", "Q1").Answers {
+		if a.Text == "yes" {
+			t.Errorf("Ana's yes was filed as the answer to %s", id)
+		}
+	}
+}
+
+// offerMeanwhile runs meanwhile, once, before the first offer written
+// with no changes (a refused line's, see explainAndOffer).
+type offerMeanwhile struct {
+	coach.Store
+	once      sync.Once
+	meanwhile func(coach.Store)
+}
+
+func (s *offerMeanwhile) CommitOffer(ctx context.Context, p *flows.Plan, changes []flows.Change, o flows.Offer, key string) error {
+	if len(changes) == 0 && s.meanwhile != nil {
+		s.once.Do(func() { s.meanwhile(s.Store) })
+	}
+	return s.Store.CommitOffer(ctx, p, changes, o, key)
+}
+
+// TestAnOfferOfARefusedLineMadeAsAValueIsTakenBack: at the actions step,
+// during a check-in, Ana posts "New spring promo page …" without its
+// scores in the plan's thread: racebot refuses it and offers a plan
+// called "spring promo page …". Between its reading the plan and writing
+// the offer, Ben, on another racebot, deletes his check-in reply, which
+// takes his value back and raises the plan's version. Ana was told to
+// reply yes: her yes starts the plan, and is not filed as an answer.
+func TestAnOfferOfARefusedLineMadeAsAValueIsTakenBack(t *testing.T) {
+	t.Parallel()
+	race := &offerMeanwhile{}
+	h, p, clk := checkinSetup(t, func(s *setup) { race.Store = s.Store; s.Store = race })
+	h.say(p.Thread, "done", "· actions")
+	opening, _, ben := h.checkinAnHourOn(p, clk)
+	h.replyConfirmed(opening.TS, "UBEN", "visitors 13k", ben, "Recorded: Unique visitors 13k")
+	h.settle()
+	race.meanwhile = func(db coach.Store) {
+		other := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
+		c, err := db.LatestCheckin(context.Background(), p.Team, p.ID)
+		if err != nil {
+			t.Errorf("the check-in: %v", err)
+			return
+		}
+		resp, err := other.DeleteMessage(context.Background(), coach.Request{Team: p.Team, Channel: "C1", User: "UBEN", Checkin: c.ID, TS: ben, Now: h.bot.now(), Key: "EvBENDEL"})
+		if err != nil || !resp.Changed {
+			t.Errorf("Ben's deletion on the other racebot: %+v, %v", resp, err)
+		}
+	}
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "New spring promo page | <@UBEN> | 2027-02-15", ThreadTS: p.Thread}))
+	h.waitEphemeral("UANA", "to start a new plan called")
+	h.settle()
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: p.Thread}))
+	h.header("C1", "spring promo page | <@UBEN> | 2027-02-15")
 	for id, a := range h.plan(p.Team, "C1", "Q1").Answers {
 		if a.Text == "yes" {
 			t.Errorf("Ana's yes was filed as the answer to %s", id)

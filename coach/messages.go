@@ -24,9 +24,24 @@ type MessageStore interface {
 	// that message's order (at); "" and 0 when none is recorded.
 	LastAsked(ctx context.Context, team string, plan flows.PlanID, at int64) (string, int64, error)
 	// ReplaceMeasurements replaces the values that came from a message
-	// with ms (none for a deleted message) and reports how many it
-	// replaced; when none came from it, it records nothing, key included.
-	ReplaceMeasurements(ctx context.Context, team string, plan flows.PlanID, source string, ms []flows.Measurement, key string) (int, error)
+	// with ms (none for a deleted message) and reports what it replaced;
+	// when none came from it, it records nothing, key included, and
+	// reports none (a zero Replaced).
+	ReplaceMeasurements(ctx context.Context, team string, plan flows.PlanID, source string, ms []flows.Measurement, key string) (Replaced, error)
+}
+
+// Replaced is what a replacement of a message's values did.
+type Replaced struct {
+	// N is how many values it replaced.
+	N int
+	// Gone are the values it withdrew: those of KPIs the message no
+	// longer gives one, in the order of their KPIs' ids.
+	Gone []flows.Measurement
+	// Left is, for each KPI of a value in Gone that was in a check-in,
+	// every value of the KPI as the replacement left it, oldest first,
+	// read in its transaction: what another withdrawal at once left is
+	// in it, or it is in theirs (see flows.StandsAgain).
+	Left map[int64][]flows.Measurement
 }
 
 // source is the handle kept with what a request's message gave: its
@@ -663,17 +678,12 @@ func (s *Service) DeleteMessage(ctx context.Context, req Request) (Response, err
 		if err != nil {
 			return Response{}, err
 		}
+		// Replaced at once, without reading the plan's values first: a
+		// message that gave none (most in a thread) costs no read of
+		// them, and what it gave is what the replacement found.
 		drop := func() (Response, error) {
-			given, err := s.valuesFrom(ctx, req.Team, c.Plan, src)
-			if err != nil {
-				return Response{}, err
-			}
-			resp, err := s.replaceValues(ctx, req, c.Plan, src, nil, nil)
-			if err != nil || !resp.Changed {
-				return resp, err
-			}
-			resp.Standing = s.standingAgain(ctx, req.Team, c.Plan, given)
-			return resp, nil
+			resp, _, err := s.replaceValues(ctx, req, c.Plan, src, nil, nil)
+			return resp, err
 		}
 		resp, err := drop()
 		if err != nil || resp.Duplicate || resp.Changed {
@@ -795,7 +805,7 @@ func (s *Service) editValues(ctx context.Context, req Request, plan flows.PlanID
 		// values were given when it was corrected.
 		ms[i].At, ms[i].Edited = old.At, edited
 	}
-	resp, err := s.replaceValues(ctx, req, plan, src, ms, said)
+	resp, _, err := s.replaceValues(ctx, req, plan, src, ms, said)
 	if err != nil || !resp.Changed {
 		return resp, err
 	}
@@ -805,66 +815,65 @@ func (s *Service) editValues(ctx context.Context, req Request, plan flows.PlanID
 	if notes := s.checkinNotes(ctx, req, p, ms); notes != nil && len(resp.Replies) > 0 {
 		resp.Replies[0].Msg = resp.Replies[0].Msg.Append(" ", notes)
 	}
-	// A value the edit no longer gives is withdrawn, as a deleted
-	// message's is.
-	withdrawn := slices.DeleteFunc(given, func(m flows.Measurement) bool {
-		return slices.ContainsFunc(ms, func(n flows.Measurement) bool { return n.KPI == m.KPI })
-	})
-	resp.Standing = s.standingAgain(ctx, req.Team, plan, withdrawn)
 	return s.withCheckin(ctx, req.Team, resp, old.Checkin)
 }
 
 // dropValues removes the values a deleted message in p's thread gave
 // ("values …"), says so there, and names the check-in they were in.
 func (s *Service) dropValues(ctx context.Context, req Request, p *flows.Plan, src string) (Response, error) {
-	given, err := s.valuesFrom(ctx, req.Team, p.ID, src)
-	if err != nil || len(given) == 0 {
-		return Response{}, err
-	}
-	resp, err := s.replaceValues(ctx, req, p.ID, src, nil, nil)
+	resp, r, err := s.replaceValues(ctx, req, p.ID, src, nil, nil)
 	if err != nil || !resp.Changed {
 		return resp, err
 	}
 	resp.Plan = p
 	resp.Replies = []flows.Reply{{Kind: flows.ReplyNote, Msg: flows.Say(flows.Text("The values of a deleted message were removed."))}}
-	resp.Standing = s.standingAgain(ctx, req.Team, p.ID, given)
-	return s.withCheckin(ctx, req.Team, resp, given[0].Checkin)
+	return s.withCheckin(ctx, req.Team, resp, r.Gone[0].Checkin)
 }
 
-// standingAgain says, of values just withdrawn from a check-in (gone),
+// standingAgain is, of the values a replacement withdrew from a check-in,
 // whose earlier value is the check-in's again for each KPI (see
-// flows.ValueStandsAgain). The values are read back after the
-// withdrawal, as checkinNotes reads them after a record; a read that
-// fails leaves the note out, as the summary shows the value standing.
-func (s *Service) standingAgain(ctx context.Context, team string, plan flows.PlanID, gone []flows.Measurement) flows.Msg {
-	if !slices.ContainsFunc(gone, func(m flows.Measurement) bool { return m.Checkin != 0 }) {
-		return nil
+// flows.StandsAgain), as the replacement left them: of two withdrawals
+// at once, only the one that came second finds it.
+func standingAgain(r Replaced) []flows.Measurement {
+	var standing []flows.Measurement
+	for _, m := range r.Gone {
+		if again, ok := flows.StandsAgain(r.Left[m.KPI], m); ok {
+			standing = append(standing, again)
+		}
+	}
+	return standing
+}
+
+// StandingNote tells a check-in's thread whose values are its own again
+// (Response.Standing), after the request that withdrew those that had
+// replaced them. It reads the values as they are now, after the ack,
+// and leaves out a value withdrawn or replaced since: taken back at the
+// same moment as the one over it, it did not stand, and the one found
+// under it (by the other withdrawal) is told instead. Nil when none still
+// stands.
+func (s *Service) StandingNote(ctx context.Context, team string, plan flows.PlanID, standing []flows.Measurement) (flows.Msg, error) {
+	if len(standing) == 0 {
+		return nil, nil
 	}
 	p, err := s.store.Plan(ctx, team, plan)
 	if err != nil {
-		return nil
+		return nil, fmt.Errorf("load plan: %w", err)
 	}
 	all, err := s.store.Measurements(ctx, team, plan)
 	if err != nil {
-		return nil
+		return nil, fmt.Errorf("load values: %w", err)
 	}
-	// In the plan's order (its KPIs' ids), not the store's map's.
-	gone = slices.Clone(gone)
-	slices.SortFunc(gone, func(a, b flows.Measurement) int { return cmp.Compare(a.KPI, b.KPI) })
 	var notes []flows.Msg
-	for _, m := range gone {
+	for _, m := range standing {
 		i := slices.IndexFunc(p.KPIs, func(k flows.KPI) bool { return k.ID == m.KPI })
-		if i < 0 {
-			continue
-		}
-		if n := flows.ValueStandsAgain(p.KPIs[i], all[m.KPI], m); n != nil {
-			notes = append(notes, n)
+		if i >= 0 && flows.StillStands(all[m.KPI], m) {
+			notes = append(notes, flows.StandsAgainText(p.KPIs[i], m))
 		}
 	}
 	if len(notes) == 0 {
-		return nil
+		return nil, nil
 	}
-	return flows.Join(notes, " ")
+	return flows.Join(notes, " "), nil
 }
 
 // withCheckin names in resp the check-in (if any) whose values changed.
@@ -923,19 +932,22 @@ func valuesText(text string) string {
 	return strings.Join(lines, "\n")
 }
 
-func (s *Service) replaceValues(ctx context.Context, req Request, plan flows.PlanID, src string, ms []flows.Measurement, said flows.Msg) (Response, error) {
-	n, err := s.store.ReplaceMeasurements(ctx, req.Team, plan, src, ms, req.Key)
+// replaceValues replaces the values the message src gave with ms (see
+// MessageStore.ReplaceMeasurements), says said as updated, and names in
+// Standing whose values the replacement left standing again.
+func (s *Service) replaceValues(ctx context.Context, req Request, plan flows.PlanID, src string, ms []flows.Measurement, said flows.Msg) (Response, Replaced, error) {
+	r, err := s.store.ReplaceMeasurements(ctx, req.Team, plan, src, ms, req.Key)
 	switch {
 	case errors.Is(err, flows.ErrDuplicate):
-		return Response{Duplicate: true}, nil
+		return Response{Duplicate: true}, r, nil
 	case err != nil:
-		return Response{}, fmt.Errorf("replace values: %w", err)
-	case n == 0:
-		return Response{}, nil
+		return Response{}, r, fmt.Errorf("replace values: %w", err)
+	case r.N == 0:
+		return Response{}, r, nil
 	}
-	resp := Response{Changed: true}
+	resp := Response{Changed: true, Standing: standingAgain(r)}
 	if len(said) > 0 {
 		resp.Replies = []flows.Reply{{Kind: flows.ReplyValues, Msg: flows.Sayf("Updated: %s", said)}}
 	}
-	return resp, nil
+	return resp, r, nil
 }

@@ -87,16 +87,35 @@ func (s *Service) keepAndOffer(ctx context.Context, req Request, p *flows.Plan, 
 // explained, and the plan its words could name is only offered: its
 // author's `yes` next starts it, as after an answer kept.
 func (s *Service) explainAndOffer(ctx context.Context, req Request, id flows.PlanID, cmd flows.Command, refused *flows.UserError) (Response, error) {
+	// The offer is made on the plan as it is read: one moved meanwhile
+	// (a value taken back raises its version) is read again, as a commit
+	// is, or the offer would be void before its author's `yes`.
+	for range maxAttempts {
+		err := s.offerOnce(ctx, req, id, cmd)
+		if errors.Is(err, flows.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return Response{}, refused
+		}
+		return Response{}, &flows.UserError{Err: refused.Err, Msg: refused.Msg.Append(" ", offerText(cmd))}
+	}
+	return Response{}, refused
+}
+
+// offerOnce stores, for explainAndOffer, the offer of cmd on the plan as
+// it reads it now; flows.ErrConflict when the plan moved meanwhile.
+func (s *Service) offerOnce(ctx context.Context, req Request, id flows.PlanID, cmd flows.Command) error {
 	p, err := s.store.Plan(ctx, req.Team, id)
 	if err != nil {
-		return Response{}, refused
+		return err
 	}
 	o := offerOf(req, p, cmd)
 	// The same command typed again right after it was kept as an answer
 	// (the stage's last, so now at its actions) leaves that offer as it
 	// is: its yes must still take the answer back.
 	if prev, ok, err := s.store.Offer(ctx, req.Team, req.Channel, p.ID, req.User); err == nil && ok && prev.Command == o.Command && prev.Valid(p, req.Now) {
-		return Response{}, &flows.UserError{Err: refused.Err, Msg: refused.Msg.Append(" ", offerText(cmd))}
+		return nil
 	}
 	// Without the request's key: the refusal is what answers it, and its
 	// transport records the key as it explains (see Explained). With the
@@ -110,10 +129,7 @@ func (s *Service) explainAndOffer(ctx context.Context, req Request, id flows.Pla
 	if refusable(req) {
 		key = refusedKey(req)
 	}
-	if err := s.store.CommitOffer(ctx, p, nil, o, key); err != nil {
-		return Response{}, refused
-	}
-	return Response{}, &flows.UserError{Err: refused.Err, Msg: refused.Msg.Append(" ", offerText(cmd))}
+	return s.store.CommitOffer(ctx, p, nil, o, key)
 }
 
 // offerOf is the offer of cmd to the author of req on plan p as it stands.

@@ -297,11 +297,12 @@ type Response struct {
 	// in (see RecordValues, EditMessage), for the transport to confirm
 	// them there and update its summary; zero when there was none.
 	Checkin flows.Checkin
-	// Standing says whose earlier value is Checkin's again for a KPI, now
-	// that the request withdrew the value that had replaced it (see
-	// flows.ValueStandsAgain), for the transport to tell the check-in's
-	// thread, where that person heard theirs was replaced.
-	Standing flows.Msg
+	// Standing are the earlier values that are their check-in's again,
+	// now that the request withdrew those that had replaced them (see
+	// flows.StandsAgain), for the transport to tell the check-in's
+	// thread, where their authors heard theirs were replaced, with
+	// StandingNote after its ack.
+	Standing []flows.Measurement
 	// Taken is true when an edit corrected a line or a check-in reply the
 	// coach had refused, which was taken as the one it now is (see
 	// EditMessage): what it added is news to the conversation, as a new

@@ -94,12 +94,12 @@ func (w watchedStore) TakeOffer(ctx context.Context, o flows.Offer, from *flows.
 	return id, err
 }
 
-func (w watchedStore) ReplaceMeasurements(ctx context.Context, team string, plan flows.PlanID, source string, ms []flows.Measurement, key string) (int, error) {
-	n, err := w.Store.ReplaceMeasurements(ctx, team, plan, source, ms, key)
-	if err == nil && n > 0 {
+func (w watchedStore) ReplaceMeasurements(ctx context.Context, team string, plan flows.PlanID, source string, ms []flows.Measurement, key string) (Replaced, error) {
+	r, err := w.Store.ReplaceMeasurements(ctx, team, plan, source, ms, key)
+	if err == nil && r.N > 0 {
 		w.notify(team, plan)
 	}
-	return n, err
+	return r, err
 }
 
 func (w watchedStore) CreateCheckin(ctx context.Context, team string, c flows.Checkin) (int64, error) {

@@ -217,30 +217,53 @@ func ValueReplaced(k KPI, all []Measurement, m Measurement) Msg {
 	return Join(said, " ")
 }
 
-// ValueStandsAgain says whose value is a check-in's again once gone, a
-// value given in it, was withdrawn (its message deleted, or edited to
-// give the KPI none): all is every value of the KPI as storage returns
-// them after the withdrawal. When gone was the check-in's value (none in
-// it was given after it) and the one given last before it is another
-// person's, that person was told gone replaced theirs (see ValueReplaced)
-// and hears it stands again. Nil otherwise: a withdrawn value that did
-// not stand changes nothing shown, and one's own earlier value standing
-// again was nobody else's news.
-func ValueStandsAgain(k KPI, all []Measurement, gone Measurement) Msg {
+// StandsAgain is whose value is a check-in's again once gone, a value
+// given in it, was withdrawn (its message deleted, or edited to give the
+// KPI none): all is every value of the KPI as the withdrawal left them.
+// When gone was the check-in's value (none in it was given after it) and
+// the one given last before it is another person's, that person was told
+// gone replaced theirs (see ValueReplaced) and hears it stands again
+// (StandsAgainText). False otherwise: a withdrawn value that did not
+// stand changes nothing shown, and one's own earlier value standing again
+// was nobody else's news.
+func StandsAgain(all []Measurement, gone Measurement) (Measurement, bool) {
 	if gone.Checkin == 0 {
-		return nil
+		return Measurement{}, false
 	}
+	last, ok := checkinValue(all, gone.Checkin)
+	// Storage keeps times to the millisecond.
+	if !ok || last.By == gone.By || last.At.UnixMilli() > gone.At.UnixMilli() {
+		return Measurement{}, false
+	}
+	return last, true
+}
+
+// StillStands says whether m, found standing again (StandsAgain), is
+// still its check-in's value among all, every value of its KPI as they
+// are now: not withdrawn since, nor replaced by a later one.
+func StillStands(all []Measurement, m Measurement) bool {
+	last, ok := checkinValue(all, m.Checkin)
+	return ok && last.Source == m.Source && last.By == m.By && last.At.Equal(m.At)
+}
+
+// checkinValue is the value of a check-in among all: the one given last.
+func checkinValue(all []Measurement, checkin int64) (Measurement, bool) {
 	var last *Measurement
 	for i, o := range all {
-		if o.Checkin == gone.Checkin && (last == nil || !o.At.Before(last.At)) {
+		if o.Checkin == checkin && (last == nil || !o.At.Before(last.At)) {
 			last = &all[i]
 		}
 	}
-	// Storage keeps times to the millisecond.
-	if last == nil || last.By == gone.By || last.At.UnixMilli() > gone.At.UnixMilli() {
-		return nil
+	if last == nil {
+		return Measurement{}, false
 	}
-	return Sayf("%s's %s %s is the check-in's value again, as the value that replaced it was withdrawn.", Person(last.By), User(k.Name), FormatValue(kpiValue(k, last.Value)))
+	return *last, true
+}
+
+// StandsAgainText tells a check-in's thread that m, a value of k, is the
+// check-in's again (see StandsAgain).
+func StandsAgainText(k KPI, m Measurement) Msg {
+	return Sayf("%s's %s %s is the check-in's value again, as the value that replaced it was withdrawn.", Person(m.By), User(k.Name), FormatValue(kpiValue(k, m.Value)))
 }
 
 // OlderCheckinText tells someone whose values went into a check-in opened

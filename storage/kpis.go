@@ -119,7 +119,10 @@ var measurementQueries = record.MeasurementQueries{
 	Insert: `INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source, edited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 	Delete: `DELETE FROM measurements WHERE source = ? AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = ?)`,
 	Newer:  `SELECT count(*) FROM measurements WHERE source = ? AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = ?) AND edited_at >= ?`,
-	Given:  `SELECT kpi_id FROM measurements WHERE source = ? AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = ?)`,
+	Given: `SELECT m.kpi_id, m.value, m.currency, m.at, m.author, m.checkin_id, k.unit, m.source
+		FROM measurements m JOIN kpis k ON k.id = m.kpi_id WHERE m.source = ? AND m.source <> '' AND k.plan_id = ? ORDER BY m.kpi_id, m.at, m.id`,
+	Left: `SELECT m.kpi_id, m.value, m.currency, m.at, m.author, m.checkin_id, k.unit, m.source
+		FROM measurements m JOIN kpis k ON k.id = m.kpi_id WHERE m.kpi_id = ? ORDER BY m.at, m.id`,
 	Bump:   `UPDATE plans SET version = version + 1 WHERE id = ?`,
 	Offers: `UPDATE offers SET version = version + 1 WHERE team_id = (SELECT team_id FROM plans WHERE id = ?1) AND plan_id = ?1 AND version + 1 = (SELECT version FROM plans WHERE id = ?1)`,
 	// No Lock: writers take turns (BEGIN IMMEDIATE). "source <> ''" lets the

@@ -19,6 +19,18 @@ func (db *DB) CommitOffer(ctx context.Context, p *flows.Plan, changes []flows.Ch
 		if err := db.recordKey(ctx, tx, p.Team, key); err != nil {
 			return err
 		}
+		if len(changes) == 0 {
+			// As in TakeOffer: nothing to commit means no version check in
+			// commitTx, yet the offer is made on the plan as p was read,
+			// and written on a version moved since it would be void.
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE id = ? AND team_id = ? AND version = ?`, p.ID, p.Team, p.Version).Scan(&n); err != nil {
+				return fmt.Errorf("plan version: %w", err)
+			}
+			if n == 0 {
+				return flows.ErrConflict
+			}
+		}
 		if err := db.commitTx(ctx, tx, p, changes); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/storage/internal/record"
 )
@@ -86,18 +87,15 @@ const qLatestAsked = `SELECT at, asks FROM asked WHERE plan_id = ? ORDER BY at D
 
 // ReplaceMeasurements replaces the KPI values of a team's plan that came
 // from one message with ms (none, when the message was deleted), in one
-// transaction with the delivery key, and reports how many values it
-// replaced. When no value came from source it writes nothing, key
-// included, and returns 0: an edit of a message racebot did not record
+// transaction with the delivery key, and reports what it replaced (see
+// coach.Replaced). When no value came from source it writes nothing, key
+// included, and reports none: an edit of a message racebot did not record
 // values from changes nothing.
-func (db *DB) ReplaceMeasurements(ctx context.Context, team string, plan flows.PlanID, source string, ms []flows.Measurement, key string) (int, error) {
+func (db *DB) ReplaceMeasurements(ctx context.Context, team string, plan flows.PlanID, source string, ms []flows.Measurement, key string) (coach.Replaced, error) {
 	if source == "" {
-		return 0, nil
+		return coach.Replaced{}, nil
 	}
-	var (
-		replaced int64
-		withdrew bool
-	)
+	var r coach.Replaced
 	err := db.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := db.recordKey(ctx, tx, team, key); err != nil {
 			return err
@@ -106,18 +104,18 @@ func (db *DB) ReplaceMeasurements(ctx context.Context, team string, plan flows.P
 			return err
 		}
 		var err error
-		replaced, withdrew, err = record.ReplaceMeasurements(sqlTx{ctx: ctx, tx: tx}, &measurementQueries, plan, source, ms)
+		r, err = record.ReplaceMeasurements(sqlTx{ctx: ctx, tx: tx}, &measurementQueries, plan, source, ms)
 		return err
 	})
-	if withdrew {
+	if len(r.Gone) > 0 {
 		// The version was raised (see bumpVersion).
 		db.cache.drop(plan)
 	}
 	switch {
 	case errors.Is(err, record.ErrNoSource):
-		return 0, nil
+		return coach.Replaced{}, nil
 	case err != nil:
-		return 0, fmt.Errorf("replace measurements: %w", err)
+		return coach.Replaced{}, fmt.Errorf("replace measurements: %w", err)
 	}
-	return int(replaced), nil
+	return r, nil
 }

@@ -133,12 +133,12 @@ func TestReplaceMeasurementsFromOneMessage(t *testing.T) {
 	}
 
 	// A message no value came from: nothing is written, not even the key.
-	if n, err := db.ReplaceMeasurements(ctx, "T1", id, "C1/9.9", []flows.Measurement{val(visitors, 1, "C1/9.9")}, "ev3"); n != 0 || err != nil {
-		t.Fatalf("unknown source: %d, %v", n, err)
+	if r, err := db.ReplaceMeasurements(ctx, "T1", id, "C1/9.9", []flows.Measurement{val(visitors, 1, "C1/9.9")}, "ev3"); r.N != 0 || err != nil {
+		t.Fatalf("unknown source: %d, %v", r.N, err)
 	}
-	n, err := db.ReplaceMeasurements(ctx, "T1", id, "C1/1.1", []flows.Measurement{val(visitors, 150, "C1/1.1")}, "ev3")
-	if n != 2 || err != nil {
-		t.Fatalf("replace: %d, %v; want 2 replaced", n, err)
+	r, err := db.ReplaceMeasurements(ctx, "T1", id, "C1/1.1", []flows.Measurement{val(visitors, 150, "C1/1.1")}, "ev3")
+	if r.N != 2 || err != nil {
+		t.Fatalf("replace: %d, %v; want 2 replaced", r.N, err)
 	}
 	if _, err := db.ReplaceMeasurements(ctx, "T1", id, "C1/1.1", nil, "ev3"); !errors.Is(err, flows.ErrDuplicate) {
 		t.Fatalf("same key again: %v, want ErrDuplicate", err)
@@ -161,8 +161,8 @@ func TestReplaceMeasurementsFromOneMessage(t *testing.T) {
 		t.Errorf("the AOV from the edited message stayed: %+v", ms[aov])
 	}
 	// A deleted message takes its values with it.
-	if n, err := db.ReplaceMeasurements(ctx, "T1", id, "C1/1.2", nil, "ev5"); n != 1 || err != nil {
-		t.Fatalf("delete: %d, %v", n, err)
+	if r, err := db.ReplaceMeasurements(ctx, "T1", id, "C1/1.2", nil, "ev5"); r.N != 1 || err != nil {
+		t.Fatalf("delete: %d, %v", r.N, err)
 	}
 	if ms, _ := db.Measurements(ctx, "T1", id); len(ms[visitors]) != 1 {
 		t.Errorf("after the delete: %+v", ms[visitors])

@@ -140,22 +140,22 @@ func testReplaceMeasurements(t *testing.T, open Open) {
 	if err := db.MarkSeen(ctx, "T1", "EvAgain"); err != nil {
 		t.Errorf("values refused as given already recorded their key: %v", err)
 	}
-	n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/1", []flows.Measurement{v(10, "C1/1")}, "EvEdit")
-	if err != nil || n != 2 {
-		t.Fatalf("replace: %d, %v; want 2", n, err)
+	r, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/1", []flows.Measurement{v(10, "C1/1")}, "EvEdit")
+	if err != nil || r.N != 2 {
+		t.Fatalf("replace: %d, %v; want 2", r.N, err)
 	}
 	if _, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/1", nil, "EvEdit"); !errors.Is(err, flows.ErrDuplicate) {
 		t.Errorf("the edit delivered again: %v, want ErrDuplicate", err)
 	}
 	// A message no value came from changes nothing, and takes no key.
-	if n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/9", []flows.Measurement{v(99, "C1/9")}, "EvOther"); err != nil || n != 0 {
-		t.Errorf("replace from an unknown message: %d, %v", n, err)
+	if r, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/9", []flows.Measurement{v(99, "C1/9")}, "EvOther"); err != nil || r.N != 0 {
+		t.Errorf("replace from an unknown message: %d, %v", r.N, err)
 	}
 	if err := db.MarkSeen(ctx, "T1", "EvOther"); err != nil {
 		t.Errorf("a replacement of nothing recorded its key: %v", err)
 	}
-	if n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "", nil, ""); err != nil || n != 0 {
-		t.Errorf("replace with no source: %d, %v", n, err)
+	if r, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "", nil, ""); err != nil || r.N != 0 {
+		t.Errorf("replace with no source: %d, %v", r.N, err)
 	}
 	vs, _ := db.Measurements(ctx, "T1", p.ID)
 	var got []float64
@@ -172,11 +172,11 @@ func testReplaceMeasurements(t *testing.T, open Open) {
 		m.Edited = t0.Add(at)
 		return []flows.Measurement{m}
 	}
-	if n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/1", edit(12, 2*time.Minute), "EvEdit2"); err != nil || n != 1 {
-		t.Errorf("the later edit: %d, %v; want 1", n, err)
+	if r, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/1", edit(12, 2*time.Minute), "EvEdit2"); err != nil || r.N != 1 {
+		t.Errorf("the later edit: %d, %v; want 1", r.N, err)
 	}
-	if n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/1", edit(11, time.Minute), "EvEdit1"); err != nil || n != 0 {
-		t.Errorf("the earlier edit, delivered late: %d, %v; want 0", n, err)
+	if r, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/1", edit(11, time.Minute), "EvEdit1"); err != nil || r.N != 0 {
+		t.Errorf("the earlier edit, delivered late: %d, %v; want 0", r.N, err)
 	}
 	if err := db.MarkSeen(ctx, "T1", "EvEdit1"); err != nil {
 		t.Errorf("the late edit recorded its key: %v", err)
@@ -190,8 +190,8 @@ func testReplaceMeasurements(t *testing.T, open Open) {
 		t.Errorf("values after edits out of order (-want +got):\n%s", diff)
 	}
 	// Deleting the message withdraws its values.
-	if n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/1", nil, ""); err != nil || n != 1 {
-		t.Errorf("delete: %d, %v; want 1", n, err)
+	if r, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/1", nil, ""); err != nil || r.N != 1 {
+		t.Errorf("delete: %d, %v; want 1", r.N, err)
 	}
 	// A withdrawal raises the plan's version, on every handle: a step
 	// decided on the values being there ("the KPI stays because values
@@ -200,8 +200,8 @@ func testReplaceMeasurements(t *testing.T, open Open) {
 	other := another()
 	before := load(t, other, "T1", p.ID)
 	load(t, db, "T1", p.ID) // cached there
-	if n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/2", []flows.Measurement{v(4, "C1/2")}, ""); err != nil || n != 1 {
-		t.Fatalf("correct a value: %d, %v; want 1", n, err)
+	if r, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/2", []flows.Measurement{v(4, "C1/2")}, ""); err != nil || r.N != 1 {
+		t.Fatalf("correct a value: %d, %v; want 1", r.N, err)
 	}
 	if err := other.Commit(ctx, before, nil, ""); err != nil {
 		t.Errorf("empty commit from the plan as read before a value was corrected: %v", err)
@@ -216,8 +216,8 @@ func testReplaceMeasurements(t *testing.T, open Open) {
 			t.Fatalf("offer to %s: %v", o.User, err)
 		}
 	}
-	if n, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/2", nil, ""); err != nil || n != 1 {
-		t.Fatalf("withdraw a value: %d, %v; want 1", n, err)
+	if r, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/2", nil, ""); err != nil || r.N != 1 {
+		t.Fatalf("withdraw a value: %d, %v; want 1", r.N, err)
 	}
 	now := load(t, other, "T1", p.ID)
 	for _, want := range []struct {

@@ -190,6 +190,20 @@ func (db *DB) CommitOffer(ctx context.Context, p *flows.Plan, changes []flows.Ch
 		if err := recordKey(ctx, tx, p.Team, key); err != nil {
 			return err
 		}
+		if len(changes) == 0 {
+			// As in TakeOffer: with nothing to commit, commitTx checks no
+			// version, yet the offer is made on the plan as p was read.
+			// FOR SHARE holds off a commit to the plan until this one
+			// ends, and sees one that landed first.
+			var one int
+			err := tx.QueryRow(ctx, `SELECT 1 FROM plans WHERE id = $1 AND team_id = $2 AND version = $3 FOR SHARE`, p.ID, p.Team, p.Version).Scan(&one)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return flows.ErrConflict
+			}
+			if err != nil {
+				return fmt.Errorf("plan version: %w", err)
+			}
+		}
 		var err error
 		if applied, err = commitTx(ctx, tx, p, changes); err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/pgtest"
 )
@@ -100,6 +101,78 @@ func TestEditsOfOneMessageTakeTurns(t *testing.T) {
 			}
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("visitors after both: %v, want %v as her message says", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestTwoWithdrawalsAtOnceLeaveOneStandingAgain: Ana gave visitors 12k
+// in a check-in, Ben 13k after her, Cara 14k after him; Ben and Cara
+// take theirs back at once, through two racebots. Each withdrawal reads
+// what it left after taking the plan's row, so the second reads the
+// first's too: exactly one finds Ana's 12k standing again (see
+// flows.StandsAgain), whichever goes first. Read before the other
+// committed, both found it, and the check-in's thread was told twice.
+func TestTwoWithdrawalsAtOnceLeaveOneStandingAgain(t *testing.T) {
+	for _, first := range []string{"C1/ben", "C1/cara"} {
+		t.Run(first+" first", func(t *testing.T) {
+			url, app := named(t, pgtest.URL(t))
+			a, b := mustOpen(t, url), mustOpen(t, url)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			t0 := time.Now().Truncate(time.Millisecond)
+			id, err := a.CreatePlan(ctx, flows.NewPlan("T1", "C1", "Q1", "UANA", t0), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			kpi, err := a.SaveKPI(ctx, "T1", flows.KPI{Plan: id, Stage: flows.StageReach, Key: "visitors", Name: "Visitors", Unit: flows.UnitCount, By: "UANA", At: t0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkin, err := a.CreateCheckin(ctx, "T1", flows.Checkin{Plan: id, Channel: "C1", OpenedAt: t0, NudgeAt: t0.Add(time.Hour), CloseAt: t0.Add(2 * time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, by := range []string{"ana", "ben", "cara"} {
+				m := flows.Measurement{KPI: kpi, Value: flows.Value{Amount: float64(12000 + 1000*i), Unit: flows.UnitCount}, At: t0.Add(time.Duration(i) * time.Minute),
+					By: "U" + by, Checkin: checkin, Source: "C1/" + by}
+				if err := a.RecordMeasurements(ctx, "T1", id, []flows.Measurement{m}, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			hold, watcher := holdRows(t, ctx, url, `SELECT 1 FROM plans WHERE id = $1 FOR UPDATE`, id)
+			waiting := func(n int) { t.Helper(); waitBehind(t, ctx, watcher, app, n, "withdrawals behind the plan's holder") }
+			order := []string{first, map[string]string{"C1/ben": "C1/cara", "C1/cara": "C1/ben"}[first]}
+			done := make(chan coach.Replaced, 2)
+			for i, src := range order {
+				db := a
+				if i == 1 {
+					db = b
+				}
+				go func() {
+					r, err := db.ReplaceMeasurements(ctx, "T1", id, src, nil, "")
+					if err != nil {
+						t.Errorf("withdraw %s: %v", src, err)
+					}
+					done <- r
+				}()
+				waiting(i + 1)
+			}
+			if err := hold.Commit(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var again []string
+			for range order {
+				r := <-done
+				for _, m := range r.Gone {
+					if s, ok := flows.StandsAgain(r.Left[m.KPI], m); ok {
+						again = append(again, s.Source)
+					}
+				}
+			}
+			if n := len(slices.DeleteFunc(slices.Clone(again), func(s string) bool { return s != "C1/ana" })); n != 1 {
+				t.Errorf("found standing again: %v, want Ana's once", again)
 			}
 		})
 	}

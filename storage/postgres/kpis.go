@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/storage/internal/record"
 )
@@ -113,11 +114,14 @@ func (db *DB) RecordMeasurements(ctx context.Context, team string, plan flows.Pl
 // measurementQueries are the SQL of record.InsertMeasurements and
 // record.ReplaceMeasurements.
 var measurementQueries = record.MeasurementQueries{
-	Owned:   `SELECT count(*) FROM kpis WHERE id = $1 AND plan_id = $2`,
-	Insert:  `INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source, edited_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-	Delete:  `DELETE FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2)`,
-	Newer:   `SELECT count(*) FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2) AND edited_at >= $3`,
-	Given:   `SELECT kpi_id FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2)`,
+	Owned:  `SELECT count(*) FROM kpis WHERE id = $1 AND plan_id = $2`,
+	Insert: `INSERT INTO measurements (kpi_id, value, currency, at, author, checkin_id, source, edited_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+	Delete: `DELETE FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2)`,
+	Newer:  `SELECT count(*) FROM measurements WHERE source = $1 AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2) AND edited_at >= $3`,
+	Given: `SELECT m.kpi_id, m.value, m.currency, m.at, m.author, m.checkin_id, k.unit, m.source
+		FROM measurements m JOIN kpis k ON k.id = m.kpi_id WHERE m.source = $1 AND k.plan_id = $2 ORDER BY m.kpi_id, m.at, m.id`,
+	Left: `SELECT m.kpi_id, m.value, m.currency, m.at, m.author, m.checkin_id, k.unit, m.source
+		FROM measurements m JOIN kpis k ON k.id = m.kpi_id WHERE m.kpi_id = $1 ORDER BY m.at, m.id`,
 	Bump:    `UPDATE plans SET version = version + 1 WHERE id = $1`,
 	Offers:  `UPDATE offers SET version = version + 1 WHERE team_id = (SELECT team_id FROM plans WHERE id = $1) AND plan_id = $1 AND version + 1 = (SELECT version FROM plans WHERE id = $1)`,
 	Sourced: `SELECT count(*) FROM measurements WHERE source = $1 AND source <> '' AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2)`,
@@ -208,13 +212,13 @@ func (db *DB) LastAsked(ctx context.Context, team string, plan flows.PlanID, at 
 
 // ReplaceMeasurements replaces the KPI values of a team's plan that came
 // from one message with ms, in one transaction with the delivery key, and
-// reports how many values it replaced. When no value came from source it
-// writes nothing, key included, and returns 0.
-func (db *DB) ReplaceMeasurements(ctx context.Context, team string, plan flows.PlanID, source string, ms []flows.Measurement, key string) (int, error) {
+// reports what it replaced (see coach.Replaced). When no value came from
+// source it writes nothing, key included, and reports none.
+func (db *DB) ReplaceMeasurements(ctx context.Context, team string, plan flows.PlanID, source string, ms []flows.Measurement, key string) (coach.Replaced, error) {
 	if source == "" {
-		return 0, nil
+		return coach.Replaced{}, nil
 	}
-	var replaced int64
+	var r coach.Replaced
 	err := db.tx(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		if err := recordKey(ctx, tx, team, key); err != nil {
 			return err
@@ -223,14 +227,14 @@ func (db *DB) ReplaceMeasurements(ctx context.Context, team string, plan flows.P
 			return err
 		}
 		var err error
-		replaced, _, err = record.ReplaceMeasurements(pgTx{ctx, tx}, &measurementQueries, plan, source, ms)
+		r, err = record.ReplaceMeasurements(pgTx{ctx, tx}, &measurementQueries, plan, source, ms)
 		return err
 	})
 	switch {
 	case errors.Is(err, record.ErrNoSource):
-		return 0, nil
+		return coach.Replaced{}, nil
 	case err != nil:
-		return 0, fmt.Errorf("replace measurements: %w", err)
+		return coach.Replaced{}, fmt.Errorf("replace measurements: %w", err)
 	}
-	return int(replaced), nil
+	return r, nil
 }

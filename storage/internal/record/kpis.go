@@ -1,10 +1,12 @@
 package record
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 )
 
@@ -105,8 +107,13 @@ type MeasurementQueries struct {
 	Insert string // kpi_id, value, currency, at, author, checkin_id, source, edited_at
 	Delete string // source, plan: delete the plan's values that came from the message
 	Newer  string // source, plan, edited_at: how many of those values an edit at or after edited_at gave
-	Given  string // source, plan: the KPI ids of the plan's values that came from the message
-	Bump   string // plan: raise the plan's version
+	// Given (source, plan) reads the plan's values that came from the
+	// message, with Measurements' columns.
+	Given string
+	// Left (kpi) reads a KPI's values, with Measurements' columns, oldest
+	// first: after a withdrawal, to say whose value stands again.
+	Left string
+	Bump string // plan: raise the plan's version
 	// Offers (plan), run right after Bump, moves the plan's offers that
 	// were made on the version just left to the new one.
 	Offers string
@@ -189,62 +196,81 @@ var ErrNoSource = errors.New("no values from that message")
 var ErrStaleEdit = fmt.Errorf("a later edit of that message is stored: %w", ErrNoSource)
 
 // ReplaceMeasurements replaces the values of a plan's KPIs that came from
-// the message source with ms, and reports how many it replaced and
-// whether it withdrew a value (a KPI the message gave one no longer has
-// one from it); when none came from source it fails with ErrNoSource, and
-// when ms come from an edit (Measurement.Edited) no later than the one the
-// values came from, with ErrStaleEdit. A withdrawal raises the plan's
-// version: what was decided on the values being there (a KPI whose line
-// was deleted kept for them) is then refused at its commit, and decided
-// anew.
-func ReplaceMeasurements(tx Tx, q *MeasurementQueries, plan flows.PlanID, source string, ms []flows.Measurement) (replaced int64, withdrew bool, err error) {
+// the message source with ms, and reports how many it replaced and the
+// values it withdrew (those of KPIs the message no longer gives one), with,
+// for one that was in a check-in, every value of its KPI as it is left:
+// read after the plan's row is taken (Bump), so that of two withdrawals at
+// once each reads what the other left, in turn, and only one can find an
+// earlier value standing again. When none came from source it fails with
+// ErrNoSource, and when ms come from an edit (Measurement.Edited) no later
+// than the one the values came from, with ErrStaleEdit. A withdrawal
+// raises the plan's version: what was decided on the values being there (a
+// KPI whose line was deleted kept for them) is then refused at its commit,
+// and decided anew.
+func ReplaceMeasurements(tx Tx, q *MeasurementQueries, plan flows.PlanID, source string, ms []flows.Measurement) (coach.Replaced, error) {
+	var r coach.Replaced
 	// Two edits of the message at once, each finding no later one stored:
 	// the older, replacing first, would leave the newer nothing to
 	// replace. Taken before the plan's row (Bump), as NewSources takes it.
 	if q.Lock != "" {
 		if _, err := tx.Exec(q.Lock, source, plan); err != nil {
-			return 0, false, err
+			return r, err
 		}
 	}
 	if len(ms) > 0 && !ms[0].Edited.IsZero() {
 		var newer int64
 		if err := tx.Row(q.Newer, source, plan, Millis(ms[0].Edited))(&newer); err != nil {
-			return 0, false, err
+			return r, err
 		}
 		if newer > 0 {
-			return 0, false, ErrStaleEdit
+			return r, ErrStaleEdit
 		}
 	}
-	err = tx.Each(func(scan Scan) error {
-		var kpi int64
-		if err := scan(&kpi); err != nil {
-			return err
+	given := make(map[int64][]flows.Measurement)
+	if err := tx.Each(Measurements(given), q.Given, source, plan); err != nil {
+		return r, err
+	}
+	for kpi, list := range given {
+		if !slices.ContainsFunc(ms, func(m flows.Measurement) bool { return m.KPI == kpi }) {
+			r.Gone = append(r.Gone, list...)
 		}
-		withdrew = withdrew || !slices.ContainsFunc(ms, func(m flows.Measurement) bool { return m.KPI == kpi })
-		return nil
-	}, q.Given, source, plan)
+	}
+	// In the plan's order (its KPIs' ids), not the map's.
+	slices.SortFunc(r.Gone, func(a, b flows.Measurement) int { return cmp.Compare(a.KPI, b.KPI) })
+	n, err := tx.Exec(q.Delete, source, plan)
 	if err != nil {
-		return 0, false, err
+		return r, err
 	}
-	if replaced, err = tx.Exec(q.Delete, source, plan); err != nil {
-		return 0, false, err
+	if n == 0 {
+		return r, ErrNoSource
 	}
-	if replaced == 0 {
-		return 0, false, ErrNoSource
-	}
-	if withdrew {
+	r.N = int(n)
+	if len(r.Gone) > 0 {
 		if _, err := tx.Exec(q.Bump, plan); err != nil {
-			return 0, false, err
+			return r, err
 		}
 		// An offer (a `yes` that starts the plan its author typed) stands
 		// while the conversation is as it was made; a value taken back
 		// changes nothing there, so the offer moves with the version
 		// rather than lapse and leave the `yes` filed as an answer.
 		if _, err := tx.Exec(q.Offers, plan); err != nil {
-			return 0, false, err
+			return r, err
+		}
+		for _, m := range r.Gone {
+			if _, read := r.Left[m.KPI]; read || m.Checkin == 0 {
+				continue
+			}
+			left := make(map[int64][]flows.Measurement)
+			if err := tx.Each(Measurements(left), q.Left, m.KPI); err != nil {
+				return r, err
+			}
+			if r.Left == nil {
+				r.Left = make(map[int64][]flows.Measurement)
+			}
+			r.Left[m.KPI] = left[m.KPI]
 		}
 	}
-	return replaced, withdrew, InsertMeasurements(tx, q, plan, ms)
+	return r, InsertMeasurements(tx, q, plan, ms)
 }
 
 // KPIRemoved is the outcome of removing a KPI whose message was deleted
