@@ -1,10 +1,12 @@
 package bot
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
 )
@@ -129,6 +131,58 @@ func TestACheckinReplyWithACurrencyBesideAnAside(t *testing.T) {
 		}
 	}
 	h.noValuesIn(p, id, summary)
+}
+
+// TestACheckinReplyWithABracket: Ana's check-in replies hold brackets. An
+// open one with a currency in it ("visitors 12.4k (est, revenue $18k")
+// refused her visitors too; one of readings of the plan's other KPIs
+// ("(lead rate 2.1%, revenue €18k)") was refused whole; "€18k (incl.
+// dollar-store sales)" was asked about as two currencies; and "18k (not
+// USD)" on a revenue kept in dollars was recorded as $18,000. Each now
+// records what she gave and says in one sentence what it did not read.
+func TestACheckinReplyWithABracket(t *testing.T) {
+	t.Parallel()
+	visitors := flows.Value{Amount: 12400, Unit: flows.UnitCount}
+	tests := []struct {
+		currency, text, answer string
+		want                   map[string]flows.Value // by KPI key
+	}{
+		{"EUR", "visitors 12.4k (est, revenue $18k", `I didn't read "(est, revenue $18k", as its bracket is not closed`, map[string]flows.Value{"visitors": visitors}},
+		{"EUR", "visitors 12.4k (lead rate 2.1%, revenue €18k)", "Recorded: Unique visitors 12.4k", map[string]flows.Value{
+			"visitors":  visitors,
+			"lead-rate": {Amount: 2.1, Unit: flows.UnitPercent},
+			"revenue":   {Amount: 18000, Unit: flows.UnitCurrency, Currency: "EUR"},
+		}},
+		{"EUR", "revenue €18k (incl. dollar-store sales)", "Recorded: Revenue €18,000", map[string]flows.Value{"revenue": {Amount: 18000, Unit: flows.UnitCurrency, Currency: "EUR"}}},
+		{"USD", "revenue 18k (not USD)", `"18k (not USD)" says which currency it is not; write it with the one it is, like $18,250.`, map[string]flows.Value{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			t.Parallel()
+			h, p, _ := checkinSetup(t)
+			sym := map[string]string{"EUR": "€", "USD": "$"}[tt.currency]
+			p = h.setKPIs(p, flows.StageConvert, "revenue | baseline "+sym+"5,000 | target "+sym+"9,000 | by 2027-03-31 | owner <@UANA>")
+			id, opening, summary := h.openCheckinOfThree(p)
+			h.anaRepliesIn(opening.TS, tt.text, tsAfter(t, summary.TS, time.Millisecond), tt.answer)
+			h.waitSummary(summary.TS, fmt.Sprintf("%d of 3 KPIs updated", len(tt.want)))
+			h.settle()
+			ms, err := h.db.Measurements(t.Context(), p.Team, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]flows.Value{}
+			for _, k := range p.KPIs {
+				for _, m := range ms[k.ID] {
+					if m.Checkin == id {
+						got[k.Key] = m.Value
+					}
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("values recorded (-want +got):\n%s", diff)
+			}
+		})
+	}
 }
 
 // TestACheckinReplyOfTrialConversions: a SaaS plan tracks its

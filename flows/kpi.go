@@ -635,8 +635,9 @@ func countsWhatKPIDivides(text, key, name string, unit UnitKind) bool {
 }
 
 // shareWords name a percentage itself, in the singular: their plural after
-// other words of a KPI's name is still that KPI ("churn rates").
-var shareWords = map[string]bool{"rate": true, "ratio": true, "share": true, "percentage": true}
+// other words of a KPI's name is still that KPI ("churn rates", "gross
+// margins").
+var shareWords = map[string]bool{"rate": true, "ratio": true, "share": true, "percentage": true, "margin": true}
 
 // kpiWords are the lower-cased words of a KPI's name, key or what a user
 // called it, without punctuation.
@@ -674,7 +675,8 @@ func wordsOfKPI(kpis []KPI, text string) bool {
 // failing that, every candidate whose id and name contain all its words,
 // unless text is the name of another catalogue KPI (see namesOtherKPI). A
 // count of what a rate or an amount is of (see countsWhatKPIDivides) is
-// neither, even as the plural of an alias ("unsubscribes").
+// neither, even as the plural of an alias ("unsubscribes") or of the
+// KPI's own name ("trial to paid conversions").
 func matchKPI(n int, cand func(i int) (key, name string, unit UnitKind), text string) []int {
 	return matchKPIGiven(n, cand, text, false)
 }
@@ -682,8 +684,12 @@ func matchKPI(n int, cand func(i int) (key, name string, unit UnitKind), text st
 // matchKPIGiven is matchKPI for a name given with its values; percent says
 // they are written as percentages, which no count is, so a count word
 // still names a percentage KPI it resembles ("repeat purchases 12%").
+//
+// A percentage's name with "rate" added, and maybe a word of it left out
+// ("trial conversion rate" for Trial-to-paid conversion), is that
+// percentage, but only when no name fits as written.
 func matchKPIGiven(n int, cand func(i int) (key, name string, unit UnitKind), text string, percent bool) []int {
-	counts := func(key, name string, unit UnitKind) bool {
+	counts := func(text, key, name string, unit UnitKind) bool {
 		return !(percent && unit == UnitPercent) && countsWhatKPIDivides(text, key, name, unit)
 	}
 	in := kpiNorm(text)
@@ -691,23 +697,56 @@ func matchKPIGiven(n int, cand func(i int) (key, name string, unit UnitKind), te
 		return nil
 	}
 	phrase := strings.Join(in, " ")
+	// Even written whole, a KPI's name is a count when its plural counts
+	// what the KPI divides: "trial to paid conversions 20".
 	var exact, loose []int
 	for i := range n {
 		key, name, unit := cand(i)
 		kw, nw := kpiNorm(key), kpiNorm(name)
-		if slices.Contains(kpiForms(kw, nw), phrase) || kpiAliases[phrase] == key && !counts(key, name, unit) {
+		if (slices.Contains(kpiForms(kw, nw), phrase) || kpiAliases[phrase] == key) && !counts(text, key, name, unit) {
 			exact = append(exact, i)
 			continue
 		}
-		if !slices.ContainsFunc(in, func(w string) bool { return !slices.Contains(kw, w) && !slices.Contains(nw, w) }) &&
-			!namesOtherKPI(phrase, key, unit) && !counts(key, name, unit) {
+		if wordsIn(in, kw, nw) && !namesOtherKPI(phrase, key, unit) && !counts(text, key, name, unit) {
 			loose = append(loose, i)
 		}
 	}
 	if len(exact) > 0 {
 		return exact
 	}
-	return loose
+	if len(loose) > 0 {
+		return loose
+	}
+	bare, ok := withoutRate(text)
+	if !ok {
+		return nil
+	}
+	in = kpiNorm(bare)
+	var rated []int
+	for i := range n {
+		key, name, unit := cand(i)
+		kw, nw := kpiNorm(key), kpiNorm(name)
+		if unit == UnitPercent && len(in) > 0 && wordsIn(in, kw, nw) && !namesOtherKPI(phrase, key, unit) &&
+			!namesOtherKPI(strings.Join(in, " "), key, unit) && !counts(bare, key, name, unit) {
+			rated = append(rated, i)
+		}
+	}
+	return rated
+}
+
+// wordsIn reports whether every word of in is in kw or nw.
+func wordsIn(in, kw, nw []string) bool {
+	return !slices.ContainsFunc(in, func(w string) bool { return !slices.Contains(kw, w) && !slices.Contains(nw, w) })
+}
+
+// withoutRate is text without its last word when that is "rate" or
+// "rates", and words come before it.
+func withoutRate(text string) (string, bool) {
+	words := kpiWords(text)
+	if len(words) < 2 || words[len(words)-1] != "rate" && words[len(words)-1] != "rates" {
+		return "", false
+	}
+	return strings.Join(words[:len(words)-1], " "), true
 }
 
 // kpiForms are the exact names of a KPI, from its key's and its name's

@@ -58,6 +58,10 @@ func TestParseReadingsCountIsNotARate(t *testing.T) {
 		{KindSaaS, "new trial conversions 20", "", Value{}},
 		{KindEcommerce, "page conversions 40", "", Value{}},
 		{KindEcommerce, "buyer conversions 40", "", Value{}},
+		// The KPI's whole name in the plural is a count as well: "trial to
+		// paid conversions 20" was read as the 20% rate.
+		{KindSaaS, "trial to paid conversions 20", "", Value{}},
+		{KindSaaS, "trial-to-paid conversions 20", "", Value{}},
 
 		// Loose forms of the KPIs themselves still read.
 		{KindAgency, "sale conversion 2%", "sales-rate", Value{Amount: 2, Unit: UnitPercent}},
@@ -83,6 +87,14 @@ func TestParseReadingsCountIsNotARate(t *testing.T) {
 		{KindEcommerce, "unsubscribes 0.4%", "unsubscribe-rate", Value{Amount: 0.4, Unit: UnitPercent}},
 		{KindSaaS, "trials 20%", "trial-to-paid-conversion", Value{Amount: 20, Unit: UnitPercent}},
 		{KindSaaS, "trial conversions 20%", "trial-to-paid-conversion", Value{Amount: 20, Unit: UnitPercent}},
+		{KindSaaS, "trial to paid conversions 20%", "trial-to-paid-conversion", Value{Amount: 20, Unit: UnitPercent}},
+		{KindSaaS, "trial to paid conversion 20", "trial-to-paid-conversion", Value{Amount: 20, Unit: UnitPercent}},
+		// A rate's name with "rate" added, and a word of it left out,
+		// is the rate when no other KPI of the plan fits: "trial
+		// conversion rate 20" was refused as a KPI the plan does not track.
+		{KindSaaS, "trial conversion rate 20", "trial-to-paid-conversion", Value{Amount: 20, Unit: UnitPercent}},
+		{KindSaaS, "trial conversion rates 20%", "trial-to-paid-conversion", Value{Amount: 20, Unit: UnitPercent}},
+		{KindSaaS, "trial to paid conversion rate 20", "trial-to-paid-conversion", Value{Amount: 20, Unit: UnitPercent}},
 		// A plural the name writes so, or a count, reads as before.
 		{KindLocal, "pages 3.2", "pages-per-visit", Value{Amount: 3.2, Unit: UnitRatio}},
 		{KindNonprofit, "volunteers 12", "regular-volunteers", Value{Amount: 12, Unit: UnitCount}},
@@ -139,6 +151,7 @@ func TestKPILineCountIsNotARate(t *testing.T) {
 		{KindEcommerce, StageConvert, "conversions"},
 		{KindSaaS, StageAct, "conversions"},
 		{KindSaaS, StageConvert, "trial conversions"},
+		{KindSaaS, StageConvert, "trial to paid conversions"},
 	}
 	for _, tt := range tests {
 		k, _, err := parseKPILine(RACE(), tt.stage, tt.kind, tt.head+" | target 300", t0)
@@ -215,5 +228,42 @@ func TestParseReadingsConversionsBesideACustomRate(t *testing.T) {
 		if diff := cmp.Diff(tt.msgs, msgs); diff != "" {
 			t.Errorf("ParseReadingsIn(%q) messages (-want +got):\n%s", tt.in, diff)
 		}
+	}
+}
+
+// Margin names a share, as rate does: the plural after other words of a
+// percentage KPI's name is that KPI, as "churn rates 3" is the churn rate.
+// "gross margins 40" was turned down as a count beside Gross profit margin.
+func TestParseReadingsMarginIsAShare(t *testing.T) {
+	margin := func(name string) []KPI {
+		return []KPI{
+			{Stage: StageConvert, Key: kpiSlug(name), Name: name, Unit: UnitPercent, HigherIsBetter: true},
+			{Stage: StageConvert, Key: "orders", Name: "Orders", Unit: UnitCount, HigherIsBetter: true},
+		}
+	}
+	tests := []struct {
+		name, in string
+		want     []Reading
+		msgs     []string
+	}{
+		{"Gross margin", "gross margins 40", []Reading{{"gross-margin", Value{Amount: 40, Unit: UnitPercent}, "40"}}, nil},
+		{"Gross margin", "gross margin 40", []Reading{{"gross-margin", Value{Amount: 40, Unit: UnitPercent}, "40"}}, nil},
+		{"Gross profit margin", "gross margins 40", []Reading{{"gross-profit-margin", Value{Amount: 40, Unit: UnitPercent}, "40"}}, nil},
+		{"Gross profit margin", "profit margins 40%", []Reading{{"gross-profit-margin", Value{Amount: 40, Unit: UnitPercent}, "40%"}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+"/"+tt.in, func(t *testing.T) {
+			got, errs := ParseReadingsIn(tt.in, margin(tt.name))
+			var msgs []string
+			for _, err := range errs {
+				msgs = append(msgs, Explain(err).String())
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ParseReadingsIn(%q) (-want +got):\n%s", tt.in, diff)
+			}
+			if diff := cmp.Diff(tt.msgs, msgs); diff != "" {
+				t.Errorf("ParseReadingsIn(%q) messages (-want +got):\n%s", tt.in, diff)
+			}
+		})
 	}
 }

@@ -28,8 +28,11 @@ type Reading struct {
 // parentheses after a value ("12.4k (est)") and a name repeated after its
 // value ("12.4k visitors") are passed over; a note naming a currency ("18k
 // (USD, est)", "18k (est. US$)") is read whole, as the value's currency,
-// and one naming two, or a currency beside a number, or left open, makes
-// the value one that can't be read.
+// and one naming two, or a currency beside a number, or one it is not
+// ("(not USD)"), or left open after money, makes the value one that can't
+// be read. A note of readings alone ("12.4k (leads 310, revenue 18k)") is
+// read as readings; one left open after a value that is not money is
+// refused by itself ("310 (est, revenue $18k").
 //
 // names resolves what the user called a KPI (lower-cased, single-spaced:
 // "unique visitors", "aov") to its id and unit. ParseReadings returns the
@@ -85,7 +88,25 @@ func parseReadings(s string, resolve func(token string, percent bool) (k KPI, co
 		k, cands := resolve(strings.ToLower(trimFillers(words)), false)
 		return k.Key != "" || len(cands) > 1
 	}
-	for _, item := range splitItems(s) {
+	// holdsReadings reports whether a note in parentheses after a value
+	// is readings of the plan's KPIs and nothing else ("(leads 310,
+	// revenue 18k)"): they are read as the same words outside it would be.
+	holdsReadings := func(note string) bool {
+		items := splitItems(note, nil)
+		for _, item := range items {
+			pairs, rest, err := pairItem(item, opensName)
+			if err != nil || rest != "" || len(pairs) == 0 {
+				return false
+			}
+			for _, p := range pairs {
+				if k, _ := resolve(strings.ToLower(trimFillers(p.name)), writtenAsPercent(p.value)); k.Key == "" {
+					return false
+				}
+			}
+		}
+		return len(items) > 0
+	}
+	for _, item := range splitItems(s, holdsReadings) {
 		pairs, rest, err := pairItem(item, opensName)
 		if err != nil {
 			errs = append(errs, err)
@@ -107,6 +128,12 @@ func parseReadings(s string, resolve func(token string, percent bool) (k KPI, co
 			}
 			p.value = trimApprox(p.value)
 			if k.Unit != UnitCurrency {
+				if v, note, ok := cutOpenNote(p.value); ok {
+					errs = append(errs, userErr(ErrBadValue, "I didn't read %q, as its bracket is not closed; close it, or write its values outside brackets.", User(note)))
+					p.value = v
+				}
+			}
+			if k.Unit != UnitCurrency || currencyBeforeNote(p.value) {
 				p.value = dropCurrencyAside(p.value)
 			}
 			v, err := ParseKPIValue(p.value, k)
@@ -147,8 +174,10 @@ var storedRefs = regexp.MustCompile(`<[^<>]*>`)
 
 // splitItems cuts a reply at newlines, semicolons and commas that do not sit
 // between two digits. Keeping "1,25" together matters: splitting it would
-// turn an ambiguous number into a silently wrong one.
-func splitItems(s string) []string {
+// turn an ambiguous number into a silently wrong one. A note in
+// parentheses after a value that holdsReadings says is readings (nil: none
+// is) is cut from the value and read as items of its own.
+func splitItems(s string, holdsReadings func(note string) bool) []string {
 	s = storedRefs.ReplaceAllString(s, " ")
 	s = strings.NewReplacer("*", "", "`", "").Replace(s)
 	var items []string
@@ -159,7 +188,12 @@ func splitItems(s string) []string {
 		}
 		start = i + 1
 	}
+	closeAt := -1 // the ")" of a note of readings
 	for i := 0; i < len(s); i++ {
+		if i == closeAt {
+			cut(i)
+			continue
+		}
 		switch s[i] {
 		case '\n', '\r':
 			cut(i)
@@ -174,6 +208,11 @@ func splitItems(s string) []string {
 				cut(i)
 			}
 		case '(':
+			if end := readingsLen(s[start:i], s[i:], holdsReadings); end > 0 {
+				cut(i)
+				closeAt = i + end - 1
+				continue
+			}
 			// A note after a value is read whole: cut at its comma, "18k
 			// (USD, est)" would be €18k on a KPI kept in euros, and "(est,
 			// rough)" two names without values.
@@ -186,15 +225,35 @@ func splitItems(s string) []string {
 	return items
 }
 
+// readingsLen is the length of the note in parentheses that opens s, after
+// the item's text before when that ends in a value, if it closes on its
+// line and holdsReadings says it is readings; else 0.
+func readingsLen(before, s string, holdsReadings func(note string) bool) int {
+	if holdsReadings == nil || !endsInValue(before) {
+		return 0
+	}
+	end := strings.IndexAny(s, ")\n\r")
+	if end < 0 || s[end] != ')' || strings.ContainsRune(s[1:end], '(') || !strings.ContainsFunc(s[1:end], unicode.IsDigit) ||
+		!holdsReadings(s[1:end]) {
+		return 0
+	}
+	return end + 1
+}
+
+// endsInValue reports whether text's last word is part of a value.
+func endsInValue(text string) bool {
+	f := strings.Fields(text)
+	return len(f) > 0 && (startsValue(f[len(f)-1]) || continuesValue(f[len(f)-1]))
+}
+
 // noteLen is the length of the note in parentheses that opens s, after
 // the item's text before when that ends in a value, if it is to be read
 // whole: one naming a currency, even left open (then to its line's end),
 // so that the currency stays with the value or refuses it; or one of words
-// alone that closes on its line. A note with a number and no currency may
-// hold other values ("(leads 310, revenue 18k)"), and is cut as before.
+// alone that closes on its line. A note with a number and no currency,
+// which is not readings alone (see readingsLen), is cut as before.
 func noteLen(before, s string) int {
-	f := strings.Fields(before)
-	if len(f) == 0 || !startsValue(f[len(f)-1]) && !continuesValue(f[len(f)-1]) {
+	if !endsInValue(before) {
 		return 0
 	}
 	end := strings.IndexAny(s, ")\n\r")
@@ -211,10 +270,12 @@ func noteLen(before, s string) int {
 	return 0
 }
 
-// dropCurrencyAside cuts from v, a value of a KPI that takes no money,
-// a note after it that mentions a currency among other words ("310 (euro
-// campaign)", "3.2% (est, US$ site)"): read as the value's currency, it
-// would refuse a count that no currency can misfile. A note whose part is
+// dropCurrencyAside cuts from v, a value of a KPI that takes no money or
+// one that names its own currency, a note after it that mentions a
+// currency among other words ("310 (euro campaign)", "3.2% (est, US$
+// site)", "€18k (incl. dollar-store sales)"): read as the value's
+// currency, it would refuse a count that no currency can misfile, or ask
+// about two currencies where one was given. A note whose part is
 // a currency alone ("310 (USD)", "310 (in euros, est)") stays, so the
 // value is refused as money, as "$310" is.
 func dropCurrencyAside(v string) string {
@@ -227,6 +288,30 @@ func dropCurrencyAside(v string) string {
 		return v
 	}
 	return strings.TrimRightFunc(v[:i], unicode.IsSpace)
+}
+
+// currencyBeforeNote reports whether v, a value of money, names its
+// currency before a note after it ("€18k (incl. dollar-store sales)"):
+// the note's currency word is then an aside, unless it is a part of the
+// note alone (see dropCurrencyAside).
+func currencyBeforeNote(v string) bool {
+	i := strings.IndexByte(v, '(')
+	return i > 0 && namesCurrency(v[:i])
+}
+
+// cutOpenNote cuts from v, a value of a KPI that takes no money, a note
+// that names a currency and is never closed, which splitItems and pairItem
+// took to its line's end ("310 (est, revenue $18k"). The value before it
+// stands; what the note holds can't be told from an aside, so it is
+// returned to be named as not read. A note with a part that is a currency
+// alone ("310 (USD, est") stays, so the value is refused as money, as with
+// the note closed.
+func cutOpenNote(v string) (value, note string, ok bool) {
+	i := strings.IndexByte(v, '(')
+	if i <= 0 || strings.ContainsRune(v[i:], ')') || currencyPart(append(suffixTokens(v[i:]), ")")) {
+		return v, "", false
+	}
+	return strings.TrimRightFunc(v[:i], unicode.IsSpace), v[i:], true
 }
 
 // currencyPart reports whether a part of the note toks, between its

@@ -189,15 +189,16 @@ func TestParseReadingsInCurrencyWordStartingAName(t *testing.T) {
 }
 
 // A note in parentheses is passed over only when it holds no number and
-// no currency: "(leads 310)" is not lost unsaid, nor "(USD, est)", which is
-// the value's currency (see TestParseReadingsInCurrencyNote).
+// no currency: "(USD, est)" is the value's currency (see
+// TestParseReadingsInCurrencyNote), and "(leads 310)" is read as a reading
+// (see TestParseReadingsInBrackets).
 func TestParseReadingsInNoteWithAValue(t *testing.T) {
 	plan := []KPI{
 		{Key: "visitors", Name: "Unique visitors", Unit: UnitCount},
 		{Key: "leads", Name: "Leads", Unit: UnitCount},
 		{Key: "revenue", Name: "Revenue", Unit: UnitCurrency, Currency: "EUR"},
 	}
-	for _, in := range []string{"visitors 12.4k (leads 310)", "visitors 12.4k (USD, est)", "visitors 12.4k (USD)"} {
+	for _, in := range []string{"visitors 12.4k (USD, est)", "visitors 12.4k (USD)"} {
 		t.Run(in, func(t *testing.T) {
 			got, errs := ParseReadingsIn(in, plan)
 			if len(errs) == 0 {
@@ -336,6 +337,95 @@ func TestParseReadingsInCurrencyWordInAside(t *testing.T) {
 			var msgs []string
 			for _, err := range errs {
 				msgs = append(msgs, Explain(err).String())
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ParseReadingsIn(%q) (-want +got):\n%s", tt.in, diff)
+			}
+			if diff := cmp.Diff(tt.errs, msgs); diff != "" {
+				t.Errorf("ParseReadingsIn(%q) messages (-want +got):\n%s", tt.in, diff)
+			}
+		})
+	}
+}
+
+// What a bracket after a value holds decides what is recorded: readings of
+// the plan's KPIs are read as readings, an aside is passed over even when
+// it mentions a currency beside a value that has its own, a currency the
+// value is not is never read as its currency, and a bracket left open
+// costs only itself, not the value before it.
+func TestParseReadingsInBrackets(t *testing.T) {
+	eur := []KPI{
+		{Key: "visitors", Name: "Unique visitors", Unit: UnitCount},
+		{Key: "leads", Name: "Leads", Unit: UnitCount},
+		{Key: "revenue", Name: "Revenue", Unit: UnitCurrency, Currency: "EUR"},
+	}
+	usd := []KPI{eur[0], eur[1], {Key: "revenue", Name: "Revenue", Unit: UnitCurrency, Currency: "USD"}}
+	visitors := Reading{"visitors", Value{Amount: 12400, Unit: UnitCount}, "12.4k"}
+	leads := Reading{"leads", Value{Amount: 310, Unit: UnitCount}, "310"}
+	revenue := func(raw, currency string) Reading {
+		return Reading{"revenue", Value{Amount: 18000, Unit: UnitCurrency, Currency: currency}, raw}
+	}
+	open := func(note string) string {
+		return `I didn't read "` + note + `", as its bracket is not closed; close it, or write its values outside brackets.`
+	}
+	notUSD := func(raw string) string {
+		return `For revenue, "` + raw + `" says which currency it is not; write it with the one it is, like $18,250.`
+	}
+	tests := []struct {
+		plan []KPI
+		in   string
+		want []Reading // from ParseReadingsIn, those CheckReading refuses too
+		errs []string  // from ParseReadingsIn, then CheckReading
+	}{
+		// 1. A bracket left open with a currency in it took the rest of
+		// its line, and the count before it was refused with it.
+		{eur, "leads 310 (est, revenue $18k", []Reading{leads}, []string{open("(est, revenue $18k")}},
+		{eur, "leads 310 (est, revenue €18k\nvisitors 12.4k", []Reading{leads, visitors}, []string{open("(est, revenue €18k")}},
+		{eur, "visitors 12.4k; leads 310 (euro campaign, est", []Reading{visitors, leads}, []string{open("(euro campaign, est")}},
+		// What the open bracket makes unclear is still refused: the
+		// currency of money before it, or a count given as money.
+		{eur, "leads 310, revenue 18k (est, USD", []Reading{leads}, []string{`For revenue, "18k (est, USD" is not a number I can read; write it like €18,250.`}},
+		{eur, "leads 310 (in dollars, est", nil, []string{`For leads, "310 (in dollars, est" is not a number I can read; write it like 310 or 12.4k.`}},
+
+		// 2. A bracket of readings of the plan's KPIs gives them, as the
+		// same words outside it would.
+		{eur, "visitors 12.4k (leads 310, revenue 18k)", []Reading{visitors, leads, revenue("18k", "")}, nil},
+		{eur, "visitors 12.4k (leads 310, revenue €18k)", []Reading{visitors, leads, revenue("€18k", "EUR")}, nil},
+		{eur, "visitors 12.4k (leads 310; revenue 18k EUR)", []Reading{visitors, leads, revenue("18k EUR", "EUR")}, nil},
+		{eur, "revenue 18k (leads 310)", []Reading{revenue("18k", ""), leads}, nil},
+		{eur, "visitors 12.4k (leads 310)", []Reading{visitors, leads}, nil},
+		{eur, "visitors 12.4k (leads 310, revenue $18k), leads 320", []Reading{visitors, leads, revenue("$18k", "USD")}, []string{
+			"You gave leads twice, so I kept 310 and ignored 320.",
+			"Revenue is kept in €, but $18,000 is in $; give it in € (I don't convert currencies).",
+		}},
+
+		// 3. An aside mentioning a currency, after a value with its own,
+		// is an aside: it was asked about as two currencies.
+		{eur, "revenue €18k (incl. dollar-store sales)", []Reading{revenue("€18k", "EUR")}, nil},
+		{eur, "revenue 18k euros (incl. dollar-store sales), leads 310", []Reading{revenue("18k euros", "EUR"), leads}, nil},
+		{usd, "revenue $18k (not EUR)", []Reading{revenue("$18k", "USD")}, nil},
+		// A currency alone in the note is still the value's.
+		{eur, "revenue $18k (EUR, est)", nil, []string{`For revenue, "$18k (EUR, est)" names two currencies; write it with one, like €18,250.`}},
+
+		// 4. A currency the note says the value is not is not its
+		// currency: "18k (not USD)" was recorded as $18,000.
+		{usd, "revenue 18k (not USD)", nil, []string{notUSD("18k (not USD)")}},
+		{usd, "revenue 18k (non-USD, est)", nil, []string{notUSD("18k (non-USD, est)")}},
+		{usd, "leads 310, revenue 18k (est, not in dollars)", []Reading{leads}, []string{notUSD("18k (est, not in dollars)")}},
+		{usd, "revenue 18k (USD, not audited)", []Reading{revenue("18k (USD, not audited)", "USD")}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, errs := ParseReadingsIn(tt.in, tt.plan)
+			var msgs []string
+			for _, err := range errs {
+				msgs = append(msgs, Explain(err).String())
+			}
+			for _, r := range got {
+				k, _ := KPIByKey(tt.plan, r.KPI)
+				if _, err := CheckReading(k, r.Value); err != nil {
+					msgs = append(msgs, Explain(err).String())
+				}
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("ParseReadingsIn(%q) (-want +got):\n%s", tt.in, diff)

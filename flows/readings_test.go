@@ -157,7 +157,7 @@ func TestSplitItems(t *testing.T) {
 		{"a, b", []string{"a", "b"}},
 	}
 	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, splitItems(tt.in)); diff != "" {
+		if diff := cmp.Diff(tt.want, splitItems(tt.in, nil)); diff != "" {
 			t.Errorf("splitItems(%q) mismatch (-want +got):\n%s", tt.in, diff)
 		}
 	}

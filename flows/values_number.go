@@ -55,6 +55,9 @@ func scanNumber(raw string, want UnitKind, ex string) (number, error) {
 		return userErr(ErrBadValue, "%q names two currencies; write it with one, like %s.", User(raw), one)
 	}
 	if codes, ok := noteCurrencies(rest); ok && len(codes) > 0 {
+		if negatesCurrency(rest) {
+			return n, userErr(ErrBadValue, "%q says which currency it is not; write it with the one it is, like %s.", User(raw), ex)
+		}
 		if len(codes) > 1 {
 			return n, twoCurrencies()
 		}
@@ -121,6 +124,29 @@ func noteCurrencies(toks []string) (codes []string, ok bool) {
 		}
 	}
 	return codes, true
+}
+
+// negations are words that say what a note's currency is not.
+var negations = map[string]bool{"not": true, "non": true, "no": true, "excl": true, "excluding": true, "without": true, "except": true}
+
+// negatesCurrency reports whether a note (see noteCurrencies) says a
+// currency is not the value's ("(not USD)", "(est, non-USD)"): a negation
+// word before the currency in one part of it, between its commas and
+// semicolons. Read as the value's currency, "18k (not USD)" was kept as
+// dollars.
+func negatesCurrency(toks []string) bool {
+	neg := false
+	for _, t := range toks {
+		switch {
+		case t == "," || t == ";":
+			neg = false
+		case negations[t]:
+			neg = true
+		case neg && isCurrencyToken(t):
+			return true
+		}
+	}
+	return false
 }
 
 // isCurrencyToken reports whether a suffix token names a currency.
