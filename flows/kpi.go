@@ -1177,3 +1177,10 @@ func fitAt(xs []time.Time, ys []float64, x time.Time) (float64, bool) {
 	slope := sxy / sxx
 	return my + slope*(day(x)-mx), true
 }
+
+// namesWhole reports whether text is k's whole name, its key or an alias
+// of it, rather than some words of it ("new" of New customers).
+func namesWhole(text string, k KPI) bool {
+	phrase := strings.Join(kpiNorm(text), " ")
+	return phrase != "" && (slices.Contains(kpiForms(kpiNorm(k.Key), kpiNorm(k.Name)), phrase) || kpiAliases[phrase] == k.Key)
+}

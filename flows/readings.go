@@ -98,8 +98,12 @@ func parseReadings(s string, resolve func(token string, percent bool) (k KPI, co
 			if err != nil || rest != "" || len(pairs) == 0 {
 				return false
 			}
+			// A word of a KPI's name is most often what part of the value
+			// before the note it is ("visitors 12.4k (new 3k)", not 3k new
+			// customers): only whole names and aliases are readings here.
 			for _, p := range pairs {
-				if k, _ := resolve(strings.ToLower(trimFillers(p.name)), writtenAsPercent(p.value)); k.Key == "" {
+				name := trimFillers(p.name)
+				if k, _ := resolve(strings.ToLower(name), writtenAsPercent(p.value)); k.Key == "" || !namesWhole(name, k) {
 					return false
 				}
 			}
@@ -291,12 +295,49 @@ func dropCurrencyAside(v string) string {
 }
 
 // currencyBeforeNote reports whether v, a value of money, names its
-// currency before a note after it ("€18k (incl. dollar-store sales)"):
-// the note's currency word is then an aside, unless it is a part of the
-// note alone (see dropCurrencyAside).
+// currency before a note after it whose currency words are all asides
+// ("€18k (incl. dollar-store sales)"): the value's own currency, one the
+// note says it is not in ("(not USD)"), or one joined to the word after
+// it ("dollar-store"). Any other may be the currency the value is in
+// ("$18k (meant EUR)"): passed over, it was kept as dollars, so it is
+// asked about as two currencies. A note's part that is a currency alone
+// stays too (see dropCurrencyAside).
 func currencyBeforeNote(v string) bool {
 	i := strings.IndexByte(v, '(')
-	return i > 0 && namesCurrency(v[:i])
+	if i <= 0 {
+		return false
+	}
+	own := currencyOf(suffixTokens(v[:i]))
+	if own == "" {
+		return false
+	}
+	toks := suffixTokens(v[i:])
+	for j, t := range toks {
+		if !isCurrencyToken(t) || currencyOf(toks[j:j+1]) == own || negatedAt(toks, j) {
+			continue
+		}
+		if j+2 < len(toks) && toks[j+1] == "-" && strings.ContainsFunc(toks[j+2], unicode.IsLetter) && !isCurrencyToken(toks[j+2]) {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// currencyOf is the one currency toks name, or "" when they name none or
+// two.
+func currencyOf(toks []string) string {
+	c := ""
+	for _, t := range toks {
+		if isCurrencyToken(t) {
+			code := currencyCodes[t] + currencySymbols[t] + currencyWords[t]
+			if c != "" && c != code {
+				return ""
+			}
+			c = code
+		}
+	}
+	return c
 }
 
 // cutOpenNote cuts from v, a value of a KPI that takes no money, a note

@@ -436,3 +436,90 @@ func TestParseReadingsInBrackets(t *testing.T) {
 		})
 	}
 }
+
+// A bracket after a value is read as readings only when it names each KPI
+// by its whole name or an alias: a word of another KPI's name there most
+// often says what part of the value it is ("visitors 12.4k (new 3k)", 3k
+// new visitors), and was recorded as that other KPI (3k new customers).
+func TestParseReadingsInBracketOfAPart(t *testing.T) {
+	plan := []KPI{
+		{Key: "visitors", Name: "Unique visitors", Unit: UnitCount},
+		{Key: "leads", Name: "Leads", Unit: UnitCount},
+		{Key: "new-customers", Name: "New customers", Unit: UnitCount},
+		{Key: "target-accounts", Name: "Target accounts", Unit: UnitCount},
+		{Key: "revenue", Name: "Revenue", Unit: UnitCurrency, Currency: "USD"},
+	}
+	visitors := Reading{"visitors", Value{Amount: 12400, Unit: UnitCount}, "12.4k"}
+	leads := Reading{"leads", Value{Amount: 310, Unit: UnitCount}, "310"}
+	tests := []struct {
+		in   string
+		want []Reading
+	}{
+		{"visitors 12.4k (new 3k)", []Reading{visitors}},
+		{"leads 310 (new 200)", []Reading{leads}},
+		{"leads 310 (target 400)", []Reading{leads}},
+		// Whole names still give their readings.
+		{"visitors 12.4k (new customers 30)", []Reading{visitors, {"new-customers", Value{Amount: 30, Unit: UnitCount}, "30"}}},
+		{"visitors 12.4k (310 leads)", []Reading{visitors, leads}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, errs := ParseReadingsIn(tt.in, plan)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ParseReadingsIn(%q) (-want +got):\n%s", tt.in, diff)
+			}
+			if len(tt.want) == 1 && len(errs) == 0 {
+				t.Errorf("ParseReadingsIn(%q) said nothing of the bracket it did not read", tt.in)
+			}
+		})
+	}
+}
+
+// A note naming another currency than the one a value is written in is
+// an aside only when it says the value is not in it, or the currency word
+// is part of another ("dollar-store"): "$18k (meant EUR)" names two
+// currencies, and was recorded as $18,000 on a plan kept in dollars.
+// A note saying after its currency that it is left out ("18k (USD
+// excluded)") says the value is not in it.
+func TestParseReadingsInCurrencyNoteBesideItsOwn(t *testing.T) {
+	usd := []KPI{{Key: "revenue", Name: "Revenue", Unit: UnitCurrency, Currency: "USD"}}
+	two := func(raw string) string {
+		return `For revenue, "` + raw + `" names two currencies; write it with one, like $18,250.`
+	}
+	notUSD := func(raw string) string {
+		return `For revenue, "` + raw + `" says which currency it is not; write it with the one it is, like $18,250.`
+	}
+	tests := []struct {
+		in   string
+		want []Reading
+		errs []string
+	}{
+		{"revenue $18k (meant EUR)", nil, []string{two("$18k (meant EUR)")}},
+		{"revenue $18k (actually EUR)", nil, []string{two("$18k (actually EUR)")}},
+		{"revenue $18k (EUR equivalent)", nil, []string{two("$18k (EUR equivalent)")}},
+		{"revenue $18k (typo: EUR)", nil, []string{two("$18k (typo: EUR)")}},
+		{"revenue 18k (USD excluded)", nil, []string{notUSD("18k (USD excluded)")}},
+		{"revenue 18k (USD sales not included)", nil, []string{notUSD("18k (USD sales not included)")}},
+		// As before: an aside, a currency said not to be the value's.
+		{"revenue $18k (incl. euro-zone sales)", []Reading{{"revenue", Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, "$18k"}}, nil},
+		{"revenue $18k (not EUR)", []Reading{{"revenue", Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, "$18k"}}, nil},
+		{"revenue $18k (USD sales only)", []Reading{{"revenue", Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, "$18k"}}, nil},
+		{"revenue 18k (USD, not audited)", []Reading{{"revenue", Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, "18k (USD, not audited)"}}, nil},
+		{"revenue 18k (USD excl. VAT)", []Reading{{"revenue", Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, "18k (USD excl. VAT)"}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, errs := ParseReadingsIn(tt.in, usd)
+			var msgs []string
+			for _, err := range errs {
+				msgs = append(msgs, Explain(err).String())
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ParseReadingsIn(%q) (-want +got):\n%s", tt.in, diff)
+			}
+			if diff := cmp.Diff(tt.errs, msgs); diff != "" {
+				t.Errorf("ParseReadingsIn(%q) messages (-want +got):\n%s", tt.in, diff)
+			}
+		})
+	}
+}

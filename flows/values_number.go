@@ -126,23 +126,39 @@ func noteCurrencies(toks []string) (codes []string, ok bool) {
 	return codes, true
 }
 
-// negations are words that say what a note's currency is not.
-var negations = map[string]bool{"not": true, "non": true, "no": true, "excl": true, "excluding": true, "without": true, "except": true}
+// negations are words that say what a note's currency is not, before it
+// ("not USD", "ex-USD"); negationsAfter say so after it ("USD excluded").
+var (
+	negations      = map[string]bool{"not": true, "non": true, "no": true, "ex": true, "excl": true, "excluding": true, "without": true, "except": true}
+	negationsAfter = map[string]bool{"excluded": true, "omitted": true, "removed": true}
+)
 
 // negatesCurrency reports whether a note (see noteCurrencies) says a
-// currency is not the value's ("(not USD)", "(est, non-USD)"): a negation
-// word before the currency in one part of it, between its commas and
-// semicolons. Read as the value's currency, "18k (not USD)" was kept as
-// dollars.
+// currency is not the value's ("(not USD)", "(est, non-USD)", "(USD
+// excluded)"; see negatedAt). Read as the value's currency, "18k (not
+// USD)" was kept as dollars.
 func negatesCurrency(toks []string) bool {
-	neg := false
-	for _, t := range toks {
-		switch {
-		case t == "," || t == ";":
-			neg = false
-		case negations[t]:
-			neg = true
-		case neg && isCurrencyToken(t):
+	for j, t := range toks {
+		if isCurrencyToken(t) && negatedAt(toks, j) {
+			return true
+		}
+	}
+	return false
+}
+
+// negatedAt reports whether the currency toks[j] is said not to be the
+// value's in its part of the note, between commas and semicolons: by a
+// negation before it, or by one after it ("USD sales excluded", "USD not
+// included"; not "USD not audited", nor "USD excl. VAT", whose negation is
+// of what follows).
+func negatedAt(toks []string, j int) bool {
+	for i := j - 1; i >= 0 && toks[i] != "," && toks[i] != ";"; i-- {
+		if negations[toks[i]] {
+			return true
+		}
+	}
+	for i := j + 1; i < len(toks) && toks[i] != "," && toks[i] != ";"; i++ {
+		if negationsAfter[toks[i]] || toks[i] == "not" && i+1 < len(toks) && (toks[i+1] == "included" || toks[i+1] == "incl" || toks[i+1] == "counted") {
 			return true
 		}
 	}
