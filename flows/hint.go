@@ -120,7 +120,7 @@ func capitalised(word string) bool {
 // One word of letters is an attempt in lower case, but "Stage gate", "Kpi
 // dashboard" and "Kind regards" are answers: with a capital, the word must
 // be one letter from a stage or a kind. A schedule needs a number, so
-// "Checkin weekly" stays an answer.
+// "Checkin weekly" stays an answer; an edit, only numbers and stages.
 func unmistakable(name string, args []string, lc LineContext) bool {
 	switch name {
 	case "stage", "kpi":
@@ -137,6 +137,12 @@ func unmistakable(name string, args []string, lc LineContext) bool {
 		return false
 	case "checkin":
 		return slices.ContainsFunc(args, hasDigit)
+	case "edit":
+		// "Edit 3 videos" is a plan's action: every word must be a
+		// question's number or one letter from a stage.
+		return !slices.ContainsFunc(args, func(a string) bool {
+			return !allDigits(a) && (lc.Catalogue == nil || !slices.ContainsFunc(lc.Catalogue.Stages, func(st Stage) bool { return near(a, strings.ToLower(st.Name)) }))
+		})
 	}
 	return true
 }

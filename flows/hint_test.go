@@ -21,6 +21,8 @@ func TestCommandHint(t *testing.T) {
 		{"Action done 1", "If you meant the `action` command, the plan has no actions yet to mark."},
 		{"Values visitors 12k", "If you meant the `values` command, the plan needs KPIs first; `kpi` sets them."},
 		{"Edit reach", "If you meant the `edit` command, name a stage and a question's number, as in `edit reach 2`."},
+		{"Edit 3", "If you meant the `edit` command, name a stage and a question's number, as in `edit reach 2`."},
+		{"Edit reech 2", "If you meant the `edit` command, name a stage and a question's number, as in `edit reach 2`."},
 		{"Kind saes", "If you meant the `kind` command, name one: saas, ecommerce, local, agency or nonprofit."},
 		{"STAGE reech", ""},
 		{"action done 1", "If you meant the `action` command, the plan has no actions yet to mark."},
@@ -80,6 +82,7 @@ func TestCommandHintLeavesRealAnswersAlone(t *testing.T) {
 		"Delete old posts", "Continue blog series", "Kpi dashboard", "Stage gate", "Score leads",
 		"Action items", "Values first", "Help customers", "Edit videos weekly",
 		"Kind regards", "Stage presence", "Kpi growth", "Scope", "Expert",
+		"Edit 3 videos", "Edit reels 3x", "Edit Q3 deck",
 		// The same, typed in lower case as chat often is.
 		"stage 2 rollout", "action plan pending", "score high", "edit later", "kind of both",
 		"help desk", "privacy first", "remind sales", "values trust speed", "delete old posts",

@@ -294,6 +294,12 @@ func TestSlackInStyle(t *testing.T) {
 		"Q3 launch":                   "Q3 launch",
 		"<@U1|a_b> x_y <!here>":       "<@U1|a_b> x\u200b_\u200by @here",
 		"<https://x.example/a_b|a_b>": "<https://x.example/a_b|a_b>",
+		// An emoji's code stays whole, or Slack shows the code instead
+		// of the emoji: its _ sits between letters, where it pairs with
+		// nothing anyway.
+		":white_check_mark: Q3_plan :+1::chart_with_upwards_trend:": ":white_check_mark: Q3\u200b_\u200bplan :+1::chart_with_upwards_trend:",
+		"a :_x_: b":          "a :\u200b_\u200bx\u200b_\u200b: b",
+		"a :not an_emoji: b": "a :not an\u200b_\u200bemoji: b",
 	} {
 		if got := in.SlackInStyle(); got != want {
 			t.Errorf("Stored(%q).SlackInStyle() = %q, want %q", in, got, want)

@@ -51,7 +51,8 @@ func (s Stored) Slack() string {
 // the text has a zero-width space on either side: it still shows, but can
 // neither open nor close bold, italics, strikethrough or code, so
 // "*Q3* launch_plan" reads as typed instead of ending racebot's bold
-// early. Mentions, channels and links are kept as Slack keeps them.
+// early. Mentions, channels, links and emoji codes are kept as Slack
+// keeps them.
 func (s Stored) SlackInStyle() string {
 	str := s.Slack()
 	if !strings.ContainsAny(str, formatting) {
@@ -66,7 +67,18 @@ func (s Stored) SlackInStyle() string {
 			b.WriteString(t.raw)
 			continue
 		}
-		for _, r := range t.raw {
+		skip := 0
+		for i, r := range t.raw {
+			if i < skip {
+				continue
+			}
+			if r == ':' {
+				if n := emojiCode(t.raw[i:]); n > 0 {
+					b.WriteString(t.raw[i : i+n])
+					skip = i + n
+					continue
+				}
+			}
 			if strings.ContainsRune(formatting, r) {
 				b.WriteString(zeroWidthSpace)
 				b.WriteRune(r)
@@ -78,6 +90,33 @@ func (s Stored) SlackInStyle() string {
 	}
 	return b.String()
 }
+
+// emojiCode returns the length of the emoji code (":white_check_mark:")
+// s starts with, or 0. Slack shows such a code as its emoji only while
+// it is whole, and an _ in it between two letters or digits can neither
+// open nor close formatting, so it is kept as typed.
+func emojiCode(s string) int {
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ':':
+			if i == 1 {
+				return 0
+			}
+			return i + 1
+		case c == '_':
+			if !alnum(s[i-1]) || i+1 >= len(s) || !alnum(s[i+1]) {
+				return 0
+			}
+		case alnum(c), c == '-', c == '+':
+		default:
+			return 0
+		}
+	}
+	return 0
+}
+
+func alnum(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' }
 
 // formatting are the characters Slack's mrkdwn pairs into formatting.
 const formatting = "*_~`"
