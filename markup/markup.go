@@ -108,7 +108,10 @@ func writeDecoded(b *strings.Builder, s string) {
 // terminal or an export they can move the cursor or hide text. Invalid UTF-8
 // becomes U+FFFD, as encoding/json already does to what Slack sends: left
 // alone, a stray 0xC2 could meet the byte after a dropped control character
-// and become a C1 control itself.
+// and become a C1 control itself. Zero-width spaces are dropped too:
+// racebot puts them beside the formatting characters of a name it shows in
+// bold (see SlackInStyle), and a name copied from such a message and pasted
+// back must read as the name stored.
 func clean(s string) string {
 	if firstControl(s) < 0 && utf8.ValidString(s) {
 		return s
@@ -141,6 +144,8 @@ func firstControl(s string) int {
 			return i
 		case c == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f:
 			return i
+		case c == 0xe2 && strings.HasPrefix(s[i:], zeroWidthSpace):
+			return i
 		}
 	}
 	return -1
@@ -148,5 +153,5 @@ func firstControl(s string) int {
 
 // isControl reports whether clean drops r.
 func isControl(r rune) bool {
-	return (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f)
+	return (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) || r == '\u200b'
 }

@@ -55,6 +55,7 @@ func TestFromSlack(t *testing.T) {
 		{"emoji 👍🏽 zwj 👩‍💻 é ¢", "emoji 👍🏽 zwj 👩‍💻 é ¢"},
 		{"invalid \xff\xc2 bytes", "invalid \ufffd\ufffd bytes"},
 		{"no new C1 \xc2\x14\x84", "no new C1 \ufffd\ufffd"},
+		{"pasted \u200b*\u200bQ3\u200b*\u200b launch\u200b_\u200bplan", "pasted *Q3* launch_plan"},
 	}
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, FromSlack(tt.in)); diff != "" {
