@@ -202,3 +202,40 @@ func TestAnOfferStandsThroughAnEditOfItsLine(t *testing.T) {
 		t.Errorf("after yes: question 1 = %q, want the line taken back", a.Text)
 	}
 }
+
+// TestAnOfferFollowsAnEditOfItsName: Ana replies "new Lunch plan" to
+// question 1, which is kept as her answer and offers her that plan. She
+// sees the typo and edits her reply into "new Launch plan", delivered
+// twice: the answer is updated and the offer follows it, told her once,
+// so her `yes` then starts "Launch plan" and takes the line back, rather
+// than being filed as the answer to question 2.
+func TestAnOfferFollowsAnEditOfItsName(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	header, q1, _ := h.firstQuestion("Q1")
+	ts := h.answersAfter("UANA", header, q1, "new Lunch plan", "Start a new plan called")
+
+	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "new Launch plan", PreviousText: "new Lunch plan",
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvNAME"})
+	h.waitEphemeral("UANA", "Updated your answer to Plan question 1")
+	if n := h.countEphemerals("UANA", `Start a new plan called "Launch plan"`); n != 1 {
+		t.Errorf("Ana was offered the plan as edited %d times, want once", n)
+	}
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "new Launch plan" {
+		t.Errorf("after the edit: question 1 = %q, want the line as edited", a.Text)
+	}
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: header.TS}))
+	h.header("C1", "Launch plan")
+	h.settle()
+	p := h.plan(slackfake.TeamID, "C1", "Q1")
+	if a := p.Answers[flows.QuestionBusiness]; a.Text != "" {
+		t.Errorf("after yes: question 1 = %q, want the line taken back", a.Text)
+	}
+	if a := p.Answers[flows.QuestionValueProposition]; a.Text != "" {
+		t.Errorf("after yes: question 2 = %q, want nothing filed", a.Text)
+	}
+	if len(h.headers("C1", "Lunch plan")) != 0 {
+		t.Errorf("a plan was started under the name edited away")
+	}
+}

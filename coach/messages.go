@@ -376,7 +376,7 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 	case by != req.User:
 		return Response{Plan: p}, nil
 	}
-	command, err := s.editCommand(ctx, req, p)
+	command, named, err := s.editCommand(ctx, req, p)
 	if err != nil {
 		return Response{}, err
 	}
@@ -389,19 +389,30 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 		}
 	}
 	taken := false
-	resp, err := s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
-		taken = false
+	var renewed *flows.Offer
+	save := func(p *flows.Plan, out flows.Outcome) error {
+		if renewed != nil {
+			return s.store.CommitOffer(ctx, p, out.Changes, *renewed, req.Key)
+		}
+		return s.store.Commit(ctx, p, out.Changes, req.Key)
+	}
+	resp, err := s.commitFrom(ctx, req, nil, func(p *flows.Plan) (flows.Outcome, error) {
+		taken, renewed = false, nil
 		switch gave, _ := keptFrom(p, src); {
 		case gave == keptAction:
 			return flows.ReviseAction(s.cat, p, src, req.Previous, req.Text, req.User, edited, req.Zone)
 		case gave == keptKPI:
 			return flows.ReviseKPI(s.cat, p, src, req.Previous, req.Text, req.User, edited, req.Zone)
 		case gave == keptAnswer:
-			offered, err := s.offered(ctx, req, p, command)
+			o, offered, err := s.offered(ctx, req, p, command != "" || named.Name != "")
 			if err != nil {
 				return flows.Outcome{}, err
 			}
-			return flows.ReviseAnswer(s.cat, p, src, req.Text, req.User, edited, command, offered)
+			out, err := flows.ReviseAnswer(s.cat, p, src, req.Text, req.User, edited, command, offered)
+			if err == nil && offered && named.Name != "" && len(out.Changes) > 0 {
+				renewed, out = renewOffer(req, o, p, out, named)
+			}
+			return out, err
 		case correcting:
 			// Another edit may have been taken meanwhile: then this one
 			// revises what it added, if it is the newer.
@@ -414,7 +425,7 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 		}
 		// Its answer may have been replaced since it was looked at.
 		return flows.Outcome{Plan: p}, s.refuseReplaced(ctx, req, p)
-	})
+	}, save)
 	if err != nil || !taken || !resp.Changed {
 		return resp, err
 	}
@@ -430,39 +441,71 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 // as an answer. A line that could be either (`new <name>` while the plan
 // waits for a reply) is an answer, as a new reply so written is kept as
 // one: "New parents in Berlin" is an answer far more often than a plan.
-func (s *Service) editCommand(ctx context.Context, req Request, p *flows.Plan) (string, error) {
+// Such a line is named too (named), for the offer made with the line it
+// edits to follow it (see renewOffer). Only an answer's edit is read:
+// an action's or a KPI's line is read as one, and side chat reads none.
+func (s *Service) editCommand(ctx context.Context, req Request, p *flows.Plan) (command string, named flows.Command, err error) {
 	if req.TS == "" || req.Command {
-		return "", nil
+		return "", flows.Command{}, nil
+	}
+	if gave, _ := keptFrom(p, source(req)); gave != keptAnswer {
+		return "", flows.Command{}, nil
 	}
 	text := strings.TrimSpace(req.Text)
 	if rest, prefixed := strings.CutPrefix(text, commandPrefix); prefixed {
 		if _, err := flows.ParseCommand(rest); err != nil {
-			return "", nil
+			return "", flows.Command{}, nil
 		}
-		return strings.TrimSpace(rest), nil
+		return strings.TrimSpace(rest), flows.Command{}, nil
 	}
-	if _, kind, _, err := s.classify(ctx, req, text, p); err != nil || kind != flows.LineCommand {
-		return "", err
+	cmd, kind, _, err := s.classify(ctx, req, text, p)
+	switch {
+	case err != nil:
+		return "", flows.Command{}, err
+	case kind == flows.LineCommand:
+		return text, flows.Command{}, nil
+	case kind == flows.LineAmbiguous && cmd.Name == "new":
+		return "", cmd, nil
 	}
-	return text, nil
+	return "", flows.Command{}, nil
 }
 
-// offered reports whether the answer from an edited message (req) in p
-// was kept with an offer of a command to its author that still stands;
-// only asked of an edit that reads as a command (command).
-func (s *Service) offered(ctx context.Context, req Request, p *flows.Plan, command string) (bool, error) {
-	if command == "" {
-		return false, nil
+// offered returns the offer of a command its author's answer from an
+// edited message (req) in p was kept with, when it still stands; only
+// asked of an edit that reads as a command, or as one that could be
+// (asked).
+func (s *Service) offered(ctx context.Context, req Request, p *flows.Plan, asked bool) (flows.Offer, bool, error) {
+	if !asked {
+		return flows.Offer{}, false, nil
 	}
 	qid, c, ok := p.AnswerFrom(source(req))
 	if !ok {
-		return false, nil
+		return flows.Offer{}, false, nil
 	}
 	o, ok, err := s.store.Offer(ctx, req.Team, req.Channel, p.ID, req.User)
 	if err != nil {
-		return false, fmt.Errorf("the offer made with the answer: %w", err)
+		return flows.Offer{}, false, fmt.Errorf("the offer made with the answer: %w", err)
 	}
-	return ok && o.Valid(p, req.Now) && o.QuestionID == qid && o.Revision == c.Revision, nil
+	return o, ok && o.Valid(p, req.Now) && o.QuestionID == qid && o.Revision == c.Revision, nil
+}
+
+// renewOffer moves offer o, which stood with the answer an edit revised
+// (out), to the line as edited when that could still be a command
+// (named): its author who edits a typo out of the plan's name ("new Lunch
+// plan" into "new Launch plan") means that plan no less, and their `yes`
+// must start it, not be filed as the next question's answer. It takes
+// back the same answer as before, to the same text, and is offered as a
+// new reply's is. p is the plan the edit was made on.
+func renewOffer(req Request, o flows.Offer, p *flows.Plan, out flows.Outcome, named flows.Command) (*flows.Offer, flows.Outcome) {
+	_, c, ok := out.Plan.AnswerFrom(source(req))
+	if !ok {
+		return nil, out
+	}
+	o.Command, o.Revision = named.Name+" "+named.Arg, c.Revision
+	// The commit moves the plan on by one version, as keepAndOffer's does.
+	o.Version, o.Expires = p.Version+1, req.Now.Add(OfferKept)
+	out.Replies = append(out.Replies, flows.Reply{Kind: flows.ReplyNote, Msg: newPlanOfferText(named)})
+	return &o, out
 }
 
 // refuseReplaced refuses an edit (req) of a message whose answer in p was

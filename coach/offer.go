@@ -75,7 +75,7 @@ func (s *Service) keepAndOffer(ctx context.Context, req Request, p *flows.Plan, 
 	if err != nil || !offered || resp.Duplicate {
 		return resp, err
 	}
-	note := flows.Reply{Kind: flows.ReplyNote, Msg: flows.Sayf("Start a new plan called %q? Reply %s, or I'll keep it as your answer.", flows.User(cmd.Arg), flows.Code("yes"))}
+	note := flows.Reply{Kind: flows.ReplyNote, Msg: newPlanOfferText(cmd)}
 	// After "Saved." and before the next question, which stays last.
 	resp.Replies = slices.Insert(resp.Replies, min(1, len(resp.Replies)), note)
 	return resp, nil
@@ -138,6 +138,10 @@ func offerOf(req Request, p *flows.Plan, cmd flows.Command) flows.Offer {
 		Team: req.Team, Channel: req.Channel, Plan: p.ID, User: req.User,
 		Command: cmd.Name + " " + cmd.Arg, Version: p.Version, Expires: req.Now.Add(OfferKept),
 	}
+}
+
+func newPlanOfferText(cmd flows.Command) flows.Msg {
+	return flows.Sayf("Start a new plan called %q? Reply %s, or I'll keep it as your answer.", flows.User(cmd.Arg), flows.Code("yes"))
 }
 
 func offerText(cmd flows.Command) flows.Msg {
