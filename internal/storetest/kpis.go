@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 )
 
@@ -237,6 +238,134 @@ func testReplaceMeasurements(t *testing.T, open Open) {
 	}
 	if err := other.Commit(ctx, load(t, other, "T1", p.ID), nil, "EvKeep"); err != nil {
 		t.Errorf("empty commit from the plan as it stands after the withdrawal: %v", err)
+	}
+}
+
+// testWithdrawalReportsWhatItLeft: a replacement reports the values it
+// withdrew (Gone: those of KPIs the message no longer gives one, in the
+// order of their KPIs' ids) and, for each KPI of a withdrawn value that
+// was in a check-in, every value of the KPI as it left them, oldest first
+// (Left), read in its own transaction: of two withdrawals at once, on two
+// handles, the second reads what the first left, so exactly one finds the
+// value under both standing again (flows.StandsAgain), whichever goes
+// first. The coach tells a check-in's thread from these alone.
+func testWithdrawalReportsWhatItLeft(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	kpi := func(key string) int64 {
+		t.Helper()
+		id, err := db.SaveKPI(ctx, "T1", flows.KPI{Plan: p.ID, Stage: flows.StageReach, Key: key, Name: key, Unit: flows.UnitCount, By: "U1", At: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	visits, leads := kpi("visits"), kpi("leads")
+	c, err := db.CreateCheckin(ctx, "T1", flows.Checkin{Plan: p.ID, Channel: "C1", OpenedAt: t0, NudgeAt: t0.Add(time.Hour), CloseAt: t0.Add(2 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	val := func(kpi int64, n float64, by string, at time.Duration, checkin int64, src string) flows.Measurement {
+		return flows.Measurement{KPI: kpi, Value: flows.Value{Amount: n, Unit: flows.UnitCount}, At: t0.Add(at), By: by, Checkin: checkin, Source: src}
+	}
+	old := val(leads, 1, "UANA", -time.Hour, 0, "C1/old")
+	ana := val(visits, 12, "UANA", 0, c, "C1/ana")
+	benVisits, benLeads := val(visits, 13, "UBEN", time.Minute, c, "C1/ben"), val(leads, 2, "UBEN", time.Minute, c, "C1/ben")
+	cara := val(visits, 14, "UCARA", 2*time.Minute, c, "C1/cara")
+	for _, ms := range [][]flows.Measurement{{old}, {ana}, {benVisits, benLeads}, {cara}} {
+		if err := db.RecordMeasurements(ctx, "T1", p.ID, ms, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Corrected in place: nothing withdrawn, nothing read.
+	corrected := benVisits
+	corrected.Value.Amount = 13.5
+	r, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/ben", []flows.Measurement{corrected, benLeads}, "")
+	if err != nil || r.N != 2 || len(r.Gone) != 0 || r.Left != nil {
+		t.Errorf("a value corrected in place: %+v, %v; want 2 replaced, none withdrawn", r, err)
+	}
+	// Edited to give visits only: its leads value is withdrawn, and every
+	// leads value left is read, the one outside the check-in too.
+	r, err = db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/ben", []flows.Measurement{benVisits}, "")
+	if err != nil || r.N != 2 {
+		t.Fatalf("an edit that gives one KPI of two: %+v, %v", r, err)
+	}
+	if diff := cmp.Diff(coach.Replaced{N: 2, Gone: []flows.Measurement{benLeads}, Left: map[int64][]flows.Measurement{leads: {old}}}, r); diff != "" {
+		t.Errorf("an edit that gives one KPI of two (-want +got):\n%s", diff)
+	}
+	// A withdrawn value outside a check-in is reported, and nothing read.
+	r, err = db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/old", nil, "")
+	if diff := cmp.Diff(coach.Replaced{N: 1, Gone: []flows.Measurement{old}}, r); err != nil || diff != "" {
+		t.Errorf("a value outside a check-in withdrawn: %v (-want +got):\n%s", err, diff)
+	}
+
+	// Ben and Cara take theirs back at once, on two handles.
+	handles := []Store{db, another()}
+	sources := []string{"C1/ben", "C1/cara"}
+	got := make([]coach.Replaced, 2)
+	won := race(t, 2, func(i int) error {
+		var err error
+		got[i], err = handles[i].ReplaceMeasurements(ctx, "T1", p.ID, sources[i], nil, "")
+		return err
+	})
+	if won != 2 {
+		t.Fatalf("%d of two withdrawals at once stored", won)
+	}
+	again := 0
+	for i, r := range got {
+		gone := []flows.Measurement{benVisits, cara}[i]
+		if diff := cmp.Diff([]flows.Measurement{gone}, r.Gone); r.N != 1 || diff != "" {
+			t.Errorf("withdrawal of %s: %d replaced, withdrew (-want +got):\n%s", sources[i], r.N, diff)
+		}
+		if m, ok := flows.StandsAgain(r.Left[visits], gone); ok && m.Source == ana.Source {
+			again++
+		}
+	}
+	if again != 1 {
+		t.Errorf("Ana's value found standing again by %d of the two withdrawals, want exactly one: %+v", again, got)
+	}
+}
+
+// testOfferOnAMovedPlan: an offer written with no changes (a refused
+// line's) is made on the plan as it was read; once a value taken back has
+// moved the plan, it is refused with flows.ErrConflict on every handle,
+// writing nothing, key included, and the caller reads the plan again.
+func testOfferOnAMovedPlan(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	other := another()
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	kpi, err := db.SaveKPI(ctx, "T1", flows.KPI{Plan: p.ID, Stage: flows.StageReach, Key: "visits", Name: "Visits", Unit: flows.UnitCount, By: "U1", At: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := flows.Measurement{KPI: kpi, Value: flows.Value{Amount: 3, Unit: flows.UnitCount}, At: t0, By: "U2", Source: "C1/2"}
+	if err := db.RecordMeasurements(ctx, "T1", p.ID, []flows.Measurement{m}, ""); err != nil {
+		t.Fatal(err)
+	}
+	read := map[string]*flows.Plan{"this handle": load(t, db, "T1", p.ID), "another handle": load(t, other, "T1", p.ID)}
+	if r, err := other.ReplaceMeasurements(ctx, "T1", p.ID, "C1/2", nil, ""); err != nil || r.N != 1 {
+		t.Fatalf("withdraw a value: %+v, %v", r, err)
+	}
+	for name, h := range map[string]Store{"this handle": db, "another handle": other} {
+		seen, user := read[name], map[string]string{"this handle": "U1", "another handle": "U2"}[name]
+		o := flows.Offer{Team: "T1", Channel: "C1", Plan: p.ID, User: user, Command: "new Q2 Launch", Version: seen.Version, Expires: t0.Add(time.Hour)}
+		if err := h.CommitOffer(ctx, seen, nil, o, "refused:"+name); !errors.Is(err, flows.ErrConflict) {
+			t.Errorf("%s: an offer on the plan as read before a value was withdrawn: %v, want ErrConflict", name, err)
+		}
+		if _, ok, err := h.Offer(ctx, "T1", "C1", p.ID, user); err != nil || ok {
+			t.Errorf("%s: the refused offer was written (%v, %v)", name, ok, err)
+		}
+		if err := h.MarkSeen(ctx, "T1", "refused:"+name); err != nil {
+			t.Errorf("%s: the refused offer took its key: %v", name, err)
+		}
+		now := load(t, h, "T1", p.ID)
+		o.Version = now.Version
+		if err := h.CommitOffer(ctx, now, nil, o, ""); err != nil {
+			t.Errorf("%s: the offer on the plan read again: %v", name, err)
+		}
 	}
 }
 

@@ -94,6 +94,8 @@ func Run(t *testing.T, open Open, opts Options) {
 		{"RemovedKPIKeepsValuesGivenMeanwhile", testRemovedKPIKeepsValuesGivenMeanwhile},
 		{"KPIsAndValues", func(t *testing.T, open Open) { testKPIs(t, open, opts) }},
 		{"ReplaceMeasurements", testReplaceMeasurements},
+		{"WithdrawalReportsWhatItLeft", testWithdrawalReportsWhatItLeft},
+		{"OfferWithNoChangesOnAMovedPlan", testOfferOnAMovedPlan},
 		{"AskedMessages", testAsked},
 		{"Offers", testOffers},
 		{"OfferTakenOnce", testOfferTakenOnce},
