@@ -239,3 +239,159 @@ func TestAnOfferFollowsAnEditOfItsName(t *testing.T) {
 		t.Errorf("a plan was started under the name edited away")
 	}
 }
+
+// TestAnAnswerEditedIntoAnUnknownCommandStaysAsItWas: Ana answers
+// question 1, then edits her reply into `/race frobnicate`, a command
+// racebot does not know, and then into a bare `/race`. A new reply so
+// written is refused (or shows the help); neither edit may be saved as
+// her answer. She alone is told, once though Slack delivers each edit
+// twice, what a new reply would be told and that her answer stays.
+func TestAnAnswerEditedIntoAnUnknownCommandStaysAsItWas(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	header, q1, _ := h.firstQuestion("Q1")
+	ts := h.answersAfter("UANA", header, q1, "Coffee.", "What is your value proposition")
+
+	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "/race frobnicate", PreviousText: "Coffee.",
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvUNKNOWN"})
+	h.settle()
+	if n := h.countEphemerals("UANA", `I don't know the command "frobnicate", so your answer stays as it was`); n != 1 {
+		t.Errorf("an answer edited into an unknown command: told %d times that racebot doesn't know it and the answer stays, want once; told %q", n, h.fake.Ephemerals())
+	}
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "Coffee." || a.Revision != 1 {
+		t.Errorf("after an edit into an unknown command: the answer is %q (revision %d), want Coffee. as it was", a.Text, a.Revision)
+	}
+
+	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "/race", PreviousText: "/race frobnicate",
+		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvBARE"})
+	h.settle()
+	if n := h.countEphemerals("UANA", "reads as a command, so your answer stays as it was; to run the command, reply `/race help`."); n != 1 {
+		t.Errorf("an answer edited into a bare /race: told %d times that it stays and how to run it, want once; told %q", n, h.fake.Ephemerals())
+	}
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "Coffee." || a.Revision != 1 {
+		t.Errorf("after an edit into a bare /race: the answer is %q (revision %d), want Coffee. as it was", a.Text, a.Revision)
+	}
+	for _, e := range h.fake.Ephemerals() {
+		if e.User != "UANA" {
+			t.Errorf("%s was told %q about Ana's edit", e.User, e.Text)
+		}
+	}
+}
+
+// TestAnOfferIsWithdrawnByAnEditIntoAnAnswer: Ana replies "new Launch
+// plan" to question 1, kept as her answer with the offer of that plan.
+// She edits her reply into "Coffee.", delivered twice: the answer is
+// updated, and the note, told her once, says the offer is withdrawn, so
+// she expects no plan from a `yes`. None is started by one.
+func TestAnOfferIsWithdrawnByAnEditIntoAnAnswer(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	header, q1, _ := h.firstQuestion("Q1")
+	ts := h.answersAfter("UANA", header, q1, "new Launch plan", "Start a new plan called")
+
+	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Coffee.", PreviousText: "new Launch plan",
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvPLAIN"})
+	told := h.waitEphemeral("UANA", "Updated your answer to Plan question 1")
+	h.settle()
+	if !strings.Contains(told.Text, `the offer to start a new plan called "Launch plan" is withdrawn`) {
+		t.Errorf("Ana was told %q, want that the offer to start Launch plan is withdrawn", told.Text)
+	}
+	if n := h.countEphemerals("UANA", "Updated your answer"); n != 1 {
+		t.Errorf("Ana was told %d times, want once", n)
+	}
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "Coffee." {
+		t.Errorf("after the edit: question 1 = %q, want Coffee.", a.Text)
+	}
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: header.TS}))
+	h.settle()
+	if len(h.headers("C1", "Launch plan")) != 0 {
+		t.Errorf("a yes after the offer was withdrawn started the plan")
+	}
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "Coffee." {
+		t.Errorf("after yes: question 1 = %q, want Coffee.", a.Text)
+	}
+}
+
+// TestAYesAndAnEditOfTheOfferedLine: Ana replies "new Launch plan" to
+// question 1, kept as her answer with the offer of that plan; then she
+// says `yes` and edits the line into "Coffee.", each reaching a
+// different racebot on one database, in either order, or her `yes` is
+// delivered twice. A yes delivered twice starts the plan once. Whichever
+// lands first stands, and what lands second is not lost in silence:
+// after the yes, her edit is told it was not recorded; after the edit,
+// her yes is filed as an answer only after the note that withdrew the
+// offer was sent her.
+func TestAYesAndAnEditOfTheOfferedLine(t *testing.T) {
+	t.Parallel()
+	setup := func(t *testing.T) (h *harness, header slackfake.Message, ts string) {
+		h = newHarness(t)
+		h.runSocket()
+		header, q1, _ := h.firstQuestion("Q1")
+		ts = h.answersAfter("UANA", header, q1, "new Launch plan", "Start a new plan called")
+		return h, header, ts
+	}
+	t.Run("yes twice", func(t *testing.T) {
+		t.Parallel()
+		h, header, _ := setup(t)
+		h.twice(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: header.TS})
+		h.header("C1", "Launch plan")
+		h.settle()
+		if n := len(h.headers("C1", "Launch plan")); n != 1 {
+			t.Errorf("a yes delivered twice started %d plans, want 1", n)
+		}
+		n := 0
+		for _, m := range h.fake.Messages("C1") {
+			if strings.Contains(m.Text, "Took back that answer") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("the answer taken back was told %d times, want once", n)
+		}
+		p := h.plan(slackfake.TeamID, "C1", "Q1")
+		if a, b := p.Answers[flows.QuestionBusiness], p.Answers[flows.QuestionValueProposition]; a.Text != "" || b.Text != "" {
+			t.Errorf("after yes twice: question 1 = %q, question 2 = %q, want both empty", a.Text, b.Text)
+		}
+	})
+	t.Run("yes through another racebot, then the edit", func(t *testing.T) {
+		t.Parallel()
+		h, header, ts := setup(t)
+		other, _ := h.anotherRacebot()
+		if code := h.deliver(serve(t, other), slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", TS: tsAfter(t, ts, 20*time.Second), ThreadTS: header.TS})); code != 200 {
+			t.Fatalf("yes through racebot B answered %d", code)
+		}
+		settle(t, other, h.fake)
+		h.header("C1", "Launch plan")
+		h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Coffee.", PreviousText: "new Launch plan",
+			EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvAFTERYES"})
+		h.settle()
+		if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "" {
+			t.Errorf("after yes and the edit: question 1 = %q, want the line taken back", a.Text)
+		}
+		if n := len(h.headers("C1", "Launch plan")); n != 1 {
+			t.Errorf("%d plans called Launch plan, want 1", n)
+		}
+	})
+	t.Run("the edit, then yes through another racebot", func(t *testing.T) {
+		t.Parallel()
+		h, header, ts := setup(t)
+		other, _ := h.anotherRacebot()
+		h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Coffee.", PreviousText: "new Launch plan",
+			EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvBEFOREYES"})
+		h.waitEphemeral("UANA", "is withdrawn")
+		if code := h.deliver(serve(t, other), slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", TS: tsAfter(t, ts, 20*time.Second), ThreadTS: header.TS})); code != 200 {
+			t.Fatalf("yes through racebot B answered %d", code)
+		}
+		settle(t, other, h.fake)
+		h.settle()
+		if len(h.headers("C1", "Launch plan")) != 0 {
+			t.Errorf("a yes after the edit withdrew the offer started the plan")
+		}
+		p := h.plan(slackfake.TeamID, "C1", "Q1")
+		if a := p.Answers[flows.QuestionBusiness]; a.Text != "Coffee." {
+			t.Errorf("question 1 = %q, want Coffee.", a.Text)
+		}
+	})
+}

@@ -404,11 +404,18 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 		case gave == keptKPI:
 			return flows.ReviseKPI(s.cat, p, src, req.Previous, req.Text, req.User, edited, req.Zone)
 		case gave == keptAnswer:
-			o, offered, err := s.offered(ctx, req, p, command != "" || named.Name != "")
+			o, offered, err := s.offered(ctx, req, p)
 			if err != nil {
 				return flows.Outcome{}, err
 			}
-			out, err := flows.ReviseAnswer(s.cat, p, src, req.Text, req.User, edited, command, offered)
+			// An edit that names the offer's plan anew renews the offer
+			// (see renewOffer); any other answer withdraws it, as the
+			// plan's version moves, and its note says so.
+			standing := ""
+			if offered && named.Name == "" {
+				standing = o.Command
+			}
+			out, err := flows.ReviseAnswer(s.cat, p, src, req.Text, req.User, edited, command, standing)
 			if err == nil && offered && named.Name != "" && len(out.Changes) > 0 {
 				renewed, out = renewOffer(req, o, p, out, named)
 			}
@@ -437,8 +444,8 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 }
 
 // editCommand is the command an edit's text (req) reads as in plan p's
-// thread, as a new reply would be read, prefix or not; "" when it reads
-// as an answer. A line that could be either (`new <name>` while the plan
+// thread, as a new reply would be read, prefix or not, and whether or
+// not racebot knows it; "" when it reads as an answer. A line that could be either (`new <name>` while the plan
 // waits for a reply) is an answer, as a new reply so written is kept as
 // one: "New parents in Berlin" is an answer far more often than a plan.
 // Such a line is named too (named), for the offer made with the line it
@@ -453,10 +460,14 @@ func (s *Service) editCommand(ctx context.Context, req Request, p *flows.Plan) (
 	}
 	text := strings.TrimSpace(req.Text)
 	if rest, prefixed := strings.CutPrefix(text, commandPrefix); prefixed {
-		if _, err := flows.ParseCommand(rest); err != nil {
-			return "", flows.Command{}, nil
+		// A new reply so written is a command wherever it is typed, one
+		// not known included (refused), and a bare prefix shows the help:
+		// as words, such an edit is no answer either.
+		cmd, err := flows.ParseCommand(rest)
+		if err != nil {
+			return strings.TrimSpace(rest), flows.Command{}, nil
 		}
-		return strings.TrimSpace(rest), flows.Command{}, nil
+		return cmp.Or(strings.TrimSpace(rest), cmd.Name), flows.Command{}, nil
 	}
 	cmd, kind, _, err := s.classify(ctx, req, text, p)
 	switch {
@@ -471,13 +482,10 @@ func (s *Service) editCommand(ctx context.Context, req Request, p *flows.Plan) (
 }
 
 // offered returns the offer of a command its author's answer from an
-// edited message (req) in p was kept with, when it still stands; only
-// asked of an edit that reads as a command, or as one that could be
-// (asked).
-func (s *Service) offered(ctx context.Context, req Request, p *flows.Plan, asked bool) (flows.Offer, bool, error) {
-	if !asked {
-		return flows.Offer{}, false, nil
-	}
+// edited message (req) in p was kept with, when it still stands. Every
+// edit of an answer asks: one into a plain answer withdraws the offer,
+// and its author is told.
+func (s *Service) offered(ctx context.Context, req Request, p *flows.Plan) (flows.Offer, bool, error) {
 	qid, c, ok := p.AnswerFrom(source(req))
 	if !ok {
 		return flows.Offer{}, false, nil

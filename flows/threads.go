@@ -257,11 +257,14 @@ func Refile(cat *Catalogue, plan *Plan, in Input) (Outcome, error) {
 // than the one the text came from (an older edit delivered late).
 //
 // An edit whose text reads as a command (command: that command, as a new
-// reply reads it; "" for none) is refused, and the answer stays: Slack
-// shows the message as edited, not as new, so an edit runs no command,
-// and its words are no answer either. offered says the answer's line made
-// an offer that still stands, which the edit leaves standing too.
-func ReviseAnswer(cat *Catalogue, plan *Plan, source, text, user string, edited time.Time, command string, offered bool) (Outcome, error) {
+// reply reads it, known or not; "" for none) is refused, and the answer
+// stays: Slack shows the message as edited, not as new, so an edit runs
+// no command, and its words are no answer either. One racebot does not
+// know is told as a new reply would be. offered is the command offered
+// with the answer's line, which still stands ("" for none): an edit
+// refused leaves it standing, and one taken withdraws it, which its note
+// says, or its author's later `yes` would be expected to run it.
+func ReviseAnswer(cat *Catalogue, plan *Plan, source, text, user string, edited time.Time, command, offered string) (Outcome, error) {
 	s := &stepper{cat: cat, in: Input{User: user, Now: edited}, out: Outcome{Plan: plan.Clone()}}
 	text = strings.TrimSpace(text)
 	qid, c, ok := plan.AnswerFrom(source)
@@ -269,10 +272,14 @@ func ReviseAnswer(cat *Catalogue, plan *Plan, source, text, user string, edited 
 		return s.out, nil
 	}
 	if command != "" {
-		return Outcome{Plan: plan}, &UserError{Err: ErrBadInput, Msg: editIsCommandText(command, offered)}
+		if _, err := ParseCommand(command); err != nil {
+			word, _, _ := strings.Cut(command, " ")
+			return Outcome{Plan: plan}, &UserError{Err: ErrBadInput, Msg: editIsUnknownCommandText(word)}
+		}
+		return Outcome{Plan: plan}, &UserError{Err: ErrBadInput, Msg: editIsCommandText(command, offered != "")}
 	}
 	s.apply(AnswerRevised{QuestionID: qid, Revision: plan.Answers[qid].Next(), Source: source, Text: text, By: user, At: edited})
-	s.say(Reply{Kind: ReplyNote, QuestionID: qid, Msg: Sayf("Updated your answer to %s; the earlier version is kept in the plan's history.", QuestionRef(cat, qid))})
+	s.say(Reply{Kind: ReplyNote, QuestionID: qid, Msg: answerUpdatedText(QuestionRef(cat, qid), offered)})
 	return s.out, nil
 }
 
@@ -367,6 +374,17 @@ func editIsCommandText(command string, offered bool) Msg {
 		return Sayf("Your edit reads as a command, so your answer stays as it was, and so does the offer made with it; to run the command, reply %s.", Cmd(command))
 	}
 	return Sayf("Your edit reads as a command, so your answer stays as it was; to run the command, reply %s.", Cmd(command))
+}
+
+func editIsUnknownCommandText(word string) Msg {
+	return Sayf("I don't know the command %q, so your answer stays as it was; try %s to see them all.", User(word), Cmd("help"))
+}
+
+func answerUpdatedText(ref, offered string) Msg {
+	if cmd, err := ParseCommand(offered); offered != "" && err == nil && cmd.Name == "new" {
+		return Sayf("Updated your answer to %s, and the offer to start a new plan called %q is withdrawn; the earlier version is kept in the plan's history.", ref, User(cmd.Arg))
+	}
+	return Sayf("Updated your answer to %s; the earlier version is kept in the plan's history.", ref)
 }
 
 func replacedEditText(ref, by, user string) Msg {

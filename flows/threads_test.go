@@ -121,13 +121,13 @@ func TestCoAnswersEditsAndWithdrawals(t *testing.T) {
 	before := p
 
 	// Someone else's edit of Ben's message changes nothing.
-	if out, _ := ReviseAnswer(c, p, "C/2", "hijacked", "UANA", t0, "", false); len(out.Changes) != 0 {
+	if out, _ := ReviseAnswer(c, p, "C/2", "hijacked", "UANA", t0, "", ""); len(out.Changes) != 0 {
 		t.Fatalf("an edit by someone else changed %+v", out.Changes)
 	}
-	if out, _ := ReviseAnswer(c, p, "C/99", "unknown", "UANA", t0, "", false); len(out.Changes) != 0 || len(out.Replies) != 0 {
+	if out, _ := ReviseAnswer(c, p, "C/99", "unknown", "UANA", t0, "", ""); len(out.Changes) != 0 || len(out.Replies) != 0 {
 		t.Fatalf("an edit of an unknown message changed %+v", out.Changes)
 	}
-	out, err := ReviseAnswer(c, p, "C/2", "ben's, better", "UBEN", t0.Add(time.Minute), "", false)
+	out, err := ReviseAnswer(c, p, "C/2", "ben's, better", "UBEN", t0.Add(time.Minute), "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestCoAnswersEditsAndWithdrawals(t *testing.T) {
 		t.Errorf("the edit reached a plan it was not applied to: %q", got)
 	}
 	// An earlier edit of Ben's, delivered late, rolls nothing back.
-	if out, _ := ReviseAnswer(c, p, "C/2", "ben's, first try", "UBEN", t0.Add(30*time.Second), "", false); len(out.Changes) != 0 {
+	if out, _ := ReviseAnswer(c, p, "C/2", "ben's, first try", "UBEN", t0.Add(30*time.Second), "", ""); len(out.Changes) != 0 {
 		t.Errorf("an older edit delivered late changed %+v", out.Changes)
 	}
 

@@ -41,7 +41,7 @@ func TestCoAnswersEditsAndWithdrawalsSurviveReopening(t *testing.T) {
 	stepIn(flows.Input{Text: "Ana's answer", User: "UANA", Now: t0, Source: "C1/1.1"})
 	stepIn(flows.Input{Text: "Ben's answer", User: "UBEN", Now: t0.Add(time.Second), Saw: q, Source: "C1/1.2"})
 	stepIn(flows.Input{Text: "Priya's answer", User: "UPRIYA", Now: t0.Add(2 * time.Second), Saw: q, Source: "C1/1.3"})
-	revised, err := flows.ReviseAnswer(cat, p, "C1/1.2", "Ben's answer, edited", "UBEN", t0.Add(time.Minute), "", false)
+	revised, err := flows.ReviseAnswer(cat, p, "C1/1.2", "Ben's answer, edited", "UBEN", t0.Add(time.Minute), "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
