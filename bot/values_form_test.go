@@ -110,3 +110,55 @@ func TestValuesFormRefusalIsInTheKPIsCurrency(t *testing.T) {
 		t.Errorf("the form's \"12k5\" for revenue in euros was answered %s, want the reason beside revenue with an example in euros", got)
 	}
 }
+
+// TestValuesFormReadsANoteAsAReplyDoes: revenue is kept in euros. Ben
+// types "€18k (incl. dollar-store sales)" into the "Enter values" form, as
+// he would reply to the check-in: it is recorded as €18,000, not refused
+// as naming two currencies. "$18k (EUR-denominated)" names two, in a form
+// as in a reply: the form stays open with the reason beside revenue, and
+// nothing is recorded.
+func TestValuesFormReadsANoteAsAReplyDoes(t *testing.T) {
+	t.Parallel()
+	h, p, _ := checkinSetup(t)
+	p = h.setKPIs(p, flows.StageConvert, "revenue | baseline €12k | target €30k | by 2027-03-31 | owner <@UBEN>")
+	id, _ := h.openCheckin(p)
+	h.settle()
+	submit := func(value string) string {
+		ack := h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{
+			CallbackID: callbackValues, PrivateMetadata: valuesMeta(flows.Checkin{ID: id, Channel: "C1"}, nil),
+			UserID: "UBEN", TeamID: slackfake.TeamID,
+			Values: map[string]map[string]slackfake.Input{
+				"kpi:revenue": {valueActionID: {Type: "plain_text_input", Value: value}},
+			},
+		}))
+		h.settle()
+		return string(ack.Payload)
+	}
+	recorded := func() []flows.Value {
+		ms, err := h.db.Measurements(context.Background(), p.Team, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []flows.Value
+		for _, list := range ms {
+			for _, m := range list {
+				got = append(got, m.Value)
+			}
+		}
+		return got
+	}
+
+	if got := submit("$18k (EUR-denominated)"); !strings.Contains(got, `"kpi:revenue"`) || !strings.Contains(got, "names two currencies") {
+		t.Errorf("the form's \"$18k (EUR-denominated)\" was answered %s, want the reason beside revenue", got)
+	}
+	if got := recorded(); len(got) != 0 {
+		t.Fatalf("the form's \"$18k (EUR-denominated)\" recorded %+v", got)
+	}
+	if got := submit("€18k (incl. dollar-store sales)"); strings.Contains(got, "errors") {
+		t.Errorf("the form's \"€18k (incl. dollar-store sales)\" was refused: %s", got)
+	}
+	want := flows.Value{Amount: 18000, Unit: flows.UnitCurrency, Currency: "EUR"}
+	if got := recorded(); len(got) != 1 || got[0] != want {
+		t.Errorf("values recorded from the form's \"€18k (incl. dollar-store sales)\" = %+v, want [%+v]", got, want)
+	}
+}

@@ -52,7 +52,21 @@ func parsePeriod(s string) (Period, bool) {
 
 // cutPeriod takes a period off the end of a value: "20k a month" is 20k
 // and a month. It returns s unchanged and PeriodNone when there is none.
+// A period in a note after the value ("20k (a month)", "20k (est,
+// monthly)") is taken too: ParseValue passes such a note over as an
+// aside, and the period would be lost.
 func cutPeriod(s string) (string, Period) {
+	if i := strings.LastIndexByte(s, '('); i > 0 && strings.HasSuffix(strings.TrimSpace(s), ")") {
+		note := strings.TrimSuffix(strings.TrimSpace(s[i+1:]), ")")
+		for _, part := range strings.FieldsFunc(note, func(r rune) bool { return r == ',' || r == ';' }) {
+			if p, ok := parsePeriod(part); ok {
+				if _, only := parsePeriod(note); only {
+					return strings.TrimSpace(s[:i]), p
+				}
+				return s, p
+			}
+		}
+	}
 	low := strings.ToLower(strings.TrimSpace(s))
 	for _, p := range periodPhrases {
 		if !strings.HasSuffix(low, p.text) {

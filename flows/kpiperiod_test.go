@@ -20,6 +20,10 @@ func TestYearlyTargets(t *testing.T) {
 		"visitors | baseline 96k annually | target 240k | by 2027-12-31 | owner Ana",
 		"visitors | baseline 96k | target 240k | yearly | by 2027-12-31 | owner Ana",
 		"visitors | baseline 96k | target 240k/year | by 2027-12-31 | owner Ana",
+		// A note after a value is passed over as an aside, as in a
+		// check-in reply, but not the period it says.
+		"visitors | baseline 96k | target 240k (a year) | by 2027-12-31 | owner Ana",
+		"visitors | baseline 96k (est) | target 240k (est, yearly) | by 2027-12-31 | owner Ana",
 	} {
 		k, err := flows.ParseKPILine(flows.RACE(), flows.StageReach, line, now)
 		if err != nil {

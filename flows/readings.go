@@ -130,15 +130,12 @@ func parseReadings(s string, resolve func(token string, percent bool) (k KPI, co
 				errs = append(errs, userErr(ErrBadValue, "I don't track %q in this plan.", User(p.name)))
 				continue
 			}
-			p.value = trimApprox(p.value)
-			if k.Unit != UnitCurrency {
-				if v, note, ok := cutOpenNote(p.value); ok {
-					errs = append(errs, userErr(ErrBadValue, "I didn't read %q, as its bracket is not closed; close it, or write its values outside brackets.", User(note)))
-					p.value = v
-				}
-			}
-			if k.Unit != UnitCurrency || currencyBeforeNote(p.value) {
-				p.value = dropCurrencyAside(p.value)
+			// The note is cut here too, and not only by ParseKPIValue, so
+			// that the value before an open one is kept and the value
+			// given twice is named without its aside.
+			var open string
+			if p.value, open = cutNote(trimApprox(p.value), k.Unit); open != "" {
+				errs = append(errs, openNoteErr(open))
 			}
 			v, err := ParseKPIValue(p.value, k)
 			if err != nil {
@@ -274,6 +271,52 @@ func noteLen(before, s string) int {
 	return 0
 }
 
+// cutNote reads the note in parentheses after v, a value of a KPI of
+// unit, the same wherever it was typed: in a reply, the values command, a
+// form's field or a KPI line's baseline or target. It gives the value to
+// read, without a note that is an aside, and a note left open after it,
+// which is not read (see cutOpenNote). An aside is a note of words alone
+// ("310 (est)"; see noteEnd), or one mentioning a currency among other
+// words after a value that takes no money or names its own (see
+// dropCurrencyAside and currencyBeforeNote). A note that may name the
+// value's currency stays, for scanNumber to read or refuse: passed over,
+// the amount would be kept in the KPI's currency.
+func cutNote(v string, unit UnitKind) (value, open string) {
+	if v, note, ok := cutOpenNote(v, unit); ok {
+		return v, note
+	}
+	if unit != UnitCurrency || currencyBeforeNote(v) {
+		v = dropCurrencyAside(v)
+	}
+	return dropWordsAside(v), ""
+}
+
+// openNoteErr refuses a note left open after a value (see cutOpenNote).
+func openNoteErr(note string) error {
+	return userErr(ErrBadValue, "I didn't read %q, as its bracket is not closed; close it, or write its values outside brackets.", User(note))
+}
+
+// dropWordsAside cuts from v a closed note of words alone after it, as
+// pairItem passes one over in a reply (see noteEnd). A note naming a
+// currency is left to dropCurrencyAside and scanNumber.
+func dropWordsAside(v string) string {
+	i := strings.IndexByte(v, '(')
+	if i <= 0 || namesCurrency(v[i:]) {
+		return v
+	}
+	toks := fieldsWithOffsets(v)
+	for j, t := range toks {
+		if t[0] != i {
+			continue
+		}
+		if end, ok := noteEnd(v, toks, j); ok && end == len(toks)-1 && strings.HasSuffix(v, ")") {
+			return strings.TrimRightFunc(v[:i], unicode.IsSpace)
+		}
+		break
+	}
+	return v
+}
+
 // dropCurrencyAside cuts from v, a value of a KPI that takes no money or
 // one that names its own currency, a note after it that mentions a
 // currency among other words ("310 (euro campaign)", "3.2% (est, US$
@@ -298,10 +341,11 @@ func dropCurrencyAside(v string) string {
 // currency before a note after it whose currency words are all asides
 // ("€18k (incl. dollar-store sales)"): the value's own currency, one the
 // note says it is not in ("(not USD)"), or one joined to the word after
-// it ("dollar-store"). Any other may be the currency the value is in
-// ("$18k (meant EUR)"): passed over, it was kept as dollars, so it is
-// asked about as two currencies. A note's part that is a currency alone
-// stays too (see dropCurrencyAside).
+// it ("dollar-store", "euro-zone"), unless that word says the currency is
+// the value's ("EUR-denominated"; see currencyNaming). Any other may be
+// the currency the value is in ("$18k (meant EUR)"): passed over, it was
+// kept as dollars, so it is asked about as two currencies. A note's part
+// that is a currency alone stays too (see dropCurrencyAside).
 func currencyBeforeNote(v string) bool {
 	i := strings.IndexByte(v, '(')
 	if i <= 0 {
@@ -316,12 +360,20 @@ func currencyBeforeNote(v string) bool {
 		if !isCurrencyToken(t) || currencyOf(toks[j:j+1]) == own || negatedAt(toks, j) {
 			continue
 		}
-		if j+2 < len(toks) && toks[j+1] == "-" && strings.ContainsFunc(toks[j+2], unicode.IsLetter) && !isCurrencyToken(toks[j+2]) {
+		if j+2 < len(toks) && toks[j+1] == "-" && strings.ContainsFunc(toks[j+2], unicode.IsLetter) && !isCurrencyToken(toks[j+2]) && !currencyNaming[toks[j+2]] {
 			continue
 		}
 		return false
 	}
 	return true
+}
+
+// currencyNaming are words that, joined to a currency by a hyphen, say
+// it is the one a value is in ("$18k (EUR-denominated)"): the amount
+// was kept in dollars.
+var currencyNaming = map[string]bool{
+	"denominated": true, "based": true, "equivalent": true, "equiv": true, "eq": true,
+	"priced": true, "valued": true, "converted": true, "terms": true,
 }
 
 // currencyOf is the one currency toks name, or "" when they name none or
@@ -340,16 +392,18 @@ func currencyOf(toks []string) string {
 	return c
 }
 
-// cutOpenNote cuts from v, a value of a KPI that takes no money, a note
-// that names a currency and is never closed, which splitItems and pairItem
-// took to its line's end ("310 (est, revenue $18k"). The value before it
-// stands; what the note holds can't be told from an aside, so it is
-// returned to be named as not read. A note with a part that is a currency
-// alone ("310 (USD, est") stays, so the value is refused as money, as with
-// the note closed.
-func cutOpenNote(v string) (value, note string, ok bool) {
+// cutOpenNote cuts from v, a value of a KPI of unit, a note that is
+// never closed, which splitItems and pairItem took to its line's end
+// ("310 (est, revenue $18k"), as a form's field or a KPI line's part ends
+// it. The value before it stands; what the note holds can't be told from
+// an aside, so it is returned to be named as not read. A note with a part
+// that is a currency alone ("310 (USD, est") stays, so the value is
+// refused as money, as with the note closed; after money, so does one
+// naming any currency ("18k (est, USD"), which may be the value's.
+func cutOpenNote(v string, unit UnitKind) (value, note string, ok bool) {
 	i := strings.IndexByte(v, '(')
-	if i <= 0 || strings.ContainsRune(v[i:], ')') || currencyPart(append(suffixTokens(v[i:]), ")")) {
+	if i <= 0 || strings.ContainsRune(v[i:], ')') || currencyPart(append(suffixTokens(v[i:]), ")")) ||
+		unit == UnitCurrency && namesCurrency(v[i:]) {
 		return v, "", false
 	}
 	return strings.TrimRightFunc(v[:i], unicode.IsSpace), v[i:], true

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -506,6 +507,22 @@ func TestParseReadingsInCurrencyNoteBesideItsOwn(t *testing.T) {
 		{"revenue $18k (USD sales only)", []Reading{{"revenue", Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, "$18k"}}, nil},
 		{"revenue 18k (USD, not audited)", []Reading{{"revenue", Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, "18k (USD, not audited)"}}, nil},
 		{"revenue 18k (USD excl. VAT)", []Reading{{"revenue", Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, "18k (USD excl. VAT)"}}, nil},
+		// "w/o", "other than", "outside" and "non" say a currency is not
+		// the value's: "18k (w/o USD)" was recorded as $18,000.
+		{"revenue 18k (w/o USD)", nil, []string{notUSD("18k (w/o USD)")}},
+		{"revenue 18k (other than USD)", nil, []string{notUSD("18k (other than USD)")}},
+		{"revenue 18k (outside USD)", nil, []string{notUSD("18k (outside USD)")}},
+		{"revenue 18k (non USD)", nil, []string{notUSD("18k (non USD)")}},
+		{"revenue $18k (w/o EUR)", []Reading{{"revenue", Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, "$18k"}}, nil},
+		{"revenue $18k (other than EUR)", []Reading{{"revenue", Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, "$18k"}}, nil},
+		{"revenue $18k (outside EUR)", []Reading{{"revenue", Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, "$18k"}}, nil},
+		{"revenue $18k (non EUR)", []Reading{{"revenue", Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, "$18k"}}, nil},
+		// A currency joined to a word that says it is the value's names
+		// a second one: "$18k (EUR-denominated)" was recorded as dollars.
+		{"revenue $18k (EUR-denominated)", nil, []string{two("$18k (EUR-denominated)")}},
+		{"revenue $18k (EUR-based)", nil, []string{two("$18k (EUR-based)")}},
+		{"revenue $18k (EUR-equivalent)", nil, []string{two("$18k (EUR-equivalent)")}},
+		{"revenue $18k (euro-zone)", []Reading{{"revenue", Value{Amount: 18000, Unit: UnitCurrency, Currency: "USD"}, "$18k"}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -520,6 +537,80 @@ func TestParseReadingsInCurrencyNoteBesideItsOwn(t *testing.T) {
 			if diff := cmp.Diff(tt.errs, msgs); diff != "" {
 				t.Errorf("ParseReadingsIn(%q) messages (-want +got):\n%s", tt.in, diff)
 			}
+		})
+	}
+}
+
+// The same words give the same value, or the same refusal, wherever they
+// are typed: a check-in reply (and the values command), a form's field and
+// a KPI line's target. A form refused "€18k (incl. dollar-store sales)"
+// as two currencies and "310 (est)" as no number, both of which a reply
+// records; a KPI line did the same.
+func TestValueNotesReadAlikeOnEveryPath(t *testing.T) {
+	cat := RACE()
+	lines := map[string]string{"revenue": "revenue", "leads": "leads", "bounce-rate": "bounce rate", "time-on-site": "time on site"}
+	plan := []KPI{
+		{Key: "revenue", Name: "Revenue", Unit: UnitCurrency},
+		{Key: "leads", Name: "Leads", Unit: UnitCount},
+		{Key: "bounce-rate", Name: "Bounce rate", Unit: UnitPercent},
+		{Key: "time-on-site", Name: "Time on site", Unit: UnitDuration},
+	}
+	money := func(x float64, c string) *Value { return &Value{Amount: x, Unit: UnitCurrency, Currency: c} }
+	tests := []struct {
+		kpi, text string
+		want      *Value // nil: refused, with a message holding refusal
+		refusal   string
+	}{
+		{kpi: "revenue", text: "€18k (incl. dollar-store sales)", want: money(18000, "EUR")},
+		{kpi: "revenue", text: "18k euros (incl. dollar-store sales)", want: money(18000, "EUR")},
+		{kpi: "revenue", text: "~€18k (est)", want: money(18000, "EUR")},
+		{kpi: "revenue", text: "€18k (from the CRM)", want: money(18000, "EUR")},
+		{kpi: "revenue", text: "€18k (not USD)", want: money(18000, "EUR")},
+		{kpi: "revenue", text: "€18k (w/o USD)", want: money(18000, "EUR")},
+		{kpi: "revenue", text: "€18k (euro-zone)", want: money(18000, "EUR")},
+		{kpi: "revenue", text: "$18k (incl. euro-zone sales)", want: money(18000, "USD")},
+		{kpi: "revenue", text: "18k (USD, est)", want: money(18000, "USD")},
+		{kpi: "revenue", text: "$18k (EUR-denominated)", refusal: "names two currencies"},
+		{kpi: "revenue", text: "$18k (meant EUR)", refusal: "names two currencies"},
+		{kpi: "revenue", text: "18k (other than USD)", refusal: "says which currency it is not"},
+		{kpi: "revenue", text: "€18k (est, revenue $18k", refusal: "not a number I can read"},
+		{kpi: "leads", text: "310 (est)", want: &Value{Amount: 310, Unit: UnitCount}},
+		{kpi: "leads", text: "310 (euro campaign)", want: &Value{Amount: 310, Unit: UnitCount}},
+		{kpi: "leads", text: "310 (USD)", refusal: "is an amount of money"},
+		{kpi: "bounce-rate", text: "3.2% (est, US$ site)", want: &Value{Amount: 3.2, Unit: UnitPercent}},
+		{kpi: "time-on-site", text: "2m 30s (euro site)", want: &Value{Amount: 150, Unit: UnitDuration}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kpi+" "+tt.text, func(t *testing.T) {
+			k, _ := KPIByKey(plan, tt.kpi)
+			check := func(path string, v Value, err error) {
+				switch {
+				case err != nil && tt.want == nil && strings.Contains(Explain(err).String(), tt.refusal):
+				case err != nil:
+					t.Errorf("%s: %q refused: %s", path, tt.text, Explain(err))
+				case tt.want == nil:
+					t.Errorf("%s: %q read as %+v, want it refused (%s)", path, tt.text, v, tt.refusal)
+				case v != *tt.want:
+					t.Errorf("%s: %q read as %+v, want %+v", path, tt.text, v, *tt.want)
+				}
+			}
+
+			readings, errs := ParseReadingsIn(k.Name+" "+tt.text, plan)
+			switch {
+			case len(readings) == 1 && len(errs) == 0:
+				check("reply", readings[0].Value, nil)
+			case len(readings) == 0 && len(errs) == 1:
+				check("reply", Value{}, errs[0])
+			default:
+				t.Errorf("reply: %q gave %+v and %v", tt.text, readings, errs)
+			}
+			v, err := ParseKPIValue(tt.text, k)
+			check("form", v, err)
+			line, err := ParseKPILine(cat, "", lines[tt.kpi]+" | target "+tt.text, time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC))
+			if err == nil && line.Key != tt.kpi {
+				t.Fatalf("KPI line: %q is %s, want %s", lines[tt.kpi], line.Key, tt.kpi)
+			}
+			check("KPI line", line.Target, err)
 		})
 	}
 }

@@ -39,7 +39,9 @@ type Value struct {
 // such as "18.250,50" and a percentage below 1 without its sign ("0.019":
 // 1.9% or 0.019%?). Durations need a unit ("90" could be seconds or
 // minutes). Counts, percentages and durations cannot be negative. A
-// currency in a note after the number ("18k (USD)") is its currency.
+// currency in a note after the number ("18k (USD)") is its currency; a
+// note that is an aside ("310 (est)", "€18k (incl. dollar-store sales)")
+// is passed over, as in a check-in reply (see cutNote).
 func ParseValue(s string, want UnitKind) (Value, error) {
 	return parseValue(s, want, example(want))
 }
@@ -56,7 +58,12 @@ func parseValue(s string, want UnitKind, ex string) (Value, error) {
 	if !knownUnit(want) {
 		return Value{}, userErr(ErrBadValue, "This KPI has a unit I don't know (%q), so I can't read values for it.", string(want))
 	}
-	raw := trimApprox(s)
+	// A note after the value is read as a check-in reply reads it, so
+	// that the same words give the same value in a form and a KPI line.
+	raw, open := cutNote(trimApprox(s), want)
+	if open != "" {
+		return Value{}, openNoteErr(open)
+	}
 	if raw == "" {
 		return Value{}, userErr(ErrBadValue, "There is no value to read; write it like %s.", ex)
 	}

@@ -86,3 +86,71 @@ func checkFriendly(tb testing.TB, err error) {
 		tb.Fatalf("error %#v has no message", err)
 	}
 }
+
+// FuzzParseReadingsIn checks ParseReadingsIn for a plan's KPIs as
+// FuzzParseReadings does ParseReadings, and that each reading is what a
+// form's field makes of its raw text (ParseKPIValue): the same words read
+// the same in a reply and in a form. The seeds hold brackets, currencies
+// and KPI names, where the two were read apart.
+func FuzzParseReadingsIn(f *testing.F) {
+	plan := []KPI{
+		{Key: "visitors", Name: "Unique visitors", Unit: UnitCount},
+		{Key: "leads", Name: "Leads", Unit: UnitCount},
+		{Key: "new-customers", Name: "New customers", Unit: UnitCount},
+		{Key: "euro-sales", Name: "Euro sales", Unit: UnitCount},
+		{Key: "revenue", Name: "Revenue", Unit: UnitCurrency, Currency: "EUR"},
+		{Key: "aov", Name: "Average order value", Unit: UnitCurrency, Currency: "USD"},
+		{Key: "cpl", Name: "Cost per lead", Unit: UnitCurrency},
+		{Key: "conversion-rate", Name: "Conversion rate", Unit: UnitPercent},
+		{Key: "time-on-site", Name: "Time on site", Unit: UnitDuration},
+		{Key: "pages-per-visit", Name: "Pages per visit", Unit: UnitRatio},
+	}
+	for _, s := range []string{
+		"visitors 12.4k, leads 310, revenue €18,250",
+		"revenue €18k (incl. dollar-store sales)",
+		"revenue 18k euros (incl. dollar-store sales), leads 310",
+		"revenue $18k (EUR-denominated)",
+		"revenue $18k (incl. euro-zone sales)",
+		"revenue €18k (w/o USD), aov $45 (other than EUR)",
+		"revenue 18k (outside USD); revenue 18k (non USD)",
+		"revenue 18k (not USD)",
+		"revenue 18k (USD, est)",
+		"revenue $18k (meant EUR)",
+		"leads 310 (est, revenue $18k",
+		"leads 310 (euro campaign, est",
+		"visitors 12.4k (leads 310, revenue €18k)",
+		"visitors 12.4k (new customers 30)",
+		"visitors 12.4k (new 3k)",
+		"leads 5 Euro sales 6100",
+		"conversion rate 3.2% (est, US$ site)",
+		"time on site 2m 30s (euro site)",
+		"pages per visit 2.3 (from GA)",
+		"cost per lead ~€45 (est)",
+		"revenue 18k (USD excluded), leads 310 (USD)",
+		"aov $45 (USD-based) (est)",
+		"revenue (est) 18k",
+		"revenue 18k ((EUR))",
+		"revenue €18k (est) leads 310 (est)",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		readings, errs := ParseReadingsIn(s, plan)
+		for _, err := range errs {
+			checkFriendly(t, err)
+		}
+		seen := map[string]bool{}
+		for _, r := range readings {
+			k, ok := KPIByKey(plan, r.KPI)
+			if !ok || seen[r.KPI] {
+				t.Fatalf("ParseReadingsIn(%q) gave unknown or repeated KPI %q", s, r.KPI)
+			}
+			seen[r.KPI] = true
+			v, err := ParseKPIValue(r.Raw, k)
+			if err != nil || v != r.Value {
+				t.Fatalf("ParseReadingsIn(%q) reading %+v, but ParseKPIValue(%q) = %+v, %v", s, r, r.Raw, v, err)
+			}
+			checkRoundTrip(t, r.Value)
+		}
+	})
+}

@@ -127,9 +127,10 @@ func noteCurrencies(toks []string) (codes []string, ok bool) {
 }
 
 // negations are words that say what a note's currency is not, before it
-// ("not USD", "ex-USD"); negationsAfter say so after it ("USD excluded").
+// ("not USD", "ex-USD", "outside USD"; see negationBefore for those of
+// two words); negationsAfter say so after it ("USD excluded").
 var (
-	negations      = map[string]bool{"not": true, "non": true, "no": true, "ex": true, "excl": true, "excluding": true, "without": true, "except": true}
+	negations      = map[string]bool{"not": true, "non": true, "no": true, "ex": true, "excl": true, "excluding": true, "without": true, "except": true, "outside": true}
 	negationsAfter = map[string]bool{"excluded": true, "omitted": true, "removed": true}
 )
 
@@ -153,7 +154,7 @@ func negatesCurrency(toks []string) bool {
 // of what follows).
 func negatedAt(toks []string, j int) bool {
 	for i := j - 1; i >= 0 && toks[i] != "," && toks[i] != ";"; i-- {
-		if negations[toks[i]] {
+		if negationBefore(toks, i) {
 			return true
 		}
 	}
@@ -161,6 +162,21 @@ func negatedAt(toks []string, j int) bool {
 		if negationsAfter[toks[i]] || toks[i] == "not" && i+1 < len(toks) && (toks[i+1] == "included" || toks[i+1] == "incl" || toks[i+1] == "counted") {
 			return true
 		}
+	}
+	return false
+}
+
+// negationBefore reports whether toks[i] ends a negation (see negations),
+// of one word or of two: "w/o", which suffixTokens reads as "w", "/",
+// "o", and "other than".
+func negationBefore(toks []string, i int) bool {
+	switch {
+	case negations[toks[i]]:
+		return true
+	case toks[i] == "o":
+		return i >= 2 && toks[i-1] == "/" && toks[i-2] == "w"
+	case toks[i] == "than":
+		return i >= 1 && toks[i-1] == "other"
 	}
 	return false
 }
