@@ -103,6 +103,10 @@ type Bot struct {
 	headers *headers
 	// names caches display names for exports and prompts.
 	names *nameCache
+	// leftOut holds the installations whose uninstall check this
+	// racebot's token key cannot make, said once (see
+	// uninstallChecksLeftOut).
+	leftOut sync.Map
 	// helpAcks holds help, rendered and encoded once.
 	helpAcks helpAcks
 	// summaries keeps each check-in's summary refreshes in turn.

@@ -247,3 +247,46 @@ func TestDeletingAReplyThatGaveNoValueReadsNoValues(t *testing.T) {
 	}
 	h.waitSummary(summary.TS, "Unique visitors*: 12k")
 }
+
+// TestAStandingNoteNamesTheValueAsItStandsWhenWritten: Ben's 13k
+// replaced Ana's 12k, and he deletes it. The note that hers stands again
+// is written after the ack; meanwhile (racebot A holding Ben's deletion
+// just after it is stored) Ana corrects her reply to 12.5k, on racebot
+// B. The note names 12.5k, the value as it stands when the note is
+// written, not the 12k she corrected.
+func TestAStandingNoteNamesTheValueAsItStandsWhenWritten(t *testing.T) {
+	t.Parallel()
+	held := &heldReplace{}
+	h, p, clk := checkinSetup(t, func(s *setup) { held.Store = s.Store; s.Store = held })
+	opening, summary, ben := h.benReplacedAna(p, clk)
+	ana := tsAfter(t, ben, -time.Minute)
+	h.waitSummary(summary.TS, "13k from <@UBEN>")
+	other, _ := h.anotherRacebot()
+	otherSrv := serve(t, other)
+	h.settle()
+
+	held.arm()
+	sent := h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UBEN", TS: ben, ThreadTS: opening.TS, PreviousText: "visitors 13k", EventID: "EvDEL"})
+	select {
+	case <-held.held:
+	case <-time.After(slackfake.DefaultWaitTimeout):
+		t.Fatal("racebot A did not take back Ben's value")
+	}
+	correction := slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ana, ThreadTS: opening.TS, Text: "visitors 12.5k", PreviousText: "visitors 12k",
+		EditTS: tsAfter(t, ben, time.Minute)}
+	if code := h.deliver(otherSrv, slackfake.EventBody(correction)); code != 200 {
+		t.Fatalf("Ana's correction at racebot B answered %d", code)
+	}
+	settle(t, other, h.fake)
+	close(held.release)
+	h.fake.WaitAck(t, sent)
+	h.settle()
+
+	h.waitSummary(summary.TS, "Unique visitors*: 12.5k")
+	if n := h.countReplies("C1", opening.TS, "<@UANA>'s Unique visitors 12.5k is the check-in's value again"); n != 1 {
+		t.Errorf("the thread was told %d times that Ana's 12.5k stands again, want once:\n%s", n, strings.Join(h.threadPosts(opening.TS), "\n"))
+	}
+	if n := h.countReplies("C1", opening.TS, "Unique visitors 12k is the check-in's value again"); n != 0 {
+		t.Errorf("the thread was told %d times that the 12k Ana corrected stands again:\n%s", n, strings.Join(h.threadPosts(opening.TS), "\n"))
+	}
+}

@@ -304,13 +304,43 @@ func (b *Bot) uninstallCheckTick(ctx context.Context) {
 	}
 	due, err := b.oauth.Installations.UninstallChecksDue(ctx, b.now())
 	if err != nil && ctx.Err() == nil {
-		b.log.Error("list uninstall checks", "err", err)
+		b.uninstallChecksLeftOut(err)
 	}
 	for _, in := range due {
 		if ctx.Err() != nil {
 			return
 		}
 		b.recheck(withTeam(ctx, in.EnterpriseID, in.TeamID), in, "uninstall check")
+	}
+}
+
+// leftOut is an installation, as installed at one time, whose uninstall
+// check this racebot's token key cannot make.
+type leftOut struct {
+	key         install.Key
+	installedAt int64
+}
+
+// uninstallChecksLeftOut logs what listing the due uninstall checks
+// failed with. An installation left out because its tokens do not open
+// with this racebot's key (another racebot's, or one rotated since) stays
+// left out on every tick: it is said once per process, not every minute.
+func (b *Bot) uninstallChecksLeftOut(err error) {
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, err := range errs {
+		var out *install.LeftOut
+		if !errors.As(err, &out) {
+			b.log.Error("list uninstall checks", "err", err)
+			continue
+		}
+		if _, said := b.leftOut.LoadOrStore(leftOut{out.Key, out.InstalledAt.UnixMilli()}, true); said {
+			continue
+		}
+		b.log.Error("uninstall check not made here: the installation's tokens do not open with this racebot's token key (another racebot's, or one rotated since); left due for a racebot whose key opens them; said once",
+			"team", out.Key.TeamID, "enterprise", out.Key.EnterpriseID, "err", out.Err)
 	}
 }
 

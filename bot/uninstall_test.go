@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -96,4 +97,77 @@ func removedAheadWhileSlackCannotSay(e *oauthEnv, n int) int {
 		e.t.Fatalf("app_uninstalled answered %d", status)
 	}
 	return checks
+}
+
+// TestOAuthUninstallCheckSealedWithAnotherKeyIsSaidOnce: a removal's
+// check is pending for an installation whose tokens were sealed with
+// another racebot's key (or a key rotated since). A racebot with this key
+// cannot make the check, and says so once, not every minute for as long
+// as it runs; it leaves the check alone, so the racebot whose key opens
+// the tokens still makes it when due.
+func TestOAuthUninstallCheckSealedWithAnotherKeyIsSaidOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	right, wrong := make([]byte, 32), make([]byte, 32)
+	for i := range right {
+		right[i], wrong[i] = byte(i), byte(i+1)
+	}
+	e := newOAuthEnv(t, oauthOptions{key: right})
+	checks := removedAheadWhileSlackCannotSay(e, 1)
+	e.fake.WaitFor(t, func() bool { return len(e.fake.Calls("auth.test")) == checks+1 }, "the token check after the ack")
+	e.settle()
+	// A second installation, TB, with a check due: each is said once.
+	e.install(slackfake.Workspace{TeamID: "TB"})
+	tb, err := e.db.FindInstallation(ctx, "", "TB")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.MoveUninstallCheck(ctx, tb.Key(), tb.InstalledAt, time.Time{}, e.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	// The racebot with another key, ticking for an hour.
+	logs := &logRecords{}
+	sealedWith := func(key []byte) install.Store {
+		s, err := install.Sealed(e.db, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	e.opts.logs, e.store = logs, sealedWith(wrong)
+	e.restart()
+	for range 60 {
+		e.clk.Add(time.Minute)
+		e.bot.uninstallCheckTick(ctx)
+	}
+	var errs []string
+	logs.mu.Lock()
+	for _, r := range logs.records {
+		if r.Level >= slog.LevelError {
+			errs = append(errs, r.Message+": "+attr(r, "err").String())
+		}
+	}
+	logs.mu.Unlock()
+	if len(errs) != 2 {
+		t.Errorf("%d ERROR lines in an hour for the two installations whose tokens do not open with this key, want 2, one each; the first: %q", len(errs), errs[:min(len(errs), 2)])
+	}
+	if n := len(e.fake.Calls("auth.test")) - checks; n != 1 {
+		t.Errorf("%d token checks, want only the first: the racebot with another key has no token to ask with", n)
+	}
+
+	// The racebot whose key opens the tokens still makes the check.
+	e.opts.logs, e.store = nil, sealedWith(right)
+	e.restart()
+	e.bot.uninstallCheckTick(ctx)
+	e.settle()
+	if n := len(e.fake.Calls("auth.test")) - checks; n != 3 {
+		t.Errorf("%d token checks, want 3: the racebot with the right key did not make both checks", n)
+	}
+	if e.bot.Serves(ctx, "TA") {
+		t.Error("still serving TA, its token refused: the check was lost to the racebot with another key")
+	}
+	if !e.bot.Serves(ctx, "TB") {
+		t.Error("TB not served, its token working")
+	}
 }

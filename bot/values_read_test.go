@@ -222,3 +222,33 @@ func TestACheckinReplyOfTrialConversions(t *testing.T) {
 		}
 	}
 }
+
+// TestACheckinReplyWithABracketOfAPart: the plan tracks Unique visitors
+// and New customers. Ana's reply "visitors 12.4k (new 3k)" was answered
+// `For (new, "3k)" is not a number I can read…`, and "leads 310 (est,
+// rough" with two sentences that found no value for "(est" and "rough".
+// Her visitors are recorded, and she is told in one sentence that quotes
+// the bracket whole that it was not read.
+func TestACheckinReplyWithABracketOfAPart(t *testing.T) {
+	t.Parallel()
+	h, p, _ := checkinSetup(t)
+	p = h.setKPIs(p, flows.StageConvert, "custom: new customers (count) | baseline 10 | target 40 | by 2027-03-31 | owner <@UANA>")
+	id, opening, summary := h.openCheckinOfThree(p)
+	ts := tsAfter(t, summary.TS, time.Millisecond)
+	for i, tc := range []struct{ text, answer string }{
+		{"visitors 12.4k (new 3k)", `I didn't read "(new 3k)", as in brackets I read a number only after a KPI's whole name, like (leads 310); write its values outside brackets.`},
+		{"visitors 12.5k (est, rough", `I didn't read "(est, rough", as its bracket is not closed; close it, or write its values outside brackets.`},
+	} {
+		got := h.anaRepliesIn(opening.TS, tc.text, tsAfter(t, ts, time.Duration(i)*time.Second), tc.answer)
+		for _, clumsy := range []string{"For (", "no value", "is not a number"} {
+			if strings.Contains(got, clumsy) {
+				t.Errorf("%q: told %q", tc.text, got)
+			}
+		}
+	}
+	h.waitSummary(summary.TS, "1 of 3 KPIs updated")
+	h.settle()
+	if n := h.checkinValues(p, id); n != 2 {
+		t.Errorf("%d values recorded in the check-in, want Ana's two of visitors, and no new customers", n)
+	}
+}

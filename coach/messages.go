@@ -898,7 +898,8 @@ func standingAgain(r Replaced) []flows.Measurement {
 // StandingNote tells a check-in's thread whose values are its own again
 // (Response.Standing), after the request that withdrew those that had
 // replaced them. It reads the values as they are now, after the ack,
-// and leaves out a value withdrawn or replaced since: taken back at the
+// and names each as it is now (its author may have corrected it since),
+// leaving out a value withdrawn or replaced since: taken back at the
 // same moment as the one over it, it did not stand, and the one found
 // under it (by the other withdrawal) is told instead. Nil when none still
 // stands.
@@ -917,8 +918,8 @@ func (s *Service) StandingNote(ctx context.Context, team string, plan flows.Plan
 	var notes []flows.Msg
 	for _, m := range standing {
 		i := slices.IndexFunc(p.KPIs, func(k flows.KPI) bool { return k.ID == m.KPI })
-		if i >= 0 && flows.StillStands(all[m.KPI], m) {
-			notes = append(notes, flows.StandsAgainText(p.KPIs[i], m))
+		if now, ok := flows.StillStands(all[m.KPI], m); i >= 0 && ok {
+			notes = append(notes, flows.StandsAgainText(p.KPIs[i], now))
 		}
 	}
 	if len(notes) == 0 {

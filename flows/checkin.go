@@ -240,10 +240,14 @@ func StandsAgain(all []Measurement, gone Measurement) (Measurement, bool) {
 
 // StillStands says whether m, found standing again (StandsAgain), is
 // still its check-in's value among all, every value of its KPI as they
-// are now: not withdrawn since, nor replaced by a later one.
-func StillStands(all []Measurement, m Measurement) bool {
+// are now: not withdrawn since, nor replaced by a later one. It returns
+// the value as it is now, which its author may have corrected since.
+func StillStands(all []Measurement, m Measurement) (Measurement, bool) {
 	last, ok := checkinValue(all, m.Checkin)
-	return ok && last.Source == m.Source && last.By == m.By && last.At.Equal(m.At)
+	if !ok || last.Source != m.Source || last.By != m.By || !last.At.Equal(m.At) {
+		return Measurement{}, false
+	}
+	return last, true
 }
 
 // checkinValue is the value of a check-in among all: the one given last.

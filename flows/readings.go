@@ -94,8 +94,8 @@ func parseReadings(s string, resolve func(token string, percent bool) (k KPI, co
 	holdsReadings := func(note string) bool {
 		items := splitItems(note, nil)
 		for _, item := range items {
-			pairs, rest, err := pairItem(item, opensName)
-			if err != nil || rest != "" || len(pairs) == 0 {
+			pairs, rest, unread, err := pairItem(item, opensName)
+			if err != nil || rest != "" || len(pairs) == 0 || len(unread) > 0 {
 				return false
 			}
 			// A word of a KPI's name is most often what part of the value
@@ -111,11 +111,12 @@ func parseReadings(s string, resolve func(token string, percent bool) (k KPI, co
 		return len(items) > 0
 	}
 	for _, item := range splitItems(s, holdsReadings) {
-		pairs, rest, err := pairItem(item, opensName)
+		pairs, rest, unread, err := pairItem(item, opensName)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
+		errs = append(errs, unread...)
 		last := "" // the KPI id of the item's last pair
 		for _, p := range pairs {
 			p.name = trimFillers(p.name)
@@ -163,6 +164,12 @@ func parseReadings(s string, resolve func(token string, percent bool) (k KPI, co
 			if k, _ := resolve(strings.ToLower(rest), false); k.Key == last {
 				continue
 			}
+		}
+		if strings.HasPrefix(rest, "(") {
+			// A bracket left open after a value, with a number in it
+			// but no reading ("310 (3k"): not a name without a value.
+			errs = append(errs, userErr(ErrBadValue, "I didn't read %q, as its bracket is not closed; close it, or write its values outside brackets.", User(rest)))
+			continue
 		}
 		errs = append(errs, userErr(ErrBadValue, "I found no value for %q; write it like %s 310.", User(rest), User(rest)))
 	}
@@ -250,9 +257,13 @@ func endsInValue(text string) bool {
 // noteLen is the length of the note in parentheses that opens s, after
 // the item's text before when that ends in a value, if it is to be read
 // whole: one naming a currency, even left open (then to its line's end),
-// so that the currency stays with the value or refuses it; or one of words
-// alone that closes on its line. A note with a number and no currency,
-// which is not readings alone (see readingsLen), is cut as before.
+// so that the currency stays with the value or refuses it; one that
+// closes on its line, which is not readings alone (see readingsLen), so
+// that it is passed over or refused whole ("(new 3k, est)"), never cut
+// into a reading of a KPI a word of it names; or one of words alone left
+// open, refused whole ("(est, rough"). A note with a number and no
+// currency left open is cut as before: it may be readings whose ")" was
+// forgotten ("(leads 310, revenue 18k").
 func noteLen(before, s string) int {
 	if !endsInValue(before) {
 		return 0
@@ -265,7 +276,7 @@ func noteLen(before, s string) int {
 	case closed:
 		end++
 	}
-	if namesCurrency(s[:end]) || closed && !strings.ContainsFunc(s[:end], unicode.IsDigit) {
+	if namesCurrency(s[:end]) || closed || !strings.ContainsFunc(s[:end], unicode.IsDigit) {
 		return end
 	}
 	return 0
@@ -447,8 +458,10 @@ type run struct {
 // without a value is returned as rest, for the caller to judge: it may
 // repeat the KPI before it ("visitors 12.4k visitors"). opensName tells a
 // currency word that opens a KPI's name ("leads 5 euro sales 6100") from
-// one that ends a number ("revenue 500 euro").
-func pairItem(item string, opensName func(before, words string) bool) (pairs []pair, rest string, err error) {
+// one that ends a number ("revenue 500 euro"). A note after a value that
+// is neither an aside nor the value's currency (see unreadNoteEnd) is
+// refused whole, in unread, and costs only itself.
+func pairItem(item string, opensName func(before, words string) bool) (pairs []pair, rest string, unread []error, err error) {
 	item = strings.TrimRight(item, ".!? ")
 	// ":" and "=" separate a name from its value, but a colon between
 	// digits is part of a time ("2:30").
@@ -461,7 +474,7 @@ func pairItem(item string, opensName func(before, words string) bool) (pairs []p
 	toks := fieldsWithOffsets(string(b))
 	toks = dropListMarker(item, toks)
 	if len(toks) == 0 {
-		return nil, "", nil
+		return nil, "", nil, nil
 	}
 
 	var runs []run
@@ -481,6 +494,11 @@ func pairItem(item string, opensName func(before, words string) bool) (pairs []p
 				i = end
 				continue
 			}
+			if end, why, ok := unreadNoteEnd(item, toks, i); ok {
+				unread = append(unread, userErr(ErrBadValue, "I didn't read %q, %s", User(item[toks[i][0]:toks[end][1]]), why))
+				i = end
+				continue
+			}
 		}
 		isValue := startsValue(word) || (len(runs) > 0 && runs[len(runs)-1].value && continuesValue(word) && !currencyOpensName(item, toks, i, runs, opensName))
 		if len(runs) > 0 && runs[len(runs)-1].value == isValue {
@@ -496,22 +514,22 @@ func pairItem(item string, opensName func(before, words string) bool) (pairs []p
 		// ("2026 visitors 12k") leaves no safe way to pair them.
 		if len(runs)%2 != 0 {
 			if len(runs) == 1 {
-				return nil, "", userErr(ErrBadValue, "%q has no KPI name; write it like leads 310.", User(item))
+				return nil, "", unread, userErr(ErrBadValue, "%q has no KPI name; write it like leads 310.", User(item))
 			}
-			return nil, "", userErr(ErrBadValue, "I can't tell which numbers go with which names in %q; write it like visitors 12.4k, leads 310.", User(item))
+			return nil, "", unread, userErr(ErrBadValue, "I can't tell which numbers go with which names in %q; write it like visitors 12.4k, leads 310.", User(item))
 		}
 		for i := 0; i < len(runs); i += 2 {
 			pairs = append(pairs, pair{name: text(runs[i+1]), value: text(runs[i])})
 		}
-		return pairs, "", nil
+		return pairs, "", unread, nil
 	}
 	for i := 0; i < len(runs); i += 2 {
 		if i+1 == len(runs) {
-			return pairs, text(runs[i]), nil
+			return pairs, text(runs[i]), unread, nil
 		}
 		pairs = append(pairs, pair{name: text(runs[i]), value: text(runs[i+1])})
 	}
-	return pairs, "", nil
+	return pairs, "", unread, nil
 }
 
 // currencyOpensName reports whether the currency word toks[i], after the
@@ -552,6 +570,31 @@ func noteEnd(item string, toks [][2]int, i int) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// unreadNoteEnd reports whether the word toks[i], after a value, opens a
+// note in parentheses that neither noteEnd passes over nor currencyNoteEnd
+// reads as the value's currency, and that is to be refused whole, with
+// why, the rest of the sentence that names it: one that closes within the
+// item, whose number is no reading (a bracket of readings alone is read
+// by splitItems: "(new 3k)" says what part of the value 3k is); or one of
+// words alone left open ("(est, rough"). Read as words, its first word
+// was taken for a KPI's name ("For (new, "3k)" is not a number…"). A
+// note with a number left open is read as words, as readings whose ")"
+// was forgotten.
+func unreadNoteEnd(item string, toks [][2]int, i int) (end int, why string, ok bool) {
+	if !strings.HasPrefix(item[toks[i][0]:toks[i][1]], "(") {
+		return 0, "", false
+	}
+	for j := i; j < len(toks); j++ {
+		if strings.HasSuffix(item[toks[j][0]:toks[j][1]], ")") {
+			return j, "as in brackets I read a number only after a KPI's whole name, like (leads 310); write its values outside brackets.", true
+		}
+	}
+	if strings.ContainsFunc(item[toks[i][0]:], unicode.IsDigit) {
+		return 0, "", false
+	}
+	return len(toks) - 1, "as its bracket is not closed; close it, or write its values outside brackets.", true
 }
 
 // currencyNoteEnd reports whether the word toks[i] opens a note in

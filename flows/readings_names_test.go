@@ -129,11 +129,12 @@ func TestParseReadingsTrailingWords(t *testing.T) {
 			want: []Reading{{"visitors", count(12400), "12.4k"}},
 			errs: []string{`I found no value for "est"; write it like est 310.`},
 		},
-		// An unclosed parenthesis is not a note.
+		// An unclosed parenthesis is not a note: it is refused whole, and
+		// the value before it is kept.
 		{
 			in:   "visitors 12.4k (est",
 			want: []Reading{{"visitors", count(12400), "12.4k"}},
-			errs: []string{`I found no value for "(est"; write it like (est 310.`},
+			errs: []string{`I didn't read "(est", as its bracket is not closed; close it, or write its values outside brackets.`},
 		},
 	}
 	for _, tt := range tests {
@@ -611,6 +612,62 @@ func TestValueNotesReadAlikeOnEveryPath(t *testing.T) {
 				t.Fatalf("KPI line: %q is %s, want %s", lines[tt.kpi], line.Key, tt.kpi)
 			}
 			check("KPI line", line.Target, err)
+		})
+	}
+}
+
+// A bracket after a value that is no reading and no aside is refused in
+// one sentence that quotes it whole, and costs only itself: its first
+// word was taken for a KPI's name, which gave sentences such as `For
+// (new, "3k)" is not a number…`, and a comma in it cut it in two, so
+// that "(new 3k, est)" was recorded as 3k new customers.
+func TestParseReadingsInBracketRefusedWhole(t *testing.T) {
+	plan := []KPI{
+		{Key: "visitors", Name: "Unique visitors", Unit: UnitCount},
+		{Key: "leads", Name: "Leads", Unit: UnitCount},
+		{Key: "new-customers", Name: "New customers", Unit: UnitCount},
+	}
+	visitors := Reading{"visitors", Value{Amount: 12400, Unit: UnitCount}, "12.4k"}
+	leads := Reading{"leads", Value{Amount: 310, Unit: UnitCount}, "310"}
+	closed := func(note string) string {
+		return `I didn't read "` + note + `", as in brackets I read a number only after a KPI's whole name, like (leads 310); write its values outside brackets.`
+	}
+	open := func(note string) string {
+		return `I didn't read "` + note + `", as its bracket is not closed; close it, or write its values outside brackets.`
+	}
+	tests := []struct {
+		in   string
+		want []Reading
+		errs []string
+	}{
+		{"visitors 12.4k (new 3k)", []Reading{visitors}, []string{closed("(new 3k)")}},
+		{"visitors 12.4k (new 3k) leads 310", []Reading{visitors, leads}, []string{closed("(new 3k)")}},
+		{"visitors 12.4k (new 3k, est)", []Reading{visitors}, []string{closed("(new 3k, est)")}},
+		{"visitors 12.4k (3k new)", []Reading{visitors}, []string{closed("(3k new)")}},
+		{"leads 310 (up 20)", []Reading{leads}, []string{closed("(up 20)")}},
+		{"leads 310 (vs 280 last week), visitors 12.4k", []Reading{leads, visitors}, []string{closed("(vs 280 last week)")}},
+		{"leads 310 (est, rough", []Reading{leads}, []string{open("(est, rough")}},
+		{"leads 310 (est", []Reading{leads}, []string{open("(est")}},
+		{"leads 310 (3k", []Reading{leads}, []string{open("(3k")}},
+		// As before: asides are passed over, readings in brackets read,
+		// even with the bracket left open.
+		{"leads 310 (est, rough)", []Reading{leads}, nil},
+		{"visitors 12.4k (leads 310)", []Reading{visitors, leads}, nil},
+		{"visitors 12.4k (leads 310", []Reading{visitors, leads}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, errs := ParseReadingsIn(tt.in, plan)
+			var msgs []string
+			for _, err := range errs {
+				msgs = append(msgs, Explain(err).String())
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ParseReadingsIn(%q) (-want +got):\n%s", tt.in, diff)
+			}
+			if diff := cmp.Diff(tt.errs, msgs); diff != "" {
+				t.Errorf("ParseReadingsIn(%q) messages (-want +got):\n%s", tt.in, diff)
+			}
 		})
 	}
 }

@@ -138,21 +138,37 @@ func (s sealed) UninstalledBefore(ctx context.Context, t time.Time) ([]Installat
 	return ins, err
 }
 
+// LeftOut is an installation a listing left out because its tokens do
+// not open with this key (ErrUnsealable): it names the installation, so
+// that a caller asked again every minute can say so once.
+type LeftOut struct {
+	Key         Key
+	InstalledAt time.Time
+	Err         error
+}
+
+func (e *LeftOut) Error() string { return e.Err.Error() }
+func (e *LeftOut) Unwrap() error { return e.Err }
+
 // UninstallChecksDue leaves out an installation whose tokens do not open
-// with this key, and says so: its check would ask Slack with no token,
-// which Slack refuses as it refuses a removed installation's.
+// with this key, and says so with a LeftOut: its check would ask Slack
+// with no token, which Slack refuses as it refuses a removed
+// installation's. The check is left as it is, due, for a racebot whose
+// key opens the tokens.
 func (s sealed) UninstallChecksDue(ctx context.Context, t time.Time) ([]Installation, error) {
 	ins, err := s.Store.UninstallChecksDue(ctx, t)
+	errs := []error{err}
 	out := ins[:0]
 	for _, in := range ins {
 		o, oerr := s.opened(in)
 		if oerr != nil {
-			err = errors.Join(err, oerr)
+			errs = append(errs, &LeftOut{Key: in.Key(), InstalledAt: in.InstalledAt, Err: oerr})
 			continue
 		}
 		out = append(out, o)
 	}
-	return out, err
+	// Joined at once, so that each is one of the errors Unwrap gives.
+	return out, errors.Join(errs...)
 }
 
 // RotateTokens compares against the stored ciphertext: a fresh seal of
