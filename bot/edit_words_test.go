@@ -319,10 +319,10 @@ func TestAnOfferIsWithdrawnByAnEditIntoAnAnswer(t *testing.T) {
 // says `yes` and edits the line into "Coffee.", each reaching a
 // different racebot on one database, in either order, or her `yes` is
 // delivered twice. A yes delivered twice starts the plan once. Whichever
-// lands first stands, and what lands second is not lost in silence:
-// after the yes, her edit is told it was not recorded; after the edit,
-// her yes is filed as an answer only after the note that withdrew the
-// offer was sent her.
+// lands first stands: after the yes, the line is taken back and her edit
+// changes nothing (it is not yet told so); after the edit, her yes is
+// filed as an answer only after the note that withdrew the offer was
+// sent her.
 func TestAYesAndAnEditOfTheOfferedLine(t *testing.T) {
 	t.Parallel()
 	setup := func(t *testing.T) (h *harness, header slackfake.Message, ts string) {
@@ -394,4 +394,26 @@ func TestAYesAndAnEditOfTheOfferedLine(t *testing.T) {
 			t.Errorf("question 1 = %q, want Coffee.", a.Text)
 		}
 	})
+}
+
+// TestAnAnswerEditedIntoNextStaysAsItWas: Ana edits her answer to
+// question 1 into "Next", which a new reply so written runs as `done`.
+// Her answer stays, and she is told, once though Slack delivers the
+// edit twice, the command she can run, not that racebot doesn't know it.
+func TestAnAnswerEditedIntoNextStaysAsItWas(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	header, q1, _ := h.firstQuestion("Q1")
+	ts := h.answersAfter("UANA", header, q1, "Coffee.", "What is your value proposition")
+
+	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Next", PreviousText: "Coffee.",
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvNEXT"})
+	h.settle()
+	if n := h.countEphemerals("UANA", "reads as a command, so your answer stays as it was; to run the command, reply `/race done`."); n != 1 {
+		t.Errorf("an answer edited into next: told %d times how to run done, want once; told %q", n, h.fake.Ephemerals())
+	}
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "Coffee." || a.Revision != 1 {
+		t.Errorf("after an edit into next: the answer is %q (revision %d), want Coffee. as it was", a.Text, a.Revision)
+	}
 }

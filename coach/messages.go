@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/racebot/racebot/flows"
 )
@@ -474,6 +475,16 @@ func (s *Service) editCommand(ctx context.Context, req Request, p *flows.Plan) (
 	case err != nil:
 		return "", flows.Command{}, err
 	case kind == flows.LineCommand:
+		// Told as the command the reply runs, which the prefixed form
+		// must read too: "next" is a reply's word for done alone, and
+		// its words may be split by any space, not only " ".
+		if _, err := flows.ParseCommand(text); err != nil {
+			arg := ""
+			if i := strings.IndexFunc(text, unicode.IsSpace); i >= 0 {
+				arg = text[i:]
+			}
+			return strings.TrimSpace(cmd.Name + " " + strings.TrimSpace(arg)), flows.Command{}, nil
+		}
 		return text, flows.Command{}, nil
 	case kind == flows.LineAmbiguous && cmd.Name == "new":
 		return "", cmd, nil
