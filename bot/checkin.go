@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -425,13 +426,22 @@ type drawnSummary struct {
 	// the values as they stand, whatever the store says, until a drawing
 	// lands here.
 	overdrawn bool
+	// retry, when set, is when a summary whose tries ran out on failures
+	// Slack may not repeat (see failedForNow) is tried again.
+	retry time.Time
 }
 
 // summaryTries bounds the ticks that try a summary Slack keeps refusing:
 // a summary deleted in Slack, or a channel racebot left, would be tried
 // (and logged) every minute for as long as the check-in is open. The
-// next value given tries again.
-const summaryTries = 3
+// next value given tries again. A failure Slack may not repeat (a rate
+// limit, a 5xx) outlasting them is tried again later, each wait twice
+// the last, up to summaryRetryMax: left, the summary would show what it
+// shows until a value changed.
+const (
+	summaryTries    = 3
+	summaryRetryMax = 30 * time.Minute
+)
 
 // summariesPerTick bounds the summaries a tick rewrites: each is a
 // chat.update, which Slack allows about fifty a minute per workspace, and
@@ -450,8 +460,9 @@ func (r *summaryRefreshes) shown(id int64, sig uint64) {
 }
 
 // failed notes a failed try to draw sig; a refusal Slack will repeat
-// (gone) ends the tries at once.
-func (r *summaryRefreshes) failed(id int64, sig uint64, gone bool) (tries int) {
+// (gone) ends the tries at once, and a failure Slack may not repeat
+// (forNow) once they ran out has the next try wait (see summaryTries).
+func (r *summaryRefreshes) failed(id int64, sig uint64, gone, forNow bool, now time.Time) (tries int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.drawn == nil {
@@ -466,6 +477,7 @@ func (r *summaryRefreshes) failed(id int64, sig uint64, gone bool) (tries int) {
 		if gone {
 			d.redraws = summaryTries
 		}
+		d.retry = retryAt(d.redraws, forNow && !gone, now)
 		r.drawn[id] = d
 		return d.redraws
 	case !ok || d.sig != sig:
@@ -475,8 +487,28 @@ func (r *summaryRefreshes) failed(id int64, sig uint64, gone bool) (tries int) {
 	if gone {
 		d.tries = summaryTries
 	}
+	d.retry = retryAt(d.tries, forNow && !gone, now)
 	r.drawn[id] = d
 	return d.tries
+}
+
+// retryAt is when a summary that failed tries times, the last for now or
+// not, is tried again once its tries ran out: never (zero) after a
+// failure Slack will repeat.
+func retryAt(tries int, forNow bool, now time.Time) time.Time {
+	if !forNow || tries < summaryTries {
+		return time.Time{}
+	}
+	wait := summaryRetryMax
+	if n := tries - summaryTries + 1; n < 16 {
+		wait = min(checkinPoll<<n, summaryRetryMax)
+	}
+	return now.Add(wait)
+}
+
+// due reports whether a summary whose tries ran out is tried again at now.
+func (d drawnSummary) due(now time.Time) bool {
+	return !d.retry.IsZero() && !now.Before(d.retry)
 }
 
 // overdrew notes that a drawing here may have landed over newer values.
@@ -504,9 +536,10 @@ func (r *summaryRefreshes) overdrawn(id int64) bool {
 // stale reports whether a check-in's summary should be drawn with the
 // values of signature sig: it was drawn here with others, or not at all
 // (after a restart nobody here knows what it shows), or a try at sig
-// failed and tries are left, or the store marks it overdrawn (by any
-// racebot: see Bot.updateSummary) and no try here failed for good.
-func (r *summaryRefreshes) stale(id int64, sig uint64, marked bool) bool {
+// failed and tries are left (or its wait is over), or the store marks it
+// overdrawn (by any racebot: see Bot.updateSummary) and no try here failed
+// for good.
+func (r *summaryRefreshes) stale(id int64, sig uint64, marked bool, now time.Time) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	d, ok := r.drawn[id]
@@ -514,9 +547,9 @@ func (r *summaryRefreshes) stale(id int64, sig uint64, marked bool) bool {
 	case !ok || d.sig != sig:
 		return true
 	case d.tries > 0:
-		return d.tries < summaryTries
+		return d.tries < summaryTries || d.due(now)
 	}
-	return marked && d.redraws < summaryTries
+	return marked && (d.redraws < summaryTries || d.due(now))
 }
 
 // keep forgets the check-ins not in open, which have closed.
@@ -668,19 +701,37 @@ func (b *Bot) updateSummary(ctx context.Context, c flows.Checkin, v *coach.Check
 		return nil
 	}
 	gone := summaryGone(err) || b.left(ctx, err)
-	tries := b.summaries.failed(c.ID, sig, gone)
+	forNow := failedForNow(err)
+	tries := b.summaries.failed(c.ID, sig, gone, forNow, b.now())
 	if maybeDrawn {
 		b.summaries.overdrew(c.ID)
 	}
 	switch {
 	case gone:
 		b.log.Info("summary: update refused; left as it is until a value changes", "checkin", c.ID, "err", err)
+	case tries >= summaryTries && forNow:
+		b.log.Warn("summary: update failed; tried again later", "checkin", c.ID, "tries", tries, "err", err)
 	case tries >= summaryTries:
 		b.log.Warn("summary: update failed; left as it is until a value changes", "checkin", c.ID, "tries", tries, "err", err)
 	default:
 		b.log.Warn("summary: update", "checkin", c.ID, "tries", tries, "err", err)
 	}
 	return nil
+}
+
+// failedForNow reports a failure a later try may not meet: a rate limit,
+// a 5xx or Slack's own error, a timeout or a lost connection; not an
+// answer in which Slack declined the request.
+func failedForNow(err error) bool {
+	var limited *slack.RateLimitedError
+	var status slack.StatusCodeError
+	switch {
+	case errors.As(err, &limited):
+		return true
+	case errors.As(err, &status):
+		return status.Code == http.StatusTooManyRequests || status.Code >= 500
+	}
+	return !refused(err) || slackRefusal(err, "ratelimited")
 }
 
 // summaryGone reports whether Slack refused a summary's rewrite for good:
@@ -713,7 +764,7 @@ func (b *Bot) refreshStaleSummaries(ctx context.Context) {
 		// A mark whose drawing may still land is left to a later tick:
 		// drawn now, the summary could be drawn over again.
 		marked := c.SummaryMark != 0 && !coach.SummaryMarkLive(c.SummaryMark, b.now())
-		if ctx.Err() != nil || rewrites == summariesPerTick || !b.summaries.stale(c.ID, sig, marked) {
+		if ctx.Err() != nil || rewrites == summariesPerTick || !b.summaries.stale(c.ID, sig, marked, b.now()) {
 			continue
 		}
 		if b.refreshStale(ctx, c, sig, marked) {

@@ -174,16 +174,18 @@ func TestDeletedSummaryIsNotRetriedEveryMinute(t *testing.T) {
 	}
 }
 
-// TestFailingSummaryUpdateGivesUp: Slack refuses every chat.update. The
-// summary is tried on a few ticks, not every minute for ever; a new value
-// tries again, and once Slack answers the summary is drawn.
+// TestFailingSummaryUpdateGivesUp: Slack declines every chat.update, as
+// it will again (msg_too_long). The summary is tried on a few ticks, not
+// every minute for ever; a new value tries again, and once Slack answers
+// the summary is drawn. (A failure Slack may not repeat is tried again
+// later: TestMarkedSummaryFailingForAWhileIsTriedAgainLater.)
 func TestFailingSummaryUpdateGivesUp(t *testing.T) {
 	t.Parallel()
 	h, p, clk := checkinSetup(t)
 	_, opening := h.openCheckin(p)
 	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
 	h.settle()
-	h.fake.RefuseNext("chat.update", 1_000_000, "internal_error")
+	h.fake.RefuseNext("chat.update", 1_000_000, "msg_too_long")
 	h.valuesElsewhere(p, clk, "UANA", "values visitors 12.4k")
 	tick := func() int {
 		before := h.updates()

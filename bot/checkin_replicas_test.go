@@ -478,7 +478,7 @@ func TestSummaryOverdrawnBeforeAnyDrawingHereIsMarked(t *testing.T) {
 	if !r.overdrawn(7) {
 		t.Fatal("a summary never drawn here was not marked overdrawn")
 	}
-	if !r.stale(7, 42, false) {
+	if !r.stale(7, 42, false, time.Time{}) {
 		t.Error("a summary marked overdrawn here is not stale")
 	}
 }

@@ -128,6 +128,7 @@ var measurementQueries = record.MeasurementQueries{
 	// No Lock: writers take turns (BEGIN IMMEDIATE). "source <> ''" lets the
 	// partial index measurements_by_source answer it.
 	Sourced: `SELECT count(*) FROM measurements WHERE source = ? AND source <> '' AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = ?)`,
+	Mark:    `UPDATE checkins SET summary_mark = summary_mark + 1 WHERE id = ?`,
 }
 
 func insertMeasurements(ctx context.Context, tx *sql.Tx, plan flows.PlanID, ms []flows.Measurement) error {

@@ -249,6 +249,65 @@ func testReplaceMeasurements(t *testing.T, open Open) {
 // handles, the second reads what the first left, so exactly one finds the
 // value under both standing again (flows.StandsAgain), whichever goes
 // first. The coach tells a check-in's thread from these alone.
+// testWithdrawalMarksSummary: a value withdrawn from a check-in marks its
+// summary maybe behind, in the withdrawal's transaction, seen by every
+// handle: the values left may be ones a summary was recorded drawn with,
+// while it shows the value withdrawn. A mark of a drawing on its way
+// stays on its way (greater, and so changed: the drawing no longer clears
+// it). A value recorded or corrected in place, and one withdrawn outside
+// any check-in, mark nothing.
+func testWithdrawalMarksSummary(t *testing.T, open Open) {
+	db, another := open(t)
+	other := another()
+	ctx := ctxFor(t)
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	kpi, err := db.SaveKPI(ctx, "T1", flows.KPI{Plan: p.ID, Stage: flows.StageReach, Key: "visits", Name: "Visits", Unit: flows.UnitCount, By: "U1", At: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.CreateCheckin(ctx, "T1", flows.Checkin{Plan: p.ID, Channel: "C1", OpenedAt: t0, NudgeAt: t0.Add(time.Hour), CloseAt: t0.Add(2 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	val := func(n float64, checkin int64, src string) flows.Measurement {
+		return flows.Measurement{KPI: kpi, Value: flows.Value{Amount: n, Unit: flows.UnitCount}, At: t0, By: "U1", Checkin: checkin, Source: src}
+	}
+	markOf := func(want int64, what string) {
+		t.Helper()
+		if got, err := other.CheckinByID(ctx, "T1", c); err != nil || got.SummaryMark != want {
+			t.Errorf("%s: summary mark %d, %v; want %d", what, got.SummaryMark, err, want)
+		}
+	}
+	for _, m := range []flows.Measurement{val(1, 0, "C1/old"), val(12, c, "C1/ana"), val(13, c, "C1/ben")} {
+		if err := db.RecordMeasurements(ctx, "T1", p.ID, []flows.Measurement{m}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	markOf(0, "values recorded")
+	if r, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/ana", []flows.Measurement{val(12.5, c, "C1/ana")}, ""); err != nil || r.N != 1 {
+		t.Fatalf("correct in place: %+v, %v", r, err)
+	}
+	markOf(0, "a value corrected in place")
+	if r, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/old", nil, ""); err != nil || r.N != 1 {
+		t.Fatalf("withdraw a value of no check-in: %+v, %v", r, err)
+	}
+	markOf(0, "a value of no check-in withdrawn")
+	if r, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/ben", nil, ""); err != nil || len(r.Gone) != 1 {
+		t.Fatalf("withdraw a check-in's value: %+v, %v", r, err)
+	}
+	markOf(1, "a check-in's value withdrawn")
+	if err := db.ClearSummaryOverdrawn(ctx, c, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.MarkSummaryOverdrawn(ctx, c, 1<<40); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := other.ReplaceMeasurements(ctx, "T1", p.ID, "C1/ana", nil, ""); err != nil || len(r.Gone) != 1 {
+		t.Fatalf("withdraw a check-in's value under a drawing's mark: %+v, %v", r, err)
+	}
+	markOf(1<<40+1, "a check-in's value withdrawn under a drawing's mark")
+}
+
 func testWithdrawalReportsWhatItLeft(t *testing.T, open Open) {
 	db, another := open(t)
 	ctx := ctxFor(t)

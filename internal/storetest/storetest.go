@@ -95,6 +95,7 @@ func Run(t *testing.T, open Open, opts Options) {
 		{"KPIsAndValues", func(t *testing.T, open Open) { testKPIs(t, open, opts) }},
 		{"ReplaceMeasurements", testReplaceMeasurements},
 		{"WithdrawalReportsWhatItLeft", testWithdrawalReportsWhatItLeft},
+		{"WithdrawalMarksItsCheckinsSummary", testWithdrawalMarksSummary},
 		{"OfferWithNoChangesOnAMovedPlan", testOfferOnAMovedPlan},
 		{"AskedMessages", testAsked},
 		{"Offers", testOffers},

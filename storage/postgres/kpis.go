@@ -125,6 +125,9 @@ var measurementQueries = record.MeasurementQueries{
 	Bump:    `UPDATE plans SET version = version + 1 WHERE id = $1`,
 	Offers:  `UPDATE offers SET version = version + 1 WHERE team_id = (SELECT team_id FROM plans WHERE id = $1) AND plan_id = $1 AND version + 1 = (SELECT version FROM plans WHERE id = $1)`,
 	Sourced: `SELECT count(*) FROM measurements WHERE source = $1 AND source <> '' AND kpi_id IN (SELECT id FROM kpis WHERE plan_id = $2)`,
+	// After the plan's row (Bump): no transaction takes a check-in's row
+	// and then its plan's, so the two cannot wait on each other.
+	Mark: `UPDATE checkins SET summary_mark = summary_mark + 1 WHERE id = $1`,
 	// Read committed: without it, two transactions could each count none,
 	// or two edits each find no later one stored.
 	Lock: `SELECT pg_advisory_xact_lock(hashtext('racebot values ' || $2::bigint::text || ' ' || $1))`,

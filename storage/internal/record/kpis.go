@@ -123,6 +123,10 @@ type MeasurementQueries struct {
 	// NewSources and ReplaceMeasurements take it before anything else of
 	// the plan's.
 	Sourced, Lock string
+	// Mark (checkin) marks a check-in's summary maybe behind its values,
+	// as a drawing's mark no longer live does (flows.Checkin.SummaryMark),
+	// keeping a live one live: summary_mark + 1.
+	Mark string
 }
 
 // NewSources refuses, with flows.ErrConflict, values from a message that
@@ -206,7 +210,8 @@ var ErrStaleEdit = fmt.Errorf("a later edit of that message is stored: %w", ErrN
 // than the one the values came from, with ErrStaleEdit. A withdrawal
 // raises the plan's version: what was decided on the values being there (a
 // KPI whose line was deleted kept for them) is then refused at its commit,
-// and decided anew.
+// and decided anew; and it marks the summary of each check-in it took a
+// value from (MeasurementQueries.Mark).
 func ReplaceMeasurements(tx Tx, q *MeasurementQueries, plan flows.PlanID, source string, ms []flows.Measurement) (coach.Replaced, error) {
 	var r coach.Replaced
 	// Two edits of the message at once, each finding no later one stored:
@@ -268,6 +273,21 @@ func ReplaceMeasurements(tx Tx, q *MeasurementQueries, plan flows.PlanID, source
 				r.Left = make(map[int64][]flows.Measurement)
 			}
 			r.Left[m.KPI] = left[m.KPI]
+		}
+		// A withdrawal can bring a check-in's values back to ones some
+		// racebot drew and recorded drawn, whose record then tells every
+		// tick the summary (still showing the value withdrawn) is up to
+		// date. Marked with the withdrawal, the summary is drawn again by
+		// a tick should the racebot that took it stop before drawing.
+		var marked []int64
+		for _, m := range r.Gone {
+			if m.Checkin == 0 || slices.Contains(marked, m.Checkin) {
+				continue
+			}
+			marked = append(marked, m.Checkin)
+			if _, err := tx.Exec(q.Mark, m.Checkin); err != nil {
+				return r, err
+			}
 		}
 	}
 	return r, InsertMeasurements(tx, q, plan, ms)

@@ -1,0 +1,187 @@
+package bot
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/coach"
+	"github.com/racebot/racebot/internal/slackfake"
+	"github.com/slack-go/slack"
+)
+
+// killedAtMark kills racebot A at the next mark of a summary, once
+// armed, before it writes it: A never draws, and nothing it knew survives.
+type killedAtMark struct {
+	coach.Store
+	mu    sync.Mutex
+	armed bool
+	gate
+}
+
+func (s *killedAtMark) arm() {
+	s.mu.Lock()
+	s.armed, s.gate = true, newGate()
+	s.mu.Unlock()
+}
+
+func (s *killedAtMark) MarkSummaryOverdrawn(ctx context.Context, id, mark int64) (int64, error) {
+	if taken(&s.mu, &s.armed) {
+		s.gate.hold()
+	}
+	return s.Store.MarkSummaryOverdrawn(ctx, id, mark)
+}
+
+// TestAWithdrawalOfARacebotKilledBeforeItDrawsIsRedrawn: Ana replies in
+// the check-in's thread, and the summary is drawn with her value; Ben
+// replies, and it is drawn with both. Ben deletes his reply, and racebot
+// A, which took the deletion, is killed once it has saved it and before
+// it marks the summary for its drawing. The values are as they were
+// after Ana's reply, which some racebot recorded drawn: the next tick of
+// the racebot started in A's place must still draw the summary without
+// Ben's value, once.
+func TestAWithdrawalOfARacebotKilledBeforeItDrawsIsRedrawn(t *testing.T) {
+	t.Parallel()
+	killed := &killedAtMark{}
+	h, p, clk := checkinSetup(t, func(s *setup) { killed.Store = s.Store; s.Store = killed })
+	id, opening, summary, _ := h.anaRepliesInCheckin(p, "visitors 12.4k")
+	h.waitSummary(summary.TS, "1 of 2 KPIs updated")
+	h.settle()
+	ben := tsAfter(t, summary.TS, time.Second)
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "lead rate 1.9%", TS: ben, ThreadTS: opening.TS}))
+	h.waitSummary(summary.TS, "2 of 2 KPIs updated")
+	h.settle()
+	// Each drawing landed alone and cleared its mark: nothing but the
+	// withdrawal can have the summary drawn again.
+	if c, err := h.db.CheckinByID(t.Context(), p.Team, id); err != nil || c.SummaryMark != 0 {
+		t.Fatalf("the summary's mark is %d (%v) before the deletion, want none", c.SummaryMark, err)
+	}
+
+	killed.arm()
+	t.Cleanup(func() { close(killed.release) }) // before A is stopped
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UBEN", TS: ben, ThreadTS: opening.TS, PreviousText: "lead rate 1.9%",
+		DeleteTS: tsAfter(t, ben, time.Minute), EventID: "EvDEL"}))
+	select {
+	case <-killed.held:
+	case <-time.After(slackfake.DefaultWaitTimeout):
+		t.Fatal("racebot A did not go to mark the summary")
+	}
+	if got := h.valuesOf(p, p.KPIs[1].ID); len(got) != 0 {
+		t.Fatalf("lead rate %+v after the deletion, want none", got)
+	}
+	if m, _ := h.message("C1", summary.TS); !strings.Contains(m.Text, "2 of 2 KPIs updated") {
+		t.Fatalf("the summary is\n%s\nbefore A was killed, want Ben's value still in it", m.Text)
+	}
+
+	next, _ := h.anotherRacebot()
+	tick := func(d time.Duration) int {
+		before := h.updates()
+		clk.Add(d)
+		next.checkinTick(t.Context())
+		settle(t, next, h.fake)
+		return h.updates() - before
+	}
+	tick(summaryLands) // A's drawing, had it begun, could have landed by then
+	if m, _ := h.message("C1", summary.TS); !strings.Contains(m.Text, "1 of 2 KPIs updated") {
+		t.Fatalf("after the next tick the summary is\n%s\nwant 1 of 2 KPIs updated, without Ben's withdrawn value", m.Text)
+	}
+	if n := tick(checkinPoll); n != 0 {
+		t.Errorf("the summary was drawn %d more times after it showed the latest values", n)
+	}
+}
+
+// TestMarkedSummaryFailingForAWhileIsTriedAgainLater: racebot drew the
+// check-in's summary with Ana's value; another racebot, killed mid-way,
+// marked its own drawing and its older drawing (no values) landed. Slack
+// then fails every rewrite of the summary for an hour. A failure Slack
+// may not repeat (a rate limit, a 5xx, its own internal_error) is tried
+// again, ever less often, and the summary shows Ana's value once Slack
+// takes rewrites again; one it will repeat (the message or its channel
+// gone, archived, not editable) is left after one try, and Slack is not
+// asked again.
+func TestMarkedSummaryFailingForAWhileIsTriedAgainLater(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		fail      func(f *slackfake.Fake, n int)
+		transient bool
+	}{
+		{"ratelimited", func(f *slackfake.Fake, n int) { f.RateLimitNext("chat.update", n, time.Second) }, true},
+		{"5xx", func(f *slackfake.Fake, n int) { f.FailNext("chat.update", n, http.StatusServiceUnavailable) }, true},
+		{"internal_error", func(f *slackfake.Fake, n int) { f.RefuseNext("chat.update", n, "internal_error") }, true},
+		{"message_not_found", func(f *slackfake.Fake, n int) { f.RefuseNext("chat.update", n, "message_not_found") }, false},
+		{"channel_not_found", func(f *slackfake.Fake, n int) { f.RefuseNext("chat.update", n, "channel_not_found") }, false},
+		{"is_archived", func(f *slackfake.Fake, n int) { f.RefuseNext("chat.update", n, "is_archived") }, false},
+		{"cant_update_message", func(f *slackfake.Fake, n int) { f.RefuseNext("chat.update", n, "cant_update_message") }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			// The client's waits between its own retries take no time.
+			h, p, clk := checkinSetup(t, func(s *setup) {
+				s.RetryWait = func(ctx context.Context, _ time.Duration) bool { return ctx.Err() == nil }
+			})
+			id, opening := h.openCheckin(p)
+			summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k", ThreadTS: opening.TS}))
+			h.waitSummary(summary.TS, "1 of 2 KPIs updated")
+			h.settle()
+
+			if _, _, err := h.bot.svc.SummaryMayBeOverdrawn(t.Context(), id, clk.Now(), clk.Now().Add(summaryLands)); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, _, err := h.api.api.UpdateMessageContext(t.Context(), "C1", summary.TS, slack.MsgOptionText("Progress — 0 of 2 KPIs updated", false)); err != nil {
+				t.Fatal(err)
+			}
+			clk.Add(summaryLands) // the killed racebot's drawing has landed
+			tc.fail(h.fake, 1<<20)
+			// tick runs the next tick, a minute on, and reports whether it
+			// asked Slack to rewrite the summary.
+			tick := func() bool {
+				before := h.updates()
+				clk.Add(checkinPoll)
+				h.bot.checkinTick(t.Context())
+				h.settle()
+				return h.updates() > before
+			}
+			tried := 0
+			for range 60 {
+				if tick() {
+					tried++
+				}
+			}
+			switch {
+			case !tc.transient && tried != 1:
+				t.Errorf("a summary Slack refused for good was tried on %d ticks in an hour, want 1", tried)
+			case tc.transient && tried <= summaryTries:
+				t.Errorf("a summary Slack failed for a while was tried on %d ticks in an hour, then left: want it tried again later", tried)
+			case tc.transient && tried > 15:
+				t.Errorf("a summary Slack failed for a while was tried on %d ticks in an hour, want fewer as the failures go on", tried)
+			}
+
+			tc.fail(h.fake, 0) // Slack takes rewrites again
+			for range 60 {
+				tick()
+			}
+			m, _ := h.message("C1", summary.TS)
+			switch {
+			case tc.transient && !strings.Contains(m.Text, "1 of 2 KPIs updated"):
+				t.Errorf("an hour after Slack took rewrites again the summary is\n%s\nwant 1 of 2 KPIs updated", m.Text)
+			case !tc.transient && !strings.Contains(m.Text, "0 of 2 KPIs updated"):
+				t.Errorf("a summary Slack refused for good was rewritten after all:\n%s", m.Text)
+			}
+			if n := 0; tc.transient {
+				for range 5 {
+					if tick() {
+						n++
+					}
+				}
+				if n != 0 {
+					t.Errorf("the summary was tried on %d more ticks after it showed the latest values", n)
+				}
+			}
+		})
+	}
+}
