@@ -236,7 +236,7 @@ func TestACheckinReplyWithABracketOfAPart(t *testing.T) {
 	id, opening, summary := h.openCheckinOfThree(p)
 	ts := tsAfter(t, summary.TS, time.Millisecond)
 	for i, tc := range []struct{ text, answer string }{
-		{"visitors 12.4k (new 3k)", `I didn't read "(new 3k)", as in brackets I read a number only after a KPI's whole name, like (leads 310); write its values outside brackets.`},
+		{"visitors 12.4k (new 3k)", `I didn't read "(new 3k)", as in brackets I read numbers only as readings alone, each after a KPI's whole name, like (leads 310); write its values outside brackets.`},
 		{"visitors 12.5k (est, rough", `I didn't read "(est, rough", as its bracket is not closed; close it, or write its values outside brackets.`},
 	} {
 		got := h.anaRepliesIn(opening.TS, tc.text, tsAfter(t, ts, time.Duration(i)*time.Second), tc.answer)

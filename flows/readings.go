@@ -168,7 +168,13 @@ func parseReadings(s string, resolve func(token string, percent bool) (k KPI, co
 		if strings.HasPrefix(rest, "(") {
 			// A bracket left open after a value, with a number in it
 			// but no reading ("310 (3k"): not a name without a value.
-			errs = append(errs, userErr(ErrBadValue, "I didn't read %q, as its bracket is not closed; close it, or write its values outside brackets.", User(rest)))
+			// A closed one here follows no value ("(leads 310) (est)",
+			// "310, (est)"): saying it is open would be untrue.
+			if !strings.Contains(rest, ")") {
+				errs = append(errs, userErr(ErrBadValue, "I didn't read %q, as its bracket is not closed; close it, or write its values outside brackets.", User(rest)))
+				continue
+			}
+			errs = append(errs, userErr(ErrBadValue, "I didn't read %q, as I read a bracket only right after a value, like leads 310 (est).", User(rest)))
 			continue
 		}
 		errs = append(errs, userErr(ErrBadValue, "I found no value for %q; write it like %s 310.", User(rest), User(rest)))
@@ -588,7 +594,7 @@ func unreadNoteEnd(item string, toks [][2]int, i int) (end int, why string, ok b
 	}
 	for j := i; j < len(toks); j++ {
 		if strings.HasSuffix(item[toks[j][0]:toks[j][1]], ")") {
-			return j, "as in brackets I read a number only after a KPI's whole name, like (leads 310); write its values outside brackets.", true
+			return j, "as in brackets I read numbers only as readings alone, each after a KPI's whole name, like (leads 310); write its values outside brackets.", true
 		}
 	}
 	if strings.ContainsFunc(item[toks[i][0]:], unicode.IsDigit) {

@@ -630,7 +630,10 @@ func TestParseReadingsInBracketRefusedWhole(t *testing.T) {
 	visitors := Reading{"visitors", Value{Amount: 12400, Unit: UnitCount}, "12.4k"}
 	leads := Reading{"leads", Value{Amount: 310, Unit: UnitCount}, "310"}
 	closed := func(note string) string {
-		return `I didn't read "` + note + `", as in brackets I read a number only after a KPI's whole name, like (leads 310); write its values outside brackets.`
+		return `I didn't read "` + note + `", as in brackets I read numbers only as readings alone, each after a KPI's whole name, like (leads 310); write its values outside brackets.`
+	}
+	alone := func(note string) string {
+		return `I didn't read "` + note + `", as I read a bracket only right after a value, like leads 310 (est).`
 	}
 	open := func(note string) string {
 		return `I didn't read "` + note + `", as its bracket is not closed; close it, or write its values outside brackets.`
@@ -649,6 +652,14 @@ func TestParseReadingsInBracketRefusedWhole(t *testing.T) {
 		{"leads 310 (est, rough", []Reading{leads}, []string{open("(est, rough")}},
 		{"leads 310 (est", []Reading{leads}, []string{open("(est")}},
 		{"leads 310 (3k", []Reading{leads}, []string{open("(3k")}},
+		// A reading and an aside in one bracket are not readings alone:
+		// the sentence must not say its number had no KPI's whole name.
+		{"visitors 12.4k (leads 310, est)", []Reading{visitors}, []string{closed("(leads 310, est)")}},
+		// A closed bracket that follows no value, after a bracket of
+		// readings or a comma, is not one left open.
+		{"visitors 12.4k (leads 310) (est)", []Reading{visitors, leads}, []string{alone("(est)")}},
+		{"leads 310, (est)", []Reading{leads}, []string{alone("(est)")}},
+		{"visitors 12.4k (leads 310) (3k", []Reading{visitors, leads}, []string{open("(3k")}},
 		// As before: asides are passed over, readings in brackets read,
 		// even with the bracket left open.
 		{"leads 310 (est, rough)", []Reading{leads}, nil},
