@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -31,7 +32,7 @@ var periodPhrases = []struct {
 	{"weekly", PeriodWeek}, {"/week", PeriodWeek}, {"/wk", PeriodWeek}, {"pw", PeriodWeek},
 	{"per month", PeriodMonth}, {"a month", PeriodMonth}, {"each month", PeriodMonth}, {"every month", PeriodMonth},
 	{"monthly", PeriodMonth}, {"/month", PeriodMonth}, {"/mo", PeriodMonth}, {"pm", PeriodMonth}, {"per mo", PeriodMonth},
-	{"per quarter", PeriodQuarter}, {"a quarter", PeriodQuarter}, {"each quarter", PeriodQuarter},
+	{"per quarter", PeriodQuarter}, {"a quarter", PeriodQuarter}, {"each quarter", PeriodQuarter}, {"every quarter", PeriodQuarter},
 	{"quarterly", PeriodQuarter}, {"/quarter", PeriodQuarter}, {"/qtr", PeriodQuarter},
 	{"per year", PeriodYear}, {"a year", PeriodYear}, {"each year", PeriodYear}, {"every year", PeriodYear},
 	{"yearly", PeriodYear}, {"annually", PeriodYear}, {"per annum", PeriodYear}, {"/year", PeriodYear}, {"/yr", PeriodYear},
@@ -58,12 +59,17 @@ func parsePeriod(s string) (Period, bool) {
 func cutPeriod(s string) (string, Period) {
 	if i := strings.LastIndexByte(s, '('); i > 0 && strings.HasSuffix(strings.TrimSpace(s), ")") {
 		note := strings.TrimSuffix(strings.TrimSpace(s[i+1:]), ")")
-		for _, part := range strings.FieldsFunc(note, func(r rune) bool { return r == ',' || r == ';' }) {
+		parts := strings.FieldsFunc(note, func(r rune) bool { return r == ',' || r == ';' })
+		for j, part := range parts {
 			if p, ok := parsePeriod(part); ok {
-				if _, only := parsePeriod(note); only {
-					return strings.TrimSpace(s[:i]), p
+				// The rest of the note stays for ParseValue to judge: a
+				// second period in it ("(monthly, per day)") is refused,
+				// not passed over as an aside.
+				value := strings.TrimSpace(s[:i])
+				if rest := slices.Delete(parts, j, j+1); len(rest) > 0 {
+					value += " (" + strings.Join(rest, ",") + ")"
 				}
-				return s, p
+				return value, p
 			}
 		}
 	}

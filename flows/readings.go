@@ -318,7 +318,7 @@ func openNoteErr(note string) error {
 // currency is left to dropCurrencyAside and scanNumber.
 func dropWordsAside(v string) string {
 	i := strings.IndexByte(v, '(')
-	if i <= 0 || namesCurrency(v[i:]) {
+	if i <= 0 || namesCurrency(v[i:]) || scopeNote(v[i:]) {
 		return v
 	}
 	toks := fieldsWithOffsets(v)
@@ -332,6 +332,62 @@ func dropWordsAside(v string) string {
 		break
 	}
 	return v
+}
+
+// scopeNote reports whether a note after a value says what the number
+// counts: its scale ("240 (in k)", "(x1000)", "(thousands)") or its period
+// ("2k (per day)", "(daily)", "(YTD)", "(cumulative)", "(each)"). Such a
+// note is no aside: passed over, 240 was kept where 240,000 was meant, or
+// a day's count as the KPI's period's. A note of when or how the value was
+// taken ("(est)", "(last week)", "(est. from the last m)") is not one.
+func scopeNote(note string) bool {
+	words := strings.FieldsFunc(strings.ToLower(note), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '×'
+	})
+	for i, w := range words {
+		_, mult := multipliers[w]
+		switch {
+		case w == "per" && i > 0 && words[i-1] == "as":
+			// "(as per the CRM)" says where the value is from.
+		case w == "each" || w == "every":
+			// "(each)", "(every day)"; not "(every channel)".
+			if i+1 == len(words) || periodNouns[strings.TrimSuffix(words[i+1], "s")] {
+				return true
+			}
+		case scaleWords[w] || scopeWords[w] || mult && w != "m":
+			return true
+		case w == "m" && i > 0 && words[i-1] == "in":
+			// "(in m)" is millions; "(from the last m)" a month.
+			return true
+		case strings.HasPrefix(w, "x") || strings.HasPrefix(w, "×"):
+			if rest := strings.TrimLeft(w, "x×"); rest != "" && strings.Trim(rest, "0123456789") == "" {
+				return true
+			}
+		case (w == "a" || w == "an") && i+1 < len(words) && periodNouns[words[i+1]]:
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	// scaleWords name a scale that is no multiplier ParseValue reads
+	// after a number.
+	scaleWords = map[string]bool{"thousands": true, "millions": true, "billions": true, "hundred": true, "hundreds": true}
+	// scopeWords say what span or share a number counts.
+	scopeWords = map[string]bool{
+		"per": true, "daily": true, "weekly": true, "monthly": true,
+		"quarterly": true, "yearly": true, "annual": true, "annually": true, "annum": true,
+		"cumulative": true, "cumulatively": true, "ytd": true, "mtd": true, "qtd": true,
+		"total": true, "avg": true, "average": true,
+	}
+	periodNouns = map[string]bool{"hour": true, "day": true, "week": true, "month": true, "quarter": true, "year": true}
+)
+
+// scopeNoteErr refuses a value with a note that says what its number
+// counts (see scopeNote).
+func scopeNoteErr(value, note, ex string) error {
+	return userErr(ErrBadValue, "I can't read %q after %q, as it says what the number counts; write the value without it, like %s.", User(note), User(value), ex)
 }
 
 // dropCurrencyAside cuts from v, a value of a KPI that takes no money or
@@ -348,7 +404,7 @@ func dropCurrencyAside(v string) string {
 		return v
 	}
 	toks := suffixTokens(v[i:])
-	if codes, ok := noteCurrencies(toks); !ok || len(codes) == 0 || currencyPart(toks) {
+	if codes, ok := noteCurrencies(toks); !ok || len(codes) == 0 || currencyPart(toks) || scopeNote(v[i:]) {
 		return v
 	}
 	return strings.TrimRightFunc(v[:i], unicode.IsSpace)
@@ -497,6 +553,11 @@ func pairItem(item string, opensName func(before, words string) bool) (pairs []p
 				continue
 			}
 			if end, ok := noteEnd(item, toks, i); ok {
+				// A note saying what the number counts stays with it, so
+				// that the value is refused whole (see scopeNote).
+				if scopeNote(item[toks[i][0]:toks[end][1]]) {
+					runs[len(runs)-1].end = toks[end][1]
+				}
 				i = end
 				continue
 			}
@@ -568,7 +629,7 @@ func noteEnd(item string, toks [][2]int, i int) (int, bool) {
 	}
 	for j := i; j < len(toks); j++ {
 		word := strings.Trim(item[toks[j][0]:toks[j][1]], "()")
-		if startsValue(word) || continuesValue(word) && !multiplierOrDuration(word) {
+		if startsValue(word) || continuesValue(word) && !multiplierOrDuration(word) && !scaleWords[strings.ToLower(word)] {
 			return 0, false
 		}
 		if strings.HasSuffix(item[toks[j][0]:toks[j][1]], ")") {

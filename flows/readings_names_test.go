@@ -682,3 +682,84 @@ func TestParseReadingsInBracketRefusedWhole(t *testing.T) {
 		})
 	}
 }
+
+// A note that says what the number counts — its scale ("240 (in k)",
+// "(x1000)") or its period ("2k (per day)", "(YTD)", "(cumulative)") — is
+// no aside: passed over, 240 was kept where 240,000 was meant, and a day's
+// visitors as a month's, in a KPI line's target, a form's field and a
+// check-in reply alike. The value is refused with the note named, and
+// nothing is read of it; a note that is only an aside still is passed
+// over, and a KPI line's period in a note is still its period.
+func TestValueNotesThatSayWhatTheNumberCountsAreRefused(t *testing.T) {
+	cat := RACE()
+	now := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
+	plan := []KPI{{Key: "visitors", Name: "Unique visitors", Unit: UnitCount}, {Key: "revenue", Name: "Revenue", Unit: UnitCurrency, Currency: "EUR"}}
+	lines := map[string]string{"visitors": "visitors", "revenue": "revenue"}
+	for _, tt := range []struct{ kpi, text, note string }{
+		{"visitors", "240 (in k)", "(in k)"},
+		{"visitors", "240 (thousand)", "(thousand)"},
+		{"visitors", "240 (thousands)", "(thousands)"},
+		{"visitors", "240 (x1000)", "(x1000)"},
+		{"visitors", "2.4 (in m)", "(in m)"},
+		{"visitors", "2.4 (mn)", "(mn)"},
+		{"visitors", "2k (in hundreds)", "(in hundreds)"},
+		{"visitors", "2k (per day)", "(per day)"},
+		{"visitors", "2k (daily)", "(daily)"},
+		{"visitors", "2k (every day)", "(every day)"},
+		{"visitors", "2k (weekly avg)", "(weekly avg)"},
+		{"visitors", "2k (cumulative)", "(cumulative)"},
+		{"visitors", "2k (YTD)", "(YTD)"},
+		{"visitors", "2k (each)", "(each)"},
+		{"visitors", "2k (per lead)", "(per lead)"},
+		{"visitors", "2k (est, per day)", "(est, per day)"},
+		{"revenue", "€240 (in k)", "(in k)"},
+		{"revenue", "€24k (per lead)", "(per lead)"},
+	} {
+		t.Run(tt.kpi+" "+tt.text, func(t *testing.T) {
+			k, _ := KPIByKey(plan, tt.kpi)
+			refused := func(path string, v any, err error) {
+				t.Helper()
+				if err == nil {
+					t.Errorf("%s: %q read as %+v, want it refused", path, tt.text, v)
+				} else if !strings.Contains(Explain(err).String(), tt.note) {
+					t.Errorf("%s: %q refused with %q, want the note %s named", path, tt.text, Explain(err), tt.note)
+				}
+			}
+			v, err := ParseKPIValue(tt.text, k)
+			refused("form", v, err)
+			line, err := ParseKPILine(cat, "", lines[tt.kpi]+" | target "+tt.text, now)
+			refused("KPI line", line.Target, err)
+			readings, errs := ParseReadingsIn(k.Name+" "+tt.text, plan)
+			if len(readings) != 0 || len(errs) != 1 {
+				t.Errorf("reply: %q gave %+v and %v, want one refusal", tt.text, readings, errs)
+			} else {
+				refused("reply", nil, errs[0])
+			}
+		})
+	}
+	for _, tt := range []struct {
+		line   string
+		target float64
+		period Period
+	}{
+		{"visitors | target 240k (est) | by 2027-12-31", 240000, PeriodMonth},
+		{"visitors | target 240k (last month) | by 2027-12-31", 240000, PeriodMonth},
+		{"visitors | target 240k (per quarter) | by 2027-12-31", 240000, PeriodQuarter},
+		{"visitors | target 240k (every quarter) | by 2027-12-31", 240000, PeriodQuarter},
+		{"visitors | target 240k (est, per quarter) | by 2027-12-31", 240000, PeriodQuarter},
+		{"visitors | target 240k (per quarter; est.) | by 2027-12-31", 240000, PeriodQuarter},
+		{"visitors | target 240k (in total) | by 2027-12-31", 240000, PeriodPlan},
+		{"visitors | target 2.4k (est. from the last m) | by 2027-12-31", 2400, PeriodMonth},
+	} {
+		k, err := ParseKPILine(cat, "", tt.line, now)
+		if err != nil || k.Target.Amount != tt.target || k.Period != tt.period {
+			t.Errorf("ParseKPILine(%q) = target %+v, period %q, %v; want %v a %s", tt.line, k.Target, k.Period, err, tt.target, tt.period)
+		}
+	}
+	for _, s := range []string{"Unique visitors 2k (est)", "Unique visitors 2k (last week)", "Unique visitors 2k (est. from the last m)",
+		"Unique visitors 2k (as per the CRM)", "Unique visitors 2k (every channel)"} {
+		if readings, errs := ParseReadingsIn(s, plan); len(readings) != 1 || len(errs) != 0 || readings[0].Value.Amount != 2000 {
+			t.Errorf("reply %q gave %+v and %v, want 2k read", s, readings, errs)
+		}
+	}
+}

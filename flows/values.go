@@ -64,6 +64,9 @@ func parseValue(s string, want UnitKind, ex string) (Value, error) {
 	if open != "" {
 		return Value{}, openNoteErr(open)
 	}
+	if i := strings.IndexByte(raw, '('); i > 0 && scopeNote(raw[i:]) {
+		return Value{}, scopeNoteErr(strings.TrimSpace(raw[:i]), raw[i:], ex)
+	}
 	if raw == "" {
 		return Value{}, userErr(ErrBadValue, "There is no value to read; write it like %s.", ex)
 	}
