@@ -67,7 +67,11 @@ func countMentions(text, user string) int { return strings.Count(text, "<@"+user
 // and the close uploads a chart.
 func TestCheckinEndToEnd(t *testing.T) {
 	t.Parallel()
-	h, p, clk := checkinSetup(t)
+	// Drawing the chart under -race on a machine with a load of 15 took
+	// the close past its 8-second bound and the upload past the fake's
+	// wait: bounds this test is not about, so they are long here.
+	h, p, clk := checkinSetup(t, func(c *setup) { c.BeforeStart = func(b *Bot) { b.claimTimeout = 2 * time.Minute } })
+	h.fake.SetWaitTimeout(2 * time.Minute)
 	p = h.setKPIs(p, flows.StageConvert, "revenue | baseline $5,000 | target $9,000 | by 2027-03-31 | owner <@UPRIYA>")
 
 	id, err := h.bot.OpenCheckin(context.Background(), slackfake.TeamID, p.ID, "2026-11-30T08:00:00Z", false, 0)
