@@ -185,3 +185,80 @@ func TestMarkedSummaryFailingForAWhileIsTriedAgainLater(t *testing.T) {
 		})
 	}
 }
+
+// TestACorrectionBackOfARacebotKilledBeforeItDrawsIsRedrawn: Ana replies
+// 12.4k in the check-in's thread, and the summary is drawn with it; she
+// edits it to 12.6k, and it is drawn so. She edits it back to 12.4k, and
+// racebot A, which took the edit, is killed once it has saved it and
+// before it marks the summary for its drawing. The value keeps the
+// reply's time, so the values are again the ones some racebot recorded
+// drawn: the next tick of the racebot started in A's place must still
+// draw the summary with 12.4k, once.
+func TestACorrectionBackOfARacebotKilledBeforeItDrawsIsRedrawn(t *testing.T) {
+	t.Parallel()
+	killed := &killedAtMark{}
+	h, p, clk := checkinSetup(t, func(s *setup) { killed.Store = s.Store; s.Store = killed })
+	_, opening, summary, ts := h.anaRepliesInCheckin(p, "visitors 12.4k")
+	h.waitSummary(summary.TS, "1 of 2 KPIs updated")
+	h.settle()
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.6k", PreviousText: "visitors 12.4k",
+		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvUP"})
+	h.waitSummary(summary.TS, "12.6k")
+	h.settle()
+
+	killed.arm()
+	t.Cleanup(func() { close(killed.release) }) // before A is stopped
+	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.4k", PreviousText: "visitors 12.6k",
+		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvBACK"})
+	select {
+	case <-killed.held:
+	case <-time.After(slackfake.DefaultWaitTimeout):
+		t.Fatal("racebot A did not go to mark the summary")
+	}
+	if got := h.valuesOf(p, p.KPIs[0].ID); len(got) != 1 || got[0].Value.Amount != 12400 {
+		t.Fatalf("visitors %+v after the edit back, want 12.4k", got)
+	}
+
+	next, _ := h.anotherRacebot()
+	tick := func(d time.Duration) int {
+		before := h.updates()
+		clk.Add(d)
+		next.checkinTick(t.Context())
+		settle(t, next, h.fake)
+		return h.updates() - before
+	}
+	tick(summaryLands) // A's drawing, had it begun, could have landed by then
+	if m, _ := h.message("C1", summary.TS); !strings.Contains(m.Text, "12.4k") || strings.Contains(m.Text, "12.6k") {
+		t.Fatalf("after the next tick the summary is\n%s\nwant Ana's 12.4k as she corrected it back", m.Text)
+	}
+	if n := tick(checkinPoll); n != 0 {
+		t.Errorf("the summary was drawn %d more times after it showed the latest values", n)
+	}
+}
+
+// TestNewValuesSummaryFailingForAWhileIsTriedAgainLater: a value given in
+// the terminal is to be drawn in the check-in's summary, and Slack fails
+// every rewrite for a while (its own internal_error). Once its tries run
+// out the summary is tried again later, not left until the next value:
+// when Slack takes rewrites again it shows the value.
+func TestNewValuesSummaryFailingForAWhileIsTriedAgainLater(t *testing.T) {
+	t.Parallel()
+	h, p, clk := checkinSetup(t)
+	_, opening := h.openCheckin(p)
+	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	h.settle()
+	h.fake.RefuseNext("chat.update", 1_000_000, "internal_error")
+	h.valuesElsewhere(p, clk, "UANA", "values visitors 12.4k")
+	for range 10 {
+		clk.Add(checkinPoll)
+		h.bot.checkinTick(t.Context())
+		h.settle()
+	}
+	h.fake.RefuseNext("chat.update", 0, "")
+	for range 60 {
+		clk.Add(checkinPoll)
+		h.bot.checkinTick(t.Context())
+		h.settle()
+	}
+	h.waitSummary(summary.TS, "1 of 2 KPIs updated")
+}

@@ -27,8 +27,9 @@ type MessageStore interface {
 	// ReplaceMeasurements replaces the values that came from a message
 	// with ms (none for a deleted message) and reports what it replaced;
 	// when none came from it, it records nothing, key included, and
-	// reports none (a zero Replaced). Withdrawing a value of a check-in,
-	// it marks the check-in's summary maybe behind its values, as
+	// reports none (a zero Replaced). Changing the values of a check-in
+	// (a value withdrawn, or given anew otherwise than it was), it marks
+	// the check-in's summary maybe behind its values, as
 	// CheckinStore.MarkSummaryOverdrawn does for a drawing that is no
 	// longer on its way (a live mark stays live).
 	ReplaceMeasurements(ctx context.Context, team string, plan flows.PlanID, source string, ms []flows.Measurement, key string) (Replaced, error)

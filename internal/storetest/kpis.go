@@ -241,21 +241,14 @@ func testReplaceMeasurements(t *testing.T, open Open) {
 	}
 }
 
-// testWithdrawalReportsWhatItLeft: a replacement reports the values it
-// withdrew (Gone: those of KPIs the message no longer gives one, in the
-// order of their KPIs' ids) and, for each KPI of a withdrawn value that
-// was in a check-in, every value of the KPI as it left them, oldest first
-// (Left), read in its own transaction: of two withdrawals at once, on two
-// handles, the second reads what the first left, so exactly one finds the
-// value under both standing again (flows.StandsAgain), whichever goes
-// first. The coach tells a check-in's thread from these alone.
 // testWithdrawalMarksSummary: a value withdrawn from a check-in marks its
 // summary maybe behind, in the withdrawal's transaction, seen by every
 // handle: the values left may be ones a summary was recorded drawn with,
 // while it shows the value withdrawn. A mark of a drawing on its way
 // stays on its way (greater, and so changed: the drawing no longer clears
-// it). A value recorded or corrected in place, and one withdrawn outside
-// any check-in, mark nothing.
+// it). So does a check-in's value corrected in place, which keeps its
+// time and may be corrected back. A value recorded, one given again as it
+// was, and one withdrawn outside any check-in mark nothing.
 func testWithdrawalMarksSummary(t *testing.T, open Open) {
 	db, another := open(t)
 	other := another()
@@ -284,10 +277,19 @@ func testWithdrawalMarksSummary(t *testing.T, open Open) {
 		}
 	}
 	markOf(0, "values recorded")
+	if r, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/ana", []flows.Measurement{val(12, c, "C1/ana")}, ""); err != nil || r.N != 1 {
+		t.Fatalf("give again as it was: %+v, %v", r, err)
+	}
+	markOf(0, "a value given again as it was")
+	// An edit keeps the reply's time: corrected back, the values are
+	// again ones a summary may have been recorded drawn with.
 	if r, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/ana", []flows.Measurement{val(12.5, c, "C1/ana")}, ""); err != nil || r.N != 1 {
 		t.Fatalf("correct in place: %+v, %v", r, err)
 	}
-	markOf(0, "a value corrected in place")
+	markOf(1, "a check-in's value corrected in place")
+	if err := db.ClearSummaryOverdrawn(ctx, c, 1); err != nil {
+		t.Fatal(err)
+	}
 	if r, err := db.ReplaceMeasurements(ctx, "T1", p.ID, "C1/old", nil, ""); err != nil || r.N != 1 {
 		t.Fatalf("withdraw a value of no check-in: %+v, %v", r, err)
 	}
@@ -308,6 +310,14 @@ func testWithdrawalMarksSummary(t *testing.T, open Open) {
 	markOf(1<<40+1, "a check-in's value withdrawn under a drawing's mark")
 }
 
+// testWithdrawalReportsWhatItLeft: a replacement reports the values it
+// withdrew (Gone: those of KPIs the message no longer gives one, in the
+// order of their KPIs' ids) and, for each KPI of a withdrawn value that
+// was in a check-in, every value of the KPI as it left them, oldest first
+// (Left), read in its own transaction: of two withdrawals at once, on two
+// handles, the second reads what the first left, so exactly one finds the
+// value under both standing again (flows.StandsAgain), whichever goes
+// first. The coach tells a check-in's thread from these alone.
 func testWithdrawalReportsWhatItLeft(t *testing.T, open Open) {
 	db, another := open(t)
 	ctx := ctxFor(t)

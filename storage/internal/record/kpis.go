@@ -210,8 +210,8 @@ var ErrStaleEdit = fmt.Errorf("a later edit of that message is stored: %w", ErrN
 // than the one the values came from, with ErrStaleEdit. A withdrawal
 // raises the plan's version: what was decided on the values being there (a
 // KPI whose line was deleted kept for them) is then refused at its commit,
-// and decided anew; and it marks the summary of each check-in it took a
-// value from (MeasurementQueries.Mark).
+// and decided anew; and it marks the summary of each check-in whose values
+// it changed (MeasurementQueries.Mark).
 func ReplaceMeasurements(tx Tx, q *MeasurementQueries, plan flows.PlanID, source string, ms []flows.Measurement) (coach.Replaced, error) {
 	var r coach.Replaced
 	// Two edits of the message at once, each finding no later one stored:
@@ -274,23 +274,62 @@ func ReplaceMeasurements(tx Tx, q *MeasurementQueries, plan flows.PlanID, source
 			}
 			r.Left[m.KPI] = left[m.KPI]
 		}
-		// A withdrawal can bring a check-in's values back to ones some
-		// racebot drew and recorded drawn, whose record then tells every
-		// tick the summary (still showing the value withdrawn) is up to
-		// date. Marked with the withdrawal, the summary is drawn again by
-		// a tick should the racebot that took it stop before drawing.
-		var marked []int64
-		for _, m := range r.Gone {
-			if m.Checkin == 0 || slices.Contains(marked, m.Checkin) {
-				continue
-			}
-			marked = append(marked, m.Checkin)
-			if _, err := tx.Exec(q.Mark, m.Checkin); err != nil {
-				return r, err
-			}
+	}
+	// A withdrawal, or an edit back to an earlier value (it keeps the
+	// reply's time), can bring a check-in's values back to ones some
+	// racebot drew and recorded drawn, whose record then tells every tick
+	// the summary (still showing the value replaced) is up to date.
+	// Marked with the replacement, the summary is drawn again by a tick
+	// should the racebot that took it stop before drawing. After the
+	// plan's row (Bump), as the one order the rows are taken in.
+	for _, c := range changedCheckins(given, ms) {
+		if _, err := tx.Exec(q.Mark, c); err != nil {
+			return r, err
 		}
 	}
 	return r, InsertMeasurements(tx, q, plan, ms)
+}
+
+// changedCheckins is the check-ins, in order, whose values replacing given
+// with ms changes: a value given again as it was (an edit of the text
+// around it) changes none.
+func changedCheckins(given map[int64][]flows.Measurement, ms []flows.Measurement) []int64 {
+	// What the store keeps of a value, and so reads back.
+	stored := func(m flows.Measurement) string {
+		v := m.Value
+		if v.Missing {
+			v.Amount = 0
+		}
+		return fmt.Sprintf("%d %g %q %t %d %q %d", m.KPI, v.Amount, v.Currency, v.Missing, Millis(m.At), m.By, m.Checkin)
+	}
+	var changed []int64
+	note := func(c int64) {
+		if c != 0 && !slices.Contains(changed, c) {
+			changed = append(changed, c)
+		}
+	}
+	before := make(map[string]bool)
+	for _, list := range given {
+		for _, m := range list {
+			before[stored(m)] = true
+		}
+	}
+	after := make(map[string]bool, len(ms))
+	for _, m := range ms {
+		after[stored(m)] = true
+		if !before[stored(m)] {
+			note(m.Checkin)
+		}
+	}
+	for _, list := range given {
+		for _, m := range list {
+			if !after[stored(m)] {
+				note(m.Checkin)
+			}
+		}
+	}
+	slices.Sort(changed)
+	return changed
 }
 
 // KPIRemoved is the outcome of removing a KPI whose message was deleted
