@@ -354,10 +354,12 @@ func scopeNote(note string) bool {
 			if i+1 == len(words) || periodNouns[strings.TrimSuffix(words[i+1], "s")] {
 				return true
 			}
-		case scaleWords[w] || scopeWords[w] || mult && w != "m":
+		case scaleWords[w] || scopeWords[w] || mult && len(w) > 1:
 			return true
-		case w == "m" && i > 0 && words[i-1] == "in":
-			// "(in m)" is millions; "(from the last m)" a month.
+		case mult && i > 0 && words[i-1] == "in", w == "k" && len(words) == 1:
+			// A letter alone is a scale after "in" ("(in m)" is millions,
+			// "(from the last m)" a month), and "(k)" is thousands; "(A/B
+			// test)", "(plan B)" and "(K-12 schools)" are asides.
 			return true
 		case strings.HasPrefix(w, "x") || strings.HasPrefix(w, "×"):
 			if rest := strings.TrimLeft(w, "x×"); rest != "" && strings.Trim(rest, "0123456789") == "" {

@@ -701,6 +701,8 @@ func TestValueNotesThatSayWhatTheNumberCountsAreRefused(t *testing.T) {
 		{"visitors", "240 (thousands)", "(thousands)"},
 		{"visitors", "240 (x1000)", "(x1000)"},
 		{"visitors", "2.4 (in m)", "(in m)"},
+		{"visitors", "2.4 (in b)", "(in b)"},
+		{"visitors", "240 (k)", "(k)"},
 		{"visitors", "2.4 (mn)", "(mn)"},
 		{"visitors", "2k (in hundreds)", "(in hundreds)"},
 		{"visitors", "2k (per day)", "(per day)"},
@@ -757,7 +759,9 @@ func TestValueNotesThatSayWhatTheNumberCountsAreRefused(t *testing.T) {
 		}
 	}
 	for _, s := range []string{"Unique visitors 2k (est)", "Unique visitors 2k (last week)", "Unique visitors 2k (est. from the last m)",
-		"Unique visitors 2k (as per the CRM)", "Unique visitors 2k (every channel)"} {
+		"Unique visitors 2k (as per the CRM)", "Unique visitors 2k (every channel)",
+		// A letter alone is a scale only after "in": these are asides.
+		"Unique visitors 2k (A/B test)", "Unique visitors 2k (plan B)", "Unique visitors 2k (K-12 schools)", "Unique visitors 2k (site b, est)"} {
 		if readings, errs := ParseReadingsIn(s, plan); len(readings) != 1 || len(errs) != 0 || readings[0].Value.Amount != 2000 {
 			t.Errorf("reply %q gave %+v and %v, want 2k read", s, readings, errs)
 		}
