@@ -19,11 +19,9 @@ import (
 // in a check-in replaced: the read that draws the check-in's summary.
 type heldRedraw struct {
 	coach.Store
-	mu    sync.Mutex
-	armed bool
-	next  bool
-	skip  bool
-	gate
+	armedGate
+	next bool
+	skip bool
 	// then, when set, runs at the next read, once; its error fails it.
 	then func() error
 	// after, when set, runs at the next read once it has read the values,
@@ -31,11 +29,22 @@ type heldRedraw struct {
 	after func()
 }
 
-func (s *heldRedraw) arm() {
-	s.mu.Lock()
-	s.armed, s.gate = true, newGate()
-	s.mu.Unlock()
+// armedGate is what a store wrapper embeds to hold one call it chooses,
+// once armed: arm readies a new gate, and take reports whether it is
+// armed, disarming it.
+type armedGate struct {
+	mu    sync.Mutex
+	armed bool
+	gate
 }
+
+func (g *armedGate) arm() {
+	g.mu.Lock()
+	g.armed, g.gate = true, newGate()
+	g.mu.Unlock()
+}
+
+func (g *armedGate) take() bool { return taken(&g.mu, &g.armed) }
 
 // gate holds a call of a store wrapper: held is closed when the call is
 // held, and it goes on when release is closed (or the fakes' wait is up).
@@ -259,19 +268,11 @@ func (o overtaken) waitStopped(stopped <-chan error) {
 // writes anything.
 type heldRecord struct {
 	coach.Store
-	mu    sync.Mutex
-	armed bool
-	gate
-}
-
-func (s *heldRecord) arm() {
-	s.mu.Lock()
-	s.armed, s.gate = true, newGate()
-	s.mu.Unlock()
+	armedGate
 }
 
 func (s *heldRecord) RecordMeasurements(ctx context.Context, team string, plan flows.PlanID, ms []flows.Measurement, key string) error {
-	if taken(&s.mu, &s.armed) {
+	if s.take() {
 		s.gate.hold()
 	}
 	return s.Store.RecordMeasurements(ctx, team, plan, ms, key)

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -136,23 +135,33 @@ func TestValuesFromThePlansThreadDeletedSayWhoseStandsAgain(t *testing.T) {
 // that replaced some, after it is committed and before the coach goes on.
 type heldReplace struct {
 	coach.Store
-	mu    sync.Mutex
-	armed bool
-	gate
-}
-
-func (s *heldReplace) arm() {
-	s.mu.Lock()
-	s.armed, s.gate = true, newGate()
-	s.mu.Unlock()
+	armedGate
 }
 
 func (s *heldReplace) ReplaceMeasurements(ctx context.Context, team string, plan flows.PlanID, source string, ms []flows.Measurement, key string) (coach.Replaced, error) {
 	r, err := s.Store.ReplaceMeasurements(ctx, team, plan, source, ms, key)
-	if err == nil && r.N > 0 && taken(&s.mu, &s.armed) {
+	if err == nil && r.N > 0 && s.take() {
 		s.gate.hold()
 	}
 	return r, err
+}
+
+// heldWhileBTakes sends atA to racebot A, which held holds just after it
+// has taken back a value, has racebot B take atB meanwhile, and then lets
+// A go on.
+func (h *harness) heldWhileBTakes(held *heldReplace, atA slackfake.Payload, b *Bot, atB slackfake.Payload) {
+	h.t.Helper()
+	srv := serve(h.t, b)
+	held.arm()
+	sent := h.fake.SendEvent(atA)
+	waitClosed(h.t, held.held, "racebot A to take back a value")
+	if code := h.deliver(srv, slackfake.EventBody(atB)); code != 200 {
+		h.t.Fatalf("racebot B answered %d", code)
+	}
+	settle(h.t, b, h.fake)
+	close(held.release)
+	h.fake.WaitAck(h.t, sent)
+	h.settle()
 }
 
 // TestTwoValuesTakenBackAtOnceSayWhoseStandsOnce: Ana replies "visitors
@@ -175,31 +184,14 @@ func TestTwoValuesTakenBackAtOnceSayWhoseStandsOnce(t *testing.T) {
 			h.replyConfirmed(opening.TS, "UCARA", "visitors 14k", cara, "Replaced <@UBEN>'s Unique visitors 13k in this check-in.")
 			h.waitSummary(summary.TS, "14k from <@UCARA>")
 			other, _ := h.anotherRacebot()
-			otherSrv := serve(t, other)
 			h.settle()
 
-			deletion := map[string]slackfake.MessageDeleted{
-				"UBEN":  {Channel: "C1", User: "UBEN", TS: ben, ThreadTS: opening.TS, PreviousText: "visitors 13k", EventID: "EvDELBEN"},
-				"UCARA": {Channel: "C1", User: "UCARA", TS: cara, ThreadTS: opening.TS, PreviousText: "visitors 14k", EventID: "EvDELCARA"},
+			atA := slackfake.MessageDeleted{Channel: "C1", User: "UBEN", TS: ben, ThreadTS: opening.TS, PreviousText: "visitors 13k", EventID: "EvDELBEN"}
+			atB := slackfake.MessageDeleted{Channel: "C1", User: "UCARA", TS: cara, ThreadTS: opening.TS, PreviousText: "visitors 14k", EventID: "EvDELCARA"}
+			if aTakes == "UCARA" {
+				atA, atB = atB, atA
 			}
-			atA := deletion[aTakes]
-			delete(deletion, aTakes)
-			held.arm()
-			sent := h.fake.SendEvent(atA)
-			select {
-			case <-held.held:
-			case <-time.After(slackfake.DefaultWaitTimeout):
-				t.Fatal("racebot A did not take back its value")
-			}
-			for _, atB := range deletion {
-				if code := h.deliver(otherSrv, slackfake.EventBody(atB)); code != 200 {
-					t.Fatalf("racebot B's deletion answered %d", code)
-				}
-			}
-			settle(t, other, h.fake)
-			close(held.release)
-			h.fake.WaitAck(t, sent)
-			h.settle()
+			h.heldWhileBTakes(held, atA, other, atB)
 			settle(t, other, h.fake)
 
 			h.waitSummary(summary.TS, "Unique visitors*: 12k")
@@ -262,25 +254,12 @@ func TestAStandingNoteNamesTheValueAsItStandsWhenWritten(t *testing.T) {
 	ana := tsAfter(t, ben, -time.Minute)
 	h.waitSummary(summary.TS, "13k from <@UBEN>")
 	other, _ := h.anotherRacebot()
-	otherSrv := serve(t, other)
 	h.settle()
 
-	held.arm()
-	sent := h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UBEN", TS: ben, ThreadTS: opening.TS, PreviousText: "visitors 13k", EventID: "EvDEL"})
-	select {
-	case <-held.held:
-	case <-time.After(slackfake.DefaultWaitTimeout):
-		t.Fatal("racebot A did not take back Ben's value")
-	}
-	correction := slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ana, ThreadTS: opening.TS, Text: "visitors 12.5k", PreviousText: "visitors 12k",
-		EditTS: tsAfter(t, ben, time.Minute)}
-	if code := h.deliver(otherSrv, slackfake.EventBody(correction)); code != 200 {
-		t.Fatalf("Ana's correction at racebot B answered %d", code)
-	}
-	settle(t, other, h.fake)
-	close(held.release)
-	h.fake.WaitAck(t, sent)
-	h.settle()
+	h.heldWhileBTakes(held,
+		slackfake.MessageDeleted{Channel: "C1", User: "UBEN", TS: ben, ThreadTS: opening.TS, PreviousText: "visitors 13k", EventID: "EvDEL"},
+		other, slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ana, ThreadTS: opening.TS, Text: "visitors 12.5k", PreviousText: "visitors 12k",
+			EditTS: tsAfter(t, ben, time.Minute)})
 
 	h.waitSummary(summary.TS, "Unique visitors*: 12.5k")
 	if n := h.countReplies("C1", opening.TS, "<@UANA>'s Unique visitors 12.5k is the check-in's value again"); n != 1 {

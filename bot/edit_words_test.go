@@ -13,18 +13,7 @@ import (
 // new reply containing want (and, for a prompt, for it to be recorded).
 func (h *harness) sayAs(user, thread, text, want string) slackfake.Message {
 	h.t.Helper()
-	before := map[string]bool{}
-	for _, m := range h.fake.Messages("C1") {
-		before[m.TS] = true
-	}
-	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: user, Text: text, ThreadTS: thread}))
-	m := h.fake.WaitMessage(h.t, "C1", func(m slackfake.Message) bool {
-		return !before[m.TS] && m.ThreadTS == thread && strings.Contains(m.Text, want)
-	}, "a reply to "+text+" containing "+want)
-	if asksSomething(m) {
-		h.fake.WaitFor(h.t, func() bool { return h.asked.has(m.TS) }, "the bot to record the prompt in "+m.TS)
-	}
-	return m
+	return h.replyAndWait(slackfake.MessageEvent{Channel: "C1", User: user, Text: text, ThreadTS: thread}, want)
 }
 
 // answersAfter has user answer prompt with text, a second after it, and
@@ -32,18 +21,67 @@ func (h *harness) sayAs(user, thread, text, want string) slackfake.Message {
 func (h *harness) answersAfter(user string, header, prompt slackfake.Message, text, next string) string {
 	h.t.Helper()
 	ts := tsAfter(h.t, prompt.TS, time.Second)
+	h.replyAndWait(slackfake.MessageEvent{Channel: "C1", User: user, Text: text, TS: ts, ThreadTS: header.TS}, next)
+	return ts
+}
+
+// replyAndWait delivers e, a reply in a thread of C1, and waits for
+// racebot's new reply in that thread containing want.
+func (h *harness) replyAndWait(e slackfake.MessageEvent, want string) slackfake.Message {
+	h.t.Helper()
 	before := map[string]bool{}
 	for _, m := range h.fake.Messages("C1") {
 		before[m.TS] = true
 	}
-	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: user, Text: text, TS: ts, ThreadTS: header.TS}))
+	h.fake.WaitAck(h.t, h.fake.SendEvent(e))
 	m := h.fake.WaitMessage(h.t, "C1", func(m slackfake.Message) bool {
-		return !before[m.TS] && m.ThreadTS == header.TS && strings.Contains(m.Text, next)
-	}, "the prompt after "+text)
+		return !before[m.TS] && m.ThreadTS == e.ThreadTS && strings.Contains(m.Text, want)
+	}, "a reply to "+e.Text+" containing "+want)
+	// A person reads the question before replying: wait until the bot has
+	// recorded it as asked, as a real reply would come seconds later.
 	if asksSomething(m) {
 		h.fake.WaitFor(h.t, func() bool { return h.asked.has(m.TS) }, "the bot to record the prompt in "+m.TS)
 	}
-	return ts
+	return m
+}
+
+// anaAnswersQ1 starts plan Q1 over Socket Mode and has Ana answer its
+// first question with text, waiting for the prompt after it (next); it
+// returns the plan's header and the ts of her reply.
+func anaAnswersQ1(t *testing.T, text, next string) (h *harness, header slackfake.Message, ts string) {
+	t.Helper()
+	h = newHarness(t)
+	h.runSocket()
+	header, q1, _ := h.firstQuestion("Q1")
+	return h, header, h.answersAfter("UANA", header, q1, text, next)
+}
+
+// wantAnswerAsItWas checks that Ana's answer "Coffee." to question 1 is
+// still her first, after her edit of it into edit.
+func (h *harness) wantAnswerAsItWas(t *testing.T, edit string) {
+	t.Helper()
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "Coffee." || a.Revision != 1 {
+		t.Errorf("after an edit into %q: the answer is %q (revision %d), want Coffee. as it was", edit, a.Text, a.Revision)
+	}
+}
+
+// wantToldHowToRun checks that Ana, having edited her answer into edit,
+// was told once that it reads as a command and how to run it (`/race run`).
+func (h *harness) wantToldHowToRun(t *testing.T, edit, run string) {
+	t.Helper()
+	if n := h.countEphemerals("UANA", "reads as a command, so your answer stays as it was; to run the command, reply `/race "+run+"`."); n != 1 {
+		t.Errorf("an answer edited into %q: told %d times that it stays and how to run /race %s, want once; told %q", edit, n, run, h.fake.Ephemerals())
+	}
+}
+
+// wantOnlyAnaTold checks that nobody but Ana was told about her edit.
+func (h *harness) wantOnlyAnaTold(t *testing.T) {
+	t.Helper()
+	for _, e := range h.fake.Ephemerals() {
+		if e.User != "UANA" {
+			t.Errorf("%s was told %q about Ana's edit", e.User, e.Text)
+		}
+	}
 }
 
 // TestAnAnswerEditedIntoACommandStaysAsItWas: Ana answers question 1,
@@ -57,10 +95,7 @@ func (h *harness) answersAfter(user string, header, prompt slackfake.Message, te
 // it says nothing.
 func TestAnAnswerEditedIntoACommandStaysAsItWas(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
-	h.runSocket()
-	header, q1, _ := h.firstQuestion("Q1")
-	ts := h.answersAfter("UANA", header, q1, "Coffee.", "What is your value proposition")
+	h, header, ts := anaAnswersQ1(t, "Coffee.", "What is your value proposition")
 
 	previous := "Coffee."
 	for i, text := range []string{"skip", "back", "/race status", "/race new Launch plan"} {
@@ -68,15 +103,10 @@ func TestAnAnswerEditedIntoACommandStaysAsItWas(t *testing.T) {
 			EditTS: tsAfter(t, ts, time.Duration(i+1)*10*time.Second), EventID: "EvCMD" + text})
 		previous = text
 		h.settle()
-		if n := h.countEphemerals("UANA", "reads as a command, so your answer stays as it was; to run the command, reply `/race "+strings.TrimPrefix(text, "/race ")+"`."); n != 1 {
-			t.Errorf("an answer edited into %q: told %d times that it stays and how to run it, want once", text, n)
-		}
-		p := h.plan(slackfake.TeamID, "C1", "Q1")
-		if a := p.Answers[flows.QuestionBusiness]; a.Text != "Coffee." || a.Revision != 1 {
-			t.Errorf("after an edit into %q: the answer is %q (revision %d), want Coffee. as it was", text, a.Text, a.Revision)
-		}
-		if p.Cursor.Step != 1 {
-			t.Errorf("after an edit into %q: the coach is at %+v, want still question 2", text, p.Cursor)
+		h.wantToldHowToRun(t, text, strings.TrimPrefix(text, "/race "))
+		h.wantAnswerAsItWas(t, text)
+		if c := h.plan(slackfake.TeamID, "C1", "Q1").Cursor; c.Step != 1 {
+			t.Errorf("after an edit into %q: the coach is at %+v, want still question 2", text, c)
 		}
 		if n := h.countEphemerals("UANA", "reads as a command"); n != i+1 {
 			t.Errorf("after %d edits into commands, %d told so, want one each", i+1, n)
@@ -85,11 +115,7 @@ func TestAnAnswerEditedIntoACommandStaysAsItWas(t *testing.T) {
 	if ps, _, err := h.bot.svc.ChannelPlans(t.Context(), slackfake.TeamID, "C1"); err != nil || len(ps) != 1 {
 		t.Errorf("the channel has %d plans (%v), want 1: an edit starts none", len(ps), err)
 	}
-	for _, e := range h.fake.Ephemerals() {
-		if e.User != "UANA" {
-			t.Errorf("%s was told %q about Ana's edit", e.User, e.Text)
-		}
-	}
+	h.wantOnlyAnaTold(t)
 
 	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: "New parents in Berlin", PreviousText: previous,
 		EditTS: tsAfter(t, ts, 50*time.Second), EventID: "EvEITHER"})
@@ -181,10 +207,7 @@ func TestAnEditOfAReplacedAnswerIsExplained(t *testing.T) {
 // and takes the answer back, as the offer said.
 func TestAnOfferStandsThroughAnEditOfItsLine(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
-	h.runSocket()
-	header, q1, _ := h.firstQuestion("Q1")
-	ts := h.answersAfter("UANA", header, q1, "new Launch plan", "Start a new plan called")
+	h, header, ts := anaAnswersQ1(t, "new Launch plan", "Start a new plan called")
 
 	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: header.TS, Text: "skip", PreviousText: "new Launch plan",
 		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvSKIP"})
@@ -211,10 +234,7 @@ func TestAnOfferStandsThroughAnEditOfItsLine(t *testing.T) {
 // than being filed as the answer to question 2.
 func TestAnOfferFollowsAnEditOfItsName(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
-	h.runSocket()
-	header, q1, _ := h.firstQuestion("Q1")
-	ts := h.answersAfter("UANA", header, q1, "new Lunch plan", "Start a new plan called")
+	h, header, ts := anaAnswersQ1(t, "new Lunch plan", "Start a new plan called")
 
 	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "new Launch plan", PreviousText: "new Lunch plan",
 		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvNAME"})
@@ -248,10 +268,7 @@ func TestAnOfferFollowsAnEditOfItsName(t *testing.T) {
 // twice, what a new reply would be told and that her answer stays.
 func TestAnAnswerEditedIntoAnUnknownCommandStaysAsItWas(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
-	h.runSocket()
-	header, q1, _ := h.firstQuestion("Q1")
-	ts := h.answersAfter("UANA", header, q1, "Coffee.", "What is your value proposition")
+	h, header, ts := anaAnswersQ1(t, "Coffee.", "What is your value proposition")
 
 	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "/race frobnicate", PreviousText: "Coffee.",
 		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvUNKNOWN"})
@@ -259,24 +276,14 @@ func TestAnAnswerEditedIntoAnUnknownCommandStaysAsItWas(t *testing.T) {
 	if n := h.countEphemerals("UANA", `I don't know the command "frobnicate", so your answer stays as it was`); n != 1 {
 		t.Errorf("an answer edited into an unknown command: told %d times that racebot doesn't know it and the answer stays, want once; told %q", n, h.fake.Ephemerals())
 	}
-	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "Coffee." || a.Revision != 1 {
-		t.Errorf("after an edit into an unknown command: the answer is %q (revision %d), want Coffee. as it was", a.Text, a.Revision)
-	}
+	h.wantAnswerAsItWas(t, "/race frobnicate")
 
 	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "/race", PreviousText: "/race frobnicate",
 		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvBARE"})
 	h.settle()
-	if n := h.countEphemerals("UANA", "reads as a command, so your answer stays as it was; to run the command, reply `/race help`."); n != 1 {
-		t.Errorf("an answer edited into a bare /race: told %d times that it stays and how to run it, want once; told %q", n, h.fake.Ephemerals())
-	}
-	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "Coffee." || a.Revision != 1 {
-		t.Errorf("after an edit into a bare /race: the answer is %q (revision %d), want Coffee. as it was", a.Text, a.Revision)
-	}
-	for _, e := range h.fake.Ephemerals() {
-		if e.User != "UANA" {
-			t.Errorf("%s was told %q about Ana's edit", e.User, e.Text)
-		}
-	}
+	h.wantToldHowToRun(t, "/race", "help")
+	h.wantAnswerAsItWas(t, "/race")
+	h.wantOnlyAnaTold(t)
 }
 
 // TestAnOfferIsWithdrawnByAnEditIntoAnAnswer: Ana replies "new Launch
@@ -286,10 +293,7 @@ func TestAnAnswerEditedIntoAnUnknownCommandStaysAsItWas(t *testing.T) {
 // she expects no plan from a `yes`. None is started by one.
 func TestAnOfferIsWithdrawnByAnEditIntoAnAnswer(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
-	h.runSocket()
-	header, q1, _ := h.firstQuestion("Q1")
-	ts := h.answersAfter("UANA", header, q1, "new Launch plan", "Start a new plan called")
+	h, header, ts := anaAnswersQ1(t, "new Launch plan", "Start a new plan called")
 
 	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Coffee.", PreviousText: "new Launch plan",
 		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvPLAIN"})
@@ -325,12 +329,17 @@ func TestAnOfferIsWithdrawnByAnEditIntoAnAnswer(t *testing.T) {
 // sent her.
 func TestAYesAndAnEditOfTheOfferedLine(t *testing.T) {
 	t.Parallel()
-	setup := func(t *testing.T) (h *harness, header slackfake.Message, ts string) {
-		h = newHarness(t)
-		h.runSocket()
-		header, q1, _ := h.firstQuestion("Q1")
-		ts = h.answersAfter("UANA", header, q1, "new Launch plan", "Start a new plan called")
-		return h, header, ts
+	setup := func(t *testing.T) (*harness, slackfake.Message, string) {
+		return anaAnswersQ1(t, "new Launch plan", "Start a new plan called")
+	}
+	// yesThroughB has Ana say yes to the offer, 20 seconds after her line,
+	// through racebot B on the same database.
+	yesThroughB := func(t *testing.T, h *harness, b *Bot, header slackfake.Message, ts string) {
+		t.Helper()
+		if code := h.deliver(serve(t, b), slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", TS: tsAfter(t, ts, 20*time.Second), ThreadTS: header.TS})); code != 200 {
+			t.Fatalf("yes through racebot B answered %d", code)
+		}
+		settle(t, b, h.fake)
 	}
 	t.Run("yes twice", func(t *testing.T) {
 		t.Parallel()
@@ -359,10 +368,7 @@ func TestAYesAndAnEditOfTheOfferedLine(t *testing.T) {
 		t.Parallel()
 		h, header, ts := setup(t)
 		other, _ := h.anotherRacebot()
-		if code := h.deliver(serve(t, other), slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", TS: tsAfter(t, ts, 20*time.Second), ThreadTS: header.TS})); code != 200 {
-			t.Fatalf("yes through racebot B answered %d", code)
-		}
-		settle(t, other, h.fake)
+		yesThroughB(t, h, other, header, ts)
 		h.header("C1", "Launch plan")
 		h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Coffee.", PreviousText: "new Launch plan",
 			EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvAFTERYES"})
@@ -381,10 +387,7 @@ func TestAYesAndAnEditOfTheOfferedLine(t *testing.T) {
 		h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Coffee.", PreviousText: "new Launch plan",
 			EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvBEFOREYES"})
 		h.waitEphemeral("UANA", "is withdrawn")
-		if code := h.deliver(serve(t, other), slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", TS: tsAfter(t, ts, 20*time.Second), ThreadTS: header.TS})); code != 200 {
-			t.Fatalf("yes through racebot B answered %d", code)
-		}
-		settle(t, other, h.fake)
+		yesThroughB(t, h, other, header, ts)
 		h.settle()
 		if len(h.headers("C1", "Launch plan")) != 0 {
 			t.Errorf("a yes after the edit withdrew the offer started the plan")
@@ -402,18 +405,11 @@ func TestAYesAndAnEditOfTheOfferedLine(t *testing.T) {
 // edit twice, the command she can run, not that racebot doesn't know it.
 func TestAnAnswerEditedIntoNextStaysAsItWas(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
-	h.runSocket()
-	header, q1, _ := h.firstQuestion("Q1")
-	ts := h.answersAfter("UANA", header, q1, "Coffee.", "What is your value proposition")
+	h, header, ts := anaAnswersQ1(t, "Coffee.", "What is your value proposition")
 
 	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Next", PreviousText: "Coffee.",
 		EditTS: tsAfter(t, ts, 10*time.Second), EventID: "EvNEXT"})
 	h.settle()
-	if n := h.countEphemerals("UANA", "reads as a command, so your answer stays as it was; to run the command, reply `/race done`."); n != 1 {
-		t.Errorf("an answer edited into next: told %d times how to run done, want once; told %q", n, h.fake.Ephemerals())
-	}
-	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "Coffee." || a.Revision != 1 {
-		t.Errorf("after an edit into next: the answer is %q (revision %d), want Coffee. as it was", a.Text, a.Revision)
-	}
+	h.wantToldHowToRun(t, "Next", "done")
+	h.wantAnswerAsItWas(t, "Next")
 }

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,21 +14,13 @@ import (
 // next read of values, once.
 type heldMark struct {
 	coach.Store
-	mu    sync.Mutex
-	armed bool
-	gate
+	armedGate
 	then func()
-}
-
-func (s *heldMark) arm() {
-	s.mu.Lock()
-	s.armed, s.gate = true, newGate()
-	s.mu.Unlock()
 }
 
 func (s *heldMark) MarkSummaryOverdrawn(ctx context.Context, id, mark int64) (int64, error) {
 	previous, err := s.Store.MarkSummaryOverdrawn(ctx, id, mark)
-	if taken(&s.mu, &s.armed) {
+	if s.take() {
 		s.gate.hold()
 	}
 	return previous, err

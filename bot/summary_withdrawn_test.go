@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,22 +16,47 @@ import (
 // armed, before it writes it: A never draws, and nothing it knew survives.
 type killedAtMark struct {
 	coach.Store
-	mu    sync.Mutex
-	armed bool
-	gate
-}
-
-func (s *killedAtMark) arm() {
-	s.mu.Lock()
-	s.armed, s.gate = true, newGate()
-	s.mu.Unlock()
+	armedGate
 }
 
 func (s *killedAtMark) MarkSummaryOverdrawn(ctx context.Context, id, mark int64) (int64, error) {
-	if taken(&s.mu, &s.armed) {
+	if s.take() {
 		s.gate.hold()
 	}
 	return s.Store.MarkSummaryOverdrawn(ctx, id, mark)
+}
+
+// heldAtMark arms s, has send deliver what racebot A takes, and waits for
+// A to be held at its mark of the summary. A is let go, never to draw,
+// as the test ends, before it is stopped.
+func (s *killedAtMark) heldAtMark(t *testing.T, send func()) {
+	t.Helper()
+	s.arm()
+	t.Cleanup(func() { close(s.release) }) // before A is stopped
+	send()
+	waitClosed(t, s.held, "racebot A to go to mark the summary")
+}
+
+// redrawnByTheNext starts the racebot in A's place: its first tick, once
+// A's drawing could have landed, must draw the summary as drawn says
+// (want, in words), and its next tick must not draw it again.
+func (h *harness) redrawnByTheNext(t *testing.T, clk *clock, summary, want string, drawn func(text string) bool) {
+	t.Helper()
+	next, _ := h.anotherRacebot()
+	tick := func(d time.Duration) int {
+		before := h.updates()
+		clk.Add(d)
+		next.checkinTick(t.Context())
+		settle(t, next, h.fake)
+		return h.updates() - before
+	}
+	tick(summaryLands) // A's drawing, had it begun, could have landed by then
+	if m, _ := h.message("C1", summary); !drawn(m.Text) {
+		t.Fatalf("after the next tick the summary is\n%s\nwant %s", m.Text, want)
+	}
+	if n := tick(checkinPoll); n != 0 {
+		t.Errorf("the summary was drawn %d more times after it showed the latest values", n)
+	}
 }
 
 // TestAWithdrawalOfARacebotKilledBeforeItDrawsIsRedrawn: Ana replies in
@@ -60,15 +84,10 @@ func TestAWithdrawalOfARacebotKilledBeforeItDrawsIsRedrawn(t *testing.T) {
 		t.Fatalf("the summary's mark is %d (%v) before the deletion, want none", c.SummaryMark, err)
 	}
 
-	killed.arm()
-	t.Cleanup(func() { close(killed.release) }) // before A is stopped
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UBEN", TS: ben, ThreadTS: opening.TS, PreviousText: "lead rate 1.9%",
-		DeleteTS: tsAfter(t, ben, time.Minute), EventID: "EvDEL"}))
-	select {
-	case <-killed.held:
-	case <-time.After(slackfake.DefaultWaitTimeout):
-		t.Fatal("racebot A did not go to mark the summary")
-	}
+	killed.heldAtMark(t, func() {
+		h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UBEN", TS: ben, ThreadTS: opening.TS, PreviousText: "lead rate 1.9%",
+			DeleteTS: tsAfter(t, ben, time.Minute), EventID: "EvDEL"}))
+	})
 	if got := h.valuesOf(p, p.KPIs[1].ID); len(got) != 0 {
 		t.Fatalf("lead rate %+v after the deletion, want none", got)
 	}
@@ -76,21 +95,9 @@ func TestAWithdrawalOfARacebotKilledBeforeItDrawsIsRedrawn(t *testing.T) {
 		t.Fatalf("the summary is\n%s\nbefore A was killed, want Ben's value still in it", m.Text)
 	}
 
-	next, _ := h.anotherRacebot()
-	tick := func(d time.Duration) int {
-		before := h.updates()
-		clk.Add(d)
-		next.checkinTick(t.Context())
-		settle(t, next, h.fake)
-		return h.updates() - before
-	}
-	tick(summaryLands) // A's drawing, had it begun, could have landed by then
-	if m, _ := h.message("C1", summary.TS); !strings.Contains(m.Text, "1 of 2 KPIs updated") {
-		t.Fatalf("after the next tick the summary is\n%s\nwant 1 of 2 KPIs updated, without Ben's withdrawn value", m.Text)
-	}
-	if n := tick(checkinPoll); n != 0 {
-		t.Errorf("the summary was drawn %d more times after it showed the latest values", n)
-	}
+	h.redrawnByTheNext(t, clk, summary.TS, "1 of 2 KPIs updated, without Ben's withdrawn value", func(text string) bool {
+		return strings.Contains(text, "1 of 2 KPIs updated")
+	})
 }
 
 // TestMarkedSummaryFailingForAWhileIsTriedAgainLater: racebot drew the
@@ -123,9 +130,7 @@ func TestMarkedSummaryFailingForAWhileIsTriedAgainLater(t *testing.T) {
 			h, p, clk := checkinSetup(t, func(s *setup) {
 				s.RetryWait = func(ctx context.Context, _ time.Duration) bool { return ctx.Err() == nil }
 			})
-			id, opening := h.openCheckin(p)
-			summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
-			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k", ThreadTS: opening.TS}))
+			id, _, summary, _ := h.anaRepliesInCheckin(p, "visitors 12.4k")
 			h.waitSummary(summary.TS, "1 of 2 KPIs updated")
 			h.settle()
 
@@ -206,34 +211,17 @@ func TestACorrectionBackOfARacebotKilledBeforeItDrawsIsRedrawn(t *testing.T) {
 	h.waitSummary(summary.TS, "12.6k")
 	h.settle()
 
-	killed.arm()
-	t.Cleanup(func() { close(killed.release) }) // before A is stopped
-	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.4k", PreviousText: "visitors 12.6k",
-		EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvBACK"})
-	select {
-	case <-killed.held:
-	case <-time.After(slackfake.DefaultWaitTimeout):
-		t.Fatal("racebot A did not go to mark the summary")
-	}
+	killed.heldAtMark(t, func() {
+		h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.4k", PreviousText: "visitors 12.6k",
+			EditTS: tsAfter(t, ts, 20*time.Second), EventID: "EvBACK"})
+	})
 	if got := h.valuesOf(p, p.KPIs[0].ID); len(got) != 1 || got[0].Value.Amount != 12400 {
 		t.Fatalf("visitors %+v after the edit back, want 12.4k", got)
 	}
 
-	next, _ := h.anotherRacebot()
-	tick := func(d time.Duration) int {
-		before := h.updates()
-		clk.Add(d)
-		next.checkinTick(t.Context())
-		settle(t, next, h.fake)
-		return h.updates() - before
-	}
-	tick(summaryLands) // A's drawing, had it begun, could have landed by then
-	if m, _ := h.message("C1", summary.TS); !strings.Contains(m.Text, "12.4k") || strings.Contains(m.Text, "12.6k") {
-		t.Fatalf("after the next tick the summary is\n%s\nwant Ana's 12.4k as she corrected it back", m.Text)
-	}
-	if n := tick(checkinPoll); n != 0 {
-		t.Errorf("the summary was drawn %d more times after it showed the latest values", n)
-	}
+	h.redrawnByTheNext(t, clk, summary.TS, "Ana's 12.4k as she corrected it back", func(text string) bool {
+		return strings.Contains(text, "12.4k") && !strings.Contains(text, "12.6k")
+	})
 }
 
 // TestNewValuesSummaryFailingForAWhileIsTriedAgainLater: a value given in

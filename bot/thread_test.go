@@ -15,20 +15,7 @@ import (
 // a new message there containing want.
 func (h *harness) say(thread, text, want string) slackfake.Message {
 	h.t.Helper()
-	before := map[string]bool{}
-	for _, m := range h.fake.Messages("C1") {
-		before[m.TS] = true
-	}
-	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: text, ThreadTS: thread}))
-	m := h.fake.WaitMessage(h.t, "C1", func(m slackfake.Message) bool {
-		return !before[m.TS] && m.ThreadTS == thread && strings.Contains(m.Text, want)
-	}, "a reply to "+text+" containing "+want)
-	// A person reads the question before replying: wait until the bot has
-	// recorded it as asked, as a real reply would come seconds later.
-	if asksSomething(m) {
-		h.fake.WaitFor(h.t, func() bool { return h.asked.has(m.TS) }, "the bot to record the prompt in "+m.TS)
-	}
-	return m
+	return h.sayAs("UANA", thread, text, want)
 }
 
 // sayAndWait types text as Ana's reply in a thread and waits for cond,

@@ -12,6 +12,35 @@ import (
 	"github.com/racebot/racebot/internal/slackfake"
 )
 
+// benDeletesElsewhere returns what racebot B does meanwhile in a race:
+// Ben deletes his check-in reply ben in p's latest check-in, which takes
+// his value back and raises the plan's version.
+func (h *harness) benDeletesElsewhere(t *testing.T, p *flows.Plan, ben string) func(coach.Store) {
+	return func(db coach.Store) {
+		other := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
+		c, err := db.LatestCheckin(context.Background(), p.Team, p.ID)
+		if err != nil {
+			t.Errorf("the check-in: %v", err)
+			return
+		}
+		resp, err := other.DeleteMessage(context.Background(), coach.Request{Team: p.Team, Channel: "C1", User: "UBEN", Checkin: c.ID, TS: ben, Now: h.bot.now(), Key: "EvBENDEL"})
+		if err != nil || !resp.Changed {
+			t.Errorf("Ben's deletion on the other racebot: %+v, %v", resp, err)
+		}
+	}
+}
+
+// wantYesNotFiled checks that Ana's yes to an offer was filed as no
+// answer of plan Q1.
+func (h *harness) wantYesNotFiled(t *testing.T, p *flows.Plan) {
+	t.Helper()
+	for id, a := range h.plan(p.Team, "C1", "Q1").Answers {
+		if a.Text == "yes" {
+			t.Errorf("Ana's yes was filed as the answer to %s", id)
+		}
+	}
+}
+
 // TestADeletedKPILineWhoseValuesWentMeanwhile: the visitors KPI came from
 // Ana's line in the plan's thread, and Ben gave it its one value in a
 // check-in. Ana deletes her line; in the same moment Ben, on another
@@ -30,18 +59,7 @@ func TestADeletedKPILineWhoseValuesWentMeanwhile(t *testing.T) {
 	ben := tsAfter(t, opening.TS, time.Millisecond)
 	h.replyConfirmed(opening.TS, "UBEN", "visitors 9k", ben, "Recorded: Unique visitors 9,000")
 	h.settle()
-	race.meanwhile = func(db coach.Store) {
-		other := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
-		c, err := db.LatestCheckin(context.Background(), p.Team, p.ID)
-		if err != nil {
-			t.Errorf("the check-in: %v", err)
-			return
-		}
-		resp, err := other.DeleteMessage(context.Background(), coach.Request{Team: p.Team, Channel: "C1", User: "UBEN", Checkin: c.ID, TS: ben, Now: h.bot.now(), Key: "EvBENDEL"})
-		if err != nil || !resp.Changed {
-			t.Errorf("Ben's deletion on the other racebot: %+v, %v", resp, err)
-		}
-	}
+	race.meanwhile = h.benDeletesElsewhere(t, p, ben)
 
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UANA", TS: line, ThreadTS: p.Thread,
 		PreviousText: "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UANA>", EventID: "EvDEL"}))
@@ -77,11 +95,7 @@ func TestAnOfferOutlivesAValueTakenBack(t *testing.T) {
 	h.settle()
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: p.Thread}))
 	h.header("C1", "Q2 Launch")
-	for id, a := range h.plan(p.Team, "C1", "Q1").Answers {
-		if a.Text == "yes" {
-			t.Errorf("Ana's yes was filed as the answer to %s", id)
-		}
-	}
+	h.wantYesNotFiled(t, p)
 }
 
 // offerMeanwhile runs meanwhile, once, before the first offer written
@@ -114,26 +128,11 @@ func TestAnOfferOfARefusedLineMadeAsAValueIsTakenBack(t *testing.T) {
 	opening, _, ben := h.checkinAnHourOn(p, clk)
 	h.replyConfirmed(opening.TS, "UBEN", "visitors 13k", ben, "Recorded: Unique visitors 13k")
 	h.settle()
-	race.meanwhile = func(db coach.Store) {
-		other := coach.New(coach.Config{Catalogue: flows.RACE(), Store: db})
-		c, err := db.LatestCheckin(context.Background(), p.Team, p.ID)
-		if err != nil {
-			t.Errorf("the check-in: %v", err)
-			return
-		}
-		resp, err := other.DeleteMessage(context.Background(), coach.Request{Team: p.Team, Channel: "C1", User: "UBEN", Checkin: c.ID, TS: ben, Now: h.bot.now(), Key: "EvBENDEL"})
-		if err != nil || !resp.Changed {
-			t.Errorf("Ben's deletion on the other racebot: %+v, %v", resp, err)
-		}
-	}
+	race.meanwhile = h.benDeletesElsewhere(t, p, ben)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "New spring promo page | <@UBEN> | 2027-02-15", ThreadTS: p.Thread}))
 	h.waitEphemeral("UANA", "to start a new plan called")
 	h.settle()
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: p.Thread}))
 	h.header("C1", "spring promo page | <@UBEN> | 2027-02-15")
-	for id, a := range h.plan(p.Team, "C1", "Q1").Answers {
-		if a.Text == "yes" {
-			t.Errorf("Ana's yes was filed as the answer to %s", id)
-		}
-	}
+	h.wantYesNotFiled(t, p)
 }

@@ -253,17 +253,7 @@ func TestParseReadingsMarginIsAShare(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"/"+tt.in, func(t *testing.T) {
-			got, errs := ParseReadingsIn(tt.in, margin(tt.name))
-			var msgs []string
-			for _, err := range errs {
-				msgs = append(msgs, Explain(err).String())
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("ParseReadingsIn(%q) (-want +got):\n%s", tt.in, diff)
-			}
-			if diff := cmp.Diff(tt.msgs, msgs); diff != "" {
-				t.Errorf("ParseReadingsIn(%q) messages (-want +got):\n%s", tt.in, diff)
-			}
+			checkReadingsIn(t, tt.in, margin(tt.name), tt.want, tt.msgs)
 		})
 	}
 }

@@ -308,6 +308,23 @@ func TestParseReadingsInFractionOfARate(t *testing.T) {
 	}
 }
 
+// checkReadingsIn checks what ParseReadingsIn reads in in, and the words
+// it says of the rest.
+func checkReadingsIn(t *testing.T, in string, plan []KPI, want []Reading, msgs []string) {
+	t.Helper()
+	got, errs := ParseReadingsIn(in, plan)
+	var said []string
+	for _, err := range errs {
+		said = append(said, Explain(err).String())
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ParseReadingsIn(%q) (-want +got):\n%s", in, diff)
+	}
+	if diff := cmp.Diff(msgs, said); diff != "" {
+		t.Errorf("ParseReadingsIn(%q) messages (-want +got):\n%s", in, diff)
+	}
+}
+
 // A note after a value of a KPI that takes no money, which mentions a
 // currency among other words, is an aside: read as the value's currency,
 // "leads 310 (euro campaign)" was refused as an amount of money, though
@@ -335,17 +352,7 @@ func TestParseReadingsInCurrencyWordInAside(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, errs := ParseReadingsIn(tt.in, plan)
-			var msgs []string
-			for _, err := range errs {
-				msgs = append(msgs, Explain(err).String())
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("ParseReadingsIn(%q) (-want +got):\n%s", tt.in, diff)
-			}
-			if diff := cmp.Diff(tt.errs, msgs); diff != "" {
-				t.Errorf("ParseReadingsIn(%q) messages (-want +got):\n%s", tt.in, diff)
-			}
+			checkReadingsIn(t, tt.in, plan, tt.want, tt.errs)
 		})
 	}
 }
@@ -527,17 +534,7 @@ func TestParseReadingsInCurrencyNoteBesideItsOwn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, errs := ParseReadingsIn(tt.in, usd)
-			var msgs []string
-			for _, err := range errs {
-				msgs = append(msgs, Explain(err).String())
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("ParseReadingsIn(%q) (-want +got):\n%s", tt.in, diff)
-			}
-			if diff := cmp.Diff(tt.errs, msgs); diff != "" {
-				t.Errorf("ParseReadingsIn(%q) messages (-want +got):\n%s", tt.in, diff)
-			}
+			checkReadingsIn(t, tt.in, usd, tt.want, tt.errs)
 		})
 	}
 }
@@ -668,17 +665,7 @@ func TestParseReadingsInBracketRefusedWhole(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, errs := ParseReadingsIn(tt.in, plan)
-			var msgs []string
-			for _, err := range errs {
-				msgs = append(msgs, Explain(err).String())
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("ParseReadingsIn(%q) (-want +got):\n%s", tt.in, diff)
-			}
-			if diff := cmp.Diff(tt.errs, msgs); diff != "" {
-				t.Errorf("ParseReadingsIn(%q) messages (-want +got):\n%s", tt.in, diff)
-			}
+			checkReadingsIn(t, tt.in, plan, tt.want, tt.errs)
 		})
 	}
 }

@@ -9,7 +9,23 @@ import (
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/pgtest"
+	"github.com/racebot/racebot/storage/postgres"
 )
+
+// visitorsPlan creates Ana's plan Q1 in db at t0, with a visitors KPI;
+// it returns the plan's and the KPI's ids.
+func visitorsPlan(t *testing.T, ctx context.Context, db *postgres.DB, t0 time.Time) (flows.PlanID, int64) {
+	t.Helper()
+	id, err := db.CreatePlan(ctx, flows.NewPlan("T1", "C1", "Q1", "UANA", t0), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kpi, err := db.SaveKPI(ctx, "T1", flows.KPI{Plan: id, Stage: flows.StageReach, Key: "visitors", Name: "Visitors", Unit: flows.UnitCount, By: "UANA", At: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id, kpi
+}
 
 // TestEditsOfOneMessageTakeTurns: Ana edits "visitors 12k" to 13k and
 // then to 14k, and Slack hands the two edits to two racebots at once.
@@ -45,14 +61,7 @@ func TestEditsOfOneMessageTakeTurns(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			t0 := time.Now().Truncate(time.Millisecond)
-			id, err := a.CreatePlan(ctx, flows.NewPlan("T1", "C1", "Q1", "UANA", t0), "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			kpi, err := a.SaveKPI(ctx, "T1", flows.KPI{Plan: id, Stage: flows.StageReach, Key: "visitors", Name: "Visitors", Unit: flows.UnitCount, By: "UANA", At: t0})
-			if err != nil {
-				t.Fatal(err)
-			}
+			id, kpi := visitorsPlan(t, ctx, a, t0)
 			value := func(n float64, edited time.Duration) []flows.Measurement {
 				m := flows.Measurement{KPI: kpi, Value: flows.Value{Amount: n, Unit: flows.UnitCount}, At: t0, By: "UANA", Source: "C1/1"}
 				if edited != 0 {
@@ -121,14 +130,7 @@ func TestTwoWithdrawalsAtOnceLeaveOneStandingAgain(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			t0 := time.Now().Truncate(time.Millisecond)
-			id, err := a.CreatePlan(ctx, flows.NewPlan("T1", "C1", "Q1", "UANA", t0), "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			kpi, err := a.SaveKPI(ctx, "T1", flows.KPI{Plan: id, Stage: flows.StageReach, Key: "visitors", Name: "Visitors", Unit: flows.UnitCount, By: "UANA", At: t0})
-			if err != nil {
-				t.Fatal(err)
-			}
+			id, kpi := visitorsPlan(t, ctx, a, t0)
 			checkin, err := a.CreateCheckin(ctx, "T1", flows.Checkin{Plan: id, Channel: "C1", OpenedAt: t0, NudgeAt: t0.Add(time.Hour), CloseAt: t0.Add(2 * time.Hour)})
 			if err != nil {
 				t.Fatal(err)
