@@ -20,15 +20,10 @@ func (db *DB) CommitOffer(ctx context.Context, p *flows.Plan, changes []flows.Ch
 			return err
 		}
 		if len(changes) == 0 {
-			// As in TakeOffer: nothing to commit means no version check in
-			// commitTx, yet the offer is made on the plan as p was read,
-			// and written on a version moved since it would be void.
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE id = ? AND team_id = ? AND version = ?`, p.ID, p.Team, p.Version).Scan(&n); err != nil {
-				return fmt.Errorf("plan version: %w", err)
-			}
-			if n == 0 {
-				return flows.ErrConflict
+			// The offer is made on the plan as p was read, and written on
+			// a version moved since it would be void.
+			if err := stillAt(ctx, tx, p); err != nil {
+				return err
 			}
 		}
 		if err := db.commitTx(ctx, tx, p, changes); err != nil {
@@ -103,15 +98,10 @@ func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, ch
 			return flows.ErrConflict
 		}
 		if len(changes) == 0 {
-			// Nothing to commit means no version check in commitTx, yet an
-			// offer with no answer to take back stands only while the plan
-			// is as from was read: one moved since voids it.
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE id = ? AND team_id = ? AND version = ?`, from.ID, from.Team, from.Version).Scan(&n); err != nil {
-				return fmt.Errorf("plan version: %w", err)
-			}
-			if n == 0 {
-				return flows.ErrConflict
+			// An offer with no answer to take back stands only while the
+			// plan is as from was read: one moved since voids it.
+			if err := stillAt(ctx, tx, from); err != nil {
+				return err
 			}
 		}
 		if err := db.commitTx(ctx, tx, from, changes); err != nil {
@@ -126,4 +116,17 @@ func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, ch
 	}
 	db.cacheCreated(p, flows.PlanID(id), gen)
 	return flows.PlanID(id), nil
+}
+
+// stillAt reports flows.ErrConflict unless plan p is still at p's
+// version: with nothing to commit, commitTx checks no version.
+func stillAt(ctx context.Context, tx *sql.Tx, p *flows.Plan) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE id = ? AND team_id = ? AND version = ?`, p.ID, p.Team, p.Version).Scan(&n); err != nil {
+		return fmt.Errorf("plan version: %w", err)
+	}
+	if n == 0 {
+		return flows.ErrConflict
+	}
+	return nil
 }

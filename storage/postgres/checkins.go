@@ -191,17 +191,9 @@ func (db *DB) CommitOffer(ctx context.Context, p *flows.Plan, changes []flows.Ch
 			return err
 		}
 		if len(changes) == 0 {
-			// As in TakeOffer: with nothing to commit, commitTx checks no
-			// version, yet the offer is made on the plan as p was read.
-			// FOR SHARE holds off a commit to the plan until this one
-			// ends, and sees one that landed first.
-			var one int
-			err := tx.QueryRow(ctx, `SELECT 1 FROM plans WHERE id = $1 AND team_id = $2 AND version = $3 FOR SHARE`, p.ID, p.Team, p.Version).Scan(&one)
-			if errors.Is(err, pgx.ErrNoRows) {
-				return flows.ErrConflict
-			}
-			if err != nil {
-				return fmt.Errorf("plan version: %w", err)
+			// The offer is made on the plan as p was read.
+			if err := stillAt(ctx, tx, p); err != nil {
+				return err
 			}
 		}
 		var err error
@@ -292,16 +284,8 @@ func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, ch
 			return flows.ErrConflict
 		}
 		if len(changes) == 0 {
-			// As in the SQLite store: with nothing to commit, commitTx
-			// checks no version. FOR SHARE holds off a commit to the plan
-			// until this one ends, and sees one that landed first.
-			var one int
-			err := tx.QueryRow(ctx, `SELECT 1 FROM plans WHERE id = $1 AND team_id = $2 AND version = $3 FOR SHARE`, from.ID, from.Team, from.Version).Scan(&one)
-			if errors.Is(err, pgx.ErrNoRows) {
-				return flows.ErrConflict
-			}
-			if err != nil {
-				return fmt.Errorf("plan version: %w", err)
+			if err := stillAt(ctx, tx, from); err != nil {
+				return err
 			}
 		}
 		if applied, err = commitTx(ctx, tx, from, changes); err != nil {
@@ -317,4 +301,20 @@ func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, ch
 		db.cacheAfter(from, applied)
 	}
 	return flows.PlanID(id), nil
+}
+
+// stillAt reports flows.ErrConflict unless plan p is still at p's
+// version: with nothing to commit, commitTx checks no version. FOR SHARE
+// holds off a commit to the plan until this transaction ends, and sees
+// one that landed first.
+func stillAt(ctx context.Context, tx pgx.Tx, p *flows.Plan) error {
+	var one int
+	err := tx.QueryRow(ctx, `SELECT 1 FROM plans WHERE id = $1 AND team_id = $2 AND version = $3 FOR SHARE`, p.ID, p.Team, p.Version).Scan(&one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return flows.ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("plan version: %w", err)
+	}
+	return nil
 }
