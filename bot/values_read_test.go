@@ -138,8 +138,10 @@ func TestACheckinReplyWithACurrencyBesideAnAside(t *testing.T) {
 // refused her visitors too; one of readings of the plan's other KPIs
 // ("(lead rate 2.1%, revenue €18k)") was refused whole; "€18k (incl.
 // dollar-store sales)" was asked about as two currencies; and "18k (not
-// USD)" on a revenue kept in dollars was recorded as $18,000. Each now
-// records what she gave and says in one sentence what it did not read.
+// USD)" on a revenue kept in dollars was recorded as $18,000; a bracket
+// of readings beside an aside ("(lead rate 2.1%, est)") was refused
+// whole, and the readings in it lost. Each now records what she gave and
+// says in one sentence what it did not read.
 func TestACheckinReplyWithABracket(t *testing.T) {
 	t.Parallel()
 	visitors := flows.Value{Amount: 12400, Unit: flows.UnitCount}
@@ -149,6 +151,15 @@ func TestACheckinReplyWithABracket(t *testing.T) {
 	}{
 		{"EUR", "visitors 12.4k (est, revenue $18k", `I didn't read "(est, revenue $18k", as its bracket is not closed`, map[string]flows.Value{"visitors": visitors}},
 		{"EUR", "visitors 12.4k (lead rate 2.1%, revenue €18k)", "Recorded: Unique visitors 12.4k", map[string]flows.Value{
+			"visitors":  visitors,
+			"lead-rate": {Amount: 2.1, Unit: flows.UnitPercent},
+			"revenue":   {Amount: 18000, Unit: flows.UnitCurrency, Currency: "EUR"},
+		}},
+		{"EUR", "visitors 12.4k (lead rate 2.1%, est)", "Recorded: Unique visitors 12.4k", map[string]flows.Value{
+			"visitors":  visitors,
+			"lead-rate": {Amount: 2.1, Unit: flows.UnitPercent},
+		}},
+		{"EUR", "visitors 12.4k (lead rate 2.1%, revenue €18k, rough)", "Recorded: Unique visitors 12.4k", map[string]flows.Value{
 			"visitors":  visitors,
 			"lead-rate": {Amount: 2.1, Unit: flows.UnitPercent},
 			"revenue":   {Amount: 18000, Unit: flows.UnitCurrency, Currency: "EUR"},
@@ -163,7 +174,10 @@ func TestACheckinReplyWithABracket(t *testing.T) {
 			sym := map[string]string{"EUR": "€", "USD": "$"}[tt.currency]
 			p = h.setKPIs(p, flows.StageConvert, "revenue | baseline "+sym+"5,000 | target "+sym+"9,000 | by 2027-03-31 | owner <@UANA>")
 			id, opening, summary := h.openCheckinOfThree(p)
-			h.anaRepliesIn(opening.TS, tt.text, tsAfter(t, summary.TS, time.Millisecond), tt.answer)
+			said := h.anaRepliesIn(opening.TS, tt.text, tsAfter(t, summary.TS, time.Millisecond), tt.answer)
+			if strings.HasPrefix(tt.answer, "Recorded") && strings.Contains(said, "didn't read") {
+				t.Errorf("%q: told %q, want all of it read", tt.text, said)
+			}
 			h.waitSummary(summary.TS, fmt.Sprintf("%d of 3 KPIs updated", len(tt.want)))
 			h.settle()
 			ms, err := h.db.Measurements(t.Context(), p.Team, p.ID)

@@ -30,9 +30,11 @@ type Reading struct {
 // (USD, est)", "18k (est. US$)") is read whole, as the value's currency,
 // and one naming two, or a currency beside a number, or one it is not
 // ("(not USD)"), or left open after money, makes the value one that can't
-// be read. A note of readings alone ("12.4k (leads 310, revenue 18k)") is
-// read as readings; one left open after a value that is not money is
-// refused by itself ("310 (est, revenue $18k").
+// be read. A note of readings ("12.4k (leads 310, revenue 18k)") is read
+// as readings, and parts of it that are asides ("(leads 310, est)") are
+// passed over; one left open after a value that is not money is refused
+// by itself ("310 (est, revenue $18k"), and so is a closed one that
+// follows no value ("310, (new 3k)").
 //
 // names resolves what the user called a KPI (lower-cased, single-spaced:
 // "unique visitors", "aov") to its id and unit. ParseReadings returns the
@@ -88,15 +90,24 @@ func parseReadings(s string, resolve func(token string, percent bool) (k KPI, co
 		k, cands := resolve(strings.ToLower(trimFillers(words)), false)
 		return k.Key != "" || len(cands) > 1
 	}
-	// holdsReadings reports whether a note in parentheses after a value
-	// is readings of the plan's KPIs and nothing else ("(leads 310,
-	// revenue 18k)"): they are read as the same words outside it would be.
-	holdsReadings := func(note string) bool {
-		items := splitItems(note, nil)
-		for _, item := range items {
+	// holdsReadings gives the readings of the plan's KPIs in a note in
+	// parentheses after a value ("(leads 310, revenue 18k)"), to be read
+	// as the same words outside it would be, when each of its parts is a
+	// reading or an aside ("(leads 310, est)"), passed over as one after
+	// a value is; else nil, and the note is refused whole.
+	holdsReadings := func(note string) []string {
+		var readings []string
+		for _, item := range splitItems(note, nil) {
+			if asidePart(item) {
+				// A KPI's name alone is one without its value, no aside.
+				if k, cands := resolve(strings.ToLower(trimFillers(item)), false); k.Key != "" || len(cands) > 1 {
+					return nil
+				}
+				continue
+			}
 			pairs, rest, unread, err := pairItem(item, opensName)
 			if err != nil || rest != "" || len(pairs) == 0 || len(unread) > 0 {
-				return false
+				return nil
 			}
 			// A word of a KPI's name is most often what part of the value
 			// before the note it is ("visitors 12.4k (new 3k)", not 3k new
@@ -104,11 +115,12 @@ func parseReadings(s string, resolve func(token string, percent bool) (k KPI, co
 			for _, p := range pairs {
 				name := trimFillers(p.name)
 				if k, _ := resolve(strings.ToLower(name), writtenAsPercent(p.value)); k.Key == "" || !namesWhole(name, k) {
-					return false
+					return nil
 				}
 			}
+			readings = append(readings, item)
 		}
-		return len(items) > 0
+		return readings
 	}
 	for _, item := range splitItems(s, holdsReadings) {
 		pairs, rest, unread, err := pairItem(item, opensName)
@@ -174,7 +186,7 @@ func parseReadings(s string, resolve func(token string, percent bool) (k KPI, co
 				errs = append(errs, userErr(ErrBadValue, "I didn't read %q, as its bracket is not closed; close it, or write its values outside brackets.", User(rest)))
 				continue
 			}
-			errs = append(errs, userErr(ErrBadValue, "I didn't read %q, as I read a bracket only right after a value, like leads 310 (est).", User(rest)))
+			errs = append(errs, bracketAloneErr(rest))
 			continue
 		}
 		errs = append(errs, userErr(ErrBadValue, "I found no value for %q; write it like %s 310.", User(rest), User(rest)))
@@ -189,9 +201,10 @@ var storedRefs = regexp.MustCompile(`<[^<>]*>`)
 // splitItems cuts a reply at newlines, semicolons and commas that do not sit
 // between two digits. Keeping "1,25" together matters: splitting it would
 // turn an ambiguous number into a silently wrong one. A note in
-// parentheses after a value that holdsReadings says is readings (nil: none
-// is) is cut from the value and read as items of its own.
-func splitItems(s string, holdsReadings func(note string) bool) []string {
+// parentheses after a value that holdsReadings gives readings of (nil:
+// none does) is cut from the value, and its readings are items of their
+// own.
+func splitItems(s string, holdsReadings func(note string) []string) []string {
 	s = storedRefs.ReplaceAllString(s, " ")
 	s = strings.NewReplacer("*", "", "`", "").Replace(s)
 	var items []string
@@ -202,12 +215,7 @@ func splitItems(s string, holdsReadings func(note string) bool) []string {
 		}
 		start = i + 1
 	}
-	closeAt := -1 // the ")" of a note of readings
 	for i := 0; i < len(s); i++ {
-		if i == closeAt {
-			cut(i)
-			continue
-		}
 		switch s[i] {
 		case '\n', '\r':
 			cut(i)
@@ -222,9 +230,11 @@ func splitItems(s string, holdsReadings func(note string) bool) []string {
 				cut(i)
 			}
 		case '(':
-			if end := readingsLen(s[start:i], s[i:], holdsReadings); end > 0 {
+			if end, readings := readingsLen(s[start:i], s[i:], holdsReadings); end > 0 {
 				cut(i)
-				closeAt = i + end - 1
+				items = append(items, readings...)
+				start = i + end
+				i += end - 1
 				continue
 			}
 			// A note after a value is read whole: cut at its comma, "18k
@@ -232,6 +242,13 @@ func splitItems(s string, holdsReadings func(note string) bool) []string {
 			// rough)" two names without values.
 			if end := noteLen(s[start:i], s[i:]); end > 0 {
 				i += end - 1
+				break
+			}
+			// A closed one that opens an item follows no value ("310,
+			// (new 3k, est)"): read whole too, it is refused whole (see
+			// pairItem); cut, "(new 3k" was read as 3k new customers.
+			if end := strings.IndexAny(s[i:], ")\n\r"); end > 0 && s[i+end] == ')' && strings.TrimSpace(s[start:i]) == "" {
+				i += end
 			}
 		}
 	}
@@ -240,18 +257,33 @@ func splitItems(s string, holdsReadings func(note string) bool) []string {
 }
 
 // readingsLen is the length of the note in parentheses that opens s, after
-// the item's text before when that ends in a value, if it closes on its
-// line and holdsReadings says it is readings; else 0.
-func readingsLen(before, s string, holdsReadings func(note string) bool) int {
+// the item's text before when that ends in a value, and the readings in
+// it, if it closes on its line and holdsReadings gives readings of it;
+// else 0.
+func readingsLen(before, s string, holdsReadings func(note string) []string) (int, []string) {
 	if holdsReadings == nil || !endsInValue(before) {
-		return 0
+		return 0, nil
 	}
 	end := strings.IndexAny(s, ")\n\r")
-	if end < 0 || s[end] != ')' || strings.ContainsRune(s[1:end], '(') || !strings.ContainsFunc(s[1:end], unicode.IsDigit) ||
-		!holdsReadings(s[1:end]) {
-		return 0
+	if end < 0 || s[end] != ')' || strings.ContainsRune(s[1:end], '(') || !strings.ContainsFunc(s[1:end], unicode.IsDigit) {
+		return 0, nil
 	}
-	return end + 1
+	readings := holdsReadings(s[1:end])
+	if len(readings) == 0 {
+		return 0, nil
+	}
+	return end + 1, readings
+}
+
+// asidePart reports whether part, between the commas of a note of
+// readings, is an aside as a note of it alone after a value would be:
+// words alone, naming no currency and not saying what a number counts
+// (see noteEnd and scopeNote).
+func asidePart(part string) bool {
+	note := "(" + part + ")"
+	toks := fieldsWithOffsets(note)
+	end, ok := noteEnd(note, toks, 0)
+	return ok && end == len(toks)-1 && !namesCurrency(note) && !scopeNote(note)
 }
 
 // endsInValue reports whether text's last word is part of a value.
@@ -264,7 +296,7 @@ func endsInValue(text string) bool {
 // the item's text before when that ends in a value, if it is to be read
 // whole: one naming a currency, even left open (then to its line's end),
 // so that the currency stays with the value or refuses it; one that
-// closes on its line, which is not readings alone (see readingsLen), so
+// closes on its line, which is not readings (see readingsLen), so
 // that it is passed over or refused whole ("(new 3k, est)"), never cut
 // into a reading of a KPI a word of it names; or one of words alone left
 // open, refused whole ("(est, rough"). A note with a number and no
@@ -308,6 +340,12 @@ func cutNote(v string, unit UnitKind) (value, open string) {
 	return dropWordsAside(v), ""
 }
 
+// bracketAloneErr refuses a closed note in parentheses that follows no
+// value.
+func bracketAloneErr(note string) error {
+	return userErr(ErrBadValue, "I didn't read %q, as I read a bracket only right after a value, like leads 310 (est).", User(note))
+}
+
 // openNoteErr refuses a note left open after a value (see cutOpenNote).
 func openNoteErr(note string) error {
 	return userErr(ErrBadValue, "I didn't read %q, as its bracket is not closed; close it, or write its values outside brackets.", User(note))
@@ -347,8 +385,14 @@ func scopeNote(note string) bool {
 	for i, w := range words {
 		_, mult := multipliers[w]
 		switch {
-		case w == "per" && i > 0 && words[i-1] == "as":
-			// "(as per the CRM)" says where the value is from.
+		case w == "per":
+			// "per" counts in a span or per unit ("(per day)", "(per
+			// lead)", "(per 1000)") unless it names a source ("(per
+			// HubSpot)", "(per the CRM)").
+			next := words[i+1:]
+			if len(next) == 0 || !perSource(next[0]) {
+				return true
+			}
 		case w == "each" || w == "every":
 			// "(each)", "(every day)"; not "(every channel)".
 			if i+1 == len(words) || periodNouns[strings.TrimSuffix(words[i+1], "s")] {
@@ -378,13 +422,29 @@ var (
 	scaleWords = map[string]bool{"thousands": true, "millions": true, "billions": true, "hundred": true, "hundreds": true}
 	// scopeWords say what span or share a number counts.
 	scopeWords = map[string]bool{
-		"per": true, "daily": true, "weekly": true, "monthly": true,
+		"daily": true, "weekly": true, "monthly": true,
 		"quarterly": true, "yearly": true, "annual": true, "annually": true, "annum": true,
 		"cumulative": true, "cumulatively": true, "ytd": true, "mtd": true, "qtd": true,
 		"total": true, "avg": true, "average": true,
 	}
 	periodNouns = map[string]bool{"hour": true, "day": true, "week": true, "month": true, "quarter": true, "year": true}
+	// perSources are the words after "per" that say where a value is
+	// from rather than what it counts per: a source is named this way
+	// far less often than a unit, and a unit taken for a source would
+	// record a rate as a total, so an unknown word is a unit.
+	perSources = map[string]bool{
+		"the": true, "our": true, "my": true, "their": true, "your": true,
+		"finance": true, "accounting": true, "accounts": true, "books": true, "invoices": true, "billing": true,
+		"crm": true, "hubspot": true, "salesforce": true, "pipedrive": true, "stripe": true, "shopify": true,
+		"ga": true, "ga4": true, "google": true, "analytics": true, "plausible": true, "matomo": true, "mixpanel": true,
+		"amplitude": true, "looker": true, "tableau": true, "klaviyo": true, "mailchimp": true,
+		"report": true, "dashboard": true, "marketing": true, "ops": true, "team": true, "me": true,
+	}
 )
+
+// perSource reports whether w, the word after "per" in a note, names
+// where the value is from ("(per HubSpot)", "(per the CRM)").
+func perSource(w string) bool { return perSources[w] }
 
 // scopeNoteErr refuses a value with a note that says what its number
 // counts (see scopeNote).
@@ -537,8 +597,21 @@ func pairItem(item string, opensName func(before, words string) bool) (pairs []p
 	}
 	toks := fieldsWithOffsets(string(b))
 	toks = dropListMarker(item, toks)
+	// A closed bracket that opens the item follows no value ("(leads
+	// 310) (new 3k)", "leads 310, (new 3k)"): read as words, its first
+	// word was taken for a KPI's name (`For (new, "3k)" is not a
+	// number…`). It is refused whole, as one after a value is.
+	if len(toks) > 0 && strings.HasPrefix(item[toks[0][0]:toks[0][1]], "(") {
+		for j, t := range toks {
+			if strings.HasSuffix(item[t[0]:t[1]], ")") {
+				unread = append(unread, bracketAloneErr(item[toks[0][0]:t[1]]))
+				toks = toks[j+1:]
+				break
+			}
+		}
+	}
 	if len(toks) == 0 {
-		return nil, "", nil, nil
+		return nil, "", unread, nil
 	}
 
 	var runs []run
@@ -645,8 +718,8 @@ func noteEnd(item string, toks [][2]int, i int) (int, bool) {
 // note in parentheses that neither noteEnd passes over nor currencyNoteEnd
 // reads as the value's currency, and that is to be refused whole, with
 // why, the rest of the sentence that names it: one that closes within the
-// item, whose number is no reading (a bracket of readings alone is read
-// by splitItems: "(new 3k)" says what part of the value 3k is); or one of
+// item, whose number is no reading (a bracket of readings and asides is
+// read by splitItems: "(new 3k)" says what part of the value 3k is); or one of
 // words alone left open ("(est, rough"). Read as words, its first word
 // was taken for a KPI's name ("For (new, "3k)" is not a number…"). A
 // note with a number left open is read as words, as readings whose ")"

@@ -575,6 +575,15 @@ func TestValueNotesReadAlikeOnEveryPath(t *testing.T) {
 		{kpi: "leads", text: "310 (est)", want: &Value{Amount: 310, Unit: UnitCount}},
 		{kpi: "leads", text: "310 (euro campaign)", want: &Value{Amount: 310, Unit: UnitCount}},
 		{kpi: "leads", text: "310 (USD)", refusal: "is an amount of money"},
+		// "per" before a source, not a span or a unit, says where the
+		// value is from: "310 (per HubSpot)" was refused as a note of
+		// what the number counts.
+		{kpi: "leads", text: "310 (per HubSpot)", want: &Value{Amount: 310, Unit: UnitCount}},
+		{kpi: "leads", text: "310 (per the CRM, est)", want: &Value{Amount: 310, Unit: UnitCount}},
+		{kpi: "revenue", text: "€18k (as per finance)", want: money(18000, "EUR")},
+		{kpi: "revenue", text: "€18k (per finance)", want: money(18000, "EUR")},
+		{kpi: "leads", text: "310 (per day)", refusal: "says what the number counts"},
+		{kpi: "revenue", text: "€18k (per lead)", refusal: "says what the number counts"},
 		{kpi: "bounce-rate", text: "3.2% (est, US$ site)", want: &Value{Amount: 3.2, Unit: UnitPercent}},
 		{kpi: "time-on-site", text: "2m 30s (euro site)", want: &Value{Amount: 150, Unit: UnitDuration}},
 	}
@@ -649,19 +658,70 @@ func TestParseReadingsInBracketRefusedWhole(t *testing.T) {
 		{"leads 310 (est, rough", []Reading{leads}, []string{open("(est, rough")}},
 		{"leads 310 (est", []Reading{leads}, []string{open("(est")}},
 		{"leads 310 (3k", []Reading{leads}, []string{open("(3k")}},
-		// A reading and an aside in one bracket are not readings alone:
-		// the sentence must not say its number had no KPI's whole name.
-		{"visitors 12.4k (leads 310, est)", []Reading{visitors}, []string{closed("(leads 310, est)")}},
+		// A reading beside a part that is neither reading nor aside
+		// keeps the bracket refused whole (readings beside asides are
+		// read: see TestParseReadingsInBracketOfReadingsAndAsides).
+		{"visitors 12.4k (leads 310, new 3k)", []Reading{visitors}, []string{closed("(leads 310, new 3k)")}},
+		{"visitors 12.4k (leads 310 est)", []Reading{visitors}, []string{closed("(leads 310 est)")}},
 		// A closed bracket that follows no value, after a bracket of
 		// readings or a comma, is not one left open.
 		{"visitors 12.4k (leads 310) (est)", []Reading{visitors, leads}, []string{alone("(est)")}},
 		{"leads 310, (est)", []Reading{leads}, []string{alone("(est)")}},
 		{"visitors 12.4k (leads 310) (3k", []Reading{visitors, leads}, []string{open("(3k")}},
+		// One with a number in it was read as words: `For (new, "3k)"
+		// is not a number…`, and cut at its comma "(new 3k" was 3k new
+		// customers.
+		{"visitors 12.4k (leads 310) (new 3k)", []Reading{visitors, leads}, []string{alone("(new 3k)")}},
+		{"leads 310, (new 3k)", []Reading{leads}, []string{alone("(new 3k)")}},
+		{"leads 310, (new 3k, est)", []Reading{leads}, []string{alone("(new 3k, est)")}},
+		{"leads 310; (new 3k) visitors 12.4k", []Reading{leads, visitors}, []string{alone("(new 3k)")}},
+		{"visitors 12.4k, (leads 310, new 3k)", []Reading{visitors}, []string{alone("(leads 310, new 3k)")}},
 		// As before: asides are passed over, readings in brackets read,
 		// even with the bracket left open.
 		{"leads 310 (est, rough)", []Reading{leads}, nil},
 		{"visitors 12.4k (leads 310)", []Reading{visitors, leads}, nil},
 		{"visitors 12.4k (leads 310", []Reading{visitors, leads}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			checkReadingsIn(t, tt.in, plan, tt.want, tt.errs)
+		})
+	}
+}
+
+// A bracket after a value whose parts are readings and asides gives the
+// readings and passes over the asides, as a note of words alone after a
+// value is passed over: "(leads 310, est)" was refused whole, and the
+// leads the person clearly gave were lost. A part that is neither, or
+// a KPI's name without its value, keeps the bracket refused whole.
+func TestParseReadingsInBracketOfReadingsAndAsides(t *testing.T) {
+	plan := []KPI{
+		{Key: "visitors", Name: "Unique visitors", Unit: UnitCount},
+		{Key: "leads", Name: "Leads", Unit: UnitCount},
+		{Key: "new-customers", Name: "New customers", Unit: UnitCount},
+		{Key: "revenue", Name: "Revenue", Unit: UnitCurrency, Currency: "EUR"},
+	}
+	visitors := Reading{"visitors", Value{Amount: 12400, Unit: UnitCount}, "12.4k"}
+	leads := Reading{"leads", Value{Amount: 310, Unit: UnitCount}, "310"}
+	revenue := Reading{"revenue", Value{Amount: 18000, Unit: UnitCurrency}, "18k"}
+	closed := func(note string) string {
+		return `I didn't read "` + note + `", as in brackets I read numbers only as readings alone, each after a KPI's whole name, like (leads 310); write its values outside brackets.`
+	}
+	tests := []struct {
+		in   string
+		want []Reading
+		errs []string
+	}{
+		{"visitors 12.4k (leads 310, est)", []Reading{visitors, leads}, nil},
+		{"visitors 12.4k (leads 310, revenue 18k, rough)", []Reading{visitors, leads, revenue}, nil},
+		{"visitors 12.4k (est; leads 310)", []Reading{visitors, leads}, nil},
+		{"visitors 12.4k (leads 310, from the CRM, rough), revenue €18k", []Reading{visitors, leads, {"revenue", Value{Amount: 18000, Unit: UnitCurrency, Currency: "EUR"}, "€18k"}}, nil},
+		// Neither a reading nor an aside: refused whole, as before.
+		{"visitors 12.4k (leads 310, new 3k)", []Reading{visitors}, []string{closed("(leads 310, new 3k)")}},
+		{"visitors 12.4k (leads 310, revenue 18k, new 3k, est)", []Reading{visitors}, []string{closed("(leads 310, revenue 18k, new 3k, est)")}},
+		{"visitors 12.4k (leads 310, per day)", []Reading{visitors}, []string{closed("(leads 310, per day)")}},
+		{"visitors 12.4k (leads 310, revenue)", []Reading{visitors}, []string{closed("(leads 310, revenue)")}},
+		{"visitors 12.4k (est, rough, 3k)", []Reading{visitors}, []string{closed("(est, rough, 3k)")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -700,6 +760,14 @@ func TestValueNotesThatSayWhatTheNumberCountsAreRefused(t *testing.T) {
 		{"visitors", "2k (YTD)", "(YTD)"},
 		{"visitors", "2k (each)", "(each)"},
 		{"visitors", "2k (per lead)", "(per lead)"},
+		{"visitors", "2k (per customer)", "(per customer)"},
+		{"visitors", "2k (per capita)", "(per capita)"},
+		{"visitors", "2k (per wk)", "(per wk)"},
+		{"visitors", "2k (per k)", "(per k)"},
+		{"visitors", "2k (per each lead)", "(per each lead)"},
+		// An unknown word after "per" is a unit, not a source: taken for
+		// a source, a rate would be recorded as a total.
+		{"visitors", "2k (per webinar)", "(per webinar)"},
 		{"visitors", "2k (est, per day)", "(est, per day)"},
 		{"revenue", "€240 (in k)", "(in k)"},
 		{"revenue", "€24k (per lead)", "(per lead)"},

@@ -131,6 +131,9 @@ func FuzzParseReadingsIn(f *testing.F) {
 		"revenue (est) 18k",
 		"revenue 18k ((EUR))",
 		"revenue €18k (est) leads 310 (est)",
+		"visitors 12.4k (leads 310, revenue 18k, rough)",
+		"visitors 12.4k (leads 310) (new 3k, est)",
+		"leads 310 (per HubSpot), revenue €18k (per lead)",
 	} {
 		f.Add(s)
 	}
