@@ -388,9 +388,10 @@ func scopeNote(note string) bool {
 		case w == "per":
 			// "per" counts in a span or per unit ("(per day)", "(per
 			// lead)", "(per 1000)") unless it names a source ("(per
-			// HubSpot)", "(per the CRM)").
+			// HubSpot)", "(per the CRM)"); after "as" it always does
+			// ("(as per Jane)"), as no one counts "as per day".
 			next := words[i+1:]
-			if len(next) == 0 || !perSource(next[0]) {
+			if (i == 0 || words[i-1] != "as") && (len(next) == 0 || !perSource(next[0])) {
 				return true
 			}
 		case w == "each" || w == "every":
@@ -431,14 +432,16 @@ var (
 	// perSources are the words after "per" that say where a value is
 	// from rather than what it counts per: a source is named this way
 	// far less often than a unit, and a unit taken for a source would
-	// record a rate as a total, so an unknown word is a unit.
+	// record a rate as a total, so an unknown word is a unit, and so is
+	// one that is also counted per ("(per team)", "(per report)"; "(per
+	// the team)" names the source).
 	perSources = map[string]bool{
 		"the": true, "our": true, "my": true, "their": true, "your": true,
 		"finance": true, "accounting": true, "accounts": true, "books": true, "invoices": true, "billing": true,
 		"crm": true, "hubspot": true, "salesforce": true, "pipedrive": true, "stripe": true, "shopify": true,
 		"ga": true, "ga4": true, "google": true, "analytics": true, "plausible": true, "matomo": true, "mixpanel": true,
 		"amplitude": true, "looker": true, "tableau": true, "klaviyo": true, "mailchimp": true,
-		"report": true, "dashboard": true, "marketing": true, "ops": true, "team": true, "me": true,
+		"dashboard": true, "marketing": true, "ops": true, "me": true,
 	}
 )
 

@@ -582,6 +582,11 @@ func TestValueNotesReadAlikeOnEveryPath(t *testing.T) {
 		{kpi: "leads", text: "310 (per the CRM, est)", want: &Value{Amount: 310, Unit: UnitCount}},
 		{kpi: "revenue", text: "€18k (as per finance)", want: money(18000, "EUR")},
 		{kpi: "revenue", text: "€18k (per finance)", want: money(18000, "EUR")},
+		// "as per" names a source whatever follows: "(as per Jane)" was
+		// refused as a note of what the number counts.
+		{kpi: "leads", text: "310 (as per Jane)", want: &Value{Amount: 310, Unit: UnitCount}},
+		{kpi: "revenue", text: "€18k (as per sales)", want: money(18000, "EUR")},
+		{kpi: "leads", text: "310 (per the team)", want: &Value{Amount: 310, Unit: UnitCount}},
 		{kpi: "leads", text: "310 (per day)", refusal: "says what the number counts"},
 		{kpi: "revenue", text: "€18k (per lead)", refusal: "says what the number counts"},
 		{kpi: "bounce-rate", text: "3.2% (est, US$ site)", want: &Value{Amount: 3.2, Unit: UnitPercent}},
@@ -768,6 +773,10 @@ func TestValueNotesThatSayWhatTheNumberCountsAreRefused(t *testing.T) {
 		// An unknown word after "per" is a unit, not a source: taken for
 		// a source, a rate would be recorded as a total.
 		{"visitors", "2k (per webinar)", "(per webinar)"},
+		// A team or a report is counted per as often as it is cited:
+		// "2k (per team)" was kept as 2,000 visitors in all.
+		{"visitors", "2k (per team)", "(per team)"},
+		{"visitors", "2k (per report)", "(per report)"},
 		{"visitors", "2k (est, per day)", "(est, per day)"},
 		{"revenue", "€240 (in k)", "(in k)"},
 		{"revenue", "€24k (per lead)", "(per lead)"},
