@@ -166,6 +166,7 @@ func TestACheckinReplyWithABracket(t *testing.T) {
 		}},
 		{"EUR", "revenue €18k (incl. dollar-store sales)", "Recorded: Revenue €18,000", map[string]flows.Value{"revenue": {Amount: 18000, Unit: flows.UnitCurrency, Currency: "EUR"}}},
 		{"USD", "revenue 18k (not USD)", `"18k (not USD)" says which currency it is not; write it with the one it is, like $18,250.`, map[string]flows.Value{}},
+		{"EUR", "visitors 12.4k, revenue €20k (target)", `I didn't record "€20k (target)", as "(target)" says it is a target or a forecast, not a value reached`, map[string]flows.Value{"visitors": visitors}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

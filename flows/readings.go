@@ -146,6 +146,12 @@ func parseReadings(s string, resolve func(token string, percent bool) (k KPI, co
 			// The note is cut here too, and not only by ParseKPIValue, so
 			// that the value before an open one is kept and the value
 			// given twice is named without its aside.
+			// Asked before the note is cut: passed over as an aside, a
+			// target would be recorded as the value reached.
+			if err := plannedValue(trimApprox(p.value)); err != nil {
+				errs = append(errs, userErr(ErrBadValue, "For %s, %s", User(p.name), Explain(err)))
+				continue
+			}
 			var open string
 			if p.value, open = cutNote(trimApprox(p.value), k.Unit); open != "" {
 				errs = append(errs, openNoteErr(open))
@@ -339,6 +345,57 @@ func cutNote(v string, unit UnitKind) (value, open string) {
 	}
 	return dropWordsAside(v), ""
 }
+
+// plannedValue refuses a value of a check-in (a reply's or a form's)
+// whose note says it is a target or a forecast rather than a value
+// reached ("310 (target)", "(our goal)", "(projected)"): read as an aside,
+// it was recorded as the value reached. A note that compares with one
+// ("(vs target 400)", "(on target)", "(above forecast)") is about a value
+// reached, and so is one that gives the target's own number. A KPI line's
+// target or baseline is not asked: there such a note says what it is.
+func plannedValue(v string) error {
+	i := strings.IndexByte(v, '(')
+	if i <= 0 || !strings.HasSuffix(v, ")") {
+		return nil
+	}
+	note := v[i:]
+	if !plannedNote(note) {
+		return nil
+	}
+	value := strings.TrimSpace(v[:i])
+	return userErr(ErrBadValue, "I didn't record %q, as %q says it is a target or a forecast, not a value reached; give the value reached so far, like %s.", User(v), User(note), User(value))
+}
+
+// plannedNote reports whether note says the number before it is a target
+// or a forecast (see plannedValue).
+func plannedNote(note string) bool {
+	words := strings.FieldsFunc(strings.ToLower(note), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	planned := false
+	for j, w := range words {
+		switch {
+		case unicode.IsDigit([]rune(w)[0]):
+			return false
+		case plannedWords[w] && (j == 0 || !comparedWith[words[j-1]]):
+			planned = true
+		}
+	}
+	return planned
+}
+
+var (
+	// plannedWords say a number is one aimed at or expected.
+	plannedWords = map[string]bool{
+		"target": true, "targets": true, "goal": true, "goals": true, "forecast": true, "forecasts": true, "forecasted": true,
+		"projected": true, "projection": true, "projections": true, "expected": true, "budget": true, "budgeted": true, "planned": true,
+	}
+	// comparedWith, before a planned word, make the note a comparison of
+	// a value reached with it.
+	comparedWith = map[string]bool{
+		"vs": true, "v": true, "versus": true, "against": true, "on": true, "above": true, "below": true, "over": true, "under": true,
+		"beat": true, "beats": true, "beating": true, "missed": true, "ahead": true, "behind": true, "of": true, "to": true, "from": true,
+		"than": true, "exceeded": true, "exceeds": true, "hit": true, "met": true, "short": true, "near": true, "toward": true, "towards": true, "past": true,
+	}
+)
 
 // bracketAloneErr refuses a closed note in parentheses that follows no
 // value.
@@ -631,9 +688,10 @@ func pairItem(item string, opensName func(before, words string) bool) (pairs []p
 				continue
 			}
 			if end, ok := noteEnd(item, toks, i); ok {
-				// A note saying what the number counts stays with it, so
-				// that the value is refused whole (see scopeNote).
-				if scopeNote(item[toks[i][0]:toks[end][1]]) {
+				// A note saying what the number counts, or that it is a
+				// target, stays with it, so that the value is refused
+				// whole (see scopeNote and plannedValue).
+				if note := item[toks[i][0]:toks[end][1]]; scopeNote(note) || plannedNote(note) {
 					runs[len(runs)-1].end = toks[end][1]
 				}
 				i = end

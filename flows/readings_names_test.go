@@ -831,3 +831,36 @@ func TestValueNotesThatSayWhatTheNumberCountsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// A note that says the number is a target or a forecast ("leads 310
+// (target)", "(our goal)", "(projected)") is no value reached: passed over
+// as an aside, 310 was recorded as the check-in's value. It is refused in
+// a reply and a form alike, naming the note, and the values beside it
+// still count. A note that compares with a target ("(on target)",
+// "(above forecast)") is about a value reached and stays an aside; a KPI
+// line's target may carry such a note, as it is a target.
+func TestAValueNotedAsATargetIsNotRecorded(t *testing.T) {
+	plan := []KPI{
+		{Key: "visitors", Name: "Unique visitors", Unit: UnitCount},
+		{Key: "leads", Name: "Leads", Unit: UnitCount},
+	}
+	leads, _ := KPIByKey(plan, "leads")
+	for _, note := range []string{"(target)", "(our goal)", "(projected)", "(forecast for Q3)", "(expected)", "(budget)"} {
+		in := "visitors 12.4k, leads 310 " + note
+		checkReadingsIn(t, in, plan, []Reading{{KPI: "visitors", Value: Value{Amount: 12400, Unit: UnitCount}, Raw: "12.4k"}},
+			[]string{`For leads, I didn't record "310 ` + note + `", as ` + `"` + note + `" says it is a target or a forecast, not a value reached; give the value reached so far, like 310.`})
+		if _, err := ParseKPIValue("310 "+note, leads); err == nil || !strings.Contains(Explain(err).String(), "not a value reached") {
+			t.Errorf("form: %q read (%v), want it refused as a target", "310 "+note, err)
+		}
+	}
+	for _, note := range []string{"(vs target)", "(on target)", "(above forecast)", "(below goal)", "(est)"} {
+		in := "leads 310 " + note
+		checkReadingsIn(t, in, plan, []Reading{{KPI: "leads", Value: Value{Amount: 310, Unit: UnitCount}, Raw: "310"}}, nil)
+		if v, err := ParseKPIValue("310 "+note, leads); err != nil || v.Amount != 310 {
+			t.Errorf("form: %q gave %+v, %v; want 310", "310 "+note, v, err)
+		}
+	}
+	if v, err := ParseValue("400 (goal)", UnitCount); err != nil || v.Amount != 400 {
+		t.Errorf("a KPI line's target 400 (goal) gave %+v, %v; want 400", v, err)
+	}
+}

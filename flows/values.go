@@ -50,6 +50,9 @@ func ParseValue(s string, want UnitKind) (Value, error) {
 // k's own currency, as its form field's is (FieldExample), since one in
 // another would be refused as typed.
 func ParseKPIValue(s string, k KPI) (Value, error) {
+	if err := plannedValue(trimApprox(s)); err != nil {
+		return Value{}, err
+	}
 	return parseValue(s, k.Unit, FieldExample(k))
 }
 
