@@ -349,10 +349,12 @@ func cutNote(v string, unit UnitKind) (value, open string) {
 // plannedValue refuses a value of a check-in (a reply's or a form's)
 // whose note says it is a target or a forecast rather than a value
 // reached ("310 (target)", "(our goal)", "(projected)"): read as an aside,
-// it was recorded as the value reached. A note that compares with one
-// ("(vs target 400)", "(on target)", "(above forecast)") is about a value
-// reached, and so is one that gives the target's own number. A KPI line's
-// target or baseline is not asked: there such a note says what it is.
+// it was recorded as the value reached. Only a note that is the planned
+// word is one (see plannedNote): one that merely mentions a target
+// ("(target met)", "(target audience only)", "(on target)") is about a
+// value reached, and so is one that gives the target's own number. A KPI
+// line's target or baseline is not asked: there such a note says what it
+// is.
 func plannedValue(v string) error {
 	i := strings.IndexByte(v, '(')
 	if i <= 0 || !strings.HasSuffix(v, ")") {
@@ -367,19 +369,27 @@ func plannedValue(v string) error {
 }
 
 // plannedNote reports whether note says the number before it is a target
-// or a forecast (see plannedValue).
+// or a forecast (see plannedValue): the note is a planned word, after at
+// most words saying whose or for when ("(this week's target)") and before
+// at most "for" a period ("(forecast for Q3)"). A refusal costs a retype,
+// so any other word beside a planned one ("(target met)", "(as
+// expected)", "(budget campaign)") leaves the note an aside, as a number
+// in it does.
 func plannedNote(note string) bool {
 	words := strings.FieldsFunc(strings.ToLower(note), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	planned := false
-	for j, w := range words {
-		switch {
-		case unicode.IsDigit([]rune(w)[0]):
+	for _, w := range words {
+		if unicode.IsDigit([]rune(w)[0]) {
 			return false
-		case plannedWords[w] && (j == 0 || !comparedWith[words[j-1]]):
-			planned = true
 		}
 	}
-	return planned
+	j := 0
+	for j < len(words) && plannedOf[words[j]] {
+		j++
+	}
+	if j == len(words) || !plannedWords[words[j]] {
+		return false
+	}
+	return j+1 == len(words) || words[j+1] == "for"
 }
 
 var (
@@ -388,12 +398,13 @@ var (
 		"target": true, "targets": true, "goal": true, "goals": true, "forecast": true, "forecasts": true, "forecasted": true,
 		"projected": true, "projection": true, "projections": true, "expected": true, "budget": true, "budgeted": true, "planned": true,
 	}
-	// comparedWith, before a planned word, make the note a comparison of
-	// a value reached with it.
-	comparedWith = map[string]bool{
-		"vs": true, "v": true, "versus": true, "against": true, "on": true, "above": true, "below": true, "over": true, "under": true,
-		"beat": true, "beats": true, "beating": true, "missed": true, "ahead": true, "behind": true, "of": true, "to": true, "from": true,
-		"than": true, "exceeded": true, "exceeds": true, "hit": true, "met": true, "short": true, "near": true, "toward": true, "towards": true, "past": true,
+	// plannedOf, before a planned word, say only whose or for when it
+	// is ("s" is what is left of "week's").
+	plannedOf = map[string]bool{
+		"our": true, "my": true, "the": true, "a": true, "an": true, "this": true, "that": true, "its": true, "their": true, "s": true,
+		"team": true, "new": true, "next": true, "current": true, "revised": true, "original": true, "official": true, "stretch": true,
+		"daily": true, "week": true, "weekly": true, "month": true, "monthly": true, "quarter": true, "quarterly": true, "year": true, "yearly": true, "annual": true, "sprint": true,
+		"q1": true, "q2": true, "q3": true, "q4": true, "h1": true, "h2": true, "fy": true,
 	}
 )
 

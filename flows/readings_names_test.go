@@ -864,3 +864,32 @@ func TestAValueNotedAsATargetIsNotRecorded(t *testing.T) {
 		t.Errorf("a KPI line's target 400 (goal) gave %+v, %v; want 400", v, err)
 	}
 }
+
+// Only a note that is the planned word itself, after at most a possessive
+// or a period ("(our goal)", "(this week's target)") and before at most
+// "for <period>", says the number is a target. A note that only mentions
+// one ("(target audience only)", "(budget campaign)", "(target met)", "(as
+// expected)") is about the value reached: refusing it made a team retype
+// a real value.
+func TestANoteThatOnlyMentionsATargetKeepsTheValue(t *testing.T) {
+	plan := []KPI{{Key: "leads", Name: "Leads", Unit: UnitCount}}
+	leads, _ := KPIByKey(plan, "leads")
+	for _, note := range []string{
+		"(budget campaign)", "(target audience only)", "(goal: awareness)", "(expected churn excluded)",
+		"(from the target list)", "(planned outage week)", "(target accounts)",
+		"(target met)", "(goal reached)", "(target exceeded)", "(as expected)", "(as planned)", "(at target)",
+		"(beat the target)", "(missed our goal)", "(within budget)", "(in line with forecast)", "(not the target)",
+	} {
+		checkReadingsIn(t, "leads 310 "+note, plan, []Reading{{KPI: "leads", Value: Value{Amount: 310, Unit: UnitCount}, Raw: "310"}}, nil)
+		if v, err := ParseKPIValue("310 "+note, leads); err != nil || v.Amount != 310 {
+			t.Errorf("form: %q gave %+v, %v; want 310", "310 "+note, v, err)
+		}
+	}
+	for _, note := range []string{"(the target)", "(this week's target)", "(our Q3 goal)", "(target for March)", "(Goal)", "(team target)", "(projected for next week)"} {
+		checkReadingsIn(t, "leads 310 "+note, plan, nil,
+			[]string{`For leads, I didn't record "310 ` + note + `", as ` + `"` + note + `" says it is a target or a forecast, not a value reached; give the value reached so far, like 310.`})
+		if _, err := ParseKPIValue("310 "+note, leads); err == nil || !strings.Contains(Explain(err).String(), "not a value reached") {
+			t.Errorf("form: %q read (%v), want it refused as a target", "310 "+note, err)
+		}
+	}
+}
