@@ -167,8 +167,7 @@ func TestCheckinCorrectionsDeliveredOutOfOrder(t *testing.T) {
 func TestACheckinCorrectionDeliveredBeforeTheRefusedReply(t *testing.T) {
 	t.Parallel()
 	h, p, _ := checkinSetup(t)
-	id, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	id, opening, summary := h.openCheckinOfTwo(p)
 	ts := tsAfter(t, summary.TS, time.Millisecond)
 	bad := "visitors 12..4k"
 	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: opening.TS, Text: "visitors 12.4k", PreviousText: bad,
@@ -233,8 +232,7 @@ func TestARefusedValuesCommandInThePlansThreadCorrectedByAnEdit(t *testing.T) {
 	for _, prefix := range []string{"", "/race "} {
 		t.Run(prefix+"values", func(t *testing.T) {
 			h, p, _ := checkinSetup(t)
-			id, opening := h.openCheckin(p)
-			summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+			id, opening, summary := h.openCheckinOfTwo(p)
 			ts := tsAfter(t, summary.TS, time.Millisecond)
 			bad := prefix + "values visitors 12..4k"
 			h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: bad, TS: ts, ThreadTS: p.Thread}))
@@ -290,8 +288,7 @@ func TestARefusedValuesCommandEditedIntoAnotherCommand(t *testing.T) {
 func TestAValuesCommandCorrectionDeliveredBeforeTheRefusedReply(t *testing.T) {
 	t.Parallel()
 	h, p, _ := checkinSetup(t)
-	id, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	id, opening, summary := h.openCheckinOfTwo(p)
 	ts := tsAfter(t, summary.TS, time.Millisecond)
 	bad := "values visitors 12..4k"
 	h.edit(t, slackfake.MessageChanged{User: "UANA", TS: ts, ThreadTS: p.Thread, Text: "values visitors 12.4k", PreviousText: bad,

@@ -19,8 +19,7 @@ import (
 func TestValuesFromAnotherProcessRefreshTheSummary(t *testing.T) {
 	t.Parallel()
 	h, p, clk := checkinSetup(t)
-	id, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	id, opening, summary := h.openCheckinOfTwo(p)
 
 	other, err := storage.Open(t.Context(), h.db.Path())
 	if err != nil {
@@ -98,8 +97,7 @@ func (h *harness) updates() int { return len(h.fake.Calls("chat.update")) }
 func TestRestartedRacebotsLeaveDrawnSummariesAlone(t *testing.T) {
 	t.Parallel()
 	h, p, clk := checkinSetup(t)
-	_, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	_, opening, summary := h.openCheckinOfTwo(p)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k", ThreadTS: opening.TS}))
 	h.waitSummary(summary.TS, "1 of 2 KPIs updated")
 	h.settle()
@@ -132,8 +130,7 @@ func TestRestartedRacebotsLeaveDrawnSummariesAlone(t *testing.T) {
 func TestValueFromTheTerminalIsDrawnOnceAcrossRacebots(t *testing.T) {
 	t.Parallel()
 	h, p, clk := checkinSetup(t)
-	_, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	_, _, summary := h.openCheckinOfTwo(p)
 	r1, r2 := h.startedRacebot(), h.startedRacebot()
 	h.settle()
 	before := h.updates()
@@ -156,8 +153,7 @@ func TestValueFromTheTerminalIsDrawnOnceAcrossRacebots(t *testing.T) {
 func TestDeletedSummaryIsNotRetriedEveryMinute(t *testing.T) {
 	t.Parallel()
 	h, p, clk := checkinSetup(t)
-	_, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	_, _, summary := h.openCheckinOfTwo(p)
 	if _, _, err := h.api.api.DeleteMessageContext(t.Context(), "C1", summary.TS); err != nil {
 		t.Fatal(err)
 	}
@@ -182,8 +178,7 @@ func TestDeletedSummaryIsNotRetriedEveryMinute(t *testing.T) {
 func TestFailingSummaryUpdateGivesUp(t *testing.T) {
 	t.Parallel()
 	h, p, clk := checkinSetup(t)
-	_, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	_, _, summary := h.openCheckinOfTwo(p)
 	h.settle()
 	h.fake.RefuseNext("chat.update", 1_000_000, "msg_too_long")
 	h.valuesElsewhere(p, clk, "UANA", "values visitors 12.4k")

@@ -126,8 +126,7 @@ func TestAReplyInADeletedPlansCheckinIsAnswered(t *testing.T) {
 func TestSlashValuesCountInTheOpenCheckin(t *testing.T) {
 	t.Parallel()
 	h, p, clk := checkinSetup(t)
-	id, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	id, opening, summary := h.openCheckinOfTwo(p)
 	if got := h.slashAck("UANA", "values visitors 12.4k"); !strings.Contains(got, "12.4k") {
 		t.Fatalf("values ack = %q", got)
 	}
@@ -216,8 +215,7 @@ func TestValuesInThePlansThreadCountInTheOpenCheckin(t *testing.T) {
 	for _, text := range []string{"values visitors 12.4k", "/race values visitors 12.4k", "<@UBOT> values visitors 12.4k"} {
 		t.Run(text, func(t *testing.T) {
 			h, p, clk := checkinSetup(t)
-			id, opening := h.openCheckin(p)
-			summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+			id, opening, summary := h.openCheckinOfTwo(p)
 			h.twice(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: text, ThreadTS: p.Thread})
 			if n := h.checkinValues(p, id); n != 1 {
 				t.Errorf("%d values in the check-in, want Ana's one", n)
@@ -239,8 +237,7 @@ func TestValuesInThePlansThreadCountInTheOpenCheckin(t *testing.T) {
 func TestValuesEditedInThePlansThread(t *testing.T) {
 	t.Parallel()
 	h, p, _ := checkinSetup(t)
-	id, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	id, _, summary := h.openCheckinOfTwo(p)
 	ts := tsAfter(t, summary.TS, time.Millisecond)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "values visitors 12.4k", TS: ts, ThreadTS: p.Thread}))
 	h.waitSummary(summary.TS, "12.4k")

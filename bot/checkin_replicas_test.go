@@ -137,8 +137,7 @@ type drawnAtOnce struct {
 // and notHeld fails the test if A's reply does not reach it.
 func drawAtOnce(t *testing.T, h *harness, p *flows.Plan, clk *clock, arm func() gate, notHeld string, configure ...func(*Config)) drawnAtOnce {
 	t.Helper()
-	_, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	_, opening, summary := h.openCheckinOfTwo(p)
 	other, _ := h.anotherRacebot(configure...)
 	otherSrv := serve(t, other)
 	h.settle()
@@ -519,8 +518,7 @@ func TestPastCancelKeepsTheOuterBound(t *testing.T) {
 func TestMarkedSummaryRefusedIsNotRetriedEveryMinute(t *testing.T) {
 	t.Parallel()
 	h, p, clk := checkinSetup(t)
-	id, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	id, opening, summary := h.openCheckinOfTwo(p)
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k", ThreadTS: opening.TS}))
 	h.waitSummary(summary.TS, "1 of 2 KPIs updated")
 	h.settle()

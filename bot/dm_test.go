@@ -85,8 +85,7 @@ func TestRemindersAtEachOwnersNineNeverTwice(t *testing.T) {
 	p = h.setKPIs(p, flows.StageConvert, "revenue | baseline $5,000 | target $9,000 | by 2027-06-30 | owner <@UBER>")
 	// Closes Monday 15 March, 17:00 UTC: 10:00 in Los Angeles, 18:00 in
 	// Berlin.
-	id, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	id, opening, summary := h.openCheckinOfTwo(p)
 
 	second, stopSecond := h.anotherRacebot()
 	first := map[string]time.Time{}

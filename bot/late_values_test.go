@@ -102,8 +102,7 @@ func TestADirectMessageWrittenBeforeACheckinOpenedIsNotInIt(t *testing.T) {
 // its opening message and the summary in its thread.
 func (h *harness) openCheckinAsStored(p *flows.Plan) (flows.Checkin, slackfake.Message, slackfake.Message) {
 	h.t.Helper()
-	id, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	id, opening, summary := h.openCheckinOfTwo(p)
 	c, err := h.db.CheckinByID(context.Background(), p.Team, id)
 	if err != nil {
 		h.t.Fatal(err)

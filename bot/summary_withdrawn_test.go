@@ -232,8 +232,7 @@ func TestACorrectionBackOfARacebotKilledBeforeItDrawsIsRedrawn(t *testing.T) {
 func TestNewValuesSummaryFailingForAWhileIsTriedAgainLater(t *testing.T) {
 	t.Parallel()
 	h, p, clk := checkinSetup(t)
-	_, opening := h.openCheckin(p)
-	summary := h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	_, _, summary := h.openCheckinOfTwo(p)
 	h.settle()
 	h.fake.RefuseNext("chat.update", 1_000_000, "internal_error")
 	h.valuesElsewhere(p, clk, "UANA", "values visitors 12.4k")

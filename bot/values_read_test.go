@@ -81,8 +81,20 @@ func (h *harness) anaRepliesIn(thread, text, ts, want string) string {
 // returns its id, its opening and the summary in its thread.
 func (h *harness) openCheckinOfThree(p *flows.Plan) (int64, slackfake.Message, slackfake.Message) {
 	h.t.Helper()
+	return h.openCheckinShowing(p, "0 of 3 KPIs updated")
+}
+
+// openCheckinOfTwo opens a check-in of p, whose two KPIs checkinSetup
+// set, and returns its id, opening message and summary.
+func (h *harness) openCheckinOfTwo(p *flows.Plan) (int64, slackfake.Message, slackfake.Message) {
+	h.t.Helper()
+	return h.openCheckinShowing(p, "0 of 2 KPIs updated")
+}
+
+func (h *harness) openCheckinShowing(p *flows.Plan, summary string) (int64, slackfake.Message, slackfake.Message) {
+	h.t.Helper()
 	id, opening := h.openCheckin(p)
-	return id, opening, h.threadMessage("C1", opening.TS, "0 of 3 KPIs updated")
+	return id, opening, h.threadMessage("C1", opening.TS, summary)
 }
 
 // noValuesIn checks, once racebot is done, that check-in id of p holds no
