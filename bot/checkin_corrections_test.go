@@ -25,8 +25,7 @@ func (h *harness) valuesOf(p *flows.Plan, kpi int64) []flows.Measurement {
 // her reply's ts.
 func (h *harness) anaRepliesInCheckin(p *flows.Plan, text string) (id int64, opening, summary slackfake.Message, ts string) {
 	h.t.Helper()
-	id, opening = h.openCheckin(p)
-	summary = h.threadMessage("C1", opening.TS, "0 of 2 KPIs updated")
+	id, opening, summary = h.openCheckinOfTwo(p)
 	ts = tsAfter(h.t, summary.TS, time.Millisecond)
 	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: text, TS: ts, ThreadTS: opening.TS}))
 	return id, opening, summary, ts

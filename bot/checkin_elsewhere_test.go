@@ -97,8 +97,7 @@ func (h *harness) updates() int { return len(h.fake.Calls("chat.update")) }
 func TestRestartedRacebotsLeaveDrawnSummariesAlone(t *testing.T) {
 	t.Parallel()
 	h, p, clk := checkinSetup(t)
-	_, opening, summary := h.openCheckinOfTwo(p)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k", ThreadTS: opening.TS}))
+	_, opening, summary, _ := h.anaRepliesInCheckin(p, "visitors 12.4k")
 	h.waitSummary(summary.TS, "1 of 2 KPIs updated")
 	h.settle()
 	before := h.updates()

@@ -29,6 +29,17 @@ type heldRedraw struct {
 	after func()
 }
 
+// takeOnce takes the hook *then a store wrapper runs at most once, under
+// mu, and leaves nil in its place.
+func takeOnce[F any](mu *sync.Mutex, then *F) F {
+	mu.Lock()
+	defer mu.Unlock()
+	f := *then
+	var none F
+	*then = none
+	return f
+}
+
 // armedGate is what a store wrapper embeds to hold one call it chooses,
 // once armed: arm readies a new gate, and take reports whether it is
 // armed, disarming it.
@@ -83,11 +94,7 @@ func (s *heldRedraw) RecordMeasurements(ctx context.Context, team string, plan f
 }
 
 func (s *heldRedraw) Measurements(ctx context.Context, team string, plan flows.PlanID) (map[int64][]flows.Measurement, error) {
-	s.mu.Lock()
-	then := s.then
-	s.then = nil
-	s.mu.Unlock()
-	if then != nil {
+	if then := takeOnce(&s.mu, &s.then); then != nil {
 		if err := then(); err != nil {
 			return nil, err
 		}
@@ -518,8 +525,7 @@ func TestPastCancelKeepsTheOuterBound(t *testing.T) {
 func TestMarkedSummaryRefusedIsNotRetriedEveryMinute(t *testing.T) {
 	t.Parallel()
 	h, p, clk := checkinSetup(t)
-	id, opening, summary := h.openCheckinOfTwo(p)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "visitors 12.4k", ThreadTS: opening.TS}))
+	id, _, summary, _ := h.anaRepliesInCheckin(p, "visitors 12.4k")
 	h.waitSummary(summary.TS, "1 of 2 KPIs updated")
 	h.settle()
 

@@ -27,11 +27,7 @@ func (s *heldMark) MarkSummaryOverdrawn(ctx context.Context, id, mark int64) (in
 }
 
 func (s *heldMark) Measurements(ctx context.Context, team string, plan flows.PlanID) (map[int64][]flows.Measurement, error) {
-	s.mu.Lock()
-	then := s.then
-	s.then = nil
-	s.mu.Unlock()
-	if then != nil {
+	if then := takeOnce(&s.mu, &s.then); then != nil {
 		then()
 	}
 	return s.Store.Measurements(ctx, team, plan)

@@ -141,11 +141,7 @@ type reinstalledFirst struct {
 }
 
 func (s *reinstalledFirst) MarkUninstalled(ctx context.Context, k install.Key, installedAt, at time.Time) (bool, error) {
-	s.mu.Lock()
-	then := s.then
-	s.then = nil
-	s.mu.Unlock()
-	if then != nil {
+	if then := takeOnce(&s.mu, &s.then); then != nil {
 		then()
 	}
 	return s.Store.MarkUninstalled(ctx, k, installedAt, at)
@@ -308,11 +304,7 @@ type reinstalledAfterListing struct {
 
 func (s *reinstalledAfterListing) UninstalledBefore(ctx context.Context, t time.Time) ([]install.Installation, error) {
 	ins, err := s.Store.UninstalledBefore(ctx, t)
-	s.mu.Lock()
-	then := s.then
-	s.then = nil
-	s.mu.Unlock()
-	if then != nil {
+	if then := takeOnce(&s.mu, &s.then); then != nil {
 		then()
 	}
 	return ins, err
