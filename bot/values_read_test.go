@@ -178,6 +178,12 @@ func TestACheckinReplyWithABracket(t *testing.T) {
 		}},
 		{"EUR", "revenue €18k (incl. dollar-store sales)", "Recorded: Revenue €18,000", map[string]flows.Value{"revenue": {Amount: 18000, Unit: flows.UnitCurrency, Currency: "EUR"}}},
 		{"USD", "revenue 18k (not USD)", `"18k (not USD)" says which currency it is not; write it with the one it is, like $18,250.`, map[string]flows.Value{}},
+		// A reading in an open bracket beside an aside was recorded, and
+		// the aside asked for its value ("I found no value for "est"").
+		{"EUR", "visitors 12.4k (lead rate 2.1%, est", `I didn't read "(lead rate 2.1%, est", as its bracket is not closed`, map[string]flows.Value{"visitors": visitors}},
+		// A currency beside a reading in a bracket refused visitors as
+		// "not a number I can read", naming no currency.
+		{"EUR", "visitors 12.4k (revenue €18k, USD)", `For revenue, "€18k (USD)" names two currencies`, map[string]flows.Value{"visitors": visitors}},
 		{"EUR", "visitors 12.4k, revenue €20k (target)", `I didn't record "€20k (target)", as "(target)" says it is a target or a forecast, not a value reached`, map[string]flows.Value{"visitors": visitors}},
 	}
 	for _, tt := range tests {

@@ -32,9 +32,11 @@ type Reading struct {
 // ("(not USD)"), or left open after money, makes the value one that can't
 // be read. A note of readings ("12.4k (leads 310, revenue 18k)") is read
 // as readings, and parts of it that are asides ("(leads 310, est)") are
-// passed over; one left open after a value that is not money is refused
-// by itself ("310 (est, revenue $18k"), and so is a closed one that
-// follows no value ("310, (new 3k)").
+// passed over, while a currency alone in it is the reading's before it
+// ("(leads 310, USD)" refuses the leads as money); one left open after a
+// value that is not money is refused by itself ("310 (est, revenue
+// $18k", "12.4k (leads 310, est"), unless it holds readings alone, and
+// so is a closed one that follows no value ("310, (new 3k)").
 //
 // names resolves what the user called a KPI (lower-cased, single-spaced:
 // "unique visitors", "aov") to its id and unit. ParseReadings returns the
@@ -90,15 +92,44 @@ func parseReadings(s string, resolve func(token string, percent bool) (k KPI, co
 		k, cands := resolve(strings.ToLower(trimFillers(words)), false)
 		return k.Key != "" || len(cands) > 1
 	}
+	// moneyBefore reports whether the value that ends before, an item's
+	// text up to a note, may be money: its KPI keeps money, or it can't
+	// be told which KPI it is of.
+	moneyBefore := func(before string) bool {
+		pairs, _, _, err := pairItem(before, opensName)
+		if err != nil || len(pairs) == 0 {
+			return true
+		}
+		p := pairs[len(pairs)-1]
+		k, _ := resolve(strings.ToLower(trimFillers(p.name)), writtenAsPercent(p.value))
+		return k.Key == "" || k.Unit == UnitCurrency
+	}
 	// holdsReadings gives the readings of the plan's KPIs in a note in
-	// parentheses after a value ("(leads 310, revenue 18k)"), to be read
-	// as the same words outside it would be, when each of its parts is a
-	// reading or an aside ("(leads 310, est)"), passed over as one after
-	// a value is; else nil, and the note is refused whole.
-	holdsReadings := func(note string) []string {
+	// parentheses after a value, before ("(leads 310, revenue 18k)"), to
+	// be read as the same words outside it would be, when each of its
+	// parts is a reading or an aside ("(leads 310, est)"), passed over as
+	// one after a value is; else nil, and the note is refused whole. A
+	// part that is a currency alone after a reading ("(leads 310, USD)",
+	// "(leads 310, est, USD)") is that reading's, as one in a note after a
+	// value is: refused whole, the count before the note was said to be no
+	// number, and the currency went unnamed. After money it may be the
+	// value's own, so the note stays with it. A note left open gives readings only when
+	// it holds nothing else: where it was meant to end can't be told, and
+	// nothing in it is guessed.
+	holdsReadings := func(before, note string, open bool) []string {
 		var readings []string
 		for _, item := range splitItems(note, nil) {
+			if currencyPart(suffixTokens("(" + item + ")")) {
+				if open || len(readings) == 0 || strings.HasSuffix(readings[len(readings)-1], ")") || moneyBefore(before) {
+					return nil
+				}
+				readings[len(readings)-1] += " (" + item + ")"
+				continue
+			}
 			if asidePart(item) {
+				if open {
+					return nil
+				}
 				// A KPI's name alone is one without its value, no aside.
 				if k, cands := resolve(strings.ToLower(trimFillers(item)), false); k.Key != "" || len(cands) > 1 {
 					return nil
@@ -210,7 +241,7 @@ var storedRefs = regexp.MustCompile(`<[^<>]*>`)
 // parentheses after a value that holdsReadings gives readings of (nil:
 // none does) is cut from the value, and its readings are items of their
 // own.
-func splitItems(s string, holdsReadings func(note string) []string) []string {
+func splitItems(s string, holdsReadings func(before, note string, open bool) []string) []string {
 	s = storedRefs.ReplaceAllString(s, " ")
 	s = strings.NewReplacer("*", "", "`", "").Replace(s)
 	var items []string
@@ -264,19 +295,28 @@ func splitItems(s string, holdsReadings func(note string) []string) []string {
 
 // readingsLen is the length of the note in parentheses that opens s, after
 // the item's text before when that ends in a value, and the readings in
-// it, if it closes on its line and holdsReadings gives readings of it;
-// else 0.
-func readingsLen(before, s string, holdsReadings func(note string) []string) (int, []string) {
+// it, if holdsReadings gives readings of it; else 0. One left open runs
+// to its line's end ("(leads 310, revenue 18k": its ")" forgotten), unless
+// it names a currency, which may be the value's (see noteLen).
+func readingsLen(before, s string, holdsReadings func(before, note string, open bool) []string) (int, []string) {
 	if holdsReadings == nil || !endsInValue(before) {
 		return 0, nil
 	}
 	end := strings.IndexAny(s, ")\n\r")
-	if end < 0 || s[end] != ')' || strings.ContainsRune(s[1:end], '(') || !strings.ContainsFunc(s[1:end], unicode.IsDigit) {
+	open := end < 0 || s[end] != ')'
+	if end < 0 {
+		end = len(s)
+	}
+	note := s[1:end]
+	if strings.ContainsRune(note, '(') || !strings.ContainsFunc(note, unicode.IsDigit) || open && namesCurrency(note) {
 		return 0, nil
 	}
-	readings := holdsReadings(s[1:end])
+	readings := holdsReadings(before, note, open)
 	if len(readings) == 0 {
 		return 0, nil
+	}
+	if open {
+		return end, readings
 	}
 	return end + 1, readings
 }
@@ -292,38 +332,41 @@ func asidePart(part string) bool {
 	return ok && end == len(toks)-1 && !namesCurrency(note) && !scopeNote(note)
 }
 
-// endsInValue reports whether text's last word is part of a value.
+// endsInValue reports whether text's last word is part of a value, after
+// the ":" or "=" that pairItem reads as a space ("visitors=12.4k").
 func endsInValue(text string) bool {
 	f := strings.Fields(text)
-	return len(f) > 0 && (startsValue(f[len(f)-1]) || continuesValue(f[len(f)-1]))
+	if len(f) == 0 {
+		return false
+	}
+	w := f[len(f)-1]
+	if i := strings.LastIndexAny(w, ":="); i >= 0 && i+1 < len(w) {
+		w = w[i+1:]
+	}
+	return startsValue(w) || continuesValue(w)
 }
 
 // noteLen is the length of the note in parentheses that opens s, after
-// the item's text before when that ends in a value, if it is to be read
-// whole: one naming a currency, even left open (then to its line's end),
-// so that the currency stays with the value or refuses it; one that
-// closes on its line, which is not readings (see readingsLen), so
-// that it is passed over or refused whole ("(new 3k, est)"), never cut
-// into a reading of a KPI a word of it names; or one of words alone left
-// open, refused whole ("(est, rough"). A note with a number and no
-// currency left open is cut as before: it may be readings whose ")" was
-// forgotten ("(leads 310, revenue 18k").
+// the item's text before when that ends in a value, to be read whole, as
+// every such note is that is not readings (see readingsLen): one naming a
+// currency, even left open (then to its line's end), so that the
+// currency stays with the value or refuses it; one that closes on its
+// line, so that it is passed over or refused whole ("(new 3k, est)"),
+// never cut into a reading of a KPI a word of it names; or one left open
+// ("(est, rough", "(leads 310, est"), refused whole: cut at its comma,
+// "(leads 310" was read as leads and "est" asked for its value.
 func noteLen(before, s string) int {
 	if !endsInValue(before) {
 		return 0
 	}
 	end := strings.IndexAny(s, ")\n\r")
-	closed := end >= 0 && s[end] == ')'
 	switch {
 	case end < 0:
 		end = len(s)
-	case closed:
+	case s[end] == ')':
 		end++
 	}
-	if namesCurrency(s[:end]) || closed || !strings.ContainsFunc(s[:end], unicode.IsDigit) {
-		return end
-	}
-	return 0
+	return end
 }
 
 // cutNote reads the note in parentheses after v, a value of a KPI of
@@ -603,16 +646,31 @@ func currencyOf(toks []string) string {
 // ("310 (est, revenue $18k"), as a form's field or a KPI line's part ends
 // it. The value before it stands; what the note holds can't be told from
 // an aside, so it is returned to be named as not read. A note with a part
-// that is a currency alone ("310 (USD, est") stays, so the value is
-// refused as money, as with the note closed; after money, so does one
-// naming any currency ("18k (est, USD"), which may be the value's.
+// that is a currency alone before any number ("310 (USD, est") stays, so
+// the value is refused as money, as with the note closed; one after a
+// number ("12.4k (leads 310, USD") is that number's, as in a closed
+// bracket of readings (see parseReadings). After money, a note naming any
+// currency stays ("18k (est, USD"), which may be the value's.
 func cutOpenNote(v string, unit UnitKind) (value, note string, ok bool) {
 	i := strings.IndexByte(v, '(')
-	if i <= 0 || strings.ContainsRune(v[i:], ')') || currencyPart(append(suffixTokens(v[i:]), ")")) ||
+	if i <= 0 || strings.ContainsRune(v[i:], ')') || currencyPart(append(suffixTokens(beforeNumber(v[i:])), ")")) ||
 		unit == UnitCurrency && namesCurrency(v[i:]) {
 		return v, "", false
 	}
 	return strings.TrimRightFunc(v[:i], unicode.IsSpace), v[i:], true
+}
+
+// beforeNumber is note up to the first of its parts, between commas and
+// semicolons, that holds a digit.
+func beforeNumber(note string) string {
+	d := strings.IndexFunc(note, unicode.IsDigit)
+	if d < 0 {
+		return note
+	}
+	if cut := strings.LastIndexAny(note[:d], ",;"); cut >= 0 {
+		return note[:cut]
+	}
+	return note[:0]
 }
 
 // currencyPart reports whether a part of the note toks, between its
@@ -791,11 +849,10 @@ func noteEnd(item string, toks [][2]int, i int) (int, bool) {
 // reads as the value's currency, and that is to be refused whole, with
 // why, the rest of the sentence that names it: one that closes within the
 // item, whose number is no reading (a bracket of readings and asides is
-// read by splitItems: "(new 3k)" says what part of the value 3k is); or one of
-// words alone left open ("(est, rough"). Read as words, its first word
-// was taken for a KPI's name ("For (new, "3k)" is not a number…"). A
-// note with a number left open is read as words, as readings whose ")"
-// was forgotten.
+// read by splitItems: "(new 3k)" says what part of the value 3k is); or one
+// left open ("(est, rough", "(leads 310, est"; one of readings alone is
+// read by splitItems too). Read as words, its first word was taken for a
+// KPI's name ("For (new, "3k)" is not a number…").
 func unreadNoteEnd(item string, toks [][2]int, i int) (end int, why string, ok bool) {
 	if !strings.HasPrefix(item[toks[i][0]:toks[i][1]], "(") {
 		return 0, "", false
@@ -804,9 +861,6 @@ func unreadNoteEnd(item string, toks [][2]int, i int) (end int, why string, ok b
 		if strings.HasSuffix(item[toks[j][0]:toks[j][1]], ")") {
 			return j, "as in brackets I read numbers only as readings alone, each after a KPI's whole name, like (leads 310); write its values outside brackets.", true
 		}
-	}
-	if strings.ContainsFunc(item[toks[i][0]:], unicode.IsDigit) {
-		return 0, "", false
 	}
 	return len(toks) - 1, "as its bracket is not closed; close it, or write its values outside brackets.", true
 }

@@ -395,6 +395,15 @@ func TestParseReadingsInBrackets(t *testing.T) {
 		// currency of money before it, or a count given as money.
 		{eur, "leads 310, revenue 18k (est, USD", []Reading{leads}, []string{`For revenue, "18k (est, USD" is not a number I can read; write it like €18,250.`}},
 		{eur, "leads 310 (in dollars, est", nil, []string{`For leads, "310 (in dollars, est" is not a number I can read; write it like 310 or 12.4k.`}},
+		// A reading in a bracket left open beside anything else is not
+		// taken out of it: "(leads 310, est" gave leads 310 and asked for
+		// a value for "est".
+		{eur, "visitors 12.4k (leads 310, est", []Reading{visitors}, []string{open("(leads 310, est")}},
+		{eur, "visitors 12.4k (leads 310 est\nrevenue 18k", []Reading{visitors, revenue("18k", "")}, []string{open("(leads 310 est")}},
+		{eur, "visitors=12.4k (leads 310, est", []Reading{visitors}, []string{open("(leads 310, est")}},
+		// A currency after a reading in it is that reading's, as in a
+		// closed one, not the count's before it.
+		{eur, "visitors 12.4k (leads 310, USD", []Reading{visitors}, []string{open("(leads 310, USD")}},
 
 		// 2. A bracket of readings of the plan's KPIs gives them, as the
 		// same words outside it would.
@@ -407,6 +416,19 @@ func TestParseReadingsInBrackets(t *testing.T) {
 			"You gave leads twice, so I kept 310 and ignored 320.",
 			"Revenue is kept in €, but $18,000 is in $; give it in € (I don't convert currencies).",
 		}},
+		// A currency alone after a reading in the bracket is that
+		// reading's, as one in a note after a value is: "(leads 310,
+		// USD)" refused visitors as "not a number", naming no currency.
+		{eur, "visitors 12.4k (leads 310, USD)", []Reading{visitors}, []string{`For leads, "310 (USD)" is an amount of money, but this KPI is a count; write it like 310 or 12.4k.`}},
+		{eur, "visitors 12.4k (leads 310, est, USD)", []Reading{visitors}, []string{`For leads, "310 (USD)" is an amount of money, but this KPI is a count; write it like 310 or 12.4k.`}},
+		{eur, "visitors 12.4k (leads 310, in dollars), revenue €18k", []Reading{visitors, revenue("€18k", "EUR")}, []string{`For leads, "310 (in dollars)" is an amount of money, but this KPI is a count; write it like 310 or 12.4k.`}},
+		{eur, "visitors 12.4k (revenue 18k, USD)", []Reading{visitors, revenue("18k (USD)", "USD")}, []string{
+			"Revenue is kept in €, but $18,000 is in $; give it in € (I don't convert currencies).",
+		}},
+		{eur, "visitors 12.4k (revenue €18k, USD)", []Reading{visitors}, []string{`For revenue, "€18k (USD)" names two currencies; write it with one, like €18,250.`}},
+		// After money the currency may be the value's own: the value is
+		// not recorded in the KPI's.
+		{eur, "revenue 18k (leads 310, USD)", nil, []string{`For revenue, "18k (leads 310, USD)" is not a number I can read; write it like €18,250.`}},
 
 		// 3. An aside mentioning a currency, after a value with its own,
 		// is an aside: it was asked about as two currencies.
@@ -623,6 +645,35 @@ func TestValueNotesReadAlikeOnEveryPath(t *testing.T) {
 				t.Fatalf("KPI line: %q is %s, want %s", lines[tt.kpi], line.Key, tt.kpi)
 			}
 			check("KPI line", line.Target, err)
+		})
+	}
+}
+
+// A bracket left open after a value, holding a reading beside anything
+// else, is named in the same sentence wherever it is typed: a reply keeps
+// the value before it (a reply holds several), a form's field and a KPI
+// line's target, one value each, refuse it. A reply read "(leads 310" as
+// leads and asked for a value for "est".
+func TestAnOpenBracketOfAReadingReadsAlikeOnEveryPath(t *testing.T) {
+	plan := []KPI{
+		{Key: "visitors", Name: "Unique visitors", Unit: UnitCount},
+		{Key: "leads", Name: "Leads", Unit: UnitCount},
+	}
+	now := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
+	for _, tt := range []struct{ text, note string }{
+		{"12.4k (leads 310, est", "(leads 310, est"},
+		{"12.4k (leads 310 est", "(leads 310 est"},
+		{"12.4k (leads 310, USD", "(leads 310, USD"},
+	} {
+		t.Run(tt.text, func(t *testing.T) {
+			want := `I didn't read "` + tt.note + `", as its bracket is not closed; close it, or write its values outside brackets.`
+			checkReadingsIn(t, "visitors "+tt.text, plan, []Reading{{"visitors", Value{Amount: 12400, Unit: UnitCount}, "12.4k"}}, []string{want})
+			if _, err := ParseKPIValue(tt.text, plan[0]); err == nil || Explain(err).String() != want {
+				t.Errorf("form: %q refused with %v, want %q", tt.text, err, want)
+			}
+			if _, err := ParseKPILine(RACE(), "", "visitors | target "+tt.text, now); err == nil || Explain(err).String() != "For the target, "+want {
+				t.Errorf("KPI line: %q refused with %v, want %q", tt.text, err, "For the target, "+want)
+			}
 		})
 	}
 }

@@ -134,6 +134,10 @@ func FuzzParseReadingsIn(f *testing.F) {
 		"visitors 12.4k (leads 310, revenue 18k, rough)",
 		"visitors 12.4k (leads 310) (new 3k, est)",
 		"leads 310 (per HubSpot), revenue €18k (per lead)",
+		"visitors 12.4k (leads 310, est",
+		"visitors 12.4k (leads 310, USD)",
+		"visitors 12.4k (leads 310, USD",
+		"visitors=12.4k (leads 310, revenue 18k, est, USD)",
 	} {
 		f.Add(s)
 	}
