@@ -5,10 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/markup"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 )
@@ -147,23 +150,23 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 	if msg == nil || msg.BotID != "" || msg.User == "" || msg.User == b.botUser(ctx) {
 		return nil
 	}
-	if msg.ThreadTimestamp == "" || msg.ThreadTimestamp == msg.Timestamp {
-		return nil
-	}
 	if m.PreviousMessage != nil && m.PreviousMessage.Text == msg.Text {
 		return nil
+	}
+	if msg.ThreadTimestamp == "" || msg.ThreadTimestamp == msg.Timestamp {
+		return b.editedFiled(ctx, team, eventID, m)
 	}
 	text, ok := b.replyText(ctx, msg.Text)
 	if !ok {
 		return nil
 	}
-	editor := msg.User
-	if msg.Edited != nil && msg.Edited.User != "" {
-		editor = msg.Edited.User
-	}
+	editor := editorOf(msg)
 	conv, err := b.svc.Locate(ctx, team, m.Channel, msg.ThreadTimestamp)
-	if err != nil || !conv.Known() {
+	if err != nil {
 		return err
+	}
+	if !conv.Known() {
+		return b.editedFiled(ctx, team, eventID, m)
 	}
 	author := &slackevents.MessageEvent{Channel: m.Channel, ThreadTimeStamp: msg.ThreadTimestamp, User: editor}
 	req := coach.Request{
@@ -255,6 +258,72 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 	return nil
 }
 
+// editorOf is who made an edit: Slack names them under "edited"; an
+// admin may edit another's message.
+func editorOf(msg *slack.Msg) string {
+	if msg.Edited != nil && msg.Edited.User != "" {
+		return msg.Edited.User
+	}
+	return msg.User
+}
+
+// editedFiled handles an edit of a message outside racebot's threads
+// (side chat, or a thread it does not keep): it counts only in the plans
+// "Add to RACE plan" filed it into (see coach.Service.Filed), where it
+// revises what the message gave as an edit of a reply in the plan's
+// thread does. The text is taken whole, as the shortcut took it: the
+// marks of side chat in a plan's thread ("//", a colleague's name first)
+// do not apply to a message someone chose to add.
+func (b *Bot) editedFiled(ctx context.Context, team, eventID string, m *slackevents.MessageEvent) error {
+	msg := m.Message
+	plans, err := b.svc.Filed(ctx, team, m.Channel, msg.Timestamp)
+	if err != nil || len(plans) == 0 {
+		return err
+	}
+	text := strings.TrimSpace(string(markup.FromSlack(msg.Text)))
+	editor := editorOf(msg)
+	author := &slackevents.MessageEvent{Channel: m.Channel, ThreadTimeStamp: msg.ThreadTimestamp, User: editor}
+	for _, id := range plans {
+		// One key per plan: a message filed into two plans is revised in
+		// each, and Slack's second delivery of the edit in neither.
+		key := filedKey(eventID, id)
+		req := coach.Request{
+			Team: team, Channel: m.Channel, User: editor, Text: text, Now: b.now(),
+			Plan: id, TS: msg.Timestamp, Key: key, Edited: editTime(m),
+		}
+		if prev := m.PreviousMessage; prev != nil {
+			req.Previous = strings.TrimSpace(string(markup.FromSlack(prev.Text)))
+		}
+		if flows.ReadsToday(text) {
+			req.Zone = b.userZone(ctx, editor)
+		}
+		resp, err := b.svc.EditMessage(ctx, req)
+		if err != nil {
+			if err := b.explainOnce(ctx, team, key, err, "edit", author); err != nil {
+				return err
+			}
+			continue
+		}
+		if resp.Duplicate || !resp.Changed {
+			continue
+		}
+		for _, r := range resp.Replies {
+			b.whisper(ctx, author, r.Msg)
+		}
+		if c := resp.Checkin; c.ID != 0 {
+			b.tellStanding(ctx, c, key, resp)
+			b.later(ctx, "summary after edit", func(ctx context.Context) { b.refreshSummary(ctx, c) })
+		}
+	}
+	return nil
+}
+
+// filedKey keys an edit or a deletion of a filed message (see
+// editedFiled) in one of the plans it was filed into.
+func filedKey(eventID string, plan flows.PlanID) string {
+	return eventID + ":" + strconv.FormatInt(int64(plan), 10)
+}
+
 // tellStanding tells a check-in's thread whose value is its own again
 // after a request withdrew the value that had replaced it (see
 // coach.Response.Standing): the thread is where that person was told
@@ -308,11 +377,14 @@ func (b *Bot) deleted(ctx context.Context, team, eventID string, m *slackevents.
 	ts := cmp.Or(m.DeletedTimeStamp, prev.Timestamp)
 	thread := cmp.Or(prev.ThreadTimestamp, m.ThreadTimeStamp)
 	if thread == "" || thread == ts {
-		return nil
+		return b.deletedFiled(ctx, team, eventID, m, ts)
 	}
 	conv, err := b.svc.Locate(ctx, team, m.Channel, thread)
-	if err != nil || !conv.Known() {
+	if err != nil {
 		return err
+	}
+	if !conv.Known() {
+		return b.deletedFiled(ctx, team, eventID, m, ts)
 	}
 	resp, err := b.svc.DeleteMessage(ctx, coach.Request{
 		Team: team, Channel: m.Channel, User: prev.User, Now: b.now(),
@@ -345,6 +417,45 @@ func (b *Bot) deleted(ctx context.Context, team, eventID string, m *slackevents.
 	if resp.Plan != nil {
 		// A check-in's own thread has its summary; the plan's is told.
 		b.postToPlan(resp.Plan, prev.User, resp.Replies, nil)
+	}
+	return nil
+}
+
+// deletedFiled handles the deletion of a message outside racebot's
+// threads (ts): in each plan "Add to RACE plan" filed it into, what it
+// gave is withdrawn as for a deleted reply in the plan's thread.
+func (b *Bot) deletedFiled(ctx context.Context, team, eventID string, m *slackevents.MessageEvent, ts string) error {
+	prev := m.PreviousMessage
+	plans, err := b.svc.Filed(ctx, team, m.Channel, ts)
+	if err != nil || len(plans) == 0 {
+		return err
+	}
+	for _, id := range plans {
+		key := filedKey(eventID, id)
+		resp, err := b.svc.DeleteMessage(ctx, coach.Request{
+			Team: team, Channel: m.Channel, User: prev.User, Now: b.now(),
+			Plan: id, TS: ts, Key: key,
+		})
+		if err != nil {
+			return fmt.Errorf("delete: %w", err)
+		}
+		if resp.Duplicate {
+			continue
+		}
+		if !resp.Changed {
+			author := &slackevents.MessageEvent{Channel: m.Channel, ThreadTimeStamp: prev.ThreadTimestamp, User: prev.User}
+			for _, r := range resp.Replies {
+				b.whisper(ctx, author, r.Msg)
+			}
+			continue
+		}
+		if c := resp.Checkin; c.ID != 0 {
+			b.tellStanding(ctx, c, key, resp)
+			b.later(ctx, "after delete", func(ctx context.Context) { b.refreshSummary(ctx, c) })
+		}
+		if resp.Plan != nil {
+			b.postToPlan(resp.Plan, prev.User, resp.Replies, nil)
+		}
 	}
 	return nil
 }

@@ -420,7 +420,7 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 			if offered && named.Name == "" {
 				standing = o.Command
 			}
-			out, err := flows.ReviseAnswer(s.cat, p, src, req.Text, req.User, edited, command, standing)
+			out, err := flows.ReviseAnswer(s.cat, p, src, relinked(p, src, req.Text), req.User, edited, command, standing)
 			if err == nil && offered && named.Name != "" && len(out.Changes) > 0 {
 				renewed, out = renewOffer(req, o, p, out, named)
 			}
@@ -446,6 +446,20 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 		return Response{}, fmt.Errorf("record the corrected line: %w", err)
 	}
 	return resp, nil
+}
+
+// relinked is an edit's text for the answer from the message src: a
+// message added from side chat with "Add to RACE plan" keeps the link to
+// it (see Linked) through its author's edits.
+func relinked(p *flows.Plan, src, text string) string {
+	_, c, ok := p.AnswerFrom(src)
+	if !ok {
+		return text
+	}
+	if _, link := unlinked(c.Text); link != "" && strings.TrimSpace(text) != "" {
+		return Linked(strings.TrimSpace(text), link)
+	}
+	return text
 }
 
 // editCommand is the command an edit's text (req) reads as in plan p's

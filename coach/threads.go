@@ -56,6 +56,37 @@ func (s *Service) Locate(ctx context.Context, team, channel, thread string) (Con
 	return Conversation{Deleted: name}, nil
 }
 
+// Filed lists the channel's plans that keep something from a message
+// outside their threads (channel, ts): an answer or values added from side
+// chat with "Add to RACE plan", which files a message only into its own
+// channel's plans. An edit or a deletion of such a message revises or
+// withdraws what it gave, as for a reply in a plan's thread; one of a
+// message no plan keeps anything from (nearly all side chat) changes
+// nothing and is not looked at further. Only edits and deletions ask,
+// never a new message.
+func (s *Service) Filed(ctx context.Context, team, channel, ts string) ([]flows.PlanID, error) {
+	plans, err := s.store.Plans(ctx, team, channel)
+	if err != nil {
+		return nil, fmt.Errorf("list plans: %w", err)
+	}
+	src := source(Request{Channel: channel, TS: ts})
+	var ids []flows.PlanID
+	for _, p := range plans {
+		if gave, _ := keptFrom(p, src); gave != keptNothing {
+			ids = append(ids, p.ID)
+			continue
+		}
+		given, err := s.valuesFrom(ctx, team, p.ID, src)
+		if err != nil {
+			return nil, err
+		}
+		if len(given) > 0 {
+			ids = append(ids, p.ID)
+		}
+	}
+	return ids, nil
+}
+
 // BindThread records the thread a plan's header started. When another post
 // of the header won the race, it returns the winner's thread and false: the
 // caller removes its own header and uses the winner's.
