@@ -324,7 +324,7 @@ func TestAnOfferIsWithdrawnByAnEditIntoAnAnswer(t *testing.T) {
 // different racebot on one database, in either order, or her `yes` is
 // delivered twice. A yes delivered twice starts the plan once. Whichever
 // lands first stands: after the yes, the line is taken back and her edit
-// changes nothing (it is not yet told so); after the edit, her yes is
+// changes nothing, told her once; after the edit, her yes is
 // filed as an answer only after the note that withdrew the offer was
 // sent her.
 func TestAYesAndAnEditOfTheOfferedLine(t *testing.T) {
@@ -379,6 +379,9 @@ func TestAYesAndAnEditOfTheOfferedLine(t *testing.T) {
 		if n := len(h.headers("C1", "Launch plan")); n != 1 {
 			t.Errorf("%d plans called Launch plan, want 1", n)
 		}
+		if n := h.countEphemerals("UANA", `This line already started the plan "Launch plan"`); n != 1 {
+			t.Errorf("the edit after yes was told %d times that the line started the plan, want once", n)
+		}
 	})
 	t.Run("the edit, then yes through another racebot", func(t *testing.T) {
 		t.Parallel()
@@ -412,4 +415,61 @@ func TestAnAnswerEditedIntoNextStaysAsItWas(t *testing.T) {
 	h.settle()
 	h.wantToldHowToRun(t, "Next", "done")
 	h.wantAnswerAsItWas(t, "Next")
+}
+
+// TestAnEditOfALineItsOfferTookIsExplained: Ana replies "new Launch
+// plan" to question 1, kept as her answer with the offer of that plan,
+// and her `yes` starts it and takes the line back. She then edits the
+// line, into another plan's name and into a plain answer, each delivered
+// twice: the plan already started, so nothing changes, and she alone is
+// told once for each edit that the line started "Launch plan" and what to
+// do instead. Doing what she is told about the answer (`edit plan 1`, as a
+// plain reply now would answer question 2, which she saw last) files it
+// under question 1.
+func TestAnEditOfALineItsOfferTookIsExplained(t *testing.T) {
+	t.Parallel()
+	h, header, ts := anaAnswersQ1(t, "new Launch plan", "Start a new plan called")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: header.TS}))
+	h.header("C1", "Launch plan")
+	h.settle()
+	version := h.plan(slackfake.TeamID, "C1", "Q1").Version
+
+	unchanged := func(edit string) {
+		t.Helper()
+		p := h.plan(slackfake.TeamID, "C1", "Q1")
+		if p.Version != version || p.Answers[flows.QuestionBusiness].Text != "" {
+			t.Errorf("after an edit into %q: version %d (was %d), question 1 = %q, want the plan as the yes left it", edit, p.Version, version, p.Answers[flows.QuestionBusiness].Text)
+		}
+		if ps, _, err := h.bot.svc.ChannelPlans(t.Context(), slackfake.TeamID, "C1"); err != nil || len(ps) != 2 {
+			t.Errorf("after an edit into %q: the channel has %d plans (%v), want Q1 and Launch plan", edit, len(ps), err)
+		}
+	}
+	const started = `This line already started the plan "Launch plan", so your edit changed nothing`
+
+	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "new Lunch plan", PreviousText: "new Launch plan",
+		EditTS: tsAfter(t, ts, time.Minute), EventID: "EvRENAME"})
+	h.settle()
+	if n := h.countEphemerals("UANA", started+"; for a plan called \"Lunch plan\" instead, reply `/race new Lunch plan`, and `/race delete Launch plan` if you don't need the first."); n != 1 {
+		t.Errorf("an edit into another plan's name: told %d times that the line started Launch plan and what to do instead, want once; told %q", n, h.fake.Ephemerals())
+	}
+	unchanged("new Lunch plan")
+
+	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Coffee.", PreviousText: "new Lunch plan",
+		EditTS: tsAfter(t, ts, 2*time.Minute), EventID: "EvANSWER"})
+	h.settle()
+	if n := h.countEphemerals("UANA", started+"; to answer Plan question 1 (business) instead, reply `edit plan 1` in this thread, then your answer."); n != 1 {
+		t.Errorf("an edit into an answer: told %d times that the line started Launch plan and how to answer, want once; told %q", n, h.fake.Ephemerals())
+	}
+	unchanged("Coffee.")
+	if len(h.headers("C1", "Lunch plan")) != 0 {
+		t.Errorf("an edit of the line started a plan")
+	}
+	h.wantOnlyAnaTold(t)
+
+	prompt := h.sayAs("UANA", header.TS, "edit plan 1", "What does the business sell")
+	h.answersAfter("UANA", header, prompt, "Coffee.", "What is your value proposition")
+	h.settle()
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "Coffee." {
+		t.Errorf("Ana's answer replied as she was told: question 1 = %q, want Coffee.", a.Text)
+	}
 }

@@ -374,7 +374,7 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 		}
 		if correcting, err = s.correcting(ctx, req, p); err != nil || !correcting {
 			if err == nil {
-				err = s.refuseReplaced(ctx, req, p)
+				err = s.refuseUnkept(ctx, req, p)
 			}
 			return resp, err
 		}
@@ -436,7 +436,7 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 			return flows.TakeCorrected(s.cat, p, flows.Input{Text: req.Text, User: req.User, Now: edited, Saw: saw, Answered: answered, Source: src, Zone: req.Zone})
 		}
 		// Its answer may have been replaced since it was looked at.
-		return flows.Outcome{Plan: p}, s.refuseReplaced(ctx, req, p)
+		return flows.Outcome{Plan: p}, s.refuseUnkept(ctx, req, p)
 	}, save)
 	if err != nil || !taken || !resp.Changed {
 		return resp, err
@@ -543,6 +543,47 @@ func renewOffer(req Request, o flows.Offer, p *flows.Plan, out flows.Outcome, na
 	o.Version, o.Expires = p.Version+1, req.Now.Add(OfferKept)
 	out.Replies = append(out.Replies, flows.Reply{Kind: flows.ReplyNote, Msg: newPlanOfferText(named)})
 	return &o, out
+}
+
+// refuseUnkept refuses an edit (req) of a message its author's answer in
+// p came from and no longer does: the line started a plan (refuseTaken),
+// or a newer answer replaced it (refuseReplaced). Neither edit changes
+// anything, and its author hears why rather than nothing.
+func (s *Service) refuseUnkept(ctx context.Context, req Request, p *flows.Plan) error {
+	if err := s.refuseTaken(ctx, req, p); err != nil {
+		return err
+	}
+	return s.refuseReplaced(ctx, req, p)
+}
+
+// refuseTaken refuses an edit (req) of its author's line in p whose offer
+// they took (see takeOffer): the plan it started stands, and the line left
+// p's answers then (see flows.RefuseTakenEdit). A plan deleted since is
+// not named, and the edit is left to refuseReplaced.
+func (s *Service) refuseTaken(ctx context.Context, req Request, p *flows.Plan) error {
+	src := source(req)
+	if src == "" || req.Command {
+		return nil
+	}
+	id, qid, err := s.store.TakenLine(ctx, req.Team, p.ID, src, req.User)
+	if err != nil || id == 0 {
+		return err
+	}
+	started, err := s.store.Plan(ctx, req.Team, id)
+	if errors.Is(err, flows.ErrNoPlan) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("the plan the edited line started: %w", err)
+	}
+	// The plan the edit names as a new reply's `new` would (prefix or
+	// not), for the note to say how to start that one instead.
+	named := ""
+	text, _ := strings.CutPrefix(strings.TrimSpace(req.Text), commandPrefix)
+	if cmd, err := flows.ParseCommand(text); err == nil && cmd.Name == "new" {
+		named = cmd.Arg
+	}
+	return flows.RefuseTakenEdit(s.cat, qid, started.Name, named)
 }
 
 // refuseReplaced refuses an edit (req) of a message whose answer in p was

@@ -105,6 +105,10 @@ type Store interface {
 	Revisions(ctx context.Context, team string, plan flows.PlanID, questionID string) ([]flows.Answer, error)
 	// Offer returns a person's offer on a plan, reporting false when none.
 	Offer(ctx context.Context, team, channel string, plan flows.PlanID, user string) (flows.Offer, bool, error)
+	// TakenLine reports the plan a person's line from a message started
+	// when they took the offer made with it, and the question it left;
+	// 0 when it started none.
+	TakenLine(ctx context.Context, team string, plan flows.PlanID, source, user string) (flows.PlanID, string, error)
 
 	MessageStore
 

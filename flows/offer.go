@@ -3,6 +3,8 @@ package flows
 import (
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -106,4 +108,25 @@ func editedBefore(history []Answer, r Answer) bool {
 	return r.Source != "" && slices.ContainsFunc(history, func(h Answer) bool {
 		return h.Revision < r.Revision && h.Source == r.Source
 	})
+}
+
+// RefuseTakenEdit refuses an edit of a line whose author took the offer
+// made with it: the line started the plan named started, and left question
+// qid's answers then, so the edit changes nothing, and its author is told
+// what does instead. named is the plan the edit's text names as `new`
+// would ("" for none): one under another name is started anew, and an
+// answer is given to the question after `edit`, as a reply there would
+// now be filed under the question the coach had moved on to.
+func RefuseTakenEdit(cat *Catalogue, qid, started, named string) error {
+	msg := Sayf("This line already started the plan %q, so your edit changed nothing", User(started))
+	_, si, step, ok := cat.Question(qid)
+	switch {
+	case named != "" && !strings.EqualFold(named, started):
+		msg = msg.Append(Sayf("; for a plan called %q instead, reply %s, and %s if you don't need the first.", User(named), Cmd("new "+named), Cmd("delete "+started)))
+	case named == "" && ok:
+		msg = msg.Append(Sayf("; to answer %s instead, reply %s in this thread, then your answer.", QuestionRef(cat, qid), Code("edit "+string(cat.Stages[si].ID)+" "+strconv.Itoa(step+1))))
+	default:
+		msg = msg.Append(".")
+	}
+	return &UserError{Err: ErrBadInput, Msg: msg}
 }

@@ -562,6 +562,79 @@ func testOffers(t *testing.T, open Open) {
 	}
 }
 
+// testTakenLine: a line kept as an answer, and one kept as a co-answer,
+// each with its author's offer; taking an offer marks its line as having
+// started the plan, read back by its author and message alone. A take
+// refused (the name in use) marks nothing.
+func testTakenLine(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	other := another()
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	q := flows.QuestionBusiness
+	line := flows.AnswerRecorded{Answer: flows.Answer{QuestionID: q, Text: "new Launch", By: "U1", At: t0, Revision: 1, Source: "C1/1.000001"}}
+	o := flows.Offer{Team: "T1", Channel: "C1", Plan: p.ID, User: "U1", Command: "new Launch", QuestionID: q,
+		Revision: 1, Version: p.Version + 1, Expires: t0.Add(10 * time.Minute)}
+	if err := db.CommitOffer(ctx, p, []flows.Change{line}, o, ""); err != nil {
+		t.Fatal(err)
+	}
+	p = load(t, db, "T1", p.ID)
+	if id, _, err := other.TakenLine(ctx, "T1", p.ID, "C1/1.000001", "U1"); err != nil || id != 0 {
+		t.Errorf("a line not taken yet: started %d, %v; want none", id, err)
+	}
+	// Ben's co-answer beside it, with his offer of a name in use.
+	also := flows.AnswerAdded{QuestionID: q, Revision: 2, Contribution: flows.Contribution{Text: "new Q1", By: "U2", At: t0, Source: "C1/2.000002"}}
+	ob := flows.Offer{Team: "T1", Channel: "C1", Plan: p.ID, User: "U2", Command: "new Q1", QuestionID: q,
+		Revision: 2, Beside: true, Version: p.Version + 1, Expires: t0.Add(10 * time.Minute)}
+	if err := db.CommitOffer(ctx, p, []flows.Change{also}, ob, ""); err != nil {
+		t.Fatal(err)
+	}
+	p = load(t, db, "T1", p.ID)
+	o.Version = p.Version
+	withdraw := []flows.Change{flows.AnswerWithdrawn{QuestionID: q, Revision: 3, Source: "C1/2.000002", By: "U2", At: t0}}
+	if _, err := other.TakeOffer(ctx, ob, p, withdraw, flows.NewPlan("T1", "C1", "q1", "U2", t0), ""); !errors.Is(err, flows.ErrDuplicatePlan) {
+		t.Fatalf("taking an offer for a used name: %v, want ErrDuplicatePlan", err)
+	}
+	if id, _, err := db.TakenLine(ctx, "T1", p.ID, "C1/2.000002", "U2"); err != nil || id != 0 {
+		t.Errorf("after a take refused: started %d, %v; want none", id, err)
+	}
+	ob.Command = "new Spring"
+	if err := db.CommitOffer(ctx, p, nil, ob, ""); err != nil {
+		t.Fatal(err)
+	}
+	spring, err := other.TakeOffer(ctx, ob, p, withdraw, flows.NewPlan("T1", "C1", "Spring", "U2", t0), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = load(t, other, "T1", p.ID)
+	o.Version = p.Version
+	if err := db.CommitOffer(ctx, p, nil, o, ""); err != nil {
+		t.Fatal(err)
+	}
+	withdraw = []flows.Change{flows.AnswerWithdrawn{QuestionID: q, Revision: 4, Source: "C1/1.000001", By: "U1", At: t0}}
+	launch, err := db.TakeOffer(ctx, o, p, withdraw, flows.NewPlan("T1", "C1", "Launch", "U1", t0), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		source, user string
+		want         flows.PlanID
+	}{
+		{"C1/1.000001", "U1", launch}, {"C1/2.000002", "U2", spring},
+		{"C1/1.000001", "U2", 0}, {"C1/3.000003", "U1", 0},
+	} {
+		if id, qid, err := other.TakenLine(ctx, "T1", p.ID, c.source, c.user); err != nil || id != c.want || (c.want != 0 && qid != q) {
+			t.Errorf("TakenLine(%s by %s) = %d in %q, %v; want %d in %s", c.source, c.user, id, qid, err, c.want, q)
+		}
+	}
+	if id, _, _ := other.TakenLine(ctx, "T2", p.ID, "C1/1.000001", "U1"); id != 0 {
+		t.Errorf("another team reads the line as having started %d", id)
+	}
+	if id, _, _ := other.TakenLine(ctx, "T1", launch, "C1/1.000001", "U1"); id != 0 {
+		t.Errorf("the plan it started reads the line as its own, started %d", id)
+	}
+}
+
 func testCheckins(t *testing.T, open Open) {
 	db, another := open(t)
 	ctx := ctxFor(t)

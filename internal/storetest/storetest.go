@@ -100,6 +100,7 @@ func Run(t *testing.T, open Open, opts Options) {
 		{"AskedMessages", testAsked},
 		{"Offers", testOffers},
 		{"OfferTakenOnce", testOfferTakenOnce},
+		{"TakenLineNamesThePlanItStarted", testTakenLine},
 		{"OfferLapsesWhenThePlanMoves", testOfferLapses},
 		{"Checkins", testCheckins},
 		{"CheckinClaimsAcrossHandles", testCheckinClaims},

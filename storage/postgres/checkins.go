@@ -255,8 +255,9 @@ func (db *DB) Offer(ctx context.Context, team, channel string, plan flows.PlanID
 // TakeOffer takes an offer to start a plan, in one transaction: it removes
 // the offer (flows.ErrConflict when it is gone or was replaced, or when
 // the plan it was made on moved since from was read), commits
-// changes to the plan it was made on and creates p as the channel's current
-// plan (flows.ErrDuplicatePlan undoes it all).
+// changes to the plan it was made on, creates p as the channel's current
+// plan (flows.ErrDuplicatePlan undoes it all) and marks the answer's line
+// as having started it (see TakenLine).
 func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, changes []flows.Change, p *flows.Plan, key string) (flows.PlanID, error) {
 	var (
 		id      int64
@@ -291,8 +292,10 @@ func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, ch
 		if applied, err = commitTx(ctx, tx, from, changes); err != nil {
 			return err
 		}
-		id, err = insertPlan(ctx, tx, p)
-		return err
+		if id, err = insertPlan(ctx, tx, p); err != nil {
+			return err
+		}
+		return markStarted(ctx, tx, o, id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("take offer: %w", err)
@@ -301,6 +304,40 @@ func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, ch
 		db.cacheAfter(from, applied)
 	}
 	return flows.PlanID(id), nil
+}
+
+// markStarted marks the revision offer o was made with as the line that
+// started plan id; an offer made with no answer has none.
+func markStarted(ctx context.Context, tx pgx.Tx, o flows.Offer, id int64) error {
+	if o.QuestionID == "" {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `UPDATE answers SET started = $1 WHERE plan_id = $2 AND question_id = $3 AND revision = $4`,
+		id, o.Plan, o.QuestionID, o.Revision); err != nil {
+		return fmt.Errorf("mark the line taken: %w", err)
+	}
+	return nil
+}
+
+// TakenLine reports the plan that user's line from message source in plan
+// started, when they took the offer made with it (see TakeOffer), and the
+// question whose answers it left then; 0 when it started none.
+func (db *DB) TakenLine(ctx context.Context, team string, plan flows.PlanID, source, user string) (flows.PlanID, string, error) {
+	var (
+		started  int64
+		question string
+	)
+	err := db.pool.QueryRow(ctx, `
+		SELECT a.started, a.question_id FROM answers a JOIN plans p ON p.id = a.plan_id
+		WHERE p.team_id = $1 AND a.plan_id = $2 AND a.source = $3 AND a.author = $4 AND a.started <> 0
+		ORDER BY a.revision DESC LIMIT 1`, team, plan, source, user).Scan(&started, &question)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, "", nil
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("taken line: %w", err)
+	}
+	return flows.PlanID(started), question, nil
 }
 
 // stillAt reports flows.ErrConflict unless plan p is still at p's
