@@ -198,10 +198,7 @@ func isReplyWord(name string) bool {
 // slash command, people type "/race schedule" as they would in the
 // channel, and it must read their zone just the same.
 func commandName(text string) string {
-	text = strings.TrimSpace(text)
-	if rest, ok := strings.CutPrefix(text, slashCommand); ok {
-		text = strings.TrimSpace(rest)
-	}
+	text, _ = coach.CutCommandPrefix(text)
 	word, _, _ := strings.Cut(text, " ")
 	return strings.ToLower(word)
 }

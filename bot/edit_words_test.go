@@ -324,9 +324,9 @@ func TestAnOfferIsWithdrawnByAnEditIntoAnAnswer(t *testing.T) {
 // different racebot on one database, in either order, or her `yes` is
 // delivered twice. A yes delivered twice starts the plan once. Whichever
 // lands first stands: after the yes, the line is taken back and her edit
-// changes nothing, told her once; after the edit, her yes is
-// filed as an answer only after the note that withdrew the offer was
-// sent her.
+// changes nothing, told her once; after the edit, her yes starts
+// nothing, and is told the offer was withdrawn (see
+// TestAYesToAnOfferWithdrawnByAnEdit).
 func TestAYesAndAnEditOfTheOfferedLine(t *testing.T) {
 	t.Parallel()
 	setup := func(t *testing.T) (*harness, slackfake.Message, string) {

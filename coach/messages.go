@@ -239,7 +239,7 @@ func (s *Service) ReadRefusedAgain(ctx context.Context, req Request) (Response, 
 	// Only a line read as a reply: a command refused (values it could not
 	// read) is no answer to any prompt.
 	text := strings.TrimSpace(req.Text)
-	if strings.HasPrefix(text, commandPrefix) {
+	if _, prefixed := CutCommandPrefix(text); prefixed {
 		return Response{}, nil
 	}
 	p, err := s.pick(ctx, req, "")
@@ -394,15 +394,17 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 		}
 	}
 	taken := false
-	var renewed *flows.Offer
+	// The offer an edit of its line renews or withdraws, written in the
+	// edit's transaction.
+	var kept *flows.Offer
 	save := func(p *flows.Plan, out flows.Outcome) error {
-		if renewed != nil {
-			return s.store.CommitOffer(ctx, p, out.Changes, *renewed, req.Key)
+		if kept != nil {
+			return s.store.CommitOffer(ctx, p, out.Changes, *kept, req.Key)
 		}
 		return s.store.Commit(ctx, p, out.Changes, req.Key)
 	}
 	resp, err := s.commitFrom(ctx, req, nil, func(p *flows.Plan) (flows.Outcome, error) {
-		taken, renewed = false, nil
+		taken, kept = false, nil
 		switch gave, _ := keptFrom(p, src); {
 		case gave == keptAction:
 			return flows.ReviseAction(s.cat, p, src, req.Previous, req.Text, req.User, edited, req.Zone)
@@ -415,14 +417,21 @@ func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error
 			}
 			// An edit that names the offer's plan anew renews the offer
 			// (see renewOffer); any other answer withdraws it, as the
-			// plan's version moves, and its note says so.
+			// plan's version moves, and its note says so. The offer is
+			// kept, marked withdrawn: its author's yes, typed before they
+			// read the note, is told so rather than filed as an answer.
 			standing := ""
 			if offered && named.Name == "" {
 				standing = o.Command
 			}
 			out, err := flows.ReviseAnswer(s.cat, p, src, relinked(p, src, req.Text), req.User, edited, command, standing)
-			if err == nil && offered && named.Name != "" && len(out.Changes) > 0 {
-				renewed, out = renewOffer(req, o, p, out, named)
+			if err == nil && offered && len(out.Changes) > 0 {
+				if named.Name != "" {
+					kept, out = renewOffer(req, o, p, out, named)
+				} else {
+					o.Withdrawn = true
+					kept = &o
+				}
 			}
 			return out, err
 		case correcting:
@@ -478,7 +487,7 @@ func (s *Service) editCommand(ctx context.Context, req Request, p *flows.Plan) (
 		return "", flows.Command{}, nil
 	}
 	text := strings.TrimSpace(req.Text)
-	if rest, prefixed := strings.CutPrefix(text, commandPrefix); prefixed {
+	if rest, prefixed := CutCommandPrefix(text); prefixed {
 		// A new reply so written is a command wherever it is typed, one
 		// not known included (refused), and a bare prefix shows the help:
 		// as words, such an edit is no answer either.
@@ -654,7 +663,7 @@ func (s *Service) correcting(ctx context.Context, req Request, p *flows.Plan) (b
 	}
 	// A command is not run from an edit, nor read as a line.
 	text := strings.TrimSpace(req.Text)
-	if strings.HasPrefix(text, commandPrefix) {
+	if _, prefixed := CutCommandPrefix(text); prefixed {
 		return false, nil
 	}
 	if _, kind, _, err := s.classify(ctx, req, text, p); err != nil || kind == flows.LineCommand {
@@ -697,7 +706,7 @@ func (s *Service) valuesCommand(ctx context.Context, req Request, p *flows.Plan)
 		return "", false, nil
 	}
 	text := strings.TrimSpace(req.Text)
-	if rest, prefixed := strings.CutPrefix(text, commandPrefix); prefixed {
+	if rest, prefixed := CutCommandPrefix(text); prefixed {
 		cmd, err := flows.ParseCommand(rest)
 		return cmd.Arg, err == nil && cmd.Name == "values", nil
 	}
@@ -1046,7 +1055,7 @@ func (s *Service) valuesFrom(ctx context.Context, team string, plan flows.PlanID
 func valuesText(text string) string {
 	lines := strings.Split(text, "\n")
 	for i, line := range lines {
-		rest := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), commandPrefix))
+		rest, _ := CutCommandPrefix(line)
 		if cmd, err := flows.ParseCommand(rest); err == nil && cmd.Name == "values" {
 			lines[i] = cmd.Arg
 		}

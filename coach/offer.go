@@ -150,15 +150,22 @@ func offerText(cmd flows.Command) flows.Msg {
 
 // takeOffer runs the command offered to the author of `yes`, if they have
 // a live offer on the plan: it withdraws the answer the offer was made with
-// and starts the plan, in one transaction. It reports false when there is
-// no such offer, and `yes` is an answer like any other.
+// and starts the plan, in one transaction. A yes to an offer its author's
+// edit withdrew is refused (see flows.RefuseWithdrawnYes). It reports
+// false when there is no such offer, and `yes` is an answer like any other.
 func (s *Service) takeOffer(ctx context.Context, req Request, p *flows.Plan) (Response, bool, error) {
 	for range maxAttempts {
 		o, ok, err := s.store.Offer(ctx, req.Team, req.Channel, p.ID, req.User)
 		if err != nil {
 			return Response{}, false, err
 		}
-		if !ok || !o.Valid(p, req.Now) {
+		if !ok {
+			return Response{}, false, nil
+		}
+		if err := flows.RefuseWithdrawnYes(o, req.Now); err != nil {
+			return Response{}, true, err
+		}
+		if !o.Valid(p, req.Now) {
 			return Response{}, false, nil
 		}
 		cmd, err := flows.ParseCommand(o.Command)

@@ -22,8 +22,7 @@ func (s *Service) Ask(ctx context.Context, req Request) (Response, error) {
 }
 
 func (s *Service) ask(ctx context.Context, req Request, direct bool) (Response, error) {
-	text := strings.TrimSpace(req.Text)
-	text = strings.TrimSpace(strings.TrimPrefix(text, commandPrefix))
+	text, _ := CutCommandPrefix(req.Text)
 	cmd, err := flows.ParseCommand(text)
 	if err != nil || !flows.AskedHere(cmd.Name) {
 		return Response{}, flows.UserErrorf(flows.ErrBadInput, "%s", flows.DirectHelpText(direct))

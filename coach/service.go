@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/markup"
@@ -325,7 +327,8 @@ const maxAttempts = 5
 // Handle runs one request. Bad input comes back as a *flows.UserError that
 // changed nothing; flows.Explain puts it into words.
 //
-// A slash command, or a line starting with `/race`, is a command. Any other
+// A slash command, or a line starting with the word `/race` (see
+// CutCommandPrefix), is a command. Any other
 // line is an answer unless flows.Classify finds it is exactly a command
 // form; `new <name>` while the plan waits for a reply is kept as the answer,
 // and the command is offered to its author, whose `yes` takes it.
@@ -333,7 +336,7 @@ func (s *Service) Handle(ctx context.Context, req Request) (Response, error) {
 	text := strings.TrimSpace(req.Text)
 	// A command typed as a message may carry the slash command's name, as
 	// people type it in Slack; then it is a command wherever it is typed.
-	rest, prefixed := strings.CutPrefix(text, commandPrefix)
+	rest, prefixed := CutCommandPrefix(text)
 	if req.Command || prefixed {
 		cmd, err := flows.ParseCommand(rest)
 		if err != nil {
@@ -433,6 +436,34 @@ func (s *Service) classify(ctx context.Context, req Request, text string, p *flo
 
 // commandPrefix is the slash command people may type in front of a command.
 const commandPrefix = "/race"
+
+// CutCommandPrefix cuts the slash command from the front of text, as
+// people type it in a thread or a direct message, and reports whether it
+// was there; rest is the rest, trimmed (all of text, trimmed, when it was
+// not). The prefix is a word of its own: it stands alone or is followed
+// by a space ("/race", "/race status"), or it is glued to a command's
+// exact name, a space forgotten ("/racestatus"). "/raceday is Friday" is
+// an ordinary line, an answer where one is expected. Every reader of the
+// prefix cuts it here, so that a line reads as a command in one place
+// only when it does in all.
+func CutCommandPrefix(text string) (rest string, ok bool) {
+	text = strings.TrimSpace(text)
+	after, found := strings.CutPrefix(text, commandPrefix)
+	if !found {
+		return text, false
+	}
+	if r, _ := utf8.DecodeRuneInString(after); after == "" || unicode.IsSpace(r) {
+		return strings.TrimSpace(after), true
+	}
+	word := after
+	if i := strings.IndexFunc(after, unicode.IsSpace); i >= 0 {
+		word = after[:i]
+	}
+	if _, err := flows.ParseCommand(word); err != nil {
+		return text, false
+	}
+	return after, true
+}
 
 // said records the key of a request whose only effect is resp, so that a
 // retried delivery does not say it twice.

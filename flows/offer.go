@@ -35,11 +35,33 @@ type Offer struct {
 	// stands only while nothing else has changed the plan.
 	Version int64
 	Expires time.Time
+	// Withdrawn says its author's edit made the line a plain answer, and
+	// was told so: the offer can no longer be taken, but until it expires
+	// their `yes`, perhaps typed before they read that, is no answer
+	// either (see RefuseWithdrawnYes).
+	Withdrawn bool
 }
 
 // Valid reports whether the offer can still be taken on plan at now.
 func (o Offer) Valid(plan *Plan, now time.Time) bool {
-	return plan != nil && o.Plan == plan.ID && o.Version == plan.Version && now.Before(o.Expires)
+	return plan != nil && !o.Withdrawn && o.Plan == plan.ID && o.Version == plan.Version && now.Before(o.Expires)
+}
+
+// RefuseWithdrawnYes refuses the `yes` o's author gives at now when
+// their edit withdrew o: until o would have expired, such a yes was most
+// likely typed for it, perhaps before its author read that it was
+// withdrawn, and is no answer. It is nil for any other offer, and for a
+// yes given after that, which is read as a reply like any other.
+func RefuseWithdrawnYes(o Offer, now time.Time) error {
+	if !o.Withdrawn || !now.Before(o.Expires) {
+		return nil
+	}
+	cmd, err := ParseCommand(o.Command)
+	if err != nil || cmd.Name != "new" {
+		return nil
+	}
+	return userErr(ErrBadInput, "Your %s was not recorded, because the offer to start a new plan called %q was withdrawn when you edited your line; to start it, reply %s.",
+		Code("yes"), User(cmd.Arg), Cmd("new "+cmd.Arg))
 }
 
 // Withdraw takes back the answer an offer was made with: a new revision

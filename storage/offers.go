@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/storage/internal/record"
 )
 
 // CommitOffer commits a step's changes as Commit does and records, in the
@@ -36,12 +37,13 @@ func (db *DB) CommitOffer(ctx context.Context, p *flows.Plan, changes []flows.Ch
 			question, beside = "", o.QuestionID
 		}
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO offers (team_id, channel_id, plan_id, user_id, command, question_id, revision, prior, version, expires_at, beside)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO offers (team_id, channel_id, plan_id, user_id, command, question_id, revision, prior, version, expires_at, beside, withdrawn_version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (team_id, channel_id, plan_id, user_id) DO UPDATE SET
 				command = excluded.command, question_id = excluded.question_id, revision = excluded.revision,
-				prior = excluded.prior, version = excluded.version, expires_at = excluded.expires_at, beside = excluded.beside`,
-			o.Team, o.Channel, o.Plan, o.User, o.Command, question, o.Revision, o.Prior, o.Version, millis(o.Expires), beside)
+				prior = excluded.prior, version = excluded.version, expires_at = excluded.expires_at, beside = excluded.beside,
+				withdrawn_version = excluded.withdrawn_version`,
+			o.Team, o.Channel, o.Plan, o.User, o.Command, question, o.Revision, o.Prior, o.Version, millis(o.Expires), beside, record.OfferWithdrawn(o))
 		if err != nil {
 			return fmt.Errorf("record offer: %w", err)
 		}
@@ -56,13 +58,14 @@ func (db *DB) CommitOffer(ctx context.Context, p *flows.Plan, changes []flows.Ch
 func (db *DB) Offer(ctx context.Context, team, channel string, plan flows.PlanID, user string) (flows.Offer, bool, error) {
 	o := flows.Offer{Team: team, Channel: channel, Plan: plan, User: user}
 	var (
-		expires int64
-		beside  string
+		expires   int64
+		beside    string
+		withdrawn int64
 	)
 	err := db.read.QueryRowContext(ctx, `
-		SELECT command, question_id, revision, prior, version, expires_at, beside FROM offers
+		SELECT command, question_id, revision, prior, version, expires_at, beside, withdrawn_version FROM offers
 		WHERE team_id = ? AND channel_id = ? AND plan_id = ? AND user_id = ?`, team, channel, plan, user).
-		Scan(&o.Command, &o.QuestionID, &o.Revision, &o.Prior, &o.Version, &expires, &beside)
+		Scan(&o.Command, &o.QuestionID, &o.Revision, &o.Prior, &o.Version, &expires, &beside, &withdrawn)
 	if errors.Is(err, sql.ErrNoRows) {
 		return flows.Offer{}, false, nil
 	}
@@ -70,6 +73,7 @@ func (db *DB) Offer(ctx context.Context, team, channel string, plan flows.PlanID
 		return flows.Offer{}, false, fmt.Errorf("offer: %w", classify(err))
 	}
 	o.Expires = fromMillis(expires)
+	o.Withdrawn = record.IsOfferWithdrawn(withdrawn, o.Version)
 	if beside != "" {
 		o.QuestionID, o.Beside = beside, true
 	}
@@ -77,11 +81,12 @@ func (db *DB) Offer(ctx context.Context, team, channel string, plan flows.PlanID
 }
 
 // TakeOffer takes an offer to start a plan, in one transaction: it removes
-// the offer (flows.ErrConflict when it is gone or was replaced, or when
-// the plan it was made on moved since from was read), commits
-// changes to the plan it was made on (withdrawing the answer), creates p
-// as the channel's current plan (flows.ErrDuplicatePlan undoes it all) and
-// marks the answer's line as having started it (see TakenLine).
+// the offer (flows.ErrConflict when it is gone, was replaced or
+// withdrawn, or when the plan it was made on moved since from was read),
+// commits changes to the plan it was made on (withdrawing the answer),
+// creates p as the channel's current plan (flows.ErrDuplicatePlan undoes
+// it all) and marks the answer's line as having started it (see
+// TakenLine).
 func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, changes []flows.Change, p *flows.Plan, key string) (flows.PlanID, error) {
 	var id int64
 	gen := db.cache.generation()
@@ -90,7 +95,8 @@ func (db *DB) TakeOffer(ctx context.Context, o flows.Offer, from *flows.Plan, ch
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM offers
-			WHERE team_id = ? AND channel_id = ? AND plan_id = ? AND user_id = ? AND command = ? AND version = ?`,
+			WHERE team_id = ? AND channel_id = ? AND plan_id = ? AND user_id = ? AND command = ? AND version = ?
+				AND withdrawn_version <> version`,
 			o.Team, o.Channel, o.Plan, o.User, o.Command, o.Version)
 		if err != nil {
 			return fmt.Errorf("remove offer: %w", err)

@@ -106,7 +106,7 @@ func (c *console) answerRetro(retro int64, asking string) {
 // read as at an open question of the retro's plan: `values visitors 12k`
 // and `action done webinar` need its KPIs and actions to tell.
 func (c *console) retroCommand(ctx context.Context, retro int64, line string) (bool, error) {
-	if strings.HasPrefix(strings.TrimSpace(line), "/race") {
+	if _, prefixed := coach.CutCommandPrefix(line); prefixed {
 		return true, nil
 	}
 	r, err := c.svc.Retro(ctx, Team, retro)

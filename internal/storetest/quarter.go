@@ -542,6 +542,51 @@ func testOfferLapses(t *testing.T, open Open) {
 	}
 }
 
+// testOfferWithdrawn: an offer its author's edit withdrew is written
+// again, marked, with the edit's changes, and reads back marked, at the
+// version it had, on every handle; it can no longer be taken. A new offer
+// written over it stands.
+func testOfferWithdrawn(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	other := another()
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	o := flows.Offer{Team: "T1", Channel: "C1", Plan: p.ID, User: "U2", Command: "new Launch", QuestionID: flows.QuestionBusiness,
+		Revision: 1, Version: p.Version + 1, Expires: t0.Add(10 * time.Minute)}
+	if err := db.CommitOffer(ctx, p, changes(t, p, "new Launch", t0), o, "EvLine"); err != nil {
+		t.Fatal(err)
+	}
+	p = load(t, db, "T1", p.ID)
+	edit := []flows.Change{flows.AnswerRevised{QuestionID: flows.QuestionBusiness, Revision: 2, Text: "Coffee.", By: "U2", At: t0.Add(time.Second)}}
+	withdrawn := o
+	withdrawn.Withdrawn = true
+	if err := db.CommitOffer(ctx, p, edit, withdrawn, "EvEdit"); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := other.Offer(ctx, "T1", "C1", p.ID, "U2")
+	if err != nil || !ok {
+		t.Fatalf("withdrawn offer: %v, %v", ok, err)
+	}
+	if diff := cmp.Diff(withdrawn, got); diff != "" {
+		t.Errorf("withdrawn offer (-want +got):\n%s", diff)
+	}
+	p = load(t, other, "T1", p.ID)
+	if got.Valid(p, t0) {
+		t.Error("a withdrawn offer reads as valid")
+	}
+	if _, err := other.TakeOffer(ctx, got, p, nil, flows.NewPlan("T1", "C1", "Launch", "U2", t0), "EvYes"); !errors.Is(err, flows.ErrConflict) {
+		t.Errorf("taking a withdrawn offer: %v, want ErrConflict", err)
+	}
+	again := flows.Offer{Team: "T1", Channel: "C1", Plan: p.ID, User: "U2", Command: "new Launch", QuestionID: flows.QuestionBusiness,
+		Revision: 2, Version: p.Version, Expires: t0.Add(20 * time.Minute)}
+	if err := other.CommitOffer(ctx, p, nil, again, "EvAgain"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := db.Offer(ctx, "T1", "C1", p.ID, "U2"); err != nil || got.Withdrawn || !got.Valid(p, t0) {
+		t.Errorf("a new offer over a withdrawn one: %+v, %v; want it standing", got, err)
+	}
+}
+
 // planWithRetro makes plan Q1 in T1's C1 and opens a retro of it, keyed
 // by key, as Ana at t0.
 func planWithRetro(t *testing.T, db Store, key string) (*flows.Plan, int64) {

@@ -102,6 +102,7 @@ func Run(t *testing.T, open Open, opts Options) {
 		{"OfferTakenOnce", testOfferTakenOnce},
 		{"TakenLineNamesThePlanItStarted", testTakenLine},
 		{"OfferLapsesWhenThePlanMoves", testOfferLapses},
+		{"OfferWithdrawnByAnEdit", testOfferWithdrawn},
 		{"Checkins", testCheckins},
 		{"CheckinClaimsAcrossHandles", testCheckinClaims},
 		{"CheckinByOccurrence", testCheckinByOccurrence},
