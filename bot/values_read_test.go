@@ -184,6 +184,9 @@ func TestACheckinReplyWithABracket(t *testing.T) {
 		// A currency beside a reading in a bracket refused visitors as
 		// "not a number I can read", naming no currency.
 		{"EUR", "visitors 12.4k (revenue €18k, USD)", `For revenue, "€18k (USD)" names two currencies`, map[string]flows.Value{"visitors": visitors}},
+		// A currency after money and another reading may be the money's:
+		// revenue was recorded as €18,000.
+		{"EUR", "visitors 12.4k (revenue 18k, lead rate 2.1%, USD)", `For visitors, "12.4k (revenue 18k, lead rate 2.1%, USD)" is not a number I can read`, map[string]flows.Value{}},
 		{"EUR", "visitors 12.4k, revenue €20k (target)", `I didn't record "€20k (target)", as "(target)" says it is a target or a forecast, not a value reached`, map[string]flows.Value{"visitors": visitors}},
 	}
 	for _, tt := range tests {

@@ -118,9 +118,13 @@ func parseReadings(s string, resolve func(token string, percent bool) (k KPI, co
 	// nothing in it is guessed.
 	holdsReadings := func(before, note string, open bool) []string {
 		var readings []string
+		// Whether a value of the note before its last may be money, which
+		// a currency after the last may be of as well ("(revenue 18k,
+		// leads 310, USD)"), as after money before the note.
+		moneyEarlier, lastMoney := false, false
 		for _, item := range splitItems(note, nil) {
 			if currencyPart(suffixTokens("(" + item + ")")) {
-				if open || len(readings) == 0 || strings.HasSuffix(readings[len(readings)-1], ")") || moneyBefore(before) {
+				if open || len(readings) == 0 || strings.HasSuffix(readings[len(readings)-1], ")") || moneyEarlier || moneyBefore(before) {
 					return nil
 				}
 				readings[len(readings)-1] += " (" + item + ")"
@@ -145,9 +149,11 @@ func parseReadings(s string, resolve func(token string, percent bool) (k KPI, co
 			// customers): only whole names and aliases are readings here.
 			for _, p := range pairs {
 				name := trimFillers(p.name)
-				if k, _ := resolve(strings.ToLower(name), writtenAsPercent(p.value)); k.Key == "" || !namesWhole(name, k) {
+				k, _ := resolve(strings.ToLower(name), writtenAsPercent(p.value))
+				if k.Key == "" || !namesWhole(name, k) {
 					return nil
 				}
+				moneyEarlier, lastMoney = moneyEarlier || lastMoney, k.Unit == UnitCurrency
 			}
 			readings = append(readings, item)
 		}

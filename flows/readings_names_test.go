@@ -429,6 +429,11 @@ func TestParseReadingsInBrackets(t *testing.T) {
 		// After money the currency may be the value's own: the value is
 		// not recorded in the KPI's.
 		{eur, "revenue 18k (leads 310, USD)", nil, []string{`For revenue, "18k (leads 310, USD)" is not a number I can read; write it like €18,250.`}},
+		// So may money earlier in the bracket: "(revenue 18k, leads 310,
+		// USD)" recorded €18,000 and refused the leads as money.
+		{eur, "visitors 12.4k (revenue 18k, leads 310, USD)", nil, []string{`For visitors, "12.4k (revenue 18k, leads 310, USD)" is not a number I can read; write it like 310 or 12.4k.`}},
+		{eur, "visitors 12.4k (revenue 18k leads 310, est, USD)", nil, []string{`For visitors, "12.4k (revenue 18k leads 310, est, USD)" is not a number I can read; write it like 310 or 12.4k.`}},
+		{eur, "visitors 12.4k (revenue 18k, leads 310, in dollars), leads 310", []Reading{leads}, []string{`For visitors, "12.4k (revenue 18k, leads 310, in dollars)" is not a number I can read; write it like 310 or 12.4k.`}},
 
 		// 3. An aside mentioning a currency, after a value with its own,
 		// is an aside: it was asked about as two currencies.

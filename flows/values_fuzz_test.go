@@ -138,6 +138,7 @@ func FuzzParseReadingsIn(f *testing.F) {
 		"visitors 12.4k (leads 310, USD)",
 		"visitors 12.4k (leads 310, USD",
 		"visitors=12.4k (leads 310, revenue 18k, est, USD)",
+		"visitors 12.4k (revenue 18k, leads 310, USD)",
 	} {
 		f.Add(s)
 	}
