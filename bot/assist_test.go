@@ -3,7 +3,6 @@ package bot
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/racebot/racebot/assist"
 	"github.com/racebot/racebot/flows"
@@ -20,7 +19,11 @@ func withModel(t *testing.T, llm *openaifake.Server) func(*setup) {
 // request again this many times.
 func withModelRetrying(t *testing.T, llm *openaifake.Server, retries int) func(*setup) {
 	return func(c *setup) {
-		model := prompts.NewClient(prompts.Config{BaseURL: llm.URL(), Model: "test-model", Timeout: 5 * time.Second, MaxRetries: retries}, nil)
+		// A request held at the fake (openaifake.Hold) waits out the
+		// test's own waits, each up to slackfake.DefaultWaitTimeout on a
+		// loaded machine: within a shorter bound it would end in the
+		// built-in help instead of the model's draft.
+		model := prompts.NewClient(prompts.Config{BaseURL: llm.URL(), Model: "test-model", Timeout: 6 * slackfake.DefaultWaitTimeout, MaxRetries: retries}, nil)
 		a, err := assist.New(flows.RACE(), model, nil)
 		if err != nil {
 			t.Fatal(err)

@@ -156,18 +156,20 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 	if msg.ThreadTimestamp == "" || msg.ThreadTimestamp == msg.Timestamp {
 		return b.editedFiled(ctx, team, eventID, m)
 	}
-	text, ok := b.replyText(ctx, msg.Text)
-	if !ok {
-		return nil
-	}
-	editor := editorOf(msg)
 	conv, err := b.svc.Locate(ctx, team, m.Channel, msg.ThreadTimestamp)
 	if err != nil {
 		return err
 	}
 	if !conv.Known() {
+		// Read whole, as the shortcut took it: in a thread racebot does
+		// not keep, "//" and a colleague's name first mark nothing.
 		return b.editedFiled(ctx, team, eventID, m)
 	}
+	text, ok := b.replyText(ctx, msg.Text)
+	if !ok {
+		return nil
+	}
+	editor := editorOf(msg)
 	author := &slackevents.MessageEvent{Channel: m.Channel, ThreadTimeStamp: msg.ThreadTimestamp, User: editor}
 	req := coach.Request{
 		Team: team, Channel: m.Channel, User: editor, Text: text, Now: b.now(),
