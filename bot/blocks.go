@@ -247,10 +247,18 @@ func headerMessage(cat *flows.Catalogue, p *flows.Plan) message {
 }
 
 // progressLine is the header's line of each stage's progress; the header
-// is updated as it changes (see refreshHeader).
+// is updated as it changes (see refreshHeader). It is built in one
+// buffer: a rewrite of a header makes it three times, and a string for
+// each stage was most of what the rewrite allocated outside the call to
+// Slack.
 func progressLine(cat *flows.Catalogue, p *flows.Plan) string {
-	var progress []string
-	for _, sp := range p.Progress(cat) {
+	stages := p.Progress(cat)
+	var b strings.Builder
+	b.Grow(32 * len(stages)) // "◐ Convert 2/5   " is 18 bytes
+	for i, sp := range stages {
+		if i > 0 {
+			b.WriteString("   ")
+		}
 		mark := "○"
 		switch {
 		case sp.Done:
@@ -258,9 +266,15 @@ func progressLine(cat *flows.Catalogue, p *flows.Plan) string {
 		case sp.Answered > 0:
 			mark = "◐"
 		}
-		progress = append(progress, fmt.Sprintf("%s %s %d/%d", mark, sp.Name, sp.Answered, sp.Total))
+		b.WriteString(mark)
+		b.WriteByte(' ')
+		b.WriteString(sp.Name)
+		b.WriteByte(' ')
+		b.WriteString(strconv.Itoa(sp.Answered))
+		b.WriteByte('/')
+		b.WriteString(strconv.Itoa(sp.Total))
 	}
-	return strings.Join(progress, "   ")
+	return b.String()
 }
 
 // escape makes our own words safe inside mrkdwn: Slack reads &, < and > as

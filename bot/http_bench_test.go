@@ -16,16 +16,17 @@ import (
 )
 
 // BenchmarkVerify measures checking Slack's signature on a thread reply's
-// body, the first thing done for every request.
+// body, the first thing done for every request, as the front door does it.
 func BenchmarkVerify(b *testing.B) {
 	now := time.Now()
 	body := slackfake.EventBody(slackfake.MessageEvent{Channel: "C1", User: "UANA", ThreadTS: "1700000000.000100",
 		Text: "We sell roasted coffee by subscription to busy offices.", TS: "1700000001.000200"})
 	h := slackfake.SignedRequest(secret, "http://localhost/slack/events", body, now).Header
+	signatures := newSigner(secret)
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := Verify(secret, h, body, now); err != nil {
+		if err := signatures.verify(h, body, now); err != nil {
 			b.Fatal(err)
 		}
 	}
