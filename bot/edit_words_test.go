@@ -473,3 +473,43 @@ func TestAnEditOfALineItsOfferTookIsExplained(t *testing.T) {
 		t.Errorf("Ana's answer replied as she was told: question 1 = %q, want Coffee.", a.Text)
 	}
 }
+
+// TestAnEditOfALineWhosePlanWasDeletedIsExplained: as in
+// TestAnEditOfALineItsOfferTookIsExplained, Ana's `yes` starts "Launch
+// plan" from her line to question 1, but she deletes that plan before
+// she edits the line, into a plain answer and into another plan's name,
+// each delivered twice. The line started a plan all the same, and her
+// edit still changes nothing: she alone is told so once for each edit,
+// and what to do instead, rather than left to think her answer is in.
+func TestAnEditOfALineWhosePlanWasDeletedIsExplained(t *testing.T) {
+	t.Parallel()
+	h, header, ts := anaAnswersQ1(t, "new Launch plan", "Start a new plan called")
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: header.TS}))
+	h.header("C1", "Launch plan")
+	h.settle()
+	h.slashAck("UANA", "delete Launch plan --yes")
+	h.settle()
+	version := h.plan(slackfake.TeamID, "C1", "Q1").Version
+	const started = "This line already started a plan, deleted since, so your edit changed nothing"
+
+	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "Coffee.", PreviousText: "new Launch plan",
+		EditTS: tsAfter(t, ts, time.Minute), EventID: "EvANSWER"})
+	h.settle()
+	if n := h.countEphemerals("UANA", started+"; to answer Plan question 1 (business) instead, reply `edit plan 1` in this thread, then your answer."); n != 1 {
+		t.Errorf("an edit into an answer: told %d times that the line started a plan and how to answer, want once; told %q", n, h.fake.Ephemerals())
+	}
+
+	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UANA", TS: ts, ThreadTS: header.TS, Text: "new Lunch plan", PreviousText: "Coffee.",
+		EditTS: tsAfter(t, ts, 2*time.Minute), EventID: "EvRENAME"})
+	h.settle()
+	if n := h.countEphemerals("UANA", started+"; for a plan called \"Lunch plan\" instead, reply `/race new Lunch plan`."); n != 1 {
+		t.Errorf("an edit into another plan's name: told %d times that the line started a plan and what to do instead, want once; told %q", n, h.fake.Ephemerals())
+	}
+	if p := h.plan(slackfake.TeamID, "C1", "Q1"); p.Version != version || p.Answers[flows.QuestionBusiness].Text != "" {
+		t.Errorf("after the edits: version %d (was %d), question 1 = %q, want the plan as the yes left it", p.Version, version, p.Answers[flows.QuestionBusiness].Text)
+	}
+	if len(h.headers("C1", "Lunch plan")) != 0 {
+		t.Errorf("an edit of the line started a plan")
+	}
+	h.wantOnlyAnaTold(t)
+}

@@ -337,8 +337,9 @@ func answeredAfter(p *flows.Plan, q string, at int64) []string {
 // check-in's thread, as a reply written then, and refused values given
 // with the values command in the plan's thread, as the command given then
 // (no other command is run from an edit). An answer edited into a
-// command, and the edit of a message whose answer a newer one has
-// replaced since, are refused (flows.UserError) and change nothing. A
+// command, the edit of a message whose answer a newer one has replaced
+// since, and that of a line whose offer its author took (refuseTaken),
+// are refused (flows.UserError) and change nothing. A
 // message racebot kept nothing from, and an edit by someone other than
 // the author, change nothing and say nothing.
 func (s *Service) EditMessage(ctx context.Context, req Request) (Response, error) {
@@ -566,9 +567,11 @@ func (s *Service) refuseUnkept(ctx context.Context, req Request, p *flows.Plan) 
 }
 
 // refuseTaken refuses an edit (req) of its author's line in p whose offer
-// they took (see takeOffer): the plan it started stands, and the line left
-// p's answers then (see flows.RefuseTakenEdit). A plan deleted since is
-// not named, and the edit is left to refuseReplaced.
+// they took (see takeOffer): the line left p's answers then, and a plan
+// it started stays started, even if deleted since (see
+// flows.RefuseTakenEdit). A deleted plan is not named: its name is gone
+// with it; yet its author, who may have deleted it to give the line as
+// their answer after all, is told the edit changed nothing all the same.
 func (s *Service) refuseTaken(ctx context.Context, req Request, p *flows.Plan) error {
 	src := source(req)
 	if src == "" || req.Command {
@@ -578,11 +581,11 @@ func (s *Service) refuseTaken(ctx context.Context, req Request, p *flows.Plan) e
 	if err != nil || id == 0 {
 		return err
 	}
-	started, err := s.store.Plan(ctx, req.Team, id)
-	if errors.Is(err, flows.ErrNoPlan) {
-		return nil
-	}
-	if err != nil {
+	name := ""
+	switch started, err := s.store.Plan(ctx, req.Team, id); {
+	case err == nil:
+		name = started.Name
+	case !errors.Is(err, flows.ErrNoPlan):
 		return fmt.Errorf("the plan the edited line started: %w", err)
 	}
 	// The plan the edit names as a new reply's `new` would (prefix or
@@ -592,7 +595,7 @@ func (s *Service) refuseTaken(ctx context.Context, req Request, p *flows.Plan) e
 	if cmd, err := flows.ParseCommand(text); err == nil && cmd.Name == "new" {
 		named = cmd.Arg
 	}
-	return flows.RefuseTakenEdit(s.cat, qid, started.Name, named)
+	return flows.RefuseTakenEdit(s.cat, qid, name, named)
 }
 
 // refuseReplaced refuses an edit (req) of a message whose answer in p was

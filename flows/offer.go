@@ -133,16 +133,22 @@ func editedBefore(history []Answer, r Answer) bool {
 }
 
 // RefuseTakenEdit refuses an edit of a line whose author took the offer
-// made with it: the line started the plan named started, and left question
-// qid's answers then, so the edit changes nothing, and its author is told
-// what does instead. named is the plan the edit's text names as `new`
-// would ("" for none): one under another name is started anew, and an
-// answer is given to the question after `edit`, as a reply there would
-// now be filed under the question the coach had moved on to.
+// made with it: the line started the plan named started ("" for one
+// deleted since), and left question qid's answers then, so the edit
+// changes nothing, and its author is told what does instead. named is the
+// plan the edit's text names as `new` would ("" for none): one under
+// another name is started anew, and an answer is given to the question
+// after `edit`, as a reply there would now be filed under the question
+// the coach had moved on to.
 func RefuseTakenEdit(cat *Catalogue, qid, started, named string) error {
 	msg := Sayf("This line already started the plan %q, so your edit changed nothing", User(started))
+	if started == "" {
+		msg = Say(Text("This line already started a plan, deleted since, so your edit changed nothing"))
+	}
 	_, si, step, ok := cat.Question(qid)
 	switch {
+	case named != "" && started == "":
+		msg = msg.Append(Sayf("; for a plan called %q instead, reply %s.", User(named), Cmd("new "+named)))
 	case named != "" && !strings.EqualFold(named, started):
 		msg = msg.Append(Sayf("; for a plan called %q instead, reply %s, and %s if you don't need the first.", User(named), Cmd("new "+named), Cmd("delete "+started)))
 	case named == "" && ok:
