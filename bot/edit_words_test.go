@@ -423,9 +423,9 @@ func TestAnAnswerEditedIntoNextStaysAsItWas(t *testing.T) {
 // line, into another plan's name and into a plain answer, each delivered
 // twice: the plan already started, so nothing changes, and she alone is
 // told once for each edit that the line started "Launch plan" and what to
-// do instead. Doing what she is told about the answer (`edit plan 1`, as a
-// plain reply now would answer question 2, which she saw last) files it
-// under question 1.
+// do instead. Doing what she is told about the answer (`edit plan 1`,
+// which holds wherever the plan has moved since) files it under question
+// 1.
 func TestAnEditOfALineItsOfferTookIsExplained(t *testing.T) {
 	t.Parallel()
 	h, header, ts := anaAnswersQ1(t, "new Launch plan", "Start a new plan called")

@@ -219,6 +219,11 @@ func (b *Bot) reply(ctx context.Context, team string, m *slackevents.MessageEven
 	default:
 		b.postToPlan(resp.Plan, m.User, resp.Replies, resp.Draft)
 	}
+	if resp.Left != nil {
+		// A yes that took an offer: the thread its line left is asked
+		// again where that plan is, as after any step of it.
+		b.postToPlan(resp.Left, m.User, resp.LeftReplies, nil)
+	}
 	if resp.Checkin.ID != 0 {
 		// Values written in the plan's thread while a check-in is open
 		// count in it, as /race values does.

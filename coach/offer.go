@@ -204,11 +204,19 @@ func (s *Service) takeOffer(ctx context.Context, req Request, p *flows.Plan) (Re
 			return Response{}, true, err
 		}
 		np.ID = id
-		var replies []flows.Reply
+		resp := Response{Plan: np, Created: true}
 		if o.QuestionID != "" {
-			replies = append(replies, flows.Reply{Kind: flows.ReplyNote, Msg: flows.Sayf("Took back that answer in %q; it stays in the plan's history.", flows.User(p.Name))})
+			resp.Replies = append(resp.Replies, flows.Reply{Kind: flows.ReplyNote, Msg: flows.Sayf("Took back that answer in %q; it stays in the plan's history.", flows.User(p.Name))})
+			// The plan's own conversation last asked the question after
+			// the line, which may be behind it now: it is told why, and
+			// asked what the plan asks, so that the next reply there is
+			// filed where the plan is.
+			note := flows.Reply{Kind: flows.ReplyNote, Msg: flows.Sayf("Took back %s's answer to %s: it started the plan %q, and stays in this plan's history.",
+				flows.Person(o.User), flows.QuestionRef(s.cat, o.QuestionID), flows.User(name))}
+			resp.Left, resp.LeftReplies = out.Plan, append([]flows.Reply{note}, flows.Resume(s.cat, out.Plan)...)
 		}
-		return Response{Replies: append(replies, s.planCreated(np)...), Plan: np, Created: true}, true, nil
+		resp.Replies = append(resp.Replies, s.planCreated(np)...)
+		return resp, true, nil
 	}
 	return Response{}, true, fmt.Errorf("take offer: %w", flows.ErrConflict)
 }

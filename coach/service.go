@@ -281,6 +281,13 @@ type Response struct {
 	Plan *flows.Plan
 	// Created is true when the request started a new plan.
 	Created bool
+	// Left is, when a `yes` took an offer (see takeOffer), the plan the
+	// offer's line was taken back from, as it stands after; Plan is the
+	// plan the yes started. LeftReplies are for Left's conversation, whose
+	// last prompt the taking back may have overtaken: that the line left
+	// it, and what it asks now.
+	Left        *flows.Plan
+	LeftReplies []flows.Reply
 	// Continued is true when the request made Plan, an existing plan, the
 	// channel's current one. With Created it tells a transport that keeps
 	// a plan per session (a terminal window) that its person switched.

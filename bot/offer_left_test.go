@@ -1,0 +1,157 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/racebot/racebot/flows"
+	"github.com/racebot/racebot/internal/slackfake"
+)
+
+// leftNote is how the thread of the plan a taken offer's line left is
+// told so.
+const leftNote = `Took back <@UANA>'s answer to Plan question 1 (business): it started the plan "Launch plan", and stays in this plan's history.`
+
+// wantAskedAgain checks that thread was told once, after after, that
+// Ana's line left its plan, and that its last message asks want, recorded
+// as asked.
+func (h *harness) wantAskedAgain(thread, after, want string) {
+	h.t.Helper()
+	m := h.fake.WaitMessage(h.t, "C1", func(m slackfake.Message) bool {
+		return m.ThreadTS == thread && compareTS(m.TS, after) > 0 && strings.Contains(m.Text, want)
+	}, "the thread the line left asks "+want+" again")
+	h.fake.WaitFor(h.t, func() bool { return h.asked.has(m.TS) }, "the bot to record the prompt asked again")
+	n, last := 0, slackfake.Message{}
+	for _, m := range h.fake.Messages("C1") {
+		if m.ThreadTS != thread || compareTS(m.TS, after) <= 0 {
+			continue
+		}
+		if strings.Contains(m.Text, leftNote) {
+			n++
+		}
+		last = m
+	}
+	if n != 1 {
+		h.t.Errorf("the thread the line left was told %d times that it was taken back, want once\n%s", n, h.fake.Dump())
+	}
+	if !strings.Contains(last.Text, want) {
+		h.t.Errorf("the thread the line left ends with %q, want it to ask %q", last.Text, want)
+	}
+}
+
+// TestAYesAsksAgainInTheThreadItsLineLeft: Ana replies "new Launch plan"
+// to question 1 of Q1, kept as her answer with the offer of that plan,
+// and the coach asks question 2. Her `yes` starts Launch plan and takes
+// the line back, so Q1 is at question 1 again: Q1's thread is told so
+// once, though the yes is delivered twice or to two racebots, and is
+// asked question 1 again, so that Ana's next plain reply there answers
+// it rather than question 2.
+func TestAYesAsksAgainInTheThreadItsLineLeft(t *testing.T) {
+	t.Parallel()
+	answerAgain := func(t *testing.T, h *harness, header slackfake.Message) {
+		t.Helper()
+		prompt := h.lastInThread(header.TS)
+		h.answersAfter("UANA", header, prompt, "Coffee.", "What is your value proposition")
+		h.settle()
+		p := h.plan(slackfake.TeamID, "C1", "Q1")
+		if a, b := p.Answers[flows.QuestionBusiness], p.Answers[flows.QuestionValueProposition]; a.Text != "Coffee." || b.Text != "" || len(b.Also) != 0 {
+			t.Errorf("Ana's reply to the question asked again: question 1 = %q, question 2 = %q %+v; want Coffee. under question 1", a.Text, b.Text, b.Also)
+		}
+	}
+	t.Run("yes twice", func(t *testing.T) {
+		t.Parallel()
+		h, header, ts := anaAnswersQ1(t, "new Launch plan", "Start a new plan called")
+		yes := tsAfter(t, ts, 20*time.Second)
+		h.twice(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", TS: yes, ThreadTS: header.TS})
+		h.header("C1", "Launch plan")
+		h.settle()
+		h.wantAskedAgain(header.TS, yes, "What does the business sell")
+		answerAgain(t, h, header)
+	})
+	t.Run("yes to two racebots", func(t *testing.T) {
+		t.Parallel()
+		h, header, ts := anaAnswersQ1(t, "new Launch plan", "Start a new plan called")
+		other, _ := h.anotherRacebot()
+		yes := slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", TS: tsAfter(t, ts, 20*time.Second), ThreadTS: header.TS}
+		env := h.fake.SendEvent(yes)
+		if code := h.deliver(serve(t, other), slackfake.EventBody(yes)); code != 200 {
+			t.Fatalf("yes through racebot B answered %d", code)
+		}
+		h.fake.WaitAck(t, env)
+		h.header("C1", "Launch plan")
+		settle(t, other, h.fake)
+		h.settle()
+		if n := len(h.headers("C1", "Launch plan")); n != 1 {
+			t.Errorf("a yes to two racebots started %d plans, want 1", n)
+		}
+		h.wantAskedAgain(header.TS, yes.TS, "What does the business sell")
+		answerAgain(t, h, header)
+	})
+}
+
+// TestAYesToACoAnswerAsksAgainWhereThePlanIs: Ben answers question 1,
+// and Ana, before question 2 is posted, replies "new Launch plan", kept
+// beside Ben's answer with the offer. Her `yes` takes back her co-answer
+// alone: Q1 stays at question 2, which its thread asks again after
+// saying her line left.
+func TestAYesToACoAnswerAsksAgainWhereThePlanIs(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	header, p, _, ana := h.twoRepliesToQuestion1("UBEN", "Beans roasted to order for home brewers.", "UANA", "new Launch plan")
+	h.fake.Delay("chat.postMessage", 0)
+	h.threadMessage("C1", header.TS, `Start a new plan called "Launch plan"?`)
+	h.waitAsked(p, flows.QuestionValueProposition)
+	yes := tsAfter(t, ana, 20*time.Second)
+	h.twice(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", TS: yes, ThreadTS: header.TS})
+	h.header("C1", "Launch plan")
+	h.settle()
+	h.wantAskedAgain(header.TS, yes, "What is your value proposition")
+}
+
+// TestAYesAfterThePlanMovedOnStartsNothing: Ana replies "new Launch
+// plan" to question 1, and Ben answers question 2 before her `yes`. The
+// offer was made on the plan as her line left it, which has moved on, so
+// it is void: her yes is her reply to the question she saw last,
+// question 3, and the thread asks question 4, the plan's next; her line
+// stays her answer to question 1, and no plan starts.
+func TestAYesAfterThePlanMovedOnStartsNothing(t *testing.T) {
+	t.Parallel()
+	h, header, _ := anaAnswersQ1(t, "new Launch plan", "Start a new plan called")
+	q2 := h.lastInThread(header.TS)
+	h.answersAfter("UBEN", header, q2, "Great coffee, delivered.", "Which customer segments")
+	q3 := h.lastInThread(header.TS)
+	h.answersAfter("UANA", header, q3, "yes", "question 4 of 10")
+	h.settle()
+	if len(h.headers("C1", "Launch plan")) != 0 {
+		t.Errorf("a yes after the plan moved on started the plan")
+	}
+	p := h.plan(slackfake.TeamID, "C1", "Q1")
+	if a := p.Answers[flows.QuestionBusiness]; a.Text != "new Launch plan" {
+		t.Errorf("question 1 = %q, want Ana's line kept", a.Text)
+	}
+	for _, m := range h.fake.Messages("C1") {
+		if strings.Contains(m.Text, "Took back") {
+			t.Errorf("a line was taken back: %q", m.Text)
+		}
+	}
+	if a := p.Answers["plan.segments"]; a.Text != "yes" || a.By != "UANA" {
+		t.Errorf("question 3 = %q by %s, want Ana's yes as her reply to it", a.Text, a.By)
+	}
+	if last := h.lastInThread(header.TS); !strings.Contains(last.Text, "question 4 of 10") {
+		t.Errorf("the thread ends with %q, want question 4", last.Text)
+	}
+}
+
+// lastInThread is the latest message in thread of C1.
+func (h *harness) lastInThread(thread string) slackfake.Message {
+	h.t.Helper()
+	var last slackfake.Message
+	for _, m := range h.fake.Messages("C1") {
+		if m.ThreadTS == thread && compareTS(m.TS, last.TS) > 0 {
+			last = m
+		}
+	}
+	return last
+}
