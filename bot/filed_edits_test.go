@@ -2,11 +2,15 @@ package bot
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/racebot/racebot/coach"
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
 )
@@ -131,4 +135,116 @@ func TestAnEditOfSideChatFiledAsValuesReplacesThem(t *testing.T) {
 	if got := values(); len(got) != 0 {
 		t.Errorf("check-in values = %v after Ben deleted his message, want none", got)
 	}
+}
+
+// loadedPlans notes which plans' rows the coach reads: each plan a
+// channel's list brings, each plan loaded alone, and each plan's values.
+type loadedPlans struct {
+	coach.Store
+	mu     sync.Mutex
+	loaded map[flows.PlanID]int
+}
+
+func (s *loadedPlans) note(ids ...flows.PlanID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loaded == nil {
+		s.loaded = map[flows.PlanID]int{}
+	}
+	for _, id := range ids {
+		s.loaded[id]++
+	}
+}
+
+// take returns the plans loaded since the last take.
+func (s *loadedPlans) take() map[flows.PlanID]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	got := s.loaded
+	s.loaded = nil
+	return got
+}
+
+func (s *loadedPlans) Plans(ctx context.Context, team, channel string) ([]*flows.Plan, error) {
+	plans, err := s.Store.Plans(ctx, team, channel)
+	for _, p := range plans {
+		s.note(p.ID)
+	}
+	return plans, err
+}
+
+func (s *loadedPlans) Plan(ctx context.Context, team string, id flows.PlanID) (*flows.Plan, error) {
+	s.note(id)
+	return s.Store.Plan(ctx, team, id)
+}
+
+func (s *loadedPlans) Measurements(ctx context.Context, team string, plan flows.PlanID) (map[int64][]flows.Measurement, error) {
+	s.note(plan)
+	return s.Store.Measurements(ctx, team, plan)
+}
+
+// TestAnEditOfSideChatInABusyChannelLoadsOnlyItsPlan: the channel has
+// worked through 30 plans, quarter after quarter, and Ana adds Ben's
+// message to the newest one. Ben's edit revises that plan's answer and
+// his deletion withdraws it, and neither reads any other plan of the
+// channel: what a message gave is found without loading every plan it
+// might be in, before the ack.
+func TestAnEditOfSideChatInABusyChannelLoadsOnlyItsPlan(t *testing.T) {
+	t.Parallel()
+	loads := &loadedPlans{}
+	h := newHarness(t, func(s *setup) { loads.Store = s.Store; s.Store = loads })
+	h.runSocket()
+	ctx := context.Background()
+	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	for i := range 29 {
+		p := flows.NewPlan(slackfake.TeamID, "C1", fmt.Sprintf("Quarter %d", i+1), "UANA", at)
+		id, err := h.db.CreatePlan(ctx, p, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, err = h.db.Plan(ctx, slackfake.TeamID, id); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.db.Commit(ctx, p, []flows.Change{flows.AnswerRecorded{Answer: flows.Answer{QuestionID: flows.QuestionBusiness,
+			Text: "We roast coffee.", By: "UBEN", At: at, Revision: 1, Source: fmt.Sprintf("C1/1700000%03d.000100", i)}}}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	header, _, p := h.firstQuestion("Busy")
+	h.waitAsked(p, flows.QuestionBusiness)
+	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "We roast coffee."})
+	h.fileAsAnswer(p, header, m, flows.QuestionBusiness)
+	answer := func() flows.Answer { return h.plan(slackfake.TeamID, "C1", "Busy").Answers[flows.QuestionBusiness] }
+	filed := answer()
+	others := func(when string) {
+		t.Helper()
+		var read []flows.PlanID
+		for id := range loads.take() {
+			if id != p.ID {
+				read = append(read, id)
+			}
+		}
+		if len(read) > 0 {
+			slices.Sort(read)
+			t.Errorf("%s read %d other plans of the channel (%v), want only plan %d, the one the message was filed into", when, len(read), read, p.ID)
+		}
+	}
+	loads.take()
+
+	edit := slackfake.MessageChanged{Channel: "C1", User: "UBEN", TS: m.TS, Text: "We roast speciality coffee.", PreviousText: m.Text,
+		EditTS: tsAfter(t, m.TS, 10*time.Second), EventID: "EvBUSY"}
+	h.fake.WaitAck(t, h.fake.SendEvent(edit))
+	h.settle()
+	if a := answer(); !strings.Contains(a.Text, edit.Text) || a.Revision != filed.Revision+1 {
+		t.Errorf("answer = %q (revision %d) after Ben's edit, want it revised once from %q (revision %d)", a.Text, a.Revision, filed.Text, filed.Revision)
+	}
+	others("the edit")
+
+	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageDeleted{Channel: "C1", User: "UBEN", TS: m.TS, PreviousText: edit.Text, EventID: "EvBUSYDEL"}))
+	h.threadMessage("C1", header.TS, "was deleted")
+	h.settle()
+	if a := answer(); a.Text != "" {
+		t.Errorf("answer = %q after Ben deleted his message, want it withdrawn", a.Text)
+	}
+	others("the deletion")
 }

@@ -90,6 +90,13 @@ type Store interface {
 	PlanByName(ctx context.Context, team, channel, name string) (*flows.Plan, error)
 	// Plans lists a channel's plans, oldest first.
 	Plans(ctx context.Context, team, channel string) ([]*flows.Plan, error)
+	// PlansFrom lists, oldest first, the channel's plans with an answer,
+	// an action, a KPI or a KPI value from the message source
+	// ("channel/ts"), in one read that loads none of them. An answer's
+	// rows stay in its history, so a plan whose answer from the message
+	// was withdrawn or replaced since may be listed: the caller checks
+	// the plan.
+	PlansFrom(ctx context.Context, team, channel, source string) ([]flows.PlanID, error)
 	// TeamPlans lists every plan of a workspace.
 	TeamPlans(ctx context.Context, team string) ([]*flows.Plan, error)
 	// CurrentPlan returns the plan a channel is working on, or 0.

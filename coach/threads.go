@@ -63,25 +63,40 @@ func (s *Service) Locate(ctx context.Context, team, channel, thread string) (Con
 // withdraws what it gave, as for a reply in a plan's thread; one of a
 // message no plan keeps anything from (nearly all side chat) changes
 // nothing and is not looked at further. Only edits and deletions ask,
-// never a new message.
+// never a new message: they come before the ack, for any message of any
+// channel racebot is in, so one read finds the plans the message gave
+// something, and only those are loaded, however many plans the channel
+// has had.
 func (s *Service) Filed(ctx context.Context, team, channel, ts string) ([]flows.PlanID, error) {
-	plans, err := s.store.Plans(ctx, team, channel)
-	if err != nil {
-		return nil, fmt.Errorf("list plans: %w", err)
-	}
 	src := source(Request{Channel: channel, TS: ts})
+	if src == "" {
+		return nil, nil
+	}
+	from, err := s.store.PlansFrom(ctx, team, channel, src)
+	if err != nil {
+		return nil, fmt.Errorf("find plans from a message: %w", err)
+	}
 	var ids []flows.PlanID
-	for _, p := range plans {
+	for _, id := range from {
+		// Listed for a row from the message, which may be an answer
+		// withdrawn or replaced since: what the plan keeps decides.
+		p, err := s.store.Plan(ctx, team, id)
+		if errors.Is(err, flows.ErrNoPlan) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return nil, fmt.Errorf("load plan: %w", err)
+		}
 		if gave, _ := keptFrom(p, src); gave != keptNothing {
 			ids = append(ids, p.ID)
 			continue
 		}
-		given, err := s.valuesFrom(ctx, team, p.ID, src)
+		given, err := s.valuesFrom(ctx, team, id, src)
 		if err != nil {
 			return nil, err
 		}
 		if len(given) > 0 {
-			ids = append(ids, p.ID)
+			ids = append(ids, id)
 		}
 	}
 	return ids, nil

@@ -154,6 +154,38 @@ func (db *DB) Plans(ctx context.Context, team, channel string) ([]*flows.Plan, e
 	return db.plansWhere(ctx, `team_id = ? AND channel_id = ?`, team, channel)
 }
 
+// PlansFrom lists the channel's plans with an answer, an action, a KPI or
+// a KPI value from the message source, oldest first; see
+// coach.Store.PlansFrom. It probes each of the channel's plans by plan_id
+// (answers by their UNIQUE (plan_id, question_id, revision), actions by
+// actions_by_source, KPIs by (plan_id, key)) and finds the values by
+// measurements_by_source, which a non-empty source lets answer, so it
+// scans no table and loads no plan. Answers have no index on source:
+// every answer's commit would pay for one.
+func (db *DB) PlansFrom(ctx context.Context, team, channel, source string) ([]flows.PlanID, error) {
+	if source == "" {
+		return nil, nil
+	}
+	var ids []int64
+	if err := db.eachRead(ctx, record.IDs(&ids), qPlansFrom, team, channel, source); err != nil {
+		return nil, fmt.Errorf("plans from a message: %w", err)
+	}
+	plans := make([]flows.PlanID, len(ids))
+	for i, id := range ids {
+		plans[i] = flows.PlanID(id)
+	}
+	return plans, nil
+}
+
+// qPlansFrom finds the plans of a channel (?1, ?2) that keep something
+// from a message (?3).
+const qPlansFrom = `SELECT p.id FROM plans p WHERE p.team_id = ?1 AND p.channel_id = ?2 AND (
+	EXISTS (SELECT 1 FROM answers a WHERE a.plan_id = p.id AND a.source = ?3)
+	OR EXISTS (SELECT 1 FROM actions a WHERE a.plan_id = p.id AND a.source = ?3 AND a.source <> '')
+	OR EXISTS (SELECT 1 FROM kpis k WHERE k.plan_id = p.id AND k.source = ?3)
+	OR p.id IN (SELECT k.plan_id FROM measurements m JOIN kpis k ON k.id = m.kpi_id WHERE m.source = ?3 AND m.source <> ''))
+	ORDER BY p.id`
+
 // TeamPlans lists every plan of a workspace, oldest first.
 func (db *DB) TeamPlans(ctx context.Context, team string) ([]*flows.Plan, error) {
 	return db.plansWhere(ctx, `team_id = ?`, team)

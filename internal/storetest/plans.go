@@ -740,3 +740,93 @@ func NumberedAsListed(t *testing.T, db Store) {
 		t.Errorf("the action added after the upgrade: %+v, %v; want number 4", p.Actions, err)
 	}
 }
+
+// testPlansFrom: the plans of a channel that keep an answer, an action, a
+// KPI or a KPI value from a message are found by the message, each once,
+// oldest first; a plan with other messages' rows, or of another channel
+// or workspace, is not. An action, KPI or values removed since no longer
+// list their plan.
+func testPlansFrom(t *testing.T, open Open) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	const src = "C1/1700000000.000100"
+	commit := func(p *flows.Plan, cs ...flows.Change) {
+		t.Helper()
+		if err := db.Commit(ctx, load(t, db, p.Team, p.ID), cs, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answer := func(q, source string) flows.Change {
+		return flows.AnswerRecorded{Answer: flows.Answer{QuestionID: q, Text: "We roast coffee.", By: "U1", At: t0, Revision: 1, Source: source}}
+	}
+	kpi := func(p *flows.Plan, key, source string) flows.Change {
+		return flows.KPISet{KPI: flows.KPI{Plan: p.ID, Stage: flows.StageReach, Key: key, Name: key, Unit: flows.UnitCount, HigherIsBetter: true,
+			Target: flows.Value{Amount: 20, Unit: flows.UnitCount}, Owner: "U1", By: "U1", At: t0, Source: source}}
+	}
+	// value records n values of the plan's first KPI from source.
+	value := func(p *flows.Plan, source string, n int) {
+		t.Helper()
+		k := load(t, db, p.Team, p.ID).KPIs[0]
+		var ms []flows.Measurement
+		for i := range n {
+			ms = append(ms, flows.Measurement{KPI: k.ID, Value: flows.Value{Amount: float64(12 + i), Unit: flows.UnitCount}, At: t0, By: "U1", Source: source})
+		}
+		if err := db.RecordMeasurements(ctx, p.Team, p.ID, ms, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	answered := newPlan(t, db, "T1", "C1", "Answered")
+	commit(answered, answer(flows.QuestionBusiness, src), answer("plan.goals", "C1/1700000001.000100"))
+	elsewhere := newPlan(t, db, "T1", "C1", "Elsewhere")
+	commit(elsewhere, answer(flows.QuestionBusiness, "C1/1700000001.000100"),
+		flows.ActionAdded{Action: flows.Action{Stage: flows.StagePlan, Text: "From a form", Impact: 3, Effort: 3, By: "U1", At: t0}},
+		kpi(elsewhere, "visits", ""))
+	value(elsewhere, "", 1)
+	value(elsewhere, "C1/1700000002.000100", 1)
+	actioned := newPlan(t, db, "T1", "C1", "Actioned")
+	commit(actioned, flows.ActionAdded{Action: flows.Action{Stage: flows.StagePlan, Text: "Gift boxes", Impact: 4, Effort: 2, By: "U1", At: t0, Source: src}})
+	targeted := newPlan(t, db, "T1", "C1", "Targeted")
+	commit(targeted, kpi(targeted, "visits", src))
+	measured := newPlan(t, db, "T1", "C1", "Measured")
+	commit(measured, kpi(measured, "visits", ""))
+	value(measured, src, 2) // two values from it list the plan once
+	everything := newPlan(t, db, "T1", "C1", "Everything")
+	commit(everything, answer(flows.QuestionBusiness, src), kpi(everything, "visits", src),
+		flows.ActionAdded{Action: flows.Action{Stage: flows.StagePlan, Text: "Gift boxes", Impact: 4, Effort: 2, By: "U1", At: t0, Source: src}})
+	value(everything, src, 1)
+	otherChannel := newPlan(t, db, "T1", "C2", "Other channel")
+	commit(otherChannel, answer(flows.QuestionBusiness, src))
+	otherTeam := newPlan(t, db, "T2", "C1", "Other team")
+	commit(otherTeam, answer(flows.QuestionBusiness, src), kpi(otherTeam, "visits", ""))
+	value(otherTeam, src, 1)
+
+	check := func(when, team, channel, source string, want ...*flows.Plan) {
+		t.Helper()
+		wantIDs := []flows.PlanID{}
+		for _, p := range want {
+			wantIDs = append(wantIDs, p.ID)
+		}
+		for _, h := range []Store{db, another()} {
+			got, err := h.PlansFrom(ctx, team, channel, source)
+			if err != nil {
+				t.Fatalf("%s: %v", when, err)
+			}
+			if diff := cmp.Diff(wantIDs, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s: plans of %s/%s from %q (-want +got):\n%s", when, team, channel, source, diff)
+			}
+		}
+	}
+	check("kept", "T1", "C1", src, answered, actioned, targeted, measured, everything)
+	check("another workspace", "T2", "C1", src, otherTeam)
+	check("another channel", "T1", "C2", src, otherChannel)
+	check("a message nothing came from", "T1", "C1", "C1/1700000009.000100")
+	check("no message", "T1", "C1", "")
+
+	commit(actioned, flows.ActionRemoved{Source: src})
+	commit(targeted, flows.KPIRemoved{Key: "visits"})
+	if _, err := db.ReplaceMeasurements(ctx, "T1", measured.ID, src, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	check("the action, KPI and values removed", "T1", "C1", src, answered, everything)
+}

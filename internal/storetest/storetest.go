@@ -90,6 +90,7 @@ func Run(t *testing.T, open Open, opts Options) {
 		{"BindThreadFirstWins", testBindThread},
 		{"AddedActionsCached", testAddedActionsCached},
 		{"MessageSources", testMessageSources},
+		{"PlansFromAMessage", testPlansFrom},
 		{"ActionNumbers", testActionNumbers},
 		{"RemovedKPIKeepsValuesGivenMeanwhile", testRemovedKPIKeepsValuesGivenMeanwhile},
 		{"KPIsAndValues", func(t *testing.T, open Open) { testKPIs(t, open, opts) }},

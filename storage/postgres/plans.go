@@ -134,6 +134,37 @@ func (db *DB) Plans(ctx context.Context, team, channel string) ([]*flows.Plan, e
 	return db.plansWhere(ctx, `team_id = $1 AND channel_id = $2`, team, channel)
 }
 
+// PlansFrom lists the channel's plans with an answer, an action, a KPI or
+// a KPI value from the message source, oldest first, in one round trip;
+// see coach.Store.PlansFrom. It probes each of the channel's plans by
+// plan_id (answers by their UNIQUE (plan_id, question_id, revision),
+// actions by actions_by_source, KPIs by (plan_id, key), values by
+// measurements_by_source, which a non-empty source lets answer) and loads
+// none. The probes sit in a LATERAL subquery with a LIMIT, which the
+// planner cannot flatten: written as EXISTS or as joins, it prefers a
+// hash of every answer from the message, a full scan of answers, which
+// has no index on source (each answer's commit would pay for one).
+func (db *DB) PlansFrom(ctx context.Context, team, channel, source string) ([]flows.PlanID, error) {
+	if source == "" {
+		return nil, nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT p.id FROM plans p CROSS JOIN LATERAL (
+			SELECT FROM answers a WHERE a.plan_id = p.id AND a.source = $3
+			UNION ALL SELECT FROM actions a WHERE a.plan_id = p.id AND a.source = $3 AND a.source <> ''
+			UNION ALL SELECT FROM kpis k WHERE k.plan_id = p.id AND k.source = $3
+			UNION ALL SELECT FROM measurements m JOIN kpis k ON k.id = m.kpi_id WHERE k.plan_id = p.id AND m.source = $3 AND m.source <> ''
+			LIMIT 1) kept
+		WHERE p.team_id = $1 AND p.channel_id = $2 ORDER BY p.id`, team, channel, source)
+	if err != nil {
+		return nil, fmt.Errorf("plans from a message: %w", err)
+	}
+	plans, err := pgx.CollectRows(rows, pgx.RowTo[flows.PlanID])
+	if err != nil {
+		return nil, fmt.Errorf("plans from a message: %w", err)
+	}
+	return plans, nil
+}
+
 // TeamPlans lists every plan of a workspace, oldest first.
 func (db *DB) TeamPlans(ctx context.Context, team string) ([]*flows.Plan, error) {
 	return db.plansWhere(ctx, `team_id = $1`, team)
