@@ -73,6 +73,30 @@ func TestAYesToAnOfferWithdrawnByAnEdit(t *testing.T) {
 		h.twice(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", TS: tsAfter(t, note.TS, time.Second), ThreadTS: header.TS})
 		wantNothingChanged(t, h, version)
 	})
+	// Ana, having answered question 2 since, means her yes for the
+	// question before her: it is filed as its answer, as Ben's yes after
+	// the edit is (he has no offer), within the offer's ten minutes.
+	t.Run("the edit, an answer, then a yes to the next question", func(t *testing.T) {
+		t.Parallel()
+		h, header, ts := anaAnswersQ1(t, "new Launch plan", "Start a new plan called")
+		note := editAway(t, h, header, ts)
+		h.replyAndWait(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "We save offices an hour a day.", TS: tsAfter(t, note.TS, time.Second), ThreadTS: header.TS},
+			"Which customer segments")
+		h.replyAndWait(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", TS: tsAfter(t, note.TS, 2*time.Second), ThreadTS: header.TS},
+			"Who is your typical customer")
+		h.replyAndWait(slackfake.MessageEvent{Channel: "C1", User: "UBEN", Text: "yes", TS: tsAfter(t, note.TS, 3*time.Second), ThreadTS: header.TS},
+			"How do you position yourself")
+		p := h.plan(slackfake.TeamID, "C1", "Q1")
+		if a := p.Answers["plan.segments"]; a.Text != "yes" || a.By != "UANA" {
+			t.Errorf("question 3 = %q by %s, want Ana's yes", a.Text, a.By)
+		}
+		if a := p.Answers["plan.persona"]; a.Text != "yes" || a.By != "UBEN" {
+			t.Errorf("question 4 = %q by %s, want Ben's yes", a.Text, a.By)
+		}
+		if n := h.countEphemerals("UANA", told); n != 0 {
+			t.Errorf("Ana's yes to question 3 was refused as one to the withdrawn offer: %q", h.fake.Ephemerals())
+		}
+	})
 	t.Run("the yes, then the edit", func(t *testing.T) {
 		t.Parallel()
 		h, header, ts := anaAnswersQ1(t, "new Launch plan", "Start a new plan called")

@@ -591,7 +591,7 @@ func (s *Service) refuseTaken(ctx context.Context, req Request, p *flows.Plan) e
 	// The plan the edit names as a new reply's `new` would (prefix or
 	// not), for the note to say how to start that one instead.
 	named := ""
-	text, _ := strings.CutPrefix(strings.TrimSpace(req.Text), commandPrefix)
+	text, _ := CutCommandPrefix(req.Text)
 	if cmd, err := flows.ParseCommand(text); err == nil && cmd.Name == "new" {
 		named = cmd.Arg
 	}

@@ -148,10 +148,33 @@ func offerText(cmd flows.Command) flows.Msg {
 	return flows.Sayf("Or reply %s to start a new plan called %q.", flows.Code("yes"), flows.User(cmd.Arg))
 }
 
+// answeredSince reports whether user answered a question of p other than
+// the one offer o was made with after o was made. A withdrawn offer's
+// refusal is for a yes typed before its author read on; one who has
+// answered since means their yes for the question before them.
+func answeredSince(p *flows.Plan, o flows.Offer, user string) bool {
+	made := o.Expires.Add(-OfferKept)
+	for qid, a := range p.Answers {
+		if qid == o.QuestionID {
+			continue
+		}
+		if a.By == user && !a.At.Before(made) {
+			return true
+		}
+		for _, c := range a.Also {
+			if c.By == user && !c.At.Before(made) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // takeOffer runs the command offered to the author of `yes`, if they have
 // a live offer on the plan: it withdraws the answer the offer was made with
 // and starts the plan, in one transaction. A yes to an offer its author's
-// edit withdrew is refused (see flows.RefuseWithdrawnYes). It reports
+// edit withdrew is refused (see flows.RefuseWithdrawnYes) until they
+// answer another question (see answeredSince). It reports
 // false when there is no such offer, and `yes` is an answer like any other.
 func (s *Service) takeOffer(ctx context.Context, req Request, p *flows.Plan) (Response, bool, error) {
 	for range maxAttempts {
@@ -162,7 +185,7 @@ func (s *Service) takeOffer(ctx context.Context, req Request, p *flows.Plan) (Re
 		if !ok {
 			return Response{}, false, nil
 		}
-		if err := flows.RefuseWithdrawnYes(o, req.Now); err != nil {
+		if err := flows.RefuseWithdrawnYes(o, req.Now); err != nil && !answeredSince(p, o, req.User) {
 			return Response{}, true, err
 		}
 		if !o.Valid(p, req.Now) {
