@@ -741,8 +741,8 @@ func NumberedAsListed(t *testing.T, db Store) {
 	}
 }
 
-// testPlansFrom: the plans of a channel that keep an answer, an action, a
-// KPI or a KPI value from a message are found by the message, each once,
+// testPlansFrom: the plans of a channel that keep an answer (or a
+// co-answer), an action, a KPI or a KPI value from a message are found by the message, each once,
 // oldest first; a plan with other messages' rows, or of another channel
 // or workspace, is not. An action, KPI or values removed since no longer
 // list their plan.
@@ -795,6 +795,11 @@ func testPlansFrom(t *testing.T, open Open) {
 	commit(everything, answer(flows.QuestionBusiness, src), kpi(everything, "visits", src),
 		flows.ActionAdded{Action: flows.Action{Stage: flows.StagePlan, Text: "Gift boxes", Impact: 4, Effort: 2, By: "U1", At: t0, Source: src}})
 	value(everything, src, 1)
+	// A co-answer from the message, to an answer from another one.
+	coanswered := newPlan(t, db, "T1", "C1", "Co-answered")
+	commit(coanswered, answer(flows.QuestionBusiness, "C1/1700000001.000100"))
+	commit(coanswered, flows.AnswerAdded{QuestionID: flows.QuestionBusiness, Revision: 2,
+		Contribution: flows.Contribution{Text: "And gift boxes.", By: "U2", At: t0, Source: src}})
 	otherChannel := newPlan(t, db, "T1", "C2", "Other channel")
 	commit(otherChannel, answer(flows.QuestionBusiness, src))
 	otherTeam := newPlan(t, db, "T2", "C1", "Other team")
@@ -817,7 +822,7 @@ func testPlansFrom(t *testing.T, open Open) {
 			}
 		}
 	}
-	check("kept", "T1", "C1", src, answered, actioned, targeted, measured, everything)
+	check("kept", "T1", "C1", src, answered, actioned, targeted, measured, everything, coanswered)
 	check("another workspace", "T2", "C1", src, otherTeam)
 	check("another channel", "T1", "C2", src, otherChannel)
 	check("a message nothing came from", "T1", "C1", "C1/1700000009.000100")
@@ -828,5 +833,5 @@ func testPlansFrom(t *testing.T, open Open) {
 	if _, err := db.ReplaceMeasurements(ctx, "T1", measured.ID, src, nil, ""); err != nil {
 		t.Fatal(err)
 	}
-	check("the action, KPI and values removed", "T1", "C1", src, answered, everything)
+	check("the action, KPI and values removed", "T1", "C1", src, answered, everything, coanswered)
 }
