@@ -56,6 +56,37 @@ func anaAnswersQ1(t *testing.T, text, next string) (h *harness, header slackfake
 	return h, header, h.answersAfter("UANA", header, q1, text, next)
 }
 
+// yesStartsLaunchPlan has Ana say `yes` in header's thread to the offer
+// of "Launch plan" and waits until that plan is started.
+func (h *harness) yesStartsLaunchPlan(header slackfake.Message) {
+	h.t.Helper()
+	h.fake.WaitAck(h.t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: header.TS}))
+	h.header("C1", "Launch plan")
+	h.settle()
+}
+
+// wantNoPlanStarted checks that, after when, no plan called "Launch
+// plan" was started and question 1 of Q1 is q1.
+func (h *harness) wantNoPlanStarted(t *testing.T, when, q1 string) {
+	t.Helper()
+	if len(h.headers("C1", "Launch plan")) != 0 {
+		t.Errorf("%s started the plan", when)
+	}
+	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != q1 {
+		t.Errorf("%s: question 1 = %q, want %q", when, a.Text, q1)
+	}
+}
+
+// wantFirstAnswers checks that, after when, questions 1 and 2 of Q1 are
+// q1 and q2 ("" for none filed).
+func (h *harness) wantFirstAnswers(t *testing.T, when, q1, q2 string) {
+	t.Helper()
+	p := h.plan(slackfake.TeamID, "C1", "Q1")
+	if a, b := p.Answers[flows.QuestionBusiness], p.Answers[flows.QuestionValueProposition]; a.Text != q1 || b.Text != q2 {
+		t.Errorf("after %s: question 1 = %q, question 2 = %q; want %q and %q", when, a.Text, b.Text, q1, q2)
+	}
+}
+
 // wantAnswerAsItWas checks that Ana's answer "Coffee." to question 1 is
 // still her first, after her edit of it into edit.
 func (h *harness) wantAnswerAsItWas(t *testing.T, edit string) {
@@ -218,9 +249,7 @@ func TestAnOfferStandsThroughAnEditOfItsLine(t *testing.T) {
 	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "new Launch plan" {
 		t.Errorf("after the edit: question 1 = %q, want the line kept as it was", a.Text)
 	}
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: header.TS}))
-	h.header("C1", "Launch plan")
-	h.settle()
+	h.yesStartsLaunchPlan(header)
 	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "" {
 		t.Errorf("after yes: question 1 = %q, want the line taken back", a.Text)
 	}
@@ -245,16 +274,8 @@ func TestAnOfferFollowsAnEditOfItsName(t *testing.T) {
 	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "new Launch plan" {
 		t.Errorf("after the edit: question 1 = %q, want the line as edited", a.Text)
 	}
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: header.TS}))
-	h.header("C1", "Launch plan")
-	h.settle()
-	p := h.plan(slackfake.TeamID, "C1", "Q1")
-	if a := p.Answers[flows.QuestionBusiness]; a.Text != "" {
-		t.Errorf("after yes: question 1 = %q, want the line taken back", a.Text)
-	}
-	if a := p.Answers[flows.QuestionValueProposition]; a.Text != "" {
-		t.Errorf("after yes: question 2 = %q, want nothing filed", a.Text)
-	}
+	h.yesStartsLaunchPlan(header)
+	h.wantFirstAnswers(t, "yes", "", "")
 	if len(h.headers("C1", "Lunch plan")) != 0 {
 		t.Errorf("a plan was started under the name edited away")
 	}
@@ -310,12 +331,7 @@ func TestAnOfferIsWithdrawnByAnEditIntoAnAnswer(t *testing.T) {
 	}
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: header.TS}))
 	h.settle()
-	if len(h.headers("C1", "Launch plan")) != 0 {
-		t.Errorf("a yes after the offer was withdrawn started the plan")
-	}
-	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != "Coffee." {
-		t.Errorf("after yes: question 1 = %q, want Coffee.", a.Text)
-	}
+	h.wantNoPlanStarted(t, "a yes after the offer was withdrawn", "Coffee.")
 }
 
 // TestAYesAndAnEditOfTheOfferedLine: Ana replies "new Launch plan" to
@@ -359,10 +375,7 @@ func TestAYesAndAnEditOfTheOfferedLine(t *testing.T) {
 		if n != 1 {
 			t.Errorf("the answer taken back was told %d times, want once", n)
 		}
-		p := h.plan(slackfake.TeamID, "C1", "Q1")
-		if a, b := p.Answers[flows.QuestionBusiness], p.Answers[flows.QuestionValueProposition]; a.Text != "" || b.Text != "" {
-			t.Errorf("after yes twice: question 1 = %q, question 2 = %q, want both empty", a.Text, b.Text)
-		}
+		h.wantFirstAnswers(t, "yes twice", "", "")
 	})
 	t.Run("yes through another racebot, then the edit", func(t *testing.T) {
 		t.Parallel()
@@ -392,13 +405,7 @@ func TestAYesAndAnEditOfTheOfferedLine(t *testing.T) {
 		h.waitEphemeral("UANA", "is withdrawn")
 		yesThroughB(t, h, other, header, ts)
 		h.settle()
-		if len(h.headers("C1", "Launch plan")) != 0 {
-			t.Errorf("a yes after the edit withdrew the offer started the plan")
-		}
-		p := h.plan(slackfake.TeamID, "C1", "Q1")
-		if a := p.Answers[flows.QuestionBusiness]; a.Text != "Coffee." {
-			t.Errorf("question 1 = %q, want Coffee.", a.Text)
-		}
+		h.wantNoPlanStarted(t, "a yes after the edit withdrew the offer", "Coffee.")
 	})
 }
 
@@ -429,9 +436,7 @@ func TestAnAnswerEditedIntoNextStaysAsItWas(t *testing.T) {
 func TestAnEditOfALineItsOfferTookIsExplained(t *testing.T) {
 	t.Parallel()
 	h, header, ts := anaAnswersQ1(t, "new Launch plan", "Start a new plan called")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: header.TS}))
-	h.header("C1", "Launch plan")
-	h.settle()
+	h.yesStartsLaunchPlan(header)
 	version := h.plan(slackfake.TeamID, "C1", "Q1").Version
 
 	unchanged := func(edit string) {
@@ -484,9 +489,7 @@ func TestAnEditOfALineItsOfferTookIsExplained(t *testing.T) {
 func TestAnEditOfALineWhosePlanWasDeletedIsExplained(t *testing.T) {
 	t.Parallel()
 	h, header, ts := anaAnswersQ1(t, "new Launch plan", "Start a new plan called")
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", ThreadTS: header.TS}))
-	h.header("C1", "Launch plan")
-	h.settle()
+	h.yesStartsLaunchPlan(header)
 	h.slashAck("UANA", "delete Launch plan --yes")
 	h.settle()
 	version := h.plan(slackfake.TeamID, "C1", "Q1").Version

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +13,19 @@ import (
 	"github.com/racebot/racebot/flows"
 	"github.com/racebot/racebot/internal/slackfake"
 )
+
+// bensAnswerFiled starts plan name and, once it asks question 1, has
+// Ben write text in the channel and Ana add it as the answer with "Add
+// to RACE plan". It returns the plan's header, the plan, Ben's message
+// and the answer as filed.
+func (h *harness) bensAnswerFiled(name, text string) (header slackfake.Message, p *flows.Plan, m slackfake.Message, filed flows.Answer) {
+	h.t.Helper()
+	header, _, p = h.firstQuestion(name)
+	h.waitAsked(p, flows.QuestionBusiness)
+	m = h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: text})
+	h.fileAsAnswer(p, header, m, flows.QuestionBusiness)
+	return header, p, m, h.plan(slackfake.TeamID, "C1", name).Answers[flows.QuestionBusiness]
+}
 
 // TestAnEditOfSideChatFiledAsAnAnswerRevisesIt: Ben writes in the channel
 // what the business sells, and Ana adds his message to the first question
@@ -27,12 +39,8 @@ func TestAnEditOfSideChatFiledAsAnAnswerRevisesIt(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	header, _, p := h.firstQuestion("Q1")
-	h.waitAsked(p, flows.QuestionBusiness)
-	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "We roast coffee."})
-	h.fileAsAnswer(p, header, m, flows.QuestionBusiness)
+	header, _, m, filed := h.bensAnswerFiled("Q1", "We roast coffee.")
 	answer := func() flows.Answer { return h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness] }
-	filed := answer()
 
 	first := slackfake.MessageChanged{Channel: "C1", User: "UBEN", TS: m.TS, Text: "We roast coffee beans.", PreviousText: m.Text,
 		EditTS: tsAfter(t, m.TS, 10*time.Second), EventID: "EvSIDE1"}
@@ -60,10 +68,7 @@ func TestAnEditOfSideChatFiledAsAnAnswerRevisesIt(t *testing.T) {
 
 	command := slackfake.MessageChanged{Channel: "C1", User: "UBEN", TS: m.TS, Text: "/race status", PreviousText: second.Text,
 		EditTS: tsAfter(t, m.TS, 20*time.Second), EventID: "EvSIDE3"}
-	env = h.fake.SendEvent(command)
-	h.fake.WaitAck(t, env)
-	h.fake.WaitAck(t, h.fake.Redeliver(env))
-	h.settle()
+	h.twice(command)
 	if got := answer(); got.Text != a.Text || got.Revision != a.Revision {
 		t.Errorf("an edit into a command changed the answer to %q (revision %d)", got.Text, got.Revision)
 	}
@@ -72,11 +77,8 @@ func TestAnEditOfSideChatFiledAsAnAnswerRevisesIt(t *testing.T) {
 	}
 
 	del := slackfake.MessageDeleted{Channel: "C1", User: "UBEN", TS: m.TS, PreviousText: command.Text, EventID: "EvSIDEDEL"}
-	env = h.fake.SendEvent(del)
-	h.fake.WaitAck(t, env)
-	h.fake.WaitAck(t, h.fake.Redeliver(env))
+	h.twice(del)
 	h.threadMessage("C1", header.TS, "was deleted")
-	h.settle()
 	if got := answer(); got.Text != "" {
 		t.Errorf("answer = %q after Ben deleted his message, want it withdrawn", got.Text)
 	}
@@ -97,20 +99,12 @@ func TestAnEditOfSideChatFiledAsValuesReplacesThem(t *testing.T) {
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UBEN>")
 	id, opening := h.openCheckin(p)
 	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "visitors 12.4k"})
-	form := h.shortcut("UANA", m)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{ViewID: form.ID, UserID: "UANA", Values: map[string]map[string]slackfake.Input{
-		"plan": {"plan": {Type: "static_select", SelectedOption: strconv.FormatInt(int64(p.ID), 10)}},
-		"kind": {"kind": {Type: "radio_buttons", SelectedOption: addAsValues}},
-		"text": {"text": {Value: shownText(t, form)}},
-	}}))
+	h.fileAsValues("UANA", m, p.ID, "")
 	h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 12.4k")
 
 	edit := slackfake.MessageChanged{Channel: "C1", User: "UBEN", TS: m.TS, Text: "visitors 14.2k", PreviousText: m.Text,
 		EditTS: tsAfter(t, m.TS, 10*time.Second), EventID: "EvSIDEVAL"}
-	env := h.fake.SendEvent(edit)
-	h.fake.WaitAck(t, env)
-	h.fake.WaitAck(t, h.fake.Redeliver(env))
-	h.settle()
+	h.twice(edit)
 	values := func() []float64 {
 		ms, err := h.db.Measurements(context.Background(), p.Team, p.ID)
 		if err != nil {
@@ -210,12 +204,8 @@ func TestAnEditOfSideChatInABusyChannelLoadsOnlyItsPlan(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	header, _, p := h.firstQuestion("Busy")
-	h.waitAsked(p, flows.QuestionBusiness)
-	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "We roast coffee."})
-	h.fileAsAnswer(p, header, m, flows.QuestionBusiness)
+	header, p, m, filed := h.bensAnswerFiled("Busy", "We roast coffee.")
 	answer := func() flows.Answer { return h.plan(slackfake.TeamID, "C1", "Busy").Answers[flows.QuestionBusiness] }
-	filed := answer()
 	others := func(when string) {
 		t.Helper()
 		var read []flows.PlanID

@@ -43,23 +43,15 @@ func TestAFiledMessageUnfurledOrEditedByAnotherIsLeftAlone(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	header, _, p := h.firstQuestion("Q1")
-	h.waitAsked(p, flows.QuestionBusiness)
-	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "We roast coffee, see https://example.com"})
-	h.fileAsAnswer(p, header, m, flows.QuestionBusiness)
-	filed := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]
+	header, _, m, filed := h.bensAnswerFiled("Q1", "We roast coffee, see https://example.com")
 	ephemerals, posts := len(h.fake.Ephemerals()), len(h.threadPosts(header.TS))
 
 	unfurl := slackfake.MessageChanged{Channel: "C1", User: "UBEN", TS: m.TS, Text: m.Text, PreviousText: m.Text,
 		EditTS: tsAfter(t, m.TS, 5*time.Second), EventID: "EvUNFURL"}
 	byAdmin := slackfake.MessageChanged{Channel: "C1", User: "UBEN", Editor: "UADMIN", TS: m.TS, Text: "We sell nothing.", PreviousText: m.Text,
 		EditTS: tsAfter(t, m.TS, 10*time.Second), EventID: "EvADMIN"}
-	for _, ev := range []slackfake.MessageChanged{unfurl, byAdmin} {
-		env := h.fake.SendEvent(ev)
-		h.fake.WaitAck(t, env)
-		h.fake.WaitAck(t, h.fake.Redeliver(env))
-	}
-	h.settle()
+	h.twice(unfurl)
+	h.twice(byAdmin)
 	if a := h.plan(slackfake.TeamID, "C1", "Q1").Answers[flows.QuestionBusiness]; a.Text != filed.Text || a.Revision != filed.Revision {
 		t.Errorf("answer = %q (revision %d), want %q (revision %d) as filed", a.Text, a.Revision, filed.Text, filed.Revision)
 	}

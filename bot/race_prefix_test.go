@@ -47,11 +47,5 @@ func TestARaceWordIsAnAnswer(t *testing.T) {
 	}
 	h.sayAs("UANA", header.TS, "/race", "coaches your team")
 	h.settle()
-	p := h.plan(slackfake.TeamID, "C1", "Q1")
-	if a := p.Answers[flows.QuestionBusiness]; a.Text != "/raceday is Saturday" {
-		t.Errorf("after the commands: question 1 = %q, want /raceday is Saturday", a.Text)
-	}
-	if a := p.Answers[flows.QuestionValueProposition]; a.Text != "" {
-		t.Errorf("after the commands: question 2 = %q, want none filed", a.Text)
-	}
+	h.wantFirstAnswers(t, "the commands", "/raceday is Saturday", "")
 }

@@ -59,6 +59,18 @@ func addForm(view slackfake.View, user string, plan flows.PlanID, kind, text str
 	return slackfake.ViewSubmission{ViewID: view.ID, UserID: user, Values: values}
 }
 
+// fileAsValues has user add message m to plan as values with "Add to
+// RACE plan", the form's text field holding text ("" leaves the text the
+// form shows), and returns the ack's payload.
+func (h *harness) fileAsValues(user string, m slackfake.Message, plan flows.PlanID, text string) []byte {
+	h.t.Helper()
+	form := h.shortcut(user, m)
+	if text == "" {
+		text = shownText(h.t, form)
+	}
+	return h.fake.WaitAck(h.t, h.fake.SendEvent(addForm(form, user, plan, addAsValues, text, nil))).Payload
+}
+
 // actionFields are an action's fields in the add form: Ben's, due in ten
 // days, impact 4 and effort 1.
 func actionFields() map[string]slackfake.Input {
@@ -155,12 +167,7 @@ func TestShortcutAddsValuesToTheOpenCheckin(t *testing.T) {
 	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UBEN>")
 	id, opening := h.openCheckin(p)
 	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "visitors 12.4k this week"})
-	form := h.shortcut("UANA", m)
-	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.ViewSubmission{ViewID: form.ID, UserID: "UANA", Values: map[string]map[string]slackfake.Input{
-		"plan": {"plan": {Type: "static_select", SelectedOption: strconv.FormatInt(int64(p.ID), 10)}},
-		"kind": {"kind": {Type: "radio_buttons", SelectedOption: addAsValues}},
-		"text": {"text": {Value: "visitors 12.4k"}},
-	}}))
+	h.fileAsValues("UANA", m, p.ID, "visitors 12.4k")
 	h.threadMessage("C1", opening.TS, "<@UANA> added values from")
 	h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 12.4k")
 	if n := h.checkinValues(p, id); n != 1 {

@@ -28,10 +28,9 @@ func TestShortcutDoesNotAddAMessagesValuesTwice(t *testing.T) {
 	h.threadMessage("C1", opening.TS, "Recorded: Unique visitors 12.4k")
 	m, _ := h.message("C1", ts)
 	add := func(user string) []byte {
-		form := h.shortcut(user, m)
-		ack := h.fake.WaitAck(t, h.fake.SendEvent(addForm(form, user, p.ID, addAsValues, shownText(t, form), nil)))
+		ack := h.fileAsValues(user, m, p.ID, "")
 		h.settle()
-		return ack.Payload
+		return ack
 	}
 	for _, user := range []string{"UANA", "UCAT"} {
 		if ack := add(user); !strings.Contains(string(ack), "in the plan already") {
