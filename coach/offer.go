@@ -149,11 +149,15 @@ func offerText(cmd flows.Command) flows.Msg {
 }
 
 // answeredSince reports whether user answered a question of p other than
-// the one offer o was made with after o was made. A withdrawn offer's
-// refusal is for a yes typed before its author read on; one who has
-// answered since means their yes for the question before them.
+// the one offer o was made with after o was made, or added an action. A
+// withdrawn or lapsed offer's refusal is for a yes typed before its
+// author read on; one who has given the plan something since means their
+// yes for what is before them.
 func answeredSince(p *flows.Plan, o flows.Offer, user string) bool {
 	made := o.Expires.Add(-OfferKept)
+	if slices.ContainsFunc(p.Actions, func(a flows.Action) bool { return a.By == user && !a.At.Before(made) }) {
+		return true
+	}
 	for qid, a := range p.Answers {
 		if qid == o.QuestionID {
 			continue
@@ -173,8 +177,9 @@ func answeredSince(p *flows.Plan, o flows.Offer, user string) bool {
 // takeOffer runs the command offered to the author of `yes`, if they have
 // a live offer on the plan: it withdraws the answer the offer was made with
 // and starts the plan, in one transaction. A yes to an offer its author's
-// edit withdrew is refused (see flows.RefuseWithdrawnYes) until they
-// answer another question (see answeredSince). It reports
+// edit withdrew (see flows.RefuseWithdrawnYes), or one that lapsed as the
+// plan moved on (see flows.RefuseLapsedYes), is refused until they answer
+// another question or add an action (see answeredSince). It reports
 // false when there is no such offer, and `yes` is an answer like any other.
 func (s *Service) takeOffer(ctx context.Context, req Request, p *flows.Plan) (Response, bool, error) {
 	for range maxAttempts {
@@ -185,8 +190,15 @@ func (s *Service) takeOffer(ctx context.Context, req Request, p *flows.Plan) (Re
 		if !ok {
 			return Response{}, false, nil
 		}
-		if err := flows.RefuseWithdrawnYes(o, req.Now); err != nil && !answeredSince(p, o, req.User) {
-			return Response{}, true, err
+		// A yes to an offer withdrawn or lapsed was most likely typed for
+		// it, not for the question asked since, until its author gives
+		// the plan something else.
+		refused := flows.RefuseWithdrawnYes(o, req.Now)
+		if refused == nil {
+			refused = flows.RefuseLapsedYes(s.cat, o, p, o.Expires.Add(-OfferKept), req.Now)
+		}
+		if refused != nil && !answeredSince(p, o, req.User) {
+			return Response{}, true, refused
 		}
 		if !o.Valid(p, req.Now) {
 			return Response{}, false, nil
@@ -214,7 +226,8 @@ func (s *Service) takeOffer(ctx context.Context, req Request, p *flows.Plan) (Re
 		switch {
 		case errors.Is(err, flows.ErrConflict):
 			// The plan moved or the offer went since they were read: look
-			// again; a stale offer makes `yes` an answer.
+			// again; a lapsed offer refuses the yes, a gone one makes it an
+			// answer.
 			if p, err = s.store.Plan(ctx, req.Team, p.ID); err != nil {
 				return Response{}, true, err
 			}

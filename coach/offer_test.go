@@ -137,23 +137,43 @@ func TestYesTakesTheOfferAndWithdrawsTheAnswer(t *testing.T) {
 	}
 }
 
+// TestOnlyTheAuthorsNextYesTakesTheOffer: Ben's yes is his answer to the
+// next question, and it moves the plan on, so Ana's offer lapses: her
+// yes, within the offer's time and with no answer of hers since, was
+// meant for it and is refused, changing nothing; in more words it is her
+// answer.
 func TestOnlyTheAuthorsNextYesTakesTheOffer(t *testing.T) {
 	c := newChat(t)
 	c.must("ana", "/race new Q1")
 	c.must("ana", "new Q2")
-	// Ben's yes is his answer to the next question, and it moves the plan
-	// on, so Ana's offer no longer stands either.
 	c.must("ben", "yes")
-	c.must("ana", "yes")
+	version := c.plan("Q1").Version
+	_, err := c.say("ana", "yes")
+	if !errors.Is(err, flows.ErrBadInput) {
+		t.Fatalf("Ana's yes after the plan moved on: err = %v, want it refused", err)
+	}
+	if got := flows.Explain(err).String(); !strings.Contains(got, `lapsed when ben answered Plan question 2 (value proposition)`) || !strings.Contains(got, "new Q2") {
+		t.Errorf("Ana was told %q, want that the offer of Q2 lapsed when Ben answered", got)
+	}
 	if c.hasPlan("Q2") {
 		t.Fatal("someone else's yes, or a yes after the plan moved, started the plan")
 	}
 	q1 := c.plan("Q1")
+	if q1.Version != version {
+		t.Errorf("the refused yes moved the plan from version %d to %d", version, q1.Version)
+	}
 	if got := q1.Answers[flows.QuestionValueProposition]; got.Text != "yes" || got.By != "ben" {
 		t.Errorf("value proposition = %+v, want Ben's yes", got)
 	}
+	if got := q1.Answers["plan.segments"]; got.Text != "" {
+		t.Errorf("segments = %+v, want Ana's yes not filed", got)
+	}
 	if got := q1.Answers[flows.QuestionBusiness].Text; got != "new Q2" {
 		t.Errorf("business = %q, want Ana's line kept", got)
+	}
+	c.must("ana", "yes, indeed")
+	if got := c.plan("Q1").Answers["plan.segments"]; got.Text != "yes, indeed" || got.By != "ana" {
+		t.Errorf("segments = %+v, want Ana's yes in more words", got)
 	}
 }
 

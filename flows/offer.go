@@ -64,6 +64,69 @@ func RefuseWithdrawnYes(o Offer, now time.Time) error {
 		Code("yes"), User(cmd.Arg), Cmd("new "+cmd.Arg))
 }
 
+// Lapsed reports whether o lapsed because plan moved on since it was
+// made: neither taken (a taken offer is gone), withdrawn nor expired, but
+// made on a version of plan that is no longer its own.
+func (o Offer) Lapsed(plan *Plan, now time.Time) bool {
+	return plan != nil && !o.Withdrawn && o.Plan == plan.ID && o.Version != plan.Version && now.Before(o.Expires)
+}
+
+// RefuseLapsedYes refuses the `yes` o's author gives at now when o lapsed
+// because plan moved on (see Lapsed): until o would have expired, such a
+// yes was most likely typed for it, perhaps before its author saw the
+// plan move, and is no answer. made is when o was made. Its author is
+// told who moved the plan, how to start the plan offered, and how to give
+// yes as an answer all the same: in more words than `yes`, which no offer
+// takes. It is nil for any other offer.
+func RefuseLapsedYes(cat *Catalogue, o Offer, plan *Plan, made, now time.Time) error {
+	if !o.Lapsed(plan, now) {
+		return nil
+	}
+	cmd, err := ParseCommand(o.Command)
+	if err != nil || cmd.Name != "new" {
+		return nil
+	}
+	msg := Sayf("Your %s was not recorded, because the offer to start a new plan called %q lapsed when ", Code("yes"), User(cmd.Arg))
+	switch by, qid, action, ok := movedBy(plan, o, made); {
+	case ok && action != 0:
+		msg = msg.Append(Sayf("%s added action %d", Person(by), action))
+	case ok:
+		msg = msg.Append(Sayf("%s answered %s", Person(by), QuestionRef(cat, qid)))
+	default:
+		msg = msg.Append(Say(Text("the plan moved on after your line")))
+	}
+	msg = msg.Append(Sayf("; to start it, reply %s, or, if you meant yes as your answer, reply it in more words, such as %s.",
+		Cmd("new "+cmd.Arg), Code("yes, indeed")))
+	return &UserError{Err: ErrBadInput, Msg: msg}
+}
+
+// movedBy finds who moved plan on after offer o was made (at made): the
+// latest answer or action given since by someone else, with its question,
+// or the action's number.
+func movedBy(plan *Plan, o Offer, made time.Time) (by, qid string, action int, ok bool) {
+	var at time.Time
+	consider := func(who, q string, n int, when time.Time) {
+		if who == o.User || when.Before(made) {
+			return
+		}
+		if !ok || when.After(at) || (when.Equal(at) && (n > action || n == action && q > qid)) {
+			by, qid, action, at, ok = who, q, n, when, true
+		}
+	}
+	for q, a := range plan.Answers {
+		if a.Text != "" {
+			consider(a.By, q, 0, a.At)
+		}
+		for _, c := range a.Also {
+			consider(c.By, q, 0, c.At)
+		}
+	}
+	for _, a := range plan.Actions {
+		consider(a.By, "", a.Number, a.At)
+	}
+	return by, qid, action, ok
+}
+
 // Withdraw takes back the answer an offer was made with: a new revision
 // restores the text it replaced (the withdrawn one stays in the history)
 // and the question is open again, for when the team comes back to the plan.
