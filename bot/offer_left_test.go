@@ -1,6 +1,9 @@
 package bot
 
 import (
+	"context"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +24,20 @@ func (h *harness) wantAskedAgain(thread, after, want string) {
 	m := h.fake.WaitMessage(h.t, "C1", func(m slackfake.Message) bool {
 		return m.ThreadTS == thread && compareTS(m.TS, after) > 0 && strings.Contains(m.Text, want)
 	}, "the thread the line left asks "+want+" again")
-	h.fake.WaitFor(h.t, func() bool { return h.asked.has(m.TS) }, "the bot to record the prompt asked again")
+	// Read from the database: the racebot that took the offer, this one
+	// or another, posts and records it.
+	order, err := strconv.ParseInt(strings.Replace(m.TS, ".", "", 1), 10, 64)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.fake.WaitFor(h.t, func() bool {
+		id, err := h.db.PlanIDByThread(context.Background(), slackfake.TeamID, "C1", thread)
+		if err != nil {
+			return false
+		}
+		_, at, err := h.db.LastAsked(context.Background(), slackfake.TeamID, id, math.MaxInt64)
+		return err == nil && at == order
+	}, "the bot to record the prompt asked again")
 	n, last := 0, slackfake.Message{}
 	for _, m := range h.fake.Messages("C1") {
 		if m.ThreadTS != thread || compareTS(m.TS, after) <= 0 {
@@ -86,6 +102,23 @@ func TestAYesAsksAgainInTheThreadItsLineLeft(t *testing.T) {
 			t.Errorf("a yes to two racebots started %d plans, want 1", n)
 		}
 		h.wantAskedAgain(header.TS, yes.TS, "What does the business sell")
+		answerAgain(t, h, header)
+	})
+	// Racebot B takes it first: B asks again, and records the prompt.
+	t.Run("yes to racebot B first", func(t *testing.T) {
+		t.Parallel()
+		h, header, ts := anaAnswersQ1(t, "new Launch plan", "Start a new plan called")
+		other, _ := h.anotherRacebot()
+		before := h.lastInThread(header.TS).TS
+		yes := slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "yes", TS: tsAfter(t, ts, 20*time.Second), ThreadTS: header.TS}
+		if code := h.deliver(serve(t, other), slackfake.EventBody(yes)); code != 200 {
+			t.Fatalf("yes through racebot B answered %d", code)
+		}
+		h.header("C1", "Launch plan")
+		settle(t, other, h.fake)
+		h.fake.WaitAck(t, h.fake.SendEvent(yes))
+		h.settle()
+		h.wantAskedAgain(header.TS, before, "What does the business sell")
 		answerAgain(t, h, header)
 	})
 }

@@ -140,7 +140,8 @@ const (
 
 // edited handles a message_changed event: Slack sends the message as it
 // reads now under "message", its ts the original one. Only edits of
-// people's replies in racebot's threads count, and only when the text
+// people's replies in racebot's threads, and of messages filed with "Add
+// to RACE plan" (see editedFiled), count, and only when the text
 // changed (Slack also sends this event for link previews and the like).
 // The service ignores edits of messages it kept nothing from and edits by
 // anyone but the author; an edit of a message not read yet is read as the
@@ -154,7 +155,7 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 		return nil
 	}
 	if msg.ThreadTimestamp == "" || msg.ThreadTimestamp == msg.Timestamp {
-		return b.editedFiled(ctx, team, eventID, m)
+		return b.editedFiled(ctx, team, eventID, m, 0)
 	}
 	conv, err := b.svc.Locate(ctx, team, m.Channel, msg.ThreadTimestamp)
 	if err != nil {
@@ -163,11 +164,30 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 	if !conv.Known() {
 		// Read whole, as the shortcut took it: in a thread racebot does
 		// not keep, "//" and a colleague's name first mark nothing.
-		return b.editedFiled(ctx, team, eventID, m)
+		return b.editedFiled(ctx, team, eventID, m, 0)
 	}
+	read, err := b.editedInThread(ctx, team, eventID, m, conv)
+	if err != nil {
+		return err
+	}
+	// The message may have been filed into plans with "Add to RACE
+	// plan" too: an aside in this thread into this plan (not read as a
+	// reply above), or a reply into another plan of the channel.
+	skip := flows.PlanID(0)
+	if read {
+		skip = cmp.Or(conv.Plan, conv.Checkin.Plan)
+	}
+	return b.editedFiled(ctx, team, eventID, m, skip)
+}
+
+// editedInThread applies an edit of a message in a thread racebot keeps
+// (conv) to its plan or check-in; it reports false for side chat there,
+// which is no reply.
+func (b *Bot) editedInThread(ctx context.Context, team, eventID string, m *slackevents.MessageEvent, conv coach.Conversation) (bool, error) {
+	msg := m.Message
 	text, ok := b.replyText(ctx, msg.Text)
 	if !ok {
-		return nil
+		return false, nil
 	}
 	editor := editorOf(msg)
 	author := &slackevents.MessageEvent{Channel: m.Channel, ThreadTimeStamp: msg.ThreadTimestamp, User: editor}
@@ -190,7 +210,7 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 	}
 	resp, err := b.svc.EditMessage(ctx, req)
 	if err != nil {
-		return b.explainOnce(ctx, team, eventID, err, "edit", author)
+		return true, b.explainOnce(ctx, team, eventID, err, "edit", author)
 	}
 	if !resp.Duplicate && !resp.Changed && editor == msg.User && b.recent(msg.Timestamp) {
 		// Perhaps an edit of a message not read yet: its delivery may
@@ -203,7 +223,7 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 		// catch-up would not have read it either.
 		read, err := b.svc.Handled(ctx, team, coach.MessageKey(m.Channel, msg.Timestamp))
 		if err != nil {
-			return err
+			return true, err
 		}
 		if !read {
 			// The message is read as it was before this edit, which then
@@ -212,24 +232,24 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 			original := &slackevents.MessageEvent{Type: "message", Channel: m.Channel, User: msg.User, Text: before,
 				TimeStamp: msg.Timestamp, ThreadTimeStamp: msg.ThreadTimestamp}
 			if err := b.reply(ctx, team, original); err != nil {
-				return err
+				return true, err
 			}
 		}
 		// Looked at again: a line refused just as this edit first looked
 		// is recorded as refused by now (before its message is marked
 		// read), and the edit is taken as the line corrected.
 		if resp, err = b.svc.EditMessage(ctx, req); err != nil {
-			return b.explainOnce(ctx, team, eventID, err, "edit", author)
+			return true, b.explainOnce(ctx, team, eventID, err, "edit", author)
 		}
 	}
 	if resp.Duplicate || !resp.Changed {
-		return nil
+		return true, nil
 	}
 	if resp.Taken && conv.Checkin.ID != 0 {
 		// A refused reply, corrected: confirmed in the check-in's thread
 		// as a new reply is, once for its message.
 		b.confirmCheckinReply(ctx, conv.Checkin, m.Channel, msg.ThreadTimestamp, coach.MessageKey(m.Channel, msg.Timestamp), resp)
-		return nil
+		return true, nil
 	}
 	if resp.Taken {
 		// A refused line, corrected: its action, KPI or values are the
@@ -243,7 +263,7 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 				b.confirmInCheckin(ctx, key, resp, editor)
 			})
 		}
-		return nil
+		return true, nil
 	}
 	for _, r := range resp.Replies {
 		b.whisper(ctx, author, r.Msg)
@@ -257,7 +277,7 @@ func (b *Bot) edited(ctx context.Context, team, eventID string, m *slackevents.M
 		b.tellStanding(ctx, c, eventID, resp)
 		b.later(ctx, "summary after edit", func(ctx context.Context) { b.refreshSummary(ctx, c) })
 	}
-	return nil
+	return true, nil
 }
 
 // editorOf is who made an edit: Slack names them under "edited"; an
@@ -275,8 +295,9 @@ func editorOf(msg *slack.Msg) string {
 // revises what the message gave as an edit of a reply in the plan's
 // thread does. The text is taken whole, as the shortcut took it: the
 // marks of side chat in a plan's thread ("//", a colleague's name first)
-// do not apply to a message someone chose to add.
-func (b *Bot) editedFiled(ctx context.Context, team, eventID string, m *slackevents.MessageEvent) error {
+// do not apply to a message someone chose to add. skip is the plan the
+// edit was applied to as a reply in its thread (0 for none).
+func (b *Bot) editedFiled(ctx context.Context, team, eventID string, m *slackevents.MessageEvent, skip flows.PlanID) error {
 	msg := m.Message
 	plans, err := b.svc.Filed(ctx, team, m.Channel, msg.Timestamp)
 	if err != nil || len(plans) == 0 {
@@ -286,6 +307,9 @@ func (b *Bot) editedFiled(ctx context.Context, team, eventID string, m *slackeve
 	editor := editorOf(msg)
 	author := &slackevents.MessageEvent{Channel: m.Channel, ThreadTimeStamp: msg.ThreadTimestamp, User: editor}
 	for _, id := range plans {
+		if id == skip {
+			continue
+		}
 		// One key per plan: a message filed into two plans is revised in
 		// each, and Slack's second delivery of the edit in neither.
 		key := filedKey(eventID, id)
@@ -379,15 +403,27 @@ func (b *Bot) deleted(ctx context.Context, team, eventID string, m *slackevents.
 	ts := cmp.Or(m.DeletedTimeStamp, prev.Timestamp)
 	thread := cmp.Or(prev.ThreadTimestamp, m.ThreadTimeStamp)
 	if thread == "" || thread == ts {
-		return b.deletedFiled(ctx, team, eventID, m, ts)
+		return b.deletedFiled(ctx, team, eventID, m, ts, 0)
 	}
 	conv, err := b.svc.Locate(ctx, team, m.Channel, thread)
 	if err != nil {
 		return err
 	}
 	if !conv.Known() {
-		return b.deletedFiled(ctx, team, eventID, m, ts)
+		return b.deletedFiled(ctx, team, eventID, m, ts, 0)
 	}
+	if err := b.deletedInThread(ctx, team, eventID, m, conv, ts); err != nil {
+		return err
+	}
+	// It may have been filed into another plan of the channel too.
+	return b.deletedFiled(ctx, team, eventID, m, ts, cmp.Or(conv.Plan, conv.Checkin.Plan))
+}
+
+// deletedInThread applies the deletion of a message (ts) in a thread
+// racebot keeps (conv) to its plan or check-in.
+func (b *Bot) deletedInThread(ctx context.Context, team, eventID string, m *slackevents.MessageEvent, conv coach.Conversation, ts string) error {
+	prev := m.PreviousMessage
+	thread := cmp.Or(prev.ThreadTimestamp, m.ThreadTimeStamp)
 	resp, err := b.svc.DeleteMessage(ctx, coach.Request{
 		Team: team, Channel: m.Channel, User: prev.User, Now: b.now(),
 		Plan: conv.Plan, Checkin: conv.Checkin.ID, TS: ts, Key: eventID,
@@ -425,14 +461,18 @@ func (b *Bot) deleted(ctx context.Context, team, eventID string, m *slackevents.
 
 // deletedFiled handles the deletion of a message outside racebot's
 // threads (ts): in each plan "Add to RACE plan" filed it into, what it
-// gave is withdrawn as for a deleted reply in the plan's thread.
-func (b *Bot) deletedFiled(ctx context.Context, team, eventID string, m *slackevents.MessageEvent, ts string) error {
+// gave is withdrawn as for a deleted reply in the plan's thread. skip is
+// the plan the deletion was applied to in its thread (0 for none).
+func (b *Bot) deletedFiled(ctx context.Context, team, eventID string, m *slackevents.MessageEvent, ts string, skip flows.PlanID) error {
 	prev := m.PreviousMessage
 	plans, err := b.svc.Filed(ctx, team, m.Channel, ts)
 	if err != nil || len(plans) == 0 {
 		return err
 	}
 	for _, id := range plans {
+		if id == skip {
+			continue
+		}
 		key := filedKey(eventID, id)
 		resp, err := b.svc.DeleteMessage(ctx, coach.Request{
 			Team: team, Channel: m.Channel, User: prev.User, Now: b.now(),
