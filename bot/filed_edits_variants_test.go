@@ -101,3 +101,35 @@ func TestAMessageFiledIntoTwoPlansDeletedOnTwoRacebots(t *testing.T) {
 		}
 	}
 }
+
+// TestAFiledMessageInTwoPlansEditedIntoACommandIsToldOnce: Ben's message
+// was added to two plans; he edits it into a command. Neither answer
+// changes, and he is told once that his edit reads as a command, not once
+// per plan, even when Slack delivers the edit twice.
+func TestAFiledMessageInTwoPlansEditedIntoACommandIsToldOnce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.runSocket()
+	h1, _, p1 := h.firstQuestion("Q1")
+	h.waitAsked(p1, flows.QuestionBusiness)
+	h2, _, p2 := h.firstQuestion("Q2")
+	h.waitAsked(p2, flows.QuestionBusiness)
+	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "We roast coffee."})
+	h.fileAsAnswer(p1, h1, m, flows.QuestionBusiness)
+	h.fileAsAnswer(p2, h2, m, flows.QuestionBusiness)
+	before := map[string]flows.Answer{}
+	for _, name := range []string{"Q1", "Q2"} {
+		before[name] = h.plan(slackfake.TeamID, "C1", name).Answers[flows.QuestionBusiness]
+	}
+
+	h.twice(slackfake.MessageChanged{Channel: "C1", User: "UBEN", TS: m.TS, Text: "/race status", PreviousText: m.Text,
+		EditTS: tsAfter(t, m.TS, 10*time.Second), EventID: "EvTWOCMD"})
+	for name, was := range before {
+		if a := h.plan(slackfake.TeamID, "C1", name).Answers[flows.QuestionBusiness]; a.Text != was.Text || a.Revision != was.Revision {
+			t.Errorf("%s: an edit into a command changed the answer to %q (revision %d)", name, a.Text, a.Revision)
+		}
+	}
+	if n := h.countEphemerals("UBEN", "Your edit reads as a command"); n != 1 {
+		t.Errorf("Ben was told %d times that his edit reads as a command, want once", n)
+	}
+}

@@ -325,7 +325,9 @@ func (b *Bot) editedFiled(ctx context.Context, team, eventID string, m *slackeve
 		}
 		resp, err := b.svc.EditMessage(ctx, req)
 		if err != nil {
-			if err := b.explainOnce(ctx, team, key, err, "edit", author); err != nil {
+			// Told under the edit's own key, as in a thread: an edit
+			// refused in two plans (a command, say) is one sentence.
+			if err := b.explainOnce(ctx, team, eventID, err, "edit", author); err != nil {
 				return err
 			}
 			continue
