@@ -35,7 +35,7 @@ func (h *harness) wantAskedAgain(thread, after, want string) {
 		if err != nil {
 			return false
 		}
-		_, at, err := h.db.LastAsked(context.Background(), slackfake.TeamID, id, math.MaxInt64)
+		_, at, err := h.db.LastAsked(context.Background(), slackfake.TeamID, id, math.MaxInt64, "")
 		return err == nil && at == order
 	}, "the bot to record the prompt asked again")
 	n, last := 0, slackfake.Message{}

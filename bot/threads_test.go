@@ -41,7 +41,7 @@ func (h *harness) firstQuestion(name string) (header, q1 slackfake.Message, p *f
 func (h *harness) waitAsked(p *flows.Plan, q string) {
 	h.t.Helper()
 	h.fake.WaitFor(h.t, func() bool {
-		got, _, err := h.db.LastAsked(context.Background(), p.Team, p.ID, math.MaxInt64)
+		got, _, err := h.db.LastAsked(context.Background(), p.Team, p.ID, math.MaxInt64, "")
 		return err == nil && got == q
 	}, "the bot to record that its message asks "+q)
 }

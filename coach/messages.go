@@ -21,9 +21,11 @@ type MessageStore interface {
 	// RecordAsked records that message ts, ordered by at, asked what asks
 	// names (flows.Reply.Asks); recording it again changes nothing.
 	RecordAsked(ctx context.Context, team string, plan flows.PlanID, at int64, ts, asks string) error
-	// LastAsked names what the latest message at or before at asked, and
-	// that message's order (at); "" and 0 when none is recorded.
-	LastAsked(ctx context.Context, team string, plan flows.PlanID, at int64) (string, int64, error)
+	// LastAsked names what the latest message at or before at asked of
+	// author, and that message's order (at); "" and 0 when none is
+	// recorded. Prompts posted ask everyone; a flows.AskedAuthor a step
+	// committed asks its author alone. author "" reads only prompts posted.
+	LastAsked(ctx context.Context, team string, plan flows.PlanID, at int64, author string) (string, int64, error)
 	// ReplaceMeasurements replaces the values that came from a message
 	// with ms (none for a deleted message) and reports what it replaced;
 	// when none came from it, it records nothing, key included, and
@@ -103,11 +105,49 @@ func (s *Service) saw(ctx context.Context, req Request) (asks string, askedAt in
 	if !ok {
 		return "", 0, nil
 	}
-	asks, askedAt, err = s.store.LastAsked(ctx, req.Team, req.Plan, at)
+	asks, askedAt, err = s.store.LastAsked(ctx, req.Team, req.Plan, at, req.User)
 	if err != nil {
 		return "", 0, fmt.Errorf("what the reply answers: %w", err)
 	}
 	return asks, askedAt, nil
+}
+
+// movedFor adds to out, a step by req's author that moved p to ask another
+// question without answering one (back, skip, stage, edit, a yes taking
+// its line back), the record of that move for its author alone, at the
+// step's message, committed with the step (flows.AskedAuthor). Their
+// next reply then answers the question the step moved to, even when the
+// prompt asking it is never posted; everyone else's is filed under the
+// prompt they saw. An answer records nothing: its author's next line may
+// be more of it (a co-answer). It costs an answer one look at its
+// changes.
+func (s *Service) movedFor(req Request, p *flows.Plan, out flows.Outcome) flows.Outcome {
+	for _, c := range out.Changes {
+		switch c.(type) {
+		case flows.AnswerRecorded, flows.AnswerAdded, flows.AnswerRevised, flows.ActionAdded, flows.ActionRevised, flows.KPISet:
+			return out
+		}
+	}
+	return s.askedFor(req, p, out)
+}
+
+// askedFor is movedFor for a step known to answer nothing: a yes taking
+// its line back restores the answer before the line (flows.Withdraw),
+// which is no answer of its author's.
+func (s *Service) askedFor(req Request, p *flows.Plan, out flows.Outcome) flows.Outcome {
+	if req.TS == "" || req.User == "" || len(out.Changes) == 0 || out.Plan == nil {
+		return out
+	}
+	at, ok := messageOrder(req.TS)
+	if !ok {
+		return out
+	}
+	asks := out.Plan.Asking(s.cat)
+	if asks == "" || asks == p.Asking(s.cat) {
+		return out
+	}
+	out.Changes = append(out.Changes, flows.AskedAuthor{Author: req.User, At: at, TS: req.TS, Asks: asks})
+	return out
 }
 
 // answeredSince reports whether the question a reply answered (saw) has
@@ -137,7 +177,7 @@ func (s *Service) answeredSince(ctx context.Context, req Request, p *flows.Plan,
 	if at, ok := messageOrder(a.Source[i+1:]); !ok || (at <= askedAt && a.At.UnixMicro() <= askedAt) {
 		return false, nil
 	}
-	_, latest, err := s.store.LastAsked(ctx, req.Team, req.Plan, math.MaxInt64)
+	_, latest, err := s.store.LastAsked(ctx, req.Team, req.Plan, math.MaxInt64, req.User)
 	if err != nil {
 		return false, fmt.Errorf("the latest prompt: %w", err)
 	}
@@ -169,11 +209,11 @@ func (s *Service) RefileLate(ctx context.Context, team, channel string, plan flo
 	if !ok || asks == "" {
 		return Response{}, nil
 	}
-	latest, latestAt, err := s.store.LastAsked(ctx, team, plan, math.MaxInt64)
+	latest, latestAt, err := s.store.LastAsked(ctx, team, plan, math.MaxInt64, "")
 	if err != nil || latest != asks || latestAt != at {
 		return Response{}, err
 	}
-	before, _, err := s.store.LastAsked(ctx, team, plan, at-1)
+	before, _, err := s.store.LastAsked(ctx, team, plan, at-1, "")
 	if err != nil || before == "" || before == asks {
 		return Response{}, err
 	}

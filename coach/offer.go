@@ -221,6 +221,7 @@ func (s *Service) takeOffer(ctx context.Context, req Request, p *flows.Plan) (Re
 		if err != nil {
 			return Response{}, true, err
 		}
+		out = s.askedFor(req, p, out)
 		np := flows.NewPlan(req.Team, req.Channel, name, req.User, req.Now)
 		id, err := s.store.TakeOffer(ctx, o, p, out.Changes, np, req.Key)
 		switch {

@@ -592,7 +592,11 @@ func (s *Service) reply(ctx context.Context, req Request, p *flows.Plan) (Respon
 		if err != nil {
 			return flows.Outcome{}, err
 		}
-		return s.step(ctx, req, saw, askedAt)(p)
+		out, err := s.step(ctx, req, saw, askedAt)(p)
+		if err != nil {
+			return flows.Outcome{}, err
+		}
+		return s.movedFor(req, p, out), nil
 	}, s.commit(ctx, req))
 }
 
@@ -655,7 +659,11 @@ func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Resp
 		return s.reply(ctx, req, nil)
 	case "edit":
 		return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
-			return flows.Edit(s.cat, p, cmd.Arg)
+			out, err := flows.Edit(s.cat, p, cmd.Arg)
+			if err != nil {
+				return out, err
+			}
+			return s.movedFor(req, p, out), nil
 		})
 	case "status":
 		return s.status(ctx, req)
@@ -843,7 +851,11 @@ func (s *Service) stage(ctx context.Context, req Request, name string) (Response
 		return Response{}, flows.UserErrorf(flows.ErrBadInput, "There is no stage called %q. Try one of %s.", flows.User(name), strings.Join(s.cat.StageNames(), ", "))
 	}
 	return s.commitChanges(ctx, req, func(p *flows.Plan) (flows.Outcome, error) {
-		return flows.JumpTo(s.cat, p, name)
+		out, err := flows.JumpTo(s.cat, p, name)
+		if err != nil {
+			return out, err
+		}
+		return s.movedFor(req, p, out), nil
 	})
 }
 

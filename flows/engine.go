@@ -36,6 +36,19 @@ type KPISet struct{ KPI KPI }
 // KindSet records the kind of business the plan is for.
 type KindSet struct{ Kind Kind }
 
+// AskedAuthor records that a step moved the plan, without answering, to
+// ask Asks (what a Reply.Asks names), for the step's author alone: their
+// next reply answers it even when the prompt that asks it is never posted
+// (refused by Slack, or racebot gone first). At orders the step's message
+// (TS) among the conversation's prompts. It changes nothing in the plan;
+// the store keeps it with the prompts posted, which everyone saw.
+type AskedAuthor struct {
+	Author string
+	At     int64
+	TS     string
+	Asks   string
+}
+
 // PrivacySet turns the plan's privacy switch: on, its text never goes to a
 // language model.
 type PrivacySet struct{ On bool }
@@ -50,6 +63,7 @@ func (CursorMoved) change()     {}
 func (StageCompleted) change()  {}
 func (PrivacySet) change()      {}
 func (KindSet) change()         {}
+func (AskedAuthor) change()     {}
 func (KPISet) change()          {}
 func (ActionRevised) change()   {}
 func (ActionRemoved) change()   {}
@@ -95,6 +109,8 @@ func (p *Plan) Apply(c Change) {
 		p.removeKPI(c)
 	case KindSet:
 		p.Kind = c.Kind
+	case AskedAuthor:
+		// Kept by the store beside the plan, not in it.
 	case KPISet:
 		for i, k := range p.KPIs {
 			if k.Key == c.KPI.Key {

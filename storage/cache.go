@@ -126,7 +126,13 @@ type askedLog struct {
 type askedRow struct {
 	at   int64
 	asks string
+	// author is who alone the row was asked for (flows.AskedAuthor); ""
+	// for a prompt posted, which everyone saw.
+	author string
 }
+
+// seenBy reports whether a reply by author answers the row's prompt.
+func (r askedRow) seenBy(author string) bool { return r.author == "" || r.author == author }
 
 func newPlanCache() *planCache {
 	c := &planCache{
@@ -382,10 +388,11 @@ func (c *planCache) thread(team, channel, thread string) (flows.PlanID, bool) {
 	return id, ok
 }
 
-// lastAsked answers LastAsked from the cache. When the plan is cached but
-// its prompts are not, it returns a token for installAsked; when it cannot
-// answer at all, ok is false and the caller reads the file.
-func (c *planCache) lastAsked(team string, id flows.PlanID, at int64) (r askedRow, ok bool, tok askedToken) {
+// lastAsked answers LastAsked from the cache, for a reply by author. When
+// the plan is cached but its prompts are not, it returns a token for
+// installAsked; when it cannot answer at all, ok is false and the caller
+// reads the file.
+func (c *planCache) lastAsked(team string, id flows.PlanID, at int64, author string) (r askedRow, ok bool, tok askedToken) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, found := c.plans[id]
@@ -397,6 +404,12 @@ func (c *planCache) lastAsked(team string, id flows.PlanID, at int64) (r askedRo
 	}
 	rows := e.asked.rows
 	i := sort.Search(len(rows), func(i int) bool { return rows[i].at > at })
+	// A move kept for someone else alone is followed within seconds by
+	// the prompt its step posts: this walks past a few rows at most,
+	// never more than maxAsked, allocating nothing.
+	for i > 0 && !rows[i-1].seenBy(author) {
+		i--
+	}
 	if i == 0 {
 		// Nothing kept at or before at: either there is nothing, or it
 		// is older than the kept tail.
@@ -435,9 +448,10 @@ func (c *planCache) installAsked(tok askedToken, newestFirst []askedRow) {
 	c.resize(e, askedSize(rows))
 }
 
-// asked notes a prompt recorded in the file. The first prompt recorded at
-// a time stays, as in the table.
-func (c *planCache) asked(team string, id flows.PlanID, at int64, asks string) {
+// asked notes a prompt recorded in the file, for author alone when set
+// (flows.AskedAuthor). The first prompt recorded at a time stays, as in
+// the table.
+func (c *planCache) asked(team string, id flows.PlanID, at int64, asks, author string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.plans[id]
@@ -458,7 +472,7 @@ func (c *planCache) asked(team string, id flows.PlanID, at int64, asks string) {
 		return
 	}
 	before := askedSize(rows)
-	rows = slices.Insert(rows, i, askedRow{at: at, asks: asks})
+	rows = slices.Insert(rows, i, askedRow{at: at, asks: asks, author: author})
 	if len(rows) > maxAsked {
 		rows = slices.Delete(rows, 0, len(rows)-maxAsked)
 		e.asked.partial = true
@@ -572,7 +586,7 @@ func (e *cached) measure() int {
 func askedSize(rows []askedRow) int {
 	n := 0
 	for _, r := range rows {
-		n += int(unsafe.Sizeof(r)) + len(r.asks)
+		n += int(unsafe.Sizeof(r)) + len(r.asks) + len(r.author)
 	}
 	return n
 }

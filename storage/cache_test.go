@@ -242,7 +242,7 @@ func TestCachedAskedMatchesTheTable(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, _, err := db.LastAsked(ctx, "T1", id, at)
+			got, _, err := db.LastAsked(ctx, "T1", id, at, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -269,13 +269,13 @@ func TestCachedAskedMatchesTheTable(t *testing.T) {
 	check("read back from the file")
 	record(985, "between")
 	check("recorded after the read")
-	if got, _, _ := db.LastAsked(ctx, "T1", id, math.MaxInt64); got != "newest" {
+	if got, _, _ := db.LastAsked(ctx, "T1", id, math.MaxInt64, ""); got != "newest" {
 		t.Errorf("LastAsked(the end of time) = %q, want the newest prompt", got)
 	}
-	if _, _, err := db.LastAsked(ctx, "T2", id, 1000); err != nil {
+	if _, _, err := db.LastAsked(ctx, "T2", id, 1000, ""); err != nil {
 		t.Fatal(err)
 	}
-	if got, _, _ := db.LastAsked(ctx, "T2", id, 1000); got != "" {
+	if got, _, _ := db.LastAsked(ctx, "T2", id, 1000, ""); got != "" {
 		t.Errorf("another team learned the plan's prompt %q", got)
 	}
 }
@@ -283,7 +283,7 @@ func TestCachedAskedMatchesTheTable(t *testing.T) {
 // lastAskedFromTable is LastAsked without the cache.
 func (db *DB) lastAskedFromTable(ctx context.Context, team string, plan flows.PlanID, at int64) (string, error) {
 	db.cache.clear()
-	asks, _, err := db.LastAsked(ctx, team, plan, at)
+	asks, _, err := db.LastAsked(ctx, team, plan, at, "")
 	return asks, err
 }
 
@@ -315,7 +315,7 @@ func TestAnswerReadsNothing(t *testing.T) {
 		if err != nil {
 			t.Fatalf("answer %d: plan: %v", i, err)
 		}
-		saw, _, err := db.LastAsked(ctx, "T1", id, int64(10+i))
+		saw, _, err := db.LastAsked(ctx, "T1", id, int64(10+i), "")
 		if err != nil {
 			t.Fatalf("answer %d: last asked: %v", i, err)
 		}
@@ -614,9 +614,9 @@ func TestCreatedPlanMarksOnlyItsOwnEntry(t *testing.T) {
 	// plan (the channel's current one), loaded it and recorded a prompt.
 	// (A prompt recorded before the load is TestCreatedPlanKnowsNoPromptItMissed.)
 	c.put(cachePlan(1, 0), c.generation())
-	c.asked("T1", 1, 5, flows.QuestionBusiness)
+	c.asked("T1", 1, 5, flows.QuestionBusiness, "")
 	c.putCreated(cachePlan(1, 0), gen)
-	if r, ok, tok := c.lastAsked("T1", 1, 10); ok || tok.e == nil {
+	if r, ok, tok := c.lastAsked("T1", 1, 10, ""); ok || tok.e == nil {
 		t.Errorf("lastAsked = %q, %v from the cache; the prompt recorded is only in the file", r.asks, ok)
 	}
 }
@@ -702,12 +702,12 @@ func TestCacheStaysConsistent(t *testing.T) {
 					c.bound("T1", id, "t"+strconv.Itoa(int(id)), version, c.generation())
 				case n < 80:
 					op = fmt.Sprintf("asked(%d)", id)
-					c.asked("T1", id, int64(rng.IntN(100)), strings.Repeat("a", rng.IntN(50)))
+					c.asked("T1", id, int64(rng.IntN(100)), strings.Repeat("a", rng.IntN(50)), "")
 				case n < 92:
 					op = fmt.Sprintf("installAsked(%d)", id)
-					_, _, tok := c.lastAsked("T1", id, int64(rng.IntN(100)))
+					_, _, tok := c.lastAsked("T1", id, int64(rng.IntN(100)), "")
 					if rng.IntN(5) == 0 {
-						c.asked("T1", id, int64(rng.IntN(100)), "meanwhile")
+						c.asked("T1", id, int64(rng.IntN(100)), "meanwhile", "")
 					}
 					rows := make([]askedRow, rng.IntN(maxAsked+2))
 					for j := range rows {
@@ -824,7 +824,7 @@ func TestCacheDropsThePlanPutLast(t *testing.T) {
 	} // both protected, 1 the least recently used
 	// Plan 1's prompts, read from the file after, take it past the
 	// protected share; nothing is fitted until the next put.
-	_, _, tok := c.lastAsked("T1", 1, 0)
+	_, _, tok := c.lastAsked("T1", 1, 0, "")
 	rows := make([]askedRow, maxAsked)
 	for i := range rows {
 		rows[i] = askedRow{at: int64(len(rows) - i), asks: strings.Repeat("a", 100)}
@@ -944,11 +944,11 @@ func TestCreatedPlanKnowsNoPromptItMissed(t *testing.T) {
 					t.Fatal("the load was cached; the test sets up nothing")
 				}
 			}
-			c.asked("T1", 3, 5, flows.QuestionBusiness)
+			c.asked("T1", 3, 5, flows.QuestionBusiness, "")
 			c.get("T1", 3)
 			c.get("T1", 3)
 			c.putCreated(cachePlan(3, 0), gen)
-			if r, ok, _ := c.lastAsked("T1", 3, 10); ok {
+			if r, ok, _ := c.lastAsked("T1", 3, 10, ""); ok {
 				t.Errorf("lastAsked = %q from the cache; the prompt recorded is only in the file", r.asks)
 			}
 			c.put(cachePlan(3, 0), c.generation())
@@ -956,5 +956,41 @@ func TestCreatedPlanKnowsNoPromptItMissed(t *testing.T) {
 				t.Error("a load begun now is turned away too; the test shows nothing")
 			}
 		})
+	}
+}
+
+// TestCachedAskedSkipsOthersMoves: a move recorded for one person alone
+// (flows.AskedAuthor) is what the cache answers for them, and everyone
+// else reads past it to the prompt posted before; when only such rows are
+// kept at or before a reply, and older ones exist, the file is read.
+func TestCachedAskedSkipsOthersMoves(t *testing.T) {
+	t.Parallel()
+	c := newPlanCache()
+	c.put(cachePlan(1, 0), c.generation())
+	_, _, tok := c.lastAsked("T1", 1, 0, "")
+	c.installAsked(tok, []askedRow{{at: 10, asks: "q2"}})
+	c.asked("T1", 1, 20, "q1", "UANA")
+	for _, w := range []struct {
+		author string
+		at     int64
+		want   string
+	}{{"UANA", 30, "q1"}, {"UBEN", 30, "q2"}, {"", 30, "q2"}, {"UANA", 19, "q2"}} {
+		if r, ok, _ := c.lastAsked("T1", 1, w.at, w.author); !ok || r.asks != w.want {
+			t.Errorf("lastAsked(%d, %q) = %q, %v; want %q from the cache", w.at, w.author, r.asks, ok, w.want)
+		}
+	}
+
+	c.put(cachePlan(2, 0), c.generation())
+	_, _, tok = c.lastAsked("T1", 2, 0, "")
+	rows := make([]askedRow, maxAsked+1) // newest first, one more than kept
+	for i := range rows {
+		rows[i] = askedRow{at: int64(100 - i), asks: "moved", author: "UANA"}
+	}
+	c.installAsked(tok, rows)
+	if r, ok, _ := c.lastAsked("T1", 2, 200, "UBEN"); ok {
+		t.Errorf("lastAsked for Ben = %q from the cache; what he saw is older than the kept rows", r.asks)
+	}
+	if r, ok, _ := c.lastAsked("T1", 2, 200, "UANA"); !ok || r.asks != "moved" {
+		t.Errorf("lastAsked for Ana = %q, %v; want her move from the cache", r.asks, ok)
 	}
 }

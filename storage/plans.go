@@ -301,6 +301,11 @@ func (db *DB) cacheAfter(p *flows.Plan, changes []flows.Change, gen uint64, err 
 		return
 	}
 	db.cache.committed(after, gen)
+	for _, c := range changes {
+		if c, ok := c.(flows.AskedAuthor); ok {
+			db.cache.asked(p.Team, p.ID, c.At, c.Asks, c.Author)
+		}
+	}
 }
 
 func (db *DB) commit(ctx context.Context, p *flows.Plan, changes []flows.Change, key string) error {
@@ -460,6 +465,8 @@ func (db *DB) applyChange(ctx context.Context, tx *sql.Tx, plan flows.PlanID, c 
 		_, err = tx.ExecContext(ctx, qKind, string(c.Kind), plan)
 	case flows.CursorMoved:
 		// Written with the version bump above.
+	case flows.AskedAuthor:
+		_, err = tx.ExecContext(ctx, qAskedAuthor, plan, c.At, c.TS, c.Asks, c.Author)
 	default:
 		return fmt.Errorf("unknown change %T", c)
 	}

@@ -26,6 +26,11 @@ const (
 		SELECT id, ?, ?, ? FROM plans WHERE id = ? AND team_id = ?
 		ON CONFLICT DO NOTHING`
 
+	// qAskedAuthor writes a step's flows.AskedAuthor in its commit; the
+	// first row written for a message stays, as with qAsked.
+	qAskedAuthor = `INSERT INTO asked (plan_id, at, ts, asks, author) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`
+
 	qDataVersion = `PRAGMA data_version`
 
 	// What the cache reads when it misses: a plan's row, then its parts.

@@ -28,17 +28,18 @@ func (db *DB) RecordAsked(ctx context.Context, team string, plan flows.PlanID, a
 	if err != nil {
 		return fmt.Errorf("record asked: %w", err)
 	}
-	db.cache.asked(team, plan, at, asks)
+	db.cache.asked(team, plan, at, asks, "")
 	return nil
 }
 
 // LastAsked names what the latest message of a plan's conversation at or
-// before at asked, and that message's order (at); "" and 0 when none is
-// recorded. For a cached plan it reads the plan's latest prompts
+// before at asked of author, and that message's order (at); "" and 0 when
+// none is recorded. A prompt posted asks everyone; a step's move is
+// recorded for its author alone (flows.AskedAuthor). For a cached plan it reads the plan's latest prompts
 // once, and answers from memory after that: RecordAsked keeps them up to
 // date.
-func (db *DB) LastAsked(ctx context.Context, team string, plan flows.PlanID, at int64) (string, int64, error) {
-	r, ok, tok := db.cache.lastAsked(team, plan, at)
+func (db *DB) LastAsked(ctx context.Context, team string, plan flows.PlanID, at int64, author string) (string, int64, error) {
+	r, ok, tok := db.cache.lastAsked(team, plan, at, author)
 	if ok {
 		return r.asks, r.at, nil
 	}
@@ -48,12 +49,12 @@ func (db *DB) LastAsked(ctx context.Context, team string, plan flows.PlanID, at 
 			return "", 0, err
 		}
 		db.cache.installAsked(tok, rows)
-		if r, ok, _ := db.cache.lastAsked(team, plan, at); ok {
+		if r, ok, _ := db.cache.lastAsked(team, plan, at, author); ok {
 			return r.asks, r.at, nil
 		}
 	}
 	err := db.read.QueryRowContext(ctx, `SELECT a.asks, a.at FROM asked a JOIN plans p ON p.id = a.plan_id
-		WHERE p.team_id = ? AND a.plan_id = ? AND a.at <= ? ORDER BY a.at DESC LIMIT 1`, team, plan, at).Scan(&r.asks, &r.at)
+		WHERE p.team_id = ? AND a.plan_id = ? AND a.at <= ? AND a.author IN ('', ?) ORDER BY a.at DESC LIMIT 1`, team, plan, at, author).Scan(&r.asks, &r.at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", 0, nil
 	}
@@ -71,7 +72,7 @@ func (db *DB) latestAsked(ctx context.Context, plan flows.PlanID) ([]askedRow, e
 	var out []askedRow
 	err := db.eachRead(ctx, func(scan record.Scan) error {
 		var r askedRow
-		if err := scan(&r.at, &r.asks); err != nil {
+		if err := scan(&r.at, &r.asks, &r.author); err != nil {
 			return err
 		}
 		out = append(out, r)
@@ -83,7 +84,7 @@ func (db *DB) latestAsked(ctx context.Context, plan flows.PlanID) ([]askedRow, e
 	return out, nil
 }
 
-const qLatestAsked = `SELECT at, asks FROM asked WHERE plan_id = ? ORDER BY at DESC LIMIT ?`
+const qLatestAsked = `SELECT at, asks, author FROM asked WHERE plan_id = ? ORDER BY at DESC LIMIT ?`
 
 // ReplaceMeasurements replaces the KPI values of a team's plan that came
 // from one message with ms (none, when the message was deleted), in one

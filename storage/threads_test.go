@@ -100,12 +100,12 @@ func TestLastAskedFollowsMessageOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for at, want := range map[int64]string{99: "", 100: "plan.business", 299: "plan.business", 300: "plan.value-proposition", 1 << 60: "plan.value-proposition"} {
-		got, _, err := db.LastAsked(ctx, "T1", p.ID, at)
+		got, _, err := db.LastAsked(ctx, "T1", p.ID, at, "")
 		if err != nil || got != want {
 			t.Errorf("LastAsked(%d) = %q, %v; want %q", at, got, err, want)
 		}
 	}
-	if got, _, _ := db.LastAsked(ctx, "T2", p.ID, 1000); got != "" {
+	if got, _, _ := db.LastAsked(ctx, "T2", p.ID, 1000, ""); got != "" {
 		t.Errorf("another workspace sees %q", got)
 	}
 	if err := db.RecordAsked(ctx, "T2", p.ID, 400, "ts", "x"); !errors.Is(err, flows.ErrNoPlan) {

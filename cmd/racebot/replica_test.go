@@ -336,7 +336,7 @@ func postedCheckin(t *testing.T, db *postgres.DB, team string, plan flows.PlanID
 // lastAsked is what the latest recorded prompt of the plan asked.
 func lastAsked(t *testing.T, db *postgres.DB, p *flows.Plan) string {
 	t.Helper()
-	asks, _, err := db.LastAsked(context.Background(), p.Team, p.ID, math.MaxInt64)
+	asks, _, err := db.LastAsked(context.Background(), p.Team, p.ID, math.MaxInt64, "")
 	if err != nil {
 		t.Fatal(err)
 	}

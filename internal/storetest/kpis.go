@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -475,13 +476,57 @@ func testAsked(t *testing.T, open Open) {
 		1: {}, 999999999900000: {"early", 999999999900000}, 1700000000000100: {"plan.business", 1700000000000100},
 		1700000004999999: {"plan.business", 1700000000000100}, 1800000000000000: {"plan.value", 1700000005000000},
 	} {
-		if got, gotAt, err := other.LastAsked(ctx, "T1", p.ID, at); err != nil || got != want.asks || gotAt != want.at {
+		if got, gotAt, err := other.LastAsked(ctx, "T1", p.ID, at, ""); err != nil || got != want.asks || gotAt != want.at {
 			t.Errorf("LastAsked(%d) = %q at %d, %v; want %q at %d", at, got, gotAt, err, want.asks, want.at)
 		}
 	}
-	if got, _, _ := other.LastAsked(ctx, "T2", p.ID, 1800000000000000); got != "" {
+	if got, _, _ := other.LastAsked(ctx, "T2", p.ID, 1800000000000000, ""); got != "" {
 		t.Errorf("another team reads %q", got)
 	}
+}
+
+// testAskedAuthor: a step's move committed for its author alone
+// (flows.AskedAuthor) is what that author was last asked, and no one
+// else; a prompt posted after it asks everyone again. Read through the
+// handle that wrote it (its cache warm) and another.
+func testAskedAuthor(t *testing.T, open Open, opts Options) {
+	db, another := open(t)
+	ctx := ctxFor(t)
+	p := newPlan(t, db, "T1", "C1", "Q1")
+	const posted, moved, later = 1700000005000000, 1700000010000000, 1700000020000000
+	if err := db.RecordAsked(ctx, "T1", p.ID, posted, "1700000005.000000", "plan.value"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.LastAsked(ctx, "T1", p.ID, math.MaxInt64, "UANA"); err != nil { // the cache takes the prompts in
+		t.Fatal(err)
+	}
+	step := []flows.Change{flows.AskedAuthor{Author: "UANA", At: moved, TS: "1700000010.000000", Asks: "plan.business"}}
+	if err := db.Commit(ctx, p, step, "EvBack"); err != nil {
+		t.Fatal(err)
+	}
+	// Delivered again: the key refuses it, and nothing more is recorded.
+	if err := db.Commit(ctx, load(t, db, "T1", p.ID), step, "EvBack"); !errors.Is(err, flows.ErrDuplicate) {
+		t.Fatalf("the step again: %v, want flows.ErrDuplicate", err)
+	}
+	other := another()
+	check := func(when string, at int64, want map[string]string) {
+		t.Helper()
+		for name, h := range map[string]Store{"writer": db, "another": other} {
+			for author, asks := range want {
+				if got, _, err := h.LastAsked(ctx, "T1", p.ID, at, author); err != nil || got != asks {
+					t.Errorf("%s, %s: LastAsked(%d, %q) = %q, %v; want %q", when, name, at, author, got, err, asks)
+				}
+			}
+		}
+	}
+	check("after the move", math.MaxInt64, map[string]string{"UANA": "plan.business", "UBEN": "plan.value", "": "plan.value"})
+	check("before the move", moved-1, map[string]string{"UANA": "plan.value", "UBEN": "plan.value"})
+	if err := db.RecordAsked(ctx, "T1", p.ID, later, "1700000020.000000", "plan.goals"); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, other, opts)
+	check("after a later prompt", math.MaxInt64, map[string]string{"UANA": "plan.goals", "UBEN": "plan.goals"})
+	check("between", later-1, map[string]string{"UANA": "plan.business", "UBEN": "plan.value"})
 }
 
 func testOffers(t *testing.T, open Open) {

@@ -99,6 +99,7 @@ func Run(t *testing.T, open Open, opts Options) {
 		{"WithdrawalMarksItsCheckinsSummary", testWithdrawalMarksSummary},
 		{"OfferWithNoChangesOnAMovedPlan", testOfferOnAMovedPlan},
 		{"AskedMessages", testAsked},
+		{"AskedForItsAuthor", func(t *testing.T, open Open) { testAskedAuthor(t, open, opts) }},
 		{"Offers", testOffers},
 		{"OfferTakenOnce", testOfferTakenOnce},
 		{"TakenLineNamesThePlanItStarted", testTakenLine},

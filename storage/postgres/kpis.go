@@ -195,15 +195,16 @@ func (db *DB) RecordAsked(ctx context.Context, team string, plan flows.PlanID, a
 }
 
 // LastAsked names what the latest message of a plan's conversation at or
-// before at asked, and that message's order (at); "" and 0 when none is
-// recorded.
-func (db *DB) LastAsked(ctx context.Context, team string, plan flows.PlanID, at int64) (string, int64, error) {
+// before at asked of author, and that message's order (at); "" and 0 when
+// none is recorded. A prompt posted asks everyone; a step's move is
+// recorded for its author alone (flows.AskedAuthor).
+func (db *DB) LastAsked(ctx context.Context, team string, plan flows.PlanID, at int64, author string) (string, int64, error) {
 	var (
 		asks    string
 		askedAt int64
 	)
 	err := db.pool.QueryRow(ctx, `SELECT a.asks, a.at FROM asked a JOIN plans p ON p.id = a.plan_id
-		WHERE p.team_id = $1 AND a.plan_id = $2 AND a.at <= $3 ORDER BY a.at DESC LIMIT 1`, team, plan, at).Scan(&asks, &askedAt)
+		WHERE p.team_id = $1 AND a.plan_id = $2 AND a.at <= $3 AND a.author IN ('', $4) ORDER BY a.at DESC LIMIT 1`, team, plan, at, author).Scan(&asks, &askedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", 0, nil
 	}

@@ -420,6 +420,10 @@ func applyChange(ctx context.Context, tx pgx.Tx, plan flows.PlanID, c flows.Chan
 		_, err = tx.Exec(ctx, `UPDATE plans SET kind = $1 WHERE id = $2`, string(c.Kind), plan)
 	case flows.CursorMoved:
 		// Written with the version bump above.
+	case flows.AskedAuthor:
+		// The first row written for a message stays, as with RecordAsked.
+		_, err = tx.Exec(ctx, `INSERT INTO asked (plan_id, at, ts, asks, author) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT DO NOTHING`, plan, c.At, c.TS, c.Asks, c.Author)
 	default:
 		return fmt.Errorf("unknown change %T", c)
 	}
