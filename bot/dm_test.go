@@ -26,9 +26,11 @@ func (h *harness) anotherRacebot(configure ...func(*Config)) (b *Bot, stop func(
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	// Its prompts are recorded in h.asked too: a test waiting for a prompt
+	// to be recorded does not know which racebot posted it.
 	cfg := Config{
 		API:          h.api,
-		Service:      coach.New(coach.Config{Catalogue: flows.RACE(), Store: db, Reminders: db}),
+		Service:      coach.New(coach.Config{Catalogue: flows.RACE(), Store: askedRecorder{db, h.asked}, Reminders: db}),
 		Logger:       slog.New(slog.NewTextHandler(testWriter{h.t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Now:          h.bot.now,
 		PostInterval: time.Millisecond,

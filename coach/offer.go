@@ -158,15 +158,29 @@ func answeredSince(p *flows.Plan, o flows.Offer, user string) bool {
 	if slices.ContainsFunc(p.Actions, func(a flows.Action) bool { return a.By == user && !a.At.Before(made) }) {
 		return true
 	}
+	// An edit dates an answer by the edit, and a deletion leaves it empty
+	// with the deletion's time: touching an older answer moves the plan
+	// but is no reading on, so an edited answer counts only if its message
+	// was written since.
+	since := func(by, text, src string, at, edited time.Time) bool {
+		if by != user || text == "" {
+			return false
+		}
+		if !edited.IsZero() {
+			_, ts, _ := strings.Cut(src, "/")
+			at, _ = MessageTime(ts)
+		}
+		return !at.Before(made)
+	}
 	for qid, a := range p.Answers {
 		if qid == o.QuestionID {
 			continue
 		}
-		if a.By == user && !a.At.Before(made) {
+		if since(a.By, a.Text, a.Source, a.At, a.Edited) {
 			return true
 		}
 		for _, c := range a.Also {
-			if c.By == user && !c.At.Before(made) {
+			if since(c.By, c.Text, c.Source, c.At, c.Edited) {
 				return true
 			}
 		}

@@ -177,6 +177,80 @@ func TestOnlyTheAuthorsNextYesTakesTheOffer(t *testing.T) {
 	}
 }
 
+// TestAYesAfterTouchingAnOlderAnswerIsRefused: Ana answers question 1,
+// types "new Q2" at question 2, kept with the offer, then edits or
+// deletes her answer to question 1, which moves the plan, so the offer
+// lapses. Changing an older answer is no answer to the question after
+// her line: her bare yes, typed for the offer, is refused and filed
+// nowhere, as after Ben's answer. An answer she wrote since counts, edited
+// or not.
+func TestAYesAfterTouchingAnOlderAnswerIsRefused(t *testing.T) {
+	ctx := context.Background()
+	// line sends a message with its Slack ts a minute after the last.
+	line := func(c *chat, user, text string) string {
+		c.t.Helper()
+		c.n++
+		c.now = c.now.Add(time.Minute)
+		ts := fmt.Sprintf("%d.000100", c.now.Unix())
+		if _, err := c.send(coach.Request{Team: "T1", Channel: "C1", User: user, Text: text, Now: c.now, Key: fmt.Sprint("k", c.n), TS: ts}); err != nil {
+			c.t.Fatalf("%s: %q: %v", user, text, err)
+		}
+		return ts
+	}
+	touch := func(c *chat, ts, text string) {
+		c.t.Helper()
+		c.n++
+		c.now = c.now.Add(time.Minute)
+		req := coach.Request{Team: "T1", Channel: "C1", User: "ana", Text: text, Now: c.now, Edited: c.now, Key: fmt.Sprint("k", c.n), TS: ts, Plan: c.plan("Q1").ID}
+		var err error
+		if text == "" {
+			_, err = c.svc.DeleteMessage(ctx, req)
+		} else {
+			_, err = c.svc.EditMessage(ctx, req)
+		}
+		if err != nil {
+			c.t.Fatalf("touch %s: %v", ts, err)
+		}
+	}
+	for _, tc := range []struct{ name, edit string }{{"edited", "We roast and sell coffee."}, {"deleted", ""}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newChat(t)
+			c.must("ana", "/race new Q1")
+			q1 := line(c, "ana", "We roast coffee.")
+			c.must("ana", "new Q2")
+			before := c.plan("Q1").Version
+			touch(c, q1, tc.edit)
+			if c.plan("Q1").Version == before {
+				t.Fatal("the edit did not move the plan; the test needs it to")
+			}
+			version := c.plan("Q1").Version
+			_, err := c.say("ana", "yes")
+			if !errors.Is(err, flows.ErrBadInput) {
+				t.Errorf("Ana's yes after she %s an older answer: err = %v, want it refused", tc.name, err)
+			}
+			p := c.plan("Q1")
+			if a := p.Answers["plan.segments"]; a.Text != "" || len(a.Also) != 0 {
+				t.Errorf("segments = %q, want Ana's yes filed nowhere", a.Text)
+			}
+			if p.Version != version || c.hasPlan("Q2") {
+				t.Errorf("the refused yes changed something: version %d to %d, Q2 started %v", version, p.Version, c.hasPlan("Q2"))
+			}
+		})
+	}
+	t.Run("answered since, then edited", func(t *testing.T) {
+		c := newChat(t)
+		c.must("ana", "/race new Q1")
+		c.must("ana", "new Q2")
+		c.must("ben", "Coffee, delivered.")
+		q3 := line(c, "ana", "Offices.")
+		touch(c, q3, "Offices and cafés.")
+		c.must("ana", "yes")
+		if a := c.plan("Q1").Answers["plan.persona"]; a.Text != "yes" || a.By != "ana" {
+			t.Errorf("persona = %q by %s, want Ana's yes: she had answered since", a.Text, a.By)
+		}
+	})
+}
+
 func TestOfferExpires(t *testing.T) {
 	c := newChat(t)
 	c.must("ana", "/race new Q1")
