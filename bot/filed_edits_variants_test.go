@@ -71,13 +71,7 @@ func TestAMessageFiledIntoTwoPlansDeletedOnTwoRacebots(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	h1, _, p1 := h.firstQuestion("Q1")
-	h.waitAsked(p1, flows.QuestionBusiness)
-	h2, _, p2 := h.firstQuestion("Q2")
-	h.waitAsked(p2, flows.QuestionBusiness)
-	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "We roast coffee."})
-	h.fileAsAnswer(p1, h1, m, flows.QuestionBusiness)
-	h.fileAsAnswer(p2, h2, m, flows.QuestionBusiness)
+	h1, h2, m := h.bensMessageFiledIntoTwoPlans()
 	other, _ := h.anotherRacebot()
 	otherSrv := serve(t, other)
 
@@ -110,13 +104,7 @@ func TestAFiledMessageInTwoPlansEditedIntoACommandIsToldOnce(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	h1, _, p1 := h.firstQuestion("Q1")
-	h.waitAsked(p1, flows.QuestionBusiness)
-	h2, _, p2 := h.firstQuestion("Q2")
-	h.waitAsked(p2, flows.QuestionBusiness)
-	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "We roast coffee."})
-	h.fileAsAnswer(p1, h1, m, flows.QuestionBusiness)
-	h.fileAsAnswer(p2, h2, m, flows.QuestionBusiness)
+	_, _, m := h.bensMessageFiledIntoTwoPlans()
 	before := map[string]flows.Answer{}
 	for _, name := range []string{"Q1", "Q2"} {
 		before[name] = h.plan(slackfake.TeamID, "C1", name).Answers[flows.QuestionBusiness]
@@ -132,4 +120,18 @@ func TestAFiledMessageInTwoPlansEditedIntoACommandIsToldOnce(t *testing.T) {
 	if n := h.countEphemerals("UBEN", "Your edit reads as a command"); n != 1 {
 		t.Errorf("Ben was told %d times that his edit reads as a command, want once", n)
 	}
+}
+
+// bensMessageFiledIntoTwoPlans starts plans Q1 and Q2, each asking its
+// first question, and files Ben's channel message "We roast coffee." as
+// the answer to it in both; it returns their headers and the message.
+func (h *harness) bensMessageFiledIntoTwoPlans() (h1, h2, m slackfake.Message) {
+	h1, _, p1 := h.firstQuestion("Q1")
+	h.waitAsked(p1, flows.QuestionBusiness)
+	h2, _, p2 := h.firstQuestion("Q2")
+	h.waitAsked(p2, flows.QuestionBusiness)
+	m = h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "We roast coffee."})
+	h.fileAsAnswer(p1, h1, m, flows.QuestionBusiness)
+	h.fileAsAnswer(p2, h2, m, flows.QuestionBusiness)
+	return h1, h2, m
 }
