@@ -163,9 +163,7 @@ func TestShortcutAddsValuesToTheOpenCheckin(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UBEN>")
-	id, opening := h.openCheckin(p)
+	p, id, opening := h.visitorsCheckin()
 	m := h.fake.AddMessage(slackfake.Message{Channel: "C1", User: "UBEN", Text: "visitors 12.4k this week"})
 	h.fileAsValues("UANA", m, p.ID, "visitors 12.4k")
 	h.threadMessage("C1", opening.TS, "<@UANA> added values from")
@@ -182,9 +180,7 @@ func TestGlobalShortcutOpensMyValues(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UBEN>")
-	id, _ := h.openCheckin(p)
+	_, id, _ := h.visitorsCheckin()
 	h.fake.WaitAck(t, h.fake.SendEvent(slackfake.GlobalShortcut{CallbackID: shortcutMyValues, UserID: "UBEN"}))
 	h.fake.WaitFor(t, func() bool { return len(h.fake.Views()) == 1 }, "the values form")
 	v := h.fake.Views()[0]
@@ -239,4 +235,14 @@ func TestShortcutDueDayIsTheSharersDay(t *testing.T) {
 			}
 		})
 	}
+}
+
+// visitorsCheckin starts plan Q1 in Slack with the Reach KPI "Unique
+// visitors" (Ben's) and opens a check-in of it; it returns the plan, the
+// check-in's id and its opening message.
+func (h *harness) visitorsCheckin() (*flows.Plan, int64, slackfake.Message) {
+	_, p := h.newPlanInSlack("Q1")
+	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UBEN>")
+	id, opening := h.openCheckin(p)
+	return p, id, opening
 }

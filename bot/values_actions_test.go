@@ -18,9 +18,7 @@ func TestShortcutDoesNotAddAMessagesValuesTwice(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.runSocket()
-	_, p := h.newPlanInSlack("Q1")
-	p = h.setKPIs(p, flows.StageReach, "visitors | baseline 8k | target 20k | by 2027-03-31 | owner <@UBEN>")
-	id, opening := h.openCheckin(p)
+	p, id, opening := h.visitorsCheckin()
 	h.threadMessage("C1", opening.TS, "0 of 1 KPIs updated")
 
 	// Ben answers in the thread; it is recorded.
