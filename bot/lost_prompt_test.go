@@ -137,3 +137,27 @@ func TestAStepWhosePromptIsLostStillFilesTheNextReply(t *testing.T) {
 		wantQ1(t, h)
 	})
 }
+
+// TestAMoveToWhereAnotherLeftThePlanStillFilesTheNextReply: Ben's back
+// moves Q1 from question 2 to question 1, and Slack refuses its prompt, so
+// Ana still sees question 2. She types `edit plan 1` to go to question 1,
+// which the plan asks already, and its prompt is refused too: her next
+// reply answers question 1, where she moved, not question 2.
+func TestAMoveToWhereAnotherLeftThePlanStillFilesTheNextReply(t *testing.T) {
+	t.Parallel()
+	h, header, ts := anaAnswersQ1(t, "Beans.", "What is your value proposition")
+	restore := h.losePosts()
+	back := tsAfter(t, ts, 10*time.Second)
+	h.sendAt(header, "UBEN", "back", back)
+	edit := tsAfter(t, back, 10*time.Second)
+	h.sendAt(header, "UANA", "edit plan 1", edit)
+	restore()
+	if got := h.plan(slackfake.TeamID, "C1", "Q1").Asking(flows.RACE()); got != flows.QuestionBusiness {
+		t.Fatalf("after Ana's edit the plan asks %q, want question 1", got)
+	}
+	h.sendAt(header, "UANA", "Coffee.", tsAfter(t, edit, 20*time.Second))
+	p := h.plan(slackfake.TeamID, "C1", "Q1")
+	if a, b := p.Answers[flows.QuestionBusiness], p.Answers[flows.QuestionValueProposition]; a.Text != "Coffee." || b.Has("Coffee.") {
+		t.Errorf("Ana's reply after her edit: question 1 = %q, question 2 = %q %+v; want Coffee. under question 1\n%s", a.Text, b.Text, b.Also, h.fake.Dump())
+	}
+}

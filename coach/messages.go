@@ -150,6 +150,33 @@ func (s *Service) askedFor(req Request, p *flows.Plan, out flows.Outcome) flows.
 	return out
 }
 
+// movedTo is movedFor for a command that names where to go (edit N,
+// stage X): one naming the question the plan asks already moves nothing,
+// yet its author may not have seen that question asked, when another
+// person's move took the plan there and its prompt was lost. Their next
+// reply then answers the question they named, not the prompt they saw
+// last. Only such a command costs the look at what they saw.
+func (s *Service) movedTo(ctx context.Context, req Request, p *flows.Plan, out flows.Outcome) (flows.Outcome, error) {
+	out = s.movedFor(req, p, out)
+	if req.TS == "" || req.User == "" || out.Plan == nil {
+		return out, nil
+	}
+	asks := out.Plan.Asking(s.cat)
+	if asks == "" || asks != p.Asking(s.cat) {
+		return out, nil // recorded by movedFor, or nothing to ask
+	}
+	at, ok := messageOrder(req.TS)
+	if !ok {
+		return out, nil
+	}
+	seen, _, err := s.store.LastAsked(ctx, req.Team, p.ID, at, req.User)
+	if err != nil || seen == "" || seen == asks {
+		return out, err
+	}
+	out.Changes = append(out.Changes, flows.AskedAuthor{Author: req.User, At: at, TS: req.TS, Asks: asks})
+	return out, nil
+}
+
 // answeredSince reports whether the question a reply answered (saw) has
 // an answer from another message posted after the prompt the reply
 // answered (askedAt), and the coach has asked again since: the reply is

@@ -663,7 +663,7 @@ func (s *Service) run(ctx context.Context, req Request, cmd flows.Command) (Resp
 			if err != nil {
 				return out, err
 			}
-			return s.movedFor(req, p, out), nil
+			return s.movedTo(ctx, req, p, out)
 		})
 	case "status":
 		return s.status(ctx, req)
@@ -855,7 +855,7 @@ func (s *Service) stage(ctx context.Context, req Request, name string) (Response
 		if err != nil {
 			return out, err
 		}
-		return s.movedFor(req, p, out), nil
+		return s.movedTo(ctx, req, p, out)
 	})
 }
 
