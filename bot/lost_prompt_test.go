@@ -42,11 +42,7 @@ func TestAStepWhosePromptIsLostStillFilesTheNextReply(t *testing.T) {
 	}
 	t.Run("back", func(t *testing.T) {
 		t.Parallel()
-		h, header, ts := anaAnswersQ1(t, "Beans.", "What is your value proposition")
-		restore := h.losePosts()
-		back := tsAfter(t, ts, 20*time.Second)
-		h.sendAt(header, "UANA", "back", back)
-		restore()
+		h, header, back := anaMovesWithItsPromptLost(t, "Beans.", "What is your value proposition", "back")
 		if got := h.plan(slackfake.TeamID, "C1", "Q1").Asking(flows.RACE()); got != flows.QuestionBusiness {
 			t.Fatalf("after back the plan asks %q, want question 1", got)
 		}
@@ -58,11 +54,7 @@ func TestAStepWhosePromptIsLostStillFilesTheNextReply(t *testing.T) {
 	for _, c := range []struct{ name, text string }{{"stage", "stage reach"}, {"edit N", "edit plan 1"}, {"skip", "skip"}} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			h, header, ts := anaAnswersQ1(t, "Beans.", "What is your value proposition")
-			restore := h.losePosts()
-			moved := tsAfter(t, ts, 20*time.Second)
-			h.sendAt(header, "UANA", c.text, moved)
-			restore()
+			h, header, moved := anaMovesWithItsPromptLost(t, "Beans.", "What is your value proposition", c.text)
 			want := h.plan(slackfake.TeamID, "C1", "Q1").Asking(flows.RACE())
 			if want == flows.QuestionValueProposition || want == "" {
 				t.Fatalf("after %s the plan asks %q, want another question", c.text, want)
@@ -77,11 +69,7 @@ func TestAStepWhosePromptIsLostStillFilesTheNextReply(t *testing.T) {
 	// The move is Ana's alone: Ben, who saw question 2 asked, answers it.
 	t.Run("back, then Ben", func(t *testing.T) {
 		t.Parallel()
-		h, header, ts := anaAnswersQ1(t, "Beans.", "What is your value proposition")
-		restore := h.losePosts()
-		back := tsAfter(t, ts, 20*time.Second)
-		h.sendAt(header, "UANA", "back", back)
-		restore()
+		h, header, back := anaMovesWithItsPromptLost(t, "Beans.", "What is your value proposition", "back")
 		h.sendAt(header, "UBEN", "Oat milk.", tsAfter(t, back, 10*time.Second))
 		h.sendAt(header, "UANA", "Coffee.", tsAfter(t, back, 20*time.Second))
 		wantQ1(t, h)
@@ -110,11 +98,7 @@ func TestAStepWhosePromptIsLostStillFilesTheNextReply(t *testing.T) {
 	// empty, files Ana's reply where her back moved the plan.
 	t.Run("back, then a restart", func(t *testing.T) {
 		t.Parallel()
-		h, header, ts := anaAnswersQ1(t, "Beans.", "What is your value proposition")
-		restore := h.losePosts()
-		back := tsAfter(t, ts, 20*time.Second)
-		h.sendAt(header, "UANA", "back", back)
-		restore()
+		h, header, back := anaMovesWithItsPromptLost(t, "Beans.", "What is your value proposition", "back")
 		other, _ := h.anotherRacebot()
 		coffee := slackfake.MessageEvent{Channel: "C1", User: "UANA", Text: "Coffee.", TS: tsAfter(t, back, 20*time.Second), ThreadTS: header.TS}
 		if code := h.deliver(serve(t, other), slackfake.EventBody(coffee)); code != 200 {
@@ -125,11 +109,7 @@ func TestAStepWhosePromptIsLostStillFilesTheNextReply(t *testing.T) {
 	})
 	t.Run("yes takes the line back", func(t *testing.T) {
 		t.Parallel()
-		h, header, ts := anaAnswersQ1(t, "new Launch plan", "Start a new plan called")
-		restore := h.losePosts()
-		yes := tsAfter(t, ts, 20*time.Second)
-		h.sendAt(header, "UANA", "yes", yes)
-		restore()
+		h, header, yes := anaMovesWithItsPromptLost(t, "new Launch plan", "Start a new plan called", "yes")
 		if got := h.plan(slackfake.TeamID, "C1", "Q1").Asking(flows.RACE()); got != flows.QuestionBusiness {
 			t.Fatalf("after the yes Q1 asks %q, want question 1", got)
 		}
@@ -160,4 +140,18 @@ func TestAMoveToWhereAnotherLeftThePlanStillFilesTheNextReply(t *testing.T) {
 	if a, b := p.Answers[flows.QuestionBusiness], p.Answers[flows.QuestionValueProposition]; a.Text != "Coffee." || b.Has("Coffee.") {
 		t.Errorf("Ana's reply after her edit: question 1 = %q, question 2 = %q %+v; want Coffee. under question 1\n%s", a.Text, b.Text, b.Also, h.fake.Dump())
 	}
+}
+
+// anaMovesWithItsPromptLost has Ana answer question 1 with q1 (the coach
+// then asks what prompt begins with) and send text 20 s later, while Slack
+// refuses every post; it returns the harness, the plan's header and when
+// text was sent.
+func anaMovesWithItsPromptLost(t *testing.T, q1, prompt, text string) (*harness, slackfake.Message, string) {
+	t.Helper()
+	h, header, ts := anaAnswersQ1(t, q1, prompt)
+	restore := h.losePosts()
+	moved := tsAfter(t, ts, 20*time.Second)
+	h.sendAt(header, "UANA", text, moved)
+	restore()
+	return h, header, moved
 }
