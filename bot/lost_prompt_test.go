@@ -40,15 +40,22 @@ func TestAStepWhosePromptIsLostStillFilesTheNextReply(t *testing.T) {
 			t.Errorf("Ana's reply after the lost prompt: question 1 = %q, question 2 = %q %+v; want Coffee. under question 1\n%s", a.Text, b.Text, b.Also, h.fake.Dump())
 		}
 	}
-	t.Run("back", func(t *testing.T) {
-		t.Parallel()
-		h, header, back := anaMovesWithItsPromptLost(t, "Beans.", "What is your value proposition", "back")
-		if got := h.plan(slackfake.TeamID, "C1", "Q1").Asking(flows.RACE()); got != flows.QuestionBusiness {
-			t.Fatalf("after back the plan asks %q, want question 1", got)
-		}
-		h.sendAt(header, "UANA", "Coffee.", tsAfter(t, back, 20*time.Second))
-		wantQ1(t, h)
-	})
+	// Back to question 1 from question 2, or question 1 emptied by a yes
+	// that takes Ana's line back to start its plan.
+	for _, c := range []struct{ name, q1, prompt, text string }{
+		{"back", "Beans.", "What is your value proposition", "back"},
+		{"yes takes the line back", "new Launch plan", "Start a new plan called", "yes"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			h, header, moved := anaMovesWithItsPromptLost(t, c.q1, c.prompt, c.text)
+			if got := h.plan(slackfake.TeamID, "C1", "Q1").Asking(flows.RACE()); got != flows.QuestionBusiness {
+				t.Fatalf("after %s the plan asks %q, want question 1", c.text, got)
+			}
+			h.sendAt(header, "UANA", "Coffee.", tsAfter(t, moved, 20*time.Second))
+			wantQ1(t, h)
+		})
+	}
 	// Moved by a command typed in the thread, or past question 2 by skip:
 	// her reply goes where she moved the plan, not to what she skipped.
 	for _, c := range []struct{ name, text string }{{"stage", "stage reach"}, {"edit N", "edit plan 1"}, {"skip", "skip"}} {
@@ -105,15 +112,6 @@ func TestAStepWhosePromptIsLostStillFilesTheNextReply(t *testing.T) {
 			t.Fatalf("Ana's reply to the restarted racebot answered %d", code)
 		}
 		settle(t, other, h.fake)
-		wantQ1(t, h)
-	})
-	t.Run("yes takes the line back", func(t *testing.T) {
-		t.Parallel()
-		h, header, yes := anaMovesWithItsPromptLost(t, "new Launch plan", "Start a new plan called", "yes")
-		if got := h.plan(slackfake.TeamID, "C1", "Q1").Asking(flows.RACE()); got != flows.QuestionBusiness {
-			t.Fatalf("after the yes Q1 asks %q, want question 1", got)
-		}
-		h.sendAt(header, "UANA", "Coffee.", tsAfter(t, yes, 20*time.Second))
 		wantQ1(t, h)
 	})
 }
